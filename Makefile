@@ -1,0 +1,34 @@
+# Thin wrapper: set up, configure, build, then run. See README.md.
+JOBS ?= $(shell nproc)
+BUILD := build/release
+PDLAB := $(BUILD)/pdlab
+
+.PHONY: setup build demo test bench docs format clean
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+demo: build
+	@mkdir -p results
+	$(PDLAB) run scenarios/examples/jiangsu_mandate.toml --out results/jiangsu_mandate.sqlite --force
+	$(PDLAB) export results/jiangsu_mandate.sqlite --table summary_time --format csv --out results/jiangsu_mandate_summary.csv --force
+	@echo "Results: results/jiangsu_mandate.sqlite (all tables), results/jiangsu_mandate_summary.csv (adoption by level and month)"
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	@python3 bench/run_bench.py --pdlab $(BUILD)/pdlab --bench $(BUILD)/bench/pdlab_bench
+
+docs: build
+	$(BUILD)/pdlab_paramdoc > docs/parameters.md
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+clean:
+	rm -rf build

@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Builds pdlab's shipped China hierarchy from ../shared/data (run once; output is committed).
+
+Writes data/china/units.csv.gz (one row per unit, nation -> village/community) and
+data/china/county_adjacency.csv.gz (county pairs sharing a land border, 2023 codes).
+Joins: 2020 census migrant and urban shares and population, by county, mapped to 2023 codes
+with the census crosswalk; see data/china/README.md for the rules.
+Usage: python3 scripts/make_china_data.py [SHARED_DATA_DIR]
+"""
+import csv
+import gzip
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+src = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "data")
+out = Path(__file__).resolve().parents[1] / "data" / "china"
+out.mkdir(parents=True, exist_ok=True)
+
+
+def rows(rel):
+    with open(src / rel, encoding="utf-8") as f:
+        yield from csv.DictReader(f)
+
+
+crosswalk = {r["code_2020"]: r["code_2023"] for r in rows("china_census2020_county/code_crosswalk_2020_to_2023.csv")}
+
+# County census figures, combined population-weighted where several 2020 units map to one 2023 code.
+acc = defaultdict(lambda: [0.0, 0.0, 0.0])  # population, migrants, urban residents
+for r in rows("china_census2020_county/population.csv"):
+    code = crosswalk.get(r["code"], r["code"])
+    if not code or not r["POPU"]:
+        continue
+    pop = float(r["POPU"])
+    migrant = float(r["POPU_REG_P"]) + float(r["POPU_REG_O"])
+    a = acc[code]
+    a[0] += pop
+    a[1] += pop * migrant
+    a[2] += pop * float(r["POPU_URB"])
+
+provinces = list(rows("china_admin_divisions/provinces.csv"))
+cities = list(rows("china_admin_divisions/cities.csv"))
+areas = list(rows("china_admin_divisions/areas.csv"))
+
+# Aggregate county figures up to prefecture, province and nation for the fallback and upper levels.
+up = defaultdict(lambda: [0.0, 0.0, 0.0])
+for r in areas:
+    a = acc.get(r["code"])
+    if a:
+        for key in (r["city_code"], r["province_code"], "0"):
+            for i in range(3):
+                up[key][i] += a[i]
+
+
+def shares(a):
+    return (f"{a[1] / a[0]:.4f}", f"{a[2] / a[0]:.4f}") if a and a[0] > 0 else ("", "")
+
+
+n_fallback = 0
+county_share = {}
+with gzip.open(out / "units.csv.gz", "wt", encoding="utf-8", newline="", compresslevel=9) as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["id", "parent_id", "level", "name", "population", "migrant_share", "urban_share", "census_imputed"])
+    w.writerow(["0", "", "nation", "中华人民共和国", f"{up['0'][0]:.0f}", *shares(up["0"]), "0"])
+    for r in provinces:
+        a = up[r["code"]]
+        w.writerow([r["code"], "0", "province", r["name"], f"{a[0]:.0f}", *shares(a), "0"])
+    for r in cities:
+        a = up.get(r["code"])
+        w.writerow([r["code"], r["province_code"], "prefecture", r["name"], f"{a[0]:.0f}" if a else "", *shares(a), "0"])
+    for r in areas:
+        a = acc.get(r["code"])
+        imputed = "0"
+        if a is None:  # no census row (2023 code created after the census): prefecture's shares
+            a, imputed, pop = up.get(r["city_code"]), "1", ""
+            n_fallback += 1
+        else:
+            pop = f"{a[0]:.0f}"
+        county_share[r["code"]] = (shares(a), imputed)
+        w.writerow([r["code"], r["city_code"], "county", r["name"], pop, *shares(a), imputed])
+    for r in rows("china_admin_divisions/streets.csv"):
+        (m, u), _ = county_share[r["area_code"]]
+        w.writerow([r["code"], r["area_code"], "township", r["name"], "", m, u, "1"])
+    for r in rows("china_admin_divisions/villages.csv"):
+        (m, u), _ = county_share[r["area_code"]]
+        w.writerow([r["code"], r["street_code"], "village", r["name"], "", m, u, "1"])
+
+known = {r["code"] for r in areas}
+edges = defaultdict(float)
+for r in rows("china_geo/county_adjacency_2021.csv"):
+    a, b = crosswalk.get(r["code_a"], r["code_a"]), crosswalk.get(r["code_b"], r["code_b"])
+    if a and b and a != b and a in known and b in known:
+        edges[(min(a, b), max(a, b))] += float(r["shared_border_km"])
+with gzip.open(out / "county_adjacency.csv.gz", "wt", encoding="utf-8", newline="", compresslevel=9) as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["from", "to", "weight"])
+    for (a, b), km in sorted(edges.items()):
+        w.writerow([a, b, f"{km:.3f}"])
+print(f"counties without census row (prefecture shares used): {n_fallback}; adjacency pairs: {len(edges)}")

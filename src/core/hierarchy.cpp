@@ -1,0 +1,312 @@
+#include "core/hierarchy.hpp"
+
+#include "core/errors.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace pdlab {
+
+namespace {
+
+std::vector<std::int32_t> sorted_index(const StringPool& pool) {
+  std::vector<std::int32_t> idx(pool.size());
+  std::iota(idx.begin(), idx.end(), 0);
+  std::sort(idx.begin(), idx.end(), [&](std::int32_t a, std::int32_t b) {
+    const auto sa = pool[a];
+    const auto sb = pool[b];
+    return sa != sb ? sa < sb : a < b;
+  });
+  return idx;
+}
+
+std::int32_t lookup(const StringPool& pool, const std::vector<std::int32_t>& idx,
+                    std::string_view key) {
+  auto it = std::lower_bound(idx.begin(), idx.end(), key,
+                             [&](std::int32_t a, std::string_view k) { return pool[a] < k; });
+  return (it != idx.end() && pool[*it] == key) ? *it : -1;
+}
+
+} // namespace
+
+std::optional<int> Hierarchy::level_index(std::string_view name) const {
+  for (std::size_t l = 0; l < level_names_.size(); ++l) {
+    if (level_names_[l] == name) {
+      return static_cast<int>(l);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<int> Hierarchy::attribute_index(std::string_view name) const {
+  for (std::size_t a = 0; a < attr_names_.size(); ++a) {
+    if (attr_names_[a] == name) {
+      return static_cast<int>(a);
+    }
+  }
+  return std::nullopt;
+}
+
+std::int32_t Hierarchy::find(std::string_view id) const { return lookup(ids_, by_id_, id); }
+
+bool Hierarchy::excluded(std::string_view id) const {
+  std::size_t lo = 0;
+  std::size_t hi = excluded_ids_.size();
+  while (lo < hi) {
+    const std::size_t mid = (lo + hi) / 2;
+    if (excluded_ids_[mid] < id) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo < excluded_ids_.size() && excluded_ids_[lo] == id;
+}
+
+std::int32_t Hierarchy::ancestor_at(std::int32_t u, int l) const {
+  if (l > level_[u]) {
+    return -1;
+  }
+  while (level_[u] > l) {
+    u = parent_[u];
+  }
+  return u;
+}
+
+std::size_t Hierarchy::memory_bytes() const {
+  std::size_t b = parent_.capacity() * 4 + level_.capacity() + child_begin_.capacity() * 4 +
+                  line_.capacity() * 4 + by_id_.capacity() * 4 + ids_.bytes() + names_.bytes() +
+                  excluded_ids_.bytes();
+  for (const auto& a : attrs_) {
+    b += a.capacity() * 8;
+  }
+  return b;
+}
+
+HierarchyBuilder::HierarchyBuilder(std::string source, std::vector<std::string> attribute_names)
+    : source_(std::move(source)), attr_names_(std::move(attribute_names)) {}
+
+void HierarchyBuilder::reserve(std::size_t n, std::size_t bytes) {
+  ids_.reserve(n, bytes / 4);
+  parents_.reserve(n, bytes / 4);
+  levels_.reserve(n, n * 8);
+  names_.reserve(n, bytes / 2);
+  lines_.reserve(n);
+  attrs_.reserve(n * attr_names_.size());
+}
+
+void HierarchyBuilder::add(std::string_view id, std::string_view parent_id, std::string_view level,
+                           std::string_view name, std::span<const double> attributes,
+                           std::int64_t line) {
+  if (id.empty()) {
+    fail(ErrorKind::data, {source_, line, "id", ""}, "empty id",
+         "give every unit a non-empty id");
+  }
+  if (level.empty()) {
+    fail(ErrorKind::data, {source_, line, "level", ""}, "empty level",
+         "give every unit a level name such as 'province' or 'county'");
+  }
+  if (parent_id == id) {
+    fail(ErrorKind::data, {source_, line, "parent_id", std::string(parent_id)},
+         "unit is its own parent", "set parent_id to the unit's superior, or leave it empty for the root");
+  }
+  ids_.push(id);
+  parents_.push(parent_id);
+  levels_.push(level);
+  names_.push(name);
+  lines_.push_back(static_cast<std::int32_t>(line));
+  attrs_.insert(attrs_.end(), attributes.begin(), attributes.end());
+}
+
+Hierarchy HierarchyBuilder::build(std::string_view root_id) {
+  const auto n = static_cast<std::int32_t>(ids_.size());
+  if (n == 0) {
+    fail(ErrorKind::data, {source_, 0, "", ""}, "the hierarchy has no units",
+         "add rows 'id,parent_id,level,name' below the header");
+  }
+  const auto order = sorted_index(ids_);
+  for (std::int32_t k = 1; k < n; ++k) {
+    if (ids_[order[k]] == ids_[order[k - 1]]) {
+      const std::int32_t dup = std::max(order[k], order[k - 1]);
+      const std::int32_t first = std::min(order[k], order[k - 1]);
+      fail(ErrorKind::data, {source_, lines_[dup], "id", std::string(ids_[dup])},
+           "duplicate id, first defined on line " + std::to_string(lines_[first]),
+           "give each unit a unique id");
+    }
+  }
+  // Resolve parents; count children.
+  std::vector<std::int32_t> par(n, -1);
+  std::vector<std::int32_t> roots;
+  for (std::int32_t i = 0; i < n; ++i) {
+    const auto p = parents_[i];
+    if (p.empty()) {
+      roots.push_back(i);
+      continue;
+    }
+    par[i] = lookup(ids_, order, p);
+    if (par[i] < 0) {
+      fail(ErrorKind::data, {source_, lines_[i], "parent_id", std::string(p)},
+           "no unit has this id (unit '" + std::string(ids_[i]) + "')",
+           "add the parent unit, correct the id, or leave parent_id empty for the root");
+    }
+  }
+  // Children lists in input order (counting sort).
+  std::vector<std::int32_t> cbeg(n + 1, 0);
+  for (std::int32_t i = 0; i < n; ++i) {
+    if (par[i] >= 0) {
+      ++cbeg[par[i] + 1];
+    }
+  }
+  std::partial_sum(cbeg.begin(), cbeg.end(), cbeg.begin());
+  std::vector<std::int32_t> kids(cbeg[n]);
+  {
+    std::vector<std::int32_t> fill(cbeg.begin(), cbeg.end() - 1);
+    for (std::int32_t i = 0; i < n; ++i) {
+      if (par[i] >= 0) {
+        kids[fill[par[i]]++] = i;
+      }
+    }
+  }
+  auto bfs = [&](const std::vector<std::int32_t>& starts) {
+    std::vector<std::int32_t> q(starts);
+    q.reserve(n);
+    for (std::size_t h = 0; h < q.size(); ++h) {
+      for (std::int32_t k = cbeg[q[h]]; k < cbeg[q[h] + 1]; ++k) {
+        q.push_back(kids[k]);
+      }
+    }
+    return q;
+  };
+  // Units not reachable from any root lie on or below a cycle.
+  {
+    const auto reach = bfs(roots);
+    if (static_cast<std::int32_t>(reach.size()) < n) {
+      std::vector<char> seen(n, 0);
+      for (auto u : reach) {
+        seen[u] = 1;
+      }
+      std::int32_t u = 0;
+      while (seen[u]) {
+        ++u;
+      }
+      std::vector<char> on_path(n, 0);
+      while (!on_path[u]) {
+        on_path[u] = 1;
+        u = par[u];
+      }
+      std::string cycle(ids_[u]);
+      for (std::int32_t v = par[u]; v != u; v = par[v]) {
+        cycle += " -> " + std::string(ids_[v]);
+      }
+      cycle += " -> " + std::string(ids_[u]);
+      fail(ErrorKind::data, {source_, lines_[u], "parent_id", std::string(parents_[u])},
+           "the parent links form a cycle: " + cycle,
+           "break the cycle by correcting one parent_id; the root has an empty parent_id");
+    }
+  }
+  std::int32_t root = -1;
+  if (root_id.empty()) {
+    if (roots.size() > 1) {
+      fail(ErrorKind::data, {source_, lines_[roots[1]], "parent_id", ""},
+           "several roots (units with an empty parent_id): '" + std::string(ids_[roots[0]]) +
+               "' on line " + std::to_string(lines_[roots[0]]) + " and '" +
+               std::string(ids_[roots[1]]) + "'" +
+               (roots.size() > 2 ? " and " + std::to_string(roots.size() - 2) + " more" : ""),
+           "add one common root unit and make it their parent, or select one subtree with "
+           "hierarchy.root");
+    }
+    root = roots[0];
+  } else {
+    root = lookup(ids_, order, root_id);
+    if (root < 0) {
+      fail(ErrorKind::config, {source_, 0, "hierarchy.root", std::string(root_id)},
+           "no unit has this id", "use an id from the hierarchy file (e.g. a division code)");
+    }
+  }
+  const auto bfs_order = bfs({root});
+  const auto m = static_cast<std::int32_t>(bfs_order.size());
+
+  Hierarchy h;
+  h.source_ = source_;
+  h.attr_names_ = attr_names_;
+  std::vector<std::int32_t> new_index(n, -1);
+  for (std::int32_t k = 0; k < m; ++k) {
+    new_index[bfs_order[k]] = k;
+  }
+  h.parent_.resize(m);
+  h.level_.resize(m);
+  h.child_begin_.resize(m + 1);
+  h.line_.resize(m);
+  std::size_t id_bytes = 0;
+  std::size_t name_bytes = 0;
+  for (auto u : bfs_order) {
+    id_bytes += ids_[u].size();
+    name_bytes += names_[u].size();
+  }
+  h.ids_.reserve(m, id_bytes);
+  h.names_.reserve(m, name_bytes);
+  const std::size_t na = attr_names_.size();
+  h.attrs_.assign(na, std::vector<double>(m));
+  std::vector<std::int32_t> depth(m, 0);
+  // Level names by depth; a name used at two depths is an error.
+  std::vector<std::string> level_at_depth;
+  std::int32_t next_child = 1;
+  for (std::int32_t k = 0; k < m; ++k) {
+    const std::int32_t u = bfs_order[k];
+    h.parent_[k] = par[u] >= 0 && k > 0 ? new_index[par[u]] : -1;
+    depth[k] = k == 0 ? 0 : depth[h.parent_[k]] + 1;
+    if (depth[k] > 250) {
+      fail(ErrorKind::data, {source_, lines_[u], "id", std::string(ids_[u])},
+           "the hierarchy is deeper than 250 levels", "check the parent_id column");
+    }
+    const auto lvl = levels_[u];
+    if (static_cast<std::size_t>(depth[k]) == level_at_depth.size()) {
+      for (std::size_t d = 0; d < level_at_depth.size(); ++d) {
+        if (level_at_depth[d] == lvl) {
+          fail(ErrorKind::data, {source_, lines_[u], "level", std::string(lvl)},
+               "level name used at depth " + std::to_string(depth[k]) + " and at depth " +
+                   std::to_string(d) + " of the tree",
+               "give each tier of the hierarchy its own level name");
+        }
+      }
+      level_at_depth.emplace_back(lvl);
+    } else if (level_at_depth[depth[k]] != lvl) {
+      fail(ErrorKind::data, {source_, lines_[u], "level", std::string(lvl)},
+           "units at depth " + std::to_string(depth[k]) + " are level '" +
+               level_at_depth[depth[k]] + "', but this one is '" + std::string(lvl) + "'",
+           "make the level column match the unit's tier (its parent is one level up)");
+    }
+    h.level_[k] = static_cast<std::uint8_t>(depth[k]);
+    h.child_begin_[k] = next_child;
+    next_child += cbeg[u + 1] - cbeg[u];
+    h.line_[k] = lines_[u];
+    h.ids_.push(ids_[u]);
+    h.names_.push(names_[u]);
+    for (std::size_t a = 0; a < na; ++a) {
+      h.attrs_[a][k] = attrs_[static_cast<std::size_t>(u) * na + a];
+    }
+  }
+  h.child_begin_[m] = next_child;
+  h.level_names_ = level_at_depth;
+  h.level_begin_.assign(level_at_depth.size() + 1, m);
+  for (std::int32_t k = m - 1; k >= 0; --k) {
+    h.level_begin_[h.level_[k]] = k;
+  }
+  h.by_id_ = sorted_index(h.ids_);
+  if (m < n) {
+    std::vector<std::int32_t> out;
+    out.reserve(n - m);
+    for (auto u : order) {
+      if (new_index[u] < 0) {
+        out.push_back(u);
+      }
+    }
+    for (auto u : out) {
+      h.excluded_ids_.push(ids_[u]);
+    }
+  }
+  return h;
+}
+
+} // namespace pdlab

@@ -1,0 +1,74 @@
+// A scenario compiled against a hierarchy: everything the engine needs, resolved to unit
+// indices, periods and per-unit arrays. Both simulation and (later) estimation use it.
+#pragma once
+
+#include "core/hierarchy.hpp"
+#include "core/network.hpp"
+#include "core/scenario.hpp"
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace pdlab {
+
+struct CompiledQuota {
+  std::vector<std::int32_t> regions;  // units whose descendants at target level form a region
+  double share = 0;
+  std::int32_t period = 0;
+};
+
+struct CompiledEvent {
+  enum class Type : std::uint8_t { adopt, mandate, promote } type = Type::adopt;
+  std::int32_t period = 0;
+  std::int32_t policy = 0;
+  std::vector<std::int32_t> units;  // adopt, promote
+  Mode mode = Mode::none;
+  std::int32_t issuer = -1;         // mandate
+  int target_level = 0;             // mandate
+  std::int32_t deadline = kNever;
+  double compliance = 1.0;
+  std::vector<CompiledQuota> quotas;
+};
+
+class Model {
+public:
+  // Throws ErrorKind::config naming the scenario key when the scenario and hierarchy disagree
+  // (unknown level, column, unit id or policy; date out of order).
+  Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network& network);
+
+  const Scenario& scenario() const { return sc_; }
+  const Hierarchy& hierarchy() const { return h_; }
+  const Network& network() const { return net_; }
+  std::int32_t periods() const { return sc_.calendar.periods; }
+  int n_policies() const { return static_cast<int>(sc_.policies.size()); }
+
+  // Static part of the linear predictor: alpha[level] + beta.x + g_e * need (+ alpha_shift).
+  float base(std::int32_t u) const { return base_[u]; }
+  float need_term(std::int32_t u) const { return need_term_[u]; }
+  float capacity(std::int32_t u) const { return capacity_[u]; }
+  float need(std::int32_t u) const { return need_[u]; }
+  // Cumulative mode probabilities {endorse, pilot, mandate, championship} for superiors of level l.
+  const std::array<double, 4>& mode_cdf(int level) const { return mode_cdf_[level]; }
+  const std::vector<CompiledEvent>& events() const { return events_; }
+  // Units whose hazard factorises through the parent (leaf, no extra edges, cloglog link).
+  bool fast(std::int32_t u) const { return fast_[u] != 0; }
+  // Parent slots are [0, n_slots): every unit with children has index < n_slots.
+  std::int32_t n_slots() const { return n_slots_; }
+  int adoptions_max_level() const { return adoptions_max_level_; }
+  int unit_time_max_level() const { return unit_time_max_level_; }
+
+private:
+  Scenario sc_;
+  const Hierarchy& h_;
+  const Network& net_;
+  std::vector<float> base_, need_term_, capacity_, need_;
+  std::vector<std::array<double, 4>> mode_cdf_;
+  std::vector<CompiledEvent> events_;
+  std::vector<std::uint8_t> fast_;
+  std::int32_t n_slots_ = 0;
+  int adoptions_max_level_ = 255;
+  int unit_time_max_level_ = 255;
+};
+
+} // namespace pdlab

@@ -1,0 +1,37 @@
+// Many short strings in one buffer: no per-unit heap object for ids and names.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pdlab {
+
+class StringPool {
+public:
+  StringPool() { offsets_.push_back(0); }
+  void push(std::string_view s) {
+    data_.append(s);
+    offsets_.push_back(static_cast<std::uint64_t>(data_.size()));
+  }
+  [[nodiscard]] std::string_view operator[](std::size_t i) const {
+    return {data_.data() + offsets_[i], offsets_[i + 1] - offsets_[i]};
+  }
+  [[nodiscard]] std::size_t size() const { return offsets_.size() - 1; }
+  void reserve(std::size_t n, std::size_t bytes) {
+    offsets_.reserve(n + 1);
+    data_.reserve(bytes);
+  }
+  void shrink() {
+    data_.shrink_to_fit();
+    offsets_.shrink_to_fit();
+  }
+  [[nodiscard]] std::size_t bytes() const { return data_.capacity() + offsets_.capacity() * 8; }
+
+private:
+  std::string data_;
+  std::vector<std::uint64_t> offsets_;
+};
+
+} // namespace pdlab

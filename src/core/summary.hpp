@@ -1,0 +1,46 @@
+// Summaries of an ensemble by policy, level and period: shares of units over replicates.
+#pragma once
+
+#include "core/engine.hpp"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pdlab {
+
+// adopted: ever entered pilot or adopted (cumulative, never falls); active: pilot, adopted or
+// institutionalised now; pilot: in the pilot stage now; institutionalised: now; reversed: by now.
+enum class Metric : std::uint8_t { adopted, active, pilot, institutionalised, reversed };
+constexpr int kMetrics = 5;
+const char* to_string(Metric m);
+
+// Stage of a unit at the end of period t, from its adoption record (nullptr = never adopted).
+enum class Stage : std::uint8_t { none, pilot, adopted, institutionalised, reversed };
+const char* to_string(Stage s);
+Stage stage_at(const Adoption* a, std::int32_t t);
+
+struct SummaryRow {
+  std::int32_t policy;
+  std::int32_t level;
+  std::int32_t period;
+  Metric metric;
+  std::int32_t n_units;
+  double mean;
+  double sd;               // over replicates (n - 1 denominator); 0 for one replicate
+  std::vector<double> q;   // at Summary::quantiles
+};
+
+struct Summary {
+  std::vector<double> quantiles;
+  std::vector<SummaryRow> rows;  // ordered by policy, level, period, metric
+};
+
+// Quantile of sorted values, R's type 7 (linear interpolation), the default of R and numpy.
+double quantile_type7(const std::vector<double>& sorted, double p);
+
+Summary summarise(const Model& model, const std::vector<ReplicateResult>& results,
+                  const std::vector<double>& quantiles);
+
+} // namespace pdlab

@@ -1,0 +1,135 @@
+#include "core/errors.hpp"
+#include "io/inputs.hpp"
+#include "io/text_reader.hpp"
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+
+namespace pdlab::io {
+
+namespace fs = std::filesystem;
+
+std::string data_dir() {
+  if (const char* env = std::getenv("PDLAB_DATA_DIR"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  return PDLAB_DATA_DIR;
+}
+
+Hierarchy load_hierarchy_csv(const std::string& path, const std::string& root) {
+  CsvReader csv(path);
+  const auto& hdr = csv.header();
+  auto need = [&](const char* name) {
+    const auto c = csv.column(name);
+    if (!c) {
+      fail(ErrorKind::data, {path, 1, name, ""}, "required column missing from the header",
+           "the header must start with id,parent_id,level (then name and numeric covariates)");
+    }
+    return *c;
+  };
+  const auto c_id = need("id");
+  const auto c_parent = need("parent_id");
+  const auto c_level = need("level");
+  const auto c_name = csv.column("name");
+  std::vector<std::size_t> attr_cols;
+  std::vector<std::string> attr_names;
+  for (std::size_t i = 0; i < hdr.size(); ++i) {
+    if (i != c_id && i != c_parent && i != c_level && (!c_name || i != *c_name)) {
+      if (hdr[i].empty()) {
+        fail(ErrorKind::data, {path, 1, "", ""},
+             "column " + std::to_string(i + 1) + " of the header has no name",
+             "name every column");
+      }
+      attr_cols.push_back(i);
+      attr_names.push_back(hdr[i]);
+    }
+  }
+  HierarchyBuilder builder(path, attr_names);
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  if (!ec && size > (1U << 20U)) {
+    const bool gz = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+    const auto est = gz ? size * 7 : size;
+    builder.reserve(est / 60, est);
+  }
+  std::vector<std::string_view> f;
+  std::vector<double> attrs(attr_cols.size());
+  while (csv.next(f)) {
+    for (std::size_t a = 0; a < attr_cols.size(); ++a) {
+      const auto v = parse_number(f[attr_cols[a]], path, csv.line(), attr_names[a]);
+      attrs[a] = v ? *v : std::nan("");
+    }
+    builder.add(f[c_id], f[c_parent], f[c_level], c_name ? f[*c_name] : std::string_view(),
+                attrs, csv.line());
+  }
+  return builder.build(root);
+}
+
+void load_edges_csv(const std::string& path, bool symmetric, NetworkBuilder& builder) {
+  CsvReader csv(path);
+  const auto c_from = csv.column("from");
+  const auto c_to = csv.column("to");
+  if (!c_from || !c_to) {
+    fail(ErrorKind::data, {path, 1, !c_from ? "from" : "to", ""},
+         "required column missing from the header", "the header must be from,to[,weight]");
+  }
+  const auto c_w = csv.column("weight");
+  std::vector<std::string_view> f;
+  std::int64_t rows = 0;
+  while (csv.next(f)) {
+    double w = 1.0;
+    if (c_w) {
+      const auto v = parse_number(f[*c_w], path, csv.line(), "weight");
+      if (!v) {
+        fail(ErrorKind::data, {path, csv.line(), "weight", ""}, "missing weight",
+             "give every edge a weight, or drop the weight column for unit weights");
+      }
+      w = *v;
+    }
+    builder.add(path, csv.line(), f[*c_from], f[*c_to], w, symmetric);
+    ++rows;
+  }
+  if (rows == 0) {
+    fail(ErrorKind::data, {path, csv.line(), "", ""}, "the edge list has no rows",
+         "add rows from,to,weight or remove the edge source from the scenario");
+  }
+}
+
+namespace {
+
+std::string resolve(const Scenario& s, const std::string& p) {
+  if (p.empty() || fs::path(p).is_absolute() || s.file.empty()) {
+    return p;
+  }
+  return (fs::path(s.file).parent_path() / p).lexically_normal().string();
+}
+
+} // namespace
+
+Inputs load_inputs(const Scenario& s) {
+  Inputs in;
+  const std::string units_path = s.hierarchy.source == "china"
+                                     ? data_dir() + "/china/units.csv.gz"
+                                     : resolve(s, s.hierarchy.path);
+  in.hierarchy = std::make_unique<Hierarchy>(load_hierarchy_csv(units_path, s.hierarchy.root));
+  NetworkBuilder nb(*in.hierarchy);
+  for (const auto& e : s.hierarchy.edges) {
+    std::string p = e.path;
+    if (p.rfind("china:", 0) == 0) {
+      const auto name = p.substr(6);
+      if (name != "county_adjacency") {
+        fail(ErrorKind::config, {s.file, 0, "hierarchy.edges.path", p}, "unknown shipped edge list",
+             "use \"china:county_adjacency\" or a CSV file");
+      }
+      p = data_dir() + "/china/county_adjacency.csv.gz";
+    } else {
+      p = resolve(s, p);
+    }
+    load_edges_csv(p, e.symmetric, nb);
+  }
+  in.network = std::make_unique<Network>(nb.build());
+  return in;
+}
+
+} // namespace pdlab::io

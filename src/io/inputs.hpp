@@ -1,0 +1,29 @@
+// Loading a scenario's inputs: hierarchy and edge lists, from CSV or the shipped China data.
+#pragma once
+
+#include "core/hierarchy.hpp"
+#include "core/network.hpp"
+#include "core/scenario.hpp"
+
+#include <memory>
+#include <string>
+
+namespace pdlab::io {
+
+// Directory of shipped data: $PDLAB_DATA_DIR if set, else the build-time location.
+std::string data_dir();
+
+// Generic hierarchy CSV: id,parent_id,level[,name][,numeric covariates...].
+Hierarchy load_hierarchy_csv(const std::string& path, const std::string& root);
+// Edge list CSV: from,to[,weight] (weight defaults to 1). Adds to the builder.
+void load_edges_csv(const std::string& path, bool symmetric, NetworkBuilder& builder);
+
+struct Inputs {
+  std::unique_ptr<Hierarchy> hierarchy;
+  std::unique_ptr<Network> network;
+};
+// Resolves hierarchy.source/path/root and hierarchy.edges of a scenario (paths relative to
+// the scenario file) and loads them.
+Inputs load_inputs(const Scenario& scenario);
+
+} // namespace pdlab::io

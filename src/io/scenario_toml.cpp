@@ -1,0 +1,507 @@
+#include "core/errors.hpp"
+#include "core/params.hpp"
+#include "io/scenario_io.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace pdlab::io {
+
+namespace {
+
+struct Ctx {
+  std::string file;
+  Scenario* s;
+};
+
+std::int64_t line_of(const toml::node& n) { return static_cast<std::int64_t>(n.source().begin.line); }
+
+std::string show(const toml::node& n) {
+  std::ostringstream o;
+  if (n.is_string()) {
+    o << n.as_string()->get();
+  } else if (n.is_table()) {
+    o << "{...}";
+  } else if (n.is_array()) {
+    o << "[...]";
+  } else {
+    n.visit([&](auto&& v) { o << v; });
+  }
+  return o.str();
+}
+
+[[noreturn]] void bad(const Ctx& c, const toml::node& n, const std::string& key,
+                      const std::string& what, const std::string& fix) {
+  fail(ErrorKind::config, {c.file, line_of(n), key, show(n)}, what, fix);
+}
+
+[[noreturn]] void unknown(const Ctx& c, const toml::node& n, const std::string& key,
+                          const std::vector<std::string>& allowed) {
+  const auto dot = key.rfind('.');
+  const std::string last = dot == std::string::npos ? key : key.substr(dot + 1);
+  std::vector<std::string> lasts;
+  for (const auto& a : allowed) {
+    const auto d = a.rfind('.');
+    lasts.push_back(d == std::string::npos ? a : a.substr(d + 1));
+  }
+  const auto near = closest(last, lasts);
+  std::string list;
+  for (const auto& a : lasts) {
+    list += (list.empty() ? "" : ", ") + a;
+  }
+  fail(ErrorKind::config, {c.file, line_of(n), key, ""}, "unknown key",
+       near.empty() ? "remove it; keys allowed here: " + list
+                    : "did you mean '" + near + "'? (keys allowed here: " + list + ")");
+}
+
+double real(const Ctx& c, const toml::node& n, const std::string& key, double lo, double hi) {
+  double v = 0;
+  if (auto i = n.value_exact<std::int64_t>()) {
+    v = static_cast<double>(*i);
+  } else if (auto d = n.value_exact<double>()) {
+    v = *d;
+  } else {
+    bad(c, n, key, "must be a number", "write a number such as 0.5");
+  }
+  if (std::isnan(v)) {
+    bad(c, n, key, "must not be NaN", "write a number");
+  }
+  if (v < lo || v > hi) {
+    std::ostringstream r;
+    r << "out of range [" << lo << ", " << hi << "]";
+    bad(c, n, key, r.str(), "choose a value within the range");
+  }
+  return v;
+}
+
+std::int64_t integer(const Ctx& c, const toml::node& n, const std::string& key, double lo,
+                     double hi) {
+  auto i = n.value_exact<std::int64_t>();
+  if (!i) {
+    bad(c, n, key, "must be an integer", "write a whole number without quotes");
+  }
+  if (static_cast<double>(*i) < lo || static_cast<double>(*i) > hi) {
+    std::ostringstream r;
+    r << "out of range [" << static_cast<std::int64_t>(lo) << ", " << static_cast<std::int64_t>(hi) << "]";
+    bad(c, n, key, r.str(), "choose a value within the range");
+  }
+  return *i;
+}
+
+std::string text(const Ctx& c, const toml::node& n, const std::string& key) {
+  if (auto s = n.value_exact<std::string>()) {
+    return *s;
+  }
+  bad(c, n, key, "must be a string", "write it in double quotes");
+}
+
+// A date: "YYYY-MM" or "YYYY" string, a TOML date, or an integer period.
+std::string date(const Ctx& c, const toml::node& n, const std::string& key) {
+  if (auto s = n.value_exact<std::string>()) {
+    return *s;
+  }
+  if (auto i = n.value_exact<std::int64_t>()) {
+    if (*i < 0) {
+      bad(c, n, key, "period must be >= 0", "use a period number from 0");
+    }
+    return std::to_string(*i);
+  }
+  if (auto d = n.value_exact<toml::date>()) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02d", static_cast<int>(d->year), static_cast<int>(d->month));
+    return buf;
+  }
+  bad(c, n, key, "must be a date", "write \"YYYY-MM\", \"YYYY\" or a period number");
+}
+
+std::vector<std::string> strings(const Ctx& c, const toml::node& n, const std::string& key) {
+  std::vector<std::string> out;
+  if (n.is_string()) {
+    out.push_back(*n.value<std::string>());
+    return out;
+  }
+  const auto* arr = n.as_array();
+  if (arr == nullptr) {
+    bad(c, n, key, "must be an array of strings", "write e.g. [\"3201\", \"3202\"]");
+  }
+  for (const auto& e : *arr) {
+    out.push_back(text(c, e, key));
+  }
+  return out;
+}
+
+Mode mode(const Ctx& c, const toml::node& n, const std::string& key) {
+  const auto v = text(c, n, key);
+  for (Mode m : {Mode::endorse, Mode::pilot, Mode::mandate, Mode::championship}) {
+    if (v == to_string(m)) {
+      return m;
+    }
+  }
+  const auto near = closest(v, {"endorse", "pilot", "mandate", "championship"});
+  bad(c, n, key, "unknown promotion mode",
+      near.empty() ? "use endorse, pilot, mandate or championship" : "did you mean '" + near + "'?");
+}
+
+const toml::table& table(const Ctx& c, const toml::node& n, const std::string& key) {
+  if (const auto* t = n.as_table()) {
+    return *t;
+  }
+  bad(c, n, key, "must be a table", "write it as [" + key + "] or key = { ... }");
+}
+
+template <typename F>
+void each_table(const Ctx& c, const toml::node& n, const std::string& key, F&& f) {
+  const auto* arr = n.as_array();
+  if (arr == nullptr) {
+    bad(c, n, key, "must be an array of tables", "write it as [[" + key + "]] sections");
+  }
+  std::size_t i = 0;
+  for (const auto& e : *arr) {
+    f(table(c, e, key), key + "[" + std::to_string(i) + "]");
+    ++i;
+  }
+}
+
+void check_keys(const Ctx& c, const toml::table& t, const std::string& prefix,
+                const std::vector<std::string>& allowed) {
+  for (const auto& [k, v] : t) {
+    const std::string key = prefix + std::string(k.str());
+    bool ok = false;
+    for (const auto& a : allowed) {
+      ok = ok || a == k.str();
+    }
+    if (!ok) {
+      unknown(c, v, key, allowed);
+    }
+  }
+}
+
+void set_scalar(const Ctx& c, const Param& p, const toml::node& n) {
+  const std::string key(p.key);
+  Scenario& s = *c.s;
+  switch (p.type) {
+  case ParamType::real: *p.real(s) = real(c, n, key, p.lo, p.hi); break;
+  case ParamType::integer:
+    if (key == "run.seed") {
+      s.seed = static_cast<std::uint64_t>(integer(c, n, key, p.lo, p.hi));
+    } else {
+      *p.integer(s) = static_cast<int>(integer(c, n, key, p.lo, p.hi));
+    }
+    break;
+  case ParamType::boolean:
+    if (auto b = n.value_exact<bool>()) {
+      *p.boolean(s) = *b;
+    } else {
+      bad(c, n, key, "must be true or false", "write true or false without quotes");
+    }
+    break;
+  case ParamType::text: *p.text(s) = text(c, n, key); break;
+  case ParamType::choice: {
+    const auto v = text(c, n, key);
+    std::vector<std::string> opts;
+    std::stringstream ss{std::string(p.choices)};
+    for (std::string o; std::getline(ss, o, '|');) {
+      opts.push_back(o);
+    }
+    if (std::find(opts.begin(), opts.end(), v) == opts.end()) {
+      const auto near = closest(v, opts);
+      bad(c, n, key, "not one of " + std::string(p.choices),
+          near.empty() ? "use one of " + std::string(p.choices) : "did you mean '" + near + "'?");
+    }
+    p.set_choice(s, v);
+    break;
+  }
+  case ParamType::table: break;
+  }
+}
+
+ModeWeights weights(const Ctx& c, const toml::table& t, const std::string& key) {
+  ModeWeights w{0, 0, 0, 0};
+  check_keys(c, t, key + ".", {"endorse", "pilot", "mandate", "championship"});
+  for (const auto& [k, v] : t) {
+    const double x = real(c, v, key + "." + std::string(k.str()), 0, 1);
+    if (k == "endorse") w.endorse = x;
+    if (k == "pilot") w.pilot = x;
+    if (k == "mandate") w.mandate = x;
+    if (k == "championship") w.championship = x;
+  }
+  return w;
+}
+
+void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
+  Scenario& s = *c.s;
+  if (key == "hierarchy.edges") {
+    each_table(c, n, key, [&](const toml::table& t, const std::string& k) {
+      check_keys(c, t, k + ".", {"path", "symmetric"});
+      EdgeSource e;
+      if (!t.contains("path")) {
+        bad(c, n, k + ".path", "missing", "give the edge list's path");
+      }
+      e.path = text(c, *t.get("path"), k + ".path");
+      if (const auto* sym = t.get("symmetric")) {
+        if (auto b = sym->value_exact<bool>()) {
+          e.symmetric = *b;
+        } else {
+          bad(c, *sym, k + ".symmetric", "must be true or false", "write true or false");
+        }
+      }
+      s.hierarchy.edges.push_back(e);
+    });
+  } else if (key == "policy") {
+    each_table(c, n, key, [&](const toml::table& t, const std::string& k) {
+      check_keys(c, t, k + ".", {"id", "name", "alpha_shift"});
+      Policy p;
+      if (!t.contains("id")) {
+        bad(c, n, k + ".id", "missing", "give each policy an id");
+      }
+      p.id = text(c, *t.get("id"), k + ".id");
+      p.name = t.contains("name") ? text(c, *t.get("name"), k + ".name") : p.id;
+      if (const auto* a = t.get("alpha_shift")) {
+        p.alpha_shift = real(c, *a, k + ".alpha_shift", -50, 50);
+      }
+      for (const auto& q : s.policies) {
+        if (q.id == p.id) {
+          bad(c, *t.get("id"), k + ".id", "duplicate policy id", "give each policy its own id");
+        }
+      }
+      s.policies.push_back(p);
+    });
+    if (s.policies.size() > 255) {
+      bad(c, n, key, "more than 255 policies", "split the study");
+    }
+  } else if (key == "adoption.alpha") {
+    for (const auto& [k, v] : table(c, n, key)) {
+      s.adoption.alpha[std::string(k.str())] =
+          real(c, v, key + "." + std::string(k.str()), -std::numeric_limits<double>::infinity(), 20);
+    }
+  } else if (key == "adoption.beta") {
+    for (const auto& [k, v] : table(c, n, key)) {
+      s.adoption.beta[std::string(k.str())] = real(c, v, key + "." + std::string(k.str()), -1e6, 1e6);
+    }
+  } else if (key == "promotion.by_level") {
+    for (const auto& [k, v] : table(c, n, key)) {
+      const std::string kk = key + "." + std::string(k.str());
+      s.promotion.by_level[std::string(k.str())] = weights(c, table(c, v, kk), kk);
+    }
+  } else if (key == "output.quantiles") {
+    const auto* arr = n.as_array();
+    if (arr == nullptr || arr->empty()) {
+      bad(c, n, key, "must be a non-empty array of probabilities", "write e.g. [0.05, 0.5, 0.95]");
+    }
+    s.output.quantiles.clear();
+    for (const auto& e : *arr) {
+      s.output.quantiles.push_back(real(c, e, key, 0, 1));
+    }
+  } else if (key == "event") {
+    each_table(c, n, key, [&](const toml::table& t, const std::string& k) {
+      check_keys(c, t, k + ".", {"type", "date", "policy", "units", "mode", "issuer", "target_level",
+                                 "deadline", "compliance", "quota"});
+      Event e;
+      e.key = k;
+      auto req = [&](const char* f) -> const toml::node& {
+        const auto* x = t.get(f);
+        if (x == nullptr) {
+          bad(c, n, k + "." + f, "missing", std::string("set ") + f + " for this event");
+        }
+        return *x;
+      };
+      e.type = text(c, req("type"), k + ".type");
+      if (e.type != "adopt" && e.type != "mandate" && e.type != "promote") {
+        const auto near = closest(e.type, {"adopt", "mandate", "promote"});
+        bad(c, req("type"), k + ".type", "unknown event type",
+            near.empty() ? "use adopt, mandate or promote" : "did you mean '" + near + "'?");
+      }
+      e.date = date(c, req("date"), k + ".date");
+      if (const auto* p = t.get("policy")) e.policy = text(c, *p, k + ".policy");
+      if (e.type == "mandate") {
+        e.issuer = text(c, req("issuer"), k + ".issuer");
+        e.target_level = text(c, req("target_level"), k + ".target_level");
+        e.deadline = date(c, req("deadline"), k + ".deadline");
+        for (const char* f : {"units", "mode"}) {
+          if (t.contains(f)) {
+            bad(c, *t.get(f), k + "." + f, "not used by a mandate event",
+                "remove it; a mandate applies to all target_level units under issuer");
+          }
+        }
+      } else {
+        e.units = strings(c, req("units"), k + ".units");
+        if (const auto* m = t.get("mode")) e.mode = mode(c, *m, k + ".mode");
+        if (const auto* d = t.get("deadline")) e.deadline = date(c, *d, k + ".deadline");
+        for (const char* f : {"issuer", "target_level", "quota", "compliance"}) {
+          if (t.contains(f)) {
+            bad(c, *t.get(f), k + "." + f, "only used by mandate events", "remove it");
+          }
+        }
+      }
+      if (const auto* x = t.get("compliance")) e.compliance = real(c, *x, k + ".compliance", 0, 1);
+      if (const auto* q = t.get("quota")) {
+        each_table(c, *q, k + ".quota", [&](const toml::table& qt, const std::string& qk) {
+          check_keys(c, qt, qk + ".", {"regions", "share", "by"});
+          Quota quota;
+          for (const char* f : {"share", "by"}) {
+            if (!qt.contains(f)) {
+              bad(c, *q, qk + "." + f, "missing", std::string("set ") + f + " for this quota");
+            }
+          }
+          if (const auto* r = qt.get("regions")) quota.regions = strings(c, *r, qk + ".regions");
+          quota.share = real(c, *qt.get("share"), qk + ".share", 0, 1);
+          quota.by = date(c, *qt.get("by"), qk + ".by");
+          e.quotas.push_back(quota);
+        });
+      }
+      s.events.push_back(e);
+    });
+  }
+}
+
+void walk(const Ctx& c, const toml::table& t, const std::string& prefix) {
+  std::vector<std::string> allowed;
+  std::set<std::string> seen;
+  for (const auto& p : parameters()) {
+    if (p.key.substr(0, prefix.size()) == prefix) {
+      auto rest = std::string(p.key.substr(prefix.size()));
+      const auto dot = rest.find('.');
+      rest = rest.substr(0, dot);
+      if (seen.insert(rest).second) {
+        allowed.push_back(prefix + rest);
+      }
+    }
+  }
+  for (const auto& [k, v] : t) {
+    const std::string key = prefix + std::string(k.str());
+    const Param* p = find_parameter(key);
+    if (p != nullptr && p->type == ParamType::table) {
+      parse_special(c, key, v);
+    } else if (p != nullptr) {
+      set_scalar(c, *p, v);
+    } else if (seen.count(std::string(k.str())) != 0) {
+      walk(c, table(c, v, key), key + ".");
+    } else {
+      unknown(c, v, key, allowed);
+    }
+  }
+}
+
+void apply_override(toml::table& root, const std::string& assignment, const std::string& file) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    fail(ErrorKind::usage, {file, 0, "--set", assignment}, "not of the form key=value",
+         "write e.g. --set vertical.attenuation=0.3");
+  }
+  const std::string key = assignment.substr(0, eq);
+  const std::string value = assignment.substr(eq + 1);
+  toml::node_view<toml::node> parsed;
+  toml::table holder;
+  try {
+    holder = toml::parse("v = " + value);
+  } catch (const toml::parse_error&) {
+    holder = toml::table{{"v", value}};  // a bare word is a string
+  }
+  // Walk the dotted key, creating tables; numeric segments index arrays.
+  std::vector<std::string> parts;
+  std::stringstream ss(key);
+  for (std::string part; std::getline(ss, part, '.');) {
+    parts.push_back(part);
+  }
+  toml::node* cur = &root;
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    if (auto* tb = cur->as_table()) {
+      if (!tb->contains(parts[i])) {
+        tb->insert(parts[i], toml::table{});
+      }
+      cur = tb->get(parts[i]);
+    } else if (auto* arr = cur->as_array()) {
+      std::size_t idx = 0;
+      try {
+        idx = std::stoul(parts[i]);
+      } catch (...) {
+        idx = arr->size();
+      }
+      if (idx >= arr->size()) {
+        fail(ErrorKind::usage, {file, 0, "--set", assignment},
+             "'" + parts[i] + "' is not an index of the array (size " + std::to_string(arr->size()) + ")",
+             "index arrays of tables from 0, e.g. event.0.deadline=2016-12");
+      }
+      cur = arr->get(idx);
+    } else {
+      fail(ErrorKind::usage, {file, 0, "--set", assignment},
+           "'" + parts[i - 1] + "' is a value, not a table", "check the key path");
+    }
+  }
+  auto* tb = cur->as_table();
+  if (tb == nullptr) {
+    fail(ErrorKind::usage, {file, 0, "--set", assignment}, "the key's parent is not a table",
+         "check the key path");
+  }
+  tb->insert_or_assign(parts.back(), *holder.get("v"));
+}
+
+} // namespace
+
+LoadedScenario parse_scenario(const std::string& text_in, const std::string& name,
+                              const std::vector<std::string>& overrides) {
+  toml::table root;
+  try {
+    root = toml::parse(text_in, name);
+  } catch (const toml::parse_error& e) {
+    fail(ErrorKind::config, {name, static_cast<std::int64_t>(e.source().begin.line), "", ""},
+         std::string("TOML syntax error: ") + std::string(e.description()),
+         "correct the TOML syntax at this line");
+  }
+  for (const auto& o : overrides) {
+    apply_override(root, o, name);
+  }
+  LoadedScenario out;
+  Scenario& s = out.scenario;
+  s.file = name;
+  Ctx c{name, &s};
+  if (!root.contains("schema_version")) {
+    fail(ErrorKind::config, {name, 1, "schema_version", ""}, "missing",
+         "start the file with schema_version = 1");
+  }
+  walk(c, root, "");
+  const auto& cal = s.calendar;
+  if (12 % cal.periods_per_year != 0) {
+    fail(ErrorKind::config, {name, 0, "calendar.periods_per_year", std::to_string(cal.periods_per_year)},
+         "must divide 12", "use 1, 2, 3, 4, 6 or 12");
+  }
+  if (s.hierarchy.source == "csv" && s.hierarchy.path.empty()) {
+    fail(ErrorKind::config, {name, 0, "hierarchy.path", ""}, "source is \"csv\" but no path is given",
+         "set hierarchy.path to the units CSV");
+  }
+  if (s.policies.empty()) {
+    s.policies.push_back({"policy", "policy", 0.0});
+  }
+  for (auto& e : s.events) {
+    if (e.policy.empty()) {
+      if (s.policies.size() > 1) {
+        fail(ErrorKind::config, {name, 0, e.key + ".policy", ""},
+             "several policies are defined, so the event must name one", "set policy = \"ID\"");
+      }
+      e.policy = s.policies[0].id;
+    }
+  }
+  std::ostringstream o;
+  o << root;
+  out.resolved_toml = o.str();
+  return out;
+}
+
+LoadedScenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in || !std::filesystem::is_regular_file(path)) {
+    fail(ErrorKind::no_input, {path, 0, "", ""}, "scenario file not found",
+         "check the path; `pdlab validate FILE` checks a scenario");
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_scenario(ss.str(), path, overrides);
+}
+
+} // namespace pdlab::io

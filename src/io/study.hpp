@@ -1,0 +1,40 @@
+// A study end to end: scenario -> inputs -> model -> ensemble -> summary -> SQLite.
+#pragma once
+
+#include "core/engine.hpp"
+#include "core/model.hpp"
+#include "core/summary.hpp"
+#include "io/inputs.hpp"
+#include "io/scenario_io.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace pdlab::io {
+
+struct PreparedStudy {
+  LoadedScenario loaded;
+  Inputs inputs;
+  std::unique_ptr<Model> model;
+};
+
+// Reads the scenario (with overrides), loads its hierarchy and edges, compiles the model.
+// This is all `pdlab validate` does; any error is thrown before anything is written.
+PreparedStudy prepare_study(const std::string& scenario_path, const std::vector<std::string>& overrides);
+
+struct RunReport {
+  std::int32_t n_units = 0;
+  std::int32_t replicates = 0;
+  std::int64_t adoptions = 0;
+  double seconds_load = 0;
+  double seconds_simulate = 0;
+  double seconds_write = 0;
+};
+
+RunReport run_study(const PreparedStudy& study, const std::string& out_path, bool force,
+                    const std::string& command_line,
+                    const std::function<void(int, int)>& progress);
+
+} // namespace pdlab::io

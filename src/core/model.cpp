@@ -113,8 +113,16 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
       lin[u] += b * x[u];
     }
   }
+  // Pilot selection needs its ranking column only when some superior can choose pilots.
+  bool uses_pilots = sc_.promotion.weights.pilot > 0;
+  for (const auto& [lvl, w] : sc_.promotion.by_level) {
+    uses_pilots = uses_pilots || w.pilot > 0;
+  }
+  for (const auto& e : sc_.events) {
+    uses_pilots = uses_pilots || e.mode == Mode::pilot;
+  }
   need_.assign(n, 0.0F);
-  if (a.gamma_need != 0.0 || sc_.promotion.pilot_rule == PilotRule::need) {
+  if (a.gamma_need != 0.0 || (uses_pilots && sc_.promotion.pilot_rule == PilotRule::need)) {
     const auto x = column(sc_, h_, "adoption.need", a.need, a.missing);
     for (std::int32_t u = 0; u < n; ++u) {
       need_[u] = static_cast<float>(x[u]);
@@ -125,7 +133,7 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
     base_[u] = static_cast<float>(alpha[h_.level(u)] + lin[u] + need_term_[u]);
   }
   capacity_.assign(n, 0.0F);
-  if (sc_.promotion.pilot_rule == PilotRule::capacity) {
+  if (uses_pilots && sc_.promotion.pilot_rule == PilotRule::capacity) {
     const auto idx = h_.attribute_index(sc_.promotion.capacity);
     if (!idx) {
       column(sc_, h_, "promotion.capacity", sc_.promotion.capacity, "zero");  // throws

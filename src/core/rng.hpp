@@ -43,7 +43,7 @@ public:
     return {out[0], out[1], out[2], out[3]};
   }
 
-  // Uniform on the open interval (0, 1) with 53 random bits.
+  // Uniform on the open interval (0, 1) with 52 random bits (53 would round up to 1.0).
   [[nodiscard]] double uniform(std::uint32_t replicate, std::uint32_t period, std::uint32_t unit,
                                std::uint32_t policy, Draw purpose) const {
     const auto w = words(replicate, period, unit, policy, purpose);
@@ -51,8 +51,8 @@ public:
   }
 
   static double to_open_unit(std::uint32_t hi, std::uint32_t lo) {
-    const std::uint64_t bits = ((static_cast<std::uint64_t>(hi) << 32U) | lo) >> 11U;
-    return (static_cast<double>(bits) + 0.5) * 0x1.0p-53;
+    const std::uint64_t bits = ((static_cast<std::uint64_t>(hi) << 32U) | lo) >> 12U;
+    return (static_cast<double>(bits) + 0.5) * 0x1.0p-52;
   }
 
   // Raw Philox4x32-10 on a given counter, for known-answer tests.

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# End-to-end tests of the pdlab CLI: exit codes (sysexits), messages, no partial output.
+set -u
+PDLAB=$1
+SRC=$2
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+passes=0
+
+check() {  # check NAME EXPECTED_CODE PATTERN -- command...
+  local name=$1 want=$2 pattern=$3
+  shift 4
+  "$@" >"$T/out" 2>"$T/err"
+  local got=$?
+  if [ "$got" != "$want" ]; then
+    echo "FAIL $name: exit $got, want $want"; cat "$T/err"; fails=$((fails + 1)); return
+  fi
+  if [ -n "$pattern" ] && ! grep -q -- "$pattern" "$T/out" "$T/err"; then
+    echo "FAIL $name: output lacks '$pattern'"; cat "$T/out" "$T/err"; fails=$((fails + 1)); return
+  fi
+  passes=$((passes + 1))
+}
+
+EX="$SRC/scenarios/examples"
+check version 0 "pdlab 0.1.0" -- "$PDLAB" version
+check help 0 "validate" -- "$PDLAB" --help
+check run_help 0 "--replicates" -- "$PDLAB" run --help
+check no_subcommand 64 "" -- "$PDLAB"
+check bad_option 64 "" -- "$PDLAB" run "$EX/toy_pilot.toml" --out "$T/x.sqlite" --bogus
+check validate_ok 0 "valid. 49 units" -- "$PDLAB" validate "$EX/toy_pilot.toml"
+check validate_national 0 "665277 units" -- "$PDLAB" validate "$SRC/scenarios/national.toml"
+check run_ok 0 "$T/a.sqlite" -- "$PDLAB" run "$EX/toy_pilot.toml" --out "$T/a.sqlite" --replicates 3 --threads 2 --seed 5
+check run_exists 73 "pass --force" -- "$PDLAB" run "$EX/toy_pilot.toml" --out "$T/a.sqlite"
+check run_force 0 "" -- "$PDLAB" run "$EX/toy_pilot.toml" --out "$T/a.sqlite" --force
+check export_stdout 0 "scenario_id,policy_id,level,period" -- "$PDLAB" export "$T/a.sqlite" --table summary_time
+check export_file 0 "" -- "$PDLAB" export "$T/a.sqlite" --table adoptions --out "$T/a.csv"
+check export_bad_table 64 "did you mean 'runs'" -- "$PDLAB" export "$T/a.sqlite" --table run
+check export_bad_format 64 "" -- "$PDLAB" export "$T/a.sqlite" --table runs --format xlsx
+check export_missing 66 "not found" -- "$PDLAB" export "$T/none.sqlite" --table runs
+
+# Bad inputs: clear error, non-zero exit, no output file.
+check missing_scenario 66 "scenario file not found" -- "$PDLAB" run "$T/none.toml" --out "$T/b.sqlite"
+printf 'schema_version = 1\n[vertical]\nattenuaton = 0.3\n' > "$T/typo.toml"
+check unknown_key 78 "did you mean 'attenuation'" -- "$PDLAB" run "$T/typo.toml" --out "$T/b.sqlite"
+check bad_set 78 "out of range" -- "$PDLAB" run "$EX/toy_pilot.toml" --out "$T/b.sqlite" --set vertical.attenuation=7
+check bad_set_form 64 "key=value" -- "$PDLAB" validate "$EX/toy_pilot.toml" --set nonsense
+printf 'id,parent_id,level\na,,p\nb,a,q\nb,a,q\n' > "$T/dup.csv"
+printf 'schema_version = 1\n[hierarchy]\nsource = "csv"\npath = "dup.csv"\n' > "$T/dup.toml"
+check duplicate_id 65 "dup.csv:4: field 'id' = 'b': duplicate id" -- "$PDLAB" run "$T/dup.toml" --out "$T/b.sqlite"
+printf 'id,parent_id,level\na,,p\nb,zz,q\n' > "$T/orphan.csv"
+sed 's/dup.csv/orphan.csv/' "$T/dup.toml" > "$T/orphan.toml"
+check missing_parent 65 "no unit has this id" -- "$PDLAB" validate "$T/orphan.toml"
+printf 'id,parent_id,level,pop\na,,p,1\nb,a,q,x1\n' > "$T/num.csv"
+sed 's/dup.csv/num.csv/' "$T/dup.toml" > "$T/num.toml"
+check bad_number 65 "num.csv:3: field 'pop' = 'x1'" -- "$PDLAB" validate "$T/num.toml"
+: > "$T/empty.csv"
+sed 's/dup.csv/empty.csv/' "$T/dup.toml" > "$T/empty.toml"
+check empty_file 65 "empty" -- "$PDLAB" validate "$T/empty.toml"
+check bad_root 78 "hierarchy.root" -- "$PDLAB" validate "$SRC/scenarios/examples/jiangsu_mandate.toml" --set hierarchy.root=99
+if ls "$T"/b.sqlite* >/dev/null 2>&1; then
+  echo "FAIL no_partial_output: $(ls "$T"/b.sqlite*)"; fails=$((fails + 1))
+else
+  passes=$((passes + 1))
+fi
+
+# Determinism at the CLI: 1 and 2 threads give identical tables.
+"$PDLAB" run "$EX/toy_championship.toml" --out "$T/t1.sqlite" --threads 1 -r 8 >/dev/null 2>&1
+"$PDLAB" run "$EX/toy_championship.toml" --out "$T/t2.sqlite" --threads 2 -r 8 >/dev/null 2>&1
+for table in adoptions summary_time runs; do
+  if cmp -s <("$PDLAB" export "$T/t1.sqlite" --table $table) <("$PDLAB" export "$T/t2.sqlite" --table $table); then
+    passes=$((passes + 1))
+  else
+    echo "FAIL threads_identical_$table"; fails=$((fails + 1))
+  fi
+done
+
+echo "cli: $passes passed, $fails failed"
+[ "$fails" -eq 0 ]

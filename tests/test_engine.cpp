@@ -1,0 +1,303 @@
+#include "core/engine.hpp"
+#include "core/summary.hpp"
+#include "helpers.hpp"
+#include "io/study.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <set>
+
+using namespace pdlab;
+
+namespace {
+
+// A scenario with no exposures: every leaf has the same constant hazard h per period.
+Scenario constant_hazard(double h, Link link, int periods) {
+  Scenario s;
+  s.calendar.periods = periods;
+  s.policies.push_back({"p", "p", 0.0});
+  s.adoption.link = link;
+  s.adoption.alpha["top"] = -std::numeric_limits<double>::infinity();
+  s.adoption.alpha["leaf"] = link == Link::cloglog ? std::log(-std::log1p(-h)) : std::log(h / (1 - h));
+  s.adoption.gamma_vertical = s.adoption.gamma_horizontal = s.adoption.gamma_bottom_up = 0;
+  s.adoption.gamma_need = 0;
+  s.promotion.weights = {0, 0, 0, 0};
+  s.stages.institutionalise_after = 0;
+  return s;
+}
+
+// Chi-square goodness of fit of adoption periods to Geometric(h) on bins 0..19 and >= 20.
+void expect_geometric(const std::vector<Adoption>& ads, std::int64_t n, double h, int periods) {
+  std::vector<double> obs(21, 0.0);
+  std::int64_t adopted = 0;
+  double sum_t = 0;
+  for (const auto& a : ads) {
+    obs[std::min(a.period, 20)] += 1;
+    ++adopted;
+    sum_t += a.period;
+  }
+  obs[20] += static_cast<double>(n - adopted);  // censored at the horizon: all in the last bin
+  ASSERT_GE(periods, 21);
+  double chi2 = 0;
+  for (int k = 0; k < 21; ++k) {
+    const double p = k < 20 ? std::pow(1 - h, k) * h : std::pow(1 - h, 20);
+    const double e = p * static_cast<double>(n);
+    chi2 += (obs[k] - e) * (obs[k] - e) / e;
+  }
+  // 99.9% quantile of chi-square with 20 degrees of freedom: false alarm rate 1e-3 at fixed seed.
+  EXPECT_LT(chi2, 45.315) << "adoption times are not geometric";
+  // P(adopt in first period) = h, tolerance 4 binomial standard errors.
+  const double se = std::sqrt(h * (1 - h) / static_cast<double>(n));
+  EXPECT_NEAR(obs[0] / static_cast<double>(n), h, 4 * se);
+  (void)sum_t;
+}
+
+std::map<std::int32_t, const Adoption*> by_unit(const std::vector<Adoption>& ads, int policy = 0) {
+  std::map<std::int32_t, const Adoption*> m;
+  for (const auto& a : ads) {
+    if (a.policy == policy) {
+      EXPECT_TRUE(m.emplace(a.unit, &a).second) << "unit " << a.unit << " adopted twice";
+    }
+  }
+  return m;
+}
+
+} // namespace
+
+TEST(EngineStatistical, ConstantHazardGivesGeometricTimesFastPath) {
+  const int n = 20000;
+  const auto h = test::star(n);
+  const Network net;
+  auto s = constant_hazard(0.05, Link::cloglog, 200);
+  s.seed = 11;
+  const Model m(s, h, net);
+  EXPECT_TRUE(m.fast(1));
+  const auto r = run_replicate(m, 0);
+  expect_geometric(r.adoptions, n, 0.05, 200);
+}
+
+TEST(EngineStatistical, ConstantHazardGivesGeometricTimesGenericPaths) {
+  const int n = 20000;
+  const auto h = test::star(n);
+  // Edges make every leaf take the generic (per-period) path; with gamma_h = 0 they do nothing.
+  NetworkBuilder nb(h);
+  for (int i = 0; i + 1 < n; i += 2) {
+    nb.add("t", 0, "c" + std::to_string(i), "c" + std::to_string(i + 1), 1.0, true);
+  }
+  const auto net = nb.build();
+  for (Link link : {Link::cloglog, Link::logit}) {
+    auto s = constant_hazard(0.08, link, 100);
+    s.seed = 12;
+    const Model m(s, h, net);
+    EXPECT_FALSE(m.fast(1));
+    expect_geometric(run_replicate(m, 3).adoptions, n, 0.08, 100);
+  }
+}
+
+TEST(EngineStatistical, ZeroHazardGivesNoAdoption) {
+  const auto h = test::star(1000);
+  const Network net;
+  auto s = constant_hazard(0.5, Link::cloglog, 50);
+  s.adoption.alpha["leaf"] = -std::numeric_limits<double>::infinity();
+  s.adoption.gamma_horizontal = 5;  // exposures cannot create a hazard from -inf
+  const Model m(s, h, net);
+  EXPECT_TRUE(run_replicate(m, 0).adoptions.empty());
+}
+
+TEST(EngineStatistical, CertainMandateGivesFullAdoptionByDeadline) {
+  const auto h = test::star(500);
+  const Network net;
+  auto s = constant_hazard(0.01, Link::cloglog, 60);
+  s.calendar.start_year = 2010;
+  Event e;
+  e.key = "event[0]";
+  e.type = "mandate";
+  e.date = "2010-06";
+  e.policy = "p";
+  e.issuer = "R";
+  e.target_level = "leaf";
+  e.deadline = "2012-12";
+  e.compliance = 1.0;
+  s.events.push_back(e);
+  const Model m(s, h, net);
+  for (int rep = 0; rep < 5; ++rep) {
+    const auto r = run_replicate(m, rep);
+    const auto ad = by_unit(r.adoptions);
+    EXPECT_EQ(ad.size(), 500U);
+    int at_deadline = 0;
+    for (const auto& [u, a] : ad) {
+      EXPECT_LE(a->period, 35);  // 2012-12 is period 35
+      at_deadline += a->channel == Channel::mandate_deadline ? 1 : 0;
+    }
+    EXPECT_GT(at_deadline, 0);
+  }
+  // Without the mandate a 1% monthly hazard leaves about (0.99)^36 = 70% unadopted.
+  s.events.clear();
+  const Model none(s, h, net);
+  EXPECT_LT(run_replicate(none, 0).adoptions.size(), 250U);
+}
+
+TEST(EngineStatistical, QuotaIsFilledExactly) {
+  const auto h = test::star(400);
+  const Network net;
+  auto s = constant_hazard(0.5, Link::cloglog, 40);
+  s.adoption.alpha["leaf"] = -std::numeric_limits<double>::infinity();
+  Event e;
+  e.key = "event[0]";
+  e.type = "mandate";
+  e.date = "3";
+  e.policy = "p";
+  e.issuer = "R";
+  e.target_level = "leaf";
+  e.deadline = "30";
+  e.quotas.push_back({{}, 0.25, "10"});
+  s.events.push_back(e);
+  const Model m(s, h, net);
+  const auto r = run_replicate(m, 0);
+  int by10 = 0;
+  for (const auto& a : r.adoptions) {
+    by10 += a.period <= 10 ? 1 : 0;
+    if (a.period <= 10) EXPECT_EQ(a.channel, Channel::quota);
+  }
+  EXPECT_EQ(by10, 100);
+  EXPECT_EQ(r.adoptions.size(), 400U);
+}
+
+namespace {
+
+io::PreparedStudy example(const std::string& name, std::vector<std::string> sets = {}) {
+  return io::prepare_study(std::string(PDLAB_SOURCE_DIR) + "/scenarios/examples/" + name, sets);
+}
+
+// Invariants that hold for every scenario and replicate.
+void check_invariants(const Model& m, const std::vector<ReplicateResult>& results) {
+  for (const auto& r : results) {
+    for (int pol = 0; pol < m.n_policies(); ++pol) {
+      by_unit(r.adoptions, pol);  // at most once per unit and policy
+    }
+    for (const auto& a : r.adoptions) {
+      EXPECT_GE(a.period, 0);
+      EXPECT_LT(a.period, m.periods());
+      if (a.full_period != kNever) EXPECT_GE(a.full_period, a.period);
+      if (a.inst_period != kNever) {
+        EXPECT_NE(a.full_period, kNever);
+        EXPECT_GT(a.inst_period, a.full_period);
+        EXPECT_EQ(a.rev_period, kNever) << "institutionalised units are not reversed";
+      }
+      if (a.rev_period != kNever) EXPECT_GE(a.rev_period, a.period);
+      if (a.pilot) {
+        EXPECT_EQ(a.channel, Channel::pilot);
+        EXPECT_TRUE(a.full_period != kNever || a.rev_period != kNever || a.period + m.scenario().promotion.pilot_delay >= m.periods() - 1);
+      }
+      EXPECT_GT(a.quality, 0.0F);
+      EXPECT_LT(a.quality, 1.0F);
+    }
+  }
+  // Cumulative adoption never falls; shares stay in [0, 1].
+  const auto s = summarise(m, results, {0.05, 0.5, 0.95});
+  std::map<std::tuple<int, int, int>, double> last;
+  for (const auto& row : s.rows) {
+    EXPECT_GE(row.mean, 0.0);
+    EXPECT_LE(row.mean, 1.0);
+    EXPECT_LE(row.q[0], row.q[1]);
+    EXPECT_LE(row.q[1], row.q[2]);
+    if (row.metric == Metric::adopted) {
+      const auto key = std::make_tuple(row.policy, row.level, 0);
+      if (last.count(key)) EXPECT_GE(row.mean, last[key]);
+      last[key] = row.mean;
+    }
+  }
+}
+
+} // namespace
+
+TEST(EngineInvariants, AllExampleScenarios) {
+  for (const char* f : {"toy_endorse.toml", "toy_pilot.toml", "toy_mandate.toml",
+                        "toy_championship.toml", "toy_peer_learning.toml", "toy_bottom_up.toml"}) {
+    SCOPED_TRACE(f);
+    const auto st = example(f, {"run.replicates=10", "stages.reversal_rate=0.01"});
+    const auto res = run_ensemble(*st.model, 10, 2);
+    check_invariants(*st.model, res);
+    // Risk sets end at adoption: a unit's record is unique and nothing happens before it.
+    std::int64_t total = 0;
+    for (const auto& r : res) total += static_cast<std::int64_t>(r.adoptions.size());
+    EXPECT_GT(total, 0);
+  }
+}
+
+TEST(EngineDeterminism, IdenticalAtOneAndTwoThreads) {
+  for (const char* f : {"toy_pilot.toml", "toy_championship.toml", "toy_peer_learning.toml", "jiangsu_mandate.toml"}) {
+    SCOPED_TRACE(f);
+    const auto st = example(f, {"stages.reversal_rate=0.01"});
+    const auto a = run_ensemble(*st.model, 6, 1);
+    const auto b = run_ensemble(*st.model, 6, 2);
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t r = 0; r < a.size(); ++r) {
+      ASSERT_EQ(a[r].adoptions.size(), b[r].adoptions.size());
+      EXPECT_EQ(std::memcmp(a[r].adoptions.data(), b[r].adoptions.data(),
+                            a[r].adoptions.size() * sizeof(Adoption)), 0);
+    }
+    // A different seed gives different results.
+    const auto other = example(f, {"run.seed=777", "stages.reversal_rate=0.01"});
+    const auto c = run_ensemble(*other.model, 1, 1);
+    EXPECT_FALSE(c[0].adoptions.size() == a[0].adoptions.size() &&
+                 std::memcmp(c[0].adoptions.data(), a[0].adoptions.data(),
+                             a[0].adoptions.size() * sizeof(Adoption)) == 0);
+  }
+}
+
+TEST(EngineMechanisms, PilotsComeFirstThenScaleUp) {
+  // Prefectures adopt only as pilots or under the scale-up mandate.
+  const auto st = example("toy_pilot.toml", {"adoption.alpha.prefecture=-inf"});
+  const auto res = run_ensemble(*st.model, 20, 2);
+  const auto& h = st.model->hierarchy();
+  int scaled = 0;
+  for (const auto& r : res) {
+    std::vector<const Adoption*> pilots;
+    for (const auto& a : r.adoptions) {
+      if (a.pilot && h.level(a.unit) == 1) pilots.push_back(&a);
+    }
+    ASSERT_EQ(pilots.size(), 2U);  // pilot_k = 2 among the prefectures
+    for (auto* p : pilots) {
+      EXPECT_EQ(h.level_names()[h.level(p->unit)], "prefecture");
+      EXPECT_EQ(p->period, 13);  // province adopts 2011-01 (12); pilots start the next month
+    }
+    // capacity rule: the two most populous prefectures (P3 > P2 > P1)
+    std::set<std::string> ids{std::string(h.id(pilots[0]->unit)), std::string(h.id(pilots[1]->unit))};
+    EXPECT_EQ(ids, (std::set<std::string>{"P2", "P3"}));
+    int ok = 0;
+    for (auto* p : pilots) ok += p->full_period == 25 ? 1 : 0;  // evaluated 12 months later
+    if (ok >= 1) {
+      ++scaled;
+      // Scale-up mandate (24 months): every prefecture has adopted by period 25 + 24.
+      int prefectures = 0;
+      for (const auto& a : r.adoptions) {
+        if (h.level(a.unit) == 1 && a.period <= 49) ++prefectures;
+      }
+      EXPECT_EQ(prefectures, 3);
+    }
+  }
+  EXPECT_GT(scaled, 15);  // P(at least 1 of 2 succeeds) = 0.96 with pilot_success 0.8
+}
+
+TEST(EngineMechanisms, ChampionshipCreatesVariantsMandateDoesNot) {
+  auto count_variants = [](const io::PreparedStudy& st) {
+    const auto res = run_ensemble(*st.model, 10, 2);
+    std::set<std::int32_t> v;
+    for (const auto& a : res[0].adoptions) v.insert(a.variant);
+    return v.size();
+  };
+  const auto champ = example("toy_championship.toml");
+  const auto mand = example("toy_championship.toml", {"event.0.mode=mandate", "promotion.championship=0",
+                                                       "promotion.mandate=1"});
+  EXPECT_GT(count_variants(champ), count_variants(mand) + 5);
+}
+
+TEST(Summary, QuantileType7MatchesR) {
+  // R: quantile(c(1, 2, 4, 8), c(0.05, 0.5, 0.95)) = 1.15, 3.00, 7.40
+  const std::vector<double> v{1, 2, 4, 8};
+  EXPECT_NEAR(quantile_type7(v, 0.05), 1.15, 1e-12);
+  EXPECT_NEAR(quantile_type7(v, 0.5), 3.0, 1e-12);
+  EXPECT_NEAR(quantile_type7(v, 0.95), 7.4, 1e-12);
+}

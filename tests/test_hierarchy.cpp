@@ -1,0 +1,189 @@
+#include "core/network.hpp"
+#include "helpers.hpp"
+#include "io/inputs.hpp"
+
+#include <zlib.h>
+
+#include <cmath>
+
+using namespace pdlab;
+using pdlab::test::expect_error;
+using pdlab::test::temp_dir;
+using pdlab::test::write_file;
+
+namespace {
+
+Hierarchy load(const std::string& csv, const std::string& root = "") {
+  const auto p = write_file(temp_dir(), "units.csv", csv);
+  return io::load_hierarchy_csv(p, root);
+}
+
+std::string message(const std::string& csv, ErrorKind kind = ErrorKind::data) {
+  return expect_error([&] { load(csv); }, kind).what();
+}
+
+const char* kGood =
+    "id,parent_id,level,name,pop\n"
+    "c2,b,county,C2,3\n"
+    "a,,province,A,10\n"
+    "b,a,prefecture,B,\n"
+    "c1,b,county,C1,NA\n"
+    "b2,a,prefecture,B2,4\n"
+    "c3,b2,county,\"C3, quoted \"\"x\"\"\",5\n";
+
+} // namespace
+
+TEST(Hierarchy, BreadthFirstLayout) {
+  const auto h = load(kGood);
+  ASSERT_EQ(h.size(), 6);
+  EXPECT_EQ(h.id(0), "a");
+  EXPECT_EQ(h.n_levels(), 3);
+  EXPECT_EQ(h.level_names()[1], "prefecture");
+  for (std::int32_t u = 1; u < h.size(); ++u) {
+    EXPECT_LT(h.parent(u), u) << "parents precede children";
+    EXPECT_EQ(h.level(u), h.level(h.parent(u)) + 1);
+    EXPECT_GE(u, h.first_child(h.parent(u)));
+    EXPECT_LT(u, h.end_child(h.parent(u)));
+  }
+  const auto b = h.find("b");
+  EXPECT_EQ(h.n_children(b), 2);
+  EXPECT_EQ(h.id(h.first_child(b)), "c2");  // input order among siblings
+  EXPECT_EQ(h.level_begin(2), 3);
+  EXPECT_EQ(h.name(h.find("c3")), "C3, quoted \"x\"");
+  const auto pop = h.attribute(*h.attribute_index("pop"));
+  EXPECT_TRUE(std::isnan(pop[b]));
+  EXPECT_TRUE(std::isnan(pop[h.find("c1")]));
+  EXPECT_EQ(pop[h.find("c3")], 5.0);
+  EXPECT_EQ(h.source_line(h.find("c3")), 7);
+  EXPECT_EQ(h.find("zzz"), -1);
+  EXPECT_EQ(h.ancestor_at(h.find("c1"), 1), b);
+}
+
+TEST(Hierarchy, SubtreeByRoot) {
+  const auto h = load(kGood, "b");
+  EXPECT_EQ(h.size(), 3);
+  EXPECT_EQ(h.level_names()[0], "prefecture");
+  EXPECT_TRUE(h.excluded("c3"));
+  EXPECT_FALSE(h.excluded("nope"));
+  const auto e = expect_error([&] { load(kGood, "nope"); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("hierarchy.root"), std::string::npos);
+}
+
+TEST(HierarchyErrors, DuplicateId) {
+  const auto m = message("id,parent_id,level\na,,p\nb,a,c\nb,a,c\n");
+  EXPECT_NE(m.find("units.csv:4"), std::string::npos) << m;
+  EXPECT_NE(m.find("duplicate id, first defined on line 3"), std::string::npos) << m;
+  EXPECT_NE(m.find("Fix:"), std::string::npos) << m;
+}
+
+TEST(HierarchyErrors, MissingParent) {
+  const auto m = message("id,parent_id,level\na,,p\nb,x,c\n");
+  EXPECT_NE(m.find(":3: field 'parent_id' = 'x'"), std::string::npos) << m;
+}
+
+TEST(HierarchyErrors, Cycle) {
+  const auto m = message("id,parent_id,level\na,,p\nb,c,q\nc,d,q\nd,b,q\n");
+  EXPECT_NE(m.find("cycle"), std::string::npos) << m;
+  EXPECT_NE(m.find("->"), std::string::npos) << m;
+}
+
+TEST(HierarchyErrors, SelfParent) {
+  const auto m = message("id,parent_id,level\na,,p\nb,b,q\n");
+  EXPECT_NE(m.find("own parent"), std::string::npos) << m;
+}
+
+TEST(HierarchyErrors, SeveralRoots) {
+  const auto m = message("id,parent_id,level\na,,p\nb,,p\nc,,p\n");
+  EXPECT_NE(m.find("several roots"), std::string::npos) << m;
+  EXPECT_NE(m.find("and 1 more"), std::string::npos) << m;
+  // ...but a subtree of one of them is fine.
+  const auto p = write_file(temp_dir(), "roots.csv", "id,parent_id,level\na,,p\nb,,p\nc,b,q\n");
+  EXPECT_EQ(io::load_hierarchy_csv(p, "b").size(), 2);
+}
+
+TEST(HierarchyErrors, BadNumber) {
+  const auto m = message("id,parent_id,level,pop\na,,p,12x\n");
+  EXPECT_NE(m.find(":2: field 'pop' = '12x': not a finite number"), std::string::npos) << m;
+  message("id,parent_id,level,pop\na,,p,inf\n");
+  message("id,parent_id,level,pop\na,,p,nan\n");
+}
+
+TEST(HierarchyErrors, EmptyFile) {
+  EXPECT_NE(message("").find("empty"), std::string::npos);
+  EXPECT_NE(message("id,parent_id,level\n").find("no units"), std::string::npos);
+}
+
+TEST(HierarchyErrors, MissingColumnAndRaggedRows) {
+  EXPECT_NE(message("id,level\na,p\n").find("'parent_id'"), std::string::npos);
+  EXPECT_NE(message("id,parent_id,level\na,,p,extra\n").find("4 fields but the header has 3"),
+            std::string::npos);
+  EXPECT_NE(message("id,parent_id,level\na,,\"p\n").find("unterminated"), std::string::npos);
+  EXPECT_NE(message("id,parent_id,level\n,,p\n").find("empty id"), std::string::npos);
+}
+
+TEST(HierarchyErrors, LevelNamesMustMatchDepth) {
+  const auto m = message("id,parent_id,level\na,,p\nb,a,q\nc,a,r\n");
+  EXPECT_NE(m.find("units at depth 1 are level 'q'"), std::string::npos) << m;
+  const auto m2 = message("id,parent_id,level\na,,p\nb,a,p\n");
+  EXPECT_NE(m2.find("depth"), std::string::npos) << m2;
+}
+
+TEST(HierarchyErrors, MissingFile) {
+  expect_error([] { io::load_hierarchy_csv("/nonexistent/units.csv", ""); }, ErrorKind::no_input);
+}
+
+TEST(Hierarchy, ReadsGzip) {
+  const auto dir = temp_dir();
+  const auto p = dir + "/units.csv.gz";
+  gzFile f = gzopen(p.c_str(), "wb");
+  const std::string text = "id,parent_id,level\r\na,,p\r\nb,a,q\r\n";
+  gzwrite(f, text.data(), static_cast<unsigned>(text.size()));
+  gzclose(f);
+  const auto h = io::load_hierarchy_csv(p, "");
+  EXPECT_EQ(h.size(), 2);
+  EXPECT_EQ(h.level_names()[1], "q");  // CR stripped
+}
+
+TEST(Network, EdgesCsrAndErrors) {
+  const auto h = load(kGood);
+  const auto dir = temp_dir();
+  NetworkBuilder nb(h);
+  io::load_edges_csv(write_file(dir, "e.csv", "from,to,weight\nc1,c2,2\nc1,c2,1\nc2,c3,0.5\n"),
+                     true, nb);
+  const auto net = nb.build();
+  EXPECT_EQ(net.n_edges(), 4);  // c1-c2 merged, both directions
+  const auto c1 = h.find("c1");
+  ASSERT_EQ(net.degree(c1), 1);
+  EXPECT_EQ(net.weights(c1)[0], 3.0F);
+  auto err = [&](const std::string& csv) {
+    NetworkBuilder b(h);
+    return std::string(expect_error([&] { io::load_edges_csv(write_file(dir, "bad.csv", csv), true, b); },
+                                    ErrorKind::data).what());
+  };
+  EXPECT_NE(err("from,to,weight\nc1,zz,1\n").find("field 'to' = 'zz'"), std::string::npos);
+  EXPECT_NE(err("from,to,weight\nc1,c2,-1\n").find("weight"), std::string::npos);
+  EXPECT_NE(err("from,to,weight\nc1,c1,1\n").find("itself"), std::string::npos);
+  EXPECT_NE(err("from,to,weight\n").find("no rows"), std::string::npos);
+  EXPECT_NE(err("a,b\nc1,c2\n").find("from"), std::string::npos);
+  EXPECT_NE(err("from,to,weight\nc1,c2,\n").find("missing weight"), std::string::npos);
+}
+
+TEST(Network, EdgesOutsideSubtreeAreDropped) {
+  const auto h = load(kGood, "b");
+  NetworkBuilder nb(h);
+  io::load_edges_csv(write_file(temp_dir(), "e.csv", "from,to\nc1,c3\nc1,c2\n"), false, nb);
+  const auto net = nb.build();
+  EXPECT_EQ(net.n_edges(), 1);
+  EXPECT_EQ(net.dropped(), 1);
+}
+
+TEST(ChinaData, ShippedHierarchyIsComplete) {
+  const auto h = io::load_hierarchy_csv(io::data_dir() + "/china/units.csv.gz", "350205");
+  EXPECT_EQ(h.size(), 1 + 6 + 49);  // Haicang: 6 township-level units, 49 communities
+  EXPECT_EQ(h.level_names()[0], "county");
+  const auto ms = h.attribute(*h.attribute_index("migrant_share"));
+  for (std::int32_t u = 0; u < h.size(); ++u) {
+    EXPECT_GT(ms[u], 0.0);
+    EXPECT_LT(ms[u], 1.0);
+  }
+}

@@ -1,0 +1,171 @@
+#include "core/calendar.hpp"
+
+#include <cmath>
+#include <limits>
+#include "core/model.hpp"
+#include "core/params.hpp"
+#include "helpers.hpp"
+#include "io/scenario_io.hpp"
+
+using namespace pdlab;
+using pdlab::test::expect_error;
+
+namespace {
+
+const std::string kBase = R"(schema_version = 1
+[calendar]
+start_year = 2010
+periods = 60
+[[policy]]
+id = "p"
+)";
+// Star hierarchies have no population column: pilots are chosen at random.
+const std::string kRandomPilots = "[promotion]\npilot_rule = \"random\"\n";
+
+io::LoadedScenario parse(const std::string& extra, const std::vector<std::string>& sets = {}) {
+  return io::parse_scenario(kBase + extra, "s.toml", sets);
+}
+
+std::string config_error(const std::string& extra, const std::vector<std::string>& sets = {}) {
+  return expect_error([&] { parse(extra, sets); }, ErrorKind::config).what();
+}
+
+std::string model_error(const std::string& extra) {
+  const auto h = test::star(4);
+  const Network net;
+  const auto s = parse(extra.find("[promotion]") == std::string::npos ? kRandomPilots + extra : extra);
+  return expect_error([&] { Model m(s.scenario, h, net); }, ErrorKind::config).what();
+}
+
+} // namespace
+
+TEST(Scenario, DefaultsAndValues) {
+  const auto s = parse("[vertical]\nattenuation = 0.25\n[adoption]\nalpha = { leaf = -inf }\n").scenario;
+  EXPECT_EQ(s.calendar.periods, 60);
+  EXPECT_EQ(s.vertical.attenuation, 0.25);
+  EXPECT_EQ(s.adoption.alpha.at("leaf"), -std::numeric_limits<double>::infinity());
+  EXPECT_EQ(s.policies.size(), 1U);
+  EXPECT_EQ(s.replicates, 1);
+}
+
+TEST(Scenario, UnknownKeyWithSuggestion) {
+  const auto m = config_error("[vertical]\nattenuaton = 0.3\n");
+  EXPECT_NE(m.find("s.toml:8: field 'vertical.attenuaton'"), std::string::npos) << m;
+  EXPECT_NE(m.find("unknown key"), std::string::npos) << m;
+  EXPECT_NE(m.find("did you mean 'attenuation'"), std::string::npos) << m;
+  EXPECT_NE(config_error("[vertcal]\n").find("did you mean 'vertical'"), std::string::npos);
+  EXPECT_NE(config_error("colour = 1\n").find("unknown key"), std::string::npos);
+}
+
+TEST(Scenario, RangeTypeAndNaN) {
+  EXPECT_NE(config_error("[vertical]\nattenuation = 1.5\n").find("out of range [0, 1]"), std::string::npos);
+  EXPECT_NE(config_error("[vertical]\nattenuation = nan\n").find("NaN"), std::string::npos);
+  EXPECT_NE(config_error("[vertical]\nattenuation = \"high\"\n").find("must be a number"), std::string::npos);
+  EXPECT_NE(config_error("[run]\nreplicates = 0\n").find("out of range"), std::string::npos);
+  EXPECT_NE(config_error("[run]\nreplicates = 2.5\n").find("integer"), std::string::npos);
+  EXPECT_NE(config_error("[adoption]\nlink = \"logistic\"\n").find("not one of cloglog|logit"), std::string::npos);
+  EXPECT_NE(config_error("[adoption]\nsuccess_weighted = 1\n").find("true or false"), std::string::npos);
+  EXPECT_NE(config_error("", {"calendar.periods_per_year=5"}).find("divide 12"), std::string::npos);
+  EXPECT_NE(config_error("[output]\nquantiles = [0.5, 2]\n").find("out of range"), std::string::npos);
+}
+
+TEST(Scenario, SchemaVersionRequired) {
+  const auto e = expect_error([] { io::parse_scenario("[run]\nseed = 1\n", "s.toml", {}); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("schema_version"), std::string::npos);
+  expect_error([] { io::parse_scenario("schema_version = 2\n", "s.toml", {}); }, ErrorKind::config);
+}
+
+TEST(Scenario, SyntaxErrorHasLine) {
+  const auto e = expect_error([] { io::parse_scenario("schema_version = 1\n[run\n", "s.toml", {}); },
+                              ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("s.toml:2"), std::string::npos) << e.what();
+}
+
+TEST(Scenario, Overrides) {
+  const auto s = parse("[[event]]\ntype = \"adopt\"\ndate = \"2011-01\"\nunits = [\"R\"]\n",
+                       {"vertical.attenuation=0.1", "run.seed=99", "hierarchy.root=abc",
+                        "event.0.date=2012-03", "adoption.alpha.leaf=-3"})
+                     .scenario;
+  EXPECT_EQ(s.vertical.attenuation, 0.1);
+  EXPECT_EQ(s.seed, 99U);
+  EXPECT_EQ(s.hierarchy.root, "abc");
+  EXPECT_EQ(s.events[0].date, "2012-03");
+  EXPECT_EQ(s.adoption.alpha.at("leaf"), -3.0);
+  EXPECT_NE(config_error("", {"vertical.atenuation=0.1"}).find("did you mean 'attenuation'"), std::string::npos);
+  EXPECT_NE(config_error("", {"vertical.attenuation=2"}).find("out of range"), std::string::npos);
+  expect_error([] { parse("", {"novalue"}); }, ErrorKind::usage);
+  expect_error([] { parse("", {"policy.5.id=x"}); }, ErrorKind::usage);
+}
+
+TEST(Scenario, EventErrors) {
+  EXPECT_NE(config_error("[[event]]\ntype = \"adpt\"\ndate = \"2011\"\nunits = [\"R\"]\n").find("did you mean 'adopt'"),
+            std::string::npos);
+  EXPECT_NE(config_error("[[event]]\ntype = \"mandate\"\ndate = \"2011\"\nissuer = \"R\"\ntarget_level = \"leaf\"\n").find("deadline"),
+            std::string::npos);
+  EXPECT_NE(config_error("[[event]]\ntype = \"adopt\"\ndate = \"2011\"\nunits = [\"R\"]\nissuer = \"R\"\n").find("only used by mandate"),
+            std::string::npos);
+  EXPECT_NE(config_error("[[event]]\ntype = \"adopt\"\ndate = \"2011\"\nunits = [\"R\"]\nmode = \"mandat\"\n").find("did you mean 'mandate'"),
+            std::string::npos);
+}
+
+TEST(Calendar, DatesAndLabels) {
+  Calendar cal;
+  cal.start_year = 2010;
+  cal.start_month = 1;
+  cal.periods_per_year = 12;
+  EXPECT_EQ(to_period(cal, "2010-01", "k"), 0);
+  EXPECT_EQ(to_period(cal, "2013-07", "k"), 42);
+  EXPECT_EQ(to_period(cal, "2011", "k"), 12);
+  EXPECT_EQ(to_period(cal, "17", "k"), 17);
+  EXPECT_EQ(period_label(cal, 42), "2013-07");
+  cal.periods_per_year = 4;
+  EXPECT_EQ(to_period(cal, "2013-07", "k"), 14);
+  EXPECT_EQ(period_label(cal, 14), "2013-07");
+  expect_error([&] { to_period(cal, "2009-12", "k"); }, ErrorKind::config);
+  expect_error([&] { to_period(cal, "2013-13", "k"); }, ErrorKind::config);
+  expect_error([&] { to_period(cal, "July 2013", "k"); }, ErrorKind::config);
+}
+
+TEST(ModelErrors, UnknownLevelColumnUnitPolicy) {
+  EXPECT_NE(model_error("[adoption]\nalpha = { leef = -3 }\n").find("did you mean 'leaf'"), std::string::npos);
+  EXPECT_NE(model_error("[adoption]\nbeta = { y = 1 }\n").find("did you mean 'x'"), std::string::npos);
+  EXPECT_NE(model_error("[[event]]\ntype = \"adopt\"\ndate = \"2011\"\nunits = [\"Q\"]\n").find("no unit has this id"),
+            std::string::npos);
+  EXPECT_NE(model_error("[[event]]\ntype = \"adopt\"\ndate = \"2011\"\npolicy = \"q\"\nunits = [\"R\"]\n").find("no [[policy]]"),
+            std::string::npos);
+  EXPECT_NE(model_error("[[event]]\ntype = \"mandate\"\ndate = \"2011\"\nissuer = \"c0\"\ntarget_level = \"top\"\ndeadline = \"2012\"\n").find("not below"),
+            std::string::npos);
+  EXPECT_NE(model_error("[[event]]\ntype = \"mandate\"\ndate = \"2011\"\nissuer = \"R\"\ntarget_level = \"leaf\"\ndeadline = \"2010-06\"\n").find("not after"),
+            std::string::npos);
+  EXPECT_NE(model_error("[promotion]\npilot_rule = \"capacity\"\ncapacity = \"pop\"\n").find("no such attribute"),
+            std::string::npos);
+}
+
+TEST(ModelErrors, MissingCovariateValues) {
+  HierarchyBuilder b("h.csv", {"x"});
+  const double ok[] = {1.0};
+  const double na[] = {std::nan("")};
+  b.add("R", "", "top", "", ok, 2);
+  b.add("a", "R", "leaf", "", na, 3);
+  const auto h = b.build("");
+  const Network net;
+  const auto s = parse(kRandomPilots + "[adoption]\nbeta = { x = 1 }\n").scenario;
+  const auto e = expect_error([&] { Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("line 3 of h.csv"), std::string::npos) << e.what();
+  auto s2 = s;
+  s2.adoption.missing = "mean";
+  const Model m(s2, h, net);
+  EXPECT_FLOAT_EQ(m.base(1) - m.base(0), 0.0F);  // mean fill: same covariate as the root
+}
+
+TEST(Params, RegistryIsComplete) {
+  for (const auto& p : parameters()) {
+    EXPECT_FALSE(p.help.empty()) << p.key;
+    if (p.type == ParamType::real) EXPECT_NE(p.real, nullptr) << p.key;
+    if (p.type == ParamType::choice) EXPECT_NE(p.set_choice, nullptr) << p.key;
+    if (p.type == ParamType::real || p.type == ParamType::integer) EXPECT_LE(p.lo, p.hi) << p.key;
+  }
+  EXPECT_NE(find_parameter("vertical.attenuation"), nullptr);
+  EXPECT_EQ(closest("atenuation", {"attenuation", "endorse"}), "attenuation");
+  EXPECT_EQ(closest("zzzzzzzz", {"attenuation", "endorse"}), "");
+}

@@ -98,14 +98,14 @@ private:
   std::vector<float> ext_adopted_, ext_total_;
   // Generic (non-factorised) units.
   std::vector<std::int32_t> generic_;
-  std::vector<double> cumhaz_;
+  std::vector<double> cumhaz_, last_eta_, last_increment_;
   // Per slot (unit with children).
   std::vector<Mode> mode_;
   std::vector<std::int32_t> mode_issue_, mode_deadline_, ev_issue_, ev_deadline_;
   std::vector<float> ev_compliance_;
   std::vector<std::int32_t> active_kids_, slot_rev_, slot_variant_, cursor_, fast_end_;
   std::vector<float> quality_kids_, pressure_, v_children_, h_children_;
-  std::vector<double> k_cum_;
+  std::vector<double> k_cum_, last_x_, last_factor_;
   std::vector<std::vector<std::int32_t>> pilot_records_;
   // Schedules.
   std::vector<std::vector<std::int32_t>> deadline_bucket_, eval_bucket_, rev_bucket_;
@@ -146,6 +146,8 @@ private:
     v_children_.assign(s, 0.0F);
     h_children_.assign(s, 0.0F);
     k_cum_.assign(s, 0.0);
+    last_x_.assign(s, std::nan(""));
+    last_factor_.assign(s, 0.0);
     pilot_records_.assign(s, {});
     deadline_bucket_.assign(periods_, {});
     eval_bucket_.assign(periods_, {});
@@ -171,6 +173,8 @@ private:
       }
     }
     cumhaz_.assign(generic_.size(), 0.0);
+    last_eta_.assign(generic_.size(), std::nan(""));
+    last_increment_.assign(generic_.size(), 0.0);
     for (std::int32_t p = 0; p < s; ++p) {
       const std::int32_t b = h_.first_child(p);
       std::int32_t k = b;
@@ -258,7 +262,13 @@ private:
       }
       const double gv = a.gamma_vertical * v;
       const double gh = a.gamma_horizontal * hs;
-      k_cum_[p] += std::exp(gv + gh);
+      // Exposures change rarely between periods: reuse exp() of an unchanged exponent.
+      const double x = gv + gh;
+      if (x != last_x_[p]) {
+        last_x_[p] = x;
+        last_factor_[p] = std::exp(x);
+      }
+      k_cum_[p] += last_factor_[p];
       const auto kp = static_cast<float>(std::min(k_cum_[p], 3.0e38));
       std::int32_t c = cursor_[p];
       while (c < fast_end_[p] && tau_[order_[c]] <= kp) {
@@ -302,7 +312,11 @@ private:
       const double gh = a.gamma_horizontal * hx;
       const double gu = a.gamma_bottom_up * u;
       const double eta = base(j) + gv + gh + gu;
-      cumhaz_[g] += logit ? std::log1p(std::exp(eta)) : std::exp(eta);
+      if (eta != last_eta_[g]) {
+        last_eta_[g] = eta;
+        last_increment_[g] = logit ? std::log1p(std::exp(eta)) : std::exp(eta);
+      }
+      cumhaz_[g] += last_increment_[g];
       if (cumhaz_[g] >= tau_[j]) {
         candidates_.push_back({j, channel(gv, gh, gu, m_.need_term(j))});
       }

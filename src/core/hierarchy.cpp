@@ -48,21 +48,13 @@ std::optional<int> Hierarchy::attribute_index(std::string_view name) const {
   return std::nullopt;
 }
 
-std::int32_t Hierarchy::find(std::string_view id) const { return lookup(ids_, by_id_, id); }
-
-bool Hierarchy::excluded(std::string_view id) const {
-  std::size_t lo = 0;
-  std::size_t hi = excluded_ids_.size();
-  while (lo < hi) {
-    const std::size_t mid = (lo + hi) / 2;
-    if (excluded_ids_[mid] < id) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo < excluded_ids_.size() && excluded_ids_[lo] == id;
+std::int32_t Hierarchy::find(std::string_view id) const {
+  auto it = std::lower_bound(by_id_.begin(), by_id_.end(), id,
+                             [&](std::int32_t u, std::string_view k) { return ids_[row_[u]] < k; });
+  return (it != by_id_.end() && ids_[row_[*it]] == id) ? *it : -1;
 }
+
+bool Hierarchy::excluded(std::string_view id) const { return lookup(ids_, excluded_, id) >= 0; }
 
 std::int32_t Hierarchy::ancestor_at(std::int32_t u, int l) const {
   if (l > level_[u]) {
@@ -76,8 +68,8 @@ std::int32_t Hierarchy::ancestor_at(std::int32_t u, int l) const {
 
 std::size_t Hierarchy::memory_bytes() const {
   std::size_t b = parent_.capacity() * 4 + level_.capacity() + child_begin_.capacity() * 4 +
-                  line_.capacity() * 4 + by_id_.capacity() * 4 + ids_.bytes() + names_.bytes() +
-                  excluded_ids_.bytes();
+                  row_.capacity() * 4 + line_.capacity() * 4 + by_id_.capacity() * 4 +
+                  excluded_.capacity() * 4 + ids_.bytes() + names_.bytes();
   for (const auto& a : attrs_) {
     b += a.capacity() * 8;
   }
@@ -85,15 +77,18 @@ std::size_t Hierarchy::memory_bytes() const {
 }
 
 HierarchyBuilder::HierarchyBuilder(std::string source, std::vector<std::string> attribute_names)
-    : source_(std::move(source)), attr_names_(std::move(attribute_names)) {}
+    : source_(std::move(source)), attr_names_(std::move(attribute_names)),
+      attrs_(attr_names_.size()) {}
 
 void HierarchyBuilder::reserve(std::size_t n, std::size_t bytes) {
   ids_.reserve(n, bytes / 4);
   parents_.reserve(n, bytes / 4);
-  levels_.reserve(n, n * 8);
   names_.reserve(n, bytes / 2);
+  level_code_.reserve(n);
   lines_.reserve(n);
-  attrs_.reserve(n * attr_names_.size());
+  for (auto& a : attrs_) {
+    a.reserve(n);
+  }
 }
 
 void HierarchyBuilder::add(std::string_view id, std::string_view parent_id, std::string_view level,
@@ -111,12 +106,26 @@ void HierarchyBuilder::add(std::string_view id, std::string_view parent_id, std:
     fail(ErrorKind::data, {source_, line, "parent_id", std::string(parent_id)},
          "unit is its own parent", "set parent_id to the unit's superior, or leave it empty for the root");
   }
-  ids_.push(id);
-  parents_.push(parent_id);
-  levels_.push(level);
-  names_.push(name);
+  std::size_t code = 0;
+  while (code < level_seen_.size() && level_seen_[code] != level) {
+    ++code;
+  }
+  if (code == level_seen_.size()) {
+    if (code == 255) {
+      fail(ErrorKind::data, {source_, line, "level", std::string(level)}, "more than 255 level names",
+           "use one level name per tier of the hierarchy");
+    }
+    level_seen_.emplace_back(level);
+  }
+  if (!ids_.push(id) || !parents_.push(parent_id) || !names_.push(name)) {
+    fail(ErrorKind::data, {source_, line, "", ""}, "more than 4 GiB of ids or names",
+         "split the hierarchy or shorten names");
+  }
+  level_code_.push_back(static_cast<std::uint8_t>(code));
   lines_.push_back(static_cast<std::int32_t>(line));
-  attrs_.insert(attrs_.end(), attributes.begin(), attributes.end());
+  for (std::size_t a = 0; a < attrs_.size(); ++a) {
+    attrs_[a].push_back(attributes[a]);
+  }
 }
 
 Hierarchy HierarchyBuilder::build(std::string_view root_id) {
@@ -151,6 +160,7 @@ Hierarchy HierarchyBuilder::build(std::string_view root_id) {
            "add the parent unit, correct the id, or leave parent_id empty for the root");
     }
   }
+  parents_.clear();
   // Children lists in input order (counting sort).
   std::vector<std::int32_t> cbeg(n + 1, 0);
   for (std::int32_t i = 0; i < n; ++i) {
@@ -200,7 +210,7 @@ Hierarchy HierarchyBuilder::build(std::string_view root_id) {
         cycle += " -> " + std::string(ids_[v]);
       }
       cycle += " -> " + std::string(ids_[u]);
-      fail(ErrorKind::data, {source_, lines_[u], "parent_id", std::string(parents_[u])},
+      fail(ErrorKind::data, {source_, lines_[u], "parent_id", std::string(ids_[par[u]])},
            "the parent links form a cycle: " + cycle,
            "break the cycle by correcting one parent_id; the root has an empty parent_id");
     }
@@ -237,17 +247,7 @@ Hierarchy HierarchyBuilder::build(std::string_view root_id) {
   h.parent_.resize(m);
   h.level_.resize(m);
   h.child_begin_.resize(m + 1);
-  h.line_.resize(m);
-  std::size_t id_bytes = 0;
-  std::size_t name_bytes = 0;
-  for (auto u : bfs_order) {
-    id_bytes += ids_[u].size();
-    name_bytes += names_[u].size();
-  }
-  h.ids_.reserve(m, id_bytes);
-  h.names_.reserve(m, name_bytes);
-  const std::size_t na = attr_names_.size();
-  h.attrs_.assign(na, std::vector<double>(m));
+  h.row_ = bfs_order;
   std::vector<std::int32_t> depth(m, 0);
   // Level names by depth; a name used at two depths is an error.
   std::vector<std::string> level_at_depth;
@@ -260,7 +260,7 @@ Hierarchy HierarchyBuilder::build(std::string_view root_id) {
       fail(ErrorKind::data, {source_, lines_[u], "id", std::string(ids_[u])},
            "the hierarchy is deeper than 250 levels", "check the parent_id column");
     }
-    const auto lvl = levels_[u];
+    const std::string_view lvl = level_seen_[level_code_[u]];
     if (static_cast<std::size_t>(depth[k]) == level_at_depth.size()) {
       for (std::size_t d = 0; d < level_at_depth.size(); ++d) {
         if (level_at_depth[d] == lvl) {
@@ -280,12 +280,15 @@ Hierarchy HierarchyBuilder::build(std::string_view root_id) {
     h.level_[k] = static_cast<std::uint8_t>(depth[k]);
     h.child_begin_[k] = next_child;
     next_child += cbeg[u + 1] - cbeg[u];
-    h.line_[k] = lines_[u];
-    h.ids_.push(ids_[u]);
-    h.names_.push(names_[u]);
-    for (std::size_t a = 0; a < na; ++a) {
-      h.attrs_[a][k] = attrs_[static_cast<std::size_t>(u) * na + a];
+  }
+  // Attributes: permute one column at a time, freeing each source column.
+  for (auto& col : attrs_) {
+    std::vector<double> out(m);
+    for (std::int32_t k = 0; k < m; ++k) {
+      out[k] = col[bfs_order[k]];
     }
+    std::vector<double>().swap(col);
+    h.attrs_.push_back(std::move(out));
   }
   h.child_begin_[m] = next_child;
   h.level_names_ = level_at_depth;
@@ -293,19 +296,17 @@ Hierarchy HierarchyBuilder::build(std::string_view root_id) {
   for (std::int32_t k = m - 1; k >= 0; --k) {
     h.level_begin_[h.level_[k]] = k;
   }
-  h.by_id_ = sorted_index(h.ids_);
-  if (m < n) {
-    std::vector<std::int32_t> out;
-    out.reserve(n - m);
-    for (auto u : order) {
-      if (new_index[u] < 0) {
-        out.push_back(u);
-      }
-    }
-    for (auto u : out) {
-      h.excluded_ids_.push(ids_[u]);
+  h.by_id_.reserve(m);
+  for (auto u : order) {
+    if (new_index[u] >= 0) {
+      h.by_id_.push_back(new_index[u]);
+    } else {
+      h.excluded_.push_back(u);
     }
   }
+  h.line_ = std::move(lines_);
+  h.ids_ = std::move(ids_);
+  h.names_ = std::move(names_);
   return h;
 }
 

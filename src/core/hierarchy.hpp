@@ -27,9 +27,9 @@ public:
   [[nodiscard]] std::int32_t n_children(std::int32_t u) const {
     return child_begin_[u + 1] - child_begin_[u];
   }
-  [[nodiscard]] std::string_view id(std::int32_t u) const { return ids_[u]; }
-  [[nodiscard]] std::string_view name(std::int32_t u) const { return names_[u]; }
-  [[nodiscard]] std::int64_t source_line(std::int32_t u) const { return line_[u]; }
+  [[nodiscard]] std::string_view id(std::int32_t u) const { return ids_[row_[u]]; }
+  [[nodiscard]] std::string_view name(std::int32_t u) const { return names_[row_[u]]; }
+  [[nodiscard]] std::int64_t source_line(std::int32_t u) const { return line_[row_[u]]; }
 
   [[nodiscard]] int n_levels() const { return static_cast<int>(level_names_.size()); }
   [[nodiscard]] const std::vector<std::string>& level_names() const { return level_names_; }
@@ -58,11 +58,13 @@ private:
   std::vector<std::int32_t> parent_;
   std::vector<std::uint8_t> level_;
   std::vector<std::int32_t> child_begin_;
+  // Strings and lines stay in file order (no copy); row_[u] is unit u's row in the file.
+  std::vector<std::int32_t> row_;
   std::vector<std::int32_t> line_;
   StringPool ids_;
   StringPool names_;
-  std::vector<std::int32_t> by_id_;  // unit indices sorted by id
-  StringPool excluded_ids_;          // sorted
+  std::vector<std::int32_t> by_id_;     // unit indices sorted by id
+  std::vector<std::int32_t> excluded_;  // file rows outside the subtree, sorted by id
   std::vector<std::string> level_names_;
   std::vector<std::int32_t> level_begin_;
   std::vector<std::string> attr_names_;
@@ -85,9 +87,11 @@ public:
 private:
   std::string source_;
   std::vector<std::string> attr_names_;
-  StringPool ids_, parents_, levels_, names_;
+  StringPool ids_, parents_, names_;
+  std::vector<std::uint8_t> level_code_;   // index into level_seen_
+  std::vector<std::string> level_seen_;
   std::vector<std::int32_t> lines_;
-  std::vector<double> attrs_;  // row-major while collecting
+  std::vector<std::vector<double>> attrs_;  // column-major
 };
 
 } // namespace pdlab

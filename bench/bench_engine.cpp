@@ -1,0 +1,67 @@
+// Benchmarks of the adoption engine on the national scenario (all of China, 240 months).
+// Run through `make bench`, which also times a numpy baseline; never a timed test.
+#include "core/engine.hpp"
+#include "io/study.hpp"
+
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+
+#include <cstdlib>
+#include <memory>
+
+namespace {
+
+const pdlab::io::PreparedStudy& national() {
+  static const auto study = [] {
+    const char* path = std::getenv("PDLAB_BENCH_SCENARIO");
+    return std::make_unique<pdlab::io::PreparedStudy>(pdlab::io::prepare_study(
+        path ? path : PDLAB_SOURCE_DIR "/scenarios/national.toml", {}));
+  }();
+  return *study;
+}
+
+double peak_rss_bytes() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_maxrss) * 1024.0;
+}
+
+// One replicate on one core.
+void BM_NationalReplicate(benchmark::State& state) {
+  const auto& st = national();
+  const auto& m = *st.model;
+  const double n = m.hierarchy().size();
+  const double rss_loaded = peak_rss_bytes();
+  std::int32_t rep = 0;
+  for (auto _ : state) {
+    auto r = pdlab::run_replicate(m, rep++);
+    benchmark::DoNotOptimize(r.adoptions.data());
+  }
+  const double unit_periods = n * m.periods() * m.n_policies();
+  state.counters["unit_periods_per_s"] =
+      benchmark::Counter(unit_periods * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["units"] = n;
+  state.counters["hierarchy_bytes_per_unit"] =
+      static_cast<double>(m.hierarchy().memory_bytes()) / n;
+  state.counters["peak_rss_bytes_per_unit_after_load"] = rss_loaded / n;
+  state.counters["peak_rss_bytes_per_unit"] = peak_rss_bytes() / n;
+}
+BENCHMARK(BM_NationalReplicate)->Unit(benchmark::kMillisecond)->MinTime(3.0)->UseRealTime();
+
+// An ensemble of 4 replicates per thread, at 1 and 2 threads (ensemble scaling).
+void BM_NationalEnsemble(benchmark::State& state) {
+  const auto& m = *national().model;
+  const int threads = static_cast<int>(state.range(0));
+  const int replicates = 4 * threads;
+  for (auto _ : state) {
+    auto r = pdlab::run_ensemble(m, replicates, threads);
+    benchmark::DoNotOptimize(r.data());
+  }
+  state.counters["replicates_per_s"] =
+      benchmark::Counter(replicates * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_NationalEnsemble)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->MinTime(4.0)->UseRealTime();
+
+} // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""make bench: pdlab's engine benchmark and the numpy baseline, timed in one run.
+
+Prints one JSON object: pdlab unit-periods per second and seconds per replicate on one core,
+ensemble scaling from 1 to 2 threads, memory per unit, the numpy baseline, and the ratios.
+Absolute times depend on the machine and its load; compare the ratios.
+"""
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+root = Path(__file__).resolve().parents[1]
+ap = argparse.ArgumentParser()
+ap.add_argument("--pdlab", required=True)
+ap.add_argument("--bench", required=True)
+ap.add_argument("--skip-baseline", action="store_true")
+args = ap.parse_args()
+
+out = subprocess.run([args.bench, "--benchmark_format=json"], check=True, capture_output=True, text=True)
+runs = {b["name"]: b for b in json.loads(out.stdout)["benchmarks"]}
+rep = runs["BM_NationalReplicate/min_time:3.000/real_time"]
+e1 = runs["BM_NationalEnsemble/1/min_time:4.000/real_time"]
+e2 = runs["BM_NationalEnsemble/2/min_time:4.000/real_time"]
+result = {
+    "scenario": "scenarios/national.toml",
+    "units": int(rep["units"]),
+    "periods": 240,
+    "pdlab_seconds_per_replicate_one_core": rep["real_time"] / 1000.0,
+    "pdlab_unit_periods_per_s": rep["unit_periods_per_s"],
+    "ensemble_speedup_2_threads": e2["replicates_per_s"] / e1["replicates_per_s"],
+    "hierarchy_bytes_per_unit": rep["hierarchy_bytes_per_unit"],
+    "peak_rss_bytes_per_unit_after_load": rep["peak_rss_bytes_per_unit_after_load"],
+    "peak_rss_bytes_per_unit": rep["peak_rss_bytes_per_unit"],
+}
+if not args.skip_baseline:
+    base = subprocess.run([sys.executable, str(root / "bench" / "baseline_numpy.py"),
+                           str(root / "data" / "china" / "units.csv.gz"), "240", "2"],
+                          check=True, capture_output=True, text=True)
+    b = json.loads(base.stdout)
+    result["numpy_baseline"] = b
+    result["speedup_vs_numpy"] = b["seconds_per_replicate"] / result["pdlab_seconds_per_replicate_one_core"]
+print(json.dumps(result, indent=2))

@@ -14,8 +14,8 @@ namespace {
 const pdlab::io::PreparedStudy& national() {
   static const auto study = [] {
     const char* path = std::getenv("PDLAB_BENCH_SCENARIO");
-    return std::make_unique<pdlab::io::PreparedStudy>(pdlab::io::prepare_study(
-        path ? path : PDLAB_SOURCE_DIR "/scenarios/national.toml", {}));
+    return std::make_unique<pdlab::io::PreparedStudy>(
+        pdlab::io::prepare_study(path ? path : PDLAB_SOURCE_DIR "/scenarios/national.toml", {}));
   }();
   return *study;
 }
@@ -38,8 +38,8 @@ void BM_NationalReplicate(benchmark::State& state) {
     benchmark::DoNotOptimize(r.adoptions.data());
   }
   const double unit_periods = n * m.periods() * m.n_policies();
-  state.counters["unit_periods_per_s"] =
-      benchmark::Counter(unit_periods * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["unit_periods_per_s"] = benchmark::Counter(
+      unit_periods * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["units"] = n;
   state.counters["hierarchy_bytes_per_unit"] =
       static_cast<double>(m.hierarchy().memory_bytes()) / n;
@@ -57,11 +57,16 @@ void BM_NationalEnsemble(benchmark::State& state) {
     auto r = pdlab::run_ensemble(m, replicates, threads);
     benchmark::DoNotOptimize(r.data());
   }
-  state.counters["replicates_per_s"] =
-      benchmark::Counter(replicates * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["replicates_per_s"] = benchmark::Counter(
+      replicates * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_NationalEnsemble)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->MinTime(4.0)->UseRealTime();
+BENCHMARK(BM_NationalEnsemble)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(4.0)
+    ->UseRealTime();
 
-} // namespace
+}  // namespace
 
 BENCHMARK_MAIN();

@@ -6,10 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 
 namespace pdlab::test {
 
@@ -52,4 +52,4 @@ Error expect_error(F&& f, ErrorKind kind) {
   return Error(ErrorKind::internal, "");
 }
 
-} // namespace pdlab::test
+}  // namespace pdlab::test

@@ -19,7 +19,8 @@ Scenario constant_hazard(double h, Link link, int periods) {
   s.policies.push_back({"p", "p", 0.0});
   s.adoption.link = link;
   s.adoption.alpha["top"] = -std::numeric_limits<double>::infinity();
-  s.adoption.alpha["leaf"] = link == Link::cloglog ? std::log(-std::log1p(-h)) : std::log(h / (1 - h));
+  s.adoption.alpha["leaf"] =
+      link == Link::cloglog ? std::log(-std::log1p(-h)) : std::log(h / (1 - h));
   s.adoption.gamma_vertical = s.adoption.gamma_horizontal = s.adoption.gamma_bottom_up = 0;
   s.adoption.gamma_need = 0;
   s.promotion.weights = {0, 0, 0, 0};
@@ -63,7 +64,7 @@ std::map<std::int32_t, const Adoption*> by_unit(const std::vector<Adoption>& ads
   return m;
 }
 
-} // namespace
+}  // namespace
 
 TEST(EngineStatistical, ConstantHazardGivesGeometricTimesFastPath) {
   const int n = 20000;
@@ -188,7 +189,8 @@ void check_invariants(const Model& m, const std::vector<ReplicateResult>& result
       if (a.rev_period != kNever) EXPECT_GE(a.rev_period, a.period);
       if (a.pilot) {
         EXPECT_EQ(a.channel, Channel::pilot);
-        EXPECT_TRUE(a.full_period != kNever || a.rev_period != kNever || a.period + m.scenario().promotion.pilot_delay >= m.periods() - 1);
+        EXPECT_TRUE(a.full_period != kNever || a.rev_period != kNever ||
+                    a.period + m.scenario().promotion.pilot_delay >= m.periods() - 1);
       }
       EXPECT_GT(a.quality, 0.0F);
       EXPECT_LT(a.quality, 1.0F);
@@ -210,7 +212,7 @@ void check_invariants(const Model& m, const std::vector<ReplicateResult>& result
   }
 }
 
-} // namespace
+}  // namespace
 
 TEST(EngineInvariants, AllExampleScenarios) {
   for (const char* f : {"toy_endorse.toml", "toy_pilot.toml", "toy_mandate.toml",
@@ -227,7 +229,8 @@ TEST(EngineInvariants, AllExampleScenarios) {
 }
 
 TEST(EngineDeterminism, IdenticalAtOneAndTwoThreads) {
-  for (const char* f : {"toy_pilot.toml", "toy_championship.toml", "toy_peer_learning.toml", "jiangsu_mandate.toml"}) {
+  for (const char* f : {"toy_pilot.toml", "toy_championship.toml", "toy_peer_learning.toml",
+                        "jiangsu_mandate.toml"}) {
     SCOPED_TRACE(f);
     const auto st = example(f, {"stages.reversal_rate=0.01"});
     const auto a = run_ensemble(*st.model, 6, 1);
@@ -236,7 +239,8 @@ TEST(EngineDeterminism, IdenticalAtOneAndTwoThreads) {
     for (std::size_t r = 0; r < a.size(); ++r) {
       ASSERT_EQ(a[r].adoptions.size(), b[r].adoptions.size());
       EXPECT_EQ(std::memcmp(a[r].adoptions.data(), b[r].adoptions.data(),
-                            a[r].adoptions.size() * sizeof(Adoption)), 0);
+                            a[r].adoptions.size() * sizeof(Adoption)),
+                0);
     }
     // A different seed gives different results.
     const auto other = example(f, {"run.seed=777", "stages.reversal_rate=0.01"});
@@ -264,7 +268,8 @@ TEST(EngineMechanisms, PilotsComeFirstThenScaleUp) {
       EXPECT_EQ(p->period, 13);  // province adopts 2011-01 (12); pilots start the next month
     }
     // capacity rule: the two most populous prefectures (P3 > P2 > P1)
-    std::set<std::string> ids{std::string(h.id(pilots[0]->unit)), std::string(h.id(pilots[1]->unit))};
+    std::set<std::string> ids{std::string(h.id(pilots[0]->unit)),
+                              std::string(h.id(pilots[1]->unit))};
     EXPECT_EQ(ids, (std::set<std::string>{"P2", "P3"}));
     int ok = 0;
     for (auto* p : pilots) ok += p->full_period == 25 ? 1 : 0;  // evaluated 12 months later
@@ -289,8 +294,9 @@ TEST(EngineMechanisms, ChampionshipCreatesVariantsMandateDoesNot) {
     return v.size();
   };
   const auto champ = example("toy_championship.toml");
-  const auto mand = example("toy_championship.toml", {"event.0.mode=mandate", "promotion.championship=0",
-                                                       "promotion.mandate=1"});
+  const auto mand =
+      example("toy_championship.toml",
+              {"event.0.mode=mandate", "promotion.championship=0", "promotion.mandate=1"});
   EXPECT_GT(count_variants(champ), count_variants(mand) + 5);
 }
 

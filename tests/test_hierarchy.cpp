@@ -31,7 +31,7 @@ const char* kGood =
     "b2,a,prefecture,B2,4\n"
     "c3,b2,county,\"C3, quoted \"\"x\"\"\",5\n";
 
-} // namespace
+}  // namespace
 
 TEST(Hierarchy, BreadthFirstLayout) {
   const auto h = load(kGood);
@@ -157,8 +157,10 @@ TEST(Network, EdgesCsrAndErrors) {
   EXPECT_EQ(net.weights(c1)[0], 3.0F);
   auto err = [&](const std::string& csv) {
     NetworkBuilder b(h);
-    return std::string(expect_error([&] { io::load_edges_csv(write_file(dir, "bad.csv", csv), true, b); },
-                                    ErrorKind::data).what());
+    return std::string(
+        expect_error([&] { io::load_edges_csv(write_file(dir, "bad.csv", csv), true, b); },
+                     ErrorKind::data)
+            .what());
   };
   EXPECT_NE(err("from,to,weight\nc1,zz,1\n").find("field 'to' = 'zz'"), std::string::npos);
   EXPECT_NE(err("from,to,weight\nc1,c2,-1\n").find("weight"), std::string::npos);

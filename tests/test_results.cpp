@@ -16,7 +16,8 @@ namespace fs = std::filesystem;
 namespace {
 
 io::PreparedStudy toy(std::vector<std::string> sets = {}) {
-  return io::prepare_study(std::string(PDLAB_SOURCE_DIR) + "/scenarios/examples/toy_pilot.toml", sets);
+  return io::prepare_study(std::string(PDLAB_SOURCE_DIR) + "/scenarios/examples/toy_pilot.toml",
+                           sets);
 }
 
 std::string csv(const std::string& db, const std::string& table) {
@@ -25,7 +26,7 @@ std::string csv(const std::string& db, const std::string& table) {
   return o.str();
 }
 
-} // namespace
+}  // namespace
 
 TEST(Results, WritesAllTablesAndExportsCsv) {
   const auto dir = test::temp_dir();
@@ -40,12 +41,15 @@ TEST(Results, WritesAllTablesAndExportsCsv) {
     EXPECT_NE(std::find(tables.begin(), tables.end(), t), tables.end()) << t;
   }
   const auto summary = csv(db, "summary_time");
-  EXPECT_EQ(summary.substr(0, summary.find('\n')),
-            "scenario_id,policy_id,level,period,date,metric,n_units,replicates,mean,sd,q05,q50,q95");
+  EXPECT_EQ(
+      summary.substr(0, summary.find('\n')),
+      "scenario_id,policy_id,level,period,date,metric,n_units,replicates,mean,sd,q05,q50,q95");
   // 4 levels x 120 periods x 5 metrics rows + header
   EXPECT_EQ(std::count(summary.begin(), summary.end(), '\n'), 4 * 120 * 5 + 1);
   const auto ad = csv(db, "adoptions");
-  EXPECT_NE(ad.find("scenario_id,replicate,policy_id,unit_id,unit_name,level,period,date,full_period"), std::string::npos);
+  EXPECT_NE(
+      ad.find("scenario_id,replicate,policy_id,unit_id,unit_name,level,period,date,full_period"),
+      std::string::npos);
   EXPECT_NE(ad.find(",,"), std::string::npos) << "missing values are empty fields";
   const auto ut = csv(db, "unit_time");
   EXPECT_EQ(std::count(ut.begin(), ut.end(), '\n'), 4 * 49 * 10 + 1);
@@ -80,7 +84,8 @@ TEST(Results, ExportErrors) {
   const auto e = test::expect_error([&] { csv(db, "adoption"); }, ErrorKind::usage);
   EXPECT_NE(std::string(e.what()).find("did you mean 'adoptions'"), std::string::npos);
   test::expect_error([&] { csv(dir + "/none.sqlite", "meta"); }, ErrorKind::no_input);
-  const auto junk = test::write_file(dir, "junk.sqlite", "this is not a database at all, not at all....");
+  const auto junk =
+      test::write_file(dir, "junk.sqlite", "this is not a database at all, not at all....");
   test::expect_error([&] { csv(junk, "meta"); }, ErrorKind::data);
   const auto out = test::write_file(dir, "out.csv", "keep");
   test::expect_error([&] { io::export_csv_file(db, "meta", out, false); }, ErrorKind::cant_create);

@@ -21,7 +21,8 @@ TEST(Rng, PhiloxKnownAnswers) {
 TEST(Rng, StreamLayoutIsStable) {
   const Rng rng(0x299f31d0a4093822ULL);
   const auto w = rng.words(0x13198a2e, 0x85a308d3, 0x243f6a88, 0x37073, static_cast<Draw>(0x44));
-  EXPECT_EQ(w, Rng::raw({0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}, {0xa4093822, 0x299f31d0}));
+  EXPECT_EQ(w,
+            Rng::raw({0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}, {0xa4093822, 0x299f31d0}));
 }
 
 TEST(Rng, UniformIsInOpenUnitInterval) {

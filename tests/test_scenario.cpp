@@ -33,14 +33,16 @@ std::string config_error(const std::string& extra, const std::vector<std::string
 std::string model_error(const std::string& extra) {
   const auto h = test::star(4);
   const Network net;
-  const auto s = parse(extra.find("[promotion]") == std::string::npos ? kRandomPilots + extra : extra);
+  const auto s =
+      parse(extra.find("[promotion]") == std::string::npos ? kRandomPilots + extra : extra);
   return expect_error([&] { Model m(s.scenario, h, net); }, ErrorKind::config).what();
 }
 
-} // namespace
+}  // namespace
 
 TEST(Scenario, DefaultsAndValues) {
-  const auto s = parse("[vertical]\nattenuation = 0.25\n[adoption]\nalpha = { leaf = -inf }\n").scenario;
+  const auto s =
+      parse("[vertical]\nattenuation = 0.25\n[adoption]\nalpha = { leaf = -inf }\n").scenario;
   EXPECT_EQ(s.calendar.periods, 60);
   EXPECT_EQ(s.vertical.attenuation, 0.25);
   EXPECT_EQ(s.adoption.alpha.at("leaf"), -std::numeric_limits<double>::infinity());
@@ -58,26 +60,32 @@ TEST(Scenario, UnknownKeyWithSuggestion) {
 }
 
 TEST(Scenario, RangeTypeAndNaN) {
-  EXPECT_NE(config_error("[vertical]\nattenuation = 1.5\n").find("out of range [0, 1]"), std::string::npos);
+  EXPECT_NE(config_error("[vertical]\nattenuation = 1.5\n").find("out of range [0, 1]"),
+            std::string::npos);
   EXPECT_NE(config_error("[vertical]\nattenuation = nan\n").find("NaN"), std::string::npos);
-  EXPECT_NE(config_error("[vertical]\nattenuation = \"high\"\n").find("must be a number"), std::string::npos);
+  EXPECT_NE(config_error("[vertical]\nattenuation = \"high\"\n").find("must be a number"),
+            std::string::npos);
   EXPECT_NE(config_error("[run]\nreplicates = 0\n").find("out of range"), std::string::npos);
   EXPECT_NE(config_error("[run]\nreplicates = 2.5\n").find("integer"), std::string::npos);
-  EXPECT_NE(config_error("[adoption]\nlink = \"logistic\"\n").find("not one of cloglog|logit"), std::string::npos);
-  EXPECT_NE(config_error("[adoption]\nsuccess_weighted = 1\n").find("true or false"), std::string::npos);
+  EXPECT_NE(config_error("[adoption]\nlink = \"logistic\"\n").find("not one of cloglog|logit"),
+            std::string::npos);
+  EXPECT_NE(config_error("[adoption]\nsuccess_weighted = 1\n").find("true or false"),
+            std::string::npos);
   EXPECT_NE(config_error("", {"calendar.periods_per_year=5"}).find("divide 12"), std::string::npos);
-  EXPECT_NE(config_error("[output]\nquantiles = [0.5, 2]\n").find("out of range"), std::string::npos);
+  EXPECT_NE(config_error("[output]\nquantiles = [0.5, 2]\n").find("out of range"),
+            std::string::npos);
 }
 
 TEST(Scenario, SchemaVersionRequired) {
-  const auto e = expect_error([] { io::parse_scenario("[run]\nseed = 1\n", "s.toml", {}); }, ErrorKind::config);
+  const auto e = expect_error([] { io::parse_scenario("[run]\nseed = 1\n", "s.toml", {}); },
+                              ErrorKind::config);
   EXPECT_NE(std::string(e.what()).find("schema_version"), std::string::npos);
   expect_error([] { io::parse_scenario("schema_version = 2\n", "s.toml", {}); }, ErrorKind::config);
 }
 
 TEST(Scenario, SyntaxErrorHasLine) {
-  const auto e = expect_error([] { io::parse_scenario("schema_version = 1\n[run\n", "s.toml", {}); },
-                              ErrorKind::config);
+  const auto e = expect_error(
+      [] { io::parse_scenario("schema_version = 1\n[run\n", "s.toml", {}); }, ErrorKind::config);
   EXPECT_NE(std::string(e.what()).find("s.toml:2"), std::string::npos) << e.what();
 }
 
@@ -91,21 +99,30 @@ TEST(Scenario, Overrides) {
   EXPECT_EQ(s.hierarchy.root, "abc");
   EXPECT_EQ(s.events[0].date, "2012-03");
   EXPECT_EQ(s.adoption.alpha.at("leaf"), -3.0);
-  EXPECT_NE(config_error("", {"vertical.atenuation=0.1"}).find("did you mean 'attenuation'"), std::string::npos);
+  EXPECT_NE(config_error("", {"vertical.atenuation=0.1"}).find("did you mean 'attenuation'"),
+            std::string::npos);
   EXPECT_NE(config_error("", {"vertical.attenuation=2"}).find("out of range"), std::string::npos);
   expect_error([] { parse("", {"novalue"}); }, ErrorKind::usage);
   expect_error([] { parse("", {"policy.5.id=x"}); }, ErrorKind::usage);
 }
 
 TEST(Scenario, EventErrors) {
-  EXPECT_NE(config_error("[[event]]\ntype = \"adpt\"\ndate = \"2011\"\nunits = [\"R\"]\n").find("did you mean 'adopt'"),
+  EXPECT_NE(config_error("[[event]]\ntype = \"adpt\"\ndate = \"2011\"\nunits = [\"R\"]\n")
+                .find("did you mean 'adopt'"),
             std::string::npos);
-  EXPECT_NE(config_error("[[event]]\ntype = \"mandate\"\ndate = \"2011\"\nissuer = \"R\"\ntarget_level = \"leaf\"\n").find("deadline"),
+  EXPECT_NE(config_error("[[event]]\ntype = \"mandate\"\ndate = \"2011\"\nissuer = "
+                         "\"R\"\ntarget_level = \"leaf\"\n")
+                .find("deadline"),
             std::string::npos);
-  EXPECT_NE(config_error("[[event]]\ntype = \"adopt\"\ndate = \"2011\"\nunits = [\"R\"]\nissuer = \"R\"\n").find("only used by mandate"),
+  EXPECT_NE(config_error(
+                "[[event]]\ntype = \"adopt\"\ndate = \"2011\"\nunits = [\"R\"]\nissuer = \"R\"\n")
+                .find("only used by mandate"),
             std::string::npos);
-  EXPECT_NE(config_error("[[event]]\ntype = \"adopt\"\ndate = \"2011\"\nunits = [\"R\"]\nmode = \"mandat\"\n").find("did you mean 'mandate'"),
-            std::string::npos);
+  EXPECT_NE(
+      config_error(
+          "[[event]]\ntype = \"adopt\"\ndate = \"2011\"\nunits = [\"R\"]\nmode = \"mandat\"\n")
+          .find("did you mean 'mandate'"),
+      std::string::npos);
 }
 
 TEST(Calendar, DatesAndLabels) {
@@ -127,17 +144,27 @@ TEST(Calendar, DatesAndLabels) {
 }
 
 TEST(ModelErrors, UnknownLevelColumnUnitPolicy) {
-  EXPECT_NE(model_error("[adoption]\nalpha = { leef = -3 }\n").find("did you mean 'leaf'"), std::string::npos);
-  EXPECT_NE(model_error("[adoption]\nbeta = { y = 1 }\n").find("did you mean 'x'"), std::string::npos);
-  EXPECT_NE(model_error("[[event]]\ntype = \"adopt\"\ndate = \"2011\"\nunits = [\"Q\"]\n").find("no unit has this id"),
+  EXPECT_NE(model_error("[adoption]\nalpha = { leef = -3 }\n").find("did you mean 'leaf'"),
             std::string::npos);
-  EXPECT_NE(model_error("[[event]]\ntype = \"adopt\"\ndate = \"2011\"\npolicy = \"q\"\nunits = [\"R\"]\n").find("no [[policy]]"),
+  EXPECT_NE(model_error("[adoption]\nbeta = { y = 1 }\n").find("did you mean 'x'"),
             std::string::npos);
-  EXPECT_NE(model_error("[[event]]\ntype = \"mandate\"\ndate = \"2011\"\nissuer = \"c0\"\ntarget_level = \"top\"\ndeadline = \"2012\"\n").find("not below"),
+  EXPECT_NE(model_error("[[event]]\ntype = \"adopt\"\ndate = \"2011\"\nunits = [\"Q\"]\n")
+                .find("no unit has this id"),
             std::string::npos);
-  EXPECT_NE(model_error("[[event]]\ntype = \"mandate\"\ndate = \"2011\"\nissuer = \"R\"\ntarget_level = \"leaf\"\ndeadline = \"2010-06\"\n").find("not after"),
+  EXPECT_NE(
+      model_error("[[event]]\ntype = \"adopt\"\ndate = \"2011\"\npolicy = \"q\"\nunits = [\"R\"]\n")
+          .find("no [[policy]]"),
+      std::string::npos);
+  EXPECT_NE(model_error("[[event]]\ntype = \"mandate\"\ndate = \"2011\"\nissuer = "
+                        "\"c0\"\ntarget_level = \"top\"\ndeadline = \"2012\"\n")
+                .find("not below"),
             std::string::npos);
-  EXPECT_NE(model_error("[promotion]\npilot_rule = \"capacity\"\ncapacity = \"pop\"\n").find("no such attribute"),
+  EXPECT_NE(model_error("[[event]]\ntype = \"mandate\"\ndate = \"2011\"\nissuer = "
+                        "\"R\"\ntarget_level = \"leaf\"\ndeadline = \"2010-06\"\n")
+                .find("not after"),
+            std::string::npos);
+  EXPECT_NE(model_error("[promotion]\npilot_rule = \"capacity\"\ncapacity = \"pop\"\n")
+                .find("no such attribute"),
             std::string::npos);
 }
 

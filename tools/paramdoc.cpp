@@ -18,12 +18,15 @@ int main() {
     const char* type = "";
     std::string range;
     switch (p.type) {
-    case ParamType::real: type = "real"; break;
-    case ParamType::integer: type = "integer"; break;
-    case ParamType::boolean: type = "boolean"; break;
-    case ParamType::text: type = "string"; break;
-    case ParamType::choice: type = "choice"; range = std::string(p.choices); break;
-    case ParamType::table: type = "table"; break;
+      case ParamType::real: type = "real"; break;
+      case ParamType::integer: type = "integer"; break;
+      case ParamType::boolean: type = "boolean"; break;
+      case ParamType::text: type = "string"; break;
+      case ParamType::choice:
+        type = "choice";
+        range = std::string(p.choices);
+        break;
+      case ParamType::table: type = "table"; break;
     }
     if (p.type == ParamType::real || p.type == ParamType::integer) {
       auto num = [](double x) {

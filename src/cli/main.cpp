@@ -3,30 +3,30 @@
 #include "io/results.hpp"
 #include "io/study.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 #include <sqlite3.h>
 #include <tbb/version.h>
+#include <CLI/CLI.hpp>
 
 #include <unistd.h>
 
+#include <sysexits.h>
 #include <atomic>
 #include <iostream>
 #include <mutex>
-#include <sysexits.h>
 
 namespace {
 
 int exit_code(pdlab::ErrorKind k) {
   using pdlab::ErrorKind;
   switch (k) {
-  case ErrorKind::usage: return EX_USAGE;
-  case ErrorKind::data: return EX_DATAERR;
-  case ErrorKind::no_input: return EX_NOINPUT;
-  case ErrorKind::cant_create: return EX_CANTCREAT;
-  case ErrorKind::io: return EX_IOERR;
-  case ErrorKind::config: return EX_CONFIG;
-  case ErrorKind::internal: return EX_SOFTWARE;
+    case ErrorKind::usage: return EX_USAGE;
+    case ErrorKind::data: return EX_DATAERR;
+    case ErrorKind::no_input: return EX_NOINPUT;
+    case ErrorKind::cant_create: return EX_CANTCREAT;
+    case ErrorKind::io: return EX_IOERR;
+    case ErrorKind::config: return EX_CONFIG;
+    case ErrorKind::internal: return EX_SOFTWARE;
   }
   return EX_SOFTWARE;
 }
@@ -57,7 +57,7 @@ std::function<void(int, int)> progress_bar() {
   };
 }
 
-} // namespace
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"pdlab: simulate and estimate policy diffusion through government hierarchies"};
@@ -75,15 +75,18 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "Run a scenario and write results to a SQLite file");
   run->add_option("scenario", scenario, "Scenario TOML file")->required();
   run->add_option("--out,-o", out, "Results file (.sqlite)")->required();
-  run->add_option("--set", sets, "Override a scenario key: --set vertical.attenuation=0.3 (repeatable)");
-  run->add_option("--seed", seed, "Master seed (overrides run.seed)")->check(CLI::NonNegativeNumber);
+  run->add_option("--set", sets,
+                  "Override a scenario key: --set vertical.attenuation=0.3 (repeatable)");
+  run->add_option("--seed", seed, "Master seed (overrides run.seed)")
+      ->check(CLI::NonNegativeNumber);
   run->add_option("--replicates,-r", replicates, "Number of replicates (overrides run.replicates)")
       ->check(CLI::PositiveNumber);
   run->add_option("--threads,-t", threads, "Threads, 0 = all cores (overrides run.threads)")
       ->check(CLI::NonNegativeNumber);
   run->add_flag("--force,-f", force, "Replace the output file if it exists");
 
-  auto* validate = app.add_subcommand("validate", "Check a scenario and its inputs without running");
+  auto* validate =
+      app.add_subcommand("validate", "Check a scenario and its inputs without running");
   validate->add_option("scenario", scenario, "Scenario TOML file")->required();
   validate->add_option("--set", sets, "Override a scenario key (repeatable)");
 
@@ -92,8 +95,10 @@ int main(int argc, char** argv) {
   std::string format = "csv";
   auto* exp = app.add_subcommand("export", "Export a results table as CSV");
   exp->add_option("results", db, "Results file written by `pdlab run`")->required();
-  exp->add_option("--table", table, "Table: meta, scenarios, params, levels, policies, runs, "
-                                     "adoptions, summary_time, unit_time")->required();
+  exp->add_option("--table", table,
+                  "Table: meta, scenarios, params, levels, policies, runs, "
+                  "adoptions, summary_time, unit_time")
+      ->required();
   exp->add_option("--format", format, "Output format")->check(CLI::IsMember({"csv"}));
   exp->add_option("--out,-o", out, "Output file (default: standard output)");
   exp->add_flag("--force,-f", force, "Replace the output file if it exists");
@@ -114,7 +119,9 @@ int main(int argc, char** argv) {
   try {
     if (*version) {
       fmt::print("pdlab {}\n", PDLAB_VERSION);
-      fmt::print("oneTBB {}.{}, SQLite {}, fmt {}, CLI11 {}\nshipped data: {}\n", TBB_VERSION_MAJOR, TBB_VERSION_MINOR, sqlite3_libversion(), FMT_VERSION, CLI11_VERSION, pdlab::io::data_dir());
+      fmt::print("oneTBB {}.{}, SQLite {}, fmt {}, CLI11 {}\nshipped data: {}\n", TBB_VERSION_MAJOR,
+                 TBB_VERSION_MINOR, sqlite3_libversion(), FMT_VERSION, CLI11_VERSION,
+                 pdlab::io::data_dir());
       return EX_OK;
     }
     if (*exp) {
@@ -132,7 +139,8 @@ int main(int argc, char** argv) {
     const auto& sc = study.model->scenario();
     std::string levels;
     for (int l = 0; l < h.n_levels(); ++l) {
-      levels += fmt::format("{}{} {}", l ? ", " : "", h.level_begin(l + 1) - h.level_begin(l), h.level_names()[l]);
+      levels += fmt::format("{}{} {}", l ? ", " : "", h.level_begin(l + 1) - h.level_begin(l),
+                            h.level_names()[l]);
     }
     if (*validate) {
       fmt::print("{}: valid. {} units ({}), {} extra peer edges", scenario, h.size(), levels,

@@ -21,8 +21,7 @@ std::int32_t to_period(const Calendar& cal, const std::string& date, const std::
   const int year = std::stoi(m[1]);
   const int month = m[2].matched ? std::stoi(m[2]) : 1;
   if (month < 1 || month > 12) {
-    fail(ErrorKind::config, {"", 0, key, date}, "month out of range",
-         "use a month from 01 to 12");
+    fail(ErrorKind::config, {"", 0, key, date}, "month out of range", "use a month from 01 to 12");
   }
   const int months = (year - cal.start_year) * 12 + (month - cal.start_month);
   if (months < 0) {
@@ -39,4 +38,4 @@ std::string period_label(const Calendar& cal, std::int32_t p) {
   return buf;
 }
 
-} // namespace pdlab
+}  // namespace pdlab

@@ -14,4 +14,4 @@ std::int32_t to_period(const Calendar& cal, const std::string& date, const std::
 // "YYYY-MM" of the first month of period p.
 std::string period_label(const Calendar& cal, std::int32_t p);
 
-} // namespace pdlab
+}  // namespace pdlab

@@ -13,9 +13,9 @@
 namespace pdlab {
 
 const char* to_string(Channel c) {
-  static const char* names[kChannels] = {"intrinsic", "vertical", "horizontal",
-                                         "bottom_up", "need",     "event",
-                                         "pilot",     "mandate_deadline", "quota"};
+  static const char* names[kChannels] = {"intrinsic", "vertical", "horizontal", "bottom_up",
+                                         "need",      "event",    "pilot",      "mandate_deadline",
+                                         "quota"};
   return names[static_cast<int>(c)];
 }
 
@@ -33,12 +33,19 @@ namespace {
 // adoption, not per unit and period. Other units (with children, with edges, logit link)
 // accumulate their own hazard each period.
 class PolicyRun {
-public:
-  PolicyRun(const Model& m, std::int32_t replicate, std::int32_t policy,
-            std::vector<Adoption>& out)
-      : m_(m), h_(m.hierarchy()), net_(m.network()), sc_(m.scenario()), rng_(sc_.seed),
-        rep_(static_cast<std::uint32_t>(replicate)), pol_(policy), n_(h_.size()),
-        slots_(m.n_slots()), periods_(m.periods()), out_(out) {}
+ public:
+  PolicyRun(const Model& m, std::int32_t replicate, std::int32_t policy, std::vector<Adoption>& out)
+      : m_(m),
+        h_(m.hierarchy()),
+        net_(m.network()),
+        sc_(m.scenario()),
+        rng_(sc_.seed),
+        rep_(static_cast<std::uint32_t>(replicate)),
+        pol_(policy),
+        n_(h_.size()),
+        slots_(m.n_slots()),
+        periods_(m.periods()),
+        out_(out) {}
 
   void run() {
     init();
@@ -71,7 +78,7 @@ public:
     }
   }
 
-private:
+ private:
   struct Candidate {
     std::int32_t unit;
     Channel channel;
@@ -115,8 +122,8 @@ private:
 
   std::uint32_t upol() const { return static_cast<std::uint32_t>(pol_); }
   double draw(std::int32_t t, std::int32_t u, Draw d) const {
-    return rng_.uniform(rep_, static_cast<std::uint32_t>(t), static_cast<std::uint32_t>(u),
-                        upol(), d);
+    return rng_.uniform(rep_, static_cast<std::uint32_t>(t), static_cast<std::uint32_t>(u), upol(),
+                        d);
   }
   bool active(std::int32_t p, std::int32_t t) const {
     return t_adopt_[p] <= t - 1 && slot_rev_[p] > t - 1;
@@ -205,15 +212,15 @@ private:
     }
     const auto& v = sc_.vertical;
     switch (mode_[p]) {
-    case Mode::none: return 0.0;
-    case Mode::endorse: return v.endorse;
-    case Mode::pilot: return v.pilot;
-    case Mode::mandate:
-      return v.mandate * (1.0 + v.urgency * ramp(t, mode_issue_[p], mode_deadline_[p]));
-    case Mode::championship: {
-      const auto nc = h_.n_children(p);
-      return v.championship * (1.0 - static_cast<double>(active_kids_[p]) / nc);
-    }
+      case Mode::none: return 0.0;
+      case Mode::endorse: return v.endorse;
+      case Mode::pilot: return v.pilot;
+      case Mode::mandate:
+        return v.mandate * (1.0 + v.urgency * ramp(t, mode_issue_[p], mode_deadline_[p]));
+      case Mode::championship: {
+        const auto nc = h_.n_children(p);
+        return v.championship * (1.0 - static_cast<double>(active_kids_[p]) / nc);
+      }
     }
     return 0.0;
   }
@@ -222,7 +229,8 @@ private:
     if (ev_issue_[p] > t) {
       return 0.0;
     }
-    return sc_.vertical.mandate * (1.0 + sc_.vertical.urgency * ramp(t, ev_issue_[p], ev_deadline_[p]));
+    return sc_.vertical.mandate *
+           (1.0 + sc_.vertical.urgency * ramp(t, ev_issue_[p], ev_deadline_[p]));
   }
 
   Channel channel(double vertical, double horizontal, double bottom_up, double need) const {
@@ -250,10 +258,12 @@ private:
         continue;
       }
       const std::int32_t pp = h_.parent(p);
-      const double pr = own_signal(p, t) + (pp >= 0 ? sc_.vertical.attenuation * pressure_[pp] : 0.0);
+      const double pr =
+          own_signal(p, t) + (pp >= 0 ? sc_.vertical.attenuation * pressure_[pp] : 0.0);
       pressure_[p] = static_cast<float>(pr);
       const double v = pr + direct_signal(p, t);
-      const double adopted = a.success_weighted ? static_cast<double>(quality_kids_[p]) : static_cast<double>(active_kids_[p]);
+      const double adopted = a.success_weighted ? static_cast<double>(quality_kids_[p])
+                                                : static_cast<double>(active_kids_[p]);
       const double hs = nc > 1 ? sw * adopted / (nc - 1) : 0.0;
       v_children_[p] = static_cast<float>(v);
       h_children_[p] = static_cast<float>(hs);
@@ -298,7 +308,8 @@ private:
       double den = 0;
       if (p >= 0) {
         v = v_children_[p];
-        num = sw * (a.success_weighted ? static_cast<double>(quality_kids_[p]) : static_cast<double>(active_kids_[p]));
+        num = sw * (a.success_weighted ? static_cast<double>(quality_kids_[p])
+                                       : static_cast<double>(active_kids_[p]));
         den = sw * (h_.n_children(p) - 1);
       }
       if (!ext_total_.empty()) {
@@ -339,7 +350,8 @@ private:
     std::int64_t rev = kNever;
     if (st.reversal_rate > 0) {
       const double u = draw(from, rec.unit, Draw::reversal);
-      const double w = st.reversal_rate >= 1 ? 1.0 : std::ceil(std::log(u) / std::log1p(-st.reversal_rate));
+      const double w =
+          st.reversal_rate >= 1 ? 1.0 : std::ceil(std::log(u) / std::log1p(-st.reversal_rate));
       rev = std::int64_t{from} + static_cast<std::int64_t>(std::max(1.0, std::min(w, 1e9)));
     }
     if (rev < inst && rev < periods_) {
@@ -394,14 +406,16 @@ private:
       }
       double score = 0;
       switch (sc_.promotion.pilot_rule) {
-      case PilotRule::capacity: score = m_.capacity(c); break;
-      case PilotRule::need: score = m_.need(c); break;
-      case PilotRule::random: score = draw(t, c, Draw::pilot); break;
+        case PilotRule::capacity: score = m_.capacity(c); break;
+        case PilotRule::need: score = m_.need(c); break;
+        case PilotRule::random: score = draw(t, c, Draw::pilot); break;
       }
       ranked.emplace_back(-score, c);
     }
-    const auto k = std::min<std::size_t>(ranked.size(), static_cast<std::size_t>(sc_.promotion.pilot_k));
-    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(k), ranked.end());
+    const auto k =
+        std::min<std::size_t>(ranked.size(), static_cast<std::size_t>(sc_.promotion.pilot_k));
+    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(k),
+                      ranked.end());
     for (std::size_t i = 0; i < k; ++i) {
       next_pilots_.push_back(ranked[i].second);
     }
@@ -480,36 +494,36 @@ private:
 
   void scripted(const CompiledEvent& e, std::int32_t t) {
     switch (e.type) {
-    case CompiledEvent::Type::adopt:
-      for (auto u : e.units) {
-        adopt(u, Channel::event, t, false, e.mode, e.deadline);
-      }
-      break;
-    case CompiledEvent::Type::promote:
-      for (auto u : e.units) {
-        if (t_adopt_[u] != kNever && u < slots_ && slot_rev_[u] == kNever) {
-          set_mode(u, e.mode, t, e.deadline);
+      case CompiledEvent::Type::adopt:
+        for (auto u : e.units) {
+          adopt(u, Channel::event, t, false, e.mode, e.deadline);
         }
-      }
-      break;
-    case CompiledEvent::Type::mandate: {
-      const int lp = e.target_level - 1;
-      const int li = h_.level(e.issuer);
-      for (std::int32_t u = h_.level_begin(lp); u < h_.level_begin(lp + 1) && u < slots_; ++u) {
-        if (h_.n_children(u) > 0 && h_.ancestor_at(u, li) == e.issuer) {
-          ev_issue_[u] = t;
-          ev_deadline_[u] = e.deadline;
-          ev_compliance_[u] = static_cast<float>(e.compliance);
-          if (e.deadline < periods_) {
-            deadline_bucket_[e.deadline].push_back(u);
+        break;
+      case CompiledEvent::Type::promote:
+        for (auto u : e.units) {
+          if (t_adopt_[u] != kNever && u < slots_ && slot_rev_[u] == kNever) {
+            set_mode(u, e.mode, t, e.deadline);
           }
         }
+        break;
+      case CompiledEvent::Type::mandate: {
+        const int lp = e.target_level - 1;
+        const int li = h_.level(e.issuer);
+        for (std::int32_t u = h_.level_begin(lp); u < h_.level_begin(lp + 1) && u < slots_; ++u) {
+          if (h_.n_children(u) > 0 && h_.ancestor_at(u, li) == e.issuer) {
+            ev_issue_[u] = t;
+            ev_deadline_[u] = e.deadline;
+            ev_compliance_[u] = static_cast<float>(e.compliance);
+            if (e.deadline < periods_) {
+              deadline_bucket_[e.deadline].push_back(u);
+            }
+          }
+        }
+        for (const auto& q : e.quotas) {
+          quotas_.push_back({&e, &q});
+        }
+        break;
       }
-      for (const auto& q : e.quotas) {
-        quotas_.push_back({&e, &q});
-      }
-      break;
-    }
     }
   }
 
@@ -555,8 +569,10 @@ private:
             open.emplace_back(draw(t, u, Draw::quota), u);
           }
         }
-        const auto target = static_cast<std::int64_t>(std::ceil(aq.quota->share * static_cast<double>(total) - 1e-9));
-        const std::int64_t need = std::min<std::int64_t>(target - adopted, static_cast<std::int64_t>(open.size()));
+        const auto target = static_cast<std::int64_t>(
+            std::ceil(aq.quota->share * static_cast<double>(total) - 1e-9));
+        const std::int64_t need =
+            std::min<std::int64_t>(target - adopted, static_cast<std::int64_t>(open.size()));
         if (need <= 0) {
           continue;
         }
@@ -589,8 +605,9 @@ private:
       if (!active(p, t + 1)) {
         continue;
       }
-      const bool scale_up = !recs.empty() && static_cast<double>(ok) >=
-                                                 sc_.promotion.scale_up_threshold * static_cast<double>(recs.size());
+      const bool scale_up =
+          !recs.empty() && static_cast<double>(ok) >=
+                               sc_.promotion.scale_up_threshold * static_cast<double>(recs.size());
       if (scale_up) {
         set_mode(p, Mode::mandate, t, t + sc_.promotion.scale_up_deadline);
       } else {
@@ -614,7 +631,7 @@ private:
   }
 };
 
-} // namespace
+}  // namespace
 
 ReplicateResult run_replicate(const Model& model, std::int32_t replicate) {
   ReplicateResult result;
@@ -647,4 +664,4 @@ std::vector<ReplicateResult> run_ensemble(const Model& model, std::int32_t n, in
   return results;
 }
 
-} // namespace pdlab
+}  // namespace pdlab

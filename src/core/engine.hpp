@@ -27,16 +27,16 @@ const char* to_string(Channel c);
 // One unit's adoption of one policy; periods are kNever when the stage was not reached.
 struct Adoption {
   std::int32_t unit = 0;
-  std::int32_t period = 0;       // entered the pilot or adopted stage
+  std::int32_t period = 0;            // entered the pilot or adopted stage
   std::int32_t full_period = kNever;  // adopted (== period unless it started as a pilot)
   std::int32_t inst_period = kNever;  // institutionalised
   std::int32_t rev_period = kNever;   // reversed
-  std::int32_t variant = 0;      // unit whose local variant this is
-  float quality = 0;             // implementation quality in (0, 1)
+  std::int32_t variant = 0;           // unit whose local variant this is
+  float quality = 0;                  // implementation quality in (0, 1)
   std::uint8_t policy = 0;
   Channel channel = Channel::intrinsic;
   std::uint8_t pilot = 0;
-  Mode mode = Mode::none;        // how it promoted to its children (mode when adopting)
+  Mode mode = Mode::none;  // how it promoted to its children (mode when adopting)
 };
 
 struct ReplicateResult {
@@ -52,4 +52,4 @@ ReplicateResult run_replicate(const Model& model, std::int32_t replicate);
 std::vector<ReplicateResult> run_ensemble(const Model& model, std::int32_t n, int threads,
                                           const std::function<void(int, int)>& progress = {});
 
-} // namespace pdlab
+}  // namespace pdlab

@@ -1,31 +1,32 @@
 #include "core/errors.hpp"
 
 #include <algorithm>
+#include <sstream>
 #include <vector>
 
 namespace pdlab {
 
 void fail(ErrorKind kind, const Where& where, const std::string& what, const std::string& fix) {
-  std::string msg;
+  std::ostringstream msg;
   if (!where.file.empty()) {
-    msg += where.file;
+    msg << where.file;
     if (where.line > 0) {
-      msg += ":" + std::to_string(where.line);
+      msg << ':' << where.line;
     }
-    msg += ": ";
+    msg << ": ";
   }
   if (!where.field.empty()) {
-    msg += "field '" + where.field + "'";
+    msg << "field '" << where.field << '\'';
     if (!where.value.empty() || where.line > 0) {
-      msg += " = '" + where.value + "'";
+      msg << " = '" << where.value << '\'';
     }
-    msg += ": ";
+    msg << ": ";
   }
-  msg += what;
+  msg << what;
   if (!fix.empty()) {
-    msg += ". Fix: " + fix;
+    msg << ". Fix: " << fix;
   }
-  throw Error(kind, msg);
+  throw Error(kind, msg.str());
 }
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {
@@ -45,4 +46,4 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
-} // namespace pdlab
+}  // namespace pdlab

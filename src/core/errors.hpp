@@ -9,21 +9,21 @@ namespace pdlab {
 
 // What went wrong, in the categories of sysexits.h; the CLI maps each to its code.
 enum class ErrorKind : std::uint8_t {
-  usage,       // bad command-line use (EX_USAGE 64)
-  data,        // bad input data: CSV, hierarchy, edges (EX_DATAERR 65)
-  no_input,    // an input file is missing or unreadable (EX_NOINPUT 66)
-  cant_create, // output exists (without --force) or cannot be created (EX_CANTCREAT 73)
-  io,          // read or write failed midway (EX_IOERR 74)
-  config,      // bad scenario: unknown key, out-of-range value (EX_CONFIG 78)
-  internal,    // a bug in pdlab (EX_SOFTWARE 70)
+  usage,        // bad command-line use (EX_USAGE 64)
+  data,         // bad input data: CSV, hierarchy, edges (EX_DATAERR 65)
+  no_input,     // an input file is missing or unreadable (EX_NOINPUT 66)
+  cant_create,  // output exists (without --force) or cannot be created (EX_CANTCREAT 73)
+  io,           // read or write failed midway (EX_IOERR 74)
+  config,       // bad scenario: unknown key, out-of-range value (EX_CONFIG 78)
+  internal,     // a bug in pdlab (EX_SOFTWARE 70)
 };
 
 class Error : public std::runtime_error {
-public:
+ public:
   Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
   [[nodiscard]] ErrorKind kind() const noexcept { return kind_; }
 
-private:
+ private:
   ErrorKind kind_;
 };
 
@@ -42,4 +42,4 @@ struct Where {
 // Edit distance, for did-you-mean suggestions.
 std::size_t edit_distance(const std::string& a, const std::string& b);
 
-} // namespace pdlab
+}  // namespace pdlab

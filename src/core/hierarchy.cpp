@@ -28,7 +28,7 @@ std::int32_t lookup(const StringPool& pool, const std::vector<std::int32_t>& idx
   return (it != idx.end() && pool[*it] == key) ? *it : -1;
 }
 
-} // namespace
+}  // namespace
 
 std::optional<int> Hierarchy::level_index(std::string_view name) const {
   for (std::size_t l = 0; l < level_names_.size(); ++l) {
@@ -54,7 +54,9 @@ std::int32_t Hierarchy::find(std::string_view id) const {
   return (it != by_id_.end() && ids_[row_[*it]] == id) ? *it : -1;
 }
 
-bool Hierarchy::excluded(std::string_view id) const { return lookup(ids_, excluded_, id) >= 0; }
+bool Hierarchy::excluded(std::string_view id) const {
+  return lookup(ids_, excluded_, id) >= 0;
+}
 
 std::int32_t Hierarchy::ancestor_at(std::int32_t u, int l) const {
   if (l > level_[u]) {
@@ -77,7 +79,8 @@ std::size_t Hierarchy::memory_bytes() const {
 }
 
 HierarchyBuilder::HierarchyBuilder(std::string source, std::vector<std::string> attribute_names)
-    : source_(std::move(source)), attr_names_(std::move(attribute_names)),
+    : source_(std::move(source)),
+      attr_names_(std::move(attribute_names)),
       attrs_(attr_names_.size()) {}
 
 void HierarchyBuilder::reserve(std::size_t n, std::size_t bytes) {
@@ -95,8 +98,7 @@ void HierarchyBuilder::add(std::string_view id, std::string_view parent_id, std:
                            std::string_view name, std::span<const double> attributes,
                            std::int64_t line) {
   if (id.empty()) {
-    fail(ErrorKind::data, {source_, line, "id", ""}, "empty id",
-         "give every unit a non-empty id");
+    fail(ErrorKind::data, {source_, line, "id", ""}, "empty id", "give every unit a non-empty id");
   }
   if (level.empty()) {
     fail(ErrorKind::data, {source_, line, "level", ""}, "empty level",
@@ -104,7 +106,8 @@ void HierarchyBuilder::add(std::string_view id, std::string_view parent_id, std:
   }
   if (parent_id == id) {
     fail(ErrorKind::data, {source_, line, "parent_id", std::string(parent_id)},
-         "unit is its own parent", "set parent_id to the unit's superior, or leave it empty for the root");
+         "unit is its own parent",
+         "set parent_id to the unit's superior, or leave it empty for the root");
   }
   std::size_t code = 0;
   while (code < level_seen_.size() && level_seen_[code] != level) {
@@ -112,8 +115,8 @@ void HierarchyBuilder::add(std::string_view id, std::string_view parent_id, std:
   }
   if (code == level_seen_.size()) {
     if (code == 255) {
-      fail(ErrorKind::data, {source_, line, "level", std::string(level)}, "more than 255 level names",
-           "use one level name per tier of the hierarchy");
+      fail(ErrorKind::data, {source_, line, "level", std::string(level)},
+           "more than 255 level names", "use one level name per tier of the hierarchy");
     }
     level_seen_.emplace_back(level);
   }
@@ -310,4 +313,4 @@ Hierarchy HierarchyBuilder::build(std::string_view root_id) {
   return h;
 }
 
-} // namespace pdlab
+}  // namespace pdlab

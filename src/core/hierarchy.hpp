@@ -18,7 +18,7 @@
 namespace pdlab {
 
 class Hierarchy {
-public:
+ public:
   [[nodiscard]] std::int32_t size() const { return static_cast<std::int32_t>(parent_.size()); }
   [[nodiscard]] std::int32_t parent(std::int32_t u) const { return parent_[u]; }
   [[nodiscard]] std::uint8_t level(std::int32_t u) const { return level_[u]; }
@@ -52,7 +52,7 @@ public:
   [[nodiscard]] const std::string& source() const { return source_; }
   [[nodiscard]] std::size_t memory_bytes() const;
 
-private:
+ private:
   friend class HierarchyBuilder;
   std::string source_;
   std::vector<std::int32_t> parent_;
@@ -74,7 +74,7 @@ private:
 // Collects rows in any order, validates them and builds the breadth-first Hierarchy.
 // Errors name the source file, line, field, value and a fix (ErrorKind::data).
 class HierarchyBuilder {
-public:
+ public:
   HierarchyBuilder(std::string source, std::vector<std::string> attribute_names);
   void reserve(std::size_t n, std::size_t bytes);
   // attributes.size() must equal attribute_names.size(); NaN = missing.
@@ -84,14 +84,14 @@ public:
   // Otherwise the subtree under root_id, which must exist.
   Hierarchy build(std::string_view root_id);
 
-private:
+ private:
   std::string source_;
   std::vector<std::string> attr_names_;
   StringPool ids_, parents_, names_;
-  std::vector<std::uint8_t> level_code_;   // index into level_seen_
+  std::vector<std::uint8_t> level_code_;  // index into level_seen_
   std::vector<std::string> level_seen_;
   std::vector<std::int32_t> lines_;
   std::vector<std::vector<double>> attrs_;  // column-major
 };
 
-} // namespace pdlab
+}  // namespace pdlab

@@ -35,9 +35,9 @@ std::int32_t unit_of(const Scenario& s, const Hierarchy& h, const std::string& k
   const auto u = h.find(id);
   if (u < 0) {
     bad(s, key, id,
-        h.excluded(id) ? "unit is outside the selected subtree (hierarchy.root = '" +
-                             s.hierarchy.root + "')"
-                       : "no unit has this id",
+        h.excluded(id)
+            ? "unit is outside the selected subtree (hierarchy.root = '" + s.hierarchy.root + "')"
+            : "no unit has this id",
         "use an id of a unit under hierarchy.root");
   }
   return u;
@@ -70,8 +70,7 @@ std::vector<double> column(const Scenario& s, const Hierarchy& h, const std::str
     if (missing == "error") {
       bad(s, key, name,
           "column has missing values (first: unit '" + std::string(h.id(first_missing)) +
-              "', line " + std::to_string(h.source_line(first_missing)) + " of " + h.source() +
-              ")",
+              "', line " + std::to_string(h.source_line(first_missing)) + " of " + h.source() + ")",
           "fill the column, or set adoption.missing = \"mean\" or \"zero\"");
     }
     const double fillv = missing == "mean" && n_ok > 0 ? sum / static_cast<double>(n_ok) : 0.0;
@@ -93,7 +92,7 @@ std::array<double, 4> cdf(const ModeWeights& w) {
           (w.endorse + w.pilot + w.mandate) / total, 1.0};
 }
 
-} // namespace
+}  // namespace
 
 Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network& network)
     : sc_(scenario), h_(hierarchy), net_(network) {
@@ -140,8 +139,8 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
     }
     const auto col = h_.attribute(*idx);
     for (std::int32_t u = 0; u < n; ++u) {
-      capacity_[u] = std::isnan(col[u]) ? -std::numeric_limits<float>::infinity()
-                                        : static_cast<float>(col[u]);
+      capacity_[u] =
+          std::isnan(col[u]) ? -std::numeric_limits<float>::infinity() : static_cast<float>(col[u]);
     }
   }
   // Promotion mode weights by level.
@@ -162,10 +161,12 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
     n_slots_ = 1;
   }
   if (!sc_.output.adoptions_max_level.empty()) {
-    adoptions_max_level_ = level_of(sc_, h_, "output.adoptions_max_level", sc_.output.adoptions_max_level);
+    adoptions_max_level_ =
+        level_of(sc_, h_, "output.adoptions_max_level", sc_.output.adoptions_max_level);
   }
   if (!sc_.output.unit_time_max_level.empty()) {
-    unit_time_max_level_ = level_of(sc_, h_, "output.unit_time_max_level", sc_.output.unit_time_max_level);
+    unit_time_max_level_ =
+        level_of(sc_, h_, "output.unit_time_max_level", sc_.output.unit_time_max_level);
   }
   // Events.
   for (const auto& e : sc_.events) {
@@ -225,7 +226,8 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
         for (const auto& rid : eq.regions) {
           const auto r = unit_of(sc_, h_, qkey + ".regions", rid);
           if (h_.level(r) >= c.target_level || h_.ancestor_at(r, h_.level(c.issuer)) != c.issuer) {
-            bad(sc_, qkey + ".regions", rid, "region is not under the issuer above the target level",
+            bad(sc_, qkey + ".regions", rid,
+                "region is not under the issuer above the target level",
                 "list units below the issuer and above the target level");
           }
           cq.regions.push_back(r);
@@ -242,8 +244,9 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
     }
     events_.push_back(std::move(c));
   }
-  std::stable_sort(events_.begin(), events_.end(),
-                   [](const CompiledEvent& x, const CompiledEvent& y) { return x.period < y.period; });
+  std::stable_sort(
+      events_.begin(), events_.end(),
+      [](const CompiledEvent& x, const CompiledEvent& y) { return x.period < y.period; });
 }
 
-} // namespace pdlab
+}  // namespace pdlab

@@ -24,15 +24,15 @@ struct CompiledEvent {
   std::int32_t policy = 0;
   std::vector<std::int32_t> units;  // adopt, promote
   Mode mode = Mode::none;
-  std::int32_t issuer = -1;         // mandate
-  int target_level = 0;             // mandate
+  std::int32_t issuer = -1;  // mandate
+  int target_level = 0;      // mandate
   std::int32_t deadline = kNever;
   double compliance = 1.0;
   std::vector<CompiledQuota> quotas;
 };
 
 class Model {
-public:
+ public:
   // Throws ErrorKind::config naming the scenario key when the scenario and hierarchy disagree
   // (unknown level, column, unit id or policy; date out of order).
   Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network& network);
@@ -58,7 +58,7 @@ public:
   int adoptions_max_level() const { return adoptions_max_level_; }
   int unit_time_max_level() const { return unit_time_max_level_; }
 
-private:
+ private:
   Scenario sc_;
   const Hierarchy& h_;
   const Network& net_;
@@ -71,4 +71,4 @@ private:
   int unit_time_max_level_ = 255;
 };
 
-} // namespace pdlab
+}  // namespace pdlab

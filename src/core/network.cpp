@@ -62,4 +62,4 @@ Network NetworkBuilder::build() {
   return net;
 }
 
-} // namespace pdlab
+}  // namespace pdlab

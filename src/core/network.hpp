@@ -12,7 +12,7 @@
 namespace pdlab {
 
 class Network {
-public:
+ public:
   [[nodiscard]] bool empty() const { return target_.empty(); }
   [[nodiscard]] std::int32_t n_units() const {
     return offset_.empty() ? 0 : static_cast<std::int32_t>(offset_.size() - 1);
@@ -27,7 +27,7 @@ public:
   [[nodiscard]] std::int64_t n_edges() const { return static_cast<std::int64_t>(target_.size()); }
   [[nodiscard]] std::int64_t dropped() const { return dropped_; }
 
-private:
+ private:
   friend class NetworkBuilder;
   std::vector<std::int64_t> offset_;
   std::vector<std::int32_t> target_;
@@ -39,13 +39,13 @@ private:
 // in the hierarchy at all, a negative or non-finite weight or a self-loop is an error.
 // Duplicate edges are merged by adding their weights. Several edge files may be added.
 class NetworkBuilder {
-public:
+ public:
   explicit NetworkBuilder(const Hierarchy& h) : h_(h) {}
-  void add(const std::string& source, std::int64_t line, std::string_view from,
-           std::string_view to, double weight, bool symmetric);
+  void add(const std::string& source, std::int64_t line, std::string_view from, std::string_view to,
+           double weight, bool symmetric);
   Network build();
 
-private:
+ private:
   struct Edge {
     std::int32_t from;
     std::int32_t to;
@@ -56,4 +56,4 @@ private:
   std::int64_t dropped_ = 0;
 };
 
-} // namespace pdlab
+}  // namespace pdlab

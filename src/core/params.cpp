@@ -10,15 +10,17 @@ namespace pdlab {
 
 const char* to_string(Mode m) {
   switch (m) {
-  case Mode::none: return "none";
-  case Mode::endorse: return "endorse";
-  case Mode::pilot: return "pilot";
-  case Mode::mandate: return "mandate";
-  case Mode::championship: return "championship";
+    case Mode::none: return "none";
+    case Mode::endorse: return "endorse";
+    case Mode::pilot: return "pilot";
+    case Mode::mandate: return "mandate";
+    case Mode::championship: return "championship";
   }
   return "?";
 }
-const char* to_string(Link l) { return l == Link::cloglog ? "cloglog" : "logit"; }
+const char* to_string(Link l) {
+  return l == Link::cloglog ? "cloglog" : "logit";
+}
 const char* to_string(PilotRule r) {
   return r == PilotRule::capacity ? "capacity" : r == PilotRule::need ? "need" : "random";
 }
@@ -94,20 +96,29 @@ std::vector<Param> make_registry() {
   r.push_back(integer("calendar.periods_per_year", 1, 12, "periods/year", "",
                       "Periods per year: 1, 2, 3, 4, 6 or 12 (12 = monthly).",
                       INT(calendar.periods_per_year)));
-  r.push_back(integer("calendar.periods", 1, 12000, "periods", "",
-                      "Number of periods simulated.", INT(calendar.periods)));
+  r.push_back(integer("calendar.periods", 1, 12000, "periods", "", "Number of periods simulated.",
+                      INT(calendar.periods)));
 
   {
-    Param p{"hierarchy.source", ParamType::choice, 0, 0, "china|csv", "", "",
+    Param p{"hierarchy.source",
+            ParamType::choice,
+            0,
+            0,
+            "china|csv",
+            "",
+            "",
             "Where units come from: the shipped China divisions (2023 NBS codes, 2020 census "
             "shares) or a CSV file id,parent_id,level,name,covariates..."};
     p.set_choice = [](Scenario& s, std::string_view v) { s.hierarchy.source = std::string(v); };
     p.get_choice = [](const Scenario& s) { return s.hierarchy.source; };
     r.push_back(p);
   }
-  r.push_back(text("hierarchy.path", "CSV file of units when source = \"csv\" (relative to the "
-                   "scenario file; .gz is read transparently).", TEXT(hierarchy.path)));
-  r.push_back(text("hierarchy.root", "Id of the root of the subtree to simulate, e.g. \"32\" "
+  r.push_back(text("hierarchy.path",
+                   "CSV file of units when source = \"csv\" (relative to the "
+                   "scenario file; .gz is read transparently).",
+                   TEXT(hierarchy.path)));
+  r.push_back(text("hierarchy.root",
+                   "Id of the root of the subtree to simulate, e.g. \"32\" "
                    "(Jiangsu) or \"350205\" (Haicang); empty = whole hierarchy.",
                    TEXT(hierarchy.root)));
   r.push_back(table("hierarchy.edges", "", "",
@@ -118,9 +129,17 @@ std::vector<Param> make_registry() {
                     "alpha_shift is added to every intercept of that policy."));
 
   {
-    Param p{"adoption.link", ParamType::choice, 0, 0, "cloglog|logit", "", std::string_view(kEha),
+    Param p{"adoption.link",
+            ParamType::choice,
+            0,
+            0,
+            "cloglog|logit",
+            "",
+            std::string_view(kEha),
             "Link of the discrete-time hazard. cloglog = grouped proportional hazards."};
-    p.set_choice = [](Scenario& s, std::string_view v) { s.adoption.link = parse_choice(v, kLinks); };
+    p.set_choice = [](Scenario& s, std::string_view v) {
+      s.adoption.link = parse_choice(v, kLinks);
+    };
     p.get_choice = [](const Scenario& s) { return std::string(to_string(s.adoption.link)); };
     r.push_back(p);
   }
@@ -133,26 +152,36 @@ std::vector<Param> make_registry() {
   r.push_back(table("adoption.beta", "per covariate unit", "illustrative",
                     "Coefficient by attribute column, e.g. {urban_share = 0.5}."));
   {
-    Param p{"adoption.missing", ParamType::choice, 0, 0, "error|zero|mean", "", "",
+    Param p{"adoption.missing",
+            ParamType::choice,
+            0,
+            0,
+            "error|zero|mean",
+            "",
+            "",
             "What a missing covariate value means: an error, zero, or the column mean."};
     p.set_choice = [](Scenario& s, std::string_view v) { s.adoption.missing = std::string(v); };
     p.get_choice = [](const Scenario& s) { return s.adoption.missing; };
     r.push_back(p);
   }
-  r.push_back(real("adoption.gamma_vertical", -50, 50, "per unit of pressure", std::string_view(kZhu),
-                   "Weight g_v of vertical pressure V from adopting superiors.",
-                   REAL(adoption.gamma_vertical)));
-  r.push_back(real("adoption.gamma_horizontal", -50, 50, "per share of peers", std::string_view(kMa),
+  r.push_back(real(
+      "adoption.gamma_vertical", -50, 50, "per unit of pressure", std::string_view(kZhu),
+      "Weight g_v of vertical pressure V from adopting superiors.", REAL(adoption.gamma_vertical)));
+  r.push_back(real("adoption.gamma_horizontal", -50, 50, "per share of peers",
+                   std::string_view(kMa),
                    "Weight g_h of horizontal exposure H (weighted share of peers adopted).",
                    REAL(adoption.gamma_horizontal)));
-  r.push_back(real("adoption.gamma_bottom_up", -50, 50, "per share of children", std::string_view(kHeil),
+  r.push_back(real("adoption.gamma_bottom_up", -50, 50, "per share of children",
+                   std::string_view(kHeil),
                    "Weight g_u of bottom-up exposure U (share of own children adopted).",
                    REAL(adoption.gamma_bottom_up)));
   r.push_back(real("adoption.gamma_need", -50, 50, "per unit of need", "illustrative",
                    "Weight g_e of internal need E (the adoption.need column).",
                    REAL(adoption.gamma_need)));
-  r.push_back(text("adoption.need", "Attribute column measuring internal need (default the "
-                   "2020 census migrant share).", TEXT(adoption.need)));
+  r.push_back(text("adoption.need",
+                   "Attribute column measuring internal need (default the "
+                   "2020 census migrant share).",
+                   TEXT(adoption.need)));
   r.push_back(boolean("adoption.success_weighted", std::string_view(kMa),
                       "Weight adopted peers by their implementation quality (learning) rather "
                       "than counting them (imitation).",
@@ -182,7 +211,8 @@ std::vector<Param> make_registry() {
                    "Mandate pressure is mandate * (1 + urgency * elapsed/period-to-deadline).",
                    REAL(vertical.urgency)));
   r.push_back(integer("vertical.deadline_tightening", 0, 1200, "periods per level",
-                      "Li & Fang (2018): layer-by-layer pressure", "Each level passing a mandate "
+                      "Li & Fang (2018): layer-by-layer pressure",
+                      "Each level passing a mandate "
                       "down sets its own deadline this many periods before its superior's.",
                       INT(vertical.deadline_tightening)));
 
@@ -203,9 +233,15 @@ std::vector<Param> make_registry() {
                       "Periods from a superior's mandate to its deadline.",
                       INT(promotion.mandate_deadline)));
   r.push_back(integer("promotion.pilot_k", 1, 1000, "children", std::string_view(kHeil),
-                      "Number of children a piloting superior designates.", INT(promotion.pilot_k)));
+                      "Number of children a piloting superior designates.",
+                      INT(promotion.pilot_k)));
   {
-    Param p{"promotion.pilot_rule", ParamType::choice, 0, 0, "capacity|need|random", "",
+    Param p{"promotion.pilot_rule",
+            ParamType::choice,
+            0,
+            0,
+            "capacity|need|random",
+            "",
             std::string_view(kHeil),
             "How pilots are chosen: largest promotion.capacity, largest need, or at random."};
     p.set_choice = [](Scenario& s, std::string_view v) {
@@ -214,8 +250,10 @@ std::vector<Param> make_registry() {
     p.get_choice = [](const Scenario& s) { return std::string(to_string(s.promotion.pilot_rule)); };
     r.push_back(p);
   }
-  r.push_back(text("promotion.capacity", "Attribute column ranking children's capacity for "
-                   "pilot selection (missing ranks last).", TEXT(promotion.capacity)));
+  r.push_back(text("promotion.capacity",
+                   "Attribute column ranking children's capacity for "
+                   "pilot selection (missing ranks last).",
+                   TEXT(promotion.capacity)));
   r.push_back(integer("promotion.pilot_delay", 0, 12000, "periods", std::string_view(kHeil),
                       "Periods from pilot designation to evaluation.", INT(promotion.pilot_delay)));
   r.push_back(real("promotion.pilot_success", 0, 1, "probability", "illustrative",
@@ -240,7 +278,8 @@ std::vector<Param> make_registry() {
                       "Periods of adoption after which a unit is institutionalised (0 = never).",
                       INT(stages.institutionalise_after)));
   r.push_back(real("stages.reversal_rate", 0, 1, "probability per period",
-                   "Li & Fang (2018): Guiyang 2019 reversal", "Per-period probability that an "
+                   "Li & Fang (2018): Guiyang 2019 reversal",
+                   "Per-period probability that an "
                    "adopted, not yet institutionalised unit reverses.",
                    REAL(stages.reversal_rate)));
   r.push_back(table("event", "", "",
@@ -248,8 +287,10 @@ std::vector<Param> make_registry() {
                     "policy, units, mode, issuer, target_level, deadline, compliance, quota}."));
 
   {
-    Param p{"run.seed", ParamType::integer, 0, 9.007199254740992e15, "", "", "",
-            "Master seed of all random streams."};
+    Param p{"run.seed", ParamType::integer,
+            0,          9.007199254740992e15,
+            "",         "",
+            "",         "Master seed of all random streams."};
     p.integer = nullptr;
     r.push_back(p);
   }
@@ -261,17 +302,21 @@ std::vector<Param> make_registry() {
 
   r.push_back(table("output.quantiles", "probability", "",
                     "Quantiles of summary_time over replicates (default [0.05, 0.5, 0.95])."));
-  r.push_back(text("output.adoptions_max_level", "Deepest level written to the adoptions "
-                   "table (empty = all levels).", TEXT(output.adoptions_max_level)));
+  r.push_back(text("output.adoptions_max_level",
+                   "Deepest level written to the adoptions "
+                   "table (empty = all levels).",
+                   TEXT(output.adoptions_max_level)));
   r.push_back(integer("output.unit_time_every", 0, 12000, "periods", "",
                       "Write the unit_time panel every this many periods (0 = off).",
                       INT(output.unit_time_every)));
-  r.push_back(text("output.unit_time_max_level", "Deepest level written to unit_time "
-                   "(empty = all levels).", TEXT(output.unit_time_max_level)));
+  r.push_back(text("output.unit_time_max_level",
+                   "Deepest level written to unit_time "
+                   "(empty = all levels).",
+                   TEXT(output.unit_time_max_level)));
   return r;
 }
 
-} // namespace
+}  // namespace
 
 const std::vector<Param>& parameters() {
   static const std::vector<Param> registry = make_registry();
@@ -291,18 +336,18 @@ std::string parameter_value(const Param& p, const Scenario& s) {
   auto& m = const_cast<Scenario&>(s);  // accessors are shared by readers and writers
   std::ostringstream o;
   switch (p.type) {
-  case ParamType::real: o << *p.real(m); break;
-  case ParamType::integer:
-    if (p.key == "run.seed") {
-      o << s.seed;
-    } else {
-      o << *p.integer(m);
-    }
-    break;
-  case ParamType::boolean: o << (*p.boolean(m) ? "true" : "false"); break;
-  case ParamType::text: o << *p.text(m); break;
-  case ParamType::choice: o << p.get_choice(s); break;
-  case ParamType::table: break;
+    case ParamType::real: o << *p.real(m); break;
+    case ParamType::integer:
+      if (p.key == "run.seed") {
+        o << s.seed;
+      } else {
+        o << *p.integer(m);
+      }
+      break;
+    case ParamType::boolean: o << (*p.boolean(m) ? "true" : "false"); break;
+    case ParamType::text: o << *p.text(m); break;
+    case ParamType::choice: o << p.get_choice(s); break;
+    case ParamType::table: break;
   }
   return o.str();
 }
@@ -320,4 +365,4 @@ std::string closest(std::string_view key, const std::vector<std::string>& candid
   return best_d <= std::max<std::size_t>(3, key.size() / 3) ? best : std::string();
 }
 
-} // namespace pdlab
+}  // namespace pdlab

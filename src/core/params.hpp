@@ -16,13 +16,13 @@ namespace pdlab {
 enum class ParamType : std::uint8_t { real, integer, boolean, text, choice, table };
 
 struct Param {
-  std::string_view key;      // dotted TOML path, e.g. "vertical.attenuation"
+  std::string_view key;  // dotted TOML path, e.g. "vertical.attenuation"
   ParamType type;
-  double lo;                 // inclusive range for real and integer
+  double lo;  // inclusive range for real and integer
   double hi;
   std::string_view choices;  // "a|b|c" for choice
   std::string_view unit;
-  std::string_view source;   // citation, or "illustrative"
+  std::string_view source;  // citation, or "illustrative"
   std::string_view help;
   // Accessors; only the one matching `type` is set (none for table).
   double* (*real)(Scenario&) = nullptr;
@@ -40,4 +40,4 @@ std::string parameter_value(const Param& p, const Scenario& s);
 // Closest known key, for did-you-mean, among the given candidates.
 std::string closest(std::string_view key, const std::vector<std::string>& candidates);
 
-} // namespace pdlab
+}  // namespace pdlab

@@ -14,18 +14,18 @@ namespace pdlab {
 
 // What a draw is for; part of the counter, so streams for different purposes never overlap.
 enum class Draw : std::uint32_t {
-  threshold = 1,  // exponential threshold of a unit's cumulative hazard
-  mode = 2,       // promotion mode chosen by an adopting superior
-  pilot = 3,      // random pilot selection
-  quality = 4,    // quality of an adopter's implementation (pilot evaluation, learning)
-  reversal = 5,   // waiting time to reversal
-  compliance = 6, // compliance at a mandate's deadline
-  quota = 7,      // order in which quotas are filled
-  variant = 8,    // whether a championship adopter invents its own variant
+  threshold = 1,   // exponential threshold of a unit's cumulative hazard
+  mode = 2,        // promotion mode chosen by an adopting superior
+  pilot = 3,       // random pilot selection
+  quality = 4,     // quality of an adopter's implementation (pilot evaluation, learning)
+  reversal = 5,    // waiting time to reversal
+  compliance = 6,  // compliance at a mandate's deadline
+  quota = 7,       // order in which quotas are filled
+  variant = 8,     // whether a championship adopter invents its own variant
 };
 
 class Rng {
-public:
+ public:
   using Philox = r123::Philox4x32;
 
   explicit Rng(std::uint64_t seed) {
@@ -64,8 +64,8 @@ public:
     return {out[0], out[1], out[2], out[3]};
   }
 
-private:
+ private:
   Philox::key_type key_{};
 };
 
-} // namespace pdlab
+}  // namespace pdlab

@@ -55,8 +55,8 @@ struct AdoptionParams {
   Link link = Link::cloglog;
   std::map<std::string, double> alpha;  // by level name
   double alpha_default = -7.0;
-  std::map<std::string, double> beta;   // by attribute column
-  std::string missing = "error";        // covariate NaN: error | zero | mean
+  std::map<std::string, double> beta;  // by attribute column
+  std::string missing = "error";       // covariate NaN: error | zero | mean
   double gamma_vertical = 1.0;
   double gamma_horizontal = 2.0;
   double gamma_bottom_up = 1.0;
@@ -146,4 +146,4 @@ struct Scenario {
 constexpr int kSchemaVersion = 1;
 constexpr std::int32_t kNever = std::numeric_limits<std::int32_t>::max();
 
-} // namespace pdlab
+}  // namespace pdlab

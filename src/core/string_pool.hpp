@@ -9,7 +9,7 @@
 namespace pdlab {
 
 class StringPool {
-public:
+ public:
   StringPool() { offsets_.push_back(0); }
   // Returns false (and adds nothing) when the pool would exceed 4 GiB of text.
   bool push(std::string_view s) {
@@ -38,9 +38,9 @@ public:
   }
   [[nodiscard]] std::size_t bytes() const { return data_.capacity() + offsets_.capacity() * 4; }
 
-private:
+ private:
   std::string data_;
   std::vector<std::uint32_t> offsets_;
 };
 
-} // namespace pdlab
+}  // namespace pdlab

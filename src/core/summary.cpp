@@ -107,9 +107,14 @@ Summary summarise(const Model& model, const std::vector<ReplicateResult>& result
             ss += (x - mean) * (x - mean);
           }
           std::sort(v.begin(), v.end());
-          SummaryRow row{pol, lvl, t, static_cast<Metric>(m),
-                         h.level_begin(lvl + 1) - h.level_begin(lvl), mean,
-                         R > 1 ? std::sqrt(ss / static_cast<double>(R - 1)) : 0.0, {}};
+          SummaryRow row{pol,
+                         lvl,
+                         t,
+                         static_cast<Metric>(m),
+                         h.level_begin(lvl + 1) - h.level_begin(lvl),
+                         mean,
+                         R > 1 ? std::sqrt(ss / static_cast<double>(R - 1)) : 0.0,
+                         {}};
           for (double p : quantiles) {
             row.q.push_back(quantile_type7(v, p));
           }
@@ -121,4 +126,4 @@ Summary summarise(const Model& model, const std::vector<ReplicateResult>& result
   return s;
 }
 
-} // namespace pdlab
+}  // namespace pdlab

@@ -28,8 +28,8 @@ struct SummaryRow {
   Metric metric;
   std::int32_t n_units;
   double mean;
-  double sd;               // over replicates (n - 1 denominator); 0 for one replicate
-  std::vector<double> q;   // at Summary::quantiles
+  double sd;              // over replicates (n - 1 denominator); 0 for one replicate
+  std::vector<double> q;  // at Summary::quantiles
 };
 
 struct Summary {
@@ -43,4 +43,4 @@ double quantile_type7(const std::vector<double>& sorted, double p);
 Summary summarise(const Model& model, const std::vector<ReplicateResult>& results,
                   const std::vector<double>& quantiles);
 
-} // namespace pdlab
+}  // namespace pdlab

@@ -38,8 +38,7 @@ Hierarchy load_hierarchy_csv(const std::string& path, const std::string& root) {
     if (i != c_id && i != c_parent && i != c_level && (!c_name || i != *c_name)) {
       if (hdr[i].empty()) {
         fail(ErrorKind::data, {path, 1, "", ""},
-             "column " + std::to_string(i + 1) + " of the header has no name",
-             "name every column");
+             "column " + std::to_string(i + 1) + " of the header has no name", "name every column");
       }
       attr_cols.push_back(i);
       attr_names.push_back(hdr[i]);
@@ -60,8 +59,8 @@ Hierarchy load_hierarchy_csv(const std::string& path, const std::string& root) {
       const auto v = parse_number(f[attr_cols[a]], path, csv.line(), attr_names[a]);
       attrs[a] = v ? *v : std::nan("");
     }
-    builder.add(f[c_id], f[c_parent], f[c_level], c_name ? f[*c_name] : std::string_view(),
-                attrs, csv.line());
+    builder.add(f[c_id], f[c_parent], f[c_level], c_name ? f[*c_name] : std::string_view(), attrs,
+                csv.line());
   }
   return builder.build(root);
 }
@@ -105,13 +104,12 @@ std::string resolve(const Scenario& s, const std::string& p) {
   return (fs::path(s.file).parent_path() / p).lexically_normal().string();
 }
 
-} // namespace
+}  // namespace
 
 Inputs load_inputs(const Scenario& s) {
   Inputs in;
-  const std::string units_path = s.hierarchy.source == "china"
-                                     ? data_dir() + "/china/units.csv.gz"
-                                     : resolve(s, s.hierarchy.path);
+  const std::string units_path = s.hierarchy.source == "china" ? data_dir() + "/china/units.csv.gz"
+                                                               : resolve(s, s.hierarchy.path);
   in.hierarchy = std::make_unique<Hierarchy>(load_hierarchy_csv(units_path, s.hierarchy.root));
   NetworkBuilder nb(*in.hierarchy);
   for (const auto& e : s.hierarchy.edges) {
@@ -132,4 +130,4 @@ Inputs load_inputs(const Scenario& s) {
   return in;
 }
 
-} // namespace pdlab::io
+}  // namespace pdlab::io

@@ -26,4 +26,4 @@ struct Inputs {
 // the scenario file) and loads them.
 Inputs load_inputs(const Scenario& scenario);
 
-} // namespace pdlab::io
+}  // namespace pdlab::io

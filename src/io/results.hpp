@@ -13,7 +13,7 @@
 namespace pdlab::io {
 
 struct StudyMeta {
-  std::string scenario_toml;   // resolved scenario text
+  std::string scenario_toml;  // resolved scenario text
   std::string command_line;
   std::map<std::string, std::string> extra;  // more meta rows
 };
@@ -38,4 +38,4 @@ void export_csv_file(const std::string& db_path, const std::string& table,
 // Column name of quantile p: 0.05 -> q05, 0.5 -> q50, 0.025 -> q2_5.
 std::string quantile_column(double p);
 
-} // namespace pdlab::io
+}  // namespace pdlab::io

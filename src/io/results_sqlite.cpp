@@ -7,9 +7,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 namespace {
 
 class Db {
-public:
+ public:
   Db(const std::string& path, int flags) : path_(path) {
     if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
       const std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -42,19 +42,20 @@ public:
     if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
       const std::string msg = err ? err : "?";
       sqlite3_free(err);
-      fail(ErrorKind::io, {path_, 0, "", ""}, "SQLite error: " + msg, "check disk space and permissions");
+      fail(ErrorKind::io, {path_, 0, "", ""}, "SQLite error: " + msg,
+           "check disk space and permissions");
     }
   }
   sqlite3* get() { return db_; }
   const std::string& path() const { return path_; }
 
-private:
+ private:
   std::string path_;
   sqlite3* db_ = nullptr;
 };
 
 class Stmt {
-public:
+ public:
   Stmt(Db& db, const std::string& sql) : db_(db) {
     if (sqlite3_prepare_v2(db.get(), sql.c_str(), -1, &st_, nullptr) != SQLITE_OK) {
       fail(ErrorKind::io, {db.path(), 0, "", ""},
@@ -64,10 +65,19 @@ public:
   ~Stmt() { sqlite3_finalize(st_); }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
-  Stmt& bind(int i, std::int64_t v) { sqlite3_bind_int64(st_, i, v); return *this; }
-  Stmt& bind(int i, int v) { sqlite3_bind_int64(st_, i, v); return *this; }
+  Stmt& bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(st_, i, v);
+    return *this;
+  }
+  Stmt& bind(int i, int v) {
+    sqlite3_bind_int64(st_, i, v);
+    return *this;
+  }
   Stmt& bind(int i, double v) {
-    if (std::isnan(v)) sqlite3_bind_null(st_, i); else sqlite3_bind_double(st_, i, v);
+    if (std::isnan(v))
+      sqlite3_bind_null(st_, i);
+    else
+      sqlite3_bind_double(st_, i, v);
     return *this;
   }
   Stmt& bind(int i, std::string_view v) {
@@ -75,11 +85,17 @@ public:
     return *this;
   }
   Stmt& bind_text_or_null(int i, std::string_view v) {
-    if (v.empty()) sqlite3_bind_null(st_, i); else bind(i, v);
+    if (v.empty())
+      sqlite3_bind_null(st_, i);
+    else
+      bind(i, v);
     return *this;
   }
   Stmt& bind_period(int i, std::int32_t p) {
-    if (p == kNever) sqlite3_bind_null(st_, i); else sqlite3_bind_int64(st_, i, p);
+    if (p == kNever)
+      sqlite3_bind_null(st_, i);
+    else
+      sqlite3_bind_int64(st_, i, p);
     return *this;
   }
   void step() {
@@ -90,7 +106,7 @@ public:
     sqlite3_reset(st_);
   }
 
-private:
+ private:
   Db& db_;
   sqlite3_stmt* st_ = nullptr;
 };
@@ -113,7 +129,7 @@ std::string now_utc() {
 
 // Removes the temporary file unless released (an exception unwinds through it).
 class TempFile {
-public:
+ public:
   explicit TempFile(std::string p) : path_(std::move(p)) {}
   ~TempFile() {
     if (!path_.empty()) {
@@ -128,18 +144,19 @@ public:
     std::error_code ec;
     fs::rename(path_, final_path, ec);
     if (ec) {
-      fail(ErrorKind::cant_create, {final_path, 0, "", ""}, "cannot move the result into place: " + ec.message(),
+      fail(ErrorKind::cant_create, {final_path, 0, "", ""},
+           "cannot move the result into place: " + ec.message(),
            "check permissions of the output directory");
     }
     path_.clear();
   }
   const std::string& path() const { return path_; }
 
-private:
+ private:
   std::string path_;
 };
 
-} // namespace
+}  // namespace
 
 std::string quantile_column(double p) {
   char buf[32];
@@ -193,9 +210,11 @@ CREATE TABLE adoptions (scenario_id INTEGER, replicate INTEGER, policy_id TEXT, 
       for (double p : summary.quantiles) {
         q += ", " + quantile_column(p) + " REAL";
       }
-      db.exec("CREATE TABLE summary_time (scenario_id INTEGER, policy_id TEXT, level TEXT, "
-              "period INTEGER, date TEXT, metric TEXT, n_units INTEGER, replicates INTEGER, "
-              "mean REAL, sd REAL" + q + ");");
+      db.exec(
+          "CREATE TABLE summary_time (scenario_id INTEGER, policy_id TEXT, level TEXT, "
+          "period INTEGER, date TEXT, metric TEXT, n_units INTEGER, replicates INTEGER, "
+          "mean REAL, sd REAL" +
+          q + ");");
     }
     {
       Stmt st(db, "INSERT INTO meta VALUES (?, ?)");
@@ -225,42 +244,69 @@ CREATE TABLE adoptions (scenario_id INTEGER, replicate INTEGER, policy_id TEXT, 
       }
     }
     Stmt(db, "INSERT INTO scenarios VALUES (1, ?, ?, ?)")
-        .bind(1, sc.name).bind(2, sc.file).bind(3, meta.scenario_toml).step();
+        .bind(1, sc.name)
+        .bind(2, sc.file)
+        .bind(3, meta.scenario_toml)
+        .step();
     {
       Stmt st(db, "INSERT INTO params VALUES (1, ?, ?, ?, ?)");
       for (const auto& p : parameters()) {
         if (p.type != ParamType::table) {
-          st.bind(1, p.key).bind(2, parameter_value(p, sc)).bind(3, p.unit).bind(4, p.source).step();
+          st.bind(1, p.key)
+              .bind(2, parameter_value(p, sc))
+              .bind(3, p.unit)
+              .bind(4, p.source)
+              .step();
         }
       }
-      auto num = [](double x) { std::ostringstream o; o << x; return o.str(); };
+      auto num = [](double x) {
+        std::ostringstream o;
+        o << x;
+        return o.str();
+      };
       for (int l = 0; l < h.n_levels(); ++l) {
         const auto& name = h.level_names()[l];
         const auto it = sc.adoption.alpha.find(name);
         st.bind(1, "adoption.alpha." + name)
             .bind(2, num(it != sc.adoption.alpha.end() ? it->second : sc.adoption.alpha_default))
-            .bind(3, "linear predictor").bind(4, "illustrative").step();
+            .bind(3, "linear predictor")
+            .bind(4, "illustrative")
+            .step();
       }
       for (const auto& [col, b] : sc.adoption.beta) {
-        st.bind(1, "adoption.beta." + col).bind(2, num(b)).bind(3, "per covariate unit").bind(4, "illustrative").step();
+        st.bind(1, "adoption.beta." + col)
+            .bind(2, num(b))
+            .bind(3, "per covariate unit")
+            .bind(4, "illustrative")
+            .step();
       }
       for (const auto& [lvl, w] : sc.promotion.by_level) {
         st.bind(1, "promotion.by_level." + lvl)
-            .bind(2, num(w.endorse) + "/" + num(w.pilot) + "/" + num(w.mandate) + "/" + num(w.championship))
-            .bind(3, "endorse/pilot/mandate/championship weights").bind(4, "illustrative").step();
+            .bind(2, num(w.endorse) + "/" + num(w.pilot) + "/" + num(w.mandate) + "/" +
+                         num(w.championship))
+            .bind(3, "endorse/pilot/mandate/championship weights")
+            .bind(4, "illustrative")
+            .step();
       }
     }
     {
       Stmt st(db, "INSERT INTO levels VALUES (?, ?, ?)");
       for (int l = 0; l < h.n_levels(); ++l) {
-        st.bind(1, l).bind(2, h.level_names()[l]).bind(3, h.level_begin(l + 1) - h.level_begin(l)).step();
+        st.bind(1, l)
+            .bind(2, h.level_names()[l])
+            .bind(3, h.level_begin(l + 1) - h.level_begin(l))
+            .step();
       }
     }
     {
       Stmt st(db, "INSERT INTO policies VALUES (?, ?, ?, ?)");
       for (std::size_t k = 0; k < sc.policies.size(); ++k) {
         const auto& p = sc.policies[k];
-        st.bind(1, static_cast<std::int64_t>(k)).bind(2, p.id).bind(3, p.name).bind(4, p.alpha_shift).step();
+        st.bind(1, static_cast<std::int64_t>(k))
+            .bind(2, p.id)
+            .bind(3, p.name)
+            .bind(4, p.alpha_shift)
+            .step();
       }
     }
     {
@@ -268,20 +314,30 @@ CREATE TABLE adoptions (scenario_id INTEGER, replicate INTEGER, policy_id TEXT, 
       Stmt ad(db, "INSERT INTO adoptions VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       const int max_level = model.adoptions_max_level();
       for (const auto& r : results) {
-        run.bind(1, r.replicate).bind(2, static_cast<std::int64_t>(sc.seed))
-            .bind(3, static_cast<std::int64_t>(r.adoptions.size())).step();
+        run.bind(1, r.replicate)
+            .bind(2, static_cast<std::int64_t>(sc.seed))
+            .bind(3, static_cast<std::int64_t>(r.adoptions.size()))
+            .step();
         for (const auto& a : r.adoptions) {
           const int lvl = h.level(a.unit);
           if (lvl > max_level) {
             continue;
           }
-          ad.bind(1, r.replicate).bind(2, sc.policies[a.policy].id).bind(3, h.id(a.unit))
-              .bind(4, h.name(a.unit)).bind(5, h.level_names()[lvl]).bind(6, a.period)
-              .bind(7, period_label(sc.calendar, a.period)).bind_period(8, a.full_period)
-              .bind_period(9, a.inst_period).bind_period(10, a.rev_period)
-              .bind(11, to_string(a.channel)).bind(12, h.id(a.variant))
+          ad.bind(1, r.replicate)
+              .bind(2, sc.policies[a.policy].id)
+              .bind(3, h.id(a.unit))
+              .bind(4, h.name(a.unit))
+              .bind(5, h.level_names()[lvl])
+              .bind(6, a.period)
+              .bind(7, period_label(sc.calendar, a.period))
+              .bind_period(8, a.full_period)
+              .bind_period(9, a.inst_period)
+              .bind_period(10, a.rev_period)
+              .bind(11, to_string(a.channel))
+              .bind(12, h.id(a.variant))
               .bind_text_or_null(13, a.mode == Mode::none ? "" : to_string(a.mode))
-              .bind(14, static_cast<int>(a.pilot)).bind(15, static_cast<double>(a.quality));
+              .bind(14, static_cast<int>(a.pilot))
+              .bind(15, static_cast<double>(a.quality));
           ad.step();
         }
       }
@@ -293,10 +349,15 @@ CREATE TABLE adoptions (scenario_id INTEGER, replicate INTEGER, policy_id TEXT, 
       }
       Stmt st(db, "INSERT INTO summary_time VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?" + q + ")");
       for (const auto& row : summary.rows) {
-        st.bind(1, sc.policies[row.policy].id).bind(2, h.level_names()[row.level])
-            .bind(3, row.period).bind(4, period_label(sc.calendar, row.period))
-            .bind(5, to_string(row.metric)).bind(6, row.n_units)
-            .bind(7, static_cast<std::int64_t>(results.size())).bind(8, row.mean).bind(9, row.sd);
+        st.bind(1, sc.policies[row.policy].id)
+            .bind(2, h.level_names()[row.level])
+            .bind(3, row.period)
+            .bind(4, period_label(sc.calendar, row.period))
+            .bind(5, to_string(row.metric))
+            .bind(6, row.n_units)
+            .bind(7, static_cast<std::int64_t>(results.size()))
+            .bind(8, row.mean)
+            .bind(9, row.sd);
         for (std::size_t i = 0; i < row.q.size(); ++i) {
           st.bind(10 + static_cast<int>(i), row.q[i]);
         }
@@ -304,8 +365,9 @@ CREATE TABLE adoptions (scenario_id INTEGER, replicate INTEGER, policy_id TEXT, 
       }
     }
     if (sc.output.unit_time_every > 0) {
-      db.exec("CREATE TABLE unit_time (scenario_id INTEGER, replicate INTEGER, policy_id TEXT, "
-              "unit_id TEXT, level TEXT, period INTEGER, date TEXT, stage TEXT);");
+      db.exec(
+          "CREATE TABLE unit_time (scenario_id INTEGER, replicate INTEGER, policy_id TEXT, "
+          "unit_id TEXT, level TEXT, period INTEGER, date TEXT, stage TEXT);");
       Stmt st(db, "INSERT INTO unit_time VALUES (1, ?, ?, ?, ?, ?, ?, ?)");
       const int max_level = model.unit_time_max_level();
       std::vector<std::int32_t> rec_of(static_cast<std::size_t>(h.size()));
@@ -317,12 +379,17 @@ CREATE TABLE adoptions (scenario_id INTEGER, replicate INTEGER, policy_id TEXT, 
               rec_of[r.adoptions[i].unit] = static_cast<std::int32_t>(i);
             }
           }
-          for (std::int32_t t = sc.output.unit_time_every - 1; t < model.periods(); t += sc.output.unit_time_every) {
+          for (std::int32_t t = sc.output.unit_time_every - 1; t < model.periods();
+               t += sc.output.unit_time_every) {
             for (std::int32_t u = 0; u < h.size() && h.level(u) <= max_level; ++u) {
               const Adoption* a = rec_of[u] >= 0 ? &r.adoptions[rec_of[u]] : nullptr;
-              st.bind(1, r.replicate).bind(2, sc.policies[pol].id).bind(3, h.id(u))
-                  .bind(4, h.level_names()[h.level(u)]).bind(5, t)
-                  .bind(6, period_label(sc.calendar, t)).bind(7, to_string(stage_at(a, t)));
+              st.bind(1, r.replicate)
+                  .bind(2, sc.policies[pol].id)
+                  .bind(3, h.id(u))
+                  .bind(4, h.level_names()[h.level(u)])
+                  .bind(5, t)
+                  .bind(6, period_label(sc.calendar, t))
+                  .bind(7, to_string(stage_at(a, t)));
               st.step();
             }
           }
@@ -343,8 +410,9 @@ std::vector<std::string> list_tables(const std::string& db_path) {
   Db db(db_path, SQLITE_OPEN_READONLY);
   std::vector<std::string> out;
   sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db.get(), "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name",
-                         -1, &st, nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(db.get(),
+                         "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name", -1, &st,
+                         nullptr) != SQLITE_OK) {
     fail(ErrorKind::data, {db_path, 0, "", ""}, "not a SQLite results file",
          "give the .sqlite file written by `pdlab run`");
   }
@@ -353,7 +421,8 @@ std::vector<std::string> list_tables(const std::string& db_path) {
   }
   const int rc = sqlite3_finalize(st);
   if (rc != SQLITE_OK) {
-    fail(ErrorKind::data, {db_path, 0, "", ""}, std::string("not a SQLite results file: ") + sqlite3_errstr(rc),
+    fail(ErrorKind::data, {db_path, 0, "", ""},
+         std::string("not a SQLite results file: ") + sqlite3_errstr(rc),
          "give the .sqlite file written by `pdlab run`");
   }
   return out;
@@ -375,7 +444,7 @@ void csv_field(std::ostream& out, const char* s, int n) {
   out << '"';
 }
 
-} // namespace
+}  // namespace
 
 void export_csv(const std::string& db_path, const std::string& table, std::ostream& out) {
   const auto tables = list_tables(db_path);
@@ -388,7 +457,8 @@ void export_csv(const std::string& db_path, const std::string& table, std::ostre
   }
   Db db(db_path, SQLITE_OPEN_READONLY);
   sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db.get(), ("SELECT * FROM \"" + table + "\" ORDER BY rowid").c_str(), -1, &st, nullptr);
+  sqlite3_prepare_v2(db.get(), ("SELECT * FROM \"" + table + "\" ORDER BY rowid").c_str(), -1, &st,
+                     nullptr);
   const int nc = sqlite3_column_count(st);
   for (int i = 0; i < nc; ++i) {
     if (i) out << ',';
@@ -401,15 +471,16 @@ void export_csv(const std::string& db_path, const std::string& table, std::ostre
     for (int i = 0; i < nc; ++i) {
       if (i) out << ',';
       switch (sqlite3_column_type(st, i)) {
-      case SQLITE_NULL: break;
-      case SQLITE_INTEGER: out << sqlite3_column_int64(st, i); break;
-      case SQLITE_FLOAT: {
-        const int n = std::snprintf(num, sizeof num, "%.17g", sqlite3_column_double(st, i));
-        out.write(num, n);
-        break;
-      }
-      default:
-        csv_field(out, reinterpret_cast<const char*>(sqlite3_column_text(st, i)), sqlite3_column_bytes(st, i));
+        case SQLITE_NULL: break;
+        case SQLITE_INTEGER: out << sqlite3_column_int64(st, i); break;
+        case SQLITE_FLOAT: {
+          const int n = std::snprintf(num, sizeof num, "%.17g", sqlite3_column_double(st, i));
+          out.write(num, n);
+          break;
+        }
+        default:
+          csv_field(out, reinterpret_cast<const char*>(sqlite3_column_text(st, i)),
+                    sqlite3_column_bytes(st, i));
       }
     }
     out << '\n';
@@ -429,7 +500,8 @@ void export_csv_file(const std::string& db_path, const std::string& table,
   {
     std::ofstream f(tmp.path(), std::ios::binary);
     if (!f) {
-      fail(ErrorKind::cant_create, {out_path, 0, "", ""}, "cannot create file", "check permissions");
+      fail(ErrorKind::cant_create, {out_path, 0, "", ""}, "cannot create file",
+           "check permissions");
     }
     export_csv(db_path, table, f);
     f.close();
@@ -440,4 +512,4 @@ void export_csv_file(const std::string& db_path, const std::string& table,
   tmp.commit_to(out_path);
 }
 
-} // namespace pdlab::io
+}  // namespace pdlab::io

@@ -21,4 +21,4 @@ LoadedScenario load_scenario(const std::string& path, const std::vector<std::str
 LoadedScenario parse_scenario(const std::string& text, const std::string& name,
                               const std::vector<std::string>& overrides);
 
-} // namespace pdlab::io
+}  // namespace pdlab::io

@@ -20,7 +20,9 @@ struct Ctx {
   Scenario* s;
 };
 
-std::int64_t line_of(const toml::node& n) { return static_cast<std::int64_t>(n.source().begin.line); }
+std::int64_t line_of(const toml::node& n) {
+  return static_cast<std::int64_t>(n.source().begin.line);
+}
 
 std::string show(const toml::node& n) {
   std::ostringstream o;
@@ -88,7 +90,8 @@ std::int64_t integer(const Ctx& c, const toml::node& n, const std::string& key, 
   }
   if (static_cast<double>(*i) < lo || static_cast<double>(*i) > hi) {
     std::ostringstream r;
-    r << "out of range [" << static_cast<std::int64_t>(lo) << ", " << static_cast<std::int64_t>(hi) << "]";
+    r << "out of range [" << static_cast<std::int64_t>(lo) << ", " << static_cast<std::int64_t>(hi)
+      << "]";
     bad(c, n, key, r.str(), "choose a value within the range");
   }
   return *i;
@@ -114,7 +117,8 @@ std::string date(const Ctx& c, const toml::node& n, const std::string& key) {
   }
   if (auto d = n.value_exact<toml::date>()) {
     char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02d", static_cast<int>(d->year), static_cast<int>(d->month));
+    std::snprintf(buf, sizeof buf, "%04d-%02d", static_cast<int>(d->year),
+                  static_cast<int>(d->month));
     return buf;
   }
   bad(c, n, key, "must be a date", "write \"YYYY-MM\", \"YYYY\" or a period number");
@@ -145,7 +149,8 @@ Mode mode(const Ctx& c, const toml::node& n, const std::string& key) {
   }
   const auto near = closest(v, {"endorse", "pilot", "mandate", "championship"});
   bad(c, n, key, "unknown promotion mode",
-      near.empty() ? "use endorse, pilot, mandate or championship" : "did you mean '" + near + "'?");
+      near.empty() ? "use endorse, pilot, mandate or championship"
+                   : "did you mean '" + near + "'?");
 }
 
 const toml::table& table(const Ctx& c, const toml::node& n, const std::string& key) {
@@ -186,38 +191,38 @@ void set_scalar(const Ctx& c, const Param& p, const toml::node& n) {
   const std::string key(p.key);
   Scenario& s = *c.s;
   switch (p.type) {
-  case ParamType::real: *p.real(s) = real(c, n, key, p.lo, p.hi); break;
-  case ParamType::integer:
-    if (key == "run.seed") {
-      s.seed = static_cast<std::uint64_t>(integer(c, n, key, p.lo, p.hi));
-    } else {
-      *p.integer(s) = static_cast<int>(integer(c, n, key, p.lo, p.hi));
+    case ParamType::real: *p.real(s) = real(c, n, key, p.lo, p.hi); break;
+    case ParamType::integer:
+      if (key == "run.seed") {
+        s.seed = static_cast<std::uint64_t>(integer(c, n, key, p.lo, p.hi));
+      } else {
+        *p.integer(s) = static_cast<int>(integer(c, n, key, p.lo, p.hi));
+      }
+      break;
+    case ParamType::boolean:
+      if (auto b = n.value_exact<bool>()) {
+        *p.boolean(s) = *b;
+      } else {
+        bad(c, n, key, "must be true or false", "write true or false without quotes");
+      }
+      break;
+    case ParamType::text: *p.text(s) = text(c, n, key); break;
+    case ParamType::choice: {
+      const auto v = text(c, n, key);
+      std::vector<std::string> opts;
+      std::stringstream ss{std::string(p.choices)};
+      for (std::string o; std::getline(ss, o, '|');) {
+        opts.push_back(o);
+      }
+      if (std::find(opts.begin(), opts.end(), v) == opts.end()) {
+        const auto near = closest(v, opts);
+        bad(c, n, key, "not one of " + std::string(p.choices),
+            near.empty() ? "use one of " + std::string(p.choices) : "did you mean '" + near + "'?");
+      }
+      p.set_choice(s, v);
+      break;
     }
-    break;
-  case ParamType::boolean:
-    if (auto b = n.value_exact<bool>()) {
-      *p.boolean(s) = *b;
-    } else {
-      bad(c, n, key, "must be true or false", "write true or false without quotes");
-    }
-    break;
-  case ParamType::text: *p.text(s) = text(c, n, key); break;
-  case ParamType::choice: {
-    const auto v = text(c, n, key);
-    std::vector<std::string> opts;
-    std::stringstream ss{std::string(p.choices)};
-    for (std::string o; std::getline(ss, o, '|');) {
-      opts.push_back(o);
-    }
-    if (std::find(opts.begin(), opts.end(), v) == opts.end()) {
-      const auto near = closest(v, opts);
-      bad(c, n, key, "not one of " + std::string(p.choices),
-          near.empty() ? "use one of " + std::string(p.choices) : "did you mean '" + near + "'?");
-    }
-    p.set_choice(s, v);
-    break;
-  }
-  case ParamType::table: break;
+    case ParamType::table: break;
   }
 }
 
@@ -277,12 +282,13 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
     }
   } else if (key == "adoption.alpha") {
     for (const auto& [k, v] : table(c, n, key)) {
-      s.adoption.alpha[std::string(k.str())] =
-          real(c, v, key + "." + std::string(k.str()), -std::numeric_limits<double>::infinity(), 20);
+      s.adoption.alpha[std::string(k.str())] = real(c, v, key + "." + std::string(k.str()),
+                                                    -std::numeric_limits<double>::infinity(), 20);
     }
   } else if (key == "adoption.beta") {
     for (const auto& [k, v] : table(c, n, key)) {
-      s.adoption.beta[std::string(k.str())] = real(c, v, key + "." + std::string(k.str()), -1e6, 1e6);
+      s.adoption.beta[std::string(k.str())] =
+          real(c, v, key + "." + std::string(k.str()), -1e6, 1e6);
     }
   } else if (key == "promotion.by_level") {
     for (const auto& [k, v] : table(c, n, key)) {
@@ -300,8 +306,9 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
     }
   } else if (key == "event") {
     each_table(c, n, key, [&](const toml::table& t, const std::string& k) {
-      check_keys(c, t, k + ".", {"type", "date", "policy", "units", "mode", "issuer", "target_level",
-                                 "deadline", "compliance", "quota"});
+      check_keys(c, t, k + ".",
+                 {"type", "date", "policy", "units", "mode", "issuer", "target_level", "deadline",
+                  "compliance", "quota"});
       Event e;
       e.key = k;
       auto req = [&](const char* f) -> const toml::node& {
@@ -425,7 +432,8 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
       }
       if (idx >= arr->size()) {
         fail(ErrorKind::usage, {file, 0, "--set", assignment},
-             "'" + parts[i] + "' is not an index of the array (size " + std::to_string(arr->size()) + ")",
+             "'" + parts[i] + "' is not an index of the array (size " +
+                 std::to_string(arr->size()) + ")",
              "index arrays of tables from 0, e.g. event.0.deadline=2016-12");
       }
       cur = arr->get(idx);
@@ -442,7 +450,7 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
   tb->insert_or_assign(parts.back(), *holder.get("v"));
 }
 
-} // namespace
+}  // namespace
 
 LoadedScenario parse_scenario(const std::string& text_in, const std::string& name,
                               const std::vector<std::string>& overrides) {
@@ -468,12 +476,13 @@ LoadedScenario parse_scenario(const std::string& text_in, const std::string& nam
   walk(c, root, "");
   const auto& cal = s.calendar;
   if (12 % cal.periods_per_year != 0) {
-    fail(ErrorKind::config, {name, 0, "calendar.periods_per_year", std::to_string(cal.periods_per_year)},
+    fail(ErrorKind::config,
+         {name, 0, "calendar.periods_per_year", std::to_string(cal.periods_per_year)},
          "must divide 12", "use 1, 2, 3, 4, 6 or 12");
   }
   if (s.hierarchy.source == "csv" && s.hierarchy.path.empty()) {
-    fail(ErrorKind::config, {name, 0, "hierarchy.path", ""}, "source is \"csv\" but no path is given",
-         "set hierarchy.path to the units CSV");
+    fail(ErrorKind::config, {name, 0, "hierarchy.path", ""},
+         "source is \"csv\" but no path is given", "set hierarchy.path to the units CSV");
   }
   if (s.policies.empty()) {
     s.policies.push_back({"policy", "policy", 0.0});
@@ -504,4 +513,4 @@ LoadedScenario load_scenario(const std::string& path, const std::vector<std::str
   return parse_scenario(ss.str(), path, overrides);
 }
 
-} // namespace pdlab::io
+}  // namespace pdlab::io

@@ -41,4 +41,4 @@ RunReport run_study(const PreparedStudy& study, const std::string& out_path, boo
   return rep;
 }
 
-} // namespace pdlab::io
+}  // namespace pdlab::io

@@ -22,7 +22,8 @@ struct PreparedStudy {
 
 // Reads the scenario (with overrides), loads its hierarchy and edges, compiles the model.
 // This is all `pdlab validate` does; any error is thrown before anything is written.
-PreparedStudy prepare_study(const std::string& scenario_path, const std::vector<std::string>& overrides);
+PreparedStudy prepare_study(const std::string& scenario_path,
+                            const std::vector<std::string>& overrides);
 
 struct RunReport {
   std::int32_t n_units = 0;
@@ -34,7 +35,6 @@ struct RunReport {
 };
 
 RunReport run_study(const PreparedStudy& study, const std::string& out_path, bool force,
-                    const std::string& command_line,
-                    const std::function<void(int, int)>& progress);
+                    const std::string& command_line, const std::function<void(int, int)>& progress);
 
-} // namespace pdlab::io
+}  // namespace pdlab::io

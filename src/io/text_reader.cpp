@@ -3,8 +3,8 @@
 #include "core/errors.hpp"
 
 #include <charconv>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 
 namespace pdlab::io {
@@ -197,4 +197,4 @@ std::optional<double> parse_number(std::string_view text, const std::string& fil
   return v;
 }
 
-} // namespace pdlab::io
+}  // namespace pdlab::io

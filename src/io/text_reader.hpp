@@ -15,7 +15,7 @@ namespace pdlab::io {
 // optional BOM, LF or CRLF. Transparently decompresses gzip. Throws pdlab::Error with file
 // and line on malformed input.
 class CsvReader {
-public:
+ public:
   explicit CsvReader(std::string path);
   ~CsvReader();
   CsvReader(const CsvReader&) = delete;
@@ -29,7 +29,7 @@ public:
   std::int64_t line() const { return line_; }
   const std::string& path() const { return path_; }
 
-private:
+ private:
   bool read_line();
   void split(std::vector<std::string_view>& fields);
 
@@ -49,4 +49,4 @@ private:
 std::optional<double> parse_number(std::string_view text, const std::string& file,
                                    std::int64_t line, std::string_view field);
 
-} // namespace pdlab::io
+}  // namespace pdlab::io

@@ -2,12 +2,13 @@
 
 #include "core/rng.hpp"
 
-#include <tbb/global_control.h>
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 #include <cmath>
 
 namespace pdlab {
@@ -34,20 +35,22 @@ namespace {
 // accumulate their own hazard each period.
 class PolicyRun {
  public:
-  PolicyRun(const Model& m, std::int32_t replicate, std::int32_t policy, std::vector<Adoption>& out)
+  // One PolicyRun per thread is reused across replicates and policies: its arrays keep their
+  // capacity, so later replicates touch no new pages.
+  explicit PolicyRun(const Model& m)
       : m_(m),
         h_(m.hierarchy()),
         net_(m.network()),
         sc_(m.scenario()),
         rng_(sc_.seed),
-        rep_(static_cast<std::uint32_t>(replicate)),
-        pol_(policy),
         n_(h_.size()),
         slots_(m.n_slots()),
-        periods_(m.periods()),
-        out_(out) {}
+        periods_(m.periods()) {}
 
-  void run() {
+  void run(std::int32_t replicate, std::int32_t policy, std::vector<Adoption>& out) {
+    rep_ = static_cast<std::uint32_t>(replicate);
+    pol_ = policy;
+    out_ = &out;
     init();
     std::size_t next_event = 0;
     const auto& events = m_.events();
@@ -93,15 +96,16 @@ class PolicyRun {
   const Network& net_;
   const Scenario& sc_;
   Rng rng_;
-  std::uint32_t rep_;
-  std::int32_t pol_;
+  std::uint32_t rep_ = 0;
+  std::int32_t pol_ = 0;
   std::int32_t n_, slots_, periods_;
-  std::vector<Adoption>& out_;
+  std::vector<Adoption>* out_ = nullptr;
 
   // Per unit.
   std::vector<std::int32_t> t_adopt_;
   std::vector<float> tau_;
   std::vector<std::int32_t> order_;  // fast children of each slot, sorted by tau
+  std::vector<float> sorted_tau_;    // tau of order_[c], so the scan reads memory in order
   std::vector<float> ext_adopted_, ext_total_;
   // Generic (non-factorised) units.
   std::vector<std::int32_t> generic_;
@@ -136,6 +140,7 @@ class PolicyRun {
     t_adopt_.assign(n_, kNever);
     tau_.resize(n_);
     order_.assign(n_, -1);
+    sorted_tau_.resize(n_);
     const std::int32_t s = slots_;
     mode_.assign(s, Mode::none);
     mode_issue_.assign(s, kNever);
@@ -155,10 +160,16 @@ class PolicyRun {
     k_cum_.assign(s, 0.0);
     last_x_.assign(s, std::nan(""));
     last_factor_.assign(s, 0.0);
-    pilot_records_.assign(s, {});
-    deadline_bucket_.assign(periods_, {});
-    eval_bucket_.assign(periods_, {});
-    rev_bucket_.assign(periods_, {});
+    pilot_records_.resize(s);
+    for (auto& v : pilot_records_) v.clear();
+    for (auto* buckets : {&deadline_bucket_, &eval_bucket_, &rev_bucket_}) {
+      buckets->resize(periods_);
+      for (auto& v : *buckets) v.clear();
+    }
+    generic_.clear();
+    next_pilots_.clear();
+    candidates_.clear();
+    quotas_.clear();
     if (!net_.empty()) {
       ext_adopted_.assign(n_, 0.0F);
       ext_total_.assign(n_, 0.0F);
@@ -193,6 +204,9 @@ class PolicyRun {
       std::sort(order_.begin() + b, order_.begin() + k, [&](std::int32_t x, std::int32_t y) {
         return tau_[x] != tau_[y] ? tau_[x] < tau_[y] : x < y;
       });
+      for (std::int32_t c = b; c < k; ++c) {
+        sorted_tau_[c] = tau_[order_[c]];
+      }
       cursor_[p] = b;
       fast_end_[p] = k;
     }
@@ -281,7 +295,7 @@ class PolicyRun {
       k_cum_[p] += last_factor_[p];
       const auto kp = static_cast<float>(std::min(k_cum_[p], 3.0e38));
       std::int32_t c = cursor_[p];
-      while (c < fast_end_[p] && tau_[order_[c]] <= kp) {
+      while (c < fast_end_[p] && sorted_tau_[c] <= kp) {
         const std::int32_t j = order_[c++];
         if (t_adopt_[j] == kNever) {
           candidates_.push_back({j, channel(gv, gh, 0.0, m_.need_term(j))});
@@ -343,7 +357,7 @@ class PolicyRun {
 
   // Schedules institutionalisation or reversal of record r, adopted in full at `from`.
   void schedule_stage(std::int32_t r, std::int32_t from) {
-    auto& rec = out_[r];
+    auto& rec = (*out_)[r];
     const auto& st = sc_.stages;
     const std::int64_t inst =
         st.institutionalise_after > 0 ? std::int64_t{from} + st.institutionalise_after : kNever;
@@ -444,7 +458,7 @@ class PolicyRun {
       return;
     }
     t_adopt_[j] = t;
-    const auto r = static_cast<std::int32_t>(out_.size());
+    const auto r = static_cast<std::int32_t>(out_->size());
     Adoption rec;
     rec.unit = j;
     rec.period = t;
@@ -461,18 +475,18 @@ class PolicyRun {
         rec.variant = j;
       }
     }
-    out_.push_back(rec);
+    out_->push_back(rec);
     add_exposure(j, p, rec.quality, +1);
     if (pilot) {
       pilot_records_[p].push_back(r);
     } else {
-      out_[r].full_period = t;
+      (*out_)[r].full_period = t;
       schedule_stage(r, t);
     }
     if (j < slots_ && h_.n_children(j) > 0) {
       slot_variant_[j] = rec.variant;
       const Mode mode = forced != Mode::none ? forced : choose_mode(j, t);
-      out_[r].mode = mode;
+      (*out_)[r].mode = mode;
       set_mode(j, mode, t, deadline);
     }
   }
@@ -592,7 +606,7 @@ class PolicyRun {
       std::size_t ok = 0;
       const auto& recs = pilot_records_[p];
       for (auto r : recs) {
-        auto& rec = out_[r];
+        auto& rec = (*out_)[r];
         if (rec.quality >= 1.0 - sc_.promotion.pilot_success) {
           ++ok;
           rec.full_period = t;
@@ -617,7 +631,7 @@ class PolicyRun {
   }
 
   void reverse(std::int32_t r, std::int32_t t) {
-    const auto& rec = out_[r];
+    const auto& rec = (*out_)[r];
     add_exposure(rec.unit, h_.parent(rec.unit), rec.quality, -1);
     if (rec.unit < slots_) {
       slot_rev_[rec.unit] = t;
@@ -637,8 +651,8 @@ ReplicateResult run_replicate(const Model& model, std::int32_t replicate) {
   ReplicateResult result;
   result.replicate = replicate;
   for (std::int32_t k = 0; k < model.n_policies(); ++k) {
-    PolicyRun run(model, replicate, k, result.adoptions);
-    run.run();
+    PolicyRun run(model);
+    run.run(replicate, k, result.adoptions);
   }
   return result;
 }
@@ -649,11 +663,19 @@ std::vector<ReplicateResult> run_ensemble(const Model& model, std::int32_t n, in
   std::atomic<int> done{0};
   const int conc = threads > 0 ? threads : tbb::this_task_arena::max_concurrency();
   tbb::task_arena arena(conc);
+  tbb::enumerable_thread_specific<std::unique_ptr<PolicyRun>> workspaces;
   arena.execute([&] {
     tbb::parallel_for(tbb::blocked_range<std::int32_t>(0, n, 1),
                       [&](const tbb::blocked_range<std::int32_t>& range) {
+                        auto& ws = workspaces.local();
+                        if (!ws) {
+                          ws = std::make_unique<PolicyRun>(model);
+                        }
                         for (std::int32_t r = range.begin(); r < range.end(); ++r) {
-                          results[r] = run_replicate(model, r);
+                          results[r].replicate = r;
+                          for (std::int32_t k = 0; k < model.n_policies(); ++k) {
+                            ws->run(r, k, results[r].adoptions);
+                          }
                           const int d = ++done;
                           if (progress) {
                             progress(d, n);

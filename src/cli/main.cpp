@@ -142,6 +142,9 @@ int main(int argc, char** argv) {
       levels += fmt::format("{}{} {}", l ? ", " : "", h.level_begin(l + 1) - h.level_begin(l),
                             h.level_names()[l]);
     }
+    for (const auto& w : study.model->warnings()) {
+      fmt::print(stderr, "pdlab: warning: {}\n", w);
+    }
     if (*validate) {
       fmt::print("{}: valid. {} units ({}), {} extra peer edges", scenario, h.size(), levels,
                  study.inputs.network->n_edges());

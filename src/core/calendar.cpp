@@ -7,7 +7,8 @@
 
 namespace pdlab {
 
-std::int32_t to_period(const Calendar& cal, const std::string& date, const std::string& key) {
+std::int32_t to_period(const Calendar& cal, const std::string& date, const std::string& key,
+                       const std::string& file, std::int64_t line) {
   static const std::regex ym(R"(^(\d{4})(?:-(\d{2}))?$)");
   static const std::regex num(R"(^\d+$)");
   std::smatch m;
@@ -15,17 +16,18 @@ std::int32_t to_period(const Calendar& cal, const std::string& date, const std::
     return std::stoi(date);
   }
   if (!std::regex_match(date, m, ym)) {
-    fail(ErrorKind::config, {"", 0, key, date}, "not a date",
+    fail(ErrorKind::config, {file, line, key, date}, "not a date",
          "write a date as \"YYYY-MM\" or \"YYYY\", or a period number");
   }
   const int year = std::stoi(m[1]);
   const int month = m[2].matched ? std::stoi(m[2]) : 1;
   if (month < 1 || month > 12) {
-    fail(ErrorKind::config, {"", 0, key, date}, "month out of range", "use a month from 01 to 12");
+    fail(ErrorKind::config, {file, line, key, date}, "month out of range",
+         "use a month from 01 to 12");
   }
   const int months = (year - cal.start_year) * 12 + (month - cal.start_month);
   if (months < 0) {
-    fail(ErrorKind::config, {"", 0, key, date}, "date before the calendar's start",
+    fail(ErrorKind::config, {file, line, key, date}, "date before the calendar's start",
          "use a date at or after calendar.start_year/start_month, or move the start earlier");
   }
   return static_cast<std::int32_t>(months * cal.periods_per_year / 12);

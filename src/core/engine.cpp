@@ -8,8 +8,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <memory>
 #include <cmath>
+#include <memory>
 
 namespace pdlab {
 

@@ -12,12 +12,12 @@ namespace pdlab {
 namespace {
 
 [[noreturn]] void bad(const Scenario& s, const std::string& key, const std::string& value,
-                      const std::string& what, const std::string& fix) {
-  fail(ErrorKind::config, {s.file, 0, key, value}, what, fix);
+                      const std::string& what, const std::string& fix, std::int64_t line = 0) {
+  fail(ErrorKind::config, {s.file, line, key, value}, what, fix);
 }
 
-int level_of(const Scenario& s, const Hierarchy& h, const std::string& key,
-             const std::string& name) {
+int level_of(const Scenario& s, const Hierarchy& h, const std::string& key, const std::string& name,
+             std::int64_t line = 0) {
   if (auto l = h.level_index(name)) {
     return *l;
   }
@@ -27,18 +27,18 @@ int level_of(const Scenario& s, const Hierarchy& h, const std::string& key,
     all += (all.empty() ? "" : ", ") + n;
   }
   bad(s, key, name, "no such level in the hierarchy (levels: " + all + ")",
-      near.empty() ? "use one of the levels listed" : "did you mean '" + near + "'?");
+      near.empty() ? "use one of the levels listed" : "did you mean '" + near + "'?", line);
 }
 
 std::int32_t unit_of(const Scenario& s, const Hierarchy& h, const std::string& key,
-                     const std::string& id) {
+                     const std::string& id, std::int64_t line = 0) {
   const auto u = h.find(id);
   if (u < 0) {
     bad(s, key, id,
         h.excluded(id)
             ? "unit is outside the selected subtree (hierarchy.root = '" + s.hierarchy.root + "')"
             : "no unit has this id",
-        "use an id of a unit under hierarchy.root");
+        "use an id of a unit under hierarchy.root", line);
   }
   return u;
 }
@@ -171,7 +171,7 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
   // Events.
   for (const auto& e : sc_.events) {
     CompiledEvent c;
-    c.period = to_period(sc_.calendar, e.date, e.key + ".date");
+    c.period = to_period(sc_.calendar, e.date, e.key + ".date", sc_.file, e.line);
     const auto pol = std::find_if(sc_.policies.begin(), sc_.policies.end(),
                                   [&](const Policy& p) { return p.id == e.policy; });
     if (pol == sc_.policies.end()) {
@@ -181,7 +181,7 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
       }
       const auto near = closest(e.policy, ids);
       bad(sc_, e.key + ".policy", e.policy, "no [[policy]] has this id",
-          near.empty() ? "use the id of a [[policy]]" : "did you mean '" + near + "'?");
+          near.empty() ? "use the id of a [[policy]]" : "did you mean '" + near + "'?", e.line);
     }
     c.policy = static_cast<std::int32_t>(pol - sc_.policies.begin());
     c.mode = e.mode;
@@ -189,46 +189,48 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
     if (e.type == "adopt" || e.type == "promote") {
       c.type = e.type == "adopt" ? CompiledEvent::Type::adopt : CompiledEvent::Type::promote;
       if (e.units.empty()) {
-        bad(sc_, e.key + ".units", "", "no units given", "list unit ids, e.g. units = [\"32\"]");
+        bad(sc_, e.key + ".units", "", "no units given", "list unit ids, e.g. units = [\"32\"]",
+            e.line);
       }
       for (const auto& id : e.units) {
-        c.units.push_back(unit_of(sc_, h_, e.key + ".units", id));
+        c.units.push_back(unit_of(sc_, h_, e.key + ".units", id, e.line));
       }
       if (c.type == CompiledEvent::Type::promote && c.mode == Mode::none) {
         bad(sc_, e.key + ".mode", "", "a promote event needs a mode",
-            "set mode = \"endorse\", \"pilot\", \"mandate\" or \"championship\"");
+            "set mode = \"endorse\", \"pilot\", \"mandate\" or \"championship\"", e.line);
       }
       if (c.mode == Mode::mandate) {
         c.deadline = e.deadline.empty() ? c.period + sc_.promotion.mandate_deadline
-                                        : to_period(sc_.calendar, e.deadline, e.key + ".deadline");
+                                        : to_period(sc_.calendar, e.deadline, e.key + ".deadline",
+                                                    sc_.file, e.line);
       }
     } else {
       c.type = CompiledEvent::Type::mandate;
-      c.issuer = unit_of(sc_, h_, e.key + ".issuer", e.issuer);
-      c.target_level = level_of(sc_, h_, e.key + ".target_level", e.target_level);
+      c.issuer = unit_of(sc_, h_, e.key + ".issuer", e.issuer, e.line);
+      c.target_level = level_of(sc_, h_, e.key + ".target_level", e.target_level, e.line);
       if (c.target_level <= h_.level(c.issuer)) {
         bad(sc_, e.key + ".target_level", e.target_level,
             "the target level is not below the issuer's level '" +
                 h_.level_names()[h_.level(c.issuer)] + "'",
-            "target a level below the issuing unit");
+            "target a level below the issuing unit", e.line);
       }
       if (e.deadline.empty()) {
         bad(sc_, e.key + ".deadline", "", "a mandate needs a deadline",
-            "set deadline = \"YYYY-MM\"");
+            "set deadline = \"YYYY-MM\"", e.line);
       }
-      c.deadline = to_period(sc_.calendar, e.deadline, e.key + ".deadline");
+      c.deadline = to_period(sc_.calendar, e.deadline, e.key + ".deadline", sc_.file, e.line);
       for (std::size_t q = 0; q < e.quotas.size(); ++q) {
         const auto& eq = e.quotas[q];
         const std::string qkey = e.key + ".quota[" + std::to_string(q) + "]";
         CompiledQuota cq;
         cq.share = eq.share;
-        cq.period = to_period(sc_.calendar, eq.by, qkey + ".by");
+        cq.period = to_period(sc_.calendar, eq.by, qkey + ".by", sc_.file, e.line);
         for (const auto& rid : eq.regions) {
-          const auto r = unit_of(sc_, h_, qkey + ".regions", rid);
+          const auto r = unit_of(sc_, h_, qkey + ".regions", rid, e.line);
           if (h_.level(r) >= c.target_level || h_.ancestor_at(r, h_.level(c.issuer)) != c.issuer) {
             bad(sc_, qkey + ".regions", rid,
                 "region is not under the issuer above the target level",
-                "list units below the issuer and above the target level");
+                "list units below the issuer and above the target level", e.line);
           }
           cq.regions.push_back(r);
         }
@@ -240,9 +242,32 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
     }
     if (c.deadline != kNever && c.deadline <= c.period) {
       bad(sc_, e.key + ".deadline", e.deadline, "deadline is not after the event's date",
-          "set a deadline after the date");
+          "set a deadline after the date", e.line);
+    }
+    const std::string last = period_label(sc_.calendar, sc_.calendar.periods - 1);
+    if (c.period >= sc_.calendar.periods) {
+      warnings_.push_back(e.key + " (" + e.type + " at " + e.date + ") is after the last period (" +
+                          last + ") and has no effect");
+    } else if (c.deadline != kNever && c.deadline >= sc_.calendar.periods) {
+      warnings_.push_back(e.key + ": deadline " + e.deadline + " is after the last period (" +
+                          last + "); it is never enforced");
+    }
+    for (std::size_t q = 0; q < c.quotas.size(); ++q) {
+      if (c.quotas[q].period >= sc_.calendar.periods || c.quotas[q].period < c.period) {
+        warnings_.push_back(e.key + ".quota[" + std::to_string(q) + "]: date " + e.quotas[q].by +
+                            " is before the mandate or after the last period; it is never checked");
+      }
     }
     events_.push_back(std::move(c));
+  }
+  if (sc_.events.empty()) {
+    bool spontaneous = false;
+    for (std::int32_t u = 0; u < n && !spontaneous; ++u) {
+      spontaneous = std::isfinite(base_[u]);
+    }
+    if (!spontaneous) {
+      warnings_.push_back("every intercept is -inf and there are no events: nothing can adopt");
+    }
   }
   std::stable_sort(
       events_.begin(), events_.end(),

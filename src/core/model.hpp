@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace pdlab {
@@ -56,6 +57,8 @@ class Model {
   // Parent slots are [0, n_slots): every unit with children has index < n_slots.
   std::int32_t n_slots() const { return n_slots_; }
   int adoptions_max_level() const { return adoptions_max_level_; }
+  // Things that are valid but probably not what the user meant (events after the horizon...).
+  const std::vector<std::string>& warnings() const { return warnings_; }
   int unit_time_max_level() const { return unit_time_max_level_; }
 
  private:
@@ -69,6 +72,7 @@ class Model {
   std::int32_t n_slots_ = 0;
   int adoptions_max_level_ = 255;
   int unit_time_max_level_ = 255;
+  std::vector<std::string> warnings_;
 };
 
 }  // namespace pdlab

@@ -104,8 +104,9 @@ struct Quota {
 };
 
 struct Event {
-  std::string key;   // "event[3]", for messages
-  std::string type;  // adopt | mandate | promote
+  std::string key;        // "event[3]", for messages
+  std::int64_t line = 0;  // line of the event in the scenario file
+  std::string type;       // adopt | mandate | promote
   std::string date;
   std::string policy;
   std::vector<std::string> units;  // adopt, promote

@@ -311,6 +311,7 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
                   "compliance", "quota"});
       Event e;
       e.key = k;
+      e.line = line_of(t);
       auto req = [&](const char* f) -> const toml::node& {
         const auto* x = t.get(f);
         if (x == nullptr) {

@@ -307,3 +307,176 @@ TEST(Summary, QuantileType7MatchesR) {
   EXPECT_NEAR(quantile_type7(v, 0.5), 3.0, 1e-12);
   EXPECT_NEAR(quantile_type7(v, 0.95), 7.4, 1e-12);
 }
+
+namespace {
+
+// A province with 3 prefectures of 4 counties each, built in memory.
+Hierarchy small_tree() {
+  HierarchyBuilder b("tree", {"population", "need"});
+  double x[] = {100, 0.1};
+  b.add("P", "", "province", "", x, 2);
+  for (int a = 0; a < 3; ++a) {
+    const std::string pre = "P" + std::to_string(a);
+    x[0] = 10 + a;
+    b.add(pre, "P", "prefecture", "", x, 3 + a);
+    for (int c = 0; c < 4; ++c) {
+      x[0] = 1 + c;
+      b.add(pre + "C" + std::to_string(c), pre, "county", "", x, 10 + 4 * a + c);
+    }
+  }
+  return b.build("");
+}
+
+Scenario quiet(int periods) {
+  Scenario s;
+  s.calendar.start_year = 2010;
+  s.calendar.periods = periods;
+  s.adoption.alpha_default = -std::numeric_limits<double>::infinity();
+  s.adoption.gamma_need = 0;
+  s.promotion.weights = {0, 0, 0, 0};
+  s.promotion.pilot_rule = PilotRule::random;
+  s.stages.institutionalise_after = 0;
+  return s;
+}
+
+Event adopt_event(const std::string& unit, const std::string& date, Mode mode,
+                  const std::string& policy = "p") {
+  Event e;
+  e.key = "event";
+  e.type = "adopt";
+  e.date = date;
+  e.policy = policy;
+  e.units = {unit};
+  e.mode = mode;
+  return e;
+}
+
+}  // namespace
+
+TEST(EngineMechanisms, SeveralPoliciesRunIndependently) {
+  const auto h = small_tree();
+  const Network net;
+  auto s = quiet(36);
+  s.policies = {{"a", "A", 0.0}, {"b", "B", 0.0}};
+  s.events = {adopt_event("P0", "2010-03", Mode::none, "a"),
+              adopt_event("P1C2", "2011-01", Mode::none, "b")};
+  const Model m(s, h, net);
+  const auto r = run_replicate(m, 0);
+  ASSERT_EQ(r.adoptions.size(), 2U);
+  EXPECT_EQ(r.adoptions[0].policy, 0);
+  EXPECT_EQ(h.id(r.adoptions[0].unit), "P0");
+  EXPECT_EQ(r.adoptions[0].period, 2);
+  EXPECT_EQ(r.adoptions[1].policy, 1);
+  EXPECT_EQ(h.id(r.adoptions[1].unit), "P1C2");
+  EXPECT_EQ(r.adoptions[1].period, 12);
+  const auto sum = summarise(m, {r}, {0.5});
+  int rows_b = 0;
+  for (const auto& row : sum.rows) rows_b += row.policy == 1 ? 1 : 0;
+  EXPECT_EQ(rows_b, 3 * 36 * kMetrics);
+}
+
+TEST(EngineMechanisms, PromoteEventSwitchesToMandateWithDeadline) {
+  const auto h = small_tree();
+  const Network net;
+  auto s = quiet(48);
+  s.policies = {{"p", "p", 0.0}};
+  s.events = {adopt_event("P", "2010-01", Mode::endorse)};
+  Event promote = adopt_event("P", "2011-01", Mode::mandate);
+  promote.type = "promote";
+  promote.deadline = "2012-01";
+  s.events.push_back(promote);
+  const Model m(s, h, net);
+  const auto r = run_replicate(m, 0);
+  const auto ad = by_unit(r.adoptions);
+  for (const char* id : {"P0", "P1", "P2"}) {
+    ASSERT_TRUE(ad.count(h.find(id))) << id;
+    const auto* a = ad.at(h.find(id));
+    EXPECT_EQ(a->period, 24) << "complied at the deadline, not before (alpha = -inf)";
+    EXPECT_EQ(a->channel, Channel::mandate_deadline);
+  }
+}
+
+TEST(EngineMechanisms, DeadlinesTightenDownTheHierarchy) {
+  const auto h = small_tree();
+  const Network net;
+  auto s = quiet(60);
+  s.policies = {{"p", "p", 0.0}};
+  s.promotion.weights = {0, 0, 1, 0};  // every adopting superior mandates
+  s.promotion.mandate_deadline = 40;
+  s.vertical.deadline_tightening = 6;
+  s.events = {adopt_event("P", "2010-01", Mode::mandate)};
+  s.events[0].deadline = "2011-12";  // period 23
+  const Model m(s, h, net);
+  const auto ad = by_unit(run_replicate(m, 0).adoptions);
+  for (std::int32_t u = 0; u < h.size(); ++u) {
+    ASSERT_TRUE(ad.count(u));
+    if (h.level(u) == 1) EXPECT_EQ(ad.at(u)->period, 23);
+    // Prefectures adopt at 23 and mandate with deadline min(23 + 40, 23 - 6) -> at least 24.
+    if (h.level(u) == 2) EXPECT_EQ(ad.at(u)->period, 24);
+  }
+  // Without an inherited deadline the prefecture's own deadline applies: 23 + 40.
+  s.vertical.deadline_tightening = 0;
+  s.events[0].deadline =
+      "2010-06";  // period 5; prefectures adopt at 5, counties at min(45, 5) -> 6
+  const Model m2(s, h, net);
+  const auto ad2 = by_unit(run_replicate(m2, 0).adoptions);
+  EXPECT_EQ(ad2.at(h.find("P0C0"))->period, 6);
+}
+
+TEST(EngineMechanisms, SuccessWeightedLearningUsesPeersQuality) {
+  // Two identical star worlds; with success weighting the exposure is the sum of peers'
+  // quality (< count), so horizontal diffusion is slower on average.
+  const auto h = test::star(3000);
+  const Network net;
+  auto s = quiet(60);
+  s.policies = {{"p", "p", 0.0}};
+  s.adoption.alpha["leaf"] = -6;
+  s.adoption.gamma_horizontal = 8;
+  auto count_by = [&](bool weighted) {
+    s.adoption.success_weighted = weighted;
+    const Model m(s, h, net);
+    std::size_t total = 0;
+    for (int rep = 0; rep < 4; ++rep) total += run_replicate(m, rep).adoptions.size();
+    return total;
+  };
+  const auto imitation = count_by(false);
+  const auto learning = count_by(true);
+  EXPECT_GT(imitation, learning + 100);
+  EXPECT_GT(learning, 0U);
+}
+
+TEST(EngineMechanisms, ReversalRateMatchesGeometricWaiting) {
+  const auto h = test::star(4000);
+  const Network net;
+  auto s = quiet(200);
+  s.policies = {{"p", "p", 0.0}};
+  s.stages.reversal_rate = 0.05;
+  Event e = adopt_event("R", "2010-01", Mode::none);
+  e.units.clear();
+  for (int i = 0; i < 4000; ++i) e.units.push_back("c" + std::to_string(i));
+  s.events = {e};
+  const Model m(s, h, net);
+  const auto r = run_replicate(m, 0);
+  double n_rev = 0, sum_wait = 0;
+  for (const auto& a : r.adoptions) {
+    if (a.rev_period != kNever) {
+      n_rev += 1;
+      sum_wait += a.rev_period - a.period;
+    }
+  }
+  // P(reversed within 199 periods) = 1 - 0.95^199 ~ 1; mean wait 1/0.05 = 20, sd ~19.5.
+  EXPECT_GT(n_rev, 3990);
+  EXPECT_NEAR(sum_wait / n_rev, 20.0, 4 * 19.5 / std::sqrt(n_rev));
+}
+
+TEST(EngineMechanisms, WarningsForEventsAfterTheHorizon) {
+  const auto h = small_tree();
+  const Network net;
+  auto s = quiet(12);
+  s.policies = {{"p", "p", 0.0}};
+  s.events = {adopt_event("P", "2015-01", Mode::none)};
+  const Model m(s, h, net);
+  ASSERT_EQ(m.warnings().size(), 1U);
+  EXPECT_NE(m.warnings()[0].find("after the last period"), std::string::npos);
+  EXPECT_TRUE(run_replicate(m, 0).adoptions.empty());
+}

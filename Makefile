@@ -10,7 +10,7 @@ setup:
 
 build: setup
 	@cmake --preset release >/dev/null
-	@cmake --build --preset release -j $(JOBS)
+	@cmake --build --preset release -j $(JOBS) -- --no-print-directory
 
 demo: build
 	@mkdir -p results
@@ -22,7 +22,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 bench: build
-	@python3 bench/run_bench.py --pdlab $(BUILD)/pdlab --bench $(BUILD)/bench/pdlab_bench
+	@/usr/bin/python3 bench/run_bench.py --pdlab $(BUILD)/pdlab --bench $(BUILD)/bench/pdlab_bench
 
 docs: build
 	$(BUILD)/pdlab_paramdoc > docs/parameters.md

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Plain numpy baseline of pdlab's adoption core on the same graph (all of China).
 
 A per-unit, per-period sweep of the same discrete-time cloglog hazard

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """make bench: pdlab's engine benchmark and the numpy baseline, timed in one run.
 
 Prints one JSON object: pdlab unit-periods per second and seconds per replicate on one core,
@@ -35,7 +35,7 @@ result = {
     "peak_rss_bytes_per_unit": rep["peak_rss_bytes_per_unit"],
 }
 if not args.skip_baseline:
-    base = subprocess.run([sys.executable, str(root / "bench" / "baseline_numpy.py"),
+    base = subprocess.run(["/usr/bin/python3", str(root / "bench" / "baseline_numpy.py"),
                            str(root / "data" / "china" / "units.csv.gz"), "240", "2"],
                           check=True, capture_output=True, text=True)
     b = json.loads(base.stdout)

@@ -103,12 +103,13 @@ class PolicyRun {
 
   // Per unit.
   std::vector<std::int32_t> t_adopt_;
-  std::vector<float> tau_;
+  std::vector<std::pair<float, std::int32_t>> sort_buf_;
   std::vector<std::int32_t> order_;  // fast children of each slot, sorted by tau
   std::vector<float> sorted_tau_;    // tau of order_[c], so the scan reads memory in order
   std::vector<float> ext_adopted_, ext_total_;
   // Generic (non-factorised) units.
   std::vector<std::int32_t> generic_;
+  std::vector<float> generic_tau_;
   std::vector<double> cumhaz_, last_eta_, last_increment_;
   // Per slot (unit with children).
   std::vector<Mode> mode_;
@@ -138,7 +139,6 @@ class PolicyRun {
 
   void init() {
     t_adopt_.assign(n_, kNever);
-    tau_.resize(n_);
     order_.assign(n_, -1);
     sorted_tau_.resize(n_);
     const std::int32_t s = slots_;
@@ -181,12 +181,15 @@ class PolicyRun {
         ext_total_[u] = static_cast<float>(w * sc_.adoption.edge_weight);
       }
     }
+    // Thresholds: fast units' scaled thresholds go to sorted_tau_[u] (u lies in its parent's
+    // child range, which the sort below rewrites in place); generic units' to generic_tau_.
+    generic_tau_.clear();
     for (std::int32_t u = 0; u < n_; ++u) {
       const double e = -std::log(draw(0, u, Draw::threshold));  // Exp(1)
       if (m_.fast(u)) {
-        tau_[u] = static_cast<float>(e / std::exp(base(u)));
+        sorted_tau_[u] = static_cast<float>(e / std::exp(base(u)));
       } else {
-        tau_[u] = static_cast<float>(e);
+        generic_tau_.push_back(static_cast<float>(e));
         generic_.push_back(u);
       }
     }
@@ -195,17 +198,17 @@ class PolicyRun {
     last_increment_.assign(generic_.size(), 0.0);
     for (std::int32_t p = 0; p < s; ++p) {
       const std::int32_t b = h_.first_child(p);
-      std::int32_t k = b;
+      sort_buf_.clear();
       for (std::int32_t c = b; c < h_.end_child(p); ++c) {
         if (m_.fast(c)) {
-          order_[k++] = c;
+          sort_buf_.emplace_back(sorted_tau_[c], c);
         }
       }
-      std::sort(order_.begin() + b, order_.begin() + k, [&](std::int32_t x, std::int32_t y) {
-        return tau_[x] != tau_[y] ? tau_[x] < tau_[y] : x < y;
-      });
+      std::sort(sort_buf_.begin(), sort_buf_.end());
+      const auto k = b + static_cast<std::int32_t>(sort_buf_.size());
       for (std::int32_t c = b; c < k; ++c) {
-        sorted_tau_[c] = tau_[order_[c]];
+        sorted_tau_[c] = sort_buf_[c - b].first;
+        order_[c] = sort_buf_[c - b].second;
       }
       cursor_[p] = b;
       fast_end_[p] = k;
@@ -342,7 +345,7 @@ class PolicyRun {
         last_increment_[g] = logit ? std::log1p(std::exp(eta)) : std::exp(eta);
       }
       cumhaz_[g] += last_increment_[g];
-      if (cumhaz_[g] >= tau_[j]) {
+      if (cumhaz_[g] >= generic_tau_[g]) {
         candidates_.push_back({j, channel(gv, gh, gu, m_.need_term(j))});
       }
     }

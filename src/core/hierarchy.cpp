@@ -243,6 +243,7 @@ Hierarchy HierarchyBuilder::build(std::string_view root_id) {
   Hierarchy h;
   h.source_ = source_;
   h.attr_names_ = attr_names_;
+  h.source_columns_ = source_columns_.empty() ? attr_names_ : source_columns_;
   std::vector<std::int32_t> new_index(n, -1);
   for (std::int32_t k = 0; k < m; ++k) {
     new_index[bfs_order[k]] = k;

@@ -38,6 +38,8 @@ class Hierarchy {
   [[nodiscard]] std::int32_t level_begin(int l) const { return level_begin_[l]; }
 
   [[nodiscard]] const std::vector<std::string>& attribute_names() const { return attr_names_; }
+  // Every covariate column of the source file, loaded or not (for did-you-mean).
+  [[nodiscard]] const std::vector<std::string>& source_columns() const { return source_columns_; }
   [[nodiscard]] std::optional<int> attribute_index(std::string_view name) const;
   // Column of attribute a in unit order; NaN marks a missing value.
   [[nodiscard]] std::span<const double> attribute(int a) const { return attrs_[a]; }
@@ -68,6 +70,7 @@ class Hierarchy {
   std::vector<std::string> level_names_;
   std::vector<std::int32_t> level_begin_;
   std::vector<std::string> attr_names_;
+  std::vector<std::string> source_columns_;
   std::vector<std::vector<double>> attrs_;
 };
 
@@ -77,6 +80,8 @@ class HierarchyBuilder {
  public:
   HierarchyBuilder(std::string source, std::vector<std::string> attribute_names);
   void reserve(std::size_t n, std::size_t bytes);
+  // Names of all covariate columns of the source, when only some are loaded.
+  void set_source_columns(std::vector<std::string> names) { source_columns_ = std::move(names); }
   // attributes.size() must equal attribute_names.size(); NaN = missing.
   void add(std::string_view id, std::string_view parent_id, std::string_view level,
            std::string_view name, std::span<const double> attributes, std::int64_t line);
@@ -87,6 +92,7 @@ class HierarchyBuilder {
  private:
   std::string source_;
   std::vector<std::string> attr_names_;
+  std::vector<std::string> source_columns_;
   StringPool ids_, parents_, names_;
   std::vector<std::uint8_t> level_code_;  // index into level_seen_
   std::vector<std::string> level_seen_;

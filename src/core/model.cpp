@@ -47,7 +47,7 @@ std::vector<double> column(const Scenario& s, const Hierarchy& h, const std::str
                            const std::string& name, const std::string& missing) {
   const auto a = h.attribute_index(name);
   if (!a) {
-    const auto near = closest(name, h.attribute_names());
+    const auto near = closest(name, h.source_columns());
     bad(s, key, name, "the hierarchy has no such attribute column",
         near.empty() ? "use a column of the hierarchy file" : "did you mean '" + near + "'?");
   }

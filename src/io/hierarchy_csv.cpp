@@ -2,6 +2,7 @@
 #include "io/inputs.hpp"
 #include "io/text_reader.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -17,7 +18,8 @@ std::string data_dir() {
   return PDLAB_DATA_DIR;
 }
 
-Hierarchy load_hierarchy_csv(const std::string& path, const std::string& root) {
+Hierarchy load_hierarchy_csv(const std::string& path, const std::string& root,
+                             const std::vector<std::string>& keep) {
   CsvReader csv(path);
   const auto& hdr = csv.header();
   auto need = [&](const char* name) {
@@ -44,7 +46,16 @@ Hierarchy load_hierarchy_csv(const std::string& path, const std::string& root) {
       attr_names.push_back(hdr[i]);
     }
   }
-  HierarchyBuilder builder(path, attr_names);
+  std::vector<std::string> kept_names;
+  std::vector<std::size_t> kept;  // indices into attr_cols
+  for (std::size_t a = 0; a < attr_names.size(); ++a) {
+    if (keep.empty() || std::find(keep.begin(), keep.end(), attr_names[a]) != keep.end()) {
+      kept.push_back(a);
+      kept_names.push_back(attr_names[a]);
+    }
+  }
+  HierarchyBuilder builder(path, kept_names);
+  builder.set_source_columns(attr_names);
   std::error_code ec;
   const auto size = fs::file_size(path, ec);
   if (!ec && size > (1U << 20U)) {
@@ -53,11 +64,14 @@ Hierarchy load_hierarchy_csv(const std::string& path, const std::string& root) {
     builder.reserve(est / 60, est);
   }
   std::vector<std::string_view> f;
-  std::vector<double> attrs(attr_cols.size());
+  std::vector<double> attrs(kept.size());
   while (csv.next(f)) {
+    std::size_t k = 0;
     for (std::size_t a = 0; a < attr_cols.size(); ++a) {
       const auto v = parse_number(f[attr_cols[a]], path, csv.line(), attr_names[a]);
-      attrs[a] = v ? *v : std::nan("");
+      if (k < kept.size() && kept[k] == a) {
+        attrs[k++] = v ? *v : std::nan("");
+      }
     }
     builder.add(f[c_id], f[c_parent], f[c_level], c_name ? f[*c_name] : std::string_view(), attrs,
                 csv.line());
@@ -110,7 +124,13 @@ Inputs load_inputs(const Scenario& s) {
   Inputs in;
   const std::string units_path = s.hierarchy.source == "china" ? data_dir() + "/china/units.csv.gz"
                                                                : resolve(s, s.hierarchy.path);
-  in.hierarchy = std::make_unique<Hierarchy>(load_hierarchy_csv(units_path, s.hierarchy.root));
+  // Store only the covariates the scenario can use (all are still checked).
+  std::vector<std::string> keep{s.adoption.need, s.promotion.capacity};
+  for (const auto& [col, b] : s.adoption.beta) {
+    keep.push_back(col);
+  }
+  in.hierarchy =
+      std::make_unique<Hierarchy>(load_hierarchy_csv(units_path, s.hierarchy.root, keep));
   NetworkBuilder nb(*in.hierarchy);
   for (const auto& e : s.hierarchy.edges) {
     std::string p = e.path;

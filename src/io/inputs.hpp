@@ -14,7 +14,9 @@ namespace pdlab::io {
 std::string data_dir();
 
 // Generic hierarchy CSV: id,parent_id,level[,name][,numeric covariates...].
-Hierarchy load_hierarchy_csv(const std::string& path, const std::string& root);
+// Every covariate is checked; only the columns in `keep` are stored (all when keep is empty).
+Hierarchy load_hierarchy_csv(const std::string& path, const std::string& root,
+                             const std::vector<std::string>& keep = {});
 // Edge list CSV: from,to[,weight] (weight defaults to 1). Adds to the builder.
 void load_edges_csv(const std::string& path, bool symmetric, NetworkBuilder& builder);
 

@@ -189,3 +189,18 @@ TEST(ChinaData, ShippedHierarchyIsComplete) {
     EXPECT_LT(ms[u], 1.0);
   }
 }
+
+TEST(Hierarchy, TextColumns) {
+  const auto p =
+      write_file(temp_dir(), "t.csv",
+                 "id,parent_id,level,region,pop\na,,p,north,1\nb,a,q,\"south, coast\",2\n");
+  const auto m =
+      std::string(expect_error([&] { io::load_hierarchy_csv(p, ""); }, ErrorKind::data).what());
+  EXPECT_NE(m.find("field 'region' = 'north'"), std::string::npos) << m;
+  EXPECT_NE(m.find("hierarchy.text_columns"), std::string::npos) << m;
+  const auto h = io::load_hierarchy_csv(p, "", {}, {"region"});
+  ASSERT_EQ(h.text_attribute_names().size(), 1U);
+  EXPECT_EQ(h.text_attribute(0, h.find("b")), "south, coast");
+  EXPECT_EQ(h.attribute_names(), std::vector<std::string>{"pop"});
+  expect_error([&] { io::load_hierarchy_csv(p, "", {}, {"colour"}); }, ErrorKind::config);
+}

@@ -309,6 +309,8 @@ Hierarchy HierarchyBuilder::build(std::string_view root_id) {
     }
   }
   h.line_ = std::move(lines_);
+  h.text_names_ = std::move(text_names_);
+  h.text_ = std::move(text_);
   h.ids_ = std::move(ids_);
   h.names_ = std::move(names_);
   return h;

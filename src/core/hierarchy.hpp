@@ -38,6 +38,11 @@ class Hierarchy {
   [[nodiscard]] std::int32_t level_begin(int l) const { return level_begin_[l]; }
 
   [[nodiscard]] const std::vector<std::string>& attribute_names() const { return attr_names_; }
+  // Text attributes (declared with hierarchy.text_columns), e.g. a region label.
+  [[nodiscard]] const std::vector<std::string>& text_attribute_names() const { return text_names_; }
+  [[nodiscard]] std::string_view text_attribute(int a, std::int32_t u) const {
+    return text_[a][row_[u]];
+  }
   // Every covariate column of the source file, loaded or not (for did-you-mean).
   [[nodiscard]] const std::vector<std::string>& source_columns() const { return source_columns_; }
   [[nodiscard]] std::optional<int> attribute_index(std::string_view name) const;
@@ -72,6 +77,8 @@ class Hierarchy {
   std::vector<std::string> attr_names_;
   std::vector<std::string> source_columns_;
   std::vector<std::vector<double>> attrs_;
+  std::vector<std::string> text_names_;
+  std::vector<StringPool> text_;  // file order, like ids_
 };
 
 // Collects rows in any order, validates them and builds the breadth-first Hierarchy.
@@ -82,6 +89,16 @@ class HierarchyBuilder {
   void reserve(std::size_t n, std::size_t bytes);
   // Names of all covariate columns of the source, when only some are loaded.
   void set_source_columns(std::vector<std::string> names) { source_columns_ = std::move(names); }
+  // Declares text attribute columns; add_text() then gives each row's values.
+  void set_text_columns(std::vector<std::string> names) {
+    text_names_ = std::move(names);
+    text_.assign(text_names_.size(), StringPool());
+  }
+  void add_text(std::span<const std::string_view> values) {
+    for (std::size_t a = 0; a < text_.size(); ++a) {
+      text_[a].push(values[a]);
+    }
+  }
   // attributes.size() must equal attribute_names.size(); NaN = missing.
   void add(std::string_view id, std::string_view parent_id, std::string_view level,
            std::string_view name, std::span<const double> attributes, std::int64_t line);
@@ -93,6 +110,8 @@ class HierarchyBuilder {
   std::string source_;
   std::vector<std::string> attr_names_;
   std::vector<std::string> source_columns_;
+  std::vector<std::string> text_names_;
+  std::vector<StringPool> text_;
   StringPool ids_, parents_, names_;
   std::vector<std::uint8_t> level_code_;  // index into level_seen_
   std::vector<std::string> level_seen_;

@@ -121,6 +121,9 @@ std::vector<Param> make_registry() {
                    "Id of the root of the subtree to simulate, e.g. \"32\" "
                    "(Jiangsu) or \"350205\" (Haicang); empty = whole hierarchy.",
                    TEXT(hierarchy.root)));
+  r.push_back(table("hierarchy.text_columns", "", "",
+                    "Columns of the hierarchy CSV kept as text labels (e.g. [\"region\"]) instead "
+                    "of being checked as numbers."));
   r.push_back(table("hierarchy.edges", "", "",
                     "Array of tables {path, symmetric}: extra weighted peer edges (from,to,weight "
                     "CSV, or \"china:county_adjacency\" = shared border km)."));

@@ -32,9 +32,10 @@ struct EdgeSource {
 };
 
 struct HierarchySpec {
-  std::string source = "china";  // "china" or "csv"
-  std::string path;              // CSV path when source = "csv"
-  std::string root;              // id of the subtree's root; empty = whole hierarchy
+  std::string source = "china";           // "china" or "csv"
+  std::string path;                       // CSV path when source = "csv"
+  std::string root;                       // id of the subtree's root; empty = whole hierarchy
+  std::vector<std::string> text_columns;  // hierarchy columns kept as text, not numbers
   std::vector<EdgeSource> edges;
 };
 

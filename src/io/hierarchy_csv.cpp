@@ -19,7 +19,8 @@ std::string data_dir() {
 }
 
 Hierarchy load_hierarchy_csv(const std::string& path, const std::string& root,
-                             const std::vector<std::string>& keep) {
+                             const std::vector<std::string>& keep,
+                             const std::vector<std::string>& text) {
   CsvReader csv(path);
   const auto& hdr = csv.header();
   auto need = [&](const char* name) {
@@ -36,7 +37,19 @@ Hierarchy load_hierarchy_csv(const std::string& path, const std::string& root,
   const auto c_name = csv.column("name");
   std::vector<std::size_t> attr_cols;
   std::vector<std::string> attr_names;
+  std::vector<std::size_t> text_cols;
+  for (const auto& t : text) {
+    const auto c = csv.column(t);
+    if (!c) {
+      fail(ErrorKind::config, {path, 1, "hierarchy.text_columns", t},
+           "the hierarchy file has no such column", "list columns of the file's header");
+    }
+    text_cols.push_back(*c);
+  }
   for (std::size_t i = 0; i < hdr.size(); ++i) {
+    if (std::find(text_cols.begin(), text_cols.end(), i) != text_cols.end()) {
+      continue;
+    }
     if (i != c_id && i != c_parent && i != c_level && (!c_name || i != *c_name)) {
       if (hdr[i].empty()) {
         fail(ErrorKind::data, {path, 1, "", ""},
@@ -56,6 +69,7 @@ Hierarchy load_hierarchy_csv(const std::string& path, const std::string& root,
   }
   HierarchyBuilder builder(path, kept_names);
   builder.set_source_columns(attr_names);
+  builder.set_text_columns(text);
   std::error_code ec;
   const auto size = fs::file_size(path, ec);
   if (!ec && size > (1U << 20U)) {
@@ -65,6 +79,7 @@ Hierarchy load_hierarchy_csv(const std::string& path, const std::string& root,
   }
   std::vector<std::string_view> f;
   std::vector<double> attrs(kept.size());
+  std::vector<std::string_view> text_values;
   while (csv.next(f)) {
     std::size_t k = 0;
     for (std::size_t a = 0; a < attr_cols.size(); ++a) {
@@ -75,6 +90,13 @@ Hierarchy load_hierarchy_csv(const std::string& path, const std::string& root,
     }
     builder.add(f[c_id], f[c_parent], f[c_level], c_name ? f[*c_name] : std::string_view(), attrs,
                 csv.line());
+    if (!text_cols.empty()) {
+      text_values.clear();
+      for (auto c : text_cols) {
+        text_values.push_back(f[c]);
+      }
+      builder.add_text(text_values);
+    }
   }
   return builder.build(root);
 }
@@ -129,8 +151,8 @@ Inputs load_inputs(const Scenario& s) {
   for (const auto& [col, b] : s.adoption.beta) {
     keep.push_back(col);
   }
-  in.hierarchy =
-      std::make_unique<Hierarchy>(load_hierarchy_csv(units_path, s.hierarchy.root, keep));
+  in.hierarchy = std::make_unique<Hierarchy>(
+      load_hierarchy_csv(units_path, s.hierarchy.root, keep, s.hierarchy.text_columns));
   NetworkBuilder nb(*in.hierarchy);
   for (const auto& e : s.hierarchy.edges) {
     std::string p = e.path;

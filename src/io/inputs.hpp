@@ -15,8 +15,10 @@ std::string data_dir();
 
 // Generic hierarchy CSV: id,parent_id,level[,name][,numeric covariates...].
 // Every covariate is checked; only the columns in `keep` are stored (all when keep is empty).
+// Columns listed in `text` are kept as text and not parsed as numbers.
 Hierarchy load_hierarchy_csv(const std::string& path, const std::string& root,
-                             const std::vector<std::string>& keep = {});
+                             const std::vector<std::string>& keep = {},
+                             const std::vector<std::string>& text = {});
 // Edge list CSV: from,to[,weight] (weight defaults to 1). Adds to the builder.
 void load_edges_csv(const std::string& path, bool symmetric, NetworkBuilder& builder);
 

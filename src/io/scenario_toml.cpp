@@ -258,6 +258,8 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
       }
       s.hierarchy.edges.push_back(e);
     });
+  } else if (key == "hierarchy.text_columns") {
+    s.hierarchy.text_columns = strings(c, n, key);
   } else if (key == "policy") {
     each_table(c, n, key, [&](const toml::table& t, const std::string& k) {
       check_keys(c, t, k + ".", {"id", "name", "alpha_shift"});

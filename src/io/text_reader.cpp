@@ -192,7 +192,8 @@ std::optional<double> parse_number(std::string_view text, const std::string& fil
   if (ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(v)) {
     fail(ErrorKind::data, {file, line, std::string(field), std::string(text)},
          "not a finite number",
-         "write a decimal number such as 0.25, or leave the field empty for a missing value");
+         "write a decimal number such as 0.25, leave the field empty (or NA) for a missing "
+         "value, or list a text column in hierarchy.text_columns");
   }
   return v;
 }

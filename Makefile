@@ -16,6 +16,8 @@ demo: build
 	@mkdir -p results
 	$(PDLAB) run scenarios/examples/jiangsu_mandate.toml --out results/jiangsu_mandate.sqlite --force
 	$(PDLAB) export results/jiangsu_mandate.sqlite --table summary_time --format csv --out results/jiangsu_mandate_summary.csv --force
+	@echo "Share of Jiangsu's townships/streets that adopted (mean and 90% band over replicates):"
+	@sqlite3 -header -column results/jiangsu_mandate.sqlite "SELECT date, round(mean, 3) AS mean, round(q05, 3) AS q05, round(q95, 3) AS q95 FROM summary_time WHERE level = 'township' AND metric = 'adopted' AND date LIKE '%-12' ORDER BY period"
 	@echo "Results: results/jiangsu_mandate.sqlite (all tables), results/jiangsu_mandate_summary.csv (adoption by level and month)"
 
 test: build

@@ -59,7 +59,7 @@ std::function<void(int, int)> progress_bar() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 setup only
   CLI::App app{"pdlab: simulate and estimate policy diffusion through government hierarchies"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every subcommand");
@@ -131,9 +131,15 @@ int main(int argc, char** argv) {
       }
       return EX_OK;
     }
-    if (seed >= 0) sets.push_back("run.seed=" + std::to_string(seed));
-    if (replicates > 0) sets.push_back("run.replicates=" + std::to_string(replicates));
-    if (threads >= 0) sets.push_back("run.threads=" + std::to_string(threads));
+    if (seed >= 0) {
+      sets.push_back("run.seed=" + std::to_string(seed));
+    }
+    if (replicates > 0) {
+      sets.push_back("run.replicates=" + std::to_string(replicates));
+    }
+    if (threads >= 0) {
+      sets.push_back("run.threads=" + std::to_string(threads));
+    }
     const auto study = pdlab::io::prepare_study(scenario, sets);
     const auto& h = *study.inputs.hierarchy;
     const auto& sc = study.model->scenario();

@@ -161,10 +161,14 @@ class PolicyRun {
     last_x_.assign(s, std::nan(""));
     last_factor_.assign(s, 0.0);
     pilot_records_.resize(s);
-    for (auto& v : pilot_records_) v.clear();
+    for (auto& v : pilot_records_) {
+      v.clear();
+    }
     for (auto* buckets : {&deadline_bucket_, &eval_bucket_, &rev_bucket_}) {
       buckets->resize(periods_);
-      for (auto& v : *buckets) v.clear();
+      for (auto& v : *buckets) {
+        v.clear();
+      }
     }
     generic_.clear();
     next_pilots_.clear();
@@ -449,9 +453,15 @@ class PolicyRun {
       return Mode::none;
     }
     const double u = draw(t, j, Draw::mode);
-    if (u < cdf[0]) return Mode::endorse;
-    if (u < cdf[1]) return Mode::pilot;
-    if (u < cdf[2]) return Mode::mandate;
+    if (u < cdf[0]) {
+      return Mode::endorse;
+    }
+    if (u < cdf[1]) {
+      return Mode::pilot;
+    }
+    if (u < cdf[2]) {
+      return Mode::mandate;
+    }
     return Mode::championship;
   }
 

@@ -34,10 +34,13 @@ constexpr std::string_view kHeil = "Heilmann (2008), Stud. Comp. Int. Dev. 43:1-
 constexpr std::string_view kMa = "Ma (2017), J. Chinese Political Science; Ma (2013), PMR 15(2)";
 constexpr std::string_view kEha = "Berry & Berry (1990) discrete-time EHA; Li & Fang (2018)";
 
+// Accessor lambdas for the registry; a macro keeps each entry on one line.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define REAL(path) [](Scenario& s) -> double* { return &s.path; }
 #define INT(path) [](Scenario& s) -> int* { return &s.path; }
 #define BOOL(path) [](Scenario& s) -> bool* { return &s.path; }
 #define TEXT(path) [](Scenario& s) -> std::string* { return &s.path; }
+// NOLINTEND(bugprone-macro-parentheses)
 
 Param real(std::string_view key, double lo, double hi, std::string_view unit,
            std::string_view source, std::string_view help, double* (*acc)(Scenario&)) {

@@ -47,18 +47,18 @@ Summary summarise(const Model& model, const std::vector<ReplicateResult>& result
   const auto& h = model.hierarchy();
   const int np = model.n_policies();
   const int nl = h.n_levels();
-  const std::int32_t T = model.periods();
-  const auto R = results.size();
-  const std::size_t cells = static_cast<std::size_t>(np) * nl * T * kMetrics;
+  const std::int32_t n_periods = model.periods();
+  const auto n_reps = results.size();
+  const std::size_t cells = static_cast<std::size_t>(np) * nl * n_periods * kMetrics;
   auto cell = [&](int pol, int lvl, std::int32_t t, int metric) {
-    return ((static_cast<std::size_t>(pol) * nl + lvl) * T + t) * kMetrics + metric;
+    return ((static_cast<std::size_t>(pol) * nl + lvl) * n_periods + t) * kMetrics + metric;
   };
   // shares[r][cell]
-  std::vector<std::vector<double>> shares(R, std::vector<double>(cells, 0.0));
-  for (std::size_t r = 0; r < R; ++r) {
+  std::vector<std::vector<double>> shares(n_reps, std::vector<double>(cells, 0.0));
+  for (std::size_t r = 0; r < n_reps; ++r) {
     std::vector<std::int64_t> diff(cells + kMetrics, 0);
     auto bump = [&](int pol, int lvl, std::int32_t t, Metric m, int d) {
-      if (t < T) {
+      if (t < n_periods) {
         diff[cell(pol, lvl, t, static_cast<int>(m))] += d;
       }
     };
@@ -79,7 +79,7 @@ Summary summarise(const Model& model, const std::vector<ReplicateResult>& result
         const double n_units = h.level_begin(lvl + 1) - h.level_begin(lvl);
         for (int m = 0; m < kMetrics; ++m) {
           std::int64_t run = 0;
-          for (std::int32_t t = 0; t < T; ++t) {
+          for (std::int32_t t = 0; t < n_periods; ++t) {
             run += diff[cell(pol, lvl, t, m)];
             shares[r][cell(pol, lvl, t, m)] = static_cast<double>(run) / n_units;
           }
@@ -90,18 +90,18 @@ Summary summarise(const Model& model, const std::vector<ReplicateResult>& result
   Summary s;
   s.quantiles = quantiles;
   s.rows.reserve(cells);
-  std::vector<double> v(R);
+  std::vector<double> v(n_reps);
   for (int pol = 0; pol < np; ++pol) {
     for (int lvl = 0; lvl < nl; ++lvl) {
-      for (std::int32_t t = 0; t < T; ++t) {
+      for (std::int32_t t = 0; t < n_periods; ++t) {
         for (int m = 0; m < kMetrics; ++m) {
           const auto c = cell(pol, lvl, t, m);
           double sum = 0;
-          for (std::size_t r = 0; r < R; ++r) {
+          for (std::size_t r = 0; r < n_reps; ++r) {
             v[r] = shares[r][c];
             sum += v[r];
           }
-          const double mean = sum / static_cast<double>(R);
+          const double mean = sum / static_cast<double>(n_reps);
           double ss = 0;
           for (double x : v) {
             ss += (x - mean) * (x - mean);
@@ -113,7 +113,7 @@ Summary summarise(const Model& model, const std::vector<ReplicateResult>& result
                          static_cast<Metric>(m),
                          h.level_begin(lvl + 1) - h.level_begin(lvl),
                          mean,
-                         R > 1 ? std::sqrt(ss / static_cast<double>(R - 1)) : 0.0,
+                         n_reps > 1 ? std::sqrt(ss / static_cast<double>(n_reps - 1)) : 0.0,
                          {}};
           for (double p : quantiles) {
             row.q.push_back(quantile_type7(v, p));

@@ -74,10 +74,11 @@ class Stmt {
     return *this;
   }
   Stmt& bind(int i, double v) {
-    if (std::isnan(v))
+    if (std::isnan(v)) {
       sqlite3_bind_null(st_, i);
-    else
+    } else {
       sqlite3_bind_double(st_, i, v);
+    }
     return *this;
   }
   Stmt& bind(int i, std::string_view v) {
@@ -85,17 +86,19 @@ class Stmt {
     return *this;
   }
   Stmt& bind_text_or_null(int i, std::string_view v) {
-    if (v.empty())
+    if (v.empty()) {
       sqlite3_bind_null(st_, i);
-    else
+    } else {
       bind(i, v);
+    }
     return *this;
   }
   Stmt& bind_period(int i, std::int32_t p) {
-    if (p == kNever)
+    if (p == kNever) {
       sqlite3_bind_null(st_, i);
-    else
+    } else {
       sqlite3_bind_int64(st_, i, p);
+    }
     return *this;
   }
   void step() {
@@ -166,7 +169,9 @@ std::string quantile_column(double p) {
     s = "0" + s;
   }
   for (auto& ch : s) {
-    if (ch == '.') ch = '_';
+    if (ch == '.') {
+      ch = '_';
+    }
   }
   return "q" + s;
 }
@@ -438,7 +443,9 @@ void csv_field(std::ostream& out, const char* s, int n) {
   }
   out << '"';
   for (char ch : v) {
-    if (ch == '"') out << '"';
+    if (ch == '"') {
+      out << '"';
+    }
     out << ch;
   }
   out << '"';
@@ -451,7 +458,9 @@ void export_csv(const std::string& db_path, const std::string& table, std::ostre
   if (std::find(tables.begin(), tables.end(), table) == tables.end()) {
     const auto near = closest(table, tables);
     std::string all;
-    for (const auto& t : tables) all += (all.empty() ? "" : ", ") + t;
+    for (const auto& t : tables) {
+      all += (all.empty() ? "" : ", ") + t;
+    }
     fail(ErrorKind::usage, {db_path, 0, "--table", table}, "no such table (tables: " + all + ")",
          near.empty() ? "use one of the tables listed" : "did you mean '" + near + "'?");
   }
@@ -461,7 +470,9 @@ void export_csv(const std::string& db_path, const std::string& table, std::ostre
                      nullptr);
   const int nc = sqlite3_column_count(st);
   for (int i = 0; i < nc; ++i) {
-    if (i) out << ',';
+    if (i) {
+      out << ',';
+    }
     const char* name = sqlite3_column_name(st, i);
     csv_field(out, name, static_cast<int>(std::strlen(name)));
   }
@@ -469,7 +480,9 @@ void export_csv(const std::string& db_path, const std::string& table, std::ostre
   char num[64];
   while (sqlite3_step(st) == SQLITE_ROW) {
     for (int i = 0; i < nc; ++i) {
-      if (i) out << ',';
+      if (i) {
+        out << ',';
+      }
       switch (sqlite3_column_type(st, i)) {
         case SQLITE_NULL: break;
         case SQLITE_INTEGER: out << sqlite3_column_int64(st, i); break;

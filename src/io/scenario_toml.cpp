@@ -231,10 +231,18 @@ ModeWeights weights(const Ctx& c, const toml::table& t, const std::string& key) 
   check_keys(c, t, key + ".", {"endorse", "pilot", "mandate", "championship"});
   for (const auto& [k, v] : t) {
     const double x = real(c, v, key + "." + std::string(k.str()), 0, 1);
-    if (k == "endorse") w.endorse = x;
-    if (k == "pilot") w.pilot = x;
-    if (k == "mandate") w.mandate = x;
-    if (k == "championship") w.championship = x;
+    if (k == "endorse") {
+      w.endorse = x;
+    }
+    if (k == "pilot") {
+      w.pilot = x;
+    }
+    if (k == "mandate") {
+      w.mandate = x;
+    }
+    if (k == "championship") {
+      w.championship = x;
+    }
   }
   return w;
 }
@@ -328,7 +336,9 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
             near.empty() ? "use adopt, mandate or promote" : "did you mean '" + near + "'?");
       }
       e.date = date(c, req("date"), k + ".date");
-      if (const auto* p = t.get("policy")) e.policy = text(c, *p, k + ".policy");
+      if (const auto* p = t.get("policy")) {
+        e.policy = text(c, *p, k + ".policy");
+      }
       if (e.type == "mandate") {
         e.issuer = text(c, req("issuer"), k + ".issuer");
         e.target_level = text(c, req("target_level"), k + ".target_level");
@@ -341,15 +351,21 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
         }
       } else {
         e.units = strings(c, req("units"), k + ".units");
-        if (const auto* m = t.get("mode")) e.mode = mode(c, *m, k + ".mode");
-        if (const auto* d = t.get("deadline")) e.deadline = date(c, *d, k + ".deadline");
+        if (const auto* m = t.get("mode")) {
+          e.mode = mode(c, *m, k + ".mode");
+        }
+        if (const auto* d = t.get("deadline")) {
+          e.deadline = date(c, *d, k + ".deadline");
+        }
         for (const char* f : {"issuer", "target_level", "quota", "compliance"}) {
           if (t.contains(f)) {
             bad(c, *t.get(f), k + "." + f, "only used by mandate events", "remove it");
           }
         }
       }
-      if (const auto* x = t.get("compliance")) e.compliance = real(c, *x, k + ".compliance", 0, 1);
+      if (const auto* x = t.get("compliance")) {
+        e.compliance = real(c, *x, k + ".compliance", 0, 1);
+      }
       if (const auto* q = t.get("quota")) {
         each_table(c, *q, k + ".quota", [&](const toml::table& qt, const std::string& qk) {
           check_keys(c, qt, qk + ".", {"regions", "share", "by"});
@@ -359,7 +375,9 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
               bad(c, *q, qk + "." + f, "missing", std::string("set ") + f + " for this quota");
             }
           }
-          if (const auto* r = qt.get("regions")) quota.regions = strings(c, *r, qk + ".regions");
+          if (const auto* r = qt.get("regions")) {
+            quota.regions = strings(c, *r, qk + ".regions");
+          }
           quota.share = real(c, *qt.get("share"), qk + ".share", 0, 1);
           quota.by = date(c, *qt.get("by"), qk + ".by");
           e.quotas.push_back(quota);

@@ -64,6 +64,22 @@ else
   passes=$((passes + 1))
 fi
 
+# Interrupted while writing: no output file and no temporary file left behind.
+"$PDLAB" run "$EX/jiangsu_mandate.toml" --out "$T/int.sqlite" --set output.unit_time_every=1 >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 600); do
+  ls "$T"/int.sqlite.tmp-* >/dev/null 2>&1 && break
+  sleep 0.05
+done
+kill -TERM $pid 2>/dev/null
+wait $pid
+code=$?
+if [ "$code" = 143 ] && ! ls "$T"/int.sqlite* >/dev/null 2>&1; then
+  passes=$((passes + 1))
+else
+  echo "FAIL interrupted_write: exit $code, left: $(ls "$T"/int.sqlite* 2>/dev/null)"; fails=$((fails + 1))
+fi
+
 # Determinism at the CLI: 1 and 2 threads give identical tables.
 "$PDLAB" run "$EX/toy_championship.toml" --out "$T/t1.sqlite" --threads 1 -r 8 >/dev/null 2>&1
 "$PDLAB" run "$EX/toy_championship.toml" --out "$T/t2.sqlite" --threads 2 -r 8 >/dev/null 2>&1

@@ -12,6 +12,7 @@
 
 #include <sysexits.h>
 #include <atomic>
+#include <csignal>
 #include <iostream>
 #include <mutex>
 
@@ -55,6 +56,12 @@ std::function<void(int, int)> progress_bar() {
       fmt::print(stderr, "\n");
     }
   };
+}
+
+extern "C" void on_signal(int sig) {
+  pdlab::io::remove_pending_output();
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
 }
 
 }  // namespace
@@ -105,6 +112,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
 
   auto* version = app.add_subcommand("version", "Print the version of pdlab and its libraries");
 
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -35,6 +35,10 @@ void export_csv(const std::string& db_path, const std::string& table, std::ostre
 void export_csv_file(const std::string& db_path, const std::string& table,
                      const std::string& out_path, bool force);
 
+// Removes the temporary file of a write in progress. Async-signal-safe: for SIGINT/SIGTERM
+// handlers, so an interrupted run leaves neither a partial result nor a stray temporary file.
+void remove_pending_output() noexcept;
+
 // Column name of quantile p: 0.05 -> q05, 0.5 -> q50, 0.025 -> q2_5.
 std::string quantile_column(double p);
 

@@ -4,6 +4,7 @@
 #include "io/results.hpp"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -131,10 +132,19 @@ std::string now_utc() {
 }
 
 // Removes the temporary file unless released (an exception unwinds through it).
+// The temporary file being written, for remove_pending_output() from a signal handler:
+// a fixed buffer, because a handler may only call async-signal-safe functions.
+char g_pending[4096] = {0};
+
 class TempFile {
  public:
-  explicit TempFile(std::string p) : path_(std::move(p)) {}
+  explicit TempFile(std::string p) : path_(std::move(p)) {
+    if (path_.size() < sizeof g_pending) {
+      std::memcpy(g_pending, path_.c_str(), path_.size() + 1);
+    }
+  }
   ~TempFile() {
+    g_pending[0] = '\0';
     if (!path_.empty()) {
       std::error_code ec;
       fs::remove(path_, ec);
@@ -152,6 +162,7 @@ class TempFile {
            "check permissions of the output directory");
     }
     path_.clear();
+    g_pending[0] = '\0';
   }
   const std::string& path() const { return path_; }
 
@@ -160,6 +171,12 @@ class TempFile {
 };
 
 }  // namespace
+
+void remove_pending_output() noexcept {
+  if (g_pending[0] != '\0') {
+    ::unlink(g_pending);
+  }
+}
 
 std::string quantile_column(double p) {
   char buf[32];

@@ -1,5 +1,6 @@
 #include "core/engine.hpp"
 
+#include "core/exposure.hpp"
 #include "core/rng.hpp"
 
 #include <tbb/enumerable_thread_specific.h>
@@ -279,13 +280,14 @@ class PolicyRun {
         continue;
       }
       const std::int32_t pp = h_.parent(p);
-      const double pr =
-          own_signal(p, t) + (pp >= 0 ? sc_.vertical.attenuation * pressure_[pp] : 0.0);
+      const double pr = exposure::vertical(own_signal(p, t), pp >= 0 ? pressure_[pp] : 0.0,
+                                           sc_.vertical.attenuation);
       pressure_[p] = static_cast<float>(pr);
       const double v = pr + direct_signal(p, t);
       const double adopted = a.success_weighted ? static_cast<double>(quality_kids_[p])
                                                 : static_cast<double>(active_kids_[p]);
-      const double hs = nc > 1 ? sw * adopted / (nc - 1) : 0.0;
+      // Leaves on this path have no edge-list peers: H is the share of siblings adopted.
+      const double hs = exposure::horizontal(adopted, nc - 1, 0.0, 0.0, sw, 0.0);
       v_children_[p] = static_cast<float>(v);
       h_children_[p] = static_cast<float>(hs);
       if (cursor_[p] >= fast_end_[p]) {
@@ -325,21 +327,19 @@ class PolicyRun {
       }
       const std::int32_t p = h_.parent(j);
       double v = 0;
-      double num = 0;
-      double den = 0;
+      double siblings_adopted = 0;
+      double n_siblings = 0;
       if (p >= 0) {
         v = v_children_[p];
-        num = sw * (a.success_weighted ? static_cast<double>(quality_kids_[p])
-                                       : static_cast<double>(active_kids_[p]));
-        den = sw * (h_.n_children(p) - 1);
+        siblings_adopted = a.success_weighted ? static_cast<double>(quality_kids_[p])
+                                              : static_cast<double>(active_kids_[p]);
+        n_siblings = h_.n_children(p) - 1;
       }
-      if (!ext_total_.empty()) {
-        num += ew * ext_adopted_[j];
-        den += ext_total_[j];
-      }
-      const double hx = den > 0 ? num / den : 0.0;
-      const std::int32_t nc = h_.n_children(j);
-      const double u = nc > 0 ? static_cast<double>(active_kids_[j]) / nc : 0.0;
+      const bool edges = !ext_total_.empty();
+      const double hx = exposure::horizontal(siblings_adopted, n_siblings,
+                                             edges ? ext_adopted_[j] : 0.0,
+                                             edges ? ext_total_[j] : 0.0, sw, ew);
+      const double u = exposure::bottom_up(active_kids_[j], h_.n_children(j));
       const double gv = a.gamma_vertical * v;
       const double gh = a.gamma_horizontal * hx;
       const double gu = a.gamma_bottom_up * u;

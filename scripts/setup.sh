@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ccache pkg-config
   libcli11-dev libtomlplusplus-dev librandom123-dev libtbb-dev
-  libsqlite3-dev libfmt-dev zlib1g-dev
+  libsqlite3-dev libfmt-dev zlib1g-dev libeigen3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   sqlite3 python3 python3-numpy python3-scipy
 )

@@ -1,5 +1,6 @@
 // pdlab command-line interface: a thin client of the core and I/O libraries.
 #include "core/errors.hpp"
+#include "io/estimation_io.hpp"
 #include "io/results.hpp"
 #include "io/study.hpp"
 
@@ -11,10 +12,12 @@
 #include <unistd.h>
 
 #include <sysexits.h>
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <iostream>
 #include <mutex>
+#include <sstream>
 
 namespace {
 
@@ -110,6 +113,47 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
   exp->add_option("--out,-o", out, "Output file (default: standard output)");
   exp->add_flag("--force,-f", force, "Replace the output file if it exists");
 
+  std::string events_path;
+  std::string covariates_path;
+  std::vector<std::string> static_columns;
+  std::string policy;
+  std::string min_level;
+  auto* riskset = app.add_subcommand(
+      "riskset", "Build a discrete-time risk set (unit x period rows until adoption) as CSV");
+  riskset
+      ->add_option("scenario", scenario,
+                   "Scenario TOML: hierarchy, edges, calendar and exposure parameters")
+      ->required();
+  riskset->add_option("--events", events_path, "Adoption events CSV: unit_id,policy_id,time")
+      ->required();
+  riskset->add_option("--covariates", covariates_path,
+                      "Time-varying covariates CSV: unit_id,time,variable,value");
+  riskset->add_option("--static", static_columns, "Hierarchy attribute columns to include")
+      ->delimiter(',');
+  riskset->add_option("--policy", policy, "Only this policy (default: all, pooled)");
+  riskset->add_option("--level", min_level, "Only units of this level (default: all levels)");
+  riskset->add_option("--out,-o", out, "Output CSV (default: standard output)");
+  riskset->add_option("--set", sets, "Override a scenario key (repeatable)");
+  riskset->add_flag("--force,-f", force, "Replace the output file if it exists");
+
+  std::string table_path;
+  std::string formula;
+  std::string link = "cloglog";
+  std::string cluster;
+  std::string offset;
+  auto* eha =
+      app.add_subcommand("eha", "Fit a discrete-time event history model (logit or cloglog GLM)");
+  eha->add_option("data", table_path, "Risk-set CSV (from `pdlab riskset` or any tool)")
+      ->required();
+  eha->add_option("--formula", formula,
+                  "e.g. \"event ~ vertical + horizontal + factor(policy_id)\"")
+      ->required();
+  eha->add_option("--link", link, "Link function")->check(CLI::IsMember({"logit", "cloglog"}));
+  eha->add_option("--cluster", cluster, "Column of cluster ids for cluster-robust standard errors");
+  eha->add_option("--offset", offset, "Column used as an offset");
+  eha->add_option("--out,-o", out, "Write the coefficient table as CSV");
+  eha->add_flag("--force,-f", force, "Replace the output file if it exists");
+
   auto* version = app.add_subcommand("version", "Print the version of pdlab and its libraries");
 
   std::signal(SIGINT, on_signal);
@@ -138,6 +182,93 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
       if (!out.empty() && out != "-") {
         fmt::print(stderr, "wrote {}\n", out);
       }
+      return EX_OK;
+    }
+    if (*eha) {
+      const auto data = pdlab::io::read_table(table_path);
+      const auto f = pdlab::io::parse_formula(formula);
+      const auto design = pdlab::io::build_design(data, f, offset, cluster);
+      pdlab::GlmOptions gopt;
+      gopt.link = link == "logit" ? pdlab::GlmLink::logit : pdlab::GlmLink::cloglog;
+      gopt.clusters = design.clusters;
+      const auto fit =
+          pdlab::fit_binomial_glm(design.x, design.y, design.offset, design.names, gopt);
+      std::ostringstream report;
+      pdlab::io::print_glm(fit, fmt::format("Discrete-time EHA, {} link: {}", link, formula),
+                           report);
+      if (design.dropped_missing > 0) {
+        report << "note: " << design.dropped_missing << " rows with missing values were dropped\n";
+      }
+      fmt::print("{}", report.str());
+      if (!out.empty()) {
+        pdlab::io::write_text_file(out, force,
+                                   [&](std::ostream& o) { pdlab::io::write_glm_csv(fit, o); });
+        fmt::print(stderr, "wrote {}\n", out);
+      }
+      return fit.converged ? EX_OK : EX_SOFTWARE;
+    }
+    if (*riskset) {
+      const auto loaded = pdlab::io::load_scenario(scenario, sets);
+      const auto inputs = pdlab::io::load_inputs(loaded.scenario, static_columns);
+      const auto& h = *inputs.hierarchy;
+      const auto& sc = loaded.scenario;
+      const auto events = pdlab::io::read_events(events_path, h, sc.calendar);
+      pdlab::RiskSetOptions ro;
+      ro.periods = sc.calendar.periods;
+      ro.attenuation = sc.vertical.attenuation;
+      ro.sibling_weight = sc.adoption.sibling_weight;
+      ro.edge_weight = sc.adoption.edge_weight;
+      for (const auto& c : static_columns) {
+        const auto a = h.attribute_index(c);
+        if (!a) {
+          throw pdlab::Error(pdlab::ErrorKind::usage,
+                             "--static: the hierarchy has no numeric column '" + c + "'");
+        }
+        ro.static_columns.push_back(*a);
+      }
+      if (!policy.empty()) {
+        const auto it = std::find(events.policy_ids.begin(), events.policy_ids.end(), policy);
+        if (it == events.policy_ids.end()) {
+          throw pdlab::Error(pdlab::ErrorKind::usage,
+                             "--policy: no event has policy_id '" + policy + "'");
+        }
+        ro.policies.push_back(static_cast<std::int32_t>(it - events.policy_ids.begin()));
+      }
+      if (!min_level.empty()) {
+        const auto l = h.level_index(min_level);
+        if (!l) {
+          throw pdlab::Error(pdlab::ErrorKind::usage,
+                             "--level: no level '" + min_level + "' in the hierarchy");
+        }
+        ro.level = *l;
+      }
+      std::vector<pdlab::TimeVaryingCovariate> tv;
+      if (!covariates_path.empty()) {
+        tv = pdlab::io::read_time_varying(covariates_path, h, sc.calendar);
+      }
+      const auto rs = pdlab::build_riskset(h, *inputs.network, events.adoptions,
+                                           static_cast<int>(events.policy_ids.size()), tv, ro);
+      auto write = [&](std::ostream& o) {
+        pdlab::io::write_riskset_csv(rs, h, sc.calendar, events.policy_ids, o);
+      };
+      if (out.empty() || out == "-") {
+        write(std::cout);
+      } else {
+        pdlab::io::write_text_file(out, force, write);
+      }
+      std::int64_t n_events = 0;
+      for (auto e : rs.event) {
+        n_events += e;
+      }
+      fmt::print(
+          stderr, "pdlab: risk set of {} rows, {} events, {} policies{}{}\n", rs.rows(), n_events,
+          events.policy_ids.size(),
+          events.after_horizon
+              ? fmt::format("; {} events after the horizon are censored", events.after_horizon)
+              : "",
+          events.outside_subtree
+              ? fmt::format("; {} events outside the subtree ignored", events.outside_subtree)
+              : "");
       return EX_OK;
     }
     if (seed >= 0) {

@@ -336,9 +336,9 @@ class PolicyRun {
         n_siblings = h_.n_children(p) - 1;
       }
       const bool edges = !ext_total_.empty();
-      const double hx = exposure::horizontal(siblings_adopted, n_siblings,
-                                             edges ? ext_adopted_[j] : 0.0,
-                                             edges ? ext_total_[j] : 0.0, sw, ew);
+      const double hx =
+          exposure::horizontal(siblings_adopted, n_siblings, edges ? ext_adopted_[j] : 0.0,
+                               edges ? ext_total_[j] : 0.0, sw, ew);
       const double u = exposure::bottom_up(active_kids_[j], h_.n_children(j));
       const double gv = a.gamma_vertical * v;
       const double gh = a.gamma_horizontal * hx;

@@ -142,7 +142,7 @@ std::string resolve(const Scenario& s, const std::string& p) {
 
 }  // namespace
 
-Inputs load_inputs(const Scenario& s) {
+Inputs load_inputs(const Scenario& s, const std::vector<std::string>& extra_columns) {
   Inputs in;
   const std::string units_path = s.hierarchy.source == "china" ? data_dir() + "/china/units.csv.gz"
                                                                : resolve(s, s.hierarchy.path);
@@ -151,6 +151,7 @@ Inputs load_inputs(const Scenario& s) {
   for (const auto& [col, b] : s.adoption.beta) {
     keep.push_back(col);
   }
+  keep.insert(keep.end(), extra_columns.begin(), extra_columns.end());
   in.hierarchy = std::make_unique<Hierarchy>(
       load_hierarchy_csv(units_path, s.hierarchy.root, keep, s.hierarchy.text_columns));
   NetworkBuilder nb(*in.hierarchy);

@@ -28,6 +28,7 @@ struct Inputs {
 };
 // Resolves hierarchy.source/path/root and hierarchy.edges of a scenario (paths relative to
 // the scenario file) and loads them.
-Inputs load_inputs(const Scenario& scenario);
+// `extra_columns` are covariates to load besides those the scenario uses.
+Inputs load_inputs(const Scenario& scenario, const std::vector<std::string>& extra_columns = {});
 
 }  // namespace pdlab::io

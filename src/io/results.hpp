@@ -5,6 +5,7 @@
 #include "core/model.hpp"
 #include "core/summary.hpp"
 
+#include <functional>
 #include <map>
 #include <ostream>
 #include <string>
@@ -38,6 +39,10 @@ void export_csv_file(const std::string& db_path, const std::string& table,
 // Removes the temporary file of a write in progress. Async-signal-safe: for SIGINT/SIGTERM
 // handlers, so an interrupted run leaves neither a partial result nor a stray temporary file.
 void remove_pending_output() noexcept;
+
+// Writes a text file atomically (temporary file + rename); refuses to overwrite unless force.
+void write_text_file(const std::string& path, bool force,
+                     const std::function<void(std::ostream&)>& write);
 
 // Column name of quantile p: 0.05 -> q05, 0.5 -> q50, 0.025 -> q2_5.
 std::string quantile_column(double p);

@@ -3,6 +3,7 @@
 #include "core/params.hpp"
 #include "io/results.hpp"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -504,8 +505,9 @@ void export_csv(const std::string& db_path, const std::string& table, std::ostre
         case SQLITE_NULL: break;
         case SQLITE_INTEGER: out << sqlite3_column_int64(st, i); break;
         case SQLITE_FLOAT: {
-          const int n = std::snprintf(num, sizeof num, "%.17g", sqlite3_column_double(st, i));
-          out.write(num, n);
+          // Shortest representation that reads back to the same double.
+          const auto* end = fmt::format_to(num, "{}", sqlite3_column_double(st, i));
+          out.write(num, end - num);
           break;
         }
         default:
@@ -516,6 +518,24 @@ void export_csv(const std::string& db_path, const std::string& table, std::ostre
     out << '\n';
   }
   sqlite3_finalize(st);
+}
+
+void write_text_file(const std::string& path, bool force,
+                     const std::function<void(std::ostream&)>& write) {
+  check_output_path(path, force);
+  TempFile tmp(temp_path_for(path));
+  {
+    std::ofstream f(tmp.path(), std::ios::binary);
+    if (!f) {
+      fail(ErrorKind::cant_create, {path, 0, "", ""}, "cannot create file", "check permissions");
+    }
+    write(f);
+    f.close();
+    if (!f) {
+      fail(ErrorKind::io, {path, 0, "", ""}, "write failed", "check disk space");
+    }
+  }
+  tmp.commit_to(path);
 }
 
 void export_csv_file(const std::string& db_path, const std::string& table,

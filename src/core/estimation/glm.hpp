@@ -1,0 +1,53 @@
+// Binomial GLM by iteratively reweighted least squares (Fisher scoring), as R's glm.fit:
+// the discrete-time event-history model with a logit or complementary log-log link.
+#pragma once
+
+#include <Eigen/Dense>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pdlab {
+
+enum class GlmLink : std::uint8_t { logit, cloglog };
+
+struct GlmOptions {
+  GlmLink link = GlmLink::logit;
+  int max_iterations = 25;  // R: glm.control(maxit = 25)
+  double epsilon = 1e-8;    // R: |dev - dev_old| / (|dev| + 0.1) < epsilon
+  // A column is aliased when its residual on earlier columns is below this share of its norm.
+  double alias_tolerance = 1e-9;
+  // Cluster ids per row for cluster-robust standard errors (empty = none).
+  std::vector<std::int64_t> clusters;
+};
+
+struct GlmFit {
+  std::vector<std::string> names;
+  Eigen::VectorXd coef;       // NaN for aliased (collinear) columns, as R's NA
+  Eigen::VectorXd se;         // model-based (inverse Fisher information)
+  Eigen::VectorXd se_robust;  // cluster-robust sandwich (empty without clusters)
+  std::vector<bool> aliased;
+  double log_likelihood = 0;
+  double deviance = 0;
+  double null_deviance = 0;
+  double aic = 0;
+  int iterations = 0;
+  bool converged = false;
+  std::int64_t n = 0;
+  std::int64_t events = 0;
+  std::int64_t n_clusters = 0;
+  std::int64_t n_fitted_extreme = 0;  // fitted probabilities numerically 0 or 1
+  std::vector<std::string> warnings;
+};
+
+// x: n x p design (include an intercept column if wanted); y in {0, 1}; offset may be empty.
+// Throws pdlab::Error (data) for bad input (non-binary y, NaN, sizes) and when IRLS diverges.
+GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
+                        const Eigen::VectorXd& offset, const std::vector<std::string>& names,
+                        const GlmOptions& options);
+
+// Two-sided normal p-value of a z statistic.
+double normal_p_value(double z);
+
+}  // namespace pdlab

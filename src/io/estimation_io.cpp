@@ -1,0 +1,451 @@
+#include "io/estimation_io.hpp"
+
+#include "core/calendar.hpp"
+#include "core/errors.hpp"
+#include "core/params.hpp"
+#include "io/text_reader.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <set>
+
+namespace pdlab::io {
+
+namespace {
+
+std::size_t need_column(const CsvReader& csv, const char* name, const char* header) {
+  const auto c = csv.column(name);
+  if (!c) {
+    fail(ErrorKind::data, {csv.path(), 1, name, ""}, "required column missing from the header",
+         std::string("the header must be ") + header);
+  }
+  return *c;
+}
+
+std::int32_t unit_index(const Hierarchy& h, const CsvReader& csv, std::string_view id,
+                        bool* outside) {
+  const auto u = h.find(id);
+  if (u >= 0) {
+    return u;
+  }
+  if (h.excluded(id)) {
+    *outside = true;
+    return -1;
+  }
+  fail(ErrorKind::data, {csv.path(), csv.line(), "unit_id", std::string(id)},
+       "no unit in the hierarchy has this id", "use ids of the scenario's hierarchy");
+}
+
+}  // namespace
+
+EventsFile read_events(const std::string& path, const Hierarchy& h, const Calendar& cal) {
+  CsvReader csv(path);
+  const char* header = "unit_id,policy_id,time";
+  const auto cu = need_column(csv, "unit_id", header);
+  const auto cp = need_column(csv, "policy_id", header);
+  const auto ct = need_column(csv, "time", header);
+  EventsFile ev;
+  std::map<std::pair<std::int32_t, std::int32_t>, std::int64_t> seen;
+  std::vector<std::string_view> f;
+  while (csv.next(f)) {
+    bool outside = false;
+    const auto u = unit_index(h, csv, f[cu], &outside);
+    if (outside) {
+      ++ev.outside_subtree;
+      continue;
+    }
+    const std::string pid(f[cp]);
+    if (pid.empty()) {
+      fail(ErrorKind::data, {path, csv.line(), "policy_id", ""}, "empty policy id",
+           "give every event a policy id");
+    }
+    auto it = std::find(ev.policy_ids.begin(), ev.policy_ids.end(), pid);
+    if (it == ev.policy_ids.end()) {
+      ev.policy_ids.push_back(pid);
+      it = ev.policy_ids.end() - 1;
+    }
+    const auto pol = static_cast<std::int32_t>(it - ev.policy_ids.begin());
+    std::int32_t period = 0;
+    try {
+      period = to_period(cal, std::string(f[ct]), "time", path, csv.line());
+    } catch (const Error& e) {
+      fail(ErrorKind::data, {path, csv.line(), "time", std::string(f[ct])},
+           std::string("bad time: ") + e.what(),
+           "write times as YYYY-MM, YYYY or a period number on or after the calendar's start");
+    }
+    const auto key = std::make_pair(u, pol);
+    if (auto s = seen.find(key); s != seen.end()) {
+      fail(ErrorKind::data, {path, csv.line(), "unit_id", std::string(f[cu])},
+           "duplicate event: this unit already adopts policy '" + pid + "' on line " +
+               std::to_string(s->second),
+           "keep the first adoption of each unit and policy");
+    }
+    seen.emplace(key, csv.line());
+    if (period >= cal.periods) {
+      ++ev.after_horizon;
+    }
+    ev.adoptions.push_back({u, pol, period});
+  }
+  if (ev.adoptions.empty() && ev.outside_subtree == 0) {
+    fail(ErrorKind::data, {path, csv.line(), "", ""}, "no events",
+         "add rows unit_id,policy_id,time");
+  }
+  return ev;
+}
+
+std::vector<TimeVaryingCovariate> read_time_varying(const std::string& path, const Hierarchy& h,
+                                                    const Calendar& cal) {
+  CsvReader csv(path);
+  const char* header = "unit_id,time,variable,value";
+  const auto cu = need_column(csv, "unit_id", header);
+  const auto ct = need_column(csv, "time", header);
+  const auto cv = need_column(csv, "variable", header);
+  const auto cx = need_column(csv, "value", header);
+  std::vector<TimeVaryingCovariate> out;
+  std::set<std::tuple<std::string, std::int32_t, std::int32_t>> seen;
+  std::vector<std::string_view> f;
+  while (csv.next(f)) {
+    bool outside = false;
+    const auto u = unit_index(h, csv, f[cu], &outside);
+    if (outside) {
+      continue;
+    }
+    const std::string name(f[cv]);
+    if (name.empty()) {
+      fail(ErrorKind::data, {path, csv.line(), "variable", ""}, "empty variable name",
+           "name every covariate");
+    }
+    const auto t = to_period(cal, std::string(f[ct]), "time", path, csv.line());
+    const auto v = parse_number(f[cx], path, csv.line(), "value");
+    if (!seen.emplace(name, u, t).second) {
+      fail(ErrorKind::data, {path, csv.line(), "variable", name},
+           "two values for the same unit, time and variable", "keep one value");
+    }
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& c) { return c.name == name; });
+    if (it == out.end()) {
+      out.push_back({name, {}});
+      it = out.end() - 1;
+    }
+    it->obs.push_back({u, t, v ? *v : std::nan("")});
+  }
+  return out;
+}
+
+namespace {
+
+void num(std::ostream& out, double v) {
+  if (std::isnan(v)) {
+    return;
+  }
+  out << fmt::format("{}", v);  // shortest representation that reads back exactly
+}
+
+}  // namespace
+
+void write_riskset_csv(const RiskSet& rs, const Hierarchy& h, const Calendar& cal,
+                       const std::vector<std::string>& policy_ids, std::ostream& out) {
+  out << "unit_id,parent_id,level,policy_id,period,date,tstart,tstop,event,duration,"
+         "log_duration,vertical,horizontal,bottom_up";
+  for (const auto& c : rs.covariate_names) {
+    out << ',' << c;
+  }
+  out << '\n';
+  for (std::size_t r = 0; r < rs.rows(); ++r) {
+    const auto u = rs.unit[r];
+    const auto p = h.parent(u);
+    out << h.id(u) << ',' << (p >= 0 ? h.id(p) : "") << ',' << h.level_names()[h.level(u)] << ','
+        << policy_ids[rs.policy[r]] << ',' << rs.period[r] << ',' << period_label(cal, rs.period[r])
+        << ',' << rs.period[r] << ',' << rs.period[r] + 1 << ',' << static_cast<int>(rs.event[r])
+        << ',' << rs.duration[r] << ',';
+    num(out, std::log(static_cast<double>(rs.duration[r])));
+    out << ',';
+    num(out, rs.vertical[r]);
+    out << ',';
+    num(out, rs.horizontal[r]);
+    out << ',';
+    num(out, rs.bottom_up[r]);
+    for (const auto& col : rs.covariates) {
+      out << ',';
+      num(out, col[r]);
+    }
+    out << '\n';
+  }
+}
+
+std::optional<std::size_t> DataTable::column(const std::string& name) const {
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == name) {
+      return i;
+    }
+  }
+  return std::nullopt;
+}
+
+DataTable read_table(const std::string& path) {
+  CsvReader csv(path);
+  DataTable t;
+  t.path = path;
+  t.names = csv.header();
+  const auto nc = t.names.size();
+  t.text.assign(nc, {});
+  t.num.assign(nc, {});
+  t.numeric.assign(nc, true);
+  std::vector<std::string_view> f;
+  while (csv.next(f)) {
+    for (std::size_t c = 0; c < nc; ++c) {
+      std::string_view s = f[c];
+      t.text[c].emplace_back(s);
+      double v = std::nan("");
+      if (!s.empty() && s != "NA") {
+        const char* b = s.data();
+        const auto [ptr, ec] = std::from_chars(b, b + s.size(), v);
+        if (ec != std::errc() || ptr != b + s.size()) {
+          v = std::nan("");
+          t.numeric[c] = false;
+        }
+      }
+      t.num[c].push_back(v);
+    }
+  }
+  if (t.rows() == 0) {
+    fail(ErrorKind::data, {path, csv.line(), "", ""}, "the table has no rows",
+         "give a CSV with a header and data rows");
+  }
+  return t;
+}
+
+Formula parse_formula(const std::string& text) {
+  Formula f;
+  const auto tilde = text.find('~');
+  auto trim = [](std::string s) {
+    const auto b = s.find_first_not_of(" \t");
+    const auto e = s.find_last_not_of(" \t");
+    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+  };
+  if (tilde == std::string::npos) {
+    fail(ErrorKind::usage, {"", 0, "--formula", text}, "no '~' in the formula",
+         "write e.g. \"event ~ vertical + horizontal + migrant_share\"");
+  }
+  f.response = trim(text.substr(0, tilde));
+  std::string rhs = text.substr(tilde + 1);
+  // Split on + and -, remembering the sign.
+  std::size_t i = 0;
+  char sign = '+';
+  std::string cur;
+  auto flush = [&] {
+    const auto term = trim(cur);
+    cur.clear();
+    if (term.empty()) {
+      return;
+    }
+    if (term == "1" || term == "0") {
+      f.intercept = (term == "1") == (sign == '+');
+      return;
+    }
+    if (sign == '-') {
+      fail(ErrorKind::usage, {"", 0, "--formula", text}, "only '- 1' can be subtracted",
+           "list the terms to include");
+    }
+    if (term.find_first_of("*:^|()") != std::string::npos && term.rfind("factor(", 0) != 0) {
+      fail(ErrorKind::usage, {"", 0, "--formula", text},
+           "term '" + term + "' is not supported (interactions and functions other than factor())",
+           "compute the term as a column of the risk set and name it");
+    }
+    f.terms.push_back(term);
+  };
+  for (; i < rhs.size(); ++i) {
+    if (rhs[i] == '+' || rhs[i] == '-') {
+      flush();
+      sign = rhs[i];
+    } else {
+      cur += rhs[i];
+    }
+  }
+  flush();
+  if (f.response.empty()) {
+    fail(ErrorKind::usage, {"", 0, "--formula", text}, "no response before '~'",
+         "write the event column first, e.g. \"event ~ vertical\"");
+  }
+  return f;
+}
+
+Design build_design(const DataTable& d, const Formula& f, const std::string& offset_column,
+                    const std::string& cluster_column) {
+  auto col = [&](const std::string& name, const std::string& what) {
+    const auto c = d.column(name);
+    if (!c) {
+      const auto near = closest(name, d.names);
+      fail(ErrorKind::usage, {d.path, 1, what, name}, "no such column",
+           near.empty() ? "use a column of the table" : "did you mean '" + near + "'?");
+    }
+    return *c;
+  };
+  struct Term {
+    std::size_t column;
+    bool factor;
+    std::vector<std::string> levels;  // for factors, without the reference level
+  };
+  std::vector<Term> terms;
+  std::vector<std::size_t> used{col(f.response, "response")};
+  for (const auto& t : f.terms) {
+    if (t.rfind("factor(", 0) == 0) {
+      const auto name = t.substr(7, t.size() - 8);
+      Term term{col(name, "factor"), true, {}};
+      std::vector<std::string> lv;
+      for (const auto& v : d.text[term.column]) {
+        if (!v.empty() && v != "NA") lv.push_back(v);
+      }
+      std::sort(lv.begin(), lv.end());
+      lv.erase(std::unique(lv.begin(), lv.end()), lv.end());
+      if (d.numeric[term.column]) {
+        std::sort(lv.begin(), lv.end(), [](const std::string& a, const std::string& b) {
+          return std::stod(a) < std::stod(b);
+        });
+      }
+      term.levels.assign(lv.begin() + (lv.empty() ? 0 : 1), lv.end());
+      terms.push_back(term);
+      used.push_back(term.column);
+    } else {
+      const auto c = col(t, "term");
+      if (!d.numeric[c]) {
+        fail(ErrorKind::data, {d.path, 1, t, ""}, "column is not numeric",
+             "use factor(" + t + ") for a categorical term");
+      }
+      terms.push_back({c, false, {}});
+      used.push_back(c);
+    }
+  }
+  std::optional<std::size_t> off, clu;
+  if (!offset_column.empty()) {
+    off = col(offset_column, "--offset");
+    used.push_back(*off);
+  }
+  if (!cluster_column.empty()) {
+    clu = col(cluster_column, "--cluster");
+  }
+  Design des;
+  std::vector<std::size_t> rows;
+  for (std::size_t r = 0; r < d.rows(); ++r) {
+    bool ok = true;
+    for (auto c : used) {
+      const bool is_factor_col = std::any_of(
+          terms.begin(), terms.end(), [&](const Term& t) { return t.factor && t.column == c; });
+      ok = ok && (is_factor_col ? !(d.text[c][r].empty() || d.text[c][r] == "NA")
+                                : !std::isnan(d.num[c][r]));
+    }
+    if (clu) {
+      ok = ok && !d.text[*clu][r].empty();
+    }
+    if (ok) {
+      rows.push_back(r);
+    } else {
+      ++des.dropped_missing;
+    }
+  }
+  std::size_t p = f.intercept ? 1 : 0;
+  for (const auto& t : terms) {
+    p += t.factor ? t.levels.size() : 1;
+  }
+  des.x.resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(p));
+  des.y.resize(static_cast<Eigen::Index>(rows.size()));
+  if (f.intercept) {
+    des.names.emplace_back("(Intercept)");
+  }
+  for (const auto& t : terms) {
+    if (t.factor) {
+      for (const auto& l : t.levels) {
+        des.names.push_back("factor(" + d.names[t.column] + ")" + l);  // R's naming
+      }
+    } else {
+      des.names.push_back(d.names[t.column]);
+    }
+  }
+  std::map<std::string, std::int64_t> cluster_ids;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto r = rows[i];
+    const auto row = static_cast<Eigen::Index>(i);
+    des.y[row] = d.num[used[0]][r];
+    Eigen::Index j = 0;
+    if (f.intercept) des.x(row, j++) = 1.0;
+    for (const auto& t : terms) {
+      if (t.factor) {
+        for (const auto& l : t.levels) des.x(row, j++) = d.text[t.column][r] == l ? 1.0 : 0.0;
+      } else {
+        des.x(row, j++) = d.num[t.column][r];
+      }
+    }
+    if (clu) {
+      des.clusters.push_back(
+          cluster_ids.emplace(d.text[*clu][r], cluster_ids.size()).first->second);
+    }
+  }
+  if (off) {
+    des.offset.resize(static_cast<Eigen::Index>(rows.size()));
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      des.offset[static_cast<Eigen::Index>(i)] = d.num[*off][rows[i]];
+  }
+  if (f.response.empty() || !d.numeric[used[0]]) {
+    fail(ErrorKind::data, {d.path, 1, f.response, ""}, "the response column is not numeric",
+         "code events as 1 and non-events as 0");
+  }
+  return des;
+}
+
+void write_glm_csv(const GlmFit& fit, std::ostream& out) {
+  const bool robust = fit.se_robust.size() > 0;
+  out << "term,estimate,std_error,z_value,p_value,conf_low,conf_high,se_type\n";
+  for (std::size_t j = 0; j < fit.names.size(); ++j) {
+    const auto jj = static_cast<Eigen::Index>(j);
+    const double b = fit.coef[jj];
+    const double se = robust ? fit.se_robust[jj] : fit.se[jj];
+    const double z = b / se;
+    out << fit.names[j] << ',';
+    num(out, b);
+    out << ',';
+    num(out, se);
+    out << ',';
+    num(out, z);
+    out << ',';
+    num(out, std::isnan(z) ? z : normal_p_value(z));
+    out << ',';
+    num(out, b - 1.959963984540054 * se);
+    out << ',';
+    num(out, b + 1.959963984540054 * se);
+    out << ',' << (robust ? "cluster" : "model") << '\n';
+  }
+}
+
+void print_glm(const GlmFit& fit, const std::string& title, std::ostream& o) {
+  const bool robust = fit.se_robust.size() > 0;
+  o << title << "\n\n";
+  o << fmt::format("{:<24} {:>12} {:>12} {:>9} {:>10} {:>12} {:>12}\n", "term", "estimate",
+                   robust ? "robust se" : "std. error", "z", "p", "2.5%", "97.5%");
+  for (std::size_t j = 0; j < fit.names.size(); ++j) {
+    const auto jj = static_cast<Eigen::Index>(j);
+    const double b = fit.coef[jj];
+    const double se = robust ? fit.se_robust[jj] : fit.se[jj];
+    if (std::isnan(b)) {
+      o << fmt::format("{:<24} {:>12}\n", fit.names[j], "NA (aliased)");
+      continue;
+    }
+    const double z = b / se;
+    o << fmt::format("{:<24} {:>12.6g} {:>12.6g} {:>9.3f} {:>10.3g} {:>12.6g} {:>12.6g}\n",
+                     fit.names[j], b, se, z, normal_p_value(z), b - 1.959963984540054 * se,
+                     b + 1.959963984540054 * se);
+  }
+  o << fmt::format(
+      "\nN = {}, events = {}{}, log-likelihood = {:.6f}, AIC = {:.4f}, deviance = {:.4f} "
+      "(null {:.4f}), IRLS iterations = {}{}\n",
+      fit.n, fit.events, robust ? fmt::format(", clusters = {}", fit.n_clusters) : "",
+      fit.log_likelihood, fit.aic, fit.deviance, fit.null_deviance, fit.iterations,
+      fit.converged ? "" : " (NOT CONVERGED)");
+  for (const auto& w : fit.warnings) {
+    o << "warning: " << w << '\n';
+  }
+}
+
+}  // namespace pdlab::io

@@ -1,0 +1,75 @@
+// Estimation inputs and outputs: observed adoption events, time-varying covariates,
+// risk-set CSV (ready for R glm/survival and Stata), generic data tables and formulas.
+#pragma once
+
+#include "core/estimation/glm.hpp"
+#include "core/estimation/riskset.hpp"
+#include "core/model.hpp"
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace pdlab::io {
+
+// Events CSV: unit_id,policy_id,time (time: "YYYY-MM", "YYYY" or a period number on the
+// scenario's calendar). Unknown units or policies, duplicates, dates before the calendar are
+// errors naming the line; events after the horizon are kept as censored and counted in
+// `after_horizon`.
+struct EventsFile {
+  std::vector<ObservedAdoption> adoptions;
+  std::vector<std::string> policy_ids;  // index = ObservedAdoption::policy
+  std::int64_t after_horizon = 0;
+  std::int64_t outside_subtree = 0;
+};
+EventsFile read_events(const std::string& path, const Hierarchy& h, const Calendar& cal);
+
+// Long covariates CSV: unit_id,time,variable,value.
+std::vector<TimeVaryingCovariate> read_time_varying(const std::string& path, const Hierarchy& h,
+                                                    const Calendar& cal);
+
+// Risk set as CSV: unit_id, parent_id, level, policy_id, period, date, tstart, tstop, event,
+// duration, log_duration, vertical, horizontal, bottom_up, covariates...
+void write_riskset_csv(const RiskSet& rs, const Hierarchy& h, const Calendar& cal,
+                       const std::vector<std::string>& policy_ids, std::ostream& out);
+
+// A CSV loaded into columns for model fitting.
+struct DataTable {
+  std::string path;
+  std::vector<std::string> names;
+  std::vector<std::vector<std::string>> text;  // raw values
+  std::vector<std::vector<double>> num;        // NaN where empty, NA or not a number
+  std::vector<bool> numeric;                   // every non-missing value is a number
+  [[nodiscard]] std::size_t rows() const { return text.empty() ? 0 : text[0].size(); }
+  [[nodiscard]] std::optional<std::size_t> column(const std::string& name) const;
+};
+DataTable read_table(const std::string& path);
+
+// "event ~ vertical + horizontal + factor(policy_id) - 1": the response, terms (plain
+// numeric columns or factor(column) with treatment contrasts, levels sorted as in R for
+// numbers, byte order for text), and whether there is an intercept.
+struct Formula {
+  std::string response;
+  std::vector<std::string> terms;
+  bool intercept = true;
+};
+Formula parse_formula(const std::string& text);
+
+struct Design {
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  Eigen::VectorXd offset;
+  std::vector<std::string> names;
+  std::vector<std::int64_t> clusters;
+  std::int64_t dropped_missing = 0;
+};
+Design build_design(const DataTable& data, const Formula& f, const std::string& offset_column,
+                    const std::string& cluster_column);
+
+// Writes a tidy coefficient table (term, estimate, std_error, z_value, p_value, conf_low,
+// conf_high, se_type) as CSV, and prints a readable summary to `report`.
+void write_glm_csv(const GlmFit& fit, std::ostream& out);
+void print_glm(const GlmFit& fit, const std::string& title, std::ostream& report);
+
+}  // namespace pdlab::io

@@ -1,0 +1,284 @@
+#include "core/estimation/glm.hpp"
+#include "core/estimation/riskset.hpp"
+#include "helpers.hpp"
+#include "io/estimation_io.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+using namespace pdlab;
+
+namespace {
+
+const std::string kRef = std::string(PDLAB_SOURCE_DIR) + "/tests/reference/";
+
+struct RefRow {
+  double estimate, std_error, loglik, aic;
+};
+
+// case -> term -> reference values (NaN for R's NA)
+std::map<std::string, std::map<std::string, RefRow>> load_reference(const std::string& file) {
+  const auto t = io::read_table(kRef + file);
+  std::map<std::string, std::map<std::string, RefRow>> out;
+  const auto c_case = *t.column("case");
+  const auto c_term = *t.column("term");
+  auto val = [&](const char* name, std::size_t r) {
+    const auto c = t.column(name);
+    if (!c) return std::nan("");
+    std::string s = t.text[*c][r];
+    s.erase(0, s.find_first_not_of(' '));
+    return s.empty() || s == "NA" ? std::nan("") : std::stod(s);
+  };
+  for (std::size_t r = 0; r < t.rows(); ++r) {
+    std::string term = t.text[c_term][r];
+    term.erase(0, term.find_first_not_of(' '));
+    out[t.text[c_case][r]][term] = {val("estimate", r), val("std_error", r), val("loglik", r),
+                                    val("aic", r)};
+  }
+  return out;
+}
+
+GlmFit fit(const std::string& data, const std::string& formula, GlmLink link,
+           const std::string& offset = "", const std::string& cluster = "") {
+  const auto t = io::read_table(kRef + data);
+  const auto des = io::build_design(t, io::parse_formula(formula), offset, cluster);
+  GlmOptions o;
+  o.link = link;
+  o.clusters = des.clusters;
+  return fit_binomial_glm(des.x, des.y, des.offset, des.names, o);
+}
+
+void expect_matches(const GlmFit& f, const std::map<std::string, RefRow>& ref, bool robust,
+                    bool check_likelihood = true) {
+  ASSERT_EQ(f.names.size(), ref.size());
+  EXPECT_TRUE(f.converged);
+  for (std::size_t j = 0; j < f.names.size(); ++j) {
+    SCOPED_TRACE(f.names[j]);
+    ASSERT_TRUE(ref.count(f.names[j]));
+    const auto& r = ref.at(f.names[j]);
+    const auto jj = static_cast<Eigen::Index>(j);
+    if (std::isnan(r.estimate)) {
+      EXPECT_TRUE(std::isnan(f.coef[jj])) << "aliased in R";
+      continue;
+    }
+    EXPECT_NEAR(f.coef[jj], r.estimate, 1e-6 * std::fabs(r.estimate));
+    const double se = robust ? f.se_robust[jj] : f.se[jj];
+    EXPECT_NEAR(se, r.std_error, 1e-5 * r.std_error);
+    if (check_likelihood) {
+      EXPECT_NEAR(f.log_likelihood, r.loglik, 1e-8 * std::fabs(r.loglik));
+      EXPECT_NEAR(f.aic, r.aic, 1e-8 * r.aic);
+    }
+  }
+}
+
+}  // namespace
+
+TEST(EhaReference, MatchesRGlm) {
+  const auto ref = load_reference("glm_reference.csv");
+  expect_matches(fit("synthetic.csv", "y ~ x1 + x2 + x3", GlmLink::logit),
+                 ref.at("synthetic_logit"), false);
+  expect_matches(fit("synthetic.csv", "y ~ x1 + x2 + x3", GlmLink::cloglog),
+                 ref.at("synthetic_cloglog"), false);
+  expect_matches(fit("synthetic.csv", "y ~ x1 + x2 + x3", GlmLink::logit, "off"),
+                 ref.at("synthetic_offset_logit"), false);
+  expect_matches(fit("synthetic.csv", "y ~ x1 + x2 + x3 + x4", GlmLink::logit),
+                 ref.at("synthetic_collinear_logit"), false);
+  expect_matches(fit("synthetic.csv", "y ~ x1 + factor(x2) + factor(g4)", GlmLink::cloglog),
+                 ref.at("synthetic_factor_cloglog"), false);
+  const char* dc = "event ~ horizontal + migrant_share + log_gdp_pc + factor(period)";
+  expect_matches(fit("dual_carbon_riskset.csv", dc, GlmLink::cloglog),
+                 ref.at("dual_carbon_cloglog"), false);
+  expect_matches(fit("dual_carbon_riskset.csv", dc, GlmLink::logit), ref.at("dual_carbon_logit"),
+                 false);
+}
+
+TEST(EhaReference, ClusterRobustMatchesStatsmodelsForLogit) {
+  // statsmodels' bread is the observed information, equal to the expected one for the
+  // canonical logit link only. statsmodels iterates to 1e-12 while R and pdlab stop at R's
+  // deviance criterion (1e-8), which moves the sandwich by ~2e-5: hence 5e-5 here.
+  const auto ref = load_reference("cluster_reference.csv");
+  const auto f = fit("synthetic.csv", "y ~ x1 + x2 + x3", GlmLink::logit, "", "g");
+  for (std::size_t j = 0; j < f.names.size(); ++j) {
+    const auto& r = ref.at("synthetic_logit_cluster_g").at(f.names[j]);
+    EXPECT_NEAR(f.coef[static_cast<Eigen::Index>(j)], r.estimate, 1e-6 * std::fabs(r.estimate));
+    EXPECT_NEAR(f.se_robust[static_cast<Eigen::Index>(j)], r.std_error, 5e-5 * r.std_error);
+  }
+}
+
+TEST(EhaReference, ClusterRobustMatchesRSandwich) {
+  const auto ref = load_reference("cluster_reference_r.csv");
+  expect_matches(fit("synthetic.csv", "y ~ x1 + x2 + x3", GlmLink::logit, "", "g"),
+                 ref.at("synthetic_logit_cluster_g"), true, false);
+  expect_matches(fit("synthetic.csv", "y ~ x1 + x2 + x3", GlmLink::cloglog, "", "g"),
+                 ref.at("synthetic_cloglog_cluster_g"), true, false);
+  const auto f = fit("dual_carbon_riskset.csv",
+                     "event ~ horizontal + migrant_share + log_gdp_pc + factor(period)",
+                     GlmLink::cloglog, "", "parent_id");
+  EXPECT_EQ(f.n_clusters, 31);
+  expect_matches(f, ref.at("dual_carbon_cloglog_cluster_parent"), true, false);
+}
+
+TEST(Eha, CollinearityIsReported) {
+  const auto f = fit("synthetic.csv", "y ~ x1 + x2 + x3 + x4", GlmLink::logit);
+  ASSERT_FALSE(f.warnings.empty());
+  EXPECT_NE(f.warnings[0].find("'x4' is collinear"), std::string::npos);
+}
+
+TEST(Eha, SeparationIsReportedNotSilent) {
+  // x perfectly predicts y: R warns "fitted probabilities numerically 0 or 1 occurred".
+  Eigen::MatrixXd x(40, 2);
+  Eigen::VectorXd y(40);
+  for (int i = 0; i < 40; ++i) {
+    x(i, 0) = 1;
+    x(i, 1) = i;
+    y[i] = i >= 20 ? 1 : 0;
+  }
+  const auto f = fit_binomial_glm(x, y, {}, {"(Intercept)", "x"}, {});
+  EXPECT_GT(f.n_fitted_extreme, 0);
+  bool warned = false;
+  for (const auto& w : f.warnings) warned = warned || w.find("separation") != std::string::npos;
+  EXPECT_TRUE(warned);
+  for (int j = 0; j < 2; ++j) EXPECT_FALSE(std::isnan(f.coef[j])) << "no silent NaN";
+}
+
+TEST(Eha, BadInputs) {
+  Eigen::MatrixXd x = Eigen::MatrixXd::Ones(3, 1);
+  Eigen::VectorXd y(3);
+  y << 0, 2, 1;
+  test::expect_error([&] { fit_binomial_glm(x, y, {}, {"(Intercept)"}, {}); }, ErrorKind::data);
+  y << 0, 1, 1;
+  x(1, 0) = std::nan("");
+  test::expect_error([&] { fit_binomial_glm(x, y, {}, {"(Intercept)"}, {}); }, ErrorKind::data);
+  test::expect_error([] { io::parse_formula("y x1"); }, ErrorKind::usage);
+  test::expect_error([] { io::parse_formula("y ~ x1 * x2"); }, ErrorKind::usage);
+  const auto f = io::parse_formula("event ~ a + factor(b) - 1");
+  EXPECT_EQ(f.response, "event");
+  EXPECT_FALSE(f.intercept);
+  EXPECT_EQ(f.terms, (std::vector<std::string>{"a", "factor(b)"}));
+  const auto t = io::read_table(kRef + "synthetic.csv");
+  const auto e = test::expect_error(
+      [&] { io::build_design(t, io::parse_formula("y ~ x5"), "", ""); }, ErrorKind::usage);
+  EXPECT_NE(std::string(e.what()).find("did you mean"), std::string::npos);
+}
+
+TEST(Eha, PValueAndMissingRows) {
+  EXPECT_NEAR(normal_p_value(1.959963984540054), 0.05, 1e-12);
+  const auto dir = test::temp_dir();
+  const auto p = test::write_file(dir, "m.csv", "y,x\n0,1\n1,\n0,3\n1,4\nNA,5\n1,2\n0,0\n");
+  const auto d = io::build_design(io::read_table(p), io::parse_formula("y ~ x"), "", "");
+  EXPECT_EQ(d.dropped_missing, 2);
+  EXPECT_EQ(d.x.rows(), 5);
+}
+
+// --- Risk sets -----------------------------------------------------------------------------
+
+namespace {
+
+Hierarchy tree() {
+  // P -> A (a1, a2, a3), B (b1)
+  HierarchyBuilder b("tree", {"x"});
+  const double x[] = {0.5};
+  b.add("P", "", "province", "", x, 2);
+  b.add("A", "P", "prefecture", "", x, 3);
+  b.add("B", "P", "prefecture", "", x, 4);
+  for (const char* id : {"a1", "a2", "a3"}) b.add(id, "A", "county", "", x, 5);
+  b.add("b1", "B", "county", "", x, 8);
+  return b.build("");
+}
+
+}  // namespace
+
+TEST(RiskSet, RowsStopAtAdoptionAndExposuresAreLagged) {
+  const auto h = tree();
+  NetworkBuilder nb(h);
+  nb.add("e", 1, "a3", "b1", 2.0, true);
+  const auto net = nb.build();
+  auto id = [&](const char* s) { return h.find(s); };
+  // P adopts in 0, A in 1, a1 in 1, a2 in 3; others never (4 periods).
+  const std::vector<ObservedAdoption> ev = {
+      {id("P"), 0, 0}, {id("A"), 0, 1}, {id("a1"), 0, 1}, {id("a2"), 0, 3}};
+  RiskSetOptions o;
+  o.periods = 4;
+  o.attenuation = 0.5;
+  o.static_columns = {0};
+  const auto rs = build_riskset(h, net, ev, 1, {}, o);
+  std::map<std::pair<std::string, int>, std::size_t> row;
+  for (std::size_t r = 0; r < rs.rows(); ++r)
+    row[{std::string(h.id(rs.unit[r])), rs.period[r]}] = r;
+  auto at = [&](const char* u, int t) { return row.at({u, t}); };
+  auto has = [&](const char* u, int t) { return row.count({u, t}) > 0; };
+  // Risk sets end at adoption: P only in period 0 (event), a1 in 0 and 1.
+  EXPECT_TRUE(has("P", 0));
+  EXPECT_FALSE(has("P", 1));
+  EXPECT_EQ(rs.event[at("P", 0)], 1);
+  EXPECT_FALSE(has("a1", 2));
+  EXPECT_EQ(rs.event[at("a1", 1)], 1);
+  EXPECT_EQ(rs.event[at("a2", 3)], 1);
+  EXPECT_EQ(rs.rows(), 1U + 2 + 4 + 2 + 4 + 4 + 4);
+  // Vertical: P adopted at 0 -> counts from period 1: A's V = 1 at 1, a1's V at 1 = 0.5 * 1.
+  EXPECT_EQ(rs.vertical[at("A", 0)], 0.0);
+  EXPECT_EQ(rs.vertical[at("A", 1)], 1.0);
+  EXPECT_EQ(rs.vertical[at("a1", 1)], 0.5);
+  // A adopted at 1 -> a2's V at 2 = 1 + 0.5 * 1.
+  EXPECT_EQ(rs.vertical[at("a2", 2)], 1.5);
+  EXPECT_EQ(rs.vertical[at("b1", 2)], 0.5);
+  // Horizontal: siblings of a2 (a1, a3): a1 adopted at 1 -> H(a2, 2) = (1 + 0) / (2 + 0).
+  EXPECT_EQ(rs.horizontal[at("a2", 2)], 0.5);
+  EXPECT_EQ(rs.horizontal[at("a2", 1)], 0.0);
+  // a3 also has the edge to b1 (weight 2): H = (1 * 1 + 0) / (1 * 2 + 2) at period 2.
+  EXPECT_EQ(rs.horizontal[at("a3", 2)], 0.25);
+  // Bottom-up: B's only child never adopts; A (1 of 3) adopts at 1 so has no row at 2.
+  EXPECT_EQ(rs.bottom_up[at("B", 2)], 0.0);
+  EXPECT_EQ(rs.covariate_names, std::vector<std::string>{"x"});
+  EXPECT_EQ(rs.covariates[0][0], 0.5);
+  EXPECT_EQ(rs.duration[at("a3", 3)], 4);
+}
+
+TEST(RiskSet, TimeVaryingCovariatesCarryForward) {
+  const auto h = tree();
+  const Network net;
+  RiskSetOptions o;
+  o.periods = 4;
+  o.level = 2;
+  TimeVaryingCovariate tv{"z", {{h.find("b1"), 1, 10.0}, {h.find("b1"), 3, 30.0}}};
+  const auto rs = build_riskset(h, net, {}, 1, {tv}, o);
+  EXPECT_EQ(rs.rows(), 16U);  // 4 counties x 4 periods, no events
+  std::vector<double> z;
+  for (std::size_t r = 0; r < rs.rows(); ++r) {
+    if (rs.unit[r] == h.find("b1")) z.push_back(rs.covariates[0][r]);
+  }
+  ASSERT_EQ(z.size(), 4U);
+  EXPECT_TRUE(std::isnan(z[0]));
+  EXPECT_EQ(z[1], 10.0);
+  EXPECT_EQ(z[2], 10.0);
+  EXPECT_EQ(z[3], 30.0);
+}
+
+TEST(RiskSet, EventFileErrors) {
+  const auto h = tree();
+  Calendar cal;
+  cal.start_year = 2010;
+  cal.periods_per_year = 1;
+  cal.periods = 5;
+  const auto dir = test::temp_dir();
+  auto err = [&](const std::string& csv) {
+    const auto p = test::write_file(dir, "ev.csv", csv);
+    return std::string(
+        test::expect_error([&] { io::read_events(p, h, cal); }, ErrorKind::data).what());
+  };
+  EXPECT_NE(err("unit_id,policy_id,time\nzz,p,2011\n").find("field 'unit_id' = 'zz'"),
+            std::string::npos);
+  EXPECT_NE(err("unit_id,policy_id,time\na1,p,2011\na1,p,2012\n").find("duplicate event"),
+            std::string::npos);
+  EXPECT_NE(err("unit_id,policy_id,time\na1,p,2005\n").find("before the calendar"),
+            std::string::npos);
+  EXPECT_NE(err("unit_id,policy_id,time\n").find("no events"), std::string::npos);
+  EXPECT_NE(err("unit,policy_id,time\na1,p,2011\n").find("'unit_id'"), std::string::npos);
+  const auto ok = io::read_events(
+      test::write_file(dir, "ok.csv", "unit_id,policy_id,time\na1,p,2011\nb1,q,2030\n"), h, cal);
+  EXPECT_EQ(ok.adoptions.size(), 2U);
+  EXPECT_EQ(ok.after_horizon, 1);
+  EXPECT_EQ(ok.policy_ids, (std::vector<std::string>{"p", "q"}));
+}

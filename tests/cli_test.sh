@@ -64,6 +64,21 @@ else
   passes=$((passes + 1))
 fi
 
+# Estimation: risk set and discrete-time EHA on the dual-carbon example.
+DC="$SRC/examples/dual_carbon"
+check riskset_ok 0 "1284 rows, 90 events" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$DC/events.csv" \
+  --covariates "$DC/covariates.csv" --static migrant_share,urban_share --level prefecture --out "$T/rs.csv"
+check riskset_exists 73 "--force" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$DC/events.csv" --out "$T/rs.csv"
+check eha_ok 0 "log_gdp_pc" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horizontal + log_gdp_pc + factor(period)" \
+  --link cloglog --cluster parent_id --out "$T/coef.csv"
+check eha_csv 0 "term,estimate,std_error,z_value,p_value,conf_low,conf_high,se_type" -- cat "$T/coef.csv"
+check eha_bad_formula 64 "no '~'" -- "$PDLAB" eha "$T/rs.csv" --formula "event horizontal"
+check eha_bad_column 64 "did you mean 'horizontal'" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horizontl"
+printf 'unit_id,policy_id,time\n9999,p,2021\n' > "$T/bad_events.csv"
+check riskset_unknown_unit 65 "bad_events.csv:2: field 'unit_id' = '9999'" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/bad_events.csv"
+printf 'unit_id,policy_id,time\n1101,p,2021\n1101,p,2022\n' > "$T/dup_events.csv"
+check riskset_duplicate 65 "duplicate event" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/dup_events.csv"
+
 # Interrupted while writing: no output file and no temporary file left behind.
 "$PDLAB" run "$EX/jiangsu_mandate.toml" --out "$T/int.sqlite" --set output.unit_time_every=1 >/dev/null 2>&1 &
 pid=$!

@@ -1,4 +1,5 @@
 #include "core/engine.hpp"
+#include "core/estimation/cox.hpp"
 #include "core/estimation/glm.hpp"
 #include "core/estimation/riskset.hpp"
 #include "core/model.hpp"
@@ -379,4 +380,85 @@ TEST(ParameterRecovery, SimulatedDataGiveCalibratedIntervals) {
     std::cout << "parameter " << j << ": truth " << truth[j] << ", mean " << mean << ", sd " << sd
               << ", coverage " << covered[j] << "/" << reps << "\n";
   }
+}
+
+// --- Cox proportional hazards ---------------------------------------------------------------
+
+namespace {
+
+CoxFit cox(const std::string& data, const std::vector<std::string>& terms, CoxTies ties,
+           const std::string& strata = "", const std::string& cluster = "") {
+  auto t = io::read_table(kRef + data);
+  std::vector<std::size_t> rows;
+  for (std::size_t r = 0; r < t.rows(); ++r) {
+    bool ok = true;
+    for (const auto& c : terms) ok = ok && !std::isnan(t.num[*t.column(c)][r]);
+    if (ok) rows.push_back(r);
+  }
+  const auto n = static_cast<Eigen::Index>(rows.size());
+  Eigen::MatrixXd x(n, static_cast<Eigen::Index>(terms.size()));
+  Eigen::VectorXd start(n), stop(n), event(n);
+  CoxOptions o;
+  o.ties = ties;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const auto r = rows[static_cast<std::size_t>(i)];
+    for (std::size_t j = 0; j < terms.size(); ++j)
+      x(i, static_cast<Eigen::Index>(j)) = t.num[*t.column(terms[j])][r];
+    start[i] = t.num[*t.column("tstart")][r];
+    stop[i] = t.num[*t.column("tstop")][r];
+    event[i] = t.num[*t.column("event")][r];
+    if (!strata.empty()) o.strata.push_back(static_cast<std::int64_t>(t.num[*t.column(strata)][r]));
+    if (!cluster.empty())
+      o.clusters.push_back(static_cast<std::int64_t>(t.num[*t.column(cluster)][r]));
+  }
+  return fit_cox(x, start, stop, event, terms, o);
+}
+
+void expect_cox(const CoxFit& f, const std::string& c) {
+  SCOPED_TRACE(c);
+  const auto t = io::read_table(kRef + "cox_reference.csv");
+  std::size_t matched = 0;
+  for (std::size_t r = 0; r < t.rows(); ++r) {
+    if (t.text[0][r] != c) continue;
+    std::string term = t.text[1][r];
+    term.erase(0, term.find_first_not_of(' '));
+    const auto j = static_cast<Eigen::Index>(std::find(f.names.begin(), f.names.end(), term) -
+                                             f.names.begin());
+    ASSERT_LT(j, static_cast<Eigen::Index>(f.names.size())) << term;
+    const double b = t.num[2][r], se = t.num[3][r], rse = t.num[4][r], ll = t.num[5][r];
+    EXPECT_NEAR(f.coef[j], b, 1e-6 * std::fabs(b)) << term;
+    EXPECT_NEAR(f.se[j], se, 1e-5 * se) << term;
+    if (!std::isnan(rse)) EXPECT_NEAR(f.se_robust[j], rse, 1e-5 * rse) << term;
+    EXPECT_NEAR(f.log_likelihood, ll, 1e-9 * std::fabs(ll));
+    ++matched;
+  }
+  EXPECT_EQ(matched, f.names.size());
+  EXPECT_TRUE(f.converged);
+}
+
+}  // namespace
+
+TEST(CoxReference, MatchesSurvivalCoxph) {
+  expect_cox(cox("cox_synthetic.csv", {"x1", "x2"}, CoxTies::efron), "cox_efron");
+  expect_cox(cox("cox_synthetic.csv", {"x1", "x2"}, CoxTies::breslow), "cox_breslow");
+  expect_cox(cox("cox_synthetic.csv", {"x1", "x2"}, CoxTies::efron, "s"), "cox_efron_strata");
+  expect_cox(cox("cox_synthetic.csv", {"x1", "x2"}, CoxTies::efron, "", "g"), "cox_efron_cluster");
+  expect_cox(cox("cox_synthetic.csv", {"x1", "x2"}, CoxTies::breslow, "", "g"),
+             "cox_breslow_cluster");
+  const std::vector<std::string> dc = {"horizontal", "migrant_share", "log_gdp_pc"};
+  expect_cox(cox("dual_carbon_riskset.csv", dc, CoxTies::efron), "dual_carbon_cox_efron");
+  expect_cox(cox("dual_carbon_riskset.csv", dc, CoxTies::efron, "", "parent_id"),
+             "dual_carbon_cox_efron_cluster");
+}
+
+TEST(CoxReference, BadInputs) {
+  Eigen::MatrixXd x = Eigen::MatrixXd::Ones(2, 1);
+  Eigen::VectorXd a(2), b(2), e(2);
+  a << 0, 1;
+  b << 1, 1;
+  e << 1, 0;
+  test::expect_error([&] { fit_cox(x, a, b, e, {"x"}, {}); }, ErrorKind::data);  // start >= stop
+  b << 1, 2;
+  e << 0, 0;
+  test::expect_error([&] { fit_cox(x, a, b, e, {"x"}, {}); }, ErrorKind::data);  // no events
 }

@@ -16,7 +16,9 @@
 #include <atomic>
 #include <csignal>
 #include <iostream>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 
 namespace {
@@ -154,6 +156,20 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
   eha->add_option("--out,-o", out, "Write the coefficient table as CSV");
   eha->add_flag("--force,-f", force, "Replace the output file if it exists");
 
+  std::string ties = "efron";
+  std::string strata;
+  auto* cox =
+      app.add_subcommand("cox", "Fit a Cox proportional hazards model to (start, stop] data");
+  cox->add_option("data", table_path, "CSV with start, stop, event and covariates")->required();
+  cox->add_option("--formula", formula,
+                  "e.g. \"Surv(tstart, tstop, event) ~ horizontal + log_gdp_pc\"")
+      ->required();
+  cox->add_option("--ties", ties, "Tied event times")->check(CLI::IsMember({"efron", "breslow"}));
+  cox->add_option("--strata", strata, "Column defining strata (separate baseline hazards)");
+  cox->add_option("--cluster", cluster, "Column of cluster ids for robust standard errors");
+  cox->add_option("--out,-o", out, "Write the coefficient table as CSV");
+  cox->add_flag("--force,-f", force, "Replace the output file if it exists");
+
   auto* version = app.add_subcommand("version", "Print the version of pdlab and its libraries");
 
   std::signal(SIGINT, on_signal);
@@ -203,6 +219,60 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
       if (!out.empty()) {
         pdlab::io::write_text_file(out, force,
                                    [&](std::ostream& o) { pdlab::io::write_glm_csv(fit, o); });
+        fmt::print(stderr, "wrote {}\n", out);
+      }
+      return fit.converged ? EX_OK : EX_SOFTWARE;
+    }
+    if (*cox) {
+      const auto data = pdlab::io::read_table(table_path);
+      auto f = pdlab::io::parse_formula(formula);
+      const auto surv = pdlab::io::parse_surv(f.response);
+      if (surv.empty()) {
+        throw pdlab::Error(pdlab::ErrorKind::usage,
+                           "--formula: the response must be Surv(start, stop, event)");
+      }
+      f.response = surv[2];
+      f.intercept = false;
+      const auto design = pdlab::io::build_design(data, f, "", cluster);
+      pdlab::CoxOptions copt;
+      copt.ties = ties == "breslow" ? pdlab::CoxTies::breslow : pdlab::CoxTies::efron;
+      copt.clusters = design.clusters;
+      const auto n = static_cast<Eigen::Index>(design.rows.size());
+      Eigen::VectorXd start(n);
+      Eigen::VectorXd stop(n);
+      std::optional<std::size_t> strata_col;
+      if (!strata.empty()) {
+        strata_col = data.column(strata);
+        if (!strata_col) {
+          throw pdlab::Error(pdlab::ErrorKind::usage, "--strata: no column '" + strata + "'");
+        }
+      }
+      std::map<std::string, std::int64_t> strata_ids;
+      for (const auto& name : {surv[0], surv[1]}) {
+        if (!data.column(name)) {
+          throw pdlab::Error(pdlab::ErrorKind::usage, "Surv(): no column '" + name + "'");
+        }
+      }
+      for (Eigen::Index i = 0; i < n; ++i) {
+        const auto r = design.rows[static_cast<std::size_t>(i)];
+        start[i] = data.num[*data.column(surv[0])][r];
+        stop[i] = data.num[*data.column(surv[1])][r];
+        if (strata_col) {
+          copt.strata.push_back(
+              strata_ids.emplace(data.text[*strata_col][r], strata_ids.size()).first->second);
+        }
+      }
+      const auto fit = pdlab::fit_cox(design.x, start, stop, design.y, design.names, copt);
+      std::ostringstream report;
+      pdlab::io::print_cox(fit, fmt::format("Cox proportional hazards, {} ties: {}", ties, formula),
+                           report);
+      if (design.dropped_missing > 0) {
+        report << "note: " << design.dropped_missing << " rows with missing values were dropped\n";
+      }
+      fmt::print("{}", report.str());
+      if (!out.empty()) {
+        pdlab::io::write_text_file(out, force,
+                                   [&](std::ostream& o) { pdlab::io::write_cox_csv(fit, o); });
         fmt::print(stderr, "wrote {}\n", out);
       }
       return fit.converged ? EX_OK : EX_SOFTWARE;

@@ -199,6 +199,8 @@ DataTable read_table(const std::string& path) {
     for (std::size_t c = 0; c < nc; ++c) {
       std::string_view s = f[c];
       t.text[c].emplace_back(s);
+      while (!s.empty() && s.front() == ' ') s.remove_prefix(1);  // R's format() pads numbers
+      while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
       double v = std::nan("");
       if (!s.empty() && s != "NA") {
         const char* b = s.data();
@@ -383,6 +385,7 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
           cluster_ids.emplace(d.text[*clu][r], cluster_ids.size()).first->second);
     }
   }
+  des.rows = rows;
   if (off) {
     des.offset.resize(static_cast<Eigen::Index>(rows.size()));
     for (std::size_t i = 0; i < rows.size(); ++i)
@@ -393,6 +396,75 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
          "code events as 1 and non-events as 0");
   }
   return des;
+}
+
+std::vector<std::string> parse_surv(const std::string& response) {
+  if (response.rfind("Surv(", 0) != 0 || response.back() != ')') {
+    return {};
+  }
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : response.substr(5, response.size() - 6)) {
+    if (c == ',') {
+      out.push_back(cur);
+      cur.clear();
+    } else if (c != ' ') {
+      cur += c;
+    }
+  }
+  out.push_back(cur);
+  return out.size() == 3 ? out : std::vector<std::string>{};
+}
+
+void write_cox_csv(const CoxFit& fit, std::ostream& out) {
+  const bool robust = fit.se_robust.size() > 0;
+  out << "term,estimate,hazard_ratio,std_error,z_value,p_value,conf_low,conf_high,se_type\n";
+  for (std::size_t j = 0; j < fit.names.size(); ++j) {
+    const auto jj = static_cast<Eigen::Index>(j);
+    const double b = fit.coef[jj];
+    const double se = robust ? fit.se_robust[jj] : fit.se[jj];
+    out << fit.names[j] << ',';
+    num(out, b);
+    out << ',';
+    num(out, std::exp(b));
+    out << ',';
+    num(out, se);
+    out << ',';
+    num(out, b / se);
+    out << ',';
+    num(out, normal_p_value(b / se));
+    out << ',';
+    num(out, b - 1.959963984540054 * se);
+    out << ',';
+    num(out, b + 1.959963984540054 * se);
+    out << ',' << (robust ? "cluster" : "model") << '\n';
+  }
+}
+
+void print_cox(const CoxFit& fit, const std::string& title, std::ostream& o) {
+  const bool robust = fit.se_robust.size() > 0;
+  o << title << "\n\n";
+  o << fmt::format("{:<24} {:>12} {:>10} {:>12} {:>9} {:>10} {:>12} {:>12}\n", "term", "estimate",
+                   "exp(coef)", robust ? "robust se" : "std. error", "z", "p", "2.5%", "97.5%");
+  for (std::size_t j = 0; j < fit.names.size(); ++j) {
+    const auto jj = static_cast<Eigen::Index>(j);
+    const double b = fit.coef[jj];
+    const double se = robust ? fit.se_robust[jj] : fit.se[jj];
+    o << fmt::format(
+        "{:<24} {:>12.6g} {:>10.4g} {:>12.6g} {:>9.3f} {:>10.3g} {:>12.6g} {:>12.6g}\n",
+        fit.names[j], b, std::exp(b), se, b / se, normal_p_value(b / se),
+        b - 1.959963984540054 * se, b + 1.959963984540054 * se);
+  }
+  o << fmt::format(
+      "\nN = {}, events = {}{}, log partial likelihood = {:.6f} (null {:.6f}), "
+      "likelihood ratio = {:.4f} on {} df, Newton iterations = {}{}\n",
+      fit.n, fit.events, robust ? fmt::format(", clusters = {}", fit.n_clusters) : "",
+      fit.log_likelihood, fit.log_likelihood_null,
+      2 * (fit.log_likelihood - fit.log_likelihood_null), fit.names.size(), fit.iterations,
+      fit.converged ? "" : " (NOT CONVERGED)");
+  for (const auto& w : fit.warnings) {
+    o << "warning: " << w << '\n';
+  }
 }
 
 void write_glm_csv(const GlmFit& fit, std::ostream& out) {

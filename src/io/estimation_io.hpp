@@ -2,6 +2,7 @@
 // risk-set CSV (ready for R glm/survival and Stata), generic data tables and formulas.
 #pragma once
 
+#include "core/estimation/cox.hpp"
 #include "core/estimation/glm.hpp"
 #include "core/estimation/riskset.hpp"
 #include "core/model.hpp"
@@ -63,13 +64,20 @@ struct Design {
   std::vector<std::string> names;
   std::vector<std::int64_t> clusters;
   std::int64_t dropped_missing = 0;
+  std::vector<std::size_t> rows;  // table rows used, in order
 };
 Design build_design(const DataTable& data, const Formula& f, const std::string& offset_column,
                     const std::string& cluster_column);
+
+// "Surv(tstart, tstop, event)" -> {tstart, tstop, event}; empty if not of that form.
+std::vector<std::string> parse_surv(const std::string& response);
 
 // Writes a tidy coefficient table (term, estimate, std_error, z_value, p_value, conf_low,
 // conf_high, se_type) as CSV, and prints a readable summary to `report`.
 void write_glm_csv(const GlmFit& fit, std::ostream& out);
 void print_glm(const GlmFit& fit, const std::string& title, std::ostream& report);
+// The same for a Cox model (estimate, hazard ratio, se, z, p, CI).
+void write_cox_csv(const CoxFit& fit, std::ostream& out);
+void print_cox(const CoxFit& fit, const std::string& title, std::ostream& report);
 
 }  // namespace pdlab::io

@@ -62,3 +62,37 @@ addcl("dual_carbon_cloglog_cluster_parent",
       ~parent_id)
 write.csv(format(do.call(rbind, crows), digits = 17), "cluster_reference_r.csv",
           row.names = FALSE, quote = FALSE)
+
+# Cox proportional hazards: survival::coxph (survival 3.4-0), counting-process data.
+library(survival)
+set.seed(2015)
+m <- 800
+cx <- data.frame(x1 = rnorm(m), x2 = rbinom(m, 1, 0.5), s = sample(1:3, m, TRUE), g = sample(1:40, m, TRUE))
+tt <- round(rexp(m, exp(0.5 * cx$x1 - 0.3 * cx$x2)), 1) + 0.1   # rounded: many ties
+cx$tstop <- pmin(tt, 3)
+cx$event <- as.integer(tt <= 3)
+cx$tstart <- ifelse(runif(m) < 0.25, round(runif(m, 0, 0.5), 2), 0)
+cx$tstart <- pmin(cx$tstart, cx$tstop - 0.05)
+write.csv(cx, "cox_synthetic.csv", row.names = FALSE)
+xrows <- list()
+addcox <- function(case, fit) {
+  cf <- coef(fit)
+  se <- sqrt(diag(fit$var))
+  rse <- if (!is.null(fit$naive.var)) sqrt(diag(fit$var)) else rep(NA, length(cf))
+  if (!is.null(fit$naive.var)) se <- sqrt(diag(fit$naive.var))
+  for (j in seq_along(cf)) {
+    xrows[[length(xrows) + 1]] <<- data.frame(case = case, term = names(cf)[j], estimate = cf[j],
+      std_error = se[j], robust_se = rse[j], loglik = fit$loglik[2])
+  }
+}
+addcox("cox_efron", coxph(Surv(tstart, tstop, event) ~ x1 + x2, cx, ties = "efron"))
+addcox("cox_breslow", coxph(Surv(tstart, tstop, event) ~ x1 + x2, cx, ties = "breslow"))
+addcox("cox_efron_strata", coxph(Surv(tstart, tstop, event) ~ x1 + x2 + strata(s), cx, ties = "efron"))
+addcox("cox_efron_cluster", coxph(Surv(tstart, tstop, event) ~ x1 + x2, cx, ties = "efron", cluster = g))
+addcox("cox_breslow_cluster", coxph(Surv(tstart, tstop, event) ~ x1 + x2, cx, ties = "breslow", cluster = g))
+addcox("dual_carbon_cox_efron",
+       coxph(Surv(tstart, tstop, event) ~ horizontal + migrant_share + log_gdp_pc, rsc, ties = "efron"))
+addcox("dual_carbon_cox_efron_cluster",
+       coxph(Surv(tstart, tstop, event) ~ horizontal + migrant_share + log_gdp_pc, rsc,
+             ties = "efron", cluster = parent_id))
+write.csv(format(do.call(rbind, xrows), digits = 17), "cox_reference.csv", row.names = FALSE, quote = FALSE)

@@ -1,0 +1,288 @@
+#include "core/estimation/cox.hpp"
+
+#include "core/errors.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+
+namespace pdlab {
+
+namespace {
+
+// One stratum's rows, sorted for the sweep over event times (latest first).
+struct Stratum {
+  std::vector<Eigen::Index> by_stop;   // rows by stop time, descending
+  std::vector<Eigen::Index> by_start;  // rows by start time, descending
+};
+
+struct Pass {
+  double loglik = 0;
+  Eigen::VectorXd score;
+  Eigen::MatrixXd info;
+};
+
+class CoxProblem {
+ public:
+  CoxProblem(const Eigen::MatrixXd& x, const Eigen::VectorXd& start, const Eigen::VectorXd& stop,
+             const Eigen::VectorXd& event, const CoxOptions& opt)
+      : x_(x), start_(start), stop_(stop), event_(event), opt_(opt), p_(x.cols()) {
+    std::map<std::int64_t, std::vector<Eigen::Index>> groups;
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      groups[opt.strata.empty() ? 0 : opt.strata[i]].push_back(i);
+    }
+    for (auto& [key, rows] : groups) {
+      Stratum s;
+      s.by_stop = rows;
+      s.by_start = rows;
+      std::stable_sort(s.by_stop.begin(), s.by_stop.end(), [&](auto a, auto b) {
+        return stop_[a] != stop_[b] ? stop_[a] > stop_[b] : event_[a] > event_[b];
+      });
+      std::stable_sort(s.by_start.begin(), s.by_start.end(),
+                       [&](auto a, auto b) { return start_[a] > start_[b]; });
+      strata_.push_back(std::move(s));
+    }
+  }
+
+  // Log partial likelihood, score and information at beta. If `residuals` is given, also the
+  // score residual of every row (n x p), for the robust variance.
+  Pass evaluate(const Eigen::VectorXd& beta, Eigen::MatrixXd* residuals) const {
+    const Eigen::Index n = x_.rows();
+    Pass out;
+    out.score = Eigen::VectorXd::Zero(p_);
+    out.info = Eigen::MatrixXd::Zero(p_, p_);
+    const Eigen::VectorXd eta = x_ * beta;
+    Eigen::VectorXd w(n);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      w[i] = std::exp(eta[i]);
+    }
+    // For residuals: cumulative hazard increments and their x-bar weighted sums over event
+    // times, recorded per event time in sweep order (latest first).
+    struct EventTime {
+      double time;
+      double dh;           // sum_k 1 / den_k
+      Eigen::VectorXd dg;  // sum_k xbar_k / den_k
+      double dh_death;     // sum_k (1 - f_k) / den_k  (for the deaths at this time)
+      Eigen::VectorXd dg_death;
+      Eigen::VectorXd xbar_mean;  // (1/d) sum_k xbar_k
+    };
+    for (const auto& s : strata_) {
+      double s0 = 0;
+      Eigen::VectorXd s1 = Eigen::VectorXd::Zero(p_);
+      Eigen::MatrixXd s2 = Eigen::MatrixXd::Zero(p_, p_);
+      std::size_t next_in = 0;
+      std::size_t next_out = 0;
+      std::vector<EventTime> times;
+      std::size_t k = 0;
+      while (k < s.by_stop.size()) {
+        const double t = stop_[s.by_stop[k]];
+        // Enter every row with stop >= t.
+        while (next_in < s.by_stop.size() && stop_[s.by_stop[next_in]] >= t) {
+          const auto i = s.by_stop[next_in++];
+          s0 += w[i];
+          s1 += w[i] * x_.row(i).transpose();
+          s2.selfadjointView<Eigen::Lower>().rankUpdate(x_.row(i).transpose(), w[i]);
+        }
+        // Remove rows whose interval starts at or after t (not at risk at t).
+        while (next_out < s.by_start.size() && start_[s.by_start[next_out]] >= t) {
+          const auto i = s.by_start[next_out++];
+          s0 -= w[i];
+          s1 -= w[i] * x_.row(i).transpose();
+          s2.selfadjointView<Eigen::Lower>().rankUpdate(x_.row(i).transpose(), -w[i]);
+        }
+        // Deaths at t.
+        double e0 = 0;
+        Eigen::VectorXd e1 = Eigen::VectorXd::Zero(p_);
+        Eigen::MatrixXd e2 = Eigen::MatrixXd::Zero(p_, p_);
+        int d = 0;
+        std::size_t j = k;
+        for (; j < s.by_stop.size() && stop_[s.by_stop[j]] == t; ++j) {
+          const auto i = s.by_stop[j];
+          if (event_[i] > 0.5) {
+            ++d;
+            e0 += w[i];
+            e1 += w[i] * x_.row(i).transpose();
+            e2.selfadjointView<Eigen::Lower>().rankUpdate(x_.row(i).transpose(), w[i]);
+            out.loglik += eta[i];
+            out.score += x_.row(i).transpose();
+          }
+        }
+        k = j;
+        if (d == 0) {
+          continue;
+        }
+        EventTime et{t,
+                     0,
+                     Eigen::VectorXd::Zero(p_),
+                     0,
+                     Eigen::VectorXd::Zero(p_),
+                     Eigen::VectorXd::Zero(p_)};
+        const Eigen::MatrixXd s2f = s2.selfadjointView<Eigen::Lower>();
+        const Eigen::MatrixXd e2f = e2.selfadjointView<Eigen::Lower>();
+        for (int r = 0; r < d; ++r) {
+          const double f = opt_.ties == CoxTies::efron ? static_cast<double>(r) / d : 0.0;
+          const double den = s0 - f * e0;
+          const Eigen::VectorXd xbar = (s1 - f * e1) / den;
+          out.loglik -= std::log(den);
+          out.score -= xbar;
+          out.info += (s2f - f * e2f) / den - xbar * xbar.transpose();
+          et.dh += 1 / den;
+          et.dg += xbar / den;
+          et.dh_death += (1 - f) / den;
+          et.dg_death += (1 - f) * xbar / den;
+          et.xbar_mean += xbar / d;
+        }
+        if (residuals != nullptr) {
+          times.push_back(std::move(et));
+        }
+      }
+      if (residuals != nullptr) {
+        score_residuals(s, times, w, residuals);
+      }
+    }
+    return out;
+  }
+
+ private:
+  // Score residual of row i: sum over event times in (start_i, stop_i] of
+  //   death_i(t) (x_i - mean_k xbar_k) - sum_k c_ik w_i (x_i - xbar_k) / den_k,
+  // with c_ik = 1 - f_k for the deaths at t and 1 otherwise.
+  template <typename Times>
+  void score_residuals(const Stratum& s, const Times& times, const Eigen::VectorXd& w,
+                       Eigen::MatrixXd* res) const {
+    // Cumulative sums in increasing time: H(t) = sum of dh over event times <= t.
+    const std::size_t m = times.size();
+    std::vector<double> tt(m), ch(m + 1, 0.0);
+    Eigen::MatrixXd cg = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(m) + 1, p_);
+    for (std::size_t a = 0; a < m; ++a) {
+      const auto& et = times[m - 1 - a];  // times were recorded latest first
+      tt[a] = et.time;
+      ch[a + 1] = ch[a] + et.dh;
+      cg.row(static_cast<Eigen::Index>(a) + 1) =
+          cg.row(static_cast<Eigen::Index>(a)) + et.dg.transpose();
+    }
+    auto upto = [&](double t) {  // number of event times <= t
+      return static_cast<std::size_t>(std::upper_bound(tt.begin(), tt.end(), t) - tt.begin());
+    };
+    for (auto i : s.by_stop) {
+      const auto a = upto(start_[i]);
+      const auto b = upto(stop_[i]);
+      const auto ea = static_cast<Eigen::Index>(a);
+      const auto eb = static_cast<Eigen::Index>(b);
+      Eigen::RowVectorXd r = -w[i] * ((ch[b] - ch[a]) * x_.row(i) - (cg.row(eb) - cg.row(ea)));
+      if (event_[i] > 0.5 && b > 0 && tt[b - 1] == stop_[i]) {
+        const auto& et = times[m - b];
+        // Replace the weight 1 by 1 - f_k at the death's own time, and add the death term.
+        r += w[i] * ((et.dh - et.dh_death) * x_.row(i) - (et.dg - et.dg_death).transpose());
+        r += x_.row(i) - et.xbar_mean.transpose();
+      }
+      res->row(i) = r;
+    }
+  }
+
+  const Eigen::MatrixXd& x_;
+  const Eigen::VectorXd& start_;
+  const Eigen::VectorXd& stop_;
+  const Eigen::VectorXd& event_;
+  const CoxOptions& opt_;
+  Eigen::Index p_;
+  std::vector<Stratum> strata_;
+};
+
+}  // namespace
+
+CoxFit fit_cox(const Eigen::MatrixXd& x, const Eigen::VectorXd& start, const Eigen::VectorXd& stop,
+               const Eigen::VectorXd& event, const std::vector<std::string>& names,
+               const CoxOptions& opt) {
+  const Eigen::Index n = x.rows();
+  const Eigen::Index p = x.cols();
+  if (start.size() != n || stop.size() != n || event.size() != n ||
+      static_cast<Eigen::Index>(names.size()) != p) {
+    throw Error(ErrorKind::internal, "fit_cox: inconsistent sizes");
+  }
+  if (n == 0 || p == 0) {
+    fail(ErrorKind::data, {}, "nothing to fit", "give rows and at least one covariate");
+  }
+  for (Eigen::Index i = 0; i < n; ++i) {
+    if (!(start[i] < stop[i])) {
+      fail(ErrorKind::data, {"", 0, "tstart", std::to_string(start[i])},
+           "row " + std::to_string(i + 1) + " has start >= stop",
+           "each interval must be (start, stop] with start < stop");
+    }
+    if (event[i] != 0 && event[i] != 1) {
+      fail(ErrorKind::data, {"", 0, "event", std::to_string(event[i])},
+           "the event indicator must be 0 or 1", "code events as 1");
+    }
+  }
+  if (!x.allFinite()) {
+    fail(ErrorKind::data, {}, "covariates have missing or infinite values", "drop or fill them");
+  }
+  CoxFit fit;
+  fit.names = names;
+  fit.n = n;
+  fit.events = static_cast<std::int64_t>(event.sum());
+  if (fit.events == 0) {
+    fail(ErrorKind::data, {}, "no events", "a Cox model needs at least one event");
+  }
+  // Centre covariates as survival does (numerically kinder; does not change the estimates).
+  const Eigen::RowVectorXd means = x.colwise().mean();
+  const Eigen::MatrixXd xc = x.rowwise() - means;
+  const CoxProblem problem(xc, start, stop, event, opt);
+  Eigen::VectorXd beta = Eigen::VectorXd::Zero(p);
+  Pass cur = problem.evaluate(beta, nullptr);
+  fit.log_likelihood_null = cur.loglik;
+  for (fit.iterations = 1; fit.iterations <= opt.max_iterations; ++fit.iterations) {
+    const Eigen::LDLT<Eigen::MatrixXd> ldlt(cur.info);
+    if (ldlt.info() != Eigen::Success || ldlt.rcond() < 1e-13) {
+      fail(ErrorKind::data, {}, "the information matrix is singular",
+           "remove collinear or constant covariates");
+    }
+    Eigen::VectorXd next = beta + ldlt.solve(cur.score);
+    Pass trial = problem.evaluate(next, nullptr);
+    // Step halving while the likelihood gets worse (as survival's agfit4).
+    for (int half = 0; half < 30 && !(trial.loglik >= cur.loglik); ++half) {
+      next = (next + beta) / 2;
+      trial = problem.evaluate(next, nullptr);
+    }
+    const bool done = std::fabs(1 - cur.loglik / trial.loglik) <= opt.epsilon;
+    beta = next;
+    cur = std::move(trial);
+    if (done) {
+      fit.converged = true;
+      break;
+    }
+  }
+  if (!fit.converged) {
+    fit.iterations = opt.max_iterations;
+    fit.warnings.push_back("Newton-Raphson did not converge: a coefficient may be infinite");
+  }
+  fit.log_likelihood = cur.loglik;
+  const Eigen::MatrixXd vinv = cur.info.ldlt().solve(Eigen::MatrixXd::Identity(p, p));
+  fit.coef = beta;
+  fit.se = vinv.diagonal().cwiseSqrt();
+  for (Eigen::Index j = 0; j < p; ++j) {
+    if (std::fabs(beta[j]) > 20 || fit.se[j] > 1e3) {
+      fit.warnings.push_back("'" + names[j] +
+                             "' has a huge estimate or standard error: (quasi-)separation?");
+    }
+  }
+  if (!opt.clusters.empty()) {
+    Eigen::MatrixXd res = Eigen::MatrixXd::Zero(n, p);
+    problem.evaluate(beta, &res);
+    std::map<std::int64_t, Eigen::Index> index;
+    for (auto c : opt.clusters) {
+      index.emplace(c, static_cast<Eigen::Index>(index.size()));
+    }
+    fit.n_clusters = static_cast<std::int64_t>(index.size());
+    Eigen::MatrixXd by = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(index.size()), p);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      by.row(index[opt.clusters[i]]) += res.row(i);
+    }
+    const Eigen::MatrixXd dfbeta = by * vinv;
+    fit.se_robust = (dfbeta.transpose() * dfbeta).diagonal().cwiseSqrt();
+  }
+  return fit;
+}
+
+}  // namespace pdlab

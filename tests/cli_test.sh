@@ -78,6 +78,11 @@ check cox_ok 0 "log partial likelihood = -472.831560" -- "$PDLAB" cox "$T/rs.csv
   --formula "Surv(tstart, tstop, event) ~ horizontal + migrant_share + log_gdp_pc" --cluster parent_id --out "$T/cox.csv"
 check cox_csv 0 "term,estimate,hazard_ratio" -- cat "$T/cox.csv"
 check cox_bad_response 64 "Surv(start, stop, event)" -- "$PDLAB" cox "$T/rs.csv" --formula "event ~ horizontal"
+check infer_snap 0 "23,0,3049.81035498" -- "$PDLAB" infer "$SRC/tests/reference/snap_cascades.csv" \
+  --nodes "$SRC/tests/reference/snap_cascades_node_names.csv" --edges 5
+check infer_spid 0 "870 edges from 728 cascades over 50 nodes" -- "$PDLAB" infer "$SRC/examples/spid/cascades.csv" \
+  --edges 870 --out "$T/spid.csv"
+check infer_bad_params 64 "exponent > 1" -- "$PDLAB" infer "$SRC/examples/spid/cascades.csv" --model power-law --params 1
 printf 'unit_id,policy_id,time\n9999,p,2021\n' > "$T/bad_events.csv"
 check riskset_unknown_unit 65 "bad_events.csv:2: field 'unit_id' = '9999'" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/bad_events.csv"
 printf 'unit_id,policy_id,time\n1101,p,2021\n1101,p,2022\n' > "$T/dup_events.csv"

@@ -1,6 +1,7 @@
 #include "core/engine.hpp"
 #include "core/estimation/cox.hpp"
 #include "core/estimation/glm.hpp"
+#include "core/estimation/netinf.hpp"
 #include "core/estimation/riskset.hpp"
 #include "core/model.hpp"
 #include "helpers.hpp"
@@ -11,6 +12,8 @@
 #include <iostream>
 #include <limits>
 #include <map>
+#include <numeric>
+#include <set>
 #include <sstream>
 
 using namespace pdlab;
@@ -461,4 +464,135 @@ TEST(CoxReference, BadInputs) {
   b << 1, 2;
   e << 0, 0;
   test::expect_error([&] { fit_cox(x, a, b, e, {"x"}, {}); }, ErrorKind::data);  // no events
+}
+
+// --- NetInf ------------------------------------------------------------------------------
+
+TEST(NetInfReference, ReproducesSnapValidation) {
+  // SNAP's netinf example (exponential, alpha = 1, 5 edges) on its example cascades.
+  const auto c =
+      io::read_cascades(kRef + "snap_cascades.csv", kRef + "snap_cascades_node_names.csv");
+  NetInfOptions o;
+  o.max_edges = 5;
+  const auto r = netinf(c.events, static_cast<std::int32_t>(c.node_names.size()), o);
+  ASSERT_EQ(r.edges.size(), 5U);
+  const auto v = io::read_table(kRef + "snap_validation.csv");
+  for (std::size_t k = 0; k < v.rows(); ++k) {
+    SCOPED_TRACE(v.text[0][k] + "->" + v.text[1][k]);
+    const auto it = std::find_if(r.edges.begin(), r.edges.end(), [&](const InferredEdge& e) {
+      return c.node_names[e.origin] == v.text[0][k] && c.node_names[e.destination] == v.text[1][k];
+    });
+    ASSERT_NE(it, r.edges.end());
+    EXPECT_EQ(it->volume, static_cast<int>(v.num[2][k]));
+    EXPECT_NEAR(it->improvement, v.num[3][k], 5e-7);  // SNAP prints 6 decimals
+    EXPECT_NEAR(it->median_time_difference, v.num[4][k], 5e-7);
+    EXPECT_NEAR(it->mean_time_difference, v.num[5][k], 5e-7);
+  }
+  // Greedy order: each edge's improvement is no larger than the previous one's.
+  for (std::size_t k = 1; k < r.edges.size(); ++k) {
+    EXPECT_LE(r.edges[k].improvement, r.edges[k - 1].improvement);
+  }
+}
+
+namespace {
+
+// Plain greedy without lazy evaluation: every candidate's gain recomputed every round.
+std::vector<std::pair<std::int32_t, std::int32_t>> plain_greedy(const io::Cascades& c,
+                                                                const NetInfOptions& o) {
+  std::map<std::int32_t, std::vector<std::pair<double, std::int32_t>>> casc;
+  for (const auto& e : c.events) casc[e.cascade].emplace_back(e.time, e.node);
+  std::map<std::pair<std::int32_t, std::int32_t>, double> best;  // (cascade, node) -> score
+  std::set<std::pair<std::int32_t, std::int32_t>> cand, chosen;
+  for (auto& [id, v] : casc) {
+    for (const auto& [t, n] : v) best[{id, n}] = std::log(o.epsilon);
+    for (const auto& [ti, ni] : v)
+      for (const auto& [tj, nj] : v)
+        if (tj < ti) cand.insert({nj, ni});
+  }
+  auto logf = [&](double dt) {
+    return o.model == Transmission::exponential ? std::log(o.alpha) - o.alpha * dt
+           : o.model == Transmission::power_law ? std::log(o.alpha - 1) - o.alpha * std::log(dt)
+                                                : std::log(o.alpha * dt) - 0.5 * o.alpha * dt * dt;
+  };
+  std::vector<std::pair<std::int32_t, std::int32_t>> out;
+  for (;;) {
+    double bg = 0;
+    std::pair<std::int32_t, std::int32_t> be{-1, -1};
+    for (const auto& e : cand) {  // ordered by (origin, destination): ties keep the first
+      if (chosen.count(e)) continue;
+      double g = 0;
+      for (auto& [id, v] : casc) {
+        double ts = -1, td = -1;
+        for (const auto& [t, n] : v) {
+          if (n == e.first) ts = t;
+          if (n == e.second) td = t;
+        }
+        if (ts >= 0 && td > ts) g += std::max(0.0, logf(td - ts) - best[{id, e.second}]);
+      }
+      if (g > bg) {
+        bg = g;
+        be = e;
+      }
+    }
+    if (be.first < 0) break;
+    chosen.insert(be);
+    out.push_back(be);
+    for (auto& [id, v] : casc) {
+      double ts = -1, td = -1;
+      for (const auto& [t, n] : v) {
+        if (n == be.first) ts = t;
+        if (n == be.second) td = t;
+      }
+      if (ts >= 0 && td > ts)
+        best[{id, be.second}] = std::max(best[{id, be.second}], logf(td - ts));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(NetInf, LazyEvaluationEqualsPlainGreedyAndGainsFall) {
+  const auto c = io::read_cascades(kRef + "snap_cascades.csv", "");
+  for (auto model : {Transmission::exponential, Transmission::power_law, Transmission::rayleigh}) {
+    NetInfOptions o;
+    o.model = model;
+    o.alpha = model == Transmission::power_law ? 2.0 : 0.5;
+    const auto r = netinf(c.events, static_cast<std::int32_t>(c.node_names.size()), o);
+    ASSERT_GT(r.edges.size(), 5U);
+    for (std::size_t k = 1; k < r.edges.size(); ++k) {
+      EXPECT_LE(r.edges[k].improvement, r.edges[k - 1].improvement + 1e-9);
+    }
+    EXPECT_LT(r.gain_evaluations, r.candidate_edges * static_cast<std::int64_t>(r.edges.size()));
+    const auto plain = plain_greedy(c, o);
+    ASSERT_EQ(plain.size(), r.edges.size());
+    for (std::size_t k = 0; k < plain.size(); ++k) {
+      EXPECT_EQ(plain[k], std::make_pair(r.edges[k].origin, r.edges[k].destination)) << k;
+    }
+    EXPECT_NEAR(r.log_likelihood - r.log_likelihood_initial,
+                std::accumulate(r.edges.begin(), r.edges.end(), 0.0,
+                                [](double s, const InferredEdge& e) { return s + e.improvement; }),
+                1e-6);
+  }
+}
+
+TEST(NetInf, BadInputs) {
+  const auto dir = test::temp_dir();
+  test::expect_error(
+      [&] {
+        io::read_cascades(test::write_file(dir, "e.csv", "node_name,event_time,cascade_id\n"), "");
+      },
+      ErrorKind::data);
+  test::expect_error(
+      [&] {
+        io::read_cascades(
+            test::write_file(dir, "b.csv", "node_name,event_time,cascade_id\na,x,1\n"), "");
+      },
+      ErrorKind::data);
+  const std::vector<CascadeEvent> dup = {{0, 0, 1.0}, {0, 0, 2.0}};
+  test::expect_error([&] { netinf(dup, 1, {}); }, ErrorKind::data);
+  NetInfOptions o;
+  o.model = Transmission::power_law;
+  o.alpha = 1.0;
+  test::expect_error([&] { netinf({{0, 0, 1.0}, {1, 0, 2.0}}, 2, o); }, ErrorKind::usage);
 }

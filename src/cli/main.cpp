@@ -170,6 +170,25 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
   cox->add_option("--out,-o", out, "Write the coefficient table as CSV");
   cox->add_flag("--force,-f", force, "Replace the output file if it exists");
 
+  std::string node_list;
+  std::string model = "exponential";
+  double alpha = 1.0;
+  double epsilon = 1e-64;
+  std::int64_t max_edges = 0;
+  auto* infer = app.add_subcommand("infer", "Infer a diffusion network from cascades (NetInf)");
+  infer->add_option("cascades", table_path, "Cascades CSV: node_name,event_time,cascade_id")
+      ->required();
+  infer->add_option("--nodes", node_list,
+                    "Node list CSV (node_name); fixes node ids and tie order");
+  infer->add_option("--model", model, "Transmission model")
+      ->check(CLI::IsMember({"exponential", "power-law", "rayleigh"}));
+  infer->add_option("--params", alpha, "Transmission parameter (rate, or power-law exponent)");
+  infer->add_option("--epsilon", epsilon, "Probability of the background edge");
+  infer->add_option("--edges,-k", max_edges, "Number of edges (default: all that improve)")
+      ->check(CLI::NonNegativeNumber);
+  infer->add_option("--out,-o", out, "Write the edges as CSV");
+  infer->add_flag("--force,-f", force, "Replace the output file if it exists");
+
   auto* version = app.add_subcommand("version", "Print the version of pdlab and its libraries");
 
   std::signal(SIGINT, on_signal);
@@ -222,6 +241,30 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
         fmt::print(stderr, "wrote {}\n", out);
       }
       return fit.converged ? EX_OK : EX_SOFTWARE;
+    }
+    if (*infer) {
+      const auto casc = pdlab::io::read_cascades(table_path, node_list);
+      pdlab::NetInfOptions nopt;
+      nopt.model = model == "exponential" ? pdlab::Transmission::exponential
+                   : model == "power-law" ? pdlab::Transmission::power_law
+                                          : pdlab::Transmission::rayleigh;
+      nopt.alpha = alpha;
+      nopt.epsilon = epsilon;
+      nopt.max_edges = max_edges;
+      const auto r =
+          pdlab::netinf(casc.events, static_cast<std::int32_t>(casc.node_names.size()), nopt);
+      auto write = [&](std::ostream& o) { pdlab::io::write_netinf_csv(r, casc, o); };
+      if (out.empty() || out == "-") {
+        write(std::cout);
+      } else {
+        pdlab::io::write_text_file(out, force, write);
+      }
+      fmt::print(stderr,
+                 "pdlab: NetInf ({}, params {}): {} edges from {} cascades over {} nodes; "
+                 "log-likelihood {:.6f} -> {:.6f}; {} candidate edges, {} gain evaluations\n",
+                 model, alpha, r.edges.size(), casc.cascade_ids.size(), casc.node_names.size(),
+                 r.log_likelihood_initial, r.log_likelihood, r.candidate_edges, r.gain_evaluations);
+      return EX_OK;
     }
     if (*cox) {
       const auto data = pdlab::io::read_table(table_path);

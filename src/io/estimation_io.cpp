@@ -398,6 +398,72 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
   return des;
 }
 
+Cascades read_cascades(const std::string& path, const std::string& node_list) {
+  Cascades out;
+  std::map<std::string, std::int32_t> node_id;
+  std::map<std::string, std::int32_t> cascade_id;
+  std::vector<std::string_view> f;
+  if (!node_list.empty()) {
+    CsvReader nodes(node_list);
+    const auto c = need_column(nodes, "node_name", "node_name");
+    while (nodes.next(f)) {
+      const std::string name(f[c]);
+      if (!node_id.emplace(name, static_cast<std::int32_t>(out.node_names.size())).second) {
+        fail(ErrorKind::data, {node_list, nodes.line(), "node_name", name}, "duplicate node",
+             "list each node once");
+      }
+      out.node_names.push_back(name);
+    }
+  }
+  CsvReader csv(path);
+  const char* header = "node_name,event_time,cascade_id";
+  const auto cn = need_column(csv, "node_name", header);
+  const auto ct = need_column(csv, "event_time", header);
+  const auto cc = need_column(csv, "cascade_id", header);
+  while (csv.next(f)) {
+    const std::string name(f[cn]);
+    auto it = node_id.find(name);
+    if (it == node_id.end()) {
+      if (!node_list.empty()) {
+        fail(ErrorKind::data, {path, csv.line(), "node_name", name}, "node not in the node list",
+             "add it to " + node_list);
+      }
+      it = node_id.emplace(name, static_cast<std::int32_t>(out.node_names.size())).first;
+      out.node_names.push_back(name);
+    }
+    const auto t = parse_number(f[ct], path, csv.line(), "event_time");
+    if (!t) {
+      fail(ErrorKind::data, {path, csv.line(), "event_time", ""}, "missing event time",
+           "drop nodes that were not infected from the cascade");
+    }
+    const std::string cid(f[cc]);
+    auto ci = cascade_id.emplace(cid, static_cast<std::int32_t>(out.cascade_ids.size())).first;
+    if (ci->second == static_cast<std::int32_t>(out.cascade_ids.size())) {
+      out.cascade_ids.push_back(cid);
+    }
+    out.events.push_back({it->second, ci->second, *t});
+  }
+  if (out.events.empty()) {
+    fail(ErrorKind::data, {path, csv.line(), "", ""}, "no cascades",
+         "give rows node_name,event_time,cascade_id");
+  }
+  return out;
+}
+
+void write_netinf_csv(const NetInfResult& r, const Cascades& c, std::ostream& out) {
+  out << "origin_node,destination_node,improvement,p_value,volume,median_time_difference,"
+         "mean_time_difference\n";
+  for (const auto& e : r.edges) {
+    out << c.node_names[e.origin] << ',' << c.node_names[e.destination] << ',';
+    num(out, e.improvement);
+    out << ",," << e.volume << ',';
+    num(out, e.median_time_difference);
+    out << ',';
+    num(out, e.mean_time_difference);
+    out << '\n';
+  }
+}
+
 std::vector<std::string> parse_surv(const std::string& response) {
   if (response.rfind("Surv(", 0) != 0 || response.back() != ')') {
     return {};

@@ -4,6 +4,7 @@
 
 #include "core/estimation/cox.hpp"
 #include "core/estimation/glm.hpp"
+#include "core/estimation/netinf.hpp"
 #include "core/estimation/riskset.hpp"
 #include "core/model.hpp"
 
@@ -71,6 +72,18 @@ Design build_design(const DataTable& data, const Formula& f, const std::string& 
 
 // "Surv(tstart, tstop, event)" -> {tstart, tstop, event}; empty if not of that form.
 std::vector<std::string> parse_surv(const std::string& response);
+
+// Cascades in R NetworkInference's long format: node_name,event_time,cascade_id. Node ids are
+// positions in `node_list` when given (a CSV with node_name), else order of first appearance.
+struct Cascades {
+  std::vector<CascadeEvent> events;
+  std::vector<std::string> node_names;
+  std::vector<std::string> cascade_ids;
+};
+Cascades read_cascades(const std::string& path, const std::string& node_list);
+// origin_node,destination_node,improvement,p_value,volume,median_time_difference,
+// mean_time_difference (p_value is empty: not computed yet).
+void write_netinf_csv(const NetInfResult& r, const Cascades& c, std::ostream& out);
 
 // Writes a tidy coefficient table (term, estimate, std_error, z_value, p_value, conf_low,
 // conf_high, se_type) as CSV, and prints a readable summary to `report`.

@@ -83,6 +83,13 @@ check infer_snap 0 "23,0,3049.81035498" -- "$PDLAB" infer "$SRC/tests/reference/
 check infer_spid 0 "870 edges from 728 cascades over 50 nodes" -- "$PDLAB" infer "$SRC/examples/spid/cascades.csv" \
   --edges 870 --out "$T/spid.csv"
 check infer_bad_params 64 "exponent > 1" -- "$PDLAB" infer "$SRC/examples/spid/cascades.csv" --model power-law --params 1
+check fit_ok 0 "urban_share" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" \
+  --covariates migrant_share,urban_share --level prefecture --out "$T/fitted.toml"
+check fit_validates 0 "valid." -- "$PDLAB" validate "$T/fitted.toml"
+check fit_runs 0 "" -- "$PDLAB" run "$T/fitted.toml" --out "$T/fitted.sqlite" -r 4
+check check_fit_ok 0 "prefecture" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" -r 20 --out "$T/check.csv"
+check check_fit_csv 0 "level,period,date,observed,sim_mean,sim_q05,sim_q95,inside" -- cat "$T/check.csv"
+check fit_exists 73 "--force" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --out "$T/fitted.toml"
 printf 'unit_id,policy_id,time\n9999,p,2021\n' > "$T/bad_events.csv"
 check riskset_unknown_unit 65 "bad_events.csv:2: field 'unit_id' = '9999'" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/bad_events.csv"
 printf 'unit_id,policy_id,time\n1101,p,2021\n1101,p,2022\n' > "$T/dup_events.csv"

@@ -6,6 +6,8 @@
 #include "core/model.hpp"
 #include "helpers.hpp"
 #include "io/estimation_io.hpp"
+#include "io/fit.hpp"
+#include "io/study.hpp"
 
 #include <cmath>
 #include <fstream>
@@ -595,4 +597,40 @@ TEST(NetInf, BadInputs) {
   o.model = Transmission::power_law;
   o.alpha = 1.0;
   test::expect_error([&] { netinf({{0, 0, 1.0}, {1, 0, 2.0}}, 2, o); }, ErrorKind::usage);
+}
+
+// --- Fit, then simulate -------------------------------------------------------------------
+
+TEST(FitThenSimulate, FittedScenarioCarriesTheEstimatesAndRuns) {
+  // Simulate the toy province with endorsement only, then fit the simulated adoptions.
+  const std::string toy = std::string(PDLAB_SOURCE_DIR) + "/scenarios/examples/toy_endorse.toml";
+  const auto st = io::prepare_study(toy, {"run.replicates=1", "adoption.gamma_horizontal=1.0"});
+  const auto sim = run_replicate(*st.model, 0);
+  io::EventsFile ev;
+  ev.policy_ids = {"model"};
+  for (const auto& a : sim.adoptions) ev.adoptions.push_back({a.unit, 0, a.period});
+  ASSERT_GT(ev.adoptions.size(), 20U);
+  io::FitOptions fo;
+  fo.covariates = {"migrant_share"};
+  const auto loaded = io::load_scenario(toy, {});
+  const auto inputs = io::load_inputs(loaded.scenario, fo.covariates);
+  const auto res = io::fit_scenario(loaded, inputs, ev, fo);
+  ASSERT_TRUE(res.glm.converged);
+  const auto fitted = io::parse_scenario(res.scenario_toml, "fitted.toml", {}).scenario;
+  auto coef = [&](const std::string& name) {
+    const auto j =
+        std::find(res.glm.names.begin(), res.glm.names.end(), name) - res.glm.names.begin();
+    return res.glm.coef[j];
+  };
+  EXPECT_EQ(fitted.adoption.alpha.at("county"), coef("alpha.county"));
+  EXPECT_EQ(fitted.adoption.gamma_horizontal, coef("horizontal"));
+  EXPECT_EQ(fitted.adoption.gamma_vertical, coef("vertical"));
+  EXPECT_EQ(fitted.adoption.beta.at("migrant_share"), coef("migrant_share"));
+  EXPECT_EQ(fitted.promotion.weights.endorse, 1.0);
+  EXPECT_EQ(fitted.promotion.weights.mandate, 0.0);
+  EXPECT_EQ(fitted.vertical.endorse, 1.0);
+  EXPECT_TRUE(fitted.events.empty());
+  // The fitted scenario compiles against the same hierarchy and simulates.
+  const Model m(fitted, *inputs.hierarchy, *inputs.network);
+  EXPECT_GT(run_replicate(m, 0).adoptions.size(), 0U);
 }

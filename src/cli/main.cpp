@@ -1,6 +1,7 @@
 // pdlab command-line interface: a thin client of the core and I/O libraries.
 #include "core/errors.hpp"
 #include "io/estimation_io.hpp"
+#include "io/fit.hpp"
 #include "io/results.hpp"
 #include "io/study.hpp"
 
@@ -40,7 +41,10 @@ int exit_code(pdlab::ErrorKind k) {
 std::string join_args(int argc, char** argv) {
   std::string s;
   for (int i = 0; i < argc; ++i) {
-    s += (i ? " " : "") + std::string(argv[i]);
+    if (i > 0) {
+      s += ' ';
+    }
+    s += argv[i];
   }
   return s;
 }
@@ -189,6 +193,33 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
   infer->add_option("--out,-o", out, "Write the edges as CSV");
   infer->add_flag("--force,-f", force, "Replace the output file if it exists");
 
+  std::vector<std::string> fit_covariates;
+  auto* fit_cmd = app.add_subcommand(
+      "fit", "Estimate the engine's adoption hazard from events and write a runnable scenario");
+  fit_cmd->add_option("scenario", scenario, "Scenario TOML: hierarchy, edges, calendar, exposures")
+      ->required();
+  fit_cmd->add_option("--events", events_path, "Adoption events CSV: unit_id,policy_id,time")
+      ->required();
+  fit_cmd->add_option("--covariates", fit_covariates, "Hierarchy attribute columns to include")
+      ->delimiter(',');
+  fit_cmd->add_option("--level", min_level, "Only units of this level are at risk");
+  fit_cmd->add_option("--link", link, "Link function")->check(CLI::IsMember({"logit", "cloglog"}));
+  fit_cmd->add_option("--out,-o", out, "Fitted scenario TOML")->required();
+  fit_cmd->add_option("--set", sets, "Override a scenario key (repeatable)");
+  fit_cmd->add_flag("--force,-f", force, "Replace the output file if it exists");
+
+  std::string check_out;
+  auto* check_fit_cmd = app.add_subcommand(
+      "check-fit", "Simulate a fitted scenario and compare adoption curves with the events");
+  check_fit_cmd->add_option("scenario", scenario, "Fitted scenario TOML (from `pdlab fit`)")
+      ->required();
+  check_fit_cmd->add_option("--events", events_path, "Observed adoption events CSV")->required();
+  check_fit_cmd->add_option("--replicates,-r", replicates, "Replicates (overrides run.replicates)")
+      ->check(CLI::PositiveNumber);
+  check_fit_cmd->add_option("--seed", seed, "Master seed")->check(CLI::NonNegativeNumber);
+  check_fit_cmd->add_option("--out,-o", check_out, "Comparison table CSV");
+  check_fit_cmd->add_flag("--force,-f", force, "Replace the output file if it exists");
+
   auto* version = app.add_subcommand("version", "Print the version of pdlab and its libraries");
 
   std::signal(SIGINT, on_signal);
@@ -242,6 +273,75 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
       }
       return fit.converged ? EX_OK : EX_SOFTWARE;
     }
+    if (*fit_cmd) {
+      const auto loaded = pdlab::io::load_scenario(scenario, sets);
+      const auto inputs = pdlab::io::load_inputs(loaded.scenario, fit_covariates);
+      const auto events =
+          pdlab::io::read_events(events_path, *inputs.hierarchy, loaded.scenario.calendar);
+      pdlab::io::FitOptions fo;
+      fo.covariates = fit_covariates;
+      fo.link = link == "logit" ? pdlab::GlmLink::logit : pdlab::GlmLink::cloglog;
+      if (!min_level.empty()) {
+        const auto l = inputs.hierarchy->level_index(min_level);
+        if (!l) {
+          throw pdlab::Error(pdlab::ErrorKind::usage,
+                             fmt::format("--level: no level '{}' in the hierarchy", min_level));
+        }
+        fo.level = *l;
+      }
+      pdlab::io::check_output_path(out, force);
+      const auto res = pdlab::io::fit_scenario(loaded, inputs, events, fo);
+      std::ostringstream report;
+      pdlab::io::print_glm(res.glm,
+                           fmt::format("Adoption hazard fitted to {} ({} link)", events_path, link),
+                           report);
+      for (const auto& note : res.notes) {
+        report << "note: " << note << '\n';
+      }
+      fmt::print("{}", report.str());
+      pdlab::io::write_text_file(out, force, [&](std::ostream& o) { o << res.scenario_toml; });
+      fmt::print(stderr, "wrote {} (run it with `pdlab run`, compare with `pdlab check-fit`)\n",
+                 out);
+      return res.glm.converged ? EX_OK : EX_SOFTWARE;
+    }
+    if (*check_fit_cmd) {
+      if (seed >= 0) {
+        sets.push_back(fmt::format("run.seed={}", seed));
+      }
+      if (replicates > 0) {
+        sets.push_back(fmt::format("run.replicates={}", replicates));
+      }
+      const auto study = pdlab::io::prepare_study(scenario, sets);
+      const auto& sc = study.model->scenario();
+      const auto events = pdlab::io::read_events(events_path, *study.inputs.hierarchy, sc.calendar);
+      const auto results =
+          pdlab::run_ensemble(*study.model, sc.replicates, sc.threads, progress_bar());
+      const auto summary = pdlab::summarise(*study.model, results, {0.05, 0.5, 0.95});
+      const auto rows = pdlab::io::check_fit(*study.model, summary, events, 0);
+      std::map<std::string, std::pair<int, int>> inside;
+      std::map<std::string, const pdlab::io::CheckRow*> last;
+      for (const auto& r : rows) {
+        auto& c = inside[r.level];
+        c.second += 1;
+        c.first += (r.observed >= r.sim_q05 - 1e-12 && r.observed <= r.sim_q95 + 1e-12) ? 1 : 0;
+        last[r.level] = &r;
+      }
+      fmt::print("Observed vs simulated cumulative adoption ({} replicates, 90% bands)\n",
+                 sc.replicates);
+      fmt::print("{:<14} {:>10} {:>10} {:>10} {:>10} {:>10} {:>16}\n", "level", "end", "observed",
+                 "sim mean", "sim q05", "sim q95", "periods inside");
+      for (const auto& [lvl, c] : inside) {
+        const auto* r = last[lvl];
+        fmt::print("{:<14} {:>10} {:>10.4f} {:>10.4f} {:>10.4f} {:>10.4f} {:>10}/{}\n", lvl,
+                   r->date, r->observed, r->sim_mean, r->sim_q05, r->sim_q95, c.first, c.second);
+      }
+      if (!check_out.empty()) {
+        pdlab::io::write_text_file(check_out, force,
+                                   [&](std::ostream& o) { pdlab::io::write_check_csv(rows, o); });
+        fmt::print(stderr, "wrote {}\n", check_out);
+      }
+      return EX_OK;
+    }
     if (*infer) {
       const auto casc = pdlab::io::read_cascades(table_path, node_list);
       pdlab::NetInfOptions nopt;
@@ -287,13 +387,14 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
       if (!strata.empty()) {
         strata_col = data.column(strata);
         if (!strata_col) {
-          throw pdlab::Error(pdlab::ErrorKind::usage, "--strata: no column '" + strata + "'");
+          throw pdlab::Error(pdlab::ErrorKind::usage,
+                             fmt::format("--strata: no column '{}'", strata));
         }
       }
       std::map<std::string, std::int64_t> strata_ids;
       for (const auto& name : {surv[0], surv[1]}) {
         if (!data.column(name)) {
-          throw pdlab::Error(pdlab::ErrorKind::usage, "Surv(): no column '" + name + "'");
+          throw pdlab::Error(pdlab::ErrorKind::usage, fmt::format("Surv(): no column '{}'", name));
         }
       }
       for (Eigen::Index i = 0; i < n; ++i) {
@@ -335,7 +436,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
         const auto a = h.attribute_index(c);
         if (!a) {
           throw pdlab::Error(pdlab::ErrorKind::usage,
-                             "--static: the hierarchy has no numeric column '" + c + "'");
+                             fmt::format("--static: the hierarchy has no numeric column '{}'", c));
         }
         ro.static_columns.push_back(*a);
       }
@@ -343,7 +444,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
         const auto it = std::find(events.policy_ids.begin(), events.policy_ids.end(), policy);
         if (it == events.policy_ids.end()) {
           throw pdlab::Error(pdlab::ErrorKind::usage,
-                             "--policy: no event has policy_id '" + policy + "'");
+                             fmt::format("--policy: no event has policy_id '{}'", policy));
         }
         ro.policies.push_back(static_cast<std::int32_t>(it - events.policy_ids.begin()));
       }
@@ -351,7 +452,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
         const auto l = h.level_index(min_level);
         if (!l) {
           throw pdlab::Error(pdlab::ErrorKind::usage,
-                             "--level: no level '" + min_level + "' in the hierarchy");
+                             fmt::format("--level: no level '{}' in the hierarchy", min_level));
         }
         ro.level = *l;
       }
@@ -385,13 +486,13 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
       return EX_OK;
     }
     if (seed >= 0) {
-      sets.push_back("run.seed=" + std::to_string(seed));
+      sets.push_back(fmt::format("run.seed={}", seed));
     }
     if (replicates > 0) {
-      sets.push_back("run.replicates=" + std::to_string(replicates));
+      sets.push_back(fmt::format("run.replicates={}", replicates));
     }
     if (threads >= 0) {
-      sets.push_back("run.threads=" + std::to_string(threads));
+      sets.push_back(fmt::format("run.threads={}", threads));
     }
     const auto study = pdlab::io::prepare_study(scenario, sets);
     const auto& h = *study.inputs.hierarchy;

@@ -41,4 +41,19 @@ if not args.skip_baseline:
     b = json.loads(base.stdout)
     result["numpy_baseline"] = b
     result["speedup_vs_numpy"] = b["seconds_per_replicate"] / result["pdlab_seconds_per_replicate_one_core"]
+est = {b["name"].split("/")[0]: b["real_time"] / 1000.0 for b in json.loads(out.stdout)["benchmarks"]
+       if b["name"].startswith(("BM_Logit", "BM_Cox", "BM_NetInf"))}
+result["estimation_seconds"] = est
+import shutil
+if shutil.which("Rscript"):
+    r = subprocess.run(["Rscript", str(root / "bench" / "peers.R")], capture_output=True, text=True)
+    if r.returncode == 0:
+        peers = json.loads(r.stdout.strip().splitlines()[-1])
+        result["r_peers"] = peers
+        result["speedup_logit_vs_r_glm_fit"] = peers["r_glm_fit_logit_1e6x20_s"] / est["BM_Logit_1e6x20"]
+        result["speedup_cox_vs_r_coxph"] = peers["r_coxph_efron_1e6x10_s"] / est["BM_CoxEfron_1e6x10"]
+    else:
+        result["r_peers"] = "R failed: " + r.stderr[-300:]
+else:
+    result["r_peers"] = "R not installed (apt-get install r-base-core r-cran-survival to compare)"
 print(json.dumps(result, indent=2))

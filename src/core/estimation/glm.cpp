@@ -2,6 +2,8 @@
 
 #include "core/errors.hpp"
 
+#include <tbb/parallel_for.h>
+
 #include <cfloat>
 #include <cmath>
 #include <map>
@@ -34,6 +36,47 @@ struct Link {
     return std::max(std::exp(eta) * std::exp(-std::exp(eta)), DBL_EPSILON);
   }
 };
+
+// Row blocks for X'WX and X'v: fixed boundaries, summed in block order, so results do not
+// depend on the number of threads.
+constexpr Eigen::Index kBlock = 32768;
+
+Eigen::MatrixXd weighted_gram(const Eigen::MatrixXd& x, const Eigen::VectorXd& w) {
+  const Eigen::Index n = x.rows();
+  const Eigen::Index p = x.cols();
+  const Eigen::Index blocks = (n + kBlock - 1) / kBlock;
+  std::vector<Eigen::MatrixXd> part(static_cast<std::size_t>(blocks));
+  tbb::parallel_for(Eigen::Index{0}, blocks, [&](Eigen::Index b) {
+    const Eigen::Index r0 = b * kBlock;
+    const Eigen::Index m = std::min(kBlock, n - r0);
+    const Eigen::MatrixXd sx =
+        x.middleRows(r0, m).array().colwise() * w.segment(r0, m).array().sqrt();
+    Eigen::MatrixXd g = Eigen::MatrixXd::Zero(p, p);
+    g.selfadjointView<Eigen::Lower>().rankUpdate(sx.transpose());
+    part[static_cast<std::size_t>(b)] = std::move(g);
+  });
+  Eigen::MatrixXd out = Eigen::MatrixXd::Zero(p, p);
+  for (const auto& g : part) {
+    out += g;
+  }
+  return out.selfadjointView<Eigen::Lower>();
+}
+
+Eigen::VectorXd weighted_cross(const Eigen::MatrixXd& x, const Eigen::VectorXd& v) {
+  const Eigen::Index n = x.rows();
+  const Eigen::Index blocks = (n + kBlock - 1) / kBlock;
+  std::vector<Eigen::VectorXd> part(static_cast<std::size_t>(blocks));
+  tbb::parallel_for(Eigen::Index{0}, blocks, [&](Eigen::Index b) {
+    const Eigen::Index r0 = b * kBlock;
+    const Eigen::Index m = std::min(kBlock, n - r0);
+    part[static_cast<std::size_t>(b)] = x.middleRows(r0, m).transpose() * v.segment(r0, m);
+  });
+  Eigen::VectorXd out = Eigen::VectorXd::Zero(x.cols());
+  for (const auto& g : part) {
+    out += g;
+  }
+  return out;
+}
 
 double binomial_deviance(double y, double mu) {
   // 2 * (y log(y / mu) + (1 - y) log((1 - y) / (1 - mu))) for y in {0, 1}.
@@ -78,34 +121,46 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   fit.aliased.assign(p, false);
 
   // Aliased columns, in column order as R's pivoting QR: a column is aliased when its residual
-  // on the previous kept columns is tiny relative to its norm.
+  // on the previous kept columns is tiny relative to its norm. Computed from the Gram matrix
+  // by a column-ordered Cholesky (one pass over the data).
   std::vector<Eigen::Index> keep;
   {
-    Eigen::MatrixXd q(n, 0);
+    const Eigen::MatrixXd gram = weighted_gram(x, Eigen::VectorXd::Ones(n));
+    Eigen::MatrixXd l = Eigen::MatrixXd::Zero(p, p);  // rows: columns of x; cols: kept ones
     for (Eigen::Index j = 0; j < p; ++j) {
-      Eigen::VectorXd r = x.col(j);
-      const double norm0 = r.norm();
-      for (int pass = 0; pass < 2; ++pass) {
-        for (Eigen::Index k = 0; k < q.cols(); ++k) {
-          r -= q.col(k).dot(r) * q.col(k);
+      Eigen::VectorXd row(static_cast<Eigen::Index>(keep.size()));
+      double d = gram(j, j);
+      for (std::size_t a = 0; a < keep.size(); ++a) {
+        const auto ka = static_cast<Eigen::Index>(a);
+        double v = gram(j, keep[a]);
+        for (Eigen::Index b = 0; b < ka; ++b) {
+          v -= row[b] * l(keep[a], b);
         }
+        row[ka] = v / l(keep[a], ka);
+        d -= row[ka] * row[ka];
       }
-      if (norm0 == 0 || r.norm() < opt.alias_tolerance * norm0) {
+      if (gram(j, j) == 0 || d < opt.alias_tolerance * opt.alias_tolerance * gram(j, j)) {
         fit.aliased[j] = true;
         fit.warnings.push_back("'" + names[j] +
                                "' is collinear with earlier terms and was dropped (NA)");
         continue;
       }
-      q.conservativeResize(Eigen::NoChange, q.cols() + 1);
-      q.col(q.cols() - 1) = r / r.norm();
+      for (std::size_t a = 0; a < keep.size(); ++a) {
+        l(j, static_cast<Eigen::Index>(a)) = row[static_cast<Eigen::Index>(a)];
+      }
+      l(j, static_cast<Eigen::Index>(keep.size())) = std::sqrt(d);
       keep.push_back(j);
     }
   }
   const auto k = static_cast<Eigen::Index>(keep.size());
-  Eigen::MatrixXd xk(n, k);
-  for (Eigen::Index j = 0; j < k; ++j) {
-    xk.col(j) = x.col(keep[j]);
+  Eigen::MatrixXd x_kept;
+  if (k < p) {
+    x_kept.resize(n, k);
+    for (Eigen::Index j = 0; j < k; ++j) {
+      x_kept.col(j) = x.col(keep[j]);
+    }
   }
+  const Eigen::MatrixXd& xk = k < p ? x_kept : x;
 
   // IRLS from R's starting values mustart = (y + 0.5) / 2.
   Eigen::VectorXd eta(n), mu(n), beta = Eigen::VectorXd::Zero(k);
@@ -127,15 +182,13 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
       z[i] = (eta[i] - offset[i]) + (y[i] - mu[i]) / me;
       w[i] = me * me / var;
     }
-    xtwx.setZero();
-    xtwx.selfadjointView<Eigen::Lower>().rankUpdate(
-        (xk.array().colwise() * w.array().sqrt()).matrix().transpose());
-    xtwx = xtwx.selfadjointView<Eigen::Lower>();
+    xtwx = weighted_gram(xk, w);
     solver.compute(xtwx);
     if (solver.info() != Eigen::Success) {
       fail(ErrorKind::data, {}, "the weighted design is singular", "remove collinear terms");
     }
-    Eigen::VectorXd beta_new = solver.solve(xk.transpose() * (w.array() * z.array()).matrix());
+    const Eigen::VectorXd wz = (w.array() * z.array()).matrix();
+    Eigen::VectorXd beta_new = solver.solve(weighted_cross(xk, wz));
     // Step halving while the deviance is not finite (R's glm.fit does the same).
     double dev = 0;
     for (int half = 0; half < 30; ++half) {

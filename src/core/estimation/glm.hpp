@@ -16,8 +16,9 @@ struct GlmOptions {
   GlmLink link = GlmLink::logit;
   int max_iterations = 25;  // R: glm.control(maxit = 25)
   double epsilon = 1e-8;    // R: |dev - dev_old| / (|dev| + 0.1) < epsilon
-  // A column is aliased when its residual on earlier columns is below this share of its norm.
-  double alias_tolerance = 1e-9;
+  // A column is aliased when its residual on earlier columns is below this share of its norm
+  // (as R's lm, tol = 1e-7; exactly collinear columns are far below it).
+  double alias_tolerance = 1e-7;
   // Cluster ids per row for cluster-robust standard errors (empty = none).
   std::vector<std::int64_t> clusters;
 };

@@ -66,22 +66,46 @@ NetInfResult netinf(const std::vector<CascadeEvent>& events, std::int32_t n_node
       }
     }
   }
-  // Candidate edges j -> i with t_j < t_i in some cascade, with their occurrences.
-  std::map<std::pair<std::int32_t, std::int32_t>, std::vector<Occurrence>> cand;
+  // Candidate edges j -> i with t_j < t_i in some cascade, with their occurrences, in CSR
+  // form sorted by (origin, destination): one sort of all pairs instead of a map.
+  struct Pair {
+    std::uint64_t key;  // origin * n_nodes + destination
+    Occurrence occ;
+  };
+  std::vector<Pair> pairs;
   for (std::int32_t c = 0; c < n_casc; ++c) {
     const auto& v = casc[c];
     for (std::size_t i = 0; i < v.size(); ++i) {
       for (std::size_t j = 0; j < i; ++j) {
         const double dt = v[i].first - v[j].first;
         if (dt > 0) {
-          cand[{v[j].second, v[i].second}].push_back(
-              {c, static_cast<std::int32_t>(i), dt, log_transmission(opt.model, opt.alpha, dt)});
+          pairs.push_back(
+              {static_cast<std::uint64_t>(v[j].second) * static_cast<std::uint64_t>(n_nodes) +
+                   static_cast<std::uint64_t>(v[i].second),
+               {c, static_cast<std::int32_t>(i), dt, log_transmission(opt.model, opt.alpha, dt)}});
         }
       }
     }
   }
+  std::stable_sort(pairs.begin(), pairs.end(),
+                   [](const Pair& a, const Pair& b) { return a.key < b.key; });
+  std::vector<std::pair<std::int32_t, std::int32_t>> keys;
+  std::vector<std::size_t> begin;
+  std::vector<Occurrence> occurrences;
+  occurrences.reserve(pairs.size());
+  for (std::size_t k = 0; k < pairs.size(); ++k) {
+    if (k == 0 || pairs[k].key != pairs[k - 1].key) {
+      keys.emplace_back(
+          static_cast<std::int32_t>(pairs[k].key / static_cast<std::uint64_t>(n_nodes)),
+          static_cast<std::int32_t>(pairs[k].key % static_cast<std::uint64_t>(n_nodes)));
+      begin.push_back(k);
+    }
+    occurrences.push_back(pairs[k].occ);
+  }
+  begin.push_back(pairs.size());
+  std::vector<Pair>().swap(pairs);
   NetInfResult res;
-  res.candidate_edges = static_cast<std::int64_t>(cand.size());
+  res.candidate_edges = static_cast<std::int64_t>(keys.size());
   const double log_eps = std::log(opt.epsilon);
   // score[c][pos]: log-likelihood contribution of the node at pos, parent[c][pos] its parent.
   std::vector<std::vector<double>> score(n_casc);
@@ -92,16 +116,11 @@ NetInfResult netinf(const std::vector<CascadeEvent>& events, std::int32_t n_node
     res.log_likelihood_initial += log_eps * static_cast<double>(casc[c].size());
   }
   res.log_likelihood = res.log_likelihood_initial;
-  std::vector<std::pair<std::int32_t, std::int32_t>> keys;
-  std::vector<const std::vector<Occurrence>*> occ;
-  for (const auto& [k, v] : cand) {
-    keys.push_back(k);
-    occ.push_back(&v);
-  }
   auto gain = [&](std::size_t e) {
     ++res.gain_evaluations;
     double g = 0;
-    for (const auto& o : *occ[e]) {
+    for (std::size_t k = begin[e]; k < begin[e + 1]; ++k) {
+      const auto& o = occurrences[k];
       g += std::max(0.0, o.log_f - score[o.cascade][o.dst_pos]);
     }
     return g;
@@ -132,13 +151,17 @@ NetInfResult netinf(const std::vector<CascadeEvent>& events, std::int32_t n_node
     // Accept: update best parents in the cascades of this edge.
     const auto [src, dst] = keys[e];
     std::vector<double> dts;
-    for (const auto& o : *occ[e]) {
+    const auto occ_begin = occurrences.begin() + static_cast<std::ptrdiff_t>(begin[e]);
+    const auto occ_end = occurrences.begin() + static_cast<std::ptrdiff_t>(begin[e + 1]);
+    for (auto it = occ_begin; it != occ_end; ++it) {
+      const auto& o = *it;
       if (o.log_f > score[o.cascade][o.dst_pos]) {
         score[o.cascade][o.dst_pos] = o.log_f;
         parent[o.cascade][o.dst_pos] = src;
       }
     }
-    for (const auto& o : *occ[e]) {
+    for (auto it = occ_begin; it != occ_end; ++it) {
+      const auto& o = *it;
       if (parent[o.cascade][o.dst_pos] == src) {
         dts.push_back(o.dt);
       }

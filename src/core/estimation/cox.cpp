@@ -17,6 +17,18 @@ struct Stratum {
   std::vector<Eigen::Index> by_start;  // rows by start time, descending
 };
 
+// acc += w * x (length p) and the lower triangle of acc2 += w * x x', on raw row-major data.
+inline void add_row(double w, const double* x, Eigen::Index p, double* acc, double* acc2) {
+  for (Eigen::Index a = 0; a < p; ++a) {
+    const double wa = w * x[a];
+    acc[a] += wa;
+    double* col = acc2 + a * p;  // column a of a column-major p x p matrix
+    for (Eigen::Index b = a; b < p; ++b) {
+      col[b] += wa * x[b];
+    }
+  }
+}
+
 struct Pass {
   double loglik = 0;
   Eigen::VectorXd score;
@@ -25,22 +37,42 @@ struct Pass {
 
 class CoxProblem {
  public:
+  // Rows are permuted once into sweep order (strata, then stop time descending), so that the
+  // sweep reads the data sequentially; perm_ maps positions back to the caller's rows.
   CoxProblem(const Eigen::MatrixXd& x, const Eigen::VectorXd& start, const Eigen::VectorXd& stop,
              const Eigen::VectorXd& event, const CoxOptions& opt)
-      : x_(x), start_(start), stop_(stop), event_(event), opt_(opt), p_(x.cols()) {
+      : opt_(opt), p_(x.cols()) {
     std::map<std::int64_t, std::vector<Eigen::Index>> groups;
     for (Eigen::Index i = 0; i < x.rows(); ++i) {
       groups[opt.strata.empty() ? 0 : opt.strata[i]].push_back(i);
     }
     for (auto& [key, rows] : groups) {
-      Stratum s;
-      s.by_stop = rows;
-      s.by_start = rows;
-      std::stable_sort(s.by_stop.begin(), s.by_stop.end(), [&](auto a, auto b) {
-        return stop_[a] != stop_[b] ? stop_[a] > stop_[b] : event_[a] > event_[b];
+      std::stable_sort(rows.begin(), rows.end(), [&](auto a, auto b) {
+        return stop[a] != stop[b] ? stop[a] > stop[b] : event[a] > event[b];
       });
+      perm_.insert(perm_.end(), rows.begin(), rows.end());
+    }
+    const auto n = static_cast<Eigen::Index>(perm_.size());
+    xr_.resize(n, p_);
+    start_.resize(n);
+    stop_.resize(n);
+    event_.resize(n);
+    for (Eigen::Index k = 0; k < n; ++k) {
+      const auto i = perm_[static_cast<std::size_t>(k)];
+      xr_.row(k) = x.row(i);
+      start_[k] = start[i];
+      stop_[k] = stop[i];
+      event_[k] = event[i];
+    }
+    Eigen::Index offset = 0;
+    for (const auto& [key, rows] : groups) {
+      Stratum s;
+      s.by_stop.resize(rows.size());
+      std::iota(s.by_stop.begin(), s.by_stop.end(), offset);
+      s.by_start = s.by_stop;
       std::stable_sort(s.by_start.begin(), s.by_start.end(),
                        [&](auto a, auto b) { return start_[a] > start_[b]; });
+      offset += static_cast<Eigen::Index>(rows.size());
       strata_.push_back(std::move(s));
     }
   }
@@ -48,11 +80,11 @@ class CoxProblem {
   // Log partial likelihood, score and information at beta. If `residuals` is given, also the
   // score residual of every row (n x p), for the robust variance.
   Pass evaluate(const Eigen::VectorXd& beta, Eigen::MatrixXd* residuals) const {
-    const Eigen::Index n = x_.rows();
+    const Eigen::Index n = xr_.rows();
     Pass out;
     out.score = Eigen::VectorXd::Zero(p_);
     out.info = Eigen::MatrixXd::Zero(p_, p_);
-    const Eigen::VectorXd eta = x_ * beta;
+    const Eigen::VectorXd eta = xr_ * beta;
     Eigen::VectorXd w(n);
     for (Eigen::Index i = 0; i < n; ++i) {
       w[i] = std::exp(eta[i]);
@@ -81,15 +113,13 @@ class CoxProblem {
         while (next_in < s.by_stop.size() && stop_[s.by_stop[next_in]] >= t) {
           const auto i = s.by_stop[next_in++];
           s0 += w[i];
-          s1 += w[i] * x_.row(i).transpose();
-          s2.selfadjointView<Eigen::Lower>().rankUpdate(x_.row(i).transpose(), w[i]);
+          add_row(w[i], xr_.row(i).data(), p_, s1.data(), s2.data());
         }
         // Remove rows whose interval starts at or after t (not at risk at t).
         while (next_out < s.by_start.size() && start_[s.by_start[next_out]] >= t) {
           const auto i = s.by_start[next_out++];
           s0 -= w[i];
-          s1 -= w[i] * x_.row(i).transpose();
-          s2.selfadjointView<Eigen::Lower>().rankUpdate(x_.row(i).transpose(), -w[i]);
+          add_row(-w[i], xr_.row(i).data(), p_, s1.data(), s2.data());
         }
         // Deaths at t.
         double e0 = 0;
@@ -102,10 +132,9 @@ class CoxProblem {
           if (event_[i] > 0.5) {
             ++d;
             e0 += w[i];
-            e1 += w[i] * x_.row(i).transpose();
-            e2.selfadjointView<Eigen::Lower>().rankUpdate(x_.row(i).transpose(), w[i]);
+            add_row(w[i], xr_.row(i).data(), p_, e1.data(), e2.data());
             out.loglik += eta[i];
-            out.score += x_.row(i).transpose();
+            out.score += xr_.row(i).transpose();
           }
         }
         k = j;
@@ -170,23 +199,23 @@ class CoxProblem {
       const auto b = upto(stop_[i]);
       const auto ea = static_cast<Eigen::Index>(a);
       const auto eb = static_cast<Eigen::Index>(b);
-      Eigen::RowVectorXd r = -w[i] * ((ch[b] - ch[a]) * x_.row(i) - (cg.row(eb) - cg.row(ea)));
+      Eigen::RowVectorXd r = -w[i] * ((ch[b] - ch[a]) * xr_.row(i) - (cg.row(eb) - cg.row(ea)));
       if (event_[i] > 0.5 && b > 0 && tt[b - 1] == stop_[i]) {
         const auto& et = times[m - b];
         // Replace the weight 1 by 1 - f_k at the death's own time, and add the death term.
-        r += w[i] * ((et.dh - et.dh_death) * x_.row(i) - (et.dg - et.dg_death).transpose());
-        r += x_.row(i) - et.xbar_mean.transpose();
+        r += w[i] * ((et.dh - et.dh_death) * xr_.row(i) - (et.dg - et.dg_death).transpose());
+        r += xr_.row(i) - et.xbar_mean.transpose();
       }
-      res->row(i) = r;
+      res->row(perm_[static_cast<std::size_t>(i)]) = r;
     }
   }
 
-  const Eigen::MatrixXd& x_;
-  const Eigen::VectorXd& start_;
-  const Eigen::VectorXd& stop_;
-  const Eigen::VectorXd& event_;
   const CoxOptions& opt_;
   Eigen::Index p_;
+  std::vector<Eigen::Index> perm_;
+  // Row-major, in sweep order: the sweep adds whole rows, read sequentially.
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> xr_;
+  Eigen::VectorXd start_, stop_, event_;
   std::vector<Stratum> strata_;
 };
 

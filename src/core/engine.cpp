@@ -663,6 +663,8 @@ class PolicyRun {
 ReplicateResult run_replicate(const Model& model, std::int32_t replicate) {
   ReplicateResult result;
   result.replicate = replicate;
+  result.adoptions.reserve(static_cast<std::size_t>(model.hierarchy().size()) *
+                           static_cast<std::size_t>(model.n_policies()));
   for (std::int32_t k = 0; k < model.n_policies(); ++k) {
     PolicyRun run(model);
     run.run(replicate, k, result.adoptions);
@@ -678,23 +680,28 @@ std::vector<ReplicateResult> run_ensemble(const Model& model, std::int32_t n, in
   tbb::task_arena arena(conc);
   tbb::enumerable_thread_specific<std::unique_ptr<PolicyRun>> workspaces;
   arena.execute([&] {
-    tbb::parallel_for(tbb::blocked_range<std::int32_t>(0, n, 1),
-                      [&](const tbb::blocked_range<std::int32_t>& range) {
-                        auto& ws = workspaces.local();
-                        if (!ws) {
-                          ws = std::make_unique<PolicyRun>(model);
-                        }
-                        for (std::int32_t r = range.begin(); r < range.end(); ++r) {
-                          results[r].replicate = r;
-                          for (std::int32_t k = 0; k < model.n_policies(); ++k) {
-                            ws->run(r, k, results[r].adoptions);
-                          }
-                          const int d = ++done;
-                          if (progress) {
-                            progress(d, n);
-                          }
-                        }
-                      });
+    tbb::parallel_for(
+        tbb::blocked_range<std::int32_t>(0, n, 1),
+        [&](const tbb::blocked_range<std::int32_t>& range) {
+          auto& ws = workspaces.local();
+          if (!ws) {
+            ws = std::make_unique<PolicyRun>(model);
+          }
+          for (std::int32_t r = range.begin(); r < range.end(); ++r) {
+            results[r].replicate = r;
+            // At most one record per unit and policy: reserving (address space
+            // only; pages are touched as records are written) avoids regrowth.
+            results[r].adoptions.reserve(static_cast<std::size_t>(model.hierarchy().size()) *
+                                         static_cast<std::size_t>(model.n_policies()));
+            for (std::int32_t k = 0; k < model.n_policies(); ++k) {
+              ws->run(r, k, results[r].adoptions);
+            }
+            const int d = ++done;
+            if (progress) {
+              progress(d, n);
+            }
+          }
+        });
   });
   return results;
 }

@@ -61,6 +61,7 @@ void BM_CoxEfron_1e6x10(benchmark::State& state) {
   for (auto _ : state) {
     auto fit = pdlab::fit_cox(x, start, stop, event, names, {});
     benchmark::DoNotOptimize(fit.coef.data());
+    state.counters["newton_iterations"] = fit.iterations;
   }
 }
 BENCHMARK(BM_CoxEfron_1e6x10)->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();

@@ -2,6 +2,9 @@
 
 #include "core/errors.hpp"
 
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_sort.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -47,8 +50,11 @@ class CoxProblem {
       groups[opt.strata.empty() ? 0 : opt.strata[i]].push_back(i);
     }
     for (auto& [key, rows] : groups) {
-      std::stable_sort(rows.begin(), rows.end(), [&](auto a, auto b) {
-        return stop[a] != stop[b] ? stop[a] > stop[b] : event[a] > event[b];
+      // A total order (ties by row), so the parallel sort is deterministic.
+      tbb::parallel_sort(rows.begin(), rows.end(), [&](auto a, auto b) {
+        if (stop[a] != stop[b]) return stop[a] > stop[b];
+        if (event[a] != event[b]) return event[a] > event[b];
+        return a < b;
       });
       perm_.insert(perm_.end(), rows.begin(), rows.end());
     }
@@ -84,11 +90,17 @@ class CoxProblem {
     Pass out;
     out.score = Eigen::VectorXd::Zero(p_);
     out.info = Eigen::MatrixXd::Zero(p_, p_);
-    const Eigen::VectorXd eta = xr_ * beta;
+    Eigen::VectorXd eta(n);
     Eigen::VectorXd w(n);
-    for (Eigen::Index i = 0; i < n; ++i) {
-      w[i] = std::exp(eta[i]);
-    }
+    constexpr Eigen::Index kChunk = 65536;
+    tbb::parallel_for(Eigen::Index{0}, (n + kChunk - 1) / kChunk, [&](Eigen::Index b) {
+      const Eigen::Index r0 = b * kChunk;
+      const Eigen::Index m = std::min(kChunk, n - r0);
+      eta.segment(r0, m).noalias() = xr_.middleRows(r0, m) * beta;
+      for (Eigen::Index i = r0; i < r0 + m; ++i) {
+        w[i] = std::exp(eta[i]);
+      }
+    });
     // For residuals: cumulative hazard increments and their x-bar weighted sums over event
     // times, recorded per event time in sweep order (latest first).
     struct EventTime {

@@ -62,22 +62,6 @@ Eigen::MatrixXd weighted_gram(const Eigen::MatrixXd& x, const Eigen::VectorXd& w
   return out.selfadjointView<Eigen::Lower>();
 }
 
-Eigen::VectorXd weighted_cross(const Eigen::MatrixXd& x, const Eigen::VectorXd& v) {
-  const Eigen::Index n = x.rows();
-  const Eigen::Index blocks = (n + kBlock - 1) / kBlock;
-  std::vector<Eigen::VectorXd> part(static_cast<std::size_t>(blocks));
-  tbb::parallel_for(Eigen::Index{0}, blocks, [&](Eigen::Index b) {
-    const Eigen::Index r0 = b * kBlock;
-    const Eigen::Index m = std::min(kBlock, n - r0);
-    part[static_cast<std::size_t>(b)] = x.middleRows(r0, m).transpose() * v.segment(r0, m);
-  });
-  Eigen::VectorXd out = Eigen::VectorXd::Zero(x.cols());
-  for (const auto& g : part) {
-    out += g;
-  }
-  return out;
-}
-
 double binomial_deviance(double y, double mu) {
   // 2 * (y log(y / mu) + (1 - y) log((1 - y) / (1 - mu))) for y in {0, 1}.
   return y > 0.5 ? -2 * std::log(mu) : -2 * std::log1p(-mu);
@@ -175,28 +159,60 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   Eigen::MatrixXd xtwx(k, k);
   Eigen::VectorXd w(n), z(n);
   Eigen::LDLT<Eigen::MatrixXd> solver;
+  const Eigen::Index blocks = (n + kBlock - 1) / kBlock;
+  std::vector<double> dev_part(static_cast<std::size_t>(blocks));
+  std::vector<Eigen::MatrixXd> gram_part(static_cast<std::size_t>(blocks));
+  std::vector<Eigen::VectorXd> cross_part(static_cast<std::size_t>(blocks));
   for (fit.iterations = 1; fit.iterations <= opt.max_iterations; ++fit.iterations) {
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const double me = link.mu_eta(eta[i]);
-      const double var = mu[i] * (1 - mu[i]);
-      z[i] = (eta[i] - offset[i]) + (y[i] - mu[i]) / me;
-      w[i] = me * me / var;
+    // One parallel pass over X: working weights and response, then X'WX and X'Wz per block
+    // (fixed blocks summed in order: the same bits at any thread count).
+    tbb::parallel_for(Eigen::Index{0}, blocks, [&](Eigen::Index b) {
+      const Eigen::Index r0 = b * kBlock;
+      const Eigen::Index m = std::min(kBlock, n - r0);
+      Eigen::VectorXd sw(m), swz(m);
+      for (Eigen::Index i = r0; i < r0 + m; ++i) {
+        const double me = link.mu_eta(eta[i]);
+        const double var = mu[i] * (1 - mu[i]);
+        z[i] = (eta[i] - offset[i]) + (y[i] - mu[i]) / me;
+        w[i] = me * me / var;
+        sw[i - r0] = std::sqrt(w[i]);
+        swz[i - r0] = sw[i - r0] * z[i];
+      }
+      const Eigen::MatrixXd sx = xk.middleRows(r0, m).array().colwise() * sw.array();
+      Eigen::MatrixXd g = Eigen::MatrixXd::Zero(k, k);
+      g.selfadjointView<Eigen::Lower>().rankUpdate(sx.transpose());
+      gram_part[static_cast<std::size_t>(b)] = std::move(g);
+      cross_part[static_cast<std::size_t>(b)] = sx.transpose() * swz;
+    });
+    xtwx.setZero();
+    Eigen::VectorXd xtwz = Eigen::VectorXd::Zero(k);
+    for (Eigen::Index b = 0; b < blocks; ++b) {
+      xtwx += gram_part[static_cast<std::size_t>(b)];
+      xtwz += cross_part[static_cast<std::size_t>(b)];
     }
-    xtwx = weighted_gram(xk, w);
+    xtwx = xtwx.selfadjointView<Eigen::Lower>();
     solver.compute(xtwx);
     if (solver.info() != Eigen::Success) {
       fail(ErrorKind::data, {}, "the weighted design is singular", "remove collinear terms");
     }
-    const Eigen::VectorXd wz = (w.array() * z.array()).matrix();
-    Eigen::VectorXd beta_new = solver.solve(weighted_cross(xk, wz));
+    Eigen::VectorXd beta_new = solver.solve(xtwz);
     // Step halving while the deviance is not finite (R's glm.fit does the same).
     double dev = 0;
     for (int half = 0; half < 30; ++half) {
-      eta = xk * beta_new + offset;
+      tbb::parallel_for(Eigen::Index{0}, blocks, [&](Eigen::Index b) {
+        const Eigen::Index r0 = b * kBlock;
+        const Eigen::Index m = std::min(kBlock, n - r0);
+        eta.segment(r0, m) = xk.middleRows(r0, m) * beta_new + offset.segment(r0, m);
+        double d = 0;
+        for (Eigen::Index i = r0; i < r0 + m; ++i) {
+          mu[i] = link.linkinv(eta[i]);
+          d += binomial_deviance(y[i], mu[i]);
+        }
+        dev_part[static_cast<std::size_t>(b)] = d;
+      });
       dev = 0;
-      for (Eigen::Index i = 0; i < n; ++i) {
-        mu[i] = link.linkinv(eta[i]);
-        dev += binomial_deviance(y[i], mu[i]);
+      for (double d : dev_part) {
+        dev += d;
       }
       if (std::isfinite(dev)) {
         break;

@@ -9,6 +9,8 @@
 #include "io/fit.hpp"
 #include "io/study.hpp"
 
+#include <tbb/task_arena.h>
+
 #include <cmath>
 #include <fstream>
 #include <iostream>
@@ -633,4 +635,32 @@ TEST(FitThenSimulate, FittedScenarioCarriesTheEstimatesAndRuns) {
   // The fitted scenario compiles against the same hierarchy and simulates.
   const Model m(fitted, *inputs.hierarchy, *inputs.network);
   EXPECT_GT(run_replicate(m, 0).adoptions.size(), 0U);
+}
+
+TEST(EhaDeterminism, SameBitsAtOneAndTwoThreads) {
+  const auto t = io::read_table(kRef + "synthetic.csv");
+  const auto des = io::build_design(t, io::parse_formula("y ~ x1 + x2 + x3"), "", "g");
+  // 20 stacked copies: 100,000 rows, several row blocks for the parallel passes.
+  const Eigen::Index n = des.x.rows();
+  Eigen::MatrixXd x(20 * n, des.x.cols());
+  Eigen::VectorXd y(20 * n);
+  GlmOptions o;
+  for (int r = 0; r < 20; ++r) {
+    x.middleRows(r * n, n) = des.x;
+    y.segment(r * n, n) = des.y;
+    o.clusters.insert(o.clusters.end(), des.clusters.begin(), des.clusters.end());
+  }
+  auto run = [&](int threads) {
+    tbb::task_arena arena(threads);
+    GlmFit f;
+    arena.execute([&] { f = fit_binomial_glm(x, y, {}, des.names, o); });
+    return f;
+  };
+  const auto a = run(1);
+  const auto b = run(2);
+  for (Eigen::Index j = 0; j < a.coef.size(); ++j) {
+    EXPECT_EQ(a.coef[j], b.coef[j]);
+    EXPECT_EQ(a.se_robust[j], b.se_robust[j]);
+  }
+  EXPECT_EQ(a.log_likelihood, b.log_likelihood);
 }

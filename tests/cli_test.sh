@@ -82,6 +82,8 @@ check infer_snap 0 "23,0,3049.81035498" -- "$PDLAB" infer "$SRC/tests/reference/
   --nodes "$SRC/tests/reference/snap_cascades_node_names.csv" --edges 5
 check infer_spid 0 "870 edges from 728 cascades over 50 nodes" -- "$PDLAB" infer "$SRC/examples/spid/cascades.csv" \
   --edges 870 --out "$T/spid.csv"
+check infer_networkinference 0 "147 edges from 50 cascades" -- "$PDLAB" infer "$SRC/tests/reference/ni_sim_validation_input.csv" \
+  --nodes "$SRC/tests/reference/ni_sim_validation_node_names.csv" --flavour networkinference --p-value-cutoff 0.05
 check infer_bad_params 64 "exponent > 1" -- "$PDLAB" infer "$SRC/examples/spid/cascades.csv" --model power-law --params 1
 check fit_ok 0 "urban_share" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" \
   --covariates migrant_share,urban_share --level prefecture --out "$T/fitted.toml"

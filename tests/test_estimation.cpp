@@ -664,3 +664,25 @@ TEST(EhaDeterminism, SameBitsAtOneAndTwoThreads) {
   }
   EXPECT_EQ(a.log_likelihood, b.log_likelihood);
 }
+
+TEST(NetInfReference, NetworkInferenceFlavourOnItsValidationCascades) {
+  // The package's sim_validation cascades: NetworkInference 1.2.5 initialises lambda to 0.4666
+  // and, with p_value_cutoff = 0.05, infers 147 edges (shared data README).
+  const auto c = io::read_cascades(kRef + "ni_sim_validation_input.csv",
+                                   kRef + "ni_sim_validation_node_names.csv");
+  NetInfOptions o;
+  o.flavour = NetInfFlavour::networkinference;
+  o.alpha = netinf_default_parameter(c.events, Transmission::exponential);
+  EXPECT_NEAR(o.alpha, 0.4666, 5e-5);
+  o.p_value_cutoff = 0.05;
+  const auto r = netinf(c.events, static_cast<std::int32_t>(c.node_names.size()), o);
+  ASSERT_EQ(r.edges.size(), 147U);
+  for (std::size_t k = 0; k + 1 < r.edges.size(); ++k) {
+    EXPECT_LT(r.edges[k].p_value, 0.05);
+    EXPECT_GE(r.edges[k].p_value, 0.0);
+  }
+  EXPECT_GE(r.edges.back().p_value, 0.05) << "the first edge over the cutoff ends the list";
+  for (std::size_t k = 1; k < r.edges.size(); ++k) {
+    EXPECT_LE(r.edges[k].improvement, r.edges[k - 1].improvement + 1e-9);
+  }
+}

@@ -21,6 +21,9 @@ struct Args {
   double alpha = 1.0;
   double epsilon = 1e-64;
   std::int64_t max_edges = 0;
+  std::string flavour = "snap";
+  double p_value_cutoff = 0;
+  bool params_given = false;
 };
 
 // A progress bar on stderr, only when stderr is a terminal (empty function otherwise).

@@ -175,7 +175,15 @@ int cmd_infer(Args& args) {
   nopt.model = args.model == "exponential" ? Transmission::exponential
                : args.model == "power-law" ? Transmission::power_law
                                            : Transmission::rayleigh;
+  nopt.flavour =
+      args.flavour == "networkinference" ? NetInfFlavour::networkinference : NetInfFlavour::snap;
+  nopt.p_value_cutoff = args.p_value_cutoff;
   nopt.alpha = args.alpha;
+  if (nopt.flavour == NetInfFlavour::networkinference && !args.params_given) {
+    nopt.alpha = netinf_default_parameter(casc.events, nopt.model);
+    fmt::print(stderr, "pdlab: transmission parameter estimated from the cascades: {}\n",
+               nopt.alpha);
+  }
   nopt.epsilon = args.epsilon;
   nopt.max_edges = args.max_edges;
   const auto r = netinf(casc.events, static_cast<std::int32_t>(casc.node_names.size()), nopt);
@@ -188,7 +196,7 @@ int cmd_infer(Args& args) {
   fmt::print(stderr,
              "pdlab: NetInf ({}, params {}): {} edges from {} cascades over {} nodes; "
              "log-likelihood {:.6f} -> {:.6f}; {} candidate edges, {} gain evaluations\n",
-             args.model, args.alpha, r.edges.size(), casc.cascade_ids.size(),
+             args.model, nopt.alpha, r.edges.size(), casc.cascade_ids.size(),
              casc.node_names.size(), r.log_likelihood_initial, r.log_likelihood, r.candidate_edges,
              r.gain_evaluations);
   return EX_OK;

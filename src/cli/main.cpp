@@ -175,6 +175,15 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
   infer->add_option("--epsilon", epsilon, "Probability of the background edge");
   infer->add_option("--edges,-k", max_edges, "Number of edges (default: all that improve)")
       ->check(CLI::NonNegativeNumber);
+  infer
+      ->add_option("--flavour", a.flavour,
+                   "snap (SNAP's netinf) or networkinference (R NetworkInference: Vuong "
+                   "p-values, parameter estimated when --params is not given)")
+      ->check(CLI::IsMember({"snap", "networkinference"}));
+  infer
+      ->add_option("--p-value-cutoff", a.p_value_cutoff,
+                   "networkinference: stop after the first edge whose p-value reaches this")
+      ->check(CLI::Range(0.0, 1.0));
   infer->add_option("--out,-o", out, "Write the edges as CSV");
   infer->add_flag("--force,-f", force, "Replace the output file if it exists");
 
@@ -218,6 +227,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
     return EX_USAGE;
   }
 
+  a.params_given = infer->count("--params") > 0;
   try {
     if (*version) {
       fmt::print("pdlab {}\n", PDLAB_VERSION);

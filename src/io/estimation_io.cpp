@@ -456,7 +456,11 @@ void write_netinf_csv(const NetInfResult& r, const Cascades& c, std::ostream& ou
   for (const auto& e : r.edges) {
     out << c.node_names[e.origin] << ',' << c.node_names[e.destination] << ',';
     num(out, e.improvement);
-    out << ",," << e.volume << ',';
+    out << ',';
+    if (e.p_value >= 0) {
+      num(out, e.p_value);
+    }
+    out << ',' << e.volume << ',';
     num(out, e.median_time_difference);
     out << ',';
     num(out, e.mean_time_difference);

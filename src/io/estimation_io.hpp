@@ -82,7 +82,7 @@ struct Cascades {
 };
 Cascades read_cascades(const std::string& path, const std::string& node_list);
 // origin_node,destination_node,improvement,p_value,volume,median_time_difference,
-// mean_time_difference (p_value is empty: not computed yet).
+// mean_time_difference (p_value empty in the snap flavour).
 void write_netinf_csv(const NetInfResult& r, const Cascades& c, std::ostream& out);
 
 // Writes a tidy coefficient table (term, estimate, std_error, z_value, p_value, conf_low,

@@ -18,7 +18,15 @@ struct CascadeEvent {
   double time;
 };
 
+// Which formulation of NetInf: SNAP's (Gomez-Rodriguez et al.'s program: every node starts
+// at the background score log(epsilon)) or R NetworkInference's (every node starts at its best
+// earlier node scored log(1e-9 f(dt)); inferred edges score log(0.5 f(dt)); the first node of a
+// cascade is not scored; each edge gets a Vuong-test p-value; ties go to the last edge).
+enum class NetInfFlavour : std::uint8_t { snap, networkinference };
+
 struct NetInfOptions {
+  NetInfFlavour flavour = NetInfFlavour::snap;
+  double p_value_cutoff = 0;  // networkinference: stop after the first edge with p >= cutoff
   Transmission model = Transmission::exponential;
   double alpha = 1.0;          // rate (exponential, Rayleigh) or exponent (power law, > 1)
   double epsilon = 1e-64;      // probability of the background edge (SNAP's default)
@@ -32,6 +40,7 @@ struct InferredEdge {
   std::int32_t volume;            // cascades in which origin became destination's best parent
   double median_time_difference;  // upper median, as SNAP prints it
   double mean_time_difference;
+  double p_value = -1;  // networkinference flavour only (else < 0)
 };
 
 struct NetInfResult {
@@ -43,8 +52,14 @@ struct NetInfResult {
 };
 
 // Ties between equal gains are broken by the smaller origin id, then destination id (ids are
-// positions in the caller's node list). Throws ErrorKind::data on bad input.
+// positions in the caller's node list); in the networkinference flavour by the larger, as that
+// package does. Throws ErrorKind::data on bad input.
 NetInfResult netinf(const std::vector<CascadeEvent>& events, std::int32_t n_nodes,
                     const NetInfOptions& options);
+
+// R NetworkInference's default transmission parameter when none is given: for exponential,
+// the mean of 1 / mean(time since the cascade's first event) and 1 / mean(time since the
+// previous event); for Rayleigh, its bias-adjusted analogue.
+double netinf_default_parameter(const std::vector<CascadeEvent>& events, Transmission model);
 
 }  // namespace pdlab

@@ -84,6 +84,9 @@ check infer_spid 0 "870 edges from 728 cascades over 50 nodes" -- "$PDLAB" infer
   --edges 870 --out "$T/spid.csv"
 check infer_networkinference 0 "147 edges from 50 cascades" -- "$PDLAB" infer "$SRC/tests/reference/ni_sim_validation_input.csv" \
   --nodes "$SRC/tests/reference/ni_sim_validation_node_names.csv" --flavour networkinference --p-value-cutoff 0.05
+check eha_sqlite 0 "" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horizontal + log_gdp_pc" --out "$T/eha.sqlite"
+check eha_sqlite_table 0 "log_gdp_pc|" -- sqlite3 "$T/eha.sqlite" "SELECT term, round(estimate, 6) FROM eha"
+check infer_sqlite 0 "California|Oregon" -- bash -c "'$PDLAB' infer '$SRC/examples/spid/cascades.csv' -k 3 --out '$T/edges.sqlite' 2>/dev/null && sqlite3 '$T/edges.sqlite' 'SELECT origin_node, destination_node FROM edges'"
 check infer_bad_params 64 "exponent > 1" -- "$PDLAB" infer "$SRC/examples/spid/cascades.csv" --model power-law --params 1
 check fit_ok 0 "urban_share" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" \
   --covariates migrant_share,urban_share --level prefecture --out "$T/fitted.toml"

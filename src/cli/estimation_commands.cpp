@@ -28,13 +28,14 @@ namespace {
 // Prints a fitted model's report (with a note on dropped rows), writes its table if asked,
 // and turns non-convergence into a failing exit code.
 int finish_fit(const std::string& report, std::int64_t dropped, const Args& args,
-               const std::function<void(std::ostream&)>& write_table, bool converged) {
+               const std::string& table, const std::function<void(std::ostream&)>& write_table,
+               bool converged) {
   fmt::print("{}", report);
   if (dropped > 0) {
     fmt::print("note: {} rows with missing values were dropped\n", dropped);
   }
   if (!args.out.empty()) {
-    io::write_text_file(args.out, args.force, write_table);
+    io::write_table_output(args.out, args.force, table, write_table);
     fmt::print(stderr, "wrote {}\n", args.out);
   }
   return converged ? EX_OK : EX_SOFTWARE;
@@ -89,7 +90,7 @@ int cmd_riskset(Args& args) {
   if (args.out.empty() || args.out == "-") {
     write(std::cout);
   } else {
-    io::write_text_file(args.out, args.force, write);
+    io::write_table_output(args.out, args.force, "riskset", write);
   }
   std::int64_t n_events = 0;
   for (auto e : rs.event) {
@@ -118,7 +119,7 @@ int cmd_eha(Args& args) {
   io::print_glm(fit, fmt::format("Discrete-time EHA, {} link: {}", args.link, args.formula),
                 report);
   return finish_fit(
-      report.str(), design.dropped_missing, args,
+      report.str(), design.dropped_missing, args, "eha",
       [&](std::ostream& o) { io::write_glm_csv(fit, o); }, fit.converged);
 }
 
@@ -165,7 +166,7 @@ int cmd_cox(Args& args) {
   io::print_cox(fit, fmt::format("Cox proportional hazards, {} ties: {}", args.ties, args.formula),
                 report);
   return finish_fit(
-      report.str(), design.dropped_missing, args,
+      report.str(), design.dropped_missing, args, "cox",
       [&](std::ostream& o) { io::write_cox_csv(fit, o); }, fit.converged);
 }
 
@@ -191,7 +192,7 @@ int cmd_infer(Args& args) {
   if (args.out.empty() || args.out == "-") {
     write(std::cout);
   } else {
-    io::write_text_file(args.out, args.force, write);
+    io::write_table_output(args.out, args.force, "edges", write);
   }
   fmt::print(stderr,
              "pdlab: NetInf ({}, params {}): {} edges from {} cascades over {} nodes; "
@@ -265,8 +266,8 @@ int cmd_check_fit(Args& args) {
                r->observed, r->sim_mean, r->sim_q05, r->sim_q95, c.first, c.second);
   }
   if (!args.check_out.empty()) {
-    io::write_text_file(args.check_out, args.force,
-                        [&](std::ostream& o) { io::write_check_csv(rows, o); });
+    io::write_table_output(args.check_out, args.force, "check_fit",
+                           [&](std::ostream& o) { io::write_check_csv(rows, o); });
     fmt::print(stderr, "wrote {}\n", args.check_out);
   }
   return EX_OK;

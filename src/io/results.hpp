@@ -44,6 +44,11 @@ void remove_pending_output() noexcept;
 void write_text_file(const std::string& path, bool force,
                      const std::function<void(std::ostream&)>& write);
 
+// Writes a table produced as CSV by `write` to `path`: as CSV, or, when the path ends in
+// ".sqlite", as table `table` of a new SQLite file (numbers as REAL, empty fields as NULL).
+void write_table_output(const std::string& path, bool force, const std::string& table,
+                        const std::function<void(std::ostream&)>& write);
+
 // Column name of quantile p: 0.05 -> q05, 0.5 -> q50, 0.025 -> q2_5.
 std::string quantile_column(double p);
 

@@ -2,6 +2,7 @@
 #include "core/errors.hpp"
 #include "core/params.hpp"
 #include "io/results.hpp"
+#include "io/text_reader.hpp"
 
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -534,6 +535,70 @@ void write_text_file(const std::string& path, bool force,
     if (!f) {
       fail(ErrorKind::io, {path, 0, "", ""}, "write failed", "check disk space");
     }
+  }
+  tmp.commit_to(path);
+}
+
+void write_table_output(const std::string& path, bool force, const std::string& table,
+                        const std::function<void(std::ostream&)>& write) {
+  const bool sqlite = path.size() > 7 && path.compare(path.size() - 7, 7, ".sqlite") == 0;
+  if (!sqlite) {
+    write_text_file(path, force, write);
+    return;
+  }
+  check_output_path(path, force);
+  // Produce the CSV, read it back with the CSV reader (quoting rules in one place).
+  TempFile csv(temp_path_for(path) + ".csv");
+  {
+    std::ofstream f(csv.path(), std::ios::binary);
+    write(f);
+  }
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  {
+    CsvReader reader(csv.path());
+    header = reader.header();
+    std::vector<std::string_view> fields;
+    while (reader.next(fields)) {
+      rows.emplace_back(fields.begin(), fields.end());
+    }
+  }
+  std::vector<bool> numeric(header.size(), true);
+  for (const auto& r : rows) {
+    for (std::size_t c = 0; c < header.size(); ++c) {
+      if (!r[c].empty()) {
+        char* end = nullptr;
+        std::strtod(r[c].c_str(), &end);
+        numeric[c] = numeric[c] && end == r[c].c_str() + r[c].size();
+      }
+    }
+  }
+  TempFile tmp(temp_path_for(path));
+  {
+    Db db(tmp.path(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    db.exec("BEGIN;");
+    std::string create = "CREATE TABLE \"" + table + "\" (";
+    std::string insert = "INSERT INTO \"" + table + "\" VALUES (";
+    for (std::size_t c = 0; c < header.size(); ++c) {
+      create += (c ? ", \"" : "\"") + header[c] + (numeric[c] ? "\" REAL" : "\" TEXT");
+      insert += c ? ", ?" : "?";
+    }
+    db.exec(create + ");");
+    Stmt st(db, insert + ")");
+    for (const auto& r : rows) {
+      for (std::size_t c = 0; c < header.size(); ++c) {
+        const int i = static_cast<int>(c) + 1;
+        if (r[c].empty()) {
+          st.bind(i, std::nan(""));
+        } else if (numeric[c]) {
+          st.bind(i, std::strtod(r[c].c_str(), nullptr));
+        } else {
+          st.bind(i, std::string_view(r[c]));
+        }
+      }
+      st.step();
+    }
+    db.exec("COMMIT;");
   }
   tmp.commit_to(path);
 }

@@ -686,3 +686,36 @@ TEST(NetInfReference, NetworkInferenceFlavourOnItsValidationCascades) {
     EXPECT_LE(r.edges[k].improvement, r.edges[k - 1].improvement + 1e-9);
   }
 }
+
+TEST(RiskSet, UnitsEnterWhenTheyExist) {
+  // b2 is created in 2012: no rows before, and an event in 2011 is an error.
+  const auto dir = test::temp_dir();
+  const auto units = test::write_file(
+      dir, "u.csv",
+      "id,parent_id,level,exists_from\nP,,province,\nb1,P,county,\nb2,P,county,2012\n");
+  const auto h = io::load_hierarchy_csv(units, "");
+  Calendar cal;
+  cal.start_year = 2010;
+  cal.periods_per_year = 1;
+  cal.periods = 4;
+  const auto first = io::unit_first_periods(h, cal);
+  ASSERT_EQ(first.size(), 3U);
+  EXPECT_EQ(first[h.find("b2")], 2);
+  RiskSetOptions o;
+  o.periods = 4;
+  o.level = 1;
+  o.first_period = first;
+  const auto rs = build_riskset(h, Network(), {}, 1, {}, o);
+  EXPECT_EQ(rs.rows(), 4U + 2U);  // b1 in 2010-2013, b2 in 2012-2013
+  const auto e = test::expect_error(
+      [&] {
+        io::read_events(test::write_file(dir, "e.csv", "unit_id,policy_id,time\nb2,p,2011\n"), h,
+                        cal);
+      },
+      ErrorKind::data);
+  EXPECT_NE(std::string(e.what()).find("before the unit exists"), std::string::npos) << e.what();
+  EXPECT_EQ(io::read_events(test::write_file(dir, "ok.csv", "unit_id,policy_id,time\nb2,p,2012\n"),
+                            h, cal)
+                .adoptions.size(),
+            1U);
+}

@@ -54,6 +54,7 @@ int cmd_riskset(Args& args) {
   ro.attenuation = sc.vertical.attenuation;
   ro.sibling_weight = sc.adoption.sibling_weight;
   ro.edge_weight = sc.adoption.edge_weight;
+  ro.first_period = io::unit_first_periods(h, sc.calendar);
   for (const auto& c : args.static_columns) {
     const auto a = h.attribute_index(c);
     if (!a) {

@@ -42,7 +42,26 @@ std::int32_t unit_index(const Hierarchy& h, const CsvReader& csv, std::string_vi
 
 }  // namespace
 
+std::vector<std::int32_t> unit_first_periods(const Hierarchy& h, const Calendar& cal) {
+  const auto a = h.attribute_index("exists_from");
+  if (!a) {
+    return {};
+  }
+  const auto col = h.attribute(*a);
+  std::vector<std::int32_t> out(static_cast<std::size_t>(h.size()), 0);
+  for (std::int32_t u = 0; u < h.size(); ++u) {
+    if (!std::isnan(col[u])) {
+      const auto year = static_cast<int>(std::floor(col[u]));
+      out[u] = year <= cal.start_year ? 0
+                                      : to_period(cal, std::to_string(year), "exists_from",
+                                                  h.source(), h.source_line(u));
+    }
+  }
+  return out;
+}
+
 EventsFile read_events(const std::string& path, const Hierarchy& h, const Calendar& cal) {
+  const auto first = unit_first_periods(h, cal);
   CsvReader csv(path);
   const char* header = "unit_id,policy_id,time";
   const auto cu = need_column(csv, "unit_id", header);
@@ -85,6 +104,12 @@ EventsFile read_events(const std::string& path, const Hierarchy& h, const Calend
            "keep the first adoption of each unit and policy");
     }
     seen.emplace(key, csv.line());
+    if (!first.empty() && period < first[u]) {
+      fail(ErrorKind::data, {path, csv.line(), "time", std::string(f[ct])},
+           "event before the unit exists (exists_from = " +
+               fmt::format("{}", h.attribute(*h.attribute_index("exists_from"))[u]) + ")",
+           "correct the event time or the unit's exists_from");
+    }
     if (period >= cal.periods) {
       ++ev.after_horizon;
     }

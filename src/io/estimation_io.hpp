@@ -25,7 +25,12 @@ struct EventsFile {
   std::int64_t after_horizon = 0;
   std::int64_t outside_subtree = 0;
 };
+// If the hierarchy has an `exists_from` column (a year, e.g. 2012 for a unit created then),
+// events before that year are errors and the risk set starts there.
 EventsFile read_events(const std::string& path, const Hierarchy& h, const Calendar& cal);
+
+// Per unit, the first period it exists (from `exists_from`); empty without that column.
+std::vector<std::int32_t> unit_first_periods(const Hierarchy& h, const Calendar& cal);
 
 // Long covariates CSV: unit_id,time,variable,value.
 std::vector<TimeVaryingCovariate> read_time_varying(const std::string& path, const Hierarchy& h,

@@ -29,6 +29,7 @@ FitResult fit_scenario(const LoadedScenario& loaded, const Inputs& inputs, const
   ro.sibling_weight = sc.adoption.sibling_weight;
   ro.edge_weight = sc.adoption.edge_weight;
   ro.level = opt.level;
+  ro.first_period = unit_first_periods(h, sc.calendar);
   for (const auto& c : opt.covariates) {
     const auto a = h.attribute_index(c);
     if (!a) {

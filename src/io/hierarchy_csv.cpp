@@ -147,7 +147,7 @@ Inputs load_inputs(const Scenario& s, const std::vector<std::string>& extra_colu
   const std::string units_path = s.hierarchy.source == "china" ? data_dir() + "/china/units.csv.gz"
                                                                : resolve(s, s.hierarchy.path);
   // Store only the covariates the scenario can use (all are still checked).
-  std::vector<std::string> keep{s.adoption.need, s.promotion.capacity};
+  std::vector<std::string> keep{s.adoption.need, s.promotion.capacity, "exists_from"};
   for (const auto& [col, b] : s.adoption.beta) {
     keep.push_back(col);
   }

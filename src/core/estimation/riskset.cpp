@@ -98,7 +98,8 @@ RiskSet build_riskset(const Hierarchy& h, const Network& net,
         }
       }
       for (std::int32_t u = 0; u < n; ++u) {
-        if (adopt_at[u] < t || (opt.level >= 0 && h.level(u) != opt.level)) {
+        if (adopt_at[u] < t || (opt.level >= 0 && h.level(u) != opt.level) ||
+            (!opt.first_period.empty() && t < opt.first_period[u])) {
           continue;  // adopted before t: out of the risk set
         }
         const std::int32_t p = h.parent(u);

@@ -33,13 +33,14 @@ struct TimeVaryingCovariate {
 };
 
 struct RiskSetOptions {
-  std::int32_t periods = 0;            // rows for periods [0, periods)
-  double attenuation = 0.5;            // vertical.attenuation
-  double sibling_weight = 1.0;         // adoption.sibling_weight
-  double edge_weight = 1.0;            // adoption.edge_weight
-  std::vector<int> static_columns;     // hierarchy attribute indices to copy
-  std::vector<std::int32_t> policies;  // policies to include; empty = all
-  int level = -1;                      // only units of this level are at risk; -1 = all
+  std::int32_t periods = 0;                // rows for periods [0, periods)
+  double attenuation = 0.5;                // vertical.attenuation
+  double sibling_weight = 1.0;             // adoption.sibling_weight
+  double edge_weight = 1.0;                // adoption.edge_weight
+  std::vector<int> static_columns;         // hierarchy attribute indices to copy
+  std::vector<std::int32_t> policies;      // policies to include; empty = all
+  int level = -1;                          // only units of this level are at risk; -1 = all
+  std::vector<std::int32_t> first_period;  // per unit: at risk from this period (empty = 0)
 };
 
 struct RiskSet {

@@ -21,6 +21,28 @@ double log_transmission(Transmission m, double alpha, double dt) {
   return 0;
 }
 
+// Stable sort of (key, payload) records by key: a counting sort when the key range is small
+// (node pairs of up to a few thousand nodes), else a merge sort.
+template <typename T>
+void stable_sort_by_key(std::vector<T>& v, std::uint64_t key_range) {
+  if (key_range > 0 && key_range <= (std::uint64_t{1} << 24)) {
+    std::vector<std::size_t> start(key_range + 1, 0);
+    for (const auto& x : v) {
+      ++start[x.key + 1];
+    }
+    for (std::size_t k = 1; k < start.size(); ++k) {
+      start[k] += start[k - 1];
+    }
+    std::vector<T> out(v.size());
+    for (const auto& x : v) {
+      out[start[x.key]++] = x;
+    }
+    v.swap(out);
+    return;
+  }
+  std::stable_sort(v.begin(), v.end(), [](const T& a, const T& b) { return a.key < b.key; });
+}
+
 struct Occurrence {  // an edge's occurrence in one cascade
   std::int32_t cascade;
   std::int32_t dst_pos;  // position of the destination in the cascade
@@ -98,8 +120,8 @@ NetInfResult netinf(const std::vector<CascadeEvent>& events, std::int32_t n_node
       }
     }
   }
-  std::stable_sort(pairs.begin(), pairs.end(),
-                   [](const Pair& a, const Pair& b) { return a.key < b.key; });
+  stable_sort_by_key(pairs,
+                     static_cast<std::uint64_t>(n_nodes) * static_cast<std::uint64_t>(n_nodes));
   std::vector<std::pair<std::int32_t, std::int32_t>> keys;
   std::vector<std::size_t> begin;
   std::vector<Occurrence> occurrences;
@@ -321,8 +343,8 @@ NetInfResult netinf_networkinference(const std::vector<CascadeEvent>& events, st
       }
     }
   }
-  std::stable_sort(pairs.begin(), pairs.end(),
-                   [](const Pair& a, const Pair& b) { return a.key < b.key; });
+  stable_sort_by_key(pairs,
+                     static_cast<std::uint64_t>(n_nodes) * static_cast<std::uint64_t>(n_nodes));
   std::vector<std::pair<std::int32_t, std::int32_t>> keys;
   std::vector<std::size_t> begin;
   std::vector<Occ> occ;

@@ -224,8 +224,12 @@ DataTable read_table(const std::string& path) {
     for (std::size_t c = 0; c < nc; ++c) {
       std::string_view s = f[c];
       t.text[c].emplace_back(s);
-      while (!s.empty() && s.front() == ' ') s.remove_prefix(1);  // R's format() pads numbers
-      while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+      while (!s.empty() && s.front() == ' ') {
+        s.remove_prefix(1);  // R's format() pads numbers
+      }
+      while (!s.empty() && s.back() == ' ') {
+        s.remove_suffix(1);
+      }
       double v = std::nan("");
       if (!s.empty() && s != "NA") {
         const char* b = s.data();
@@ -248,7 +252,7 @@ DataTable read_table(const std::string& path) {
 Formula parse_formula(const std::string& text) {
   Formula f;
   const auto tilde = text.find('~');
-  auto trim = [](std::string s) {
+  auto trim = [](const std::string& s) {
     const auto b = s.find_first_not_of(" \t");
     const auto e = s.find_last_not_of(" \t");
     return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
@@ -324,7 +328,9 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
       Term term{col(name, "factor"), true, {}};
       std::vector<std::string> lv;
       for (const auto& v : d.text[term.column]) {
-        if (!v.empty() && v != "NA") lv.push_back(v);
+        if (!v.empty() && v != "NA") {
+          lv.push_back(v);
+        }
       }
       std::sort(lv.begin(), lv.end());
       lv.erase(std::unique(lv.begin(), lv.end()), lv.end());
@@ -397,10 +403,14 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
     const auto row = static_cast<Eigen::Index>(i);
     des.y[row] = d.num[used[0]][r];
     Eigen::Index j = 0;
-    if (f.intercept) des.x(row, j++) = 1.0;
+    if (f.intercept) {
+      des.x(row, j++) = 1.0;
+    }
     for (const auto& t : terms) {
       if (t.factor) {
-        for (const auto& l : t.levels) des.x(row, j++) = d.text[t.column][r] == l ? 1.0 : 0.0;
+        for (const auto& l : t.levels) {
+          des.x(row, j++) = d.text[t.column][r] == l ? 1.0 : 0.0;
+        }
       } else {
         des.x(row, j++) = d.num[t.column][r];
       }
@@ -413,8 +423,9 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
   des.rows = rows;
   if (off) {
     des.offset.resize(static_cast<Eigen::Index>(rows.size()));
-    for (std::size_t i = 0; i < rows.size(); ++i)
+    for (std::size_t i = 0; i < rows.size(); ++i) {
       des.offset[static_cast<Eigen::Index>(i)] = d.num[*off][rows[i]];
+    }
   }
   if (f.response.empty() || !d.numeric[used[0]]) {
     fail(ErrorKind::data, {d.path, 1, f.response, ""}, "the response column is not numeric",

@@ -190,16 +190,16 @@ FitResult fit_scenario(const LoadedScenario& loaded, const Inputs& inputs, const
 std::vector<CheckRow> check_fit(const Model& model, const Summary& summary,
                                 const EventsFile& events, int policy) {
   const auto& h = model.hierarchy();
-  const auto T = model.periods();
+  const auto n_periods = model.periods();
   const int nl = h.n_levels();
-  std::vector<std::vector<double>> observed(nl, std::vector<double>(T, 0.0));
+  std::vector<std::vector<double>> observed(nl, std::vector<double>(n_periods, 0.0));
   std::vector<bool> has(nl, false);
   for (const auto& a : events.adoptions) {
-    if (a.policy != policy || a.period >= T) {
+    if (a.policy != policy || a.period >= n_periods) {
       continue;
     }
     has[h.level(a.unit)] = true;
-    for (std::int32_t t = a.period; t < T; ++t) {
+    for (std::int32_t t = a.period; t < n_periods; ++t) {
       observed[h.level(a.unit)][t] += 1;
     }
   }

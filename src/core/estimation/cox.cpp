@@ -40,8 +40,12 @@ class CoxProblem {
     for (auto& [key, rows] : groups) {
       // A total order (ties by row), so the parallel sort is deterministic.
       tbb::parallel_sort(rows.begin(), rows.end(), [&](auto a, auto b) {
-        if (stop[a] != stop[b]) return stop[a] > stop[b];
-        if (event[a] != event[b]) return event[a] > event[b];
+        if (stop[a] != stop[b]) {
+          return stop[a] > stop[b];
+        }
+        if (event[a] != event[b]) {
+          return event[a] > event[b];
+        }
         return a < b;
       });
       perm_.insert(perm_.end(), rows.begin(), rows.end());

@@ -21,8 +21,12 @@ struct Link {
   }
   double linkinv(double eta) const {
     if (kind == GlmLink::logit) {
-      if (eta < -30) return DBL_EPSILON;
-      if (eta > 30) return 1 - DBL_EPSILON;
+      if (eta < -30) {
+        return DBL_EPSILON;
+      }
+      if (eta > 30) {
+        return 1 - DBL_EPSILON;
+      }
       return 1 / (1 + std::exp(-eta));
     }
     return std::max(std::min(-std::expm1(-std::exp(eta)), 1 - DBL_EPSILON), DBL_EPSILON);

@@ -1,6 +1,7 @@
 #include "core/estimation/cox.hpp"
 
 #include "core/errors.hpp"
+#include "core/estimation/gram.hpp"
 
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_sort.h>
@@ -186,23 +187,8 @@ class CoxProblem {
     }
     // Information, second-moment part: sum over event times and Efron steps of S2_k / den_k
     // = sum over rows of w_i h_i x_i x_i', one parallel weighted Gram matrix.
-    Eigen::VectorXd v = (w.array() * h.array()).sqrt().matrix();
-    constexpr Eigen::Index kGram = 32768;
-    const Eigen::Index blocks = (n + kGram - 1) / kGram;
-    std::vector<Eigen::MatrixXd> part(static_cast<std::size_t>(blocks));
-    tbb::parallel_for(Eigen::Index{0}, blocks, [&](Eigen::Index b) {
-      const Eigen::Index r0 = b * kGram;
-      const Eigen::Index m = std::min(kGram, n - r0);
-      const Eigen::MatrixXd sx = xr_.middleRows(r0, m).array().colwise() * v.segment(r0, m).array();
-      Eigen::MatrixXd g = Eigen::MatrixXd::Zero(p_, p_);
-      g.selfadjointView<Eigen::Lower>().rankUpdate(sx.transpose());
-      part[static_cast<std::size_t>(b)] = std::move(g);
-    });
-    Eigen::MatrixXd second = Eigen::MatrixXd::Zero(p_, p_);
-    for (const auto& g : part) {
-      second += g;
-    }
-    out.info += second.selfadjointView<Eigen::Lower>().toDenseMatrix();
+    const Eigen::VectorXd v = (w.array() * h.array()).sqrt().matrix();
+    out.info += weighted_gram(xr_, v);
     return out;
   }
 

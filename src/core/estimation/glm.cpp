@@ -1,6 +1,7 @@
 #include "core/estimation/glm.hpp"
 
 #include "core/errors.hpp"
+#include "core/estimation/gram.hpp"
 
 #include <tbb/parallel_for.h>
 
@@ -40,31 +41,6 @@ struct Link {
     return std::max(std::exp(eta) * std::exp(-std::exp(eta)), DBL_EPSILON);
   }
 };
-
-// Row blocks for X'WX and X'v: fixed boundaries, summed in block order, so results do not
-// depend on the number of threads.
-constexpr Eigen::Index kBlock = 32768;
-
-Eigen::MatrixXd weighted_gram(const Eigen::MatrixXd& x, const Eigen::VectorXd& w) {
-  const Eigen::Index n = x.rows();
-  const Eigen::Index p = x.cols();
-  const Eigen::Index blocks = (n + kBlock - 1) / kBlock;
-  std::vector<Eigen::MatrixXd> part(static_cast<std::size_t>(blocks));
-  tbb::parallel_for(Eigen::Index{0}, blocks, [&](Eigen::Index b) {
-    const Eigen::Index r0 = b * kBlock;
-    const Eigen::Index m = std::min(kBlock, n - r0);
-    const Eigen::MatrixXd sx =
-        x.middleRows(r0, m).array().colwise() * w.segment(r0, m).array().sqrt();
-    Eigen::MatrixXd g = Eigen::MatrixXd::Zero(p, p);
-    g.selfadjointView<Eigen::Lower>().rankUpdate(sx.transpose());
-    part[static_cast<std::size_t>(b)] = std::move(g);
-  });
-  Eigen::MatrixXd out = Eigen::MatrixXd::Zero(p, p);
-  for (const auto& g : part) {
-    out += g;
-  }
-  return out.selfadjointView<Eigen::Lower>();
-}
 
 double binomial_deviance(double y, double mu) {
   // 2 * (y log(y / mu) + (1 - y) log((1 - y) / (1 - mu))) for y in {0, 1}.
@@ -163,7 +139,7 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   Eigen::MatrixXd xtwx(k, k);
   Eigen::VectorXd w(n), z(n);
   Eigen::LDLT<Eigen::MatrixXd> solver;
-  const Eigen::Index blocks = (n + kBlock - 1) / kBlock;
+  const Eigen::Index blocks = (n + kGramBlock - 1) / kGramBlock;
   std::vector<double> dev_part(static_cast<std::size_t>(blocks));
   std::vector<Eigen::MatrixXd> gram_part(static_cast<std::size_t>(blocks));
   std::vector<Eigen::VectorXd> cross_part(static_cast<std::size_t>(blocks));
@@ -171,8 +147,8 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
     // One parallel pass over X: working weights and response, then X'WX and X'Wz per block
     // (fixed blocks summed in order: the same bits at any thread count).
     tbb::parallel_for(Eigen::Index{0}, blocks, [&](Eigen::Index b) {
-      const Eigen::Index r0 = b * kBlock;
-      const Eigen::Index m = std::min(kBlock, n - r0);
+      const Eigen::Index r0 = b * kGramBlock;
+      const Eigen::Index m = std::min(kGramBlock, n - r0);
       Eigen::VectorXd sw(m), swz(m);
       for (Eigen::Index i = r0; i < r0 + m; ++i) {
         const double me = link.mu_eta(eta[i]);
@@ -204,8 +180,8 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
     double dev = 0;
     for (int half = 0; half < 30; ++half) {
       tbb::parallel_for(Eigen::Index{0}, blocks, [&](Eigen::Index b) {
-        const Eigen::Index r0 = b * kBlock;
-        const Eigen::Index m = std::min(kBlock, n - r0);
+        const Eigen::Index r0 = b * kGramBlock;
+        const Eigen::Index m = std::min(kGramBlock, n - r0);
         eta.segment(r0, m) = xk.middleRows(r0, m) * beta_new + offset.segment(r0, m);
         double d = 0;
         for (Eigen::Index i = r0; i < r0 + m; ++i) {

@@ -43,6 +43,34 @@ void stable_sort_by_key(std::vector<T>& v, std::uint64_t key_range) {
   std::stable_sort(v.begin(), v.end(), [](const T& a, const T& b) { return a.key < b.key; });
 }
 
+// Candidate edges in CSR form: keys[e] = (origin, destination), occurrences of edge e at
+// [begin[e], begin[e + 1]). `pairs` (key = origin * n_nodes + destination) is consumed.
+template <typename PairT, typename OccT>
+struct CandidateEdges {
+  std::vector<std::pair<std::int32_t, std::int32_t>> keys;
+  std::vector<std::size_t> begin;
+  std::vector<OccT> occ;
+};
+
+template <typename OccT, typename PairT>
+CandidateEdges<PairT, OccT> to_csr(std::vector<PairT>& pairs, std::int32_t n_nodes) {
+  const auto nn = static_cast<std::uint64_t>(n_nodes);
+  stable_sort_by_key(pairs, nn * nn);
+  CandidateEdges<PairT, OccT> c;
+  c.occ.reserve(pairs.size());
+  for (std::size_t k = 0; k < pairs.size(); ++k) {
+    if (k == 0 || pairs[k].key != pairs[k - 1].key) {
+      c.keys.emplace_back(static_cast<std::int32_t>(pairs[k].key / nn),
+                          static_cast<std::int32_t>(pairs[k].key % nn));
+      c.begin.push_back(k);
+    }
+    c.occ.push_back(pairs[k].occ);
+  }
+  c.begin.push_back(pairs.size());
+  std::vector<PairT>().swap(pairs);
+  return c;
+}
+
 struct Occurrence {  // an edge's occurrence in one cascade
   std::int32_t cascade;
   std::int32_t dst_pos;  // position of the destination in the cascade
@@ -120,23 +148,10 @@ NetInfResult netinf(const std::vector<CascadeEvent>& events, std::int32_t n_node
       }
     }
   }
-  stable_sort_by_key(pairs,
-                     static_cast<std::uint64_t>(n_nodes) * static_cast<std::uint64_t>(n_nodes));
-  std::vector<std::pair<std::int32_t, std::int32_t>> keys;
-  std::vector<std::size_t> begin;
-  std::vector<Occurrence> occurrences;
-  occurrences.reserve(pairs.size());
-  for (std::size_t k = 0; k < pairs.size(); ++k) {
-    if (k == 0 || pairs[k].key != pairs[k - 1].key) {
-      keys.emplace_back(
-          static_cast<std::int32_t>(pairs[k].key / static_cast<std::uint64_t>(n_nodes)),
-          static_cast<std::int32_t>(pairs[k].key % static_cast<std::uint64_t>(n_nodes)));
-      begin.push_back(k);
-    }
-    occurrences.push_back(pairs[k].occ);
-  }
-  begin.push_back(pairs.size());
-  std::vector<Pair>().swap(pairs);
+  auto csr = to_csr<Occurrence>(pairs, n_nodes);
+  const auto& keys = csr.keys;
+  const auto& begin = csr.begin;
+  const auto& occurrences = csr.occ;
   NetInfResult res;
   res.candidate_edges = static_cast<std::int64_t>(keys.size());
   const double log_eps = std::log(opt.epsilon);
@@ -343,22 +358,10 @@ NetInfResult netinf_networkinference(const std::vector<CascadeEvent>& events, st
       }
     }
   }
-  stable_sort_by_key(pairs,
-                     static_cast<std::uint64_t>(n_nodes) * static_cast<std::uint64_t>(n_nodes));
-  std::vector<std::pair<std::int32_t, std::int32_t>> keys;
-  std::vector<std::size_t> begin;
-  std::vector<Occ> occ;
-  occ.reserve(pairs.size());
-  for (std::size_t k = 0; k < pairs.size(); ++k) {
-    if (k == 0 || pairs[k].key != pairs[k - 1].key) {
-      keys.emplace_back(static_cast<std::int32_t>(pairs[k].key / nn),
-                        static_cast<std::int32_t>(pairs[k].key % nn));
-      begin.push_back(k);
-    }
-    occ.push_back(pairs[k].occ);
-  }
-  begin.push_back(pairs.size());
-  std::vector<Pair>().swap(pairs);
+  auto csr = to_csr<Occ>(pairs, n_nodes);
+  const auto& keys = csr.keys;
+  const auto& begin = csr.begin;
+  const auto& occ = csr.occ;
   NetInfResult res;
   res.candidate_edges = static_cast<std::int64_t>(keys.size());
   for (double t : tree) {

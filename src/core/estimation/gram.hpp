@@ -1,0 +1,38 @@
+// X' diag(w) X in fixed row blocks, in parallel, summed in block order: the same bits at any
+// thread count. Shared by the GLM (Fisher information) and Cox (second moments) fits.
+#pragma once
+
+#include <tbb/parallel_for.h>
+#include <Eigen/Dense>
+
+#include <algorithm>
+#include <vector>
+
+namespace pdlab {
+
+constexpr Eigen::Index kGramBlock = 32768;
+
+// `sqrt_w` holds the square roots of the row weights (>= 0). X may be row- or column-major.
+template <typename Matrix>
+Eigen::MatrixXd weighted_gram(const Matrix& x, const Eigen::VectorXd& sqrt_w) {
+  const Eigen::Index n = x.rows();
+  const Eigen::Index p = x.cols();
+  const Eigen::Index blocks = (n + kGramBlock - 1) / kGramBlock;
+  std::vector<Eigen::MatrixXd> part(static_cast<std::size_t>(blocks));
+  tbb::parallel_for(Eigen::Index{0}, blocks, [&](Eigen::Index b) {
+    const Eigen::Index r0 = b * kGramBlock;
+    const Eigen::Index m = std::min(kGramBlock, n - r0);
+    const Eigen::MatrixXd sx =
+        x.middleRows(r0, m).array().colwise() * sqrt_w.segment(r0, m).array();
+    Eigen::MatrixXd g = Eigen::MatrixXd::Zero(p, p);
+    g.selfadjointView<Eigen::Lower>().rankUpdate(sx.transpose());
+    part[static_cast<std::size_t>(b)] = std::move(g);
+  });
+  Eigen::MatrixXd out = Eigen::MatrixXd::Zero(p, p);
+  for (const auto& g : part) {
+    out += g;
+  }
+  return out.selfadjointView<Eigen::Lower>();
+}
+
+}  // namespace pdlab

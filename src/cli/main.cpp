@@ -243,23 +243,14 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
       }
       return EX_OK;
     }
-    if (*eha) {
-      return pdlab::cli::cmd_eha(a);
-    }
-    if (*fit_cmd) {
-      return pdlab::cli::cmd_fit(a);
-    }
-    if (*check_fit_cmd) {
-      return pdlab::cli::cmd_check_fit(a);
-    }
-    if (*infer) {
-      return pdlab::cli::cmd_infer(a);
-    }
-    if (*cox) {
-      return pdlab::cli::cmd_cox(a);
-    }
-    if (*riskset) {
-      return pdlab::cli::cmd_riskset(a);
+    const std::pair<CLI::App*, int (*)(pdlab::cli::Args&)> estimation[] = {
+        {riskset, pdlab::cli::cmd_riskset}, {eha, pdlab::cli::cmd_eha},
+        {cox, pdlab::cli::cmd_cox},         {infer, pdlab::cli::cmd_infer},
+        {fit_cmd, pdlab::cli::cmd_fit},     {check_fit_cmd, pdlab::cli::cmd_check_fit}};
+    for (const auto& [command, handler] : estimation) {
+      if (*command) {
+        return handler(a);
+      }
     }
     if (seed >= 0) {
       sets.push_back(fmt::format("run.seed={}", seed));

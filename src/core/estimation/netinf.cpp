@@ -43,20 +43,30 @@ void stable_sort_by_key(std::vector<T>& v, std::uint64_t key_range) {
   std::stable_sort(v.begin(), v.end(), [](const T& a, const T& b) { return a.key < b.key; });
 }
 
+struct Occurrence {  // an edge's occurrence in one cascade
+  std::int32_t cascade;
+  std::int32_t dst_pos;  // position of the destination in the cascade
+  double dt;
+  double log_f;  // the edge's score in this cascade (flavour-specific)
+};
+
+struct KeyedOccurrence {
+  std::uint64_t key;  // origin * n_nodes + destination
+  Occurrence occ;
+};
+
 // Candidate edges in CSR form: keys[e] = (origin, destination), occurrences of edge e at
-// [begin[e], begin[e + 1]). `pairs` (key = origin * n_nodes + destination) is consumed.
-template <typename PairT, typename OccT>
+// [begin[e], begin[e + 1]). `pairs` is consumed.
 struct CandidateEdges {
   std::vector<std::pair<std::int32_t, std::int32_t>> keys;
   std::vector<std::size_t> begin;
-  std::vector<OccT> occ;
+  std::vector<Occurrence> occ;
 };
 
-template <typename OccT, typename PairT>
-CandidateEdges<PairT, OccT> to_csr(std::vector<PairT>& pairs, std::int32_t n_nodes) {
+CandidateEdges to_csr(std::vector<KeyedOccurrence>& pairs, std::int32_t n_nodes) {
   const auto nn = static_cast<std::uint64_t>(n_nodes);
   stable_sort_by_key(pairs, nn * nn);
-  CandidateEdges<PairT, OccT> c;
+  CandidateEdges c;
   c.occ.reserve(pairs.size());
   for (std::size_t k = 0; k < pairs.size(); ++k) {
     if (k == 0 || pairs[k].key != pairs[k - 1].key) {
@@ -67,16 +77,9 @@ CandidateEdges<PairT, OccT> to_csr(std::vector<PairT>& pairs, std::int32_t n_nod
     c.occ.push_back(pairs[k].occ);
   }
   c.begin.push_back(pairs.size());
-  std::vector<PairT>().swap(pairs);
+  std::vector<KeyedOccurrence>().swap(pairs);
   return c;
 }
-
-struct Occurrence {  // an edge's occurrence in one cascade
-  std::int32_t cascade;
-  std::int32_t dst_pos;  // position of the destination in the cascade
-  double dt;
-  double log_f;
-};
 
 }  // namespace
 
@@ -129,11 +132,7 @@ NetInfResult netinf(const std::vector<CascadeEvent>& events, std::int32_t n_node
   }
   // Candidate edges j -> i with t_j < t_i in some cascade, with their occurrences, in CSR
   // form sorted by (origin, destination): one sort of all pairs instead of a map.
-  struct Pair {
-    std::uint64_t key;  // origin * n_nodes + destination
-    Occurrence occ;
-  };
-  std::vector<Pair> pairs;
+  std::vector<KeyedOccurrence> pairs;
   for (std::int32_t c = 0; c < n_casc; ++c) {
     const auto& v = casc[c];
     for (std::size_t i = 0; i < v.size(); ++i) {
@@ -148,7 +147,7 @@ NetInfResult netinf(const std::vector<CascadeEvent>& events, std::int32_t n_node
       }
     }
   }
-  auto csr = to_csr<Occurrence>(pairs, n_nodes);
+  auto csr = to_csr(pairs, n_nodes);
   const auto& keys = csr.keys;
   const auto& begin = csr.begin;
   const auto& occurrences = csr.occ;
@@ -332,18 +331,8 @@ NetInfResult netinf_networkinference(const std::vector<CascadeEvent>& events, st
   }
   // Possible edges (u, v) with t_u < t_v, in CSR form sorted by (u, v), each occurrence with
   // its tied score log(beta f(dt)).
-  struct Occ {
-    std::int32_t cascade;
-    std::int32_t dst_pos;
-    double dt;
-    double tied;
-  };
-  struct Pair {
-    std::uint64_t key;
-    Occ occ;
-  };
   const auto nn = static_cast<std::uint64_t>(n_nodes);
-  std::vector<Pair> pairs;
+  std::vector<KeyedOccurrence> pairs;
   for (std::int32_t c = 0; c < n_casc; ++c) {
     const auto& v = casc[c];
     for (std::size_t i = 0; i < v.size(); ++i) {
@@ -358,7 +347,7 @@ NetInfResult netinf_networkinference(const std::vector<CascadeEvent>& events, st
       }
     }
   }
-  auto csr = to_csr<Occ>(pairs, n_nodes);
+  auto csr = to_csr(pairs, n_nodes);
   const auto& keys = csr.keys;
   const auto& begin = csr.begin;
   const auto& occ = csr.occ;
@@ -372,8 +361,8 @@ NetInfResult netinf_networkinference(const std::vector<CascadeEvent>& events, st
     ++res.gain_evaluations;
     double g = 0;
     for (std::size_t k = begin[e]; k < begin[e + 1]; ++k) {
-      if (occ[k].tied > score[occ[k].cascade][occ[k].dst_pos]) {
-        g += occ[k].tied - score[occ[k].cascade][occ[k].dst_pos];
+      if (occ[k].log_f > score[occ[k].cascade][occ[k].dst_pos]) {
+        g += occ[k].log_f - score[occ[k].cascade][occ[k].dst_pos];
       }
     }
     return g;
@@ -399,9 +388,9 @@ NetInfResult netinf_networkinference(const std::vector<CascadeEvent>& events, st
     std::vector<double> dts;
     for (std::size_t k = begin[e]; k < begin[e + 1]; ++k) {
       auto& sc = score[occ[k].cascade][occ[k].dst_pos];
-      if (occ[k].tied > sc) {
-        after[occ[k].cascade] += occ[k].tied - sc;
-        sc = occ[k].tied;
+      if (occ[k].log_f > sc) {
+        after[occ[k].cascade] += occ[k].log_f - sc;
+        sc = occ[k].log_f;
         dts.push_back(occ[k].dt);
       }
     }

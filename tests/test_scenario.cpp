@@ -116,7 +116,7 @@ TEST(Scenario, EventErrors) {
             std::string::npos);
   EXPECT_NE(config_error(
                 "[[event]]\ntype = \"adopt\"\ndate = \"2011\"\nunits = [\"R\"]\nissuer = \"R\"\n")
-                .find("only used by mandate"),
+                .find("not used by events of type adopt"),
             std::string::npos);
   EXPECT_NE(
       config_error(

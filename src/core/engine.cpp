@@ -104,6 +104,8 @@ class PolicyRun {
 
   // Per unit.
   std::vector<std::int32_t> t_adopt_;
+  std::vector<std::int32_t> rec_of_;  // index of each unit's record in out_ (-1 = none)
+  double shift_ = 0.0;                // adoption.alpha_shift set by events (0 = none yet)
   std::vector<std::pair<float, std::int32_t>> sort_buf_;
   std::vector<std::int32_t> order_;  // fast children of each slot, sorted by tau
   std::vector<float> sorted_tau_;    // tau of order_[c], so the scan reads memory in order
@@ -117,6 +119,7 @@ class PolicyRun {
   std::vector<std::int32_t> mode_issue_, mode_deadline_, ev_issue_, ev_deadline_;
   std::vector<float> ev_compliance_;
   std::vector<std::int32_t> active_kids_, slot_rev_, slot_variant_, cursor_, fast_end_;
+  std::vector<std::uint8_t> abolished_;  // tier abolished: pressure passes straight through
   std::vector<float> quality_kids_, pressure_, v_children_, h_children_;
   std::vector<double> k_cum_, last_x_, last_factor_;
   std::vector<std::vector<std::int32_t>> pilot_records_;
@@ -140,6 +143,8 @@ class PolicyRun {
 
   void init() {
     t_adopt_.assign(n_, kNever);
+    rec_of_.assign(n_, -1);
+    shift_ = 0.0;
     order_.assign(n_, -1);
     sorted_tau_.resize(n_);
     const std::int32_t s = slots_;
@@ -151,6 +156,7 @@ class PolicyRun {
     ev_compliance_.assign(s, 1.0F);
     active_kids_.assign(s, 0);
     slot_rev_.assign(s, kNever);
+    abolished_.assign(s, 0);
     slot_variant_.assign(s, 0);
     cursor_.assign(s, 0);
     fast_end_.assign(s, 0);
@@ -280,8 +286,11 @@ class PolicyRun {
         continue;
       }
       const std::int32_t pp = h_.parent(p);
-      const double pr = exposure::vertical(own_signal(p, t), pp >= 0 ? pressure_[pp] : 0.0,
-                                           sc_.vertical.attenuation);
+      // An abolished tier is no longer a government: its children answer to its parent.
+      const double pr = abolished_[p] != 0
+                            ? (pp >= 0 ? static_cast<double>(pressure_[pp]) : 0.0)
+                            : exposure::vertical(own_signal(p, t), pp >= 0 ? pressure_[pp] : 0.0,
+                                                 sc_.vertical.attenuation);
       pressure_[p] = static_cast<float>(pr);
       const double v = pr + direct_signal(p, t);
       const double adopted = a.success_weighted ? static_cast<double>(quality_kids_[p])
@@ -296,7 +305,8 @@ class PolicyRun {
       const double gv = a.gamma_vertical * v;
       const double gh = a.gamma_horizontal * hs;
       // Exposures change rarely between periods: reuse exp() of an unchanged exponent.
-      const double x = gv + gh;
+      // shift_ is 0 unless an event set adoption.alpha_shift; adding 0 changes no bits.
+      const double x = gv + gh + shift_;
       if (x != last_x_[p]) {
         last_x_[p] = x;
         last_factor_[p] = std::exp(x);
@@ -343,7 +353,7 @@ class PolicyRun {
       const double gv = a.gamma_vertical * v;
       const double gh = a.gamma_horizontal * hx;
       const double gu = a.gamma_bottom_up * u;
-      const double eta = base(j) + gv + gh + gu;
+      const double eta = base(j) + gv + gh + gu + shift_;
       if (eta != last_eta_[g]) {
         last_eta_[g] = eta;
         last_increment_[g] = logit ? std::log1p(std::exp(eta)) : std::exp(eta);
@@ -472,6 +482,7 @@ class PolicyRun {
     }
     t_adopt_[j] = t;
     const auto r = static_cast<std::int32_t>(out_->size());
+    rec_of_[j] = r;
     Adoption rec;
     rec.unit = j;
     rec.period = t;
@@ -533,6 +544,33 @@ class PolicyRun {
           }
         }
         break;
+      case CompiledEvent::Type::set:
+        if (e.key == "adoption.alpha_shift") {
+          shift_ = e.value;
+        }
+        break;
+      case CompiledEvent::Type::reverse:
+        for (auto u : e.units) {
+          const std::int32_t r = rec_of_[u];
+          // A reversal already scheduled later is brought forward; one due now happens anyway.
+          if (r >= 0 && (*out_)[r].rev_period > t) {
+            auto& rec = (*out_)[r];
+            rec.rev_period = t;
+            if (rec.inst_period > t) {
+              rec.inst_period = kNever;
+            }
+            reverse(r, t);
+          }
+        }
+        break;
+      case CompiledEvent::Type::abolish:
+        for (auto u : e.units) {
+          if (u < slots_) {
+            abolished_[u] = 1;
+          }
+        }
+        break;
+      case CompiledEvent::Type::merge: break;  // pools residents in the governance layer only
       case CompiledEvent::Type::mandate: {
         const int lp = e.target_level - 1;
         const int li = h_.level(e.issuer);
@@ -620,6 +658,9 @@ class PolicyRun {
       const auto& recs = pilot_records_[p];
       for (auto r : recs) {
         auto& rec = (*out_)[r];
+        if (rec.rev_period != kNever) {  // reversed by an event while a pilot
+          continue;
+        }
         if (rec.quality >= 1.0 - sc_.promotion.pilot_success) {
           ++ok;
           rec.full_period = t;
@@ -653,7 +694,9 @@ class PolicyRun {
 
   void reversals(std::int32_t t) {
     for (auto r : rev_bucket_[t]) {
-      reverse(r, t);
+      if ((*out_)[r].rev_period == t) {  // not already reversed by an event
+        reverse(r, t);
+      }
     }
   }
 };
@@ -668,6 +711,9 @@ ReplicateResult run_replicate(const Model& model, std::int32_t replicate) {
   for (std::int32_t k = 0; k < model.n_policies(); ++k) {
     PolicyRun run(model);
     run.run(replicate, k, result.adoptions);
+  }
+  if (const auto* g = model.governance()) {
+    result.governance = run_governance(*g, result);
   }
   return result;
 }
@@ -695,6 +741,9 @@ std::vector<ReplicateResult> run_ensemble(const Model& model, std::int32_t n, in
                                          static_cast<std::size_t>(model.n_policies()));
             for (std::int32_t k = 0; k < model.n_policies(); ++k) {
               ws->run(r, k, results[r].adoptions);
+            }
+            if (const auto* g = model.governance()) {
+              results[r].governance = run_governance(*g, results[r]);
             }
             const int d = ++done;
             if (progress) {

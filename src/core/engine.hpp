@@ -42,6 +42,7 @@ struct Adoption {
 struct ReplicateResult {
   std::int32_t replicate = 0;
   std::vector<Adoption> adoptions;  // in order of adoption; ties by processing order
+  GovernanceResult governance;      // empty when the governance modules are off
 };
 
 // Simulates replicate r. Deterministic in (scenario seed, r): no shared state.

@@ -204,7 +204,7 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
                                         : to_period(sc_.calendar, e.deadline, e.key + ".deadline",
                                                     sc_.file, e.line);
       }
-    } else {
+    } else if (e.type == "mandate") {
       c.type = CompiledEvent::Type::mandate;
       c.issuer = unit_of(sc_, h_, e.key + ".issuer", e.issuer, e.line);
       c.target_level = level_of(sc_, h_, e.key + ".target_level", e.target_level, e.line);
@@ -239,6 +239,65 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
         }
         c.quotas.push_back(std::move(cq));
       }
+    } else if (e.type == "set") {
+      c.type = CompiledEvent::Type::set;
+      c.key = e.param;
+      c.value = e.value;
+    } else if (e.type == "reverse" || e.type == "merge") {
+      c.type = e.type == "reverse" ? CompiledEvent::Type::reverse : CompiledEvent::Type::merge;
+      for (const auto& id : e.units) {
+        c.units.push_back(unit_of(sc_, h_, e.key + ".units", id, e.line));
+      }
+      if (c.type == CompiledEvent::Type::merge) {
+        c.issuer = unit_of(sc_, h_, e.key + ".into", e.into, e.line);
+        for (auto u : c.units) {
+          if (h_.level(u) != h_.level(c.issuer) || u == c.issuer) {
+            bad(sc_, e.key + ".units", std::string(h_.id(u)),
+                "a merged unit must be another unit at the level of 'into' ('" +
+                    h_.level_names()[h_.level(c.issuer)] + "')",
+                "merge units of one level into a unit of the same level", e.line);
+          }
+        }
+      } else if (e.descendants) {
+        // Every unit below a listed unit, in index order (units stay unique).
+        std::vector<std::uint8_t> in(static_cast<std::size_t>(n), 0);
+        for (auto u : c.units) {
+          in[u] = 1;
+        }
+        for (std::int32_t u = 1; u < n; ++u) {
+          in[u] = in[u] != 0 || in[h_.parent(u)] != 0 ? 1 : 0;
+        }
+        c.units.clear();
+        for (std::int32_t u = 0; u < n; ++u) {
+          if (in[u] != 0) {
+            c.units.push_back(u);
+          }
+        }
+      }
+    } else {  // abolish
+      c.type = CompiledEvent::Type::abolish;
+      const int l = level_of(sc_, h_, e.key + ".level", e.level, e.line);
+      if (l == 0) {
+        bad(sc_, e.key + ".level", e.level, "the top level cannot be abolished",
+            "abolish a tier between the top and the bottom of the hierarchy", e.line);
+      }
+      std::vector<std::int32_t> roots;
+      for (const auto& id : e.under) {
+        roots.push_back(unit_of(sc_, h_, e.key + ".under", id, e.line));
+      }
+      for (std::int32_t u = h_.level_begin(l); u < h_.level_begin(l + 1); ++u) {
+        bool below = roots.empty();
+        for (auto r : roots) {
+          below = below || (h_.level(r) < l && h_.ancestor_at(u, h_.level(r)) == r);
+        }
+        if (below) {
+          c.units.push_back(u);
+        }
+      }
+      if (c.units.empty()) {
+        bad(sc_, e.key + ".under", "", "no unit of level '" + e.level + "' lies below these units",
+            "list units above the abolished level", e.line);
+      }
     }
     if (c.deadline != kNever && c.deadline <= c.period) {
       bad(sc_, e.key + ".deadline", e.deadline, "deadline is not after the event's date",
@@ -260,6 +319,16 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
     }
     events_.push_back(std::move(c));
   }
+  if (!sc_.governance.policy.empty()) {
+    const auto pol = std::find_if(sc_.policies.begin(), sc_.policies.end(), [&](const Policy& p) {
+      return p.id == sc_.governance.policy;
+    });
+    if (pol == sc_.policies.end()) {
+      bad(sc_, "governance.policy", sc_.governance.policy, "no [[policy]] has this id",
+          "use the id of a [[policy]]");
+    }
+    governance_policy_ = static_cast<int>(pol - sc_.policies.begin());
+  }
   if (sc_.events.empty()) {
     bool spontaneous = false;
     for (std::int32_t u = 0; u < n && !spontaneous; ++u) {
@@ -272,6 +341,11 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
   std::stable_sort(
       events_.begin(), events_.end(),
       [](const CompiledEvent& x, const CompiledEvent& y) { return x.period < y.period; });
+  if (sc_.governance.any()) {
+    gov_ = std::make_unique<GovernanceModel>(*this);
+  }
 }
+
+Model::~Model() = default;
 
 }  // namespace pdlab

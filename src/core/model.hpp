@@ -2,12 +2,14 @@
 // indices, periods and per-unit arrays. Both simulation and (later) estimation use it.
 #pragma once
 
+#include "core/governance.hpp"
 #include "core/hierarchy.hpp"
 #include "core/network.hpp"
 #include "core/scenario.hpp"
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,7 +22,15 @@ struct CompiledQuota {
 };
 
 struct CompiledEvent {
-  enum class Type : std::uint8_t { adopt, mandate, promote } type = Type::adopt;
+  enum class Type : std::uint8_t {
+    adopt,
+    mandate,
+    promote,
+    set,      // a parameter changes from this period on (key, value)
+    reverse,  // the listed units reverse the policy (Guiyang 2019)
+    abolish,  // the listed units (a tier) stop being governments (Guiyang 2010-2012)
+    merge,    // the listed units merge into `issuer`
+  } type = Type::adopt;
   std::int32_t period = 0;
   std::int32_t policy = 0;
   std::vector<std::int32_t> units;  // adopt, promote
@@ -30,6 +40,8 @@ struct CompiledEvent {
   std::int32_t deadline = kNever;
   double compliance = 1.0;
   std::vector<CompiledQuota> quotas;
+  std::string key;  // set
+  double value = 0;  // set
 };
 
 class Model {
@@ -37,6 +49,9 @@ class Model {
   // Throws ErrorKind::config naming the scenario key when the scenario and hierarchy disagree
   // (unknown level, column, unit id or policy; date out of order).
   Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network& network);
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+  ~Model();
 
   const Scenario& scenario() const { return sc_; }
   const Hierarchy& hierarchy() const { return h_; }
@@ -60,6 +75,10 @@ class Model {
   // Things that are valid but probably not what the user meant (events after the horizon...).
   const std::vector<std::string>& warnings() const { return warnings_; }
   int unit_time_max_level() const { return unit_time_max_level_; }
+  // Index of the policy that is the governance model (governance.policy).
+  int governance_policy() const { return governance_policy_; }
+  // The governance layer, or nullptr when all its modules are off.
+  const GovernanceModel* governance() const { return gov_.get(); }
 
  private:
   Scenario sc_;
@@ -72,6 +91,8 @@ class Model {
   std::int32_t n_slots_ = 0;
   int adoptions_max_level_ = 255;
   int unit_time_max_level_ = 255;
+  int governance_policy_ = 0;
+  std::unique_ptr<GovernanceModel> gov_;
   std::vector<std::string> warnings_;
 };
 

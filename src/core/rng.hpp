@@ -22,6 +22,8 @@ enum class Draw : std::uint32_t {
   compliance = 6,  // compliance at a mandate's deadline
   quota = 7,       // order in which quotas are filled
   variant = 8,     // whether a championship adopter invents its own variant
+  incident = 9,    // stability incidents of a local government (governance layer)
+  agent = 10,      // revision and threshold of an individual resident agent
 };
 
 class Rng {

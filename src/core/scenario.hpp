@@ -107,7 +107,7 @@ struct Quota {
 struct Event {
   std::string key;        // "event[3]", for messages
   std::int64_t line = 0;  // line of the event in the scenario file
-  std::string type;       // adopt | mandate | promote
+  std::string type;       // adopt | mandate | promote | set | reverse | abolish | merge
   std::string date;
   std::string policy;
   std::vector<std::string> units;  // adopt, promote
@@ -117,6 +117,124 @@ struct Event {
   std::string deadline;            // mandate, promote with mode mandate
   double compliance = -1.0;        // mandate; < 0 = promotion.compliance
   std::vector<Quota> quotas;       // mandate
+  std::string param;               // set: the parameter changed
+  double value = 0.0;              // set: its new value
+  bool descendants = false;        // reverse: also every unit below the listed units
+  std::string level;               // abolish: the tier abolished
+  std::vector<std::string> under;  // abolish: only below these units (empty = everywhere)
+  std::string into;                // merge: the unit the listed units merge into
+};
+
+// The governance system (docs/model.md section 7.9): what adoption does on the ground. Every
+// module is off by default; with all off the simulation is the adoption engine alone.
+// Rates are per year (converted with dt = 1 / periods_per_year); shares lie in [0, 1].
+struct AssessmentParams {
+  bool enabled = false;
+  double hierarchical_weight = 1.0;  // w_h: weight of the score from above
+  double horizontal_weight = 0.5;    // w_s: weight of residents' satisfaction
+  double visible_reward = 1.0;       // a_v: hierarchical credit for visible outputs
+  double deadline_reward = 0.5;      // a_d: extra credit for visible work under a mandate
+  double depth_reward = 0.0;         // a_s: hierarchical credit for depth (0 = incompatible)
+  double temperature = 0.25;         // tau of the logit effort choice
+  bool veto = true;                  // incidents above veto_threshold zero the hierarchical score
+  double veto_threshold = 5.0;       // incidents per 10,000 residents a year
+  double visible_rate = 4.0;         // r_v
+  double visible_decay = 0.5;        // delta_v
+  double depth_rate = 1.0;           // r_s
+  double depth_decay = 0.1;          // delta_s
+};
+
+struct CoproductionParams {
+  bool enabled = false;
+  std::string community_level;                 // empty = deepest level
+  std::string population = "population";       // column; missing = 1,000 residents
+  std::string migrant_share = "migrant_share";  // column; missing = 0
+  double mobilisation = 1.0;                   // M: state mobilisation once adopted
+  double target = 0.8;                         // the state's participation target
+  double ceiling = 0.6;                        // asymptote of the participation target
+  double intercept = -2.0;
+  double w_belonging = 2.0;
+  double w_trust = 1.0;
+  double w_services = 1.0;
+  double w_peers = 1.0;
+  double w_mobilisation = 2.0;
+  double adjust_rate = 2.0;
+  double belonging_services = 0.5;
+  double belonging_participation = 0.5;
+  double turnover_local = 0.05;
+  double turnover_migrant = 0.3;
+  double admin_load = 0.6;      // share of residents' committee time on administrative tasks
+  double load_effect = 0.5;     // how much that load cuts self-governance
+  double task_list_cut = 0.0;   // share of the load removed by task lists once adopted
+  double trust_rate = 0.5;
+  double satisfaction_intercept = 0.5;
+  double satisfaction_depth = 0.5;
+  double satisfaction_services = 0.3;
+  double satisfaction_grievance = 0.5;
+  double grievance_inflow = 0.3;
+  double grievance_decay = 0.5;
+  double initial_participation = 0.05;
+  double initial_belonging_local = 0.5;
+  double initial_belonging_migrant = 0.2;
+  double initial_trust = 0.6;
+  double initial_grievance = 0.2;
+  std::string agents_root;           // id of the city whose residents run as agents
+  int agents_per_community = 500;    // agents simulated per community (at most its population)
+};
+
+struct ServiceParams {
+  bool enabled = false;
+  double children_share = 0.08;    // school-age children per resident
+  double working_local = 0.5;      // share of local children with both parents working
+  double working_migrant = 0.9;    // the same for migrants
+  double contracting = 1.0;        // contracting with SOs once adopted (0 = none)
+  double so_growth = 1.0;
+  double so_decay = 0.1;
+  double so_max = 1.0;
+  double volunteer_rate = 0.5;     // places per unit of participation, as share of demand
+  double government_direct = 0.2;  // direct provision, as share of demand
+  double withdrawal = 0.0;         // share of direct provision withdrawn once adopted
+  double space = 0.9;              // most demand community space can host
+  double local_need = 0.5;         // weight of services for locals (migrants: 1)
+  double contract_cost = 1.0;      // cost per place-share of demand per 10,000 residents a year
+};
+
+struct StabilityParams {
+  bool enabled = false;
+  double budget = 0.5;             // intensity of stability work, in [0, 1]
+  double control = 0.4;            // shares of the budget (normalised to sum 1)
+  double compensation = 0.3;
+  double root_cause = 0.3;
+  double incident_rate = 1.0;      // per 10,000 residents a year at zero grievance
+  double incident_grievance = 3.0;
+  double control_effect = 0.8;
+  double compensation_effect = 0.6;
+  double control_trust = 0.5;
+  double control_grievance = 0.2;
+  double claims_rate = 1.0;
+  double claims_decay = 0.1;
+  double claims_grievance = 0.2;
+  double root_effect = 1.0;
+  double root_lag = 2.0;           // years
+  double tolerance = 0.3;
+  double escalation = 1.0;
+  double escalation_incident = 0.5;
+  double escalation_attenuation = 0.5;
+  double so_absorb = 0.5;
+  double control_cost = 1.0;
+  double compensation_cost = 1.0;
+  double root_cost = 1.0;
+};
+
+struct GovernanceParams {
+  std::string policy;  // the policy that is the governance model; empty = the first
+  AssessmentParams assessment;
+  CoproductionParams coproduction;
+  ServiceParams services;
+  StabilityParams stability;
+  bool any() const {
+    return assessment.enabled || coproduction.enabled || services.enabled || stability.enabled;
+  }
 };
 
 struct OutputParams {
@@ -139,6 +257,7 @@ struct Scenario {
   PromotionParams promotion;
   StageParams stages;
   std::vector<Event> events;
+  GovernanceParams governance;
   std::uint64_t seed = 1;
   int replicates = 1;
   int threads = 0;  // 0 = all cores

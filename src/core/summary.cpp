@@ -126,4 +126,57 @@ Summary summarise(const Model& model, const std::vector<ReplicateResult>& result
   return s;
 }
 
+GovSummary summarise_governance(const Model& model, const std::vector<ReplicateResult>& results,
+                                const std::vector<double>& quantiles) {
+  GovSummary s;
+  s.quantiles = quantiles;
+  const auto* g = model.governance();
+  if (g == nullptr || results.empty()) {
+    return s;
+  }
+  const int nl = model.hierarchy().n_levels();
+  const std::int32_t periods = model.periods();
+  std::vector<double> v;
+  for (int m = 0; m < kGovMetrics; ++m) {
+    for (int l = 0; l < nl; ++l) {
+      if (!g->metric_at(static_cast<GovMetric>(m), l)) {
+        continue;
+      }
+      for (std::int32_t t = 0; t < periods; ++t) {
+        const auto i = (static_cast<std::size_t>(m) * nl + l) * periods + t;
+        v.clear();
+        double sum = 0;
+        for (const auto& r : results) {
+          const double x = r.governance.values[i];
+          if (!std::isnan(x)) {
+            v.push_back(x);
+            sum += x;
+          }
+        }
+        if (v.empty()) {
+          continue;
+        }
+        const double mean = sum / static_cast<double>(v.size());
+        double ss = 0;
+        for (double x : v) {
+          ss += (x - mean) * (x - mean);
+        }
+        std::sort(v.begin(), v.end());
+        GovSummaryRow row{l,
+                          t,
+                          static_cast<GovMetric>(m),
+                          static_cast<std::int32_t>(v.size()),
+                          mean,
+                          v.size() > 1 ? std::sqrt(ss / static_cast<double>(v.size() - 1)) : 0.0,
+                          {}};
+        for (double p : quantiles) {
+          row.q.push_back(quantile_type7(v, p));
+        }
+        s.rows.push_back(std::move(row));
+      }
+    }
+  }
+  return s;
+}
+
 }  // namespace pdlab

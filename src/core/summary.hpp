@@ -43,4 +43,23 @@ double quantile_type7(const std::vector<double>& sorted, double p);
 Summary summarise(const Model& model, const std::vector<ReplicateResult>& results,
                   const std::vector<double>& quantiles);
 
+// Governance outputs by level, period and metric over replicates (NaN values skipped).
+struct GovSummaryRow {
+  std::int32_t level;
+  std::int32_t period;
+  GovMetric metric;
+  std::int32_t replicates;  // replicates in which the value is defined
+  double mean;
+  double sd;
+  std::vector<double> q;
+};
+
+struct GovSummary {
+  std::vector<double> quantiles;
+  std::vector<GovSummaryRow> rows;  // ordered by metric, level, period
+};
+
+GovSummary summarise_governance(const Model& model, const std::vector<ReplicateResult>& results,
+                                const std::vector<double>& quantiles);
+
 }  // namespace pdlab

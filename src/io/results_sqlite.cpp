@@ -208,6 +208,91 @@ void check_output_path(const std::string& path, bool force) {
   }
 }
 
+namespace {
+
+// Tables of the governance layer: governance_time (by level, period and metric over
+// replicates), governance_unit_time (per unit panel, with output.unit_time_every) and
+// agents_time (resident agents of coproduction.agents_root).
+void write_governance(Db& db, const Model& model, const std::vector<ReplicateResult>& results) {
+  const auto& sc = model.scenario();
+  const auto& h = model.hierarchy();
+  const auto gs = summarise_governance(model, results, sc.output.quantiles);
+  std::string qcols;
+  std::string qmarks;
+  for (double p : gs.quantiles) {
+    qcols += ", " + quantile_column(p) + " REAL";
+    qmarks += ", ?";
+  }
+  db.exec(
+      "CREATE TABLE governance_time (scenario_id INTEGER, level TEXT, period INTEGER, date TEXT, "
+      "metric TEXT, replicates INTEGER, mean REAL, sd REAL" +
+      qcols + ");");
+  {
+    Stmt st(db, "INSERT INTO governance_time VALUES (1, ?, ?, ?, ?, ?, ?, ?" + qmarks + ")");
+    for (const auto& row : gs.rows) {
+      st.bind(1, h.level_names()[row.level])
+          .bind(2, row.period)
+          .bind(3, period_label(sc.calendar, row.period))
+          .bind(4, to_string(row.metric))
+          .bind(5, row.replicates)
+          .bind(6, row.mean)
+          .bind(7, row.sd);
+      for (std::size_t i = 0; i < row.q.size(); ++i) {
+        st.bind(8 + static_cast<int>(i), row.q[i]);
+      }
+      st.step();
+    }
+  }
+  if (sc.output.unit_time_every > 0) {
+    std::string cols;
+    std::string marks;
+    for (int i = 0; i < 13; ++i) {
+      cols += std::string(", ") + gov_unit_column(i) + " REAL";
+      marks += ", ?";
+    }
+    db.exec(
+        "CREATE TABLE governance_unit_time (scenario_id INTEGER, replicate INTEGER, unit_id TEXT, "
+        "level TEXT, period INTEGER, date TEXT" +
+        cols + ");");
+    Stmt st(db, "INSERT INTO governance_unit_time VALUES (1, ?, ?, ?, ?, ?" + marks + ")");
+    for (const auto& r : results) {
+      for (const auto& row : r.governance.units) {
+        st.bind(1, r.replicate)
+            .bind(2, h.id(row.unit))
+            .bind(3, h.level_names()[h.level(row.unit)])
+            .bind(4, row.period)
+            .bind(5, period_label(sc.calendar, row.period));
+        for (int i = 0; i < 13; ++i) {
+          st.bind(6 + i, static_cast<double>(row.v[static_cast<std::size_t>(i)]));
+        }
+        st.step();
+      }
+    }
+  }
+  if (!sc.governance.coproduction.agents_root.empty()) {
+    db.exec(
+        "CREATE TABLE agents_time (scenario_id INTEGER, replicate INTEGER, period INTEGER, "
+        "date TEXT, grp TEXT, agents REAL, group_model REAL);");
+    Stmt st(db, "INSERT INTO agents_time VALUES (1, ?, ?, ?, ?, ?, ?)");
+    for (const auto& r : results) {
+      for (std::size_t t = 0; t < r.governance.agents.size(); ++t) {
+        const auto& a = r.governance.agents[t];
+        for (int k = 0; k < 2; ++k) {
+          st.bind(1, r.replicate)
+              .bind(2, static_cast<std::int32_t>(t))
+              .bind(3, period_label(sc.calendar, static_cast<std::int32_t>(t)))
+              .bind(4, k == 0 ? "local" : "migrant")
+              .bind(5, a[static_cast<std::size_t>(k)])
+              .bind(6, a[static_cast<std::size_t>(2 + k)]);
+          st.step();
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
 void write_study(const std::string& path, bool force, const Model& model,
                  const std::vector<ReplicateResult>& results, const Summary& summary,
                  const StudyMeta& meta) {
@@ -419,6 +504,9 @@ CREATE TABLE adoptions (scenario_id INTEGER, replicate INTEGER, policy_id TEXT, 
           }
         }
       }
+    }
+    if (model.governance() != nullptr) {
+      write_governance(db, model, results);
     }
     db.exec("COMMIT;");
   }

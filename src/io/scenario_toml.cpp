@@ -318,7 +318,7 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
     each_table(c, n, key, [&](const toml::table& t, const std::string& k) {
       check_keys(c, t, k + ".",
                  {"type", "date", "policy", "units", "mode", "issuer", "target_level", "deadline",
-                  "compliance", "quota"});
+                  "compliance", "quota", "key", "value", "descendants", "level", "under", "into"});
       Event e;
       e.key = k;
       e.line = line_of(t);
@@ -330,26 +330,26 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
         return *x;
       };
       e.type = text(c, req("type"), k + ".type");
-      if (e.type != "adopt" && e.type != "mandate" && e.type != "promote") {
-        const auto near = closest(e.type, {"adopt", "mandate", "promote"});
+      const std::vector<std::string> types = {"adopt",   "mandate", "promote", "set",
+                                              "reverse", "abolish", "merge"};
+      if (std::find(types.begin(), types.end(), e.type) == types.end()) {
+        const auto near = closest(e.type, types);
         bad(c, req("type"), k + ".type", "unknown event type",
-            near.empty() ? "use adopt, mandate or promote" : "did you mean '" + near + "'?");
+            near.empty() ? "use adopt, mandate, promote, set, reverse, abolish or merge"
+                         : "did you mean '" + near + "'?");
       }
       e.date = date(c, req("date"), k + ".date");
       if (const auto* p = t.get("policy")) {
         e.policy = text(c, *p, k + ".policy");
       }
+      // Which fields each type uses; any other field is an error naming the type.
+      std::vector<std::string> used = {"type", "date", "policy"};
       if (e.type == "mandate") {
         e.issuer = text(c, req("issuer"), k + ".issuer");
         e.target_level = text(c, req("target_level"), k + ".target_level");
         e.deadline = date(c, req("deadline"), k + ".deadline");
-        for (const char* f : {"units", "mode"}) {
-          if (t.contains(f)) {
-            bad(c, *t.get(f), k + "." + f, "not used by a mandate event",
-                "remove it; a mandate applies to all target_level units under issuer");
-          }
-        }
-      } else {
+        used.insert(used.end(), {"issuer", "target_level", "deadline", "compliance", "quota"});
+      } else if (e.type == "adopt" || e.type == "promote") {
         e.units = strings(c, req("units"), k + ".units");
         if (const auto* m = t.get("mode")) {
           e.mode = mode(c, *m, k + ".mode");
@@ -357,10 +357,50 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
         if (const auto* d = t.get("deadline")) {
           e.deadline = date(c, *d, k + ".deadline");
         }
-        for (const char* f : {"issuer", "target_level", "quota", "compliance"}) {
-          if (t.contains(f)) {
-            bad(c, *t.get(f), k + "." + f, "only used by mandate events", "remove it");
+        used.insert(used.end(), {"units", "mode", "deadline"});
+      } else if (e.type == "set") {
+        e.param = text(c, req("key"), k + ".key");
+        const Param* p = find_parameter(e.param);
+        const bool settable = e.param == "adoption.alpha_shift" ||
+                              (p != nullptr && p->type == ParamType::real &&
+                               (e.param.rfind("assessment.", 0) == 0 ||
+                                e.param.rfind("coproduction.", 0) == 0 ||
+                                e.param.rfind("services.", 0) == 0 ||
+                                e.param.rfind("stability.", 0) == 0));
+        if (!settable) {
+          bad(c, req("key"), k + ".key", "cannot be changed by an event",
+              "use adoption.alpha_shift (added to the policy's intercepts) or a numeric "
+              "assessment.*, coproduction.*, services.* or stability.* parameter");
+        }
+        e.value = p != nullptr ? real(c, req("value"), k + ".value", p->lo, p->hi)
+                               : real(c, req("value"), k + ".value", -50, 50);
+        used.insert(used.end(), {"key", "value"});
+      } else if (e.type == "reverse") {
+        e.units = strings(c, req("units"), k + ".units");
+        if (const auto* d = t.get("descendants")) {
+          if (auto b = d->value_exact<bool>()) {
+            e.descendants = *b;
+          } else {
+            bad(c, *d, k + ".descendants", "must be true or false", "write true or false");
           }
+        }
+        used.insert(used.end(), {"units", "descendants"});
+      } else if (e.type == "abolish") {
+        e.level = text(c, req("level"), k + ".level");
+        if (const auto* u = t.get("under")) {
+          e.under = strings(c, *u, k + ".under");
+        }
+        used.insert(used.end(), {"level", "under"});
+      } else {  // merge
+        e.units = strings(c, req("units"), k + ".units");
+        e.into = text(c, req("into"), k + ".into");
+        used.insert(used.end(), {"units", "into"});
+      }
+      for (const auto& [fk, fv] : t) {
+        const std::string f(fk.str());
+        if (std::find(used.begin(), used.end(), f) == used.end()) {
+          bad(c, fv, k + "." + f, "not used by events of type " + e.type,
+              "remove it (see docs/model.md, scripted events)");
         }
       }
       if (const auto* x = t.get("compliance")) {

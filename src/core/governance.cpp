@@ -11,6 +11,8 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 
 // The vector helpers below are internal; their ABI on non-AVX builds does not matter.
@@ -58,11 +60,24 @@ namespace {
 constexpr std::size_t kMaxLanes = 8;
 #define PDLAB_INLINE inline __attribute__((always_inline))
 
+// Concrete typedefs: GCC ignores vector_size on dependent types inside templates.
+using vf4 = float __attribute__((vector_size(16)));
+using vi4 = std::int32_t __attribute__((vector_size(16)));
+using vf8 = float __attribute__((vector_size(32)));
+using vi8 = std::int32_t __attribute__((vector_size(32)));
 template <int N>
-struct V {
-  using f = float __attribute__((vector_size(4 * N)));
-  using i = std::int32_t __attribute__((vector_size(4 * N)));
+struct V;
+template <>
+struct V<4> {
+  using f = vf4;
+  using i = vi4;
 };
+template <>
+struct V<8> {
+  using f = vf8;
+  using i = vi8;
+};
+static_assert(sizeof(V<4>::f) == 16 && sizeof(V<8>::f) == 32 && sizeof(V<8>::i) == 32);
 
 template <class T, class E>
 PDLAB_INLINE T vload(const E* p) {

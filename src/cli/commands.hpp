@@ -24,6 +24,8 @@ struct Args {
   std::string flavour = "snap";
   double p_value_cutoff = 0;
   bool params_given = false;
+  std::vector<std::string> vary;  // compare: KEY=V1,V2,...
+  std::string variants_path;      // compare: CSV of variants
 };
 
 // A progress bar on stderr, only when stderr is a terminal (empty function otherwise).
@@ -35,5 +37,6 @@ int cmd_cox(Args& args);
 int cmd_infer(Args& args);
 int cmd_fit(Args& args);
 int cmd_check_fit(Args& args);
+int cmd_compare(Args& args);
 
 }  // namespace pdlab::cli

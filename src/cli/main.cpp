@@ -115,7 +115,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
   exp->add_option("results", db, "Results file written by `pdlab run`")->required();
   exp->add_option("--table", table,
                   "Table: meta, scenarios, params, levels, policies, runs, "
-                  "adoptions, summary_time, unit_time")
+                  "adoptions, summary_time, unit_time, governance_time, "
+                  "governance_unit_time, agents_time")
       ->required();
   exp->add_option("--format", format, "Output format")->check(CLI::IsMember({"csv"}));
   exp->add_option("--out,-o", out, "Output file (default: standard output)");
@@ -212,6 +213,24 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
   check_fit_cmd->add_option("--out,-o", check_out, "Comparison table CSV");
   check_fit_cmd->add_flag("--force,-f", force, "Replace the output file if it exists");
 
+  auto* compare = app.add_subcommand(
+      "compare", "Run design variants on common random numbers and tabulate outcome differences");
+  compare->add_option("scenario", scenario, "Scenario TOML file")->required();
+  compare->add_option("--vary", a.vary,
+                      "KEY=V1,V2,... (repeatable: all combinations); the first value is the "
+                      "baseline");
+  compare->add_option("--variants", a.variants_path,
+                      "CSV of variants: one column per scenario key (optional `variant` label "
+                      "column); the first row is the baseline");
+  compare->add_option("--out,-o", out, "Comparison table (.csv or .sqlite)")->required();
+  compare->add_option("--set", sets, "Override a scenario key in every variant (repeatable)");
+  compare->add_option("--seed", seed, "Master seed")->check(CLI::NonNegativeNumber);
+  compare->add_option("--replicates,-r", replicates, "Replicates per variant")
+      ->check(CLI::PositiveNumber);
+  compare->add_option("--threads,-t", threads, "Threads, 0 = all cores")
+      ->check(CLI::NonNegativeNumber);
+  compare->add_flag("--force,-f", force, "Replace the output file if it exists");
+
   auto* version = app.add_subcommand("version", "Print the version of pdlab and its libraries");
 
   std::signal(SIGINT, on_signal);
@@ -246,7 +265,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
     const std::pair<CLI::App*, int (*)(pdlab::cli::Args&)> estimation[] = {
         {riskset, pdlab::cli::cmd_riskset}, {eha, pdlab::cli::cmd_eha},
         {cox, pdlab::cli::cmd_cox},         {infer, pdlab::cli::cmd_infer},
-        {fit_cmd, pdlab::cli::cmd_fit},     {check_fit_cmd, pdlab::cli::cmd_check_fit}};
+        {fit_cmd, pdlab::cli::cmd_fit},     {check_fit_cmd, pdlab::cli::cmd_check_fit},
+        {compare, pdlab::cli::cmd_compare}};
     for (const auto& [command, handler] : estimation) {
       if (*command) {
         return handler(a);

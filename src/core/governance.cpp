@@ -373,7 +373,9 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t nc, std:
         vstore(&a.griev[k][i],
               vclamp01(g + (v_gin * (one - cn) + gin_ctrl) * (one - g) - gout * g));
         vstore(&a.part[k][i], pk[k]);
-        vstore(&a.tgt[k][i], target);
+        if (a.tgt[k] != nullptr) {  // only for resident agents; the test is hoisted
+          vstore(&a.tgt[k][i], target);
+        }
       }
       const T w = vload<T>(&a.w[i]);
       const T wl = vload<T>(&a.wl[i]);
@@ -411,7 +413,7 @@ void community_kernel_sse(const CommunityArrays& a, std::size_t nc, std::int32_t
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-__attribute__((target("avx2"))) void community_kernel_avx2(const CommunityArrays& a,
+__attribute__((target("avx2,fma"))) void community_kernel_avx2(const CommunityArrays& a,
                                                            std::size_t nc, std::int32_t t,
                                                            const Step& st, float so_cap) {
   community_lanes<8>(a, nc, t, st, so_cap);
@@ -424,7 +426,8 @@ void community_kernel(const CommunityArrays& a, std::size_t nc, std::int32_t t, 
     std::fill(a.acc[k], a.acc[k] + kMaxLanes, 0.0F);
   }
 #if defined(__x86_64__) && defined(__GNUC__)
-  static const bool avx2 = __builtin_cpu_supports("avx2") != 0;
+  static const bool avx2 =
+      __builtin_cpu_supports("avx2") != 0 && __builtin_cpu_supports("fma") != 0;
   if (avx2) {
     community_kernel_avx2(a, nc, t, st, so_cap);
     return;
@@ -704,6 +707,32 @@ class GovernanceRun {
     sum_[i] += value * weight;
     wsum_[i] += weight;
   }
+  // Per-period sums over the block's local governments, flushed once per period (fewer
+  // scattered updates of the replicate's arrays).
+  static constexpr int kSlots = 14;
+  static constexpr GovMetric kSlotMetric[kSlots] = {
+      GovMetric::coverage,          GovMetric::depth,          GovMetric::incidents,
+      GovMetric::claims,            GovMetric::escalated,      GovMetric::cost_control,
+      GovMetric::cost_compensation, GovMetric::cost_root_cause, GovMetric::cost_contracts,
+      GovMetric::effort_depth,      GovMetric::visible,        GovMetric::depth,
+      GovMetric::hierarchical_score, GovMetric::horizontal_score};
+  double pv_[kSlots] = {};
+  double pw_[kSlots] = {};
+  void padd(int slot, double value, double weight) {
+    pv_[slot] += value * weight;
+    pw_[slot] += weight;
+  }
+  void flush(std::int32_t t) {
+    for (int k = 0; k < kSlots; ++k) {
+      if (pw_[k] > 0) {
+        const int level = k < 2 ? g_.lc_ : g_.lg_;
+        const auto i = (static_cast<std::size_t>(kSlotMetric[k]) * nl_ + level) * periods_ + t;
+        sum_[i] += pv_[k];
+        wsum_[i] += pw_[k];
+      }
+      pv_[k] = pw_[k] = 0;
+    }
+  }
   void set_value(GovMetric m, int level, std::int32_t t, double value) {
     out_.values[(static_cast<std::size_t>(m) * nl_ + level) * periods_ + t] = value;
   }
@@ -774,14 +803,34 @@ class GovernanceRun {
         const auto cb = static_cast<std::size_t>(h_.first_child(g) - c0);
         const auto ce = static_cast<std::size_t>(h_.end_child(g) - c0);
         // Population-weighted sums over the communities (products computed in the vector loop).
-        float s[7] = {};  // participation, grievance, satisfaction, coverage, depth, SO, contracts
-        for (int k = 0; k < 7; ++k) {
-          const float* x = wx_[k].data();
-          float sum = 0.0F;
+        // participation, grievance, satisfaction, coverage, depth, SO, contracts: seven
+        // independent sums in one pass, so their additions overlap.
+        float s[7] = {};
+        {
+          const float* x0 = wx_[0].data();
+          const float* x1 = wx_[1].data();
+          const float* x2 = wx_[2].data();
+          const float* x3 = wx_[3].data();
+          const float* x4 = wx_[4].data();
+          const float* x5 = wx_[5].data();
+          const float* x6 = wx_[6].data();
+          float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0;
           for (std::size_t i = cb; i < ce; ++i) {
-            sum += x[i];
+            a0 += x0[i];
+            a1 += x1[i];
+            a2 += x2[i];
+            a3 += x3[i];
+            a4 += x4[i];
+            a5 += x5[i];
+            a6 += x6[i];
           }
-          s[k] = sum;
+          s[0] = a0;
+          s[1] = a1;
+          s[2] = a2;
+          s[3] = a3;
+          s[4] = a4;
+          s[5] = a5;
+          s[6] = a6;
         }
         const double sp = gw_[gi];
         const double sso = s[5];
@@ -796,8 +845,8 @@ class GovernanceRun {
         gpart_new_[gi] = static_cast<float>(part);
         gpop_[gi] = static_cast<float>(sp);
         if (sp > 0) {
-          add(GovMetric::coverage, lc, t, s[3] * inv, sp);
-          add(GovMetric::depth, lc, t, dep, sp);
+          padd(0, s[3] * inv, sp);
+          padd(1, dep, sp);
         }
         // Stability: incidents from grievance and claims, cut now by control and compensation.
         std::int32_t incidents = 0;
@@ -820,17 +869,17 @@ class GovernanceRun {
           claims_[gi] = claims + st.qrate * st.comp - st.qdecay * claims;
           rlag_[gi] = rlag_[gi] + st.rlag * (root_now * static_cast<float>(dep) - rlag_[gi]);
           const double per = 1e4 * per_year / sp;  // per 10,000 residents a year
-          add(GovMetric::incidents, lg, t, static_cast<double>(incidents) * per, sp);
-          add(GovMetric::claims, lg, t, claims_[gi], sp);
-          add(GovMetric::escalated, lg, t, escalated * per, sp);
-          add(GovMetric::cost_control, lg, t, st.kc * st.ctrl * sp * per, sp);
-          add(GovMetric::cost_compensation, lg, t, st.kp * (st.comp + claims) * sp * per, sp);
-          add(GovMetric::cost_root_cause, lg, t, st.kr * root_now * sp * per, sp);
+          padd(2, static_cast<double>(incidents) * per, sp);
+          padd(3, claims_[gi], sp);
+          padd(4, escalated * per, sp);
+          padd(5, st.kc * st.ctrl * sp * per, sp);
+          padd(6, st.kp * (st.comp + claims) * sp * per, sp);
+          padd(7, st.kr * root_now * sp * per, sp);
           sent_[t] += escalated;
           pop_lg_[t] += sp;
         }
         if (st.serv && sp > 0) {
-          add(GovMetric::cost_contracts, lg, t, st.ccost * sso * 1e-4 * 1e4 * per_year / sp, sp);
+          padd(8, st.ccost * sso * 1e-4 * 1e4 * per_year / sp, sp);
         }
         // The official in charge: effort split, visible outputs, both scores.
         float hscore = std::nanf("");
@@ -843,11 +892,11 @@ class GovernanceRun {
             hscore = 0.0F;
           }
           if (st.assess) {
-            add(GovMetric::effort_depth, lg, t, e, 1.0);
-            add(GovMetric::visible, lg, t, vis_[gi], 1.0);
-            add(GovMetric::depth, lg, t, dep, 1.0);
-            add(GovMetric::hierarchical_score, lg, t, hscore, 1.0);
-            add(GovMetric::horizontal_score, lg, t, sat, 1.0);
+            padd(9, e, 1.0);
+            padd(10, vis_[gi], 1.0);
+            padd(11, dep, 1.0);
+            padd(12, hscore, 1.0);
+            padd(13, sat, 1.0);
           }
         } else {
           vis_[gi] = v - st.dv * v;
@@ -885,6 +934,7 @@ class GovernanceRun {
                  static_cast<float>(incidents), cost});
         }
       }
+      flush(t);
       // Community-level outputs, population-weighted over the block's communities.
       double blk[12] = {};
       for (int k = 0; k < 8; ++k) {
@@ -990,7 +1040,7 @@ class GovernanceRun {
       a.bel[k] = bel_[k].data();
       a.trust[k] = trust_[k].data();
       a.griev[k] = griev_[k].data();
-      a.tgt[k] = tgt_[k].data();
+      a.tgt[k] = agents_.empty() ? nullptr : tgt_[k].data();
     }
     for (int k = 0; k < 7; ++k) {
       a.wx[k] = wx_[k].data();

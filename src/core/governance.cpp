@@ -57,7 +57,7 @@ namespace {
 // or 8 (AVX2, chosen at run time where the CPU has it). Every lane does the same arithmetic
 // and nothing is fused, so a community's values have the same bits at either width; only the
 // order of the block sums over lanes differs.
-constexpr std::size_t kMaxLanes = 8;
+constexpr std::size_t kMaxLanes = 16;
 #define PDLAB_INLINE inline __attribute__((always_inline))
 
 // Concrete typedefs: GCC ignores vector_size on dependent types inside templates.
@@ -65,6 +65,8 @@ using vf4 = float __attribute__((vector_size(16)));
 using vi4 = std::int32_t __attribute__((vector_size(16)));
 using vf8 = float __attribute__((vector_size(32)));
 using vi8 = std::int32_t __attribute__((vector_size(32)));
+using vf16 = float __attribute__((vector_size(64)));
+using vi16 = std::int32_t __attribute__((vector_size(64)));
 template <int N>
 struct V;
 template <>
@@ -76,6 +78,11 @@ template <>
 struct V<8> {
   using f = vf8;
   using i = vi8;
+};
+template <>
+struct V<16> {
+  using f = vf16;
+  using i = vi16;
 };
 static_assert(sizeof(V<4>::f) == 16 && sizeof(V<8>::f) == 32 && sizeof(V<8>::i) == 32);
 
@@ -418,6 +425,11 @@ __attribute__((target("avx2,fma"))) void community_kernel_avx2(const CommunityAr
                                                            const Step& st, float so_cap) {
   community_lanes<8>(a, nc, t, st, so_cap);
 }
+__attribute__((target("avx512f,fma"))) void community_kernel_avx512(const CommunityArrays& a,
+                                                                   std::size_t nc, std::int32_t t,
+                                                                   const Step& st, float so_cap) {
+  community_lanes<16>(a, nc, t, st, so_cap);
+}
 #endif
 
 void community_kernel(const CommunityArrays& a, std::size_t nc, std::int32_t t, const Step& st,
@@ -426,8 +438,13 @@ void community_kernel(const CommunityArrays& a, std::size_t nc, std::int32_t t, 
     std::fill(a.acc[k], a.acc[k] + kMaxLanes, 0.0F);
   }
 #if defined(__x86_64__) && defined(__GNUC__)
-  static const bool avx2 =
-      __builtin_cpu_supports("avx2") != 0 && __builtin_cpu_supports("fma") != 0;
+  static const bool fma = __builtin_cpu_supports("fma") != 0;
+  static const bool avx512 = fma && __builtin_cpu_supports("avx512f") != 0;
+  static const bool avx2 = fma && __builtin_cpu_supports("avx2") != 0;
+  if (avx512) {
+    community_kernel_avx512(a, nc, t, st, so_cap);
+    return;
+  }
   if (avx2) {
     community_kernel_avx2(a, nc, t, st, so_cap);
     return;

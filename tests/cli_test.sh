@@ -116,9 +116,38 @@ else
   echo "FAIL interrupted_write: exit $code, left: $(ls "$T"/int.sqlite* 2>/dev/null)"; fails=$((fails + 1))
 fi
 
+# The governance layer and design comparison.
+G="$EX/toy_governance.toml"
+check gov_run 0 "$T/g.sqlite" -- "$PDLAB" run "$G" --out "$T/g.sqlite" -r 4 --set output.unit_time_every=12
+check gov_time 0 "participation_migrant" -- "$PDLAB" export "$T/g.sqlite" --table governance_time
+check gov_unit_time 0 "hierarchical_score" -- "$PDLAB" export "$T/g.sqlite" --table governance_unit_time
+check gov_off_no_tables 64 "no such table" -- "$PDLAB" export "$T/a.sqlite" --table governance_time
+check gov_bad_key 78 "did you mean 'budget'" -- "$PDLAB" validate "$G" --set stability.budgett=0.5
+check gov_out_of_range 78 "out of range" -- "$PDLAB" validate "$G" --set stability.budget=2
+check gov_bad_level 78 "no such level" -- "$PDLAB" validate "$G" --set coproduction.community_level=villag
+check gov_set_event_key 78 "cannot be changed by an event" -- "$PDLAB" validate "$G" --set event.1.key=adoption.gamma_vertical
+check compare_ok 0 "depth last_year_mean" -- "$PDLAB" compare "$G" --vary assessment.depth_reward=0,1 --out "$T/c.csv" -r 6
+check compare_table 0 "diff_lo" -- head -1 "$T/c.csv"
+check compare_sqlite 0 "" -- "$PDLAB" compare "$G" --vary stability.control=0.8,0.1 --out "$T/c.sqlite" -r 4
+check compare_no_vary 64 "give either --vary or --variants" -- "$PDLAB" compare "$G" --out "$T/c2.csv"
+check compare_one_value 64 "only one variant" -- "$PDLAB" compare "$G" --vary stability.control=0.5 --out "$T/c2.csv"
+check compare_bad_form 64 "not of the form" -- "$PDLAB" compare "$G" --vary stability.control --out "$T/c2.csv"
+check compare_bad_key 78 "did you mean" -- "$PDLAB" compare "$G" --vary stability.contrl=0,1 --out "$T/c2.csv"
+check compare_one_replicate 64 "at least 2 replicates" -- "$PDLAB" compare "$G" --vary stability.control=0,1 --out "$T/c2.csv" -r 1
+printf 'variant,promotion.mandate,promotion.championship\nmandate,1,0\nchampionship,0,1\n' > "$T/v.csv"
+check compare_csv 0 "championship" -- "$PDLAB" compare "$G" --variants "$T/v.csv" --out "$T/c3.csv" -r 4
+if [ ! -e "$T/c2.csv" ]; then passes=$((passes + 1)); else echo "FAIL compare_no_partial_output"; fails=$((fails + 1)); fi
+
 # Determinism at the CLI: 1 and 2 threads give identical tables.
 "$PDLAB" run "$EX/toy_championship.toml" --out "$T/t1.sqlite" --threads 1 -r 8 >/dev/null 2>&1
 "$PDLAB" run "$EX/toy_championship.toml" --out "$T/t2.sqlite" --threads 2 -r 8 >/dev/null 2>&1
+"$PDLAB" run "$G" --out "$T/g1.sqlite" --threads 1 -r 6 >/dev/null 2>&1
+"$PDLAB" run "$G" --out "$T/g2.sqlite" --threads 2 -r 6 >/dev/null 2>&1
+if cmp -s <("$PDLAB" export "$T/g1.sqlite" --table governance_time) <("$PDLAB" export "$T/g2.sqlite" --table governance_time); then
+  passes=$((passes + 1))
+else
+  echo "FAIL threads_identical_governance_time"; fails=$((fails + 1))
+fi
 for table in adoptions summary_time runs; do
   if cmp -s <("$PDLAB" export "$T/t1.sqlite" --table $table) <("$PDLAB" export "$T/t2.sqlite" --table $table); then
     passes=$((passes + 1))

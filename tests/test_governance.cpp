@@ -1,5 +1,6 @@
 // The governance layer: switches, determinism, events, agents, and the paper's claims as
 // statistical tests that pass with each mechanism on and fail with it off or reversed.
+#include "core/compare.hpp"
 #include "core/engine.hpp"
 #include "core/governance.hpp"
 #include "core/summary.hpp"
@@ -121,6 +122,40 @@ double mean(const std::vector<double>& v) {
 }
 
 }  // namespace
+
+TEST(Governance, KernelLogisticIsAccurate) {
+  double worst = 0;
+  for (double x = -30; x <= 30; x += 0.001) {
+    const double exact = 1.0 / (1.0 + std::exp(-x));
+    const double got = detail::kernel_logistic(static_cast<float>(x));
+    worst = std::max(worst, std::abs(got - exact) / exact);
+  }
+  EXPECT_LT(worst, 1e-5);  // float rounding of x (~1e-7 |x|) and the degree-5 polynomial
+}
+
+TEST(Compare, StudentTQuantilesMatchR) {
+  // R 4.2.2: print(qt(c(.975, .975, .975, .975, .975, .9), c(1, 2, 9, 29, 1000, 5)), digits = 17)
+  EXPECT_NEAR(student_t_quantile(0.975, 1), 12.7062047361746941, 1e-9);
+  EXPECT_NEAR(student_t_quantile(0.975, 2), 4.3026527297494619, 1e-10);
+  EXPECT_NEAR(student_t_quantile(0.975, 9), 2.2621571627982049, 1e-10);
+  EXPECT_NEAR(student_t_quantile(0.975, 29), 2.0452296421327034, 1e-10);
+  EXPECT_NEAR(student_t_quantile(0.975, 1000), 1.9623390808264076, 1e-10);
+  EXPECT_NEAR(student_t_quantile(0.9, 5), 1.4758840488244804, 1e-10);
+}
+
+TEST(Compare, PairedContrast) {
+  const std::vector<double> base = {1, 2, 3, 4, 5};
+  const std::vector<double> x = {2, 2.5, 4, 5.5, 6};
+  const auto c = contrast(x, base);
+  EXPECT_EQ(c.n, 5);
+  EXPECT_DOUBLE_EQ(c.mean, 4.0);
+  EXPECT_DOUBLE_EQ(c.diff, 1.0);
+  // differences 1, 0.5, 1, 1.5, 1: sd = sqrt(0.125), se = sd / sqrt(5)
+  EXPECT_NEAR(c.diff_se, std::sqrt(0.125 / 5), 1e-12);
+  EXPECT_NEAR(c.hi - c.diff, 2.7764451051977934 * std::sqrt(0.125 / 5), 1e-9);  // qt(.975, 4)
+  const auto nan = std::nan("");
+  EXPECT_EQ(contrast({1, nan, 3}, {0, 0, 0}).n, 2);
+}
 
 TEST(Governance, ModulesDoNotChangeAdoptionAndOffMeansNoOutput) {
   const auto h = city(2);

@@ -1281,6 +1281,11 @@ class GovernanceRun {
   }
 };
 
+float detail::kernel_logistic(float x) {
+  const auto v = vlogistic<4>(vf4{} + x);
+  return v[0];
+}
+
 GovernanceResult run_governance(const GovernanceModel& g, const ReplicateResult& adoption) {
   GovernanceRun run(g, adoption);
   return run.run();

@@ -91,6 +91,11 @@ class GovernanceModel {
   std::int32_t agents_root_ = -1;
 };
 
+namespace detail {
+// The kernel's vectorised logistic 1 / (1 + exp(-x)) (SSE2 width), exposed for its accuracy test.
+float kernel_logistic(float x);
+}  // namespace detail
+
 // Runs the governance layer for one replicate, given the adoption engine's result.
 // Deterministic in (seed, replicate). Thread-safe: all scratch space is local.
 GovernanceResult run_governance(const GovernanceModel& g, const ReplicateResult& adoption);

@@ -150,6 +150,7 @@ struct Step {
   float tr, si, sd, ss, sg, gin, gdec;
   // services
   float contracting, so_growth, so_decay, so_max, vol, gov, withdrawal, space, need[2], ccost;
+  float demand_local, demand_migrant;  // children of working parents per resident
   // stability
   float ctrl, comp, root, inc0, incg, cef, pef, ctrust, cgriev, qrate, qdecay, qgriev, reff, rlag;
   float tol, esc, esci, eatt, absorb, kc, kp, kr;
@@ -220,7 +221,10 @@ Step make_step(const GovernanceParams& g, int periods_per_year) {
   s.gov = f(v.government_direct);
   s.withdrawal = f(v.withdrawal);
   s.space = f(v.space);
-  s.need[0] = f(v.local_need);
+  // Locals need the service in proportion to their share of children with working parents.
+  s.need[0] = v.working_migrant > 0 ? f(std::min(1.0, v.working_local / v.working_migrant)) : 1.0F;
+  s.demand_local = f(v.children_share * v.working_local);
+  s.demand_migrant = f(v.children_share * v.working_migrant);
   s.need[1] = 1.0F;
   s.ccost = f(v.contract_cost) * s.dt;
   const double total = b.control + b.compensation + b.root_cause;
@@ -291,7 +295,7 @@ struct CommunityArrays {
   float* trust[2];
   float* griev[2];
   float* tgt[2];
-  float* wx[7];
+  float* wx[8];
   float (*acc)[kMaxLanes];  // block sums by lane (lanes >= N left at 0)
 };
 
@@ -342,6 +346,8 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t nc, std:
     const T v_ws = T{} + st.ws;
     const T v_wt = T{} + st.wt;
     const T v_need[2] = {T{} + st.need[0], T{} + st.need[1]};
+    const T v_demand_local = T{} + st.demand_local;
+    const T v_demand_migrant = T{} + st.demand_migrant;
     const T v_turn[2] = {T{} + st.turn[0], T{} + st.turn[1]};
     // N communities at a time; the arrays are padded to a multiple of kMaxLanes.
     for (std::size_t i = 0; i < nc; i += N) {
@@ -399,6 +405,7 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t nc, std:
       vstore(&a.wx[4][i], w * dn);
       vstore(&a.wx[5][i], w * so);
       vstore(&a.wx[6][i], w * con);
+      vstore(&a.wx[7][i], w * so * (v_demand_local + (v_demand_migrant - v_demand_local) * m));
       acc[0] += wl * pk[0];
       acc[1] += wm * pk[1];
       acc[2] += wl * vload<T>(&a.bel[0][i]);
@@ -704,7 +711,7 @@ class GovernanceRun {
   std::vector<std::int32_t> ton_, toff_;
   std::vector<float> e_c_, claims_c_, rlag_c_, peers_c_;        // inputs from the local government
   std::vector<float> cov_c_, tgt_[2];  // outputs of this period
-  std::vector<float> wx_[7];           // population-weighted outputs, summed by local government
+  std::vector<float> wx_[8];           // population-weighted outputs, summed by local government
   float acc_[9][kMaxLanes] = {};       // block sums by lane: groups' states, satisfaction
   std::vector<double> gw_;             // residents of each local government
   double bl_ = 0, bm_ = 0;             // locals and migrants of the block
@@ -822,7 +829,7 @@ class GovernanceRun {
         // Population-weighted sums over the communities (products computed in the vector loop).
         // participation, grievance, satisfaction, coverage, depth, SO, contracts: seven
         // independent sums in one pass, so their additions overlap.
-        float s[7] = {};
+        float s[8] = {};
         {
           const float* x0 = wx_[0].data();
           const float* x1 = wx_[1].data();
@@ -831,7 +838,8 @@ class GovernanceRun {
           const float* x4 = wx_[4].data();
           const float* x5 = wx_[5].data();
           const float* x6 = wx_[6].data();
-          float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0;
+          const float* x7 = wx_[7].data();
+          float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
           for (std::size_t i = cb; i < ce; ++i) {
             a0 += x0[i];
             a1 += x1[i];
@@ -840,6 +848,7 @@ class GovernanceRun {
             a4 += x4[i];
             a5 += x5[i];
             a6 += x6[i];
+            a7 += x7[i];
           }
           s[0] = a0;
           s[1] = a1;
@@ -848,6 +857,7 @@ class GovernanceRun {
           s[4] = a4;
           s[5] = a5;
           s[6] = a6;
+          s[7] = a7;
         }
         const double sp = gw_[gi];
         const double sso = s[5];
@@ -896,7 +906,7 @@ class GovernanceRun {
           pop_lg_[t] += sp;
         }
         if (st.serv && sp > 0) {
-          padd(8, st.ccost * sso * 1e-4 * 1e4 * per_year / sp, sp);
+          padd(8, st.ccost * static_cast<double>(s[7]) * per_year * 1e4 / sp, sp);
         }
         // The official in charge: effort split, visible outputs, both scores.
         float hscore = std::nanf("");
@@ -931,7 +941,7 @@ class GovernanceRun {
               static_cast<float>(sp * 1e-4) *
                   (st.stab ? st.kc * st.ctrl + st.kp * (st.comp + claims) + st.kr * root_now
                            : 0.0F) +
-              static_cast<float>(st.ccost * 1e-4 * sso);
+              st.ccost * s[7];
           double q[10] = {};  // wl, wm, wl p0, wm p1, wl b0, wm b1, w tr
           for (std::size_t i = cb; i < ce; ++i) {
             q[0] += wl_[i];
@@ -994,7 +1004,7 @@ class GovernanceRun {
     const std::size_t padded = (nc + kMaxLanes - 1) / kMaxLanes * kMaxLanes;
     for (auto* v : {&w_, &wl_, &wm_, &mig_, &depth_, &pbar_, &e_c_, &claims_c_, &rlag_c_,
                     &peers_c_, &cov_c_, &tgt_[0], &tgt_[1], &wx_[0], &wx_[1], &wx_[2], &wx_[3],
-                    &wx_[4], &wx_[5], &wx_[6]}) {
+                    &wx_[4], &wx_[5], &wx_[6], &wx_[7]}) {
       v->assign(padded, 0.0F);
     }
     ton_.assign(padded, kNever);
@@ -1059,7 +1069,7 @@ class GovernanceRun {
       a.griev[k] = griev_[k].data();
       a.tgt[k] = agents_.empty() ? nullptr : tgt_[k].data();
     }
-    for (int k = 0; k < 7; ++k) {
+    for (int k = 0; k < 8; ++k) {
       a.wx[k] = wx_[k].data();
     }
     community_kernel(a, nc, t, st, so_cap);

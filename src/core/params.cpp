@@ -350,8 +350,8 @@ std::vector<Param> make_registry() {
   r.push_back(text("coproduction.agents_root", "Id of one city (any unit) whose communities also run individual resident agents with threshold participation (table agents_time); empty = none.", TEXT(governance.coproduction.agents_root)));
   r.push_back(integer("coproduction.agents_per_community", 1, 1000000, "agents", "", "Agents per community in that city (at most its population).", INT(governance.coproduction.agents_per_community)));
   r.push_back(boolean("services.enabled", std::string_view(kSchool), "Services module: the four o'clock school, supplied by contracted SOs, volunteers and the government.", BOOL(governance.services.enabled)));
-  r.push_back(real("services.children_share", 0, 1, "per resident", std::string_view(kSchool), "School-age children per resident.", REAL(governance.services.children_share)));
-  r.push_back(real("services.working_local", 0, 1, "share", std::string_view(kSchool), "Share of local children whose parents both work (demand).", REAL(governance.services.working_local)));
+  r.push_back(real("services.children_share", 0, 1, "per resident", std::string_view(kSchool), "School-age children per resident (demand = children_share x share with working parents).", REAL(governance.services.children_share)));
+  r.push_back(real("services.working_local", 0, 1, "share", std::string_view(kSchool), "Share of local children whose parents both work; locals' need for the service relative to migrants' is working_local / working_migrant.", REAL(governance.services.working_local)));
   r.push_back(real("services.working_migrant", 0, 1, "share", std::string_view(kSchool), "The same for migrant children (mostly working parents).", REAL(governance.services.working_migrant)));
   r.push_back(real("services.contracting", 0, 1, "intensity", std::string_view(kContract), "Contracting of services to SOs once a community has adopted (0 = none).", REAL(governance.services.contracting)));
   r.push_back(real("services.so_growth", 0, 1000, "per year", std::string_view(kContract), "Growth of SO capacity per unit of contracting.", REAL(governance.services.so_growth)));
@@ -361,8 +361,7 @@ std::vector<Param> make_registry() {
   r.push_back(real("services.government_direct", 0, 100, "share of demand", std::string_view(kSchool), "Direct government provision.", REAL(governance.services.government_direct)));
   r.push_back(real("services.withdrawal", 0, 1, "share", std::string_view(kContract), "Share of direct provision the government withdraws once a community has adopted.", REAL(governance.services.withdrawal)));
   r.push_back(real("services.space", 0, 100, "share of demand", std::string_view(kSchool), "Most demand community space can host (coverage cap).", REAL(governance.services.space)));
-  r.push_back(real("services.local_need", 0, 1, "weight", std::string_view(kSchool), "Weight of services for locals (migrants' is 1).", REAL(governance.services.local_need)));
-  r.push_back(real("services.contract_cost", 0, 1000000000.0, "per 10,000 residents a year", "illustrative", "Cost of SO contracts per unit of SO coverage.", REAL(governance.services.contract_cost)));
+  r.push_back(real("services.contract_cost", 0, 1e9, "per place a year", "illustrative", "Cost of one place contracted to an SO for a year (places = SO coverage x demand x residents).", REAL(governance.services.contract_cost)));
   r.push_back(boolean("stability.enabled", std::string_view(kStab), "Stability module: local governments mix control, compensation and root-cause work; incidents, claims, escalation and costs.", BOOL(governance.stability.enabled)));
   r.push_back(real("stability.budget", 0, 1, "intensity", "illustrative", "Intensity of stability work of each local government.", REAL(governance.stability.budget)));
   r.push_back(real("stability.control", 0, 1, "weight", std::string_view(kStab), "Share of the budget spent on control (normalised with the other two).", REAL(governance.stability.control)));

@@ -195,8 +195,7 @@ struct ServiceParams {
   double government_direct = 0.2;  // direct provision, as share of demand
   double withdrawal = 0.0;         // share of direct provision withdrawn once adopted
   double space = 0.9;              // most demand community space can host
-  double local_need = 0.5;         // weight of services for locals (migrants: 1)
-  double contract_cost = 1.0;      // cost per place-share of demand per 10,000 residents a year
+  double contract_cost = 1.0;      // cost of one contracted place a year
 };
 
 struct StabilityParams {

@@ -24,10 +24,10 @@ const pdlab::io::PreparedStudy& national() {
 const pdlab::io::PreparedStudy& national_full() {
   static const auto study = [] {
     const char* path = std::getenv("PDLAB_BENCH_SCENARIO");
-    return std::make_unique<pdlab::io::PreparedStudy>(pdlab::io::prepare_study(
-        path ? path : PDLAB_SOURCE_DIR "/scenarios/national.toml",
-        {"assessment.enabled=true", "coproduction.enabled=true", "services.enabled=true",
-         "stability.enabled=true"}));
+    return std::make_unique<pdlab::io::PreparedStudy>(
+        pdlab::io::prepare_study(path ? path : PDLAB_SOURCE_DIR "/scenarios/national.toml",
+                                 {"assessment.enabled=true", "coproduction.enabled=true",
+                                  "services.enabled=true", "stability.enabled=true"}));
   }();
   return *study;
 }

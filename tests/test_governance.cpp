@@ -224,8 +224,8 @@ TEST(Governance, SetEventChangesParametersFromItsDate) {
   const auto b = run(with, h, 3);
   const auto m = GovMetric::participation_migrant;
   EXPECT_EQ(values(a, h, m, "community", 59, 120), values(b, h, m, "community", 59, 120));
-  EXPECT_TRUE(larger(values(b, h, m, "community", 119, 120),
-                     values(a, h, m, "community", 119, 120)));
+  EXPECT_TRUE(
+      larger(values(b, h, m, "community", 119, 120), values(a, h, m, "community", 119, 120)));
 }
 
 TEST(Governance, ReverseEventReversesUnitsAndDescendants) {
@@ -383,8 +383,9 @@ TEST(Governance, ErrorsNameTheKey) {
   EXPECT_NE(std::string(e.what()).find("out of range"), std::string::npos);
   e = test::expect_error(
       [&] {
-        io::parse_scenario(toml("[[event]]\ntype = \"abolish\"\ndate = \"2001\"\nunits = [\"x\"]\n"),
-                           "s.toml", {});
+        io::parse_scenario(
+            toml("[[event]]\ntype = \"abolish\"\ndate = \"2001\"\nunits = [\"x\"]\n"), "s.toml",
+            {});
       },
       ErrorKind::config);
   EXPECT_NE(std::string(e.what()).find("level"), std::string::npos);

@@ -149,8 +149,8 @@ int cmd_compare(Args& args) {
     const auto d = outcome_defs(*model_of[i]);
     bool same = d.size() == defs.size();
     for (std::size_t k = 0; same && k < d.size(); ++k) {
-      same = d[k].name == defs[k].name && d[k].level == defs[k].level &&
-             d[k].policy == defs[k].policy;
+      same =
+          d[k].name == defs[k].name && d[k].level == defs[k].level && d[k].policy == defs[k].policy;
     }
     if (!same) {
       fail(ErrorKind::usage, {args.scenario, 0, "--vary", variants[i].label},
@@ -197,8 +197,8 @@ int cmd_compare(Args& args) {
         const auto c = contrast(values[i][k], values[0][k]);
         o << defs[k].name << ',' << defs[k].statistic << ',' << quote(defs[k].policy) << ','
           << quote(defs[k].level) << ',' << quote(variants[i].label) << ',' << c.n << ','
-          << num(c.mean) << ',' << num(c.sd) << ',' << num(c.diff) << ',' << num(c.diff_se)
-          << ',' << num(c.lo) << ',' << num(c.hi) << '\n';
+          << num(c.mean) << ',' << num(c.sd) << ',' << num(c.diff) << ',' << num(c.diff_se) << ','
+          << num(c.lo) << ',' << num(c.hi) << '\n';
       }
     }
   });

@@ -95,8 +95,8 @@ std::vector<OutcomeDef> outcome_defs(const Model& model) {
       }
       for (int l = 0; l < h.n_levels(); ++l) {
         if (g->metric_at(gm, l)) {
-          out.push_back({to_string(gm), "", h.level_names()[l],
-                         is_flow(gm) ? "total" : "last_year_mean"});
+          out.push_back(
+              {to_string(gm), "", h.level_names()[l], is_flow(gm) ? "total" : "last_year_mean"});
         }
       }
     }

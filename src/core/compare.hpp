@@ -26,10 +26,10 @@ std::vector<OutcomeDef> outcome_defs(const Model& model);
 std::vector<double> outcome_values(const Model& model, const ReplicateResult& result);
 
 struct Contrast {
-  int n = 0;          // replicates
-  double mean = 0;    // of the variant
-  double sd = 0;      // of the variant over replicates
-  double diff = 0;    // mean paired difference variant - baseline
+  int n = 0;        // replicates
+  double mean = 0;  // of the variant
+  double sd = 0;    // of the variant over replicates
+  double diff = 0;  // mean paired difference variant - baseline
   double diff_se = 0;
   double lo = 0;  // 95% t interval of the difference
   double hi = 0;

@@ -10,9 +10,9 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <cstring>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 
 // The vector helpers below are internal; their ABI on non-AVX builds does not matter.
@@ -21,24 +21,46 @@
 namespace pdlab {
 
 const char* to_string(GovMetric m) {
-  static const char* names[kGovMetrics] = {
-      "effort_depth",      "visible",           "depth",           "hierarchical_score",
-      "horizontal_score",  "participation_local", "participation_migrant",
-      "participation_target", "belonging_local", "belonging_migrant", "trust_local",
-      "trust_migrant",     "grievance_local",   "grievance_migrant", "satisfaction",
-      "coverage",          "so_capacity",       "incidents",       "claims",
-      "escalated",         "cost_control",      "cost_compensation", "cost_root_cause",
-      "cost_contracts"};
+  static const char* names[kGovMetrics] = {"effort_depth",
+                                           "visible",
+                                           "depth",
+                                           "hierarchical_score",
+                                           "horizontal_score",
+                                           "participation_local",
+                                           "participation_migrant",
+                                           "participation_target",
+                                           "belonging_local",
+                                           "belonging_migrant",
+                                           "trust_local",
+                                           "trust_migrant",
+                                           "grievance_local",
+                                           "grievance_migrant",
+                                           "satisfaction",
+                                           "coverage",
+                                           "so_capacity",
+                                           "incidents",
+                                           "claims",
+                                           "escalated",
+                                           "cost_control",
+                                           "cost_compensation",
+                                           "cost_root_cause",
+                                           "cost_contracts"};
   return names[static_cast<int>(m)];
 }
 
 const char* gov_unit_column(int i) {
-  static const char* names[13] = {"visible",         "depth",
-                                  "hierarchical_score", "horizontal_score",
-                                  "participation_local", "participation_migrant",
-                                  "belonging_local", "belonging_migrant",
-                                  "trust",           "grievance",
-                                  "coverage",        "incidents",
+  static const char* names[13] = {"visible",
+                                  "depth",
+                                  "hierarchical_score",
+                                  "horizontal_score",
+                                  "participation_local",
+                                  "participation_migrant",
+                                  "belonging_local",
+                                  "belonging_migrant",
+                                  "trust",
+                                  "grievance",
+                                  "coverage",
+                                  "incidents",
                                   "cost"};
   return names[i];
 }
@@ -172,9 +194,9 @@ Step make_step(const GovernanceParams& g, int periods_per_year) {
       a.hierarchical_weight * a.depth_reward + a.horizontal_weight * c.satisfaction_depth;
   const double m_vis = a.hierarchical_weight * a.visible_reward;
   const double m_vis_mandate = a.hierarchical_weight * (a.visible_reward + a.deadline_reward);
-  s.e_plain = a.enabled ? static_cast<float>(1.0 / (1.0 + std::exp(-(m_depth - m_vis) /
-                                                                       a.temperature)))
-                        : 0.5F;
+  s.e_plain = a.enabled
+                  ? static_cast<float>(1.0 / (1.0 + std::exp(-(m_depth - m_vis) / a.temperature)))
+                  : 0.5F;
   s.e_mandated =
       a.enabled
           ? static_cast<float>(1.0 / (1.0 + std::exp(-(m_depth - m_vis_mandate) / a.temperature)))
@@ -254,7 +276,6 @@ Step make_step(const GovernanceParams& g, int periods_per_year) {
   return s;
 }
 
-
 // Poisson draw by inversion from one uniform; a normal approximation above mean 50.
 std::int32_t poisson(double mean, double u, double u2) {
   if (mean <= 0) {
@@ -306,135 +327,134 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t nc, std:
   using T = typename V<N>::f;
   using VI = typename V<N>::i;
 
-    const float serv = st.serv ? 1.0F : 0.0F;
-    const float copro = st.copro ? 1.0F : 0.0F;
-    const float ctrl = st.stab ? st.ctrl : 0.0F;
-    const float tloss = st.ctrust * ctrl;
-    const float gctrl = st.cgriev * ctrl;
-    const T one = T{} + 1.0F;
-    T acc[9] = {};
-    // Step fields as local vectors: loaded once, not once per iteration (stores to float
-    // arrays could alias them as far as the compiler knows).
-    const T v_ar = T{} + st.ar;
-    const T v_bp = T{} + st.bp;
-    const T v_bs = T{} + st.bs;
-    const T v_ceiling = T{} + st.ceiling;
-    const T v_contracting = T{} + st.contracting;
-    const T v_ds = T{} + st.ds;
-    const T v_gdec = T{} + st.gdec;
-    const T v_gin = T{} + st.gin;
-    const T v_gov = T{} + st.gov;
-    const T v_ic = T{} + st.ic;
-    const T v_lcut = T{} + st.lcut;
-    const T v_leff = T{} + st.leff;
-    const T v_load = T{} + st.load;
-    const T v_mob = T{} + st.mob;
-    const T v_qgriev = T{} + st.qgriev;
-    const T v_reff = T{} + st.reff;
-    const T v_rs = T{} + st.rs;
-    const T v_sd = T{} + st.sd;
-    const T v_sg = T{} + st.sg;
-    const T v_si = T{} + st.si;
-    const T v_space = T{} + st.space;
-    const T v_ss = T{} + st.ss;
-    const T v_tr = T{} + st.tr;
-    const T v_vol = T{} + st.vol;
-    const T v_wb = T{} + st.wb;
-    const T v_withdrawal = T{} + st.withdrawal;
-    const T v_wm = T{} + st.wm;
-    const T v_wp = T{} + st.wp;
-    const T v_ws = T{} + st.ws;
-    const T v_wt = T{} + st.wt;
-    const T v_need[2] = {T{} + st.need[0], T{} + st.need[1]};
-    const T v_demand_local = T{} + st.demand_local;
-    const T v_demand_migrant = T{} + st.demand_migrant;
-    const T v_turn[2] = {T{} + st.turn[0], T{} + st.turn[1]};
-    // N communities at a time; the arrays are padded to a multiple of kMaxLanes.
-    for (std::size_t i = 0; i < nc; i += N) {
-      const VI on = vload<VI>(&a.ton[i]);
-      const VI off = vload<VI>(&a.toff[i]);
-      const VI tv = VI{} + t;
-      const VI live = (on <= tv) & (tv < off);  // -1 where adopted and not reversed
-      const VI one_bits = live & 0x3F800000;  // the bits of 1.0F where live, else 0.0F
-      T ac;
-      std::memcpy(&ac, &one_bits, sizeof ac);
-      const T m = vload<T>(&a.mig[i]);
-      const T pb = vload<T>(&a.pbar[i]);
-      const T con = serv * v_contracting * ac;
-      const T so = con * so_cap;
-      const T cov = serv * vmin(T{} + v_space, so + v_vol * pb + v_gov * (one - v_withdrawal * ac));
-      const T d = vload<T>(&a.depth[i]);
-      const T dn = d + v_rs * vload<T>(&a.e_c[i]) * ac * pb * (one - d) - v_ds * d;
-      const T capf = v_ceiling * (one - v_leff * v_load * (one - v_lcut * ac));
-      const T common = v_ic + v_wp * vload<T>(&a.peers_c[i]) + v_wm * v_mob * ac;
-      const T gin_ctrl = gctrl + v_qgriev * vload<T>(&a.claims_c[i]);
-      const T gout = v_reff * vload<T>(&a.rlag_c[i]) + v_gdec;
-      T pk[2];
-      T sat[2];
-      for (int k = 0; k < 2; ++k) {  // locals, then migrants (need 1)
-        const T cn = cov * v_need[k];
-        const T b = vload<T>(&a.bel[k][i]);
-        const T tr = vload<T>(&a.trust[k][i]);
-        const T g = vload<T>(&a.griev[k][i]);
-        const T p = vload<T>(&a.part[k][i]);
-        const T target = capf * vlogistic<N>(common + v_wb * b + v_wt * tr + v_ws * cn);
-        pk[k] = p + copro * v_ar * (target - p);
-        vstore(&a.bel[k][i],
-              vclamp01(b + copro * ((v_bs * cn + v_bp * pk[k]) * (one - b) - v_turn[k] * b)));
-        sat[k] = vclamp01(v_si + v_sd * dn + v_ss * cn - v_sg * g);
-        vstore(&a.trust[k][i], vclamp01(tr + v_tr * (sat[k] - tr) - tloss * tr));
-        vstore(&a.griev[k][i],
-              vclamp01(g + (v_gin * (one - cn) + gin_ctrl) * (one - g) - gout * g));
-        vstore(&a.part[k][i], pk[k]);
-        if (a.tgt[k] != nullptr) {  // only for resident agents; the test is hoisted
-          vstore(&a.tgt[k][i], target);
-        }
+  const float serv = st.serv ? 1.0F : 0.0F;
+  const float copro = st.copro ? 1.0F : 0.0F;
+  const float ctrl = st.stab ? st.ctrl : 0.0F;
+  const float tloss = st.ctrust * ctrl;
+  const float gctrl = st.cgriev * ctrl;
+  const T one = T{} + 1.0F;
+  T acc[9] = {};
+  // Step fields as local vectors: loaded once, not once per iteration (stores to float
+  // arrays could alias them as far as the compiler knows).
+  const T v_ar = T{} + st.ar;
+  const T v_bp = T{} + st.bp;
+  const T v_bs = T{} + st.bs;
+  const T v_ceiling = T{} + st.ceiling;
+  const T v_contracting = T{} + st.contracting;
+  const T v_ds = T{} + st.ds;
+  const T v_gdec = T{} + st.gdec;
+  const T v_gin = T{} + st.gin;
+  const T v_gov = T{} + st.gov;
+  const T v_ic = T{} + st.ic;
+  const T v_lcut = T{} + st.lcut;
+  const T v_leff = T{} + st.leff;
+  const T v_load = T{} + st.load;
+  const T v_mob = T{} + st.mob;
+  const T v_qgriev = T{} + st.qgriev;
+  const T v_reff = T{} + st.reff;
+  const T v_rs = T{} + st.rs;
+  const T v_sd = T{} + st.sd;
+  const T v_sg = T{} + st.sg;
+  const T v_si = T{} + st.si;
+  const T v_space = T{} + st.space;
+  const T v_ss = T{} + st.ss;
+  const T v_tr = T{} + st.tr;
+  const T v_vol = T{} + st.vol;
+  const T v_wb = T{} + st.wb;
+  const T v_withdrawal = T{} + st.withdrawal;
+  const T v_wm = T{} + st.wm;
+  const T v_wp = T{} + st.wp;
+  const T v_ws = T{} + st.ws;
+  const T v_wt = T{} + st.wt;
+  const T v_need[2] = {T{} + st.need[0], T{} + st.need[1]};
+  const T v_demand_local = T{} + st.demand_local;
+  const T v_demand_migrant = T{} + st.demand_migrant;
+  const T v_turn[2] = {T{} + st.turn[0], T{} + st.turn[1]};
+  // N communities at a time; the arrays are padded to a multiple of kMaxLanes.
+  for (std::size_t i = 0; i < nc; i += N) {
+    const VI on = vload<VI>(&a.ton[i]);
+    const VI off = vload<VI>(&a.toff[i]);
+    const VI tv = VI{} + t;
+    const VI live = (on <= tv) & (tv < off);  // -1 where adopted and not reversed
+    const VI one_bits = live & 0x3F800000;    // the bits of 1.0F where live, else 0.0F
+    T ac;
+    std::memcpy(&ac, &one_bits, sizeof ac);
+    const T m = vload<T>(&a.mig[i]);
+    const T pb = vload<T>(&a.pbar[i]);
+    const T con = serv * v_contracting * ac;
+    const T so = con * so_cap;
+    const T cov = serv * vmin(T{} + v_space, so + v_vol * pb + v_gov * (one - v_withdrawal * ac));
+    const T d = vload<T>(&a.depth[i]);
+    const T dn = d + v_rs * vload<T>(&a.e_c[i]) * ac * pb * (one - d) - v_ds * d;
+    const T capf = v_ceiling * (one - v_leff * v_load * (one - v_lcut * ac));
+    const T common = v_ic + v_wp * vload<T>(&a.peers_c[i]) + v_wm * v_mob * ac;
+    const T gin_ctrl = gctrl + v_qgriev * vload<T>(&a.claims_c[i]);
+    const T gout = v_reff * vload<T>(&a.rlag_c[i]) + v_gdec;
+    T pk[2];
+    T sat[2];
+    for (int k = 0; k < 2; ++k) {  // locals, then migrants (need 1)
+      const T cn = cov * v_need[k];
+      const T b = vload<T>(&a.bel[k][i]);
+      const T tr = vload<T>(&a.trust[k][i]);
+      const T g = vload<T>(&a.griev[k][i]);
+      const T p = vload<T>(&a.part[k][i]);
+      const T target = capf * vlogistic<N>(common + v_wb * b + v_wt * tr + v_ws * cn);
+      pk[k] = p + copro * v_ar * (target - p);
+      vstore(&a.bel[k][i],
+             vclamp01(b + copro * ((v_bs * cn + v_bp * pk[k]) * (one - b) - v_turn[k] * b)));
+      sat[k] = vclamp01(v_si + v_sd * dn + v_ss * cn - v_sg * g);
+      vstore(&a.trust[k][i], vclamp01(tr + v_tr * (sat[k] - tr) - tloss * tr));
+      vstore(&a.griev[k][i], vclamp01(g + (v_gin * (one - cn) + gin_ctrl) * (one - g) - gout * g));
+      vstore(&a.part[k][i], pk[k]);
+      if (a.tgt[k] != nullptr) {  // only for resident agents; the test is hoisted
+        vstore(&a.tgt[k][i], target);
       }
-      const T w = vload<T>(&a.w[i]);
-      const T wl = vload<T>(&a.wl[i]);
-      const T wm = vload<T>(&a.wm[i]);
-      const T pbn = (one - m) * pk[0] + m * pk[1];
-      const T satn = (one - m) * sat[0] + m * sat[1];
-      vstore(&a.depth[i], dn);
-      vstore(&a.pbar[i], pbn);
-      vstore(&a.cov_c[i], cov);
-      vstore(&a.wx[0][i], w * pbn);
-      vstore(&a.wx[1][i], wl * vload<T>(&a.griev[0][i]) + wm * vload<T>(&a.griev[1][i]));
-      vstore(&a.wx[2][i], w * satn);
-      vstore(&a.wx[3][i], w * cov);
-      vstore(&a.wx[4][i], w * dn);
-      vstore(&a.wx[5][i], w * so);
-      vstore(&a.wx[6][i], w * con);
-      vstore(&a.wx[7][i], w * so * (v_demand_local + (v_demand_migrant - v_demand_local) * m));
-      acc[0] += wl * pk[0];
-      acc[1] += wm * pk[1];
-      acc[2] += wl * vload<T>(&a.bel[0][i]);
-      acc[3] += wm * vload<T>(&a.bel[1][i]);
-      acc[4] += wl * vload<T>(&a.trust[0][i]);
-      acc[5] += wm * vload<T>(&a.trust[1][i]);
-      acc[6] += wl * vload<T>(&a.griev[0][i]);
-      acc[7] += wm * vload<T>(&a.griev[1][i]);
-      acc[8] += w * satn;
     }
-    for (int k = 0; k < 9; ++k) {
-      std::memcpy(a.acc[k], &acc[k], sizeof acc[k]);
-    }
+    const T w = vload<T>(&a.w[i]);
+    const T wl = vload<T>(&a.wl[i]);
+    const T wm = vload<T>(&a.wm[i]);
+    const T pbn = (one - m) * pk[0] + m * pk[1];
+    const T satn = (one - m) * sat[0] + m * sat[1];
+    vstore(&a.depth[i], dn);
+    vstore(&a.pbar[i], pbn);
+    vstore(&a.cov_c[i], cov);
+    vstore(&a.wx[0][i], w * pbn);
+    vstore(&a.wx[1][i], wl * vload<T>(&a.griev[0][i]) + wm * vload<T>(&a.griev[1][i]));
+    vstore(&a.wx[2][i], w * satn);
+    vstore(&a.wx[3][i], w * cov);
+    vstore(&a.wx[4][i], w * dn);
+    vstore(&a.wx[5][i], w * so);
+    vstore(&a.wx[6][i], w * con);
+    vstore(&a.wx[7][i], w * so * (v_demand_local + (v_demand_migrant - v_demand_local) * m));
+    acc[0] += wl * pk[0];
+    acc[1] += wm * pk[1];
+    acc[2] += wl * vload<T>(&a.bel[0][i]);
+    acc[3] += wm * vload<T>(&a.bel[1][i]);
+    acc[4] += wl * vload<T>(&a.trust[0][i]);
+    acc[5] += wm * vload<T>(&a.trust[1][i]);
+    acc[6] += wl * vload<T>(&a.griev[0][i]);
+    acc[7] += wm * vload<T>(&a.griev[1][i]);
+    acc[8] += w * satn;
+  }
+  for (int k = 0; k < 9; ++k) {
+    std::memcpy(a.acc[k], &acc[k], sizeof acc[k]);
+  }
 }
 
-void community_kernel_sse(const CommunityArrays& a, std::size_t nc, std::int32_t t,
-                          const Step& st, float so_cap) {
+void community_kernel_sse(const CommunityArrays& a, std::size_t nc, std::int32_t t, const Step& st,
+                          float so_cap) {
   community_lanes<4>(a, nc, t, st, so_cap);
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
 __attribute__((target("avx2,fma"))) void community_kernel_avx2(const CommunityArrays& a,
-                                                           std::size_t nc, std::int32_t t,
-                                                           const Step& st, float so_cap) {
+                                                               std::size_t nc, std::int32_t t,
+                                                               const Step& st, float so_cap) {
   community_lanes<8>(a, nc, t, st, so_cap);
 }
 __attribute__((target("avx512f,fma"))) void community_kernel_avx512(const CommunityArrays& a,
-                                                                   std::size_t nc, std::int32_t t,
-                                                                   const Step& st, float so_cap) {
+                                                                    std::size_t nc, std::int32_t t,
+                                                                    const Step& st, float so_cap) {
   community_lanes<16>(a, nc, t, st, so_cap);
 }
 #endif
@@ -649,9 +669,9 @@ class GovernanceRun {
         t_on_[u] = a->period;
         t_off_[u] = a->rev_period;
         const std::int32_t p = h_.parent(u);
-        const bool forced =
-            a->channel == Channel::mandate_deadline || a->channel == Channel::quota ||
-            (p >= 0 && rec[p] != nullptr && rec[p]->mode == Mode::mandate);
+        const bool forced = a->channel == Channel::mandate_deadline ||
+                            a->channel == Channel::quota ||
+                            (p >= 0 && rec[p] != nullptr && rec[p]->mode == Mode::mandate);
         mandated_[u] = forced ? 1 : 0;
       }
     }
@@ -709,12 +729,12 @@ class GovernanceRun {
   // Block scratch: communities [c0, c1) and local governments [g0, g1), structs of arrays.
   std::vector<float> w_, wl_, wm_, mig_, part_[2], bel_[2], trust_[2], griev_[2], depth_, pbar_;
   std::vector<std::int32_t> ton_, toff_;
-  std::vector<float> e_c_, claims_c_, rlag_c_, peers_c_;        // inputs from the local government
-  std::vector<float> cov_c_, tgt_[2];  // outputs of this period
-  std::vector<float> wx_[8];           // population-weighted outputs, summed by local government
-  float acc_[9][kMaxLanes] = {};       // block sums by lane: groups' states, satisfaction
-  std::vector<double> gw_;             // residents of each local government
-  double bl_ = 0, bm_ = 0;             // locals and migrants of the block
+  std::vector<float> e_c_, claims_c_, rlag_c_, peers_c_;  // inputs from the local government
+  std::vector<float> cov_c_, tgt_[2];                     // outputs of this period
+  std::vector<float> wx_[8];      // population-weighted outputs, summed by local government
+  float acc_[9][kMaxLanes] = {};  // block sums by lane: groups' states, satisfaction
+  std::vector<double> gw_;        // residents of each local government
+  double bl_ = 0, bm_ = 0;        // locals and migrants of the block
   std::vector<float> vis_, claims_, rlag_, gpart_, gpart_new_, gpop_;
   std::vector<std::int32_t> gov_;
   struct Agent {
@@ -734,12 +754,20 @@ class GovernanceRun {
   // Per-period sums over the block's local governments, flushed once per period (fewer
   // scattered updates of the replicate's arrays).
   static constexpr int kSlots = 14;
-  static constexpr GovMetric kSlotMetric[kSlots] = {
-      GovMetric::coverage,          GovMetric::depth,          GovMetric::incidents,
-      GovMetric::claims,            GovMetric::escalated,      GovMetric::cost_control,
-      GovMetric::cost_compensation, GovMetric::cost_root_cause, GovMetric::cost_contracts,
-      GovMetric::effort_depth,      GovMetric::visible,        GovMetric::depth,
-      GovMetric::hierarchical_score, GovMetric::horizontal_score};
+  static constexpr GovMetric kSlotMetric[kSlots] = {GovMetric::coverage,
+                                                    GovMetric::depth,
+                                                    GovMetric::incidents,
+                                                    GovMetric::claims,
+                                                    GovMetric::escalated,
+                                                    GovMetric::cost_control,
+                                                    GovMetric::cost_compensation,
+                                                    GovMetric::cost_root_cause,
+                                                    GovMetric::cost_contracts,
+                                                    GovMetric::effort_depth,
+                                                    GovMetric::visible,
+                                                    GovMetric::depth,
+                                                    GovMetric::hierarchical_score,
+                                                    GovMetric::horizontal_score};
   double pv_[kSlots] = {};
   double pw_[kSlots] = {};
   void padd(int slot, double value, double weight) {
@@ -880,19 +908,16 @@ class GovernanceRun {
         const float claims = claims_[gi];
         const float root_now = st.root * (act ? 1.0F : 0.0F);
         if (st.stab && sp > 0) {
-          const double rate = st.inc0 * sp *
-                              std::exp(st.incg * griev) *
+          const double rate = st.inc0 * sp * std::exp(st.incg * griev) *
                               std::max(0.0F, 1.0F - st.cef * st.ctrl - st.pef * st.comp);
-          const auto wds = rng_.words(rep_, static_cast<std::uint32_t>(t),
-                                      static_cast<std::uint32_t>(g),
-                                      static_cast<std::uint32_t>(m_.governance_policy()),
-                                      Draw::incident);
-          incidents = poisson(rate, Rng::to_open_unit(wds[0], wds[1]),
-                              Rng::to_open_unit(wds[2], wds[3]));
-          const double escalated =
-              (st.esc * sp * std::max(0.0, griev - st.tol) +
-               st.esci * static_cast<double>(incidents)) *
-              std::max(0.0, 1.0 - st.absorb * sso * inv);
+          const auto wds =
+              rng_.words(rep_, static_cast<std::uint32_t>(t), static_cast<std::uint32_t>(g),
+                         static_cast<std::uint32_t>(m_.governance_policy()), Draw::incident);
+          incidents =
+              poisson(rate, Rng::to_open_unit(wds[0], wds[1]), Rng::to_open_unit(wds[2], wds[3]));
+          const double escalated = (st.esc * sp * std::max(0.0, griev - st.tol) +
+                                    st.esci * static_cast<double>(incidents)) *
+                                   std::max(0.0, 1.0 - st.absorb * sso * inv);
           claims_[gi] = claims + st.qrate * st.comp - st.qdecay * claims;
           rlag_[gi] = rlag_[gi] + st.rlag * (root_now * static_cast<float>(dep) - rlag_[gi]);
           const double per = 1e4 * per_year / sp;  // per 10,000 residents a year
@@ -1002,9 +1027,9 @@ class GovernanceRun {
   void init_block(std::int32_t c0, std::size_t nc, std::size_t ng) {
     const auto& init = sc_.governance.coproduction;
     const std::size_t padded = (nc + kMaxLanes - 1) / kMaxLanes * kMaxLanes;
-    for (auto* v : {&w_, &wl_, &wm_, &mig_, &depth_, &pbar_, &e_c_, &claims_c_, &rlag_c_,
-                    &peers_c_, &cov_c_, &tgt_[0], &tgt_[1], &wx_[0], &wx_[1], &wx_[2], &wx_[3],
-                    &wx_[4], &wx_[5], &wx_[6], &wx_[7]}) {
+    for (auto* v : {&w_,        &wl_,     &wm_,      &mig_,   &depth_,  &pbar_,   &e_c_,
+                    &claims_c_, &rlag_c_, &peers_c_, &cov_c_, &tgt_[0], &tgt_[1], &wx_[0],
+                    &wx_[1],    &wx_[2],  &wx_[3],   &wx_[4], &wx_[5],  &wx_[6],  &wx_[7]}) {
       v->assign(padded, 0.0F);
     }
     ton_.assign(padded, kNever);
@@ -1059,9 +1084,26 @@ class GovernanceRun {
   // One period of every community of the block (docs/model.md 7.9.2-7.9.3). Written without
   // branches or library calls so that the compiler vectorises it.
   void communities(std::size_t nc, std::int32_t t, const Step& st, float so_cap) {
-    CommunityArrays a{ton_.data(), toff_.data(), mig_.data(), w_.data(), wl_.data(),
-                      wm_.data(), e_c_.data(), claims_c_.data(), rlag_c_.data(), peers_c_.data(),
-                      pbar_.data(), depth_.data(), cov_c_.data(), {}, {}, {}, {}, {}, {}, acc_};
+    CommunityArrays a{ton_.data(),
+                      toff_.data(),
+                      mig_.data(),
+                      w_.data(),
+                      wl_.data(),
+                      wm_.data(),
+                      e_c_.data(),
+                      claims_c_.data(),
+                      rlag_c_.data(),
+                      peers_c_.data(),
+                      pbar_.data(),
+                      depth_.data(),
+                      cov_c_.data(),
+                      {},
+                      {},
+                      {},
+                      {},
+                      {},
+                      {},
+                      acc_};
     for (int k = 0; k < 2; ++k) {
       a.part[k] = part_[k].data();
       a.bel[k] = bel_[k].data();
@@ -1074,9 +1116,6 @@ class GovernanceRun {
     }
     community_kernel(a, nc, t, st, so_cap);
   }
-
-
-
 
   void merge(const GovernanceModel::Merge& mg, std::int32_t c0, std::int32_t c1) {
     if (mg.into < c0 || mg.into >= c1) {
@@ -1150,18 +1189,18 @@ class GovernanceRun {
       }
       const auto n = static_cast<std::int32_t>(
           std::min<double>(cp.agents_per_community, std::floor(g_.pop_[c])));
-      const auto nm = static_cast<std::int32_t>(std::lround(static_cast<double>(n) * g_.migrant_[c]));
+      const auto nm =
+          static_cast<std::int32_t>(std::lround(static_cast<double>(n) * g_.migrant_[c]));
       for (std::int32_t a = 0; a < n; ++a) {
-        agents_.push_back({c, static_cast<std::uint8_t>(a < nm ? 1 : 0),
-                           static_cast<std::uint8_t>(0)});
+        agents_.push_back(
+            {c, static_cast<std::uint8_t>(a < nm ? 1 : 0), static_cast<std::uint8_t>(0)});
       }
     }
     // Start at the group's initial participation.
     for (std::size_t a = 0; a < agents_.size(); ++a) {
       const auto w = rng_.words(rep_, 0xFFFFFFFFU, static_cast<std::uint32_t>(agents_[a].community),
                                 static_cast<std::uint32_t>(a), Draw::agent);
-      agents_[a].active =
-          Rng::to_open_unit(w[0], w[1]) < cp.initial_participation ? 1 : 0;
+      agents_[a].active = Rng::to_open_unit(w[0], w[1]) < cp.initial_participation ? 1 : 0;
     }
   }
 
@@ -1176,9 +1215,9 @@ class GovernanceRun {
       const auto i = static_cast<std::size_t>(ag.community - c0);
       const int k = ag.group;
       const float target = tgt_[k][i];
-      const auto wd = rng_.words(rep_, static_cast<std::uint32_t>(t),
-                                 static_cast<std::uint32_t>(ag.community),
-                                 static_cast<std::uint32_t>(a), Draw::agent);
+      const auto wd =
+          rng_.words(rep_, static_cast<std::uint32_t>(t), static_cast<std::uint32_t>(ag.community),
+                     static_cast<std::uint32_t>(a), Draw::agent);
       if (Rng::to_open_unit(wd[0], wd[1]) < st.ar) {
         ag.active = Rng::to_open_unit(wd[2], wd[3]) < target ? 1 : 0;
       }
@@ -1191,7 +1230,6 @@ class GovernanceRun {
       out[2 + agents_[a].group] += part_[agents_[a].group][i];
     }
   }
-
 
   void upper_officials() {
     if (upper_ == 0) {

@@ -320,9 +320,8 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
     events_.push_back(std::move(c));
   }
   if (!sc_.governance.policy.empty()) {
-    const auto pol = std::find_if(sc_.policies.begin(), sc_.policies.end(), [&](const Policy& p) {
-      return p.id == sc_.governance.policy;
-    });
+    const auto pol = std::find_if(sc_.policies.begin(), sc_.policies.end(),
+                                  [&](const Policy& p) { return p.id == sc_.governance.policy; });
     if (pol == sc_.policies.end()) {
       bad(sc_, "governance.policy", sc_.governance.policy, "no [[policy]] has this id",
           "use the id of a [[policy]]");

@@ -40,7 +40,7 @@ struct CompiledEvent {
   std::int32_t deadline = kNever;
   double compliance = 1.0;
   std::vector<CompiledQuota> quotas;
-  std::string key;  // set
+  std::string key;   // set
   double value = 0;  // set
 };
 

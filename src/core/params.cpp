@@ -300,92 +300,285 @@ std::vector<Param> make_registry() {
                    "Per-period probability that an "
                    "adopted, not yet institutionalised unit reverses.",
                    REAL(stages.reversal_rate)));
-  r.push_back(text("governance.policy", "Id of the [[policy]] that is the governance model whose implementation the assessment, co-production, services and stability modules follow (empty = the first).", TEXT(governance.policy)));
-  r.push_back(boolean("assessment.enabled", std::string_view(kDual), "Dual assessment module: officials of adopting units split effort between visible outputs and depth.", BOOL(governance.assessment.enabled)));
-  r.push_back(real("assessment.hierarchical_weight", 0, 100, "weight", std::string_view(kDual), "w_h: weight of the hierarchical score (targets from above) in an official's payoff.", REAL(governance.assessment.hierarchical_weight)));
-  r.push_back(real("assessment.horizontal_weight", 0, 100, "weight", std::string_view(kDual), "w_s: weight of the horizontal score (residents' satisfaction) in an official's payoff.", REAL(governance.assessment.horizontal_weight)));
-  r.push_back(real("assessment.visible_reward", 0, 100, "score per unit", std::string_view(kDual), "a_v: hierarchical credit per unit of visible output.", REAL(governance.assessment.visible_reward)));
-  r.push_back(real("assessment.deadline_reward", 0, 100, "score per unit", std::string_view(kTarget), "a_d: extra hierarchical credit for visible work when the unit adopted under a mandate (deadlines and inspections).", REAL(governance.assessment.deadline_reward)));
-  r.push_back(real("assessment.depth_reward", 0, 100, "score per unit", std::string_view(kDual), "a_s: hierarchical credit per unit of depth; 0 = incompatible assessments (the paper's case), = visible_reward = compatible.", REAL(governance.assessment.depth_reward)));
-  r.push_back(real("assessment.temperature", 0.001, 100, "payoff units", "illustrative", "tau: noise of the logit effort choice; small = officials follow payoffs sharply.", REAL(governance.assessment.temperature)));
-  r.push_back(boolean("assessment.veto", std::string_view(kTarget), "Stability veto (yipiao foujue): a period whose incident rate exceeds veto_threshold scores 0 on the hierarchical assessment.", BOOL(governance.assessment.veto)));
-  r.push_back(real("assessment.veto_threshold", 0, 1e6, "per 10,000 residents a year", std::string_view(kTarget), "Incident rate in an official's jurisdiction above which the veto bites.", REAL(governance.assessment.veto_threshold)));
-  r.push_back(real("assessment.visible_rate", 0, 1000, "per year", "illustrative", "r_v: how fast visible outputs build up under full visible effort.", REAL(governance.assessment.visible_rate)));
-  r.push_back(real("assessment.visible_decay", 0, 1000, "per year", "illustrative", "delta_v: decay of visible outputs.", REAL(governance.assessment.visible_decay)));
-  r.push_back(real("assessment.depth_rate", 0, 1000, "per year", "illustrative", "r_s: how fast depth builds up under full depth effort and full participation.", REAL(governance.assessment.depth_rate)));
-  r.push_back(real("assessment.depth_decay", 0, 1000, "per year", "illustrative", "delta_s: decay of depth.", REAL(governance.assessment.depth_decay)));
-  r.push_back(boolean("coproduction.enabled", std::string_view(kCopro), "Community co-production module: participation, belonging, trust and grievance of locals and migrants per community.", BOOL(governance.coproduction.enabled)));
-  r.push_back(text("coproduction.community_level", "Level of the communities (residents' and village committees); empty = the deepest level. Their parents are the local governments.", TEXT(governance.coproduction.community_level)));
-  r.push_back(text("coproduction.population", "Attribute column with each community's residents (missing = 1,000).", TEXT(governance.coproduction.population)));
-  r.push_back(text("coproduction.migrant_share", "Attribute column with the migrant share (2020 census; missing = 0).", TEXT(governance.coproduction.migrant_share)));
-  r.push_back(real("coproduction.mobilisation", 0, 100, "intensity", std::string_view(kCopro), "M: state mobilisation of residents once the community has adopted.", REAL(governance.coproduction.mobilisation)));
-  r.push_back(real("coproduction.target", 0, 1, "share", std::string_view(kCopro), "The state's participation target (reported; participation saturates below ceiling).", REAL(governance.coproduction.target)));
-  r.push_back(real("coproduction.ceiling", 0, 1, "share", std::string_view(kCopro), "Asymptote of the participation target: participation levels off below it.", REAL(governance.coproduction.ceiling)));
-  r.push_back(real("coproduction.intercept", -50, 50, "logit", "illustrative", "Intercept of the participation target's logistic.", REAL(governance.coproduction.intercept)));
-  r.push_back(real("coproduction.w_belonging", -50, 50, "logit per unit", "illustrative", "Weight of belonging in the participation target.", REAL(governance.coproduction.w_belonging)));
-  r.push_back(real("coproduction.w_trust", -50, 50, "logit per unit", "illustrative", "Weight of trust in the participation target.", REAL(governance.coproduction.w_trust)));
-  r.push_back(real("coproduction.w_services", -50, 50, "logit per unit", "illustrative", "Weight of service coverage (times the group's need) in the participation target.", REAL(governance.coproduction.w_services)));
-  r.push_back(real("coproduction.w_peers", -50, 50, "logit per unit", "illustrative", "Weight of the participation of the other communities of the same local government.", REAL(governance.coproduction.w_peers)));
-  r.push_back(real("coproduction.w_mobilisation", -50, 50, "logit per unit", std::string_view(kCopro), "Weight of state mobilisation in the participation target.", REAL(governance.coproduction.w_mobilisation)));
-  r.push_back(real("coproduction.adjust_rate", 0, 1000, "per year", "illustrative", "Speed at which participation moves towards its target.", REAL(governance.coproduction.adjust_rate)));
-  r.push_back(real("coproduction.belonging_services", 0, 1000, "per year", std::string_view(kCopro), "Growth of belonging per unit of service coverage.", REAL(governance.coproduction.belonging_services)));
-  r.push_back(real("coproduction.belonging_participation", 0, 1000, "per year", std::string_view(kCopro), "Growth of belonging per unit of participation.", REAL(governance.coproduction.belonging_participation)));
-  r.push_back(real("coproduction.turnover_local", 0, 1000, "per year", "illustrative", "Turnover of local residents, eroding belonging.", REAL(governance.coproduction.turnover_local)));
-  r.push_back(real("coproduction.turnover_migrant", 0, 1000, "per year", std::string_view(kCopro), "Turnover of migrants (higher than locals'), eroding belonging.", REAL(governance.coproduction.turnover_migrant)));
-  r.push_back(real("coproduction.admin_load", 0, 1, "share", std::string_view(kTaicang), "Share of residents' committees' time taken by administrative tasks.", REAL(governance.coproduction.admin_load)));
-  r.push_back(real("coproduction.load_effect", 0, 1, "share", std::string_view(kTaicang), "How much that load cuts the participation target (self-governance).", REAL(governance.coproduction.load_effect)));
-  r.push_back(real("coproduction.task_list_cut", 0, 1, "share", std::string_view(kTaicang), "Share of the load removed by Taicang-style task lists once the community has adopted.", REAL(governance.coproduction.task_list_cut)));
-  r.push_back(real("coproduction.trust_rate", 0, 1000, "per year", "illustrative", "Speed at which trust moves towards satisfaction.", REAL(governance.coproduction.trust_rate)));
-  r.push_back(real("coproduction.satisfaction_intercept", -50, 50, "share per unit", "illustrative", "Satisfaction at zero depth, services and grievance (clamped to [0, 1]).", REAL(governance.coproduction.satisfaction_intercept)));
-  r.push_back(real("coproduction.satisfaction_depth", -50, 50, "share per unit", std::string_view(kDual), "Satisfaction per unit of implementation depth.", REAL(governance.coproduction.satisfaction_depth)));
-  r.push_back(real("coproduction.satisfaction_services", -50, 50, "share per unit", "illustrative", "Satisfaction per unit of service coverage (times need).", REAL(governance.coproduction.satisfaction_services)));
-  r.push_back(real("coproduction.satisfaction_grievance", -50, 50, "share per unit", "illustrative", "Satisfaction lost per unit of grievance.", REAL(governance.coproduction.satisfaction_grievance)));
-  r.push_back(real("coproduction.grievance_inflow", 0, 1000, "per year", "illustrative", "Inflow of grievance from unmet needs (1 - coverage x need).", REAL(governance.coproduction.grievance_inflow)));
-  r.push_back(real("coproduction.grievance_decay", 0, 1000, "per year", "illustrative", "Decay of grievance.", REAL(governance.coproduction.grievance_decay)));
-  r.push_back(real("coproduction.initial_participation", 0, 1, "share", "illustrative", "Participation of both groups at the start.", REAL(governance.coproduction.initial_participation)));
-  r.push_back(real("coproduction.initial_belonging_local", 0, 1, "share", "illustrative", "Belonging of locals at the start.", REAL(governance.coproduction.initial_belonging_local)));
-  r.push_back(real("coproduction.initial_belonging_migrant", 0, 1, "share", "illustrative", "Belonging of migrants at the start.", REAL(governance.coproduction.initial_belonging_migrant)));
-  r.push_back(real("coproduction.initial_trust", 0, 1, "share", "illustrative", "Trust of both groups at the start.", REAL(governance.coproduction.initial_trust)));
-  r.push_back(real("coproduction.initial_grievance", 0, 1, "share", "illustrative", "Grievance of both groups at the start.", REAL(governance.coproduction.initial_grievance)));
-  r.push_back(text("coproduction.agents_root", "Id of one city (any unit) whose communities also run individual resident agents with threshold participation (table agents_time); empty = none.", TEXT(governance.coproduction.agents_root)));
-  r.push_back(integer("coproduction.agents_per_community", 1, 1000000, "agents", "", "Agents per community in that city (at most its population).", INT(governance.coproduction.agents_per_community)));
-  r.push_back(boolean("services.enabled", std::string_view(kSchool), "Services module: the four o'clock school, supplied by contracted SOs, volunteers and the government.", BOOL(governance.services.enabled)));
-  r.push_back(real("services.children_share", 0, 1, "per resident", std::string_view(kSchool), "School-age children per resident (demand = children_share x share with working parents).", REAL(governance.services.children_share)));
-  r.push_back(real("services.working_local", 0, 1, "share", std::string_view(kSchool), "Share of local children whose parents both work; locals' need for the service relative to migrants' is working_local / working_migrant.", REAL(governance.services.working_local)));
-  r.push_back(real("services.working_migrant", 0, 1, "share", std::string_view(kSchool), "The same for migrant children (mostly working parents).", REAL(governance.services.working_migrant)));
-  r.push_back(real("services.contracting", 0, 1, "intensity", std::string_view(kContract), "Contracting of services to SOs once a community has adopted (0 = none).", REAL(governance.services.contracting)));
-  r.push_back(real("services.so_growth", 0, 1000, "per year", std::string_view(kContract), "Growth of SO capacity per unit of contracting.", REAL(governance.services.so_growth)));
-  r.push_back(real("services.so_decay", 0, 1000, "per year", "illustrative", "Decay of SO capacity without contracts.", REAL(governance.services.so_decay)));
-  r.push_back(real("services.so_max", 0, 100, "share of demand", "illustrative", "Most SO capacity, as a share of demand.", REAL(governance.services.so_max)));
-  r.push_back(real("services.volunteer_rate", 0, 100, "share of demand", std::string_view(kSchool), "Places from volunteers per unit of participation.", REAL(governance.services.volunteer_rate)));
-  r.push_back(real("services.government_direct", 0, 100, "share of demand", std::string_view(kSchool), "Direct government provision.", REAL(governance.services.government_direct)));
-  r.push_back(real("services.withdrawal", 0, 1, "share", std::string_view(kContract), "Share of direct provision the government withdraws once a community has adopted.", REAL(governance.services.withdrawal)));
-  r.push_back(real("services.space", 0, 100, "share of demand", std::string_view(kSchool), "Most demand community space can host (coverage cap).", REAL(governance.services.space)));
-  r.push_back(real("services.contract_cost", 0, 1e9, "per place a year", "illustrative", "Cost of one place contracted to an SO for a year (places = SO coverage x demand x residents).", REAL(governance.services.contract_cost)));
-  r.push_back(boolean("stability.enabled", std::string_view(kStab), "Stability module: local governments mix control, compensation and root-cause work; incidents, claims, escalation and costs.", BOOL(governance.stability.enabled)));
-  r.push_back(real("stability.budget", 0, 1, "intensity", "illustrative", "Intensity of stability work of each local government.", REAL(governance.stability.budget)));
-  r.push_back(real("stability.control", 0, 1, "weight", std::string_view(kStab), "Share of the budget spent on control (normalised with the other two).", REAL(governance.stability.control)));
-  r.push_back(real("stability.compensation", 0, 1, "weight", std::string_view(kStab), "Share of the budget spent on compensation.", REAL(governance.stability.compensation)));
-  r.push_back(real("stability.root_cause", 0, 1, "weight", std::string_view(kStab), "Share spent on root-cause work (the governance model, weighted by depth).", REAL(governance.stability.root_cause)));
-  r.push_back(real("stability.incident_rate", 0, 1000000.0, "per 10,000 residents a year", "illustrative", "Incident rate at zero grievance, claims and strategy.", REAL(governance.stability.incident_rate)));
-  r.push_back(real("stability.incident_grievance", -50, 50, "log rate per unit", "illustrative", "Log-rate increase of incidents per unit of grievance.", REAL(governance.stability.incident_grievance)));
-  r.push_back(real("stability.control_effect", 0, 1, "share", std::string_view(kStab), "Share of incidents suppressed now by full control.", REAL(governance.stability.control_effect)));
-  r.push_back(real("stability.compensation_effect", 0, 1, "share", std::string_view(kStab), "Share of incidents suppressed now by full compensation.", REAL(governance.stability.compensation_effect)));
-  r.push_back(real("stability.control_trust", 0, 1000, "per year", std::string_view(kStab), "Loss of trust per unit of control.", REAL(governance.stability.control_trust)));
-  r.push_back(real("stability.control_grievance", 0, 1000, "per year", std::string_view(kStab), "Grievance added per unit of control.", REAL(governance.stability.control_grievance)));
-  r.push_back(real("stability.claims_rate", 0, 1000, "per year", std::string_view(kStab), "Claims added per unit of compensation (the ratchet).", REAL(governance.stability.claims_rate)));
-  r.push_back(real("stability.claims_decay", 0, 1000, "per year", "illustrative", "Decay of claims.", REAL(governance.stability.claims_decay)));
-  r.push_back(real("stability.claims_grievance", 0, 1000, "per year", std::string_view(kStab), "Grievance added per unit of claims.", REAL(governance.stability.claims_grievance)));
-  r.push_back(real("stability.root_effect", 0, 1000, "per year", std::string_view(kStab), "Grievance removed per unit of (lagged) root-cause work.", REAL(governance.stability.root_effect)));
-  r.push_back(real("stability.root_lag", 0.001, 100, "years", std::string_view(kStab), "Mean lag of root-cause work's effect (first-order delay).", REAL(governance.stability.root_lag)));
-  r.push_back(real("stability.tolerance", 0, 1, "grievance", "illustrative", "Grievance above which it escalates to higher levels.", REAL(governance.stability.tolerance)));
-  r.push_back(real("stability.escalation", 0, 1000000.0, "per 10,000 residents a year", std::string_view(kStab), "Escalated pressure per unit of grievance above tolerance.", REAL(governance.stability.escalation)));
-  r.push_back(real("stability.escalation_incident", 0, 1000000.0, "per incident", std::string_view(kStab), "Escalated pressure per incident.", REAL(governance.stability.escalation_incident)));
-  r.push_back(real("stability.escalation_attenuation", 0, 1, "factor per level", "illustrative", "Share of pressure passed on from each level to the next one up.", REAL(governance.stability.escalation_attenuation)));
-  r.push_back(real("stability.so_absorb", 0, 1, "share per unit", std::string_view(kContract), "Share of escalation absorbed per unit of SO capacity (grievances handled locally).", REAL(governance.stability.so_absorb)));
-  r.push_back(real("stability.control_cost", 0, 1000000000.0, "per 10,000 residents a year", "illustrative", "Cost of full control.", REAL(governance.stability.control_cost)));
-  r.push_back(real("stability.compensation_cost", 0, 1000000000.0, "per 10,000 residents a year", "illustrative", "Cost of full compensation, plus the same per unit of claims.", REAL(governance.stability.compensation_cost)));
-  r.push_back(real("stability.root_cost", 0, 1000000000.0, "per 10,000 residents a year", "illustrative", "Cost of full root-cause work (spent once adopted).", REAL(governance.stability.root_cost)));
+  r.push_back(
+      text("governance.policy",
+           "Id of the [[policy]] that is the governance model whose implementation the assessment, "
+           "co-production, services and stability modules follow (empty = the first).",
+           TEXT(governance.policy)));
+  r.push_back(boolean("assessment.enabled", std::string_view(kDual),
+                      "Dual assessment module: officials of adopting units split effort between "
+                      "visible outputs and depth.",
+                      BOOL(governance.assessment.enabled)));
+  r.push_back(
+      real("assessment.hierarchical_weight", 0, 100, "weight", std::string_view(kDual),
+           "w_h: weight of the hierarchical score (targets from above) in an official's payoff.",
+           REAL(governance.assessment.hierarchical_weight)));
+  r.push_back(
+      real("assessment.horizontal_weight", 0, 100, "weight", std::string_view(kDual),
+           "w_s: weight of the horizontal score (residents' satisfaction) in an official's payoff.",
+           REAL(governance.assessment.horizontal_weight)));
+  r.push_back(real("assessment.visible_reward", 0, 100, "score per unit", std::string_view(kDual),
+                   "a_v: hierarchical credit per unit of visible output.",
+                   REAL(governance.assessment.visible_reward)));
+  r.push_back(real("assessment.deadline_reward", 0, 100, "score per unit",
+                   std::string_view(kTarget),
+                   "a_d: extra hierarchical credit for visible work when the unit adopted under a "
+                   "mandate (deadlines and inspections).",
+                   REAL(governance.assessment.deadline_reward)));
+  r.push_back(real("assessment.depth_reward", 0, 100, "score per unit", std::string_view(kDual),
+                   "a_s: hierarchical credit per unit of depth; 0 = incompatible assessments (the "
+                   "paper's case), = visible_reward = compatible.",
+                   REAL(governance.assessment.depth_reward)));
+  r.push_back(
+      real("assessment.temperature", 0.001, 100, "payoff units", "illustrative",
+           "tau: noise of the logit effort choice; small = officials follow payoffs sharply.",
+           REAL(governance.assessment.temperature)));
+  r.push_back(boolean("assessment.veto", std::string_view(kTarget),
+                      "Stability veto (yipiao foujue): a period whose incident rate exceeds "
+                      "veto_threshold scores 0 on the hierarchical assessment.",
+                      BOOL(governance.assessment.veto)));
+  r.push_back(real("assessment.veto_threshold", 0, 1e6, "per 10,000 residents a year",
+                   std::string_view(kTarget),
+                   "Incident rate in an official's jurisdiction above which the veto bites.",
+                   REAL(governance.assessment.veto_threshold)));
+  r.push_back(real("assessment.visible_rate", 0, 1000, "per year", "illustrative",
+                   "r_v: how fast visible outputs build up under full visible effort.",
+                   REAL(governance.assessment.visible_rate)));
+  r.push_back(real("assessment.visible_decay", 0, 1000, "per year", "illustrative",
+                   "delta_v: decay of visible outputs.",
+                   REAL(governance.assessment.visible_decay)));
+  r.push_back(real("assessment.depth_rate", 0, 1000, "per year", "illustrative",
+                   "r_s: how fast depth builds up under full depth effort and full participation.",
+                   REAL(governance.assessment.depth_rate)));
+  r.push_back(real("assessment.depth_decay", 0, 1000, "per year", "illustrative",
+                   "delta_s: decay of depth.", REAL(governance.assessment.depth_decay)));
+  r.push_back(boolean("coproduction.enabled", std::string_view(kCopro),
+                      "Community co-production module: participation, belonging, trust and "
+                      "grievance of locals and migrants per community.",
+                      BOOL(governance.coproduction.enabled)));
+  r.push_back(text("coproduction.community_level",
+                   "Level of the communities (residents' and village committees); empty = the "
+                   "deepest level. Their parents are the local governments.",
+                   TEXT(governance.coproduction.community_level)));
+  r.push_back(text("coproduction.population",
+                   "Attribute column with each community's residents (missing = 1,000).",
+                   TEXT(governance.coproduction.population)));
+  r.push_back(text("coproduction.migrant_share",
+                   "Attribute column with the migrant share (2020 census; missing = 0).",
+                   TEXT(governance.coproduction.migrant_share)));
+  r.push_back(real("coproduction.mobilisation", 0, 100, "intensity", std::string_view(kCopro),
+                   "M: state mobilisation of residents once the community has adopted.",
+                   REAL(governance.coproduction.mobilisation)));
+  r.push_back(
+      real("coproduction.target", 0, 1, "share", std::string_view(kCopro),
+           "The state's participation target (reported; participation saturates below ceiling).",
+           REAL(governance.coproduction.target)));
+  r.push_back(real("coproduction.ceiling", 0, 1, "share", std::string_view(kCopro),
+                   "Asymptote of the participation target: participation levels off below it.",
+                   REAL(governance.coproduction.ceiling)));
+  r.push_back(real("coproduction.intercept", -50, 50, "logit", "illustrative",
+                   "Intercept of the participation target's logistic.",
+                   REAL(governance.coproduction.intercept)));
+  r.push_back(real("coproduction.w_belonging", -50, 50, "logit per unit", "illustrative",
+                   "Weight of belonging in the participation target.",
+                   REAL(governance.coproduction.w_belonging)));
+  r.push_back(real("coproduction.w_trust", -50, 50, "logit per unit", "illustrative",
+                   "Weight of trust in the participation target.",
+                   REAL(governance.coproduction.w_trust)));
+  r.push_back(
+      real("coproduction.w_services", -50, 50, "logit per unit", "illustrative",
+           "Weight of service coverage (times the group's need) in the participation target.",
+           REAL(governance.coproduction.w_services)));
+  r.push_back(
+      real("coproduction.w_peers", -50, 50, "logit per unit", "illustrative",
+           "Weight of the participation of the other communities of the same local government.",
+           REAL(governance.coproduction.w_peers)));
+  r.push_back(real("coproduction.w_mobilisation", -50, 50, "logit per unit",
+                   std::string_view(kCopro),
+                   "Weight of state mobilisation in the participation target.",
+                   REAL(governance.coproduction.w_mobilisation)));
+  r.push_back(real("coproduction.adjust_rate", 0, 1000, "per year", "illustrative",
+                   "Speed at which participation moves towards its target.",
+                   REAL(governance.coproduction.adjust_rate)));
+  r.push_back(real("coproduction.belonging_services", 0, 1000, "per year", std::string_view(kCopro),
+                   "Growth of belonging per unit of service coverage.",
+                   REAL(governance.coproduction.belonging_services)));
+  r.push_back(real("coproduction.belonging_participation", 0, 1000, "per year",
+                   std::string_view(kCopro), "Growth of belonging per unit of participation.",
+                   REAL(governance.coproduction.belonging_participation)));
+  r.push_back(real("coproduction.turnover_local", 0, 1000, "per year", "illustrative",
+                   "Turnover of local residents, eroding belonging.",
+                   REAL(governance.coproduction.turnover_local)));
+  r.push_back(real("coproduction.turnover_migrant", 0, 1000, "per year", std::string_view(kCopro),
+                   "Turnover of migrants (higher than locals'), eroding belonging.",
+                   REAL(governance.coproduction.turnover_migrant)));
+  r.push_back(real("coproduction.admin_load", 0, 1, "share", std::string_view(kTaicang),
+                   "Share of residents' committees' time taken by administrative tasks.",
+                   REAL(governance.coproduction.admin_load)));
+  r.push_back(real("coproduction.load_effect", 0, 1, "share", std::string_view(kTaicang),
+                   "How much that load cuts the participation target (self-governance).",
+                   REAL(governance.coproduction.load_effect)));
+  r.push_back(
+      real("coproduction.task_list_cut", 0, 1, "share", std::string_view(kTaicang),
+           "Share of the load removed by Taicang-style task lists once the community has adopted.",
+           REAL(governance.coproduction.task_list_cut)));
+  r.push_back(real("coproduction.trust_rate", 0, 1000, "per year", "illustrative",
+                   "Speed at which trust moves towards satisfaction.",
+                   REAL(governance.coproduction.trust_rate)));
+  r.push_back(real("coproduction.satisfaction_intercept", -50, 50, "share per unit", "illustrative",
+                   "Satisfaction at zero depth, services and grievance (clamped to [0, 1]).",
+                   REAL(governance.coproduction.satisfaction_intercept)));
+  r.push_back(real("coproduction.satisfaction_depth", -50, 50, "share per unit",
+                   std::string_view(kDual), "Satisfaction per unit of implementation depth.",
+                   REAL(governance.coproduction.satisfaction_depth)));
+  r.push_back(real("coproduction.satisfaction_services", -50, 50, "share per unit", "illustrative",
+                   "Satisfaction per unit of service coverage (times need).",
+                   REAL(governance.coproduction.satisfaction_services)));
+  r.push_back(real("coproduction.satisfaction_grievance", -50, 50, "share per unit", "illustrative",
+                   "Satisfaction lost per unit of grievance.",
+                   REAL(governance.coproduction.satisfaction_grievance)));
+  r.push_back(real("coproduction.grievance_inflow", 0, 1000, "per year", "illustrative",
+                   "Inflow of grievance from unmet needs (1 - coverage x need).",
+                   REAL(governance.coproduction.grievance_inflow)));
+  r.push_back(real("coproduction.grievance_decay", 0, 1000, "per year", "illustrative",
+                   "Decay of grievance.", REAL(governance.coproduction.grievance_decay)));
+  r.push_back(real("coproduction.initial_participation", 0, 1, "share", "illustrative",
+                   "Participation of both groups at the start.",
+                   REAL(governance.coproduction.initial_participation)));
+  r.push_back(real("coproduction.initial_belonging_local", 0, 1, "share", "illustrative",
+                   "Belonging of locals at the start.",
+                   REAL(governance.coproduction.initial_belonging_local)));
+  r.push_back(real("coproduction.initial_belonging_migrant", 0, 1, "share", "illustrative",
+                   "Belonging of migrants at the start.",
+                   REAL(governance.coproduction.initial_belonging_migrant)));
+  r.push_back(real("coproduction.initial_trust", 0, 1, "share", "illustrative",
+                   "Trust of both groups at the start.",
+                   REAL(governance.coproduction.initial_trust)));
+  r.push_back(real("coproduction.initial_grievance", 0, 1, "share", "illustrative",
+                   "Grievance of both groups at the start.",
+                   REAL(governance.coproduction.initial_grievance)));
+  r.push_back(text("coproduction.agents_root",
+                   "Id of one city (any unit) whose communities also run individual resident "
+                   "agents with threshold participation (table agents_time); empty = none.",
+                   TEXT(governance.coproduction.agents_root)));
+  r.push_back(integer("coproduction.agents_per_community", 1, 1000000, "agents", "",
+                      "Agents per community in that city (at most its population).",
+                      INT(governance.coproduction.agents_per_community)));
+  r.push_back(boolean("services.enabled", std::string_view(kSchool),
+                      "Services module: the four o'clock school, supplied by contracted SOs, "
+                      "volunteers and the government.",
+                      BOOL(governance.services.enabled)));
+  r.push_back(real(
+      "services.children_share", 0, 1, "per resident", std::string_view(kSchool),
+      "School-age children per resident (demand = children_share x share with working parents).",
+      REAL(governance.services.children_share)));
+  r.push_back(real("services.working_local", 0, 1, "share", std::string_view(kSchool),
+                   "Share of local children whose parents both work; locals' need for the service "
+                   "relative to migrants' is working_local / working_migrant.",
+                   REAL(governance.services.working_local)));
+  r.push_back(real("services.working_migrant", 0, 1, "share", std::string_view(kSchool),
+                   "The same for migrant children (mostly working parents).",
+                   REAL(governance.services.working_migrant)));
+  r.push_back(real("services.contracting", 0, 1, "intensity", std::string_view(kContract),
+                   "Contracting of services to SOs once a community has adopted (0 = none).",
+                   REAL(governance.services.contracting)));
+  r.push_back(real("services.so_growth", 0, 1000, "per year", std::string_view(kContract),
+                   "Growth of SO capacity per unit of contracting.",
+                   REAL(governance.services.so_growth)));
+  r.push_back(real("services.so_decay", 0, 1000, "per year", "illustrative",
+                   "Decay of SO capacity without contracts.", REAL(governance.services.so_decay)));
+  r.push_back(real("services.so_max", 0, 100, "share of demand", "illustrative",
+                   "Most SO capacity, as a share of demand.", REAL(governance.services.so_max)));
+  r.push_back(real("services.volunteer_rate", 0, 100, "share of demand", std::string_view(kSchool),
+                   "Places from volunteers per unit of participation.",
+                   REAL(governance.services.volunteer_rate)));
+  r.push_back(real("services.government_direct", 0, 100, "share of demand",
+                   std::string_view(kSchool), "Direct government provision.",
+                   REAL(governance.services.government_direct)));
+  r.push_back(
+      real("services.withdrawal", 0, 1, "share", std::string_view(kContract),
+           "Share of direct provision the government withdraws once a community has adopted.",
+           REAL(governance.services.withdrawal)));
+  r.push_back(real("services.space", 0, 100, "share of demand", std::string_view(kSchool),
+                   "Most demand community space can host (coverage cap).",
+                   REAL(governance.services.space)));
+  r.push_back(real("services.contract_cost", 0, 1e9, "per place a year", "illustrative",
+                   "Cost of one place contracted to an SO for a year (places = SO coverage x "
+                   "demand x residents).",
+                   REAL(governance.services.contract_cost)));
+  r.push_back(boolean("stability.enabled", std::string_view(kStab),
+                      "Stability module: local governments mix control, compensation and "
+                      "root-cause work; incidents, claims, escalation and costs.",
+                      BOOL(governance.stability.enabled)));
+  r.push_back(real("stability.budget", 0, 1, "intensity", "illustrative",
+                   "Intensity of stability work of each local government.",
+                   REAL(governance.stability.budget)));
+  r.push_back(real("stability.control", 0, 1, "weight", std::string_view(kStab),
+                   "Share of the budget spent on control (normalised with the other two).",
+                   REAL(governance.stability.control)));
+  r.push_back(real("stability.compensation", 0, 1, "weight", std::string_view(kStab),
+                   "Share of the budget spent on compensation.",
+                   REAL(governance.stability.compensation)));
+  r.push_back(real("stability.root_cause", 0, 1, "weight", std::string_view(kStab),
+                   "Share spent on root-cause work (the governance model, weighted by depth).",
+                   REAL(governance.stability.root_cause)));
+  r.push_back(real("stability.incident_rate", 0, 1000000.0, "per 10,000 residents a year",
+                   "illustrative", "Incident rate at zero grievance, claims and strategy.",
+                   REAL(governance.stability.incident_rate)));
+  r.push_back(real("stability.incident_grievance", -50, 50, "log rate per unit", "illustrative",
+                   "Log-rate increase of incidents per unit of grievance.",
+                   REAL(governance.stability.incident_grievance)));
+  r.push_back(real("stability.control_effect", 0, 1, "share", std::string_view(kStab),
+                   "Share of incidents suppressed now by full control.",
+                   REAL(governance.stability.control_effect)));
+  r.push_back(real("stability.compensation_effect", 0, 1, "share", std::string_view(kStab),
+                   "Share of incidents suppressed now by full compensation.",
+                   REAL(governance.stability.compensation_effect)));
+  r.push_back(real("stability.control_trust", 0, 1000, "per year", std::string_view(kStab),
+                   "Loss of trust per unit of control.", REAL(governance.stability.control_trust)));
+  r.push_back(real("stability.control_grievance", 0, 1000, "per year", std::string_view(kStab),
+                   "Grievance added per unit of control.",
+                   REAL(governance.stability.control_grievance)));
+  r.push_back(real("stability.claims_rate", 0, 1000, "per year", std::string_view(kStab),
+                   "Claims added per unit of compensation (the ratchet).",
+                   REAL(governance.stability.claims_rate)));
+  r.push_back(real("stability.claims_decay", 0, 1000, "per year", "illustrative",
+                   "Decay of claims.", REAL(governance.stability.claims_decay)));
+  r.push_back(real("stability.claims_grievance", 0, 1000, "per year", std::string_view(kStab),
+                   "Grievance added per unit of claims.",
+                   REAL(governance.stability.claims_grievance)));
+  r.push_back(real("stability.root_effect", 0, 1000, "per year", std::string_view(kStab),
+                   "Grievance removed per unit of (lagged) root-cause work.",
+                   REAL(governance.stability.root_effect)));
+  r.push_back(real("stability.root_lag", 0.001, 100, "years", std::string_view(kStab),
+                   "Mean lag of root-cause work's effect (first-order delay).",
+                   REAL(governance.stability.root_lag)));
+  r.push_back(real("stability.tolerance", 0, 1, "grievance", "illustrative",
+                   "Grievance above which it escalates to higher levels.",
+                   REAL(governance.stability.tolerance)));
+  r.push_back(real("stability.escalation", 0, 1000000.0, "per 10,000 residents a year",
+                   std::string_view(kStab),
+                   "Escalated pressure per unit of grievance above tolerance.",
+                   REAL(governance.stability.escalation)));
+  r.push_back(real("stability.escalation_incident", 0, 1000000.0, "per incident",
+                   std::string_view(kStab), "Escalated pressure per incident.",
+                   REAL(governance.stability.escalation_incident)));
+  r.push_back(real("stability.escalation_attenuation", 0, 1, "factor per level", "illustrative",
+                   "Share of pressure passed on from each level to the next one up.",
+                   REAL(governance.stability.escalation_attenuation)));
+  r.push_back(
+      real("stability.so_absorb", 0, 1, "share per unit", std::string_view(kContract),
+           "Share of escalation absorbed per unit of SO capacity (grievances handled locally).",
+           REAL(governance.stability.so_absorb)));
+  r.push_back(real("stability.control_cost", 0, 1000000000.0, "per 10,000 residents a year",
+                   "illustrative", "Cost of full control.",
+                   REAL(governance.stability.control_cost)));
+  r.push_back(real("stability.compensation_cost", 0, 1000000000.0, "per 10,000 residents a year",
+                   "illustrative", "Cost of full compensation, plus the same per unit of claims.",
+                   REAL(governance.stability.compensation_cost)));
+  r.push_back(real("stability.root_cost", 0, 1000000000.0, "per 10,000 residents a year",
+                   "illustrative", "Cost of full root-cause work (spent once adopted).",
+                   REAL(governance.stability.root_cost)));
   r.push_back(table("event", "", "",
                     "Array of tables: scripted events {type = adopt|mandate|promote|set|reverse|"
                     "abolish|merge, date, policy, units, mode, issuer, target_level, deadline, "

@@ -146,12 +146,12 @@ struct AssessmentParams {
 
 struct CoproductionParams {
   bool enabled = false;
-  std::string community_level;                 // empty = deepest level
-  std::string population = "population";       // column; missing = 1,000 residents
+  std::string community_level;                  // empty = deepest level
+  std::string population = "population";        // column; missing = 1,000 residents
   std::string migrant_share = "migrant_share";  // column; missing = 0
-  double mobilisation = 1.0;                   // M: state mobilisation once adopted
-  double target = 0.8;                         // the state's participation target
-  double ceiling = 0.6;                        // asymptote of the participation target
+  double mobilisation = 1.0;                    // M: state mobilisation once adopted
+  double target = 0.8;                          // the state's participation target
+  double ceiling = 0.6;                         // asymptote of the participation target
   double intercept = -2.0;
   double w_belonging = 2.0;
   double w_trust = 1.0;
@@ -163,9 +163,9 @@ struct CoproductionParams {
   double belonging_participation = 0.5;
   double turnover_local = 0.05;
   double turnover_migrant = 0.3;
-  double admin_load = 0.6;      // share of residents' committee time on administrative tasks
-  double load_effect = 0.5;     // how much that load cuts self-governance
-  double task_list_cut = 0.0;   // share of the load removed by task lists once adopted
+  double admin_load = 0.6;     // share of residents' committee time on administrative tasks
+  double load_effect = 0.5;    // how much that load cuts self-governance
+  double task_list_cut = 0.0;  // share of the load removed by task lists once adopted
   double trust_rate = 0.5;
   double satisfaction_intercept = 0.5;
   double satisfaction_depth = 0.5;
@@ -178,16 +178,16 @@ struct CoproductionParams {
   double initial_belonging_migrant = 0.2;
   double initial_trust = 0.6;
   double initial_grievance = 0.2;
-  std::string agents_root;           // id of the city whose residents run as agents
-  int agents_per_community = 500;    // agents simulated per community (at most its population)
+  std::string agents_root;         // id of the city whose residents run as agents
+  int agents_per_community = 500;  // agents simulated per community (at most its population)
 };
 
 struct ServiceParams {
   bool enabled = false;
-  double children_share = 0.08;    // school-age children per resident
-  double working_local = 0.5;      // share of local children with both parents working
-  double working_migrant = 0.9;    // the same for migrants
-  double contracting = 1.0;        // contracting with SOs once adopted (0 = none)
+  double children_share = 0.08;  // school-age children per resident
+  double working_local = 0.5;    // share of local children with both parents working
+  double working_migrant = 0.9;  // the same for migrants
+  double contracting = 1.0;      // contracting with SOs once adopted (0 = none)
   double so_growth = 1.0;
   double so_decay = 0.1;
   double so_max = 1.0;
@@ -200,11 +200,11 @@ struct ServiceParams {
 
 struct StabilityParams {
   bool enabled = false;
-  double budget = 0.5;             // intensity of stability work, in [0, 1]
-  double control = 0.4;            // shares of the budget (normalised to sum 1)
+  double budget = 0.5;   // intensity of stability work, in [0, 1]
+  double control = 0.4;  // shares of the budget (normalised to sum 1)
   double compensation = 0.3;
   double root_cause = 0.3;
-  double incident_rate = 1.0;      // per 10,000 residents a year at zero grievance
+  double incident_rate = 1.0;  // per 10,000 residents a year at zero grievance
   double incident_grievance = 3.0;
   double control_effect = 0.8;
   double compensation_effect = 0.6;
@@ -214,7 +214,7 @@ struct StabilityParams {
   double claims_decay = 0.1;
   double claims_grievance = 0.2;
   double root_effect = 1.0;
-  double root_lag = 2.0;           // years
+  double root_lag = 2.0;  // years
   double tolerance = 0.3;
   double escalation = 1.0;
   double escalation_incident = 0.5;

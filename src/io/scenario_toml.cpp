@@ -361,12 +361,11 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
       } else if (e.type == "set") {
         e.param = text(c, req("key"), k + ".key");
         const Param* p = find_parameter(e.param);
-        const bool settable = e.param == "adoption.alpha_shift" ||
-                              (p != nullptr && p->type == ParamType::real &&
-                               (e.param.rfind("assessment.", 0) == 0 ||
-                                e.param.rfind("coproduction.", 0) == 0 ||
-                                e.param.rfind("services.", 0) == 0 ||
-                                e.param.rfind("stability.", 0) == 0));
+        const bool settable =
+            e.param == "adoption.alpha_shift" ||
+            (p != nullptr && p->type == ParamType::real &&
+             (e.param.rfind("assessment.", 0) == 0 || e.param.rfind("coproduction.", 0) == 0 ||
+              e.param.rfind("services.", 0) == 0 || e.param.rfind("stability.", 0) == 0));
         if (!settable) {
           bad(c, req("key"), k + ".key", "cannot be changed by an event",
               "use adoption.alpha_shift (added to the policy's intercepts) or a numeric "

@@ -138,6 +138,20 @@ printf 'variant,promotion.mandate,promotion.championship\nmandate,1,0\nchampions
 check compare_csv 0 "championship" -- "$PDLAB" compare "$G" --variants "$T/v.csv" --out "$T/c3.csv" -r 4
 if [ ! -e "$T/c2.csv" ]; then passes=$((passes + 1)); else echo "FAIL compare_no_partial_output"; fails=$((fails + 1)); fi
 
+# Calibration: the toy township intercept has a closed form (-4.2552 for 40% by 2012-12).
+D="$SRC/tests/data"
+check calibrate_ok 0 "Fit on 200 validation replicates" -- "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$D/toy_calibrate_targets.csv" --out "$T/fit.toml" --report "$T/fit.csv"
+alpha=$(grep -o 'township = -[0-9.]*' "$T/fit.toml" | grep -o -- '-[0-9.]*')
+if awk -v a="$alpha" 'BEGIN { exit !(a > -4.40 && a < -4.11) }'; then passes=$((passes + 1)); else echo "FAIL calibrate_closed_form: alpha $alpha"; fails=$((fails + 1)); fi
+check calibrate_report 0 "sim_q95" -- head -1 "$T/fit.csv"
+check calibrate_refit_runs 0 "" -- "$PDLAB" validate "$T/fit.toml"
+check calibrate_no_free 78 "no free parameters" -- "$PDLAB" calibrate "$EX/toy_pilot.toml" --targets "$D/toy_calibrate_targets.csv"
+printf 'level,date,share\ntownshp,2012-12,0.4\n' > "$T/bad_targets.csv"
+check calibrate_bad_level 65 "no such level" -- "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$T/bad_targets.csv"
+printf 'level,date,share\ntownship,2012-12,1.4\n' > "$T/bad_targets.csv"
+check calibrate_bad_share 65 "share in \[0, 1\]" -- "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$T/bad_targets.csv"
+check calibrate_missing_targets 66 "not found" -- "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$T/none.csv"
+
 # Determinism at the CLI: 1 and 2 threads give identical tables.
 "$PDLAB" run "$EX/toy_championship.toml" --out "$T/t1.sqlite" --threads 1 -r 8 >/dev/null 2>&1
 "$PDLAB" run "$EX/toy_championship.toml" --out "$T/t2.sqlite" --threads 2 -r 8 >/dev/null 2>&1

@@ -1,5 +1,6 @@
 // The governance layer: switches, determinism, events, agents, and the paper's claims as
 // statistical tests that pass with each mechanism on and fail with it off or reversed.
+#include "core/calibrate.hpp"
 #include "core/compare.hpp"
 #include "core/engine.hpp"
 #include "core/governance.hpp"
@@ -141,6 +142,54 @@ TEST(Compare, StudentTQuantilesMatchR) {
   EXPECT_NEAR(student_t_quantile(0.975, 29), 2.0452296421327034, 1e-10);
   EXPECT_NEAR(student_t_quantile(0.975, 1000), 1.9623390808264076, 1e-10);
   EXPECT_NEAR(student_t_quantile(0.9, 5), 1.4758840488244804, 1e-10);
+}
+
+TEST(Calibrate, NelderMeadFindsMinimaOfSmoothFunctions) {
+  // A shifted quadratic and Rosenbrock's valley (minimum at (1, 1)).
+  const auto quad = [](const std::vector<double>& x) {
+    return (x[0] - 3) * (x[0] - 3) + 10 * (x[1] + 1) * (x[1] + 1);
+  };
+  auto r = nelder_mead(quad, {0, 0}, {1, 1}, 1e-14, 2000);
+  EXPECT_TRUE(r.converged);
+  EXPECT_NEAR(r.x[0], 3, 1e-5);
+  EXPECT_NEAR(r.x[1], -1, 1e-5);
+  const auto rosen = [](const std::vector<double>& x) {
+    return 100 * (x[1] - x[0] * x[0]) * (x[1] - x[0] * x[0]) + (1 - x[0]) * (1 - x[0]);
+  };
+  r = nelder_mead(rosen, {-1.2, 1}, {0.5, 0.5}, 1e-16, 5000);
+  EXPECT_NEAR(r.x[0], 1, 1e-3);
+  EXPECT_NEAR(r.x[1], 1, 2e-3);
+  // The evaluation budget is respected.
+  r = nelder_mead(rosen, {-1.2, 1}, {0.5, 0.5}, 0, 50);
+  EXPECT_FALSE(r.converged);
+  EXPECT_LE(r.evaluations, 50 + 3);
+}
+
+TEST(Calibrate, TargetSharesCountUnitsBelowTheRegionsByTheDate) {
+  const auto h = city(2);
+  auto s = cascade(60);
+  s.governance = GovernanceParams{};
+  const Network net;
+  const Model m(s, h, net);
+  const auto r = run_replicate(m, 0);
+  Target all{0, *h.level_index("community"), {0}, 59, 1.0, 1.0, "all"};
+  Target d0{0, *h.level_index("community"), {h.find("d0")}, 20, 0.5, 1.0, "d0"};
+  Target both{0, *h.level_index("community"), {h.find("d0"), h.find("d1")}, 20, 0.5, 1.0, "b"};
+  const auto v = target_shares(m, r, {all, d0, both});
+  double n_all = 0;
+  double n_d0 = 0;
+  double n_both = 0;
+  for (const auto& a : r.adoptions) {
+    if (h.level(a.unit) == all.level) {
+      n_all += a.period <= 59 ? 1 : 0;
+      const bool in0 = h.ancestor_at(a.unit, 1) == h.find("d0");
+      n_d0 += a.period <= 20 && in0 ? 1 : 0;
+      n_both += a.period <= 20 ? 1 : 0;
+    }
+  }
+  EXPECT_DOUBLE_EQ(v[0], n_all / 200.0);
+  EXPECT_DOUBLE_EQ(v[1], n_d0 / 100.0);
+  EXPECT_DOUBLE_EQ(v[2], n_both / 200.0);
 }
 
 TEST(Compare, PairedContrast) {

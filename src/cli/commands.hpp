@@ -26,6 +26,7 @@ struct Args {
   bool params_given = false;
   std::vector<std::string> vary;  // compare: KEY=V1,V2,...
   std::string variants_path;      // compare: CSV of variants
+  std::string targets_path;       // calibrate: CSV of targets
 };
 
 // A progress bar on stderr, only when stderr is a terminal (empty function otherwise).
@@ -38,5 +39,6 @@ int cmd_infer(Args& args);
 int cmd_fit(Args& args);
 int cmd_check_fit(Args& args);
 int cmd_compare(Args& args);
+int cmd_calibrate(Args& args);
 
 }  // namespace pdlab::cli

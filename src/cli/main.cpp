@@ -231,6 +231,22 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
       ->check(CLI::NonNegativeNumber);
   compare->add_flag("--force,-f", force, "Replace the output file if it exists");
 
+  auto* calibrate = app.add_subcommand(
+      "calibrate", "Fit a scenario's [[calibrate.free]] parameters to roll-out targets");
+  calibrate->add_option("scenario", scenario, "Scenario TOML with [[calibrate.free]] tables")
+      ->required();
+  calibrate
+      ->add_option("--targets", a.targets_path,
+                   "Targets CSV: level,date,share and optionally policy_id,region,weight")
+      ->required();
+  calibrate->add_option("--out,-o", out, "Write the calibrated scenario (TOML)");
+  calibrate->add_option("--report", check_out, "Write the fit table (.csv or .sqlite)");
+  calibrate->add_option("--set", sets, "Override a scenario key (repeatable)");
+  calibrate->add_option("--seed", seed, "Master seed")->check(CLI::NonNegativeNumber);
+  calibrate->add_option("--threads,-t", threads, "Threads, 0 = all cores")
+      ->check(CLI::NonNegativeNumber);
+  calibrate->add_flag("--force,-f", force, "Replace output files if they exist");
+
   auto* version = app.add_subcommand("version", "Print the version of pdlab and its libraries");
 
   std::signal(SIGINT, on_signal);
@@ -266,7 +282,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
         {riskset, pdlab::cli::cmd_riskset}, {eha, pdlab::cli::cmd_eha},
         {cox, pdlab::cli::cmd_cox},         {infer, pdlab::cli::cmd_infer},
         {fit_cmd, pdlab::cli::cmd_fit},     {check_fit_cmd, pdlab::cli::cmd_check_fit},
-        {compare, pdlab::cli::cmd_compare}};
+        {compare, pdlab::cli::cmd_compare}, {calibrate, pdlab::cli::cmd_calibrate}};
     for (const auto& [command, handler] : estimation) {
       if (*command) {
         return handler(a);

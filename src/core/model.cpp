@@ -128,8 +128,18 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
       need_term_[u] = static_cast<float>(a.gamma_need * x[u]);
     }
   }
+  // Regional shifts: a unit's own shift plus its ancestors' (BFS order: parents first).
+  std::vector<double> shift(n, 0.0);
+  for (const auto& [id, v] : a.shift) {
+    shift[unit_of(sc_, h_, "adoption.shift." + id, id)] += v;
+  }
+  if (!a.shift.empty()) {
+    for (std::int32_t u = 1; u < n; ++u) {
+      shift[u] += shift[h_.parent(u)];
+    }
+  }
   for (std::int32_t u = 0; u < n; ++u) {
-    base_[u] = static_cast<float>(alpha[h_.level(u)] + lin[u] + need_term_[u]);
+    base_[u] = static_cast<float>(alpha[h_.level(u)] + lin[u] + need_term_[u] + shift[u]);
   }
   capacity_.assign(n, 0.0F);
   if (uses_pilots && sc_.promotion.pilot_rule == PilotRule::capacity) {

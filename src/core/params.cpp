@@ -167,6 +167,10 @@ std::vector<Param> make_registry() {
   r.push_back(real("adoption.alpha_default", -kInf, 20, "linear predictor", "illustrative",
                    "Intercept of levels not listed in adoption.alpha.",
                    REAL(adoption.alpha_default)));
+  r.push_back(
+      table("adoption.shift", "linear predictor", "illustrative",
+            "Intercept shift by unit id, applied to the unit and every unit below it, e.g. "
+            "{\"3201\" = 0.5} (regional differences; free parameters of `pdlab calibrate`)."));
   r.push_back(table("adoption.beta", "per covariate unit", "illustrative",
                     "Coefficient by attribute column, e.g. {urban_share = 0.5}."));
   {
@@ -579,6 +583,22 @@ std::vector<Param> make_registry() {
   r.push_back(real("stability.root_cost", 0, 1000000000.0, "per 10,000 residents a year",
                    "illustrative", "Cost of full root-cause work (spent once adopted).",
                    REAL(governance.stability.root_cost)));
+  r.push_back(table("calibrate.free", "", "",
+                    "Array of tables {name, keys, lo, hi, start}: free parameters of `pdlab "
+                    "calibrate`; each sets one value on all its scenario keys."));
+  r.push_back(integer("calibrate.replicates", 2, 100000, "replicates", "",
+                      "Replicates per evaluation of the calibration objective.",
+                      INT(calibrate.replicates)));
+  r.push_back(integer("calibrate.max_evaluations", 10, 100000, "evaluations", "",
+                      "Most objective evaluations per start of the optimiser.",
+                      INT(calibrate.max_evaluations)));
+  r.push_back(integer("calibrate.starts", 1, 100, "starts", "",
+                      "Independent calibrations, each with its own seed; the best on fresh "
+                      "validation replicates is kept.",
+                      INT(calibrate.starts)));
+  r.push_back(integer("calibrate.validation_replicates", 2, 100000, "replicates", "",
+                      "Replicates (fresh seed) for the reported fit.",
+                      INT(calibrate.validation_replicates)));
   r.push_back(table("event", "", "",
                     "Array of tables: scripted events {type = adopt|mandate|promote|set|reverse|"
                     "abolish|merge, date, policy, units, mode, issuer, target_level, deadline, "

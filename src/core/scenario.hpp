@@ -57,7 +57,9 @@ struct AdoptionParams {
   std::map<std::string, double> alpha;  // by level name
   double alpha_default = -7.0;
   std::map<std::string, double> beta;  // by attribute column
-  std::string missing = "error";       // covariate NaN: error | zero | mean
+  std::map<std::string, double>
+      shift;                      // by unit id: added to the unit's and its descendants' intercepts
+  std::string missing = "error";  // covariate NaN: error | zero | mean
   double gamma_vertical = 1.0;
   double gamma_horizontal = 2.0;
   double gamma_bottom_up = 1.0;
@@ -243,6 +245,23 @@ struct OutputParams {
   std::string unit_time_max_level;
 };
 
+// Free parameters of `pdlab calibrate`: each sets one value on all its keys, within [lo, hi].
+struct FreeParameter {
+  std::string name;
+  std::vector<std::string> keys;  // scenario keys, e.g. adoption.shift.3201
+  double lo = 0;
+  double hi = 0;
+  double start = 0;
+};
+
+struct CalibrationParams {
+  std::vector<FreeParameter> free;
+  int replicates = 20;              // per objective evaluation (common random numbers)
+  int max_evaluations = 150;        // per start
+  int starts = 3;                   // independent calibrations, each with its own seed
+  int validation_replicates = 100;  // fresh seed, for the reported fit
+};
+
 struct Scenario {
   int schema_version = 1;
   std::string name;
@@ -257,6 +276,7 @@ struct Scenario {
   StageParams stages;
   std::vector<Event> events;
   GovernanceParams governance;
+  CalibrationParams calibrate;
   std::uint64_t seed = 1;
   int replicates = 1;
   int threads = 0;  // 0 = all cores

@@ -389,6 +389,13 @@ CREATE TABLE adoptions (scenario_id INTEGER, replicate INTEGER, policy_id TEXT, 
             .bind(4, "illustrative")
             .step();
       }
+      for (const auto& [id, v] : sc.adoption.shift) {
+        st.bind(1, "adoption.shift." + id)
+            .bind(2, num(v))
+            .bind(3, "linear predictor")
+            .bind(4, "illustrative")
+            .step();
+      }
       for (const auto& [lvl, w] : sc.promotion.by_level) {
         st.bind(1, "promotion.by_level." + lvl)
             .bind(2, num(w.endorse) + "/" + num(w.pilot) + "/" + num(w.mandate) + "/" +

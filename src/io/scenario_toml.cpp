@@ -295,6 +295,41 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
       s.adoption.alpha[std::string(k.str())] = real(c, v, key + "." + std::string(k.str()),
                                                     -std::numeric_limits<double>::infinity(), 20);
     }
+  } else if (key == "calibrate.free") {
+    each_table(c, n, key, [&](const toml::table& t, const std::string& k) {
+      check_keys(c, t, k + ".", {"name", "keys", "lo", "hi", "start"});
+      FreeParameter f;
+      for (const char* field : {"name", "keys", "lo", "hi"}) {
+        if (!t.contains(field)) {
+          bad(c, n, k + "." + field, "missing", std::string("set ") + field);
+        }
+      }
+      f.name = text(c, *t.get("name"), k + ".name");
+      f.keys = strings(c, *t.get("keys"), k + ".keys");
+      f.lo = real(c, *t.get("lo"), k + ".lo", -1e9, 1e9);
+      f.hi = real(c, *t.get("hi"), k + ".hi", -1e9, 1e9);
+      if (!(f.lo < f.hi)) {
+        bad(c, *t.get("hi"), k + ".hi", "must be above lo", "set lo < hi");
+      }
+      f.start = t.contains("start") ? real(c, *t.get("start"), k + ".start", f.lo, f.hi)
+                                    : 0.5 * (f.lo + f.hi);
+      for (const auto& key2 : f.keys) {
+        const Param* p = find_parameter(key2);
+        const bool table_key = key2.rfind("adoption.shift.", 0) == 0 ||
+                               key2.rfind("adoption.alpha.", 0) == 0 ||
+                               key2.rfind("adoption.beta.", 0) == 0;
+        if (!table_key && (p == nullptr || p->type != ParamType::real)) {
+          bad(c, *t.get("keys"), k + ".keys", "'" + key2 + "' is not a numeric scenario key",
+              "use keys such as adoption.shift.3201 or vertical.mandate");
+        }
+      }
+      s.calibrate.free.push_back(f);
+    });
+  } else if (key == "adoption.shift") {
+    for (const auto& [k, v] : table(c, n, key)) {
+      s.adoption.shift[std::string(k.str())] =
+          real(c, v, key + "." + std::string(k.str()), -50, 50);
+    }
   } else if (key == "adoption.beta") {
     for (const auto& [k, v] : table(c, n, key)) {
       s.adoption.beta[std::string(k.str())] =

@@ -19,6 +19,9 @@ demo: build
 	@echo "Share of Jiangsu's townships/streets that adopted (mean and 90% band over replicates):"
 	@sqlite3 -header -column results/jiangsu_mandate.sqlite "SELECT date, round(mean, 3) AS mean, round(q05, 3) AS q05, round(q95, 3) AS q95 FROM summary_time WHERE level = 'township' AND metric = 'adopted' AND date LIKE '%-12' ORDER BY period"
 	@echo "Results: results/jiangsu_mandate.sqlite (all tables), results/jiangsu_mandate_summary.csv (adoption by level and month)"
+	@echo
+	@echo "The four cases and the Jiangsu roll-out side by side (docs/cases.md):"
+	$(PDLAB) cases --out results/cases
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

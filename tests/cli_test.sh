@@ -152,6 +152,15 @@ printf 'level,date,share\ntownship,2012-12,1.4\n' > "$T/bad_targets.csv"
 check calibrate_bad_share 65 "share in \[0, 1\]" -- "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$T/bad_targets.csv"
 check calibrate_missing_targets 66 "not found" -- "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$T/none.csv"
 
+# The case scenarios: each validates, and `pdlab cases` compares them.
+for c in haicang guiyang chengdu taicang jiangsu-rollout; do
+  check "case_$c" 0 "valid" -- "$PDLAB" validate "$SRC/scenarios/cases/$c.toml"
+done
+check cases_run 0 "haicang" -- "$PDLAB" cases "$SRC/scenarios/cases" --out "$T/cases" -r 2
+check cases_table 0 "participation_migrant" -- head -1 "$T/cases/comparison.csv"
+check cases_studies 0 "participation_migrant" -- "$PDLAB" export "$T/cases/guiyang.sqlite" --table governance_time
+check cases_missing 66 "no case scenarios" -- "$PDLAB" cases "$T/nothing_here"
+
 # Determinism at the CLI: 1 and 2 threads give identical tables.
 "$PDLAB" run "$EX/toy_championship.toml" --out "$T/t1.sqlite" --threads 1 -r 8 >/dev/null 2>&1
 "$PDLAB" run "$EX/toy_championship.toml" --out "$T/t2.sqlite" --threads 2 -r 8 >/dev/null 2>&1

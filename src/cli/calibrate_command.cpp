@@ -175,9 +175,10 @@ int cmd_calibrate(Args& args) {
   const std::uint64_t validation_seed = sc0.seed + 1000003;
   std::vector<double> best_x;
   double best_validation = INFINITY;
-  fmt::print("Calibrating {} free parameter(s) to {} target(s): {} start(s), {} replicates per "
-             "evaluation\n",
-             free.size(), targets.size(), cal.starts, cal.replicates);
+  fmt::print(
+      "Calibrating {} free parameter(s) to {} target(s): {} start(s), {} replicates per "
+      "evaluation\n",
+      free.size(), targets.size(), cal.starts, cal.replicates);
   for (int s = 0; s < cal.starts; ++s) {
     const std::uint64_t seed = sc0.seed + static_cast<std::uint64_t>(s);
     std::vector<double> z0;
@@ -201,10 +202,10 @@ int cmd_calibrate(Args& args) {
       shown += fmt::format("{}{} = {:.4f}", i ? ", " : "", free[i].name, x.back());
     }
     const double v = objective(simulate(x, validation_seed, cal.validation_replicates));
-    fmt::print("  start {} (seed {}): {}; objective {:.3g} ({} evaluations{}), on validation "
-               "replicates {:.3g}\n",
-               s + 1, seed, shown, r.value, r.evaluations, r.converged ? "" : ", not converged",
-               v);
+    fmt::print(
+        "  start {} (seed {}): {}; objective {:.3g} ({} evaluations{}), on validation "
+        "replicates {:.3g}\n",
+        s + 1, seed, shown, r.value, r.evaluations, r.converged ? "" : ", not converged", v);
     if (v < best_validation) {
       best_validation = v;
       best_x = x;
@@ -230,11 +231,11 @@ int cmd_calibrate(Args& args) {
   }
   fmt::print("Fit on {} validation replicates (seed {}):\n", cal.validation_replicates,
              validation_seed);
-  fmt::print("  {:<36} {:>8} {:>9} {:>9} {:>9} {:>8}\n", "target", "target", "sim mean",
-             "sim q05", "sim q95", "error");
+  fmt::print("  {:<36} {:>8} {:>9} {:>9} {:>9} {:>8}\n", "target", "target", "sim mean", "sim q05",
+             "sim q95", "error");
   for (const auto& r : rows) {
-    fmt::print("  {:<36} {:>8.3f} {:>9.3f} {:>9.3f} {:>9.3f} {:>+8.3f}\n", r.t->label,
-               r.t->share, r.mean, r.q05, r.q95, r.mean - r.t->share);
+    fmt::print("  {:<36} {:>8.3f} {:>9.3f} {:>9.3f} {:>9.3f} {:>+8.3f}\n", r.t->label, r.t->share,
+               r.mean, r.q05, r.q95, r.mean - r.t->share);
   }
   if (!args.out.empty()) {
     // Paths in the scenario are relative to it: re-anchor them to the fitted file's folder.
@@ -270,9 +271,9 @@ int cmd_calibrate(Args& args) {
       const auto& h = base.model->hierarchy();
       for (const auto& r : rows) {
         o << '"' << r.t->label << "\"," << sc0.policies[r.t->policy].id << ','
-          << h.level_names()[r.t->level] << ',' << r.t->label.substr(0, r.t->label.find(' ')) << ',' << r.t->period << ','
-          << period_label(sc0.calendar, r.t->period) << ',' << r.t->share << ',' << r.mean << ','
-          << r.q05 << ',' << r.q95 << ',' << r.mean - r.t->share << '\n';
+          << h.level_names()[r.t->level] << ',' << r.t->label.substr(0, r.t->label.find(' ')) << ','
+          << r.t->period << ',' << period_label(sc0.calendar, r.t->period) << ',' << r.t->share
+          << ',' << r.mean << ',' << r.q05 << ',' << r.q95 << ',' << r.mean - r.t->share << '\n';
       }
     });
     fmt::print(stderr, "wrote {}\n", args.check_out);

@@ -40,5 +40,6 @@ int cmd_fit(Args& args);
 int cmd_check_fit(Args& args);
 int cmd_compare(Args& args);
 int cmd_calibrate(Args& args);
+int cmd_cases(Args& args);
 
 }  // namespace pdlab::cli

@@ -247,6 +247,16 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
       ->check(CLI::NonNegativeNumber);
   calibrate->add_flag("--force,-f", force, "Replace output files if they exist");
 
+  auto* cases = app.add_subcommand(
+      "cases", "Run the case scenarios (Haicang, Guiyang, Chengdu, Taicang, Jiangsu) side by side");
+  cases->add_option("folder", scenario, "Folder of case scenarios (default: the shipped cases)");
+  cases->add_option("--out,-o", out, "Output folder (default results/cases)");
+  cases->add_option("--replicates,-r", replicates, "Replicates per case (overrides each case's)")
+      ->check(CLI::PositiveNumber);
+  cases->add_option("--threads,-t", threads, "Threads, 0 = all cores")
+      ->check(CLI::NonNegativeNumber);
+  cases->add_option("--set", sets, "Override a key in every case (repeatable)");
+
   auto* version = app.add_subcommand("version", "Print the version of pdlab and its libraries");
 
   std::signal(SIGINT, on_signal);
@@ -282,7 +292,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
         {riskset, pdlab::cli::cmd_riskset}, {eha, pdlab::cli::cmd_eha},
         {cox, pdlab::cli::cmd_cox},         {infer, pdlab::cli::cmd_infer},
         {fit_cmd, pdlab::cli::cmd_fit},     {check_fit_cmd, pdlab::cli::cmd_check_fit},
-        {compare, pdlab::cli::cmd_compare}, {calibrate, pdlab::cli::cmd_calibrate}};
+        {compare, pdlab::cli::cmd_compare}, {calibrate, pdlab::cli::cmd_calibrate},
+        {cases, pdlab::cli::cmd_cases}};
     for (const auto& [command, handler] : estimation) {
       if (*command) {
         return handler(a);

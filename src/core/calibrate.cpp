@@ -131,7 +131,8 @@ NelderMeadResult nelder_mead(const std::function<double(const std::vector<double
       v[i] = eval(p[i]);
     }
   }
-  const std::size_t best = static_cast<std::size_t>(std::min_element(v.begin(), v.end()) - v.begin());
+  const std::size_t best =
+      static_cast<std::size_t>(std::min_element(v.begin(), v.end()) - v.begin());
   out.x = p[best];
   out.value = v[best];
   out.evaluations = evals;

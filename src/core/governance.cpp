@@ -535,6 +535,7 @@ GovernanceModel::GovernanceModel(const Model& m) : m_(m) {
     }
   };
   read("coproduction.population", g.coproduction.population, pop_, 0.0F, 1e9F);
+  impute_population(m, g.coproduction.population);
   read("coproduction.migrant_share", g.coproduction.migrant_share, migrant_, 0.0F, 1.0F);
   // Parameter schedule from set events on governance keys, in date order.
   schedule_.emplace_back(0, g);
@@ -588,6 +589,38 @@ GovernanceModel::GovernanceModel(const Model& m) : m_(m) {
     if (h.level(agents_root_) > lc_) {
       bad(sc, "coproduction.agents_root", g.coproduction.agents_root,
           "the unit lies below the community level", "use a city, district or community");
+    }
+  }
+}
+
+// Communities without a population (the shipped data give it by county) get their nearest
+// ancestor's population shared equally among that ancestor's communities.
+void GovernanceModel::impute_population(const Model& m, const std::string& column) {
+  const auto& h = m.hierarchy();
+  const auto a = h.attribute_index(column);
+  if (!a) {
+    return;
+  }
+  const auto col = h.attribute(*a);
+  const std::int32_t n = h.size();
+  std::vector<double> count(static_cast<std::size_t>(n), 0.0);
+  for (std::int32_t u = h.level_begin(lc_); u < h.level_begin(lc_ + 1); ++u) {
+    count[u] = 1.0;
+  }
+  for (std::int32_t u = h.level_begin(lc_) - 1; u >= 0; --u) {
+    for (std::int32_t c = h.first_child(u); c < h.end_child(u); ++c) {
+      count[u] += count[c];
+    }
+  }
+  for (std::int32_t u = h.level_begin(lc_); u < h.level_begin(lc_ + 1); ++u) {
+    if (!std::isnan(col[u])) {
+      continue;
+    }
+    for (std::int32_t p = h.parent(u); p >= 0; p = h.parent(p)) {
+      if (!std::isnan(col[p]) && count[p] > 0) {
+        pop_[u] = static_cast<float>(col[p] / count[p]);
+        break;
+      }
     }
   }
 }

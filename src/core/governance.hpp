@@ -76,6 +76,7 @@ class GovernanceModel {
 
  private:
   friend class GovernanceRun;
+  void impute_population(const Model& m, const std::string& column);
   const Model& m_;
   int lc_ = 0, lg_ = 0, ls_ = 0;
   std::vector<float> pop_, migrant_;

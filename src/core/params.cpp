@@ -364,9 +364,11 @@ std::vector<Param> make_registry() {
                    "Level of the communities (residents' and village committees); empty = the "
                    "deepest level. Their parents are the local governments.",
                    TEXT(governance.coproduction.community_level)));
-  r.push_back(text("coproduction.population",
-                   "Attribute column with each community's residents (missing = 1,000).",
-                   TEXT(governance.coproduction.population)));
+  r.push_back(
+      text("coproduction.population",
+           "Attribute column with each community's residents; missing values take the nearest "
+           "ancestor's population shared equally among its communities, else 1,000.",
+           TEXT(governance.coproduction.population)));
   r.push_back(text("coproduction.migrant_share",
                    "Attribute column with the migrant share (2020 census; missing = 0).",
                    TEXT(governance.coproduction.migrant_share)));

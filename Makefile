@@ -24,6 +24,7 @@ demo: build
 	$(PDLAB) cases --out results/cases
 
 test: build
+	@bash scripts/setup.sh --test
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 bench: build

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs what pdlab needs to build, test and benchmark, from Debian 12 packages.
+# Installs what pdlab needs to build, test and benchmark, from Debian 12 packages, and the
+# report's chart libraries (Vega, Vega-Lite, vega-embed) from the npm registry.
 # Idempotent and quiet: when everything is present it prints nothing and installs nothing.
+# --test also installs Debian's chromium, with which the report test renders every chart.
 set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
 
 packages=(
   build-essential cmake ccache pkg-config
@@ -10,17 +13,28 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   sqlite3 python3 python3-numpy python3-scipy
 )
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+[ "${1:-}" = "--test" ] && packages+=(chromium)
 
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
   [ "$status" = "installed" ] || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
 
-echo "pdlab setup: installing ${missing[*]}" >&2
-sudo_cmd=()
-[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq >/dev/null
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "pdlab setup: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq >/dev/null
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Chart libraries for `pdlab report`, pinned by report/package-lock.json.
+stamp="$root/report/node_modules/.pdlab-installed"
+if [ ! -f "$stamp" ] || [ "$root/report/package-lock.json" -nt "$stamp" ]; then
+  echo "pdlab setup: installing the report's chart libraries (npm ci in report/)" >&2
+  npm ci --prefix "$root/report" --no-audit --no-fund --loglevel=error >/dev/null
+  touch "$stamp"
+fi

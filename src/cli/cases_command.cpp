@@ -7,6 +7,7 @@
 #include "core/governance.hpp"
 #include "core/summary.hpp"
 #include "io/inputs.hpp"
+#include "io/report.hpp"
 #include "io/results.hpp"
 #include "io/study.hpp"
 
@@ -24,8 +25,8 @@ namespace {
 namespace fs = std::filesystem;
 
 // Ensemble mean of a governance metric at a level, averaged over periods [from, to).
-double gov_mean(const Model& m, const std::vector<ReplicateResult>& rs, GovMetric metric,
-                int level, std::int32_t from, std::int32_t to) {
+double gov_mean(const Model& m, const std::vector<ReplicateResult>& rs, GovMetric metric, int level,
+                std::int32_t from, std::int32_t to) {
   const int nl = m.hierarchy().n_levels();
   const std::int32_t periods = m.periods();
   double sum = 0;
@@ -53,8 +54,9 @@ std::string num(double x, int digits = 3) {
 }  // namespace
 
 int cmd_cases(Args& args) {
-  const fs::path dir = args.scenario.empty() ? fs::path(io::data_dir()) / ".." / "scenarios" / "cases"
-                                             : fs::path(args.scenario);
+  const fs::path dir = args.scenario.empty()
+                           ? fs::path(io::data_dir()) / ".." / "scenarios" / "cases"
+                           : fs::path(args.scenario);
   std::vector<fs::path> files;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
@@ -86,6 +88,7 @@ int cmd_cases(Args& args) {
       "participation_target,depth,coverage,incidents_per_10k_year,cost_per_10k_year,"
       "escalated_to_top_per_10k_year,horizon_end";
   std::vector<std::string> rows;
+  std::vector<std::string> reports;
   for (const auto& f : files) {
     const auto study = io::prepare_study(f.string(), sets);
     const auto& m = *study.model;
@@ -101,6 +104,7 @@ int cmd_cases(Args& args) {
     meta.command_line = "pdlab cases";
     const auto path = (out_dir / (sc.name + ".sqlite")).string();
     io::write_study(path, true, m, results, summary, meta);
+    reports.push_back(path);
     // Communities: the governance layer's level, else the deepest level.
     const int lc = g != nullptr ? g->community_level() : h.n_levels() - 1;
     const int pol = m.governance_policy();
@@ -135,8 +139,8 @@ int cmd_cases(Args& args) {
     double cost = std::nan("");
     if (g != nullptr && sc.governance.stability.enabled) {
       cost = 0;
-      for (auto metric : {GovMetric::cost_control, GovMetric::cost_compensation,
-                          GovMetric::cost_root_cause}) {
+      for (auto metric :
+           {GovMetric::cost_control, GovMetric::cost_compensation, GovMetric::cost_root_cause}) {
         cost += gov_mean(m, results, metric, lg, 0, T);
       }
       if (sc.governance.services.enabled) {
@@ -144,17 +148,20 @@ int cmd_cases(Args& args) {
       }
     }
     const auto gm = [&](GovMetric metric, int level, std::int32_t from) {
-      return g != nullptr && g->metric_at(metric, level) ? gov_mean(m, results, metric, level, from, T)
-                                                        : std::nan("");
+      return g != nullptr && g->metric_at(metric, level)
+                 ? gov_mean(m, results, metric, level, from, T)
+                 : std::nan("");
     };
     rows.push_back(fmt::format(
         "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}", sc.name, sc.hierarchy.root, h.size(),
-        n_comm, results.size(), period_label(sc.calendar, static_cast<std::int32_t>(std::lround(first))),
-        num(adopted_end), num(half, 2), num(gm(GovMetric::participation_local, lc, last_year)),
+        n_comm, results.size(),
+        period_label(sc.calendar, static_cast<std::int32_t>(std::lround(first))), num(adopted_end),
+        num(half, 2), num(gm(GovMetric::participation_local, lc, last_year)),
         num(gm(GovMetric::participation_migrant, lc, last_year)),
-        num(gm(GovMetric::participation_target, lc, last_year)), num(gm(GovMetric::depth, lc, last_year)),
-        num(gm(GovMetric::coverage, lc, last_year)), num(gm(GovMetric::incidents, lg, last_year), 2),
-        num(cost, 2), num(gm(GovMetric::escalated, 0, 0), 2), period_label(sc.calendar, T - 1)));
+        num(gm(GovMetric::participation_target, lc, last_year)),
+        num(gm(GovMetric::depth, lc, last_year)), num(gm(GovMetric::coverage, lc, last_year)),
+        num(gm(GovMetric::incidents, lg, last_year), 2), num(cost, 2),
+        num(gm(GovMetric::escalated, 0, 0), 2), period_label(sc.calendar, T - 1)));
   }
   const auto table = (out_dir / "comparison.csv").string();
   io::write_text_file(table, true, [&](std::ostream& o) {
@@ -163,6 +170,24 @@ int cmd_cases(Args& args) {
       o << r << '\n';
     }
   });
+  // HTML reports: one per case and the comparison (they need the chart libraries that
+  // scripts/setup.sh installs; without them the tables above are still written).
+  try {
+    for (const auto& p : reports) {
+      io::write_report(p, fs::path(p).replace_extension(".html").string(), true);
+    }
+    std::string csv = header + "\n";
+    for (const auto& r : rows) {
+      csv += r + "\n";
+    }
+    io::write_comparison_report(csv, "pdlab: the cases side by side",
+                                "pdlab " PDLAB_VERSION
+                                " · each case with its own seed and "
+                                "replicates (see each case's report) · docs/cases.md",
+                                (out_dir / "comparison.html").string(), true);
+  } catch (const Error& e) {
+    fmt::print(stderr, "pdlab: warning: no HTML reports: {}\n", e.what());
+  }
   // The same table, readable.
   fmt::print("{:<16} {:>7} {:>8} {:>10} {:>7} {:>8} {:>8} {:>7} {:>7} {:>7} {:>9} {:>8}\n", "case",
              "comm.", "first", "adopted", "half y", "part.loc", "part.mig", "target", "depth",

@@ -3,6 +3,7 @@
 #include "core/errors.hpp"
 #include "io/estimation_io.hpp"
 #include "io/fit.hpp"
+#include "io/report.hpp"
 #include "io/results.hpp"
 #include "io/study.hpp"
 
@@ -257,6 +258,13 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
       ->check(CLI::NonNegativeNumber);
   cases->add_option("--set", sets, "Override a key in every case (repeatable)");
 
+  auto* report = app.add_subcommand(
+      "report", "Write a self-contained HTML report (charts inlined, opens offline) of a study");
+  report->add_option("results", db, "Results file (.sqlite) from `pdlab run` or `pdlab cases`")
+      ->required();
+  report->add_option("--out,-o", out, "HTML file")->required();
+  report->add_flag("--force,-f", force, "Replace the output file if it exists");
+
   auto* version = app.add_subcommand("version", "Print the version of pdlab and its libraries");
 
   std::signal(SIGINT, on_signal);
@@ -279,6 +287,12 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
       fmt::print("oneTBB {}.{}, SQLite {}, fmt {}, CLI11 {}\nshipped data: {}\n", TBB_VERSION_MAJOR,
                  TBB_VERSION_MINOR, sqlite3_libversion(), FMT_VERSION, CLI11_VERSION,
                  pdlab::io::data_dir());
+      return EX_OK;
+    }
+    if (*report) {
+      const auto r = pdlab::io::write_report(db, out, force);
+      fmt::print(stderr, "wrote {} ({} charts)\n", out, r.charts);
+      fmt::print("{}\n", out);
       return EX_OK;
     }
     if (*exp) {

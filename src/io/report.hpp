@@ -1,0 +1,21 @@
+// A self-contained HTML report of a study (charts inlined; opens offline).
+#pragma once
+
+#include <string>
+
+namespace pdlab::io {
+
+struct ReportSummary {
+  int charts = 0;
+};
+
+// Writes the report of study `db_path` to `out_path` (atomically; no overwrite unless force).
+ReportSummary write_report(const std::string& db_path, const std::string& out_path, bool force);
+
+// Side-by-side report of several studies from a comparison table given as CSV text (header
+// row, then one row per case; numeric columns are charted case by case).
+ReportSummary write_comparison_report(const std::string& csv, const std::string& title,
+                                      const std::string& caption, const std::string& out_path,
+                                      bool force);
+
+}  // namespace pdlab::io

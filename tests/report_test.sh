@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The HTML report: self-contained, every chart rendered without errors in a real browser
+# (Debian's chromium, headless). Skips (exit 77, shown as skipped by ctest) without chromium;
+# `make test` installs it through scripts/setup.sh --test.
+set -u
+PDLAB=$1
+SRC=$2
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+expect() {  # expect NAME CODE PATTERN -- command...
+  local name=$1 want=$2 pattern=$3
+  shift 4
+  "$@" >"$T/out" 2>"$T/err"
+  local got=$?
+  if [ "$got" != "$want" ] || { [ -n "$pattern" ] && ! grep -q -- "$pattern" "$T/out" "$T/err"; }; then
+    echo "FAIL $name: exit $got (want $want)"; cat "$T/out" "$T/err"; fails=$((fails + 1))
+  fi
+}
+"$PDLAB" run "$SRC/scenarios/examples/toy_governance.toml" --out "$T/g.sqlite" -r 5 >/dev/null 2>&1
+"$PDLAB" run "$SRC/scenarios/cases/haicang.toml" --out "$T/h.sqlite" -r 5 >/dev/null 2>&1
+"$PDLAB" run "$SRC/scenarios/examples/toy_pilot.toml" --out "$T/p.sqlite" -r 3 >/dev/null 2>&1
+expect report_governance 0 "8 charts" -- "$PDLAB" report "$T/g.sqlite" --out "$T/g.html"
+expect report_case 0 "8 charts" -- "$PDLAB" report "$T/h.sqlite" --out "$T/h.html"
+expect report_adoption_only 0 "2 charts" -- "$PDLAB" report "$T/p.sqlite" --out "$T/p.html"
+expect report_exists 73 "force" -- "$PDLAB" report "$T/g.sqlite" --out "$T/g.html"
+expect report_missing 66 "not found" -- "$PDLAB" report "$T/none.sqlite" --out "$T/x.html"
+"$PDLAB" compare "$SRC/scenarios/examples/toy_governance.toml" --vary stability.control=0,1 -r 2 --out "$T/c.sqlite" >/dev/null 2>&1
+expect report_not_a_study 65 "not a pdlab study" -- "$PDLAB" report "$T/c.sqlite" --out "$T/x.html"
+PDLAB_REPORT_ASSETS="$T/nowhere" expect report_no_assets 66 "chart library not found" -- "$PDLAB" report "$T/g.sqlite" --out "$T/y.html"
+[ -e "$T/x.html" ] || [ -e "$T/y.html" ] && { echo "FAIL report_no_partial_output"; fails=$((fails + 1)); }
+# Self-contained: no external scripts or styles.
+if grep -qE '<script[^>]+src=|<link[^>]+href=' "$T/g.html"; then echo "FAIL report_self_contained"; fails=$((fails + 1)); fi
+browser=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$browser" ]; then
+  echo "SKIP: chromium is not installed (scripts/setup.sh --test installs it); $fails failures without it"
+  [ "$fails" -eq 0 ] && exit 77 || exit 1
+fi
+"$PDLAB" cases "$SRC/scenarios/cases" --out "$T/cases" -r 2 >/dev/null 2>&1
+cp "$T/cases/comparison.html" "$T/cmp.html"
+cp "$T/cases/guiyang.html" "$T/gy.html"
+for r in g h p cmp gy; do
+  want=$(grep -c '^<h2>' "$T/$r.html")
+  status=$(timeout 120 "$browser" --headless --no-sandbox --disable-gpu --virtual-time-budget=30000 \
+    --dump-dom "file://$T/$r.html" 2>/dev/null | grep -o '<p id="pdlab-status">[^<]*' | sed 's/.*>//')
+  if [ "$status" != "rendered $want of $want charts" ]; then
+    echo "FAIL browser_$r: status '$status' (want 'rendered $want of $want charts')"; fails=$((fails + 1))
+  fi
+done
+echo "report: $fails failures"
+[ "$fails" -eq 0 ]

@@ -206,7 +206,9 @@ int cmd_cases(Args& args) {
     fmt::print("{:<16} {:>7} {:>8} {:>10} {:>7} {:>8} {:>8} {:>7} {:>7} {:>7} {:>9} {:>8}\n", c[0],
                c[3], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14]);
   }
-  fmt::print(stderr, "wrote {} and one .sqlite study per case in {}\n", table, out_dir.string());
+  fmt::print(stderr,
+             "wrote {}, comparison.html, and one .sqlite study and .html report per case in {}\n",
+             table, out_dir.string());
   return EX_OK;
 }
 

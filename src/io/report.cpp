@@ -45,7 +45,8 @@ std::string read_asset(const std::string& rel) {
   std::string out;
   out.reserve(js.size());
   std::size_t from = 0;
-  for (std::size_t p = js.find("</script"); p != std::string::npos; p = js.find("</script", p + 1)) {
+  for (std::size_t p = js.find("</script"); p != std::string::npos;
+       p = js.find("</script", p + 1)) {
     out.append(js, from, p - from);
     out += "<\\/";
     from = p + 2;
@@ -192,16 +193,15 @@ std::string caption_of(const Db& db) {
   const auto get = [&](const std::string& k) {
     return db.scalar("SELECT value FROM meta WHERE key = '" + k + "'");
   };
-  return "Scenario " + get("scenario_name") + " · seed " + get("seed") + " · " +
-         get("replicates") + " replicates · pdlab " + get("pdlab_version");
+  return "Scenario " + get("scenario_name") + " · seed " + get("seed") + " · " + get("replicates") +
+         " replicates · pdlab " + get("pdlab_version");
 }
 
 // A line of means with a band between two quantiles, coloured by `color`.
 std::string band_chart(const std::string& data, const std::string& lo, const std::string& hi,
                        const std::string& color, const std::string& y_title,
                        const std::string& caption, const std::string& facet = "") {
-  std::string enc_x =
-      R"("x": {"field": "date", "type": "temporal", "title": null})";
+  std::string enc_x = R"("x": {"field": "date", "type": "temporal", "title": null})";
   std::string layer =
       R"({"mark": {"type": "area", "opacity": 0.2}, "encoding": {)" + enc_x +
       R"(, "y": {"field": ")" + lo + R"(", "type": "quantitative", "title": ")" + y_title +
@@ -248,7 +248,8 @@ std::string hierarchy_chart(const Db& db, const std::string& caption) {
   }
   const std::int32_t n = h.level_begin(lmax + 1);
   // Median adoption period (first policy) per unit, over replicates.
-  const auto reps = std::max(1, std::atoi(db.scalar("SELECT value FROM meta WHERE key = 'replicates'").c_str()));
+  const auto reps =
+      std::max(1, std::atoi(db.scalar("SELECT value FROM meta WHERE key = 'replicates'").c_str()));
   const auto pol = db.scalar("SELECT policy_id FROM policies ORDER BY policy_index LIMIT 1");
   std::map<std::string, std::vector<double>> periods;
   db.each("SELECT unit_id, period FROM adoptions WHERE policy_id = " + json_string(pol),
@@ -256,7 +257,8 @@ std::string hierarchy_chart(const Db& db, const std::string& caption) {
             periods[reinterpret_cast<const char*>(sqlite3_column_text(st, 0))].push_back(
                 sqlite3_column_double(st, 1));
           });
-  const int ppy = std::max(1, std::atoi(db.scalar("SELECT value FROM meta WHERE key = 'periods_per_year'").c_str()));
+  const int ppy = std::max(
+      1, std::atoi(db.scalar("SELECT value FROM meta WHERE key = 'periods_per_year'").c_str()));
   const auto start = db.scalar("SELECT value FROM meta WHERE key = 'start'");
   const double y0 = std::atof(start.substr(0, 4).c_str()) +
                     (start.size() >= 7 ? (std::atof(start.substr(5, 2).c_str()) - 1) / 12.0 : 0.0);
@@ -292,15 +294,15 @@ std::string hierarchy_chart(const Db& db, const std::string& caption) {
       }
     }
     rows += std::string(u ? "," : "") + "{\"id\":" + json_string(std::string(h.id(u))) +
-            ",\"name\":" + json_string(std::string(h.name(u))) + ",\"level\":" +
-            json_string(h.level_names()[h.level(u)]) + ",\"depth\":" + std::to_string(h.level(u)) +
-            ",\"x0\":" + json_number(x0[u]) + ",\"x1\":" + json_number(x0[u] + width[u]) +
-            ",\"year\":" + year + ",\"share\":" + json_number(share) + "}";
+            ",\"name\":" + json_string(std::string(h.name(u))) +
+            ",\"level\":" + json_string(h.level_names()[h.level(u)]) +
+            ",\"depth\":" + std::to_string(h.level(u)) + ",\"x0\":" + json_number(x0[u]) +
+            ",\"x1\":" + json_number(x0[u] + width[u]) + ",\"year\":" + year +
+            ",\"share\":" + json_number(share) + "}";
   }
   rows += "]";
   return R"({"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "data": {"values": )" +
-         rows +
-         R"(}, "width": 640, "height": )" + std::to_string(40 * (lmax + 1)) +
+         rows + R"(}, "width": 640, "height": )" + std::to_string(40 * (lmax + 1)) +
          R"J(, "mark": {"type": "rect", "stroke": "white", "strokeWidth": 0.3}, "encoding": {
     "x": {"field": "x0", "type": "quantitative", "axis": null},
     "x2": {"field": "x1"},
@@ -338,10 +340,12 @@ void write_page(const std::string& out_path, bool force, const std::string& titl
     for (const auto& c : charts) {
       o << json_string(c.id) << ": " << c.spec << ",\n";
     }
-    o << "};\nconst errors = [];\nwindow.addEventListener('error', e => errors.push(String(e.message)));\n"
+    o << "};\nconst errors = [];\nwindow.addEventListener('error', e => "
+         "errors.push(String(e.message)));\n"
          "Promise.all(Object.entries(specs).map(([id, spec]) =>\n"
          "  vegaEmbed('#' + id, spec, {actions: false, renderer: 'svg'})\n"
-         "    .then(r => { if (!document.querySelector('#' + id + ' svg')) errors.push(id + ': no svg'); })\n"
+         "    .then(r => { if (!document.querySelector('#' + id + ' svg')) errors.push(id + ': no "
+         "svg'); })\n"
          "    .catch(e => errors.push(id + ': ' + e))))\n"
          "  .then(() => { document.getElementById('pdlab-status').textContent = errors.length ?\n"
          "    'errors: ' + errors.join('; ') : 'rendered ' + Object.keys(specs).length + ' of ' +\n"
@@ -365,13 +369,14 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
     const auto [lo, hi] = band_columns(db, "summary_time");
     db.each("SELECT policy_id FROM policies ORDER BY policy_index", [&](sqlite3_stmt* st) {
       const std::string pol = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-      const auto data =
-          json_rows(db, "SELECT level, date, mean, " + lo + ", " + hi +
-                            " FROM summary_time WHERE metric = 'adopted' AND policy_id = " +
-                            json_string(pol) + " AND level <> (SELECT name FROM levels WHERE level = 0) ORDER BY period");
+      const auto data = json_rows(
+          db,
+          "SELECT level, date, mean, " + lo + ", " + hi +
+              " FROM summary_time WHERE metric = 'adopted' AND policy_id = " + json_string(pol) +
+              " AND level <> (SELECT name FROM levels WHERE level = 0) ORDER BY period");
       charts.push_back({"adoption_" + std::to_string(charts.size()),
-                        "Share of units adopted, by level: " + pol + " (mean and " + lo + "–" +
-                            hi + " band over replicates)",
+                        "Share of units adopted, by level: " + pol + " (mean and " + lo + "–" + hi +
+                            " band over replicates)",
                         band_chart(data, lo, hi, "level", "share adopted", caption)});
     });
   }
@@ -453,9 +458,9 @@ ReportSummary write_comparison_report(const std::string& csv, const std::string&
       char* end = nullptr;
       const double x = std::strtod(rows[r][i].c_str(), &end);
       if (!rows[r][i].empty() && end != nullptr && *end == '\0') {
-        values += std::string(values.size() > 1 ? "," : "") + "{\"case\":" +
-                  json_string(rows[r][0]) + ",\"measure\":" + json_string(header[i]) +
-                  ",\"value\":" + json_number(x) + "}";
+        values += std::string(values.size() > 1 ? "," : "") +
+                  "{\"case\":" + json_string(rows[r][0]) +
+                  ",\"measure\":" + json_string(header[i]) + ",\"value\":" + json_number(x) + "}";
       }
     }
     table += "</tr>";

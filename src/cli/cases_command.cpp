@@ -133,23 +133,23 @@ int cmd_cases(Args& args) {
     first /= reps;
     adopted_end /= reps;
     half /= reps * sc.calendar.periods_per_year;
-    const std::int32_t T = m.periods();
-    const std::int32_t last_year = std::max(0, T - sc.calendar.periods_per_year);
+    const std::int32_t horizon = m.periods();
+    const std::int32_t last_year = std::max(0, horizon - sc.calendar.periods_per_year);
     const int lg = g != nullptr ? g->local_level() : 0;
     double cost = std::nan("");
     if (g != nullptr && sc.governance.stability.enabled) {
       cost = 0;
       for (auto metric :
            {GovMetric::cost_control, GovMetric::cost_compensation, GovMetric::cost_root_cause}) {
-        cost += gov_mean(m, results, metric, lg, 0, T);
+        cost += gov_mean(m, results, metric, lg, 0, horizon);
       }
       if (sc.governance.services.enabled) {
-        cost += gov_mean(m, results, GovMetric::cost_contracts, lg, 0, T);
+        cost += gov_mean(m, results, GovMetric::cost_contracts, lg, 0, horizon);
       }
     }
     const auto gm = [&](GovMetric metric, int level, std::int32_t from) {
       return g != nullptr && g->metric_at(metric, level)
-                 ? gov_mean(m, results, metric, level, from, T)
+                 ? gov_mean(m, results, metric, level, from, horizon)
                  : std::nan("");
     };
     rows.push_back(fmt::format(
@@ -161,7 +161,7 @@ int cmd_cases(Args& args) {
         num(gm(GovMetric::participation_target, lc, last_year)),
         num(gm(GovMetric::depth, lc, last_year)), num(gm(GovMetric::coverage, lc, last_year)),
         num(gm(GovMetric::incidents, lg, last_year), 2), num(cost, 2),
-        num(gm(GovMetric::escalated, 0, 0), 2), period_label(sc.calendar, T - 1)));
+        num(gm(GovMetric::escalated, 0, 0), 2), period_label(sc.calendar, horizon - 1)));
   }
   const auto table = (out_dir / "comparison.csv").string();
   io::write_text_file(table, true, [&](std::ostream& o) {

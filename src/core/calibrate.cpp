@@ -45,7 +45,7 @@ std::vector<double> target_shares(const Model& model, const ReplicateResult& res
 }
 
 NelderMeadResult nelder_mead(const std::function<double(const std::vector<double>&)>& f,
-                             std::vector<double> x0, const std::vector<double>& step,
+                             const std::vector<double>& x0, const std::vector<double>& step,
                              double tolerance, int max_evaluations) {
   const std::size_t n = x0.size();
   NelderMeadResult out;

@@ -39,7 +39,7 @@ struct NelderMeadResult {
 // when the simplex's values differ by less than `tolerance` or after `max_evaluations`.
 // Standard coefficients (reflection 1, expansion 2, contraction 1/2, shrink 1/2).
 NelderMeadResult nelder_mead(const std::function<double(const std::vector<double>&)>& f,
-                             std::vector<double> x0, const std::vector<double>& step,
+                             const std::vector<double>& x0, const std::vector<double>& step,
                              double tolerance, int max_evaluations);
 
 }  // namespace pdlab

@@ -870,10 +870,16 @@ class GovernanceRun {
         const float cl = claims_[gi];
         const float rl = rlag_[gi];
         const float pe = gpart_[gi];
-        std::fill(e_c_.begin() + cb, e_c_.begin() + ce, ev);
-        std::fill(claims_c_.begin() + cb, claims_c_.begin() + ce, cl);
-        std::fill(rlag_c_.begin() + cb, rlag_c_.begin() + ce, rl);
-        std::fill(peers_c_.begin() + cb, peers_c_.begin() + ce, pe);
+        float* __restrict ec = e_c_.data();
+        float* __restrict cc = claims_c_.data();
+        float* __restrict rc = rlag_c_.data();
+        float* __restrict pc = peers_c_.data();
+        for (std::size_t i = cb; i < ce; ++i) {  // one pass, four stores
+          ec[i] = ev;
+          cc[i] = cl;
+          rc[i] = rl;
+          pc[i] = pe;
+        }
       }
       // 2. Communities, branch-free over the whole block so that the loop vectorises.
       communities(nc, t, st, so_cap);

@@ -10,8 +10,6 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -1331,21 +1329,6 @@ class GovernanceRun {
         out_.values[i] = sum_[i] / wsum_[i];
       }
     }
-    // Pressure received by higher levels: what local governments send reaches their superiors
-    // in full and each further level up in part.
-    if (sc_.governance.stability.enabled) {
-      const double att = sc_.governance.stability.escalation_attenuation;
-      for (std::int32_t t = 0; t < periods_; ++t) {
-        double f = 1.0;
-        for (int l = g_.lg_ - 1; l >= 0; --l) {
-          if (pop_lg_[t] > 0) {
-            set_value(GovMetric::escalated, l, t,
-                      sent_[t] * f * 1e4 * sc_.calendar.periods_per_year / pop_lg_[t]);
-          }
-          f *= att;
-        }
-      }
-    }
     if (!out_.agents.empty()) {
       for (std::int32_t t = 0; t < periods_; ++t) {
         for (int k = 0; k < 2; ++k) {
@@ -1355,14 +1338,25 @@ class GovernanceRun {
         }
       }
     }
-    if (sc_.governance.coproduction.enabled) {
-      std::size_t sched = 0;
-      for (std::int32_t t = 0; t < periods_; ++t) {
-        while (sched + 1 < g_.schedule_.size() && g_.schedule_[sched + 1].first <= t) {
-          ++sched;
+    // Per period, with the parameters then in force (set events): the pressure received by
+    // higher levels (what local governments send reaches their superiors in full and each
+    // further level up in part) and the state's participation target.
+    std::size_t sched = 0;
+    for (std::int32_t t = 0; t < periods_; ++t) {
+      while (sched + 1 < g_.schedule_.size() && g_.schedule_[sched + 1].first <= t) {
+        ++sched;
+      }
+      const auto& gp = g_.schedule_[sched].second;
+      if (gp.stability.enabled && pop_lg_[t] > 0) {
+        double f = 1.0;
+        for (int l = g_.lg_ - 1; l >= 0; --l) {
+          set_value(GovMetric::escalated, l, t,
+                    sent_[t] * f * 1e4 * sc_.calendar.periods_per_year / pop_lg_[t]);
+          f *= gp.stability.escalation_attenuation;
         }
-        set_value(GovMetric::participation_target, g_.lc_, t,
-                  g_.schedule_[sched].second.coproduction.target);
+      }
+      if (gp.coproduction.enabled) {
+        set_value(GovMetric::participation_target, g_.lc_, t, gp.coproduction.target);
       }
     }
   }

@@ -113,12 +113,7 @@ double from_bounds(const FreeParameter& p, double x) {
 }  // namespace
 
 int cmd_calibrate(Args& args) {
-  if (args.threads >= 0) {
-    args.sets.push_back(fmt::format("run.threads={}", args.threads));
-  }
-  if (args.seed >= 0) {
-    args.sets.push_back(fmt::format("run.seed={}", args.seed));
-  }
+  add_run_overrides(args);
   if (!args.out.empty()) {
     io::check_output_path(args.out, args.force);
   }

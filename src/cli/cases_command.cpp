@@ -75,13 +75,8 @@ int cmd_cases(Args& args) {
     fail(ErrorKind::cant_create, {out_dir.string(), 0, "", ""}, "cannot create the folder",
          "choose a writable --out folder");
   }
-  auto sets = args.sets;
-  if (args.replicates > 0) {
-    sets.push_back(fmt::format("run.replicates={}", args.replicates));
-  }
-  if (args.threads >= 0) {
-    sets.push_back(fmt::format("run.threads={}", args.threads));
-  }
+  add_run_overrides(args);
+  const auto& sets = args.sets;
   const std::string header =
       "case,root,units,communities,replicates,first_adoption,communities_adopted_end,"
       "years_to_half_of_communities,participation_local,participation_migrant,"

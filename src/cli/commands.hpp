@@ -29,6 +29,10 @@ struct Args {
   std::string targets_path;       // calibrate: CSV of targets
 };
 
+// Appends run.seed / run.replicates / run.threads overrides for the options given on the
+// command line (--seed, --replicates, --threads) to args.sets.
+void add_run_overrides(Args& args);
+
 // A progress bar on stderr, only when stderr is a terminal (empty function otherwise).
 std::function<void(int, int)> progress_bar();
 

@@ -111,15 +111,7 @@ int cmd_compare(Args& args) {
     fail(ErrorKind::usage, {"", 0, "--vary", ""}, "only one variant: nothing to compare",
          "give at least two values");
   }
-  if (args.seed >= 0) {
-    args.sets.push_back(fmt::format("run.seed={}", args.seed));
-  }
-  if (args.replicates > 0) {
-    args.sets.push_back(fmt::format("run.replicates={}", args.replicates));
-  }
-  if (args.threads >= 0) {
-    args.sets.push_back(fmt::format("run.threads={}", args.threads));
-  }
+  add_run_overrides(args);
   io::check_output_path(args.out, args.force);
   // Every variant is compiled before any runs, so a bad value fails fast.
   const auto base = io::prepare_study(args.scenario, args.sets);

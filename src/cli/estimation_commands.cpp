@@ -237,12 +237,7 @@ int cmd_fit(Args& args) {
 }
 
 int cmd_check_fit(Args& args) {
-  if (args.seed >= 0) {
-    args.sets.push_back(fmt::format("run.seed={}", args.seed));
-  }
-  if (args.replicates > 0) {
-    args.sets.push_back(fmt::format("run.replicates={}", args.replicates));
-  }
+  add_run_overrides(args);
   const auto study = io::prepare_study(args.scenario, args.sets);
   const auto& sc = study.model->scenario();
   const auto events = io::read_events(args.events_path, *study.inputs.hierarchy, sc.calendar);
@@ -272,6 +267,18 @@ int cmd_check_fit(Args& args) {
     fmt::print(stderr, "wrote {}\n", args.check_out);
   }
   return EX_OK;
+}
+
+void add_run_overrides(Args& args) {
+  if (args.seed >= 0) {
+    args.sets.push_back(fmt::format("run.seed={}", args.seed));
+  }
+  if (args.replicates > 0) {
+    args.sets.push_back(fmt::format("run.replicates={}", args.replicates));
+  }
+  if (args.threads >= 0) {
+    args.sets.push_back(fmt::format("run.threads={}", args.threads));
+  }
 }
 
 // A progress bar on stderr, only when stderr is a terminal.

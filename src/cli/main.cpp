@@ -313,15 +313,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
         return handler(a);
       }
     }
-    if (seed >= 0) {
-      sets.push_back(fmt::format("run.seed={}", seed));
-    }
-    if (replicates > 0) {
-      sets.push_back(fmt::format("run.replicates={}", replicates));
-    }
-    if (threads >= 0) {
-      sets.push_back(fmt::format("run.threads={}", threads));
-    }
+    pdlab::cli::add_run_overrides(a);
     const auto study = pdlab::io::prepare_study(scenario, sets);
     const auto& h = *study.inputs.hierarchy;
     const auto& sc = study.model->scenario();

@@ -845,8 +845,7 @@ class GovernanceRun {
     std::size_t next_merge = 0;
     const double per_year = sc_.calendar.periods_per_year;
     for (std::int32_t t = 0; t < periods_; ++t) {
-      while (sched + 1 < g_.schedule_.size() && g_.schedule_[sched + 1].first <= t) {
-        ++sched;
+      if (g_.advance(sched, t)) {
         st = make_step(g_.schedule_[sched].second, sc_.calendar.periods_per_year);
       }
       while (next_merge < g_.merges_.size() && g_.merges_[next_merge].period <= t) {
@@ -1293,8 +1292,7 @@ class GovernanceRun {
       float dep = 0.0F;
       const int l = h_.level(u);
       for (std::int32_t t = 0; t < periods_; ++t) {
-        while (sched + 1 < g_.schedule_.size() && g_.schedule_[sched + 1].first <= t) {
-          ++sched;
+        if (g_.advance(sched, t)) {
           st = make_step(g_.schedule_[sched].second, sc_.calendar.periods_per_year);
         }
         const float* j = &jur_[(static_cast<std::size_t>(u) * periods_ + t) * 4];
@@ -1343,9 +1341,7 @@ class GovernanceRun {
     // further level up in part) and the state's participation target.
     std::size_t sched = 0;
     for (std::int32_t t = 0; t < periods_; ++t) {
-      while (sched + 1 < g_.schedule_.size() && g_.schedule_[sched + 1].first <= t) {
-        ++sched;
-      }
+      g_.advance(sched, t);
       const auto& gp = g_.schedule_[sched].second;
       if (gp.stability.enabled && pop_lg_[t] > 0) {
         double f = 1.0;

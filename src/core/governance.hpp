@@ -73,6 +73,16 @@ class GovernanceModel {
   int so_level() const { return ls_; }
   bool metric_enabled(GovMetric m) const;
   bool metric_at(GovMetric m, int level) const;  // whether (metric, level) is ever defined
+  // Moves `index` into the parameter schedule forward to the entry in force in period t;
+  // true when it moved (the parameters changed).
+  bool advance(std::size_t& index, std::int32_t t) const {
+    bool moved = false;
+    while (index + 1 < schedule_.size() && schedule_[index + 1].first <= t) {
+      ++index;
+      moved = true;
+    }
+    return moved;
+  }
 
  private:
   friend class GovernanceRun;

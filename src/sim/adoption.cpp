@@ -1,14 +1,10 @@
-#include "core/engine.hpp"
+#include "sim/adoption.hpp"
 
 #include "core/exposure.hpp"
 #include "core/rng.hpp"
-
-#include <tbb/enumerable_thread_specific.h>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
+#include "sim/state.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <memory>
 
@@ -21,6 +17,7 @@ const char* to_string(Channel c) {
   return names[static_cast<int>(c)];
 }
 
+namespace sim {
 namespace {
 
 // One policy in one replicate. Exposures in period t use the state at the end of t - 1;
@@ -34,53 +31,63 @@ namespace {
 // children are kept sorted by that threshold and popped, so the cost is per parent and per
 // adoption, not per unit and period. Other units (with children, with edges, logit link)
 // accumulate their own hazard each period.
-class PolicyRun {
+class AdoptionProcess final : public Process {
  public:
-  // One PolicyRun per thread is reused across replicates and policies: its arrays keep their
+  // One process per policy and thread is reused across replicates: its arrays keep their
   // capacity, so later replicates touch no new pages.
-  explicit PolicyRun(const Model& m)
+  AdoptionProcess(const Model& m, std::int32_t policy)
       : m_(m),
         h_(m.hierarchy()),
         net_(m.network()),
         sc_(m.scenario()),
         rng_(sc_.seed),
+        pol_(policy),
         n_(h_.size()),
         slots_(m.n_slots()),
         periods_(m.periods()) {}
 
-  void run(std::int32_t replicate, std::int32_t policy, std::vector<Adoption>& out) {
-    rep_ = static_cast<std::uint32_t>(replicate);
-    pol_ = policy;
-    out_ = &out;
-    init();
-    std::size_t next_event = 0;
-    const auto& events = m_.events();
-    for (std::int32_t t = 0; t < periods_; ++t) {
-      // 1. Pilots designated last period; scripted events.
-      std::vector<std::int32_t> pilots;
-      pilots.swap(next_pilots_);
-      for (auto j : pilots) {
-        adopt(j, Channel::pilot, t, true, Mode::none, kNever);
-      }
-      while (next_event < events.size() && events[next_event].period <= t) {
-        const auto& e = events[next_event++];
-        if (e.policy == pol_ && e.period == t) {
-          scripted(e, t);
-        }
-      }
-      // 2-3. Hazard-driven adoptions.
-      candidates_.clear();
-      sweep_slots(t);
-      sweep_generic(t);
-      commit(t);
-      // 4. Deadlines, quotas, pilot evaluations, reversals.
-      deadlines(t);
-      commit(t);
-      quotas(t);
-      evaluations(t);
-      reversals(t);
-    }
+  void init(ReplicateState& state) override {
+    rep_ = static_cast<std::uint32_t>(state.replicate);
+    ps_ = &state.policies[pol_];
+    out_ = &ps_->records;
+    out_->clear();
+    // At most one record per unit unless failed pilots or reversed units adopt again:
+    // reserving (address space only; pages are touched as records are written) avoids regrowth.
+    out_->reserve(static_cast<std::size_t>(n_));
+    ps_->changed.clear();
+    next_event_ = 0;
+    reset();
   }
+
+  void step(std::int32_t t, ReplicateState& /*state*/) override {
+    ps_->changed.clear();
+    // 1. Pilots designated last period; scripted events.
+    std::vector<std::int32_t> pilots;
+    pilots.swap(next_pilots_);
+    for (auto j : pilots) {
+      adopt(j, Channel::pilot, t, true, Mode::none, kNever);
+    }
+    const auto& events = m_.events();
+    while (next_event_ < events.size() && events[next_event_].period <= t) {
+      const auto& e = events[next_event_++];
+      if (e.policy == pol_ && e.period == t) {
+        scripted(e, t);
+      }
+    }
+    // 2-3. Hazard-driven adoptions.
+    candidates_.clear();
+    sweep_slots(t);
+    sweep_generic(t);
+    commit(t);
+    // 4. Deadlines, quotas, pilot evaluations, reversals.
+    deadlines(t);
+    commit(t);
+    quotas(t);
+    evaluations(t);
+    reversals(t);
+  }
+
+  void finish(ReplicateState& /*state*/, ReplicateResult& /*out*/) override {}
 
  private:
   struct Candidate {
@@ -100,11 +107,12 @@ class PolicyRun {
   std::uint32_t rep_ = 0;
   std::int32_t pol_ = 0;
   std::int32_t n_, slots_, periods_;
+  PolicyState* ps_ = nullptr;
   std::vector<Adoption>* out_ = nullptr;
+  std::size_t next_event_ = 0;
 
   // Per unit.
   std::vector<std::int32_t> t_adopt_;
-  std::vector<std::int32_t> rec_of_;  // index of each unit's record in out_ (-1 = none)
   double shift_ = 0.0;                // adoption.alpha_shift set by events (0 = none yet)
   std::vector<std::pair<float, std::int32_t>> sort_buf_;
   std::vector<std::int32_t> order_;  // fast children of each slot, sorted by tau
@@ -141,9 +149,9 @@ class PolicyRun {
     return static_cast<double>(m_.base(u)) + sc_.policies[pol_].alpha_shift;
   }
 
-  void init() {
+  void reset() {
     t_adopt_.assign(n_, kNever);
-    rec_of_.assign(n_, -1);
+    ps_->rec_of.assign(n_, -1);
     shift_ = 0.0;
     order_.assign(n_, -1);
     sorted_tau_.resize(n_);
@@ -482,7 +490,8 @@ class PolicyRun {
     }
     t_adopt_[j] = t;
     const auto r = static_cast<std::int32_t>(out_->size());
-    rec_of_[j] = r;
+    ps_->rec_of[j] = r;
+    ps_->changed.push_back(r);
     Adoption rec;
     rec.unit = j;
     rec.period = t;
@@ -551,9 +560,10 @@ class PolicyRun {
         break;
       case CompiledEvent::Type::reverse:
         for (auto u : e.units) {
-          const std::int32_t r = rec_of_[u];
+          const std::int32_t r = ps_->rec_of[u];
           // A reversal already scheduled later is brought forward; one due now happens anyway.
           if (r >= 0 && (*out_)[r].rev_period > t) {
+            ps_->changed.push_back(r);
             auto& rec = (*out_)[r];
             rec.rev_period = t;
             if (rec.inst_period > t) {
@@ -661,6 +671,7 @@ class PolicyRun {
         if (rec.rev_period != kNever) {  // reversed by an event while a pilot
           continue;
         }
+        ps_->changed.push_back(r);
         if (rec.quality >= 1.0 - sc_.promotion.pilot_success) {
           ++ok;
           rec.full_period = t;
@@ -703,56 +714,9 @@ class PolicyRun {
 
 }  // namespace
 
-ReplicateResult run_replicate(const Model& model, std::int32_t replicate) {
-  ReplicateResult result;
-  result.replicate = replicate;
-  result.adoptions.reserve(static_cast<std::size_t>(model.hierarchy().size()) *
-                           static_cast<std::size_t>(model.n_policies()));
-  for (std::int32_t k = 0; k < model.n_policies(); ++k) {
-    PolicyRun run(model);
-    run.run(replicate, k, result.adoptions);
-  }
-  if (const auto* g = model.governance()) {
-    result.governance = run_governance(*g, result);
-  }
-  return result;
+std::unique_ptr<Process> make_adoption_process(const Model& model, std::int32_t policy) {
+  return std::make_unique<AdoptionProcess>(model, policy);
 }
 
-std::vector<ReplicateResult> run_ensemble(const Model& model, std::int32_t n, int threads,
-                                          const std::function<void(int, int)>& progress) {
-  std::vector<ReplicateResult> results(n);
-  std::atomic<int> done{0};
-  const int conc = threads > 0 ? threads : tbb::this_task_arena::max_concurrency();
-  tbb::task_arena arena(conc);
-  tbb::enumerable_thread_specific<std::unique_ptr<PolicyRun>> workspaces;
-  arena.execute([&] {
-    tbb::parallel_for(
-        tbb::blocked_range<std::int32_t>(0, n, 1),
-        [&](const tbb::blocked_range<std::int32_t>& range) {
-          auto& ws = workspaces.local();
-          if (!ws) {
-            ws = std::make_unique<PolicyRun>(model);
-          }
-          for (std::int32_t r = range.begin(); r < range.end(); ++r) {
-            results[r].replicate = r;
-            // At most one record per unit and policy: reserving (address space
-            // only; pages are touched as records are written) avoids regrowth.
-            results[r].adoptions.reserve(static_cast<std::size_t>(model.hierarchy().size()) *
-                                         static_cast<std::size_t>(model.n_policies()));
-            for (std::int32_t k = 0; k < model.n_policies(); ++k) {
-              ws->run(r, k, results[r].adoptions);
-            }
-            if (const auto* g = model.governance()) {
-              results[r].governance = run_governance(*g, results[r]);
-            }
-            const int d = ++done;
-            if (progress) {
-              progress(d, n);
-            }
-          }
-        });
-  });
-  return results;
-}
-
+}  // namespace sim
 }  // namespace pdlab

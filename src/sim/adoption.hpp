@@ -1,0 +1,17 @@
+// The adoption process of one policy (docs/model.md §7.1-7.5): hazard-driven adoption,
+// promotion by adopting superiors, pilots, mandates with deadlines and quotas, stages and
+// reversals, one period at a time.
+#pragma once
+
+#include "core/model.hpp"
+#include "sim/process.hpp"
+
+#include <cstdint>
+#include <memory>
+
+namespace pdlab::sim {
+
+// One adoption process per policy; one set per thread, reused across replicates.
+std::unique_ptr<Process> make_adoption_process(const Model& model, std::int32_t policy);
+
+}  // namespace pdlab::sim

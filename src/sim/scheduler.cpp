@@ -1,0 +1,99 @@
+// The per-period scheduler (docs/model.md §3): one replicate state, the processes in their
+// declared order, every period.
+#include "core/engine.hpp"
+#include "sim/adoption.hpp"
+#include "sim/state.hpp"
+
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <atomic>
+#include <memory>
+
+namespace pdlab {
+
+namespace {
+
+// Everything one thread needs to simulate replicates of a model, reused across replicates.
+struct Workspace {
+  sim::ReplicateState state;
+  std::vector<std::unique_ptr<sim::Process>> processes;
+
+  explicit Workspace(const Model& m) {
+    state.policies.resize(static_cast<std::size_t>(m.n_policies()));
+    for (std::int32_t k = 0; k < m.n_policies(); ++k) {
+      processes.push_back(sim::make_adoption_process(m, k));
+    }
+  }
+};
+
+ReplicateResult simulate(const Model& model, Workspace& ws, std::int32_t replicate) {
+  ReplicateResult result;
+  result.replicate = replicate;
+  auto& state = ws.state;
+  state.replicate = replicate;
+  for (auto& p : ws.processes) {
+    p->init(state);
+  }
+  for (std::int32_t t = 0; t < model.periods(); ++t) {
+    for (auto& p : ws.processes) {
+      p->step(t, state);
+    }
+  }
+  for (auto& p : ws.processes) {
+    p->finish(state, result);
+  }
+  // Records by policy, in policy order.
+  if (state.policies.size() == 1) {
+    result.adoptions.swap(state.policies[0].records);
+  } else {
+    std::size_t total = 0;
+    for (const auto& ps : state.policies) {
+      total += ps.records.size();
+    }
+    result.adoptions.reserve(total);
+    for (const auto& ps : state.policies) {
+      result.adoptions.insert(result.adoptions.end(), ps.records.begin(), ps.records.end());
+    }
+  }
+  if (const auto* g = model.governance()) {
+    result.governance = run_governance(*g, result);
+  }
+  return result;
+}
+
+}  // namespace
+
+ReplicateResult run_replicate(const Model& model, std::int32_t replicate) {
+  Workspace ws(model);
+  return simulate(model, ws, replicate);
+}
+
+std::vector<ReplicateResult> run_ensemble(const Model& model, std::int32_t n, int threads,
+                                          const std::function<void(int, int)>& progress) {
+  std::vector<ReplicateResult> results(n);
+  std::atomic<int> done{0};
+  const int conc = threads > 0 ? threads : tbb::this_task_arena::max_concurrency();
+  tbb::task_arena arena(conc);
+  tbb::enumerable_thread_specific<std::unique_ptr<Workspace>> workspaces;
+  arena.execute([&] {
+    tbb::parallel_for(tbb::blocked_range<std::int32_t>(0, n, 1),
+                      [&](const tbb::blocked_range<std::int32_t>& range) {
+                        auto& ws = workspaces.local();
+                        if (!ws) {
+                          ws = std::make_unique<Workspace>(model);
+                        }
+                        for (std::int32_t r = range.begin(); r < range.end(); ++r) {
+                          results[r] = simulate(model, *ws, r);
+                          const int d = ++done;
+                          if (progress) {
+                            progress(d, n);
+                          }
+                        }
+                      });
+  });
+  return results;
+}
+
+}  // namespace pdlab

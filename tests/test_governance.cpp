@@ -4,6 +4,7 @@
 #include "core/compare.hpp"
 #include "core/engine.hpp"
 #include "core/governance.hpp"
+#include "sim/governance/kernel.hpp"
 #include "core/summary.hpp"
 #include "helpers.hpp"
 #include "io/scenario_io.hpp"
@@ -128,7 +129,7 @@ TEST(Governance, KernelLogisticIsAccurate) {
   double worst = 0;
   for (double x = -30; x <= 30; x += 0.001) {
     const double exact = 1.0 / (1.0 + std::exp(-x));
-    const double got = detail::kernel_logistic(static_cast<float>(x));
+    const double got = gov::kernel_logistic(static_cast<float>(x));
     worst = std::max(worst, std::abs(got - exact) / exact);
   }
   EXPECT_LT(worst, 1e-5);  // float rounding of x (~1e-7 |x|) and the degree-5 polynomial

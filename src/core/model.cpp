@@ -351,7 +351,8 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
       events_.begin(), events_.end(),
       [](const CompiledEvent& x, const CompiledEvent& y) { return x.period < y.period; });
   if (sc_.governance.any()) {
-    gov_ = std::make_unique<GovernanceModel>(*this);
+    gov_ = std::make_unique<GovernanceModel>(sc_, h_, events_, governance_policy_,
+                                             unit_time_max_level_);
   }
 }
 

@@ -44,6 +44,9 @@ ReplicateResult simulate(const Model& model, Workspace& ws, std::int32_t replica
   for (auto& p : ws.processes) {
     p->finish(state, result);
   }
+  if (const auto* g = model.governance()) {
+    result.governance = run_governance(*g, replicate, state.policies[g->policy()].records);
+  }
   // Records by policy, in policy order.
   if (state.policies.size() == 1) {
     result.adoptions.swap(state.policies[0].records);
@@ -56,9 +59,6 @@ ReplicateResult simulate(const Model& model, Workspace& ws, std::int32_t replica
     for (const auto& ps : state.policies) {
       result.adoptions.insert(result.adoptions.end(), ps.records.begin(), ps.records.end());
     }
-  }
-  if (const auto* g = model.governance()) {
-    result.governance = run_governance(*g, result);
   }
   return result;
 }

@@ -1,0 +1,72 @@
+// Every governance metric described once: name, module, the levels where it is defined,
+// stock or flow, unit, chart and meaning. Results (governance_time), `pdlab compare`, the
+// report's charts and docs/metrics.md all read this table.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace pdlab {
+
+enum class GovMetric : std::uint8_t {
+  effort_depth,
+  visible,
+  depth,
+  hierarchical_score,
+  horizontal_score,
+  participation_local,
+  participation_migrant,
+  participation_target,
+  belonging_local,
+  belonging_migrant,
+  trust_local,
+  trust_migrant,
+  grievance_local,
+  grievance_migrant,
+  satisfaction,
+  coverage,
+  so_capacity,
+  incidents,
+  claims,
+  escalated,
+  cost_control,
+  cost_compensation,
+  cost_root_cause,
+  cost_contracts,
+};
+constexpr int kGovMetrics = 24;
+
+// Which governance module computes a metric (any = whenever a module is on).
+enum class GovModule : std::uint8_t { assessment, coproduction, services, stability, any };
+
+// Where a metric is defined, relative to the community level lc, the local governments lg =
+// lc - 1 and the SO-holding units ls = max(0, lc - 2).
+enum class GovLevels : std::uint8_t {
+  community,        // lc
+  local,            // lg
+  so,               // ls
+  governments,      // every level down to lg (officials)
+  above_community,  // every level down to lg, and lc (depth: officials' and communities')
+};
+
+// stock: a state, summarised by its last-year mean; flow: per period, summarised by its total.
+enum class GovKind : std::uint8_t { stock, flow };
+
+struct GovMetricInfo {
+  GovMetric metric;
+  std::string_view name;
+  GovModule module;
+  GovLevels levels;
+  GovKind kind;
+  std::string_view unit;
+  std::string_view chart;  // the report chart that shows it
+  std::string_view meaning;
+};
+
+std::span<const GovMetricInfo> gov_metrics();
+const GovMetricInfo& info(GovMetric m);
+const char* to_string(GovMetric m);
+std::string_view to_string(GovModule m);
+
+}  // namespace pdlab

@@ -111,7 +111,7 @@ int cmd_cases(Args& args) {
       std::int32_t first_r = kNever;
       std::vector<std::int32_t> times;
       for (const auto& a : r.adoptions) {
-        if (a.policy == pol) {
+        if (a.policy == pol && a.round == 0) {  // first adoptions only
           first_r = std::min(first_r, a.period);
           if (h.level(a.unit) == lc) {
             times.push_back(a.period);

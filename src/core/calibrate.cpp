@@ -32,7 +32,8 @@ std::vector<double> target_shares(const Model& model, const ReplicateResult& res
   for (const auto& a : result.adoptions) {
     for (std::size_t j = 0; j < targets.size(); ++j) {
       const auto& t = targets[j];
-      if (a.policy == t.policy && h.level(a.unit) == t.level && a.period <= t.period &&
+      if (a.round == 0 && a.policy == t.policy && h.level(a.unit) == t.level &&
+          a.period <= t.period &&
           in_regions(h, a.unit, t.regions)) {
         adopted[j] += 1.0;
       }

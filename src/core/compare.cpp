@@ -116,7 +116,7 @@ std::vector<double> outcome_values(const Model& model, const ReplicateResult& re
       v.clear();
     }
     for (const auto& a : result.adoptions) {
-      if (a.policy == k) {
+      if (a.policy == k && a.round == 0) {  // first adoptions only
         times[static_cast<std::size_t>(h.level(a.unit))].push_back(a.period);
       }
     }

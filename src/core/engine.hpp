@@ -16,12 +16,20 @@ struct ReplicateResult {
   GovernanceResult governance;      // empty when the governance modules are off
 };
 
+struct RunOptions {
+  // Run the governance layer period by period beside adoption even when nothing feeds back
+  // (it then gives the same bits as the faster block-major schedule; tests prove it).
+  bool coupled = false;
+};
+
 // Simulates replicate r. Deterministic in (scenario seed, r): no shared state.
-ReplicateResult run_replicate(const Model& model, std::int32_t replicate);
+ReplicateResult run_replicate(const Model& model, std::int32_t replicate,
+                              const RunOptions& options = {});
 
 // Runs replicates [0, n) on `threads` threads (0 = all cores). `progress(done, total)` is
 // called from worker threads after each replicate; it may be empty.
 std::vector<ReplicateResult> run_ensemble(const Model& model, std::int32_t n, int threads,
-                                          const std::function<void(int, int)>& progress = {});
+                                          const std::function<void(int, int)>& progress = {},
+                                          const RunOptions& options = {});
 
 }  // namespace pdlab

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 namespace pdlab {
 
@@ -98,34 +99,23 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
     : sc_(scenario), h_(hierarchy), net_(network) {
   const std::int32_t n = h_.size();
   const auto& a = sc_.adoption;
-  // Intercepts by level.
-  std::vector<double> alpha(h_.n_levels(), a.alpha_default);
-  for (const auto& [lvl, v] : a.alpha) {
-    alpha[level_of(sc_, h_, "adoption.alpha." + lvl, lvl)] = v;
-  }
-  base_.assign(n, 0.0F);
-  need_term_.assign(n, 0.0F);
-  std::vector<double> lin(n, 0.0);
-  for (const auto& [col, b] : a.beta) {
-    const auto x = column(sc_, h_, "adoption.beta." + col, col, a.missing);
-    for (std::int32_t u = 0; u < n; ++u) {
-      lin[u] += b * x[u];
-    }
-  }
   // Pilot selection needs its ranking column only when some superior can choose pilots.
   bool uses_pilots = sc_.promotion.weights.pilot > 0;
   for (const auto& [lvl, w] : sc_.promotion.by_level) {
     uses_pilots = uses_pilots || w.pilot > 0;
   }
+  bool need_changes = false;
   for (const auto& e : sc_.events) {
     uses_pilots = uses_pilots || e.mode == Mode::pilot;
+    need_changes = need_changes || (e.type == "set" && e.param == "adoption.gamma_need");
   }
   need_.assign(n, 0.0F);
-  if (a.gamma_need != 0.0 || (uses_pilots && sc_.promotion.pilot_rule == PilotRule::need)) {
-    const auto x = column(sc_, h_, "adoption.need", a.need, a.missing);
+  std::vector<double> need_x(n, 0.0);
+  if (a.gamma_need != 0.0 || need_changes ||
+      (uses_pilots && sc_.promotion.pilot_rule == PilotRule::need)) {
+    need_x = column(sc_, h_, "adoption.need", a.need, a.missing);
     for (std::int32_t u = 0; u < n; ++u) {
-      need_[u] = static_cast<float>(x[u]);
-      need_term_[u] = static_cast<float>(a.gamma_need * x[u]);
+      need_[u] = static_cast<float>(need_x[u]);
     }
   }
   // Regional shifts: a unit's own shift plus its ancestors' (BFS order: parents first).
@@ -138,9 +128,29 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
       shift[u] += shift[h_.parent(u)];
     }
   }
-  for (std::int32_t u = 0; u < n; ++u) {
-    base_[u] = static_cast<float>(alpha[h_.level(u)] + lin[u] + need_term_[u] + shift[u]);
-  }
+  // The static part of the exponent under a set of adoption parameters; `key` names the
+  // scenario entry to blame for an unknown level or column.
+  const auto static_part = [&](const AdoptionParams& ap, const std::string& key,
+                               std::int64_t line) {
+    std::vector<double> alpha(h_.n_levels(), ap.alpha_default);
+    for (const auto& [lvl, v] : ap.alpha) {
+      alpha[level_of(sc_, h_, key.empty() ? "adoption.alpha." + lvl : key, lvl, line)] = v;
+    }
+    std::vector<double> lin(n, 0.0);
+    for (const auto& [col, b] : ap.beta) {
+      const auto x = column(sc_, h_, key.empty() ? "adoption.beta." + col : key, col, ap.missing);
+      for (std::int32_t u = 0; u < n; ++u) {
+        lin[u] += b * x[u];
+      }
+    }
+    std::vector<float> base(n);
+    for (std::int32_t u = 0; u < n; ++u) {
+      const auto need_term = static_cast<float>(ap.gamma_need * need_x[u]);
+      base[u] = static_cast<float>(alpha[h_.level(u)] + lin[u] + need_term + shift[u]);
+    }
+    return base;
+  };
+  bases_.push_back(static_part(a, "", 0));
   capacity_.assign(n, 0.0F);
   if (uses_pilots && sc_.promotion.pilot_rule == PilotRule::capacity) {
     const auto idx = h_.attribute_index(sc_.promotion.capacity);
@@ -181,6 +191,8 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
   // Events.
   for (const auto& e : sc_.events) {
     CompiledEvent c;
+    c.source = e.key;
+    c.line = e.line;
     c.period = to_period(sc_.calendar, e.date, e.key + ".date", sc_.file, e.line);
     const auto pol = std::find_if(sc_.policies.begin(), sc_.policies.end(),
                                   [&](const Policy& p) { return p.id == e.policy; });
@@ -286,6 +298,7 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
       }
     } else {  // abolish
       c.type = CompiledEvent::Type::abolish;
+      c.line_departments = e.line_departments;
       const int l = level_of(sc_, h_, e.key + ".level", e.level, e.line);
       if (l == 0) {
         bad(sc_, e.key + ".level", e.level, "the top level cannot be abolished",
@@ -341,7 +354,7 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
   if (sc_.events.empty()) {
     bool spontaneous = false;
     for (std::int32_t u = 0; u < n && !spontaneous; ++u) {
-      spontaneous = std::isfinite(base_[u]);
+      spontaneous = std::isfinite(bases_[0][u]);
     }
     if (!spontaneous) {
       warnings_.push_back("every intercept is -inf and there are no events: nothing can adopt");
@@ -350,9 +363,167 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
   std::stable_sort(
       events_.begin(), events_.end(),
       [](const CompiledEvent& x, const CompiledEvent& y) { return x.period < y.period; });
+  compile_epochs(static_part);
+  compile_links();
+  check_feedback();
   if (sc_.governance.any()) {
     gov_ = std::make_unique<GovernanceModel>(sc_, h_, events_, governance_policy_,
                                              unit_time_max_level_);
+  }
+}
+
+// Hazard epochs of each policy: the weights in force from period 0, then from each set event
+// on a hazard key (docs/model.md 7.4).
+template <typename StaticPart>
+void Model::compile_epochs(const StaticPart& static_part) {
+  epochs_.assign(sc_.policies.size(), {});
+  for (std::size_t k = 0; k < sc_.policies.size(); ++k) {
+    Scenario tmp = sc_;
+    HazardEpoch ep;
+    const auto fill = [&](HazardEpoch& x) {
+      const auto& a = tmp.adoption;
+      x.gamma_vertical = a.gamma_vertical;
+      x.gamma_horizontal = a.gamma_horizontal;
+      x.gamma_bottom_up = a.gamma_bottom_up;
+      x.gamma_vh = a.gamma_vh;
+      x.gamma_need = a.gamma_need;
+      x.vertical = tmp.vertical;
+    };
+    fill(ep);
+    epochs_[k].push_back(ep);
+    for (const auto& e : events_) {
+      if (e.type != CompiledEvent::Type::set || e.policy != static_cast<std::int32_t>(k) ||
+          e.period >= sc_.calendar.periods) {
+        continue;
+      }
+      const bool alpha_key = e.key.rfind("adoption.alpha.", 0) == 0;
+      const bool beta_key = e.key.rfind("adoption.beta.", 0) == 0;
+      const bool hazard = alpha_key || beta_key || e.key == "adoption.alpha_shift" ||
+                          e.key.rfind("adoption.", 0) == 0 || e.key.rfind("vertical.", 0) == 0;
+      if (!hazard) {
+        continue;
+      }
+      HazardEpoch next = epochs_[k].back();
+      bool rebase = false;
+      if (alpha_key) {
+        tmp.adoption.alpha[e.key.substr(15)] = e.value;
+        rebase = true;
+      } else if (beta_key) {
+        tmp.adoption.beta[e.key.substr(14)] = e.value;
+        rebase = true;
+      } else if (e.key == "adoption.alpha_shift") {
+        next.shift = e.value;
+      } else {
+        *find_parameter(e.key)->real(tmp) = e.value;
+        rebase = e.key == "adoption.alpha_default" || e.key == "adoption.gamma_need";
+      }
+      const auto shift = next.shift;
+      const auto base = next.base;
+      fill(next);
+      next.shift = shift;
+      next.base = base;
+      if (rebase) {
+        bases_.push_back(static_part(tmp.adoption, e.source + ".key", e.line));
+        next.base = static_cast<std::int32_t>(bases_.size() - 1);
+      }
+      if (e.period == epochs_[k].back().period) {
+        epochs_[k].back() = next;
+      } else {
+        next.period = e.period;
+        epochs_[k].push_back(next);
+      }
+    }
+  }
+}
+
+// Prerequisites and boosters by policy index; a cycle of prerequisites is an error.
+void Model::compile_links() {
+  const auto np = sc_.policies.size();
+  prerequisites_.assign(np, {});
+  boosters_.assign(np, {});
+  std::vector<std::string> ids;
+  for (const auto& p : sc_.policies) {
+    ids.push_back(p.id);
+  }
+  const auto find = [&](std::size_t k, const std::string& field, const std::string& id) {
+    const auto it = std::find(ids.begin(), ids.end(), id);
+    const std::string key = "policy[" + std::to_string(k) + "]." + field;
+    if (it == ids.end()) {
+      const auto near = closest(id, ids);
+      bad(sc_, key, id, "no [[policy]] has this id",
+          near.empty() ? "use the id of another [[policy]]" : "did you mean '" + near + "'?");
+    }
+    if (static_cast<std::size_t>(it - ids.begin()) == k) {
+      bad(sc_, key, id, "a policy cannot refer to itself", "list other policies");
+    }
+    return static_cast<std::int32_t>(it - ids.begin());
+  };
+  for (std::size_t k = 0; k < np; ++k) {
+    for (const auto& id : sc_.policies[k].prerequisites) {
+      prerequisites_[k].push_back({find(k, "requires", id), 0.0});
+    }
+    for (const auto& [id, w] : sc_.policies[k].boosted_by) {
+      boosters_[k].push_back({find(k, "boosted_by", id), w});
+    }
+  }
+  // Depth-first search for a cycle of prerequisites.
+  std::vector<int> state(np, 0);  // 0 = new, 1 = on the path, 2 = done
+  std::vector<std::int32_t> path;
+  const std::function<void(std::int32_t)> visit = [&](std::int32_t k) {
+    state[k] = 1;
+    path.push_back(k);
+    for (const auto& link : prerequisites_[k]) {
+      if (state[link.policy] == 1) {
+        std::string cycle;
+        const auto from = std::find(path.begin(), path.end(), link.policy);
+        for (auto it = from; it != path.end(); ++it) {
+          cycle += ids[*it] + " -> ";
+        }
+        cycle += ids[link.policy];
+        bad(sc_, "policy[" + std::to_string(k) + "].requires", ids[link.policy],
+            "the prerequisites form a cycle (" + cycle + "): none of these policies could ever "
+            "be adopted",
+            "remove one of the requires entries");
+      }
+      if (state[link.policy] == 0) {
+        visit(link.policy);
+      }
+    }
+    path.pop_back();
+    state[k] = 2;
+  };
+  for (std::size_t k = 0; k < np; ++k) {
+    if (state[k] == 0) {
+      visit(static_cast<std::int32_t>(k));
+    }
+  }
+}
+
+// Each feedback needs the governance modules that produce what it feeds back.
+void Model::check_feedback() {
+  const auto& g = sc_.governance;
+  const auto& f = g.feedback;
+  const std::pair<bool, const char*> on[] = {{f.need, "feedback.need"},
+                                             {f.escalation, "feedback.escalation"},
+                                             {f.reversal, "feedback.reversal"},
+                                             {f.pilot_evaluation, "feedback.pilot_evaluation"},
+                                             {f.learning, "feedback.learning"}};
+  for (const auto& [enabled, key] : on) {
+    if (enabled && !g.any()) {
+      bad(sc_, key, "true",
+          "this feedback needs the governance layer, whose modules are all off",
+          "switch on a module (coproduction.enabled = true; escalation also needs "
+          "stability.enabled = true) or set " +
+              std::string(key) + " = false");
+    }
+  }
+  if (f.escalation && !g.stability.enabled) {
+    bad(sc_, "feedback.escalation", "true",
+        "escalated pressure comes from the stability module, which is off",
+        "set stability.enabled = true or feedback.escalation = false");
+  }
+  for (const auto& name : f.levels) {
+    level_of(sc_, h_, "feedback.levels", name);  // throws with did-you-mean
   }
 }
 

@@ -16,6 +16,23 @@
 
 namespace pdlab {
 
+// The hazard's weights in force from a period on (set events on hazard keys change them).
+struct HazardEpoch {
+  std::int32_t period = 0;
+  double gamma_vertical = 0, gamma_horizontal = 0, gamma_bottom_up = 0, gamma_vh = 0;
+  double gamma_need = 0;
+  double shift = 0;  // adoption.alpha_shift set by events (added to every exponent)
+  VerticalParams vertical;
+  std::int32_t base = 0;  // which static part of the exponent (Model::base) is in force
+};
+
+// Another policy that gates (prerequisite) or raises (booster) a policy's hazard while it is
+// active in the unit or its superior.
+struct PolicyLink {
+  std::int32_t policy = 0;
+  double weight = 0;  // booster's addition to the exponent
+};
+
 class Model {
  public:
   // Throws ErrorKind::config naming the scenario key when the scenario and hierarchy disagree
@@ -31,9 +48,13 @@ class Model {
   std::int32_t periods() const { return sc_.calendar.periods; }
   int n_policies() const { return static_cast<int>(sc_.policies.size()); }
 
-  // Static part of the linear predictor: alpha[level] + beta.x + g_e * need (+ alpha_shift).
-  float base(std::int32_t u) const { return base_[u]; }
-  float need_term(std::int32_t u) const { return need_term_[u]; }
+  // Static part of the linear predictor: alpha[level] + beta.x + g_e * need + shift, as in
+  // force in hazard epoch `b` (see epochs()).
+  float base(std::int32_t u, std::int32_t b = 0) const { return bases_[b][u]; }
+  // The weights of policy k's hazard over time, first from period 0, in date order.
+  const std::vector<HazardEpoch>& epochs(int k) const { return epochs_[k]; }
+  const std::vector<PolicyLink>& prerequisites(int k) const { return prerequisites_[k]; }
+  const std::vector<PolicyLink>& boosters(int k) const { return boosters_[k]; }
   float capacity(std::int32_t u) const { return capacity_[u]; }
   float need(std::int32_t u) const { return need_[u]; }
   // Cumulative mode probabilities {endorse, pilot, mandate, championship} for superiors of level l.
@@ -53,10 +74,18 @@ class Model {
   const GovernanceModel* governance() const { return gov_.get(); }
 
  private:
+  template <typename StaticPart>
+  void compile_epochs(const StaticPart& static_part);
+  void compile_links();
+  void check_feedback();
+
   Scenario sc_;
   const Hierarchy& h_;
   const Network& net_;
-  std::vector<float> base_, need_term_, capacity_, need_;
+  std::vector<std::vector<float>> bases_;
+  std::vector<std::vector<HazardEpoch>> epochs_;
+  std::vector<std::vector<PolicyLink>> prerequisites_, boosters_;
+  std::vector<float> capacity_, need_;
   std::vector<std::array<double, 4>> mode_cdf_;
   std::vector<CompiledEvent> events_;
   std::vector<std::uint8_t> fast_;

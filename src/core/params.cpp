@@ -21,6 +21,9 @@ const char* to_string(Mode m) {
 const char* to_string(Link l) {
   return l == Link::cloglog ? "cloglog" : "logit";
 }
+const char* to_string(Choice c) {
+  return c == Choice::best_response ? "best_response" : "fixed";
+}
 const char* to_string(PilotRule r) {
   return r == PilotRule::capacity ? "capacity" : r == PilotRule::need ? "need" : "random";
 }
@@ -29,22 +32,50 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-constexpr std::string_view kZhu = "Zhu (2014), Public Management Review 16(1):117-139";
-constexpr std::string_view kHeil = "Heilmann (2008), Stud. Comp. Int. Dev. 43:1-26";
-constexpr std::string_view kMa = "Ma (2017), J. Chinese Political Science; Ma (2013), PMR 15(2)";
+// Sources. The cited works give directions of effects, not values: every value is illustrative
+// unless a scenario file cites a number.
+constexpr std::string_view kZhu =
+    "direction: Zhu (2014), Public Management Review 16(1):117-139; value illustrative";
+constexpr std::string_view kHeil =
+    "direction: Heilmann (2008), Stud. Comp. Int. Dev. 43:1-26; value illustrative";
+constexpr std::string_view kMa =
+    "direction: Ma (2017), J. Chinese Political Science; Ma (2013), PMR 15(2); value "
+    "illustrative";
 constexpr std::string_view kDual =
-    "Li & Fang (2018): dual assessment; DOMAIN.md 2.3 items 7-8 (illustrative values)";
-constexpr std::string_view kTarget = "Wang (2018), Fudan J. Hum. Soc. Sci.: veto targets";
+    "direction: Li & Fang (2018), dual assessment (DOMAIN.md 2.3 items 7-8); value illustrative";
+constexpr std::string_view kTarget =
+    "direction: Wang (2018), Fudan J. Hum. Soc. Sci., veto targets; value illustrative";
+constexpr std::string_view kCareer =
+    "direction: Li & Zhou (2005), J. Public Econ. 89 (promotion rises with performance); value "
+    "illustrative";
+constexpr std::string_view kTournament =
+    "direction: Li & Zhou (2005); strength disputed by Pang, Keng & Zhang (2023); value "
+    "illustrative";
 constexpr std::string_view kCopro =
-    "Li & Fang (2018): participation below target; DOMAIN.md 2.3 item 5 (illustrative values)";
-constexpr std::string_view kTaicang = "Taicang lists 2008-2010 (DOMAIN.md 4.4; illustrative)";
-constexpr std::string_view kSchool = "Four o'clock school (DOMAIN.md 4.5; illustrative)";
+    "direction: Li & Fang (2018), participation below target (DOMAIN.md 2.3 item 5); value "
+    "illustrative";
+constexpr std::string_view kTaicang =
+    "direction: Taicang lists 2008-2010 (DOMAIN.md 4.4); value illustrative";
+constexpr std::string_view kPartial =
+    "direction: Li & Fang (2018), partial reform meets institutional constraints (DOMAIN.md "
+    "2.3 item 9); value illustrative";
+constexpr std::string_view kSchool =
+    "direction: four o'clock school (DOMAIN.md 4.5); value illustrative";
 constexpr std::string_view kContract =
-    "State Council (2013) contracting to SOs; DOMAIN.md 3.6 (illustrative values)";
+    "direction: State Council (2013) contracting to SOs (DOMAIN.md 3.6); value illustrative";
 constexpr std::string_view kStab =
-    "Li & Fang (2018): control vs compensation vs root cause; DOMAIN.md 2.3 item 1 "
-    "(illustrative values)";
+    "direction: Li & Fang (2018), control vs compensation vs root cause (DOMAIN.md 2.3 item 1); "
+    "value illustrative";
 constexpr std::string_view kEha = "Berry & Berry (1990) discrete-time EHA; Li & Fang (2018)";
+constexpr std::string_view kNeedFb =
+    "direction: Li & Fang (2018), migration pressure pushes local reform; value illustrative";
+constexpr std::string_view kEscFb =
+    "direction: Li & Fang (2018), reform relieves pressure on higher levels; value illustrative";
+constexpr std::string_view kRevFb =
+    "direction: Li & Fang (2018), partial reform can stall or be reversed; Guiyang 2019 "
+    "(DOMAIN.md 4.2); value illustrative";
+constexpr std::string_view kTurnFb =
+    "direction: Ma (2017), leadership turnover as a missing link; value illustrative";
 
 // Accessor lambdas for the registry; a macro keeps each entry on one line.
 // NOLINTBEGIN(bugprone-macro-parentheses)
@@ -92,6 +123,7 @@ E parse_choice(std::string_view v, const E (&values)[N]) {
   throw Error(ErrorKind::internal, "unchecked choice");
 }
 
+constexpr Choice kChoices[] = {Choice::best_response, Choice::fixed};
 constexpr Mode kModes[] = {Mode::none, Mode::endorse, Mode::pilot, Mode::mandate,
                            Mode::championship};
 constexpr Link kLinks[] = {Link::cloglog, Link::logit};
@@ -143,8 +175,11 @@ std::vector<Param> make_registry() {
                     "Array of tables {path, symmetric}: extra weighted peer edges (from,to,weight "
                     "CSV, or \"china:county_adjacency\" = shared border km)."));
   r.push_back(table("policy", "", "",
-                    "Array of tables {id, name, alpha_shift}: the policies diffusing at once; "
-                    "alpha_shift is added to every intercept of that policy."));
+                    "Array of tables {id, name, alpha_shift, requires, boosted_by}: the policies "
+                    "diffusing at once; alpha_shift is added to every intercept of that policy; "
+                    "requires = [ids]: its hazard is zero until each listed policy is active in "
+                    "the unit or its superior; boosted_by = {id = weight}: added to its hazard's "
+                    "exponent while that policy is active there."));
 
   {
     Param p{"adoption.link",
@@ -200,6 +235,10 @@ std::vector<Param> make_registry() {
   r.push_back(real("adoption.gamma_need", -50, 50, "per unit of need", "illustrative",
                    "Weight g_e of internal need E (the adoption.need column).",
                    REAL(adoption.gamma_need)));
+  r.push_back(real("adoption.gamma_vh", -50, 50, "per unit of V x H", "illustrative",
+                   "Weight of the interaction V x H: a superior's push unlocks peer copying "
+                   "(direction: DOMAIN.md 3.1, neighbours copied once the centre mandates).",
+                   REAL(adoption.gamma_vh)));
   r.push_back(text("adoption.need",
                    "Attribute column measuring internal need (default the "
                    "2020 census migrant share).",
@@ -294,6 +333,10 @@ std::vector<Param> make_registry() {
                    "Probability that a unit adopting under a championship invents its own "
                    "variant instead of copying its superior's.",
                    REAL(promotion.variant_innovation)));
+  r.push_back(integer("promotion.pilot_rounds", 1, 100, "rounds", std::string_view(kHeil),
+                      "Rounds of piloting a superior tries (each with the best children not yet "
+                      "adopting) before falling back to endorsement.",
+                      INT(promotion.pilot_rounds)));
 
   r.push_back(integer("stages.institutionalise_after", 0, 12000, "periods",
                       "Li & Fang (2018): none -> pilot -> adopted -> institutionalised",
@@ -304,6 +347,13 @@ std::vector<Param> make_registry() {
                    "Per-period probability that an "
                    "adopted, not yet institutionalised unit reverses.",
                    REAL(stages.reversal_rate)));
+  r.push_back(boolean("stages.readmit_pilots", std::string_view(kHeil),
+                      "Failed pilots return to the risk set: they may adopt later (by hazard, "
+                      "a mandate's deadline or a quota) or be piloted again.",
+                      BOOL(stages.readmit_pilots)));
+  r.push_back(boolean("stages.readopt", "illustrative",
+                      "Reversed units return to the risk set and may adopt again.",
+                      BOOL(stages.readopt)));
   r.push_back(
       text("governance.policy",
            "Id of the [[policy]] that is the governance model whose implementation the assessment, "
@@ -313,37 +363,84 @@ std::vector<Param> make_registry() {
                       "Dual assessment module: officials of adopting units split effort between "
                       "visible outputs and depth.",
                       BOOL(governance.assessment.enabled)));
-  r.push_back(
-      real("assessment.hierarchical_weight", 0, 100, "weight", std::string_view(kDual),
-           "w_h: weight of the hierarchical score (targets from above) in an official's payoff.",
-           REAL(governance.assessment.hierarchical_weight)));
-  r.push_back(
-      real("assessment.horizontal_weight", 0, 100, "weight", std::string_view(kDual),
-           "w_s: weight of the horizontal score (residents' satisfaction) in an official's payoff.",
-           REAL(governance.assessment.horizontal_weight)));
+  r.push_back(real("assessment.satisfaction_weight", 0, 1, "weight", std::string_view(kDual),
+                   "omega: weight of residents' satisfaction in officials' assessment; the rest "
+                   "(1 - omega) is the hierarchical score. Small = the paper's incompatible "
+                   "assessments; a design lever (two-way assessment).",
+                   REAL(governance.assessment.satisfaction_weight)));
   r.push_back(real("assessment.visible_reward", 0, 100, "score per unit", std::string_view(kDual),
                    "a_v: hierarchical credit per unit of visible output.",
                    REAL(governance.assessment.visible_reward)));
   r.push_back(real("assessment.deadline_reward", 0, 100, "score per unit",
                    std::string_view(kTarget),
-                   "a_d: extra hierarchical credit for visible work when the unit adopted under a "
-                   "mandate (deadlines and inspections).",
+                   "a_d: extra hierarchical credit per unit of visible output when the unit "
+                   "adopted under a mandate (deadlines and inspections).",
                    REAL(governance.assessment.deadline_reward)));
   r.push_back(real("assessment.depth_reward", 0, 100, "score per unit", std::string_view(kDual),
                    "a_s: hierarchical credit per unit of depth; 0 = incompatible assessments (the "
                    "paper's case), = visible_reward = compatible.",
                    REAL(governance.assessment.depth_reward)));
-  r.push_back(
-      real("assessment.temperature", 0.001, 100, "payoff units", "illustrative",
-           "tau: noise of the logit effort choice; small = officials follow payoffs sharply.",
-           REAL(governance.assessment.temperature)));
+  {
+    Param p{"assessment.choice",
+            ParamType::choice,
+            0,
+            0,
+            "best_response|fixed",
+            "",
+            std::string_view(kCareer),
+            "How officials split effort: best_response = discounted best response to their "
+            "career payoff (docs/model.md 7.9.1); fixed = assessment.fixed_effort (officials "
+            "who do not respond to incentives, a counterfactual)."};
+    p.set_choice = [](Scenario& s, std::string_view v) {
+      s.governance.assessment.choice = parse_choice(v, kChoices);
+    };
+    p.get_choice = [](const Scenario& s) {
+      return std::string(to_string(s.governance.assessment.choice));
+    };
+    r.push_back(p);
+  }
+  r.push_back(real("assessment.fixed_effort", 0, 1, "share", "illustrative",
+                   "Share of effort on depth when assessment.choice = \"fixed\".",
+                   REAL(governance.assessment.fixed_effort)));
+  r.push_back(real("assessment.temperature", 0.001, 100, "promotion probability", "illustrative",
+                   "tau: noise of the effort choice; small = officials follow payoffs sharply.",
+                   REAL(governance.assessment.temperature)));
+  r.push_back(real("assessment.discount", 0, 1, "per year", "illustrative",
+                   "rho: officials' discount factor per year of the career payoff.",
+                   REAL(governance.assessment.discount)));
+  r.push_back(real("assessment.depth_lag", 0.01, 100, "years", std::string_view(kDual),
+                   "L: mean lag (first-order delay) before residents perceive depth in their "
+                   "satisfaction; depth pays off through the horizontal score only after it.",
+                   REAL(governance.assessment.depth_lag)));
+  r.push_back(integer("assessment.term_min", 1, 50, "years", "illustrative",
+                      "Shortest term of an official (terms are uniform between term_min and "
+                      "term_max; officials in office at the start are at a uniform point of "
+                      "their term).",
+                      INT(governance.assessment.term_min)));
+  r.push_back(integer("assessment.term_max", 1, 50, "years", "illustrative",
+                      "Longest term of an official.", INT(governance.assessment.term_max)));
+  r.push_back(real("assessment.promotion_rate", 0, 1, "probability per year",
+                   std::string_view(kCareer),
+                   "Yearly chance of promotion of the top-ranked official among peers under "
+                   "the same superior.",
+                   REAL(governance.assessment.promotion_rate)));
+  r.push_back(real("assessment.tournament", 0, 100, "per rank", std::string_view(kTournament),
+                   "k: how steeply the chance of promotion rises with rank, p(q) = "
+                   "promotion_rate * sigma(k (q - cutoff)); 0 = no tournament.",
+                   REAL(governance.assessment.tournament)));
+  r.push_back(real("assessment.cutoff", 0, 1, "rank", "illustrative",
+                   "Rank (0 = last, 1 = first among peers) at which the chance of promotion is "
+                   "half its top value.",
+                   REAL(governance.assessment.cutoff)));
   r.push_back(boolean("assessment.veto", std::string_view(kTarget),
-                      "Stability veto (yipiao foujue): a period whose incident rate exceeds "
-                      "veto_threshold scores 0 on the hierarchical assessment.",
+                      "Stability veto (yipiao foujue): an official whose jurisdiction's incidents "
+                      "in a year exceed veto_threshold scores 0 for that year and cannot be "
+                      "promoted at its end.",
                       BOOL(governance.assessment.veto)));
   r.push_back(real("assessment.veto_threshold", 0, 1e6, "per 10,000 residents a year",
                    std::string_view(kTarget),
-                   "Incident rate in an official's jurisdiction above which the veto bites.",
+                   "Incidents in an official's jurisdiction in a calendar year above which the "
+                   "veto bites.",
                    REAL(governance.assessment.veto_threshold)));
   r.push_back(real("assessment.visible_rate", 0, 1000, "per year", "illustrative",
                    "r_v: how fast visible outputs build up under full visible effort.",
@@ -352,7 +449,8 @@ std::vector<Param> make_registry() {
                    "delta_v: decay of visible outputs.",
                    REAL(governance.assessment.visible_decay)));
   r.push_back(real("assessment.depth_rate", 0, 1000, "per year", "illustrative",
-                   "r_s: how fast depth builds up under full depth effort and full participation.",
+                   "r_s: how fast depth builds up under full depth effort, full participation "
+                   "and a variant that fits.",
                    REAL(governance.assessment.depth_rate)));
   r.push_back(real("assessment.depth_decay", 0, 1000, "per year", "illustrative",
                    "delta_s: decay of depth.", REAL(governance.assessment.depth_decay)));
@@ -428,6 +526,16 @@ std::vector<Param> make_registry() {
       real("coproduction.task_list_cut", 0, 1, "share", std::string_view(kTaicang),
            "Share of the load removed by Taicang-style task lists once the community has adopted.",
            REAL(governance.coproduction.task_list_cut)));
+  r.push_back(real("coproduction.partial_load", 0, 1, "share", std::string_view(kPartial),
+                   "Extra administrative load on communities whose local tier was abolished "
+                   "without reforming the line departments (tasks still flow down and land on "
+                   "the residents' committees).",
+                   REAL(governance.coproduction.partial_load)));
+  r.push_back(real("coproduction.variant_fit", 0, 10, "migrant share", std::string_view(kZhu),
+                   "Width of a variant's fit: a community running a variant designed where the "
+                   "migrant share was m_v builds depth at exp(-(m - m_v)^2 / (2 width^2)) of "
+                   "the rate; 0 = every variant fits everywhere.",
+                   REAL(governance.coproduction.variant_fit)));
   r.push_back(real("coproduction.trust_rate", 0, 1000, "per year", "illustrative",
                    "Speed at which trust moves towards satisfaction.",
                    REAL(governance.coproduction.trust_rate)));
@@ -444,7 +552,7 @@ std::vector<Param> make_registry() {
                    "Satisfaction lost per unit of grievance.",
                    REAL(governance.coproduction.satisfaction_grievance)));
   r.push_back(real("coproduction.grievance_inflow", 0, 1000, "per year", "illustrative",
-                   "Inflow of grievance from unmet needs (1 - coverage x need).",
+                   "Inflow of grievance from unmet need, need x (1 - coverage).",
                    REAL(governance.coproduction.grievance_inflow)));
   r.push_back(real("coproduction.grievance_decay", 0, 1000, "per year", "illustrative",
                    "Decay of grievance.", REAL(governance.coproduction.grievance_decay)));
@@ -519,8 +627,35 @@ std::vector<Param> make_registry() {
   r.push_back(real("stability.budget", 0, 1, "intensity", "illustrative",
                    "Intensity of stability work of each local government.",
                    REAL(governance.stability.budget)));
+  {
+    Param p{"stability.choice",
+            ParamType::choice,
+            0,
+            0,
+            "best_response|fixed",
+            "",
+            std::string_view(kStab),
+            "How local officials mix control, compensation and root-cause work: best_response "
+            "to veto risk, horizon and assessment (docs/model.md 7.9.4), or the fixed shares "
+            "below (a counterfactual)."};
+    p.set_choice = [](Scenario& s, std::string_view v) {
+      s.governance.stability.choice = parse_choice(v, kChoices);
+    };
+    p.get_choice = [](const Scenario& s) {
+      return std::string(to_string(s.governance.stability.choice));
+    };
+    r.push_back(p);
+  }
+  r.push_back(real("stability.temperature", 0.0001, 100, "promotion probability",
+                   "illustrative", "Noise of the strategy choice; small = sharp.",
+                   REAL(governance.stability.temperature)));
+  r.push_back(real("stability.priority", 0, 100, "promotion probability", std::string_view(kTarget),
+                   "Value to an official of cutting incidents by a unit share, veto risk aside "
+                   "(\"stability overwhelms everything\").",
+                   REAL(governance.stability.priority)));
   r.push_back(real("stability.control", 0, 1, "weight", std::string_view(kStab),
-                   "Share of the budget spent on control (normalised with the other two).",
+                   "With choice = fixed: share of the budget spent on control (normalised with "
+                   "the other two).",
                    REAL(governance.stability.control)));
   r.push_back(real("stability.compensation", 0, 1, "weight", std::string_view(kStab),
                    "Share of the budget spent on compensation.",
@@ -585,6 +720,74 @@ std::vector<Param> make_registry() {
   r.push_back(real("stability.root_cost", 0, 1000000000.0, "per 10,000 residents a year",
                    "illustrative", "Cost of full root-cause work (spent once adopted).",
                    REAL(governance.stability.root_cost)));
+  r.push_back(boolean("feedback.need", std::string_view(kNeedFb),
+                      "Grievance and incidents in a jurisdiction raise its government's need term "
+                      "(a time-varying E) in the adoption hazard.",
+                      BOOL(governance.feedback.need)));
+  r.push_back(real("feedback.need_grievance", -50, 50, "per unit of grievance",
+                   std::string_view(kNeedFb),
+                   "Added to the hazard's exponent per unit of residents' grievance in the "
+                   "jurisdiction (last period).",
+                   REAL(governance.feedback.need_grievance)));
+  r.push_back(real("feedback.need_incidents", -50, 50, "per incident per 10,000 a year",
+                   std::string_view(kNeedFb),
+                   "Added per unit of the jurisdiction's incident rate (last year).",
+                   REAL(governance.feedback.need_incidents)));
+  r.push_back(boolean("feedback.escalation", std::string_view(kEscFb),
+                      "Pressure escalated from below raises a superior's adoption hazard and "
+                      "tilts its promotion mode towards mandates.",
+                      BOOL(governance.feedback.escalation)));
+  r.push_back(real("feedback.escalation_hazard", -50, 50, "per unit of pressure",
+                   std::string_view(kEscFb),
+                   "Added to the hazard's exponent per unit of pressure received (per 10,000 "
+                   "residents a year).",
+                   REAL(governance.feedback.escalation_hazard)));
+  r.push_back(real("feedback.escalation_mode", -50, 50, "per unit of pressure",
+                   std::string_view(kEscFb),
+                   "Added to the log-weight of the mandate mode, per unit of pressure received, "
+                   "when the superior chooses how to promote.",
+                   REAL(governance.feedback.escalation_mode)));
+  r.push_back(boolean("feedback.reversal", std::string_view(kRevFb),
+                      "Reform that fails on the ground (low depth, high grievance, a veto, a new "
+                      "official) raises the yearly hazard that a government reverses it.",
+                      BOOL(governance.feedback.reversal)));
+  r.push_back(real("feedback.reversal_intercept", -50, 50, "log per year", std::string_view(kRevFb),
+                   "Log yearly reversal hazard of a reform at full depth without grievance.",
+                   REAL(governance.feedback.reversal_intercept)));
+  r.push_back(real("feedback.reversal_depth", -50, 50, "per unit", std::string_view(kRevFb),
+                   "Added per unit of missing depth (1 - depth of the jurisdiction).",
+                   REAL(governance.feedback.reversal_depth)));
+  r.push_back(real("feedback.reversal_grievance", -50, 50, "per unit", std::string_view(kRevFb),
+                   "Added per unit of residents' grievance in the jurisdiction.",
+                   REAL(governance.feedback.reversal_grievance)));
+  r.push_back(real("feedback.reversal_veto", -50, 50, "log", std::string_view(kTarget),
+                   "Added in the year after the official was vetoed.",
+                   REAL(governance.feedback.reversal_veto)));
+  r.push_back(real("feedback.reversal_turnover", -50, 50, "log", std::string_view(kTurnFb),
+                   "Added in the first year of a new official.",
+                   REAL(governance.feedback.reversal_turnover)));
+  r.push_back(boolean("feedback.pilot_evaluation", std::string_view(kHeil),
+                      "Pilots are judged by their realised outcomes against comparable "
+                      "non-pilots under the superior's assessment weights (not by a draw).",
+                      BOOL(governance.feedback.pilot_evaluation)));
+  r.push_back(real("feedback.evaluation_noise", 0, 100, "score", "illustrative",
+                   "Standard deviation of the superior's measurement of a pilot's outcome.",
+                   REAL(governance.feedback.evaluation_noise)));
+  r.push_back(real("feedback.evaluation_threshold", -100, 100, "score", "illustrative",
+                   "Margin over comparable non-pilots a pilot needs to pass.",
+                   REAL(governance.feedback.evaluation_threshold)));
+  r.push_back(boolean("feedback.learning", std::string_view(kMa),
+                      "Peers learn from adopters' observed outcomes: success-weighted exposure "
+                      "weighs adopted peers by them, and adopters copy the variants of peers "
+                      "that do well.",
+                      BOOL(governance.feedback.learning)));
+  r.push_back(real("feedback.learning_visible", 0, 1, "share", std::string_view(kMa),
+                   "Weight of a government's visible outputs (against its jurisdiction's "
+                   "depth) in what its peers observe on site visits.",
+                   REAL(governance.feedback.learning_visible)));
+  r.push_back(table("feedback.levels", "", "",
+                    "Level names whose governments feel need, escalation and reversal "
+                    "feedback (default: every level above the communities)."));
   r.push_back(table("calibrate.free", "", "",
                     "Array of tables {name, keys, lo, hi, start}: free parameters of `pdlab "
                     "calibrate`; each sets one value on all its scenario keys."));
@@ -604,7 +807,8 @@ std::vector<Param> make_registry() {
   r.push_back(table("event", "", "",
                     "Array of tables: scripted events {type = adopt|mandate|promote|set|reverse|"
                     "abolish|merge, date, policy, units, mode, issuer, target_level, deadline, "
-                    "compliance, quota, key, value, descendants, level, under, into}."));
+                    "compliance, quota, key, value, descendants, level, under, line_departments, "
+                    "into}."));
 
   {
     Param p{"run.seed", ParamType::integer,

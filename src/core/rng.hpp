@@ -24,6 +24,12 @@ enum class Draw : std::uint32_t {
   variant = 8,     // whether a championship adopter invents its own variant
   incident = 9,    // stability incidents of a local government (governance layer)
   agent = 10,      // revision and threshold of an individual resident agent
+  term = 11,       // an official's term length (and, at the start, how much has passed)
+  promotion = 12,  // an official's promotion in the yearly tournament
+  evaluation = 13,  // the superior's measurement error when judging a pilot
+  readmit = 14,     // threshold of a unit that returns to the risk set
+  reversal_feedback = 15,  // reversal of a reform failing on the ground
+  learning = 16,           // which peer's variant an adopter copies
 };
 
 class Rng {

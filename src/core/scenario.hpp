@@ -43,6 +43,11 @@ struct Policy {
   std::string id;
   std::string name;
   double alpha_shift = 0.0;
+  // Other policies this one needs: its hazard is zero until each is active in the unit or its
+  // superior (Chengdu: councils, then funds, then the committee).
+  std::vector<std::string> prerequisites;  // TOML key "requires"
+  // Other policies that raise its hazard while active in the unit or its superior: id -> weight.
+  std::map<std::string, double> boosted_by;
 };
 
 struct ModeWeights {
@@ -64,6 +69,7 @@ struct AdoptionParams {
   double gamma_horizontal = 2.0;
   double gamma_bottom_up = 1.0;
   double gamma_need = 0.0;
+  double gamma_vh = 0.0;  // V x H: a superior's push unlocks peer copying
   std::string need = "migrant_share";
   bool success_weighted = false;
   double sibling_weight = 1.0;
@@ -93,11 +99,14 @@ struct PromotionParams {
   int scale_up_deadline = 24;
   double compliance = 1.0;
   double variant_innovation = 0.5;
+  int pilot_rounds = 1;  // rounds of piloting before a superior falls back to endorsement
 };
 
 struct StageParams {
   int institutionalise_after = 36;
   double reversal_rate = 0.0;
+  bool readmit_pilots = true;  // failed pilots return to the risk set
+  bool readopt = false;        // reversed units may adopt again
 };
 
 struct Quota {
@@ -124,26 +133,38 @@ struct Event {
   bool descendants = false;        // reverse: also every unit below the listed units
   std::string level;               // abolish: the tier abolished
   std::vector<std::string> under;  // abolish: only below these units (empty = everywhere)
+  bool line_departments = false;   // abolish: line departments reformed too (a full reform)
   std::string into;                // merge: the unit the listed units merge into
 };
 
 // The governance system (docs/model.md section 7.9): what adoption does on the ground. Every
 // module is off by default; with all off the simulation is the adoption engine alone.
 // Rates are per year (converted with dt = 1 / periods_per_year); shares lie in [0, 1].
+enum class Choice : std::uint8_t { best_response, fixed };
+const char* to_string(Choice c);
+
 struct AssessmentParams {
   bool enabled = false;
-  double hierarchical_weight = 1.0;  // w_h: weight of the score from above
-  double horizontal_weight = 0.5;    // w_s: weight of residents' satisfaction
+  double satisfaction_weight = 0.2;  // omega: weight of residents' satisfaction in the assessment
   double visible_reward = 1.0;       // a_v: hierarchical credit for visible outputs
-  double deadline_reward = 0.5;      // a_d: extra credit for visible work under a mandate
+  double deadline_reward = 0.5;      // a_d: extra credit for visible outputs under a mandate
   double depth_reward = 0.0;         // a_s: hierarchical credit for depth (0 = incompatible)
-  double temperature = 0.25;         // tau of the logit effort choice
-  bool veto = true;                  // incidents above veto_threshold zero the hierarchical score
-  double veto_threshold = 5.0;       // incidents per 10,000 residents a year
-  double visible_rate = 4.0;         // r_v
-  double visible_decay = 0.5;        // delta_v
-  double depth_rate = 1.0;           // r_s
-  double depth_decay = 0.1;          // delta_s
+  Choice choice = Choice::best_response;  // how officials split their effort
+  double fixed_effort = 0.5;              // share on depth when choice = fixed
+  double temperature = 0.1;               // tau of the effort choice
+  double discount = 0.9;                  // rho: officials' discount factor per year
+  double depth_lag = 2.0;                 // L: years until residents perceive depth
+  int term_min = 3;                       // officials' terms, years (uniform between)
+  int term_max = 5;
+  double promotion_rate = 0.25;  // yearly chance of promotion at the top of the tournament
+  double tournament = 6.0;       // how steeply that chance rises with rank
+  double cutoff = 0.5;           // rank (0 = last, 1 = first) at half the top chance
+  bool veto = true;              // incidents above veto_threshold in a year cost the tournament
+  double veto_threshold = 5.0;   // incidents per 10,000 residents a year
+  double visible_rate = 4.0;     // r_v
+  double visible_decay = 0.5;    // delta_v
+  double depth_rate = 1.0;       // r_s
+  double depth_decay = 0.1;      // delta_s
 };
 
 struct CoproductionParams {
@@ -168,6 +189,8 @@ struct CoproductionParams {
   double admin_load = 0.6;     // share of residents' committee time on administrative tasks
   double load_effect = 0.5;    // how much that load cuts self-governance
   double task_list_cut = 0.0;  // share of the load removed by task lists once adopted
+  double partial_load = 0.3;   // extra load where a tier was abolished but not line departments
+  double variant_fit = 0.25;   // width of a variant's fit, in migrant-share units (0 = none)
   double trust_rate = 0.5;
   double satisfaction_intercept = 0.5;
   double satisfaction_depth = 0.5;
@@ -202,8 +225,11 @@ struct ServiceParams {
 
 struct StabilityParams {
   bool enabled = false;
-  double budget = 0.5;   // intensity of stability work, in [0, 1]
-  double control = 0.4;  // shares of the budget (normalised to sum 1)
+  double budget = 0.5;                    // intensity of stability work, in [0, 1]
+  Choice choice = Choice::best_response;  // officials choose the mix, or it is fixed
+  double temperature = 0.1;               // tau of the strategy choice
+  double priority = 0.05;                 // value of cutting incidents, veto aside
+  double control = 0.4;                   // fixed shares of the budget (normalised to sum 1)
   double compensation = 0.3;
   double root_cause = 0.3;
   double incident_rate = 1.0;  // per 10,000 residents a year at zero grievance
@@ -227,12 +253,37 @@ struct StabilityParams {
   double root_cost = 1.0;
 };
 
+// What the governance layer feeds back into adoption ([feedback]); all off by default, and
+// with all off adoption is the diffusion core alone, bit for bit.
+struct FeedbackParams {
+  bool need = false;             // grievance and incidents raise a jurisdiction's need term
+  double need_grievance = 2.0;   // per unit of residents' grievance
+  double need_incidents = 0.05;  // per incident per 10,000 residents a year
+  bool escalation = false;       // pressure escalated from below raises a superior's hazard
+  double escalation_hazard = 0.05;  // per unit of pressure (per 10,000 residents a year)
+  double escalation_mode = 0.1;     // log-weight of the mandate mode per unit of pressure
+  bool reversal = false;            // reform failing on the ground raises a reversal hazard
+  double reversal_intercept = -5.0;  // log of the yearly hazard of a reform with full depth
+  double reversal_depth = 3.0;       // per unit of missing depth (1 - depth)
+  double reversal_grievance = 2.0;   // per unit of grievance
+  double reversal_veto = 1.0;        // after a year in which the veto bit
+  double reversal_turnover = 1.0;    // in the first year of a new official
+  bool pilot_evaluation = false;     // pilots judged by their realised outcomes
+  double evaluation_noise = 0.05;    // sd of the superior's measurement of a pilot's outcome
+  double evaluation_threshold = 0.0;  // margin over comparable non-pilots needed to pass
+  bool learning = false;              // peers weighed by their observed outcomes
+  double learning_visible = 0.5;      // weight of visible outputs in what peers observe
+  std::vector<std::string> levels;    // levels where need, escalation, reversal act (empty = all)
+  bool any() const { return need || escalation || reversal || pilot_evaluation || learning; }
+};
+
 struct GovernanceParams {
   std::string policy;  // the policy that is the governance model; empty = the first
   AssessmentParams assessment;
   CoproductionParams coproduction;
   ServiceParams services;
   StabilityParams stability;
+  FeedbackParams feedback;
   bool any() const {
     return assessment.enabled || coproduction.enabled || services.enabled || stability.enabled;
   }

@@ -64,7 +64,13 @@ Summary summarise(const Model& model, const std::vector<ReplicateResult>& result
     };
     for (const auto& a : results[r].adoptions) {
       const int lvl = h.level(a.unit);
-      bump(a.policy, lvl, a.period, Metric::adopted, 1);
+      // A unit adopting again (a failed pilot, a reversed unit readmitted) counts once as
+      // adopted, and is no longer reversed.
+      if (a.round == 0) {
+        bump(a.policy, lvl, a.period, Metric::adopted, 1);
+      } else {
+        bump(a.policy, lvl, a.period, Metric::reversed, -1);
+      }
       bump(a.policy, lvl, a.period, Metric::active, 1);
       bump(a.policy, lvl, a.rev_period, Metric::active, -1);
       bump(a.policy, lvl, a.rev_period, Metric::reversed, 1);

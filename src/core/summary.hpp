@@ -11,12 +11,14 @@
 namespace pdlab {
 
 // adopted: ever entered pilot or adopted (cumulative, never falls); active: pilot, adopted or
-// institutionalised now; pilot: in the pilot stage now; institutionalised: now; reversed: by now.
+// institutionalised now; pilot: in the pilot stage now; institutionalised: now; reversed: now
+// (reversed and not adopted again).
 enum class Metric : std::uint8_t { adopted, active, pilot, institutionalised, reversed };
 constexpr int kMetrics = 5;
 const char* to_string(Metric m);
 
-// Stage of a unit at the end of period t, from its adoption record (nullptr = never adopted).
+// Stage of a unit at the end of period t, from its adoption record (nullptr = never adopted);
+// with several records (adopted again), pass the last one that started by t.
 enum class Stage : std::uint8_t { none, pilot, adopted, institutionalised, reversed };
 const char* to_string(Stage s);
 Stage stage_at(const Adoption* a, std::int32_t t);

@@ -312,7 +312,8 @@ CREATE TABLE policies (policy_index INTEGER PRIMARY KEY, policy_id TEXT, name TE
 CREATE TABLE runs (scenario_id INTEGER, replicate INTEGER, seed INTEGER, n_adoptions INTEGER);
 CREATE TABLE adoptions (scenario_id INTEGER, replicate INTEGER, policy_id TEXT, unit_id TEXT,
   unit_name TEXT, level TEXT, period INTEGER, date TEXT, full_period INTEGER, inst_period INTEGER,
-  rev_period INTEGER, channel TEXT, variant_id TEXT, promotion_mode TEXT, pilot INTEGER, quality REAL);
+  rev_period INTEGER, channel TEXT, variant_id TEXT, promotion_mode TEXT, pilot INTEGER, quality REAL,
+  mandated INTEGER, round INTEGER);
 )");
     {
       std::string q;
@@ -427,7 +428,8 @@ CREATE TABLE adoptions (scenario_id INTEGER, replicate INTEGER, policy_id TEXT, 
     }
     {
       Stmt run(db, "INSERT INTO runs VALUES (1, ?, ?, ?)");
-      Stmt ad(db, "INSERT INTO adoptions VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      Stmt ad(db,
+              "INSERT INTO adoptions VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       const int max_level = model.adoptions_max_level();
       for (const auto& r : results) {
         run.bind(1, r.replicate)
@@ -453,7 +455,9 @@ CREATE TABLE adoptions (scenario_id INTEGER, replicate INTEGER, policy_id TEXT, 
               .bind(12, h.id(a.variant))
               .bind_text_or_null(13, a.mode == Mode::none ? "" : to_string(a.mode))
               .bind(14, static_cast<int>(a.pilot))
-              .bind(15, static_cast<double>(a.quality));
+              .bind(15, static_cast<double>(a.quality))
+              .bind(16, static_cast<int>(a.mandated))
+              .bind(17, static_cast<int>(a.round));
           ad.step();
         }
       }
@@ -489,14 +493,19 @@ CREATE TABLE adoptions (scenario_id INTEGER, replicate INTEGER, policy_id TEXT, 
       std::vector<std::int32_t> rec_of(static_cast<std::size_t>(h.size()));
       for (const auto& r : results) {
         for (int pol = 0; pol < model.n_policies(); ++pol) {
+          // The record in force at t: a unit's last record that started by t (records of a
+          // policy are in date order; a unit adopting again has several).
           std::fill(rec_of.begin(), rec_of.end(), -1);
-          for (std::size_t i = 0; i < r.adoptions.size(); ++i) {
-            if (r.adoptions[i].policy == pol) {
-              rec_of[r.adoptions[i].unit] = static_cast<std::int32_t>(i);
-            }
-          }
+          std::size_t next = 0;
           for (std::int32_t t = sc.output.unit_time_every - 1; t < model.periods();
                t += sc.output.unit_time_every) {
+            for (; next < r.adoptions.size() && (r.adoptions[next].policy != pol ||
+                                                 r.adoptions[next].period <= t);
+                 ++next) {
+              if (r.adoptions[next].policy == pol) {
+                rec_of[r.adoptions[next].unit] = static_cast<std::int32_t>(next);
+              }
+            }
             for (std::int32_t u = 0; u < h.size() && h.level(u) <= max_level; ++u) {
               const Adoption* a = rec_of[u] >= 0 ? &r.adoptions[rec_of[u]] : nullptr;
               st.bind(1, r.replicate)

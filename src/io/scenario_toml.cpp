@@ -8,6 +8,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -266,11 +268,13 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
       }
       s.hierarchy.edges.push_back(e);
     });
+  } else if (key == "feedback.levels") {
+    s.governance.feedback.levels = strings(c, n, key);
   } else if (key == "hierarchy.text_columns") {
     s.hierarchy.text_columns = strings(c, n, key);
   } else if (key == "policy") {
     each_table(c, n, key, [&](const toml::table& t, const std::string& k) {
-      check_keys(c, t, k + ".", {"id", "name", "alpha_shift"});
+      check_keys(c, t, k + ".", {"id", "name", "alpha_shift", "requires", "boosted_by"});
       Policy p;
       if (!t.contains("id")) {
         bad(c, n, k + ".id", "missing", "give each policy an id");
@@ -279,6 +283,15 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
       p.name = t.contains("name") ? text(c, *t.get("name"), k + ".name") : p.id;
       if (const auto* a = t.get("alpha_shift")) {
         p.alpha_shift = real(c, *a, k + ".alpha_shift", -50, 50);
+      }
+      if (const auto* r = t.get("requires")) {
+        p.prerequisites = strings(c, *r, k + ".requires");
+      }
+      if (const auto* bb = t.get("boosted_by")) {
+        for (const auto& [bk, bv] : table(c, *bb, k + ".boosted_by")) {
+          p.boosted_by[std::string(bk.str())] =
+              real(c, bv, k + ".boosted_by." + std::string(bk.str()), -50, 50);
+        }
       }
       for (const auto& q : s.policies) {
         if (q.id == p.id) {
@@ -353,7 +366,8 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
     each_table(c, n, key, [&](const toml::table& t, const std::string& k) {
       check_keys(c, t, k + ".",
                  {"type", "date", "policy", "units", "mode", "issuer", "target_level", "deadline",
-                  "compliance", "quota", "key", "value", "descendants", "level", "under", "into"});
+                  "compliance", "quota", "key", "value", "descendants", "level", "under",
+                  "line_departments", "into"});
       Event e;
       e.key = k;
       e.line = line_of(t);
@@ -396,18 +410,37 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
       } else if (e.type == "set") {
         e.param = text(c, req("key"), k + ".key");
         const Param* p = find_parameter(e.param);
-        const bool settable =
-            e.param == "adoption.alpha_shift" ||
-            (p != nullptr && p->type == ParamType::real &&
-             (e.param.rfind("assessment.", 0) == 0 || e.param.rfind("coproduction.", 0) == 0 ||
-              e.param.rfind("services.", 0) == 0 || e.param.rfind("stability.", 0) == 0));
-        if (!settable) {
+        const auto prefixed = [&](std::initializer_list<const char*> prefixes) {
+          for (const char* x : prefixes) {
+            if (e.param.rfind(x, 0) == 0) {
+              return true;
+            }
+          }
+          return false;
+        };
+        // Hazard weights by table key: the level or column is checked against the hierarchy.
+        const bool table_key = prefixed({"adoption.alpha.", "adoption.beta."});
+        const bool hazard = e.param == "adoption.alpha_shift" ||
+                            (p != nullptr && p->type == ParamType::real &&
+                             prefixed({"adoption.gamma_", "adoption.alpha_default", "vertical."}));
+        const bool governance =
+            p != nullptr && p->type == ParamType::real &&
+            prefixed({"assessment.", "coproduction.", "services.", "stability."});
+        if (!table_key && !hazard && !governance) {
           bad(c, req("key"), k + ".key", "cannot be changed by an event",
-              "use adoption.alpha_shift (added to the policy's intercepts) or a numeric "
+              "use a hazard weight (adoption.gamma_*, adoption.alpha.LEVEL, adoption.beta.COLUMN, "
+              "adoption.alpha_default, adoption.alpha_shift, vertical.*) or a numeric "
               "assessment.*, coproduction.*, services.* or stability.* parameter");
         }
-        e.value = p != nullptr ? real(c, req("value"), k + ".value", p->lo, p->hi)
-                               : real(c, req("value"), k + ".value", -50, 50);
+        if (e.param.rfind("adoption.alpha.", 0) == 0) {
+          e.value = real(c, req("value"), k + ".value", -std::numeric_limits<double>::infinity(),
+                         20);
+        } else if (e.param.rfind("adoption.beta.", 0) == 0) {
+          e.value = real(c, req("value"), k + ".value", -1e6, 1e6);
+        } else {
+          e.value = p != nullptr ? real(c, req("value"), k + ".value", p->lo, p->hi)
+                                 : real(c, req("value"), k + ".value", -50, 50);
+        }
         used.insert(used.end(), {"key", "value"});
       } else if (e.type == "reverse") {
         e.units = strings(c, req("units"), k + ".units");
@@ -424,7 +457,14 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
         if (const auto* u = t.get("under")) {
           e.under = strings(c, *u, k + ".under");
         }
-        used.insert(used.end(), {"level", "under"});
+        if (const auto* d = t.get("line_departments")) {
+          if (auto b = d->value_exact<bool>()) {
+            e.line_departments = *b;
+          } else {
+            bad(c, *d, k + ".line_departments", "must be true or false", "write true or false");
+          }
+        }
+        used.insert(used.end(), {"level", "under", "line_departments"});
       } else {  // merge
         e.units = strings(c, req("units"), k + ".units");
         e.into = text(c, req("into"), k + ".into");

@@ -1,6 +1,7 @@
 // The per-period scheduler (docs/model.md §3): one replicate state, the processes in their
 // declared order, every period.
 #include "core/engine.hpp"
+#include "core/governance.hpp"
 #include "sim/adoption.hpp"
 #include "sim/state.hpp"
 
@@ -16,14 +17,26 @@ namespace pdlab {
 namespace {
 
 // Everything one thread needs to simulate replicates of a model, reused across replicates.
+// The processes, in their order each period: adoption of each policy, then, when the
+// governance layer is coupled to adoption, its modules.
 struct Workspace {
   sim::ReplicateState state;
   std::vector<std::unique_ptr<sim::Process>> processes;
+  bool block_major = false;  // the governance layer runs after adoption, block by block
 
-  explicit Workspace(const Model& m) {
+  Workspace(const Model& m, const RunOptions& options) {
     state.policies.resize(static_cast<std::size_t>(m.n_policies()));
     for (std::int32_t k = 0; k < m.n_policies(); ++k) {
       processes.push_back(sim::make_adoption_process(m, k));
+    }
+    if (const auto* g = m.governance()) {
+      if (g->coupled() || options.coupled) {
+        for (auto& p : sim::make_governance_processes(*g)) {
+          processes.push_back(std::move(p));
+        }
+      } else {
+        block_major = true;
+      }
     }
   }
 };
@@ -44,8 +57,8 @@ ReplicateResult simulate(const Model& model, Workspace& ws, std::int32_t replica
   for (auto& p : ws.processes) {
     p->finish(state, result);
   }
-  if (const auto* g = model.governance()) {
-    result.governance = run_governance(*g, replicate, state.policies[g->policy()].records);
+  if (ws.block_major) {
+    result.governance = run_governance(*model.governance(), state);
   }
   // Records by policy, in policy order.
   if (state.policies.size() == 1) {
@@ -65,13 +78,15 @@ ReplicateResult simulate(const Model& model, Workspace& ws, std::int32_t replica
 
 }  // namespace
 
-ReplicateResult run_replicate(const Model& model, std::int32_t replicate) {
-  Workspace ws(model);
+ReplicateResult run_replicate(const Model& model, std::int32_t replicate,
+                              const RunOptions& options) {
+  Workspace ws(model, options);
   return simulate(model, ws, replicate);
 }
 
 std::vector<ReplicateResult> run_ensemble(const Model& model, std::int32_t n, int threads,
-                                          const std::function<void(int, int)>& progress) {
+                                          const std::function<void(int, int)>& progress,
+                                          const RunOptions& options) {
   std::vector<ReplicateResult> results(n);
   std::atomic<int> done{0};
   const int conc = threads > 0 ? threads : tbb::this_task_arena::max_concurrency();
@@ -82,7 +97,7 @@ std::vector<ReplicateResult> run_ensemble(const Model& model, std::int32_t n, in
                       [&](const tbb::blocked_range<std::int32_t>& range) {
                         auto& ws = workspaces.local();
                         if (!ws) {
-                          ws = std::make_unique<Workspace>(model);
+                          ws = std::make_unique<Workspace>(model, options);
                         }
                         for (std::int32_t r = range.begin(); r < range.end(); ++r) {
                           results[r] = simulate(model, *ws, r);

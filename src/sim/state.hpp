@@ -32,6 +32,7 @@ struct Feedback {
   std::vector<float> escalation;  // pressure escalated from below, per 10,000 residents a year
   std::vector<float> reversal;    // exponent of the yearly reversal hazard (NaN = none)
   std::vector<float> outcome;     // what peers observe of an adopter's reform (learning)
+  std::vector<float> kid_outcome;  // per government: sum of `outcome` over active children
   std::vector<float> assessed;    // a unit's outcome under its superior's assessment weights
 };
 

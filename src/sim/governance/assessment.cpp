@@ -1,8 +1,9 @@
 // Officials' outputs and scores (docs/model.md 7.9.1): visible outputs, depth, the
-// hierarchical and horizontal assessments, and the jurisdiction sums that officials above the
-// local governments are judged on.
+// hierarchical and horizontal assessments and the veto, the jurisdiction sums that officials
+// above the local governments are judged on, and the yearly tournament.
 #include "sim/governance/runtime.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace pdlab::gov {
@@ -12,6 +13,7 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
   const Step& st = g_.step(t);
   const int lg = g_.local_level();
   const bool panel_now = every_ > 0 && (t + 1) % every_ == 0;
+  LocalSums sums;
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     const auto sum = [&](StreetSum k) { return street_sum_[static_cast<int>(k)][g]; };
     const double sp = residents_g_[g];
@@ -19,49 +21,66 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
     const double part = sum(StreetSum::participation) * inv;
     const double sat = sum(StreetSum::satisfaction) * inv;
     const double dep = sum(StreetSum::depth) * inv;
-    const std::int32_t gov = in_charge_[g];
     const std::int32_t incidents = incidents_[g];
-    // The official in charge: visible outputs and both scores.
-    float hscore = std::nanf("");
+    // Visible outputs of the territory, from the effort of the official in charge.
     const float v = visible_[g];
-    if (active(gov, t)) {
+    const bool act = active(in_charge_[g], t);
+    if (act) {
       const float e = effort_[g];
       visible_[g] = v + st.visible_rate * (1.0F - e) * (1.0F - v) - st.visible_decay * v;
-      hscore = st.visible_reward * visible_[g] +
-               st.deadline_reward * static_cast<float>(mandated_[gov]) +
-               st.depth_reward * static_cast<float>(dep);
-      if (st.veto && static_cast<float>(incidents) > st.veto_threshold * static_cast<float>(sp)) {
-        hscore = 0.0F;
-      }
-      if (st.assessment) {
-        block_add(at_local, GovMetric::effort_depth, e, 1.0);
-        block_add(at_local, GovMetric::visible, visible_[g], 1.0);
-        block_add(at_local, GovMetric::depth, dep, 1.0);
-        block_add(at_local, GovMetric::hierarchical_score, hscore, 1.0);
-        block_add(at_local, GovMetric::horizontal_score, sat, 1.0);
-      }
     } else {
       visible_[g] = v - st.visible_decay * v;
+    }
+    // The local official's scores.
+    float hscore = std::nanf("");
+    if (has_official(g, t)) {
+      if (st.veto && year_incidents_[g] > st.veto_threshold * static_cast<float>(sp)) {
+        vetoed_[g] = 1;
+      }
+      if (act) {
+        const float h = (st.visible_reward + st.deadline_reward * mandated_[g]) * visible_[g] +
+                        st.depth_reward * static_cast<float>(dep);
+        hscore = vetoed_[g] != 0 ? 0.0F : h;
+        record_[g] +=
+            vetoed_[g] != 0 ? 0.0 : (1.0 - st.omega) * h + st.omega * sat;
+        if (st.assessment) {
+          sums.add(GovMetric::effort_depth, effort_[g], 1.0);
+          sums.add(GovMetric::visible, visible_[g], 1.0);
+          sums.add(GovMetric::depth, dep, 1.0);
+          sums.add(GovMetric::hierarchical_score, hscore, 1.0);
+          sums.add(GovMetric::horizontal_score, sat, 1.0);
+          sums.add(GovMetric::tenure_left, static_cast<double>(std::max(0, term_end_[g] - t)) / ppy_, 1.0);
+          sums.add(GovMetric::turnover, last_turnover_[g] == t ? 1.0 : 0.0, 1.0);
+          sums.add(GovMetric::vetoed, vetoed_[g], 1.0);
+        }
+      }
     }
     // Jurisdiction sums for the officials above.
     if (lg > 0 && sp > 0) {
       float* j = jur(h_.parent(g), t);
-      j[static_cast<int>(Jur::residents)] += static_cast<float>(sp);
-      j[static_cast<int>(Jur::participation)] += static_cast<float>(part * sp);
-      j[static_cast<int>(Jur::satisfaction)] += static_cast<float>(sat * sp);
-      j[static_cast<int>(Jur::incidents)] += static_cast<float>(incidents);
+      const auto acc = [&](Jur k, double x) { j[static_cast<int>(k)] += static_cast<float>(x); };
+      acc(Jur::residents, sp);
+      acc(Jur::participation, part * sp);
+      acc(Jur::satisfaction, sat * sp);
+      acc(Jur::grievance, sum(StreetSum::grievance));
+      acc(Jur::depth, sum(StreetSum::depth));
+      acc(Jur::active, sum(StreetSum::active));
+      acc(Jur::fit, sum(StreetSum::fit));
+      acc(Jur::incidents, incidents);
+      acc(Jur::escalation, sent_[g]);
     }
     if (panel_now) {
-      double q[7] = {};  // locals, migrants; their participation, belonging; trust
+      double q[8] = {};  // locals, migrants; their participation, belonging; trust; coverage
       for (auto c = h_.first_child(g); c < h_.end_child(g); ++c) {
         const auto i = slot(blk, c);
+        q[7] += at(Field::residents, i) * coverage_[i];
         q[0] += locals_[i];
         q[1] += migrants_[i];
-        q[2] += locals_[i] * participation_[0][i];
-        q[3] += migrants_[i] * participation_[1][i];
-        q[4] += locals_[i] * belonging_[0][i];
-        q[5] += migrants_[i] * belonging_[1][i];
-        q[6] += locals_[i] * trust_[0][i] + migrants_[i] * trust_[1][i];
+        q[2] += locals_[i] * at(Field::participation_local, i);
+        q[3] += migrants_[i] * at(Field::participation_migrant, i);
+        q[4] += locals_[i] * at(Field::belonging_local, i);
+        q[5] += migrants_[i] * at(Field::belonging_migrant, i);
+        q[6] += locals_[i] * at(Field::trust_local, i) + migrants_[i] * at(Field::trust_migrant, i);
       }
       const auto f = [](double x) { return static_cast<float>(x); };
       const float nan = std::nanf("");
@@ -69,58 +88,89 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
             {visible_[g], f(dep), hscore, f(sat), q[0] > 0 ? f(q[2] / q[0]) : nan,
              q[1] > 0 ? f(q[3] / q[1]) : nan, q[0] > 0 ? f(q[4] / q[0]) : nan,
              q[1] > 0 ? f(q[5] / q[1]) : nan, f(q[6] * inv),
-             f(sum(StreetSum::grievance) * inv), f(sum(StreetSum::coverage) * inv),
+             f(sum(StreetSum::grievance) * inv), f(q[7] * inv),
              static_cast<float>(incidents), cost_[g]});
     }
   }
-  flush_block(t);
+  flush(sums, t);
+  if ((t + 1) % ppy_ == 0) {
+    rank_peers(blk.g0, blk.g1, t);  // the block's local governments share one superior
+  }
 }
 
 void Runtime::assess_upper(std::int32_t t) {
   if (upper_ == 0) {
     return;
   }
-  // Children's jurisdiction sums into their parents, deepest first.
+  const Step& st = g_.step(t);
+  // Children's jurisdiction sums into their parents, deepest first; escalated pressure
+  // reaches the next level up in part.
   for (std::int32_t u = upper_ - 1; u > 0; --u) {
     const float* a = jur(u, t);
     float* p = jur(h_.parent(u), t);
     for (int k = 0; k < kJur; ++k) {
-      p[k] += a[k];
+      p[k] += k == static_cast<int>(Jur::escalation) ? st.escalation_attenuation * a[k] : a[k];
     }
   }
-  const Step& st = g_.step(t);
   for (std::int32_t u = 0; u < upper_; ++u) {
-    if (t_on_[u] == kNever) {
-      continue;
-    }
     const float* j = jur(u, t);
-    const float residents = j[static_cast<int>(Jur::residents)];
-    const float jp = residents > 0 ? j[static_cast<int>(Jur::participation)] / residents : 0.0F;
-    const float js = residents > 0 ? j[static_cast<int>(Jur::satisfaction)] / residents : 0.0F;
-    float& vis = upper_visible_[u];
-    float& dep = upper_depth_[u];
+    const auto at = [&](Jur k) { return j[static_cast<int>(k)]; };
+    const float residents = at(Jur::residents);
+    const float inv = residents > 0 ? 1.0F / residents : 0.0F;
+    j_residents_[u] = residents;
+    j_participation_[u] = at(Jur::participation) * inv;
+    j_satisfaction_[u] = at(Jur::satisfaction) * inv;
+    j_grievance_[u] = at(Jur::grievance) * inv;
+    j_depth_[u] = at(Jur::depth) * inv;
+    j_fit_[u] = at(Jur::active) > 0 ? at(Jur::fit) / at(Jur::active) : 1.0F;
+    year_incidents_[u] += at(Jur::incidents);
+    const float per = 1e4F * static_cast<float>(ppy_) * inv;
+    j_incident_rate_[u] += st.dt * (at(Jur::incidents) * per - j_incident_rate_[u]);
+    j_escalation_[u] = at(Jur::escalation) * per;
+    const int l = h_.level(u);
+    if (st.stability && residents > 0) {
+      add(GovMetric::escalated, l, t, j_escalation_[u], residents);
+    }
+    float& vis = visible_[u];
+    float& dep = own_depth_[u];
     if (!active(u, t)) {
       vis -= st.visible_decay * vis;
       dep -= st.depth_decay * dep;
       continue;
     }
-    const float e = mandated_[u] != 0 ? st.effort_mandated : st.effort_plain;
-    vis += st.visible_rate * (1.0F - e) * (1.0F - vis) - st.visible_decay * vis;
-    dep += st.depth_rate * e * jp * (1.0F - dep) - st.depth_decay * dep;
-    float hs = st.visible_reward * vis + st.deadline_reward * static_cast<float>(mandated_[u]) +
-               st.depth_reward * dep;
-    if (st.veto && residents > 0 &&
-        j[static_cast<int>(Jur::incidents)] > st.veto_threshold * residents) {
-      hs = 0.0F;
+    if (st.veto && residents > 0 && year_incidents_[u] > st.veto_threshold * residents) {
+      vetoed_[u] = 1;
     }
+    const float e = effort_[u];
+    vis += st.visible_rate * (1.0F - e) * (1.0F - vis) - st.visible_decay * vis;
+    dep += st.depth_rate * e * j_participation_[u] * j_fit_[u] * (1.0F - dep) -
+           st.depth_decay * dep;
+    const float h =
+        (st.visible_reward + st.deadline_reward * mandated_[u]) * vis + st.depth_reward * dep;
+    const float hs = vetoed_[u] != 0 ? 0.0F : h;
+    record_[u] += vetoed_[u] != 0 ? 0.0 : (1.0 - st.omega) * h + st.omega * j_satisfaction_[u];
     if (st.assessment) {
-      const int l = h_.level(u);
       add(GovMetric::effort_depth, l, t, e, 1.0);
       add(GovMetric::visible, l, t, vis, 1.0);
       add(GovMetric::depth, l, t, dep, 1.0);
       add(GovMetric::hierarchical_score, l, t, hs, 1.0);
-      add(GovMetric::horizontal_score, l, t, js, 1.0);
+      add(GovMetric::horizontal_score, l, t, j_satisfaction_[u], 1.0);
+      add(GovMetric::tenure_left, l, t, static_cast<double>(std::max(0, term_end_[u] - t)) / ppy_,
+          1.0);
+      add(GovMetric::turnover, l, t, last_turnover_[u] == t ? 1.0 : 0.0, 1.0);
+      add(GovMetric::vetoed, l, t, vetoed_[u], 1.0);
     }
+  }
+  // The yearly tournaments among the officials under each superior.
+  if ((t + 1) % ppy_ == 0) {
+    rank_peers(0, 1, t);
+    const int lg = g_.local_level();
+    for (std::int32_t p = 0; p < upper_ && h_.level(p) + 1 < lg; ++p) {
+      rank_peers(h_.first_child(p), h_.end_child(p), t);
+    }
+  }
+  if (coupled_) {
+    std::fill(jur_.begin(), jur_.end(), 0.0F);  // one slot per unit, reused every period
   }
 }
 

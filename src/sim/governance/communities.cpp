@@ -14,56 +14,60 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   }
   // What each local government does this period, broadcast to its communities.
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
-    const std::int32_t gov = in_charge_[g];
-    const float e = active(gov, t) ? effort_[g] : 0.0F;
     const auto cb = static_cast<std::size_t>(h_.first_child(g) - blk.c0);
     const auto ce = static_cast<std::size_t>(h_.end_child(g) - blk.c0);
-    // Locals, so that the fills compile to plain stores.
-    const float cl = claims_[g];
-    const float rw = root_work_[g];
-    const float pe = local_participation_[g];
-    float* __restrict ec = effort_c_.data();
-    float* __restrict cc = claims_c_.data();
-    float* __restrict rc = root_c_.data();
-    float* __restrict pc = peers_c_.data();
-    for (std::size_t i = cb; i < ce; ++i) {  // one pass, four stores
-      ec[i] = e;
-      cc[i] = cl;
-      rc[i] = rw;
-      pc[i] = pe;
-    }
+    const auto fill = [&](std::vector<float>& v, float x) {
+      std::fill(v.begin() + static_cast<std::ptrdiff_t>(cb),
+                v.begin() + static_cast<std::ptrdiff_t>(ce), x);
+    };
+    fill(effort_c_, effort_[g]);
+    fill(claims_c_, claims_[g]);
+    fill(root_c_, root_work_[g]);
+    fill(peers_c_, j_participation_[g]);
+    fill(control_c_, mix_[control][g]);
+    fill(load_c_, t >= g_.partial_from(g) ? st.partial_load : 0.0F);
   }
   // Every community of the block, branch-free so that the loop vectorises.
   const auto arr = arrays(blk);
   community_kernel(arr, static_cast<std::size_t>(blk.padded), t, st, so_capacity_[b]);
-  // Sums by local government (products computed in the vector loop).
+  // Sums by local government (products computed in the vector loop); the sums of one
+  // government's communities interleave so that their additions overlap.
   double pop = 0;
-  double contracts = 0;
+  double active_w = 0;
+  const float so_cap = so_capacity_[b];
+  const float contracting = st.services ? st.contracting : 0.0F;
+  const auto f = [](double x) { return static_cast<float>(x); };
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     const auto cb = static_cast<std::size_t>(h_.first_child(g) - blk.c0);
     const auto ce = static_cast<std::size_t>(h_.end_child(g) - blk.c0);
-    for (int k = 0; k < kStreetSums; ++k) {
-      const float* x = street_[k].data();
-      float s = 0;
-      for (std::size_t i = cb; i < ce; ++i) {
-        s += x[i];
+    float acc[kStreetSums] = {};
+    for (std::size_t i = cb; i < ce; ++i) {
+      for (int k = 0; k < kStreetSums; ++k) {
+        acc[k] += street_[k][i];
       }
-      street_sum_[k][g] = s;
     }
-    const auto sum = [&](StreetSum k) { return street_sum_[static_cast<int>(k)][g]; };
+    for (int k = 0; k < kStreetSums; ++k) {
+      street_sum_[k][g] = acc[k];
+    }
+    const auto sum = [&](StreetSum k) { return acc[static_cast<int>(k)]; };
     const double sp = residents_g_[g];
     pop += sp;
-    contracts += sum(StreetSum::contracts);
+    active_w += sum(StreetSum::active);
     const double inv = sp > 0 ? 1.0 / sp : 0.0;
-    local_participation_[g] = static_cast<float>(sum(StreetSum::participation) * inv);
-    if (sp > 0) {
-      block_add(at_community, GovMetric::coverage, sum(StreetSum::coverage) * inv, sp);
-      block_add(at_community, GovMetric::depth, sum(StreetSum::depth) * inv, sp);
-    }
+    // The jurisdiction as its officials see it next period.
+    j_residents_[g] = f(sp);
+    j_participation_[g] = f(sum(StreetSum::participation) * inv);
+    j_satisfaction_[g] = f(sum(StreetSum::satisfaction) * inv);
+    j_grievance_[g] = f(sum(StreetSum::grievance) * inv);
+    j_depth_[g] = f(sum(StreetSum::depth) * inv);
+    const float aw = sum(StreetSum::active);
+    j_fit_[g] = aw > 0 ? sum(StreetSum::fit) / aw : 1.0F;
+    // SO coverage and contracted places (docs/model.md 7.9.3), from the adopted residents.
+    so_sum_[g] = so_cap * contracting * aw;
+    places_[g] = so_cap * contracting *
+                 (st.demand_local * aw +
+                  (st.demand_migrant - st.demand_local) * sum(StreetSum::active_migrants));
   }
-  flush_block(t);
-  block_pop_[b] = pop;
-  block_contracts_[b] = contracts;
   // Community-level outputs, population-weighted over the block's communities.
   double s[kBlockSums] = {};
   for (int k = 0; k < kBlockSums; ++k) {
@@ -90,11 +94,15 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     add(GovMetric::grievance_migrant, lc, t, mean(at(BlockSum::grievance_migrant), migrants),
         migrants);
     add(GovMetric::satisfaction, lc, t, at(BlockSum::satisfaction) / pop, pop);
+    add(GovMetric::depth, lc, t, at(BlockSum::depth) / pop, pop);
+    if (st.services) {
+      add(GovMetric::coverage, lc, t, at(BlockSum::coverage) / pop, pop);
+    }
   }
   // SO capacity grows with the block's contracts.
   if (st.services) {
     float& so = so_capacity_[b];
-    const float share = pop > 0 ? static_cast<float>(contracts / pop) : 0.0F;
+    const float share = pop > 0 ? static_cast<float>(contracting * active_w / pop) : 0.0F;
     if (pop > 0) {
       add(GovMetric::so_capacity, g_.so_level(), t, so, pop);
     }

@@ -11,144 +11,198 @@ using simd::load;
 using simd::min;
 using simd::store;
 
+// The step's constants, copied by value so that stores through the arrays cannot alias them
+// (the compiler then keeps them in registers or broadcasts them from the stack).
+struct Constants {
+  float services_contracting, volunteers, government, withdrawal, space;
+  float depth_rate, depth_decay, perceive;
+  float admin_load, list_cut, load_effect, ceiling;
+  float intercept, w_peers, mobilise, w_bel, w_trust, w_serv, adjust;
+  float bel_serv, bel_part, turnover[2], need[2];
+  float sat_intercept, sat_depth, sat_serv, sat_griev, trust_rate;
+  float control_trust, control_griev, claims_griev, root_effect, griev_in, griev_decay;
+};
+
+Constants constants(const Step& st) {
+  const float copro = st.coproduction ? 1.0F : 0.0F;
+  Constants k{};
+  k.services_contracting = st.services ? st.contracting : 0.0F;
+  k.volunteers = st.services ? st.volunteers : 0.0F;
+  k.government = st.services ? st.government : 0.0F;
+  k.withdrawal = st.withdrawal;
+  k.space = st.services ? st.space : 0.0F;
+  k.depth_rate = st.depth_rate;
+  k.depth_decay = st.depth_decay;
+  k.perceive = st.perceive;
+  k.admin_load = st.admin_load;
+  k.list_cut = st.task_list_cut;
+  k.load_effect = st.load_effect;
+  k.ceiling = st.ceiling;
+  k.intercept = st.intercept;
+  k.w_peers = st.w_peers;
+  k.mobilise = st.w_mobilisation * st.mobilisation;
+  k.w_bel = st.w_belonging;
+  k.w_trust = st.w_trust;
+  k.w_serv = st.w_services;
+  k.adjust = copro * st.adjust;
+  k.bel_serv = copro * st.belonging_services;
+  k.bel_part = copro * st.belonging_participation;
+  k.turnover[0] = copro * st.turnover[0];
+  k.turnover[1] = copro * st.turnover[1];
+  k.need[0] = st.need[0];
+  k.need[1] = st.need[1];
+  k.sat_intercept = st.sat_intercept;
+  k.sat_depth = st.sat_depth;
+  k.sat_serv = st.sat_services;
+  k.sat_griev = st.sat_grievance;
+  k.trust_rate = st.trust_rate;
+  k.control_trust = st.control_trust;
+  k.control_griev = st.control_grievance;
+  k.claims_griev = st.claims_grievance;
+  k.root_effect = st.root_effect;
+  k.griev_in = st.grievance_inflow;
+  k.griev_decay = st.grievance_decay;
+  return k;
+}
+
 template <int N>
 PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::int32_t t,
-                                  const Step& st, float so_capacity) {
+                                  const Constants k, float so_capacity) {
   using T = typename simd::V<N>::f;
   using VI = typename simd::V<N>::i;
-
-  const float services = st.services ? 1.0F : 0.0F;
-  const float copro = st.coproduction ? 1.0F : 0.0F;
-  const float control = st.stability ? st.control : 0.0F;
-  const float trust_loss = st.control_trust * control;
-  const float control_grievance = st.control_grievance * control;
+  // The arrays as restrict locals: a store through one does not reload the others.
+  float* __restrict tiles = a.tiles;
+  const float* __restrict effort_p = a.effort;
+  const float* __restrict claims_p = a.claims;
+  const float* __restrict root_p = a.root_work;
+  const float* __restrict peers_p = a.peers;
+  const float* __restrict control_p = a.control;
+  const float* __restrict load_p = a.extra_load;
+  float* __restrict coverage_p = a.coverage;
+  float* __restrict satisfaction_p = a.satisfaction;
+  float* __restrict target_p[2] = {a.target[0], a.target[1]};
+  float* __restrict street_p[kStreetSums];
+  for (int s = 0; s < kStreetSums; ++s) {
+    street_p[s] = a.street[s];
+  }
+  constexpr std::size_t lanes = simd::kMaxLanes;
   const T one = T{} + 1.0F;
+  const T so_cap = T{} + so_capacity;
   T block[kBlockSums] = {};
-  // Step fields as local vectors: loaded once, not once per iteration (stores to float
-  // arrays could alias them as far as the compiler knows).
-  const T adjust = T{} + st.adjust;
-  const T bel_part = T{} + st.belonging_participation;
-  const T bel_serv = T{} + st.belonging_services;
-  const T ceiling = T{} + st.ceiling;
-  const T contracting = T{} + st.contracting;
-  const T depth_decay = T{} + st.depth_decay;
-  const T griev_decay = T{} + st.grievance_decay;
-  const T griev_in = T{} + st.grievance_inflow;
-  const T government = T{} + st.government;
-  const T intercept = T{} + st.intercept;
-  const T list_cut = T{} + st.task_list_cut;
-  const T load_effect = T{} + st.load_effect;
-  const T admin_load = T{} + st.admin_load;
-  const T mobilisation = T{} + st.mobilisation;
-  const T claims_griev = T{} + st.claims_grievance;
-  const T root_effect = T{} + st.root_effect;
-  const T depth_rate = T{} + st.depth_rate;
-  const T sat_depth = T{} + st.sat_depth;
-  const T sat_griev = T{} + st.sat_grievance;
-  const T sat_intercept = T{} + st.sat_intercept;
-  const T space = T{} + st.space;
-  const T sat_serv = T{} + st.sat_services;
-  const T trust_rate = T{} + st.trust_rate;
-  const T volunteers = T{} + st.volunteers;
-  const T w_bel = T{} + st.w_belonging;
-  const T withdrawal = T{} + st.withdrawal;
-  const T w_mob = T{} + st.w_mobilisation;
-  const T w_peers = T{} + st.w_peers;
-  const T w_serv = T{} + st.w_services;
-  const T w_trust = T{} + st.w_trust;
-  const T need[2] = {T{} + st.need[0], T{} + st.need[1]};
-  const T demand_local = T{} + st.demand_local;
-  const T demand_migrant = T{} + st.demand_migrant;
-  const T turnover[2] = {T{} + st.turnover[0], T{} + st.turnover[1]};
   for (std::size_t i = 0; i < n; i += N) {
-    const VI from = load<VI>(&a.adopted_from[i]);
-    const VI until = load<VI>(&a.active_until[i]);
+    // Field f of communities i .. i + N - 1 in their tile.
+    float* __restrict base = tiles + (i / lanes) * kFields * lanes + i % lanes;
+    const auto at = [&](Field f) { return base + static_cast<std::size_t>(f) * lanes; };
     const VI tv = VI{} + t;
-    const T active = simd::mask_to_one<T>((from <= tv) & (tv < until));
-    const T m = load<T>(&a.migrant[i]);
-    const T pbar = load<T>(&a.participation_mean[i]);
-    const T con = services * contracting * active;
-    const T so = con * so_capacity;
-    const T cov =
-        services * min(T{} + space, so + volunteers * pbar + government * (one - withdrawal * active));
-    const T d = load<T>(&a.depth[i]);
-    const T dn = d + depth_rate * load<T>(&a.effort[i]) * active * pbar * (one - d) - depth_decay * d;
-    const T cap = ceiling * (one - load_effect * admin_load * (one - list_cut * active));
-    const T common = intercept + w_peers * load<T>(&a.peers[i]) + w_mob * mobilisation * active;
-    const T griev_ctrl = control_grievance + claims_griev * load<T>(&a.claims[i]);
-    const T griev_out = root_effect * load<T>(&a.root_work[i]) + griev_decay;
+    const T active = simd::mask_to_one<T>((load<VI>(at(Field::adopted_from)) <= tv) &
+                                          (tv < load<VI>(at(Field::active_until))));
+    const T m = load<T>(at(Field::migrant));
+    const T w = load<T>(at(Field::residents));
+    const T wl = w * (one - m);
+    const T wm = w * m;
+    const T part_old[2] = {load<T>(at(Field::participation_local)),
+                           load<T>(at(Field::participation_migrant))};
+    const T pbar = (one - m) * part_old[0] + m * part_old[1];
+    // Services: SO places from contracts, volunteers from participation, the government.
+    const T con = k.services_contracting * active;
+    const T cov = min(T{} + k.space, con * so_cap + k.volunteers * pbar +
+                                         k.government * (one - k.withdrawal * active));
+    // Depth: the official's effort with residents taking part, as far as the variant fits.
+    const T d = load<T>(at(Field::depth));
+    const T fit = load<T>(at(Field::fit));
+    const T dn =
+        d + k.depth_rate * load<T>(&effort_p[i]) * active * pbar * fit * (one - d) - k.depth_decay * d;
+    const T dp = load<T>(at(Field::perceived));
+    const T dpn = dp + k.perceive * (dn - dp);
+    const T load_now =
+        min(one, k.admin_load * (one - k.list_cut * active) + load<T>(&load_p[i]));
+    const T cap = k.ceiling * (one - k.load_effect * load_now);
+    const T common = k.intercept + k.w_peers * load<T>(&peers_p[i]) + k.mobilise * active;
+    const T control = load<T>(&control_p[i]);
+    const T trust_loss = k.control_trust * control;
+    const T griev_ctrl = k.control_griev * control + k.claims_griev * load<T>(&claims_p[i]);
+    const T griev_out = k.root_effect * load<T>(&root_p[i]) + k.griev_decay;
     T part[2];
     T sat[2];
-    for (int k = 0; k < 2; ++k) {  // locals, then migrants
-      const T cn = cov * need[k];
-      const T b = load<T>(&a.belonging[k][i]);
-      const T tr = load<T>(&a.trust[k][i]);
-      const T g = load<T>(&a.grievance[k][i]);
-      const T p = load<T>(&a.participation[k][i]);
+    T bel_new[2];
+    T trust_new[2];
+    T griev_new[2];
+    for (int g = 0; g < 2; ++g) {  // locals, then migrants
+      const T cn = cov * k.need[g];
+      const T b = load<T>(at(of_group(Field::belonging_local, g)));
+      const T tr = load<T>(at(of_group(Field::trust_local, g)));
+      const T gr = load<T>(at(of_group(Field::grievance_local, g)));
+      const T p = part_old[g];
       const T target =
-          cap * simd::logistic<N>(common + w_bel * b + w_trust * tr + w_serv * cn);
-      part[k] = p + copro * adjust * (target - p);
-      store(&a.belonging[k][i],
-            clamp01(b + copro * ((bel_serv * cn + bel_part * part[k]) * (one - b) -
-                                 turnover[k] * b)));
-      sat[k] = clamp01(sat_intercept + sat_depth * dn + sat_serv * cn - sat_griev * g);
-      store(&a.trust[k][i], clamp01(tr + trust_rate * (sat[k] - tr) - trust_loss * tr));
-      store(&a.grievance[k][i],
-            clamp01(g + (griev_in * (one - cn) + griev_ctrl) * (one - g) - griev_out * g));
-      store(&a.participation[k][i], part[k]);
-      if (a.target[k] != nullptr) {  // only for resident agents; the test is hoisted
-        store(&a.target[k][i], target);
+          cap * simd::logistic<N>(common + k.w_bel * b + k.w_trust * tr + k.w_serv * cn);
+      part[g] = p + k.adjust * (target - p);
+      bel_new[g] = clamp01(b + (k.bel_serv * cn + k.bel_part * part[g]) * (one - b) -
+                           k.turnover[g] * b);
+      sat[g] = clamp01(k.sat_intercept + k.sat_depth * dpn + k.sat_serv * cn - k.sat_griev * gr);
+      trust_new[g] = clamp01(tr + k.trust_rate * (sat[g] - tr) - trust_loss * tr);
+      // Unmet need: the group's need times the share of demand not covered.
+      griev_new[g] = clamp01(gr + (k.griev_in * k.need[g] * (one - cov) + griev_ctrl) * (one - gr) -
+                             griev_out * gr);
+      store(at(of_group(Field::belonging_local, g)), bel_new[g]);
+      store(at(of_group(Field::trust_local, g)), trust_new[g]);
+      store(at(of_group(Field::grievance_local, g)), griev_new[g]);
+      store(at(of_group(Field::participation_local, g)), part[g]);
+      if (target_p[0] != nullptr) {  // only for resident agents; the test is hoisted
+        store(&target_p[g][i], target);
       }
     }
-    const T w = load<T>(&a.residents[i]);
-    const T wl = load<T>(&a.locals[i]);
-    const T wm = load<T>(&a.migrants[i]);
     const T pbar_new = (one - m) * part[0] + m * part[1];
     const T sat_mean = (one - m) * sat[0] + m * sat[1];
-    store(&a.depth[i], dn);
-    store(&a.participation_mean[i], pbar_new);
-    store(&a.coverage[i], cov);
-    const auto out = [&](StreetSum s, T v) { store(&a.street[static_cast<int>(s)][i], v); };
+    store(at(Field::depth), dn);
+    store(at(Field::perceived), dpn);
+    if (coverage_p != nullptr) {
+      store(&coverage_p[i], cov);
+    }
+    if (satisfaction_p != nullptr) {
+      store(&satisfaction_p[i], sat_mean);
+    }
+    const T wa = w * active;
+    const auto out = [&](StreetSum s, T v) { store(&street_p[static_cast<int>(s)][i], v); };
     out(StreetSum::participation, w * pbar_new);
-    out(StreetSum::grievance,
-        wl * load<T>(&a.grievance[0][i]) + wm * load<T>(&a.grievance[1][i]));
+    out(StreetSum::grievance, wl * griev_new[0] + wm * griev_new[1]);
     out(StreetSum::satisfaction, w * sat_mean);
-    out(StreetSum::coverage, w * cov);
     out(StreetSum::depth, w * dn);
-    out(StreetSum::so, w * so);
-    out(StreetSum::contracts, w * con);
-    out(StreetSum::places, w * so * (demand_local + (demand_migrant - demand_local) * m));
+    out(StreetSum::active, wa);
+    out(StreetSum::fit, wa * fit);
+    out(StreetSum::active_migrants, wa * m);
     const auto sum = [&](BlockSum s) -> T& { return block[static_cast<int>(s)]; };
     sum(BlockSum::participation_local) += wl * part[0];
     sum(BlockSum::participation_migrant) += wm * part[1];
-    sum(BlockSum::belonging_local) += wl * load<T>(&a.belonging[0][i]);
-    sum(BlockSum::belonging_migrant) += wm * load<T>(&a.belonging[1][i]);
-    sum(BlockSum::trust_local) += wl * load<T>(&a.trust[0][i]);
-    sum(BlockSum::trust_migrant) += wm * load<T>(&a.trust[1][i]);
-    sum(BlockSum::grievance_local) += wl * load<T>(&a.grievance[0][i]);
-    sum(BlockSum::grievance_migrant) += wm * load<T>(&a.grievance[1][i]);
+    sum(BlockSum::belonging_local) += wl * bel_new[0];
+    sum(BlockSum::belonging_migrant) += wm * bel_new[1];
+    sum(BlockSum::trust_local) += wl * trust_new[0];
+    sum(BlockSum::trust_migrant) += wm * trust_new[1];
+    sum(BlockSum::grievance_local) += wl * griev_new[0];
+    sum(BlockSum::grievance_migrant) += wm * griev_new[1];
     sum(BlockSum::satisfaction) += w * sat_mean;
+    sum(BlockSum::coverage) += w * cov;
+    sum(BlockSum::depth) += w * dn;
   }
-  for (int k = 0; k < kBlockSums; ++k) {
-    std::memcpy(a.block[k], &block[k], sizeof block[k]);
+  for (int s = 0; s < kBlockSums; ++s) {
+    std::memcpy(a.block[s], &block[s], sizeof block[s]);
   }
 }
 
-void kernel_sse(const CommunityArrays& a, std::size_t n, std::int32_t t, const Step& st,
+void kernel_sse(const CommunityArrays& a, std::size_t n, std::int32_t t, const Constants& k,
                 float so_capacity) {
-  community_lanes<4>(a, n, t, st, so_capacity);
+  community_lanes<4>(a, n, t, k, so_capacity);
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
 __attribute__((target("avx2,fma"))) void kernel_avx2(const CommunityArrays& a, std::size_t n,
-                                                     std::int32_t t, const Step& st,
+                                                     std::int32_t t, const Constants& k,
                                                      float so_capacity) {
-  community_lanes<8>(a, n, t, st, so_capacity);
+  community_lanes<8>(a, n, t, k, so_capacity);
 }
 __attribute__((target("avx512f,fma"))) void kernel_avx512(const CommunityArrays& a, std::size_t n,
-                                                          std::int32_t t, const Step& st,
+                                                          std::int32_t t, const Constants& k,
                                                           float so_capacity) {
-  community_lanes<16>(a, n, t, st, so_capacity);
+  community_lanes<16>(a, n, t, k, so_capacity);
 }
 #endif
 
@@ -159,20 +213,21 @@ void community_kernel(const CommunityArrays& a, std::size_t n, std::int32_t t, c
   for (int k = 0; k < kBlockSums; ++k) {
     std::fill(a.block[k], a.block[k] + simd::kMaxLanes, 0.0F);
   }
+  const Constants k = constants(st);
 #if defined(__x86_64__) && defined(__GNUC__)
   static const bool fma = __builtin_cpu_supports("fma") != 0;
   static const bool avx512 = fma && __builtin_cpu_supports("avx512f") != 0;
   static const bool avx2 = fma && __builtin_cpu_supports("avx2") != 0;
   if (avx512) {
-    kernel_avx512(a, n, t, st, so_capacity);
+    kernel_avx512(a, n, t, k, so_capacity);
     return;
   }
   if (avx2) {
-    kernel_avx2(a, n, t, st, so_capacity);
+    kernel_avx2(a, n, t, k, so_capacity);
     return;
   }
 #endif
-  kernel_sse(a, n, t, st, so_capacity);
+  kernel_sse(a, n, t, k, so_capacity);
 }
 
 float kernel_logistic(float x) {

@@ -10,16 +10,17 @@
 
 namespace pdlab::gov {
 
-// Population-weighted quantities the kernel writes per community, summed by local government.
+// Quantities the kernel writes per community, summed by local government (population-
+// weighted unless said otherwise). SO places and contracts follow from `active` and
+// `active_migrants` (docs/model.md 7.9.3).
 enum class StreetSum : int {
-  participation,  // w * P (both groups)
-  grievance,      // locals' and migrants' grievance, weighted by their numbers
-  satisfaction,   // w * s
-  coverage,       // w * C
-  depth,          // w * D
-  so,             // w * SO coverage
-  contracts,      // w * contracting share
-  places,         // w * SO coverage * demand per resident: contracted places
+  participation,    // w * P (both groups)
+  grievance,        // locals' and migrants' grievance, weighted by their numbers
+  satisfaction,     // w * s
+  depth,            // w * D
+  active,           // w * a (residents of communities running the model)
+  fit,              // w * a * fit of the variant they run
+  active_migrants,  // w * a * m
   count
 };
 constexpr int kStreetSums = static_cast<int>(StreetSum::count);
@@ -35,33 +36,59 @@ enum class BlockSum : int {
   grievance_local,
   grievance_migrant,
   satisfaction,  // w * s
+  coverage,      // w * C
+  depth,         // w * D
   count
 };
 constexpr int kBlockSums = static_cast<int>(BlockSum::count);
 
-// One block's communities as structs of arrays, padded to simd::kMaxLanes.
+// The persistent state of the communities, in tiles of simd::kMaxLanes communities (arrays
+// of structs of arrays): one tile's fields are contiguous, so the kernel follows one pointer
+// and reads memory in order. Field f of the community in slot s is at tile_index(f, s).
+enum class Field : int {
+  adopted_from,  // first period of the active stage (int32 bits)
+  active_until,  // first period no longer active (int32 bits)
+  migrant,       // migrant share
+  residents,
+  fit,        // of the variant the community runs to its conditions
+  depth,      // implementation depth
+  perceived,  // depth as residents perceive it (lagged)
+  participation_local,
+  participation_migrant,
+  belonging_local,
+  belonging_migrant,
+  trust_local,
+  trust_migrant,
+  grievance_local,
+  grievance_migrant,
+  count
+};
+constexpr int kFields = static_cast<int>(Field::count);
+inline std::size_t tile_index(Field f, std::int32_t slot) {
+  const auto lanes = static_cast<std::int32_t>(simd::kMaxLanes);
+  return (static_cast<std::size_t>(slot / lanes) * kFields + static_cast<std::size_t>(f)) *
+             simd::kMaxLanes +
+         static_cast<std::size_t>(slot % lanes);
+}
+// A group's field: locals (0) or migrants (1).
+inline Field of_group(Field local, int group) {
+  return static_cast<Field>(static_cast<int>(local) + group);
+}
+
+// One block's communities: its tiles and its scratch arrays (padded to simd::kMaxLanes).
 struct CommunityArrays {
-  // Per community, persistent.
-  const std::int32_t* adopted_from;  // first period of the active stage
-  const std::int32_t* active_until;  // first period no longer active
-  const float* migrant;
-  const float* residents;
-  const float* locals;
-  const float* migrants;
-  float* participation_mean;
-  float* depth;
-  float* coverage;
-  float* participation[2];
-  float* belonging[2];
-  float* trust[2];
-  float* grievance[2];
+  float* tiles;  // the block's first tile
   // Per community, what its local government does this period (broadcast).
   const float* effort;
   const float* claims;
   const float* root_work;
   const float* peers;
-  // Outputs of this period.
-  float* target[2];  // the groups' participation targets (resident agents only; may be null)
+  const float* control;     // share of the budget spent on control
+  const float* extra_load;  // administrative load added by a partial reform
+  // Outputs of this period; the optional ones may be null.
+  float* coverage;      // panel rows only
+  float* satisfaction;  // feedback only
+  float* target[2];     // the groups' participation targets (resident agents only)
   float* street[kStreetSums];
   float (*block)[simd::kMaxLanes];  // [kBlockSums][lanes]; lanes >= N left at 0
 };

@@ -65,6 +65,19 @@ constexpr std::array<GovMetricInfo, kGovMetrics> kTable{{
      "Cost of root-cause work."},
     {M::cost_contracts, "cost_contracts", Mod::services, L::local, K::flow, kCost, "costs",
      "Cost of services contracted to social organizations."},
+    {M::tenure_left, "tenure_left", Mod::assessment, L::governments, K::stock, "years",
+     "officials", "Remaining term of adopting officials: their horizon."},
+    {M::turnover, "turnover", Mod::assessment, L::governments, K::flow, "per official",
+     "officials", "Officials replaced (term ended or promoted), per official."},
+    {M::vetoed, "vetoed", Mod::assessment, L::governments, K::stock, kShare, "officials",
+     "Share of adopting officials whose jurisdiction's incidents this year passed the veto "
+     "threshold."},
+    {M::share_control, "share_control", Mod::stability, L::local, K::stock, kShare, "strategies",
+     "Share of the stability budget local officials spend on control."},
+    {M::share_compensation, "share_compensation", Mod::stability, L::local, K::stock, kShare,
+     "strategies", "Share spent on compensation."},
+    {M::share_root_cause, "share_root_cause", Mod::stability, L::local, K::stock, kShare,
+     "strategies", "Share spent on root-cause work (the governance model, weighted by depth)."},
 }};
 
 constexpr bool ordered() {

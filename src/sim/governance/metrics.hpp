@@ -34,8 +34,14 @@ enum class GovMetric : std::uint8_t {
   cost_compensation,
   cost_root_cause,
   cost_contracts,
+  tenure_left,
+  turnover,
+  vetoed,
+  share_control,
+  share_compensation,
+  share_root_cause,
 };
-constexpr int kGovMetrics = 24;
+constexpr int kGovMetrics = 30;
 
 // Which governance module computes a metric (any = whenever a module is on).
 enum class GovModule : std::uint8_t { assessment, coproduction, services, stability, any };

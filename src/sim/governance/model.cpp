@@ -16,6 +16,15 @@ namespace {
   fail(ErrorKind::config, {s.file, line, key, value}, what, fix);
 }
 
+bool governance_key(const std::string& key) {
+  for (const char* p : {"assessment.", "coproduction.", "services.", "stability."}) {
+    if (key.rfind(p, 0) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string level_list(const Hierarchy& h) {
   std::string all;
   for (const auto& n : h.level_names()) {
@@ -78,13 +87,36 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
   read("coproduction.population", g.coproduction.population, pop_, 0.0F, 1e9F);
   impute_population(g.coproduction.population);
   read("coproduction.migrant_share", g.coproduction.migrant_share, migrant_, 0.0F, 1.0F);
+  // A variant's design: the migrant share where it was invented (any level; missing = 0).
+  design_.assign(n, 0.0F);
+  {
+    const auto col = h.attribute(*h.attribute_index(g.coproduction.migrant_share));
+    for (std::int32_t u = 0; u < n; ++u) {
+      design_[u] = std::isnan(col[u]) ? 0.0F : static_cast<float>(col[u]);
+    }
+  }
+  // Levels whose governments feel the need, escalation and reversal feedback.
+  feedback_level_.assign(static_cast<std::size_t>(h.n_levels()), 0);
+  for (int l = 0; l <= lg_; ++l) {
+    feedback_level_[l] = g.feedback.levels.empty() ? 1 : 0;
+  }
+  for (const auto& name : g.feedback.levels) {
+    const int l = *h.level_index(name);  // Model checked that the level exists
+    if (l > lg_) {
+      bad(sc, "feedback.levels", name,
+          "feedback acts on governments, and this level is at or below the communities ('" +
+              h.level_names()[lc_] + "')",
+          "list levels above the communities, e.g. '" + h.level_names()[lg_] + "'");
+    }
+    feedback_level_[l] = 1;
+  }
 
   // Parameters per epoch: set events on governance keys, in date order.
   params_.push_back(g);
   std::vector<std::int32_t> starts = {0};
   Scenario tmp = sc;
   for (const auto& e : events) {  // sorted by period (stable)
-    if (e.type != CompiledEvent::Type::set || e.key.rfind("adoption.", 0) == 0) {
+    if (e.type != CompiledEvent::Type::set || !governance_key(e.key)) {
       continue;
     }
     *find_parameter(e.key)->real(tmp) = e.value;
@@ -106,8 +138,11 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
   }
 
   abolished_at_.assign(n, kNever);
+  partial_from_.assign(n, kNever);
+  bool abolish = false;
   for (const auto& e : events) {
     if (e.type == CompiledEvent::Type::abolish) {
+      abolish = true;
       const int l = h.level(e.units.front());
       if (l != lg_) {
         bad(sc, "event.level", h.level_names()[l],
@@ -117,6 +152,9 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
       }
       for (auto u : e.units) {
         abolished_at_[u] = std::min(abolished_at_[u], e.period);
+        if (!e.line_departments) {
+          partial_from_[u] = std::min(partial_from_[u], e.period);
+        }
       }
     } else if (e.type == CompiledEvent::Type::merge) {
       for (auto u : e.units) {
@@ -146,6 +184,8 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
     }
   }
 
+  coupled_ = g.feedback.any() || abolish;
+
   // Blocks: the SO-holding units with their local governments and communities.
   const auto lanes = static_cast<std::int32_t>(simd::kMaxLanes);
   for (std::int32_t b = h.level_begin(ls_); b < h.level_begin(ls_ + 1); ++b) {
@@ -162,6 +202,13 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
     blk.padded = (blk.c1 - blk.c0 + lanes - 1) / lanes * lanes;
     slots_ += blk.padded;
     blocks_.push_back(blk);
+  }
+  community_block_.assign(static_cast<std::size_t>(h.level_begin(lc_ + 1) - h.level_begin(lc_)),
+                          -1);
+  for (std::size_t b = 0; b < blocks_.size(); ++b) {
+    for (std::int32_t c = blocks_[b].c0; c < blocks_[b].c1; ++c) {
+      community_block_[c - h.level_begin(lc_)] = static_cast<std::int32_t>(b);
+    }
   }
 }
 

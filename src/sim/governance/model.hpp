@@ -46,11 +46,26 @@ class GovernanceModel {
   const GovernanceParams& params(std::int32_t t) const { return params_[epoch_of_[t]]; }
 
   const std::vector<GovBlock>& blocks() const { return blocks_; }
+  // The block of community c (nullptr when it has no local government in a block).
+  const GovBlock* block_of(std::int32_t c) const {
+    const std::int32_t b = community_block_[c - h_.level_begin(lc_)];
+    return b >= 0 ? &blocks_[b] : nullptr;
+  }
   std::int32_t community_slots() const { return slots_; }
   float population(std::int32_t u) const { return pop_[u]; }
   float migrant_share(std::int32_t u) const { return migrant_[u]; }
-  // Units of the abolished local-government tier, from the period they stop being governments.
+  // The conditions a variant invented by unit u was designed for (u's migrant share).
+  float design(std::int32_t u) const { return design_[u]; }
+  // Units of the abolished local-government tier, from the period they stop being governments;
+  // partial_from: from when the abolition was partial (line departments unreformed).
   std::int32_t abolished_at(std::int32_t u) const { return abolished_at_[u]; }
+  std::int32_t partial_from(std::int32_t u) const { return partial_from_[u]; }
+  // Whether governments of level l feel need, escalation and reversal feedback.
+  bool feedback_at(int level) const { return feedback_level_[level] != 0; }
+  // Whether the governance layer must run period by period beside adoption: something it
+  // computes feeds back into adoption, or blocks interact (an abolished tier answers to the
+  // official above the block).
+  bool coupled() const { return coupled_; }
   struct Merge {
     std::int32_t period;
     std::int32_t into;
@@ -71,9 +86,13 @@ class GovernanceModel {
   std::vector<GovernanceParams> params_;  // one per epoch (set events)
   std::vector<gov::Step> steps_;
   std::vector<std::int32_t> epoch_of_;  // per period
-  std::vector<std::int32_t> abolished_at_;
+  std::vector<float> design_;
+  std::vector<std::int32_t> abolished_at_, partial_from_;
+  std::vector<std::uint8_t> feedback_level_;
+  bool coupled_ = false;
   std::vector<Merge> merges_;
   std::vector<GovBlock> blocks_;
+  std::vector<std::int32_t> community_block_;
   std::int32_t slots_ = 0;
   std::int32_t agents_root_ = -1;
 };

@@ -24,52 +24,47 @@ const char* gov_unit_column(int i) {
 
 namespace gov {
 
-Runtime::Runtime(const GovernanceModel& g)
+Runtime::Runtime(const GovernanceModel& g, bool coupled)
     : g_(g),
       h_(g.hierarchy()),
       sc_(g.scenario()),
       rng_(sc_.seed),
+      coupled_(coupled),
       periods_(sc_.calendar.periods),
+      ppy_(sc_.calendar.periods_per_year),
       nl_(h_.n_levels()),
       upper_(h_.level_begin(g.local_level())),
+      ng_(h_.level_begin(g.community_level())),
       every_(sc_.output.unit_time_every) {}
 
-void Runtime::init(std::int32_t replicate, const std::vector<Adoption>& records) {
-  rep_ = static_cast<std::uint32_t>(replicate);
+void Runtime::init(sim::ReplicateState& state) {
+  rep_ = static_cast<std::uint32_t>(state.replicate);
   const std::int32_t n = h_.size();
   t_on_.assign(n, kNever);
   t_off_.assign(n, kNever);
+  variant_.assign(n, -1);
   mandated_.assign(n, 0);
-  std::vector<const Adoption*> rec(n, nullptr);
-  for (const auto& a : records) {
-    rec[a.unit] = &a;
-  }
-  for (std::int32_t u = 0; u < n; ++u) {
-    if (const auto* a = rec[u]) {
-      t_on_[u] = a->period;
-      t_off_[u] = a->rev_period;
-      const std::int32_t p = h_.parent(u);
-      const bool forced = a->channel == Channel::mandate_deadline ||
-                          a->channel == Channel::quota ||
-                          (p >= 0 && rec[p] != nullptr && rec[p]->mode == Mode::mandate);
-      mandated_[u] = forced ? 1 : 0;
-    }
-  }
-  // Community arrays.
+  const auto nb = g_.blocks().size();
+  // Community tiles.
   const auto& init = sc_.governance.coproduction;
   const auto slots = static_cast<std::size_t>(g_.community_slots());
-  for (auto* v : {&migrant_, &residents_, &locals_, &migrants_, &depth_, &coverage_}) {
-    v->assign(slots, 0.0F);
-  }
-  participation_mean_.assign(slots, 0.0F);
-  adopted_from_.assign(slots, kNever);
-  active_until_.assign(slots, kNever);
-  for (int k = 0; k < 2; ++k) {
-    participation_[k].assign(slots, static_cast<float>(init.initial_participation));
-    belonging_[k].assign(slots, static_cast<float>(k == 0 ? init.initial_belonging_local
-                                                          : init.initial_belonging_migrant));
-    trust_[k].assign(slots, static_cast<float>(init.initial_trust));
-    grievance_[k].assign(slots, static_cast<float>(init.initial_grievance));
+  tiles_.assign(slots * kFields, 0.0F);
+  locals_.assign(slots, 0.0F);
+  migrants_.assign(slots, 0.0F);
+  coverage_.assign(every_ > 0 ? slots : 0, 0.0F);
+  satisfaction_.assign(coupled_ && sc_.governance.feedback.any() ? slots : 0, 0.0F);
+  for (std::int32_t s = 0; s < static_cast<std::int32_t>(slots); ++s) {
+    set_period(Field::adopted_from, s, kNever);
+    set_period(Field::active_until, s, kNever);
+    at(Field::fit, s) = 1.0F;
+    for (int k = 0; k < 2; ++k) {
+      at(of_group(Field::participation_local, k), s) =
+          static_cast<float>(init.initial_participation);
+      at(of_group(Field::belonging_local, k), s) = static_cast<float>(
+          k == 0 ? init.initial_belonging_local : init.initial_belonging_migrant);
+      at(of_group(Field::trust_local, k), s) = static_cast<float>(init.initial_trust);
+      at(of_group(Field::grievance_local, k), s) = static_cast<float>(init.initial_grievance);
+    }
   }
   std::int32_t widest = 0;
   for (const auto& blk : g_.blocks()) {
@@ -77,47 +72,64 @@ void Runtime::init(std::int32_t replicate, const std::vector<Adoption>& records)
     for (std::int32_t c = blk.c0; c < blk.c1; ++c) {
       const auto s = slot(blk, c);
       set_population(s, g_.population(c), g_.migrant_share(c));
-      adopted_from_[s] = t_on_[c];
-      active_until_[s] = t_off_[c];
-      participation_mean_[s] = static_cast<float>(init.initial_participation);
     }
   }
   // Block scratch.
   const auto w = static_cast<std::size_t>(widest);
-  for (auto* v : {&effort_c_, &claims_c_, &root_c_, &peers_c_, &target_[0], &target_[1]}) {
+  for (auto* v : {&effort_c_, &claims_c_, &root_c_, &peers_c_, &control_c_, &load_c_, &target_[0],
+                  &target_[1]}) {
     v->assign(w, 0.0F);
   }
   for (auto& v : street_) {
     v.assign(w, 0.0F);
   }
-  // Per block.
-  const auto nb = g_.blocks().size();
   so_capacity_.assign(nb, 0.0F);
   block_locals_.assign(nb, 0.0);
   block_migrants_.assign(nb, 0.0);
-  block_pop_.assign(nb, 0.0);
-  block_contracts_.assign(nb, 0.0);
-  // Per local government.
-  const auto ng = static_cast<std::size_t>(h_.level_begin(g_.community_level()));
-  in_charge_.assign(ng, 0);
-  for (auto* v : {&effort_, &visible_, &claims_, &root_work_, &cost_}) {
+  // Governments: officials in office at the start are at a uniform point of their terms.
+  const auto ng = static_cast<std::size_t>(ng_);
+  for (auto* v : {&term_end_, &tenure_start_, &last_turnover_}) {
+    v->assign(ng, 0);
+  }
+  rank_.assign(ng, 0.5F);
+  promotion_.assign(ng, 0.0F);
+  slope_.assign(ng, 0.0F);
+  record_.assign(ng, 0.0);
+  vetoed_.assign(ng, 0);
+  vetoed_last_.assign(ng, 0);
+  for (auto* v : {&effort_, &visible_, &own_depth_, &mix_[0], &mix_[1], &mix_[2], &j_residents_,
+                  &j_participation_, &j_satisfaction_, &j_grievance_, &j_depth_,
+                  &j_incident_rate_, &j_escalation_, &year_incidents_}) {
     v->assign(ng, 0.0F);
   }
-  local_participation_.assign(ng, static_cast<float>(init.initial_participation));
+  j_fit_.assign(ng, 1.0F);
+  for (std::int32_t u = 0; u < ng_; ++u) {
+    appoint(u, 0);
+  }
+  // Local governments.
+  in_charge_.assign(ng, 0);
+  incidents_.assign(ng, 0);
+  for (auto* v : {&claims_, &root_work_, &base_rate_, &sent_, &cost_, &so_sum_, &places_}) {
+    v->assign(ng, 0.0F);
+  }
+  clock_.assign(ng, 0.0);
+  next_incident_.assign(ng, -1.0);  // drawn at the first period
+  drawn_.assign(ng, 0);
   residents_g_.assign(ng, 0.0);
   for (auto& v : street_sum_) {
     v.assign(ng, 0.0F);
   }
-  incidents_.assign(ng, 0);
   for (std::size_t b = 0; b < nb; ++b) {
     block_residents(g_.blocks()[b]);
   }
+  for (std::int32_t g = upper_; g < ng_; ++g) {
+    j_residents_[g] = static_cast<float>(residents_g_[g]);
+    j_participation_[g] = static_cast<float>(init.initial_participation);
+    j_grievance_[g] = static_cast<float>(init.initial_grievance);
+  }
   // Upper officials and outputs.
-  jur_.assign(static_cast<std::size_t>(upper_) * periods_ * kJur, 0.0F);
-  upper_visible_.assign(upper_, 0.0F);
-  upper_depth_.assign(upper_, 0.0F);
-  sent_.assign(periods_, 0.0);
-  pop_local_.assign(periods_, 0.0);
+  jur_periods_ = coupled_ ? 1 : periods_;
+  jur_.assign(static_cast<std::size_t>(upper_) * jur_periods_ * kJur, 0.0F);
   out_ = GovernanceResult{};
   out_.values.assign(static_cast<std::size_t>(kGovMetrics) * nl_ * periods_, std::nan(""));
   sum_.assign(out_.values.size(), 0.0);
@@ -130,11 +142,96 @@ void Runtime::init(std::int32_t replicate, const std::vector<Adoption>& records)
       setup_agents(g_.blocks()[b]);
     }
   }
+  // Feedback signals read by the governance policy's adoption in the next period.
+  auto& fb = state.feedback;
+  const auto& f = sc_.governance.feedback;
+  const auto size = [&](bool on) { return static_cast<std::size_t>(coupled_ && on ? n : 0); };
+  fb.need.assign(size(f.need), 0.0F);
+  fb.escalation.assign(size(f.escalation), 0.0F);
+  fb.reversal.assign(size(f.reversal), std::nanf(""));
+  fb.outcome.assign(size(f.learning), 0.0F);
+  fb.kid_outcome.assign(size(f.learning), 0.0F);
+  fb.assessed.assign(size(f.pilot_evaluation), 0.0F);
+  // Replaying finished adoption: each block's records (and the upper units') in date order.
+  block_records_.assign(coupled_ ? 0 : nb, {});
+  upper_records_.clear();
+  block_cursor_.assign(nb, 0);
+  upper_cursor_ = 0;
+  if (!coupled_) {
+    std::vector<std::int32_t> block_of(static_cast<std::size_t>(n), -1);
+    for (std::size_t b = 0; b < nb; ++b) {
+      const auto& blk = g_.blocks()[b];
+      for (std::int32_t u = blk.g0; u < blk.g1; ++u) {
+        block_of[u] = static_cast<std::int32_t>(b);
+      }
+      for (std::int32_t u = blk.c0; u < blk.c1; ++u) {
+        block_of[u] = static_cast<std::int32_t>(b);
+      }
+    }
+    const auto& recs = state.policies[g_.policy()].records;
+    for (std::size_t r = 0; r < recs.size(); ++r) {
+      const std::int32_t u = recs[r].unit;
+      if (u < upper_) {
+        upper_records_.push_back(static_cast<std::int32_t>(r));
+      } else if (block_of[u] >= 0) {
+        block_records_[block_of[u]].push_back(static_cast<std::int32_t>(r));
+      }
+    }
+  }
+}
+
+// The governance policy's current record of a unit: its active stage, how it adopted, the
+// variant it runs and, for a community, how well that variant fits it.
+void Runtime::apply(const Adoption& a) {
+  const std::int32_t u = a.unit;
+  t_on_[u] = a.period;
+  t_off_[u] = a.rev_period;
+  mandated_[u] = a.mandated;
+  variant_[u] = a.variant;
+  if (h_.level(u) != g_.community_level()) {
+    return;
+  }
+  const GovBlock* blk = g_.block_of(u);
+  if (blk == nullptr) {
+    return;
+  }
+  const auto s = slot(*blk, u);
+  set_period(Field::adopted_from, s, a.period);
+  set_period(Field::active_until, s, a.rev_period);
+  const float width = static_cast<float>(sc_.governance.coproduction.variant_fit);
+  if (width > 0) {
+    const float d = g_.migrant_share(u) - g_.design(a.variant);
+    at(Field::fit, s) = std::exp(-d * d / (2.0F * width * width));
+  }
+}
+
+void Runtime::sync_changed(const sim::PolicyState& ps) {
+  for (const auto r : ps.changed) {
+    const auto& a = ps.records[r];
+    if (ps.rec_of[a.unit] == r) {  // a unit's latest record is the one in force
+      apply(a);
+    }
+  }
+}
+
+void Runtime::replay_block(std::size_t b, std::int32_t t, const std::vector<Adoption>& records) {
+  const auto& list = block_records_[b];
+  auto& next = block_cursor_[b];
+  while (next < list.size() && records[list[next]].period <= t) {
+    apply(records[list[next++]]);
+  }
+}
+
+void Runtime::replay_upper(std::int32_t t, const std::vector<Adoption>& records) {
+  while (upper_cursor_ < upper_records_.size() &&
+         records[upper_records_[upper_cursor_]].period <= t) {
+    apply(records[upper_records_[upper_cursor_++]]);
+  }
 }
 
 void Runtime::set_population(std::int32_t s, float residents, float migrant) {
-  residents_[s] = residents;
-  migrant_[s] = migrant;
+  at(Field::residents, s) = residents;
+  at(Field::migrant, s) = migrant;
   locals_[s] = residents * (1.0F - migrant);
   migrants_[s] = residents * migrant;
 }
@@ -148,7 +245,7 @@ void Runtime::block_residents(const GovBlock& blk) {
     residents_g_[g] = 0;
     for (auto c = h_.first_child(g); c < h_.end_child(g); ++c) {
       const auto s = slot(blk, c);
-      residents_g_[g] += residents_[s];
+      residents_g_[g] += at(Field::residents, s);
       block_locals_[b] += locals_[s];
       block_migrants_[b] += migrants_[s];
     }
@@ -158,26 +255,18 @@ void Runtime::block_residents(const GovBlock& blk) {
 CommunityArrays Runtime::arrays(const GovBlock& blk) {
   const auto s = static_cast<std::size_t>(blk.slot);
   CommunityArrays a{};
-  a.adopted_from = &adopted_from_[s];
-  a.active_until = &active_until_[s];
-  a.migrant = &migrant_[s];
-  a.residents = &residents_[s];
-  a.locals = &locals_[s];
-  a.migrants = &migrants_[s];
-  a.participation_mean = &participation_mean_[s];
-  a.depth = &depth_[s];
-  a.coverage = &coverage_[s];
+  a.tiles = &tiles_[tile_index(Field::adopted_from, blk.slot)];
+  a.coverage = coverage_.empty() ? nullptr : &coverage_[s];
+  a.satisfaction = satisfaction_.empty() ? nullptr : &satisfaction_[s];
   for (int k = 0; k < 2; ++k) {
-    a.participation[k] = &participation_[k][s];
-    a.belonging[k] = &belonging_[k][s];
-    a.trust[k] = &trust_[k][s];
-    a.grievance[k] = &grievance_[k][s];
     a.target[k] = g_.agents_root() >= 0 ? target_[k].data() : nullptr;
   }
   a.effort = effort_c_.data();
   a.claims = claims_c_.data();
   a.root_work = root_c_.data();
   a.peers = peers_c_.data();
+  a.control = control_c_.data();
+  a.extra_load = load_c_.data();
   for (int k = 0; k < kStreetSums; ++k) {
     a.street[k] = street_[k].data();
   }
@@ -185,19 +274,16 @@ CommunityArrays Runtime::arrays(const GovBlock& blk) {
   return a;
 }
 
-void Runtime::flush_block(std::int32_t t) {
-  for (int w = 0; w < 2; ++w) {
-    const int level = w == at_community ? g_.community_level() : g_.local_level();
-    for (int m = 0; m < kGovMetrics; ++m) {
-      if (acc_w_[w][m] > 0) {
-        const auto i = cell(static_cast<GovMetric>(m), level, t);
-        sum_[i] += acc_v_[w][m];
-        wsum_[i] += acc_w_[w][m];
-      }
-      acc_v_[w][m] = 0;
-      acc_w_[w][m] = 0;
-    }
+void Runtime::flush(LocalSums& s, std::int32_t t) {
+  for (std::uint64_t bits = s.touched; bits != 0; bits &= bits - 1) {
+    const int m = __builtin_ctzll(bits);
+    const auto i = cell(static_cast<GovMetric>(m), g_.local_level(), t);
+    sum_[i] += s.value[m];
+    wsum_[i] += s.weight[m];
+    s.value[m] = 0;
+    s.weight[m] = 0;
   }
+  s.touched = 0;
 }
 
 void Runtime::merge(const GovernanceModel::Merge& mg, const GovBlock& blk) {
@@ -207,8 +293,8 @@ void Runtime::merge(const GovernanceModel::Merge& mg, const GovBlock& blk) {
   const auto s = slot(blk, mg.into);
   for (auto u : mg.units) {
     const auto i = slot(blk, u);
-    const float w = residents_[i];
-    const float ws = residents_[s];
+    const float w = at(Field::residents, i);
+    const float ws = at(Field::residents, s);
     if (w <= 0) {
       continue;
     }
@@ -218,15 +304,16 @@ void Runtime::merge(const GovernanceModel::Merge& mg, const GovBlock& blk) {
         migrants_[s] + migrants_[i] > 0 ? migrants_[s] / (migrants_[s] + migrants_[i]) : 0.5F;
     for (int k = 0; k < 2; ++k) {
       const float a = k == 0 ? al : am;
-      for (auto* v : {&participation_[k], &belonging_[k], &trust_[k], &grievance_[k]}) {
-        (*v)[s] = a * (*v)[s] + (1 - a) * (*v)[i];
+      for (Field f : {Field::participation_local, Field::belonging_local, Field::trust_local,
+                      Field::grievance_local}) {
+        const Field fk = of_group(f, k);
+        at(fk, s) = a * at(fk, s) + (1 - a) * at(fk, i);
       }
     }
     const float a = ws / (ws + w);
-    depth_[s] = a * depth_[s] + (1 - a) * depth_[i];
+    at(Field::depth, s) = a * at(Field::depth, s) + (1 - a) * at(Field::depth, i);
+    at(Field::perceived, s) = a * at(Field::perceived, s) + (1 - a) * at(Field::perceived, i);
     set_population(s, ws + w, (migrants_[s] + migrants_[i]) / (ws + w));
-    participation_mean_[s] =
-        (1 - migrant_[s]) * participation_[0][s] + migrant_[s] * participation_[1][s];
     set_population(i, 0.0F, 0.0F);
   }
 }
@@ -243,20 +330,20 @@ void Runtime::panel(std::int32_t g, const GovBlock& blk, std::int32_t t,
   }
   for (auto c = h_.first_child(g); c < h_.end_child(g); ++c) {
     const auto i = slot(blk, c);
-    if (residents_[i] <= 0) {
+    if (at(Field::residents, i) <= 0) {
       continue;
     }
     GovUnitRow r{c, t, {}};
     r.v.fill(std::nanf(""));
-    r.v[1] = depth_[i];
-    r.v[4] = participation_[0][i];
-    r.v[5] = participation_[1][i];
-    r.v[6] = belonging_[0][i];
-    r.v[7] = belonging_[1][i];
-    const float m = migrant_[i];
-    r.v[8] = (1 - m) * trust_[0][i] + m * trust_[1][i];
-    r.v[9] = (1 - m) * grievance_[0][i] + m * grievance_[1][i];
-    r.v[10] = coverage_[i];
+    r.v[1] = at(Field::depth, i);
+    r.v[4] = at(Field::participation_local, i);
+    r.v[5] = at(Field::participation_migrant, i);
+    r.v[6] = at(Field::belonging_local, i);
+    r.v[7] = at(Field::belonging_migrant, i);
+    const float m = at(Field::migrant, i);
+    r.v[8] = (1 - m) * at(Field::trust_local, i) + m * at(Field::trust_migrant, i);
+    r.v[9] = (1 - m) * at(Field::grievance_local, i) + m * at(Field::grievance_migrant, i);
+    r.v[10] = coverage_.empty() ? std::nanf("") : coverage_[i];
     out_.units.push_back(r);
   }
 }
@@ -276,19 +363,8 @@ GovernanceResult Runtime::finish() {
       }
     }
   }
-  // Per period, with the parameters then in force (set events): the pressure received by
-  // higher levels (what local governments send reaches their superiors in full and each
-  // further level up in part) and the state's participation target.
   for (std::int32_t t = 0; t < periods_; ++t) {
     const auto& gp = g_.params(t);
-    if (gp.stability.enabled && pop_local_[t] > 0) {
-      double f = 1.0;
-      for (int l = g_.local_level() - 1; l >= 0; --l) {
-        set_value(GovMetric::escalated, l, t,
-                  sent_[t] * f * 1e4 * sc_.calendar.periods_per_year / pop_local_[t]);
-        f *= gp.stability.escalation_attenuation;
-      }
-    }
     if (gp.coproduction.enabled) {
       set_value(GovMetric::participation_target, g_.community_level(), t, gp.coproduction.target);
     }

@@ -1,6 +1,6 @@
 // One replicate of the governance layer: its state (structs of arrays, named) and the steps of
 // its modules. The modules run per block (an SO-holding unit with its local governments and
-// communities) and per period; see run.cpp for the two schedules that drive them.
+// communities) and per period; run.cpp holds the two schedules that drive them.
 #pragma once
 
 #include "core/records.hpp"
@@ -8,38 +8,80 @@
 #include "sim/governance/kernel.hpp"
 #include "sim/governance/model.hpp"
 #include "sim/governance/result.hpp"
+#include "sim/state.hpp"
 
 #include <array>
+#include <cstring>
 #include <cstdint>
 #include <vector>
 
 namespace pdlab::gov {
 
-// Per upper unit (above the local governments) and period: sums over its jurisdiction.
-enum class Jur : int { residents, participation, satisfaction, incidents, count };
+// Per upper unit (above the local governments): sums over its jurisdiction in a period.
+enum class Jur : int {
+  residents,
+  participation,  // residents x participation
+  satisfaction,   // residents x satisfaction
+  grievance,      // residents x grievance
+  depth,          // residents x depth
+  active,         // residents of communities running the model
+  fit,            // those residents x the fit of their variant
+  incidents,
+  escalation,  // pressure received from below (attenuated by level)
+  count
+};
 constexpr int kJur = static_cast<int>(Jur::count);
+
+// Sums over one block's local governments in one period, added to the outputs once.
+struct LocalSums {
+  double value[kGovMetrics] = {};
+  double weight[kGovMetrics] = {};
+  std::uint64_t touched = 0;
+  void add(GovMetric m, double v, double w) {
+    const auto i = static_cast<int>(m);
+    value[i] += v * w;
+    weight[i] += w;
+    touched |= std::uint64_t{1} << i;
+  }
+};
+static_assert(kGovMetrics <= 64);
+
+// The strategies of stability work (docs/model.md 7.9.4).
+enum Strategy : int { control = 0, compensation = 1, root_cause = 2 };
 
 class Runtime {
  public:
-  explicit Runtime(const GovernanceModel& g);
+  // `coupled`: the runtime follows adoption period by period (run.cpp), and computes the
+  // feedback signals that adoption reads in the next period.
+  Runtime(const GovernanceModel& g, bool coupled);
 
-  // Starts a replicate; `records` are the governance policy's final adoption records.
-  void init(std::int32_t replicate, const std::vector<Adoption>& records);
+  void init(sim::ReplicateState& state);
+
+  // Follows the governance policy's adoption: the records that changed in period t (coupled),
+  // or, replaying finished adoption, the records that start in period t.
+  void sync_changed(const sim::PolicyState& ps);
+  void replay_block(std::size_t b, std::int32_t t, const std::vector<Adoption>& records);
+  void replay_upper(std::int32_t t, const std::vector<Adoption>& records);
 
   // The modules, for block b (an index into GovernanceModel::blocks()) in period t.
   void decide_local(std::size_t b, std::int32_t t);  // officials.cpp
-  void communities(std::size_t b, std::int32_t t);   // communities.cpp
+  void communities(std::size_t b, std::int32_t t);   // communities.cpp (and agents.cpp)
   void stability(std::size_t b, std::int32_t t);     // stability.cpp
   void assess_local(std::size_t b, std::int32_t t);  // assessment.cpp
-  void agents(std::size_t b, std::int32_t t);        // agents.cpp
-  // Officials above the local governments, in period t, after every block.
+  // Officials above the local governments in period t: their choices before any block (they
+  // may be in charge of an abolished tier), their assessment after every block.
+  void decide_upper(std::int32_t t);  // officials.cpp
   void assess_upper(std::int32_t t);  // assessment.cpp
+  // What adoption reads in period t + 1 (coupled runs with feedback on).
+  void feedback(std::int32_t t, sim::Feedback& fb);  // feedback.cpp
 
   GovernanceResult finish();
 
  private:
-  // Whether unit u runs the governance model in period t.
   bool active(std::int32_t u, std::int32_t t) const { return t_on_[u] <= t && t < t_off_[u]; }
+  bool has_official(std::int32_t u, std::int32_t t) const {
+    return h_.level(u) < g_.local_level() || t < g_.abolished_at(u);
+  }
   std::size_t cell(GovMetric m, int level, std::int32_t t) const {
     return (static_cast<std::size_t>(m) * nl_ + level) * periods_ + t;
   }
@@ -51,70 +93,102 @@ class Runtime {
   void set_value(GovMetric m, int level, std::int32_t t, double value) {
     out_.values[cell(m, level, t)] = value;
   }
-  // Per block and period, sums over local governments (community or local level) flushed once.
-  enum Where : int { at_community = 0, at_local = 1 };
-  void block_add(Where w, GovMetric m, double value, double weight) {
-    acc_v_[w][static_cast<int>(m)] += value * weight;
-    acc_w_[w][static_cast<int>(m)] += weight;
-  }
-  void flush_block(std::int32_t t);
+  void flush(LocalSums& s, std::int32_t t);
+  void apply(const Adoption& a);
+  double exponential(std::int32_t g);
   void set_population(std::int32_t slot, float residents, float migrant);
   void block_residents(const GovBlock& blk);
   void merge(const GovernanceModel::Merge& mg, const GovBlock& blk);
   void panel(std::int32_t g, const GovBlock& blk, std::int32_t t,
              const std::array<float, kGovUnitColumns>& values);
   void setup_agents(const GovBlock& blk);
+  void agents(std::size_t b, std::int32_t t);
   CommunityArrays arrays(const GovBlock& blk);
   std::int32_t slot(const GovBlock& blk, std::int32_t c) const { return blk.slot + (c - blk.c0); }
-  float* jur(std::int32_t u, std::int32_t t) {
-    return &jur_[(static_cast<std::size_t>(u) * periods_ + t) * kJur];
+  float& at(Field f, std::int32_t s) { return tiles_[tile_index(f, s)]; }
+  float at(Field f, std::int32_t s) const { return tiles_[tile_index(f, s)]; }
+  std::int32_t period_at(Field f, std::int32_t s) const {
+    std::int32_t v;
+    std::memcpy(&v, &tiles_[tile_index(f, s)], sizeof v);
+    return v;
   }
+  void set_period(Field f, std::int32_t s, std::int32_t v) {
+    std::memcpy(&tiles_[tile_index(f, s)], &v, sizeof v);
+  }
+  bool community_active(std::int32_t s, std::int32_t t) const {
+    return period_at(Field::adopted_from, s) <= t && t < period_at(Field::active_until, s);
+  }
+  float* jur(std::int32_t u, std::int32_t t) {
+    return &jur_[(static_cast<std::size_t>(u) * jur_periods_ + (coupled_ ? 0 : t)) * kJur];
+  }
+  // Officials' careers (officials.cpp).
+  void appoint(std::int32_t u, std::int32_t t);
+  void rank_peers(std::int32_t first, std::int32_t end, std::int32_t t);
+  float choose_effort(std::int32_t official, std::int32_t territory, std::int32_t t, float depth,
+                      float participation, float fit) const;
+  void choose_mix(std::int32_t official, std::int32_t g, std::int32_t t);
 
   const GovernanceModel& g_;
   const Hierarchy& h_;
   const Scenario& sc_;
   Rng rng_;
+  bool coupled_;
   std::uint32_t rep_ = 0;
   std::int32_t periods_;
+  int ppy_;
   int nl_;
   std::int32_t upper_;  // units [0, upper_) are above the local governments
+  std::int32_t ng_;     // units [0, ng_) are governments (levels down to the local one)
   int every_;           // panel rows every `every_` periods (0 = none)
 
-  // Per unit: adoption of the governance policy.
-  std::vector<std::int32_t> t_on_, t_off_;
+  // Per unit: adoption of the governance policy (its current record).
+  std::vector<std::int32_t> t_on_, t_off_, variant_;
   std::vector<std::uint8_t> mandated_;
+  // Replaying finished adoption: the next record to apply, per block and for the upper units.
+  std::vector<std::vector<std::int32_t>> block_records_;
+  std::vector<std::int32_t> upper_records_;
+  std::vector<std::size_t> block_cursor_;
+  std::size_t upper_cursor_ = 0;
 
-  // Per community slot (persistent).
-  std::vector<std::int32_t> adopted_from_, active_until_;
-  std::vector<float> migrant_, residents_, locals_, migrants_, participation_mean_, depth_,
-      coverage_;
-  std::array<std::vector<float>, 2> participation_, belonging_, trust_, grievance_;
+  // Per community slot (persistent): the tiles of the kernel, and locals and migrants.
+  std::vector<float> tiles_;
+  std::vector<float> locals_, migrants_;
+  std::vector<float> coverage_, satisfaction_;  // only for the panel, and for feedback
 
   // Per block: scratch for one period (broadcasts from local governments, kernel outputs).
-  std::vector<float> effort_c_, claims_c_, root_c_, peers_c_;
+  std::vector<float> effort_c_, claims_c_, root_c_, peers_c_, control_c_, load_c_;
   std::array<std::vector<float>, 2> target_;
   std::array<std::vector<float>, kStreetSums> street_;
   float block_sums_[kBlockSums][simd::kMaxLanes] = {};
-  double acc_v_[2][kGovMetrics] = {};
-  double acc_w_[2][kGovMetrics] = {};
 
   // Per block.
   std::vector<float> so_capacity_;
-  std::vector<double> block_locals_, block_migrants_, block_pop_, block_contracts_;
+  std::vector<double> block_locals_, block_migrants_;
 
-  // Per local government (indexed by unit).
-  std::vector<std::int32_t> in_charge_;  // the government in charge (its parent once abolished)
-  std::vector<float> effort_, visible_, claims_, root_work_;
-  std::vector<float> local_participation_;  // of its communities, last period (peers)
+  // Per government (indexed by unit, [0, ng_)): the official's career and choices.
+  std::vector<std::int32_t> term_end_, tenure_start_, last_turnover_;
+  std::vector<float> rank_, promotion_, slope_;  // rank among peers; p(rank), dp/drank
+  std::vector<double> record_;                    // sum of the assessment score over tenure
+  std::vector<std::uint8_t> vetoed_, vetoed_last_;
+  std::vector<float> effort_, visible_, own_depth_;
+  std::vector<std::int32_t> peers_, peer_order_;  // tournament scratch
+  std::vector<float> peer_score_;
+  std::array<std::vector<float>, 3> mix_;  // budget spent on each strategy
+  // Per government: its jurisdiction in the last period (decisions and feedback).
+  std::vector<float> j_residents_, j_participation_, j_satisfaction_, j_grievance_, j_depth_,
+      j_fit_, j_incident_rate_, j_escalation_, year_incidents_;
+
+  // Per local government: the territory's stability and this period's sums of its communities.
+  std::vector<std::int32_t> in_charge_, incidents_;
+  std::vector<float> claims_, root_work_, base_rate_, sent_, cost_, so_sum_, places_;
+  std::vector<double> clock_, next_incident_;  // incidents as events of a Poisson process
+  std::vector<std::uint32_t> drawn_;
   std::vector<double> residents_g_;
-  std::array<std::vector<float>, kStreetSums> street_sum_;  // this period's street sums
-  std::vector<std::int32_t> incidents_;
-  std::vector<float> cost_;  // for the panel
+  std::array<std::vector<float>, kStreetSums> street_sum_;
 
-  // Upper officials: jurisdiction sums per (unit, period); escalation and residents per period.
+  // Upper officials: jurisdiction sums per (unit, period), or per unit when coupled.
   std::vector<float> jur_;
-  std::vector<float> upper_visible_, upper_depth_;
-  std::vector<double> sent_, pop_local_;
+  std::int32_t jur_periods_ = 1;
 
   // Outputs.
   GovernanceResult out_;

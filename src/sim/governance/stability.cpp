@@ -7,89 +7,86 @@
 
 namespace pdlab::gov {
 
-namespace {
-
-// Poisson draw by inversion from one uniform; a normal approximation above mean 50.
-std::int32_t poisson(double mean, double u, double u2) {
-  if (mean <= 0) {
-    return 0;
-  }
-  if (mean > 50) {
-    const double z = std::sqrt(-2.0 * std::log(u)) * std::cos(6.283185307179586 * u2);
-    return static_cast<std::int32_t>(std::max(0.0, std::floor(mean + std::sqrt(mean) * z + 0.5)));
-  }
-  double p = std::exp(-mean);
-  double c = p;
-  std::int32_t k = 0;
-  while (u > c && k < 1000) {
-    ++k;
-    p *= mean / k;
-    c += p;
-  }
-  return k;
-}
-
-}  // namespace
-
 void Runtime::stability(std::size_t b, std::int32_t t) {
   const auto& blk = g_.blocks()[b];
   const Step& st = g_.step(t);
-  const double per_year = sc_.calendar.periods_per_year;
+  const double per_year = ppy_;
   const bool panel_now = every_ > 0 && (t + 1) % every_ == 0;
+  LocalSums sums;
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
-    const auto sum = [&](StreetSum k) { return street_sum_[static_cast<int>(k)][g]; };
     const double sp = residents_g_[g];
     const double inv = sp > 0 ? 1.0 / sp : 0.0;
-    const double griev = sum(StreetSum::grievance) * inv;
-    const double dep = sum(StreetSum::depth) * inv;
+    const float griev = j_grievance_[g];
     const bool act = active(in_charge_[g], t);
+    const float u_control = mix_[control][g];
+    const float u_compensation = mix_[compensation][g];
+    const float u_root = mix_[root_cause][g];
     std::int32_t incidents = 0;
     const float claims = claims_[g];
-    const float root_now = st.root_cause * (act ? 1.0F : 0.0F);
+    const float root_now = u_root * (act ? 1.0F : 0.0F);
+    sent_[g] = 0.0F;
     if (st.stability && sp > 0) {
-      // Incidents from grievance and claims, cut now by control and compensation.
-      const double rate =
-          st.incident_base * sp * std::exp(st.incident_grievance * griev) *
-          std::max(0.0F, 1.0F - st.control_effect * st.control -
-                             st.compensation_effect * st.compensation);
-      const auto wds = rng_.words(rep_, static_cast<std::uint32_t>(t), static_cast<std::uint32_t>(g),
-                                  static_cast<std::uint32_t>(g_.policy()), Draw::incident);
-      incidents =
-          poisson(rate, Rng::to_open_unit(wds[0], wds[1]), Rng::to_open_unit(wds[2], wds[3]));
-      const double escalated = (st.escalation * sp * std::max(0.0, griev - st.tolerance) +
-                                st.escalation_incident * static_cast<double>(incidents)) *
-                               std::max(0.0, 1.0 - st.so_absorb * static_cast<double>(sum(StreetSum::so)) * inv);
-      claims_[g] = claims + st.claims_rate * st.compensation - st.claims_decay * claims;
-      root_work_[g] =
-          root_work_[g] + st.root_adjust * (root_now * static_cast<float>(dep) - root_work_[g]);
+      // Incidents from grievance and claims, cut now by control and compensation: events of a
+      // Poisson process whose intensity accumulates on a clock; each event's waiting time is
+      // an Exp(1) draw keyed by its number, so incidents need no draw in quiet periods.
+      const float base = st.incident_base * static_cast<float>(sp) *
+                         simd::exp1(st.incident_grievance * griev);
+      base_rate_[g] = base;
+      const float cut =
+          std::max(0.0F, 1.0F - st.control_effect * u_control - st.compensation_effect * u_compensation);
+      if (next_incident_[g] < 0) {
+        next_incident_[g] = exponential(g);
+      }
+      clock_[g] += static_cast<double>(base * cut);
+      while (clock_[g] >= next_incident_[g] && incidents < 1000000) {
+        ++incidents;
+        next_incident_[g] += exponential(g);
+      }
+      const float so_share = static_cast<float>(so_sum_[g] * inv);
+      const double escalated =
+          (st.escalation * sp * std::max(0.0F, griev - st.tolerance) +
+           st.escalation_incident * static_cast<double>(incidents)) *
+          std::max(0.0F, 1.0F - st.so_absorb * so_share);
+      sent_[g] = static_cast<float>(escalated);
+      claims_[g] = claims + st.claims_rate * u_compensation - st.claims_decay * claims;
+      root_work_[g] = root_work_[g] + st.root_adjust * (root_now * j_depth_[g] - root_work_[g]);
+      year_incidents_[g] += static_cast<float>(incidents);
       const double per = 1e4 * per_year / sp;  // per 10,000 residents a year
-      block_add(at_local, GovMetric::incidents, static_cast<double>(incidents) * per, sp);
-      block_add(at_local, GovMetric::claims, claims_[g], sp);
-      block_add(at_local, GovMetric::escalated, escalated * per, sp);
-      block_add(at_local, GovMetric::cost_control, st.control_cost * st.control * sp * per, sp);
-      block_add(at_local, GovMetric::cost_compensation,
-                st.compensation_cost * (st.compensation + claims) * sp * per, sp);
-      block_add(at_local, GovMetric::cost_root_cause, st.root_cost * root_now * sp * per, sp);
-      sent_[t] += escalated;
-      pop_local_[t] += sp;
+      j_incident_rate_[g] += st.dt * (static_cast<float>(incidents * per) - j_incident_rate_[g]);
+      sums.add(GovMetric::incidents, static_cast<double>(incidents) * per, sp);
+      sums.add(GovMetric::claims, claims_[g], sp);
+      sums.add(GovMetric::escalated, escalated * per, sp);
+      sums.add(GovMetric::cost_control, st.control_cost * u_control * sp * per, sp);
+      sums.add(GovMetric::cost_compensation, st.compensation_cost * (u_compensation + claims) * sp * per, sp);
+      sums.add(GovMetric::cost_root_cause, st.root_cost * root_now * sp * per, sp);
+      if (st.budget > 0) {
+        sums.add(GovMetric::share_control, u_control / st.budget, sp);
+        sums.add(GovMetric::share_compensation, u_compensation / st.budget, sp);
+        sums.add(GovMetric::share_root_cause, u_root / st.budget, sp);
+      }
     }
     if (st.services && sp > 0) {
-      block_add(at_local, GovMetric::cost_contracts,
-                st.contract_cost * static_cast<double>(sum(StreetSum::places)) * per_year * 1e4 /
-                    sp,
+      sums.add(GovMetric::cost_contracts, st.contract_cost * places_[g] * per_year * 1e4 / sp,
                 sp);
     }
     incidents_[g] = incidents;
     if (panel_now) {
       cost_[g] = static_cast<float>(sp * 1e-4) *
-                     (st.stability ? st.control_cost * st.control +
-                                         st.compensation_cost * (st.compensation + claims) +
+                     (st.stability ? st.control_cost * u_control +
+                                         st.compensation_cost * (u_compensation + claims) +
                                          st.root_cost * root_now
                                    : 0.0F) +
-                 st.contract_cost * sum(StreetSum::places);
+                 st.contract_cost * places_[g];
     }
   }
-  flush_block(t);
+  flush(sums, t);
+}
+
+// The waiting time to local government g's next incident, in units of intensity.
+double Runtime::exponential(std::int32_t g) {
+  const double u = rng_.uniform(rep_, drawn_[g]++, static_cast<std::uint32_t>(g),
+                                static_cast<std::uint32_t>(g_.policy()), Draw::incident);
+  return -std::log(u);
 }
 
 }  // namespace pdlab::gov

@@ -54,14 +54,29 @@ void expect_geometric(const std::vector<Adoption>& ads, std::int64_t n, double h
   (void)sum_t;
 }
 
+// Each unit's first record of a policy. A unit adopts again only after its previous record
+// was reversed (a failed pilot, or a reversed unit readmitted), never while it is active.
 std::map<std::int32_t, const Adoption*> by_unit(const std::vector<Adoption>& ads, int policy = 0) {
-  std::map<std::int32_t, const Adoption*> m;
+  std::map<std::int32_t, const Adoption*> first;
+  std::map<std::int32_t, const Adoption*> last;
   for (const auto& a : ads) {
-    if (a.policy == policy) {
-      EXPECT_TRUE(m.emplace(a.unit, &a).second) << "unit " << a.unit << " adopted twice";
+    if (a.policy != policy) {
+      continue;
     }
+    const auto it = last.find(a.unit);
+    if (it == last.end()) {
+      EXPECT_EQ(a.round, 0) << "unit " << a.unit;
+      first.emplace(a.unit, &a);
+      last.emplace(a.unit, &a);
+      continue;
+    }
+    const Adoption& prev = *it->second;
+    EXPECT_EQ(a.round, prev.round + 1) << "unit " << a.unit;
+    EXPECT_NE(prev.rev_period, kNever) << "unit " << a.unit << " adopted twice while active";
+    EXPECT_GT(a.period, prev.rev_period) << "unit " << a.unit;
+    it->second = &a;
   }
-  return m;
+  return first;
 }
 
 }  // namespace
@@ -278,7 +293,7 @@ TEST(EngineMechanisms, PilotsComeFirstThenScaleUp) {
       // Scale-up mandate (24 months): every prefecture has adopted by period 25 + 24.
       int prefectures = 0;
       for (const auto& a : r.adoptions) {
-        if (h.level(a.unit) == 1 && a.period <= 49) ++prefectures;
+        if (h.level(a.unit) == 1 && a.period <= 49 && a.round == 0) ++prefectures;
       }
       EXPECT_EQ(prefectures, 3);
     }

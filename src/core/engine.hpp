@@ -17,9 +17,10 @@ struct ReplicateResult {
 };
 
 struct RunOptions {
-  // Run the governance layer period by period beside adoption even when nothing feeds back
-  // (it then gives the same bits as the faster block-major schedule; tests prove it).
-  bool coupled = false;
+  // Periods adoption runs ahead of the governance layer; 0 = the model's choice
+  // (GovernanceModel::window()). Any window from 1 up to that choice gives the same bits
+  // (tests prove it); smaller ones only run slower.
+  std::int32_t window = 0;
 };
 
 // Simulates replicate r. Deterministic in (scenario seed, r): no shared state.

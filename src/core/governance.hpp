@@ -7,21 +7,33 @@
 #include "sim/governance/metrics.hpp"
 #include "sim/governance/model.hpp"
 #include "sim/governance/result.hpp"
-#include "sim/process.hpp"
 
+#include <cstdint>
 #include <memory>
-#include <vector>
 
-namespace pdlab {
+namespace pdlab::sim {
 
-namespace sim {
 struct ReplicateState;
-// The governance modules as processes of the coupled per-period schedule, in their order:
-// officials, communities, stability, assessment (which also computes the feedback signals).
-std::vector<std::unique_ptr<Process>> make_governance_processes(const GovernanceModel& g);
-}  // namespace sim
 
-// The block-major schedule, after adoption has finished (valid when !g.coupled()).
-GovernanceResult run_governance(const GovernanceModel& g, sim::ReplicateState& state);
+// The governance layer in the per-period schedule. Adoption runs a window of periods ahead
+// (GovernanceModel::window()); the layer then follows the records that changed and runs its
+// modules in their order (officials choose, communities, stability, assessment, feedback)
+// block by block through the window, then above the blocks period by period.
+class GovernanceLayer {
+ public:
+  GovernanceLayer() = default;
+  GovernanceLayer(const GovernanceLayer&) = delete;
+  GovernanceLayer& operator=(const GovernanceLayer&) = delete;
+  virtual ~GovernanceLayer() = default;
+  virtual void init(ReplicateState& state) = 0;
+  // The governance policy's records created or changed in period t.
+  virtual void collect(std::int32_t t, const ReplicateState& state) = 0;
+  // Periods [t0, t1), which adoption has run; at most the feedback lag.
+  virtual void run_window(std::int32_t t0, std::int32_t t1, ReplicateState& state) = 0;
+  virtual GovernanceResult finish() = 0;
+};
 
-}  // namespace pdlab
+std::unique_ptr<GovernanceLayer> make_governance_layer(const GovernanceModel& g,
+                                                       std::int32_t window);
+
+}  // namespace pdlab::sim

@@ -720,6 +720,11 @@ std::vector<Param> make_registry() {
   r.push_back(real("stability.root_cost", 0, 1000000000.0, "per 10,000 residents a year",
                    "illustrative", "Cost of full root-cause work (spent once adopted).",
                    REAL(governance.stability.root_cost)));
+  r.push_back(real("feedback.lag_months", 0, 120, "months", "illustrative",
+                   "How long outcomes on the ground take to reach adoption decisions "
+                   "(statistics, petitions, inspections): adoption in a period reads the "
+                   "outcomes of this many months before, rounded to periods, at least one.",
+                   REAL(governance.feedback.lag_months)));
   r.push_back(boolean("feedback.need", std::string_view(kNeedFb),
                       "Grievance and incidents in a jurisdiction raise its government's need term "
                       "(a time-varying E) in the adoption hazard.",
@@ -774,8 +779,13 @@ std::vector<Param> make_registry() {
                    "Standard deviation of the superior's measurement of a pilot's outcome.",
                    REAL(governance.feedback.evaluation_noise)));
   r.push_back(real("feedback.evaluation_threshold", -100, 100, "score", "illustrative",
-                   "Margin over comparable non-pilots a pilot needs to pass.",
+                   "Improvement over comparable non-pilots (superior's assessment weights) a "
+                   "pilot needs to pass.",
                    REAL(governance.feedback.evaluation_threshold)));
+  r.push_back(real("feedback.evaluation_relative", 0, 10, "share", std::string_view(kHeil),
+                   "A pilot also needs this share of the mean improvement of the pilots "
+                   "evaluated with it: superiors hold up pilots that stand out.",
+                   REAL(governance.feedback.evaluation_relative)));
   r.push_back(boolean("feedback.learning", std::string_view(kMa),
                       "Peers learn from adopters' observed outcomes: success-weighted exposure "
                       "weighs adopted peers by them, and adopters copy the variants of peers "
@@ -785,6 +795,10 @@ std::vector<Param> make_registry() {
                    "Weight of a government's visible outputs (against its jurisdiction's "
                    "depth) in what its peers observe on site visits.",
                    REAL(governance.feedback.learning_visible)));
+  r.push_back(real("feedback.learning_temperature", 0.0001, 100, "outcome", "illustrative",
+                   "How sharply an adopter copies the variant of the peer that does best: the "
+                   "chance of copying a peer is proportional to exp(its outcome / this).",
+                   REAL(governance.feedback.learning_temperature)));
   r.push_back(table("feedback.levels", "", "",
                     "Level names whose governments feel need, escalation and reversal "
                     "feedback (default: every level above the communities)."));

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 
 namespace pdlab {
@@ -186,16 +187,23 @@ void AdoptionProcess::begin_period(std::int32_t t) {
       rebase(from, epochs[epoch_].base);
     }
   }
-  if (fb_learning_ && t > 0) {
-    const auto& fb = state_->feedback;
+  const auto& fb = state_->feedback;
+  need_ = fb_need_ ? fb.read(fb.need, t) : nullptr;
+  escalation_ = fb_escalation_ ? fb.read(fb.escalation, t) : nullptr;
+  reversal_ = fb_reversal_ ? fb.read(fb.reversal, t) : nullptr;
+  outcome_ = fb_learning_ ? fb.read(fb.outcome, t) : nullptr;
+  kid_outcome_ = fb_learning_ ? fb.read(fb.kid_outcome, t) : nullptr;
+  assessed_ = fb_pilots_ ? fb.read(fb.assessed, t) : nullptr;
+  if (kid_outcome_ != nullptr) {
+    // Peers are weighed by what is observed of them (new adopters show nothing yet).
     for (std::int32_t p = 0; p < slots_; ++p) {
-      quality_kids_[p] = fb.kid_outcome[p];
+      quality_kids_[p] = kid_outcome_[p];
     }
     if (!ext_adopted_.empty()) {
       std::fill(ext_adopted_.begin(), ext_adopted_.end(), 0.0F);
       for (std::int32_t u = 0; u < n_; ++u) {
         if (ps_->active_at(u, t - 1)) {
-          add_exposure(u, -1, fb.outcome[u], +1);
+          add_exposure(u, -1, outcome_[u], +1);
         }
       }
     }
@@ -378,7 +386,6 @@ void AdoptionProcess::sweep_slots(std::int32_t t) {
 void AdoptionProcess::sweep_generic(std::int32_t t) {
   const auto& a = sc_.adoption;
   const auto& ep = epoch();
-  const auto& fb = state_->feedback;
   const bool logit = a.link == Link::logit;
   const double sw = a.sibling_weight;
   const double ew = a.edge_weight;
@@ -419,12 +426,12 @@ void AdoptionProcess::sweep_generic(std::int32_t t) {
       eta += x.booster;
     }
     x.need = ep.gamma_need * m_.need(j);
-    if (fb_need_) {
-      eta += fb.need[j];
-      x.need += fb.need[j];
+    if (need_ != nullptr) {
+      eta += need_[j];
+      x.need += need_[j];
     }
-    if (fb_escalation_) {
-      x.escalation = esc_weight * fb.escalation[j];
+    if (escalation_ != nullptr) {
+      x.escalation = esc_weight * escalation_[j];
       eta += x.escalation;
     }
     if (eta != last_eta_[g]) {
@@ -452,7 +459,7 @@ float AdoptionProcess::observed(std::int32_t j, std::int32_t t) const {
     const std::int32_t r = ps_->rec_of[j];
     return r >= 0 ? (*out_)[r].quality : 0.0F;
   }
-  return t > 0 && ps_->active_at(j, t - 1) ? state_->feedback.outcome[j] : 0.0F;
+  return outcome_ != nullptr && ps_->active_at(j, t - 1) ? outcome_[j] : 0.0F;
 }
 
 void AdoptionProcess::adopt(std::int32_t j, Channel ch, std::int32_t t, bool pilot, Mode forced,
@@ -523,30 +530,49 @@ std::int32_t AdoptionProcess::choose_variant(std::int32_t j, std::int32_t p,
              draw(t, j, Draw::variant) < sc_.promotion.variant_innovation) {
     return j;
   }
-  // Learning: copy an adopted sibling's variant, weighted by its observed outcome.
-  double total = 0;
+  // Learning (Ma 2017: site visits; peers with similar conditions learn most): copy the
+  // variant of an adopted sibling, drawn with probability proportional to
+  // exp(its observed outcome / learning_temperature) times how well its variant would fit the
+  // learner's own conditions (coproduction.variant_fit).
+  if (outcome_ == nullptr) {
+    return superior ? slot_variant_[p] : j;
+  }
+  const auto* g = m_.governance();
+  const double tau = sc_.governance.feedback.learning_temperature;
+  const double width = sc_.governance.coproduction.variant_fit;
+  const auto weight = [&](std::int32_t c, double best) {
+    double w = std::exp((outcome_[c] - best) / tau);
+    if (width > 0) {
+      const double d = g->design(j) - g->design((*out_)[ps_->rec_of[c]].variant);
+      w *= std::exp(-d * d / (2 * width * width));
+    }
+    return w;
+  };
+  double best = -std::numeric_limits<double>::infinity();
   for (std::int32_t c = h_.first_child(p); c < h_.end_child(p); ++c) {
-    if (c != j && t > 0 && ps_->active_at(c, t - 1)) {
-      total += std::max(0.0F, state_->feedback.outcome[c]);
+    if (c != j && ps_->active_at(c, t - 1)) {
+      best = std::max(best, static_cast<double>(outcome_[c]));
     }
   }
-  if (total <= 0) {
+  if (!std::isfinite(best)) {  // no adopted peer yet
+    return superior ? slot_variant_[p] : j;
+  }
+  double total = 0;
+  for (std::int32_t c = h_.first_child(p); c < h_.end_child(p); ++c) {
+    if (c != j && ps_->active_at(c, t - 1)) {
+      total += weight(c, best);
+    }
+  }
+  if (!(total > 0)) {
     return superior ? slot_variant_[p] : j;
   }
   double target = draw(t, j, Draw::learning) * total;
   std::int32_t chosen = -1;
-  for (std::int32_t c = h_.first_child(p); c < h_.end_child(p) && chosen < 0; ++c) {
+  for (std::int32_t c = h_.first_child(p); c < h_.end_child(p); ++c) {
     if (c != j && ps_->active_at(c, t - 1)) {
-      const double w = std::max(0.0F, state_->feedback.outcome[c]);
-      if (w > 0 && (target -= w) <= 0) {
-        chosen = c;
-      }
-    }
-  }
-  if (chosen < 0) {  // rounding: the last sibling with a positive outcome
-    for (std::int32_t c = h_.end_child(p) - 1; c >= h_.first_child(p) && chosen < 0; --c) {
-      if (c != j && ps_->active_at(c, t - 1) && state_->feedback.outcome[c] > 0) {
-        chosen = c;
+      chosen = c;  // the last peer, should rounding leave target above 0
+      if ((target -= weight(c, best)) <= 0) {
+        break;
       }
     }
   }
@@ -560,9 +586,8 @@ Mode AdoptionProcess::choose_mode(std::int32_t j, std::int32_t t) const {
   if (cdf[3] <= 0) {
     return Mode::none;
   }
-  if (fb_escalation_) {
-    const double tilt =
-        std::exp(sc_.governance.feedback.escalation_mode * state_->feedback.escalation[j]);
+  if (escalation_ != nullptr) {
+    const double tilt = std::exp(sc_.governance.feedback.escalation_mode * escalation_[j]);
     const double w[4] = {cdf[0], cdf[1] - cdf[0], (cdf[2] - cdf[1]) * tilt, cdf[3] - cdf[2]};
     const double total = w[0] + w[1] + w[2] + w[3];
     cdf = {w[0] / total, (w[0] + w[1]) / total, (w[0] + w[1] + w[2]) / total, 1.0};

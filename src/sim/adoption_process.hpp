@@ -71,7 +71,7 @@ class AdoptionProcess final : public Process {
   void deadlines(std::int32_t t);
   void quotas(std::int32_t t);
   void evaluations(std::int32_t t);
-  bool passes(std::int32_t p, const Adoption& pilot, double baseline, std::int32_t t) const;
+  double improvement(std::int32_t p, const Adoption& pilot, std::int32_t t) const;
   void schedule_stage(std::int32_t r, std::int32_t from);
   void reverse(std::int32_t r, std::int32_t t);
   void reversals(std::int32_t t);
@@ -110,6 +110,13 @@ class AdoptionProcess final : public Process {
   bool fb_need_ = false, fb_escalation_ = false, fb_reversal_ = false, fb_pilots_ = false,
        fb_learning_ = false;
   bool links_ = false;  // prerequisites or boosters: every unit on the generic path
+  // The feedback signals of this period (outcomes of the period `lag` before; null before).
+  const float* need_ = nullptr;
+  const float* escalation_ = nullptr;
+  const float* reversal_ = nullptr;
+  const float* outcome_ = nullptr;
+  const float* kid_outcome_ = nullptr;
+  const float* assessed_ = nullptr;
 
   // Per unit.
   std::vector<std::int32_t> t_adopt_;
@@ -138,6 +145,7 @@ class AdoptionProcess final : public Process {
   std::vector<std::int32_t> next_pilots_;
   std::vector<Candidate> candidates_;
   std::vector<ActiveQuota> quotas_;
+  std::vector<double> measured_;  // pilots' improvements in the current evaluation
 };
 
 }  // namespace pdlab::sim

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace pdlab::sim {
 
@@ -25,6 +26,19 @@ std::int32_t AdoptionProcess::inherited_deadline(std::int32_t j, std::int32_t t)
 }
 
 void AdoptionProcess::set_mode(std::int32_t j, Mode mode, std::int32_t t, std::int32_t deadline) {
+  // A superior that stops piloting before its evaluation (a promote event, or adopting again
+  // after a reversal) confirms the pilots it still has: they adopt in full now.
+  if (mode_[j] == Mode::pilot) {
+    for (auto r : pilot_records_[j]) {
+      auto& rec = (*out_)[r];
+      if (rec.full_period == kNever && rec.rev_period == kNever) {
+        rec.full_period = t;
+        ps_->changed.push_back(r);
+        schedule_stage(r, t);
+      }
+    }
+    pilot_records_[j].clear();
+  }
   mode_[j] = mode;
   mode_issue_[j] = t;
   mode_deadline_[j] = kNever;
@@ -193,51 +207,73 @@ void AdoptionProcess::quotas(std::int32_t t) {
   }
 }
 
-// Whether a pilot passes: with feedback, its realised outcome as its superior assesses it,
-// against comparable non-pilots, measured with noise; otherwise a draw (pilot_success).
-bool AdoptionProcess::passes(std::int32_t p, const Adoption& pilot, double baseline,
-                             std::int32_t t) const {
-  (void)p;
-  if (!fb_pilots_) {
-    return pilot.quality >= 1.0 - sc_.promotion.pilot_success;
+// A pilot's improvement as its superior measures it: its realised outcomes under the
+// superior's assessment weights (the governance layer's `assessed` signal), against the mean
+// of the superior's comparable non-pilots (its other children not running the model), plus
+// measurement noise.
+double AdoptionProcess::improvement(std::int32_t p, const Adoption& pilot, std::int32_t t) const {
+  double baseline = 0;
+  double n = 0;
+  for (std::int32_t c = h_.first_child(p); c < h_.end_child(p); ++c) {
+    if (t_adopt_[c] == kNever) {
+      baseline += assessed_[c];
+      n += 1;
+    }
   }
-  const auto& f = sc_.governance.feedback;
+  baseline = n > 0 ? baseline / n : 0.0;
   const auto w = rng_.words(rep_, static_cast<std::uint32_t>(t),
                             static_cast<std::uint32_t>(pilot.unit),
                             static_cast<std::uint32_t>(pol_), Draw::evaluation);
   // Box-Muller: one standard normal from two uniforms.
   const double z = std::sqrt(-2.0 * std::log(Rng::to_open_unit(w[0], w[1]))) *
                    std::cos(6.283185307179586 * Rng::to_open_unit(w[2], w[3]));
-  const double measured = state_->feedback.assessed[pilot.unit] + f.evaluation_noise * z;
-  return measured - baseline > f.evaluation_threshold;
+  return assessed_[pilot.unit] - baseline + sc_.governance.feedback.evaluation_noise * z;
 }
 
+// Pilot evaluations due in period t. Without outcome feedback a pilot succeeds by a draw
+// (pilot_success). With it, every pilot due is measured first (improvement()); a pilot passes
+// when its improvement exceeds evaluation_threshold and evaluation_relative times the mean
+// improvement of the pilots evaluated with it: superiors hold up pilots that stand out, and a
+// model that improves nothing passes nowhere. A superior scales up when enough of its pilots
+// pass; otherwise it pilots again (promotion.pilot_rounds) or falls back to endorsement.
 void AdoptionProcess::evaluations(std::int32_t t) {
-  for (auto p : eval_bucket_[t]) {
-    if (mode_[p] != Mode::pilot || mode_deadline_[p] != t) {
-      continue;
-    }
-    // Comparable non-pilots: the superior's other children not running the model.
-    double baseline = 0;
-    if (fb_pilots_) {
-      double n = 0;
-      for (std::int32_t c = h_.first_child(p); c < h_.end_child(p); ++c) {
-        if (t_adopt_[c] == kNever) {
-          baseline += state_->feedback.assessed[c];
-          n += 1;
-        }
+  auto& due = eval_bucket_[t];
+  due.erase(std::remove_if(due.begin(), due.end(),
+                           [&](std::int32_t p) {
+                             return mode_[p] != Mode::pilot || mode_deadline_[p] != t;
+                           }),
+            due.end());
+  const bool outcomes = assessed_ != nullptr;
+  double bar = -std::numeric_limits<double>::infinity();
+  measured_.clear();
+  if (outcomes) {
+    double total = 0;
+    double n = 0;
+    for (auto p : due) {
+      for (auto r : pilot_records_[p]) {
+        const auto& rec = (*out_)[r];
+        const bool open = rec.rev_period == kNever;
+        measured_.push_back(open ? improvement(p, rec, t) : 0.0);
+        total += open ? measured_.back() : 0.0;
+        n += open ? 1.0 : 0.0;
       }
-      baseline = n > 0 ? baseline / n : 0.0;
     }
+    const auto& f = sc_.governance.feedback;
+    bar = std::max(f.evaluation_threshold, f.evaluation_relative * (n > 0 ? total / n : 0.0));
+  }
+  std::size_t next = 0;
+  for (auto p : due) {
     std::size_t ok = 0;
     const auto& recs = pilot_records_[p];
     for (auto r : recs) {
       auto& rec = (*out_)[r];
+      const double y = outcomes ? measured_[next++] : 0.0;
       if (rec.rev_period != kNever) {  // reversed by an event while a pilot
         continue;
       }
       ps_->changed.push_back(r);
-      if (passes(p, rec, baseline, t)) {
+      const bool pass = outcomes ? y > bar : rec.quality >= 1.0 - sc_.promotion.pilot_success;
+      if (pass) {
         ++ok;
         rec.full_period = t;
         schedule_stage(r, t);
@@ -309,10 +345,10 @@ void AdoptionProcess::reversals(std::int32_t t) {
 // Reform failing on the ground (feedback): each government running the model reverses it
 // with the yearly hazard exp(eta) the governance layer computed at the end of the last period.
 void AdoptionProcess::failing_reforms(std::int32_t t) {
-  if (!fb_reversal_ || t == 0) {
+  if (reversal_ == nullptr) {
     return;
   }
-  const auto& eta = state_->feedback.reversal;
+  const float* eta = reversal_;
   const double dt = 1.0 / sc_.calendar.periods_per_year;
   for (std::int32_t u = 0; u < slots_; ++u) {
     if (std::isnan(eta[u]) || t_adopt_[u] == kNever || t_adopt_[u] >= t) {

@@ -17,27 +17,27 @@ namespace pdlab {
 namespace {
 
 // Everything one thread needs to simulate replicates of a model, reused across replicates.
-// The processes, in their order each period: adoption of each policy, then, when the
-// governance layer is coupled to adoption, its modules.
+// The processes, in their order each period: adoption of each policy, then the governance
+// layer, which runs a window of periods behind adoption (GovernanceModel::window()).
 struct Workspace {
   sim::ReplicateState state;
-  std::vector<std::unique_ptr<sim::Process>> processes;
-  bool block_major = false;  // the governance layer runs after adoption, block by block
+  std::vector<std::unique_ptr<sim::Process>> adoption;
+  std::unique_ptr<sim::GovernanceLayer> governance;
+  std::int32_t window;
 
-  Workspace(const Model& m, const RunOptions& options) {
+  Workspace(const Model& m, const RunOptions& options) : window(m.periods()) {
     state.policies.resize(static_cast<std::size_t>(m.n_policies()));
     for (std::int32_t k = 0; k < m.n_policies(); ++k) {
-      processes.push_back(sim::make_adoption_process(m, k));
+      adoption.push_back(sim::make_adoption_process(m, k));
     }
     if (const auto* g = m.governance()) {
-      if (g->coupled() || options.coupled) {
-        for (auto& p : sim::make_governance_processes(*g)) {
-          processes.push_back(std::move(p));
-        }
-      } else {
-        block_major = true;
+      window = g->window();
+      if (options.window > 0) {
+        window = std::min(window, options.window);
       }
+      governance = sim::make_governance_layer(*g, window);
     }
+    window = std::max(1, window);
   }
 };
 
@@ -46,19 +46,32 @@ ReplicateResult simulate(const Model& model, Workspace& ws, std::int32_t replica
   result.replicate = replicate;
   auto& state = ws.state;
   state.replicate = replicate;
-  for (auto& p : ws.processes) {
+  for (auto& p : ws.adoption) {
     p->init(state);
   }
-  for (std::int32_t t = 0; t < model.periods(); ++t) {
-    for (auto& p : ws.processes) {
-      p->step(t, state);
+  if (ws.governance) {
+    ws.governance->init(state);
+  }
+  const std::int32_t periods = model.periods();
+  for (std::int32_t t0 = 0; t0 < periods; t0 += ws.window) {
+    const std::int32_t t1 = std::min(periods, t0 + ws.window);
+    for (std::int32_t t = t0; t < t1; ++t) {
+      for (auto& p : ws.adoption) {
+        p->step(t, state);
+      }
+      if (ws.governance) {
+        ws.governance->collect(t, state);
+      }
+    }
+    if (ws.governance) {
+      ws.governance->run_window(t0, t1, state);
     }
   }
-  for (auto& p : ws.processes) {
+  for (auto& p : ws.adoption) {
     p->finish(state, result);
   }
-  if (ws.block_major) {
-    result.governance = run_governance(*model.governance(), state);
+  if (ws.governance) {
+    result.governance = ws.governance->finish();
   }
   // Records by policy, in policy order.
   if (state.policies.size() == 1) {

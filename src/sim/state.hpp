@@ -25,21 +25,41 @@ struct PolicyState {
   }
 };
 
-// Governance outcomes at the end of a period, read by adoption in the next one. Each array is
-// per unit and empty unless a feedback that needs it is switched on ([feedback]).
+// Governance outcomes that feed back into adoption (docs/model.md 7.10). Information reaches
+// governments `lag` periods later (feedback.lag_months): adoption in period t reads the
+// outcomes of period t - lag. Each signal keeps `lag` slots of one value per unit; the slot
+// of period t is t % lag. A signal is empty unless a feedback that needs it is on.
 struct Feedback {
-  std::vector<float> need;        // added to the hazard's exponent (grievance, incidents)
-  std::vector<float> escalation;  // pressure escalated from below, per 10,000 residents a year
-  std::vector<float> reversal;    // exponent of the yearly reversal hazard (NaN = none)
-  std::vector<float> outcome;     // what peers observe of an adopter's reform (learning)
+  std::int32_t lag = 1;
+  std::int32_t units = 0;
+  std::vector<float> need;         // added to the hazard's exponent (grievance, incidents)
+  std::vector<float> escalation;   // pressure escalated from below, per 10,000 residents a year
+  std::vector<float> reversal;     // exponent of the yearly reversal hazard (NaN = none)
+  std::vector<float> outcome;      // what peers observe of an adopter's reform (learning)
   std::vector<float> kid_outcome;  // per government: sum of `outcome` over active children
-  std::vector<float> assessed;    // a unit's outcome under its superior's assessment weights
+  std::vector<float> assessed;     // a unit's outcome under its superior's assessment weights
+
+  // What adoption reads in period t: the outcomes of period t - lag (nullptr before any).
+  [[nodiscard]] const float* read(const std::vector<float>& signal, std::int32_t t) const {
+    return signal.empty() || t < lag ? nullptr
+                                     : &signal[static_cast<std::size_t>(t % lag) * units];
+  }
+  // Where the governance layer writes the outcomes of period t.
+  float* write(std::vector<float>& signal, std::int32_t t) const {
+    return &signal[static_cast<std::size_t>(t % lag) * units];
+  }
 };
 
 struct ReplicateState {
   std::int32_t replicate = 0;
   std::vector<PolicyState> policies;
   Feedback feedback;
+};
+
+// A record of the governance policy created or changed in a period.
+struct Change {
+  std::int32_t period;
+  std::int32_t record;
 };
 
 }  // namespace pdlab::sim

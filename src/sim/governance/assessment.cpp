@@ -169,9 +169,6 @@ void Runtime::assess_upper(std::int32_t t) {
       rank_peers(h_.first_child(p), h_.end_child(p), t);
     }
   }
-  if (coupled_) {
-    std::fill(jur_.begin(), jur_.end(), 0.0F);  // one slot per unit, reused every period
-  }
 }
 
 }  // namespace pdlab::gov

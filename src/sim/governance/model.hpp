@@ -62,10 +62,15 @@ class GovernanceModel {
   std::int32_t partial_from(std::int32_t u) const { return partial_from_[u]; }
   // Whether governments of level l feel need, escalation and reversal feedback.
   bool feedback_at(int level) const { return feedback_level_[level] != 0; }
-  // Whether the governance layer must run period by period beside adoption: something it
-  // computes feeds back into adoption, or blocks interact (an abolished tier answers to the
-  // official above the block).
-  bool coupled() const { return coupled_; }
+  // Periods from an outcome on the ground to its effect on adoption (feedback.lag_months).
+  std::int32_t lag() const { return lag_; }
+  // How many periods adoption may run ahead of the governance layer, which then runs block by
+  // block through them with each block's state in cache: every period when nothing feeds back
+  // (block-major), the feedback lag, or one period when a tier is abolished (its communities
+  // answer to the official above the block, who is ranked against other blocks' officials).
+  // Results do not depend on it (tests prove it).
+  std::int32_t window() const { return window_; }
+  bool abolishes() const { return abolishes_; }
   struct Merge {
     std::int32_t period;
     std::int32_t into;
@@ -89,7 +94,9 @@ class GovernanceModel {
   std::vector<float> design_;
   std::vector<std::int32_t> abolished_at_, partial_from_;
   std::vector<std::uint8_t> feedback_level_;
-  bool coupled_ = false;
+  std::int32_t lag_ = 1;
+  std::int32_t window_ = 1;
+  bool abolishes_ = false;
   std::vector<Merge> merges_;
   std::vector<GovBlock> blocks_;
   std::vector<std::int32_t> community_block_;

@@ -45,8 +45,11 @@ void Runtime::appoint(std::int32_t u, std::int32_t t) {
 
 // Effort on depth (share e; the rest on visible outputs) of the official of `official`,
 // working on territory `territory`: the logit of the difference between the marginal career
-// values of the two, each the promotion slope times the discounted credit over the rest of
-// the term (docs/model.md 7.9.1).
+// values of the two (docs/model.md 7.9.1). Visible outputs, and depth where the hierarchy
+// credits it, enter the official's record at once and the record follows the official: their
+// value is the promotion slope times their discounted persistence, whatever the tenure left.
+// Depth pays through residents' satisfaction only after the perception lag and only while the
+// official is still in post: the sum runs over the H periods of tenure left.
 float Runtime::choose_effort(std::int32_t official, std::int32_t territory, std::int32_t t,
                              float depth, float participation, float fit) const {
   const Step& st = g_.step(t);
@@ -58,9 +61,9 @@ float Runtime::choose_effort(std::int32_t official, std::int32_t territory, std:
   const float slope = slope_[official];
   const float reward = st.visible_reward + st.deadline_reward * mandated_[official];
   const float m_visible = slope * (1.0F - st.omega) * reward * st.visible_rate *
-                          (1.0F - visible_[territory]) * hz.visible[left];
+                          (1.0F - visible_[territory]) * hz.visible[hz.max()];
   const float m_depth = slope *
-                        ((1.0F - st.omega) * st.depth_reward * hz.depth[left] +
+                        ((1.0F - st.omega) * st.depth_reward * hz.depth[hz.max()] +
                          st.omega * st.sat_depth * hz.lagged[left]) *
                         st.depth_rate * fit * participation * (1.0F - depth);
   return logistic((m_depth - m_visible) / st.temperature);

@@ -24,12 +24,12 @@ const char* gov_unit_column(int i) {
 
 namespace gov {
 
-Runtime::Runtime(const GovernanceModel& g, bool coupled)
+Runtime::Runtime(const GovernanceModel& g, std::int32_t window)
     : g_(g),
       h_(g.hierarchy()),
       sc_(g.scenario()),
       rng_(sc_.seed),
-      coupled_(coupled),
+      window_(window),
       periods_(sc_.calendar.periods),
       ppy_(sc_.calendar.periods_per_year),
       nl_(h_.n_levels()),
@@ -52,7 +52,7 @@ void Runtime::init(sim::ReplicateState& state) {
   locals_.assign(slots, 0.0F);
   migrants_.assign(slots, 0.0F);
   coverage_.assign(every_ > 0 ? slots : 0, 0.0F);
-  satisfaction_.assign(coupled_ && sc_.governance.feedback.any() ? slots : 0, 0.0F);
+  satisfaction_.assign(sc_.governance.feedback.pilot_evaluation ? slots : 0, 0.0F);
   for (std::int32_t s = 0; s < static_cast<std::int32_t>(slots); ++s) {
     set_period(Field::adopted_from, s, kNever);
     set_period(Field::active_until, s, kNever);
@@ -128,8 +128,9 @@ void Runtime::init(sim::ReplicateState& state) {
     j_grievance_[g] = static_cast<float>(init.initial_grievance);
   }
   // Upper officials and outputs.
-  jur_periods_ = coupled_ ? 1 : periods_;
-  jur_.assign(static_cast<std::size_t>(upper_) * jur_periods_ * kJur, 0.0F);
+  jur_.assign(static_cast<std::size_t>(upper_) * window_ * kJur, 0.0F);
+  upper_kids_.assign(sc_.governance.feedback.learning ? static_cast<std::size_t>(upper_) * window_ : 0,
+                     0.0F);
   out_ = GovernanceResult{};
   out_.values.assign(static_cast<std::size_t>(kGovMetrics) * nl_ * periods_, std::nan(""));
   sum_.assign(out_.values.size(), 0.0);
@@ -142,42 +143,93 @@ void Runtime::init(sim::ReplicateState& state) {
       setup_agents(g_.blocks()[b]);
     }
   }
-  // Feedback signals read by the governance policy's adoption in the next period.
+  // Feedback signals read by the governance policy's adoption `lag` periods later.
   auto& fb = state.feedback;
   const auto& f = sc_.governance.feedback;
-  const auto size = [&](bool on) { return static_cast<std::size_t>(coupled_ && on ? n : 0); };
+  fb.lag = g_.lag();
+  fb.units = n;
+  const auto size = [&](bool on) { return on ? static_cast<std::size_t>(n) * fb.lag : 0; };
   fb.need.assign(size(f.need), 0.0F);
   fb.escalation.assign(size(f.escalation), 0.0F);
   fb.reversal.assign(size(f.reversal), std::nanf(""));
   fb.outcome.assign(size(f.learning), 0.0F);
   fb.kid_outcome.assign(size(f.learning), 0.0F);
   fb.assessed.assign(size(f.pilot_evaluation), 0.0F);
-  // Replaying finished adoption: each block's records (and the upper units') in date order.
-  block_records_.assign(coupled_ ? 0 : nb, {});
-  upper_records_.clear();
-  block_cursor_.assign(nb, 0);
-  upper_cursor_ = 0;
-  if (!coupled_) {
-    std::vector<std::int32_t> block_of(static_cast<std::size_t>(n), -1);
-    for (std::size_t b = 0; b < nb; ++b) {
-      const auto& blk = g_.blocks()[b];
-      for (std::int32_t u = blk.g0; u < blk.g1; ++u) {
-        block_of[u] = static_cast<std::int32_t>(b);
-      }
-      for (std::int32_t u = blk.c0; u < blk.c1; ++u) {
-        block_of[u] = static_cast<std::int32_t>(b);
-      }
+  // The block of each unit below the upper units, for the changes of each window.
+  changes_.clear();
+  block_changes_.assign(nb, {});
+  upper_changes_.clear();
+  block_of_.assign(static_cast<std::size_t>(n), -1);
+  for (std::size_t b = 0; b < nb; ++b) {
+    const auto& blk = g_.blocks()[b];
+    for (std::int32_t u = blk.g0; u < blk.g1; ++u) {
+      block_of_[u] = static_cast<std::int32_t>(b);
     }
-    const auto& recs = state.policies[g_.policy()].records;
-    for (std::size_t r = 0; r < recs.size(); ++r) {
-      const std::int32_t u = recs[r].unit;
-      if (u < upper_) {
-        upper_records_.push_back(static_cast<std::int32_t>(r));
-      } else if (block_of[u] >= 0) {
-        block_records_[block_of[u]].push_back(static_cast<std::int32_t>(r));
-      }
+    for (std::int32_t u = blk.c0; u < blk.c1; ++u) {
+      block_of_[u] = static_cast<std::int32_t>(b);
     }
   }
+}
+
+void Runtime::collect(std::int32_t t, const sim::PolicyState& ps) {
+  for (const auto r : ps.changed) {
+    changes_.push_back({t, r});
+  }
+}
+
+// Applies the changes dated t (in order: a unit's later record overrides an earlier one).
+void Runtime::apply_changes(std::vector<sim::Change>& list, std::size_t& next, std::int32_t t,
+                            const std::vector<Adoption>& records) {
+  while (next < list.size() && list[next].period <= t) {
+    apply(records[list[next++].record]);
+  }
+}
+
+// Governance through [t0, t1): block by block through the window (each block's state stays in
+// cache), then the officials above the blocks period by period, and what feeds back. With a
+// window of one period the officials above choose before the blocks: an abolished tier's
+// communities answer to them (GovernanceModel::window()).
+void Runtime::run_window(std::int32_t t0, std::int32_t t1, sim::ReplicateState& state) {
+  window_start_ = t0;
+  std::fill(jur_.begin(), jur_.end(), 0.0F);
+  std::fill(upper_kids_.begin(), upper_kids_.end(), 0.0F);
+  const auto& records = state.policies[g_.policy()].records;
+  for (const auto& c : changes_) {
+    const std::int32_t u = records[c.record].unit;
+    if (u < upper_) {
+      upper_changes_.push_back(c);
+    } else if (block_of_[u] >= 0) {
+      block_changes_[block_of_[u]].push_back(c);
+    }
+  }
+  changes_.clear();
+  std::size_t upper_next = 0;
+  const bool upper_first = t1 - t0 == 1;
+  if (upper_first) {
+    apply_changes(upper_changes_, upper_next, t0, records);
+    decide_upper(t0);
+  }
+  for (std::size_t b = 0; b < g_.blocks().size(); ++b) {
+    std::size_t next = 0;
+    for (std::int32_t t = t0; t < t1; ++t) {
+      apply_changes(block_changes_[b], next, t, records);
+      decide_local(b, t);
+      communities(b, t);
+      stability(b, t);
+      assess_local(b, t);
+      feedback_block(b, t, state.feedback);
+    }
+    block_changes_[b].clear();
+  }
+  for (std::int32_t t = t0; t < t1; ++t) {
+    if (!upper_first) {
+      apply_changes(upper_changes_, upper_next, t, records);
+      decide_upper(t);
+    }
+    assess_upper(t);
+    feedback_upper(t, state.feedback);
+  }
+  upper_changes_.clear();
 }
 
 // The governance policy's current record of a unit: its active stage, how it adopted, the
@@ -202,30 +254,6 @@ void Runtime::apply(const Adoption& a) {
   if (width > 0) {
     const float d = g_.migrant_share(u) - g_.design(a.variant);
     at(Field::fit, s) = std::exp(-d * d / (2.0F * width * width));
-  }
-}
-
-void Runtime::sync_changed(const sim::PolicyState& ps) {
-  for (const auto r : ps.changed) {
-    const auto& a = ps.records[r];
-    if (ps.rec_of[a.unit] == r) {  // a unit's latest record is the one in force
-      apply(a);
-    }
-  }
-}
-
-void Runtime::replay_block(std::size_t b, std::int32_t t, const std::vector<Adoption>& records) {
-  const auto& list = block_records_[b];
-  auto& next = block_cursor_[b];
-  while (next < list.size() && records[list[next]].period <= t) {
-    apply(records[list[next++]]);
-  }
-}
-
-void Runtime::replay_upper(std::int32_t t, const std::vector<Adoption>& records) {
-  while (upper_cursor_ < upper_records_.size() &&
-         records[upper_records_[upper_cursor_]].period <= t) {
-    apply(records[upper_records_[upper_cursor_++]]);
   }
 }
 

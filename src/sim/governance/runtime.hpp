@@ -51,18 +51,21 @@ enum Strategy : int { control = 0, compensation = 1, root_cause = 2 };
 
 class Runtime {
  public:
-  // `coupled`: the runtime follows adoption period by period (run.cpp), and computes the
-  // feedback signals that adoption reads in the next period.
-  Runtime(const GovernanceModel& g, bool coupled);
+  // `window`: periods that adoption runs ahead of the governance layer (run.cpp).
+  Runtime(const GovernanceModel& g, std::int32_t window);
 
   void init(sim::ReplicateState& state);
 
-  // Follows the governance policy's adoption: the records that changed in period t (coupled),
-  // or, replaying finished adoption, the records that start in period t.
-  void sync_changed(const sim::PolicyState& ps);
-  void replay_block(std::size_t b, std::int32_t t, const std::vector<Adoption>& records);
-  void replay_upper(std::int32_t t, const std::vector<Adoption>& records);
+  // Follows the governance policy's adoption: the records created or changed in period t.
+  void collect(std::int32_t t, const sim::PolicyState& ps);
+  // Runs the governance layer through periods [t0, t1), which adoption has run already.
+  void run_window(std::int32_t t0, std::int32_t t1, sim::ReplicateState& state);
 
+  std::int32_t window() const { return window_; }
+
+ private:
+  void apply_changes(std::vector<sim::Change>& list, std::size_t& next, std::int32_t t,
+                     const std::vector<Adoption>& records);
   // The modules, for block b (an index into GovernanceModel::blocks()) in period t.
   void decide_local(std::size_t b, std::int32_t t);  // officials.cpp
   void communities(std::size_t b, std::int32_t t);   // communities.cpp (and agents.cpp)
@@ -73,8 +76,11 @@ class Runtime {
   void decide_upper(std::int32_t t);  // officials.cpp
   void assess_upper(std::int32_t t);  // assessment.cpp
   // What adoption reads in period t + 1 (coupled runs with feedback on).
-  void feedback(std::int32_t t, sim::Feedback& fb);  // feedback.cpp
+  void signal(std::int32_t u, std::int32_t t, sim::Feedback& fb);          // feedback.cpp
+  void feedback_block(std::size_t b, std::int32_t t, sim::Feedback& fb);  // feedback.cpp
+  void feedback_upper(std::int32_t t, sim::Feedback& fb);                 // feedback.cpp
 
+ public:
   GovernanceResult finish();
 
  private:
@@ -118,8 +124,12 @@ class Runtime {
   bool community_active(std::int32_t s, std::int32_t t) const {
     return period_at(Field::adopted_from, s) <= t && t < period_at(Field::active_until, s);
   }
+  // Sum of the outcomes of unit u's active children in period t of the window (learning).
+  float& upper_kids(std::int32_t u, std::int32_t t) {
+    return upper_kids_[static_cast<std::size_t>(u) * window_ + (t - window_start_)];
+  }
   float* jur(std::int32_t u, std::int32_t t) {
-    return &jur_[(static_cast<std::size_t>(u) * jur_periods_ + (coupled_ ? 0 : t)) * kJur];
+    return &jur_[(static_cast<std::size_t>(u) * window_ + (t - window_start_)) * kJur];
   }
   // Officials' careers (officials.cpp).
   void appoint(std::int32_t u, std::int32_t t);
@@ -132,7 +142,8 @@ class Runtime {
   const Hierarchy& h_;
   const Scenario& sc_;
   Rng rng_;
-  bool coupled_;
+  std::int32_t window_;
+  std::int32_t window_start_ = 0;
   std::uint32_t rep_ = 0;
   std::int32_t periods_;
   int ppy_;
@@ -144,11 +155,12 @@ class Runtime {
   // Per unit: adoption of the governance policy (its current record).
   std::vector<std::int32_t> t_on_, t_off_, variant_;
   std::vector<std::uint8_t> mandated_;
-  // Replaying finished adoption: the next record to apply, per block and for the upper units.
-  std::vector<std::vector<std::int32_t>> block_records_;
-  std::vector<std::int32_t> upper_records_;
-  std::vector<std::size_t> block_cursor_;
-  std::size_t upper_cursor_ = 0;
+  // The governance policy's records that changed in the current window, per block and for the
+  // units above the blocks, in date order.
+  std::vector<sim::Change> changes_;
+  std::vector<std::vector<sim::Change>> block_changes_;
+  std::vector<sim::Change> upper_changes_;
+  std::vector<std::int32_t> block_of_;  // block of each unit below the upper units (-1 = none)
 
   // Per community slot (persistent): the tiles of the kernel, and locals and migrants.
   std::vector<float> tiles_;
@@ -186,9 +198,9 @@ class Runtime {
   std::vector<double> residents_g_;
   std::array<std::vector<float>, kStreetSums> street_sum_;
 
-  // Upper officials: jurisdiction sums per (unit, period), or per unit when coupled.
+  // Upper officials: jurisdiction sums per unit and period of the window.
   std::vector<float> jur_;
-  std::int32_t jur_periods_ = 1;
+  std::vector<float> upper_kids_;
 
   // Outputs.
   GovernanceResult out_;

@@ -125,7 +125,23 @@ check gov_off_no_tables 64 "no such table" -- "$PDLAB" export "$T/a.sqlite" --ta
 check gov_bad_key 78 "did you mean 'budget'" -- "$PDLAB" validate "$G" --set stability.budgett=0.5
 check gov_out_of_range 78 "out of range" -- "$PDLAB" validate "$G" --set stability.budget=2
 check gov_bad_level 78 "no such level" -- "$PDLAB" validate "$G" --set coproduction.community_level=villag
-check gov_set_event_key 78 "cannot be changed by an event" -- "$PDLAB" validate "$G" --set event.1.key=adoption.gamma_vertical
+check gov_set_event_key 78 "cannot be changed by an event" -- "$PDLAB" validate "$G" --set event.1.key=promotion.pilot_k
+
+# The coupled model: feedback into adoption, officials' choices, hazard weights over time.
+check fb_run 0 "$T/fb.sqlite" -- "$PDLAB" run "$G" --out "$T/fb.sqlite" -r 3 --set feedback.need=true --set feedback.reversal=true --set feedback.learning=true --set feedback.pilot_evaluation=true --set feedback.escalation=true --set output.unit_time_every=12
+check fb_adoptions_columns 0 "mandated,round" -- "$PDLAB" export "$T/fb.sqlite" --table adoptions
+check fb_officials_metrics 0 "share_root_cause" -- "$PDLAB" export "$T/fb.sqlite" --table governance_time
+check fb_panel_effort 0 "effort_depth,tenure_left" -- "$PDLAB" export "$T/fb.sqlite" --table governance_unit_time
+check fb_needs_module 78 "feedback.need" -- "$PDLAB" validate "$EX/toy_pilot.toml" --set feedback.need=true
+check fb_escalation_needs_stability 78 "stability.enabled = true" -- "$PDLAB" validate "$G" --set stability.enabled=false --set feedback.escalation=true
+check fb_bad_level 78 "did you mean" -- "$PDLAB" validate "$G" --set 'feedback.levels=["countyy"]'
+check fb_weight_range 78 "out of range" -- "$PDLAB" validate "$G" --set feedback.learning_visible=3
+check fb_compare 0 "adopted periods_to_half" -- "$PDLAB" compare "$G" --vary feedback.need=false,true --out "$T/fbc.csv" -r 4
+check set_hazard_weight 0 "valid" -- "$PDLAB" validate "$G" --set 'event=[{type="set", date="2013-01", key="adoption.gamma_horizontal", value=3}]'
+check set_alpha_level 0 "valid" -- "$PDLAB" validate "$G" --set 'event=[{type="set", date="2013-01", key="adoption.alpha.county", value=-4}]'
+check set_alpha_bad_level 78 "did you mean 'county'" -- "$PDLAB" validate "$G" --set 'event=[{type="set", date="2013-01", key="adoption.alpha.countyy", value=-4}]'
+check requires_unknown 78 "did you mean 'model'" -- "$PDLAB" validate "$G" --set 'event=[]' --set 'policy=[{id="model"}, {id="funds", requires=["modle"]}]' --set governance.policy=model
+check requires_cycle 78 "cycle" -- "$PDLAB" validate "$G" --set 'event=[]' --set 'policy=[{id="model", requires=["funds"]}, {id="funds", requires=["model"]}]' --set governance.policy=model
 check compare_ok 0 "depth last_year_mean" -- "$PDLAB" compare "$G" --vary assessment.depth_reward=0,1 --out "$T/c.csv" -r 6
 check compare_table 0 "diff_lo" -- head -1 "$T/c.csv"
 check compare_sqlite 0 "" -- "$PDLAB" compare "$G" --vary stability.control=0.8,0.1 --out "$T/c.sqlite" -r 4

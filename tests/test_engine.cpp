@@ -540,3 +540,230 @@ TEST(EngineInvariants, RandomisedParameterSets) {
     }
   }
 }
+
+// ---- Time-varying and interacting mechanisms, channels, readmission ---------------------
+
+namespace {
+
+Event set_event(const std::string& key, double value, std::int32_t period,
+                const std::string& policy = "p") {
+  Event e;
+  e.key = "event[set]";
+  e.type = "set";
+  e.date = std::to_string(period);
+  e.policy = policy;
+  e.param = key;
+  e.value = value;
+  return e;
+}
+
+// Units not adopted by `from` and their adoption periods after it, shifted to start at 0.
+std::pair<std::vector<Adoption>, std::int64_t> after(const std::vector<Adoption>& ads,
+                                                     std::int64_t n, std::int32_t from) {
+  std::vector<Adoption> later;
+  std::int64_t before = 0;
+  for (auto a : ads) {
+    if (a.period < from) {
+      ++before;
+    } else {
+      a.period -= from;
+      later.push_back(a);
+    }
+  }
+  return {later, n - before};
+}
+
+}  // namespace
+
+TEST(EngineStatistical, SetEventChangesTheInterceptFromItsDateOnBothPaths) {
+  // A constant hazard of 0.02 a period, raised to 0.06 at period 30 by a set event on the
+  // leaves' intercept: adoption times before 30 are geometric(0.02), and the units still
+  // waiting then adopt geometric(0.06) from 30 on. The fast path re-sorts its thresholds;
+  // the generic path (edges) reads the new intercept. Same law on both.
+  const int n = 20000;
+  const auto h = test::star(n);
+  NetworkBuilder nb(h);
+  for (int i = 0; i + 1 < n; i += 2) {
+    nb.add("t", 0, "c" + std::to_string(i), "c" + std::to_string(i + 1), 1.0, true);
+  }
+  const auto edges = nb.build();
+  const Network none;
+  for (const Network* net : {&none, &edges}) {
+    auto s = constant_hazard(0.02, Link::cloglog, 100);
+    s.seed = 31;
+    s.events.push_back(set_event("adoption.alpha.leaf", std::log(-std::log1p(-0.06)), 30));
+    const Model m(s, h, *net);
+    EXPECT_EQ(m.fast(1), net == &none);
+    const auto r = run_replicate(m, 0);
+    std::vector<Adoption> early;
+    for (const auto& a : r.adoptions) {
+      if (a.period < 30) early.push_back(a);
+    }
+    expect_geometric(early, n, 0.02, 30);  // bins 0..19 and >= 20 (censored)
+    const auto [later, waiting] = after(r.adoptions, n, 30);
+    expect_geometric(later, waiting, 0.06, 70);
+  }
+}
+
+TEST(EngineMechanisms, SetEventsChangeHazardWeightsFromTheirDateOnly) {
+  const auto h = small_tree();
+  const Network net;
+  auto s = quiet(60);
+  s.policies = {{"p", "p", 0.0}};
+  s.adoption.alpha = {{"prefecture", -6}, {"county", -6}};
+  s.adoption.gamma_vertical = 0.5;
+  s.events = {adopt_event("P", "2010-01", Mode::endorse)};
+  auto raised = s;
+  raised.events.push_back(set_event("adoption.gamma_vertical", 3.0, 24));
+  raised.events.back().date = "2012-01";
+  const Model a(s, h, net);
+  const Model b(raised, h, net);
+  std::vector<double> na, nb;
+  for (int r = 0; r < 40; ++r) {
+    const auto ra = run_replicate(a, r);
+    const auto rb = run_replicate(b, r);
+    // Identical before the date (same thresholds, same weights).
+    for (std::size_t i = 0; i < ra.adoptions.size() && i < rb.adoptions.size(); ++i) {
+      if (ra.adoptions[i].period < 24 || rb.adoptions[i].period < 24) {
+        EXPECT_EQ(ra.adoptions[i].unit, rb.adoptions[i].unit);
+        EXPECT_EQ(ra.adoptions[i].period, rb.adoptions[i].period);
+      }
+    }
+    na.push_back(static_cast<double>(ra.adoptions.size()));
+    nb.push_back(static_cast<double>(rb.adoptions.size()));
+  }
+  double diff = 0;
+  for (std::size_t r = 0; r < na.size(); ++r) diff += nb[r] - na[r];
+  EXPECT_GT(diff / static_cast<double>(na.size()), 1.0);  // more adopt once the push counts more
+}
+
+TEST(EngineMechanisms, SuperiorsPushUnlocksPeerCopying) {
+  // g_h = 0 and g_vh > 0: peers matter only under pressure from above.
+  const auto h = test::star(2000);
+  const Network net;
+  auto s = constant_hazard(0.002, Link::cloglog, 80);
+  s.adoption.gamma_vertical = 0.0;
+  s.adoption.gamma_vh = 6.0;
+  auto plain = s;
+  plain.adoption.gamma_vh = 0.0;
+  // No pressure from above: the interaction adds nothing, bit for bit.
+  EXPECT_EQ(0, [&] {
+    const Model a(s, h, net);
+    const Model b(plain, h, net);
+    const auto ra = run_replicate(a, 0);
+    const auto rb = run_replicate(b, 0);
+    return ra.adoptions.size() == rb.adoptions.size()
+               ? std::memcmp(ra.adoptions.data(), rb.adoptions.data(),
+                             ra.adoptions.size() * sizeof(Adoption))
+               : 1;
+  }());
+  // The root endorses: now adopted peers speed the rest up.
+  s.adoption.alpha["top"] = 0;
+  plain.adoption.alpha["top"] = 0;
+  s.events = {adopt_event("R", "0", Mode::endorse)};
+  plain.events = s.events;
+  const Model a(s, h, net);
+  const Model b(plain, h, net);
+  const auto ra = run_replicate(a, 1);
+  const auto rb = run_replicate(b, 1);
+  EXPECT_GT(ra.adoptions.size(), rb.adoptions.size() + 100);
+  int horizontal = 0;
+  for (const auto& x : ra.adoptions) horizontal += x.channel == Channel::horizontal ? 1 : 0;
+  EXPECT_GT(horizontal, 100);  // the interaction counts as peer copying
+}
+
+TEST(EngineMechanisms, PrerequisitesGateAndBoostersRaiseTheHazard) {
+  // Chengdu-like chain: councils, then funds (which need councils in the unit or its
+  // superior), boosted by councils in another variant.
+  const auto h = small_tree();
+  const Network net;
+  auto s = quiet(120);
+  s.policies = {{"councils", "councils", 0.0}, {"funds", "funds", 0.0}};
+  s.adoption.alpha = {{"province", -4}, {"prefecture", -4}, {"county", -4}};
+  s.policies[1].prerequisites = {"councils"};
+  s.events = {adopt_event("P1", "2015-01", Mode::none, "councils")};
+  const Model m(s, h, net);
+  for (int r = 0; r < 20; ++r) {
+    const auto res = run_replicate(m, r);
+    std::map<std::int32_t, std::int32_t> councils;
+    for (const auto& a : res.adoptions) {
+      if (a.policy == 0 && a.round == 0) councils[a.unit] = a.period;
+    }
+    for (const auto& a : res.adoptions) {
+      if (a.policy != 1) continue;
+      // The unit or its superior ran councils by the end of the period before.
+      const auto own = councils.find(a.unit);
+      const auto up = councils.find(h.parent(a.unit));
+      const bool ok = (own != councils.end() && own->second <= a.period - 1) ||
+                      (up != councils.end() && up->second <= a.period - 1);
+      EXPECT_TRUE(ok) << "funds before councils in " << h.id(a.unit) << " at " << a.period;
+    }
+  }
+  // Boosters: funds adopt faster where councils run.
+  auto boosted = s;
+  boosted.policies[1].prerequisites.clear();
+  boosted.policies[1].boosted_by = {{"councils", 2.0}};
+  auto plain = boosted;
+  plain.policies[1].boosted_by.clear();
+  const Model mb(boosted, h, net);
+  const Model mp(plain, h, net);
+  double when[2] = {0, 0}, n[2] = {0, 0};  // mean period of funds' adoptions
+  for (int r = 0; r < 40; ++r) {
+    for (int k = 0; k < 2; ++k) {
+      for (const auto& a : run_replicate(k == 0 ? mb : mp, r).adoptions) {
+        if (a.policy == 1 && a.round == 0) {
+          when[k] += a.period;
+          n[k] += 1;
+        }
+      }
+    }
+  }
+  EXPECT_LT(when[0] / n[0], when[1] / n[1] - 5);
+}
+
+TEST(EngineMechanisms, ChannelsNameTheCauseWithTheLargestShareOfTheHazard) {
+  const auto h = test::star(3000);
+  const Network net;
+  // Intercept alone, and with a small static need term (exp(0.1) - 1 < 1): spontaneous.
+  auto s = constant_hazard(0.01, Link::cloglog, 100);
+  for (const auto& a : run_replicate(Model(s, h, net), 0).adoptions) {
+    ASSERT_EQ(a.channel, Channel::spontaneous);
+  }
+  // A strong push from above (g_v V = 2: exp(-2) < (1 - exp(-2))): vertical.
+  s.adoption.gamma_vertical = 2.0;
+  s.vertical.endorse = 1.0;
+  s.adoption.alpha["top"] = 0;
+  s.events = {adopt_event("R", "0", Mode::endorse)};
+  int vertical = 0, total = 0;
+  for (const auto& a : run_replicate(Model(s, h, net), 0).adoptions) {
+    if (a.unit == 0 || a.period == 0) continue;  // the push starts the period after the root
+    vertical += a.channel == Channel::vertical ? 1 : 0;
+    ++total;
+  }
+  EXPECT_EQ(vertical, total);
+  // A weak push (g_v V = 0.5 < ln 2): most adoptions are still spontaneous.
+  s.adoption.gamma_vertical = 0.5;
+  int spontaneous = 0;
+  total = 0;
+  for (const auto& a : run_replicate(Model(s, h, net), 0).adoptions) {
+    if (a.unit == 0) continue;
+    spontaneous += a.channel == Channel::spontaneous ? 1 : 0;
+    ++total;
+  }
+  EXPECT_EQ(spontaneous, total);
+}
+
+TEST(EngineMechanisms, FailedPilotsMayAdoptAgain) {
+  const auto count = [](const io::PreparedStudy& st) {
+    int again = 0;
+    for (const auto& r : run_ensemble(*st.model, 10, 2)) {
+      for (const auto& a : r.adoptions) again += a.round > 0 ? 1 : 0;
+    }
+    return again;
+  };
+  // Every pilot fails; the province falls back to endorsement.
+  EXPECT_GT(count(example("toy_pilot.toml", {"promotion.pilot_success=0"})), 5);
+  EXPECT_EQ(count(example("toy_pilot.toml",
+                          {"promotion.pilot_success=0", "stages.readmit_pilots=false"})),
+            0);
+}

@@ -207,31 +207,127 @@ TEST(Compare, PairedContrast) {
   EXPECT_EQ(contrast({1, nan, 3}, {0, 0, 0}).n, 2);
 }
 
-TEST(Governance, ModulesDoNotChangeAdoptionAndOffMeansNoOutput) {
-  const auto h = city(2);
-  auto on = cascade();
-  auto off = on;
-  off.governance = GovernanceParams{};
-  const auto a = run(on, h, 4);
-  const auto b = run(off, h, 4);
+namespace {
+
+// Adoption records and governance outputs of two runs, byte for byte.
+void expect_same_bits(const std::vector<ReplicateResult>& a, const std::vector<ReplicateResult>& b,
+                      bool governance = true) {
+  ASSERT_EQ(a.size(), b.size());
   for (std::size_t r = 0; r < a.size(); ++r) {
     ASSERT_EQ(a[r].adoptions.size(), b[r].adoptions.size());
     EXPECT_EQ(0, std::memcmp(a[r].adoptions.data(), b[r].adoptions.data(),
                              a[r].adoptions.size() * sizeof(Adoption)));
+    if (!governance) {
+      continue;
+    }
+    const auto& ga = a[r].governance;
+    const auto& gb = b[r].governance;
+    ASSERT_EQ(ga.values.size(), gb.values.size());
+    EXPECT_EQ(0, std::memcmp(ga.values.data(), gb.values.data(), ga.values.size() * sizeof(double)));
+    ASSERT_EQ(ga.units.size(), gb.units.size());
+    EXPECT_EQ(0, std::memcmp(ga.units.data(), gb.units.data(), ga.units.size() * sizeof(GovUnitRow)));
+    ASSERT_EQ(ga.agents.size(), gb.agents.size());
+    for (std::size_t t = 0; t < ga.agents.size(); ++t) {
+      EXPECT_EQ(0, std::memcmp(ga.agents[t].data(), gb.agents[t].data(), 4 * sizeof(double)));
+    }
+  }
+}
+
+Scenario with_feedback(Scenario s) {
+  auto& f = s.governance.feedback;
+  f.need = f.escalation = f.reversal = f.pilot_evaluation = f.learning = true;
+  s.adoption.success_weighted = true;
+  s.promotion.weights = {0.3, 0.3, 0.3, 0.1};
+  s.adoption.alpha["street"] = -6;
+  s.adoption.alpha["district"] = -6;
+  return s;
+}
+
+std::vector<ReplicateResult> run_window(const Scenario& s, const Hierarchy& h, int reps,
+                                        std::int32_t window, int threads = 2) {
+  const Network net;
+  const Model m(s, h, net);
+  RunOptions o;
+  o.window = window;
+  return run_ensemble(m, reps, threads, {}, o);
+}
+
+}  // namespace
+
+TEST(Governance, FeedbackOffLeavesAdoptionBitIdenticalToTheEngineAlone) {
+  const auto h = city(2);
+  auto on = cascade();  // every module on, no feedback
+  on.governance.coproduction.agents_root = "d0";
+  auto off = on;
+  off.governance = GovernanceParams{};
+  const auto a = run(on, h, 4);
+  const auto b = run(off, h, 4);
+  expect_same_bits(a, b, false);
+  for (std::size_t r = 0; r < a.size(); ++r) {
     EXPECT_FALSE(a[r].governance.values.empty());
     EXPECT_TRUE(b[r].governance.values.empty());
   }
+  // With a feedback on, what happens on the ground changes adoption.
+  auto fed = on;
+  fed.governance.feedback.need = true;
+  const auto c = run(fed, h, 4);
+  bool differs = false;
+  for (std::size_t r = 0; r < a.size(); ++r) {
+    differs = differs || a[r].adoptions.size() != c[r].adoptions.size() ||
+              std::memcmp(a[r].adoptions.data(), c[r].adoptions.data(),
+                          a[r].adoptions.size() * sizeof(Adoption)) != 0;
+  }
+  EXPECT_TRUE(differs);
+}
+
+TEST(Governance, AnyWindowGivesTheSameBits) {
+  // Block-major (no feedback: the whole run in one window), the feedback lag, and one period
+  // at a time give the same adoption records and governance outputs.
+  const auto h = city(3);
+  auto plain = cascade();
+  plain.governance.coproduction.agents_root = "d1";
+  plain.output.unit_time_every = 5;
+  {
+    const Network net;
+    const Model m(plain, h, net);
+    EXPECT_EQ(m.governance()->window(), plain.calendar.periods);
+  }
+  expect_same_bits(run_window(plain, h, 3, 0), run_window(plain, h, 3, 1));
+  expect_same_bits(run_window(plain, h, 3, 0), run_window(plain, h, 3, 7));
+  auto fed = with_feedback(plain);
+  fed.governance.feedback.lag_months = 6;
+  {
+    const Network net;
+    const Model m(fed, h, net);
+    EXPECT_EQ(m.governance()->lag(), 6);
+    EXPECT_EQ(m.governance()->window(), 6);
+  }
+  expect_same_bits(run_window(fed, h, 3, 0), run_window(fed, h, 3, 1));
+  expect_same_bits(run_window(fed, h, 3, 0), run_window(fed, h, 3, 4));
+  // A tier abolished: its communities answer to the official above the block, one period at a
+  // time whatever is asked.
+  auto abolished = plain;
+  Event e;
+  e.key = "event[1]";
+  e.type = "abolish";
+  e.date = "30";
+  e.policy = "gov";
+  e.level = "street";
+  e.under = {"d0"};
+  abolished.events.push_back(e);
+  {
+    const Network net;
+    const Model m(abolished, h, net);
+    EXPECT_EQ(m.governance()->window(), 1);
+  }
+  expect_same_bits(run_window(abolished, h, 3, 0), run_window(abolished, h, 3, 1));
 }
 
 TEST(Governance, SameBitsAtAnyThreadCount) {
   const auto h = city(3);
-  const auto a = run(cascade(), h, 6, 1);
-  const auto b = run(cascade(), h, 6, 2);
-  for (std::size_t r = 0; r < a.size(); ++r) {
-    ASSERT_EQ(a[r].governance.values.size(), b[r].governance.values.size());
-    EXPECT_EQ(0, std::memcmp(a[r].governance.values.data(), b[r].governance.values.data(),
-                             a[r].governance.values.size() * sizeof(double)));
-  }
+  expect_same_bits(run_window(cascade(), h, 6, 0, 1), run_window(cascade(), h, 6, 0, 2));
+  const auto fed = with_feedback(cascade());
+  expect_same_bits(run_window(fed, h, 6, 0, 1), run_window(fed, h, 6, 0, 2));
 }
 
 TEST(Governance, StatesStayInRangeAndParticipationBelowCeiling) {
@@ -417,7 +513,7 @@ TEST(Governance, ErrorsNameTheKey) {
   e = test::expect_error(
       [&] {
         io::parse_scenario(toml("[[event]]\ntype = \"set\"\ndate = \"2001\"\nkey = "
-                                "\"adoption.gamma_vertical\"\nvalue = 1\n"),
+                                "\"promotion.pilot_k\"\nvalue = 1\n"),
                            "s.toml", {});
       },
       ErrorKind::config);
@@ -445,8 +541,82 @@ TEST(Governance, ErrorsNameTheKey) {
   EXPECT_NE(std::string(e.what()).find("did you mean 'budget'"), std::string::npos);
 }
 
-// ---- The paper's claims (DOMAIN.md 2.3, 3.1-3.2): each passes with the mechanism and fails
-// ---- without it or with it reversed.
+// Bad input of the coupled model: each error names the key and the fix, before anything runs.
+TEST(Governance, FeedbackAndPolicyLinkErrorsNameTheKeyAndTheFix) {
+  const auto h = city(1);
+  const Network net;
+  const auto expect = [&](const Scenario& s, const std::string& key, const std::string& fix) {
+    const auto e = test::expect_error([&] { Model m(s, h, net); }, ErrorKind::config);
+    EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(fix), std::string::npos) << e.what();
+  };
+  // A feedback without the modules that produce it.
+  auto s = cascade();
+  s.governance = GovernanceParams{};
+  s.governance.feedback.need = true;
+  expect(s, "feedback.need", "coproduction.enabled = true");
+  s = cascade();
+  s.governance.stability.enabled = false;
+  s.governance.feedback.escalation = true;
+  expect(s, "feedback.escalation", "stability.enabled = true");
+  // Unknown levels, and levels that are not governments.
+  s = cascade();
+  s.governance.feedback.need = true;
+  s.governance.feedback.levels = {"streeet"};
+  expect(s, "feedback.levels", "did you mean 'street'");
+  s.governance.feedback.levels = {"community"};
+  expect(s, "feedback.levels", "levels above the communities");
+  // Prerequisites and boosters: unknown policies, itself, cycles.
+  s = cascade();
+  s.policies.push_back({"funds", "funds", 0.0});
+  s.policies.push_back({"committee", "committee", 0.0});
+  s.policies[2].prerequisites = {"fund"};
+  expect(s, "policy[2].requires", "did you mean 'funds'");
+  s.policies[2].prerequisites = {"committee"};
+  expect(s, "policy[2].requires", "list other policies");
+  s.policies[2].prerequisites = {"funds"};
+  s.policies[1].prerequisites = {"committee"};
+  expect(s, "the prerequisites form a cycle (funds -> committee -> funds)", "remove one");
+  s.policies[1].prerequisites.clear();
+  s.policies[1].boosted_by = {{"gv", 1.0}};
+  expect(s, "policy[1].boosted_by", "did you mean 'gov'");
+  // Set events on hazard weights: unknown level or column.
+  s = cascade();
+  Event e;
+  e.key = "event[9]";
+  e.line = 12;
+  e.type = "set";
+  e.date = "10";
+  e.policy = "gov";
+  e.param = "adoption.alpha.strete";
+  e.value = -3;
+  s.events.push_back(e);
+  expect(s, "event[9].key", "did you mean 'street'");
+  s.events.back().param = "adoption.beta.populaton";
+  expect(s, "event[9].key", "did you mean 'population'");
+  // Weights out of range, through the TOML reader.
+  const auto toml = [](const std::string& body) {
+    return "schema_version = 1\n[[policy]]\nid = \"p\"\n" + body;
+  };
+  auto err = test::expect_error(
+      [&] { io::parse_scenario(toml("[feedback]\nlearning_visible = 2\n"), "s.toml", {}); },
+      ErrorKind::config);
+  EXPECT_NE(std::string(err.what()).find("feedback.learning_visible"), std::string::npos);
+  EXPECT_NE(std::string(err.what()).find("out of range"), std::string::npos);
+  err = test::expect_error(
+      [&] {
+        io::parse_scenario(toml("[[policy]]\nid = \"q\"\nboosted_by = { p = 99 }\n"), "s.toml",
+                           {});
+      },
+      ErrorKind::config);
+  EXPECT_NE(std::string(err.what()).find("boosted_by.p"), std::string::npos);
+  err = test::expect_error(
+      [&] { io::parse_scenario(toml("[feedback]\nneeds = true\n"), "s.toml", {}); },
+      ErrorKind::config);
+  EXPECT_NE(std::string(err.what()).find("did you mean 'need'"), std::string::npos);
+}
+
+// ---- Diffusion patterns of the adoption core (Zhu 2014; Heilmann 2008).
 
 namespace {
 
@@ -505,7 +675,7 @@ Scenario promotion(ModeWeights w, int periods = 120) {
 
 }  // namespace
 
-TEST(GovernanceClaims, MandateFasterAndMoreUniformChampionshipMoreVariants) {
+TEST(Diffusion, MandateFasterAndMoreUniformChampionshipMoreVariants) {
   const auto h = city(4);
   auto mandate = promotion({0, 0, 1, 0});
   auto champ = promotion({0, 0, 0, 1});
@@ -517,7 +687,7 @@ TEST(GovernanceClaims, MandateFasterAndMoreUniformChampionshipMoreVariants) {
   EXPECT_FALSE(mandate_beats_championship(mandate, champ, h));
 }
 
-TEST(GovernanceClaims, PilotsThenScaleUpGiveADelayedPointToSurfaceCurve) {
+TEST(Diffusion, PilotsThenScaleUpGiveADelayedPointToSurfaceCurve) {
   const int n = 40;
   const auto h = test::star(n);
   const Network net;
@@ -564,117 +734,156 @@ TEST(GovernanceClaims, PilotsThenScaleUpGiveADelayedPointToSurfaceCurve) {
   EXPECT_FALSE(point_to_surface(s));
 }
 
-TEST(GovernanceClaims, MobilisationRaisesParticipationWhichLevelsOffBelowTarget) {
-  const auto h = city(2);
-  const auto claim = [&](const Scenario& on, const Scenario& without) {
-    const auto a = run(on, h, 8);
-    const auto b = run(without, h, 8);
-    const auto m = GovMetric::participation_local;
-    const auto end_on = values(a, h, m, "community", 119, 120);
-    const auto end_off = values(b, h, m, "community", 119, 120);
-    const auto two_years_before = values(a, h, m, "community", 95, 120);
-    const double target = on.governance.coproduction.target;
-    return larger(end_on, end_off) && mean(end_on) < target &&
-           std::abs(mean(end_on) - mean(two_years_before)) < 0.02;
-  };
-  auto on = cascade();
-  auto off = on;
-  off.governance.coproduction.mobilisation = 0.0;
-  EXPECT_TRUE(claim(on, off));
-  EXPECT_FALSE(claim(off, off));  // switched off: no rise
-  auto reversed = on;
-  reversed.governance.coproduction.w_mobilisation = -2.0;
-  EXPECT_FALSE(claim(reversed, off));
-}
 
-TEST(GovernanceClaims, IncompatibleAssessmentsGiveBoxTicking) {
-  const auto h = city(2);
-  const auto box_ticking = [&](const Scenario& a_sc, const Scenario& b_sc) {
-    const auto a = run(a_sc, h, 6);
-    const auto b = run(b_sc, h, 6);
-    return larger(values(a, h, GovMetric::visible, "street", 119, 120),
-                  values(b, h, GovMetric::visible, "street", 119, 120)) &&
-           larger(values(b, h, GovMetric::depth, "street", 119, 120),
-                  values(a, h, GovMetric::depth, "street", 119, 120));
-  };
-  auto incompatible = cascade();
-  auto compatible = incompatible;
-  compatible.governance.assessment.depth_reward = compatible.governance.assessment.visible_reward;
-  EXPECT_TRUE(box_ticking(incompatible, compatible));
-  auto reversed = incompatible;  // the hierarchy rewards depth more than visible outputs
-  reversed.governance.assessment.depth_reward = 2.0;
-  EXPECT_FALSE(box_ticking(reversed, compatible));
-  auto off = incompatible;
-  off.governance.assessment.enabled = false;
-  auto off2 = compatible;
-  off2.governance.assessment.enabled = false;
-  EXPECT_FALSE(box_ticking(off, off2));
-}
+// ---- Officials: careers and choices that respond to their state -----------------------
 
 namespace {
 
-Scenario strategy(double control, double compensation, double root) {
-  auto s = cascade();
-  s.governance.stability.control = control;
-  s.governance.stability.compensation = compensation;
-  s.governance.stability.root_cause = root;
-  s.governance.stability.budget = 0.8;
-  return s;
+// (effort, tenure left, mandated) of every adopting local official in every period.
+struct OfficialRow {
+  double effort, tenure_left, mandated, root_share;
+};
+
+std::vector<OfficialRow> officials(const std::vector<ReplicateResult>& rs, const Hierarchy& h) {
+  const int lg = *h.level_index("street");
+  std::vector<OfficialRow> out;
+  for (const auto& r : rs) {
+    for (const auto& row : r.governance.units) {
+      if (h.level(row.unit) == lg && !std::isnan(row.v[13]) && !std::isnan(row.v[14])) {
+        out.push_back({row.v[13], row.v[14], row.v[16], row.v[15]});
+      }
+    }
+  }
+  return out;
+}
+
+double correlation(const std::vector<double>& x, const std::vector<double>& y) {
+  const double mx = mean(x);
+  const double my = mean(y);
+  double sxy = 0, sxx = 0, syy = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) * (x[i] - mx);
+    syy += (y[i] - my) * (y[i] - my);
+  }
+  return sxx > 0 && syy > 0 ? sxy / std::sqrt(sxx * syy) : 0.0;
 }
 
 }  // namespace
 
-TEST(GovernanceClaims, ControlCutsIncidentsFirstButCostsTrustAndRaisesGrievance) {
-  const auto h = city(4);
-  const auto claim = [&](const Scenario& control, const Scenario& root) {
-    const auto a = run(control, h, 12);
-    const auto b = run(root, h, 12);
-    const auto early_a = total(a, h, GovMetric::incidents, "street", 0, 24, 120);
-    const auto early_b = total(b, h, GovMetric::incidents, "street", 0, 24, 120);
-    return larger(early_b, early_a) &&
-           larger(values(b, h, GovMetric::trust_migrant, "community", 119, 120),
-                  values(a, h, GovMetric::trust_migrant, "community", 119, 120)) &&
-           larger(values(a, h, GovMetric::grievance_migrant, "community", 119, 120),
-                  values(b, h, GovMetric::grievance_migrant, "community", 119, 120));
-  };
-  const auto root = strategy(0, 0, 1);
-  EXPECT_TRUE(claim(strategy(1, 0, 0), root));
-  auto inert = strategy(1, 0, 0);  // control that does nothing
-  inert.governance.stability.control_effect = 0;
-  inert.governance.stability.control_trust = 0;
-  inert.governance.stability.control_grievance = 0;
-  EXPECT_FALSE(claim(inert, root));
+TEST(Officials, EffortRespondsToTenureLeftAndToMandatesAndVariesAcrossOfficials) {
+  const auto h = city(3);
+  auto s = cascade();
+  s.governance.assessment.satisfaction_weight = 0.4;
+  s.output.unit_time_every = 1;
+  s.promotion.weights = {0.5, 0, 0.5, 0};  // some streets adopt under mandates, some not
+  s.events[0].mode = Mode::endorse;
+  s.adoption.alpha["district"] = -3;
+  const auto rows = officials(run(s, h, 4), h);
+  ASSERT_GT(rows.size(), 1000U);
+  std::vector<double> e, mand;
+  for (const auto& r : rows) {
+    e.push_back(r.effort);
+    mand.push_back(r.mandated);
+  }
+  double ss = 0;
+  const double m = mean(e);
+  for (double x : e) {
+    ss += (x - m) * (x - m);
+  }
+  EXPECT_GT(std::sqrt(ss / static_cast<double>(e.size())), 0.02);  // choices differ
+  // A mandate's inspections pull effort to visible outputs.
+  EXPECT_LT(correlation(mand, e), -0.05);
+  // Depth pays through satisfaction only while in post: with longer terms officials put more
+  // into it (paired on common random numbers).
+  auto short_terms = s;
+  short_terms.governance.assessment.term_min = short_terms.governance.assessment.term_max = 1;
+  auto long_terms = s;
+  long_terms.governance.assessment.term_min = long_terms.governance.assessment.term_max = 8;
+  EXPECT_TRUE(larger(total(run(long_terms, h, 6), h, GovMetric::effort_depth, "street", 60, 120, 120),
+                     total(run(short_terms, h, 6), h, GovMetric::effort_depth, "street", 60, 120,
+                           120)));
+  // Officials who do not respond to incentives: the same effort everywhere.
+  auto fixed = s;
+  fixed.governance.assessment.choice = Choice::fixed;
+  for (const auto& r : officials(run(fixed, h, 2), h)) {
+    ASSERT_EQ(r.effort, static_cast<float>(fixed.governance.assessment.fixed_effort));
+  }
 }
 
-TEST(GovernanceClaims, CompensationRaisesLaterClaims) {
-  const auto h = city(2);
-  const auto claim = [&](const Scenario& comp, const Scenario& root) {
-    const auto a = run(comp, h, 6);
-    const auto b = run(root, h, 6);
-    return larger(values(a, h, GovMetric::claims, "street", 119, 120),
-                  values(b, h, GovMetric::claims, "street", 119, 120)) &&
-           larger(values(a, h, GovMetric::claims, "street", 119, 120),
-                  values(a, h, GovMetric::claims, "street", 12, 120));
+TEST(Officials, TermsEndAndTheVetoCostsPromotions) {
+  const auto h = city(3);
+  auto s = cascade(240);
+  // Officials are replaced when their terms end (3-5 years: about a quarter a year) or when
+  // promoted; a veto in every year (a threshold no jurisdiction meets) blocks promotions.
+  s.governance.assessment.promotion_rate = 0.5;
+  auto vetoed = s;
+  vetoed.governance.assessment.veto_threshold = 0.0;
+  vetoed.governance.stability.incident_rate = 50;
+  auto none = s;
+  none.governance.assessment.promotion_rate = 0.0;
+  const auto yearly = [&](const Scenario& sc) {
+    return total(run(sc, h, 6), h, GovMetric::turnover, "street", 60, 240, 240);
   };
-  EXPECT_TRUE(claim(strategy(0, 1, 0), strategy(0, 0, 1)));
-  auto off = strategy(0, 1, 0);
-  off.governance.stability.claims_rate = 0.0;
-  EXPECT_FALSE(claim(off, strategy(0, 0, 1)));
+  const auto with = yearly(s);
+  const auto blocked = yearly(vetoed);
+  const auto without = yearly(none);
+  for (double x : without) {
+    EXPECT_NEAR(x / 15.0, 0.25, 0.06);  // 15 years: about 1/E[term] a year
+  }
+  EXPECT_TRUE(larger(with, without));
+  EXPECT_TRUE(larger(with, blocked));
 }
 
-TEST(GovernanceClaims, ContractingSocialOrganizationsLowersEscalatedPressure) {
-  const auto h = city(4);
-  const auto claim = [&](const Scenario& contracting, const Scenario& none) {
-    const auto a = run(contracting, h, 12);
-    const auto b = run(none, h, 12);
-    return larger(total(b, h, GovMetric::escalated, "district", 36, 120, 120),
-                  total(a, h, GovMetric::escalated, "district", 36, 120, 120));
+TEST(Officials, LongerHorizonsShiftStabilityWorkToRootCauses) {
+  const auto h = city(3);
+  auto s = cascade();
+  s.governance.assessment.term_min = s.governance.assessment.term_max = 1;
+  auto long_terms = s;
+  long_terms.governance.assessment.term_min = long_terms.governance.assessment.term_max = 8;
+  const auto root = [&](const Scenario& sc) {
+    return total(run(sc, h, 6), h, GovMetric::share_root_cause, "street", 60, 120, 120);
   };
-  auto on = cascade();
-  auto none = on;
-  none.governance.services.contracting = 0.0;
-  EXPECT_TRUE(claim(on, none));
-  auto no_so = on;  // contracts that build no SO capacity change nothing
-  no_so.governance.services.so_growth = 0.0;
-  EXPECT_FALSE(claim(no_so, none));
+  EXPECT_TRUE(larger(root(long_terms), root(s)));
+  // A fixed mix does not respond.
+  auto fixed = s;
+  fixed.governance.stability.choice = Choice::fixed;
+  auto fixed_long = long_terms;
+  fixed_long.governance.stability.choice = Choice::fixed;
+  EXPECT_EQ(root(fixed), root(fixed_long));
+}
+
+TEST(Officials, EscalatedPressureRaisesSuperiorsHazardAndTiltsThemToMandates) {
+  const auto h = city(6);
+  auto s = cascade();
+  s.events[0].mode = Mode::endorse;
+  s.adoption.alpha = {{"city", -kInf}, {"district", -7}, {"street", -5}, {"community", -5}};
+  s.promotion.weights = {0.5, 0, 0.5, 0};
+  s.governance.stability.tolerance = 0.1;
+  s.governance.stability.escalation = 20;
+  auto fed = s;
+  fed.governance.feedback.escalation = true;
+  fed.governance.feedback.escalation_hazard = 0.5;
+  fed.governance.feedback.escalation_mode = 1.0;
+  const auto districts = [&](const Scenario& sc) {
+    std::vector<double> when, mandates;
+    const int ld = *h.level_index("district");
+    for (const auto& r : run(sc, h, 12)) {
+      double w = 0, m = 0, n = 0;
+      for (const auto& a : r.adoptions) {
+        if (h.level(a.unit) == ld && a.round == 0) {
+          w += a.period;
+          m += a.mode == Mode::mandate ? 1 : 0;
+          n += 1;
+        }
+      }
+      when.push_back(-(w + (6 - n) * sc.calendar.periods) / 6);  // earlier = larger
+      mandates.push_back(n > 0 ? m / n : 0.0);
+    }
+    return std::make_pair(when, mandates);
+  };
+  const auto [early_fed, mand_fed] = districts(fed);
+  const auto [early, mand] = districts(s);
+  EXPECT_TRUE(larger(early_fed, early));
+  EXPECT_GT(mean(mand_fed), mean(mand) + 0.1);
 }

@@ -162,8 +162,8 @@ struct AssessmentParams {
   bool veto = true;              // incidents above veto_threshold in a year cost the tournament
   double veto_threshold = 5.0;   // incidents per 10,000 residents a year
   double visible_rate = 4.0;     // r_v
-  double visible_decay = 0.5;    // delta_v
-  double depth_rate = 1.0;       // r_s
+  double visible_decay = 1.0;    // delta_v
+  double depth_rate = 3.0;       // r_s
   double depth_decay = 0.1;      // delta_s
 };
 

@@ -246,7 +246,7 @@ void write_governance(Db& db, const Model& model, const std::vector<ReplicateRes
   if (sc.output.unit_time_every > 0) {
     std::string cols;
     std::string marks;
-    for (int i = 0; i < 13; ++i) {
+    for (int i = 0; i < kGovUnitColumns; ++i) {
       cols += std::string(", ") + gov_unit_column(i) + " REAL";
       marks += ", ?";
     }
@@ -262,7 +262,7 @@ void write_governance(Db& db, const Model& model, const std::vector<ReplicateRes
             .bind(3, h.level_names()[h.level(row.unit)])
             .bind(4, row.period)
             .bind(5, period_label(sc.calendar, row.period));
-        for (int i = 0; i < 13; ++i) {
+        for (int i = 0; i < kGovUnitColumns; ++i) {
           st.bind(6 + i, static_cast<double>(row.v[static_cast<std::size_t>(i)]));
         }
         st.step();

@@ -1,6 +1,8 @@
 #include "sim/governance/kernel.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <string>
 
 namespace pdlab::gov {
 
@@ -206,6 +208,16 @@ __attribute__((target("avx512f,fma"))) void kernel_avx512(const CommunityArrays&
 }
 #endif
 
+// PDLAB_SIMD=sse|avx2 caps the vector width (to reproduce or time a narrower CPU).
+bool simd_allowed(int lanes) {
+  const char* cap = std::getenv("PDLAB_SIMD");
+  if (cap == nullptr) {
+    return true;
+  }
+  const std::string v(cap);
+  return v == "avx512" || (v == "avx2" && lanes <= 8) || (v == "sse" && lanes <= 4);
+}
+
 }  // namespace
 
 void community_kernel(const CommunityArrays& a, std::size_t n, std::int32_t t, const Step& st,
@@ -216,8 +228,8 @@ void community_kernel(const CommunityArrays& a, std::size_t n, std::int32_t t, c
   const Constants k = constants(st);
 #if defined(__x86_64__) && defined(__GNUC__)
   static const bool fma = __builtin_cpu_supports("fma") != 0;
-  static const bool avx512 = fma && __builtin_cpu_supports("avx512f") != 0;
-  static const bool avx2 = fma && __builtin_cpu_supports("avx2") != 0;
+  static const bool avx512 = fma && __builtin_cpu_supports("avx512f") != 0 && simd_allowed(16);
+  static const bool avx2 = fma && __builtin_cpu_supports("avx2") != 0 && simd_allowed(8);
   if (avx512) {
     kernel_avx512(a, n, t, k, so_capacity);
     return;

@@ -11,7 +11,7 @@ namespace pdlab {
 
 // Columns of the per-unit panel (communities and local governments), when
 // output.unit_time_every > 0; NaN where a column does not apply to the unit.
-constexpr int kGovUnitColumns = 13;
+constexpr int kGovUnitColumns = 17;
 const char* gov_unit_column(int i);
 
 struct GovUnitRow {

@@ -18,7 +18,11 @@ const char* gov_unit_column(int i) {
                                                "grievance",
                                                "coverage",
                                                "incidents",
-                                               "cost"};
+                                               "cost",
+                                               "effort_depth",
+                                               "tenure_left",
+                                               "share_root_cause",
+                                               "mandated"};
   return names[i];
 }
 

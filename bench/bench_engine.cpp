@@ -8,6 +8,8 @@
 
 #include <cstdlib>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace {
 
@@ -20,16 +22,32 @@ const pdlab::io::PreparedStudy& national() {
   return *study;
 }
 
-// The same scenario with every governance module on (issue 3's bar: <= 3 s per replicate).
+const pdlab::io::PreparedStudy& prepare(std::vector<std::string> sets) {
+  const char* path = std::getenv("PDLAB_BENCH_SCENARIO");
+  static std::vector<std::unique_ptr<pdlab::io::PreparedStudy>> kept;
+  kept.push_back(std::make_unique<pdlab::io::PreparedStudy>(
+      pdlab::io::prepare_study(path ? path : PDLAB_SOURCE_DIR "/scenarios/national.toml", sets)));
+  return *kept.back();
+}
+
+// The same scenario with every governance module on, the governance layer following adoption
+// (no feedback: the block-major schedule).
 const pdlab::io::PreparedStudy& national_full() {
-  static const auto study = [] {
-    const char* path = std::getenv("PDLAB_BENCH_SCENARIO");
-    return std::make_unique<pdlab::io::PreparedStudy>(
-        pdlab::io::prepare_study(path ? path : PDLAB_SOURCE_DIR "/scenarios/national.toml",
-                                 {"assessment.enabled=true", "coproduction.enabled=true",
-                                  "services.enabled=true", "stability.enabled=true"}));
-  }();
-  return *study;
+  static const auto& study =
+      prepare({"assessment.enabled=true", "coproduction.enabled=true", "services.enabled=true",
+               "stability.enabled=true"});
+  return study;
+}
+
+// Everything on: every module and every feedback into adoption (the coupled schedule, in
+// windows of feedback.lag_months). Issue 9's bar: <= 3 s per replicate on one core, <= 6x
+// the adoption-only replicate, <= 400 bytes per unit.
+const pdlab::io::PreparedStudy& national_coupled() {
+  static const auto& study = prepare(
+      {"assessment.enabled=true", "coproduction.enabled=true", "services.enabled=true",
+       "stability.enabled=true", "feedback.need=true", "feedback.escalation=true",
+       "feedback.reversal=true", "feedback.pilot_evaluation=true", "feedback.learning=true"});
+  return study;
 }
 
 double peak_rss_bytes() {
@@ -73,6 +91,25 @@ void BM_NationalFullModel(benchmark::State& state) {
                                   m.hierarchy().level_begin(m.hierarchy().n_levels() - 1);
 }
 BENCHMARK(BM_NationalFullModel)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(2)
+    ->Repetitions(3)
+    ->UseRealTime();
+
+// One replicate of the coupled model with everything on, on one core; peak memory per unit
+// (the process's peak: this benchmark runs after the others in the default order, so the
+// figure bounds what everything on needs).
+void BM_NationalCoupled(benchmark::State& state) {
+  const auto& m = *national_coupled().model;
+  const double n = m.hierarchy().size();
+  std::int32_t rep = 0;
+  for (auto _ : state) {
+    auto r = pdlab::run_replicate(m, rep++);
+    benchmark::DoNotOptimize(r.governance.values.data());
+  }
+  state.counters["peak_rss_bytes_per_unit"] = peak_rss_bytes() / n;
+}
+BENCHMARK(BM_NationalCoupled)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(2)
     ->Repetitions(3)

@@ -20,8 +20,8 @@ expect() {  # expect NAME CODE PATTERN -- command...
 "$PDLAB" run "$SRC/scenarios/examples/toy_governance.toml" --out "$T/g.sqlite" -r 5 >/dev/null 2>&1
 "$PDLAB" run "$SRC/scenarios/cases/haicang.toml" --out "$T/h.sqlite" -r 5 >/dev/null 2>&1
 "$PDLAB" run "$SRC/scenarios/examples/toy_pilot.toml" --out "$T/p.sqlite" -r 3 >/dev/null 2>&1
-expect report_governance 0 "8 charts" -- "$PDLAB" report "$T/g.sqlite" --out "$T/g.html"
-expect report_case 0 "8 charts" -- "$PDLAB" report "$T/h.sqlite" --out "$T/h.html"
+expect report_governance 0 "9 charts" -- "$PDLAB" report "$T/g.sqlite" --out "$T/g.html"
+expect report_case 0 "9 charts" -- "$PDLAB" report "$T/h.sqlite" --out "$T/h.html"
 expect report_adoption_only 0 "2 charts" -- "$PDLAB" report "$T/p.sqlite" --out "$T/p.html"
 expect report_exists 73 "force" -- "$PDLAB" report "$T/g.sqlite" --out "$T/g.html"
 expect report_missing 66 "not found" -- "$PDLAB" report "$T/none.sqlite" --out "$T/x.html"

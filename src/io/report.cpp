@@ -7,10 +7,12 @@
 #include "io/inputs.hpp"
 #include "io/results.hpp"
 #include "io/scenario_io.hpp"
+#include "sim/governance/metrics.hpp"
 
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -200,7 +202,8 @@ std::string caption_of(const Db& db) {
 // A line of means with a band between two quantiles, coloured by `color`.
 std::string band_chart(const std::string& data, const std::string& lo, const std::string& hi,
                        const std::string& color, const std::string& y_title,
-                       const std::string& caption, const std::string& facet = "") {
+                       const std::string& caption, const std::string& facet = "",
+                       bool wrap = false) {
   std::string enc_x = R"("x": {"field": "date", "type": "temporal", "title": null})";
   std::string layer =
       R"({"mark": {"type": "area", "opacity": 0.2}, "encoding": {)" + enc_x +
@@ -213,7 +216,11 @@ std::string band_chart(const std::string& data, const std::string& lo, const std
       R"(", "format": ".3f"}, {"field": ")" + hi + R"(", "format": ".3f"}]}})";
   std::string spec = R"({"$schema": "https://vega.github.io/schema/vega-lite/v5.json", )";
   spec += R"("data": {"values": )" + data + "}, ";
-  if (!facet.empty()) {
+  if (wrap) {  // one panel per value of `facet`, four a row, each with its own y scale
+    spec += R"("facet": {"field": ")" + facet + R"(", "type": "nominal", "title": null}, )";
+    spec += R"("columns": 4, "resolve": {"scale": {"y": "independent"}}, )";
+    spec += R"("spec": {"width": 200, "height": 150, "layer": [)" + layer + "]}, ";
+  } else if (!facet.empty()) {
     spec += R"("facet": {"column": {"field": ")" + facet + R"(", "type": "nominal"}}, )";
     spec += R"("spec": {"width": 220, "height": 180, "layer": [)" + layer + "]}, ";
   } else {
@@ -386,31 +393,42 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
       return json_rows(db, "SELECT level, date, metric, mean, " + lo + ", " + hi +
                                " FROM governance_time WHERE " + where + " ORDER BY period");
     };
-    const auto add = [&](const std::string& id, const std::string& title, const std::string& where,
-                         const std::string& y, const std::string& facet) {
-      const auto data = q(where);
-      if (data != "[]") {
-        charts.push_back({id, title, band_chart(data, lo, hi, "metric", y, caption, facet)});
-      }
+    // The charts and their metrics come from the metric descriptor table: a metric shows in
+    // the chart its descriptor names. Charts mixing units get one panel per metric.
+    struct GovChart {
+      std::string_view id, title;
+      bool panel_per_metric;
     };
-    add("implementation", "Visible outputs vs substantive depth of officials, by level",
-        "metric IN ('visible', 'depth') AND level IN (SELECT level FROM governance_time WHERE "
-        "metric = 'visible')",
-        "stock (0-1)", "level");
-    add("participation", "Participation of locals and migrants against the state's target",
-        "metric IN ('participation_local', 'participation_migrant', 'participation_target')",
-        "share participating", "");
-    add("residents", "Belonging, trust and grievance of locals and migrants",
-        "metric IN ('belonging_local', 'belonging_migrant', 'trust_local', 'trust_migrant', "
-        "'grievance_local', 'grievance_migrant')",
-        "level (0-1)", "");
-    add("incidents", "Incidents and escalated pressure (per 10,000 residents a year)",
-        "metric IN ('incidents', 'escalated')", "per 10,000 residents a year", "level");
-    add("costs", "Costs by strategy (per 10,000 residents a year)",
-        "metric IN ('cost_control', 'cost_compensation', 'cost_root_cause', 'cost_contracts')",
-        "per 10,000 residents a year", "");
-    add("services", "Four o'clock school coverage and SO capacity",
-        "metric IN ('coverage', 'so_capacity')", "share of demand", "");
+    static constexpr std::array<GovChart, 7> kCharts{{
+        {"officials", "Officials: effort on depth, visible outputs, depth, scores and careers, "
+                      "by level", true},
+        {"participation", "Participation of locals and migrants against the state's target",
+         false},
+        {"residents", "Belonging, trust, grievance and satisfaction of residents", false},
+        {"incidents", "Incidents, claims and escalated pressure, by level", true},
+        {"strategies", "How local officials split the stability budget", false},
+        {"costs", "Costs by strategy", false},
+        {"services", "Four o'clock school coverage and SO capacity", false},
+    }};
+    for (const auto& chart : kCharts) {
+      std::string in;
+      std::string_view unit;
+      for (const auto& m : gov_metrics()) {
+        if (m.chart == chart.id) {
+          in += std::string(in.empty() ? "" : ", ") + json_string(std::string(m.name));
+          unit = m.unit;
+        }
+      }
+      const auto data = q("metric IN (" + in + ")");
+      if (data == "[]") {
+        continue;
+      }
+      charts.push_back(
+          {std::string(chart.id), std::string(chart.title),
+           chart.panel_per_metric
+               ? band_chart(data, lo, hi, "level", "", caption, "metric", true)
+               : band_chart(data, lo, hi, "metric", std::string(unit), caption)});
+    }
   }
   {
     const auto spec = hierarchy_chart(db, caption);

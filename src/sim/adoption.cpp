@@ -108,6 +108,7 @@ void AdoptionProcess::reset() {
   pilot_round_.assign(s, 0);
   cursor_.assign(s, 0);
   fast_end_.assign(s, 0);
+  next_tau_.assign(s, kNoThreshold);
   quality_kids_.assign(s, 0.0F);
   pressure_.assign(s, 0.0F);
   v_children_.assign(s, 0.0F);
@@ -132,7 +133,11 @@ void AdoptionProcess::reset() {
   if (!net_.empty()) {
     ext_adopted_.assign(n_, 0.0F);
     ext_total_.assign(n_, 0.0F);
+    edge_units_.clear();
     for (std::int32_t u = 0; u < n_; ++u) {
+      if (!net_.neighbours(u).empty()) {
+        edge_units_.push_back(u);
+      }
       double w = 0;
       for (float x : net_.weights(u)) {
         w += x;
@@ -173,6 +178,7 @@ void AdoptionProcess::reset() {
     }
     cursor_[p] = b;
     fast_end_[p] = k;
+    next_tau_[p] = b < k ? sorted_tau_[b] : kNoThreshold;
   }
 }
 
@@ -200,8 +206,13 @@ void AdoptionProcess::begin_period(std::int32_t t) {
       quality_kids_[p] = kid_outcome_[p];
     }
     if (!ext_adopted_.empty()) {
-      std::fill(ext_adopted_.begin(), ext_adopted_.end(), 0.0F);
-      for (std::int32_t u = 0; u < n_; ++u) {
+      // Only edge-list neighbours are ever non-zero.
+      for (const std::int32_t u : edge_units_) {
+        for (const std::int32_t v : net_.neighbours(u)) {
+          ext_adopted_[v] = 0.0F;
+        }
+      }
+      for (const std::int32_t u : edge_units_) {
         if (ps_->active_at(u, t - 1)) {
           add_exposure(u, -1, outcome_[u], +1);
         }
@@ -234,42 +245,8 @@ void AdoptionProcess::rebase(std::int32_t from, std::int32_t to) {
       sorted_tau_[c] = sort_buf_[c - c0].first;
       order_[c] = sort_buf_[c - c0].second;
     }
+    next_tau_[p] = sorted_tau_[c0];
   }
-}
-
-float AdoptionProcess::ramp(std::int32_t t, std::int32_t issue, std::int32_t deadline) {
-  if (deadline == kNever || deadline <= issue) {
-    return 1.0F;
-  }
-  return std::clamp(static_cast<float>(t - issue) / static_cast<float>(deadline - issue), 0.0F,
-                    1.0F);
-}
-
-double AdoptionProcess::own_signal(std::int32_t p, std::int32_t t) const {
-  if (!active(p, t)) {
-    return 0.0;
-  }
-  const auto& v = epoch().vertical;
-  switch (mode_[p]) {
-    case Mode::none: return 0.0;
-    case Mode::endorse: return v.endorse;
-    case Mode::pilot: return v.pilot;
-    case Mode::mandate:
-      return v.mandate * (1.0 + v.urgency * ramp(t, mode_issue_[p], mode_deadline_[p]));
-    case Mode::championship: {
-      const auto nc = h_.n_children(p);
-      return v.championship * (1.0 - static_cast<double>(active_kids_[p]) / nc);
-    }
-  }
-  return 0.0;
-}
-
-double AdoptionProcess::direct_signal(std::int32_t p, std::int32_t t) const {
-  if (ev_issue_[p] > t) {
-    return 0.0;
-  }
-  const auto& v = epoch().vertical;
-  return v.mandate * (1.0 + v.urgency * ramp(t, ev_issue_[p], ev_deadline_[p]));
 }
 
 // The channel of an adoption: the cause with the largest probability of causation. With
@@ -368,6 +345,9 @@ void AdoptionProcess::sweep_slots(std::int32_t t) {
     }
     k_cum_[p] += last_factor_[p];
     const auto kp = static_cast<float>(std::min(k_cum_[p], 3.0e38));
+    if (kp < next_tau_[p]) {
+      continue;  // the common case, decided without touching the children's arrays
+    }
     std::int32_t c = cursor_[p];
     while (c < fast_end_[p] && sorted_tau_[c] <= kp) {
       const std::int32_t j = order_[c++];
@@ -380,6 +360,7 @@ void AdoptionProcess::sweep_slots(std::int32_t t) {
       }
     }
     cursor_[p] = c;
+    next_tau_[p] = c < fast_end_[p] ? sorted_tau_[c] : kNoThreshold;
   }
 }
 

@@ -18,7 +18,9 @@
 #include "sim/process.hpp"
 #include "sim/state.hpp"
 
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace pdlab::sim {
@@ -135,6 +137,11 @@ class AdoptionProcess final : public Process {
   std::vector<std::int32_t> mode_issue_, mode_deadline_, ev_issue_, ev_deadline_;
   std::vector<float> ev_compliance_;
   std::vector<std::int32_t> active_kids_, slot_rev_, slot_variant_, cursor_, fast_end_;
+  // The threshold of the next fast child to adopt (sorted_tau_[cursor_]), per slot: the
+  // per-period test reads this small array rather than the children's.
+  static constexpr float kNoThreshold = std::numeric_limits<float>::infinity();
+  std::vector<float> next_tau_;
+  std::vector<std::int32_t> edge_units_;  // units with edge-list peers, in order
   std::vector<std::int32_t> pilot_round_;
   std::vector<std::uint8_t> abolished_;  // tier abolished: pressure passes straight through
   std::vector<float> quality_kids_, pressure_, v_children_, h_children_;
@@ -147,5 +154,41 @@ class AdoptionProcess final : public Process {
   std::vector<ActiveQuota> quotas_;
   std::vector<double> measured_;  // pilots' improvements in the current evaluation
 };
+
+// Inline: read for every government every period.
+inline float AdoptionProcess::ramp(std::int32_t t, std::int32_t issue, std::int32_t deadline) {
+  if (deadline == kNever || deadline <= issue) {
+    return 1.0F;
+  }
+  return std::clamp(static_cast<float>(t - issue) / static_cast<float>(deadline - issue), 0.0F,
+                    1.0F);
+}
+
+inline double AdoptionProcess::own_signal(std::int32_t p, std::int32_t t) const {
+  if (!active(p, t)) {
+    return 0.0;
+  }
+  const auto& v = epoch().vertical;
+  switch (mode_[p]) {
+    case Mode::none: return 0.0;
+    case Mode::endorse: return v.endorse;
+    case Mode::pilot: return v.pilot;
+    case Mode::mandate:
+      return v.mandate * (1.0 + v.urgency * ramp(t, mode_issue_[p], mode_deadline_[p]));
+    case Mode::championship: {
+      const auto nc = h_.n_children(p);
+      return v.championship * (1.0 - static_cast<double>(active_kids_[p]) / nc);
+    }
+  }
+  return 0.0;
+}
+
+inline double AdoptionProcess::direct_signal(std::int32_t p, std::int32_t t) const {
+  if (ev_issue_[p] > t) {
+    return 0.0;
+  }
+  const auto& v = epoch().vertical;
+  return v.mandate * (1.0 + v.urgency * ramp(t, ev_issue_[p], ev_deadline_[p]));
+}
 
 }  // namespace pdlab::sim

@@ -90,7 +90,7 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
              q[1] > 0 ? f(q[5] / q[1]) : nan, f(q[6] * inv),
              f(sum(StreetSum::grievance) * inv), f(q[7] * inv),
              static_cast<float>(incidents), cost_[g], act ? effort_[g] : nan,
-             has_official(g, t) ? static_cast<float>(term_end_[g] - t) / ppy_ : nan,
+             has_official(g, t) ? static_cast<float>(term_end_[g] - t) / static_cast<float>(ppy_) : nan,
              st.budget > 0 ? mix_[root_cause][g] / st.budget : nan,
              act ? static_cast<float>(mandated_[in_charge_[g]]) : nan});
     }

@@ -12,23 +12,34 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
       block_residents(blk);
     }
   }
-  // What each local government does this period, broadcast to its communities.
+  // What each local government does this period, broadcast to its communities (one pass,
+  // raw pointers: the ranges are short).
+  float* __restrict effort = effort_c_.data();
+  float* __restrict claims = claims_c_.data();
+  float* __restrict root = root_c_.data();
+  float* __restrict peers = peers_c_.data();
+  float* __restrict control_share = control_c_.data();
+  float* __restrict extra_load = load_c_.data();
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
-    const auto cb = static_cast<std::size_t>(h_.first_child(g) - blk.c0);
-    const auto ce = static_cast<std::size_t>(h_.end_child(g) - blk.c0);
-    const auto fill = [&](std::vector<float>& v, float x) {
-      std::fill(v.begin() + static_cast<std::ptrdiff_t>(cb),
-                v.begin() + static_cast<std::ptrdiff_t>(ce), x);
-    };
-    fill(effort_c_, effort_[g]);
-    fill(claims_c_, claims_[g]);
-    fill(root_c_, root_work_[g]);
-    fill(peers_c_, j_participation_[g]);
-    fill(control_c_, mix_[control][g]);
-    fill(load_c_, t >= g_.partial_from(g) ? st.partial_load : 0.0F);
+    const std::int32_t cb = h_.first_child(g) - blk.c0;
+    const std::int32_t ce = h_.end_child(g) - blk.c0;
+    const float e = effort_[g];
+    const float q = claims_[g];
+    const float r = root_work_[g];
+    const float p = j_participation_[g];
+    const float c = mix_[control][g];
+    const float l = t >= g_.partial_from(g) ? st.partial_load : 0.0F;
+    for (std::int32_t i = cb; i < ce; ++i) {
+      effort[i] = e;
+      claims[i] = q;
+      root[i] = r;
+      peers[i] = p;
+      control_share[i] = c;
+      extra_load[i] = l;
+    }
   }
   // Every community of the block, branch-free so that the loop vectorises.
-  const auto arr = arrays(blk);
+  const auto arr = arrays(blk, t);
   community_kernel(arr, static_cast<std::size_t>(blk.padded), t, st, so_capacity_[b]);
   // Sums by local government (products computed in the vector loop); the sums of one
   // government's communities interleave so that their additions overlap.
@@ -37,13 +48,17 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   const float so_cap = so_capacity_[b];
   const float contracting = st.services ? st.contracting : 0.0F;
   const auto f = [](double x) { return static_cast<float>(x); };
+  const float* street[kStreetSums];
+  for (int k = 0; k < kStreetSums; ++k) {
+    street[k] = street_[k].data();
+  }
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     const auto cb = static_cast<std::size_t>(h_.first_child(g) - blk.c0);
     const auto ce = static_cast<std::size_t>(h_.end_child(g) - blk.c0);
     float acc[kStreetSums] = {};
     for (std::size_t i = cb; i < ce; ++i) {
       for (int k = 0; k < kStreetSums; ++k) {
-        acc[k] += street_[k][i];
+        acc[k] += street[k][i];
       }
     }
     for (int k = 0; k < kStreetSums; ++k) {

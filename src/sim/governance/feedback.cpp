@@ -8,20 +8,33 @@
 
 namespace pdlab::gov {
 
+// The rows of period t of the signals that are on (nullptr for those off).
+Runtime::SignalRows Runtime::rows(std::int32_t t, sim::Feedback& fb) const {
+  const auto& f = sc_.governance.feedback;
+  SignalRows r;
+  r.need = f.need ? fb.write(fb.need, t) : nullptr;
+  r.escalation = f.escalation ? fb.write(fb.escalation, t) : nullptr;
+  r.reversal = f.reversal ? fb.write(fb.reversal, t) : nullptr;
+  r.outcome = f.learning ? fb.write(fb.outcome, t) : nullptr;
+  r.kid_outcome = f.learning ? fb.write(fb.kid_outcome, t) : nullptr;
+  r.assessed = f.pilot_evaluation ? fb.write(fb.assessed, t) : nullptr;
+  return r;
+}
+
 // The signals of government u (its official's state and its jurisdiction in period t).
-void Runtime::signal(std::int32_t u, std::int32_t t, sim::Feedback& fb) {
+void Runtime::signal(std::int32_t u, std::int32_t t, const SignalRows& r) {
   const auto& f = sc_.governance.feedback;
   const bool here = g_.feedback_at(h_.level(u));
-  if (f.need) {
+  if (r.need != nullptr) {
     // A jurisdiction's need: its residents' grievance and its incident rate.
-    fb.write(fb.need, t)[u] = here ? static_cast<float>(f.need_grievance) * j_grievance_[u] +
-                                         static_cast<float>(f.need_incidents) * j_incident_rate_[u]
-                                   : 0.0F;
+    r.need[u] = here ? static_cast<float>(f.need_grievance) * j_grievance_[u] +
+                           static_cast<float>(f.need_incidents) * j_incident_rate_[u]
+                     : 0.0F;
   }
-  if (f.escalation) {
-    fb.write(fb.escalation, t)[u] = here && u < upper_ ? j_escalation_[u] : 0.0F;
+  if (r.escalation != nullptr) {
+    r.escalation[u] = here && u < upper_ ? j_escalation_[u] : 0.0F;
   }
-  if (f.reversal) {
+  if (r.reversal != nullptr) {
     // Reform failing on the ground: missing depth, grievance, a veto, a new official.
     float eta = std::nanf("");
     if (here && has_official(u, t) && active(u, t)) {
@@ -32,21 +45,20 @@ void Runtime::signal(std::int32_t u, std::int32_t t, sim::Feedback& fb) {
                                (veto ? f.reversal_veto : 0.0) +
                                (new_official ? f.reversal_turnover : 0.0));
     }
-    fb.write(fb.reversal, t)[u] = eta;
+    r.reversal[u] = eta;
   }
-  const Step& st = g_.step(t);
-  if (f.learning) {
+  if (r.outcome != nullptr) {
     // What peers observe of a government: its visible outputs and its jurisdiction's depth.
     const auto v = static_cast<float>(f.learning_visible);
-    fb.write(fb.outcome, t)[u] = (1.0F - v) * j_depth_[u] + v * visible_[u];
+    r.outcome[u] = (1.0F - v) * j_depth_[u] + v * visible_[u];
   }
-  if (f.pilot_evaluation) {
+  if (r.assessed != nullptr) {
     // Its outcomes as its superior judges a pilot: depth and residents' satisfaction under the
     // superior's own assessment weights (visible outputs show the reform's form, not its
     // outcome); a year in which incidents passed the veto threshold fails.
-    fb.write(fb.assessed, t)[u] =
-        (1.0F - st.omega) * st.depth_reward * j_depth_[u] + st.omega * j_satisfaction_[u] -
-        (vetoed_[u] != 0 ? 1.0F : 0.0F);
+    const Step& st = g_.step(t);
+    r.assessed[u] = (1.0F - st.omega) * st.depth_reward * j_depth_[u] +
+                    st.omega * j_satisfaction_[u] - (vetoed_[u] != 0 ? 1.0F : 0.0F);
   }
 }
 
@@ -57,26 +69,17 @@ void Runtime::feedback_block(std::size_t b, std::int32_t t, sim::Feedback& fb) {
     return;
   }
   const auto& blk = g_.blocks()[b];
-  const Step& st = g_.step(t);
+  const SignalRows r = rows(t, fb);  // found once: t % lag is a division
+  float* outcome = r.outcome;
+  float* kid_outcome = r.kid_outcome;
+  // The communities' rows were written by the kernel (communities.cpp); the sum of the
+  // active ones' depth by local government came with the street sums.
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
-    signal(g, t, fb);
-    float kids = 0.0F;
-    for (auto c = h_.first_child(g); c < h_.end_child(g); ++c) {
-      const auto s = slot(blk, c);
-      const float depth = at(Field::depth, s);
-      if (f.learning) {
-        fb.write(fb.outcome, t)[c] = depth;  // what peers see of a community: its depth
-        kids += community_active(s, t) ? depth : 0.0F;
-      }
-      if (f.pilot_evaluation) {
-        fb.write(fb.assessed, t)[c] =
-            (1.0F - st.omega) * st.depth_reward * depth + st.omega * satisfaction_[s];
-      }
-    }
-    if (f.learning) {
-      fb.write(fb.kid_outcome, t)[g] = kids;
+    signal(g, t, r);
+    if (outcome != nullptr) {
+      kid_outcome[g] = street_sum_[static_cast<int>(StreetSum::active_depth)][g];
       if (g > 0 && active(g, t)) {
-        upper_kids(h_.parent(g), t) += fb.write(fb.outcome, t)[g];
+        upper_kids(h_.parent(g), t) += outcome[g];
       }
     }
   }
@@ -88,13 +91,14 @@ void Runtime::feedback_upper(std::int32_t t, sim::Feedback& fb) {
   if (!f.any()) {
     return;
   }
+  const SignalRows r = rows(t, fb);
   for (std::int32_t u = upper_ - 1; u >= 0; --u) {  // children before their parents
-    signal(u, t, fb);
-    if (f.learning) {
+    signal(u, t, r);
+    if (r.outcome != nullptr) {
       // Children that are local governments added theirs with their block.
-      fb.write(fb.kid_outcome, t)[u] = upper_kids(u, t);
+      r.kid_outcome[u] = upper_kids(u, t);
       if (u > 0 && active(u, t)) {
-        upper_kids(h_.parent(u), t) += fb.write(fb.outcome, t)[u];
+        upper_kids(h_.parent(u), t) += r.outcome[u];
       }
     }
   }

@@ -23,6 +23,7 @@ struct Constants {
   float bel_serv, bel_part, turnover[2], need[2];
   float sat_intercept, sat_depth, sat_serv, sat_griev, trust_rate;
   float control_trust, control_griev, claims_griev, root_effect, griev_in, griev_decay;
+  float assess_depth, assess_sat;  // the superior's weights on depth and satisfaction
 };
 
 Constants constants(const Step& st) {
@@ -64,6 +65,8 @@ Constants constants(const Step& st) {
   k.root_effect = st.root_effect;
   k.griev_in = st.grievance_inflow;
   k.griev_decay = st.grievance_decay;
+  k.assess_depth = (1.0F - st.omega) * st.depth_reward;
+  k.assess_sat = st.omega;
   return k;
 }
 
@@ -81,7 +84,8 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
   const float* __restrict control_p = a.control;
   const float* __restrict load_p = a.extra_load;
   float* __restrict coverage_p = a.coverage;
-  float* __restrict satisfaction_p = a.satisfaction;
+  float* __restrict outcome_p = a.outcome;
+  float* __restrict assessed_p = a.assessed;
   float* __restrict target_p[2] = {a.target[0], a.target[1]};
   float* __restrict street_p[kStreetSums];
   for (int s = 0; s < kStreetSums; ++s) {
@@ -96,8 +100,11 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     float* __restrict base = tiles + (i / lanes) * kFields * lanes + i % lanes;
     const auto at = [&](Field f) { return base + static_cast<std::size_t>(f) * lanes; };
     const VI tv = VI{} + t;
-    const T active = simd::mask_to_one<T>((load<VI>(at(Field::adopted_from)) <= tv) &
-                                          (tv < load<VI>(at(Field::active_until))));
+    // Active: adopted_from <= t < active_until, from the sign bits of two differences (GCC
+    // lowers 512-bit integer comparisons lane by lane; this stays in vector registers).
+    const VI outside = (tv - load<VI>(at(Field::adopted_from))) |
+                       (load<VI>(at(Field::active_until)) - tv - 1);
+    const T active = simd::mask_to_one<T>(~(outside >> 31));
     const T m = load<T>(at(Field::migrant));
     const T w = load<T>(at(Field::residents));
     const T wl = w * (one - m);
@@ -160,8 +167,21 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     if (coverage_p != nullptr) {
       store(&coverage_p[i], cov);
     }
-    if (satisfaction_p != nullptr) {
-      store(&satisfaction_p[i], sat_mean);
+    // Rows indexed by community: the lanes past the block's last community stay unwritten.
+    const auto row = [&](float* __restrict p, T v) {
+      if (i + N <= a.communities) {
+        store(&p[i], v);
+      } else {
+        for (std::size_t l = i; l < a.communities; ++l) {
+          p[l] = v[l - i];
+        }
+      }
+    };
+    if (outcome_p != nullptr) {
+      row(outcome_p, dn);
+    }
+    if (assessed_p != nullptr) {
+      row(assessed_p, k.assess_depth * dn + k.assess_sat * sat_mean);
     }
     const T wa = w * active;
     const auto out = [&](StreetSum s, T v) { store(&street_p[static_cast<int>(s)][i], v); };
@@ -172,6 +192,7 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     out(StreetSum::active, wa);
     out(StreetSum::fit, wa * fit);
     out(StreetSum::active_migrants, wa * m);
+    out(StreetSum::active_depth, active * dn);
     const auto sum = [&](BlockSum s) -> T& { return block[static_cast<int>(s)]; };
     sum(BlockSum::participation_local) += wl * part[0];
     sum(BlockSum::participation_migrant) += wm * part[1];

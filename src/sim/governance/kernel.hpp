@@ -21,6 +21,7 @@ enum class StreetSum : int {
   active,           // w * a (residents of communities running the model)
   fit,              // w * a * fit of the variant they run
   active_migrants,  // w * a * m
+  active_depth,     // a * D: what peers see of the active communities (learning)
   count
 };
 constexpr int kStreetSums = static_cast<int>(StreetSum::count);
@@ -86,8 +87,12 @@ struct CommunityArrays {
   const float* control;     // share of the budget spent on control
   const float* extra_load;  // administrative load added by a partial reform
   // Outputs of this period; the optional ones may be null.
-  float* coverage;      // panel rows only
-  float* satisfaction;  // feedback only
+  float* coverage;  // panel rows only
+  // Feedback rows of this period from the block's first community (feedback only): what
+  // peers see of a community (its depth) and how its superior would judge it as a pilot.
+  float* outcome;
+  float* assessed;
+  std::size_t communities;  // the block's communities; the rows end there, the tiles later
   float* target[2];     // the groups' participation targets (resident agents only)
   float* street[kStreetSums];
   float (*block)[simd::kMaxLanes];  // [kBlockSums][lanes]; lanes >= N left at 0

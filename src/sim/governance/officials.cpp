@@ -69,62 +69,81 @@ float Runtime::choose_effort(std::int32_t official, std::int32_t territory, std:
   return logistic((m_depth - m_visible) / st.temperature);
 }
 
-// The mix of stability strategies of the official of `official` for local government g: a
-// softmax of the values of keeping each strategy over the rest of the term (docs/model.md
+// The mix of stability strategies of the officials in charge of local governments [g0, g1):
+// a softmax of the values of keeping each strategy over the rest of the term (docs/model.md
 // 7.9.4). Cutting incidents is worth the veto risk it removes plus a standing priority;
 // control and compensation cut them now but store grievance or ratchet claims that raise them
 // later; root-cause work lowers grievance only with a lag, once the model is adopted.
-void Runtime::choose_mix(std::int32_t official, std::int32_t g, std::int32_t t) {
+// decide_local gathers each official's inputs into mix_in_; this loop runs four governments
+// at a time with the same arithmetic, in the same order, as one alone.
+void Runtime::choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t) {
+  using T = simd::vf4;
+  constexpr std::int32_t N = 4;
   const Step& st = g_.step(t);
-  if (!st.choose_mix) {
-    for (int k = 0; k < 3; ++k) {
-      mix_[k][g] = st.fixed_mix[k];
+  const T months_left = T{} + static_cast<float>(ppy_ - t % ppy_);
+  const T one = T{} + 1.0F;
+  const T zero = T{};
+  for (std::int32_t i = 0; i < g1 - g0; i += N) {
+    const auto get = [&](MixInput k) {
+      return simd::load<T>(&mix_in_[static_cast<int>(k)][static_cast<std::size_t>(i)]);
+    };
+    const T c = get(MixInput::control);
+    const T q = get(MixInput::compensation);
+    // Veto risk: d P(incidents this year > threshold) / d log(rate), normal approximation.
+    const T cut = simd::max(zero, one - st.control_effect * c - st.compensation_effect * q);
+    const T mu = get(MixInput::base_rate) * cut * months_left;
+    const T allowance = st.veto_threshold * get(MixInput::residents) - get(MixInput::incidents);
+    T root_mu;
+    for (int l = 0; l < N; ++l) {
+      root_mu[l] = std::sqrt(mu[l]);
     }
-    return;
-  }
-  const auto& hz = st.horizons;
-  const std::int32_t left = std::clamp(term_end_[official] - t, 0, hz.max());
-  // Veto risk: d P(incidents this year > threshold) / d log(rate), normal approximation.
-  const std::int32_t months_left = ppy_ - t % ppy_;
-  const float cut = std::max(0.0F, 1.0F - st.control_effect * mix_[control][g] -
-                                       st.compensation_effect * mix_[compensation][g]);
-  const float mu = base_rate_[g] * cut * static_cast<float>(months_left);
-  const float allowance =
-      st.veto_threshold * static_cast<float>(residents_g_[g]) - year_incidents_[g];
-  float veto = 0.0F;
-  if (st.veto && allowance >= 0.0F && mu > 0.0F) {
-    const float z = (allowance + 0.5F - mu) / std::sqrt(mu);
-    veto = z < 8.0F ? std::sqrt(mu) * 0.3989423F * simd::exp1(-0.5F * z * z) : 0.0F;
-  }
-  const bool review = left >= months_left;  // this year's tournament falls within the term
-  const float stake = (review ? promotion_[official] : 0.0F) * veto + st.priority;
-  const float griev = j_grievance_[g];
-  const float room = 1.0F - griev;
-  float value[3];
-  value[control] = stake * (st.control_effect * hz.discounted[left] -
-                            st.incident_grievance * st.control_grievance * room * hz.control[left]);
-  value[compensation] =
-      stake * (st.compensation_effect * hz.discounted[left] -
-               st.incident_grievance * st.claims_rate * st.claims_grievance * room *
-                   hz.claims[left]);
-  const float adopted = active(official, t) ? 1.0F : 0.0F;
-  value[root_cause] = (stake * st.incident_grievance + st.omega * slope_[official] * st.sat_grievance) *
-                      st.root_effect * griev * adopted * j_depth_[g] * hz.root[left];
-  const float top = std::max({value[0], value[1], value[2]});
-  float w[3];
-  float total = 0;
-  for (int k = 0; k < 3; ++k) {
-    w[k] = simd::exp1((value[k] - top) / st.mix_temperature);
-    total += w[k];
-  }
-  for (int k = 0; k < 3; ++k) {
-    mix_[k][g] = st.budget * w[k] / total;
+    const T z = (allowance + 0.5F - mu) / root_mu;
+    const T density = root_mu * 0.3989423F * simd::exp<N>(-0.5F * z * z);
+    const auto bites = (allowance >= zero) & (mu > zero) & (z < 8.0F);
+    const T veto = st.veto ? (bites ? density : zero) : zero;
+    const T stake = get(MixInput::promotion) * veto + st.priority;
+    const T griev = get(MixInput::grievance);
+    const T room = one - griev;
+    const T disc = get(MixInput::discounted);
+    T value[3];
+    value[control] = stake * (st.control_effect * disc - st.incident_grievance *
+                                                          st.control_grievance * room *
+                                                          get(MixInput::h_control));
+    value[compensation] =
+        stake * (st.compensation_effect * disc - st.incident_grievance * st.claims_rate *
+                                                     st.claims_grievance * room *
+                                                     get(MixInput::h_claims));
+    value[root_cause] =
+        (stake * st.incident_grievance + st.omega * get(MixInput::slope) * st.sat_grievance) *
+        st.root_effect * griev * get(MixInput::adopted) * get(MixInput::depth) *
+        get(MixInput::h_root);
+    const T top = simd::max(simd::max(value[0], value[1]), value[2]);
+    T w[3];
+    for (int k = 0; k < 3; ++k) {
+      w[k] = simd::exp<N>((value[k] - top) / st.mix_temperature);
+    }
+    const T total = w[0] + w[1] + w[2];
+    const std::int32_t m = std::min(N, g1 - g0 - i);
+    for (int k = 0; k < 3; ++k) {
+      const T share = st.budget * w[k] / total;
+      for (std::int32_t l = 0; l < m; ++l) {
+        mix_[k][static_cast<std::size_t>(g0 + i + l)] = share[l];
+      }
+    }
   }
 }
 
 void Runtime::decide_local(std::size_t b, std::int32_t t) {
   const auto& blk = g_.blocks()[b];
   const Step& st = g_.step(t);
+  const bool mixes = st.stability && st.choose_mix;
+  const auto& hz = st.horizons;
+  const std::int32_t months_left = ppy_ - t % ppy_;
+  if (mixes) {
+    for (auto& v : mix_in_) {
+      v.resize(static_cast<std::size_t>(blk.g1 - blk.g0 + 3));  // whole groups of four
+    }
+  }
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     // The official in charge: the local one, or the one above once its tier is abolished.
     const bool own = has_official(g, t);
@@ -136,9 +155,33 @@ void Runtime::decide_local(std::size_t b, std::int32_t t) {
     effort_[g] = active(gov, t) ? choose_effort(gov, g, t, j_depth_[g], j_participation_[g],
                                                 j_fit_[g])
                                 : 0.0F;
-    if (st.stability) {
-      choose_mix(gov, g, t);
+    if (st.stability && !st.choose_mix) {
+      for (int k = 0; k < 3; ++k) {
+        mix_[k][g] = st.fixed_mix[k];
+      }
+    } else if (mixes) {
+      const auto i = static_cast<std::size_t>(g - blk.g0);
+      const std::int32_t left = std::clamp(term_end_[gov] - t, 0, hz.max());
+      const auto set = [&](MixInput k, float v) { mix_in_[static_cast<int>(k)][i] = v; };
+      set(MixInput::control, mix_[control][g]);
+      set(MixInput::compensation, mix_[compensation][g]);
+      set(MixInput::base_rate, base_rate_[g]);
+      set(MixInput::residents, static_cast<float>(residents_g_[g]));
+      set(MixInput::incidents, year_incidents_[g]);
+      set(MixInput::grievance, j_grievance_[g]);
+      set(MixInput::depth, j_depth_[g]);
+      // This year's tournament counts only if it falls within the term.
+      set(MixInput::promotion, left >= months_left ? promotion_[gov] : 0.0F);
+      set(MixInput::slope, slope_[gov]);
+      set(MixInput::adopted, active(gov, t) ? 1.0F : 0.0F);
+      set(MixInput::discounted, hz.discounted[left]);
+      set(MixInput::h_control, hz.control[left]);
+      set(MixInput::h_claims, hz.claims[left]);
+      set(MixInput::h_root, hz.root[left]);
     }
+  }
+  if (mixes) {
+    choose_mixes(blk.g0, blk.g1, t);
   }
 }
 

@@ -56,7 +56,6 @@ void Runtime::init(sim::ReplicateState& state) {
   locals_.assign(slots, 0.0F);
   migrants_.assign(slots, 0.0F);
   coverage_.assign(every_ > 0 ? slots : 0, 0.0F);
-  satisfaction_.assign(sc_.governance.feedback.pilot_evaluation ? slots : 0, 0.0F);
   for (std::int32_t s = 0; s < static_cast<std::int32_t>(slots); ++s) {
     set_period(Field::adopted_from, s, kNever);
     set_period(Field::active_until, s, kNever);
@@ -195,6 +194,7 @@ void Runtime::apply_changes(std::vector<sim::Change>& list, std::size_t& next, s
 // communities answer to them (GovernanceModel::window()).
 void Runtime::run_window(std::int32_t t0, std::int32_t t1, sim::ReplicateState& state) {
   window_start_ = t0;
+  feedback_ = sc_.governance.feedback.any() ? &state.feedback : nullptr;
   std::fill(jur_.begin(), jur_.end(), 0.0F);
   std::fill(upper_kids_.begin(), upper_kids_.end(), 0.0F);
   const auto& records = state.policies[g_.policy()].records;
@@ -284,12 +284,17 @@ void Runtime::block_residents(const GovBlock& blk) {
   }
 }
 
-CommunityArrays Runtime::arrays(const GovBlock& blk) {
+CommunityArrays Runtime::arrays(const GovBlock& blk, std::int32_t t) {
   const auto s = static_cast<std::size_t>(blk.slot);
   CommunityArrays a{};
   a.tiles = &tiles_[tile_index(Field::adopted_from, blk.slot)];
   a.coverage = coverage_.empty() ? nullptr : &coverage_[s];
-  a.satisfaction = satisfaction_.empty() ? nullptr : &satisfaction_[s];
+  if (feedback_ != nullptr) {
+    const SignalRows r = rows(t, *feedback_);
+    a.outcome = r.outcome != nullptr ? r.outcome + blk.c0 : nullptr;
+    a.assessed = r.assessed != nullptr ? r.assessed + blk.c0 : nullptr;
+  }
+  a.communities = static_cast<std::size_t>(blk.c1 - blk.c0);
   for (int k = 0; k < 2; ++k) {
     a.target[k] = g_.agents_root() >= 0 ? target_[k].data() : nullptr;
   }

@@ -76,7 +76,17 @@ class Runtime {
   void decide_upper(std::int32_t t);  // officials.cpp
   void assess_upper(std::int32_t t);  // assessment.cpp
   // What adoption reads in period t + 1 (coupled runs with feedback on).
-  void signal(std::int32_t u, std::int32_t t, sim::Feedback& fb);          // feedback.cpp
+  // Feedback signals (feedback.cpp): the rows of period t, and government u's values.
+  struct SignalRows {
+    float* need = nullptr;
+    float* escalation = nullptr;
+    float* reversal = nullptr;
+    float* outcome = nullptr;
+    float* kid_outcome = nullptr;
+    float* assessed = nullptr;
+  };
+  SignalRows rows(std::int32_t t, sim::Feedback& fb) const;
+  void signal(std::int32_t u, std::int32_t t, const SignalRows& r);
   void feedback_block(std::size_t b, std::int32_t t, sim::Feedback& fb);  // feedback.cpp
   void feedback_upper(std::int32_t t, sim::Feedback& fb);                 // feedback.cpp
 
@@ -109,7 +119,7 @@ class Runtime {
              const std::array<float, kGovUnitColumns>& values);
   void setup_agents(const GovBlock& blk);
   void agents(std::size_t b, std::int32_t t);
-  CommunityArrays arrays(const GovBlock& blk);
+  CommunityArrays arrays(const GovBlock& blk, std::int32_t t);
   std::int32_t slot(const GovBlock& blk, std::int32_t c) const { return blk.slot + (c - blk.c0); }
   float& at(Field f, std::int32_t s) { return tiles_[tile_index(f, s)]; }
   float at(Field f, std::int32_t s) const { return tiles_[tile_index(f, s)]; }
@@ -136,7 +146,7 @@ class Runtime {
   void rank_peers(std::int32_t first, std::int32_t end, std::int32_t t);
   float choose_effort(std::int32_t official, std::int32_t territory, std::int32_t t, float depth,
                       float participation, float fit) const;
-  void choose_mix(std::int32_t official, std::int32_t g, std::int32_t t);
+  void choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t);
 
   const GovernanceModel& g_;
   const Hierarchy& h_;
@@ -165,7 +175,7 @@ class Runtime {
   // Per community slot (persistent): the tiles of the kernel, and locals and migrants.
   std::vector<float> tiles_;
   std::vector<float> locals_, migrants_;
-  std::vector<float> coverage_, satisfaction_;  // only for the panel, and for feedback
+  std::vector<float> coverage_;  // only for the panel
 
   // Per block: scratch for one period (broadcasts from local governments, kernel outputs).
   std::vector<float> effort_c_, claims_c_, root_c_, peers_c_, control_c_, load_c_;
@@ -186,6 +196,12 @@ class Runtime {
   std::vector<std::int32_t> peers_, peer_order_;  // tournament scratch
   std::vector<float> peer_score_;
   std::array<std::vector<float>, 3> mix_;  // budget spent on each strategy
+  // The inputs of the mix choices of one block's officials, one array each (choose_mixes).
+  enum class MixInput : int {
+    control, compensation, base_rate, residents, incidents, grievance, depth, promotion, slope,
+    adopted, discounted, h_control, h_claims, h_root, count
+  };
+  std::array<std::vector<float>, static_cast<int>(MixInput::count)> mix_in_;
   // Per government: its jurisdiction in the last period (decisions and feedback).
   std::vector<float> j_residents_, j_participation_, j_satisfaction_, j_grievance_, j_depth_,
       j_fit_, j_incident_rate_, j_escalation_, year_incidents_;
@@ -201,6 +217,7 @@ class Runtime {
   // Upper officials: jurisdiction sums per unit and period of the window.
   std::vector<float> jur_;
   std::vector<float> upper_kids_;
+  sim::Feedback* feedback_ = nullptr;  // where this window's signals go (null: no feedback)
 
   // Outputs.
   GovernanceResult out_;

@@ -2,7 +2,9 @@
 """make bench: pdlab's engine benchmark and the numpy baseline, timed in one run.
 
 Prints one JSON object: pdlab unit-periods per second and seconds per replicate on one core,
-ensemble scaling from 1 to 2 threads, memory per unit, the numpy baseline, and the ratios.
+ensemble scaling from 1 to 2 threads, memory per unit, the full model (modules on) and the
+coupled model (modules and every feedback on) beside the adoption-only run, the numpy
+baseline, and the ratios.
 Absolute times depend on the machine and its load; compare the ratios.
 """
 import argparse
@@ -18,8 +20,14 @@ ap.add_argument("--bench", required=True)
 ap.add_argument("--skip-baseline", action="store_true")
 args = ap.parse_args()
 
-out = subprocess.run([args.bench, "--benchmark_format=json"], check=True, capture_output=True, text=True)
+out = subprocess.run([args.bench, "--benchmark_format=json", "--benchmark_filter=-BM_NationalCoupled"],
+                     check=True, capture_output=True, text=True)
 runs = {b["name"]: b for b in json.loads(out.stdout)["benchmarks"]}
+# The coupled model in a process of its own, so that its peak memory is its own.
+coupled_out = subprocess.run([args.bench, "--benchmark_format=json", "--benchmark_filter=BM_NationalCoupled"],
+                             check=True, capture_output=True, text=True)
+coupled_runs = [b for b in json.loads(coupled_out.stdout)["benchmarks"] if b.get("run_type") == "iteration"]
+coupled = [b["real_time"] / 1000.0 for b in coupled_runs]
 rep = runs["BM_NationalReplicate/min_time:3.000/real_time"]
 full = [b["real_time"] / 1000.0 for b in json.loads(out.stdout)["benchmarks"]
         if b["name"].startswith("BM_NationalFullModel") and b.get("run_type") == "iteration"]
@@ -34,6 +42,10 @@ result = {
     "full_model_seconds_per_replicate_one_core_min_of_3": min(full),
     "full_model_seconds_per_replicate_one_core_all": full,
     "full_model_over_adoption_only": min(full) / (rep["real_time"] / 1000.0),
+    "coupled_seconds_per_replicate_one_core_min_of_3": min(coupled),
+    "coupled_seconds_per_replicate_one_core_all": coupled,
+    "coupled_over_adoption_only": min(coupled) / (rep["real_time"] / 1000.0),
+    "coupled_peak_rss_bytes_per_unit": max(b["peak_rss_bytes_per_unit"] for b in coupled_runs),
     "ensemble_speedup_2_threads": e2["replicates_per_s"] / e1["replicates_per_s"],
     "hierarchy_bytes_per_unit": rep["hierarchy_bytes_per_unit"],
     "peak_rss_bytes_per_unit_after_load": rep["peak_rss_bytes_per_unit_after_load"],

@@ -33,9 +33,8 @@ const pdlab::io::PreparedStudy& prepare(std::vector<std::string> sets) {
 // The same scenario with every governance module on, the governance layer following adoption
 // (no feedback: the block-major schedule).
 const pdlab::io::PreparedStudy& national_full() {
-  static const auto& study =
-      prepare({"assessment.enabled=true", "coproduction.enabled=true", "services.enabled=true",
-               "stability.enabled=true"});
+  static const auto& study = prepare({"assessment.enabled=true", "coproduction.enabled=true",
+                                      "services.enabled=true", "stability.enabled=true"});
   return study;
 }
 

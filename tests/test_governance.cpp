@@ -4,10 +4,10 @@
 #include "core/compare.hpp"
 #include "core/engine.hpp"
 #include "core/governance.hpp"
-#include "sim/governance/kernel.hpp"
 #include "core/summary.hpp"
 #include "helpers.hpp"
 #include "io/scenario_io.hpp"
+#include "sim/governance/kernel.hpp"
 
 #include <cmath>
 #include <cstring>
@@ -223,9 +223,11 @@ void expect_same_bits(const std::vector<ReplicateResult>& a, const std::vector<R
     const auto& ga = a[r].governance;
     const auto& gb = b[r].governance;
     ASSERT_EQ(ga.values.size(), gb.values.size());
-    EXPECT_EQ(0, std::memcmp(ga.values.data(), gb.values.data(), ga.values.size() * sizeof(double)));
+    EXPECT_EQ(0,
+              std::memcmp(ga.values.data(), gb.values.data(), ga.values.size() * sizeof(double)));
     ASSERT_EQ(ga.units.size(), gb.units.size());
-    EXPECT_EQ(0, std::memcmp(ga.units.data(), gb.units.data(), ga.units.size() * sizeof(GovUnitRow)));
+    EXPECT_EQ(0,
+              std::memcmp(ga.units.data(), gb.units.data(), ga.units.size() * sizeof(GovUnitRow)));
     ASSERT_EQ(ga.agents.size(), gb.agents.size());
     for (std::size_t t = 0; t < ga.agents.size(); ++t) {
       EXPECT_EQ(0, std::memcmp(ga.agents[t].data(), gb.agents[t].data(), 4 * sizeof(double)));
@@ -605,8 +607,7 @@ TEST(Governance, FeedbackAndPolicyLinkErrorsNameTheKeyAndTheFix) {
   EXPECT_NE(std::string(err.what()).find("out of range"), std::string::npos);
   err = test::expect_error(
       [&] {
-        io::parse_scenario(toml("[[policy]]\nid = \"q\"\nboosted_by = { p = 99 }\n"), "s.toml",
-                           {});
+        io::parse_scenario(toml("[[policy]]\nid = \"q\"\nboosted_by = { p = 99 }\n"), "s.toml", {});
       },
       ErrorKind::config);
   EXPECT_NE(std::string(err.what()).find("boosted_by.p"), std::string::npos);
@@ -734,7 +735,6 @@ TEST(Diffusion, PilotsThenScaleUpGiveADelayedPointToSurfaceCurve) {
   EXPECT_FALSE(point_to_surface(s));
 }
 
-
 // ---- Officials: careers and choices that respond to their state -----------------------
 
 namespace {
@@ -800,9 +800,9 @@ TEST(Officials, EffortRespondsToTenureLeftAndToMandatesAndVariesAcrossOfficials)
   short_terms.governance.assessment.term_min = short_terms.governance.assessment.term_max = 1;
   auto long_terms = s;
   long_terms.governance.assessment.term_min = long_terms.governance.assessment.term_max = 8;
-  EXPECT_TRUE(larger(total(run(long_terms, h, 6), h, GovMetric::effort_depth, "street", 60, 120, 120),
-                     total(run(short_terms, h, 6), h, GovMetric::effort_depth, "street", 60, 120,
-                           120)));
+  EXPECT_TRUE(
+      larger(total(run(long_terms, h, 6), h, GovMetric::effort_depth, "street", 60, 120, 120),
+             total(run(short_terms, h, 6), h, GovMetric::effort_depth, "street", 60, 120, 120)));
   // Officials who do not respond to incentives: the same effort everywhere.
   auto fixed = s;
   fixed.governance.assessment.choice = Choice::fixed;

@@ -118,10 +118,10 @@ TEST(Patterns, BoxTickingUnderMandatesMoreSoWithShortTermsLessWithTwoWayAssessme
   const auto h = test::city(8, 5, 12);
   const std::vector<Range> ranges = {
       {"assessment.satisfaction_weight", 0.1, 0.4}, {"assessment.deadline_reward", 0.3, 1.0},
-      {"assessment.visible_rate", 2.0, 6.0},         {"assessment.depth_rate", 1.5, 4.5},
-      {"assessment.depth_lag", 1.0, 3.0},            {"assessment.temperature", 0.05, 0.3},
-      {"assessment.discount", 0.8, 0.97},            {"assessment.tournament", 2.0, 10.0},
-      {"coproduction.mobilisation", 0.5, 2.0},       {"coproduction.w_belonging", 1.0, 3.0}};
+      {"assessment.visible_rate", 2.0, 6.0},        {"assessment.depth_rate", 1.5, 4.5},
+      {"assessment.depth_lag", 1.0, 3.0},           {"assessment.temperature", 0.05, 0.3},
+      {"assessment.discount", 0.8, 0.97},           {"assessment.tournament", 2.0, 10.0},
+      {"coproduction.mobilisation", 0.5, 2.0},      {"coproduction.w_belonging", 1.0, 3.0}};
   const auto sample = test::latin_hypercube(kPoints, static_cast<int>(ranges.size()), 11);
   test::PatternResult res;
   for (const auto& x : sample) {
@@ -191,8 +191,8 @@ std::vector<double> performance(const Scenario& s, const Hierarchy& h, int reps)
 }
 
 struct PilotStats {
-  double fail_poor = 0, fail_good = 0;        // failure rates of pilots in poor / good places
-  double scale_poor = 0, scale_good = 0;      // mean period of scale-up (horizon if never)
+  double fail_poor = 0, fail_good = 0;    // failure rates of pilots in poor / good places
+  double scale_poor = 0, scale_good = 0;  // mean period of scale-up (horizon if never)
 };
 
 PilotStats pilot_outcomes(const Scenario& s, const Hierarchy& h, int reps) {
@@ -265,12 +265,16 @@ PilotStats pilot_outcomes(const Scenario& s, const Hierarchy& h, int reps) {
 
 TEST(Patterns, PilotsWhereTheModelPerformsPoorlyFailMoreAndScaleUpLater) {
   const auto h = test::city(8, 6, 12, 0.6);
-  const std::vector<Range> ranges = {
-      {"assessment.satisfaction_weight", 0.2, 0.6}, {"assessment.depth_reward", 0.0, 1.0},
-      {"promotion.pilot_delay", 18, 30},            {"feedback.evaluation_noise", 0.0, 0.02},
-      {"feedback.evaluation_relative", 0.6, 1.2},   {"coproduction.variant_fit", 0.15, 0.35},
-      {"assessment.depth_rate", 1.5, 4.5},          {"coproduction.w_belonging", 1.0, 3.0},
-      {"assessment.temperature", 0.05, 0.3},        {"coproduction.turnover_migrant", 0.1, 0.5}};
+  const std::vector<Range> ranges = {{"assessment.satisfaction_weight", 0.2, 0.6},
+                                     {"assessment.depth_reward", 0.0, 1.0},
+                                     {"promotion.pilot_delay", 18, 30},
+                                     {"feedback.evaluation_noise", 0.0, 0.02},
+                                     {"feedback.evaluation_relative", 0.6, 1.2},
+                                     {"coproduction.variant_fit", 0.15, 0.35},
+                                     {"assessment.depth_rate", 1.5, 4.5},
+                                     {"coproduction.w_belonging", 1.0, 3.0},
+                                     {"assessment.temperature", 0.05, 0.3},
+                                     {"coproduction.turnover_migrant", 0.1, 0.5}};
   const auto sample = test::latin_hypercube(kPoints, static_cast<int>(ranges.size()), 12);
   test::PatternResult res;
   for (const auto& x : sample) {
@@ -342,9 +346,9 @@ double rank_correlation(const std::vector<double>& x, const std::vector<double>&
 // feedback on, streets with more migrants (more unmet need for services, more grievance) adopt
 // earlier, and more of their adoptions are attributed to need.
 struct NeedStats {
-  double correlation;     // rank correlation of streets' migrant share and adoption period
-  double need_high = 0;   // share of adoptions by need among streets above the median share
-  double need_low = 0;    // ... and below
+  double correlation;    // rank correlation of streets' migrant share and adoption period
+  double need_high = 0;  // share of adoptions by need among streets above the median share
+  double need_low = 0;   // ... and below
 };
 
 NeedStats need_pattern(const Scenario& s, const Hierarchy& h, int reps) {
@@ -382,11 +386,11 @@ NeedStats need_pattern(const Scenario& s, const Hierarchy& h, int reps) {
 TEST(Patterns, HighGrievanceJurisdictionsAdoptEarlierThroughNeed) {
   const auto h = test::city(8, 5, 12, 0.8);
   const std::vector<Range> ranges = {
-      {"feedback.need_grievance", 4.0, 10.0},        {"feedback.need_incidents", 0.0, 0.1},
-      {"coproduction.grievance_inflow", 0.2, 0.6},   {"coproduction.grievance_decay", 0.3, 1.0},
-      {"services.government_direct", 0.1, 0.4},      {"services.working_local", 0.3, 0.7},
-      {"stability.incident_grievance", 1.0, 4.0},    {"adoption.gamma_vertical", 0.3, 1.0},
-      {"adoption.gamma_horizontal", 0.5, 2.5},       {"services.volunteer_rate", 0.2, 0.8}};
+      {"feedback.need_grievance", 4.0, 10.0},      {"feedback.need_incidents", 0.0, 0.1},
+      {"coproduction.grievance_inflow", 0.2, 0.6}, {"coproduction.grievance_decay", 0.3, 1.0},
+      {"services.government_direct", 0.1, 0.4},    {"services.working_local", 0.3, 0.7},
+      {"stability.incident_grievance", 1.0, 4.0},  {"adoption.gamma_vertical", 0.3, 1.0},
+      {"adoption.gamma_horizontal", 0.5, 2.5},     {"services.volunteer_rate", 0.2, 0.8}};
   const auto sample = test::latin_hypercube(kPoints, static_cast<int>(ranges.size()), 13);
   test::PatternResult res;
   for (const auto& x : sample) {
@@ -445,11 +449,11 @@ double reversals(const Scenario& s, const Hierarchy& h, int reps, std::int32_t f
 TEST(Patterns, PartialReformRaisesEndogenousReversal) {
   const auto h = test::city(12, 4, 10, 0.4);
   const std::vector<Range> ranges = {
-      {"coproduction.partial_load", 0.3, 0.6},       {"coproduction.load_effect", 0.5, 0.9},
-      {"feedback.reversal_intercept", -8.0, -6.0},   {"feedback.reversal_depth", 4.0, 6.0},
-      {"feedback.reversal_grievance", 1.0, 3.0},     {"assessment.depth_rate", 1.5, 4.5},
-      {"coproduction.w_belonging", 1.0, 3.0},        {"coproduction.w_mobilisation", 1.0, 3.0},
-      {"assessment.satisfaction_weight", 0.1, 0.5},  {"coproduction.admin_load", 0.4, 0.8}};
+      {"coproduction.partial_load", 0.3, 0.6},      {"coproduction.load_effect", 0.5, 0.9},
+      {"feedback.reversal_intercept", -8.0, -6.0},  {"feedback.reversal_depth", 4.0, 6.0},
+      {"feedback.reversal_grievance", 1.0, 3.0},    {"assessment.depth_rate", 1.5, 4.5},
+      {"coproduction.w_belonging", 1.0, 3.0},       {"coproduction.w_mobilisation", 1.0, 3.0},
+      {"assessment.satisfaction_weight", 0.1, 0.5}, {"coproduction.admin_load", 0.4, 0.8}};
   const auto sample = test::latin_hypercube(kPoints, static_cast<int>(ranges.size()), 14);
   test::PatternResult res;
   for (const auto& x : sample) {

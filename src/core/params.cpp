@@ -646,8 +646,8 @@ std::vector<Param> make_registry() {
     };
     r.push_back(p);
   }
-  r.push_back(real("stability.temperature", 0.0001, 100, "promotion probability",
-                   "illustrative", "Noise of the strategy choice; small = sharp.",
+  r.push_back(real("stability.temperature", 0.0001, 100, "promotion probability", "illustrative",
+                   "Noise of the strategy choice; small = sharp.",
                    REAL(governance.stability.temperature)));
   r.push_back(real("stability.priority", 0, 100, "promotion probability", std::string_view(kTarget),
                    "Value to an official of cutting incidents by a unit share, veto risk aside "

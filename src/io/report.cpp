@@ -400,10 +400,11 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
       bool panel_per_metric;
     };
     static constexpr std::array<GovChart, 7> kCharts{{
-        {"officials", "Officials: effort on depth, visible outputs, depth, scores and careers, "
-                      "by level", true},
-        {"participation", "Participation of locals and migrants against the state's target",
-         false},
+        {"officials",
+         "Officials: effort on depth, visible outputs, depth, scores and careers, "
+         "by level",
+         true},
+        {"participation", "Participation of locals and migrants against the state's target", false},
         {"residents", "Belonging, trust, grievance and satisfaction of residents", false},
         {"incidents", "Incidents, claims and escalated pressure, by level", true},
         {"strategies", "How local officials split the stability budget", false},
@@ -423,11 +424,10 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
       if (data == "[]") {
         continue;
       }
-      charts.push_back(
-          {std::string(chart.id), std::string(chart.title),
-           chart.panel_per_metric
-               ? band_chart(data, lo, hi, "level", "", caption, "metric", true)
-               : band_chart(data, lo, hi, "metric", std::string(unit), caption)});
+      charts.push_back({std::string(chart.id), std::string(chart.title),
+                        chart.panel_per_metric
+                            ? band_chart(data, lo, hi, "level", "", caption, "metric", true)
+                            : band_chart(data, lo, hi, "metric", std::string(unit), caption)});
     }
   }
   {

@@ -428,8 +428,9 @@ CREATE TABLE adoptions (scenario_id INTEGER, replicate INTEGER, policy_id TEXT, 
     }
     {
       Stmt run(db, "INSERT INTO runs VALUES (1, ?, ?, ?)");
-      Stmt ad(db,
-              "INSERT INTO adoptions VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      Stmt ad(
+          db,
+          "INSERT INTO adoptions VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       const int max_level = model.adoptions_max_level();
       for (const auto& r : results) {
         run.bind(1, r.replicate)
@@ -499,8 +500,8 @@ CREATE TABLE adoptions (scenario_id INTEGER, replicate INTEGER, policy_id TEXT, 
           std::size_t next = 0;
           for (std::int32_t t = sc.output.unit_time_every - 1; t < model.periods();
                t += sc.output.unit_time_every) {
-            for (; next < r.adoptions.size() && (r.adoptions[next].policy != pol ||
-                                                 r.adoptions[next].period <= t);
+            for (; next < r.adoptions.size() &&
+                   (r.adoptions[next].policy != pol || r.adoptions[next].period <= t);
                  ++next) {
               if (r.adoptions[next].policy == pol) {
                 rec_of[r.adoptions[next].unit] = static_cast<std::int32_t>(next);

@@ -620,7 +620,10 @@ LoadedScenario parse_scenario(const std::string& text_in, const std::string& nam
          "source is \"csv\" but no path is given", "set hierarchy.path to the units CSV");
   }
   if (s.policies.empty()) {
-    s.policies.push_back({"policy", "policy", 0.0});
+    Policy only;
+    only.id = "policy";
+    only.name = "policy";
+    s.policies.push_back(only);
   }
   for (auto& e : s.events) {
     if (e.policy.empty()) {

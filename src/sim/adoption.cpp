@@ -14,8 +14,8 @@ namespace pdlab {
 
 const char* to_string(Channel c) {
   static const char* names[kChannels] = {
-      "spontaneous", "vertical", "horizontal",       "bottom_up", "need", "escalation",
-      "booster",     "event",    "pilot",            "mandate_deadline", "quota"};
+      "spontaneous", "vertical", "horizontal", "bottom_up",        "need", "escalation",
+      "booster",     "event",    "pilot",      "mandate_deadline", "quota"};
   return names[static_cast<int>(c)];
 }
 
@@ -255,12 +255,10 @@ void AdoptionProcess::rebase(std::int32_t from, std::int32_t to) {
 // terms in proportion to x_k. The channel is the term with the largest share, or
 // "spontaneous" (intercept and covariates) when exp(-S) is larger (docs/model.md 7.1).
 Channel AdoptionProcess::attribute(const Terms& x) {
-  const std::pair<double, Channel> terms[] = {{x.vertical, Channel::vertical},
-                                              {x.horizontal, Channel::horizontal},
-                                              {x.bottom_up, Channel::bottom_up},
-                                              {x.need, Channel::need},
-                                              {x.escalation, Channel::escalation},
-                                              {x.booster, Channel::booster}};
+  const std::pair<double, Channel> terms[] = {
+      {x.vertical, Channel::vertical},     {x.horizontal, Channel::horizontal},
+      {x.bottom_up, Channel::bottom_up},   {x.need, Channel::need},
+      {x.escalation, Channel::escalation}, {x.booster, Channel::booster}};
   double total = 0;
   double best = 0;
   Channel c = Channel::spontaneous;
@@ -459,17 +457,18 @@ void AdoptionProcess::adopt(std::int32_t j, Channel ch, std::int32_t t, bool pil
   rec.policy = static_cast<std::uint8_t>(pol_);
   rec.channel = ch;
   rec.pilot = pilot ? 1 : 0;
-  rec.round = earlier < 0 ? 0 : static_cast<std::uint8_t>(std::min(254, int{(*out_)[earlier].round}) + 1);
+  rec.round =
+      earlier < 0 ? 0 : static_cast<std::uint8_t>(std::min(254, int{(*out_)[earlier].round}) + 1);
   rec.quality = static_cast<float>(draw(t, j, Draw::quality));
   const std::int32_t p = h_.parent(j);
   rec.variant = choose_variant(j, p, t);
   // Under a mandate: adopted at its deadline, by a quota, or while the superior (or a scripted
   // mandate) pushed with one.
-  rec.mandated = ch == Channel::mandate_deadline || ch == Channel::quota ||
-                         (p >= 0 && ((active(p, t + 1) && mode_[p] == Mode::mandate) ||
-                                     ev_issue_[p] <= t))
-                     ? 1
-                     : 0;
+  rec.mandated =
+      ch == Channel::mandate_deadline || ch == Channel::quota ||
+              (p >= 0 && ((active(p, t + 1) && mode_[p] == Mode::mandate) || ev_issue_[p] <= t))
+          ? 1
+          : 0;
   out_->push_back(rec);
   add_exposure(j, p, fb_learning_ ? 0.0F : rec.quality, +1);
   if (pilot) {
@@ -491,8 +490,7 @@ void AdoptionProcess::adopt(std::int32_t j, Channel ch, std::int32_t t, bool pil
 // championship (or without an active superior) its own invention with probability
 // variant_innovation. With learning, an adopter that does not invent copies the variant of an
 // adopted sibling drawn in proportion to what it observes of their outcomes.
-std::int32_t AdoptionProcess::choose_variant(std::int32_t j, std::int32_t p,
-                                             std::int32_t t) const {
+std::int32_t AdoptionProcess::choose_variant(std::int32_t j, std::int32_t p, std::int32_t t) const {
   const bool superior = p >= 0 && active(p, t + 1);
   const bool championship = superior && mode_[p] == Mode::championship;
   if (superior && !championship) {

@@ -74,8 +74,7 @@ void AdoptionProcess::designate_pilots(std::int32_t j, std::int32_t t) {
   }
   const auto k =
       std::min<std::size_t>(ranked.size(), static_cast<std::size_t>(sc_.promotion.pilot_k));
-  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(k),
-                    ranked.end());
+  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(k), ranked.end());
   for (std::size_t i = 0; i < k; ++i) {
     next_pilots_.push_back(ranked[i].second);
   }
@@ -192,8 +191,8 @@ void AdoptionProcess::quotas(std::int32_t t) {
           open.emplace_back(draw(t, u, Draw::quota), u);
         }
       }
-      const auto target = static_cast<std::int64_t>(
-          std::ceil(aq.quota->share * static_cast<double>(total) - 1e-9));
+      const auto target =
+          static_cast<std::int64_t>(std::ceil(aq.quota->share * static_cast<double>(total) - 1e-9));
       const std::int64_t need =
           std::min<std::int64_t>(target - adopted, static_cast<std::int64_t>(open.size()));
       if (need <= 0) {
@@ -221,9 +220,9 @@ double AdoptionProcess::improvement(std::int32_t p, const Adoption& pilot, std::
     }
   }
   baseline = n > 0 ? baseline / n : 0.0;
-  const auto w = rng_.words(rep_, static_cast<std::uint32_t>(t),
-                            static_cast<std::uint32_t>(pilot.unit),
-                            static_cast<std::uint32_t>(pol_), Draw::evaluation);
+  const auto w =
+      rng_.words(rep_, static_cast<std::uint32_t>(t), static_cast<std::uint32_t>(pilot.unit),
+                 static_cast<std::uint32_t>(pol_), Draw::evaluation);
   // Box-Muller: one standard normal from two uniforms.
   const double z = std::sqrt(-2.0 * std::log(Rng::to_open_unit(w[0], w[1]))) *
                    std::cos(6.283185307179586 * Rng::to_open_unit(w[2], w[3]));
@@ -238,10 +237,9 @@ double AdoptionProcess::improvement(std::int32_t p, const Adoption& pilot, std::
 // pass; otherwise it pilots again (promotion.pilot_rounds) or falls back to endorsement.
 void AdoptionProcess::evaluations(std::int32_t t) {
   auto& due = eval_bucket_[t];
-  due.erase(std::remove_if(due.begin(), due.end(),
-                           [&](std::int32_t p) {
-                             return mode_[p] != Mode::pilot || mode_deadline_[p] != t;
-                           }),
+  due.erase(std::remove_if(
+                due.begin(), due.end(),
+                [&](std::int32_t p) { return mode_[p] != Mode::pilot || mode_deadline_[p] != t; }),
             due.end());
   const bool outcomes = assessed_ != nullptr;
   double bar = -std::numeric_limits<double>::infinity();

@@ -41,8 +41,7 @@ struct Feedback {
 
   // What adoption reads in period t: the outcomes of period t - lag (nullptr before any).
   [[nodiscard]] const float* read(const std::vector<float>& signal, std::int32_t t) const {
-    return signal.empty() || t < lag ? nullptr
-                                     : &signal[static_cast<std::size_t>(t % lag) * units];
+    return signal.empty() || t < lag ? nullptr : &signal[static_cast<std::size_t>(t % lag) * units];
   }
   // Where the governance layer writes the outcomes of period t.
   float* write(std::vector<float>& signal, std::int32_t t) const {

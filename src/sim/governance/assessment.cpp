@@ -41,15 +41,15 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
         const float h = (st.visible_reward + st.deadline_reward * mandated_[g]) * visible_[g] +
                         st.depth_reward * static_cast<float>(dep);
         hscore = vetoed_[g] != 0 ? 0.0F : h;
-        record_[g] +=
-            vetoed_[g] != 0 ? 0.0 : (1.0 - st.omega) * h + st.omega * sat;
+        record_[g] += vetoed_[g] != 0 ? 0.0 : (1.0 - st.omega) * h + st.omega * sat;
         if (st.assessment) {
           sums.add(GovMetric::effort_depth, effort_[g], 1.0);
           sums.add(GovMetric::visible, visible_[g], 1.0);
           sums.add(GovMetric::depth, dep, 1.0);
           sums.add(GovMetric::hierarchical_score, hscore, 1.0);
           sums.add(GovMetric::horizontal_score, sat, 1.0);
-          sums.add(GovMetric::tenure_left, static_cast<double>(std::max(0, term_end_[g] - t)) / ppy_, 1.0);
+          sums.add(GovMetric::tenure_left,
+                   static_cast<double>(std::max(0, term_end_[g] - t)) / ppy_, 1.0);
           sums.add(GovMetric::turnover, last_turnover_[g] == t ? 1.0 : 0.0, 1.0);
           sums.add(GovMetric::vetoed, vetoed_[g], 1.0);
         }
@@ -87,10 +87,10 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
       panel(g, blk, t,
             {visible_[g], f(dep), hscore, f(sat), q[0] > 0 ? f(q[2] / q[0]) : nan,
              q[1] > 0 ? f(q[3] / q[1]) : nan, q[0] > 0 ? f(q[4] / q[0]) : nan,
-             q[1] > 0 ? f(q[5] / q[1]) : nan, f(q[6] * inv),
-             f(sum(StreetSum::grievance) * inv), f(q[7] * inv),
-             static_cast<float>(incidents), cost_[g], act ? effort_[g] : nan,
-             has_official(g, t) ? static_cast<float>(term_end_[g] - t) / static_cast<float>(ppy_) : nan,
+             q[1] > 0 ? f(q[5] / q[1]) : nan, f(q[6] * inv), f(sum(StreetSum::grievance) * inv),
+             f(q[7] * inv), static_cast<float>(incidents), cost_[g], act ? effort_[g] : nan,
+             has_official(g, t) ? static_cast<float>(term_end_[g] - t) / static_cast<float>(ppy_)
+                                : nan,
              st.budget > 0 ? mix_[root_cause][g] / st.budget : nan,
              act ? static_cast<float>(mandated_[in_charge_[g]]) : nan});
     }
@@ -146,8 +146,8 @@ void Runtime::assess_upper(std::int32_t t) {
     }
     const float e = effort_[u];
     vis += st.visible_rate * (1.0F - e) * (1.0F - vis) - st.visible_decay * vis;
-    dep += st.depth_rate * e * j_participation_[u] * j_fit_[u] * (1.0F - dep) -
-           st.depth_decay * dep;
+    dep +=
+        st.depth_rate * e * j_participation_[u] * j_fit_[u] * (1.0F - dep) - st.depth_decay * dep;
     const float h =
         (st.visible_reward + st.deadline_reward * mandated_[u]) * vis + st.depth_reward * dep;
     const float hs = vetoed_[u] != 0 ? 0.0F : h;

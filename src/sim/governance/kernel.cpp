@@ -102,8 +102,8 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     const VI tv = VI{} + t;
     // Active: adopted_from <= t < active_until, from the sign bits of two differences (GCC
     // lowers 512-bit integer comparisons lane by lane; this stays in vector registers).
-    const VI outside = (tv - load<VI>(at(Field::adopted_from))) |
-                       (load<VI>(at(Field::active_until)) - tv - 1);
+    const VI outside =
+        (tv - load<VI>(at(Field::adopted_from))) | (load<VI>(at(Field::active_until)) - tv - 1);
     const T active = simd::mask_to_one<T>(~(outside >> 31));
     const T m = load<T>(at(Field::migrant));
     const T w = load<T>(at(Field::residents));
@@ -119,12 +119,11 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     // Depth: the official's effort with residents taking part, as far as the variant fits.
     const T d = load<T>(at(Field::depth));
     const T fit = load<T>(at(Field::fit));
-    const T dn =
-        d + k.depth_rate * load<T>(&effort_p[i]) * active * pbar * fit * (one - d) - k.depth_decay * d;
+    const T dn = d + k.depth_rate * load<T>(&effort_p[i]) * active * pbar * fit * (one - d) -
+                 k.depth_decay * d;
     const T dp = load<T>(at(Field::perceived));
     const T dpn = dp + k.perceive * (dn - dp);
-    const T load_now =
-        min(one, k.admin_load * (one - k.list_cut * active) + load<T>(&load_p[i]));
+    const T load_now = min(one, k.admin_load * (one - k.list_cut * active) + load<T>(&load_p[i]));
     const T cap = k.ceiling * (one - k.load_effect * load_now);
     const T common = k.intercept + k.w_peers * load<T>(&peers_p[i]) + k.mobilise * active;
     const T control = load<T>(&control_p[i]);
@@ -145,8 +144,8 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
       const T target =
           cap * simd::logistic<N>(common + k.w_bel * b + k.w_trust * tr + k.w_serv * cn);
       part[g] = p + k.adjust * (target - p);
-      bel_new[g] = clamp01(b + (k.bel_serv * cn + k.bel_part * part[g]) * (one - b) -
-                           k.turnover[g] * b);
+      bel_new[g] =
+          clamp01(b + (k.bel_serv * cn + k.bel_part * part[g]) * (one - b) - k.turnover[g] * b);
       sat[g] = clamp01(k.sat_intercept + k.sat_depth * dpn + k.sat_serv * cn - k.sat_griev * gr);
       trust_new[g] = clamp01(tr + k.trust_rate * (sat[g] - tr) - trust_loss * tr);
       // Unmet need: the group's need times the share of demand not covered.

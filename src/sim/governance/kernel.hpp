@@ -93,7 +93,7 @@ struct CommunityArrays {
   float* outcome;
   float* assessed;
   std::size_t communities;  // the block's communities; the rows end there, the tiles later
-  float* target[2];     // the groups' participation targets (resident agents only)
+  float* target[2];         // the groups' participation targets (resident agents only)
   float* street[kStreetSums];
   float (*block)[simd::kMaxLanes];  // [kBlockSums][lanes]; lanes >= N left at 0
 };

@@ -185,8 +185,8 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
   }
 
   abolishes_ = abolish;
-  lag_ = std::max(1, static_cast<std::int32_t>(std::lround(g.feedback.lag_months *
-                                                           sc.calendar.periods_per_year / 12.0)));
+  lag_ = std::max(1, static_cast<std::int32_t>(
+                         std::lround(g.feedback.lag_months * sc.calendar.periods_per_year / 12.0)));
   window_ = abolish ? 1 : g.feedback.any() ? lag_ : std::max(1, sc.calendar.periods);
 
   // Blocks: the SO-holding units with their local governments and communities.

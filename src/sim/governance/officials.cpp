@@ -106,13 +106,12 @@ void Runtime::choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t) {
     const T room = one - griev;
     const T disc = get(MixInput::discounted);
     T value[3];
-    value[control] = stake * (st.control_effect * disc - st.incident_grievance *
-                                                          st.control_grievance * room *
-                                                          get(MixInput::h_control));
-    value[compensation] =
-        stake * (st.compensation_effect * disc - st.incident_grievance * st.claims_rate *
-                                                     st.claims_grievance * room *
-                                                     get(MixInput::h_claims));
+    value[control] =
+        stake * (st.control_effect * disc -
+                 st.incident_grievance * st.control_grievance * room * get(MixInput::h_control));
+    value[compensation] = stake * (st.compensation_effect * disc -
+                                   st.incident_grievance * st.claims_rate * st.claims_grievance *
+                                       room * get(MixInput::h_claims));
     value[root_cause] =
         (stake * st.incident_grievance + st.omega * get(MixInput::slope) * st.sat_grievance) *
         st.root_effect * griev * get(MixInput::adopted) * get(MixInput::depth) *
@@ -152,9 +151,9 @@ void Runtime::decide_local(std::size_t b, std::int32_t t) {
     if (own && t >= term_end_[g]) {
       appoint(g, t);
     }
-    effort_[g] = active(gov, t) ? choose_effort(gov, g, t, j_depth_[g], j_participation_[g],
-                                                j_fit_[g])
-                                : 0.0F;
+    effort_[g] = active(gov, t)
+                     ? choose_effort(gov, g, t, j_depth_[g], j_participation_[g], j_fit_[g])
+                     : 0.0F;
     if (st.stability && !st.choose_mix) {
       for (int k = 0; k < 3; ++k) {
         mix_[k][g] = st.fixed_mix[k];
@@ -190,9 +189,8 @@ void Runtime::decide_upper(std::int32_t t) {
     if (t >= term_end_[u]) {
       appoint(u, t);
     }
-    effort_[u] = active(u, t) ? choose_effort(u, u, t, own_depth_[u], j_participation_[u],
-                                              j_fit_[u])
-                              : 0.0F;
+    effort_[u] =
+        active(u, t) ? choose_effort(u, u, t, own_depth_[u], j_participation_[u], j_fit_[u]) : 0.0F;
   }
 }
 

@@ -101,8 +101,8 @@ void Runtime::init(sim::ReplicateState& state) {
   vetoed_.assign(ng, 0);
   vetoed_last_.assign(ng, 0);
   for (auto* v : {&effort_, &visible_, &own_depth_, &mix_[0], &mix_[1], &mix_[2], &j_residents_,
-                  &j_participation_, &j_satisfaction_, &j_grievance_, &j_depth_,
-                  &j_incident_rate_, &j_escalation_, &year_incidents_}) {
+                  &j_participation_, &j_satisfaction_, &j_grievance_, &j_depth_, &j_incident_rate_,
+                  &j_escalation_, &year_incidents_}) {
     v->assign(ng, 0.0F);
   }
   j_fit_.assign(ng, 1.0F);
@@ -132,8 +132,8 @@ void Runtime::init(sim::ReplicateState& state) {
   }
   // Upper officials and outputs.
   jur_.assign(static_cast<std::size_t>(upper_) * window_ * kJur, 0.0F);
-  upper_kids_.assign(sc_.governance.feedback.learning ? static_cast<std::size_t>(upper_) * window_ : 0,
-                     0.0F);
+  upper_kids_.assign(
+      sc_.governance.feedback.learning ? static_cast<std::size_t>(upper_) * window_ : 0, 0.0F);
   out_ = GovernanceResult{};
   out_.values.assign(static_cast<std::size_t>(kGovMetrics) * nl_ * periods_, std::nan(""));
   sum_.assign(out_.values.size(), 0.0);

@@ -11,8 +11,8 @@
 #include "sim/state.hpp"
 
 #include <array>
-#include <cstring>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace pdlab::gov {
@@ -190,7 +190,7 @@ class Runtime {
   // Per government (indexed by unit, [0, ng_)): the official's career and choices.
   std::vector<std::int32_t> term_end_, tenure_start_, last_turnover_;
   std::vector<float> rank_, promotion_, slope_;  // rank among peers; p(rank), dp/drank
-  std::vector<double> record_;                    // sum of the assessment score over tenure
+  std::vector<double> record_;                   // sum of the assessment score over tenure
   std::vector<std::uint8_t> vetoed_, vetoed_last_;
   std::vector<float> effort_, visible_, own_depth_;
   std::vector<std::int32_t> peers_, peer_order_;  // tournament scratch
@@ -198,8 +198,21 @@ class Runtime {
   std::array<std::vector<float>, 3> mix_;  // budget spent on each strategy
   // The inputs of the mix choices of one block's officials, one array each (choose_mixes).
   enum class MixInput : int {
-    control, compensation, base_rate, residents, incidents, grievance, depth, promotion, slope,
-    adopted, discounted, h_control, h_claims, h_root, count
+    control,
+    compensation,
+    base_rate,
+    residents,
+    incidents,
+    grievance,
+    depth,
+    promotion,
+    slope,
+    adopted,
+    discounted,
+    h_control,
+    h_claims,
+    h_root,
+    count
   };
   std::array<std::vector<float>, static_cast<int>(MixInput::count)> mix_in_;
   // Per government: its jurisdiction in the last period (decisions and feedback).

@@ -136,6 +136,9 @@ check fb_needs_module 78 "feedback.need" -- "$PDLAB" validate "$EX/toy_pilot.tom
 check fb_escalation_needs_stability 78 "stability.enabled = true" -- "$PDLAB" validate "$G" --set stability.enabled=false --set feedback.escalation=true
 check fb_bad_level 78 "did you mean" -- "$PDLAB" validate "$G" --set 'feedback.levels=["countyy"]'
 check fb_weight_range 78 "out of range" -- "$PDLAB" validate "$G" --set feedback.learning_visible=3
+check fb_bad_run 78 "feedback.levels" -- "$PDLAB" run "$G" --out "$T/fbbad.sqlite" --set 'feedback.levels=["countyy"]' --set feedback.need=true
+check requires_bad_run 78 "did you mean 'model'" -- "$PDLAB" run "$G" --out "$T/rqbad.sqlite" --set 'event=[]' --set 'policy=[{id="model"}, {id="funds", requires=["modle"]}]' --set governance.policy=model
+if ls "$T"/fbbad.sqlite* "$T"/rqbad.sqlite* >/dev/null 2>&1; then echo "FAIL fb_bad_run_wrote_output"; fails=$((fails + 1)); else passes=$((passes + 1)); fi
 check fb_compare 0 "adopted periods_to_half" -- "$PDLAB" compare "$G" --vary feedback.need=false,true --out "$T/fbc.csv" -r 4
 check set_hazard_weight 0 "valid" -- "$PDLAB" validate "$G" --set 'event=[{type="set", date="2013-01", key="adoption.gamma_horizontal", value=3}]'
 check set_alpha_level 0 "valid" -- "$PDLAB" validate "$G" --set 'event=[{type="set", date="2013-01", key="adoption.alpha.county", value=-4}]'

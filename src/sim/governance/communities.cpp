@@ -12,30 +12,32 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
       block_residents(blk);
     }
   }
-  // What each local government does this period, broadcast to its communities (one pass,
-  // raw pointers: the ranges are short).
-  float* __restrict effort = effort_c_.data();
-  float* __restrict claims = claims_c_.data();
-  float* __restrict root = root_c_.data();
-  float* __restrict peers = peers_c_.data();
-  float* __restrict control_share = control_c_.data();
-  float* __restrict extra_load = load_c_.data();
+  // What each local government does this period, broadcast to its communities, four at a
+  // time: a government's last vector may spill into the next government's range, which that
+  // government then overwrites (the arrays have a vector of slack past the block).
+  using V4 = simd::vf4;
+  float* effort = effort_c_.data();
+  float* claims = claims_c_.data();
+  float* root = root_c_.data();
+  float* peers = peers_c_.data();
+  float* control_share = control_c_.data();
+  float* extra_load = load_c_.data();
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     const std::int32_t cb = h_.first_child(g) - blk.c0;
     const std::int32_t ce = h_.end_child(g) - blk.c0;
-    const float e = effort_[g];
-    const float q = claims_[g];
-    const float r = root_work_[g];
-    const float p = j_participation_[g];
-    const float c = mix_[control][g];
-    const float l = t >= g_.partial_from(g) ? st.partial_load : 0.0F;
-    for (std::int32_t i = cb; i < ce; ++i) {
-      effort[i] = e;
-      claims[i] = q;
-      root[i] = r;
-      peers[i] = p;
-      control_share[i] = c;
-      extra_load[i] = l;
+    const V4 e = V4{} + effort_[g];
+    const V4 q = V4{} + claims_[g];
+    const V4 r = V4{} + root_work_[g];
+    const V4 p = V4{} + j_participation_[g];
+    const V4 c = V4{} + mix_[control][g];
+    const V4 l = V4{} + (t >= g_.partial_from(g) ? st.partial_load : 0.0F);
+    for (std::int32_t i = cb; i < ce; i += 4) {
+      simd::store(&effort[i], e);
+      simd::store(&claims[i], q);
+      simd::store(&root[i], r);
+      simd::store(&peers[i], p);
+      simd::store(&control_share[i], c);
+      simd::store(&extra_load[i], l);
     }
   }
   // Every community of the block, branch-free so that the loop vectorises.

@@ -77,10 +77,12 @@ void Runtime::init(sim::ReplicateState& state) {
       set_population(s, g_.population(c), g_.migrant_share(c));
     }
   }
-  // Block scratch.
+  // Block scratch (the broadcasts may write one vector past the block's communities).
   const auto w = static_cast<std::size_t>(widest);
-  for (auto* v : {&effort_c_, &claims_c_, &root_c_, &peers_c_, &control_c_, &load_c_, &target_[0],
-                  &target_[1]}) {
+  for (auto* v : {&effort_c_, &claims_c_, &root_c_, &peers_c_, &control_c_, &load_c_}) {
+    v->assign(w + simd::kMaxLanes, 0.0F);
+  }
+  for (auto* v : {&target_[0], &target_[1]}) {
     v->assign(w, 0.0F);
   }
   for (auto& v : street_) {

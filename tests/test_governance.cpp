@@ -323,6 +323,18 @@ TEST(Governance, AnyWindowGivesTheSameBits) {
     EXPECT_EQ(m.governance()->window(), 1);
   }
   expect_same_bits(run_window(abolished, h, 3, 0), run_window(abolished, h, 3, 1));
+  // A scripted reversal dated in a later window than the adoption reaches the governance layer.
+  auto reversed = fed;
+  Event rv;
+  rv.key = "event[1]";
+  rv.type = "reverse";
+  rv.date = "40";
+  rv.policy = "gov";
+  rv.units = {"d0"};
+  rv.descendants = true;
+  reversed.events.push_back(rv);
+  expect_same_bits(run_window(reversed, h, 3, 0), run_window(reversed, h, 3, 1));
+  expect_same_bits(run_window(reversed, h, 3, 0), run_window(reversed, h, 3, 4));
 }
 
 TEST(Governance, SameBitsAtAnyThreadCount) {

@@ -108,6 +108,7 @@ void AdoptionProcess::scripted(const CompiledEvent& e, std::int32_t t) {
         // A reversal already scheduled later is brought forward; one due now happens anyway.
         if (r >= 0 && (*out_)[r].rev_period > t && t_adopt_[u] != kNever) {
           auto& rec = (*out_)[r];
+          ps_->changed.push_back(r);  // the governance layer follows the new date
           rec.rev_period = t;
           if (rec.inst_period > t) {
             rec.inst_period = kNever;

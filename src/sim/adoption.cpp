@@ -391,7 +391,9 @@ void AdoptionProcess::sweep_generic(std::int32_t t) {
     const double hx =
         exposure::horizontal(siblings_adopted, n_siblings, edges ? ext_adopted_[j] : 0.0,
                              edges ? ext_total_[j] : 0.0, sw, ew);
-    const double u = exposure::bottom_up(active_kids_[j], h_.n_children(j));
+    // Leaves (readmitted, or on this path for their policy links) have no children to learn
+    // from, and no slot.
+    const double u = j < slots_ ? exposure::bottom_up(active_kids_[j], h_.n_children(j)) : 0.0;
     Terms x;
     x.vertical = ep.gamma_vertical * v;
     x.horizontal = ep.gamma_horizontal * hx;

@@ -33,8 +33,7 @@ std::vector<double> target_shares(const Model& model, const ReplicateResult& res
     for (std::size_t j = 0; j < targets.size(); ++j) {
       const auto& t = targets[j];
       if (a.round == 0 && a.policy == t.policy && h.level(a.unit) == t.level &&
-          a.period <= t.period &&
-          in_regions(h, a.unit, t.regions)) {
+          a.period <= t.period && in_regions(h, a.unit, t.regions)) {
         adopted[j] += 1.0;
       }
     }

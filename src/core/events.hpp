@@ -29,8 +29,8 @@ struct CompiledEvent {
   } type = Type::adopt;
   std::int32_t period = 0;
   std::int32_t policy = 0;
-  std::string source;     // "event[3]", for messages
-  std::int64_t line = 0;  // of the event in the scenario file
+  std::string source;               // "event[3]", for messages
+  std::int64_t line = 0;            // of the event in the scenario file
   std::vector<std::int32_t> units;  // adopt, promote
   Mode mode = Mode::none;
   std::int32_t issuer = -1;  // mandate
@@ -38,8 +38,8 @@ struct CompiledEvent {
   std::int32_t deadline = kNever;
   double compliance = 1.0;
   std::vector<CompiledQuota> quotas;
-  std::string key;               // set
-  double value = 0;              // set
+  std::string key;                // set
+  double value = 0;               // set
   bool line_departments = false;  // abolish: a full reform (line departments too)
 };
 

@@ -481,8 +481,9 @@ void Model::compile_links() {
         }
         cycle += ids[link.policy];
         bad(sc_, "policy[" + std::to_string(k) + "].requires", ids[link.policy],
-            "the prerequisites form a cycle (" + cycle + "): none of these policies could ever "
-            "be adopted",
+            "the prerequisites form a cycle (" + cycle +
+                "): none of these policies could ever "
+                "be adopted",
             "remove one of the requires entries");
       }
       if (state[link.policy] == 0) {
@@ -510,8 +511,7 @@ void Model::check_feedback() {
                                              {f.learning, "feedback.learning"}};
   for (const auto& [enabled, key] : on) {
     if (enabled && !g.any()) {
-      bad(sc_, key, "true",
-          "this feedback needs the governance layer, whose modules are all off",
+      bad(sc_, key, "true", "this feedback needs the governance layer, whose modules are all off",
           "switch on a module (coproduction.enabled = true; escalation also needs "
           "stability.enabled = true) or set " +
               std::string(key) + " = false");

@@ -38,9 +38,9 @@ struct Adoption {
   std::uint8_t policy = 0;
   Channel channel = Channel::spontaneous;
   std::uint8_t pilot = 0;
-  Mode mode = Mode::none;     // how it promoted to its children (mode when adopting)
-  std::uint8_t mandated = 0;  // adopted under a mandate (deadline, quota, superior's mandate)
-  std::uint8_t round = 0;     // earlier records of this unit and policy (0 = its first adoption)
+  Mode mode = Mode::none;      // how it promoted to its children (mode when adopting)
+  std::uint8_t mandated = 0;   // adopted under a mandate (deadline, quota, superior's mandate)
+  std::uint8_t round = 0;      // earlier records of this unit and policy (0 = its first adoption)
   std::uint16_t reserved = 0;  // keeps the struct free of padding: records compare bytewise
 };
 static_assert(sizeof(Adoption) == 36, "Adoption must have no padding");

@@ -14,20 +14,20 @@ namespace pdlab {
 
 // What a draw is for; part of the counter, so streams for different purposes never overlap.
 enum class Draw : std::uint32_t {
-  threshold = 1,   // exponential threshold of a unit's cumulative hazard
-  mode = 2,        // promotion mode chosen by an adopting superior
-  pilot = 3,       // random pilot selection
-  quality = 4,     // quality of an adopter's implementation (pilot evaluation, learning)
-  reversal = 5,    // waiting time to reversal
-  compliance = 6,  // compliance at a mandate's deadline
-  quota = 7,       // order in which quotas are filled
-  variant = 8,     // whether a championship adopter invents its own variant
-  incident = 9,    // stability incidents of a local government (governance layer)
-  agent = 10,      // revision and threshold of an individual resident agent
-  term = 11,       // an official's term length (and, at the start, how much has passed)
-  promotion = 12,  // an official's promotion in the yearly tournament
-  evaluation = 13,  // the superior's measurement error when judging a pilot
-  readmit = 14,     // threshold of a unit that returns to the risk set
+  threshold = 1,           // exponential threshold of a unit's cumulative hazard
+  mode = 2,                // promotion mode chosen by an adopting superior
+  pilot = 3,               // random pilot selection
+  quality = 4,             // quality of an adopter's implementation (pilot evaluation, learning)
+  reversal = 5,            // waiting time to reversal
+  compliance = 6,          // compliance at a mandate's deadline
+  quota = 7,               // order in which quotas are filled
+  variant = 8,             // whether a championship adopter invents its own variant
+  incident = 9,            // stability incidents of a local government (governance layer)
+  agent = 10,              // revision and threshold of an individual resident agent
+  term = 11,               // an official's term length (and, at the start, how much has passed)
+  promotion = 12,          // an official's promotion in the yearly tournament
+  evaluation = 13,         // the superior's measurement error when judging a pilot
+  readmit = 14,            // threshold of a unit that returns to the risk set
   reversal_feedback = 15,  // reversal of a reform failing on the ground
   learning = 16,           // which peer's variant an adopter copies
 };

@@ -433,8 +433,8 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
               "assessment.*, coproduction.*, services.* or stability.* parameter");
         }
         if (e.param.rfind("adoption.alpha.", 0) == 0) {
-          e.value = real(c, req("value"), k + ".value", -std::numeric_limits<double>::infinity(),
-                         20);
+          e.value =
+              real(c, req("value"), k + ".value", -std::numeric_limits<double>::infinity(), 20);
         } else if (e.param.rfind("adoption.beta.", 0) == 0) {
           e.value = real(c, req("value"), k + ".value", -1e6, 1e6);
         } else {

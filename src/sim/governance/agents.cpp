@@ -60,7 +60,8 @@ void Runtime::agents(std::size_t b, std::int32_t t) {
   }
   // The group model's participation for the same communities, weighted like the agents.
   for (const auto& ag : agents) {
-    out[2 + ag.group] += at(of_group(Field::participation_local, ag.group), slot(blk, ag.community));
+    out[2 + ag.group] +=
+        at(of_group(Field::participation_local, ag.group), slot(blk, ag.community));
   }
 }
 

@@ -17,7 +17,8 @@ constexpr std::string_view kPer10k = "per 10,000 residents a year";
 constexpr std::string_view kCost = "cost units per 10,000 residents a year";
 
 constexpr std::array<GovMetricInfo, kGovMetrics> kTable{{
-    {M::effort_depth, "effort_depth", Mod::assessment, L::governments, K::stock, kShare, "officials",
+    {M::effort_depth, "effort_depth", Mod::assessment, L::governments, K::stock, kShare,
+     "officials",
      "Share of adopting officials' effort spent on depth rather than visible outputs."},
     {M::visible, "visible", Mod::assessment, L::governments, K::stock, kIndex, "officials",
      "Stock of visible outputs (projects, plaques, events) of adopting officials."},
@@ -47,8 +48,8 @@ constexpr std::array<GovMetricInfo, kGovMetrics> kTable{{
      "residents", "Grievance of migrants."},
     {M::satisfaction, "satisfaction", Mod::any, L::community, K::stock, kShare, "residents",
      "Residents' satisfaction with local government."},
-    {M::coverage, "coverage", Mod::services, L::community, K::stock, "share of demand",
-     "services", "Four o'clock school places as a share of demand."},
+    {M::coverage, "coverage", Mod::services, L::community, K::stock, "share of demand", "services",
+     "Four o'clock school places as a share of demand."},
     {M::so_capacity, "so_capacity", Mod::services, L::so, K::stock, "share of demand", "services",
      "Capacity of social organizations, as a share of demand."},
     {M::incidents, "incidents", Mod::stability, L::local, K::flow, kPer10k, "incidents",
@@ -65,10 +66,10 @@ constexpr std::array<GovMetricInfo, kGovMetrics> kTable{{
      "Cost of root-cause work."},
     {M::cost_contracts, "cost_contracts", Mod::services, L::local, K::flow, kCost, "costs",
      "Cost of services contracted to social organizations."},
-    {M::tenure_left, "tenure_left", Mod::assessment, L::governments, K::stock, "years",
-     "officials", "Remaining term of adopting officials: their horizon."},
-    {M::turnover, "turnover", Mod::assessment, L::governments, K::flow, "per official",
-     "officials", "Officials replaced (term ended or promoted), per official."},
+    {M::tenure_left, "tenure_left", Mod::assessment, L::governments, K::stock, "years", "officials",
+     "Remaining term of adopting officials: their horizon."},
+    {M::turnover, "turnover", Mod::assessment, L::governments, K::flow, "per official", "officials",
+     "Officials replaced (term ended or promoted), per official."},
     {M::vetoed, "vetoed", Mod::assessment, L::governments, K::stock, kShare, "officials",
      "Share of adopting officials whose jurisdiction's incidents this year passed the veto "
      "threshold."},

@@ -29,11 +29,11 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
       // Incidents from grievance and claims, cut now by control and compensation: events of a
       // Poisson process whose intensity accumulates on a clock; each event's waiting time is
       // an Exp(1) draw keyed by its number, so incidents need no draw in quiet periods.
-      const float base = st.incident_base * static_cast<float>(sp) *
-                         simd::exp1(st.incident_grievance * griev);
+      const float base =
+          st.incident_base * static_cast<float>(sp) * simd::exp1(st.incident_grievance * griev);
       base_rate_[g] = base;
-      const float cut =
-          std::max(0.0F, 1.0F - st.control_effect * u_control - st.compensation_effect * u_compensation);
+      const float cut = std::max(
+          0.0F, 1.0F - st.control_effect * u_control - st.compensation_effect * u_compensation);
       if (next_incident_[g] < 0) {
         next_incident_[g] = exponential(g);
       }
@@ -43,10 +43,9 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
         next_incident_[g] += exponential(g);
       }
       const float so_share = static_cast<float>(so_sum_[g] * inv);
-      const double escalated =
-          (st.escalation * sp * std::max(0.0F, griev - st.tolerance) +
-           st.escalation_incident * static_cast<double>(incidents)) *
-          std::max(0.0F, 1.0F - st.so_absorb * so_share);
+      const double escalated = (st.escalation * sp * std::max(0.0F, griev - st.tolerance) +
+                                st.escalation_incident * static_cast<double>(incidents)) *
+                               std::max(0.0F, 1.0F - st.so_absorb * so_share);
       sent_[g] = static_cast<float>(escalated);
       claims_[g] = claims + st.claims_rate * u_compensation - st.claims_decay * claims;
       root_work_[g] = root_work_[g] + st.root_adjust * (root_now * j_depth_[g] - root_work_[g]);
@@ -57,7 +56,8 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
       sums.add(GovMetric::claims, claims_[g], sp);
       sums.add(GovMetric::escalated, escalated * per, sp);
       sums.add(GovMetric::cost_control, st.control_cost * u_control * sp * per, sp);
-      sums.add(GovMetric::cost_compensation, st.compensation_cost * (u_compensation + claims) * sp * per, sp);
+      sums.add(GovMetric::cost_compensation,
+               st.compensation_cost * (u_compensation + claims) * sp * per, sp);
       sums.add(GovMetric::cost_root_cause, st.root_cost * root_now * sp * per, sp);
       if (st.budget > 0) {
         sums.add(GovMetric::share_control, u_control / st.budget, sp);
@@ -66,8 +66,7 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
       }
     }
     if (st.services && sp > 0) {
-      sums.add(GovMetric::cost_contracts, st.contract_cost * places_[g] * per_year * 1e4 / sp,
-                sp);
+      sums.add(GovMetric::cost_contracts, st.contract_cost * places_[g] * per_year * 1e4 / sp, sp);
     }
     incidents_[g] = incidents;
     if (panel_now) {

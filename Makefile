@@ -21,7 +21,7 @@ demo: build
 	@echo "Results: results/jiangsu_mandate.sqlite (all tables), results/jiangsu_mandate_summary.csv (adoption by level and month)"
 	@echo
 	@echo "The four cases and the Jiangsu roll-out side by side (docs/cases.md):"
-	$(PDLAB) cases --out results/cases
+	$(PDLAB) cases --out results/cases --force
 
 test: build
 	@bash scripts/setup.sh --test

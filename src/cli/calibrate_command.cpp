@@ -261,16 +261,24 @@ int cmd_calibrate(Args& args) {
     fmt::print(stderr, "wrote {}\n", args.out);
   }
   if (!args.check_out.empty()) {
-    io::write_table_output(args.check_out, args.force, "calibration", [&](std::ostream& o) {
-      o << "target,policy_id,level,region,period,date,share,sim_mean,sim_q05,sim_q95,error\n";
-      const auto& h = base.model->hierarchy();
-      for (const auto& r : rows) {
-        o << '"' << r.t->label << "\"," << sc0.policies[r.t->policy].id << ','
-          << h.level_names()[r.t->level] << ',' << r.t->label.substr(0, r.t->label.find(' ')) << ','
-          << r.t->period << ',' << period_label(sc0.calendar, r.t->period) << ',' << r.t->share
-          << ',' << r.mean << ',' << r.q05 << ',' << r.q95 << ',' << r.mean - r.t->share << '\n';
-      }
-    });
+    io::write_table(args.check_out, args.force, io::table_schema("calibration"),
+                    [&](io::TableWriter& w) {
+                      const auto& h = base.model->hierarchy();
+                      for (const auto& r : rows) {
+                        w.text(r.t->label)
+                            .text(sc0.policies[r.t->policy].id)
+                            .text(h.level_names()[r.t->level])
+                            .text(r.t->label.substr(0, r.t->label.find(' ')))
+                            .integer(r.t->period)
+                            .text(period_label(sc0.calendar, r.t->period))
+                            .real(r.t->share)
+                            .real(r.mean)
+                            .real(r.q05)
+                            .real(r.q95)
+                            .real(r.mean - r.t->share)
+                            .end_row();
+                      }
+                    });
     fmt::print(stderr, "wrote {}\n", args.check_out);
   }
   return EX_OK;

@@ -77,6 +77,36 @@ int cmd_cases(Args& args) {
   }
   add_run_overrides(args);
   const auto& sets = args.sets;
+  // Every output is checked before any case runs: names that are safe file names, and no
+  // existing file replaced without --force.
+  {
+    std::vector<std::string> outputs;
+    for (const auto& f : files) {
+      const auto name = io::load_scenario(f.string(), sets).scenario.name;
+      const bool safe = !name.empty() && name != "." && name != ".." &&
+                        name.find_first_not_of(
+                            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+                            std::string::npos;
+      if (!safe) {
+        fail(ErrorKind::config, {f.string(), 0, "name", name},
+             "a case's name becomes its file name and must be letters, digits, '_', '-' or '.'",
+             "rename the case, e.g. name = \"haicang\"");
+      }
+      outputs.push_back((out_dir / (name + ".sqlite")).string());
+      outputs.push_back((out_dir / (name + ".html")).string());
+    }
+    outputs.push_back((out_dir / "comparison.csv").string());
+    outputs.push_back((out_dir / "comparison.html").string());
+    std::sort(outputs.begin(), outputs.end());
+    if (const auto d = std::adjacent_find(outputs.begin(), outputs.end()); d != outputs.end()) {
+      fail(ErrorKind::config, {dir.string(), 0, "name", fs::path(*d).stem().string()},
+           "two cases (or a case and the comparison) have the same name",
+           "give each case scenario a distinct name");
+    }
+    for (const auto& o : outputs) {
+      io::check_output_path(o, args.force);
+    }
+  }
   const std::string header =
       "case,root,units,communities,replicates,first_adoption,communities_adopted_end,"
       "years_to_half_of_communities,participation_local,participation_migrant,"
@@ -98,7 +128,7 @@ int cmd_cases(Args& args) {
     meta.scenario_toml = study.loaded.resolved_toml;
     meta.command_line = "pdlab cases";
     const auto path = (out_dir / (sc.name + ".sqlite")).string();
-    io::write_study(path, true, m, results, summary, meta);
+    io::write_study(path, args.force, m, results, summary, meta);
     reports.push_back(path);
     // Communities: the governance layer's level, else the deepest level.
     const int lc = g != nullptr ? g->community_level() : h.n_levels() - 1;
@@ -159,7 +189,7 @@ int cmd_cases(Args& args) {
         num(gm(GovMetric::escalated, 0, 0), 2), period_label(sc.calendar, horizon - 1)));
   }
   const auto table = (out_dir / "comparison.csv").string();
-  io::write_text_file(table, true, [&](std::ostream& o) {
+  io::write_text_file(table, args.force, [&](std::ostream& o) {
     o << header << '\n';
     for (const auto& r : rows) {
       o << r << '\n';
@@ -169,7 +199,7 @@ int cmd_cases(Args& args) {
   // scripts/setup.sh installs; without them the tables above are still written).
   try {
     for (const auto& p : reports) {
-      io::write_report(p, fs::path(p).replace_extension(".html").string(), true);
+      io::write_report(p, fs::path(p).replace_extension(".html").string(), args.force);
     }
     std::string csv = header + "\n";
     for (const auto& r : rows) {
@@ -179,7 +209,7 @@ int cmd_cases(Args& args) {
                                 "pdlab " PDLAB_VERSION
                                 " · each case with its own seed and "
                                 "replicates (see each case's report) · docs/cases.md",
-                                (out_dir / "comparison.html").string(), true);
+                                (out_dir / "comparison.html").string(), args.force);
   } catch (const Error& e) {
     fmt::print(stderr, "pdlab: warning: no HTML reports: {}\n", e.what());
   }

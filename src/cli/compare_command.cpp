@@ -170,27 +170,23 @@ int cmd_compare(Args& args) {
       }
     }
   }
-  const auto num = [](double x) { return std::isnan(x) ? std::string() : fmt::format("{}", x); };
-  const auto quote = [](const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) {
-      return s;
-    }
-    std::string q = "\"";
-    for (char c : s) {
-      q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    }
-    return q + "\"";
-  };
-  io::write_table_output(args.out, args.force, "compare", [&](std::ostream& o) {
-    o << "outcome,statistic,policy_id,level,variant,replicates,mean,sd,diff,diff_se,diff_lo,"
-         "diff_hi\n";
+  io::write_table(args.out, args.force, io::table_schema("compare"), [&](io::TableWriter& w) {
     for (std::size_t k = 0; k < defs.size(); ++k) {
       for (std::size_t i = 0; i < variants.size(); ++i) {
         const auto c = contrast(values[i][k], values[0][k]);
-        o << defs[k].name << ',' << defs[k].statistic << ',' << quote(defs[k].policy) << ','
-          << quote(defs[k].level) << ',' << quote(variants[i].label) << ',' << c.n << ','
-          << num(c.mean) << ',' << num(c.sd) << ',' << num(c.diff) << ',' << num(c.diff_se) << ','
-          << num(c.lo) << ',' << num(c.hi) << '\n';
+        w.text(defs[k].name)
+            .text(defs[k].statistic)
+            .text(defs[k].policy)
+            .text(defs[k].level)
+            .text(variants[i].label)
+            .integer(c.n)
+            .real(c.mean)
+            .real(c.sd)
+            .real(c.diff)
+            .real(c.diff_se)
+            .real(c.lo)
+            .real(c.hi)
+            .end_row();
       }
     }
   });

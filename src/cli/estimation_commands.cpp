@@ -28,17 +28,25 @@ namespace {
 // Prints a fitted model's report (with a note on dropped rows), writes its table if asked,
 // and turns non-convergence into a failing exit code.
 int finish_fit(const std::string& report, std::int64_t dropped, const Args& args,
-               const std::string& table, const std::function<void(std::ostream&)>& write_table,
+               const std::string& table, const std::function<void(io::TableWriter&)>& rows,
                bool converged) {
   fmt::print("{}", report);
   if (dropped > 0) {
     fmt::print("note: {} rows with missing values were dropped\n", dropped);
   }
+  if (!converged) {
+    // Estimates of a fit that did not converge are not results: nothing is written.
+    throw Error(ErrorKind::data,
+                "the model did not converge" +
+                    (args.out.empty() ? std::string() : "; " + args.out + " was not written") +
+                    ". Fix: check the data for separation (a covariate that predicts the event "
+                    "perfectly), drop or combine such terms, or rescale covariates");
+  }
   if (!args.out.empty()) {
-    io::write_table_output(args.out, args.force, table, write_table);
+    io::write_table(args.out, args.force, io::table_schema(table), rows);
     fmt::print(stderr, "wrote {}\n", args.out);
   }
-  return converged ? EX_OK : EX_SOFTWARE;
+  return EX_OK;
 }
 
 }  // namespace
@@ -85,14 +93,9 @@ int cmd_riskset(Args& args) {
   }
   const auto rs = build_riskset(h, *inputs.network, events.adoptions,
                                 static_cast<int>(events.policy_ids.size()), tv, ro);
-  auto write = [&](std::ostream& o) {
-    io::write_riskset_csv(rs, h, sc.calendar, events.policy_ids, o);
-  };
-  if (args.out.empty() || args.out == "-") {
-    write(std::cout);
-  } else {
-    io::write_table_output(args.out, args.force, "riskset", write);
-  }
+  io::write_table(args.out, args.force, io::riskset_schema(rs), [&](io::TableWriter& w) {
+    io::write_riskset(rs, h, sc.calendar, events.policy_ids, w);
+  });
   std::int64_t n_events = 0;
   for (auto e : rs.event) {
     n_events += e;
@@ -121,7 +124,7 @@ int cmd_eha(Args& args) {
                 report);
   return finish_fit(
       report.str(), design.dropped_missing, args, "eha",
-      [&](std::ostream& o) { io::write_glm_csv(fit, o); }, fit.converged);
+      [&](io::TableWriter& w) { io::write_glm(fit, w); }, fit.converged);
 }
 
 int cmd_cox(Args& args) {
@@ -168,7 +171,7 @@ int cmd_cox(Args& args) {
                 report);
   return finish_fit(
       report.str(), design.dropped_missing, args, "cox",
-      [&](std::ostream& o) { io::write_cox_csv(fit, o); }, fit.converged);
+      [&](io::TableWriter& w) { io::write_cox(fit, w); }, fit.converged);
 }
 
 int cmd_infer(Args& args) {
@@ -189,12 +192,8 @@ int cmd_infer(Args& args) {
   nopt.epsilon = args.epsilon;
   nopt.max_edges = args.max_edges;
   const auto r = netinf(casc.events, static_cast<std::int32_t>(casc.node_names.size()), nopt);
-  auto write = [&](std::ostream& o) { io::write_netinf_csv(r, casc, o); };
-  if (args.out.empty() || args.out == "-") {
-    write(std::cout);
-  } else {
-    io::write_table_output(args.out, args.force, "edges", write);
-  }
+  io::write_table(args.out, args.force, io::table_schema("edges"),
+                  [&](io::TableWriter& w) { io::write_netinf(r, casc, w); });
   fmt::print(stderr,
              "pdlab: NetInf ({}, params {}): {} edges from {} cascades over {} nodes; "
              "log-likelihood {:.6f} -> {:.6f}; {} candidate edges, {} gain evaluations\n",
@@ -230,10 +229,16 @@ int cmd_fit(Args& args) {
     report << "note: " << note << '\n';
   }
   fmt::print("{}", report.str());
+  if (!res.glm.converged) {
+    throw Error(ErrorKind::data,
+                "the adoption hazard did not converge; " + args.out +
+                    " was not written. Fix: check for separation (a term that predicts adoption "
+                    "perfectly), drop it or choose another --level");
+  }
   io::write_text_file(args.out, args.force, [&](std::ostream& o) { o << res.scenario_toml; });
   fmt::print(stderr, "wrote {} (run it with `pdlab run`, compare with `pdlab check-fit`)\n",
              args.out);
-  return res.glm.converged ? EX_OK : EX_SOFTWARE;
+  return EX_OK;
 }
 
 int cmd_check_fit(Args& args) {
@@ -262,8 +267,8 @@ int cmd_check_fit(Args& args) {
                r->observed, r->sim_mean, r->sim_q05, r->sim_q95, c.first, c.second);
   }
   if (!args.check_out.empty()) {
-    io::write_table_output(args.check_out, args.force, "check_fit",
-                           [&](std::ostream& o) { io::write_check_csv(rows, o); });
+    io::write_table(args.check_out, args.force, io::table_schema("check_fit"),
+                    [&](io::TableWriter& w) { io::write_check(rows, w); });
     fmt::print(stderr, "wrote {}\n", args.check_out);
   }
   return EX_OK;

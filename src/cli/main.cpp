@@ -51,10 +51,10 @@ std::string join_args(int argc, char** argv) {
   return s;
 }
 
-extern "C" void on_signal(int sig) {
-  pdlab::io::remove_pending_output();
-  std::signal(sig, SIG_DFL);
-  std::raise(sig);
+// Every successful command ends here: output that could not be written is an error.
+int finish(int rc) {
+  pdlab::io::check_stdout();
+  return rc;
 }
 
 }  // namespace
@@ -252,6 +252,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
       "cases", "Run the case scenarios (Haicang, Guiyang, Chengdu, Taicang, Jiangsu) side by side");
   cases->add_option("folder", scenario, "Folder of case scenarios (default: the shipped cases)");
   cases->add_option("--out,-o", out, "Output folder (default results/cases)");
+  cases->add_flag("--force,-f", force, "Replace the folder's case files if they exist");
   cases->add_option("--replicates,-r", replicates, "Replicates per case (overrides each case's)")
       ->check(CLI::PositiveNumber);
   cases->add_option("--threads,-t", threads, "Threads, 0 = all cores")
@@ -267,8 +268,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
 
   auto* version = app.add_subcommand("version", "Print the version of pdlab and its libraries");
 
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  pdlab::io::install_output_signal_handlers();
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -287,20 +287,20 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
       fmt::print("oneTBB {}.{}, SQLite {}, fmt {}, CLI11 {}\nshipped data: {}\n", TBB_VERSION_MAJOR,
                  TBB_VERSION_MINOR, sqlite3_libversion(), FMT_VERSION, CLI11_VERSION,
                  pdlab::io::data_dir());
-      return EX_OK;
+      return finish(EX_OK);
     }
     if (*report) {
       const auto r = pdlab::io::write_report(db, out, force);
       fmt::print(stderr, "wrote {} ({} charts)\n", out, r.charts);
       fmt::print("{}\n", out);
-      return EX_OK;
+      return finish(EX_OK);
     }
     if (*exp) {
       pdlab::io::export_csv_file(db, table, out, force);
       if (!out.empty() && out != "-") {
         fmt::print(stderr, "wrote {}\n", out);
       }
-      return EX_OK;
+      return finish(EX_OK);
     }
     const std::pair<CLI::App*, int (*)(pdlab::cli::Args&)> estimation[] = {
         {riskset, pdlab::cli::cmd_riskset}, {eha, pdlab::cli::cmd_eha},
@@ -310,7 +310,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
         {cases, pdlab::cli::cmd_cases}};
     for (const auto& [command, handler] : estimation) {
       if (*command) {
-        return handler(a);
+        return finish(handler(a));
       }
     }
     pdlab::cli::add_run_overrides(a);
@@ -333,7 +333,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
       }
       fmt::print("; {} policies, {} events, {} periods, {} replicates.\n", sc.policies.size(),
                  sc.events.size(), sc.calendar.periods, sc.replicates);
-      return EX_OK;
+      return finish(EX_OK);
     }
     fmt::print(stderr, "pdlab: {} units ({}), {} periods, {} replicates\n", h.size(), levels,
                sc.calendar.periods, sc.replicates);
@@ -342,7 +342,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
     fmt::print(stderr, "pdlab: simulated in {:.2f} s, wrote {} in {:.2f} s ({} adoptions)\n",
                rep.seconds_simulate, out, rep.seconds_write, rep.adoptions);
     fmt::print("{}\n", out);
-    return EX_OK;
+    return finish(EX_OK);
   } catch (const pdlab::Error& e) {
     fmt::print(stderr, "pdlab: error: {}\n", e.what());
     return exit_code(e.kind());

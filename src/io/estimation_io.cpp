@@ -160,44 +160,37 @@ std::vector<TimeVaryingCovariate> read_time_varying(const std::string& path, con
   return out;
 }
 
-namespace {
-
-void num(std::ostream& out, double v) {
-  if (std::isnan(v)) {
-    return;
+TableSchema riskset_schema(const RiskSet& rs) {
+  auto schema = table_schema("riskset");
+  for (const auto& c : rs.covariate_names) {
+    schema.columns.push_back({c, ColumnType::real, "covariate"});
   }
-  out << fmt::format("{}", v);  // shortest representation that reads back exactly
+  return schema;
 }
 
-}  // namespace
-
-void write_riskset_csv(const RiskSet& rs, const Hierarchy& h, const Calendar& cal,
-                       const std::vector<std::string>& policy_ids, std::ostream& out) {
-  out << "unit_id,parent_id,level,policy_id,period,date,tstart,tstop,event,duration,"
-         "log_duration,vertical,horizontal,bottom_up";
-  for (const auto& c : rs.covariate_names) {
-    out << ',' << c;
-  }
-  out << '\n';
+void write_riskset(const RiskSet& rs, const Hierarchy& h, const Calendar& cal,
+                   const std::vector<std::string>& policy_ids, TableWriter& w) {
   for (std::size_t r = 0; r < rs.rows(); ++r) {
     const auto u = rs.unit[r];
     const auto p = h.parent(u);
-    out << h.id(u) << ',' << (p >= 0 ? h.id(p) : "") << ',' << h.level_names()[h.level(u)] << ','
-        << policy_ids[rs.policy[r]] << ',' << rs.period[r] << ',' << period_label(cal, rs.period[r])
-        << ',' << rs.period[r] << ',' << rs.period[r] + 1 << ',' << static_cast<int>(rs.event[r])
-        << ',' << rs.duration[r] << ',';
-    num(out, std::log(static_cast<double>(rs.duration[r])));
-    out << ',';
-    num(out, rs.vertical[r]);
-    out << ',';
-    num(out, rs.horizontal[r]);
-    out << ',';
-    num(out, rs.bottom_up[r]);
+    w.text(h.id(u))
+        .text(p >= 0 ? h.id(p) : std::string_view())
+        .text(h.level_names()[h.level(u)])
+        .text(policy_ids[rs.policy[r]])
+        .integer(rs.period[r])
+        .text(period_label(cal, rs.period[r]))
+        .integer(rs.period[r])
+        .integer(rs.period[r] + 1)
+        .integer(rs.event[r])
+        .integer(rs.duration[r])
+        .real(std::log(static_cast<double>(rs.duration[r])))
+        .real(rs.vertical[r])
+        .real(rs.horizontal[r])
+        .real(rs.bottom_up[r]);
     for (const auto& col : rs.covariates) {
-      out << ',';
-      num(out, col[r]);
+      w.real(col[r]);
     }
-    out << '\n';
+    w.end_row();
   }
 }
 
@@ -486,21 +479,16 @@ Cascades read_cascades(const std::string& path, const std::string& node_list) {
   return out;
 }
 
-void write_netinf_csv(const NetInfResult& r, const Cascades& c, std::ostream& out) {
-  out << "origin_node,destination_node,improvement,p_value,volume,median_time_difference,"
-         "mean_time_difference\n";
+void write_netinf(const NetInfResult& r, const Cascades& c, TableWriter& w) {
   for (const auto& e : r.edges) {
-    out << c.node_names[e.origin] << ',' << c.node_names[e.destination] << ',';
-    num(out, e.improvement);
-    out << ',';
-    if (e.p_value >= 0) {
-      num(out, e.p_value);
-    }
-    out << ',' << e.volume << ',';
-    num(out, e.median_time_difference);
-    out << ',';
-    num(out, e.mean_time_difference);
-    out << '\n';
+    w.text(c.node_names[e.origin])
+        .text(c.node_names[e.destination])
+        .real(e.improvement)
+        .real(e.p_value >= 0 ? e.p_value : std::nan(""))
+        .integer(e.volume)
+        .real(e.median_time_difference)
+        .real(e.mean_time_difference)
+        .end_row();
   }
 }
 
@@ -522,28 +510,22 @@ std::vector<std::string> parse_surv(const std::string& response) {
   return out.size() == 3 ? out : std::vector<std::string>{};
 }
 
-void write_cox_csv(const CoxFit& fit, std::ostream& out) {
+void write_cox(const CoxFit& fit, TableWriter& w) {
   const bool robust = fit.se_robust.size() > 0;
-  out << "term,estimate,hazard_ratio,std_error,z_value,p_value,conf_low,conf_high,se_type\n";
   for (std::size_t j = 0; j < fit.names.size(); ++j) {
     const auto jj = static_cast<Eigen::Index>(j);
     const double b = fit.coef[jj];
     const double se = robust ? fit.se_robust[jj] : fit.se[jj];
-    out << fit.names[j] << ',';
-    num(out, b);
-    out << ',';
-    num(out, std::exp(b));
-    out << ',';
-    num(out, se);
-    out << ',';
-    num(out, b / se);
-    out << ',';
-    num(out, normal_p_value(b / se));
-    out << ',';
-    num(out, b - 1.959963984540054 * se);
-    out << ',';
-    num(out, b + 1.959963984540054 * se);
-    out << ',' << (robust ? "cluster" : "model") << '\n';
+    w.text(fit.names[j])
+        .real(b)
+        .real(std::exp(b))
+        .real(se)
+        .real(b / se)
+        .real(normal_p_value(b / se))
+        .real(b - 1.959963984540054 * se)
+        .real(b + 1.959963984540054 * se)
+        .text(robust ? "cluster" : "model")
+        .end_row();
   }
 }
 
@@ -573,27 +555,22 @@ void print_cox(const CoxFit& fit, const std::string& title, std::ostream& o) {
   }
 }
 
-void write_glm_csv(const GlmFit& fit, std::ostream& out) {
+void write_glm(const GlmFit& fit, TableWriter& w) {
   const bool robust = fit.se_robust.size() > 0;
-  out << "term,estimate,std_error,z_value,p_value,conf_low,conf_high,se_type\n";
   for (std::size_t j = 0; j < fit.names.size(); ++j) {
     const auto jj = static_cast<Eigen::Index>(j);
     const double b = fit.coef[jj];
     const double se = robust ? fit.se_robust[jj] : fit.se[jj];
     const double z = b / se;
-    out << fit.names[j] << ',';
-    num(out, b);
-    out << ',';
-    num(out, se);
-    out << ',';
-    num(out, z);
-    out << ',';
-    num(out, std::isnan(z) ? z : normal_p_value(z));
-    out << ',';
-    num(out, b - 1.959963984540054 * se);
-    out << ',';
-    num(out, b + 1.959963984540054 * se);
-    out << ',' << (robust ? "cluster" : "model") << '\n';
+    w.text(fit.names[j])
+        .real(b)
+        .real(se)
+        .real(z)
+        .real(std::isnan(z) ? z : normal_p_value(z))
+        .real(b - 1.959963984540054 * se)
+        .real(b + 1.959963984540054 * se)
+        .text(robust ? "cluster" : "model")
+        .end_row();
   }
 }
 

@@ -7,6 +7,7 @@
 #include "core/estimation/netinf.hpp"
 #include "core/estimation/riskset.hpp"
 #include "core/model.hpp"
+#include "io/table.hpp"
 
 #include <optional>
 #include <ostream>
@@ -38,8 +39,9 @@ std::vector<TimeVaryingCovariate> read_time_varying(const std::string& path, con
 
 // Risk set as CSV: unit_id, parent_id, level, policy_id, period, date, tstart, tstop, event,
 // duration, log_duration, vertical, horizontal, bottom_up, covariates...
-void write_riskset_csv(const RiskSet& rs, const Hierarchy& h, const Calendar& cal,
-                       const std::vector<std::string>& policy_ids, std::ostream& out);
+TableSchema riskset_schema(const RiskSet& rs);
+void write_riskset(const RiskSet& rs, const Hierarchy& h, const Calendar& cal,
+                   const std::vector<std::string>& policy_ids, TableWriter& w);
 
 // A CSV loaded into columns for model fitting.
 struct DataTable {
@@ -88,14 +90,14 @@ struct Cascades {
 Cascades read_cascades(const std::string& path, const std::string& node_list);
 // origin_node,destination_node,improvement,p_value,volume,median_time_difference,
 // mean_time_difference (p_value empty in the snap flavour).
-void write_netinf_csv(const NetInfResult& r, const Cascades& c, std::ostream& out);
+void write_netinf(const NetInfResult& r, const Cascades& c, TableWriter& w);
 
 // Writes a tidy coefficient table (term, estimate, std_error, z_value, p_value, conf_low,
 // conf_high, se_type) as CSV, and prints a readable summary to `report`.
-void write_glm_csv(const GlmFit& fit, std::ostream& out);
+void write_glm(const GlmFit& fit, TableWriter& w);
 void print_glm(const GlmFit& fit, const std::string& title, std::ostream& report);
 // The same for a Cox model (estimate, hazard ratio, se, z, p, CI).
-void write_cox_csv(const CoxFit& fit, std::ostream& out);
+void write_cox(const CoxFit& fit, TableWriter& w);
 void print_cox(const CoxFit& fit, const std::string& title, std::ostream& report);
 
 }  // namespace pdlab::io

@@ -216,13 +216,18 @@ std::vector<CheckRow> check_fit(const Model& model, const Summary& summary,
   return out;
 }
 
-void write_check_csv(const std::vector<CheckRow>& rows, std::ostream& out) {
-  out << "level,period,date,observed,sim_mean,sim_q05,sim_q95,inside\n";
+void write_check(const std::vector<CheckRow>& rows, TableWriter& w) {
   for (const auto& r : rows) {
     const bool inside = r.observed >= r.sim_q05 - 1e-12 && r.observed <= r.sim_q95 + 1e-12;
-    out << r.level << ',' << r.period << ',' << r.date << ',' << fmt::format("{}", r.observed)
-        << ',' << fmt::format("{}", r.sim_mean) << ',' << fmt::format("{}", r.sim_q05) << ','
-        << fmt::format("{}", r.sim_q95) << ',' << (inside ? 1 : 0) << '\n';
+    w.text(r.level)
+        .integer(r.period)
+        .text(r.date)
+        .real(r.observed)
+        .real(r.sim_mean)
+        .real(r.sim_q05)
+        .real(r.sim_q95)
+        .integer(inside ? 1 : 0)
+        .end_row();
   }
 }
 

@@ -42,6 +42,6 @@ struct CheckRow {
 // Observed vs simulated cumulative adoption by level and period (levels with adopters).
 std::vector<CheckRow> check_fit(const Model& model, const Summary& summary,
                                 const EventsFile& events, int policy);
-void write_check_csv(const std::vector<CheckRow>& rows, std::ostream& out);
+void write_check(const std::vector<CheckRow>& rows, TableWriter& w);
 
 }  // namespace pdlab::io

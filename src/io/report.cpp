@@ -2,6 +2,8 @@
 // Vega-Lite and vega-embed libraries inlined (from report/node_modules, installed by
 // scripts/setup.sh from the npm registry), so the report opens offline.
 #include "io/report.hpp"
+#include "io/output_file.hpp"
+#include "io/sqlite_db.hpp"
 
 #include "core/errors.hpp"
 #include "io/inputs.hpp"
@@ -57,21 +59,12 @@ std::string read_asset(const std::string& rel) {
   return out;
 }
 
-class Db {
+// A study opened for reading: integrity-checked on open, every step checked.
+class Study {
  public:
-  explicit Db(const std::string& path) : path_(path) {
-    std::error_code ec;
-    if (!fs::is_regular_file(path, ec)) {
-      fail(ErrorKind::no_input, {path, 0, "", ""}, "results file not found",
-           "give the .sqlite file written by `pdlab run`");
-    }
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-      fail(ErrorKind::data, {path, 0, "", ""}, "cannot open as SQLite", "give a results file");
-    }
+  explicit Study(const std::string& path) : db_(path, SQLITE_OPEN_READONLY, true) {
+    note_input(path);
   }
-  ~Db() { sqlite3_close(db_); }
-  Db(const Db&) = delete;
-  Db& operator=(const Db&) = delete;
 
   // First column of the first row as text ("" when no row or NULL).
   std::string scalar(const std::string& sql) const {
@@ -85,34 +78,42 @@ class Db {
   }
   template <typename F>
   void each(const std::string& sql, F&& f) const {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
-      const std::string msg = sqlite3_errmsg(db_);
-      sqlite3_finalize(st);
-      fail(ErrorKind::data, {path_, 0, "", ""}, "not a pdlab results file (" + msg + ")",
-           "give the .sqlite file written by `pdlab run`");
+    Stmt st(db_, sql);
+    while (st.next_row()) {
+      f(st.get());
     }
-    while (sqlite3_step(st) == SQLITE_ROW) {
-      f(st);
-    }
-    sqlite3_finalize(st);
   }
   bool has_table(const std::string& t) const {
-    return !scalar("SELECT name FROM sqlite_master WHERE type='table' AND name='" + t + "'")
+    return !scalar("SELECT name FROM sqlite_master WHERE type='table' AND name=" + sql_literal(t))
                 .empty();
   }
   std::vector<std::string> columns(const std::string& t) const {
     std::vector<std::string> out;
-    each("PRAGMA table_info(" + t + ")", [&](sqlite3_stmt* st) {
-      out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
+    each("SELECT name FROM pragma_table_info(" + sql_literal(t) + ")", [&](sqlite3_stmt* st) {
+      out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
     });
     return out;
   }
 
  private:
-  std::string path_;
-  sqlite3* db_ = nullptr;
+  mutable Db db_;
 };
+
+// Text for HTML element content and attribute values.
+std::string html_escape(std::string_view s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '&': o += "&amp;"; break;
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '"': o += "&quot;"; break;
+      case '\'': o += "&#39;"; break;
+      default: o += c;
+    }
+  }
+  return o;
+}
 
 std::string json_string(const std::string& s) {
   std::string o = "\"";
@@ -146,7 +147,7 @@ std::string json_number(double x) {
 }
 
 // Rows of a query as a JSON array of objects; numeric columns stay numbers.
-std::string json_rows(const Db& db, const std::string& sql) {
+std::string json_rows(const Study& db, const std::string& sql) {
   std::string out = "[";
   bool first = true;
   db.each(sql, [&](sqlite3_stmt* st) {
@@ -178,7 +179,7 @@ struct Chart {
 };
 
 // The lowest and highest quantile columns of a summary table (q05 / q95 by default).
-std::pair<std::string, std::string> band_columns(const Db& db, const std::string& table) {
+std::pair<std::string, std::string> band_columns(const Study& db, const std::string& table) {
   std::vector<std::string> q;
   for (const auto& c : db.columns(table)) {
     if (c.size() > 1 && c[0] == 'q' && std::isdigit(static_cast<unsigned char>(c[1]))) {
@@ -191,9 +192,9 @@ std::pair<std::string, std::string> band_columns(const Db& db, const std::string
   return {q.front(), q.back()};
 }
 
-std::string caption_of(const Db& db) {
+std::string caption_of(const Study& db) {
   const auto get = [&](const std::string& k) {
-    return db.scalar("SELECT value FROM meta WHERE key = '" + k + "'");
+    return db.scalar("SELECT value FROM meta WHERE key = " + sql_literal(k));
   };
   return "Scenario " + get("scenario_name") + " · seed " + get("seed") + " · " + get("replicates") +
          " replicates · pdlab " + get("pdlab_version");
@@ -233,7 +234,7 @@ std::string band_chart(const std::string& data, const std::string& lo, const std
 
 // Hierarchy as an icicle (one band per level, each unit as wide as the units below it at the
 // deepest level shown), coloured by the median adoption date over replicates.
-std::string hierarchy_chart(const Db& db, const std::string& caption) {
+std::string hierarchy_chart(const Study& db, const std::string& caption) {
   const auto file = db.scalar("SELECT file FROM scenarios WHERE scenario_id = 1");
   const auto toml = db.scalar("SELECT toml FROM scenarios WHERE scenario_id = 1");
   LoadedScenario loaded;
@@ -259,7 +260,7 @@ std::string hierarchy_chart(const Db& db, const std::string& caption) {
       std::max(1, std::atoi(db.scalar("SELECT value FROM meta WHERE key = 'replicates'").c_str()));
   const auto pol = db.scalar("SELECT policy_id FROM policies ORDER BY policy_index LIMIT 1");
   std::map<std::string, std::vector<double>> periods;
-  db.each("SELECT unit_id, period FROM adoptions WHERE policy_id = " + json_string(pol),
+  db.each("SELECT unit_id, period FROM adoptions WHERE policy_id = " + sql_literal(pol),
           [&](sqlite3_stmt* st) {
             periods[reinterpret_cast<const char*>(sqlite3_column_text(st, 0))].push_back(
                 sqlite3_column_double(st, 1));
@@ -332,16 +333,18 @@ void write_page(const std::string& out_path, bool force, const std::string& titl
   const std::string vega_lite = read_asset("vega-lite/build/vega-lite.min.js");
   const std::string vega_embed = read_asset("vega-embed/build/vega-embed.min.js");
   write_text_file(out_path, force, [&](std::ostream& o) {
-    o << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>" << title
+    o << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>"
+      << html_escape(title)
       << "</title>\n<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:"
          "2em auto;color:#222}h2{font-size:1.1em;margin-top:2em}.cap{color:#666;font-size:"
          ".85em}#pdlab-status{color:#666;font-size:.8em}table{border-collapse:collapse;font-size:"
          ".85em}td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}</style>\n";
     o << "<script>" << vega << "</script>\n<script>" << vega_lite << "</script>\n<script>"
       << vega_embed << "</script>\n</head><body>\n";
-    o << "<h1>" << title << "</h1>\n" << intro_html;
+    o << "<h1>" << html_escape(title) << "</h1>\n" << intro_html;
     for (const auto& c : charts) {
-      o << "<h2>" << c.title << "</h2>\n<div id=\"" << c.id << "\"></div>\n";
+      o << "<h2>" << html_escape(c.title) << "</h2>\n<div id=\"" << html_escape(c.id)
+        << "\"></div>\n";
     }
     o << "<p id=\"pdlab-status\">rendering</p>\n<script>\nconst specs = {\n";
     for (const auto& c : charts) {
@@ -364,7 +367,7 @@ void write_page(const std::string& out_path, bool force, const std::string& titl
 
 ReportSummary write_report(const std::string& db_path, const std::string& out_path, bool force) {
   check_output_path(out_path, force);
-  const Db db(db_path);
+  const Study db(db_path);
   if (!db.has_table("summary_time") || !db.has_table("meta")) {
     fail(ErrorKind::data, {db_path, 0, "", ""}, "not a pdlab study (no summary_time table)",
          "give the .sqlite file written by `pdlab run` or `pdlab cases`");
@@ -379,7 +382,7 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
       const auto data = json_rows(
           db,
           "SELECT level, date, mean, " + lo + ", " + hi +
-              " FROM summary_time WHERE metric = 'adopted' AND policy_id = " + json_string(pol) +
+              " FROM summary_time WHERE metric = 'adopted' AND policy_id = " + sql_literal(pol) +
               " AND level <> (SELECT name FROM levels WHERE level = 0) ORDER BY period");
       charts.push_back({"adoption_" + std::to_string(charts.size()),
                         "Share of units adopted, by level: " + pol + " (mean and " + lo + "–" + hi +
@@ -416,7 +419,7 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
       std::string_view unit;
       for (const auto& m : gov_metrics()) {
         if (m.chart == chart.id) {
-          in += std::string(in.empty() ? "" : ", ") + json_string(std::string(m.name));
+          in += std::string(in.empty() ? "" : ", ") + sql_literal(m.name);
           unit = m.unit;
         }
       }
@@ -437,8 +440,8 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
     }
   }
   const auto name = db.scalar("SELECT value FROM meta WHERE key = 'scenario_name'");
-  write_page(out_path, force, "pdlab report: " + name, "<p class=\"cap\">" + caption + "</p>\n",
-             charts);
+  write_page(out_path, force, "pdlab report: " + name,
+             "<p class=\"cap\">" + html_escape(caption) + "</p>\n", charts);
   return {static_cast<int>(charts.size())};
 }
 
@@ -462,14 +465,14 @@ ReportSummary write_comparison_report(const std::string& csv, const std::string&
   const auto& header = rows[0];
   std::string table = "<div style=\"overflow-x:auto\"><table><tr>";
   for (const auto& h : header) {
-    table += "<th>" + h + "</th>";
+    table += "<th>" + html_escape(h) + "</th>";
   }
   table += "</tr>";
   std::string values = "[";
   for (std::size_t r = 1; r < rows.size(); ++r) {
     table += "<tr>";
     for (std::size_t i = 0; i < rows[r].size(); ++i) {
-      table += "<td>" + rows[r][i] + "</td>";
+      table += "<td>" + html_escape(rows[r][i]) + "</td>";
       if (i == 0 || i >= header.size()) {
         continue;
       }
@@ -502,7 +505,8 @@ ReportSummary write_comparison_report(const std::string& csv, const std::string&
          "resolve": {"scale": {"y": "independent"}},
          "title": {"text": "", "subtitle": )" +
            json_string(caption) + R"(, "anchor": "start", "orient": "bottom"}})"}};
-  write_page(out_path, force, title, "<p class=\"cap\">" + caption + "</p>\n" + table, charts);
+  write_page(out_path, force, title, "<p class=\"cap\">" + html_escape(caption) + "</p>\n" + table,
+             charts);
   return {1};
 }
 

@@ -2,6 +2,7 @@
 #include "core/errors.hpp"
 #include "core/params.hpp"
 #include "io/results.hpp"
+#include "io/sqlite_db.hpp"
 #include "io/text_reader.hpp"
 
 #include <fmt/format.h>
@@ -26,104 +27,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class Db {
- public:
-  Db(const std::string& path, int flags) : path_(path) {
-    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
-      const std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
-      sqlite3_close(db_);
-      db_ = nullptr;
-      fail(ErrorKind::no_input, {path, 0, "", ""}, "cannot open SQLite file: " + msg,
-           "check the path and that it is a pdlab results file");
-    }
-  }
-  ~Db() { sqlite3_close(db_); }
-  Db(const Db&) = delete;
-  Db& operator=(const Db&) = delete;
-  void exec(const std::string& sql) {
-    char* err = nullptr;
-    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-      const std::string msg = err ? err : "?";
-      sqlite3_free(err);
-      fail(ErrorKind::io, {path_, 0, "", ""}, "SQLite error: " + msg,
-           "check disk space and permissions");
-    }
-  }
-  sqlite3* get() { return db_; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-  sqlite3* db_ = nullptr;
-};
-
-class Stmt {
- public:
-  Stmt(Db& db, const std::string& sql) : db_(db) {
-    if (sqlite3_prepare_v2(db.get(), sql.c_str(), -1, &st_, nullptr) != SQLITE_OK) {
-      fail(ErrorKind::io, {db.path(), 0, "", ""},
-           std::string("SQLite error: ") + sqlite3_errmsg(db.get()), "");
-    }
-  }
-  ~Stmt() { sqlite3_finalize(st_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  Stmt& bind(int i, std::int64_t v) {
-    sqlite3_bind_int64(st_, i, v);
-    return *this;
-  }
-  Stmt& bind(int i, int v) {
-    sqlite3_bind_int64(st_, i, v);
-    return *this;
-  }
-  Stmt& bind(int i, double v) {
-    if (std::isnan(v)) {
-      sqlite3_bind_null(st_, i);
-    } else {
-      sqlite3_bind_double(st_, i, v);
-    }
-    return *this;
-  }
-  Stmt& bind(int i, std::string_view v) {
-    sqlite3_bind_text(st_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& bind_text_or_null(int i, std::string_view v) {
-    if (v.empty()) {
-      sqlite3_bind_null(st_, i);
-    } else {
-      bind(i, v);
-    }
-    return *this;
-  }
-  Stmt& bind_period(int i, std::int32_t p) {
-    if (p == kNever) {
-      sqlite3_bind_null(st_, i);
-    } else {
-      sqlite3_bind_int64(st_, i, p);
-    }
-    return *this;
-  }
-  void step() {
-    if (sqlite3_step(st_) != SQLITE_DONE) {
-      fail(ErrorKind::io, {db_.path(), 0, "", ""},
-           std::string("SQLite error: ") + sqlite3_errmsg(db_.get()), "check disk space");
-    }
-    sqlite3_reset(st_);
-  }
-
- private:
-  Db& db_;
-  sqlite3_stmt* st_ = nullptr;
-};
-
-std::string temp_path_for(const std::string& path) {
-  std::random_device rd;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, ".tmp-%08x", rd());
-  return path + buf;
-}
-
 std::string now_utc() {
   const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};
@@ -133,52 +36,7 @@ std::string now_utc() {
   return buf;
 }
 
-// Removes the temporary file unless released (an exception unwinds through it).
-// The temporary file being written, for remove_pending_output() from a signal handler:
-// a fixed buffer, because a handler may only call async-signal-safe functions.
-char g_pending[4096] = {0};
-
-class TempFile {
- public:
-  explicit TempFile(std::string p) : path_(std::move(p)) {
-    if (path_.size() < sizeof g_pending) {
-      std::memcpy(g_pending, path_.c_str(), path_.size() + 1);
-    }
-  }
-  ~TempFile() {
-    g_pending[0] = '\0';
-    if (!path_.empty()) {
-      std::error_code ec;
-      fs::remove(path_, ec);
-      fs::remove(path_ + "-journal", ec);
-    }
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  void commit_to(const std::string& final_path) {
-    std::error_code ec;
-    fs::rename(path_, final_path, ec);
-    if (ec) {
-      fail(ErrorKind::cant_create, {final_path, 0, "", ""},
-           "cannot move the result into place: " + ec.message(),
-           "check permissions of the output directory");
-    }
-    path_.clear();
-    g_pending[0] = '\0';
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 }  // namespace
-
-void remove_pending_output() noexcept {
-  if (g_pending[0] != '\0') {
-    ::unlink(g_pending);
-  }
-}
 
 std::string quantile_column(double p) {
   char buf[32];
@@ -193,19 +51,6 @@ std::string quantile_column(double p) {
     }
   }
   return "q" + s;
-}
-
-void check_output_path(const std::string& path, bool force) {
-  std::error_code ec;
-  if (fs::exists(path, ec) && !force) {
-    fail(ErrorKind::cant_create, {path, 0, "", ""}, "output file exists",
-         "choose another --out, or pass --force to replace it");
-  }
-  const auto dir = fs::path(path).parent_path();
-  if (!dir.empty() && !fs::is_directory(dir, ec)) {
-    fail(ErrorKind::cant_create, {path, 0, "", ""}, "output directory does not exist",
-         "create the directory first");
-  }
 }
 
 namespace {
@@ -296,10 +141,9 @@ void write_governance(Db& db, const Model& model, const std::vector<ReplicateRes
 void write_study(const std::string& path, bool force, const Model& model,
                  const std::vector<ReplicateResult>& results, const Summary& summary,
                  const StudyMeta& meta) {
-  check_output_path(path, force);
-  TempFile tmp(temp_path_for(path));
+  OutputFile out(path, force);
   {
-    Db db(tmp.path(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    Db db(out.temp_path(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     db.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;");
     const auto& sc = model.scenario();
     const auto& h = model.hierarchy();
@@ -527,58 +371,31 @@ CREATE TABLE adoptions (scenario_id INTEGER, replicate INTEGER, policy_id TEXT, 
     }
     db.exec("COMMIT;");
   }
-  tmp.commit_to(path);
-}
-
-std::vector<std::string> list_tables(const std::string& db_path) {
-  std::error_code ec;
-  if (!fs::is_regular_file(db_path, ec)) {
-    fail(ErrorKind::no_input, {db_path, 0, "", ""}, "results file not found",
-         "give the .sqlite file written by `pdlab run`");
-  }
-  Db db(db_path, SQLITE_OPEN_READONLY);
-  std::vector<std::string> out;
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db.get(),
-                         "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name", -1, &st,
-                         nullptr) != SQLITE_OK) {
-    fail(ErrorKind::data, {db_path, 0, "", ""}, "not a SQLite results file",
-         "give the .sqlite file written by `pdlab run`");
-  }
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
-  }
-  const int rc = sqlite3_finalize(st);
-  if (rc != SQLITE_OK) {
-    fail(ErrorKind::data, {db_path, 0, "", ""},
-         std::string("not a SQLite results file: ") + sqlite3_errstr(rc),
-         "give the .sqlite file written by `pdlab run`");
-  }
-  return out;
+  out.commit();
 }
 
 namespace {
 
-void csv_field(std::ostream& out, const char* s, int n) {
-  const std::string_view v(s, static_cast<std::size_t>(n));
-  if (v.find_first_of(",\"\n\r") == std::string_view::npos) {
-    out << v;
-    return;
+std::vector<std::string> tables_of(Db& db) {
+  std::vector<std::string> out;
+  Stmt st(db, "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name");
+  while (st.next_row()) {
+    const auto* t = sqlite3_column_text(st.get(), 0);
+    out.emplace_back(t != nullptr ? reinterpret_cast<const char*>(t) : "");
   }
-  out << '"';
-  for (char ch : v) {
-    if (ch == '"') {
-      out << '"';
-    }
-    out << ch;
-  }
-  out << '"';
+  return out;
 }
 
 }  // namespace
 
+std::vector<std::string> list_tables(const std::string& db_path) {
+  Db db(db_path, SQLITE_OPEN_READONLY, true);
+  return tables_of(db);
+}
+
 void export_csv(const std::string& db_path, const std::string& table, std::ostream& out) {
-  const auto tables = list_tables(db_path);
+  Db db(db_path, SQLITE_OPEN_READONLY, true);
+  const auto tables = tables_of(db);
   if (std::find(tables.begin(), tables.end(), table) == tables.end()) {
     const auto near = closest(table, tables);
     std::string all;
@@ -588,148 +405,41 @@ void export_csv(const std::string& db_path, const std::string& table, std::ostre
     fail(ErrorKind::usage, {db_path, 0, "--table", table}, "no such table (tables: " + all + ")",
          near.empty() ? "use one of the tables listed" : "did you mean '" + near + "'?");
   }
-  Db db(db_path, SQLITE_OPEN_READONLY);
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db.get(), ("SELECT * FROM \"" + table + "\" ORDER BY rowid").c_str(), -1, &st,
-                     nullptr);
-  const int nc = sqlite3_column_count(st);
+  Stmt st(db, "SELECT * FROM " + sql_identifier(table) + " ORDER BY rowid");
+  const int nc = sqlite3_column_count(st.get());
+  TableSchema schema;
+  schema.name = table;
   for (int i = 0; i < nc; ++i) {
-    if (i) {
-      out << ',';
-    }
-    const char* name = sqlite3_column_name(st, i);
-    csv_field(out, name, static_cast<int>(std::strlen(name)));
+    schema.columns.push_back({sqlite3_column_name(st.get(), i), ColumnType::text, ""});
   }
-  out << '\n';
-  char num[64];
-  while (sqlite3_step(st) == SQLITE_ROW) {
+  auto w = csv_writer(out, schema);
+  while (st.next_row()) {
     for (int i = 0; i < nc; ++i) {
-      if (i) {
-        out << ',';
-      }
-      switch (sqlite3_column_type(st, i)) {
-        case SQLITE_NULL: break;
-        case SQLITE_INTEGER: out << sqlite3_column_int64(st, i); break;
-        case SQLITE_FLOAT: {
-          // Shortest representation that reads back to the same double.
-          const auto* end = fmt::format_to(num, "{}", sqlite3_column_double(st, i));
-          out.write(num, end - num);
-          break;
-        }
-        default:
-          csv_field(out, reinterpret_cast<const char*>(sqlite3_column_text(st, i)),
-                    sqlite3_column_bytes(st, i));
-      }
-    }
-    out << '\n';
-  }
-  sqlite3_finalize(st);
-}
-
-void write_text_file(const std::string& path, bool force,
-                     const std::function<void(std::ostream&)>& write) {
-  check_output_path(path, force);
-  TempFile tmp(temp_path_for(path));
-  {
-    std::ofstream f(tmp.path(), std::ios::binary);
-    if (!f) {
-      fail(ErrorKind::cant_create, {path, 0, "", ""}, "cannot create file", "check permissions");
-    }
-    write(f);
-    f.close();
-    if (!f) {
-      fail(ErrorKind::io, {path, 0, "", ""}, "write failed", "check disk space");
-    }
-  }
-  tmp.commit_to(path);
-}
-
-void write_table_output(const std::string& path, bool force, const std::string& table,
-                        const std::function<void(std::ostream&)>& write) {
-  const bool sqlite = path.size() > 7 && path.compare(path.size() - 7, 7, ".sqlite") == 0;
-  if (!sqlite) {
-    write_text_file(path, force, write);
-    return;
-  }
-  check_output_path(path, force);
-  // Produce the CSV, read it back with the CSV reader (quoting rules in one place).
-  TempFile csv(temp_path_for(path) + ".csv");
-  {
-    std::ofstream f(csv.path(), std::ios::binary);
-    write(f);
-  }
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;
-  {
-    CsvReader reader(csv.path());
-    header = reader.header();
-    std::vector<std::string_view> fields;
-    while (reader.next(fields)) {
-      rows.emplace_back(fields.begin(), fields.end());
-    }
-  }
-  std::vector<bool> numeric(header.size(), true);
-  for (const auto& r : rows) {
-    for (std::size_t c = 0; c < header.size(); ++c) {
-      if (!r[c].empty()) {
-        char* end = nullptr;
-        std::strtod(r[c].c_str(), &end);
-        numeric[c] = numeric[c] && end == r[c].c_str() + r[c].size();
-      }
-    }
-  }
-  TempFile tmp(temp_path_for(path));
-  {
-    Db db(tmp.path(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-    db.exec("BEGIN;");
-    std::string create = "CREATE TABLE \"" + table + "\" (";
-    std::string insert = "INSERT INTO \"" + table + "\" VALUES (";
-    for (std::size_t c = 0; c < header.size(); ++c) {
-      create += (c ? ", \"" : "\"") + header[c] + (numeric[c] ? "\" REAL" : "\" TEXT");
-      insert += c ? ", ?" : "?";
-    }
-    db.exec(create + ");");
-    Stmt st(db, insert + ")");
-    for (const auto& r : rows) {
-      for (std::size_t c = 0; c < header.size(); ++c) {
-        const int i = static_cast<int>(c) + 1;
-        if (r[c].empty()) {
-          st.bind(i, std::nan(""));
-        } else if (numeric[c]) {
-          st.bind(i, std::strtod(r[c].c_str(), nullptr));
-        } else {
-          st.bind(i, std::string_view(r[c]));
+      switch (sqlite3_column_type(st.get(), i)) {
+        case SQLITE_NULL: w->null(); break;
+        case SQLITE_INTEGER: w->integer(sqlite3_column_int64(st.get(), i)); break;
+        case SQLITE_FLOAT: w->real(sqlite3_column_double(st.get(), i)); break;
+        default: {
+          const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(st.get(), i));
+          const auto n = static_cast<std::size_t>(sqlite3_column_bytes(st.get(), i));
+          w->text(std::string_view(t, n));
         }
       }
-      st.step();
     }
-    db.exec("COMMIT;");
+    w->end_row();
   }
-  tmp.commit_to(path);
+  w->finish();
 }
 
 void export_csv_file(const std::string& db_path, const std::string& table,
                      const std::string& out_path, bool force) {
   if (out_path == "-" || out_path.empty()) {
     export_csv(db_path, table, std::cout);
-    std::cout.flush();
+    check_stdout();
     return;
   }
-  check_output_path(out_path, force);
-  TempFile tmp(temp_path_for(out_path));
-  {
-    std::ofstream f(tmp.path(), std::ios::binary);
-    if (!f) {
-      fail(ErrorKind::cant_create, {out_path, 0, "", ""}, "cannot create file",
-           "check permissions");
-    }
-    export_csv(db_path, table, f);
-    f.close();
-    if (!f) {
-      fail(ErrorKind::io, {out_path, 0, "", ""}, "write failed", "check disk space");
-    }
-  }
-  tmp.commit_to(out_path);
+  note_input(db_path);
+  write_text_file(out_path, force, [&](std::ostream& o) { export_csv(db_path, table, o); });
 }
 
 }  // namespace pdlab::io

@@ -1,4 +1,5 @@
 #include "core/errors.hpp"
+#include "io/output_file.hpp"
 #include "core/params.hpp"
 #include "io/scenario_io.hpp"
 
@@ -646,6 +647,7 @@ LoadedScenario load_scenario(const std::string& path, const std::vector<std::str
     fail(ErrorKind::no_input, {path, 0, "", ""}, "scenario file not found",
          "check the path; `pdlab validate FILE` checks a scenario");
   }
+  note_input(path);
   std::stringstream ss;
   ss << in.rdbuf();
   return parse_scenario(ss.str(), path, overrides);

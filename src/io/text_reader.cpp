@@ -1,6 +1,7 @@
 #include "io/text_reader.hpp"
 
 #include "core/errors.hpp"
+#include "io/output_file.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -19,6 +20,18 @@ CsvReader::CsvReader(std::string path) : path_(std::move(path)) {
   if (file_ == nullptr) {
     fail(ErrorKind::no_input, {path_, 0, "", ""}, "cannot open file", "check its permissions");
   }
+  note_input(path_);
+  try {
+    read_header();
+  } catch (...) {
+    // The destructor does not run for a throwing constructor: close the file here.
+    gzclose(file_);
+    file_ = nullptr;
+    throw;
+  }
+}
+
+void CsvReader::read_header() {
   gzbuffer(file_, 1U << 18U);
   buf_.resize(1U << 18U);
   std::vector<std::string_view> fields;
@@ -31,6 +44,13 @@ CsvReader::CsvReader(std::string path) : path_(std::move(path)) {
   }
   split(fields);
   for (auto f : fields) {
+    for (const auto& seen : header_) {
+      if (seen == f) {
+        fail(ErrorKind::data, {path_, 1, std::string(f), std::string(f)},
+             "the header names this column twice",
+             "give each column a distinct name (pdlab would not know which one to read)");
+      }
+    }
     header_.emplace_back(f);
   }
 }

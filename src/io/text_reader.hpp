@@ -30,6 +30,7 @@ class CsvReader {
   const std::string& path() const { return path_; }
 
  private:
+  void read_header();
   bool read_line();
   void split(std::vector<std::string_view>& fields);
 

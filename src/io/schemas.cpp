@@ -1,0 +1,253 @@
+// The registry of every table pdlab writes; docs/outputs.md is generated from it
+// (`pdlab_paramdoc --outputs`, checked current by a test).
+#include "core/errors.hpp"
+#include "io/table.hpp"
+
+#include <fmt/format.h>
+
+namespace pdlab::io {
+
+namespace {
+
+constexpr auto T = ColumnType::text;
+constexpr auto I = ColumnType::integer;
+constexpr auto R = ColumnType::real;
+
+std::vector<TableSchema> build() {
+  std::vector<TableSchema> v;
+  // --- A study (`pdlab run --out FILE.sqlite`) ---
+  v.push_back({"meta",
+               "Key-value facts of the study: pdlab version, command line, seed, time.",
+               {{"key", T, "name"}, {"value", T, "value"}}});
+  v.push_back({"scenarios",
+               "The scenario simulated, with its resolved TOML (every default filled in).",
+               {{"scenario_id", I, "1 in a study file"},
+                {"name", T, "scenario name"},
+                {"file", T, "scenario file as given"},
+                {"toml", T, "resolved scenario"}}});
+  v.push_back({"params",
+               "Every behavioural parameter with its value, unit and source.",
+               {{"scenario_id", I, "scenario"},
+                {"key", T, "parameter key (docs/parameters.md)"},
+                {"value", T, "value as used"},
+                {"unit", T, "unit or meaning"},
+                {"source", T, "source, or 'illustrative'"}}});
+  v.push_back({"levels",
+               "The hierarchy's levels, top first.",
+               {{"level", I, "0 = top"}, {"name", T, "level name"}, {"n_units", I, "units"}}});
+  v.push_back({"policies",
+               "The policies of the scenario.",
+               {{"policy_index", I, "0-based index"},
+                {"policy_id", T, "id"},
+                {"name", T, "display name"},
+                {"alpha_shift", R, "shift of the baseline log-odds"}}});
+  v.push_back({"runs",
+               "One row per replicate.",
+               {{"scenario_id", I, "scenario"},
+                {"replicate", I, "0-based replicate"},
+                {"seed", I, "run.seed"},
+                {"n_adoptions", I, "adoption records of the replicate"}}});
+  v.push_back({"adoptions",
+               "One row per adoption (levels down to output.adoptions_max_level).",
+               {{"scenario_id", I, "scenario"},
+                {"replicate", I, "replicate"},
+                {"policy_id", T, "policy"},
+                {"unit_id", T, "unit code (text: leading zeros kept)"},
+                {"unit_name", T, "unit name"},
+                {"level", T, "level name"},
+                {"period", I, "period of adoption (first stage reached)"},
+                {"date", T, "calendar label of period"},
+                {"full_period", I, "period of full adoption (NULL: never)"},
+                {"inst_period", I, "period of institutionalisation (NULL: never)"},
+                {"rev_period", I, "period of reversal (NULL: never)"},
+                {"channel", T, "vertical / horizontal / need / spontaneous / scripted"},
+                {"variant_id", T, "unit whose variant was adopted"},
+                {"promotion_mode", T, "endorse / pilot / mandate / championship (NULL: none)"},
+                {"pilot", I, "1 if adopted as a pilot"},
+                {"quality", R, "implementation quality in [0, 1]"},
+                {"mandated", I, "1 if adopted under a mandate"},
+                {"round", I, "pilot round"}}});
+  v.push_back({"summary_time",
+               "Adoption by policy, level and period over replicates; then one column per "
+               "output.quantiles (q05, q50, q95 by default).",
+               {{"scenario_id", I, "scenario"},
+                {"policy_id", T, "policy"},
+                {"level", T, "level"},
+                {"period", I, "period"},
+                {"date", T, "calendar label"},
+                {"metric", T, "adopted / active / pilot / full / institutionalised / reversed"},
+                {"n_units", I, "units at the level"},
+                {"replicates", I, "replicates"},
+                {"mean", R, "mean share over replicates"},
+                {"sd", R, "standard deviation over replicates"}}});
+  v.push_back({"unit_time",
+               "Per unit and period stage panel (output.unit_time_max_level).",
+               {{"scenario_id", I, "scenario"},
+                {"replicate", I, "replicate"},
+                {"policy_id", T, "policy"},
+                {"unit_id", T, "unit code"},
+                {"level", T, "level"},
+                {"period", I, "period"},
+                {"date", T, "calendar label"},
+                {"stage", T, "stage in force"}}});
+  v.push_back({"governance_time",
+               "Governance metrics by level and period over replicates (docs/metrics.md); then "
+               "one column per output.quantiles.",
+               {{"scenario_id", I, "scenario"},
+                {"level", T, "level"},
+                {"period", I, "period"},
+                {"date", T, "calendar label"},
+                {"metric", T, "metric (docs/metrics.md)"},
+                {"replicates", I, "replicates"},
+                {"mean", R, "mean over replicates"},
+                {"sd", R, "standard deviation over replicates"}}});
+  v.push_back({"governance_unit_time",
+               "Per unit governance panel every output.unit_time_every periods; then one REAL "
+               "column per unit metric (docs/metrics.md).",
+               {{"scenario_id", I, "scenario"},
+                {"replicate", I, "replicate"},
+                {"unit_id", T, "unit code"},
+                {"level", T, "level"},
+                {"period", I, "period"},
+                {"date", T, "calendar label"}}});
+  v.push_back({"agents_time",
+               "Resident agents of coproduction.agents_root beside the group model.",
+               {{"scenario_id", I, "scenario"},
+                {"replicate", I, "replicate"},
+                {"period", I, "period"},
+                {"date", T, "calendar label"},
+                {"grp", T, "local / migrant"},
+                {"agents", R, "share of agents participating"},
+                {"group_model", R, "group model's share"}}});
+  // --- Estimation and comparison outputs (--out FILE.csv or FILE.sqlite) ---
+  v.push_back({"riskset",
+               "`pdlab riskset`: one row per unit, policy and period at risk; then one column "
+               "per --static attribute and time-varying covariate.",
+               {{"unit_id", T, "unit code"},
+                {"parent_id", T, "parent's code"},
+                {"level", T, "level"},
+                {"policy_id", T, "policy"},
+                {"period", I, "period"},
+                {"date", T, "calendar label"},
+                {"tstart", I, "interval start (counting process)"},
+                {"tstop", I, "interval end"},
+                {"event", I, "1 if the unit adopted in the period"},
+                {"duration", I, "periods at risk so far"},
+                {"log_duration", R, "log(duration)"},
+                {"vertical", R, "parent adopted (attenuated vertical exposure)"},
+                {"horizontal", R, "share of siblings and peers that adopted"},
+                {"bottom_up", R, "share of children that adopted"}}});
+  v.push_back({"eha",
+               "`pdlab eha`: coefficients of the discrete-time event history model.",
+               {{"term", T, "term"},
+                {"estimate", R, "coefficient"},
+                {"std_error", R, "standard error"},
+                {"z_value", R, "estimate / std_error"},
+                {"p_value", R, "two-sided normal p-value"},
+                {"conf_low", R, "95% interval, lower"},
+                {"conf_high", R, "95% interval, upper"},
+                {"se_type", T, "model or cluster"}}});
+  v.push_back({"cox",
+               "`pdlab cox`: coefficients of the Cox model.",
+               {{"term", T, "term"},
+                {"estimate", R, "log hazard ratio"},
+                {"hazard_ratio", R, "exp(estimate)"},
+                {"std_error", R, "standard error"},
+                {"z_value", R, "estimate / std_error"},
+                {"p_value", R, "two-sided normal p-value"},
+                {"conf_low", R, "95% interval, lower"},
+                {"conf_high", R, "95% interval, upper"},
+                {"se_type", T, "model or cluster"}}});
+  v.push_back({"edges",
+               "`pdlab infer`: the inferred diffusion network, in the order edges were added.",
+               {{"origin_node", T, "node that was copied"},
+                {"destination_node", T, "node that copied"},
+                {"improvement", R, "gain in log-likelihood when the edge was added"},
+                {"p_value", R, "Vuong-type p-value (NetworkInference flavour; NULL for SNAP)"},
+                {"volume", I, "cascades in which origin preceded destination"},
+                {"median_time_difference", R, "median time from origin to destination"},
+                {"mean_time_difference", R, "mean time from origin to destination"}}});
+  v.push_back({"check_fit",
+               "`pdlab check-fit`: observed against simulated cumulative adoption.",
+               {{"level", T, "level"},
+                {"period", I, "period"},
+                {"date", T, "calendar label"},
+                {"observed", R, "observed share adopted"},
+                {"sim_mean", R, "simulated mean share"},
+                {"sim_q05", R, "simulated 5% quantile"},
+                {"sim_q95", R, "simulated 95% quantile"},
+                {"inside", I, "1 if observed lies in the 90% band"}}});
+  v.push_back({"compare",
+               "`pdlab compare`: outcomes of each variant and their differences from the first "
+               "(common random numbers, 95% t intervals).",
+               {{"outcome", T, "outcome"},
+                {"statistic", T, "statistic of the outcome"},
+                {"policy_id", T, "policy (empty for governance outcomes)"},
+                {"level", T, "level"},
+                {"variant", T, "variant label"},
+                {"replicates", I, "replicates"},
+                {"mean", R, "mean over replicates"},
+                {"sd", R, "standard deviation"},
+                {"diff", R, "mean difference from the first variant"},
+                {"diff_se", R, "standard error of the difference"},
+                {"diff_lo", R, "95% interval, lower"},
+                {"diff_hi", R, "95% interval, upper"}}});
+  v.push_back({"calibration",
+               "`pdlab calibrate --report`: each target against the calibrated model.",
+               {{"target", T, "target label"},
+                {"policy_id", T, "policy"},
+                {"level", T, "level"},
+                {"region", T, "region of the target"},
+                {"period", I, "period"},
+                {"date", T, "calendar label"},
+                {"share", R, "target share"},
+                {"sim_mean", R, "simulated mean share"},
+                {"sim_q05", R, "simulated 5% quantile"},
+                {"sim_q95", R, "simulated 95% quantile"},
+                {"error", R, "sim_mean - share"}}});
+  return v;
+}
+
+const char* type_name(ColumnType t) {
+  switch (t) {
+    case ColumnType::text: return "text";
+    case ColumnType::integer: return "integer";
+    case ColumnType::real: return "real";
+  }
+  return "text";
+}
+
+}  // namespace
+
+const std::vector<TableSchema>& table_schemas() {
+  static const std::vector<TableSchema> v = build();
+  return v;
+}
+
+const TableSchema& table_schema(std::string_view name) {
+  for (const auto& s : table_schemas()) {
+    if (s.name == name) {
+      return s;
+    }
+  }
+  throw Error(ErrorKind::internal, fmt::format("no table schema '{}'", name));
+}
+
+std::string outputs_markdown() {
+  std::string o =
+      "# Output tables\n\n"
+      "Generated from pdlab's table registry (`pdlab_paramdoc --outputs`); do not edit.\n"
+      "A study file (`pdlab run`) holds the first group; the estimation and comparison "
+      "commands write one table each, as CSV or, for `--out FILE.sqlite`, as SQLite with the "
+      "same columns and types. Ids are always text; empty CSV fields are SQLite NULLs.\n";
+  for (const auto& s : table_schemas()) {
+    o += fmt::format("\n## {}\n\n{}\n\n| column | type | meaning |\n|---|---|---|\n", s.name,
+                     s.meaning);
+    for (const auto& c : s.columns) {
+      o += fmt::format("| {} | {} | {} |\n", c.name, type_name(c.type), c.meaning);
+    }
+  }
+  return o;
+}
+
+}  // namespace pdlab::io

@@ -1,0 +1,239 @@
+#include "io/table.hpp"
+
+#include "core/errors.hpp"
+#include "io/output_file.hpp"
+#include "io/sqlite_db.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <iostream>
+
+namespace pdlab::io {
+
+namespace {
+
+const char* sql_type(ColumnType t) {
+  switch (t) {
+    case ColumnType::text: return "TEXT";
+    case ColumnType::integer: return "INTEGER";
+    case ColumnType::real: return "REAL";
+  }
+  return "TEXT";
+}
+
+class CsvWriter final : public TableWriter {
+ public:
+  CsvWriter(std::ostream& out, TableSchema schema) : TableWriter(std::move(schema)), out_(out) {
+    const auto& cols = this->schema().columns;
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+      if (i > 0) {
+        line_ += ',';
+      }
+      quote(cols[i].name);
+    }
+    row_done();
+  }
+  void finish() override {
+    flush_line();
+    out_.flush();
+    if (!out_) {
+      fail(ErrorKind::io, {"", 0, "", ""}, "writing table " + schema().name + " failed",
+           "check free disk space and any file-size limit (ulimit -f)");
+    }
+  }
+
+ protected:
+  void put_text(int col, std::string_view v) override {
+    sep(col);
+    quote(v);
+  }
+  void put_integer(int col, std::int64_t v) override {
+    sep(col);
+    fmt::format_to(std::back_inserter(line_), "{}", v);
+  }
+  void put_real(int col, double v) override {
+    sep(col);
+    fmt::format_to(std::back_inserter(line_), "{}", v);  // shortest form that reads back exactly
+  }
+  void put_null(int col) override { sep(col); }
+  void row_done() override {
+    line_ += '\n';
+    if (line_.size() >= (1U << 16U)) {
+      flush_line();
+    }
+  }
+
+ private:
+  void sep(int col) {
+    if (col > 0) {
+      line_ += ',';
+    }
+  }
+  void quote(std::string_view v) {
+    if (v.find_first_of(",\"\n\r") == std::string_view::npos) {
+      line_.append(v);
+      return;
+    }
+    line_ += '"';
+    for (char c : v) {
+      if (c == '"') {
+        line_ += '"';
+      }
+      line_ += c;
+    }
+    line_ += '"';
+  }
+  void flush_line() {
+    out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
+    line_.clear();
+  }
+
+ public:
+  ~CsvWriter() override {
+    if (!line_.empty()) {
+      flush_line();
+    }
+  }
+
+ private:
+  std::ostream& out_;
+  std::string line_;
+};
+
+class SqliteWriter final : public TableWriter {
+ public:
+  SqliteWriter(Db& db, TableSchema schema)
+      : TableWriter(std::move(schema)),
+        db_(db),
+        create_(db, this->schema().create_sql()),
+        insert_(nullptr) {
+    create_.step();
+    insert_ = std::make_unique<Stmt>(db, this->schema().insert_sql());
+  }
+  void finish() override {}
+
+ protected:
+  void put_text(int col, std::string_view v) override { insert_->bind_text_or_null(col + 1, v); }
+  void put_integer(int col, std::int64_t v) override { insert_->bind(col + 1, v); }
+  void put_real(int col, double v) override { insert_->bind(col + 1, v); }
+  void put_null(int col) override { insert_->bind_null(col + 1); }
+  void row_done() override { insert_->step(); }
+
+ private:
+  Db& db_;
+  Stmt create_;
+  std::unique_ptr<Stmt> insert_;
+};
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+std::string TableSchema::create_sql() const {
+  std::string s = "CREATE TABLE " + sql_identifier(name) + " (";
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    s += (i > 0 ? ", " : "") + sql_identifier(columns[i].name) + " " + sql_type(columns[i].type);
+  }
+  return s + ")";
+}
+
+std::string TableSchema::insert_sql() const {
+  std::string s = "INSERT INTO " + sql_identifier(name) + " VALUES (";
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    s += i > 0 ? ", ?" : "?";
+  }
+  return s + ")";
+}
+
+int TableWriter::next_column() {
+  if (col_ >= static_cast<int>(schema_.columns.size())) {
+    throw Error(ErrorKind::internal, "table " + schema_.name + ": more cells than columns");
+  }
+  return col_++;
+}
+
+TableWriter& TableWriter::text(std::string_view v) {
+  const int c = next_column();
+  if (v.empty()) {
+    put_null(c);
+  } else {
+    put_text(c, v);
+  }
+  return *this;
+}
+
+TableWriter& TableWriter::integer(std::int64_t v) {
+  put_integer(next_column(), v);
+  return *this;
+}
+
+TableWriter& TableWriter::real(double v) {
+  const int c = next_column();
+  if (std::isnan(v)) {
+    put_null(c);
+  } else {
+    put_real(c, v);
+  }
+  return *this;
+}
+
+TableWriter& TableWriter::null() {
+  put_null(next_column());
+  return *this;
+}
+
+void TableWriter::end_row() {
+  if (col_ != static_cast<int>(schema_.columns.size())) {
+    throw Error(ErrorKind::internal, fmt::format("table {}: a row of {} cells for {} columns",
+                                                 schema_.name, col_, schema_.columns.size()));
+  }
+  row_done();
+  col_ = 0;
+  ++rows_;
+}
+
+std::unique_ptr<TableWriter> csv_writer(std::ostream& out, TableSchema schema) {
+  return std::make_unique<CsvWriter>(out, std::move(schema));
+}
+
+std::unique_ptr<TableWriter> sqlite_writer(Db& db, TableSchema schema) {
+  return std::make_unique<SqliteWriter>(db, std::move(schema));
+}
+
+void write_table(const std::string& path, bool force, const TableSchema& schema,
+                 const std::function<void(TableWriter&)>& rows) {
+  if (path.empty() || path == "-") {
+    auto w = csv_writer(std::cout, schema);
+    rows(*w);
+    w->finish();
+    w.reset();
+    check_stdout();
+    return;
+  }
+  if (!ends_with(path, ".sqlite")) {
+    write_text_file(path, force, [&](std::ostream& o) {
+      auto w = csv_writer(o, schema);
+      rows(*w);
+      w->finish();
+    });
+    return;
+  }
+  OutputFile out(path, force);
+  {
+    Db db(out.temp_path(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    db.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;");
+    {
+      auto w = sqlite_writer(db, schema);
+      rows(*w);
+      w->finish();
+    }
+    db.exec("COMMIT;");
+  }
+  out.commit();
+}
+
+}  // namespace pdlab::io

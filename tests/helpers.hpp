@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 #include <filesystem>
+#include <vector>
 #include <fstream>
 #include <string>
 
@@ -24,11 +25,28 @@ inline Hierarchy star(int n) {
   return b.build("");
 }
 
+// Folders made by temp_dir(), removed when the test process exits (each ctest test is a
+// process of its own), so that tests leave nothing in the temporary directory.
+struct TempDirs {
+  std::vector<std::filesystem::path> dirs;
+  TempDirs() = default;
+  TempDirs(const TempDirs&) = delete;
+  TempDirs& operator=(const TempDirs&) = delete;
+  ~TempDirs() {
+    for (const auto& d : dirs) {
+      std::error_code ec;
+      std::filesystem::remove_all(d, ec);
+    }
+  }
+};
+
 inline std::string temp_dir() {
+  static TempDirs made;
   const auto d = std::filesystem::temp_directory_path() /
                  ("pdlab-test-" + std::to_string(::getpid()) + "-" +
                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
   std::filesystem::create_directories(d);
+  made.dirs.push_back(d);
   return d.string();
 }
 

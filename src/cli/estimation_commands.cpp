@@ -15,6 +15,7 @@
 
 #include <sysexits.h>
 #include <algorithm>
+#include <cmath>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -182,6 +183,11 @@ int cmd_infer(Args& args) {
                                            : Transmission::rayleigh;
   nopt.flavour =
       args.flavour == "networkinference" ? NetInfFlavour::networkinference : NetInfFlavour::snap;
+  if (args.params_given && !(std::isfinite(args.alpha) && args.alpha > 0)) {
+    throw Error(ErrorKind::usage, fmt::format("--params {}: the transmission parameter must be a "
+                                              "finite number > 0. Fix: give e.g. --params 0.5",
+                                              args.alpha));
+  }
   nopt.p_value_cutoff = args.p_value_cutoff;
   nopt.alpha = args.alpha;
   if (nopt.flavour == NetInfFlavour::networkinference && !args.params_given) {

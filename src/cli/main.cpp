@@ -51,6 +51,12 @@ std::string join_args(int argc, char** argv) {
   return s;
 }
 
+// The ranges of run.replicates, run.seed and run.threads in the parameter registry, checked
+// where the user typed them (rather than as a --set the user never wrote).
+const CLI::Range kReplicates(1, 100000, "1 to 100000");
+const CLI::Range kSeed(std::int64_t{0}, std::int64_t{9007199254740992}, "0 to 2^53");
+const CLI::Range kThreads(0, 1024, "0 to 1024");
+
 // Every successful command ends here: output that could not be written is an error.
 int finish(int rc) {
   pdlab::io::check_stdout();
@@ -97,11 +103,11 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
   run->add_option("--set", sets,
                   "Override a scenario key: --set vertical.attenuation=0.3 (repeatable)");
   run->add_option("--seed", seed, "Master seed (overrides run.seed)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kSeed);
   run->add_option("--replicates,-r", replicates, "Number of replicates (overrides run.replicates)")
-      ->check(CLI::PositiveNumber);
+      ->check(kReplicates);
   run->add_option("--threads,-t", threads, "Threads, 0 = all cores (overrides run.threads)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kThreads);
   run->add_flag("--force,-f", force, "Replace the output file if it exists");
 
   auto* validate =
@@ -209,8 +215,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
       ->required();
   check_fit_cmd->add_option("--events", events_path, "Observed adoption events CSV")->required();
   check_fit_cmd->add_option("--replicates,-r", replicates, "Replicates (overrides run.replicates)")
-      ->check(CLI::PositiveNumber);
-  check_fit_cmd->add_option("--seed", seed, "Master seed")->check(CLI::NonNegativeNumber);
+      ->check(kReplicates);
+  check_fit_cmd->add_option("--seed", seed, "Master seed")->check(kSeed);
   check_fit_cmd->add_option("--out,-o", check_out, "Comparison table CSV");
   check_fit_cmd->add_flag("--force,-f", force, "Replace the output file if it exists");
 
@@ -225,11 +231,11 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
                       "column); the first row is the baseline");
   compare->add_option("--out,-o", out, "Comparison table (.csv or .sqlite)")->required();
   compare->add_option("--set", sets, "Override a scenario key in every variant (repeatable)");
-  compare->add_option("--seed", seed, "Master seed")->check(CLI::NonNegativeNumber);
+  compare->add_option("--seed", seed, "Master seed")->check(kSeed);
   compare->add_option("--replicates,-r", replicates, "Replicates per variant")
-      ->check(CLI::PositiveNumber);
+      ->check(kReplicates);
   compare->add_option("--threads,-t", threads, "Threads, 0 = all cores")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kThreads);
   compare->add_flag("--force,-f", force, "Replace the output file if it exists");
 
   auto* calibrate = app.add_subcommand(
@@ -243,9 +249,9 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
   calibrate->add_option("--out,-o", out, "Write the calibrated scenario (TOML)");
   calibrate->add_option("--report", check_out, "Write the fit table (.csv or .sqlite)");
   calibrate->add_option("--set", sets, "Override a scenario key (repeatable)");
-  calibrate->add_option("--seed", seed, "Master seed")->check(CLI::NonNegativeNumber);
+  calibrate->add_option("--seed", seed, "Master seed")->check(kSeed);
   calibrate->add_option("--threads,-t", threads, "Threads, 0 = all cores")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kThreads);
   calibrate->add_flag("--force,-f", force, "Replace output files if they exist");
 
   auto* cases = app.add_subcommand(
@@ -254,9 +260,9 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
   cases->add_option("--out,-o", out, "Output folder (default results/cases)");
   cases->add_flag("--force,-f", force, "Replace the folder's case files if they exist");
   cases->add_option("--replicates,-r", replicates, "Replicates per case (overrides each case's)")
-      ->check(CLI::PositiveNumber);
+      ->check(kReplicates);
   cases->add_option("--threads,-t", threads, "Threads, 0 = all cores")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kThreads);
   cases->add_option("--set", sets, "Override a key in every case (repeatable)");
 
   auto* report = app.add_subcommand(

@@ -6,25 +6,50 @@
 
 namespace pdlab {
 
+namespace {
+
+// Control characters (a NUL would cut the message short) shown as \xHH; long values cut.
+std::string printable(const std::string& v, bool all_controls = true) {
+  const std::size_t kMax = all_controls ? 200 : std::string::npos;
+  std::string o;
+  for (std::size_t i = 0; i < v.size() && i < kMax; ++i) {
+    const auto c = static_cast<unsigned char>(v[i]);
+    if (c == 0 || (all_controls && (c < 0x20 || c == 0x7f))) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      o += "\\x";
+      o += kHex[c >> 4U];
+      o += kHex[c & 15U];
+    } else {
+      o += static_cast<char>(c);
+    }
+  }
+  if (v.size() > kMax) {
+    o += "...";
+  }
+  return o;
+}
+
+}  // namespace
+
 void fail(ErrorKind kind, const Where& where, const std::string& what, const std::string& fix) {
   std::ostringstream msg;
   if (!where.file.empty()) {
-    msg << where.file;
+    msg << printable(where.file);
     if (where.line > 0) {
       msg << ':' << where.line;
     }
     msg << ": ";
   }
   if (!where.field.empty()) {
-    msg << "field '" << where.field << '\'';
+    msg << "field '" << printable(where.field) << '\'';
     if (!where.value.empty() || where.line > 0) {
-      msg << " = '" << where.value << '\'';
+      msg << " = '" << printable(where.value) << '\'';
     }
     msg << ": ";
   }
-  msg << what;
+  msg << printable(what, false);
   if (!fix.empty()) {
-    msg << ". Fix: " << fix;
+    msg << ". Fix: " << printable(fix, false);
   }
   throw Error(kind, msg.str());
 }

@@ -247,6 +247,12 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
         CompiledQuota cq;
         cq.share = eq.share;
         cq.period = to_period(sc_.calendar, eq.by, qkey + ".by", sc_.file, e.line);
+        if (cq.period > c.deadline) {
+          bad(sc_, qkey + ".by", eq.by,
+              "the quota falls after the mandate's deadline (" + e.deadline +
+                  "), when every target unit must already have adopted",
+              "date the quota on or before the deadline", e.line);
+        }
         for (const auto& rid : eq.regions) {
           const auto r = unit_of(sc_, h_, qkey + ".regions", rid, e.line);
           if (h_.level(r) >= c.target_level || h_.ancestor_at(r, h_.level(c.issuer)) != c.issuer) {

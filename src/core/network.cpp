@@ -1,5 +1,7 @@
 #include "core/network.hpp"
 
+#include <fmt/format.h>
+
 #include "core/errors.hpp"
 
 #include <algorithm>
@@ -20,9 +22,10 @@ void NetworkBuilder::add(const std::string& source, std::int64_t line, std::stri
   };
   check(a, "from", from);
   check(b, "to", to);
-  if (!std::isfinite(weight) || weight < 0) {
-    fail(ErrorKind::data, {source, line, "weight", std::to_string(weight)},
-         "weight must be a finite number >= 0", "correct the weight");
+  // Weights are relative; the bound keeps sums of millions of single-precision weights finite.
+  if (!std::isfinite(weight) || weight < 0 || weight > 1e9) {
+    fail(ErrorKind::data, {source, line, "weight", fmt::format("{}", weight)},
+         "weight must be a number from 0 to 1e9", "correct the weight, or rescale all weights");
   }
   if (a < 0 || b < 0) {
     ++dropped_;

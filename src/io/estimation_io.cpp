@@ -51,6 +51,12 @@ std::vector<std::int32_t> unit_first_periods(const Hierarchy& h, const Calendar&
   std::vector<std::int32_t> out(static_cast<std::size_t>(h.size()), 0);
   for (std::int32_t u = 0; u < h.size(); ++u) {
     if (!std::isnan(col[u])) {
+      if (!(col[u] >= 1000 && col[u] <= 3000)) {
+        fail(ErrorKind::data,
+             {h.source(), h.source_line(u), "exists_from", fmt::format("{}", col[u])},
+             "exists_from must be a year (1000-3000)",
+             "give the year the unit was created, or leave the field empty");
+      }
       const auto year = static_cast<int>(std::floor(col[u]));
       out[u] = year <= cal.start_year ? 0
                                       : to_period(cal, std::to_string(year), "exists_from",
@@ -328,9 +334,22 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
       std::sort(lv.begin(), lv.end());
       lv.erase(std::unique(lv.begin(), lv.end()), lv.end());
       if (d.numeric[term.column]) {
-        std::sort(lv.begin(), lv.end(), [](const std::string& a, const std::string& b) {
-          return std::stod(a) < std::stod(b);
-        });
+        // Numeric levels in numeric order (R's order), ties by text; strtod, unlike stod,
+        // takes subnormals, and a NaN level is refused rather than breaking the sort.
+        std::vector<std::pair<double, std::string>> keyed;
+        for (auto& v : lv) {
+          const double x = std::strtod(v.c_str(), nullptr);
+          if (std::isnan(x)) {
+            fail(ErrorKind::data, {d.path, 0, name, v}, "a factor level is not a number",
+                 "write missing values as NA or leave the field empty");
+          }
+          keyed.emplace_back(x, std::move(v));
+        }
+        std::sort(keyed.begin(), keyed.end());
+        lv.clear();
+        for (auto& [x, v] : keyed) {
+          lv.push_back(std::move(v));
+        }
       }
       term.levels.assign(lv.begin() + (lv.empty() ? 0 : 1), lv.end());
       terms.push_back(term);
@@ -375,6 +394,15 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
   std::size_t p = f.intercept ? 1 : 0;
   for (const auto& t : terms) {
     p += t.factor ? t.levels.size() : 1;
+  }
+  if (p == 0) {
+    fail(ErrorKind::usage, {"", 0, "--formula", f.response + " ~ 0"},
+         "the model has no terms (no intercept and no covariates)",
+         "add an intercept or at least one term, e.g. \"event ~ 1\" or \"event ~ horizontal\"");
+  }
+  if (rows.empty()) {
+    fail(ErrorKind::data, {d.path, 0, "", ""}, "no rows left to fit (all have missing values)",
+         "check the columns of the formula for empty or NA fields");
   }
   des.x.resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(p));
   des.y.resize(static_cast<Eigen::Index>(rows.size()));

@@ -1,8 +1,10 @@
 #include "core/errors.hpp"
 #include "io/output_file.hpp"
+#include "io/results.hpp"
 #include "core/params.hpp"
 #include "io/scenario_io.hpp"
 
+#include <fmt/format.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -91,7 +93,12 @@ std::int64_t integer(const Ctx& c, const toml::node& n, const std::string& key, 
   if (!i) {
     bad(c, n, key, "must be an integer", "write a whole number without quotes");
   }
-  if (static_cast<double>(*i) < lo || static_cast<double>(*i) > hi) {
+  // Compared as integers too: a double rounds 2^53 + 1 down to the bound.
+  const bool above = static_cast<double>(*i) > hi ||
+                     (hi < 9.2e18 && *i > static_cast<std::int64_t>(hi));
+  const bool below = static_cast<double>(*i) < lo ||
+                     (lo > -9.2e18 && *i < static_cast<std::int64_t>(lo));
+  if (below || above) {
     std::ostringstream r;
     r << "out of range [" << static_cast<std::int64_t>(lo) << ", " << static_cast<std::int64_t>(hi)
       << "]";
@@ -281,6 +288,10 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
         bad(c, n, k + ".id", "missing", "give each policy an id");
       }
       p.id = text(c, *t.get("id"), k + ".id");
+      if (p.id.empty() || p.id.find_first_of(" \t\r\n,\"") != std::string::npos) {
+        bad(c, *t.get("id"), k + ".id", "a policy id must be non-empty, without spaces, commas or quotes",
+            "give the policy a short id, e.g. id = \"councils\"");
+      }
       p.name = t.contains("name") ? text(c, *t.get("name"), k + ".name") : p.id;
       if (const auto* a = t.get("alpha_shift")) {
         p.alpha_shift = real(c, *a, k + ".alpha_shift", -50, 50);
@@ -360,8 +371,21 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
       bad(c, n, key, "must be a non-empty array of probabilities", "write e.g. [0.05, 0.5, 0.95]");
     }
     s.output.quantiles.clear();
+    std::vector<std::string> columns;
     for (const auto& e : *arr) {
-      s.output.quantiles.push_back(real(c, e, key, 0, 1));
+      const double p = real(c, e, key, 0, 1);
+      // Each quantile becomes a column (0.05 -> q05); the name must be plain and distinct.
+      const auto col = quantile_column(p);
+      if (col.find_first_not_of("q0123456789_") != std::string::npos) {
+        bad(c, e, key, fmt::format("quantile {} has no column name (too many digits)", p),
+            "use probabilities with at most 4 decimals, e.g. 0.025 or 0.0005");
+      }
+      if (std::find(columns.begin(), columns.end(), col) != columns.end()) {
+        bad(c, e, key, fmt::format("quantile {} is given twice (column {})", p, col),
+            "list each probability once");
+      }
+      columns.push_back(col);
+      s.output.quantiles.push_back(p);
     }
   } else if (key == "event") {
     each_table(c, n, key, [&](const toml::table& t, const std::string& k) {
@@ -532,6 +556,10 @@ void walk(const Ctx& c, const toml::table& t, const std::string& prefix) {
 }
 
 void apply_override(toml::table& root, const std::string& assignment, const std::string& file) {
+  if (assignment.find_first_of("\r\n") != std::string::npos) {
+    fail(ErrorKind::usage, {file, 0, "--set", assignment}, "a --set spans several lines",
+         "give one key=value per --set, on one line");
+  }
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) {
     fail(ErrorKind::usage, {file, 0, "--set", assignment}, "not of the form key=value",

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Fault tests of pdlab's outputs (issue 13): what is at --out, outputs that are inputs, a
+# file-size limit (a full disk), a damaged study, SIGKILL mid-write, concurrent writers, a
+# missing or unwritable folder. Each case states the exit code and that nothing is left.
+set -u
+PDLAB=$1
+SRC=$2
+T=$(mktemp -d "${TMPDIR:-/tmp}/pdlab-fault-XXXXXX")
+trap 'rm -rf "$T"' EXIT
+fails=0
+passes=0
+
+check() {  # check NAME EXPECTED_CODE PATTERN -- command...
+  local name=$1 want=$2 pattern=$3
+  shift 4
+  "$@" >"$T/out" 2>"$T/err"
+  local got=$?
+  if [ "$got" != "$want" ]; then
+    echo "FAIL $name: exit $got, want $want"; head -c 2000 "$T/err"; fails=$((fails + 1)); return
+  fi
+  if [ -n "$pattern" ] && ! grep -q -- "$pattern" "$T/err" "$T/out"; then
+    echo "FAIL $name: output lacks '$pattern'"; head -c 2000 "$T/err"; fails=$((fails + 1)); return
+  fi
+  passes=$((passes + 1))
+}
+ok() {  # ok NAME CONDITION-COMMAND...
+  local name=$1
+  shift
+  if "$@"; then passes=$((passes + 1)); else echo "FAIL $name"; fails=$((fails + 1)); fi
+}
+no_temps() { ! ls "$T"/w/*.tmp-* >/dev/null 2>&1; }
+
+EX="$SRC/scenarios/examples"
+TOY="$EX/toy_pilot.toml"
+mkdir -p "$T/w"
+W="$T/w"
+check study 0 "" -- "$PDLAB" run "$TOY" --out "$W/a.sqlite" --replicates 20 --seed 3
+
+# 1. Only regular files are replaced, even with --force; never an input.
+mkfifo "$W/fifo"
+check force_fifo 73 "is a FIFO" -- "$PDLAB" run "$TOY" --out "$W/fifo" --force
+ok fifo_kept test -p "$W/fifo"
+ln -s "$W/a.sqlite" "$W/link.sqlite"
+check force_symlink 73 "symbolic link" -- "$PDLAB" run "$TOY" --out "$W/link.sqlite" --force
+ok symlink_kept test -L "$W/link.sqlite"
+mkdir "$W/dir.sqlite"
+check force_folder 73 "is a folder" -- "$PDLAB" run "$TOY" --out "$W/dir.sqlite" --force
+ok folder_kept test -d "$W/dir.sqlite"
+cp "$TOY" "$W/toy.toml"
+cp "$EX"/toy_*.csv "$W/" 2>/dev/null
+check force_scenario 73 "one of this run's inputs" -- "$PDLAB" run "$W/toy.toml" --out "$W/toy.toml" --force
+ok scenario_kept cmp -s "$TOY" "$W/toy.toml"
+check force_export_input 73 "one of this run's inputs" -- "$PDLAB" export "$W/a.sqlite" --table runs --out "$W/a.sqlite" --force
+check out_empty 64 "output path is empty" -- "$PDLAB" run "$TOY" --out ""
+check out_no_folder 73 "output directory does not exist" -- "$PDLAB" run "$TOY" --out "$W/none/x.sqlite"
+check out_under_file 73 "" -- "$PDLAB" run "$TOY" --out "$W/toy.toml/x.sqlite"
+if [ "$(id -u)" != 0 ]; then
+  mkdir "$W/ro" && chmod 555 "$W/ro"
+  check out_read_only 73 "cannot create a file in the output folder" -- "$PDLAB" run "$TOY" --out "$W/ro/x.sqlite"
+  chmod 755 "$W/ro"
+fi
+
+# 4. A file-size limit (as a full disk would): the command fails, nothing is left.
+check fsize_run 74 "file-size limit" -- bash -c "ulimit -f 16; exec '$PDLAB' run '$TOY' --out '$W/big.sqlite' --replicates 50"
+ok fsize_run_no_output test ! -e "$W/big.sqlite"
+ok fsize_run_no_temps no_temps
+check fsize_stdout 74 "file-size limit" -- bash -c "ulimit -f 4; exec '$PDLAB' export '$W/a.sqlite' --table adoptions > '$W/stdout.csv'"
+check fsize_table 74 "" -- bash -c "ulimit -f 4; exec '$PDLAB' export '$W/a.sqlite' --table adoptions --out '$W/t.csv'"
+ok fsize_table_no_output test ! -e "$W/t.csv"
+ok fsize_table_no_temps no_temps
+
+# 3. A damaged study is refused, not exported in part.
+cp "$W/a.sqlite" "$W/damaged.sqlite"
+size=$(stat -c %s "$W/damaged.sqlite")
+dd if=/dev/zero of="$W/damaged.sqlite" bs=1 seek=$((size / 2)) count=4096 conv=notrunc status=none
+check damaged_export 65 "damaged" -- "$PDLAB" export "$W/damaged.sqlite" --table adoptions --out "$W/d.csv"
+ok damaged_export_no_output test ! -e "$W/d.csv"
+head -c $((size / 2)) "$W/a.sqlite" > "$W/truncated.sqlite"
+check truncated_export 65 "" -- "$PDLAB" export "$W/truncated.sqlite" --table adoptions
+check truncated_report 65 "" -- "$PDLAB" report "$W/truncated.sqlite" --out "$W/r.html"
+ok truncated_report_no_output test ! -e "$W/r.html"
+
+# 9. SIGKILL mid-write leaves a temporary file; the next write to that output removes it.
+# (Jiangsu writes ~1.4 MB per replicate, so the write lasts long enough to be caught.)
+BIG=("$EX/jiangsu_mandate.toml" --replicates 60 --threads 2)
+"$PDLAB" run "${BIG[@]}" --out "$W/nat.sqlite" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 1200); do
+  ls "$W"/nat.sqlite.tmp-*[0-9] >/dev/null 2>&1 && break
+  sleep 0.05
+done
+sleep 0.3
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+ok killed_no_output test ! -e "$W/nat.sqlite"
+ok killed_left_temp ls "$W"/nat.sqlite.tmp-*[0-9] >/dev/null 2>&1
+sleep 0.2 & dead=$!; wait $dead
+: > "$W/nat.sqlite.tmp-$dead-0"
+check after_kill 0 "" -- "$PDLAB" run "$TOY" --out "$W/nat.sqlite"
+ok stale_temps_removed no_temps
+
+# 9. SIGINT and SIGTERM remove the temporary file of the write in progress.
+for sig in INT TERM; do
+  "$PDLAB" run "${BIG[@]}" --out "$W/sig.sqlite" >/dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 1 1200); do
+    ls "$W"/sig.sqlite.tmp-*[0-9] >/dev/null 2>&1 && break
+    sleep 0.05
+  done
+  sleep 0.3
+  kill -$sig "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  ok "sig${sig}_no_output" test ! -e "$W/sig.sqlite"
+  ok "sig${sig}_no_temps" no_temps
+done
+
+# 7. Concurrent writers of one new output: exactly one wins, the other exits 73.
+for i in 1 2 3; do
+  "$PDLAB" run "$TOY" --out "$W/race$i.sqlite" --replicates 5 >/dev/null 2>"$W/e1" & p1=$!
+  "$PDLAB" run "$TOY" --out "$W/race$i.sqlite" --replicates 5 >/dev/null 2>"$W/e2" & p2=$!
+  wait $p1; c1=$?
+  wait $p2; c2=$?
+  ok "race${i}_one_wins" test "$((c1 == 0 ? 1 : 0))$((c2 == 0 ? 1 : 0))" = 10 -o \
+    "$((c1 == 0 ? 1 : 0))$((c2 == 0 ? 1 : 0))" = 01
+  ok "race${i}_loser_73" test "$c1" = 73 -o "$c2" = 73
+done
+ok races_no_temps no_temps
+
+# 5/6. Tables in SQLite: typed columns, ids as text, nothing through a temporary CSV.
+DC="$SRC/examples/dual_carbon"
+check riskset_sqlite 0 "" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$DC/events.csv" --out "$W/rs.sqlite"
+check riskset_id_text 0 "^text|integer|text$" -- sqlite3 "$W/rs.sqlite" "SELECT DISTINCT typeof(unit_id), typeof(period), typeof(policy_id) FROM riskset"
+rows_csv=$("$PDLAB" riskset "$DC/dual_carbon.toml" --events "$DC/events.csv" 2>/dev/null | wc -l)
+rows_db=$(sqlite3 "$W/rs.sqlite" "SELECT count(*) FROM riskset")
+ok riskset_same_rows test "$rows_db" = "$((rows_csv - 1))"
+check fsize_riskset_sqlite 74 "" -- bash -c "ulimit -f 8; exec '$PDLAB' riskset '$DC/dual_carbon.toml' --events '$DC/events.csv' --out '$W/rs2.sqlite'"
+ok fsize_riskset_no_output test ! -e "$W/rs2.sqlite"
+ok all_no_temps no_temps
+
+echo "fault tests: $passes passed, $fails failed"
+[ "$fails" = 0 ]

@@ -261,56 +261,147 @@ double normal_cdf_as(double x) {
   return 0.5 * (1.0 + sign * y);
 }
 
+// R's mean() of doubles: a long-double sum divided by n, then a second pass adding the mean
+// residual (summary.c), so that the default parameter is the package's to the last bit.
+double r_mean(const std::vector<double>& x) {
+  const auto n = static_cast<long double>(x.size());
+  long double s = 0.0L;
+  for (double v : x) {
+    s += v;
+  }
+  s /= n;
+  if (std::isfinite(static_cast<double>(s))) {
+    long double t = 0.0L;
+    for (double v : x) {
+      t += v - s;
+    }
+    s += t / n;
+  }
+  return static_cast<double>(s);
+}
+
 }  // namespace
 
 double netinf_default_parameter(const std::vector<CascadeEvent>& events, Transmission model) {
   const auto casc = sorted_cascades(events);
-  double sum_max = 0, sum_min = 0, sq_max = 0, sq_min = 0;
-  double count = 0;
+  std::vector<double> max_times;  // time since the cascade's first event
+  std::vector<double> min_times;  // time since the previous event
   for (const auto& c : casc) {
     for (std::size_t i = 1; i < c.size(); ++i) {
-      const double since_first = c[i].first - c[0].first;
-      const double since_prev = c[i].first - c[i - 1].first;
-      sum_max += since_first;
-      sum_min += since_prev;
-      sq_max += since_first * since_first;
-      sq_min += since_prev * since_prev;
-      count += 1;
+      max_times.push_back(c[i].first - c[0].first);
+      min_times.push_back(c[i].first - c[i - 1].first);
     }
   }
-  if (count == 0) {
+  if (max_times.empty()) {
     fail(ErrorKind::data, {}, "no cascade has two events", "cascades need at least two nodes");
   }
   if (model == Transmission::rayleigh) {
-    const double sh_max = std::sqrt(sq_max / 2 * count);
-    const double sh_min = std::sqrt(sq_min / 2 * count);
+    long double sq_max = 0;  // R's sum() accumulates in long double
+    long double sq_min = 0;
+    for (std::size_t k = 0; k < max_times.size(); ++k) {
+      sq_max += max_times[k] * max_times[k];
+      sq_min += min_times[k] * min_times[k];
+    }
+    const auto count = static_cast<double>(max_times.size());
+    const double sh_max = std::sqrt(static_cast<double>(sq_max) / 2 * count);
+    const double sh_min = std::sqrt(static_cast<double>(sq_min) / 2 * count);
     const double adjust =
         std::exp(std::lgamma(count) + std::log(std::sqrt(count)) - std::lgamma(count + 0.5));
-    return (sh_max * adjust + sh_min * adjust) / 2;
+    return r_mean({sh_max * adjust, sh_min * adjust});
   }
-  return (count / sum_max + count / sum_min) / 2;
+  const double lambda_min = 1 / r_mean(max_times);
+  const double lambda_max = 1 / r_mean(min_times);
+  return r_mean({lambda_max, lambda_min});
 }
 
+namespace {
+
+// log(w f(dt)) with w = 0.5 for an inferred ("tied") edge and 1e-10 otherwise, in double
+// precision and in the package's order of operations (so that equal gains stay bit-equal).
+double ni_edge_score(Transmission model, double lambda, double dt, bool tied) {
+  double y = 0;
+  if (model == Transmission::rayleigh) {
+    y = (dt / std::pow(lambda, 2)) * std::exp(-std::pow(dt, 2) / (2 * std::pow(lambda, 2)));
+  } else {
+    y = lambda * std::exp(-1 * lambda * dt);
+  }
+  return std::log((tied ? 0.5 : 0.0000000001) * y);
+}
+
+// Sum of a cascade's node scores in node order, skipping unscored (NaN) nodes.
+double ni_tree_sum(const std::vector<double>& scores) {
+  double s = 0;
+  for (double x : scores) {
+    if (!std::isnan(x)) {
+      s += x;
+    }
+  }
+  return s;
+}
+
+// Sample standard deviation as Rcpp's sd(): a two-pass long-double mean, then the sum of
+// squared deviations over n - 1.
+double ni_sd(const std::vector<double>& x) {
+  const auto n = static_cast<long double>(x.size());
+  long double s = 0.0L;
+  for (double v : x) {
+    s += v;
+  }
+  s /= n;
+  if (std::isfinite(static_cast<double>(s))) {
+    long double t = 0.0L;
+    for (double v : x) {
+      t += v - s;
+    }
+    s += t / n;
+  }
+  const auto mean = static_cast<double>(s);
+  double ss = 0.0;
+  for (double v : x) {
+    ss += std::pow(v - mean, 2.0);
+  }
+  return std::sqrt(ss / (static_cast<double>(x.size()) - 1));
+}
+
+}  // namespace
+
+// R NetworkInference 1.2.5 (desmarais-lab/NetworkInference, src/netinf.cpp), reimplemented:
+// * every node but a cascade's first starts with its best earlier node scored
+//   log(1e-10 f(dt)); an inferred edge scores log(0.5 f(dt)); densities in double;
+// * greedy: the edge with the largest gain, ties to the largest (destination, origin) (the
+//   package scans a map keyed by (child, parent) and keeps the last edge with gain >= the
+//   best); gains are summed over the edge's cascades in cascade order;
+// * p-value of the k-th edge: Vuong-type test on the per-cascade tree scores before and after
+//   the edge, liks = (after - 1/n) - before. The package subtracts 1/n *in place* from its
+//   vector of tree scores on every test (an Rcpp sugar assignment to a by-value NumericVector
+//   that shares its storage), and only re-sums the trees an edge changes, so "before" carries
+//   a drift of -1/n per edge since the cascade's tree last changed. Reproduced here as the
+//   package computes it.
 NetInfResult netinf_networkinference(const std::vector<CascadeEvent>& events, std::int32_t n_nodes,
                                      const NetInfOptions& opt) {
   const auto casc = sorted_cascades(events);
   const auto n_casc = static_cast<std::int32_t>(casc.size());
-  const double beta = 0.5;
-  const double eps = 1e-9;
-  // NetworkInference evaluates its densities in single precision.
-  auto log_density = [&](double dt) {
-    const auto x = static_cast<float>(dt);
-    const auto l = static_cast<float>(opt.alpha);
-    if (opt.model == Transmission::rayleigh) {
-      return std::log((x / std::pow(l, 2.0)) *
-                      std::exp(-std::pow(x, 2.0) / (2 * std::pow(l, 2.0))));
+  for (const auto& e : events) {
+    if (!std::isfinite(e.time)) {
+      fail(ErrorKind::data, {"", 0, "event_time", std::to_string(e.time)},
+           "event times must be finite", "remove or fix the event");
     }
-    return std::log(static_cast<double>(l) *
-                    std::exp(-1.0 * static_cast<double>(l) * static_cast<double>(x)));
-  };
-  // Initial trees: each node's best earlier node with the untied weight eps.
+  }
+  for (const auto& v : casc) {
+    for (std::size_t i = 1; i < v.size(); ++i) {
+      for (std::size_t j = 0; j < i; ++j) {
+        if (v[j].second == v[i].second) {
+          fail(ErrorKind::data, {"", 0, "node_name", std::to_string(v[i].second)},
+               "a node appears twice in one cascade", "keep each node's first event only");
+        }
+      }
+    }
+  }
+  const double lambda = opt.alpha;
+  // Initial trees: each node's best earlier node with the untied weight 1e-10; the first
+  // node(s) of a cascade are not scored (NaN).
   std::vector<std::vector<double>> score(n_casc);
-  std::vector<double> tree(n_casc, 0.0);
+  std::vector<double> tree(n_casc, 0.0);  // the package's tree_scores (drifting, see above)
   for (std::int32_t c = 0; c < n_casc; ++c) {
     const auto& v = casc[c];
     score[c].assign(v.size(), std::nan(""));
@@ -320,17 +411,22 @@ NetInfResult netinf_networkinference(const std::vector<CascadeEvent>& events, st
       for (std::size_t j = 0; j < v.size(); ++j) {
         if (v[j].first < v[i].first) {
           any = true;
-          best = std::max(best, std::log(eps * std::exp(log_density(v[i].first - v[j].first))));
+          best = std::max(best, ni_edge_score(opt.model, lambda, v[i].first - v[j].first, false));
         }
       }
       if (any) {
+        if (best == -INFINITY) {
+          fail(ErrorKind::data, {"", 0, "event_time", std::to_string(v[i].first)},
+               "an observed time has zero likelihood under the transmission model",
+               "adjust --params");
+        }
         score[c][i] = best;
         tree[c] += best;
       }
     }
   }
-  // Possible edges (u, v) with t_u < t_v, in CSR form sorted by (u, v), each occurrence with
-  // its tied score log(beta f(dt)).
+  // Possible edges (u, v) with t_u < t_v, in CSR form sorted by (v, u) (the package's map
+  // order), each occurrence (in cascade order) with its tied score log(0.5 f(dt)).
   const auto nn = static_cast<std::uint64_t>(n_nodes);
   std::vector<KeyedOccurrence> pairs;
   for (std::int32_t c = 0; c < n_casc; ++c) {
@@ -340,14 +436,14 @@ NetInfResult netinf_networkinference(const std::vector<CascadeEvent>& events, st
         if (v[i].first < v[j].first) {
           const double dt = v[j].first - v[i].first;
           pairs.push_back(
-              {static_cast<std::uint64_t>(v[i].second) * nn +
-                   static_cast<std::uint64_t>(v[j].second),
-               {c, static_cast<std::int32_t>(j), dt, std::log(beta * std::exp(log_density(dt)))}});
+              {static_cast<std::uint64_t>(v[j].second) * nn +
+                   static_cast<std::uint64_t>(v[i].second),
+               {c, static_cast<std::int32_t>(j), dt, ni_edge_score(opt.model, lambda, dt, true)}});
         }
       }
     }
   }
-  auto csr = to_csr(pairs, n_nodes);
+  auto csr = to_csr(pairs, n_nodes);  // keys are (destination, origin)
   const auto& keys = csr.keys;
   const auto& begin = csr.begin;
   const auto& occ = csr.occ;
@@ -361,14 +457,17 @@ NetInfResult netinf_networkinference(const std::vector<CascadeEvent>& events, st
     ++res.gain_evaluations;
     double g = 0;
     for (std::size_t k = begin[e]; k < begin[e + 1]; ++k) {
-      if (occ[k].log_f > score[occ[k].cascade][occ[k].dst_pos]) {
-        g += occ[k].log_f - score[occ[k].cascade][occ[k].dst_pos];
+      const double current = score[occ[k].cascade][occ[k].dst_pos];
+      if (occ[k].log_f > current) {
+        g += occ[k].log_f - current;
       }
     }
     return g;
   };
-  // Lazy greedy (gains only fall as scores rise). The package scans edges in (u, v) order and
-  // keeps the last one with the largest gain: among equal gains the larger (u, v) wins.
+  // Lazy greedy: gains only fall as scores rise (each term of the sum falls, and so does the
+  // rounded sum), so a re-evaluated top of the heap is the package's choice. The heap orders
+  // by (gain, edge index), the index following (destination, origin): among equal gains the
+  // largest (destination, origin) wins, as in the package.
   using Item = std::tuple<double, std::size_t, std::int64_t>;  // gain, edge index, round
   std::priority_queue<Item> heap;
   for (std::size_t e = 0; e < keys.size(); ++e) {
@@ -376,7 +475,10 @@ NetInfResult netinf_networkinference(const std::vector<CascadeEvent>& events, st
   }
   std::int64_t round = 0;
   const std::int64_t limit = opt.max_edges > 0 ? opt.max_edges : res.candidate_edges;
-  const auto nc = static_cast<double>(n_casc);
+  const double drift = static_cast<double>(1.0F / static_cast<float>(n_casc));
+  const double sqrt_n = std::sqrt(static_cast<double>(static_cast<float>(n_casc)));
+  std::vector<std::int32_t> changed;
+  std::vector<double> liks(n_casc);
   while (!heap.empty() && static_cast<std::int64_t>(res.edges.size()) < limit) {
     auto [g, e, when] = heap.top();
     heap.pop();
@@ -384,39 +486,38 @@ NetInfResult netinf_networkinference(const std::vector<CascadeEvent>& events, st
       heap.emplace(gain(e), e, round);
       continue;
     }
-    std::vector<double> after = tree;
+    const auto [dst, src] = keys[e];
+    changed.clear();
     std::vector<double> dts;
     for (std::size_t k = begin[e]; k < begin[e + 1]; ++k) {
       auto& sc = score[occ[k].cascade][occ[k].dst_pos];
       if (occ[k].log_f > sc) {
-        after[occ[k].cascade] += occ[k].log_f - sc;
         sc = occ[k].log_f;
+        changed.push_back(occ[k].cascade);
         dts.push_back(occ[k].dt);
       }
     }
-    // Vuong test of the trees with and without the edge, as the package computes it.
+    // The test: before = the tree scores as the package holds them; the changed trees are
+    // re-summed, then 1/n is subtracted from every tree score in place (the drift).
+    const std::vector<double> before = tree;
+    for (auto c : changed) {
+      tree[c] = ni_tree_sum(score[c]);
+    }
     double sum = 0;
-    std::vector<double> liks(n_casc);
     for (std::int32_t c = 0; c < n_casc; ++c) {
-      liks[c] = (after[c] - static_cast<double>(1.0F / static_cast<float>(n_casc))) - tree[c];
+      tree[c] = tree[c] - drift;
+      liks[c] = tree[c] - before[c];
       sum += liks[c];
     }
-    const double mean = sum / nc;
-    double sum_sq = 0;
-    for (double l : liks) {
-      sum_sq += (l - mean) * (l - mean);
-    }
-    const double sd = std::sqrt(sum_sq / (nc - 1));
-    const double stat = sum / (sd * std::sqrt(static_cast<double>(static_cast<float>(n_casc))));
+    const double stat = sum / (ni_sd(liks) * sqrt_n);
     const double p = 1 - normal_cdf_as(stat);
-    tree = std::move(after);
     std::sort(dts.begin(), dts.end());
     double mean_dt = 0;
     for (double d : dts) {
       mean_dt += d;
     }
     mean_dt /= dts.empty() ? 1.0 : static_cast<double>(dts.size());
-    res.edges.push_back({keys[e].first, keys[e].second, g, static_cast<std::int32_t>(dts.size()),
+    res.edges.push_back({src, dst, g, static_cast<std::int32_t>(dts.size()),
                          dts.empty() ? 0.0 : dts[dts.size() / 2], mean_dt, p});
     res.log_likelihood += g;
     ++round;
@@ -424,7 +525,6 @@ NetInfResult netinf_networkinference(const std::vector<CascadeEvent>& events, st
       break;
     }
   }
-  (void)n_nodes;
   return res;
 }
 

@@ -19,9 +19,13 @@ struct CascadeEvent {
 };
 
 // Which formulation of NetInf: SNAP's (Gomez-Rodriguez et al.'s program: every node starts
-// at the background score log(epsilon)) or R NetworkInference's (every node starts at its best
-// earlier node scored log(1e-9 f(dt)); inferred edges score log(0.5 f(dt)); the first node of a
-// cascade is not scored; each edge gets a Vuong-test p-value; ties go to the last edge).
+// at the background score log(epsilon)) or R NetworkInference 1.2.5's (every node but a
+// cascade's first starts at its best earlier node scored log(1e-10 f(dt)); inferred edges
+// score log(0.5 f(dt)); densities in double; ties go to the largest (destination, origin);
+// each edge gets the package's Vuong-test p-value, including its drift of the stored tree
+// scores by -1/n per test). It reproduces the package's edges, order, improvements and
+// p-values to the last bit on its data (tests/test_netinf_reference.cpp) when nodes and
+// cascades come in the package's order.
 enum class NetInfFlavour : std::uint8_t { snap, networkinference };
 
 struct NetInfOptions {
@@ -52,14 +56,16 @@ struct NetInfResult {
 };
 
 // Ties between equal gains are broken by the smaller origin id, then destination id (ids are
-// positions in the caller's node list); in the networkinference flavour by the larger, as that
-// package does. Throws ErrorKind::data on bad input.
+// positions in the caller's node list); in the networkinference flavour by the larger
+// destination id, then origin id, as that package does. Gains are summed over an edge's
+// cascades in cascade order (cascade ids). Throws ErrorKind::data on bad input.
 NetInfResult netinf(const std::vector<CascadeEvent>& events, std::int32_t n_nodes,
                     const NetInfOptions& options);
 
 // R NetworkInference's default transmission parameter when none is given: for exponential,
 // the mean of 1 / mean(time since the cascade's first event) and 1 / mean(time since the
-// previous event); for Rayleigh, its bias-adjusted analogue.
+// previous event), with R's mean() (long double, two passes), equal to the package's to the
+// last bit; for Rayleigh, its bias-adjusted analogue (not compared with the package).
 double netinf_default_parameter(const std::vector<CascadeEvent>& events, Transmission model);
 
 }  // namespace pdlab

@@ -100,21 +100,29 @@ check riskset_unknown_unit 65 "bad_events.csv:2: field 'unit_id' = '9999'" -- "$
 printf 'unit_id,policy_id,time\n1101,p,2021\n1101,p,2022\n' > "$T/dup_events.csv"
 check riskset_duplicate 65 "duplicate event" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/dup_events.csv"
 
-# Interrupted while writing: no output file and no temporary file left behind.
-"$PDLAB" run "$EX/jiangsu_mandate.toml" --out "$T/int.sqlite" --set output.unit_time_every=1 >/dev/null 2>&1 &
+# Interrupted while writing: no output file; the replicates already committed are kept in
+# OUT.partial (the message says how to finish), and --resume finishes the study.
+"$PDLAB" run "$EX/jiangsu_mandate.toml" --out "$T/int.sqlite" --set output.unit_time_every=1 >/dev/null 2>"$T/int.err" &
 pid=$!
 for _ in $(seq 1 600); do
-  ls "$T"/int.sqlite.tmp-* >/dev/null 2>&1 && break
+  [ -s "$T/int.sqlite.partial" ] && break
   sleep 0.05
 done
+sleep 0.5
 kill -TERM $pid 2>/dev/null
 wait $pid
 code=$?
-if [ "$code" = 143 ] && ! ls "$T"/int.sqlite* >/dev/null 2>&1; then
+if [ "$code" = 143 ] && [ ! -e "$T/int.sqlite" ] && [ -e "$T/int.sqlite.partial" ] &&
+  ! ls "$T"/int.sqlite.tmp-* >/dev/null 2>&1 && grep -q -- "--resume" "$T/int.err"; then
   passes=$((passes + 1))
 else
-  echo "FAIL interrupted_write: exit $code, left: $(ls "$T"/int.sqlite* 2>/dev/null)"; fails=$((fails + 1))
+  echo "FAIL interrupted_write: exit $code, left: $(ls "$T"/int.sqlite* 2>/dev/null)"; cat "$T/int.err"; fails=$((fails + 1))
 fi
+check interrupted_no_resume 73 "pass --resume" -- "$PDLAB" run "$EX/jiangsu_mandate.toml" --out "$T/int.sqlite" --set output.unit_time_every=1
+check interrupted_other_scenario 73 "another scenario" -- "$PDLAB" run "$EX/jiangsu_mandate.toml" --out "$T/int.sqlite" --resume
+check interrupted_resume 0 "" -- "$PDLAB" run "$EX/jiangsu_mandate.toml" --out "$T/int.sqlite" --set output.unit_time_every=1 --resume
+check resumed_complete 0 "^1$" -- sqlite3 "$T/int.sqlite" "SELECT value FROM meta WHERE key = 'complete'"
+check resumed_no_partial 0 "" -- test ! -e "$T/int.sqlite.partial"
 
 # The governance layer and design comparison.
 G="$EX/toy_governance.toml"

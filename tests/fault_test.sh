@@ -3,8 +3,8 @@
 # file-size limit (a full disk), a damaged study, SIGKILL mid-write, concurrent writers, a
 # missing or unwritable folder. Each case states the exit code and that nothing is left.
 set -u
-PDLAB=$1
-SRC=$2
+PDLAB=$(realpath "$1")
+SRC=$(realpath "$2")
 T=$(mktemp -d "${TMPDIR:-/tmp}/pdlab-fault-XXXXXX")
 trap 'rm -rf "$T"' EXIT
 fails=0
@@ -80,39 +80,58 @@ check truncated_export 65 "" -- "$PDLAB" export "$W/truncated.sqlite" --table ad
 check truncated_report 65 "" -- "$PDLAB" report "$W/truncated.sqlite" --out "$W/r.html"
 ok truncated_report_no_output test ! -e "$W/r.html"
 
-# 9. SIGKILL mid-write leaves a temporary file; the next write to that output removes it.
-# (Jiangsu writes ~1.4 MB per replicate, so the write lasts long enough to be caught.)
-BIG=("$EX/jiangsu_mandate.toml" --replicates 60 --threads 2)
-"$PDLAB" run "${BIG[@]}" --out "$W/nat.sqlite" >/dev/null 2>&1 &
-pid=$!
-for _ in $(seq 1 1200); do
-  ls "$W"/nat.sqlite.tmp-*[0-9] >/dev/null 2>&1 && break
-  sleep 0.05
+# 9. A study is written as it runs, each replicate committed on its own to OUT.partial. Killed
+# (SIGKILL) at a random point and resumed, it gives the same bytes as an uninterrupted run
+# (SOURCE_DATE_EPOCH fixes created_at; the command lines are the same, run from their folders).
+export SOURCE_DATE_EPOCH=1767225600
+BIG=("$EX/jiangsu_mandate.toml" --replicates 40 --threads 2 --set output.unit_time_every=12)
+mkdir -p "$W/whole" "$W/resumed"
+(cd "$W/whole" && "$PDLAB" run "${BIG[@]}" --out s.sqlite >/dev/null 2>&1)
+for attempt in 1 2 3; do
+  (cd "$W/resumed" && exec "$PDLAB" run "${BIG[@]}" --out s.sqlite >/dev/null 2>&1) &
+  pid=$!
+  # A random point after the first replicates are committed.
+  for _ in $(seq 1 400); do [ -s "$W/resumed/s.sqlite.partial" ] && break; sleep 0.02; done
+  sleep "0.$((RANDOM % 9 + 1))"
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  [ -e "$W/resumed/s.sqlite.partial" ] && break
+  rm -f "$W/resumed/s.sqlite"
 done
-sleep 0.3
-kill -9 "$pid" 2>/dev/null
-wait "$pid" 2>/dev/null
-ok killed_no_output test ! -e "$W/nat.sqlite"
-ok killed_left_temp ls "$W"/nat.sqlite.tmp-*[0-9] >/dev/null 2>&1
+ok killed_no_output test ! -e "$W/resumed/s.sqlite"
+ok killed_left_partial test -e "$W/resumed/s.sqlite.partial"
+check killed_needs_resume 73 "pass --resume" -- bash -c "cd '$W/resumed' && exec '$PDLAB' run ${BIG[*]} --out s.sqlite"
+check killed_resume 0 "resumed:" -- bash -c "cd '$W/resumed' && exec '$PDLAB' run ${BIG[*]} --out s.sqlite --resume"
+ok resumed_same_bytes cmp "$W/whole/s.sqlite" "$W/resumed/s.sqlite"
+ok resumed_no_partial test ! -e "$W/resumed/s.sqlite.partial"
+unset SOURCE_DATE_EPOCH
+
+# 9. A temporary file left by a killed process is removed by the next write to that output.
 sleep 0.2 & dead=$!; wait $dead
 : > "$W/nat.sqlite.tmp-$dead-0"
 check after_kill 0 "" -- "$PDLAB" run "$TOY" --out "$W/nat.sqlite"
 ok stale_temps_removed no_temps
 
-# 9. SIGINT and SIGTERM remove the temporary file of the write in progress.
+# 9. SIGINT and SIGTERM: no output and no temporary file; the partial study is kept and the
+# message says how to finish it.
 for sig in INT TERM; do
-  "$PDLAB" run "${BIG[@]}" --out "$W/sig.sqlite" >/dev/null 2>&1 &
+  "$PDLAB" run "${BIG[@]}" --out "$W/sig.sqlite" >/dev/null 2>"$W/sig.err" &
   pid=$!
-  for _ in $(seq 1 1200); do
-    ls "$W"/sig.sqlite.tmp-*[0-9] >/dev/null 2>&1 && break
-    sleep 0.05
-  done
-  sleep 0.3
+  for _ in $(seq 1 400); do [ -s "$W/sig.sqlite.partial" ] && break; sleep 0.02; done
   kill -$sig "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
   ok "sig${sig}_no_output" test ! -e "$W/sig.sqlite"
   ok "sig${sig}_no_temps" no_temps
+  ok "sig${sig}_says_resume" grep -q -- "--resume" "$W/sig.err"
+  rm -f "$W/sig.sqlite.partial" "$W/sig.sqlite.partial-journal"
 done
+
+# 7. Two processes cannot write the same partial study.
+"$PDLAB" run "${BIG[@]}" --out "$W/two.sqlite" >/dev/null 2>&1 & p1=$!
+for _ in $(seq 1 400); do [ -s "$W/two.sqlite.partial" ] && break; sleep 0.02; done
+check second_resumer 73 "another process" -- "$PDLAB" run "${BIG[@]}" --out "$W/two.sqlite" --resume
+wait $p1
+ok first_writer_finished test -e "$W/two.sqlite"
 
 # 7. Concurrent writers of one new output: exactly one wins, the other exits 73.
 for i in 1 2 3; do

@@ -8,9 +8,9 @@
 
 #include <unistd.h>
 #include <filesystem>
-#include <vector>
 #include <fstream>
 #include <string>
+#include <vector>
 
 namespace pdlab::test {
 

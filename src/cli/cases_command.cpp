@@ -128,7 +128,7 @@ int cmd_cases(Args& args) {
     meta.scenario_toml = study.loaded.resolved_toml;
     meta.command_line = "pdlab cases";
     const auto path = (out_dir / (sc.name + ".sqlite")).string();
-    io::write_study(path, args.force, m, results, summary, meta);
+    io::write_study(path, args.force, m, results, meta);
     reports.push_back(path);
     // Communities: the governance layer's level, else the deepest level.
     const int lc = g != nullptr ? g->community_level() : h.n_levels() - 1;

@@ -102,13 +102,15 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
   run->add_option("--out,-o", out, "Results file (.sqlite)")->required();
   run->add_option("--set", sets,
                   "Override a scenario key: --set vertical.attenuation=0.3 (repeatable)");
-  run->add_option("--seed", seed, "Master seed (overrides run.seed)")
-      ->check(kSeed);
+  run->add_option("--seed", seed, "Master seed (overrides run.seed)")->check(kSeed);
   run->add_option("--replicates,-r", replicates, "Number of replicates (overrides run.replicates)")
       ->check(kReplicates);
   run->add_option("--threads,-t", threads, "Threads, 0 = all cores (overrides run.threads)")
       ->check(kThreads);
   run->add_flag("--force,-f", force, "Replace the output file if it exists");
+  bool resume = false;
+  run->add_flag("--resume", resume,
+                "Finish an interrupted run: keep the replicates already in OUT.partial");
 
   auto* validate =
       app.add_subcommand("validate", "Check a scenario and its inputs without running");
@@ -232,10 +234,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
   compare->add_option("--out,-o", out, "Comparison table (.csv or .sqlite)")->required();
   compare->add_option("--set", sets, "Override a scenario key in every variant (repeatable)");
   compare->add_option("--seed", seed, "Master seed")->check(kSeed);
-  compare->add_option("--replicates,-r", replicates, "Replicates per variant")
-      ->check(kReplicates);
-  compare->add_option("--threads,-t", threads, "Threads, 0 = all cores")
-      ->check(kThreads);
+  compare->add_option("--replicates,-r", replicates, "Replicates per variant")->check(kReplicates);
+  compare->add_option("--threads,-t", threads, "Threads, 0 = all cores")->check(kThreads);
   compare->add_flag("--force,-f", force, "Replace the output file if it exists");
 
   auto* calibrate = app.add_subcommand(
@@ -250,8 +250,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
   calibrate->add_option("--report", check_out, "Write the fit table (.csv or .sqlite)");
   calibrate->add_option("--set", sets, "Override a scenario key (repeatable)");
   calibrate->add_option("--seed", seed, "Master seed")->check(kSeed);
-  calibrate->add_option("--threads,-t", threads, "Threads, 0 = all cores")
-      ->check(kThreads);
+  calibrate->add_option("--threads,-t", threads, "Threads, 0 = all cores")->check(kThreads);
   calibrate->add_flag("--force,-f", force, "Replace output files if they exist");
 
   auto* cases = app.add_subcommand(
@@ -261,8 +260,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
   cases->add_flag("--force,-f", force, "Replace the folder's case files if they exist");
   cases->add_option("--replicates,-r", replicates, "Replicates per case (overrides each case's)")
       ->check(kReplicates);
-  cases->add_option("--threads,-t", threads, "Threads, 0 = all cores")
-      ->check(kThreads);
+  cases->add_option("--threads,-t", threads, "Threads, 0 = all cores")->check(kThreads);
   cases->add_option("--set", sets, "Override a key in every case (repeatable)");
 
   auto* report = app.add_subcommand(
@@ -343,8 +341,12 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
     }
     fmt::print(stderr, "pdlab: {} units ({}), {} periods, {} replicates\n", h.size(), levels,
                sc.calendar.periods, sc.replicates);
-    const auto rep =
-        pdlab::io::run_study(study, out, force, join_args(argc, argv), pdlab::cli::progress_bar());
+    const auto rep = pdlab::io::run_study(study, out, force, resume, join_args(argc, argv),
+                                          pdlab::cli::progress_bar());
+    if (rep.resumed_replicates > 0) {
+      fmt::print(stderr, "pdlab: resumed: {} of {} replicates were already written\n",
+                 rep.resumed_replicates, rep.replicates);
+    }
     fmt::print(stderr, "pdlab: simulated in {:.2f} s, wrote {} in {:.2f} s ({} adoptions)\n",
                rep.seconds_simulate, out, rep.seconds_write, rep.adoptions);
     fmt::print("{}\n", out);

@@ -33,4 +33,14 @@ std::vector<ReplicateResult> run_ensemble(const Model& model, std::int32_t n, in
                                           const std::function<void(int, int)>& progress = {},
                                           const RunOptions& options = {});
 
+// Runs the replicates listed in `replicates` on `threads` threads (0 = all cores) and hands
+// each result to `consume` in the order of the list, one call at a time (a serial, in-order
+// stage), so that a writer can commit replicate by replicate. At most two replicates per
+// thread are in flight, so memory does not grow with the number of replicates.
+// `progress(done, total)` follows each consumed replicate; it may be empty.
+void run_ensemble_streaming(const Model& model, const std::vector<std::int32_t>& replicates,
+                            int threads, const std::function<void(ReplicateResult&&)>& consume,
+                            const std::function<void(int, int)>& progress = {},
+                            const RunOptions& options = {});
+
 }  // namespace pdlab

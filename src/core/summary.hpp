@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,16 @@ double quantile_type7(const std::vector<double>& sorted, double p);
 Summary summarise(const Model& model, const std::vector<ReplicateResult>& results,
                   const std::vector<double>& quantiles);
 
+// The same in two steps, so that a writer can keep replicates on disk rather than in memory:
+// the cells of one replicate (adoption shares by policy, level, period and metric, in the
+// order of Summary::rows), then the summary from cells fetched `chunk` at a time.
+// fetch(c0, c1, out) fills out[r * (c1 - c0) + (c - c0)] for every replicate r in order.
+using CellFetch = std::function<void(std::size_t, std::size_t, std::vector<double>&)>;
+std::size_t adoption_cell_count(const Model& model);
+std::vector<double> adoption_cells(const Model& model, const ReplicateResult& result);
+Summary summarise_cells(const Model& model, std::size_t n_reps, const CellFetch& fetch,
+                        const std::vector<double>& quantiles, std::size_t chunk);
+
 // Governance outputs by level, period and metric over replicates (NaN values skipped).
 struct GovSummaryRow {
   std::int32_t level;
@@ -63,5 +74,11 @@ struct GovSummary {
 
 GovSummary summarise_governance(const Model& model, const std::vector<ReplicateResult>& results,
                                 const std::vector<double>& quantiles);
+
+// Governance cells are ReplicateResult::governance.values (metric, level, period).
+std::size_t governance_cell_count(const Model& model);
+GovSummary summarise_governance_cells(const Model& model, std::size_t n_reps,
+                                      const CellFetch& fetch, const std::vector<double>& quantiles,
+                                      std::size_t chunk);
 
 }  // namespace pdlab

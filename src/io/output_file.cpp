@@ -38,6 +38,18 @@ constexpr std::size_t kSlotBytes = 4096;
 std::array<std::array<char, kSlotBytes>, kSlots> g_pending{};
 std::array<std::atomic<bool>, kSlots> g_used{};
 std::atomic<unsigned> g_counter{0};
+// The message a signal handler prints when a resumable partial output is kept.
+std::array<char, kSlotBytes + 256> g_partial_note{};
+std::atomic<bool> g_partial_set{false};
+
+void set_partial_note(const std::string& partial) {
+  const std::string note = "pdlab: interrupted; the replicates already written are kept in " +
+                           partial + ": run the same command with --resume to finish it\n";
+  if (note.size() < g_partial_note.size()) {
+    std::memcpy(g_partial_note.data(), note.c_str(), note.size() + 1);
+    g_partial_set.store(true);
+  }
+}
 
 int claim_slot(const std::string& path) {
   if (path.size() + 9 >= kSlotBytes) {  // room for "-journal"
@@ -200,47 +212,103 @@ OutputFile::~OutputFile() {
   release_slot(slot_);
 }
 
-void OutputFile::commit() {
-  if (is_input(target_)) {
-    fail(ErrorKind::cant_create, {target_, 0, "--out", target_},
+namespace {
+
+// Moves `from` to `target`: only a regular file that is no input is replaced, and without
+// force only when the target does not exist (create-exclusive).
+void move_into_place(const std::string& from, const std::string& target, bool force) {
+  if (is_input(target)) {
+    fail(ErrorKind::cant_create, {target, 0, "--out", target},
          "the output is one of this run's inputs",
          "choose another --out; pdlab never replaces its inputs, even with --force");
   }
   struct stat st {};
-  const bool exists = ::lstat(target_.c_str(), &st) == 0;
+  const bool exists = ::lstat(target.c_str(), &st) == 0;
   if (exists && !S_ISREG(st.st_mode)) {
-    fail(ErrorKind::cant_create, {target_, 0, "--out", target_},
+    fail(ErrorKind::cant_create, {target, 0, "--out", target},
          std::string("the output exists and is ") + kind_of(st.st_mode),
          "choose another --out; pdlab replaces only regular files, even with --force");
   }
   int rc = 0;
-  if (force_) {
-    rc = ::rename(temp_.c_str(), target_.c_str());
+  if (force) {
+    rc = ::rename(from.c_str(), target.c_str());
   } else {
     // Create-exclusive: of two runs writing the same new output, the second fails here.
-    rc = ::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, target_.c_str(), RENAME_NOREPLACE);
+    rc = ::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE);
     if (rc != 0 && (errno == EINVAL || errno == ENOSYS)) {
       // A file system without RENAME_NOREPLACE: link() is exclusive too.
-      rc = ::link(temp_.c_str(), target_.c_str());
+      rc = ::link(from.c_str(), target.c_str());
       if (rc == 0) {
-        ::unlink(temp_.c_str());
+        ::unlink(from.c_str());
       }
     }
   }
   if (rc != 0) {
     const int err = errno;
     if (err == EEXIST) {
-      fail(ErrorKind::cant_create, {target_, 0, "--out", target_},
+      fail(ErrorKind::cant_create, {target, 0, "--out", target},
            "output file exists (written by another process while this one ran)",
            "choose another --out, or pass --force to replace it");
     }
-    fail(ErrorKind::cant_create, {target_, 0, "--out", target_},
+    fail(ErrorKind::cant_create, {target, 0, "--out", target},
          std::string("cannot move the result into place: ") + std::strerror(err),
          "check permissions of the output folder");
   }
+}
+
+}  // namespace
+
+void OutputFile::commit() {
+  move_into_place(temp_, target_, force_);
   temp_.clear();
   release_slot(slot_);
   slot_ = -1;
+}
+
+PartialFile::PartialFile(std::string target, bool force, bool resume)
+    : target_(std::move(target)), partial_(target_ + ".partial"), force_(force) {
+  check_output_path(target_, force_);
+  struct stat st {};
+  if (::lstat(partial_.c_str(), &st) == 0) {
+    if (!S_ISREG(st.st_mode)) {
+      fail(ErrorKind::cant_create, {partial_, 0, "--out", target_},
+           std::string("the partial output exists and is ") + kind_of(st.st_mode),
+           "remove it or choose another --out");
+    }
+    if (resume) {
+      resumed_ = true;
+      set_partial_note(partial_);
+      return;
+    }
+    if (!force_) {
+      fail(ErrorKind::cant_create, {partial_, 0, "--out", target_},
+           "an interrupted run left this partial output",
+           "pass --resume to finish it, or --force to start again");
+    }
+    discard();
+  }
+  const int fd = ::open(partial_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    const int err = errno;
+    fail(ErrorKind::cant_create, {partial_, 0, "--out", target_},
+         std::string("cannot create the partial output: ") + std::strerror(err),
+         err == EEXIST ? "another pdlab process is writing this output; wait for it or choose "
+                         "another --out"
+                       : "check permissions and free space of the output folder");
+  }
+  ::close(fd);
+  set_partial_note(partial_);
+}
+
+void PartialFile::commit() {
+  move_into_place(partial_, target_, force_);
+  g_partial_set.store(false);
+}
+
+void PartialFile::discard() noexcept {
+  g_partial_set.store(false);
+  ::unlink(partial_.c_str());
+  ::unlink((partial_ + "-journal").c_str());
 }
 
 void remove_pending_output() noexcept {
@@ -259,6 +327,11 @@ void remove_pending_output() noexcept {
 namespace {
 extern "C" void on_fatal_signal(int sig) {
   remove_pending_output();
+  if (g_partial_set.load()) {
+    const char* m = g_partial_note.data();
+    const ssize_t ignored = ::write(STDERR_FILENO, m, std::strlen(m));
+    (void)ignored;
+  }
   std::signal(sig, SIG_DFL);
   std::raise(sig);
 }

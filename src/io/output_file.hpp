@@ -46,6 +46,30 @@ class OutputFile {
   int slot_ = -1;
 };
 
+// A resumable output: `<target>.partial`, written in committed steps and kept when the process
+// stops before commit(), so that a later run can finish it (`pdlab run --resume`).
+class PartialFile {
+ public:
+  // Without `resume`, an existing partial file is an error (or, with `force`, removed); with
+  // `resume`, it is reopened (and a missing one is started afresh).
+  PartialFile(std::string target, bool force, bool resume);
+  PartialFile(const PartialFile&) = delete;
+  PartialFile& operator=(const PartialFile&) = delete;
+  const std::string& path() const { return partial_; }
+  const std::string& target() const { return target_; }
+  bool resumed() const { return resumed_; }
+  // Moves the finished file to the target (create-exclusive unless force).
+  void commit();
+  // Removes the partial file (and any journal beside it).
+  void discard() noexcept;
+
+ private:
+  std::string target_;
+  std::string partial_;
+  bool force_;
+  bool resumed_ = false;
+};
+
 // Removes the temporary files of writes in progress (and SQLite journals beside them).
 // Async-signal-safe: for signal handlers.
 void remove_pending_output() noexcept;

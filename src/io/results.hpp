@@ -21,12 +21,10 @@ struct StudyMeta {
   std::map<std::string, std::string> extra;  // more meta rows
 };
 
-// Writes the study to `path` atomically: a temporary file in the same directory, one
-// transaction, then rename. Refuses to replace an existing file unless `force`.
+// Writes a finished ensemble as a study (see StudyWriter for a study written as it runs).
+// Refuses to replace an existing file unless `force`.
 void write_study(const std::string& path, bool force, const Model& model,
-                 const std::vector<ReplicateResult>& results, const Summary& summary,
-                 const StudyMeta& meta);
-
+                 const std::vector<ReplicateResult>& results, const StudyMeta& meta);
 
 // Tables of a study file.
 std::vector<std::string> list_tables(const std::string& db_path);
@@ -35,9 +33,6 @@ void export_csv(const std::string& db_path, const std::string& table, std::ostre
 // Same, to a file, atomically; "-" means stdout.
 void export_csv_file(const std::string& db_path, const std::string& table,
                      const std::string& out_path, bool force);
-
-
-
 
 // Column name of quantile p: 0.05 -> q05, 0.5 -> q50, 0.025 -> q2_5.
 std::string quantile_column(double p);

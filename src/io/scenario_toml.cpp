@@ -1,7 +1,7 @@
 #include "core/errors.hpp"
+#include "core/params.hpp"
 #include "io/output_file.hpp"
 #include "io/results.hpp"
-#include "core/params.hpp"
 #include "io/scenario_io.hpp"
 
 #include <fmt/format.h>
@@ -94,10 +94,10 @@ std::int64_t integer(const Ctx& c, const toml::node& n, const std::string& key, 
     bad(c, n, key, "must be an integer", "write a whole number without quotes");
   }
   // Compared as integers too: a double rounds 2^53 + 1 down to the bound.
-  const bool above = static_cast<double>(*i) > hi ||
-                     (hi < 9.2e18 && *i > static_cast<std::int64_t>(hi));
-  const bool below = static_cast<double>(*i) < lo ||
-                     (lo > -9.2e18 && *i < static_cast<std::int64_t>(lo));
+  const bool above =
+      static_cast<double>(*i) > hi || (hi < 9.2e18 && *i > static_cast<std::int64_t>(hi));
+  const bool below =
+      static_cast<double>(*i) < lo || (lo > -9.2e18 && *i < static_cast<std::int64_t>(lo));
   if (below || above) {
     std::ostringstream r;
     r << "out of range [" << static_cast<std::int64_t>(lo) << ", " << static_cast<std::int64_t>(hi)
@@ -289,7 +289,8 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
       }
       p.id = text(c, *t.get("id"), k + ".id");
       if (p.id.empty() || p.id.find_first_of(" \t\r\n,\"") != std::string::npos) {
-        bad(c, *t.get("id"), k + ".id", "a policy id must be non-empty, without spaces, commas or quotes",
+        bad(c, *t.get("id"), k + ".id",
+            "a policy id must be non-empty, without spaces, commas or quotes",
             "give the policy a short id, e.g. id = \"councils\"");
       }
       p.name = t.contains("name") ? text(c, *t.get("name"), k + ".name") : p.id;

@@ -3,6 +3,7 @@
 #include "core/errors.hpp"
 #include "core/scenario.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -68,7 +69,11 @@ Db::Db(const std::string& path, int flags, bool check_integrity)
     }
     sqlite3_finalize(st);
     if ((r != SQLITE_DONE && r != SQLITE_OK) || verdict != "ok") {
-      const std::string msg = verdict.empty() ? sqlite3_errstr(r) : verdict;
+      std::string msg = verdict.empty() ? sqlite3_errstr(r) : verdict;
+      std::replace(msg.begin(), msg.end(), '\n', ' ');
+      if (msg.size() > 160) {
+        msg = msg.substr(0, 160) + "...";
+      }
       sqlite3_close(db_);
       db_ = nullptr;
       fail(ErrorKind::data, {path, 0, "", ""}, "the results file is damaged (" + msg + ")",
@@ -139,6 +144,11 @@ Stmt& Stmt::bind(int i, double v) {
 
 Stmt& Stmt::bind(int i, std::string_view v) {
   check_bind(sqlite3_bind_text64(st_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8), i);
+  return *this;
+}
+
+Stmt& Stmt::bind_static(int i, std::string_view v) {
+  check_bind(sqlite3_bind_text64(st_, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8), i);
   return *this;
 }
 

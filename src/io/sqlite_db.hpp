@@ -47,6 +47,8 @@ class Stmt {
   Stmt& bind(int i, std::string_view v);
   Stmt& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
   Stmt& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
+  // Text that stays valid until the next step (ids of the hierarchy, cached labels): no copy.
+  Stmt& bind_static(int i, std::string_view v);
   Stmt& bind_null(int i);
   Stmt& bind_text_or_null(int i, std::string_view v);
   Stmt& bind_period(int i, std::int32_t p);  // kNever binds NULL

@@ -1,6 +1,7 @@
 #include "io/study.hpp"
 
 #include "io/results.hpp"
+#include "io/study_writer.hpp"
 
 #include <chrono>
 
@@ -16,28 +17,34 @@ PreparedStudy prepare_study(const std::string& scenario_path,
 }
 
 RunReport run_study(const PreparedStudy& study, const std::string& out_path, bool force,
-                    const std::string& command_line,
+                    bool resume, const std::string& command_line,
                     const std::function<void(int, int)>& progress) {
   using clock = std::chrono::steady_clock;
-  check_output_path(out_path, force);
   const auto& sc = study.model->scenario();
   RunReport rep;
   rep.n_units = study.inputs.hierarchy->size();
   rep.replicates = sc.replicates;
-  const auto t0 = clock::now();
-  const auto results = run_ensemble(*study.model, sc.replicates, sc.threads, progress);
-  const auto t1 = clock::now();
-  for (const auto& r : results) {
-    rep.adoptions += static_cast<std::int64_t>(r.adoptions.size());
-  }
-  const auto summary = summarise(*study.model, results, sc.output.quantiles);
   StudyMeta meta;
   meta.scenario_toml = study.loaded.resolved_toml;
   meta.command_line = command_line;
-  write_study(out_path, force, *study.model, results, summary, meta);
+  StudyWriter writer(out_path, force, resume, *study.model, sc.replicates, meta);
+  rep.resumed_replicates = sc.replicates - static_cast<std::int32_t>(writer.pending().size());
+  double writing = 0;
+  const auto t0 = clock::now();
+  run_ensemble_streaming(
+      *study.model, writer.pending(), sc.threads,
+      [&](ReplicateResult&& r) {
+        const auto w0 = clock::now();
+        writer.add(r);
+        writing += std::chrono::duration<double>(clock::now() - w0).count();
+      },
+      progress);
+  const auto t1 = clock::now();
+  writer.finish();
   const auto t2 = clock::now();
-  rep.seconds_simulate = std::chrono::duration<double>(t1 - t0).count();
-  rep.seconds_write = std::chrono::duration<double>(t2 - t1).count();
+  rep.adoptions = writer.adoptions_written();
+  rep.seconds_write = writing + std::chrono::duration<double>(t2 - t1).count();
+  rep.seconds_simulate = std::chrono::duration<double>(t1 - t0).count() - writing;
   return rep;
 }
 

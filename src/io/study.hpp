@@ -32,9 +32,15 @@ struct RunReport {
   double seconds_load = 0;
   double seconds_simulate = 0;
   double seconds_write = 0;
+  std::int32_t resumed_replicates = 0;  // replicates already in the partial file (--resume)
 };
 
+// Runs the study and writes it as it runs (each replicate committed on its own, to
+// `<out>.partial` until complete); with `resume`, finishes an interrupted one. The adoptions
+// counted are those of the replicates run by this call (the writing thread's share of the
+// time is reported as writing, the rest as simulating).
 RunReport run_study(const PreparedStudy& study, const std::string& out_path, bool force,
-                    const std::string& command_line, const std::function<void(int, int)>& progress);
+                    bool resume, const std::string& command_line,
+                    const std::function<void(int, int)>& progress);
 
 }  // namespace pdlab::io

@@ -7,6 +7,7 @@
 
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
 #include <atomic>
@@ -122,6 +123,48 @@ std::vector<ReplicateResult> run_ensemble(const Model& model, std::int32_t n, in
                       });
   });
   return results;
+}
+
+void run_ensemble_streaming(const Model& model, const std::vector<std::int32_t>& replicates,
+                            int threads, const std::function<void(ReplicateResult&&)>& consume,
+                            const std::function<void(int, int)>& progress,
+                            const RunOptions& options) {
+  const int conc = threads > 0 ? threads : tbb::this_task_arena::max_concurrency();
+  const auto total = static_cast<int>(replicates.size());
+  tbb::task_arena arena(conc);
+  tbb::enumerable_thread_specific<std::unique_ptr<Workspace>> workspaces;
+  std::size_t next = 0;
+  int done = 0;
+  arena.execute([&] {
+    tbb::parallel_pipeline(
+        static_cast<std::size_t>(2 * conc),
+        tbb::make_filter<void, std::int32_t>(tbb::filter_mode::serial_in_order,
+                                             [&](tbb::flow_control& fc) -> std::int32_t {
+                                               if (next >= replicates.size()) {
+                                                 fc.stop();
+                                                 return 0;
+                                               }
+                                               return replicates[next++];
+                                             }) &
+            tbb::make_filter<std::int32_t, std::shared_ptr<ReplicateResult>>(
+                tbb::filter_mode::parallel,
+                [&](std::int32_t r) {
+                  auto& ws = workspaces.local();
+                  if (!ws) {
+                    ws = std::make_unique<Workspace>(model, options);
+                  }
+                  return std::make_shared<ReplicateResult>(simulate(model, *ws, r));
+                }) &
+            tbb::make_filter<std::shared_ptr<ReplicateResult>, void>(
+                tbb::filter_mode::serial_in_order, [&](std::shared_ptr<ReplicateResult> r) {
+                  consume(std::move(*r));
+                  r.reset();
+                  ++done;
+                  if (progress) {
+                    progress(done, total);
+                  }
+                }));
+  });
 }
 
 }  // namespace pdlab

@@ -1,0 +1,482 @@
+#include "io/study_writer.hpp"
+
+#include "core/calendar.hpp"
+#include "core/errors.hpp"
+#include "core/params.hpp"
+#include "core/summary.hpp"
+#include "io/sqlite_db.hpp"
+#include "io/table.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <map>
+#include <sstream>
+
+namespace pdlab::io {
+
+namespace {
+
+// The time a study was created: now, or SOURCE_DATE_EPOCH (the reproducible-builds
+// convention) so that two runs of a study can give the same bytes.
+std::string created_at() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  if (const char* e = std::getenv("SOURCE_DATE_EPOCH"); e != nullptr && *e != '\0') {
+    char* end = nullptr;
+    const long long v = std::strtoll(e, &end, 10);
+    if (end != nullptr && *end == '\0' && v >= 0) {
+      t = static_cast<std::time_t>(v);
+    }
+  }
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string num(double x) {
+  std::ostringstream o;
+  o << x;
+  return o.str();
+}
+
+TableSchema with_quantiles(const char* name, const std::vector<double>& quantiles) {
+  auto s = table_schema(name);
+  for (double p : quantiles) {
+    s.columns.push_back({quantile_column(p), ColumnType::real, "quantile over replicates"});
+  }
+  return s;
+}
+
+TableSchema governance_unit_schema() {
+  auto s = table_schema("governance_unit_time");
+  for (int i = 0; i < kGovUnitColumns; ++i) {
+    s.columns.push_back({gov_unit_column(i), ColumnType::real, "unit metric"});
+  }
+  return s;
+}
+
+// Cells of one replicate kept in the file for the summaries: doubles, native byte order
+// (the file is read back by the process that finishes it, on the same machine).
+constexpr const char* kCellsTable = "replicate_cells";
+
+}  // namespace
+
+StudyWriter::StudyWriter(const std::string& out_path, bool force, bool resume, const Model& model,
+                         std::int32_t replicates, const StudyMeta& meta)
+    : model_(model), replicates_(replicates), meta_(meta), file_(out_path, force, resume) {
+  const auto& cal = model_.scenario().calendar;
+  for (std::int32_t t = 0; t < model_.periods(); ++t) {
+    period_labels_.push_back(period_label(cal, t));
+  }
+  try {
+    db_ = std::make_unique<Db>(file_.path(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    // A rollback journal: a replicate interrupted mid-write is rolled back when the file is
+    // next opened. Exclusive locking: a second process cannot write the same file.
+    // auto_vacuum (set before the file's first page is written), so that dropping the
+    // per-replicate cells at the end shrinks the file.
+    try {
+      if (!file_.resumed()) {
+        db_->exec("PRAGMA auto_vacuum=FULL;");
+      }
+      db_->exec("PRAGMA locking_mode=EXCLUSIVE; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536;");
+      db_->exec("BEGIN EXCLUSIVE; COMMIT;");
+    } catch (const Error&) {
+      if ((sqlite3_errcode(db_->get()) & 0xff) != SQLITE_BUSY) {
+        throw;
+      }
+      fail(ErrorKind::cant_create, {file_.path(), 0, "--out", out_path},
+           "another process is writing this output", "wait for it, or choose another --out");
+    }
+    if (file_.resumed()) {
+      check_resumable();
+    } else {
+      create_tables();
+    }
+    std::vector<bool> done(static_cast<std::size_t>(replicates_), false);
+    if (file_.resumed()) {
+      Stmt st(*db_, "SELECT replicate FROM runs");
+      while (st.next_row()) {
+        const auto r = sqlite3_column_int64(st.get(), 0);
+        if (r >= 0 && r < replicates_) {
+          done[static_cast<std::size_t>(r)] = true;
+        }
+      }
+    }
+    for (std::int32_t r = 0; r < replicates_; ++r) {
+      if (!done[static_cast<std::size_t>(r)]) {
+        pending_.push_back(r);
+      }
+    }
+  } catch (...) {
+    db_.reset();
+    if (!file_.resumed()) {
+      file_.discard();
+    }
+    throw;
+  }
+}
+
+StudyWriter::~StudyWriter() = default;
+
+void StudyWriter::check_resumable() {
+  Stmt st(*db_, "SELECT key, value FROM meta");
+  std::map<std::string, std::string> meta;
+  while (st.next_row()) {
+    const auto* k = sqlite3_column_text(st.get(), 0);
+    const auto* v = sqlite3_column_text(st.get(), 1);
+    meta[k != nullptr ? reinterpret_cast<const char*>(k) : ""] =
+        v != nullptr ? reinterpret_cast<const char*>(v) : "";
+  }
+  Stmt sc(*db_, "SELECT toml FROM scenarios WHERE scenario_id = 1");
+  std::string toml;
+  if (sc.next_row() && sqlite3_column_text(sc.get(), 0) != nullptr) {
+    toml = reinterpret_cast<const char*>(sqlite3_column_text(sc.get(), 0));
+  }
+  const bool same = meta["pdlab_version"] == PDLAB_VERSION && toml == meta_.scenario_toml &&
+                    meta["replicates"] == std::to_string(replicates_) && meta["complete"] == "0";
+  if (!same) {
+    fail(ErrorKind::cant_create, {file_.path(), 0, "--resume", ""},
+         "the partial output was made by another scenario, replicate count or pdlab version",
+         "resume with the same scenario, --set and -r options, or pass --force to start again");
+  }
+}
+
+void StudyWriter::create_tables() {
+  Db& db = *db_;
+  const auto& sc = model_.scenario();
+  const auto& h = model_.hierarchy();
+  db.exec("BEGIN;");
+  for (const char* t : {"meta", "scenarios", "params", "levels", "policies", "runs", "adoptions"}) {
+    db.exec(table_schema(t).create_sql());
+  }
+  db.exec(with_quantiles("summary_time", sc.output.quantiles).create_sql());
+  if (sc.output.unit_time_every > 0) {
+    db.exec(table_schema("unit_time").create_sql());
+  }
+  if (model_.governance() != nullptr) {
+    db.exec(with_quantiles("governance_time", sc.output.quantiles).create_sql());
+    if (sc.output.unit_time_every > 0) {
+      db.exec(governance_unit_schema().create_sql());
+    }
+    if (!sc.governance.coproduction.agents_root.empty()) {
+      db.exec(table_schema("agents_time").create_sql());
+    }
+  }
+  db.exec(std::string("CREATE TABLE ") + kCellsTable +
+          " (replicate INTEGER PRIMARY KEY, cells BLOB)");
+  {
+    Stmt st(db, "INSERT INTO meta VALUES (?, ?)");
+    std::map<std::string, std::string> rows = {
+        {"pdlab_version", PDLAB_VERSION},
+        {"results_schema_version", "2"},
+        {"scenario_schema_version", std::to_string(sc.schema_version)},
+        {"scenario_name", sc.name},
+        {"hierarchy_source", h.source()},
+        {"hierarchy_root", sc.hierarchy.root},
+        {"n_units", std::to_string(h.size())},
+        {"n_levels", std::to_string(h.n_levels())},
+        {"periods", std::to_string(sc.calendar.periods)},
+        {"periods_per_year", std::to_string(sc.calendar.periods_per_year)},
+        {"start", period_label(sc.calendar, 0)},
+        {"seed", std::to_string(sc.seed)},
+        {"replicates", std::to_string(replicates_)},
+        {"created_at", created_at()},
+        {"command_line", meta_.command_line},
+        {"missing_values", "empty field in CSV, NULL in SQLite"},
+        {"complete", "0"},
+    };
+    for (const auto& [k, v] : meta_.extra) {
+      rows[k] = v;
+    }
+    for (const auto& [k, v] : rows) {
+      st.bind(1, k).bind(2, v).step();
+    }
+  }
+  Stmt(db, "INSERT INTO scenarios VALUES (1, ?, ?, ?)")
+      .bind(1, sc.name)
+      .bind(2, sc.file)
+      .bind(3, meta_.scenario_toml)
+      .step();
+  {
+    Stmt st(db, "INSERT INTO params VALUES (1, ?, ?, ?, ?)");
+    for (const auto& p : parameters()) {
+      if (p.type != ParamType::table) {
+        st.bind(1, p.key).bind(2, parameter_value(p, sc)).bind(3, p.unit).bind(4, p.source).step();
+      }
+    }
+    for (int l = 0; l < h.n_levels(); ++l) {
+      const auto& name = h.level_names()[l];
+      const auto it = sc.adoption.alpha.find(name);
+      st.bind(1, "adoption.alpha." + name)
+          .bind(2, num(it != sc.adoption.alpha.end() ? it->second : sc.adoption.alpha_default))
+          .bind(3, "linear predictor")
+          .bind(4, "illustrative")
+          .step();
+    }
+    for (const auto& [col, b] : sc.adoption.beta) {
+      st.bind(1, "adoption.beta." + col)
+          .bind(2, num(b))
+          .bind(3, "per covariate unit")
+          .bind(4, "illustrative")
+          .step();
+    }
+    for (const auto& [id, v] : sc.adoption.shift) {
+      st.bind(1, "adoption.shift." + id)
+          .bind(2, num(v))
+          .bind(3, "linear predictor")
+          .bind(4, "illustrative")
+          .step();
+    }
+    for (const auto& [lvl, w] : sc.promotion.by_level) {
+      st.bind(1, "promotion.by_level." + lvl)
+          .bind(2, num(w.endorse) + "/" + num(w.pilot) + "/" + num(w.mandate) + "/" +
+                       num(w.championship))
+          .bind(3, "endorse/pilot/mandate/championship weights")
+          .bind(4, "illustrative")
+          .step();
+    }
+  }
+  {
+    Stmt st(db, "INSERT INTO levels VALUES (?, ?, ?)");
+    for (int l = 0; l < h.n_levels(); ++l) {
+      st.bind(1, l)
+          .bind(2, h.level_names()[l])
+          .bind(3, h.level_begin(l + 1) - h.level_begin(l))
+          .step();
+    }
+  }
+  {
+    Stmt st(db, "INSERT INTO policies VALUES (?, ?, ?, ?)");
+    for (std::size_t k = 0; k < sc.policies.size(); ++k) {
+      const auto& p = sc.policies[k];
+      st.bind(1, static_cast<std::int64_t>(k))
+          .bind(2, p.id)
+          .bind(3, p.name)
+          .bind(4, p.alpha_shift)
+          .step();
+    }
+  }
+  db.exec("COMMIT;");
+}
+
+void StudyWriter::add(const ReplicateResult& r) {
+  if (next_ >= pending_.size() || pending_[next_] != r.replicate) {
+    throw Error(ErrorKind::internal, "StudyWriter::add: replicates out of order");
+  }
+  Db& db = *db_;
+  const auto& sc = model_.scenario();
+  const auto& h = model_.hierarchy();
+  db.exec("BEGIN;");
+  Stmt(db, "INSERT INTO runs VALUES (1, ?, ?, ?)")
+      .bind(1, r.replicate)
+      .bind(2, static_cast<std::int64_t>(sc.seed))
+      .bind(3, static_cast<std::int64_t>(r.adoptions.size()))
+      .step();
+  {
+    Stmt ad(db,
+            "INSERT INTO adoptions VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    const int max_level = model_.adoptions_max_level();
+    for (const auto& a : r.adoptions) {
+      const int lvl = h.level(a.unit);
+      if (lvl > max_level) {
+        continue;
+      }
+      ad.bind(1, r.replicate)
+          .bind_static(2, sc.policies[a.policy].id)
+          .bind_static(3, h.id(a.unit))
+          .bind_static(4, h.name(a.unit))
+          .bind_static(5, h.level_names()[lvl])
+          .bind(6, a.period)
+          .bind_static(7, period_labels_[static_cast<std::size_t>(a.period)])
+          .bind_period(8, a.full_period)
+          .bind_period(9, a.inst_period)
+          .bind_period(10, a.rev_period)
+          .bind_static(11, to_string(a.channel))
+          .bind_static(12, h.id(a.variant));
+      if (a.mode == Mode::none) {
+        ad.bind_null(13);
+      } else {
+        ad.bind_static(13, to_string(a.mode));
+      }
+      ad.bind(14, static_cast<int>(a.pilot))
+          .bind(15, static_cast<double>(a.quality))
+          .bind(16, static_cast<int>(a.mandated))
+          .bind(17, static_cast<int>(a.round));
+      ad.step();
+      ++adoptions_;
+    }
+  }
+  if (sc.output.unit_time_every > 0) {
+    Stmt st(db, "INSERT INTO unit_time VALUES (1, ?, ?, ?, ?, ?, ?, ?)");
+    const int max_level = model_.unit_time_max_level();
+    std::vector<std::int32_t> rec_of(static_cast<std::size_t>(h.size()));
+    for (int pol = 0; pol < model_.n_policies(); ++pol) {
+      // The record in force at t: a unit's last record that started by t (records of a
+      // policy are in date order; a unit adopting again has several).
+      std::fill(rec_of.begin(), rec_of.end(), -1);
+      std::size_t next = 0;
+      for (std::int32_t t = sc.output.unit_time_every - 1; t < model_.periods();
+           t += sc.output.unit_time_every) {
+        for (; next < r.adoptions.size() &&
+               (r.adoptions[next].policy != pol || r.adoptions[next].period <= t);
+             ++next) {
+          if (r.adoptions[next].policy == pol) {
+            rec_of[r.adoptions[next].unit] = static_cast<std::int32_t>(next);
+          }
+        }
+        for (std::int32_t u = 0; u < h.size() && h.level(u) <= max_level; ++u) {
+          const Adoption* a = rec_of[u] >= 0 ? &r.adoptions[rec_of[u]] : nullptr;
+          st.bind(1, r.replicate)
+              .bind_static(2, sc.policies[pol].id)
+              .bind_static(3, h.id(u))
+              .bind_static(4, h.level_names()[h.level(u)])
+              .bind(5, t)
+              .bind_static(6, period_labels_[static_cast<std::size_t>(t)])
+              .bind_static(7, to_string(stage_at(a, t)));
+          st.step();
+        }
+      }
+    }
+  }
+  if (model_.governance() != nullptr) {
+    if (sc.output.unit_time_every > 0) {
+      Stmt st(db, governance_unit_schema().insert_sql());
+      for (const auto& row : r.governance.units) {
+        st.bind(1, 1)
+            .bind(2, r.replicate)
+            .bind_static(3, h.id(row.unit))
+            .bind_static(4, h.level_names()[h.level(row.unit)])
+            .bind(5, row.period)
+            .bind_static(6, period_labels_[static_cast<std::size_t>(row.period)]);
+        for (int i = 0; i < kGovUnitColumns; ++i) {
+          st.bind(7 + i, static_cast<double>(row.v[static_cast<std::size_t>(i)]));
+        }
+        st.step();
+      }
+    }
+    if (!sc.governance.coproduction.agents_root.empty()) {
+      Stmt st(db, "INSERT INTO agents_time VALUES (1, ?, ?, ?, ?, ?, ?)");
+      for (std::size_t t = 0; t < r.governance.agents.size(); ++t) {
+        const auto& a = r.governance.agents[t];
+        for (int k = 0; k < 2; ++k) {
+          st.bind(1, r.replicate)
+              .bind(2, static_cast<std::int32_t>(t))
+              .bind_static(3, period_labels_[t])
+              .bind_static(4, k == 0 ? "local" : "migrant")
+              .bind(5, a[static_cast<std::size_t>(k)])
+              .bind(6, a[static_cast<std::size_t>(2 + k)]);
+          st.step();
+        }
+      }
+    }
+  }
+  {
+    auto cells = adoption_cells(model_, r);
+    if (model_.governance() != nullptr) {
+      cells.insert(cells.end(), r.governance.values.begin(), r.governance.values.end());
+    }
+    Stmt st(db, std::string("INSERT INTO ") + kCellsTable + " VALUES (?, ?)");
+    st.bind(1, r.replicate);
+    const int rc = sqlite3_bind_blob64(st.get(), 2, cells.data(), cells.size() * sizeof(double),
+                                       SQLITE_STATIC);
+    if (rc != SQLITE_OK) {
+      db.raise(rc, "SQLite error binding the replicate's cells");
+    }
+    st.step();
+  }
+  db.exec("COMMIT;");
+  ++next_;
+}
+
+void StudyWriter::finish() {
+  if (next_ != pending_.size()) {
+    throw Error(ErrorKind::internal, "StudyWriter::finish: replicates missing");
+  }
+  Db& db = *db_;
+  const auto& sc = model_.scenario();
+  const auto& h = model_.hierarchy();
+  const std::size_t n_adopt = adoption_cell_count(model_);
+  const std::size_t n_gov = governance_cell_count(model_);
+  const auto n_reps = static_cast<std::size_t>(replicates_);
+  // Cells are read back a block at a time: at most ~32 MB whatever the number of replicates.
+  const std::size_t chunk =
+      std::max<std::size_t>(1, (std::size_t{4} << 20U) / std::max<std::size_t>(1, n_reps));
+  const auto fetch_from = [&](std::size_t offset) -> CellFetch {
+    return [&, offset](std::size_t c0, std::size_t c1, std::vector<double>& out) {
+      const std::size_t w = c1 - c0;
+      for (std::size_t r = 0; r < n_reps; ++r) {
+        sqlite3_blob* blob = nullptr;
+        int rc = sqlite3_blob_open(db.get(), "main", kCellsTable, "cells",
+                                   static_cast<sqlite3_int64>(r), 0, &blob);
+        if (rc == SQLITE_OK) {
+          rc = sqlite3_blob_read(blob, out.data() + r * w, static_cast<int>(w * sizeof(double)),
+                                 static_cast<int>((offset + c0) * sizeof(double)));
+        }
+        sqlite3_blob_close(blob);
+        if (rc != SQLITE_OK) {
+          db.raise(rc, fmt::format("reading the cells of replicate {}", r));
+        }
+      }
+    };
+  };
+  db.exec("BEGIN;");
+  {
+    const auto summary = summarise_cells(model_, n_reps, fetch_from(0), sc.output.quantiles, chunk);
+    Stmt st(db, with_quantiles("summary_time", sc.output.quantiles).insert_sql());
+    for (const auto& row : summary.rows) {
+      st.bind(1, 1)
+          .bind_static(2, sc.policies[row.policy].id)
+          .bind_static(3, h.level_names()[row.level])
+          .bind(4, row.period)
+          .bind_static(5, period_labels_[static_cast<std::size_t>(row.period)])
+          .bind_static(6, to_string(row.metric))
+          .bind(7, row.n_units)
+          .bind(8, static_cast<std::int64_t>(n_reps))
+          .bind(9, row.mean)
+          .bind(10, row.sd);
+      for (std::size_t i = 0; i < row.q.size(); ++i) {
+        st.bind(11 + static_cast<int>(i), row.q[i]);
+      }
+      st.step();
+    }
+  }
+  if (model_.governance() != nullptr && n_gov > 0) {
+    const auto gs =
+        summarise_governance_cells(model_, n_reps, fetch_from(n_adopt), sc.output.quantiles, chunk);
+    Stmt st(db, with_quantiles("governance_time", sc.output.quantiles).insert_sql());
+    for (const auto& row : gs.rows) {
+      st.bind(1, 1)
+          .bind_static(2, h.level_names()[row.level])
+          .bind(3, row.period)
+          .bind_static(4, period_labels_[static_cast<std::size_t>(row.period)])
+          .bind_static(5, to_string(row.metric))
+          .bind(6, row.replicates)
+          .bind(7, row.mean)
+          .bind(8, row.sd);
+      for (std::size_t i = 0; i < row.q.size(); ++i) {
+        st.bind(9 + static_cast<int>(i), row.q[i]);
+      }
+      st.step();
+    }
+  }
+  db.exec(std::string("DROP TABLE ") + kCellsTable + ";");
+  db.exec("UPDATE meta SET value = '1' WHERE key = 'complete'; COMMIT;");
+  db_.reset();
+  file_.commit();
+}
+
+void write_study(const std::string& path, bool force, const Model& model,
+                 const std::vector<ReplicateResult>& results, const StudyMeta& meta) {
+  StudyWriter w(path, force, false, model, static_cast<std::int32_t>(results.size()), meta);
+  for (const auto& r : results) {
+    w.add(r);
+  }
+  w.finish();
+}
+
+}  // namespace pdlab::io

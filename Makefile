@@ -32,6 +32,8 @@ bench: build
 
 docs: build
 	$(BUILD)/pdlab_paramdoc > docs/parameters.md
+	$(BUILD)/pdlab_paramdoc --metrics > docs/metrics.md
+	$(BUILD)/pdlab_paramdoc --outputs > docs/outputs.md
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

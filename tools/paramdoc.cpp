@@ -1,6 +1,8 @@
 // Prints docs/parameters.md from the parameter registry (make docs), or, with --metrics,
-// docs/metrics.md from the governance metric descriptor table.
+// docs/metrics.md from the governance metric descriptor table, or, with --outputs,
+// docs/outputs.md from the table registry.
 #include "core/params.hpp"
+#include "io/table.hpp"
 #include "sim/governance/metrics.hpp"
 
 #include <iostream>
@@ -109,16 +111,21 @@ void print_parameters() {
 
 int main(int argc, char** argv) {
   bool metrics = false;
+  bool outputs = false;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg(argv[i]);
     if (arg == "--metrics") {
       metrics = true;
+    } else if (arg == "--outputs") {
+      outputs = true;
     } else {
-      std::cerr << "usage: pdlab_paramdoc [--metrics]\n";
+      std::cerr << "usage: pdlab_paramdoc [--metrics | --outputs]\n";
       return 2;
     }
   }
-  if (metrics) {
+  if (outputs) {
+    std::cout << pdlab::io::outputs_markdown();
+  } else if (metrics) {
     print_metrics();
   } else {
     print_parameters();

@@ -17,7 +17,10 @@ std::vector<TableSchema> build() {
   std::vector<TableSchema> v;
   // --- A study (`pdlab run --out FILE.sqlite`) ---
   v.push_back({"meta",
-               "Key-value facts of the study: pdlab version, command line, seed, time.",
+               "Key-value facts of the study: pdlab version, command line, seed, creation time "
+               "(SOURCE_DATE_EPOCH if set), and complete = 1 once every replicate and summary "
+               "is written (0 in a partial study, OUT.partial, that `pdlab run --resume` can "
+               "finish).",
                {{"key", T, "name"}, {"value", T, "value"}}});
   v.push_back({"scenarios",
                "The scenario simulated, with its resolved TOML (every default filled in).",
@@ -60,7 +63,7 @@ std::vector<TableSchema> build() {
                 {"full_period", I, "period of full adoption (NULL: never)"},
                 {"inst_period", I, "period of institutionalisation (NULL: never)"},
                 {"rev_period", I, "period of reversal (NULL: never)"},
-                {"channel", T, "vertical / horizontal / need / spontaneous / scripted"},
+                {"channel", T, "dominant channel: spontaneous, vertical, horizontal, bottom_up, need, escalation, booster, event, pilot, mandate_deadline, quota (docs/model.md 7.1)"},
                 {"variant_id", T, "unit whose variant was adopted"},
                 {"promotion_mode", T, "endorse / pilot / mandate / championship (NULL: none)"},
                 {"pilot", I, "1 if adopted as a pilot"},
@@ -75,7 +78,7 @@ std::vector<TableSchema> build() {
                 {"level", T, "level"},
                 {"period", I, "period"},
                 {"date", T, "calendar label"},
-                {"metric", T, "adopted / active / pilot / full / institutionalised / reversed"},
+                {"metric", T, "adopted (ever), active, pilot, institutionalised, reversed (now)"},
                 {"n_units", I, "units at the level"},
                 {"replicates", I, "replicates"},
                 {"mean", R, "mean share over replicates"},
@@ -89,7 +92,7 @@ std::vector<TableSchema> build() {
                 {"level", T, "level"},
                 {"period", I, "period"},
                 {"date", T, "calendar label"},
-                {"stage", T, "stage in force"}}});
+                {"stage", T, "none, pilot, adopted, institutionalised or reversed at the end of the period"}}});
   v.push_back({"governance_time",
                "Governance metrics by level and period over replicates (docs/metrics.md); then "
                "one column per output.quantiles.",
@@ -134,9 +137,9 @@ std::vector<TableSchema> build() {
                 {"event", I, "1 if the unit adopted in the period"},
                 {"duration", I, "periods at risk so far"},
                 {"log_duration", R, "log(duration)"},
-                {"vertical", R, "parent adopted (attenuated vertical exposure)"},
-                {"horizontal", R, "share of siblings and peers that adopted"},
-                {"bottom_up", R, "share of children that adopted"}}});
+                {"vertical", R, "vertical exposure: adopting ancestors, attenuated by vertical.attenuation per level"},
+                {"horizontal", R, "horizontal exposure: adopting siblings and edge peers (adoption.sibling_weight, adoption.edge_weight)"},
+                {"bottom_up", R, "bottom-up exposure: share of the unit's children that adopted"}}});
   v.push_back({"eha",
                "`pdlab eha`: coefficients of the discrete-time event history model.",
                {{"term", T, "term"},

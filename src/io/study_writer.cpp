@@ -74,14 +74,16 @@ StudyWriter::StudyWriter(const std::string& out_path, bool force, bool resume, c
     period_labels_.push_back(period_label(cal, t));
   }
   try {
-    db_ = std::make_unique<Db>(file_.path(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    // One connection used by one thread at a time: no SQLite mutexes.
+    db_ = std::make_unique<Db>(file_.path(),
+                               SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
     // A rollback journal: a replicate interrupted mid-write is rolled back when the file is
     // next opened. Exclusive locking: a second process cannot write the same file.
     // auto_vacuum (set before the file's first page is written), so that dropping the
     // per-replicate cells at the end shrinks the file.
     try {
       if (!file_.resumed()) {
-        db_->exec("PRAGMA auto_vacuum=FULL;");
+        db_->exec("PRAGMA page_size=65536; PRAGMA auto_vacuum=FULL;");
       }
       db_->exec("PRAGMA locking_mode=EXCLUSIVE; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536;");
       db_->exec("BEGIN EXCLUSIVE; COMMIT;");

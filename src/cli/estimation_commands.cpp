@@ -116,6 +116,15 @@ int cmd_eha(Args& args) {
   const auto data = io::read_table(args.table_path);
   const auto f = io::parse_formula(args.formula);
   const auto design = io::build_design(data, f, args.offset, args.cluster);
+  const auto c_event = *data.column(f.response);
+  for (std::size_t i = 0; i < design.rows.size(); ++i) {
+    const double ev = design.y[static_cast<Eigen::Index>(i)];
+    if (ev != 0 && ev != 1) {
+      const auto r = design.rows[i];
+      fail(ErrorKind::data, {data.path, data.line[r], f.response, data.text[c_event][r]},
+           "the response must be 0 or 1", "code an adoption as 1 and a period at risk as 0");
+    }
+  }
   GlmOptions gopt;
   gopt.link = args.link == "logit" ? GlmLink::logit : GlmLink::cloglog;
   gopt.clusters = design.clusters;
@@ -157,10 +166,35 @@ int cmd_cox(Args& args) {
       throw Error(ErrorKind::usage, fmt::format("Surv(): no column '{}'", name));
     }
   }
+  const auto c_start = *data.column(surv[0]);
+  const auto c_stop = *data.column(surv[1]);
   for (Eigen::Index i = 0; i < n; ++i) {
     const auto r = design.rows[static_cast<std::size_t>(i)];
-    start[i] = data.num[*data.column(surv[0])][r];
-    stop[i] = data.num[*data.column(surv[1])][r];
+    start[i] = data.num[c_start][r];
+    stop[i] = data.num[c_stop][r];
+    // Checked here, where the file and line are known: the column that is wrong is named.
+    const auto where = [&](std::size_t c) {
+      return Where{data.path, data.line[r], data.names[c], data.text[c][r]};
+    };
+    if (!std::isfinite(start[i])) {
+      fail(ErrorKind::data, where(c_start), "the interval start is not a number",
+           "give each row a numeric start time");
+    }
+    if (!std::isfinite(stop[i])) {
+      fail(ErrorKind::data, where(c_stop), "the interval end is not a number",
+           "give each row a numeric end time");
+    }
+    if (!(start[i] < stop[i])) {
+      fail(ErrorKind::data, where(c_stop),
+           fmt::format("the interval ({}, {}] is empty: {} must be greater than {} = {}", start[i],
+                       stop[i], surv[1], surv[0], data.text[c_start][r]),
+           "each row is an interval (start, stop] with start < stop");
+    }
+    const double ev = design.y[i];
+    if (ev != 0 && ev != 1) {
+      fail(ErrorKind::data, where(*data.column(surv[2])), "the event indicator must be 0 or 1",
+           "code an event as 1 and censoring as 0");
+    }
     if (strata_col) {
       copt.strata.push_back(
           strata_ids.emplace(data.text[*strata_col][r], strata_ids.size()).first->second);

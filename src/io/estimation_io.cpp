@@ -220,6 +220,7 @@ DataTable read_table(const std::string& path) {
   t.numeric.assign(nc, true);
   std::vector<std::string_view> f;
   while (csv.next(f)) {
+    t.line.push_back(csv.line());
     for (std::size_t c = 0; c < nc; ++c) {
       std::string_view s = f[c];
       t.text[c].emplace_back(s);
@@ -473,6 +474,7 @@ Cascades read_cascades(const std::string& path, const std::string& node_list) {
     }
   }
   CsvReader csv(path);
+  std::map<std::pair<std::int32_t, std::int32_t>, std::int64_t> first_line;  // (cascade, node)
   const char* header = "node_name,event_time,cascade_id";
   const auto cn = need_column(csv, "node_name", header);
   const auto ct = need_column(csv, "event_time", header);
@@ -493,10 +495,22 @@ Cascades read_cascades(const std::string& path, const std::string& node_list) {
       fail(ErrorKind::data, {path, csv.line(), "event_time", ""}, "missing event time",
            "drop nodes that were not infected from the cascade");
     }
+    if (!std::isfinite(*t)) {
+      fail(ErrorKind::data, {path, csv.line(), "event_time", std::string(f[ct])},
+           "event times must be finite", "give the time of the event, e.g. a year");
+    }
     const std::string cid(f[cc]);
     auto ci = cascade_id.emplace(cid, static_cast<std::int32_t>(out.cascade_ids.size())).first;
     if (ci->second == static_cast<std::int32_t>(out.cascade_ids.size())) {
       out.cascade_ids.push_back(cid);
+    }
+    if (const auto [seen, fresh] =
+            first_line.emplace(std::pair{ci->second, it->second}, csv.line());
+        !fresh) {
+      fail(ErrorKind::data, {path, csv.line(), "node_name", name},
+           "the node appears twice in cascade '" + cid + "' (first at line " +
+               std::to_string(seen->second) + ")",
+           "keep each node's first event in a cascade only");
     }
     out.events.push_back({it->second, ci->second, *t});
   }

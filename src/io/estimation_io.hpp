@@ -50,6 +50,7 @@ struct DataTable {
   std::vector<std::vector<std::string>> text;  // raw values
   std::vector<std::vector<double>> num;        // NaN where empty, NA or not a number
   std::vector<bool> numeric;                   // every non-missing value is a number
+  std::vector<std::int64_t> line;              // per row: its line in the file (for messages)
   [[nodiscard]] std::size_t rows() const { return text.empty() ? 0 : text[0].size(); }
   [[nodiscard]] std::optional<std::size_t> column(const std::string& name) const;
 };

@@ -63,7 +63,9 @@ std::vector<TableSchema> build() {
                 {"full_period", I, "period of full adoption (NULL: never)"},
                 {"inst_period", I, "period of institutionalisation (NULL: never)"},
                 {"rev_period", I, "period of reversal (NULL: never)"},
-                {"channel", T, "dominant channel: spontaneous, vertical, horizontal, bottom_up, need, escalation, booster, event, pilot, mandate_deadline, quota (docs/model.md 7.1)"},
+                {"channel", T,
+                 "dominant channel: spontaneous, vertical, horizontal, bottom_up, need, "
+                 "escalation, booster, event, pilot, mandate_deadline, quota (docs/model.md 7.1)"},
                 {"variant_id", T, "unit whose variant was adopted"},
                 {"promotion_mode", T, "endorse / pilot / mandate / championship (NULL: none)"},
                 {"pilot", I, "1 if adopted as a pilot"},
@@ -92,7 +94,8 @@ std::vector<TableSchema> build() {
                 {"level", T, "level"},
                 {"period", I, "period"},
                 {"date", T, "calendar label"},
-                {"stage", T, "none, pilot, adopted, institutionalised or reversed at the end of the period"}}});
+                {"stage", T,
+                 "none, pilot, adopted, institutionalised or reversed at the end of the period"}}});
   v.push_back({"governance_time",
                "Governance metrics by level and period over replicates (docs/metrics.md); then "
                "one column per output.quantiles.",
@@ -123,23 +126,27 @@ std::vector<TableSchema> build() {
                 {"agents", R, "share of agents participating"},
                 {"group_model", R, "group model's share"}}});
   // --- Estimation and comparison outputs (--out FILE.csv or FILE.sqlite) ---
-  v.push_back({"riskset",
-               "`pdlab riskset`: one row per unit, policy and period at risk; then one column "
-               "per --static attribute and time-varying covariate.",
-               {{"unit_id", T, "unit code"},
-                {"parent_id", T, "parent's code"},
-                {"level", T, "level"},
-                {"policy_id", T, "policy"},
-                {"period", I, "period"},
-                {"date", T, "calendar label"},
-                {"tstart", I, "interval start (counting process)"},
-                {"tstop", I, "interval end"},
-                {"event", I, "1 if the unit adopted in the period"},
-                {"duration", I, "periods at risk so far"},
-                {"log_duration", R, "log(duration)"},
-                {"vertical", R, "vertical exposure: adopting ancestors, attenuated by vertical.attenuation per level"},
-                {"horizontal", R, "horizontal exposure: adopting siblings and edge peers (adoption.sibling_weight, adoption.edge_weight)"},
-                {"bottom_up", R, "bottom-up exposure: share of the unit's children that adopted"}}});
+  v.push_back(
+      {"riskset",
+       "`pdlab riskset`: one row per unit, policy and period at risk; then one column "
+       "per --static attribute and time-varying covariate.",
+       {{"unit_id", T, "unit code"},
+        {"parent_id", T, "parent's code"},
+        {"level", T, "level"},
+        {"policy_id", T, "policy"},
+        {"period", I, "period"},
+        {"date", T, "calendar label"},
+        {"tstart", I, "interval start (counting process)"},
+        {"tstop", I, "interval end"},
+        {"event", I, "1 if the unit adopted in the period"},
+        {"duration", I, "periods at risk so far"},
+        {"log_duration", R, "log(duration)"},
+        {"vertical", R,
+         "vertical exposure: adopting ancestors, attenuated by vertical.attenuation per level"},
+        {"horizontal", R,
+         "horizontal exposure: adopting siblings and edge peers (adoption.sibling_weight, "
+         "adoption.edge_weight)"},
+        {"bottom_up", R, "bottom-up exposure: share of the unit's children that adopted"}}});
   v.push_back({"eha",
                "`pdlab eha`: coefficients of the discrete-time event history model.",
                {{"term", T, "term"},

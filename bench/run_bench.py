@@ -73,4 +73,23 @@ if shutil.which("Rscript"):
         result["r_peers"] = "R failed: " + r.stderr[-300:]
 else:
     result["r_peers"] = "R not installed (apt-get install r-base-core r-cran-survival to compare)"
+# Writing a study: adoption rows per second into SQLite (summaries included) and writing time
+# over simulating time, on the Jiangsu roll-out with the governance modules off, one thread.
+import re
+import tempfile
+with tempfile.TemporaryDirectory() as tmp:
+    best = None
+    for _ in range(3):
+        out = Path(tmp) / "w.sqlite"
+        w = subprocess.run([args.pdlab, "run", str(root / "scenarios" / "cases" / "jiangsu-rollout.toml"),
+                            "--out", str(out), "-r", "20", "-t", "1", "--force",
+                            "--set", "assessment.enabled=false", "--set", "coproduction.enabled=false",
+                            "--set", "services.enabled=false", "--set", "stability.enabled=false"],
+                           check=True, capture_output=True, text=True)
+        m = re.search(r"simulated in ([0-9.]+) s, wrote .* in ([0-9.]+) s \((\d+) adoptions\)", w.stderr)
+        sim, wr, rows = float(m.group(1)), float(m.group(2)), int(m.group(3))
+        if best is None or wr < best[1]:
+            best = (sim, wr, rows)
+    result["write_adoption_rows_per_s_best_of_3"] = best[2] / best[1]
+    result["write_over_simulate_jiangsu_20"] = best[1] / best[0]
 print(json.dumps(result, indent=2))

@@ -85,7 +85,7 @@ StudyWriter::StudyWriter(const std::string& out_path, bool force, bool resume, c
       if (!file_.resumed()) {
         db_->exec("PRAGMA page_size=65536; PRAGMA auto_vacuum=FULL;");
       }
-      db_->exec("PRAGMA locking_mode=EXCLUSIVE; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536;");
+      db_->exec("PRAGMA locking_mode=EXCLUSIVE; PRAGMA synchronous=OFF; PRAGMA cache_size=-8192;");
       db_->exec("BEGIN EXCLUSIVE; COMMIT;");
     } catch (const Error&) {
       if ((sqlite3_errcode(db_->get()) & 0xff) != SQLITE_BUSY) {
@@ -405,9 +405,9 @@ void StudyWriter::finish() {
   const std::size_t n_adopt = adoption_cell_count(model_);
   const std::size_t n_gov = governance_cell_count(model_);
   const auto n_reps = static_cast<std::size_t>(replicates_);
-  // Cells are read back a block at a time: at most ~32 MB whatever the number of replicates.
+  // Cells are read back a block at a time: at most ~8 MB whatever the number of replicates.
   const std::size_t chunk =
-      std::max<std::size_t>(1, (std::size_t{4} << 20U) / std::max<std::size_t>(1, n_reps));
+      std::max<std::size_t>(1, (std::size_t{1} << 20U) / std::max<std::size_t>(1, n_reps));
   const auto fetch_from = [&](std::size_t offset) -> CellFetch {
     return [&, offset](std::size_t c0, std::size_t c1, std::vector<double>& out) {
       const std::size_t w = c1 - c0;

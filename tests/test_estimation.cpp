@@ -39,14 +39,14 @@ std::map<std::string, std::map<std::string, RefRow>> load_reference(const std::s
   auto val = [&](const char* name, std::size_t r) {
     const auto c = t.column(name);
     if (!c) return std::nan("");
-    std::string s = t.text[*c][r];
+    std::string s(t.text[*c][r]);
     s.erase(0, s.find_first_not_of(' '));
     return s.empty() || s == "NA" ? std::nan("") : std::stod(s);
   };
   for (std::size_t r = 0; r < t.rows(); ++r) {
-    std::string term = t.text[c_term][r];
+    std::string term(t.text[c_term][r]);
     term.erase(0, term.find_first_not_of(' '));
-    out[t.text[c_case][r]][term] = {val("estimate", r), val("std_error", r), val("loglik", r),
+    out[std::string(t.text[c_case][r])][term] = {val("estimate", r), val("std_error", r), val("loglik", r),
                                     val("aic", r)};
   }
   return out;
@@ -427,7 +427,7 @@ void expect_cox(const CoxFit& f, const std::string& c) {
   std::size_t matched = 0;
   for (std::size_t r = 0; r < t.rows(); ++r) {
     if (t.text[0][r] != c) continue;
-    std::string term = t.text[1][r];
+    std::string term(t.text[1][r]);
     term.erase(0, term.find_first_not_of(' '));
     const auto j = static_cast<Eigen::Index>(std::find(f.names.begin(), f.names.end(), term) -
                                              f.names.begin());
@@ -482,7 +482,7 @@ TEST(NetInfReference, ReproducesSnapValidation) {
   ASSERT_EQ(r.edges.size(), 5U);
   const auto v = io::read_table(kRef + "snap_validation.csv");
   for (std::size_t k = 0; k < v.rows(); ++k) {
-    SCOPED_TRACE(v.text[0][k] + "->" + v.text[1][k]);
+    SCOPED_TRACE(std::string(v.text[0][k]) + "->" + std::string(v.text[1][k]));
     const auto it = std::find_if(r.edges.begin(), r.edges.end(), [&](const InferredEdge& e) {
       return c.node_names[e.origin] == v.text[0][k] && c.node_names[e.destination] == v.text[1][k];
     });

@@ -47,7 +47,7 @@ Comparison compare_case(const std::string& name, const std::string& cascades,
   o.flavour = NetInfFlavour::networkinference;
   o.model = cases.text[col("model")][row] == "rayleigh" ? Transmission::rayleigh
                                                         : Transmission::exponential;
-  const double lambda_r = std::strtod(cases.text[col("lambda")][row].c_str(), nullptr);
+  const double lambda_r = std::strtod(std::string(cases.text[col("lambda")][row]).c_str(), nullptr);
   if (cases.text[col("lambda_given")][row] == "TRUE") {
     o.alpha = lambda_r;
   } else {

@@ -121,7 +121,7 @@ int cmd_eha(Args& args) {
     const double ev = design.y[static_cast<Eigen::Index>(i)];
     if (ev != 0 && ev != 1) {
       const auto r = design.rows[i];
-      fail(ErrorKind::data, {data.path, data.line[r], f.response, data.text[c_event][r]},
+      fail(ErrorKind::data, {data.path, data.line[r], f.response, std::string(data.text[c_event][r])},
            "the response must be 0 or 1", "code an adoption as 1 and a period at risk as 0");
     }
   }
@@ -174,7 +174,7 @@ int cmd_cox(Args& args) {
     stop[i] = data.num[c_stop][r];
     // Checked here, where the file and line are known: the column that is wrong is named.
     const auto where = [&](std::size_t c) {
-      return Where{data.path, data.line[r], data.names[c], data.text[c][r]};
+      return Where{data.path, data.line[r], data.names[c], std::string(data.text[c][r])};
     };
     if (!std::isfinite(start[i])) {
       fail(ErrorKind::data, where(c_start), "the interval start is not a number",

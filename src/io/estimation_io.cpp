@@ -209,6 +209,14 @@ std::optional<std::size_t> DataTable::column(const std::string& name) const {
   return std::nullopt;
 }
 
+void TextColumn::push_back(std::string_view s) {
+  if (chars_.size() + s.size() > 0xffffffffULL) {
+    throw Error(ErrorKind::data, "a column holds more than 4 GB of text");
+  }
+  chars_.append(s);
+  ends_.push_back(static_cast<std::uint32_t>(chars_.size()));
+}
+
 DataTable read_table(const std::string& path) {
   CsvReader csv(path);
   DataTable t;
@@ -223,7 +231,7 @@ DataTable read_table(const std::string& path) {
     t.line.push_back(csv.line());
     for (std::size_t c = 0; c < nc; ++c) {
       std::string_view s = f[c];
-      t.text[c].emplace_back(s);
+      t.text[c].push_back(s);
       while (!s.empty() && s.front() == ' ') {
         s.remove_prefix(1);  // R's format() pads numbers
       }
@@ -327,9 +335,9 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
       const auto name = t.substr(7, t.size() - 8);
       Term term{col(name, "factor"), true, {}};
       std::vector<std::string> lv;
-      for (const auto& v : d.text[term.column]) {
+      for (const auto v : d.text[term.column]) {
         if (!v.empty() && v != "NA") {
-          lv.push_back(v);
+          lv.emplace_back(v);
         }
       }
       std::sort(lv.begin(), lv.end());

@@ -9,9 +9,11 @@
 #include "core/model.hpp"
 #include "io/table.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pdlab::io {
@@ -44,10 +46,42 @@ void write_riskset(const RiskSet& rs, const Hierarchy& h, const Calendar& cal,
                    const std::vector<std::string>& policy_ids, TableWriter& w);
 
 // A CSV loaded into columns for model fitting.
+// The raw text of one column, in one buffer (a million-row table is not 20 million strings).
+class TextColumn {
+ public:
+  std::string_view operator[](std::size_t r) const {
+    const std::uint32_t b = r == 0 ? 0 : ends_[r - 1];
+    return {chars_.data() + b, ends_[r] - b};
+  }
+  [[nodiscard]] std::size_t size() const { return ends_.size(); }
+  [[nodiscard]] bool empty() const { return ends_.empty(); }
+  void push_back(std::string_view s);
+  class iterator {
+   public:
+    iterator(const TextColumn* c, std::size_t r) : c_(c), r_(r) {}
+    std::string_view operator*() const { return (*c_)[r_]; }
+    iterator& operator++() {
+      ++r_;
+      return *this;
+    }
+    bool operator!=(const iterator& o) const { return r_ != o.r_; }
+
+   private:
+    const TextColumn* c_;
+    std::size_t r_;
+  };
+  [[nodiscard]] iterator begin() const { return {this, 0}; }
+  [[nodiscard]] iterator end() const { return {this, size()}; }
+
+ private:
+  std::string chars_;
+  std::vector<std::uint32_t> ends_;
+};
+
 struct DataTable {
   std::string path;
   std::vector<std::string> names;
-  std::vector<std::vector<std::string>> text;  // raw values
+  std::vector<TextColumn> text;                // raw values
   std::vector<std::vector<double>> num;        // NaN where empty, NA or not a number
   std::vector<bool> numeric;                   // every non-missing value is a number
   std::vector<std::int64_t> line;              // per row: its line in the file (for messages)

@@ -3,7 +3,7 @@ JOBS ?= $(shell nproc)
 BUILD := build/release
 PDLAB := $(BUILD)/pdlab
 
-.PHONY: setup build demo test bench docs format clean
+.PHONY: setup build demo test test-asan build-clang test-fuzz bench docs format clean
 
 setup:
 	@bash scripts/setup.sh
@@ -23,9 +23,37 @@ demo: build
 	@echo "The four cases and the Jiangsu roll-out side by side (docs/cases.md):"
 	$(PDLAB) cases --out results/cases --force
 
+# The release suite, the same suite under ASan+UBSan, a clang build, and a short run of each
+# fuzz target (docs/testing.md). Every stage runs; the exit status is nonzero if any failed.
 test: build
 	@bash scripts/setup.sh --test
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@status=0; \
+	echo "== make test: release suite (build/release)"; \
+	(cd $(BUILD) && ctest --output-on-failure -j $(JOBS)) || status=1; \
+	echo "== make test: ASan+UBSan suite (build/asan)"; \
+	$(MAKE) --no-print-directory test-asan || status=1; \
+	echo "== make test: clang build (build/clang)"; \
+	$(MAKE) --no-print-directory build-clang || status=1; \
+	echo "== make test: fuzz targets, $(FUZZ_SECONDS) s each (build/fuzz)"; \
+	$(MAKE) --no-print-directory test-fuzz || status=1; \
+	[ $$status = 0 ] || echo "make test: FAILED (see the stages above)"; \
+	exit $$status
+
+FUZZ_SECONDS ?= 20
+
+test-asan: setup
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan -j $(JOBS) -- --no-print-directory
+	ctest --preset asan -j $(JOBS)
+
+build-clang: setup
+	@cmake --preset clang >/dev/null
+	@cmake --build --preset clang -j $(JOBS) -- --no-print-directory
+
+test-fuzz: setup
+	@cmake --preset fuzz -DPDLAB_FUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS) -- --no-print-directory
+	ctest --preset fuzz -j $(JOBS)
 
 bench: build
 	@/usr/bin/python3 bench/run_bench.py --pdlab $(BUILD)/pdlab --bench $(BUILD)/bench/pdlab_bench

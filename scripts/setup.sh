@@ -3,6 +3,8 @@
 # report's chart libraries (Vega, Vega-Lite, vega-embed) from the npm registry.
 # Idempotent and quiet: when everything is present it prints nothing and installs nothing.
 # --test also installs Debian's chromium, with which the report test renders every chart.
+# clang-14 builds the clang configuration and the fuzz targets (libclang-rt-14-dev holds
+# libFuzzer and clang's sanitizer runtimes); llvm-14 brings llvm-symbolizer for stack traces.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -12,6 +14,7 @@ packages=(
   libsqlite3-dev libfmt-dev zlib1g-dev libeigen3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   sqlite3 python3 python3-numpy python3-scipy
+  clang-14 libclang-rt-14-dev llvm-14
 )
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 [ "${1:-}" = "--test" ] && packages+=(chromium)

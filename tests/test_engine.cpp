@@ -422,7 +422,8 @@ TEST(EngineMechanisms, DeadlinesTightenDownTheHierarchy) {
   s.events = {adopt_event("P", "2010-01", Mode::mandate)};
   s.events[0].deadline = "2011-12";  // period 23
   const Model m(s, h, net);
-  const auto ad = by_unit(run_replicate(m, 0).adoptions);
+  const auto r = run_replicate(m, 0);  // by_unit points into r.adoptions: keep r alive
+  const auto ad = by_unit(r.adoptions);
   for (std::int32_t u = 0; u < h.size(); ++u) {
     ASSERT_TRUE(ad.count(u));
     if (h.level(u) == 1) EXPECT_EQ(ad.at(u)->period, 23);
@@ -434,7 +435,8 @@ TEST(EngineMechanisms, DeadlinesTightenDownTheHierarchy) {
   s.events[0].deadline =
       "2010-06";  // period 5; prefectures adopt at 5, counties at min(45, 5) -> 6
   const Model m2(s, h, net);
-  const auto ad2 = by_unit(run_replicate(m2, 0).adoptions);
+  const auto r2 = run_replicate(m2, 0);
+  const auto ad2 = by_unit(r2.adoptions);
   EXPECT_EQ(ad2.at(h.find("P0C0"))->period, 6);
 }
 

@@ -209,14 +209,20 @@ TEST(Compare, PairedContrast) {
 
 namespace {
 
+// memcmp that allows n = 0: an empty vector's data() may be null, and memcmp(nullptr, ...) is
+// undefined even for 0 bytes (UBSan: "null pointer passed as argument 1").
+int compare_bytes(const void* a, const void* b, std::size_t n) {
+  return n == 0 ? 0 : std::memcmp(a, b, n);
+}
+
 // Adoption records and governance outputs of two runs, byte for byte.
 void expect_same_bits(const std::vector<ReplicateResult>& a, const std::vector<ReplicateResult>& b,
                       bool governance = true) {
   ASSERT_EQ(a.size(), b.size());
   for (std::size_t r = 0; r < a.size(); ++r) {
     ASSERT_EQ(a[r].adoptions.size(), b[r].adoptions.size());
-    EXPECT_EQ(0, std::memcmp(a[r].adoptions.data(), b[r].adoptions.data(),
-                             a[r].adoptions.size() * sizeof(Adoption)));
+    EXPECT_EQ(0, compare_bytes(a[r].adoptions.data(), b[r].adoptions.data(),
+                               a[r].adoptions.size() * sizeof(Adoption)));
     if (!governance) {
       continue;
     }
@@ -224,13 +230,13 @@ void expect_same_bits(const std::vector<ReplicateResult>& a, const std::vector<R
     const auto& gb = b[r].governance;
     ASSERT_EQ(ga.values.size(), gb.values.size());
     EXPECT_EQ(0,
-              std::memcmp(ga.values.data(), gb.values.data(), ga.values.size() * sizeof(double)));
+              compare_bytes(ga.values.data(), gb.values.data(), ga.values.size() * sizeof(double)));
     ASSERT_EQ(ga.units.size(), gb.units.size());
-    EXPECT_EQ(0,
-              std::memcmp(ga.units.data(), gb.units.data(), ga.units.size() * sizeof(GovUnitRow)));
+    EXPECT_EQ(
+        0, compare_bytes(ga.units.data(), gb.units.data(), ga.units.size() * sizeof(GovUnitRow)));
     ASSERT_EQ(ga.agents.size(), gb.agents.size());
     for (std::size_t t = 0; t < ga.agents.size(); ++t) {
-      EXPECT_EQ(0, std::memcmp(ga.agents[t].data(), gb.agents[t].data(), 4 * sizeof(double)));
+      EXPECT_EQ(0, compare_bytes(ga.agents[t].data(), gb.agents[t].data(), 4 * sizeof(double)));
     }
   }
 }
@@ -276,8 +282,8 @@ TEST(Governance, FeedbackOffLeavesAdoptionBitIdenticalToTheEngineAlone) {
   bool differs = false;
   for (std::size_t r = 0; r < a.size(); ++r) {
     differs = differs || a[r].adoptions.size() != c[r].adoptions.size() ||
-              std::memcmp(a[r].adoptions.data(), c[r].adoptions.data(),
-                          a[r].adoptions.size() * sizeof(Adoption)) != 0;
+              compare_bytes(a[r].adoptions.data(), c[r].adoptions.data(),
+                            a[r].adoptions.size() * sizeof(Adoption)) != 0;
   }
   EXPECT_TRUE(differs);
 }

@@ -376,7 +376,10 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
   read_asset("vega/build/vega.min.js");  // fail early, before any chart work
   std::vector<Chart> charts;
   {
-    const auto [lo, hi] = band_columns(db, "summary_time");
+    // Not a structured binding: clang before 16 cannot capture one in a lambda.
+    const auto band = band_columns(db, "summary_time");
+    const std::string& lo = band.first;
+    const std::string& hi = band.second;
     db.each("SELECT policy_id FROM policies ORDER BY policy_index", [&](sqlite3_stmt* st) {
       const std::string pol = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
       const auto data = json_rows(
@@ -391,7 +394,9 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
     });
   }
   if (db.has_table("governance_time")) {
-    const auto [lo, hi] = band_columns(db, "governance_time");
+    const auto band = band_columns(db, "governance_time");
+    const std::string& lo = band.first;
+    const std::string& hi = band.second;
     const auto q = [&](const std::string& where) {
       return json_rows(db, "SELECT level, date, metric, mean, " + lo + ", " + hi +
                                " FROM governance_time WHERE " + where + " ORDER BY period");

@@ -160,7 +160,9 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
       }
       const Eigen::MatrixXd sx = xk.middleRows(r0, m).array().colwise() * sw.array();
       Eigen::MatrixXd g = Eigen::MatrixXd::Zero(k, k);
-      g.selfadjointView<Eigen::Lower>().rankUpdate(sx.transpose());
+      if (k > 0) {  // no columns ("y ~ 0", or all aliased): Eigen would bind a null reference
+        g.selfadjointView<Eigen::Lower>().rankUpdate(sx.transpose());
+      }
       gram_part[static_cast<std::size_t>(b)] = std::move(g);
       cross_part[static_cast<std::size_t>(b)] = sx.transpose() * swz;
     });
@@ -276,7 +278,7 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
     // As R's sandwich::vcovCL on a glm: scores are the final working residuals times the
     // working weights of the last IRLS step, the bread its inverse information.
     Eigen::MatrixXd scores = Eigen::MatrixXd::Zero(g, k);
-    for (Eigen::Index i = 0; i < n; ++i) {
+    for (Eigen::Index i = 0; k > 0 && i < n; ++i) {  // k = 0: xk.row(i) offsets a null pointer
       const double working_residual = (y[i] - mu[i]) / link.mu_eta(eta[i]);
       scores.row(index[opt.clusters[i]]) += (working_residual * w[i]) * xk.row(i);
     }

@@ -17,6 +17,11 @@ template <typename Matrix>
 Eigen::MatrixXd weighted_gram(const Matrix& x, const Eigen::VectorXd& sqrt_w) {
   const Eigen::Index n = x.rows();
   const Eigen::Index p = x.cols();
+  if (p == 0) {
+    // A model without columns (e.g. "event ~ 0"): Eigen's rank update would form a reference
+    // through the empty operand's null data pointer (UBSan), so skip it.
+    return Eigen::MatrixXd(0, 0);
+  }
   const Eigen::Index blocks = (n + kGramBlock - 1) / kGramBlock;
   std::vector<Eigen::MatrixXd> part(static_cast<std::size_t>(blocks));
   tbb::parallel_for(Eigen::Index{0}, blocks, [&](Eigen::Index b) {

@@ -1,0 +1,36 @@
+// libFuzzer target: the CSV reader (src/io/text_reader.cpp: plain or gzip, quoting, BOM, CRLF)
+// with parse_number on every field, then the same bytes as a hierarchy CSV and an edge list
+// (src/io/hierarchy_csv.cpp). pdlab::Error is the expected outcome of bad input.
+#include "core/errors.hpp"
+#include "core/network.hpp"
+#include "fuzz_common.hpp"
+#include "io/inputs.hpp"
+#include "io/text_reader.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string path = pdlab::fuzz::write_input("csv", data, size);
+  try {
+    pdlab::io::CsvReader csv(path);
+    std::vector<std::string_view> fields;
+    while (csv.next(fields)) {
+      for (std::size_t i = 0; i < fields.size(); ++i) {
+        try {
+          pdlab::io::parse_number(fields[i], path, csv.line(), csv.header()[i]);
+        } catch (const pdlab::Error&) {
+        }
+      }
+    }
+  } catch (const pdlab::Error&) {
+  }
+  try {
+    pdlab::io::load_hierarchy_csv(path, "");
+  } catch (const pdlab::Error&) {
+  }
+  return 0;
+}

@@ -2,6 +2,8 @@
 // (shares of units adopted by dates, by region), by Nelder-Mead on common random numbers,
 // from several seeds; the fit is reported on fresh validation replicates.
 #include "cli/commands.hpp"
+
+#include "core/params.hpp"
 #include "core/calendar.hpp"
 #include "core/calibrate.hpp"
 #include "core/errors.hpp"
@@ -128,26 +130,31 @@ int cmd_calibrate(Args& args) {
          "declare [[calibrate.free]] tables {name, keys, lo, hi, start} in the scenario");
   }
   const auto targets = read_targets(args.targets_path, *base.model);
-  const auto overrides = [&](const std::vector<double>& x) {
-    auto sets = args.sets;
+  // Typed overrides on a copy of the scenario read once: no --set strings, no TOML re-read
+  // per evaluation. Without feedback the governance layer cannot change adoption, so it is
+  // switched off to save time; with feedback it stays on, since it shapes adoption.
+  const auto with = [&](const std::vector<double>& x) {
+    Scenario sc = sc0;
     for (std::size_t i = 0; i < free.size(); ++i) {
       for (const auto& k : free[i].keys) {
-        sets.push_back(fmt::format("{}={:.17g}", k, x[i]));
+        set_numeric_parameter(sc, k, x[i]);
       }
     }
-    return sets;
+    return sc;
   };
-  // Simulated target shares of parameter values x on replicates [0, n) of seed `seed`; the
-  // governance layer does not change adoption, so it is switched off here.
+  const bool adoption_only = !sc0.governance.feedback.any();
+  // Simulated target shares of parameter values x on replicates [0, n) of seed `seed`.
   const auto simulate = [&](const std::vector<double>& x, std::uint64_t seed, int n) {
-    auto sets = overrides(x);
-    sets.push_back(fmt::format("run.seed={}", seed));
-    for (const char* m : {"assessment", "coproduction", "services", "stability"}) {
-      sets.push_back(fmt::format("{}.enabled=false", m));
+    auto sc = with(x);
+    sc.seed = seed;
+    if (adoption_only) {
+      sc.governance.assessment.enabled = false;
+      sc.governance.coproduction.enabled = false;
+      sc.governance.services.enabled = false;
+      sc.governance.stability.enabled = false;
     }
-    const auto loaded = io::load_scenario(args.scenario, sets);
-    const Model m(loaded.scenario, *base.inputs.hierarchy, *base.inputs.network);
-    const auto results = run_ensemble(m, n, loaded.scenario.threads);
+    const Model m(sc, *base.inputs.hierarchy, *base.inputs.network);
+    const auto results = run_ensemble(m, n, sc.threads);
     std::vector<std::vector<double>> shares;
     for (const auto& r : results) {
       shares.push_back(target_shares(m, r, targets));
@@ -233,8 +240,14 @@ int cmd_calibrate(Args& args) {
                r.mean, r.q05, r.q95, r.mean - r.t->share);
   }
   if (!args.out.empty()) {
-    // Paths in the scenario are relative to it: re-anchor them to the fitted file's folder.
-    auto sets = overrides(best_x);
+    // The fitted scenario as TOML (read once more, to write it): the calibrated values as
+    // overrides, and paths, relative to the scenario, re-anchored to the fitted file's folder.
+    auto sets = args.sets;
+    for (std::size_t i = 0; i < free.size(); ++i) {
+      for (const auto& k : free[i].keys) {
+        sets.push_back(fmt::format("{}={:.17g}", k, best_x[i]));
+      }
+    }
     namespace fs = std::filesystem;
     const fs::path from = fs::absolute(args.scenario).parent_path();
     const fs::path to = fs::absolute(args.out).parent_path();

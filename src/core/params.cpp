@@ -1,5 +1,7 @@
 #include "core/params.hpp"
 
+#include <fmt/format.h>
+
 #include "core/errors.hpp"
 
 #include <cmath>
@@ -888,6 +890,41 @@ std::string parameter_value(const Param& p, const Scenario& s) {
     case ParamType::table: break;
   }
   return o.str();
+}
+
+void set_numeric_parameter(Scenario& s, std::string_view key, double value) {
+  const auto check = [&](double lo, double hi) {
+    if (!(value >= lo && value <= hi)) {
+      fail(ErrorKind::config, {s.file, 0, std::string(key), fmt::format("{}", value)},
+           fmt::format("out of range [{}, {}]", lo, hi), "choose a value within the range");
+    }
+  };
+  const auto entry = [&](std::string_view prefix) -> std::string {
+    return key.substr(0, prefix.size()) == prefix ? std::string(key.substr(prefix.size()))
+                                                   : std::string();
+  };
+  if (const auto level = entry("adoption.alpha."); !level.empty()) {
+    check(-std::numeric_limits<double>::infinity(), 20);
+    s.adoption.alpha[level] = value;
+    return;
+  }
+  if (const auto id = entry("adoption.shift."); !id.empty()) {
+    check(-50, 50);
+    s.adoption.shift[id] = value;
+    return;
+  }
+  if (const auto col = entry("adoption.beta."); !col.empty()) {
+    check(-1e6, 1e6);
+    s.adoption.beta[col] = value;
+    return;
+  }
+  const Param* p = find_parameter(key);
+  if (p == nullptr || p->type != ParamType::real || p->real == nullptr) {
+    fail(ErrorKind::config, {s.file, 0, std::string(key), ""}, "not a numeric scenario key",
+         "use keys such as adoption.shift.3201 or vertical.mandate");
+  }
+  check(p->lo, p->hi);
+  *p->real(s) = value;
 }
 
 std::string closest(std::string_view key, const std::vector<std::string>& candidates) {

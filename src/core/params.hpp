@@ -37,6 +37,11 @@ const std::vector<Param>& parameters();
 const Param* find_parameter(std::string_view key);
 // The current value of a scalar parameter as text (for the params table and docs).
 std::string parameter_value(const Param& p, const Scenario& s);
+// Sets a numeric parameter of a scenario directly (a typed override: no TOML text): a
+// registry key of type real, or an entry of a keyed table, adoption.alpha.<level> (at most
+// 20), adoption.shift.<unit id> ([-50, 50]) or adoption.beta.<column> ([-1e6, 1e6]).
+// Throws Error(config) naming the key and its range for an unknown key or a value outside it.
+void set_numeric_parameter(Scenario& s, std::string_view key, double value);
 // Closest known key, for did-you-mean, among the given candidates.
 std::string closest(std::string_view key, const std::vector<std::string>& candidates);
 

@@ -3,10 +3,10 @@
 // from several seeds; the fit is reported on fresh validation replicates.
 #include "cli/commands.hpp"
 
-#include "core/params.hpp"
 #include "core/calendar.hpp"
 #include "core/calibrate.hpp"
 #include "core/errors.hpp"
+#include "core/params.hpp"
 #include "core/summary.hpp"
 #include "io/results.hpp"
 #include "io/study.hpp"

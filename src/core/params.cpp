@@ -901,7 +901,7 @@ void set_numeric_parameter(Scenario& s, std::string_view key, double value) {
   };
   const auto entry = [&](std::string_view prefix) -> std::string {
     return key.substr(0, prefix.size()) == prefix ? std::string(key.substr(prefix.size()))
-                                                   : std::string();
+                                                  : std::string();
   };
   if (const auto level = entry("adoption.alpha."); !level.empty()) {
     check(-std::numeric_limits<double>::infinity(), 20);

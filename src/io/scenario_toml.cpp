@@ -556,6 +556,59 @@ void walk(const Ctx& c, const toml::table& t, const std::string& prefix) {
   }
 }
 
+namespace {
+
+// TOML allows non-ASCII text only inside strings and comments. toml++ 3.3.0 reaches
+// undefined behaviour (an unreachable point) on some non-ASCII characters elsewhere, e.g.
+// a section sign or an ideographic comma after a bare key
+// (fuzz/findings/tomlpp-unicode-unreachable.toml), so such text is refused here, before
+// toml++ sees it. Returns the line of the first such character, or 0.
+std::int64_t non_ascii_outside_strings(std::string_view text) {
+  std::int64_t line = 1;
+  std::size_t i = 0;
+  const auto starts = [&](std::string_view q) { return text.substr(i, q.size()) == q; };
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++line;
+      ++i;
+    } else if (c == '#') {
+      while (i < text.size() && text[i] != '\n') {
+        ++i;
+      }
+    } else if (starts(R"(""")") || starts("'''")) {
+      const std::string_view q = text.substr(i, 3);
+      i += 3;
+      while (i < text.size() && !starts(q)) {
+        if (q[0] == '"' && text[i] == '\\') {
+          ++i;
+        }
+        if (i < text.size() && text[i] == '\n') {
+          ++line;
+        }
+        ++i;
+      }
+      i += 3;
+    } else if (c == '"' || c == '\'') {
+      ++i;
+      while (i < text.size() && text[i] != c && text[i] != '\n') {
+        if (c == '"' && text[i] == '\\') {
+          ++i;
+        }
+        ++i;
+      }
+      ++i;
+    } else if (static_cast<unsigned char>(c) >= 0x80) {
+      return line;
+    } else {
+      ++i;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
 void apply_override(toml::table& root, const std::string& assignment, const std::string& file) {
   if (assignment.find_first_of("\r\n") != std::string::npos) {
     fail(ErrorKind::usage, {file, 0, "--set", assignment}, "a --set spans several lines",
@@ -568,9 +621,11 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
   }
   const std::string key = assignment.substr(0, eq);
   const std::string value = assignment.substr(eq + 1);
-  toml::node_view<toml::node> parsed;
   toml::table holder;
   try {
+    if (non_ascii_outside_strings("v = " + value) > 0) {
+      throw toml::parse_error("non-ASCII bare word", toml::source_region{});
+    }
     holder = toml::parse("v = " + value);
   } catch (const toml::parse_error&) {
     holder = toml::table{{"v", value}};  // a bare word is a string
@@ -619,6 +674,11 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
 
 LoadedScenario parse_scenario(const std::string& text_in, const std::string& name,
                               const std::vector<std::string>& overrides) {
+  if (const auto line = non_ascii_outside_strings(text_in); line > 0) {
+    fail(ErrorKind::config, {name, line, "", ""},
+         "TOML syntax error: a non-ASCII character outside a string or comment",
+         "put text in double quotes (non-ASCII keys too) or after a #");
+  }
   toml::table root;
   try {
     root = toml::parse(text_in, name);

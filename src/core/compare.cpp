@@ -2,6 +2,8 @@
 
 #include "core/governance.hpp"
 
+#include <boost/math/distributions/students_t.hpp>
+
 #include <algorithm>
 #include <cmath>
 
@@ -21,60 +23,11 @@ bool is_flow(GovMetric m) {
   }
 }
 
-// Regularised incomplete beta I_x(a, b) by its continued fraction (modified Lentz).
-double incomplete_beta(double x, double a, double b) {
-  if (x <= 0) {
-    return 0;
-  }
-  if (x >= 1) {
-    return 1;
-  }
-  if (x > (a + 1) / (a + b + 2)) {
-    return 1 - incomplete_beta(1 - x, b, a);
-  }
-  const double lbeta = std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b);
-  const double front = std::exp(a * std::log(x) + b * std::log1p(-x) - lbeta) / a;
-  const double tiny = 1e-300;
-  double f = 1;
-  double c = 1;
-  double d = 0;
-  for (int i = 0; i <= 400; ++i) {
-    const int m = i / 2;
-    double num = 1;
-    if (i > 0) {
-      num = i % 2 == 0 ? m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m))
-                       : -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1));
-    }
-    d = 1 + num * d;
-    d = std::abs(d) < tiny ? tiny : d;
-    d = 1 / d;
-    c = 1 + num / c;
-    c = std::abs(c) < tiny ? tiny : c;
-    const double cd = c * d;
-    f *= cd;
-    if (std::abs(1 - cd) < 1e-15) {
-      break;
-    }
-  }
-  return front * (f - 1);
-}
-
-double student_t_cdf(double t, double df) {
-  const double x = df / (df + t * t);
-  const double tail = 0.5 * incomplete_beta(x, df / 2, 0.5);
-  return t > 0 ? 1 - tail : tail;
-}
-
 }  // namespace
 
+// Boost.Math's Student t quantile (it replaced a hand-written continued fraction + bisection).
 double student_t_quantile(double p, double df) {
-  double lo = -1e4;
-  double hi = 1e4;
-  for (int i = 0; i < 200 && hi - lo > 1e-12; ++i) {
-    const double mid = 0.5 * (lo + hi);
-    (student_t_cdf(mid, df) < p ? lo : hi) = mid;
-  }
-  return 0.5 * (lo + hi);
+  return boost::math::quantile(boost::math::students_t_distribution<double>(df), p);
 }
 
 std::vector<OutcomeDef> outcome_defs(const Model& model) {

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -226,6 +228,16 @@ DataTable read_table(const std::string& path) {
   t.text.assign(nc, {});
   t.num.assign(nc, {});
   t.numeric.assign(nc, true);
+  {
+    // Room for the text up front (the file's size over its columns; a gzip file grows more).
+    std::error_code ec;
+    const auto bytes = std::filesystem::file_size(path, ec);
+    if (!ec && nc > 0) {
+      for (auto& col : t.text) {
+        col.reserve(static_cast<std::size_t>(bytes) / nc, static_cast<std::size_t>(bytes) / 8 / nc);
+      }
+    }
+  }
   std::vector<std::string_view> f;
   while (csv.next(f)) {
     t.line.push_back(csv.line());
@@ -383,13 +395,17 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
   }
   Design des;
   std::vector<std::size_t> rows;
+  std::vector<bool> used_is_factor;
+  for (auto c : used) {
+    used_is_factor.push_back(std::any_of(terms.begin(), terms.end(),
+                                         [&](const Term& t) { return t.factor && t.column == c; }));
+  }
   for (std::size_t r = 0; r < d.rows(); ++r) {
     bool ok = true;
-    for (auto c : used) {
-      const bool is_factor_col = std::any_of(
-          terms.begin(), terms.end(), [&](const Term& t) { return t.factor && t.column == c; });
-      ok = ok && (is_factor_col ? !(d.text[c][r].empty() || d.text[c][r] == "NA")
-                                : !std::isnan(d.num[c][r]));
+    for (std::size_t k = 0; k < used.size() && ok; ++k) {
+      const auto c = used[k];
+      ok = used_is_factor[k] ? !(d.text[c][r].empty() || d.text[c][r] == "NA")
+                             : !std::isnan(d.num[c][r]);
     }
     if (clu) {
       ok = ok && !d.text[*clu][r].empty();
@@ -427,27 +443,41 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
       des.names.push_back(d.names[t.column]);
     }
   }
-  std::map<std::string, std::int64_t> cluster_ids;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const auto r = rows[i];
-    const auto row = static_cast<Eigen::Index>(i);
-    des.y[row] = d.num[used[0]][r];
-    Eigen::Index j = 0;
-    if (f.intercept) {
-      des.x(row, j++) = 1.0;
-    }
-    for (const auto& t : terms) {
-      if (t.factor) {
-        for (const auto& l : t.levels) {
-          des.x(row, j++) = d.text[t.column][r] == l ? 1.0 : 0.0;
+  // Column by column: the design matrix is column-major.
+  const auto n_rows = rows.size();
+  for (std::size_t i = 0; i < n_rows; ++i) {
+    des.y[static_cast<Eigen::Index>(i)] = d.num[used[0]][rows[i]];
+  }
+  Eigen::Index j = 0;
+  if (f.intercept) {
+    des.x.col(j++).setOnes();
+  }
+  for (const auto& t : terms) {
+    if (t.factor) {
+      for (const auto& l : t.levels) {
+        auto xc = des.x.col(j++);
+        for (std::size_t i = 0; i < n_rows; ++i) {
+          xc[static_cast<Eigen::Index>(i)] = d.text[t.column][rows[i]] == l ? 1.0 : 0.0;
         }
-      } else {
-        des.x(row, j++) = d.num[t.column][r];
+      }
+    } else {
+      auto xc = des.x.col(j++);
+      const auto& num = d.num[t.column];
+      for (std::size_t i = 0; i < n_rows; ++i) {
+        xc[static_cast<Eigen::Index>(i)] = num[rows[i]];
       }
     }
-    if (clu) {
-      des.clusters.push_back(
-          cluster_ids.emplace(d.text[*clu][r], cluster_ids.size()).first->second);
+  }
+  if (clu) {
+    std::map<std::string, std::int64_t, std::less<>> cluster_ids;
+    for (std::size_t i = 0; i < n_rows; ++i) {
+      const auto v = d.text[*clu][rows[i]];
+      auto it = cluster_ids.find(v);
+      if (it == cluster_ids.end()) {
+        it = cluster_ids.emplace(std::string(v), static_cast<std::int64_t>(cluster_ids.size()))
+                 .first;
+      }
+      des.clusters.push_back(it->second);
     }
   }
   des.rows = rows;

@@ -56,6 +56,10 @@ class TextColumn {
   [[nodiscard]] std::size_t size() const { return ends_.size(); }
   [[nodiscard]] bool empty() const { return ends_.empty(); }
   void push_back(std::string_view s);
+  void reserve(std::size_t chars, std::size_t cells) {
+    chars_.reserve(chars);
+    ends_.reserve(cells);
+  }
   class iterator {
    public:
     iterator(const TextColumn* c, std::size_t r) : c_(c), r_(r) {}
@@ -81,10 +85,10 @@ class TextColumn {
 struct DataTable {
   std::string path;
   std::vector<std::string> names;
-  std::vector<TextColumn> text;                // raw values
-  std::vector<std::vector<double>> num;        // NaN where empty, NA or not a number
-  std::vector<bool> numeric;                   // every non-missing value is a number
-  std::vector<std::int64_t> line;              // per row: its line in the file (for messages)
+  std::vector<TextColumn> text;          // raw values
+  std::vector<std::vector<double>> num;  // NaN where empty, NA or not a number
+  std::vector<bool> numeric;             // every non-missing value is a number
+  std::vector<std::int64_t> line;        // per row: its line in the file (for messages)
   [[nodiscard]] std::size_t rows() const { return text.empty() ? 0 : text[0].size(); }
   [[nodiscard]] std::optional<std::size_t> column(const std::string& name) const;
 };

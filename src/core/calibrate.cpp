@@ -1,5 +1,7 @@
 #include "core/calibrate.hpp"
 
+#include <nlopt.hpp>
+
 #include <algorithm>
 #include <numeric>
 
@@ -47,95 +49,38 @@ std::vector<double> target_shares(const Model& model, const ReplicateResult& res
 NelderMeadResult nelder_mead(const std::function<double(const std::vector<double>&)>& f,
                              const std::vector<double>& x0, const std::vector<double>& step,
                              double tolerance, int max_evaluations) {
-  const std::size_t n = x0.size();
+  // NLopt's Nelder-Mead (Debian libnlopt-cxx-dev) in place of a hand-written one.
   NelderMeadResult out;
-  std::vector<std::vector<double>> p(n + 1, x0);
-  std::vector<double> v(n + 1);
-  for (std::size_t i = 0; i < n; ++i) {
-    p[i + 1][i] += step[i];
+  out.x = x0;
+  nlopt::opt opt(nlopt::LN_NELDERMEAD, static_cast<unsigned>(x0.size()));
+  struct Ctx {
+    const std::function<double(const std::vector<double>&)>* f;
+    int evaluations;
+  } ctx{&f, 0};
+  opt.set_min_objective(
+      [](const std::vector<double>& x, std::vector<double>& /*grad*/, void* data) {
+        auto* c = static_cast<Ctx*>(data);
+        ++c->evaluations;
+        return (*c->f)(x);
+      },
+      &ctx);
+  opt.set_initial_step(step);
+  if (tolerance > 0) {
+    opt.set_ftol_abs(tolerance);
   }
-  int evals = 0;
-  const auto eval = [&](const std::vector<double>& x) {
-    ++evals;
-    return f(x);
-  };
-  for (std::size_t i = 0; i <= n; ++i) {
-    v[i] = eval(p[i]);
+  opt.set_maxeval(std::max(1, max_evaluations));
+  double value = 0;
+  nlopt::result rc = nlopt::FAILURE;
+  try {
+    rc = opt.optimize(out.x, value);
+  } catch (const nlopt::roundoff_limited&) {
+    rc = nlopt::ROUNDOFF_LIMITED;  // the best point found is in out.x
+    value = f(out.x);
   }
-  std::vector<std::size_t> order(n + 1);
-  while (true) {
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return v[a] < v[b]; });
-    const std::size_t best = order.front();
-    const std::size_t worst = order.back();
-    const std::size_t second = order[n - (n > 0 ? 1 : 0)];
-    if (v[worst] - v[best] <= tolerance) {
-      out.converged = true;
-      break;
-    }
-    if (evals >= max_evaluations) {
-      break;
-    }
-    std::vector<double> c(n, 0.0);  // centroid of all but the worst
-    for (std::size_t i = 0; i <= n; ++i) {
-      if (i != worst) {
-        for (std::size_t k = 0; k < n; ++k) {
-          c[k] += p[i][k] / static_cast<double>(n);
-        }
-      }
-    }
-    const auto along = [&](double t) {
-      std::vector<double> x(n);
-      for (std::size_t k = 0; k < n; ++k) {
-        x[k] = c[k] + t * (p[worst][k] - c[k]);
-      }
-      return x;
-    };
-    const auto xr = along(-1.0);
-    const double fr = eval(xr);
-    if (fr < v[best]) {
-      const auto xe = along(-2.0);
-      const double fe = eval(xe);
-      if (fe < fr) {
-        p[worst] = xe;
-        v[worst] = fe;
-      } else {
-        p[worst] = xr;
-        v[worst] = fr;
-      }
-      continue;
-    }
-    if (fr < v[second]) {
-      p[worst] = xr;
-      v[worst] = fr;
-      continue;
-    }
-    // Contraction, outside or inside.
-    const bool outside = fr < v[worst];
-    const auto xc = along(outside ? -0.5 : 0.5);
-    const double fc = eval(xc);
-    if (fc < (outside ? fr : v[worst])) {
-      p[worst] = xc;
-      v[worst] = fc;
-      continue;
-    }
-    // Shrink towards the best.
-    for (std::size_t i = 0; i <= n; ++i) {
-      if (i == best) {
-        continue;
-      }
-      for (std::size_t k = 0; k < n; ++k) {
-        p[i][k] = p[best][k] + 0.5 * (p[i][k] - p[best][k]);
-      }
-      v[i] = eval(p[i]);
-    }
-  }
-  const std::size_t best =
-      static_cast<std::size_t>(std::min_element(v.begin(), v.end()) - v.begin());
-  out.x = p[best];
-  out.value = v[best];
-  out.evaluations = evals;
+  out.value = value;
+  out.evaluations = ctx.evaluations;
+  out.converged = rc == nlopt::FTOL_REACHED || rc == nlopt::XTOL_REACHED || rc == nlopt::SUCCESS ||
+                  rc == nlopt::ROUNDOFF_LIMITED;
   return out;
 }
 

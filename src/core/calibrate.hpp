@@ -35,9 +35,9 @@ struct NelderMeadResult {
   bool converged = false;
 };
 
-// Minimises f from x0 with an initial simplex of steps `step` (one per coordinate); stops
-// when the simplex's values differ by less than `tolerance` or after `max_evaluations`.
-// Standard coefficients (reflection 1, expansion 2, contraction 1/2, shrink 1/2).
+// Minimises f from x0 by NLopt's Nelder-Mead with initial steps `step` (one per coordinate);
+// stops when an iteration improves f by less than `tolerance` (absolute) or after
+// `max_evaluations`.
 NelderMeadResult nelder_mead(const std::function<double(const std::vector<double>&)>& f,
                              const std::vector<double>& x0, const std::vector<double>& step,
                              double tolerance, int max_evaluations);

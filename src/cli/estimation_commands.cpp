@@ -50,9 +50,17 @@ int finish_fit(const std::string& report, std::int64_t dropped, const Args& args
   return EX_OK;
 }
 
+// An output table's path is checked before any work (a long fit does not fail at the end).
+void check_table_output(const Args& args) {
+  if (!args.out.empty() && args.out != "-") {
+    io::check_output_path(args.out, args.force);
+  }
+}
+
 }  // namespace
 
 int cmd_riskset(Args& args) {
+  check_table_output(args);
   const auto loaded = io::load_scenario(args.scenario, args.sets);
   const auto inputs = io::load_inputs(loaded.scenario, args.static_columns);
   const auto& h = *inputs.hierarchy;
@@ -113,6 +121,7 @@ int cmd_riskset(Args& args) {
 }
 
 int cmd_eha(Args& args) {
+  check_table_output(args);
   const auto data = io::read_table(args.table_path);
   const auto f = io::parse_formula(args.formula);
   const auto design = io::build_design(data, f, args.offset, args.cluster);
@@ -121,7 +130,8 @@ int cmd_eha(Args& args) {
     const double ev = design.y[static_cast<Eigen::Index>(i)];
     if (ev != 0 && ev != 1) {
       const auto r = design.rows[i];
-      fail(ErrorKind::data, {data.path, data.line[r], f.response, std::string(data.text[c_event][r])},
+      fail(ErrorKind::data,
+           {data.path, data.line[r], f.response, std::string(data.text[c_event][r])},
            "the response must be 0 or 1", "code an adoption as 1 and a period at risk as 0");
     }
   }
@@ -138,6 +148,7 @@ int cmd_eha(Args& args) {
 }
 
 int cmd_cox(Args& args) {
+  check_table_output(args);
   const auto data = io::read_table(args.table_path);
   auto f = io::parse_formula(args.formula);
   const auto surv = io::parse_surv(f.response);
@@ -210,6 +221,7 @@ int cmd_cox(Args& args) {
 }
 
 int cmd_infer(Args& args) {
+  check_table_output(args);
   const auto casc = io::read_cascades(args.table_path, args.node_list);
   NetInfOptions nopt;
   nopt.model = args.model == "exponential" ? Transmission::exponential
@@ -283,12 +295,12 @@ int cmd_fit(Args& args) {
 
 int cmd_check_fit(Args& args) {
   add_run_overrides(args);
+  if (!args.check_out.empty()) {
+    io::check_output_path(args.check_out, args.force);
+  }
   const auto study = io::prepare_study(args.scenario, args.sets);
   const auto& sc = study.model->scenario();
-  const auto events = io::read_events(args.events_path, *study.inputs.hierarchy, sc.calendar);
-  const auto results = run_ensemble(*study.model, sc.replicates, sc.threads, progress_bar());
-  const auto summary = summarise(*study.model, results, {0.05, 0.5, 0.95});
-  const auto rows = io::check_fit(*study.model, summary, events, 0);
+  const auto rows = io::check_fit_study(study, args.events_path, progress_bar());
   std::map<std::string, std::pair<int, int>> inside;
   std::map<std::string, const io::CheckRow*> last;
   for (const auto& r : rows) {

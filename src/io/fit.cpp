@@ -1,4 +1,5 @@
 #include "io/fit.hpp"
+#include "io/study.hpp"
 
 #include "core/calendar.hpp"
 #include "core/errors.hpp"
@@ -229,6 +230,15 @@ void write_check(const std::vector<CheckRow>& rows, TableWriter& w) {
         .integer(inside ? 1 : 0)
         .end_row();
   }
+}
+
+std::vector<CheckRow> check_fit_study(const PreparedStudy& study, const std::string& events_path,
+                                      const std::function<void(int, int)>& progress) {
+  const auto& sc = study.model->scenario();
+  const auto events = read_events(events_path, *study.inputs.hierarchy, sc.calendar);
+  const auto results = run_ensemble(*study.model, sc.replicates, sc.threads, progress);
+  const auto summary = summarise(*study.model, results, {0.05, 0.5, 0.95});
+  return check_fit(*study.model, summary, events, 0);
 }
 
 }  // namespace pdlab::io

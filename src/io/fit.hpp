@@ -8,6 +8,7 @@
 #include "io/inputs.hpp"
 #include "io/scenario_io.hpp"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -43,5 +44,11 @@ struct CheckRow {
 std::vector<CheckRow> check_fit(const Model& model, const Summary& summary,
                                 const EventsFile& events, int policy);
 void write_check(const std::vector<CheckRow>& rows, TableWriter& w);
+
+struct PreparedStudy;
+// The check-fit workflow: simulates the study's replicates and compares cumulative adoption
+// by level with the observed events (90% bands).
+std::vector<CheckRow> check_fit_study(const PreparedStudy& study, const std::string& events_path,
+                                      const std::function<void(int, int)>& progress);
 
 }  // namespace pdlab::io

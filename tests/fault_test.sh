@@ -69,6 +69,18 @@ check fsize_table 74 "" -- bash -c "ulimit -f 4; exec '$PDLAB' export '$W/a.sqli
 ok fsize_table_no_output test ! -e "$W/t.csv"
 ok fsize_table_no_temps no_temps
 
+# Standard error unwritable too: still the error's exit code (was an abort); a failed write
+# to standard output by eha is an I/O error (was 70).
+check fsize_stderr 74 "" -- bash -c "ulimit -f 4; exec '$PDLAB' export '$W/a.sqlite' --table adoptions > '$W/both.txt' 2>&1"
+DC="$SRC/examples/dual_carbon"
+"$PDLAB" riskset "$DC/dual_carbon.toml" --events "$DC/events.csv" --level prefecture --out "$W/rs.csv" >/dev/null 2>&1
+check fsize_eha_stdout 74 "writing" -- bash -c "ulimit -f 1; exec '$PDLAB' eha '$W/rs.csv' --formula 'event ~ horizontal + factor(unit_id)' > '$W/eha.out'"
+rm -f "$W/both.txt" "$W/eha.out"
+
+# Outputs that are inputs are refused before any work (compare used to simulate first).
+check compare_input_early 73 "one of this run's inputs" -- "$PDLAB" compare "$W/toy.toml" --vary promotion.pilot_k=1,2 -r 2 -t 1 --out "$W/toy.toml" --force
+ok compare_input_no_work bash -c "! grep -q 'variant 1/2' '$T/err'"
+
 # 3. A damaged study is refused, not exported in part.
 cp "$W/a.sqlite" "$W/damaged.sqlite"
 size=$(stat -c %s "$W/damaged.sqlite")
@@ -109,6 +121,16 @@ check killed_needs_resume 73 "pass --resume" -- bash -c "cd '$W/resumed' && exec
 check killed_resume 0 "resumed:" -- bash -c "cd '$W/resumed' && exec '$PDLAB' run ${BIG[*]} --out s.sqlite --resume"
 ok resumed_same_bytes cmp "$W/whole/s.sqlite" "$W/resumed/s.sqlite"
 ok resumed_no_partial test ! -e "$W/resumed/s.sqlite.partial"
+# A damaged or empty partial study is refused on --resume (65), and --threads may differ.
+mkdir -p "$W/dmg" && cp "$W/whole/s.sqlite" "$W/dmg/s.sqlite.partial"
+sqlite3 "$W/dmg/s.sqlite.partial" "UPDATE meta SET value = '0' WHERE key = 'complete'"
+size=$(stat -c %s "$W/dmg/s.sqlite.partial")
+dd if=/dev/zero of="$W/dmg/s.sqlite.partial" bs=1024 seek=$((size / 4096)) count=$((size / 2048)) conv=notrunc status=none
+check resume_damaged 65 "damaged" -- bash -c "cd '$W/dmg' && exec '$PDLAB' run ${BIG[*]} --out s.sqlite --resume"
+ok resume_damaged_no_output test ! -e "$W/dmg/s.sqlite"
+: > "$W/dmg/s.sqlite.partial"
+check resume_empty 65 "not a partial pdlab study" -- bash -c "cd '$W/dmg' && exec '$PDLAB' run ${BIG[*]} --out s.sqlite --resume"
+rm -rf "$W/dmg"
 unset SOURCE_DATE_EPOCH
 
 # 9. A temporary file left by a killed process is removed by the next write to that output.
@@ -132,9 +154,11 @@ for sig in INT TERM; do
 done
 
 # 7. Two processes cannot write the same partial study.
-"$PDLAB" run "${BIG[@]}" --out "$W/two.sqlite" >/dev/null 2>&1 & p1=$!
-for _ in $(seq 1 400); do [ -s "$W/two.sqlite.partial" ] && break; sleep 0.02; done
-check second_resumer 73 "another process" -- "$PDLAB" run "${BIG[@]}" --out "$W/two.sqlite" --resume
+# (The national scenario: a few seconds of simulation while the partial study is open.)
+NAT=("$SRC/scenarios/national.toml" --replicates 8 --threads 2)
+"$PDLAB" run "${NAT[@]}" --out "$W/two.sqlite" >/dev/null 2>&1 & p1=$!
+for _ in $(seq 1 1500); do [ -s "$W/two.sqlite.partial" ] && break; sleep 0.02; done
+check second_resumer 73 "another process" -- "$PDLAB" run "${NAT[@]}" --out "$W/two.sqlite" --resume
 wait $p1
 ok first_writer_finished test -e "$W/two.sqlite"
 

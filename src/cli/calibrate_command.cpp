@@ -8,6 +8,7 @@
 #include <fmt/core.h>
 
 #include <sysexits.h>
+#include <filesystem>
 
 namespace pdlab::cli {
 
@@ -18,6 +19,15 @@ int cmd_calibrate(Args& args) {
   }
   if (!args.check_out.empty()) {
     io::check_output_path(args.check_out, args.force);
+  }
+  if (!args.out.empty() && !args.check_out.empty()) {
+    std::error_code ec;
+    const auto a = std::filesystem::weakly_canonical(std::filesystem::absolute(args.out), ec);
+    const auto b = std::filesystem::weakly_canonical(std::filesystem::absolute(args.check_out), ec);
+    if (a == b) {
+      fail(ErrorKind::usage, {"", 0, "--report", args.check_out},
+           "--out and --report name the same file", "give the report its own file name");
+    }
   }
   const io::CalibrateSpec spec{args.scenario, args.sets, args.targets_path};
   bool header = false;

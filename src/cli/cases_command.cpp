@@ -82,7 +82,10 @@ int cmd_cases(Args& args) {
   {
     std::vector<std::string> outputs;
     for (const auto& f : files) {
-      const auto name = io::load_scenario(f.string(), sets).scenario.name;
+      // Read with its inputs, so that no output below can be one of them.
+      const auto loaded = io::load_scenario(f.string(), sets);
+      (void)io::load_inputs(loaded.scenario);
+      const auto name = loaded.scenario.name;
       const bool safe = !name.empty() && name != "." && name != ".." &&
                         name.find_first_not_of(
                             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==

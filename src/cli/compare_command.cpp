@@ -29,7 +29,11 @@ int cmd_compare(Args& args) {
   io::check_output_path(args.out, args.force);
   const auto res = io::compare_designs(
       spec,
-      [](int i, int n, const std::string& label) {
+      [&](int i, int n, const std::string& label) {
+        if (i == 0) {
+          // Again now that the inputs are read: the output must not be one of them.
+          io::check_output_path(args.out, args.force);
+        }
         fmt::print(stderr, "pdlab: variant {}/{}: {}\n", i + 1, n, label);
       },
       progress_bar());

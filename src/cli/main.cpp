@@ -18,11 +18,13 @@
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <cstdio>
 #include <iostream>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <sstream>
+#include <system_error>
 
 namespace {
 
@@ -56,6 +58,30 @@ std::string join_args(int argc, char** argv) {
 const CLI::Range kReplicates(1, 100000, "1 to 100000");
 const CLI::Range kSeed(std::int64_t{0}, std::int64_t{9007199254740992}, "0 to 2^53");
 const CLI::Range kThreads(0, 1024, "0 to 1024");
+
+// Prints an error to stderr; never throws (stderr itself may be unwritable: a full disk or a
+// file-size limit must still end in the error's exit code, not an abort).
+void say_error(const char* prefix, const char* what) noexcept {
+  std::fputs(prefix, stderr);
+  std::fputs(what, stderr);
+  std::fputc('\n', stderr);
+  std::fflush(stderr);
+}
+
+// `--out ''` (or --report '') given explicitly is an error, not "standard output" or a
+// default folder.
+void refuse_empty_paths(const CLI::App& app) {
+  for (const auto* sub : app.get_subcommands()) {
+    for (const char* name : {"--out", "--report"}) {
+      const auto* opt = sub->get_option_no_throw(name);
+      if (opt != nullptr && opt->count() > 0 && !opt->results().empty() &&
+          opt->results().front().empty()) {
+        pdlab::fail(pdlab::ErrorKind::usage, {"", 0, name, ""}, "the output path is empty",
+                    std::string("give ") + name + " a file name, or leave it out");
+      }
+    }
+  }
+}
 
 // Every successful command ends here: output that could not be written is an error.
 int finish(int rc) {
@@ -286,6 +312,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
 
   a.params_given = infer->count("--params") > 0;
   try {
+    refuse_empty_paths(app);
     if (*version) {
       fmt::print("pdlab {}\n", PDLAB_VERSION);
       fmt::print("oneTBB {}.{}, SQLite {}, fmt {}, CLI11 {}\nshipped data: {}\n", TBB_VERSION_MAJOR,
@@ -352,13 +379,18 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
     fmt::print("{}\n", out);
     return finish(EX_OK);
   } catch (const pdlab::Error& e) {
-    fmt::print(stderr, "pdlab: error: {}\n", e.what());
+    say_error("pdlab: error: ", e.what());
     return exit_code(e.kind());
   } catch (const std::bad_alloc&) {
-    fmt::print(stderr, "pdlab: error: out of memory\n");
+    say_error("pdlab: error: ", "out of memory");
     return EX_OSERR;
+  } catch (const std::system_error& e) {
+    // fmt and the standard streams report a failed write (a full disk, a file-size limit,
+    // a closed pipe) as a system_error: an I/O error, not a bug.
+    say_error("pdlab: error: writing the output failed: ", e.what());
+    return EX_IOERR;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "pdlab: internal error: {}\n", e.what());
+    say_error("pdlab: internal error: ", e.what());
     return EX_SOFTWARE;
   }
 }

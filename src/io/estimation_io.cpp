@@ -6,6 +6,7 @@
 #include "io/text_reader.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -97,12 +98,12 @@ EventsFile read_events(const std::string& path, const Hierarchy& h, const Calend
     }
     const auto pol = static_cast<std::int32_t>(it - ev.policy_ids.begin());
     std::int32_t period = 0;
+    // to_period's message names the file, line, field and value, and the fix; in an events
+    // file it is bad data (65), not a bad scenario.
     try {
       period = to_period(cal, std::string(f[ct]), "time", path, csv.line());
     } catch (const Error& e) {
-      fail(ErrorKind::data, {path, csv.line(), "time", std::string(f[ct])},
-           std::string("bad time: ") + e.what(),
-           "write times as YYYY-MM, YYYY or a period number on or after the calendar's start");
+      throw Error(ErrorKind::data, e.what());
     }
     const auto key = std::make_pair(u, pol);
     if (auto s = seen.find(key); s != seen.end()) {
@@ -228,6 +229,7 @@ DataTable read_table(const std::string& path) {
   t.text.assign(nc, {});
   t.num.assign(nc, {});
   t.numeric.assign(nc, true);
+  t.first_text.assign(nc, {});
   {
     // Room for the text up front (the file's size over its columns; a gzip file grows more).
     std::error_code ec;
@@ -256,7 +258,10 @@ DataTable read_table(const std::string& path) {
         const auto [ptr, ec] = std::from_chars(b, b + s.size(), v);
         if (ec != std::errc() || ptr != b + s.size()) {
           v = std::nan("");
-          t.numeric[c] = false;
+          if (t.numeric[c]) {
+            t.numeric[c] = false;
+            t.first_text[c] = {csv.line(), std::string(s)};
+          }
         }
       }
       t.num[c].push_back(v);
@@ -378,8 +383,10 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
     } else {
       const auto c = col(t, "term");
       if (!d.numeric[c]) {
-        fail(ErrorKind::data, {d.path, 1, t, ""}, "column is not numeric",
-             "use factor(" + t + ") for a categorical term");
+        const auto& [line, value] = d.first_text[c];
+        fail(ErrorKind::data, {d.path, line, t, value},
+             "column is not numeric (this is its first value that is not a finite number)",
+             "correct the value, or use factor(" + t + ") for a categorical term");
       }
       terms.push_back({c, false, {}});
       used.push_back(c);
@@ -428,6 +435,20 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
   if (rows.empty()) {
     fail(ErrorKind::data, {d.path, 0, "", ""}, "no rows left to fit (all have missing values)",
          "check the columns of the formula for empty or NA fields");
+  }
+  {
+    // A design that cannot fit is refused with its size, not a bare "out of memory".
+    const double bytes = 8.0 * static_cast<double>(rows.size()) * static_cast<double>(p);
+    const double memory = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) *
+                          static_cast<double>(::sysconf(_SC_PAGESIZE));
+    if (memory > 0 && bytes > 0.5 * memory) {
+      fail(ErrorKind::data, {d.path, 0, "--formula", ""},
+           fmt::format("the design matrix would take {:.1f} GB ({} rows x {} columns), more than "
+                       "half of this machine's {:.1f} GB",
+                       bytes / 1e9, rows.size(), p, memory / 1e9),
+           "use fewer factor levels (a coarser column in factor()), or fewer rows (e.g. the "
+           "risk set of one level: riskset --level)");
+    }
   }
   des.x.resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(p));
   des.y.resize(static_cast<Eigen::Index>(rows.size()));

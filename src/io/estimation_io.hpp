@@ -14,6 +14,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace pdlab::io {
@@ -89,6 +90,8 @@ struct DataTable {
   std::vector<std::vector<double>> num;  // NaN where empty, NA or not a number
   std::vector<bool> numeric;             // every non-missing value is a number
   std::vector<std::int64_t> line;        // per row: its line in the file (for messages)
+  // Per column: the line and text of its first value that is not a number (line 0: none).
+  std::vector<std::pair<std::int64_t, std::string>> first_text;
   [[nodiscard]] std::size_t rows() const { return text.empty() ? 0 : text[0].size(); }
   [[nodiscard]] std::optional<std::size_t> column(const std::string& name) const;
 };

@@ -68,6 +68,12 @@ Db::Db(const std::string& path, int flags, bool check_integrity)
       }
     }
     sqlite3_finalize(st);
+    if ((r & 0xff) == SQLITE_BUSY || (r & 0xff) == SQLITE_LOCKED) {
+      sqlite3_close(db_);
+      db_ = nullptr;
+      fail(ErrorKind::cant_create, {path, 0, "", ""}, "another process is writing this file",
+           "wait for it to finish, or choose another file");
+    }
     if ((r != SQLITE_DONE && r != SQLITE_OK) || verdict != "ok") {
       std::string msg = verdict.empty() ? sqlite3_errstr(r) : verdict;
       std::replace(msg.begin(), msg.end(), '\n', ' ');

@@ -76,7 +76,8 @@ StudyWriter::StudyWriter(const std::string& out_path, bool force, bool resume, c
   try {
     // One connection used by one thread at a time: no SQLite mutexes.
     db_ = std::make_unique<Db>(file_.path(),
-                               SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
+                               SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                               file_.resumed());
     // A rollback journal: a replicate interrupted mid-write is rolled back when the file is
     // next opened. Exclusive locking: a second process cannot write the same file.
     // auto_vacuum (set before the file's first page is written), so that dropping the
@@ -126,6 +127,16 @@ StudyWriter::StudyWriter(const std::string& out_path, bool force, bool resume, c
 StudyWriter::~StudyWriter() = default;
 
 void StudyWriter::check_resumable() {
+  {
+    Stmt has(*db_,
+             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', "
+             "'scenarios', 'runs', 'replicate_cells')");
+    if (!has.next_row() || sqlite3_column_int(has.get(), 0) != 4) {
+      fail(ErrorKind::data, {file_.path(), 0, "--resume", ""},
+           "not a partial pdlab study (its tables are missing)",
+           "pass --force instead of --resume to start again");
+    }
+  }
   Stmt st(*db_, "SELECT key, value FROM meta");
   std::map<std::string, std::string> meta;
   while (st.next_row()) {
@@ -139,7 +150,19 @@ void StudyWriter::check_resumable() {
   if (sc.next_row() && sqlite3_column_text(sc.get(), 0) != nullptr) {
     toml = reinterpret_cast<const char*>(sqlite3_column_text(sc.get(), 0));
   }
-  const bool same = meta["pdlab_version"] == PDLAB_VERSION && toml == meta_.scenario_toml &&
+  // run.threads does not change the results (tested), so it may differ on resume.
+  const auto without_threads = [](const std::string& t) {
+    std::string out;
+    std::istringstream in(t);
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("threads = ", 0) != 0) {
+        out += line + "\n";
+      }
+    }
+    return out;
+  };
+  const bool same = meta["pdlab_version"] == PDLAB_VERSION &&
+                    without_threads(toml) == without_threads(meta_.scenario_toml) &&
                     meta["replicates"] == std::to_string(replicates_) && meta["complete"] == "0";
   if (!same) {
     fail(ErrorKind::cant_create, {file_.path(), 0, "--resume", ""},

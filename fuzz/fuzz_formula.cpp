@@ -45,9 +45,17 @@ pdlab::io::DataTable make_table() {
         num.push_back(std::stod(v));
       }
     }
-    t.text.push_back(c);
+    pdlab::io::TextColumn text;
+    for (const auto& v : c) {
+      text.push_back(v);
+    }
+    t.text.push_back(std::move(text));
     t.num.push_back(num);
     t.numeric.push_back(numeric);
+    t.first_text.emplace_back(numeric ? 0 : 2, numeric ? "" : c[0]);
+  }
+  for (std::size_t r = 0; r < t.text[0].size(); ++r) {
+    t.line.push_back(static_cast<std::int64_t>(r) + 2);
   }
   return t;
 }

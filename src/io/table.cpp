@@ -105,7 +105,6 @@ class SqliteWriter final : public TableWriter {
  public:
   SqliteWriter(Db& db, TableSchema schema)
       : TableWriter(std::move(schema)),
-        db_(db),
         create_(db, this->schema().create_sql()),
         insert_(nullptr) {
     create_.step();
@@ -121,7 +120,6 @@ class SqliteWriter final : public TableWriter {
   void row_done() override { insert_->step(); }
 
  private:
-  Db& db_;
   Stmt create_;
   std::unique_ptr<Stmt> insert_;
 };

@@ -342,20 +342,7 @@ double ni_tree_sum(const std::vector<double>& scores) {
 // Sample standard deviation as Rcpp's sd(): a two-pass long-double mean, then the sum of
 // squared deviations over n - 1.
 double ni_sd(const std::vector<double>& x) {
-  const auto n = static_cast<long double>(x.size());
-  long double s = 0.0L;
-  for (double v : x) {
-    s += v;
-  }
-  s /= n;
-  if (std::isfinite(static_cast<double>(s))) {
-    long double t = 0.0L;
-    for (double v : x) {
-      t += v - s;
-    }
-    s += t / n;
-  }
-  const auto mean = static_cast<double>(s);
+  const double mean = r_mean(x);
   double ss = 0.0;
   for (double v : x) {
     ss += std::pow(v - mean, 2.0);

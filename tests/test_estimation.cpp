@@ -46,8 +46,8 @@ std::map<std::string, std::map<std::string, RefRow>> load_reference(const std::s
   for (std::size_t r = 0; r < t.rows(); ++r) {
     std::string term(t.text[c_term][r]);
     term.erase(0, term.find_first_not_of(' '));
-    out[std::string(t.text[c_case][r])][term] = {val("estimate", r), val("std_error", r), val("loglik", r),
-                                    val("aic", r)};
+    out[std::string(t.text[c_case][r])][term] = {val("estimate", r), val("std_error", r),
+                                                 val("loglik", r), val("aic", r)};
   }
   return out;
 }

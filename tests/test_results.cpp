@@ -72,8 +72,9 @@ TEST(Results, NoOverwriteWithoutForce) {
   EXPECT_EQ(text, "precious");
   io::run_study(st, db, true, false, "", {});
   EXPECT_EQ(io::list_tables(db).size(), 8U);
-  test::expect_error([&] { io::run_study(st, dir + "/no/such/dir/x.sqlite", false, false, "", {}); },
-                     ErrorKind::cant_create);
+  test::expect_error(
+      [&] { io::run_study(st, dir + "/no/such/dir/x.sqlite", false, false, "", {}); },
+      ErrorKind::cant_create);
 }
 
 TEST(Results, ExportErrors) {

@@ -104,9 +104,7 @@ class CsvWriter final : public TableWriter {
 class SqliteWriter final : public TableWriter {
  public:
   SqliteWriter(Db& db, TableSchema schema)
-      : TableWriter(std::move(schema)),
-        create_(db, this->schema().create_sql()),
-        insert_(nullptr) {
+      : TableWriter(std::move(schema)), create_(db, this->schema().create_sql()), insert_(nullptr) {
     create_.step();
     insert_ = std::make_unique<Stmt>(db, this->schema().insert_sql());
   }

@@ -217,18 +217,9 @@ namespace {
 // Moves `from` to `target`: only a regular file that is no input is replaced, and without
 // force only when the target does not exist (create-exclusive).
 void move_into_place(const std::string& from, const std::string& target, bool force) {
-  if (is_input(target)) {
-    fail(ErrorKind::cant_create, {target, 0, "--out", target},
-         "the output is one of this run's inputs",
-         "choose another --out; pdlab never replaces its inputs, even with --force");
-  }
-  struct stat st {};
-  const bool exists = ::lstat(target.c_str(), &st) == 0;
-  if (exists && !S_ISREG(st.st_mode)) {
-    fail(ErrorKind::cant_create, {target, 0, "--out", target},
-         std::string("the output exists and is ") + kind_of(st.st_mode),
-         "choose another --out; pdlab replaces only regular files, even with --force");
-  }
+  // Again at the last moment: a regular file that is no input (an existing one is then
+  // refused below by the create-exclusive move unless force).
+  check_existing(target, true);
   int rc = 0;
   if (force) {
     rc = ::rename(from.c_str(), target.c_str());

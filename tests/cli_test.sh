@@ -8,19 +8,7 @@ trap 'rm -rf "$T"' EXIT
 fails=0
 passes=0
 
-check() {  # check NAME EXPECTED_CODE PATTERN -- command...
-  local name=$1 want=$2 pattern=$3
-  shift 4
-  "$@" >"$T/out" 2>"$T/err"
-  local got=$?
-  if [ "$got" != "$want" ]; then
-    echo "FAIL $name: exit $got, want $want"; cat "$T/err"; fails=$((fails + 1)); return
-  fi
-  if [ -n "$pattern" ] && ! grep -q -- "$pattern" "$T/out" "$T/err"; then
-    echo "FAIL $name: output lacks '$pattern'"; cat "$T/out" "$T/err"; fails=$((fails + 1)); return
-  fi
-  passes=$((passes + 1))
-}
+source "$(dirname "${BASH_SOURCE[0]}")/check_lib.sh"
 
 EX="$SRC/scenarios/examples"
 check version 0 "pdlab 0.1.0" -- "$PDLAB" version

@@ -10,24 +10,7 @@ trap 'rm -rf "$T"' EXIT
 fails=0
 passes=0
 
-check() {  # check NAME EXPECTED_CODE PATTERN -- command...
-  local name=$1 want=$2 pattern=$3
-  shift 4
-  "$@" >"$T/out" 2>"$T/err"
-  local got=$?
-  if [ "$got" != "$want" ]; then
-    echo "FAIL $name: exit $got, want $want"; head -c 2000 "$T/err"; fails=$((fails + 1)); return
-  fi
-  if [ -n "$pattern" ] && ! grep -q -- "$pattern" "$T/err" "$T/out"; then
-    echo "FAIL $name: output lacks '$pattern'"; head -c 2000 "$T/err"; fails=$((fails + 1)); return
-  fi
-  passes=$((passes + 1))
-}
-ok() {  # ok NAME CONDITION-COMMAND...
-  local name=$1
-  shift
-  if "$@"; then passes=$((passes + 1)); else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/check_lib.sh"
 no_temps() { ! ls "$T"/w/*.tmp-* >/dev/null 2>&1; }
 
 EX="$SRC/scenarios/examples"

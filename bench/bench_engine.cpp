@@ -1,7 +1,7 @@
 // Benchmarks of the adoption engine on the national scenario (all of China, 240 months).
 // Run through `make bench`, which also times a numpy baseline; never a timed test.
-#include "core/engine.hpp"
-#include "io/study.hpp"
+#include "pdlab/sim/engine.hpp"
+#include "pdlab/study/study.hpp"
 
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>

@@ -1,9 +1,9 @@
 // Estimation benchmarks: logit on 1,000,000 x 20, Cox (Efron) on 1,000,000 x 10, NetInf on
 // 500 nodes and 1,000 cascades. Data are generated here, deterministically; run_bench.py times
 // R on data of the same shape in the same run.
-#include "core/estimation/cox.hpp"
-#include "core/estimation/glm.hpp"
-#include "core/estimation/netinf.hpp"
+#include "pdlab/estimation/cox.hpp"
+#include "pdlab/estimation/glm.hpp"
+#include "pdlab/estimation/netinf.hpp"
 
 #include <benchmark/benchmark.h>
 

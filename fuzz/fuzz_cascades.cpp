@@ -1,9 +1,9 @@
 // libFuzzer target: the cascade reader of `pdlab infer` (read_cascades in
 // src/io/estimation_io.cpp): node_name,event_time,cascade_id. pdlab::Error is the expected
 // outcome of bad input.
-#include "core/errors.hpp"
 #include "fuzz_common.hpp"
-#include "io/estimation_io.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/io/estimation_io.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,11 +1,11 @@
 // libFuzzer target: the CSV reader (src/io/text_reader.cpp: plain or gzip, quoting, BOM, CRLF)
 // with parse_number on every field, then the same bytes as a hierarchy CSV and an edge list
 // (src/io/hierarchy_csv.cpp). pdlab::Error is the expected outcome of bad input.
-#include "core/errors.hpp"
-#include "core/network.hpp"
 #include "fuzz_common.hpp"
-#include "io/inputs.hpp"
-#include "io/text_reader.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/core/network.hpp"
+#include "pdlab/io/inputs.hpp"
+#include "pdlab/io/text_reader.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -2,10 +2,10 @@
 // parse_surv and build_design in src/io/estimation_io.cpp), then, like the CLI, a fit on a
 // small fixed table (binomial GLM; Cox when the response is Surv(...)). pdlab::Error is the
 // expected outcome of a bad formula.
-#include "core/errors.hpp"
-#include "core/estimation/cox.hpp"
-#include "core/estimation/glm.hpp"
-#include "io/estimation_io.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/estimation/cox.hpp"
+#include "pdlab/estimation/glm.hpp"
+#include "pdlab/io/estimation_io.hpp"
 
 #include <cmath>
 #include <cstddef>

@@ -1,8 +1,8 @@
 // libFuzzer target: the TOML scenario loader (src/io/scenario_toml.cpp, toml++ underneath).
 // A pdlab::Error is the expected outcome of a bad scenario; anything else (another exception,
 // a crash, a sanitizer report) is a finding.
-#include "core/errors.hpp"
-#include "io/scenario_io.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/io/scenario_io.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,8 +1,8 @@
 // Shared helpers for tests: small hierarchies and scenarios built in memory.
 #pragma once
 
-#include "core/errors.hpp"
-#include "core/hierarchy.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/core/hierarchy.hpp"
 
 #include <gtest/gtest.h>
 

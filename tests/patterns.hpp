@@ -3,9 +3,9 @@
 // bookkeeping of a pattern that must hold across that sample and fail when its path is cut.
 #pragma once
 
-#include "core/engine.hpp"
-#include "core/hierarchy.hpp"
-#include "core/scenario.hpp"
+#include "pdlab/core/hierarchy.hpp"
+#include "pdlab/core/scenario.hpp"
+#include "pdlab/sim/engine.hpp"
 
 #include <cmath>
 #include <cstdint>

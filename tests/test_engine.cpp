@@ -1,7 +1,7 @@
-#include "core/engine.hpp"
-#include "core/summary.hpp"
 #include "helpers.hpp"
-#include "io/study.hpp"
+#include "pdlab/sim/engine.hpp"
+#include "pdlab/sim/summary.hpp"
+#include "pdlab/study/study.hpp"
 
 #include <cmath>
 #include <cstring>

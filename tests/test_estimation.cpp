@@ -1,13 +1,13 @@
-#include "core/engine.hpp"
-#include "core/estimation/cox.hpp"
-#include "core/estimation/glm.hpp"
-#include "core/estimation/netinf.hpp"
-#include "core/estimation/riskset.hpp"
-#include "core/model.hpp"
 #include "helpers.hpp"
-#include "io/estimation_io.hpp"
-#include "io/fit.hpp"
-#include "io/study.hpp"
+#include "pdlab/core/model.hpp"
+#include "pdlab/estimation/cox.hpp"
+#include "pdlab/estimation/glm.hpp"
+#include "pdlab/estimation/netinf.hpp"
+#include "pdlab/estimation/riskset.hpp"
+#include "pdlab/io/estimation_io.hpp"
+#include "pdlab/sim/engine.hpp"
+#include "pdlab/study/fit.hpp"
+#include "pdlab/study/study.hpp"
 
 #include <tbb/task_arena.h>
 

@@ -1,12 +1,12 @@
 // The governance layer: switches, determinism, events, agents, and the paper's claims as
 // statistical tests that pass with each mechanism on and fail with it off or reversed.
-#include "core/calibrate.hpp"
-#include "core/compare.hpp"
-#include "core/engine.hpp"
-#include "core/governance.hpp"
-#include "core/summary.hpp"
 #include "helpers.hpp"
-#include "io/scenario_io.hpp"
+#include "pdlab/core/governance.hpp"
+#include "pdlab/io/scenario_io.hpp"
+#include "pdlab/sim/calibrate.hpp"
+#include "pdlab/sim/compare.hpp"
+#include "pdlab/sim/engine.hpp"
+#include "pdlab/sim/summary.hpp"
 #include "sim/governance/kernel.hpp"
 
 #include <cmath>

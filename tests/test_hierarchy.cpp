@@ -1,6 +1,6 @@
-#include "core/network.hpp"
 #include "helpers.hpp"
-#include "io/inputs.hpp"
+#include "pdlab/core/network.hpp"
+#include "pdlab/io/inputs.hpp"
 
 #include <zlib.h>
 

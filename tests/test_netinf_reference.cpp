@@ -2,8 +2,8 @@
 // package's netinf() infers (tests/reference/netinf_r, made by make_reference.R there) on its
 // own data sets and on the SPID cascades. Same edges in the same order, improvements and
 // p-values within 1e-6, the package's default lambda to the last bit.
-#include "core/estimation/netinf.hpp"
-#include "io/estimation_io.hpp"
+#include "pdlab/estimation/netinf.hpp"
+#include "pdlab/io/estimation_io.hpp"
 
 #include <gtest/gtest.h>
 

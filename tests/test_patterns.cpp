@@ -2,10 +2,10 @@
 // (issue "One coupled model", tests (a)-(e)). Each holds in at least 80% of a fixed
 // Latin-hypercube sample of the illustrative parameters, and fails when the path it relies on
 // is disconnected (a structural switch, not a parameter set to zero).
-#include "core/engine.hpp"
-#include "core/params.hpp"
 #include "helpers.hpp"
 #include "patterns.hpp"
+#include "pdlab/core/params.hpp"
+#include "pdlab/sim/engine.hpp"
 
 #include <algorithm>
 #include <cmath>

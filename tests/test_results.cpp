@@ -1,6 +1,6 @@
 #include "helpers.hpp"
-#include "io/results.hpp"
-#include "io/study.hpp"
+#include "pdlab/io/results.hpp"
+#include "pdlab/study/study.hpp"
 
 #include <sqlite3.h>
 

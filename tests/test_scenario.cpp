@@ -1,11 +1,11 @@
-#include "core/calendar.hpp"
+#include "pdlab/core/calendar.hpp"
 
 #include <cmath>
 #include <limits>
-#include "core/model.hpp"
-#include "core/params.hpp"
 #include "helpers.hpp"
-#include "io/scenario_io.hpp"
+#include "pdlab/core/model.hpp"
+#include "pdlab/core/params.hpp"
+#include "pdlab/io/scenario_io.hpp"
 
 using namespace pdlab;
 using pdlab::test::expect_error;

@@ -1,9 +1,9 @@
 // `pdlab calibrate`: a thin client of io::calibrate_scenario (src/io/calibrate_study.hpp):
 // run it, print each start and the fit, write the fitted scenario and the fit table.
 #include "cli/commands.hpp"
-#include "core/errors.hpp"
-#include "io/calibrate_study.hpp"
-#include "io/results.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/io/results.hpp"
+#include "pdlab/study/calibrate_study.hpp"
 
 #include <fmt/core.h>
 

@@ -2,14 +2,15 @@
 // store each study, and write a side-by-side comparison: what each reform achieved, how
 // fast, at what cost, with what participation of migrants.
 #include "cli/commands.hpp"
-#include "core/calendar.hpp"
-#include "core/errors.hpp"
-#include "core/governance.hpp"
-#include "core/summary.hpp"
-#include "io/inputs.hpp"
-#include "io/report.hpp"
-#include "io/results.hpp"
-#include "io/study.hpp"
+#include "pdlab/core/calendar.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/core/governance.hpp"
+#include "pdlab/io/inputs.hpp"
+#include "pdlab/io/results.hpp"
+#include "pdlab/sim/summary.hpp"
+#include "pdlab/study/report.hpp"
+#include "pdlab/study/study.hpp"
+#include "pdlab/version.hpp"
 
 #include <fmt/core.h>
 

@@ -1,9 +1,9 @@
 // `pdlab compare`: a thin client of io::compare_designs (src/io/compare_study.hpp): parse
 // the variants, run, write the table, print a digest.
 #include "cli/commands.hpp"
-#include "core/errors.hpp"
-#include "io/compare_study.hpp"
-#include "io/results.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/io/results.hpp"
+#include "pdlab/study/compare_study.hpp"
 
 #include <fmt/core.h>
 

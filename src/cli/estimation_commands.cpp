@@ -1,13 +1,13 @@
 // The subcommands of pdlab that estimate: riskset, eha, cox, infer, fit, check-fit.
 #include "cli/commands.hpp"
 
-#include "core/engine.hpp"
-#include "core/errors.hpp"
-#include "core/summary.hpp"
-#include "io/estimation_io.hpp"
-#include "io/fit.hpp"
-#include "io/results.hpp"
-#include "io/study.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/io/estimation_io.hpp"
+#include "pdlab/io/results.hpp"
+#include "pdlab/sim/engine.hpp"
+#include "pdlab/sim/summary.hpp"
+#include "pdlab/study/fit.hpp"
+#include "pdlab/study/study.hpp"
 
 #include <fmt/core.h>
 

@@ -1,11 +1,12 @@
 // pdlab command-line interface: a thin client of the core and I/O libraries.
 #include "cli/commands.hpp"
-#include "core/errors.hpp"
-#include "io/estimation_io.hpp"
-#include "io/fit.hpp"
-#include "io/report.hpp"
-#include "io/results.hpp"
-#include "io/study.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/io/estimation_io.hpp"
+#include "pdlab/io/results.hpp"
+#include "pdlab/study/fit.hpp"
+#include "pdlab/study/report.hpp"
+#include "pdlab/study/study.hpp"
+#include "pdlab/version.hpp"
 
 #include <fmt/core.h>
 #include <sqlite3.h>

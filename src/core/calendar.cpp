@@ -1,6 +1,6 @@
-#include "core/calendar.hpp"
+#include "pdlab/core/calendar.hpp"
 
-#include "core/errors.hpp"
+#include "pdlab/core/errors.hpp"
 
 #include <cstdio>
 #include <regex>

@@ -1,4 +1,4 @@
-#include "core/errors.hpp"
+#include "pdlab/core/errors.hpp"
 
 #include <algorithm>
 #include <sstream>

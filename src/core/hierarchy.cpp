@@ -1,6 +1,6 @@
-#include "core/hierarchy.hpp"
+#include "pdlab/core/hierarchy.hpp"
 
-#include "core/errors.hpp"
+#include "pdlab/core/errors.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,8 +1,8 @@
-#include "core/model.hpp"
+#include "pdlab/core/model.hpp"
 
-#include "core/calendar.hpp"
-#include "core/errors.hpp"
-#include "core/params.hpp"
+#include "pdlab/core/calendar.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/core/params.hpp"
 
 #include <algorithm>
 #include <cmath>

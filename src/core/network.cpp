@@ -1,8 +1,8 @@
-#include "core/network.hpp"
+#include "pdlab/core/network.hpp"
 
 #include <fmt/format.h>
 
-#include "core/errors.hpp"
+#include "pdlab/core/errors.hpp"
 
 #include <algorithm>
 #include <cmath>

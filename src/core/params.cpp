@@ -1,8 +1,8 @@
-#include "core/params.hpp"
+#include "pdlab/core/params.hpp"
 
 #include <fmt/format.h>
 
-#include "core/errors.hpp"
+#include "pdlab/core/errors.hpp"
 
 #include <cmath>
 #include <limits>

@@ -1,9 +1,9 @@
-#include "io/estimation_io.hpp"
+#include "pdlab/io/estimation_io.hpp"
 
-#include "core/calendar.hpp"
-#include "core/errors.hpp"
-#include "core/params.hpp"
-#include "io/text_reader.hpp"
+#include "pdlab/core/calendar.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/core/params.hpp"
+#include "pdlab/io/text_reader.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>

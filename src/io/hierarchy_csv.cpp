@@ -1,6 +1,6 @@
-#include "core/errors.hpp"
-#include "io/inputs.hpp"
-#include "io/text_reader.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/io/inputs.hpp"
+#include "pdlab/io/text_reader.hpp"
 
 #include <algorithm>
 #include <cmath>

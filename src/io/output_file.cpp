@@ -1,6 +1,6 @@
-#include "io/output_file.hpp"
+#include "pdlab/io/output_file.hpp"
 
-#include "core/errors.hpp"
+#include "pdlab/core/errors.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

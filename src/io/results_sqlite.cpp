@@ -1,9 +1,9 @@
-#include "core/calendar.hpp"
-#include "core/errors.hpp"
-#include "core/params.hpp"
-#include "io/results.hpp"
-#include "io/sqlite_db.hpp"
-#include "io/text_reader.hpp"
+#include "pdlab/core/calendar.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/core/params.hpp"
+#include "pdlab/io/results.hpp"
+#include "pdlab/io/sqlite_db.hpp"
+#include "pdlab/io/text_reader.hpp"
 
 #include <fmt/format.h>
 #include <sqlite3.h>

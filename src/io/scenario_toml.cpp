@@ -1,8 +1,8 @@
-#include "core/errors.hpp"
-#include "core/params.hpp"
-#include "io/output_file.hpp"
-#include "io/results.hpp"
-#include "io/scenario_io.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/core/params.hpp"
+#include "pdlab/io/output_file.hpp"
+#include "pdlab/io/results.hpp"
+#include "pdlab/io/scenario_io.hpp"
 
 #include <fmt/format.h>
 #include <toml++/toml.h>

@@ -1,7 +1,7 @@
 // The registry of every table pdlab writes; docs/outputs.md is generated from it
 // (`pdlab_paramdoc --outputs`, checked current by a test).
-#include "core/errors.hpp"
-#include "io/table.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/io/table.hpp"
 
 #include <fmt/format.h>
 

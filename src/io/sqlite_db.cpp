@@ -1,7 +1,7 @@
-#include "io/sqlite_db.hpp"
+#include "pdlab/io/sqlite_db.hpp"
 
-#include "core/errors.hpp"
-#include "core/scenario.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/core/scenario.hpp"
 
 #include <algorithm>
 #include <cmath>

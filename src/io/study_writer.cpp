@@ -1,11 +1,12 @@
-#include "io/study_writer.hpp"
+#include "pdlab/io/study_writer.hpp"
+#include "pdlab/version.hpp"
 
-#include "core/calendar.hpp"
-#include "core/errors.hpp"
-#include "core/params.hpp"
-#include "core/summary.hpp"
-#include "io/sqlite_db.hpp"
-#include "io/table.hpp"
+#include "pdlab/core/calendar.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/core/params.hpp"
+#include "pdlab/io/sqlite_db.hpp"
+#include "pdlab/io/table.hpp"
+#include "pdlab/sim/summary.hpp"
 
 #include <fmt/format.h>
 

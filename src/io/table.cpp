@@ -1,8 +1,8 @@
-#include "io/table.hpp"
+#include "pdlab/io/table.hpp"
 
-#include "core/errors.hpp"
-#include "io/output_file.hpp"
-#include "io/sqlite_db.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/io/output_file.hpp"
+#include "pdlab/io/sqlite_db.hpp"
 
 #include <fmt/format.h>
 

@@ -1,7 +1,7 @@
-#include "io/text_reader.hpp"
+#include "pdlab/io/text_reader.hpp"
 
-#include "core/errors.hpp"
-#include "io/output_file.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/io/output_file.hpp"
 
 #include <charconv>
 #include <cmath>

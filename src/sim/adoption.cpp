@@ -2,7 +2,7 @@
 // (docs/model.md §7.1-7.3). Promotion, events, pilots and stages are in adoption_stages.cpp.
 #include "sim/adoption.hpp"
 
-#include "core/exposure.hpp"
+#include "pdlab/core/exposure.hpp"
 #include "sim/adoption_process.hpp"
 
 #include <algorithm>

@@ -3,7 +3,7 @@
 // reversals, one period at a time.
 #pragma once
 
-#include "core/model.hpp"
+#include "pdlab/core/model.hpp"
 #include "sim/process.hpp"
 
 #include <cstdint>

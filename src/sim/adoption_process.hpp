@@ -13,8 +13,8 @@
 // own hazard each period.
 #pragma once
 
-#include "core/model.hpp"
-#include "core/rng.hpp"
+#include "pdlab/core/model.hpp"
+#include "pdlab/core/rng.hpp"
 #include "sim/process.hpp"
 #include "sim/state.hpp"
 

@@ -1,7 +1,7 @@
 // The per-period scheduler (docs/model.md §3): one replicate state, the processes in their
 // declared order, every period.
-#include "core/engine.hpp"
-#include "core/governance.hpp"
+#include "pdlab/core/governance.hpp"
+#include "pdlab/sim/engine.hpp"
 #include "sim/adoption.hpp"
 #include "sim/state.hpp"
 

@@ -3,7 +3,7 @@
 // layer publishes the signals that feed back into adoption.
 #pragma once
 
-#include "core/records.hpp"
+#include "pdlab/core/records.hpp"
 
 #include <cstdint>
 #include <vector>

@@ -2,8 +2,8 @@
 // several communities at a time, without branches.
 #pragma once
 
-#include "sim/governance/simd.hpp"
-#include "sim/governance/step.hpp"
+#include "pdlab/core/governance/step.hpp"
+#include "pdlab/core/simd.hpp"
 
 #include <cstddef>
 #include <cstdint>

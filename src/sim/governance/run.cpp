@@ -1,7 +1,7 @@
 // The governance layer in the schedule (docs/model.md §3): it follows the governance
 // policy's adoption and runs window by window behind it.
-#include "core/engine.hpp"
-#include "core/governance.hpp"
+#include "pdlab/core/governance.hpp"
+#include "pdlab/sim/engine.hpp"
 #include "sim/governance/runtime.hpp"
 #include "sim/state.hpp"
 

@@ -3,11 +3,11 @@
 // communities) and per period; run.cpp holds the two schedules that drive them.
 #pragma once
 
-#include "core/records.hpp"
-#include "core/rng.hpp"
+#include "pdlab/core/governance/model.hpp"
+#include "pdlab/core/governance/result.hpp"
+#include "pdlab/core/records.hpp"
+#include "pdlab/core/rng.hpp"
 #include "sim/governance/kernel.hpp"
-#include "sim/governance/model.hpp"
-#include "sim/governance/result.hpp"
 #include "sim/state.hpp"
 
 #include <array>

@@ -1,0 +1,107 @@
+// The governance layer compiled against a hierarchy (docs/model.md §7.9): its levels, the
+// communities' residents, the blocks it runs in, and the parameters in force each period.
+#pragma once
+
+#include "pdlab/core/events.hpp"
+#include "pdlab/core/governance/metrics.hpp"
+#include "pdlab/core/governance/step.hpp"
+#include "pdlab/core/hierarchy.hpp"
+#include "pdlab/core/scenario.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace pdlab {
+
+// A block: one SO-holding unit with its local governments [g0, g1) and their communities
+// [c0, c1), which interact only within the block. Its communities occupy slots
+// [slot, slot + padded) of the community arrays (padded to simd::kMaxLanes).
+struct GovBlock {
+  std::int32_t root;
+  std::int32_t g0, g1;
+  std::int32_t c0, c1;
+  std::int32_t slot;
+  std::int32_t padded;
+};
+
+class GovernanceModel {
+ public:
+  // Throws ErrorKind::config naming the scenario key when the governance blocks disagree with
+  // the hierarchy (unknown level or column, values out of range, events it cannot apply).
+  GovernanceModel(const Scenario& sc, const Hierarchy& h, const std::vector<CompiledEvent>& events,
+                  int policy, int unit_time_max_level);
+
+  const Scenario& scenario() const { return sc_; }
+  const Hierarchy& hierarchy() const { return h_; }
+  int policy() const { return policy_; }
+  int unit_time_max_level() const { return unit_time_max_level_; }
+  int community_level() const { return lc_; }
+  int local_level() const { return lg_; }
+  int so_level() const { return ls_; }
+  bool metric_enabled(GovMetric m) const;
+  bool metric_at(GovMetric m, int level) const;  // whether (metric, level) is ever defined
+
+  // Parameters in force in period t (set events included).
+  const gov::Step& step(std::int32_t t) const { return steps_[epoch_of_[t]]; }
+  const GovernanceParams& params(std::int32_t t) const { return params_[epoch_of_[t]]; }
+
+  const std::vector<GovBlock>& blocks() const { return blocks_; }
+  // The block of community c (nullptr when it has no local government in a block).
+  const GovBlock* block_of(std::int32_t c) const {
+    const std::int32_t b = community_block_[c - h_.level_begin(lc_)];
+    return b >= 0 ? &blocks_[b] : nullptr;
+  }
+  std::int32_t community_slots() const { return slots_; }
+  float population(std::int32_t u) const { return pop_[u]; }
+  float migrant_share(std::int32_t u) const { return migrant_[u]; }
+  // The conditions a variant invented by unit u was designed for (u's migrant share).
+  float design(std::int32_t u) const { return design_[u]; }
+  // Units of the abolished local-government tier, from the period they stop being governments;
+  // partial_from: from when the abolition was partial (line departments unreformed).
+  std::int32_t abolished_at(std::int32_t u) const { return abolished_at_[u]; }
+  std::int32_t partial_from(std::int32_t u) const { return partial_from_[u]; }
+  // Whether governments of level l feel need, escalation and reversal feedback.
+  bool feedback_at(int level) const { return feedback_level_[level] != 0; }
+  // Periods from an outcome on the ground to its effect on adoption (feedback.lag_months).
+  std::int32_t lag() const { return lag_; }
+  // How many periods adoption may run ahead of the governance layer, which then runs block by
+  // block through them with each block's state in cache: every period when nothing feeds back
+  // (block-major), the feedback lag, or one period when a tier is abolished (its communities
+  // answer to the official above the block, who is ranked against other blocks' officials).
+  // Results do not depend on it (tests prove it).
+  std::int32_t window() const { return window_; }
+  bool abolishes() const { return abolishes_; }
+  struct Merge {
+    std::int32_t period;
+    std::int32_t into;
+    std::vector<std::int32_t> units;
+  };
+  const std::vector<Merge>& merges() const { return merges_; }
+  std::int32_t agents_root() const { return agents_root_; }
+
+ private:
+  void impute_population(const std::string& column);
+
+  const Scenario& sc_;
+  const Hierarchy& h_;
+  int policy_ = 0;
+  int unit_time_max_level_ = 255;
+  int lc_ = 0, lg_ = 0, ls_ = 0;
+  std::vector<float> pop_, migrant_;
+  std::vector<GovernanceParams> params_;  // one per epoch (set events)
+  std::vector<gov::Step> steps_;
+  std::vector<std::int32_t> epoch_of_;  // per period
+  std::vector<float> design_;
+  std::vector<std::int32_t> abolished_at_, partial_from_;
+  std::vector<std::uint8_t> feedback_level_;
+  std::int32_t lag_ = 1;
+  std::int32_t window_ = 1;
+  bool abolishes_ = false;
+  std::vector<Merge> merges_;
+  std::vector<GovBlock> blocks_;
+  std::vector<std::int32_t> community_block_;
+  std::int32_t slots_ = 0;
+  std::int32_t agents_root_ = -1;
+};
+
+}  // namespace pdlab

@@ -1,0 +1,32 @@
+// One replicate's governance outputs (docs/model.md §7.9.6).
+#pragma once
+
+#include "pdlab/core/governance/metrics.hpp"
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace pdlab {
+
+// Columns of the per-unit panel (communities and local governments), when
+// output.unit_time_every > 0; NaN where a column does not apply to the unit.
+constexpr int kGovUnitColumns = 17;
+const char* gov_unit_column(int i);
+
+struct GovUnitRow {
+  std::int32_t unit;
+  std::int32_t period;
+  std::array<float, kGovUnitColumns> v;
+};
+
+struct GovernanceResult {
+  // values[(metric * n_levels + level) * periods + t]; NaN where not defined.
+  std::vector<double> values;
+  std::vector<GovUnitRow> units;  // ordered by period, then unit
+  // Resident agents of coproduction.agents_root, per period: share participating (locals,
+  // migrants) and the group model's share for the same communities.
+  std::vector<std::array<double, 4>> agents;
+};
+
+}  // namespace pdlab

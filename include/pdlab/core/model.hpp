@@ -1,0 +1,100 @@
+// A scenario compiled against a hierarchy: everything the engine needs, resolved to unit
+// indices, periods and per-unit arrays. Both simulation and (later) estimation use it.
+#pragma once
+
+#include "pdlab/core/events.hpp"
+#include "pdlab/core/governance.hpp"
+#include "pdlab/core/hierarchy.hpp"
+#include "pdlab/core/network.hpp"
+#include "pdlab/core/scenario.hpp"
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace pdlab {
+
+// The hazard's weights in force from a period on (set events on hazard keys change them).
+struct HazardEpoch {
+  std::int32_t period = 0;
+  double gamma_vertical = 0, gamma_horizontal = 0, gamma_bottom_up = 0, gamma_vh = 0;
+  double gamma_need = 0;
+  double shift = 0;  // adoption.alpha_shift set by events (added to every exponent)
+  VerticalParams vertical;
+  std::int32_t base = 0;  // which static part of the exponent (Model::base) is in force
+};
+
+// Another policy that gates (prerequisite) or raises (booster) a policy's hazard while it is
+// active in the unit or its superior.
+struct PolicyLink {
+  std::int32_t policy = 0;
+  double weight = 0;  // booster's addition to the exponent
+};
+
+class Model {
+ public:
+  // Throws ErrorKind::config naming the scenario key when the scenario and hierarchy disagree
+  // (unknown level, column, unit id or policy; date out of order).
+  Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network& network);
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+  ~Model();
+
+  const Scenario& scenario() const { return sc_; }
+  const Hierarchy& hierarchy() const { return h_; }
+  const Network& network() const { return net_; }
+  std::int32_t periods() const { return sc_.calendar.periods; }
+  int n_policies() const { return static_cast<int>(sc_.policies.size()); }
+
+  // Static part of the linear predictor: alpha[level] + beta.x + g_e * need + shift, as in
+  // force in hazard epoch `b` (see epochs()).
+  float base(std::int32_t u, std::int32_t b = 0) const { return bases_[b][u]; }
+  // The weights of policy k's hazard over time, first from period 0, in date order.
+  const std::vector<HazardEpoch>& epochs(int k) const { return epochs_[k]; }
+  const std::vector<PolicyLink>& prerequisites(int k) const { return prerequisites_[k]; }
+  const std::vector<PolicyLink>& boosters(int k) const { return boosters_[k]; }
+  float capacity(std::int32_t u) const { return capacity_[u]; }
+  float need(std::int32_t u) const { return need_[u]; }
+  // Cumulative mode probabilities {endorse, pilot, mandate, championship} for superiors of level l.
+  const std::array<double, 4>& mode_cdf(int level) const { return mode_cdf_[level]; }
+  const std::vector<CompiledEvent>& events() const { return events_; }
+  // Units whose hazard factorises through the parent (leaf, no extra edges, cloglog link).
+  bool fast(std::int32_t u) const { return fast_[u] != 0; }
+  // Parent slots are [0, n_slots): every unit with children has index < n_slots.
+  std::int32_t n_slots() const { return n_slots_; }
+  int adoptions_max_level() const { return adoptions_max_level_; }
+  // Things that are valid but probably not what the user meant (events after the horizon...).
+  const std::vector<std::string>& warnings() const { return warnings_; }
+  int unit_time_max_level() const { return unit_time_max_level_; }
+  // Index of the policy that is the governance model (governance.policy).
+  int governance_policy() const { return governance_policy_; }
+  // The governance layer, or nullptr when all its modules are off.
+  const GovernanceModel* governance() const { return gov_.get(); }
+
+ private:
+  template <typename StaticPart>
+  void compile_epochs(const StaticPart& static_part);
+  void compile_links();
+  void check_feedback();
+
+  Scenario sc_;
+  const Hierarchy& h_;
+  const Network& net_;
+  std::vector<std::vector<float>> bases_;
+  std::vector<std::vector<HazardEpoch>> epochs_;
+  std::vector<std::vector<PolicyLink>> prerequisites_, boosters_;
+  std::vector<float> capacity_, need_;
+  std::vector<std::array<double, 4>> mode_cdf_;
+  std::vector<CompiledEvent> events_;
+  std::vector<std::uint8_t> fast_;
+  std::int32_t n_slots_ = 0;
+  int adoptions_max_level_ = 255;
+  int unit_time_max_level_ = 255;
+  int governance_policy_ = 0;
+  std::unique_ptr<GovernanceModel> gov_;
+  std::vector<std::string> warnings_;
+};
+
+}  // namespace pdlab

@@ -1,0 +1,59 @@
+// Weighted peer edges beyond siblings (geographic neighbours, site visits, transfers), in CSR.
+#pragma once
+
+#include "pdlab/core/hierarchy.hpp"
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pdlab {
+
+class Network {
+ public:
+  [[nodiscard]] bool empty() const { return target_.empty(); }
+  [[nodiscard]] std::int32_t n_units() const {
+    return offset_.empty() ? 0 : static_cast<std::int32_t>(offset_.size() - 1);
+  }
+  [[nodiscard]] std::span<const std::int32_t> neighbours(std::int32_t u) const {
+    return {target_.data() + offset_[u], static_cast<std::size_t>(offset_[u + 1] - offset_[u])};
+  }
+  [[nodiscard]] std::span<const float> weights(std::int32_t u) const {
+    return {weight_.data() + offset_[u], static_cast<std::size_t>(offset_[u + 1] - offset_[u])};
+  }
+  [[nodiscard]] std::int64_t degree(std::int32_t u) const { return offset_[u + 1] - offset_[u]; }
+  [[nodiscard]] std::int64_t n_edges() const { return static_cast<std::int64_t>(target_.size()); }
+  [[nodiscard]] std::int64_t dropped() const { return dropped_; }
+
+ private:
+  friend class NetworkBuilder;
+  std::vector<std::int64_t> offset_;
+  std::vector<std::int32_t> target_;
+  std::vector<float> weight_;
+  std::int64_t dropped_ = 0;
+};
+
+// Edges name units by id. An id outside the selected subtree is dropped (counted); an id not
+// in the hierarchy at all, a negative or non-finite weight or a self-loop is an error.
+// Duplicate edges are merged by adding their weights. Several edge files may be added.
+class NetworkBuilder {
+ public:
+  explicit NetworkBuilder(const Hierarchy& h) : h_(h) {}
+  void add(const std::string& source, std::int64_t line, std::string_view from, std::string_view to,
+           double weight, bool symmetric);
+  Network build();
+
+ private:
+  struct Edge {
+    std::int32_t from;
+    std::int32_t to;
+    float weight;
+  };
+  const Hierarchy& h_;
+  std::vector<Edge> edges_;
+  std::int64_t dropped_ = 0;
+};
+
+}  // namespace pdlab

@@ -1,0 +1,61 @@
+// Risk sets for discrete-time event history analysis: one row per unit, policy and period
+// while the unit is at risk, ending at its adoption. Exposures are computed with the
+// simulator's own functions (core/exposure.hpp), from the observed adoptions lagged one
+// period: V from adopting ancestors (each with signal 1, attenuated per level), H from
+// adopted siblings and edge-list peers, U from adopted children.
+#pragma once
+
+#include "pdlab/core/hierarchy.hpp"
+#include "pdlab/core/network.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pdlab {
+
+struct ObservedAdoption {
+  std::int32_t unit = 0;
+  std::int32_t policy = 0;
+  std::int32_t period = 0;
+};
+
+// A time-varying covariate in long form; a value holds from its period until the unit's next
+// observation of the same covariate. Before the first observation it is missing (NaN).
+struct TimeVaryingCovariate {
+  std::string name;
+  struct Obs {
+    std::int32_t unit;
+    std::int32_t period;
+    double value;
+  };
+  std::vector<Obs> obs;
+};
+
+struct RiskSetOptions {
+  std::int32_t periods = 0;                // rows for periods [0, periods)
+  double attenuation = 0.5;                // vertical.attenuation
+  double sibling_weight = 1.0;             // adoption.sibling_weight
+  double edge_weight = 1.0;                // adoption.edge_weight
+  std::vector<int> static_columns;         // hierarchy attribute indices to copy
+  std::vector<std::int32_t> policies;      // policies to include; empty = all
+  int level = -1;                          // only units of this level are at risk; -1 = all
+  std::vector<std::int32_t> first_period;  // per unit: at risk from this period (empty = 0)
+};
+
+struct RiskSet {
+  std::vector<std::int32_t> unit, policy, period, duration;
+  std::vector<std::uint8_t> event;
+  std::vector<double> vertical, horizontal, bottom_up;
+  std::vector<std::string> covariate_names;
+  std::vector<std::vector<double>> covariates;  // one column per name
+  [[nodiscard]] std::size_t rows() const { return unit.size(); }
+};
+
+// Throws ErrorKind::data for a unit that adopts a policy twice.
+RiskSet build_riskset(const Hierarchy& h, const Network& net,
+                      const std::vector<ObservedAdoption>& adoptions, int n_policies,
+                      const std::vector<TimeVaryingCovariate>& time_varying,
+                      const RiskSetOptions& options);
+
+}  // namespace pdlab

@@ -1,0 +1,145 @@
+// Estimation inputs and outputs: observed adoption events, time-varying covariates,
+// risk-set CSV (ready for R glm/survival and Stata), generic data tables and formulas.
+#pragma once
+
+#include "pdlab/core/model.hpp"
+#include "pdlab/estimation/cox.hpp"
+#include "pdlab/estimation/glm.hpp"
+#include "pdlab/estimation/netinf.hpp"
+#include "pdlab/estimation/riskset.hpp"
+#include "pdlab/io/table.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace pdlab::io {
+
+// Events CSV: unit_id,policy_id,time (time: "YYYY-MM", "YYYY" or a period number on the
+// scenario's calendar). Unknown units or policies, duplicates, dates before the calendar are
+// errors naming the line; events after the horizon are kept as censored and counted in
+// `after_horizon`.
+struct EventsFile {
+  std::vector<ObservedAdoption> adoptions;
+  std::vector<std::string> policy_ids;  // index = ObservedAdoption::policy
+  std::int64_t after_horizon = 0;
+  std::int64_t outside_subtree = 0;
+};
+// If the hierarchy has an `exists_from` column (a year, e.g. 2012 for a unit created then),
+// events before that year are errors and the risk set starts there.
+EventsFile read_events(const std::string& path, const Hierarchy& h, const Calendar& cal);
+
+// Per unit, the first period it exists (from `exists_from`); empty without that column.
+std::vector<std::int32_t> unit_first_periods(const Hierarchy& h, const Calendar& cal);
+
+// Long covariates CSV: unit_id,time,variable,value.
+std::vector<TimeVaryingCovariate> read_time_varying(const std::string& path, const Hierarchy& h,
+                                                    const Calendar& cal);
+
+// Risk set as CSV: unit_id, parent_id, level, policy_id, period, date, tstart, tstop, event,
+// duration, log_duration, vertical, horizontal, bottom_up, covariates...
+TableSchema riskset_schema(const RiskSet& rs);
+void write_riskset(const RiskSet& rs, const Hierarchy& h, const Calendar& cal,
+                   const std::vector<std::string>& policy_ids, TableWriter& w);
+
+// A CSV loaded into columns for model fitting.
+// The raw text of one column, in one buffer (a million-row table is not 20 million strings).
+class TextColumn {
+ public:
+  std::string_view operator[](std::size_t r) const {
+    const std::uint32_t b = r == 0 ? 0 : ends_[r - 1];
+    return {chars_.data() + b, ends_[r] - b};
+  }
+  [[nodiscard]] std::size_t size() const { return ends_.size(); }
+  [[nodiscard]] bool empty() const { return ends_.empty(); }
+  void push_back(std::string_view s);
+  void reserve(std::size_t chars, std::size_t cells) {
+    chars_.reserve(chars);
+    ends_.reserve(cells);
+  }
+  class iterator {
+   public:
+    iterator(const TextColumn* c, std::size_t r) : c_(c), r_(r) {}
+    std::string_view operator*() const { return (*c_)[r_]; }
+    iterator& operator++() {
+      ++r_;
+      return *this;
+    }
+    bool operator!=(const iterator& o) const { return r_ != o.r_; }
+
+   private:
+    const TextColumn* c_;
+    std::size_t r_;
+  };
+  [[nodiscard]] iterator begin() const { return {this, 0}; }
+  [[nodiscard]] iterator end() const { return {this, size()}; }
+
+ private:
+  std::string chars_;
+  std::vector<std::uint32_t> ends_;
+};
+
+struct DataTable {
+  std::string path;
+  std::vector<std::string> names;
+  std::vector<TextColumn> text;          // raw values
+  std::vector<std::vector<double>> num;  // NaN where empty, NA or not a number
+  std::vector<bool> numeric;             // every non-missing value is a number
+  std::vector<std::int64_t> line;        // per row: its line in the file (for messages)
+  // Per column: the line and text of its first value that is not a number (line 0: none).
+  std::vector<std::pair<std::int64_t, std::string>> first_text;
+  [[nodiscard]] std::size_t rows() const { return text.empty() ? 0 : text[0].size(); }
+  [[nodiscard]] std::optional<std::size_t> column(const std::string& name) const;
+};
+DataTable read_table(const std::string& path);
+
+// "event ~ vertical + horizontal + factor(policy_id) - 1": the response, terms (plain
+// numeric columns or factor(column) with treatment contrasts, levels sorted as in R for
+// numbers, byte order for text), and whether there is an intercept.
+struct Formula {
+  std::string response;
+  std::vector<std::string> terms;
+  bool intercept = true;
+};
+Formula parse_formula(const std::string& text);
+
+struct Design {
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  Eigen::VectorXd offset;
+  std::vector<std::string> names;
+  std::vector<std::int64_t> clusters;
+  std::int64_t dropped_missing = 0;
+  std::vector<std::size_t> rows;  // table rows used, in order
+};
+Design build_design(const DataTable& data, const Formula& f, const std::string& offset_column,
+                    const std::string& cluster_column);
+
+// "Surv(tstart, tstop, event)" -> {tstart, tstop, event}; empty if not of that form.
+std::vector<std::string> parse_surv(const std::string& response);
+
+// Cascades in R NetworkInference's long format: node_name,event_time,cascade_id. Node ids are
+// positions in `node_list` when given (a CSV with node_name), else order of first appearance.
+struct Cascades {
+  std::vector<CascadeEvent> events;
+  std::vector<std::string> node_names;
+  std::vector<std::string> cascade_ids;
+};
+Cascades read_cascades(const std::string& path, const std::string& node_list);
+// origin_node,destination_node,improvement,p_value,volume,median_time_difference,
+// mean_time_difference (p_value empty in the snap flavour).
+void write_netinf(const NetInfResult& r, const Cascades& c, TableWriter& w);
+
+// Writes a tidy coefficient table (term, estimate, std_error, z_value, p_value, conf_low,
+// conf_high, se_type) as CSV, and prints a readable summary to `report`.
+void write_glm(const GlmFit& fit, TableWriter& w);
+void print_glm(const GlmFit& fit, const std::string& title, std::ostream& report);
+// The same for a Cox model (estimate, hazard ratio, se, z, p, CI).
+void write_cox(const CoxFit& fit, TableWriter& w);
+void print_cox(const CoxFit& fit, const std::string& title, std::ostream& report);
+
+}  // namespace pdlab::io

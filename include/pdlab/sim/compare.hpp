@@ -1,0 +1,44 @@
+// Design comparison: scalar outcomes per replicate, and paired contrasts between variants run
+// on common random numbers (same seed, so replicate r of every variant draws the same streams).
+#pragma once
+
+#include "pdlab/core/model.hpp"
+#include "pdlab/sim/engine.hpp"
+
+#include <string>
+#include <vector>
+
+namespace pdlab {
+
+struct OutcomeDef {
+  std::string name;       // metric: adopted, periods_to_half, or a governance metric
+  std::string policy;     // policy id ("" for governance outcomes)
+  std::string level;      // level name
+  std::string statistic;  // share_at_end | periods_to_half | last_year_mean | total
+};
+
+// The outcomes of a model, in a fixed order: for each policy and level below the top, the
+// share adopted by the last period and the periods until half the level had adopted (censored
+// at the horizon); for each governance metric and level where it is defined, its mean over the
+// last year (states) or its total over the horizon (incidents, escalated pressure and costs,
+// which are rates per year).
+std::vector<OutcomeDef> outcome_defs(const Model& model);
+std::vector<double> outcome_values(const Model& model, const ReplicateResult& result);
+
+struct Contrast {
+  int n = 0;        // replicates
+  double mean = 0;  // of the variant
+  double sd = 0;    // of the variant over replicates
+  double diff = 0;  // mean paired difference variant - baseline
+  double diff_se = 0;
+  double lo = 0;  // 95% t interval of the difference
+  double hi = 0;
+};
+
+// Paired contrast of x (variant) with b (baseline); NaN values drop the pair.
+Contrast contrast(const std::vector<double>& x, const std::vector<double>& b);
+
+// Quantile of Student's t with df degrees of freedom (df >= 1), by bisection on its CDF.
+double student_t_quantile(double p, double df);
+
+}  // namespace pdlab

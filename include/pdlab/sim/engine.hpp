@@ -1,0 +1,46 @@
+// The adoption engine: simulates a compiled Model, one replicate at a time or an ensemble.
+#pragma once
+
+#include "pdlab/core/model.hpp"
+#include "pdlab/core/records.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace pdlab {
+
+struct ReplicateResult {
+  std::int32_t replicate = 0;
+  std::vector<Adoption> adoptions;  // in order of adoption; ties by processing order
+  GovernanceResult governance;      // empty when the governance modules are off
+};
+
+struct RunOptions {
+  // Periods adoption runs ahead of the governance layer; 0 = the model's choice
+  // (GovernanceModel::window()). Any window from 1 up to that choice gives the same bits
+  // (tests prove it); smaller ones only run slower.
+  std::int32_t window = 0;
+};
+
+// Simulates replicate r. Deterministic in (scenario seed, r): no shared state.
+ReplicateResult run_replicate(const Model& model, std::int32_t replicate,
+                              const RunOptions& options = {});
+
+// Runs replicates [0, n) on `threads` threads (0 = all cores). `progress(done, total)` is
+// called from worker threads after each replicate; it may be empty.
+std::vector<ReplicateResult> run_ensemble(const Model& model, std::int32_t n, int threads,
+                                          const std::function<void(int, int)>& progress = {},
+                                          const RunOptions& options = {});
+
+// Runs the replicates listed in `replicates` on `threads` threads (0 = all cores) and hands
+// each result to `consume` in the order of the list, one call at a time (a serial, in-order
+// stage), so that a writer can commit replicate by replicate. At most two replicates per
+// thread are in flight, so memory does not grow with the number of replicates.
+// `progress(done, total)` follows each consumed replicate; it may be empty.
+void run_ensemble_streaming(const Model& model, const std::vector<std::int32_t>& replicates,
+                            int threads, const std::function<void(ReplicateResult&&)>& consume,
+                            const std::function<void(int, int)>& progress = {},
+                            const RunOptions& options = {});
+
+}  // namespace pdlab

@@ -1,0 +1,84 @@
+// Summaries of an ensemble by policy, level and period: shares of units over replicates.
+#pragma once
+
+#include "pdlab/sim/engine.hpp"
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace pdlab {
+
+// adopted: ever entered pilot or adopted (cumulative, never falls); active: pilot, adopted or
+// institutionalised now; pilot: in the pilot stage now; institutionalised: now; reversed: now
+// (reversed and not adopted again).
+enum class Metric : std::uint8_t { adopted, active, pilot, institutionalised, reversed };
+constexpr int kMetrics = 5;
+const char* to_string(Metric m);
+
+// Stage of a unit at the end of period t, from its adoption record (nullptr = never adopted);
+// with several records (adopted again), pass the last one that started by t.
+enum class Stage : std::uint8_t { none, pilot, adopted, institutionalised, reversed };
+const char* to_string(Stage s);
+Stage stage_at(const Adoption* a, std::int32_t t);
+
+struct SummaryRow {
+  std::int32_t policy;
+  std::int32_t level;
+  std::int32_t period;
+  Metric metric;
+  std::int32_t n_units;
+  double mean;
+  double sd;              // over replicates (n - 1 denominator); 0 for one replicate
+  std::vector<double> q;  // at Summary::quantiles
+};
+
+struct Summary {
+  std::vector<double> quantiles;
+  std::vector<SummaryRow> rows;  // ordered by policy, level, period, metric
+};
+
+// Quantile of sorted values, R's type 7 (linear interpolation), the default of R and numpy.
+double quantile_type7(const std::vector<double>& sorted, double p);
+
+Summary summarise(const Model& model, const std::vector<ReplicateResult>& results,
+                  const std::vector<double>& quantiles);
+
+// The same in two steps, so that a writer can keep replicates on disk rather than in memory:
+// the cells of one replicate (adoption shares by policy, level, period and metric, in the
+// order of Summary::rows), then the summary from cells fetched `chunk` at a time.
+// fetch(c0, c1, out) fills out[r * (c1 - c0) + (c - c0)] for every replicate r in order.
+using CellFetch = std::function<void(std::size_t, std::size_t, std::vector<double>&)>;
+std::size_t adoption_cell_count(const Model& model);
+std::vector<double> adoption_cells(const Model& model, const ReplicateResult& result);
+Summary summarise_cells(const Model& model, std::size_t n_reps, const CellFetch& fetch,
+                        const std::vector<double>& quantiles, std::size_t chunk);
+
+// Governance outputs by level, period and metric over replicates (NaN values skipped).
+struct GovSummaryRow {
+  std::int32_t level;
+  std::int32_t period;
+  GovMetric metric;
+  std::int32_t replicates;  // replicates in which the value is defined
+  double mean;
+  double sd;
+  std::vector<double> q;
+};
+
+struct GovSummary {
+  std::vector<double> quantiles;
+  std::vector<GovSummaryRow> rows;  // ordered by metric, level, period
+};
+
+GovSummary summarise_governance(const Model& model, const std::vector<ReplicateResult>& results,
+                                const std::vector<double>& quantiles);
+
+// Governance cells are ReplicateResult::governance.values (metric, level, period).
+std::size_t governance_cell_count(const Model& model);
+GovSummary summarise_governance_cells(const Model& model, std::size_t n_reps,
+                                      const CellFetch& fetch, const std::vector<double>& quantiles,
+                                      std::size_t chunk);
+
+}  // namespace pdlab

@@ -1,0 +1,57 @@
+// The `calibrate` workflow as a library function: a scenario's free parameters
+// ([[calibrate.free]]) fitted to roll-out targets (shares of units adopted by dates, by
+// region) by NLopt's Nelder-Mead on common random numbers from several seeds, the best start
+// chosen and reported on fresh validation replicates. Nothing is printed or written here.
+#pragma once
+
+#include "pdlab/core/scenario.hpp"
+#include "pdlab/sim/calibrate.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace pdlab::io {
+
+struct CalibrateSpec {
+  std::string scenario;                // scenario file with [[calibrate.free]]
+  std::vector<std::string> overrides;  // key=value, applied once when it is read
+  std::string targets_path;            // CSV: level,date,share[,policy_id,region,weight]
+};
+
+struct CalibrationStart {
+  std::uint64_t seed = 0;
+  std::vector<double> x;  // per free parameter
+  NelderMeadResult search;
+  double validation_objective = 0;
+};
+
+struct TargetFit {
+  Target target;
+  std::string policy_id, level, region, date;
+  double mean = 0, q05 = 0, q95 = 0;  // over the validation replicates
+};
+
+struct CalibrateResult {
+  std::vector<FreeParameter> free;
+  std::vector<Target> targets;
+  std::vector<CalibrationStart> starts;
+  std::vector<double> best_x;
+  std::uint64_t validation_seed = 0;
+  int validation_replicates = 0;
+  int replicates_per_evaluation = 0;
+  int planned_starts = 0;
+  std::vector<TargetFit> fit;  // the best start on the validation replicates
+};
+
+// `on_start(result so far)` is called after each start (may be empty).
+CalibrateResult calibrate_scenario(const CalibrateSpec& spec,
+                                   const std::function<void(const CalibrateResult&)>& on_start);
+
+// The fitted scenario as TOML text: the calibrated values set, and the paths, relative to
+// the scenario file, re-anchored to `out_path`'s folder.
+std::string fitted_scenario_toml(const CalibrateSpec& spec, const CalibrateResult& r,
+                                 const std::string& out_path);
+
+}  // namespace pdlab::io

@@ -1,0 +1,48 @@
+// The `compare` workflow as a library function: design variants of one scenario run on
+// common random numbers, with paired differences from the first variant. The CLI, a Python
+// module or an MPI runner call this; none of it formats or prints.
+#pragma once
+
+#include "pdlab/sim/compare.hpp"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace pdlab::io {
+
+struct DesignVariant {
+  std::string label;                     // "key=value; key=value"
+  std::vector<std::string> assignments;  // key=value, applied after the base overrides
+};
+
+// --vary KEY=V1,V2 (repeatable): all combinations, first key slowest.
+std::vector<DesignVariant> variants_from_vary(const std::vector<std::string>& vary);
+// A CSV with an optional `variant` column of labels and one column per scenario key (an
+// empty field keeps the scenario's own value).
+std::vector<DesignVariant> variants_from_csv(const std::string& path);
+
+struct CompareSpec {
+  std::string scenario;                 // scenario file
+  std::vector<std::string> overrides;   // applied to every variant (key=value)
+  std::vector<DesignVariant> variants;  // at least two; the first is the baseline
+};
+
+struct CompareResult {
+  std::vector<OutcomeDef> outcomes;
+  std::vector<std::string> labels;  // per variant
+  int replicates = 0;
+  // contrasts[outcome][variant]: variant against the first, paired by replicate.
+  std::vector<std::vector<Contrast>> contrasts;
+  std::string deepest_level;  // of the hierarchy, for digests
+  std::string top_level;
+};
+
+// Compiles every variant first (a bad value fails before anything runs), runs each on the
+// same replicates (common random numbers) and returns the contrasts. `on_variant(i, n,
+// label)` is called before each variant runs and `progress` during it (both may be empty).
+CompareResult compare_designs(const CompareSpec& spec,
+                              const std::function<void(int, int, const std::string&)>& on_variant,
+                              const std::function<void(int, int)>& progress);
+
+}  // namespace pdlab::io

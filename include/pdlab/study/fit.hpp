@@ -1,0 +1,54 @@
+// Fit, then simulate: estimate the engine's adoption hazard from observed adoptions and write a
+// scenario the simulator runs; compare its simulated adoption curves with the observed ones.
+#pragma once
+
+#include "pdlab/estimation/glm.hpp"
+#include "pdlab/io/estimation_io.hpp"
+#include "pdlab/io/inputs.hpp"
+#include "pdlab/io/scenario_io.hpp"
+#include "pdlab/sim/summary.hpp"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace pdlab::io {
+
+struct FitOptions {
+  std::vector<std::string> covariates;  // hierarchy attribute columns (static)
+  int level = -1;                       // only units of this level are at risk; -1 = all
+  GlmLink link = GlmLink::cloglog;
+  bool cluster_by_parent = true;  // robust SEs clustered by the unit's parent
+};
+
+struct FitResult {
+  GlmFit glm;
+  std::string scenario_toml;       // the fitted scenario, ready for `pdlab run`
+  std::vector<std::string> notes;  // what was fixed or dropped, for the user
+};
+
+// The hazard eta = alpha[level] + beta.x + g_v V + g_h H + g_u U with V built from adopting
+// ancestors as endorsements (signal 1): the fitted scenario therefore has every superior
+// endorse with vertical.endorse = 1, no scripted events, no reversals.
+FitResult fit_scenario(const LoadedScenario& scenario, const Inputs& inputs,
+                       const EventsFile& events, const FitOptions& options);
+
+struct CheckRow {
+  std::string level;
+  std::int32_t period;
+  std::string date;
+  double observed;  // cumulative share adopted
+  double sim_mean, sim_q05, sim_q95;
+};
+// Observed vs simulated cumulative adoption by level and period (levels with adopters).
+std::vector<CheckRow> check_fit(const Model& model, const Summary& summary,
+                                const EventsFile& events, int policy);
+void write_check(const std::vector<CheckRow>& rows, TableWriter& w);
+
+struct PreparedStudy;
+// The check-fit workflow: simulates the study's replicates and compares cumulative adoption
+// by level with the observed events (90% bands).
+std::vector<CheckRow> check_fit_study(const PreparedStudy& study, const std::string& events_path,
+                                      const std::function<void(int, int)>& progress);
+
+}  // namespace pdlab::io

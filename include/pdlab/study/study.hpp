@@ -1,0 +1,46 @@
+// A study end to end: scenario -> inputs -> model -> ensemble -> summary -> SQLite.
+#pragma once
+
+#include "pdlab/core/model.hpp"
+#include "pdlab/io/inputs.hpp"
+#include "pdlab/io/scenario_io.hpp"
+#include "pdlab/sim/engine.hpp"
+#include "pdlab/sim/summary.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace pdlab::io {
+
+struct PreparedStudy {
+  LoadedScenario loaded;
+  Inputs inputs;
+  std::unique_ptr<Model> model;
+};
+
+// Reads the scenario (with overrides), loads its hierarchy and edges, compiles the model.
+// This is all `pdlab validate` does; any error is thrown before anything is written.
+PreparedStudy prepare_study(const std::string& scenario_path,
+                            const std::vector<std::string>& overrides);
+
+struct RunReport {
+  std::int32_t n_units = 0;
+  std::int32_t replicates = 0;
+  std::int64_t adoptions = 0;
+  double seconds_load = 0;
+  double seconds_simulate = 0;
+  double seconds_write = 0;
+  std::int32_t resumed_replicates = 0;  // replicates already in the partial file (--resume)
+};
+
+// Runs the study and writes it as it runs (each replicate committed on its own, to
+// `<out>.partial` until complete); with `resume`, finishes an interrupted one. The adoptions
+// counted are those of the replicates run by this call (the writing thread's share of the
+// time is reported as writing, the rest as simulating).
+RunReport run_study(const PreparedStudy& study, const std::string& out_path, bool force,
+                    bool resume, const std::string& command_line,
+                    const std::function<void(int, int)>& progress);
+
+}  // namespace pdlab::io

@@ -1,0 +1,114 @@
+#include "pdlab/core/governance/metrics.hpp"
+
+#include <array>
+
+namespace pdlab {
+
+namespace {
+
+using M = GovMetric;
+using Mod = GovModule;
+using L = GovLevels;
+using K = GovKind;
+
+constexpr std::string_view kShare = "share (0-1)";
+constexpr std::string_view kIndex = "index (0-1)";
+constexpr std::string_view kPer10k = "per 10,000 residents a year";
+constexpr std::string_view kCost = "cost units per 10,000 residents a year";
+
+constexpr std::array<GovMetricInfo, kGovMetrics> kTable{{
+    {M::effort_depth, "effort_depth", Mod::assessment, L::governments, K::stock, kShare,
+     "officials",
+     "Share of adopting officials' effort spent on depth rather than visible outputs."},
+    {M::visible, "visible", Mod::assessment, L::governments, K::stock, kIndex, "officials",
+     "Stock of visible outputs (projects, plaques, events) of adopting officials."},
+    {M::depth, "depth", Mod::assessment, L::above_community, K::stock, kIndex, "officials",
+     "Depth of implementation: in communities, and of officials' jurisdictions above them."},
+    {M::hierarchical_score, "hierarchical_score", Mod::assessment, L::governments, K::stock,
+     "score", "officials", "Score from above (visible outputs, deadlines, depth if rewarded)."},
+    {M::horizontal_score, "horizontal_score", Mod::assessment, L::governments, K::stock, kShare,
+     "officials", "Residents' satisfaction in the official's jurisdiction."},
+    {M::participation_local, "participation_local", Mod::coproduction, L::community, K::stock,
+     kShare, "participation", "Share of local (hukou) residents participating."},
+    {M::participation_migrant, "participation_migrant", Mod::coproduction, L::community, K::stock,
+     kShare, "participation", "Share of migrant (non-hukou) residents participating."},
+    {M::participation_target, "participation_target", Mod::coproduction, L::community, K::stock,
+     kShare, "participation", "The state's participation target, for comparison."},
+    {M::belonging_local, "belonging_local", Mod::coproduction, L::community, K::stock, kIndex,
+     "residents", "Sense of belonging of local residents."},
+    {M::belonging_migrant, "belonging_migrant", Mod::coproduction, L::community, K::stock, kIndex,
+     "residents", "Sense of belonging of migrants."},
+    {M::trust_local, "trust_local", Mod::any, L::community, K::stock, kIndex, "residents",
+     "Trust of local residents in local government."},
+    {M::trust_migrant, "trust_migrant", Mod::any, L::community, K::stock, kIndex, "residents",
+     "Trust of migrants in local government."},
+    {M::grievance_local, "grievance_local", Mod::any, L::community, K::stock, kIndex, "residents",
+     "Grievance (dissatisfaction, protest propensity) of local residents."},
+    {M::grievance_migrant, "grievance_migrant", Mod::any, L::community, K::stock, kIndex,
+     "residents", "Grievance of migrants."},
+    {M::satisfaction, "satisfaction", Mod::any, L::community, K::stock, kShare, "residents",
+     "Residents' satisfaction with local government."},
+    {M::coverage, "coverage", Mod::services, L::community, K::stock, "share of demand", "services",
+     "Four o'clock school places as a share of demand."},
+    {M::so_capacity, "so_capacity", Mod::services, L::so, K::stock, "share of demand", "services",
+     "Capacity of social organizations, as a share of demand."},
+    {M::incidents, "incidents", Mod::stability, L::local, K::flow, kPer10k, "incidents",
+     "Stability incidents (protests, petitions)."},
+    {M::claims, "claims", Mod::stability, L::local, K::stock, "claims index", "incidents",
+     "Stock of compensation claims (the ratchet)."},
+    {M::escalated, "escalated", Mod::stability, L::governments, K::flow, kPer10k, "incidents",
+     "Pressure escalated from below: sent by local governments, received above."},
+    {M::cost_control, "cost_control", Mod::stability, L::local, K::flow, kCost, "costs",
+     "Cost of control."},
+    {M::cost_compensation, "cost_compensation", Mod::stability, L::local, K::flow, kCost, "costs",
+     "Cost of compensation (payments and claims)."},
+    {M::cost_root_cause, "cost_root_cause", Mod::stability, L::local, K::flow, kCost, "costs",
+     "Cost of root-cause work."},
+    {M::cost_contracts, "cost_contracts", Mod::services, L::local, K::flow, kCost, "costs",
+     "Cost of services contracted to social organizations."},
+    {M::tenure_left, "tenure_left", Mod::assessment, L::governments, K::stock, "years", "officials",
+     "Remaining term of adopting officials: their horizon."},
+    {M::turnover, "turnover", Mod::assessment, L::governments, K::flow, "per official", "officials",
+     "Officials replaced (term ended or promoted), per official."},
+    {M::vetoed, "vetoed", Mod::assessment, L::governments, K::stock, kShare, "officials",
+     "Share of adopting officials whose jurisdiction's incidents this year passed the veto "
+     "threshold."},
+    {M::share_control, "share_control", Mod::stability, L::local, K::stock, kShare, "strategies",
+     "Share of the stability budget local officials spend on control."},
+    {M::share_compensation, "share_compensation", Mod::stability, L::local, K::stock, kShare,
+     "strategies", "Share spent on compensation."},
+    {M::share_root_cause, "share_root_cause", Mod::stability, L::local, K::stock, kShare,
+     "strategies", "Share spent on root-cause work (the governance model, weighted by depth)."},
+}};
+
+constexpr bool ordered() {
+  for (std::size_t i = 0; i < kTable.size(); ++i) {
+    if (static_cast<std::size_t>(kTable[i].metric) != i) {
+      return false;
+    }
+  }
+  return true;
+}
+static_assert(ordered(), "kTable must list the metrics in enum order");
+
+}  // namespace
+
+std::span<const GovMetricInfo> gov_metrics() {
+  return kTable;
+}
+
+const GovMetricInfo& info(GovMetric m) {
+  return kTable[static_cast<std::size_t>(m)];
+}
+
+const char* to_string(GovMetric m) {
+  return info(m).name.data();  // string literals: null-terminated
+}
+
+std::string_view to_string(GovModule m) {
+  static constexpr std::array<std::string_view, 5> names = {"assessment", "coproduction",
+                                                            "services", "stability", "any"};
+  return names[static_cast<std::size_t>(m)];
+}
+
+}  // namespace pdlab

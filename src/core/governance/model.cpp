@@ -1,0 +1,275 @@
+#include "pdlab/core/governance/model.hpp"
+
+#include "pdlab/core/errors.hpp"
+#include "pdlab/core/params.hpp"
+#include "pdlab/core/simd.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace pdlab {
+
+namespace {
+
+[[noreturn]] void bad(const Scenario& s, const std::string& key, const std::string& value,
+                      const std::string& what, const std::string& fix, std::int64_t line = 0) {
+  fail(ErrorKind::config, {s.file, line, key, value}, what, fix);
+}
+
+bool governance_key(const std::string& key) {
+  for (const char* p : {"assessment.", "coproduction.", "services.", "stability."}) {
+    if (key.rfind(p, 0) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string level_list(const Hierarchy& h) {
+  std::string all;
+  for (const auto& n : h.level_names()) {
+    all += (all.empty() ? "" : ", ") + n;
+  }
+  return all;
+}
+
+}  // namespace
+
+GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
+                                 const std::vector<CompiledEvent>& events, int policy,
+                                 int unit_time_max_level)
+    : sc_(sc), h_(h), policy_(policy), unit_time_max_level_(unit_time_max_level) {
+  const auto& g = sc.governance;
+  lc_ = h.n_levels() - 1;
+  if (!g.coproduction.community_level.empty()) {
+    const auto l = h.level_index(g.coproduction.community_level);
+    if (!l) {
+      const auto near = closest(g.coproduction.community_level, h.level_names());
+      bad(sc, "coproduction.community_level", g.coproduction.community_level,
+          "no such level in the hierarchy (levels: " + level_list(h) + ")",
+          near.empty() ? "use one of the levels listed" : "did you mean '" + near + "'?");
+    }
+    lc_ = *l;
+  }
+  if (lc_ == 0) {
+    bad(sc, "coproduction.community_level", h.level_names()[0],
+        "the communities cannot be the top level: they need a local government above them",
+        "choose a lower level, or a hierarchy with at least two levels");
+  }
+  lg_ = lc_ - 1;
+  ls_ = std::max(0, lc_ - 2);
+  const std::int32_t n = h.size();
+  pop_.assign(n, 1000.0F);
+  migrant_.assign(n, 0.0F);
+  const auto read = [&](const std::string& key, const std::string& col, std::vector<float>& out,
+                        float lo, float hi) {
+    const auto a = h.attribute_index(col);
+    if (!a) {
+      const auto near = closest(col, h.source_columns());
+      bad(sc, key, col, "the hierarchy has no such attribute column",
+          near.empty() ? "use a column of the hierarchy file" : "did you mean '" + near + "'?");
+    }
+    const auto v = h.attribute(*a);
+    for (std::int32_t u = h.level_begin(lc_); u < h.level_begin(lc_ + 1); ++u) {
+      if (std::isnan(v[u])) {
+        continue;  // documented default
+      }
+      if (v[u] < lo || v[u] > hi) {
+        bad(sc, key, std::to_string(v[u]),
+            "unit '" + std::string(h.id(u)) + "' (line " + std::to_string(h.source_line(u)) +
+                " of " + h.source() + ") has a value outside [" + std::to_string(lo) + ", " +
+                std::to_string(hi) + "]",
+            "correct the column or choose another one");
+      }
+      out[u] = static_cast<float>(v[u]);
+    }
+  };
+  read("coproduction.population", g.coproduction.population, pop_, 0.0F, 1e9F);
+  impute_population(g.coproduction.population);
+  read("coproduction.migrant_share", g.coproduction.migrant_share, migrant_, 0.0F, 1.0F);
+  // A variant's design: the migrant share where it was invented (any level; missing = 0).
+  design_.assign(n, 0.0F);
+  {
+    const auto col = h.attribute(*h.attribute_index(g.coproduction.migrant_share));
+    for (std::int32_t u = 0; u < n; ++u) {
+      design_[u] = std::isnan(col[u]) ? 0.0F : static_cast<float>(col[u]);
+    }
+  }
+  // Levels whose governments feel the need, escalation and reversal feedback.
+  feedback_level_.assign(static_cast<std::size_t>(h.n_levels()), 0);
+  for (int l = 0; l <= lg_; ++l) {
+    feedback_level_[l] = g.feedback.levels.empty() ? 1 : 0;
+  }
+  for (const auto& name : g.feedback.levels) {
+    const int l = *h.level_index(name);  // Model checked that the level exists
+    if (l > lg_) {
+      bad(sc, "feedback.levels", name,
+          "feedback acts on governments, and this level is at or below the communities ('" +
+              h.level_names()[lc_] + "')",
+          "list levels above the communities, e.g. '" + h.level_names()[lg_] + "'");
+    }
+    feedback_level_[l] = 1;
+  }
+
+  // Parameters per epoch: set events on governance keys, in date order.
+  params_.push_back(g);
+  std::vector<std::int32_t> starts = {0};
+  Scenario tmp = sc;
+  for (const auto& e : events) {  // sorted by period (stable)
+    if (e.type != CompiledEvent::Type::set || !governance_key(e.key)) {
+      continue;
+    }
+    *find_parameter(e.key)->real(tmp) = e.value;
+    if (e.period == starts.back()) {
+      params_.back() = tmp.governance;
+    } else {
+      params_.push_back(tmp.governance);
+      starts.push_back(e.period);
+    }
+  }
+  for (const auto& p : params_) {
+    steps_.push_back(gov::make_step(p, sc.calendar.periods_per_year));
+  }
+  epoch_of_.assign(static_cast<std::size_t>(sc.calendar.periods), 0);
+  for (std::size_t k = 1; k < starts.size(); ++k) {
+    for (std::int32_t t = std::max(0, starts[k]); t < sc.calendar.periods; ++t) {
+      epoch_of_[t] = static_cast<std::int32_t>(k);
+    }
+  }
+
+  abolished_at_.assign(n, kNever);
+  partial_from_.assign(n, kNever);
+  bool abolish = false;
+  for (const auto& e : events) {
+    if (e.type == CompiledEvent::Type::abolish) {
+      abolish = true;
+      const int l = h.level(e.units.front());
+      if (l != lg_) {
+        bad(sc, "event.level", h.level_names()[l],
+            "the governance layer can abolish only the local-government tier ('" +
+                h.level_names()[lg_] + "', the parents of the communities)",
+            "abolish that tier, or switch the governance modules off");
+      }
+      for (auto u : e.units) {
+        abolished_at_[u] = std::min(abolished_at_[u], e.period);
+        if (!e.line_departments) {
+          partial_from_[u] = std::min(partial_from_[u], e.period);
+        }
+      }
+    } else if (e.type == CompiledEvent::Type::merge) {
+      for (auto u : e.units) {
+        if (h.level(u) != lc_ || h.ancestor_at(u, ls_) != h.ancestor_at(e.issuer, ls_)) {
+          bad(sc, "event.units", std::string(h.id(u)),
+              "the governance layer merges communities ('" + h.level_names()[lc_] +
+                  "') within one '" + h.level_names()[ls_] + "' only",
+              "merge communities that share that ancestor");
+        }
+      }
+      merges_.push_back({e.period, e.issuer, e.units});
+    }
+  }
+  if (!g.coproduction.agents_root.empty()) {
+    agents_root_ = h.find(g.coproduction.agents_root);
+    if (agents_root_ < 0) {
+      bad(sc, "coproduction.agents_root", g.coproduction.agents_root,
+          "no unit with this id in the simulated hierarchy", "use the id of a unit, e.g. a city");
+    }
+    if (!g.coproduction.enabled) {
+      bad(sc, "coproduction.agents_root", g.coproduction.agents_root,
+          "resident agents need the co-production module", "set coproduction.enabled = true");
+    }
+    if (h.level(agents_root_) > lc_) {
+      bad(sc, "coproduction.agents_root", g.coproduction.agents_root,
+          "the unit lies below the community level", "use a city, district or community");
+    }
+  }
+
+  abolishes_ = abolish;
+  lag_ = std::max(1, static_cast<std::int32_t>(
+                         std::lround(g.feedback.lag_months * sc.calendar.periods_per_year / 12.0)));
+  window_ = abolish ? 1 : g.feedback.any() ? lag_ : std::max(1, sc.calendar.periods);
+
+  // Blocks: the SO-holding units with their local governments and communities.
+  const auto lanes = static_cast<std::int32_t>(simd::kMaxLanes);
+  for (std::int32_t b = h.level_begin(ls_); b < h.level_begin(ls_ + 1); ++b) {
+    GovBlock blk{b, b, b + 1, 0, 0, slots_, 0};
+    if (ls_ < lg_) {
+      blk.g0 = h.first_child(b);
+      blk.g1 = h.end_child(b);
+    }
+    if (blk.g0 >= blk.g1) {
+      continue;
+    }
+    blk.c0 = h.first_child(blk.g0);
+    blk.c1 = h.end_child(blk.g1 - 1);
+    blk.padded = (blk.c1 - blk.c0 + lanes - 1) / lanes * lanes;
+    slots_ += blk.padded;
+    blocks_.push_back(blk);
+  }
+  community_block_.assign(static_cast<std::size_t>(h.level_begin(lc_ + 1) - h.level_begin(lc_)),
+                          -1);
+  for (std::size_t b = 0; b < blocks_.size(); ++b) {
+    for (std::int32_t c = blocks_[b].c0; c < blocks_[b].c1; ++c) {
+      community_block_[c - h.level_begin(lc_)] = static_cast<std::int32_t>(b);
+    }
+  }
+}
+
+// Communities without a population (the shipped data give it by county) get their nearest
+// ancestor's population shared equally among that ancestor's communities.
+void GovernanceModel::impute_population(const std::string& column) {
+  const auto a = h_.attribute_index(column);
+  if (!a) {
+    return;
+  }
+  const auto col = h_.attribute(*a);
+  const std::int32_t n = h_.size();
+  std::vector<double> count(static_cast<std::size_t>(n), 0.0);
+  for (std::int32_t u = h_.level_begin(lc_); u < h_.level_begin(lc_ + 1); ++u) {
+    count[u] = 1.0;
+  }
+  for (std::int32_t u = h_.level_begin(lc_) - 1; u >= 0; --u) {
+    for (std::int32_t c = h_.first_child(u); c < h_.end_child(u); ++c) {
+      count[u] += count[c];
+    }
+  }
+  for (std::int32_t u = h_.level_begin(lc_); u < h_.level_begin(lc_ + 1); ++u) {
+    if (!std::isnan(col[u])) {
+      continue;
+    }
+    for (std::int32_t p = h_.parent(u); p >= 0; p = h_.parent(p)) {
+      if (!std::isnan(col[p]) && count[p] > 0) {
+        pop_[u] = static_cast<float>(col[p] / count[p]);
+        break;
+      }
+    }
+  }
+}
+
+bool GovernanceModel::metric_enabled(GovMetric m) const {
+  const auto& g = sc_.governance;
+  switch (info(m).module) {
+    case GovModule::assessment: return g.assessment.enabled;
+    case GovModule::coproduction: return g.coproduction.enabled;
+    case GovModule::services: return g.services.enabled;
+    case GovModule::stability: return g.stability.enabled;
+    case GovModule::any: return g.any();
+  }
+  return false;
+}
+
+bool GovernanceModel::metric_at(GovMetric m, int level) const {
+  if (!metric_enabled(m)) {
+    return false;
+  }
+  switch (info(m).levels) {
+    case GovLevels::community: return level == lc_;
+    case GovLevels::local: return level == lg_;
+    case GovLevels::so: return level == ls_;
+    case GovLevels::governments: return level <= lg_;
+    case GovLevels::above_community: return level <= lc_;
+  }
+  return false;
+}
+
+}  // namespace pdlab

@@ -1,0 +1,157 @@
+#include "pdlab/core/governance/step.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace pdlab::gov {
+
+namespace {
+
+// Discounted sums of the responses to each choice, for H = 0 .. max_h.
+Horizons make_horizons(const Step& s, double rho, std::int32_t max_h) {
+  Horizons h;
+  const auto n = static_cast<std::size_t>(max_h) + 1;
+  for (auto* v : {&h.visible, &h.depth, &h.lagged, &h.discounted, &h.control, &h.claims, &h.root}) {
+    v->assign(n, 0.0F);
+  }
+  double fv = 0, fd = 0, fl = 0, f0 = 0, fc = 0, fq = 0, fr = 0;
+  double stored = 0;   // grievance stored by control so far: sum_{s<tau} (1 - g_out)^s
+  double claims = 0;   // claims so far: sum_{s<tau} (1 - q_decay)^s
+  double ratchet = 0;  // grievance from claims so far
+  double relief = 0;   // grievance relieved by lagged root-cause work so far
+  for (std::size_t tau = 0; tau + 1 < n; ++tau) {
+    const auto t = static_cast<double>(tau);
+    const double disc = std::pow(rho, t);
+    fv += std::pow(rho * (1.0 - s.visible_decay), t);
+    const double d = std::pow(rho * (1.0 - s.depth_decay), t);
+    fd += d;
+    fl += d * (1.0 - std::pow(1.0 - s.perceive, t));
+    f0 += disc;
+    fc += disc * stored;
+    fq += disc * ratchet;
+    fr += disc * relief;
+    stored += std::pow(1.0 - s.grievance_decay, t);
+    ratchet += claims;
+    claims += std::pow(1.0 - s.claims_decay, t);
+    relief += 1.0 - std::pow(1.0 - s.root_adjust, t);
+    h.visible[tau + 1] = static_cast<float>(fv);
+    h.depth[tau + 1] = static_cast<float>(fd);
+    h.lagged[tau + 1] = static_cast<float>(fl);
+    h.discounted[tau + 1] = static_cast<float>(f0);
+    h.control[tau + 1] = static_cast<float>(fc);
+    h.claims[tau + 1] = static_cast<float>(fq);
+    h.root[tau + 1] = static_cast<float>(fr);
+  }
+  return h;
+}
+
+}  // namespace
+
+Step make_step(const GovernanceParams& g, int periods_per_year) {
+  Step s{};
+  s.dt = 1.0F / static_cast<float>(periods_per_year);
+  const auto& a = g.assessment;
+  const auto& c = g.coproduction;
+  const auto& v = g.services;
+  const auto& b = g.stability;
+  const auto f = [](double x) { return static_cast<float>(x); };
+  s.assessment = a.enabled;
+  s.coproduction = c.enabled;
+  s.services = v.enabled;
+  s.stability = b.enabled;
+
+  s.omega = f(a.satisfaction_weight);
+  s.visible_reward = f(a.visible_reward);
+  s.deadline_reward = f(a.deadline_reward);
+  s.depth_reward = f(a.depth_reward);
+  // Without the assessment module officials split their effort evenly.
+  s.best_response = a.enabled && a.choice == Choice::best_response;
+  s.fixed_effort = a.enabled ? f(a.fixed_effort) : 0.5F;
+  s.temperature = f(a.temperature);
+  s.visible_rate = f(a.visible_rate) * s.dt;
+  s.visible_decay = f(a.visible_decay) * s.dt;
+  s.depth_rate = f(a.depth_rate) * s.dt;
+  s.depth_decay = f(a.depth_decay) * s.dt;
+  s.perceive = std::min(1.0F, s.dt / f(a.depth_lag));
+  s.veto = a.enabled && a.veto;
+  s.veto_threshold = f(a.veto_threshold) * 1e-4F;
+  s.promotion_rate = f(a.promotion_rate);
+  s.tournament = f(a.tournament);
+  s.cutoff = f(a.cutoff);
+
+  s.mobilisation = f(c.mobilisation);
+  s.ceiling = f(c.ceiling);
+  s.target = f(c.target);
+  s.intercept = f(c.intercept);
+  s.w_belonging = f(c.w_belonging);
+  s.w_trust = f(c.w_trust);
+  s.w_services = f(c.w_services);
+  s.w_peers = f(c.w_peers);
+  s.w_mobilisation = f(c.w_mobilisation);
+  s.adjust = std::min(1.0F, f(c.adjust_rate) * s.dt);
+  s.belonging_services = f(c.belonging_services) * s.dt;
+  s.belonging_participation = f(c.belonging_participation) * s.dt;
+  s.turnover[0] = f(c.turnover_local) * s.dt;
+  s.turnover[1] = f(c.turnover_migrant) * s.dt;
+  s.admin_load = f(c.admin_load);
+  s.task_list_cut = f(c.task_list_cut);
+  s.load_effect = f(c.load_effect);
+  s.partial_load = f(c.partial_load);
+  s.trust_rate = f(c.trust_rate) * s.dt;
+  s.sat_intercept = f(c.satisfaction_intercept);
+  s.sat_depth = f(c.satisfaction_depth);
+  s.sat_services = f(c.satisfaction_services);
+  s.sat_grievance = f(c.satisfaction_grievance);
+  s.grievance_inflow = f(c.grievance_inflow) * s.dt;
+  s.grievance_decay = f(c.grievance_decay) * s.dt;
+
+  s.contracting = f(v.contracting);
+  s.so_growth = f(v.so_growth) * s.dt;
+  s.so_decay = f(v.so_decay) * s.dt;
+  s.so_max = f(std::max(v.so_max, 1e-9));
+  s.volunteers = f(v.volunteer_rate);
+  s.government = f(v.government_direct);
+  s.withdrawal = f(v.withdrawal);
+  s.space = f(v.space);
+  // Locals need the service in proportion to their share of children with working parents.
+  s.need[0] = v.working_migrant > 0 ? f(std::min(1.0, v.working_local / v.working_migrant)) : 1.0F;
+  s.need[1] = 1.0F;
+  s.demand_local = f(v.children_share * v.working_local);
+  s.demand_migrant = f(v.children_share * v.working_migrant);
+  s.contract_cost = f(v.contract_cost) * s.dt;
+
+  s.budget = b.enabled ? f(b.budget) : 0.0F;
+  s.choose_mix = b.enabled && b.choice == Choice::best_response;
+  s.mix_temperature = f(b.temperature);
+  s.priority = f(b.priority);
+  const double total = b.control + b.compensation + b.root_cause;
+  const double k = b.enabled && total > 0 ? b.budget / total : 0.0;
+  s.fixed_mix[0] = f(k * b.control);
+  s.fixed_mix[1] = f(k * b.compensation);
+  s.fixed_mix[2] = f(k * b.root_cause);
+  s.incident_base = f(b.incident_rate) * s.dt * 1e-4F;  // per resident per period
+  s.incident_grievance = f(b.incident_grievance);
+  s.control_effect = f(b.control_effect);
+  s.compensation_effect = f(b.compensation_effect);
+  s.control_trust = f(b.control_trust) * s.dt;
+  s.control_grievance = f(b.control_grievance) * s.dt;
+  s.claims_rate = f(b.claims_rate) * s.dt;
+  s.claims_decay = f(b.claims_decay) * s.dt;
+  s.claims_grievance = f(b.claims_grievance) * s.dt;
+  s.root_effect = f(b.root_effect) * s.dt;
+  s.root_adjust = std::min(1.0F, s.dt / f(b.root_lag));
+  s.tolerance = f(b.tolerance);
+  s.escalation = f(b.escalation) * s.dt * 1e-4F;
+  s.escalation_incident = f(b.escalation_incident);
+  s.escalation_attenuation = f(b.escalation_attenuation);
+  s.so_absorb = f(b.so_absorb);
+  s.control_cost = f(b.control_cost) * s.dt * 1e-4F;
+  s.compensation_cost = f(b.compensation_cost) * s.dt * 1e-4F;
+  s.root_cost = f(b.root_cost) * s.dt * 1e-4F;
+
+  const double rho = std::pow(a.discount, 1.0 / periods_per_year);
+  s.horizons = make_horizons(s, rho, std::max(a.term_min, a.term_max) * periods_per_year + 1);
+  return s;
+}
+
+}  // namespace pdlab::gov

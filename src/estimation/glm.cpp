@@ -1,0 +1,297 @@
+#include "pdlab/estimation/glm.hpp"
+
+#include "estimation/gram.hpp"
+#include "pdlab/core/errors.hpp"
+
+#include <tbb/parallel_for.h>
+
+#include <cfloat>
+#include <cmath>
+#include <map>
+#include <sstream>
+
+namespace pdlab {
+
+namespace {
+
+// Link functions with R's numerical guards (family.R, logit_link in C).
+struct Link {
+  GlmLink kind;
+  double linkfun(double mu) const {
+    return kind == GlmLink::logit ? std::log(mu / (1 - mu)) : std::log(-std::log1p(-mu));
+  }
+  double linkinv(double eta) const {
+    if (kind == GlmLink::logit) {
+      if (eta < -30) {
+        return DBL_EPSILON;
+      }
+      if (eta > 30) {
+        return 1 - DBL_EPSILON;
+      }
+      return 1 / (1 + std::exp(-eta));
+    }
+    return std::max(std::min(-std::expm1(-std::exp(eta)), 1 - DBL_EPSILON), DBL_EPSILON);
+  }
+  double mu_eta(double eta) const {
+    if (kind == GlmLink::logit) {
+      const double opexp = 1 + std::exp(eta);
+      return (eta > 30 || eta < -30) ? DBL_EPSILON : std::exp(eta) / (opexp * opexp);
+    }
+    eta = std::min(eta, 700.0);
+    return std::max(std::exp(eta) * std::exp(-std::exp(eta)), DBL_EPSILON);
+  }
+};
+
+double binomial_deviance(double y, double mu) {
+  // 2 * (y log(y / mu) + (1 - y) log((1 - y) / (1 - mu))) for y in {0, 1}.
+  return y > 0.5 ? -2 * std::log(mu) : -2 * std::log1p(-mu);
+}
+
+}  // namespace
+
+double normal_p_value(double z) {
+  return std::erfc(std::fabs(z) / std::sqrt(2.0));
+}
+
+GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
+                        const Eigen::VectorXd& offset_in, const std::vector<std::string>& names,
+                        const GlmOptions& opt) {
+  const Eigen::Index n = x.rows();
+  const Eigen::Index p = x.cols();
+  if (y.size() != n || static_cast<Eigen::Index>(names.size()) != p ||
+      (offset_in.size() != 0 && offset_in.size() != n)) {
+    throw Error(ErrorKind::internal, "fit_binomial_glm: inconsistent sizes");
+  }
+  if (n == 0) {
+    fail(ErrorKind::data, {}, "no rows to fit", "check the risk set and missing values");
+  }
+  for (Eigen::Index i = 0; i < n; ++i) {
+    if (y[i] != 0.0 && y[i] != 1.0) {
+      fail(ErrorKind::data, {"", 0, "event", std::to_string(y[i])},
+           "the response must be 0 or 1 (row " + std::to_string(i + 1) + ")",
+           "code events as 1 and non-events as 0");
+    }
+  }
+  if (!x.allFinite()) {
+    fail(ErrorKind::data, {}, "the design matrix has missing or infinite values",
+         "drop or fill rows with missing covariates before fitting");
+  }
+  const Eigen::VectorXd offset = offset_in.size() == n ? offset_in : Eigen::VectorXd::Zero(n);
+  const Link link{opt.link};
+  GlmFit fit;
+  fit.names = names;
+  fit.n = n;
+  fit.events = static_cast<std::int64_t>(y.sum());
+  fit.aliased.assign(p, false);
+
+  // Aliased columns, in column order as R's pivoting QR: a column is aliased when its residual
+  // on the previous kept columns is tiny relative to its norm. Computed from the Gram matrix
+  // by a column-ordered Cholesky (one pass over the data).
+  std::vector<Eigen::Index> keep;
+  {
+    const Eigen::MatrixXd gram = weighted_gram(x, Eigen::VectorXd::Ones(n));
+    Eigen::MatrixXd l = Eigen::MatrixXd::Zero(p, p);  // rows: columns of x; cols: kept ones
+    for (Eigen::Index j = 0; j < p; ++j) {
+      Eigen::VectorXd row(static_cast<Eigen::Index>(keep.size()));
+      double d = gram(j, j);
+      for (std::size_t a = 0; a < keep.size(); ++a) {
+        const auto ka = static_cast<Eigen::Index>(a);
+        double v = gram(j, keep[a]);
+        for (Eigen::Index b = 0; b < ka; ++b) {
+          v -= row[b] * l(keep[a], b);
+        }
+        row[ka] = v / l(keep[a], ka);
+        d -= row[ka] * row[ka];
+      }
+      if (gram(j, j) == 0 || d < opt.alias_tolerance * opt.alias_tolerance * gram(j, j)) {
+        fit.aliased[j] = true;
+        fit.warnings.push_back("'" + names[j] +
+                               "' is collinear with earlier terms and was dropped (NA)");
+        continue;
+      }
+      for (std::size_t a = 0; a < keep.size(); ++a) {
+        l(j, static_cast<Eigen::Index>(a)) = row[static_cast<Eigen::Index>(a)];
+      }
+      l(j, static_cast<Eigen::Index>(keep.size())) = std::sqrt(d);
+      keep.push_back(j);
+    }
+  }
+  const auto k = static_cast<Eigen::Index>(keep.size());
+  Eigen::MatrixXd x_kept;
+  if (k < p) {
+    x_kept.resize(n, k);
+    for (Eigen::Index j = 0; j < k; ++j) {
+      x_kept.col(j) = x.col(keep[j]);
+    }
+  }
+  const Eigen::MatrixXd& xk = k < p ? x_kept : x;
+
+  // IRLS from R's starting values mustart = (y + 0.5) / 2.
+  Eigen::VectorXd eta(n), mu(n), beta = Eigen::VectorXd::Zero(k);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    mu[i] = (y[i] + 0.5) / 2;
+    eta[i] = link.linkfun(mu[i]);
+  }
+  double dev_old = 0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    dev_old += binomial_deviance(y[i], mu[i]);
+  }
+  Eigen::MatrixXd xtwx(k, k);
+  Eigen::VectorXd w(n), z(n);
+  Eigen::LDLT<Eigen::MatrixXd> solver;
+  const Eigen::Index blocks = (n + kGramBlock - 1) / kGramBlock;
+  std::vector<double> dev_part(static_cast<std::size_t>(blocks));
+  std::vector<Eigen::MatrixXd> gram_part(static_cast<std::size_t>(blocks));
+  std::vector<Eigen::VectorXd> cross_part(static_cast<std::size_t>(blocks));
+  for (fit.iterations = 1; fit.iterations <= opt.max_iterations; ++fit.iterations) {
+    // One parallel pass over X: working weights and response, then X'WX and X'Wz per block
+    // (fixed blocks summed in order: the same bits at any thread count).
+    tbb::parallel_for(Eigen::Index{0}, blocks, [&](Eigen::Index b) {
+      const Eigen::Index r0 = b * kGramBlock;
+      const Eigen::Index m = std::min(kGramBlock, n - r0);
+      Eigen::VectorXd sw(m), swz(m);
+      for (Eigen::Index i = r0; i < r0 + m; ++i) {
+        const double me = link.mu_eta(eta[i]);
+        const double var = mu[i] * (1 - mu[i]);
+        z[i] = (eta[i] - offset[i]) + (y[i] - mu[i]) / me;
+        w[i] = me * me / var;
+        sw[i - r0] = std::sqrt(w[i]);
+        swz[i - r0] = sw[i - r0] * z[i];
+      }
+      const Eigen::MatrixXd sx = xk.middleRows(r0, m).array().colwise() * sw.array();
+      Eigen::MatrixXd g = Eigen::MatrixXd::Zero(k, k);
+      if (k > 0) {  // no columns ("y ~ 0", or all aliased): Eigen would bind a null reference
+        g.selfadjointView<Eigen::Lower>().rankUpdate(sx.transpose());
+      }
+      gram_part[static_cast<std::size_t>(b)] = std::move(g);
+      cross_part[static_cast<std::size_t>(b)] = sx.transpose() * swz;
+    });
+    xtwx.setZero();
+    Eigen::VectorXd xtwz = Eigen::VectorXd::Zero(k);
+    for (Eigen::Index b = 0; b < blocks; ++b) {
+      xtwx += gram_part[static_cast<std::size_t>(b)];
+      xtwz += cross_part[static_cast<std::size_t>(b)];
+    }
+    xtwx = xtwx.selfadjointView<Eigen::Lower>();
+    solver.compute(xtwx);
+    if (solver.info() != Eigen::Success) {
+      fail(ErrorKind::data, {}, "the weighted design is singular", "remove collinear terms");
+    }
+    Eigen::VectorXd beta_new = solver.solve(xtwz);
+    // Step halving while the deviance is not finite (R's glm.fit does the same).
+    double dev = 0;
+    for (int half = 0; half < 30; ++half) {
+      tbb::parallel_for(Eigen::Index{0}, blocks, [&](Eigen::Index b) {
+        const Eigen::Index r0 = b * kGramBlock;
+        const Eigen::Index m = std::min(kGramBlock, n - r0);
+        eta.segment(r0, m) = xk.middleRows(r0, m) * beta_new + offset.segment(r0, m);
+        double d = 0;
+        for (Eigen::Index i = r0; i < r0 + m; ++i) {
+          mu[i] = link.linkinv(eta[i]);
+          d += binomial_deviance(y[i], mu[i]);
+        }
+        dev_part[static_cast<std::size_t>(b)] = d;
+      });
+      dev = 0;
+      for (double d : dev_part) {
+        dev += d;
+      }
+      if (std::isfinite(dev)) {
+        break;
+      }
+      beta_new = (beta_new + beta) / 2;
+    }
+    if (!std::isfinite(dev)) {
+      fail(ErrorKind::data, {}, "IRLS diverged (non-finite deviance)",
+           "check for separation or rescale covariates");
+    }
+    beta = beta_new;
+    fit.deviance = dev;
+    if (std::fabs(dev - dev_old) / (std::fabs(dev) + 0.1) < opt.epsilon) {
+      fit.converged = true;
+      break;
+    }
+    dev_old = dev;
+  }
+  if (!fit.converged) {
+    fit.iterations = opt.max_iterations;
+    fit.warnings.push_back(
+        "IRLS did not converge in " + std::to_string(opt.max_iterations) +
+        " iterations: estimates are unreliable (separation or a flat likelihood)");
+  }
+  // Covariance from the Fisher information at the final weights of the last IRLS step (as R).
+  const Eigen::MatrixXd bread = solver.solve(Eigen::MatrixXd::Identity(k, k));
+  fit.coef = Eigen::VectorXd::Constant(p, std::nan(""));
+  fit.se = Eigen::VectorXd::Constant(p, std::nan(""));
+  for (Eigen::Index j = 0; j < k; ++j) {
+    fit.coef[keep[j]] = beta[j];
+    fit.se[keep[j]] = std::sqrt(bread(j, j));
+  }
+  // Likelihood, null deviance, fitted extremes.
+  double ll = 0;
+  const double ybar = static_cast<double>(fit.events) / static_cast<double>(n);
+  bool has_intercept = false;
+  for (Eigen::Index j = 0; j < k; ++j) {
+    has_intercept = has_intercept || (xk.col(j).array() == xk(0, j)).all();
+  }
+  for (Eigen::Index i = 0; i < n; ++i) {
+    ll += y[i] > 0.5 ? std::log(mu[i]) : std::log1p(-mu[i]);
+    fit.null_deviance += binomial_deviance(y[i], has_intercept ? ybar : link.linkinv(offset[i]));
+    if (mu[i] <= 10 * DBL_EPSILON || mu[i] >= 1 - 10 * DBL_EPSILON) {
+      ++fit.n_fitted_extreme;
+    }
+  }
+  fit.log_likelihood = ll;
+  fit.aic = -2 * ll + 2 * static_cast<double>(k);
+  if (fit.n_fitted_extreme > 0) {
+    std::ostringstream o;
+    o << "fitted probabilities numerically 0 or 1 for " << fit.n_fitted_extreme
+      << " rows: (quasi-)separation; terms with huge estimates or standard errors:";
+    bool any = false;
+    for (Eigen::Index j = 0; j < k; ++j) {
+      if (std::fabs(beta[j]) > 10 || std::sqrt(bread(j, j)) > 100) {
+        o << " " << names[keep[j]];
+        any = true;
+      }
+    }
+    if (!any) {
+      o << " none stand out";
+    }
+    fit.warnings.push_back(o.str());
+  }
+  // Cluster-robust sandwich with the small-sample factor G/(G-1) * (N-1)/(N-K) (Stata,
+  // statsmodels' default, sandwich::vcovCL type HC1).
+  if (!opt.clusters.empty()) {
+    if (static_cast<Eigen::Index>(opt.clusters.size()) != n) {
+      throw Error(ErrorKind::internal, "clusters: wrong size");
+    }
+    std::map<std::int64_t, Eigen::Index> index;
+    for (auto c : opt.clusters) {
+      index.emplace(c, static_cast<Eigen::Index>(index.size()));
+    }
+    const auto g = static_cast<Eigen::Index>(index.size());
+    fit.n_clusters = g;
+    if (g < 2) {
+      fail(ErrorKind::data, {}, "cluster-robust standard errors need at least 2 clusters",
+           "choose a cluster variable with several values, or none");
+    }
+    // As R's sandwich::vcovCL on a glm: scores are the final working residuals times the
+    // working weights of the last IRLS step, the bread its inverse information.
+    Eigen::MatrixXd scores = Eigen::MatrixXd::Zero(g, k);
+    for (Eigen::Index i = 0; k > 0 && i < n; ++i) {  // k = 0: xk.row(i) offsets a null pointer
+      const double working_residual = (y[i] - mu[i]) / link.mu_eta(eta[i]);
+      scores.row(index[opt.clusters[i]]) += (working_residual * w[i]) * xk.row(i);
+    }
+    const Eigen::MatrixXd meat = scores.transpose() * scores;
+    const double factor = static_cast<double>(g) / static_cast<double>(g - 1) *
+                          static_cast<double>(n - 1) / static_cast<double>(n - k);
+    const Eigen::MatrixXd vc = factor * bread * meat * bread;
+    fit.se_robust = Eigen::VectorXd::Constant(p, std::nan(""));
+    for (Eigen::Index j = 0; j < k; ++j) {
+      fit.se_robust[keep[j]] = std::sqrt(vc(j, j));
+    }
+  }
+  return fit;
+}
+
+}  // namespace pdlab

@@ -1,0 +1,142 @@
+#include "pdlab/estimation/riskset.hpp"
+
+#include "pdlab/core/errors.hpp"
+#include "pdlab/core/exposure.hpp"
+#include "pdlab/core/scenario.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace pdlab {
+
+RiskSet build_riskset(const Hierarchy& h, const Network& net,
+                      const std::vector<ObservedAdoption>& adoptions, int n_policies,
+                      const std::vector<TimeVaryingCovariate>& time_varying,
+                      const RiskSetOptions& opt) {
+  const std::int32_t n = h.size();
+  RiskSet rs;
+  for (int c : opt.static_columns) {
+    rs.covariate_names.push_back(h.attribute_names()[c]);
+  }
+  for (const auto& tv : time_varying) {
+    rs.covariate_names.push_back(tv.name);
+  }
+  rs.covariates.resize(rs.covariate_names.size());
+  // Time-varying covariates as per-unit sorted observation lists (CSR by unit).
+  struct Tv {
+    std::vector<std::int64_t> begin;
+    std::vector<std::pair<std::int32_t, double>> obs;  // (period, value) sorted
+  };
+  std::vector<Tv> tvs(time_varying.size());
+  for (std::size_t k = 0; k < time_varying.size(); ++k) {
+    auto sorted = time_varying[k].obs;
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+      return a.unit != b.unit ? a.unit < b.unit : a.period < b.period;
+    });
+    tvs[k].begin.assign(static_cast<std::size_t>(n) + 1, 0);
+    for (const auto& o : sorted) {
+      ++tvs[k].begin[o.unit + 1];
+      tvs[k].obs.emplace_back(o.period, o.value);
+    }
+    for (std::int32_t u = 0; u < n; ++u) {
+      tvs[k].begin[u + 1] += tvs[k].begin[u];
+    }
+  }
+  auto tv_value = [&](std::size_t k, std::int32_t u, std::int32_t t) {
+    const auto& tv = tvs[k];
+    const auto b = tv.obs.begin() + tv.begin[u];
+    const auto e = tv.obs.begin() + tv.begin[u + 1];
+    auto it = std::upper_bound(b, e, t, [](std::int32_t x, const auto& o) { return x < o.first; });
+    return it == b ? std::nan("") : std::prev(it)->second;
+  };
+
+  std::vector<std::int32_t> policies = opt.policies;
+  if (policies.empty()) {
+    for (int k = 0; k < n_policies; ++k) {
+      policies.push_back(k);
+    }
+  }
+  std::vector<double> edge_total(n, 0.0);
+  if (!net.empty()) {
+    for (std::int32_t u = 0; u < n; ++u) {
+      for (float w : net.weights(u)) {
+        edge_total[u] += w;
+      }
+      edge_total[u] *= opt.edge_weight;
+    }
+  }
+  std::vector<std::int32_t> adopt_at(n);
+  std::vector<double> kids(n), edge_adopted(n), pressure(n);
+  std::vector<std::vector<std::int32_t>> by_period(opt.periods);
+  for (std::int32_t pol : policies) {
+    std::fill(adopt_at.begin(), adopt_at.end(), kNever);
+    for (auto& v : by_period) {
+      v.clear();
+    }
+    for (const auto& a : adoptions) {
+      if (a.policy != pol) {
+        continue;
+      }
+      if (adopt_at[a.unit] != kNever) {
+        fail(ErrorKind::data, {"", 0, "unit_id", std::string(h.id(a.unit))},
+             "the unit adopts the same policy twice", "keep one adoption per unit and policy");
+      }
+      adopt_at[a.unit] = a.period;
+      if (a.period < opt.periods) {
+        by_period[a.period].push_back(a.unit);
+      }
+    }
+    std::fill(kids.begin(), kids.end(), 0.0);
+    std::fill(edge_adopted.begin(), edge_adopted.end(), 0.0);
+    for (std::int32_t t = 0; t < opt.periods; ++t) {
+      // Exposures from the state at the end of t - 1 (counts updated at the end of the loop).
+      for (std::int32_t u = 0; u < n; ++u) {
+        if (h.n_children(u) > 0) {
+          const std::int32_t p = h.parent(u);
+          const double own = adopt_at[u] < t ? 1.0 : 0.0;
+          pressure[u] = exposure::vertical(own, p >= 0 ? pressure[p] : 0.0, opt.attenuation);
+        }
+      }
+      for (std::int32_t u = 0; u < n; ++u) {
+        if (adopt_at[u] < t || (opt.level >= 0 && h.level(u) != opt.level) ||
+            (!opt.first_period.empty() && t < opt.first_period[u])) {
+          continue;  // adopted before t: out of the risk set
+        }
+        const std::int32_t p = h.parent(u);
+        rs.unit.push_back(u);
+        rs.policy.push_back(pol);
+        rs.period.push_back(t);
+        rs.duration.push_back(t + 1);
+        rs.event.push_back(adopt_at[u] == t ? 1 : 0);
+        rs.vertical.push_back(p >= 0 ? pressure[p] : 0.0);
+        rs.horizontal.push_back(exposure::horizontal(
+            p >= 0 ? kids[p] : 0.0, p >= 0 ? h.n_children(p) - 1 : 0, edge_adopted[u],
+            edge_total[u], opt.sibling_weight, opt.edge_weight));
+        rs.bottom_up.push_back(exposure::bottom_up(kids[u], h.n_children(u)));
+        std::size_t c = 0;
+        for (int col : opt.static_columns) {
+          rs.covariates[c++].push_back(h.attribute(col)[u]);
+        }
+        for (std::size_t k = 0; k < tvs.size(); ++k) {
+          rs.covariates[c++].push_back(tv_value(k, u, t));
+        }
+      }
+      for (auto u : by_period[t]) {
+        const std::int32_t p = h.parent(u);
+        if (p >= 0) {
+          kids[p] += 1;
+        }
+        if (!net.empty()) {
+          const auto nb = net.neighbours(u);
+          const auto w = net.weights(u);
+          for (std::size_t k = 0; k < nb.size(); ++k) {
+            edge_adopted[nb[k]] += w[k];
+          }
+        }
+      }
+    }
+  }
+  return rs;
+}
+
+}  // namespace pdlab

@@ -1,0 +1,87 @@
+#include "pdlab/sim/calibrate.hpp"
+
+#include <nlopt.hpp>
+
+#include <algorithm>
+#include <numeric>
+
+namespace pdlab {
+
+namespace {
+
+bool in_regions(const Hierarchy& h, std::int32_t u, const std::vector<std::int32_t>& regions) {
+  for (auto r : regions) {
+    if (h.ancestor_at(u, h.level(r)) == r) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<double> target_shares(const Model& model, const ReplicateResult& result,
+                                  const std::vector<Target>& targets) {
+  const auto& h = model.hierarchy();
+  std::vector<double> adopted(targets.size(), 0.0);
+  std::vector<double> total(targets.size(), 0.0);
+  for (std::size_t j = 0; j < targets.size(); ++j) {
+    const auto& t = targets[j];
+    for (std::int32_t u = h.level_begin(t.level); u < h.level_begin(t.level + 1); ++u) {
+      total[j] += in_regions(h, u, t.regions) ? 1.0 : 0.0;
+    }
+  }
+  for (const auto& a : result.adoptions) {
+    for (std::size_t j = 0; j < targets.size(); ++j) {
+      const auto& t = targets[j];
+      if (a.round == 0 && a.policy == t.policy && h.level(a.unit) == t.level &&
+          a.period <= t.period && in_regions(h, a.unit, t.regions)) {
+        adopted[j] += 1.0;
+      }
+    }
+  }
+  for (std::size_t j = 0; j < targets.size(); ++j) {
+    adopted[j] = total[j] > 0 ? adopted[j] / total[j] : 0.0;
+  }
+  return adopted;
+}
+
+NelderMeadResult nelder_mead(const std::function<double(const std::vector<double>&)>& f,
+                             const std::vector<double>& x0, const std::vector<double>& step,
+                             double tolerance, int max_evaluations) {
+  // NLopt's Nelder-Mead (Debian libnlopt-cxx-dev) in place of a hand-written one.
+  NelderMeadResult out;
+  out.x = x0;
+  nlopt::opt opt(nlopt::LN_NELDERMEAD, static_cast<unsigned>(x0.size()));
+  struct Ctx {
+    const std::function<double(const std::vector<double>&)>* f;
+    int evaluations;
+  } ctx{&f, 0};
+  opt.set_min_objective(
+      [](const std::vector<double>& x, std::vector<double>& /*grad*/, void* data) {
+        auto* c = static_cast<Ctx*>(data);
+        ++c->evaluations;
+        return (*c->f)(x);
+      },
+      &ctx);
+  opt.set_initial_step(step);
+  if (tolerance > 0) {
+    opt.set_ftol_abs(tolerance);
+  }
+  opt.set_maxeval(std::max(1, max_evaluations));
+  double value = 0;
+  nlopt::result rc = nlopt::FAILURE;
+  try {
+    rc = opt.optimize(out.x, value);
+  } catch (const nlopt::roundoff_limited&) {
+    rc = nlopt::ROUNDOFF_LIMITED;  // the best point found is in out.x
+    value = f(out.x);
+  }
+  out.value = value;
+  out.evaluations = ctx.evaluations;
+  out.converged = rc == nlopt::FTOL_REACHED || rc == nlopt::XTOL_REACHED || rc == nlopt::SUCCESS ||
+                  rc == nlopt::ROUNDOFF_LIMITED;
+  return out;
+}
+
+}  // namespace pdlab

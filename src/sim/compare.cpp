@@ -1,0 +1,161 @@
+#include "pdlab/sim/compare.hpp"
+
+#include "pdlab/core/governance.hpp"
+
+#include <boost/math/distributions/students_t.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace pdlab {
+
+namespace {
+
+bool is_flow(GovMetric m) {
+  switch (m) {
+    case GovMetric::incidents:
+    case GovMetric::escalated:
+    case GovMetric::cost_control:
+    case GovMetric::cost_compensation:
+    case GovMetric::cost_root_cause:
+    case GovMetric::cost_contracts: return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+// Boost.Math's Student t quantile (it replaced a hand-written continued fraction + bisection).
+double student_t_quantile(double p, double df) {
+  return boost::math::quantile(boost::math::students_t_distribution<double>(df), p);
+}
+
+std::vector<OutcomeDef> outcome_defs(const Model& model) {
+  const auto& h = model.hierarchy();
+  const auto& sc = model.scenario();
+  std::vector<OutcomeDef> out;
+  for (const auto& p : sc.policies) {
+    for (int l = 1; l < h.n_levels(); ++l) {
+      out.push_back({"adopted", p.id, h.level_names()[l], "share_at_end"});
+      out.push_back({"adopted", p.id, h.level_names()[l], "periods_to_half"});
+    }
+  }
+  if (const auto* g = model.governance()) {
+    for (int m = 0; m < kGovMetrics; ++m) {
+      const auto gm = static_cast<GovMetric>(m);
+      if (gm == GovMetric::participation_target) {
+        continue;
+      }
+      for (int l = 0; l < h.n_levels(); ++l) {
+        if (g->metric_at(gm, l)) {
+          out.push_back(
+              {to_string(gm), "", h.level_names()[l], is_flow(gm) ? "total" : "last_year_mean"});
+        }
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<double> outcome_values(const Model& model, const ReplicateResult& result) {
+  const auto& h = model.hierarchy();
+  const auto& sc = model.scenario();
+  const std::int32_t periods = model.periods();
+  const int nl = h.n_levels();
+  std::vector<double> out;
+  std::vector<std::vector<std::int32_t>> times(static_cast<std::size_t>(nl));
+  for (int k = 0; k < model.n_policies(); ++k) {
+    for (auto& v : times) {
+      v.clear();
+    }
+    for (const auto& a : result.adoptions) {
+      if (a.policy == k && a.round == 0) {  // first adoptions only
+        times[static_cast<std::size_t>(h.level(a.unit))].push_back(a.period);
+      }
+    }
+    for (int l = 1; l < nl; ++l) {
+      auto& v = times[static_cast<std::size_t>(l)];
+      const auto n = static_cast<std::size_t>(h.level_begin(l + 1) - h.level_begin(l));
+      out.push_back(static_cast<double>(v.size()) / static_cast<double>(n));
+      const std::size_t half = (n + 1) / 2;  // the first period with >= half adopted
+      if (v.size() >= half) {
+        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(half - 1), v.end());
+        out.push_back(v[half - 1]);
+      } else {
+        out.push_back(periods);  // censored at the horizon
+      }
+    }
+  }
+  if (const auto* g = model.governance()) {
+    const int ppy = sc.calendar.periods_per_year;
+    for (int m = 0; m < kGovMetrics; ++m) {
+      const auto gm = static_cast<GovMetric>(m);
+      if (gm == GovMetric::participation_target) {
+        continue;
+      }
+      for (int l = 0; l < nl; ++l) {
+        if (!g->metric_at(gm, l)) {
+          continue;
+        }
+        const auto* v = &result.governance.values[(static_cast<std::size_t>(m) * nl + l) * periods];
+        double sum = 0;
+        int count = 0;
+        const std::int32_t from = is_flow(gm) ? 0 : std::max(0, periods - ppy);
+        for (std::int32_t t = from; t < periods; ++t) {
+          if (!std::isnan(v[t])) {
+            sum += v[t];
+            ++count;
+          }
+        }
+        if (count == 0) {
+          out.push_back(std::nan(""));
+        } else {
+          out.push_back(is_flow(gm) ? sum / ppy : sum / count);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+Contrast contrast(const std::vector<double>& x, const std::vector<double>& b) {
+  Contrast c;
+  std::vector<double> xs;
+  std::vector<double> ds;
+  for (std::size_t r = 0; r < x.size() && r < b.size(); ++r) {
+    if (!std::isnan(x[r]) && !std::isnan(b[r])) {
+      xs.push_back(x[r]);
+      ds.push_back(x[r] - b[r]);
+    }
+  }
+  c.n = static_cast<int>(xs.size());
+  if (c.n == 0) {
+    c.mean = c.sd = c.diff = c.diff_se = c.lo = c.hi = std::nan("");
+    return c;
+  }
+  const auto n = static_cast<double>(c.n);
+  for (std::size_t r = 0; r < xs.size(); ++r) {
+    c.mean += xs[r];
+    c.diff += ds[r];
+  }
+  c.mean /= n;
+  c.diff /= n;
+  double sx = 0;
+  double sd = 0;
+  for (std::size_t r = 0; r < xs.size(); ++r) {
+    sx += (xs[r] - c.mean) * (xs[r] - c.mean);
+    sd += (ds[r] - c.diff) * (ds[r] - c.diff);
+  }
+  if (c.n < 2) {
+    c.sd = c.diff_se = c.lo = c.hi = std::nan("");
+    return c;
+  }
+  c.sd = std::sqrt(sx / (n - 1));
+  c.diff_se = std::sqrt(sd / (n - 1) / n);
+  const double q = student_t_quantile(0.975, n - 1);
+  c.lo = c.diff - q * c.diff_se;
+  c.hi = c.diff + q * c.diff_se;
+  return c;
+}
+
+}  // namespace pdlab

@@ -1,0 +1,254 @@
+#include "pdlab/study/calibrate_study.hpp"
+
+#include "pdlab/core/calendar.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/core/params.hpp"
+#include "pdlab/io/text_reader.hpp"
+#include "pdlab/sim/engine.hpp"
+#include "pdlab/sim/summary.hpp"
+#include "pdlab/study/study.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <sstream>
+
+namespace pdlab::io {
+
+namespace {
+
+std::vector<Target> read_targets(const std::string& path, const Model& m) {
+  const auto& h = m.hierarchy();
+  const auto& sc = m.scenario();
+  CsvReader r(path);
+  const auto col = [&](const char* name, bool required) -> std::optional<std::size_t> {
+    auto c = r.column(name);
+    if (!c && required) {
+      fail(ErrorKind::data, {path, 1, name, ""}, "missing column",
+           "give columns level,date,share and optionally policy_id,region,weight");
+    }
+    return c;
+  };
+  const auto c_level = col("level", true);
+  const auto c_date = col("date", true);
+  const auto c_share = col("share", true);
+  const auto c_policy = col("policy_id", false);
+  const auto c_region = col("region", false);
+  const auto c_weight = col("weight", false);
+  std::vector<Target> out;
+  std::vector<std::string_view> f;
+  while (r.next(f)) {
+    const auto line = r.line();
+    Target t;
+    const std::string level(f[*c_level]);
+    const auto l = h.level_index(level);
+    if (!l) {
+      fail(ErrorKind::data, {path, line, "level", level}, "no such level in the hierarchy",
+           "use a level name of the scenario's hierarchy");
+    }
+    t.level = *l;
+    t.period = to_period(sc.calendar, std::string(f[*c_date]), "date", path, line);
+    const auto share = parse_number(f[*c_share], path, line, "share");
+    if (!share || *share < 0 || *share > 1) {
+      fail(ErrorKind::data, {path, line, "share", std::string(f[*c_share])},
+           "must be a share in [0, 1]", "write e.g. 0.5");
+    }
+    t.share = *share;
+    std::string region = "(all)";
+    if (c_region && !f[*c_region].empty()) {
+      region = std::string(f[*c_region]);
+      std::stringstream ss(region);
+      for (std::string id; std::getline(ss, id, '+');) {
+        const auto u = h.find(id);
+        if (u < 0 || h.level(u) >= t.level) {
+          fail(ErrorKind::data, {path, line, "region", id},
+               "not a unit of the hierarchy above the target level",
+               "use ids of units above the level, joined by '+', e.g. 3201+3202");
+        }
+        t.regions.push_back(u);
+      }
+    } else {
+      t.regions.push_back(0);
+    }
+    if (c_policy && !f[*c_policy].empty()) {
+      const std::string id(f[*c_policy]);
+      const auto it = std::find_if(sc.policies.begin(), sc.policies.end(),
+                                   [&](const Policy& p) { return p.id == id; });
+      if (it == sc.policies.end()) {
+        fail(ErrorKind::data, {path, line, "policy_id", id}, "no such policy",
+             "use the id of a [[policy]]");
+      }
+      t.policy = static_cast<std::int32_t>(it - sc.policies.begin());
+    }
+    if (c_weight && !f[*c_weight].empty()) {
+      const auto w = parse_number(f[*c_weight], path, line, "weight");
+      if (!w || *w < 0) {
+        fail(ErrorKind::data, {path, line, "weight", std::string(f[*c_weight])},
+             "must be a non-negative number", "write e.g. 1");
+      }
+      t.weight = *w;
+    }
+    t.label = region + " " + level + " by " + std::string(f[*c_date]);
+    out.push_back(t);
+  }
+  if (out.empty()) {
+    fail(ErrorKind::data, {path, r.line(), "", ""}, "no targets", "add one row per target");
+  }
+  return out;
+}
+
+double to_bounds(const FreeParameter& p, double z) {
+  return p.lo + (p.hi - p.lo) / (1.0 + std::exp(-z));
+}
+double from_bounds(const FreeParameter& p, double x) {
+  const double u = std::clamp((x - p.lo) / (p.hi - p.lo), 1e-6, 1 - 1e-6);
+  return std::log(u / (1 - u));
+}
+
+}  // namespace
+
+CalibrateResult calibrate_scenario(const CalibrateSpec& spec,
+                                   const std::function<void(const CalibrateResult&)>& on_start) {
+  const auto base = prepare_study(spec.scenario, spec.overrides);
+  const auto& sc0 = base.model->scenario();
+  CalibrateResult out;
+  out.free = sc0.calibrate.free;
+  const auto& free = out.free;
+  if (free.empty()) {
+    fail(ErrorKind::config, {spec.scenario, 0, "calibrate.free", ""}, "no free parameters",
+         "declare [[calibrate.free]] tables {name, keys, lo, hi, start} in the scenario");
+  }
+  out.targets = read_targets(spec.targets_path, *base.model);
+  const auto& targets = out.targets;
+  // Typed overrides on a copy of the scenario read once: no --set strings, no TOML re-read
+  // per evaluation. Without feedback the governance layer cannot change adoption, so it is
+  // switched off to save time; with feedback it stays on, since it shapes adoption.
+  const bool adoption_only = !sc0.governance.feedback.any();
+  const auto simulate = [&](const std::vector<double>& x, std::uint64_t seed, int n) {
+    Scenario sc = sc0;
+    for (std::size_t i = 0; i < free.size(); ++i) {
+      for (const auto& k : free[i].keys) {
+        set_numeric_parameter(sc, k, x[i]);
+      }
+    }
+    sc.seed = seed;
+    if (adoption_only) {
+      sc.governance.assessment.enabled = false;
+      sc.governance.coproduction.enabled = false;
+      sc.governance.services.enabled = false;
+      sc.governance.stability.enabled = false;
+    }
+    const Model m(sc, *base.inputs.hierarchy, *base.inputs.network);
+    const auto results = run_ensemble(m, n, sc.threads);
+    std::vector<std::vector<double>> shares;
+    for (const auto& r : results) {
+      shares.push_back(target_shares(m, r, targets));
+    }
+    return shares;
+  };
+  const auto objective = [&](const std::vector<std::vector<double>>& shares) {
+    double f = 0;
+    for (std::size_t j = 0; j < targets.size(); ++j) {
+      double mean = 0;
+      for (const auto& s : shares) {
+        mean += s[j];
+      }
+      mean /= static_cast<double>(shares.size());
+      f += targets[j].weight * (mean - targets[j].share) * (mean - targets[j].share);
+    }
+    return f;
+  };
+  const auto& cal = sc0.calibrate;
+  out.validation_seed = sc0.seed + 1000003;
+  out.validation_replicates = cal.validation_replicates;
+  out.replicates_per_evaluation = cal.replicates;
+  out.planned_starts = cal.starts;
+  double best_validation = std::numeric_limits<double>::infinity();
+  for (int s = 0; s < cal.starts; ++s) {
+    CalibrationStart st;
+    st.seed = sc0.seed + static_cast<std::uint64_t>(s);
+    std::vector<double> z0;
+    std::vector<double> step;
+    for (const auto& p : free) {
+      z0.push_back(from_bounds(p, p.start));
+      step.push_back(1.0);
+    }
+    const auto f = [&](const std::vector<double>& z) {
+      std::vector<double> x;
+      for (std::size_t i = 0; i < free.size(); ++i) {
+        x.push_back(to_bounds(free[i], z[i]));
+      }
+      return objective(simulate(x, st.seed, cal.replicates));
+    };
+    st.search = nelder_mead(f, z0, step, 1e-7, cal.max_evaluations);
+    for (std::size_t i = 0; i < free.size(); ++i) {
+      st.x.push_back(to_bounds(free[i], st.search.x[i]));
+    }
+    st.validation_objective =
+        objective(simulate(st.x, out.validation_seed, cal.validation_replicates));
+    if (st.validation_objective < best_validation) {
+      best_validation = st.validation_objective;
+      out.best_x = st.x;
+    }
+    out.starts.push_back(std::move(st));
+    if (on_start) {
+      on_start(out);
+    }
+  }
+  // The fit, on fresh replicates.
+  const auto shares = simulate(out.best_x, out.validation_seed, cal.validation_replicates);
+  const auto& h = base.model->hierarchy();
+  for (std::size_t j = 0; j < targets.size(); ++j) {
+    std::vector<double> v;
+    double mean = 0;
+    for (const auto& s : shares) {
+      v.push_back(s[j]);
+      mean += s[j];
+    }
+    std::sort(v.begin(), v.end());
+    const auto& t = targets[j];
+    out.fit.push_back({t, sc0.policies[t.policy].id, h.level_names()[t.level],
+                       t.label.substr(0, t.label.find(' ')), period_label(sc0.calendar, t.period),
+                       mean / static_cast<double>(v.size()), quantile_type7(v, 0.05),
+                       quantile_type7(v, 0.95)});
+  }
+  return out;
+}
+
+std::string fitted_scenario_toml(const CalibrateSpec& spec, const CalibrateResult& r,
+                                 const std::string& out_path) {
+  // Read once more, to write it: the calibrated values as overrides, and paths, relative to
+  // the scenario, re-anchored to the fitted file's folder.
+  auto sets = spec.overrides;
+  for (std::size_t i = 0; i < r.free.size(); ++i) {
+    for (const auto& k : r.free[i].keys) {
+      sets.push_back(fmt::format("{}={:.17g}", k, r.best_x[i]));
+    }
+  }
+  namespace fs = std::filesystem;
+  const auto sc0 = load_scenario(spec.scenario, spec.overrides).scenario;
+  const fs::path from = fs::absolute(spec.scenario).parent_path();
+  const fs::path to = fs::absolute(out_path).parent_path();
+  const auto rebase = [&](const std::string& p) {
+    return fs::path(p).is_absolute() ? p : fs::relative(from / p, to).generic_string();
+  };
+  const auto& hs = sc0.hierarchy;
+  if (hs.source == "csv") {
+    sets.push_back("hierarchy.path=\"" + rebase(hs.path) + "\"");
+  }
+  for (std::size_t i = 0; i < hs.edges.size(); ++i) {
+    if (hs.edges[i].path.rfind("china:", 0) != 0) {
+      sets.push_back(fmt::format("hierarchy.edges.{}.path=\"{}\"", i, rebase(hs.edges[i].path)));
+    }
+  }
+  std::string text = "# Calibrated by `pdlab calibrate` to " + spec.targets_path + ":";
+  for (std::size_t i = 0; i < r.free.size(); ++i) {
+    text += (i ? ", " : " ") + r.free[i].name + " = " + fmt::format("{:.6g}", r.best_x[i]);
+  }
+  return text + "\n" + load_scenario(spec.scenario, sets).resolved_toml + "\n";
+}
+
+}  // namespace pdlab::io

@@ -1,0 +1,174 @@
+#include "pdlab/study/compare_study.hpp"
+
+#include "pdlab/core/errors.hpp"
+#include "pdlab/io/text_reader.hpp"
+#include "pdlab/sim/engine.hpp"
+#include "pdlab/study/study.hpp"
+
+#include <memory>
+#include <sstream>
+
+namespace pdlab::io {
+
+namespace {
+
+bool same_inputs(const HierarchySpec& a, const HierarchySpec& b) {
+  if (a.source != b.source || a.path != b.path || a.root != b.root ||
+      a.text_columns != b.text_columns || a.edges.size() != b.edges.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.edges.size(); ++i) {
+    if (a.edges[i].path != b.edges[i].path || a.edges[i].symmetric != b.edges[i].symmetric) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+// --vary KEY=V1,V2 (repeatable: the variants are all combinations, first key slowest).
+std::vector<DesignVariant> variants_from_vary(const std::vector<std::string>& vary) {
+  std::vector<DesignVariant> out = {DesignVariant{}};
+  for (const auto& v : vary) {
+    const auto eq = v.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) {
+      fail(ErrorKind::usage, {"--vary", 0, "--vary", v}, "not of the form KEY=V1,V2,...",
+           "write e.g. --vary promotion.mandate=0,1");
+    }
+    const std::string key = v.substr(0, eq);
+    std::vector<std::string> values;
+    std::stringstream ss(v.substr(eq + 1));
+    for (std::string x; std::getline(ss, x, ',');) {
+      values.push_back(x);
+    }
+    std::vector<DesignVariant> next;
+    for (const auto& base : out) {
+      for (const auto& x : values) {
+        DesignVariant w = base;
+        w.assignments.push_back(key + "=" + x);
+        w.label += (w.label.empty() ? "" : "; ") + key + "=" + x;
+        next.push_back(w);
+      }
+    }
+    out = next;
+  }
+  return out;
+}
+
+// CSV: an optional `variant` column of labels, then one column per scenario key.
+std::vector<DesignVariant> variants_from_csv(const std::string& path) {
+  CsvReader reader(path);
+  const auto& header = reader.header();
+  const auto label_col = reader.column("variant");
+  std::vector<DesignVariant> out;
+  std::vector<std::string_view> f;
+  while (reader.next(f)) {
+    DesignVariant v;
+    for (std::size_t i = 0; i < header.size() && i < f.size(); ++i) {
+      if (label_col && i == *label_col) {
+        continue;
+      }
+      if (f[i].empty()) {
+        continue;  // empty = the scenario's own value
+      }
+      v.assignments.push_back(header[i] + "=" + std::string(f[i]));
+      v.label += (v.label.empty() ? "" : "; ") + header[i] + "=" + std::string(f[i]);
+    }
+    if (label_col) {
+      v.label = std::string(f[*label_col]);
+    }
+    if (v.label.empty()) {
+      v.label = "scenario as written";
+    }
+    out.push_back(v);
+  }
+  if (out.empty()) {
+    fail(ErrorKind::data, {path, reader.line(), "", ""}, "no variants in the file",
+         "add one row per variant under a header of scenario keys");
+  }
+  return out;
+}
+
+CompareResult compare_designs(const CompareSpec& spec,
+                              const std::function<void(int, int, const std::string&)>& on_variant,
+                              const std::function<void(int, int)>& progress) {
+  const auto& variants = spec.variants;
+  if (variants.size() < 2) {
+    fail(ErrorKind::usage, {"", 0, "--vary", ""}, "only one variant: nothing to compare",
+         "give at least two values");
+  }
+  // Every variant is compiled before any runs, so a bad value fails fast. Variants that keep
+  // the base's inputs share its hierarchy and network.
+  const auto base = prepare_study(spec.scenario, spec.overrides);
+  std::vector<std::unique_ptr<PreparedStudy>> own;
+  std::vector<std::unique_ptr<Model>> shared;
+  std::vector<const Model*> model_of;
+  for (const auto& v : variants) {
+    auto sets = spec.overrides;
+    sets.insert(sets.end(), v.assignments.begin(), v.assignments.end());
+    auto l = load_scenario(spec.scenario, sets);
+    if (same_inputs(l.scenario.hierarchy, base.loaded.scenario.hierarchy)) {
+      shared.push_back(
+          std::make_unique<Model>(l.scenario, *base.inputs.hierarchy, *base.inputs.network));
+      model_of.push_back(shared.back().get());
+    } else {
+      own.push_back(std::make_unique<PreparedStudy>(prepare_study(spec.scenario, sets)));
+      model_of.push_back(own.back()->model.get());
+    }
+  }
+  CompareResult out;
+  out.outcomes = outcome_defs(*model_of[0]);
+  const auto& defs = out.outcomes;
+  for (std::size_t i = 1; i < model_of.size(); ++i) {
+    const auto d = outcome_defs(*model_of[i]);
+    bool same = d.size() == defs.size();
+    for (std::size_t k = 0; same && k < d.size(); ++k) {
+      same =
+          d[k].name == defs[k].name && d[k].level == defs[k].level && d[k].policy == defs[k].policy;
+    }
+    if (!same) {
+      fail(ErrorKind::usage, {spec.scenario, 0, "--vary", variants[i].label},
+           "this variant has other outcomes (levels, policies or governance modules) than the "
+           "first",
+           "vary parameters within one design; switch modules on in every variant");
+    }
+  }
+  const int reps = model_of[0]->scenario().replicates;
+  if (reps < 2) {
+    fail(ErrorKind::usage, {spec.scenario, 0, "run.replicates", std::to_string(reps)},
+         "a comparison needs at least 2 replicates for its intervals", "use --replicates 30");
+  }
+  // values[variant][outcome][replicate]
+  std::vector<std::vector<std::vector<double>>> values(variants.size());
+  for (std::size_t i = 0; i < variants.size(); ++i) {
+    const auto& m = *model_of[i];
+    if (on_variant) {
+      on_variant(static_cast<int>(i), static_cast<int>(variants.size()), variants[i].label);
+    }
+    const auto results = run_ensemble(m, reps, m.scenario().threads, progress);
+    values[i].assign(defs.size(), std::vector<double>(results.size()));
+    for (std::size_t r = 0; r < results.size(); ++r) {
+      const auto v = outcome_values(m, results[r]);
+      for (std::size_t k = 0; k < defs.size(); ++k) {
+        values[i][k][r] = v[k];
+      }
+    }
+  }
+  out.replicates = reps;
+  for (const auto& v : variants) {
+    out.labels.push_back(v.label);
+  }
+  out.contrasts.assign(defs.size(), {});
+  for (std::size_t k = 0; k < defs.size(); ++k) {
+    for (std::size_t i = 0; i < variants.size(); ++i) {
+      out.contrasts[k].push_back(contrast(values[i][k], values[0][k]));
+    }
+  }
+  const auto& h = model_of[0]->hierarchy();
+  out.deepest_level = h.level_names()[h.n_levels() - 1];
+  out.top_level = h.level_names()[0];
+  return out;
+}
+
+}  // namespace pdlab::io

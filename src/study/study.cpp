@@ -1,0 +1,51 @@
+#include "pdlab/study/study.hpp"
+
+#include "pdlab/io/results.hpp"
+#include "pdlab/io/study_writer.hpp"
+
+#include <chrono>
+
+namespace pdlab::io {
+
+PreparedStudy prepare_study(const std::string& scenario_path,
+                            const std::vector<std::string>& overrides) {
+  PreparedStudy s;
+  s.loaded = load_scenario(scenario_path, overrides);
+  s.inputs = load_inputs(s.loaded.scenario);
+  s.model = std::make_unique<Model>(s.loaded.scenario, *s.inputs.hierarchy, *s.inputs.network);
+  return s;
+}
+
+RunReport run_study(const PreparedStudy& study, const std::string& out_path, bool force,
+                    bool resume, const std::string& command_line,
+                    const std::function<void(int, int)>& progress) {
+  using clock = std::chrono::steady_clock;
+  const auto& sc = study.model->scenario();
+  RunReport rep;
+  rep.n_units = study.inputs.hierarchy->size();
+  rep.replicates = sc.replicates;
+  StudyMeta meta;
+  meta.scenario_toml = study.loaded.resolved_toml;
+  meta.command_line = command_line;
+  StudyWriter writer(out_path, force, resume, *study.model, sc.replicates, meta);
+  rep.resumed_replicates = sc.replicates - static_cast<std::int32_t>(writer.pending().size());
+  double writing = 0;
+  const auto t0 = clock::now();
+  run_ensemble_streaming(
+      *study.model, writer.pending(), sc.threads,
+      [&](ReplicateResult&& r) {
+        const auto w0 = clock::now();
+        writer.add(r);
+        writing += std::chrono::duration<double>(clock::now() - w0).count();
+      },
+      progress);
+  const auto t1 = clock::now();
+  writer.finish();
+  const auto t2 = clock::now();
+  rep.adoptions = writer.adoptions_written();
+  rep.seconds_write = writing + std::chrono::duration<double>(t2 - t1).count();
+  rep.seconds_simulate = std::chrono::duration<double>(t1 - t0).count() - writing;
+  return rep;
+}
+
+}  // namespace pdlab::io

@@ -13,26 +13,26 @@
 
 namespace {
 
-const pdlab::io::PreparedStudy& national() {
+const pdlab::study::PreparedStudy& national() {
   static const auto study = [] {
     const char* path = std::getenv("PDLAB_BENCH_SCENARIO");
-    return std::make_unique<pdlab::io::PreparedStudy>(
-        pdlab::io::prepare_study(path ? path : PDLAB_SOURCE_DIR "/scenarios/national.toml", {}));
+    return std::make_unique<pdlab::study::PreparedStudy>(
+        pdlab::study::prepare_study(path ? path : PDLAB_SOURCE_DIR "/scenarios/national.toml", {}));
   }();
   return *study;
 }
 
-const pdlab::io::PreparedStudy& prepare(std::vector<std::string> sets) {
+const pdlab::study::PreparedStudy& prepare(std::vector<std::string> sets) {
   const char* path = std::getenv("PDLAB_BENCH_SCENARIO");
-  static std::vector<std::unique_ptr<pdlab::io::PreparedStudy>> kept;
-  kept.push_back(std::make_unique<pdlab::io::PreparedStudy>(
-      pdlab::io::prepare_study(path ? path : PDLAB_SOURCE_DIR "/scenarios/national.toml", sets)));
+  static std::vector<std::unique_ptr<pdlab::study::PreparedStudy>> kept;
+  kept.push_back(std::make_unique<pdlab::study::PreparedStudy>(pdlab::study::prepare_study(
+      path ? path : PDLAB_SOURCE_DIR "/scenarios/national.toml", sets)));
   return *kept.back();
 }
 
 // The same scenario with every governance module on, the governance layer following adoption
 // (no feedback: the block-major schedule).
-const pdlab::io::PreparedStudy& national_full() {
+const pdlab::study::PreparedStudy& national_full() {
   static const auto& study = prepare({"assessment.enabled=true", "coproduction.enabled=true",
                                       "services.enabled=true", "stability.enabled=true"});
   return study;
@@ -41,7 +41,7 @@ const pdlab::io::PreparedStudy& national_full() {
 // Everything on: every module and every feedback into adoption (the coupled schedule, in
 // windows of feedback.lag_months). Issue 9's bar: <= 3 s per replicate on one core, <= 6x
 // the adoption-only replicate, <= 400 bytes per unit.
-const pdlab::io::PreparedStudy& national_coupled() {
+const pdlab::study::PreparedStudy& national_coupled() {
   static const auto& study = prepare(
       {"assessment.enabled=true", "coproduction.enabled=true", "services.enabled=true",
        "stability.enabled=true", "feedback.need=true", "feedback.escalation=true",

@@ -182,8 +182,8 @@ TEST(EngineStatistical, QuotaIsFilledExactly) {
 
 namespace {
 
-io::PreparedStudy example(const std::string& name, std::vector<std::string> sets = {}) {
-  return io::prepare_study(std::string(PDLAB_SOURCE_DIR) + "/scenarios/examples/" + name, sets);
+study::PreparedStudy example(const std::string& name, std::vector<std::string> sets = {}) {
+  return study::prepare_study(std::string(PDLAB_SOURCE_DIR) + "/scenarios/examples/" + name, sets);
 }
 
 // Invariants that hold for every scenario and replicate.
@@ -302,7 +302,7 @@ TEST(EngineMechanisms, PilotsComeFirstThenScaleUp) {
 }
 
 TEST(EngineMechanisms, ChampionshipCreatesVariantsMandateDoesNot) {
-  auto count_variants = [](const io::PreparedStudy& st) {
+  auto count_variants = [](const study::PreparedStudy& st) {
     const auto res = run_ensemble(*st.model, 10, 2);
     std::set<std::int32_t> v;
     for (const auto& a : res[0].adoptions) v.insert(a.variant);
@@ -756,7 +756,7 @@ TEST(EngineMechanisms, ChannelsNameTheCauseWithTheLargestShareOfTheHazard) {
 }
 
 TEST(EngineMechanisms, FailedPilotsMayAdoptAgain) {
-  const auto count = [](const io::PreparedStudy& st) {
+  const auto count = [](const study::PreparedStudy& st) {
     int again = 0;
     for (const auto& r : run_ensemble(*st.model, 10, 2)) {
       for (const auto& a : r.adoptions) again += a.round > 0 ? 1 : 0;

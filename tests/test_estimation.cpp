@@ -606,17 +606,17 @@ TEST(NetInf, BadInputs) {
 TEST(FitThenSimulate, FittedScenarioCarriesTheEstimatesAndRuns) {
   // Simulate the toy province with endorsement only, then fit the simulated adoptions.
   const std::string toy = std::string(PDLAB_SOURCE_DIR) + "/scenarios/examples/toy_endorse.toml";
-  const auto st = io::prepare_study(toy, {"run.replicates=1", "adoption.gamma_horizontal=1.0"});
+  const auto st = study::prepare_study(toy, {"run.replicates=1", "adoption.gamma_horizontal=1.0"});
   const auto sim = run_replicate(*st.model, 0);
   io::EventsFile ev;
   ev.policy_ids = {"model"};
   for (const auto& a : sim.adoptions) ev.adoptions.push_back({a.unit, 0, a.period});
   ASSERT_GT(ev.adoptions.size(), 20U);
-  io::FitOptions fo;
+  study::FitOptions fo;
   fo.covariates = {"migrant_share"};
   const auto loaded = io::load_scenario(toy, {});
   const auto inputs = io::load_inputs(loaded.scenario, fo.covariates);
-  const auto res = io::fit_scenario(loaded, inputs, ev, fo);
+  const auto res = study::fit_scenario(loaded, inputs, ev, fo);
   ASSERT_TRUE(res.glm.converged);
   const auto fitted = io::parse_scenario(res.scenario_toml, "fitted.toml", {}).scenario;
   auto coef = [&](const std::string& name) {

@@ -15,9 +15,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-io::PreparedStudy toy(std::vector<std::string> sets = {}) {
-  return io::prepare_study(std::string(PDLAB_SOURCE_DIR) + "/scenarios/examples/toy_pilot.toml",
-                           sets);
+study::PreparedStudy toy(std::vector<std::string> sets = {}) {
+  return study::prepare_study(std::string(PDLAB_SOURCE_DIR) + "/scenarios/examples/toy_pilot.toml",
+                              sets);
 }
 
 std::string csv(const std::string& db, const std::string& table) {
@@ -33,7 +33,7 @@ TEST(Results, WritesAllTablesAndExportsCsv) {
   const auto db = dir + "/study.sqlite";
   fs::remove(db);
   const auto st = toy({"run.replicates=4", "output.unit_time_every=12"});
-  const auto rep = io::run_study(st, db, false, false, "test", {});
+  const auto rep = study::run_study(st, db, false, false, "test", {});
   EXPECT_EQ(rep.replicates, 4);
   const auto tables = io::list_tables(db);
   for (const char* t : {"meta", "scenarios", "params", "levels", "policies", "runs", "adoptions",
@@ -66,14 +66,15 @@ TEST(Results, NoOverwriteWithoutForce) {
   const auto dir = test::temp_dir();
   const auto db = test::write_file(dir, "exists.sqlite", "precious");
   const auto st = toy();
-  test::expect_error([&] { io::run_study(st, db, false, false, "", {}); }, ErrorKind::cant_create);
+  test::expect_error([&] { study::run_study(st, db, false, false, "", {}); },
+                     ErrorKind::cant_create);
   std::ifstream in(db);
   std::string text((std::istreambuf_iterator<char>(in)), {});
   EXPECT_EQ(text, "precious");
-  io::run_study(st, db, true, false, "", {});
+  study::run_study(st, db, true, false, "", {});
   EXPECT_EQ(io::list_tables(db).size(), 8U);
   test::expect_error(
-      [&] { io::run_study(st, dir + "/no/such/dir/x.sqlite", false, false, "", {}); },
+      [&] { study::run_study(st, dir + "/no/such/dir/x.sqlite", false, false, "", {}); },
       ErrorKind::cant_create);
 }
 
@@ -81,7 +82,7 @@ TEST(Results, ExportErrors) {
   const auto dir = test::temp_dir();
   const auto db = dir + "/s.sqlite";
   fs::remove(db);
-  io::run_study(toy(), db, false, false, "", {});
+  study::run_study(toy(), db, false, false, "", {});
   const auto e = test::expect_error([&] { csv(db, "adoption"); }, ErrorKind::usage);
   EXPECT_NE(std::string(e.what()).find("did you mean 'adoptions'"), std::string::npos);
   test::expect_error([&] { csv(dir + "/none.sqlite", "meta"); }, ErrorKind::no_input);

@@ -16,14 +16,14 @@
 #include <limits>
 #include <sstream>
 
-namespace pdlab::io {
+namespace pdlab::study {
 
 namespace {
 
 std::vector<Target> read_targets(const std::string& path, const Model& m) {
   const auto& h = m.hierarchy();
   const auto& sc = m.scenario();
-  CsvReader r(path);
+  io::CsvReader r(path);
   const auto col = [&](const char* name, bool required) -> std::optional<std::size_t> {
     auto c = r.column(name);
     if (!c && required) {
@@ -51,7 +51,7 @@ std::vector<Target> read_targets(const std::string& path, const Model& m) {
     }
     t.level = *l;
     t.period = to_period(sc.calendar, std::string(f[*c_date]), "date", path, line);
-    const auto share = parse_number(f[*c_share], path, line, "share");
+    const auto share = io::parse_number(f[*c_share], path, line, "share");
     if (!share || *share < 0 || *share > 1) {
       fail(ErrorKind::data, {path, line, "share", std::string(f[*c_share])},
            "must be a share in [0, 1]", "write e.g. 0.5");
@@ -84,7 +84,7 @@ std::vector<Target> read_targets(const std::string& path, const Model& m) {
       t.policy = static_cast<std::int32_t>(it - sc.policies.begin());
     }
     if (c_weight && !f[*c_weight].empty()) {
-      const auto w = parse_number(f[*c_weight], path, line, "weight");
+      const auto w = io::parse_number(f[*c_weight], path, line, "weight");
       if (!w || *w < 0) {
         fail(ErrorKind::data, {path, line, "weight", std::string(f[*c_weight])},
              "must be a non-negative number", "write e.g. 1");
@@ -229,7 +229,7 @@ std::string fitted_scenario_toml(const CalibrateSpec& spec, const CalibrateResul
     }
   }
   namespace fs = std::filesystem;
-  const auto sc0 = load_scenario(spec.scenario, spec.overrides).scenario;
+  const auto sc0 = io::load_scenario(spec.scenario, spec.overrides).scenario;
   const fs::path from = fs::absolute(spec.scenario).parent_path();
   const fs::path to = fs::absolute(out_path).parent_path();
   const auto rebase = [&](const std::string& p) {
@@ -248,7 +248,24 @@ std::string fitted_scenario_toml(const CalibrateSpec& spec, const CalibrateResul
   for (std::size_t i = 0; i < r.free.size(); ++i) {
     text += (i ? ", " : " ") + r.free[i].name + " = " + fmt::format("{:.6g}", r.best_x[i]);
   }
-  return text + "\n" + load_scenario(spec.scenario, sets).resolved_toml + "\n";
+  return text + "\n" + io::load_scenario(spec.scenario, sets).resolved_toml + "\n";
 }
 
-}  // namespace pdlab::io
+void write_calibration(const CalibrateResult& res, io::TableWriter& w) {
+  for (const auto& r : res.fit) {
+    w.text(r.target.label)
+        .text(r.policy_id)
+        .text(r.level)
+        .text(r.region)
+        .integer(r.target.period)
+        .text(r.date)
+        .real(r.target.share)
+        .real(r.mean)
+        .real(r.q05)
+        .real(r.q95)
+        .real(r.mean - r.target.share)
+        .end_row();
+  }
+}
+
+}  // namespace pdlab::study

@@ -8,7 +8,7 @@
 #include <memory>
 #include <sstream>
 
-namespace pdlab::io {
+namespace pdlab::study {
 
 namespace {
 
@@ -58,7 +58,7 @@ std::vector<DesignVariant> variants_from_vary(const std::vector<std::string>& va
 
 // CSV: an optional `variant` column of labels, then one column per scenario key.
 std::vector<DesignVariant> variants_from_csv(const std::string& path) {
-  CsvReader reader(path);
+  io::CsvReader reader(path);
   const auto& header = reader.header();
   const auto label_col = reader.column("variant");
   std::vector<DesignVariant> out;
@@ -107,7 +107,7 @@ CompareResult compare_designs(const CompareSpec& spec,
   for (const auto& v : variants) {
     auto sets = spec.overrides;
     sets.insert(sets.end(), v.assignments.begin(), v.assignments.end());
-    auto l = load_scenario(spec.scenario, sets);
+    auto l = io::load_scenario(spec.scenario, sets);
     if (same_inputs(l.scenario.hierarchy, base.loaded.scenario.hierarchy)) {
       shared.push_back(
           std::make_unique<Model>(l.scenario, *base.inputs.hierarchy, *base.inputs.network));
@@ -171,4 +171,33 @@ CompareResult compare_designs(const CompareSpec& spec,
   return out;
 }
 
-}  // namespace pdlab::io
+void write_compare(const CompareResult& res, io::TableWriter& w) {
+  const auto& defs = res.outcomes;
+  for (std::size_t k = 0; k < defs.size(); ++k) {
+    for (std::size_t i = 0; i < res.labels.size(); ++i) {
+      const auto& c = res.contrasts[k][i];
+      w.text(defs[k].name)
+          .text(defs[k].statistic)
+          .text(defs[k].policy)
+          .text(defs[k].level)
+          .text(res.labels[i])
+          .integer(c.n)
+          .real(c.mean)
+          .real(c.sd)
+          .real(c.diff)
+          .real(c.diff_se)
+          .real(c.lo)
+          .real(c.hi)
+          .end_row();
+    }
+  }
+}
+
+bool is_headline(const CompareResult& res, const OutcomeDef& d) {
+  return (d.name == "adopted" && d.level == res.deepest_level) ||
+         d.name == "participation_migrant" ||
+         (d.name == "depth" && d.statistic == "last_year_mean" && d.level == res.deepest_level) ||
+         d.name == "incidents" || (d.name == "escalated" && d.level == res.top_level);
+}
+
+}  // namespace pdlab::study

@@ -3,6 +3,7 @@
 
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
+#include "pdlab/io/output_file.hpp"
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -10,13 +11,14 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <set>
 #include <sstream>
 
-namespace pdlab::io {
+namespace pdlab::study {
 
-FitResult fit_scenario(const LoadedScenario& loaded, const Inputs& inputs, const EventsFile& events,
-                       const FitOptions& opt) {
+FitResult fit_scenario(const io::LoadedScenario& loaded, const io::Inputs& inputs,
+                       const io::EventsFile& events, const FitOptions& opt) {
   const auto& sc = loaded.scenario;
   const auto& h = *inputs.hierarchy;
   if (events.policy_ids.size() != 1) {
@@ -30,7 +32,7 @@ FitResult fit_scenario(const LoadedScenario& loaded, const Inputs& inputs, const
   ro.sibling_weight = sc.adoption.sibling_weight;
   ro.edge_weight = sc.adoption.edge_weight;
   ro.level = opt.level;
-  ro.first_period = unit_first_periods(h, sc.calendar);
+  ro.first_period = io::unit_first_periods(h, sc.calendar);
   for (const auto& c : opt.covariates) {
     const auto a = h.attribute_index(c);
     if (!a) {
@@ -188,8 +190,28 @@ FitResult fit_scenario(const LoadedScenario& loaded, const Inputs& inputs, const
   return res;
 }
 
+FitResult fit_study(const FitSpec& spec) {
+  const auto loaded = io::load_scenario(spec.scenario, spec.overrides);
+  const auto inputs = io::load_inputs(loaded.scenario, spec.covariates);
+  const auto events =
+      io::read_events(spec.events_path, *inputs.hierarchy, loaded.scenario.calendar);
+  FitOptions fo;
+  fo.covariates = spec.covariates;
+  fo.link = spec.link;
+  if (!spec.level.empty()) {
+    const auto l = inputs.hierarchy->level_index(spec.level);
+    if (!l) {
+      throw Error(ErrorKind::usage,
+                  fmt::format("--level: no level '{}' in the hierarchy", spec.level));
+    }
+    fo.level = *l;
+  }
+  io::check_output_path(spec.out, spec.force);
+  return fit_scenario(loaded, inputs, events, fo);
+}
+
 std::vector<CheckRow> check_fit(const Model& model, const Summary& summary,
-                                const EventsFile& events, int policy) {
+                                const io::EventsFile& events, int policy) {
   const auto& h = model.hierarchy();
   const auto n_periods = model.periods();
   const int nl = h.n_levels();
@@ -217,9 +239,17 @@ std::vector<CheckRow> check_fit(const Model& model, const Summary& summary,
   return out;
 }
 
-void write_check(const std::vector<CheckRow>& rows, TableWriter& w) {
+namespace {
+
+// The observed share lies inside the simulated 90% band.
+bool inside_band(const CheckRow& r) {
+  return r.observed >= r.sim_q05 - 1e-12 && r.observed <= r.sim_q95 + 1e-12;
+}
+}  // namespace
+
+void write_check(const std::vector<CheckRow>& rows, io::TableWriter& w) {
   for (const auto& r : rows) {
-    const bool inside = r.observed >= r.sim_q05 - 1e-12 && r.observed <= r.sim_q95 + 1e-12;
+    const bool inside = inside_band(r);
     w.text(r.level)
         .integer(r.period)
         .text(r.date)
@@ -232,13 +262,28 @@ void write_check(const std::vector<CheckRow>& rows, TableWriter& w) {
   }
 }
 
+std::vector<CheckLevel> check_by_level(const std::vector<CheckRow>& rows) {
+  std::map<std::string, CheckLevel> by;
+  for (const auto& r : rows) {
+    auto& c = by[r.level];
+    c.periods += 1;
+    c.inside += inside_band(r) ? 1 : 0;
+    c.last = r;
+  }
+  std::vector<CheckLevel> out;
+  for (auto& [level, c] : by) {
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 std::vector<CheckRow> check_fit_study(const PreparedStudy& study, const std::string& events_path,
                                       const std::function<void(int, int)>& progress) {
   const auto& sc = study.model->scenario();
-  const auto events = read_events(events_path, *study.inputs.hierarchy, sc.calendar);
+  const auto events = io::read_events(events_path, *study.inputs.hierarchy, sc.calendar);
   const auto results = run_ensemble(*study.model, sc.replicates, sc.threads, progress);
   const auto summary = summarise(*study.model, results, {0.05, 0.5, 0.95});
   return check_fit(*study.model, summary, events, 0);
 }
 
-}  // namespace pdlab::io
+}  // namespace pdlab::study

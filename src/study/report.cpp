@@ -21,7 +21,7 @@
 #include <map>
 #include <sstream>
 
-namespace pdlab::io {
+namespace pdlab::study {
 
 namespace {
 
@@ -63,7 +63,7 @@ std::string read_asset(const std::string& rel) {
 class Study {
  public:
   explicit Study(const std::string& path) : db_(path, SQLITE_OPEN_READONLY, true) {
-    note_input(path);
+    io::note_input(path);
   }
 
   // First column of the first row as text ("" when no row or NULL).
@@ -78,25 +78,26 @@ class Study {
   }
   template <typename F>
   void each(const std::string& sql, F&& f) const {
-    Stmt st(db_, sql);
+    io::Stmt st(db_, sql);
     while (st.next_row()) {
       f(st.get());
     }
   }
   bool has_table(const std::string& t) const {
-    return !scalar("SELECT name FROM sqlite_master WHERE type='table' AND name=" + sql_literal(t))
+    return !scalar("SELECT name FROM sqlite_master WHERE type='table' AND name=" +
+                   io::sql_literal(t))
                 .empty();
   }
   std::vector<std::string> columns(const std::string& t) const {
     std::vector<std::string> out;
-    each("SELECT name FROM pragma_table_info(" + sql_literal(t) + ")", [&](sqlite3_stmt* st) {
+    each("SELECT name FROM pragma_table_info(" + io::sql_literal(t) + ")", [&](sqlite3_stmt* st) {
       out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
     });
     return out;
   }
 
  private:
-  mutable Db db_;
+  mutable io::Db db_;
 };
 
 // Text for HTML element content and attribute values.
@@ -194,7 +195,7 @@ std::pair<std::string, std::string> band_columns(const Study& db, const std::str
 
 std::string caption_of(const Study& db) {
   const auto get = [&](const std::string& k) {
-    return db.scalar("SELECT value FROM meta WHERE key = " + sql_literal(k));
+    return db.scalar("SELECT value FROM meta WHERE key = " + io::sql_literal(k));
   };
   return "Scenario " + get("scenario_name") + " · seed " + get("seed") + " · " + get("replicates") +
          " replicates · pdlab " + get("pdlab_version");
@@ -237,15 +238,15 @@ std::string band_chart(const std::string& data, const std::string& lo, const std
 std::string hierarchy_chart(const Study& db, const std::string& caption) {
   const auto file = db.scalar("SELECT file FROM scenarios WHERE scenario_id = 1");
   const auto toml = db.scalar("SELECT toml FROM scenarios WHERE scenario_id = 1");
-  LoadedScenario loaded;
+  io::LoadedScenario loaded;
   try {
-    loaded = parse_scenario(toml, file, {});
+    loaded = io::parse_scenario(toml, file, {});
   } catch (const Error&) {
     return "";
   }
-  Inputs inputs;
+  io::Inputs inputs;
   try {
-    inputs = load_inputs(loaded.scenario);
+    inputs = io::load_inputs(loaded.scenario);
   } catch (const Error&) {
     return "";  // the scenario's input files moved: the report leaves this chart out
   }
@@ -260,7 +261,7 @@ std::string hierarchy_chart(const Study& db, const std::string& caption) {
       std::max(1, std::atoi(db.scalar("SELECT value FROM meta WHERE key = 'replicates'").c_str()));
   const auto pol = db.scalar("SELECT policy_id FROM policies ORDER BY policy_index LIMIT 1");
   std::map<std::string, std::vector<double>> periods;
-  db.each("SELECT unit_id, period FROM adoptions WHERE policy_id = " + sql_literal(pol),
+  db.each("SELECT unit_id, period FROM adoptions WHERE policy_id = " + io::sql_literal(pol),
           [&](sqlite3_stmt* st) {
             periods[reinterpret_cast<const char*>(sqlite3_column_text(st, 0))].push_back(
                 sqlite3_column_double(st, 1));
@@ -332,7 +333,7 @@ void write_page(const std::string& out_path, bool force, const std::string& titl
   const std::string vega = read_asset("vega/build/vega.min.js");
   const std::string vega_lite = read_asset("vega-lite/build/vega-lite.min.js");
   const std::string vega_embed = read_asset("vega-embed/build/vega-embed.min.js");
-  write_text_file(out_path, force, [&](std::ostream& o) {
+  io::write_text_file(out_path, force, [&](std::ostream& o) {
     o << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>"
       << html_escape(title)
       << "</title>\n<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:"
@@ -366,7 +367,7 @@ void write_page(const std::string& out_path, bool force, const std::string& titl
 }  // namespace
 
 ReportSummary write_report(const std::string& db_path, const std::string& out_path, bool force) {
-  check_output_path(out_path, force);
+  io::check_output_path(out_path, force);
   const Study db(db_path);
   if (!db.has_table("summary_time") || !db.has_table("meta")) {
     fail(ErrorKind::data, {db_path, 0, "", ""}, "not a pdlab study (no summary_time table)",
@@ -383,10 +384,10 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
     db.each("SELECT policy_id FROM policies ORDER BY policy_index", [&](sqlite3_stmt* st) {
       const std::string pol = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
       const auto data = json_rows(
-          db,
-          "SELECT level, date, mean, " + lo + ", " + hi +
-              " FROM summary_time WHERE metric = 'adopted' AND policy_id = " + sql_literal(pol) +
-              " AND level <> (SELECT name FROM levels WHERE level = 0) ORDER BY period");
+          db, "SELECT level, date, mean, " + lo + ", " + hi +
+                  " FROM summary_time WHERE metric = 'adopted' AND policy_id = " +
+                  io::sql_literal(pol) +
+                  " AND level <> (SELECT name FROM levels WHERE level = 0) ORDER BY period");
       charts.push_back({"adoption_" + std::to_string(charts.size()),
                         "Share of units adopted, by level: " + pol + " (mean and " + lo + "–" + hi +
                             " band over replicates)",
@@ -424,7 +425,7 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
       std::string_view unit;
       for (const auto& m : gov_metrics()) {
         if (m.chart == chart.id) {
-          in += std::string(in.empty() ? "" : ", ") + sql_literal(m.name);
+          in += std::string(in.empty() ? "" : ", ") + io::sql_literal(m.name);
           unit = m.unit;
         }
       }
@@ -515,4 +516,4 @@ ReportSummary write_comparison_report(const std::string& csv, const std::string&
   return {1};
 }
 
-}  // namespace pdlab::io
+}  // namespace pdlab::study

@@ -5,13 +5,13 @@
 
 #include <chrono>
 
-namespace pdlab::io {
+namespace pdlab::study {
 
 PreparedStudy prepare_study(const std::string& scenario_path,
                             const std::vector<std::string>& overrides) {
   PreparedStudy s;
-  s.loaded = load_scenario(scenario_path, overrides);
-  s.inputs = load_inputs(s.loaded.scenario);
+  s.loaded = io::load_scenario(scenario_path, overrides);
+  s.inputs = io::load_inputs(s.loaded.scenario);
   s.model = std::make_unique<Model>(s.loaded.scenario, *s.inputs.hierarchy, *s.inputs.network);
   return s;
 }
@@ -24,10 +24,10 @@ RunReport run_study(const PreparedStudy& study, const std::string& out_path, boo
   RunReport rep;
   rep.n_units = study.inputs.hierarchy->size();
   rep.replicates = sc.replicates;
-  StudyMeta meta;
+  io::StudyMeta meta;
   meta.scenario_toml = study.loaded.resolved_toml;
   meta.command_line = command_line;
-  StudyWriter writer(out_path, force, resume, *study.model, sc.replicates, meta);
+  io::StudyWriter writer(out_path, force, resume, *study.model, sc.replicates, meta);
   rep.resumed_replicates = sc.replicates - static_cast<std::int32_t>(writer.pending().size());
   double writing = 0;
   const auto t0 = clock::now();
@@ -48,4 +48,4 @@ RunReport run_study(const PreparedStudy& study, const std::string& out_path, boo
   return rep;
 }
 
-}  // namespace pdlab::io
+}  // namespace pdlab::study

@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
     return 64;
   }
   try {
-    const auto study = pdlab::io::prepare_study(argv[1], {});
+    const auto study = pdlab::study::prepare_study(argv[1], {});
     const auto results = pdlab::run_ensemble(*study.model, 4, 1);
     long adoptions = 0;
     for (const auto& r : results) adoptions += static_cast<long>(r.adoptions.size());

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "pdlab/core/scenario.hpp"
+#include "pdlab/io/table.hpp"
 #include "pdlab/sim/calibrate.hpp"
 
 #include <cstdint>
@@ -12,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace pdlab::io {
+namespace pdlab::study {
 
 struct CalibrateSpec {
   std::string scenario;                // scenario file with [[calibrate.free]]
@@ -54,4 +55,7 @@ CalibrateResult calibrate_scenario(const CalibrateSpec& spec,
 std::string fitted_scenario_toml(const CalibrateSpec& spec, const CalibrateResult& r,
                                  const std::string& out_path);
 
-}  // namespace pdlab::io
+// The fit table (schema "calibration"): one row per target.
+void write_calibration(const CalibrateResult& result, io::TableWriter& w);
+
+}  // namespace pdlab::study

@@ -3,13 +3,14 @@
 // module or an MPI runner call this; none of it formats or prints.
 #pragma once
 
+#include "pdlab/io/table.hpp"
 #include "pdlab/sim/compare.hpp"
 
 #include <functional>
 #include <string>
 #include <vector>
 
-namespace pdlab::io {
+namespace pdlab::study {
 
 struct DesignVariant {
   std::string label;                     // "key=value; key=value"
@@ -45,4 +46,11 @@ CompareResult compare_designs(const CompareSpec& spec,
                               const std::function<void(int, int, const std::string&)>& on_variant,
                               const std::function<void(int, int)>& progress);
 
-}  // namespace pdlab::io
+// The comparison table (schema "compare"): one row per outcome and variant.
+void write_compare(const CompareResult& result, io::TableWriter& w);
+
+// The outcomes worth a digest: adoption at the deepest level, migrant participation,
+// last-year depth at the deepest level, incidents, escalations to the top level.
+bool is_headline(const CompareResult& result, const OutcomeDef& outcome);
+
+}  // namespace pdlab::study

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace pdlab::io {
+namespace pdlab::study {
 
 struct FitOptions {
   std::vector<std::string> covariates;  // hierarchy attribute columns (static)
@@ -30,8 +30,22 @@ struct FitResult {
 // The hazard eta = alpha[level] + beta.x + g_v V + g_h H + g_u U with V built from adopting
 // ancestors as endorsements (signal 1): the fitted scenario therefore has every superior
 // endorse with vertical.endorse = 1, no scripted events, no reversals.
-FitResult fit_scenario(const LoadedScenario& scenario, const Inputs& inputs,
-                       const EventsFile& events, const FitOptions& options);
+FitResult fit_scenario(const io::LoadedScenario& scenario, const io::Inputs& inputs,
+                       const io::EventsFile& events, const FitOptions& options);
+
+struct FitSpec {
+  std::string scenario;                 // hierarchy, edges, calendar, exposures
+  std::vector<std::string> overrides;   // key=value
+  std::string events_path;              // unit_id,policy_id,time
+  std::vector<std::string> covariates;  // hierarchy attribute columns
+  std::string level;                    // only units of this level are at risk; empty: all
+  GlmLink link = GlmLink::cloglog;
+  std::string out;  // where the fitted scenario will go: checked, once the inputs are read
+  bool force = false;
+};
+// The fit workflow: reads the scenario, its inputs and the events, checks `spec.out`, fits.
+// Writing the fitted scenario (when the fit converged) is the caller's.
+FitResult fit_study(const FitSpec& spec);
 
 struct CheckRow {
   std::string level;
@@ -42,8 +56,17 @@ struct CheckRow {
 };
 // Observed vs simulated cumulative adoption by level and period (levels with adopters).
 std::vector<CheckRow> check_fit(const Model& model, const Summary& summary,
-                                const EventsFile& events, int policy);
-void write_check(const std::vector<CheckRow>& rows, TableWriter& w);
+                                const io::EventsFile& events, int policy);
+void write_check(const std::vector<CheckRow>& rows, io::TableWriter& w);
+
+// Per level (in name order): its last row and how many periods the observed share lies
+// inside the simulated 90% band.
+struct CheckLevel {
+  CheckRow last;
+  int inside = 0;
+  int periods = 0;
+};
+std::vector<CheckLevel> check_by_level(const std::vector<CheckRow>& rows);
 
 struct PreparedStudy;
 // The check-fit workflow: simulates the study's replicates and compares cumulative adoption
@@ -51,4 +74,4 @@ struct PreparedStudy;
 std::vector<CheckRow> check_fit_study(const PreparedStudy& study, const std::string& events_path,
                                       const std::function<void(int, int)>& progress);
 
-}  // namespace pdlab::io
+}  // namespace pdlab::study

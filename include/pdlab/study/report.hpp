@@ -3,7 +3,7 @@
 
 #include <string>
 
-namespace pdlab::io {
+namespace pdlab::study {
 
 struct ReportSummary {
   int charts = 0;
@@ -18,4 +18,4 @@ ReportSummary write_comparison_report(const std::string& csv, const std::string&
                                       const std::string& caption, const std::string& out_path,
                                       bool force);
 
-}  // namespace pdlab::io
+}  // namespace pdlab::study

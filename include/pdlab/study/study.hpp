@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
-namespace pdlab::io {
+namespace pdlab::study {
 
 struct PreparedStudy {
-  LoadedScenario loaded;
-  Inputs inputs;
+  io::LoadedScenario loaded;
+  io::Inputs inputs;
   std::unique_ptr<Model> model;
 };
 
@@ -43,4 +43,4 @@ RunReport run_study(const PreparedStudy& study, const std::string& out_path, boo
                     bool resume, const std::string& command_line,
                     const std::function<void(int, int)>& progress);
 
-}  // namespace pdlab::io
+}  // namespace pdlab::study

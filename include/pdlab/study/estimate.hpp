@@ -1,0 +1,91 @@
+// The estimation workflows as library functions: a risk set built from a scenario and
+// observed adoptions, a discrete-time event-history GLM or a Cox model fitted to a data
+// table, a diffusion network inferred from cascades. Inputs are read and checked here (each
+// bad value named with its file, line and field); nothing is printed.
+#pragma once
+
+#include "pdlab/estimation/cox.hpp"
+#include "pdlab/estimation/glm.hpp"
+#include "pdlab/estimation/netinf.hpp"
+#include "pdlab/io/estimation_io.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pdlab::study {
+
+struct RisksetSpec {
+  std::string scenario;                     // hierarchy, edges, calendar, exposure parameters
+  std::vector<std::string> overrides;       // key=value
+  std::string events_path;                  // unit_id,policy_id,time
+  std::string covariates_path;              // optional: unit_id,time,variable,value
+  std::vector<std::string> static_columns;  // hierarchy attribute columns
+  std::string policy;                       // only this policy_id; empty: all, pooled
+  std::string level;                        // only units of this level; empty: all
+  std::string out;                          // CSV; empty or "-": standard output
+  bool force = false;
+};
+
+struct RisksetReport {
+  std::size_t rows = 0;
+  std::int64_t events = 0;
+  std::size_t policies = 0;
+  std::int64_t after_horizon = 0;    // events after the horizon, censored
+  std::int64_t outside_subtree = 0;  // events of units outside the subtree, ignored
+};
+
+// Builds the risk set (unit x period rows until adoption) and writes it to `spec.out`.
+RisksetReport riskset_study(const RisksetSpec& spec);
+
+// A model fitted to a data table, with the rows dropped for missing values.
+template <class Fit>
+struct TableFit {
+  Fit fit;
+  std::int64_t dropped_missing = 0;
+};
+
+struct EhaSpec {
+  std::string data;     // risk-set CSV
+  std::string formula;  // "event ~ vertical + horizontal + factor(policy_id)"
+  GlmLink link = GlmLink::cloglog;
+  std::string cluster;  // column of cluster ids for robust SEs; empty: none
+  std::string offset;   // offset column; empty: none
+};
+// The response must be 0 or 1 on every row used.
+TableFit<GlmFit> eha_study(const EhaSpec& spec);
+
+struct CoxSpec {
+  std::string data;     // CSV with start, stop, event and covariates
+  std::string formula;  // "Surv(tstart, tstop, event) ~ x + z"
+  CoxTies ties = CoxTies::efron;
+  std::string strata;   // column defining strata; empty: none
+  std::string cluster;  // column of cluster ids for robust SEs; empty: none
+};
+// Every row must be a non-empty interval (start < stop) with a 0/1 event.
+TableFit<CoxFit> cox_study(const CoxSpec& spec);
+
+struct InferSpec {
+  std::string cascades;  // node_name,event_time,cascade_id
+  std::string nodes;     // optional node list (fixes node ids and tie order)
+  Transmission model = Transmission::exponential;
+  NetInfFlavour flavour = NetInfFlavour::snap;
+  std::optional<double> parameter;  // none: 1, or estimated in the networkinference flavour
+  double epsilon = 1e-64;
+  std::int64_t max_edges = 0;  // 0: all that improve
+  double p_value_cutoff = 0;
+};
+
+struct InferResult {
+  io::Cascades cascades;
+  NetInfResult network;
+  double parameter = 0;  // the transmission parameter used
+};
+
+// `on_estimated(parameter)` is called when the parameter was estimated from the cascades
+// (may be empty).
+InferResult infer_study(const InferSpec& spec, const std::function<void(double)>& on_estimated);
+
+}  // namespace pdlab::study

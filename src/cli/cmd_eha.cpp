@@ -1,0 +1,58 @@
+// `pdlab eha`: a thin client of study::eha_study; prints the coefficient table.
+#include "cli/common.hpp"
+#include "pdlab/study/estimate.hpp"
+
+#include <fmt/core.h>
+
+#include <memory>
+#include <sstream>
+
+namespace pdlab::cli {
+
+namespace {
+
+struct EhaOptions {
+  std::string data, formula, link = "cloglog", cluster, offset, out;
+  bool force = false;
+};
+
+void add_options(CLI::App& sub, EhaOptions& o) {
+  sub.add_option("data", o.data, "Risk-set CSV (from `pdlab riskset` or any tool)")->required();
+  sub.add_option("--formula", o.formula,
+                 "e.g. \"event ~ vertical + horizontal + factor(policy_id)\"")
+      ->required();
+  sub.add_option("--link", o.link, "Link function")->check(CLI::IsMember({"logit", "cloglog"}));
+  sub.add_option("--cluster", o.cluster,
+                 "Column of cluster ids for cluster-robust standard errors");
+  sub.add_option("--offset", o.offset, "Column used as an offset");
+  sub.add_option("--out,-o", o.out, "Write the coefficient table as CSV");
+  add_force(sub, o.force);
+}
+
+int run(const EhaOptions& o) {
+  check_table_output(o.out, o.force);
+  study::EhaSpec spec;
+  spec.data = o.data;
+  spec.formula = o.formula;
+  spec.link = o.link == "logit" ? GlmLink::logit : GlmLink::cloglog;
+  spec.cluster = o.cluster;
+  spec.offset = o.offset;
+  const auto r = study::eha_study(spec);
+  std::ostringstream report;
+  io::print_glm(r.fit, fmt::format("Discrete-time EHA, {} link: {}", o.link, o.formula), report);
+  return finish_fit(
+      report.str(), r.dropped_missing, o.out, o.force, "eha",
+      [&](io::TableWriter& w) { io::write_glm(r.fit, w); }, r.fit.converged);
+}
+
+}  // namespace
+
+void register_eha(CLI::App& app, Commands& cmds) {
+  auto o = std::make_shared<EhaOptions>();
+  auto* sub =
+      app.add_subcommand("eha", "Fit a discrete-time event history model (logit or cloglog GLM)");
+  add_options(*sub, *o);
+  cmds.push_back({sub, [o] { return run(*o); }});
+}
+
+}  // namespace pdlab::cli

@@ -1,0 +1,77 @@
+// `pdlab fit`: a thin client of study::fit_study; prints the fit, writes the fitted scenario.
+#include "cli/common.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/io/output_file.hpp"
+#include "pdlab/study/fit.hpp"
+
+#include <fmt/core.h>
+
+#include <sysexits.h>
+#include <memory>
+#include <sstream>
+
+namespace pdlab::cli {
+
+namespace {
+
+struct FitOptions {
+  std::string scenario, events_path, level, link = "cloglog", out;
+  std::vector<std::string> covariates, sets;
+  bool force = false;
+};
+
+void add_options(CLI::App& sub, FitOptions& o) {
+  sub.add_option("scenario", o.scenario, "Scenario TOML: hierarchy, edges, calendar, exposures")
+      ->required();
+  sub.add_option("--events", o.events_path, "Adoption events CSV: unit_id,policy_id,time")
+      ->required();
+  sub.add_option("--covariates", o.covariates, "Hierarchy attribute columns to include")
+      ->delimiter(',');
+  sub.add_option("--level", o.level, "Only units of this level are at risk");
+  sub.add_option("--link", o.link, "Link function")->check(CLI::IsMember({"logit", "cloglog"}));
+  sub.add_option("--out,-o", o.out, "Fitted scenario TOML")->required();
+  add_sets(sub, o.sets);
+  add_force(sub, o.force);
+}
+
+int run(const FitOptions& o) {
+  study::FitSpec spec;
+  spec.scenario = o.scenario;
+  spec.overrides = o.sets;
+  spec.events_path = o.events_path;
+  spec.covariates = o.covariates;
+  spec.level = o.level;
+  spec.link = o.link == "logit" ? GlmLink::logit : GlmLink::cloglog;
+  spec.out = o.out;
+  spec.force = o.force;
+  const auto res = study::fit_study(spec);
+  std::ostringstream report;
+  io::print_glm(res.glm,
+                fmt::format("Adoption hazard fitted to {} ({} link)", o.events_path, o.link),
+                report);
+  for (const auto& note : res.notes) {
+    report << "note: " << note << '\n';
+  }
+  fmt::print("{}", report.str());
+  if (!res.glm.converged) {
+    throw Error(ErrorKind::data,
+                "the adoption hazard did not converge; " + o.out +
+                    " was not written. Fix: check for separation (a term that predicts adoption "
+                    "perfectly), drop it or choose another --level");
+  }
+  io::write_text_file(o.out, o.force, [&](std::ostream& s) { s << res.scenario_toml; });
+  fmt::print(stderr, "wrote {} (run it with `pdlab run`, compare with `pdlab check-fit`)\n", o.out);
+  return EX_OK;
+}
+
+}  // namespace
+
+void register_fit(CLI::App& app, Commands& cmds) {
+  auto o = std::make_shared<FitOptions>();
+  auto* sub = app.add_subcommand(
+      "fit", "Estimate the engine's adoption hazard from events and write a runnable scenario");
+  add_options(*sub, *o);
+  cmds.push_back({sub, [o] { return run(*o); }});
+}
+
+}  // namespace pdlab::cli

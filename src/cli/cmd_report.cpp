@@ -1,0 +1,43 @@
+// `pdlab report`: a self-contained HTML report of a study (study::write_report).
+#include "cli/common.hpp"
+#include "pdlab/study/report.hpp"
+
+#include <fmt/core.h>
+
+#include <sysexits.h>
+#include <memory>
+
+namespace pdlab::cli {
+
+namespace {
+
+struct ReportOptions {
+  std::string db, out;
+  bool force = false;
+};
+
+void add_options(CLI::App& sub, ReportOptions& o) {
+  sub.add_option("results", o.db, "Results file (.sqlite) from `pdlab run` or `pdlab cases`")
+      ->required();
+  sub.add_option("--out,-o", o.out, "HTML file")->required();
+  add_force(sub, o.force);
+}
+
+int run(const ReportOptions& o) {
+  const auto r = study::write_report(o.db, o.out, o.force);
+  fmt::print(stderr, "wrote {} ({} charts)\n", o.out, r.charts);
+  fmt::print("{}\n", o.out);
+  return EX_OK;
+}
+
+}  // namespace
+
+void register_report(CLI::App& app, Commands& cmds) {
+  auto o = std::make_shared<ReportOptions>();
+  auto* sub = app.add_subcommand(
+      "report", "Write a self-contained HTML report (charts inlined, opens offline) of a study");
+  add_options(*sub, *o);
+  cmds.push_back({sub, [o] { return run(*o); }});
+}
+
+}  // namespace pdlab::cli

@@ -1,0 +1,111 @@
+#include "cli/common.hpp"
+
+#include "pdlab/core/errors.hpp"
+#include "pdlab/io/output_file.hpp"
+
+#include <fmt/core.h>
+
+#include <unistd.h>
+
+#include <sysexits.h>
+#include <memory>
+#include <mutex>
+
+namespace pdlab::cli {
+
+void add_seed(CLI::App& sub, RunOverrides& o, const std::string& help) {
+  sub.add_option("--seed", o.seed, help)
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{9007199254740992}, "0 to 2^53"));
+}
+
+void add_replicates(CLI::App& sub, RunOverrides& o, const std::string& help) {
+  sub.add_option("--replicates,-r", o.replicates, help)
+      ->check(CLI::Range(1, 100000, "1 to 100000"));
+}
+
+void add_threads(CLI::App& sub, RunOverrides& o, const std::string& help) {
+  sub.add_option("--threads,-t", o.threads, help)->check(CLI::Range(0, 1024, "0 to 1024"));
+}
+
+void add_sets(CLI::App& sub, std::vector<std::string>& sets, const std::string& help) {
+  sub.add_option("--set", sets, help);
+}
+
+void add_force(CLI::App& sub, bool& force, const std::string& help) {
+  sub.add_flag("--force,-f", force, help);
+}
+
+std::vector<std::string> with_overrides(std::vector<std::string> sets, const RunOverrides& o) {
+  if (o.seed >= 0) {
+    sets.push_back(fmt::format("run.seed={}", o.seed));
+  }
+  if (o.replicates > 0) {
+    sets.push_back(fmt::format("run.replicates={}", o.replicates));
+  }
+  if (o.threads >= 0) {
+    sets.push_back(fmt::format("run.threads={}", o.threads));
+  }
+  return sets;
+}
+
+std::function<void(int, int)> progress_bar() {
+  if (isatty(STDERR_FILENO) == 0) {
+    return {};
+  }
+  auto mtx = std::make_shared<std::mutex>();
+  return [mtx](int done, int total) {
+    std::lock_guard lock(*mtx);
+    const int width = 30;
+    const int filled = total > 0 ? done * width / total : width;
+    fmt::print(stderr, "\r[{}{}] {}/{} replicates", std::string(filled, '#'),
+               std::string(width - filled, '.'), done, total);
+    if (done == total) {
+      fmt::print(stderr, "\n");
+    }
+  };
+}
+
+void check_table_output(const std::string& out, bool force) {
+  if (!out.empty() && out != "-") {
+    io::check_output_path(out, force);
+  }
+}
+
+std::string level_counts(const Hierarchy& h) {
+  std::string levels;
+  for (int l = 0; l < h.n_levels(); ++l) {
+    levels += fmt::format("{}{} {}", l ? ", " : "", h.level_begin(l + 1) - h.level_begin(l),
+                          h.level_names()[l]);
+  }
+  return levels;
+}
+
+void print_warnings(const Model& m) {
+  for (const auto& w : m.warnings()) {
+    fmt::print(stderr, "pdlab: warning: {}\n", w);
+  }
+}
+
+int finish_fit(const std::string& report, std::int64_t dropped, const std::string& out, bool force,
+               const std::string& table, const std::function<void(io::TableWriter&)>& rows,
+               bool converged) {
+  fmt::print("{}", report);
+  if (dropped > 0) {
+    fmt::print("note: {} rows with missing values were dropped\n", dropped);
+  }
+  if (!converged) {
+    // Estimates of a fit that did not converge are not results: nothing is written.
+    throw Error(ErrorKind::data,
+                "the model did not converge" +
+                    (out.empty() ? std::string() : "; " + out + " was not written") +
+                    ". Fix: check the data for separation (a covariate that predicts the event "
+                    "perfectly), drop or combine such terms, or rescale covariates");
+  }
+  if (!out.empty()) {
+    io::write_table(out, force, io::table_schema(table), rows);
+    fmt::print(stderr, "wrote {}\n", out);
+  }
+  return EX_OK;
+}
+
+}  // namespace pdlab::cli

@@ -1,0 +1,78 @@
+// What the subcommands of the pdlab CLI share: their registration, the common options
+// (--seed, --replicates, --threads, --set, --force), output checks and progress printing.
+#pragma once
+
+#include "pdlab/core/model.hpp"
+#include "pdlab/io/table.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace pdlab::cli {
+
+// A registered subcommand: `run` is called when `app` is the one given.
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+using Commands = std::vector<Command>;
+
+// One per subcommand (src/cli/cmd_<name>.cpp): adds it to `app` with its options and
+// appends its runner to `cmds`.
+void register_run(CLI::App& app, Commands& cmds, const std::string& command_line);
+void register_validate(CLI::App& app, Commands& cmds);
+void register_export(CLI::App& app, Commands& cmds);
+void register_riskset(CLI::App& app, Commands& cmds);
+void register_eha(CLI::App& app, Commands& cmds);
+void register_cox(CLI::App& app, Commands& cmds);
+void register_infer(CLI::App& app, Commands& cmds);
+void register_fit(CLI::App& app, Commands& cmds);
+void register_check_fit(CLI::App& app, Commands& cmds);
+void register_compare(CLI::App& app, Commands& cmds);
+void register_calibrate(CLI::App& app, Commands& cmds);
+void register_cases(CLI::App& app, Commands& cmds);
+void register_report(CLI::App& app, Commands& cmds);
+void register_version(CLI::App& app, Commands& cmds);
+
+// --seed, --replicates and --threads: overrides of run.seed, run.replicates, run.threads.
+struct RunOverrides {
+  std::int64_t seed = -1;  // -1: not given
+  int replicates = 0;      // 0: not given
+  int threads = -1;        // -1: not given
+};
+// Each checked against the range of its key in the parameter registry, where the user typed
+// it (rather than as a --set the user never wrote).
+void add_seed(CLI::App& sub, RunOverrides& o, const std::string& help);
+void add_replicates(CLI::App& sub, RunOverrides& o, const std::string& help);
+void add_threads(CLI::App& sub, RunOverrides& o, const std::string& help);
+void add_sets(CLI::App& sub, std::vector<std::string>& sets,
+              const std::string& help = "Override a scenario key (repeatable)");
+void add_force(CLI::App& sub, bool& force,
+               const std::string& help = "Replace the output file if it exists");
+
+// `sets` with run.seed=, run.replicates=, run.threads= appended for the options given.
+std::vector<std::string> with_overrides(std::vector<std::string> sets, const RunOverrides& o);
+
+// A progress bar on stderr, only when stderr is a terminal (empty function otherwise).
+std::function<void(int, int)> progress_bar();
+
+// An output table's path is checked before any work (a long fit does not fail at the end);
+// empty and "-" (standard output) need no check.
+void check_table_output(const std::string& out, bool force);
+
+// "12 province, 300 prefecture, ...": the units per level.
+std::string level_counts(const Hierarchy& h);
+// The model's warnings, on stderr.
+void print_warnings(const Model& m);
+
+// Prints a fitted model's report (with a note on dropped rows), turns non-convergence into an
+// error, and writes the coefficient table `table` to `out` if given.
+int finish_fit(const std::string& report, std::int64_t dropped, const std::string& out, bool force,
+               const std::string& table, const std::function<void(io::TableWriter&)>& rows,
+               bool converged);
+
+}  // namespace pdlab::cli

@@ -1,0 +1,288 @@
+// `pdlab cases` as a library function: see include/pdlab/study/cases.hpp.
+#include "pdlab/study/cases.hpp"
+
+#include "pdlab/core/calendar.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/core/governance.hpp"
+#include "pdlab/io/inputs.hpp"
+#include "pdlab/io/output_file.hpp"
+#include "pdlab/io/results.hpp"
+#include "pdlab/sim/engine.hpp"
+#include "pdlab/study/report.hpp"
+#include "pdlab/study/study.hpp"
+#include "pdlab/version.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+namespace pdlab::study {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Ensemble mean of a governance metric at a level, averaged over periods [from, to).
+double gov_mean(const Model& m, const std::vector<ReplicateResult>& rs, GovMetric metric, int level,
+                std::int32_t from, std::int32_t to) {
+  const int nl = m.hierarchy().n_levels();
+  const std::int32_t periods = m.periods();
+  double sum = 0;
+  double n = 0;
+  for (const auto& r : rs) {
+    if (r.governance.values.empty()) {
+      continue;
+    }
+    for (std::int32_t t = from; t < to; ++t) {
+      const double v =
+          r.governance.values[(static_cast<std::size_t>(metric) * nl + level) * periods + t];
+      if (!std::isnan(v)) {
+        sum += v;
+        n += 1;
+      }
+    }
+  }
+  return n > 0 ? sum / n : std::nan("");
+}
+
+std::string num(double x, int digits = 3) {
+  return std::isnan(x) ? std::string() : fmt::format("{:.{}f}", x, digits);
+}
+
+std::vector<fs::path> case_files(const fs::path& dir) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (e.path().extension() == ".toml") {
+      files.push_back(e.path());
+    }
+  }
+  if (ec || files.empty()) {
+    fail(ErrorKind::no_input, {dir.string(), 0, "", ""}, "no case scenarios (*.toml) found",
+         "give the folder of case scenarios, e.g. scenarios/cases");
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// Every output is checked before any case runs: names that are safe file names, and no
+// existing file replaced without `force`.
+void check_outputs(const std::vector<fs::path>& files, const fs::path& dir, const fs::path& out_dir,
+                   const CasesOptions& opt) {
+  std::vector<std::string> outputs;
+  for (const auto& f : files) {
+    // Read with its inputs, so that no output below can be one of them.
+    const auto loaded = io::load_scenario(f.string(), opt.overrides);
+    (void)io::load_inputs(loaded.scenario);
+    const auto name = loaded.scenario.name;
+    const bool safe = !name.empty() && name != "." && name != ".." &&
+                      name.find_first_not_of(
+                          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+                          std::string::npos;
+    if (!safe) {
+      fail(ErrorKind::config, {f.string(), 0, "name", name},
+           "a case's name becomes its file name and must be letters, digits, '_', '-' or '.'",
+           "rename the case, e.g. name = \"haicang\"");
+    }
+    outputs.push_back((out_dir / (name + ".sqlite")).string());
+    outputs.push_back((out_dir / (name + ".html")).string());
+  }
+  outputs.push_back((out_dir / "comparison.csv").string());
+  outputs.push_back((out_dir / "comparison.html").string());
+  std::sort(outputs.begin(), outputs.end());
+  if (const auto d = std::adjacent_find(outputs.begin(), outputs.end()); d != outputs.end()) {
+    fail(ErrorKind::config, {dir.string(), 0, "name", fs::path(*d).stem().string()},
+         "two cases (or a case and the comparison) have the same name",
+         "give each case scenario a distinct name");
+  }
+  for (const auto& o : outputs) {
+    io::check_output_path(o, opt.force);
+  }
+}
+
+// The comparison row of one simulated case.
+CaseOutcome outcome(const Model& m, const std::vector<ReplicateResult>& results) {
+  const auto& sc = m.scenario();
+  const auto& h = m.hierarchy();
+  const auto* g = m.governance();
+  CaseOutcome c;
+  c.name = sc.name;
+  c.root = sc.hierarchy.root;
+  c.units = h.size();
+  c.replicates = static_cast<int>(results.size());
+  // Communities: the governance layer's level, else the deepest level.
+  const int lc = g != nullptr ? g->community_level() : h.n_levels() - 1;
+  const int pol = m.governance_policy();
+  const auto n_comm = h.level_begin(lc + 1) - h.level_begin(lc);
+  c.communities = static_cast<int>(n_comm);
+  double first = 0;
+  double adopted_end = 0;
+  double half = 0;
+  for (const auto& r : results) {
+    std::int32_t first_r = kNever;
+    std::vector<std::int32_t> times;
+    for (const auto& a : r.adoptions) {
+      if (a.policy == pol && a.round == 0) {  // first adoptions only
+        first_r = std::min(first_r, a.period);
+        if (h.level(a.unit) == lc) {
+          times.push_back(a.period);
+        }
+      }
+    }
+    first += first_r == kNever ? m.periods() : first_r;
+    adopted_end += static_cast<double>(times.size()) / n_comm;
+    std::sort(times.begin(), times.end());
+    const auto k = static_cast<std::size_t>((n_comm + 1) / 2);
+    half += (times.size() >= k ? times[k - 1] : m.periods()) - (first_r == kNever ? 0 : first_r);
+  }
+  const auto reps = static_cast<double>(results.size());
+  first /= reps;
+  c.communities_adopted_end = adopted_end / reps;
+  c.years_to_half = half / (reps * sc.calendar.periods_per_year);
+  c.first_adoption = period_label(sc.calendar, static_cast<std::int32_t>(std::lround(first)));
+  const std::int32_t horizon = m.periods();
+  const std::int32_t last_year = std::max(0, horizon - sc.calendar.periods_per_year);
+  const int lg = g != nullptr ? g->local_level() : 0;
+  c.cost_per_10k_year = std::nan("");
+  if (g != nullptr && sc.governance.stability.enabled) {
+    c.cost_per_10k_year = 0;
+    for (auto metric :
+         {GovMetric::cost_control, GovMetric::cost_compensation, GovMetric::cost_root_cause}) {
+      c.cost_per_10k_year += gov_mean(m, results, metric, lg, 0, horizon);
+    }
+    if (sc.governance.services.enabled) {
+      c.cost_per_10k_year += gov_mean(m, results, GovMetric::cost_contracts, lg, 0, horizon);
+    }
+  }
+  const auto gm = [&](GovMetric metric, int level, std::int32_t from) {
+    return g != nullptr && g->metric_at(metric, level)
+               ? gov_mean(m, results, metric, level, from, horizon)
+               : std::nan("");
+  };
+  c.participation_local = gm(GovMetric::participation_local, lc, last_year);
+  c.participation_migrant = gm(GovMetric::participation_migrant, lc, last_year);
+  c.participation_target = gm(GovMetric::participation_target, lc, last_year);
+  c.depth = gm(GovMetric::depth, lc, last_year);
+  c.coverage = gm(GovMetric::coverage, lc, last_year);
+  c.incidents_per_10k_year = gm(GovMetric::incidents, lg, last_year);
+  c.escalated_to_top_per_10k_year = gm(GovMetric::escalated, 0, 0);
+  c.horizon_end = period_label(sc.calendar, horizon - 1);
+  return c;
+}
+
+std::string csv_line(const std::vector<std::string>& cells) {
+  std::string s;
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    s += (i > 0 ? "," : "") + cells[i];
+  }
+  return s + '\n';
+}
+
+}  // namespace
+
+const std::vector<std::string>& comparison_columns() {
+  static const std::vector<std::string> columns{"case",
+                                                "root",
+                                                "units",
+                                                "communities",
+                                                "replicates",
+                                                "first_adoption",
+                                                "communities_adopted_end",
+                                                "years_to_half_of_communities",
+                                                "participation_local",
+                                                "participation_migrant",
+                                                "participation_target",
+                                                "depth",
+                                                "coverage",
+                                                "incidents_per_10k_year",
+                                                "cost_per_10k_year",
+                                                "escalated_to_top_per_10k_year",
+                                                "horizon_end"};
+  return columns;
+}
+
+std::vector<std::string> comparison_cells(const CaseOutcome& c) {
+  return {c.name,
+          c.root,
+          std::to_string(c.units),
+          std::to_string(c.communities),
+          std::to_string(c.replicates),
+          c.first_adoption,
+          num(c.communities_adopted_end),
+          num(c.years_to_half, 2),
+          num(c.participation_local),
+          num(c.participation_migrant),
+          num(c.participation_target),
+          num(c.depth),
+          num(c.coverage),
+          num(c.incidents_per_10k_year, 2),
+          num(c.cost_per_10k_year, 2),
+          num(c.escalated_to_top_per_10k_year, 2),
+          c.horizon_end};
+}
+
+CasesResult run_cases(const CasesOptions& opt,
+                      const std::function<void(const std::string&, int, int)>& on_case,
+                      const std::function<void(int, int)>& progress) {
+  CasesResult res;
+  const fs::path dir = opt.folder.empty() ? fs::path(io::data_dir()) / ".." / "scenarios" / "cases"
+                                          : fs::path(opt.folder);
+  res.folder = dir.string();
+  const auto files = case_files(dir);
+  const fs::path out_dir = opt.out_dir.empty() ? fs::path("results/cases") : fs::path(opt.out_dir);
+  res.out_dir = out_dir.string();
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec) {
+    fail(ErrorKind::cant_create, {out_dir.string(), 0, "", ""}, "cannot create the folder",
+         "choose a writable --out folder");
+  }
+  check_outputs(files, dir, out_dir, opt);
+  for (const auto& f : files) {
+    const auto study = prepare_study(f.string(), opt.overrides);
+    const auto& m = *study.model;
+    const auto& sc = m.scenario();
+    if (on_case) {
+      on_case(sc.name, m.hierarchy().size(), sc.replicates);
+    }
+    const auto results = run_ensemble(m, sc.replicates, sc.threads, progress);
+    io::StudyMeta meta;
+    meta.scenario_toml = study.loaded.resolved_toml;
+    meta.command_line = "pdlab cases";
+    auto c = outcome(m, results);
+    c.study_path = (out_dir / (sc.name + ".sqlite")).string();
+    io::write_study(c.study_path, opt.force, m, results, meta);
+    res.written.push_back(c.study_path);
+    res.cases.push_back(std::move(c));
+  }
+  std::string csv = csv_line(comparison_columns());
+  for (const auto& c : res.cases) {
+    csv += csv_line(comparison_cells(c));
+  }
+  res.comparison_csv = (out_dir / "comparison.csv").string();
+  io::write_text_file(res.comparison_csv, opt.force, [&](std::ostream& o) { o << csv; });
+  res.written.push_back(res.comparison_csv);
+  // HTML reports: one per case and the comparison (they need the chart libraries that
+  // scripts/setup.sh installs; without them the tables above are still written).
+  try {
+    for (const auto& c : res.cases) {
+      const auto html = fs::path(c.study_path).replace_extension(".html").string();
+      write_report(c.study_path, html, opt.force);
+      res.written.push_back(html);
+    }
+    const auto html = (out_dir / "comparison.html").string();
+    write_comparison_report(csv, "pdlab: the cases side by side",
+                            "pdlab " PDLAB_VERSION
+                            " · each case with its own seed and "
+                            "replicates (see each case's report) · docs/cases.md",
+                            html, opt.force);
+    res.written.push_back(html);
+  } catch (const Error& e) {
+    res.reports_skipped = e.what();
+  }
+  return res;
+}
+
+}  // namespace pdlab::study

@@ -1,0 +1,187 @@
+// The estimation workflows: see include/pdlab/study/estimate.hpp. Messages about an option
+// name the `pdlab` flag that sets it (--static, --policy, --level, --strata, --params).
+#include "pdlab/study/estimate.hpp"
+
+#include "pdlab/core/errors.hpp"
+#include "pdlab/io/inputs.hpp"
+#include "pdlab/io/scenario_io.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace pdlab::study {
+
+RisksetReport riskset_study(const RisksetSpec& spec) {
+  const auto loaded = io::load_scenario(spec.scenario, spec.overrides);
+  const auto inputs = io::load_inputs(loaded.scenario, spec.static_columns);
+  const auto& h = *inputs.hierarchy;
+  const auto& sc = loaded.scenario;
+  const auto events = io::read_events(spec.events_path, h, sc.calendar);
+  RiskSetOptions ro;
+  ro.periods = sc.calendar.periods;
+  ro.attenuation = sc.vertical.attenuation;
+  ro.sibling_weight = sc.adoption.sibling_weight;
+  ro.edge_weight = sc.adoption.edge_weight;
+  ro.first_period = io::unit_first_periods(h, sc.calendar);
+  for (const auto& c : spec.static_columns) {
+    const auto a = h.attribute_index(c);
+    if (!a) {
+      throw Error(ErrorKind::usage,
+                  fmt::format("--static: the hierarchy has no numeric column '{}'", c));
+    }
+    ro.static_columns.push_back(*a);
+  }
+  if (!spec.policy.empty()) {
+    const auto it = std::find(events.policy_ids.begin(), events.policy_ids.end(), spec.policy);
+    if (it == events.policy_ids.end()) {
+      throw Error(ErrorKind::usage,
+                  fmt::format("--policy: no event has policy_id '{}'", spec.policy));
+    }
+    ro.policies.push_back(static_cast<std::int32_t>(it - events.policy_ids.begin()));
+  }
+  if (!spec.level.empty()) {
+    const auto l = h.level_index(spec.level);
+    if (!l) {
+      throw Error(ErrorKind::usage,
+                  fmt::format("--level: no level '{}' in the hierarchy", spec.level));
+    }
+    ro.level = *l;
+  }
+  std::vector<TimeVaryingCovariate> tv;
+  if (!spec.covariates_path.empty()) {
+    tv = io::read_time_varying(spec.covariates_path, h, sc.calendar);
+  }
+  const auto rs = build_riskset(h, *inputs.network, events.adoptions,
+                                static_cast<int>(events.policy_ids.size()), tv, ro);
+  io::write_table(spec.out, spec.force, io::riskset_schema(rs), [&](io::TableWriter& w) {
+    io::write_riskset(rs, h, sc.calendar, events.policy_ids, w);
+  });
+  RisksetReport rep;
+  rep.rows = rs.rows();
+  for (auto e : rs.event) {
+    rep.events += e;
+  }
+  rep.policies = events.policy_ids.size();
+  rep.after_horizon = events.after_horizon;
+  rep.outside_subtree = events.outside_subtree;
+  return rep;
+}
+
+TableFit<GlmFit> eha_study(const EhaSpec& spec) {
+  const auto data = io::read_table(spec.data);
+  const auto f = io::parse_formula(spec.formula);
+  const auto design = io::build_design(data, f, spec.offset, spec.cluster);
+  const auto c_event = *data.column(f.response);
+  for (std::size_t i = 0; i < design.rows.size(); ++i) {
+    const double ev = design.y[static_cast<Eigen::Index>(i)];
+    if (ev != 0 && ev != 1) {
+      const auto r = design.rows[i];
+      fail(ErrorKind::data,
+           {data.path, data.line[r], f.response, std::string(data.text[c_event][r])},
+           "the response must be 0 or 1", "code an adoption as 1 and a period at risk as 0");
+    }
+  }
+  GlmOptions gopt;
+  gopt.link = spec.link;
+  gopt.clusters = design.clusters;
+  return {fit_binomial_glm(design.x, design.y, design.offset, design.names, gopt),
+          design.dropped_missing};
+}
+
+TableFit<CoxFit> cox_study(const CoxSpec& spec) {
+  const auto data = io::read_table(spec.data);
+  auto f = io::parse_formula(spec.formula);
+  const auto surv = io::parse_surv(f.response);
+  if (surv.empty()) {
+    throw Error(ErrorKind::usage, "--formula: the response must be Surv(start, stop, event)");
+  }
+  f.response = surv[2];
+  f.intercept = false;
+  const auto design = io::build_design(data, f, "", spec.cluster);
+  CoxOptions copt;
+  copt.ties = spec.ties;
+  copt.clusters = design.clusters;
+  const auto n = static_cast<Eigen::Index>(design.rows.size());
+  Eigen::VectorXd start(n);
+  Eigen::VectorXd stop(n);
+  std::optional<std::size_t> strata_col;
+  if (!spec.strata.empty()) {
+    strata_col = data.column(spec.strata);
+    if (!strata_col) {
+      throw Error(ErrorKind::usage, fmt::format("--strata: no column '{}'", spec.strata));
+    }
+  }
+  std::map<std::string, std::int64_t> strata_ids;
+  for (const auto& name : {surv[0], surv[1]}) {
+    if (!data.column(name)) {
+      throw Error(ErrorKind::usage, fmt::format("Surv(): no column '{}'", name));
+    }
+  }
+  const auto c_start = *data.column(surv[0]);
+  const auto c_stop = *data.column(surv[1]);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const auto r = design.rows[static_cast<std::size_t>(i)];
+    start[i] = data.num[c_start][r];
+    stop[i] = data.num[c_stop][r];
+    // Checked here, where the file and line are known: the column that is wrong is named.
+    const auto where = [&](std::size_t c) {
+      return Where{data.path, data.line[r], data.names[c], std::string(data.text[c][r])};
+    };
+    if (!std::isfinite(start[i])) {
+      fail(ErrorKind::data, where(c_start), "the interval start is not a number",
+           "give each row a numeric start time");
+    }
+    if (!std::isfinite(stop[i])) {
+      fail(ErrorKind::data, where(c_stop), "the interval end is not a number",
+           "give each row a numeric end time");
+    }
+    if (!(start[i] < stop[i])) {
+      fail(ErrorKind::data, where(c_stop),
+           fmt::format("the interval ({}, {}] is empty: {} must be greater than {} = {}", start[i],
+                       stop[i], surv[1], surv[0], data.text[c_start][r]),
+           "each row is an interval (start, stop] with start < stop");
+    }
+    const double ev = design.y[i];
+    if (ev != 0 && ev != 1) {
+      fail(ErrorKind::data, where(*data.column(surv[2])), "the event indicator must be 0 or 1",
+           "code an event as 1 and censoring as 0");
+    }
+    if (strata_col) {
+      copt.strata.push_back(
+          strata_ids.emplace(data.text[*strata_col][r], strata_ids.size()).first->second);
+    }
+  }
+  return {fit_cox(design.x, start, stop, design.y, design.names, copt), design.dropped_missing};
+}
+
+InferResult infer_study(const InferSpec& spec, const std::function<void(double)>& on_estimated) {
+  InferResult res;
+  res.cascades = io::read_cascades(spec.cascades, spec.nodes);
+  const auto& casc = res.cascades;
+  if (spec.parameter && !(std::isfinite(*spec.parameter) && *spec.parameter > 0)) {
+    throw Error(ErrorKind::usage, fmt::format("--params {}: the transmission parameter must be a "
+                                              "finite number > 0. Fix: give e.g. --params 0.5",
+                                              *spec.parameter));
+  }
+  NetInfOptions nopt;
+  nopt.model = spec.model;
+  nopt.flavour = spec.flavour;
+  nopt.p_value_cutoff = spec.p_value_cutoff;
+  nopt.alpha = spec.parameter.value_or(1.0);
+  if (nopt.flavour == NetInfFlavour::networkinference && !spec.parameter) {
+    nopt.alpha = netinf_default_parameter(casc.events, nopt.model);
+    if (on_estimated) {
+      on_estimated(nopt.alpha);
+    }
+  }
+  nopt.epsilon = spec.epsilon;
+  nopt.max_edges = spec.max_edges;
+  res.network = netinf(casc.events, static_cast<std::int32_t>(casc.node_names.size()), nopt);
+  res.parameter = nopt.alpha;
+  return res;
+}
+
+}  // namespace pdlab::study

@@ -1,6 +1,6 @@
 // `pdlab eha`: a thin client of study::eha_study; prints the coefficient table.
 #include "cli/common.hpp"
-#include "pdlab/study/estimate.hpp"
+#include "pdlab/study/estimation_study.hpp"
 
 #include <fmt/core.h>
 

@@ -1,6 +1,6 @@
 // `pdlab infer`: a thin client of study::infer_study; writes the inferred edges.
 #include "cli/common.hpp"
-#include "pdlab/study/estimate.hpp"
+#include "pdlab/study/estimation_study.hpp"
 
 #include <fmt/core.h>
 

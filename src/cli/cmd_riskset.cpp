@@ -1,6 +1,6 @@
 // `pdlab riskset`: a thin client of study::riskset_study.
 #include "cli/common.hpp"
-#include "pdlab/study/estimate.hpp"
+#include "pdlab/study/estimation_study.hpp"
 
 #include <fmt/core.h>
 

@@ -1,6 +1,6 @@
-// The estimation workflows: see include/pdlab/study/estimate.hpp. Messages about an option
+// The estimation workflows: see include/pdlab/study/estimation_study.hpp. Messages about an option
 // name the `pdlab` flag that sets it (--static, --policy, --level, --strata, --params).
-#include "pdlab/study/estimate.hpp"
+#include "pdlab/study/estimation_study.hpp"
 
 #include "pdlab/core/errors.hpp"
 #include "pdlab/io/inputs.hpp"

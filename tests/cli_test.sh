@@ -16,6 +16,8 @@ check help 0 "validate" -- "$PDLAB" --help
 check run_help 0 "--replicates" -- "$PDLAB" run --help
 check no_subcommand 64 "" -- "$PDLAB"
 check bad_option 64 "" -- "$PDLAB" run "$EX/toy_pilot.toml" --out "$T/x.sqlite" --bogus
+check run_out_csv_refused 64 "name it .sqlite" -- "$PDLAB" run "$EX/toy_pilot.toml" --out "$T/x.csv" -r 1
+ok run_out_csv_not_written test ! -e "$T/x.csv"
 check validate_ok 0 "valid. 49 units" -- "$PDLAB" validate "$EX/toy_pilot.toml"
 check validate_national 0 "665277 units" -- "$PDLAB" validate "$SRC/scenarios/national.toml"
 check run_ok 0 "$T/a.sqlite" -- "$PDLAB" run "$EX/toy_pilot.toml" --out "$T/a.sqlite" --replicates 3 --threads 2 --seed 5

@@ -7,7 +7,10 @@
 
 #include <fmt/core.h>
 
+#include <unistd.h>
+
 #include <sysexits.h>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 
@@ -76,8 +79,28 @@ int run(const CalibrateOptions& o) {
   }
   const study::CalibrateSpec spec{o.scenario, sets, o.targets_path};
   bool header = false;
+  // On a terminal, a line that follows the search of each start, evaluation by evaluation.
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  const auto started = std::chrono::steady_clock::now();
+  std::function<void(const study::CalibrateProgress&)> on_evaluation;
+  if (tty) {
+    on_evaluation = [&](const study::CalibrateProgress& p) {
+      const double elapsed =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      fmt::print(
+          stderr, "\r  start {}/{}: {} of at most {} evaluations, best {:.3g}, {} elapsed\x1b[K",
+          p.start + 1, p.starts, p.evaluations, p.max_evaluations, p.best, clock_text(elapsed));
+    };
+  }
   const auto res = study::calibrate_scenario(
-      spec, [&](const study::CalibrateResult& r) { print_start(r, header); });
+      spec,
+      [&](const study::CalibrateResult& r) {
+        if (tty) {
+          fmt::print(stderr, "\r\x1b[K");
+        }
+        print_start(r, header);
+      },
+      on_evaluation);
   fmt::print("Fit on {} validation replicates (seed {}):\n", res.validation_replicates,
              res.validation_seed);
   fmt::print("  {:<36} {:>8} {:>9} {:>9} {:>9} {:>8}\n", "target", "target", "sim mean", "sim q05",

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <sysexits.h>
+#include <chrono>
 #include <memory>
 #include <mutex>
 
@@ -48,17 +49,31 @@ std::vector<std::string> with_overrides(std::vector<std::string> sets, const Run
   return sets;
 }
 
+std::string clock_text(double seconds) {
+  const auto t = static_cast<long>(seconds + 0.5);
+  return t >= 3600 ? fmt::format("{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
+                   : fmt::format("{}:{:02}", t / 60, t % 60);
+}
+
 std::function<void(int, int)> progress_bar() {
   if (isatty(STDERR_FILENO) == 0) {
     return {};
   }
   auto mtx = std::make_shared<std::mutex>();
-  return [mtx](int done, int total) {
+  const auto started = std::chrono::steady_clock::now();
+  return [mtx, started](int done, int total) {
     std::lock_guard lock(*mtx);
     const int width = 30;
     const int filled = total > 0 ? done * width / total : width;
-    fmt::print(stderr, "\r[{}{}] {}/{} replicates", std::string(filled, '#'),
-               std::string(width - filled, '.'), done, total);
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    // The time left, from the mean time per replicate so far (replicates take alike).
+    const std::string left =
+        done > 0 && done < total
+            ? fmt::format(", ~{} left", clock_text(elapsed / done * (total - done)))
+            : "";
+    fmt::print(stderr, "\r[{}{}] {}/{} replicates, {} elapsed{}\x1b[K", std::string(filled, '#'),
+               std::string(width - filled, '.'), done, total, clock_text(elapsed), left);
     if (done == total) {
       fmt::print(stderr, "\n");
     }

@@ -57,8 +57,12 @@ void add_force(CLI::App& sub, bool& force,
 // `sets` with run.seed=, run.replicates=, run.threads= appended for the options given.
 std::vector<std::string> with_overrides(std::vector<std::string> sets, const RunOverrides& o);
 
-// A progress bar on stderr, only when stderr is a terminal (empty function otherwise).
+// A progress bar on standard error with elapsed time and the time left, when it is a
+// terminal; empty otherwise.
 std::function<void(int, int)> progress_bar();
+
+// Seconds as m:ss, or h:mm:ss from an hour.
+std::string clock_text(double seconds);
 
 // An output table's path is checked before any work (a long fit does not fail at the end);
 // empty and "-" (standard output) need no check.

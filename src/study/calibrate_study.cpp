@@ -110,8 +110,9 @@ double from_bounds(const FreeParameter& p, double x) {
 
 }  // namespace
 
-CalibrateResult calibrate_scenario(const CalibrateSpec& spec,
-                                   const std::function<void(const CalibrateResult&)>& on_start) {
+CalibrateResult calibrate_scenario(
+    const CalibrateSpec& spec, const std::function<void(const CalibrateResult&)>& on_start,
+    const std::function<void(const CalibrateProgress&)>& on_evaluation) {
   const auto base = prepare_study(spec.scenario, spec.overrides);
   const auto& sc0 = base.model->scenario();
   CalibrateResult out;
@@ -176,12 +177,20 @@ CalibrateResult calibrate_scenario(const CalibrateSpec& spec,
       z0.push_back(from_bounds(p, p.start));
       step.push_back(1.0);
     }
+    CalibrateProgress progress{s, cal.starts, 0, cal.max_evaluations,
+                               std::numeric_limits<double>::infinity()};
     const auto f = [&](const std::vector<double>& z) {
       std::vector<double> x;
       for (std::size_t i = 0; i < free.size(); ++i) {
         x.push_back(to_bounds(free[i], z[i]));
       }
-      return objective(simulate(x, st.seed, cal.replicates));
+      const double value = objective(simulate(x, st.seed, cal.replicates));
+      if (on_evaluation) {
+        ++progress.evaluations;
+        progress.best = std::min(progress.best, value);
+        on_evaluation(progress);
+      }
+      return value;
     };
     st.search = nelder_mead(f, z0, step, 1e-7, cal.max_evaluations);
     for (std::size_t i = 0; i < free.size(); ++i) {

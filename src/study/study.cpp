@@ -1,9 +1,14 @@
 #include "pdlab/study/study.hpp"
 
+#include "pdlab/core/errors.hpp"
 #include "pdlab/io/results.hpp"
 #include "pdlab/io/study_writer.hpp"
 
+#include <algorithm>
+#include <array>
+#include <cctype>
 #include <chrono>
+#include <filesystem>
 
 namespace pdlab::study {
 
@@ -16,9 +21,30 @@ PreparedStudy prepare_study(const std::string& scenario_path,
   return s;
 }
 
+namespace {
+
+// A study is one SQLite file: a name that says another format (x.csv) would be a surprise.
+void check_study_extension(const std::string& out_path) {
+  static constexpr std::array kOther = {".csv", ".tsv",  ".txt", ".json",    ".html",
+                                        ".htm", ".toml", ".gz",  ".parquet", ".xlsx"};
+  auto ext = std::filesystem::path(out_path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (std::find(kOther.begin(), kOther.end(), ext) != kOther.end()) {
+    fail(ErrorKind::usage, {"", 0, "--out", out_path},
+         "a study is written as one SQLite file, but this name ends in " + ext,
+         "name it .sqlite (for example " +
+             std::filesystem::path(out_path).replace_extension(".sqlite").string() +
+             "), then write tables as CSV with `pdlab export STUDY --table NAME --format csv`");
+  }
+}
+
+}  // namespace
+
 RunReport run_study(const PreparedStudy& study, const std::string& out_path, bool force,
                     bool resume, const std::string& command_line,
                     const std::function<void(int, int)>& progress) {
+  check_study_extension(out_path);
   using clock = std::chrono::steady_clock;
   const auto& sc = study.model->scenario();
   RunReport rep;

@@ -46,9 +46,20 @@ struct CalibrateResult {
   std::vector<TargetFit> fit;  // the best start on the validation replicates
 };
 
-// `on_start(result so far)` is called after each start (may be empty).
-CalibrateResult calibrate_scenario(const CalibrateSpec& spec,
-                                   const std::function<void(const CalibrateResult&)>& on_start);
+// Where a calibration is, after each evaluation of the objective (for progress displays).
+struct CalibrateProgress {
+  int start = 0;            // 0-based index of the start being searched
+  int starts = 0;           // planned starts
+  int evaluations = 0;      // of this start so far
+  int max_evaluations = 0;  // of this start at most
+  double best = 0;          // best objective of this start so far
+};
+
+// `on_start(result so far)` is called after each start, `on_evaluation` after each evaluation
+// of the objective; either may be empty.
+CalibrateResult calibrate_scenario(
+    const CalibrateSpec& spec, const std::function<void(const CalibrateResult&)>& on_start,
+    const std::function<void(const CalibrateProgress&)>& on_evaluation = {});
 
 // The fitted scenario as TOML text: the calibrated values set, and the paths, relative to
 // the scenario file, re-anchored to `out_path`'s folder.

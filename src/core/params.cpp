@@ -856,6 +856,64 @@ std::vector<Param> make_registry() {
   return r;
 }
 
+// Keyed tables: one entry per table (or per field of a table's values), the key ranging over
+// names the model checks against the hierarchy or the policies.
+double* mode_weight(Scenario& s, const std::string& level, double ModeWeights::*field) {
+  // A level listed in promotion.by_level takes 0 for the weights it does not give.
+  return &(s.promotion.by_level.try_emplace(level, ModeWeights{0, 0, 0, 0}).first->second.*field);
+}
+
+std::vector<KeyedParam> make_keyed() {
+  std::vector<KeyedParam> r;
+  r.push_back({"adoption.alpha.", "<level>", "", KeyDomain::level, -kInf, 20,
+               "adoption.alpha_default", "linear predictor", "illustrative",
+               "Intercept of the units of this level; -inf = never adopts spontaneously.", true,
+               [](Scenario& s, const std::string& k) {
+                 return &s.adoption.alpha.try_emplace(k, s.adoption.alpha_default).first->second;
+               }});
+  r.push_back({"adoption.shift.", "<unit>", "", KeyDomain::unit, -50, 50, "0", "linear predictor",
+               "illustrative",
+               "Intercept shift of this unit and every unit below it (regional differences; "
+               "free parameters of `pdlab calibrate`).",
+               false, [](Scenario& s, const std::string& k) {
+                 return &s.adoption.shift.try_emplace(k, 0.0).first->second;
+               }});
+  r.push_back({"adoption.beta.", "<column>", "", KeyDomain::column, -1e6, 1e6, "0",
+               "per covariate unit", "illustrative",
+               "Coefficient of this attribute column of the hierarchy in the hazard.", true,
+               [](Scenario& s, const std::string& k) {
+                 return &s.adoption.beta.try_emplace(k, 0.0).first->second;
+               }});
+  r.push_back(
+      {"promotion.by_level.", "<level>", ".endorse", KeyDomain::level, 0, 1,
+       "0 for a level listed in promotion.by_level, else promotion.endorse", "weight",
+       "illustrative", "Relative weight of endorsing, for superiors of this level.", false,
+       [](Scenario& s, const std::string& k) { return mode_weight(s, k, &ModeWeights::endorse); }});
+  r.push_back(
+      {"promotion.by_level.", "<level>", ".pilot", KeyDomain::level, 0, 1,
+       "0 for a level listed in promotion.by_level, else promotion.pilot", "weight", "illustrative",
+       "Relative weight of choosing pilots, for superiors of this level.", false,
+       [](Scenario& s, const std::string& k) { return mode_weight(s, k, &ModeWeights::pilot); }});
+  r.push_back(
+      {"promotion.by_level.", "<level>", ".mandate", KeyDomain::level, 0, 1,
+       "0 for a level listed in promotion.by_level, else promotion.mandate", "weight",
+       "illustrative", "Relative weight of choosing a mandate, for superiors of this level.", false,
+       [](Scenario& s, const std::string& k) { return mode_weight(s, k, &ModeWeights::mandate); }});
+  r.push_back({"promotion.by_level.", "<level>", ".championship", KeyDomain::level, 0, 1,
+               "0 for a level listed in promotion.by_level, else promotion.championship", "weight",
+               "illustrative",
+               "Relative weight of choosing a championship, for superiors of this level.", false,
+               [](Scenario& s, const std::string& k) {
+                 return mode_weight(s, k, &ModeWeights::championship);
+               }});
+  r.push_back({"policy[].boosted_by.", "<policy>", "", KeyDomain::policy, -50, 50, "0",
+               "linear predictor", "illustrative",
+               "Added to the exponent of this [[policy]]'s hazard while the keyed policy is "
+               "active in the unit or its superior.",
+               false, nullptr});
+  return r;
+}
+
 }  // namespace
 
 const std::vector<Param>& parameters() {
@@ -867,6 +925,55 @@ const Param* find_parameter(std::string_view key) {
   for (const auto& p : parameters()) {
     if (p.key == key) {
       return &p;
+    }
+  }
+  return nullptr;
+}
+
+const char* to_string(KeyDomain d) {
+  switch (d) {
+    case KeyDomain::level: return "level of the hierarchy";
+    case KeyDomain::unit: return "unit id of the hierarchy";
+    case KeyDomain::column: return "attribute column of the hierarchy";
+    case KeyDomain::policy: return "policy id";
+  }
+  return "?";
+}
+
+const std::vector<KeyedParam>& keyed_parameters() {
+  static const std::vector<KeyedParam> registry = make_keyed();
+  return registry;
+}
+
+std::string keyed_pattern(const KeyedParam& k) {
+  return std::string(k.prefix) + std::string(k.placeholder) + std::string(k.suffix);
+}
+
+const KeyedParam* find_keyed_parameter(std::string_view full, std::string* key) {
+  for (const auto& k : keyed_parameters()) {
+    if (full.size() <= k.prefix.size() + k.suffix.size() ||
+        full.substr(0, k.prefix.size()) != k.prefix ||
+        full.substr(full.size() - k.suffix.size()) != k.suffix) {
+      continue;
+    }
+    const auto middle =
+        full.substr(k.prefix.size(), full.size() - k.prefix.size() - k.suffix.size());
+    if (middle.find('.') != std::string_view::npos) {
+      continue;
+    }
+    if (key != nullptr) {
+      *key = std::string(middle);
+    }
+    return &k;
+  }
+  return nullptr;
+}
+
+const KeyedParam* find_keyed_table(std::string_view table, std::string_view suffix) {
+  for (const auto& k : keyed_parameters()) {
+    if (k.prefix.size() == table.size() + 1 && k.prefix.substr(0, table.size()) == table &&
+        k.suffix == suffix) {
+      return &k;
     }
   }
   return nullptr;
@@ -899,23 +1006,10 @@ void set_numeric_parameter(Scenario& s, std::string_view key, double value) {
            fmt::format("out of range [{}, {}]", lo, hi), "choose a value within the range");
     }
   };
-  const auto entry = [&](std::string_view prefix) -> std::string {
-    return key.substr(0, prefix.size()) == prefix ? std::string(key.substr(prefix.size()))
-                                                  : std::string();
-  };
-  if (const auto level = entry("adoption.alpha."); !level.empty()) {
-    check(-std::numeric_limits<double>::infinity(), 20);
-    s.adoption.alpha[level] = value;
-    return;
-  }
-  if (const auto id = entry("adoption.shift."); !id.empty()) {
-    check(-50, 50);
-    s.adoption.shift[id] = value;
-    return;
-  }
-  if (const auto col = entry("adoption.beta."); !col.empty()) {
-    check(-1e6, 1e6);
-    s.adoption.beta[col] = value;
+  std::string k;
+  if (const KeyedParam* kp = find_keyed_parameter(key, &k); kp != nullptr && kp->entry) {
+    check(kp->lo, kp->hi);
+    *kp->entry(s, k) = value;
     return;
   }
   const Param* p = find_parameter(key);

@@ -38,10 +38,10 @@ std::vector<std::int32_t> units_of(const EventContext& c, const std::vector<std:
 
 // adopt and promote: the listed units adopt, or (promote) switch to pushing their subordinates.
 template <typename Spec>
-Spec parse_units_mode(const EventFields& f) {
+Spec parse_units_mode(const EventFields& f, bool needs_mode) {
   Spec s;
   s.units = f.strings("units");
-  if (f.has("mode")) {
+  if (needs_mode || f.has("mode")) {
     s.mode = f.mode("mode");
   }
   if (f.has("deadline")) {
@@ -71,13 +71,13 @@ Action compile_units_mode(const EventContext& c, const Spec& s, bool needs_mode)
 }
 
 EventSpec parse_adopt(const EventFields& f) {
-  return parse_units_mode<AdoptSpec>(f);
+  return parse_units_mode<AdoptSpec>(f, false);
 }
 EventAction compile_adopt(const EventContext& c) {
   return compile_units_mode<AdoptSpec, AdoptEvent>(c, std::get<AdoptSpec>(c.event.spec), false);
 }
 EventSpec parse_promote(const EventFields& f) {
-  return parse_units_mode<PromoteSpec>(f);
+  return parse_units_mode<PromoteSpec>(f, true);
 }
 EventAction compile_promote(const EventContext& c) {
   return compile_units_mode<PromoteSpec, PromoteEvent>(c, std::get<PromoteSpec>(c.event.spec),
@@ -183,6 +183,10 @@ EventSpec parse_set(const EventFields& f) {
 
 EventAction compile_set(const EventContext& c) {
   const auto& s = std::get<SetSpec>(c.event.spec);
+  std::string key;
+  if (const KeyedParam* kp = find_keyed_parameter(s.key, &key)) {
+    detail::check_key(c.scenario, c.hierarchy, kp->over, field(c, "key"), key, c.event.line);
+  }
   return SetEvent{s.key, s.value};
 }
 
@@ -303,7 +307,7 @@ std::vector<EventKind> make_kinds() {
        compile_mandate},
       {"promote",
        {"units", "mode", "deadline"},
-       {"units"},
+       {"units", "mode"},
        "units that have adopted switch to pushing their subordinates with this mode",
        parse_promote,
        compile_promote},

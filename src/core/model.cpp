@@ -45,11 +45,50 @@ std::int32_t unit_of(const Scenario& s, const Hierarchy& h, const std::string& k
   return u;
 }
 
+std::string list(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) {
+    out += (out.empty() ? "" : ", ") + n;
+  }
+  return out;
+}
+
+void check_key(const Scenario& s, const Hierarchy& h, KeyDomain over, const std::string& field,
+               const std::string& key, std::int64_t line) {
+  switch (over) {
+    case KeyDomain::level: level_of(s, h, field, key, line); break;
+    case KeyDomain::unit: unit_of(s, h, field, key, line); break;
+    case KeyDomain::column:
+      if (!h.attribute_index(key)) {
+        const auto near = closest(key, h.attribute_names());
+        bad(s, field, key,
+            "the hierarchy has no such attribute column (columns: " + list(h.attribute_names()) +
+                ")",
+            near.empty() ? "use a column of the hierarchy file" : "did you mean '" + near + "'?",
+            line);
+      }
+      break;
+    case KeyDomain::policy: {
+      std::vector<std::string> ids;
+      for (const auto& p : s.policies) {
+        ids.push_back(p.id);
+      }
+      if (std::find(ids.begin(), ids.end(), key) == ids.end()) {
+        const auto near = closest(key, ids);
+        bad(s, field, key, "no [[policy]] has this id (policies: " + list(ids) + ")",
+            near.empty() ? "use the id of a [[policy]]" : "did you mean '" + near + "'?", line);
+      }
+      break;
+    }
+  }
+}
+
 }  // namespace detail
 
 namespace {
 
 using detail::bad;
+using detail::check_key;
 using detail::level_of;
 using detail::unit_of;
 
@@ -108,6 +147,16 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
     : sc_(scenario), h_(hierarchy), net_(network) {
   const std::int32_t n = h_.size();
   const auto& a = sc_.adoption;
+  // The keys of every keyed table (adoption.alpha.<level> ...) against what they range over.
+  std::string_view checked;
+  for (const auto& kp : keyed_parameters()) {
+    if (kp.keys != nullptr && kp.prefix != checked) {
+      for (const auto& k : kp.keys(sc_)) {
+        check_key(sc_, h_, kp.over, std::string(kp.prefix) + k, k);
+      }
+      checked = kp.prefix;
+    }
+  }
   // Pilot selection needs its ranking column only when some superior can choose pilots.
   bool uses_pilots = sc_.promotion.weights.pilot > 0;
   for (const auto& [lvl, w] : sc_.promotion.by_level) {
@@ -213,13 +262,7 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
     const auto pol = std::find_if(sc_.policies.begin(), sc_.policies.end(),
                                   [&](const Policy& p) { return p.id == e.policy; });
     if (pol == sc_.policies.end()) {
-      std::vector<std::string> ids;
-      for (const auto& p : sc_.policies) {
-        ids.push_back(p.id);
-      }
-      const auto near = closest(e.policy, ids);
-      bad(sc_, e.key + ".policy", e.policy, "no [[policy]] has this id",
-          near.empty() ? "use the id of a [[policy]]" : "did you mean '" + near + "'?", e.line);
+      check_key(sc_, h_, KeyDomain::policy, e.key + ".policy", e.policy, e.line);  // throws
     }
     c.policy = static_cast<std::int32_t>(pol - sc_.policies.begin());
     const EventKind& kind = kind_of(e);
@@ -366,9 +409,7 @@ void Model::compile_links() {
     const auto it = std::find(ids.begin(), ids.end(), id);
     const std::string key = "policy[" + std::to_string(k) + "]." + field;
     if (it == ids.end()) {
-      const auto near = closest(id, ids);
-      bad(sc_, key, id, "no [[policy]] has this id",
-          near.empty() ? "use the id of another [[policy]]" : "did you mean '" + near + "'?");
+      check_key(sc_, h_, KeyDomain::policy, key, id);  // throws, listing the policies
     }
     if (static_cast<std::size_t>(it - ids.begin()) == k) {
       bad(sc_, key, id, "a policy cannot refer to itself", "list other policies");

@@ -3,10 +3,12 @@
 #pragma once
 
 #include "pdlab/core/hierarchy.hpp"
+#include "pdlab/core/params.hpp"
 #include "pdlab/core/scenario.hpp"
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace pdlab::detail {
 
@@ -18,5 +20,12 @@ int level_of(const Scenario& s, const Hierarchy& h, const std::string& key, cons
 // Index of a unit id inside the simulated subtree.
 std::int32_t unit_of(const Scenario& s, const Hierarchy& h, const std::string& key,
                      const std::string& id, std::int64_t line = 0);
+
+// A key of a keyed table entry (params.hpp) against what it ranges over: a level, unit or
+// attribute column of the hierarchy, or a policy id. `field` names the scenario key to blame.
+void check_key(const Scenario& s, const Hierarchy& h, KeyDomain over, const std::string& field,
+               const std::string& key, std::int64_t line = 0);
+// "a, b, c"
+std::string list(const std::vector<std::string>& names);
 
 }  // namespace pdlab::detail

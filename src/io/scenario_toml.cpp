@@ -317,6 +317,12 @@ class TomlEventFields final : public EventFields {
     });
     return out;
   }
+  // Reported at the event's line, with the fields its kind requires.
+  [[noreturn]] void missing(std::string_view f) const {
+    fail(ErrorKind::config, {c_.file, line_of(t_), name(f), ""}, "missing",
+         "set " + std::string(f) + " for this event (events of type " + std::string(kind_.name) +
+             " need " + required() + ")");
+  }
   [[noreturn]] void refuse(std::string_view f, const std::string& what,
                            const std::string& fix) const override {
     bad(c_, get(f), name(f), what, fix);
@@ -324,14 +330,11 @@ class TomlEventFields final : public EventFields {
 
  private:
   std::string name(std::string_view f) const { return key_ + "." + std::string(f); }
-  // A missing field is reported at the event's line.
   const toml::node& get(std::string_view f) const {
     if (const auto* x = t_.get(f)) {
       return *x;
     }
-    fail(ErrorKind::config, {c_.file, line_of(t_), name(f), ""}, "missing",
-         "set " + std::string(f) + " for this event (events of type " + std::string(kind_.name) +
-             " need " + required() + ")");
+    missing(f);
   }
   std::string required() const {
     std::string out = "type, date";
@@ -383,6 +386,14 @@ Event event(const Ctx& c, const toml::table& t, const std::string& k) {
     }
   }
   TomlEventFields fields(c, t, k, *kind);
+  if (!t.contains("date")) {
+    fields.missing("date");
+  }
+  for (auto f : kind->required) {
+    if (!t.contains(f)) {
+      fields.missing(f);
+    }
+  }
   Event e;
   e.key = k;
   e.line = line_of(t);

@@ -61,6 +61,9 @@ struct KeyedParam {
   // The value of entry `key`, created with the table's default when absent; nullptr for
   // tables inside arrays of tables ([[policy]]), which typed overrides do not reach.
   double* (*entry)(Scenario& s, const std::string& key) = nullptr;
+  // The keys a scenario gives, for the model's check against the domain (nullptr where the
+  // model checks them itself: [[policy]] boosted_by, with its own key per policy).
+  std::vector<std::string> (*keys)(const Scenario& s) = nullptr;
 };
 
 const std::vector<KeyedParam>& keyed_parameters();

@@ -9,6 +9,8 @@
 
 #include <initializer_list>
 #include <limits>
+#include <type_traits>
+#include <utility>
 
 namespace pdlab {
 
@@ -70,21 +72,20 @@ Action compile_units_mode(const EventContext& c, const Spec& s, bool needs_mode)
   return a;
 }
 
-EventSpec parse_adopt(const EventFields& f) {
+AdoptSpec parse_adopt(const EventFields& f) {
   return parse_units_mode<AdoptSpec>(f, false);
 }
-EventAction compile_adopt(const EventContext& c) {
-  return compile_units_mode<AdoptSpec, AdoptEvent>(c, std::get<AdoptSpec>(c.event.spec), false);
+AdoptEvent compile_adopt(const EventContext& c, const AdoptSpec& s) {
+  return compile_units_mode<AdoptSpec, AdoptEvent>(c, s, false);
 }
-EventSpec parse_promote(const EventFields& f) {
+PromoteSpec parse_promote(const EventFields& f) {
   return parse_units_mode<PromoteSpec>(f, true);
 }
-EventAction compile_promote(const EventContext& c) {
-  return compile_units_mode<PromoteSpec, PromoteEvent>(c, std::get<PromoteSpec>(c.event.spec),
-                                                       true);
+PromoteEvent compile_promote(const EventContext& c, const PromoteSpec& s) {
+  return compile_units_mode<PromoteSpec, PromoteEvent>(c, s, true);
 }
 
-EventSpec parse_mandate(const EventFields& f) {
+MandateSpec parse_mandate(const EventFields& f) {
   MandateSpec s;
   s.issuer = f.text("issuer");
   s.target_level = f.text("target_level");
@@ -98,8 +99,7 @@ EventSpec parse_mandate(const EventFields& f) {
   return s;
 }
 
-EventAction compile_mandate(const EventContext& c) {
-  const auto& s = std::get<MandateSpec>(c.event.spec);
+MandateEvent compile_mandate(const EventContext& c, const MandateSpec& s) {
   const auto& sc = c.scenario;
   const auto& h = c.hierarchy;
   const auto line = c.event.line;
@@ -157,7 +157,7 @@ bool starts_with(std::string_view s, std::initializer_list<std::string_view> pre
 
 // Which keys an event may set: hazard weights (read by the adoption epochs) and numeric
 // governance parameters (read by the governance epochs).
-EventSpec parse_set(const EventFields& f) {
+SetSpec parse_set(const EventFields& f) {
   SetSpec s;
   s.key = f.text("key");
   const Param* p = find_parameter(s.key);
@@ -181,8 +181,7 @@ EventSpec parse_set(const EventFields& f) {
   return s;
 }
 
-EventAction compile_set(const EventContext& c) {
-  const auto& s = std::get<SetSpec>(c.event.spec);
+SetEvent compile_set(const EventContext& c, const SetSpec& s) {
   std::string key;
   if (const KeyedParam* kp = find_keyed_parameter(s.key, &key)) {
     detail::check_key(c.scenario, c.hierarchy, kp->over, field(c, "key"), key, c.event.line);
@@ -190,7 +189,7 @@ EventAction compile_set(const EventContext& c) {
   return SetEvent{s.key, s.value};
 }
 
-EventSpec parse_reverse(const EventFields& f) {
+ReverseSpec parse_reverse(const EventFields& f) {
   ReverseSpec s;
   s.units = f.strings("units");
   if (f.has("descendants")) {
@@ -199,8 +198,7 @@ EventSpec parse_reverse(const EventFields& f) {
   return s;
 }
 
-EventAction compile_reverse(const EventContext& c) {
-  const auto& s = std::get<ReverseSpec>(c.event.spec);
+ReverseEvent compile_reverse(const EventContext& c, const ReverseSpec& s) {
   const auto& h = c.hierarchy;
   ReverseEvent a;
   a.units = units_of(c, s.units, "units");
@@ -224,7 +222,7 @@ EventAction compile_reverse(const EventContext& c) {
   return a;
 }
 
-EventSpec parse_abolish(const EventFields& f) {
+AbolishSpec parse_abolish(const EventFields& f) {
   AbolishSpec s;
   s.level = f.text("level");
   if (f.has("under")) {
@@ -236,8 +234,7 @@ EventSpec parse_abolish(const EventFields& f) {
   return s;
 }
 
-EventAction compile_abolish(const EventContext& c) {
-  const auto& s = std::get<AbolishSpec>(c.event.spec);
+AbolishEvent compile_abolish(const EventContext& c, const AbolishSpec& s) {
   const auto& sc = c.scenario;
   const auto& h = c.hierarchy;
   AbolishEvent a;
@@ -264,15 +261,14 @@ EventAction compile_abolish(const EventContext& c) {
   return a;
 }
 
-EventSpec parse_merge(const EventFields& f) {
+MergeSpec parse_merge(const EventFields& f) {
   MergeSpec s;
   s.units = f.strings("units");
   s.into = f.text("into");
   return s;
 }
 
-EventAction compile_merge(const EventContext& c) {
-  const auto& s = std::get<MergeSpec>(c.event.spec);
+MergeEvent compile_merge(const EventContext& c, const MergeSpec& s) {
   const auto& h = c.hierarchy;
   MergeEvent a;
   a.units = units_of(c, s.units, "units");
@@ -288,55 +284,87 @@ EventAction compile_merge(const EventContext& c) {
   return a;
 }
 
-std::vector<EventKind> make_kinds() {
-  std::vector<EventKind> k = {
-      {"adopt",
-       {"units", "mode", "deadline"},
-       {"units"},
-       "the units adopt; with a mode they also push their subordinates (deadline: of mode "
-       "mandate, default promotion.mandate_deadline after the date)",
-       parse_adopt,
-       compile_adopt},
-      {"mandate",
-       {"issuer", "target_level", "deadline", "compliance", "quota"},
-       {"issuer", "target_level", "deadline"},
-       "the issuer orders every unit of target_level below it to adopt by the deadline; "
-       "compliance (default promotion.compliance) is the chance each complies then; quota = "
-       "[{regions, share, by}] are interim shares",
-       parse_mandate,
-       compile_mandate},
-      {"promote",
-       {"units", "mode", "deadline"},
-       {"units", "mode"},
-       "units that have adopted switch to pushing their subordinates with this mode",
-       parse_promote,
-       compile_promote},
-      {"set",
-       {"key", "value"},
-       {"key", "value"},
-       "a hazard weight or a numeric governance parameter takes this value from the date on",
-       parse_set,
-       compile_set},
-      {"reverse",
-       {"units", "descendants"},
-       {"units"},
-       "the units reverse the policy (descendants = true: every unit below them too)",
-       parse_reverse,
-       compile_reverse},
-      {"abolish",
-       {"level", "under", "line_departments"},
-       {"level"},
-       "the tier stops being a government (under: only below these units; line_departments = "
-       "true: a full reform)",
-       parse_abolish,
-       compile_abolish},
-      {"merge",
-       {"units", "into"},
-       {"units", "into"},
-       "the units merge into `into`, a unit of their level",
-       parse_merge,
-       compile_merge},
+// The index of type T among the alternatives of variant V.
+template <typename T, typename V>
+struct index_in;
+template <typename T, typename... Ts>
+struct index_in<T, std::variant<Ts...>> {
+  static constexpr std::size_t value = [] {
+    constexpr bool same[] = {std::is_same_v<T, Ts>...};
+    for (std::size_t i = 0; i < sizeof...(Ts); ++i) {
+      if (same[i]) {
+        return i;
+      }
+    }
+    return sizeof...(Ts);
+  }();
+};
+
+// Puts a kind, from its typed parse and compile functions, at its spec's index in EventSpec,
+// which must be its action's index in EventAction: the order of the entries below does not
+// matter, and kinds out of step with the variants do not compile.
+template <auto Parse, auto Compile>
+void add(std::vector<EventKind>& table, EventKind kind) {
+  using Spec = decltype(Parse(std::declval<const EventFields&>()));
+  using Action =
+      decltype(Compile(std::declval<const EventContext&>(), std::declval<const Spec&>()));
+  constexpr auto i = index_in<Spec, EventSpec>::value;
+  static_assert(i < std::variant_size_v<EventSpec>, "the kind's spec is not in EventSpec");
+  static_assert(i == index_in<Action, EventAction>::value,
+                "EventSpec and EventAction list this kind at different places");
+  kind.parse = [](const EventFields& f) -> EventSpec { return Parse(f); };
+  kind.compile = [](const EventContext& c) -> EventAction {
+    return Compile(c, std::get<Spec>(c.event.spec));
   };
+  table[i] = std::move(kind);
+}
+
+std::vector<EventKind> make_kinds() {
+  std::vector<EventKind> k(std::variant_size_v<EventSpec>);
+  add<parse_adopt, compile_adopt>(
+      k, {"adopt",
+          {"units", "mode", "deadline"},
+          {"units"},
+          "the units adopt; with a mode they also push their subordinates (deadline: of mode "
+          "mandate, default promotion.mandate_deadline after the date)"});
+  add<parse_mandate, compile_mandate>(
+      k, {"mandate",
+          {"issuer", "target_level", "deadline", "compliance", "quota"},
+          {"issuer", "target_level", "deadline"},
+          "the issuer orders every unit of target_level below it to adopt by the deadline; "
+          "compliance (default promotion.compliance) is the chance each complies then; quota = "
+          "[{regions, share, by}] are interim shares"});
+  add<parse_promote, compile_promote>(
+      k, {"promote",
+          {"units", "mode", "deadline"},
+          {"units", "mode"},
+          "units that have adopted switch to pushing their subordinates with this mode"});
+  add<parse_set, compile_set>(
+      k, {"set",
+          {"key", "value"},
+          {"key", "value"},
+          "a hazard weight or a numeric governance parameter takes this value from the date on"});
+  add<parse_reverse, compile_reverse>(
+      k, {"reverse",
+          {"units", "descendants"},
+          {"units"},
+          "the units reverse the policy (descendants = true: every unit below them too)"});
+  add<parse_abolish, compile_abolish>(
+      k, {"abolish",
+          {"level", "under", "line_departments"},
+          {"level"},
+          "the tier stops being a government (under: only below these units; line_departments = "
+          "true: a full reform)"});
+  add<parse_merge, compile_merge>(k, {"merge",
+                                      {"units", "into"},
+                                      {"units", "into"},
+                                      "the units merge into `into`, a unit of their level"});
+  for (const auto& kind : k) {
+    if (kind.parse == nullptr) {
+      throw Error(ErrorKind::internal,
+                  "an alternative of EventSpec has no entry in the table of event kinds");
+    }
+  }
   return k;
 }
 

@@ -114,13 +114,13 @@ struct EventKind {
   std::vector<std::string_view> accepts;  // fields besides type, date and policy
   std::vector<std::string_view> required;
   std::string_view help;  // for docs and messages
-  EventSpec (*parse)(const EventFields& fields);
+  EventSpec (*parse)(const EventFields& fields) = nullptr;
   // Throws Error(config) naming the event's field for an id, level or date the hierarchy or
   // calendar does not have.
-  EventAction (*compile)(const EventContext& context);
+  EventAction (*compile)(const EventContext& context) = nullptr;
 };
 
-// Every kind, in the order of the EventSpec and EventAction alternatives.
+// Every kind, at the index of its alternatives in EventSpec and EventAction (kind_of).
 const std::vector<EventKind>& event_kinds();
 // The kind of this name, or nullptr.
 const EventKind* find_event_kind(std::string_view name);

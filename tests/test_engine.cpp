@@ -128,13 +128,10 @@ TEST(EngineStatistical, CertainMandateGivesFullAdoptionByDeadline) {
   s.calendar.start_year = 2010;
   Event e;
   e.key = "event[0]";
-  e.type = "mandate";
   e.date = "2010-06";
   e.policy = "p";
-  e.issuer = "R";
-  e.target_level = "leaf";
-  e.deadline = "2012-12";
-  e.compliance = 1.0;
+  e.spec =
+      MandateSpec{.issuer = "R", .target_level = "leaf", .deadline = "2012-12", .compliance = 1.0};
   s.events.push_back(e);
   const Model m(s, h, net);
   for (int rep = 0; rep < 5; ++rep) {
@@ -161,13 +158,10 @@ TEST(EngineStatistical, QuotaIsFilledExactly) {
   s.adoption.alpha["leaf"] = -std::numeric_limits<double>::infinity();
   Event e;
   e.key = "event[0]";
-  e.type = "mandate";
   e.date = "3";
   e.policy = "p";
-  e.issuer = "R";
-  e.target_level = "leaf";
-  e.deadline = "30";
-  e.quotas.push_back({{}, 0.25, "10"});
+  e.spec = MandateSpec{
+      .issuer = "R", .target_level = "leaf", .deadline = "30", .quotas = {{{}, 0.25, "10"}}};
   s.events.push_back(e);
   const Model m(s, h, net);
   const auto r = run_replicate(m, 0);
@@ -358,11 +352,9 @@ Event adopt_event(const std::string& unit, const std::string& date, Mode mode,
                   const std::string& policy = "p") {
   Event e;
   e.key = "event";
-  e.type = "adopt";
   e.date = date;
   e.policy = policy;
-  e.units = {unit};
-  e.mode = mode;
+  e.spec = AdoptSpec{.units = {unit}, .mode = mode};
   return e;
 }
 
@@ -397,8 +389,7 @@ TEST(EngineMechanisms, PromoteEventSwitchesToMandateWithDeadline) {
   s.policies = {{"p", "p", 0.0}};
   s.events = {adopt_event("P", "2010-01", Mode::endorse)};
   Event promote = adopt_event("P", "2011-01", Mode::mandate);
-  promote.type = "promote";
-  promote.deadline = "2012-01";
+  promote.spec = PromoteSpec{.units = {"P"}, .mode = Mode::mandate, .deadline = "2012-01"};
   s.events.push_back(promote);
   const Model m(s, h, net);
   const auto r = run_replicate(m, 0);
@@ -420,7 +411,7 @@ TEST(EngineMechanisms, DeadlinesTightenDownTheHierarchy) {
   s.promotion.mandate_deadline = 40;
   s.vertical.deadline_tightening = 6;
   s.events = {adopt_event("P", "2010-01", Mode::mandate)};
-  s.events[0].deadline = "2011-12";  // period 23
+  std::get<AdoptSpec>(s.events[0].spec).deadline = "2011-12";  // period 23
   const Model m(s, h, net);
   const auto r = run_replicate(m, 0);  // by_unit points into r.adoptions: keep r alive
   const auto ad = by_unit(r.adoptions);
@@ -432,7 +423,7 @@ TEST(EngineMechanisms, DeadlinesTightenDownTheHierarchy) {
   }
   // Without an inherited deadline the prefecture's own deadline applies: 23 + 40.
   s.vertical.deadline_tightening = 0;
-  s.events[0].deadline =
+  std::get<AdoptSpec>(s.events[0].spec).deadline =
       "2010-06";  // period 5; prefectures adopt at 5, counties at min(45, 5) -> 6
   const Model m2(s, h, net);
   const auto r2 = run_replicate(m2, 0);
@@ -469,8 +460,9 @@ TEST(EngineMechanisms, ReversalRateMatchesGeometricWaiting) {
   s.policies = {{"p", "p", 0.0}};
   s.stages.reversal_rate = 0.05;
   Event e = adopt_event("R", "2010-01", Mode::none);
-  e.units.clear();
-  for (int i = 0; i < 4000; ++i) e.units.push_back("c" + std::to_string(i));
+  auto& units = std::get<AdoptSpec>(e.spec).units;
+  units.clear();
+  for (int i = 0; i < 4000; ++i) units.push_back("c" + std::to_string(i));
   s.events = {e};
   const Model m(s, h, net);
   const auto r = run_replicate(m, 0);
@@ -551,11 +543,9 @@ Event set_event(const std::string& key, double value, std::int32_t period,
                 const std::string& policy = "p") {
   Event e;
   e.key = "event[set]";
-  e.type = "set";
   e.date = std::to_string(period);
   e.policy = policy;
-  e.param = key;
-  e.value = value;
+  e.spec = SetSpec{key, value};
   return e;
 }
 

@@ -328,11 +328,11 @@ TEST(ParameterRecovery, SimulatedDataGiveCalibratedIntervals) {
   s.stages.institutionalise_after = 0;
   Event e;
   e.key = "event";
-  e.type = "adopt";
+  e.spec = AdoptSpec{};
   e.date = "0";
   e.policy = "p";
-  e.units = {"P"};
-  e.mode = Mode::endorse;
+  std::get<AdoptSpec>(e.spec).units = {"P"};
+  std::get<AdoptSpec>(e.spec).mode = Mode::endorse;
   s.events = {e};
   s.seed = 4242;
   const Model m(s, h, net);

@@ -53,11 +53,11 @@ Scenario cascade(int periods = 120) {
   s.promotion.mandate_deadline = 12;
   Event e;
   e.key = "event[0]";
-  e.type = "adopt";
+  e.spec = AdoptSpec{};
   e.date = "0";
   e.policy = "gov";
-  e.units = {"R"};
-  e.mode = Mode::mandate;
+  std::get<AdoptSpec>(e.spec).units = {"R"};
+  std::get<AdoptSpec>(e.spec).mode = Mode::mandate;
   s.events.push_back(e);
   s.seed = 2018;
   auto& g = s.governance;
@@ -317,11 +317,11 @@ TEST(Governance, AnyWindowGivesTheSameBits) {
   auto abolished = plain;
   Event e;
   e.key = "event[1]";
-  e.type = "abolish";
+  e.spec = AbolishSpec{};
   e.date = "30";
   e.policy = "gov";
-  e.level = "street";
-  e.under = {"d0"};
+  std::get<AbolishSpec>(e.spec).level = "street";
+  std::get<AbolishSpec>(e.spec).under = {"d0"};
   abolished.events.push_back(e);
   {
     const Network net;
@@ -333,11 +333,11 @@ TEST(Governance, AnyWindowGivesTheSameBits) {
   auto reversed = fed;
   Event rv;
   rv.key = "event[1]";
-  rv.type = "reverse";
+  rv.spec = ReverseSpec{};
   rv.date = "40";
   rv.policy = "gov";
-  rv.units = {"d0"};
-  rv.descendants = true;
+  std::get<ReverseSpec>(rv.spec).units = {"d0"};
+  std::get<ReverseSpec>(rv.spec).descendants = true;
   reversed.events.push_back(rv);
   expect_same_bits(run_window(reversed, h, 3, 0), run_window(reversed, h, 3, 1));
   expect_same_bits(run_window(reversed, h, 3, 0), run_window(reversed, h, 3, 4));
@@ -380,11 +380,11 @@ TEST(Governance, SetEventChangesParametersFromItsDate) {
   auto with = base;
   Event e;
   e.key = "event[1]";
-  e.type = "set";
+  e.spec = SetSpec{};
   e.date = "60";
   e.policy = "gov";
-  e.param = "coproduction.mobilisation";
-  e.value = 2.0;
+  std::get<SetSpec>(e.spec).key = "coproduction.mobilisation";
+  std::get<SetSpec>(e.spec).value = 2.0;
   with.events.push_back(e);
   const auto a = run(base, h, 3);
   const auto b = run(with, h, 3);
@@ -399,11 +399,11 @@ TEST(Governance, ReverseEventReversesUnitsAndDescendants) {
   auto s = cascade();
   Event e;
   e.key = "event[1]";
-  e.type = "reverse";
+  e.spec = ReverseSpec{};
   e.date = "80";
   e.policy = "gov";
-  e.units = {"d0"};
-  e.descendants = true;
+  std::get<ReverseSpec>(e.spec).units = {"d0"};
+  std::get<ReverseSpec>(e.spec).descendants = true;
   s.events.push_back(e);
   const Network net;
   const Model m(s, h, net);
@@ -429,15 +429,15 @@ TEST(Governance, AbolishedTierPassesPressureStraightThrough) {
   s.governance = GovernanceParams{};
   s.adoption.alpha = {{"city", -kInf}, {"district", -kInf}, {"street", -kInf}, {"community", -7}};
   s.promotion.weights = {1, 0, 0, 0};  // districts endorse; streets never adopt
-  s.events[0].units = {"d0", "d1", "d2"};
-  s.events[0].mode = Mode::endorse;
+  std::get<AdoptSpec>(s.events[0].spec).units = {"d0", "d1", "d2"};
+  std::get<AdoptSpec>(s.events[0].spec).mode = Mode::endorse;
   auto abolished = s;
   Event e;
   e.key = "event[1]";
-  e.type = "abolish";
+  e.spec = AbolishSpec{};
   e.date = "0";
   e.policy = "gov";
-  e.level = "street";
+  std::get<AbolishSpec>(e.spec).level = "street";
   abolished.events.push_back(e);
   const auto a = run(s, h, 8);
   const auto b = run(abolished, h, 8);
@@ -457,11 +457,11 @@ TEST(Governance, MergedCommunitiesLeaveThePanel) {
   s.output.unit_time_every = 1;
   Event e;
   e.key = "event[1]";
-  e.type = "merge";
+  e.spec = MergeSpec{};
   e.date = "10";
   e.policy = "gov";
-  e.units = {"d0s0c1", "d0s0c2"};
-  e.into = "d0s0c0";
+  std::get<MergeSpec>(e.spec).units = {"d0s0c1", "d0s0c2"};
+  std::get<MergeSpec>(e.spec).into = "d0s0c0";
   s.events.push_back(e);
   const Network net;
   const Model m(s, h, net);
@@ -605,14 +605,14 @@ TEST(Governance, FeedbackAndPolicyLinkErrorsNameTheKeyAndTheFix) {
   Event e;
   e.key = "event[9]";
   e.line = 12;
-  e.type = "set";
+  e.spec = SetSpec{};
   e.date = "10";
   e.policy = "gov";
-  e.param = "adoption.alpha.strete";
-  e.value = -3;
+  std::get<SetSpec>(e.spec).key = "adoption.alpha.strete";
+  std::get<SetSpec>(e.spec).value = -3;
   s.events.push_back(e);
   expect(s, "event[9].key", "did you mean 'street'");
-  s.events.back().param = "adoption.beta.populaton";
+  std::get<SetSpec>(s.events.back().spec).key = "adoption.beta.populaton";
   expect(s, "event[9].key", "did you mean 'population'");
   // Weights out of range, through the TOML reader.
   const auto toml = [](const std::string& body) {
@@ -688,7 +688,7 @@ Scenario promotion(ModeWeights w, int periods = 120) {
   s.governance = GovernanceParams{};
   s.adoption.alpha = {{"city", -kInf}, {"district", -6}, {"street", -6}, {"community", -6}};
   s.promotion.weights = w;
-  s.events[0].mode = Mode::none;
+  std::get<AdoptSpec>(s.events[0].spec).mode = Mode::none;
   return s;
 }
 
@@ -698,8 +698,8 @@ TEST(Diffusion, MandateFasterAndMoreUniformChampionshipMoreVariants) {
   const auto h = city(4);
   auto mandate = promotion({0, 0, 1, 0});
   auto champ = promotion({0, 0, 0, 1});
-  mandate.events[0].mode = Mode::mandate;
-  champ.events[0].mode = Mode::championship;
+  std::get<AdoptSpec>(mandate.events[0].spec).mode = Mode::mandate;
+  std::get<AdoptSpec>(champ.events[0].spec).mode = Mode::championship;
   EXPECT_TRUE(mandate_beats_championship(mandate, champ, h));
   // Reversed: championship without local invention gives no more variants than the mandate.
   champ.promotion.variant_innovation = 0.0;
@@ -721,11 +721,11 @@ TEST(Diffusion, PilotsThenScaleUpGiveADelayedPointToSurfaceCurve) {
   s.promotion.pilot_rule = PilotRule::random;
   Event e;
   e.key = "event[0]";
-  e.type = "adopt";
+  e.spec = AdoptSpec{};
   e.date = "0";
   e.policy = "p";
-  e.units = {"R"};
-  e.mode = Mode::pilot;
+  std::get<AdoptSpec>(e.spec).units = {"R"};
+  std::get<AdoptSpec>(e.spec).mode = Mode::pilot;
   s.events.push_back(e);
   const auto point_to_surface = [&](const Scenario& sc) {
     const Model m(sc, h, net);
@@ -795,7 +795,7 @@ TEST(Officials, EffortRespondsToTenureLeftAndToMandatesAndVariesAcrossOfficials)
   s.governance.assessment.satisfaction_weight = 0.4;
   s.output.unit_time_every = 1;
   s.promotion.weights = {0.5, 0, 0.5, 0};  // some streets adopt under mandates, some not
-  s.events[0].mode = Mode::endorse;
+  std::get<AdoptSpec>(s.events[0].spec).mode = Mode::endorse;
   s.adoption.alpha["district"] = -3;
   const auto rows = officials(run(s, h, 4), h);
   ASSERT_GT(rows.size(), 1000U);
@@ -874,7 +874,7 @@ TEST(Officials, LongerHorizonsShiftStabilityWorkToRootCauses) {
 TEST(Officials, EscalatedPressureRaisesSuperiorsHazardAndTiltsThemToMandates) {
   const auto h = city(6);
   auto s = cascade();
-  s.events[0].mode = Mode::endorse;
+  std::get<AdoptSpec>(s.events[0].spec).mode = Mode::endorse;
   s.adoption.alpha = {{"city", -kInf}, {"district", -7}, {"street", -5}, {"community", -5}};
   s.promotion.weights = {0.5, 0, 0.5, 0};
   s.governance.stability.tolerance = 0.1;

@@ -46,11 +46,11 @@ constexpr int kPoints = 40;  // Latin-hypercube points per pattern
 Event adopt(const std::string& id, std::int32_t period, Mode mode) {
   Event e;
   e.key = "event[" + id + "]";
-  e.type = "adopt";
+  e.spec = AdoptSpec{};
   e.date = std::to_string(period);
   e.policy = "gov";
-  e.units = {id};
-  e.mode = mode;
+  std::get<AdoptSpec>(e.spec).units = {id};
+  std::get<AdoptSpec>(e.spec).mode = mode;
   return e;
 }
 
@@ -463,12 +463,12 @@ TEST(Patterns, PartialReformRaisesEndogenousReversal) {
     }
     Event abolish;  // two thirds of the districts abolish their streets in year 3
     abolish.key = "event[abolish]";
-    abolish.type = "abolish";
+    abolish.spec = AbolishSpec{};
     abolish.date = "36";
     abolish.policy = "gov";
-    abolish.level = "street";
+    std::get<AbolishSpec>(abolish.spec).level = "street";
     for (int d = 0; d < 8; ++d) {
-      abolish.under.push_back("d" + std::to_string(d));
+      std::get<AbolishSpec>(abolish.spec).under.push_back("d" + std::to_string(d));
     }
     s.events.push_back(abolish);
     s.stages.institutionalise_after = 0;
@@ -476,7 +476,7 @@ TEST(Patterns, PartialReformRaisesEndogenousReversal) {
     test::apply_point(s, ranges, x);
     const auto pattern = [&](const Scenario& sc) {
       auto full = sc;
-      full.events.back().line_departments = true;
+      std::get<AbolishSpec>(full.events.back().spec).line_departments = true;
       const double partial = reversals(sc, h, 24, 36, 8);
       const double reformed = reversals(full, h, 24, 36, 8);
       return partial > reformed;

@@ -1,5 +1,6 @@
 #include "pdlab/core/model.hpp"
 
+#include "core/resolve.hpp"
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/core/params.hpp"
@@ -10,15 +11,15 @@
 
 namespace pdlab {
 
-namespace {
+namespace detail {
 
 [[noreturn]] void bad(const Scenario& s, const std::string& key, const std::string& value,
-                      const std::string& what, const std::string& fix, std::int64_t line = 0) {
+                      const std::string& what, const std::string& fix, std::int64_t line) {
   fail(ErrorKind::config, {s.file, line, key, value}, what, fix);
 }
 
 int level_of(const Scenario& s, const Hierarchy& h, const std::string& key, const std::string& name,
-             std::int64_t line = 0) {
+             std::int64_t line) {
   if (auto l = h.level_index(name)) {
     return *l;
   }
@@ -32,7 +33,7 @@ int level_of(const Scenario& s, const Hierarchy& h, const std::string& key, cons
 }
 
 std::int32_t unit_of(const Scenario& s, const Hierarchy& h, const std::string& key,
-                     const std::string& id, std::int64_t line = 0) {
+                     const std::string& id, std::int64_t line) {
   const auto u = h.find(id);
   if (u < 0) {
     bad(s, key, id,
@@ -43,6 +44,53 @@ std::int32_t unit_of(const Scenario& s, const Hierarchy& h, const std::string& k
   }
   return u;
 }
+
+std::string list(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) {
+    out += (out.empty() ? "" : ", ") + n;
+  }
+  return out;
+}
+
+void check_key(const Scenario& s, const Hierarchy& h, KeyDomain over, const std::string& field,
+               const std::string& key, std::int64_t line) {
+  switch (over) {
+    case KeyDomain::level: level_of(s, h, field, key, line); break;
+    case KeyDomain::unit: unit_of(s, h, field, key, line); break;
+    case KeyDomain::column:
+      if (!h.attribute_index(key)) {
+        const auto near = closest(key, h.attribute_names());
+        bad(s, field, key,
+            "the hierarchy has no such attribute column (columns: " + list(h.attribute_names()) +
+                ")",
+            near.empty() ? "use a column of the hierarchy file" : "did you mean '" + near + "'?",
+            line);
+      }
+      break;
+    case KeyDomain::policy: {
+      std::vector<std::string> ids;
+      for (const auto& p : s.policies) {
+        ids.push_back(p.id);
+      }
+      if (std::find(ids.begin(), ids.end(), key) == ids.end()) {
+        const auto near = closest(key, ids);
+        bad(s, field, key, "no [[policy]] has this id (policies: " + list(ids) + ")",
+            near.empty() ? "use the id of a [[policy]]" : "did you mean '" + near + "'?", line);
+      }
+      break;
+    }
+  }
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::bad;
+using detail::check_key;
+using detail::level_of;
+using detail::unit_of;
 
 std::vector<double> column(const Scenario& s, const Hierarchy& h, const std::string& key,
                            const std::string& name, const std::string& missing) {
@@ -99,6 +147,16 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
     : sc_(scenario), h_(hierarchy), net_(network) {
   const std::int32_t n = h_.size();
   const auto& a = sc_.adoption;
+  // The keys of every keyed table (adoption.alpha.<level> ...) against what they range over.
+  std::string_view checked;
+  for (const auto& kp : keyed_parameters()) {
+    if (kp.keys != nullptr && kp.prefix != checked) {
+      for (const auto& k : kp.keys(sc_)) {
+        check_key(sc_, h_, kp.over, std::string(kp.prefix) + k, k);
+      }
+      checked = kp.prefix;
+    }
+  }
   // Pilot selection needs its ranking column only when some superior can choose pilots.
   bool uses_pilots = sc_.promotion.weights.pilot > 0;
   for (const auto& [lvl, w] : sc_.promotion.by_level) {
@@ -106,8 +164,15 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
   }
   bool need_changes = false;
   for (const auto& e : sc_.events) {
-    uses_pilots = uses_pilots || e.mode == Mode::pilot;
-    need_changes = need_changes || (e.type == "set" && e.param == "adoption.gamma_need");
+    std::visit(
+        Overloaded{
+            [&](const AdoptSpec& x) { uses_pilots = uses_pilots || x.mode == Mode::pilot; },
+            [&](const PromoteSpec& x) { uses_pilots = uses_pilots || x.mode == Mode::pilot; },
+            [&](const SetSpec& x) {
+              need_changes = need_changes || x.key == "adoption.gamma_need";
+            },
+            [](const auto&) {}},
+        e.spec);
   }
   need_.assign(n, 0.0F);
   std::vector<double> need_x(n, 0.0);
@@ -188,7 +253,7 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
     unit_time_max_level_ =
         level_of(sc_, h_, "output.unit_time_max_level", sc_.output.unit_time_max_level);
   }
-  // Events.
+  // Events: each compiled by its kind's entry in the table of kinds (events.hpp).
   for (const auto& e : sc_.events) {
     CompiledEvent c;
     c.source = e.key;
@@ -197,153 +262,41 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
     const auto pol = std::find_if(sc_.policies.begin(), sc_.policies.end(),
                                   [&](const Policy& p) { return p.id == e.policy; });
     if (pol == sc_.policies.end()) {
-      std::vector<std::string> ids;
-      for (const auto& p : sc_.policies) {
-        ids.push_back(p.id);
-      }
-      const auto near = closest(e.policy, ids);
-      bad(sc_, e.key + ".policy", e.policy, "no [[policy]] has this id",
-          near.empty() ? "use the id of a [[policy]]" : "did you mean '" + near + "'?", e.line);
+      check_key(sc_, h_, KeyDomain::policy, e.key + ".policy", e.policy, e.line);  // throws
     }
     c.policy = static_cast<std::int32_t>(pol - sc_.policies.begin());
-    c.mode = e.mode;
-    c.compliance = e.compliance < 0 ? sc_.promotion.compliance : e.compliance;
-    if (e.type == "adopt" || e.type == "promote") {
-      c.type = e.type == "adopt" ? CompiledEvent::Type::adopt : CompiledEvent::Type::promote;
-      if (e.units.empty()) {
-        bad(sc_, e.key + ".units", "", "no units given", "list unit ids, e.g. units = [\"32\"]",
-            e.line);
-      }
-      for (const auto& id : e.units) {
-        c.units.push_back(unit_of(sc_, h_, e.key + ".units", id, e.line));
-      }
-      if (c.type == CompiledEvent::Type::promote && c.mode == Mode::none) {
-        bad(sc_, e.key + ".mode", "", "a promote event needs a mode",
-            "set mode = \"endorse\", \"pilot\", \"mandate\" or \"championship\"", e.line);
-      }
-      if (c.mode == Mode::mandate) {
-        c.deadline = e.deadline.empty() ? c.period + sc_.promotion.mandate_deadline
-                                        : to_period(sc_.calendar, e.deadline, e.key + ".deadline",
-                                                    sc_.file, e.line);
-      }
-    } else if (e.type == "mandate") {
-      c.type = CompiledEvent::Type::mandate;
-      c.issuer = unit_of(sc_, h_, e.key + ".issuer", e.issuer, e.line);
-      c.target_level = level_of(sc_, h_, e.key + ".target_level", e.target_level, e.line);
-      if (c.target_level <= h_.level(c.issuer)) {
-        bad(sc_, e.key + ".target_level", e.target_level,
-            "the target level is not below the issuer's level '" +
-                h_.level_names()[h_.level(c.issuer)] + "'",
-            "target a level below the issuing unit", e.line);
-      }
-      if (e.deadline.empty()) {
-        bad(sc_, e.key + ".deadline", "", "a mandate needs a deadline",
-            "set deadline = \"YYYY-MM\"", e.line);
-      }
-      c.deadline = to_period(sc_.calendar, e.deadline, e.key + ".deadline", sc_.file, e.line);
-      for (std::size_t q = 0; q < e.quotas.size(); ++q) {
-        const auto& eq = e.quotas[q];
-        const std::string qkey = e.key + ".quota[" + std::to_string(q) + "]";
-        CompiledQuota cq;
-        cq.share = eq.share;
-        cq.period = to_period(sc_.calendar, eq.by, qkey + ".by", sc_.file, e.line);
-        if (cq.period > c.deadline) {
-          bad(sc_, qkey + ".by", eq.by,
-              "the quota falls after the mandate's deadline (" + e.deadline +
-                  "), when every target unit must already have adopted",
-              "date the quota on or before the deadline", e.line);
-        }
-        for (const auto& rid : eq.regions) {
-          const auto r = unit_of(sc_, h_, qkey + ".regions", rid, e.line);
-          if (h_.level(r) >= c.target_level || h_.ancestor_at(r, h_.level(c.issuer)) != c.issuer) {
-            bad(sc_, qkey + ".regions", rid,
-                "region is not under the issuer above the target level",
-                "list units below the issuer and above the target level", e.line);
+    const EventKind& kind = kind_of(e);
+    c.action = kind.compile(EventContext{sc_, h_, e, c.period});
+    const std::int32_t deadline = deadline_of(c.action);
+    const std::string deadline_text = std::visit(
+        [](const auto& x) -> std::string {
+          if constexpr (requires { x.deadline; }) {
+            return x.deadline;
+          } else {
+            return "";
           }
-          cq.regions.push_back(r);
-        }
-        if (cq.regions.empty()) {
-          cq.regions.push_back(c.issuer);
-        }
-        c.quotas.push_back(std::move(cq));
-      }
-    } else if (e.type == "set") {
-      c.type = CompiledEvent::Type::set;
-      c.key = e.param;
-      c.value = e.value;
-    } else if (e.type == "reverse" || e.type == "merge") {
-      c.type = e.type == "reverse" ? CompiledEvent::Type::reverse : CompiledEvent::Type::merge;
-      for (const auto& id : e.units) {
-        c.units.push_back(unit_of(sc_, h_, e.key + ".units", id, e.line));
-      }
-      if (c.type == CompiledEvent::Type::merge) {
-        c.issuer = unit_of(sc_, h_, e.key + ".into", e.into, e.line);
-        for (auto u : c.units) {
-          if (h_.level(u) != h_.level(c.issuer) || u == c.issuer) {
-            bad(sc_, e.key + ".units", std::string(h_.id(u)),
-                "a merged unit must be another unit at the level of 'into' ('" +
-                    h_.level_names()[h_.level(c.issuer)] + "')",
-                "merge units of one level into a unit of the same level", e.line);
-          }
-        }
-      } else if (e.descendants) {
-        // Every unit below a listed unit, in index order (units stay unique).
-        std::vector<std::uint8_t> in(static_cast<std::size_t>(n), 0);
-        for (auto u : c.units) {
-          in[u] = 1;
-        }
-        for (std::int32_t u = 1; u < n; ++u) {
-          in[u] = in[u] != 0 || in[h_.parent(u)] != 0 ? 1 : 0;
-        }
-        c.units.clear();
-        for (std::int32_t u = 0; u < n; ++u) {
-          if (in[u] != 0) {
-            c.units.push_back(u);
-          }
-        }
-      }
-    } else {  // abolish
-      c.type = CompiledEvent::Type::abolish;
-      c.line_departments = e.line_departments;
-      const int l = level_of(sc_, h_, e.key + ".level", e.level, e.line);
-      if (l == 0) {
-        bad(sc_, e.key + ".level", e.level, "the top level cannot be abolished",
-            "abolish a tier between the top and the bottom of the hierarchy", e.line);
-      }
-      std::vector<std::int32_t> roots;
-      for (const auto& id : e.under) {
-        roots.push_back(unit_of(sc_, h_, e.key + ".under", id, e.line));
-      }
-      for (std::int32_t u = h_.level_begin(l); u < h_.level_begin(l + 1); ++u) {
-        bool below = roots.empty();
-        for (auto r : roots) {
-          below = below || (h_.level(r) < l && h_.ancestor_at(u, h_.level(r)) == r);
-        }
-        if (below) {
-          c.units.push_back(u);
-        }
-      }
-      if (c.units.empty()) {
-        bad(sc_, e.key + ".under", "", "no unit of level '" + e.level + "' lies below these units",
-            "list units above the abolished level", e.line);
-      }
-    }
-    if (c.deadline != kNever && c.deadline <= c.period) {
-      bad(sc_, e.key + ".deadline", e.deadline, "deadline is not after the event's date",
+        },
+        e.spec);
+    if (deadline != kNever && deadline <= c.period) {
+      bad(sc_, e.key + ".deadline", deadline_text, "deadline is not after the event's date",
           "set a deadline after the date", e.line);
     }
     const std::string last = period_label(sc_.calendar, sc_.calendar.periods - 1);
     if (c.period >= sc_.calendar.periods) {
-      warnings_.push_back(e.key + " (" + e.type + " at " + e.date + ") is after the last period (" +
-                          last + ") and has no effect");
-    } else if (c.deadline != kNever && c.deadline >= sc_.calendar.periods) {
-      warnings_.push_back(e.key + ": deadline " + e.deadline + " is after the last period (" +
+      warnings_.push_back(e.key + " (" + std::string(kind.name) + " at " + e.date +
+                          ") is after the last period (" + last + ") and has no effect");
+    } else if (deadline != kNever && deadline >= sc_.calendar.periods) {
+      warnings_.push_back(e.key + ": deadline " + deadline_text + " is after the last period (" +
                           last + "); it is never enforced");
     }
-    for (std::size_t q = 0; q < c.quotas.size(); ++q) {
-      if (c.quotas[q].period >= sc_.calendar.periods || c.quotas[q].period < c.period) {
-        warnings_.push_back(e.key + ".quota[" + std::to_string(q) + "]: date " + e.quotas[q].by +
-                            " is before the mandate or after the last period; it is never checked");
+    if (const auto* m = std::get_if<MandateEvent>(&c.action)) {
+      const auto& quotas = std::get<MandateSpec>(e.spec).quotas;
+      for (std::size_t q = 0; q < m->quotas.size(); ++q) {
+        if (m->quotas[q].period >= sc_.calendar.periods || m->quotas[q].period < c.period) {
+          warnings_.push_back(e.key + ".quota[" + std::to_string(q) + "]: date " + quotas[q].by +
+                              " is before the mandate or after the last period; it is never "
+                              "checked");
+        }
       }
     }
     events_.push_back(std::move(c));
@@ -397,25 +350,26 @@ void Model::compile_epochs(const StaticPart& static_part) {
     };
     fill(ep);
     epochs_[k].push_back(ep);
-    for (const auto& e : events_) {
-      if (e.type != CompiledEvent::Type::set || e.policy != static_cast<std::int32_t>(k) ||
-          e.period >= sc_.calendar.periods) {
+    for (const auto& ce : events_) {
+      const auto* set = std::get_if<SetEvent>(&ce.action);
+      if (set == nullptr || ce.policy != static_cast<std::int32_t>(k) ||
+          ce.period >= sc_.calendar.periods) {
         continue;
       }
-      const bool alpha_key = e.key.rfind("adoption.alpha.", 0) == 0;
-      const bool beta_key = e.key.rfind("adoption.beta.", 0) == 0;
-      const bool hazard = alpha_key || beta_key || e.key == "adoption.alpha_shift" ||
+      const SetEvent& e = *set;
+      // Keyed entries an event may set (adoption.alpha.<level>, adoption.beta.<column>).
+      std::string entry;
+      const KeyedParam* keyed = find_keyed_parameter(e.key, &entry);
+      const bool table_key = keyed != nullptr && keyed->event_settable;
+      const bool hazard = table_key || e.key == "adoption.alpha_shift" ||
                           e.key.rfind("adoption.", 0) == 0 || e.key.rfind("vertical.", 0) == 0;
       if (!hazard) {
         continue;
       }
       HazardEpoch next = epochs_[k].back();
       bool rebase = false;
-      if (alpha_key) {
-        tmp.adoption.alpha[e.key.substr(15)] = e.value;
-        rebase = true;
-      } else if (beta_key) {
-        tmp.adoption.beta[e.key.substr(14)] = e.value;
+      if (table_key) {
+        *keyed->entry(tmp, entry) = e.value;
         rebase = true;
       } else if (e.key == "adoption.alpha_shift") {
         next.shift = e.value;
@@ -429,13 +383,13 @@ void Model::compile_epochs(const StaticPart& static_part) {
       next.shift = shift;
       next.base = base;
       if (rebase) {
-        bases_.push_back(static_part(tmp.adoption, e.source + ".key", e.line));
+        bases_.push_back(static_part(tmp.adoption, ce.source + ".key", ce.line));
         next.base = static_cast<std::int32_t>(bases_.size() - 1);
       }
-      if (e.period == epochs_[k].back().period) {
+      if (ce.period == epochs_[k].back().period) {
         epochs_[k].back() = next;
       } else {
-        next.period = e.period;
+        next.period = ce.period;
         epochs_[k].push_back(next);
       }
     }
@@ -455,9 +409,7 @@ void Model::compile_links() {
     const auto it = std::find(ids.begin(), ids.end(), id);
     const std::string key = "policy[" + std::to_string(k) + "]." + field;
     if (it == ids.end()) {
-      const auto near = closest(id, ids);
-      bad(sc_, key, id, "no [[policy]] has this id",
-          near.empty() ? "use the id of another [[policy]]" : "did you mean '" + near + "'?");
+      check_key(sc_, h_, KeyDomain::policy, key, id);  // throws, listing the policies
     }
     if (static_cast<std::size_t>(it - ids.begin()) == k) {
       bad(sc_, key, id, "a policy cannot refer to itself", "list other policies");

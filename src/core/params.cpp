@@ -181,7 +181,8 @@ std::vector<Param> make_registry() {
                     "diffusing at once; alpha_shift is added to every intercept of that policy; "
                     "requires = [ids]: its hazard is zero until each listed policy is active in "
                     "the unit or its superior; boosted_by = {id = weight}: added to its hazard's "
-                    "exponent while that policy is active there."));
+                    "exponent while that policy is active there (keyed tables: "
+                    "policy[].boosted_by.<policy>)."));
 
   {
     Param p{"adoption.link",
@@ -200,16 +201,18 @@ std::vector<Param> make_registry() {
   }
   r.push_back(table("adoption.alpha", "linear predictor", "illustrative",
                     "Intercept by level name, e.g. {province = -6, county = -7}; -inf = never "
-                    "adopts spontaneously."));
+                    "adopts spontaneously. Entries: adoption.alpha.<level> (keyed tables)."));
   r.push_back(real("adoption.alpha_default", -kInf, 20, "linear predictor", "illustrative",
                    "Intercept of levels not listed in adoption.alpha.",
                    REAL(adoption.alpha_default)));
   r.push_back(
       table("adoption.shift", "linear predictor", "illustrative",
             "Intercept shift by unit id, applied to the unit and every unit below it, e.g. "
-            "{\"3201\" = 0.5} (regional differences; free parameters of `pdlab calibrate`)."));
+            "{\"3201\" = 0.5} (regional differences; free parameters of `pdlab calibrate`). "
+            "Entries: adoption.shift.<unit> (keyed tables)."));
   r.push_back(table("adoption.beta", "per covariate unit", "illustrative",
-                    "Coefficient by attribute column, e.g. {urban_share = 0.5}."));
+                    "Coefficient by attribute column, e.g. {urban_share = 0.5}. Entries: "
+                    "adoption.beta.<column> (keyed tables)."));
   {
     Param p{"adoption.missing",
             ParamType::choice,
@@ -291,7 +294,8 @@ std::vector<Param> make_registry() {
                    REAL(promotion.weights.championship)));
   r.push_back(table("promotion.by_level", "weight", "illustrative",
                     "Per level name, a table {endorse, pilot, mandate, championship} overriding "
-                    "the weights above for superiors of that level."));
+                    "the weights above for superiors of that level. Entries: "
+                    "promotion.by_level.<level>.<mode> (keyed tables)."));
   r.push_back(integer("promotion.mandate_deadline", 1, 12000, "periods", "illustrative",
                       "Periods from a superior's mandate to its deadline.",
                       INT(promotion.mandate_deadline)));
@@ -821,10 +825,8 @@ std::vector<Param> make_registry() {
                       "Replicates (fresh seed) for the reported fit.",
                       INT(calibrate.validation_replicates)));
   r.push_back(table("event", "", "",
-                    "Array of tables: scripted events {type = adopt|mandate|promote|set|reverse|"
-                    "abolish|merge, date, policy, units, mode, issuer, target_level, deadline, "
-                    "compliance, quota, key, value, descendants, level, under, line_departments, "
-                    "into}."));
+                    "Array of tables: scripted events, {type, date, policy} and the fields of "
+                    "the type (event kinds below)."));
 
   {
     Param p{"run.seed", ParamType::integer,
@@ -856,6 +858,92 @@ std::vector<Param> make_registry() {
   return r;
 }
 
+// Keyed tables: one entry per table (or per field of a table's values), the key ranging over
+// names the model checks against the hierarchy or the policies.
+template <typename Map>
+std::vector<std::string> keys_of(const Map& m) {
+  std::vector<std::string> out;
+  out.reserve(m.size());
+  for (const auto& [k, v] : m) {
+    out.push_back(k);
+  }
+  return out;
+}
+
+double* mode_weight(Scenario& s, const std::string& level, double ModeWeights::*field) {
+  // A level listed in promotion.by_level takes 0 for the weights it does not give.
+  return &(s.promotion.by_level.try_emplace(level, ModeWeights{0, 0, 0, 0}).first->second.*field);
+}
+
+// promotion.by_level.<level>.<mode>: one entry per mode weight.
+KeyedParam by_level(std::string_view suffix, std::string_view def, std::string_view help,
+                    double* (*entry)(Scenario&, const std::string&)) {
+  return {"promotion.by_level.",
+          "<level>",
+          suffix,
+          KeyDomain::level,
+          0,
+          1,
+          def,
+          "weight",
+          "illustrative",
+          help,
+          false,
+          entry,
+          [](const Scenario& s) { return keys_of(s.promotion.by_level); }};
+}
+
+std::vector<KeyedParam> make_keyed() {
+  std::vector<KeyedParam> r;
+  r.push_back({"adoption.alpha.", "<level>", "", KeyDomain::level, -kInf, 20,
+               "adoption.alpha_default", "linear predictor", "illustrative",
+               "Intercept of the units of this level; -inf = never adopts spontaneously.", true,
+               [](Scenario& s, const std::string& k) {
+                 return &s.adoption.alpha.try_emplace(k, s.adoption.alpha_default).first->second;
+               },
+               [](const Scenario& s) { return keys_of(s.adoption.alpha); }});
+  r.push_back({"adoption.shift.", "<unit>", "", KeyDomain::unit, -50, 50, "0", "linear predictor",
+               "illustrative",
+               "Intercept shift of this unit and every unit below it (regional differences; "
+               "free parameters of `pdlab calibrate`).",
+               false,
+               [](Scenario& s, const std::string& k) {
+                 return &s.adoption.shift.try_emplace(k, 0.0).first->second;
+               },
+               [](const Scenario& s) { return keys_of(s.adoption.shift); }});
+  r.push_back({"adoption.beta.", "<column>", "", KeyDomain::column, -1e6, 1e6, "0",
+               "per covariate unit", "illustrative",
+               "Coefficient of this attribute column of the hierarchy in the hazard.", true,
+               [](Scenario& s, const std::string& k) {
+                 return &s.adoption.beta.try_emplace(k, 0.0).first->second;
+               },
+               [](const Scenario& s) { return keys_of(s.adoption.beta); }});
+  r.push_back(by_level(
+      ".endorse", "0 for a level listed in promotion.by_level, else promotion.endorse",
+      "Relative weight of endorsing, for superiors of this level.",
+      [](Scenario& s, const std::string& k) { return mode_weight(s, k, &ModeWeights::endorse); }));
+  r.push_back(by_level(
+      ".pilot", "0 for a level listed in promotion.by_level, else promotion.pilot",
+      "Relative weight of choosing pilots, for superiors of this level.",
+      [](Scenario& s, const std::string& k) { return mode_weight(s, k, &ModeWeights::pilot); }));
+  r.push_back(by_level(
+      ".mandate", "0 for a level listed in promotion.by_level, else promotion.mandate",
+      "Relative weight of choosing a mandate, for superiors of this level.",
+      [](Scenario& s, const std::string& k) { return mode_weight(s, k, &ModeWeights::mandate); }));
+  r.push_back(by_level(".championship",
+                       "0 for a level listed in promotion.by_level, else promotion.championship",
+                       "Relative weight of choosing a championship, for superiors of this level.",
+                       [](Scenario& s, const std::string& k) {
+                         return mode_weight(s, k, &ModeWeights::championship);
+                       }));
+  r.push_back({"policy[].boosted_by.", "<policy>", "", KeyDomain::policy, -50, 50, "0",
+               "linear predictor", "illustrative",
+               "Added to the exponent of this [[policy]]'s hazard while the keyed policy is "
+               "active in the unit or its superior.",
+               false, nullptr});
+  return r;
+}
+
 }  // namespace
 
 const std::vector<Param>& parameters() {
@@ -867,6 +955,55 @@ const Param* find_parameter(std::string_view key) {
   for (const auto& p : parameters()) {
     if (p.key == key) {
       return &p;
+    }
+  }
+  return nullptr;
+}
+
+const char* to_string(KeyDomain d) {
+  switch (d) {
+    case KeyDomain::level: return "level of the hierarchy";
+    case KeyDomain::unit: return "unit id of the hierarchy";
+    case KeyDomain::column: return "attribute column of the hierarchy";
+    case KeyDomain::policy: return "policy id";
+  }
+  return "?";
+}
+
+const std::vector<KeyedParam>& keyed_parameters() {
+  static const std::vector<KeyedParam> registry = make_keyed();
+  return registry;
+}
+
+std::string keyed_pattern(const KeyedParam& k) {
+  return std::string(k.prefix) + std::string(k.placeholder) + std::string(k.suffix);
+}
+
+const KeyedParam* find_keyed_parameter(std::string_view full, std::string* key) {
+  for (const auto& k : keyed_parameters()) {
+    if (full.size() <= k.prefix.size() + k.suffix.size() ||
+        full.substr(0, k.prefix.size()) != k.prefix ||
+        full.substr(full.size() - k.suffix.size()) != k.suffix) {
+      continue;
+    }
+    const auto middle =
+        full.substr(k.prefix.size(), full.size() - k.prefix.size() - k.suffix.size());
+    if (middle.find('.') != std::string_view::npos) {
+      continue;
+    }
+    if (key != nullptr) {
+      *key = std::string(middle);
+    }
+    return &k;
+  }
+  return nullptr;
+}
+
+const KeyedParam* find_keyed_table(std::string_view table, std::string_view suffix) {
+  for (const auto& k : keyed_parameters()) {
+    if (k.prefix.size() == table.size() + 1 && k.prefix.substr(0, table.size()) == table &&
+        k.suffix == suffix) {
+      return &k;
     }
   }
   return nullptr;
@@ -899,23 +1036,10 @@ void set_numeric_parameter(Scenario& s, std::string_view key, double value) {
            fmt::format("out of range [{}, {}]", lo, hi), "choose a value within the range");
     }
   };
-  const auto entry = [&](std::string_view prefix) -> std::string {
-    return key.substr(0, prefix.size()) == prefix ? std::string(key.substr(prefix.size()))
-                                                  : std::string();
-  };
-  if (const auto level = entry("adoption.alpha."); !level.empty()) {
-    check(-std::numeric_limits<double>::infinity(), 20);
-    s.adoption.alpha[level] = value;
-    return;
-  }
-  if (const auto id = entry("adoption.shift."); !id.empty()) {
-    check(-50, 50);
-    s.adoption.shift[id] = value;
-    return;
-  }
-  if (const auto col = entry("adoption.beta."); !col.empty()) {
-    check(-1e6, 1e6);
-    s.adoption.beta[col] = value;
+  std::string k;
+  if (const KeyedParam* kp = find_keyed_parameter(key, &k); kp != nullptr && kp->entry) {
+    check(kp->lo, kp->hi);
+    *kp->entry(s, k) = value;
     return;
   }
   const Param* p = find_parameter(key);

@@ -1,4 +1,5 @@
 #include "pdlab/core/errors.hpp"
+#include "pdlab/core/events.hpp"
 #include "pdlab/core/params.hpp"
 #include "pdlab/io/output_file.hpp"
 #include "pdlab/io/results.hpp"
@@ -12,7 +13,6 @@
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
-#include <limits>
 #include <set>
 #include <sstream>
 
@@ -236,25 +236,172 @@ void set_scalar(const Ctx& c, const Param& p, const toml::node& n) {
   }
 }
 
-ModeWeights weights(const Ctx& c, const toml::table& t, const std::string& key) {
-  ModeWeights w{0, 0, 0, 0};
+// promotion.by_level.<level>: each weight through its keyed entry (range, and the 0 taken by
+// the weights not given).
+void by_level(const Ctx& c, const toml::table& t, const std::string& level,
+              const std::string& key) {
   check_keys(c, t, key + ".", {"endorse", "pilot", "mandate", "championship"});
+  Scenario& s = *c.s;
   for (const auto& [k, v] : t) {
-    const double x = real(c, v, key + "." + std::string(k.str()), 0, 1);
-    if (k == "endorse") {
-      w.endorse = x;
+    const std::string field(k.str());
+    const KeyedParam& kp = *find_keyed_table("promotion.by_level", "." + field);
+    *kp.entry(s, level) = real(c, v, key + "." + field, kp.lo, kp.hi);
+  }
+  if (t.empty()) {
+    s.promotion.by_level[level] = ModeWeights{0, 0, 0, 0};
+  }
+}
+
+// A keyed table of reals (adoption.alpha, .shift, .beta): range from its registry entry; the
+// keys are checked against the hierarchy when the model is compiled.
+void keyed(const Ctx& c, const toml::node& n, const std::string& key) {
+  const KeyedParam& kp = *find_keyed_table(key);
+  for (const auto& [k, v] : table(c, n, key)) {
+    const std::string entry(k.str());
+    *kp.entry(*c.s, entry) = real(c, v, key + "." + entry, kp.lo, kp.hi);
+  }
+}
+
+// "a, b or c"
+std::string one_of(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    out += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  }
+  return out;
+}
+
+// One [[event]] table as the table of event kinds reads it (core/events.hpp).
+class TomlEventFields final : public EventFields {
+ public:
+  TomlEventFields(const Ctx& c, const toml::table& t, std::string key, const EventKind& kind)
+      : c_(c), t_(t), key_(std::move(key)), kind_(kind) {}
+  bool has(std::string_view f) const override { return t_.contains(f); }
+  std::string text(std::string_view f) const override {
+    return pdlab::io::text(c_, get(f), name(f));
+  }
+  std::string date(std::string_view f) const override {
+    return pdlab::io::date(c_, get(f), name(f));
+  }
+  std::vector<std::string> strings(std::string_view f) const override {
+    return pdlab::io::strings(c_, get(f), name(f));
+  }
+  double real(std::string_view f, double lo, double hi) const override {
+    return pdlab::io::real(c_, get(f), name(f), lo, hi);
+  }
+  bool boolean(std::string_view f) const override {
+    if (auto b = get(f).value_exact<bool>()) {
+      return *b;
     }
-    if (k == "pilot") {
-      w.pilot = x;
+    bad(c_, get(f), name(f), "must be true or false", "write true or false");
+  }
+  Mode mode(std::string_view f) const override { return pdlab::io::mode(c_, get(f), name(f)); }
+  std::vector<Quota> quotas(std::string_view f) const override {
+    std::vector<Quota> out;
+    const auto& q = get(f);
+    each_table(c_, q, name(f), [&](const toml::table& qt, const std::string& qk) {
+      check_keys(c_, qt, qk + ".", {"regions", "share", "by"});
+      Quota quota;
+      for (const char* x : {"share", "by"}) {
+        if (!qt.contains(x)) {
+          bad(c_, q, qk + "." + x, "missing", std::string("set ") + x + " for this quota");
+        }
+      }
+      if (const auto* r = qt.get("regions")) {
+        quota.regions = pdlab::io::strings(c_, *r, qk + ".regions");
+      }
+      quota.share = pdlab::io::real(c_, *qt.get("share"), qk + ".share", 0, 1);
+      quota.by = pdlab::io::date(c_, *qt.get("by"), qk + ".by");
+      out.push_back(quota);
+    });
+    return out;
+  }
+  // Reported at the event's line, with the fields its kind requires.
+  [[noreturn]] void missing(std::string_view f) const {
+    fail(ErrorKind::config, {c_.file, line_of(t_), name(f), ""}, "missing",
+         "set " + std::string(f) + " for this event (events of type " + std::string(kind_.name) +
+             " need " + required() + ")");
+  }
+  [[noreturn]] void refuse(std::string_view f, const std::string& what,
+                           const std::string& fix) const override {
+    bad(c_, get(f), name(f), what, fix);
+  }
+
+ private:
+  std::string name(std::string_view f) const { return key_ + "." + std::string(f); }
+  const toml::node& get(std::string_view f) const {
+    if (const auto* x = t_.get(f)) {
+      return *x;
     }
-    if (k == "mandate") {
-      w.mandate = x;
+    missing(f);
+  }
+  std::string required() const {
+    std::string out = "type, date";
+    for (auto r : kind_.required) {
+      out += ", " + std::string(r);
     }
-    if (k == "championship") {
-      w.championship = x;
+    return out;
+  }
+  const Ctx& c_;
+  const toml::table& t_;
+  std::string key_;
+  const EventKind& kind_;
+};
+
+// An [[event]]: its type picks the kind (core/events.hpp), whose fields are the only ones
+// allowed besides type, date and policy.
+Event event(const Ctx& c, const toml::table& t, const std::string& k) {
+  std::vector<std::string> any = {"type", "date", "policy"};
+  std::vector<std::string> types;
+  for (const auto& kind : event_kinds()) {
+    types.emplace_back(kind.name);
+    for (auto f : kind.accepts) {
+      if (std::find(any.begin(), any.end(), f) == any.end()) {
+        any.emplace_back(f);
+      }
     }
   }
-  return w;
+  check_keys(c, t, k + ".", any);
+  const auto* type_node = t.get("type");
+  if (type_node == nullptr) {
+    fail(ErrorKind::config, {c.file, line_of(t), k + ".type", ""}, "missing",
+         "set type for this event (one of " + one_of(types) + ")");
+  }
+  const auto type = text(c, *type_node, k + ".type");
+  const EventKind* kind = find_event_kind(type);
+  if (kind == nullptr) {
+    const auto near = closest(type, types);
+    bad(c, *type_node, k + ".type", "unknown event type",
+        near.empty() ? "use " + one_of(types) : "did you mean '" + near + "'?");
+  }
+  for (const auto& [fk, fv] : t) {
+    const std::string f(fk.str());
+    const bool header = f == "type" || f == "date" || f == "policy";
+    if (!header &&
+        std::find(kind->accepts.begin(), kind->accepts.end(), f) == kind->accepts.end()) {
+      bad(c, fv, k + "." + f, "not used by events of type " + type,
+          "remove it; events of type " + type + " accept " + accepted_fields(*kind) +
+              " (docs/model.md, scripted events)");
+    }
+  }
+  TomlEventFields fields(c, t, k, *kind);
+  if (!t.contains("date")) {
+    fields.missing("date");
+  }
+  for (auto f : kind->required) {
+    if (!t.contains(f)) {
+      fields.missing(f);
+    }
+  }
+  Event e;
+  e.key = k;
+  e.line = line_of(t);
+  e.date = fields.date("date");
+  if (fields.has("policy")) {
+    e.policy = fields.text("policy");
+  }
+  e.spec = kind->parse(fields);
+  return e;
 }
 
 void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
@@ -301,9 +448,10 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
         p.prerequisites = strings(c, *r, k + ".requires");
       }
       if (const auto* bb = t.get("boosted_by")) {
+        const KeyedParam& kp = *find_keyed_table("policy[].boosted_by");
         for (const auto& [bk, bv] : table(c, *bb, k + ".boosted_by")) {
           p.boosted_by[std::string(bk.str())] =
-              real(c, bv, k + ".boosted_by." + std::string(bk.str()), -50, 50);
+              real(c, bv, k + ".boosted_by." + std::string(bk.str()), kp.lo, kp.hi);
         }
       }
       for (const auto& q : s.policies) {
@@ -316,11 +464,8 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
     if (s.policies.size() > 255) {
       bad(c, n, key, "more than 255 policies", "split the study");
     }
-  } else if (key == "adoption.alpha") {
-    for (const auto& [k, v] : table(c, n, key)) {
-      s.adoption.alpha[std::string(k.str())] = real(c, v, key + "." + std::string(k.str()),
-                                                    -std::numeric_limits<double>::infinity(), 20);
-    }
+  } else if (key == "adoption.alpha" || key == "adoption.shift" || key == "adoption.beta") {
+    keyed(c, n, key);
   } else if (key == "calibrate.free") {
     each_table(c, n, key, [&](const toml::table& t, const std::string& k) {
       check_keys(c, t, k + ".", {"name", "keys", "lo", "hi", "start"});
@@ -341,9 +486,8 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
                                     : 0.5 * (f.lo + f.hi);
       for (const auto& key2 : f.keys) {
         const Param* p = find_parameter(key2);
-        const bool table_key = key2.rfind("adoption.shift.", 0) == 0 ||
-                               key2.rfind("adoption.alpha.", 0) == 0 ||
-                               key2.rfind("adoption.beta.", 0) == 0;
+        const KeyedParam* kp = find_keyed_parameter(key2);
+        const bool table_key = kp != nullptr && kp->entry != nullptr;
         if (!table_key && (p == nullptr || p->type != ParamType::real)) {
           bad(c, *t.get("keys"), k + ".keys", "'" + key2 + "' is not a numeric scenario key",
               "use keys such as adoption.shift.3201 or vertical.mandate");
@@ -351,20 +495,10 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
       }
       s.calibrate.free.push_back(f);
     });
-  } else if (key == "adoption.shift") {
-    for (const auto& [k, v] : table(c, n, key)) {
-      s.adoption.shift[std::string(k.str())] =
-          real(c, v, key + "." + std::string(k.str()), -50, 50);
-    }
-  } else if (key == "adoption.beta") {
-    for (const auto& [k, v] : table(c, n, key)) {
-      s.adoption.beta[std::string(k.str())] =
-          real(c, v, key + "." + std::string(k.str()), -1e6, 1e6);
-    }
   } else if (key == "promotion.by_level") {
     for (const auto& [k, v] : table(c, n, key)) {
       const std::string kk = key + "." + std::string(k.str());
-      s.promotion.by_level[std::string(k.str())] = weights(c, table(c, v, kk), kk);
+      by_level(c, table(c, v, kk), std::string(k.str()), kk);
     }
   } else if (key == "output.quantiles") {
     const auto* arr = n.as_array();
@@ -390,140 +524,7 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
     }
   } else if (key == "event") {
     each_table(c, n, key, [&](const toml::table& t, const std::string& k) {
-      check_keys(c, t, k + ".",
-                 {"type", "date", "policy", "units", "mode", "issuer", "target_level", "deadline",
-                  "compliance", "quota", "key", "value", "descendants", "level", "under",
-                  "line_departments", "into"});
-      Event e;
-      e.key = k;
-      e.line = line_of(t);
-      auto req = [&](const char* f) -> const toml::node& {
-        const auto* x = t.get(f);
-        if (x == nullptr) {
-          bad(c, n, k + "." + f, "missing", std::string("set ") + f + " for this event");
-        }
-        return *x;
-      };
-      e.type = text(c, req("type"), k + ".type");
-      const std::vector<std::string> types = {"adopt",   "mandate", "promote", "set",
-                                              "reverse", "abolish", "merge"};
-      if (std::find(types.begin(), types.end(), e.type) == types.end()) {
-        const auto near = closest(e.type, types);
-        bad(c, req("type"), k + ".type", "unknown event type",
-            near.empty() ? "use adopt, mandate, promote, set, reverse, abolish or merge"
-                         : "did you mean '" + near + "'?");
-      }
-      e.date = date(c, req("date"), k + ".date");
-      if (const auto* p = t.get("policy")) {
-        e.policy = text(c, *p, k + ".policy");
-      }
-      // Which fields each type uses; any other field is an error naming the type.
-      std::vector<std::string> used = {"type", "date", "policy"};
-      if (e.type == "mandate") {
-        e.issuer = text(c, req("issuer"), k + ".issuer");
-        e.target_level = text(c, req("target_level"), k + ".target_level");
-        e.deadline = date(c, req("deadline"), k + ".deadline");
-        used.insert(used.end(), {"issuer", "target_level", "deadline", "compliance", "quota"});
-      } else if (e.type == "adopt" || e.type == "promote") {
-        e.units = strings(c, req("units"), k + ".units");
-        if (const auto* m = t.get("mode")) {
-          e.mode = mode(c, *m, k + ".mode");
-        }
-        if (const auto* d = t.get("deadline")) {
-          e.deadline = date(c, *d, k + ".deadline");
-        }
-        used.insert(used.end(), {"units", "mode", "deadline"});
-      } else if (e.type == "set") {
-        e.param = text(c, req("key"), k + ".key");
-        const Param* p = find_parameter(e.param);
-        const auto prefixed = [&](std::initializer_list<const char*> prefixes) {
-          for (const char* x : prefixes) {
-            if (e.param.rfind(x, 0) == 0) {
-              return true;
-            }
-          }
-          return false;
-        };
-        // Hazard weights by table key: the level or column is checked against the hierarchy.
-        const bool table_key = prefixed({"adoption.alpha.", "adoption.beta."});
-        const bool hazard = e.param == "adoption.alpha_shift" ||
-                            (p != nullptr && p->type == ParamType::real &&
-                             prefixed({"adoption.gamma_", "adoption.alpha_default", "vertical."}));
-        const bool governance =
-            p != nullptr && p->type == ParamType::real &&
-            prefixed({"assessment.", "coproduction.", "services.", "stability."});
-        if (!table_key && !hazard && !governance) {
-          bad(c, req("key"), k + ".key", "cannot be changed by an event",
-              "use a hazard weight (adoption.gamma_*, adoption.alpha.LEVEL, adoption.beta.COLUMN, "
-              "adoption.alpha_default, adoption.alpha_shift, vertical.*) or a numeric "
-              "assessment.*, coproduction.*, services.* or stability.* parameter");
-        }
-        if (e.param.rfind("adoption.alpha.", 0) == 0) {
-          e.value =
-              real(c, req("value"), k + ".value", -std::numeric_limits<double>::infinity(), 20);
-        } else if (e.param.rfind("adoption.beta.", 0) == 0) {
-          e.value = real(c, req("value"), k + ".value", -1e6, 1e6);
-        } else {
-          e.value = p != nullptr ? real(c, req("value"), k + ".value", p->lo, p->hi)
-                                 : real(c, req("value"), k + ".value", -50, 50);
-        }
-        used.insert(used.end(), {"key", "value"});
-      } else if (e.type == "reverse") {
-        e.units = strings(c, req("units"), k + ".units");
-        if (const auto* d = t.get("descendants")) {
-          if (auto b = d->value_exact<bool>()) {
-            e.descendants = *b;
-          } else {
-            bad(c, *d, k + ".descendants", "must be true or false", "write true or false");
-          }
-        }
-        used.insert(used.end(), {"units", "descendants"});
-      } else if (e.type == "abolish") {
-        e.level = text(c, req("level"), k + ".level");
-        if (const auto* u = t.get("under")) {
-          e.under = strings(c, *u, k + ".under");
-        }
-        if (const auto* d = t.get("line_departments")) {
-          if (auto b = d->value_exact<bool>()) {
-            e.line_departments = *b;
-          } else {
-            bad(c, *d, k + ".line_departments", "must be true or false", "write true or false");
-          }
-        }
-        used.insert(used.end(), {"level", "under", "line_departments"});
-      } else {  // merge
-        e.units = strings(c, req("units"), k + ".units");
-        e.into = text(c, req("into"), k + ".into");
-        used.insert(used.end(), {"units", "into"});
-      }
-      for (const auto& [fk, fv] : t) {
-        const std::string f(fk.str());
-        if (std::find(used.begin(), used.end(), f) == used.end()) {
-          bad(c, fv, k + "." + f, "not used by events of type " + e.type,
-              "remove it (see docs/model.md, scripted events)");
-        }
-      }
-      if (const auto* x = t.get("compliance")) {
-        e.compliance = real(c, *x, k + ".compliance", 0, 1);
-      }
-      if (const auto* q = t.get("quota")) {
-        each_table(c, *q, k + ".quota", [&](const toml::table& qt, const std::string& qk) {
-          check_keys(c, qt, qk + ".", {"regions", "share", "by"});
-          Quota quota;
-          for (const char* f : {"share", "by"}) {
-            if (!qt.contains(f)) {
-              bad(c, *q, qk + "." + f, "missing", std::string("set ") + f + " for this quota");
-            }
-          }
-          if (const auto* r = qt.get("regions")) {
-            quota.regions = strings(c, *r, qk + ".regions");
-          }
-          quota.share = real(c, *qt.get("share"), qk + ".share", 0, 1);
-          quota.by = date(c, *qt.get("by"), qk + ".by");
-          e.quotas.push_back(quota);
-        });
-      }
-      s.events.push_back(e);
+      s.events.push_back(event(c, t, k));
     });
   }
 }

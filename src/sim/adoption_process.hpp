@@ -41,7 +41,7 @@ class AdoptionProcess final : public Process {
     Channel channel;
   };
   struct ActiveQuota {
-    const CompiledEvent* event;
+    const MandateEvent* event;
     const CompiledQuota* quota;
   };
   // The exposure terms of a unit's hazard, for the channel that dominated it.

@@ -87,66 +87,68 @@ void AdoptionProcess::designate_pilots(std::int32_t j, std::int32_t t) {
   }
 }
 
-void AdoptionProcess::scripted(const CompiledEvent& e, std::int32_t t) {
-  switch (e.type) {
-    case CompiledEvent::Type::adopt:
-      for (auto u : e.units) {
-        adopt(u, Channel::event, t, false, e.mode, e.deadline);
-      }
-      break;
-    case CompiledEvent::Type::promote:
-      for (auto u : e.units) {
-        if (t_adopt_[u] != kNever && u < slots_ && slot_rev_[u] == kNever) {
-          set_mode(u, e.mode, t, e.deadline);
-        }
-      }
-      break;
-    case CompiledEvent::Type::set: break;  // hazard epochs (begin_period) or governance
-    case CompiledEvent::Type::reverse:
-      for (auto u : e.units) {
-        const std::int32_t r = ps_->rec_of[u];
-        // A reversal already scheduled later is brought forward; one due now happens anyway.
-        if (r >= 0 && (*out_)[r].rev_period > t && t_adopt_[u] != kNever) {
-          auto& rec = (*out_)[r];
-          ps_->changed.push_back(r);  // the governance layer follows the new date
-          rec.rev_period = t;
-          if (rec.inst_period > t) {
-            rec.inst_period = kNever;
-          }
-          reverse(r, t);
-          if (sc_.stages.readopt) {
-            readmit(u, t);
-          }
-        }
-      }
-      break;
-    case CompiledEvent::Type::abolish:
-      for (auto u : e.units) {
-        if (u < slots_) {
-          abolished_[u] = 1;
-        }
-      }
-      break;
-    case CompiledEvent::Type::merge: break;  // pools residents in the governance layer only
-    case CompiledEvent::Type::mandate: {
-      const int lp = e.target_level - 1;
-      const int li = h_.level(e.issuer);
-      for (std::int32_t u = h_.level_begin(lp); u < h_.level_begin(lp + 1) && u < slots_; ++u) {
-        if (h_.n_children(u) > 0 && h_.ancestor_at(u, li) == e.issuer) {
-          ev_issue_[u] = t;
-          ev_deadline_[u] = e.deadline;
-          ev_compliance_[u] = static_cast<float>(e.compliance);
-          if (e.deadline < periods_) {
-            deadline_bucket_[e.deadline].push_back(u);
-          }
-        }
-      }
-      for (const auto& q : e.quotas) {
-        quotas_.push_back({&e, &q});
-      }
-      break;
-    }
-  }
+void AdoptionProcess::scripted(const CompiledEvent& ev, std::int32_t t) {
+  std::visit(Overloaded{
+                 [&](const AdoptEvent& e) {
+                   for (auto u : e.units) {
+                     adopt(u, Channel::event, t, false, e.mode, e.deadline);
+                   }
+                 },
+                 [&](const PromoteEvent& e) {
+                   for (auto u : e.units) {
+                     if (t_adopt_[u] != kNever && u < slots_ && slot_rev_[u] == kNever) {
+                       set_mode(u, e.mode, t, e.deadline);
+                     }
+                   }
+                 },
+                 [](const SetEvent&) {},  // hazard epochs (begin_period) or governance
+                 [&](const ReverseEvent& e) {
+                   for (auto u : e.units) {
+                     const std::int32_t r = ps_->rec_of[u];
+                     // A reversal already scheduled later is brought forward; one due now happens
+                     // anyway.
+                     if (r >= 0 && (*out_)[r].rev_period > t && t_adopt_[u] != kNever) {
+                       auto& rec = (*out_)[r];
+                       ps_->changed.push_back(r);  // the governance layer follows the new date
+                       rec.rev_period = t;
+                       if (rec.inst_period > t) {
+                         rec.inst_period = kNever;
+                       }
+                       reverse(r, t);
+                       if (sc_.stages.readopt) {
+                         readmit(u, t);
+                       }
+                     }
+                   }
+                 },
+                 [&](const AbolishEvent& e) {
+                   for (auto u : e.units) {
+                     if (u < slots_) {
+                       abolished_[u] = 1;
+                     }
+                   }
+                 },
+                 [](const MergeEvent&) {},  // pools residents in the governance layer only
+                 [&](const MandateEvent& e) {
+                   const int lp = e.target_level - 1;
+                   const int li = h_.level(e.issuer);
+                   for (std::int32_t u = h_.level_begin(lp);
+                        u < h_.level_begin(lp + 1) && u < slots_; ++u) {
+                     if (h_.n_children(u) > 0 && h_.ancestor_at(u, li) == e.issuer) {
+                       ev_issue_[u] = t;
+                       ev_deadline_[u] = e.deadline;
+                       ev_compliance_[u] = static_cast<float>(e.compliance);
+                       if (e.deadline < periods_) {
+                         deadline_bucket_[e.deadline].push_back(u);
+                       }
+                     }
+                   }
+                   for (const auto& q : e.quotas) {
+                     quotas_.push_back({&e, &q});
+                   }
+                 },
+             },
+             ev.action);
 }
 
 void AdoptionProcess::deadlines(std::int32_t t) {

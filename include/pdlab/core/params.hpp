@@ -1,5 +1,6 @@
-// The parameter registry: every scalar scenario key with its type, default, range, unit,
-// source and meaning. The TOML reader sets values through it, `--set` resolves keys with it,
+// The parameter registry: every scalar scenario key, and every keyed table entry
+// (adoption.alpha.<level> and the like), with its type, default, range, unit, source and
+// meaning. The TOML reader sets values through it, `--set` resolves keys with it,
 // and docs/parameters.md is generated from it, so the three cannot drift apart.
 #pragma once
 
@@ -37,10 +38,47 @@ const std::vector<Param>& parameters();
 const Param* find_parameter(std::string_view key);
 // The current value of a scalar parameter as text (for the params table and docs).
 std::string parameter_value(const Param& p, const Scenario& s);
+
+// What the key of a keyed table ranges over; the model checks each key against it.
+enum class KeyDomain : std::uint8_t { level, unit, column, policy };
+// "level of the hierarchy", ...
+const char* to_string(KeyDomain d);
+
+// A keyed table entry: one real value per key, e.g. adoption.alpha.<level>. The full key is
+// prefix + key + suffix ("promotion.by_level." + "county" + ".pilot").
+struct KeyedParam {
+  std::string_view prefix;       // "adoption.alpha."
+  std::string_view placeholder;  // "<level>"
+  std::string_view suffix;       // "" or ".pilot"
+  KeyDomain over;
+  double lo;  // inclusive range
+  double hi;
+  std::string_view default_value;  // in words: a key not given takes this
+  std::string_view unit;
+  std::string_view source;
+  std::string_view help;
+  bool event_settable;  // a `set` event may change it (a hazard weight)
+  // The value of entry `key`, created with the table's default when absent; nullptr for
+  // tables inside arrays of tables ([[policy]]), which typed overrides do not reach.
+  double* (*entry)(Scenario& s, const std::string& key) = nullptr;
+  // The keys a scenario gives, for the model's check against the domain (nullptr where the
+  // model checks them itself: [[policy]] boosted_by, with its own key per policy).
+  std::vector<std::string> (*keys)(const Scenario& s) = nullptr;
+};
+
+const std::vector<KeyedParam>& keyed_parameters();
+// "adoption.alpha.<level>"
+std::string keyed_pattern(const KeyedParam& k);
+// The keyed entry a full key belongs to (its key, non-empty and without dots, in *key), or
+// nullptr.
+const KeyedParam* find_keyed_parameter(std::string_view full, std::string* key = nullptr);
+// The keyed entry whose table is `table` ("adoption.alpha", "promotion.by_level"), or nullptr.
+const KeyedParam* find_keyed_table(std::string_view table, std::string_view suffix = "");
+
 // Sets a numeric parameter of a scenario directly (a typed override: no TOML text): a
-// registry key of type real, or an entry of a keyed table, adoption.alpha.<level> (at most
-// 20), adoption.shift.<unit id> ([-50, 50]) or adoption.beta.<column> ([-1e6, 1e6]).
-// Throws Error(config) naming the key and its range for an unknown key or a value outside it.
+// registry key of type real, or a keyed entry (keyed_parameters(), e.g. adoption.alpha.<level>)
+// that typed overrides reach. Throws Error(config) naming the key and its range for an unknown
+// key or a value outside it; keys of a keyed entry are checked when the model is compiled.
 void set_numeric_parameter(Scenario& s, std::string_view key, double value);
 // Closest known key, for did-you-mean, among the given candidates.
 std::string closest(std::string_view key, const std::vector<std::string>& candidates);

@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace pdlab {
@@ -115,26 +116,53 @@ struct Quota {
   std::string by;
 };
 
+// Scripted events as written (docs/model.md, scripted events): one struct per kind with only
+// its fields; dates are text and units are ids until the model compiles them (events.hpp, whose
+// table of kinds both reads and compiles them).
+struct AdoptSpec {
+  std::vector<std::string> units;
+  Mode mode = Mode::none;
+  std::string deadline;  // when mode = mandate; empty = promotion.mandate_deadline
+};
+struct PromoteSpec {
+  std::vector<std::string> units;
+  Mode mode = Mode::none;
+  std::string deadline;
+};
+struct MandateSpec {
+  std::string issuer;
+  std::string target_level;
+  std::string deadline;
+  double compliance = -1.0;  // < 0 = promotion.compliance
+  std::vector<Quota> quotas;
+};
+struct SetSpec {
+  std::string key;  // the parameter changed
+  double value = 0.0;
+};
+struct ReverseSpec {
+  std::vector<std::string> units;
+  bool descendants = false;  // also every unit below the listed units
+};
+struct AbolishSpec {
+  std::string level;               // the tier abolished
+  std::vector<std::string> under;  // only below these units (empty = everywhere)
+  bool line_departments = false;   // line departments reformed too (a full reform)
+};
+struct MergeSpec {
+  std::vector<std::string> units;
+  std::string into;  // the unit the listed units merge into
+};
+// Alternatives in the order of the table of kinds (event_kinds() in events.hpp).
+using EventSpec =
+    std::variant<AdoptSpec, MandateSpec, PromoteSpec, SetSpec, ReverseSpec, AbolishSpec, MergeSpec>;
+
 struct Event {
   std::string key;        // "event[3]", for messages
   std::int64_t line = 0;  // line of the event in the scenario file
-  std::string type;       // adopt | mandate | promote | set | reverse | abolish | merge
   std::string date;
   std::string policy;
-  std::vector<std::string> units;  // adopt, promote
-  Mode mode = Mode::none;          // adopt, promote
-  std::string issuer;              // mandate
-  std::string target_level;        // mandate
-  std::string deadline;            // mandate, promote with mode mandate
-  double compliance = -1.0;        // mandate; < 0 = promotion.compliance
-  std::vector<Quota> quotas;       // mandate
-  std::string param;               // set: the parameter changed
-  double value = 0.0;              // set: its new value
-  bool descendants = false;        // reverse: also every unit below the listed units
-  std::string level;               // abolish: the tier abolished
-  std::vector<std::string> under;  // abolish: only below these units (empty = everywhere)
-  bool line_departments = false;   // abolish: line departments reformed too (a full reform)
-  std::string into;                // merge: the unit the listed units merge into
+  EventSpec spec;
 };
 
 // The governance system (docs/model.md section 7.9): what adoption does on the ground. Every

@@ -116,10 +116,11 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
   std::vector<std::int32_t> starts = {0};
   Scenario tmp = sc;
   for (const auto& e : events) {  // sorted by period (stable)
-    if (e.type != CompiledEvent::Type::set || !governance_key(e.key)) {
+    const auto* set = std::get_if<SetEvent>(&e.action);
+    if (set == nullptr || !governance_key(set->key)) {
       continue;
     }
-    *find_parameter(e.key)->real(tmp) = e.value;
+    *find_parameter(set->key)->real(tmp) = set->value;
     if (e.period == starts.back()) {
       params_.back() = tmp.governance;
     } else {
@@ -140,32 +141,32 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
   abolished_at_.assign(n, kNever);
   partial_from_.assign(n, kNever);
   bool abolish = false;
-  for (const auto& e : events) {
-    if (e.type == CompiledEvent::Type::abolish) {
+  for (const auto& ev : events) {
+    if (const auto* e = std::get_if<AbolishEvent>(&ev.action)) {
       abolish = true;
-      const int l = h.level(e.units.front());
+      const int l = h.level(e->units.front());
       if (l != lg_) {
         bad(sc, "event.level", h.level_names()[l],
             "the governance layer can abolish only the local-government tier ('" +
                 h.level_names()[lg_] + "', the parents of the communities)",
             "abolish that tier, or switch the governance modules off");
       }
-      for (auto u : e.units) {
-        abolished_at_[u] = std::min(abolished_at_[u], e.period);
-        if (!e.line_departments) {
-          partial_from_[u] = std::min(partial_from_[u], e.period);
+      for (auto u : e->units) {
+        abolished_at_[u] = std::min(abolished_at_[u], ev.period);
+        if (!e->line_departments) {
+          partial_from_[u] = std::min(partial_from_[u], ev.period);
         }
       }
-    } else if (e.type == CompiledEvent::Type::merge) {
-      for (auto u : e.units) {
-        if (h.level(u) != lc_ || h.ancestor_at(u, ls_) != h.ancestor_at(e.issuer, ls_)) {
+    } else if (const auto* m = std::get_if<MergeEvent>(&ev.action)) {
+      for (auto u : m->units) {
+        if (h.level(u) != lc_ || h.ancestor_at(u, ls_) != h.ancestor_at(m->into, ls_)) {
           bad(sc, "event.units", std::string(h.id(u)),
               "the governance layer merges communities ('" + h.level_names()[lc_] +
                   "') within one '" + h.level_names()[ls_] + "' only",
               "merge communities that share that ancestor");
         }
       }
-      merges_.push_back({e.period, e.issuer, e.units});
+      merges_.push_back({ev.period, m->into, m->units});
     }
   }
   if (!g.coproduction.agents_root.empty()) {

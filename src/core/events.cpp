@@ -1,0 +1,408 @@
+// The table of event kinds: for each, the fields it accepts, how to read it and how to compile
+// it against the hierarchy (docs/model.md, scripted events).
+#include "pdlab/core/events.hpp"
+
+#include "core/resolve.hpp"
+#include "pdlab/core/calendar.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/core/params.hpp"
+
+#include <initializer_list>
+#include <limits>
+#include <type_traits>
+#include <utility>
+
+namespace pdlab {
+
+namespace {
+
+using detail::bad;
+using detail::level_of;
+using detail::unit_of;
+
+std::string field(const EventContext& c, const std::string& f) {
+  return c.event.key + "." + f;
+}
+
+std::int32_t period_of(const EventContext& c, const std::string& date, const std::string& f) {
+  return to_period(c.scenario.calendar, date, f, c.scenario.file, c.event.line);
+}
+
+std::vector<std::int32_t> units_of(const EventContext& c, const std::vector<std::string>& ids,
+                                   const std::string& f) {
+  std::vector<std::int32_t> out;
+  out.reserve(ids.size());
+  for (const auto& id : ids) {
+    out.push_back(unit_of(c.scenario, c.hierarchy, field(c, f), id, c.event.line));
+  }
+  return out;
+}
+
+// adopt and promote: the listed units adopt, or (promote) switch to pushing their subordinates.
+template <typename Spec>
+Spec parse_units_mode(const EventFields& f, bool needs_mode) {
+  Spec s;
+  s.units = f.strings("units");
+  if (needs_mode || f.has("mode")) {
+    s.mode = f.mode("mode");
+  }
+  if (f.has("deadline")) {
+    s.deadline = f.date("deadline");
+  }
+  return s;
+}
+
+template <typename Spec, typename Action>
+Action compile_units_mode(const EventContext& c, const Spec& s, bool needs_mode) {
+  if (s.units.empty()) {
+    bad(c.scenario, field(c, "units"), "", "no units given", "list unit ids, e.g. units = [\"32\"]",
+        c.event.line);
+  }
+  Action a;
+  a.units = units_of(c, s.units, "units");
+  a.mode = s.mode;
+  if (needs_mode && a.mode == Mode::none) {
+    bad(c.scenario, field(c, "mode"), "", "a promote event needs a mode",
+        "set mode = \"endorse\", \"pilot\", \"mandate\" or \"championship\"", c.event.line);
+  }
+  if (a.mode == Mode::mandate) {
+    a.deadline = s.deadline.empty() ? c.period + c.scenario.promotion.mandate_deadline
+                                    : period_of(c, s.deadline, field(c, "deadline"));
+  }
+  return a;
+}
+
+AdoptSpec parse_adopt(const EventFields& f) {
+  return parse_units_mode<AdoptSpec>(f, false);
+}
+AdoptEvent compile_adopt(const EventContext& c, const AdoptSpec& s) {
+  return compile_units_mode<AdoptSpec, AdoptEvent>(c, s, false);
+}
+PromoteSpec parse_promote(const EventFields& f) {
+  return parse_units_mode<PromoteSpec>(f, true);
+}
+PromoteEvent compile_promote(const EventContext& c, const PromoteSpec& s) {
+  return compile_units_mode<PromoteSpec, PromoteEvent>(c, s, true);
+}
+
+MandateSpec parse_mandate(const EventFields& f) {
+  MandateSpec s;
+  s.issuer = f.text("issuer");
+  s.target_level = f.text("target_level");
+  s.deadline = f.date("deadline");
+  if (f.has("compliance")) {
+    s.compliance = f.real("compliance", 0, 1);
+  }
+  if (f.has("quota")) {
+    s.quotas = f.quotas("quota");
+  }
+  return s;
+}
+
+MandateEvent compile_mandate(const EventContext& c, const MandateSpec& s) {
+  const auto& sc = c.scenario;
+  const auto& h = c.hierarchy;
+  const auto line = c.event.line;
+  MandateEvent a;
+  a.compliance = s.compliance < 0 ? sc.promotion.compliance : s.compliance;
+  a.issuer = unit_of(sc, h, field(c, "issuer"), s.issuer, line);
+  a.target_level = level_of(sc, h, field(c, "target_level"), s.target_level, line);
+  if (a.target_level <= h.level(a.issuer)) {
+    bad(sc, field(c, "target_level"), s.target_level,
+        "the target level is not below the issuer's level '" + h.level_names()[h.level(a.issuer)] +
+            "'",
+        "target a level below the issuing unit", line);
+  }
+  if (s.deadline.empty()) {
+    bad(sc, field(c, "deadline"), "", "a mandate needs a deadline", "set deadline = \"YYYY-MM\"",
+        line);
+  }
+  a.deadline = period_of(c, s.deadline, field(c, "deadline"));
+  for (std::size_t q = 0; q < s.quotas.size(); ++q) {
+    const auto& sq = s.quotas[q];
+    const std::string qkey = field(c, "quota[" + std::to_string(q) + "]");
+    CompiledQuota cq;
+    cq.share = sq.share;
+    cq.period = period_of(c, sq.by, qkey + ".by");
+    if (cq.period > a.deadline) {
+      bad(sc, qkey + ".by", sq.by,
+          "the quota falls after the mandate's deadline (" + s.deadline +
+              "), when every target unit must already have adopted",
+          "date the quota on or before the deadline", line);
+    }
+    for (const auto& rid : sq.regions) {
+      const auto r = unit_of(sc, h, qkey + ".regions", rid, line);
+      if (h.level(r) >= a.target_level || h.ancestor_at(r, h.level(a.issuer)) != a.issuer) {
+        bad(sc, qkey + ".regions", rid, "region is not under the issuer above the target level",
+            "list units below the issuer and above the target level", line);
+      }
+      cq.regions.push_back(r);
+    }
+    if (cq.regions.empty()) {
+      cq.regions.push_back(a.issuer);
+    }
+    a.quotas.push_back(std::move(cq));
+  }
+  return a;
+}
+
+bool starts_with(std::string_view s, std::initializer_list<std::string_view> prefixes) {
+  for (auto x : prefixes) {
+    if (s.substr(0, x.size()) == x) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Which keys an event may set: hazard weights (read by the adoption epochs) and numeric
+// governance parameters (read by the governance epochs).
+SetSpec parse_set(const EventFields& f) {
+  SetSpec s;
+  s.key = f.text("key");
+  const Param* p = find_parameter(s.key);
+  const KeyedParam* kp = find_keyed_parameter(s.key);
+  const bool keyed = kp != nullptr && kp->event_settable;
+  const bool real = p != nullptr && p->type == ParamType::real;
+  const bool hazard =
+      s.key == "adoption.alpha_shift" ||
+      (real && starts_with(s.key, {"adoption.gamma_", "adoption.alpha_default", "vertical."}));
+  const bool governance =
+      real && starts_with(s.key, {"assessment.", "coproduction.", "services.", "stability."});
+  if (!keyed && !hazard && !governance) {
+    f.refuse("key", "cannot be changed by an event",
+             "use a hazard weight (adoption.gamma_*, adoption.alpha.LEVEL, adoption.beta.COLUMN, "
+             "adoption.alpha_default, adoption.alpha_shift, vertical.*) or a numeric "
+             "assessment.*, coproduction.*, services.* or stability.* parameter");
+  }
+  s.value = keyed          ? f.real("value", kp->lo, kp->hi)
+            : p != nullptr ? f.real("value", p->lo, p->hi)
+                           : f.real("value", -50, 50);  // adoption.alpha_shift
+  return s;
+}
+
+SetEvent compile_set(const EventContext& c, const SetSpec& s) {
+  std::string key;
+  if (const KeyedParam* kp = find_keyed_parameter(s.key, &key)) {
+    detail::check_key(c.scenario, c.hierarchy, kp->over, field(c, "key"), key, c.event.line);
+  }
+  return SetEvent{s.key, s.value};
+}
+
+ReverseSpec parse_reverse(const EventFields& f) {
+  ReverseSpec s;
+  s.units = f.strings("units");
+  if (f.has("descendants")) {
+    s.descendants = f.boolean("descendants");
+  }
+  return s;
+}
+
+ReverseEvent compile_reverse(const EventContext& c, const ReverseSpec& s) {
+  const auto& h = c.hierarchy;
+  ReverseEvent a;
+  a.units = units_of(c, s.units, "units");
+  if (s.descendants) {
+    // Every unit below a listed unit, in index order (units stay unique).
+    const std::int32_t n = h.size();
+    std::vector<std::uint8_t> in(static_cast<std::size_t>(n), 0);
+    for (auto u : a.units) {
+      in[u] = 1;
+    }
+    for (std::int32_t u = 1; u < n; ++u) {
+      in[u] = in[u] != 0 || in[h.parent(u)] != 0 ? 1 : 0;
+    }
+    a.units.clear();
+    for (std::int32_t u = 0; u < n; ++u) {
+      if (in[u] != 0) {
+        a.units.push_back(u);
+      }
+    }
+  }
+  return a;
+}
+
+AbolishSpec parse_abolish(const EventFields& f) {
+  AbolishSpec s;
+  s.level = f.text("level");
+  if (f.has("under")) {
+    s.under = f.strings("under");
+  }
+  if (f.has("line_departments")) {
+    s.line_departments = f.boolean("line_departments");
+  }
+  return s;
+}
+
+AbolishEvent compile_abolish(const EventContext& c, const AbolishSpec& s) {
+  const auto& sc = c.scenario;
+  const auto& h = c.hierarchy;
+  AbolishEvent a;
+  a.line_departments = s.line_departments;
+  const int l = level_of(sc, h, field(c, "level"), s.level, c.event.line);
+  if (l == 0) {
+    bad(sc, field(c, "level"), s.level, "the top level cannot be abolished",
+        "abolish a tier between the top and the bottom of the hierarchy", c.event.line);
+  }
+  const auto roots = units_of(c, s.under, "under");
+  for (std::int32_t u = h.level_begin(l); u < h.level_begin(l + 1); ++u) {
+    bool below = roots.empty();
+    for (auto r : roots) {
+      below = below || (h.level(r) < l && h.ancestor_at(u, h.level(r)) == r);
+    }
+    if (below) {
+      a.units.push_back(u);
+    }
+  }
+  if (a.units.empty()) {
+    bad(sc, field(c, "under"), "", "no unit of level '" + s.level + "' lies below these units",
+        "list units above the abolished level", c.event.line);
+  }
+  return a;
+}
+
+MergeSpec parse_merge(const EventFields& f) {
+  MergeSpec s;
+  s.units = f.strings("units");
+  s.into = f.text("into");
+  return s;
+}
+
+MergeEvent compile_merge(const EventContext& c, const MergeSpec& s) {
+  const auto& h = c.hierarchy;
+  MergeEvent a;
+  a.units = units_of(c, s.units, "units");
+  a.into = unit_of(c.scenario, h, field(c, "into"), s.into, c.event.line);
+  for (auto u : a.units) {
+    if (h.level(u) != h.level(a.into) || u == a.into) {
+      bad(c.scenario, field(c, "units"), std::string(h.id(u)),
+          "a merged unit must be another unit at the level of 'into' ('" +
+              h.level_names()[h.level(a.into)] + "')",
+          "merge units of one level into a unit of the same level", c.event.line);
+    }
+  }
+  return a;
+}
+
+// The index of type T among the alternatives of variant V.
+template <typename T, typename V>
+struct index_in;
+template <typename T, typename... Ts>
+struct index_in<T, std::variant<Ts...>> {
+  static constexpr std::size_t value = [] {
+    constexpr bool same[] = {std::is_same_v<T, Ts>...};
+    for (std::size_t i = 0; i < sizeof...(Ts); ++i) {
+      if (same[i]) {
+        return i;
+      }
+    }
+    return sizeof...(Ts);
+  }();
+};
+
+// Puts a kind, from its typed parse and compile functions, at its spec's index in EventSpec,
+// which must be its action's index in EventAction: the order of the entries below does not
+// matter, and kinds out of step with the variants do not compile.
+template <auto Parse, auto Compile>
+void add(std::vector<EventKind>& table, EventKind kind) {
+  using Spec = decltype(Parse(std::declval<const EventFields&>()));
+  using Action =
+      decltype(Compile(std::declval<const EventContext&>(), std::declval<const Spec&>()));
+  constexpr auto i = index_in<Spec, EventSpec>::value;
+  static_assert(i < std::variant_size_v<EventSpec>, "the kind's spec is not in EventSpec");
+  static_assert(i == index_in<Action, EventAction>::value,
+                "EventSpec and EventAction list this kind at different places");
+  kind.parse = [](const EventFields& f) -> EventSpec { return Parse(f); };
+  kind.compile = [](const EventContext& c) -> EventAction {
+    return Compile(c, std::get<Spec>(c.event.spec));
+  };
+  table[i] = std::move(kind);
+}
+
+std::vector<EventKind> make_kinds() {
+  std::vector<EventKind> k(std::variant_size_v<EventSpec>);
+  add<parse_adopt, compile_adopt>(
+      k, {"adopt",
+          {"units", "mode", "deadline"},
+          {"units"},
+          "the units adopt; with a mode they also push their subordinates (deadline: of mode "
+          "mandate, default promotion.mandate_deadline after the date)"});
+  add<parse_mandate, compile_mandate>(
+      k, {"mandate",
+          {"issuer", "target_level", "deadline", "compliance", "quota"},
+          {"issuer", "target_level", "deadline"},
+          "the issuer orders every unit of target_level below it to adopt by the deadline; "
+          "compliance (default promotion.compliance) is the chance each complies then; quota = "
+          "[{regions, share, by}] are interim shares"});
+  add<parse_promote, compile_promote>(
+      k, {"promote",
+          {"units", "mode", "deadline"},
+          {"units", "mode"},
+          "units that have adopted switch to pushing their subordinates with this mode"});
+  add<parse_set, compile_set>(
+      k, {"set",
+          {"key", "value"},
+          {"key", "value"},
+          "a hazard weight or a numeric governance parameter takes this value from the date on"});
+  add<parse_reverse, compile_reverse>(
+      k, {"reverse",
+          {"units", "descendants"},
+          {"units"},
+          "the units reverse the policy (descendants = true: every unit below them too)"});
+  add<parse_abolish, compile_abolish>(
+      k, {"abolish",
+          {"level", "under", "line_departments"},
+          {"level"},
+          "the tier stops being a government (under: only below these units; line_departments = "
+          "true: a full reform)"});
+  add<parse_merge, compile_merge>(k, {"merge",
+                                      {"units", "into"},
+                                      {"units", "into"},
+                                      "the units merge into `into`, a unit of their level"});
+  for (const auto& kind : k) {
+    if (kind.parse == nullptr) {
+      throw Error(ErrorKind::internal,
+                  "an alternative of EventSpec has no entry in the table of event kinds");
+    }
+  }
+  return k;
+}
+
+}  // namespace
+
+const std::vector<EventKind>& event_kinds() {
+  static const std::vector<EventKind> kinds = make_kinds();
+  static_assert(std::variant_size_v<EventSpec> == std::variant_size_v<EventAction>);
+  return kinds;
+}
+
+const EventKind* find_event_kind(std::string_view name) {
+  for (const auto& k : event_kinds()) {
+    if (k.name == name) {
+      return &k;
+    }
+  }
+  return nullptr;
+}
+
+std::string accepted_fields(const EventKind& k) {
+  std::string out = "type, date, policy";
+  for (auto f : k.accepts) {
+    out += ", " + std::string(f);
+  }
+  return out;
+}
+
+std::int32_t deadline_of(const EventAction& a) {
+  return std::visit(
+      [](const auto& x) -> std::int32_t {
+        if constexpr (requires { x.deadline; }) {
+          return x.deadline;
+        } else {
+          return kNever;
+        }
+      },
+      a);
+}
+
+}  // namespace pdlab

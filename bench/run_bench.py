@@ -4,10 +4,12 @@
 Prints one JSON object: pdlab unit-periods per second and seconds per replicate on one core,
 ensemble scaling from 1 to 2 threads, memory per unit, the full model (modules on) and the
 coupled model (modules and every feedback on) beside the adoption-only run, the numpy
-baseline, and the ratios.
+baseline, and the ratios; CSV ingest in MB/s on one core and `pdlab eha` on a 1,000,000 x 20
+CSV beside its fit alone; writing a study beside simulating it.
 Absolute times depend on the machine and its load; compare the ratios.
 """
 import argparse
+import os
 import json
 import subprocess
 import sys
@@ -20,7 +22,8 @@ ap.add_argument("--bench", required=True)
 ap.add_argument("--skip-baseline", action="store_true")
 args = ap.parse_args()
 
-out = subprocess.run([args.bench, "--benchmark_format=json", "--benchmark_filter=-BM_NationalCoupled"],
+out = subprocess.run([args.bench, "--benchmark_format=json",
+                      "--benchmark_filter=-BM_NationalCoupled|BM_CsvIngest|BM_EhaPhases"],
                      check=True, capture_output=True, text=True)
 runs = {b["name"]: b for b in json.loads(out.stdout)["benchmarks"]}
 # The coupled model in a process of its own, so that its peak memory is its own.
@@ -92,4 +95,39 @@ with tempfile.TemporaryDirectory() as tmp:
             best = (sim, wr, rows)
     result["write_adoption_rows_per_s_best_of_3"] = best[2] / best[1]
     result["write_over_simulate_jiangsu_20"] = best[1] / best[0]
+# The same write in the benchmark (BM_StudyWrite_Jiangsu20), in thread CPU seconds too: on a
+# shared machine wall seconds include waiting for a core.
+sw = next(b for b in json.loads(out.stdout)["benchmarks"] if b["name"].startswith("BM_StudyWrite"))
+result["write_adoption_rows_per_cpu_s"] = sw["write_rows_per_cpu_s"]
+result["write_over_simulate_cpu_jiangsu_20"] = sw["write_over_simulate_cpu"]
+# CSV ingest and the eha command: the benchmark writes the 1,000,000 x 20 CSV (the logit
+# benchmark's data, 6 significant digits) where it is told, times read_table on one thread
+# (best of 3 repetitions) and the command's phases; then the command itself runs on the file.
+import resource
+import time
+with tempfile.TemporaryDirectory() as tmp:
+    csv = Path(tmp) / "logit_1e6x20.csv"
+    io_out = subprocess.run([args.bench, "--benchmark_format=json", "--benchmark_filter=BM_CsvIngest|BM_EhaPhases"],
+                            check=True, capture_output=True, text=True,
+                            env={**os.environ, "PDLAB_BENCH_CSV": str(csv)})
+    io_runs = json.loads(io_out.stdout)["benchmarks"]
+    ingest = [b for b in io_runs if b["name"].startswith("BM_CsvIngest") and b.get("run_type") == "iteration"]
+    phases = next(b for b in io_runs if b["name"].startswith("BM_EhaPhases"))
+    formula = "y ~ " + " + ".join(f"x{j}" for j in range(1, 20))
+    eha = []
+    for _ in range(3):
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        subprocess.run([args.pdlab, "eha", str(csv), "--formula", formula], check=True, capture_output=True)
+        t1 = time.perf_counter()
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        eha.append((t1 - t0, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)))
+    result["csv_1e6x20_bytes"] = int(ingest[0]["file_bytes"])
+    result["csv_ingest_mb_per_s_one_core_best_of_3"] = max(b["bytes_per_second"] for b in ingest) / 1e6
+    result["csv_ingest_mb_per_cpu_s_one_core_best_of_3"] = max(
+        b["file_bytes"] / (b["cpu_time"] / 1000.0) for b in ingest) / 1e6
+    result["eha_1e6x20_phases_s"] = {k: phases[k] for k in ("read_s", "design_s", "fit_s")}
+    result["eha_1e6x20_command_s_best_of_3"] = min(w for w, _ in eha)
+    result["eha_1e6x20_command_cpu_s_best_of_3"] = min(c for _, c in eha)
+    result["eha_command_over_fit_alone"] = min(w for w, _ in eha) / phases["fit_s"]
 print(json.dumps(result, indent=2))

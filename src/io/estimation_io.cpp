@@ -651,6 +651,7 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
     }
   }
   des.x.resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(p));
+  prefer_huge_pages(des.x.data(), static_cast<std::size_t>(des.x.size()) * sizeof(double));
   des.y.resize(static_cast<Eigen::Index>(rows.size()));
   if (f.intercept) {
     des.names.emplace_back("(Intercept)");

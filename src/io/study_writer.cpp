@@ -111,7 +111,6 @@ class BindCache {
     return *this;
   }
   BindCache& period(int i, std::int32_t p) { return p == kNever ? null(i) : integer(i, p); }
-  Stmt& stmt() { return st_; }
 
  private:
   enum Type : std::uint8_t { kUnset, kInt, kReal, kText, kNull };

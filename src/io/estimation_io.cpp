@@ -364,6 +364,10 @@ DataTable read_table(const std::string& path, int threads) {
   t.names = file.header;
   const auto nc = t.names.size();
   std::string& text = *file.text;
+  if (text.size() >> (64U - TextColumn::kLengthBits) != 0) {
+    fail(ErrorKind::data, {path, 0, "", ""}, "the table is larger than 1 TB",
+         "split it, or fit on a sample of its rows");
+  }
   // Blocks of whole lines, about 4 MB each, so that threads share the work evenly.
   std::vector<TableBlock> blocks;
   {

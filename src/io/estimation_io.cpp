@@ -229,15 +229,6 @@ void TextColumn::push_back(std::string_view s) {
 
 namespace {
 
-// Resizes v to n, asking first for transparent huge pages: the columns of a big table are
-// hundreds of MB, and a page fault per 4 KB of them costs more than the parsing.
-template <typename T>
-void sized_on_huge_pages(std::vector<T>& v, std::size_t n) {
-  v.reserve(n);
-  prefer_huge_pages(v.data(), n * sizeof(T));
-  v.resize(n);
-}
-
 // One block of lines of a table, parsed by one thread into rows [row0, row0 + rows).
 struct TableBlock {
   std::size_t begin = 0;  // offsets in the file's text: whole lines
@@ -411,10 +402,10 @@ DataTable read_table(const std::string& path, int threads) {
   }
   std::vector<std::vector<std::uint64_t>> cells(nc);
   t.num.resize(nc);
-  sized_on_huge_pages(t.line, total);
+  t.line.resize(total);
   for (std::size_t c = 0; c < nc; ++c) {
-    sized_on_huge_pages(t.num[c], total);
-    sized_on_huge_pages(cells[c], total);
+    t.num[c].resize(total);
+    cells[c].resize(total);
   }
   each_block([&](TableBlock& b) { parse_block(text.data(), b, path, nc, t.num, cells, t.line); });
   // The first error in the file, as a reader going line by line would meet it.
@@ -655,7 +646,6 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
     }
   }
   des.x.resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(p));
-  prefer_huge_pages(des.x.data(), static_cast<std::size_t>(des.x.size()) * sizeof(double));
   des.y.resize(static_cast<Eigen::Index>(rows.size()));
   if (f.intercept) {
     des.names.emplace_back("(Intercept)");

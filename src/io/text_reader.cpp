@@ -4,7 +4,6 @@
 #include "pdlab/io/output_file.hpp"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -69,8 +68,6 @@ void read_plain(int fd, const std::string& path, std::string& out) {
   std::size_t cap = ::fstat(fd, &st) == 0 && st.st_size > 0
                         ? static_cast<std::size_t>(st.st_size) + 1
                         : std::size_t{1} << 22U;
-  out.reserve(cap);
-  prefer_huge_pages(out.data(), cap);
   out.resize(cap);
   std::size_t n = 0;
   for (;;) {
@@ -196,19 +193,6 @@ const char* parse_decimal_prefix(const char* p, const char* e, double& v) {
   const double r = exp10 < 0 ? d / kPow10[-exp10] : d * kPow10[exp10];
   v = neg ? -r : r;
   return q;
-}
-
-void prefer_huge_pages(void* p, std::size_t bytes) {
-  constexpr std::uintptr_t kPage = 4096;
-  constexpr std::size_t kHuge = std::size_t{2} << 20U;
-  if (bytes < 2 * kHuge) {
-    return;
-  }
-  const auto b = (reinterpret_cast<std::uintptr_t>(p) + kPage - 1) & ~(kPage - 1);
-  const auto e = (reinterpret_cast<std::uintptr_t>(p) + bytes) & ~(kPage - 1);
-  if (e > b) {
-    ::madvise(reinterpret_cast<void*>(b), e - b, MADV_HUGEPAGE);  // a hint: errors do not matter
-  }
 }
 
 bool parse_double(std::string_view s, double& v) {

@@ -68,10 +68,6 @@ bool parse_double(std::string_view s, double& v);
 // enough to convert exactly at once: its value in v and its end; nullptr otherwise.
 const char* parse_decimal_prefix(const char* p, const char* e, double& v);
 
-// Asks the kernel for transparent huge pages for [p, p + bytes) before it is first touched
-// (big buffers of parsed files); a hint, without effect where the kernel does not offer them.
-void prefer_huge_pages(void* p, std::size_t bytes);
-
 // Parses a number; nullopt for empty or "NA" (missing); throws naming file/line/field otherwise.
 std::optional<double> parse_number(std::string_view text, const std::string& file,
                                    std::int64_t line, std::string_view field);

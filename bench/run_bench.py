@@ -9,6 +9,10 @@ CSV beside its fit alone; writing a study beside simulating it.
 Absolute times depend on the machine and its load; compare the ratios.
 """
 import argparse
+import re
+import resource
+import tempfile
+import time
 import os
 import json
 import subprocess

@@ -1,6 +1,7 @@
 // Estimation benchmarks: logit on 1,000,000 x 20, Cox (Efron) on 1,000,000 x 10, NetInf on
 // 500 nodes and 1,000 cascades. Data are generated here, deterministically; run_bench.py times
 // R on data of the same shape in the same run.
+#include "logit_data.hpp"
 #include "pdlab/estimation/cox.hpp"
 #include "pdlab/estimation/glm.hpp"
 #include "pdlab/estimation/netinf.hpp"
@@ -15,22 +16,10 @@
 namespace {
 
 void BM_Logit_1e6x20(benchmark::State& state) {
-  const Eigen::Index n = 1000000;
   const Eigen::Index p = 20;
-  std::mt19937_64 gen(1);
-  std::normal_distribution<double> z;
-  std::uniform_real_distribution<double> u;
-  Eigen::MatrixXd x(n, p);
-  Eigen::VectorXd y(n);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    x(i, 0) = 1.0;
-    double eta = -1.0;
-    for (Eigen::Index j = 1; j < p; ++j) {
-      x(i, j) = z(gen);
-      eta += 0.1 * static_cast<double>(j % 5 - 2) * x(i, j);
-    }
-    y[i] = u(gen) < 1 / (1 + std::exp(-eta)) ? 1.0 : 0.0;
-  }
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  pdlab::bench::logit_data(x, y);
   std::vector<std::string> names(p, "x");
   for (auto _ : state) {
     auto fit = pdlab::fit_binomial_glm(x, y, {}, names, {});

@@ -4,10 +4,16 @@
 Prints one JSON object: pdlab unit-periods per second and seconds per replicate on one core,
 ensemble scaling from 1 to 2 threads, memory per unit, the full model (modules on) and the
 coupled model (modules and every feedback on) beside the adoption-only run, the numpy
-baseline, and the ratios.
+baseline, and the ratios; CSV ingest in MB/s on one core and `pdlab eha` on a 1,000,000 x 20
+CSV beside its fit alone; writing a study beside simulating it.
 Absolute times depend on the machine and its load; compare the ratios.
 """
 import argparse
+import re
+import resource
+import tempfile
+import time
+import os
 import json
 import subprocess
 import sys
@@ -18,78 +24,123 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--pdlab", required=True)
 ap.add_argument("--bench", required=True)
 ap.add_argument("--skip-baseline", action="store_true")
+ap.add_argument("--parts", default="engine,write,io",
+                help="comma-separated: engine (engine and estimation), write (study writing), io (CSV ingest, eha)")
 args = ap.parse_args()
+parts = set(args.parts.split(","))
 
-out = subprocess.run([args.bench, "--benchmark_format=json", "--benchmark_filter=-BM_NationalCoupled"],
-                     check=True, capture_output=True, text=True)
-runs = {b["name"]: b for b in json.loads(out.stdout)["benchmarks"]}
-# The coupled model in a process of its own, so that its peak memory is its own.
-coupled_out = subprocess.run([args.bench, "--benchmark_format=json", "--benchmark_filter=BM_NationalCoupled"],
-                             check=True, capture_output=True, text=True)
-coupled_runs = [b for b in json.loads(coupled_out.stdout)["benchmarks"] if b.get("run_type") == "iteration"]
-coupled = [b["real_time"] / 1000.0 for b in coupled_runs]
-rep = runs["BM_NationalReplicate/min_time:3.000/real_time"]
-full = [b["real_time"] / 1000.0 for b in json.loads(out.stdout)["benchmarks"]
-        if b["name"].startswith("BM_NationalFullModel") and b.get("run_type") == "iteration"]
-e1 = runs["BM_NationalEnsemble/1/min_time:4.000/real_time"]
-e2 = runs["BM_NationalEnsemble/2/min_time:4.000/real_time"]
-result = {
-    "scenario": "scenarios/national.toml",
-    "units": int(rep["units"]),
-    "periods": 240,
-    "pdlab_seconds_per_replicate_one_core": rep["real_time"] / 1000.0,
-    "pdlab_unit_periods_per_s": rep["unit_periods_per_s"],
-    "full_model_seconds_per_replicate_one_core_min_of_3": min(full),
-    "full_model_seconds_per_replicate_one_core_all": full,
-    "full_model_over_adoption_only": min(full) / (rep["real_time"] / 1000.0),
-    "coupled_seconds_per_replicate_one_core_min_of_3": min(coupled),
-    "coupled_seconds_per_replicate_one_core_all": coupled,
-    "coupled_over_adoption_only": min(coupled) / (rep["real_time"] / 1000.0),
-    "coupled_peak_rss_bytes_per_unit": max(b["peak_rss_bytes_per_unit"] for b in coupled_runs),
-    "ensemble_speedup_2_threads": e2["replicates_per_s"] / e1["replicates_per_s"],
-    "hierarchy_bytes_per_unit": rep["hierarchy_bytes_per_unit"],
-    "peak_rss_bytes_per_unit_after_load": rep["peak_rss_bytes_per_unit_after_load"],
-    "peak_rss_bytes_per_unit": rep["peak_rss_bytes_per_unit"],
-}
-if not args.skip_baseline:
-    base = subprocess.run(["/usr/bin/python3", str(root / "bench" / "baseline_numpy.py"),
-                           str(root / "data" / "china" / "units.csv.gz"), "240", "2"],
-                          check=True, capture_output=True, text=True)
-    b = json.loads(base.stdout)
-    result["numpy_baseline"] = b
-    result["speedup_vs_numpy"] = b["seconds_per_replicate"] / result["pdlab_seconds_per_replicate_one_core"]
-est = {b["name"].split("/")[0]: b["real_time"] / 1000.0 for b in json.loads(out.stdout)["benchmarks"]
-       if b["name"].startswith(("BM_Logit", "BM_Cox", "BM_NetInf"))}
-result["estimation_seconds"] = est
-import shutil
-if shutil.which("Rscript"):
-    r = subprocess.run(["Rscript", str(root / "bench" / "peers.R")], capture_output=True, text=True)
-    if r.returncode == 0:
-        peers = json.loads(r.stdout.strip().splitlines()[-1])
-        result["r_peers"] = peers
-        result["speedup_logit_vs_r_glm_fit"] = peers["r_glm_fit_logit_1e6x20_s"] / est["BM_Logit_1e6x20"]
-        result["speedup_cox_vs_r_coxph"] = peers["r_coxph_efron_1e6x10_s"] / est["BM_CoxEfron_1e6x10"]
+result = {}
+if "engine" in parts:
+    out = subprocess.run([args.bench, "--benchmark_format=json",
+                          "--benchmark_filter=-BM_NationalCoupled|BM_CsvIngest|BM_EhaPhases|BM_StudyWrite"],
+                         check=True, capture_output=True, text=True)
+    runs = {b["name"]: b for b in json.loads(out.stdout)["benchmarks"]}
+    # The coupled model in a process of its own, so that its peak memory is its own.
+    coupled_out = subprocess.run([args.bench, "--benchmark_format=json", "--benchmark_filter=BM_NationalCoupled"],
+                                 check=True, capture_output=True, text=True)
+    coupled_runs = [b for b in json.loads(coupled_out.stdout)["benchmarks"] if b.get("run_type") == "iteration"]
+    coupled = [b["real_time"] / 1000.0 for b in coupled_runs]
+    rep = runs["BM_NationalReplicate/min_time:3.000/real_time"]
+    full = [b["real_time"] / 1000.0 for b in json.loads(out.stdout)["benchmarks"]
+            if b["name"].startswith("BM_NationalFullModel") and b.get("run_type") == "iteration"]
+    e1 = runs["BM_NationalEnsemble/1/min_time:4.000/real_time"]
+    e2 = runs["BM_NationalEnsemble/2/min_time:4.000/real_time"]
+    result.update({
+        "scenario": "scenarios/national.toml",
+        "units": int(rep["units"]),
+        "periods": 240,
+        "pdlab_seconds_per_replicate_one_core": rep["real_time"] / 1000.0,
+        "pdlab_unit_periods_per_s": rep["unit_periods_per_s"],
+        "full_model_seconds_per_replicate_one_core_min_of_3": min(full),
+        "full_model_seconds_per_replicate_one_core_all": full,
+        "full_model_over_adoption_only": min(full) / (rep["real_time"] / 1000.0),
+        "coupled_seconds_per_replicate_one_core_min_of_3": min(coupled),
+        "coupled_seconds_per_replicate_one_core_all": coupled,
+        "coupled_over_adoption_only": min(coupled) / (rep["real_time"] / 1000.0),
+        "coupled_peak_rss_bytes_per_unit": max(b["peak_rss_bytes_per_unit"] for b in coupled_runs),
+        "ensemble_speedup_2_threads": e2["replicates_per_s"] / e1["replicates_per_s"],
+        "hierarchy_bytes_per_unit": rep["hierarchy_bytes_per_unit"],
+        "peak_rss_bytes_per_unit_after_load": rep["peak_rss_bytes_per_unit_after_load"],
+        "peak_rss_bytes_per_unit": rep["peak_rss_bytes_per_unit"],
+    })
+    if not args.skip_baseline:
+        base = subprocess.run(["/usr/bin/python3", str(root / "bench" / "baseline_numpy.py"),
+                               str(root / "data" / "china" / "units.csv.gz"), "240", "2"],
+                              check=True, capture_output=True, text=True)
+        b = json.loads(base.stdout)
+        result["numpy_baseline"] = b
+        result["speedup_vs_numpy"] = b["seconds_per_replicate"] / result["pdlab_seconds_per_replicate_one_core"]
+    est = {b["name"].split("/")[0]: b["real_time"] / 1000.0 for b in json.loads(out.stdout)["benchmarks"]
+           if b["name"].startswith(("BM_Logit", "BM_Cox", "BM_NetInf"))}
+    result["estimation_seconds"] = est
+    import shutil
+    if shutil.which("Rscript"):
+        r = subprocess.run(["Rscript", str(root / "bench" / "peers.R")], capture_output=True, text=True)
+        if r.returncode == 0:
+            peers = json.loads(r.stdout.strip().splitlines()[-1])
+            result["r_peers"] = peers
+            result["speedup_logit_vs_r_glm_fit"] = peers["r_glm_fit_logit_1e6x20_s"] / est["BM_Logit_1e6x20"]
+            result["speedup_cox_vs_r_coxph"] = peers["r_coxph_efron_1e6x10_s"] / est["BM_CoxEfron_1e6x10"]
+        else:
+            result["r_peers"] = "R failed: " + r.stderr[-300:]
     else:
-        result["r_peers"] = "R failed: " + r.stderr[-300:]
-else:
-    result["r_peers"] = "R not installed (apt-get install r-base-core r-cran-survival to compare)"
-# Writing a study: adoption rows per second into SQLite (summaries included) and writing time
-# over simulating time, on the Jiangsu roll-out with the governance modules off, one thread.
-import re
-import tempfile
-with tempfile.TemporaryDirectory() as tmp:
-    best = None
-    for _ in range(3):
-        out = Path(tmp) / "w.sqlite"
-        w = subprocess.run([args.pdlab, "run", str(root / "scenarios" / "cases" / "jiangsu-rollout.toml"),
-                            "--out", str(out), "-r", "20", "-t", "1", "--force",
-                            "--set", "assessment.enabled=false", "--set", "coproduction.enabled=false",
-                            "--set", "services.enabled=false", "--set", "stability.enabled=false"],
-                           check=True, capture_output=True, text=True)
-        m = re.search(r"simulated in ([0-9.]+) s, wrote .* in ([0-9.]+) s \((\d+) adoptions\)", w.stderr)
-        sim, wr, rows = float(m.group(1)), float(m.group(2)), int(m.group(3))
-        if best is None or wr < best[1]:
-            best = (sim, wr, rows)
-    result["write_adoption_rows_per_s_best_of_3"] = best[2] / best[1]
-    result["write_over_simulate_jiangsu_20"] = best[1] / best[0]
+        result["r_peers"] = "R not installed (apt-get install r-base-core r-cran-survival to compare)"
+if "write" in parts:
+    # Writing a study: adoption rows per second into SQLite (summaries included) and writing time
+    # over simulating time, on the Jiangsu roll-out with the governance modules off, one thread.
+    import re
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        best = None
+        for _ in range(3):
+            out = Path(tmp) / "w.sqlite"
+            w = subprocess.run([args.pdlab, "run", str(root / "scenarios" / "cases" / "jiangsu-rollout.toml"),
+                                "--out", str(out), "-r", "20", "-t", "1", "--force",
+                                "--set", "assessment.enabled=false", "--set", "coproduction.enabled=false",
+                                "--set", "services.enabled=false", "--set", "stability.enabled=false"],
+                               check=True, capture_output=True, text=True)
+            m = re.search(r"simulated in ([0-9.]+) s, wrote .* in ([0-9.]+) s \((\d+) adoptions\)", w.stderr)
+            sim, wr, rows = float(m.group(1)), float(m.group(2)), int(m.group(3))
+            if best is None or wr < best[1]:
+                best = (sim, wr, rows)
+        result["write_adoption_rows_per_s_best_of_3"] = best[2] / best[1]
+        result["write_over_simulate_jiangsu_20"] = best[1] / best[0]
+    # The same write in the benchmark (BM_StudyWrite_Jiangsu20), in thread CPU seconds too: on a
+    # shared machine wall seconds include waiting for a core.
+    sw_out = subprocess.run([args.bench, "--benchmark_format=json", "--benchmark_filter=BM_StudyWrite"],
+                            check=True, capture_output=True, text=True)
+    sw = json.loads(sw_out.stdout)["benchmarks"][0]
+    result["write_adoption_rows_per_cpu_s"] = sw["write_rows_per_cpu_s"]
+    result["write_over_simulate_cpu_jiangsu_20"] = sw["write_over_simulate_cpu"]
+if "io" in parts:
+    # CSV ingest and the eha command: the benchmark writes the 1,000,000 x 20 CSV (the logit
+    # benchmark's data, 6 significant digits) where it is told, times read_table on one thread
+    # (best of 3 repetitions) and the command's phases; then the command itself runs on the file.
+    import resource
+    import time
+    with tempfile.TemporaryDirectory() as tmp:
+        csv = Path(tmp) / "logit_1e6x20.csv"
+        io_out = subprocess.run([args.bench, "--benchmark_format=json", "--benchmark_filter=BM_CsvIngest|BM_EhaPhases"],
+                                check=True, capture_output=True, text=True,
+                                env={**os.environ, "PDLAB_BENCH_CSV": str(csv)})
+        io_runs = json.loads(io_out.stdout)["benchmarks"]
+        ingest = [b for b in io_runs if b["name"].startswith("BM_CsvIngest") and b.get("run_type") == "iteration"]
+        phases = next(b for b in io_runs if b["name"].startswith("BM_EhaPhases"))
+        formula = "y ~ " + " + ".join(f"x{j}" for j in range(1, 20))
+        eha = []
+        for _ in range(3):
+            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.perf_counter()
+            subprocess.run([args.pdlab, "eha", str(csv), "--formula", formula], check=True, capture_output=True)
+            t1 = time.perf_counter()
+            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            eha.append((t1 - t0, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)))
+        result["csv_1e6x20_bytes"] = int(ingest[0]["file_bytes"])
+        result["csv_ingest_mb_per_s_one_core_best_of_3"] = max(b["bytes_per_second"] for b in ingest) / 1e6
+        result["csv_ingest_mb_per_cpu_s_one_core_best_of_3"] = max(
+            b["file_bytes"] / (b["cpu_time"] / 1000.0) for b in ingest) / 1e6
+        result["eha_1e6x20_phases_s"] = {k: phases[k] for k in ("read_s", "design_s", "fit_s")}
+        result["eha_1e6x20_command_s_best_of_3"] = min(w for w, _ in eha)
+        result["eha_1e6x20_command_cpu_s_best_of_3"] = min(c for _, c in eha)
+        result["eha_command_over_fit_alone"] = min(w for w, _ in eha) / phases["fit_s"]
 print(json.dumps(result, indent=2))

@@ -1,9 +1,11 @@
 // libFuzzer target: the CSV reader (src/io/text_reader.cpp: plain or gzip, quoting, BOM, CRLF)
-// with parse_number on every field, then the same bytes as a hierarchy CSV and an edge list
-// (src/io/hierarchy_csv.cpp). pdlab::Error is the expected outcome of bad input.
+// with parse_number on every field, the same bytes as a table for fitting (read_table: the
+// whole-file reader and the one-pass decimal parser), then as a hierarchy CSV and an edge
+// list (src/io/hierarchy_csv.cpp). pdlab::Error is the expected outcome of bad input.
 #include "fuzz_common.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/core/network.hpp"
+#include "pdlab/io/estimation_io.hpp"
 #include "pdlab/io/inputs.hpp"
 #include "pdlab/io/text_reader.hpp"
 
@@ -26,6 +28,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
       }
     }
+  } catch (const pdlab::Error&) {
+  }
+  try {
+    pdlab::io::read_table(path, 1);
   } catch (const pdlab::Error&) {
   }
   try {

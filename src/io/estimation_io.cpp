@@ -10,9 +10,13 @@
 
 #include <filesystem>
 
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
 #include <algorithm>
-#include <charconv>
 #include <cmath>
+#include <cstring>
+#include <exception>
 #include <map>
 #include <set>
 
@@ -213,62 +217,239 @@ std::optional<std::size_t> DataTable::column(const std::string& name) const {
 }
 
 void TextColumn::push_back(std::string_view s) {
-  if (chars_.size() + s.size() > 0xffffffffULL) {
-    throw Error(ErrorKind::data, "a column holds more than 4 GB of text");
+  if (shared_) {
+    throw Error(ErrorKind::internal, "TextColumn::push_back on a column of a file's text");
   }
-  chars_.append(s);
-  ends_.push_back(static_cast<std::uint32_t>(chars_.size()));
+  if (s.size() > kMaxLength || own_.size() + s.size() >= (std::uint64_t{1} << 40U)) {
+    throw Error(ErrorKind::data, "a column holds a field over 16 MB or more than 1 TB of text");
+  }
+  cells_.push_back(cell(own_.size(), s.size()));
+  own_.append(s);
 }
 
-DataTable read_table(const std::string& path) {
-  CsvReader csv(path);
+namespace {
+
+// One block of lines of a table, parsed by one thread into rows [row0, row0 + rows).
+struct TableBlock {
+  std::size_t begin = 0;  // offsets in the file's text: whole lines
+  std::size_t end = 0;
+  std::int64_t line0 = 0;  // line number of the block's first line
+  std::size_t row0 = 0;    // first row (counting every line; empty lines are dropped later)
+  std::size_t lines = 0;
+  std::size_t rows = 0;
+  std::vector<std::pair<std::int64_t, std::string>> first_text;  // per column, line 0: none
+  std::exception_ptr error;
+};
+
+std::string_view trimmed(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') {
+    s.remove_prefix(1);  // R's format() pads numbers
+  }
+  while (!s.empty() && s.back() == ' ') {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// A field's number: NaN for empty or NA (missing); false (and NaN) for text.
+bool field_number(std::string_view s, double& v) {
+  s = trimmed(s);
+  v = std::nan("");
+  if (s.empty() || s == "NA") {
+    return true;
+  }
+  if (!parse_double(s, v)) {
+    v = std::nan("");
+    return false;
+  }
+  return true;
+}
+
+// A row of plain decimals (no quotes, spaces, NA or text) in one pass, with no splitting
+// first; false, having written nothing that counts, for any other row, which the general
+// path then reads (and refuses with its message if it is bad).
+bool fast_row(const char* text, const char* p, const char* end, std::size_t row, std::size_t nc,
+              std::vector<std::vector<double>>& num,
+              std::vector<std::vector<std::uint64_t>>& cells) {
+  for (std::size_t c = 0; c < nc; ++c) {
+    double v = 0;
+    const char* fe = parse_decimal_prefix(p, end, v);
+    const bool last = c + 1 == nc;
+    if (fe == nullptr || (last ? fe != end : (fe == end || *fe != ','))) {
+      return false;
+    }
+    cells[c][row] =
+        TextColumn::cell(static_cast<std::size_t>(p - text), static_cast<std::size_t>(fe - p));
+    num[c][row] = v;
+    p = fe + 1;
+  }
+  return true;
+}
+
+void parse_block(char* text, TableBlock& b, const std::string& path, std::size_t nc,
+                 std::vector<std::vector<double>>& num,
+                 std::vector<std::vector<std::uint64_t>>& cells,
+                 std::vector<std::int64_t>& line_of) {
+  std::vector<std::string_view> f;
+  b.first_text.assign(nc, {});
+  std::int64_t line = b.line0;
+  std::size_t row = b.row0;
+  char* p = text + b.begin;
+  char* const e = text + b.end;
+  try {
+    for (; p < e; ++line) {
+      auto* nl = static_cast<char*>(std::memchr(p, '\n', static_cast<std::size_t>(e - p)));
+      char* const le = nl != nullptr ? nl : e;
+      char* const next = nl != nullptr ? nl + 1 : e;
+      char* end = le;
+      if (end > p && end[-1] == '\r') {
+        --end;
+      }
+      if (end == p) {
+        p = next;
+        continue;
+      }
+      if (std::memchr(p, '"', static_cast<std::size_t>(end - p)) == nullptr &&
+          fast_row(text, p, end, row, nc, num, cells)) {
+        line_of[row] = line;
+        ++row;
+        p = next;
+        continue;
+      }
+      split_csv_line(p, end, f, path, line);
+      if (f.size() != nc) {
+        fail(ErrorKind::data, {path, line, "", ""},
+             "row has " + std::to_string(f.size()) + " fields but the header has " +
+                 std::to_string(nc),
+             "make every row have one field per header column (quote fields containing commas)");
+      }
+      line_of[row] = line;
+      for (std::size_t c = 0; c < nc; ++c) {
+        std::string_view s = f[c];
+        if (s.size() > TextColumn::kMaxLength) {
+          fail(ErrorKind::data, {path, line, "", ""}, "a field is longer than 16 MB",
+               "shorten the field; a table for fitting holds numbers and short labels");
+        }
+        cells[c][row] = TextColumn::cell(static_cast<std::size_t>(s.data() - text), s.size());
+        double v = std::nan("");
+        if (!field_number(s, v) && b.first_text[c].first == 0) {
+          b.first_text[c] = {line, std::string(trimmed(s))};
+        }
+        num[c][row] = v;
+      }
+      ++row;
+      p = next;
+    }
+  } catch (...) {
+    b.error = std::current_exception();
+  }
+  b.rows = row - b.row0;
+}
+
+}  // namespace
+
+DataTable read_table(const std::string& path, int threads) {
+  auto file = read_csv_file(path);
   DataTable t;
   t.path = path;
-  t.names = csv.header();
+  t.names = file.header;
   const auto nc = t.names.size();
-  t.text.assign(nc, {});
-  t.num.assign(nc, {});
+  std::string& text = *file.text;
+  if (text.size() >> (64U - TextColumn::kLengthBits) != 0) {
+    fail(ErrorKind::data, {path, 0, "", ""}, "the table is larger than 1 TB",
+         "split it, or fit on a sample of its rows");
+  }
+  // Blocks of whole lines, about 4 MB each, so that threads share the work evenly.
+  std::vector<TableBlock> blocks;
+  {
+    const std::size_t size = text.size() - file.body;
+    const std::size_t n = std::max<std::size_t>(1, size >> 22U);
+    std::size_t at = file.body;
+    for (std::size_t k = 1; k <= n && at < text.size(); ++k) {
+      std::size_t end = text.size();
+      if (k < n) {
+        const auto nl = text.find('\n', std::max(at, file.body + size * k / n));
+        end = nl == std::string::npos ? text.size() : nl + 1;
+      }
+      TableBlock b;
+      b.begin = at;
+      b.end = end;
+      blocks.push_back(std::move(b));
+      at = end;
+    }
+  }
+  const int conc = threads > 0 ? threads : tbb::this_task_arena::max_concurrency();
+  tbb::task_arena arena(conc);
+  const auto each_block = [&](auto&& fn) {
+    arena.execute([&] {
+      tbb::parallel_for(std::size_t{0}, blocks.size(), [&](std::size_t k) { fn(blocks[k]); });
+    });
+  };
+  each_block([&](TableBlock& b) {
+    const auto* s = text.data();
+    b.lines = static_cast<std::size_t>(std::count(s + b.begin, s + b.end, '\n'));
+    if (b.end > b.begin && s[b.end - 1] != '\n') {
+      ++b.lines;  // the last line has no newline
+    }
+  });
+  std::size_t total = 0;
+  std::int64_t line = 2;
+  for (auto& b : blocks) {
+    b.row0 = total;
+    b.line0 = line;
+    total += b.lines;
+    line += static_cast<std::int64_t>(b.lines);
+  }
+  std::vector<std::vector<std::uint64_t>> cells(nc);
+  t.num.resize(nc);
+  t.line.resize(total);
+  for (std::size_t c = 0; c < nc; ++c) {
+    t.num[c].resize(total);
+    cells[c].resize(total);
+  }
+  each_block([&](TableBlock& b) { parse_block(text.data(), b, path, nc, t.num, cells, t.line); });
+  // The first error in the file, as a reader going line by line would meet it.
+  for (const auto& b : blocks) {
+    if (b.error) {
+      std::rethrow_exception(b.error);
+    }
+  }
+  // Close the gaps left by empty lines.
+  std::size_t rows = 0;
+  for (const auto& b : blocks) {
+    if (rows != b.row0) {
+      for (std::size_t c = 0; c < nc; ++c) {
+        std::copy_n(t.num[c].begin() + static_cast<std::ptrdiff_t>(b.row0), b.rows,
+                    t.num[c].begin() + static_cast<std::ptrdiff_t>(rows));
+        std::copy_n(cells[c].begin() + static_cast<std::ptrdiff_t>(b.row0), b.rows,
+                    cells[c].begin() + static_cast<std::ptrdiff_t>(rows));
+      }
+      std::copy_n(t.line.begin() + static_cast<std::ptrdiff_t>(b.row0), b.rows,
+                  t.line.begin() + static_cast<std::ptrdiff_t>(rows));
+    }
+    rows += b.rows;
+  }
+  t.line.resize(rows);
   t.numeric.assign(nc, true);
   t.first_text.assign(nc, {});
-  {
-    // Room for the text up front (the file's size over its columns; a gzip file grows more).
-    std::error_code ec;
-    const auto bytes = std::filesystem::file_size(path, ec);
-    if (!ec && nc > 0) {
-      for (auto& col : t.text) {
-        col.reserve(static_cast<std::size_t>(bytes) / nc, static_cast<std::size_t>(bytes) / 8 / nc);
+  for (std::size_t c = 0; c < nc; ++c) {
+    t.num[c].resize(rows);
+    cells[c].resize(rows);
+    for (const auto& b : blocks) {
+      if (b.first_text[c].first != 0) {
+        t.numeric[c] = false;
+        t.first_text[c] = b.first_text[c];
+        break;
       }
     }
   }
-  std::vector<std::string_view> f;
-  while (csv.next(f)) {
-    t.line.push_back(csv.line());
-    for (std::size_t c = 0; c < nc; ++c) {
-      std::string_view s = f[c];
-      t.text[c].push_back(s);
-      while (!s.empty() && s.front() == ' ') {
-        s.remove_prefix(1);  // R's format() pads numbers
-      }
-      while (!s.empty() && s.back() == ' ') {
-        s.remove_suffix(1);
-      }
-      double v = std::nan("");
-      if (!s.empty() && s != "NA") {
-        const char* b = s.data();
-        const auto [ptr, ec] = std::from_chars(b, b + s.size(), v);
-        if (ec != std::errc() || ptr != b + s.size()) {
-          v = std::nan("");
-          if (t.numeric[c]) {
-            t.numeric[c] = false;
-            t.first_text[c] = {csv.line(), std::string(s)};
-          }
-        }
-      }
-      t.num[c].push_back(v);
-    }
+  const std::shared_ptr<const std::string> shared = std::move(file.text);
+  t.text.resize(nc);
+  for (std::size_t c = 0; c < nc; ++c) {
+    t.text[c].share(shared, std::move(cells[c]));
   }
   if (t.rows() == 0) {
-    fail(ErrorKind::data, {path, csv.line(), "", ""}, "the table has no rows",
+    fail(ErrorKind::data, {path, line - 1, "", ""}, "the table has no rows",
          "give a CSV with a header and data rows");
   }
   return t;
@@ -407,21 +588,35 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
     used_is_factor.push_back(std::any_of(terms.begin(), terms.end(),
                                          [&](const Term& t) { return t.factor && t.column == c; }));
   }
-  for (std::size_t r = 0; r < d.rows(); ++r) {
-    bool ok = true;
-    for (std::size_t k = 0; k < used.size() && ok; ++k) {
+  {
+    // Column by column (each a straight pass over memory), then the rows that are complete.
+    std::vector<char> ok(d.rows(), 1);
+    for (std::size_t k = 0; k < used.size(); ++k) {
       const auto c = used[k];
-      ok = used_is_factor[k] ? !(d.text[c][r].empty() || d.text[c][r] == "NA")
-                             : !std::isnan(d.num[c][r]);
+      if (used_is_factor[k]) {
+        for (std::size_t r = 0; r < ok.size(); ++r) {
+          const auto v = d.text[c][r];
+          ok[r] &= static_cast<char>(!(v.empty() || v == "NA"));
+        }
+      } else {
+        const auto& num = d.num[c];
+        for (std::size_t r = 0; r < ok.size(); ++r) {
+          ok[r] &= static_cast<char>(!std::isnan(num[r]));
+        }
+      }
     }
     if (clu) {
-      ok = ok && !d.text[*clu][r].empty();
+      for (std::size_t r = 0; r < ok.size(); ++r) {
+        ok[r] &= static_cast<char>(!d.text[*clu][r].empty());
+      }
     }
-    if (ok) {
-      rows.push_back(r);
-    } else {
-      ++des.dropped_missing;
+    rows.reserve(ok.size());
+    for (std::size_t r = 0; r < ok.size(); ++r) {
+      if (ok[r] != 0) {
+        rows.push_back(r);
+      }
     }
+    des.dropped_missing = static_cast<std::int64_t>(ok.size() - rows.size());
   }
   std::size_t p = f.intercept ? 1 : 0;
   for (const auto& t : terms) {
@@ -469,26 +664,40 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
   for (std::size_t i = 0; i < n_rows; ++i) {
     des.y[static_cast<Eigen::Index>(i)] = d.num[used[0]][rows[i]];
   }
-  Eigen::Index j = 0;
-  if (f.intercept) {
-    des.x.col(j++).setOnes();
-  }
+  // The design's columns, filled in parallel (each a column of the column-major matrix).
+  struct Fill {
+    std::size_t column;        // of the table
+    const std::string* level;  // a factor's level, or nullptr for a numeric term
+  };
+  std::vector<Fill> fills;
   for (const auto& t : terms) {
     if (t.factor) {
       for (const auto& l : t.levels) {
-        auto xc = des.x.col(j++);
-        for (std::size_t i = 0; i < n_rows; ++i) {
-          xc[static_cast<Eigen::Index>(i)] = d.text[t.column][rows[i]] == l ? 1.0 : 0.0;
-        }
+        fills.push_back({t.column, &l});
       }
     } else {
-      auto xc = des.x.col(j++);
-      const auto& num = d.num[t.column];
+      fills.push_back({t.column, nullptr});
+    }
+  }
+  const Eigen::Index first = f.intercept ? 1 : 0;
+  if (f.intercept) {
+    des.x.col(0).setOnes();
+  }
+  tbb::parallel_for(std::size_t{0}, fills.size(), [&](std::size_t k) {
+    auto xc = des.x.col(first + static_cast<Eigen::Index>(k));
+    const auto& fill = fills[k];
+    if (fill.level != nullptr) {
+      const auto& text = d.text[fill.column];
+      for (std::size_t i = 0; i < n_rows; ++i) {
+        xc[static_cast<Eigen::Index>(i)] = text[rows[i]] == *fill.level ? 1.0 : 0.0;
+      }
+    } else {
+      const auto& num = d.num[fill.column];
       for (std::size_t i = 0; i < n_rows; ++i) {
         xc[static_cast<Eigen::Index>(i)] = num[rows[i]];
       }
     }
-  }
+  });
   if (clu) {
     std::map<std::string, std::int64_t, std::less<>> cluster_ids;
     for (std::size_t i = 0; i < n_rows; ++i) {

@@ -12,7 +12,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <map>
 #include <sstream>
@@ -65,6 +67,85 @@ TableSchema governance_unit_schema() {
 // (the file is read back by the process that finishes it, on the same machine).
 constexpr const char* kCellsTable = "replicate_cells";
 
+// Adoption rows per INSERT statement: SQLite's work per statement step is a large share of
+// the cost of a small row, so rows go in statements of many rows, prepared once.
+constexpr int kBatchRows = 64;
+constexpr int kAdoptionParams = 17;  // bound per row (scenario_id is the literal 1)
+
+}  // namespace
+
+// Binds a statement's parameters, skipping any that would get the value it already holds:
+// SQLite keeps bindings from one step to the next, and rows in date order repeat many values
+// in the same place (replicate, policy, level, date, channel, flags).
+class BindCache {
+ public:
+  BindCache(Stmt& st, int params) : st_(st), last_(static_cast<std::size_t>(params) + 1) {}
+  BindCache& integer(int i, std::int64_t v) {
+    if (fresh(i, kInt, static_cast<std::uint64_t>(v), 0)) {
+      st_.bind(i, v);
+    }
+    return *this;
+  }
+  BindCache& real(int i, double v) {
+    if (std::isnan(v)) {
+      return null(i);
+    }
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, &v, sizeof bits);
+    if (fresh(i, kReal, bits, 0)) {
+      st_.bind(i, v);
+    }
+    return *this;
+  }
+  // Text that stays where it is for the writer's life (hierarchy ids, cached labels).
+  BindCache& text(int i, std::string_view v) {
+    if (fresh(i, kText, reinterpret_cast<std::uintptr_t>(v.data()), v.size())) {
+      st_.bind_static(i, v);
+    }
+    return *this;
+  }
+  BindCache& null(int i) {
+    if (fresh(i, kNull, 0, 0)) {
+      st_.bind_null(i);
+    }
+    return *this;
+  }
+  BindCache& period(int i, std::int32_t p) { return p == kNever ? null(i) : integer(i, p); }
+
+ private:
+  enum Type : std::uint8_t { kUnset, kInt, kReal, kText, kNull };
+  struct Slot {
+    Type type = kUnset;
+    std::uint64_t a = 0;
+    std::uint64_t b = 0;
+  };
+  bool fresh(int i, Type type, std::uint64_t a, std::uint64_t b) {
+    auto& s = last_[static_cast<std::size_t>(i)];
+    if (s.type == type && s.a == a && s.b == b) {
+      return false;
+    }
+    s = {type, a, b};
+    return true;
+  }
+  Stmt& st_;
+  std::vector<Slot> last_;
+};
+
+namespace {
+
+std::string insert_adoptions_sql(int rows) {
+  std::string row = "(1";
+  for (int i = 0; i < kAdoptionParams; ++i) {
+    row += ", ?";
+  }
+  row += ")";
+  std::string sql = "INSERT INTO adoptions VALUES ";
+  for (int r = 0; r < rows; ++r) {
+    sql += r == 0 ? row : ", " + row;
+  }
+  return sql;
+}
+
 }  // namespace
 
 StudyWriter::StudyWriter(const std::string& out_path, bool force, bool resume, const Model& model,
@@ -87,7 +168,9 @@ StudyWriter::StudyWriter(const std::string& out_path, bool force, bool resume, c
       if (!file_.resumed()) {
         db_->exec("PRAGMA page_size=65536; PRAGMA auto_vacuum=FULL;");
       }
-      db_->exec("PRAGMA locking_mode=EXCLUSIVE; PRAGMA synchronous=OFF; PRAGMA cache_size=-8192;");
+      db_->exec(
+          "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=PERSIST; PRAGMA synchronous=OFF; "
+          "PRAGMA cache_size=-8192;");
       db_->exec("BEGIN EXCLUSIVE; COMMIT;");
     } catch (const Error&) {
       if ((sqlite3_errcode(db_->get()) & 0xff) != SQLITE_BUSY) {
@@ -116,7 +199,13 @@ StudyWriter::StudyWriter(const std::string& out_path, bool force, bool resume, c
         pending_.push_back(r);
       }
     }
+    adopt_one_ = std::make_unique<Stmt>(*db_, insert_adoptions_sql(1));
+    adopt_batch_ = std::make_unique<Stmt>(*db_, insert_adoptions_sql(kBatchRows));
+    one_binds_ = std::make_unique<BindCache>(*adopt_one_, kAdoptionParams);
+    batch_binds_ = std::make_unique<BindCache>(*adopt_batch_, kBatchRows * kAdoptionParams);
   } catch (...) {
+    adopt_one_.reset();
+    adopt_batch_.reset();
     db_.reset();
     if (!file_.resumed()) {
       file_.discard();
@@ -304,38 +393,51 @@ void StudyWriter::add(const ReplicateResult& r) {
       .bind(3, static_cast<std::int64_t>(r.adoptions.size()))
       .step();
   {
-    Stmt ad(db,
-            "INSERT INTO adoptions VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    // Rows of a replicate in statements of kBatchRows rows, the rest one at a time: the same
+    // rows in the same order as one statement per row, so the same file.
     const int max_level = model_.adoptions_max_level();
+    rows_.clear();
     for (const auto& a : r.adoptions) {
-      const int lvl = h.level(a.unit);
-      if (lvl > max_level) {
-        continue;
+      if (h.level(a.unit) <= max_level) {
+        rows_.push_back(&a);
       }
-      ad.bind(1, r.replicate)
-          .bind_static(2, sc.policies[a.policy].id)
-          .bind_static(3, h.id(a.unit))
-          .bind_static(4, h.name(a.unit))
-          .bind_static(5, h.level_names()[lvl])
-          .bind(6, a.period)
-          .bind_static(7, period_labels_[static_cast<std::size_t>(a.period)])
-          .bind_period(8, a.full_period)
-          .bind_period(9, a.inst_period)
-          .bind_period(10, a.rev_period)
-          .bind_static(11, to_string(a.channel))
-          .bind_static(12, h.id(a.variant));
-      if (a.mode == Mode::none) {
-        ad.bind_null(13);
-      } else {
-        ad.bind_static(13, to_string(a.mode));
-      }
-      ad.bind(14, static_cast<int>(a.pilot))
-          .bind(15, static_cast<double>(a.quality))
-          .bind(16, static_cast<int>(a.mandated))
-          .bind(17, static_cast<int>(a.round));
-      ad.step();
-      ++adoptions_;
     }
+    const auto bind_row = [&](BindCache& st, int base, const Adoption& a) {
+      const int lvl = h.level(a.unit);
+      st.integer(base + 1, r.replicate)
+          .text(base + 2, sc.policies[a.policy].id)
+          .text(base + 3, h.id(a.unit))
+          .text(base + 4, h.name(a.unit))
+          .text(base + 5, h.level_names()[lvl])
+          .integer(base + 6, a.period)
+          .text(base + 7, period_labels_[static_cast<std::size_t>(a.period)])
+          .period(base + 8, a.full_period)
+          .period(base + 9, a.inst_period)
+          .period(base + 10, a.rev_period)
+          .text(base + 11, to_string(a.channel))
+          .text(base + 12, h.id(a.variant));
+      if (a.mode == Mode::none) {
+        st.null(base + 13);
+      } else {
+        st.text(base + 13, to_string(a.mode));
+      }
+      st.integer(base + 14, static_cast<int>(a.pilot))
+          .real(base + 15, static_cast<double>(a.quality))
+          .integer(base + 16, static_cast<int>(a.mandated))
+          .integer(base + 17, static_cast<int>(a.round));
+    };
+    std::size_t i = 0;
+    for (; i + kBatchRows <= rows_.size(); i += kBatchRows) {
+      for (int k = 0; k < kBatchRows; ++k) {
+        bind_row(*batch_binds_, k * kAdoptionParams, *rows_[i + static_cast<std::size_t>(k)]);
+      }
+      adopt_batch_->step();
+    }
+    for (; i < rows_.size(); ++i) {
+      bind_row(*one_binds_, 0, *rows_[i]);
+      adopt_one_->step();
+    }
+    adoptions_ += static_cast<std::int64_t>(rows_.size());
   }
   if (sc.output.unit_time_every > 0) {
     Stmt st(db, "INSERT INTO unit_time VALUES (1, ?, ?, ?, ?, ?, ?, ?)");
@@ -492,6 +594,9 @@ void StudyWriter::finish() {
   }
   db.exec(std::string("DROP TABLE ") + kCellsTable + ";");
   db.exec("UPDATE meta SET value = '1' WHERE key = 'complete'; COMMIT;");
+  db.exec("PRAGMA journal_mode=DELETE;");  // removes the kept journal file
+  adopt_one_.reset();
+  adopt_batch_.reset();
   db_.reset();
   file_.commit();
 }

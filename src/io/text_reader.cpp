@@ -3,6 +3,12 @@
 #include "pdlab/core/errors.hpp"
 #include "pdlab/io/output_file.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -10,12 +16,313 @@
 
 namespace pdlab::io {
 
-CsvReader::CsvReader(std::string path) : path_(std::move(path)) {
+namespace {
+
+void check_regular(const std::string& path) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path_, ec)) {
-    fail(ErrorKind::no_input, {path_, 0, "", ""}, "file not found or not a regular file",
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    fail(ErrorKind::no_input, {path, 0, "", ""}, "file not found or not a regular file",
          "check the path (relative paths in a scenario are relative to the scenario file)");
   }
+}
+
+std::int64_t lines_in(const std::string& s) {
+  return static_cast<std::int64_t>(std::count(s.begin(), s.end(), '\n'));
+}
+
+// The whole of a gzip file, decompressed.
+void read_gzip(const std::string& path, std::string& out) {
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    fail(ErrorKind::no_input, {path, 0, "", ""}, "cannot open file", "check its permissions");
+  }
+  gzbuffer(f, 1U << 18U);
+  std::size_t n = 0;
+  for (;;) {
+    if (out.size() - n < (1U << 20U)) {
+      out.resize(std::max<std::size_t>(2 * out.size(), 1U << 22U));
+    }
+    const auto want = static_cast<unsigned>(std::min<std::size_t>(out.size() - n, 1U << 30U));
+    const int got = gzread(f, out.data() + n, want);
+    if (got < 0) {
+      int errnum = 0;
+      const char* msg = gzerror(f, &errnum);
+      std::string text = std::string("read error: ") + (msg ? msg : "unknown");
+      gzclose(f);
+      out.resize(n);
+      fail(ErrorKind::io, {path, lines_in(out) + 1, "", ""}, text,
+           "check that the file is a complete CSV or gzip file");
+    }
+    if (got == 0) {
+      break;
+    }
+    n += static_cast<std::size_t>(got);
+  }
+  gzclose(f);
+  out.resize(n);
+}
+
+// The whole of a plain file, with large reads (no copy through zlib).
+void read_plain(int fd, const std::string& path, std::string& out) {
+  struct stat st {};
+  std::size_t cap = ::fstat(fd, &st) == 0 && st.st_size > 0
+                        ? static_cast<std::size_t>(st.st_size) + 1
+                        : std::size_t{1} << 22U;
+  out.resize(cap);
+  std::size_t n = 0;
+  for (;;) {
+    if (n == out.size()) {
+      out.resize(2 * out.size());
+    }
+    const ssize_t got =
+        ::read(fd, out.data() + n, std::min<std::size_t>(out.size() - n, 1U << 30U));
+    if (got < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      const std::string text = std::string("read error: ") + std::strerror(errno);
+      out.resize(n);
+      fail(ErrorKind::io, {path, lines_in(out) + 1, "", ""}, text,
+           "check that the file is a complete CSV or gzip file");
+    }
+    if (got == 0) {
+      break;
+    }
+    n += static_cast<std::size_t>(got);
+  }
+  out.resize(n);
+}
+
+// 10^0 .. 10^22, each exactly a double.
+constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                             1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+bool is_digit(char c) {
+  return static_cast<unsigned>(c - '0') < 10U;
+}
+
+// Eight characters at a time (SWAR): the number of leading digits of the 8 bytes in v (in
+// memory order), and their value. A byte counts as a digit if its high nibble is 3 and it is
+// at most '9'; a carry from a byte >= 0xFA can only end a run early, never extend one.
+[[gnu::always_inline]] inline int leading_digits(std::uint64_t v) {
+  constexpr std::uint64_t kHigh = 0xF0F0F0F0F0F0F0F0ULL;
+  constexpr std::uint64_t k30 = 0x3030303030303030ULL;
+  constexpr std::uint64_t k7F = 0x7F7F7F7F7F7F7F7FULL;
+  const std::uint64_t bad = ((v & kHigh) ^ k30) | (((v + 0x0606060606060606ULL) & kHigh) ^ k30);
+  const std::uint64_t mask = (((bad & k7F) + k7F) | bad) & ~k7F;  // high bit: not a digit
+  return mask == 0 ? 8 : __builtin_ctzll(mask) / 8;
+}
+
+[[gnu::always_inline]] inline std::uint64_t digits_value(std::uint64_t v, int k) {
+  // Keep the first k bytes' values, as the last k digits of an 8-digit number.
+  v &= 0x0F0F0F0F0F0F0F0FULL;
+  v = k == 0 ? 0 : v << (8 * (8 - k));
+  v = (v * 10) + (v >> 8U);
+  return (((v & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32U))) +
+          (((v >> 16U) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32U)))) >>
+         32U;
+}
+
+constexpr std::uint64_t kPow10Int[] = {1,      10,      100,      1000,     10000,
+                                       100000, 1000000, 10000000, 100000000};
+
+// A run of digits from p: adds them to m, counts them in n, returns the end of the run.
+[[gnu::always_inline]] inline const char* digit_run(const char* p, const char* e, std::uint64_t& m,
+                                                    int& n) {
+  while (e - p >= 8) {
+    std::uint64_t v = 0;
+    std::memcpy(&v, p, 8);
+    const int k = leading_digits(v);
+    if (n + k <= 19) {
+      m = m * kPow10Int[k] + digits_value(v, k);
+    }
+    n += k;
+    p += k;
+    if (k < 8) {
+      return p;
+    }
+  }
+  for (; p < e && is_digit(*p); ++p, ++n) {
+    m = 10 * m + static_cast<std::uint64_t>(*p - '0');
+  }
+  return p;
+}
+
+}  // namespace
+
+const char* parse_decimal_prefix(const char* p, const char* e, double& v) {
+  // Clinger's fast path: a mantissa of at most 2^53 and a power of ten of at most 10^22 are
+  // both exact doubles, so one multiply or divide rounds once, as from_chars does. Anything
+  // else (long mantissas, big exponents, inf, nan, hex, "1.", ".5") is left to from_chars.
+  const bool neg = p < e && *p == '-';
+  p += neg ? 1 : 0;
+  std::uint64_t m = 0;
+  int digits = 0;
+  int exp10 = 0;
+  const char* q = digit_run(p, e, m, digits);
+  if (q == p) {
+    return nullptr;
+  }
+  if (q < e && *q == '.') {
+    const int before = digits;
+    const char* const frac = q + 1;
+    q = digit_run(frac, e, m, digits);
+    if (q == frac) {
+      return nullptr;
+    }
+    exp10 = before - digits;
+  }
+  if (q < e && (*q == 'e' || *q == 'E')) {
+    ++q;
+    const bool eneg = q < e && *q == '-';
+    q += (q < e && (*q == '-' || *q == '+')) ? 1 : 0;
+    const char* const xb = q;
+    int x = 0;
+    for (; q < e && is_digit(*q) && q - xb < 4; ++q) {
+      x = 10 * x + (*q - '0');
+    }
+    if (q == xb || (q < e && is_digit(*q))) {
+      return nullptr;
+    }
+    exp10 += eneg ? -x : x;
+  }
+  if (digits > 19 || m > (std::uint64_t{1} << 53U) || exp10 < -22 || exp10 > 22) {
+    return nullptr;
+  }
+  const auto d = static_cast<double>(m);
+  const double r = exp10 < 0 ? d / kPow10[-exp10] : d * kPow10[exp10];
+  v = neg ? -r : r;
+  return q;
+}
+
+bool parse_double(std::string_view s, double& v) {
+  const char* const e = s.data() + s.size();
+  if (parse_decimal_prefix(s.data(), e, v) == e) {
+    return true;
+  }
+  double r = 0;
+  const auto [ptr, ec] = std::from_chars(s.data(), e, r);
+  if (ec != std::errc() || ptr != e) {
+    return false;
+  }
+  v = r;
+  return true;
+}
+
+void split_csv_line(char* b, char* e, std::vector<std::string_view>& fields,
+                    const std::string& path, std::int64_t line) {
+  fields.clear();
+  const auto n = static_cast<std::size_t>(e - b);
+  if (std::memchr(b, '"', n) == nullptr) {
+    for (char* p = b;;) {
+      auto* c = static_cast<char*>(std::memchr(p, ',', static_cast<std::size_t>(e - p)));
+      if (c == nullptr) {
+        fields.emplace_back(p, static_cast<std::size_t>(e - p));
+        return;
+      }
+      fields.emplace_back(p, static_cast<std::size_t>(c - p));
+      p = c + 1;
+    }
+  }
+  // Quoted fields: unquote in place (the text only shrinks), so the views stay in [b, e).
+  char* i = b;
+  char* w = b;
+  for (;;) {
+    char* const start = w;
+    if (i < e && *i == '"') {
+      ++i;
+      for (;;) {
+        if (i >= e) {
+          fail(ErrorKind::data, {path, line, "", ""}, "unterminated quoted field",
+               "close the quote; fields cannot span lines");
+        }
+        if (*i == '"') {
+          if (i + 1 < e && i[1] == '"') {
+            *w++ = '"';
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        *w++ = *i++;
+      }
+      if (i < e && *i != ',') {
+        fail(ErrorKind::data, {path, line, "", ""}, "text after a closing quote",
+             "quote the whole field and double any quote inside it");
+      }
+    } else {
+      while (i < e && *i != ',') {
+        *w++ = *i++;
+      }
+    }
+    fields.emplace_back(start, static_cast<std::size_t>(w - start));
+    if (i >= e) {
+      break;
+    }
+    ++i;  // comma
+  }
+}
+
+CsvFile read_csv_file(const std::string& path) {
+  check_regular(path);
+  CsvFile f;
+  f.path = path;
+  f.text = std::make_shared<std::string>();
+  {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      fail(ErrorKind::no_input, {path, 0, "", ""}, "cannot open file", "check its permissions");
+    }
+    unsigned char magic[2] = {0, 0};
+    const bool gzip = ::pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    try {
+      if (gzip) {
+        ::close(fd);
+        read_gzip(path, *f.text);
+      } else {
+        read_plain(fd, path, *f.text);
+        ::close(fd);
+      }
+    } catch (...) {
+      if (!gzip) {
+        ::close(fd);
+      }
+      throw;
+    }
+  }
+  note_input(path);
+  std::string& s = *f.text;
+  if (s.empty()) {
+    fail(ErrorKind::data, {path, 1, "", ""}, "the file is empty",
+         "write a header row and at least one data row");
+  }
+  const auto nl = s.find('\n');
+  f.body = nl == std::string::npos ? s.size() : nl + 1;
+  std::string line = s.substr(0, nl == std::string::npos ? s.size() : nl);
+  if (!line.empty() && line.back() == '\r') {
+    line.pop_back();
+  }
+  if (line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) {
+    line.erase(0, 3);
+  }
+  std::vector<std::string_view> fields;
+  split_csv_line(line.data(), line.data() + line.size(), fields, path, 1);
+  for (auto name : fields) {
+    for (const auto& seen : f.header) {
+      if (seen == name) {
+        fail(ErrorKind::data, {path, 1, std::string(name), std::string(name)},
+             "the header names this column twice",
+             "give each column a distinct name (pdlab would not know which one to read)");
+      }
+    }
+    f.header.emplace_back(name);
+  }
+  return f;
+}
+
+CsvReader::CsvReader(std::string path) : path_(std::move(path)) {
+  check_regular(path_);
   file_ = gzopen(path_.c_str(), "rb");
   if (file_ == nullptr) {
     fail(ErrorKind::no_input, {path_, 0, "", ""}, "cannot open file", "check its permissions");
@@ -42,7 +349,7 @@ void CsvReader::read_header() {
   if (line_text_.size() >= 3 && line_text_.compare(0, 3, "\xEF\xBB\xBF") == 0) {
     line_text_.erase(0, 3);
   }
-  split(fields);
+  split_csv_line(line_text_.data(), line_text_.data() + line_text_.size(), fields, path_, line_);
   for (auto f : fields) {
     for (const auto& seen : header_) {
       if (seen == f) {
@@ -116,73 +423,13 @@ bool CsvReader::read_line() {
   return true;
 }
 
-void CsvReader::split(std::vector<std::string_view>& fields) {
-  fields.clear();
-  const std::string& s = line_text_;
-  if (s.find('"') == std::string::npos) {
-    std::size_t b = 0;
-    for (;;) {
-      const auto c = s.find(',', b);
-      if (c == std::string::npos) {
-        fields.emplace_back(s.data() + b, s.size() - b);
-        return;
-      }
-      fields.emplace_back(s.data() + b, c - b);
-      b = c + 1;
-    }
-  }
-  // Quoted fields: unquote into a side buffer; reserve so views stay valid.
-  unquoted_.clear();
-  unquoted_.reserve(s.size());
-  std::vector<std::pair<std::size_t, std::size_t>> spans;
-  std::size_t i = 0;
-  for (;;) {
-    const std::size_t start = unquoted_.size();
-    if (i < s.size() && s[i] == '"') {
-      ++i;
-      for (;;) {
-        if (i >= s.size()) {
-          fail(ErrorKind::data, {path_, line_, "", ""}, "unterminated quoted field",
-               "close the quote; fields cannot span lines");
-        }
-        if (s[i] == '"') {
-          if (i + 1 < s.size() && s[i + 1] == '"') {
-            unquoted_ += '"';
-            i += 2;
-            continue;
-          }
-          ++i;
-          break;
-        }
-        unquoted_ += s[i++];
-      }
-      if (i < s.size() && s[i] != ',') {
-        fail(ErrorKind::data, {path_, line_, "", ""}, "text after a closing quote",
-             "quote the whole field and double any quote inside it");
-      }
-    } else {
-      while (i < s.size() && s[i] != ',') {
-        unquoted_ += s[i++];
-      }
-    }
-    spans.emplace_back(start, unquoted_.size() - start);
-    if (i >= s.size()) {
-      break;
-    }
-    ++i;  // comma
-  }
-  for (auto [b, n] : spans) {
-    fields.emplace_back(unquoted_.data() + b, n);
-  }
-}
-
 bool CsvReader::next(std::vector<std::string_view>& fields) {
   do {
     if (!read_line()) {
       return false;
     }
   } while (line_text_.empty());
-  split(fields);
+  split_csv_line(line_text_.data(), line_text_.data() + line_text_.size(), fields, path_, line_);
   if (fields.size() != header_.size()) {
     fail(ErrorKind::data, {path_, line_, "", ""},
          "row has " + std::to_string(fields.size()) + " fields but the header has " +
@@ -204,12 +451,8 @@ std::optional<double> parse_number(std::string_view text, const std::string& fil
     return std::nullopt;
   }
   double v = 0;
-  const char* b = text.data();
-  if (*b == '+') {
-    ++b;
-  }
-  const auto [ptr, ec] = std::from_chars(b, text.data() + text.size(), v);
-  if (ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(v)) {
+  const std::string_view digits = text.front() == '+' ? text.substr(1) : text;
+  if (!parse_double(digits, v) || !std::isfinite(v)) {
     fail(ErrorKind::data, {file, line, std::string(field), std::string(text)},
          "not a finite number",
          "write a decimal number such as 0.25, leave the field empty (or NA) for a missing "

@@ -10,6 +10,7 @@
 #include "pdlab/io/table.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -47,19 +48,29 @@ void write_riskset(const RiskSet& rs, const Hierarchy& h, const Calendar& cal,
                    const std::vector<std::string>& policy_ids, TableWriter& w);
 
 // A CSV loaded into columns for model fitting.
-// The raw text of one column, in one buffer (a million-row table is not 20 million strings).
+// The raw text of one column: views into the file read_table read (kept once, shared by the
+// columns; a million-row table is not 20 million strings) or into text it owns (push_back).
 class TextColumn {
  public:
   std::string_view operator[](std::size_t r) const {
-    const std::uint32_t b = r == 0 ? 0 : ends_[r - 1];
-    return {chars_.data() + b, ends_[r] - b};
+    const std::uint64_t c = cells_[r];
+    return {base() + (c >> kLengthBits), static_cast<std::size_t>(c & kMaxLength)};
   }
-  [[nodiscard]] std::size_t size() const { return ends_.size(); }
-  [[nodiscard]] bool empty() const { return ends_.empty(); }
+  [[nodiscard]] std::size_t size() const { return cells_.size(); }
+  [[nodiscard]] bool empty() const { return cells_.empty(); }
+  // Appends a copy of s (a column that shares a file's text takes no more).
   void push_back(std::string_view s);
-  void reserve(std::size_t chars, std::size_t cells) {
-    chars_.reserve(chars);
-    ends_.reserve(cells);
+  // A cell packs the offset of its text (40 bits) and its length (24 bits).
+  static constexpr unsigned kLengthBits = 24;
+  static constexpr std::uint64_t kMaxLength = (std::uint64_t{1} << kLengthBits) - 1;
+  static std::uint64_t cell(std::size_t offset, std::size_t length) {
+    return (static_cast<std::uint64_t>(offset) << kLengthBits) | length;
+  }
+  // The column of `cells` into `text` (read_table).
+  void share(std::shared_ptr<const std::string> text, std::vector<std::uint64_t> cells) {
+    shared_ = std::move(text);
+    own_.clear();
+    cells_ = std::move(cells);
   }
   class iterator {
    public:
@@ -79,8 +90,10 @@ class TextColumn {
   [[nodiscard]] iterator end() const { return {this, size()}; }
 
  private:
-  std::string chars_;
-  std::vector<std::uint32_t> ends_;
+  [[nodiscard]] const char* base() const { return shared_ ? shared_->data() : own_.data(); }
+  std::shared_ptr<const std::string> shared_;
+  std::string own_;
+  std::vector<std::uint64_t> cells_;
 };
 
 struct DataTable {
@@ -95,7 +108,9 @@ struct DataTable {
   [[nodiscard]] std::size_t rows() const { return text.empty() ? 0 : text[0].size(); }
   [[nodiscard]] std::optional<std::size_t> column(const std::string& name) const;
 };
-DataTable read_table(const std::string& path);
+// Rows are parsed in parallel on `threads` threads (0: all cores); the table, and the error
+// for bad input (the first in the file), are the same whatever the number.
+DataTable read_table(const std::string& path, int threads = 0);
 
 // "event ~ vertical + horizontal + factor(policy_id) - 1": the response, terms (plain
 // numeric columns or factor(column) with treatment contrasts, levels sorted as in R for

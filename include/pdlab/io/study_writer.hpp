@@ -16,6 +16,7 @@ namespace pdlab::io {
 
 class Db;
 class Stmt;
+class BindCache;
 
 // The file is `<out>.partial` until finish() renames it to `<out>`. The tables are those of
 // docs/outputs.md; replicates are committed in replicate order, and the summaries
@@ -51,6 +52,12 @@ class StudyWriter {
   StudyMeta meta_;
   PartialFile file_;
   std::unique_ptr<Db> db_;
+  // Prepared once (declared after db_: finalized before it closes).
+  std::unique_ptr<Stmt> adopt_one_;
+  std::unique_ptr<Stmt> adopt_batch_;
+  std::unique_ptr<BindCache> one_binds_;  // what each statement's parameters hold
+  std::unique_ptr<BindCache> batch_binds_;
+  std::vector<const Adoption*> rows_;
   std::vector<std::int32_t> pending_;
   std::size_t next_ = 0;
   std::int64_t adoptions_ = 0;

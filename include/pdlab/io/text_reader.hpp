@@ -4,6 +4,7 @@
 #include <zlib.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,7 +33,6 @@ class CsvReader {
  private:
   void read_header();
   bool read_line();
-  void split(std::vector<std::string_view>& fields);
 
   std::string path_;
   gzFile file_ = nullptr;
@@ -41,10 +41,32 @@ class CsvReader {
   std::size_t buf_end_ = 0;
   bool eof_ = false;
   std::string line_text_;
-  std::string unquoted_;
   std::int64_t line_ = 0;
   std::vector<std::string> header_;
 };
+
+// Splits one line [b, e) (no newline, no trailing CR) into fields, removing quotes in place,
+// so the views point into [b, e). Errors name `path` and `line`.
+void split_csv_line(char* b, char* e, std::vector<std::string_view>& fields,
+                    const std::string& path, std::int64_t line);
+
+// A whole CSV file in memory (decompressed), for readers that parse its rows in parallel
+// (rows cannot span lines, so any line boundary is a place to split the work). The header
+// is checked as CsvReader checks it.
+struct CsvFile {
+  std::string path;
+  std::vector<std::string> header;
+  std::shared_ptr<std::string> text;  // the whole file
+  std::size_t body = 0;               // offset of the line after the header
+};
+CsvFile read_csv_file(const std::string& path);
+
+// Exactly std::from_chars's double (general format) for the whole of `s`, false where that
+// fails or leaves characters; plain decimals such as -0.123457 take a faster exact path.
+bool parse_double(std::string_view s, double& v);
+// The plain decimal at the start of [p, e) (-?D+(.D+)?([eE][+-]?D+)?) where it is short
+// enough to convert exactly at once: its value in v and its end; nullptr otherwise.
+const char* parse_decimal_prefix(const char* p, const char* e, double& v);
 
 // Parses a number; nullopt for empty or "NA" (missing); throws naming file/line/field otherwise.
 std::optional<double> parse_number(std::string_view text, const std::string& file,

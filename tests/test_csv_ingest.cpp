@@ -1,0 +1,194 @@
+// The CSV ingest path of `pdlab eha` and `pdlab cox`: parse_double's fast path gives exactly
+// std::from_chars's doubles, and read_table gives the same table (and the same first error)
+// on one thread as on several, with blocks of lines parsed apart.
+#include "helpers.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/io/estimation_io.hpp"
+#include "pdlab/io/text_reader.hpp"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+
+namespace pdlab {
+namespace {
+
+bool from_chars_double(const std::string& s, double& v) {
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+void expect_same(const std::string& s) {
+  double want = 0;
+  double got = 0;
+  const bool ok_want = from_chars_double(s, want);
+  const bool ok_got = io::parse_double(s, got);
+  ASSERT_EQ(ok_got, ok_want) << "'" << s << "'";
+  if (ok_want) {
+    EXPECT_EQ(std::memcmp(&got, &want, sizeof got), 0)
+        << "'" << s << "': " << got << " vs " << want;
+  }
+}
+
+TEST(CsvIngest, ParseDoubleIsFromChars) {
+  for (const char* s : {"0",
+                        "-0",
+                        "1",
+                        "-1.5",
+                        "0.1",
+                        "1e5",
+                        "1E-5",
+                        "1e+22",
+                        "1e23",
+                        "1e-22",
+                        "1e-23",
+                        "1.",
+                        ".5",
+                        "-",
+                        "",
+                        "+1",
+                        "1e",
+                        "1e+",
+                        "1.5e",
+                        "inf",
+                        "-inf",
+                        "nan",
+                        "NA",
+                        "0x1p3",
+                        "1,5",
+                        "1 ",
+                        " 1",
+                        "9007199254740992",
+                        "9007199254740993",
+                        "00012",
+                        "1e0005",
+                        "12345678",
+                        "123456789012345678901",
+                        "0.000123456",
+                        "1e999",
+                        "4.9e-324",
+                        "1.7976931348623157e308",
+                        "-0.000000",
+                        "12345678.87654321",
+                        "1234567890123456789",
+                        "99999999999999999999"}) {
+    expect_same(s);
+  }
+  std::mt19937_64 gen(7);
+  std::normal_distribution<double> z;
+  std::uniform_int_distribution<int> digits(1, 19);
+  std::uniform_int_distribution<int> exps(-30, 30);
+  char buf[64];
+  for (int i = 0; i < 200000; ++i) {
+    const double x = z(gen) * std::pow(10.0, exps(gen));
+    const int n = std::snprintf(buf, sizeof buf, i % 2 ? "%.*g" : "%.*f", digits(gen), x);
+    expect_same(std::string(buf, static_cast<std::size_t>(n)));
+  }
+  // Every digit string of 1 to 16 digits with the point anywhere (mantissas near 2^53 too).
+  std::uniform_int_distribution<std::uint64_t> mant(0, std::uint64_t{1} << 54U);
+  for (int i = 0; i < 100000; ++i) {
+    std::string s = std::to_string(mant(gen));
+    s.insert(s.size() - static_cast<std::size_t>(i % static_cast<int>(s.size())), ".");
+    if (s.back() == '.') {
+      s.pop_back();
+    }
+    expect_same(s);
+  }
+}
+
+// A table with every kind of row the reader meets: numbers, text, NA, empty fields, quotes,
+// padded numbers, CRLF, empty lines; big enough for several blocks.
+std::string messy_table(int rows) {
+  std::string t = "\xEF\xBB\xBFy,x,label,z\r\n";
+  std::mt19937_64 gen(3);
+  std::normal_distribution<double> z;
+  char buf[256];
+  for (int i = 0; i < rows; ++i) {
+    const double x = z(gen);
+    const char* label = i % 7 == 0 ? "\"a, \"\"quoted\"\" one\"" : (i % 5 ? "b" : "c");
+    const char* zz = i % 11 == 0 ? "NA" : (i % 13 == 0 ? "" : (i % 17 == 0 ? " 2.5 " : "1e-3"));
+    std::snprintf(buf, sizeof buf, "%d,%.*g,%s,%s%s", i % 2, 1 + i % 17, x, label, zz,
+                  i % 3 ? "\n" : "\r\n");
+    t += buf;
+    if (i % 1000 == 0) {
+      t += "\n";  // an empty line
+    }
+  }
+  return t;
+}
+
+void expect_same_tables(const io::DataTable& a, const io::DataTable& b) {
+  ASSERT_EQ(a.rows(), b.rows());
+  ASSERT_EQ(a.names, b.names);
+  EXPECT_EQ(a.line, b.line);
+  EXPECT_EQ(a.numeric, b.numeric);
+  EXPECT_EQ(a.first_text, b.first_text);
+  for (std::size_t c = 0; c < a.names.size(); ++c) {
+    for (std::size_t r = 0; r < a.rows(); ++r) {
+      ASSERT_EQ(a.text[c][r], b.text[c][r]) << c << " " << r;
+      const double x = a.num[c][r];
+      const double y = b.num[c][r];
+      ASSERT_TRUE((std::isnan(x) && std::isnan(y)) || x == y) << c << " " << r;
+    }
+  }
+}
+
+TEST(CsvIngest, ThreadsGiveTheSameTable) {
+  const auto dir = test::temp_dir();
+  const auto p =
+      test::write_file(dir, "messy.csv", messy_table(500000));  // ~13 MB: 3 blocks of 4 MB
+  const auto one = io::read_table(p, 1);
+  const auto four = io::read_table(p, 4);
+  expect_same_tables(one, four);
+  EXPECT_EQ(one.names, (std::vector<std::string>{"y", "x", "label", "z"}));
+  EXPECT_EQ(one.text[2][0], "a, \"quoted\" one");
+  EXPECT_EQ(one.text[3][17], " 2.5 ") << "padding is kept in the text, not the number";
+  EXPECT_EQ(one.num[3][17], 2.5);
+  EXPECT_FALSE(one.numeric[2]);
+  EXPECT_TRUE(one.numeric[3]);
+  EXPECT_EQ(one.line[0], 2);
+  EXPECT_EQ(one.line[1], 4) << "line 3 is empty";
+  EXPECT_EQ(one.rows(), 500000U);
+  // gzip gives the same table.
+  const auto gz = dir + "/messy.csv.gz";
+  {
+    const std::string text = messy_table(500000);
+    gzFile f = gzopen(gz.c_str(), "wb1");
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(gzwrite(f, text.data(), static_cast<unsigned>(text.size())),
+              static_cast<int>(text.size()));
+    gzclose(f);
+  }
+  expect_same_tables(one, io::read_table(gz, 2));
+}
+
+TEST(CsvIngest, FirstErrorInTheFileWhateverTheThreads) {
+  const auto dir = test::temp_dir();
+  auto text = messy_table(500000);
+  // Two bad rows, one in each block: the first is the one reported.
+  const auto second = text.find('\n', text.size() * 3 / 4);
+  text.insert(second + 1, "1,2\n");
+  const auto first = text.find('\n', text.size() / 4);
+  text.insert(first + 1, "1,\"x\"y,3,4\n");
+  const auto bad_line = 1 + std::count(text.begin(), text.begin() + first + 1, '\n');
+  const auto p = test::write_file(dir, "bad.csv", text);
+  for (int threads : {1, 2, 4}) {
+    const auto e = test::expect_error([&] { io::read_table(p, threads); }, ErrorKind::data);
+    EXPECT_NE(std::string(e.what()).find("bad.csv:" + std::to_string(bad_line) + ":"),
+              std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("text after a closing quote"), std::string::npos);
+  }
+  const auto p2 = test::write_file(dir, "empty_rows.csv", "a,b\n\n\r\n");
+  const auto e = test::expect_error([&] { io::read_table(p2); }, ErrorKind::data);
+  EXPECT_NE(std::string(e.what()).find("empty_rows.csv:3:"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("the table has no rows"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pdlab

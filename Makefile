@@ -3,7 +3,7 @@ JOBS ?= $(shell nproc)
 BUILD := build/release
 PDLAB := $(BUILD)/pdlab
 
-.PHONY: setup build demo test test-asan build-clang test-fuzz bench docs format clean
+.PHONY: setup build python demo test test-asan build-clang test-fuzz bench docs format clean
 
 setup:
 	@bash scripts/setup.sh
@@ -11,6 +11,16 @@ setup:
 build: setup
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS) -- --no-print-directory
+
+# The Python package (docs/python.md): builds the pybind11 module and installs `pdlab` into
+# the user site-packages of Debian's python3 (PYTHON_SITE=DIR installs it elsewhere).
+PYTHON_SITE ?= $(shell /usr/bin/python3 -m site --user-site)
+
+python: setup
+	@cmake --preset release -DPDLAB_PYTHON_INSTALL_DIR=$(PYTHON_SITE) >/dev/null
+	@cmake --build --preset release -j $(JOBS) --target _pdlab -- --no-print-directory
+	@cmake --install $(BUILD) --component python >/dev/null
+	@echo "pdlab: Python package installed in $(PYTHON_SITE)/pdlab (import pdlab; docs/python.md)"
 
 demo: build
 	@mkdir -p results

@@ -5,6 +5,8 @@
 # --test also installs Debian's chromium, with which the report test renders every chart.
 # clang-14 builds the clang configuration and the fuzz targets (libclang-rt-14-dev holds
 # libFuzzer and clang's sanitizer runtimes); llvm-14 brings llvm-symbolizer for stack traces.
+# pybind11-dev, python3-dev, pandas and pytest build and test the Python package (python/);
+# where R is installed, DBI and RSQLite for the R route (docs/python.md).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -14,9 +16,11 @@ packages=(
   libsqlite3-dev libfmt-dev zlib1g-dev libeigen3-dev libboost-math-dev libnlopt-cxx-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   sqlite3 python3 python3-numpy python3-scipy
+  pybind11-dev python3-dev python3-pybind11 python3-pandas python3-pytest
   clang-14 libclang-rt-14-dev llvm-14
 )
 command -v npm >/dev/null 2>&1 || packages+=(npm)
+command -v Rscript >/dev/null 2>&1 && packages+=(r-cran-dbi r-cran-rsqlite)
 [ "${1:-}" = "--test" ] && packages+=(chromium)
 
 missing=()

@@ -1,0 +1,74 @@
+#include "errors.hpp"
+
+#include "pdlab/core/errors.hpp"
+
+#include <sysexits.h>
+#include <array>
+
+namespace py = pybind11;
+
+namespace pdlab::python {
+
+namespace {
+
+struct KindInfo {
+  ErrorKind kind;
+  const char* name;   // .kind
+  const char* klass;  // class name
+  int exit_code;      // as the CLI exits
+  const char* doc;
+};
+
+constexpr std::array<KindInfo, 7> kKinds{{
+    {ErrorKind::usage, "usage", "UsageError", EX_USAGE, "bad use: an unknown option or value"},
+    {ErrorKind::data, "data", "DataError", EX_DATAERR, "bad input data (CSV, hierarchy, edges)"},
+    {ErrorKind::no_input, "no_input", "NoInputError", EX_NOINPUT,
+     "an input file is missing or unreadable"},
+    {ErrorKind::cant_create, "cant_create", "CantCreateError", EX_CANTCREAT,
+     "an output exists (without force) or cannot be created"},
+    {ErrorKind::io, "io", "IoError", EX_IOERR, "a read or write failed midway"},
+    {ErrorKind::config, "config", "ConfigError", EX_CONFIG,
+     "bad scenario: unknown key or out-of-range value"},
+    {ErrorKind::internal, "internal", "InternalError", EX_SOFTWARE, "a bug in pdlab"},
+}};
+
+// Owned by the module (its attributes), so never freed while it is loaded.
+std::array<PyObject*, kKinds.size()> g_classes{};
+
+}  // namespace
+
+void register_errors(py::module_& m) {
+  PyObject* base = PyErr_NewExceptionWithDoc(
+      "pdlab.Error",
+      "An error of pdlab, with the library's message; .kind names its category and "
+      ".exit_code is the code the pdlab CLI exits with for it.",
+      PyExc_Exception, nullptr);
+  m.add_object("Error", py::handle(base));
+  for (std::size_t i = 0; i < kKinds.size(); ++i) {
+    const auto qualified = std::string("pdlab.") + kKinds[i].klass;
+    g_classes[i] = PyErr_NewExceptionWithDoc(qualified.c_str(), kKinds[i].doc, base, nullptr);
+    m.add_object(kKinds[i].klass, py::handle(g_classes[i]));
+  }
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) {
+        std::rethrow_exception(p);
+      }
+    } catch (const Error& e) {
+      for (std::size_t i = 0; i < kKinds.size(); ++i) {
+        if (kKinds[i].kind != e.kind()) {
+          continue;
+        }
+        py::handle cls(g_classes[i]);
+        py::object exc = cls(py::str(e.what()));
+        exc.attr("kind") = kKinds[i].name;
+        exc.attr("exit_code") = kKinds[i].exit_code;
+        PyErr_SetObject(g_classes[i], exc.ptr());
+        return;
+      }
+      PyErr_SetString(PyExc_RuntimeError, e.what());
+    }
+  });
+}
+
+}  // namespace pdlab::python

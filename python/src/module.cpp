@@ -1,0 +1,252 @@
+// pdlab._pdlab: the C++ workflows of pdlab::study for Python, a thin client like the CLI.
+// Tables come back as columns (columns.hpp); pdlab/__init__.py makes DataFrames of them and
+// holds the Python-facing signatures. pdlab::Error becomes pdlab.Error (errors.cpp).
+#include "columns.hpp"
+#include "errors.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/io/estimation_io.hpp"
+#include "pdlab/io/table.hpp"
+#include "pdlab/study/compare_study.hpp"
+#include "pdlab/study/estimation_study.hpp"
+#include "pdlab/study/study.hpp"
+#include "pdlab/version.hpp"
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace py = pybind11;
+using Strings = std::vector<std::string>;
+
+namespace pdlab::python {
+
+namespace {
+
+// The workflows below run without the GIL (they call no Python), so other Python threads
+// keep going; the tables are converted once it is held again.
+
+py::dict run(const std::string& scenario, const Strings& overrides, const std::string& out,
+             bool force, const std::string& command_line) {
+  study::RunReport rep;
+  Strings warnings;
+  {
+    py::gil_scoped_release nogil;
+    const auto s = study::prepare_study(scenario, overrides);
+    warnings = s.model->warnings();
+    rep = study::run_study(s, out, force, false, command_line, {});
+  }
+  py::dict d;
+  d["n_units"] = rep.n_units;
+  d["replicates"] = rep.replicates;
+  d["adoptions"] = rep.adoptions;
+  d["seconds_simulate"] = rep.seconds_simulate;
+  d["seconds_write"] = rep.seconds_write;
+  d["warnings"] = warnings;
+  return d;
+}
+
+py::tuple compare(const std::string& scenario, const Strings& overrides, const Strings& vary) {
+  study::CompareSpec spec;
+  spec.scenario = scenario;
+  spec.overrides = overrides;
+  spec.variants = study::variants_from_vary(vary);
+  if (spec.variants.size() < 2) {
+    fail(ErrorKind::usage, {"", 0, "vary", ""}, "only one variant: nothing to compare",
+         "give at least two values for a key");
+  }
+  std::optional<study::CompareResult> res;
+  {
+    py::gil_scoped_release nogil;
+    res = study::compare_designs(spec, {}, {});
+  }
+  ColumnCollector w(io::table_schema("compare"));
+  study::write_compare(*res, w);
+  py::list variants;
+  for (const auto& v : spec.variants) {
+    variants.append(py::make_tuple(v.label, v.assignments));
+  }
+  return py::make_tuple(w.to_python(), variants, res->replicates);
+}
+
+// The risk set is written by the library to `out` (a .sqlite file, so that the column types
+// survive) and read back from it.
+py::tuple riskset(const study::RisksetSpec& spec) {
+  study::RisksetReport rep;
+  {
+    py::gil_scoped_release nogil;
+    rep = study::riskset_study(spec);
+  }
+  py::dict d;
+  d["rows"] = rep.rows;
+  d["events"] = rep.events;
+  d["policies"] = rep.policies;
+  d["after_horizon"] = rep.after_horizon;
+  d["outside_subtree"] = rep.outside_subtree;
+  return py::make_tuple(read_sqlite_tables(spec.out), d);
+}
+
+// Estimates of a fit that did not converge are not results (as in the CLI).
+void require_converged(bool converged) {
+  if (!converged) {
+    throw Error(ErrorKind::data,
+                "the model did not converge. Fix: check the data for separation (a covariate "
+                "that predicts the event perfectly), drop or combine such terms, or rescale "
+                "covariates");
+  }
+}
+
+template <class Fit>
+py::dict fit_info(const study::TableFit<Fit>& r) {
+  py::dict d;
+  d["n"] = r.fit.n;
+  d["events"] = r.fit.events;
+  d["n_clusters"] = r.fit.n_clusters;
+  d["iterations"] = r.fit.iterations;
+  d["log_likelihood"] = r.fit.log_likelihood;
+  d["dropped_missing"] = r.dropped_missing;
+  d["warnings"] = r.fit.warnings;
+  return d;
+}
+
+py::tuple eha(const std::string& data, const std::string& formula, const std::string& link,
+              const std::string& cluster, const std::string& offset) {
+  study::EhaSpec spec;
+  spec.data = data;
+  spec.formula = formula;
+  if (link != "logit" && link != "cloglog") {
+    fail(ErrorKind::usage, {"", 0, "link", link}, "unknown link", "use 'cloglog' or 'logit'");
+  }
+  spec.link = link == "logit" ? GlmLink::logit : GlmLink::cloglog;
+  spec.cluster = cluster;
+  spec.offset = offset;
+  std::optional<study::TableFit<GlmFit>> r;
+  {
+    py::gil_scoped_release nogil;
+    r = study::eha_study(spec);
+  }
+  require_converged(r->fit.converged);
+  ColumnCollector w(io::table_schema("eha"));
+  io::write_glm(r->fit, w);
+  auto info = fit_info(*r);
+  info["deviance"] = r->fit.deviance;
+  info["null_deviance"] = r->fit.null_deviance;
+  info["aic"] = r->fit.aic;
+  return py::make_tuple(w.to_python(), info);
+}
+
+py::tuple cox(const std::string& data, const std::string& formula, const std::string& ties,
+              const std::string& strata, const std::string& cluster) {
+  study::CoxSpec spec;
+  spec.data = data;
+  spec.formula = formula;
+  if (ties != "efron" && ties != "breslow") {
+    fail(ErrorKind::usage, {"", 0, "ties", ties}, "unknown ties method",
+         "use 'efron' or 'breslow'");
+  }
+  spec.ties = ties == "breslow" ? CoxTies::breslow : CoxTies::efron;
+  spec.strata = strata;
+  spec.cluster = cluster;
+  std::optional<study::TableFit<CoxFit>> r;
+  {
+    py::gil_scoped_release nogil;
+    r = study::cox_study(spec);
+  }
+  require_converged(r->fit.converged);
+  ColumnCollector w(io::table_schema("cox"));
+  io::write_cox(r->fit, w);
+  auto info = fit_info(*r);
+  info["log_likelihood_null"] = r->fit.log_likelihood_null;
+  return py::make_tuple(w.to_python(), info);
+}
+
+py::tuple infer(const std::string& cascades, const std::string& nodes, const std::string& model,
+                const std::string& flavour, std::optional<double> parameter, double epsilon,
+                std::int64_t max_edges, double p_value_cutoff) {
+  study::InferSpec spec;
+  spec.cascades = cascades;
+  spec.nodes = nodes;
+  if (model != "exponential" && model != "power-law" && model != "rayleigh") {
+    fail(ErrorKind::usage, {"", 0, "model", model}, "unknown transmission model",
+         "use 'exponential', 'power-law' or 'rayleigh'");
+  }
+  spec.model = model == "exponential" ? Transmission::exponential
+               : model == "power-law" ? Transmission::power_law
+                                      : Transmission::rayleigh;
+  if (flavour != "snap" && flavour != "networkinference") {
+    fail(ErrorKind::usage, {"", 0, "flavour", flavour}, "unknown flavour",
+         "use 'snap' or 'networkinference'");
+  }
+  spec.flavour =
+      flavour == "networkinference" ? NetInfFlavour::networkinference : NetInfFlavour::snap;
+  spec.parameter = parameter;
+  spec.epsilon = epsilon;
+  spec.max_edges = max_edges;
+  spec.p_value_cutoff = p_value_cutoff;
+  std::optional<study::InferResult> r;
+  {
+    py::gil_scoped_release nogil;
+    r = study::infer_study(spec, {});
+  }
+  ColumnCollector w(io::table_schema("edges"));
+  io::write_netinf(r->network, r->cascades, w);
+  py::dict d;
+  d["parameter"] = r->parameter;
+  d["cascades"] = r->cascades.cascade_ids.size();
+  d["nodes"] = r->cascades.node_names.size();
+  d["log_likelihood_initial"] = r->network.log_likelihood_initial;
+  d["log_likelihood"] = r->network.log_likelihood;
+  return py::make_tuple(w.to_python(), d);
+}
+
+const char* type_name(io::ColumnType t) {
+  return t == io::ColumnType::text ? "text" : t == io::ColumnType::integer ? "integer" : "real";
+}
+
+// The table registry: [(name, meaning, [(column, type, meaning)])].
+py::list schemas() {
+  py::list out;
+  for (const auto& s : io::table_schemas()) {
+    py::list cols;
+    for (const auto& c : s.columns) {
+      cols.append(py::make_tuple(c.name, type_name(c.type), c.meaning));
+    }
+    out.append(py::make_tuple(s.name, s.meaning, cols));
+  }
+  return out;
+}
+
+}  // namespace
+
+}  // namespace pdlab::python
+
+PYBIND11_MODULE(_pdlab, m) {
+  using namespace pdlab::python;
+  m.doc() = "pdlab's C++ workflows; use the pdlab package, which wraps these in DataFrames";
+  m.attr("__version__") = PDLAB_VERSION;
+  register_errors(m);
+  m.def("run", &run, py::arg("scenario"), py::arg("overrides"), py::arg("out"), py::arg("force"),
+        py::arg("command_line"));
+  m.def("read_tables", &read_sqlite_tables, py::arg("path"));
+  m.def("compare", &compare, py::arg("scenario"), py::arg("overrides"), py::arg("vary"));
+  m.def(
+      "riskset",
+      [](const std::string& scenario, const Strings& overrides, const std::string& events,
+         const std::string& covariates, const Strings& static_columns, const std::string& policy,
+         const std::string& level, const std::string& out) {
+        return riskset(
+            {scenario, overrides, events, covariates, static_columns, policy, level, out, false});
+      },
+      py::arg("scenario"), py::arg("overrides"), py::arg("events"), py::arg("covariates"),
+      py::arg("static_columns"), py::arg("policy"), py::arg("level"), py::arg("out"));
+  m.def("eha", &eha, py::arg("data"), py::arg("formula"), py::arg("link"), py::arg("cluster"),
+        py::arg("offset"));
+  m.def("cox", &cox, py::arg("data"), py::arg("formula"), py::arg("ties"), py::arg("strata"),
+        py::arg("cluster"));
+  m.def("infer", &infer, py::arg("cascades"), py::arg("nodes"), py::arg("model"),
+        py::arg("flavour"), py::arg("parameter"), py::arg("epsilon"), py::arg("max_edges"),
+        py::arg("p_value_cutoff"));
+  m.def("schemas", &schemas);
+}

@@ -1,0 +1,31 @@
+"""pdlab.compare: variants on common random numbers, one column per varied key."""
+import pdlab
+from conftest import TOY
+
+
+def test_one_column_per_key():
+    df = pdlab.compare(TOY, vary={"promotion.pilot_success": [0.8, 0.0],
+                                  "adoption.gamma_vertical": [1.0, 0.5]}, replicates=3)
+    cols = list(df.columns)
+    at = cols.index("variant")
+    assert cols[at + 1:at + 3] == ["promotion.pilot_success", "adoption.gamma_vertical"]
+    assert cols[at + 3:] == [c for c in pdlab.schemas()["compare"]["column"]][at + 1:]
+    assert df["variant"].nunique() == 4
+    combos = set(zip(df["promotion.pilot_success"], df["adoption.gamma_vertical"]))
+    assert combos == {(0.8, 1.0), (0.8, 0.5), (0.0, 1.0), (0.0, 0.5)}
+    assert df.attrs["replicates"] == 3 and (df["replicates"] == 3).all()
+    # The baseline's differences are zero; failed pilots lower township adoption.
+    base = df[df["variant"] == df.attrs["baseline"]]
+    assert (base["diff"] == 0).all()
+    town = df.query("outcome == 'adopted' and statistic == 'share_at_end' and "
+                    "level == 'township' and `promotion.pilot_success` == 0.0")
+    assert len(town) == 2 and (town["diff"] < 0).all()
+
+
+def test_one_value_is_nothing_to_compare():
+    try:
+        pdlab.compare(TOY, vary={"promotion.pilot_success": [0.8]}, replicates=2)
+    except pdlab.UsageError as e:
+        assert e.kind == "usage" and "nothing to compare" in str(e)
+    else:
+        raise AssertionError("a single variant was accepted")

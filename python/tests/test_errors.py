@@ -1,0 +1,58 @@
+"""pdlab::Error arrives as pdlab.Error: one subclass per kind, the library's message, and the
+CLI's exit code."""
+import os
+import subprocess
+
+import pytest
+
+import pdlab
+from conftest import SRC, TOY
+
+
+def test_hierarchy():
+    for cls in (pdlab.UsageError, pdlab.DataError, pdlab.NoInputError, pdlab.CantCreateError,
+                pdlab.IoError, pdlab.ConfigError, pdlab.InternalError):
+        assert issubclass(cls, pdlab.Error) and issubclass(cls, Exception)
+
+
+def test_config_error_names_key_and_fix():
+    with pytest.raises(pdlab.ConfigError) as e:
+        pdlab.run(TOY, set={"vertical.attenuatio": 0.3}, replicates=1)
+    assert e.value.kind == "config" and e.value.exit_code == 78
+    assert "toy_pilot.toml" in str(e.value) and "did you mean 'attenuation'?" in str(e.value)
+
+
+def test_message_is_the_clis():
+    binary = os.environ.get("PDLAB_BINARY")
+    if not binary:
+        pytest.skip("PDLAB_BINARY is not set (ctest sets it)")
+    with pytest.raises(pdlab.Error) as e:
+        pdlab.run(TOY, set={"vertical.attenuatio": 0.3}, replicates=1)
+    cli = subprocess.run([binary, "validate", str(TOY), "--set", "vertical.attenuatio=0.3"],
+                         capture_output=True, text=True)
+    assert cli.returncode == e.value.exit_code
+    assert str(e.value) in cli.stderr
+
+
+def test_missing_input(tmp_path):
+    with pytest.raises(pdlab.NoInputError) as e:
+        pdlab.run(tmp_path / "absent.toml")
+    assert e.value.kind == "no_input" and "absent.toml" in str(e.value)
+
+
+def test_bad_formula_and_bad_data(tmp_path):
+    with pytest.raises(pdlab.UsageError, match="no '~'"):
+        pdlab.eha(SRC / "tests" / "reference" / "synthetic.csv", "y x1")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("y,x\n0,1\n2,3\n1,0\n")
+    with pytest.raises(pdlab.DataError) as e:
+        pdlab.eha(bad, "y ~ x")
+    assert e.value.kind == "data" and "bad.csv" in str(e.value)
+
+
+def test_not_a_study(tmp_path):
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"not a database" * 100)
+    with pytest.raises(pdlab.Error) as e:
+        pdlab.read_study(junk)
+    assert e.value.kind in ("data", "io") and "junk.sqlite" in str(e.value)

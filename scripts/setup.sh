@@ -12,6 +12,7 @@ packages=(
   build-essential cmake ccache pkg-config
   libcli11-dev libtomlplusplus-dev librandom123-dev libtbb-dev
   libsqlite3-dev libfmt-dev zlib1g-dev libeigen3-dev libboost-math-dev libnlopt-cxx-dev
+  nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   sqlite3 python3 python3-numpy python3-scipy
   clang-14 libclang-rt-14-dev llvm-14

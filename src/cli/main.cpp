@@ -3,6 +3,7 @@
 #include "pdlab/core/errors.hpp"
 #include "pdlab/io/estimation_io.hpp"
 #include "pdlab/io/results.hpp"
+#include "pdlab/study/estimate.hpp"
 #include "pdlab/study/fit.hpp"
 #include "pdlab/study/report.hpp"
 #include "pdlab/study/study.hpp"
@@ -20,6 +21,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -38,6 +40,7 @@ int exit_code(pdlab::ErrorKind k) {
     case ErrorKind::cant_create: return EX_CANTCREAT;
     case ErrorKind::io: return EX_IOERR;
     case ErrorKind::config: return EX_CONFIG;
+    case ErrorKind::resources: return EX_OSERR;
     case ErrorKind::internal: return EX_SOFTWARE;
   }
   return EX_SOFTWARE;
@@ -138,6 +141,13 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
   bool resume = false;
   run->add_flag("--resume", resume,
                 "Finish an interrupted run: keep the replicates already in OUT.partial");
+  bool no_estimate_check = false;
+  bool estimate_only = false;
+  run->add_flag("--no-estimate-check", no_estimate_check,
+                "Run even when the up-front estimate says the output or the memory will not fit");
+  run->add_flag("--estimate-only", estimate_only,
+                "Print the estimate of disk and memory and what is available, then stop "
+                "(writes nothing)");
 
   auto* validate =
       app.add_subcommand("validate", "Check a scenario and its inputs without running");
@@ -369,14 +379,44 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
     }
     fmt::print(stderr, "pdlab: {} units ({}), {} periods, {} replicates\n", h.size(), levels,
                sc.calendar.periods, sc.replicates);
+    // The estimate (one pilot replicate) before anything is written: a study that cannot fit
+    // is refused now, not after hours of simulating.
+    const auto est = pdlab::io::estimate_study(study, out, resume);
+    const auto avail = pdlab::io::available_for(out);
+    const auto b = [](std::uint64_t x) { return pdlab::io::format_bytes(x); };
+    const auto opt = [&](const std::optional<std::uint64_t>& x, const char* none) {
+      return x ? b(*x) : std::string(none);
+    };
+    fmt::print(stderr,
+               "pdlab: estimate: {} on disk ({} at most while writing; {} adoption rows a "
+               "replicate), {} more memory than the {} in use ({} threads, {} replicates in "
+               "flight)\n",
+               b(est.file_bytes), b(est.peak_disk_bytes), est.adoption_rows, b(est.extra_memory),
+               b(est.memory_in_use), est.threads, est.in_flight);
+    fmt::print(stderr,
+               "pdlab: available: {} free on disk, file-size limit {}, {} memory, address-space "
+               "room {}\n",
+               opt(avail.disk, "unknown"), opt(avail.file_size, "none"),
+               opt(avail.memory, "unknown"), opt(avail.address_space, "unlimited"));
+    if (estimate_only) {
+      return finish(EX_OK);
+    }
+    if (!no_estimate_check) {
+      pdlab::io::check_estimate(est, avail, out);
+    }
     const auto rep = pdlab::io::run_study(study, out, force, resume, join_args(argc, argv),
                                           pdlab::cli::progress_bar());
     if (rep.resumed_replicates > 0) {
       fmt::print(stderr, "pdlab: resumed: {} of {} replicates were already written\n",
                  rep.resumed_replicates, rep.replicates);
     }
-    fmt::print(stderr, "pdlab: simulated in {:.2f} s, wrote {} in {:.2f} s ({} adoptions)\n",
-               rep.seconds_simulate, out, rep.seconds_write, rep.adoptions);
+    std::error_code size_ec;
+    const auto bytes = std::filesystem::file_size(out, size_ec);
+    fmt::print(stderr,
+               "pdlab: simulated in {:.2f} s, wrote {} ({}, estimated {}) in {:.2f} s ({} "
+               "adoptions)\n",
+               rep.seconds_simulate, out, size_ec ? "?" : b(bytes), b(est.file_bytes),
+               rep.seconds_write, rep.adoptions);
     fmt::print("{}\n", out);
     return finish(EX_OK);
   } catch (const pdlab::Error& e) {

@@ -389,8 +389,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
     };
     fmt::print(stderr,
                "pdlab: estimate: {} on disk ({} at most while writing; {} adoption rows a "
-               "replicate), {} more memory than the {} in use ({} threads, {} replicates in "
-               "flight)\n",
+               "replicate), {} more memory than the {} in use (threads at once: {}, replicates "
+               "in flight: {})\n",
                b(est.file_bytes), b(est.peak_disk_bytes), est.adoption_rows, b(est.extra_memory),
                b(est.memory_in_use), est.threads, est.in_flight);
     fmt::print(stderr,

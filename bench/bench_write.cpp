@@ -32,7 +32,7 @@ double wall() {
 
 void BM_StudyWrite_Jiangsu20(benchmark::State& state) {
   const auto study =
-      pdlab::io::prepare_study(PDLAB_SOURCE_DIR "/scenarios/cases/jiangsu-rollout.toml",
+      pdlab::study::prepare_study(PDLAB_SOURCE_DIR "/scenarios/cases/jiangsu-rollout.toml",
                                {"assessment.enabled=false", "coproduction.enabled=false",
                                 "services.enabled=false", "stability.enabled=false"});
   std::string dir = (std::filesystem::temp_directory_path() / "pdlab-bench-XXXXXX").string();

@@ -43,10 +43,35 @@ if [ "$(id -u)" != 0 ]; then
   chmod 755 "$W/ro"
 fi
 
-# 4. A file-size limit (as a full disk would): the command fails, nothing is left.
-check fsize_run 74 "file-size limit" -- bash -c "ulimit -f 16; exec '$PDLAB' run '$TOY' --out '$W/big.sqlite' --replicates 50"
+# 4. A file-size limit (as a full disk would): `run` estimates its output first and refuses
+# before simulating (73), naming the estimate and the limit; nothing is written.
+check fsize_run_estimate 73 "file-size limit (ulimit -f) is 16.4 kB; nothing was written" -- bash -c "ulimit -f 16; exec '$PDLAB' run '$TOY' --out '$W/big.sqlite' --replicates 50"
+ok fsize_run_estimate_fix grep -q "fewer replicates" "$T/err"
+ok fsize_run_estimate_no_output test ! -e "$W/big.sqlite" -a ! -e "$W/big.sqlite.partial"
+# The estimate is printed, and with the size of the file written.
+check estimate_printed 0 "estimated" -- "$PDLAB" run "$TOY" --out "$W/est.sqlite" --replicates 50
+check estimate_only 0 "pdlab: estimate:" -- "$PDLAB" run "$TOY" --out "$W/only.sqlite" --replicates 50 --estimate-only
+ok estimate_only_no_output test ! -e "$W/only.sqlite" -a ! -e "$W/only.sqlite.partial"
+# With --no-estimate-check the run goes ahead and fails when the limit is reached (74), as
+# before the estimate existed; nothing is left either.
+check fsize_run 74 "file-size limit" -- bash -c "ulimit -f 16; exec '$PDLAB' run '$TOY' --out '$W/big.sqlite' --replicates 50 --no-estimate-check"
 ok fsize_run_no_output test ! -e "$W/big.sqlite"
 ok fsize_run_no_temps no_temps
+# Memory: 2048 replicates in flight (-t 1024: two per thread) of Jiangsu need ~1.8 GB more
+# address space than a 400 MB ulimit -v leaves: refused up front (71, as out-of-memory is).
+# The bypass then runs (and here stops at a small file-size limit, 74, not at the estimate).
+JS=("$EX/jiangsu_mandate.toml" --threads 1024 --replicates 2048)
+# A sanitizer build reserves terabytes of shadow address space and cannot start under any
+# ulimit -v: there the memory cases are skipped.
+if bash -c "ulimit -v 400000; exec '$PDLAB' version" >/dev/null 2>&1; then
+check vmem_run_estimate 71 "more address space but only" -- bash -c "ulimit -v 400000; exec '$PDLAB' run ${JS[*]} --out '$W/mem.sqlite'"
+ok vmem_run_estimate_fix grep -q "fewer threads" "$T/err"
+ok vmem_run_estimate_no_output test ! -e "$W/mem.sqlite" -a ! -e "$W/mem.sqlite.partial"
+check vmem_run_bypass 74 "file-size limit" -- bash -c "ulimit -v 400000; ulimit -f 64; exec '$PDLAB' run ${JS[*]} --out '$W/mem.sqlite' --no-estimate-check"
+ok vmem_run_bypass_no_output test ! -e "$W/mem.sqlite" -a ! -e "$W/mem.sqlite.partial"
+else
+  echo "SKIP vmem_*: pdlab cannot start under ulimit -v (a sanitizer build)"
+fi
 check fsize_stdout 74 "file-size limit" -- bash -c "ulimit -f 4; exec '$PDLAB' export '$W/a.sqlite' --table adoptions > '$W/stdout.csv'"
 check fsize_table 74 "" -- bash -c "ulimit -f 4; exec '$PDLAB' export '$W/a.sqlite' --table adoptions --out '$W/t.csv'"
 ok fsize_table_no_output test ! -e "$W/t.csv"

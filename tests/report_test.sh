@@ -37,6 +37,16 @@ PDLAB_REPORT_ASSETS="$T/nowhere" expect report_no_assets 66 "chart library not f
 [ -e "$T/x.html" ] || [ -e "$T/y.html" ] && { echo "FAIL report_no_partial_output"; fails=$((fails + 1)); }
 # Self-contained: no external scripts or styles.
 if grep -qE '<script[^>]+src=|<link[^>]+href=' "$T/g.html"; then echo "FAIL report_self_contained"; fails=$((fails + 1)); fi
+# Text from the inputs stays data: a unit named "</script><script>...<!--" cannot end or
+# change the page's script (four scripts: three libraries and the charts').
+mkdir -p "$T/x"
+cp "$SRC/scenarios/examples/toy_pilot.toml" "$SRC/scenarios/examples/"toy_*.csv "$T/x/"
+sed -i 's|^P1,P,prefecture,Prefecture 1,|P1,P,prefecture,P1</script><script>document.title=1</script><!--,|' "$T/x/toy_hierarchy.csv"
+"$PDLAB" run "$T/x/toy_pilot.toml" --out "$T/x.sqlite" -r 3 >/dev/null 2>&1
+expect report_script_safe 0 "2 charts" -- "$PDLAB" report "$T/x.sqlite" --out "$T/x.html"
+grep -q 'P1\\u003c/script>' "$T/x.html" || { echo "FAIL report_name_kept"; fails=$((fails + 1)); }
+closes=$(grep -o '</script' "$T/x.html" | wc -l)
+[ "$closes" = 4 ] || { echo "FAIL report_script_safe: $closes closing script tags"; fails=$((fails + 1)); }
 browser=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$browser" ]; then
   echo "SKIP: chromium is not installed (scripts/setup.sh --test installs it); $fails failures without it"
@@ -45,7 +55,7 @@ fi
 "$PDLAB" cases "$SRC/scenarios/cases" --out "$T/cases" -r 2 >/dev/null 2>&1
 cp "$T/cases/comparison.html" "$T/cmp.html"
 cp "$T/cases/guiyang.html" "$T/gy.html"
-for r in g h p cmp gy; do
+for r in g h p cmp gy x; do
   want=$(grep -c '^<h2>' "$T/$r.html")
   status=$(timeout 120 "$browser" --headless --no-sandbox --disable-gpu --virtual-time-budget=30000 \
     --dump-dom "file://$T/$r.html" 2>/dev/null | grep -o '<p id="pdlab-status">[^<]*' | sed 's/.*>//')

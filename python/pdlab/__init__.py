@@ -17,12 +17,12 @@ except ImportError as e:  # the module itself would load; say what is missing in
 
 from . import _pdlab
 from ._pdlab import (CantCreateError, ConfigError, DataError, Error, InternalError, IoError,
-                     NoInputError, UsageError)
+                     NoInputError, ResourcesError, UsageError)
 
 __version__ = _pdlab.__version__
 __all__ = ["run", "read_study", "compare", "riskset", "eha", "cox", "infer", "schemas", "Study",
            "Error", "UsageError", "DataError", "NoInputError", "CantCreateError", "IoError",
-           "ConfigError", "InternalError", "PdlabWarning"]
+           "ConfigError", "ResourcesError", "InternalError", "PdlabWarning"]
 
 
 class PdlabWarning(UserWarning):

@@ -19,7 +19,7 @@ struct KindInfo {
   const char* doc;
 };
 
-constexpr std::array<KindInfo, 7> kKinds{{
+constexpr std::array<KindInfo, 8> kKinds{{
     {ErrorKind::usage, "usage", "UsageError", EX_USAGE, "bad use: an unknown option or value"},
     {ErrorKind::data, "data", "DataError", EX_DATAERR, "bad input data (CSV, hierarchy, edges)"},
     {ErrorKind::no_input, "no_input", "NoInputError", EX_NOINPUT,
@@ -29,6 +29,8 @@ constexpr std::array<KindInfo, 7> kKinds{{
     {ErrorKind::io, "io", "IoError", EX_IOERR, "a read or write failed midway"},
     {ErrorKind::config, "config", "ConfigError", EX_CONFIG,
      "bad scenario: unknown key or out-of-range value"},
+    {ErrorKind::resources, "resources", "ResourcesError", EX_OSERR,
+     "not enough memory or address space for the run"},
     {ErrorKind::internal, "internal", "InternalError", EX_SOFTWARE, "a bug in pdlab"},
 }};
 

@@ -1,11 +1,14 @@
 // `pdlab run`: a thin client of study::run_study.
 #include "cli/common.hpp"
+#include "pdlab/study/estimate.hpp"
 #include "pdlab/study/study.hpp"
 
 #include <fmt/core.h>
 
 #include <sysexits.h>
+#include <filesystem>
 #include <memory>
+#include <optional>
 
 namespace pdlab::cli {
 
@@ -17,6 +20,8 @@ struct RunOptions {
   RunOverrides run;
   bool force = false;
   bool resume = false;
+  bool no_estimate_check = false;
+  bool estimate_only = false;
   std::string command_line;  // stored with the study
 };
 
@@ -30,6 +35,37 @@ void add_options(CLI::App& sub, RunOptions& o) {
   add_force(sub, o.force);
   sub.add_flag("--resume", o.resume,
                "Finish an interrupted run: keep the replicates already in OUT.partial");
+  sub.add_flag("--no-estimate-check", o.no_estimate_check,
+               "Run even when the up-front estimate says the output or the memory will not fit");
+  sub.add_flag("--estimate-only", o.estimate_only,
+               "Print the estimate of disk and memory and what is available, then stop "
+               "(writes nothing)");
+}
+
+// The estimate (one pilot replicate) and what the machine offers, printed before anything is
+// written: a study that cannot fit is refused now, not after hours of simulating.
+study::StudyEstimate print_estimate(const study::PreparedStudy& st, const RunOptions& o) {
+  const auto est = study::estimate_study(st, o.out, o.resume);
+  const auto avail = study::available_for(o.out);
+  const auto b = [](std::uint64_t x) { return study::format_bytes(x); };
+  const auto opt = [&](const std::optional<std::uint64_t>& x, const char* none) {
+    return x ? b(*x) : std::string(none);
+  };
+  fmt::print(stderr,
+             "pdlab: estimate: {} on disk ({} at most while writing; {} adoption rows a "
+             "replicate), {} more memory than the {} in use (threads at once: {}, replicates "
+             "in flight: {})\n",
+             b(est.file_bytes), b(est.peak_disk_bytes), est.adoption_rows, b(est.extra_memory),
+             b(est.memory_in_use), est.threads, est.in_flight);
+  fmt::print(stderr,
+             "pdlab: available: {} free on disk, file-size limit {}, {} memory, address-space "
+             "room {}\n",
+             opt(avail.disk, "unknown"), opt(avail.file_size, "none"), opt(avail.memory, "unknown"),
+             opt(avail.address_space, "unlimited"));
+  if (!o.estimate_only && !o.no_estimate_check) {
+    study::check_estimate(est, avail, o.out);
+  }
+  return est;
 }
 
 int run(const RunOptions& o) {
@@ -40,14 +76,24 @@ int run(const RunOptions& o) {
   print_warnings(*study.model);
   fmt::print(stderr, "pdlab: {} units ({}), {} periods, {} replicates\n", h.size(), levels,
              sc.calendar.periods, sc.replicates);
+  study::check_run_output(o.out, o.force);
+  const auto est = print_estimate(study, o);
+  if (o.estimate_only) {
+    return EX_OK;
+  }
   const auto rep =
       study::run_study(study, o.out, o.force, o.resume, o.command_line, progress_bar());
   if (rep.resumed_replicates > 0) {
     fmt::print(stderr, "pdlab: resumed: {} of {} replicates were already written\n",
                rep.resumed_replicates, rep.replicates);
   }
-  fmt::print(stderr, "pdlab: simulated in {:.2f} s, wrote {} in {:.2f} s ({} adoptions)\n",
-             rep.seconds_simulate, o.out, rep.seconds_write, rep.adoptions);
+  std::error_code size_ec;
+  const auto bytes = std::filesystem::file_size(o.out, size_ec);
+  fmt::print(stderr,
+             "pdlab: simulated in {:.2f} s, wrote {} ({}, estimated {}) in {:.2f} s ({} "
+             "adoptions)\n",
+             rep.seconds_simulate, o.out, size_ec ? "?" : study::format_bytes(bytes),
+             study::format_bytes(est.file_bytes), rep.seconds_write, rep.adoptions);
   fmt::print("{}\n", o.out);
   return EX_OK;
 }

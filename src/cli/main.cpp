@@ -24,6 +24,7 @@ int exit_code(pdlab::ErrorKind k) {
     case ErrorKind::cant_create: return EX_CANTCREAT;
     case ErrorKind::io: return EX_IOERR;
     case ErrorKind::config: return EX_CONFIG;
+    case ErrorKind::resources: return EX_OSERR;
     case ErrorKind::internal: return EX_SOFTWARE;
   }
   return EX_SOFTWARE;

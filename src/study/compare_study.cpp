@@ -6,6 +6,7 @@
 #include "pdlab/study/study.hpp"
 
 #include <memory>
+#include <numeric>
 #include <sstream>
 
 namespace pdlab::study {
@@ -146,14 +147,20 @@ CompareResult compare_designs(const CompareSpec& spec,
     if (on_variant) {
       on_variant(static_cast<int>(i), static_cast<int>(variants.size()), variants[i].label);
     }
-    const auto results = run_ensemble(m, reps, m.scenario().threads, progress);
-    values[i].assign(defs.size(), std::vector<double>(results.size()));
-    for (std::size_t r = 0; r < results.size(); ++r) {
-      const auto v = outcome_values(m, results[r]);
-      for (std::size_t k = 0; k < defs.size(); ++k) {
-        values[i][k][r] = v[k];
-      }
-    }
+    // Streamed: each replicate is reduced to its outcomes as it finishes, so memory does not
+    // grow with replicates (holding them all took ~0.9 MB a Jiangsu replicate).
+    std::vector<std::int32_t> all(static_cast<std::size_t>(reps));
+    std::iota(all.begin(), all.end(), 0);
+    values[i].assign(defs.size(), std::vector<double>(all.size()));
+    run_ensemble_streaming(
+        m, all, m.scenario().threads,
+        [&](ReplicateResult&& r) {
+          const auto v = outcome_values(m, r);
+          for (std::size_t k = 0; k < defs.size(); ++k) {
+            values[i][k][static_cast<std::size_t>(r.replicate)] = v[k];
+          }
+        },
+        progress);
   }
   out.replicates = reps;
   for (const auto& v : variants) {

@@ -12,6 +12,7 @@
 #include "pdlab/io/scenario_io.hpp"
 
 #include <sqlite3.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
@@ -26,6 +27,10 @@ namespace pdlab::study {
 namespace {
 
 namespace fs = std::filesystem;
+// Objects keep their keys in insertion order, so the specs read as Vega-Lite's examples do.
+using Json = nlohmann::ordered_json;
+
+constexpr const char* kSchema = "https://vega.github.io/schema/vega-lite/v5.json";
 
 std::string assets_dir() {
   if (const char* d = std::getenv("PDLAB_REPORT_ASSETS")) {
@@ -116,67 +121,63 @@ std::string html_escape(std::string_view s) {
   return o;
 }
 
-std::string json_string(const std::string& s) {
-  std::string o = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': o += "\\\""; break;
-      case '\\': o += "\\\\"; break;
-      case '\n': o += "\\n"; break;
-      case '<': o += "\\u003c"; break;  // no "</script>" inside the page's JSON
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          o += buf;
-        } else {
-          o += static_cast<char>(c);
-        }
-    }
+// A number as the report shows it: six significant digits (the charts need no more, and the
+// page stays small); NaN and infinities are null.
+Json number(double x) {
+  if (!std::isfinite(x)) {
+    return nullptr;
   }
-  return o + "\"";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return std::strtod(buf, nullptr);
 }
 
-std::string json_number(double x) {
-  if (!std::isfinite(x)) {
-    return "null";
+// JSON for inside a <script> element. '<' can only occur inside JSON strings, where "\u003c"
+// means the same: no "</script>" or "<!--" in the data can end or change the script. Text
+// that is not valid UTF-8 (a unit name from a CSV) is replaced, not an error.
+std::string script_json(const Json& j) {
+  const auto s = j.dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == '<') {
+      out += "\\u003c";
+    } else {
+      out += c;
+    }
   }
-  std::ostringstream o;
-  o.precision(6);
-  o << x;
-  return o.str();
+  return out;
 }
 
 // Rows of a query as a JSON array of objects; numeric columns stay numbers.
-std::string json_rows(const Study& db, const std::string& sql) {
-  std::string out = "[";
-  bool first = true;
+Json json_rows(const Study& db, const std::string& sql) {
+  Json out = Json::array();
   db.each(sql, [&](sqlite3_stmt* st) {
-    out += first ? "{" : ",{";
-    first = false;
+    Json row = Json::object();
     const int n = sqlite3_column_count(st);
     for (int i = 0; i < n; ++i) {
-      if (i > 0) {
-        out += ',';
-      }
-      out += json_string(sqlite3_column_name(st, i));
-      out += ':';
+      auto& cell = row[sqlite3_column_name(st, i)];
       switch (sqlite3_column_type(st, i)) {
-        case SQLITE_NULL: out += "null"; break;
-        case SQLITE_INTEGER:
-        case SQLITE_FLOAT: out += json_number(sqlite3_column_double(st, i)); break;
-        default: out += json_string(reinterpret_cast<const char*>(sqlite3_column_text(st, i)));
+        case SQLITE_NULL: cell = nullptr; break;
+        case SQLITE_INTEGER: cell = sqlite3_column_int64(st, i); break;
+        case SQLITE_FLOAT: cell = number(sqlite3_column_double(st, i)); break;
+        default: cell = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
       }
     }
-    out += "}";
+    out.push_back(std::move(row));
   });
-  return out + "]";
+  return out;
+}
+
+// The caption under a chart.
+Json subtitle(const std::string& caption) {
+  return {{"text", ""}, {"subtitle", caption}, {"anchor", "start"}, {"orient", "bottom"}};
 }
 
 struct Chart {
   std::string id;
   std::string title;
-  std::string spec;  // Vega-Lite JSON
+  Json spec;  // Vega-Lite
 };
 
 // The lowest and highest quantile columns of a summary table (q05 / q95 by default).
@@ -202,53 +203,63 @@ std::string caption_of(const Study& db) {
 }
 
 // A line of means with a band between two quantiles, coloured by `color`.
-std::string band_chart(const std::string& data, const std::string& lo, const std::string& hi,
-                       const std::string& color, const std::string& y_title,
-                       const std::string& caption, const std::string& facet = "",
-                       bool wrap = false) {
-  std::string enc_x = R"("x": {"field": "date", "type": "temporal", "title": null})";
-  std::string layer =
-      R"({"mark": {"type": "area", "opacity": 0.2}, "encoding": {)" + enc_x +
-      R"(, "y": {"field": ")" + lo + R"(", "type": "quantitative", "title": ")" + y_title +
-      R"("}, "y2": {"field": ")" + hi + R"("}, "color": {"field": ")" + color +
-      R"(", "type": "nominal"}}}, {"mark": "line", "encoding": {)" + enc_x +
-      R"(, "y": {"field": "mean", "type": "quantitative"}, "color": {"field": ")" + color +
-      R"(", "type": "nominal"}, "tooltip": [{"field": "date", "type": "temporal"}, {"field": ")" +
-      color + R"("}, {"field": "mean", "format": ".3f"}, {"field": ")" + lo +
-      R"(", "format": ".3f"}, {"field": ")" + hi + R"(", "format": ".3f"}]}})";
-  std::string spec = R"({"$schema": "https://vega.github.io/schema/vega-lite/v5.json", )";
-  spec += R"("data": {"values": )" + data + "}, ";
+Json band_chart(Json data, const std::string& lo, const std::string& hi, const std::string& color,
+                const std::string& y_title, const std::string& caption,
+                const std::string& facet = "", bool wrap = false) {
+  const Json x = {{"field", "date"}, {"type", "temporal"}, {"title", nullptr}};
+  const Json by_color = {{"field", color}, {"type", "nominal"}};
+  const Json layer =
+      Json::array({{{"mark", {{"type", "area"}, {"opacity", 0.2}}},
+                    {"encoding",
+                     {{"x", x},
+                      {"y", {{"field", lo}, {"type", "quantitative"}, {"title", y_title}}},
+                      {"y2", {{"field", hi}}},
+                      {"color", by_color}}}},
+                   {{"mark", "line"},
+                    {"encoding",
+                     {{"x", x},
+                      {"y", {{"field", "mean"}, {"type", "quantitative"}}},
+                      {"color", by_color},
+                      {"tooltip", Json::array({{{"field", "date"}, {"type", "temporal"}},
+                                               {{"field", color}},
+                                               {{"field", "mean"}, {"format", ".3f"}},
+                                               {{"field", lo}, {"format", ".3f"}},
+                                               {{"field", hi}, {"format", ".3f"}}})}}}}});
+  Json spec = {{"$schema", kSchema}, {"data", {{"values", std::move(data)}}}};
   if (wrap) {  // one panel per value of `facet`, four a row, each with its own y scale
-    spec += R"("facet": {"field": ")" + facet + R"(", "type": "nominal", "title": null}, )";
-    spec += R"("columns": 4, "resolve": {"scale": {"y": "independent"}}, )";
-    spec += R"("spec": {"width": 200, "height": 150, "layer": [)" + layer + "]}, ";
+    spec["facet"] = {{"field", facet}, {"type", "nominal"}, {"title", nullptr}};
+    spec["columns"] = 4;
+    spec["resolve"] = {{"scale", {{"y", "independent"}}}};
+    spec["spec"] = {{"width", 200}, {"height", 150}, {"layer", layer}};
   } else if (!facet.empty()) {
-    spec += R"("facet": {"column": {"field": ")" + facet + R"(", "type": "nominal"}}, )";
-    spec += R"("spec": {"width": 220, "height": 180, "layer": [)" + layer + "]}, ";
+    spec["facet"] = {{"column", {{"field", facet}, {"type", "nominal"}}}};
+    spec["spec"] = {{"width", 220}, {"height", 180}, {"layer", layer}};
   } else {
-    spec += R"("width": 640, "height": 260, "layer": [)" + layer + "], ";
+    spec["width"] = 640;
+    spec["height"] = 260;
+    spec["layer"] = layer;
   }
-  spec += R"("title": {"text": "", "subtitle": )" + json_string(caption) +
-          R"(, "anchor": "start", "orient": "bottom"}})";
+  spec["title"] = subtitle(caption);
   return spec;
 }
 
 // Hierarchy as an icicle (one band per level, each unit as wide as the units below it at the
-// deepest level shown), coloured by the median adoption date over replicates.
-std::string hierarchy_chart(const Study& db, const std::string& caption) {
+// deepest level shown), coloured by the median adoption date over replicates. Null when the
+// scenario's inputs cannot be read back.
+Json hierarchy_chart(const Study& db, const std::string& caption) {
   const auto file = db.scalar("SELECT file FROM scenarios WHERE scenario_id = 1");
   const auto toml = db.scalar("SELECT toml FROM scenarios WHERE scenario_id = 1");
   io::LoadedScenario loaded;
   try {
     loaded = io::parse_scenario(toml, file, {});
   } catch (const Error&) {
-    return "";
+    return nullptr;
   }
   io::Inputs inputs;
   try {
     inputs = io::load_inputs(loaded.scenario);
   } catch (const Error&) {
-    return "";  // the scenario's input files moved: the report leaves this chart out
+    return nullptr;  // the scenario's input files moved: the report leaves this chart out
   }
   const auto& h = *inputs.hierarchy;
   int lmax = 0;
@@ -281,7 +292,7 @@ std::string hierarchy_chart(const Study& db, const std::string& caption) {
     }
   }
   std::vector<double> x0(static_cast<std::size_t>(n), 0.0);
-  std::string rows = "[";
+  Json rows = Json::array();
   for (std::int32_t u = 0; u < n; ++u) {
     if (h.level(u) < lmax) {
       double x = x0[u];
@@ -291,7 +302,7 @@ std::string hierarchy_chart(const Study& db, const std::string& caption) {
       }
     }
     const auto it = periods.find(std::string(h.id(u)));
-    std::string year = "null";
+    Json year = nullptr;
     double share = 0;
     if (it != periods.end()) {
       auto v = it->second;
@@ -299,31 +310,43 @@ std::string hierarchy_chart(const Study& db, const std::string& caption) {
       if (2 * v.size() >= static_cast<std::size_t>(reps)) {
         std::sort(v.begin(), v.end());
         // The median over all replicates (units never adopting count as later).
-        year = json_number(y0 + v[static_cast<std::size_t>((reps - 1) / 2)] / ppy);
+        year = number(y0 + v[static_cast<std::size_t>((reps - 1) / 2)] / ppy);
       }
     }
-    rows += std::string(u ? "," : "") + "{\"id\":" + json_string(std::string(h.id(u))) +
-            ",\"name\":" + json_string(std::string(h.name(u))) +
-            ",\"level\":" + json_string(h.level_names()[h.level(u)]) +
-            ",\"depth\":" + std::to_string(h.level(u)) + ",\"x0\":" + json_number(x0[u]) +
-            ",\"x1\":" + json_number(x0[u] + width[u]) + ",\"year\":" + year +
-            ",\"share\":" + json_number(share) + "}";
+    rows.push_back({{"id", h.id(u)},
+                    {"name", h.name(u)},
+                    {"level", h.level_names()[h.level(u)]},
+                    {"depth", h.level(u)},
+                    {"x0", number(x0[u])},
+                    {"x1", number(x0[u] + width[u])},
+                    {"year", std::move(year)},
+                    {"share", number(share)}});
   }
-  rows += "]";
-  return R"({"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "data": {"values": )" +
-         rows + R"(}, "width": 640, "height": )" + std::to_string(40 * (lmax + 1)) +
-         R"J(, "mark": {"type": "rect", "stroke": "white", "strokeWidth": 0.3}, "encoding": {
-    "x": {"field": "x0", "type": "quantitative", "axis": null},
-    "x2": {"field": "x1"},
-    "y": {"field": "depth", "type": "ordinal", "title": "level (0 = top)"},
-    "color": {"field": "year", "type": "quantitative", "title": "median adoption",
-              "scale": {"scheme": "viridis"}, "legend": {"format": ".0f"}},
-    "tooltip": [{"field": "name"}, {"field": "id"}, {"field": "level"},
-                {"field": "year", "title": "median adoption (year)", "format": ".1f"},
-                {"field": "share", "title": "share of replicates adopting", "format": ".2f"}]},
-  "title": {"text": "", "subtitle": )J" +
-         json_string(caption + " · units not adopting in most replicates are left blank") +
-         R"(, "anchor": "start", "orient": "bottom"}})";
+  return {
+      {"$schema", kSchema},
+      {"data", {{"values", std::move(rows)}}},
+      {"width", 640},
+      {"height", 40 * (lmax + 1)},
+      {"mark", {{"type", "rect"}, {"stroke", "white"}, {"strokeWidth", 0.3}}},
+      {"encoding",
+       {{"x", {{"field", "x0"}, {"type", "quantitative"}, {"axis", nullptr}}},
+        {"x2", {{"field", "x1"}}},
+        {"y", {{"field", "depth"}, {"type", "ordinal"}, {"title", "level (0 = top)"}}},
+        {"color",
+         {{"field", "year"},
+          {"type", "quantitative"},
+          {"title", "median adoption"},
+          {"scale", {{"scheme", "viridis"}}},
+          {"legend", {{"format", ".0f"}}}}},
+        {"tooltip",
+         Json::array({{{"field", "name"}},
+                      {{"field", "id"}},
+                      {{"field", "level"}},
+                      {{"field", "year"}, {"title", "median adoption (year)"}, {"format", ".1f"}},
+                      {{"field", "share"},
+                       {"title", "share of replicates adopting"},
+                       {"format", ".2f"}}})}}},
+      {"title", subtitle(caption + " · units not adopting in most replicates are left blank")}};
 }
 
 // The page: inlined libraries, one section per chart, and a status line that says whether
@@ -347,11 +370,12 @@ void write_page(const std::string& out_path, bool force, const std::string& titl
       o << "<h2>" << html_escape(c.title) << "</h2>\n<div id=\"" << html_escape(c.id)
         << "\"></div>\n";
     }
-    o << "<p id=\"pdlab-status\">rendering</p>\n<script>\nconst specs = {\n";
+    Json specs = Json::object();
     for (const auto& c : charts) {
-      o << json_string(c.id) << ": " << c.spec << ",\n";
+      specs[c.id] = c.spec;
     }
-    o << "};\nconst errors = [];\nwindow.addEventListener('error', e => "
+    o << "<p id=\"pdlab-status\">rendering</p>\n<script>\nconst specs = " << script_json(specs)
+      << ";\nconst errors = [];\nwindow.addEventListener('error', e => "
          "errors.push(String(e.message)));\n"
          "Promise.all(Object.entries(specs).map(([id, spec]) =>\n"
          "  vegaEmbed('#' + id, spec, {actions: false, renderer: 'svg'})\n"
@@ -430,7 +454,7 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
         }
       }
       const auto data = q("metric IN (" + in + ")");
-      if (data == "[]") {
+      if (data.empty()) {
         continue;
       }
       charts.push_back({std::string(chart.id), std::string(chart.title),
@@ -441,7 +465,7 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
   }
   {
     const auto spec = hierarchy_chart(db, caption);
-    if (!spec.empty()) {
+    if (!spec.is_null()) {
       charts.push_back({"hierarchy", "The hierarchy coloured by median adoption date", spec});
     }
   }
@@ -474,7 +498,7 @@ ReportSummary write_comparison_report(const std::string& csv, const std::string&
     table += "<th>" + html_escape(h) + "</th>";
   }
   table += "</tr>";
-  std::string values = "[";
+  Json values = Json::array();
   for (std::size_t r = 1; r < rows.size(); ++r) {
     table += "<tr>";
     for (std::size_t i = 0; i < rows[r].size(); ++i) {
@@ -485,32 +509,40 @@ ReportSummary write_comparison_report(const std::string& csv, const std::string&
       char* end = nullptr;
       const double x = std::strtod(rows[r][i].c_str(), &end);
       if (!rows[r][i].empty() && end != nullptr && *end == '\0') {
-        values += std::string(values.size() > 1 ? "," : "") +
-                  "{\"case\":" + json_string(rows[r][0]) +
-                  ",\"measure\":" + json_string(header[i]) + ",\"value\":" + json_number(x) + "}";
+        values.push_back({{"case", rows[r][0]}, {"measure", header[i]}, {"value", number(x)}});
       }
     }
     table += "</tr>";
   }
   table += "</table></div>\n";
-  values += "]";
-  const std::vector<Chart> charts = {
-      {"comparison", "The cases side by side",
-       R"({"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "data": {"values": )" +
-           values +
-           R"(}, "transform": [{"filter": {"field": "measure", "oneOf": [
-             "communities_adopted_end", "years_to_half_of_communities", "participation_local",
-             "participation_migrant", "depth", "coverage", "incidents_per_10k_year",
-             "cost_per_10k_year"]}}],
-         "facet": {"field": "measure", "type": "nominal", "title": null}, "columns": 4,
-         "spec": {"width": 170, "height": 140, "mark": "bar", "encoding": {
-           "x": {"field": "case", "type": "nominal", "title": null},
-           "y": {"field": "value", "type": "quantitative", "title": null},
-           "color": {"field": "case", "type": "nominal", "legend": null},
-           "tooltip": [{"field": "case"}, {"field": "measure"}, {"field": "value", "format": ".3f"}]}},
-         "resolve": {"scale": {"y": "independent"}},
-         "title": {"text": "", "subtitle": )" +
-           json_string(caption) + R"(, "anchor": "start", "orient": "bottom"}})"}};
+  const Json measures = {"communities_adopted_end",
+                         "years_to_half_of_communities",
+                         "participation_local",
+                         "participation_migrant",
+                         "depth",
+                         "coverage",
+                         "incidents_per_10k_year",
+                         "cost_per_10k_year"};
+  Json spec = {
+      {"$schema", kSchema},
+      {"data", {{"values", std::move(values)}}},
+      {"transform", Json::array({{{"filter", {{"field", "measure"}, {"oneOf", measures}}}}})},
+      {"facet", {{"field", "measure"}, {"type", "nominal"}, {"title", nullptr}}},
+      {"columns", 4},
+      {"spec",
+       {{"width", 170},
+        {"height", 140},
+        {"mark", "bar"},
+        {"encoding",
+         {{"x", {{"field", "case"}, {"type", "nominal"}, {"title", nullptr}}},
+          {"y", {{"field", "value"}, {"type", "quantitative"}, {"title", nullptr}}},
+          {"color", {{"field", "case"}, {"type", "nominal"}, {"legend", nullptr}}},
+          {"tooltip", Json::array({{{"field", "case"}},
+                                   {{"field", "measure"}},
+                                   {{"field", "value"}, {"format", ".3f"}}})}}}}},
+      {"resolve", {{"scale", {{"y", "independent"}}}}},
+      {"title", subtitle(caption)}};
+  const std::vector<Chart> charts = {{"comparison", "The cases side by side", std::move(spec)}};
   write_page(out_path, force, title, "<p class=\"cap\">" + html_escape(caption) + "</p>\n" + table,
              charts);
   return {1};

@@ -1,6 +1,7 @@
 #include "pdlab/study/study.hpp"
 
 #include "pdlab/core/errors.hpp"
+#include "pdlab/io/output_file.hpp"
 #include "pdlab/io/results.hpp"
 #include "pdlab/io/study_writer.hpp"
 
@@ -41,10 +42,15 @@ void check_study_extension(const std::string& out_path) {
 
 }  // namespace
 
+void check_run_output(const std::string& out_path, bool force) {
+  io::check_output_path(out_path, force);
+  check_study_extension(out_path);
+}
+
 RunReport run_study(const PreparedStudy& study, const std::string& out_path, bool force,
                     bool resume, const std::string& command_line,
                     const std::function<void(int, int)>& progress) {
-  check_study_extension(out_path);
+  check_run_output(out_path, force);
   using clock = std::chrono::steady_clock;
   const auto& sc = study.model->scenario();
   RunReport rep;

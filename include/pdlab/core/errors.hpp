@@ -15,6 +15,7 @@ enum class ErrorKind : std::uint8_t {
   cant_create,  // output exists (without --force) or cannot be created (EX_CANTCREAT 73)
   io,           // read or write failed midway (EX_IOERR 74)
   config,       // bad scenario: unknown key, out-of-range value (EX_CONFIG 78)
+  resources,    // not enough memory or address space for the run (EX_OSERR 71, as bad_alloc)
   internal,     // a bug in pdlab (EX_SOFTWARE 70)
 };
 

@@ -35,10 +35,17 @@ struct RunReport {
   std::int32_t resumed_replicates = 0;  // replicates already in the partial file (--resume)
 };
 
+// The checks of a study's output path, before any work: not an input, not an existing file
+// unless `force` (and then a regular file), a folder that exists, and a name that does not
+// say another format (x.csv). run_study makes them too; callers that estimate first call this
+// before the estimate.
+void check_run_output(const std::string& out_path, bool force);
+
 // Runs the study and writes it as it runs (each replicate committed on its own, to
 // `<out>.partial` until complete); with `resume`, finishes an interrupted one. The adoptions
 // counted are those of the replicates run by this call (the writing thread's share of the
-// time is reported as writing, the rest as simulating).
+// time is reported as writing, the rest as simulating). It does not check that the study
+// fits: call estimate_study and check_estimate (study/estimate.hpp) first, as `pdlab run` does.
 RunReport run_study(const PreparedStudy& study, const std::string& out_path, bool force,
                     bool resume, const std::string& command_line,
                     const std::function<void(int, int)>& progress);

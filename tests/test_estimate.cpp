@@ -1,0 +1,126 @@
+// The up-front estimate of a study's size (study/estimate.hpp) against the files real runs
+// write, and the refusals when the estimate does not fit what is available.
+#include "helpers.hpp"
+#include "pdlab/study/estimate.hpp"
+
+#include <filesystem>
+
+using namespace pdlab;
+namespace fs = std::filesystem;
+
+namespace {
+
+study::PreparedStudy scenario(const std::string& name, std::vector<std::string> sets) {
+  return study::prepare_study(std::string(PDLAB_SOURCE_DIR) + "/scenarios/" + name, sets);
+}
+
+// Estimated bytes over the bytes of the finished file.
+double ratio(const std::string& name, const std::vector<std::string>& sets) {
+  const auto dir = test::temp_dir();
+  const auto db = dir + "/" + fs::path(name).stem().string() + ".sqlite";
+  fs::remove(db);
+  const auto st = scenario(name, sets);
+  const auto e = study::estimate_study(st, db, false);
+  study::run_study(st, db, false, false, "test", {});
+  const auto actual = static_cast<double>(fs::file_size(db));
+  fs::remove(db);
+  return static_cast<double>(e.file_bytes) / actual;
+}
+
+}  // namespace
+
+// Tolerance: measured ratios were 0.97-1.08 (see the CHANGELOG); 25% either way leaves room for
+// replicates adopting more or less than the pilot, while a byte model that lost a table, a
+// column's text or the page rounding fails.
+constexpr double kLow = 0.75;
+constexpr double kHigh = 1.25;
+
+TEST(Estimate, ToyWithinTolerance) {
+  const double r = ratio("examples/toy_pilot.toml", {"run.replicates=20"});
+  EXPECT_GT(r, kLow);
+  EXPECT_LT(r, kHigh);
+}
+
+TEST(Estimate, JiangsuWithinTolerance) {
+  const double r = ratio("examples/jiangsu_mandate.toml", {"run.replicates=12"});
+  EXPECT_GT(r, kLow);
+  EXPECT_LT(r, kHigh);
+}
+
+TEST(Estimate, GovernanceWithUnitRowsWithinTolerance) {
+  const double r =
+      ratio("examples/toy_governance.toml", {"run.replicates=6", "output.unit_time_every=6"});
+  EXPECT_GT(r, kLow);
+  EXPECT_LT(r, kHigh);
+}
+
+TEST(Estimate, GrowsWithReplicatesAndCountsTheCellsWhileWriting) {
+  const auto dir = test::temp_dir();
+  const auto a = study::estimate_study(
+      scenario("examples/jiangsu_mandate.toml", {"run.replicates=10"}), dir + "/a.sqlite", false);
+  const auto b = study::estimate_study(
+      scenario("examples/jiangsu_mandate.toml", {"run.replicates=1000"}), dir + "/b.sqlite", false);
+  EXPECT_GT(a.adoption_rows, 1000);
+  EXPECT_EQ(a.adoption_rows, b.adoption_rows);  // the same pilot replicate
+  // ~100 times the per-replicate bytes (the fixed tables and summaries do not grow).
+  const double per_a = static_cast<double>(a.file_bytes) / 10;
+  const double per_b = static_cast<double>(b.file_bytes) / 1000;
+  EXPECT_GT(per_b, 0.8 * per_a);
+  EXPECT_LT(per_b, 1.05 * per_a);
+  EXPECT_GT(b.peak_file_bytes, b.file_bytes);
+  EXPECT_GE(b.peak_disk_bytes, b.peak_file_bytes);
+  EXPECT_GT(a.extra_memory, 0U);
+  EXPECT_GE(a.extra_address_space, a.extra_memory);
+}
+
+TEST(Estimate, RefusesWhatDoesNotFit) {
+  const auto dir = test::temp_dir();
+  const auto out = dir + "/x.sqlite";
+  const auto e =
+      study::estimate_study(scenario("examples/toy_pilot.toml", {"run.replicates=50"}), out, false);
+  study::Available room;
+  study::check_estimate(e, room, out);  // nothing known: nothing refused
+  room.disk = e.peak_disk_bytes;
+  room.file_size = e.peak_file_bytes;
+  room.memory = e.extra_memory;
+  room.address_space = e.extra_address_space;
+  study::check_estimate(e, room, out);  // exactly enough
+
+  auto disk = room;
+  disk.disk = e.peak_disk_bytes - 1;
+  const auto d =
+      test::expect_error([&] { study::check_estimate(e, disk, out); }, ErrorKind::cant_create);
+  EXPECT_NE(std::string(d.what()).find("free there"), std::string::npos) << d.what();
+  EXPECT_NE(std::string(d.what()).find("fewer replicates"), std::string::npos) << d.what();
+  EXPECT_NE(std::string(d.what()).find("--no-estimate-check"), std::string::npos) << d.what();
+
+  auto fsize = room;
+  fsize.file_size = e.file_bytes / 2;
+  const auto f =
+      test::expect_error([&] { study::check_estimate(e, fsize, out); }, ErrorKind::cant_create);
+  EXPECT_NE(std::string(f.what()).find("ulimit -f"), std::string::npos) << f.what();
+
+  auto mem = room;
+  mem.memory = e.extra_memory - 1;
+  mem.memory_source = "memory.max";
+  const auto m =
+      test::expect_error([&] { study::check_estimate(e, mem, out); }, ErrorKind::resources);
+  EXPECT_NE(std::string(m.what()).find("memory.max"), std::string::npos) << m.what();
+  EXPECT_NE(std::string(m.what()).find("fewer threads"), std::string::npos) << m.what();
+
+  auto as = room;
+  as.address_space = e.extra_address_space / 2;
+  test::expect_error([&] { study::check_estimate(e, as, out); }, ErrorKind::resources);
+}
+
+TEST(Estimate, ReadsWhatIsAvailable) {
+  const auto dir = test::temp_dir();
+  const auto a = study::available_for(dir + "/x.sqlite");
+  ASSERT_TRUE(a.disk.has_value());
+  EXPECT_GT(*a.disk, 0U);
+  ASSERT_TRUE(a.memory.has_value());  // Linux: /proc/meminfo
+  EXPECT_GT(*a.memory, 0U);
+  EXPECT_EQ(study::format_bytes(999), "999 B");
+  EXPECT_EQ(study::format_bytes(2'760'000'000), "2.76 GB");
+  EXPECT_EQ(study::format_bytes(12'345'678), "12.3 MB");
+}

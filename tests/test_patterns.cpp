@@ -81,8 +81,8 @@ double mean(const std::vector<double>& v) {
 
 // ---- (a) Box-ticking -------------------------------------------------------------------
 // Li & Fang (2018): officials answer to two assessments that "have not been compatible so
-// far" and face "pressure to deliver visible outcomes" (DOMAIN.md 1.2, 2.3 items 7-8); target
-// responsibility rewards what is inspected (O'Brien & Li 1999, DOMAIN.md 3.7c).
+// far" and face "pressure to deliver visible outcomes" (docs/domain.md 1.2, 2.3 items 7-8); target
+// responsibility rewards what is inspected (O'Brien & Li 1999, docs/domain.md 3.7c).
 // Pattern: local officials under a mandate end with less depth per unit of visible output
 // than voluntary adopters; the gap (in log) is larger with short terms, and smaller when the
 // assessment weighs residents' satisfaction.
@@ -161,9 +161,9 @@ namespace {
 
 // ---- (b) Pilots judged by their outcomes -----------------------------------------------
 // Heilmann (2008): local experiments are evaluated before the centre scales them up "from
-// point to surface", and experimentation largely failed for social goods (DOMAIN.md 3.2);
+// point to surface", and experimentation largely failed for social goods (docs/domain.md 3.2);
 // Li & Fang (2018): pilots targeted communities where residents do not usually participate
-// (DOMAIN.md 1.4). Pattern: pilots where the model performs poorly (a variant that fits badly,
+// (docs/domain.md 1.4). Pattern: pilots where the model performs poorly (a variant that fits badly,
 // residents who take part less) fail more often, and their superiors scale up later or not.
 
 // How well the model performs in each street, as a superior would judge it: every street runs
@@ -341,8 +341,8 @@ double rank_correlation(const std::vector<double>& x, const std::vector<double>&
 
 // ---- (c) Grievance feeds need ----------------------------------------------------------
 // Li & Fang (2018): migration puts pressure on host governments, whose discontent "sow[s]
-// the seeds of social instability", and the centre turned to fixing root causes (DOMAIN.md
-// 1.2); Ma (2015): higher citizen demand raises adoption (DOMAIN.md 3.3). Pattern: with the
+// the seeds of social instability", and the centre turned to fixing root causes (docs/domain.md
+// 1.2); Ma (2015): higher citizen demand raises adoption (docs/domain.md 3.3). Pattern: with the
 // feedback on, streets with more migrants (more unmet need for services, more grievance) adopt
 // earlier, and more of their adoptions are attributed to need.
 struct NeedStats {
@@ -419,9 +419,9 @@ TEST(Patterns, HighGrievanceJurisdictionsAdoptEarlierThroughNeed) {
 namespace {
 
 // ---- (d) Partial reform and reversal ---------------------------------------------------
-// Li & Fang (2018): "partial reform faces institutional constraints" (DOMAIN.md 1.2, 2.3 item
+// Li & Fang (2018): "partial reform faces institutional constraints" (docs/domain.md 1.2, 2.3 item
 // 9): reforming one tier meets unreformed line departments; Guiyang's reform of the street
-// tier was partly reversed in 2019 (DOMAIN.md 4.2). Pattern: abolishing the street tier while
+// tier was partly reversed in 2019 (docs/domain.md 4.2). Pattern: abolishing the street tier while
 // line departments keep sending tasks down leads to more reversals of the reform than the
 // same abolition with line departments reformed.
 
@@ -496,8 +496,8 @@ namespace {
 
 // ---- (e) Variants that fit spread further ----------------------------------------------
 // Zhu (2014): competition in the performance-evaluation system ("championship") makes
-// neighbouring governments diverge in the instruments they use (DOMAIN.md 3.1); Ma (2017):
-// learning from peers' results, and a poor fit as a "missing link" (DOMAIN.md 3.3). Pattern:
+// neighbouring governments diverge in the instruments they use (docs/domain.md 3.1); Ma (2017):
+// learning from peers' results, and a poor fit as a "missing link" (docs/domain.md 3.3). Pattern:
 // under a championship, local variants designed where conditions are typical of their
 // neighbours (they fit them) are taken up by more neighbours than variants designed for
 // atypical conditions.

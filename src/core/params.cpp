@@ -44,7 +44,8 @@ constexpr std::string_view kMa =
     "direction: Ma (2017), J. Chinese Political Science; Ma (2013), PMR 15(2); value "
     "illustrative";
 constexpr std::string_view kDual =
-    "direction: Li & Fang (2018), dual assessment (DOMAIN.md 2.3 items 7-8); value illustrative";
+    "direction: Li & Fang (2018), dual assessment (docs/domain.md 2.3 items 7-8); value "
+    "illustrative";
 constexpr std::string_view kTarget =
     "direction: Wang (2018), Fudan J. Hum. Soc. Sci., veto targets; value illustrative";
 constexpr std::string_view kCareer =
@@ -54,19 +55,20 @@ constexpr std::string_view kTournament =
     "direction: Li & Zhou (2005); strength disputed by Pang, Keng & Zhang (2023); value "
     "illustrative";
 constexpr std::string_view kCopro =
-    "direction: Li & Fang (2018), participation below target (DOMAIN.md 2.3 item 5); value "
+    "direction: Li & Fang (2018), participation below target (docs/domain.md 2.3 item 5); value "
     "illustrative";
 constexpr std::string_view kTaicang =
-    "direction: Taicang lists 2008-2010 (DOMAIN.md 4.4); value illustrative";
+    "direction: Taicang lists 2008-2010 (docs/domain.md 4.4); value illustrative";
 constexpr std::string_view kPartial =
-    "direction: Li & Fang (2018), partial reform meets institutional constraints (DOMAIN.md "
+    "direction: Li & Fang (2018), partial reform meets institutional constraints (docs/domain.md "
     "2.3 item 9); value illustrative";
 constexpr std::string_view kSchool =
-    "direction: four o'clock school (DOMAIN.md 4.5); value illustrative";
+    "direction: four o'clock school (docs/domain.md 4.5); value illustrative";
 constexpr std::string_view kContract =
-    "direction: State Council (2013) contracting to SOs (DOMAIN.md 3.6); value illustrative";
+    "direction: State Council (2013) contracting to SOs (docs/domain.md 3.6); value illustrative";
 constexpr std::string_view kStab =
-    "direction: Li & Fang (2018), control vs compensation vs root cause (DOMAIN.md 2.3 item 1); "
+    "direction: Li & Fang (2018), control vs compensation vs root cause (docs/domain.md 2.3 item "
+    "1); "
     "value illustrative";
 constexpr std::string_view kEha = "Berry & Berry (1990) discrete-time EHA; Li & Fang (2018)";
 constexpr std::string_view kNeedFb =
@@ -75,7 +77,7 @@ constexpr std::string_view kEscFb =
     "direction: Li & Fang (2018), reform relieves pressure on higher levels; value illustrative";
 constexpr std::string_view kRevFb =
     "direction: Li & Fang (2018), partial reform can stall or be reversed; Guiyang 2019 "
-    "(DOMAIN.md 4.2); value illustrative";
+    "(docs/domain.md 4.2); value illustrative";
 constexpr std::string_view kTurnFb =
     "direction: Ma (2017), leadership turnover as a missing link; value illustrative";
 
@@ -242,7 +244,7 @@ std::vector<Param> make_registry() {
                    REAL(adoption.gamma_need)));
   r.push_back(real("adoption.gamma_vh", -50, 50, "per unit of V x H", "illustrative",
                    "Weight of the interaction V x H: a superior's push unlocks peer copying "
-                   "(direction: DOMAIN.md 3.1, neighbours copied once the centre mandates).",
+                   "(direction: docs/domain.md 3.1, neighbours copied once the centre mandates).",
                    REAL(adoption.gamma_vh)));
   r.push_back(text("adoption.need",
                    "Attribute column measuring internal need (default the "

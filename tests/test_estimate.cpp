@@ -1,9 +1,12 @@
 // The up-front estimate of a study's size (study/estimate.hpp) against the files real runs
 // write, and the refusals when the estimate does not fit what is available.
 #include "helpers.hpp"
+#include "pdlab/io/results.hpp"
+#include "pdlab/sim/engine.hpp"
 #include "pdlab/study/estimate.hpp"
 
 #include <filesystem>
+#include <sstream>
 
 using namespace pdlab;
 namespace fs = std::filesystem;
@@ -123,4 +126,31 @@ TEST(Estimate, ReadsWhatIsAvailable) {
   EXPECT_EQ(study::format_bytes(999), "999 B");
   EXPECT_EQ(study::format_bytes(2'760'000'000), "2.76 GB");
   EXPECT_EQ(study::format_bytes(12'345'678), "12.3 MB");
+}
+
+// run_study writes the estimate's pilot (replicate 0) instead of simulating it again: the
+// tables are the same as a run without it, adoption and governance alike. The first check
+// alone would pass with the reuse cut, so a pilot from another seed must show in the file.
+TEST(Estimate, PilotIsWrittenNotRerun) {
+  const auto dir = test::temp_dir();
+  const std::vector<std::string> sets{"run.replicates=3"};
+  const auto st = scenario("examples/toy_governance.toml", sets);
+  const auto e = study::estimate_study(st, dir + "/a.sqlite", false);
+  ASSERT_NE(e.pilot, nullptr);
+  EXPECT_EQ(e.pilot->replicate, 0);
+  study::run_study(st, dir + "/a.sqlite", false, false, "test", {}, e.pilot.get());
+  study::run_study(st, dir + "/b.sqlite", false, false, "test", {});
+  const auto other = scenario("examples/toy_governance.toml", {"run.replicates=3", "run.seed=99"});
+  const auto pilot99 = run_replicate(*other.model, 0);
+  study::run_study(st, dir + "/c.sqlite", false, false, "test", {}, &pilot99);
+  for (const std::string table : {"adoptions", "governance_time", "summary_time", "runs"}) {
+    std::ostringstream a, b, c;
+    io::export_csv(dir + "/a.sqlite", table, a);
+    io::export_csv(dir + "/b.sqlite", table, b);
+    io::export_csv(dir + "/c.sqlite", table, c);
+    EXPECT_EQ(a.str(), b.str()) << table;
+    if (table == "adoptions" || table == "governance_time") {
+      EXPECT_NE(a.str(), c.str()) << table;
+    }
+  }
 }

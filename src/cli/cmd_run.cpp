@@ -81,8 +81,8 @@ int run(const RunOptions& o) {
   if (o.estimate_only) {
     return EX_OK;
   }
-  const auto rep =
-      study::run_study(study, o.out, o.force, o.resume, o.command_line, progress_bar());
+  const auto rep = study::run_study(study, o.out, o.force, o.resume, o.command_line, progress_bar(),
+                                    est.pilot.get());
   if (rep.resumed_replicates > 0) {
     fmt::print(stderr, "pdlab: resumed: {} of {} replicates were already written\n",
                rep.resumed_replicates, rep.replicates);
@@ -92,8 +92,9 @@ int run(const RunOptions& o) {
   fmt::print(stderr,
              "pdlab: simulated in {:.2f} s, wrote {} ({}, estimated {}) in {:.2f} s ({} "
              "adoptions)\n",
-             rep.seconds_simulate, o.out, size_ec ? "?" : study::format_bytes(bytes),
-             study::format_bytes(est.file_bytes), rep.seconds_write, rep.adoptions);
+             rep.seconds_simulate + est.pilot_seconds, o.out,
+             size_ec ? "?" : study::format_bytes(bytes), study::format_bytes(est.file_bytes),
+             rep.seconds_write, rep.adoptions);
   fmt::print("{}\n", o.out);
   return EX_OK;
 }

@@ -29,6 +29,7 @@
 #include <sys/statvfs.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -344,7 +345,10 @@ StudyEstimate estimate_study(const PreparedStudy& study, const std::string& out_
   std::ofstream clear_refs("/proc/self/clear_refs");
   clear_refs << "5" << std::flush;
   const bool measured = static_cast<bool>(clear_refs);
-  const auto pilot = run_replicate(m, 0);
+  const auto p0 = std::chrono::steady_clock::now();
+  e.pilot = std::make_shared<const ReplicateResult>(run_replicate(m, 0));
+  e.pilot_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - p0).count();
+  const auto& pilot = *e.pilot;
   const std::uint64_t hwm = measured ? status_kib("VmHWM") : 0;
   const auto per = per_replicate(m, pilot, sc.replicates, dates);
   const auto sums = summaries(m, pilot, sc.replicates, dates);

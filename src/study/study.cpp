@@ -49,7 +49,7 @@ void check_run_output(const std::string& out_path, bool force) {
 
 RunReport run_study(const PreparedStudy& study, const std::string& out_path, bool force,
                     bool resume, const std::string& command_line,
-                    const std::function<void(int, int)>& progress) {
+                    const std::function<void(int, int)>& progress, const ReplicateResult* pilot) {
   check_run_output(out_path, force);
   using clock = std::chrono::steady_clock;
   const auto& sc = study.model->scenario();
@@ -63,14 +63,26 @@ RunReport run_study(const PreparedStudy& study, const std::string& out_path, boo
   rep.resumed_replicates = sc.replicates - static_cast<std::int32_t>(writer.pending().size());
   double writing = 0;
   const auto t0 = clock::now();
+  std::vector<std::int32_t> pending = writer.pending();
+  const bool reuse = pilot != nullptr && !pending.empty() && pending.front() == pilot->replicate;
+  if (reuse) {
+    writer.add(*pilot);
+    writing += std::chrono::duration<double>(clock::now() - t0).count();
+    pending.erase(pending.begin());
+  }
+  const int offset = reuse ? 1 : 0;
+  std::function<void(int, int)> shifted;
+  if (progress) {
+    shifted = [&](int done, int total) { progress(done + offset, total + offset); };
+  }
   run_ensemble_streaming(
-      *study.model, writer.pending(), sc.threads,
+      *study.model, pending, sc.threads,
       [&](ReplicateResult&& r) {
         const auto w0 = clock::now();
         writer.add(r);
         writing += std::chrono::duration<double>(clock::now() - w0).count();
       },
-      progress);
+      shifted);
   const auto t1 = clock::now();
   writer.finish();
   const auto t2 = clock::now();

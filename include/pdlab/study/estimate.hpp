@@ -6,6 +6,7 @@
 #include "pdlab/study/study.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -31,6 +32,10 @@ struct StudyEstimate {
   std::uint64_t extra_address_space = 0;
   int threads = 1;    // threads that simulate at once
   int in_flight = 1;  // replicates held at once
+  // The pilot itself (replicate 0), so that run_study writes it rather than simulating it
+  // again, and the seconds it took.
+  std::shared_ptr<const ReplicateResult> pilot;
+  double pilot_seconds = 0;
 };
 
 // What the machine offers; empty where it cannot be read or is unlimited.

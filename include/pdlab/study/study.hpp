@@ -46,8 +46,11 @@ void check_run_output(const std::string& out_path, bool force);
 // counted are those of the replicates run by this call (the writing thread's share of the
 // time is reported as writing, the rest as simulating). It does not check that the study
 // fits: call estimate_study and check_estimate (study/estimate.hpp) first, as `pdlab run` does.
+// `pilot`, when given (the estimate's replicate 0), is written as it is if replicate 0 is
+// still to run, not simulated again: replicates are deterministic, so the bytes are the same.
 RunReport run_study(const PreparedStudy& study, const std::string& out_path, bool force,
                     bool resume, const std::string& command_line,
-                    const std::function<void(int, int)>& progress);
+                    const std::function<void(int, int)>& progress,
+                    const ReplicateResult* pilot = nullptr);
 
 }  // namespace pdlab::study

@@ -190,5 +190,54 @@ TEST(CsvIngest, FirstErrorInTheFileWhateverTheThreads) {
   EXPECT_NE(std::string(e.what()).find("the table has no rows"), std::string::npos);
 }
 
+// A selection of columns (what `pdlab eha` reads) gives the full table's values for the
+// columns it keeps, at any thread count, and still refuses every bad row as the full read does,
+// skipped columns included.
+TEST(CsvIngest, SelectedColumnsAreTheFullTables) {
+  const auto dir = test::temp_dir();
+  const auto p = test::write_file(dir, "messy.csv", messy_table(300000));
+  const auto full = io::read_table(p, 1);
+  io::TableColumns keep;
+  keep.all = false;
+  keep.numbers = {"x", "z", "no_such_column"};
+  keep.text = {"label"};
+  for (int threads : {1, 4}) {
+    const auto part = io::read_table(p, threads, keep);
+    ASSERT_EQ(part.rows(), full.rows());
+    EXPECT_EQ(part.line, full.line);
+    EXPECT_EQ(part.kept, (std::vector<bool>{false, true, true, true}));
+    EXPECT_TRUE(part.num[0].empty());
+    EXPECT_TRUE(part.text[0].empty() && part.text[1].empty() && part.text[3].empty());
+    for (std::size_t c = 1; c < 4; ++c) {
+      EXPECT_EQ(part.numeric[c], full.numeric[c]);
+      EXPECT_EQ(part.first_text[c], full.first_text[c]);
+      for (std::size_t r = 0; r < full.rows(); ++r) {
+        const double x = part.num[c][r];
+        const double y = full.num[c][r];
+        ASSERT_TRUE((std::isnan(x) && std::isnan(y)) || x == y) << c << " " << r;
+      }
+    }
+    for (std::size_t r = 0; r < full.rows(); ++r) {
+      ASSERT_EQ(part.text[2][r], full.text[2][r]) << r;
+    }
+  }
+  // Bad rows whose faults lie in skipped columns: the same first error as the full read.
+  io::TableColumns only_y;
+  only_y.all = false;
+  only_y.numbers = {"y"};
+  for (const char* bad : {"1,2\n", "1,2,b,3,4\n", "1,2,b\n", "1,\"x\"y,3,4\n", "1,2,\"b,3\n"}) {
+    auto text = messy_table(300000);
+    const auto at = text.find('\n', text.size() / 2);
+    text.insert(at + 1, bad);
+    const auto path = test::write_file(dir, "bad.csv", text);
+    const auto want = test::expect_error([&] { io::read_table(path, 1); }, ErrorKind::data);
+    for (int threads : {1, 4}) {
+      const auto got =
+          test::expect_error([&] { io::read_table(path, threads, only_y); }, ErrorKind::data);
+      EXPECT_EQ(std::string(got.what()), std::string(want.what())) << bad;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace pdlab

@@ -265,32 +265,51 @@ bool field_number(std::string_view s, double& v) {
   return true;
 }
 
+// What read_table keeps of a column.
+enum class Keep : std::uint8_t { skip, number, text };
+
 // A row of plain decimals (no quotes, spaces, NA or text) in one pass, with no splitting
 // first; false, having written nothing that counts, for any other row, which the general
-// path then reads (and refuses with its message if it is bad).
-bool fast_row(const char* text, const char* p, const char* end, std::size_t row, std::size_t nc,
-              std::vector<std::vector<double>>& num,
+// path then reads (and refuses with its message if it is bad). A skipped column's field may be
+// anything short enough (no quotes: the caller checked).
+bool fast_row(const char* text, const char* p, const char* end, std::size_t row,
+              const std::vector<Keep>& keep, std::vector<std::vector<double>>& num,
               std::vector<std::vector<std::uint64_t>>& cells) {
+  const std::size_t nc = keep.size();
   for (std::size_t c = 0; c < nc; ++c) {
+    const bool last = c + 1 == nc;
+    if (keep[c] == Keep::skip) {
+      const auto left = static_cast<std::size_t>(end - p);
+      const auto* comma = static_cast<const char*>(std::memchr(p, ',', left));
+      const char* fe = last ? end : comma;
+      if ((last ? comma != nullptr : comma == nullptr) ||
+          static_cast<std::size_t>(fe - p) > TextColumn::kMaxLength) {
+        return false;
+      }
+      p = fe + 1;
+      continue;
+    }
     double v = 0;
     const char* fe = parse_decimal_prefix(p, end, v);
-    const bool last = c + 1 == nc;
     if (fe == nullptr || (last ? fe != end : (fe == end || *fe != ','))) {
       return false;
     }
-    cells[c][row] =
-        TextColumn::cell(static_cast<std::size_t>(p - text), static_cast<std::size_t>(fe - p));
+    if (keep[c] == Keep::text) {
+      cells[c][row] =
+          TextColumn::cell(static_cast<std::size_t>(p - text), static_cast<std::size_t>(fe - p));
+    }
     num[c][row] = v;
     p = fe + 1;
   }
   return true;
 }
 
-void parse_block(char* text, TableBlock& b, const std::string& path, std::size_t nc,
+void parse_block(char* text, TableBlock& b, const std::string& path, const std::vector<Keep>& keep,
                  std::vector<std::vector<double>>& num,
                  std::vector<std::vector<std::uint64_t>>& cells,
                  std::vector<std::int64_t>& line_of) {
   std::vector<std::string_view> f;
+  const std::size_t nc = keep.size();
   b.first_text.assign(nc, {});
   std::int64_t line = b.line0;
   std::size_t row = b.row0;
@@ -310,7 +329,7 @@ void parse_block(char* text, TableBlock& b, const std::string& path, std::size_t
         continue;
       }
       if (std::memchr(p, '"', static_cast<std::size_t>(end - p)) == nullptr &&
-          fast_row(text, p, end, row, nc, num, cells)) {
+          fast_row(text, p, end, row, keep, num, cells)) {
         line_of[row] = line;
         ++row;
         p = next;
@@ -330,7 +349,12 @@ void parse_block(char* text, TableBlock& b, const std::string& path, std::size_t
           fail(ErrorKind::data, {path, line, "", ""}, "a field is longer than 16 MB",
                "shorten the field; a table for fitting holds numbers and short labels");
         }
-        cells[c][row] = TextColumn::cell(static_cast<std::size_t>(s.data() - text), s.size());
+        if (keep[c] == Keep::skip) {
+          continue;
+        }
+        if (keep[c] == Keep::text) {
+          cells[c][row] = TextColumn::cell(static_cast<std::size_t>(s.data() - text), s.size());
+        }
         double v = std::nan("");
         if (!field_number(s, v) && b.first_text[c].first == 0) {
           b.first_text[c] = {line, std::string(trimmed(s))};
@@ -348,12 +372,21 @@ void parse_block(char* text, TableBlock& b, const std::string& path, std::size_t
 
 }  // namespace
 
-DataTable read_table(const std::string& path, int threads) {
+DataTable read_table(const std::string& path, int threads, const TableColumns& want) {
   auto file = read_csv_file(path);
   DataTable t;
   t.path = path;
   t.names = file.header;
   const auto nc = t.names.size();
+  std::vector<Keep> keep(nc, want.all ? Keep::text : Keep::skip);
+  if (!want.all) {
+    for (std::size_t c = 0; c < nc; ++c) {
+      const auto named = [&](const std::vector<std::string>& v) {
+        return std::find(v.begin(), v.end(), t.names[c]) != v.end();
+      };
+      keep[c] = named(want.text) ? Keep::text : named(want.numbers) ? Keep::number : Keep::skip;
+    }
+  }
   std::string& text = *file.text;
   if (text.size() >> (64U - TextColumn::kLengthBits) != 0) {
     fail(ErrorKind::data, {path, 0, "", ""}, "the table is larger than 1 TB",
@@ -404,10 +437,14 @@ DataTable read_table(const std::string& path, int threads) {
   t.num.resize(nc);
   t.line.resize(total);
   for (std::size_t c = 0; c < nc; ++c) {
-    t.num[c].resize(total);
-    cells[c].resize(total);
+    if (keep[c] != Keep::skip) {
+      t.num[c].resize(total);
+    }
+    if (keep[c] == Keep::text) {
+      cells[c].resize(total);
+    }
   }
-  each_block([&](TableBlock& b) { parse_block(text.data(), b, path, nc, t.num, cells, t.line); });
+  each_block([&](TableBlock& b) { parse_block(text.data(), b, path, keep, t.num, cells, t.line); });
   // The first error in the file, as a reader going line by line would meet it.
   for (const auto& b : blocks) {
     if (b.error) {
@@ -419,10 +456,14 @@ DataTable read_table(const std::string& path, int threads) {
   for (const auto& b : blocks) {
     if (rows != b.row0) {
       for (std::size_t c = 0; c < nc; ++c) {
-        std::copy_n(t.num[c].begin() + static_cast<std::ptrdiff_t>(b.row0), b.rows,
-                    t.num[c].begin() + static_cast<std::ptrdiff_t>(rows));
-        std::copy_n(cells[c].begin() + static_cast<std::ptrdiff_t>(b.row0), b.rows,
-                    cells[c].begin() + static_cast<std::ptrdiff_t>(rows));
+        if (keep[c] != Keep::skip) {
+          std::copy_n(t.num[c].begin() + static_cast<std::ptrdiff_t>(b.row0), b.rows,
+                      t.num[c].begin() + static_cast<std::ptrdiff_t>(rows));
+        }
+        if (keep[c] == Keep::text) {
+          std::copy_n(cells[c].begin() + static_cast<std::ptrdiff_t>(b.row0), b.rows,
+                      cells[c].begin() + static_cast<std::ptrdiff_t>(rows));
+        }
       }
       std::copy_n(t.line.begin() + static_cast<std::ptrdiff_t>(b.row0), b.rows,
                   t.line.begin() + static_cast<std::ptrdiff_t>(rows));
@@ -433,8 +474,13 @@ DataTable read_table(const std::string& path, int threads) {
   t.numeric.assign(nc, true);
   t.first_text.assign(nc, {});
   for (std::size_t c = 0; c < nc; ++c) {
+    if (keep[c] == Keep::skip) {
+      continue;
+    }
     t.num[c].resize(rows);
-    cells[c].resize(rows);
+    if (keep[c] == Keep::text) {
+      cells[c].resize(rows);
+    }
     for (const auto& b : blocks) {
       if (b.first_text[c].first != 0) {
         t.numeric[c] = false;
@@ -443,10 +489,31 @@ DataTable read_table(const std::string& path, int threads) {
       }
     }
   }
-  const std::shared_ptr<const std::string> shared = std::move(file.text);
-  t.text.resize(nc);
+  t.kept.resize(nc);
   for (std::size_t c = 0; c < nc; ++c) {
-    t.text[c].share(shared, std::move(cells[c]));
+    t.kept[c] = keep[c] != Keep::skip;
+  }
+  t.text.resize(nc);
+  if (want.all) {
+    const std::shared_ptr<const std::string> shared = std::move(file.text);
+    for (std::size_t c = 0; c < nc; ++c) {
+      t.text[c].share(shared, std::move(cells[c]));
+    }
+  } else {
+    // A few columns of short fields: copies, so that the file's text can go.
+    for (std::size_t c = 0; c < nc; ++c) {
+      std::size_t bytes = 0;
+      for (const auto cell : cells[c]) {
+        bytes += cell & TextColumn::kMaxLength;
+      }
+      t.text[c].reserve(cells[c].size(), bytes);
+      for (const auto cell : cells[c]) {
+        t.text[c].push_back({text.data() + (cell >> TextColumn::kLengthBits),
+                             static_cast<std::size_t>(cell & TextColumn::kMaxLength)});
+      }
+      std::vector<std::uint64_t>().swap(cells[c]);
+    }
+    file.text.reset();
   }
   if (t.rows() == 0) {
     fail(ErrorKind::data, {path, line - 1, "", ""}, "the table has no rows",
@@ -510,6 +577,27 @@ Formula parse_formula(const std::string& text) {
   return f;
 }
 
+TableColumns formula_columns(const Formula& f, const std::string& offset_column,
+                             const std::string& cluster_column) {
+  TableColumns k;
+  k.all = false;
+  k.text.push_back(f.response);  // its text names a bad value in eha's message
+  for (const auto& t : f.terms) {
+    if (t.rfind("factor(", 0) == 0) {
+      k.text.push_back(t.substr(7, t.size() - 8));
+    } else {
+      k.numbers.push_back(t);
+    }
+  }
+  if (!offset_column.empty()) {
+    k.numbers.push_back(offset_column);
+  }
+  if (!cluster_column.empty()) {
+    k.text.push_back(cluster_column);
+  }
+  return k;
+}
+
 Design build_design(const DataTable& d, const Formula& f, const std::string& offset_column,
                     const std::string& cluster_column) {
   auto col = [&](const std::string& name, const std::string& what) {
@@ -518,6 +606,11 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
       const auto near = closest(name, d.names);
       fail(ErrorKind::usage, {d.path, 1, what, name}, "no such column",
            near.empty() ? "use a column of the table" : "did you mean '" + near + "'?");
+    }
+    if (!d.kept.empty() && !d.kept[*c]) {
+      throw Error(ErrorKind::internal, "build_design: column '" + name +
+                                           "' was not read (read the table with "
+                                           "formula_columns)");
     }
     return *c;
   };

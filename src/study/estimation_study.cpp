@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <map>
 
 namespace pdlab::study {
@@ -71,8 +72,21 @@ RisksetReport riskset_study(const RisksetSpec& spec) {
 }
 
 TableFit<GlmFit> eha_study(const EhaSpec& spec) {
-  const auto data = io::read_table(spec.data);
-  const auto f = io::parse_formula(spec.formula);
+  // Only the formula's columns are kept: the table is its numbers, not the file's text. A bad
+  // file is still reported before a bad formula, as when the table was read first.
+  io::Formula f;
+  std::exception_ptr bad_formula;
+  try {
+    f = io::parse_formula(spec.formula);
+  } catch (...) {
+    bad_formula = std::current_exception();
+  }
+  const auto data = io::read_table(
+      spec.data, 0,
+      bad_formula ? io::TableColumns{} : io::formula_columns(f, spec.offset, spec.cluster));
+  if (bad_formula) {
+    std::rethrow_exception(bad_formula);
+  }
   const auto design = io::build_design(data, f, spec.offset, spec.cluster);
   const auto c_event = *data.column(f.response);
   for (std::size_t i = 0; i < design.rows.size(); ++i) {

@@ -72,6 +72,10 @@ class TextColumn {
     own_.clear();
     cells_ = std::move(cells);
   }
+  void reserve(std::size_t cells, std::size_t bytes) {
+    cells_.reserve(cells);
+    own_.reserve(bytes);
+  }
   class iterator {
    public:
     iterator(const TextColumn* c, std::size_t r) : c_(c), r_(r) {}
@@ -99,18 +103,28 @@ class TextColumn {
 struct DataTable {
   std::string path;
   std::vector<std::string> names;
-  std::vector<TextColumn> text;          // raw values
+  std::vector<TextColumn> text;          // raw values (empty for a column read without text)
   std::vector<std::vector<double>> num;  // NaN where empty, NA or not a number
   std::vector<bool> numeric;             // every non-missing value is a number
+  std::vector<bool> kept;                // read (false: skipped by a TableColumns selection)
   std::vector<std::int64_t> line;        // per row: its line in the file (for messages)
   // Per column: the line and text of its first value that is not a number (line 0: none).
   std::vector<std::pair<std::int64_t, std::string>> first_text;
-  [[nodiscard]] std::size_t rows() const { return text.empty() ? 0 : text[0].size(); }
+  [[nodiscard]] std::size_t rows() const { return line.size(); }
   [[nodiscard]] std::optional<std::size_t> column(const std::string& name) const;
+};
+// Which columns read_table keeps: by default all, as numbers and text. A selection keeps only
+// the columns named in `numbers` (numbers only) and `text` (numbers and text); the others are
+// checked (field count, quoting) but not stored, and the table owns the text it keeps instead
+// of holding the whole file. Names not in the header are ignored (build_design reports them).
+struct TableColumns {
+  bool all = true;
+  std::vector<std::string> numbers;
+  std::vector<std::string> text;
 };
 // Rows are parsed in parallel on `threads` threads (0: all cores); the table, and the error
 // for bad input (the first in the file), are the same whatever the number.
-DataTable read_table(const std::string& path, int threads = 0);
+DataTable read_table(const std::string& path, int threads = 0, const TableColumns& keep = {});
 
 // "event ~ vertical + horizontal + factor(policy_id) - 1": the response, terms (plain
 // numeric columns or factor(column) with treatment contrasts, levels sorted as in R for
@@ -121,6 +135,10 @@ struct Formula {
   bool intercept = true;
 };
 Formula parse_formula(const std::string& text);
+// The columns build_design needs for `f` with these offset and cluster columns: the response,
+// factors and cluster as text (for levels, ids and messages), the other terms as numbers.
+TableColumns formula_columns(const Formula& f, const std::string& offset_column,
+                             const std::string& cluster_column);
 
 struct Design {
   Eigen::MatrixXd x;

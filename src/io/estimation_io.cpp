@@ -372,69 +372,54 @@ void parse_block(char* text, TableBlock& b, const std::string& path, const std::
 
 }  // namespace
 
-DataTable read_table(const std::string& path, int threads, const TableColumns& want) {
-  auto file = read_csv_file(path);
-  DataTable t;
-  t.path = path;
-  t.names = file.header;
-  const auto nc = t.names.size();
-  std::vector<Keep> keep(nc, want.all ? Keep::text : Keep::skip);
-  if (!want.all) {
-    for (std::size_t c = 0; c < nc; ++c) {
-      const auto named = [&](const std::vector<std::string>& v) {
-        return std::find(v.begin(), v.end(), t.names[c]) != v.end();
-      };
-      keep[c] = named(want.text) ? Keep::text : named(want.numbers) ? Keep::number : Keep::skip;
-    }
-  }
-  std::string& text = *file.text;
-  if (text.size() >> (64U - TextColumn::kLengthBits) != 0) {
-    fail(ErrorKind::data, {path, 0, "", ""}, "the table is larger than 1 TB",
-         "split it, or fit on a sample of its rows");
-  }
+namespace {
+
+// Parses the lines text[begin, end) (whole lines; the first is line `line`) in parallel into
+// rows appended to t, and the text columns' cells (offsets into `text`) at the same rows.
+// Advances `line` past them. Throws the first error in these lines.
+void parse_lines(char* text, std::size_t begin, std::size_t end, std::int64_t& line,
+                 const std::vector<Keep>& keep, tbb::task_arena& arena, DataTable& t,
+                 std::vector<std::vector<std::uint64_t>>& cells) {
+  const auto nc = keep.size();
   // Blocks of whole lines, about 4 MB each, so that threads share the work evenly.
   std::vector<TableBlock> blocks;
   {
-    const std::size_t size = text.size() - file.body;
+    const std::size_t size = end - begin;
     const std::size_t n = std::max<std::size_t>(1, size >> 22U);
-    std::size_t at = file.body;
-    for (std::size_t k = 1; k <= n && at < text.size(); ++k) {
-      std::size_t end = text.size();
+    const std::string_view s(text, end);
+    std::size_t at = begin;
+    for (std::size_t k = 1; k <= n && at < end; ++k) {
+      std::size_t stop = end;
       if (k < n) {
-        const auto nl = text.find('\n', std::max(at, file.body + size * k / n));
-        end = nl == std::string::npos ? text.size() : nl + 1;
+        const auto nl = s.find('\n', std::max(at, begin + size * k / n));
+        stop = nl == std::string::npos ? end : nl + 1;
       }
       TableBlock b;
       b.begin = at;
-      b.end = end;
+      b.end = stop;
       blocks.push_back(std::move(b));
-      at = end;
+      at = stop;
     }
   }
-  const int conc = threads > 0 ? threads : tbb::this_task_arena::max_concurrency();
-  tbb::task_arena arena(conc);
   const auto each_block = [&](auto&& fn) {
     arena.execute([&] {
       tbb::parallel_for(std::size_t{0}, blocks.size(), [&](std::size_t k) { fn(blocks[k]); });
     });
   };
   each_block([&](TableBlock& b) {
-    const auto* s = text.data();
-    b.lines = static_cast<std::size_t>(std::count(s + b.begin, s + b.end, '\n'));
-    if (b.end > b.begin && s[b.end - 1] != '\n') {
+    b.lines = static_cast<std::size_t>(std::count(text + b.begin, text + b.end, '\n'));
+    if (b.end > b.begin && text[b.end - 1] != '\n') {
       ++b.lines;  // the last line has no newline
     }
   });
-  std::size_t total = 0;
-  std::int64_t line = 2;
+  const std::size_t base = t.line.size();
+  std::size_t total = base;
   for (auto& b : blocks) {
     b.row0 = total;
     b.line0 = line;
     total += b.lines;
     line += static_cast<std::int64_t>(b.lines);
   }
-  std::vector<std::vector<std::uint64_t>> cells(nc);
-  t.num.resize(nc);
   t.line.resize(total);
   for (std::size_t c = 0; c < nc; ++c) {
     if (keep[c] != Keep::skip) {
@@ -444,7 +429,7 @@ DataTable read_table(const std::string& path, int threads, const TableColumns& w
       cells[c].resize(total);
     }
   }
-  each_block([&](TableBlock& b) { parse_block(text.data(), b, path, keep, t.num, cells, t.line); });
+  each_block([&](TableBlock& b) { parse_block(text, b, t.path, keep, t.num, cells, t.line); });
   // The first error in the file, as a reader going line by line would meet it.
   for (const auto& b : blocks) {
     if (b.error) {
@@ -452,7 +437,7 @@ DataTable read_table(const std::string& path, int threads, const TableColumns& w
     }
   }
   // Close the gaps left by empty lines.
-  std::size_t rows = 0;
+  std::size_t rows = base;
   for (const auto& b : blocks) {
     if (rows != b.row0) {
       for (std::size_t c = 0; c < nc; ++c) {
@@ -471,8 +456,6 @@ DataTable read_table(const std::string& path, int threads, const TableColumns& w
     rows += b.rows;
   }
   t.line.resize(rows);
-  t.numeric.assign(nc, true);
-  t.first_text.assign(nc, {});
   for (std::size_t c = 0; c < nc; ++c) {
     if (keep[c] == Keep::skip) {
       continue;
@@ -482,38 +465,98 @@ DataTable read_table(const std::string& path, int threads, const TableColumns& w
       cells[c].resize(rows);
     }
     for (const auto& b : blocks) {
-      if (b.first_text[c].first != 0) {
-        t.numeric[c] = false;
+      if (t.first_text[c].first == 0 && b.first_text[c].first != 0) {
         t.first_text[c] = b.first_text[c];
-        break;
       }
     }
   }
-  t.kept.resize(nc);
-  for (std::size_t c = 0; c < nc; ++c) {
-    t.kept[c] = keep[c] != Keep::skip;
-  }
-  t.text.resize(nc);
+}
+
+}  // namespace
+
+DataTable read_table(const std::string& path, int threads, const TableColumns& want) {
+  // The whole file, for a table that keeps its text as views into it; else pieces of it,
+  // so that memory holds the kept columns and one piece.
+  std::optional<CsvFile> file;
+  std::optional<CsvChunks> chunks;
+  DataTable t;
+  t.path = path;
   if (want.all) {
-    const std::shared_ptr<const std::string> shared = std::move(file.text);
+    file = read_csv_file(path);
+    t.names = file->header;
+  } else {
+    chunks.emplace(path);
+    t.names = chunks->header();
+  }
+  const auto nc = t.names.size();
+  std::vector<Keep> keep(nc, want.all ? Keep::text : Keep::skip);
+  if (!want.all) {
+    for (std::size_t c = 0; c < nc; ++c) {
+      const auto named = [&](const std::vector<std::string>& v) {
+        return std::find(v.begin(), v.end(), t.names[c]) != v.end();
+      };
+      keep[c] = named(want.text) ? Keep::text : named(want.numbers) ? Keep::number : Keep::skip;
+    }
+  }
+  const int conc = threads > 0 ? threads : tbb::this_task_arena::max_concurrency();
+  tbb::task_arena arena(conc);
+  std::vector<std::vector<std::uint64_t>> cells(nc);
+  t.num.resize(nc);
+  t.first_text.assign(nc, {});
+  t.text.resize(nc);
+  std::int64_t line = 2;
+  if (want.all) {
+    std::string& text = *file->text;
+    if (text.size() >> (64U - TextColumn::kLengthBits) != 0) {
+      fail(ErrorKind::data, {path, 0, "", ""}, "the table is larger than 1 TB",
+           "split it, or fit on a sample of its rows");
+    }
+    parse_lines(text.data(), file->body, text.size(), line, keep, arena, t, cells);
+    const std::shared_ptr<const std::string> shared = std::move(file->text);
     for (std::size_t c = 0; c < nc; ++c) {
       t.text[c].share(shared, std::move(cells[c]));
     }
   } else {
-    // A few columns of short fields: copies, so that the file's text can go.
-    for (std::size_t c = 0; c < nc; ++c) {
-      std::size_t bytes = 0;
-      for (const auto cell : cells[c]) {
-        bytes += cell & TextColumn::kMaxLength;
+    constexpr std::size_t kPiece = std::size_t{32} << 20U;
+    std::string piece;
+    bool reserved = false;
+    while (chunks->next(piece, kPiece)) {
+      const std::size_t from = t.line.size();
+      parse_lines(piece.data(), 0, piece.size(), line, keep, arena, t, cells);
+      if (!reserved && chunks->file_bytes() > piece.size() && !t.line.empty()) {
+        // Rows in the file, from the first piece's bytes per row, so columns grow once.
+        const double per_row =
+            static_cast<double>(piece.size()) / static_cast<double>(t.line.size());
+        const auto expect =
+            static_cast<std::size_t>(1.02 * static_cast<double>(chunks->file_bytes()) / per_row) +
+            16;
+        t.line.reserve(expect);
+        for (std::size_t c = 0; c < nc; ++c) {
+          if (keep[c] != Keep::skip) {
+            t.num[c].reserve(expect);
+          }
+          if (keep[c] == Keep::text) {
+            cells[c].reserve(expect);
+            t.text[c].reserve(expect, 0);
+          }
+        }
       }
-      t.text[c].reserve(cells[c].size(), bytes);
-      for (const auto cell : cells[c]) {
-        t.text[c].push_back({text.data() + (cell >> TextColumn::kLengthBits),
-                             static_cast<std::size_t>(cell & TextColumn::kMaxLength)});
+      reserved = true;
+      // The kept text, copied out of the piece (a few columns of short fields).
+      for (std::size_t c = 0; c < nc; ++c) {
+        for (std::size_t r = from; r < cells[c].size(); ++r) {
+          const auto cell = cells[c][r];
+          t.text[c].push_back({piece.data() + (cell >> TextColumn::kLengthBits),
+                               static_cast<std::size_t>(cell & TextColumn::kMaxLength)});
+        }
       }
-      std::vector<std::uint64_t>().swap(cells[c]);
     }
-    file.text.reset();
+  }
+  t.numeric.assign(nc, true);
+  t.kept.resize(nc);
+  for (std::size_t c = 0; c < nc; ++c) {
+    t.numeric[c] = t.first_text[c].first == 0;
+    t.kept[c] = keep[c] != Keep::skip;
   }
   if (t.rows() == 0) {
     fail(ErrorKind::data, {path, line - 1, "", ""}, "the table has no rows",

@@ -264,6 +264,28 @@ void split_csv_line(char* b, char* e, std::vector<std::string_view>& fields,
   }
 }
 
+namespace {
+
+// Header names: split as a row, each name once.
+std::vector<std::string> parse_header(std::string line, const std::string& path) {
+  std::vector<std::string> header;
+  std::vector<std::string_view> fields;
+  split_csv_line(line.data(), line.data() + line.size(), fields, path, 1);
+  for (auto name : fields) {
+    for (const auto& seen : header) {
+      if (seen == name) {
+        fail(ErrorKind::data, {path, 1, std::string(name), std::string(name)},
+             "the header names this column twice",
+             "give each column a distinct name (pdlab would not know which one to read)");
+      }
+    }
+    header.emplace_back(name);
+  }
+  return header;
+}
+
+}  // namespace
+
 CsvFile read_csv_file(const std::string& path) {
   check_regular(path);
   CsvFile f;
@@ -306,19 +328,115 @@ CsvFile read_csv_file(const std::string& path) {
   if (line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) {
     line.erase(0, 3);
   }
-  std::vector<std::string_view> fields;
-  split_csv_line(line.data(), line.data() + line.size(), fields, path, 1);
-  for (auto name : fields) {
-    for (const auto& seen : f.header) {
-      if (seen == name) {
-        fail(ErrorKind::data, {path, 1, std::string(name), std::string(name)},
-             "the header names this column twice",
-             "give each column a distinct name (pdlab would not know which one to read)");
+  f.header = parse_header(std::move(line), path);
+  return f;
+}
+
+CsvChunks::CsvChunks(std::string path) : path_(std::move(path)) {
+  check_regular(path_);
+  fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) {
+    fail(ErrorKind::no_input, {path_, 0, "", ""}, "cannot open file", "check its permissions");
+  }
+  unsigned char magic[2] = {0, 0};
+  if (::pread(fd_, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+    ::close(fd_);
+    fd_ = -1;
+    gz_ = gzopen(path_.c_str(), "rb");
+    if (gz_ == nullptr) {
+      fail(ErrorKind::no_input, {path_, 0, "", ""}, "cannot open file", "check its permissions");
+    }
+    gzbuffer(gz_, 1U << 18U);
+  } else {
+    struct stat st {};
+    if (::fstat(fd_, &st) == 0 && st.st_size > 0) {
+      file_bytes_ = static_cast<std::size_t>(st.st_size);
+    }
+  }
+  // The header line, whole.
+  std::size_t nl = std::string::npos;
+  while ((nl = buf_.find('\n')) == std::string::npos && fill(1U << 16U) > 0) {
+  }
+  note_input(path_);
+  if (buf_.empty()) {
+    fail(ErrorKind::data, {path_, 1, "", ""}, "the file is empty",
+         "write a header row and at least one data row");
+  }
+  std::string line = buf_.substr(0, nl == std::string::npos ? buf_.size() : nl);
+  buf_.erase(0, nl == std::string::npos ? buf_.size() : nl + 1);
+  lines_out_ = nl == std::string::npos ? 0 : 1;
+  if (!line.empty() && line.back() == '\r') {
+    line.pop_back();
+  }
+  if (line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) {
+    line.erase(0, 3);
+  }
+  header_ = parse_header(std::move(line), path_);
+}
+
+CsvChunks::~CsvChunks() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+  }
+  if (gz_ != nullptr) {
+    gzclose(gz_);
+  }
+}
+
+std::size_t CsvChunks::fill(std::size_t want) {
+  if (eof_) {
+    return 0;
+  }
+  const std::size_t n = buf_.size();
+  buf_.resize(n + want);
+  for (;;) {
+    std::int64_t got = 0;
+    std::string text;
+    if (gz_ != nullptr) {
+      got = gzread(gz_, buf_.data() + n, static_cast<unsigned>(want));
+      if (got < 0) {
+        int errnum = 0;
+        const char* msg = gzerror(gz_, &errnum);
+        text = std::string("read error: ") + (msg ? msg : "unknown");
+      }
+    } else {
+      got = ::read(fd_, buf_.data() + n, want);
+      if (got < 0 && errno == EINTR) {
+        continue;
+      }
+      if (got < 0) {
+        text = std::string("read error: ") + std::strerror(errno);
       }
     }
-    f.header.emplace_back(name);
+    if (got < 0) {
+      buf_.resize(n);
+      fail(ErrorKind::io, {path_, lines_out_ + lines_in(buf_) + 1, "", ""}, text,
+           "check that the file is a complete CSV or gzip file");
+    }
+    buf_.resize(n + static_cast<std::size_t>(got));
+    eof_ = got == 0;
+    return static_cast<std::size_t>(got);
   }
-  return f;
+}
+
+bool CsvChunks::next(std::string& out, std::size_t size) {
+  // Read until the buffer holds `size` bytes and a newline after them (or the end).
+  while (buf_.size() < size && fill(size - buf_.size()) > 0) {
+  }
+  std::size_t cut = buf_.size();
+  if (!eof_) {
+    std::size_t nl = std::string::npos;
+    while ((nl = buf_.rfind('\n')) == std::string::npos && fill(1U << 16U) > 0) {
+    }
+    cut = nl == std::string::npos ? buf_.size() : nl + 1;
+  }
+  if (cut == 0) {
+    return false;
+  }
+  out.assign(buf_, 0, cut);
+  buf_.erase(0, cut);
+  lines_out_ += static_cast<std::int64_t>(std::count(out.begin(), out.end(), '\n'));
+  return true;
 }
 
 CsvReader::CsvReader(std::string path) : path_(std::move(path)) {

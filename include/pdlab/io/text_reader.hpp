@@ -61,6 +61,34 @@ struct CsvFile {
 };
 CsvFile read_csv_file(const std::string& path);
 
+// The same file (plain or gzip) in pieces of whole lines, for readers that need not hold it
+// all: the header is read and checked as read_csv_file does, then each next() replaces `out`
+// with the following lines (about `size` bytes, more where a line is longer; the last piece may
+// lack its final newline). Errors are read_csv_file's, with the same lines.
+class CsvChunks {
+ public:
+  explicit CsvChunks(std::string path);
+  ~CsvChunks();
+  CsvChunks(const CsvChunks&) = delete;
+  CsvChunks& operator=(const CsvChunks&) = delete;
+  const std::vector<std::string>& header() const { return header_; }
+  // Bytes of the file (plain) or 0 (gzip, or unknown): a hint for reserving.
+  std::size_t file_bytes() const { return file_bytes_; }
+  bool next(std::string& out, std::size_t size);
+
+ private:
+  // Appends up to `want` bytes to buf_; 0 at end of file.
+  std::size_t fill(std::size_t want);
+  std::string path_;
+  int fd_ = -1;
+  gzFile gz_ = nullptr;
+  std::size_t file_bytes_ = 0;
+  std::string buf_;             // read, not yet handed out (whole lines and a partial one)
+  std::int64_t lines_out_ = 0;  // newlines handed out (header included)
+  bool eof_ = false;
+  std::vector<std::string> header_;
+};
+
 // Exactly std::from_chars's double (general format) for the whole of `s`, false where that
 // fails or leaves characters; plain decimals such as -0.123457 take a faster exact path.
 bool parse_double(std::string_view s, double& v);

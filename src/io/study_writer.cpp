@@ -152,7 +152,6 @@ StudyWriter::StudyWriter(const std::string& out_path, bool force, bool resume, c
                          std::int32_t replicates, const StudyMeta& meta)
     : model_(model), replicates_(replicates), meta_(meta), file_(out_path, force, resume) {
   const auto& cal = model_.scenario().calendar;
-  unit_slot_.assign(static_cast<std::size_t>(model_.hierarchy().size()), -1);
   for (std::int32_t t = 0; t < model_.periods(); ++t) {
     period_labels_.push_back(period_label(cal, t));
   }
@@ -380,16 +379,6 @@ void StudyWriter::create_tables() {
   db.exec("COMMIT;");
 }
 
-const StudyWriter::UnitText& StudyWriter::unit_text(std::int32_t u) {
-  auto& slot = unit_slot_[static_cast<std::size_t>(u)];
-  if (slot < 0) {
-    const auto& h = model_.hierarchy();
-    slot = static_cast<std::int32_t>(unit_text_.size());
-    unit_text_.push_back({h.id(u), h.name(u), h.level_names()[h.level(u)]});
-  }
-  return unit_text_[static_cast<std::size_t>(slot)];
-}
-
 void StudyWriter::add(const ReplicateResult& r) {
   if (next_ >= pending_.size() || pending_[next_] != r.replicate) {
     throw Error(ErrorKind::internal, "StudyWriter::add: replicates out of order");
@@ -414,19 +403,19 @@ void StudyWriter::add(const ReplicateResult& r) {
       }
     }
     const auto bind_row = [&](BindCache& st, int base, const Adoption& a) {
-      const UnitText& u = unit_text(a.unit);
+      const int lvl = h.level(a.unit);
       st.integer(base + 1, r.replicate)
           .text(base + 2, sc.policies[a.policy].id)
-          .text(base + 3, u.id)
-          .text(base + 4, u.name)
-          .text(base + 5, u.level)
+          .text(base + 3, h.id(a.unit))
+          .text(base + 4, h.name(a.unit))
+          .text(base + 5, h.level_names()[lvl])
           .integer(base + 6, a.period)
           .text(base + 7, period_labels_[static_cast<std::size_t>(a.period)])
           .period(base + 8, a.full_period)
           .period(base + 9, a.inst_period)
           .period(base + 10, a.rev_period)
           .text(base + 11, to_string(a.channel))
-          .text(base + 12, unit_text(a.variant).id);
+          .text(base + 12, h.id(a.variant));
       if (a.mode == Mode::none) {
         st.null(base + 13);
       } else {

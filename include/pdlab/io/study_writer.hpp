@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace pdlab::io {
@@ -63,17 +62,6 @@ class StudyWriter {
   std::size_t next_ = 0;
   std::int64_t adoptions_ = 0;
   std::vector<std::string> period_labels_;
-  // The text of a unit's adoption row (id, name, level name), looked up in the hierarchy the
-  // first time the unit is written: the hierarchy's string pools are in file order, so each
-  // lookup there is a cache miss, and a row makes three of them.
-  struct UnitText {
-    std::string_view id;
-    std::string_view name;
-    std::string_view level;
-  };
-  const UnitText& unit_text(std::int32_t u);
-  std::vector<std::int32_t> unit_slot_;  // per unit: index into unit_text_, or -1
-  std::vector<UnitText> unit_text_;
 };
 
 }  // namespace pdlab::io

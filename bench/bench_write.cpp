@@ -33,8 +33,8 @@ double wall() {
 void BM_StudyWrite_Jiangsu20(benchmark::State& state) {
   const auto study =
       pdlab::study::prepare_study(PDLAB_SOURCE_DIR "/scenarios/cases/jiangsu-rollout.toml",
-                               {"assessment.enabled=false", "coproduction.enabled=false",
-                                "services.enabled=false", "stability.enabled=false"});
+                                  {"assessment.enabled=false", "coproduction.enabled=false",
+                                   "services.enabled=false", "stability.enabled=false"});
   std::string dir = (std::filesystem::temp_directory_path() / "pdlab-bench-XXXXXX").string();
   if (::mkdtemp(dir.data()) == nullptr) {
     throw std::runtime_error("mkdtemp failed");

@@ -83,6 +83,8 @@ check fit_ok 0 "urban_share" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$D
 check fit_validates 0 "valid." -- "$PDLAB" validate "$T/fitted.toml"
 check fit_runs 0 "" -- "$PDLAB" run "$T/fitted.toml" --out "$T/fitted.sqlite" -r 4
 check check_fit_ok 0 "prefecture" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" -r 20 --out "$T/check.csv"
+check fit_uncertainty 0 "adoption.beta.urban_share" -- sed -n '/^\[uncertainty\]/,$p' "$T/fitted.toml"
+check check_fit_draws 0 "prefecture" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" -r 10 --set uncertainty.draw=true
 check check_fit_csv 0 "level,period,date,observed,sim_mean,sim_q05,sim_q95,inside" -- cat "$T/check.csv"
 check fit_exists 73 "--force" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --out "$T/fitted.toml"
 printf 'unit_id,policy_id,time\n9999,p,2021\n' > "$T/bad_events.csv"

@@ -15,6 +15,7 @@ namespace {
 
 struct CheckFitOptions {
   std::string scenario, events_path, out;
+  std::vector<std::string> sets;
   RunOverrides run;
   bool force = false;
 };
@@ -22,6 +23,9 @@ struct CheckFitOptions {
 void add_options(CLI::App& sub, CheckFitOptions& o) {
   sub.add_option("scenario", o.scenario, "Fitted scenario TOML (from `pdlab fit`)")->required();
   sub.add_option("--events", o.events_path, "Observed adoption events CSV")->required();
+  add_sets(sub, o.sets,
+           "Override a scenario key, e.g. --set uncertainty.draw=true to put the estimates' "
+           "uncertainty into the bands (repeatable)");
   add_replicates(sub, o.run, "Replicates (overrides run.replicates)");
   add_seed(sub, o.run, "Master seed");
   sub.add_option("--out,-o", o.out, "Comparison table CSV");
@@ -32,7 +36,7 @@ int run(const CheckFitOptions& o) {
   if (!o.out.empty()) {
     io::check_output_path(o.out, o.force);
   }
-  const auto study = study::prepare_study(o.scenario, with_overrides({}, o.run));
+  const auto study = study::prepare_study(o.scenario, with_overrides(o.sets, o.run));
   const auto& sc = study.model->scenario();
   const auto rows = study::check_fit_study(study, o.events_path, progress_bar());
   fmt::print("Observed vs simulated cumulative adoption ({} replicates, 90% bands)\n",

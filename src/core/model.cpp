@@ -254,6 +254,7 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
         level_of(sc_, h_, "output.unit_time_max_level", sc_.output.unit_time_max_level);
   }
   compile_availability();
+  draws_ = compile_draws(sc_);
   // Events: each compiled by its kind's entry in the table of kinds (events.hpp).
   for (const auto& e : sc_.events) {
     CompiledEvent c;

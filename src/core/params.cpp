@@ -812,6 +812,20 @@ std::vector<Param> make_registry() {
   r.push_back(table("feedback.levels", "", "",
                     "Level names whose governments feel need, escalation and reversal "
                     "feedback (default: every level above the communities)."));
+  r.push_back(boolean("uncertainty.draw", "",
+                      "Draw one vector of uncertainty.keys per replicate from N(estimate, "
+                      "covariance) (`pdlab fit` writes them, with draw = false); false runs "
+                      "every replicate at the estimate.",
+                      BOOL(uncertainty.draw)));
+  r.push_back(table("uncertainty.keys", "", "",
+                    "Numeric scenario keys whose values are uncertain (e.g. "
+                    "adoption.alpha.county, adoption.gamma_vertical, adoption.beta.<column>)."));
+  r.push_back(table("uncertainty.estimate", "", "",
+                    "Their point estimates, in the order of uncertainty.keys: the centre of the "
+                    "draws (without draw, the scenario's own values of the keys are used)."));
+  r.push_back(table("uncertainty.covariance", "", "",
+                    "Their covariance matrix (array of rows; symmetric, positive semi-definite), "
+                    "e.g. the fit's model-based or cluster-robust covariance."));
   r.push_back(table("calibrate.free", "", "",
                     "Array of tables {name, keys, lo, hi, start}: free parameters of `pdlab "
                     "calibrate`; each sets one value on all its scenario keys."));

@@ -223,9 +223,13 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   const Eigen::MatrixXd bread = solver.solve(Eigen::MatrixXd::Identity(k, k));
   fit.coef = Eigen::VectorXd::Constant(p, std::nan(""));
   fit.se = Eigen::VectorXd::Constant(p, std::nan(""));
+  fit.cov = Eigen::MatrixXd::Constant(p, p, std::nan(""));
   for (Eigen::Index j = 0; j < k; ++j) {
     fit.coef[keep[j]] = beta[j];
     fit.se[keep[j]] = std::sqrt(bread(j, j));
+    for (Eigen::Index i = 0; i < k; ++i) {
+      fit.cov(keep[i], keep[j]) = bread(i, j);
+    }
   }
   // Likelihood, null deviance, fitted extremes.
   double ll = 0;
@@ -287,8 +291,12 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
                           static_cast<double>(n - 1) / static_cast<double>(n - k);
     const Eigen::MatrixXd vc = factor * bread * meat * bread;
     fit.se_robust = Eigen::VectorXd::Constant(p, std::nan(""));
+    fit.cov_robust = Eigen::MatrixXd::Constant(p, p, std::nan(""));
     for (Eigen::Index j = 0; j < k; ++j) {
       fit.se_robust[keep[j]] = std::sqrt(vc(j, j));
+      for (Eigen::Index i = 0; i < k; ++i) {
+        fit.cov_robust(keep[i], keep[j]) = vc(i, j);
+      }
     }
   }
   return fit;

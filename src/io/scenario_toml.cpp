@@ -477,6 +477,37 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
     }
   } else if (key == "adoption.alpha" || key == "adoption.shift" || key == "adoption.beta") {
     keyed(c, n, key);
+  } else if (key == "uncertainty.keys") {
+    s.uncertainty.keys = strings(c, n, key);
+  } else if (key == "uncertainty.estimate") {
+    s.uncertainty.estimate.clear();
+    const auto* arr = n.as_array();
+    if (arr == nullptr) {
+      bad(c, n, key, "must be an array of numbers", "write e.g. [-4.2, 0.8]");
+    }
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      s.uncertainty.estimate.push_back(
+          real(c, *arr->get(i), key + "[" + std::to_string(i) + "]", -1e9, 1e9));
+    }
+  } else if (key == "uncertainty.covariance") {
+    s.uncertainty.covariance.clear();
+    const auto* arr = n.as_array();
+    if (arr == nullptr) {
+      bad(c, n, key, "must be an array of rows (arrays of numbers)",
+          "write e.g. [[0.01, 0.002], [0.002, 0.04]]");
+    }
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      const auto* row = arr->get(i)->as_array();
+      const std::string rk = key + "[" + std::to_string(i) + "]";
+      if (row == nullptr) {
+        bad(c, *arr->get(i), rk, "must be an array of numbers", "write each row as [a, b, ...]");
+      }
+      std::vector<double> r;
+      for (std::size_t j = 0; j < row->size(); ++j) {
+        r.push_back(real(c, *row->get(j), rk + "[" + std::to_string(j) + "]", -1e12, 1e12));
+      }
+      s.uncertainty.covariance.push_back(std::move(r));
+    }
   } else if (key == "calibrate.free") {
     each_table(c, n, key, [&](const toml::table& t, const std::string& k) {
       check_keys(c, t, k + ".", {"name", "keys", "lo", "hi", "start"});

@@ -90,12 +90,28 @@ ReplicateResult simulate(const Model& model, Workspace& ws, std::int32_t replica
   return result;
 }
 
+// One replicate, on the thread's workspace; with parameter draws ([uncertainty]), on a model
+// compiled for the replicate's own parameters (and a workspace of its own).
+ReplicateResult simulate_replicate(const Model& model, std::unique_ptr<Workspace>& ws,
+                                   std::int32_t replicate, const RunOptions& options) {
+  if (const auto* draws = model.parameter_draws()) {
+    const Model drawn(drawn_scenario(model.scenario(), *draws, replicate), model.hierarchy(),
+                      model.network());
+    Workspace own(drawn, options);
+    return simulate(drawn, own, replicate);
+  }
+  if (!ws) {
+    ws = std::make_unique<Workspace>(model, options);
+  }
+  return simulate(model, *ws, replicate);
+}
+
 }  // namespace
 
 ReplicateResult run_replicate(const Model& model, std::int32_t replicate,
                               const RunOptions& options) {
-  Workspace ws(model, options);
-  return simulate(model, ws, replicate);
+  std::unique_ptr<Workspace> ws;
+  return simulate_replicate(model, ws, replicate, options);
 }
 
 std::vector<ReplicateResult> run_ensemble(const Model& model, std::int32_t n, int threads,
@@ -110,11 +126,8 @@ std::vector<ReplicateResult> run_ensemble(const Model& model, std::int32_t n, in
     tbb::parallel_for(tbb::blocked_range<std::int32_t>(0, n, 1),
                       [&](const tbb::blocked_range<std::int32_t>& range) {
                         auto& ws = workspaces.local();
-                        if (!ws) {
-                          ws = std::make_unique<Workspace>(model, options);
-                        }
                         for (std::int32_t r = range.begin(); r < range.end(); ++r) {
-                          results[r] = simulate(model, *ws, r);
+                          results[r] = simulate_replicate(model, ws, r, options);
                           const int d = ++done;
                           if (progress) {
                             progress(d, n);
@@ -149,11 +162,8 @@ void run_ensemble_streaming(const Model& model, const std::vector<std::int32_t>&
             tbb::make_filter<std::int32_t, std::shared_ptr<ReplicateResult>>(
                 tbb::filter_mode::parallel,
                 [&](std::int32_t r) {
-                  auto& ws = workspaces.local();
-                  if (!ws) {
-                    ws = std::make_unique<Workspace>(model, options);
-                  }
-                  return std::make_shared<ReplicateResult>(simulate(model, *ws, r));
+                  return std::make_shared<ReplicateResult>(
+                      simulate_replicate(model, workspaces.local(), r, options));
                 }) &
             tbb::make_filter<std::shared_ptr<ReplicateResult>, void>(
                 tbb::filter_mode::serial_in_order, [&](std::shared_ptr<ReplicateResult> r) {

@@ -157,6 +157,48 @@ FitResult fit_scenario(const io::LoadedScenario& loaded, const io::Inputs& input
   stages.insert("reversal_rate", 0.0);
   t.insert_or_assign("stages", stages);
   t.erase("event");
+  // The estimates' covariance (cluster-robust when clustered, as the coefficient table's
+  // preferred SEs), so that runs can carry the estimation error: `uncertainty.draw = true`
+  // draws one coefficient vector per replicate (docs/model.md §7.12).
+  {
+    const bool robust = res.glm.cov_robust.size() > 0;
+    const Eigen::MatrixXd& cov = robust ? res.glm.cov_robust : res.glm.cov;
+    const auto scenario_key = [&](const std::string& name) {
+      if (name.rfind("alpha.", 0) == 0) {
+        return "adoption." + name;
+      }
+      if (name == "vertical" || name == "horizontal" || name == "bottom_up") {
+        return "adoption.gamma_" + name;
+      }
+      return "adoption.beta." + name;
+    };
+    std::vector<Eigen::Index> kept;
+    for (Eigen::Index j = 0; j < res.glm.coef.size(); ++j) {
+      if (!std::isnan(res.glm.coef[j]) && !std::isnan(cov(j, j))) {
+        kept.push_back(j);
+      }
+    }
+    toml::array keys, estimate, rows;
+    for (auto i : kept) {
+      keys.push_back(scenario_key(names[static_cast<std::size_t>(i)]));
+      estimate.push_back(res.glm.coef[i]);
+      toml::array row;
+      for (auto j : kept) {
+        row.push_back(0.5 * (cov(i, j) + cov(j, i)));
+      }
+      rows.push_back(row);
+    }
+    toml::table unc;
+    unc.insert("draw", false);
+    unc.insert("keys", keys);
+    unc.insert("estimate", estimate);
+    unc.insert("covariance", rows);
+    t.insert_or_assign("uncertainty", unc);
+    res.notes.push_back(fmt::format(
+        "the fitted scenario carries the {} covariance of the estimates in [uncertainty]; "
+        "--set uncertainty.draw=true runs each replicate with its own draw of them",
+        robust ? "cluster-robust" : "model-based"));
+  }
   // Paths in the input scenario are relative to its file: make them absolute so the fitted
   // scenario runs from wherever it is written.
   const auto base = std::filesystem::absolute(std::filesystem::path(sc.file)).parent_path();
@@ -184,7 +226,8 @@ FitResult fit_scenario(const io::LoadedScenario& loaded, const io::Inputs& input
     << " discrete-time EHA): N = " << res.glm.n << " unit-periods, " << res.glm.events
     << " events, log-likelihood " << fmt::format("{:.6f}", res.glm.log_likelihood) << ".\n"
     << "# Every superior endorses with signal 1, as in the risk set's V; no scripted events.\n"
-    << "# Standard errors are in the fit's coefficient table, not here.\n"
+    << "# Standard errors are in the fit's coefficient table; [uncertainty] holds the\n"
+    << "# covariance (draw = true runs each replicate with its own draw of the estimates).\n"
     << t << "\n";
   res.scenario_toml = o.str();
   return res;

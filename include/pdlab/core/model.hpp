@@ -7,6 +7,7 @@
 #include "pdlab/core/hierarchy.hpp"
 #include "pdlab/core/network.hpp"
 #include "pdlab/core/scenario.hpp"
+#include "pdlab/core/uncertainty.hpp"
 
 #include <array>
 #include <cstdint>
@@ -74,6 +75,10 @@ class Model {
   int unit_time_max_level() const { return unit_time_max_level_; }
   // Index of the policy that is the governance model (governance.policy).
   int governance_policy() const { return governance_policy_; }
+  // The per-replicate parameter draws ([uncertainty] with draw = true), or nullptr.
+  const CompiledDraws* parameter_draws() const {
+    return draws_.keys.empty() || !sc_.uncertainty.draw ? nullptr : &draws_;
+  }
   // The governance layer, or nullptr when all its modules are off.
   const GovernanceModel* governance() const { return gov_.get(); }
 
@@ -92,6 +97,7 @@ class Model {
   std::vector<std::vector<HazardEpoch>> epochs_;
   std::vector<std::vector<PolicyLink>> prerequisites_, boosters_;
   std::vector<std::int32_t> policy_from_;
+  CompiledDraws draws_;
   std::vector<std::vector<std::uint8_t>> adoptable_;  // [policy][level]
   std::vector<float> capacity_, need_;
   std::vector<std::array<double, 4>> mode_cdf_;

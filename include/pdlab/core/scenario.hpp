@@ -350,6 +350,16 @@ struct CalibrationParams {
   int validation_replicates = 100;  // fresh seed, for the reported fit
 };
 
+// Uncertainty in estimated parameters (`pdlab fit` writes it): with `draw`, each replicate runs
+// with its own vector of the numeric keys drawn from N(estimate, covariance), so that bands
+// carry the estimation error as well as the Monte Carlo noise.
+struct ParameterDraws {
+  bool draw = false;
+  std::vector<std::string> keys;  // numeric scenario keys, e.g. adoption.alpha.county
+  std::vector<double> estimate;
+  std::vector<std::vector<double>> covariance;  // keys x keys
+};
+
 struct Scenario {
   int schema_version = 1;
   std::string name;
@@ -365,6 +375,7 @@ struct Scenario {
   std::vector<Event> events;
   GovernanceParams governance;
   CalibrationParams calibrate;
+  ParameterDraws uncertainty;
   std::uint64_t seed = 1;
   int replicates = 1;
   int threads = 0;  // 0 = all cores

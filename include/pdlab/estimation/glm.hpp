@@ -28,6 +28,10 @@ struct GlmFit {
   Eigen::VectorXd coef;       // NaN for aliased (collinear) columns, as R's NA
   Eigen::VectorXd se;         // model-based (inverse Fisher information)
   Eigen::VectorXd se_robust;  // cluster-robust sandwich (empty without clusters)
+  // The covariance matrices behind se and se_robust (p x p; NaN rows and columns for aliased
+  // coefficients; cov_robust empty without clusters).
+  Eigen::MatrixXd cov;
+  Eigen::MatrixXd cov_robust;
   std::vector<bool> aliased;
   double log_likelihood = 0;
   double deviance = 0;

@@ -1,0 +1,33 @@
+// Parameter uncertainty in simulation ([uncertainty], docs/model.md §7.12): one vector of
+// the uncertain keys per replicate, drawn from N(estimate, covariance) with counter-based
+// normals keyed by (seed, replicate, key), so draws do not depend on threads or order.
+#pragma once
+
+#include "pdlab/core/scenario.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pdlab {
+
+struct CompiledDraws {
+  std::vector<std::string> keys;
+  std::vector<double> estimate;
+  std::vector<double> factor;  // k x k, row-major, lower triangular-like: factor * factor' = cov
+  std::vector<double> lo, hi;  // each key's range in the registry (draws are clamped to it)
+};
+
+// Checks [uncertainty] (numeric keys the registry knows, sizes, a finite symmetric positive
+// semi-definite covariance) and factors the covariance; throws Error(config) naming the key.
+CompiledDraws compile_draws(const Scenario& s);
+
+// The keys' values for `replicate`: estimate + factor z, z standard normal, each clamped to
+// its key's range.
+std::vector<double> draw_parameters(const CompiledDraws& d, std::uint64_t seed,
+                                    std::int32_t replicate);
+
+// The scenario of `replicate`: `s` with the drawn values set and draws switched off.
+Scenario drawn_scenario(const Scenario& s, const CompiledDraws& d, std::int32_t replicate);
+
+}  // namespace pdlab

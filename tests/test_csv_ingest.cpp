@@ -33,6 +33,17 @@ void expect_same(const std::string& s) {
     EXPECT_EQ(std::memcmp(&got, &want, sizeof got), 0)
         << "'" << s << "': " << got << " vs " << want;
   }
+  // In a field of a longer line (the short path, which reads ahead, then applies): where the
+  // prefix parser takes the whole field, its value is from_chars's.
+  const std::string line = s + ",0123456789012345678901234";
+  double in_line = 0;
+  const char* q = io::parse_decimal_prefix(line.data(), line.data() + line.size(), in_line);
+  ASSERT_TRUE(q == nullptr || q <= line.data() + s.size()) << "'" << s << "'";
+  if (q == line.data() + s.size()) {
+    ASSERT_TRUE(ok_want) << "'" << s << "'";
+    EXPECT_EQ(std::memcmp(&in_line, &want, sizeof want), 0)
+        << "'" << s << "' in a line: " << in_line << " vs " << want;
+  }
 }
 
 TEST(CsvIngest, ParseDoubleIsFromChars) {
@@ -88,6 +99,17 @@ TEST(CsvIngest, ParseDoubleIsFromChars) {
     const double x = z(gen) * std::pow(10.0, exps(gen));
     const int n = std::snprintf(buf, sizeof buf, i % 2 ? "%.*g" : "%.*f", digits(gen), x);
     expect_same(std::string(buf, static_cast<std::size_t>(n)));
+  }
+  // Short decimals, -?D{1,8}.D{1,8}, as CSV writers print them.
+  std::uniform_int_distribution<int> short_digits(1, 8);
+  for (int i = 0; i < 200000; ++i) {
+    const int before = short_digits(gen);
+    const int after = short_digits(gen);
+    std::string t = i % 2 ? "-" : "";
+    for (int k = 0; k < before + after + 1; ++k) {
+      t += k == before ? '.' : static_cast<char>('0' + gen() % 10);
+    }
+    expect_same(t);
   }
   // Every digit string of 1 to 16 digits with the point anywhere (mantissas near 2^53 too).
   std::uniform_int_distribution<std::uint64_t> mant(0, std::uint64_t{1} << 54U);

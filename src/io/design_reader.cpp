@@ -17,7 +17,6 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstring>
 
@@ -116,12 +115,6 @@ std::size_t count_lines(const char* b, const char* e, bool& quote) {
   return m;
 }
 
-// r (not negative) with the sign of a leading '-': a bit, not a branch (signs are random).
-[[gnu::always_inline]] inline double with_sign(double r, bool neg) {
-  return std::bit_cast<double>(std::bit_cast<std::uint64_t>(r) |
-                               (static_cast<std::uint64_t>(neg) << 63U));
-}
-
 // The number in [p, e) (16 bytes from p readable) if it is -?D{1,7}(.D{1,7})?: true with its
 // value, as parse_double gives it; false for anything else (other_field's). The field's end is
 // known, so fields parse independently of one another (the processor overlaps them).
@@ -133,7 +126,7 @@ std::size_t count_lines(const char* b, const char* e, bool& quote) {
   const auto len = e - s;
   const auto d0 = static_cast<unsigned>(s[0] - '0');
   if (len == 1 && d0 < 10) {
-    v = with_sign(static_cast<double>(d0), neg);  // 0 or 1 of a response
+    v = detail::with_sign(static_cast<double>(d0), neg);  // 0 or 1 of a response
     return true;
   }
   if (len >= 3 && len <= 9 && s[1] == '.' && d0 < 10) {
@@ -150,7 +143,7 @@ std::size_t count_lines(const char* b, const char* e, bool& quote) {
     }
     const std::uint64_t m = d0 * detail::kPow10Int[k2] + digits_value(b, k2);
     const double r = static_cast<double>(m) / detail::kPow10[k2];
-    v = with_sign(r, neg);
+    v = detail::with_sign(r, neg);
     return true;
   }
   std::uint64_t a = 0;
@@ -173,7 +166,7 @@ std::size_t count_lines(const char* b, const char* e, bool& quote) {
   } else {
     return false;
   }
-  v = with_sign(r, neg);
+  v = detail::with_sign(r, neg);
   return true;
 }
 

@@ -170,7 +170,7 @@ const char* parse_decimal_prefix(const char* p, const char* e, double& v) {
   }
   const auto d = static_cast<double>(m);
   const double r = exp10 < 0 ? d / kPow10[-exp10] : d * kPow10[exp10];
-  v = neg ? -r : r;
+  v = detail::with_sign(r, neg);
   return q;
 }
 

@@ -7,6 +7,7 @@
 #include "pdlab/io/text_reader.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include <charconv>
@@ -376,6 +377,9 @@ TEST(CsvIngest, ReadDesignDeclinesWhatTheTableMustJudge) {
   gzclose(f);
   EXPECT_FALSE(io::read_design(gz, io::parse_formula("y ~ x"), "", ""));
   EXPECT_FALSE(io::read_design(dir + "/no_such.csv", io::parse_formula("y ~ x"), "", ""));
+  const auto fifo = dir + "/fifo.csv";  // not waited on: declined at once
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_FALSE(io::read_design(fifo, io::parse_formula("y ~ x"), "", ""));
   // A bad row in one block of several: the whole file goes to the table.
   auto big = plain_table(300000);
   big.insert(big.find('\n', big.size() / 2) + 1, "1,2,t,3,4\n");

@@ -3,7 +3,7 @@
 // (which fixes each block's rows), then each block parses its own rows into place, so the
 // design is the same at any thread count. Anything unusual returns nullopt and the caller reads
 // the file with read_table and build_design, which give the same design or the error message.
-#include "decimal.hpp"
+#include "io/decimal.hpp"
 #include "pdlab/io/estimation_io.hpp"
 #include "pdlab/io/output_file.hpp"
 #include "pdlab/io/text_reader.hpp"
@@ -33,7 +33,8 @@ namespace {
 class Mapped {
  public:
   explicit Mapped(const std::string& path) {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: a FIFO is not waited on (it is declined below, and read_table refuses it).
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     struct stat st {};
     if (fd_ < 0 || ::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
       return;

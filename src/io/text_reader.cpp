@@ -1,6 +1,6 @@
 #include "pdlab/io/text_reader.hpp"
 
-#include "decimal.hpp"
+#include "io/decimal.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/io/output_file.hpp"
 

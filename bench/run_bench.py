@@ -131,7 +131,10 @@ if "io" in parts:
         for _ in range(3):
             r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
-            subprocess.run([args.pdlab, "eha", str(csv), "--formula", formula], check=True, capture_output=True)
+            # --link logit: the fit alone (BM_EhaPhases) is the logit fit; the command's default,
+            # cloglog, takes an IRLS iteration more on this file (5, not 4).
+            subprocess.run([args.pdlab, "eha", str(csv), "--formula", formula, "--link", "logit"],
+                           check=True, capture_output=True)
             t1 = time.perf_counter()
             r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
             eha.append((t1 - t0, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)))
@@ -139,7 +142,7 @@ if "io" in parts:
         result["csv_ingest_mb_per_s_one_core_best_of_3"] = max(b["bytes_per_second"] for b in ingest) / 1e6
         result["csv_ingest_mb_per_cpu_s_one_core_best_of_3"] = max(
             b["file_bytes"] / (b["cpu_time"] / 1000.0) for b in ingest) / 1e6
-        result["eha_1e6x20_phases_s"] = {k: phases[k] for k in ("read_s", "design_s", "fit_s")}
+        result["eha_1e6x20_phases_s"] = {k: phases[k] for k in ("read_s", "design_s", "read_design_s", "fit_s")}
         result["eha_1e6x20_command_s_best_of_3"] = min(w for w, _ in eha)
         result["eha_1e6x20_command_cpu_s_best_of_3"] = min(c for _, c in eha)
         result["eha_command_over_fit_alone"] = min(w for w, _ in eha) / phases["fit_s"]

@@ -7,6 +7,7 @@
 #include "pdlab/io/text_reader.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include <charconv>
@@ -32,6 +33,17 @@ void expect_same(const std::string& s) {
   if (ok_want) {
     EXPECT_EQ(std::memcmp(&got, &want, sizeof got), 0)
         << "'" << s << "': " << got << " vs " << want;
+  }
+  // In a field of a longer line (the short path, which reads ahead, then applies): where the
+  // prefix parser takes the whole field, its value is from_chars's.
+  const std::string line = s + ",0123456789012345678901234";
+  double in_line = 0;
+  const char* q = io::parse_decimal_prefix(line.data(), line.data() + line.size(), in_line);
+  ASSERT_TRUE(q == nullptr || q <= line.data() + s.size()) << "'" << s << "'";
+  if (q == line.data() + s.size()) {
+    ASSERT_TRUE(ok_want) << "'" << s << "'";
+    EXPECT_EQ(std::memcmp(&in_line, &want, sizeof want), 0)
+        << "'" << s << "' in a line: " << in_line << " vs " << want;
   }
 }
 
@@ -88,6 +100,17 @@ TEST(CsvIngest, ParseDoubleIsFromChars) {
     const double x = z(gen) * std::pow(10.0, exps(gen));
     const int n = std::snprintf(buf, sizeof buf, i % 2 ? "%.*g" : "%.*f", digits(gen), x);
     expect_same(std::string(buf, static_cast<std::size_t>(n)));
+  }
+  // Short decimals, -?D{1,8}.D{1,8}, as CSV writers print them.
+  std::uniform_int_distribution<int> short_digits(1, 8);
+  for (int i = 0; i < 200000; ++i) {
+    const int before = short_digits(gen);
+    const int after = short_digits(gen);
+    std::string t = i % 2 ? "-" : "";
+    for (int k = 0; k < before + after + 1; ++k) {
+      t += k == before ? '.' : static_cast<char>('0' + gen() % 10);
+    }
+    expect_same(t);
   }
   // Every digit string of 1 to 16 digits with the point anywhere (mantissas near 2^53 too).
   std::uniform_int_distribution<std::uint64_t> mant(0, std::uint64_t{1} << 54U);
@@ -237,6 +260,130 @@ TEST(CsvIngest, SelectedColumnsAreTheFullTables) {
       EXPECT_EQ(std::string(got.what()), std::string(want.what())) << bad;
     }
   }
+}
+
+// read_design (the CSV straight into the design matrix) gives build_design's design, bit for
+// bit, at any thread count, and declines (nullopt) whatever only the general reader may judge.
+void expect_same_design(const io::Design& got, const io::Design& want, const std::string& what) {
+  ASSERT_EQ(got.x.rows(), want.x.rows()) << what;
+  ASSERT_EQ(got.x.cols(), want.x.cols()) << what;
+  EXPECT_EQ(got.names, want.names) << what;
+  EXPECT_EQ(got.dropped_missing, want.dropped_missing) << what;
+  EXPECT_TRUE(got.clusters.empty()) << what;
+  const auto same = [](const double* a, const double* b, Eigen::Index n) {
+    return n == 0 || std::memcmp(a, b, sizeof(double) * static_cast<std::size_t>(n)) == 0;
+  };
+  EXPECT_TRUE(same(got.x.data(), want.x.data(), got.x.size())) << what;
+  ASSERT_EQ(got.y.size(), want.y.size()) << what;
+  EXPECT_TRUE(same(got.y.data(), want.y.data(), got.y.size())) << what;
+  ASSERT_EQ(got.offset.size(), want.offset.size()) << what;
+  EXPECT_TRUE(same(got.offset.data(), want.offset.data(), got.offset.size())) << what;
+}
+
+void expect_read_design(const std::string& dir, const std::string& text, const std::string& formula,
+                        const std::string& offset = "") {
+  const auto p = test::write_file(dir, "d.csv", text);
+  const auto f = io::parse_formula(formula);
+  const auto want = io::build_design(io::read_table(p, 1), f, offset, "");
+  for (int threads : {1, 2, 4}) {
+    const auto got = io::read_design(p, f, offset, "", threads);
+    ASSERT_TRUE(got.has_value()) << formula << " on:\n" << text.substr(0, 300);
+    expect_same_design(*got, want, formula + " on:\n" + text.substr(0, 300));
+  }
+}
+
+// A table that read_design takes: plain decimals of every length (short ones on the fast
+// path, long mantissas and exponents through parse_decimal_prefix), integers, -0, empty and NA
+// fields, a text column outside the formula, CRLF and LF lines, empty lines; several blocks.
+std::string plain_table(int rows) {
+  std::string t = "y,x1,label,x2,x3,o\n";
+  std::mt19937_64 gen(11);
+  std::normal_distribution<double> z;
+  char buf[256];
+  for (int i = 0; i < rows; ++i) {
+    const double a = z(gen);
+    const double b = z(gen) * std::pow(10.0, i % 9 - 4);
+    const char* x3 = i % 101 == 0 ? "NA" : (i % 103 == 0 ? "" : (i % 3 ? "-0" : "1e-3"));
+    std::snprintf(buf, sizeof buf, "%d,%.*g,%s,%.*f,%s,%d%s", i % 2, 1 + i % 17, a,
+                  i % 5 ? "some text" : "", i % 12, b, x3, i % 4, i % 3 ? "\n" : "\r\n");
+    t += buf;
+    if (i % 5000 == 0) {
+      t += i % 10000 == 0 ? "\n" : "\r\n";
+    }
+  }
+  return t;
+}
+
+TEST(CsvIngest, ReadDesignIsBuildDesign) {
+  const auto dir = test::temp_dir();
+  // Small files: every line within the last 64 bytes, parsed from the padded copy.
+  expect_read_design(dir, "y,x\n1,2\n", "y ~ x");
+  expect_read_design(dir, "y,x\n1,2", "y ~ x");  // no final newline
+  expect_read_design(dir, "y,x\r\n1,2\r\n0,-3.5\r", "y ~ x");
+  expect_read_design(dir, "\xEF\xBB\xBFy,x\r\n1,2\r\n\r\n\n0,-0\n", "y ~ x - 1");
+  expect_read_design(dir, "y\n1\n0\n\n1\n", "y ~ 1");  // empty lines are no rows
+  expect_read_design(dir, "y,x,z\n1,,3\n0,NA,4\n1,5,NA\n0,6,\n1,7,8\n", "y ~ x + z");
+  expect_read_design(dir, "y,x,o\n1,2,0.5\n0,3,NA\n1,4,-1e-3\n", "y ~ x", "o");
+  expect_read_design(dir, "y,x\n1,inf\n0,nan\n1,-inf\n0,2\n", "y ~ x");  // from_chars's
+  expect_read_design(dir, "y,x\n1,2\n0,3\n", "y ~ x + x + y");           // columns used twice
+  expect_read_design(dir, "a,y,b,x\nt e x t,1,,123456789.123456789\n,0,??,1e300\n", "y ~ x");
+  // Long lines near the end of the file (the padded copy holds more than one line).
+  expect_read_design(dir, "y,x,t\n1,2," + std::string(200, 'a') + "\n0,3,b\n", "y ~ x");
+  // Several blocks of 4 MB, each parsed into its own rows: the same at 1, 2 and 4 threads.
+  const auto big = plain_table(400000);
+  ASSERT_GT(big.size(), std::size_t{12} << 20U);
+  expect_read_design(dir, big, "y ~ x1 + x2 + x3", "o");
+  expect_read_design(dir, big, "y ~ o + x2 - 1", "x1");
+}
+
+TEST(CsvIngest, ReadDesignDeclinesWhatTheTableMustJudge) {
+  const auto dir = test::temp_dir();
+  const auto declines = [&](const std::string& text, const std::string& formula,
+                            const std::string& cluster = "") {
+    const auto p = test::write_file(dir, "d.csv", text);
+    for (int threads : {1, 2}) {
+      EXPECT_FALSE(io::read_design(p, io::parse_formula(formula), "", cluster, threads))
+          << formula << " on:\n"
+          << text.substr(0, 200);
+    }
+  };
+  declines("y,x\n1,\"2\"\n", "y ~ x");        // a quote
+  declines("y,x,t\n1,2,\"a,b\"\n", "y ~ x");  // a quote in a skipped column
+  declines("\"y\",x\n1,2\n", "y ~ x");        // a quoted header
+  declines("y,x\n1, 2\n", "y ~ x");           // padding (read_table trims it)
+  declines("y,x\n1,+2\n", "y ~ x");           // text for read_table
+  declines("y,x\n1,1e999\n", "y ~ x");        // out of range: text for read_table
+  declines("y,x\n1,abc\n", "y ~ x");          // not numeric: build_design's message
+  declines("y,x\n2,1\n", "y ~ x");            // response not 0/1: eha_study's message
+  declines("y,x\n1,2,3\n", "y ~ x");          // too many fields
+  declines("y,x,z\n1,2\n", "y ~ x");          // too few
+  declines("y,x\n1,2\r\r\n", "y ~ x");        // a CR inside the field
+  declines("y,y\n1,2\n", "y ~ 1");            // the header names a column twice
+  declines("y,x\n1,2\n", "y ~ w");            // no such column
+  declines("y,x\n1,2\n", "y ~ factor(x)");    // factors: the table
+  declines("y,x\n1,2\n", "y ~ x", "x");       // clusters: the table
+  declines("y,x\n", "y ~ x");                 // no rows
+  declines("y,x\n\n\r\n", "y ~ x");
+  declines("y,x\n1,NA\n0,\n", "y ~ x");  // no complete row
+  declines("", "y ~ x");                 // empty
+  declines(std::string("y,x\n1,2\n") + std::string(100, '\n') + "1,\"3\"\n", "y ~ x");
+  // gzip: the table reads it.
+  const auto gz = dir + "/d.csv.gz";
+  const std::string text = "y,x\n1,2\n0,3\n";
+  gzFile f = gzopen(gz.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  ASSERT_EQ(gzwrite(f, text.data(), static_cast<unsigned>(text.size())),
+            static_cast<int>(text.size()));
+  gzclose(f);
+  EXPECT_FALSE(io::read_design(gz, io::parse_formula("y ~ x"), "", ""));
+  EXPECT_FALSE(io::read_design(dir + "/no_such.csv", io::parse_formula("y ~ x"), "", ""));
+  const auto fifo = dir + "/fifo.csv";  // not waited on: declined at once
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_FALSE(io::read_design(fifo, io::parse_formula("y ~ x"), "", ""));
+  // A bad row in one block of several: the whole file goes to the table.
+  auto big = plain_table(300000);
+  big.insert(big.find('\n', big.size() / 2) + 1, "1,2,t,3,4\n");
+  declines(big, "y ~ x1");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "pdlab/io/text_reader.hpp"
 
+#include "io/decimal.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/io/output_file.hpp"
 
@@ -15,6 +16,12 @@
 #include <filesystem>
 
 namespace pdlab::io {
+
+using detail::digits_value;
+using detail::is_digit;
+using detail::kPow10;
+using detail::kPow10Int;
+using detail::leading_digits;
 
 namespace {
 
@@ -93,39 +100,6 @@ void read_plain(int fd, const std::string& path, std::string& out) {
   out.resize(n);
 }
 
-// 10^0 .. 10^22, each exactly a double.
-constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                             1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
-bool is_digit(char c) {
-  return static_cast<unsigned>(c - '0') < 10U;
-}
-
-// Eight characters at a time (SWAR): the number of leading digits of the 8 bytes in v (in
-// memory order), and their value. A byte counts as a digit if its high nibble is 3 and it is
-// at most '9'; a carry from a byte >= 0xFA can only end a run early, never extend one.
-[[gnu::always_inline]] inline int leading_digits(std::uint64_t v) {
-  constexpr std::uint64_t kHigh = 0xF0F0F0F0F0F0F0F0ULL;
-  constexpr std::uint64_t k30 = 0x3030303030303030ULL;
-  constexpr std::uint64_t k7F = 0x7F7F7F7F7F7F7F7FULL;
-  const std::uint64_t bad = ((v & kHigh) ^ k30) | (((v + 0x0606060606060606ULL) & kHigh) ^ k30);
-  const std::uint64_t mask = (((bad & k7F) + k7F) | bad) & ~k7F;  // high bit: not a digit
-  return mask == 0 ? 8 : __builtin_ctzll(mask) / 8;
-}
-
-[[gnu::always_inline]] inline std::uint64_t digits_value(std::uint64_t v, int k) {
-  // Keep the first k bytes' values, as the last k digits of an 8-digit number.
-  v &= 0x0F0F0F0F0F0F0F0FULL;
-  v = k == 0 ? 0 : v << (8 * (8 - k));
-  v = (v * 10) + (v >> 8U);
-  return (((v & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32U))) +
-          (((v >> 16U) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32U)))) >>
-         32U;
-}
-
-constexpr std::uint64_t kPow10Int[] = {1,      10,      100,      1000,     10000,
-                                       100000, 1000000, 10000000, 100000000};
-
 // A run of digits from p: adds them to m, counts them in n, returns the end of the run.
 [[gnu::always_inline]] inline const char* digit_run(const char* p, const char* e, std::uint64_t& m,
                                                     int& n) {
@@ -154,6 +128,11 @@ const char* parse_decimal_prefix(const char* p, const char* e, double& v) {
   // Clinger's fast path: a mantissa of at most 2^53 and a power of ten of at most 10^22 are
   // both exact doubles, so one multiply or divide rounds once, as from_chars does. Anything
   // else (long mantissas, big exponents, inf, nan, hex, "1.", ".5") is left to from_chars.
+  if (e - p >= 18) {
+    if (const char* q = detail::short_decimal(p, v)) {
+      return q;
+    }
+  }
   const bool neg = p < e && *p == '-';
   p += neg ? 1 : 0;
   std::uint64_t m = 0;
@@ -191,7 +170,7 @@ const char* parse_decimal_prefix(const char* p, const char* e, double& v) {
   }
   const auto d = static_cast<double>(m);
   const double r = exp10 < 0 ? d / kPow10[-exp10] : d * kPow10[exp10];
-  v = neg ? -r : r;
+  v = detail::with_sign(r, neg);
   return q;
 }
 

@@ -81,6 +81,16 @@ TableFit<GlmFit> eha_study(const EhaSpec& spec) {
   } catch (...) {
     bad_formula = std::current_exception();
   }
+  GlmOptions gopt;
+  gopt.link = spec.link;
+  // The common case (numeric terms) straight into the design matrix; anything else, and every
+  // error, by the table.
+  if (!bad_formula) {
+    if (auto design = io::read_design(spec.data, f, spec.offset, spec.cluster)) {
+      return {fit_binomial_glm(design->x, design->y, design->offset, design->names, gopt),
+              design->dropped_missing};
+    }
+  }
   const auto data = io::read_table(
       spec.data, 0,
       bad_formula ? io::TableColumns{} : io::formula_columns(f, spec.offset, spec.cluster));
@@ -98,8 +108,6 @@ TableFit<GlmFit> eha_study(const EhaSpec& spec) {
            "the response must be 0 or 1", "code an adoption as 1 and a period at risk as 0");
     }
   }
-  GlmOptions gopt;
-  gopt.link = spec.link;
   gopt.clusters = design.clusters;
   return {fit_binomial_glm(design.x, design.y, design.offset, design.names, gopt),
           design.dropped_missing};

@@ -151,6 +151,16 @@ struct Design {
 };
 Design build_design(const DataTable& data, const Formula& f, const std::string& offset_column,
                     const std::string& cluster_column);
+// The same design read straight from a plain CSV file into the matrix (no table), with the
+// rows split across `threads` threads (0: all cores; the design is the same at any number), for
+// `pdlab eha`: numeric terms, an optional offset, no factor() or cluster. It also requires a
+// response of 0 or 1 on every row used. nullopt for anything else: a gzip file, a quote, a field
+// that is not a plain decimal, empty or NA (text, padding, '+', inf, ...), a bad row or header,
+// a column not in the header, no rows; read_table and build_design then give the design or
+// the error. `rows` is left empty (no message needs it: the response was checked).
+std::optional<Design> read_design(const std::string& path, const Formula& f,
+                                  const std::string& offset_column,
+                                  const std::string& cluster_column, int threads = 0);
 
 // "Surv(tstart, tstop, event)" -> {tstart, tstop, event}; empty if not of that form.
 std::vector<std::string> parse_surv(const std::string& response);

@@ -350,7 +350,7 @@ TEST(Governance, SameBitsAtAnyThreadCount) {
   expect_same_bits(run_window(fed, h, 6, 0, 1), run_window(fed, h, 6, 0, 2));
 }
 
-TEST(Governance, StatesStayInRangeAndParticipationBelowCeiling) {
+TEST(Governance, StatesStayInRangeAndSchoolCountsAddUp) {
   const auto h = city(2);
   const auto s = cascade();
   const auto rs = run(s, h, 3);
@@ -362,10 +362,26 @@ TEST(Governance, StatesStayInRangeAndParticipationBelowCeiling) {
       for (double v : values(rs, h, m, "community", t, 120)) {
         EXPECT_GE(v, 0.0) << to_string(m);
         EXPECT_LE(v, 1.0) << to_string(m);
-        if (m == GovMetric::participation_local || m == GovMetric::participation_migrant) {
-          EXPECT_LE(v, s.governance.coproduction.ceiling + 1e-6);
-        }
       }
+    }
+  }
+  // Places by source add up to the places, which never exceed demand (pupils per 1,000
+  // residents); schools are at most one per community.
+  for (std::int32_t t = 0; t < 120; t += 7) {
+    const auto demand = values(rs, h, GovMetric::school_demand, "street", t, 120);
+    const auto places = values(rs, h, GovMetric::school_places, "street", t, 120);
+    const auto so = values(rs, h, GovMetric::places_so, "street", t, 120);
+    const auto vol = values(rs, h, GovMetric::places_volunteers, "street", t, 120);
+    const auto gov = values(rs, h, GovMetric::places_government, "street", t, 120);
+    const auto schools = values(rs, h, GovMetric::schools, "street", t, 120);
+    ASSERT_EQ(places.size(), demand.size());
+    ASSERT_FALSE(places.empty());
+    for (std::size_t r = 0; r < places.size(); ++r) {
+      EXPECT_GT(demand[r], 0.0);
+      EXPECT_GE(places[r], 0.0);
+      EXPECT_LE(places[r], demand[r] * (1 + 1e-5));
+      EXPECT_NEAR(so[r] + vol[r] + gov[r], places[r], 1e-4 * places[r] + 1e-9);
+      EXPECT_GE(schools[r], 0.0);
     }
   }
   for (double v : values(rs, h, GovMetric::incidents, "street", 60, 120)) {

@@ -54,6 +54,7 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   for (int k = 0; k < kStreetSums; ++k) {
     street[k] = street_[k].data();
   }
+  LocalSums school;  // four o'clock school in counts, by local government
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     const auto cb = static_cast<std::size_t>(h_.first_child(g) - blk.c0);
     const auto ce = static_cast<std::size_t>(h_.end_child(g) - blk.c0);
@@ -81,10 +82,22 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     j_fit_[g] = aw > 0 ? sum(StreetSum::fit) / aw : 1.0F;
     // SO coverage and contracted places (docs/model.md 7.9.3), from the adopted residents.
     so_sum_[g] = so_cap * contracting * aw;
-    places_[g] = so_cap * contracting *
-                 (st.demand_local * aw +
-                  (st.demand_migrant - st.demand_local) * sum(StreetSum::active_migrants));
+    places_[g] = sum(StreetSum::places_so);
+    if (st.services && sp > 0) {
+      const double k1 = 1e3 * inv;
+      school.add(GovMetric::school_demand, sum(StreetSum::demand) * k1, sp);
+      school.add(GovMetric::places_so, sum(StreetSum::places_so) * k1, sp);
+      school.add(GovMetric::places_volunteers, sum(StreetSum::places_volunteers) * k1, sp);
+      school.add(GovMetric::places_government, sum(StreetSum::places_government) * k1, sp);
+      school.add(GovMetric::school_places,
+                 (sum(StreetSum::places_so) + sum(StreetSum::places_volunteers) +
+                  sum(StreetSum::places_government)) *
+                     k1,
+                 sp);
+      school.add(GovMetric::schools, sum(StreetSum::schools) * 1e5 * inv, sp);
+    }
   }
+  flush(school, t);
   // Community-level outputs, population-weighted over the block's communities.
   double s[kBlockSums] = {};
   for (int k = 0; k < kBlockSums; ++k) {

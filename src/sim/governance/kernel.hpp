@@ -22,6 +22,11 @@ enum class StreetSum : int {
   fit,              // w * a * fit of the variant they run
   active_migrants,  // w * a * m
   active_depth,     // a * D: what peers see of the active communities (learning)
+  demand,           // pupils: children of primary age whose parents both work
+  places_so,        // four o'clock school places from contracted SOs (pupils)
+  places_volunteers,
+  places_government,
+  schools,  // communities whose school has at least school_min places
   count
 };
 constexpr int kStreetSums = static_cast<int>(StreetSum::count);
@@ -51,6 +56,7 @@ enum class Field : int {
   active_until,  // first period no longer active (int32 bits)
   migrant,       // migrant share
   residents,
+  children,   // share of residents of primary-school age
   fit,        // of the variant the community runs to its conditions
   depth,      // implementation depth
   perceived,  // depth as residents perceive it (lagged)

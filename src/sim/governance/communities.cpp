@@ -54,7 +54,6 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   for (int k = 0; k < kStreetSums; ++k) {
     street[k] = street_[k].data();
   }
-  LocalSums school;  // four o'clock school in counts, by local government
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     const auto cb = static_cast<std::size_t>(h_.first_child(g) - blk.c0);
     const auto ce = static_cast<std::size_t>(h_.end_child(g) - blk.c0);
@@ -83,21 +82,7 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     // SO coverage and contracted places (docs/model.md 7.9.3), from the adopted residents.
     so_sum_[g] = so_cap * contracting * aw;
     places_[g] = sum(StreetSum::places_so);
-    if (st.services && sp > 0) {
-      const double k1 = 1e3 * inv;
-      school.add(GovMetric::school_demand, sum(StreetSum::demand) * k1, sp);
-      school.add(GovMetric::places_so, sum(StreetSum::places_so) * k1, sp);
-      school.add(GovMetric::places_volunteers, sum(StreetSum::places_volunteers) * k1, sp);
-      school.add(GovMetric::places_government, sum(StreetSum::places_government) * k1, sp);
-      school.add(GovMetric::school_places,
-                 (sum(StreetSum::places_so) + sum(StreetSum::places_volunteers) +
-                  sum(StreetSum::places_government)) *
-                     k1,
-                 sp);
-      school.add(GovMetric::schools, sum(StreetSum::schools) * 1e5 * inv, sp);
-    }
   }
-  flush(school, t);
   // Community-level outputs, population-weighted over the block's communities.
   double s[kBlockSums] = {};
   for (int k = 0; k < kBlockSums; ++k) {
@@ -127,6 +112,17 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     add(GovMetric::depth, lc, t, at(BlockSum::depth) / pop, pop);
     if (st.services) {
       add(GovMetric::coverage, lc, t, at(BlockSum::coverage) / pop, pop);
+      // The school in counts, per 1,000 (schools: 100,000) residents of the local
+      // governments: weighted by residents, the level's value is its total over its residents.
+      const int lg = g_.local_level();
+      const double places = at(BlockSum::places_so) + at(BlockSum::places_volunteers) +
+                            at(BlockSum::places_government);
+      add(GovMetric::school_demand, lg, t, 1e3 * at(BlockSum::demand) / pop, pop);
+      add(GovMetric::school_places, lg, t, 1e3 * places / pop, pop);
+      add(GovMetric::places_so, lg, t, 1e3 * at(BlockSum::places_so) / pop, pop);
+      add(GovMetric::places_volunteers, lg, t, 1e3 * at(BlockSum::places_volunteers) / pop, pop);
+      add(GovMetric::places_government, lg, t, 1e3 * at(BlockSum::places_government) / pop, pop);
+      add(GovMetric::schools, lg, t, 1e5 * at(BlockSum::schools) / pop, pop);
     }
   }
   // SO capacity grows with the block's contracts.

@@ -223,13 +223,9 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     out(StreetSum::depth, w * dn);
     out(StreetSum::active, wa);
     out(StreetSum::fit, wa * fit);
-    out(StreetSum::active_migrants, wa * m);
     out(StreetSum::active_depth, active * dn);
-    out(StreetSum::demand, pupils);
-    out(StreetSum::places_so, from_so * per_source);
-    out(StreetSum::places_volunteers, from_vol * per_source);
-    out(StreetSum::places_government, from_gov * per_source);
-    out(StreetSum::schools, school);
+    const T so_places = from_so * per_source;
+    out(StreetSum::places_so, so_places);
     const auto sum = [&](BlockSum s) -> T& { return block[static_cast<int>(s)]; };
     sum(BlockSum::participation_local) += wl * part[0];
     sum(BlockSum::participation_migrant) += wm * part[1];
@@ -242,6 +238,11 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     sum(BlockSum::satisfaction) += w * sat_mean;
     sum(BlockSum::coverage) += w * cov;
     sum(BlockSum::depth) += w * dn;
+    sum(BlockSum::demand) += pupils;
+    sum(BlockSum::places_so) += so_places;
+    sum(BlockSum::places_volunteers) += from_vol * per_source;
+    sum(BlockSum::places_government) += from_gov * per_source;
+    sum(BlockSum::schools) += school;
   }
   for (int s = 0; s < kBlockSums; ++s) {
     std::memcpy(a.block[s], &block[s], sizeof block[s]);

@@ -3,7 +3,7 @@
 
 Writes data/china/units.csv.gz (one row per unit, nation -> village/community) and
 data/china/county_adjacency.csv.gz (county pairs sharing a land border, 2023 codes).
-Joins: 2020 census migrant and urban shares and population, by county, mapped to 2023 codes
+Joins: 2020 census migrant and urban shares, population and primary-age share, by county, mapped to 2023 codes
 with the census crosswalk; see data/china/README.md for the rules.
 Usage: python3 scripts/make_china_data.py [SHARED_DATA_DIR]
 """
@@ -38,6 +38,18 @@ for r in rows("china_census2020_county/population.csv"):
     a[1] += pop * migrant
     a[2] += pop * float(r["POPU_URB"])
 
+# Residents of primary-school age (6-11) per county: the census gives 5-year bands, so ages
+# 6-9 are taken as 4/5 of ages 5-9 and ages 10-11 as 2/5 of ages 10-14 (uniform within a band).
+primary = defaultdict(lambda: [0.0, 0.0])  # population, children 6-11
+pops = {r["code"]: float(r["POPU"]) for r in rows("china_census2020_county/population.csv") if r["POPU"]}
+for r in rows("china_census2020_county/ages.csv"):
+    code = crosswalk.get(r["code"], r["code"])
+    if not code or r["code"] not in pops or not r["AGES_5-9"] or not r["AGES_10-14"]:
+        continue
+    pop = pops[r["code"]]
+    primary[code][0] += pop
+    primary[code][1] += pop * (0.8 * float(r["AGES_5-9"]) + 0.4 * float(r["AGES_10-14"]))
+
 provinces = list(rows("china_admin_divisions/provinces.csv"))
 cities = list(rows("china_admin_divisions/cities.csv"))
 areas = list(rows("china_admin_divisions/areas.csv"))
@@ -50,6 +62,17 @@ for r in areas:
         for key in (r["city_code"], r["province_code"], "0"):
             for i in range(3):
                 up[key][i] += a[i]
+up_primary = defaultdict(lambda: [0.0, 0.0])
+for r in areas:
+    a = primary.get(r["code"])
+    if a:
+        for key in (r["city_code"], r["province_code"], "0"):
+            for i in range(2):
+                up_primary[key][i] += a[i]
+
+
+def child(a):
+    return f"{a[1] / a[0]:.4f}" if a and a[0] > 0 else ""
 
 
 def shares(a):
@@ -60,14 +83,14 @@ n_fallback = 0
 county_share = {}
 with gzip.open(out / "units.csv.gz", "wt", encoding="utf-8", newline="", compresslevel=9) as f:
     w = csv.writer(f, lineterminator="\n")
-    w.writerow(["id", "parent_id", "level", "name", "population", "migrant_share", "urban_share", "census_imputed"])
-    w.writerow(["0", "", "nation", "中华人民共和国", f"{up['0'][0]:.0f}", *shares(up["0"]), "0"])
+    w.writerow(["id", "parent_id", "level", "name", "population", "migrant_share", "urban_share", "census_imputed", "primary_share"])
+    w.writerow(["0", "", "nation", "中华人民共和国", f"{up['0'][0]:.0f}", *shares(up["0"]), "0", child(up_primary.get("0"))])
     for r in provinces:
         a = up[r["code"]]
-        w.writerow([r["code"], "0", "province", r["name"], f"{a[0]:.0f}", *shares(a), "0"])
+        w.writerow([r["code"], "0", "province", r["name"], f"{a[0]:.0f}", *shares(a), "0", child(up_primary.get(r["code"]))])
     for r in cities:
         a = up.get(r["code"])
-        w.writerow([r["code"], r["province_code"], "prefecture", r["name"], f"{a[0]:.0f}" if a else "", *shares(a), "0"])
+        w.writerow([r["code"], r["province_code"], "prefecture", r["name"], f"{a[0]:.0f}" if a else "", *shares(a), "0", child(up_primary.get(r["code"]))])
     for r in areas:
         a = acc.get(r["code"])
         imputed = "0"
@@ -77,13 +100,14 @@ with gzip.open(out / "units.csv.gz", "wt", encoding="utf-8", newline="", compres
         else:
             pop = f"{a[0]:.0f}"
         county_share[r["code"]] = (shares(a), imputed)
-        w.writerow([r["code"], r["city_code"], "county", r["name"], pop, *shares(a), imputed])
+        c = primary.get(r["code"]) or up_primary.get(r["city_code"])
+        w.writerow([r["code"], r["city_code"], "county", r["name"], pop, *shares(a), imputed, child(c)])
     for r in rows("china_admin_divisions/streets.csv"):
         (m, u), _ = county_share[r["area_code"]]
-        w.writerow([r["code"], r["area_code"], "township", r["name"], "", m, u, "1"])
+        w.writerow([r["code"], r["area_code"], "township", r["name"], "", m, u, "1", ""])
     for r in rows("china_admin_divisions/villages.csv"):
         (m, u), _ = county_share[r["area_code"]]
-        w.writerow([r["code"], r["street_code"], "village", r["name"], "", m, u, "1"])
+        w.writerow([r["code"], r["street_code"], "village", r["name"], "", m, u, "1", ""])
 
 known = {r["code"] for r in areas}
 edges = defaultdict(float)

@@ -350,7 +350,7 @@ TEST(Governance, SameBitsAtAnyThreadCount) {
   expect_same_bits(run_window(fed, h, 6, 0, 1), run_window(fed, h, 6, 0, 2));
 }
 
-TEST(Governance, StatesStayInRangeAndParticipationBelowCeiling) {
+TEST(Governance, StatesStayInRangeAndSchoolCountsAddUp) {
   const auto h = city(2);
   const auto s = cascade();
   const auto rs = run(s, h, 3);
@@ -362,10 +362,26 @@ TEST(Governance, StatesStayInRangeAndParticipationBelowCeiling) {
       for (double v : values(rs, h, m, "community", t, 120)) {
         EXPECT_GE(v, 0.0) << to_string(m);
         EXPECT_LE(v, 1.0) << to_string(m);
-        if (m == GovMetric::participation_local || m == GovMetric::participation_migrant) {
-          EXPECT_LE(v, s.governance.coproduction.ceiling + 1e-6);
-        }
       }
+    }
+  }
+  // Places by source add up to the places, which never exceed demand (pupils per 1,000
+  // residents); schools are at most one per community.
+  for (std::int32_t t = 0; t < 120; t += 7) {
+    const auto demand = values(rs, h, GovMetric::school_demand, "street", t, 120);
+    const auto places = values(rs, h, GovMetric::school_places, "street", t, 120);
+    const auto so = values(rs, h, GovMetric::places_so, "street", t, 120);
+    const auto vol = values(rs, h, GovMetric::places_volunteers, "street", t, 120);
+    const auto gov = values(rs, h, GovMetric::places_government, "street", t, 120);
+    const auto schools = values(rs, h, GovMetric::schools, "street", t, 120);
+    ASSERT_EQ(places.size(), demand.size());
+    ASSERT_FALSE(places.empty());
+    for (std::size_t r = 0; r < places.size(); ++r) {
+      EXPECT_GT(demand[r], 0.0);
+      EXPECT_GE(places[r], 0.0);
+      EXPECT_LE(places[r], demand[r] * (1 + 1e-5));
+      EXPECT_NEAR(so[r] + vol[r] + gov[r], places[r], 1e-4 * places[r] + 1e-9);
+      EXPECT_GE(schools[r], 0.0);
     }
   }
   for (double v : values(rs, h, GovMetric::incidents, "street", 60, 120)) {
@@ -904,4 +920,61 @@ TEST(Officials, EscalatedPressureRaisesSuperiorsHazardAndTiltsThemToMandates) {
   const auto [early, mand] = districts(s);
   EXPECT_TRUE(larger(early_fed, early));
   EXPECT_GT(mean(mand_fed), mean(mand) + 0.1);
+}
+
+// Residents (docs/model.md 7.9.2): two groups alike in everything but their label behave
+// alike, bit for bit, once hukou rules are off; with them on, migrants take part less.
+TEST(Governance, GroupsAlikeButForHukouBehaveAlikeWithoutIt) {
+  const auto h = city(2);
+  auto s = cascade();
+  auto& g = s.governance;
+  g.services.working_local = g.services.working_migrant = 0.7;
+  g.coproduction.turnover_local = g.coproduction.turnover_migrant = 0.1;
+  g.coproduction.initial_belonging_local = g.coproduction.initial_belonging_migrant = 0.4;
+  g.coproduction.hukou = false;
+  s.output.unit_time_every = 12;
+  // Community panel rows: participation and belonging of locals (v[4], v[6]) and migrants.
+  const int lc = *h.level_index("community");
+  std::size_t rows = 0;
+  for (const auto& r : run(s, h, 2)) {
+    for (const auto& row : r.governance.units) {
+      if (h.level(row.unit) == lc) {
+        ++rows;
+        EXPECT_EQ(row.v[4], row.v[5]);
+        EXPECT_EQ(row.v[6], row.v[7]);
+      }
+    }
+  }
+  EXPECT_GT(rows, 1000U);
+  g.coproduction.hukou = true;
+  const auto hk = run(s, h, 2);
+  EXPECT_TRUE(larger(values(hk, h, GovMetric::participation_local, "community", 119, 120),
+                     values(hk, h, GovMetric::participation_migrant, "community", 119, 120)));
+}
+
+// Four o'clock school demand in counts: residents x the share of primary age (the nearest
+// ancestor's where a community has none) x the share with working parents.
+TEST(Governance, SchoolDemandFollowsTheChildrenColumn) {
+  HierarchyBuilder b("kids", {"population", "migrant_share", "primary_share"});
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double top[] = {1e5, 0.5, 0.2};
+  b.add("R", "", "city", "city", top, 2);
+  b.add("d", "R", "district", "d", top, 3);
+  const double street[] = {1e5, 0.5, 0.1};
+  b.add("s", "d", "street", "s", street, 4);
+  for (int c = 0; c < 8; ++c) {
+    const double x[] = {2000.0, 0.5, c < 4 ? nan : 0.05};  // half inherit 0.1, half own 0.05
+    b.add("c" + std::to_string(c), "s", "community", "", x, 5 + c);
+  }
+  const auto h = b.build("");
+  auto s = cascade(24);
+  s.governance.services.working_local = 0.5;
+  s.governance.services.working_migrant = 0.9;
+  const auto rs = run(s, h, 1);
+  // Per 1,000 residents: 1000 x (0.1 + 0.05) / 2 x (0.5 x 0.5 + 0.5 x 0.9) = 52.5.
+  EXPECT_NEAR(values(rs, h, GovMetric::school_demand, "street", 10, 24)[0], 52.5, 1e-3);
+  s.governance.services.children = "primary_shar";
+  const Network net;
+  const auto e = test::expect_error([&] { Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("did you mean 'primary_share'"), std::string::npos);
 }

@@ -62,6 +62,13 @@ constexpr std::string_view kTaicang =
 constexpr std::string_view kPartial =
     "direction: Li & Fang (2018), partial reform meets institutional constraints (docs/domain.md "
     "2.3 item 9); value illustrative";
+constexpr std::string_view kHukou =
+    "direction: Chen, Lu & Xu (2014), CGSS 2010: migrants vote less, partly for lack of "
+    "eligibility; CHFS (Niu & Zhao): migrants trust local government less (docs/domain.md "
+    "3.7b); value illustrative";
+constexpr std::string_view kBelong =
+    "direction: Li & Ta (2024), belonging rises with years of residence (docs/domain.md 3.7b); "
+    "value illustrative";
 constexpr std::string_view kSchool =
     "direction: four o'clock school (docs/domain.md 4.5); value illustrative";
 constexpr std::string_view kContract =
@@ -483,16 +490,17 @@ std::vector<Param> make_registry() {
   r.push_back(real("coproduction.mobilisation", 0, 100, "intensity", std::string_view(kCopro),
                    "M: state mobilisation of residents once the community has adopted.",
                    REAL(governance.coproduction.mobilisation)));
-  r.push_back(
-      real("coproduction.target", 0, 1, "share", std::string_view(kCopro),
-           "The state's participation target (reported; participation saturates below ceiling).",
-           REAL(governance.coproduction.target)));
-  r.push_back(real("coproduction.ceiling", 0, 1, "share", std::string_view(kCopro),
-                   "Asymptote of the participation target: participation levels off below it.",
-                   REAL(governance.coproduction.ceiling)));
+  r.push_back(real("coproduction.target", 0, 1, "share", std::string_view(kCopro),
+                   "The state's participation target (reported for comparison; nothing caps "
+                   "participation at it).",
+                   REAL(governance.coproduction.target)));
   r.push_back(real("coproduction.intercept", -50, 50, "logit", "illustrative",
-                   "Intercept of the participation target's logistic.",
+                   "beta_0: residents' benefit from participating with every other term at 0.",
                    REAL(governance.coproduction.intercept)));
+  r.push_back(real("coproduction.threshold_spread", 0.01, 100, "logit", "illustrative",
+                   "s: scale of the logistic distribution of residents' participation thresholds "
+                   "within a group; a group's participation is sigma((benefit - cost) / s).",
+                   REAL(governance.coproduction.threshold_spread)));
   r.push_back(real("coproduction.w_belonging", -50, 50, "logit per unit", "illustrative",
                    "Weight of belonging in the participation target.",
                    REAL(governance.coproduction.w_belonging)));
@@ -511,9 +519,44 @@ std::vector<Param> make_registry() {
                    std::string_view(kCopro),
                    "Weight of state mobilisation in the participation target.",
                    REAL(governance.coproduction.w_mobilisation)));
+  r.push_back(real("coproduction.w_efficacy", -50, 50, "logit per unit", std::string_view(kHukou),
+                   "Weight of efficacy (the group's voice in the committee x the depth residents "
+                   "perceive: how far the committee responds) in residents' benefit.",
+                   REAL(governance.coproduction.w_efficacy)));
+  r.push_back(boolean("coproduction.costs", std::string_view(kCopro),
+                      "Residents bear the costs of participating (working time, the committee's "
+                      "administrative load); false = a counterfactual without costs (the cut of "
+                      "pattern test (b)).",
+                      BOOL(governance.coproduction.costs)));
+  r.push_back(real("coproduction.cost_work", 0, 50, "logit per share", std::string_view(kHukou),
+                   "Cost of participating per share of the group whose parents both work "
+                   "(services.working_local / working_migrant): working time.",
+                   REAL(governance.coproduction.cost_work)));
+  r.push_back(real("coproduction.cost_load", 0, 50, "logit per unit", std::string_view(kTaicang),
+                   "Cost of participating per unit of the committee's administrative load (a "
+                   "committee busy with state tasks leaves residents less to take part in).",
+                   REAL(governance.coproduction.cost_load)));
+  r.push_back(boolean("coproduction.hukou", std::string_view(kHukou),
+                      "Hukou rules apply to migrants: their eligibility and voice in committee "
+                      "elections, the residence rule and services.migrant_access; false = "
+                      "migrants are treated as locals (the cut of pattern test (a)).",
+                      BOOL(governance.coproduction.hukou)));
+  r.push_back(real("coproduction.migrant_eligibility", 0, 1, "share", std::string_view(kHukou),
+                   "Share of migrants past the residence rule whom the committee admits to vote "
+                   "and stand (locals: 1).",
+                   REAL(governance.coproduction.migrant_eligibility)));
+  r.push_back(real("coproduction.residence_years", 0, 100, "years",
+                   "Jiangsu 2020: 1 year of residence (docs/domain.md 3.7b)",
+                   "Residence before a migrant may register to vote; the share of migrants past "
+                   "it is exp(-turnover_migrant x residence_years).",
+                   REAL(governance.coproduction.residence_years)));
   r.push_back(real("coproduction.adjust_rate", 0, 1000, "per year", "illustrative",
-                   "Speed at which participation moves towards its target.",
+                   "Speed at which participation moves towards the share whose threshold is met.",
                    REAL(governance.coproduction.adjust_rate)));
+  r.push_back(real("coproduction.belonging_time", 0, 1000, "per year", std::string_view(kBelong),
+                   "Growth of belonging with time in place (newcomers, replacing those who "
+                   "leave at the turnover rate, start at 0).",
+                   REAL(governance.coproduction.belonging_time)));
   r.push_back(real("coproduction.belonging_services", 0, 1000, "per year", std::string_view(kCopro),
                    "Growth of belonging per unit of service coverage.",
                    REAL(governance.coproduction.belonging_services)));
@@ -529,9 +572,6 @@ std::vector<Param> make_registry() {
   r.push_back(real("coproduction.admin_load", 0, 1, "share", std::string_view(kTaicang),
                    "Share of residents' committees' time taken by administrative tasks.",
                    REAL(governance.coproduction.admin_load)));
-  r.push_back(real("coproduction.load_effect", 0, 1, "share", std::string_view(kTaicang),
-                   "How much that load cuts the participation target (self-governance).",
-                   REAL(governance.coproduction.load_effect)));
   r.push_back(
       real("coproduction.task_list_cut", 0, 1, "share", std::string_view(kTaicang),
            "Share of the load removed by Taicang-style task lists once the community has adopted.",
@@ -592,10 +632,26 @@ std::vector<Param> make_registry() {
                       "Services module: the four o'clock school, supplied by contracted SOs, "
                       "volunteers and the government.",
                       BOOL(governance.services.enabled)));
-  r.push_back(real(
-      "services.children_share", 0, 1, "per resident", std::string_view(kSchool),
-      "School-age children per resident (demand = children_share x share with working parents).",
-      REAL(governance.services.children_share)));
+  r.push_back(real("services.children_share", 0, 1, "per resident", "illustrative",
+                   "Primary-age children per resident where services.children gives none.",
+                   REAL(governance.services.children_share)));
+  r.push_back(text("services.children",
+                   "Attribute column with each community's share of residents of primary-school "
+                   "age (6-11; the shipped China data: 2020 census by county, which communities "
+                   "inherit); missing values take the nearest ancestor's, else "
+                   "services.children_share. Demand = residents x that share x the share with "
+                   "working parents.",
+                   TEXT(governance.services.children)));
+  r.push_back(real("services.migrant_access", 0, 1, "share", std::string_view(kHukou),
+                   "Migrants' claim on four o'clock school places relative to locals' (places "
+                   "are shared in proportion to need x access; locals 1).",
+                   REAL(governance.services.migrant_access)));
+  r.push_back(
+      real("services.school_min", 0, 1e6, "pupils",
+           "Haicang: 20+ pupils at Xinyang academy (docs/domain.md 4.5); value illustrative",
+           "Places a community needs for its four o'clock school to count as running "
+           "(one school per community at most: they sit in community academies).",
+           REAL(governance.services.school_min)));
   r.push_back(real("services.working_local", 0, 1, "share", std::string_view(kSchool),
                    "Share of local children whose parents both work; locals' need for the service "
                    "relative to migrants' is working_local / working_migrant.",

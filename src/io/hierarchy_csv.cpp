@@ -152,6 +152,13 @@ Inputs load_inputs(const Scenario& s, const std::vector<std::string>& extra_colu
     keep.push_back(col);
   }
   keep.insert(keep.end(), extra_columns.begin(), extra_columns.end());
+  if (s.governance.any()) {  // the governance layer's columns (docs/model.md 7.9.2-7.9.3)
+    keep.push_back(s.governance.coproduction.population);
+    keep.push_back(s.governance.coproduction.migrant_share);
+    if (s.governance.services.enabled) {
+      keep.push_back(s.governance.services.children);
+    }
+  }
   in.hierarchy = std::make_unique<Hierarchy>(
       load_hierarchy_csv(units_path, s.hierarchy.root, keep, s.hierarchy.text_columns));
   NetworkBuilder nb(*in.hierarchy);

@@ -208,20 +208,27 @@ struct CoproductionParams {
   std::string migrant_share = "migrant_share";  // column; missing = 0
   double mobilisation = 1.0;                    // M: state mobilisation once adopted
   double target = 0.8;                          // the state's participation target
-  double ceiling = 0.6;                         // asymptote of the participation target
-  double intercept = -2.0;
+  double intercept = -2.0;  // residents' benefit from participating, other things zero
   double w_belonging = 2.0;
   double w_trust = 1.0;
   double w_services = 1.0;
   double w_peers = 1.0;
   double w_mobilisation = 2.0;
+  double w_efficacy = 1.0;           // benefit per unit of voice x perceived depth
+  double threshold_spread = 1.0;     // scale of residents' (logistic) participation thresholds
+  bool costs = true;                 // residents bear the costs of participating (false: a cut)
+  double cost_work = 3.0;            // cost per share of the group with both parents working
+  double cost_load = 3.0;            // cost per unit of the committee's administrative load
+  bool hukou = true;                 // hukou rules apply to migrants (false: treated as locals)
+  double migrant_eligibility = 0.3;  // share of migrants past the residence rule admitted
+  double residence_years = 1.0;      // residence before migrants may register to vote
   double adjust_rate = 2.0;
+  double belonging_time = 0.2;  // growth of belonging with time in place
   double belonging_services = 0.5;
   double belonging_participation = 0.5;
   double turnover_local = 0.05;
   double turnover_migrant = 0.3;
   double admin_load = 0.6;     // share of residents' committee time on administrative tasks
-  double load_effect = 0.5;    // how much that load cuts self-governance
   double task_list_cut = 0.0;  // share of the load removed by task lists once adopted
   double partial_load = 0.3;   // extra load where a tier was abolished but not line departments
   double variant_fit = 0.25;   // width of a variant's fit, in migrant-share units (0 = none)
@@ -243,10 +250,13 @@ struct CoproductionParams {
 
 struct ServiceParams {
   bool enabled = false;
-  double children_share = 0.08;  // school-age children per resident
-  double working_local = 0.5;    // share of local children with both parents working
-  double working_migrant = 0.9;  // the same for migrants
-  double contracting = 1.0;      // contracting with SOs once adopted (0 = none)
+  double children_share = 0.08;  // primary-age children per resident where no column gives it
+  std::string children = "primary_share";  // attribute column (census; missing = ancestor's)
+  double migrant_access = 0.5;             // migrants' claim on places relative to locals' (hukou)
+  double school_min = 20;                  // pupils a community needs for its school to run
+  double working_local = 0.5;              // share of local children with both parents working
+  double working_migrant = 0.9;            // the same for migrants
+  double contracting = 1.0;                // contracting with SOs once adopted (0 = none)
   double so_growth = 1.0;
   double so_decay = 0.1;
   double so_max = 1.0;

@@ -14,6 +14,7 @@ using K = GovKind;
 constexpr std::string_view kShare = "share (0-1)";
 constexpr std::string_view kIndex = "index (0-1)";
 constexpr std::string_view kPer10k = "per 10,000 residents a year";
+constexpr std::string_view kPer1k = "pupils per 1,000 residents";
 constexpr std::string_view kCost = "cost units per 10,000 residents a year";
 
 constexpr std::array<GovMetricInfo, kGovMetrics> kTable{{
@@ -79,6 +80,20 @@ constexpr std::array<GovMetricInfo, kGovMetrics> kTable{{
      "strategies", "Share spent on compensation."},
     {M::share_root_cause, "share_root_cause", Mod::stability, L::local, K::stock, kShare,
      "strategies", "Share spent on root-cause work (the governance model, weighted by depth)."},
+    {M::school_demand, "school_demand", Mod::services, L::local, K::stock, kPer1k, "services",
+     "Four o'clock school demand: children of primary age whose parents both work."},
+    {M::school_places, "school_places", Mod::services, L::local, K::stock, kPer1k, "services",
+     "Four o'clock school places (pupils), from every source."},
+    {M::places_so, "places_so", Mod::services, L::local, K::stock, kPer1k, "services",
+     "Places supplied by social organizations under contract."},
+    {M::places_volunteers, "places_volunteers", Mod::services, L::local, K::stock, kPer1k,
+     "services", "Places supplied by volunteers (from residents' participation)."},
+    {M::places_government, "places_government", Mod::services, L::local, K::stock, kPer1k,
+     "services", "Places supplied directly by the government."},
+    {M::schools, "schools", Mod::services, L::local, K::stock, "schools per 100,000 residents",
+     "services",
+     "Communities whose four o'clock school runs (at least services.school_min places); times "
+     "the residents / 100,000 of an area gives its count (Haicang 2018: 29)."},
 }};
 
 constexpr bool ordered() {

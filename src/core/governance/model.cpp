@@ -87,6 +87,32 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
   read("coproduction.population", g.coproduction.population, pop_, 0.0F, 1e9F);
   impute_population(g.coproduction.population);
   read("coproduction.migrant_share", g.coproduction.migrant_share, migrant_, 0.0F, 1.0F);
+  // Primary-age children: the community's own share, else its nearest ancestor's (the
+  // shipped census gives it by county), else services.children_share.
+  children_.assign(n, static_cast<float>(g.services.children_share));
+  if (const auto a = h.attribute_index(g.services.children)) {
+    const auto col = h.attribute(*a);
+    for (std::int32_t u = h.level_begin(lc_); u < h.level_begin(lc_ + 1); ++u) {
+      for (std::int32_t p = u; p >= 0; p = h.parent(p)) {
+        if (!std::isnan(col[p])) {
+          if (col[p] < 0 || col[p] > 1) {
+            bad(sc, "services.children", g.services.children,
+                "unit '" + std::string(h.id(p)) + "' (line " + std::to_string(h.source_line(p)) +
+                    " of " + h.source() + ") has a share outside [0, 1]: " + std::to_string(col[p]),
+                "correct the column or choose another one");
+          }
+          children_[u] = static_cast<float>(col[p]);
+          break;
+        }
+      }
+    }
+  } else if (g.services.enabled && g.services.children != "primary_share") {
+    const auto near = closest(g.services.children, h.source_columns());
+    bad(sc, "services.children", g.services.children, "the hierarchy has no such attribute column",
+        near.empty() ? "use a column of the hierarchy file, or \"primary_share\" (the default: "
+                       "services.children_share where the hierarchy has no such column)"
+                     : "did you mean '" + near + "'?");
+  }
   // A variant's design: the migrant share where it was invented (any level; missing = 0).
   design_.assign(n, 0.0F);
   {

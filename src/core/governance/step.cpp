@@ -80,7 +80,6 @@ Step make_step(const GovernanceParams& g, int periods_per_year) {
   s.cutoff = f(a.cutoff);
 
   s.mobilisation = f(c.mobilisation);
-  s.ceiling = f(c.ceiling);
   s.target = f(c.target);
   s.intercept = f(c.intercept);
   s.w_belonging = f(c.w_belonging);
@@ -88,14 +87,25 @@ Step make_step(const GovernanceParams& g, int periods_per_year) {
   s.w_services = f(c.w_services);
   s.w_peers = f(c.w_peers);
   s.w_mobilisation = f(c.w_mobilisation);
+  s.w_efficacy = f(c.w_efficacy);
+  s.inv_spread = 1.0F / f(c.threshold_spread);
+  s.cost[0] = c.costs ? f(c.cost_work * v.working_local) : 0.0F;
+  s.cost[1] = c.costs ? f(c.cost_work * v.working_migrant) : 0.0F;
+  s.cost_load = c.costs ? f(c.cost_load) : 0.0F;
+  // Migrants vote once resident for residence_years (the share still there after that long
+  // under constant turnover) and admitted by the committee; without hukou rules, as locals.
+  s.voice[0] = 1.0F;
+  s.voice[1] =
+      c.hukou ? f(c.migrant_eligibility * std::exp(-c.turnover_migrant * c.residence_years)) : 1.0F;
+  s.access = c.hukou ? f(v.migrant_access) : 1.0F;
   s.adjust = std::min(1.0F, f(c.adjust_rate) * s.dt);
+  s.belonging_time = f(c.belonging_time) * s.dt;
   s.belonging_services = f(c.belonging_services) * s.dt;
   s.belonging_participation = f(c.belonging_participation) * s.dt;
   s.turnover[0] = f(c.turnover_local) * s.dt;
   s.turnover[1] = f(c.turnover_migrant) * s.dt;
   s.admin_load = f(c.admin_load);
   s.task_list_cut = f(c.task_list_cut);
-  s.load_effect = f(c.load_effect);
   s.partial_load = f(c.partial_load);
   s.trust_rate = f(c.trust_rate) * s.dt;
   s.sat_intercept = f(c.satisfaction_intercept);
@@ -116,8 +126,9 @@ Step make_step(const GovernanceParams& g, int periods_per_year) {
   // Locals need the service in proportion to their share of children with working parents.
   s.need[0] = v.working_migrant > 0 ? f(std::min(1.0, v.working_local / v.working_migrant)) : 1.0F;
   s.need[1] = 1.0F;
-  s.demand_local = f(v.children_share * v.working_local);
-  s.demand_migrant = f(v.children_share * v.working_migrant);
+  s.working[0] = f(v.working_local);
+  s.working[1] = f(v.working_migrant);
+  s.school_min = f(v.school_min);
   s.contract_cost = f(v.contract_cost) * s.dt;
 
   s.budget = b.enabled ? f(b.budget) : 0.0F;

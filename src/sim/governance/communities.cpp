@@ -81,9 +81,7 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     j_fit_[g] = aw > 0 ? sum(StreetSum::fit) / aw : 1.0F;
     // SO coverage and contracted places (docs/model.md 7.9.3), from the adopted residents.
     so_sum_[g] = so_cap * contracting * aw;
-    places_[g] = so_cap * contracting *
-                 (st.demand_local * aw +
-                  (st.demand_migrant - st.demand_local) * sum(StreetSum::active_migrants));
+    places_[g] = sum(StreetSum::places_so);
   }
   // Community-level outputs, population-weighted over the block's communities.
   double s[kBlockSums] = {};
@@ -114,6 +112,17 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     add(GovMetric::depth, lc, t, at(BlockSum::depth) / pop, pop);
     if (st.services) {
       add(GovMetric::coverage, lc, t, at(BlockSum::coverage) / pop, pop);
+      // The school in counts, per 1,000 (schools: 100,000) residents of the local
+      // governments: weighted by residents, the level's value is its total over its residents.
+      const int lg = g_.local_level();
+      const double places = at(BlockSum::places_so) + at(BlockSum::places_volunteers) +
+                            at(BlockSum::places_government);
+      add(GovMetric::school_demand, lg, t, 1e3 * at(BlockSum::demand) / pop, pop);
+      add(GovMetric::school_places, lg, t, 1e3 * places / pop, pop);
+      add(GovMetric::places_so, lg, t, 1e3 * at(BlockSum::places_so) / pop, pop);
+      add(GovMetric::places_volunteers, lg, t, 1e3 * at(BlockSum::places_volunteers) / pop, pop);
+      add(GovMetric::places_government, lg, t, 1e3 * at(BlockSum::places_government) / pop, pop);
+      add(GovMetric::schools, lg, t, 1e5 * at(BlockSum::schools) / pop, pop);
     }
   }
   // SO capacity grows with the block's contracts.

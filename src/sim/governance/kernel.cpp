@@ -10,6 +10,7 @@ namespace {
 
 using simd::clamp01;
 using simd::load;
+using simd::max;
 using simd::min;
 using simd::store;
 
@@ -18,9 +19,9 @@ using simd::store;
 struct Constants {
   float services_contracting, volunteers, government, withdrawal, space;
   float depth_rate, depth_decay, perceive;
-  float admin_load, list_cut, load_effect, ceiling;
-  float intercept, w_peers, mobilise, w_bel, w_trust, w_serv, adjust;
-  float bel_serv, bel_part, turnover[2], need[2];
+  float admin_load, list_cut, cost_load, cost[2], inv_spread;
+  float intercept, w_peers, mobilise, w_bel, w_trust, w_serv, w_eff, voice[2], access, adjust;
+  float bel_time, bel_serv, bel_part, turnover[2], need[2], working[2], school_min;
   float sat_intercept, sat_depth, sat_serv, sat_griev, trust_rate;
   float control_trust, control_griev, claims_griev, root_effect, griev_in, griev_decay;
   float assess_depth, assess_sat;  // the superior's weights on depth and satisfaction
@@ -39,21 +40,31 @@ Constants constants(const Step& st) {
   k.perceive = st.perceive;
   k.admin_load = st.admin_load;
   k.list_cut = st.task_list_cut;
-  k.load_effect = st.load_effect;
-  k.ceiling = st.ceiling;
+  k.cost_load = st.cost_load;
+  k.cost[0] = st.cost[0];
+  k.cost[1] = st.cost[1];
+  k.inv_spread = st.inv_spread;
   k.intercept = st.intercept;
   k.w_peers = st.w_peers;
   k.mobilise = st.w_mobilisation * st.mobilisation;
   k.w_bel = st.w_belonging;
   k.w_trust = st.w_trust;
   k.w_serv = st.w_services;
+  k.w_eff = st.w_efficacy;
+  k.voice[0] = st.voice[0];
+  k.voice[1] = st.voice[1];
+  k.access = st.access;
   k.adjust = copro * st.adjust;
+  k.bel_time = copro * st.belonging_time;
   k.bel_serv = copro * st.belonging_services;
   k.bel_part = copro * st.belonging_participation;
   k.turnover[0] = copro * st.turnover[0];
   k.turnover[1] = copro * st.turnover[1];
   k.need[0] = st.need[0];
   k.need[1] = st.need[1];
+  k.working[0] = st.working[0];
+  k.working[1] = st.working[1];
+  k.school_min = std::max(st.school_min, 1e-6F);  // a school needs some places
   k.sat_intercept = st.sat_intercept;
   k.sat_depth = st.sat_depth;
   k.sat_serv = st.sat_services;
@@ -114,8 +125,24 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     const T pbar = (one - m) * part_old[0] + m * part_old[1];
     // Services: SO places from contracts, volunteers from participation, the government.
     const T con = k.services_contracting * active;
-    const T cov = min(T{} + k.space, con * so_cap + k.volunteers * pbar +
-                                         k.government * (one - k.withdrawal * active));
+    const T from_so = con * so_cap;
+    const T from_vol = k.volunteers * pbar;
+    const T from_gov = k.government * (one - k.withdrawal * active);
+    const T raw = from_so + from_vol + from_gov;
+    const T cov = min(T{} + k.space, raw);
+    // Places are shared between the groups in proportion to need x access (hukou): the
+    // coverage each group receives, at most all of its demand.
+    const T d_loc = (one - m) * k.need[0];
+    const T d_mig = m * k.need[1];
+    const T shared = cov * (d_loc + d_mig) / max(T{} + 1e-6F, d_loc + k.access * d_mig);
+    const T cov_k[2] = {min(one, shared), min(one, k.access * shared)};
+    // In counts: pupils (children of primary age whose parents both work), places by source
+    // (scaled down alike where space caps them), and a school where places reach school_min.
+    const T pupils =
+        w * load<T>(at(Field::children)) * ((one - m) * k.working[0] + m * k.working[1]);
+    const T per_source = pupils * cov / max(T{} + 1e-6F, raw);
+    const T places = pupils * cov;
+    const T school = simd::mask_to_one<T>(places >= T{} + k.school_min);
     // Depth: the official's effort with residents taking part, as far as the variant fits.
     const T d = load<T>(at(Field::depth));
     const T fit = load<T>(at(Field::fit));
@@ -124,8 +151,9 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     const T dp = load<T>(at(Field::perceived));
     const T dpn = dp + k.perceive * (dn - dp);
     const T load_now = min(one, k.admin_load * (one - k.list_cut * active) + load<T>(&load_p[i]));
-    const T cap = k.ceiling * (one - k.load_effect * load_now);
-    const T common = k.intercept + k.w_peers * load<T>(&peers_p[i]) + k.mobilise * active;
+    // Residents' benefit of participating, less its cost, common to both groups.
+    const T common = k.intercept + k.w_peers * load<T>(&peers_p[i]) + k.mobilise * active -
+                     k.cost_load * load_now;
     const T control = load<T>(&control_p[i]);
     const T trust_loss = k.control_trust * control;
     const T griev_ctrl = k.control_griev * control + k.claims_griev * load<T>(&claims_p[i]);
@@ -136,21 +164,26 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     T trust_new[2];
     T griev_new[2];
     for (int g = 0; g < 2; ++g) {  // locals, then migrants
-      const T cn = cov * k.need[g];
+      const T cn = cov_k[g] * k.need[g];
       const T b = load<T>(at(of_group(Field::belonging_local, g)));
       const T tr = load<T>(at(of_group(Field::trust_local, g)));
       const T gr = load<T>(at(of_group(Field::grievance_local, g)));
       const T p = part_old[g];
-      const T target =
-          cap * simd::logistic<N>(common + k.w_bel * b + k.w_trust * tr + k.w_serv * cn);
+      // The share of the group whose (logistic) threshold lies below benefit - cost.
+      const T net = common + k.w_bel * b + k.w_trust * tr + k.w_serv * cn +
+                    k.w_eff * k.voice[g] * dpn - k.cost[g];
+      const T target = simd::logistic<N>(k.inv_spread * net);
       part[g] = p + k.adjust * (target - p);
-      bel_new[g] =
-          clamp01(b + (k.bel_serv * cn + k.bel_part * part[g]) * (one - b) - k.turnover[g] * b);
+      // Belonging grows with time in place, services and taking part; turnover replaces
+      // residents by newcomers who start at 0.
+      bel_new[g] = clamp01(b + (k.bel_time + k.bel_serv * cn + k.bel_part * part[g]) * (one - b) -
+                           k.turnover[g] * b);
       sat[g] = clamp01(k.sat_intercept + k.sat_depth * dpn + k.sat_serv * cn - k.sat_griev * gr);
       trust_new[g] = clamp01(tr + k.trust_rate * (sat[g] - tr) - trust_loss * tr);
-      // Unmet need: the group's need times the share of demand not covered.
-      griev_new[g] = clamp01(gr + (k.griev_in * k.need[g] * (one - cov) + griev_ctrl) * (one - gr) -
-                             griev_out * gr);
+      // Unmet need: the group's need times the share of its demand not covered.
+      griev_new[g] =
+          clamp01(gr + (k.griev_in * k.need[g] * (one - cov_k[g]) + griev_ctrl) * (one - gr) -
+                  griev_out * gr);
       store(at(of_group(Field::belonging_local, g)), bel_new[g]);
       store(at(of_group(Field::trust_local, g)), trust_new[g]);
       store(at(of_group(Field::grievance_local, g)), griev_new[g]);
@@ -190,8 +223,9 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     out(StreetSum::depth, w * dn);
     out(StreetSum::active, wa);
     out(StreetSum::fit, wa * fit);
-    out(StreetSum::active_migrants, wa * m);
     out(StreetSum::active_depth, active * dn);
+    const T so_places = from_so * per_source;
+    out(StreetSum::places_so, so_places);
     const auto sum = [&](BlockSum s) -> T& { return block[static_cast<int>(s)]; };
     sum(BlockSum::participation_local) += wl * part[0];
     sum(BlockSum::participation_migrant) += wm * part[1];
@@ -204,6 +238,11 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     sum(BlockSum::satisfaction) += w * sat_mean;
     sum(BlockSum::coverage) += w * cov;
     sum(BlockSum::depth) += w * dn;
+    sum(BlockSum::demand) += pupils;
+    sum(BlockSum::places_so) += so_places;
+    sum(BlockSum::places_volunteers) += from_vol * per_source;
+    sum(BlockSum::places_government) += from_gov * per_source;
+    sum(BlockSum::schools) += school;
   }
   for (int s = 0; s < kBlockSums; ++s) {
     std::memcpy(a.block[s], &block[s], sizeof block[s]);

@@ -11,17 +11,16 @@
 namespace pdlab::gov {
 
 // Quantities the kernel writes per community, summed by local government (population-
-// weighted unless said otherwise). SO places and contracts follow from `active` and
-// `active_migrants` (docs/model.md 7.9.3).
+// weighted unless said otherwise).
 enum class StreetSum : int {
-  participation,    // w * P (both groups)
-  grievance,        // locals' and migrants' grievance, weighted by their numbers
-  satisfaction,     // w * s
-  depth,            // w * D
-  active,           // w * a (residents of communities running the model)
-  fit,              // w * a * fit of the variant they run
-  active_migrants,  // w * a * m
-  active_depth,     // a * D: what peers see of the active communities (learning)
+  participation,  // w * P (both groups)
+  grievance,      // locals' and migrants' grievance, weighted by their numbers
+  satisfaction,   // w * s
+  depth,          // w * D
+  active,         // w * a (residents of communities running the model)
+  fit,            // w * a * fit of the variant they run
+  active_depth,   // a * D: what peers see of the active communities (learning)
+  places_so,      // four o'clock school places from contracted SOs (pupils)
   count
 };
 constexpr int kStreetSums = static_cast<int>(StreetSum::count);
@@ -39,6 +38,12 @@ enum class BlockSum : int {
   satisfaction,  // w * s
   coverage,      // w * C
   depth,         // w * D
+  // The four o'clock school in counts (pupils; schools), summed, not weighted.
+  demand,  // children of primary age whose parents both work
+  places_so,
+  places_volunteers,
+  places_government,
+  schools,  // communities whose school has at least school_min places
   count
 };
 constexpr int kBlockSums = static_cast<int>(BlockSum::count);
@@ -51,6 +56,7 @@ enum class Field : int {
   active_until,  // first period no longer active (int32 bits)
   migrant,       // migrant share
   residents,
+  children,   // share of residents of primary-school age
   fit,        // of the variant the community runs to its conditions
   depth,      // implementation depth
   perceived,  // depth as residents perceive it (lagged)

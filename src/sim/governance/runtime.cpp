@@ -75,6 +75,7 @@ void Runtime::init(sim::ReplicateState& state) {
     for (std::int32_t c = blk.c0; c < blk.c1; ++c) {
       const auto s = slot(blk, c);
       set_population(s, g_.population(c), g_.migrant_share(c));
+      at(Field::children, s) = g_.children(c);
     }
   }
   // Block scratch (the broadcasts may write one vector past the block's communities).
@@ -352,6 +353,7 @@ void Runtime::merge(const GovernanceModel::Merge& mg, const GovBlock& blk) {
     const float a = ws / (ws + w);
     at(Field::depth, s) = a * at(Field::depth, s) + (1 - a) * at(Field::depth, i);
     at(Field::perceived, s) = a * at(Field::perceived, s) + (1 - a) * at(Field::perceived, i);
+    at(Field::children, s) = a * at(Field::children, s) + (1 - a) * at(Field::children, i);
     set_population(s, ws + w, (migrants_[s] + migrants_[i]) / (ws + w));
     set_population(i, 0.0F, 0.0F);
   }

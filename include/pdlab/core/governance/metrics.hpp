@@ -40,8 +40,14 @@ enum class GovMetric : std::uint8_t {
   share_control,
   share_compensation,
   share_root_cause,
+  school_demand,
+  school_places,
+  places_so,
+  places_volunteers,
+  places_government,
+  schools,
 };
-constexpr int kGovMetrics = 30;
+constexpr int kGovMetrics = 36;
 
 // Which governance module computes a metric (any = whenever a module is on).
 enum class GovModule : std::uint8_t { assessment, coproduction, services, stability, any };

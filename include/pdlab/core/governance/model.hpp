@@ -54,6 +54,8 @@ class GovernanceModel {
   std::int32_t community_slots() const { return slots_; }
   float population(std::int32_t u) const { return pop_[u]; }
   float migrant_share(std::int32_t u) const { return migrant_[u]; }
+  // Share of community u's residents of primary-school age (services.children).
+  float children(std::int32_t u) const { return children_[u]; }
   // The conditions a variant invented by unit u was designed for (u's migrant share).
   float design(std::int32_t u) const { return design_[u]; }
   // Units of the abolished local-government tier, from the period they stop being governments;
@@ -87,7 +89,7 @@ class GovernanceModel {
   int policy_ = 0;
   int unit_time_max_level_ = 255;
   int lc_ = 0, lg_ = 0, ls_ = 0;
-  std::vector<float> pop_, migrant_;
+  std::vector<float> pop_, migrant_, children_;
   std::vector<GovernanceParams> params_;  // one per epoch (set events)
   std::vector<gov::Step> steps_;
   std::vector<std::int32_t> epoch_of_;  // per period

@@ -39,17 +39,23 @@ struct Step {
   float promotion_rate, tournament, cutoff;
 
   // Co-production.
-  float mobilisation, ceiling, target, intercept;
-  float w_belonging, w_trust, w_services, w_peers, w_mobilisation;
-  float adjust, belonging_services, belonging_participation, turnover[2];
-  float admin_load, task_list_cut, load_effect, partial_load;
+  float mobilisation, target, intercept;
+  float w_belonging, w_trust, w_services, w_peers, w_mobilisation, w_efficacy;
+  float inv_spread;  // 1 / threshold_spread
+  float cost[2];     // cost of working time, locals and migrants (0 without costs)
+  float cost_load;   // per unit of administrative load (0 without costs)
+  float voice[2];    // the groups' voice in committee elections (locals 1)
+  float access;      // migrants' claim on places relative to locals' (1 without hukou)
+  float adjust, belonging_time, belonging_services, belonging_participation, turnover[2];
+  float admin_load, task_list_cut, partial_load;
   float trust_rate, sat_intercept, sat_depth, sat_services, sat_grievance;
   float grievance_inflow, grievance_decay;
 
   // Services.
   float contracting, so_growth, so_decay, so_max, volunteers, government, withdrawal, space;
-  float need[2];                       // locals' and migrants' need for the service
-  float demand_local, demand_migrant;  // children of working parents per resident
+  float need[2];     // locals' and migrants' need for the service
+  float working[2];  // share of the groups' children whose parents both work
+  float school_min;  // places a community needs for its school to run
   float contract_cost;
 
   // Stability: the budget and how it is split, incidents, claims, root-cause work,

@@ -63,7 +63,7 @@ constexpr std::array<GovMetricInfo, kGovMetrics> kTable{{
      "incidents",
      "Grievance suppressed by control, stored until it surfaces as visible grievance and "
      "eruptions."},
-    {M::root_capital, "root_capital", Mod::stability, L::local, K::stock, kIndex, "strategies",
+    {M::root_capital, "root_capital", Mod::stability, L::local, K::stock, kIndex, "incidents",
      "What root-cause work has built (durable): it removes grievance."},
     {M::escalated, "escalated", Mod::stability, L::governments, K::flow, kPer10k, "incidents",
      "Pressure escalated from below: sent by local governments, received above."},

@@ -759,3 +759,93 @@ TEST(EngineMechanisms, FailedPilotsMayAdoptAgain) {
                           {"promotion.pilot_success=0", "stages.readmit_pilots=false"})),
             0);
 }
+
+// [[policy]] from and levels (issue 10, item 5): a policy exists from a date and can be
+// adopted only at its levels, by every channel (hazard, pilots, events, mandates).
+TEST(EngineMechanisms, PoliciesExistFromTheirDateAndOnlyAtTheirLevels) {
+  const auto h = small_tree();
+  const Network net;
+  auto s = quiet(120);
+  s.policies = {{"p", "p", 0.0}};
+  s.adoption.alpha = {{"province", -3}, {"prefecture", -3}, {"county", -3}};
+  s.promotion.weights = {0.5, 0.5, 0, 0};  // endorsement and pilots from adopting superiors
+  const auto records = [&](const Scenario& sc, int reps) {
+    const Model m(sc, h, net);
+    std::vector<Adoption> all;
+    for (int r = 0; r < reps; ++r) {
+      const auto res = run_replicate(m, r);
+      all.insert(all.end(), res.adoptions.begin(), res.adoptions.end());
+    }
+    return all;
+  };
+  const auto first_period = [](const std::vector<Adoption>& ads) {
+    std::int32_t first = kNever;
+    for (const auto& a : ads) first = std::min(first, a.period);
+    return first;
+  };
+  // Without `from`, units adopt in the first years (the test could fail on that path).
+  const auto plain = records(s, 20);
+  ASSERT_FALSE(plain.empty());
+  EXPECT_LT(first_period(plain), 36);
+  // From 2013-01 (period 36): nothing before, and adoption follows (the hazard starts then).
+  auto later = s;
+  later.policies[0].from = "2013-01";
+  const auto dated = records(later, 20);
+  ASSERT_FALSE(dated.empty());
+  EXPECT_EQ(first_period(dated), 36);
+  // A date before the calendar's start: the policy already existed; the same records.
+  auto earlier = s;
+  earlier.policies[0].from = "2005";
+  const auto same = records(earlier, 20);
+  ASSERT_EQ(same.size(), plain.size());
+  for (std::size_t i = 0; i < same.size(); ++i) {
+    EXPECT_EQ(same[i].unit, plain[i].unit);
+    EXPECT_EQ(same[i].period, plain[i].period);
+  }
+  // Prefectures only: no province or county ever adopts (they do without the level set,
+  // through the hazard and through pilots under adopting prefectures).
+  const auto level_counts = [&](const std::vector<Adoption>& ads) {
+    std::array<int, 3> n{};
+    for (const auto& a : ads) ++n[static_cast<std::size_t>(h.level(a.unit))];
+    return n;
+  };
+  const auto all_levels = level_counts(plain);
+  EXPECT_GT(all_levels[0], 0);
+  EXPECT_GT(all_levels[2], 0);
+  auto prefectures = s;
+  prefectures.policies[0].levels = {"prefecture"};
+  const auto only = level_counts(records(prefectures, 20));
+  EXPECT_EQ(only[0], 0);
+  EXPECT_GT(only[1], 0);
+  EXPECT_EQ(only[2], 0);
+}
+
+TEST(EngineMechanisms, EventsOnAPolicyBeforeItExistsOrOffItsLevelsAreErrors) {
+  const auto h = small_tree();
+  const Network net;
+  auto s = quiet(120);
+  s.policies = {{"p", "p", 0.0}};
+  s.policies[0].from = "2013-01";
+  s.events = {adopt_event("P1", "2012-06", Mode::none)};
+  auto e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("before it exists"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("event.date"), std::string::npos) << e.what();
+  s.events = {adopt_event("P1", "2013-01", Mode::none)};
+  { const Model ok(s, h, net); }
+  s.policies[0].levels = {"province"};
+  e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("can be adopted only at province"), std::string::npos)
+      << e.what();
+  Event mandate;
+  mandate.key = "event";
+  mandate.date = "2014-01";
+  mandate.policy = "p";
+  mandate.spec = MandateSpec{.issuer = "P", .target_level = "county", .deadline = "2016-01"};
+  s.events = {mandate};
+  e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("target_level"), std::string::npos) << e.what();
+  s.policies[0].levels = {"nowhere"};
+  s.events.clear();
+  e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("levels"), std::string::npos) << e.what();
+}

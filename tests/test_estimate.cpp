@@ -4,7 +4,9 @@
 #include "pdlab/io/results.hpp"
 #include "pdlab/sim/engine.hpp"
 #include "pdlab/study/estimate.hpp"
+#include "pdlab/study/plan.hpp"
 
+#include <sys/resource.h>
 #include <filesystem>
 #include <sstream>
 
@@ -153,4 +155,78 @@ TEST(Estimate, PilotIsWrittenNotRerun) {
       EXPECT_NE(a.str(), c.str()) << table;
     }
   }
+}
+
+// A run plan (study/plan.hpp) is what `pdlab run`, pdlab.run() and `pdlab cases` carry out:
+// estimate only writes nothing; a run writes every replicate once and shows each to the
+// hook; a plan whose study cannot fit is refused by the estimate unless told not to check.
+TEST(RunPlan, EstimatesThenRunsAndShowsEveryReplicate) {
+  const auto dir = test::temp_dir();
+  study::RunPlan plan;
+  plan.scenario = std::string(PDLAB_SOURCE_DIR) + "/scenarios/examples/toy_pilot.toml";
+  plan.overrides = {"run.replicates=4", "run.threads=2"};
+  plan.out = dir + "/plan.sqlite";
+  plan.estimate_only = true;
+  int prepared = 0, estimated = 0;
+  study::RunHooks hooks;
+  hooks.on_prepared = [&](const study::PreparedStudy&) { ++prepared; };
+  hooks.on_estimate = [&](const study::StudyEstimate& e, const study::Available&) {
+    EXPECT_GT(e.file_bytes, 0U);
+    ++estimated;
+  };
+  std::vector<std::int32_t> seen;
+  hooks.on_replicate = [&](const ReplicateResult& r) { seen.push_back(r.replicate); };
+  auto res = study::run_plan(plan, hooks);
+  EXPECT_FALSE(res.ran);
+  EXPECT_FALSE(fs::exists(plan.out));
+  EXPECT_TRUE(seen.empty());
+  plan.estimate_only = false;
+  res = study::run_plan(plan, hooks);
+  EXPECT_TRUE(res.ran);
+  EXPECT_EQ(prepared, 2);
+  EXPECT_EQ(estimated, 2);
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<std::int32_t>{0, 1, 2, 3}));
+  EXPECT_EQ(res.report.replicates, 4);
+  EXPECT_TRUE(fs::exists(plan.out));
+  // The same study through run_study without the plan: the same adoptions.
+  const auto st = scenario("examples/toy_pilot.toml", plan.overrides);
+  study::run_study(st, dir + "/direct.sqlite", false, false, "test", {});
+  std::ostringstream a, b;
+  io::export_csv(plan.out, "adoptions", a);
+  io::export_csv(dir + "/direct.sqlite", "adoptions", b);
+  EXPECT_EQ(a.str(), b.str());
+}
+
+TEST(RunPlan, RefusesWhatDoesNotFitBeforeWriting) {
+  const auto dir = test::temp_dir();
+  study::RunPlan plan;
+  plan.scenario = std::string(PDLAB_SOURCE_DIR) + "/scenarios/examples/toy_pilot.toml";
+  plan.overrides = {"run.replicates=50"};
+  plan.out = dir + "/plan.sqlite";
+  // Under a 16 KiB file-size limit (this test's process only; restored below) the estimate
+  // refuses the study and nothing is written.
+  rlimit old{};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
+  rlimit small = old;
+  small.rlim_cur = 16384;
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+  const auto refused = [&] {
+    try {
+      study::run_plan(plan);
+    } catch (const Error& e) {
+      return e.kind() == ErrorKind::cant_create;
+    }
+    return false;
+  }();
+  setrlimit(RLIMIT_FSIZE, &old);
+  EXPECT_TRUE(refused);
+  EXPECT_TRUE(fs::is_empty(dir));
+  // An output that cannot be written is refused before the pilot: no estimate is made.
+  plan.out = dir + "/no/such/folder/plan.sqlite";
+  int estimated = 0;
+  study::RunHooks hooks;
+  hooks.on_estimate = [&](const study::StudyEstimate&, const study::Available&) { ++estimated; };
+  test::expect_error([&] { study::run_plan(plan, hooks); }, ErrorKind::cant_create);
+  EXPECT_EQ(estimated, 0);
 }

@@ -128,16 +128,23 @@ def read_study(path, tables=None):
 
 
 def run(scenario, set=None, replicates=None, seed=None, threads=None, out=None, force=False,
-        tables=None):
+        tables=None, resume=False, check_estimate=True):
     """Runs a scenario (with `set` overrides, as --set key=value) and returns its Study.
-    With `out`, the SQLite study file is kept there (refused if it exists, unless `force`);
-    without, it is written to a temporary folder and removed once read."""
+    With `out`, the SQLite study file is kept there (refused if it exists, unless `force`;
+    `resume` finishes an interrupted run of it, as `pdlab run --resume`); without, it is
+    written to a temporary folder and removed once read. Like `pdlab run`, it first
+    estimates the study's size and memory from one replicate and raises pdlab.Error before
+    writing anything when the study cannot fit (check_estimate=False runs it anyway)."""
+    if resume and out is None:
+        raise UsageError("run: resume needs out, the study file to finish. "
+                         "Fix: pass out=PATH of the interrupted run")
     overrides = _overrides(set, replicates, seed, threads)
     command = "pdlab.run(" + ", ".join([repr(os.fspath(scenario))] +
                                        [f"--set {o}" for o in overrides]) + ")"
     with tempfile.TemporaryDirectory(prefix="pdlab-run-") as tmp:
         path = os.fspath(out) if out is not None else os.path.join(tmp, "study.sqlite")
-        report = _pdlab.run(os.fspath(scenario), overrides, path, force, command)
+        report = _pdlab.run(os.fspath(scenario), overrides, path, force, resume,
+                             check_estimate, command)
         warnings_ = report.pop("warnings")
         _warn(warnings_)
         study = read_study(path, tables)

@@ -8,7 +8,7 @@
 #include "pdlab/io/table.hpp"
 #include "pdlab/study/compare_study.hpp"
 #include "pdlab/study/estimation_study.hpp"
-#include "pdlab/study/study.hpp"
+#include "pdlab/study/plan.hpp"
 #include "pdlab/version.hpp"
 
 #include <pybind11/pybind11.h>
@@ -29,22 +29,30 @@ namespace {
 // keep going; the tables are converted once it is held again.
 
 py::dict run(const std::string& scenario, const Strings& overrides, const std::string& out,
-             bool force, const std::string& command_line) {
-  study::RunReport rep;
-  Strings warnings;
+             bool force, bool resume, bool check_estimate, const std::string& command_line) {
+  study::RunPlan plan;
+  plan.scenario = scenario;
+  plan.overrides = overrides;
+  plan.out = out;
+  plan.force = force;
+  plan.resume = resume;
+  plan.check_estimate = check_estimate;
+  plan.command_line = command_line;
+  study::RunOutcome res;
   {
     py::gil_scoped_release nogil;
-    const auto s = study::prepare_study(scenario, overrides);
-    warnings = s.model->warnings();
-    rep = study::run_study(s, out, force, false, command_line, {});
+    res = study::run_plan(plan);
   }
+  const auto& rep = res.report;
   py::dict d;
   d["n_units"] = rep.n_units;
   d["replicates"] = rep.replicates;
+  d["resumed_replicates"] = rep.resumed_replicates;
   d["adoptions"] = rep.adoptions;
   d["seconds_simulate"] = rep.seconds_simulate;
   d["seconds_write"] = rep.seconds_write;
-  d["warnings"] = warnings;
+  d["estimated_bytes"] = res.estimate.file_bytes;
+  d["warnings"] = res.warnings;
   return d;
 }
 
@@ -228,7 +236,7 @@ PYBIND11_MODULE(_pdlab, m) {
   m.attr("__version__") = PDLAB_VERSION;
   register_errors(m);
   m.def("run", &run, py::arg("scenario"), py::arg("overrides"), py::arg("out"), py::arg("force"),
-        py::arg("command_line"));
+        py::arg("resume"), py::arg("check_estimate"), py::arg("command_line"));
   m.def("read_tables", &read_sqlite_tables, py::arg("path"));
   m.def("compare", &compare, py::arg("scenario"), py::arg("overrides"), py::arg("vary"));
   m.def(

@@ -1,4 +1,8 @@
 """pdlab.run and pdlab.read_study: tables as DataFrames with the registry's columns."""
+import os
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
 
@@ -71,3 +75,27 @@ def test_out_keeps_the_file_and_read_study_reads_it(tmp_path, toy_study):
 def test_unknown_table_is_an_attribute_error(toy_study):
     with pytest.raises(AttributeError, match="no table 'summary'"):
         toy_study.summary
+
+
+def test_study_that_cannot_fit_is_refused_before_writing(tmp_path):
+    # Like `pdlab run`, pdlab.run() estimates the study from one replicate and refuses it,
+    # writing nothing, when it cannot fit: here under a 16 KiB file-size limit (set in a
+    # child process, which then reports what it saw).
+    out = tmp_path / "big.sqlite"
+    code = (
+        "import resource, sys, pdlab\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (16384, resource.RLIM_INFINITY))\n"
+        "try:\n"
+        f"    pdlab.run({str(TOY)!r}, replicates=50, out={str(out)!r})\n"
+        "    print('ran')\n"
+        "except pdlab.CantCreateError as e:\n"
+        "    print('refused', e.exit_code, 'file-size limit' in str(e))\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       env=os.environ.copy(), check=False)
+    assert r.stdout.split() == ["refused", "73", "True"], r.stdout + r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_resume_needs_the_file_to_finish():
+    with pytest.raises(pdlab.UsageError, match="resume needs out"):
+        pdlab.run(TOY, replicates=2, resume=True)

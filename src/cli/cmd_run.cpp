@@ -1,7 +1,6 @@
 // `pdlab run`: a thin client of study::run_study.
 #include "cli/common.hpp"
-#include "pdlab/study/estimate.hpp"
-#include "pdlab/study/study.hpp"
+#include "pdlab/study/plan.hpp"
 
 #include <fmt/core.h>
 
@@ -44,9 +43,7 @@ void add_options(CLI::App& sub, RunOptions& o) {
 
 // The estimate (one pilot replicate) and what the machine offers, printed before anything is
 // written: a study that cannot fit is refused now, not after hours of simulating.
-study::StudyEstimate print_estimate(const study::PreparedStudy& st, const RunOptions& o) {
-  const auto est = study::estimate_study(st, o.out, o.resume);
-  const auto avail = study::available_for(o.out);
+void print_estimate(const study::StudyEstimate& est, const study::Available& avail) {
   const auto b = [](std::uint64_t x) { return study::format_bytes(x); };
   const auto opt = [&](const std::optional<std::uint64_t>& x, const char* none) {
     return x ? b(*x) : std::string(none);
@@ -62,27 +59,33 @@ study::StudyEstimate print_estimate(const study::PreparedStudy& st, const RunOpt
              "room {}\n",
              opt(avail.disk, "unknown"), opt(avail.file_size, "none"), opt(avail.memory, "unknown"),
              opt(avail.address_space, "unlimited"));
-  if (!o.estimate_only && !o.no_estimate_check) {
-    study::check_estimate(est, avail, o.out);
-  }
-  return est;
 }
 
 int run(const RunOptions& o) {
-  const auto study = study::prepare_study(o.scenario, with_overrides(o.sets, o.run));
-  const auto& h = *study.inputs.hierarchy;
-  const auto& sc = study.model->scenario();
-  const auto levels = level_counts(h);
-  print_warnings(*study.model);
-  fmt::print(stderr, "pdlab: {} units ({}), {} periods, {} replicates\n", h.size(), levels,
-             sc.calendar.periods, sc.replicates);
-  study::check_run_output(o.out, o.force);
-  const auto est = print_estimate(study, o);
-  if (o.estimate_only) {
+  study::RunPlan plan;
+  plan.scenario = o.scenario;
+  plan.overrides = with_overrides(o.sets, o.run);
+  plan.out = o.out;
+  plan.force = o.force;
+  plan.resume = o.resume;
+  plan.check_estimate = !o.no_estimate_check;
+  plan.estimate_only = o.estimate_only;
+  plan.command_line = o.command_line;
+  study::RunHooks hooks;
+  hooks.on_prepared = [](const study::PreparedStudy& study) {
+    const auto& h = *study.inputs.hierarchy;
+    const auto& sc = study.model->scenario();
+    print_warnings(*study.model);
+    fmt::print(stderr, "pdlab: {} units ({}), {} periods, {} replicates\n", h.size(),
+               level_counts(h), sc.calendar.periods, sc.replicates);
+  };
+  hooks.on_estimate = print_estimate;
+  hooks.progress = progress_bar();
+  const auto res = study::run_plan(plan, hooks);
+  if (!res.ran) {
     return EX_OK;
   }
-  const auto rep = study::run_study(study, o.out, o.force, o.resume, o.command_line, progress_bar(),
-                                    est.pilot.get());
+  const auto& rep = res.report;
   if (rep.resumed_replicates > 0) {
     fmt::print(stderr, "pdlab: resumed: {} of {} replicates were already written\n",
                rep.resumed_replicates, rep.replicates);
@@ -92,9 +95,8 @@ int run(const RunOptions& o) {
   fmt::print(stderr,
              "pdlab: simulated in {:.2f} s, wrote {} ({}, estimated {}) in {:.2f} s ({} "
              "adoptions)\n",
-             rep.seconds_simulate + est.pilot_seconds, o.out,
-             size_ec ? "?" : study::format_bytes(bytes), study::format_bytes(est.file_bytes),
-             rep.seconds_write, rep.adoptions);
+             rep.seconds_simulate, o.out, size_ec ? "?" : study::format_bytes(bytes),
+             study::format_bytes(res.estimate.file_bytes), rep.seconds_write, rep.adoptions);
   fmt::print("{}\n", o.out);
   return EX_OK;
 }

@@ -33,6 +33,21 @@ std::int32_t to_period(const Calendar& cal, const std::string& date, const std::
   return static_cast<std::int32_t>(months * cal.periods_per_year / 12);
 }
 
+std::int32_t to_period_from_start(const Calendar& cal, const std::string& date,
+                                  const std::string& key, const std::string& file,
+                                  std::int64_t line) {
+  static const std::regex ym(R"(^(\d{4})(?:-(\d{2}))?$)");
+  std::smatch m;
+  if (std::regex_match(date, m, ym)) {
+    const int month = m[2].matched ? std::stoi(m[2]) : 1;
+    const int months = (std::stoi(m[1]) - cal.start_year) * 12 + (month - cal.start_month);
+    if (months < 0 && month >= 1 && month <= 12) {
+      return 0;
+    }
+  }
+  return to_period(cal, date, key, file, line);
+}
+
 std::string period_label(const Calendar& cal, std::int32_t p) {
   const int months = cal.start_month - 1 + p * 12 / cal.periods_per_year;
   char buf[16];

@@ -199,12 +199,14 @@ std::vector<Param> make_registry() {
                     "Array of tables {path, symmetric}: extra weighted peer edges (from,to,weight "
                     "CSV, or \"china:county_adjacency\" = shared border km)."));
   r.push_back(table("policy", "", "",
-                    "Array of tables {id, name, alpha_shift, requires, boosted_by}: the policies "
-                    "diffusing at once; alpha_shift is added to every intercept of that policy; "
-                    "requires = [ids]: its hazard is zero until each listed policy is active in "
-                    "the unit or its superior; boosted_by = {id = weight}: added to its hazard's "
-                    "exponent while that policy is active there (keyed tables: "
-                    "policy[].boosted_by.<policy>)."));
+                    "Array of tables {id, name, alpha_shift, requires, boosted_by, from, "
+                    "levels}: the policies diffusing at once; alpha_shift is added to every "
+                    "intercept of that policy; requires = [ids]: its hazard is zero until each "
+                    "listed policy is active in the unit or its superior; boosted_by = {id = "
+                    "weight}: added to its hazard's exponent while that policy is active there "
+                    "(keyed tables: policy[].boosted_by.<policy>); from = date: the policy exists "
+                    "from then (no adoption by any channel before; earlier events on it are "
+                    "errors); levels = [names]: the only levels where it can be adopted."));
 
   {
     Param p{"adoption.link",

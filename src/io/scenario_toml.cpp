@@ -453,7 +453,8 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
     s.hierarchy.text_columns = strings(c, n, key);
   } else if (key == "policy") {
     each_table(c, n, key, [&](const toml::table& t, const std::string& k) {
-      check_keys(c, t, k + ".", {"id", "name", "alpha_shift", "requires", "boosted_by"});
+      check_keys(c, t, k + ".",
+                 {"id", "name", "alpha_shift", "requires", "boosted_by", "from", "levels"});
       Policy p;
       if (!t.contains("id")) {
         bad(c, n, k + ".id", "missing", "give each policy an id");
@@ -470,6 +471,16 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
       }
       if (const auto* r = t.get("requires")) {
         p.prerequisites = strings(c, *r, k + ".requires");
+      }
+      if (const auto* f = t.get("from")) {
+        p.from = date(c, *f, k + ".from");
+      }
+      if (const auto* l = t.get("levels")) {
+        p.levels = strings(c, *l, k + ".levels");
+        if (p.levels.empty()) {
+          bad(c, *l, k + ".levels", "an empty list: the policy could be adopted nowhere",
+              "list the levels where it can be adopted, or leave levels out for every level");
+        }
       }
       if (const auto* bb = t.get("boosted_by")) {
         const KeyedParam& kp = *find_keyed_table("policy[].boosted_by");

@@ -40,6 +40,10 @@ AdoptionProcess::AdoptionProcess(const Model& m, std::int32_t policy)
     fb_learning_ = f.learning;
   }
   links_ = !m.prerequisites(policy).empty() || !m.boosters(policy).empty();
+  from_ = m.policy_from(policy);
+  for (int l = 0; l < h_.n_levels(); ++l) {
+    all_levels_ = all_levels_ && m.adoptable(policy, l);
+  }
 }
 
 void AdoptionProcess::init(ReplicateState& state) {
@@ -72,6 +76,11 @@ void AdoptionProcess::step(std::int32_t t, ReplicateState& /*state*/) {
     if (e.policy == pol_ && e.period == t) {
       scripted(e, t);
     }
+  }
+  // Before the policy exists nothing adopts it and no hazard accrues (validation has refused
+  // events that would adopt, promote or reverse it).
+  if (t < from_) {
+    return;
   }
   // 2-3. Hazard-driven adoptions.
   candidates_.clear();
@@ -150,7 +159,10 @@ void AdoptionProcess::reset() {
   generic_tau_.clear();
   generic_of_.assign(n_, -1);
   for (std::int32_t u = 0; u < n_; ++u) {
-    const double e = -std::log(draw(0, u, Draw::threshold));  // Exp(1)
+    // Units of levels where the policy cannot be adopted never reach their threshold (draws
+    // are counter-based: skipping one leaves the others as they were).
+    const double e = adoptable(u) ? -std::log(draw(0, u, Draw::threshold))  // Exp(1)
+                                  : std::numeric_limits<double>::infinity();
     if (m_.fast(u) && !links_) {
       sorted_tau_[u] = static_cast<float>(e / std::exp(base(u)));
     } else {
@@ -445,7 +457,7 @@ float AdoptionProcess::observed(std::int32_t j, std::int32_t t) const {
 
 void AdoptionProcess::adopt(std::int32_t j, Channel ch, std::int32_t t, bool pilot, Mode forced,
                             std::int32_t deadline) {
-  if (t_adopt_[j] != kNever) {
+  if (t_adopt_[j] != kNever || !adoptable(j)) {
     return;
   }
   t_adopt_[j] = t;

@@ -111,7 +111,10 @@ class AdoptionProcess final : public Process {
   // What feeds back into this policy's adoption (the governance policy only; else all off).
   bool fb_need_ = false, fb_escalation_ = false, fb_reversal_ = false, fb_pilots_ = false,
        fb_learning_ = false;
-  bool links_ = false;  // prerequisites or boosters: every unit on the generic path
+  bool links_ = false;      // prerequisites or boosters: every unit on the generic path
+  std::int32_t from_ = 0;   // the first period the policy exists ([[policy]] from)
+  bool all_levels_ = true;  // every level can adopt it ([[policy]] levels)
+  bool adoptable(std::int32_t u) const { return all_levels_ || m_.adoptable(pol_, h_.level(u)); }
   // The feedback signals of this period (outcomes of the period `lag` before; null before).
   const float* need_ = nullptr;
   const float* escalation_ = nullptr;

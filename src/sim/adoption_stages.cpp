@@ -61,7 +61,7 @@ void AdoptionProcess::set_mode(std::int32_t j, Mode mode, std::int32_t t, std::i
 void AdoptionProcess::designate_pilots(std::int32_t j, std::int32_t t) {
   std::vector<std::pair<double, std::int32_t>> ranked;
   for (std::int32_t c = h_.first_child(j); c < h_.end_child(j); ++c) {
-    if (t_adopt_[c] != kNever) {
+    if (t_adopt_[c] != kNever || !adoptable(c)) {
       continue;
     }
     double score = 0;

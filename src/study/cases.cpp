@@ -1,5 +1,6 @@
 // `pdlab cases` as a library function: see include/pdlab/study/cases.hpp.
 #include "pdlab/study/cases.hpp"
+#include "pdlab/study/plan.hpp"
 
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
@@ -68,10 +69,10 @@ std::vector<fs::path> case_files(const fs::path& dir) {
 }
 
 // Every output is checked before any case runs: names that are safe file names, and no
-// existing file replaced without `force`.
-void check_outputs(const std::vector<fs::path>& files, const fs::path& dir, const fs::path& out_dir,
-                   const CasesOptions& opt) {
-  std::vector<std::string> outputs;
+// existing file replaced without `force`. Returns the cases' names, in the order of `files`.
+std::vector<std::string> check_outputs(const std::vector<fs::path>& files, const fs::path& dir,
+                                       const fs::path& out_dir, const CasesOptions& opt) {
+  std::vector<std::string> outputs, names;
   for (const auto& f : files) {
     // Read with its inputs, so that no output below can be one of them.
     const auto loaded = io::load_scenario(f.string(), opt.overrides);
@@ -88,6 +89,7 @@ void check_outputs(const std::vector<fs::path>& files, const fs::path& dir, cons
     }
     outputs.push_back((out_dir / (name + ".sqlite")).string());
     outputs.push_back((out_dir / (name + ".html")).string());
+    names.push_back(name);
   }
   outputs.push_back((out_dir / "comparison.csv").string());
   outputs.push_back((out_dir / "comparison.html").string());
@@ -100,6 +102,7 @@ void check_outputs(const std::vector<fs::path>& files, const fs::path& dir, cons
   for (const auto& o : outputs) {
     io::check_output_path(o, opt.force);
   }
+  return names;
 }
 
 // The comparison row of one simulated case.
@@ -239,21 +242,37 @@ CasesResult run_cases(const CasesOptions& opt,
     fail(ErrorKind::cant_create, {out_dir.string(), 0, "", ""}, "cannot create the folder",
          "choose a writable --out folder");
   }
-  check_outputs(files, dir, out_dir, opt);
-  for (const auto& f : files) {
-    const auto study = prepare_study(f.string(), opt.overrides);
-    const auto& m = *study.model;
-    const auto& sc = m.scenario();
-    if (on_case) {
-      on_case(sc.name, m.hierarchy().size(), sc.replicates);
-    }
-    const auto results = run_ensemble(m, sc.replicates, sc.threads, progress);
-    io::StudyMeta meta;
-    meta.scenario_toml = study.loaded.resolved_toml;
-    meta.command_line = "pdlab cases";
-    auto c = outcome(m, results);
-    c.study_path = (out_dir / (sc.name + ".sqlite")).string();
-    io::write_study(c.study_path, opt.force, m, results, meta);
+  const auto names = check_outputs(files, dir, out_dir, opt);
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const auto& f = files[i];
+    // Each case is a run plan like `pdlab run`'s: estimated and refused before it writes when
+    // it cannot fit. Its replicates are also kept here, for its row of the comparison (the
+    // case scenarios are small: tens of replicates of at most a city).
+    RunPlan plan;
+    plan.scenario = f.string();
+    plan.overrides = opt.overrides;
+    plan.force = opt.force;
+    plan.command_line = "pdlab cases";
+    plan.out = (out_dir / (names[i] + ".sqlite")).string();
+    std::vector<ReplicateResult> results;
+    RunHooks hooks;
+    hooks.on_prepared = [&](const PreparedStudy& study) {
+      const auto& sc = study.model->scenario();
+      if (on_case) {
+        on_case(sc.name, study.model->hierarchy().size(), sc.replicates);
+      }
+    };
+    hooks.progress = progress;
+    hooks.on_replicate = [&](const ReplicateResult& r) { results.push_back(r); };
+    const auto run = run_plan(plan, hooks);
+    // Replicates arrive in writing order; the means are taken in replicate order, so the
+    // comparison does not depend on the thread count.
+    std::sort(results.begin(), results.end(),
+              [](const ReplicateResult& a, const ReplicateResult& b) {
+                return a.replicate < b.replicate;
+              });
+    auto c = outcome(*run.study->model, results);
+    c.study_path = plan.out;
     res.written.push_back(c.study_path);
     res.cases.push_back(std::move(c));
   }

@@ -49,7 +49,8 @@ void check_run_output(const std::string& out_path, bool force) {
 
 RunReport run_study(const PreparedStudy& study, const std::string& out_path, bool force,
                     bool resume, const std::string& command_line,
-                    const std::function<void(int, int)>& progress, const ReplicateResult* pilot) {
+                    const std::function<void(int, int)>& progress, const ReplicateResult* pilot,
+                    const std::function<void(const ReplicateResult&)>& on_replicate) {
   check_run_output(out_path, force);
   using clock = std::chrono::steady_clock;
   const auto& sc = study.model->scenario();
@@ -67,6 +68,9 @@ RunReport run_study(const PreparedStudy& study, const std::string& out_path, boo
   const bool reuse = pilot != nullptr && !pending.empty() && pending.front() == pilot->replicate;
   if (reuse) {
     writer.add(*pilot);
+    if (on_replicate) {
+      on_replicate(*pilot);
+    }
     writing += std::chrono::duration<double>(clock::now() - t0).count();
     pending.erase(pending.begin());
   }
@@ -81,6 +85,9 @@ RunReport run_study(const PreparedStudy& study, const std::string& out_path, boo
         const auto w0 = clock::now();
         writer.add(r);
         writing += std::chrono::duration<double>(clock::now() - w0).count();
+        if (on_replicate) {
+          on_replicate(r);
+        }
       },
       shifted);
   const auto t1 = clock::now();

@@ -55,6 +55,10 @@ class Model {
   const std::vector<HazardEpoch>& epochs(int k) const { return epochs_[k]; }
   const std::vector<PolicyLink>& prerequisites(int k) const { return prerequisites_[k]; }
   const std::vector<PolicyLink>& boosters(int k) const { return boosters_[k]; }
+  // The first period policy k exists ([[policy]] from; 0 when it exists from the start).
+  std::int32_t policy_from(int k) const { return policy_from_[k]; }
+  // Whether units of `level` can adopt policy k at all ([[policy]] levels).
+  bool adoptable(int k, int level) const { return adoptable_[k][level] != 0; }
   float capacity(std::int32_t u) const { return capacity_[u]; }
   float need(std::int32_t u) const { return need_[u]; }
   // Cumulative mode probabilities {endorse, pilot, mandate, championship} for superiors of level l.
@@ -77,6 +81,8 @@ class Model {
   template <typename StaticPart>
   void compile_epochs(const StaticPart& static_part);
   void compile_links();
+  void compile_availability();
+  void check_available(const CompiledEvent& c, const Event& e) const;
   void check_feedback();
 
   Scenario sc_;
@@ -85,6 +91,8 @@ class Model {
   std::vector<std::vector<float>> bases_;
   std::vector<std::vector<HazardEpoch>> epochs_;
   std::vector<std::vector<PolicyLink>> prerequisites_, boosters_;
+  std::vector<std::int32_t> policy_from_;
+  std::vector<std::vector<std::uint8_t>> adoptable_;  // [policy][level]
   std::vector<float> capacity_, need_;
   std::vector<std::array<double, 4>> mode_cdf_;
   std::vector<CompiledEvent> events_;

@@ -49,6 +49,12 @@ struct Policy {
   std::vector<std::string> prerequisites;  // TOML key "requires"
   // Other policies that raise its hazard while active in the unit or its superior: id -> weight.
   std::map<std::string, double> boosted_by;
+  // The policy exists from this date (its invention or issue; "YYYY-MM", "YYYY" or a period
+  // number): no unit adopts it, by any channel, before. Empty: from the start.
+  std::string from;
+  // The levels where it can be adopted at all (Chengdu's governance committee is a municipal
+  // body): units of other levels never adopt it. Empty: every level.
+  std::vector<std::string> levels;
 };
 
 struct ModeWeights {

@@ -48,9 +48,12 @@ void check_run_output(const std::string& out_path, bool force);
 // fits: call estimate_study and check_estimate (study/estimate.hpp) first, as `pdlab run` does.
 // `pilot`, when given (the estimate's replicate 0), is written as it is if replicate 0 is
 // still to run, not simulated again: replicates are deterministic, so the bytes are the same.
+// `on_replicate`, when given, sees each replicate once it is written (from the writing thread).
+// run_plan (study/plan.hpp) wraps this with the estimate; clients call that.
 RunReport run_study(const PreparedStudy& study, const std::string& out_path, bool force,
                     bool resume, const std::string& command_line,
                     const std::function<void(int, int)>& progress,
-                    const ReplicateResult* pilot = nullptr);
+                    const ReplicateResult* pilot = nullptr,
+                    const std::function<void(const ReplicateResult&)>& on_replicate = {});
 
 }  // namespace pdlab::study

@@ -1,0 +1,34 @@
+#include "pdlab/study/plan.hpp"
+
+namespace pdlab::study {
+
+RunOutcome run_plan(const RunPlan& plan, const RunHooks& hooks) {
+  RunOutcome out;
+  out.study = std::make_shared<const PreparedStudy>(prepare_study(plan.scenario, plan.overrides));
+  const auto& study = *out.study;
+  out.warnings = study.model->warnings();
+  if (hooks.on_prepared) {
+    hooks.on_prepared(study);
+  }
+  // The output path is checked before the pilot replicate is simulated: a bad --out should
+  // not cost a replicate first.
+  check_run_output(plan.out, plan.force);
+  out.estimate = estimate_study(study, plan.out, plan.resume);
+  out.available = available_for(plan.out);
+  if (hooks.on_estimate) {
+    hooks.on_estimate(out.estimate, out.available);
+  }
+  if (plan.estimate_only) {
+    return out;
+  }
+  if (plan.check_estimate) {
+    check_estimate(out.estimate, out.available, plan.out);
+  }
+  out.report = run_study(study, plan.out, plan.force, plan.resume, plan.command_line,
+                         hooks.progress, out.estimate.pilot.get(), hooks.on_replicate);
+  out.report.seconds_simulate += out.estimate.pilot_seconds;
+  out.ran = true;
+  return out;
+}
+
+}  // namespace pdlab::study

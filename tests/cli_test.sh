@@ -123,7 +123,12 @@ check gov_time 0 "participation_migrant" -- "$PDLAB" export "$T/g.sqlite" --tabl
 check gov_unit_time 0 "hierarchical_score" -- "$PDLAB" export "$T/g.sqlite" --table governance_unit_time
 check gov_off_no_tables 64 "no such table" -- "$PDLAB" export "$T/a.sqlite" --table governance_time
 check gov_bad_key 78 "did you mean 'budget'" -- "$PDLAB" validate "$G" --set stability.budgett=0.5
-check gov_out_of_range 78 "out of range" -- "$PDLAB" validate "$G" --set stability.budget=2
+check gov_out_of_range 78 "out of range" -- "$PDLAB" validate "$G" --set stability.budget=-1
+check gov_negative_budget_run 78 "stability.budget" -- "$PDLAB" run "$G" --out "$T/negb.sqlite" --set stability.budget=-1
+check gov_negative_budget_event 78 "choose a value within the range" -- "$PDLAB" run "$G" --out "$T/negb.sqlite" --set 'event=[{type="set", date="2013-01", key="stability.budget", value=-5}]'
+if ls "$T"/negb.sqlite* >/dev/null 2>&1; then echo "FAIL gov_negative_budget_wrote_output"; fails=$((fails + 1)); else passes=$((passes + 1)); fi
+check gov_retired_key 78 "use stability.mix" -- "$PDLAB" validate "$G" --set stability.choice=fixed
+check gov_share_needs_fixed_mix 78 "set stability.mix" -- "$PDLAB" validate "$G" --set stability.control=0.5
 check gov_bad_level 78 "no such level" -- "$PDLAB" validate "$G" --set coproduction.community_level=villag
 check gov_set_event_key 78 "cannot be changed by an event" -- "$PDLAB" validate "$G" --set event.1.key=promotion.pilot_k
 
@@ -147,12 +152,12 @@ check requires_unknown 78 "did you mean 'model'" -- "$PDLAB" validate "$G" --set
 check requires_cycle 78 "cycle" -- "$PDLAB" validate "$G" --set 'event=[]' --set 'policy=[{id="model", requires=["funds"]}, {id="funds", requires=["model"]}]' --set governance.policy=model
 check compare_ok 0 "depth last_year_mean" -- "$PDLAB" compare "$G" --vary assessment.depth_reward=0,1 --out "$T/c.csv" -r 6
 check compare_table 0 "diff_lo" -- head -1 "$T/c.csv"
-check compare_sqlite 0 "" -- "$PDLAB" compare "$G" --vary stability.control=0.8,0.1 --out "$T/c.sqlite" -r 4
+check compare_sqlite 0 "" -- "$PDLAB" compare "$G" --vary stability.budget=20000,80000 --out "$T/c.sqlite" -r 4
 check compare_no_vary 64 "give either --vary or --variants" -- "$PDLAB" compare "$G" --out "$T/c2.csv"
-check compare_one_value 64 "only one variant" -- "$PDLAB" compare "$G" --vary stability.control=0.5 --out "$T/c2.csv"
-check compare_bad_form 64 "not of the form" -- "$PDLAB" compare "$G" --vary stability.control --out "$T/c2.csv"
+check compare_one_value 64 "only one variant" -- "$PDLAB" compare "$G" --vary stability.budget=5000 --out "$T/c2.csv"
+check compare_bad_form 64 "not of the form" -- "$PDLAB" compare "$G" --vary stability.budget --out "$T/c2.csv"
 check compare_bad_key 78 "did you mean" -- "$PDLAB" compare "$G" --vary stability.contrl=0,1 --out "$T/c2.csv"
-check compare_one_replicate 64 "at least 2 replicates" -- "$PDLAB" compare "$G" --vary stability.control=0,1 --out "$T/c2.csv" -r 1
+check compare_one_replicate 64 "at least 2 replicates" -- "$PDLAB" compare "$G" --vary stability.budget=0,1 --out "$T/c2.csv" -r 1
 printf 'variant,promotion.mandate,promotion.championship\nmandate,1,0\nchampionship,0,1\n' > "$T/v.csv"
 check compare_csv 0 "championship" -- "$PDLAB" compare "$G" --variants "$T/v.csv" --out "$T/c3.csv" -r 4
 if [ ! -e "$T/c2.csv" ]; then passes=$((passes + 1)); else echo "FAIL compare_no_partial_output"; fails=$((fails + 1)); fi

@@ -31,7 +31,7 @@ expect report_case 0 "9 charts" -- "$PDLAB" report "$T/h.sqlite" --out "$T/h.htm
 expect report_adoption_only 0 "2 charts" -- "$PDLAB" report "$T/p.sqlite" --out "$T/p.html"
 expect report_exists 73 "force" -- "$PDLAB" report "$T/g.sqlite" --out "$T/g.html"
 expect report_missing 66 "not found" -- "$PDLAB" report "$T/none.sqlite" --out "$T/x.html"
-"$PDLAB" compare "$SRC/scenarios/examples/toy_governance.toml" --vary stability.control=0,1 -r 2 --out "$T/c.sqlite" >/dev/null 2>&1
+"$PDLAB" compare "$SRC/scenarios/examples/toy_governance.toml" --vary stability.budget=20000,80000 -r 2 --out "$T/c.sqlite" >/dev/null 2>&1
 expect report_not_a_study 65 "not a pdlab study" -- "$PDLAB" report "$T/c.sqlite" --out "$T/x.html"
 PDLAB_REPORT_ASSETS="$T/nowhere" expect report_no_assets 66 "chart library not found" -- "$PDLAB" report "$T/g.sqlite" --out "$T/y.html"
 [ -e "$T/x.html" ] || [ -e "$T/y.html" ] && { echo "FAIL report_no_partial_output"; fails=$((fails + 1)); }

@@ -558,7 +558,7 @@ TEST(Governance, ErrorsNameTheKey) {
       [&] {
         io::parse_scenario(
             toml("[[event]]\ntype = \"set\"\ndate = \"2001\"\nkey = \"stability.budget\"\n"
-                 "value = 3\n"),
+                 "value = -3\n"),
             "s.toml", {});
       },
       ErrorKind::config);
@@ -880,10 +880,14 @@ TEST(Officials, LongerHorizonsShiftStabilityWorkToRootCauses) {
   };
   EXPECT_TRUE(larger(root(long_terms), root(s)));
   // A fixed mix does not respond.
-  auto fixed = s;
-  fixed.governance.stability.choice = Choice::fixed;
-  auto fixed_long = long_terms;
-  fixed_long.governance.stability.choice = Choice::fixed;
+  const auto fix = [](Scenario sc) {
+    auto& b = sc.governance.stability;
+    b.mix = Choice::fixed;
+    b.control = b.compensation = b.root_cause = 1.0;
+    return sc;
+  };
+  const auto fixed = fix(s);
+  const auto fixed_long = fix(long_terms);
   EXPECT_EQ(root(fixed), root(fixed_long));
 }
 

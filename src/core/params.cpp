@@ -77,6 +77,26 @@ constexpr std::string_view kStab =
     "direction: Li & Fang (2018), control vs compensation vs root cause (docs/domain.md 2.3 item "
     "1); "
     "value illustrative";
+constexpr std::string_view kLatent =
+    "direction: Li & Fang (2018), control deepens dissatisfaction (docs/domain.md 1.2); repression "
+    "backfires, Dongyang 2005, and 'the more stability maintenance, the less stable', Tsinghua "
+    "2010 (docs/domain.md 3.7a); value illustrative";
+constexpr std::string_view kRatchet =
+    "direction: Li & Fang (2018), compensation 'stimulated the appetite for more compensation' "
+    "(docs/domain.md 1.2); concessions followed by more protest (docs/domain.md 3.7a); value "
+    "illustrative";
+constexpr std::string_view kIncidents =
+    "order: at least 180,000 mass incidents in China in 2010 (Sun Liping, docs/domain.md 3.7a); "
+    "value illustrative";
+constexpr std::string_view kBudget =
+    "order: public security cost 548.6 bn yuan in 2010, of which stability work is an unknown "
+    "part (docs/domain.md 3.7a); value illustrative";
+constexpr std::string_view kControlCost =
+    "order: towns spend tens of thousands of yuan to stop one petitioner (docs/domain.md 3.7a); "
+    "value illustrative";
+constexpr std::string_view kRootCost =
+    "scale: Chengdu's village funds, at least 200,000 yuan per village a year from 2009 "
+    "(docs/domain.md 4.3); value illustrative";
 constexpr std::string_view kEha = "Berry & Berry (1990) discrete-time EHA; Li & Fang (2018)";
 constexpr std::string_view kNeedFb =
     "direction: Li & Fang (2018), migration pressure pushes local reform; value illustrative";
@@ -682,33 +702,38 @@ std::vector<Param> make_registry() {
   r.push_back(real("services.space", 0, 100, "share of demand", std::string_view(kSchool),
                    "Most demand community space can host (coverage cap).",
                    REAL(governance.services.space)));
-  r.push_back(real("services.contract_cost", 0, 1e9, "per place a year", "illustrative",
+  r.push_back(real("services.contract_cost", 0, 1e9, "yuan per place a year",
+                   "order: private after-school care cost 500 yuan a month, Wuhan 2019 "
+                   "(docs/domain.md 4.5); value illustrative",
                    "Cost of one place contracted to an SO for a year (places = SO coverage x "
                    "demand x residents).",
                    REAL(governance.services.contract_cost)));
   r.push_back(boolean("stability.enabled", std::string_view(kStab),
-                      "Stability module: local governments mix control, compensation and "
-                      "root-cause work; incidents, claims, escalation and costs.",
+                      "Stability module: each local government's official spends a budget on "
+                      "control, compensation and root-cause work; incidents, latent grievance, "
+                      "expected claims, escalation and costs (docs/model.md 7.9.4).",
                       BOOL(governance.stability.enabled)));
-  r.push_back(real("stability.budget", 0, 1, "intensity", "illustrative",
-                   "Intensity of stability work of each local government.",
+  r.push_back(real("stability.budget", 0, 1e9, "yuan per 10,000 residents a year",
+                   std::string_view(kBudget),
+                   "Budget of each local government's stability work (must be 0 or more).",
                    REAL(governance.stability.budget)));
   {
-    Param p{"stability.choice",
+    Param p{"stability.mix",
             ParamType::choice,
             0,
             0,
-            "best_response|fixed",
+            "chosen|fixed",
             "",
             std::string_view(kStab),
-            "How local officials mix control, compensation and root-cause work: best_response "
-            "to veto risk, horizon and assessment (docs/model.md 7.9.4), or the fixed shares "
-            "below (a counterfactual)."};
+            "How the budget is split between control, compensation and root-cause work: chosen "
+            "each period by the official in charge (career payoff over its remaining term, "
+            "docs/model.md 7.9.4), or fixed by stability.control, .compensation and .root_cause "
+            "(a counterfactual)."};
     p.set_choice = [](Scenario& s, std::string_view v) {
-      s.governance.stability.choice = parse_choice(v, kChoices);
+      s.governance.stability.mix = v == "fixed" ? Choice::fixed : Choice::best_response;
     };
     p.get_choice = [](const Scenario& s) {
-      return std::string(to_string(s.governance.stability.choice));
+      return std::string(s.governance.stability.mix == Choice::fixed ? "fixed" : "chosen");
     };
     r.push_back(p);
   }
@@ -720,17 +745,18 @@ std::vector<Param> make_registry() {
                    "(\"stability overwhelms everything\").",
                    REAL(governance.stability.priority)));
   r.push_back(real("stability.control", 0, 1, "weight", std::string_view(kStab),
-                   "With choice = fixed: share of the budget spent on control (normalised with "
-                   "the other two).",
+                   "With mix = \"fixed\" (and only then): share of the budget spent on control, "
+                   "normalised with the other two; required there.",
                    REAL(governance.stability.control)));
   r.push_back(real("stability.compensation", 0, 1, "weight", std::string_view(kStab),
-                   "Share of the budget spent on compensation.",
+                   "With mix = \"fixed\": share of the budget offered as compensation.",
                    REAL(governance.stability.compensation)));
   r.push_back(real("stability.root_cause", 0, 1, "weight", std::string_view(kStab),
-                   "Share spent on root-cause work (the governance model, weighted by depth).",
+                   "With mix = \"fixed\": share spent on root-cause work.",
                    REAL(governance.stability.root_cause)));
   r.push_back(real("stability.incident_rate", 0, 1000000.0, "per 10,000 residents a year",
-                   "illustrative", "Incident rate at zero grievance, claims and strategy.",
+                   std::string_view(kIncidents),
+                   "Incident rate at zero grievance, unmet claims and strategy.",
                    REAL(governance.stability.incident_rate)));
   r.push_back(real("stability.incident_grievance", -50, 50, "log rate per unit", "illustrative",
                    "Log-rate increase of incidents per unit of grievance.",
@@ -739,27 +765,69 @@ std::vector<Param> make_registry() {
                    "Share of incidents suppressed now by full control.",
                    REAL(governance.stability.control_effect)));
   r.push_back(real("stability.compensation_effect", 0, 1, "share", std::string_view(kStab),
-                   "Share of incidents suppressed now by full compensation.",
+                   "Share of incidents suppressed now when every expected claim is paid.",
                    REAL(governance.stability.compensation_effect)));
   r.push_back(real("stability.control_trust", 0, 1000, "per year", std::string_view(kStab),
                    "Loss of trust per unit of control.", REAL(governance.stability.control_trust)));
-  r.push_back(real("stability.control_grievance", 0, 1000, "per year", std::string_view(kStab),
-                   "Grievance added per unit of control.",
-                   REAL(governance.stability.control_grievance)));
-  r.push_back(real("stability.claims_rate", 0, 1000, "per year", std::string_view(kStab),
-                   "Claims added per unit of compensation (the ratchet).",
+  r.push_back(real("stability.control_cost", 0, 1e9, "yuan per 10,000 residents a year",
+                   std::string_view(kControlCost),
+                   "Cost of full control (intensity = spending / control_cost, at most 1).",
+                   REAL(governance.stability.control_cost)));
+  r.push_back(boolean("stability.latent", std::string_view(kLatent),
+                      "Grievance suppressed by control is stored as latent grievance and surfaces "
+                      "later; false = it vanishes (the counterfactual of control without a later "
+                      "cost; the cut of pattern test (c)).",
+                      BOOL(governance.stability.latent)));
+  r.push_back(real("stability.latent_rate", 0, 1000, "per year", std::string_view(kLatent),
+                   "Latent grievance stored per year by full control (times 1 - latent).",
+                   REAL(governance.stability.latent_rate)));
+  r.push_back(real("stability.latent_lag", 0.01, 100, "years", std::string_view(kLatent),
+                   "Mean time before latent grievance surfaces.",
+                   REAL(governance.stability.latent_lag)));
+  r.push_back(real("stability.latent_grievance", 0, 1000, "per unit surfacing",
+                   std::string_view(kLatent),
+                   "Visible grievance added per unit of latent grievance surfacing.",
+                   REAL(governance.stability.latent_grievance)));
+  r.push_back(real("stability.latent_incidents", 0, 1000, "x incident_rate per unit surfacing",
+                   std::string_view(kLatent),
+                   "Eruptions (incidents control does not suppress) per unit of latent grievance "
+                   "surfacing a year, relative to incident_rate.",
+                   REAL(governance.stability.latent_incidents)));
+  r.push_back(boolean("stability.ratchet", std::string_view(kRatchet),
+                      "What is paid in compensation raises the claims expected next time; false "
+                      "= expected claims stay at claims_base (the cut of pattern test (d)).",
+                      BOOL(governance.stability.ratchet)));
+  r.push_back(real("stability.claims_base", 1, 1e9, "yuan per 10,000 residents a year",
+                   std::string_view(kControlCost),
+                   "Compensation claimed before any has been paid (expected claims start here).",
+                   REAL(governance.stability.claims_base)));
+  r.push_back(real("stability.claims_rate", 0, 1000, "per year", std::string_view(kRatchet),
+                   "Expected claims added per yuan paid, per year (the ratchet).",
                    REAL(governance.stability.claims_rate)));
   r.push_back(real("stability.claims_decay", 0, 1000, "per year", "illustrative",
-                   "Decay of claims.", REAL(governance.stability.claims_decay)));
-  r.push_back(real("stability.claims_grievance", 0, 1000, "per year", std::string_view(kStab),
-                   "Grievance added per unit of claims.",
+                   "Return of expected claims towards claims_base.",
+                   REAL(governance.stability.claims_decay)));
+  r.push_back(real("stability.claims_grievance", 0, 1000, "per year", std::string_view(kRatchet),
+                   "Grievance added per unit of the share of expected claims left unmet "
+                   "(beyond claims_base).",
                    REAL(governance.stability.claims_grievance)));
+  r.push_back(real("stability.claims_incidents", -50, 50, "log rate per unit",
+                   std::string_view(kRatchet),
+                   "Log-rate increase of incidents per unit of that unmet share.",
+                   REAL(governance.stability.claims_incidents)));
+  r.push_back(real("stability.root_cost", 0, 1e9, "yuan per 10,000 residents a year",
+                   std::string_view(kRootCost),
+                   "Cost of full root-cause work (spent once the governance model is adopted).",
+                   REAL(governance.stability.root_cost)));
   r.push_back(real("stability.root_effect", 0, 1000, "per year", std::string_view(kStab),
-                   "Grievance removed per unit of (lagged) root-cause work.",
+                   "Grievance removed per year at full root-cause capital.",
                    REAL(governance.stability.root_effect)));
   r.push_back(real("stability.root_lag", 0.001, 100, "years", std::string_view(kStab),
-                   "Mean lag of root-cause work's effect (first-order delay).",
+                   "Years for full root-cause work to build the capital (it costs up front).",
                    REAL(governance.stability.root_lag)));
+  r.push_back(real("stability.root_decay", 0, 1000, "per year", "illustrative",
+                   "Depreciation of root-cause capital (small: its effect is durable).",
+                   REAL(governance.stability.root_decay)));
   r.push_back(real("stability.tolerance", 0, 1, "grievance", "illustrative",
                    "Grievance above which it escalates to higher levels.",
                    REAL(governance.stability.tolerance)));
@@ -773,19 +841,10 @@ std::vector<Param> make_registry() {
   r.push_back(real("stability.escalation_attenuation", 0, 1, "factor per level", "illustrative",
                    "Share of pressure passed on from each level to the next one up.",
                    REAL(governance.stability.escalation_attenuation)));
-  r.push_back(
-      real("stability.so_absorb", 0, 1, "share per unit", std::string_view(kContract),
-           "Share of escalation absorbed per unit of SO capacity (grievances handled locally).",
-           REAL(governance.stability.so_absorb)));
-  r.push_back(real("stability.control_cost", 0, 1000000000.0, "per 10,000 residents a year",
-                   "illustrative", "Cost of full control.",
-                   REAL(governance.stability.control_cost)));
-  r.push_back(real("stability.compensation_cost", 0, 1000000000.0, "per 10,000 residents a year",
-                   "illustrative", "Cost of full compensation, plus the same per unit of claims.",
-                   REAL(governance.stability.compensation_cost)));
-  r.push_back(real("stability.root_cost", 0, 1000000000.0, "per 10,000 residents a year",
-                   "illustrative", "Cost of full root-cause work (spent once adopted).",
-                   REAL(governance.stability.root_cost)));
+  r.push_back(real("stability.so_absorb", 0, 1, "share per unit", std::string_view(kContract),
+                   "Share of escalation absorbed per unit of the services SOs deliver under "
+                   "contract (their coverage of demand): grievances handled locally.",
+                   REAL(governance.stability.so_absorb)));
   r.push_back(real("feedback.lag_months", 0, 120, "months", "illustrative",
                    "How long outcomes on the ground take to reach adoption decisions "
                    "(statistics, petitions, inspections): adoption in a period reads the "

@@ -48,8 +48,32 @@ std::string show(const toml::node& n) {
   fail(ErrorKind::config, {c.file, line_of(n), key, show(n)}, what, fix);
 }
 
+// Keys that were removed, with what replaces them.
+const char* retired(const std::string& key) {
+  static const std::pair<const char*, const char*> keys[] = {
+      {"stability.choice",
+       "stability.mix = \"chosen\" (officials choose the mix each period) or \"fixed\" (with "
+       "stability.control, .compensation and .root_cause)"},
+      {"stability.control_grievance",
+       "stability.latent_rate, .latent_lag, .latent_grievance and .latent_incidents (control "
+       "now stores latent grievance that surfaces later)"},
+      {"stability.compensation_cost",
+       "stability.claims_base (compensation is paid in yuan against the claims residents "
+       "expect; the budget is stability.budget in yuan per 10,000 residents a year)"}};
+  for (const auto& [k, v] : keys) {
+    if (key == k) {
+      return v;
+    }
+  }
+  return nullptr;
+}
+
 [[noreturn]] void unknown(const Ctx& c, const toml::node& n, const std::string& key,
                           const std::vector<std::string>& allowed) {
+  if (const char* now = retired(key)) {
+    fail(ErrorKind::config, {c.file, line_of(n), key, ""}, "this key was removed",
+         std::string("use ") + now);
+  }
   const auto dot = key.rfind('.');
   const std::string last = dot == std::string::npos ? key : key.substr(dot + 1);
   std::vector<std::string> lasts;

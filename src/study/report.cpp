@@ -439,7 +439,10 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
          true},
         {"participation", "Participation of locals and migrants against the state's target", false},
         {"residents", "Belonging, trust, grievance and satisfaction of residents", false},
-        {"incidents", "Incidents, claims and escalated pressure, by level", true},
+        {"incidents",
+         "Incidents, expected claims, latent grievance, root-cause capital and escalated "
+         "pressure, by level",
+         true},
         {"strategies", "How local officials split the stability budget", false},
         {"costs", "Costs by strategy", false},
         {"services", "Four o'clock school coverage and SO capacity", false},

@@ -264,37 +264,46 @@ struct ServiceParams {
   double government_direct = 0.2;  // direct provision, as share of demand
   double withdrawal = 0.0;         // share of direct provision withdrawn once adopted
   double space = 0.9;              // most demand community space can host
-  double contract_cost = 1.0;      // cost of one contracted place a year
+  double contract_cost = 6000.0;   // yuan per contracted place a year
 };
 
 struct StabilityParams {
   bool enabled = false;
-  double budget = 0.5;                    // intensity of stability work, in [0, 1]
-  Choice choice = Choice::best_response;  // officials choose the mix, or it is fixed
-  double temperature = 0.1;               // tau of the strategy choice
-  double priority = 0.05;                 // value of cutting incidents, veto aside
-  double control = 0.4;                   // fixed shares of the budget (normalised to sum 1)
-  double compensation = 0.3;
-  double root_cause = 0.3;
+  // Budget of each local government's stability work, yuan per 10,000 residents a year.
+  double budget = 50000.0;
+  Choice mix = Choice::best_response;  // officials choose the mix ("chosen"), or it is fixed
+  double temperature = 0.1;            // tau of the strategy choice
+  double priority = 0.05;              // value of cutting incidents, veto aside
+  // Fixed shares of the budget (mix = "fixed" only; NaN = not given).
+  double control = std::numeric_limits<double>::quiet_NaN();
+  double compensation = std::numeric_limits<double>::quiet_NaN();
+  double root_cause = std::numeric_limits<double>::quiet_NaN();
   double incident_rate = 1.0;  // per 10,000 residents a year at zero grievance
   double incident_grievance = 3.0;
   double control_effect = 0.8;
   double compensation_effect = 0.6;
   double control_trust = 0.5;
-  double control_grievance = 0.2;
-  double claims_rate = 1.0;
-  double claims_decay = 0.1;
-  double claims_grievance = 0.2;
+  double control_cost = 40000.0;  // yuan per 10,000 residents a year for full control
+  bool latent = true;             // suppressed grievance is stored and surfaces later
+  double latent_rate = 0.5;       // per year at full control
+  double latent_lag = 3.0;        // years
+  double latent_grievance = 1.0;  // visible grievance per unit of latent grievance surfacing
+  double latent_incidents = 4.0;  // eruptions per unit surfacing, relative to incident_rate
+  bool ratchet = true;            // what is paid raises the claims expected next time
+  double claims_base = 20000.0;   // claims expected with no history, yuan per 10,000 a year
+  double claims_rate = 0.5;       // expected claims added per yuan paid, per year
+  double claims_decay = 0.2;      // per year, back towards claims_base
+  double claims_grievance = 0.5;  // grievance per year per unit of unmet share
+  double claims_incidents = 2.0;  // log-rate per unit of unmet share
+  double root_cost = 60000.0;     // yuan per 10,000 residents a year for full root-cause work
   double root_effect = 1.0;
-  double root_lag = 2.0;  // years
+  double root_lag = 2.0;     // years to build root-cause capital
+  double root_decay = 0.05;  // per year: the capital is durable
   double tolerance = 0.3;
   double escalation = 1.0;
   double escalation_incident = 0.5;
   double escalation_attenuation = 0.5;
   double so_absorb = 0.5;
-  double control_cost = 1.0;
-  double compensation_cost = 1.0;
-  double root_cost = 1.0;
 };
 
 // What the governance layer feeds back into adoption ([feedback]); all off by default, and

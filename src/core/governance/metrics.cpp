@@ -15,7 +15,7 @@ constexpr std::string_view kShare = "share (0-1)";
 constexpr std::string_view kIndex = "index (0-1)";
 constexpr std::string_view kPer10k = "per 10,000 residents a year";
 constexpr std::string_view kPer1k = "pupils per 1,000 residents";
-constexpr std::string_view kCost = "cost units per 10,000 residents a year";
+constexpr std::string_view kCost = "yuan per 10,000 residents a year";
 
 constexpr std::array<GovMetricInfo, kGovMetrics> kTable{{
     {M::effort_depth, "effort_depth", Mod::assessment, L::governments, K::stock, kShare,
@@ -55,18 +55,27 @@ constexpr std::array<GovMetricInfo, kGovMetrics> kTable{{
      "Capacity of social organizations, as a share of demand."},
     {M::incidents, "incidents", Mod::stability, L::local, K::flow, kPer10k, "incidents",
      "Stability incidents (protests, petitions)."},
-    {M::claims, "claims", Mod::stability, L::local, K::stock, "claims index", "incidents",
-     "Stock of compensation claims (the ratchet)."},
+    {M::expected_claims, "expected_claims", Mod::stability, L::local, K::stock, kCost, "incidents",
+     "Compensation residents expect (the ratchet: it rises with what was paid, back towards "
+     "stability.claims_base)."},
+    {M::unmet_claims, "unmet_claims", Mod::stability, L::local, K::stock, kShare, "incidents",
+     "Share of expected claims beyond claims_base left unpaid: feeds grievance and incidents."},
+    {M::latent_grievance, "latent_grievance", Mod::stability, L::local, K::stock, kIndex,
+     "incidents",
+     "Grievance suppressed by control, stored until it surfaces as visible grievance and "
+     "eruptions."},
+    {M::root_capital, "root_capital", Mod::stability, L::local, K::stock, kIndex, "incidents",
+     "What root-cause work has built (durable): it removes grievance."},
     {M::escalated, "escalated", Mod::stability, L::governments, K::flow, kPer10k, "incidents",
      "Pressure escalated from below: sent by local governments, received above."},
     {M::cost_control, "cost_control", Mod::stability, L::local, K::flow, kCost, "costs",
-     "Cost of control."},
+     "Spending on control."},
     {M::cost_compensation, "cost_compensation", Mod::stability, L::local, K::flow, kCost, "costs",
-     "Cost of compensation (payments and claims)."},
+     "Compensation paid (at most the claims expected)."},
     {M::cost_root_cause, "cost_root_cause", Mod::stability, L::local, K::flow, kCost, "costs",
-     "Cost of root-cause work."},
+     "Spending on root-cause work (once the governance model is adopted)."},
     {M::cost_contracts, "cost_contracts", Mod::services, L::local, K::flow, kCost, "costs",
-     "Cost of services contracted to social organizations."},
+     "Cost of four o'clock school places contracted to social organizations."},
     {M::tenure_left, "tenure_left", Mod::assessment, L::governments, K::stock, "years", "officials",
      "Remaining term of adopting officials: their horizon."},
     {M::turnover, "turnover", Mod::assessment, L::governments, K::flow, "per official", "officials",
@@ -75,11 +84,12 @@ constexpr std::array<GovMetricInfo, kGovMetrics> kTable{{
      "Share of adopting officials whose jurisdiction's incidents this year passed the veto "
      "threshold."},
     {M::share_control, "share_control", Mod::stability, L::local, K::stock, kShare, "strategies",
-     "Share of the stability budget local officials spend on control."},
+     "Share of the stability budget the official in charge chooses for control (docs/model.md "
+     "7.9.4)."},
     {M::share_compensation, "share_compensation", Mod::stability, L::local, K::stock, kShare,
-     "strategies", "Share spent on compensation."},
+     "strategies", "Share chosen for compensation."},
     {M::share_root_cause, "share_root_cause", Mod::stability, L::local, K::stock, kShare,
-     "strategies", "Share spent on root-cause work (the governance model, weighted by depth)."},
+     "strategies", "Share chosen for root-cause work."},
     {M::school_demand, "school_demand", Mod::services, L::local, K::stock, kPer1k, "services",
      "Four o'clock school demand: children of primary age whose parents both work."},
     {M::school_places, "school_places", Mod::services, L::local, K::stock, kPer1k, "services",

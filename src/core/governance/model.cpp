@@ -33,6 +33,38 @@ std::string level_list(const Hierarchy& h) {
   return all;
 }
 
+// The stability budget and mix (docs/model.md 7.9.4): a budget of 0 or more; the fixed shares
+// exactly when the mix is fixed.
+void check_stability(const Scenario& s, const StabilityParams& b) {
+  if (!b.enabled) {
+    return;
+  }
+  if (!(b.budget >= 0)) {
+    bad(s, "stability.budget", std::to_string(b.budget), "a budget below zero",
+        "set a budget of 0 or more yuan per 10,000 residents a year");
+  }
+  const std::pair<const char*, double> shares[] = {{"stability.control", b.control},
+                                                   {"stability.compensation", b.compensation},
+                                                   {"stability.root_cause", b.root_cause}};
+  double total = 0;
+  for (const auto& [key, v] : shares) {
+    if (b.mix == Choice::fixed && std::isnan(v)) {
+      bad(s, key, "", "stability.mix = \"fixed\" needs the three shares of the budget",
+          "set stability.control, stability.compensation and stability.root_cause");
+    }
+    if (b.mix != Choice::fixed && !std::isnan(v)) {
+      bad(s, key, std::to_string(v),
+          "a fixed share, read only with stability.mix = \"fixed\": officials choose the mix",
+          "remove it, or set stability.mix = \"fixed\"");
+    }
+    total += std::isnan(v) ? 0.0 : v;
+  }
+  if (b.mix == Choice::fixed && !(total > 0)) {
+    bad(s, "stability.control", "0", "the fixed shares sum to 0",
+        "give at least one of stability.control, .compensation, .root_cause a positive share");
+  }
+}
+
 }  // namespace
 
 GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
@@ -155,6 +187,7 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
     }
   }
   for (const auto& p : params_) {
+    check_stability(sc, p.stability);
     steps_.push_back(gov::make_step(p, sc.calendar.periods_per_year));
   }
   epoch_of_.assign(static_cast<std::size_t>(sc.calendar.periods), 0);

@@ -7,18 +7,25 @@ namespace pdlab::gov {
 
 namespace {
 
-// Discounted sums of the responses to each choice, for H = 0 .. max_h.
-Horizons make_horizons(const Step& s, double rho, std::int32_t max_h) {
+// Discounted sums of the responses to each choice, for H = 0 .. max_h. The stability sums
+// follow the update equations of docs/model.md 7.9.4 for a strategy kept at full intensity,
+// linearised at an empty state (no latent grievance, claims at their base, no capital): the
+// official multiplies them by the factors its state gives (1 - L, 1 - G, ...).
+Horizons make_horizons(const Step& s, double rho, double grievance_out, std::int32_t max_h) {
   Horizons h;
   const auto n = static_cast<std::size_t>(max_h) + 1;
-  for (auto* v : {&h.visible, &h.depth, &h.lagged, &h.discounted, &h.control, &h.claims, &h.root}) {
+  for (auto* v : {&h.visible, &h.depth, &h.lagged, &h.discounted, &h.eruptions, &h.latent,
+                  &h.claims, &h.unmet, &h.root}) {
     v->assign(n, 0.0F);
   }
-  double fv = 0, fd = 0, fl = 0, f0 = 0, fc = 0, fq = 0, fr = 0;
-  double stored = 0;   // grievance stored by control so far: sum_{s<tau} (1 - g_out)^s
-  double claims = 0;   // claims so far: sum_{s<tau} (1 - q_decay)^s
-  double ratchet = 0;  // grievance from claims so far
-  double relief = 0;   // grievance relieved by lagged root-cause work so far
+  double fv = 0, fd = 0, fl = 0, f0 = 0, fe = 0, fg = 0, fq = 0, fu = 0, fr = 0;
+  double latent = 0;    // latent grievance stored by control
+  double g_latent = 0;  // visible grievance from its surfacing
+  double unmet = 0;     // unmet share of claims raised by paying them in full
+  double g_unmet = 0;   // grievance from it
+  double capital = 0;   // root-cause capital
+  double g_root = 0;    // grievance removed by it
+  const double dt = s.dt;
   for (std::size_t tau = 0; tau + 1 < n; ++tau) {
     const auto t = static_cast<double>(tau);
     const double disc = std::pow(rho, t);
@@ -27,19 +34,29 @@ Horizons make_horizons(const Step& s, double rho, std::int32_t max_h) {
     fd += d;
     fl += d * (1.0 - std::pow(1.0 - s.perceive, t));
     f0 += disc;
-    fc += disc * stored;
-    fq += disc * ratchet;
-    fr += disc * relief;
-    stored += std::pow(1.0 - s.grievance_decay, t);
-    ratchet += claims;
-    claims += std::pow(1.0 - s.claims_decay, t);
-    relief += 1.0 - std::pow(1.0 - s.root_adjust, t);
+    if (s.latent) {
+      fe += disc * s.latent_incidents * latent * s.latent_out / dt;
+      fg += disc * g_latent;
+    }
+    if (s.ratchet) {
+      fq += disc * unmet;
+      fu += disc * g_unmet;
+    }
+    fr += disc * g_root;
+    g_latent += s.latent_grievance * s.latent_out * latent - grievance_out * g_latent;
+    latent += s.latent_in - s.latent_out * latent;
+    g_unmet += s.claims_grievance * unmet - grievance_out * g_unmet;
+    unmet = unmet * (1.0 - s.claims_decay) + s.claims_rate;
+    g_root += s.root_effect * capital - grievance_out * g_root;
+    capital += s.root_build - s.root_decay * capital;
     h.visible[tau + 1] = static_cast<float>(fv);
     h.depth[tau + 1] = static_cast<float>(fd);
     h.lagged[tau + 1] = static_cast<float>(fl);
     h.discounted[tau + 1] = static_cast<float>(f0);
-    h.control[tau + 1] = static_cast<float>(fc);
+    h.eruptions[tau + 1] = static_cast<float>(fe);
+    h.latent[tau + 1] = static_cast<float>(fg);
     h.claims[tau + 1] = static_cast<float>(fq);
+    h.unmet[tau + 1] = static_cast<float>(fu);
     h.root[tau + 1] = static_cast<float>(fr);
   }
   return h;
@@ -129,39 +146,47 @@ Step make_step(const GovernanceParams& g, int periods_per_year) {
   s.working[0] = f(v.working_local);
   s.working[1] = f(v.working_migrant);
   s.school_min = f(v.school_min);
-  s.contract_cost = f(v.contract_cost) * s.dt;
+  s.contract_cost = f(v.contract_cost);  // yuan per place a year (stability.cpp)
 
   s.budget = b.enabled ? f(b.budget) : 0.0F;
-  s.choose_mix = b.enabled && b.choice == Choice::best_response;
+  s.choose_mix = b.enabled && b.mix == Choice::best_response;
   s.mix_temperature = f(b.temperature);
   s.priority = f(b.priority);
-  const double total = b.control + b.compensation + b.root_cause;
-  const double k = b.enabled && total > 0 ? b.budget / total : 0.0;
-  s.fixed_mix[0] = f(k * b.control);
-  s.fixed_mix[1] = f(k * b.compensation);
-  s.fixed_mix[2] = f(k * b.root_cause);
+  const double total = b.control + b.compensation + b.root_cause;  // NaN unless mix = fixed
+  for (int k = 0; k < 3; ++k) {
+    const double w[3] = {b.control, b.compensation, b.root_cause};
+    s.fixed_mix[k] = total > 0 ? f(w[k] / total) : 1.0F / 3.0F;
+  }
   s.incident_base = f(b.incident_rate) * s.dt * 1e-4F;  // per resident per period
   s.incident_grievance = f(b.incident_grievance);
   s.control_effect = f(b.control_effect);
   s.compensation_effect = f(b.compensation_effect);
   s.control_trust = f(b.control_trust) * s.dt;
-  s.control_grievance = f(b.control_grievance) * s.dt;
-  s.claims_rate = f(b.claims_rate) * s.dt;
-  s.claims_decay = f(b.claims_decay) * s.dt;
+  s.control_cost = f(b.control_cost);
+  s.latent = b.latent;
+  s.latent_in = b.latent ? f(b.latent_rate) * s.dt : 0.0F;
+  s.latent_out = std::min(1.0F, s.dt / f(b.latent_lag));
+  s.latent_grievance = f(b.latent_grievance);
+  s.latent_incidents = f(b.latent_incidents);
+  s.ratchet = b.ratchet;
+  s.claims_base = f(b.claims_base);
+  s.claims_rate = b.ratchet ? f(b.claims_rate) * s.dt : 0.0F;
+  s.claims_decay = std::min(1.0F, f(b.claims_decay) * s.dt);
   s.claims_grievance = f(b.claims_grievance) * s.dt;
+  s.claims_incidents = f(b.claims_incidents);
+  s.root_cost = f(b.root_cost);
   s.root_effect = f(b.root_effect) * s.dt;
-  s.root_adjust = std::min(1.0F, s.dt / f(b.root_lag));
+  s.root_build = std::min(1.0F, s.dt / f(b.root_lag));
+  s.root_decay = std::min(1.0F, f(b.root_decay) * s.dt);
   s.tolerance = f(b.tolerance);
   s.escalation = f(b.escalation) * s.dt * 1e-4F;
   s.escalation_incident = f(b.escalation_incident);
   s.escalation_attenuation = f(b.escalation_attenuation);
   s.so_absorb = f(b.so_absorb);
-  s.control_cost = f(b.control_cost) * s.dt * 1e-4F;
-  s.compensation_cost = f(b.compensation_cost) * s.dt * 1e-4F;
-  s.root_cost = f(b.root_cost) * s.dt * 1e-4F;
 
   const double rho = std::pow(a.discount, 1.0 / periods_per_year);
-  s.horizons = make_horizons(s, rho, std::max(a.term_min, a.term_max) * periods_per_year + 1);
+  s.horizons = make_horizons(s, rho, s.grievance_decay,
+                             std::max(a.term_min, a.term_max) * periods_per_year + 1);
   return s;
 }
 

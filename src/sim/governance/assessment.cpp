@@ -91,7 +91,7 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
              f(q[7] * inv), static_cast<float>(incidents), cost_[g], act ? effort_[g] : nan,
              has_official(g, t) ? static_cast<float>(term_end_[g] - t) / static_cast<float>(ppy_)
                                 : nan,
-             st.budget > 0 ? mix_[root_cause][g] / st.budget : nan,
+             st.stability ? mix_[root_cause][g] : nan,
              act ? static_cast<float>(mandated_[in_charge_[g]]) : nan});
     }
   }

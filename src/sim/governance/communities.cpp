@@ -17,7 +17,7 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   // government then overwrites (the arrays have a vector of slack past the block).
   using V4 = simd::vf4;
   float* effort = effort_c_.data();
-  float* claims = claims_c_.data();
+  float* stress = stress_c_.data();
   float* root = root_c_.data();
   float* peers = peers_c_.data();
   float* control_share = control_c_.data();
@@ -26,14 +26,16 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     const std::int32_t cb = h_.first_child(g) - blk.c0;
     const std::int32_t ce = h_.end_child(g) - blk.c0;
     const V4 e = V4{} + effort_[g];
-    const V4 q = V4{} + claims_[g];
-    const V4 r = V4{} + root_work_[g];
+    // Latent grievance surfacing and unmet claims add to residents' grievance (7.9.4).
+    const V4 q =
+        V4{} + (st.latent_grievance * st.latent_out * latent_[g] + st.claims_grievance * unmet_[g]);
+    const V4 r = V4{} + capital_[g];
     const V4 p = V4{} + j_participation_[g];
-    const V4 c = V4{} + mix_[control][g];
+    const V4 c = V4{} + intensity_[control][g];
     const V4 l = V4{} + (t >= g_.partial_from(g) ? st.partial_load : 0.0F);
     for (std::int32_t i = cb; i < ce; i += 4) {
       simd::store(&effort[i], e);
-      simd::store(&claims[i], q);
+      simd::store(&stress[i], q);
       simd::store(&root[i], r);
       simd::store(&peers[i], p);
       simd::store(&control_share[i], c);

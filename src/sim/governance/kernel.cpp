@@ -23,7 +23,7 @@ struct Constants {
   float intercept, w_peers, mobilise, w_bel, w_trust, w_serv, w_eff, voice[2], access, adjust;
   float bel_time, bel_serv, bel_part, turnover[2], need[2], working[2], school_min;
   float sat_intercept, sat_depth, sat_serv, sat_griev, trust_rate;
-  float control_trust, control_griev, claims_griev, root_effect, griev_in, griev_decay;
+  float control_trust, root_effect, griev_in, griev_decay;
   float assess_depth, assess_sat;  // the superior's weights on depth and satisfaction
 };
 
@@ -71,8 +71,6 @@ Constants constants(const Step& st) {
   k.sat_griev = st.sat_grievance;
   k.trust_rate = st.trust_rate;
   k.control_trust = st.control_trust;
-  k.control_griev = st.control_grievance;
-  k.claims_griev = st.claims_grievance;
   k.root_effect = st.root_effect;
   k.griev_in = st.grievance_inflow;
   k.griev_decay = st.grievance_decay;
@@ -89,7 +87,7 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
   // The arrays as restrict locals: a store through one does not reload the others.
   float* __restrict tiles = a.tiles;
   const float* __restrict effort_p = a.effort;
-  const float* __restrict claims_p = a.claims;
+  const float* __restrict stability_p = a.stability_grievance;
   const float* __restrict root_p = a.root_work;
   const float* __restrict peers_p = a.peers;
   const float* __restrict control_p = a.control;
@@ -156,7 +154,7 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
                      k.cost_load * load_now;
     const T control = load<T>(&control_p[i]);
     const T trust_loss = k.control_trust * control;
-    const T griev_ctrl = k.control_griev * control + k.claims_griev * load<T>(&claims_p[i]);
+    const T griev_ctrl = load<T>(&stability_p[i]);  // from the local government (7.9.4)
     const T griev_out = k.root_effect * load<T>(&root_p[i]) + k.griev_decay;
     T part[2];
     T sat[2];

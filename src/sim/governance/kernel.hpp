@@ -87,10 +87,12 @@ struct CommunityArrays {
   float* tiles;  // the block's first tile
   // Per community, what its local government does this period (broadcast).
   const float* effort;
-  const float* claims;
+  // Grievance inflow of the period from stability work: latent grievance surfacing and
+  // unmet claims (docs/model.md 7.9.4).
+  const float* stability_grievance;
   const float* root_work;
   const float* peers;
-  const float* control;     // share of the budget spent on control
+  const float* control;     // intensity of control (trust)
   const float* extra_load;  // administrative load added by a partial reform
   // Outputs of this period; the optional ones may be null.
   float* coverage;  // panel rows only

@@ -70,28 +70,32 @@ float Runtime::choose_effort(std::int32_t official, std::int32_t territory, std:
 }
 
 // The mix of stability strategies of the officials in charge of local governments [g0, g1):
-// a softmax of the values of keeping each strategy over the rest of the term (docs/model.md
-// 7.9.4). Cutting incidents is worth the veto risk it removes plus a standing priority;
-// control and compensation cut them now but store grievance or ratchet claims that raise them
-// later; root-cause work lowers grievance only with a lag, once the model is adopted.
+// a softmax of what putting the whole budget into each strategy is worth to the official's
+// career over the rest of its term (docs/model.md 7.9.4). Cutting incidents is worth the veto
+// risk it removes plus a standing priority; lower grievance is worth residents' satisfaction
+// as far as the assessment weighs it. Control and compensation cut incidents now, but control
+// stores latent grievance that surfaces later and paying claims raises the claims expected
+// next; root-cause work costs now and lowers grievance later, durably. The horizon sums
+// (make_horizons) follow those responses over the periods of tenure left, so the choice
+// varies with the official's horizon, its jurisdiction's state and what each strategy costs.
 // decide_local gathers each official's inputs into mix_in_; this loop runs four governments
 // at a time with the same arithmetic, in the same order, as one alone.
 void Runtime::choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t) {
   using T = simd::vf4;
   constexpr std::int32_t N = 4;
   const Step& st = g_.step(t);
-  const T months_left = T{} + static_cast<float>(ppy_ - t % ppy_);
   const T one = T{} + 1.0F;
   const T zero = T{};
+  const T budget = T{} + st.budget;
+  const float tiny = 1e-6F;
+  const T buys_control = T{} + std::min(1.0F, st.budget / std::max(st.control_cost, tiny));
+  const T buys_root = T{} + std::min(1.0F, st.budget / std::max(st.root_cost, tiny));
   for (std::int32_t i = 0; i < g1 - g0; i += N) {
     const auto get = [&](MixInput k) {
       return simd::load<T>(&mix_in_[static_cast<int>(k)][static_cast<std::size_t>(i)]);
     };
-    const T c = get(MixInput::control);
-    const T q = get(MixInput::compensation);
     // Veto risk: d P(incidents this year > threshold) / d log(rate), normal approximation.
-    const T cut = simd::max(zero, one - st.control_effect * c - st.compensation_effect * q);
-    const T mu = get(MixInput::base_rate) * cut * months_left;
+    const T mu = get(MixInput::expected);
     const T allowance = st.veto_threshold * get(MixInput::residents) - get(MixInput::incidents);
     T root_mu;
     for (int l = 0; l < N; ++l) {
@@ -102,20 +106,26 @@ void Runtime::choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t) {
     const auto bites = (allowance >= zero) & (mu > zero) & (z < 8.0F);
     const T veto = st.veto ? (bites ? density : zero) : zero;
     const T stake = get(MixInput::promotion) * veto + st.priority;
+    const T sat = st.omega * st.sat_grievance * get(MixInput::slope);  // per unit of grievance
     const T griev = get(MixInput::grievance);
     const T room = one - griev;
-    const T disc = get(MixInput::discounted);
+    const T now = get(MixInput::open) * get(MixInput::discounted);
+    const T stored = one - get(MixInput::latent);
+    const T latent_g = room * get(MixInput::h_latent);
+    const T unmet_g = room * get(MixInput::h_unmet);
     T value[3];
     value[control] =
-        stake * (st.control_effect * disc -
-                 st.incident_grievance * st.control_grievance * room * get(MixInput::h_control));
-    value[compensation] = stake * (st.compensation_effect * disc -
-                                   st.incident_grievance * st.claims_rate * st.claims_grievance *
-                                       room * get(MixInput::h_claims));
-    value[root_cause] =
-        (stake * st.incident_grievance + st.omega * get(MixInput::slope) * st.sat_grievance) *
-        st.root_effect * griev * get(MixInput::adopted) * get(MixInput::depth) *
-        get(MixInput::h_root);
+        buys_control * (stake * (st.control_effect * now -
+                                 stored * (get(MixInput::base) * get(MixInput::h_eruptions) +
+                                           st.incident_grievance * latent_g)) -
+                        sat * stored * latent_g);
+    const T buys_claims = simd::min(one, budget / get(MixInput::claims));
+    value[compensation] = buys_claims * (stake * (st.compensation_effect * now -
+                                                  st.claims_incidents * get(MixInput::h_claims) -
+                                                  st.incident_grievance * unmet_g) -
+                                         sat * unmet_g);
+    value[root_cause] = buys_root * get(MixInput::adopted) * (one - get(MixInput::capital)) *
+                        griev * (stake * st.incident_grievance + sat) * get(MixInput::h_root);
     const T top = simd::max(simd::max(value[0], value[1]), value[2]);
     T w[3];
     for (int k = 0; k < 3; ++k) {
@@ -124,12 +134,26 @@ void Runtime::choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t) {
     const T total = w[0] + w[1] + w[2];
     const std::int32_t m = std::min(N, g1 - g0 - i);
     for (int k = 0; k < 3; ++k) {
-      const T share = st.budget * w[k] / total;
+      const T share = w[k] / total;
       for (std::int32_t l = 0; l < m; ++l) {
         mix_[k][static_cast<std::size_t>(g0 + i + l)] = share[l];
       }
     }
   }
+}
+
+// What local government g's mix buys in period t, in intensities (docs/model.md 7.9.4): control
+// and root-cause work at the spending over their full cost (at most 1; root-cause work needs
+// the governance model adopted), compensation as the share of expected claims paid.
+void Runtime::buy(std::int32_t g, std::int32_t t) {
+  const Step& st = g_.step(t);
+  const float tiny = 1e-6F;
+  const float adopted = active(in_charge_[g], t) ? 1.0F : 0.0F;
+  intensity_[control][g] =
+      std::min(1.0F, mix_[control][g] * st.budget / std::max(st.control_cost, tiny));
+  intensity_[compensation][g] = std::min(1.0F, mix_[compensation][g] * st.budget / claims_[g]);
+  intensity_[root_cause][g] =
+      adopted * std::min(1.0F, mix_[root_cause][g] * st.budget / std::max(st.root_cost, tiny));
 }
 
 void Runtime::decide_local(std::size_t b, std::int32_t t) {
@@ -162,25 +186,36 @@ void Runtime::decide_local(std::size_t b, std::int32_t t) {
       const auto i = static_cast<std::size_t>(g - blk.g0);
       const std::int32_t left = std::clamp(term_end_[gov] - t, 0, hz.max());
       const auto set = [&](MixInput k, float v) { mix_in_[static_cast<int>(k)][i] = v; };
-      set(MixInput::control, mix_[control][g]);
-      set(MixInput::compensation, mix_[compensation][g]);
-      set(MixInput::base_rate, base_rate_[g]);
+      // Last period's incidents: what suppression acts on, and the eruptions' share.
+      const float rate = rate_[g];
+      set(MixInput::open, rate > 0 ? open_rate_[g] / rate : 1.0F);
+      set(MixInput::base, rate > 0 ? base_rate_[g] / rate : 1.0F);
+      set(MixInput::expected, rate * static_cast<float>(months_left));
       set(MixInput::residents, static_cast<float>(residents_g_[g]));
       set(MixInput::incidents, year_incidents_[g]);
       set(MixInput::grievance, j_grievance_[g]);
-      set(MixInput::depth, j_depth_[g]);
+      set(MixInput::latent, latent_[g]);
+      set(MixInput::claims, claims_[g]);
+      set(MixInput::capital, capital_[g]);
       // This year's tournament counts only if it falls within the term.
       set(MixInput::promotion, left >= months_left ? promotion_[gov] : 0.0F);
       set(MixInput::slope, slope_[gov]);
       set(MixInput::adopted, active(gov, t) ? 1.0F : 0.0F);
       set(MixInput::discounted, hz.discounted[left]);
-      set(MixInput::h_control, hz.control[left]);
+      set(MixInput::h_eruptions, hz.eruptions[left]);
+      set(MixInput::h_latent, hz.latent[left]);
       set(MixInput::h_claims, hz.claims[left]);
+      set(MixInput::h_unmet, hz.unmet[left]);
       set(MixInput::h_root, hz.root[left]);
     }
   }
   if (mixes) {
     choose_mixes(blk.g0, blk.g1, t);
+  }
+  if (st.stability) {
+    for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
+      buy(g, t);
+    }
   }
 }
 

@@ -80,7 +80,7 @@ void Runtime::init(sim::ReplicateState& state) {
   }
   // Block scratch (the broadcasts may write one vector past the block's communities).
   const auto w = static_cast<std::size_t>(widest);
-  for (auto* v : {&effort_c_, &claims_c_, &root_c_, &peers_c_, &control_c_, &load_c_}) {
+  for (auto* v : {&effort_c_, &stress_c_, &root_c_, &peers_c_, &control_c_, &load_c_}) {
     v->assign(w + simd::kMaxLanes, 0.0F);
   }
   for (auto* v : {&target_[0], &target_[1]}) {
@@ -103,9 +103,10 @@ void Runtime::init(sim::ReplicateState& state) {
   record_.assign(ng, 0.0);
   vetoed_.assign(ng, 0);
   vetoed_last_.assign(ng, 0);
-  for (auto* v : {&effort_, &visible_, &own_depth_, &mix_[0], &mix_[1], &mix_[2], &j_residents_,
-                  &j_participation_, &j_satisfaction_, &j_grievance_, &j_depth_, &j_incident_rate_,
-                  &j_escalation_, &year_incidents_}) {
+  for (auto* v :
+       {&effort_, &visible_, &own_depth_, &mix_[0], &mix_[1], &mix_[2], &intensity_[0],
+        &intensity_[1], &intensity_[2], &j_residents_, &j_participation_, &j_satisfaction_,
+        &j_grievance_, &j_depth_, &j_incident_rate_, &j_escalation_, &year_incidents_}) {
     v->assign(ng, 0.0F);
   }
   j_fit_.assign(ng, 1.0F);
@@ -115,9 +116,11 @@ void Runtime::init(sim::ReplicateState& state) {
   // Local governments.
   in_charge_.assign(ng, 0);
   incidents_.assign(ng, 0);
-  for (auto* v : {&claims_, &root_work_, &base_rate_, &sent_, &cost_, &so_sum_, &places_}) {
+  for (auto* v : {&unmet_, &latent_, &capital_, &base_rate_, &open_rate_, &rate_, &sent_, &cost_,
+                  &so_sum_, &places_}) {
     v->assign(ng, 0.0F);
   }
+  claims_.assign(ng, g_.step(0).claims_base);
   clock_.assign(ng, 0.0);
   next_incident_.assign(ng, -1.0);  // drawn at the first period
   drawn_.assign(ng, 0);
@@ -302,7 +305,7 @@ CommunityArrays Runtime::arrays(const GovBlock& blk, std::int32_t t) {
     a.target[k] = g_.agents_root() >= 0 ? target_[k].data() : nullptr;
   }
   a.effort = effort_c_.data();
-  a.claims = claims_c_.data();
+  a.stability_grievance = stress_c_.data();
   a.root_work = root_c_.data();
   a.peers = peers_c_.data();
   a.control = control_c_.data();

@@ -147,6 +147,7 @@ class Runtime {
   float choose_effort(std::int32_t official, std::int32_t territory, std::int32_t t, float depth,
                       float participation, float fit) const;
   void choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t);
+  void buy(std::int32_t g, std::int32_t t);  // what the mix of local government g buys
 
   const GovernanceModel& g_;
   const Hierarchy& h_;
@@ -178,7 +179,7 @@ class Runtime {
   std::vector<float> coverage_;  // only for the panel
 
   // Per block: scratch for one period (broadcasts from local governments, kernel outputs).
-  std::vector<float> effort_c_, claims_c_, root_c_, peers_c_, control_c_, load_c_;
+  std::vector<float> effort_c_, stress_c_, root_c_, peers_c_, control_c_, load_c_;
   std::array<std::vector<float>, 2> target_;
   std::array<std::vector<float>, kStreetSums> street_;
   float block_sums_[kBlockSums][simd::kMaxLanes] = {};
@@ -195,22 +196,28 @@ class Runtime {
   std::vector<float> effort_, visible_, own_depth_;
   std::vector<std::int32_t> peers_, peer_order_;  // tournament scratch
   std::vector<float> peer_score_;
-  std::array<std::vector<float>, 3> mix_;  // budget spent on each strategy
+  std::array<std::vector<float>, 3> mix_;  // shares of the budget chosen for each strategy
+  std::array<std::vector<float>, 3>
+      intensity_;  // what they buy: control, share of claims paid, root
   // The inputs of the mix choices of one block's officials, one array each (choose_mixes).
   enum class MixInput : int {
-    control,
-    compensation,
-    base_rate,
+    open,      // share of the expected incidents that suppression acts on
+    base,      // incidents at zero grievance relative to the expected ones (eruptions)
+    expected,  // incidents expected in the rest of the year at the current mix
     residents,
-    incidents,
+    incidents,  // this year's so far
     grievance,
-    depth,
+    latent,
+    claims,  // expected claims
+    capital,
     promotion,
     slope,
     adopted,
     discounted,
-    h_control,
+    h_eruptions,
+    h_latent,
     h_claims,
+    h_unmet,
     h_root,
     count
   };
@@ -221,7 +228,11 @@ class Runtime {
 
   // Per local government: the territory's stability and this period's sums of its communities.
   std::vector<std::int32_t> in_charge_, incidents_;
-  std::vector<float> claims_, root_work_, base_rate_, sent_, cost_, so_sum_, places_;
+  // Stability state (docs/model.md 7.9.4): expected claims (yuan per 10,000 residents a year),
+  // their unmet share, latent grievance, root-cause capital; incidents expected per period at
+  // zero grievance (base), before suppression (open) and in all (rate).
+  std::vector<float> claims_, unmet_, latent_, capital_, base_rate_, open_rate_, rate_;
+  std::vector<float> sent_, cost_, so_sum_, places_;
   std::vector<double> clock_, next_incident_;  // incidents as events of a Poisson process
   std::vector<std::uint32_t> drawn_;
   std::vector<double> residents_g_;

@@ -1,5 +1,6 @@
-// Local governments' stability work in one block (docs/model.md 7.9.4): incidents, claims,
-// root-cause work, escalation and costs.
+// Local governments' stability work in one block (docs/model.md 7.9.4): incidents and
+// eruptions, latent grievance, the claims ratchet, root-cause capital, escalation and what it
+// all costs in yuan.
 #include "sim/governance/runtime.hpp"
 
 #include <algorithm>
@@ -17,27 +18,37 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
     const double sp = residents_g_[g];
     const double inv = sp > 0 ? 1.0 / sp : 0.0;
     const float griev = j_grievance_[g];
-    const bool act = active(in_charge_[g], t);
-    const float u_control = mix_[control][g];
-    const float u_compensation = mix_[compensation][g];
-    const float u_root = mix_[root_cause][g];
     std::int32_t incidents = 0;
+    // Spending, yuan per 10,000 residents a year.
+    const float x_control = intensity_[control][g];
+    const float x_paid = intensity_[compensation][g];
+    const float x_root = intensity_[root_cause][g];
     const float claims = claims_[g];
-    const float root_now = u_root * (act ? 1.0F : 0.0F);
+    const float paid = x_paid * claims;
+    const float spent[3] = {x_control * st.control_cost, paid, x_root * st.root_cost};
     sent_[g] = 0.0F;
     if (st.stability && sp > 0) {
-      // Incidents from grievance and claims, cut now by control and compensation: events of a
-      // Poisson process whose intensity accumulates on a clock; each event's waiting time is
-      // an Exp(1) draw keyed by its number, so incidents need no draw in quiet periods.
-      const float base =
-          st.incident_base * static_cast<float>(sp) * simd::exp1(st.incident_grievance * griev);
+      // Raised expectations left unpaid: the claims above their base that were not met.
+      const float unmet = std::max(0.0F, claims - std::max(paid, st.claims_base)) / claims;
+      unmet_[g] = unmet;
+      // Incidents: open contention, cut now by control and by paying claims, plus eruptions
+      // of latent grievance that suppression does not reach. Events of a Poisson process whose
+      // intensity accumulates on a clock; each event's waiting time is an Exp(1) draw keyed by
+      // its number, so incidents need no draw in quiet periods.
+      const float base = st.incident_base * static_cast<float>(sp);
+      const float open =
+          base * simd::exp1(st.incident_grievance * griev + st.claims_incidents * unmet);
+      const float cut =
+          std::max(0.0F, 1.0F - st.control_effect * x_control - st.compensation_effect * x_paid);
+      const float surfacing = st.latent_out * latent_[g];  // share of L surfacing this period
+      const float erupt = base * st.latent_incidents * surfacing / st.dt;
       base_rate_[g] = base;
-      const float cut = std::max(
-          0.0F, 1.0F - st.control_effect * u_control - st.compensation_effect * u_compensation);
+      open_rate_[g] = open;
+      rate_[g] = open * cut + erupt;
       if (next_incident_[g] < 0) {
         next_incident_[g] = exponential(g);
       }
-      clock_[g] += static_cast<double>(base * cut);
+      clock_[g] += static_cast<double>(rate_[g]);
       while (clock_[g] >= next_incident_[g] && incidents < 1000000) {
         ++incidents;
         next_incident_[g] += exponential(g);
@@ -47,35 +58,40 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
                                 st.escalation_incident * static_cast<double>(incidents)) *
                                std::max(0.0F, 1.0F - st.so_absorb * so_share);
       sent_[g] = static_cast<float>(escalated);
-      claims_[g] = claims + st.claims_rate * u_compensation - st.claims_decay * claims;
-      root_work_[g] = root_work_[g] + st.root_adjust * (root_now * j_depth_[g] - root_work_[g]);
+      // Control stores latent grievance, which surfaces at latent_out a period; what is paid
+      // raises the claims expected next (the ratchet), which return towards their base; root-
+      // cause work builds capital that lasts.
+      latent_[g] += st.latent_in * x_control * (1.0F - latent_[g]) - surfacing;
+      claims_[g] =
+          st.ratchet ? claims + st.claims_rate * paid - st.claims_decay * (claims - st.claims_base)
+                     : st.claims_base;
+      capital_[g] += st.root_build * x_root * (1.0F - capital_[g]) - st.root_decay * capital_[g];
       year_incidents_[g] += static_cast<float>(incidents);
       const double per = 1e4 * per_year / sp;  // per 10,000 residents a year
       j_incident_rate_[g] += st.dt * (static_cast<float>(incidents * per) - j_incident_rate_[g]);
       sums.add(GovMetric::incidents, static_cast<double>(incidents) * per, sp);
-      sums.add(GovMetric::claims, claims_[g], sp);
+      sums.add(GovMetric::expected_claims, claims, sp);
+      sums.add(GovMetric::unmet_claims, unmet, sp);
+      sums.add(GovMetric::latent_grievance, latent_[g], sp);
+      sums.add(GovMetric::root_capital, capital_[g], sp);
       sums.add(GovMetric::escalated, escalated * per, sp);
-      sums.add(GovMetric::cost_control, st.control_cost * u_control * sp * per, sp);
-      sums.add(GovMetric::cost_compensation,
-               st.compensation_cost * (u_compensation + claims) * sp * per, sp);
-      sums.add(GovMetric::cost_root_cause, st.root_cost * root_now * sp * per, sp);
-      if (st.budget > 0) {
-        sums.add(GovMetric::share_control, u_control / st.budget, sp);
-        sums.add(GovMetric::share_compensation, u_compensation / st.budget, sp);
-        sums.add(GovMetric::share_root_cause, u_root / st.budget, sp);
-      }
+      sums.add(GovMetric::cost_control, spent[control], sp);
+      sums.add(GovMetric::cost_compensation, spent[compensation], sp);
+      sums.add(GovMetric::cost_root_cause, spent[root_cause], sp);
+      sums.add(GovMetric::share_control, mix_[control][g], sp);
+      sums.add(GovMetric::share_compensation, mix_[compensation][g], sp);
+      sums.add(GovMetric::share_root_cause, mix_[root_cause][g], sp);
     }
+    // Contracted places: yuan a year, per 10,000 residents like every cost.
+    const double contracts = st.contract_cost * static_cast<double>(places_[g]);
     if (st.services && sp > 0) {
-      sums.add(GovMetric::cost_contracts, st.contract_cost * places_[g] * per_year * 1e4 / sp, sp);
+      sums.add(GovMetric::cost_contracts, contracts * 1e4 / sp, sp);
     }
     incidents_[g] = incidents;
     if (panel_now) {
-      cost_[g] = static_cast<float>(sp * 1e-4) *
-                     (st.stability ? st.control_cost * u_control +
-                                         st.compensation_cost * (u_compensation + claims) +
-                                         st.root_cost * root_now
-                                   : 0.0F) +
-                 st.contract_cost * places_[g];
+      // The local government's spending, yuan a year at this period's rates.
+      const double stability = st.stability ? (spent[0] + spent[1] + spent[2]) * sp * 1e-4 : 0.0;
+      cost_[g] = static_cast<float>(stability + (st.services ? contracts : 0.0));
     }
   }
   flush(sums, t);

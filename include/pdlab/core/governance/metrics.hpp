@@ -28,7 +28,10 @@ enum class GovMetric : std::uint8_t {
   coverage,
   so_capacity,
   incidents,
-  claims,
+  expected_claims,
+  unmet_claims,
+  latent_grievance,
+  root_capital,
   escalated,
   cost_control,
   cost_compensation,
@@ -47,7 +50,7 @@ enum class GovMetric : std::uint8_t {
   places_government,
   schools,
 };
-constexpr int kGovMetrics = 36;
+constexpr int kGovMetrics = 39;
 
 // Which governance module computes a metric (any = whenever a module is on).
 enum class GovModule : std::uint8_t { assessment, coproduction, services, stability, any };

@@ -11,15 +11,17 @@ namespace pdlab::gov {
 
 // Discounted sums over an official's remaining horizon of H periods (H = 0 .. term_max): how
 // the payoff responds to one period of effort (docs/model.md 7.9.1), or to keeping a stability
-// strategy over the horizon (7.9.4).
+// strategy at full intensity over the horizon, linearised at an empty state (7.9.4).
 struct Horizons {
   std::vector<float> visible;     // sum_{tau<H} (rho (1 - delta_v))^tau
   std::vector<float> depth;       // sum (rho (1 - delta_s))^tau: depth credited from above
   std::vector<float> lagged;      // ... times (1 - (1 - k_L)^tau): depth seen by residents
   std::vector<float> discounted;  // sum rho^tau: a strategy's immediate effect, kept up
-  std::vector<float> control;     // sum rho^tau sum_{s<tau} (1 - g_out)^s: grievance stored
-  std::vector<float> claims;      // sum rho^tau sum_{s<tau} sum_{r<s} (1 - q_decay)^r: ratchet
-  std::vector<float> root;        // sum rho^tau sum_{s<tau} (1 - (1 - k_R)^s): lagged relief
+  std::vector<float> eruptions;   // sum rho^tau x latent surfacing a year (control)
+  std::vector<float> latent;      // sum rho^tau x visible grievance from that surfacing
+  std::vector<float> claims;      // sum rho^tau x unmet share from the ratchet (compensation)
+  std::vector<float> unmet;       // sum rho^tau x grievance from that unmet share
+  std::vector<float> root;        // sum rho^tau x grievance removed by root-cause capital
   [[nodiscard]] std::int32_t max() const { return static_cast<std::int32_t>(visible.size()) - 1; }
 };
 
@@ -58,17 +60,21 @@ struct Step {
   float school_min;  // places a community needs for its school to run
   float contract_cost;
 
-  // Stability: the budget and how it is split, incidents, claims, root-cause work,
-  // escalation, costs.
+  // Stability (docs/model.md 7.9.4): the budget and how it is split, incidents, latent
+  // grievance, expected claims, root-cause capital, escalation. Money in yuan per 10,000
+  // residents a year; rates per period.
   float budget;
   bool choose_mix;
   float mix_temperature, priority;
-  float fixed_mix[3];  // control, compensation, root cause (sum = budget)
+  float fixed_mix[3];  // shares of control, compensation, root cause (sum 1)
   float incident_base, incident_grievance, control_effect, compensation_effect;
-  float control_trust, control_grievance, claims_rate, claims_decay, claims_grievance;
-  float root_effect, root_adjust;
+  float control_trust, control_cost;
+  bool latent;
+  float latent_in, latent_out, latent_grievance, latent_incidents;
+  bool ratchet;
+  float claims_base, claims_rate, claims_decay, claims_grievance, claims_incidents;
+  float root_cost, root_effect, root_build, root_decay;
   float tolerance, escalation, escalation_incident, escalation_attenuation, so_absorb;
-  float control_cost, compensation_cost, root_cost;
 
   Horizons horizons;
 };

@@ -94,6 +94,7 @@ if "write" in parts:
         best = None
         for _ in range(3):
             out = Path(tmp) / "w.sqlite"
+            out.unlink(missing_ok=True)  # a new file each time (as bench_write.cpp)
             w = subprocess.run([args.pdlab, "run", str(root / "scenarios" / "cases" / "jiangsu-rollout.toml"),
                                 "--out", str(out), "-r", "20", "-t", "1", "--force",
                                 "--set", "assessment.enabled=false", "--set", "coproduction.enabled=false",

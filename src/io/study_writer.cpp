@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -69,20 +70,22 @@ constexpr const char* kCellsTable = "replicate_cells";
 
 // Adoption rows per INSERT statement: SQLite's work per statement step is a large share of
 // the cost of a small row, so rows go in statements of many rows, prepared once.
-constexpr int kBatchRows = 64;
+constexpr std::size_t kBatchRows = 64;
 constexpr int kAdoptionParams = 17;  // bound per row (scenario_id is the literal 1)
 
 }  // namespace
 
 // Binds a statement's parameters, skipping any that would get the value it already holds:
 // SQLite keeps bindings from one step to the next, and rows in date order repeat many values
-// in the same place (replicate, policy, level, date, channel, flags).
+// in the same place (replicate, policy, level, date, channel, flags): on the Jiangsu roll-out
+// a row binds ~6 of its 17. It calls sqlite3_bind_* itself and keeps the first error for
+// error(), checked once a statement.
 class BindCache {
  public:
-  BindCache(Stmt& st, int params) : st_(st), last_(static_cast<std::size_t>(params) + 1) {}
+  BindCache(Stmt& st, int params) : st_(st.get()), last_(static_cast<std::size_t>(params) + 1) {}
   BindCache& integer(int i, std::int64_t v) {
     if (fresh(i, kInt, static_cast<std::uint64_t>(v), 0)) {
-      st_.bind(i, v);
+      keep(sqlite3_bind_int64(st_, i, v));
     }
     return *this;
   }
@@ -93,24 +96,34 @@ class BindCache {
     std::uint64_t bits = 0;
     std::memcpy(&bits, &v, sizeof bits);
     if (fresh(i, kReal, bits, 0)) {
-      st_.bind(i, v);
+      keep(sqlite3_bind_double(st_, i, v));
     }
     return *this;
   }
   // Text that stays where it is for the writer's life (hierarchy ids, cached labels).
   BindCache& text(int i, std::string_view v) {
     if (fresh(i, kText, reinterpret_cast<std::uintptr_t>(v.data()), v.size())) {
-      st_.bind_static(i, v);
+      keep(sqlite3_bind_text64(st_, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8));
     }
     return *this;
   }
   BindCache& null(int i) {
     if (fresh(i, kNull, 0, 0)) {
-      st_.bind_null(i);
+      keep(sqlite3_bind_null(st_, i));
     }
     return *this;
   }
   BindCache& period(int i, std::int32_t p) { return p == kNever ? null(i) : integer(i, p); }
+  // The first error since the last call (SQLITE_OK if none); a failed binding is forgotten, so
+  // that it is made again.
+  int error() {
+    const int rc = rc_;
+    if (rc != SQLITE_OK) {
+      std::fill(last_.begin(), last_.end(), Slot{});
+      rc_ = SQLITE_OK;
+    }
+    return rc;
+  }
 
  private:
   enum Type : std::uint8_t { kUnset, kInt, kReal, kText, kNull };
@@ -127,8 +140,14 @@ class BindCache {
     s = {type, a, b};
     return true;
   }
-  Stmt& st_;
+  void keep(int rc) {
+    if (rc != SQLITE_OK && rc_ == SQLITE_OK) {
+      rc_ = rc;
+    }
+  }
+  sqlite3_stmt* st_;
   std::vector<Slot> last_;
+  int rc_ = SQLITE_OK;
 };
 
 namespace {
@@ -148,10 +167,44 @@ std::string insert_adoptions_sql(int rows) {
 
 }  // namespace
 
+StudyWriter::Insert::Insert(std::size_t n, std::unique_ptr<Stmt> s, std::unique_ptr<BindCache> b)
+    : rows(n), st(std::move(s)), binds(std::move(b)) {}
+StudyWriter::Insert::Insert(Insert&&) noexcept = default;
+StudyWriter::Insert::~Insert() = default;
+
 StudyWriter::StudyWriter(const std::string& out_path, bool force, bool resume, const Model& model,
                          std::int32_t replicates, const StudyMeta& meta)
     : model_(model), replicates_(replicates), meta_(meta), file_(out_path, force, resume) {
   const auto& cal = model_.scenario().calendar;
+  for (const auto& l : model_.hierarchy().level_names()) {
+    level_names_.emplace_back(l);
+  }
+  for (int c = 0; c < kChannels; ++c) {
+    channel_names_.emplace_back(to_string(static_cast<Channel>(c)));
+  }
+  for (int m = 0; m <= static_cast<int>(Mode::championship); ++m) {
+    mode_names_.emplace_back(to_string(static_cast<Mode>(m)));
+  }
+  {
+    // The units of adoption rows are the first ones (units are in level order).
+    const auto& h = model_.hierarchy();
+    const int max_level = std::min(model_.adoptions_max_level(), h.n_levels() - 1);
+    const auto n = static_cast<std::size_t>(h.level_begin(max_level + 1));
+    unit_text_.resize(n);
+    std::size_t bytes = 0;
+    for (std::size_t u = 0; u < n; ++u) {
+      bytes +=
+          h.id(static_cast<std::int32_t>(u)).size() + h.name(static_cast<std::int32_t>(u)).size();
+    }
+    unit_chars_.reserve(bytes);
+    for (std::size_t u = 0; u < n; ++u) {
+      const auto id = h.id(static_cast<std::int32_t>(u));
+      const auto name = h.name(static_cast<std::int32_t>(u));
+      unit_text_[u] = {unit_chars_.size(), static_cast<std::uint32_t>(id.size()),
+                       static_cast<std::uint32_t>(name.size())};
+      unit_chars_.append(id).append(name);
+    }
+  }
   for (std::int32_t t = 0; t < model_.periods(); ++t) {
     period_labels_.push_back(period_label(cal, t));
   }
@@ -165,12 +218,15 @@ StudyWriter::StudyWriter(const std::string& out_path, bool force, bool resume, c
     // auto_vacuum (set before the file's first page is written), so that dropping the
     // per-replicate cells at the end shrinks the file.
     try {
+      // synchronous=OFF first: setting auto_vacuum writes the new file's first page, and
+      // would sync the file, its journal and the folder four times (a kill loses nothing
+      // that a sync would keep: the page cache outlives the process).
+      db_->exec("PRAGMA synchronous=OFF;");
       if (!file_.resumed()) {
         db_->exec("PRAGMA page_size=65536; PRAGMA auto_vacuum=FULL;");
       }
       db_->exec(
-          "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=PERSIST; PRAGMA synchronous=OFF; "
-          "PRAGMA cache_size=-8192;");
+          "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=PERSIST; PRAGMA cache_size=-8192;");
       db_->exec("BEGIN EXCLUSIVE; COMMIT;");
     } catch (const Error&) {
       if ((sqlite3_errcode(db_->get()) & 0xff) != SQLITE_BUSY) {
@@ -199,13 +255,13 @@ StudyWriter::StudyWriter(const std::string& out_path, bool force, bool resume, c
         pending_.push_back(r);
       }
     }
-    adopt_one_ = std::make_unique<Stmt>(*db_, insert_adoptions_sql(1));
-    adopt_batch_ = std::make_unique<Stmt>(*db_, insert_adoptions_sql(kBatchRows));
-    one_binds_ = std::make_unique<BindCache>(*adopt_one_, kAdoptionParams);
-    batch_binds_ = std::make_unique<BindCache>(*adopt_batch_, kBatchRows * kAdoptionParams);
+    for (std::size_t rows : {kBatchRows, kBatchRows / 4, kBatchRows / 16, std::size_t{1}}) {
+      auto st = std::make_unique<Stmt>(*db_, insert_adoptions_sql(static_cast<int>(rows)));
+      auto binds = std::make_unique<BindCache>(*st, static_cast<int>(rows) * kAdoptionParams);
+      adopt_.push_back({rows, std::move(st), std::move(binds)});
+    }
   } catch (...) {
-    adopt_one_.reset();
-    adopt_batch_.reset();
+    adopt_.clear();
     db_.reset();
     if (!file_.resumed()) {
       file_.discard();
@@ -393,8 +449,6 @@ void StudyWriter::add(const ReplicateResult& r) {
       .bind(3, static_cast<std::int64_t>(r.adoptions.size()))
       .step();
   {
-    // Rows of a replicate in statements of kBatchRows rows, the rest one at a time: the same
-    // rows in the same order as one statement per row, so the same file.
     const int max_level = model_.adoptions_max_level();
     rows_.clear();
     for (const auto& a : r.adoptions) {
@@ -402,40 +456,73 @@ void StudyWriter::add(const ReplicateResult& r) {
         rows_.push_back(&a);
       }
     }
-    const auto bind_row = [&](BindCache& st, int base, const Adoption& a) {
-      const int lvl = h.level(a.unit);
+    const auto bind_row = [&](BindCache& st, int base, const Adoption& a, const UnitText& u) {
       st.integer(base + 1, r.replicate)
           .text(base + 2, sc.policies[a.policy].id)
-          .text(base + 3, h.id(a.unit))
-          .text(base + 4, h.name(a.unit))
-          .text(base + 5, h.level_names()[lvl])
+          .text(base + 3, u.id)
+          .text(base + 4, u.name)
+          .text(base + 5, level_names_[h.level(a.unit)])
           .integer(base + 6, a.period)
           .text(base + 7, period_labels_[static_cast<std::size_t>(a.period)])
           .period(base + 8, a.full_period)
           .period(base + 9, a.inst_period)
           .period(base + 10, a.rev_period)
-          .text(base + 11, to_string(a.channel))
-          .text(base + 12, h.id(a.variant));
+          .text(base + 11, channel_names_[static_cast<std::size_t>(a.channel)])
+          .text(base + 12, u.variant);
       if (a.mode == Mode::none) {
         st.null(base + 13);
       } else {
-        st.text(base + 13, to_string(a.mode));
+        st.text(base + 13, mode_names_[static_cast<std::size_t>(a.mode)]);
       }
       st.integer(base + 14, static_cast<int>(a.pilot))
           .real(base + 15, static_cast<double>(a.quality))
           .integer(base + 16, static_cast<int>(a.mandated))
           .integer(base + 17, static_cast<int>(a.round));
     };
-    std::size_t i = 0;
-    for (; i + kBatchRows <= rows_.size(); i += kBatchRows) {
-      for (int k = 0; k < kBatchRows; ++k) {
-        bind_row(*batch_binds_, k * kAdoptionParams, *rows_[i + static_cast<std::size_t>(k)]);
+    const auto check = [&](BindCache& st) {
+      if (const int rc = st.error(); rc != SQLITE_OK) {
+        db.raise(rc, "SQLite error binding an adoption row");
       }
-      adopt_batch_->step();
-    }
-    for (; i < rows_.size(); ++i) {
-      bind_row(*one_binds_, 0, *rows_[i]);
-      adopt_one_->step();
+    };
+    // A batch's unit texts are looked up first, in a loop of independent loads, and their
+    // bytes (copied into the rows in sqlite3_step) fetched ahead, so that the cache misses of
+    // many rows are in flight at once rather than one at a time between SQLite calls.
+    std::array<UnitText, kBatchRows> text{};
+    const auto look_up = [&](std::size_t from, std::size_t n) {
+      for (std::size_t k = from + n; k < std::min(from + 2 * n, rows_.size()); ++k) {
+        __builtin_prefetch(&unit_text_[static_cast<std::size_t>(rows_[k]->unit)]);
+      }
+      for (std::size_t k = 0; k < n; ++k) {
+        const Adoption& a = *rows_[from + k];
+        const auto& u = unit_text_[static_cast<std::size_t>(a.unit)];
+        const char* p = unit_chars_.data() + u.offset;
+        text[k].id = {p, u.id_size};
+        text[k].name = {p + u.id_size, u.name_size};
+        __builtin_prefetch(p);
+        __builtin_prefetch(p + u.id_size + u.name_size - 1);
+        if (a.variant == a.unit) {
+          text[k].variant = text[k].id;
+        } else if (static_cast<std::size_t>(a.variant) < unit_text_.size()) {
+          const auto& v = unit_text_[static_cast<std::size_t>(a.variant)];
+          text[k].variant = {unit_chars_.data() + v.offset, v.id_size};
+          __builtin_prefetch(text[k].variant.data());
+        } else {
+          text[k].variant = h.id(a.variant);
+        }
+      }
+    };
+    // Statements of kBatchRows rows, then of fewer for the rest: the same rows in the same
+    // order as one statement per row, so the same file.
+    std::size_t i = 0;
+    for (auto& ins : adopt_) {
+      for (; i + ins.rows <= rows_.size(); i += ins.rows) {
+        look_up(i, ins.rows);
+        for (std::size_t k = 0; k < ins.rows; ++k) {
+          bind_row(*ins.binds, static_cast<int>(k) * kAdoptionParams, *rows_[i + k], text[k]);
+        }
+        check(*ins.binds);
+        ins.st->step();
+      }
     }
     adoptions_ += static_cast<std::int64_t>(rows_.size());
   }
@@ -595,8 +682,7 @@ void StudyWriter::finish() {
   db.exec(std::string("DROP TABLE ") + kCellsTable + ";");
   db.exec("UPDATE meta SET value = '1' WHERE key = 'complete'; COMMIT;");
   db.exec("PRAGMA journal_mode=DELETE;");  // removes the kept journal file
-  adopt_one_.reset();
-  adopt_batch_.reset();
+  adopt_.clear();
   db_.reset();
   file_.commit();
 }

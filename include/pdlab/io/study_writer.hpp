@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pdlab::io {
@@ -52,12 +53,34 @@ class StudyWriter {
   StudyMeta meta_;
   PartialFile file_;
   std::unique_ptr<Db> db_;
-  // Prepared once (declared after db_: finalized before it closes).
-  std::unique_ptr<Stmt> adopt_one_;
-  std::unique_ptr<Stmt> adopt_batch_;
-  std::unique_ptr<BindCache> one_binds_;  // what each statement's parameters hold
-  std::unique_ptr<BindCache> batch_binds_;
+  // Adoption INSERTs of several sizes, prepared once (declared after db_: finalized before it
+  // closes), largest first.
+  struct Insert {
+    Insert(std::size_t n, std::unique_ptr<Stmt> s, std::unique_ptr<BindCache> b);
+    Insert(Insert&&) noexcept;
+    ~Insert();
+    std::size_t rows;
+    std::unique_ptr<Stmt> st;
+    std::unique_ptr<BindCache> binds;  // what the statement's parameters hold
+  };
+  std::vector<Insert> adopt_;
   std::vector<const Adoption*> rows_;
+  // The text of an adoption row's unit and variant.
+  struct UnitText {
+    std::string_view id, name, variant;
+  };
+  // Each unit's id and name side by side, for the units of adoption rows: the hierarchy keeps
+  // them in two string pools in file order, three dependent cache misses a unit.
+  struct UnitChars {
+    std::size_t offset;
+    std::uint32_t id_size, name_size;
+  };
+  std::vector<UnitChars> unit_text_;
+  std::string unit_chars_;
+  // Names as written, their lengths taken once.
+  std::vector<std::string_view> level_names_;
+  std::vector<std::string_view> channel_names_;
+  std::vector<std::string_view> mode_names_;
   std::vector<std::int32_t> pending_;
   std::size_t next_ = 0;
   std::int64_t adoptions_ = 0;

@@ -169,8 +169,7 @@ SaltelliDesign saltelli_design(int factors, int base) {
   d.design.factors = factors;
   const auto k = static_cast<std::size_t>(factors);
   const auto n = static_cast<std::size_t>(base);
-  boost::random::sobol qrng(2 * k);
-  qrng.discard(2 * k);  // the origin
+  boost::random::sobol qrng(2 * k);  // its first point is (1/2, ..., 1/2), not the origin
   std::vector<double> ab(n * 2 * k);
   for (auto& v : ab) {
     v = static_cast<double>(qrng()) * 0x1.0p-64;

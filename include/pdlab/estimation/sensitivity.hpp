@@ -51,9 +51,9 @@ std::vector<MorrisIndex> morris_indices(const MorrisDesign& d, const std::vector
                                         int bootstrap, double confidence, std::uint64_t seed);
 
 // Saltelli et al. (2010) sampling: A and B are N points each of a Sobol sequence of dimension
-// 2 k (A the first k coordinates, B the last k; the origin skipped), then for each factor i
-// the N points A_B^i (A with column i from B). Rows: A, B, A_B^0, ..., A_B^(k-1); N (k + 2) in
-// all.
+// 2 k (A the first k coordinates, B the last k; Boost's, which starts after the origin), then
+// for each factor i the N points A_B^i (A with column i from B). Rows: A, B, A_B^0, ...,
+// A_B^(k-1); N (k + 2) in all.
 struct SaltelliDesign {
   Design design;
   int base = 0;  // N

@@ -61,7 +61,8 @@ struct SaltelliDesign {
 SaltelliDesign saltelli_design(int factors, int base);
 
 // First-order index by Saltelli et al. (2010), total index by Jansen (1999), both divided by
-// the variance of f over A and B; NaN when that variance is 0. Intervals resample the N base
+// the variance of f over A and B (f(B) centred on their mean in the first-order sum); NaN
+// when that variance is 0. Intervals resample the N base
 // rows (with their A_B^i rows).
 struct SobolIndex {
   Interval first, total;

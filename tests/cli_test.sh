@@ -207,6 +207,21 @@ for region in "south 0.5 3201 3202 3204 3205 3211" "centre 0.3 3206 3210 3212" "
   fi
 done
 
+# Sensitivity: Sobol indices and Morris effects of toy_pilot over 2 factors, one of them from
+# the scenario's [[sensitivity.factor]] with the registry's range; the same bytes at 1 and 2
+# threads.
+sed "s|^path = \"toy_hierarchy.csv\"|path = \"$EX/toy_hierarchy.csv\"|" "$EX/toy_pilot.toml" > "$T/sens.toml"
+printf '[[sensitivity.factor]]\nkey = "promotion.pilot_success"\n' >> "$T/sens.toml"
+SA=(--factor vertical.pilot=0:2 --samples 8 --bootstrap 200 -r 2)
+check sensitivity_sobol 0 "Sobol indices over 2 factor(s): 32 design points x 2 replicates" -- "$PDLAB" sensitivity "$T/sens.toml" "${SA[@]}" --threads 1 --out "$T/s1.csv"
+check sensitivity_threads 0 "" -- "$PDLAB" sensitivity "$T/sens.toml" "${SA[@]}" --threads 2 --out "$T/s2.csv"
+ok sensitivity_threads_identical cmp -s "$T/s1.csv" "$T/s2.csv"
+check sensitivity_header 0 "outcome,statistic,policy_id,level,factor,factor_lo,factor_hi,method,measure,estimate,ci_lo,ci_hi" -- head -1 "$T/s1.csv"
+check sensitivity_registry_range 0 "promotion.pilot_success,0,1,sobol,total" -- cat "$T/s1.csv"
+check sensitivity_morris 0 "Morris elementary effects over 2 factor(s): 12 design points" -- "$PDLAB" sensitivity "$T/sens.toml" --method morris --trajectories 4 --factor promotion.pilot_success=0.2:0.9 --factor vertical.pilot=0:2 --bootstrap 100 -r 2 --out "$T/s.sqlite"
+check sensitivity_morris_range 0 "promotion.pilot_success|0.2|0.9|morris|mu_star" -- sqlite3 "$T/s.sqlite" "select factor, factor_lo, factor_hi, method, measure from sensitivity"
+check sensitivity_exists 73 "pass --force" -- "$PDLAB" sensitivity "$T/sens.toml" "${SA[@]}" --out "$T/s1.csv"
+
 # Determinism at the CLI: 1 and 2 threads give identical tables.
 "$PDLAB" run "$EX/toy_championship.toml" --out "$T/t1.sqlite" --threads 1 -r 8 >/dev/null 2>&1
 "$PDLAB" run "$EX/toy_championship.toml" --out "$T/t2.sqlite" --threads 2 -r 8 >/dev/null 2>&1

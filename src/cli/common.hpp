@@ -34,6 +34,7 @@ void register_fit(CLI::App& app, Commands& cmds);
 void register_check_fit(CLI::App& app, Commands& cmds);
 void register_compare(CLI::App& app, Commands& cmds);
 void register_calibrate(CLI::App& app, Commands& cmds);
+void register_sensitivity(CLI::App& app, Commands& cmds);
 void register_cases(CLI::App& app, Commands& cmds);
 void register_report(CLI::App& app, Commands& cmds);
 void register_version(CLI::App& app, Commands& cmds);

@@ -84,6 +84,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
   cli::register_check_fit(app, commands);
   cli::register_compare(app, commands);
   cli::register_calibrate(app, commands);
+  cli::register_sensitivity(app, commands);
   cli::register_cases(app, commands);
   cli::register_report(app, commands);
   cli::register_version(app, commands);

@@ -957,6 +957,10 @@ std::vector<Param> make_registry() {
   r.push_back(integer("calibrate.validation_replicates", 2, 100000, "replicates", "",
                       "Replicates (fresh seed) for the reported fit.",
                       INT(calibrate.validation_replicates)));
+  r.push_back(table("sensitivity.factor", "", "",
+                    "Array of tables {key, lo, hi}: factors of `pdlab sensitivity`, each a "
+                    "numeric scenario key varied over [lo, hi] (default: the key's range in "
+                    "this registry, where finite)."));
   r.push_back(table("event", "", "",
                     "Array of tables: scripted events, {type, date, policy} and the fields of "
                     "the type (event kinds below)."));

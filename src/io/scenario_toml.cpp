@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -560,6 +561,24 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
         }
       }
       s.calibrate.free.push_back(f);
+    });
+  } else if (key == "sensitivity.factor") {
+    // Keys and ranges are checked by the sensitivity workflow, with those of --factor.
+    each_table(c, n, key, [&](const toml::table& t, const std::string& k) {
+      check_keys(c, t, k + ".", {"key", "lo", "hi"});
+      if (!t.contains("key")) {
+        bad(c, n, k + ".key", "missing", "set key, e.g. key = \"vertical.mandate\"");
+      }
+      SensitivityFactor f;
+      f.key = text(c, *t.get("key"), k + ".key");
+      const double inf = std::numeric_limits<double>::infinity();
+      if (const auto* lo = t.get("lo")) {
+        f.lo = real(c, *lo, k + ".lo", -inf, inf);
+      }
+      if (const auto* hi = t.get("hi")) {
+        f.hi = real(c, *hi, k + ".hi", -inf, inf);
+      }
+      s.sensitivity.factors.push_back(f);
     });
   } else if (key == "promotion.by_level") {
     for (const auto& [k, v] : table(c, n, key)) {

@@ -202,6 +202,26 @@ std::vector<TableSchema> build() {
                 {"diff_se", R, "standard error of the difference"},
                 {"diff_lo", R, "95% interval, lower"},
                 {"diff_hi", R, "95% interval, upper"}}});
+  v.push_back({"sensitivity",
+               "`pdlab sensitivity`: Morris elementary effects or Sobol indices of each outcome "
+               "`compare` knows, per factor (means over replicates on common random numbers; "
+               "percentile-bootstrap intervals). docs/sensitivity.md.",
+               {{"outcome", T, "outcome"},
+                {"statistic", T, "statistic of the outcome"},
+                {"policy_id", T, "policy (empty for governance outcomes)"},
+                {"level", T, "level"},
+                {"factor", T, "scenario key varied"},
+                {"factor_lo", R, "lower end of its range"},
+                {"factor_hi", R, "upper end of its range"},
+                {"method", T, "morris or sobol"},
+                {"measure", T,
+                 "morris: mu, mu_star, sigma (per whole range of the factor); sobol: first, "
+                 "total"},
+                {"estimate", R, "the index (empty where the outcome does not vary)"},
+                {"ci_lo", R, "bootstrap interval, lower"},
+                {"ci_hi", R, "bootstrap interval, upper"},
+                {"design_points", I, "design points run"},
+                {"replicates", I, "replicates per design point"}}});
   v.push_back({"calibration",
                "`pdlab calibrate --report`: each target against the calibrated model.",
                {{"target", T, "target label"},

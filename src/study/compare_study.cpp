@@ -201,10 +201,13 @@ void write_compare(const CompareResult& res, io::TableWriter& w) {
 }
 
 bool is_headline(const CompareResult& res, const OutcomeDef& d) {
-  return (d.name == "adopted" && d.level == res.deepest_level) ||
-         d.name == "participation_migrant" ||
-         (d.name == "depth" && d.statistic == "last_year_mean" && d.level == res.deepest_level) ||
-         d.name == "incidents" || (d.name == "escalated" && d.level == res.top_level);
+  return is_headline(res.deepest_level, res.top_level, d);
+}
+
+bool is_headline(const std::string& deepest, const std::string& top, const OutcomeDef& d) {
+  return (d.name == "adopted" && d.level == deepest) || d.name == "participation_migrant" ||
+         (d.name == "depth" && d.statistic == "last_year_mean" && d.level == deepest) ||
+         d.name == "incidents" || (d.name == "escalated" && d.level == top);
 }
 
 }  // namespace pdlab::study

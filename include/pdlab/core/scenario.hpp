@@ -379,6 +379,18 @@ struct ParameterDraws {
   std::vector<std::vector<double>> covariance;  // keys x keys
 };
 
+// Factors of `pdlab sensitivity`: a numeric scenario key varied over [lo, hi]; a bound left
+// NaN takes the registry's (which must then be finite).
+struct SensitivityFactor {
+  std::string key;
+  double lo = std::numeric_limits<double>::quiet_NaN();
+  double hi = std::numeric_limits<double>::quiet_NaN();
+};
+
+struct SensitivityParams {
+  std::vector<SensitivityFactor> factors;
+};
+
 struct Scenario {
   int schema_version = 1;
   std::string name;
@@ -395,6 +407,7 @@ struct Scenario {
   GovernanceParams governance;
   CalibrationParams calibrate;
   ParameterDraws uncertainty;
+  SensitivityParams sensitivity;
   std::uint64_t seed = 1;
   int replicates = 1;
   int threads = 0;  // 0 = all cores

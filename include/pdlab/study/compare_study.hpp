@@ -52,5 +52,8 @@ void write_compare(const CompareResult& result, io::TableWriter& w);
 // The outcomes worth a digest: adoption at the deepest level, migrant participation,
 // last-year depth at the deepest level, incidents, escalations to the top level.
 bool is_headline(const CompareResult& result, const OutcomeDef& outcome);
+// The same, given the hierarchy's deepest and top level names.
+bool is_headline(const std::string& deepest_level, const std::string& top_level,
+                 const OutcomeDef& outcome);
 
 }  // namespace pdlab::study

@@ -1,0 +1,68 @@
+// The `sensitivity` workflow as a library function: factors (numeric scenario keys over
+// ranges) varied by a Morris or a Saltelli design; at every design point the scenario's
+// replicates run on common random numbers (the same replicate seeds everywhere) and each
+// outcome `compare` knows is averaged over them; the estimators (estimation/sensitivity.hpp)
+// then give Morris elementary effects or Sobol indices with bootstrap intervals. The scenario
+// is read once; design points are typed overrides of a copy. Nothing is printed or written.
+#pragma once
+
+#include "pdlab/core/scenario.hpp"
+#include "pdlab/estimation/sensitivity.hpp"
+#include "pdlab/io/table.hpp"
+#include "pdlab/sim/compare.hpp"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace pdlab::study {
+
+enum class SensitivityMethod : std::uint8_t { morris, sobol };
+
+struct SensitivitySpec {
+  std::string scenario;                // scenario file, optionally with [[sensitivity.factor]]
+  std::vector<std::string> overrides;  // key=value, applied once when it is read
+  // --factor KEY or KEY=LO:HI; a key also in the scenario takes this range instead.
+  std::vector<std::string> factors;
+  SensitivityMethod method = SensitivityMethod::sobol;
+  int samples = 64;       // Sobol: base points N (N (k + 2) design points)
+  int trajectories = 10;  // Morris: r (r (k + 1) design points)
+  int levels = 4;         // Morris: p, even
+  int bootstrap = 1000;   // resamples for the intervals
+  double confidence = 0.95;
+};
+
+// The least the estimators are given: below these the indices or their intervals say nothing.
+inline constexpr int min_sobol_samples = 8;
+inline constexpr int min_trajectories = 2;
+inline constexpr int min_bootstrap = 100;
+
+// A factor with its range resolved (the registry's where the spec gave none).
+struct ResolvedFactor {
+  std::string key;
+  double lo = 0;
+  double hi = 0;
+};
+
+struct SensitivityResult {
+  SensitivityMethod method = SensitivityMethod::sobol;
+  std::vector<ResolvedFactor> factors;
+  std::vector<OutcomeDef> outcomes;
+  int design_points = 0;
+  int replicates = 0;
+  double confidence = 0.95;
+  // [outcome][factor]; only the method's own is filled.
+  std::vector<std::vector<sensitivity::MorrisIndex>> morris;
+  std::vector<std::vector<sensitivity::SobolIndex>> sobol;
+  std::string deepest_level, top_level;  // of the hierarchy, for digests
+};
+
+// Checks the factors and the design sizes (an error names the key or option and the fix)
+// before any run. `on_point(i, n)` is called before design point i runs (may be empty).
+SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
+                                       const std::function<void(int, int)>& on_point);
+
+// The index table (schema "sensitivity"): one row per outcome, factor and index.
+void write_sensitivity(const SensitivityResult& result, io::TableWriter& w);
+
+}  // namespace pdlab::study

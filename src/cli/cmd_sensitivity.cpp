@@ -1,0 +1,126 @@
+// `pdlab sensitivity`: a thin client of study::sensitivity_analysis: run the design, write the
+// index table, print the headline outcomes' indices.
+#include "cli/common.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/io/output_file.hpp"
+#include "pdlab/study/compare_study.hpp"
+#include "pdlab/study/sensitivity_study.hpp"
+
+#include <fmt/core.h>
+
+#include <unistd.h>
+
+#include <sysexits.h>
+#include <cmath>
+#include <memory>
+
+namespace pdlab::cli {
+
+namespace {
+
+struct SensitivityOptions {
+  std::string scenario, out, method = "sobol";
+  std::vector<std::string> factors, sets;
+  study::SensitivitySpec spec;
+  RunOverrides run;
+  bool force = false;
+};
+
+void add_options(CLI::App& sub, SensitivityOptions& o) {
+  sub.add_option("scenario", o.scenario, "Scenario TOML (its [[sensitivity.factor]] are used)")
+      ->required();
+  sub.add_option("--factor", o.factors,
+                 "KEY=LO:HI, or KEY for its registry range (repeatable; replaces the "
+                 "scenario's factor of that key)");
+  sub.add_option("--method", o.method, "sobol (first-order and total indices) or morris")
+      ->check(CLI::IsMember({"sobol", "morris"}));
+  sub.add_option("--samples", o.spec.samples, "Sobol: base samples N; N (k + 2) design points")
+      ->capture_default_str();
+  sub.add_option("--trajectories", o.spec.trajectories,
+                 "Morris: trajectories r; r (k + 1) design points")
+      ->capture_default_str();
+  sub.add_option("--levels", o.spec.levels, "Morris: grid levels p (even)")->capture_default_str();
+  sub.add_option("--bootstrap", o.spec.bootstrap, "Bootstrap resamples for the 95% intervals")
+      ->capture_default_str();
+  sub.add_option("--out,-o", o.out, "Index table (.csv or .sqlite)")->required();
+  add_sets(sub, o.sets);
+  add_seed(sub, o.run, "Master seed (replicates, Morris design and bootstrap)");
+  add_replicates(sub, o.run, "Replicates per design point (the same at every point)");
+  add_threads(sub, o.run, "Threads, 0 = all cores");
+  add_force(sub, o.force);
+}
+
+void print_digest(const study::SensitivityResult& r) {
+  const bool morris = r.method == study::SensitivityMethod::morris;
+  fmt::print("{} over {} factor(s): {} design points x {} replicates (common random numbers)\n",
+             morris ? "Morris elementary effects" : "Sobol indices", r.factors.size(),
+             r.design_points, r.replicates);
+  for (std::size_t o = 0; o < r.outcomes.size(); ++o) {
+    const auto& d = r.outcomes[o];
+    if (!study::is_headline(r.deepest_level, r.top_level, d)) {
+      continue;
+    }
+    fmt::print("  {} {} ({}{}{}):", d.name, d.statistic, d.level, d.policy.empty() ? "" : ", ",
+               d.policy);
+    const auto& first = morris ? r.morris[o][0].mu_star : r.sobol[o][0].total;
+    if (std::isnan(first.estimate)) {
+      fmt::print(" does not vary over the design\n");
+      continue;
+    }
+    fmt::print("\n");
+    const auto shown = [](const sensitivity::Interval& v) {
+      return fmt::format("{:>9.3g} [{:.3g}, {:.3g}]", v.estimate, v.lo, v.hi);
+    };
+    for (std::size_t i = 0; i < r.factors.size(); ++i) {
+      if (morris) {
+        const auto& m = r.morris[o][i];
+        fmt::print("    {:<36} mu* {}  sigma {:.3g}\n", r.factors[i].key, shown(m.mu_star),
+                   m.sigma.estimate);
+      } else {
+        const auto& s = r.sobol[o][i];
+        fmt::print("    {:<36} S1 {}  ST {}\n", r.factors[i].key, shown(s.first), shown(s.total));
+      }
+    }
+  }
+}
+
+int run(SensitivityOptions& o) {
+  auto& spec = o.spec;
+  spec.scenario = o.scenario;
+  spec.factors = o.factors;
+  spec.method =
+      o.method == "morris" ? study::SensitivityMethod::morris : study::SensitivityMethod::sobol;
+  spec.overrides = with_overrides(o.sets, o.run);
+  io::check_output_path(o.out, o.force);
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  const auto res = study::sensitivity_analysis(spec, [&](int i, int n) {
+    if (i == 0) {
+      // Again now that the inputs are read: the output must not be one of them.
+      io::check_output_path(o.out, o.force);
+    }
+    if (tty) {
+      fmt::print(stderr, "\rdesign point {}/{}\x1b[K", i + 1, n);
+    }
+  });
+  if (tty) {
+    fmt::print(stderr, "\r\x1b[K");
+  }
+  io::write_table(o.out, o.force, io::table_schema("sensitivity"),
+                  [&](io::TableWriter& w) { study::write_sensitivity(res, w); });
+  print_digest(res);
+  fmt::print(stderr, "wrote {}\n", o.out);
+  return EX_OK;
+}
+
+}  // namespace
+
+void register_sensitivity(CLI::App& app, Commands& cmds) {
+  auto o = std::make_shared<SensitivityOptions>();
+  auto* sub = app.add_subcommand(
+      "sensitivity",
+      "Morris elementary effects or Sobol indices of every outcome over scenario factors");
+  add_options(*sub, *o);
+  cmds.push_back({sub, [o] { return run(*o); }});
+}
+
+}  // namespace pdlab::cli

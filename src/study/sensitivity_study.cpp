@@ -1,0 +1,303 @@
+#include "pdlab/study/sensitivity_study.hpp"
+
+#include "pdlab/core/errors.hpp"
+#include "pdlab/core/params.hpp"
+#include "pdlab/sim/engine.hpp"
+#include "pdlab/study/study.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <numeric>
+
+namespace pdlab::study {
+
+namespace {
+
+// A factor as given, with where it came from for error messages.
+struct GivenFactor {
+  SensitivityFactor f;
+  Where where;
+  ErrorKind kind;  // usage for --factor, config for the scenario's
+};
+
+double parse_bound(const std::string& text, const Where& where) {
+  char* end = nullptr;
+  const double v = text.empty() ? NAN : std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || std::isnan(v)) {
+    fail(ErrorKind::usage, where, "'" + text + "' is not a number",
+         "write KEY=LO:HI with numbers, e.g. --factor vertical.mandate=0:1");
+  }
+  return v;
+}
+
+// --factor KEY or KEY=LO:HI.
+GivenFactor parse_factor(const std::string& text) {
+  const Where where{"", 0, "--factor", text};
+  GivenFactor g{{}, where, ErrorKind::usage};
+  const auto eq = text.find('=');
+  g.f.key = text.substr(0, eq);
+  if (g.f.key.empty()) {
+    fail(ErrorKind::usage, where, "no key", "write KEY or KEY=LO:HI, e.g. vertical.mandate=0:1");
+  }
+  if (eq != std::string::npos) {
+    const auto range = text.substr(eq + 1);
+    const auto colon = range.find(':');
+    if (colon == std::string::npos) {
+      fail(ErrorKind::usage, where, "the range is not of the form LO:HI",
+           "write e.g. --factor " + g.f.key + "=0:1");
+    }
+    g.f.lo = parse_bound(range.substr(0, colon), where);
+    g.f.hi = parse_bound(range.substr(colon + 1), where);
+  }
+  return g;
+}
+
+// The scenario's [[sensitivity.factor]] list, then --factor (replacing a scenario factor of
+// the same key).
+std::vector<GivenFactor> given_factors(const SensitivitySpec& spec, const Scenario& sc) {
+  std::vector<GivenFactor> out;
+  for (std::size_t i = 0; i < sc.sensitivity.factors.size(); ++i) {
+    const auto& f = sc.sensitivity.factors[i];
+    out.push_back({f,
+                   {spec.scenario, 0, fmt::format("sensitivity.factor[{}]", i), f.key},
+                   ErrorKind::config});
+  }
+  for (const auto& text : spec.factors) {
+    auto g = parse_factor(text);
+    bool replaced = false;
+    for (auto& o : out) {
+      if (o.kind == ErrorKind::config && o.f.key == g.f.key) {
+        o = g;
+        replaced = true;
+      }
+    }
+    if (!replaced) {
+      out.push_back(g);
+    }
+  }
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (out[i].f.key == out[j].f.key) {
+        fail(out[i].kind, out[i].where, "the key '" + out[i].f.key + "' is a factor twice",
+             "give each key once");
+      }
+    }
+  }
+  return out;
+}
+
+// The registry's range of a numeric key; an error with did-you-mean for any other key.
+std::pair<double, double> registry_range(const GivenFactor& g) {
+  const auto& key = g.f.key;
+  if (const KeyedParam* kp = find_keyed_parameter(key); kp != nullptr && kp->entry != nullptr) {
+    return {kp->lo, kp->hi};
+  }
+  if (const Param* p = find_parameter(key); p != nullptr && p->type == ParamType::real) {
+    return {p->lo, p->hi};
+  }
+  std::vector<std::string> numeric;
+  for (const auto& p : parameters()) {
+    if (p.type == ParamType::real) {
+      numeric.emplace_back(p.key);
+    }
+  }
+  for (const auto& k : keyed_parameters()) {
+    if (k.entry != nullptr) {
+      numeric.push_back(keyed_pattern(k));
+    }
+  }
+  const auto near = closest(key, numeric);
+  fail(g.kind, g.where, "'" + key + "' is not a numeric scenario key",
+       near.empty() ? "use a real-valued key of docs/parameters.md, e.g. vertical.mandate"
+                    : "did you mean '" + near + "'?");
+}
+
+ResolvedFactor resolve(const GivenFactor& g) {
+  const auto [rlo, rhi] = registry_range(g);
+  ResolvedFactor r{g.f.key, std::isnan(g.f.lo) ? rlo : g.f.lo, std::isnan(g.f.hi) ? rhi : g.f.hi};
+  const auto range = fmt::format("[{}, {}]", r.lo, r.hi);
+  const auto registry = fmt::format("[{}, {}]", rlo, rhi);
+  if (!std::isfinite(r.lo) || !std::isfinite(r.hi)) {
+    const bool given = (!std::isnan(g.f.lo) && !std::isfinite(g.f.lo)) ||
+                       (!std::isnan(g.f.hi) && !std::isfinite(g.f.hi));
+    fail(g.kind, g.where,
+         "the range of '" + r.key + "' is infinite " + range +
+             (given ? "" : " (its registry range, taken since no range was given)"),
+         "give finite bounds: --factor " + r.key +
+             "=LO:HI or lo and hi in its "
+             "[[sensitivity.factor]]");
+  }
+  if (!(r.lo < r.hi)) {
+    fail(g.kind, g.where,
+         "the range of '" + r.key + "' " + range + (r.lo > r.hi ? " is inverted" : " is empty"),
+         r.lo > r.hi ? fmt::format("give lo < hi, e.g. {}={}:{}", r.key, r.hi, r.lo)
+                     : "give lo < hi");
+  }
+  if (r.lo < rlo || r.hi > rhi) {
+    fail(g.kind, g.where,
+         "the range of '" + r.key + "' " + range + " leaves its allowed range " + registry,
+         "give bounds within " + registry);
+  }
+  return r;
+}
+
+void check_sizes(const SensitivitySpec& spec) {
+  const auto need = [](bool ok, const char* option, int value, const std::string& what,
+                       const std::string& fix) {
+    if (!ok) {
+      fail(ErrorKind::usage, {"", 0, option, std::to_string(value)}, what, fix);
+    }
+  };
+  if (spec.method == SensitivityMethod::sobol) {
+    need(spec.samples >= min_sobol_samples, "--samples", spec.samples,
+         fmt::format("too few base samples for Sobol indices (at least {})", min_sobol_samples),
+         "use --samples 64 or more (a power of 2 suits the Sobol sequence)");
+  } else {
+    need(spec.trajectories >= min_trajectories, "--trajectories", spec.trajectories,
+         fmt::format("too few trajectories for Morris' sigma (at least {})", min_trajectories),
+         "use --trajectories 10 or more");
+    need(spec.levels >= 2 && spec.levels % 2 == 0, "--levels", spec.levels,
+         "Morris levels must be even and at least 2", "use --levels 4 or 6");
+  }
+  need(spec.bootstrap >= min_bootstrap, "--bootstrap", spec.bootstrap,
+       fmt::format("too few bootstrap resamples for a 95% interval (at least {})", min_bootstrap),
+       "use --bootstrap 1000");
+}
+
+}  // namespace
+
+SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
+                                       const std::function<void(int, int)>& on_point) {
+  check_sizes(spec);
+  const auto base = prepare_study(spec.scenario, spec.overrides);
+  const Scenario& sc0 = base.model->scenario();
+  SensitivityResult out;
+  out.method = spec.method;
+  out.confidence = spec.confidence;
+  for (const auto& g : given_factors(spec, sc0)) {
+    out.factors.push_back(resolve(g));
+  }
+  if (out.factors.empty()) {
+    fail(ErrorKind::usage, {spec.scenario, 0, "--factor", ""}, "no factors to vary",
+         "give --factor KEY=LO:HI (repeatable) or [[sensitivity.factor]] tables {key, lo, hi}");
+  }
+  const int k = static_cast<int>(out.factors.size());
+  out.replicates = sc0.replicates;
+  if (out.replicates < 1) {
+    fail(ErrorKind::usage, {spec.scenario, 0, "run.replicates", "0"}, "no replicates",
+         "use --replicates 10");
+  }
+  sensitivity::MorrisDesign morris;
+  sensitivity::SaltelliDesign saltelli;
+  if (spec.method == SensitivityMethod::morris) {
+    morris = sensitivity::morris_design(k, spec.trajectories, spec.levels, sc0.seed);
+  } else {
+    saltelli = sensitivity::saltelli_design(k, spec.samples);
+  }
+  const auto& design = spec.method == SensitivityMethod::morris ? morris.design : saltelli.design;
+  const auto at = [&](std::size_t point) {
+    Scenario sc = sc0;
+    for (std::size_t i = 0; i < out.factors.size(); ++i) {
+      const auto& f = out.factors[i];
+      const double u = design.x[point * out.factors.size() + i];
+      // The ends exactly, so that a unit value of 1 cannot round past hi.
+      set_numeric_parameter(sc, f.key, u >= 1 ? f.hi : f.lo + u * (f.hi - f.lo));
+    }
+    return sc;
+  };
+  // Compiled at both corners first, so that a key the model refuses (a keyed entry of an
+  // unknown level) fails before any run.
+  for (const double corner : {0.0, 1.0}) {
+    Scenario sc = sc0;
+    for (const auto& f : out.factors) {
+      set_numeric_parameter(sc, f.key, corner == 0 ? f.lo : f.hi);
+    }
+    const Model m(sc, *base.inputs.hierarchy, *base.inputs.network);
+  }
+  out.outcomes = outcome_defs(*base.model);
+  const std::size_t n_out = out.outcomes.size();
+  const std::size_t n_points = design.points();
+  out.design_points = static_cast<int>(n_points);
+  // y[outcome][point]: the outcome's mean over the replicates at the point.
+  std::vector<std::vector<double>> y(n_out, std::vector<double>(n_points));
+  std::vector<std::int32_t> reps(static_cast<std::size_t>(out.replicates));
+  std::iota(reps.begin(), reps.end(), 0);
+  std::vector<std::vector<double>> values(reps.size());
+  for (std::size_t p = 0; p < n_points; ++p) {
+    if (on_point) {
+      on_point(static_cast<int>(p), static_cast<int>(n_points));
+    }
+    const Scenario sc = at(p);
+    const Model m(sc, *base.inputs.hierarchy, *base.inputs.network);
+    run_ensemble_streaming(m, reps, sc.threads, [&](ReplicateResult&& r) {
+      values[static_cast<std::size_t>(r.replicate)] = outcome_values(m, r);
+    });
+    // Summed in replicate order, whatever order they finished in: the same bytes at any
+    // thread count. An outcome undefined in a replicate (NaN) leaves it out of the mean.
+    for (std::size_t o = 0; o < n_out; ++o) {
+      double sum = 0;
+      int n = 0;
+      for (const auto& v : values) {
+        if (!std::isnan(v[o])) {
+          sum += v[o];
+          ++n;
+        }
+      }
+      y[o][p] = n > 0 ? sum / n : NAN;
+    }
+  }
+  for (std::size_t o = 0; o < n_out; ++o) {
+    if (spec.method == SensitivityMethod::morris) {
+      out.morris.push_back(
+          sensitivity::morris_indices(morris, y[o], spec.bootstrap, spec.confidence, sc0.seed));
+    } else {
+      out.sobol.push_back(
+          sensitivity::sobol_indices(saltelli, y[o], spec.bootstrap, spec.confidence, sc0.seed));
+    }
+  }
+  const auto& h = base.model->hierarchy();
+  out.deepest_level = h.level_names()[h.n_levels() - 1];
+  out.top_level = h.level_names()[0];
+  return out;
+}
+
+void write_sensitivity(const SensitivityResult& res, io::TableWriter& w) {
+  const bool morris = res.method == SensitivityMethod::morris;
+  for (std::size_t o = 0; o < res.outcomes.size(); ++o) {
+    const auto& d = res.outcomes[o];
+    for (std::size_t i = 0; i < res.factors.size(); ++i) {
+      const auto& f = res.factors[i];
+      const auto row = [&](const char* measure, const sensitivity::Interval& v) {
+        w.text(d.name)
+            .text(d.statistic)
+            .text(d.policy)
+            .text(d.level)
+            .text(f.key)
+            .real(f.lo)
+            .real(f.hi)
+            .text(morris ? "morris" : "sobol")
+            .text(measure)
+            .real(v.estimate)
+            .real(v.lo)
+            .real(v.hi)
+            .integer(res.design_points)
+            .integer(res.replicates)
+            .end_row();
+      };
+      if (morris) {
+        const auto& m = res.morris[o][i];
+        row("mu", m.mu);
+        row("mu_star", m.mu_star);
+        row("sigma", m.sigma);
+      } else {
+        const auto& s = res.sobol[o][i];
+        row("first", s.first);
+        row("total", s.total);
+      }
+    }
+  }
+}
+
+}  // namespace pdlab::study

@@ -290,7 +290,10 @@ TEST(Patterns, PilotsWhereTheModelPerformsPoorlyFailMoreAndScaleUpLater) {
     s.governance.feedback.pilot_evaluation = true;
     test::apply_point(s, ranges, x);
     const auto pattern = [&](const Scenario& sc) {
-      const auto st = pilot_outcomes(sc, h, 8);
+      // 16 replicates: where most pilots fail, few districts scale up within the horizon
+      // and the mean scale-up period of 8 replicates was mostly noise (31 of 40 held with
+      // 8 once residents' participation and the chosen stability mix were merged; 33 with 16).
+      const auto st = pilot_outcomes(sc, h, 16);
       return st.fail_poor > st.fail_good && st.scale_poor > st.scale_good;
     };
     ++res.points;

@@ -248,6 +248,49 @@ TEST(RiskSet, RowsStopAtAdoptionAndExposuresAreLagged) {
   EXPECT_EQ(rs.duration[at("a3", 3)], 4);
 }
 
+// [[policy]] from and levels reach the risk set: no rows before the policy exists or at levels
+// that cannot adopt it (years "at risk" of a policy that did not exist would bias the fitted
+// baseline down), and observed adoptions outside them are data errors.
+TEST(RiskSet, PolicyFromAndLevelsBoundTheRiskSet) {
+  const auto h = tree();
+  const Network net;
+  auto id = [&](const char* u) { return h.find(u); };
+  Scenario sc;
+  sc.calendar.start_year = 2010;
+  sc.calendar.periods = 6;
+  sc.calendar.periods_per_year = 1;
+  sc.policies = {{"p", "p", 0.0}};
+  io::EventsFile ev;
+  ev.policy_ids = {"p"};
+  ev.adoptions = {{id("a1"), 0, 3}, {id("b1"), 0, 4}};
+  RiskSetOptions o;
+  o.periods = 6;
+  const auto plain = build_riskset(h, net, ev.adoptions, 1, {}, o);
+  sc.policies[0].from = "2012";
+  sc.policies[0].levels = {"county"};
+  io::policy_availability(sc, h, ev, o.policy_from, o.policy_levels);
+  EXPECT_EQ(o.policy_from, (std::vector<std::int32_t>{2}));
+  const auto rs = build_riskset(h, net, ev.adoptions, 1, {}, o);
+  ASSERT_GT(rs.rows(), 0U);
+  for (std::size_t r = 0; r < rs.rows(); ++r) {
+    EXPECT_GE(rs.period[r], 2);
+    EXPECT_EQ(h.level_names()[static_cast<std::size_t>(h.level(rs.unit[r]))], "county");
+  }
+  // The same events without the policy's window: rows before 2012 and above the counties.
+  EXPECT_GT(plain.rows(), rs.rows());
+  // 4 counties from 2012: a1 to its adoption in 3 (2 rows), b1 to 4 (3), a2 and a3 to 5 (4 each).
+  EXPECT_EQ(rs.rows(), 2U + 3 + 4 + 4);
+  // An observed adoption before the policy exists, or at a level that cannot adopt it.
+  ev.adoptions.push_back({id("a2"), 0, 1});
+  auto e = test::expect_error(
+      [&] { io::policy_availability(sc, h, ev, o.policy_from, o.policy_levels); }, ErrorKind::data);
+  EXPECT_NE(std::string(e.what()).find("before the scenario says it exists"), std::string::npos);
+  ev.adoptions.back() = {id("A"), 0, 3};
+  e = test::expect_error(
+      [&] { io::policy_availability(sc, h, ev, o.policy_from, o.policy_levels); }, ErrorKind::data);
+  EXPECT_NE(std::string(e.what()).find("cannot be adopted"), std::string::npos);
+}
+
 TEST(RiskSet, TimeVaryingCovariatesCarryForward) {
   const auto h = tree();
   const Network net;

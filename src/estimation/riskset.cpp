@@ -69,6 +69,11 @@ RiskSet build_riskset(const Hierarchy& h, const Network& net,
   std::vector<double> kids(n), edge_adopted(n), pressure(n);
   std::vector<std::vector<std::int32_t>> by_period(opt.periods);
   for (std::int32_t pol : policies) {
+    const auto k = static_cast<std::size_t>(pol);
+    const std::int32_t from = k < opt.policy_from.size() ? opt.policy_from[k] : 0;
+    const std::vector<std::uint8_t>* levels =
+        k < opt.policy_levels.size() && !opt.policy_levels[k].empty() ? &opt.policy_levels[k]
+                                                                      : nullptr;
     std::fill(adopt_at.begin(), adopt_at.end(), kNever);
     for (auto& v : by_period) {
       v.clear();
@@ -99,8 +104,9 @@ RiskSet build_riskset(const Hierarchy& h, const Network& net,
       }
       for (std::int32_t u = 0; u < n; ++u) {
         if (adopt_at[u] < t || (opt.level >= 0 && h.level(u) != opt.level) ||
-            (!opt.first_period.empty() && t < opt.first_period[u])) {
-          continue;  // adopted before t: out of the risk set
+            (!opt.first_period.empty() && t < opt.first_period[u]) || t < from ||
+            (levels != nullptr && (*levels)[static_cast<std::size_t>(h.level(u))] == 0)) {
+          continue;  // adopted before t, not yet existing, or never able to adopt
         }
         const std::int32_t p = h.parent(u);
         rs.unit.push_back(u);

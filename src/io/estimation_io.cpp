@@ -73,6 +73,52 @@ std::vector<std::int32_t> unit_first_periods(const Hierarchy& h, const Calendar&
   return out;
 }
 
+void policy_availability(const Scenario& sc, const Hierarchy& h, const EventsFile& events,
+                         std::vector<std::int32_t>& policy_from,
+                         std::vector<std::vector<std::uint8_t>>& policy_levels) {
+  const auto np = events.policy_ids.size();
+  policy_from.assign(np, 0);
+  policy_levels.assign(np, {});
+  for (std::size_t k = 0; k < np; ++k) {
+    const auto it = std::find_if(sc.policies.begin(), sc.policies.end(),
+                                 [&](const Policy& p) { return p.id == events.policy_ids[k]; });
+    if (it == sc.policies.end()) {
+      continue;
+    }
+    const std::string key = "policy[" + std::to_string(it - sc.policies.begin()) + "]";
+    if (!it->from.empty()) {
+      policy_from[k] = to_period_from_start(sc.calendar, it->from, key + ".from", sc.file);
+    }
+    if (!it->levels.empty()) {
+      policy_levels[k].assign(static_cast<std::size_t>(h.n_levels()), 0);
+      for (const auto& l : it->levels) {
+        const auto li = h.level_index(l);
+        if (!li) {
+          fail(ErrorKind::config, {sc.file, 0, key + ".levels", l},
+               "no such level in the hierarchy", "use one of the hierarchy's levels");
+        }
+        policy_levels[k][static_cast<std::size_t>(*li)] = 1;
+      }
+    }
+  }
+  for (const auto& a : events.adoptions) {
+    const auto k = static_cast<std::size_t>(a.policy);
+    const bool early = a.period < policy_from[k];
+    const bool off_level = !policy_levels[k].empty() &&
+                           policy_levels[k][static_cast<std::size_t>(h.level(a.unit))] == 0;
+    if (early || off_level) {
+      fail(ErrorKind::data, {"", 0, "unit_id", std::string(h.id(a.unit))},
+           "an observed adoption of policy '" + events.policy_ids[k] + "' at " +
+               period_label(sc.calendar, a.period) +
+               (early ? ", before the scenario says it exists"
+                      : ", at a level where the "
+                        "scenario says it cannot be "
+                        "adopted"),
+           "correct the event, or the policy's from / levels in the scenario");
+    }
+  }
+}
+
 EventsFile read_events(const std::string& path, const Hierarchy& h, const Calendar& cal) {
   const auto first = unit_first_periods(h, cal);
   CsvReader csv(path);

@@ -27,6 +27,7 @@ RisksetReport riskset_study(const RisksetSpec& spec) {
   ro.sibling_weight = sc.adoption.sibling_weight;
   ro.edge_weight = sc.adoption.edge_weight;
   ro.first_period = io::unit_first_periods(h, sc.calendar);
+  io::policy_availability(sc, h, events, ro.policy_from, ro.policy_levels);
   for (const auto& c : spec.static_columns) {
     const auto a = h.attribute_index(c);
     if (!a) {

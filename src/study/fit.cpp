@@ -33,6 +33,7 @@ FitResult fit_scenario(const io::LoadedScenario& loaded, const io::Inputs& input
   ro.edge_weight = sc.adoption.edge_weight;
   ro.level = opt.level;
   ro.first_period = io::unit_first_periods(h, sc.calendar);
+  io::policy_availability(sc, h, events, ro.policy_from, ro.policy_levels);
   for (const auto& c : opt.covariates) {
     const auto a = h.attribute_index(c);
     if (!a) {

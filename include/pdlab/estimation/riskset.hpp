@@ -41,6 +41,11 @@ struct RiskSetOptions {
   std::vector<std::int32_t> policies;      // policies to include; empty = all
   int level = -1;                          // only units of this level are at risk; -1 = all
   std::vector<std::int32_t> first_period;  // per unit: at risk from this period (empty = 0)
+  // Per policy (index of the events' policies): at risk from this period ([[policy]] from;
+  // empty = 0), and the levels that can adopt it ([[policy]] levels; an empty inner vector,
+  // or an empty outer one, = every level).
+  std::vector<std::int32_t> policy_from;
+  std::vector<std::vector<std::uint8_t>> policy_levels;
 };
 
 struct RiskSet {

@@ -37,6 +37,14 @@ EventsFile read_events(const std::string& path, const Hierarchy& h, const Calend
 // Per unit, the first period it exists (from `exists_from`); empty without that column.
 std::vector<std::int32_t> unit_first_periods(const Hierarchy& h, const Calendar& cal);
 
+// The scenario's [[policy]] `from` and `levels` for the events' policies (matched by id;
+// policies the scenario does not list stay at risk everywhere from the start), so that the
+// risk set leaves out the periods before a policy existed and the levels that cannot adopt
+// it. An observed adoption outside them is a data error naming the unit, policy and date.
+void policy_availability(const Scenario& sc, const Hierarchy& h, const EventsFile& events,
+                         std::vector<std::int32_t>& policy_from,
+                         std::vector<std::vector<std::uint8_t>>& policy_levels);
+
 // Long covariates CSV: unit_id,time,variable,value.
 std::vector<TimeVaryingCovariate> read_time_varying(const std::string& path, const Hierarchy& h,
                                                     const Calendar& cal);

@@ -86,17 +86,18 @@ constexpr std::string_view kRatchet =
     "(docs/domain.md 1.2); concessions followed by more protest (docs/domain.md 3.7a); value "
     "illustrative";
 constexpr std::string_view kIncidents =
-    "order: at least 180,000 mass incidents in China in 2010 (Sun Liping, docs/domain.md 3.7a); "
-    "value illustrative";
+    "direction: Sun Liping via docs/domain.md 3.7a (incidents are frequent: at least 180,000 "
+    "nationally in 2010, not a per-resident rate); value illustrative";
 constexpr std::string_view kBudget =
-    "order: public security cost 548.6 bn yuan in 2010, of which stability work is an unknown "
-    "part (docs/domain.md 3.7a); value illustrative";
+    "direction: docs/domain.md 3.7a (stability work is a large, unmeasured part of 548.6 bn "
+    "yuan of public security spending in 2010; no per-resident figure); value illustrative";
 constexpr std::string_view kControlCost =
-    "order: towns spend tens of thousands of yuan to stop one petitioner (docs/domain.md 3.7a); "
-    "value illustrative";
+    "direction: docs/domain.md 3.7a (control is costly: tens of thousands of yuan per "
+    "petitioner stopped; no per-resident figure); value illustrative";
 constexpr std::string_view kRootCost =
-    "scale: Chengdu's village funds, at least 200,000 yuan per village a year from 2009 "
-    "(docs/domain.md 4.3); value illustrative";
+    "direction: Li & Fang (2018) and docs/domain.md 4.3 (root-cause work is paid up front, "
+    "e.g. Chengdu's village funds of at least 200,000 yuan per village a year; no "
+    "per-resident figure); value illustrative";
 constexpr std::string_view kEha = "Berry & Berry (1990) discrete-time EHA; Li & Fang (2018)";
 constexpr std::string_view kNeedFb =
     "direction: Li & Fang (2018), migration pressure pushes local reform; value illustrative";
@@ -703,8 +704,8 @@ std::vector<Param> make_registry() {
                    "Most demand community space can host (coverage cap).",
                    REAL(governance.services.space)));
   r.push_back(real("services.contract_cost", 0, 1e9, "yuan per place a year",
-                   "order: private after-school care cost 500 yuan a month, Wuhan 2019 "
-                   "(docs/domain.md 4.5); value illustrative",
+                   "direction: docs/domain.md 4.5 (private after-school care cost 500 yuan a "
+                   "month, Wuhan 2019, not an SO contract price); value illustrative",
                    "Cost of one place contracted to an SO for a year (places = SO coverage x "
                    "demand x residents).",
                    REAL(governance.services.contract_cost)));

@@ -528,35 +528,17 @@ void StudyWriter::add(const ReplicateResult& r) {
   }
   if (sc.output.unit_time_every > 0) {
     Stmt st(db, "INSERT INTO unit_time VALUES (1, ?, ?, ?, ?, ?, ?, ?)");
-    const int max_level = model_.unit_time_max_level();
-    std::vector<std::int32_t> rec_of(static_cast<std::size_t>(h.size()));
-    for (int pol = 0; pol < model_.n_policies(); ++pol) {
-      // The record in force at t: a unit's last record that started by t (records of a
-      // policy are in date order; a unit adopting again has several).
-      std::fill(rec_of.begin(), rec_of.end(), -1);
-      std::size_t next = 0;
-      for (std::int32_t t = sc.output.unit_time_every - 1; t < model_.periods();
-           t += sc.output.unit_time_every) {
-        for (; next < r.adoptions.size() &&
-               (r.adoptions[next].policy != pol || r.adoptions[next].period <= t);
-             ++next) {
-          if (r.adoptions[next].policy == pol) {
-            rec_of[r.adoptions[next].unit] = static_cast<std::int32_t>(next);
-          }
-        }
-        for (std::int32_t u = 0; u < h.size() && h.level(u) <= max_level; ++u) {
-          const Adoption* a = rec_of[u] >= 0 ? &r.adoptions[rec_of[u]] : nullptr;
-          st.bind(1, r.replicate)
-              .bind_static(2, sc.policies[pol].id)
-              .bind_static(3, h.id(u))
-              .bind_static(4, h.level_names()[h.level(u)])
-              .bind(5, t)
-              .bind_static(6, period_labels_[static_cast<std::size_t>(t)])
-              .bind_static(7, to_string(stage_at(a, t)));
-          st.step();
-        }
-      }
-    }
+    for_each_unit_time_row(model_, r,
+                           [&](int pol, std::int32_t t, std::int32_t u, const Adoption* a) {
+                             st.bind(1, r.replicate)
+                                 .bind_static(2, sc.policies[pol].id)
+                                 .bind_static(3, h.id(u))
+                                 .bind_static(4, h.level_names()[h.level(u)])
+                                 .bind(5, t)
+                                 .bind_static(6, period_labels_[static_cast<std::size_t>(t)])
+                                 .bind_static(7, to_string(stage_at(a, t)));
+                             st.step();
+                           });
   }
   if (model_.governance() != nullptr) {
     if (sc.output.unit_time_every > 0) {

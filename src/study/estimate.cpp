@@ -188,37 +188,19 @@ PerReplicate per_replicate(const Model& m, const ReplicateResult& r, std::int32_
     ++p.adoption_rows;
   }
   const auto units_hint = static_cast<std::uint64_t>(replicates) * h.size() * 4 + 1;
-  if (sc.output.unit_time_every > 0) {  // the unit's stage every unit_time_every periods
-    std::vector<std::int32_t> rec_of(static_cast<std::size_t>(h.size()));
-    for (int pol = 0; pol < m.n_policies(); ++pol) {
-      std::fill(rec_of.begin(), rec_of.end(), -1);
-      std::size_t next = 0;
-      for (std::int32_t t = sc.output.unit_time_every - 1; t < m.periods();
-           t += sc.output.unit_time_every) {
-        for (; next < r.adoptions.size() &&
-               (r.adoptions[next].policy != pol || r.adoptions[next].period <= t);
-             ++next) {
-          if (r.adoptions[next].policy == pol) {
-            rec_of[r.adoptions[next].unit] = static_cast<std::int32_t>(next);
-          }
-        }
-        for (std::int32_t u = 0; u < h.size() && h.level(u) <= m.unit_time_max_level(); ++u) {
-          const Adoption* a = rec_of[u] >= 0 ? &r.adoptions[rec_of[u]] : nullptr;
-          p.bytes += static_cast<double>(Record()
-                                             .integer(1)
-                                             .integer(rep)
-                                             .text(sc.policies[pol].id)
-                                             .text(h.id(u))
-                                             .text(h.level_names()[h.level(u)])
-                                             .integer(t)
-                                             .text(dates[static_cast<std::size_t>(t)])
-                                             .text(std::string_view(to_string(stage_at(a, t))))
-                                             .cell(units_hint));
-          ++p.unit_rows;
-        }
-      }
-    }
-  }
+  for_each_unit_time_row(m, r, [&](int pol, std::int32_t t, std::int32_t u, const Adoption* a) {
+    p.bytes += static_cast<double>(Record()
+                                       .integer(1)
+                                       .integer(rep)
+                                       .text(sc.policies[pol].id)
+                                       .text(h.id(u))
+                                       .text(h.level_names()[h.level(u)])
+                                       .integer(t)
+                                       .text(dates[static_cast<std::size_t>(t)])
+                                       .text(std::string_view(to_string(stage_at(a, t))))
+                                       .cell(units_hint));
+    ++p.unit_rows;
+  });
   if (m.governance() != nullptr) {
     if (sc.output.unit_time_every > 0) {
       for (const auto& row : r.governance.units) {

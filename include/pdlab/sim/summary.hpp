@@ -3,6 +3,7 @@
 
 #include "pdlab/sim/engine.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -23,6 +24,40 @@ const char* to_string(Metric m);
 enum class Stage : std::uint8_t { none, pilot, adopted, institutionalised, reversed };
 const char* to_string(Stage s);
 Stage stage_at(const Adoption* a, std::int32_t t);
+
+// The rows of the unit_time table of one replicate, in table order: for each policy, every
+// output.unit_time_every periods (t = every-1, 2*every-1, ...), each unit up to
+// unit_time_max_level, with the record in force at the end of t (the unit's last record of the
+// policy that started by t; nullptr = none). Shared by the study writer and the size estimate
+// so both walk the same rows. `visit(policy, t, unit, const Adoption*)`.
+template <class Visit>
+void for_each_unit_time_row(const Model& m, const ReplicateResult& r, Visit&& visit) {
+  const std::int32_t every = m.scenario().output.unit_time_every;
+  if (every <= 0) {
+    return;
+  }
+  const auto& h = m.hierarchy();
+  const int max_level = m.unit_time_max_level();
+  std::vector<std::int32_t> rec_of(static_cast<std::size_t>(h.size()));
+  for (int pol = 0; pol < m.n_policies(); ++pol) {
+    std::fill(rec_of.begin(), rec_of.end(), -1);
+    std::size_t next = 0;  // records are in date order
+    for (std::int32_t t = every - 1; t < m.periods(); t += every) {
+      for (; next < r.adoptions.size() &&
+             (r.adoptions[next].policy != pol || r.adoptions[next].period <= t);
+           ++next) {
+        if (r.adoptions[next].policy == pol) {
+          rec_of[static_cast<std::size_t>(r.adoptions[next].unit)] =
+              static_cast<std::int32_t>(next);
+        }
+      }
+      for (std::int32_t u = 0; u < h.size() && h.level(u) <= max_level; ++u) {
+        const std::int32_t k = rec_of[static_cast<std::size_t>(u)];
+        visit(pol, t, u, k >= 0 ? &r.adoptions[static_cast<std::size_t>(k)] : nullptr);
+      }
+    }
+  }
+}
 
 struct SummaryRow {
   std::int32_t policy;

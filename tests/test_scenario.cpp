@@ -196,3 +196,58 @@ TEST(Params, RegistryIsComplete) {
   EXPECT_EQ(closest("atenuation", {"attenuation", "endorse"}), "attenuation");
   EXPECT_EQ(closest("zzzzzzzz", {"attenuation", "endorse"}), "");
 }
+
+// Calibrated scenarios are the source file with the values in place: comments survive.
+TEST(ScenarioTextEdit, ReplacesInPlaceAndKeepsComments) {
+  const std::string text = kBase +
+                           "# sources of the rates\n"
+                           "[adoption]\n"
+                           "gamma_horizontal = 0.5 # direction: peers; value illustrative\n"
+                           "[[policy]]\n"
+                           "id = \"q\"\n";
+  const auto edited =
+      io::apply_overrides_to_text(text,
+                                  {"adoption.gamma_horizontal=1.25", "policy.1.name=\"Second\"",
+                                   "run.seed=7", "adoption.gamma_vertical=0.5"},
+                                  "s.toml");
+  ASSERT_TRUE(edited.has_value());
+  EXPECT_NE(edited->find("gamma_horizontal = 1.25 # direction: peers; value illustrative\n"),
+            std::string::npos)
+      << *edited;
+  EXPECT_NE(edited->find("# sources of the rates\n"), std::string::npos);
+  EXPECT_EQ(edited->find("0.5 # direction"), std::string::npos);
+  // Added keys land in their own tables; the second [[policy]] entry got its name.
+  const auto sc = io::parse_scenario(*edited, "s.toml", {}).scenario;
+  EXPECT_EQ(sc.seed, 7U);
+  EXPECT_EQ(sc.adoption.gamma_horizontal, 1.25);
+  EXPECT_EQ(sc.adoption.gamma_vertical, 0.5);
+  ASSERT_EQ(sc.policies.size(), 2U);
+  EXPECT_EQ(sc.policies[0].name, "p");
+  EXPECT_EQ(sc.policies[1].name, "Second");
+}
+
+TEST(ScenarioTextEdit, RefusesWhatItCannotPlaceWithCertainty) {
+  // An entry of an array of tables that is not there.
+  EXPECT_FALSE(io::apply_overrides_to_text(kBase, {"policy.3.name=x"}, "s.toml").has_value());
+  // A value continued over lines (the file itself is valid, the edit is what is refused).
+  const std::string spread = kBase + "levels = [\n  \"county\",\n]\n";
+  ASSERT_NO_THROW(io::parse_scenario(spread, "s.toml", {}));
+  EXPECT_FALSE(io::apply_overrides_to_text(spread, {"policy.0.levels=[\"township\"]"}, "s.toml")
+                   .has_value());
+  // A key inside a one-line inline table is replaced there, or added to it.
+  const std::string inline_table =
+      kBase + "[adoption]\nalpha = { county = -5, township = -6 } # per level\n";
+  const auto in_place = io::apply_overrides_to_text(
+      inline_table, {"adoption.alpha.township=-4.5", "adoption.alpha.prefecture=-7"}, "s.toml");
+  ASSERT_TRUE(in_place.has_value());
+  EXPECT_NE(
+      in_place->find("alpha = { county = -5, township = -4.5, prefecture = -7 } # per level\n"),
+      std::string::npos)
+      << *in_place;
+  // The same key on one line is replaced.
+  const std::string one_line = kBase + "levels = [\"county\"]\n";
+  const auto edited =
+      io::apply_overrides_to_text(one_line, {"policy.0.levels=[\"township\"]"}, "s.toml");
+  ASSERT_TRUE(edited.has_value());
+  EXPECT_NE(edited->find("levels = [\"township\"]\n"), std::string::npos);
+}

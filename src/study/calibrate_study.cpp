@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <sstream>
 
@@ -257,7 +258,18 @@ std::string fitted_scenario_toml(const CalibrateSpec& spec, const CalibrateResul
   for (std::size_t i = 0; i < r.free.size(); ++i) {
     text += (i ? ", " : " ") + r.free[i].name + " = " + fmt::format("{:.6g}", r.best_x[i]);
   }
-  return text + "\n" + io::load_scenario(spec.scenario, sets).resolved_toml + "\n";
+  // The source scenario with the calibrated values in place keeps its comments (the sources
+  // of its values); when an edit cannot be placed with certainty, the resolved TOML is
+  // written instead, which means the same but has lost them.
+  std::ifstream in(spec.scenario, std::ios::binary);
+  std::stringstream source;
+  source << in.rdbuf();
+  if (const auto edited = io::apply_overrides_to_text(source.str(), sets, spec.scenario)) {
+    return text + "\n" + *edited;
+  }
+  return text + "\n# (the comments of " + spec.scenario +
+         " could not be kept: the file is written resolved)\n" +
+         io::load_scenario(spec.scenario, sets).resolved_toml + "\n";
 }
 
 void write_calibration(const CalibrateResult& res, io::TableWriter& w) {

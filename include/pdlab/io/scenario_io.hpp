@@ -3,6 +3,7 @@
 
 #include "pdlab/core/scenario.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,5 +21,15 @@ LoadedScenario load_scenario(const std::string& path, const std::vector<std::str
 // Same, from TOML text (for tests); `name` is used in messages.
 LoadedScenario parse_scenario(const std::string& text, const std::string& name,
                               const std::vector<std::string>& overrides);
+
+// The scenario text with `overrides` applied in place, keeping its comments and layout: a
+// key's value is replaced on its line (a trailing comment stays), a key not in the file is
+// added under its table's header. The result is checked: it parses to exactly what
+// `text` + `overrides` parses to. nullopt when it does not, or when a key cannot be placed
+// with certainty (multi-line values, quoted keys in headers, inline tables, missing entries
+// of arrays of tables); callers then write the resolved TOML instead.
+std::optional<std::string> apply_overrides_to_text(const std::string& text,
+                                                   const std::vector<std::string>& overrides,
+                                                   const std::string& name);
 
 }  // namespace pdlab::io

@@ -1,5 +1,6 @@
 #include "helpers.hpp"
 #include "pdlab/io/results.hpp"
+#include "pdlab/io/units_table.hpp"
 #include "pdlab/study/study.hpp"
 
 #include <sqlite3.h>
@@ -72,7 +73,7 @@ TEST(Results, NoOverwriteWithoutForce) {
   std::string text((std::istreambuf_iterator<char>(in)), {});
   EXPECT_EQ(text, "precious");
   study::run_study(st, db, true, false, "", {});
-  EXPECT_EQ(io::list_tables(db).size(), 8U);
+  EXPECT_EQ(io::list_tables(db).size(), 9U);
   test::expect_error(
       [&] { study::run_study(st, dir + "/no/such/dir/x.sqlite", false, false, "", {}); },
       ErrorKind::cant_create);
@@ -100,4 +101,42 @@ TEST(Results, QuantileColumnNames) {
   EXPECT_EQ(io::quantile_column(0.5), "q50");
   EXPECT_EQ(io::quantile_column(0.975), "q97_5");
   EXPECT_EQ(io::quantile_column(0.0), "q00");
+}
+
+// The study carries its units: the ones with adoption rows, with their ancestors' ids.
+TEST(Results, UnitsTable) {
+  const auto dir = test::temp_dir();
+  const auto db = dir + "/study.sqlite";
+  study::run_study(toy({"run.replicates=2", "output.adoptions_max_level=\"county\""}), db, false,
+                   false, "", {});
+  const auto units = csv(db, "units");
+  EXPECT_EQ(units.substr(0, units.find('\n')),
+            "unit_id,parent_id,level,level_index,name,name_en,in_province,in_prefecture");
+  // 1 province + 3 prefectures + 9 counties (townships are below adoptions_max_level).
+  EXPECT_EQ(std::count(units.begin(), units.end(), '\n'), 13 + 1);
+  EXPECT_NE(units.find("P,,province,0,Province,,,\n"), std::string::npos) << units;
+  EXPECT_NE(units.find("P1C1,P1,county,2,County 1.1,,P,P1\n"), std::string::npos) << units;
+  fs::remove_all(dir);
+}
+
+TEST(Results, FindUnits) {
+  const auto st = toy();
+  const auto& h = *st.inputs.hierarchy;
+  const std::vector<std::string> en(static_cast<std::size_t>(h.size()));
+  // A code: the unit, then its subtree nearest first.
+  const auto code = io::find_units(h, en, "P1C1", 10);
+  ASSERT_GE(code.size(), 2U);
+  EXPECT_EQ(h.id(code[0]), "P1C1");
+  EXPECT_EQ(h.id(code[1]).substr(0, 4), "P1C1");
+  EXPECT_EQ(io::find_units(h, en, "P1C1", 1).size(), 1U);
+  // A name, and an English name case-insensitively.
+  const auto named = io::find_units(h, en, "Township 1.1.1", 10);
+  ASSERT_EQ(named.size(), 1U);
+  EXPECT_EQ(h.id(named[0]), "P1C1T1");
+  std::vector<std::string> en2 = en;
+  en2[static_cast<std::size_t>(h.find("P1"))] = "Suzhou";
+  const auto english = io::find_units(h, en2, "suzhou", 10);
+  ASSERT_EQ(english.size(), 1U);
+  EXPECT_EQ(h.id(english[0]), "P1");
+  EXPECT_TRUE(io::find_units(h, en, "nothing like it", 10).empty());
 }

@@ -20,7 +20,8 @@ from ._pdlab import (CantCreateError, ConfigError, DataError, Error, InternalErr
                      NoInputError, ResourcesError, UsageError)
 
 __version__ = _pdlab.__version__
-__all__ = ["run", "read_study", "compare", "riskset", "eha", "cox", "infer", "schemas", "Study",
+__all__ = ["run", "read_study", "compare", "riskset", "eha", "cox", "infer", "units", "schemas",
+           "Study",
            "Error", "UsageError", "DataError", "NoInputError", "CantCreateError", "IoError",
            "ConfigError", "ResourcesError", "InternalError", "PdlabWarning"]
 
@@ -235,6 +236,19 @@ def infer(cascades, nodes=None, model="exponential", flavour="snap", params=None
                                   int(edges), float(p_value_cutoff))
     df = _frame(cols)
     df.attrs.update(info)
+    return df
+
+
+def units(query, scenario=None, limit=20):
+    """Units whose code is `query` or begins with it, or whose name (Chinese, or English where
+    a source gives one, case-insensitively) contains it, nearest first: a DataFrame with
+    unit_id, parent_id, level, level_index, name, name_en, within (ancestors' names, top
+    first) and within_ids. Looks in China's shipped hierarchy, or in `scenario`'s."""
+    rows = _pdlab.units("" if scenario is None else os.fspath(scenario), str(query), int(limit))
+    df = pd.DataFrame(rows, columns=["unit_id", "parent_id", "level", "level_index", "name",
+                                     "name_en", "within", "within_ids"])
+    for c in ["parent_id", "name_en", "within", "within_ids"]:
+        df[c] = df[c].replace("", None)
     return df
 
 

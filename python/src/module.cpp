@@ -9,6 +9,7 @@
 #include "pdlab/study/compare_study.hpp"
 #include "pdlab/study/estimation_study.hpp"
 #include "pdlab/study/plan.hpp"
+#include "pdlab/study/units.hpp"
 #include "pdlab/version.hpp"
 
 #include <pybind11/pybind11.h>
@@ -226,6 +227,23 @@ py::list schemas() {
   return out;
 }
 
+// Units matching a query: [(unit_id, parent_id, level, level_index, name, name_en, within,
+// within_ids)], "" for none.
+py::list units(const std::string& scenario, const std::string& query, std::size_t limit) {
+  py::list out;
+  for (const auto& m : study::find_units(scenario, query, limit)) {
+    std::string within;
+    std::string within_ids;
+    for (std::size_t i = 0; i < m.ancestors.size(); ++i) {
+      within += (i ? " / " : "") + m.ancestors[i];
+      within_ids += (i ? "/" : "") + m.ancestor_ids[i];
+    }
+    out.append(py::make_tuple(m.id, m.parent_id, m.level, m.level_index, m.name, m.name_en,
+                              within, within_ids));
+  }
+  return out;
+}
+
 }  // namespace
 
 }  // namespace pdlab::python
@@ -257,4 +275,5 @@ PYBIND11_MODULE(_pdlab, m) {
         py::arg("flavour"), py::arg("parameter"), py::arg("epsilon"), py::arg("max_edges"),
         py::arg("p_value_cutoff"));
   m.def("schemas", &schemas);
+  m.def("units", &units, py::arg("scenario"), py::arg("query"), py::arg("limit"));
 }

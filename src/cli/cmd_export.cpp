@@ -19,7 +19,7 @@ struct ExportOptions {
 void add_options(CLI::App& sub, ExportOptions& o) {
   sub.add_option("results", o.db, "Results file written by `pdlab run`")->required();
   sub.add_option("--table", o.table,
-                 "Table: meta, scenarios, params, levels, policies, runs, "
+                 "Table: meta, scenarios, params, levels, units, policies, runs, "
                  "adoptions, summary_time, unit_time, governance_time, "
                  "governance_unit_time, agents_time")
       ->required();

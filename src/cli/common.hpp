@@ -25,6 +25,7 @@ using Commands = std::vector<Command>;
 // appends its runner to `cmds`.
 void register_run(CLI::App& app, Commands& cmds, const std::string& command_line);
 void register_validate(CLI::App& app, Commands& cmds);
+void register_units(CLI::App& app, Commands& cmds);
 void register_export(CLI::App& app, Commands& cmds);
 void register_riskset(CLI::App& app, Commands& cmds);
 void register_eha(CLI::App& app, Commands& cmds);

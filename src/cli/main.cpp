@@ -75,6 +75,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
   cli::Commands commands;  // in the order of --help
   cli::register_run(app, commands, join_args(argc, argv));
   cli::register_validate(app, commands);
+  cli::register_units(app, commands);
   cli::register_export(app, commands);
   cli::register_riskset(app, commands);
   cli::register_eha(app, commands);

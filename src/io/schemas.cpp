@@ -38,6 +38,20 @@ std::vector<TableSchema> build() {
   v.push_back({"levels",
                "The hierarchy's levels, top first.",
                {{"level", I, "0 = top"}, {"name", T, "level name"}, {"n_units", I, "units"}}});
+  v.push_back({"units",
+               "The units down to output.adoptions_max_level (the ones with adoption rows), "
+               "for joins, regional shares and the units that never adopted; then one column "
+               "in_<level> per level above that one with the id of the unit's ancestor there "
+               "(NULL at or above it). `pdlab units QUERY` looks units up.",
+               {{"unit_id", T, "unit code (text: leading zeros kept)"},
+                {"parent_id", T, "parent's code (NULL for the top unit)"},
+                {"level", T, "level name"},
+                {"level_index", I, "0 = top"},
+                {"name", T, "name as in the hierarchy (Chinese for the China data)"},
+                {"name_en", T,
+                 "English (pinyin) name where a source gives one: China's provinces and "
+                 "counties (data/china/README.md); a CSV hierarchy's text column name_en; else "
+                 "NULL"}}});
   v.push_back({"policies",
                "The policies of the scenario.",
                {{"policy_index", I, "0-based index"},

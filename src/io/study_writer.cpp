@@ -6,6 +6,7 @@
 #include "pdlab/core/params.hpp"
 #include "pdlab/io/sqlite_db.hpp"
 #include "pdlab/io/table.hpp"
+#include "pdlab/io/units_table.hpp"
 #include "pdlab/sim/summary.hpp"
 
 #include <fmt/format.h>
@@ -420,6 +421,12 @@ void StudyWriter::create_tables() {
           .bind(3, h.level_begin(l + 1) - h.level_begin(l))
           .step();
     }
+  }
+  {  // the units with adoption rows, once
+    const int max_level = std::min(model_.adoptions_max_level(), h.n_levels() - 1);
+    auto w = sqlite_writer(db, units_schema(h, max_level));
+    write_units(h, english_names(h, sc.hierarchy.source == "china"), max_level, *w);
+    w->finish();
   }
   {
     Stmt st(db, "INSERT INTO policies VALUES (?, ?, ?, ?)");

@@ -19,6 +19,7 @@
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/core/governance/metrics.hpp"
+#include "pdlab/io/units_table.hpp"
 #include "pdlab/sim/summary.hpp"
 
 #include <fmt/format.h>
@@ -337,6 +338,33 @@ StudyEstimate estimate_study(const PreparedStudy& study, const std::string& out_
   e.adoption_rows = per.adoption_rows;
   e.unit_rows = per.unit_rows;
 
+  // The units table, written once (io::write_units).
+  double unit_bytes = 0;
+  {
+    const auto& h = m.hierarchy();
+    const int max_level = std::min(m.adoptions_max_level(), h.n_levels() - 1);
+    const auto names_en = io::english_names(h, sc.hierarchy.source == "china");
+    const auto n_units = static_cast<std::uint64_t>(h.level_begin(max_level + 1));
+    for (std::int32_t u = 0; u < h.size() && h.level(u) <= max_level; ++u) {
+      Record rec;
+      rec.text(h.id(u));
+      if (h.parent(u) >= 0) {
+        rec.text(h.id(h.parent(u)));
+      } else {
+        rec.null();
+      }
+      rec.text(h.level_names()[h.level(u)]).integer(h.level(u)).text(h.name(u));
+      rec.text(names_en[static_cast<std::size_t>(u)]);
+      for (int l = 0; l < max_level; ++l) {
+        if (l < h.level(u)) {
+          rec.text(h.id(h.ancestor_at(u, l)));
+        } else {
+          rec.null();
+        }
+      }
+      unit_bytes += static_cast<double>(rec.cell(n_units));
+    }
+  }
   // Fixed tables (meta, scenarios, params, levels, policies, runs) and the schema and
   // pointer-map pages: a page each (the scenario's TOML may overflow its page).
   int tables = 6 + (sc.output.unit_time_every > 0 ? 1 : 0);
@@ -347,7 +375,7 @@ StudyEstimate estimate_study(const PreparedStudy& study, const std::string& out_
   const double reps = sc.replicates;
   std::uint64_t pages =
       2 + static_cast<std::uint64_t>(tables) + study.loaded.resolved_toml.size() / kMaxLocal;
-  pages += table_pages((per.bytes) * reps) + table_pages(sums.adoption) +
+  pages += table_pages((per.bytes) * reps) + table_pages(unit_bytes) + table_pages(sums.adoption) +
            (m.governance() != nullptr ? table_pages(sums.governance) : 0);
   e.replicate_bytes = static_cast<std::uint64_t>(per.bytes / (kLeafRoom * kFill) * kPage);
   e.file_bytes = pages * kPage;

@@ -1,0 +1,82 @@
+// `pdlab units QUERY`: look units up by code or name in China's hierarchy or a scenario's.
+#include "cli/common.hpp"
+#include "pdlab/io/table.hpp"
+#include "pdlab/study/units.hpp"
+
+#include <fmt/core.h>
+
+#include <sysexits.h>
+#include <iostream>
+#include <memory>
+
+namespace pdlab::cli {
+
+namespace {
+
+struct UnitsOptions {
+  std::string query;
+  std::string scenario;
+  std::size_t limit = 20;
+  bool csv = false;
+};
+
+std::string joined(const std::vector<std::string>& v, const char* sep) {
+  std::string out;
+  for (const auto& s : v) {
+    out += (out.empty() ? "" : sep) + s;
+  }
+  return out;
+}
+
+int run(const UnitsOptions& o) {
+  const auto found = study::find_units(o.scenario, o.query, o.limit);
+  if (o.csv) {
+    io::TableSchema schema{"units_found",
+                           "",
+                           {{"unit_id", io::ColumnType::text, ""},
+                            {"parent_id", io::ColumnType::text, ""},
+                            {"level", io::ColumnType::text, ""},
+                            {"name", io::ColumnType::text, ""},
+                            {"name_en", io::ColumnType::text, ""},
+                            {"within", io::ColumnType::text, ""},
+                            {"within_ids", io::ColumnType::text, ""}}};
+    io::write_table("-", false, schema, [&](io::TableWriter& w) {
+      for (const auto& m : found) {
+        w.text(m.id).text(m.parent_id).text(m.level).text(m.name).text(m.name_en);
+        w.text(joined(m.ancestors, " / ")).text(joined(m.ancestor_ids, "/")).end_row();
+      }
+    });
+  } else {
+    for (const auto& m : found) {
+      fmt::print("{:<13} {:<11} {}{}{}\n", m.id, m.level, m.name,
+                 m.name_en.empty() ? "" : " (" + m.name_en + ")",
+                 m.ancestors.empty() ? "" : "  in " + joined(m.ancestors, " / "));
+    }
+  }
+  if (found.empty()) {
+    fmt::print(stderr, "pdlab: no unit matches '{}'\n", o.query);
+    return EX_DATAERR;
+  }
+  if (found.size() == o.limit) {
+    fmt::print(stderr, "pdlab: showing the first {} matches (--limit N shows more)\n", o.limit);
+  }
+  return EX_OK;
+}
+
+}  // namespace
+
+void register_units(CLI::App& app, Commands& cmds) {
+  auto o = std::make_shared<UnitsOptions>();
+  auto* sub = app.add_subcommand(
+      "units", "Look units up by code or name (China's hierarchy, or a scenario's)");
+  sub->add_option("query", o->query,
+                  "A code (the unit, then its subtree) or part of a name, Chinese or English")
+      ->required();
+  sub->add_option("--scenario", o->scenario,
+                  "Look in this scenario's hierarchy instead of China's shipped one");
+  sub->add_option("--limit", o->limit, "Most matches to show")->capture_default_str();
+  sub->add_flag("--csv", o->csv, "Write CSV to standard output");
+  cmds.push_back({sub, [o] { return run(*o); }});
+}
+
+}  // namespace pdlab::cli

@@ -1,0 +1,123 @@
+#include "pdlab/io/units_table.hpp"
+
+#include "pdlab/core/errors.hpp"
+#include "pdlab/io/inputs.hpp"
+#include "pdlab/io/text_reader.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+
+namespace pdlab::io {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> english_names(const Hierarchy& h, bool china) {
+  std::vector<std::string> out(static_cast<std::size_t>(h.size()));
+  if (china) {
+    const std::string path = data_dir() + "/china/names_en.csv.gz";
+    if (!std::filesystem::exists(path)) {
+      return out;  // an older data folder: names stay NULL
+    }
+    CsvReader r(path);
+    const auto id = r.column("id");
+    const auto en = r.column("name_en");
+    if (!id || !en) {
+      fail(ErrorKind::data, {path, 1, "header", ""}, "expected the columns id,name_en",
+           "rebuild it with scripts/make_english_names.py");
+    }
+    std::vector<std::string_view> f;
+    while (r.next(f)) {
+      if (const auto u = h.find(f[*id]); u >= 0) {
+        out[static_cast<std::size_t>(u)] = std::string(f[*en]);
+      }
+    }
+    return out;
+  }
+  const auto& names = h.text_attribute_names();
+  const auto it = std::find(names.begin(), names.end(), "name_en");
+  if (it != names.end()) {
+    const int a = static_cast<int>(it - names.begin());
+    for (std::int32_t u = 0; u < h.size(); ++u) {
+      out[static_cast<std::size_t>(u)] = std::string(h.text_attribute(a, u));
+    }
+  }
+  return out;
+}
+
+TableSchema units_schema(const Hierarchy& h, int max_level) {
+  TableSchema s = table_schema("units");
+  for (int l = 0; l < std::min(max_level, h.n_levels() - 1); ++l) {
+    s.columns.push_back({"in_" + h.level_names()[static_cast<std::size_t>(l)], ColumnType::text,
+                         "id of the ancestor at this level"});
+  }
+  return s;
+}
+
+void write_units(const Hierarchy& h, const std::vector<std::string>& names_en, int max_level,
+                 TableWriter& w) {
+  const int above = std::min(max_level, h.n_levels() - 1);
+  for (std::int32_t u = 0; u < h.size() && h.level(u) <= max_level; ++u) {
+    const std::int32_t p = h.parent(u);
+    w.text(h.id(u));
+    if (p >= 0) {
+      w.text(h.id(p));
+    } else {
+      w.null();
+    }
+    w.text(h.level_names()[h.level(u)]).integer(h.level(u)).text(h.name(u));
+    w.text(u < static_cast<std::int32_t>(names_en.size()) ? names_en[static_cast<std::size_t>(u)]
+                                                          : std::string());
+    for (int l = 0; l < above; ++l) {
+      if (l < h.level(u)) {
+        w.text(h.id(h.ancestor_at(u, l)));
+      } else {
+        w.null();
+      }
+    }
+    w.end_row();
+  }
+}
+
+std::vector<std::int32_t> find_units(const Hierarchy& h, const std::vector<std::string>& names_en,
+                                     std::string_view query, std::size_t limit) {
+  std::vector<std::int32_t> exact;
+  std::vector<std::int32_t> prefix;
+  std::vector<std::int32_t> named;
+  if (query.empty()) {
+    return {};
+  }
+  const std::string q = lower(query);
+  for (std::int32_t u = 0; u < h.size(); ++u) {
+    const auto id = h.id(u);
+    if (id == query) {
+      exact.push_back(u);
+    } else if (id.size() > query.size() && id.substr(0, query.size()) == query) {
+      prefix.push_back(u);
+    } else if (h.name(u).find(query) != std::string_view::npos ||
+               (u < static_cast<std::int32_t>(names_en.size()) &&
+                lower(names_en[static_cast<std::size_t>(u)]).find(q) != std::string::npos)) {
+      named.push_back(u);
+    }
+  }
+  // Within each kind, breadth-first order: the nearest units (children before grandchildren)
+  // come first.
+  std::vector<std::int32_t> out = exact;
+  out.insert(out.end(), prefix.begin(), prefix.end());
+  out.insert(out.end(), named.begin(), named.end());
+  if (out.size() > limit) {
+    out.resize(limit);
+  }
+  return out;
+}
+
+}  // namespace pdlab::io

@@ -1,0 +1,52 @@
+#include "pdlab/study/units.hpp"
+
+#include "pdlab/core/errors.hpp"
+#include "pdlab/io/inputs.hpp"
+#include "pdlab/io/scenario_io.hpp"
+#include "pdlab/io/units_table.hpp"
+
+namespace pdlab::study {
+
+std::vector<UnitMatch> find_units(const std::string& scenario, const std::string& query,
+                                  std::size_t limit) {
+  if (query.empty()) {
+    fail(ErrorKind::usage, {"", 0, "QUERY", ""}, "an empty query matches nothing",
+         "give a code (e.g. 3205) or part of a name (e.g. 苏州 or Suzhou)");
+  }
+  if (limit == 0) {
+    fail(ErrorKind::usage, {"", 0, "--limit", "0"}, "must be at least 1", "give --limit 1 or more");
+  }
+  // Only the identifying columns are needed: no covariates are stored.
+  const std::vector<std::string> keep{"population"};
+  Hierarchy h;
+  bool china = scenario.empty();
+  if (china) {
+    h = io::load_hierarchy_csv(io::data_dir() + "/china/units.csv.gz", "", keep);
+  } else {
+    const auto loaded = io::load_scenario(scenario, {});
+    china = loaded.scenario.hierarchy.source == "china";
+    h = std::move(*io::load_inputs(loaded.scenario).hierarchy);
+  }
+  const auto names_en = io::english_names(h, china);
+  std::vector<UnitMatch> out;
+  for (const auto u : io::find_units(h, names_en, query, limit)) {
+    UnitMatch m;
+    m.id = std::string(h.id(u));
+    if (h.parent(u) >= 0) {
+      m.parent_id = std::string(h.id(h.parent(u)));
+    }
+    m.level = h.level_names()[h.level(u)];
+    m.level_index = h.level(u);
+    m.name = std::string(h.name(u));
+    m.name_en = names_en[static_cast<std::size_t>(u)];
+    for (int l = 1; l < h.level(u); ++l) {
+      const auto a = h.ancestor_at(u, l);
+      m.ancestors.emplace_back(h.name(a));
+      m.ancestor_ids.emplace_back(h.id(a));
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace pdlab::study

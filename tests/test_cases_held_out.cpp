@@ -109,14 +109,17 @@ TEST(CasesHeldOut, FundSpendingMissesWhenTheFundsComeLate) {
   EXPECT_LT(late.mean, 5.8e9 - 1.74e9);
 }
 
-// Cut: Jiangsu's townships given Taicang's readiness everywhere from the start (a high
-// intercept): others adopt before Taicang's towns and the order check misses.
+// Cut: Jiangsu's townships back at the earlier intercept (-7.5, about 25 spontaneous
+// adoptions a year before the 2013 deployment): others adopt before Taicang's first town and
+// the order check misses.
 TEST(CasesHeldOut, OrderMissesWhenOthersAdoptFirst) {
   const auto dir = test::temp_dir();
   auto text = read(kCases + "jiangsu-rollout.toml");
-  text += "\n";
-  const auto res = run(dir, {{"jiangsu-rollout.toml", text}}, 10);
-  (void)res;
+  replace(text, "township = -9.5", "township = -7.5");
+  const auto res = run(dir, {{"jiangsu-rollout.toml", text}}, 20);
+  const auto& order = fact(res, "Jiangsu townships adopting before Taicang");
+  EXPECT_FALSE(order.pass) << order.mean;
+  EXPECT_GT(order.mean, 0.5);
 }
 
 // Bad facts are refused before any case runs: nothing is written.

@@ -68,7 +68,8 @@ const study::HeldOutResult& fact(const study::CasesResult& res, const std::strin
     }
   }
   ADD_FAILURE() << "no fact " << prefix;
-  return res.held_out.front();
+  static const study::HeldOutResult none{};
+  return none;
 }
 
 }  // namespace
@@ -120,6 +121,30 @@ TEST(CasesHeldOut, OrderMissesWhenOthersAdoptFirst) {
   const auto& order = fact(res, "Jiangsu townships adopting before Taicang");
   EXPECT_FALSE(order.pass) << order.mean;
   EXPECT_GT(order.mean, 0.5);
+}
+
+// share_adopted on an input the case scripts (Taicang's mandate: every town by the end of
+// 2011, compliance 1): all 8 towns by 2011-12, none of them before Oct 2008; a statistic
+// check, not a held-out fact.
+TEST(CasesHeldOut, ShareAdoptedCountsTaicangsTowns) {
+  const auto dir = test::temp_dir();
+  fs::create_directories(dir + "/in");
+  test::write_file(dir + "/in", "taicang.toml", read(kCases + "taicang.toml"));
+  test::write_file(dir + "/in", "held_out.csv",
+                   facts_of({}) +
+                       "taicang,all towns by 2011,share_adopted,,township,,,2011-12,,1,0,pass,s\n"
+                       "taicang,towns by 2008-09,share_adopted,,township,,,2008-09,,0,0,pass,s\n"
+                       "taicang,one town by 2008-09,share_adopted,,township,,,2008-09,,0.125,0,"
+                       "miss,s\n");
+  const auto res =
+      study::run_cases({dir + "/in", dir + "/out", {"run.replicates=4"}, false}, {}, {});
+  ASSERT_EQ(res.held_out.size(), 3U);
+  EXPECT_DOUBLE_EQ(res.held_out[0].mean, 1.0);
+  EXPECT_DOUBLE_EQ(res.held_out[0].q05, 1.0);
+  EXPECT_TRUE(res.held_out[0].pass);
+  EXPECT_DOUBLE_EQ(res.held_out[1].mean, 0.0);
+  EXPECT_TRUE(res.held_out[1].pass);
+  EXPECT_FALSE(res.held_out[2].pass);
 }
 
 // Bad facts are refused before any case runs: nothing is written.

@@ -188,6 +188,7 @@ check cases_run 0 "haicang" -- "$PDLAB" cases "$SRC/scenarios/cases" --out "$T/c
 check cases_table 0 "participation_migrant" -- head -1 "$T/cases/comparison.csv"
 check cases_studies 0 "participation_migrant" -- "$PDLAB" export "$T/cases/guiyang.sqlite" --table governance_time
 check cases_missing 66 "no case scenarios" -- "$PDLAB" cases "$T/nothing_here"
+check cases_held_out 0 "chengdu,village funds spent 2009 to 2014" -- cat "$T/cases/held_out.csv"
 
 # The cases encode their sources: Guiyang's 2019 reversal, Haicang's four streets in 2013-09,
 # and the calibrated Jiangsu roll-out meets the 2014 plan within 5 points (20 replicates).
@@ -195,6 +196,9 @@ check cases_missing 66 "no case scenarios" -- "$PDLAB" cases "$T/nothing_here"
 check case_guiyang_reversal 0 "^131$" -- sqlite3 "$T/gy.sqlite" "SELECT DISTINCT rev_period FROM adoptions WHERE unit_id = '520122001'"  # 2019-12
 "$PDLAB" run "$SRC/scenarios/cases/haicang.toml" --out "$T/hc.sqlite" -r 2 >/dev/null 2>&1
 check case_haicang_streets 0 "^4$" -- sqlite3 "$T/hc.sqlite" "SELECT count(DISTINCT unit_id) FROM adoptions WHERE level = 'township' AND date = '2013-09'"
+# Taicang: every town (8 township-level units) in the reform by the end of 2011, still active.
+"$PDLAB" run "$SRC/scenarios/cases/taicang.toml" --out "$T/tc.sqlite" -r 2 >/dev/null 2>&1
+check case_taicang_towns_2011 0 "^8$" -- sqlite3 "$T/tc.sqlite" "SELECT min(n) FROM (SELECT replicate, count(DISTINCT unit_id) AS n FROM adoptions WHERE level = 'township' AND date <= '2011-12' AND (rev_period IS NULL OR rev_period > 47) GROUP BY replicate)"
 "$PDLAB" run "$SRC/scenarios/cases/jiangsu-rollout.toml" --out "$T/js.sqlite" -r 20 --set assessment.enabled=false --set coproduction.enabled=false --set services.enabled=false --set stability.enabled=false >/dev/null 2>&1
 for region in "south 0.5 3201 3202 3204 3205 3211" "centre 0.3 3206 3210 3212" "north 0.2 3203 3207 3208 3209 3213"; do
   set -- $region

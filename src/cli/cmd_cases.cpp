@@ -51,6 +51,17 @@ int run(const CasesOptions& o) {
     fmt::print("{:<16} {:>7} {:>8} {:>10} {:>7} {:>8} {:>8} {:>7} {:>7} {:>7} {:>9} {:>8}\n", c[0],
                c[3], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14]);
   }
+  // Held-out facts: the model's mean and 90% interval against each fact.
+  if (!res.held_out.empty()) {
+    fmt::print("\n{:<16} {:<44} {:>12} {:>12} {:>27} {:>5}\n", "case", "held-out fact", "observed",
+               "model mean", "90% interval", "");
+    for (const auto& h : res.held_out) {
+      const auto c = study::held_out_cells(h);
+      fmt::print("{:<16} {:<44} {:>12} {:>12} {:>27} {:>5}{}\n", c[0], c[1].substr(0, 44), c[4],
+                 c[7], "[" + c[8] + ", " + c[9] + "]", c[10],
+                 h.pass == h.fact.expect_pass ? "" : " (unexpected)");
+    }
+  }
   fmt::print(stderr,
              "wrote {}, comparison.html, and one .sqlite study and .html report per case in {}\n",
              res.comparison_csv, res.out_dir);

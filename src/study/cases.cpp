@@ -70,14 +70,17 @@ std::vector<fs::path> case_files(const fs::path& dir) {
 
 // Every output is checked before any case runs: names that are safe file names, and no
 // existing file replaced without `force`. Returns the cases' names, in the order of `files`.
+// Held-out facts are checked against their case's scenario and hierarchy here too.
 std::vector<std::string> check_outputs(const std::vector<fs::path>& files, const fs::path& dir,
-                                       const fs::path& out_dir, const CasesOptions& opt) {
+                                       const fs::path& out_dir, const CasesOptions& opt,
+                                       const std::vector<HeldOutFact>& facts) {
   std::vector<std::string> outputs, names;
   for (const auto& f : files) {
     // Read with its inputs, so that no output below can be one of them.
     const auto loaded = io::load_scenario(f.string(), opt.overrides);
-    (void)io::load_inputs(loaded.scenario);
+    const auto inputs = io::load_inputs(loaded.scenario);
     const auto name = loaded.scenario.name;
+    check_held_out(facts, name, loaded.scenario, *inputs.hierarchy);
     const bool safe = !name.empty() && name != "." && name != ".." &&
                       name.find_first_not_of(
                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
@@ -91,8 +94,17 @@ std::vector<std::string> check_outputs(const std::vector<fs::path>& files, const
     outputs.push_back((out_dir / (name + ".html")).string());
     names.push_back(name);
   }
+  for (const auto& f : facts) {
+    if (std::find(names.begin(), names.end(), f.case_name) == names.end()) {
+      fail(ErrorKind::data, {f.path, f.line, "case", f.case_name}, "no case of that name",
+           "give the name of a case scenario of the folder (its `name`)");
+    }
+  }
   outputs.push_back((out_dir / "comparison.csv").string());
   outputs.push_back((out_dir / "comparison.html").string());
+  if (!facts.empty()) {
+    outputs.push_back((out_dir / "held_out.csv").string());
+  }
   std::sort(outputs.begin(), outputs.end());
   if (const auto d = std::adjacent_find(outputs.begin(), outputs.end()); d != outputs.end()) {
     fail(ErrorKind::config, {dir.string(), 0, "name", fs::path(*d).stem().string()},
@@ -175,10 +187,21 @@ CaseOutcome outcome(const Model& m, const std::vector<ReplicateResult>& results)
   return c;
 }
 
+// RFC 4180: a cell with a comma, quote or newline is quoted (the facts' texts have commas).
 std::string csv_line(const std::vector<std::string>& cells) {
   std::string s;
   for (std::size_t i = 0; i < cells.size(); ++i) {
-    s += (i > 0 ? "," : "") + cells[i];
+    const auto& c = cells[i];
+    s += i > 0 ? "," : "";
+    if (c.find_first_of(",\"\n") == std::string::npos) {
+      s += c;
+      continue;
+    }
+    s += '"';
+    for (char ch : c) {
+      s += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    }
+    s += '"';
   }
   return s + '\n';
 }
@@ -242,7 +265,10 @@ CasesResult run_cases(const CasesOptions& opt,
     fail(ErrorKind::cant_create, {out_dir.string(), 0, "", ""}, "cannot create the folder",
          "choose a writable --out folder");
   }
-  const auto names = check_outputs(files, dir, out_dir, opt);
+  const auto facts_path = dir / "held_out.csv";
+  const auto facts =
+      fs::exists(facts_path) ? read_held_out(facts_path.string()) : std::vector<HeldOutFact>{};
+  const auto names = check_outputs(files, dir, out_dir, opt, facts);
   for (std::size_t i = 0; i < files.size(); ++i) {
     const auto& f = files[i];
     // Each case is a run plan like `pdlab run`'s: estimated and refused before it writes when
@@ -271,6 +297,9 @@ CasesResult run_cases(const CasesOptions& opt,
               [](const ReplicateResult& a, const ReplicateResult& b) {
                 return a.replicate < b.replicate;
               });
+    for (auto& h : evaluate_held_out(facts, *run.study->model, results)) {
+      res.held_out.push_back(std::move(h));
+    }
     auto c = outcome(*run.study->model, results);
     c.study_path = plan.out;
     res.written.push_back(c.study_path);
@@ -283,6 +312,15 @@ CasesResult run_cases(const CasesOptions& opt,
   res.comparison_csv = (out_dir / "comparison.csv").string();
   io::write_text_file(res.comparison_csv, opt.force, [&](std::ostream& o) { o << csv; });
   res.written.push_back(res.comparison_csv);
+  if (!facts.empty()) {
+    std::string held = csv_line(held_out_columns());
+    for (const auto& h : res.held_out) {
+      held += csv_line(held_out_cells(h));
+    }
+    res.held_out_csv = (out_dir / "held_out.csv").string();
+    io::write_text_file(res.held_out_csv, opt.force, [&](std::ostream& o) { o << held; });
+    res.written.push_back(res.held_out_csv);
+  }
   // HTML reports: one per case and the comparison (they need the chart libraries that
   // scripts/setup.sh installs; without them the tables above are still written).
   try {

@@ -4,6 +4,8 @@
 // what participation of migrants. Nothing is printed here.
 #pragma once
 
+#include "pdlab/study/case_checks.hpp"
+
 #include <functional>
 #include <string>
 #include <vector>
@@ -40,7 +42,11 @@ struct CasesResult {
   std::string folder;   // the folder read
   std::string out_dir;  // the folder written
   std::vector<CaseOutcome> cases;
-  std::string comparison_csv;        // path of comparison.csv
+  std::string comparison_csv;  // path of comparison.csv
+  // The held-out facts of the folder's held_out.csv (none without one), checked on each
+  // case's replicates and written to held_out.csv in the output folder.
+  std::vector<HeldOutResult> held_out;
+  std::string held_out_csv;          // its path; empty without facts
   std::vector<std::string> written;  // every file written, in order
   // Why no HTML reports were written (the chart libraries missing); empty when they were.
   std::string reports_skipped;
@@ -51,7 +57,8 @@ struct CasesResult {
 const std::vector<std::string>& comparison_columns();
 std::vector<std::string> comparison_cells(const CaseOutcome& c);
 
-// Reads every case first and checks every output (safe, distinct names; no file replaced
+// Reads every case (and the folder's held_out.csv, whose facts must name cases of the folder
+// and resolve on them) first and checks every output (safe, distinct names; no file replaced
 // without `force`), then runs the cases one by one. `on_case(name, units, replicates)` is
 // called before each case runs and `progress(done, total)` during it (both may be empty).
 CasesResult run_cases(const CasesOptions& options,

@@ -365,8 +365,8 @@ TEST(Governance, StatesStayInRangeAndSchoolCountsAddUp) {
       }
     }
   }
-  // Places by source add up to the places, which never exceed demand (pupils per 1,000
-  // residents); schools are at most one per community.
+  // Places used by source add up to the places used, which never exceed demand or the places
+  // offered (pupils per 1,000 residents); schools are at most one per community.
   for (std::int32_t t = 0; t < 120; t += 7) {
     const auto demand = values(rs, h, GovMetric::school_demand, "street", t, 120);
     const auto places = values(rs, h, GovMetric::school_places, "street", t, 120);
@@ -374,12 +374,14 @@ TEST(Governance, StatesStayInRangeAndSchoolCountsAddUp) {
     const auto vol = values(rs, h, GovMetric::places_volunteers, "street", t, 120);
     const auto gov = values(rs, h, GovMetric::places_government, "street", t, 120);
     const auto schools = values(rs, h, GovMetric::schools, "street", t, 120);
+    const auto supply = values(rs, h, GovMetric::school_supply, "street", t, 120);
     ASSERT_EQ(places.size(), demand.size());
     ASSERT_FALSE(places.empty());
     for (std::size_t r = 0; r < places.size(); ++r) {
       EXPECT_GT(demand[r], 0.0);
       EXPECT_GE(places[r], 0.0);
       EXPECT_LE(places[r], demand[r] * (1 + 1e-5));
+      EXPECT_LE(places[r], supply[r] * (1 + 1e-5));
       EXPECT_NEAR(so[r] + vol[r] + gov[r], places[r], 1e-4 * places[r] + 1e-9);
       EXPECT_GE(schools[r], 0.0);
     }

@@ -106,7 +106,7 @@ TEST(Patterns, ControlQuietsNowAndRaisesIncidentsLaterSoLongHorizonsChooseRootCa
       {"stability.control_effect", 0.6, 0.9},   {"stability.latent_rate", 0.4, 1.0},
       {"stability.latent_lag", 2.0, 5.0},       {"stability.latent_incidents", 3.0, 6.0},
       {"stability.latent_grievance", 0.5, 1.5}, {"stability.incident_grievance", 2.0, 4.0},
-      {"stability.root_effect", 0.5, 1.5},      {"stability.root_lag", 1.0, 3.0},
+      {"stability.root_places", 0.3, 0.8},      {"stability.root_lag", 1.0, 3.0},
       {"stability.budget", 40000, 80000},       {"stability.control_cost", 30000, 50000},
       {"stability.root_cost", 40000, 80000},    {"assessment.discount", 0.85, 0.95}};
   const auto sample = test::latin_hypercube(kPoints, static_cast<int>(ranges.size()), 31);
@@ -158,11 +158,11 @@ TEST(Patterns, ControlQuietsNowAndRaisesIncidentsLaterSoLongHorizonsChooseRootCa
 // Li & Fang (2018): compensation "stimulated the appetite for more compensation" (docs/domain.md
 // 1.2, 2.3 item 1: "compensation raises future demands (ratchet)"); big trouble wins a big
 // settlement, and concessions are followed by more protest (docs/domain.md 3.7a). Pattern:
-// the more of the budget goes to compensation, the higher the claims residents expect at the
-// end; under heavy compensation expected claims keep rising past the base and past what the
-// budget can pay, and the unmet expectations raise incidents over time more than under light
-// compensation. Cut: what is paid no longer raises the claims expected (stability.ratchet =
-// false).
+// the more of the budget goes to compensation (paid per incident), the higher the claims per
+// incident residents expect at the end; under heavy compensation expected claims keep rising
+// past the base and past what the budget can pay (part of the raised claims goes unpaid), and
+// the unmet expectations raise incidents over time more than under light compensation. Cut:
+// what is paid no longer raises the claims expected (stability.ratchet = false).
 TEST(Patterns, CompensationRatchetsClaimsAndUnmetClaimsFeedIncidents) {
   const auto h = test::city(4, 5, 10);
   const std::vector<Range> ranges = {
@@ -170,7 +170,7 @@ TEST(Patterns, CompensationRatchetsClaimsAndUnmetClaimsFeedIncidents) {
       {"stability.claims_decay", 0.1, 0.3},        {"stability.claims_incidents", 1.0, 3.0},
       {"stability.claims_grievance", 0.2, 0.8},    {"stability.compensation_effect", 0.4, 0.8},
       {"stability.budget", 40000, 80000},          {"stability.incident_grievance", 2.0, 4.0},
-      {"coproduction.grievance_inflow", 0.2, 0.5}, {"stability.root_effect", 0.5, 1.5}};
+      {"coproduction.grievance_inflow", 0.2, 0.5}, {"stability.root_places", 0.3, 0.8}};
   const auto sample = test::latin_hypercube(kPoints, static_cast<int>(ranges.size()), 32);
   const std::int32_t T = 120;
   test::PatternResult res;
@@ -186,12 +186,12 @@ TEST(Patterns, CompensationRatchetsClaimsAndUnmetClaimsFeedIncidents) {
       const double q_heavy = at(heavy, GovMetric::expected_claims, T - 12, T);
       const double q_light = at(light, GovMetric::expected_claims, T - 12, T);
       const double q_early = at(heavy, GovMetric::expected_claims, 12, 24);
-      const double paid = at(heavy, GovMetric::cost_compensation, T - 12, T);
+      const double unpaid = at(heavy, GovMetric::unmet_claims, T - 12, T);
       const double rise_heavy =
           at(heavy, GovMetric::incidents, 72, T) / at(heavy, GovMetric::incidents, 0, 24);
       const double rise_light =
           at(light, GovMetric::incidents, 72, T) / at(light, GovMetric::incidents, 0, 24);
-      return q_heavy > q_light && q_heavy > q_early && q_early > q0 && q_heavy > paid &&
+      return q_heavy > q_light && q_heavy > q_early && q_early > q0 && unpaid > 0.01 &&
              rise_heavy > rise_light;
     };
     ++res.points;
@@ -252,6 +252,109 @@ TEST(Stability, ChosenMixIsThreadInvariantAndStatesStayInRange) {
     }
   }
   EXPECT_GT(hi - lo, 0.05);
+}
+
+// Root-cause work can be used only once the governance model is adopted: before that it is
+// not in the officials' choice (its share is 0, the budget goes to control and compensation),
+// and a fixed mix gives its share to the other two.
+TEST(Stability, RootCauseWorkIsOutOfTheChoiceUntilTheModelIsAdopted) {
+  const auto h = test::city(2, 3, 6);
+  auto s = base(h, 72);
+  for (auto& e : s.events) {
+    e.date = "36";
+  }
+  const auto rs = run(s, h);
+  const auto mean = [&](const std::vector<ReplicateResult>& r, GovMetric m, std::int32_t a,
+                        std::int32_t b) { return street_mean(r, h, m, a, b, 72); };
+  EXPECT_EQ(mean(rs, GovMetric::share_root_cause, 0, 36), 0.0);
+  EXPECT_EQ(mean(rs, GovMetric::cost_root_cause, 0, 36), 0.0);
+  EXPECT_NEAR(
+      mean(rs, GovMetric::share_control, 0, 36) + mean(rs, GovMetric::share_compensation, 0, 36),
+      1.0, 1e-6);
+  EXPECT_GT(mean(rs, GovMetric::share_root_cause, 40, 72), 0.0);
+  const auto fx = run(fixed(s, 1, 0, 1), h);
+  EXPECT_NEAR(mean(fx, GovMetric::share_control, 0, 36), 1.0, 1e-6);
+  EXPECT_NEAR(mean(fx, GovMetric::share_control, 40, 72), 0.5, 1e-6);
+}
+
+// The value of control comes from what the official faces, not a standing priority: officials
+// whose incidents come near the veto threshold give control more of the budget than officials
+// far below it, and without the veto the threshold makes no difference.
+TEST(Stability, ControlRespondsToTheVetoRiskOfficialsFace) {
+  const auto h = test::city(4, 5, 10);
+  auto near = base(h, 72);
+  near.governance.assessment.veto_threshold = 3;
+  auto far = near;
+  far.governance.assessment.veto_threshold = 100;
+  const auto control = [&](const Scenario& sc) {
+    return street_mean(run(sc, h), h, GovMetric::share_control, 12, 72, 72);
+  };
+  const double c_near = control(near);
+  const double c_far = control(far);
+  std::printf("share of control: veto near %.3f, far %.3f\n", c_near, c_far);
+  EXPECT_GT(c_near, c_far + 0.02);
+  near.governance.assessment.veto = far.governance.assessment.veto = false;
+  EXPECT_EQ(control(near), control(far));
+}
+
+// Chen, Lu & Xu (2014), CGSS 2010 (docs/domain.md 3.7b): migrants are more passive, mainly for
+// institutional reasons (eligibility), and do not join mass incidents more than locals.
+// Grievance reaches open contention as far as residents have a voice, so a city of migrants,
+// more aggrieved by unmet need and exclusion, does not get incidents in proportion to its
+// grievance: relative to a city of locals it has clearly fewer than without hukou rules
+// (migrants with locals' voice and access).
+TEST(Stability, MigrantsGrievanceReachesContentionThroughTheirVoice) {
+  const auto town = [](double migrant) {
+    HierarchyBuilder b("town", {"population", "migrant_share"});
+    const double top[] = {1e6, migrant};
+    b.add("R", "", "city", "city", top, 2);
+    b.add("d", "R", "district", "d", top, 3);
+    std::int64_t line = 4;
+    for (int s = 0; s < 8; ++s) {
+      const std::string si = "s" + std::to_string(s);
+      b.add(si, "d", "street", si, top, line++);
+      for (int c = 0; c < 8; ++c) {
+        const double x[] = {3000.0, migrant};
+        b.add(si + "c" + std::to_string(c), si, "community", "", x, line++);
+      }
+    }
+    return b.build("");
+  };
+  const auto low = town(0.1);
+  const auto high = town(0.8);
+  const auto ratio = [&](bool hukou) {
+    const auto rate = [&](const Hierarchy& h) {
+      auto s = base(h, 120);
+      s.governance.coproduction.hukou = hukou;
+      return street_mean(run(s, h), h, GovMetric::incidents, 24, 120, 120);
+    };
+    return rate(high) / rate(low);
+  };
+  const double with = ratio(true);
+  const double without = ratio(false);
+  std::printf("incidents, 80%% vs 10%% migrants: %.3f with hukou rules, %.3f without\n", with,
+              without);
+  EXPECT_LT(with, without - 0.1);
+}
+
+// Places offered beyond demand (space and provision above it) stay empty: they are counted as
+// offered (school_supply), not as used (school_places), which never exceed demand.
+TEST(Stability, PlacesBeyondDemandAreOfferedNotUsed) {
+  const auto h = test::city(2, 3, 6);
+  auto s = base(h, 36);
+  s.governance.services.space = 2.0;
+  s.governance.services.government_direct = 1.5;
+  const auto rs = run(s, h);
+  const auto mean = [&](GovMetric m) { return street_mean(rs, h, m, 12, 36, 36); };
+  const double demand = mean(GovMetric::school_demand);
+  const double used = mean(GovMetric::school_places);
+  const double offered = mean(GovMetric::school_supply);
+  EXPECT_GT(offered, demand);
+  EXPECT_NEAR(used, demand, 1e-4 * demand);
+  EXPECT_NEAR(used,
+              mean(GovMetric::places_so) + mean(GovMetric::places_volunteers) +
+                  mean(GovMetric::places_government),
+              1e-4 * used);
 }
 
 // Bad input: a budget below zero, and fixed shares given or missing against the mix; each a

@@ -91,6 +91,13 @@ constexpr std::string_view kIncidents =
 constexpr std::string_view kBudget =
     "direction: docs/domain.md 3.7a (stability work is a large, unmeasured part of 548.6 bn "
     "yuan of public security spending in 2010; no per-resident figure); value illustrative";
+constexpr std::string_view kAccess =
+    "direction: Li & Fang (2018), migrants' unequal access to housing, welfare and children's "
+    "education; CHFS (Niu & Zhao), migrants trust local government less (docs/domain.md 3.7b); "
+    "value illustrative";
+constexpr std::string_view kClaims =
+    "direction: docs/domain.md 3.7a (towns spend tens of thousands of yuan to stop one "
+    "petitioner; a per-incident claim is not given); value illustrative";
 constexpr std::string_view kControlCost =
     "direction: docs/domain.md 3.7a (control is costly: tens of thousands of yuan per "
     "petitioner stopped; no per-resident figure); value illustrative";
@@ -663,9 +670,13 @@ std::vector<Param> make_registry() {
                    "services.children_share. Demand = residents x that share x the share with "
                    "working parents.",
                    TEXT(governance.services.children)));
-  r.push_back(real("services.migrant_access", 0, 1, "share", std::string_view(kHukou),
-                   "Migrants' claim on four o'clock school places relative to locals' (places "
-                   "are shared in proportion to need x access; locals 1).",
+  r.push_back(real("services.migrant_access", 0, 1, "share", std::string_view(kAccess),
+                   "Migrants' access to hukou-bound local public services (public schools, "
+                   "social insurance, housing) relative to locals' (1); what is withheld adds "
+                   "to migrants' unmet need (grievance). It does not ration four o'clock school "
+                   "places, which are open to migrants (docs/domain.md 4.5: Haicang's served "
+                   "mostly migrant parents). Root-cause work opens part of it "
+                   "(stability.root_access).",
                    REAL(governance.services.migrant_access)));
   r.push_back(
       real("services.school_min", 0, 1e6, "pupils",
@@ -741,10 +752,6 @@ std::vector<Param> make_registry() {
   r.push_back(real("stability.temperature", 0.0001, 100, "promotion probability", "illustrative",
                    "Noise of the strategy choice; small = sharp.",
                    REAL(governance.stability.temperature)));
-  r.push_back(real("stability.priority", 0, 100, "promotion probability", std::string_view(kTarget),
-                   "Value to an official of cutting incidents by a unit share, veto risk aside "
-                   "(\"stability overwhelms everything\").",
-                   REAL(governance.stability.priority)));
   r.push_back(real("stability.control", 0, 1, "weight", std::string_view(kStab),
                    "With mix = \"fixed\" (and only then): share of the budget spent on control, "
                    "normalised with the other two; required there.",
@@ -798,19 +805,20 @@ std::vector<Param> make_registry() {
                       "What is paid in compensation raises the claims expected next time; false "
                       "= expected claims stay at claims_base (the cut of pattern test (d)).",
                       BOOL(governance.stability.ratchet)));
-  r.push_back(real("stability.claims_base", 1, 1e9, "yuan per 10,000 residents a year",
-                   std::string_view(kControlCost),
-                   "Compensation claimed before any has been paid (expected claims start here).",
+  r.push_back(real("stability.claims_base", 1, 1e9, "yuan per incident", std::string_view(kClaims),
+                   "Compensation claimed by the protesters of one incident before any has been "
+                   "paid (expected claims start here); compensation is paid per incident.",
                    REAL(governance.stability.claims_base)));
   r.push_back(real("stability.claims_rate", 0, 1000, "per year", std::string_view(kRatchet),
-                   "Expected claims added per yuan paid, per year (the ratchet).",
+                   "Expected claims per incident added per yuan paid per incident, per year "
+                   "(the ratchet).",
                    REAL(governance.stability.claims_rate)));
   r.push_back(real("stability.claims_decay", 0, 1000, "per year", "illustrative",
                    "Return of expected claims towards claims_base.",
                    REAL(governance.stability.claims_decay)));
   r.push_back(real("stability.claims_grievance", 0, 1000, "per year", std::string_view(kRatchet),
-                   "Grievance added per unit of the share of expected claims left unmet "
-                   "(beyond claims_base).",
+                   "Grievance added per unit of the unmet share: the raised part of the "
+                   "claims (beyond claims_base) of the incidents left unpaid.",
                    REAL(governance.stability.claims_grievance)));
   r.push_back(real("stability.claims_incidents", -50, 50, "log rate per unit",
                    std::string_view(kRatchet),
@@ -820,9 +828,18 @@ std::vector<Param> make_registry() {
                    std::string_view(kRootCost),
                    "Cost of full root-cause work (spent once the governance model is adopted).",
                    REAL(governance.stability.root_cost)));
-  r.push_back(real("stability.root_effect", 0, 1000, "per year", std::string_view(kStab),
-                   "Grievance removed per year at full root-cause capital.",
-                   REAL(governance.stability.root_effect)));
+  r.push_back(real("stability.root_places", 0, 1, "share", std::string_view(kStab),
+                   "Share of the four o'clock school demand left uncovered that full root-cause "
+                   "capital covers with places (space and places the government funds).",
+                   REAL(governance.stability.root_places)));
+  r.push_back(real("stability.root_access", 0, 1, "share", std::string_view(kStab),
+                   "Share of migrants' lack of access to places (1 - services.migrant_access) "
+                   "that full root-cause capital removes.",
+                   REAL(governance.stability.root_access)));
+  r.push_back(real("stability.root_load", 0, 1, "share", std::string_view(kTaicang),
+                   "Share of the committees' administrative load that full root-cause capital "
+                   "removes (task lists, as Taicang's).",
+                   REAL(governance.stability.root_load)));
   r.push_back(real("stability.root_lag", 0.001, 100, "years", std::string_view(kStab),
                    "Years for full root-cause work to build the capital (it costs up front).",
                    REAL(governance.stability.root_lag)));
@@ -842,10 +859,6 @@ std::vector<Param> make_registry() {
   r.push_back(real("stability.escalation_attenuation", 0, 1, "factor per level", "illustrative",
                    "Share of pressure passed on from each level to the next one up.",
                    REAL(governance.stability.escalation_attenuation)));
-  r.push_back(real("stability.so_absorb", 0, 1, "share per unit", std::string_view(kContract),
-                   "Share of escalation absorbed per unit of the services SOs deliver under "
-                   "contract (their coverage of demand): grievances handled locally.",
-                   REAL(governance.stability.so_absorb)));
   r.push_back(real("feedback.lag_months", 0, 120, "months", "illustrative",
                    "How long outcomes on the ground take to reach adoption decisions "
                    "(statistics, petitions, inspections): adoption in a period reads the "

@@ -60,7 +60,17 @@ const char* retired(const std::string& key) {
        "now stores latent grievance that surfaces later)"},
       {"stability.compensation_cost",
        "stability.claims_base (compensation is paid in yuan against the claims residents "
-       "expect; the budget is stability.budget in yuan per 10,000 residents a year)"}};
+       "expect; the budget is stability.budget in yuan per 10,000 residents a year)"},
+      {"stability.priority",
+       "assessment.veto and .veto_threshold (the value of cutting incidents is now the veto "
+       "risk the official faces over its remaining years in post)"},
+      {"stability.root_effect",
+       "stability.root_places, .root_access and .root_load (root-cause work now fixes the "
+       "causes of grievance: uncovered demand for places, migrants' access, the committees' "
+       "load)"},
+      {"stability.so_absorb",
+       "services.contracting (SOs now lower escalation only through the services they "
+       "deliver, which lower grievance)"}};
   for (const auto& [k, v] : keys) {
     if (key == k) {
       return v;

@@ -252,7 +252,7 @@ struct ServiceParams {
   bool enabled = false;
   double children_share = 0.08;  // primary-age children per resident where no column gives it
   std::string children = "primary_share";  // attribute column (census; missing = ancestor's)
-  double migrant_access = 0.5;             // migrants' claim on places relative to locals' (hukou)
+  double migrant_access = 0.5;             // migrants' access to hukou-bound local services
   double school_min = 20;                  // pupils a community needs for its school to run
   double working_local = 0.5;              // share of local children with both parents working
   double working_migrant = 0.9;            // the same for migrants
@@ -273,7 +273,6 @@ struct StabilityParams {
   double budget = 50000.0;
   Choice mix = Choice::best_response;  // officials choose the mix ("chosen"), or it is fixed
   double temperature = 0.1;            // tau of the strategy choice
-  double priority = 0.05;              // value of cutting incidents, veto aside
   // Fixed shares of the budget (mix = "fixed" only; NaN = not given).
   double control = std::numeric_limits<double>::quiet_NaN();
   double compensation = std::numeric_limits<double>::quiet_NaN();
@@ -290,20 +289,23 @@ struct StabilityParams {
   double latent_grievance = 1.0;  // visible grievance per unit of latent grievance surfacing
   double latent_incidents = 4.0;  // eruptions per unit surfacing, relative to incident_rate
   bool ratchet = true;            // what is paid raises the claims expected next time
-  double claims_base = 20000.0;   // claims expected with no history, yuan per 10,000 a year
-  double claims_rate = 0.5;       // expected claims added per yuan paid, per year
+  double claims_base = 20000.0;   // claims expected per incident with no history, yuan
+  double claims_rate = 0.5;       // expected claims added per yuan paid per incident, per year
   double claims_decay = 0.2;      // per year, back towards claims_base
   double claims_grievance = 0.5;  // grievance per year per unit of unmet share
   double claims_incidents = 2.0;  // log-rate per unit of unmet share
   double root_cost = 60000.0;     // yuan per 10,000 residents a year for full root-cause work
-  double root_effect = 1.0;
+  // What full root-cause capital fixes: a share of the demand for places left uncovered, of
+  // migrants' lack of access to them, and of the committees' administrative load.
+  double root_places = 0.5;
+  double root_access = 0.5;
+  double root_load = 0.3;
   double root_lag = 2.0;     // years to build root-cause capital
   double root_decay = 0.05;  // per year: the capital is durable
   double tolerance = 0.3;
   double escalation = 1.0;
   double escalation_incident = 0.5;
   double escalation_attenuation = 0.5;
-  double so_absorb = 0.5;
 };
 
 // What the governance layer feeds back into adoption ([feedback]); all off by default, and

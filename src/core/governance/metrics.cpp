@@ -55,23 +55,26 @@ constexpr std::array<GovMetricInfo, kGovMetrics> kTable{{
      "Capacity of social organizations, as a share of demand."},
     {M::incidents, "incidents", Mod::stability, L::local, K::flow, kPer10k, "incidents",
      "Stability incidents (protests, petitions)."},
-    {M::expected_claims, "expected_claims", Mod::stability, L::local, K::stock, kCost, "incidents",
-     "Compensation residents expect (the ratchet: it rises with what was paid, back towards "
-     "stability.claims_base)."},
+    {M::expected_claims, "expected_claims", Mod::stability, L::local, K::stock, "yuan per incident",
+     "incidents",
+     "Compensation the protesters of one incident expect (the ratchet: it rises with what was "
+     "paid per incident, back towards stability.claims_base)."},
     {M::unmet_claims, "unmet_claims", Mod::stability, L::local, K::stock, kShare, "incidents",
-     "Share of expected claims beyond claims_base left unpaid: feeds grievance and incidents."},
+     "The raised part of expected claims (beyond claims_base) of the incidents left unpaid, as "
+     "a share of the claims: feeds grievance and incidents."},
     {M::latent_grievance, "latent_grievance", Mod::stability, L::local, K::stock, kIndex,
      "incidents",
      "Grievance suppressed by control, stored until it surfaces as visible grievance and "
      "eruptions."},
     {M::root_capital, "root_capital", Mod::stability, L::local, K::stock, kIndex, "incidents",
-     "What root-cause work has built (durable): it removes grievance."},
+     "What root-cause work has built (durable): places for uncovered demand, migrants' "
+     "access, a lighter committee load."},
     {M::escalated, "escalated", Mod::stability, L::governments, K::flow, kPer10k, "incidents",
      "Pressure escalated from below: sent by local governments, received above."},
     {M::cost_control, "cost_control", Mod::stability, L::local, K::flow, kCost, "costs",
      "Spending on control."},
     {M::cost_compensation, "cost_compensation", Mod::stability, L::local, K::flow, kCost, "costs",
-     "Compensation paid (at most the claims expected)."},
+     "Compensation paid: claims per incident times the incidents whose claims are paid."},
     {M::cost_root_cause, "cost_root_cause", Mod::stability, L::local, K::flow, kCost, "costs",
      "Spending on root-cause work (once the governance model is adopted)."},
     {M::cost_contracts, "cost_contracts", Mod::services, L::local, K::flow, kCost, "costs",
@@ -85,25 +88,31 @@ constexpr std::array<GovMetricInfo, kGovMetrics> kTable{{
      "threshold."},
     {M::share_control, "share_control", Mod::stability, L::local, K::stock, kShare, "strategies",
      "Share of the stability budget the official in charge chooses for control (docs/model.md "
-     "7.9.4)."},
+     "7.9.4); over every local government, population-weighted, adopted or not."},
     {M::share_compensation, "share_compensation", Mod::stability, L::local, K::stock, kShare,
      "strategies", "Share chosen for compensation."},
     {M::share_root_cause, "share_root_cause", Mod::stability, L::local, K::stock, kShare,
-     "strategies", "Share chosen for root-cause work."},
+     "strategies",
+     "Share chosen for root-cause work: 0 before the governance model is adopted (it cannot be "
+     "used then, so it is not in the choice)."},
     {M::school_demand, "school_demand", Mod::services, L::local, K::stock, kPer1k, "services",
      "Four o'clock school demand: children of primary age whose parents both work."},
     {M::school_places, "school_places", Mod::services, L::local, K::stock, kPer1k, "services",
-     "Four o'clock school places (pupils), from every source."},
+     "Four o'clock school places used (pupils), from every source: at most the demand."},
     {M::places_so, "places_so", Mod::services, L::local, K::stock, kPer1k, "services",
-     "Places supplied by social organizations under contract."},
+     "Places used that social organizations supply under contract."},
     {M::places_volunteers, "places_volunteers", Mod::services, L::local, K::stock, kPer1k,
-     "services", "Places supplied by volunteers (from residents' participation)."},
+     "services", "Places used that volunteers supply (from residents' participation)."},
     {M::places_government, "places_government", Mod::services, L::local, K::stock, kPer1k,
-     "services", "Places supplied directly by the government."},
+     "services",
+     "Places used that the government supplies: directly, and those root-cause work funds."},
     {M::schools, "schools", Mod::services, L::local, K::stock, "schools per 100,000 residents",
      "services",
      "Communities whose four o'clock school runs (at least services.school_min places); times "
      "the residents / 100,000 of an area gives its count (Haicang 2018: 29)."},
+    {M::school_supply, "school_supply", Mod::services, L::local, K::stock, kPer1k, "services",
+     "Four o'clock school places offered (pupils), used or not: above school_places where "
+     "places exceed a group's demand or its access (docs/model.md 7.9.3)."},
 }};
 
 constexpr bool ordered() {

@@ -8,9 +8,10 @@ namespace pdlab::gov {
 namespace {
 
 // Discounted sums of the responses to each choice, for H = 0 .. max_h. The stability sums
-// follow the update equations of docs/model.md 7.9.4 for a strategy kept at full intensity,
-// linearised at an empty state (no latent grievance, claims at their base, no capital): the
-// official multiplies them by the factors its state gives (1 - L, 1 - G, ...).
+// follow the update equations of docs/model.md 7.9.4 for a strategy given the whole budget,
+// linearised at an empty state (no latent grievance, claims at their base, no capital, open
+// incidents at their base rate): the official multiplies them by the factors its state gives
+// (1 - L, 1 - G, ...).
 Horizons make_horizons(const Step& s, double rho, double grievance_out, std::int32_t max_h) {
   Horizons h;
   const auto n = static_cast<std::size_t>(max_h) + 1;
@@ -19,12 +20,13 @@ Horizons make_horizons(const Step& s, double rho, double grievance_out, std::int
     v->assign(n, 0.0F);
   }
   double fv = 0, fd = 0, fl = 0, f0 = 0, fe = 0, fg = 0, fq = 0, fu = 0, fr = 0;
-  double latent = 0;    // latent grievance stored by control
-  double g_latent = 0;  // visible grievance from its surfacing
-  double unmet = 0;     // unmet share of claims raised by paying them in full
-  double g_unmet = 0;   // grievance from it
-  double capital = 0;   // root-cause capital
-  double g_root = 0;    // grievance removed by it
+  double latent = 0;              // latent grievance stored by control
+  double g_latent = 0;            // visible grievance from its surfacing
+  double claims = s.claims_base;  // expected claims per incident, yuan
+  double unmet = 0;               // unmet share of the claims: in [0, 1)
+  double g_unmet = 0;             // grievance from it
+  double capital = 0;             // root-cause capital
+  double g_root = 0;              // grievance avoided per unit of unmet need it fixes
   const double dt = s.dt;
   for (std::size_t tau = 0; tau + 1 < n; ++tau) {
     const auto t = static_cast<double>(tau);
@@ -45,9 +47,14 @@ Horizons make_horizons(const Step& s, double rho, double grievance_out, std::int
     fr += disc * g_root;
     g_latent += s.latent_grievance * s.latent_out * latent - grievance_out * g_latent;
     latent += s.latent_in - s.latent_out * latent;
+    // The whole budget on compensation pays the claims of a share m of the open incidents;
+    // what is paid raises the claims, and the raised part left unpaid is the unmet share.
     g_unmet += s.claims_grievance * unmet - grievance_out * g_unmet;
-    unmet = unmet * (1.0 - s.claims_decay) + s.claims_rate;
-    g_root += s.root_effect * capital - grievance_out * g_root;
+    const double m =
+        s.incidents_year > 0 ? std::min(1.0, s.budget / (claims * s.incidents_year)) : 1.0;
+    unmet = (1.0 - m) * std::max(0.0, claims - s.claims_base) / claims;
+    claims += s.claims_rate * m * claims - s.claims_decay * (claims - s.claims_base);
+    g_root += s.grievance_inflow * capital - grievance_out * g_root;
     capital += s.root_build - s.root_decay * capital;
     h.visible[tau + 1] = static_cast<float>(fv);
     h.depth[tau + 1] = static_cast<float>(fd);
@@ -114,7 +121,7 @@ Step make_step(const GovernanceParams& g, int periods_per_year) {
   s.voice[0] = 1.0F;
   s.voice[1] =
       c.hukou ? f(c.migrant_eligibility * std::exp(-c.turnover_migrant * c.residence_years)) : 1.0F;
-  s.access = c.hukou ? f(v.migrant_access) : 1.0F;
+  s.access = c.hukou ? f(v.migrant_access) : 1.0F;  // to hukou-bound services
   s.adjust = std::min(1.0F, f(c.adjust_rate) * s.dt);
   s.belonging_time = f(c.belonging_time) * s.dt;
   s.belonging_services = f(c.belonging_services) * s.dt;
@@ -151,7 +158,6 @@ Step make_step(const GovernanceParams& g, int periods_per_year) {
   s.budget = b.enabled ? f(b.budget) : 0.0F;
   s.choose_mix = b.enabled && b.mix == Choice::best_response;
   s.mix_temperature = f(b.temperature);
-  s.priority = f(b.priority);
   const double total = b.control + b.compensation + b.root_cause;  // NaN unless mix = fixed
   for (int k = 0; k < 3; ++k) {
     const double w[3] = {b.control, b.compensation, b.root_cause};
@@ -175,14 +181,16 @@ Step make_step(const GovernanceParams& g, int periods_per_year) {
   s.claims_grievance = f(b.claims_grievance) * s.dt;
   s.claims_incidents = f(b.claims_incidents);
   s.root_cost = f(b.root_cost);
-  s.root_effect = f(b.root_effect) * s.dt;
+  s.root_places = f(b.root_places);
+  s.root_access = f(b.root_access);
+  s.root_load = f(b.root_load);
   s.root_build = std::min(1.0F, s.dt / f(b.root_lag));
   s.root_decay = std::min(1.0F, f(b.root_decay) * s.dt);
   s.tolerance = f(b.tolerance);
   s.escalation = f(b.escalation) * s.dt * 1e-4F;
   s.escalation_incident = f(b.escalation_incident);
   s.escalation_attenuation = f(b.escalation_attenuation);
-  s.so_absorb = f(b.so_absorb);
+  s.incidents_year = f(b.incident_rate);
 
   const double rho = std::pow(a.discount, 1.0 / periods_per_year);
   s.horizons = make_horizons(s, rho, s.grievance_decay,

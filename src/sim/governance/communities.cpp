@@ -49,7 +49,6 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   // government's communities interleave so that their additions overlap.
   double pop = 0;
   double active_w = 0;
-  const float so_cap = so_capacity_[b];
   const float contracting = st.services ? st.contracting : 0.0F;
   const auto f = [](double x) { return static_cast<float>(x); };
   const float* street[kStreetSums];
@@ -78,11 +77,12 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     j_participation_[g] = f(sum(StreetSum::participation) * inv);
     j_satisfaction_[g] = f(sum(StreetSum::satisfaction) * inv);
     j_grievance_[g] = f(sum(StreetSum::grievance) * inv);
+    j_voiced_[g] = f(sum(StreetSum::voiced) * inv);
+    j_need_[g] = f(sum(StreetSum::unmet_need) * inv);
     j_depth_[g] = f(sum(StreetSum::depth) * inv);
     const float aw = sum(StreetSum::active);
     j_fit_[g] = aw > 0 ? sum(StreetSum::fit) / aw : 1.0F;
-    // SO coverage and contracted places (docs/model.md 7.9.3), from the adopted residents.
-    so_sum_[g] = so_cap * contracting * aw;
+    // Places contracted from SOs (docs/model.md 7.9.3): what the contracts pay for.
     places_[g] = sum(StreetSum::places_so);
   }
   // Community-level outputs, population-weighted over the block's communities.
@@ -125,6 +125,7 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
       add(GovMetric::places_volunteers, lg, t, 1e3 * at(BlockSum::places_volunteers) / pop, pop);
       add(GovMetric::places_government, lg, t, 1e3 * at(BlockSum::places_government) / pop, pop);
       add(GovMetric::schools, lg, t, 1e5 * at(BlockSum::schools) / pop, pop);
+      add(GovMetric::school_supply, lg, t, 1e3 * at(BlockSum::supply) / pop, pop);
     }
   }
   // SO capacity grows with the block's contracts.

@@ -23,8 +23,9 @@ struct Constants {
   float intercept, w_peers, mobilise, w_bel, w_trust, w_serv, w_eff, voice[2], access, adjust;
   float bel_time, bel_serv, bel_part, turnover[2], need[2], working[2], school_min;
   float sat_intercept, sat_depth, sat_serv, sat_griev, trust_rate;
-  float control_trust, root_effect, griev_in, griev_decay;
-  float assess_depth, assess_sat;  // the superior's weights on depth and satisfaction
+  float control_trust, griev_in, griev_decay;
+  float root_places, root_access, root_load;  // what full root-cause capital fixes (7.9.4)
+  float assess_depth, assess_sat;             // the superior's weights on depth and satisfaction
 };
 
 Constants constants(const Step& st) {
@@ -71,7 +72,9 @@ Constants constants(const Step& st) {
   k.sat_griev = st.sat_grievance;
   k.trust_rate = st.trust_rate;
   k.control_trust = st.control_trust;
-  k.root_effect = st.root_effect;
+  k.root_places = st.stability ? st.root_places : 0.0F;
+  k.root_access = st.stability ? st.root_access : 0.0F;
+  k.root_load = st.stability ? st.root_load : 0.0F;
   k.griev_in = st.grievance_inflow;
   k.griev_decay = st.grievance_decay;
   k.assess_depth = (1.0F - st.omega) * st.depth_reward;
@@ -118,6 +121,8 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     const T w = load<T>(at(Field::residents));
     const T wl = w * (one - m);
     const T wm = w * m;
+    // Root-cause capital of the local government (7.9.4): the fixes it has paid for.
+    const T fixed = load<T>(&root_p[i]);
     const T part_old[2] = {load<T>(at(Field::participation_local)),
                            load<T>(at(Field::participation_migrant))};
     const T pbar = (one - m) * part_old[0] + m * part_old[1];
@@ -127,19 +132,28 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     const T from_vol = k.volunteers * pbar;
     const T from_gov = k.government * (one - k.withdrawal * active);
     const T raw = from_so + from_vol + from_gov;
-    const T cov = min(T{} + k.space, raw);
-    // Places are shared between the groups in proportion to need x access (hukou): the
-    // coverage each group receives, at most all of its demand.
-    const T d_loc = (one - m) * k.need[0];
-    const T d_mig = m * k.need[1];
-    const T shared = cov * (d_loc + d_mig) / max(T{} + 1e-6F, d_loc + k.access * d_mig);
-    const T cov_k[2] = {min(one, shared), min(one, k.access * shared)};
-    // In counts: pupils (children of primary age whose parents both work), places by source
-    // (scaled down alike where space caps them), and a school where places reach school_min.
+    const T hosted = min(T{} + k.space, raw);
+    // Root-cause work funds places (and the space for them) for a share of the demand left
+    // uncovered, so it never adds places beyond demand.
+    const T from_root = k.root_places * fixed * max(T{}, one - hosted);
+    const T cov = hosted + from_root;  // places offered, as a share of demand
+    // The school is open to both groups (docs/domain.md 4.5): each receives the same
+    // coverage, at most all of its demand. Places offered beyond demand stay empty and are
+    // not counted as used.
+    const T used = min(one, cov);
+    const T cov_k[2] = {used, used};
+    // Migrants' access to hukou-bound local services (schools, insurance, housing), relative
+    // to locals'; root-cause work opens part of what hukou rules withhold.
+    const T access = k.access + k.root_access * fixed * (one - k.access);
+    // In counts: pupils (children of primary age whose parents both work), places offered and
+    // used, used places by source (in proportion to what each offers), and a school where the
+    // places used reach school_min.
     const T pupils =
         w * load<T>(at(Field::children)) * ((one - m) * k.working[0] + m * k.working[1]);
-    const T per_source = pupils * cov / max(T{} + 1e-6F, raw);
-    const T places = pupils * cov;
+    const T offered = pupils * cov;
+    const T places = pupils * used;
+    const T use_rate = used / max(T{} + 1e-6F, cov);
+    const T per_source = pupils * hosted / max(T{} + 1e-6F, raw);  // offered per unit of raw
     const T school = simd::mask_to_one<T>(places >= T{} + k.school_min);
     // Depth: the official's effort with residents taking part, as far as the variant fits.
     const T d = load<T>(at(Field::depth));
@@ -148,14 +162,16 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
                  k.depth_decay * d;
     const T dp = load<T>(at(Field::perceived));
     const T dpn = dp + k.perceive * (dn - dp);
-    const T load_now = min(one, k.admin_load * (one - k.list_cut * active) + load<T>(&load_p[i]));
+    const T load_now =
+        min(one, k.admin_load * (one - k.list_cut * active) * (one - k.root_load * fixed) +
+                     load<T>(&load_p[i]));
     // Residents' benefit of participating, less its cost, common to both groups.
     const T common = k.intercept + k.w_peers * load<T>(&peers_p[i]) + k.mobilise * active -
                      k.cost_load * load_now;
     const T control = load<T>(&control_p[i]);
     const T trust_loss = k.control_trust * control;
     const T griev_ctrl = load<T>(&stability_p[i]);  // from the local government (7.9.4)
-    const T griev_out = k.root_effect * load<T>(&root_p[i]) + k.griev_decay;
+    const T griev_out = T{} + k.griev_decay;
     T part[2];
     T sat[2];
     T bel_new[2];
@@ -176,12 +192,16 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
       // residents by newcomers who start at 0.
       bel_new[g] = clamp01(b + (k.bel_time + k.bel_serv * cn + k.bel_part * part[g]) * (one - b) -
                            k.turnover[g] * b);
-      sat[g] = clamp01(k.sat_intercept + k.sat_depth * dpn + k.sat_serv * cn - k.sat_griev * gr);
+      // Satisfaction with local government counts the services the group receives, less
+      // those hukou withholds (migrants), as grievance counts both as unmet need.
+      const T withheld = g == 1 ? one - access : T{};
+      sat[g] = clamp01(k.sat_intercept + k.sat_depth * dpn + k.sat_serv * (cn - withheld) -
+                       k.sat_griev * gr);
       trust_new[g] = clamp01(tr + k.trust_rate * (sat[g] - tr) - trust_loss * tr);
-      // Unmet need: the group's need times the share of its demand not covered.
-      griev_new[g] =
-          clamp01(gr + (k.griev_in * k.need[g] * (one - cov_k[g]) + griev_ctrl) * (one - gr) -
-                  griev_out * gr);
+      // Unmet need: the group's need times the share of its demand not covered, and for
+      // migrants the hukou-bound services withheld from them.
+      const T unmet = k.need[g] * (one - cov_k[g]) + withheld;
+      griev_new[g] = clamp01(gr + (k.griev_in * unmet + griev_ctrl) * (one - gr) - griev_out * gr);
       store(at(of_group(Field::belonging_local, g)), bel_new[g]);
       store(at(of_group(Field::trust_local, g)), trust_new[g]);
       store(at(of_group(Field::grievance_local, g)), griev_new[g]);
@@ -195,7 +215,7 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     store(at(Field::depth), dn);
     store(at(Field::perceived), dpn);
     if (coverage_p != nullptr) {
-      store(&coverage_p[i], cov);
+      store(&coverage_p[i], used);
     }
     // Rows indexed by community: the lanes past the block's last community stay unwritten.
     const auto row = [&](float* __restrict p, T v) {
@@ -217,6 +237,12 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     const auto out = [&](StreetSum s, T v) { store(&street_p[static_cast<int>(s)][i], v); };
     out(StreetSum::participation, w * pbar_new);
     out(StreetSum::grievance, wl * griev_new[0] + wm * griev_new[1]);
+    // Grievance as it reaches open contention: each group's in proportion to its voice.
+    out(StreetSum::voiced, wl * k.voice[0] * griev_new[0] + wm * k.voice[1] * griev_new[1]);
+    // The unmet need full root-cause capital would fix (officials' choice): root_places of
+    // the uncovered demand, root_access of migrants' exclusion.
+    out(StreetSum::unmet_need, k.root_places * (wl * k.need[0] + wm * k.need[1]) * (one - used) +
+                                   k.root_access * wm * (one - access));
     out(StreetSum::satisfaction, w * sat_mean);
     out(StreetSum::depth, w * dn);
     out(StreetSum::active, wa);
@@ -234,12 +260,13 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     sum(BlockSum::grievance_local) += wl * griev_new[0];
     sum(BlockSum::grievance_migrant) += wm * griev_new[1];
     sum(BlockSum::satisfaction) += w * sat_mean;
-    sum(BlockSum::coverage) += w * cov;
+    sum(BlockSum::coverage) += w * used;
     sum(BlockSum::depth) += w * dn;
     sum(BlockSum::demand) += pupils;
-    sum(BlockSum::places_so) += so_places;
-    sum(BlockSum::places_volunteers) += from_vol * per_source;
-    sum(BlockSum::places_government) += from_gov * per_source;
+    sum(BlockSum::places_so) += so_places * use_rate;
+    sum(BlockSum::places_volunteers) += from_vol * per_source * use_rate;
+    sum(BlockSum::places_government) += (from_gov * per_source + from_root * pupils) * use_rate;
+    sum(BlockSum::supply) += offered;
     sum(BlockSum::schools) += school;
   }
   for (int s = 0; s < kBlockSums; ++s) {

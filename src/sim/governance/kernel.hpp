@@ -15,12 +15,14 @@ namespace pdlab::gov {
 enum class StreetSum : int {
   participation,  // w * P (both groups)
   grievance,      // locals' and migrants' grievance, weighted by their numbers
+  voiced,         // ... and by their voice: grievance that reaches open contention
+  unmet_need,     // the residents' unmet need full root-cause capital would fix
   satisfaction,   // w * s
   depth,          // w * D
   active,         // w * a (residents of communities running the model)
   fit,            // w * a * fit of the variant they run
   active_depth,   // a * D: what peers see of the active communities (learning)
-  places_so,      // four o'clock school places from contracted SOs (pupils)
+  places_so,      // four o'clock school places contracted from SOs (pupils, offered)
   count
 };
 constexpr int kStreetSums = static_cast<int>(StreetSum::count);
@@ -38,8 +40,10 @@ enum class BlockSum : int {
   satisfaction,  // w * s
   coverage,      // w * C
   depth,         // w * D
-  // The four o'clock school in counts (pupils; schools), summed, not weighted.
+  // The four o'clock school in counts (pupils; schools), summed, not weighted. Places by
+  // source are places used (at most the demand); supply is every place offered.
   demand,  // children of primary age whose parents both work
+  supply,
   places_so,
   places_volunteers,
   places_government,
@@ -90,7 +94,7 @@ struct CommunityArrays {
   // Grievance inflow of the period from stability work: latent grievance surfacing and
   // unmet claims (docs/model.md 7.9.4).
   const float* stability_grievance;
-  const float* root_work;
+  const float* root_work;  // root-cause capital: the fixes paid for
   const float* peers;
   const float* control;     // intensity of control (trust)
   const float* extra_load;  // administrative load added by a partial reform

@@ -70,13 +70,19 @@ float Runtime::choose_effort(std::int32_t official, std::int32_t territory, std:
 }
 
 // The mix of stability strategies of the officials in charge of local governments [g0, g1):
-// a softmax of what putting the whole budget into each strategy is worth to the official's
-// career over the rest of its term (docs/model.md 7.9.4). Cutting incidents is worth the veto
-// risk it removes plus a standing priority; lower grievance is worth residents' satisfaction
-// as far as the assessment weighs it. Control and compensation cut incidents now, but control
-// stores latent grievance that surfaces later and paying claims raises the claims expected
-// next; root-cause work costs now and lowers grievance later, durably. The horizon sums
-// (make_horizons) follow those responses over the periods of tenure left, so the choice
+// a softmax, over the strategies the official can use (root-cause work only once the
+// governance model is adopted), of what giving the whole budget to each is worth to the
+// official's career over the rest of its term (docs/model.md 7.9.4). Every value is in
+// promotion probability. Cutting a share of one period's incidents is worth the veto risk it
+// removes: the promotion chance times d P(veto this year) / d log(incidents expected in the
+// rest of it), per period left in the year; so it grows as incidents near the veto threshold
+// and vanishes when this year's tournament falls after the term. Grievance and unmet claims
+// change incidents through the share of them that responds (open contention left after
+// suppression); lower grievance is also worth residents' satisfaction as far as the
+// assessment weighs it. Control and compensation cut incidents now, but control stores latent
+// grievance that surfaces later and paying claims raises the claims expected next; root-cause
+// work costs now and fixes the causes of grievance (unmet need) later, durably. The horizon
+// sums (make_horizons) follow those responses over the periods of tenure left, so the choice
 // varies with the official's horizon, its jurisdiction's state and what each strategy costs.
 // decide_local gathers each official's inputs into mix_in_; this loop runs four governments
 // at a time with the same arithmetic, in the same order, as one alone.
@@ -90,6 +96,7 @@ void Runtime::choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t) {
   const float tiny = 1e-6F;
   const T buys_control = T{} + std::min(1.0F, st.budget / std::max(st.control_cost, tiny));
   const T buys_root = T{} + std::min(1.0F, st.budget / std::max(st.root_cost, tiny));
+  const auto months_left = static_cast<float>(ppy_ - t % ppy_);
   for (std::int32_t i = 0; i < g1 - g0; i += N) {
     const auto get = [&](MixInput k) {
       return simd::load<T>(&mix_in_[static_cast<int>(k)][static_cast<std::size_t>(i)]);
@@ -105,32 +112,44 @@ void Runtime::choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t) {
     const T density = root_mu * 0.3989423F * simd::exp<N>(-0.5F * z * z);
     const auto bites = (allowance >= zero) & (mu > zero) & (z < 8.0F);
     const T veto = st.veto ? (bites ? density : zero) : zero;
-    const T stake = get(MixInput::promotion) * veto + st.priority;
+    // Per share of one period's incidents.
+    const T stake = get(MixInput::promotion) * veto / months_left;
     const T sat = st.omega * st.sat_grievance * get(MixInput::slope);  // per unit of grievance
     const T griev = get(MixInput::grievance);
     const T room = one - griev;
+    const T responds = get(MixInput::contained);  // share of incidents that respond
+    // Grievance moves incidents as far as the aggrieved have a voice (7.9.4).
+    const T voiced = responds * get(MixInput::voice) * st.incident_grievance;
     const T now = get(MixInput::open) * get(MixInput::discounted);
     const T stored = one - get(MixInput::latent);
     const T latent_g = room * get(MixInput::h_latent);
     const T unmet_g = room * get(MixInput::h_unmet);
     T value[3];
     value[control] =
-        buys_control * (stake * (st.control_effect * now -
-                                 stored * (get(MixInput::base) * get(MixInput::h_eruptions) +
-                                           st.incident_grievance * latent_g)) -
-                        sat * stored * latent_g);
-    const T buys_claims = simd::min(one, budget / get(MixInput::claims));
-    value[compensation] = buys_claims * (stake * (st.compensation_effect * now -
-                                                  st.claims_incidents * get(MixInput::h_claims) -
-                                                  st.incident_grievance * unmet_g) -
-                                         sat * unmet_g);
-    value[root_cause] = buys_root * get(MixInput::adopted) * (one - get(MixInput::capital)) *
-                        griev * (stake * st.incident_grievance + sat) * get(MixInput::h_root);
-    const T top = simd::max(simd::max(value[0], value[1]), value[2]);
+        buys_control *
+        (stake * (st.control_effect * now -
+                  stored * (get(MixInput::base) * get(MixInput::h_eruptions) + voiced * latent_g)) -
+         sat * stored * latent_g);
+    const T owed = simd::max(T{} + tiny, get(MixInput::claims) * get(MixInput::open_year));
+    const T buys_claims = simd::min(one, budget / owed);
+    value[compensation] =
+        buys_claims *
+        (stake * (st.compensation_effect * now -
+                  responds * st.claims_incidents * get(MixInput::h_claims) - voiced * unmet_g) -
+         sat * unmet_g);
+    // The unmet need full root-cause capital would fix (uncovered places, migrants' exclusion).
+    const T fixes = get(MixInput::need) * room * (one - get(MixInput::capital));
+    value[root_cause] = buys_root * (stake * voiced + sat) * fixes * get(MixInput::h_root);
+    // Root-cause work is not in the choice before the model is adopted.
+    const T usable = get(MixInput::adopted);
+    const T low = simd::min(value[control], value[compensation]);
+    const T top = simd::max(simd::max(value[control], value[compensation]),
+                            usable * value[root_cause] + (one - usable) * low);
     T w[3];
     for (int k = 0; k < 3; ++k) {
       w[k] = simd::exp<N>((value[k] - top) / st.mix_temperature);
     }
+    w[root_cause] = w[root_cause] * usable;
     const T total = w[0] + w[1] + w[2];
     const std::int32_t m = std::min(N, g1 - g0 - i);
     for (int k = 0; k < 3; ++k) {
@@ -144,14 +163,14 @@ void Runtime::choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t) {
 
 // What local government g's mix buys in period t, in intensities (docs/model.md 7.9.4): control
 // and root-cause work at the spending over their full cost (at most 1; root-cause work needs
-// the governance model adopted), compensation as the share of expected claims paid.
+// the governance model adopted). Compensation is paid per incident as incidents arise
+// (stability.cpp).
 void Runtime::buy(std::int32_t g, std::int32_t t) {
   const Step& st = g_.step(t);
   const float tiny = 1e-6F;
   const float adopted = active(in_charge_[g], t) ? 1.0F : 0.0F;
   intensity_[control][g] =
       std::min(1.0F, mix_[control][g] * st.budget / std::max(st.control_cost, tiny));
-  intensity_[compensation][g] = std::min(1.0F, mix_[compensation][g] * st.budget / claims_[g]);
   intensity_[root_cause][g] =
       adopted * std::min(1.0F, mix_[root_cause][g] * st.budget / std::max(st.root_cost, tiny));
 }
@@ -179,9 +198,14 @@ void Runtime::decide_local(std::size_t b, std::int32_t t) {
                      ? choose_effort(gov, g, t, j_depth_[g], j_participation_[g], j_fit_[g])
                      : 0.0F;
     if (st.stability && !st.choose_mix) {
-      for (int k = 0; k < 3; ++k) {
-        mix_[k][g] = st.fixed_mix[k];
-      }
+      // Fixed shares over the strategies the official can use: root-cause work's share goes
+      // to the other two until the model is adopted (all of it: nothing is spent).
+      const float usable = active(gov, t) ? 1.0F : 0.0F;
+      const float rest = st.fixed_mix[control] + st.fixed_mix[compensation];
+      const float scale = usable > 0 ? 1.0F : (rest > 0 ? 1.0F / rest : 0.0F);
+      mix_[control][g] = st.fixed_mix[control] * scale;
+      mix_[compensation][g] = st.fixed_mix[compensation] * scale;
+      mix_[root_cause][g] = st.fixed_mix[root_cause] * usable;
     } else if (mixes) {
       const auto i = static_cast<std::size_t>(g - blk.g0);
       const std::int32_t left = std::clamp(term_end_[gov] - t, 0, hz.max());
@@ -189,11 +213,17 @@ void Runtime::decide_local(std::size_t b, std::int32_t t) {
       // Last period's incidents: what suppression acts on, and the eruptions' share.
       const float rate = rate_[g];
       set(MixInput::open, rate > 0 ? open_rate_[g] / rate : 1.0F);
+      set(MixInput::contained, rate > 0 ? contained_[g] / rate : 1.0F);
+      set(MixInput::open_year,
+          residents_g_[g] > 0 ? open_rate_[g] * static_cast<float>(1e4 * ppy_ / residents_g_[g])
+                              : 0.0F);
+      set(MixInput::need, j_need_[g]);
+      set(MixInput::voice, j_grievance_[g] > 0 ? j_voiced_[g] / j_grievance_[g] : 1.0F);
       set(MixInput::base, rate > 0 ? base_rate_[g] / rate : 1.0F);
       set(MixInput::expected, rate * static_cast<float>(months_left));
       set(MixInput::residents, static_cast<float>(residents_g_[g]));
       set(MixInput::incidents, year_incidents_[g]);
-      set(MixInput::grievance, j_grievance_[g]);
+      set(MixInput::grievance, j_grievance_[g]);  // all of it: satisfaction (7.9.2)
       set(MixInput::latent, latent_[g]);
       set(MixInput::claims, claims_[g]);
       set(MixInput::capital, capital_[g]);

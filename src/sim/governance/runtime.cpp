@@ -103,10 +103,10 @@ void Runtime::init(sim::ReplicateState& state) {
   record_.assign(ng, 0.0);
   vetoed_.assign(ng, 0);
   vetoed_last_.assign(ng, 0);
-  for (auto* v :
-       {&effort_, &visible_, &own_depth_, &mix_[0], &mix_[1], &mix_[2], &intensity_[0],
-        &intensity_[1], &intensity_[2], &j_residents_, &j_participation_, &j_satisfaction_,
-        &j_grievance_, &j_depth_, &j_incident_rate_, &j_escalation_, &year_incidents_}) {
+  for (auto* v : {&effort_, &visible_, &own_depth_, &mix_[0], &mix_[1], &mix_[2], &intensity_[0],
+                  &intensity_[1], &intensity_[2], &j_residents_, &j_participation_,
+                  &j_satisfaction_, &j_grievance_, &j_depth_, &j_incident_rate_, &j_escalation_,
+                  &year_incidents_, &j_voiced_, &j_need_}) {
     v->assign(ng, 0.0F);
   }
   j_fit_.assign(ng, 1.0F);
@@ -116,8 +116,8 @@ void Runtime::init(sim::ReplicateState& state) {
   // Local governments.
   in_charge_.assign(ng, 0);
   incidents_.assign(ng, 0);
-  for (auto* v : {&unmet_, &latent_, &capital_, &base_rate_, &open_rate_, &rate_, &sent_, &cost_,
-                  &so_sum_, &places_}) {
+  for (auto* v : {&unmet_, &latent_, &capital_, &base_rate_, &open_rate_, &contained_, &rate_,
+                  &sent_, &cost_, &places_}) {
     v->assign(ng, 0.0F);
   }
   claims_.assign(ng, g_.step(0).claims_base);
@@ -135,6 +135,19 @@ void Runtime::init(sim::ReplicateState& state) {
     j_residents_[g] = static_cast<float>(residents_g_[g]);
     j_participation_[g] = static_cast<float>(init.initial_participation);
     j_grievance_[g] = static_cast<float>(init.initial_grievance);
+  }
+  // Voiced grievance at the start: each group's weighted by its voice (7.9.4).
+  for (const auto& blk : g_.blocks()) {
+    const Step& st = g_.step(0);
+    for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
+      double voiced = 0;
+      for (auto c = h_.first_child(g); c < h_.end_child(g); ++c) {
+        voiced += st.voice[0] * locals_[slot(blk, c)] + st.voice[1] * migrants_[slot(blk, c)];
+      }
+      j_voiced_[g] = residents_g_[g] > 0
+                         ? static_cast<float>(init.initial_grievance * voiced / residents_g_[g])
+                         : 0.0F;
+    }
   }
   // Upper officials and outputs.
   jur_.assign(static_cast<std::size_t>(upper_) * window_ * kJur, 0.0F);

@@ -201,9 +201,13 @@ class Runtime {
       intensity_;  // what they buy: control, share of claims paid, root
   // The inputs of the mix choices of one block's officials, one array each (choose_mixes).
   enum class MixInput : int {
-    open,      // share of the expected incidents that suppression acts on
-    base,      // incidents at zero grievance relative to the expected ones (eruptions)
-    expected,  // incidents expected in the rest of the year at the current mix
+    open,       // share of the expected incidents that suppression acts on
+    contained,  // share that responds to grievance and unmet claims (open, after suppression)
+    open_year,  // open contention per 10,000 residents a year (what compensation must pay)
+    need,       // unmet need that full root-cause capital fixes, population-weighted
+    voice,      // voice of the aggrieved: voiced / all grievance
+    base,       // incidents at zero grievance relative to the expected ones (eruptions)
+    expected,   // incidents expected in the rest of the year at the current mix
     residents,
     incidents,  // this year's so far
     grievance,
@@ -225,14 +229,17 @@ class Runtime {
   // Per government: its jurisdiction in the last period (decisions and feedback).
   std::vector<float> j_residents_, j_participation_, j_satisfaction_, j_grievance_, j_depth_,
       j_fit_, j_incident_rate_, j_escalation_, year_incidents_;
+  // Per local government: grievance weighted by voice (what reaches open contention) and
+  // the unmet need full root-cause capital would fix, population-weighted (7.9.4).
+  std::vector<float> j_voiced_, j_need_;
 
   // Per local government: the territory's stability and this period's sums of its communities.
   std::vector<std::int32_t> in_charge_, incidents_;
-  // Stability state (docs/model.md 7.9.4): expected claims (yuan per 10,000 residents a year),
-  // their unmet share, latent grievance, root-cause capital; incidents expected per period at
-  // zero grievance (base), before suppression (open) and in all (rate).
-  std::vector<float> claims_, unmet_, latent_, capital_, base_rate_, open_rate_, rate_;
-  std::vector<float> sent_, cost_, so_sum_, places_;
+  // Stability state (docs/model.md 7.9.4): expected claims (yuan per incident), their unmet
+  // share, latent grievance, root-cause capital; incidents expected per period at zero
+  // grievance (base), before suppression (open), after it (contained) and in all (rate).
+  std::vector<float> claims_, unmet_, latent_, capital_, base_rate_, open_rate_, contained_, rate_;
+  std::vector<float> sent_, cost_, places_;
   std::vector<double> clock_, next_incident_;  // incidents as events of a Poisson process
   std::vector<std::uint32_t> drawn_;
   std::vector<double> residents_g_;

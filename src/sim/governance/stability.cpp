@@ -16,34 +16,43 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
   LocalSums sums;
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     const double sp = residents_g_[g];
-    const double inv = sp > 0 ? 1.0 / sp : 0.0;
     const float griev = j_grievance_[g];
     std::int32_t incidents = 0;
     // Spending, yuan per 10,000 residents a year.
     const float x_control = intensity_[control][g];
-    const float x_paid = intensity_[compensation][g];
     const float x_root = intensity_[root_cause][g];
-    const float claims = claims_[g];
-    const float paid = x_paid * claims;
-    const float spent[3] = {x_control * st.control_cost, paid, x_root * st.root_cost};
+    const float claims = claims_[g];  // yuan per incident
+    float spent[3] = {x_control * st.control_cost, 0.0F, x_root * st.root_cost};
     sent_[g] = 0.0F;
     if (st.stability && sp > 0) {
-      // Raised expectations left unpaid: the claims above their base that were not met.
-      const float unmet = std::max(0.0F, claims - std::max(paid, st.claims_base)) / claims;
-      unmet_[g] = unmet;
-      // Incidents: open contention, cut now by control and by paying claims, plus eruptions
-      // of latent grievance that suppression does not reach. Events of a Poisson process whose
-      // intensity accumulates on a clock; each event's waiting time is an Exp(1) draw keyed by
-      // its number, so incidents need no draw in quiet periods.
+      // Incidents: open contention, from grievance as far as residents have a voice to express
+      // it (docs/model.md 7.9.4) and from last period's unmet claims; cut now by control and
+      // by paying the protesters' claims; plus eruptions of latent grievance that suppression
+      // does not reach. Events of a Poisson process whose intensity accumulates on a clock;
+      // each event's waiting time is an Exp(1) draw keyed by its number, so incidents need no
+      // draw in quiet periods.
       const float base = st.incident_base * static_cast<float>(sp);
       const float open =
-          base * simd::exp1(st.incident_grievance * griev + st.claims_incidents * unmet);
+          base * simd::exp1(st.incident_grievance * j_voiced_[g] + st.claims_incidents * unmet_[g]);
+      // Compensation is paid per incident: the budget share buys the claims of a share m of
+      // the open incidents (yuan per 10,000 residents a year = m x claims x open incidents).
+      const float open_year = open * static_cast<float>(1e4 * per_year / sp);
+      const float budget_paid = mix_[compensation][g] * st.budget;
+      const float x_paid =
+          open_year > 0 ? std::min(1.0F, budget_paid / (claims * open_year)) : 1.0F;
+      intensity_[compensation][g] = x_paid;
+      spent[compensation] = x_paid * claims * open_year;
+      // Raised expectations left unpaid: the claims above their base of the incidents whose
+      // claims were not paid.
+      const float unmet = (1.0F - x_paid) * std::max(0.0F, claims - st.claims_base) / claims;
+      unmet_[g] = unmet;
       const float cut =
           std::max(0.0F, 1.0F - st.control_effect * x_control - st.compensation_effect * x_paid);
       const float surfacing = st.latent_out * latent_[g];  // share of L surfacing this period
       const float erupt = base * st.latent_incidents * surfacing / st.dt;
       base_rate_[g] = base;
       open_rate_[g] = open;
+      contained_[g] = open * cut;
       rate_[g] = open * cut + erupt;
       if (next_incident_[g] < 0) {
         next_incident_[g] = exponential(g);
@@ -53,18 +62,17 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
         ++incidents;
         next_incident_[g] += exponential(g);
       }
-      const float so_share = static_cast<float>(so_sum_[g] * inv);
-      const double escalated = (st.escalation * sp * std::max(0.0F, griev - st.tolerance) +
-                                st.escalation_incident * static_cast<double>(incidents)) *
-                               std::max(0.0F, 1.0F - st.so_absorb * so_share);
+      // SOs lower escalation only through the services they deliver (lower grievance).
+      const double escalated = st.escalation * sp * std::max(0.0F, griev - st.tolerance) +
+                               st.escalation_incident * static_cast<double>(incidents);
       sent_[g] = static_cast<float>(escalated);
       // Control stores latent grievance, which surfaces at latent_out a period; what is paid
-      // raises the claims expected next (the ratchet), which return towards their base; root-
-      // cause work builds capital that lasts.
+      // per incident raises the claims expected next (the ratchet), which return towards
+      // their base; root-cause work builds capital that lasts.
       latent_[g] += st.latent_in * x_control * (1.0F - latent_[g]) - surfacing;
-      claims_[g] =
-          st.ratchet ? claims + st.claims_rate * paid - st.claims_decay * (claims - st.claims_base)
-                     : st.claims_base;
+      claims_[g] = st.ratchet ? claims + st.claims_rate * x_paid * claims -
+                                    st.claims_decay * (claims - st.claims_base)
+                              : st.claims_base;
       capital_[g] += st.root_build * x_root * (1.0F - capital_[g]) - st.root_decay * capital_[g];
       year_incidents_[g] += static_cast<float>(incidents);
       const double per = 1e4 * per_year / sp;  // per 10,000 residents a year

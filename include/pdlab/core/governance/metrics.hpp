@@ -49,8 +49,9 @@ enum class GovMetric : std::uint8_t {
   places_volunteers,
   places_government,
   schools,
+  school_supply,
 };
-constexpr int kGovMetrics = 39;
+constexpr int kGovMetrics = 40;
 
 // Which governance module computes a metric (any = whenever a module is on).
 enum class GovModule : std::uint8_t { assessment, coproduction, services, stability, any };

@@ -19,9 +19,9 @@ struct Horizons {
   std::vector<float> discounted;  // sum rho^tau: a strategy's immediate effect, kept up
   std::vector<float> eruptions;   // sum rho^tau x latent surfacing a year (control)
   std::vector<float> latent;      // sum rho^tau x visible grievance from that surfacing
-  std::vector<float> claims;      // sum rho^tau x unmet share from the ratchet (compensation)
+  std::vector<float> claims;      // sum rho^tau x unmet share (in [0, 1)) from the ratchet
   std::vector<float> unmet;       // sum rho^tau x grievance from that unmet share
-  std::vector<float> root;        // sum rho^tau x grievance removed by root-cause capital
+  std::vector<float> root;        // sum rho^tau x grievance avoided per unit of unmet need fixed
   [[nodiscard]] std::int32_t max() const { return static_cast<std::int32_t>(visible.size()) - 1; }
 };
 
@@ -47,7 +47,7 @@ struct Step {
   float cost[2];     // cost of working time, locals and migrants (0 without costs)
   float cost_load;   // per unit of administrative load (0 without costs)
   float voice[2];    // the groups' voice in committee elections (locals 1)
-  float access;      // migrants' claim on places relative to locals' (1 without hukou)
+  float access;      // migrants' access to hukou-bound services (1 without hukou)
   float adjust, belonging_time, belonging_services, belonging_participation, turnover[2];
   float admin_load, task_list_cut, partial_load;
   float trust_rate, sat_intercept, sat_depth, sat_services, sat_grievance;
@@ -65,16 +65,19 @@ struct Step {
   // residents a year; rates per period.
   float budget;
   bool choose_mix;
-  float mix_temperature, priority;
+  float mix_temperature;
   float fixed_mix[3];  // shares of control, compensation, root cause (sum 1)
   float incident_base, incident_grievance, control_effect, compensation_effect;
   float control_trust, control_cost;
   bool latent;
   float latent_in, latent_out, latent_grievance, latent_incidents;
   bool ratchet;
+  // Claims in yuan per incident (compensation is paid per incident).
   float claims_base, claims_rate, claims_decay, claims_grievance, claims_incidents;
-  float root_cost, root_effect, root_build, root_decay;
-  float tolerance, escalation, escalation_incident, escalation_attenuation, so_absorb;
+  float root_cost, root_build, root_decay;
+  float root_places, root_access, root_load;  // what full root-cause capital fixes
+  float tolerance, escalation, escalation_incident, escalation_attenuation;
+  float incidents_year;  // open incidents per 10,000 residents a year at zero grievance
 
   Horizons horizons;
 };

@@ -29,7 +29,7 @@ struct Workspace {
   Workspace(const Model& m, const RunOptions& options) : window(m.periods()) {
     state.policies.resize(static_cast<std::size_t>(m.n_policies()));
     for (std::int32_t k = 0; k < m.n_policies(); ++k) {
-      adoption.push_back(sim::make_adoption_process(m, k));
+      adoption.push_back(sim::make_adoption_process(m, k, options.observed));
     }
     if (const auto* g = m.governance()) {
       window = g->window();

@@ -116,6 +116,23 @@ TEST(ObservedStart, ExposuresSeeTheObservedAdopters) {
   EXPECT_NEAR(without, 0.01, 4 * std::sqrt(0.01 * 0.99 / (4.0 * n)));
 }
 
+TEST(ObservedStart, BadHistoriesAreRefused) {
+  const auto hier = test::star(10);
+  const Network net;
+  const Model m(leaf_hazard(0.1, 10), hier, net);
+  RunOptions ro;
+  ObservedStart late = history(hier, 2, 6, 5);  // adopted after the start
+  ro.observed = &late;
+  test::expect_error([&] { run_replicate(m, 0, ro); }, ErrorKind::usage);
+  ObservedStart outside = history(hier, 2, 1, 5);
+  outside.adoptions[0][0].unit = 99;
+  ro.observed = &outside;
+  test::expect_error([&] { run_ensemble(m, 2, 1, {}, ro); }, ErrorKind::usage);
+  ObservedStart beyond = history(hier, 2, 1, 11);  // start after the calendar
+  ro.observed = &beyond;
+  test::expect_error([&] { run_replicate(m, 0, ro); }, ErrorKind::usage);
+}
+
 TEST(ObservedStart, SameBitsAtAnyThreadCount) {
   const auto hier = test::star(3000);
   const Network net;

@@ -2,9 +2,11 @@
 #include "cli/common.hpp"
 #include "pdlab/io/output_file.hpp"
 #include "pdlab/study/fit.hpp"
+#include "pdlab/study/out_of_sample.hpp"
 #include "pdlab/study/study.hpp"
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include <sysexits.h>
 #include <memory>
@@ -15,6 +17,7 @@ namespace {
 
 struct CheckFitOptions {
   std::string scenario, events_path, out;
+  std::string train_until;  // out of sample: refit on the events up to this date
   std::vector<std::string> sets;
   RunOverrides run;
   bool force = false;
@@ -28,8 +31,54 @@ void add_options(CLI::App& sub, CheckFitOptions& o) {
            "uncertainty into the bands (repeatable)");
   add_replicates(sub, o.run, "Replicates (overrides run.replicates)");
   add_seed(sub, o.run, "Master seed");
-  sub.add_option("--out,-o", o.out, "Comparison table CSV");
+  sub.add_option("--train-until", o.train_until,
+                 "Out of sample: refit on the events up to this date, simulate on from the "
+                 "observed state and score the later events beside two baselines");
+  sub.add_option("--out,-o", o.out,
+                 "Comparison table CSV (with --train-until: the scores, CSV or SQLite)");
   add_force(sub, o.force);
+}
+
+int run_out_of_sample(const CheckFitOptions& o, const study::PreparedStudy& study) {
+  const auto r = study::out_of_sample_study(study, o.events_path, o.train_until, progress_bar());
+  fmt::print(
+      "Out of sample: trained on the periods to {}, scored {} to {}: {} units at risk, {} "
+      "held-out adoptions, {} replicates per forecast\n",
+      r.train_until, r.first_scored, r.last_scored, r.units, r.held_out_events, r.replicates);
+  fmt::print("{:<16} {:>10} {:>8} {:>8} {:>8} {:>8} {:>9}\n", "method", "log score", "Brier",
+             "CRPS", "cover50", "cover90", "seconds");
+  for (const auto& m : r.methods) {
+    const auto& s = m.scores;
+    fmt::print("{:<16} {:>10.4f} {:>8.4f} {:>8.3f} {:>8.2f} {:>8.2f} {:>9.3f}\n", m.name,
+               s.log_score, s.brier, s.crps, s.coverage50, s.coverage90, m.seconds);
+  }
+  fmt::print("Cumulative adopters (observed; forecast mean [90% interval]):\n");
+  for (std::size_t k = 0; k < r.period_labels.size(); ++k) {
+    fmt::print("  {:<10} {:>6.0f}", r.period_labels[k],
+               r.methods.front().scores.periods[k].observed);
+    for (const auto& m : r.methods) {
+      const auto& p = m.scores.periods[k];
+      fmt::print("   {} {:.1f} [{:.0f}, {:.0f}]", m.name, p.mean, p.q05, p.q95);
+    }
+    fmt::print("\n");
+  }
+  fmt::print("Best (ties joined by '='):");
+  for (const char* score : {"log_score", "brier", "crps", "coverage50", "coverage90"}) {
+    fmt::print(" {} {}{}", score, fmt::join(study::best_methods(r, score), "="),
+               std::string(score) == "coverage90" ? "\n" : ";");
+  }
+  for (const auto& m : r.methods) {
+    fmt::print("  {}: {}\n", m.name, m.fitted);
+  }
+  for (const auto& n : r.notes) {
+    fmt::print(stderr, "note: {}\n", n);
+  }
+  if (!o.out.empty()) {
+    io::write_table(o.out, o.force, io::table_schema("out_of_sample"),
+                    [&](io::TableWriter& w) { study::write_out_of_sample(r, w); });
+    fmt::print(stderr, "wrote {}\n", o.out);
+  }
+  return EX_OK;
 }
 
 int run(const CheckFitOptions& o) {
@@ -37,6 +86,9 @@ int run(const CheckFitOptions& o) {
     io::check_output_path(o.out, o.force);
   }
   const auto study = study::prepare_study(o.scenario, with_overrides(o.sets, o.run));
+  if (!o.train_until.empty()) {
+    return run_out_of_sample(o, study);
+  }
   const auto& sc = study.model->scenario();
   const auto rows = study::check_fit_study(study, o.events_path, progress_bar());
   fmt::print("Observed vs simulated cumulative adoption ({} replicates, 90% bands)\n",

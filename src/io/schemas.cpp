@@ -201,6 +201,23 @@ std::vector<TableSchema> build() {
                 {"sim_q05", R, "simulated 5% quantile"},
                 {"sim_q95", R, "simulated 95% quantile"},
                 {"inside", I, "1 if observed lies in the 90% band"}}});
+  v.push_back(
+      {"out_of_sample",
+       "`pdlab check-fit --train-until`: out-of-sample scores of the refitted model and "
+       "two baselines over the held-out periods (docs/model.md 7.12), one row per method.",
+       {{"method", T, "model, constant_hazard or logistic"},
+        {"train_until", T, "last training period"},
+        {"first_scored", T, "first held-out period"},
+        {"last_scored", T, "last held-out period"},
+        {"units", I, "units scored: of the fitted levels, not adopted by train_until"},
+        {"events", I, "held-out adoptions among them"},
+        {"replicates", I, "replicates of each forecast"},
+        {"log_score", R, "mean per-unit log score (higher is better)"},
+        {"brier", R, "mean Brier score of adopted by the end (lower is better)"},
+        {"crps", R, "mean CRPS of the cumulative count over held-out periods (lower is better)"},
+        {"coverage50", R, "share of held-out periods with the count in the central 50% interval"},
+        {"coverage90", R, "share of held-out periods with the count in the central 90% interval"},
+        {"seconds", R, "wall time of the method's fit, simulation and scoring"}}});
   v.push_back({"compare",
                "`pdlab compare`: outcomes of each variant and their differences from the first "
                "(common random numbers, 95% t intervals).",

@@ -21,13 +21,14 @@ const char* to_string(Channel c) {
 
 namespace sim {
 
-AdoptionProcess::AdoptionProcess(const Model& m, std::int32_t policy)
+AdoptionProcess::AdoptionProcess(const Model& m, std::int32_t policy, const ObservedStart* observed)
     : m_(m),
       h_(m.hierarchy()),
       net_(m.network()),
       sc_(m.scenario()),
       rng_(sc_.seed),
       pol_(policy),
+      observed_(observed),
       n_(h_.size()),
       slots_(m.n_slots()),
       periods_(m.periods()) {
@@ -64,6 +65,10 @@ void AdoptionProcess::init(ReplicateState& state) {
 void AdoptionProcess::step(std::int32_t t, ReplicateState& /*state*/) {
   ps_->changed.clear();
   begin_period(t);
+  if (observed_ != nullptr && t < observed_->start) {
+    replay(t);
+    return;
+  }
   // 1. Pilots designated last period; scripted events.
   std::vector<std::int32_t> pilots;
   pilots.swap(next_pilots_);
@@ -95,6 +100,24 @@ void AdoptionProcess::step(std::int32_t t, ReplicateState& /*state*/) {
   evaluations(t);
   reversals(t);
   failing_reforms(t);
+}
+
+// Before an observed start: the observed adoptions of period t, and nothing else (the record
+// stands for the scripted events and pilots of those periods).
+void AdoptionProcess::replay(std::int32_t t) {
+  const auto& events = m_.events();
+  while (next_event_ < events.size() && events[next_event_].period <= t) {
+    ++next_event_;
+  }
+  next_pilots_.clear();
+  if (static_cast<std::size_t>(pol_) >= observed_->adoptions.size()) {
+    return;
+  }
+  for (const auto& e : observed_->adoptions[pol_]) {
+    if (e.period == t) {
+      adopt(e.unit, Channel::event, t, false, Mode::none, kNever);
+    }
+  }
 }
 
 void AdoptionProcess::reset() {
@@ -615,8 +638,9 @@ void AdoptionProcess::add_exposure(std::int32_t j, std::int32_t p, float weight,
 
 }  // namespace sim
 
-std::unique_ptr<sim::Process> sim::make_adoption_process(const Model& model, std::int32_t policy) {
-  return std::make_unique<AdoptionProcess>(model, policy);
+std::unique_ptr<sim::Process> sim::make_adoption_process(const Model& model, std::int32_t policy,
+                                                         const ObservedStart* observed) {
+  return std::make_unique<AdoptionProcess>(model, policy, observed);
 }
 
 }  // namespace pdlab

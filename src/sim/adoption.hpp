@@ -4,6 +4,7 @@
 #pragma once
 
 #include "pdlab/core/model.hpp"
+#include "pdlab/sim/engine.hpp"
 #include "sim/process.hpp"
 
 #include <cstdint>
@@ -11,7 +12,9 @@
 
 namespace pdlab::sim {
 
-// One adoption process per policy; one set per thread, reused across replicates.
-std::unique_ptr<Process> make_adoption_process(const Model& model, std::int32_t policy);
+// One adoption process per policy; one set per thread, reused across replicates. With
+// `observed`, each replicate starts from that history (RunOptions::observed).
+std::unique_ptr<Process> make_adoption_process(const Model& model, std::int32_t policy,
+                                               const ObservedStart* observed = nullptr);
 
 }  // namespace pdlab::sim

@@ -15,6 +15,7 @@
 
 #include "pdlab/core/model.hpp"
 #include "pdlab/core/rng.hpp"
+#include "pdlab/sim/engine.hpp"
 #include "sim/process.hpp"
 #include "sim/state.hpp"
 
@@ -29,7 +30,7 @@ class AdoptionProcess final : public Process {
  public:
   // One process per policy and thread is reused across replicates: its arrays keep their
   // capacity, so later replicates touch no new pages.
-  AdoptionProcess(const Model& m, std::int32_t policy);
+  AdoptionProcess(const Model& m, std::int32_t policy, const ObservedStart* observed);
 
   void init(ReplicateState& state) override;
   void step(std::int32_t t, ReplicateState& state) override;
@@ -51,6 +52,7 @@ class AdoptionProcess final : public Process {
 
   // adoption.cpp: the hazard.
   void reset();
+  void replay(std::int32_t t);
   void begin_period(std::int32_t t);
   void rebase(std::int32_t from, std::int32_t to);
   void sweep_slots(std::int32_t t);
@@ -102,6 +104,7 @@ class AdoptionProcess final : public Process {
   Rng rng_;
   std::uint32_t rep_ = 0;
   std::int32_t pol_ = 0;
+  const ObservedStart* observed_ = nullptr;  // replayed before observed_->start
   std::int32_t n_, slots_, periods_;
   ReplicateState* state_ = nullptr;
   PolicyState* ps_ = nullptr;

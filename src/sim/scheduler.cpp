@@ -1,5 +1,6 @@
 // The per-period scheduler (docs/model.md §3): one replicate state, the processes in their
 // declared order, every period.
+#include "pdlab/core/errors.hpp"
 #include "pdlab/core/governance.hpp"
 #include "pdlab/sim/engine.hpp"
 #include "sim/adoption.hpp"
@@ -29,7 +30,7 @@ struct Workspace {
   Workspace(const Model& m, const RunOptions& options) : window(m.periods()) {
     state.policies.resize(static_cast<std::size_t>(m.n_policies()));
     for (std::int32_t k = 0; k < m.n_policies(); ++k) {
-      adoption.push_back(sim::make_adoption_process(m, k));
+      adoption.push_back(sim::make_adoption_process(m, k, options.observed));
     }
     if (const auto* g = m.governance()) {
       window = g->window();
@@ -106,10 +107,35 @@ ReplicateResult simulate_replicate(const Model& model, std::unique_ptr<Workspace
   return simulate(model, *ws, replicate);
 }
 
+// An observed start names units of the model, periods before the start, and a start within
+// the calendar (checked once, not per replicate).
+void check_observed(const Model& model, const RunOptions& options) {
+  const auto* o = options.observed;
+  if (o == nullptr) {
+    return;
+  }
+  if (o->start < 0 || o->start > model.periods() ||
+      o->adoptions.size() > static_cast<std::size_t>(model.n_policies())) {
+    throw Error(ErrorKind::usage,
+                "observed start: the start or the policies are outside the model");
+  }
+  for (const auto& list : o->adoptions) {
+    for (const auto& e : list) {
+      if (e.unit < 0 || e.unit >= model.hierarchy().size() || e.period < 0 ||
+          e.period >= o->start) {
+        throw Error(ErrorKind::usage,
+                    "observed start: an adoption names a unit outside the hierarchy or a period "
+                    "not before the start");
+      }
+    }
+  }
+}
+
 }  // namespace
 
 ReplicateResult run_replicate(const Model& model, std::int32_t replicate,
                               const RunOptions& options) {
+  check_observed(model, options);
   std::unique_ptr<Workspace> ws;
   return simulate_replicate(model, ws, replicate, options);
 }
@@ -117,6 +143,7 @@ ReplicateResult run_replicate(const Model& model, std::int32_t replicate,
 std::vector<ReplicateResult> run_ensemble(const Model& model, std::int32_t n, int threads,
                                           const std::function<void(int, int)>& progress,
                                           const RunOptions& options) {
+  check_observed(model, options);
   std::vector<ReplicateResult> results(n);
   std::atomic<int> done{0};
   const int conc = threads > 0 ? threads : tbb::this_task_arena::max_concurrency();
@@ -142,6 +169,7 @@ void run_ensemble_streaming(const Model& model, const std::vector<std::int32_t>&
                             int threads, const std::function<void(ReplicateResult&&)>& consume,
                             const std::function<void(int, int)>& progress,
                             const RunOptions& options) {
+  check_observed(model, options);
   const int conc = threads > 0 ? threads : tbb::this_task_arena::max_concurrency();
   const auto total = static_cast<int>(replicates.size());
   tbb::task_arena arena(conc);

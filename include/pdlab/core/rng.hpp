@@ -30,6 +30,7 @@ enum class Draw : std::uint32_t {
   readmit = 14,            // threshold of a unit that returns to the risk set
   reversal_feedback = 15,  // reversal of a reform failing on the ground
   learning = 16,           // which peer's variant an adopter copies
+  baseline = 17,           // a baseline forecast's adoption draw (check-fit --train-until)
   parameters = 32,         // a replicate's draw of the uncertain parameters ([uncertainty])
 };
 

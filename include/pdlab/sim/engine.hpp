@@ -16,11 +16,28 @@ struct ReplicateResult {
   GovernanceResult governance;      // empty when the governance modules are off
 };
 
+// An observed start (out-of-sample prediction, docs/model.md 7.12): before period `start`
+// no hazard runs and no scripted event, pilot or deadline acts; the units listed adopt in
+// the periods observed (channel `event`), so that from `start` on the exposures (vertical,
+// horizontal, bottom-up) see them as they were. From `start` on every unit not adopted runs
+// its hazard as usual: its Exp(1) threshold, drawn as always, is met by the hazard
+// accumulated from `start`, which is the law of adoption given survival to `start`.
+struct ObservedStart {
+  std::int32_t start = 0;
+  struct Entry {
+    std::int32_t unit;
+    std::int32_t period;  // < start
+  };
+  std::vector<std::vector<Entry>> adoptions;  // per policy; a policy not listed: none
+};
+
 struct RunOptions {
   // Periods adoption runs ahead of the governance layer; 0 = the model's choice
   // (GovernanceModel::window()). Any window from 1 up to that choice gives the same bits
   // (tests prove it); smaller ones only run slower.
   std::int32_t window = 0;
+  // Start every replicate from an observed history (nullptr: from period 0, nothing adopted).
+  const ObservedStart* observed = nullptr;
 };
 
 // Simulates replicate r. Deterministic in (scenario seed, r): no shared state.

@@ -160,7 +160,7 @@ FitResult fit_scenario(const io::LoadedScenario& loaded, const io::Inputs& input
   t.erase("event");
   // The estimates' covariance (cluster-robust when clustered, as the coefficient table's
   // preferred SEs), so that runs can carry the estimation error: `uncertainty.draw = true`
-  // draws one coefficient vector per replicate (docs/model.md §7.12).
+  // draws one coefficient vector per replicate (docs/model.md §7.11).
   {
     const bool robust = res.glm.cov_robust.size() > 0;
     const Eigen::MatrixXd& cov = robust ? res.glm.cov_robust : res.glm.cov;

@@ -1,4 +1,4 @@
-// Parameter uncertainty in simulation ([uncertainty], docs/model.md §7.12): one vector of
+// Parameter uncertainty in simulation ([uncertainty], docs/model.md §7.11): one vector of
 // the uncertain keys per replicate, drawn from N(estimate, covariance) with counter-based
 // normals keyed by (seed, replicate, key), so draws do not depend on threads or order.
 #pragma once

@@ -5,6 +5,7 @@
 #include "pdlab/io/output_file.hpp"
 #include "pdlab/io/sqlite_db.hpp"
 
+#include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/core/governance/metrics.hpp"
 #include "pdlab/io/inputs.hpp"
@@ -280,8 +281,16 @@ Json hierarchy_chart(const Study& db, const std::string& caption) {
   const int ppy = std::max(
       1, std::atoi(db.scalar("SELECT value FROM meta WHERE key = 'periods_per_year'").c_str()));
   const auto start = db.scalar("SELECT value FROM meta WHERE key = 'start'");
-  const double y0 = std::atof(start.substr(0, 4).c_str()) +
-                    (start.size() >= 7 ? (std::atof(start.substr(5, 2).c_str()) - 1) / 12.0 : 0.0);
+  // The start label in any calendar's form ("2020", "2020-Q1", "2020-W04", ...) as a decimal
+  // year of its first day.
+  double y0 = 0;
+  DateSpan span;
+  if (std::string why; parse_date(start, span, why)) {
+    const auto c = civil_from_days(span.first);
+    y0 = c.year +
+         static_cast<double>(span.first - days_from_civil(c.year, 1, 1)) /
+             static_cast<double>(days_from_civil(c.year + 1, 1, 1) - days_from_civil(c.year, 1, 1));
+  }
   std::vector<double> width(static_cast<std::size_t>(n), 0.0);
   for (std::int32_t u = n - 1; u >= 0; --u) {
     if (h.level(u) == lmax || h.n_children(u) == 0 || h.level(u) > lmax) {

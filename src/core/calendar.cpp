@@ -250,7 +250,8 @@ std::int32_t to_period(const Calendar& cal, const std::string& date, const std::
   const auto p = period_of_day(cal, span.first);
   if (p < 0) {
     fail(ErrorKind::config, {file, line, key, date},
-         "before the calendar's start (" + period_label(cal, 0) + ")",
+         (span.unit == DateUnit::day ? std::string() : "begins " + fmt_day(span.first) + ", ") +
+             "before the calendar's start (" + period_label(cal, 0) + ")",
          "use a date at or after calendar.start, or move the start earlier");
   }
   if (!at_least_a_period(span.unit, cal) && period_of_day(cal, span.last) != p) {

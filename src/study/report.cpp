@@ -12,6 +12,7 @@
 #include "pdlab/io/results.hpp"
 #include "pdlab/io/scenario_io.hpp"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 #include <nlohmann/json.hpp>
 
@@ -151,18 +152,41 @@ std::string script_json(const Json& j) {
 }
 
 // Rows of a query as a JSON array of objects; numeric columns stay numbers.
+// The first day "YYYY-MM-DD" of a period label: charts read it as a time, which they cannot
+// do for "2020-Q1" or "2020-W04".
+std::string first_day(const std::string& label) {
+  DateSpan span;
+  std::string why;
+  if (!parse_date(label, span, why)) {
+    return label;
+  }
+  const auto c = civil_from_days(span.first);
+  return fmt::format("{:04d}-{:02d}-{:02d}", c.year, c.month, c.day);
+}
+
+// Rows as JSON objects; a `date` column also gives `day`, its first day.
 Json json_rows(const Study& db, const std::string& sql) {
   Json out = Json::array();
+  std::map<std::string, std::string> days;
   db.each(sql, [&](sqlite3_stmt* st) {
     Json row = Json::object();
     const int n = sqlite3_column_count(st);
     for (int i = 0; i < n; ++i) {
-      auto& cell = row[sqlite3_column_name(st, i)];
+      const std::string name = sqlite3_column_name(st, i);
+      auto& cell = row[name];
       switch (sqlite3_column_type(st, i)) {
         case SQLITE_NULL: cell = nullptr; break;
         case SQLITE_INTEGER: cell = sqlite3_column_int64(st, i); break;
         case SQLITE_FLOAT: cell = number(sqlite3_column_double(st, i)); break;
         default: cell = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
+      }
+      if (name == "date" && cell.is_string()) {
+        const auto label = cell.get<std::string>();
+        auto it = days.find(label);
+        if (it == days.end()) {
+          it = days.emplace(label, first_day(label)).first;
+        }
+        row["day"] = it->second;
       }
     }
     out.push_back(std::move(row));
@@ -207,7 +231,7 @@ std::string caption_of(const Study& db) {
 Json band_chart(Json data, const std::string& lo, const std::string& hi, const std::string& color,
                 const std::string& y_title, const std::string& caption,
                 const std::string& facet = "", bool wrap = false) {
-  const Json x = {{"field", "date"}, {"type", "temporal"}, {"title", nullptr}};
+  const Json x = {{"field", "day"}, {"type", "temporal"}, {"title", nullptr}};
   const Json by_color = {{"field", color}, {"type", "nominal"}};
   const Json layer =
       Json::array({{{"mark", {{"type", "area"}, {"opacity", 0.2}}},
@@ -221,7 +245,7 @@ Json band_chart(Json data, const std::string& lo, const std::string& hi, const s
                      {{"x", x},
                       {"y", {{"field", "mean"}, {"type", "quantitative"}}},
                       {"color", by_color},
-                      {"tooltip", Json::array({{{"field", "date"}, {"type", "temporal"}},
+                      {"tooltip", Json::array({{{"field", "date"}, {"type", "nominal"}},
                                                {{"field", color}},
                                                {{"field", "mean"}, {"format", ".3f"}},
                                                {{"field", lo}, {"format", ".3f"}},

@@ -281,3 +281,36 @@ TEST(EngineStatistical, CalendarsAgree) {
     }
   }
 }
+
+// Scripted events dated in ISO forms land on the right periods of weekly and daily calendars,
+// and adoption records carry those periods.
+TEST(Calendar, EventsOnWeeklyAndDailyCalendars) {
+  const auto h = test::star(3);
+  const Network net;
+  const auto adopted_at = [&](int ppy, const std::string& start, const std::string& date) {
+    Scenario s;
+    s.calendar.periods_per_year = ppy;
+    set_calendar_start(s.calendar, start, "calendar.start");
+    s.calendar.periods = 200;
+    s.policies.push_back({"p", "p", 0.0});
+    s.adoption.alpha["top"] = s.adoption.alpha["leaf"] = -std::numeric_limits<double>::infinity();
+    s.promotion.weights = {0, 0, 0, 0};
+    Event e;
+    e.key = "event[0]";
+    e.date = date;
+    e.policy = "p";
+    e.spec = AdoptSpec{.units = {"c1"}};
+    s.events.push_back(e);
+    const Model m(s, h, net);
+    const auto r = run_replicate(m, 0);
+    EXPECT_EQ(r.adoptions.size(), 1U);
+    return r.adoptions.empty() ? -1 : r.adoptions[0].period;
+  };
+  EXPECT_EQ(adopted_at(365, "2020-01-23", "2020-02"), 9);      // 1 February
+  EXPECT_EQ(adopted_at(365, "2020-01-23", "2020-03-01"), 38);  // over 29 February
+  EXPECT_EQ(adopted_at(365, "2021-01-23", "2021-03-01"), 37);  // no 29 February
+  EXPECT_EQ(adopted_at(52, "2020-W04", "2020-03-09"), 7);      // 2020-W11
+  EXPECT_EQ(adopted_at(52, "2020-12-01", "2021-01-03"), 4);    // 2020-W53, from 2020-W49
+  EXPECT_EQ(adopted_at(12, "2020-01-23", "2020-W11"), 2);      // March, from January
+  EXPECT_THROW(adopted_at(12, "2020-01", "2020-W05"), Error);  // 27 Jan - 2 Feb
+}

@@ -103,6 +103,17 @@ printf 'unit_id,policy_id,time\n9999,p,2021\n' > "$T/bad_events.csv"
 check riskset_unknown_unit 65 "bad_events.csv:2: field 'unit_id' = '9999'" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/bad_events.csv"
 printf 'unit_id,policy_id,time\n1101,p,2021\n1101,p,2022\n' > "$T/dup_events.csv"
 check riskset_duplicate 65 "duplicate event" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/dup_events.csv"
+# Weekly and daily calendars with ISO dates in the events (docs/model.md, Calendar).
+printf 'unit_id,policy_id,time\n1101,p,2020-03-09\n1201,p,2020-W20\n' > "$T/iso_events.csv"
+check riskset_weekly 0 "" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/iso_events.csv" --level prefecture \
+  --set calendar.periods_per_year=52 --set calendar.periods=30 --out "$T/rs_w.csv"
+check riskset_weekly_rows 0 "^1101,11,prefecture,p,10,2020-W11,10,11,1," -- cat "$T/rs_w.csv"
+check riskset_daily 0 "" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/iso_events.csv" --level prefecture \
+  --set calendar.periods_per_year=365 --set calendar.periods=200 --out "$T/rs_d.csv"
+check riskset_daily_rows 0 "^1201,12,prefecture,p,131,2020-05-11,131,132,1," -- cat "$T/rs_d.csv"
+printf 'unit_id,policy_id,time\n1101,p,2021-W53\n' > "$T/w53_events.csv"
+check riskset_bad_week 65 "w53_events.csv:2: field 'time' = '2021-W53': ISO year 2021 has weeks W01 to W52" -- \
+  "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/w53_events.csv" --set calendar.periods_per_year=52
 
 # Interrupted while writing: no output file; the replicates already committed are kept in
 # OUT.partial (the message says how to finish), and --resume finishes the study.

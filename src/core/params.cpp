@@ -175,14 +175,19 @@ std::vector<Param> make_registry() {
   r.push_back(text("name", "Short name of the scenario, used in reports.", TEXT(name)));
   r.push_back(text("description", "What the scenario represents.", TEXT(description)));
 
+  r.push_back(text("calendar.start",
+                   "First period, as a date in any form: \"2020\", \"2020-Q1\", \"2020-03\", "
+                   "\"2020-W04\" or \"2020-01-23\" (the period holding its first day); replaces "
+                   "start_year and start_month. Empty: start_year and start_month.",
+                   TEXT(calendar.start)));
   r.push_back(integer("calendar.start_year", 1900, 2200, "year", "", "Year of the first period.",
                       INT(calendar.start_year)));
   r.push_back(integer("calendar.start_month", 1, 12, "month", "", "Month of the first period.",
                       INT(calendar.start_month)));
-  r.push_back(integer("calendar.periods_per_year", 1, 12, "periods/year", "",
-                      "Periods per year: 1, 2, 3, 4, 6 or 12 (12 = monthly).",
+  r.push_back(integer("calendar.periods_per_year", 1, 365, "periods/year", "",
+                      "Periods per year: 1, 2, 3, 4, 6, 12 (months), 52 (ISO weeks) or 365 (days).",
                       INT(calendar.periods_per_year)));
-  r.push_back(integer("calendar.periods", 1, 12000, "periods", "", "Number of periods simulated.",
+  r.push_back(integer("calendar.periods", 1, 40000, "periods", "", "Number of periods simulated.",
                       INT(calendar.periods)));
 
   {

@@ -203,7 +203,12 @@ std::vector<TimeVaryingCovariate> read_time_varying(const std::string& path, con
       fail(ErrorKind::data, {path, csv.line(), "variable", ""}, "empty variable name",
            "name every covariate");
     }
-    const auto t = to_period(cal, std::string(f[ct]), "time", path, csv.line());
+    std::int32_t t = 0;
+    try {
+      t = to_period(cal, std::string(f[ct]), "time", path, csv.line());
+    } catch (const Error& e) {
+      throw Error(ErrorKind::data, e.what());  // bad data, as in read_events
+    }
     const auto v = parse_number(f[cx], path, csv.line(), "value");
     if (!seen.emplace(name, u, t).second) {
       fail(ErrorKind::data, {path, csv.line(), "variable", name},

@@ -1,3 +1,4 @@
+#include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/core/events.hpp"
 #include "pdlab/core/params.hpp"
@@ -149,7 +150,7 @@ std::string text(const Ctx& c, const toml::node& n, const std::string& key) {
   bad(c, n, key, "must be a string", "write it in double quotes");
 }
 
-// A date: "YYYY-MM" or "YYYY" string, a TOML date, or an integer period.
+// A date: a string in a form of calendar.hpp, a TOML date, or an integer period.
 std::string date(const Ctx& c, const toml::node& n, const std::string& key) {
   if (auto s = n.value_exact<std::string>()) {
     return *s;
@@ -161,12 +162,12 @@ std::string date(const Ctx& c, const toml::node& n, const std::string& key) {
     return std::to_string(*i);
   }
   if (auto d = n.value_exact<toml::date>()) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02d", static_cast<int>(d->year),
-                  static_cast<int>(d->month));
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", static_cast<int>(d->year),
+                  static_cast<int>(d->month), static_cast<int>(d->day));
     return buf;
   }
-  bad(c, n, key, "must be a date", "write \"YYYY-MM\", \"YYYY\" or a period number");
+  bad(c, n, key, "must be a date", date_forms());
 }
 
 std::vector<std::string> strings(const Ctx& c, const toml::node& n, const std::string& key) {
@@ -251,7 +252,10 @@ void set_scalar(const Ctx& c, const Param& p, const toml::node& n) {
         bad(c, n, key, "must be true or false", "write true or false without quotes");
       }
       break;
-    case ParamType::text: *p.text(s) = text(c, n, key); break;
+    case ParamType::text:
+      // calendar.start may be a bare TOML date (start = 2020-01-23).
+      *p.text(s) = key == "calendar.start" ? date(c, n, key) : text(c, n, key);
+      break;
     case ParamType::choice: {
       const auto v = text(c, n, key);
       std::vector<std::string> opts;
@@ -795,11 +799,23 @@ LoadedScenario parse_scenario(const std::string& text_in, const std::string& nam
          "start the file with schema_version = 1");
   }
   walk(c, root, "");
-  const auto& cal = s.calendar;
-  if (12 % cal.periods_per_year != 0) {
+  auto& cal = s.calendar;
+  if (!valid_periods_per_year(cal.periods_per_year)) {
     fail(ErrorKind::config,
          {name, 0, "calendar.periods_per_year", std::to_string(cal.periods_per_year)},
-         "must divide 12", "use 1, 2, 3, 4, 6 or 12");
+         "not a calendar", "use 1, 2, 3, 4, 6, 12 (months), 52 (ISO weeks) or 365 (days)");
+  }
+  if (!cal.start.empty()) {
+    const auto* t = root["calendar"].as_table();
+    for (const char* k : {"start_year", "start_month"}) {
+      if (t != nullptr && t->contains(k)) {
+        fail(ErrorKind::config, {name, 0, std::string("calendar.") + k, ""},
+             "given together with calendar.start", "keep calendar.start only");
+      }
+    }
+    const auto* node = root.at_path("calendar.start").node();
+    set_calendar_start(cal, cal.start, "calendar.start", name,
+                       node != nullptr ? static_cast<std::int64_t>(node->source().begin.line) : 0);
   }
   if (s.hierarchy.source == "csv" && s.hierarchy.path.empty()) {
     fail(ErrorKind::config, {name, 0, "hierarchy.path", ""},

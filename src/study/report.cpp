@@ -5,12 +5,14 @@
 #include "pdlab/io/output_file.hpp"
 #include "pdlab/io/sqlite_db.hpp"
 
+#include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/core/governance/metrics.hpp"
 #include "pdlab/io/inputs.hpp"
 #include "pdlab/io/results.hpp"
 #include "pdlab/io/scenario_io.hpp"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 #include <nlohmann/json.hpp>
 
@@ -150,18 +152,41 @@ std::string script_json(const Json& j) {
 }
 
 // Rows of a query as a JSON array of objects; numeric columns stay numbers.
+// The first day "YYYY-MM-DD" of a period label: charts read it as a time, which they cannot
+// do for "2020-Q1" or "2020-W04".
+std::string first_day(const std::string& label) {
+  DateSpan span;
+  std::string why;
+  if (!parse_date(label, span, why)) {
+    return label;
+  }
+  const auto c = civil_from_days(span.first);
+  return fmt::format("{:04d}-{:02d}-{:02d}", c.year, c.month, c.day);
+}
+
+// Rows as JSON objects; a `date` column also gives `day`, its first day.
 Json json_rows(const Study& db, const std::string& sql) {
   Json out = Json::array();
+  std::map<std::string, std::string> days;
   db.each(sql, [&](sqlite3_stmt* st) {
     Json row = Json::object();
     const int n = sqlite3_column_count(st);
     for (int i = 0; i < n; ++i) {
-      auto& cell = row[sqlite3_column_name(st, i)];
+      const std::string name = sqlite3_column_name(st, i);
+      auto& cell = row[name];
       switch (sqlite3_column_type(st, i)) {
         case SQLITE_NULL: cell = nullptr; break;
         case SQLITE_INTEGER: cell = sqlite3_column_int64(st, i); break;
         case SQLITE_FLOAT: cell = number(sqlite3_column_double(st, i)); break;
         default: cell = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
+      }
+      if (name == "date" && cell.is_string()) {
+        const auto label = cell.get<std::string>();
+        auto it = days.find(label);
+        if (it == days.end()) {
+          it = days.emplace(label, first_day(label)).first;
+        }
+        row["day"] = it->second;
       }
     }
     out.push_back(std::move(row));
@@ -206,7 +231,7 @@ std::string caption_of(const Study& db) {
 Json band_chart(Json data, const std::string& lo, const std::string& hi, const std::string& color,
                 const std::string& y_title, const std::string& caption,
                 const std::string& facet = "", bool wrap = false) {
-  const Json x = {{"field", "date"}, {"type", "temporal"}, {"title", nullptr}};
+  const Json x = {{"field", "day"}, {"type", "temporal"}, {"title", nullptr}};
   const Json by_color = {{"field", color}, {"type", "nominal"}};
   const Json layer =
       Json::array({{{"mark", {{"type", "area"}, {"opacity", 0.2}}},
@@ -220,7 +245,7 @@ Json band_chart(Json data, const std::string& lo, const std::string& hi, const s
                      {{"x", x},
                       {"y", {{"field", "mean"}, {"type", "quantitative"}}},
                       {"color", by_color},
-                      {"tooltip", Json::array({{{"field", "date"}, {"type", "temporal"}},
+                      {"tooltip", Json::array({{{"field", "date"}, {"type", "nominal"}},
                                                {{"field", color}},
                                                {{"field", "mean"}, {"format", ".3f"}},
                                                {{"field", lo}, {"format", ".3f"}},
@@ -280,8 +305,16 @@ Json hierarchy_chart(const Study& db, const std::string& caption) {
   const int ppy = std::max(
       1, std::atoi(db.scalar("SELECT value FROM meta WHERE key = 'periods_per_year'").c_str()));
   const auto start = db.scalar("SELECT value FROM meta WHERE key = 'start'");
-  const double y0 = std::atof(start.substr(0, 4).c_str()) +
-                    (start.size() >= 7 ? (std::atof(start.substr(5, 2).c_str()) - 1) / 12.0 : 0.0);
+  // The start label in any calendar's form ("2020", "2020-Q1", "2020-W04", ...) as a decimal
+  // year of its first day.
+  double y0 = 0;
+  DateSpan span;
+  if (std::string why; parse_date(start, span, why)) {
+    const auto c = civil_from_days(span.first);
+    y0 = c.year +
+         static_cast<double>(span.first - days_from_civil(c.year, 1, 1)) /
+             static_cast<double>(days_from_civil(c.year + 1, 1, 1) - days_from_civil(c.year, 1, 1));
+  }
   std::vector<double> width(static_cast<std::size_t>(n), 0.0);
   for (std::int32_t u = n - 1; u >= 0; --u) {
     if (h.level(u) == lmax || h.n_children(u) == 0 || h.level(u) > lmax) {

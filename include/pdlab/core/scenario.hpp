@@ -21,9 +21,11 @@ const char* to_string(Link l);
 const char* to_string(PilotRule r);
 
 struct Calendar {
+  std::string start;  // a date in any form (calendar.hpp); when set it gives the three below
   int start_year = 2000;
   int start_month = 1;
-  int periods_per_year = 12;  // 1, 2, 3, 4, 6 or 12
+  int start_day = 1;          // used by weekly and daily calendars
+  int periods_per_year = 12;  // 1, 2, 3, 4, 6, 12 (months), 52 (ISO weeks) or 365 (days)
   int periods = 240;
 };
 

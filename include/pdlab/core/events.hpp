@@ -75,9 +75,8 @@ struct ReestablishEvent {  // the units, of an abolished tier, are governments a
   std::vector<std::int32_t> units;
 };
 // Same order as EventSpec and the table of kinds.
-using EventAction =
-    std::variant<AdoptEvent, MandateEvent, PromoteEvent, SetEvent, ReverseEvent, AbolishEvent,
-                 MergeEvent, SplitEvent, ReestablishEvent>;
+using EventAction = std::variant<AdoptEvent, MandateEvent, PromoteEvent, SetEvent, ReverseEvent,
+                                 AbolishEvent, MergeEvent, SplitEvent, ReestablishEvent>;
 
 struct CompiledEvent {
   std::int32_t period = 0;

@@ -79,18 +79,48 @@ def shares(a):
     return (f"{a[1] / a[0]:.4f}", f"{a[2] / a[0]:.4f}") if a and a[0] > 0 else ("", "")
 
 
+# Unit types from names (docs/model.md 7.13), the first matching suffix wins; the NBS code's
+# digits 7-9 are not used (a few street offices and towns carry 400-599 codes).
+TYPES = {
+    "province": (("自治区", "autonomous_region"), ("市", "municipality"), ("省", "province")),
+    "prefecture": (("市辖区", "placeholder"), ("直辖县级行政区划", "placeholder"),
+                   ("自治州", "autonomous_prefecture"), ("地区", "region"), ("盟", "league"),
+                   ("市", "prefecture_city")),
+    "county": (("自治县", "autonomous_county"), ("自治旗", "autonomous_banner"), ("旗", "banner"),
+               ("林区", "forest_district"), ("特区", "special_district"), ("区", "district"),
+               ("县", "county"), ("市", "county_city")),
+    "township": (("街道办事处", "street_office"), ("街道", "street_office"), ("族乡", "ethnic_township"),
+                 ("族苏木", "ethnic_township"), ("镇", "town"), ("乡", "township"), ("苏木", "township")),
+    "village": (("村民委员会", "village"), ("村委会", "village"), ("牧委会", "village"), ("嘎查", "village"),
+                ("村", "village"), ("居民委员会", "community"), ("居委会", "community"), ("社区", "community")),
+}
+OTHER = {"province": "province", "prefecture": "other_prefecture", "county": "other_county",
+         "township": "other_township", "village": "other_village"}
+
+
+def unit_type(level, name, code):
+    if level == "nation":
+        return "nation"
+    if level == "county" and len(code) == 6 and code[4] == "7":
+        return "development_zone"  # NBS XXYY7Z codes
+    for suffix, t in TYPES[level]:
+        if name.endswith(suffix):
+            return t
+    return OTHER[level]
+
+
 n_fallback = 0
 county_share = {}
 with gzip.open(out / "units.csv.gz", "wt", encoding="utf-8", newline="", compresslevel=9) as f:
     w = csv.writer(f, lineterminator="\n")
-    w.writerow(["id", "parent_id", "level", "name", "population", "migrant_share", "urban_share", "census_imputed", "primary_share"])
-    w.writerow(["0", "", "nation", "中华人民共和国", f"{up['0'][0]:.0f}", *shares(up["0"]), "0", child(up_primary.get("0"))])
+    w.writerow(["id", "parent_id", "level", "name", "population", "migrant_share", "urban_share", "census_imputed", "primary_share", "type"])
+    w.writerow(["0", "", "nation", "中华人民共和国", f"{up['0'][0]:.0f}", *shares(up["0"]), "0", child(up_primary.get("0")), "nation"])
     for r in provinces:
         a = up[r["code"]]
-        w.writerow([r["code"], "0", "province", r["name"], f"{a[0]:.0f}", *shares(a), "0", child(up_primary.get(r["code"]))])
+        w.writerow([r["code"], "0", "province", r["name"], f"{a[0]:.0f}", *shares(a), "0", child(up_primary.get(r["code"])), unit_type("province", r["name"], r["code"])])
     for r in cities:
         a = up.get(r["code"])
-        w.writerow([r["code"], r["province_code"], "prefecture", r["name"], f"{a[0]:.0f}" if a else "", *shares(a), "0", child(up_primary.get(r["code"]))])
+        w.writerow([r["code"], r["province_code"], "prefecture", r["name"], f"{a[0]:.0f}" if a else "", *shares(a), "0", child(up_primary.get(r["code"])), unit_type("prefecture", r["name"], r["code"])])
     for r in areas:
         a = acc.get(r["code"])
         imputed = "0"
@@ -101,13 +131,13 @@ with gzip.open(out / "units.csv.gz", "wt", encoding="utf-8", newline="", compres
             pop = f"{a[0]:.0f}"
         county_share[r["code"]] = (shares(a), imputed)
         c = primary.get(r["code"]) or up_primary.get(r["city_code"])
-        w.writerow([r["code"], r["city_code"], "county", r["name"], pop, *shares(a), imputed, child(c)])
+        w.writerow([r["code"], r["city_code"], "county", r["name"], pop, *shares(a), imputed, child(c), unit_type("county", r["name"], r["code"])])
     for r in rows("china_admin_divisions/streets.csv"):
         (m, u), _ = county_share[r["area_code"]]
-        w.writerow([r["code"], r["area_code"], "township", r["name"], "", m, u, "1", ""])
+        w.writerow([r["code"], r["area_code"], "township", r["name"], "", m, u, "1", "", unit_type("township", r["name"], r["code"])])
     for r in rows("china_admin_divisions/villages.csv"):
         (m, u), _ = county_share[r["area_code"]]
-        w.writerow([r["code"], r["street_code"], "village", r["name"], "", m, u, "1", ""])
+        w.writerow([r["code"], r["street_code"], "village", r["name"], "", m, u, "1", "", unit_type("village", r["name"], r["code"])])
 
 known = {r["code"] for r in areas}
 edges = defaultdict(float)

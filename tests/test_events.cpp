@@ -86,6 +86,17 @@ date = "2010-08"
 policy = "q"
 units = ["c1"]
 into = "c2"
+[[event]]
+type = "split"
+date = "2010-09"
+policy = "q"
+unit = "c3"
+into = ["c0", "c2"]
+[[event]]
+type = "reestablish"
+date = "2010-10"
+policy = "q"
+level = "leaf"
 )";
 
 }  // namespace
@@ -137,7 +148,8 @@ TEST(EventKinds, MissingRequiredFieldNamesTheKindsFields) {
   EXPECT_TRUE(has(m, "events of type promote need type, date, units, mode")) << m;
   const auto t = config_error("[[event]]\ndate = \"2011\"\n");
   EXPECT_TRUE(has(t, "field 'event[0].type'")) << t;
-  EXPECT_TRUE(has(t, "adopt, mandate, promote, set, reverse, abolish or merge")) << t;
+  EXPECT_TRUE(has(t, "adopt, mandate, promote, set, reverse, abolish, merge, split or reestablish"))
+      << t;
 }
 
 // Keyed entries: a key outside its domain is refused naming the valid keys, whichever way it

@@ -7,6 +7,7 @@
 #include "pdlab/core/errors.hpp"
 #include "pdlab/core/params.hpp"
 
+#include <algorithm>
 #include <initializer_list>
 #include <limits>
 #include <type_traits>
@@ -222,11 +223,75 @@ ReverseEvent compile_reverse(const EventContext& c, const ReverseSpec& s) {
   return a;
 }
 
+// The units of a tier below some units (all when `under` is empty) and of some types (all
+// when `types` is empty): what abolish and reestablish select.
+std::vector<std::int32_t> tier_units(const EventContext& c, const std::string& level,
+                                     const std::vector<std::string>& under,
+                                     const std::vector<std::string>& types) {
+  const auto& sc = c.scenario;
+  const auto& h = c.hierarchy;
+  const int l = level_of(sc, h, field(c, "level"), level, c.event.line);
+  if (l == 0) {
+    bad(sc, field(c, "level"), level, "the top level cannot be abolished",
+        "name a tier between the top and the bottom of the hierarchy", c.event.line);
+  }
+  int type_column = -1;
+  if (!types.empty()) {
+    const auto& names = h.text_attribute_names();
+    const auto it = std::find(names.begin(), names.end(), "type");
+    if (it == names.end()) {
+      bad(sc, field(c, "types"), types.front(), "the hierarchy has no `type` column",
+          "use the shipped China hierarchy (it has one) or add a `type` column to the hierarchy "
+          "file",
+          c.event.line);
+    }
+    type_column = static_cast<int>(it - names.begin());
+  }
+  const auto roots = units_of(c, under, "under");
+  std::vector<std::int32_t> out;
+  std::vector<std::uint8_t> type_seen(types.size(), 0);
+  for (std::int32_t u = h.level_begin(l); u < h.level_begin(l + 1); ++u) {
+    bool below = roots.empty();
+    for (auto r : roots) {
+      below = below || (h.level(r) < l && h.ancestor_at(u, h.level(r)) == r);
+    }
+    if (!below) {
+      continue;
+    }
+    if (type_column >= 0) {
+      const auto t = h.text_attribute(type_column, u);
+      const auto it = std::find(types.begin(), types.end(), t);
+      if (it == types.end()) {
+        continue;
+      }
+      type_seen[it - types.begin()] = 1;
+    }
+    out.push_back(u);
+  }
+  for (std::size_t k = 0; k < types.size(); ++k) {
+    if (type_seen[k] == 0) {
+      bad(sc, field(c, "types"), types[k],
+          "no unit of level '" + level + "' below these units has this type",
+          "use a type of that level (China: street_office, town, township, ethnic_township, "
+          "other_township; docs/model.md 7.13)",
+          c.event.line);
+    }
+  }
+  if (out.empty()) {
+    bad(sc, field(c, "under"), "", "no unit of level '" + level + "' lies below these units",
+        "list units above the level", c.event.line);
+  }
+  return out;
+}
+
 AbolishSpec parse_abolish(const EventFields& f) {
   AbolishSpec s;
   s.level = f.text("level");
   if (f.has("under")) {
     s.under = f.strings("under");
+  }
+  if (f.has("types")) {
+    s.types = f.strings("types");
   }
   if (f.has("line_departments")) {
     s.line_departments = f.boolean("line_departments");
@@ -235,50 +300,102 @@ AbolishSpec parse_abolish(const EventFields& f) {
 }
 
 AbolishEvent compile_abolish(const EventContext& c, const AbolishSpec& s) {
-  const auto& sc = c.scenario;
-  const auto& h = c.hierarchy;
   AbolishEvent a;
   a.line_departments = s.line_departments;
-  const int l = level_of(sc, h, field(c, "level"), s.level, c.event.line);
-  if (l == 0) {
-    bad(sc, field(c, "level"), s.level, "the top level cannot be abolished",
-        "abolish a tier between the top and the bottom of the hierarchy", c.event.line);
-  }
-  const auto roots = units_of(c, s.under, "under");
-  for (std::int32_t u = h.level_begin(l); u < h.level_begin(l + 1); ++u) {
-    bool below = roots.empty();
-    for (auto r : roots) {
-      below = below || (h.level(r) < l && h.ancestor_at(u, h.level(r)) == r);
-    }
-    if (below) {
-      a.units.push_back(u);
-    }
-  }
-  if (a.units.empty()) {
-    bad(sc, field(c, "under"), "", "no unit of level '" + s.level + "' lies below these units",
-        "list units above the abolished level", c.event.line);
-  }
+  a.units = tier_units(c, s.level, s.under, s.types);
   return a;
+}
+
+ReestablishSpec parse_reestablish(const EventFields& f) {
+  ReestablishSpec s;
+  s.level = f.text("level");
+  if (f.has("under")) {
+    s.under = f.strings("under");
+  }
+  if (f.has("types")) {
+    s.types = f.strings("types");
+  }
+  return s;
+}
+
+// Whether each unit was abolished before is checked with the other events in date order
+// (Restructuring).
+ReestablishEvent compile_reestablish(const EventContext& c, const ReestablishSpec& s) {
+  return ReestablishEvent{tier_units(c, s.level, s.under, s.types)};
+}
+
+Inherit inherit_of(const EventContext& c, const std::string& text) {
+  if (text.empty() || text == "any") {
+    return Inherit::any;
+  }
+  for (auto r : {Inherit::all, Inherit::largest, Inherit::none}) {
+    if (text == to_string(r)) {
+      return r;
+    }
+  }
+  bad(c.scenario, field(c, "inherit"), text, "unknown inheritance rule",
+      "use \"any\" (default: adopted if any source was), \"all\", \"largest\" or \"none\"",
+      c.event.line);
 }
 
 MergeSpec parse_merge(const EventFields& f) {
   MergeSpec s;
   s.units = f.strings("units");
   s.into = f.text("into");
+  if (f.has("inherit")) {
+    s.inherit = f.text("inherit");
+  }
   return s;
 }
 
 MergeEvent compile_merge(const EventContext& c, const MergeSpec& s) {
   const auto& h = c.hierarchy;
   MergeEvent a;
+  if (s.units.empty()) {
+    bad(c.scenario, field(c, "units"), "", "no units given",
+        "list the ids of the units that merge into `into`", c.event.line);
+  }
   a.units = units_of(c, s.units, "units");
   a.into = unit_of(c.scenario, h, field(c, "into"), s.into, c.event.line);
+  a.inherit = inherit_of(c, s.inherit);
   for (auto u : a.units) {
     if (h.level(u) != h.level(a.into) || u == a.into) {
       bad(c.scenario, field(c, "units"), std::string(h.id(u)),
           "a merged unit must be another unit at the level of 'into' ('" +
               h.level_names()[h.level(a.into)] + "')",
           "merge units of one level into a unit of the same level", c.event.line);
+    }
+  }
+  return a;
+}
+
+SplitSpec parse_split(const EventFields& f) {
+  SplitSpec s;
+  s.unit = f.text("unit");
+  s.into = f.strings("into");
+  if (f.has("inherit")) {
+    s.inherit = f.text("inherit");
+  }
+  return s;
+}
+
+SplitEvent compile_split(const EventContext& c, const SplitSpec& s) {
+  const auto& h = c.hierarchy;
+  SplitEvent a;
+  a.unit = unit_of(c.scenario, h, field(c, "unit"), s.unit, c.event.line);
+  if (s.into.size() < 2) {
+    bad(c.scenario, field(c, "into"), s.into.empty() ? "" : s.into.front(),
+        "a split needs at least two parts", "list the ids of the units the unit splits into",
+        c.event.line);
+  }
+  a.into = units_of(c, s.into, "into");
+  a.inherit = inherit_of(c, s.inherit);
+  for (auto u : a.into) {
+    if (h.level(u) != h.level(a.unit) || u == a.unit) {
+      bad(c.scenario, field(c, "into"), std::string(h.id(u)),
+          "a part must be another unit at the level of 'unit' ('" +
+              h.level_names()[h.level(a.unit)] + "')",
+          "split a unit into units of its own level", c.event.line);
     }
   }
   return a;
@@ -351,14 +468,27 @@ std::vector<EventKind> make_kinds() {
           "the units reverse the policy (descendants = true: every unit below them too)"});
   add<parse_abolish, compile_abolish>(
       k, {"abolish",
-          {"level", "under", "line_departments"},
+          {"level", "under", "types", "line_departments"},
           {"level"},
-          "the tier stops being a government (under: only below these units; line_departments = "
-          "true: a full reform)"});
-  add<parse_merge, compile_merge>(k, {"merge",
-                                      {"units", "into"},
-                                      {"units", "into"},
-                                      "the units merge into `into`, a unit of their level"});
+          "the tier stops being a government (under: only below these units; types: only units "
+          "of these types, hierarchy column `type`; line_departments = true: a full reform)"});
+  add<parse_reestablish, compile_reestablish>(
+      k, {"reestablish",
+          {"level", "under", "types"},
+          {"level"},
+          "units of an abolished tier (selected as by abolish) are governments again"});
+  add<parse_merge, compile_merge>(
+      k, {"merge",
+          {"units", "into", "inherit"},
+          {"units", "into"},
+          "the units cease and merge into `into`, a unit of their level (existing, or born at the "
+          "date); inherit: any (default), all, largest or none"});
+  add<parse_split, compile_split>(
+      k, {"split",
+          {"unit", "into", "inherit"},
+          {"unit", "into"},
+          "the unit ceases and splits into the units `into` of its level, born at the date; "
+          "inherit: any (default), all, largest or none"});
   for (const auto& kind : k) {
     if (kind.parse == nullptr) {
       throw Error(ErrorKind::internal,
@@ -391,6 +521,16 @@ std::string accepted_fields(const EventKind& k) {
     out += ", " + std::string(f);
   }
   return out;
+}
+
+const char* to_string(Inherit r) {
+  switch (r) {
+    case Inherit::any: return "any";
+    case Inherit::all: return "all";
+    case Inherit::largest: return "largest";
+    case Inherit::none: return "none";
+  }
+  return "?";
 }
 
 std::int32_t deadline_of(const EventAction& a) {

@@ -328,8 +328,18 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
   compile_epochs(static_part);
   compile_links();
   check_feedback();
+  restructuring_ = Restructuring(sc_, h_, events_);
+  if (restructuring_.changes_units()) {
+    // A unit that does not exist throughout accrues hazard only while it exists: it leaves the
+    // factorised path, which accrues from period 0.
+    for (std::int32_t u = 0; u < n; ++u) {
+      if (restructuring_.begin(u) != 0 || restructuring_.end(u) != kNever) {
+        fast_[u] = 0;
+      }
+    }
+  }
   if (sc_.governance.any()) {
-    gov_ = std::make_unique<GovernanceModel>(sc_, h_, events_, governance_policy_,
+    gov_ = std::make_unique<GovernanceModel>(sc_, h_, events_, restructuring_, governance_policy_,
                                              unit_time_max_level_);
   }
 }

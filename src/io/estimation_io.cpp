@@ -1,5 +1,7 @@
 #include "pdlab/io/estimation_io.hpp"
 
+#include "pdlab/core/restructure.hpp"
+
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/core/params.hpp"
@@ -58,16 +60,15 @@ std::vector<std::int32_t> unit_first_periods(const Hierarchy& h, const Calendar&
   std::vector<std::int32_t> out(static_cast<std::size_t>(h.size()), 0);
   for (std::int32_t u = 0; u < h.size(); ++u) {
     if (!std::isnan(col[u])) {
-      if (!(col[u] >= 1000 && col[u] <= 3000)) {
+      // A year, or a month YYYYMM, as the simulator reads it (docs/model.md 7.13).
+      const auto p = existence_period(cal, col[u]);
+      if (!p) {
         fail(ErrorKind::data,
              {h.source(), h.source_line(u), "exists_from", fmt::format("{}", col[u])},
-             "exists_from must be a year (1000-3000)",
-             "give the year the unit was created, or leave the field empty");
+             "exists_from must be a year (1000-3000) or a month YYYYMM",
+             "give the year or month the unit was created, or leave the field empty");
       }
-      const auto year = static_cast<int>(std::floor(col[u]));
-      out[u] = year <= cal.start_year ? 0
-                                      : to_period(cal, std::to_string(year), "exists_from",
-                                                  h.source(), h.source_line(u));
+      out[u] = std::max(0, *p);
     }
   }
   return out;

@@ -38,16 +38,24 @@ Hierarchy load_hierarchy_csv(const std::string& path, const std::string& root,
   std::vector<std::size_t> attr_cols;
   std::vector<std::string> attr_names;
   std::vector<std::size_t> text_cols;
+  std::vector<std::string> text_names;
   for (const auto& t : text) {
     const auto c = csv.column(t);
+    if (!c && t == "type") {
+      continue;  // an event that selects by type says the column is missing, naming the event
+    }
+    text_names.push_back(t);
     if (!c) {
       fail(ErrorKind::config, {path, 1, "hierarchy.text_columns", t},
            "the hierarchy file has no such column", "list columns of the file's header");
     }
     text_cols.push_back(*c);
   }
+  // `type` (street office, town, ... docs/model.md 7.13) is text: loaded only when asked for.
+  const auto c_type = csv.column("type");
   for (std::size_t i = 0; i < hdr.size(); ++i) {
-    if (std::find(text_cols.begin(), text_cols.end(), i) != text_cols.end()) {
+    if (std::find(text_cols.begin(), text_cols.end(), i) != text_cols.end() ||
+        (c_type && i == *c_type)) {
       continue;
     }
     if (i != c_id && i != c_parent && i != c_level && (!c_name || i != *c_name)) {
@@ -69,7 +77,7 @@ Hierarchy load_hierarchy_csv(const std::string& path, const std::string& root,
   }
   HierarchyBuilder builder(path, kept_names);
   builder.set_source_columns(attr_names);
-  builder.set_text_columns(text);
+  builder.set_text_columns(text_names);
   std::error_code ec;
   const auto size = fs::file_size(path, ec);
   if (!ec && size > (1U << 20U)) {
@@ -147,7 +155,18 @@ Inputs load_inputs(const Scenario& s, const std::vector<std::string>& extra_colu
   const std::string units_path = s.hierarchy.source == "china" ? data_dir() + "/china/units.csv.gz"
                                                                : resolve(s, s.hierarchy.path);
   // Store only the covariates the scenario can use (all are still checked).
-  std::vector<std::string> keep{s.adoption.need, s.promotion.capacity, "exists_from"};
+  std::vector<std::string> keep{s.adoption.need, s.promotion.capacity, "exists_from",
+                                "exists_until", "population"};
+  // Unit types, when an event selects units by type.
+  auto text = s.hierarchy.text_columns;
+  for (const auto& e : s.events) {
+    const auto* a = std::get_if<AbolishSpec>(&e.spec);
+    const auto* r = std::get_if<ReestablishSpec>(&e.spec);
+    if (((a != nullptr && !a->types.empty()) || (r != nullptr && !r->types.empty())) &&
+        std::find(text.begin(), text.end(), "type") == text.end()) {
+      text.emplace_back("type");
+    }
+  }
   for (const auto& [col, b] : s.adoption.beta) {
     keep.push_back(col);
   }
@@ -159,8 +178,8 @@ Inputs load_inputs(const Scenario& s, const std::vector<std::string>& extra_colu
       keep.push_back(s.governance.services.children);
     }
   }
-  in.hierarchy = std::make_unique<Hierarchy>(
-      load_hierarchy_csv(units_path, s.hierarchy.root, keep, s.hierarchy.text_columns));
+  in.hierarchy =
+      std::make_unique<Hierarchy>(load_hierarchy_csv(units_path, s.hierarchy.root, keep, text));
   NetworkBuilder nb(*in.hierarchy);
   for (const auto& e : s.hierarchy.edges) {
     std::string p = e.path;

@@ -79,7 +79,8 @@ std::vector<TableSchema> build() {
                 {"rev_period", I, "period of reversal (NULL: never)"},
                 {"channel", T,
                  "dominant channel: spontaneous, vertical, horizontal, bottom_up, need, "
-                 "escalation, booster, event, pilot, mandate_deadline, quota (docs/model.md 7.1)"},
+                 "escalation, booster, event, pilot, mandate_deadline, quota, inherited "
+                 "(docs/model.md 7.1, 7.13)"},
                 {"variant_id", T, "unit whose variant was adopted"},
                 {"promotion_mode", T, "endorse / pilot / mandate / championship (NULL: none)"},
                 {"pilot", I, "1 if adopted as a pilot"},

@@ -14,8 +14,8 @@ namespace pdlab {
 
 const char* to_string(Channel c) {
   static const char* names[kChannels] = {
-      "spontaneous", "vertical", "horizontal", "bottom_up",        "need", "escalation",
-      "booster",     "event",    "pilot",      "mandate_deadline", "quota"};
+      "spontaneous", "vertical", "horizontal", "bottom_up",        "need",  "escalation",
+      "booster",     "event",    "pilot",      "mandate_deadline", "quota", "inherited"};
   return names[static_cast<int>(c)];
 }
 
@@ -26,6 +26,8 @@ AdoptionProcess::AdoptionProcess(const Model& m, std::int32_t policy, const Obse
       h_(m.hierarchy()),
       net_(m.network()),
       sc_(m.scenario()),
+      rs_(m.restructuring()),
+      restructures_(rs_.changes_units()),
       rng_(sc_.seed),
       pol_(policy),
       observed_(observed),
@@ -65,6 +67,9 @@ void AdoptionProcess::init(ReplicateState& state) {
 void AdoptionProcess::step(std::int32_t t, ReplicateState& /*state*/) {
   ps_->changed.clear();
   begin_period(t);
+  if (!rs_.empty()) {
+    restructure(t);
+  }
   if (observed_ != nullptr && t < observed_->start) {
     replay(t);
     return;
@@ -136,6 +141,14 @@ void AdoptionProcess::reset() {
   active_kids_.assign(s, 0);
   slot_rev_.assign(s, kNever);
   abolished_.assign(s, 0);
+  if (restructures_) {
+    alive_kids_.assign(s, 0);
+    for (std::int32_t u = 1; u < n_; ++u) {
+      if (rs_.exists(u, 0) && h_.parent(u) < s) {
+        ++alive_kids_[h_.parent(u)];
+      }
+    }
+  }
   slot_variant_.assign(s, 0);
   pilot_round_.assign(s, 0);
   cursor_.assign(s, 0);
@@ -343,7 +356,7 @@ void AdoptionProcess::sweep_slots(std::int32_t t) {
   const auto& ep = epoch();
   const double sw = a.sibling_weight > 0 ? 1.0 : 0.0;
   for (std::int32_t p = 0; p < slots_; ++p) {
-    const std::int32_t nc = h_.n_children(p);
+    const std::int32_t nc = kids(p);
     if (nc == 0) {
       continue;
     }
@@ -406,8 +419,8 @@ void AdoptionProcess::sweep_generic(std::int32_t t) {
   const double esc_weight = sc_.governance.feedback.escalation_hazard;
   for (std::size_t g = 0; g < generic_.size(); ++g) {
     const std::int32_t j = generic_[g];
-    if (t_adopt_[j] != kNever) {
-      continue;
+    if (t_adopt_[j] != kNever || !exists(j, t)) {
+      continue;  // adopted, or not (yet, or any longer) a unit: no hazard accrues
     }
     if (links_ && gated(j, t)) {
       continue;  // a prerequisite is missing: the hazard is zero
@@ -420,7 +433,7 @@ void AdoptionProcess::sweep_generic(std::int32_t t) {
       v = v_children_[p];
       siblings_adopted = a.success_weighted ? static_cast<double>(quality_kids_[p])
                                             : static_cast<double>(active_kids_[p]);
-      n_siblings = h_.n_children(p) - 1;
+      n_siblings = kids(p) - 1;
     }
     const bool edges = !ext_total_.empty();
     const double hx =
@@ -428,7 +441,7 @@ void AdoptionProcess::sweep_generic(std::int32_t t) {
                              edges ? ext_total_[j] : 0.0, sw, ew);
     // Leaves (readmitted, or on this path for their policy links) have no children to learn
     // from, and no slot.
-    const double u = j < slots_ ? exposure::bottom_up(active_kids_[j], h_.n_children(j)) : 0.0;
+    const double u = j < slots_ ? exposure::bottom_up(active_kids_[j], kids(j)) : 0.0;
     Terms x;
     x.vertical = ep.gamma_vertical * v;
     x.horizontal = ep.gamma_horizontal * hx;
@@ -480,7 +493,7 @@ float AdoptionProcess::observed(std::int32_t j, std::int32_t t) const {
 
 void AdoptionProcess::adopt(std::int32_t j, Channel ch, std::int32_t t, bool pilot, Mode forced,
                             std::int32_t deadline) {
-  if (t_adopt_[j] != kNever || !adoptable(j)) {
+  if (t_adopt_[j] != kNever || !adoptable(j) || !exists(j, t)) {
     return;
   }
   t_adopt_[j] = t;

@@ -81,6 +81,17 @@ class AdoptionProcess final : public Process {
   void reversals(std::int32_t t);
   void failing_reforms(std::int32_t t);
   void readmit(std::int32_t j, std::int32_t t);
+  // adoption_restructure.cpp: units born, ceasing, merged and split; tiers abolished and
+  // re-established (docs/model.md 7.13).
+  void restructure(std::int32_t t);
+  bool inherited(const Transition& tr, std::int32_t v, std::int32_t t) const;
+  void cease(std::int32_t u, std::int32_t t);
+  void end_record(std::int32_t u, std::int32_t t);
+  bool exists(std::int32_t u, std::int32_t t) const { return !restructures_ || rs_.exists(u, t); }
+  // Children of slot p that exist now (all of them when nothing restructures).
+  std::int32_t kids(std::int32_t p) const {
+    return restructures_ ? alive_kids_[p] : h_.n_children(p);
+  }
 
   double draw(std::int32_t t, std::int32_t u, Draw d) const {
     return rng_.uniform(rep_, static_cast<std::uint32_t>(t), static_cast<std::uint32_t>(u),
@@ -101,6 +112,8 @@ class AdoptionProcess final : public Process {
   const Hierarchy& h_;
   const Network& net_;
   const Scenario& sc_;
+  const Restructuring& rs_;
+  bool restructures_ = false;  // some unit does not exist throughout
   Rng rng_;
   std::uint32_t rep_ = 0;
   std::int32_t pol_ = 0;
@@ -158,7 +171,14 @@ class AdoptionProcess final : public Process {
   std::vector<std::int32_t> next_pilots_;
   std::vector<Candidate> candidates_;
   std::vector<ActiveQuota> quotas_;
-  std::vector<double> measured_;  // pilots' improvements in the current evaluation
+  std::vector<double> measured_;          // pilots' improvements in the current evaluation
+  std::vector<std::int32_t> alive_kids_;  // per slot, when units are born or cease
+  struct Heir {
+    std::int32_t unit;
+    bool active;
+    Inherit inherit;
+  };
+  std::vector<Heir> heirs_;
 };
 
 // Inline: read for every government every period.
@@ -182,8 +202,8 @@ inline double AdoptionProcess::own_signal(std::int32_t p, std::int32_t t) const 
     case Mode::mandate:
       return v.mandate * (1.0 + v.urgency * ramp(t, mode_issue_[p], mode_deadline_[p]));
     case Mode::championship: {
-      const auto nc = h_.n_children(p);
-      return v.championship * (1.0 - static_cast<double>(active_kids_[p]) / nc);
+      const auto nc = kids(p);
+      return nc > 0 ? v.championship * (1.0 - static_cast<double>(active_kids_[p]) / nc) : 0.0;
     }
   }
   return 0.0;

@@ -58,13 +58,21 @@ std::vector<double> adoption_cells(const Model& model, const ReplicateResult& re
   };
   std::vector<double> shares(cells, 0.0);
   std::vector<std::int64_t> diff(cells + kMetrics, 0);
+  const auto& rs = model.restructuring();
+  // A unit that ceases at `end` counts no more from then: each change before `end` is undone
+  // at `end` (docs/model.md 7.13). `end` is kNever when nothing restructures.
+  std::int32_t end = kNever;
   auto bump = [&](int pol, int lvl, std::int32_t t, Metric m, int d) {
-    if (t < n_periods) {
+    if (t < n_periods && t < end) {
       diff[cell(pol, lvl, t, static_cast<int>(m))] += d;
+      if (end < n_periods) {
+        diff[cell(pol, lvl, end, static_cast<int>(m))] -= d;
+      }
     }
   };
   for (const auto& a : result.adoptions) {
     const int lvl = h.level(a.unit);
+    end = rs.end(a.unit);
     // A unit adopting again (a failed pilot, a reversed unit readmitted) counts once as
     // adopted, and is no longer reversed.
     if (a.round == 0) {
@@ -83,12 +91,13 @@ std::vector<double> adoption_cells(const Model& model, const ReplicateResult& re
   }
   for (int pol = 0; pol < np; ++pol) {
     for (int lvl = 0; lvl < nl; ++lvl) {
-      const double n_units = h.level_begin(lvl + 1) - h.level_begin(lvl);
       for (int m = 0; m < kMetrics; ++m) {
         std::int64_t run = 0;
         for (std::int32_t t = 0; t < n_periods; ++t) {
+          // The denominator: the units of the level that exist in t.
+          const double n_units = rs.count(lvl, t);
           run += diff[cell(pol, lvl, t, m)];
-          shares[cell(pol, lvl, t, m)] = static_cast<double>(run) / n_units;
+          shares[cell(pol, lvl, t, m)] = n_units > 0 ? static_cast<double>(run) / n_units : 0.0;
         }
       }
     }
@@ -170,23 +179,21 @@ CellFetch from_results(const std::vector<std::vector<double>>& per_rep) {
 
 Summary summarise_cells(const Model& model, std::size_t n_reps, const CellFetch& fetch,
                         const std::vector<double>& quantiles, std::size_t chunk) {
-  const auto& h = model.hierarchy();
-  const int nl = h.n_levels();
+  const int nl = model.hierarchy().n_levels();
   const std::int32_t n_periods = model.periods();
   Summary s;
   s.quantiles = quantiles;
   s.rows.reserve(adoption_cell_count(model));
-  each_cell(adoption_cell_count(model), n_reps, fetch, chunk,
-            [&](std::size_t c, std::vector<double>& v) {
-              const int m = static_cast<int>(c % kMetrics);
-              const auto t = static_cast<std::int32_t>(c / kMetrics % n_periods);
-              const int lvl = static_cast<int>(c / kMetrics / n_periods % nl);
-              const int pol = static_cast<int>(c / kMetrics / n_periods / nl);
-              auto mo = moments(v, quantiles);
-              s.rows.push_back({pol, lvl, t, static_cast<Metric>(m),
-                                h.level_begin(lvl + 1) - h.level_begin(lvl), mo.mean, mo.sd,
-                                std::move(mo.q)});
-            });
+  each_cell(
+      adoption_cell_count(model), n_reps, fetch, chunk, [&](std::size_t c, std::vector<double>& v) {
+        const int m = static_cast<int>(c % kMetrics);
+        const auto t = static_cast<std::int32_t>(c / kMetrics % n_periods);
+        const int lvl = static_cast<int>(c / kMetrics / n_periods % nl);
+        const int pol = static_cast<int>(c / kMetrics / n_periods / nl);
+        auto mo = moments(v, quantiles);
+        s.rows.push_back({pol, lvl, t, static_cast<Metric>(m), model.restructuring().count(lvl, t),
+                          mo.mean, mo.sd, std::move(mo.q)});
+      });
   return s;
 }
 

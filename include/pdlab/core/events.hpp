@@ -55,13 +55,28 @@ struct AbolishEvent {  // the units (a tier) stop being governments (Guiyang 201
   std::vector<std::int32_t> units;
   bool line_departments = false;  // a full reform (line departments too)
 };
-struct MergeEvent {  // the units merge into `into`
+// How a unit that takes over others (by a merge or a split) inherits their adoption state
+// (docs/model.md 7.13): any = active if any source was (the most advanced state, "max"); all =
+// only if every source was; largest = the state of the source with the most residents; none =
+// no inheritance (a new unit starts unadopted, an existing one keeps its own state).
+enum class Inherit : std::uint8_t { any, all, largest, none };
+const char* to_string(Inherit r);
+struct MergeEvent {  // the units cease and merge into `into` (which may be born then)
   std::vector<std::int32_t> units;
   std::int32_t into = -1;
+  Inherit inherit = Inherit::any;
+};
+struct SplitEvent {  // the unit ceases; its parts (born then) take it over
+  std::int32_t unit = -1;
+  std::vector<std::int32_t> into;
+  Inherit inherit = Inherit::any;
+};
+struct ReestablishEvent {  // the units, of an abolished tier, are governments again
+  std::vector<std::int32_t> units;
 };
 // Same order as EventSpec and the table of kinds.
 using EventAction = std::variant<AdoptEvent, MandateEvent, PromoteEvent, SetEvent, ReverseEvent,
-                                 AbolishEvent, MergeEvent>;
+                                 AbolishEvent, MergeEvent, SplitEvent, ReestablishEvent>;
 
 struct CompiledEvent {
   std::int32_t period = 0;

@@ -6,6 +6,7 @@
 #include "pdlab/core/governance.hpp"
 #include "pdlab/core/hierarchy.hpp"
 #include "pdlab/core/network.hpp"
+#include "pdlab/core/restructure.hpp"
 #include "pdlab/core/scenario.hpp"
 #include "pdlab/core/uncertainty.hpp"
 
@@ -79,6 +80,8 @@ class Model {
   const CompiledDraws* parameter_draws() const {
     return draws_.keys.empty() || !sc_.uncertainty.draw ? nullptr : &draws_;
   }
+  // Units born, ceasing, merged, split; tiers abolished and re-established (docs/model.md 7.13).
+  const Restructuring& restructuring() const { return restructuring_; }
   // The governance layer, or nullptr when all its modules are off.
   const GovernanceModel* governance() const { return gov_.get(); }
 
@@ -102,6 +105,7 @@ class Model {
   std::vector<float> capacity_, need_;
   std::vector<std::array<double, 4>> mode_cdf_;
   std::vector<CompiledEvent> events_;
+  Restructuring restructuring_;
   std::vector<std::uint8_t> fast_;
   std::int32_t n_slots_ = 0;
   int adoptions_max_level_ = 255;

@@ -22,8 +22,9 @@ enum class Channel : std::uint8_t {
   pilot,             // designated as a pilot by its superior
   mandate_deadline,  // complied at a mandate's deadline
   quota,             // filled a coverage quota
+  inherited,         // took over the state of units it merged with or split from
 };
-constexpr int kChannels = 11;
+constexpr int kChannels = 12;
 const char* to_string(Channel c);
 
 // One unit's adoption of one policy; periods are kNever when the stage was not reached.

@@ -155,15 +155,27 @@ struct ReverseSpec {
 struct AbolishSpec {
   std::string level;               // the tier abolished
   std::vector<std::string> under;  // only below these units (empty = everywhere)
+  std::vector<std::string> types;  // only units of these types (hierarchy column `type`)
   bool line_departments = false;   // line departments reformed too (a full reform)
 };
 struct MergeSpec {
   std::vector<std::string> units;
-  std::string into;  // the unit the listed units merge into
+  std::string into;     // the unit the listed units merge into
+  std::string inherit;  // the adoption state `into` takes (docs/model.md 7.13); empty = "any"
+};
+struct SplitSpec {  // a unit splits into parts (units that are born then)
+  std::string unit;
+  std::vector<std::string> into;
+  std::string inherit;
+};
+struct ReestablishSpec {  // an abolished tier becomes a government again
+  std::string level;
+  std::vector<std::string> under;
+  std::vector<std::string> types;
 };
 // Alternatives in the order of the table of kinds (event_kinds() in events.hpp).
-using EventSpec =
-    std::variant<AdoptSpec, MandateSpec, PromoteSpec, SetSpec, ReverseSpec, AbolishSpec, MergeSpec>;
+using EventSpec = std::variant<AdoptSpec, MandateSpec, PromoteSpec, SetSpec, ReverseSpec,
+                               AbolishSpec, MergeSpec, SplitSpec, ReestablishSpec>;
 
 struct Event {
   std::string key;        // "event[3]", for messages

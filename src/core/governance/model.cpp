@@ -68,9 +68,14 @@ void check_stability(const Scenario& s, const StabilityParams& b) {
 }  // namespace
 
 GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
-                                 const std::vector<CompiledEvent>& events, int policy,
+                                 const std::vector<CompiledEvent>& events,
+                                 const Restructuring& restructuring, int policy,
                                  int unit_time_max_level)
-    : sc_(sc), h_(h), policy_(policy), unit_time_max_level_(unit_time_max_level) {
+    : sc_(sc),
+      h_(h),
+      rs_(restructuring),
+      policy_(policy),
+      unit_time_max_level_(unit_time_max_level) {
   const auto& g = sc.governance;
   lc_ = h.n_levels() - 1;
   if (!g.coproduction.community_level.empty()) {
@@ -199,33 +204,51 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
 
   abolished_at_.assign(n, kNever);
   partial_from_.assign(n, kNever);
+  restored_at_.assign(n, kNever);
   bool abolish = false;
   for (const auto& ev : events) {
     if (const auto* e = std::get_if<AbolishEvent>(&ev.action)) {
       abolish = true;
       const int l = h.level(e->units.front());
       if (l != lg_) {
-        bad(sc, "event.level", h.level_names()[l],
+        bad(sc, ev.source + ".level", h.level_names()[l],
             "the governance layer can abolish only the local-government tier ('" +
                 h.level_names()[lg_] + "', the parents of the communities)",
             "abolish that tier, or switch the governance modules off");
       }
       for (auto u : e->units) {
-        abolished_at_[u] = std::min(abolished_at_[u], ev.period);
+        abolished_at_[u] = rs_.abolished_at(u);
+        restored_at_[u] = rs_.restored_at(u);
         if (!e->line_departments) {
           partial_from_[u] = std::min(partial_from_[u], ev.period);
         }
       }
-    } else if (const auto* m = std::get_if<MergeEvent>(&ev.action)) {
-      for (auto u : m->units) {
-        if (h.level(u) != lc_ || h.ancestor_at(u, ls_) != h.ancestor_at(m->into, ls_)) {
-          bad(sc, "event.units", std::string(h.id(u)),
-              "the governance layer merges communities ('" + h.level_names()[lc_] +
+    }
+  }
+  // The communities' residents follow merges and splits within one SO-holding unit; the
+  // governance layer does not move local governments.
+  if (rs_.changes_units()) {
+    for (std::int32_t u = 0; u < h.level_begin(lc_); ++u) {
+      if (rs_.begin(u) != 0 || rs_.end(u) != kNever) {
+        bad(sc, "hierarchy", std::string(h.id(u)),
+            "the governance layer cannot follow a government ('" + h.level_names()[h.level(u)] +
+                "') that does not exist throughout the run",
+            "restructure communities only, or switch the governance modules off");
+      }
+    }
+  }
+  for (const auto& tr : rs_.transitions()) {
+    const std::int32_t anchor = tr.to.front();
+    for (const auto& side : {tr.from, tr.to}) {
+      for (auto u : side) {
+        if (h.level(u) != lc_ || h.ancestor_at(u, ls_) != h.ancestor_at(anchor, ls_)) {
+          bad(sc, tr.source + ".units", std::string(h.id(u)),
+              "the governance layer merges and splits communities ('" + h.level_names()[lc_] +
                   "') within one '" + h.level_names()[ls_] + "' only",
-              "merge communities that share that ancestor");
+              "restructure communities that share that ancestor, or switch the governance "
+              "modules off");
         }
       }
-      merges_.push_back({ev.period, m->into, m->units});
     }
   }
   if (!g.coproduction.agents_root.empty()) {
@@ -285,8 +308,10 @@ void GovernanceModel::impute_population(const std::string& column) {
   const auto col = h_.attribute(*a);
   const std::int32_t n = h_.size();
   std::vector<double> count(static_cast<std::size_t>(n), 0.0);
+  // Residents are shared among the communities of the first period; units born later take
+  // over residents from the units they replace (docs/model.md 7.12).
   for (std::int32_t u = h_.level_begin(lc_); u < h_.level_begin(lc_ + 1); ++u) {
-    count[u] = 1.0;
+    count[u] = rs_.exists(u, 0) ? 1.0 : 0.0;
   }
   for (std::int32_t u = h_.level_begin(lc_) - 1; u >= 0; --u) {
     for (std::int32_t c = h_.first_child(u); c < h_.end_child(u); ++c) {

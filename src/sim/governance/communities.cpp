@@ -6,11 +6,8 @@ namespace pdlab::gov {
 void Runtime::communities(std::size_t b, std::int32_t t) {
   const auto& blk = g_.blocks()[b];
   const Step& st = g_.step(t);
-  for (const auto& mg : g_.merges()) {
-    if (mg.period == t) {
-      merge(mg, blk);
-      block_residents(blk);
-    }
+  if (g_.restructuring().changes_units() && restructure(blk, t)) {
+    block_residents(blk);
   }
   // What each local government does this period, broadcast to its communities, four at a
   // time: a government's last vector may spill into the next government's range, which that
@@ -32,7 +29,7 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     const V4 r = V4{} + capital_[g];
     const V4 p = V4{} + j_participation_[g];
     const V4 c = V4{} + intensity_[control][g];
-    const V4 l = V4{} + (t >= g_.partial_from(g) ? st.partial_load : 0.0F);
+    const V4 l = V4{} + (g_.partial(g, t) ? st.partial_load : 0.0F);
     for (std::int32_t i = cb; i < ce; i += 4) {
       simd::store(&effort[i], e);
       simd::store(&stress[i], q);

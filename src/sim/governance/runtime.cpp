@@ -74,7 +74,9 @@ void Runtime::init(sim::ReplicateState& state) {
     widest = std::max(widest, blk.padded);
     for (std::int32_t c = blk.c0; c < blk.c1; ++c) {
       const auto s = slot(blk, c);
-      set_population(s, g_.population(c), g_.migrant_share(c));
+      // A community born later has no residents until then (docs/model.md 7.13).
+      const bool here = g_.restructuring().exists(c, 0);
+      set_population(s, here ? g_.population(c) : 0.0F, here ? g_.migrant_share(c) : 0.0F);
       at(Field::children, s) = g_.children(c);
     }
   }
@@ -342,19 +344,56 @@ void Runtime::flush(LocalSums& s, std::int32_t t) {
   s.touched = 0;
 }
 
-void Runtime::merge(const GovernanceModel::Merge& mg, const GovBlock& blk) {
-  if (mg.into < blk.c0 || mg.into >= blk.c1) {
-    return;  // another block's communities
+bool Runtime::restructure(const GovBlock& blk, std::int32_t t) {
+  const auto& rs = g_.restructuring();
+  bool changed = false;
+  const auto in_block = [&](std::int32_t u) {
+    return h_.level(u) == g_.community_level() && u >= blk.c0 && u < blk.c1;
+  };
+  for (const auto& tr : rs.transitions_at(t)) {
+    if (!in_block(tr.to.front())) {
+      continue;  // another block's communities (the model keeps transitions within blocks)
+    }
+    changed = true;
+    if (tr.to.size() == 1) {
+      merge(tr, blk);
+    } else {
+      split(tr, blk);
+    }
   }
-  const auto s = slot(blk, mg.into);
-  for (auto u : mg.units) {
+  // Births and deaths without a predecessor or successor: residents arrive or leave.
+  for (const auto u : rs.born_at(t)) {
+    if (in_block(u) && at(Field::residents, slot(blk, u)) <= 0) {
+      bool taken_over = false;
+      for (const auto& tr : rs.transitions_at(t)) {
+        taken_over = taken_over || std::find(tr.to.begin(), tr.to.end(), u) != tr.to.end();
+      }
+      if (!taken_over) {
+        set_population(slot(blk, u), g_.population(u), g_.migrant_share(u));
+        changed = true;
+      }
+    }
+  }
+  for (const auto u : rs.ceased_at(t)) {
+    if (in_block(u) && at(Field::residents, slot(blk, u)) > 0) {
+      set_population(slot(blk, u), 0.0F, 0.0F);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+// Merge: the residents of the merged communities join `into` (born now with no residents, or
+// existing); every state becomes the population-weighted mean (per group).
+void Runtime::merge(const Transition& tr, const GovBlock& blk) {
+  const auto s = slot(blk, tr.to.front());
+  for (auto u : tr.from) {
     const auto i = slot(blk, u);
     const float w = at(Field::residents, i);
     const float ws = at(Field::residents, s);
     if (w <= 0) {
       continue;
     }
-    // Residents pool: every state becomes the population-weighted mean (per group).
     const float al = locals_[s] + locals_[i] > 0 ? locals_[s] / (locals_[s] + locals_[i]) : 0.5F;
     const float am =
         migrants_[s] + migrants_[i] > 0 ? migrants_[s] / (migrants_[s] + migrants_[i]) : 0.5F;
@@ -373,6 +412,28 @@ void Runtime::merge(const GovernanceModel::Merge& mg, const GovBlock& blk) {
     set_population(s, ws + w, (migrants_[s] + migrants_[i]) / (ws + w));
     set_population(i, 0.0F, 0.0F);
   }
+}
+
+// Split: the parts share the unit's residents in proportion to their own populations (equal
+// shares when none has one) and start from its state.
+void Runtime::split(const Transition& tr, const GovBlock& blk) {
+  const auto s = slot(blk, tr.from.front());
+  const float residents = at(Field::residents, s);
+  const float migrant = at(Field::migrant, s);
+  double total = 0;
+  for (auto u : tr.to) {
+    total += g_.population(u);
+  }
+  for (auto u : tr.to) {
+    const auto i = slot(blk, u);
+    const double share =
+        total > 0 ? g_.population(u) / total : 1.0 / static_cast<double>(tr.to.size());
+    for (int f = static_cast<int>(Field::children); f < kFields; ++f) {
+      at(static_cast<Field>(f), i) = at(static_cast<Field>(f), s);
+    }
+    set_population(i, static_cast<float>(residents * share), migrant);
+  }
+  set_population(s, 0.0F, 0.0F);
 }
 
 // Panel rows of local government g and its communities.

@@ -96,7 +96,7 @@ class Runtime {
  private:
   bool active(std::int32_t u, std::int32_t t) const { return t_on_[u] <= t && t < t_off_[u]; }
   bool has_official(std::int32_t u, std::int32_t t) const {
-    return h_.level(u) < g_.local_level() || t < g_.abolished_at(u);
+    return h_.level(u) < g_.local_level() || g_.governs(u, t);
   }
   std::size_t cell(GovMetric m, int level, std::int32_t t) const {
     return (static_cast<std::size_t>(m) * nl_ + level) * periods_ + t;
@@ -114,7 +114,11 @@ class Runtime {
   double exponential(std::int32_t g);
   void set_population(std::int32_t slot, float residents, float migrant);
   void block_residents(const GovBlock& blk);
-  void merge(const GovernanceModel::Merge& mg, const GovBlock& blk);
+  // Restructuring in period t (runtime.cpp): residents follow merges, splits, births and
+  // deaths of the block's communities; true when any did.
+  bool restructure(const GovBlock& blk, std::int32_t t);
+  void merge(const Transition& tr, const GovBlock& blk);
+  void split(const Transition& tr, const GovBlock& blk);
   void panel(std::int32_t g, const GovBlock& blk, std::int32_t t,
              const std::array<float, kGovUnitColumns>& values);
   void setup_agents(const GovBlock& blk);

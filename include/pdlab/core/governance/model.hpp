@@ -6,6 +6,7 @@
 #include "pdlab/core/governance/metrics.hpp"
 #include "pdlab/core/governance/step.hpp"
 #include "pdlab/core/hierarchy.hpp"
+#include "pdlab/core/restructure.hpp"
 #include "pdlab/core/scenario.hpp"
 
 #include <cstdint>
@@ -29,7 +30,7 @@ class GovernanceModel {
   // Throws ErrorKind::config naming the scenario key when the governance blocks disagree with
   // the hierarchy (unknown level or column, values out of range, events it cannot apply).
   GovernanceModel(const Scenario& sc, const Hierarchy& h, const std::vector<CompiledEvent>& events,
-                  int policy, int unit_time_max_level);
+                  const Restructuring& restructuring, int policy, int unit_time_max_level);
 
   const Scenario& scenario() const { return sc_; }
   const Hierarchy& hierarchy() const { return h_; }
@@ -58,10 +59,16 @@ class GovernanceModel {
   float children(std::int32_t u) const { return children_[u]; }
   // The conditions a variant invented by unit u was designed for (u's migrant share).
   float design(std::int32_t u) const { return design_[u]; }
-  // Units of the abolished local-government tier, from the period they stop being governments;
-  // partial_from: from when the abolition was partial (line departments unreformed).
+  // Units of the abolished local-government tier, from the period they stop being governments
+  // to the period they are re-established; partial: abolished with the line departments
+  // unreformed.
   std::int32_t abolished_at(std::int32_t u) const { return abolished_at_[u]; }
-  std::int32_t partial_from(std::int32_t u) const { return partial_from_[u]; }
+  bool governs(std::int32_t u, std::int32_t t) const {
+    return t < abolished_at_[u] || t >= restored_at_[u];
+  }
+  bool partial(std::int32_t u, std::int32_t t) const {
+    return t >= partial_from_[u] && t < restored_at_[u];
+  }
   // Whether governments of level l feel need, escalation and reversal feedback.
   bool feedback_at(int level) const { return feedback_level_[level] != 0; }
   // Periods from an outcome on the ground to its effect on adoption (feedback.lag_months).
@@ -73,12 +80,8 @@ class GovernanceModel {
   // Results do not depend on it (tests prove it).
   std::int32_t window() const { return window_; }
   bool abolishes() const { return abolishes_; }
-  struct Merge {
-    std::int32_t period;
-    std::int32_t into;
-    std::vector<std::int32_t> units;
-  };
-  const std::vector<Merge>& merges() const { return merges_; }
+  // Units born, ceasing, merged and split (the communities' residents follow them).
+  const Restructuring& restructuring() const { return rs_; }
   std::int32_t agents_root() const { return agents_root_; }
 
  private:
@@ -86,6 +89,7 @@ class GovernanceModel {
 
   const Scenario& sc_;
   const Hierarchy& h_;
+  const Restructuring& rs_;
   int policy_ = 0;
   int unit_time_max_level_ = 255;
   int lc_ = 0, lg_ = 0, ls_ = 0;
@@ -94,12 +98,11 @@ class GovernanceModel {
   std::vector<gov::Step> steps_;
   std::vector<std::int32_t> epoch_of_;  // per period
   std::vector<float> design_;
-  std::vector<std::int32_t> abolished_at_, partial_from_;
+  std::vector<std::int32_t> abolished_at_, partial_from_, restored_at_;
   std::vector<std::uint8_t> feedback_level_;
   std::int32_t lag_ = 1;
   std::int32_t window_ = 1;
   bool abolishes_ = false;
-  std::vector<Merge> merges_;
   std::vector<GovBlock> blocks_;
   std::vector<std::int32_t> community_block_;
   std::int32_t slots_ = 0;

@@ -1,0 +1,320 @@
+// Restructuring compiled against a hierarchy (docs/model.md 7.13): existence intervals from the
+// hierarchy columns and the merge and split events, the checks that keep the hierarchy
+// consistent in every period, and the schedule of abolished and re-established tiers.
+#include "pdlab/core/restructure.hpp"
+
+#include "core/resolve.hpp"
+#include "pdlab/core/calendar.hpp"
+#include "pdlab/core/errors.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace pdlab {
+
+namespace {
+
+using detail::bad;
+
+// Lists of units keyed by period, as CSR: first[t] .. first[t + 1].
+void bucket(std::vector<std::pair<std::int32_t, std::int32_t>>& items, std::int32_t periods,
+            std::vector<std::int32_t>& list, std::vector<std::int32_t>& first) {
+  list.clear();
+  first.clear();
+  if (items.empty()) {
+    return;
+  }
+  std::stable_sort(items.begin(), items.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  first.assign(static_cast<std::size_t>(periods) + 1, 0);
+  for (const auto& [t, u] : items) {
+    ++first[t + 1];
+    list.push_back(u);
+  }
+  for (std::int32_t t = 0; t < periods; ++t) {
+    first[t + 1] += first[t];
+  }
+}
+
+std::string label(const Calendar& cal, std::int32_t t) {
+  return t == kNever ? std::string("the end") : period_label(cal, t);
+}
+
+}  // namespace
+
+std::optional<std::int32_t> existence_period(const Calendar& cal, double v) {
+  if (!std::isfinite(v) || v != std::floor(v)) {
+    return std::nullopt;
+  }
+  int year = 0;
+  int month = 1;
+  if (v >= 1000 && v <= 3000) {
+    year = static_cast<int>(v);
+  } else if (v >= 100001 && v <= 300012) {
+    year = static_cast<int>(v) / 100;
+    month = static_cast<int>(v) % 100;
+    if (month < 1 || month > 12) {
+      return std::nullopt;
+    }
+  } else {
+    return std::nullopt;
+  }
+  const int months = (year - cal.start_year) * 12 + (month - cal.start_month);
+  // A period starts at its first month: a date inside a period counts from the next one.
+  const int per = 12 / cal.periods_per_year;
+  return static_cast<std::int32_t>(months >= 0 ? (months + per - 1) / per : -((-months) / per));
+}
+
+Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
+                             const std::vector<CompiledEvent>& events)
+    : periods_(sc.calendar.periods), levels_(h.n_levels()) {
+  const std::int32_t n = h.size();
+  // Existence from the hierarchy's columns.
+  const auto column = [&](const char* name, bool until) {
+    const auto a = h.attribute_index(name);
+    if (!a) {
+      return;
+    }
+    const auto col = h.attribute(*a);
+    for (std::int32_t u = 0; u < n; ++u) {
+      if (std::isnan(col[u])) {
+        continue;
+      }
+      const auto p = existence_period(sc.calendar, col[u]);
+      if (!p) {
+        fail(ErrorKind::data, {h.source(), h.source_line(u), name, std::to_string(col[u])},
+             "not a year or a month", "give a year (e.g. 2012) or a month YYYYMM (e.g. 201212)");
+      }
+      if (begin_.empty()) {
+        begin_.assign(static_cast<std::size_t>(n), 0);
+        end_.assign(static_cast<std::size_t>(n), kNever);
+      }
+      if (until) {
+        if (*p <= 0) {
+          fail(ErrorKind::data, {h.source(), h.source_line(u), name, std::to_string(col[u])},
+               "the unit ceases before the first period: it never exists in the run",
+               "drop the unit from the hierarchy or correct the date");
+        }
+        end_[u] = *p;
+      } else {
+        begin_[u] = std::max(0, *p);
+      }
+    }
+  };
+  column("exists_from", false);
+  column("exists_until", true);
+  std::span<const double> population;
+  if (const auto a = h.attribute_index("population")) {
+    population = h.attribute(*a);
+  }
+  // Merges and splits, in date order (the model sorts its events by period).
+  std::vector<std::int32_t> born_by(static_cast<std::size_t>(begin_.empty() ? 0 : n), -1);
+  for (const auto& ev : events) {
+    Transition tr;
+    tr.period = ev.period;
+    tr.source = ev.source;
+    if (const auto* m = std::get_if<MergeEvent>(&ev.action)) {
+      tr.from = m->units;
+      tr.to = {m->into};
+      tr.inherit = m->inherit;
+    } else if (const auto* s = std::get_if<SplitEvent>(&ev.action)) {
+      tr.from = {s->unit};
+      tr.to = s->into;
+      tr.inherit = s->inherit;
+    } else {
+      continue;
+    }
+    const std::string from_field = ev.source + (tr.to.size() == 1 ? ".units" : ".unit");
+    const std::string to_field = ev.source + ".into";
+    if (tr.period <= 0) {
+      bad(sc, ev.source + ".date", period_label(sc.calendar, tr.period),
+          "a merge or split at the first period: the units that cease would never exist",
+          "date it after the first period, or start the hierarchy with the result", ev.line);
+    }
+    if (begin_.empty()) {
+      begin_.assign(static_cast<std::size_t>(n), 0);
+      end_.assign(static_cast<std::size_t>(n), kNever);
+      born_by.assign(static_cast<std::size_t>(n), -1);
+    }
+    const std::int32_t t = tr.period;
+    for (auto u : tr.from) {
+      if (std::find(tr.to.begin(), tr.to.end(), u) != tr.to.end()) {
+        bad(sc, from_field, std::string(h.id(u)), "the unit is on both sides",
+            "list each unit either as ceasing or as taking over", ev.line);
+      }
+      if (!(begin_[u] <= t - 1 && t - 1 < end_[u])) {
+        bad(sc, from_field, std::string(h.id(u)),
+            "the unit does not exist before " + period_label(sc.calendar, t) + " (it exists from " +
+                label(sc.calendar, begin_[u]) + " until " + label(sc.calendar, end_[u]) + ")",
+            "merge or split only units that exist then: check the date and the unit's "
+            "exists_from / exists_until and earlier merges",
+            ev.line);
+      }
+      end_[u] = t;
+    }
+    for (auto v : tr.to) {
+      if (!(begin_[v] <= t && t < end_[v])) {
+        bad(sc, to_field, std::string(h.id(v)),
+            "the unit does not exist at " + period_label(sc.calendar, t) + " (it exists from " +
+                label(sc.calendar, begin_[v]) + " until " + label(sc.calendar, end_[v]) + ")",
+            "set its exists_from in the hierarchy file to the date (a unit born by the merge or "
+            "split) or earlier (an existing unit)",
+            ev.line);
+      }
+      if (begin_[v] == t) {
+        born_by[v] = static_cast<std::int32_t>(transitions_.size());
+      }
+    }
+    double most = -1;
+    const auto weigh = [&](std::int32_t u) {
+      const double w = population.empty() || std::isnan(population[u]) ? 0.0 : population[u];
+      if (w > most) {
+        most = w;
+        tr.largest = u;
+      }
+    };
+    if (tr.to.size() == 1 && begin_[tr.to.front()] < t) {
+      weigh(tr.to.front());
+    }
+    for (auto u : tr.from) {
+      weigh(u);
+    }
+    transitions_.push_back(std::move(tr));
+  }
+  if (!begin_.empty()) {
+    // Every unit exists only while its parent does (parents precede children).
+    for (std::int32_t u = 1; u < n; ++u) {
+      const std::int32_t p = h.parent(u);
+      if (begin_[u] >= begin_[p] && end_[u] <= end_[p]) {
+        continue;
+      }
+      const std::string what =
+          "unit '" + std::string(h.id(u)) + "' exists from " + label(sc.calendar, begin_[u]) +
+          " until " + label(sc.calendar, end_[u]) + ", but its parent '" + std::string(h.id(p)) +
+          "' only from " + label(sc.calendar, begin_[p]) + " until " + label(sc.calendar, end_[p]);
+      const std::string fix =
+          "date the unit within its parent's existence, or give it a parent that exists then";
+      if (begin_[u] < begin_[p] && born_by[u] >= 0) {
+        const auto& tr = transitions_[born_by[u]];
+        bad(sc, tr.source + ".into", std::string(h.id(u)), what, fix);
+      }
+      for (const auto& tr : transitions_) {
+        if (end_[u] > end_[p] && std::find(tr.from.begin(), tr.from.end(), p) != tr.from.end()) {
+          bad(sc, tr.source + (tr.to.size() == 1 ? ".units" : ".unit"), std::string(h.id(p)),
+              what + " (the parent ceases by this event)",
+              "merge or split its children first, or do not let the parent cease");
+        }
+      }
+      fail(ErrorKind::data,
+           {h.source(), h.source_line(u), begin_[u] < begin_[p] ? "exists_from" : "exists_until",
+            std::string(h.id(u))},
+           what, fix);
+    }
+    // Births, deaths and the units of each level in each period.
+    std::vector<std::pair<std::int32_t, std::int32_t>> born;
+    std::vector<std::pair<std::int32_t, std::int32_t>> ceased;
+    std::vector<std::int32_t> diff(static_cast<std::size_t>(levels_) * (periods_ + 1), 0);
+    for (std::int32_t u = 0; u < n; ++u) {
+      const std::int32_t b = std::min(begin_[u], periods_);
+      const std::int32_t e = std::min(end_[u], periods_);
+      if (b > 0 && b < periods_) {
+        born.emplace_back(b, u);
+      }
+      if (e < periods_) {
+        ceased.emplace_back(e, u);
+      }
+      if (b < e) {
+        diff[static_cast<std::size_t>(h.level(u)) * (periods_ + 1) + b] += 1;
+        diff[static_cast<std::size_t>(h.level(u)) * (periods_ + 1) + e] -= 1;
+      }
+    }
+    bucket(born, periods_, born_, born_first_);
+    bucket(ceased, periods_, ceased_, ceased_first_);
+    counts_.assign(static_cast<std::size_t>(levels_) * periods_, 0);
+    for (int l = 0; l < levels_; ++l) {
+      std::int32_t run = 0;
+      for (std::int32_t t = 0; t < periods_; ++t) {
+        run += diff[static_cast<std::size_t>(l) * (periods_ + 1) + t];
+        counts_[static_cast<std::size_t>(l) * periods_ + t] = run;
+      }
+    }
+  }
+  transition_first_.assign(static_cast<std::size_t>(periods_) + 1, 0);
+  for (const auto& tr : transitions_) {
+    if (tr.period < periods_) {
+      ++transition_first_[tr.period + 1];
+    }
+  }
+  for (std::int32_t t = 0; t < periods_; ++t) {
+    transition_first_[t + 1] += transition_first_[t];
+  }
+  // Abolished and re-established tiers, in date order.
+  std::vector<std::pair<std::int32_t, std::int32_t>> abolished;
+  std::vector<std::pair<std::int32_t, std::int32_t>> restored;
+  for (const auto& ev : events) {
+    const auto* a = std::get_if<AbolishEvent>(&ev.action);
+    const auto* r = std::get_if<ReestablishEvent>(&ev.action);
+    if (a == nullptr && r == nullptr) {
+      continue;
+    }
+    if (abolished_at_.empty()) {
+      abolished_at_.assign(static_cast<std::size_t>(n), kNever);
+      restored_at_.assign(static_cast<std::size_t>(n), kNever);
+    }
+    for (auto u : a != nullptr ? a->units : r->units) {
+      if (a != nullptr) {
+        if (restored_at_[u] != kNever) {
+          bad(sc, ev.source + ".level", std::string(h.id(u)),
+              "the unit was abolished and re-established before: a second abolition is not "
+              "supported",
+              "abolish each unit at most once", ev.line);
+        }
+        if (abolished_at_[u] == kNever) {
+          abolished_at_[u] = ev.period;
+          abolished.emplace_back(std::min(ev.period, periods_), u);
+        }
+      } else {
+        if (!(abolished_at_[u] < ev.period) || restored_at_[u] != kNever) {
+          bad(sc, ev.source + ".level", std::string(h.id(u)),
+              "a re-establishment of a unit that is not abolished before " +
+                  period_label(sc.calendar, ev.period) +
+                  (restored_at_[u] != kNever ? " (it was re-established already)" : ""),
+              "abolish the tier first with an abolish event dated earlier, or narrow the units "
+              "with `under` and `types`",
+              ev.line);
+        }
+        restored_at_[u] = ev.period;
+        restored.emplace_back(std::min(ev.period, periods_), u);
+      }
+    }
+  }
+  const auto keep = [&](auto& v) {
+    v.erase(std::remove_if(v.begin(), v.end(), [&](const auto& x) { return x.first >= periods_; }),
+            v.end());
+  };
+  keep(abolished);
+  keep(restored);
+  bucket(abolished, periods_, abolish_list_, abolish_first_);
+  bucket(restored, periods_, restore_list_, restore_first_);
+  level_size_.resize(static_cast<std::size_t>(levels_));
+  for (int l = 0; l < levels_; ++l) {
+    level_size_[l] = h.level_begin(l + 1) - h.level_begin(l);
+  }
+}
+
+std::int32_t Restructuring::count(int level, std::int32_t t) const {
+  if (counts_.empty()) {
+    return level_size_[level];
+  }
+  return counts_[static_cast<std::size_t>(level) * periods_ + t];
+}
+
+std::span<const Transition> Restructuring::transitions_at(std::int32_t t) const {
+  if (transitions_.empty() || t < 0 || t >= periods_) {
+    return {};
+  }
+  return {transitions_.data() + transition_first_[t],
+          static_cast<std::size_t>(transition_first_[t + 1] - transition_first_[t])};
+}
+
+}  // namespace pdlab

@@ -309,7 +309,7 @@ void GovernanceModel::impute_population(const std::string& column) {
   const std::int32_t n = h_.size();
   std::vector<double> count(static_cast<std::size_t>(n), 0.0);
   // Residents are shared among the communities of the first period; units born later take
-  // over residents from the units they replace (docs/model.md 7.12).
+  // over residents from the units they replace (docs/model.md 7.13).
   for (std::int32_t u = h_.level_begin(lc_); u < h_.level_begin(lc_ + 1); ++u) {
     count[u] = rs_.exists(u, 0) ? 1.0 : 0.0;
   }

@@ -1,8 +1,6 @@
 // Co-production and services in one block's communities (docs/model.md 7.9.2-7.9.3).
 #include "sim/governance/runtime.hpp"
 
-#include <algorithm>
-
 namespace pdlab::gov {
 
 void Runtime::communities(std::size_t b, std::int32_t t) {
@@ -45,18 +43,7 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     }
   }
   // Every community of the block, branch-free so that the loop vectorises.
-  auto arr = arrays(blk, t);
-  // In the window's last two periods, the next block's state comes into cache half at a
-  // time, while this block computes from cache (Prefetch).
-  const std::int32_t spread = std::min(2, window_end_ - window_start_);
-  const std::int32_t part = t - (window_end_ - spread);
-  if (b + 1 < g_.blocks().size() && part >= 0) {
-    if (part == 0) {
-      plan_prefetch(g_.blocks()[b + 1]);
-    }
-    prefetch_.quota = (prefetch_.total + spread - 1) / spread;
-    arr.prefetch = &prefetch_;
-  }
+  const auto arr = arrays(blk, t);
   community_kernel(arr, static_cast<std::size_t>(blk.padded), t, st, so_capacity_[b]);
   // Sums by local government (products computed in the vector loop); the sums of one
   // government's communities interleave so that their additions overlap.

@@ -104,13 +104,7 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
   const T one = T{} + 1.0F;
   const T so_cap = T{} + so_capacity;
   T block[kBlockSums] = {};
-  Prefetch* pf = a.prefetch;
-  // Lines to issue per iteration: a.prefetch's share for this call, spread evenly.
-  const std::size_t pf_step = pf != nullptr && n > 0 ? (pf->quota * N + n - 1) / n : 0;
   for (std::size_t i = 0; i < n; i += N) {
-    if (pf_step > 0) {
-      pf->issue(pf_step);
-    }
     // Field f of communities i .. i + N - 1 in their tile.
     float* __restrict base = tiles + (i / lanes) * kFields * lanes + i % lanes;
     const auto at = [&](Field f) { return base + static_cast<std::size_t>(f) * lanes; };

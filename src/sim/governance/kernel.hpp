@@ -7,7 +7,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <vector>
 
 namespace pdlab::gov {
 
@@ -105,53 +104,6 @@ struct CommunityArrays {
   float* target[2];         // the groups' participation targets (resident agents only)
   float* street[kStreetSums];
   float (*block)[simd::kMaxLanes];  // [kBlockSums][lanes]; lanes >= N left at 0
-  // Memory to bring into cache while this block computes, a few lines per iteration (null:
-  // none). A hint only: no value depends on it.
-  struct Prefetch* prefetch = nullptr;
-};
-
-// Memory ranges to bring into cache ahead of use: the next block's tiles, feedback rows and
-// governments' state, which a window of a few periods (coupled runs) would otherwise fetch
-// at the rate of the next block's first period. Issued a few 64-byte lines at a time, between
-// computations, so that the loads overlap with them.
-struct Prefetch {
-  static constexpr int kMaxRanges = 96;
-  const char* begin[kMaxRanges];
-  std::size_t lines[kMaxRanges];
-  int count = 0;
-  int range = 0;  // the next line to issue: line `line` of range `range`
-  std::size_t line = 0;
-  std::size_t total = 0;  // lines in all ranges
-  std::size_t quota = 0;  // lines the next kernel call issues
-
-  void clear() { count = range = 0, line = total = quota = 0; }
-  // The lines covering [p, p + bytes) (dropped past kMaxRanges: a hint may be incomplete).
-  void add(const void* p, std::size_t bytes) {
-    if (bytes == 0 || count == kMaxRanges) {
-      return;
-    }
-    const auto a = reinterpret_cast<std::uintptr_t>(p) & ~std::uintptr_t{63};
-    const auto e = reinterpret_cast<std::uintptr_t>(p) + bytes;
-    begin[count] = reinterpret_cast<const char*>(a);
-    lines[count] = (e - a + 63) / 64;
-    total += lines[count++];
-  }
-  template <class T>
-  void add(const std::vector<T>& v, std::int32_t first, std::int32_t end) {
-    if (first < end && static_cast<std::size_t>(end) <= v.size()) {
-      add(&v[static_cast<std::size_t>(first)], sizeof(T) * static_cast<std::size_t>(end - first));
-    }
-  }
-  // Issues the next n lines (inline: a call would make the kernel spill its vectors).
-  PDLAB_INLINE void issue(std::size_t n) {
-    for (; n > 0 && range < count; --n) {
-      __builtin_prefetch(begin[range] + 64 * line, 1, 3);
-      if (++line == lines[range]) {
-        line = 0;
-        ++range;
-      }
-    }
-  }
 };
 
 void community_kernel(const CommunityArrays& a, std::size_t n, std::int32_t t, const Step& st,

@@ -204,7 +204,6 @@ void Runtime::apply_changes(std::vector<sim::Change>& list, std::size_t& next, s
 // communities answer to them (GovernanceModel::window()).
 void Runtime::run_window(std::int32_t t0, std::int32_t t1, sim::ReplicateState& state) {
   window_start_ = t0;
-  window_end_ = t1;
   feedback_ = sc_.governance.feedback.any() ? &state.feedback : nullptr;
   std::fill(jur_.begin(), jur_.end(), 0.0F);
   std::fill(upper_kids_.begin(), upper_kids_.end(), 0.0F);
@@ -320,82 +319,6 @@ CommunityArrays Runtime::arrays(const GovBlock& blk, std::int32_t t) {
   }
   a.block = block_sums_;
   return a;
-}
-
-// What the next block reads and writes in this window, bar the model's own (const) arrays:
-// its tiles, its governments' state and its rows of the feedback signals.
-void Runtime::plan_prefetch(const GovBlock& next) {
-  auto& p = prefetch_;
-  p.clear();
-  p.add(&tiles_[tile_index(Field::adopted_from, next.slot)],
-        static_cast<std::size_t>(next.padded) * kFields * sizeof(float));
-  const std::int32_t g0 = next.g0;
-  const std::int32_t g1 = next.g1;
-  for (const auto* v :
-       {&t_on_, &t_off_, &term_end_, &tenure_start_, &last_turnover_, &in_charge_, &incidents_}) {
-    p.add(*v, g0, g1);
-  }
-  for (const auto* v : {&rank_,
-                        &promotion_,
-                        &slope_,
-                        &effort_,
-                        &visible_,
-                        &mix_[0],
-                        &mix_[1],
-                        &mix_[2],
-                        &intensity_[0],
-                        &intensity_[1],
-                        &intensity_[2],
-                        &j_residents_,
-                        &j_participation_,
-                        &j_satisfaction_,
-                        &j_grievance_,
-                        &j_depth_,
-                        &j_fit_,
-                        &j_incident_rate_,
-                        &year_incidents_,
-                        &claims_,
-                        &unmet_,
-                        &latent_,
-                        &capital_,
-                        &base_rate_,
-                        &open_rate_,
-                        &rate_,
-                        &sent_,
-                        &cost_,
-                        &so_sum_,
-                        &places_}) {
-    p.add(*v, g0, g1);
-  }
-  for (const auto& v : street_sum_) {
-    p.add(v, g0, g1);
-  }
-  for (const auto* v : {&record_, &clock_, &next_incident_, &residents_g_}) {
-    p.add(*v, g0, g1);
-  }
-  p.add(mandated_, g0, g1);
-  p.add(vetoed_, g0, g1);
-  p.add(vetoed_last_, g0, g1);
-  p.add(drawn_, g0, g1);
-  if (feedback_ != nullptr) {
-    // The rows of the window's periods (at most lag of them).
-    auto& fb = *feedback_;
-    const std::int32_t rows = std::min(fb.lag, window_end_ - window_start_);
-    for (auto* v :
-         {&fb.need, &fb.escalation, &fb.reversal, &fb.outcome, &fb.kid_outcome, &fb.assessed}) {
-      if (v->empty()) {
-        continue;
-      }
-      const auto stride = static_cast<std::int32_t>(v->size() / fb.lag);
-      for (std::int32_t t = window_start_; t < window_start_ + rows; ++t) {
-        const std::int32_t row = (t % fb.lag) * stride;
-        p.add(*v, row + g0, row + std::min(g1, stride));
-        if (next.c0 < stride) {
-          p.add(*v, row + next.c0, row + next.c1);
-        }
-      }
-    }
-  }
 }
 
 void Runtime::flush(LocalSums& s, std::int32_t t) {

@@ -120,7 +120,6 @@ class Runtime {
   void setup_agents(const GovBlock& blk);
   void agents(std::size_t b, std::int32_t t);
   CommunityArrays arrays(const GovBlock& blk, std::int32_t t);
-  void plan_prefetch(const GovBlock& next);  // the next block's state, for the kernel
   std::int32_t slot(const GovBlock& blk, std::int32_t c) const { return blk.slot + (c - blk.c0); }
   float& at(Field f, std::int32_t s) { return tiles_[tile_index(f, s)]; }
   float at(Field f, std::int32_t s) const { return tiles_[tile_index(f, s)]; }
@@ -156,7 +155,6 @@ class Runtime {
   Rng rng_;
   std::int32_t window_;
   std::int32_t window_start_ = 0;
-  std::int32_t window_end_ = 0;
   std::uint32_t rep_ = 0;
   std::int32_t periods_;
   int ppy_;
@@ -244,7 +242,6 @@ class Runtime {
   std::vector<float> jur_;
   std::vector<float> upper_kids_;
   sim::Feedback* feedback_ = nullptr;  // where this window's signals go (null: no feedback)
-  Prefetch prefetch_;
 
   // Outputs.
   GovernanceResult out_;

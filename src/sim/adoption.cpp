@@ -455,11 +455,13 @@ void AdoptionProcess::sweep_generic(std::int32_t t) {
       eta += x.booster;
     }
     x.need = ep.gamma_need * m_.need(j);
-    if (need_ != nullptr) {
+    // Only governments have need and escalation rows; others' values are 0.
+    const bool government = j < state_->feedback.governments;
+    if (need_ != nullptr && government) {
       eta += need_[j];
       x.need += need_[j];
     }
-    if (escalation_ != nullptr) {
+    if (escalation_ != nullptr && government) {
       x.escalation = esc_weight * escalation_[j];
       eta += x.escalation;
     }

@@ -27,11 +27,15 @@ struct PolicyState {
 
 // Governance outcomes that feed back into adoption (docs/model.md 7.10). Information reaches
 // governments `lag` periods later (feedback.lag_months): adoption in period t reads the
-// outcomes of period t - lag. Each signal keeps `lag` slots of one value per unit; the slot
-// of period t is t % lag. A signal is empty unless a feedback that needs it is on.
+// outcomes of period t - lag. Each signal keeps `lag` rows, the row of period t at t % lag.
+// A signal is empty unless a feedback that needs it is on. Only governments (units
+// [0, governments)) ever get need, escalation, reversal and kid_outcome, so those rows stop
+// there (a unit past them reads their initial value: 0, or NaN for reversal); outcome and
+// assessed have a value per unit (communities' outcomes count for learning and pilots).
 struct Feedback {
   std::int32_t lag = 1;
   std::int32_t units = 0;
+  std::int32_t governments = 0;
   std::vector<float> need;         // added to the hazard's exponent (grievance, incidents)
   std::vector<float> escalation;   // pressure escalated from below, per 10,000 residents a year
   std::vector<float> reversal;     // exponent of the yearly reversal hazard (NaN = none)
@@ -41,11 +45,11 @@ struct Feedback {
 
   // What adoption reads in period t: the outcomes of period t - lag (nullptr before any).
   [[nodiscard]] const float* read(const std::vector<float>& signal, std::int32_t t) const {
-    return signal.empty() || t < lag ? nullptr : &signal[static_cast<std::size_t>(t % lag) * units];
+    return signal.empty() || t < lag ? nullptr : &signal[(t % lag) * (signal.size() / lag)];
   }
   // Where the governance layer writes the outcomes of period t.
   float* write(std::vector<float>& signal, std::int32_t t) const {
-    return &signal[static_cast<std::size_t>(t % lag) * units];
+    return &signal[(t % lag) * (signal.size() / lag)];
   }
 };
 

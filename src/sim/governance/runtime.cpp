@@ -172,13 +172,17 @@ void Runtime::init(sim::ReplicateState& state) {
   const auto& f = sc_.governance.feedback;
   fb.lag = g_.lag();
   fb.units = n;
-  const auto size = [&](bool on) { return on ? static_cast<std::size_t>(n) * fb.lag : 0; };
-  fb.need.assign(size(f.need), 0.0F);
-  fb.escalation.assign(size(f.escalation), 0.0F);
-  fb.reversal.assign(size(f.reversal), std::nanf(""));
-  fb.outcome.assign(size(f.learning), 0.0F);
-  fb.kid_outcome.assign(size(f.learning), 0.0F);
-  fb.assessed.assign(size(f.pilot_evaluation), 0.0F);
+  // Rows of governments only where only governments write (every unit with children is one).
+  fb.governments = std::max(ng_, h_.level_begin(h_.n_levels() - 1));
+  const auto size = [&](bool on, std::int32_t units) {
+    return on ? static_cast<std::size_t>(units) * fb.lag : 0;
+  };
+  fb.need.assign(size(f.need, fb.governments), 0.0F);
+  fb.escalation.assign(size(f.escalation, fb.governments), 0.0F);
+  fb.reversal.assign(size(f.reversal, fb.governments), std::nanf(""));
+  fb.outcome.assign(size(f.learning, n), 0.0F);
+  fb.kid_outcome.assign(size(f.learning, fb.governments), 0.0F);
+  fb.assessed.assign(size(f.pilot_evaluation, n), 0.0F);
   // The block of each unit below the upper units, for the changes of each window.
   changes_.clear();
   block_changes_.assign(nb, {});

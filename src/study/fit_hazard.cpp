@@ -12,6 +12,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -58,24 +59,28 @@ std::string default_terms(const RiskSet& rs) {
 
 }  // namespace
 
-FitResult fit_scenario(const RisksetInputs& in, const FitOptions& opt) {
-  const auto& sc = in.loaded.scenario;
-  const auto& h = *in.inputs.hierarchy;
-  const auto& events = in.events;
-  if (in.policies.size() != 1) {
+namespace {
+
+FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
+                   const io::EventsFile& events, const RiskSetOptions& options,
+                   const std::vector<TimeVaryingCovariate>& time_varying,
+                   const std::vector<std::int32_t>& policies,
+                   const std::map<std::string, std::string>& source, const FitOptions& opt) {
+  const auto& sc = loaded.scenario;
+  const auto& h = *inputs.hierarchy;
+  if (policies.size() != 1) {
     std::string ids;
-    for (auto k : in.policies) {
+    for (auto k : policies) {
       ids += (ids.empty() ? "" : ", ") + events.policy_ids[static_cast<std::size_t>(k)];
     }
     fail(ErrorKind::usage, {opt.events_path, 0, "policy_id", ids},
-         fmt::format("the events hold {} policies to fit", in.policies.size()),
+         fmt::format("the events hold {} policies to fit", policies.size()),
          "fit one policy at a time: --policy ID, and --event-covariate ID for policies (e.g. a "
          "superior's order) that are covariates");
   }
-  const auto policy = in.policies.front();
-  const auto rs =
-      build_riskset(h, *in.inputs.network, events.adoptions,
-                    static_cast<int>(events.policy_ids.size()), in.time_varying, in.options);
+  const auto policy = policies.front();
+  const auto rs = build_riskset(h, *inputs.network, events.adoptions,
+                                static_cast<int>(events.policy_ids.size()), time_varying, options);
   if (rs.rows() == 0) {
     fail(ErrorKind::data, {opt.events_path, 0, "", ""}, "the risk set is empty",
          "check --level and the calendar: no unit is at risk in any period");
@@ -84,7 +89,7 @@ FitResult fit_scenario(const RisksetInputs& in, const FitOptions& opt) {
   // The formula: one intercept per level at risk, then the terms.
   const auto user =
       io::parse_formula("event ~ " + (opt.terms.empty() ? default_terms(rs) : opt.terms));
-  check_terms(user, table, rs, h, sc.calendar, in.source, "--terms", false);
+  check_terms(user, table, rs, h, sc.calendar, source, "--terms", false);
   std::vector<int> levels;
   for (auto u : rs.unit) {
     if (std::find(levels.begin(), levels.end(), h.level(u)) == levels.end()) {
@@ -119,7 +124,7 @@ FitResult fit_scenario(const RisksetInputs& in, const FitOptions& opt) {
   const auto& names = design.names;
   const auto p = static_cast<Eigen::Index>(names.size());
   std::vector<std::string> static_names;
-  for (int c : in.options.static_columns) {
+  for (int c : options.static_columns) {
     static_names.push_back(h.attribute_names()[static_cast<std::size_t>(c)]);
   }
   // Each term's place in the scenario; folded terms enter each level's intercept at their
@@ -196,7 +201,7 @@ FitResult fit_scenario(const RisksetInputs& in, const FitOptions& opt) {
         "plain --static column for a term the simulator should vary by unit");
   }
   // The fitted scenario.
-  toml::table t = toml::parse(in.loaded.resolved_toml);
+  toml::table t = toml::parse(loaded.resolved_toml);
   toml::table alpha;
   for (int l = 0; l < h.n_levels(); ++l) {
     const auto& ln = h.level_names()[static_cast<std::size_t>(l)];
@@ -368,6 +373,43 @@ FitResult fit_scenario(const RisksetInputs& in, const FitOptions& opt) {
     << t << "\n";
   res.scenario_toml = o.str();
   return res;
+}
+
+}  // namespace
+
+FitResult fit_scenario(const RisksetInputs& in, const FitOptions& opt) {
+  return fit_core(in.loaded, in.inputs, in.events, in.options, in.time_varying, in.policies,
+                  in.source, opt);
+}
+
+FitResult fit_scenario(const io::LoadedScenario& loaded, const io::Inputs& inputs,
+                       const io::EventsFile& events, const FitOptions& opt) {
+  const auto& sc = loaded.scenario;
+  const auto& h = *inputs.hierarchy;
+  RiskSetOptions ro;
+  ro.periods = sc.calendar.periods;
+  ro.attenuation = sc.vertical.attenuation;
+  ro.sibling_weight = sc.adoption.sibling_weight;
+  ro.edge_weight = sc.adoption.edge_weight;
+  ro.level = opt.level;
+  ro.first_period = io::unit_first_periods(h, sc.calendar);
+  io::policy_availability(sc, h, events, ro.policy_from, ro.policy_levels);
+  std::map<std::string, std::string> source;
+  for (const auto& c : opt.covariates) {
+    const auto a = h.attribute_index(c);
+    if (!a) {
+      fail(ErrorKind::usage, {"", 0, "--static", c}, "the hierarchy has no numeric column",
+           "use a column of the hierarchy file");
+    }
+    ro.static_columns.push_back(*a);
+    source[c] = "the hierarchy";
+  }
+  std::vector<std::int32_t> policies;
+  for (std::size_t k = 0; k < events.policy_ids.size(); ++k) {
+    policies.push_back(static_cast<std::int32_t>(k));
+  }
+  ro.policies = policies;
+  return fit_core(loaded, inputs, events, ro, {}, policies, source, opt);
 }
 
 FitResult fit_study(const FitSpec& spec) {

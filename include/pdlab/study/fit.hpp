@@ -22,6 +22,8 @@ struct FitOptions {
   // Empty: vertical + horizontal + bottom_up + every covariate. One intercept per level at
   // risk is always in.
   std::string terms;
+  std::vector<std::string> covariates;  // hierarchy columns (the overload without inputs)
+  int level = -1;                       // only this level at risk (idem); -1 = all
   GlmLink link = GlmLink::cloglog;
   bool cluster_by_parent = true;  // robust SEs clustered by the unit's parent
   std::string events_path;        // for messages
@@ -41,6 +43,10 @@ struct FitResult {
 // interactions, time-varying covariates) enters the simulation at its mean over the level's
 // risk-set rows, folded into the level's intercept, and a note says so.
 FitResult fit_scenario(const RisksetInputs& inputs, const FitOptions& options);
+// The same from loaded inputs: the hierarchy columns `options.covariates` (static), units of
+// `options.level`, every policy of `events` (which must be one), no time-varying covariates.
+FitResult fit_scenario(const io::LoadedScenario& scenario, const io::Inputs& inputs,
+                       const io::EventsFile& events, const FitOptions& options);
 
 struct FitSpec {
   RisksetInputSpec inputs;  // scenario, events, --covariates, --static, --inherit, ...

@@ -245,7 +245,7 @@ PYBIND11_MODULE(_pdlab, m) {
          const std::string& covariates, const Strings& static_columns, const std::string& policy,
          const std::string& level, const std::string& out, const std::string& terms,
          const Strings& inherit, const Strings& event_covariates, const std::string& edges) {
-        study::RisksetSpec spec{
+        pdlab::study::RisksetSpec spec{
             scenario, overrides, events, covariates, static_columns,   policy, level,
             out,      false,     terms,  inherit,    event_covariates, edges};
         return riskset(spec);

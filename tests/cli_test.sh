@@ -65,7 +65,10 @@ check riskset_ok 0 "1284 rows, 90 events" -- "$PDLAB" riskset "$DC/dual_carbon.t
 check riskset_exists 73 "--force" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$DC/events.csv" --out "$T/rs.csv"
 check eha_ok 0 "log_gdp_pc" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horizontal + log_gdp_pc + factor(period)" \
   --link cloglog --cluster parent_id --out "$T/coef.csv"
-check eha_csv 0 "term,estimate,std_error,z_value,p_value,conf_low,conf_high,se_type" -- cat "$T/coef.csv"
+check eha_csv 0 "term,estimate,std_error,z_value,p_value,conf_low,conf_high,se_type,std_error_model,separated" -- cat "$T/coef.csv"
+check eha_both_se 0 "model se" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horizontal + log(migrant_share) + horizontal:log_gdp_pc" --cluster parent_id
+check eha_log_nonpositive 65 "field 'horizontal' = '0'" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ log(horizontal)"
+check eha_bad_function 64 "not supported" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ exp(horizontal)"
 check eha_bad_formula 64 "no '~'" -- "$PDLAB" eha "$T/rs.csv" --formula "event horizontal"
 check eha_bad_column 64 "did you mean 'horizontal'" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horizontl"
 check cox_ok 0 "log partial likelihood = -472.831560" -- "$PDLAB" cox "$T/rs.csv" \
@@ -83,7 +86,35 @@ check eha_sqlite_table 0 "log_gdp_pc|" -- sqlite3 "$T/eha.sqlite" "SELECT term, 
 check infer_sqlite 0 "California|Oregon" -- bash -c "'$PDLAB' infer '$SRC/examples/spid/cascades.csv' -k 3 --out '$T/edges.sqlite' 2>/dev/null && sqlite3 '$T/edges.sqlite' 'SELECT origin_node, destination_node FROM edges'"
 check infer_bad_params 64 "exponent > 1" -- "$PDLAB" infer "$SRC/examples/spid/cascades.csv" --model power-law --params 1
 check fit_ok 0 "urban_share" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" \
-  --covariates migrant_share,urban_share --level prefecture --out "$T/fitted.toml"
+  --static migrant_share,urban_share --level prefecture --out "$T/fitted.toml"
+check fit_old_covariates 64 "--static migrant_share,urban_share" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" \
+  --covariates migrant_share,urban_share --level prefecture --out "$T/old.toml"
+ok fit_old_covariates_not_written test ! -e "$T/old.toml"
+check fit_terms 0 "log(migrant_share)" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" \
+  --covariates "$DC/covariates.csv" --static migrant_share --level prefecture \
+  --terms "horizontal + trend + log(migrant_share) + log_gdp_pc" --out "$T/trend.toml"
+check fit_trend_events 0 "adoption.alpha_shift" -- cat "$T/trend.toml"
+check fit_trend_runs 0 "prefecture" -- "$PDLAB" check-fit "$T/trend.toml" --events "$DC/events.csv" -r 10
+check fit_unknown_term 64 "no column 'gdp' in the risk set" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" \
+  --level prefecture --terms "horizontal + log(gdp)" --out "$T/bad.toml"
+check fit_log_nonpositive 65 "log(horizontal) of a value that is not positive (unit" -- "$PDLAB" fit "$DC/dual_carbon.toml" \
+  --events "$DC/events.csv" --level prefecture --terms "log(horizontal)" --out "$T/bad.toml"
+check fit_edges_wrong_level 65 "the edge list links county units, but the units at risk are prefecture units" -- \
+  "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --level prefecture --edges china:county_adjacency --out "$T/bad.toml"
+check riskset_edges_wrong_level 65 "prefecture_adjacency.csv:2: field 'from' = '1101': the edge list links prefecture units" -- \
+  "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$DC/events.csv" --level county --edges "$DC/prefecture_adjacency.csv"
+ok fit_bad_not_written test ! -e "$T/bad.toml"
+check fit_shipped_edges 0 "horizontal" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --level prefecture \
+  --edges china:prefecture --out "$T/shipped.toml"
+printf 'unit_id,policy_id,time\n1101,p,2021\n11,order,2020\n12,order,2021\n1201,p,2022\n' > "$T/order_events.csv"
+check riskset_event_covariate 0 "1 policies" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/order_events.csv" \
+  --level prefecture --event-covariate order --terms "trend" --out "$T/order_rs.csv"
+check riskset_event_covariate_cols 0 "adopted.order,trend" -- head -1 "$T/order_rs.csv"
+check riskset_event_covariate_beijing 0 "^1101,11,prefecture,p,1,.*,0,0,0,1,1$" -- grep "^1101," "$T/order_rs.csv"
+printf 'unit_id,time,variable,value\n11,2020,order,0\n11,2021,order,1\n' > "$T/order_cov.csv"
+check riskset_inherit 0 "^1101,11,prefecture,p,1,.*,0,0,0,1$" -- bash -c "'$PDLAB' riskset '$DC/dual_carbon.toml' --events '$T/order_events.csv' --policy p --level prefecture --covariates '$T/order_cov.csv' --inherit order 2>/dev/null | grep '^1101,'"
+check riskset_inherit_unknown 64 "use one of: order" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/order_events.csv" \
+  --covariates "$T/order_cov.csv" --inherit ordr
 check fit_validates 0 "valid." -- "$PDLAB" validate "$T/fitted.toml"
 check fit_runs 0 "" -- "$PDLAB" run "$T/fitted.toml" --out "$T/fitted.sqlite" -r 4
 check check_fit_ok 0 "prefecture" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" -r 20 --out "$T/check.csv"

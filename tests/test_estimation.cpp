@@ -1,4 +1,5 @@
 #include "helpers.hpp"
+#include "pdlab/core/calendar.hpp"
 #include "pdlab/core/model.hpp"
 #include "pdlab/estimation/cox.hpp"
 #include "pdlab/estimation/glm.hpp"
@@ -164,7 +165,7 @@ TEST(Eha, BadInputs) {
   x(1, 0) = std::nan("");
   test::expect_error([&] { fit_binomial_glm(x, y, {}, {"(Intercept)"}, {}); }, ErrorKind::data);
   test::expect_error([] { io::parse_formula("y x1"); }, ErrorKind::usage);
-  test::expect_error([] { io::parse_formula("y ~ x1 * x2"); }, ErrorKind::usage);
+  test::expect_error([] { io::parse_formula("y ~ exp(x1)"); }, ErrorKind::usage);
   const auto f = io::parse_formula("event ~ a + factor(b) - 1");
   EXPECT_EQ(f.response, "event");
   EXPECT_FALSE(f.intercept);
@@ -655,11 +656,22 @@ TEST(FitThenSimulate, FittedScenarioCarriesTheEstimatesAndRuns) {
   ev.policy_ids = {"model"};
   for (const auto& a : sim.adoptions) ev.adoptions.push_back({a.unit, 0, a.period});
   ASSERT_GT(ev.adoptions.size(), 20U);
+  // The simulated adoptions as an events file, read as `pdlab fit` reads it.
+  const auto& cal = st.model->scenario().calendar;
+  std::string csv = "unit_id,policy_id,time\n";
+  for (const auto& a : sim.adoptions) {
+    csv += std::string(st.model->hierarchy().id(a.unit)) + ",model," + period_label(cal, a.period) +
+           "\n";
+  }
+  const auto events_path = test::write_file(test::temp_dir(), "events.csv", csv);
+  study::RisksetInputSpec spec;
+  spec.scenario = toy;
+  spec.events_path = events_path;
+  spec.static_columns = {"migrant_share"};
+  const auto in = study::read_riskset_inputs(spec);
+  const auto& inputs = in.inputs;
   study::FitOptions fo;
-  fo.covariates = {"migrant_share"};
-  const auto loaded = io::load_scenario(toy, {});
-  const auto inputs = io::load_inputs(loaded.scenario, fo.covariates);
-  const auto res = study::fit_scenario(loaded, inputs, ev, fo);
+  const auto res = study::fit_scenario(in, fo);
   ASSERT_TRUE(res.glm.converged);
   const auto fitted = io::parse_scenario(res.scenario_toml, "fitted.toml", {}).scenario;
   auto coef = [&](const std::string& name) {
@@ -678,6 +690,29 @@ TEST(FitThenSimulate, FittedScenarioCarriesTheEstimatesAndRuns) {
   // The fitted scenario compiles against the same hierarchy and simulates.
   const Model m(fitted, *inputs.hierarchy, *inputs.network);
   EXPECT_GT(run_replicate(m, 0).adoptions.size(), 0U);
+  // A trend becomes one alpha_shift event per period; log(migrant_share) is folded into the
+  // intercept at its mean over the rows.
+  fo.terms = "vertical + horizontal + trend + log(migrant_share)";
+  const auto tr = study::fit_scenario(in, fo);
+  ASSERT_TRUE(tr.glm.converged);
+  const auto ft = io::parse_scenario(tr.scenario_toml, "trend.toml", {}).scenario;
+  EXPECT_EQ(ft.events.size(), static_cast<std::size_t>(cal.periods - 1));
+  const auto j_trend =
+      std::find(tr.glm.names.begin(), tr.glm.names.end(), "trend") - tr.glm.names.begin();
+  const auto j_log = std::find(tr.glm.names.begin(), tr.glm.names.end(), "log(migrant_share)") -
+                     tr.glm.names.begin();
+  EXPECT_GT(tr.glm.coef[j_trend], -1e9);  // estimated (not aliased)
+  std::size_t shifts = 0;
+  for (auto at = tr.scenario_toml.find("adoption.alpha_shift"); at != std::string::npos;
+       at = tr.scenario_toml.find("adoption.alpha_shift", at + 1)) {
+    ++shifts;
+  }
+  EXPECT_EQ(shifts, static_cast<std::size_t>(cal.periods - 1));
+  EXPECT_NE(ft.adoption.alpha.at("county"), tr.glm.coef[0]);
+  EXPECT_TRUE(ft.adoption.beta.empty());
+  EXPECT_GT(std::fabs(tr.glm.coef[j_log]), 0.0);
+  const Model mt(ft, *inputs.hierarchy, *inputs.network);
+  EXPECT_GT(run_replicate(mt, 0).adoptions.size(), 0U);
 }
 
 TEST(EhaDeterminism, SameBitsAtOneAndTwoThreads) {

@@ -182,16 +182,22 @@ def compare(scenario, vary, set=None, replicates=None, seed=None, threads=None):
     return df
 
 
-def riskset(scenario, events, covariates=None, static=None, policy=None, level=None, set=None):
+def riskset(scenario, events, covariates=None, static=None, policy=None, level=None, set=None,
+            terms=None, inherit=None, event_covariates=None, edges=None):
     """The discrete-time risk set (unit x period rows until adoption) of observed `events`
     (a CSV path or a DataFrame with unit_id, policy_id, time) on the scenario's hierarchy and
     calendar; `covariates` (unit_id, time, variable, value) adds time-varying columns and
-    `static` hierarchy columns. df.attrs holds the counts (events, after_horizon, ...)."""
+    `static` hierarchy columns; `inherit` names covariates a unit takes from its nearest
+    superior, `event_covariates` policies whose events become `adopted.<id>` columns, `terms`
+    computed columns ("trend + log(x)"), `edges` an edge list replacing the scenario's (e.g.
+    "china:prefecture_adjacency"). df.attrs holds the counts (events, after_horizon, ...)."""
     with tempfile.TemporaryDirectory(prefix="pdlab-riskset-") as tmp:
         tables, report = _pdlab.riskset(
             os.fspath(scenario), _overrides(set, None, None, None),
             _csv(events, tmp, "events.csv"), _csv(covariates, tmp, "covariates.csv"),
-            list(static or []), policy or "", level or "", os.path.join(tmp, "riskset.sqlite"))
+            list(static or []), policy or "", level or "", os.path.join(tmp, "riskset.sqlite"),
+            terms or "", list(inherit or []), list(event_covariates or []),
+            os.fspath(edges) if edges else "")
     df = _frame(tables["riskset"])
     df.attrs.update(report)
     return df

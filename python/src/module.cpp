@@ -261,12 +261,17 @@ PYBIND11_MODULE(_pdlab, m) {
       "riskset",
       [](const std::string& scenario, const Strings& overrides, const std::string& events,
          const std::string& covariates, const Strings& static_columns, const std::string& policy,
-         const std::string& level, const std::string& out) {
-        return riskset(
-            {scenario, overrides, events, covariates, static_columns, policy, level, out, false});
+         const std::string& level, const std::string& out, const std::string& terms,
+         const Strings& inherit, const Strings& event_covariates, const std::string& edges) {
+        pdlab::study::RisksetSpec spec{
+            scenario, overrides, events, covariates, static_columns,   policy, level,
+            out,      false,     terms,  inherit,    event_covariates, edges};
+        return riskset(spec);
       },
       py::arg("scenario"), py::arg("overrides"), py::arg("events"), py::arg("covariates"),
-      py::arg("static_columns"), py::arg("policy"), py::arg("level"), py::arg("out"));
+      py::arg("static_columns"), py::arg("policy"), py::arg("level"), py::arg("out"),
+      py::arg("terms") = "", py::arg("inherit") = Strings{},
+      py::arg("event_covariates") = Strings{}, py::arg("edges") = "");
   m.def("eha", &eha, py::arg("data"), py::arg("formula"), py::arg("link"), py::arg("cluster"),
         py::arg("offset"));
   m.def("cox", &cox, py::arg("data"), py::arg("formula"), py::arg("ties"), py::arg("strata"),

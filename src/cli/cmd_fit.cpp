@@ -15,8 +15,9 @@ namespace pdlab::cli {
 namespace {
 
 struct FitOptions {
-  std::string scenario, events_path, level, link = "cloglog", out;
-  std::vector<std::string> covariates, sets;
+  std::string scenario, events_path, covariates_path, terms, policy, edges, level, link = "cloglog",
+                                                                                   out;
+  std::vector<std::string> static_columns, inherit, event_covariates, sets;
   bool force = false;
 };
 
@@ -25,8 +26,9 @@ void add_options(CLI::App& sub, FitOptions& o) {
       ->required();
   sub.add_option("--events", o.events_path, "Adoption events CSV: unit_id,policy_id,time")
       ->required();
-  sub.add_option("--covariates", o.covariates, "Hierarchy attribute columns to include")
-      ->delimiter(',');
+  add_riskset_inputs(sub, o.covariates_path, o.static_columns, o.inherit, o.event_covariates,
+                     o.edges, o.terms);
+  sub.add_option("--policy", o.policy, "The policy to fit (when the events hold several)");
   sub.add_option("--level", o.level, "Only units of this level are at risk");
   sub.add_option("--link", o.link, "Link function")->check(CLI::IsMember({"logit", "cloglog"}));
   sub.add_option("--out,-o", o.out, "Fitted scenario TOML")->required();
@@ -36,11 +38,10 @@ void add_options(CLI::App& sub, FitOptions& o) {
 
 int run(const FitOptions& o) {
   study::FitSpec spec;
-  spec.scenario = o.scenario;
-  spec.overrides = o.sets;
-  spec.events_path = o.events_path;
-  spec.covariates = o.covariates;
-  spec.level = o.level;
+  spec.inputs = {o.scenario,       o.sets,    o.events_path,      o.covariates_path,
+                 o.static_columns, o.inherit, o.event_covariates, o.edges,
+                 o.level,          o.policy};
+  spec.terms = o.terms;
   spec.link = o.link == "logit" ? GlmLink::logit : GlmLink::cloglog;
   spec.out = o.out;
   spec.force = o.force;

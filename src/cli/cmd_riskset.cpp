@@ -12,8 +12,8 @@ namespace pdlab::cli {
 namespace {
 
 struct RisksetOptions {
-  std::string scenario, events_path, covariates_path, policy, level, out;
-  std::vector<std::string> static_columns, sets;
+  std::string scenario, events_path, covariates_path, terms, edges, policy, level, out;
+  std::vector<std::string> static_columns, inherit, event_covariates, sets;
   bool force = false;
 };
 
@@ -23,10 +23,8 @@ void add_options(CLI::App& sub, RisksetOptions& o) {
       ->required();
   sub.add_option("--events", o.events_path, "Adoption events CSV: unit_id,policy_id,time")
       ->required();
-  sub.add_option("--covariates", o.covariates_path,
-                 "Time-varying covariates CSV: unit_id,time,variable,value");
-  sub.add_option("--static", o.static_columns, "Hierarchy attribute columns to include")
-      ->delimiter(',');
+  add_riskset_inputs(sub, o.covariates_path, o.static_columns, o.inherit, o.event_covariates,
+                     o.edges, o.terms);
   sub.add_option("--policy", o.policy, "Only this policy (default: all, pooled)");
   sub.add_option("--level", o.level, "Only units of this level (default: all levels)");
   sub.add_option("--out,-o", o.out, "Output CSV (default: standard output)");
@@ -36,8 +34,21 @@ void add_options(CLI::App& sub, RisksetOptions& o) {
 
 int run(const RisksetOptions& o) {
   check_table_output(o.out, o.force);
-  const auto r = study::riskset_study({o.scenario, o.sets, o.events_path, o.covariates_path,
-                                       o.static_columns, o.policy, o.level, o.out, o.force});
+  study::RisksetSpec spec;
+  spec.scenario = o.scenario;
+  spec.overrides = o.sets;
+  spec.events_path = o.events_path;
+  spec.covariates_path = o.covariates_path;
+  spec.static_columns = o.static_columns;
+  spec.policy = o.policy;
+  spec.level = o.level;
+  spec.out = o.out;
+  spec.force = o.force;
+  spec.terms = o.terms;
+  spec.inherit = o.inherit;
+  spec.event_covariates = o.event_covariates;
+  spec.edges = o.edges;
+  const auto r = study::riskset_study(spec);
   fmt::print(
       stderr, "pdlab: risk set of {} rows, {} events, {} policies{}{}\n", r.rows, r.events,
       r.policies,

@@ -32,6 +32,29 @@ void add_sets(CLI::App& sub, std::vector<std::string>& sets, const std::string& 
   sub.add_option("--set", sets, help);
 }
 
+void add_riskset_inputs(CLI::App& sub, std::string& covariates, std::vector<std::string>& statics,
+                        std::vector<std::string>& inherit,
+                        std::vector<std::string>& event_covariates, std::string& edges,
+                        std::string& terms) {
+  sub.add_option("--covariates", covariates,
+                 "Time-varying covariates CSV (long): unit_id,time,variable,value");
+  sub.add_option("--static", statics, "Hierarchy attribute columns to include")->delimiter(',');
+  sub.add_option("--inherit", inherit,
+                 "--covariates variables a unit takes from its nearest superior when it has "
+                 "none of its own (e.g. a provincial order given once per province)")
+      ->delimiter(',');
+  sub.add_option("--event-covariate", event_covariates,
+                 "A policy_id of the events whose adoptions become the covariate "
+                 "adopted.<policy_id> (1 from the period after the unit or a superior adopted)")
+      ->delimiter(',');
+  sub.add_option("--edges", edges,
+                 "Edge list replacing the scenario's: a CSV (from,to,weight) or "
+                 "china:county_adjacency, china:prefecture_adjacency, china:province_adjacency");
+  sub.add_option("--terms", terms,
+                 "Hazard terms as in `pdlab eha`: e.g. \"vertical + horizontal + trend + "
+                 "log(gdp) + vertical:horizontal\" (trend = period number)");
+}
+
 void add_force(CLI::App& sub, bool& force, const std::string& help) {
   sub.add_flag("--force,-f", force, help);
 }

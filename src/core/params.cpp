@@ -217,7 +217,8 @@ std::vector<Param> make_registry() {
                     "of being checked as numbers."));
   r.push_back(table("hierarchy.edges", "", "",
                     "Array of tables {path, symmetric}: extra weighted peer edges (from,to,weight "
-                    "CSV, or \"china:county_adjacency\" = shared border km)."));
+                    "CSV, or \"china:county_adjacency\", \"china:prefecture_adjacency\", "
+                    "\"china:province_adjacency\" = shared border km)."));
   r.push_back(table("policy", "", "",
                     "Array of tables {id, name, alpha_shift, requires, boosted_by, from, "
                     "levels}: the policies diffusing at once; alpha_shift is added to every "

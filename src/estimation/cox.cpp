@@ -305,6 +305,8 @@ CoxFit fit_cox(const Eigen::MatrixXd& x, const Eigen::VectorXd& start, const Eig
   Eigen::VectorXd beta = Eigen::VectorXd::Zero(p);
   Pass cur = problem.evaluate(beta, nullptr);
   fit.log_likelihood_null = cur.loglik;
+  Eigen::VectorXd step_last = Eigen::VectorXd::Zero(p);
+  Eigen::VectorXd step_prev = Eigen::VectorXd::Zero(p);
   for (fit.iterations = 1; fit.iterations <= opt.max_iterations; ++fit.iterations) {
     const Eigen::LDLT<Eigen::MatrixXd> ldlt(cur.info);
     if (ldlt.info() != Eigen::Success || ldlt.rcond() < 1e-13) {
@@ -319,6 +321,8 @@ CoxFit fit_cox(const Eigen::MatrixXd& x, const Eigen::VectorXd& start, const Eig
       trial = problem.evaluate(next, nullptr);
     }
     const bool done = std::fabs(1 - cur.loglik / trial.loglik) <= opt.epsilon;
+    step_prev = step_last;
+    step_last = next - beta;
     beta = next;
     cur = std::move(trial);
     if (done) {
@@ -334,7 +338,23 @@ CoxFit fit_cox(const Eigen::MatrixXd& x, const Eigen::VectorXd& start, const Eig
   const Eigen::MatrixXd vinv = cur.info.ldlt().solve(Eigen::MatrixXd::Identity(p, p));
   fit.coef = beta;
   fit.se = vinv.diagonal().cwiseSqrt();
+  // Monotone likelihood, as separation in the GLM (glm.cpp): a converging coefficient's
+  // Newton steps shrink quadratically, a diverging one's stay about constant.
+  fit.separated.assign(static_cast<std::size_t>(p), false);
+  for (Eigen::Index j = 0; fit.iterations >= 3 && j < p; ++j) {
+    const double last = std::fabs(step_last[j]);
+    if (std::fabs(beta[j]) > 3 && last > 1e-3 * (1 + std::fabs(beta[j])) &&
+        last > 0.3 * std::fabs(step_prev[j])) {
+      fit.separated[static_cast<std::size_t>(j)] = true;
+      fit.warnings.push_back("monotone likelihood: the estimate of '" + names[j] +
+                             "' diverges (it still moved by a steady step at the last Newton "
+                             "iteration); its estimate and standard errors are not meaningful");
+    }
+  }
   for (Eigen::Index j = 0; j < p; ++j) {
+    if (fit.separated[static_cast<std::size_t>(j)]) {
+      continue;
+    }
     if (std::fabs(beta[j]) > 20 || fit.se[j] > 1e3) {
       fit.warnings.push_back("'" + names[j] +
                              "' has a huge estimate or standard error: (quasi-)separation?");

@@ -143,6 +143,9 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   std::vector<double> dev_part(static_cast<std::size_t>(blocks));
   std::vector<Eigen::MatrixXd> gram_part(static_cast<std::size_t>(blocks));
   std::vector<Eigen::VectorXd> cross_part(static_cast<std::size_t>(blocks));
+  // The last two IRLS steps, for the divergence test (separation) after the loop.
+  Eigen::VectorXd step_last = Eigen::VectorXd::Zero(k);
+  Eigen::VectorXd step_prev = Eigen::VectorXd::Zero(k);
   for (fit.iterations = 1; fit.iterations <= opt.max_iterations; ++fit.iterations) {
     // One parallel pass over X: working weights and response, then X'WX and X'Wz per block
     // (fixed blocks summed in order: the same bits at any thread count).
@@ -205,6 +208,8 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
       fail(ErrorKind::data, {}, "IRLS diverged (non-finite deviance)",
            "check for separation or rescale covariates");
     }
+    step_prev = step_last;
+    step_last = beta_new - beta;
     beta = beta_new;
     fit.deviance = dev;
     if (std::fabs(dev - dev_old) / (std::fabs(dev) + 0.1) < opt.epsilon) {
@@ -247,6 +252,38 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   }
   fit.log_likelihood = ll;
   fit.aic = -2 * ll + 2 * static_cast<double>(k);
+  // Separation: a converging coefficient's steps shrink quadratically; a diverging one's stay
+  // about constant (about 1 per iteration for logit and cloglog: the likelihood's slope along it
+  // decays like its fitted probabilities, the information with them) until the deviance stops
+  // changing. Flagged whatever the standard errors reported (a sandwich can make a diverging
+  // estimate look precise).
+  fit.separated.assign(static_cast<std::size_t>(p), false);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    if (mu[i] < 1e-8 || mu[i] > 1 - 1e-8) {
+      ++fit.n_fitted_near_extreme;
+    }
+  }
+  {
+    std::string diverging;
+    for (Eigen::Index j = 0; fit.iterations >= 3 && j < k; ++j) {
+      const double last = std::fabs(step_last[j]);
+      const double prev = std::fabs(step_prev[j]);
+      if (std::fabs(beta[j]) > 3 && last > 1e-3 * (1 + std::fabs(beta[j])) && last > 0.3 * prev) {
+        fit.separated[static_cast<std::size_t>(keep[j])] = true;
+        diverging += (diverging.empty() ? "'" : ", '") + names[keep[j]] + "'";
+      }
+    }
+    if (!diverging.empty()) {
+      fit.warnings.push_back(
+          "separation: the estimate of " + diverging +
+          " diverges (it still moved by a steady step at the last IRLS iteration; " +
+          std::to_string(fit.n_fitted_near_extreme) +
+          " rows have fitted probabilities within 1e-8 of 0 or 1): the likelihood has no "
+          "maximum along it, so its estimate, model-based and robust standard errors are not "
+          "meaningful. Drop the term, merge the categories that never (or always) adopt, or "
+          "use a coarser term");
+    }
+  }
   if (fit.n_fitted_extreme > 0) {
     std::ostringstream o;
     o << "fitted probabilities numerically 0 or 1 for " << fit.n_fitted_extreme

@@ -44,10 +44,19 @@ RiskSet build_riskset(const Hierarchy& h, const Network& net,
   }
   auto tv_value = [&](std::size_t k, std::int32_t u, std::int32_t t) {
     const auto& tv = tvs[k];
-    const auto b = tv.obs.begin() + tv.begin[u];
-    const auto e = tv.obs.begin() + tv.begin[u + 1];
-    auto it = std::upper_bound(b, e, t, [](std::int32_t x, const auto& o) { return x < o.first; });
-    return it == b ? std::nan("") : std::prev(it)->second;
+    for (std::int32_t v = u; v >= 0; v = h.parent(v)) {
+      const auto b = tv.obs.begin() + tv.begin[v];
+      const auto e = tv.obs.begin() + tv.begin[v + 1];
+      auto it =
+          std::upper_bound(b, e, t, [](std::int32_t x, const auto& o) { return x < o.first; });
+      if (it != b) {
+        return std::prev(it)->second;
+      }
+      if (!time_varying[k].inherit) {
+        break;
+      }
+    }
+    return time_varying[k].before;
   };
 
   std::vector<std::int32_t> policies = opt.policies;

@@ -275,8 +275,9 @@ std::optional<Design> read_design(const std::string& path, const Formula& f,
     return std::nullopt;
   }
   for (const auto& t : f.terms) {
-    if (t.rfind("factor(", 0) == 0) {
-      return std::nullopt;
+    const auto parts = term_parts(t);
+    if (parts.size() != 1 || parts[0].log) {
+      return std::nullopt;  // factor(), log() and interactions: build_design
     }
   }
   const std::size_t p = (f.intercept ? 1 : 0) + f.terms.size();

@@ -617,6 +617,37 @@ DataTable read_table(const std::string& path, int threads, const TableColumns& w
   return t;
 }
 
+namespace {
+
+// "log(x)" -> x, else empty.
+std::string log_argument(const std::string& part) {
+  if (part.size() > 5 && part.rfind("log(", 0) == 0 && part.back() == ')') {
+    return part.substr(4, part.size() - 5);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::vector<TermPart> term_parts(const std::string& term) {
+  std::vector<TermPart> parts;
+  if (term.rfind("factor(", 0) == 0) {
+    return parts;
+  }
+  std::size_t b = 0;
+  while (true) {
+    const auto e = term.find(':', b);
+    const auto part = term.substr(b, e == std::string::npos ? std::string::npos : e - b);
+    const auto arg = log_argument(part);
+    parts.push_back(arg.empty() ? TermPart{part, false} : TermPart{arg, true});
+    if (e == std::string::npos) {
+      break;
+    }
+    b = e + 1;
+  }
+  return parts;
+}
+
 Formula parse_formula(const std::string& text) {
   Formula f;
   const auto tilde = text.find('~');
@@ -631,12 +662,33 @@ Formula parse_formula(const std::string& text) {
   }
   f.response = trim(text.substr(0, tilde));
   std::string rhs = text.substr(tilde + 1);
+  const auto add = [&](const std::string& term) {
+    if (std::find(f.terms.begin(), f.terms.end(), term) == f.terms.end()) {
+      f.terms.push_back(term);
+    }
+  };
+  // One part of an interaction: a column or log(column); nothing else is a function here.
+  const auto check_part = [&](const std::string& term, const std::string& part) {
+    const auto arg = log_argument(part);
+    const auto& name = arg.empty() ? part : arg;
+    if (name.empty() || name.find_first_of("*:^|()") != std::string::npos) {
+      fail(ErrorKind::usage, {"", 0, "--formula", text},
+           "term '" + term + "' is not supported (functions other than log() and factor(), " +
+               "powers, nesting)",
+           "write columns, log(column), interactions a:b or a*b, factor(column); compute other "
+           "transformations as a column and name it");
+    }
+  };
   // Split on + and -, remembering the sign.
-  std::size_t i = 0;
   char sign = '+';
   std::string cur;
   auto flush = [&] {
-    const auto term = trim(cur);
+    std::string term;
+    for (char c : trim(cur)) {
+      if (c != ' ' && c != '\t') {
+        term += c;  // "log( x )" is log(x); a name has no spaces
+      }
+    }
     cur.clear();
     if (term.empty()) {
       return;
@@ -649,19 +701,63 @@ Formula parse_formula(const std::string& text) {
       fail(ErrorKind::usage, {"", 0, "--formula", text}, "only '- 1' can be subtracted",
            "list the terms to include");
     }
-    if (term.find_first_of("*:^|()") != std::string::npos && term.rfind("factor(", 0) != 0) {
-      fail(ErrorKind::usage, {"", 0, "--formula", text},
-           "term '" + term + "' is not supported (interactions and functions other than factor())",
-           "compute the term as a column of the risk set and name it");
+    if (term.rfind("factor(", 0) == 0) {
+      const auto inner =
+          term.size() > 8 && term.back() == ')' ? term.substr(7, term.size() - 8) : std::string();
+      if (inner.empty() || inner.find_first_of("*:^|()") != std::string::npos) {
+        fail(ErrorKind::usage, {"", 0, "--formula", text},
+             "term '" + term + "' is not supported (factor() of one column, not in an interaction)",
+             "write factor(column) as a term of its own");
+      }
+      add(term);
+      return;
     }
-    f.terms.push_back(term);
+    // a*b*c: every non-empty product of the parts, smaller ones first (R's order).
+    std::vector<std::string> star;
+    for (std::size_t b = 0;;) {
+      const auto e = term.find('*', b);
+      star.push_back(term.substr(b, e == std::string::npos ? std::string::npos : e - b));
+      if (e == std::string::npos) {
+        break;
+      }
+      b = e + 1;
+    }
+    if (star.size() > 8) {
+      fail(ErrorKind::usage, {"", 0, "--formula", text}, "term '" + term + "' crosses too many",
+           "cross at most 8 columns with '*', or list the interactions with ':'");
+    }
+    std::vector<std::pair<int, std::string>> products;
+    for (unsigned mask = 1; mask < (1U << star.size()); ++mask) {
+      std::string prod;
+      int size = 0;
+      for (std::size_t k = 0; k < star.size(); ++k) {
+        if ((mask & (1U << k)) != 0) {
+          prod += (prod.empty() ? "" : ":") + star[k];
+          ++size;
+        }
+      }
+      products.emplace_back(size, prod);
+    }
+    std::stable_sort(products.begin(), products.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [size, prod] : products) {
+      for (std::size_t b = 0;;) {
+        const auto e = prod.find(':', b);
+        check_part(term, prod.substr(b, e == std::string::npos ? std::string::npos : e - b));
+        if (e == std::string::npos) {
+          break;
+        }
+        b = e + 1;
+      }
+      add(prod);
+    }
   };
-  for (; i < rhs.size(); ++i) {
-    if (rhs[i] == '+' || rhs[i] == '-') {
+  for (char c : rhs) {
+    if (c == '+' || c == '-') {
       flush();
-      sign = rhs[i];
+      sign = c;
     } else {
-      cur += rhs[i];
+      cur += c;
     }
   }
   flush();
@@ -681,7 +777,9 @@ TableColumns formula_columns(const Formula& f, const std::string& offset_column,
     if (t.rfind("factor(", 0) == 0) {
       k.text.push_back(t.substr(7, t.size() - 8));
     } else {
-      k.numbers.push_back(t);
+      for (const auto& part : term_parts(t)) {
+        k.numbers.push_back(part.column);
+      }
     }
   }
   if (!offset_column.empty()) {
@@ -712,14 +810,16 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
   struct Term {
     std::size_t column;
     bool factor;
-    std::vector<std::string> levels;  // for factors, without the reference level
+    std::vector<std::string> levels;                  // for factors, without the reference level
+    std::string name;                                 // numeric: as written ("x", "log(x)", "a:b")
+    std::vector<std::pair<std::size_t, bool>> parts;  // numeric: (column, log) multiplied
   };
   std::vector<Term> terms;
   std::vector<std::size_t> used{col(f.response, "response")};
   for (const auto& t : f.terms) {
     if (t.rfind("factor(", 0) == 0) {
       const auto name = t.substr(7, t.size() - 8);
-      Term term{col(name, "factor"), true, {}};
+      Term term{col(name, "factor"), true, {}, {}, {}};
       std::vector<std::string> lv;
       for (const auto v : d.text[term.column]) {
         if (!v.empty() && v != "NA") {
@@ -750,15 +850,20 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
       terms.push_back(term);
       used.push_back(term.column);
     } else {
-      const auto c = col(t, "term");
-      if (!d.numeric[c]) {
-        const auto& [line, value] = d.first_text[c];
-        fail(ErrorKind::data, {d.path, line, t, value},
-             "column is not numeric (this is its first value that is not a finite number)",
-             "correct the value, or use factor(" + t + ") for a categorical term");
+      Term term{0, false, {}, t, {}};
+      for (const auto& part : term_parts(t)) {
+        const auto c = col(part.column, "term");
+        if (!d.numeric[c]) {
+          const auto& [line, value] = d.first_text[c];
+          fail(ErrorKind::data, {d.path, line, part.column, value},
+               "column is not numeric (this is its first value that is not a finite number)",
+               "correct the value, or use factor(" + part.column + ") for a categorical term");
+        }
+        term.parts.emplace_back(c, part.log);
+        used.push_back(c);
       }
-      terms.push_back({c, false, {}});
-      used.push_back(c);
+      term.column = term.parts.front().first;
+      terms.push_back(term);
     }
   }
   std::optional<std::size_t> off, clu;
@@ -844,7 +949,26 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
         des.names.push_back("factor(" + d.names[t.column] + ")" + l);  // R's naming
       }
     } else {
-      des.names.push_back(d.names[t.column]);
+      des.names.push_back(t.name);
+    }
+  }
+  // log() of a value that is not positive: named with its line (missing rows are gone).
+  for (const auto& t : terms) {
+    for (const auto& [c, is_log] : t.parts) {
+      if (!is_log) {
+        continue;
+      }
+      for (auto r : rows) {
+        if (!(d.num[c][r] > 0)) {
+          fail(ErrorKind::data,
+               {d.path, d.line[r], d.names[c],
+                d.text.size() > c && d.text[c].size() > r ? std::string(d.text[c][r])
+                                                          : fmt::format("{}", d.num[c][r])},
+               "log(" + d.names[c] + ") of a value that is not positive",
+               "give " + d.names[c] +
+                   " only positive values (or NA to drop the row), or use it without log()");
+        }
+      }
     }
   }
   // Column by column: the design matrix is column-major.
@@ -856,15 +980,16 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
   struct Fill {
     std::size_t column;        // of the table
     const std::string* level;  // a factor's level, or nullptr for a numeric term
+    const Term* term;          // the numeric term (its parts)
   };
   std::vector<Fill> fills;
   for (const auto& t : terms) {
     if (t.factor) {
       for (const auto& l : t.levels) {
-        fills.push_back({t.column, &l});
+        fills.push_back({t.column, &l, &t});
       }
     } else {
-      fills.push_back({t.column, nullptr});
+      fills.push_back({t.column, nullptr, &t});
     }
   }
   const Eigen::Index first = f.intercept ? 1 : 0;
@@ -879,10 +1004,18 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
       for (std::size_t i = 0; i < n_rows; ++i) {
         xc[static_cast<Eigen::Index>(i)] = text[rows[i]] == *fill.level ? 1.0 : 0.0;
       }
-    } else {
+    } else if (fill.term->parts.size() == 1 && !fill.term->parts[0].second) {
       const auto& num = d.num[fill.column];
       for (std::size_t i = 0; i < n_rows; ++i) {
         xc[static_cast<Eigen::Index>(i)] = num[rows[i]];
+      }
+    } else {
+      for (std::size_t i = 0; i < n_rows; ++i) {
+        double v = 1.0;
+        for (const auto& [c, is_log] : fill.term->parts) {
+          v *= is_log ? std::log(d.num[c][rows[i]]) : d.num[c][rows[i]];
+        }
+        xc[static_cast<Eigen::Index>(i)] = v;
       }
     }
   });
@@ -1008,6 +1141,14 @@ std::vector<std::string> parse_surv(const std::string& response) {
   return out.size() == 3 ? out : std::vector<std::string>{};
 }
 
+namespace {
+
+bool flagged(const std::vector<bool>& v, std::size_t j) {
+  return j < v.size() && v[j];
+}
+
+}  // namespace
+
 void write_cox(const CoxFit& fit, TableWriter& w) {
   const bool robust = fit.se_robust.size() > 0;
   for (std::size_t j = 0; j < fit.names.size(); ++j) {
@@ -1023,6 +1164,8 @@ void write_cox(const CoxFit& fit, TableWriter& w) {
         .real(b - 1.959963984540054 * se)
         .real(b + 1.959963984540054 * se)
         .text(robust ? "cluster" : "model")
+        .real(fit.se[jj])
+        .integer(flagged(fit.separated, j) ? 1 : 0)
         .end_row();
   }
 }
@@ -1030,16 +1173,19 @@ void write_cox(const CoxFit& fit, TableWriter& w) {
 void print_cox(const CoxFit& fit, const std::string& title, std::ostream& o) {
   const bool robust = fit.se_robust.size() > 0;
   o << title << "\n\n";
-  o << fmt::format("{:<24} {:>12} {:>10} {:>12} {:>9} {:>10} {:>12} {:>12}\n", "term", "estimate",
-                   "exp(coef)", robust ? "robust se" : "std. error", "z", "p", "2.5%", "97.5%");
+  o << fmt::format("{:<24} {:>12} {:>10} {:>12} {:>9} {:>10} {:>12} {:>12}{}\n", "term", "estimate",
+                   "exp(coef)", robust ? "robust se" : "std. error", "z", "p", "2.5%", "97.5%",
+                   robust ? fmt::format(" {:>12}", "model se") : "");
   for (std::size_t j = 0; j < fit.names.size(); ++j) {
     const auto jj = static_cast<Eigen::Index>(j);
     const double b = fit.coef[jj];
     const double se = robust ? fit.se_robust[jj] : fit.se[jj];
     o << fmt::format(
-        "{:<24} {:>12.6g} {:>10.4g} {:>12.6g} {:>9.3f} {:>10.3g} {:>12.6g} {:>12.6g}\n",
+        "{:<24} {:>12.6g} {:>10.4g} {:>12.6g} {:>9.3f} {:>10.3g} {:>12.6g} {:>12.6g}{}{}\n",
         fit.names[j], b, std::exp(b), se, b / se, normal_p_value(b / se),
-        b - 1.959963984540054 * se, b + 1.959963984540054 * se);
+        b - 1.959963984540054 * se, b + 1.959963984540054 * se,
+        robust ? fmt::format(" {:>12.6g}", fit.se[jj]) : "",
+        flagged(fit.separated, j) ? "  DIVERGES" : "");
   }
   o << fmt::format(
       "\nN = {}, events = {}{}, log partial likelihood = {:.6f} (null {:.6f}), "
@@ -1068,6 +1214,8 @@ void write_glm(const GlmFit& fit, TableWriter& w) {
         .real(b - 1.959963984540054 * se)
         .real(b + 1.959963984540054 * se)
         .text(robust ? "cluster" : "model")
+        .real(fit.se[jj])
+        .integer(flagged(fit.separated, j) ? 1 : 0)
         .end_row();
   }
 }
@@ -1075,8 +1223,9 @@ void write_glm(const GlmFit& fit, TableWriter& w) {
 void print_glm(const GlmFit& fit, const std::string& title, std::ostream& o) {
   const bool robust = fit.se_robust.size() > 0;
   o << title << "\n\n";
-  o << fmt::format("{:<24} {:>12} {:>12} {:>9} {:>10} {:>12} {:>12}\n", "term", "estimate",
-                   robust ? "robust se" : "std. error", "z", "p", "2.5%", "97.5%");
+  o << fmt::format("{:<24} {:>12} {:>12} {:>9} {:>10} {:>12} {:>12}{}\n", "term", "estimate",
+                   robust ? "robust se" : "std. error", "z", "p", "2.5%", "97.5%",
+                   robust ? fmt::format(" {:>12}", "model se") : "");
   for (std::size_t j = 0; j < fit.names.size(); ++j) {
     const auto jj = static_cast<Eigen::Index>(j);
     const double b = fit.coef[jj];
@@ -1086,9 +1235,11 @@ void print_glm(const GlmFit& fit, const std::string& title, std::ostream& o) {
       continue;
     }
     const double z = b / se;
-    o << fmt::format("{:<24} {:>12.6g} {:>12.6g} {:>9.3f} {:>10.3g} {:>12.6g} {:>12.6g}\n",
+    o << fmt::format("{:<24} {:>12.6g} {:>12.6g} {:>9.3f} {:>10.3g} {:>12.6g} {:>12.6g}{}{}\n",
                      fit.names[j], b, se, z, normal_p_value(z), b - 1.959963984540054 * se,
-                     b + 1.959963984540054 * se);
+                     b + 1.959963984540054 * se,
+                     robust ? fmt::format(" {:>12.6g}", fit.se[jj]) : "",
+                     flagged(fit.separated, j) ? "  DIVERGES" : "");
   }
   o << fmt::format(
       "\nN = {}, events = {}{}, log-likelihood = {:.6f}, AIC = {:.4f}, deviance = {:.4f} "

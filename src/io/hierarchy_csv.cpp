@@ -184,12 +184,19 @@ Inputs load_inputs(const Scenario& s, const std::vector<std::string>& extra_colu
   for (const auto& e : s.hierarchy.edges) {
     std::string p = e.path;
     if (p.rfind("china:", 0) == 0) {
-      const auto name = p.substr(6);
-      if (name != "county_adjacency") {
-        fail(ErrorKind::config, {s.file, 0, "hierarchy.edges.path", p}, "unknown shipped edge list",
-             "use \"china:county_adjacency\" or a CSV file");
+      // Shipped neighbour lists (data/china/README.md); "china:prefecture" is short for
+      // "china:prefecture_adjacency".
+      auto name = p.substr(6);
+      if (name == "county" || name == "prefecture" || name == "province") {
+        name += "_adjacency";
       }
-      p = data_dir() + "/china/county_adjacency.csv.gz";
+      if (name != "county_adjacency" && name != "prefecture_adjacency" &&
+          name != "province_adjacency") {
+        fail(ErrorKind::config, {s.file, 0, "hierarchy.edges.path", p}, "unknown shipped edge list",
+             "use \"china:county_adjacency\", \"china:prefecture_adjacency\", "
+             "\"china:province_adjacency\" or a CSV file");
+      }
+      p = data_dir() + "/china/" + name + ".csv.gz";
     } else {
       p = resolve(s, p);
     }

@@ -171,7 +171,12 @@ std::vector<TableSchema> build() {
                 {"p_value", R, "two-sided normal p-value"},
                 {"conf_low", R, "95% interval, lower"},
                 {"conf_high", R, "95% interval, upper"},
-                {"se_type", T, "model or cluster"}}});
+                {"se_type", T, "which standard error std_error is: model or cluster"},
+                {"std_error_model", R,
+                 "model-based standard error (inverse information), kept beside a robust one"},
+                {"separated", I,
+                 "1 if the estimate diverges (separation, or monotone likelihood in a Cox "
+                 "model): estimate and standard errors not meaningful"}}});
   v.push_back({"cox",
                "`pdlab cox`: coefficients of the Cox model.",
                {{"term", T, "term"},
@@ -182,7 +187,12 @@ std::vector<TableSchema> build() {
                 {"p_value", R, "two-sided normal p-value"},
                 {"conf_low", R, "95% interval, lower"},
                 {"conf_high", R, "95% interval, upper"},
-                {"se_type", T, "model or cluster"}}});
+                {"se_type", T, "which standard error std_error is: model or cluster"},
+                {"std_error_model", R,
+                 "model-based standard error (inverse information), kept beside a robust one"},
+                {"separated", I,
+                 "1 if the estimate diverges (separation, or monotone likelihood in a Cox "
+                 "model): estimate and standard errors not meaningful"}}});
   v.push_back({"edges",
                "`pdlab infer`: the inferred diffusion network, in the order edges were added.",
                {{"origin_node", T, "node that was copied"},

@@ -5,6 +5,7 @@
 #include "pdlab/core/errors.hpp"
 #include "pdlab/io/inputs.hpp"
 #include "pdlab/io/scenario_io.hpp"
+#include "pdlab/study/riskset_inputs.hpp"
 
 #include <fmt/format.h>
 
@@ -16,48 +17,30 @@
 namespace pdlab::study {
 
 RisksetReport riskset_study(const RisksetSpec& spec) {
-  const auto loaded = io::load_scenario(spec.scenario, spec.overrides);
-  const auto inputs = io::load_inputs(loaded.scenario, spec.static_columns);
-  const auto& h = *inputs.hierarchy;
-  const auto& sc = loaded.scenario;
-  const auto events = io::read_events(spec.events_path, h, sc.calendar);
-  RiskSetOptions ro;
-  ro.periods = sc.calendar.periods;
-  ro.attenuation = sc.vertical.attenuation;
-  ro.sibling_weight = sc.adoption.sibling_weight;
-  ro.edge_weight = sc.adoption.edge_weight;
-  ro.first_period = io::unit_first_periods(h, sc.calendar);
-  io::policy_availability(sc, h, events, ro.policy_from, ro.policy_levels);
-  for (const auto& c : spec.static_columns) {
-    const auto a = h.attribute_index(c);
-    if (!a) {
-      throw Error(ErrorKind::usage,
-                  fmt::format("--static: the hierarchy has no numeric column '{}'", c));
+  const auto in = read_riskset_inputs({spec.scenario, spec.overrides, spec.events_path,
+                                       spec.covariates_path, spec.static_columns, spec.inherit,
+                                       spec.event_covariates, spec.edges, spec.level, spec.policy});
+  const auto& h = *in.inputs.hierarchy;
+  const auto& sc = in.loaded.scenario;
+  const auto& events = in.events;
+  auto rs = build_riskset(h, *in.inputs.network, events.adoptions,
+                          static_cast<int>(events.policy_ids.size()), in.time_varying, in.options);
+  if (!spec.terms.empty()) {
+    // Each term not already a column becomes one, named as written ("trend", "log(gdp)",
+    // "vertical:horizontal"), computed as `pdlab fit` and `pdlab eha` compute it.
+    const auto table = riskset_table(rs, h, "the risk set of " + spec.events_path);
+    const auto f = io::parse_formula("event ~ " + spec.terms);
+    check_terms(f, table, rs, h, sc.calendar, in.source, "--terms", false);
+    for (const auto& term : f.terms) {
+      const bool have = term == "vertical" || term == "horizontal" || term == "bottom_up" ||
+                        std::find(rs.covariate_names.begin(), rs.covariate_names.end(), term) !=
+                            rs.covariate_names.end();
+      if (!have) {
+        rs.covariates.push_back(term_values(table, term));
+        rs.covariate_names.push_back(term);
+      }
     }
-    ro.static_columns.push_back(*a);
   }
-  if (!spec.policy.empty()) {
-    const auto it = std::find(events.policy_ids.begin(), events.policy_ids.end(), spec.policy);
-    if (it == events.policy_ids.end()) {
-      throw Error(ErrorKind::usage,
-                  fmt::format("--policy: no event has policy_id '{}'", spec.policy));
-    }
-    ro.policies.push_back(static_cast<std::int32_t>(it - events.policy_ids.begin()));
-  }
-  if (!spec.level.empty()) {
-    const auto l = h.level_index(spec.level);
-    if (!l) {
-      throw Error(ErrorKind::usage,
-                  fmt::format("--level: no level '{}' in the hierarchy", spec.level));
-    }
-    ro.level = *l;
-  }
-  std::vector<TimeVaryingCovariate> tv;
-  if (!spec.covariates_path.empty()) {
-    tv = io::read_time_varying(spec.covariates_path, h, sc.calendar);
-  }
-  const auto rs = build_riskset(h, *inputs.network, events.adoptions,
-                                static_cast<int>(events.policy_ids.size()), tv, ro);
   io::write_table(spec.out, spec.force, io::riskset_schema(rs), [&](io::TableWriter& w) {
     io::write_riskset(rs, h, sc.calendar, events.policy_ids, w);
   });
@@ -66,7 +49,7 @@ RisksetReport riskset_study(const RisksetSpec& spec) {
   for (auto e : rs.event) {
     rep.events += e;
   }
-  rep.policies = events.policy_ids.size();
+  rep.policies = in.policies.size();
   rep.after_horizon = events.after_horizon;
   rep.outside_subtree = events.outside_subtree;
   return rep;

@@ -32,6 +32,9 @@ struct CoxFit {
   std::int64_t n = 0;
   std::int64_t events = 0;
   std::int64_t n_clusters = 0;
+  // Per coefficient: monotone likelihood (the partial likelihood keeps rising as it goes to
+  // +-inf; Newton still moved it by a steady step at the last iteration). Not meaningful.
+  std::vector<bool> separated;
   std::vector<std::string> warnings;
 };
 

@@ -43,6 +43,13 @@ struct GlmFit {
   std::int64_t events = 0;
   std::int64_t n_clusters = 0;
   std::int64_t n_fitted_extreme = 0;  // fitted probabilities numerically 0 or 1
+  // Per coefficient: its estimate diverges (separation or quasi-separation: the likelihood
+  // keeps rising as it goes to +-inf, so IRLS moves it by a steady step each iteration while
+  // the others have converged). Its estimate and every standard error of it are meaningless.
+  std::vector<bool> separated;
+  // Rows whose fitted probability is below 1e-8 or above 1 - 1e-8 (the rows a separated
+  // term predicts perfectly).
+  std::int64_t n_fitted_near_extreme = 0;
   std::vector<std::string> warnings;
 };
 

@@ -9,6 +9,7 @@
 #include "pdlab/core/network.hpp"
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,10 @@ struct ObservedAdoption {
 };
 
 // A time-varying covariate in long form; a value holds from its period until the unit's next
-// observation of the same covariate. Before the first observation it is missing (NaN).
+// observation of the same covariate. Before the first observation it is `before` (missing,
+// NaN, unless set). With `inherit`, a unit with no observation of its own by a period takes
+// its nearest superior's value then (a provincial order's date, given once for the province,
+// holds for every prefecture and county in it).
 struct TimeVaryingCovariate {
   std::string name;
   struct Obs {
@@ -30,6 +34,8 @@ struct TimeVaryingCovariate {
     double value;
   };
   std::vector<Obs> obs;
+  bool inherit = false;
+  double before = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct RiskSetOptions {

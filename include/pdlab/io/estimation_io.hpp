@@ -134,15 +134,25 @@ struct TableColumns {
 // for bad input (the first in the file), are the same whatever the number.
 DataTable read_table(const std::string& path, int threads = 0, const TableColumns& keep = {});
 
-// "event ~ vertical + horizontal + factor(policy_id) - 1": the response, terms (plain
-// numeric columns or factor(column) with treatment contrasts, levels sorted as in R for
-// numbers, byte order for text), and whether there is an intercept.
+// "event ~ vertical + horizontal + log(gdp) + vertical:horizontal + factor(policy_id) - 1":
+// the response, terms and whether there is an intercept. A term is factor(column) (treatment
+// contrasts, levels sorted as in R for numbers, byte order for text) or numeric: a column,
+// log(column), or an interaction a:b (the product of its parts, each a column or a log). As in
+// R, a*b expands to a + b + a:b; repeated terms are kept once.
 struct Formula {
   std::string response;
   std::vector<std::string> terms;
   bool intercept = true;
 };
 Formula parse_formula(const std::string& text);
+// One factor of a numeric term: a column, or its natural log.
+struct TermPart {
+  std::string column;
+  bool log = false;
+};
+// The parts of a numeric term ("x" -> {x}, "log(x)" -> {log x}, "a:log(b)" -> {a, log b});
+// empty for factor(x). Terms come from parse_formula (already checked).
+std::vector<TermPart> term_parts(const std::string& term);
 // The columns build_design needs for `f` with these offset and cluster columns: the response,
 // factors and cluster as text (for levels, ids and messages), the other terms as numbers.
 TableColumns formula_columns(const Formula& f, const std::string& offset_column,

@@ -27,6 +27,10 @@ struct RisksetSpec {
   std::string level;                        // only units of this level; empty: all
   std::string out;                          // CSV; empty or "-": standard output
   bool force = false;
+  std::string terms;                          // formula terms added as columns (trend, log(x))
+  std::vector<std::string> inherit;           // --covariates variables inherited downwards
+  std::vector<std::string> event_covariates;  // policies whose events become covariates
+  std::string edges;                          // replaces the scenario's edge lists
 };
 
 struct RisksetReport {

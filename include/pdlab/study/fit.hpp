@@ -7,6 +7,7 @@
 #include "pdlab/io/inputs.hpp"
 #include "pdlab/io/scenario_io.hpp"
 #include "pdlab/sim/summary.hpp"
+#include "pdlab/study/riskset_inputs.hpp"
 
 #include <functional>
 #include <string>
@@ -15,30 +16,41 @@
 namespace pdlab::study {
 
 struct FitOptions {
-  std::vector<std::string> covariates;  // hierarchy attribute columns (static)
-  int level = -1;                       // only units of this level are at risk; -1 = all
+  // The right-hand side of the hazard, as in `pdlab eha` (numeric columns, log(x), a:b, a*b)
+  // over the risk set's columns: trend (the period number), vertical, horizontal, bottom_up,
+  // the --static columns, the --covariates variables and the --event-covariate indicators.
+  // Empty: vertical + horizontal + bottom_up + every covariate. One intercept per level at
+  // risk is always in.
+  std::string terms;
+  std::vector<std::string> covariates;  // hierarchy columns (the overload without inputs)
+  int level = -1;                       // only this level at risk (idem); -1 = all
   GlmLink link = GlmLink::cloglog;
   bool cluster_by_parent = true;  // robust SEs clustered by the unit's parent
+  std::string events_path;        // for messages
 };
 
 struct FitResult {
   GlmFit glm;
   std::string scenario_toml;       // the fitted scenario, ready for `pdlab run`
-  std::vector<std::string> notes;  // what was fixed or dropped, for the user
+  std::vector<std::string> notes;  // what was fixed, dropped or approximated, for the user
 };
 
-// The hazard eta = alpha[level] + beta.x + g_v V + g_h H + g_u U with V built from adopting
-// ancestors as endorsements (signal 1): the fitted scenario therefore has every superior
-// endorse with vertical.endorse = 1, no scripted events, no reversals.
+// The hazard eta = alpha[level] + terms, with V built from adopting ancestors as endorsements
+// (signal 1): the fitted scenario therefore has every superior endorse with
+// vertical.endorse = 1, no scripted events but the trend's, no reversals. Terms the engine has
+// are carried exactly (exposures, vertical:horizontal as gamma_vh, plain --static columns as
+// beta, trend as one `set adoption.alpha_shift` event per period); any other term (log(),
+// interactions, time-varying covariates) enters the simulation at its mean over the level's
+// risk-set rows, folded into the level's intercept, and a note says so.
+FitResult fit_scenario(const RisksetInputs& inputs, const FitOptions& options);
+// The same from loaded inputs: the hierarchy columns `options.covariates` (static), units of
+// `options.level`, every policy of `events` (which must be one), no time-varying covariates.
 FitResult fit_scenario(const io::LoadedScenario& scenario, const io::Inputs& inputs,
                        const io::EventsFile& events, const FitOptions& options);
 
 struct FitSpec {
-  std::string scenario;                 // hierarchy, edges, calendar, exposures
-  std::vector<std::string> overrides;   // key=value
-  std::string events_path;              // unit_id,policy_id,time
-  std::vector<std::string> covariates;  // hierarchy attribute columns
-  std::string level;                    // only units of this level are at risk; empty: all
+  RisksetInputSpec inputs;  // scenario, events, --covariates, --static, --inherit, ...
+  std::string terms;        // see FitOptions::terms
   GlmLink link = GlmLink::cloglog;
   std::string out;  // where the fitted scenario will go: checked, once the inputs are read
   bool force = false;
@@ -54,7 +66,8 @@ struct CheckRow {
   double observed;  // cumulative share adopted
   double sim_mean, sim_q05, sim_q95;
 };
-// Observed vs simulated cumulative adoption by level and period (levels with adopters).
+// Observed vs simulated cumulative adoption by level and period: the levels with adopters
+// whose intercept is finite (a fitted scenario: the levels that were fitted).
 std::vector<CheckRow> check_fit(const Model& model, const Summary& summary,
                                 const io::EventsFile& events, int policy);
 void write_check(const std::vector<CheckRow>& rows, io::TableWriter& w);

@@ -1,0 +1,72 @@
+// What `pdlab riskset` and `pdlab fit` read, in one place so that their options mean the same:
+// the scenario (hierarchy, edges, calendar, exposure weights), the events, the long
+// time-varying covariates file (--covariates), hierarchy columns (--static), covariates that
+// subordinates inherit from their superiors (--inherit), other policies' events used as
+// covariates (--event-covariate), an edge list replacing the scenario's (--edges), and the
+// level at risk (--level). Also the risk set as a table that the formula code (io::build_design)
+// reads, with a time trend and the level intercepts.
+#pragma once
+
+#include "pdlab/estimation/riskset.hpp"
+#include "pdlab/io/estimation_io.hpp"
+#include "pdlab/io/inputs.hpp"
+#include "pdlab/io/scenario_io.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace pdlab::study {
+
+struct RisksetInputSpec {
+  std::string scenario;
+  std::vector<std::string> overrides;         // key=value
+  std::string events_path;                    // unit_id,policy_id,time
+  std::string covariates_path;                // optional long CSV: unit_id,time,variable,value
+  std::vector<std::string> static_columns;    // hierarchy attribute columns
+  std::vector<std::string> inherit;           // --covariates variables subordinates inherit
+  std::vector<std::string> event_covariates;  // policy_ids whose events become covariates
+  std::string edges;                          // replaces the scenario's edge lists; empty: keep
+  std::string level;                          // only units of this level; empty: all
+  std::string policy;                         // only this policy_id; empty: all
+};
+
+struct RisksetInputs {
+  io::LoadedScenario loaded;
+  io::Inputs inputs;
+  io::EventsFile events;
+  RiskSetOptions options;
+  std::vector<TimeVaryingCovariate> time_varying;  // --covariates, then event covariates
+  std::vector<std::int32_t> policies;              // the events' policies at risk
+  // Where each covariate column came from (hierarchy file, covariates file, events file).
+  std::map<std::string, std::string> source;
+};
+
+// Reads and checks everything. Errors: an unknown --static column, --inherit variable or
+// --event-covariate policy; an edge list none of whose units is at the level at risk (its
+// neighbour exposure would be 0 for every row); --covariates given a list of hierarchy columns
+// (its meaning before 0.x in `pdlab fit`; now --static).
+RisksetInputs read_riskset_inputs(const RisksetInputSpec& spec);
+
+// The name of the covariate made from policy `policy_id`'s events: "adopted.<policy_id>".
+std::string event_covariate_name(const std::string& policy_id);
+
+// The risk set as a numeric table for io::build_design: event, trend (the period number,
+// 0 at the calendar's start), vertical, horizontal, bottom_up, alpha.<level> (1 for the
+// rows of that level) and the covariates; line r + 2 is row r (as `pdlab riskset` writes it).
+io::DataTable riskset_table(const RiskSet& rs, const Hierarchy& h, const std::string& label);
+
+// Checks a formula's right-hand side against the table: every column exists (else a usage
+// error naming the option and listing the columns), no factor() (when `factors` is false),
+// and log() only of positive values (else a data error naming the unit, its date, the value and
+// the column's source file).
+void check_terms(const io::Formula& f, const io::DataTable& table, const RiskSet& rs,
+                 const Hierarchy& h, const Calendar& cal,
+                 const std::map<std::string, std::string>& source, const std::string& option,
+                 bool factors);
+
+// The values of numeric formula terms on every row of the table (NaN where a part is
+// missing), for `pdlab riskset --terms`.
+std::vector<double> term_values(const io::DataTable& table, const std::string& term);
+
+}  // namespace pdlab::study

@@ -1,0 +1,425 @@
+// `pdlab fit`: the engine's adoption hazard estimated from observed adoptions (a discrete-time
+// EHA on the risk set, with the formula terms of `pdlab eha`), written as a runnable scenario.
+#include "pdlab/core/calendar.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/io/output_file.hpp"
+#include "pdlab/study/fit.hpp"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace pdlab::study {
+
+namespace {
+
+// Where a fitted term goes in the scenario.
+enum class Role : std::uint8_t { alpha, gamma, gamma_vh, beta, trend, folded };
+
+struct Mapped {
+  Role role;
+  std::string key;  // scenario key (alpha, gamma, gamma_vh, beta); empty otherwise
+  int level = -1;   // alpha: the level
+};
+
+Mapped map_term(const std::string& name, const Hierarchy& h,
+                const std::vector<std::string>& static_columns) {
+  if (name.rfind("alpha.", 0) == 0) {
+    return {Role::alpha, "adoption." + name, *h.level_index(name.substr(6))};
+  }
+  if (name == "vertical" || name == "horizontal" || name == "bottom_up") {
+    return {Role::gamma, "adoption.gamma_" + name};
+  }
+  if (name == "vertical:horizontal" || name == "horizontal:vertical") {
+    return {Role::gamma_vh, "adoption.gamma_vh"};
+  }
+  if (name == "trend") {
+    return {Role::trend, ""};
+  }
+  if (std::find(static_columns.begin(), static_columns.end(), name) != static_columns.end()) {
+    return {Role::beta, "adoption.beta." + name};
+  }
+  return {Role::folded, ""};
+}
+
+std::string default_terms(const RiskSet& rs) {
+  std::string t = "vertical + horizontal + bottom_up";
+  for (const auto& c : rs.covariate_names) {
+    t += " + " + c;
+  }
+  return t;
+}
+
+}  // namespace
+
+namespace {
+
+FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
+                   const io::EventsFile& events, const RiskSetOptions& options,
+                   const std::vector<TimeVaryingCovariate>& time_varying,
+                   const std::vector<std::int32_t>& policies,
+                   const std::map<std::string, std::string>& source, const FitOptions& opt) {
+  const auto& sc = loaded.scenario;
+  const auto& h = *inputs.hierarchy;
+  if (policies.size() != 1) {
+    std::string ids;
+    for (auto k : policies) {
+      ids += (ids.empty() ? "" : ", ") + events.policy_ids[static_cast<std::size_t>(k)];
+    }
+    fail(ErrorKind::usage, {opt.events_path, 0, "policy_id", ids},
+         fmt::format("the events hold {} policies to fit", policies.size()),
+         "fit one policy at a time: --policy ID, and --event-covariate ID for policies (e.g. a "
+         "superior's order) that are covariates");
+  }
+  const auto policy = policies.front();
+  const auto rs = build_riskset(h, *inputs.network, events.adoptions,
+                                static_cast<int>(events.policy_ids.size()), time_varying, options);
+  if (rs.rows() == 0) {
+    fail(ErrorKind::data, {opt.events_path, 0, "", ""}, "the risk set is empty",
+         "check --level and the calendar: no unit is at risk in any period");
+  }
+  const auto table = riskset_table(rs, h, "the risk set of " + opt.events_path);
+  // The formula: one intercept per level at risk, then the terms.
+  const auto user =
+      io::parse_formula("event ~ " + (opt.terms.empty() ? default_terms(rs) : opt.terms));
+  check_terms(user, table, rs, h, sc.calendar, source, "--terms", false);
+  std::vector<int> levels;
+  for (auto u : rs.unit) {
+    if (std::find(levels.begin(), levels.end(), h.level(u)) == levels.end()) {
+      levels.push_back(h.level(u));
+    }
+  }
+  std::sort(levels.begin(), levels.end());
+  io::Formula f;
+  f.response = "event";
+  f.intercept = false;
+  for (int l : levels) {
+    f.terms.push_back("alpha." + h.level_names()[static_cast<std::size_t>(l)]);
+  }
+  f.terms.insert(f.terms.end(), user.terms.begin(), user.terms.end());
+  const auto design = io::build_design(table, f, "", "");
+  FitResult res;
+  if (design.dropped_missing > 0) {
+    res.notes.push_back(fmt::format("{} risk-set rows with missing covariates were dropped",
+                                    design.dropped_missing));
+  }
+  std::vector<std::int64_t> clusters;
+  for (auto r : design.rows) {
+    clusters.push_back(h.parent(rs.unit[r]));
+  }
+  GlmOptions go;
+  go.link = opt.link;
+  if (opt.cluster_by_parent &&
+      std::set<std::int64_t>(clusters.begin(), clusters.end()).size() >= 2) {
+    go.clusters = clusters;
+  }
+  res.glm = fit_binomial_glm(design.x, design.y, {}, design.names, go);
+  const auto& names = design.names;
+  const auto p = static_cast<Eigen::Index>(names.size());
+  std::vector<std::string> static_names;
+  for (int c : options.static_columns) {
+    static_names.push_back(h.attribute_names()[static_cast<std::size_t>(c)]);
+  }
+  // Each term's place in the scenario; folded terms enter each level's intercept at their
+  // mean over the level's rows: alpha'_l = alpha_l + sum_k b_k mean_l(x_k), a linear map A of
+  // the estimates (its covariance A V A').
+  std::vector<Mapped> roles;
+  for (const auto& n : names) {
+    roles.push_back(map_term(n, h, static_names));
+  }
+  const auto coef = [&](Eigen::Index j) {
+    return std::isnan(res.glm.coef[j]) ? 0.0 : res.glm.coef[j];
+  };
+  std::vector<std::string> keys;
+  std::vector<Eigen::RowVectorXd> rows_a;
+  for (Eigen::Index j = 0; j < p; ++j) {
+    const auto& m = roles[static_cast<std::size_t>(j)];
+    if (std::isnan(res.glm.coef[j])) {
+      res.notes.push_back(
+          fmt::format("'{}' could not be estimated (aliased: no variation); set to 0", names[j]));
+    }
+    if (m.role == Role::trend || m.role == Role::folded) {
+      continue;
+    }
+    Eigen::RowVectorXd a = Eigen::RowVectorXd::Zero(p);
+    a[j] = 1.0;
+    if (m.role == Role::alpha) {
+      for (Eigen::Index k = 0; k < p; ++k) {
+        if (roles[static_cast<std::size_t>(k)].role != Role::folded) {
+          continue;
+        }
+        double sum = 0;
+        double count = 0;
+        for (Eigen::Index i = 0; i < design.x.rows(); ++i) {
+          if (design.x(i, j) == 1.0) {
+            sum += design.x(i, k);
+            count += 1;
+          }
+        }
+        a[k] = count > 0 ? sum / count : 0.0;
+      }
+    }
+    keys.push_back(m.key);
+    rows_a.push_back(a);
+  }
+  Eigen::VectorXd b(p);
+  for (Eigen::Index j = 0; j < p; ++j) {
+    b[j] = coef(j);
+  }
+  std::map<std::string, double> value;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    value[keys[i]] = rows_a[i].dot(b);
+  }
+  std::vector<std::string> folded;
+  double trend = 0;
+  bool has_trend = false;
+  for (Eigen::Index j = 0; j < p; ++j) {
+    const auto role = roles[static_cast<std::size_t>(j)].role;
+    if (role == Role::folded) {
+      folded.push_back(names[j]);
+    } else if (role == Role::trend) {
+      trend = coef(j);
+      has_trend = true;
+    }
+  }
+  if (!folded.empty()) {
+    std::string list;
+    for (const auto& n : folded) {
+      list += (list.empty() ? "'" : ", '") + n + "'";
+    }
+    res.notes.push_back(
+        "the simulator has no counterpart of " + list +
+        ": the fitted scenario adds each at its mean over the level's risk-set rows to the "
+        "level's intercept (adoption.alpha), so simulated units do not differ by it; add a "
+        "plain --static column for a term the simulator should vary by unit");
+  }
+  // The fitted scenario.
+  toml::table t = toml::parse(loaded.resolved_toml);
+  toml::table alpha;
+  for (int l = 0; l < h.n_levels(); ++l) {
+    const auto& ln = h.level_names()[static_cast<std::size_t>(l)];
+    const auto it = value.find("adoption.alpha." + ln);
+    alpha.insert(ln, it != value.end() ? it->second : -std::numeric_limits<double>::infinity());
+  }
+  const auto get = [&](const std::string& key) {
+    const auto it = value.find(key);
+    return it == value.end() ? 0.0 : it->second;
+  };
+  toml::table beta;
+  for (const auto& c : static_names) {
+    if (value.count("adoption.beta." + c) != 0) {
+      beta.insert(c, get("adoption.beta." + c));
+    }
+  }
+  toml::table adoption;
+  adoption.insert("link", opt.link == GlmLink::logit ? "logit" : "cloglog");
+  adoption.insert("alpha", alpha);
+  adoption.insert("alpha_default", -std::numeric_limits<double>::infinity());
+  adoption.insert("beta", beta);
+  adoption.insert("gamma_vertical", get("adoption.gamma_vertical"));
+  adoption.insert("gamma_horizontal", get("adoption.gamma_horizontal"));
+  adoption.insert("gamma_bottom_up", get("adoption.gamma_bottom_up"));
+  adoption.insert("gamma_vh", get("adoption.gamma_vh"));
+  adoption.insert("gamma_need", 0.0);
+  adoption.insert("missing", "mean");
+  adoption.insert("sibling_weight", sc.adoption.sibling_weight);
+  adoption.insert("edge_weight", sc.adoption.edge_weight);
+  t.insert_or_assign("adoption", adoption);
+  toml::table vertical;
+  vertical.insert("attenuation", sc.vertical.attenuation);
+  vertical.insert("endorse", 1.0);
+  t.insert_or_assign("vertical", vertical);
+  toml::table promotion;
+  promotion.insert("endorse", 1.0);
+  promotion.insert("pilot", 0.0);
+  promotion.insert("mandate", 0.0);
+  promotion.insert("championship", 0.0);
+  promotion.insert("pilot_rule", "random");
+  t.insert_or_assign("promotion", promotion);
+  toml::table stages;
+  stages.insert("institutionalise_after", 0);
+  stages.insert("reversal_rate", 0.0);
+  t.insert_or_assign("stages", stages);
+  t.erase("event");
+  if (has_trend) {
+    // The trend as the intercepts' shift in force from each period (docs/model.md 7.4).
+    const auto& pid = events.policy_ids[static_cast<std::size_t>(policy)];
+    std::string policy_id = sc.policies.empty() ? std::string() : sc.policies.front().id;
+    for (const auto& pol : sc.policies) {
+      if (pol.id == pid) {
+        policy_id = pid;
+      }
+    }
+    toml::array ev;
+    for (std::int32_t period = 1; period < sc.calendar.periods; ++period) {
+      toml::table e;
+      e.insert("type", "set");
+      e.insert("date", period_label(sc.calendar, period));
+      if (!policy_id.empty()) {
+        e.insert("policy", policy_id);
+      }
+      e.insert("key", "adoption.alpha_shift");
+      e.insert("value", trend * period);
+      ev.push_back(e);
+    }
+    t.insert_or_assign("event", ev);
+    res.notes.push_back(fmt::format(
+        "the trend ({:.6g} per period) is carried as a `set adoption.alpha_shift` event per "
+        "period; --set uncertainty.draw=true does not draw it",
+        trend));
+  }
+  // The estimates' covariance (cluster-robust when clustered, as the coefficient table's
+  // preferred SEs), mapped to the scenario's keys, so that runs can carry the estimation error:
+  // `uncertainty.draw = true` draws one coefficient vector per replicate (docs/model.md §7.11).
+  {
+    const bool robust = res.glm.cov_robust.size() > 0;
+    Eigen::MatrixXd cov = robust ? res.glm.cov_robust : res.glm.cov;
+    for (Eigen::Index i = 0; i < p; ++i) {
+      for (Eigen::Index j = 0; j < p; ++j) {
+        if (std::isnan(cov(i, j))) {
+          cov(i, j) = 0.0;  // aliased: fixed at 0, no uncertainty
+        }
+      }
+    }
+    toml::array tk, estimate, rows;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const double var = rows_a[i] * cov * rows_a[i].transpose();
+      if (!(var > 0)) {
+        continue;  // aliased: not drawn
+      }
+      tk.push_back(keys[i]);
+      estimate.push_back(value[keys[i]]);
+      toml::array row;
+      for (std::size_t k = 0; k < keys.size(); ++k) {
+        const double vk = rows_a[k] * cov * rows_a[k].transpose();
+        if (!(vk > 0)) {
+          continue;
+        }
+        row.push_back(0.5 * (double(rows_a[i] * cov * rows_a[k].transpose()) +
+                             double(rows_a[k] * cov * rows_a[i].transpose())));
+      }
+      rows.push_back(row);
+    }
+    toml::table unc;
+    unc.insert("draw", false);
+    unc.insert("keys", tk);
+    unc.insert("estimate", estimate);
+    unc.insert("covariance", rows);
+    t.insert_or_assign("uncertainty", unc);
+    res.notes.push_back(fmt::format(
+        "the fitted scenario carries the {} covariance of the estimates in [uncertainty]; "
+        "--set uncertainty.draw=true runs each replicate with its own draw of them",
+        robust ? "cluster-robust" : "model-based"));
+  }
+  // Paths in the input scenario are relative to its file: make them absolute so the fitted
+  // scenario runs from wherever it is written.
+  const auto base = std::filesystem::absolute(std::filesystem::path(sc.file)).parent_path();
+  auto absolute = [&](toml::node* node) {
+    if (auto* str = node != nullptr ? node->as_string() : nullptr) {
+      const std::string v = str->get();
+      if (!v.empty() && v.rfind("china:", 0) != 0 && std::filesystem::path(v).is_relative()) {
+        *str = (base / v).lexically_normal().string();
+      }
+    }
+  };
+  if (auto* hier = t["hierarchy"].as_table()) {
+    absolute(hier->get("path"));
+    // The edge lists used (--edges replaces the scenario's).
+    toml::array edges;
+    for (const auto& e : sc.hierarchy.edges) {
+      toml::table et;
+      et.insert("path", e.path);
+      et.insert("symmetric", e.symmetric);
+      edges.push_back(et);
+    }
+    if (edges.empty()) {
+      hier->erase("edges");
+    } else {
+      hier->insert_or_assign("edges", edges);
+    }
+    if (auto* list = hier->get_as<toml::array>("edges")) {
+      for (auto& e : *list) {
+        if (auto* et = e.as_table()) {
+          absolute(et->get("path"));
+        }
+      }
+    }
+  }
+  t.insert_or_assign("name", sc.name.empty() ? std::string("fitted") : sc.name + "_fitted");
+  std::string separated;
+  for (std::size_t j = 0; j < res.glm.separated.size(); ++j) {
+    if (res.glm.separated[j]) {
+      separated += (separated.empty() ? "" : ", ") + names[j];
+    }
+  }
+  std::ostringstream o;
+  o << "# Fitted by `pdlab fit` (" << (opt.link == GlmLink::logit ? "logit" : "cloglog")
+    << " discrete-time EHA): N = " << res.glm.n << " unit-periods, " << res.glm.events
+    << " events, log-likelihood " << fmt::format("{:.6f}", res.glm.log_likelihood) << ".\n"
+    << "# Terms: " << (opt.terms.empty() ? default_terms(rs) : opt.terms) << "\n"
+    << (separated.empty() ? ""
+                          : "# WARNING: separation: the estimates of " + separated +
+                                " diverge (see the fit's output).\n")
+    << "# Every superior endorses with signal 1, as in the risk set's V; no scripted events\n"
+    << "# but the trend's. Standard errors are in the fit's coefficient table; [uncertainty]\n"
+    << "# holds the covariance (draw = true runs each replicate with its own draw).\n"
+    << t << "\n";
+  res.scenario_toml = o.str();
+  return res;
+}
+
+}  // namespace
+
+FitResult fit_scenario(const RisksetInputs& in, const FitOptions& opt) {
+  return fit_core(in.loaded, in.inputs, in.events, in.options, in.time_varying, in.policies,
+                  in.source, opt);
+}
+
+FitResult fit_scenario(const io::LoadedScenario& loaded, const io::Inputs& inputs,
+                       const io::EventsFile& events, const FitOptions& opt) {
+  const auto& sc = loaded.scenario;
+  const auto& h = *inputs.hierarchy;
+  RiskSetOptions ro;
+  ro.periods = sc.calendar.periods;
+  ro.attenuation = sc.vertical.attenuation;
+  ro.sibling_weight = sc.adoption.sibling_weight;
+  ro.edge_weight = sc.adoption.edge_weight;
+  ro.level = opt.level;
+  ro.first_period = io::unit_first_periods(h, sc.calendar);
+  io::policy_availability(sc, h, events, ro.policy_from, ro.policy_levels);
+  std::map<std::string, std::string> source;
+  for (const auto& c : opt.covariates) {
+    const auto a = h.attribute_index(c);
+    if (!a) {
+      fail(ErrorKind::usage, {"", 0, "--static", c}, "the hierarchy has no numeric column",
+           "use a column of the hierarchy file");
+    }
+    ro.static_columns.push_back(*a);
+    source[c] = "the hierarchy";
+  }
+  std::vector<std::int32_t> policies;
+  for (std::size_t k = 0; k < events.policy_ids.size(); ++k) {
+    policies.push_back(static_cast<std::int32_t>(k));
+  }
+  ro.policies = policies;
+  return fit_core(loaded, inputs, events, ro, {}, policies, source, opt);
+}
+
+FitResult fit_study(const FitSpec& spec) {
+  const auto in = read_riskset_inputs(spec.inputs);
+  io::check_output_path(spec.out, spec.force);
+  FitOptions fo;
+  fo.terms = spec.terms;
+  fo.link = spec.link;
+  fo.events_path = spec.inputs.events_path;
+  return fit_scenario(in, fo);
+}
+
+}  // namespace pdlab::study

@@ -1,0 +1,279 @@
+#include "pdlab/study/riskset_inputs.hpp"
+
+#include "pdlab/core/calendar.hpp"
+#include "pdlab/core/errors.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+namespace pdlab::study {
+
+namespace {
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) {
+    s += (s.empty() ? "" : ", ") + x;
+  }
+  return s;
+}
+
+// An edge list at the wrong level gives a neighbour exposure of 0 on every row: refused.
+void check_edge_level(const RisksetInputs& in, const std::string& edges_path) {
+  const auto& h = *in.inputs.hierarchy;
+  const auto& net = *in.inputs.network;
+  const int level = in.options.level;
+  if (level < 0 || net.empty()) {
+    return;
+  }
+  std::int32_t first = -1;
+  for (std::int32_t u = 0; u < h.size(); ++u) {
+    if (net.neighbours(u).empty()) {
+      continue;
+    }
+    if (h.level(u) == level) {
+      return;  // some units at risk have neighbours
+    }
+    if (first < 0) {
+      first = u;
+    }
+  }
+  // The line of the first edge from a unit in the hierarchy (a plain CSV; 0 for shipped lists).
+  std::int64_t line = 0;
+  std::ifstream file(edges_path);
+  std::string text;
+  for (std::int64_t l = 1; edges_path.rfind("china:", 0) != 0 && std::getline(file, text); ++l) {
+    const auto id = text.substr(0, text.find(','));
+    const auto u = l > 1 ? h.find(id) : -1;
+    if (u >= 0 && !net.neighbours(u).empty()) {
+      line = l;
+      first = u;
+      break;
+    }
+  }
+  const auto& names = h.level_names();
+  const auto& want = names[static_cast<std::size_t>(level)];
+  fail(ErrorKind::data, {edges_path, line, "from", std::string(h.id(first))},
+       fmt::format("the edge list links {} units, but the units at risk are {} units "
+                   "(--level {}): none of them has a neighbour, so the neighbour exposure "
+                   "would be 0 on every row",
+                   names[static_cast<std::size_t>(h.level(first))], want, want),
+       fmt::format("give an edge list between {} units: --edges china:{}_adjacency (shipped "
+                   "for county, prefecture and province) or a CSV of {} ids",
+                   want, want, want));
+}
+
+}  // namespace
+
+std::string event_covariate_name(const std::string& policy_id) {
+  return "adopted." + policy_id;
+}
+
+RisksetInputs read_riskset_inputs(const RisksetInputSpec& spec) {
+  RisksetInputs in;
+  in.loaded = io::load_scenario(spec.scenario, spec.overrides);
+  auto& sc = in.loaded.scenario;
+  std::string edges_path = sc.hierarchy.edges.empty() ? "" : sc.hierarchy.edges.front().path;
+  if (!spec.edges.empty()) {
+    // A path on the command line is relative to the working directory, not the scenario.
+    const bool shipped = spec.edges.rfind("china:", 0) == 0;
+    edges_path = shipped ? spec.edges : std::filesystem::absolute(spec.edges).string();
+    sc.hierarchy.edges = {EdgeSource{edges_path, true}};
+  }
+  // `--covariates` once took hierarchy columns in `pdlab fit`: say so rather than "no file".
+  if (!spec.covariates_path.empty() && !std::filesystem::exists(spec.covariates_path) &&
+      spec.covariates_path.find_first_of("/.") == std::string::npos) {
+    fail(ErrorKind::usage, {"", 0, "--covariates", spec.covariates_path},
+         "no such file: --covariates takes a long CSV (unit_id,time,variable,value) of "
+         "time-varying covariates in both `pdlab riskset` and `pdlab fit`",
+         "name hierarchy columns with --static " + spec.covariates_path +
+             ", and time-varying ones in a file given to --covariates");
+  }
+  in.inputs = io::load_inputs(sc, spec.static_columns);
+  const auto& h = *in.inputs.hierarchy;
+  in.events = io::read_events(spec.events_path, h, sc.calendar);
+  auto& ro = in.options;
+  ro.periods = sc.calendar.periods;
+  ro.attenuation = sc.vertical.attenuation;
+  ro.sibling_weight = sc.adoption.sibling_weight;
+  ro.edge_weight = sc.adoption.edge_weight;
+  ro.first_period = io::unit_first_periods(h, sc.calendar);
+  io::policy_availability(sc, h, in.events, ro.policy_from, ro.policy_levels);
+  const std::string hier_file =
+      sc.hierarchy.source == "china" ? "china:units (the shipped hierarchy)" : sc.hierarchy.path;
+  for (const auto& c : spec.static_columns) {
+    const auto a = h.attribute_index(c);
+    if (!a) {
+      fail(ErrorKind::usage, {"", 0, "--static", c}, "the hierarchy has no numeric column",
+           "use a numeric column of the hierarchy file (" + hier_file + ")");
+    }
+    ro.static_columns.push_back(*a);
+    in.source[c] = hier_file;
+  }
+  if (!spec.level.empty()) {
+    const auto l = h.level_index(spec.level);
+    if (!l) {
+      fail(ErrorKind::usage, {"", 0, "--level", spec.level}, "no such level in the hierarchy",
+           "use one of: " + join(h.level_names()));
+    }
+    ro.level = *l;
+  }
+  if (!spec.covariates_path.empty()) {
+    in.time_varying = io::read_time_varying(spec.covariates_path, h, sc.calendar);
+    for (const auto& tv : in.time_varying) {
+      in.source[tv.name] = spec.covariates_path;
+    }
+  }
+  for (const auto& name : spec.inherit) {
+    auto it = std::find_if(in.time_varying.begin(), in.time_varying.end(),
+                           [&](const auto& tv) { return tv.name == name; });
+    if (it == in.time_varying.end()) {
+      std::vector<std::string> names;
+      for (const auto& tv : in.time_varying) {
+        names.push_back(tv.name);
+      }
+      fail(ErrorKind::usage, {spec.covariates_path, 0, "--inherit", name},
+           "no such variable in the --covariates file",
+           names.empty() ? "give the covariates file with --covariates"
+                         : "use one of: " + join(names));
+    }
+    it->inherit = true;
+  }
+  // Other policies' events as covariates: 1 from the period after the unit or its nearest
+  // superior adopted it (lagged like the exposures), 0 before.
+  std::vector<bool> covariate_policy(in.events.policy_ids.size(), false);
+  for (const auto& pid : spec.event_covariates) {
+    const auto it = std::find(in.events.policy_ids.begin(), in.events.policy_ids.end(), pid);
+    if (it == in.events.policy_ids.end()) {
+      fail(ErrorKind::usage, {spec.events_path, 0, "--event-covariate", pid},
+           "no event has this policy_id", "use one of: " + join(in.events.policy_ids));
+    }
+    const auto k = static_cast<std::int32_t>(it - in.events.policy_ids.begin());
+    covariate_policy[static_cast<std::size_t>(k)] = true;
+    TimeVaryingCovariate tv;
+    tv.name = event_covariate_name(pid);
+    tv.inherit = true;
+    tv.before = 0.0;
+    for (const auto& a : in.events.adoptions) {
+      if (a.policy == k && a.period + 1 < sc.calendar.periods) {
+        tv.obs.push_back({a.unit, a.period + 1, 1.0});
+      }
+    }
+    in.source[tv.name] = spec.events_path;
+    in.time_varying.push_back(std::move(tv));
+  }
+  for (std::size_t k = 0; k < in.events.policy_ids.size(); ++k) {
+    if (covariate_policy[k] || (!spec.policy.empty() && in.events.policy_ids[k] != spec.policy)) {
+      continue;
+    }
+    in.policies.push_back(static_cast<std::int32_t>(k));
+  }
+  if (!spec.policy.empty() && in.policies.empty()) {
+    fail(ErrorKind::usage, {spec.events_path, 0, "--policy", spec.policy},
+         "no event has this policy_id (or it is an --event-covariate)",
+         "use one of: " + join(in.events.policy_ids));
+  }
+  ro.policies = in.policies;
+  check_edge_level(in, edges_path);
+  return in;
+}
+
+io::DataTable riskset_table(const RiskSet& rs, const Hierarchy& h, const std::string& label) {
+  io::DataTable t;
+  t.path = label;
+  const auto n = rs.rows();
+  const auto add = [&](const std::string& name, std::vector<double> v) {
+    t.names.push_back(name);
+    t.num.push_back(std::move(v));
+  };
+  add("event", std::vector<double>(rs.event.begin(), rs.event.end()));
+  add("trend", std::vector<double>(rs.period.begin(), rs.period.end()));
+  add("vertical", rs.vertical);
+  add("horizontal", rs.horizontal);
+  add("bottom_up", rs.bottom_up);
+  for (int l = 0; l < h.n_levels(); ++l) {
+    std::vector<double> v(n);
+    for (std::size_t r = 0; r < n; ++r) {
+      v[r] = h.level(rs.unit[r]) == l ? 1.0 : 0.0;
+    }
+    add("alpha." + h.level_names()[static_cast<std::size_t>(l)], std::move(v));
+  }
+  for (std::size_t c = 0; c < rs.covariate_names.size(); ++c) {
+    add(rs.covariate_names[c], rs.covariates[c]);
+  }
+  const auto nc = t.names.size();
+  t.text.resize(nc);
+  t.numeric.assign(nc, true);
+  t.kept.assign(nc, true);
+  t.first_text.assign(nc, {0, ""});
+  t.line.resize(n);
+  for (std::size_t r = 0; r < n; ++r) {
+    t.line[r] = static_cast<std::int64_t>(r) + 2;
+  }
+  return t;
+}
+
+void check_terms(const io::Formula& f, const io::DataTable& table, const RiskSet& rs,
+                 const Hierarchy& h, const Calendar& cal,
+                 const std::map<std::string, std::string>& source, const std::string& option,
+                 bool factors) {
+  std::vector<std::string> usable;
+  for (const auto& name : table.names) {
+    if (name != "event" && name.rfind("alpha.", 0) != 0) {
+      usable.push_back(name);
+    }
+  }
+  for (const auto& term : f.terms) {
+    const auto parts = io::term_parts(term);
+    if (parts.empty() && !factors) {
+      fail(ErrorKind::usage, {"", 0, option, term},
+           "factor() terms cannot be simulated by the fitted scenario",
+           "use numeric terms (a factor's dummies as columns of the --covariates file)");
+    }
+    for (const auto& part : parts) {
+      const auto c = table.column(part.column);
+      if (!c || part.column == "event" || part.column.rfind("alpha.", 0) == 0) {
+        fail(ErrorKind::usage, {"", 0, option, term},
+             "no column '" + part.column + "' in the risk set",
+             "use one of: " + join(usable) +
+                 " (add hierarchy columns with --static, time-varying ones with --covariates)");
+      }
+      if (!part.log) {
+        continue;
+      }
+      const auto& v = table.num[*c];
+      for (std::size_t r = 0; r < v.size(); ++r) {
+        if (!std::isnan(v[r]) && !(v[r] > 0)) {
+          const auto it = source.find(part.column);
+          fail(ErrorKind::data,
+               {it == source.end() ? table.path : it->second, 0, part.column,
+                fmt::format("{}", v[r])},
+               fmt::format("log({}) of a value that is not positive (unit {} at {}, used by "
+                           "the term '{}' of {})",
+                           part.column, h.id(rs.unit[r]), period_label(cal, rs.period[r]), term,
+                           option),
+               "give " + part.column +
+                   " only positive values (or leave it missing to drop the row), or use it "
+                   "without log()");
+        }
+      }
+    }
+  }
+}
+
+std::vector<double> term_values(const io::DataTable& table, const std::string& term) {
+  std::vector<double> out(table.rows(), 1.0);
+  for (const auto& part : io::term_parts(term)) {
+    const auto& v = table.num[*table.column(part.column)];
+    for (std::size_t r = 0; r < out.size(); ++r) {
+      out[r] *= part.log ? std::log(v[r]) : v[r];
+    }
+  }
+  return out;
+}
+
+}  // namespace pdlab::study

@@ -71,7 +71,8 @@ TEST(Scenario, RangeTypeAndNaN) {
             std::string::npos);
   EXPECT_NE(config_error("[adoption]\nsuccess_weighted = 1\n").find("true or false"),
             std::string::npos);
-  EXPECT_NE(config_error("", {"calendar.periods_per_year=5"}).find("not a calendar"), std::string::npos);
+  EXPECT_NE(config_error("", {"calendar.periods_per_year=5"}).find("not a calendar"),
+            std::string::npos);
   EXPECT_NE(config_error("[output]\nquantiles = [0.5, 2]\n").find("out of range"),
             std::string::npos);
 }

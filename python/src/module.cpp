@@ -238,8 +238,8 @@ py::list units(const std::string& scenario, const std::string& query, std::size_
       within += (i ? " / " : "") + m.ancestors[i];
       within_ids += (i ? "/" : "") + m.ancestor_ids[i];
     }
-    out.append(py::make_tuple(m.id, m.parent_id, m.level, m.level_index, m.name, m.name_en,
-                              within, within_ids));
+    out.append(py::make_tuple(m.id, m.parent_id, m.level, m.level_index, m.name, m.name_en, within,
+                              within_ids));
   }
   return out;
 }

@@ -106,6 +106,31 @@ class Record {
   std::uint64_t body_ = 0;
 };
 
+// A TableWriter that writes nothing and adds up the leaf bytes of its rows, so a table written
+// once through a shared row function (io::write_units) is sized from the same cells.
+class RecordSizer : public io::TableWriter {
+ public:
+  RecordSizer(io::TableSchema schema, std::uint64_t rows)
+      : io::TableWriter(std::move(schema)), rows_(rows) {}
+  void finish() override {}
+  double bytes() const { return bytes_; }
+
+ protected:
+  void put_text(int /*col*/, std::string_view v) override { rec_.text(v); }
+  void put_integer(int /*col*/, std::int64_t v) override { rec_.integer(v); }
+  void put_real(int /*col*/, double v) override { rec_.real(v); }
+  void put_null(int /*col*/) override { rec_.null(); }
+  void row_done() override {
+    bytes_ += static_cast<double>(rec_.cell(rows_));
+    rec_ = Record();
+  }
+
+ private:
+  std::uint64_t rows_;
+  Record rec_;
+  double bytes_ = 0;
+};
+
 // Pages of a table whose rows take `bytes` on leaves (interior pages: one per ~6000 leaves).
 std::uint64_t table_pages(double bytes) {
   const auto leaves = static_cast<std::uint64_t>(std::ceil(bytes / (kLeafRoom * kFill)));
@@ -338,32 +363,15 @@ StudyEstimate estimate_study(const PreparedStudy& study, const std::string& out_
   e.adoption_rows = per.adoption_rows;
   e.unit_rows = per.unit_rows;
 
-  // The units table, written once (io::write_units).
+  // The units table, written once: sized by running the writer's own rows through Record.
   double unit_bytes = 0;
   {
     const auto& h = m.hierarchy();
     const int max_level = std::min(m.adoptions_max_level(), h.n_levels() - 1);
-    const auto names_en = io::english_names(h, sc.hierarchy.source == "china");
-    const auto n_units = static_cast<std::uint64_t>(h.level_begin(max_level + 1));
-    for (std::int32_t u = 0; u < h.size() && h.level(u) <= max_level; ++u) {
-      Record rec;
-      rec.text(h.id(u));
-      if (h.parent(u) >= 0) {
-        rec.text(h.id(h.parent(u)));
-      } else {
-        rec.null();
-      }
-      rec.text(h.level_names()[h.level(u)]).integer(h.level(u)).text(h.name(u));
-      rec.text(names_en[static_cast<std::size_t>(u)]);
-      for (int l = 0; l < max_level; ++l) {
-        if (l < h.level(u)) {
-          rec.text(h.id(h.ancestor_at(u, l)));
-        } else {
-          rec.null();
-        }
-      }
-      unit_bytes += static_cast<double>(rec.cell(n_units));
-    }
+    RecordSizer sizer(io::units_schema(h, max_level),
+                      static_cast<std::uint64_t>(h.level_begin(max_level + 1)));
+    io::write_units(h, io::english_names(h, sc.hierarchy.source == "china"), max_level, sizer);
+    unit_bytes = sizer.bytes();
   }
   // Fixed tables (meta, scenarios, params, levels, policies, runs) and the schema and
   // pointer-map pages: a page each (the scenario's TOML may overflow its page).

@@ -28,6 +28,11 @@ namespace {
 
 // The workflows below run without the GIL (they call no Python), so other Python threads
 // keep going; the tables are converted once it is held again.
+template <class Work>
+auto without_gil(Work&& work) {
+  py::gil_scoped_release nogil;
+  return work();
+}
 
 py::dict run(const std::string& scenario, const Strings& overrides, const std::string& out,
              bool force, bool resume, bool check_estimate, const std::string& command_line) {
@@ -39,11 +44,7 @@ py::dict run(const std::string& scenario, const Strings& overrides, const std::s
   plan.resume = resume;
   plan.check_estimate = check_estimate;
   plan.command_line = command_line;
-  study::RunOutcome res;
-  {
-    py::gil_scoped_release nogil;
-    res = study::run_plan(plan);
-  }
+  const auto res = without_gil([&] { return study::run_plan(plan); });
   const auto& rep = res.report;
   py::dict d;
   d["n_units"] = rep.n_units;
@@ -66,28 +67,20 @@ py::tuple compare(const std::string& scenario, const Strings& overrides, const S
     fail(ErrorKind::usage, {"", 0, "vary", ""}, "only one variant: nothing to compare",
          "give at least two values for a key");
   }
-  std::optional<study::CompareResult> res;
-  {
-    py::gil_scoped_release nogil;
-    res = study::compare_designs(spec, {}, {});
-  }
+  const auto res = without_gil([&] { return study::compare_designs(spec, {}, {}); });
   ColumnCollector w(io::table_schema("compare"));
-  study::write_compare(*res, w);
+  study::write_compare(res, w);
   py::list variants;
   for (const auto& v : spec.variants) {
     variants.append(py::make_tuple(v.label, v.assignments));
   }
-  return py::make_tuple(w.to_python(), variants, res->replicates);
+  return py::make_tuple(w.to_python(), variants, res.replicates);
 }
 
 // The risk set is written by the library to `out` (a .sqlite file, so that the column types
 // survive) and read back from it.
 py::tuple riskset(const study::RisksetSpec& spec) {
-  study::RisksetReport rep;
-  {
-    py::gil_scoped_release nogil;
-    rep = study::riskset_study(spec);
-  }
+  const auto rep = without_gil([&] { return study::riskset_study(spec); });
   py::dict d;
   d["rows"] = rep.rows;
   d["events"] = rep.events;
@@ -97,18 +90,14 @@ py::tuple riskset(const study::RisksetSpec& spec) {
   return py::make_tuple(read_sqlite_tables(spec.out), d);
 }
 
-// Estimates of a fit that did not converge are not results (as in the CLI).
-void require_converged(bool converged) {
-  if (!converged) {
-    throw Error(ErrorKind::data,
-                "the model did not converge. Fix: check the data for separation (a covariate "
-                "that predicts the event perfectly), drop or combine such terms, or rescale "
-                "covariates");
-  }
-}
-
-template <class Fit>
-py::dict fit_info(const study::TableFit<Fit>& r) {
+// A fitted model's coefficient table (`table`, written by `write`) and the facts every fit
+// has; the caller adds the model's own. Estimates that did not converge are refused.
+template <class Fit, class Write>
+std::pair<py::object, py::dict> fit_result(const study::TableFit<Fit>& r, const char* table,
+                                           Write write) {
+  study::require_converged(r.fit.converged);
+  ColumnCollector w(io::table_schema(table));
+  write(r.fit, w);
   py::dict d;
   d["n"] = r.fit.n;
   d["events"] = r.fit.events;
@@ -117,7 +106,7 @@ py::dict fit_info(const study::TableFit<Fit>& r) {
   d["log_likelihood"] = r.fit.log_likelihood;
   d["dropped_missing"] = r.dropped_missing;
   d["warnings"] = r.fit.warnings;
-  return d;
+  return {w.to_python(), d};
 }
 
 py::tuple eha(const std::string& data, const std::string& formula, const std::string& link,
@@ -125,25 +114,17 @@ py::tuple eha(const std::string& data, const std::string& formula, const std::st
   study::EhaSpec spec;
   spec.data = data;
   spec.formula = formula;
-  if (link != "logit" && link != "cloglog") {
-    fail(ErrorKind::usage, {"", 0, "link", link}, "unknown link", "use 'cloglog' or 'logit'");
-  }
-  spec.link = link == "logit" ? GlmLink::logit : GlmLink::cloglog;
+  spec.link = study::glm_link_from_name(link);
   spec.cluster = cluster;
   spec.offset = offset;
-  std::optional<study::TableFit<GlmFit>> r;
-  {
-    py::gil_scoped_release nogil;
-    r = study::eha_study(spec);
-  }
-  require_converged(r->fit.converged);
-  ColumnCollector w(io::table_schema("eha"));
-  io::write_glm(r->fit, w);
-  auto info = fit_info(*r);
-  info["deviance"] = r->fit.deviance;
-  info["null_deviance"] = r->fit.null_deviance;
-  info["aic"] = r->fit.aic;
-  return py::make_tuple(w.to_python(), info);
+  const auto r = without_gil([&] { return study::eha_study(spec); });
+  auto [table, info] = fit_result(r, "eha", [](const GlmFit& f, io::TableWriter& w) {
+    io::write_glm(f, w);
+  });
+  info["deviance"] = r.fit.deviance;
+  info["null_deviance"] = r.fit.null_deviance;
+  info["aic"] = r.fit.aic;
+  return py::make_tuple(table, info);
 }
 
 py::tuple cox(const std::string& data, const std::string& formula, const std::string& ties,
@@ -151,24 +132,15 @@ py::tuple cox(const std::string& data, const std::string& formula, const std::st
   study::CoxSpec spec;
   spec.data = data;
   spec.formula = formula;
-  if (ties != "efron" && ties != "breslow") {
-    fail(ErrorKind::usage, {"", 0, "ties", ties}, "unknown ties method",
-         "use 'efron' or 'breslow'");
-  }
-  spec.ties = ties == "breslow" ? CoxTies::breslow : CoxTies::efron;
+  spec.ties = study::cox_ties_from_name(ties);
   spec.strata = strata;
   spec.cluster = cluster;
-  std::optional<study::TableFit<CoxFit>> r;
-  {
-    py::gil_scoped_release nogil;
-    r = study::cox_study(spec);
-  }
-  require_converged(r->fit.converged);
-  ColumnCollector w(io::table_schema("cox"));
-  io::write_cox(r->fit, w);
-  auto info = fit_info(*r);
-  info["log_likelihood_null"] = r->fit.log_likelihood_null;
-  return py::make_tuple(w.to_python(), info);
+  const auto r = without_gil([&] { return study::cox_study(spec); });
+  auto [table, info] = fit_result(r, "cox", [](const CoxFit& f, io::TableWriter& w) {
+    io::write_cox(f, w);
+  });
+  info["log_likelihood_null"] = r.fit.log_likelihood_null;
+  return py::make_tuple(table, info);
 }
 
 py::tuple infer(const std::string& cascades, const std::string& nodes, const std::string& model,
@@ -177,36 +149,21 @@ py::tuple infer(const std::string& cascades, const std::string& nodes, const std
   study::InferSpec spec;
   spec.cascades = cascades;
   spec.nodes = nodes;
-  if (model != "exponential" && model != "power-law" && model != "rayleigh") {
-    fail(ErrorKind::usage, {"", 0, "model", model}, "unknown transmission model",
-         "use 'exponential', 'power-law' or 'rayleigh'");
-  }
-  spec.model = model == "exponential" ? Transmission::exponential
-               : model == "power-law" ? Transmission::power_law
-                                      : Transmission::rayleigh;
-  if (flavour != "snap" && flavour != "networkinference") {
-    fail(ErrorKind::usage, {"", 0, "flavour", flavour}, "unknown flavour",
-         "use 'snap' or 'networkinference'");
-  }
-  spec.flavour =
-      flavour == "networkinference" ? NetInfFlavour::networkinference : NetInfFlavour::snap;
+  spec.model = study::transmission_from_name(model);
+  spec.flavour = study::netinf_flavour_from_name(flavour);
   spec.parameter = parameter;
   spec.epsilon = epsilon;
   spec.max_edges = max_edges;
   spec.p_value_cutoff = p_value_cutoff;
-  std::optional<study::InferResult> r;
-  {
-    py::gil_scoped_release nogil;
-    r = study::infer_study(spec, {});
-  }
+  const auto r = without_gil([&] { return study::infer_study(spec, {}); });
   ColumnCollector w(io::table_schema("edges"));
-  io::write_netinf(r->network, r->cascades, w);
+  io::write_netinf(r.network, r.cascades, w);
   py::dict d;
-  d["parameter"] = r->parameter;
-  d["cascades"] = r->cascades.cascade_ids.size();
-  d["nodes"] = r->cascades.node_names.size();
-  d["log_likelihood_initial"] = r->network.log_likelihood_initial;
-  d["log_likelihood"] = r->network.log_likelihood;
+  d["parameter"] = r.parameter;
+  d["cascades"] = r.cascades.cascade_ids.size();
+  d["nodes"] = r.cascades.node_names.size();
+  d["log_likelihood_initial"] = r.network.log_likelihood_initial;
+  d["log_likelihood"] = r.network.log_likelihood;
   return py::make_tuple(w.to_python(), d);
 }
 

@@ -21,7 +21,7 @@ void add_options(CLI::App& sub, CoxOptions& o) {
   sub.add_option("--formula", o.formula,
                  "e.g. \"Surv(tstart, tstop, event) ~ horizontal + log_gdp_pc\"")
       ->required();
-  sub.add_option("--ties", o.ties, "Tied event times")->check(CLI::IsMember({"efron", "breslow"}));
+  sub.add_option("--ties", o.ties, "Tied event times")->check(CLI::IsMember(study::cox_ties_names()));
   sub.add_option("--strata", o.strata, "Column defining strata (separate baseline hazards)");
   sub.add_option("--cluster", o.cluster, "Column of cluster ids for robust standard errors");
   sub.add_option("--out,-o", o.out, "Write the coefficient table as CSV");
@@ -33,7 +33,7 @@ int run(const CoxOptions& o) {
   study::CoxSpec spec;
   spec.data = o.data;
   spec.formula = o.formula;
-  spec.ties = o.ties == "breslow" ? CoxTies::breslow : CoxTies::efron;
+  spec.ties = study::cox_ties_from_name(o.ties);
   spec.strata = o.strata;
   spec.cluster = o.cluster;
   const auto r = study::cox_study(spec);

@@ -21,7 +21,7 @@ void add_options(CLI::App& sub, EhaOptions& o) {
   sub.add_option("--formula", o.formula,
                  "e.g. \"event ~ vertical + horizontal + factor(policy_id)\"")
       ->required();
-  sub.add_option("--link", o.link, "Link function")->check(CLI::IsMember({"logit", "cloglog"}));
+  sub.add_option("--link", o.link, "Link function")->check(CLI::IsMember(study::glm_link_names()));
   sub.add_option("--cluster", o.cluster,
                  "Column of cluster ids for cluster-robust standard errors");
   sub.add_option("--offset", o.offset, "Column used as an offset");
@@ -34,7 +34,7 @@ int run(const EhaOptions& o) {
   study::EhaSpec spec;
   spec.data = o.data;
   spec.formula = o.formula;
-  spec.link = o.link == "logit" ? GlmLink::logit : GlmLink::cloglog;
+  spec.link = study::glm_link_from_name(o.link);
   spec.cluster = o.cluster;
   spec.offset = o.offset;
   const auto r = study::eha_study(spec);

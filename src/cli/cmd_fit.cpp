@@ -2,6 +2,7 @@
 #include "cli/common.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/io/output_file.hpp"
+#include "pdlab/study/estimation_study.hpp"
 #include "pdlab/study/fit.hpp"
 
 #include <fmt/core.h>
@@ -30,7 +31,7 @@ void add_options(CLI::App& sub, FitOptions& o) {
                      o.edges, o.terms);
   sub.add_option("--policy", o.policy, "The policy to fit (when the events hold several)");
   sub.add_option("--level", o.level, "Only units of this level are at risk");
-  sub.add_option("--link", o.link, "Link function")->check(CLI::IsMember({"logit", "cloglog"}));
+  sub.add_option("--link", o.link, "Link function")->check(CLI::IsMember(study::glm_link_names()));
   sub.add_option("--out,-o", o.out, "Fitted scenario TOML")->required();
   add_sets(sub, o.sets);
   add_force(sub, o.force);
@@ -42,7 +43,7 @@ int run(const FitOptions& o) {
                  o.static_columns, o.inherit, o.event_covariates, o.edges,
                  o.level,          o.policy};
   spec.terms = o.terms;
-  spec.link = o.link == "logit" ? GlmLink::logit : GlmLink::cloglog;
+  spec.link = study::glm_link_from_name(o.link);
   spec.out = o.out;
   spec.force = o.force;
   const auto res = study::fit_study(spec);

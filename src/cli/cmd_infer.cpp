@@ -26,7 +26,7 @@ void add_options(CLI::App& sub, InferOptions& o) {
       ->required();
   sub.add_option("--nodes", o.nodes, "Node list CSV (node_name); fixes node ids and tie order");
   sub.add_option("--model", o.model, "Transmission model")
-      ->check(CLI::IsMember({"exponential", "power-law", "rayleigh"}));
+      ->check(CLI::IsMember(study::transmission_names()));
   sub.add_option("--params", o.parameter, "Transmission parameter (rate, or power-law exponent)");
   sub.add_option("--epsilon", o.epsilon, "Probability of the background edge");
   sub.add_option("--edges,-k", o.max_edges, "Number of edges (default: all that improve)")
@@ -34,7 +34,7 @@ void add_options(CLI::App& sub, InferOptions& o) {
   sub.add_option("--flavour", o.flavour,
                  "snap (SNAP's netinf) or networkinference (R NetworkInference: Vuong "
                  "p-values, parameter estimated when --params is not given)")
-      ->check(CLI::IsMember({"snap", "networkinference"}));
+      ->check(CLI::IsMember(study::netinf_flavour_names()));
   sub.add_option("--p-value-cutoff", o.p_value_cutoff,
                  "networkinference: stop after the first edge whose p-value reaches this")
       ->check(CLI::Range(0.0, 1.0));
@@ -47,11 +47,8 @@ int run(const InferOptions& o) {
   study::InferSpec spec;
   spec.cascades = o.cascades;
   spec.nodes = o.nodes;
-  spec.model = o.model == "exponential" ? Transmission::exponential
-               : o.model == "power-law" ? Transmission::power_law
-                                        : Transmission::rayleigh;
-  spec.flavour =
-      o.flavour == "networkinference" ? NetInfFlavour::networkinference : NetInfFlavour::snap;
+  spec.model = study::transmission_from_name(o.model);
+  spec.flavour = study::netinf_flavour_from_name(o.flavour);
   if (o.parameter_given) {
     spec.parameter = o.parameter;
   }

@@ -2,6 +2,7 @@
 
 #include "pdlab/core/errors.hpp"
 #include "pdlab/io/output_file.hpp"
+#include "pdlab/study/estimation_study.hpp"
 
 #include <fmt/core.h>
 
@@ -131,14 +132,7 @@ int finish_fit(const std::string& report, std::int64_t dropped, const std::strin
   if (dropped > 0) {
     fmt::print("note: {} rows with missing values were dropped\n", dropped);
   }
-  if (!converged) {
-    // Estimates of a fit that did not converge are not results: nothing is written.
-    throw Error(ErrorKind::data,
-                "the model did not converge" +
-                    (out.empty() ? std::string() : "; " + out + " was not written") +
-                    ". Fix: check the data for separation (a covariate that predicts the event "
-                    "perfectly), drop or combine such terms, or rescale covariates");
-  }
+  study::require_converged(converged, out);  // nothing is written otherwise
   if (!out.empty()) {
     io::write_table(out, force, io::table_schema(table), rows);
     fmt::print(stderr, "wrote {}\n", out);

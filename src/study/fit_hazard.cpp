@@ -3,6 +3,7 @@
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/io/output_file.hpp"
+#include "pdlab/study/estimation_study.hpp"
 #include "pdlab/study/fit.hpp"
 
 #include <fmt/format.h>
@@ -219,7 +220,7 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     }
   }
   toml::table adoption;
-  adoption.insert("link", opt.link == GlmLink::logit ? "logit" : "cloglog");
+  adoption.insert("link", glm_link_name(opt.link));
   adoption.insert("alpha", alpha);
   adoption.insert("alpha_default", -std::numeric_limits<double>::infinity());
   adoption.insert("beta", beta);
@@ -360,7 +361,7 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     }
   }
   std::ostringstream o;
-  o << "# Fitted by `pdlab fit` (" << (opt.link == GlmLink::logit ? "logit" : "cloglog")
+  o << "# Fitted by `pdlab fit` (" << glm_link_name(opt.link)
     << " discrete-time EHA): N = " << res.glm.n << " unit-periods, " << res.glm.events
     << " events, log-likelihood " << fmt::format("{:.6f}", res.glm.log_likelihood) << ".\n"
     << "# Terms: " << (opt.terms.empty() ? default_terms(rs) : opt.terms) << "\n"

@@ -92,4 +92,22 @@ struct InferResult {
 // (may be empty).
 InferResult infer_study(const InferSpec& spec, const std::function<void(double)>& on_estimated);
 
+// The names of the enumerated options, shared by the CLI and the Python module: each
+// `*_names()` lists the accepted spellings (for help texts and checks), each `*_from_name`
+// maps one to its value or throws a usage error naming `field`, the value and the choices.
+const std::vector<std::string>& glm_link_names();
+GlmLink glm_link_from_name(const std::string& name, const std::string& field = "link");
+const char* glm_link_name(GlmLink link);
+const std::vector<std::string>& cox_ties_names();
+CoxTies cox_ties_from_name(const std::string& name, const std::string& field = "ties");
+const std::vector<std::string>& transmission_names();
+Transmission transmission_from_name(const std::string& name, const std::string& field = "model");
+const std::vector<std::string>& netinf_flavour_names();
+NetInfFlavour netinf_flavour_from_name(const std::string& name,
+                                       const std::string& field = "flavour");
+
+// Estimates of a fit that did not converge are not results: throws a data error (saying that
+// `out` was not written when it is named) with the usual remedies for separation.
+void require_converged(bool converged, const std::string& out = {});
+
 }  // namespace pdlab::study

@@ -3,7 +3,7 @@ JOBS ?= $(shell nproc)
 BUILD := build/release
 PDLAB := $(BUILD)/pdlab
 
-.PHONY: setup build python demo test test-asan build-clang test-fuzz bench docs format clean
+.PHONY: setup build python demo test sanitize-build test-sanitize test-asan build-clang test-fuzz bench docs format clean
 
 setup:
 	@bash scripts/setup.sh
@@ -33,24 +33,36 @@ demo: build
 	@echo "The four cases and the Jiangsu roll-out side by side (docs/cases.md):"
 	$(PDLAB) cases --out results/cases --force
 
-# The release suite, the suite under ASan+UBSan (without the long statistical tests, which
-# run in the release suite on the same code), and a short run of each fuzz target built with
-# clang (which builds pdlab's libraries and CLI with clang too); docs/testing.md. Every stage
-# runs; the exit status is nonzero if any failed.
+# The release suite, then one clang build with ASan + UBSan + libFuzzer coverage (preset
+# fuzz) that serves both the sanitizer suite (without the long statistical tests, which run in
+# the release suite on the same code, and without the browser check) and a short run of each
+# fuzz target; docs/testing.md. pdlab is compiled twice, not three times. Every stage runs;
+# the exit status is nonzero if any failed.
 test: build
 	@bash scripts/setup.sh --test
 	@status=0; \
 	echo "== make test: release suite (build/release)"; \
 	(cd $(BUILD) && ctest --output-on-failure -j $(JOBS)) || status=1; \
-	echo "== make test: ASan+UBSan suite (build/asan)"; \
-	$(MAKE) --no-print-directory test-asan || status=1; \
-	echo "== make test: clang build and fuzz targets, $(FUZZ_SECONDS) s each (build/fuzz)"; \
+	echo "== make test: ASan+UBSan suite, clang (build/fuzz)"; \
+	$(MAKE) --no-print-directory test-sanitize || status=1; \
+	echo "== make test: fuzz targets, $(FUZZ_SECONDS) s each (build/fuzz)"; \
 	$(MAKE) --no-print-directory test-fuzz || status=1; \
 	[ $$status = 0 ] || echo "make test: FAILED (see the stages above)"; \
 	exit $$status
 
 FUZZ_SECONDS ?= 20
 
+sanitize-build: setup
+	@cmake --preset fuzz -DPDLAB_FUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS) -- --no-print-directory
+
+test-sanitize: sanitize-build
+	ctest --preset fuzz -j $(JOBS) -LE "statistical|fuzz|report"
+
+test-fuzz: sanitize-build
+	ctest --preset fuzz -j $(JOBS) -L fuzz
+
+# The same suite built with g++'s sanitizers (not part of make test).
 test-asan: setup
 	@cmake --preset asan >/dev/null
 	@cmake --build --preset asan -j $(JOBS) -- --no-print-directory
@@ -59,11 +71,6 @@ test-asan: setup
 build-clang: setup
 	@cmake --preset clang >/dev/null
 	@cmake --build --preset clang -j $(JOBS) -- --no-print-directory
-
-test-fuzz: setup
-	@cmake --preset fuzz -DPDLAB_FUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
-	@cmake --build --preset fuzz -j $(JOBS) -- --no-print-directory
-	ctest --preset fuzz -j $(JOBS)
 
 bench: build
 	@/usr/bin/python3 bench/run_bench.py --pdlab $(BUILD)/pdlab --bench $(BUILD)/bench/pdlab_bench

@@ -107,6 +107,21 @@ TEST(EhaReference, MatchesRGlm) {
                  false);
 }
 
+// log(), interactions (a:b, a*b) and a period trend against R's glm
+// (tests/reference/make_reference_terms.R).
+TEST(EhaReference, FormulaTermsMatchRGlm) {
+  const auto ref = load_reference("glm_terms_reference.csv");
+  expect_matches(fit("synthetic.csv", "y ~ x1 + log(x3) + x1:x2", GlmLink::logit),
+                 ref.at("synthetic_log_interaction_logit"), false);
+  expect_matches(fit("synthetic.csv", "y ~ x1*x2 + x3", GlmLink::cloglog),
+                 ref.at("synthetic_cross_cloglog"), false);
+  expect_matches(
+      fit("dual_carbon_riskset.csv",
+          "event ~ horizontal + migrant_share*log_gdp_pc + log(population) + period",
+          GlmLink::cloglog),
+      ref.at("dual_carbon_trend_cloglog"), false);
+}
+
 TEST(EhaReference, ClusterRobustMatchesStatsmodelsForLogit) {
   // statsmodels' bread is the observed information, equal to the expected one for the
   // canonical logit link only. statsmodels iterates to 1e-12 while R and pdlab stop at R's

@@ -132,8 +132,8 @@ RiskSet build_riskset(const Hierarchy& h, const Network& net,
         for (int col : opt.static_columns) {
           rs.covariates[c++].push_back(h.attribute(col)[u]);
         }
-        for (std::size_t k = 0; k < tvs.size(); ++k) {
-          rs.covariates[c++].push_back(tv_value(k, u, t));
+        for (std::size_t v = 0; v < tvs.size(); ++v) {
+          rs.covariates[c++].push_back(tv_value(v, u, t));
         }
       }
       for (auto u : by_period[t]) {
@@ -144,8 +144,8 @@ RiskSet build_riskset(const Hierarchy& h, const Network& net,
         if (!net.empty()) {
           const auto nb = net.neighbours(u);
           const auto w = net.weights(u);
-          for (std::size_t k = 0; k < nb.size(); ++k) {
-            edge_adopted[nb[k]] += w[k];
+          for (std::size_t e = 0; e < nb.size(); ++e) {
+            edge_adopted[nb[e]] += w[e];
           }
         }
       }

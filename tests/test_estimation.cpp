@@ -115,11 +115,10 @@ TEST(EhaReference, FormulaTermsMatchRGlm) {
                  ref.at("synthetic_log_interaction_logit"), false);
   expect_matches(fit("synthetic.csv", "y ~ x1*x2 + x3", GlmLink::cloglog),
                  ref.at("synthetic_cross_cloglog"), false);
-  expect_matches(
-      fit("dual_carbon_riskset.csv",
-          "event ~ horizontal + migrant_share*log_gdp_pc + log(population) + period",
-          GlmLink::cloglog),
-      ref.at("dual_carbon_trend_cloglog"), false);
+  expect_matches(fit("dual_carbon_riskset.csv",
+                     "event ~ horizontal + migrant_share*log_gdp_pc + log(population) + period",
+                     GlmLink::cloglog),
+                 ref.at("dual_carbon_trend_cloglog"), false);
 }
 
 TEST(EhaReference, ClusterRobustMatchesStatsmodelsForLogit) {

@@ -118,9 +118,8 @@ py::tuple eha(const std::string& data, const std::string& formula, const std::st
   spec.cluster = cluster;
   spec.offset = offset;
   const auto r = without_gil([&] { return study::eha_study(spec); });
-  auto [table, info] = fit_result(r, "eha", [](const GlmFit& f, io::TableWriter& w) {
-    io::write_glm(f, w);
-  });
+  auto [table, info] =
+      fit_result(r, "eha", [](const GlmFit& f, io::TableWriter& w) { io::write_glm(f, w); });
   info["deviance"] = r.fit.deviance;
   info["null_deviance"] = r.fit.null_deviance;
   info["aic"] = r.fit.aic;
@@ -136,9 +135,8 @@ py::tuple cox(const std::string& data, const std::string& formula, const std::st
   spec.strata = strata;
   spec.cluster = cluster;
   const auto r = without_gil([&] { return study::cox_study(spec); });
-  auto [table, info] = fit_result(r, "cox", [](const CoxFit& f, io::TableWriter& w) {
-    io::write_cox(f, w);
-  });
+  auto [table, info] =
+      fit_result(r, "cox", [](const CoxFit& f, io::TableWriter& w) { io::write_cox(f, w); });
   info["log_likelihood_null"] = r.fit.log_likelihood_null;
   return py::make_tuple(table, info);
 }

@@ -21,7 +21,8 @@ void add_options(CLI::App& sub, CoxOptions& o) {
   sub.add_option("--formula", o.formula,
                  "e.g. \"Surv(tstart, tstop, event) ~ horizontal + log_gdp_pc\"")
       ->required();
-  sub.add_option("--ties", o.ties, "Tied event times")->check(CLI::IsMember(study::cox_ties_names()));
+  sub.add_option("--ties", o.ties, "Tied event times")
+      ->check(CLI::IsMember(study::cox_ties_names()));
   sub.add_option("--strata", o.strata, "Column defining strata (separate baseline hazards)");
   sub.add_option("--cluster", o.cluster, "Column of cluster ids for robust standard errors");
   sub.add_option("--out,-o", o.out, "Write the coefficient table as CSV");

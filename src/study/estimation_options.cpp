@@ -65,8 +65,7 @@ const std::vector<std::string>& netinf_flavour_names() {
 }
 
 NetInfFlavour netinf_flavour_from_name(const std::string& name, const std::string& field) {
-  return static_cast<NetInfFlavour>(
-      choice_index(netinf_flavour_names(), name, field, "flavour"));
+  return static_cast<NetInfFlavour>(choice_index(netinf_flavour_names(), name, field, "flavour"));
 }
 
 void require_converged(bool converged, const std::string& out) {

@@ -146,6 +146,25 @@ TEST(CasesHeldOut, TaicangMigrantsFromTheResidentsModel) {
   EXPECT_FALSE(u.pass) << u.mean;
 }
 
+// A migrants fact on a case without the residents' model is refused before anything runs.
+TEST(CasesHeldOut, MigrantsNeedTheResidentsModel) {
+  const auto dir = test::temp_dir();
+  fs::create_directories(dir + "/in");
+  auto text = read(kCases + "taicang.toml");
+  replace(text, "[coproduction]\nenabled = true", "[coproduction]\nenabled = false");
+  test::write_file(dir + "/in", "taicang.toml", text);
+  test::write_file(dir + "/in", "held_out.csv",
+                   facts_of({}) + "taicang,m,migrants,,,,,2015-12,,1,1,pass,s\n");
+  const auto e = test::expect_error(
+      [&] {
+        study::run_cases({dir + "/in", dir + "/out", {}, false}, {}, {});
+      },
+      ErrorKind::data);
+  EXPECT_NE(std::string(e.what()).find("no residents' model"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("held_out.csv:2"), std::string::npos) << e.what();
+  EXPECT_FALSE(fs::exists(dir + "/out/taicang.sqlite"));
+}
+
 // share_adopted on an input the case scripts (Taicang's mandate: every town by the end of
 // 2011, compliance 1): all 8 towns by 2011-12, none of them before Oct 2008; a statistic
 // check, not a held-out fact.

@@ -562,9 +562,10 @@ std::vector<Param> make_registry() {
                       "administrative load); false = a counterfactual without costs (the cut of "
                       "pattern test (b)).",
                       BOOL(governance.coproduction.costs)));
-  r.push_back(real("coproduction.cost_work", 0, 50, "logit per share", std::string_view(kHukou),
-                   "Cost of participating per share of the group whose parents both work "
-                   "(services.working_local / working_migrant): working time.",
+  r.push_back(real("coproduction.cost_work", 0, 50, "logit", std::string_view(kHukou),
+                   "Cost of participating to a resident who works (working time), paid by the "
+                   "group's working share only (services.working_local / working_migrant); the "
+                   "others take part free of it.",
                    REAL(governance.coproduction.cost_work)));
   r.push_back(real("coproduction.cost_load", 0, 50, "logit per unit", std::string_view(kTaicang),
                    "Cost of participating per unit of the committee's administrative load (a "

@@ -18,8 +18,13 @@ namespace pdlab::study {
 
 namespace {
 
-constexpr std::array<const char*, 4> kStatistics = {"fund_spending", "schools", "adopters_before",
-                                                    "share_adopted"};
+constexpr std::array<const char*, 5> kStatistics = {"fund_spending", "schools", "adopters_before",
+                                                    "share_adopted", "migrants"};
+
+// Statistics read from the residents' model rather than from adoptions: no policy or level.
+bool of_residents(FactStatistic s) {
+  return s == FactStatistic::schools || s == FactStatistic::migrants;
+}
 
 [[noreturn]] void bad(const HeldOutFact& f, const std::string& field, const std::string& value,
                       const std::string& what, const std::string& fix) {
@@ -48,7 +53,7 @@ std::int32_t period_of(const HeldOutFact& f, const Calendar& cal, const std::str
 Resolved resolve(const HeldOutFact& f, const Scenario& sc, const Hierarchy& h) {
   Resolved r;
   const auto& cal = sc.calendar;
-  const bool needs_policy = f.statistic != FactStatistic::schools;
+  const bool needs_policy = !of_residents(f.statistic);
   if (needs_policy) {
     for (std::size_t k = 0; k < sc.policies.size(); ++k) {
       if (sc.policies[k].id == f.policy_id || (f.policy_id.empty() && sc.policies.size() == 1)) {
@@ -60,7 +65,7 @@ Resolved resolve(const HeldOutFact& f, const Scenario& sc, const Hierarchy& h) {
           "give the id of one of the case's [[policy]] tables");
     }
   }
-  if (f.statistic != FactStatistic::schools) {
+  if (!of_residents(f.statistic)) {
     const auto l = h.level_index(f.level);
     if (!l) {
       bad(f, "level", f.level, "no such level in the case's hierarchy",
@@ -172,6 +177,19 @@ double replicate_value(const HeldOutFact& f, const Resolved& r, const Model& m,
       }
       return per_100k * residents / 1e5;
     }
+    case FactStatistic::migrants: {
+      // Residents without local hukou as the residents' model holds them: each community's
+      // residents times its migrant share (docs/model.md 7.9.2).
+      const auto* g = m.governance();
+      const int lc = g->community_level();
+      double migrants = 0;
+      for (std::int32_t c = h.level_begin(lc); c < h.level_begin(lc + 1); ++c) {
+        if (in_region(h, r.region, c)) {
+          migrants += static_cast<double>(g->population(c)) * g->migrant_share(c);
+        }
+      }
+      return migrants;
+    }
     case FactStatistic::adopters_before: {
       std::int32_t first_in = kNever;
       for (const auto& a : rr.adoptions) {
@@ -251,7 +269,7 @@ std::vector<HeldOutFact> read_held_out(const std::string& path) {
     const auto it = std::find(kStatistics.begin(), kStatistics.end(), stat);
     if (it == kStatistics.end()) {
       fail(ErrorKind::data, {path, h.line, "statistic", stat}, "unknown statistic",
-           "use fund_spending, schools, adopters_before or share_adopted");
+           "use fund_spending, schools, adopters_before, share_adopted or migrants");
     }
     h.statistic = static_cast<FactStatistic>(it - kStatistics.begin());
     h.policy_id = s(3);
@@ -301,6 +319,11 @@ void check_held_out(const std::vector<HeldOutFact>& facts, const std::string& ca
       bad(f, "statistic", "schools", "the case has no four o'clock schools ([services] is off)",
           "enable [services] in the case, or check another fact");
     }
+    if (f.statistic == FactStatistic::migrants &&
+        (!scenario.governance.coproduction.enabled || hierarchy.n_levels() < 2)) {
+      bad(f, "statistic", "migrants", "the case has no residents' model ([coproduction] is off)",
+          "enable [coproduction] in the case, or check another fact");
+    }
   }
 }
 
@@ -315,7 +338,7 @@ std::vector<HeldOutResult> evaluate_held_out(const std::vector<HeldOutFact>& fac
     const auto r = resolve(f, model.scenario(), model.hierarchy());
     std::vector<double> values;
     for (const auto& rr : results) {
-      if (f.statistic == FactStatistic::schools &&
+      if (of_residents(f.statistic) &&
           (model.governance() == nullptr || rr.governance.values.empty())) {
         continue;
       }

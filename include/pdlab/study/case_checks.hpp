@@ -26,8 +26,17 @@ namespace pdlab::study {
 //   of the community level / 100,000);
 // * adopters_before: units of `level` outside `region` whose first adoption of `policy_id`
 //   comes before the first one inside `region` (the order of first adopters);
-// * share_adopted: share of the units of `level` in `region` that adopted by `date`.
-enum class FactStatistic : std::uint8_t { fund_spending, schools, adopters_before, share_adopted };
+// * share_adopted: share of the units of `level` in `region` that adopted by `date`;
+// * migrants: residents without local hukou in the communities of `region` (each community's
+//   residents times its migrant share, as the residents' model holds them; `date` is the
+//   fact's, the model's shares are the 2020 census's).
+enum class FactStatistic : std::uint8_t {
+  fund_spending,
+  schools,
+  adopters_before,
+  share_adopted,
+  migrants
+};
 
 struct HeldOutFact {
   std::string case_name, fact, source;

@@ -113,8 +113,10 @@ Step make_step(const GovernanceParams& g, int periods_per_year) {
   s.w_mobilisation = f(c.w_mobilisation);
   s.w_efficacy = f(c.w_efficacy);
   s.inv_spread = 1.0F / f(c.threshold_spread);
-  s.cost[0] = c.costs ? f(c.cost_work * v.working_local) : 0.0F;
-  s.cost[1] = c.costs ? f(c.cost_work * v.working_migrant) : 0.0F;
+  // Working time is a cost for the working share of each group only (kernel.cpp mixes the
+  // working and the other residents' thresholds).
+  s.cost[0] = c.costs ? f(c.cost_work) : 0.0F;
+  s.cost[1] = s.cost[0];
   s.cost_load = c.costs ? f(c.cost_load) : 0.0F;
   // Migrants vote once resident for residence_years (the share still there after that long
   // under constant turnover) and admitted by the committee; without hukou rules, as locals.

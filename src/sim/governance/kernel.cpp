@@ -183,10 +183,14 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
       const T tr = load<T>(at(of_group(Field::trust_local, g)));
       const T gr = load<T>(at(of_group(Field::grievance_local, g)));
       const T p = part_old[g];
-      // The share of the group whose (logistic) threshold lies below benefit - cost.
-      const T net = common + k.w_bel * b + k.w_trust * tr + k.w_serv * cn +
-                    k.w_eff * k.voice[g] * dpn - k.cost[g];
-      const T target = simd::logistic<N>(k.inv_spread * net);
+      // The share of the group whose (logistic) threshold lies below benefit - cost. Costs
+      // differ within the group: only its working share pays the working time, so the share
+      // taking part mixes the two classes (averaging the cost into one threshold would let
+      // a high benefit carry the whole group past the working residents' higher cost).
+      const T net =
+          common + k.w_bel * b + k.w_trust * tr + k.w_serv * cn + k.w_eff * k.voice[g] * dpn;
+      const T target = k.working[g] * simd::logistic<N>(k.inv_spread * (net - k.cost[g])) +
+                       (1.0F - k.working[g]) * simd::logistic<N>(k.inv_spread * net);
       part[g] = p + k.adjust * (target - p);
       // Belonging grows with time in place, services and taking part; turnover replaces
       // residents by newcomers who start at 0.

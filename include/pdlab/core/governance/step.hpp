@@ -44,7 +44,7 @@ struct Step {
   float mobilisation, target, intercept;
   float w_belonging, w_trust, w_services, w_peers, w_mobilisation, w_efficacy;
   float inv_spread;  // 1 / threshold_spread
-  float cost[2];     // cost of working time, locals and migrants (0 without costs)
+  float cost[2];     // working time's cost to a resident who works (0 without costs)
   float cost_load;   // per unit of administrative load (0 without costs)
   float voice[2];    // the groups' voice in committee elections (locals 1)
   float access;      // migrants' access to hukou-bound services (1 without hukou)

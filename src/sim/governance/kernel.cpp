@@ -14,6 +14,8 @@ using simd::max;
 using simd::min;
 using simd::store;
 
+constexpr std::size_t kPrefetchTiles = 2;
+
 // The step's constants, copied by value so that stores through the arrays cannot alias them
 // (the compiler then keeps them in registers or broadcasts them from the stack).
 struct Constants {
@@ -110,6 +112,17 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
   for (std::size_t i = 0; i < n; i += N) {
     // Field f of communities i .. i + N - 1 in their tile.
     float* __restrict base = tiles + (i / lanes) * kFields * lanes + i % lanes;
+    // In a window's first period the block's tiles come from memory (coupled runs visit every
+    // block once a window): ask for the tile two ahead, one line per field (a prefetch past
+    // the last tile is harmless and warms the next block's first).
+    if (i % lanes == 0) {
+      // (as an address: it may lie past the array, which a pointer may not)
+      const auto ahead =
+          reinterpret_cast<std::uintptr_t>(base) + kPrefetchTiles * kFields * lanes * sizeof(float);
+      for (std::size_t f = 0; f < kFields; ++f) {
+        __builtin_prefetch(reinterpret_cast<const void*>(ahead + f * lanes * sizeof(float)), 1, 3);
+      }
+    }
     const auto at = [&](Field f) { return base + static_cast<std::size_t>(f) * lanes; };
     const VI tv = VI{} + t;
     // Active: adopted_from <= t < active_until, from the sign bits of two differences (GCC

@@ -7,6 +7,7 @@
 #include "pdlab/core/governance/result.hpp"
 #include "pdlab/core/records.hpp"
 #include "pdlab/core/rng.hpp"
+#include "sim/governance/aligned.hpp"
 #include "sim/governance/kernel.hpp"
 #include "sim/state.hpp"
 
@@ -178,15 +179,15 @@ class Runtime {
   std::vector<std::int32_t> block_of_;  // block of each unit below the upper units (-1 = none)
 
   // Per community slot (persistent): the tiles of the kernel, and locals and migrants.
-  std::vector<float> tiles_;
+  aligned_vector<float> tiles_;
   std::vector<float> locals_, migrants_;
   std::vector<float> coverage_;  // only for the panel
 
   // Per block: scratch for one period (broadcasts from local governments, kernel outputs).
-  std::vector<float> effort_c_, stress_c_, root_c_, peers_c_, control_c_, load_c_;
-  std::array<std::vector<float>, 2> target_;
-  std::array<std::vector<float>, kStreetSums> street_;
-  float block_sums_[kBlockSums][simd::kMaxLanes] = {};
+  aligned_vector<float> effort_c_, stress_c_, root_c_, peers_c_, control_c_, load_c_;
+  std::array<aligned_vector<float>, 2> target_;
+  std::array<aligned_vector<float>, kStreetSums> street_;
+  alignas(64) float block_sums_[kBlockSums][simd::kMaxLanes] = {};
 
   // Per block.
   std::vector<float> so_capacity_;
@@ -252,7 +253,9 @@ class Runtime {
   // Upper officials: jurisdiction sums per unit and period of the window.
   std::vector<float> jur_;
   std::vector<float> upper_kids_;
-  sim::Feedback* feedback_ = nullptr;  // where this window's signals go (null: no feedback)
+  sim::Feedback* feedback_ = nullptr;
+  std::vector<std::pair<const char*, std::uint32_t>>
+      gov_arrays_;  // where this window's signals go (null: no feedback)
 
   // Outputs.
   GovernanceResult out_;

@@ -9,6 +9,8 @@
 #include "pdlab/core/model.hpp"
 #include "pdlab/io/inputs.hpp"
 #include "pdlab/io/scenario_io.hpp"
+#include "pdlab/sim/calibrate.hpp"
+#include "pdlab/sim/compare.hpp"
 #include "pdlab/sim/engine.hpp"
 #include "pdlab/sim/summary.hpp"
 
@@ -261,6 +263,58 @@ TEST(Restructure, GovernancePanelFollowsExistingCommunities) {
   EXPECT_EQ(rows, existing);
 }
 
+// compare's and calibrate's shares by level and date divide by the units that exist then, as
+// the summaries do: each equals the summary's `adopted` share of the same replicate.
+TEST(Restructure, CompareAndCalibrateCountExistingUnits) {
+  const auto h = city();
+  const Network net;
+  const Model m(scenario("any"), h, net);
+  const auto& rst = m.restructuring();
+  const int lc = *h.level_index("community");
+  const std::int32_t last = m.periods() - 1;
+  ASSERT_NE(rst.count(lc, last), h.level_begin(lc + 1) - h.level_begin(lc));  // 16 of 20 exist
+  const auto cell = [&](const std::vector<double>& cells, int l, std::int32_t t) {
+    return cells[(static_cast<std::size_t>(l) * m.periods() + t) * kMetrics +
+                 static_cast<int>(Metric::adopted)];
+  };
+  const auto defs = outcome_defs(m);
+  int checked = 0;
+  for (const auto& r : run_ensemble(m, 6, 2)) {
+    const auto cells = adoption_cells(m, r);
+    const auto values = outcome_values(m, r);
+    for (std::size_t i = 0; i < defs.size(); ++i) {
+      if (defs[i].statistic != "share_at_end") {
+        continue;
+      }
+      const int l = *h.level_index(defs[i].level);
+      EXPECT_NEAR(values[i], cell(cells, l, last), 1e-12) << defs[i].level;
+      // Half of the units existing then: the count reaches half there and not before.
+      const auto half = static_cast<std::int32_t>(values[i + 1]);
+      const auto adopted = [&](std::int32_t t) {
+        return std::lround(cell(cells, l, t) * rst.count(l, t));
+      };
+      if (half < m.periods()) {
+        EXPECT_GE(adopted(half), (rst.count(l, half) + 1) / 2);
+        EXPECT_TRUE(half == 0 || adopted(half - 1) < (rst.count(l, half - 1) + 1) / 2);
+      }
+      ++checked;
+    }
+    std::vector<Target> targets;
+    for (std::int32_t t : {12, 30, 40, last}) {
+      Target tg;
+      tg.level = lc;
+      tg.regions = {0};  // the whole city
+      tg.period = t;
+      targets.push_back(tg);
+    }
+    const auto shares = target_shares(m, r, targets);
+    for (std::size_t j = 0; j < targets.size(); ++j) {
+      EXPECT_NEAR(shares[j], cell(cells, lc, targets[j].period), 1e-12) << targets[j].period;
+    }
+  }
+  EXPECT_GT(checked, 0);
+}
+
 TEST(Restructure, BadInputsNameTheEventFieldAndFix) {
   const auto h = city();
   const Network net;
@@ -406,12 +460,12 @@ Scenario typed_scenario(std::vector<std::string> types) {
   s.promotion.pilot_k = 1;
   s.promotion.mandate_deadline = 12;
   s.seed = 11;
-  s.events.push_back(event("event[0]", "2010-06", AdoptSpec{{"d0s"}, Mode::none, ""}));
+  s.events.push_back(event("event[0]", "2010-01", AdoptSpec{{"d0s"}, Mode::none, ""}));
   MandateSpec mandate;
   mandate.issuer = "R";
   mandate.target_level = "street";
-  mandate.deadline = "2013-01";
-  s.events.push_back(event("event[1]", "2012-01", mandate));
+  mandate.deadline = "2010-04";
+  s.events.push_back(event("event[1]", "2010-02", mandate));
   for (auto& e : s.events) {
     e.policy = "p";
   }

@@ -1,5 +1,6 @@
 // Benchmarks of the adoption engine on the national scenario (all of China, 240 months).
 // Run through `make bench`, which also times a numpy baseline; never a timed test.
+#include "pdlab/core/model.hpp"
 #include "pdlab/sim/engine.hpp"
 #include "pdlab/study/study.hpp"
 
@@ -47,6 +48,40 @@ const pdlab::study::PreparedStudy& national_coupled() {
        "stability.enabled=true", "feedback.need=true", "feedback.escalation=true",
        "feedback.reversal=true", "feedback.pilot_evaluation=true", "feedback.learning=true"});
   return study;
+}
+
+// The coupled model of national_coupled() with restructuring (docs/model.md 7.13, issue 10's
+// bar: <= 3 s per replicate with restructuring on): street offices, and only they, abolished
+// everywhere in 2010-01 and re-established in 2015-01; in every tenth township with three or
+// more villages, the last two merged into the first in 2012-01 (inherit "any").
+const pdlab::Model& national_coupled_restructured() {
+  static const auto model = [] {
+    const auto& base = national_coupled();
+    const auto& h = *base.inputs.hierarchy;
+    auto sc = base.model->scenario();
+    const auto event = [&](const std::string& date, pdlab::EventSpec spec) {
+      pdlab::Event e;
+      e.key = "event[" + std::to_string(sc.events.size()) + "]";
+      e.date = date;
+      e.policy = sc.policies.front().id;
+      e.spec = std::move(spec);
+      sc.events.push_back(std::move(e));
+    };
+    event("2010-01", pdlab::AbolishSpec{"township", {}, {"street_office"}, false});
+    const int lt = *h.level_index("township");
+    int k = 0;
+    for (std::int32_t u = h.level_begin(lt); u < h.level_begin(lt + 1); ++u) {
+      if (h.n_children(u) >= 3 && k++ % 10 == 0) {
+        const auto last = h.end_child(u) - 1;
+        event("2012-01", pdlab::MergeSpec{{std::string(h.id(last - 1)), std::string(h.id(last))},
+                                          std::string(h.id(h.first_child(u))),
+                                          "any"});
+      }
+    }
+    event("2015-01", pdlab::ReestablishSpec{"township", {}, {"street_office"}});
+    return std::make_unique<pdlab::Model>(sc, h, *base.inputs.network);
+  }();
+  return *model;
 }
 
 double peak_rss_bytes() {
@@ -109,6 +144,23 @@ void BM_NationalCoupled(benchmark::State& state) {
   state.counters["peak_rss_bytes_per_unit"] = peak_rss_bytes() / n;
 }
 BENCHMARK(BM_NationalCoupled)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(2)
+    ->Repetitions(3)
+    ->UseRealTime();
+
+// The same with restructuring on; run_bench.py prints the ratio to BM_NationalCoupled, run in
+// the same process.
+void BM_NationalCoupledRestructured(benchmark::State& state) {
+  const auto& m = national_coupled_restructured();
+  std::int32_t rep = 0;
+  for (auto _ : state) {
+    auto r = pdlab::run_replicate(m, rep++);
+    benchmark::DoNotOptimize(r.governance.values.data());
+  }
+  state.counters["merges"] = static_cast<double>(m.restructuring().transitions().size());
+}
+BENCHMARK(BM_NationalCoupledRestructured)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(2)
     ->Repetitions(3)

@@ -21,7 +21,7 @@ ok run_out_csv_not_written test ! -e "$T/x.csv"
 check validate_ok 0 "valid. 49 units" -- "$PDLAB" validate "$EX/toy_pilot.toml"
 check validate_national 0 "665277 units" -- "$PDLAB" validate "$SRC/scenarios/national.toml"
 check units_english 0 "320585 .*太仓市 (Taicang)  in 江苏省 / 苏州市" -- "$PDLAB" units Taicang
-check units_csv 0 "^320585,3205,county,太仓市,Taicang,江苏省 / 苏州市,32/3205" -- "$PDLAB" units 320585 --limit 1 --csv
+check units_csv 0 "^320585,3205,county,county_city,太仓市,Taicang,江苏省 / 苏州市,32/3205" -- "$PDLAB" units 320585 --limit 1 --csv
 check units_none 65 "no unit matches" -- "$PDLAB" units zzzq
 check units_scenario 0 "P1C1T1 " -- "$PDLAB" units "Township 1.1.1" --scenario "$EX/toy_pilot.toml"
 check run_ok 0 "$T/a.sqlite" -- "$PDLAB" run "$EX/toy_pilot.toml" --out "$T/a.sqlite" --replicates 3 --threads 2 --seed 5

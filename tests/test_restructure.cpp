@@ -1,19 +1,23 @@
 // Restructuring in the engine (docs/model.md 7.13): units born, ceasing, merged and split;
 // a tier abolished for one unit type only and re-established. Pattern (e) of issue 10: the
 // invariants hold across a Latin-hypercube sample of the adoption and governance parameters,
-// and a count that ignores the restructuring breaks them. Bad inputs name the event, field and
+// and an engine whose adoption state does not follow the restructuring (stages.
+// follow_restructuring = false, the path cut) breaks them. Bad inputs name the event, field and
 // fix.
 #include "helpers.hpp"
 #include "patterns.hpp"
 #include "pdlab/core/model.hpp"
 #include "pdlab/io/inputs.hpp"
 #include "pdlab/io/scenario_io.hpp"
+#include "pdlab/sim/calibrate.hpp"
+#include "pdlab/sim/compare.hpp"
 #include "pdlab/sim/engine.hpp"
 #include "pdlab/sim/summary.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <numeric>
@@ -102,11 +106,10 @@ bool active_at(const Adoption& a, std::int32_t t) {
 }
 
 // Checks every invariant on one ensemble; returns how many were broken (0 = all held).
-// `naive`: count as if nothing restructured (every unit exists throughout), the cut.
-int broken_invariants(const Model& m, const std::vector<ReplicateResult>& rs, bool naive) {
+int broken_invariants(const Model& m, const std::vector<ReplicateResult>& rs) {
   const auto& h = m.hierarchy();
   const auto& rst = m.restructuring();
-  const auto exists = [&](std::int32_t u, std::int32_t t) { return naive || rst.exists(u, t); };
+  const auto exists = [&](std::int32_t u, std::int32_t t) { return rst.exists(u, t); };
   int broken = 0;
   for (const auto& r : rs) {
     const auto cells = adoption_cells(m, r);
@@ -198,7 +201,8 @@ TEST(Restructure, CompilesExistenceAndTypeOnlyAbolition) {
 }
 
 // (e): merges, births and street-only abolition keep every invariant across the sample, under
-// each inheritance rule; counting as if nothing restructured breaks them.
+// each inheritance rule; with the adoption state cut off from the restructuring inside the
+// engine (records outlive their units, nothing is inherited) they break.
 TEST(Patterns, RestructuringKeepsTheInvariants) {
   const auto h = city();
   const std::vector<test::Range> ranges = {{"adoption.gamma_vertical", 0.5, 2.5},
@@ -222,8 +226,11 @@ TEST(Patterns, RestructuringKeepsTheInvariants) {
       }
     }
     ++res.points;
-    res.held += broken_invariants(m, rs, false) == 0 ? 1 : 0;
-    res.held_cut += broken_invariants(m, rs, true) == 0 ? 1 : 0;
+    res.held += broken_invariants(m, rs) == 0 ? 1 : 0;
+    auto cut = s;  // the adoption state no longer follows the restructuring
+    cut.stages.follow_restructuring = false;
+    const Model mc(cut, h, net);
+    res.held_cut += broken_invariants(mc, run_ensemble(mc, 6, 2)) == 0 ? 1 : 0;
   }
   std::printf("(e) held %d of %d, cut %d; %d inherited adoptions\n", res.held, res.points,
               res.held_cut, inherited);
@@ -254,6 +261,58 @@ TEST(Restructure, GovernancePanelFollowsExistingCommunities) {
     existing += m.restructuring().count(*h.level_index("community"), t);
   }
   EXPECT_EQ(rows, existing);
+}
+
+// compare's and calibrate's shares by level and date divide by the units that exist then, as
+// the summaries do: each equals the summary's `adopted` share of the same replicate.
+TEST(Restructure, CompareAndCalibrateCountExistingUnits) {
+  const auto h = city();
+  const Network net;
+  const Model m(scenario("any"), h, net);
+  const auto& rst = m.restructuring();
+  const int lc = *h.level_index("community");
+  const std::int32_t last = m.periods() - 1;
+  ASSERT_NE(rst.count(lc, last), h.level_begin(lc + 1) - h.level_begin(lc));  // 16 of 20 exist
+  const auto cell = [&](const std::vector<double>& cells, int l, std::int32_t t) {
+    return cells[(static_cast<std::size_t>(l) * m.periods() + t) * kMetrics +
+                 static_cast<int>(Metric::adopted)];
+  };
+  const auto defs = outcome_defs(m);
+  int checked = 0;
+  for (const auto& r : run_ensemble(m, 6, 2)) {
+    const auto cells = adoption_cells(m, r);
+    const auto values = outcome_values(m, r);
+    for (std::size_t i = 0; i < defs.size(); ++i) {
+      if (defs[i].statistic != "share_at_end") {
+        continue;
+      }
+      const int l = *h.level_index(defs[i].level);
+      EXPECT_NEAR(values[i], cell(cells, l, last), 1e-12) << defs[i].level;
+      // Half of the units existing then: the count reaches half there and not before.
+      const auto half = static_cast<std::int32_t>(values[i + 1]);
+      const auto adopted = [&](std::int32_t t) {
+        return std::lround(cell(cells, l, t) * rst.count(l, t));
+      };
+      if (half < m.periods()) {
+        EXPECT_GE(adopted(half), (rst.count(l, half) + 1) / 2);
+        EXPECT_TRUE(half == 0 || adopted(half - 1) < (rst.count(l, half - 1) + 1) / 2);
+      }
+      ++checked;
+    }
+    std::vector<Target> targets;
+    for (std::int32_t t : {12, 30, 40, last}) {
+      Target tg;
+      tg.level = lc;
+      tg.regions = {0};  // the whole city
+      tg.period = t;
+      targets.push_back(tg);
+    }
+    const auto shares = target_shares(m, r, targets);
+    for (std::size_t j = 0; j < targets.size(); ++j) {
+      EXPECT_NEAR(shares[j], cell(cells, lc, targets[j].period), 1e-12) << targets[j].period;
+    }
+  }
+  EXPECT_GT(checked, 0);
 }
 
 TEST(Restructure, BadInputsNameTheEventFieldAndFix) {
@@ -380,6 +439,129 @@ TEST(GuiyangCase, HeldOutFacts) {
   std::printf("guiyang: new-type communities running the reform at 2013-12: %.3f (%.3f-%.3f)\n",
               mean_share, quantile_type7(share, 0.05), quantile_type7(share, 0.95));
   EXPECT_GE(mean_share, 0.9);
+}
+
+}  // namespace pdlab
+
+namespace pdlab {
+namespace {
+
+// A policy for street offices (and the districts above and communities below them), not
+// towns: [[policy]] types. Channels exercised: hazard, pilots, a scripted adopt event, a
+// mandate from the city with its deadline.
+Scenario typed_scenario(std::vector<std::string> types) {
+  Scenario s;
+  s.calendar.start_year = 2010;
+  s.calendar.periods = 72;
+  s.policies.push_back({"p", "street-office reform", 0.0});
+  s.policies.back().types = std::move(types);
+  s.adoption.alpha = {{"city", -kInf}, {"district", -3}, {"street", -4}, {"community", -4}};
+  s.promotion.weights = {0.3, 0.4, 0.3, 0};
+  s.promotion.pilot_k = 1;
+  s.promotion.mandate_deadline = 12;
+  s.seed = 11;
+  s.events.push_back(event("event[0]", "2010-01", AdoptSpec{{"d0s"}, Mode::none, ""}));
+  MandateSpec mandate;
+  mandate.issuer = "R";
+  mandate.target_level = "street";
+  mandate.deadline = "2010-04";
+  s.events.push_back(event("event[1]", "2010-02", mandate));
+  for (auto& e : s.events) {
+    e.policy = "p";
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST(PolicyTypes, OnlyListedTypesAdoptByAnyChannel) {
+  const auto h = city();
+  const Network net;
+  const Model m(typed_scenario({"district", "street_office", "community"}), h, net);
+  const int type = static_cast<int>(
+      std::find(h.text_attribute_names().begin(), h.text_attribute_names().end(), "type") -
+      h.text_attribute_names().begin());
+  std::array<int, kChannels> by_channel{};
+  int towns = 0;
+  int streets = 0;
+  for (const auto& r : run_ensemble(m, 20, 2)) {
+    for (const auto& a : r.adoptions) {
+      const auto t = h.text_attribute(type, a.unit);
+      towns += t == "town" ? 1 : 0;
+      streets += t == "street_office" ? 1 : 0;
+      ++by_channel[static_cast<int>(a.channel)];
+    }
+  }
+  EXPECT_EQ(towns, 0);
+  EXPECT_GT(streets, 0);
+  // The channels that could have reached the towns did act on the street offices.
+  EXPECT_GT(by_channel[static_cast<int>(Channel::event)], 0);
+  EXPECT_GT(by_channel[static_cast<int>(Channel::pilot)], 0);
+  EXPECT_GT(by_channel[static_cast<int>(Channel::mandate_deadline)], 0);
+  // Without types, towns adopt (the restriction, not the scenario, keeps them out).
+  const Model open(typed_scenario({}), h, net);
+  int open_towns = 0;
+  for (const auto& r : run_ensemble(open, 20, 2)) {
+    for (const auto& a : r.adoptions) {
+      open_towns += h.text_attribute(type, a.unit) == "town" ? 1 : 0;
+    }
+  }
+  EXPECT_GT(open_towns, 0);
+}
+
+// Listing every type of the hierarchy restricts nothing: the same bytes as leaving types out.
+TEST(PolicyTypes, EveryTypeIsBitIdenticalToUnset) {
+  const auto h = city();
+  const Network net;
+  const Model all(
+      typed_scenario({"prefecture_city", "district", "street_office", "town", "community"}), h,
+      net);
+  const Model unset(typed_scenario({}), h, net);
+  EXPECT_TRUE(all.typed(0));
+  EXPECT_FALSE(unset.typed(0));
+  const auto a = run_ensemble(all, 8, 2);
+  const auto b = run_ensemble(unset, 8, 2);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    ASSERT_EQ(a[i].adoptions.size(), b[i].adoptions.size());
+    for (std::size_t j = 0; j < a[i].adoptions.size(); ++j) {
+      const auto& x = a[i].adoptions[j];
+      const auto& y = b[i].adoptions[j];
+      EXPECT_TRUE(x.unit == y.unit && x.period == y.period && x.rev_period == y.rev_period &&
+                  x.channel == y.channel && x.quality == y.quality && x.variant == y.variant);
+    }
+  }
+}
+
+TEST(PolicyTypes, ContradictionsAreValidationErrors) {
+  const auto h = city();
+  const Network net;
+  // A type no unit of the policy's levels has (a typo): did you mean.
+  auto s = typed_scenario({"streetoffice"});
+  auto e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("policy[0].types"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("did you mean 'street_office'"), std::string::npos)
+      << e.what();
+  // A type outside the policy's levels.
+  s = typed_scenario({"town"});
+  s.policies[0].levels = {"community"};
+  s.events.clear();
+  e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("policy[0].types"), std::string::npos) << e.what();
+  // A scripted adoption by a unit whose type cannot adopt.
+  s = typed_scenario({"street_office"});
+  std::get<AdoptSpec>(s.events[0].spec).units = {"d0t"};
+  e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("event[0].units"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("policy[0].types"), std::string::npos) << e.what();
+  // A mandate to a level none of whose units has a listed type.
+  s = typed_scenario({"street_office"});
+  s.events.erase(s.events.begin());
+  std::get<MandateSpec>(s.events[0].spec).target_level = "district";
+  e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("target_level"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("no unit of this level has a type"), std::string::npos)
+      << e.what();
 }
 
 }  // namespace pdlab

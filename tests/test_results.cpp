@@ -111,11 +111,42 @@ TEST(Results, UnitsTable) {
                    false, "", {});
   const auto units = csv(db, "units");
   EXPECT_EQ(units.substr(0, units.find('\n')),
-            "unit_id,parent_id,level,level_index,name,name_en,in_province,in_prefecture");
+            "unit_id,parent_id,level,level_index,type,name,name_en,in_province,in_prefecture");
   // 1 province + 3 prefectures + 9 counties (townships are below adoptions_max_level).
   EXPECT_EQ(std::count(units.begin(), units.end(), '\n'), 13 + 1);
-  EXPECT_NE(units.find("P,,province,0,Province,,,\n"), std::string::npos) << units;
-  EXPECT_NE(units.find("P1C1,P1,county,2,County 1.1,,P,P1\n"), std::string::npos) << units;
+  // The toy hierarchy has no `type` column: the column is NULL.
+  EXPECT_NE(units.find("P,,province,0,,Province,,,\n"), std::string::npos) << units;
+  EXPECT_NE(units.find("P1C1,P1,county,2,,County 1.1,,P,P1\n"), std::string::npos) << units;
+  fs::remove_all(dir);
+}
+
+// A hierarchy with a `type` column (street offices and towns at one level) shows it.
+TEST(Results, UnitsTableType) {
+  HierarchyBuilder b("typed.csv", {});
+  b.set_text_columns({"type"});
+  std::int64_t line = 2;
+  const auto add = [&](const std::string& id, const std::string& parent, const std::string& level,
+                       const std::string& type) {
+    b.add(id, parent, level, id, {}, line++);
+    const std::string_view t[] = {type};
+    b.add_text(t);
+  };
+  add("D", "", "district", "district");
+  add("Ds", "D", "township", "street_office");
+  add("Dt", "D", "township", "town");
+  const auto h = b.build("");
+  const auto dir = test::temp_dir();
+  const auto out = dir + "/units.csv";
+  io::write_table(out, false, io::units_schema(h, 1), [&](io::TableWriter& w) {
+    io::write_units(h, std::vector<std::string>(3), 1, w);
+  });
+  std::ifstream in(out);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("unit_id,parent_id,level,level_index,type,name,name_en,in_district\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("Ds,D,township,1,street_office,Ds,,D\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("Dt,D,township,1,town,Dt,,D\n"), std::string::npos) << text;
   fs::remove_all(dir);
 }
 

@@ -248,12 +248,13 @@ def infer(cascades, nodes=None, model="exponential", flavour="snap", params=None
 def units(query, scenario=None, limit=20):
     """Units whose code is `query` or begins with it, or whose name (Chinese, or English where
     a source gives one, case-insensitively) contains it, nearest first: a DataFrame with
-    unit_id, parent_id, level, level_index, name, name_en, within (ancestors' names, top
-    first) and within_ids. Looks in China's shipped hierarchy, or in `scenario`'s."""
+    unit_id, parent_id, level, level_index, type (street_office, town, ...; None when the
+    hierarchy has no type column), name, name_en, within (ancestors' names, top first) and
+    within_ids. Looks in China's shipped hierarchy, or in `scenario`'s."""
     rows = _pdlab.units("" if scenario is None else os.fspath(scenario), str(query), int(limit))
-    df = pd.DataFrame(rows, columns=["unit_id", "parent_id", "level", "level_index", "name",
-                                     "name_en", "within", "within_ids"])
-    for c in ["parent_id", "name_en", "within", "within_ids"]:
+    df = pd.DataFrame(rows, columns=["unit_id", "parent_id", "level", "level_index", "type",
+                                     "name", "name_en", "within", "within_ids"])
+    for c in ["parent_id", "type", "name_en", "within", "within_ids"]:
         df[c] = df[c].replace("", None)
     return df
 

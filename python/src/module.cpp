@@ -182,7 +182,7 @@ py::list schemas() {
   return out;
 }
 
-// Units matching a query: [(unit_id, parent_id, level, level_index, name, name_en, within,
+// Units matching a query: [(unit_id, parent_id, level, level_index, type, name, name_en, within,
 // within_ids)], "" for none.
 py::list units(const std::string& scenario, const std::string& query, std::size_t limit) {
   py::list out;
@@ -193,8 +193,8 @@ py::list units(const std::string& scenario, const std::string& query, std::size_
       within += (i ? " / " : "") + m.ancestors[i];
       within_ids += (i ? "/" : "") + m.ancestor_ids[i];
     }
-    out.append(py::make_tuple(m.id, m.parent_id, m.level, m.level_index, m.name, m.name_en, within,
-                              within_ids));
+    out.append(py::make_tuple(m.id, m.parent_id, m.level, m.level_index, m.type, m.name, m.name_en,
+                              within, within_ids));
   }
   return out;
 }

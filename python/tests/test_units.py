@@ -10,6 +10,7 @@ def test_china_by_english_name_and_code():
     assert list(df.unit_id) == ["320585"]
     row = df.iloc[0]
     assert row["name"] == "太仓市" and row["level"] == "county"
+    assert row["type"] == "county_city"  # 市 at county level (docs/model.md 7.13)
     assert row["within"] == "江苏省 / 苏州市" and row["within_ids"] == "32/3205"
     sub = pdlab.units("320585", limit=3)
     assert list(sub.unit_id)[0] == "320585" and len(sub) == 3
@@ -19,6 +20,7 @@ def test_china_by_english_name_and_code():
 def test_scenario_hierarchy_and_errors():
     df = pdlab.units("County 1.1", scenario=TOY)
     assert "P1C1" in set(df.unit_id)
+    assert df["type"].isna().all()  # the toy hierarchy has no type column
     assert pdlab.units("no such unit", scenario=TOY).empty
     with pytest.raises(pdlab.UsageError, match="empty query"):
         pdlab.units("")
@@ -26,5 +28,5 @@ def test_scenario_hierarchy_and_errors():
 
 def test_study_has_units_table(toy_study):
     units = toy_study.units
-    assert {"unit_id", "parent_id", "level", "name", "name_en"} <= set(units.columns)
+    assert {"unit_id", "parent_id", "level", "type", "name", "name_en"} <= set(units.columns)
     assert len(units) == 49  # toy_pilot writes adoption rows down to townships

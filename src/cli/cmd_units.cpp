@@ -36,19 +36,20 @@ int run(const UnitsOptions& o) {
                            {{"unit_id", io::ColumnType::text, ""},
                             {"parent_id", io::ColumnType::text, ""},
                             {"level", io::ColumnType::text, ""},
+                            {"type", io::ColumnType::text, ""},
                             {"name", io::ColumnType::text, ""},
                             {"name_en", io::ColumnType::text, ""},
                             {"within", io::ColumnType::text, ""},
                             {"within_ids", io::ColumnType::text, ""}}};
     io::write_table("-", false, schema, [&](io::TableWriter& w) {
       for (const auto& m : found) {
-        w.text(m.id).text(m.parent_id).text(m.level).text(m.name).text(m.name_en);
+        w.text(m.id).text(m.parent_id).text(m.level).text(m.type).text(m.name).text(m.name_en);
         w.text(joined(m.ancestors, " / ")).text(joined(m.ancestor_ids, "/")).end_row();
       }
     });
   } else {
     for (const auto& m : found) {
-      fmt::print("{:<13} {:<11} {}{}{}\n", m.id, m.level, m.name,
+      fmt::print("{:<13} {:<11} {:<16} {}{}{}\n", m.id, m.level, m.type, m.name,
                  m.name_en.empty() ? "" : " (" + m.name_en + ")",
                  m.ancestors.empty() ? "" : "  in " + joined(m.ancestors, " / "));
     }

@@ -90,6 +90,7 @@ namespace {
 using detail::bad;
 using detail::check_key;
 using detail::level_of;
+using detail::list;
 using detail::unit_of;
 
 std::vector<double> column(const Scenario& s, const Hierarchy& h, const std::string& key,
@@ -406,74 +407,6 @@ void Model::compile_epochs(const StaticPart& static_part) {
         epochs_[k].push_back(next);
       }
     }
-  }
-}
-
-// When and where each policy can be adopted ([[policy]] from, levels). A `from` before the
-// calendar's start means the policy already existed: it is available from period 0.
-void Model::compile_availability() {
-  const auto np = sc_.policies.size();
-  policy_from_.assign(np, 0);
-  adoptable_.assign(np, std::vector<std::uint8_t>(h_.n_levels(), 1));
-  for (std::size_t k = 0; k < np; ++k) {
-    const auto& p = sc_.policies[k];
-    const std::string key = "policy[" + std::to_string(k) + "]";
-    if (!p.from.empty()) {
-      policy_from_[k] = to_period_from_start(sc_.calendar, p.from, key + ".from", sc_.file);
-      if (policy_from_[k] >= sc_.calendar.periods) {
-        warnings_.push_back(key + " (" + p.id + ") exists only from " + p.from +
-                            ", after the last period: it is never adopted");
-      }
-    }
-    if (!p.levels.empty()) {
-      std::fill(adoptable_[k].begin(), adoptable_[k].end(), 0);
-      for (const auto& l : p.levels) {
-        adoptable_[k][level_of(sc_, h_, key + ".levels", l)] = 1;
-      }
-    }
-  }
-}
-
-// An event that makes units adopt, promote or reverse a policy cannot come before the policy
-// exists or reach units of a level where it cannot be adopted: the scenario contradicts
-// itself, and the engine would silently drop the event.
-void Model::check_available(const CompiledEvent& c, const Event& e) const {
-  const auto& p = sc_.policies[c.policy];
-  const std::string key = "policy[" + std::to_string(c.policy) + "]";
-  const bool acts = std::holds_alternative<AdoptEvent>(c.action) ||
-                    std::holds_alternative<MandateEvent>(c.action) ||
-                    std::holds_alternative<PromoteEvent>(c.action) ||
-                    std::holds_alternative<ReverseEvent>(c.action);
-  if (acts && c.period < policy_from_[c.policy]) {
-    bad(sc_, e.key + ".date", e.date,
-        "the event acts on policy '" + p.id + "' before it exists (" + key + ".from = " + p.from +
-            ")",
-        "date the event at or after " + p.from + ", or move the policy's from earlier", e.line);
-  }
-  std::string allowed;
-  for (int l = 0; l < h_.n_levels(); ++l) {
-    if (adoptable(c.policy, l)) {
-      allowed += (allowed.empty() ? "" : ", ") + h_.level_names()[static_cast<std::size_t>(l)];
-    }
-  }
-  const auto check_level = [&](int l, const std::string& field, const std::string& value,
-                               const std::string& what) {
-    if (!adoptable(c.policy, l)) {
-      bad(sc_, e.key + "." + field, value,
-          what + "; policy '" + p.id + "' can be adopted only at " + allowed + " (" + key +
-              ".levels)",
-          "target units of those levels, or add this level to " + key + ".levels", e.line);
-    }
-  };
-  const auto level_name = [&](int l) { return h_.level_names()[static_cast<std::size_t>(l)]; };
-  if (const auto* a = std::get_if<AdoptEvent>(&c.action)) {
-    for (auto u : a->units) {
-      check_level(h_.level(u), "units", std::string(h_.id(u)),
-                  "this unit is a " + level_name(h_.level(u)));
-    }
-  } else if (const auto* m = std::get_if<MandateEvent>(&c.action)) {
-    check_level(m->target_level, "target_level", level_name(m->target_level),
-                "the mandate makes units of this level adopt");
   }
 }
 

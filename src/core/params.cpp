@@ -221,13 +221,15 @@ std::vector<Param> make_registry() {
                     "\"china:province_adjacency\" = shared border km)."));
   r.push_back(table("policy", "", "",
                     "Array of tables {id, name, alpha_shift, requires, boosted_by, from, "
-                    "levels}: the policies diffusing at once; alpha_shift is added to every "
+                    "levels, types}: the policies diffusing at once; alpha_shift is added to every "
                     "intercept of that policy; requires = [ids]: its hazard is zero until each "
                     "listed policy is active in the unit or its superior; boosted_by = {id = "
                     "weight}: added to its hazard's exponent while that policy is active there "
                     "(keyed tables: policy[].boosted_by.<policy>); from = date: the policy exists "
                     "from then (no adoption by any channel before; earlier events on it are "
-                    "errors); levels = [names]: the only levels where it can be adopted."));
+                    "errors); levels = [names]: the only levels where it can be adopted; types = "
+                    "[names]: the only unit types (hierarchy column `type`, e.g. street_office "
+                    "but not town) that can adopt it, by any channel."));
 
   {
     Param p{"adoption.link",
@@ -405,6 +407,13 @@ std::vector<Param> make_registry() {
   r.push_back(boolean("stages.readopt", "illustrative",
                       "Reversed units return to the risk set and may adopt again.",
                       BOOL(stages.readopt)));
+  r.push_back(boolean(
+      "stages.follow_restructuring", "",
+      "The adoption state follows restructuring (docs/model.md 7.13): units that cease end their "
+      "records, units taking others over inherit by the event's rule, only existing units adopt. "
+      "false disconnects that path (a check of what it does, not a model): records outlive their "
+      "units and nothing is inherited, while the summaries still count existing units.",
+      BOOL(stages.follow_restructuring)));
   r.push_back(
       text("governance.policy",
            "Id of the [[policy]] that is the governance model whose implementation the assessment, "

@@ -157,15 +157,11 @@ Inputs load_inputs(const Scenario& s, const std::vector<std::string>& extra_colu
   // Store only the covariates the scenario can use (all are still checked).
   std::vector<std::string> keep{s.adoption.need, s.promotion.capacity, "exists_from",
                                 "exists_until", "population"};
-  // Unit types, when an event selects units by type.
+  // Unit types whenever the file has them: events and policies select units by type, and the
+  // study's units table shows it (a file without the column loads as before).
   auto text = s.hierarchy.text_columns;
-  for (const auto& e : s.events) {
-    const auto* a = std::get_if<AbolishSpec>(&e.spec);
-    const auto* r = std::get_if<ReestablishSpec>(&e.spec);
-    if (((a != nullptr && !a->types.empty()) || (r != nullptr && !r->types.empty())) &&
-        std::find(text.begin(), text.end(), "type") == text.end()) {
-      text.emplace_back("type");
-    }
+  if (std::find(text.begin(), text.end(), "type") == text.end()) {
+    text.emplace_back("type");
   }
   for (const auto& [col, b] : s.adoption.beta) {
     keep.push_back(col);

@@ -468,8 +468,9 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
     s.hierarchy.text_columns = strings(c, n, key);
   } else if (key == "policy") {
     each_table(c, n, key, [&](const toml::table& t, const std::string& k) {
-      check_keys(c, t, k + ".",
-                 {"id", "name", "alpha_shift", "requires", "boosted_by", "from", "levels"});
+      check_keys(
+          c, t, k + ".",
+          {"id", "name", "alpha_shift", "requires", "boosted_by", "from", "levels", "types"});
       Policy p;
       if (!t.contains("id")) {
         bad(c, n, k + ".id", "missing", "give each policy an id");
@@ -495,6 +496,14 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
         if (p.levels.empty()) {
           bad(c, *l, k + ".levels", "an empty list: the policy could be adopted nowhere",
               "list the levels where it can be adopted, or leave levels out for every level");
+        }
+      }
+      if (const auto* ty = t.get("types")) {
+        p.types = strings(c, *ty, k + ".types");
+        if (p.types.empty()) {
+          bad(c, *ty, k + ".types", "an empty list: the policy could be adopted by no unit",
+              "list the unit types that can adopt it (hierarchy column `type`), or leave types "
+              "out for every type");
         }
       }
       if (const auto* bb = t.get("boosted_by")) {

@@ -37,7 +37,11 @@ std::vector<TableSchema> build() {
                 {"source", T, "source, or 'illustrative'"}}});
   v.push_back({"levels",
                "The hierarchy's levels, top first.",
-               {{"level", I, "0 = top"}, {"name", T, "level name"}, {"n_units", I, "units"}}});
+               {{"level", I, "0 = top"},
+                {"name", T, "level name"},
+                {"n_units", I,
+                 "units of the level in the hierarchy, also those that exist only part of the "
+                 "run (summary_time.n_units: the units existing in each period)"}}});
   v.push_back({"units",
                "The units down to output.adoptions_max_level (the ones with adoption rows), "
                "for joins, regional shares and the units that never adopted; then one column "
@@ -47,6 +51,10 @@ std::vector<TableSchema> build() {
                 {"parent_id", T, "parent's code (NULL for the top unit)"},
                 {"level", T, "level name"},
                 {"level_index", I, "0 = top"},
+                {"type", T,
+                 "unit type, the hierarchy's column `type` (China: street_office, town, "
+                 "township, ethnic_township, village, community, district, county, ... derived "
+                 "from the name, docs/model.md 7.13); NULL when the hierarchy has none"},
                 {"name", T, "name as in the hierarchy (Chinese for the China data)"},
                 {"name_en", T,
                  "English (pinyin) name where a source gives one: China's provinces and "
@@ -89,14 +97,17 @@ std::vector<TableSchema> build() {
                 {"round", I, "pilot round"}}});
   v.push_back({"summary_time",
                "Adoption by policy, level and period over replicates; then one column per "
-               "output.quantiles (q05, q50, q95 by default).",
+               "output.quantiles (q05, q50, q95 by default). Shares are over the units of the "
+               "level that exist in the period (n_units): units merged, split or ceased before "
+               "it, or born after it, are in neither numerator nor denominator (docs/model.md "
+               "7.13).",
                {{"scenario_id", I, "scenario"},
                 {"policy_id", T, "policy"},
                 {"level", T, "level"},
                 {"period", I, "period"},
                 {"date", T, "calendar label"},
                 {"metric", T, "adopted (ever), active, pilot, institutionalised, reversed (now)"},
-                {"n_units", I, "units at the level"},
+                {"n_units", I, "units of the level that exist in the period (the denominator)"},
                 {"replicates", I, "replicates"},
                 {"mean", R, "mean share over replicates"},
                 {"sd", R, "standard deviation over replicates"}}});
@@ -207,7 +218,9 @@ std::vector<TableSchema> build() {
                {{"level", T, "level"},
                 {"period", I, "period"},
                 {"date", T, "calendar label"},
-                {"observed", R, "observed share adopted"},
+                {"observed", R,
+                 "observed share adopted: of the units of the level existing in the period, as "
+                 "the simulated share (docs/model.md 7.13)"},
                 {"sim_mean", R, "simulated mean share"},
                 {"sim_q05", R, "simulated 5% quantile"},
                 {"sim_q95", R, "simulated 95% quantile"},
@@ -231,7 +244,9 @@ std::vector<TableSchema> build() {
         {"seconds", R, "wall time of the method's fit, simulation and scoring"}}});
   v.push_back({"compare",
                "`pdlab compare`: outcomes of each variant and their differences from the first "
-               "(common random numbers, 95% t intervals).",
+               "(common random numbers, 95% t intervals). Adoption outcomes (share_at_end, "
+               "periods_to_half) are over the units of the level that exist in each period "
+               "(docs/model.md 7.13).",
                {{"outcome", T, "outcome"},
                 {"statistic", T, "statistic of the outcome"},
                 {"policy_id", T, "policy (empty for governance outcomes)"},
@@ -265,7 +280,10 @@ std::vector<TableSchema> build() {
                 {"design_points", I, "design points run"},
                 {"replicates", I, "replicates per design point"}}});
   v.push_back({"calibration",
-               "`pdlab calibrate --report`: each target against the calibrated model.",
+               "`pdlab calibrate --report`: each target against the calibrated model. A "
+               "simulated share is the units of the level and region that exist at the target's "
+               "period and first adopted by then, over the units of the level and region that "
+               "exist then (docs/model.md 7.13).",
                {{"target", T, "target label"},
                 {"policy_id", T, "policy"},
                 {"level", T, "level"},

@@ -21,6 +21,12 @@ std::string lower(std::string_view s) {
 
 }  // namespace
 
+int type_column(const Hierarchy& h) {
+  const auto& names = h.text_attribute_names();
+  const auto it = std::find(names.begin(), names.end(), "type");
+  return it == names.end() ? -1 : static_cast<int>(it - names.begin());
+}
+
 std::vector<std::string> english_names(const Hierarchy& h, bool china) {
   std::vector<std::string> out(static_cast<std::size_t>(h.size()));
   if (china) {
@@ -66,6 +72,7 @@ TableSchema units_schema(const Hierarchy& h, int max_level) {
 void write_units(const Hierarchy& h, const std::vector<std::string>& names_en, int max_level,
                  TableWriter& w) {
   const int above = std::min(max_level, h.n_levels() - 1);
+  const int type = type_column(h);
   for (std::int32_t u = 0; u < h.size() && h.level(u) <= max_level; ++u) {
     const std::int32_t p = h.parent(u);
     w.text(h.id(u));
@@ -74,7 +81,13 @@ void write_units(const Hierarchy& h, const std::vector<std::string>& names_en, i
     } else {
       w.null();
     }
-    w.text(h.level_names()[h.level(u)]).integer(h.level(u)).text(h.name(u));
+    w.text(h.level_names()[h.level(u)]).integer(h.level(u));
+    if (type >= 0) {
+      w.text(h.text_attribute(type, u));
+    } else {
+      w.null();
+    }
+    w.text(h.name(u));
     w.text(u < static_cast<std::int32_t>(names_en.size()) ? names_en[static_cast<std::size_t>(u)]
                                                           : std::string());
     for (int l = 0; l < above; ++l) {

@@ -27,7 +27,7 @@ AdoptionProcess::AdoptionProcess(const Model& m, std::int32_t policy, const Obse
       net_(m.network()),
       sc_(m.scenario()),
       rs_(m.restructuring()),
-      restructures_(rs_.changes_units()),
+      restructures_(rs_.changes_units() && m.scenario().stages.follow_restructuring),
       rng_(sc_.seed),
       pol_(policy),
       observed_(observed),
@@ -47,6 +47,7 @@ AdoptionProcess::AdoptionProcess(const Model& m, std::int32_t policy, const Obse
   for (int l = 0; l < h_.n_levels(); ++l) {
     all_levels_ = all_levels_ && m.adoptable(policy, l);
   }
+  all_levels_ = all_levels_ && !m.typed(policy);
 }
 
 void AdoptionProcess::init(ReplicateState& state) {

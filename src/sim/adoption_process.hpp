@@ -130,7 +130,7 @@ class AdoptionProcess final : public Process {
   bool links_ = false;      // prerequisites or boosters: every unit on the generic path
   std::int32_t from_ = 0;   // the first period the policy exists ([[policy]] from)
   bool all_levels_ = true;  // every level can adopt it ([[policy]] levels)
-  bool adoptable(std::int32_t u) const { return all_levels_ || m_.adoptable(pol_, h_.level(u)); }
+  bool adoptable(std::int32_t u) const { return all_levels_ || m_.adoptable_unit(pol_, u); }
   // The feedback signals of this period (outcomes of the period `lag` before; null before).
   const float* need_ = nullptr;
   const float* escalation_ = nullptr;

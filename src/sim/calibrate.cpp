@@ -20,22 +20,26 @@ bool in_regions(const Hierarchy& h, std::int32_t u, const std::vector<std::int32
 
 }  // namespace
 
+// Over the units of the level and regions that exist at the target's period (docs/model.md
+// 7.13): a unit merged away or not yet born then is in neither the numerator nor the
+// denominator.
 std::vector<double> target_shares(const Model& model, const ReplicateResult& result,
                                   const std::vector<Target>& targets) {
   const auto& h = model.hierarchy();
+  const auto& rs = model.restructuring();
   std::vector<double> adopted(targets.size(), 0.0);
   std::vector<double> total(targets.size(), 0.0);
   for (std::size_t j = 0; j < targets.size(); ++j) {
     const auto& t = targets[j];
     for (std::int32_t u = h.level_begin(t.level); u < h.level_begin(t.level + 1); ++u) {
-      total[j] += in_regions(h, u, t.regions) ? 1.0 : 0.0;
+      total[j] += rs.exists(u, t.period) && in_regions(h, u, t.regions) ? 1.0 : 0.0;
     }
   }
   for (const auto& a : result.adoptions) {
     for (std::size_t j = 0; j < targets.size(); ++j) {
       const auto& t = targets[j];
       if (a.round == 0 && a.policy == t.policy && h.level(a.unit) == t.level &&
-          a.period <= t.period && in_regions(h, a.unit, t.regions)) {
+          a.period <= t.period && rs.exists(a.unit, t.period) && in_regions(h, a.unit, t.regions)) {
         adopted[j] += 1.0;
       }
     }

@@ -1,6 +1,7 @@
 #include "pdlab/sim/compare.hpp"
 
 #include "pdlab/core/governance.hpp"
+#include "pdlab/sim/summary.hpp"
 
 #include <boost/math/distributions/students_t.hpp>
 
@@ -63,27 +64,23 @@ std::vector<double> outcome_values(const Model& model, const ReplicateResult& re
   const std::int32_t periods = model.periods();
   const int nl = h.n_levels();
   std::vector<double> out;
-  std::vector<std::vector<std::int32_t>> times(static_cast<std::size_t>(nl));
+  const auto& rs = model.restructuring();
   for (int k = 0; k < model.n_policies(); ++k) {
-    for (auto& v : times) {
-      v.clear();
-    }
-    for (const auto& a : result.adoptions) {
-      if (a.policy == k && a.round == 0) {  // first adoptions only
-        times[static_cast<std::size_t>(h.level(a.unit))].push_back(a.period);
-      }
-    }
     for (int l = 1; l < nl; ++l) {
-      auto& v = times[static_cast<std::size_t>(l)];
-      const auto n = static_cast<std::size_t>(h.level_begin(l + 1) - h.level_begin(l));
-      out.push_back(static_cast<double>(v.size()) / static_cast<double>(n));
-      const std::size_t half = (n + 1) / 2;  // the first period with >= half adopted
-      if (v.size() >= half) {
-        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(half - 1), v.end());
-        out.push_back(v[half - 1]);
-      } else {
-        out.push_back(periods);  // censored at the horizon
+      // Over the units of the level that exist in each period (docs/model.md 7.13): the share
+      // at the horizon, and the first period in which at least half of them have adopted.
+      const auto adopted = adopted_existing(model, result, k, l);
+      const std::int32_t last = periods - 1;
+      const auto n_last = rs.count(l, last);
+      out.push_back(n_last > 0 ? static_cast<double>(adopted[last]) / n_last : 0.0);
+      std::int32_t half = periods;  // censored at the horizon
+      for (std::int32_t t = 0; t < periods; ++t) {
+        if (adopted[t] > 0 && adopted[t] >= (rs.count(l, t) + 1) / 2) {
+          half = t;
+          break;
+        }
       }
+      out.push_back(half);
     }
   }
   if (const auto* g = model.governance()) {

@@ -197,6 +197,35 @@ Summary summarise_cells(const Model& model, std::size_t n_reps, const CellFetch&
   return s;
 }
 
+std::vector<std::int32_t> adopted_existing(const Model& model, const ReplicateResult& result,
+                                           int policy, int level,
+                                           const std::function<bool(std::int32_t)>& within) {
+  const auto& h = model.hierarchy();
+  const auto& rs = model.restructuring();
+  const std::int32_t periods = model.periods();
+  // +1 from the later of the adoption and the unit's birth, -1 when it ceases.
+  std::vector<std::int32_t> diff(static_cast<std::size_t>(periods) + 1, 0);
+  for (const auto& a : result.adoptions) {
+    if (a.policy != policy || a.round != 0 || h.level(a.unit) != level ||
+        (within && !within(a.unit))) {
+      continue;
+    }
+    const std::int32_t from = std::max(a.period, rs.begin(a.unit));
+    const std::int32_t to = std::min(rs.end(a.unit), periods);
+    if (from < to) {
+      ++diff[from];
+      --diff[to];
+    }
+  }
+  std::vector<std::int32_t> out(static_cast<std::size_t>(periods), 0);
+  std::int32_t run = 0;
+  for (std::int32_t t = 0; t < periods; ++t) {
+    run += diff[t];
+    out[t] = run;
+  }
+  return out;
+}
+
 Summary summarise(const Model& model, const std::vector<ReplicateResult>& results,
                   const std::vector<double>& quantiles) {
   std::vector<std::vector<double>> per_rep;

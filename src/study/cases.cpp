@@ -9,6 +9,7 @@
 #include "pdlab/io/output_file.hpp"
 #include "pdlab/io/results.hpp"
 #include "pdlab/sim/engine.hpp"
+#include "pdlab/sim/summary.hpp"
 #include "pdlab/study/report.hpp"
 #include "pdlab/study/study.hpp"
 #include "pdlab/version.hpp"
@@ -125,32 +126,40 @@ CaseOutcome outcome(const Model& m, const std::vector<ReplicateResult>& results)
   CaseOutcome c;
   c.name = sc.name;
   c.root = sc.hierarchy.root;
-  c.units = h.size();
+  c.units = 0;  // the units that exist at the horizon (docs/model.md 7.13)
+  for (int l = 0; l < h.n_levels(); ++l) {
+    c.units += m.restructuring().count(l, m.periods() - 1);
+  }
   c.replicates = static_cast<int>(results.size());
   // Communities: the governance layer's level, else the deepest level.
   const int lc = g != nullptr ? g->community_level() : h.n_levels() - 1;
   const int pol = m.governance_policy();
-  const auto n_comm = h.level_begin(lc + 1) - h.level_begin(lc);
-  c.communities = static_cast<int>(n_comm);
+  // Over the communities that exist in each period (docs/model.md 7.13): Guiyang's 470
+  // residents' committees give way to 90 communities in 2012.
+  const auto& rs = m.restructuring();
+  const std::int32_t last = m.periods() - 1;
+  c.communities = static_cast<int>(rs.count(lc, last));
   double first = 0;
   double adopted_end = 0;
   double half = 0;
   for (const auto& r : results) {
     std::int32_t first_r = kNever;
-    std::vector<std::int32_t> times;
     for (const auto& a : r.adoptions) {
       if (a.policy == pol && a.round == 0) {  // first adoptions only
         first_r = std::min(first_r, a.period);
-        if (h.level(a.unit) == lc) {
-          times.push_back(a.period);
-        }
       }
     }
+    const auto adopted = adopted_existing(m, r, pol, lc);
     first += first_r == kNever ? m.periods() : first_r;
-    adopted_end += static_cast<double>(times.size()) / n_comm;
-    std::sort(times.begin(), times.end());
-    const auto k = static_cast<std::size_t>((n_comm + 1) / 2);
-    half += (times.size() >= k ? times[k - 1] : m.periods()) - (first_r == kNever ? 0 : first_r);
+    adopted_end += c.communities > 0 ? static_cast<double>(adopted[last]) / c.communities : 0.0;
+    std::int32_t half_r = m.periods();
+    for (std::int32_t t = 0; t < m.periods(); ++t) {
+      if (adopted[t] > 0 && adopted[t] >= (rs.count(lc, t) + 1) / 2) {
+        half_r = t;
+        break;
+      }
+    }
+    half += half_r - (first_r == kNever ? 0 : first_r);
   }
   const auto reps = static_cast<double>(results.size());
   first /= reps;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -29,7 +30,11 @@ std::vector<CheckRow> check_fit(const Model& model, const Summary& summary,
       continue;
     }
     has[h.level(a.unit)] = true;
-    for (std::int32_t t = a.period; t < n_periods; ++t) {
+    // Only while the unit exists: the simulated shares divide by the units existing in each
+    // period (docs/model.md 7.13).
+    const auto& rs = model.restructuring();
+    const std::int32_t end = std::min(rs.end(a.unit), n_periods);
+    for (std::int32_t t = std::max(a.period, rs.begin(a.unit)); t < end; ++t) {
       observed[h.level(a.unit)][t] += 1;
     }
   }

@@ -21,13 +21,14 @@ std::vector<UnitMatch> find_units(const std::string& scenario, const std::string
   Hierarchy h;
   bool china = scenario.empty();
   if (china) {
-    h = io::load_hierarchy_csv(io::data_dir() + "/china/units.csv.gz", "", keep);
+    h = io::load_hierarchy_csv(io::data_dir() + "/china/units.csv.gz", "", keep, {"type"});
   } else {
     const auto loaded = io::load_scenario(scenario, {});
     china = loaded.scenario.hierarchy.source == "china";
     h = std::move(*io::load_inputs(loaded.scenario).hierarchy);
   }
   const auto names_en = io::english_names(h, china);
+  const int type = io::type_column(h);
   std::vector<UnitMatch> out;
   for (const auto u : io::find_units(h, names_en, query, limit)) {
     UnitMatch m;
@@ -37,6 +38,9 @@ std::vector<UnitMatch> find_units(const std::string& scenario, const std::string
     }
     m.level = h.level_names()[h.level(u)];
     m.level_index = h.level(u);
+    if (type >= 0) {
+      m.type = std::string(h.text_attribute(type, u));
+    }
     m.name = std::string(h.name(u));
     m.name_en = names_en[static_cast<std::size_t>(u)];
     for (int l = 1; l < h.level(u); ++l) {

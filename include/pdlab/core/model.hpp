@@ -61,6 +61,14 @@ class Model {
   std::int32_t policy_from(int k) const { return policy_from_[k]; }
   // Whether units of `level` can adopt policy k at all ([[policy]] levels).
   bool adoptable(int k, int level) const { return adoptable_[k][level] != 0; }
+  // Whether some units of a level policy k can be adopted at are of a type that cannot
+  // ([[policy]] types).
+  bool typed(int k) const { return !adoptable_units_[k].empty(); }
+  // Whether unit u can adopt policy k at all ([[policy]] levels and types).
+  bool adoptable_unit(int k, std::int32_t u) const {
+    return adoptable_[k][h_.level(u)] != 0 &&
+           (adoptable_units_[k].empty() || adoptable_units_[k][u] != 0);
+  }
   float capacity(std::int32_t u) const { return capacity_[u]; }
   float need(std::int32_t u) const { return need_[u]; }
   // Cumulative mode probabilities {endorse, pilot, mandate, championship} for superiors of level l.
@@ -90,6 +98,7 @@ class Model {
   void compile_epochs(const StaticPart& static_part);
   void compile_links();
   void compile_availability();
+  void compile_types(std::size_t k);
   void check_available(const CompiledEvent& c, const Event& e) const;
   void check_feedback();
 
@@ -101,7 +110,8 @@ class Model {
   std::vector<std::vector<PolicyLink>> prerequisites_, boosters_;
   std::vector<std::int32_t> policy_from_;
   CompiledDraws draws_;
-  std::vector<std::vector<std::uint8_t>> adoptable_;  // [policy][level]
+  std::vector<std::vector<std::uint8_t>> adoptable_;        // [policy][level]
+  std::vector<std::vector<std::uint8_t>> adoptable_units_;  // [policy][unit]; empty = all types
   std::vector<float> capacity_, need_;
   std::vector<std::array<double, 4>> mode_cdf_;
   std::vector<CompiledEvent> events_;

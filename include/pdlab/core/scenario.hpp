@@ -57,6 +57,9 @@ struct Policy {
   // The levels where it can be adopted at all (Chengdu's governance committee is a municipal
   // body): units of other levels never adopt it. Empty: every level.
   std::vector<std::string> levels;
+  // The unit types that can adopt it (hierarchy column `type`, e.g. street_office but not town
+  // at the township level): units of other types never adopt it. Empty: every type.
+  std::vector<std::string> types;
 };
 
 struct ModeWeights {
@@ -116,6 +119,9 @@ struct StageParams {
   double reversal_rate = 0.0;
   bool readmit_pilots = true;  // failed pilots return to the risk set
   bool readopt = false;        // reversed units may adopt again
+  // The adoption state follows restructuring (units that cease end their records, heirs
+  // inherit, only existing units adopt). false disconnects that path: a check, not a model.
+  bool follow_restructuring = true;
 };
 
 struct Quota {

@@ -1,5 +1,5 @@
 // The units of a hierarchy as a table (the study's `units` table, `pdlab units`): ids,
-// parents, levels, names, English names where a source gives them, and ancestors' ids.
+// parents, levels, types, names, English names where a source gives them, and ancestors' ids.
 #pragma once
 
 #include "pdlab/core/hierarchy.hpp"
@@ -17,8 +17,10 @@ namespace pdlab::io {
 // (provinces and counties; scripts/make_english_names.py); any other hierarchy: its text
 // column `name_en` when the scenario declares it in hierarchy.text_columns.
 std::vector<std::string> english_names(const Hierarchy& h, bool china);
+// Index of the hierarchy's text column `type` (street office, town, ...), or -1.
+int type_column(const Hierarchy& h);
 
-// Columns: unit_id, parent_id, level, level_index, name, name_en, then one column
+// Columns: unit_id, parent_id, level, level_index, type, name, name_en, then one column
 // `in_<level>` per level above `max_level` with the id of the unit's ancestor there (NULL
 // for units at or above that level): regional shares and map joins without parsing codes.
 TableSchema units_schema(const Hierarchy& h, int max_level);

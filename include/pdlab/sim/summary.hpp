@@ -86,6 +86,13 @@ Summary summarise(const Model& model, const std::vector<ReplicateResult>& result
 // order of Summary::rows), then the summary from cells fetched `chunk` at a time.
 // fetch(c0, c1, out) fills out[r * (c1 - c0) + (c - c0)] for every replicate r in order.
 using CellFetch = std::function<void(std::size_t, std::size_t, std::vector<double>&)>;
+// For each period t: the units of `level` that exist in t (docs/model.md 7.13) and whose first
+// adoption of `policy` came at or before t, counting only units for which `within(u)` holds
+// (all when empty). Divided by the units of the level existing in t (Restructuring::count, or
+// the same count within a region), it is the share adopted over the units of that period.
+std::vector<std::int32_t> adopted_existing(const Model& model, const ReplicateResult& result,
+                                           int policy, int level,
+                                           const std::function<bool(std::int32_t)>& within = {});
 std::size_t adoption_cell_count(const Model& model);
 std::vector<double> adoption_cells(const Model& model, const ReplicateResult& result);
 Summary summarise_cells(const Model& model, std::size_t n_reps, const CellFetch& fetch,

@@ -24,11 +24,11 @@ struct CasesOptions {
 struct CaseOutcome {
   std::string name, root;
   int units = 0;
-  int communities = 0;  // units of the community level (else the deepest level)
+  int communities = 0;  // units of the community level (else the deepest) existing at the end
   int replicates = 0;
   std::string first_adoption;          // date of the mean first adoption
-  double communities_adopted_end = 0;  // share of communities adopted at the horizon
-  double years_to_half = 0;            // from the first adoption to half of the communities
+  double communities_adopted_end = 0;  // share of the communities existing then, at the horizon
+  double years_to_half = 0;  // from the first adoption to half of the communities existing then
   double participation_local = 0, participation_migrant = 0, participation_target = 0;
   double depth = 0, coverage = 0;  // in the last year, at the community level
   double incidents_per_10k_year = 0;

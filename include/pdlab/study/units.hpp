@@ -12,6 +12,7 @@ struct UnitMatch {
   std::string parent_id;  // empty for the top unit
   std::string level;
   int level_index = 0;
+  std::string type;  // hierarchy column `type` (street_office, town, ...); empty: none
   std::string name;
   std::string name_en;                 // empty: no English name in the sources
   std::vector<std::string> ancestors;  // names, top first (without the top unit itself)

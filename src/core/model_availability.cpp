@@ -1,0 +1,150 @@
+// Where and when each policy can be adopted ([[policy]] from, levels, types; docs/model.md
+// 7.1) and the events that contradict it. Split from model.cpp to keep it readable.
+#include "core/resolve.hpp"
+#include "pdlab/core/calendar.hpp"
+#include "pdlab/core/errors.hpp"
+#include "pdlab/core/model.hpp"
+#include "pdlab/core/params.hpp"
+
+#include <algorithm>
+#include <string>
+
+namespace pdlab {
+
+using detail::bad;
+using detail::level_of;
+using detail::list;
+
+// When and where each policy can be adopted ([[policy]] from, levels). A `from` before the
+// calendar's start means the policy already existed: it is available from period 0.
+void Model::compile_availability() {
+  const auto np = sc_.policies.size();
+  policy_from_.assign(np, 0);
+  adoptable_.assign(np, std::vector<std::uint8_t>(h_.n_levels(), 1));
+  adoptable_units_.assign(np, {});
+  for (std::size_t k = 0; k < np; ++k) {
+    const auto& p = sc_.policies[k];
+    const std::string key = "policy[" + std::to_string(k) + "]";
+    if (!p.from.empty()) {
+      policy_from_[k] = to_period_from_start(sc_.calendar, p.from, key + ".from", sc_.file);
+      if (policy_from_[k] >= sc_.calendar.periods) {
+        warnings_.push_back(key + " (" + p.id + ") exists only from " + p.from +
+                            ", after the last period: it is never adopted");
+      }
+    }
+    if (!p.levels.empty()) {
+      std::fill(adoptable_[k].begin(), adoptable_[k].end(), 0);
+      for (const auto& l : p.levels) {
+        adoptable_[k][level_of(sc_, h_, key + ".levels", l)] = 1;
+      }
+    }
+    if (!p.types.empty()) {
+      compile_types(k);
+    }
+  }
+}
+
+// [[policy]] types: the units of the levels where policy k can be adopted whose hierarchy
+// column `type` is listed. A type no unit of those levels has is a contradiction (or a typo).
+void Model::compile_types(std::size_t k) {
+  const auto& p = sc_.policies[k];
+  const std::string key = "policy[" + std::to_string(k) + "].types";
+  const auto& names = h_.text_attribute_names();
+  const auto col = std::find(names.begin(), names.end(), "type");
+  if (col == names.end()) {
+    bad(sc_, key, p.types.front(), "the hierarchy has no `type` column",
+        "use the shipped China hierarchy (it has one), add a `type` column to the hierarchy "
+        "file, or leave types out");
+  }
+  const int c = static_cast<int>(col - names.begin());
+  adoptable_units_[k].assign(static_cast<std::size_t>(h_.size()), 0);
+  std::vector<std::uint8_t> seen(p.types.size(), 0);
+  std::vector<std::string> present;  // the types of the allowed levels, for the message
+  for (std::int32_t u = 0; u < h_.size(); ++u) {
+    if (!adoptable(static_cast<int>(k), h_.level(u))) {
+      continue;
+    }
+    const std::string t(h_.text_attribute(c, u));
+    const auto it = std::find(p.types.begin(), p.types.end(), t);
+    if (it != p.types.end()) {
+      adoptable_units_[k][u] = 1;
+      seen[it - p.types.begin()] = 1;
+    } else if (std::find(present.begin(), present.end(), t) == present.end()) {
+      present.push_back(t);
+    }
+  }
+  for (std::size_t i = 0; i < p.types.size(); ++i) {
+    if (seen[i] == 0) {
+      const auto near = closest(p.types[i], present);
+      bad(sc_, key, p.types[i],
+          "no unit of the levels where policy '" + p.id + "' can be adopted has this type",
+          near.empty() ? "use a type of those levels (" + list(present) + ")"
+                       : "did you mean '" + near + "'?");
+    }
+  }
+}
+
+// An event that makes units adopt, promote or reverse a policy cannot come before the policy
+// exists or reach units of a level where it cannot be adopted: the scenario contradicts
+// itself, and the engine would silently drop the event.
+void Model::check_available(const CompiledEvent& c, const Event& e) const {
+  const auto& p = sc_.policies[c.policy];
+  const std::string key = "policy[" + std::to_string(c.policy) + "]";
+  const bool acts = std::holds_alternative<AdoptEvent>(c.action) ||
+                    std::holds_alternative<MandateEvent>(c.action) ||
+                    std::holds_alternative<PromoteEvent>(c.action) ||
+                    std::holds_alternative<ReverseEvent>(c.action);
+  if (acts && c.period < policy_from_[c.policy]) {
+    bad(sc_, e.key + ".date", e.date,
+        "the event acts on policy '" + p.id + "' before it exists (" + key + ".from = " + p.from +
+            ")",
+        "date the event at or after " + p.from + ", or move the policy's from earlier", e.line);
+  }
+  std::string allowed;
+  for (int l = 0; l < h_.n_levels(); ++l) {
+    if (adoptable(c.policy, l)) {
+      allowed += (allowed.empty() ? "" : ", ") + h_.level_names()[static_cast<std::size_t>(l)];
+    }
+  }
+  const auto check_level = [&](int l, const std::string& field, const std::string& value,
+                               const std::string& what) {
+    if (!adoptable(c.policy, l)) {
+      bad(sc_, e.key + "." + field, value,
+          what + "; policy '" + p.id + "' can be adopted only at " + allowed + " (" + key +
+              ".levels)",
+          "target units of those levels, or add this level to " + key + ".levels", e.line);
+    }
+  };
+  const auto level_name = [&](int l) { return h_.level_names()[static_cast<std::size_t>(l)]; };
+  const auto types = list(p.types);
+  if (const auto* a = std::get_if<AdoptEvent>(&c.action)) {
+    for (auto u : a->units) {
+      check_level(h_.level(u), "units", std::string(h_.id(u)),
+                  "this unit is a " + level_name(h_.level(u)));
+      if (!adoptable_unit(c.policy, u)) {
+        bad(sc_, e.key + ".units", std::string(h_.id(u)),
+            "this unit's type cannot adopt policy '" + p.id + "' (" + key + ".types = " + types +
+                ")",
+            "target units of those types, or add this unit's type to " + key + ".types", e.line);
+      }
+    }
+  } else if (const auto* m = std::get_if<MandateEvent>(&c.action)) {
+    check_level(m->target_level, "target_level", level_name(m->target_level),
+                "the mandate makes units of this level adopt");
+    bool any = !typed(c.policy);
+    for (std::int32_t u = h_.level_begin(m->target_level);
+         !any && u < h_.level_begin(m->target_level + 1); ++u) {
+      any = adoptable_unit(c.policy, u);
+    }
+    if (!any) {
+      bad(sc_, e.key + ".target_level", level_name(m->target_level),
+          "no unit of this level has a type that can adopt policy '" + p.id + "' (" + key +
+              ".types = " + types + ")",
+          "target a level with units of those types, or add this level's types to " + key +
+              ".types",
+          e.line);
+    }
+  }
+}
+
+}  // namespace pdlab

@@ -14,6 +14,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <sstream>
 
 using namespace pdlab;
@@ -314,4 +315,65 @@ TEST(AbcCalibration, GovernanceMetricTargets) {
   const auto plain = study::prepare_study(ex + "toy_pilot.toml", {});
   e = err("level,date,value,metric\ntownship,2012-06,0.2,trust_local\n", *plain.model);
   EXPECT_NE(e.find("switch its governance module on"), std::string::npos) << e;
+}
+
+TEST(AbcCalibration, RecoversACoproductionParameterFromSurveyMoments) {
+  // The governance toy with the participation intercept free on [-5, 1]: the data are one
+  // replicate's participation of locals and migrants in the communities in June 2013, 2015
+  // and 2017 (survey-like moments) at the truth -2.0 (the registry default).
+  const std::string ex = std::string(PDLAB_SOURCE_DIR) + "/scenarios/examples/";
+  const auto dir = test::temp_dir();
+  std::ifstream in(ex + "toy_governance.toml");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto toml = text.str();
+  const std::string rel = "path = \"toy_hierarchy.csv\"";
+  ASSERT_NE(toml.find(rel), std::string::npos);
+  toml.replace(toml.find(rel), rel.size(), "path = \"" + ex + "toy_hierarchy.csv\"");
+  toml += R"(
+[[calibrate.free]]
+name = "participation_intercept"
+keys = ["coproduction.intercept"]
+lo = -5.0
+hi = 1.0
+start = -2.0
+)";
+  const auto scenario = test::write_file(dir, "gov.toml", toml);
+  const auto st = study::prepare_study(scenario, {});
+  const auto rep = run_replicate(*st.model, 0);
+  std::string csv = "level,date,value,metric\n";
+  std::vector<Target> tg;
+  for (const char* metric : {"participation_local", "participation_migrant"}) {
+    for (const char* date : {"2013-06", "2015-06", "2017-06"}) {
+      csv += std::string("township,") + date + ",0.5," + metric + "\n";
+    }
+  }
+  const auto probe = study::read_targets(test::write_file(dir, "probe.csv", csv), *st.model);
+  const auto v = target_shares(*st.model, rep, probe);
+  csv = "level,date,value,metric\n";
+  for (std::size_t j = 0; j < probe.size(); ++j) {
+    ASSERT_FALSE(std::isnan(v[j])) << probe[j].label;
+    const auto& label = probe[j].label;  // "metric township in DATE"
+    csv += "township," + label.substr(label.size() - 7) + "," + std::to_string(v[j]) + "," +
+           label.substr(0, label.find(' ')) + "\n";
+  }
+  study::AbcSpec spec;
+  spec.calibrate = {scenario, {}, test::write_file(dir, "targets.csv", csv)};
+  spec.options.particles = 200;
+  spec.options.max_generations = 6;
+  spec.options.min_acceptance = 0.02;
+  spec.draws = 100;
+  const auto c = study::abc_calibrate(spec);
+  const auto& p = c.parameters[0];
+  std::printf(
+      "participation intercept: truth -2.000, posterior mean %.3f sd %.3f, 90%% [%.3f, "
+      "%.3f], prior sd %.3f\n",
+      p.posterior.mean, p.posterior.sd, p.posterior.q05, p.posterior.q95, p.prior_sd);
+  EXPECT_LE(p.posterior.q05, -2.0);
+  EXPECT_GE(p.posterior.q95, -2.0);
+  EXPECT_LT(p.posterior.sd, 0.25 * p.prior_sd);
+  for (const auto& b : c.predictive) {
+    EXPECT_EQ(b.draws, 100);
+    EXPECT_FALSE(b.metric.empty());
+  }
 }

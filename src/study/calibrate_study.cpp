@@ -206,11 +206,20 @@ CalibrateResult calibrate_scenario(
   const auto objective = [&](const std::vector<std::vector<double>>& shares) {
     double f = 0;
     for (std::size_t j = 0; j < targets.size(); ++j) {
+      // A governance metric undefined in a replicate (NaN) is left out of the mean; undefined
+      // in all, the point is infinitely bad.
       double mean = 0;
+      int count = 0;
       for (const auto& s : shares) {
-        mean += s[j];
+        if (!std::isnan(s[j])) {
+          mean += s[j];
+          ++count;
+        }
       }
-      mean /= static_cast<double>(shares.size());
+      if (count == 0) {
+        return std::numeric_limits<double>::infinity();
+      }
+      mean /= static_cast<double>(count);
       f += targets[j].weight * (mean - targets[j].share) * (mean - targets[j].share);
     }
     return f;
@@ -267,15 +276,23 @@ CalibrateResult calibrate_scenario(
     std::vector<double> v;
     double mean = 0;
     for (const auto& s : shares) {
-      v.push_back(s[j]);
-      mean += s[j];
+      if (!std::isnan(s[j])) {
+        v.push_back(s[j]);
+        mean += s[j];
+      }
+    }
+    if (v.empty()) {
+      v.push_back(std::nan(""));  // the metric is undefined in every validation replicate
+      mean = std::nan("");
     }
     std::sort(v.begin(), v.end());
     const auto& t = targets[j];
-    out.fit.push_back({t, sc0.policies[t.policy].id, h.level_names()[t.level],
-                       t.label.substr(0, t.label.find(' ')), period_label(sc0.calendar, t.period),
-                       mean / static_cast<double>(v.size()), quantile_type7(v, 0.05),
-                       quantile_type7(v, 0.95)});
+    // A metric target has no policy and no region (its label starts with the metric).
+    out.fit.push_back({t, t.metric >= 0 ? std::string() : sc0.policies[t.policy].id,
+                       h.level_names()[t.level],
+                       t.metric >= 0 ? std::string("(all)") : t.label.substr(0, t.label.find(' ')),
+                       period_label(sc0.calendar, t.period), mean / static_cast<double>(v.size()),
+                       quantile_type7(v, 0.05), quantile_type7(v, 0.95)});
   }
   return out;
 }

@@ -161,8 +161,24 @@ int run_abc(const CalibrateOptions& o, const study::CalibrateSpec& spec) {
   return EX_OK;
 }
 
-int run(const CalibrateOptions& o) {
+// ABC's options with the point fit would be ignored: refused instead.
+void check_method_options(const CalibrateOptions& o, const CLI::App& sub) {
+  if (o.method == "abc") {
+    return;
+  }
+  for (const char* flag : {"--particles", "--generations", "--abc-quantile", "--min-acceptance",
+                           "--tolerance", "--abc-replicates", "--draws"}) {
+    if (sub.count(flag) > 0) {
+      fail(ErrorKind::usage, {"", 0, flag, ""},
+           std::string(flag) + " is an option of ABC calibration",
+           std::string("add --method abc, or leave ") + flag + " out");
+    }
+  }
+}
+
+int run(const CalibrateOptions& o, const CLI::App& sub) {
   const auto sets = with_overrides(o.sets, o.run);
+  check_method_options(o, sub);
   check_outputs(o);
   const study::CalibrateSpec spec{o.scenario, sets, o.targets_path};
   if (o.method == "abc") {
@@ -219,7 +235,7 @@ void register_calibrate(CLI::App& app, Commands& cmds) {
   auto* sub = app.add_subcommand(
       "calibrate", "Fit a scenario's [[calibrate.free]] parameters to roll-out targets");
   add_options(*sub, *o);
-  cmds.push_back({sub, [o] { return run(*o); }});
+  cmds.push_back({sub, [o, sub] { return run(*o, *sub); }});
 }
 
 }  // namespace pdlab::cli

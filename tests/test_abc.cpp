@@ -85,7 +85,7 @@ TEST(AbcSmc, NinetyPercentIntervalsCoverAtTheNominalRate) {
     const double z = std::sqrt(-2.0 * std::log(Rng::to_open_unit(w[0], w[1]))) *
                      std::cos(2.0 * M_PI * Rng::to_open_unit(w[2], w[3]));
     const double observed = truth + z / std::sqrt(kN);
-    const auto r = abc_smc({{"mu", -5, 5}}, normal_mean(observed), normal_options(200, 50 + d, 0));
+    const auto r = abc_smc({{"mu", -5, 5}}, normal_mean(observed), normal_options(300, 50 + d, 0));
     const auto s = abc_summary(r.posterior(), 0);
     covered += s.q05 <= truth && truth <= s.q95 ? 1 : 0;
   }

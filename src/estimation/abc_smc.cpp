@@ -102,8 +102,7 @@ std::uint64_t sim_seed(const Rng& rng, int g, std::uint32_t k) {
 // Weights of generation g: prior / sum_j W_j K(theta | theta_j), the prior constant on the
 // box; K the product of the truncated Gaussians (log scale, against underflow).
 std::vector<double> weights(const AbcGeneration& prev, const std::vector<std::vector<double>>& th,
-                            const std::vector<double>& sigma, const std::vector<AbcPrior>& priors,
-                            int threads) {
+                            const std::vector<double>& sigma, const std::vector<AbcPrior>& priors) {
   const std::size_t n = prev.theta.size();
   const std::size_t dims = priors.size();
   // log normaliser of each parent's truncated kernel
@@ -116,7 +115,7 @@ std::vector<double> weights(const AbcGeneration& prev, const std::vector<std::ve
     }
   }
   std::vector<double> w(th.size());
-  abc_parallel_for(static_cast<int>(th.size()), threads, [&](int i) {
+  tbb::parallel_for(0, static_cast<int>(th.size()), [&](int i) {
     std::vector<double> terms(n);
     double top = -kInf;
     for (std::size_t j = 0; j < n; ++j) {
@@ -162,10 +161,13 @@ void abc_parallel_for(int n, int threads, const std::function<void(int)>& f) {
   arena.execute([&] { tbb::parallel_for(0, n, [&](int i) { f(i); }); });
 }
 
-AbcResult abc_smc(const std::vector<AbcPrior>& priors, const AbcDistance& distance,
+namespace {
+
+// The sampler, run inside one task arena of the requested size (made once: an arena per
+// batch would cost more than the simulations of a cheap model).
+AbcResult run_abc(const std::vector<AbcPrior>& priors, const AbcDistance& distance,
                   const AbcOptions& o,
                   const std::function<void(const AbcGeneration&)>& on_generation) {
-  check(priors, o);
   const Rng rng(o.seed);
   const auto n = static_cast<std::size_t>(o.particles);
   const std::size_t dims = priors.size();
@@ -183,7 +185,7 @@ AbcResult abc_smc(const std::vector<AbcPrior>& priors, const AbcDistance& distan
         g0.theta[k][d] = priors[d].lo + u * (priors[d].hi - priors[d].lo);
       }
     }
-    abc_parallel_for(o.particles, o.threads, [&](int k) {
+    tbb::parallel_for(0, o.particles, [&](int k) {
       const auto uk = static_cast<std::size_t>(k);
       g0.distance[uk] = distance(g0.theta[uk], sim_seed(rng, 0, static_cast<std::uint32_t>(k)));
     });
@@ -253,7 +255,7 @@ AbcResult abc_smc(const std::vector<AbcPrior>& priors, const AbcDistance& distan
       }
       std::vector<std::vector<double>> batch(n);
       std::vector<double> dist(n);
-      abc_parallel_for(o.particles, o.threads, [&](int i) {
+      tbb::parallel_for(0, o.particles, [&](int i) {
         const auto k = static_cast<std::uint32_t>(proposed + i);
         const auto ui = static_cast<std::size_t>(i);
         batch[ui] = propose(rng, prev, cum, sigma, priors, g, k);
@@ -276,7 +278,7 @@ AbcResult abc_smc(const std::vector<AbcPrior>& priors, const AbcDistance& distan
           o.min_acceptance, g, eps);
       break;
     }
-    next.weight = weights(prev, next.theta, sigma, priors, o.threads);
+    next.weight = weights(prev, next.theta, sigma, priors);
     next.ess = ess(next.weight);
     res.generations.push_back(std::move(next));
     if (on_generation) {
@@ -287,6 +289,19 @@ AbcResult abc_smc(const std::vector<AbcPrior>& priors, const AbcDistance& distan
       break;
     }
   }
+  return res;
+}
+
+}  // namespace
+
+AbcResult abc_smc(const std::vector<AbcPrior>& priors, const AbcDistance& distance,
+                  const AbcOptions& o,
+                  const std::function<void(const AbcGeneration&)>& on_generation) {
+  check(priors, o);
+  const int conc = o.threads > 0 ? o.threads : tbb::this_task_arena::max_concurrency();
+  tbb::task_arena arena(conc);
+  AbcResult res;
+  arena.execute([&] { res = run_abc(priors, distance, o, on_generation); });
   return res;
 }
 

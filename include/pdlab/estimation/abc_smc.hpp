@@ -19,11 +19,11 @@ struct AbcPrior {
 };
 
 struct AbcOptions {
-  int particles = 200;        // population size N (>= 2)
-  int max_generations = 8;    // generations at most, the prior's included
-  double quantile = 0.5;      // tolerance of a generation: this quantile of the last distances
-  double min_acceptance = 0;  // stop when a generation's acceptance rate falls below (0: never)
-  double tolerance = 0;       // stop once the tolerance is at or below this
+  int particles = 200;           // population size N (>= 2)
+  int max_generations = 8;       // generations at most, the prior's included
+  double quantile = 0.5;         // tolerance of a generation: this quantile of the last distances
+  double min_acceptance = 0.01;  // stop when a generation's acceptance rate falls below (0: never)
+  double tolerance = 0;          // stop once the tolerance is at or below this
   std::uint64_t seed = 1;
   int threads = 0;  // 0 = all cores; the result does not depend on it
 };

@@ -233,7 +233,9 @@ int run(const CalibrateOptions& o, const CLI::App& sub) {
 void register_calibrate(CLI::App& app, Commands& cmds) {
   auto o = std::make_shared<CalibrateOptions>();
   auto* sub = app.add_subcommand(
-      "calibrate", "Fit a scenario's [[calibrate.free]] parameters to roll-out targets");
+      "calibrate",
+      "Fit a scenario's [[calibrate.free]] parameters to targets: a point fit (NLopt) or a "
+      "posterior sample (--method abc)");
   add_options(*sub, *o);
   cmds.push_back({sub, [o, sub] { return run(*o, *sub); }});
 }

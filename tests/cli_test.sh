@@ -229,6 +229,12 @@ check calibrate_bad_level 65 "no such level" -- "$PDLAB" calibrate "$D/toy_calib
 printf 'level,date,share\ntownship,2012-12,1.4\n' > "$T/bad_targets.csv"
 check calibrate_bad_share 65 "share in \[0, 1\]" -- "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$T/bad_targets.csv"
 check calibrate_missing_targets 66 "not found" -- "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$T/none.csv"
+# ABC-SMC on the same toy: the closed-form intercept (-4.2552) inside the posterior 90% interval.
+check calibrate_abc_ok 0 "Posterior predictive" -- "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$D/toy_calibrate_targets.csv" --method abc --particles 200 --posterior "$T/abc_post.csv" --summary "$T/abc_sum.csv" --report "$T/abc_pred.csv" --out "$T/abc_fit.toml"
+check calibrate_abc_posterior 0 "particle,generation,weight,distance,parameter,value" -- head -1 "$T/abc_post.csv"
+check calibrate_abc_predictive 0 "observed,mean,q05,q50,q95" -- head -1 "$T/abc_pred.csv"
+check calibrate_abc_refit_runs 0 "" -- "$PDLAB" validate "$T/abc_fit.toml"
+if awk -F, 'NR == 2 { exit !($7 <= -4.2552 && $9 >= -4.2552 && $6 < 0.5) }' "$T/abc_sum.csv"; then passes=$((passes + 1)); else echo "FAIL calibrate_abc_covers_closed_form: $(cat "$T/abc_sum.csv")"; fails=$((fails + 1)); fi
 
 # The case scenarios: each validates, and `pdlab cases` compares them.
 for c in haicang guiyang chengdu taicang jiangsu-rollout; do

@@ -257,7 +257,7 @@ struct Synthetic {
   std::string dir, truth, fitted, events;
 };
 
-Synthetic synthetic(const std::string& seed = "3") {
+Synthetic synthetic(const std::string& seed = "3", const std::string& terms = "") {
   Synthetic s;
   s.dir = test::temp_dir();
   std::ostringstream h;
@@ -312,6 +312,7 @@ replicates = 1
   const auto loaded = io::load_scenario(s.truth, {});
   const auto inputs = io::load_inputs(loaded.scenario, fo.covariates);
   fo.level = *inputs.hierarchy->level_index("county");
+  fo.terms = terms;
   const auto fit = study::fit_scenario(loaded, inputs, ev, fo);
   EXPECT_TRUE(fit.glm.converged);
   s.fitted = test::write_file(s.dir, "fitted.toml", fit.scenario_toml);
@@ -353,6 +354,24 @@ TEST(OutOfSample, ModelSimulatedFromKnownCoefficientsBeatsBothBaselines) {
     }
   }
   EXPECT_GE(crps_wins, 6);
+}
+
+TEST(OutOfSample, RefitKeepsTheFitsTerms) {
+  // Fitted with --terms "horizontal + x": the refit on the training periods has the same
+  // terms, not the default (vertical + horizontal + bottom_up + x).
+  const auto s = synthetic("3", "horizontal + x");
+  const auto st = study::prepare_study(s.fitted, {"run.replicates=5"});
+  const auto r = study::out_of_sample_study(st, s.events, "2006", {});
+  const auto& fitted = r.methods[0].fitted;
+  EXPECT_NE(fitted.find("horizontal = "), std::string::npos) << fitted;
+  EXPECT_NE(fitted.find("x = "), std::string::npos) << fitted;
+  EXPECT_EQ(fitted.find("vertical"), std::string::npos) << fitted;
+  EXPECT_EQ(fitted.find("bottom_up"), std::string::npos) << fitted;
+  // The default terms, when the fit had none.
+  const auto d = synthetic("3");
+  const auto sd = study::prepare_study(d.fitted, {"run.replicates=5"});
+  const auto rd = study::out_of_sample_study(sd, d.events, "2006", {});
+  EXPECT_NE(rd.methods[0].fitted.find("vertical"), std::string::npos) << rd.methods[0].fitted;
 }
 
 TEST(OutOfSample, BadTrainingDatesAreUsageErrors) {

@@ -3,6 +3,7 @@
 #include "cli/common.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/io/output_file.hpp"
+#include "pdlab/study/abc_study.hpp"
 #include "pdlab/study/calibrate_study.hpp"
 
 #include <fmt/core.h>
@@ -19,7 +20,8 @@ namespace pdlab::cli {
 namespace {
 
 struct CalibrateOptions {
-  std::string scenario, targets_path, out, report;
+  std::string scenario, targets_path, out, report, method = "nlopt", posterior, summary;
+  study::AbcSpec abc;
   std::vector<std::string> sets;
   RunOverrides run;
   bool force = false;
@@ -29,10 +31,37 @@ void add_options(CLI::App& sub, CalibrateOptions& o) {
   sub.add_option("scenario", o.scenario, "Scenario TOML with [[calibrate.free]] tables")
       ->required();
   sub.add_option("--targets", o.targets_path,
-                 "Targets CSV: level,date,share and optionally policy_id,region,weight")
+                 "Targets CSV: level,date,share (or value) and optionally policy_id,region,"
+                 "weight,metric (a governance metric)")
       ->required();
-  sub.add_option("--out,-o", o.out, "Write the calibrated scenario (TOML)");
-  sub.add_option("--report", o.report, "Write the fit table (.csv or .sqlite)");
+  sub.add_option("--method", o.method,
+                 "nlopt: point fit (Nelder-Mead); abc: posterior sample by ABC-SMC")
+      ->check(CLI::IsMember({"nlopt", "abc"}));
+  sub.add_option("--out,-o", o.out,
+                 "Write the calibrated scenario (TOML; abc: at the posterior mean)");
+  sub.add_option("--report", o.report,
+                 "Write the fit table (abc: posterior predictive bands) (.csv or .sqlite)");
+  sub.add_option("--posterior", o.posterior, "abc: write the posterior sample (.csv or .sqlite)");
+  sub.add_option("--summary", o.summary, "abc: write the posterior summary (.csv or .sqlite)");
+  sub.add_option("--particles", o.abc.options.particles, "abc: population size")
+      ->capture_default_str();
+  sub.add_option("--generations", o.abc.options.max_generations,
+                 "abc: generations at most, the prior's included")
+      ->capture_default_str();
+  sub.add_option("--abc-quantile", o.abc.options.quantile,
+                 "abc: each tolerance is this quantile of the last generation's distances")
+      ->capture_default_str();
+  sub.add_option("--min-acceptance", o.abc.options.min_acceptance,
+                 "abc: stop when a generation's acceptance rate falls below this")
+      ->capture_default_str();
+  sub.add_option("--tolerance", o.abc.options.tolerance,
+                 "abc: stop once the tolerance is at or below this distance")
+      ->capture_default_str();
+  sub.add_option("--abc-replicates", o.abc.replicates,
+                 "abc: simulations per particle, their target values averaged")
+      ->capture_default_str();
+  sub.add_option("--draws", o.abc.draws, "abc: posterior predictive simulations")
+      ->capture_default_str();
   add_sets(sub, o.sets);
   add_seed(sub, o.run, "Master seed");
   add_threads(sub, o.run, "Threads, 0 = all cores");
@@ -60,24 +89,101 @@ void print_start(const study::CalibrateResult& r, bool& header) {
       st.search.converged ? "" : ", not converged", st.validation_objective);
 }
 
-int run(const CalibrateOptions& o) {
-  const auto sets = with_overrides(o.sets, o.run);
-  if (!o.out.empty()) {
-    io::check_output_path(o.out, o.force);
-  }
-  if (!o.report.empty()) {
-    io::check_output_path(o.report, o.force);
-  }
-  if (!o.out.empty() && !o.report.empty()) {
+// Every output is checked before any work, and no two name the same file.
+void check_outputs(const CalibrateOptions& o) {
+  std::vector<std::pair<std::string, std::string>> outs;
+  for (const auto& [flag, path] : {std::pair<std::string, std::string>{"--out", o.out},
+                                   {"--report", o.report},
+                                   {"--posterior", o.posterior},
+                                   {"--summary", o.summary}}) {
+    if (path.empty()) {
+      continue;
+    }
+    if (o.method != "abc" && (flag == "--posterior" || flag == "--summary")) {
+      fail(ErrorKind::usage, {"", 0, flag, path}, flag + " is an output of ABC calibration",
+           "add --method abc, or leave " + flag + " out");
+    }
+    io::check_output_path(path, o.force);
     std::error_code ec;
-    const auto a = std::filesystem::weakly_canonical(std::filesystem::absolute(o.out), ec);
-    const auto b = std::filesystem::weakly_canonical(std::filesystem::absolute(o.report), ec);
-    if (a == b) {
-      fail(ErrorKind::usage, {"", 0, "--report", o.report}, "--out and --report name the same file",
-           "give the report its own file name");
+    const auto canon = std::filesystem::weakly_canonical(std::filesystem::absolute(path), ec);
+    for (const auto& [f2, p2] : outs) {
+      if (std::filesystem::weakly_canonical(std::filesystem::absolute(p2), ec) == canon) {
+        fail(ErrorKind::usage, {"", 0, flag, path}, f2 + " and " + flag + " name the same file",
+             "give each output its own file name");
+      }
+    }
+    outs.emplace_back(flag, path);
+  }
+}
+
+int run_abc(const CalibrateOptions& o, const study::CalibrateSpec& spec) {
+  auto abc = o.abc;
+  abc.calibrate = spec;
+  bool header = false;
+  const auto res = study::abc_calibrate(abc, [&](const AbcGeneration& g) {
+    if (!header) {
+      fmt::print("ABC-SMC: {} particles, tolerance at the {} quantile of the last distances\n",
+                 abc.options.particles, abc.options.quantile);
+      header = true;
+    }
+    fmt::print("  generation {}: tolerance {:.4g}, {} simulations, acceptance {:.3f}, ESS {:.1f}\n",
+               g.index, g.epsilon, g.simulations, g.acceptance, g.ess);
+  });
+  fmt::print("Stopped: {}\n", res.abc.stop);
+  fmt::print("  {:<24} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}\n", "parameter", "prior sd",
+             "mean", "sd", "q05", "q50", "q95");
+  for (const auto& p : res.parameters) {
+    fmt::print("  {:<24} {:>10.4g} {:>10.4g} {:>10.4g} {:>10.4g} {:>10.4g} {:>10.4g}\n",
+               p.free.name, p.prior_sd, p.posterior.mean, p.posterior.sd, p.posterior.q05,
+               p.posterior.q50, p.posterior.q95);
+  }
+  fmt::print("Posterior predictive ({} draws):\n", abc.draws);
+  fmt::print("  {:<40} {:>9} {:>9} {:>9} {:>9}\n", "target", "observed", "q05", "q50", "q95");
+  for (const auto& b : res.predictive) {
+    fmt::print("  {:<40} {:>9.4g} {:>9.4g} {:>9.4g} {:>9.4g}\n", b.target.label, b.target.share,
+               b.q05, b.q50, b.q95);
+  }
+  if (!o.out.empty()) {
+    const auto text = study::fitted_scenario_toml(spec, study::abc_point(res), o.out);
+    io::write_text_file(o.out, o.force, [&](std::ostream& s) { s << text; });
+    fmt::print(stderr, "wrote {}\n", o.out);
+  }
+  const auto table = [&](const std::string& path, const char* schema, auto writer) {
+    if (!path.empty()) {
+      io::write_table(path, o.force, io::table_schema(schema),
+                      [&](io::TableWriter& w) { writer(res, w); });
+      fmt::print(stderr, "wrote {}\n", path);
+    }
+  };
+  table(o.report, "abc_predictive", study::write_abc_predictive);
+  table(o.posterior, "abc_posterior", study::write_abc_posterior);
+  table(o.summary, "abc_summary", study::write_abc_summary);
+  return EX_OK;
+}
+
+// ABC's options with the point fit would be ignored: refused instead.
+void check_method_options(const CalibrateOptions& o, const CLI::App& sub) {
+  if (o.method == "abc") {
+    return;
+  }
+  for (const char* flag : {"--particles", "--generations", "--abc-quantile", "--min-acceptance",
+                           "--tolerance", "--abc-replicates", "--draws"}) {
+    if (sub.count(flag) > 0) {
+      fail(ErrorKind::usage, {"", 0, flag, ""},
+           std::string(flag) + " is an option of ABC calibration",
+           std::string("add --method abc, or leave ") + flag + " out");
     }
   }
+}
+
+int run(const CalibrateOptions& o, const CLI::App& sub) {
+  const auto sets = with_overrides(o.sets, o.run);
+  check_method_options(o, sub);
+  check_outputs(o);
   const study::CalibrateSpec spec{o.scenario, sets, o.targets_path};
+  if (o.method == "abc") {
+    return run_abc(o, spec);
+  }
   bool header = false;
   // On a terminal, a line that follows the search of each start, evaluation by evaluation.
   const bool tty = isatty(STDERR_FILENO) != 0;
@@ -127,9 +233,11 @@ int run(const CalibrateOptions& o) {
 void register_calibrate(CLI::App& app, Commands& cmds) {
   auto o = std::make_shared<CalibrateOptions>();
   auto* sub = app.add_subcommand(
-      "calibrate", "Fit a scenario's [[calibrate.free]] parameters to roll-out targets");
+      "calibrate",
+      "Fit a scenario's [[calibrate.free]] parameters to targets: a point fit (NLopt) or a "
+      "posterior sample (--method abc)");
   add_options(*sub, *o);
-  cmds.push_back({sub, [o] { return run(*o); }});
+  cmds.push_back({sub, [o, sub] { return run(*o, *sub); }});
 }
 
 }  // namespace pdlab::cli

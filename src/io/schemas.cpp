@@ -295,6 +295,46 @@ std::vector<TableSchema> build() {
                 {"sim_q05", R, "simulated 5% quantile"},
                 {"sim_q95", R, "simulated 95% quantile"},
                 {"error", R, "sim_mean - share"}}});
+  v.push_back({"abc_posterior",
+               "`pdlab calibrate --method abc --posterior`: the posterior sample, one row per "
+               "particle and free parameter (docs/calibrate.md).",
+               {{"particle", I, "particle index (0-based)"},
+                {"generation", I, "ABC-SMC generation of the sample"},
+                {"weight", R, "normalised importance weight of the particle"},
+                {"distance", R, "distance of its simulation to the targets"},
+                {"parameter", T, "free parameter ([[calibrate.free]] name)"},
+                {"value", R, "the parameter's value in the particle"}}});
+  v.push_back({"abc_summary",
+               "`pdlab calibrate --method abc --summary`: prior and weighted posterior of each "
+               "free parameter.",
+               {{"parameter", T, "free parameter"},
+                {"prior_lo", R, "lower bound of the uniform prior"},
+                {"prior_hi", R, "upper bound of the uniform prior"},
+                {"prior_sd", R, "prior standard deviation, (hi - lo) / sqrt(12)"},
+                {"mean", R, "posterior mean"},
+                {"sd", R, "posterior standard deviation"},
+                {"q05", R, "posterior 5% quantile"},
+                {"q50", R, "posterior median"},
+                {"q95", R, "posterior 95% quantile"},
+                {"generations", I, "generations run, the prior's included"},
+                {"epsilon", R, "tolerance of the last generation"},
+                {"ess", R, "effective sample size of the last generation"}}});
+  v.push_back({"abc_predictive",
+               "`pdlab calibrate --method abc --report`: posterior predictive band of each "
+               "target (simulations at draws from the posterior).",
+               {{"target", T, "target label"},
+                {"metric", T, "governance metric (empty: adoption share)"},
+                {"policy_id", T, "policy (adoption shares)"},
+                {"level", T, "level"},
+                {"region", T, "region of the target"},
+                {"period", I, "period"},
+                {"date", T, "calendar label"},
+                {"observed", R, "target value"},
+                {"mean", R, "predictive mean"},
+                {"q05", R, "predictive 5% quantile"},
+                {"q50", R, "predictive median"},
+                {"q95", R, "predictive 95% quantile"},
+                {"draws", I, "predictive draws with a defined value"}}});
   return v;
 }
 

@@ -3,6 +3,7 @@
 #include <nlopt.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 namespace pdlab {
@@ -38,14 +39,25 @@ std::vector<double> target_shares(const Model& model, const ReplicateResult& res
   for (const auto& a : result.adoptions) {
     for (std::size_t j = 0; j < targets.size(); ++j) {
       const auto& t = targets[j];
-      if (a.round == 0 && a.policy == t.policy && h.level(a.unit) == t.level &&
+      if (t.metric < 0 && a.round == 0 && a.policy == t.policy && h.level(a.unit) == t.level &&
           a.period <= t.period && rs.exists(a.unit, t.period) && in_regions(h, a.unit, t.regions)) {
         adopted[j] += 1.0;
       }
     }
   }
+  const auto periods = static_cast<std::size_t>(model.scenario().calendar.periods);
+  const auto nl = static_cast<std::size_t>(h.n_levels());
   for (std::size_t j = 0; j < targets.size(); ++j) {
-    adopted[j] = total[j] > 0 ? adopted[j] / total[j] : 0.0;
+    const auto& t = targets[j];
+    if (t.metric >= 0) {
+      const auto& v = result.governance.values;
+      const auto i =
+          (static_cast<std::size_t>(t.metric) * nl + static_cast<std::size_t>(t.level)) * periods +
+          static_cast<std::size_t>(t.period);
+      adopted[j] = i < v.size() ? v[i] : std::nan("");
+    } else {
+      adopted[j] = total[j] > 0 ? adopted[j] / total[j] : 0.0;
+    }
   }
   return adopted;
 }

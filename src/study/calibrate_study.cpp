@@ -21,6 +21,28 @@ namespace pdlab::study {
 
 namespace {
 
+// The governance metric named `name`, or a data error with the closest names.
+int metric_index(const std::string& name, const std::string& path, std::int64_t line) {
+  std::string best;
+  std::size_t best_d = 1000;
+  for (const auto& m : gov_metrics()) {
+    if (m.name == name) {
+      return static_cast<int>(m.metric);
+    }
+    const auto d = edit_distance(name, std::string(m.name));
+    if (d < best_d) {
+      best_d = d;
+      best = m.name;
+    }
+  }
+  fail(ErrorKind::data, {path, line, "metric", name}, "no such governance metric",
+       "leave metric empty for an adoption share, or use a metric of docs/metrics.md (did you "
+       "mean " +
+           best + "?)");
+}
+
+}  // namespace
+
 std::vector<Target> read_targets(const std::string& path, const Model& m) {
   const auto& h = m.hierarchy();
   const auto& sc = m.scenario();
@@ -29,16 +51,20 @@ std::vector<Target> read_targets(const std::string& path, const Model& m) {
     auto c = r.column(name);
     if (!c && required) {
       fail(ErrorKind::data, {path, 1, name, ""}, "missing column",
-           "give columns level,date,share and optionally policy_id,region,weight");
+           "give columns level,date,share (or value) and optionally policy_id,region,weight,"
+           "metric");
     }
     return c;
   };
   const auto c_level = col("level", true);
   const auto c_date = col("date", true);
-  const auto c_share = col("share", true);
+  const auto c_value = r.column("value");
+  const auto c_share = c_value ? c_value : col("share", true);
+  const char* value_name = c_value ? "value" : "share";
   const auto c_policy = col("policy_id", false);
   const auto c_region = col("region", false);
   const auto c_weight = col("weight", false);
+  const auto c_metric = col("metric", false);
   std::vector<Target> out;
   std::vector<std::string_view> f;
   while (r.next(f)) {
@@ -52,10 +78,31 @@ std::vector<Target> read_targets(const std::string& path, const Model& m) {
     }
     t.level = *l;
     t.period = to_period(sc.calendar, std::string(f[*c_date]), "date", path, line);
-    const auto share = io::parse_number(f[*c_share], path, line, "share");
-    if (!share || *share < 0 || *share > 1) {
-      fail(ErrorKind::data, {path, line, "share", std::string(f[*c_share])},
+    std::string metric;
+    if (c_metric && !f[*c_metric].empty()) {
+      metric = std::string(f[*c_metric]);
+      t.metric = metric_index(metric, path, line);
+      const auto* g = m.governance();
+      if (g == nullptr || !g->metric_at(static_cast<GovMetric>(t.metric), t.level)) {
+        fail(ErrorKind::data, {path, line, "metric", metric},
+             fmt::format("the scenario does not compute {} at level {}", metric, level),
+             "use a level where the metric is defined (docs/metrics.md) and switch its "
+             "governance module on in the scenario");
+      }
+      if (c_region && !f[*c_region].empty()) {
+        fail(ErrorKind::data, {path, line, "region", std::string(f[*c_region])},
+             "a governance metric target is a mean over its whole level",
+             "leave region empty on rows with a metric");
+      }
+    }
+    const auto share = io::parse_number(f[*c_share], path, line, value_name);
+    if (t.metric < 0 && (!share || *share < 0 || *share > 1)) {
+      fail(ErrorKind::data, {path, line, value_name, std::string(f[*c_share])},
            "must be a share in [0, 1]", "write e.g. 0.5");
+    }
+    if (!share || !std::isfinite(*share)) {
+      fail(ErrorKind::data, {path, line, value_name, std::string(f[*c_share])},
+           "must be a finite number", "write the metric's observed value, e.g. 0.35");
     }
     t.share = *share;
     std::string region = "(all)";
@@ -92,7 +139,8 @@ std::vector<Target> read_targets(const std::string& path, const Model& m) {
       }
       t.weight = *w;
     }
-    t.label = region + " " + level + " by " + std::string(f[*c_date]);
+    t.label = metric.empty() ? region + " " + level + " by " + std::string(f[*c_date])
+                             : metric + " " + level + " in " + std::string(f[*c_date]);
     out.push_back(t);
   }
   if (out.empty()) {
@@ -100,6 +148,8 @@ std::vector<Target> read_targets(const std::string& path, const Model& m) {
   }
   return out;
 }
+
+namespace {
 
 double to_bounds(const FreeParameter& p, double z) {
   return p.lo + (p.hi - p.lo) / (1.0 + std::exp(-z));
@@ -128,7 +178,9 @@ CalibrateResult calibrate_scenario(
   // Typed overrides on a copy of the scenario read once: no --set strings, no TOML re-read
   // per evaluation. Without feedback the governance layer cannot change adoption, so it is
   // switched off to save time; with feedback it stays on, since it shapes adoption.
-  const bool adoption_only = !sc0.governance.feedback.any();
+  const bool adoption_only =
+      !sc0.governance.feedback.any() &&
+      std::none_of(targets.begin(), targets.end(), [](const Target& t) { return t.metric >= 0; });
   const auto simulate = [&](const std::vector<double>& x, std::uint64_t seed, int n) {
     Scenario sc = sc0;
     for (std::size_t i = 0; i < free.size(); ++i) {
@@ -154,11 +206,20 @@ CalibrateResult calibrate_scenario(
   const auto objective = [&](const std::vector<std::vector<double>>& shares) {
     double f = 0;
     for (std::size_t j = 0; j < targets.size(); ++j) {
+      // A governance metric undefined in a replicate (NaN) is left out of the mean; undefined
+      // in all, the point is infinitely bad.
       double mean = 0;
+      int count = 0;
       for (const auto& s : shares) {
-        mean += s[j];
+        if (!std::isnan(s[j])) {
+          mean += s[j];
+          ++count;
+        }
       }
-      mean /= static_cast<double>(shares.size());
+      if (count == 0) {
+        return std::numeric_limits<double>::infinity();
+      }
+      mean /= static_cast<double>(count);
       f += targets[j].weight * (mean - targets[j].share) * (mean - targets[j].share);
     }
     return f;
@@ -215,15 +276,23 @@ CalibrateResult calibrate_scenario(
     std::vector<double> v;
     double mean = 0;
     for (const auto& s : shares) {
-      v.push_back(s[j]);
-      mean += s[j];
+      if (!std::isnan(s[j])) {
+        v.push_back(s[j]);
+        mean += s[j];
+      }
+    }
+    if (v.empty()) {
+      v.push_back(std::nan(""));  // the metric is undefined in every validation replicate
+      mean = std::nan("");
     }
     std::sort(v.begin(), v.end());
     const auto& t = targets[j];
-    out.fit.push_back({t, sc0.policies[t.policy].id, h.level_names()[t.level],
-                       t.label.substr(0, t.label.find(' ')), period_label(sc0.calendar, t.period),
-                       mean / static_cast<double>(v.size()), quantile_type7(v, 0.05),
-                       quantile_type7(v, 0.95)});
+    // A metric target has no policy and no region (its label starts with the metric).
+    out.fit.push_back({t, t.metric >= 0 ? std::string() : sc0.policies[t.policy].id,
+                       h.level_names()[t.level],
+                       t.metric >= 0 ? std::string("(all)") : t.label.substr(0, t.label.find(' ')),
+                       period_label(sc0.calendar, t.period), mean / static_cast<double>(v.size()),
+                       quantile_type7(v, 0.05), quantile_type7(v, 0.95)});
   }
   return out;
 }

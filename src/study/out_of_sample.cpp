@@ -10,8 +10,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
+#include <fstream>
 #include <limits>
 
 namespace pdlab::study {
@@ -57,12 +60,44 @@ std::vector<std::uint8_t> fitted_levels(const Scenario& sc, const Hierarchy& h) 
   return out;
 }
 
-// The specification of the fitted scenario, for the refit.
-FitOptions refit_options(const Scenario& sc, const std::vector<std::uint8_t>& levels) {
+// The fit's right-hand side, from the "# Terms: " line `pdlab fit` writes at the top of the
+// fitted scenario; empty (the default terms) when the file has none.
+std::string fitted_terms(const std::string& file) {
+  std::ifstream in(file);
+  std::string line;
+  for (int n = 0; n < 8 && std::getline(in, line); ++n) {
+    if (line.rfind("# Terms: ", 0) == 0) {
+      return line.substr(9);
+    }
+  }
+  return "";
+}
+
+// The specification of the fitted scenario, for the refit: link, covariates (adoption.beta's
+// keys and the hierarchy columns the terms name), levels, and the fit's terms.
+FitOptions refit_options(const Scenario& sc, const Hierarchy& h,
+                         const std::vector<std::uint8_t>& levels) {
   FitOptions fo;
   for (const auto& [column, value] : sc.adoption.beta) {
     fo.covariates.push_back(column);
   }
+  fo.terms = fitted_terms(sc.file);
+  std::string word;
+  const auto add_column = [&] {
+    if (!word.empty() && h.attribute_index(word) &&
+        std::find(fo.covariates.begin(), fo.covariates.end(), word) == fo.covariates.end()) {
+      fo.covariates.push_back(word);
+    }
+    word.clear();
+  };
+  for (const char c : fo.terms) {
+    if (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.') {
+      word += c;
+    } else {
+      add_column();
+    }
+  }
+  add_column();
   fo.link = sc.adoption.link == Link::logit ? GlmLink::logit : GlmLink::cloglog;
   int n = 0;
   for (std::size_t l = 0; l < levels.size(); ++l) {
@@ -157,7 +192,7 @@ OutOfSampleResult out_of_sample_study(const PreparedStudy& study, const std::str
     io::EventsFile train_events = events;
     std::erase_if(train_events.adoptions,
                   [&](const ObservedAdoption& a) { return a.period > train_end; });
-    const auto fit = fit_scenario(train, study.inputs, train_events, refit_options(sc, levels));
+    const auto fit = fit_scenario(train, study.inputs, train_events, refit_options(sc, h, levels));
     if (!fit.glm.converged) {
       fail(ErrorKind::usage, {"", 0, "--train-until", train_until},
            "the fit on the training periods did not converge", "train until a later date");

@@ -32,6 +32,11 @@ enum class Draw : std::uint32_t {
   learning = 16,           // which peer's variant an adopter copies
   baseline = 17,           // a baseline forecast's adoption draw (check-fit --train-until)
   parameters = 32,         // a replicate's draw of the uncertain parameters ([uncertainty])
+  abc_prior = 40,          // ABC-SMC: a particle of the first generation, from the prior
+  abc_parent = 41,         // ABC-SMC: the parent a proposal perturbs (weighted resampling)
+  abc_perturb = 42,        // ABC-SMC: the Gaussian perturbation of a parent
+  abc_simulate = 43,       // ABC-SMC: the seed of a proposal's simulation
+  abc_predict = 44,        // ABC-SMC: posterior predictive draws and their simulations' seeds
 };
 
 class Rng {

@@ -13,7 +13,9 @@
 namespace pdlab {
 
 // A target: by period `period`, `share` of the units of `level` below the `regions` (pooled)
-// have adopted policy `policy` (entered the pilot or adopted stage).
+// have adopted policy `policy` (entered the pilot or adopted stage); or, when `metric` >= 0,
+// the governance metric (GovMetric) at `level` in period `period` has the value `share`
+// (a moment such as a survey's participation or trust of a group).
 struct Target {
   std::int32_t policy = 0;
   int level = 0;
@@ -22,9 +24,11 @@ struct Target {
   double share = 0;
   double weight = 1;
   std::string label;  // for reports
+  int metric = -1;    // GovMetric, or -1 for an adoption share
 };
 
-// Share of each target's units adopted by its period, in one replicate.
+// Each target's simulated value in one replicate: the share of its units adopted by its
+// period, or its governance metric (NaN where the replicate does not define it).
 std::vector<double> target_shares(const Model& model, const ReplicateResult& result,
                                   const std::vector<Target>& targets);
 

@@ -55,6 +55,11 @@ struct CalibrateProgress {
   double best = 0;          // best objective of this start so far
 };
 
+// The targets CSV: level,date,share (or value) and optionally policy_id,region,weight,metric
+// (a governance metric of docs/metrics.md: its value at the level in that period). Data
+// errors name the file, line, field and the fix.
+std::vector<Target> read_targets(const std::string& path, const Model& model);
+
 // `on_start(result so far)` is called after each start, `on_evaluation` after each evaluation
 // of the objective; either may be empty.
 CalibrateResult calibrate_scenario(

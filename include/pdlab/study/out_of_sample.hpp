@@ -39,7 +39,8 @@ struct OutOfSampleResult {
 };
 
 // The workflow. The study's scenario is a fitted one (`pdlab fit`): the refit keeps its
-// specification (link, covariates = adoption.beta's keys, the levels with a finite intercept)
+// specification (link, covariates = adoption.beta's keys, the levels with a finite intercept,
+// the terms of the "# Terms:" line `pdlab fit` writes, with the hierarchy columns they name)
 // and its run settings (seed, replicates, threads, uncertainty.draw). Bad dates (before the
 // calendar, at or after the last period, before any event, after the last event) are usage
 // errors thrown before any work.

@@ -46,3 +46,30 @@ if fails:
     sys.exit(1)
 print("pilot designation example: ok")
 PY
+[ $? -eq 0 ] || exit 1
+# The example scenario: Nanjing's pilots are its two districts with the largest fitted score.
+SC="$SRC/examples/pilot_designation/nanjing_score_pilots.toml"
+"$PDLAB" run "$SC" --out "$T/s.sqlite" --replicates 2 --seed 3 >"$T/runlog" 2>&1 || {
+  cat "$T/runlog"
+  exit 1
+}
+"$PDLAB" export "$T/s.sqlite" --table adoptions >"$T/adoptions.csv" || exit 1
+/usr/bin/python3 - "$T/adoptions.csv" "$SRC" <<'PY'
+import math, sys
+import pandas as pd
+a = pd.read_csv(sys.argv[1], dtype={"unit_id": str})
+u = pd.read_csv(f"{sys.argv[2]}/data/china/units.csv.gz", dtype={"id": str, "parent_id": str})
+c = u[u.parent_id == "3201"].copy()
+c["s"] = 0.824 * c.population.map(math.log) - 5.710 * c.migrant_share + 18.093 * c.urban_share
+want = set(c.nlargest(2, "s").id)
+a = a[a.level == "county"]
+for rep, g in a[a.pilot == 1].groupby("replicate"):
+    got = set(g.unit_id)
+    if got != want:
+        print(f"replicate {rep}: pilots {sorted(got)}, fitted score's top 2 {sorted(want)}")
+        sys.exit(1)
+if a[a.pilot == 1].replicate.nunique() != 2:
+    print("not every replicate chose pilots")
+    sys.exit(1)
+print("nanjing_score_pilots: pilots", sorted(want))
+PY

@@ -316,11 +316,12 @@ TEST(EngineMechanisms, ScoreRuleRanksByItsLinearScore) {
   for (const auto& [sets, want] :
        std::vector<std::pair<std::vector<std::string>, std::set<std::string>>>{
            {{"promotion.score.population=-1"}, {"P1", "P2"}},
-           {{"promotion.score.population=1", "promotion.score.migrant_share=-1e7"}, {"P1", "P2"}},
-           {{"promotion.score.population=-1", "promotion.score.migrant_share=1e7"},
+           {{"promotion.score.population=1e-6", "promotion.score.migrant_share=-10"}, {"P1", "P2"}},
+           {{"promotion.score.population=-1e-6", "promotion.score.migrant_share=10"},
             {"P2", "P3"}}}) {
     auto all = sets;
     all.emplace_back("promotion.pilot_rule=score");
+    all.emplace_back("adoption.alpha.prefecture=-inf");  // none adopts before the designation
     const auto st = example("toy_pilot.toml", all);
     const auto& h = st.model->hierarchy();
     for (const auto& r : run_ensemble(*st.model, 3, 1)) {

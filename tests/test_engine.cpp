@@ -295,6 +295,45 @@ TEST(EngineMechanisms, PilotsComeFirstThenScaleUp) {
   EXPECT_GT(scaled, 15);  // P(at least 1 of 2 succeeds) = 0.96 with pilot_success 0.8
 }
 
+TEST(EngineMechanisms, ScoreRuleRanksByItsLinearScore) {
+  // A score of population alone (or its log) ranks as capacity does: same bytes.
+  const auto cap = example("toy_pilot.toml");
+  const auto a = run_ensemble(*cap.model, 6, 2);
+  for (const char* term : {"population", "log(population)"}) {
+    SCOPED_TRACE(term);
+    const auto sc = example("toy_pilot.toml", {"promotion.pilot_rule=score",
+                                               std::string("promotion.score.") + term + "=1"});
+    const auto b = run_ensemble(*sc.model, 6, 2);
+    for (std::size_t r = 0; r < a.size(); ++r) {
+      ASSERT_EQ(a[r].adoptions.size(), b[r].adoptions.size());
+      EXPECT_EQ(std::memcmp(a[r].adoptions.data(), b[r].adoptions.data(),
+                            a[r].adoptions.size() * sizeof(Adoption)),
+                0);
+    }
+  }
+  // The sign of a coefficient turns the ranking round: the two smallest prefectures pilot
+  // (P1 < P2 < P3), and a second column can break the order (migrant share P1 < P2 < P3).
+  for (const auto& [sets, want] :
+       std::vector<std::pair<std::vector<std::string>, std::set<std::string>>>{
+           {{"promotion.score.population=-1"}, {"P1", "P2"}},
+           {{"promotion.score.population=1e-6", "promotion.score.migrant_share=-10"}, {"P1", "P2"}},
+           {{"promotion.score.population=-1e-6", "promotion.score.migrant_share=10"},
+            {"P2", "P3"}}}) {
+    auto all = sets;
+    all.emplace_back("promotion.pilot_rule=score");
+    all.emplace_back("adoption.alpha.prefecture=-inf");  // none adopts before the designation
+    const auto st = example("toy_pilot.toml", all);
+    const auto& h = st.model->hierarchy();
+    for (const auto& r : run_ensemble(*st.model, 3, 1)) {
+      std::set<std::string> ids;
+      for (const auto& ad : r.adoptions) {
+        if (ad.pilot && h.level(ad.unit) == 1) ids.emplace(h.id(ad.unit));
+      }
+      EXPECT_EQ(ids, want) << sets.back();
+    }
+  }
+}
+
 TEST(EngineMechanisms, ChampionshipCreatesVariantsMandateDoesNot) {
   auto count_variants = [](const study::PreparedStudy& st) {
     const auto res = run_ensemble(*st.model, 10, 2);

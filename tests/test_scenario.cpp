@@ -186,6 +186,31 @@ TEST(ModelErrors, MissingCovariateValues) {
   EXPECT_FLOAT_EQ(m.base(1) - m.base(0), 0.0F);  // mean fill: same covariate as the root
 }
 
+TEST(ModelErrors, PilotScoreTerms) {
+  const std::string score = "[promotion]\npilot_rule = \"score\"\n";
+  auto e = model_error(score);
+  EXPECT_NE(e.find("promotion.score gives no coefficients"), std::string::npos) << e;
+  e = model_error(score + "score = { y = 1 }\n");
+  EXPECT_NE(e.find("promotion.score.y"), std::string::npos) << e;
+  EXPECT_NE(e.find("did you mean 'x'"), std::string::npos) << e;
+  e = model_error(score + "score = { \"log(y)\" = 1 }\n");
+  EXPECT_NE(e.find("did you mean 'log(x)'"), std::string::npos) << e;
+  // log of a value <= 0 names the unit and its line
+  HierarchyBuilder b("h.csv", {"x"});
+  const double one[] = {1.0};
+  const double zero[] = {0.0};
+  b.add("R", "", "top", "", one, 2);
+  b.add("a", "R", "leaf", "", zero, 3);
+  const auto h = b.build("");
+  const Network net;
+  const auto s = parse(score + "score = { \"log(x)\" = 1 }\n").scenario;
+  const auto err = expect_error([&] { Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(err.what()).find("'a' (line 3 of h.csv)"), std::string::npos) << err.what();
+  // a range check on the coefficient, from the keyed registry entry
+  EXPECT_NE(config_error(score + "score = { x = 1e9 }\n").find("promotion.score.x"),
+            std::string::npos);
+}
+
 TEST(Params, RegistryIsComplete) {
   for (const auto& p : parameters()) {
     EXPECT_FALSE(p.help.empty()) << p.key;

@@ -133,6 +133,48 @@ std::vector<double> column(const Scenario& s, const Hierarchy& h, const std::str
   return v;
 }
 
+// pilot_rule = score: s_u = sum_k b_k x_k(u), x a column or log(column). A unit with a
+// missing value ranks last (as capacity's); log of a value <= 0 is an error naming the unit.
+std::vector<float> pilot_scores(const Scenario& s, const Hierarchy& h) {
+  if (s.promotion.score.empty()) {
+    bad(s, "promotion.pilot_rule", "score", "promotion.score gives no coefficients",
+        "add e.g. [promotion.score] urban_share = 1.0, or choose another pilot_rule");
+  }
+  const std::int32_t n = h.size();
+  std::vector<double> v(n, 0.0);
+  for (const auto& [term, b] : s.promotion.score) {
+    const std::string field = "promotion.score." + term;
+    const bool is_log = term.size() > 5 && term.rfind("log(", 0) == 0 && term.back() == ')';
+    const std::string name = is_log ? term.substr(4, term.size() - 5) : term;
+    const auto a = h.attribute_index(name);
+    if (!a) {
+      const auto near = closest(name, h.attribute_names());
+      bad(s, field, term,
+          "the hierarchy has no such attribute column (columns: " +
+              detail::list(h.attribute_names()) + ")",
+          near.empty()
+              ? "use a column of the hierarchy file, or log(column)"
+              : "did you mean '" + std::string(is_log ? "log(" + near + ")" : near) + "'?");
+    }
+    const auto col = h.attribute(*a);
+    for (std::int32_t u = 0; u < n; ++u) {
+      double x = col[u];
+      if (is_log && x <= 0) {
+        bad(s, field, term,
+            "log of " + std::to_string(x) + " for unit '" + std::string(h.id(u)) + "' (line " +
+                std::to_string(h.source_line(u)) + " of " + h.source() + ")",
+            "use the column itself, or give the unit a positive value");
+      }
+      v[u] += b * (is_log ? std::log(x) : x);  // NaN (missing) stays NaN
+    }
+  }
+  std::vector<float> out(n);
+  for (std::int32_t u = 0; u < n; ++u) {
+    out[u] = std::isnan(v[u]) ? -std::numeric_limits<float>::infinity() : static_cast<float>(v[u]);
+  }
+  return out;
+}
+
 std::array<double, 4> cdf(const ModeWeights& w) {
   const double total = w.endorse + w.pilot + w.mandate + w.championship;
   if (total <= 0) {
@@ -228,6 +270,10 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
       capacity_[u] =
           std::isnan(col[u]) ? -std::numeric_limits<float>::infinity() : static_cast<float>(col[u]);
     }
+  }
+  score_.clear();
+  if (uses_pilots && sc_.promotion.pilot_rule == PilotRule::score) {
+    score_ = pilot_scores(sc_, h_);
   }
   // Promotion mode weights by level.
   mode_cdf_.assign(h_.n_levels(), cdf(sc_.promotion.weights));

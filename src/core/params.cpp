@@ -27,7 +27,13 @@ const char* to_string(Choice c) {
   return c == Choice::best_response ? "best_response" : "fixed";
 }
 const char* to_string(PilotRule r) {
-  return r == PilotRule::capacity ? "capacity" : r == PilotRule::need ? "need" : "random";
+  switch (r) {
+    case PilotRule::capacity: return "capacity";
+    case PilotRule::need: return "need";
+    case PilotRule::random: return "random";
+    case PilotRule::score: return "score";
+  }
+  return "?";
 }
 
 namespace {
@@ -166,7 +172,8 @@ constexpr Choice kChoices[] = {Choice::best_response, Choice::fixed};
 constexpr Mode kModes[] = {Mode::none, Mode::endorse, Mode::pilot, Mode::mandate,
                            Mode::championship};
 constexpr Link kLinks[] = {Link::cloglog, Link::logit};
-constexpr PilotRule kRules[] = {PilotRule::capacity, PilotRule::need, PilotRule::random};
+constexpr PilotRule kRules[] = {PilotRule::capacity, PilotRule::need, PilotRule::random,
+                                PilotRule::score};
 
 std::vector<Param> make_registry() {
   std::vector<Param> r;
@@ -354,10 +361,11 @@ std::vector<Param> make_registry() {
             ParamType::choice,
             0,
             0,
-            "capacity|need|random",
+            "capacity|need|random|score",
             "",
             std::string_view(kHeil),
-            "How pilots are chosen: largest promotion.capacity, largest need, or at random."};
+            "How pilots are chosen: largest promotion.capacity, largest need, at random, or "
+            "largest linear score (promotion.score)."};
     p.set_choice = [](Scenario& s, std::string_view v) {
       s.promotion.pilot_rule = parse_choice(v, kRules);
     };
@@ -368,6 +376,11 @@ std::vector<Param> make_registry() {
                    "Attribute column ranking children's capacity for "
                    "pilot selection (missing ranks last).",
                    TEXT(promotion.capacity)));
+  r.push_back(table("promotion.score", "per term unit", "illustrative",
+                    "Coefficients of the pilot score (pilot_rule = \"score\") by term: an "
+                    "attribute column or log(column), e.g. {urban_share = 18.1, "
+                    "\"log(population)\" = 0.82} (examples/pilot_designation). Entries: "
+                    "promotion.score.<term> (keyed tables)."));
   r.push_back(integer("promotion.pilot_delay", 0, 12000, "periods", std::string_view(kHeil),
                       "Periods from pilot designation to evaluation.", INT(promotion.pilot_delay)));
   r.push_back(real("promotion.pilot_success", 0, 1, "probability", "illustrative",
@@ -1085,6 +1098,15 @@ std::vector<KeyedParam> make_keyed() {
                  return &s.adoption.beta.try_emplace(k, 0.0).first->second;
                },
                [](const Scenario& s) { return keys_of(s.adoption.beta); }});
+  r.push_back({"promotion.score.", "<term>", "", KeyDomain::column, -1e6, 1e6, "0", "per term unit",
+               "illustrative",
+               "Coefficient of this term (an attribute column, or log(column)) in the score "
+               "ranking children for pilot selection when promotion.pilot_rule = \"score\".",
+               false,
+               [](Scenario& s, const std::string& k) {
+                 return &s.promotion.score.try_emplace(k, 0.0).first->second;
+               },
+               nullptr});  // checked by the model, which reads log(column)
   r.push_back(by_level(
       ".endorse", "0 for a level listed in promotion.by_level, else promotion.endorse",
       "Relative weight of endorsing, for superiors of this level.",

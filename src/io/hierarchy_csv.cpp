@@ -166,6 +166,10 @@ Inputs load_inputs(const Scenario& s, const std::vector<std::string>& extra_colu
   for (const auto& [col, b] : s.adoption.beta) {
     keep.push_back(col);
   }
+  for (const auto& [term, b] : s.promotion.score) {  // a column or log(column)
+    const bool is_log = term.size() > 5 && term.rfind("log(", 0) == 0 && term.back() == ')';
+    keep.push_back(is_log ? term.substr(4, term.size() - 5) : term);
+  }
   keep.insert(keep.end(), extra_columns.begin(), extra_columns.end());
   if (s.governance.any()) {  // the governance layer's columns (docs/model.md 7.9.2-7.9.3)
     keep.push_back(s.governance.coproduction.population);

@@ -523,7 +523,8 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
     if (s.policies.size() > 255) {
       bad(c, n, key, "more than 255 policies", "split the study");
     }
-  } else if (key == "adoption.alpha" || key == "adoption.shift" || key == "adoption.beta") {
+  } else if (key == "adoption.alpha" || key == "adoption.shift" || key == "adoption.beta" ||
+             key == "promotion.score") {
     keyed(c, n, key);
   } else if (key == "uncertainty.keys") {
     s.uncertainty.keys = strings(c, n, key);

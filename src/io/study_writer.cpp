@@ -404,6 +404,13 @@ void StudyWriter::create_tables() {
           .bind(4, "illustrative")
           .step();
     }
+    for (const auto& [term, b] : sc.promotion.score) {
+      st.bind(1, "promotion.score." + term)
+          .bind(2, num(b))
+          .bind(3, "per term unit")
+          .bind(4, "illustrative")
+          .step();
+    }
     for (const auto& [lvl, w] : sc.promotion.by_level) {
       st.bind(1, "promotion.by_level." + lvl)
           .bind(2, num(w.endorse) + "/" + num(w.pilot) + "/" + num(w.mandate) + "/" +

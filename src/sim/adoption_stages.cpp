@@ -69,6 +69,7 @@ void AdoptionProcess::designate_pilots(std::int32_t j, std::int32_t t) {
       case PilotRule::capacity: score = m_.capacity(c); break;
       case PilotRule::need: score = m_.need(c); break;
       case PilotRule::random: score = draw(t, c, Draw::pilot); break;
+      case PilotRule::score: score = m_.pilot_score(c); break;
     }
     ranked.emplace_back(-score, c);
   }

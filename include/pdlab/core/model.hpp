@@ -71,6 +71,7 @@ class Model {
   }
   float capacity(std::int32_t u) const { return capacity_[u]; }
   float need(std::int32_t u) const { return need_[u]; }
+  float pilot_score(std::int32_t u) const { return score_[u]; }
   // Cumulative mode probabilities {endorse, pilot, mandate, championship} for superiors of level l.
   const std::array<double, 4>& mode_cdf(int level) const { return mode_cdf_[level]; }
   const std::vector<CompiledEvent>& events() const { return events_; }
@@ -112,7 +113,7 @@ class Model {
   CompiledDraws draws_;
   std::vector<std::vector<std::uint8_t>> adoptable_;        // [policy][level]
   std::vector<std::vector<std::uint8_t>> adoptable_units_;  // [policy][unit]; empty = all types
-  std::vector<float> capacity_, need_;
+  std::vector<float> capacity_, need_, score_;
   std::vector<std::array<double, 4>> mode_cdf_;
   std::vector<CompiledEvent> events_;
   Restructuring restructuring_;

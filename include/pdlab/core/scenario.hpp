@@ -14,7 +14,7 @@ namespace pdlab {
 enum class Link : std::uint8_t { cloglog, logit };
 // How an adopting superior pushes its subordinates. none = not (yet) promoting.
 enum class Mode : std::uint8_t { none, endorse, pilot, mandate, championship };
-enum class PilotRule : std::uint8_t { capacity, need, random };
+enum class PilotRule : std::uint8_t { capacity, need, random, score };
 
 const char* to_string(Mode m);
 const char* to_string(Link l);
@@ -105,6 +105,8 @@ struct PromotionParams {
   int pilot_k = 2;
   PilotRule pilot_rule = PilotRule::capacity;
   std::string capacity = "population";
+  // pilot_rule = score: coefficient by term, a column or log(column) (promotion.score.<term>).
+  std::map<std::string, double> score;
   int pilot_delay = 12;
   double pilot_success = 0.7;
   double scale_up_threshold = 0.5;

@@ -7,7 +7,6 @@
 #include "pdlab/core/errors.hpp"
 #include "pdlab/io/inputs.hpp"
 #include "pdlab/io/results.hpp"
-#include "pdlab/io/scenario_io.hpp"
 
 #include <fmt/format.h>
 #include <zlib.h>
@@ -47,18 +46,21 @@ std::string read_gz(const std::string& path) {
   return out;
 }
 
-// The counties in `keep` with only the arcs they use, renumbered, plus two line objects:
-// `prefecture` (arcs between counties of different prefectures) and `province` (arcs between
-// provinces and the region's outline).
-Json county_topology(const std::map<std::string, std::pair<std::string, std::string>>& keep) {
+Json load_topology() {
   const auto path = map_file();
-  Json topo;
   try {
-    topo = Json::parse(read_gz(path));
+    return Json::parse(read_gz(path));
   } catch (const Json::exception& e) {
     fail(ErrorKind::data, {path, 0, "", ""}, std::string("map boundaries unreadable: ") + e.what(),
          "reinstall pdlab's shipped data (data/china)");
   }
+}
+
+// The counties in `keep` with only the arcs they use, renumbered, plus two line objects:
+// `prefecture` (arcs between counties of different prefectures) and `province` (arcs between
+// provinces and the region's outline).
+Json county_topology(const Json& topo,
+                     const std::map<std::string, std::pair<std::string, std::string>>& keep) {
   const auto& arcs = topo.at("arcs");
   std::unordered_map<int, int> renumber;
   std::vector<std::vector<std::string>> users;  // new arc -> counties using it
@@ -118,16 +120,6 @@ Json county_topology(const std::map<std::string, std::pair<std::string, std::str
           {"arcs", std::move(old_arcs)}};
 }
 
-bool on_china_hierarchy(const Study& db) {
-  const auto file = db.scalar("SELECT file FROM scenarios WHERE scenario_id = 1");
-  const auto toml = db.scalar("SELECT toml FROM scenarios WHERE scenario_id = 1");
-  try {
-    return io::parse_scenario(toml, file, {}).scenario.hierarchy.source == "china";
-  } catch (const Error&) {
-    return false;
-  }
-}
-
 struct CountyData {
   std::vector<int> periods;  // adoption periods of the county's mapped units, all replicates
   std::map<std::string, int> channels;
@@ -146,13 +138,6 @@ Json mesh_layer(const char* object, const char* colour, double width) {
 MapCharts map_charts(const Study& db, const std::vector<PolicyInfo>& policies,
                      const std::string& caption) {
   MapCharts out;
-  if (!on_china_hierarchy(db)) {
-    out.note_html =
-        "<p class=\"note\">No map: this study's hierarchy is not China's administrative "
-        "hierarchy (data/china), and pdlab has boundaries for that one only. The other charts "
-        "follow.</p>\n";
-    return out;
-  }
   if (!db.has_table("units") || !db.has_table("adoptions")) {
     out.note_html =
         "<p class=\"note\">No map: the study has no units or adoptions table (written by an "
@@ -161,7 +146,10 @@ MapCharts map_charts(const Study& db, const std::vector<PolicyInfo>& policies,
   }
   const auto county_level = db.scalar("SELECT level FROM levels WHERE name = 'county'");
   if (county_level.empty()) {
-    out.note_html = "<p class=\"note\">No map: the study has no county level.</p>\n";
+    out.note_html =
+        "<p class=\"note\">No map: this study's hierarchy has no level named county, and "
+        "pdlab's boundaries are those of China's counties (data/china). The other charts "
+        "follow.</p>\n";
     return out;
   }
   const int lc = std::stoi(county_level);
@@ -184,6 +172,46 @@ MapCharts map_charts(const Study& db, const std::vector<PolicyInfo>& policies,
     const auto& pref = parent[id];
     const auto it = parent.find(pref);
     counties[id] = {pref, it == parent.end() ? std::string() : it->second};
+  }
+  // The map needs the study's counties to be China's: at least 90% of their codes in the
+  // boundary file (a CSV hierarchy of real counties, such as Guiyang's, qualifies).
+  const Json topo = load_topology();
+  std::set<std::string> with_shape;
+  for (const auto& g : topo.at("objects").at("county").at("geometries")) {
+    with_shape.insert(g.at("id").get<std::string>());
+  }
+  std::vector<std::string> no_shape;
+  for (const auto& [id, nm] : names) {
+    if (with_shape.count(id) == 0) {
+      no_shape.push_back(id);
+    }
+  }
+  if (names.empty() || 10 * no_shape.size() > names.size()) {
+    out.note_html = fmt::format(
+        "<p class=\"note\">No map: {} of this study's {} county codes have no boundary in "
+        "pdlab's map of China's counties (data/china), so this is not China's hierarchy or not "
+        "its codes. The other charts follow.</p>\n",
+        no_shape.size(), names.size());
+    return out;
+  }
+  if (names.size() - no_shape.size() < 2) {
+    out.note_html =
+        "<p class=\"note\">No map: the study covers a single county, and pdlab ships no "
+        "boundaries below county level. The other charts follow.</p>\n";
+    return out;
+  }
+  std::string missing_note;
+  if (!no_shape.empty()) {
+    missing_note =
+        fmt::format(" {} count{} without a boundary in the 2021 map (not drawn):", no_shape.size(),
+                    no_shape.size() == 1 ? "y" : "ies");
+    for (std::size_t i = 0; i < no_shape.size() && i < 8; ++i) {
+      missing_note +=
+          " " + no_shape[i] + " " + names[no_shape[i]] + (i + 1 < no_shape.size() ? "," : ".");
+    }
+    if (no_shape.size() > 8) {
+      missing_note += " ...";
+    }
   }
   const int n_periods =
       std::stoi(db.scalar("SELECT COALESCE(MAX(period), 0) + 1 FROM summary_time"));
@@ -429,7 +457,7 @@ MapCharts map_charts(const Study& db, const std::vector<PolicyInfo>& policies,
            ""});
     }
   }
-  out.topology = county_topology(counties);
+  out.topology = county_topology(topo, counties);
   out.features = static_cast<int>(out.topology["objects"]["county"]["geometries"].size());
   return out;
 }

@@ -35,9 +35,9 @@ expect report_map_jiangsu 0 "map of $map_js counties" -- "$PDLAB" report "$T/js.
 expect report_map_national 0 "map of $map_all counties" -- "$PDLAB" report "$T/nat.sqlite" --out "$T/nat.html"
 size=$(stat -c %s "$T/nat.html")
 [ "$size" -le 5000000 ] || { echo "FAIL report_national_size: $size bytes > 5 MB"; fails=$((fails + 1)); }
-expect report_governance 0 "9 charts" -- "$PDLAB" report "$T/g.sqlite" --out "$T/g.html"
-expect report_case 0 "9 charts)" -- "$PDLAB" report "$T/h.sqlite" --out "$T/h.html"
-expect report_adoption_only 0 "2 charts" -- "$PDLAB" report "$T/p.sqlite" --out "$T/p.html"
+expect report_governance 0 "(12 charts)" -- "$PDLAB" report "$T/g.sqlite" --out "$T/g.html"
+expect report_case 0 "(11 charts)" -- "$PDLAB" report "$T/h.sqlite" --out "$T/h.html"
+expect report_adoption_only 0 "(5 charts)" -- "$PDLAB" report "$T/p.sqlite" --out "$T/p.html"
 grep -q 'No map: ' "$T/p.html" || { echo "FAIL report_no_map_note"; fails=$((fails + 1)); }
 expect report_exists 73 "force" -- "$PDLAB" report "$T/g.sqlite" --out "$T/g.html"
 expect report_missing 66 "not found" -- "$PDLAB" report "$T/none.sqlite" --out "$T/x.html"
@@ -53,7 +53,7 @@ mkdir -p "$T/x"
 cp "$SRC/scenarios/examples/toy_pilot.toml" "$SRC/scenarios/examples/"toy_*.csv "$T/x/"
 sed -i 's|^P1,P,prefecture,Prefecture 1,|P1,P,prefecture,P1</script><script>document.title=1</script><!--,|' "$T/x/toy_hierarchy.csv"
 "$PDLAB" run "$T/x/toy_pilot.toml" --out "$T/x.sqlite" -r 3 >/dev/null 2>&1
-expect report_script_safe 0 "2 charts" -- "$PDLAB" report "$T/x.sqlite" --out "$T/x.html"
+expect report_script_safe 0 "(5 charts)" -- "$PDLAB" report "$T/x.sqlite" --out "$T/x.html"
 grep -q 'P1\\u003c/script>' "$T/x.html" || { echo "FAIL report_name_kept"; fails=$((fails + 1)); }
 closes=$(grep -o '</script' "$T/x.html" | wc -l)
 [ "$closes" = 4 ] || { echo "FAIL report_script_safe: $closes closing script tags"; fails=$((fails + 1)); }

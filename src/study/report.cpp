@@ -2,6 +2,7 @@
 // their Vega-Lite specs. The page itself is written by report_page.cpp, the map by
 // report_map.cpp.
 #include "pdlab/study/report.hpp"
+#include "report_charts.hpp"
 #include "report_map.hpp"
 #include "report_page.hpp"
 
@@ -29,67 +30,12 @@ namespace {
 namespace fs = std::filesystem;
 using namespace report;
 
-// The lowest and highest quantile columns of a summary table (q05 / q95 by default).
-std::pair<std::string, std::string> band_columns(const Study& db, const std::string& table) {
-  std::vector<std::string> q;
-  for (const auto& c : db.columns(table)) {
-    if (c.size() > 1 && c[0] == 'q' && std::isdigit(static_cast<unsigned char>(c[1]))) {
-      q.push_back(c);
-    }
-  }
-  if (q.empty()) {
-    return {"mean", "mean"};
-  }
-  return {q.front(), q.back()};
-}
-
 std::string caption_of(const Study& db) {
   const auto get = [&](const std::string& k) {
     return db.scalar("SELECT value FROM meta WHERE key = " + io::sql_literal(k));
   };
   return "Scenario " + get("scenario_name") + " · seed " + get("seed") + " · " + get("replicates") +
          " replicates · pdlab " + get("pdlab_version");
-}
-
-// A line of means with a band between two quantiles, coloured by `color`.
-Json band_chart(Json data, const std::string& lo, const std::string& hi, const std::string& color,
-                const std::string& y_title, const std::string& caption,
-                const std::string& facet = "", bool wrap = false) {
-  const Json x = {{"field", "day"}, {"type", "temporal"}, {"title", nullptr}};
-  const Json by_color = {{"field", color}, {"type", "nominal"}};
-  const Json layer =
-      Json::array({{{"mark", {{"type", "area"}, {"opacity", 0.2}}},
-                    {"encoding",
-                     {{"x", x},
-                      {"y", {{"field", lo}, {"type", "quantitative"}, {"title", y_title}}},
-                      {"y2", {{"field", hi}}},
-                      {"color", by_color}}}},
-                   {{"mark", "line"},
-                    {"encoding",
-                     {{"x", x},
-                      {"y", {{"field", "mean"}, {"type", "quantitative"}}},
-                      {"color", by_color},
-                      {"tooltip", Json::array({{{"field", "date"}, {"type", "nominal"}},
-                                               {{"field", color}},
-                                               {{"field", "mean"}, {"format", ".3f"}},
-                                               {{"field", lo}, {"format", ".3f"}},
-                                               {{"field", hi}, {"format", ".3f"}}})}}}}});
-  Json spec = {{"$schema", kSchema}, {"data", {{"values", std::move(data)}}}};
-  if (wrap) {  // one panel per value of `facet`, four a row, each with its own y scale
-    spec["facet"] = {{"field", facet}, {"type", "nominal"}, {"title", nullptr}};
-    spec["columns"] = 4;
-    spec["resolve"] = {{"scale", {{"y", "independent"}}}};
-    spec["spec"] = {{"width", 200}, {"height", 150}, {"layer", layer}};
-  } else if (!facet.empty()) {
-    spec["facet"] = {{"column", {{"field", facet}, {"type", "nominal"}}}};
-    spec["spec"] = {{"width", 220}, {"height", 180}, {"layer", layer}};
-  } else {
-    spec["width"] = 640;
-    spec["height"] = 260;
-    spec["layer"] = layer;
-  }
-  spec["title"] = caption_title(caption);
-  return spec;
 }
 
 // Hierarchy as an icicle (one band per level, each unit as wide as the units below it at the
@@ -225,6 +171,7 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
       [&](sqlite3_stmt* st) {
         policies.push_back({text(st, 0), text(st, 1)});
       });
+  const auto events = event_rows(db);
   std::vector<Chart> charts;
   auto map = map_charts(db, policies, caption);
   for (auto& c : map.charts) {
@@ -244,8 +191,11 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
       charts.push_back({"adoption_" + std::to_string(charts.size()),
                         "Share of units adopted, by level: " + pol.name + " (mean and " + lo + "–" +
                             hi + " band over replicates)",
-                        band_chart(data, lo, hi, "level", "share adopted", caption), ""});
+                        band_chart(data, lo, hi, "level", "share adopted", caption, events), ""});
     }
+  }
+  for (auto& c : story_charts(db, policies, caption, events)) {
+    charts.push_back(std::move(c));
   }
   if (db.has_table("governance_time")) {
     const auto band = band_columns(db, "governance_time");
@@ -289,11 +239,12 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
       if (data.empty()) {
         continue;
       }
-      charts.push_back({std::string(chart.id), std::string(chart.title),
-                        chart.panel_per_metric
-                            ? band_chart(data, lo, hi, "level", "", caption, "metric", true)
-                            : band_chart(data, lo, hi, "metric", std::string(unit), caption),
-                        ""});
+      charts.push_back(
+          {std::string(chart.id), std::string(chart.title),
+           chart.panel_per_metric
+               ? band_chart(data, lo, hi, "level", "", caption, events, "metric", true)
+               : band_chart(data, lo, hi, "metric", std::string(unit), caption, events),
+           ""});
     }
   }
   {

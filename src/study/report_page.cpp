@@ -92,7 +92,7 @@ Promise.all(Object.entries(specs).map(([id, spec]) => {
   inject(spec);
   return vegaEmbed('#' + id, spec, options).then(() => {
     const svg = document.querySelector('#' + id + ' svg');
-    if (!svg || svg.querySelectorAll('g.role-mark > *').length === 0) errors.push(id + ': no marks drawn');
+    if (!svg || svg.querySelectorAll('g.role-mark:not(.events_marks) > *').length === 0) errors.push(id + ': no marks drawn');
   }).catch(e => errors.push(id + ': ' + e));
 })).then(() => {
   const n = Object.keys(specs).length;

@@ -42,7 +42,10 @@ grep -q 'No map: ' "$T/p.html" || { echo "FAIL report_no_map_note"; fails=$((fai
 expect report_exists 73 "force" -- "$PDLAB" report "$T/g.sqlite" --out "$T/g.html"
 expect report_missing 66 "not found" -- "$PDLAB" report "$T/none.sqlite" --out "$T/x.html"
 "$PDLAB" compare "$SRC/scenarios/examples/toy_governance.toml" --vary stability.budget=20000,80000 -r 2 --out "$T/c.sqlite" >/dev/null 2>&1
-expect report_not_a_study 65 "not a pdlab study" -- "$PDLAB" report "$T/c.sqlite" --out "$T/x.html"
+# compare's output gets its own report (forest plot of the paired differences).
+expect report_compare 0 "(2 charts)" -- "$PDLAB" report "$T/c.sqlite" --out "$T/c.html"
+python3 -c "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE other (x)'); c.commit()" "$T/other.sqlite"
+expect report_not_a_study 65 "not a pdlab study" -- "$PDLAB" report "$T/other.sqlite" --out "$T/x.html"
 PDLAB_REPORT_ASSETS="$T/nowhere" expect report_no_assets 66 "chart library not found" -- "$PDLAB" report "$T/g.sqlite" --out "$T/y.html"
 [ -e "$T/x.html" ] || [ -e "$T/y.html" ] && { echo "FAIL report_no_partial_output"; fails=$((fails + 1)); }
 # Self-contained: no external scripts or styles.
@@ -77,7 +80,7 @@ case "$status" in
   *) echo "FAIL browser_blank_chart: status '$status' (want a chart with no marks)"; fails=$((fails + 1)) ;;
 esac
 # Every chart renders with marks and no console error; the maps draw one shape per county.
-for r in g h p cmp gy x js nat; do
+for r in g h p c cmp gy x js nat; do
   want=$(grep -c '^<h2>' "$T/$r.html")
   features=0
   [ "$r" = js ] && features=$map_js

@@ -368,26 +368,25 @@ MapCharts map_charts(const Study& db, const std::vector<PolicyInfo>& policies,
                                 " level: each county shows its " + level_name + "'s adoption.";
     // Median adoption date.
     {
+      // One layer: counties without a median date are grey (the condition), so every county
+      // is one shape (invalid values kept, not filtered, for the condition to see them).
       Json base = {
           {"data", counties_data},
           {"transform", Json::array({lookup})},
           {"mark",
-           {{"type", "geoshape"}, {"fill", "#e6e6e6"}, {"stroke", "#fff"}, {"strokeWidth", 0.2}}},
-          {"encoding", {{"tooltip", base_tooltip}}}};
+           {{"type", "geoshape"}, {"stroke", "#fff"}, {"strokeWidth", 0.2}, {"invalid", nullptr}}},
+          {"encoding",
+           {{"color",
+             {{"condition", {{"test", "!isValid(datum.year)"}, {"value", "#e6e6e6"}}},
+              {"field", "year"},
+              {"type", "quantitative"},
+              {"title", "median adoption (year)"},
+              {"scale", {{"scheme", "viridis"}, {"reverse", true}}},
+              {"legend", {{"format", "d"}}}}},
+            {"tooltip", base_tooltip}}}};
       if (pi == 0) {
         base["name"] = "counties";  // the browser test counts this layer's shapes
       }
-      Json coloured = {{"data", counties_data},
-                       {"transform", Json::array({lookup, {{"filter", "isValid(datum.year)"}}})},
-                       {"mark", {{"type", "geoshape"}, {"stroke", "#fff"}, {"strokeWidth", 0.2}}},
-                       {"encoding",
-                        {{"color",
-                          {{"field", "year"},
-                           {"type", "quantitative"},
-                           {"title", "median adoption (year)"},
-                           {"scale", {{"scheme", "viridis"}, {"reverse", true}}},
-                           {"legend", {{"format", "d"}}}}},
-                         {"tooltip", base_tooltip}}}};
       out.charts.push_back(
           {"map_median_" + std::to_string(pi),
            "Map: median adoption date by county, " + pol.name,
@@ -395,7 +394,7 @@ MapCharts map_charts(const Study& db, const std::vector<PolicyInfo>& policies,
             {"width", 640},
             {"height", 480},
             {"projection", {{"type", "identity"}, {"reflectY", true}}},
-            {"layer", Json::array({base, coloured, mesh_layer("prefecture", "#666", 0.6),
+            {"layer", Json::array({base, mesh_layer("prefecture", "#666", 0.6),
                                    mesh_layer("province", "#222", 1.2)})},
             {"title",
              caption_title("Counties in grey did not adopt in half the replicates." + level_note +

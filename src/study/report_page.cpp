@@ -97,7 +97,9 @@ Promise.all(Object.entries(specs).map(([id, spec]) => {
 })).then(() => {
   const n = Object.keys(specs).length;
   const features = document.querySelectorAll('g.counties_marks > path').length;
-  document.getElementById('pdlab-status').textContent = errors.length ?
+  const status = document.getElementById('pdlab-status');
+  status.dataset.ms = Math.round(performance.now());  // time from navigation to all rendered
+  status.textContent = errors.length ?
     'errors: ' + errors.join('; ') :
     'rendered ' + n + ' of ' + n + ' charts; map features ' + features;
 });

@@ -68,6 +68,13 @@ fi
 "$PDLAB" cases "$SRC/scenarios/cases" --out "$T/cases" -r 2 >/dev/null 2>&1
 cp "$T/cases/comparison.html" "$T/cmp.html"
 cp "$T/cases/guiyang.html" "$T/gy.html"
+# The comparison links to each case's page and flags a capped "years to half" (Guiyang: fewer than half
+# of its communities adopt by the horizon).
+for c in chengdu guiyang haicang jiangsu-rollout taicang; do
+  grep -q "href=\"$c.html\"" "$T/cmp.html" && [ -f "$T/cases/$c.html" ] ||
+    { echo "FAIL cases_link_$c"; fails=$((fails + 1)); }
+done
+grep -q 'class="flag"' "$T/cmp.html" || { echo "FAIL cases_horizon_flag"; fails=$((fails + 1)); }
 # A chart whose data is emptied must be caught: the page reports a chart with no marks.
 sed '0,/"data":{"values":\[/s//"data":{"values":[],"emptied":[/' "$T/p.html" >"$T/blank.html"
 status_of() {

@@ -287,28 +287,52 @@ ReportSummary write_comparison_report(const std::string& csv, const std::string&
     fail(ErrorKind::data, {out_path, 0, "", ""}, "no cases to report", "run at least one case");
   }
   const auto& header = rows[0];
-  std::string table = "<div style=\"overflow-x:auto\"><table><tr>";
-  for (const auto& h : header) {
-    table += "<th>" + html_escape(h) + "</th>";
+  const auto col = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  };
+  const std::size_t i_end = col("communities_adopted_end");
+  const std::size_t i_half = col("years_to_half_of_communities");
+  // "Years to half" is the horizon when half the communities have not adopted by then: a
+  // lower bound, flagged (certainly so where fewer than half adopted on average).
+  const auto capped = [&](const std::vector<std::string>& row) {
+    return i_end < row.size() && std::strtod(row[i_end].c_str(), nullptr) < 0.5;
+  };
+  // Transposed (a row per measure, a column per case), so the table fits the page; each case
+  // links to its own report, written beside this one.
+  std::string table = "<table><tr><th>measure</th>";
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    const auto& name = rows[r][0];
+    table += "<th><a href=\"" + html_escape(name) + ".html\">" + html_escape(name) + "</a></th>";
   }
   table += "</tr>";
   Json values = Json::array();
-  for (std::size_t r = 1; r < rows.size(); ++r) {
-    table += "<tr>";
-    for (std::size_t i = 0; i < rows[r].size(); ++i) {
-      table += "<td>" + html_escape(rows[r][i]) + "</td>";
-      if (i == 0 || i >= header.size()) {
-        continue;
+  for (std::size_t i = 1; i < header.size(); ++i) {
+    table += "<tr><td>" + html_escape(header[i]) + "</td>";
+    for (std::size_t r = 1; r < rows.size(); ++r) {
+      const std::string cell = i < rows[r].size() ? rows[r][i] : "";
+      if (i == i_half && capped(rows[r])) {
+        table +=
+            "<td class=\"flag\" title=\"fewer than half the communities adopted by the "
+            "horizon: the horizon, a lower bound\">&ge; " +
+            html_escape(cell) + " &#9873;</td>";
+      } else {
+        table += "<td>" + html_escape(cell) + "</td>";
       }
       char* end = nullptr;
-      const double x = std::strtod(rows[r][i].c_str(), &end);
-      if (!rows[r][i].empty() && end != nullptr && *end == '\0') {
-        values.push_back({{"case", rows[r][0]}, {"measure", header[i]}, {"value", number(x)}});
+      const double x = std::strtod(cell.c_str(), &end);
+      if (!cell.empty() && end != nullptr && *end == '\0') {
+        values.push_back({{"case", rows[r][0]},
+                          {"measure", header[i]},
+                          {"value", number(x)},
+                          {"capped", i == i_half && capped(rows[r])}});
       }
     }
     table += "</tr>";
   }
-  table += "</table></div>\n";
+  table +=
+      "</table>\n<p class=\"cap\">&#9873; years to half capped at the horizon: fewer than "
+      "half the communities adopted by the end (the value is a lower bound; pale bar in "
+      "the chart). Case names link to each case's report.</p>\n";
   const Json measures = {"communities_adopted_end",
                          "years_to_half_of_communities",
                          "participation_local",
@@ -331,9 +355,11 @@ ReportSummary write_comparison_report(const std::string& csv, const std::string&
          {{"x", {{"field", "case"}, {"type", "nominal"}, {"title", nullptr}}},
           {"y", {{"field", "value"}, {"type", "quantitative"}, {"title", nullptr}}},
           {"color", {{"field", "case"}, {"type", "nominal"}, {"legend", nullptr}}},
+          {"opacity", {{"condition", {{"test", "datum.capped"}, {"value", 0.35}}}, {"value", 1}}},
           {"tooltip", Json::array({{{"field", "case"}},
                                    {{"field", "measure"}},
-                                   {{"field", "value"}, {"format", ".3f"}}})}}}}},
+                                   {{"field", "value"}, {"format", ".3f"}},
+                                   {{"field", "capped"}, {"title", "capped at the horizon"}}})}}}}},
       {"resolve", {{"scale", {{"y", "independent"}}}}},
       {"title", caption_title(caption)}};
   const std::vector<Chart> charts = {{"comparison", "The cases side by side", std::move(spec), ""}};

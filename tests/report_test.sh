@@ -44,6 +44,15 @@ expect report_missing 66 "not found" -- "$PDLAB" report "$T/none.sqlite" --out "
 "$PDLAB" compare "$SRC/scenarios/examples/toy_governance.toml" --vary stability.budget=20000,80000 -r 2 --out "$T/c.sqlite" >/dev/null 2>&1
 # compare's output gets its own report (forest plot of the paired differences).
 expect report_compare 0 "(2 charts)" -- "$PDLAB" report "$T/c.sqlite" --out "$T/c.html"
+# check-fit's and calibrate's .sqlite outputs: observed (targets) against simulated with bands.
+DC="$SRC/examples/dual_carbon"
+"$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --static migrant_share,urban_share \
+  --level prefecture --out "$T/fitted.toml" >/dev/null 2>&1
+"$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" -r 10 --out "$T/cf.sqlite" >/dev/null 2>&1
+expect report_check_fit 0 "(1 charts)" -- "$PDLAB" report "$T/cf.sqlite" --out "$T/cf.html"
+"$PDLAB" calibrate "$SRC/tests/data/toy_calibrate.toml" --targets "$SRC/tests/data/toy_calibrate_targets.csv" \
+  --report "$T/cal.sqlite" >/dev/null 2>&1
+expect report_calibrate 0 "(1 charts)" -- "$PDLAB" report "$T/cal.sqlite" --out "$T/cal.html"
 python3 -c "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE other (x)'); c.commit()" "$T/other.sqlite"
 expect report_not_a_study 65 "not a pdlab study" -- "$PDLAB" report "$T/other.sqlite" --out "$T/x.html"
 PDLAB_REPORT_ASSETS="$T/nowhere" expect report_no_assets 66 "chart library not found" -- "$PDLAB" report "$T/g.sqlite" --out "$T/y.html"
@@ -87,7 +96,7 @@ case "$status" in
   *) echo "FAIL browser_blank_chart: status '$status' (want a chart with no marks)"; fails=$((fails + 1)) ;;
 esac
 # Every chart renders with marks and no console error; the maps draw one shape per county.
-for r in g h p c cmp gy x js nat; do
+for r in g h p c cf cal cmp gy x js nat; do
   want=$(grep -c '^<h2>' "$T/$r.html")
   features=0
   [ "$r" = js ] && features=$map_js

@@ -2,10 +2,10 @@
 // their Vega-Lite specs. The page itself is written by report_page.cpp, the map by
 // report_map.cpp.
 #include "pdlab/study/report.hpp"
-#include "report_charts.hpp"
-#include "report_map.hpp"
-#include "report_page.hpp"
-#include "report_results.hpp"
+#include "study/report_charts.hpp"
+#include "study/report_map.hpp"
+#include "study/report_page.hpp"
+#include "study/report_results.hpp"
 
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
@@ -159,14 +159,24 @@ Json hierarchy_chart(const Study& db, const std::string& caption) {
 ReportSummary write_report(const std::string& db_path, const std::string& out_path, bool force) {
   io::check_output_path(out_path, force);
   const Study db(db_path);
-  if (db.has_table("compare") && !db.has_table("summary_time")) {
-    check_assets();
-    return {write_compare_report(db, out_path, force), 0};
+  if (!db.has_table("summary_time")) {  // the .sqlite output of another command
+    if (db.has_table("compare")) {
+      check_assets();
+      return {write_compare_report(db, out_path, force), 0};
+    }
+    if (db.has_table("check_fit")) {
+      check_assets();
+      return {write_check_fit_report(db, out_path, force), 0};
+    }
+    if (db.has_table("calibration")) {
+      check_assets();
+      return {write_calibration_report(db, out_path, force), 0};
+    }
   }
   if (!db.has_table("summary_time") || !db.has_table("meta")) {
     fail(ErrorKind::data, {db_path, 0, "", ""}, "not a pdlab study (no summary_time table)",
-         "give the .sqlite file written by `pdlab run`, `pdlab cases` or `pdlab compare --out "
-         "FILE.sqlite`");
+         "give the .sqlite file written by `pdlab run`, `pdlab cases`, or the .sqlite output of "
+         "`compare --out`, `check-fit --out` or `calibrate --report`");
   }
   const auto caption = caption_of(db);
   check_assets();  // fail early, before any chart work

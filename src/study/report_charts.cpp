@@ -1,7 +1,7 @@
 // `pdlab report`'s time-series charts: means with bands, scripted events marked on the time
 // axis, and the story charts chosen by what the study holds (reversals, quota regions,
 // channels, single replicates).
-#include "report_charts.hpp"
+#include "study/report_charts.hpp"
 
 #include "pdlab/core/errors.hpp"
 #include "pdlab/core/scenario.hpp"

@@ -2,8 +2,8 @@
 // contains (report_charts.cpp).
 #pragma once
 
-#include "report_map.hpp"
-#include "report_page.hpp"
+#include "study/report_map.hpp"
+#include "study/report_page.hpp"
 
 #include <string>
 #include <utility>

@@ -2,7 +2,7 @@
 // adopted at a date chosen with a slider, prefecture and province borders drawn over them,
 // zoomed to the study's region. Boundaries: data/china/map_counties.topojson.gz (built by
 // scripts/make_china_map.py; source and licence in data/china/README.md).
-#include "report_map.hpp"
+#include "study/report_map.hpp"
 
 #include "pdlab/core/errors.hpp"
 #include "pdlab/io/inputs.hpp"

@@ -1,7 +1,7 @@
 // Internal to `pdlab report`: the map of China (report_map.cpp).
 #pragma once
 
-#include "report_page.hpp"
+#include "study/report_page.hpp"
 
 #include <string>
 #include <vector>

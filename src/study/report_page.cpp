@@ -1,7 +1,7 @@
 // `pdlab report`'s page: the study reader, JSON helpers, and the self-contained HTML page with
 // the Vega, Vega-Lite and vega-embed libraries inlined (from report/node_modules, installed by
 // scripts/setup.sh from the npm registry), so a report opens offline.
-#include "report_page.hpp"
+#include "study/report_page.hpp"
 
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"

@@ -26,13 +26,35 @@ expect() {  # expect NAME CODE PATTERN -- command...
 "$PDLAB" run "$SRC/scenarios/examples/toy_governance.toml" --out "$T/g.sqlite" -r 5 >/dev/null 2>&1
 "$PDLAB" run "$SRC/scenarios/cases/haicang.toml" --out "$T/h.sqlite" -r 5 >/dev/null 2>&1
 "$PDLAB" run "$SRC/scenarios/examples/toy_pilot.toml" --out "$T/p.sqlite" -r 3 >/dev/null 2>&1
-expect report_governance 0 "9 charts" -- "$PDLAB" report "$T/g.sqlite" --out "$T/g.html"
-expect report_case 0 "9 charts" -- "$PDLAB" report "$T/h.sqlite" --out "$T/h.html"
-expect report_adoption_only 0 "2 charts" -- "$PDLAB" report "$T/p.sqlite" --out "$T/p.html"
+# The map: Jiangsu (a province, township-level policy) and the whole country, 20 replicates.
+"$PDLAB" run "$SRC/scenarios/cases/jiangsu-rollout.toml" --out "$T/js.sqlite" -r 3 >/dev/null 2>&1
+"$PDLAB" run "$SRC/scenarios/national.toml" --out "$T/nat.sqlite" -r 20 >/dev/null 2>&1
+map_js=$(zcat "$SRC/data/china/map_counties.topojson.gz" | grep -o '"id":"32[0-9]*"' | wc -l)
+map_all=$(zcat "$SRC/data/china/map_counties.topojson.gz" | grep -o '"id":"[0-9]*"' | wc -l)
+expect report_map_jiangsu 0 "map of $map_js counties" -- "$PDLAB" report "$T/js.sqlite" --out "$T/js.html"
+expect report_map_national 0 "map of $map_all counties" -- "$PDLAB" report "$T/nat.sqlite" --out "$T/nat.html"
+size=$(stat -c %s "$T/nat.html")
+[ "$size" -le 5000000 ] || { echo "FAIL report_national_size: $size bytes > 5 MB"; fails=$((fails + 1)); }
+expect report_governance 0 "(12 charts)" -- "$PDLAB" report "$T/g.sqlite" --out "$T/g.html"
+expect report_case 0 "(11 charts)" -- "$PDLAB" report "$T/h.sqlite" --out "$T/h.html"
+expect report_adoption_only 0 "(5 charts)" -- "$PDLAB" report "$T/p.sqlite" --out "$T/p.html"
+grep -q 'No map: ' "$T/p.html" || { echo "FAIL report_no_map_note"; fails=$((fails + 1)); }
 expect report_exists 73 "force" -- "$PDLAB" report "$T/g.sqlite" --out "$T/g.html"
 expect report_missing 66 "not found" -- "$PDLAB" report "$T/none.sqlite" --out "$T/x.html"
 "$PDLAB" compare "$SRC/scenarios/examples/toy_governance.toml" --vary stability.budget=20000,80000 -r 2 --out "$T/c.sqlite" >/dev/null 2>&1
-expect report_not_a_study 65 "not a pdlab study" -- "$PDLAB" report "$T/c.sqlite" --out "$T/x.html"
+# compare's output gets its own report (forest plot of the paired differences).
+expect report_compare 0 "(2 charts)" -- "$PDLAB" report "$T/c.sqlite" --out "$T/c.html"
+# check-fit's and calibrate's .sqlite outputs: observed (targets) against simulated with bands.
+DC="$SRC/examples/dual_carbon"
+"$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --static migrant_share,urban_share \
+  --level prefecture --out "$T/fitted.toml" >/dev/null 2>&1
+"$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" -r 10 --out "$T/cf.sqlite" >/dev/null 2>&1
+expect report_check_fit 0 "(1 charts)" -- "$PDLAB" report "$T/cf.sqlite" --out "$T/cf.html"
+"$PDLAB" calibrate "$SRC/tests/data/toy_calibrate.toml" --targets "$SRC/tests/data/toy_calibrate_targets.csv" \
+  --report "$T/cal.sqlite" >/dev/null 2>&1
+expect report_calibrate 0 "(1 charts)" -- "$PDLAB" report "$T/cal.sqlite" --out "$T/cal.html"
+python3 -c "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE other (x)'); c.commit()" "$T/other.sqlite"
+expect report_not_a_study 65 "not a pdlab study" -- "$PDLAB" report "$T/other.sqlite" --out "$T/x.html"
 PDLAB_REPORT_ASSETS="$T/nowhere" expect report_no_assets 66 "chart library not found" -- "$PDLAB" report "$T/g.sqlite" --out "$T/y.html"
 [ -e "$T/x.html" ] || [ -e "$T/y.html" ] && { echo "FAIL report_no_partial_output"; fails=$((fails + 1)); }
 # Self-contained: no external scripts or styles.
@@ -43,7 +65,7 @@ mkdir -p "$T/x"
 cp "$SRC/scenarios/examples/toy_pilot.toml" "$SRC/scenarios/examples/"toy_*.csv "$T/x/"
 sed -i 's|^P1,P,prefecture,Prefecture 1,|P1,P,prefecture,P1</script><script>document.title=1</script><!--,|' "$T/x/toy_hierarchy.csv"
 "$PDLAB" run "$T/x/toy_pilot.toml" --out "$T/x.sqlite" -r 3 >/dev/null 2>&1
-expect report_script_safe 0 "2 charts" -- "$PDLAB" report "$T/x.sqlite" --out "$T/x.html"
+expect report_script_safe 0 "(5 charts)" -- "$PDLAB" report "$T/x.sqlite" --out "$T/x.html"
 grep -q 'P1\\u003c/script>' "$T/x.html" || { echo "FAIL report_name_kept"; fails=$((fails + 1)); }
 closes=$(grep -o '</script' "$T/x.html" | wc -l)
 [ "$closes" = 4 ] || { echo "FAIL report_script_safe: $closes closing script tags"; fails=$((fails + 1)); }
@@ -55,12 +77,35 @@ fi
 "$PDLAB" cases "$SRC/scenarios/cases" --out "$T/cases" -r 2 >/dev/null 2>&1
 cp "$T/cases/comparison.html" "$T/cmp.html"
 cp "$T/cases/guiyang.html" "$T/gy.html"
-for r in g h p cmp gy x; do
+# The comparison links to each case's page and flags a capped "years to half" (Guiyang: fewer than half
+# of its communities adopt by the horizon).
+for c in chengdu guiyang haicang jiangsu-rollout taicang; do
+  grep -q "href=\"$c.html\"" "$T/cmp.html" && [ -f "$T/cases/$c.html" ] ||
+    { echo "FAIL cases_link_$c"; fails=$((fails + 1)); }
+done
+grep -q 'class="flag"' "$T/cmp.html" || { echo "FAIL cases_horizon_flag"; fails=$((fails + 1)); }
+# A chart whose data is emptied must be caught: the page reports a chart with no marks.
+sed '0,/"data":{"values":\[/s//"data":{"values":[],"emptied":[/' "$T/p.html" >"$T/blank.html"
+status_of() {
+  timeout 120 "$browser" --headless --no-sandbox --disable-gpu --virtual-time-budget=30000 \
+    --dump-dom "file://$T/$1.html" 2>/dev/null | grep -o '<p id="pdlab-status"[^>]*>[^<]*' | sed 's/.*>//'
+}
+status=$(status_of blank)
+case "$status" in
+  *"no marks drawn"*) ;;
+  *) echo "FAIL browser_blank_chart: status '$status' (want a chart with no marks)"; fails=$((fails + 1)) ;;
+esac
+# Every chart renders with marks and no console error; the maps draw one shape per county.
+for r in g h p c cf cal cmp gy x js nat; do
   want=$(grep -c '^<h2>' "$T/$r.html")
-  status=$(timeout 120 "$browser" --headless --no-sandbox --disable-gpu --virtual-time-budget=30000 \
-    --dump-dom "file://$T/$r.html" 2>/dev/null | grep -o '<p id="pdlab-status">[^<]*' | sed 's/.*>//')
-  if [ "$status" != "rendered $want of $want charts" ]; then
-    echo "FAIL browser_$r: status '$status' (want 'rendered $want of $want charts')"; fails=$((fails + 1))
+  features=0
+  [ "$r" = js ] && features=$map_js
+  [ "$r" = nat ] && features=$map_all
+  [ "$r" = gy ] && features=10  # Guiyang's CSV hierarchy: its 10 districts and counties
+  status=$(status_of "$r")
+  if [ "$status" != "rendered $want of $want charts; map features $features" ]; then
+    echo "FAIL browser_$r: status '$status' (want 'rendered $want of $want charts; map features $features')"
+    fails=$((fails + 1))
   fi
 done
 echo "report: $fails failures"

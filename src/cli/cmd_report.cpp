@@ -17,7 +17,9 @@ struct ReportOptions {
 };
 
 void add_options(CLI::App& sub, ReportOptions& o) {
-  sub.add_option("results", o.db, "Results file (.sqlite) from `pdlab run` or `pdlab cases`")
+  sub.add_option("results", o.db,
+                 "A study (.sqlite) from `pdlab run` or `pdlab cases`, or the .sqlite output of "
+                 "`compare --out`, `check-fit --out` or `calibrate --report`")
       ->required();
   sub.add_option("--out,-o", o.out, "HTML file")->required();
   add_force(sub, o.force);
@@ -25,7 +27,12 @@ void add_options(CLI::App& sub, ReportOptions& o) {
 
 int run(const ReportOptions& o) {
   const auto r = study::write_report(o.db, o.out, o.force);
-  fmt::print(stderr, "wrote {} ({} charts)\n", o.out, r.charts);
+  if (r.map_features > 0) {
+    fmt::print(stderr, "wrote {} ({} charts; map of {} counties)\n", o.out, r.charts,
+               r.map_features);
+  } else {
+    fmt::print(stderr, "wrote {} ({} charts)\n", o.out, r.charts);
+  }
   fmt::print("{}\n", o.out);
   return EX_OK;
 }
@@ -35,7 +42,9 @@ int run(const ReportOptions& o) {
 void register_report(CLI::App& app, Commands& cmds) {
   auto o = std::make_shared<ReportOptions>();
   auto* sub = app.add_subcommand(
-      "report", "Write a self-contained HTML report (charts inlined, opens offline) of a study");
+      "report",
+      "Write a self-contained HTML report (charts inlined, opens offline) of a study or of "
+      "compare, check-fit or calibrate output");
   add_options(*sub, *o);
   cmds.push_back({sub, [o] { return run(*o); }});
 }

@@ -1,9 +1,11 @@
-// `pdlab report`: one self-contained HTML file from a study: Vega-Lite charts with the Vega,
-// Vega-Lite and vega-embed libraries inlined (from report/node_modules, installed by
-// scripts/setup.sh from the npm registry), so the report opens offline.
+// `pdlab report`: one self-contained HTML file from a study: which charts a study gets, and
+// their Vega-Lite specs. The page itself is written by report_page.cpp, the map by
+// report_map.cpp.
 #include "pdlab/study/report.hpp"
-#include "pdlab/io/output_file.hpp"
-#include "pdlab/io/sqlite_db.hpp"
+#include "study/report_charts.hpp"
+#include "study/report_map.hpp"
+#include "study/report_page.hpp"
+#include "study/report_results.hpp"
 
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
@@ -13,8 +15,6 @@
 #include "pdlab/io/scenario_io.hpp"
 
 #include <fmt/format.h>
-#include <sqlite3.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
@@ -29,195 +29,7 @@ namespace pdlab::study {
 namespace {
 
 namespace fs = std::filesystem;
-// Objects keep their keys in insertion order, so the specs read as Vega-Lite's examples do.
-using Json = nlohmann::ordered_json;
-
-constexpr const char* kSchema = "https://vega.github.io/schema/vega-lite/v5.json";
-
-std::string assets_dir() {
-  if (const char* d = std::getenv("PDLAB_REPORT_ASSETS")) {
-    return d;
-  }
-  return PDLAB_REPORT_ASSETS;
-}
-
-std::string read_asset(const std::string& rel) {
-  const auto path = assets_dir() + "/" + rel;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    fail(ErrorKind::no_input, {path, 0, "", ""}, "chart library not found",
-         "run scripts/setup.sh (it installs the report's libraries with npm ci in report/), or "
-         "set PDLAB_REPORT_ASSETS to a node_modules folder with vega, vega-lite and vega-embed");
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string js = ss.str();
-  // Inline scripts must not contain a closing script tag: write "<\/script" instead.
-  std::string out;
-  out.reserve(js.size());
-  std::size_t from = 0;
-  for (std::size_t p = js.find("</script"); p != std::string::npos;
-       p = js.find("</script", p + 1)) {
-    out.append(js, from, p - from);
-    out += "<\\/";
-    from = p + 2;
-  }
-  out.append(js, from, std::string::npos);
-  return out;
-}
-
-// A study opened for reading: integrity-checked on open, every step checked.
-class Study {
- public:
-  explicit Study(const std::string& path) : db_(path, SQLITE_OPEN_READONLY, true) {
-    io::note_input(path);
-  }
-
-  // First column of the first row as text ("" when no row or NULL).
-  std::string scalar(const std::string& sql) const {
-    std::string out;
-    each(sql, [&](sqlite3_stmt* st) {
-      if (out.empty() && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-        out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-      }
-    });
-    return out;
-  }
-  template <typename F>
-  void each(const std::string& sql, F&& f) const {
-    io::Stmt st(db_, sql);
-    while (st.next_row()) {
-      f(st.get());
-    }
-  }
-  bool has_table(const std::string& t) const {
-    return !scalar("SELECT name FROM sqlite_master WHERE type='table' AND name=" +
-                   io::sql_literal(t))
-                .empty();
-  }
-  std::vector<std::string> columns(const std::string& t) const {
-    std::vector<std::string> out;
-    each("SELECT name FROM pragma_table_info(" + io::sql_literal(t) + ")", [&](sqlite3_stmt* st) {
-      out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
-    });
-    return out;
-  }
-
- private:
-  mutable io::Db db_;
-};
-
-// Text for HTML element content and attribute values.
-std::string html_escape(std::string_view s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      case '\'': o += "&#39;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
-
-// A number as the report shows it: six significant digits (the charts need no more, and the
-// page stays small); NaN and infinities are null.
-Json number(double x) {
-  if (!std::isfinite(x)) {
-    return nullptr;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", x);
-  return std::strtod(buf, nullptr);
-}
-
-// JSON for inside a <script> element. '<' can only occur inside JSON strings, where "\u003c"
-// means the same: no "</script>" or "<!--" in the data can end or change the script. Text
-// that is not valid UTF-8 (a unit name from a CSV) is replaced, not an error.
-std::string script_json(const Json& j) {
-  const auto s = j.dump(-1, ' ', false, Json::error_handler_t::replace);
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    if (c == '<') {
-      out += "\\u003c";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-// Rows of a query as a JSON array of objects; numeric columns stay numbers.
-// The first day "YYYY-MM-DD" of a period label: charts read it as a time, which they cannot
-// do for "2020-Q1" or "2020-W04".
-std::string first_day(const std::string& label) {
-  DateSpan span;
-  std::string why;
-  if (!parse_date(label, span, why)) {
-    return label;
-  }
-  const auto c = civil_from_days(span.first);
-  return fmt::format("{:04d}-{:02d}-{:02d}", c.year, c.month, c.day);
-}
-
-// Rows as JSON objects; a `date` column also gives `day`, its first day.
-Json json_rows(const Study& db, const std::string& sql) {
-  Json out = Json::array();
-  std::map<std::string, std::string> days;
-  db.each(sql, [&](sqlite3_stmt* st) {
-    Json row = Json::object();
-    const int n = sqlite3_column_count(st);
-    for (int i = 0; i < n; ++i) {
-      const std::string name = sqlite3_column_name(st, i);
-      auto& cell = row[name];
-      switch (sqlite3_column_type(st, i)) {
-        case SQLITE_NULL: cell = nullptr; break;
-        case SQLITE_INTEGER: cell = sqlite3_column_int64(st, i); break;
-        case SQLITE_FLOAT: cell = number(sqlite3_column_double(st, i)); break;
-        default: cell = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
-      }
-      if (name == "date" && cell.is_string()) {
-        const auto label = cell.get<std::string>();
-        auto it = days.find(label);
-        if (it == days.end()) {
-          it = days.emplace(label, first_day(label)).first;
-        }
-        row["day"] = it->second;
-      }
-    }
-    out.push_back(std::move(row));
-  });
-  return out;
-}
-
-// The caption under a chart.
-Json subtitle(const std::string& caption) {
-  return {{"text", ""}, {"subtitle", caption}, {"anchor", "start"}, {"orient", "bottom"}};
-}
-
-struct Chart {
-  std::string id;
-  std::string title;
-  Json spec;  // Vega-Lite
-};
-
-// The lowest and highest quantile columns of a summary table (q05 / q95 by default).
-std::pair<std::string, std::string> band_columns(const Study& db, const std::string& table) {
-  std::vector<std::string> q;
-  for (const auto& c : db.columns(table)) {
-    if (c.size() > 1 && c[0] == 'q' && std::isdigit(static_cast<unsigned char>(c[1]))) {
-      q.push_back(c);
-    }
-  }
-  if (q.empty()) {
-    return {"mean", "mean"};
-  }
-  return {q.front(), q.back()};
-}
+using namespace report;
 
 std::string caption_of(const Study& db) {
   const auto get = [&](const std::string& k) {
@@ -225,47 +37,6 @@ std::string caption_of(const Study& db) {
   };
   return "Scenario " + get("scenario_name") + " · seed " + get("seed") + " · " + get("replicates") +
          " replicates · pdlab " + get("pdlab_version");
-}
-
-// A line of means with a band between two quantiles, coloured by `color`.
-Json band_chart(Json data, const std::string& lo, const std::string& hi, const std::string& color,
-                const std::string& y_title, const std::string& caption,
-                const std::string& facet = "", bool wrap = false) {
-  const Json x = {{"field", "day"}, {"type", "temporal"}, {"title", nullptr}};
-  const Json by_color = {{"field", color}, {"type", "nominal"}};
-  const Json layer =
-      Json::array({{{"mark", {{"type", "area"}, {"opacity", 0.2}}},
-                    {"encoding",
-                     {{"x", x},
-                      {"y", {{"field", lo}, {"type", "quantitative"}, {"title", y_title}}},
-                      {"y2", {{"field", hi}}},
-                      {"color", by_color}}}},
-                   {{"mark", "line"},
-                    {"encoding",
-                     {{"x", x},
-                      {"y", {{"field", "mean"}, {"type", "quantitative"}}},
-                      {"color", by_color},
-                      {"tooltip", Json::array({{{"field", "date"}, {"type", "nominal"}},
-                                               {{"field", color}},
-                                               {{"field", "mean"}, {"format", ".3f"}},
-                                               {{"field", lo}, {"format", ".3f"}},
-                                               {{"field", hi}, {"format", ".3f"}}})}}}}});
-  Json spec = {{"$schema", kSchema}, {"data", {{"values", std::move(data)}}}};
-  if (wrap) {  // one panel per value of `facet`, four a row, each with its own y scale
-    spec["facet"] = {{"field", facet}, {"type", "nominal"}, {"title", nullptr}};
-    spec["columns"] = 4;
-    spec["resolve"] = {{"scale", {{"y", "independent"}}}};
-    spec["spec"] = {{"width", 200}, {"height", 150}, {"layer", layer}};
-  } else if (!facet.empty()) {
-    spec["facet"] = {{"column", {{"field", facet}, {"type", "nominal"}}}};
-    spec["spec"] = {{"width", 220}, {"height", 180}, {"layer", layer}};
-  } else {
-    spec["width"] = 640;
-    spec["height"] = 260;
-    spec["layer"] = layer;
-  }
-  spec["title"] = subtitle(caption);
-  return spec;
 }
 
 // Hierarchy as an icicle (one band per level, each unit as wide as the units below it at the
@@ -379,46 +150,8 @@ Json hierarchy_chart(const Study& db, const std::string& caption) {
                       {{"field", "share"},
                        {"title", "share of replicates adopting"},
                        {"format", ".2f"}}})}}},
-      {"title", subtitle(caption + " · units not adopting in most replicates are left blank")}};
-}
-
-// The page: inlined libraries, one section per chart, and a status line that says whether
-// every chart rendered (read by the browser test).
-void write_page(const std::string& out_path, bool force, const std::string& title,
-                const std::string& intro_html, const std::vector<Chart>& charts) {
-  const std::string vega = read_asset("vega/build/vega.min.js");
-  const std::string vega_lite = read_asset("vega-lite/build/vega-lite.min.js");
-  const std::string vega_embed = read_asset("vega-embed/build/vega-embed.min.js");
-  io::write_text_file(out_path, force, [&](std::ostream& o) {
-    o << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>"
-      << html_escape(title)
-      << "</title>\n<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:"
-         "2em auto;color:#222}h2{font-size:1.1em;margin-top:2em}.cap{color:#666;font-size:"
-         ".85em}#pdlab-status{color:#666;font-size:.8em}table{border-collapse:collapse;font-size:"
-         ".85em}td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}</style>\n";
-    o << "<script>" << vega << "</script>\n<script>" << vega_lite << "</script>\n<script>"
-      << vega_embed << "</script>\n</head><body>\n";
-    o << "<h1>" << html_escape(title) << "</h1>\n" << intro_html;
-    for (const auto& c : charts) {
-      o << "<h2>" << html_escape(c.title) << "</h2>\n<div id=\"" << html_escape(c.id)
-        << "\"></div>\n";
-    }
-    Json specs = Json::object();
-    for (const auto& c : charts) {
-      specs[c.id] = c.spec;
-    }
-    o << "<p id=\"pdlab-status\">rendering</p>\n<script>\nconst specs = " << script_json(specs)
-      << ";\nconst errors = [];\nwindow.addEventListener('error', e => "
-         "errors.push(String(e.message)));\n"
-         "Promise.all(Object.entries(specs).map(([id, spec]) =>\n"
-         "  vegaEmbed('#' + id, spec, {actions: false, renderer: 'svg'})\n"
-         "    .then(r => { if (!document.querySelector('#' + id + ' svg')) errors.push(id + ': no "
-         "svg'); })\n"
-         "    .catch(e => errors.push(id + ': ' + e))))\n"
-         "  .then(() => { document.getElementById('pdlab-status').textContent = errors.length ?\n"
-         "    'errors: ' + errors.join('; ') : 'rendered ' + Object.keys(specs).length + ' of ' +\n"
-         "    Object.keys(specs).length + ' charts'; });\n</script>\n</body></html>\n";
-  });
+      {"title",
+       caption_title(caption + " · units not adopting in most replicates are left blank")}};
 }
 
 }  // namespace
@@ -426,30 +159,59 @@ void write_page(const std::string& out_path, bool force, const std::string& titl
 ReportSummary write_report(const std::string& db_path, const std::string& out_path, bool force) {
   io::check_output_path(out_path, force);
   const Study db(db_path);
+  if (!db.has_table("summary_time")) {  // the .sqlite output of another command
+    if (db.has_table("compare")) {
+      check_assets();
+      return {write_compare_report(db, out_path, force), 0};
+    }
+    if (db.has_table("check_fit")) {
+      check_assets();
+      return {write_check_fit_report(db, out_path, force), 0};
+    }
+    if (db.has_table("calibration")) {
+      check_assets();
+      return {write_calibration_report(db, out_path, force), 0};
+    }
+  }
   if (!db.has_table("summary_time") || !db.has_table("meta")) {
     fail(ErrorKind::data, {db_path, 0, "", ""}, "not a pdlab study (no summary_time table)",
-         "give the .sqlite file written by `pdlab run` or `pdlab cases`");
+         "give the .sqlite file written by `pdlab run`, `pdlab cases`, or the .sqlite output of "
+         "`compare --out`, `check-fit --out` or `calibrate --report`");
   }
   const auto caption = caption_of(db);
-  read_asset("vega/build/vega.min.js");  // fail early, before any chart work
+  check_assets();  // fail early, before any chart work
+  std::vector<PolicyInfo> policies;
+  db.each(
+      "SELECT policy_id, COALESCE(NULLIF(name, ''), policy_id) FROM policies ORDER BY "
+      "policy_index",
+      [&](sqlite3_stmt* st) {
+        policies.push_back({text(st, 0), text(st, 1)});
+      });
+  const auto events = event_rows(db);
   std::vector<Chart> charts;
+  auto map = map_charts(db, policies, caption);
+  for (auto& c : map.charts) {
+    charts.push_back(std::move(c));
+  }
   {
     // Not a structured binding: clang before 16 cannot capture one in a lambda.
     const auto band = band_columns(db, "summary_time");
     const std::string& lo = band.first;
     const std::string& hi = band.second;
-    db.each("SELECT policy_id FROM policies ORDER BY policy_index", [&](sqlite3_stmt* st) {
-      const std::string pol = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    for (const auto& pol : policies) {
       const auto data = json_rows(
           db, "SELECT level, date, mean, " + lo + ", " + hi +
                   " FROM summary_time WHERE metric = 'adopted' AND policy_id = " +
-                  io::sql_literal(pol) +
+                  io::sql_literal(pol.id) +
                   " AND level <> (SELECT name FROM levels WHERE level = 0) ORDER BY period");
       charts.push_back({"adoption_" + std::to_string(charts.size()),
-                        "Share of units adopted, by level: " + pol + " (mean and " + lo + "–" + hi +
-                            " band over replicates)",
-                        band_chart(data, lo, hi, "level", "share adopted", caption)});
-    });
+                        "Share of units adopted, by level: " + pol.name + " (mean and " + lo + "–" +
+                            hi + " band over replicates)",
+                        band_chart(data, lo, hi, "level", "share adopted", caption, events), ""});
+    }
+  }
+  for (auto& c : story_charts(db, policies, caption, events)) {
+    charts.push_back(std::move(c));
   }
   if (db.has_table("governance_time")) {
     const auto band = band_columns(db, "governance_time");
@@ -493,22 +255,28 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
       if (data.empty()) {
         continue;
       }
-      charts.push_back({std::string(chart.id), std::string(chart.title),
-                        chart.panel_per_metric
-                            ? band_chart(data, lo, hi, "level", "", caption, "metric", true)
-                            : band_chart(data, lo, hi, "metric", std::string(unit), caption)});
+      charts.push_back(
+          {std::string(chart.id), std::string(chart.title),
+           chart.panel_per_metric
+               ? band_chart(data, lo, hi, "level", "", caption, events, "metric", true)
+               : band_chart(data, lo, hi, "metric", std::string(unit), caption, events),
+           ""});
     }
   }
   {
     const auto spec = hierarchy_chart(db, caption);
     if (!spec.is_null()) {
-      charts.push_back({"hierarchy", "The hierarchy coloured by median adoption date", spec});
+      charts.push_back({"hierarchy", "The hierarchy coloured by median adoption date", spec, ""});
     }
   }
   const auto name = db.scalar("SELECT value FROM meta WHERE key = 'scenario_name'");
+  PageData shared = std::move(map.shared);
+  if (!map.topology.is_null()) {
+    shared["@topology"] = std::move(map.topology);
+  }
   write_page(out_path, force, "pdlab report: " + name,
-             "<p class=\"cap\">" + html_escape(caption) + "</p>\n", charts);
-  return {static_cast<int>(charts.size())};
+             "<p class=\"cap\">" + html_escape(caption) + "</p>\n" + map.note_html, charts, shared);
+  return {static_cast<int>(charts.size()), map.features};
 }
 
 ReportSummary write_comparison_report(const std::string& csv, const std::string& title,
@@ -529,28 +297,52 @@ ReportSummary write_comparison_report(const std::string& csv, const std::string&
     fail(ErrorKind::data, {out_path, 0, "", ""}, "no cases to report", "run at least one case");
   }
   const auto& header = rows[0];
-  std::string table = "<div style=\"overflow-x:auto\"><table><tr>";
-  for (const auto& h : header) {
-    table += "<th>" + html_escape(h) + "</th>";
+  const auto col = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  };
+  const std::size_t i_end = col("communities_adopted_end");
+  const std::size_t i_half = col("years_to_half_of_communities");
+  // "Years to half" is the horizon when half the communities have not adopted by then: a
+  // lower bound, flagged (certainly so where fewer than half adopted on average).
+  const auto capped = [&](const std::vector<std::string>& row) {
+    return i_end < row.size() && std::strtod(row[i_end].c_str(), nullptr) < 0.5;
+  };
+  // Transposed (a row per measure, a column per case), so the table fits the page; each case
+  // links to its own report, written beside this one.
+  std::string table = "<table><tr><th>measure</th>";
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    const auto& name = rows[r][0];
+    table += "<th><a href=\"" + html_escape(name) + ".html\">" + html_escape(name) + "</a></th>";
   }
   table += "</tr>";
   Json values = Json::array();
-  for (std::size_t r = 1; r < rows.size(); ++r) {
-    table += "<tr>";
-    for (std::size_t i = 0; i < rows[r].size(); ++i) {
-      table += "<td>" + html_escape(rows[r][i]) + "</td>";
-      if (i == 0 || i >= header.size()) {
-        continue;
+  for (std::size_t i = 1; i < header.size(); ++i) {
+    table += "<tr><td>" + html_escape(header[i]) + "</td>";
+    for (std::size_t r = 1; r < rows.size(); ++r) {
+      const std::string cell = i < rows[r].size() ? rows[r][i] : "";
+      if (i == i_half && capped(rows[r])) {
+        table +=
+            "<td class=\"flag\" title=\"fewer than half the communities adopted by the "
+            "horizon: the horizon, a lower bound\">&ge; " +
+            html_escape(cell) + " &#9873;</td>";
+      } else {
+        table += "<td>" + html_escape(cell) + "</td>";
       }
       char* end = nullptr;
-      const double x = std::strtod(rows[r][i].c_str(), &end);
-      if (!rows[r][i].empty() && end != nullptr && *end == '\0') {
-        values.push_back({{"case", rows[r][0]}, {"measure", header[i]}, {"value", number(x)}});
+      const double x = std::strtod(cell.c_str(), &end);
+      if (!cell.empty() && end != nullptr && *end == '\0') {
+        values.push_back({{"case", rows[r][0]},
+                          {"measure", header[i]},
+                          {"value", number(x)},
+                          {"capped", i == i_half && capped(rows[r])}});
       }
     }
     table += "</tr>";
   }
-  table += "</table></div>\n";
+  table +=
+      "</table>\n<p class=\"cap\">&#9873; years to half capped at the horizon: fewer than "
+      "half the communities adopted by the end (the value is a lower bound; pale bar in "
+      "the chart). Case names link to each case's report.</p>\n";
   const Json measures = {"communities_adopted_end",
                          "years_to_half_of_communities",
                          "participation_local",
@@ -573,12 +365,14 @@ ReportSummary write_comparison_report(const std::string& csv, const std::string&
          {{"x", {{"field", "case"}, {"type", "nominal"}, {"title", nullptr}}},
           {"y", {{"field", "value"}, {"type", "quantitative"}, {"title", nullptr}}},
           {"color", {{"field", "case"}, {"type", "nominal"}, {"legend", nullptr}}},
+          {"opacity", {{"condition", {{"test", "datum.capped"}, {"value", 0.35}}}, {"value", 1}}},
           {"tooltip", Json::array({{{"field", "case"}},
                                    {{"field", "measure"}},
-                                   {{"field", "value"}, {"format", ".3f"}}})}}}}},
+                                   {{"field", "value"}, {"format", ".3f"}},
+                                   {{"field", "capped"}, {"title", "capped at the horizon"}}})}}}}},
       {"resolve", {{"scale", {{"y", "independent"}}}}},
-      {"title", subtitle(caption)}};
-  const std::vector<Chart> charts = {{"comparison", "The cases side by side", std::move(spec)}};
+      {"title", caption_title(caption)}};
+  const std::vector<Chart> charts = {{"comparison", "The cases side by side", std::move(spec), ""}};
   write_page(out_path, force, title, "<p class=\"cap\">" + html_escape(caption) + "</p>\n" + table,
              charts);
   return {1};

@@ -7,6 +7,7 @@ namespace pdlab::study {
 
 struct ReportSummary {
   int charts = 0;
+  int map_features = 0;  // county shapes on the map (0: no map)
 };
 
 // Writes the report of study `db_path` to `out_path` (atomically; no overwrite unless force).

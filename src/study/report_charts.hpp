@@ -1,0 +1,32 @@
+// Internal to `pdlab report`: time-series charts and the story charts chosen by what a study
+// contains (report_charts.cpp).
+#pragma once
+
+#include "study/report_map.hpp"
+#include "study/report_page.hpp"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace pdlab::study::report {
+
+// The lowest and highest quantile columns of a summary table (q05 / q95 by default).
+std::pair<std::string, std::string> band_columns(const Study& db, const std::string& table);
+
+// The scenario's scripted events as rows {day, date, event} for markers on time axes.
+Json event_rows(const Study& db);
+
+// A line of means with a band between two quantiles, coloured by `color`; `facet` gives one
+// panel per value (four a row with `wrap`). Scripted events are marked on unfaceted charts.
+Json band_chart(Json data, const std::string& lo, const std::string& hi, const std::string& color,
+                const std::string& y_title, const std::string& caption, const Json& events,
+                const std::string& facet = "", bool wrap = false);
+
+// Charts that tell the study's story, each only where the study has what it needs: active vs
+// reversed by level, regional shares against quota targets, adoptions by channel, a few
+// replicates against the median.
+std::vector<Chart> story_charts(const Study& db, const std::vector<PolicyInfo>& policies,
+                                const std::string& caption, const Json& events);
+
+}  // namespace pdlab::study::report

@@ -1,0 +1,202 @@
+// `pdlab report` on the output of `pdlab compare` (a .sqlite with the `compare` table): each
+// variant's paired differences from the baseline as a forest plot, one panel per outcome,
+// and the variants' means side by side.
+#include "study/report_results.hpp"
+
+#include "pdlab/io/results.hpp"
+
+#include <fmt/format.h>
+
+namespace pdlab::study::report {
+
+int write_compare_report(const Study& db, const std::string& out_path, bool force) {
+  // One row per outcome and variant; the label says what the outcome measures and where.
+  const std::string label =
+      "outcome || ' ' || statistic || CASE WHEN level <> '' THEN ' (' || level || ')' ELSE '' "
+      "END || CASE WHEN policy_id <> '' THEN ' · ' || policy_id ELSE '' END";
+  const auto baseline = db.scalar("SELECT variant FROM compare ORDER BY rowid LIMIT 1");
+  const auto reps = db.scalar("SELECT MAX(replicates) FROM compare");
+  const auto diffs = json_rows(
+      db, "SELECT " + label +
+              " AS outcome, variant, diff, diff_lo, diff_hi, mean, replicates FROM compare WHERE "
+              "variant <> " +
+              io::sql_literal(baseline) + " ORDER BY rowid");
+  const auto means = json_rows(
+      db, "SELECT " + label + " AS outcome, variant, mean, sd FROM compare ORDER BY rowid");
+  const std::string caption = fmt::format(
+      "Differences from the baseline variant \"{}\" over {} replicates on common random "
+      "numbers (the same random draws in every variant), with 95% t intervals; a difference "
+      "whose interval crosses the dashed zero line is not distinguishable from none.",
+      baseline, reps);
+  const Json variant_axis = {{"field", "variant"},
+                             {"type", "nominal"},
+                             {"title", nullptr},
+                             {"axis", {{"labelLimit", 260}}}};
+  Json forest = {
+      {"$schema", kSchema},
+      {"data", {{"values", diffs}}},
+      {"facet",
+       {{"row",
+         {{"field", "outcome"},
+          {"type", "nominal"},
+          {"sort", nullptr},
+          {"title", nullptr},
+          {"header", {{"labelAngle", 0}, {"labelAlign", "left"}, {"labelLimit", 320}}}}}}},
+      {"spec",
+       {{"width", 360},
+        {"layer",
+         Json::array(
+             {{{"mark", {{"type", "rule"}, {"strokeDash", {4, 3}}, {"color", "#888"}}},
+               {"encoding", {{"x", {{"datum", 0}, {"type", "quantitative"}}}}}},
+              {{"mark", {{"type", "rule"}, {"strokeWidth", 2}}},
+               {"encoding",
+                {{"x", {{"field", "diff_lo"}, {"type", "quantitative"}, {"title", nullptr}}},
+                 {"x2", {{"field", "diff_hi"}}},
+                 {"y", variant_axis}}}},
+              {{"mark", {{"type", "point"}, {"filled", true}, {"size", 60}, {"color", "black"}}},
+               {"encoding",
+                {{"x", {{"field", "diff"}, {"type", "quantitative"}}},
+                 {"y", variant_axis},
+                 {"tooltip",
+                  Json::array(
+                      {{{"field", "outcome"}},
+                       {{"field", "variant"}},
+                       {{"field", "diff"}, {"format", ".4g"}},
+                       {{"field", "diff_lo"}, {"title", "95% low"}, {"format", ".4g"}},
+                       {{"field", "diff_hi"}, {"title", "95% high"}, {"format", ".4g"}}})}}}}})}}},
+      {"resolve", {{"scale", {{"x", "independent"}}}}},
+      {"title", caption_title(caption)}};
+  Json side = {
+      {"$schema", kSchema},
+      {"data", {{"values", means}}},
+      {"facet",
+       {{"row",
+         {{"field", "outcome"},
+          {"type", "nominal"},
+          {"sort", nullptr},
+          {"title", nullptr},
+          {"header", {{"labelAngle", 0}, {"labelAlign", "left"}, {"labelLimit", 320}}}}}}},
+      {"spec",
+       {{"width", 360},
+        {"layer",
+         Json::array({{{"mark", {{"type", "bar"}, {"color", "#9ecae1"}}},
+                       {"encoding",
+                        {{"x", {{"field", "mean"}, {"type", "quantitative"}, {"title", nullptr}}},
+                         {"y", variant_axis},
+                         {"tooltip", Json::array({{{"field", "outcome"}},
+                                                  {{"field", "variant"}},
+                                                  {{"field", "mean"}, {"format", ".4g"}},
+                                                  {{"field", "sd"}, {"format", ".4g"}}})}}}}})}}},
+      {"resolve", {{"scale", {{"x", "independent"}}}}},
+      {"title", caption_title("Mean of each outcome over replicates, variant by variant.")}};
+  const std::vector<Chart> charts = {
+      {"forest", "Paired differences from the baseline (forest plot)", std::move(forest), ""},
+      {"means", "Each variant's mean", std::move(side), ""}};
+  write_page(out_path, force, "pdlab report: compare",
+             "<p class=\"cap\">" + html_escape(caption) + "</p>\n", charts);
+  return static_cast<int>(charts.size());
+}
+
+int write_check_fit_report(const Study& db, const std::string& out_path, bool force) {
+  const auto data = json_rows(db,
+                              "SELECT level, date, observed, sim_mean, sim_q05, sim_q95, inside "
+                              "FROM check_fit ORDER BY level, period");
+  const auto inside =
+      db.scalar("SELECT CAST(ROUND(100.0 * AVG(inside)) AS INTEGER) FROM check_fit");
+  const std::string caption =
+      "Observed cumulative share adopted (black points) against the simulated mean (blue "
+      "line) and its 5%-95% band over replicates; the observed share lies inside the band in " +
+      inside + "% of the periods. One panel per level.";
+  const Json x = {{"field", "day"}, {"type", "temporal"}, {"title", nullptr}};
+  const Json layer = Json::array(
+      {{{"mark", {{"type", "area"}, {"opacity", 0.25}, {"color", "#4c78a8"}}},
+        {"encoding",
+         {{"x", x},
+          {"y", {{"field", "sim_q05"}, {"type", "quantitative"}, {"title", "share adopted"}}},
+          {"y2", {{"field", "sim_q95"}}}}}},
+       {{"mark", {{"type", "line"}, {"color", "#4c78a8"}}},
+        {"encoding", {{"x", x}, {"y", {{"field", "sim_mean"}, {"type", "quantitative"}}}}}},
+       {{"mark", {{"type", "point"}, {"filled", true}, {"color", "black"}}},
+        {"encoding",
+         {{"x", x},
+          {"y", {{"field", "observed"}, {"type", "quantitative"}}},
+          {"tooltip",
+           Json::array({{{"field", "level"}},
+                        {{"field", "date"}},
+                        {{"field", "observed"}, {"format", ".3f"}},
+                        {{"field", "sim_mean"}, {"title", "simulated mean"}, {"format", ".3f"}},
+                        {{"field", "sim_q05"}, {"title", "5%"}, {"format", ".3f"}},
+                        {{"field", "sim_q95"}, {"title", "95%"}, {"format", ".3f"}}})}}}}});
+  Json spec = {{"$schema", kSchema},
+               {"data", {{"values", data}}},
+               {"facet", {{"field", "level"}, {"type", "nominal"}, {"title", nullptr}}},
+               {"columns", 2},
+               {"spec", {{"width", 420}, {"height", 240}, {"layer", layer}}},
+               {"title", caption_title(caption)}};
+  const std::vector<Chart> charts = {
+      {"check_fit", "Observed against simulated adoption", std::move(spec), ""}};
+  write_page(out_path, force, "pdlab report: check-fit",
+             "<p class=\"cap\">" + html_escape(caption) + "</p>\n", charts);
+  return 1;
+}
+
+int write_calibration_report(const Study& db, const std::string& out_path, bool force) {
+  const auto data =
+      json_rows(db,
+                "SELECT target, level, region, date, share, sim_mean, sim_q05, sim_q95, error FROM "
+                "calibration ORDER BY rowid");
+  const std::string caption =
+      "Each calibration target (red diamond: the share due by its date in its region) against "
+      "the calibrated model on fresh validation replicates: the simulated mean (black) and "
+      "its 5%-95% band (bar).";
+  const Json y = {{"field", "target"},
+                  {"type", "nominal"},
+                  {"sort", nullptr},
+                  {"title", nullptr},
+                  {"axis", {{"labelLimit", 360}}}};
+  const Json tooltip =
+      Json::array({{{"field", "target"}},
+                   {{"field", "share"}, {"title", "target"}, {"format", ".3f"}},
+                   {{"field", "sim_mean"}, {"title", "simulated mean"}, {"format", ".3f"}},
+                   {{"field", "sim_q05"}, {"title", "5%"}, {"format", ".3f"}},
+                   {{"field", "sim_q95"}, {"title", "95%"}, {"format", ".3f"}},
+                   {{"field", "error"}, {"format", "+.3f"}}});
+  Json spec = {
+      {"$schema", kSchema},
+      {"data", {{"values", data}}},
+      {"width", 480},
+      {"layer",
+       Json::array({{{"mark", {{"type", "rule"}, {"strokeWidth", 6}, {"color", "#9ecae1"}}},
+                     {"encoding",
+                      {{"x",
+                        {{"field", "sim_q05"},
+                         {"type", "quantitative"},
+                         {"title", "share adopted"},
+                         {"scale", {{"domain", {0, 1}}}}}},
+                       {"x2", {{"field", "sim_q95"}}},
+                       {"y", y},
+                       {"tooltip", tooltip}}}},
+                    {{"mark", {{"type", "tick"}, {"color", "black"}, {"thickness", 2}}},
+                     {"encoding",
+                      {{"x", {{"field", "sim_mean"}, {"type", "quantitative"}}},
+                       {"y", y},
+                       {"tooltip", tooltip}}}},
+                    {{"mark",
+                      {{"type", "point"},
+                       {"shape", "diamond"},
+                       {"filled", true},
+                       {"size", 110},
+                       {"color", "#d62728"}}},
+                     {"encoding",
+                      {{"x", {{"field", "share"}, {"type", "quantitative"}}},
+                       {"y", y},
+                       {"tooltip", tooltip}}}}})},
+      {"title", caption_title(caption)}};
+  const std::vector<Chart> charts = {
+      {"calibration", "Targets against the calibrated model", std::move(spec), ""}};
+  write_page(out_path, force, "pdlab report: calibrate",
+             "<p class=\"cap\">" + html_escape(caption) + "</p>\n", charts);
+  return 1;
+}
+
+}  // namespace pdlab::study::report

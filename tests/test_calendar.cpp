@@ -190,7 +190,8 @@ TEST(Calendar, InvalidDatesOneClearError) {
       {"", "not a date"},
   };
   for (const auto& [value, why] : bad) {
-    const auto e = error_of([&] { to_period(day, value, "time", "events.csv", 12); });
+    const std::string text = value;  // a lambda cannot capture a structured binding in C++17
+    const auto e = error_of([&] { to_period(day, text, "time", "events.csv", 12); });
     EXPECT_NE(e.find(std::string("events.csv:12: field 'time' = '") + value + "'"),
               std::string::npos)
         << e;

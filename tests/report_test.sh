@@ -77,8 +77,8 @@ fi
 "$PDLAB" cases "$SRC/scenarios/cases" --out "$T/cases" -r 2 >/dev/null 2>&1
 cp "$T/cases/comparison.html" "$T/cmp.html"
 cp "$T/cases/guiyang.html" "$T/gy.html"
-# The comparison links to each case's page and flags a capped "years to half" (Guiyang: fewer than half
-# of its communities adopt by the horizon).
+# The comparison links to each case's page and flags a capped "years to half" (a case in which some
+# replicate never reaches half of its communities by the horizon; Jiangsu with 2 replicates).
 for c in chengdu guiyang haicang jiangsu-rollout taicang; do
   grep -q "href=\"$c.html\"" "$T/cmp.html" && [ -f "$T/cases/$c.html" ] ||
     { echo "FAIL cases_link_$c"; fails=$((fails + 1)); }

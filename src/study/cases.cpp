@@ -142,6 +142,7 @@ CaseOutcome outcome(const Model& m, const std::vector<ReplicateResult>& results)
   double first = 0;
   double adopted_end = 0;
   double half = 0;
+  double capped = 0;
   for (const auto& r : results) {
     std::int32_t first_r = kNever;
     for (const auto& a : r.adoptions) {
@@ -160,11 +161,13 @@ CaseOutcome outcome(const Model& m, const std::vector<ReplicateResult>& results)
       }
     }
     half += half_r - (first_r == kNever ? 0 : first_r);
+    capped += half_r == m.periods() ? 1.0 : 0.0;
   }
   const auto reps = static_cast<double>(results.size());
   first /= reps;
   c.communities_adopted_end = adopted_end / reps;
   c.years_to_half = half / (reps * sc.calendar.periods_per_year);
+  c.years_to_half_capped = capped / reps;
   c.first_adoption = period_label(sc.calendar, static_cast<std::int32_t>(std::lround(first)));
   const std::int32_t horizon = m.periods();
   const std::int32_t last_year = std::max(0, horizon - sc.calendar.periods_per_year);
@@ -226,6 +229,7 @@ const std::vector<std::string>& comparison_columns() {
                                                 "first_adoption",
                                                 "communities_adopted_end",
                                                 "years_to_half_of_communities",
+                                                "years_to_half_capped",
                                                 "participation_local",
                                                 "participation_migrant",
                                                 "participation_target",
@@ -247,6 +251,7 @@ std::vector<std::string> comparison_cells(const CaseOutcome& c) {
           c.first_adoption,
           num(c.communities_adopted_end),
           num(c.years_to_half, 2),
+          num(c.years_to_half_capped, 2),
           num(c.participation_local),
           num(c.participation_migrant),
           num(c.participation_target),

@@ -300,12 +300,12 @@ ReportSummary write_comparison_report(const std::string& csv, const std::string&
   const auto col = [&](const std::string& name) {
     return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());
   };
-  const std::size_t i_end = col("communities_adopted_end");
   const std::size_t i_half = col("years_to_half_of_communities");
-  // "Years to half" is the horizon when half the communities have not adopted by then: a
-  // lower bound, flagged (certainly so where fewer than half adopted on average).
+  const std::size_t i_capped = col("years_to_half_capped");
+  // "Years to half" counts the horizon for a replicate in which half the communities never
+  // adopted: the mean is then a lower bound, flagged when any replicate was capped.
   const auto capped = [&](const std::vector<std::string>& row) {
-    return i_end < row.size() && std::strtod(row[i_end].c_str(), nullptr) < 0.5;
+    return i_capped < row.size() && std::strtod(row[i_capped].c_str(), nullptr) > 0;
   };
   // Transposed (a row per measure, a column per case), so the table fits the page; each case
   // links to its own report, written beside this one.
@@ -322,8 +322,8 @@ ReportSummary write_comparison_report(const std::string& csv, const std::string&
       const std::string cell = i < rows[r].size() ? rows[r][i] : "";
       if (i == i_half && capped(rows[r])) {
         table +=
-            "<td class=\"flag\" title=\"fewer than half the communities adopted by the "
-            "horizon: the horizon, a lower bound\">&ge; " +
+            "<td class=\"flag\" title=\"in some replicates half the communities never "
+            "adopted: counted at the horizon, so a lower bound\">&ge; " +
             html_escape(cell) + " &#9873;</td>";
       } else {
         table += "<td>" + html_escape(cell) + "</td>";
@@ -340,9 +340,9 @@ ReportSummary write_comparison_report(const std::string& csv, const std::string&
     table += "</tr>";
   }
   table +=
-      "</table>\n<p class=\"cap\">&#9873; years to half capped at the horizon: fewer than "
-      "half the communities adopted by the end (the value is a lower bound; pale bar in "
-      "the chart). Case names link to each case's report.</p>\n";
+      "</table>\n<p class=\"cap\">&#9873; years to half capped at the horizon: in some "
+      "replicates (share in years_to_half_capped) half the communities never adopted, so the "
+      "mean is a lower bound (pale bar in the chart). Case names link to each case's report.</p>\n";
   const Json measures = {"communities_adopted_end",
                          "years_to_half_of_communities",
                          "participation_local",

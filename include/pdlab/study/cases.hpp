@@ -29,6 +29,8 @@ struct CaseOutcome {
   std::string first_adoption;          // date of the mean first adoption
   double communities_adopted_end = 0;  // share of the communities existing then, at the horizon
   double years_to_half = 0;  // from the first adoption to half of the communities existing then
+  double years_to_half_capped =
+      0;  // share of replicates that never reached half: counted at the horizon
   double participation_local = 0, participation_migrant = 0, participation_target = 0;
   double depth = 0, coverage = 0;  // in the last year, at the community level
   double incidents_per_10k_year = 0;

@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include <sysexits.h>
+#include <algorithm>
 #include <memory>
 
 namespace pdlab::cli {
@@ -42,14 +43,36 @@ int run(const CasesOptions& o) {
   if (!res.reports_skipped.empty()) {
     fmt::print(stderr, "pdlab: warning: no HTML reports: {}\n", res.reports_skipped);
   }
-  // The comparison table, readable: a selection of comparison.csv's cells.
-  fmt::print("{:<16} {:>7} {:>8} {:>10} {:>7} {:>8} {:>8} {:>7} {:>7} {:>7} {:>9} {:>8}\n", "case",
-             "comm.", "first", "adopted", "half y", "part.loc", "part.mig", "target", "depth",
-             "cover.", "incid/10k", "cost/10k");
+  // The comparison table, readable: a selection of comparison.csv's cells, found by name.
+  const std::vector<std::pair<const char*, const char*>> shown{
+      {"communities", "comm."},
+      {"first_adoption", "first"},
+      {"communities_adopted_end", "adopted"},
+      {"years_to_half_of_communities", "half y"},
+      {"years_to_half_capped", "capped"},
+      {"participation_local", "part.loc"},
+      {"participation_migrant", "part.mig"},
+      {"participation_target", "target"},
+      {"depth", "depth"},
+      {"coverage", "cover."},
+      {"incidents_per_10k_year", "incid/10k"},
+      {"cost_per_10k_year", "cost/10k"}};
+  const auto& columns = study::comparison_columns();
+  std::vector<std::size_t> at;
+  fmt::print("{:<16}", "case");
+  for (const auto& [column, label] : shown) {
+    at.push_back(static_cast<std::size_t>(std::find(columns.begin(), columns.end(), column) -
+                                          columns.begin()));
+    fmt::print(" {:>9}", label);
+  }
+  fmt::print("\n");
   for (const auto& r : res.cases) {
     const auto c = study::comparison_cells(r);
-    fmt::print("{:<16} {:>7} {:>8} {:>10} {:>7} {:>8} {:>8} {:>7} {:>7} {:>7} {:>9} {:>8}\n", c[0],
-               c[3], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14]);
+    fmt::print("{:<16}", c[0]);
+    for (const auto i : at) {
+      fmt::print(" {:>9}", i < c.size() ? c[i] : "");
+    }
+    fmt::print("\n");
   }
   // Held-out facts: the model's mean and 90% interval against each fact.
   if (!res.held_out.empty()) {

@@ -59,25 +59,11 @@ AbcCalibration abc_calibrate(const AbcSpec& spec,
   options.threads = sc0.threads;
   // As in the point fit: without feedback and without governance targets the governance
   // layer cannot change what is compared, so it is switched off to save time.
-  const bool adoption_only =
-      !sc0.governance.feedback.any() &&
-      std::none_of(targets.begin(), targets.end(), [](const Target& t) { return t.metric >= 0; });
+  const bool adoption_only = calibration_adoption_only(sc0, targets);
   // One particle's target values: `replicates` single-threaded replicates (the particles run
   // in parallel), averaged.
   const auto simulate = [&](const std::vector<double>& x, std::uint64_t seed) {
-    Scenario sc = sc0;
-    for (std::size_t i = 0; i < free.size(); ++i) {
-      for (const auto& k : free[i].keys) {
-        set_numeric_parameter(sc, k, x[i]);
-      }
-    }
-    sc.seed = seed;
-    if (adoption_only) {
-      sc.governance.assessment.enabled = false;
-      sc.governance.coproduction.enabled = false;
-      sc.governance.services.enabled = false;
-      sc.governance.stability.enabled = false;
-    }
+    const Scenario sc = calibration_scenario(sc0, free, x, seed, adoption_only);
     const Model m(sc, *base.inputs.hierarchy, *base.inputs.network);
     std::vector<double> mean(targets.size(), 0.0);
     for (int r = 0; r < spec.replicates; ++r) {

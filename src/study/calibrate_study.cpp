@@ -43,6 +43,32 @@ int metric_index(const std::string& name, const std::string& path, std::int64_t 
 
 }  // namespace
 
+bool calibration_adoption_only(const Scenario& sc, const std::vector<Target>& targets) {
+  // With feedback the governance layer shapes adoption, so it stays on.
+  return !sc.governance.feedback.any() &&
+         std::none_of(targets.begin(), targets.end(),
+                      [](const Target& t) { return t.metric >= 0; });
+}
+
+Scenario calibration_scenario(const Scenario& sc0, const std::vector<FreeParameter>& free,
+                              const std::vector<double>& x, std::uint64_t seed,
+                              bool adoption_only) {
+  Scenario sc = sc0;
+  for (std::size_t i = 0; i < free.size(); ++i) {
+    for (const auto& k : free[i].keys) {
+      set_numeric_parameter(sc, k, x[i]);
+    }
+  }
+  sc.seed = seed;
+  if (adoption_only) {
+    sc.governance.assessment.enabled = false;
+    sc.governance.coproduction.enabled = false;
+    sc.governance.services.enabled = false;
+    sc.governance.stability.enabled = false;
+  }
+  return sc;
+}
+
 std::vector<Target> read_targets(const std::string& path, const Model& m) {
   const auto& h = m.hierarchy();
   const auto& sc = m.scenario();
@@ -176,25 +202,10 @@ CalibrateResult calibrate_scenario(
   out.targets = read_targets(spec.targets_path, *base.model);
   const auto& targets = out.targets;
   // Typed overrides on a copy of the scenario read once: no --set strings, no TOML re-read
-  // per evaluation. Without feedback the governance layer cannot change adoption, so it is
-  // switched off to save time; with feedback it stays on, since it shapes adoption.
-  const bool adoption_only =
-      !sc0.governance.feedback.any() &&
-      std::none_of(targets.begin(), targets.end(), [](const Target& t) { return t.metric >= 0; });
+  // per evaluation.
+  const bool adoption_only = calibration_adoption_only(sc0, targets);
   const auto simulate = [&](const std::vector<double>& x, std::uint64_t seed, int n) {
-    Scenario sc = sc0;
-    for (std::size_t i = 0; i < free.size(); ++i) {
-      for (const auto& k : free[i].keys) {
-        set_numeric_parameter(sc, k, x[i]);
-      }
-    }
-    sc.seed = seed;
-    if (adoption_only) {
-      sc.governance.assessment.enabled = false;
-      sc.governance.coproduction.enabled = false;
-      sc.governance.services.enabled = false;
-      sc.governance.stability.enabled = false;
-    }
+    const Scenario sc = calibration_scenario(sc0, free, x, seed, adoption_only);
     const Model m(sc, *base.inputs.hierarchy, *base.inputs.network);
     const auto results = run_ensemble(m, n, sc.threads);
     std::vector<std::vector<double>> shares;

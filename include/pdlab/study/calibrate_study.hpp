@@ -60,6 +60,14 @@ struct CalibrateProgress {
 // errors name the file, line, field and the fix.
 std::vector<Target> read_targets(const std::string& path, const Model& model);
 
+// Whether the governance layer can be switched off while calibrating: without feedback and
+// without governance targets it cannot change what is compared.
+bool calibration_adoption_only(const Scenario& sc, const std::vector<Target>& targets);
+// The scenario `sc` with the free parameters set to `x` (typed overrides, no TOML re-read),
+// the seed set, and the governance layer off when `adoption_only`.
+Scenario calibration_scenario(const Scenario& sc, const std::vector<FreeParameter>& free,
+                              const std::vector<double>& x, std::uint64_t seed, bool adoption_only);
+
 // `on_start(result so far)` is called after each start, `on_evaluation` after each evaluation
 // of the objective; either may be empty.
 CalibrateResult calibrate_scenario(

@@ -1,5 +1,5 @@
-"""pdlab for Python: pdlab's C++ workflows (run, compare, riskset, eha, cox, infer) with
-their tables as pandas DataFrames. A thin client of the library, like the `pdlab` CLI; errors
+"""pdlab for Python: pdlab's C++ workflows (run, compare, sensitivity, calibrate, abc,
+check_fit, cases, riskset, eha, cox, infer) with their tables as pandas DataFrames. A thin client of the library, like the `pdlab` CLI; errors
 are pdlab.Error (with .kind and .exit_code), one subclass per kind. See docs/python.md."""
 
 import json
@@ -20,8 +20,9 @@ from ._pdlab import (CantCreateError, ConfigError, DataError, Error, InternalErr
                      NoInputError, ResourcesError, UsageError)
 
 __version__ = _pdlab.__version__
-__all__ = ["run", "read_study", "compare", "riskset", "eha", "cox", "infer", "units", "schemas",
-           "Study",
+__all__ = ["run", "read_study", "compare", "sensitivity", "calibrate", "abc", "fit", "check_fit",
+           "cases", "riskset", "eha", "cox", "infer", "units", "schemas",
+           "Study", "AbcPosterior", "Cases",
            "Error", "UsageError", "DataError", "NoInputError", "CantCreateError", "IoError",
            "ConfigError", "ResourcesError", "InternalError", "PdlabWarning"]
 
@@ -264,3 +265,148 @@ def schemas():
     with run-dependent columns (quantiles, covariates) list their fixed columns."""
     return {name: pd.DataFrame(cols, columns=["column", "type", "meaning"])
             for name, _, cols in _pdlab.schemas()}
+
+
+def sensitivity(scenario, factors=None, method="sobol", samples=64, trajectories=10, levels=4,
+                bootstrap=1000, confidence=0.95, set=None, replicates=None, seed=None,
+                threads=None):
+    """Sobol (Saltelli design) or Morris sensitivity of every outcome `compare` knows to the
+    `factors` (["key", "key=lo:hi", ...]; none: the scenario's [[sensitivity.factor]] list),
+    on common random numbers, as `pdlab sensitivity`. Returns the index table (docs/outputs.md,
+    `sensitivity`); df.attrs holds the method, design points, replicates and the factors'
+    ranges as used."""
+    cols, info = _pdlab.sensitivity(os.fspath(scenario), _overrides(set, replicates, seed, threads),
+                                    list(factors or []), method, int(samples), int(trajectories),
+                                    int(levels), int(bootstrap), float(confidence))
+    df = _frame(cols)
+    info["factors"] = [{"key": k, "lo": lo, "hi": hi} for k, lo, hi in info["factors"]]
+    df.attrs.update(info)
+    return df
+
+
+def calibrate(scenario, targets, set=None, seed=None, threads=None, out=None, force=False):
+    """Fits the scenario's [[calibrate.free]] parameters to `targets` (a CSV path or a
+    DataFrame: level, date, share or value, and optionally policy_id, region, weight, metric)
+    by NLopt's Nelder-Mead from several starts, as `pdlab calibrate`. Returns the fit table
+    on the validation replicates (`calibration`); df.attrs holds best (parameter -> value),
+    the starts and scenario_toml, the calibrated scenario (written to `out` when given; its
+    relative paths then point from out's folder, else from the scenario's)."""
+    with tempfile.TemporaryDirectory(prefix="pdlab-calibrate-") as tmp:
+        cols, info = _pdlab.calibrate(os.fspath(scenario), _overrides(set, None, seed, threads),
+                                      _csv(targets, tmp, "targets.csv"),
+                                      "" if out is None else os.fspath(out), bool(force))
+    df = _frame(cols)
+    info["starts"] = pd.DataFrame(info["starts"], columns=[
+        "seed", "x", "objective", "evaluations", "converged", "validation_objective"])
+    df.attrs.update(info)
+    return df
+
+
+class AbcPosterior:
+    """ABC-SMC output: .posterior (particles with weights, `abc_posterior`), .summary (per
+    parameter: prior sd, posterior mean, sd and quantiles, `abc_summary`), .predictive
+    (posterior predictive bands per target, `abc_predictive`), .generations (tolerance,
+    simulations, acceptance, ESS per generation), .stop (why it stopped) and .scenario_toml
+    (the scenario at the posterior mean)."""
+
+    def __init__(self, posterior, summary, predictive, info):
+        self.posterior = posterior
+        self.summary = summary
+        self.predictive = predictive
+        self.generations = pd.DataFrame(info["generations"], columns=[
+            "generation", "tolerance", "simulations", "acceptance", "ess"])
+        self.stop = info["stop"]
+        self.seed = info["seed"]
+        self.scenario_toml = info["scenario_toml"]
+
+    def __repr__(self):
+        return (f"<pdlab.AbcPosterior: {len(self.summary)} parameter(s), "
+                f"{len(self.generations)} generation(s); {self.stop}>")
+
+
+def abc(scenario, targets, particles=200, generations=8, quantile=0.5, min_acceptance=0.01,
+        tolerance=0.0, replicates=1, draws=200, set=None, seed=None, threads=None, out=None,
+        force=False):
+    """A posterior sample over the scenario's [[calibrate.free]] parameters (uniform priors on
+    their bounds) by ABC-SMC, as `pdlab calibrate --method abc`: `particles` per generation,
+    each tolerance the `quantile` of the last distances, stopping after `generations`, below
+    `min_acceptance` or at `tolerance`; `replicates` simulations per particle; `draws`
+    posterior predictive simulations. The same result at any `threads`. Returns an
+    AbcPosterior; with `out`, the scenario at the posterior mean is written there."""
+    with tempfile.TemporaryDirectory(prefix="pdlab-abc-") as tmp:
+        post, summ, pred, info = _pdlab.abc(
+            os.fspath(scenario), _overrides(set, None, seed, threads),
+            _csv(targets, tmp, "targets.csv"), int(particles), int(generations), float(quantile),
+            float(min_acceptance), float(tolerance), int(replicates), int(draws),
+            "" if out is None else os.fspath(out), bool(force))
+    return AbcPosterior(_frame(post), _frame(summ), _frame(pred), info)
+
+
+def fit(scenario, events, covariates=None, static=None, level=None, policy=None, terms=None,
+        link="cloglog", inherit=None, event_covariates=None, edges=None, set=None, out=None,
+        force=False):
+    """Estimates the engine's adoption hazard from observed `events` (CSV path or DataFrame:
+    unit_id, policy_id, time) on the scenario's hierarchy, as `pdlab fit`, with the risk-set
+    arguments of riskset() and the `terms` of eha(). Returns the coefficient table; df.attrs
+    holds n, events, log_likelihood, aic, the notes (what entered the simulation how) and
+    scenario_toml, the fitted scenario (written to `out` when given, its relative paths then
+    from out's folder, else from the scenario's; run it with run(), check it with
+    check_fit()). A fit that does not converge raises pdlab.DataError."""
+    anchor = (os.fspath(out) if out is not None else
+              os.path.join(os.path.dirname(os.path.abspath(scenario)), "fitted.toml"))
+    with tempfile.TemporaryDirectory(prefix="pdlab-fit-") as tmp:
+        cols, info = _pdlab.fit(
+            os.fspath(scenario), _overrides(set, None, None, None),
+            _csv(events, tmp, "events.csv"), _csv(covariates, tmp, "covariates.csv"),
+            list(static or []), list(inherit or []), list(event_covariates or []),
+            os.fspath(edges) if edges else "", level or "", policy or "", terms or "", link,
+            anchor, out is not None, bool(force))
+    _warn(info["notes"])
+    df = _frame(cols)
+    df.attrs.update(info)
+    return df
+
+
+def check_fit(scenario, events, train_until=None, set=None, replicates=None, seed=None):
+    """A fitted scenario (from `pdlab fit`) against observed `events` (CSV path or DataFrame:
+    unit_id, policy_id, time), as `pdlab check-fit`. Without `train_until`: observed vs
+    simulated cumulative adoption by level and period with 90% bands (`check_fit`). With it:
+    refit on the events up to that date, forecast the rest, and score the model beside a
+    constant hazard and a logistic curve (`out_of_sample`); df.attrs holds the window, the
+    best method per score and what each method fitted."""
+    with tempfile.TemporaryDirectory(prefix="pdlab-check-fit-") as tmp:
+        cols, info = _pdlab.check_fit(os.fspath(scenario), _overrides(set, replicates, seed, None),
+                                      _csv(events, tmp, "events.csv"), train_until or "")
+    df = _frame(cols)
+    _warn(info.pop("notes", []))
+    df.attrs.update(info)
+    return df
+
+
+class Cases:
+    """The cases side by side: .comparison (one row per case, comparison.csv), .held_out
+    (the held-out facts checked, held_out.csv; None without), .studies (case -> its study
+    file; read them with read_study), .written (every file written), .out_dir."""
+
+    def __init__(self, info):
+        self.out_dir = info["out_dir"]
+        self.studies = dict(info["studies"])
+        self.written = list(info["written"])
+        self.reports_skipped = info["reports_skipped"] or None
+        self.comparison = pd.read_csv(info["comparison_csv"], keep_default_na=True)
+        self.held_out = (pd.read_csv(info["held_out_csv"]) if info["held_out_csv"] else None)
+
+    def __repr__(self):
+        return f"<pdlab.Cases {self.out_dir}: {', '.join(self.studies)}>"
+
+
+def cases(folder=None, out_dir=None, set=None, replicates=None, seed=None, threads=None,
+          force=False):
+    """Runs every case scenario of `folder` (default: the shipped cases, scenarios/cases) and
+    writes each study, its report and the comparison into `out_dir` (default results/cases),
+    as `pdlab cases`; the held-out facts of the folder's held_out.csv are checked. Returns a
+    Cases object."""
+    info = _pdlab.cases("" if folder is None else os.fspath(folder),
+                        "" if out_dir is None else os.fspath(out_dir),
+                        _overrides(set, replicates, seed, threads), bool(force))
+    return Cases(info)

@@ -3,6 +3,7 @@
 // holds the Python-facing signatures. pdlab::Error becomes pdlab.Error (errors.cpp).
 #include "columns.hpp"
 #include "errors.hpp"
+#include "gil.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/io/estimation_io.hpp"
 #include "pdlab/io/table.hpp"
@@ -11,6 +12,7 @@
 #include "pdlab/study/plan.hpp"
 #include "pdlab/study/units.hpp"
 #include "pdlab/version.hpp"
+#include "studies.hpp"
 
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -25,14 +27,6 @@ using Strings = std::vector<std::string>;
 namespace pdlab::python {
 
 namespace {
-
-// The workflows below run without the GIL (they call no Python), so other Python threads
-// keep going; the tables are converted once it is held again.
-template <class Work>
-auto without_gil(Work&& work) {
-  py::gil_scoped_release nogil;
-  return work();
-}
 
 py::dict run(const std::string& scenario, const Strings& overrides, const std::string& out,
              bool force, bool resume, bool check_estimate, const std::string& command_line) {
@@ -236,4 +230,5 @@ PYBIND11_MODULE(_pdlab, m) {
         py::arg("p_value_cutoff"));
   m.def("schemas", &schemas);
   m.def("units", &units, py::arg("scenario"), py::arg("query"), py::arg("limit"));
+  register_studies(m);
 }

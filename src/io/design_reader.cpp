@@ -66,6 +66,18 @@ class Mapped {
   std::size_t size_ = 0;
 };
 
+// Hands the whole pages inside [b, e) back to the system: the pages of a mapping already
+// parsed (each thread its own blocks, while the others still parse) or of a buffer about to
+// be freed, so that unmapping or freeing it later has no page tables left to tear down.
+void drop_pages(const void* b, const void* e) {
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto lo = (reinterpret_cast<std::uintptr_t>(b) + page - 1) & ~(page - 1);
+  const auto hi = reinterpret_cast<std::uintptr_t>(e) & ~(page - 1);
+  if (hi > lo) {
+    ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
+  }
+}
+
 // Newlines in [b, e), and whether a quote is among them (the general reader unquotes).
 std::size_t count_lines(const char* b, const char* e, bool& quote) {
   std::size_t n = 0;
@@ -450,7 +462,10 @@ std::optional<Design> read_design(const std::string& path, const Formula& f,
     }
     plan.y = out[primary[0]];
   }
-  each_block([&](Block& b) { parse_block(b, plan); });
+  each_block([&](Block& b) {
+    parse_block(b, plan);
+    drop_pages(b.b, b.e);  // the file is not read again (a fallback reads it anew)
+  });
   std::size_t kept = 0;
   for (const auto& b : blocks) {
     if (!b.ok) {
@@ -501,6 +516,18 @@ std::optional<Design> read_design(const std::string& path, const Formula& f,
     des.names.push_back(t);
   }
   return des;
+}
+
+void release_design(Design& design) {
+  constexpr std::size_t chunk = std::size_t{8} << 20;
+  const auto bytes = static_cast<std::size_t>(design.x.size()) * sizeof(double);
+  char* base = reinterpret_cast<char*>(design.x.data());
+  if (bytes >= 2 * chunk) {
+    tbb::parallel_for(std::size_t{0}, (bytes + chunk - 1) / chunk, [&](std::size_t k) {
+      drop_pages(base + k * chunk, base + std::min(bytes, (k + 1) * chunk));
+    });
+  }
+  design = Design{};
 }
 
 }  // namespace pdlab::io

@@ -71,8 +71,11 @@ TableFit<GlmFit> eha_study(const EhaSpec& spec) {
   // error, by the table.
   if (!bad_formula) {
     if (auto design = io::read_design(spec.data, f, spec.offset, spec.cluster)) {
-      return {fit_binomial_glm(design->x, design->y, design->offset, design->names, gopt),
-              design->dropped_missing};
+      TableFit<GlmFit> r{
+          fit_binomial_glm(design->x, design->y, design->offset, design->names, gopt),
+          design->dropped_missing};
+      io::release_design(*design);
+      return r;
     }
   }
   const auto data = io::read_table(

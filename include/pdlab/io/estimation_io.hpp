@@ -179,6 +179,10 @@ Design build_design(const DataTable& data, const Formula& f, const std::string& 
 std::optional<Design> read_design(const std::string& path, const Formula& f,
                                   const std::string& offset_column,
                                   const std::string& cluster_column, int threads = 0);
+// Frees a design's matrix with its pages returned to the system by all threads at once: a
+// 1,000,000 x 20 design's 39,000 pages take one thread ~30 ms to free, serially, at the end
+// of `pdlab eha`. The design is empty afterwards.
+void release_design(Design& design);
 
 // "Surv(tstart, tstop, event)" -> {tstart, tstop, event}; empty if not of that form.
 std::vector<std::string> parse_surv(const std::string& response);

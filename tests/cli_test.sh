@@ -148,7 +148,8 @@ check riskset_bad_week 65 "w53_events.csv:2: field 'time' = '2021-W53': ISO year
 
 # Interrupted while writing: no output file; the replicates already committed are kept in
 # OUT.partial (the message says how to finish), and --resume finishes the study.
-"$PDLAB" run "$EX/jiangsu_mandate.toml" --out "$T/int.sqlite" --set output.unit_time_every=1 >/dev/null 2>"$T/int.err" &
+# Four replicates (two or three are left to resume): the scenario's 20 took 76 s to resume.
+"$PDLAB" run "$EX/jiangsu_mandate.toml" --out "$T/int.sqlite" --set output.unit_time_every=1 -r 4 >/dev/null 2>"$T/int.err" &
 pid=$!
 for _ in $(seq 1 600); do
   [ -s "$T/int.sqlite.partial" ] && break
@@ -164,10 +165,11 @@ if [ "$code" = 143 ] && [ ! -e "$T/int.sqlite" ] && [ -e "$T/int.sqlite.partial"
 else
   echo "FAIL interrupted_write: exit $code, left: $(ls "$T"/int.sqlite* 2>/dev/null)"; cat "$T/int.err"; fails=$((fails + 1))
 fi
-check interrupted_no_resume 73 "pass --resume" -- "$PDLAB" run "$EX/jiangsu_mandate.toml" --out "$T/int.sqlite" --set output.unit_time_every=1
+check interrupted_no_resume 73 "pass --resume" -- "$PDLAB" run "$EX/jiangsu_mandate.toml" --out "$T/int.sqlite" --set output.unit_time_every=1 -r 4
 check interrupted_other_scenario 73 "another scenario" -- "$PDLAB" run "$EX/jiangsu_mandate.toml" --out "$T/int.sqlite" --resume
-check interrupted_resume 0 "" -- "$PDLAB" run "$EX/jiangsu_mandate.toml" --out "$T/int.sqlite" --set output.unit_time_every=1 --resume
+check interrupted_resume 0 "" -- "$PDLAB" run "$EX/jiangsu_mandate.toml" --out "$T/int.sqlite" --set output.unit_time_every=1 -r 4 --resume
 check resumed_complete 0 "^1$" -- sqlite3 "$T/int.sqlite" "SELECT value FROM meta WHERE key = 'complete'"
+check resumed_all_replicates 0 "^4$" -- sqlite3 "$T/int.sqlite" "SELECT COUNT(*) FROM runs"
 check resumed_no_partial 0 "" -- test ! -e "$T/int.sqlite.partial"
 
 # The governance layer and design comparison.

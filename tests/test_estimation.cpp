@@ -694,6 +694,8 @@ TEST(FitThenSimulate, FittedScenarioCarriesTheEstimatesAndRuns) {
     return res.glm.coef[j];
   };
   EXPECT_EQ(fitted.adoption.alpha.at("county"), coef("alpha.county"));
+  // The intercepts are per period of the fitting calendar, and the scenario says so.
+  EXPECT_EQ(fitted.calendar.stated_periods_per_year, cal.periods_per_year);
   EXPECT_EQ(fitted.adoption.gamma_horizontal, coef("horizontal"));
   EXPECT_EQ(fitted.adoption.gamma_vertical, coef("vertical"));
   EXPECT_EQ(fitted.adoption.beta.at("migrant_share"), coef("migrant_share"));

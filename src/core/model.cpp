@@ -4,6 +4,7 @@
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/core/params.hpp"
+#include "pdlab/core/restate.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -187,7 +188,7 @@ std::array<double, 4> cdf(const ModeWeights& w) {
 }  // namespace
 
 Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network& network)
-    : sc_(scenario), h_(hierarchy), net_(network) {
+    : sc_(restated_for_calendar(scenario)), h_(hierarchy), net_(network) {
   const std::int32_t n = h_.size();
   const auto& a = sc_.adoption;
   // The keys of every keyed table (adoption.alpha.<level> ...) against what they range over.

@@ -194,6 +194,13 @@ std::vector<Param> make_registry() {
   r.push_back(integer("calendar.periods_per_year", 1, 365, "periods/year", "",
                       "Periods per year: 1, 2, 3, 4, 6, 12 (months), 52 (ISO weeks) or 365 (days).",
                       INT(calendar.periods_per_year)));
+  r.push_back(integer(
+      "calendar.stated_periods_per_year", 0, 365, "periods/year", "",
+      "Periods per year on which the per-period parameters (adoption.alpha, "
+      "stages.reversal_rate, counts of periods) are stated; differing from periods_per_year, "
+      "the model restates them to keep their yearly meaning (docs/model.md section 2). "
+      "0: periods_per_year.",
+      INT(calendar.stated_periods_per_year)));
   r.push_back(integer("calendar.periods", 1, 40000, "periods", "", "Number of periods simulated.",
                       INT(calendar.periods)));
 

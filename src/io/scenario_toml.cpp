@@ -815,6 +815,13 @@ LoadedScenario parse_scenario(const std::string& text_in, const std::string& nam
          {name, 0, "calendar.periods_per_year", std::to_string(cal.periods_per_year)},
          "not a calendar", "use 1, 2, 3, 4, 6, 12 (months), 52 (ISO weeks) or 365 (days)");
   }
+  if (cal.stated_periods_per_year != 0 && !valid_periods_per_year(cal.stated_periods_per_year)) {
+    fail(ErrorKind::config,
+         {name, 0, "calendar.stated_periods_per_year", std::to_string(cal.stated_periods_per_year)},
+         "not a calendar",
+         "use 1, 2, 3, 4, 6, 12 (months), 52 (ISO weeks) or 365 (days), the calendar the "
+         "per-period parameters were stated on, or 0 for periods_per_year");
+  }
   if (!cal.start.empty()) {
     const auto* t = root["calendar"].as_table();
     for (const char* k : {"start_year", "start_month"}) {

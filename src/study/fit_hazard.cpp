@@ -233,6 +233,13 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
   adoption.insert("sibling_weight", sc.adoption.sibling_weight);
   adoption.insert("edge_weight", sc.adoption.edge_weight);
   t.insert_or_assign("adoption", adoption);
+  // The intercepts are per period of the fitting calendar: say so, so that a run on another
+  // calendar restates them (docs/model.md §2).
+  if (!t.contains("calendar")) {
+    t.insert("calendar", toml::table{});
+  }
+  t["calendar"].as_table()->insert_or_assign("stated_periods_per_year",
+                                             sc.calendar.periods_per_year);
   toml::table vertical;
   vertical.insert("attenuation", sc.vertical.attenuation);
   vertical.insert("endorse", 1.0);

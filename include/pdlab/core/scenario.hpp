@@ -27,6 +27,9 @@ struct Calendar {
   int start_day = 1;          // used by weekly and daily calendars
   int periods_per_year = 12;  // 1, 2, 3, 4, 6, 12 (months), 52 (ISO weeks) or 365 (days)
   int periods = 240;
+  // The periods a year on which the per-period parameters (intercepts, reversal rate, counts of
+  // periods) are stated; 0 = periods_per_year. Differing, the model restates them (restate.hpp).
+  int stated_periods_per_year = 0;
 };
 
 struct EdgeSource {

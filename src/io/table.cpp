@@ -8,6 +8,8 @@
 
 #include <cmath>
 #include <iostream>
+#include <string>
+#include <vector>
 
 namespace pdlab::io {
 
@@ -111,15 +113,38 @@ class SqliteWriter final : public TableWriter {
   void finish() override {}
 
  protected:
-  void put_text(int col, std::string_view v) override { insert_->bind_text_or_null(col + 1, v); }
+  // Texts are gathered in one buffer per row and bound without a copy once the row is
+  // complete (a copy per field was a malloc and memcpy in SQLite for every text cell).
+  void put_text(int col, std::string_view v) override {
+    if (v.empty()) {
+      insert_->bind_null(col + 1);
+      return;
+    }
+    texts_.push_back({col, row_text_.size(), v.size()});
+    row_text_.append(v);
+  }
   void put_integer(int col, std::int64_t v) override { insert_->bind(col + 1, v); }
   void put_real(int col, double v) override { insert_->bind(col + 1, v); }
   void put_null(int col) override { insert_->bind_null(col + 1); }
-  void row_done() override { insert_->step(); }
+  void row_done() override {
+    for (const auto& t : texts_) {
+      insert_->bind_static(t.col + 1, std::string_view(row_text_).substr(t.offset, t.size));
+    }
+    insert_->step();  // every column is bound again for the next row before its step
+    texts_.clear();
+    row_text_.clear();
+  }
 
  private:
+  struct Text {
+    int col;
+    std::size_t offset;
+    std::size_t size;
+  };
   Stmt create_;
   std::unique_ptr<Stmt> insert_;
+  std::vector<Text> texts_;
+  std::string row_text_;
 };
 
 bool ends_with(const std::string& s, std::string_view suffix) {

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -170,4 +171,59 @@ TEST(Results, FindUnits) {
   ASSERT_EQ(english.size(), 1U);
   EXPECT_EQ(h.id(english[0]), "P1");
   EXPECT_TRUE(io::find_units(h, en, "nothing like it", 10).empty());
+}
+
+// The SQLite table writer holds rows and inserts them in batches, the rest one by one: every
+// row and cell arrives in order, empty text and NaN as NULL, for counts around the batch size.
+TEST(Results, SqliteTableWriterKeepsEveryRow) {
+  const io::TableSchema schema{"t",
+                               "test",
+                               {{"id", io::ColumnType::integer, ""},
+                                {"name", io::ColumnType::text, ""},
+                                {"x", io::ColumnType::real, ""},
+                                {"note", io::ColumnType::text, ""}}};
+  const auto dir = test::temp_dir();
+  for (const int n : {0, 1, 63, 64, 65, 131}) {
+    const auto out = dir + "/t" + std::to_string(n) + ".sqlite";
+    io::write_table(out, false, schema, [&](io::TableWriter& w) {
+      for (int i = 0; i < n; ++i) {
+        w.integer(i).text("unit-" + std::to_string(i));
+        if (i % 5 == 0) {
+          w.real(std::nan(""));
+        } else {
+          w.real(i * 0.5);
+        }
+        w.text(i % 3 == 0 ? std::string() : std::string(static_cast<std::size_t>(i % 7), 'n'));
+        w.end_row();
+      }
+    });
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open_v2(out.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT rowid, id, name, x, note FROM t ORDER BY rowid", -1,
+                                 &st, nullptr),
+              SQLITE_OK);
+    int i = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      EXPECT_EQ(sqlite3_column_int64(st, 0), i + 1) << n;
+      EXPECT_EQ(sqlite3_column_int64(st, 1), i) << n;
+      EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 2))),
+                "unit-" + std::to_string(i));
+      if (i % 5 == 0) {
+        EXPECT_EQ(sqlite3_column_type(st, 3), SQLITE_NULL) << n << " " << i;
+      } else {
+        EXPECT_EQ(sqlite3_column_double(st, 3), i * 0.5);
+      }
+      if (i % 3 == 0 || i % 7 == 0) {
+        EXPECT_EQ(sqlite3_column_type(st, 4), SQLITE_NULL) << n << " " << i;
+      } else {
+        EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 4))),
+                  std::string(static_cast<std::size_t>(i % 7), 'n'));
+      }
+      ++i;
+    }
+    EXPECT_EQ(i, n);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+  }
 }

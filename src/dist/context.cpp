@@ -1,0 +1,148 @@
+#include "pdlab/dist/context.hpp"
+
+#include <cstdlib>
+#include <exception>
+#include <string>
+
+#if PDLAB_HAVE_MPI
+#include <mpi.h>
+#endif
+
+namespace pdlab::dist {
+
+namespace {
+
+Context* g_current = nullptr;
+
+int env_int(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? std::atoi(v) : 0;
+}
+
+}  // namespace
+
+int launched_ranks() {
+  // Open MPI's mpirun, then PMI (MPICH, Slurm's srun --mpi=pmi2) and PMIx (srun --mpi=pmix).
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE"}) {
+    if (const int n = env_int(name); n > 0) {
+      return n;
+    }
+  }
+  return std::getenv("PMIX_RANK") != nullptr ? 1 : 0;
+}
+
+Context::Context() = default;
+
+Context::Context(int* argc, char*** argv) {
+  const int launched = launched_ranks();
+#if PDLAB_HAVE_MPI
+  if (launched > 0) {
+    int provided = 0;
+    // Only the main thread calls MPI (TBB's workers never do).
+    MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+    mpi_ = true;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+    MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  }
+#else
+  (void)argc;
+  (void)argv;
+  if (launched > 1) {
+    fail(ErrorKind::usage, {"", 0, "mpirun -n", std::to_string(launched)},
+         "this pdlab was built without MPI (PDLAB_MPI=OFF), so its ranks cannot work together",
+         "install openmpi-bin and libopenmpi-dev (scripts/setup.sh) and build the release "
+         "preset, or run without mpirun");
+  }
+#endif
+  g_current = this;
+}
+
+Context::~Context() {
+  if (g_current == this) {
+    g_current = nullptr;
+  }
+#if PDLAB_HAVE_MPI
+  if (mpi_) {
+    MPI_Finalize();
+  }
+#endif
+}
+
+Context& Context::current() {
+  if (g_current != nullptr) {
+    return *g_current;
+  }
+  static Context alone;
+  return alone;
+}
+
+void Context::barrier() const {
+#if PDLAB_HAVE_MPI
+  if (mpi_) {
+    MPI_Barrier(MPI_COMM_WORLD);
+  }
+#endif
+}
+
+void Context::collective(const std::function<void()>& step) const {
+  std::exception_ptr error;
+  ErrorKind kind = ErrorKind::internal;
+  try {
+    step();
+  } catch (const Error& e) {
+    error = std::current_exception();
+    kind = e.kind();
+  } catch (const Follower&) {
+    throw;  // agreed already
+  } catch (...) {
+    error = std::current_exception();
+  }
+  if (!distributed() || (error && agreed_)) {
+    // Alone; or an error every rank already agreed on in an inner step, on its way out of
+    // the outer ones (all ranks skip their exchange alike).
+    if (error) {
+      std::rethrow_exception(error);
+    }
+    return;
+  }
+#if PDLAB_HAVE_MPI
+  int failed = error ? rank_ : size_;
+  int first = size_;
+  MPI_Allreduce(&failed, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  if (first == size_) {
+    return;
+  }
+  int k = static_cast<int>(kind);
+  MPI_Bcast(&k, 1, MPI_INT, first, MPI_COMM_WORLD);
+  agreed_ = true;
+  if (first == rank_) {
+    std::rethrow_exception(error);
+  }
+  throw Follower{static_cast<ErrorKind>(k)};
+#else
+  (void)kind;
+#endif
+}
+
+std::vector<double> Context::allgather(const std::vector<double>& mine) const {
+  if (!distributed()) {
+    return mine;
+  }
+  std::vector<double> all(mine.size() * static_cast<std::size_t>(size_));
+#if PDLAB_HAVE_MPI
+  MPI_Allgather(mine.data(), static_cast<int>(mine.size()), MPI_DOUBLE, all.data(),
+                static_cast<int>(mine.size()), MPI_DOUBLE, MPI_COMM_WORLD);
+#endif
+  return all;
+}
+
+void Context::abort(int code) const {
+#if PDLAB_HAVE_MPI
+  if (mpi_) {
+    MPI_Abort(MPI_COMM_WORLD, code);
+  }
+#endif
+  std::_Exit(code);
+}
+
+}  // namespace pdlab::dist

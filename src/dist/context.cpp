@@ -6,6 +6,9 @@
 
 #if PDLAB_HAVE_MPI
 #include <mpi.h>
+#include <time.h>
+
+#include <algorithm>
 #endif
 
 namespace pdlab::dist {
@@ -18,6 +21,24 @@ int env_int(const char* name) {
   const char* v = std::getenv(name);
   return v != nullptr ? std::atoi(v) : 0;
 }
+
+#if PDLAB_HAVE_MPI
+// Waits for a non-blocking collective, sleeping between tests: a rank that waits for
+// another (rank 0 estimating or merging, a rank with less work) leaves its core to the
+// ranks still working, where Open MPI's blocking calls would spin on it.
+void wait_idle(MPI_Request& request) {
+  long ns = 50'000;
+  for (int done = 0;;) {
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    if (done != 0) {
+      return;
+    }
+    const timespec ts{0, ns};
+    nanosleep(&ts, nullptr);
+    ns = std::min(ns * 2, 5'000'000L);
+  }
+}
+#endif
 
 }  // namespace
 
@@ -79,7 +100,9 @@ Context& Context::current() {
 void Context::barrier() const {
 #if PDLAB_HAVE_MPI
   if (mpi_) {
-    MPI_Barrier(MPI_COMM_WORLD);
+    MPI_Request request = MPI_REQUEST_NULL;
+    MPI_Ibarrier(MPI_COMM_WORLD, &request);
+    wait_idle(request);
   }
 #endif
 }
@@ -108,7 +131,9 @@ void Context::collective(const std::function<void()>& step) const {
 #if PDLAB_HAVE_MPI
   int failed = error ? rank_ : size_;
   int first = size_;
-  MPI_Allreduce(&failed, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  MPI_Request request = MPI_REQUEST_NULL;
+  MPI_Iallreduce(&failed, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD, &request);
+  wait_idle(request);
   if (first == size_) {
     return;
   }

@@ -32,17 +32,20 @@ mpi_in_background() {
   (cd "$dir" && exec mpirun --oversubscribe -n "$n" "$@") >/dev/null 2>&1 &
 }
 
-# Kills `mpirun` ($1: its pid) once a rank has streamed its first unit of work to its shard
-# ($2: the shard folder), and reports whether it was killed mid-way (shards left, no output).
+# Kills the ranks of `mpirun` ($1: its pid) with SIGKILL once one has streamed its first
+# unit of work to its shard ($2: the shard folder): the hardest stop, mid-way through.
 kill_after_first_unit() {
   local pid=$1 dir=$2
   for _ in $(seq 1 1200); do
     if [ -d "$dir" ] && find "$dir" -name '*.units' -size +16c 2>/dev/null | grep -q .; then
       break
     fi
-    sleep 0.05
+    sleep 0.02
   done
-  kill -TERM "$pid" 2>/dev/null
+  local ranks
+  ranks=$(ps -o pid= --ppid "$pid")
+  # shellcheck disable=SC2086
+  [ -n "$ranks" ] && kill -KILL $ranks 2>/dev/null
   wait "$pid" 2>/dev/null
 }
 
@@ -97,6 +100,8 @@ ok calibrate_ranks_2_identical cmp "$T/cal0.csv" "$T/cal2.csv"
 ok calibrate_one_printout test "$(grep -c "Fit on 200" "$T/out")" = 1
 check calibrate_abc_refused 64 "ABC-SMC does not run across MPI ranks" -- mpi 2 "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$D/toy_calibrate_targets.csv" --method abc --out "$T/abc.toml"
 ok calibrate_abc_nothing_written test ! -e "$T/abc.toml"
+check calibrate_too_many_ranks 64 "3 ranks but only 2 units of work (2 replicates an evaluation)" -- mpi 3 "$PDLAB" calibrate "$D/toy_calibrate.toml" "${KA[@]}" --set calibrate.replicates=2 --out "$T/few.toml"
+ok calibrate_too_many_nothing_written test ! -e "$T/few.toml"
 
 # Ensembles (pdlab run): the same study bytes at 2 and 4 ranks as without mpirun. The study
 # stores its command line, so each runs the same one in a folder of its own.

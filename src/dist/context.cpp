@@ -108,6 +108,11 @@ void Context::barrier() const {
 }
 
 void Context::collective(const std::function<void()>& step) const {
+  if (agreed_) {
+    // A failure every rank knows of: each rank stops at its next collective step, whatever
+    // became of the error on the way (a library between may have swallowed or replaced it).
+    throw_agreed();
+  }
   std::exception_ptr error;
   ErrorKind kind = ErrorKind::internal;
   try {
@@ -121,8 +126,9 @@ void Context::collective(const std::function<void()>& step) const {
     error = std::current_exception();
   }
   if (!distributed() || (error && agreed_)) {
-    // Alone; or an error every rank already agreed on in an inner step, on its way out of
-    // the outer ones (all ranks skip their exchange alike).
+    if (agreed_) {
+      throw_agreed();
+    }
     if (error) {
       std::rethrow_exception(error);
     }
@@ -140,13 +146,21 @@ void Context::collective(const std::function<void()>& step) const {
   int k = static_cast<int>(kind);
   MPI_Bcast(&k, 1, MPI_INT, first, MPI_COMM_WORLD);
   agreed_ = true;
+  agreed_kind_ = static_cast<ErrorKind>(k);
   if (first == rank_) {
-    std::rethrow_exception(error);
+    agreed_error_ = error;
   }
-  throw Follower{static_cast<ErrorKind>(k)};
+  throw_agreed();
 #else
   (void)kind;
 #endif
+}
+
+void Context::throw_agreed() const {
+  if (agreed_error_) {
+    std::rethrow_exception(agreed_error_);  // the lowest failing rank: its own error
+  }
+  throw Follower{agreed_kind_};
 }
 
 std::vector<double> Context::allgather(const std::vector<double>& mine) const {

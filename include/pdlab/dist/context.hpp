@@ -7,6 +7,7 @@
 #include "pdlab/core/errors.hpp"
 
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <string>
 #include <vector>
@@ -52,7 +53,12 @@ class Context {
   int rank_ = 0;
   int size_ = 1;
   bool mpi_ = false;
-  mutable bool agreed_ = false;  // a collective step has failed and every rank knows it
+  // A collective step has failed and every rank knows it: the lowest failing rank keeps its
+  // error, the others the error's kind.
+  [[noreturn]] void throw_agreed() const;
+  mutable bool agreed_ = false;
+  mutable std::exception_ptr agreed_error_;
+  mutable ErrorKind agreed_kind_ = ErrorKind::internal;
 };
 
 // The rank count an MPI launcher gave in the environment (0 when not launched by one).

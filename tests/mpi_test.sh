@@ -134,5 +134,9 @@ check run_resumed 0 "already written" -- in_dir "$T/j" "$PDLAB" run "$JR" "${RK[
 ok run_resumed_identical cmp "$T/j0/j.sqlite" "$T/j/j.sqlite"
 ok run_resumed_no_shards test ! -e "$T/j/j.sqlite.shards" -a ! -e "$T/j/j.sqlite.partial"
 
+# A command that does not share its work out is refused on more than one rank.
+check export_refused 64 "pdlab export does not run across MPI ranks" -- mpi 2 "$PDLAB" export "$T/r0/r.sqlite" --table runs --out "$T/runs.csv"
+ok export_refused_nothing_written test ! -e "$T/runs.csv"
+
 echo "mpi tests: $passes passed, $fails failed"
 [ "$fails" = 0 ]

@@ -67,6 +67,20 @@ void refuse_empty_paths(const CLI::App& app) {
   }
 }
 
+// Only the commands that share their work out run on more than one rank: any other would
+// run once per rank, each writing the same output.
+void refuse_across_ranks(const pdlab::dist::Context& ctx, const CLI::App& sub) {
+  const auto& name = sub.get_name();
+  if (!ctx.distributed() || name == "run" || name == "sensitivity" || name == "compare" ||
+      name == "calibrate" || name == "version") {
+    return;
+  }
+  pdlab::fail(pdlab::ErrorKind::usage, {"", 0, "mpirun -n", std::to_string(ctx.size())},
+              "pdlab " + name + " does not run across MPI ranks",
+              "run it without mpirun; run, sensitivity, compare and calibrate share their work "
+              "out across ranks (docs/mpi.md)");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 setup only
@@ -123,6 +137,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
       refuse_empty_paths(app);
       for (const auto& c : commands) {
         if (*c.app) {
+          refuse_across_ranks(*ctx, *c.app);
           rc = c.run();
           // Every successful command ends here: output that could not be written is an error.
           pdlab::io::check_stdout();

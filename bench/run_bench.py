@@ -5,7 +5,8 @@ Prints one JSON object: pdlab unit-periods per second and seconds per replicate 
 ensemble scaling from 1 to 2 threads, memory per unit, the full model (modules on) and the
 coupled model (modules and every feedback on) beside the adoption-only run, the numpy
 baseline, and the ratios; CSV ingest in MB/s on one core and `pdlab eha` on a 1,000,000 x 20
-CSV beside its fit alone; writing a study beside simulating it.
+CSV beside its fit alone; writing a study beside simulating it; the 2-rank efficiency of an
+ensemble of the national scenario on MPI (docs/mpi.md).
 Absolute times depend on the machine and its load; compare the ratios.
 """
 import argparse
@@ -24,8 +25,9 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--pdlab", required=True)
 ap.add_argument("--bench", required=True)
 ap.add_argument("--skip-baseline", action="store_true")
-ap.add_argument("--parts", default="engine,write,io",
-                help="comma-separated: engine (engine and estimation), write (study writing), io (CSV ingest, eha)")
+ap.add_argument("--parts", default="engine,write,io,mpi",
+                help="comma-separated: engine (engine and estimation), write (study writing), io (CSV ingest, eha), "
+                     "mpi (2-rank efficiency)")
 args = ap.parse_args()
 parts = set(args.parts.split(","))
 
@@ -154,4 +156,39 @@ if "io" in parts:
         result["eha_1e6x20_command_s_best_of_3"] = min(w for w, _ in eha)
         result["eha_1e6x20_command_cpu_s_best_of_3"] = min(c for _, c in eha)
         result["eha_command_over_fit_alone"] = min(w for w, _ in eha) / phases["fit_s"]
+if "mpi" in parts:
+    # An ensemble of the national scenario (8 replicates, one thread a rank, the study
+    # written) alone and on 2 MPI ranks: efficiency = T1 / (2 T2); 1 is perfect. The ranks
+    # merge through OUT.shards; rank 0 writes the study after the replicates are done.
+    import shutil
+    if not shutil.which("mpirun"):
+        result["mpi"] = "mpirun not found (apt-get install openmpi-bin libopenmpi-dev)"
+    else:
+        env = {**os.environ, "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+               "OMPI_MCA_btl": "self,vader", "OMPI_MCA_btl_vader_single_copy_mechanism": "none",
+               "OMPI_MCA_hwloc_base_binding_policy": "none", "SOURCE_DATE_EPOCH": "1700000000"}
+        cmd = [str(Path(args.pdlab).resolve()), "run", str(root / "scenarios" / "national.toml"), "-r", "8", "-t", "1",
+               "--no-estimate-check"]
+        with tempfile.TemporaryDirectory() as tmp:
+            times, cpu = {}, {}
+            for n in (1, 2):
+                # The same command line in a folder of its own: the study stores it.
+                (Path(tmp) / f"n{n}").mkdir()
+                launch = [] if n == 1 else ["mpirun", "--oversubscribe", "-n", str(n)]
+                r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                t0 = time.perf_counter()
+                subprocess.run(launch + cmd + ["--out", "national.sqlite"], check=True, capture_output=True,
+                               env=env, cwd=Path(tmp) / f"n{n}")
+                times[n] = time.perf_counter() - t0
+                r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu[n] = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+            same = ((Path(tmp) / "n1" / "national.sqlite").read_bytes() ==
+                    (Path(tmp) / "n2" / "national.sqlite").read_bytes())
+        result["mpi_national_ensemble_8_seconds_1_rank"] = times[1]
+        result["mpi_national_ensemble_8_seconds_2_ranks"] = times[2]
+        result["mpi_2_rank_efficiency"] = times[1] / (2 * times[2])
+        # CPU seconds of all ranks (mpirun included) over one rank's: what distributing costs,
+        # readable on a loaded machine where the wall-clock efficiency is not.
+        result["mpi_2_rank_cpu_over_1_rank"] = cpu[2] / cpu[1]
+        result["mpi_2_ranks_same_bytes"] = same
 print(json.dumps(result, indent=2))

@@ -7,6 +7,7 @@
 # libFuzzer and clang's sanitizer runtimes); llvm-14 brings llvm-symbolizer for stack traces.
 # pybind11-dev, python3-dev, pandas and pytest build and test the Python package (python/);
 # where R is installed, DBI and RSQLite for the R route (docs/python.md).
+# openmpi-bin and libopenmpi-dev: distributed runs (`mpirun -n N pdlab ...`, docs/mpi.md).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -19,6 +20,7 @@ packages=(
   sqlite3 python3 python3-numpy python3-scipy
   pybind11-dev python3-dev python3-pybind11 python3-pandas python3-pytest
   clang-14 libclang-rt-14-dev llvm-14
+  openmpi-bin libopenmpi-dev
 )
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 command -v Rscript >/dev/null 2>&1 && packages+=(r-cran-dbi r-cran-rsqlite)

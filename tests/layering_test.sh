@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The module layering, checked on every #include: a module may include only its own headers
 # and those of the modules it declares in CMakeLists.txt (pdlab_add_module ... DEPENDS).
-#   core <- sim <- io <- study <- cli;  core <- estimation <- io
+#   core <- sim <- io <- study <- dist <- cli;  core <- estimation <- io
 # Usage: layering_test.sh SOURCE_DIR
 set -u
 root=${1:?source dir}
@@ -11,7 +11,8 @@ declare -A allowed=(
   [sim]="core sim"
   [io]="core sim estimation io"
   [study]="core sim estimation io study"
-  [cli]="core sim estimation io study cli"
+  [dist]="core sim estimation io study dist"
+  [cli]="core sim estimation io study dist cli"
 )
 bad=0
 for module in "${!allowed[@]}"; do

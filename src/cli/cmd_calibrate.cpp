@@ -2,6 +2,7 @@
 // the fit, write the fitted scenario and the fit table.
 #include "cli/common.hpp"
 #include "pdlab/core/errors.hpp"
+#include "pdlab/dist/runners.hpp"
 #include "pdlab/io/output_file.hpp"
 #include "pdlab/study/abc_study.hpp"
 #include "pdlab/study/calibrate_study.hpp"
@@ -181,12 +182,21 @@ int run(const CalibrateOptions& o, const CLI::App& sub) {
   check_method_options(o, sub);
   check_outputs(o);
   const study::CalibrateSpec spec{o.scenario, sets, o.targets_path};
+  const auto& ctx = dist::Context::current();
   if (o.method == "abc") {
+    if (ctx.distributed()) {
+      fail(ErrorKind::usage, {"", 0, "--method", "abc"},
+           fmt::format("ABC-SMC does not run across MPI ranks (this is {} ranks)", ctx.size()),
+           "run it without mpirun: its particles use the threads of one machine (--threads); "
+           "the point fit (--method nlopt) runs across ranks");
+    }
     return run_abc(o, spec);
   }
   bool header = false;
   // On a terminal, a line that follows the search of each start, evaluation by evaluation.
-  const bool tty = isatty(STDERR_FILENO) != 0;
+  // Every rank takes the same search path; rank 0 prints and writes.
+  const bool root = ctx.root();
+  const bool tty = root && isatty(STDERR_FILENO) != 0;
   const auto started = std::chrono::steady_clock::now();
   std::function<void(const study::CalibrateProgress&)> on_evaluation;
   if (tty) {
@@ -204,9 +214,14 @@ int run(const CalibrateOptions& o, const CLI::App& sub) {
         if (tty) {
           fmt::print(stderr, "\r\x1b[K");
         }
-        print_start(r, header);
+        if (root) {
+          print_start(r, header);
+        }
       },
-      on_evaluation);
+      on_evaluation, ctx.distributed() ? dist::ensemble_runner(ctx) : study::EnsembleRunner{});
+  if (!root) {
+    return EX_OK;
+  }
   fmt::print("Fit on {} validation replicates (seed {}):\n", res.validation_replicates,
              res.validation_seed);
   fmt::print("  {:<36} {:>8} {:>9} {:>9} {:>9} {:>8}\n", "target", "target", "sim mean", "sim q05",

@@ -2,6 +2,7 @@
 // the table, print a digest.
 #include "cli/common.hpp"
 #include "pdlab/core/errors.hpp"
+#include "pdlab/dist/runners.hpp"
 #include "pdlab/io/output_file.hpp"
 #include "pdlab/study/compare_study.hpp"
 
@@ -19,6 +20,8 @@ struct CompareOptions {
   std::vector<std::string> vary, sets;
   RunOverrides run;
   bool force = false;
+  bool checkpoint = false;
+  bool resume = false;
 };
 
 void add_options(CLI::App& sub, CompareOptions& o) {
@@ -35,6 +38,7 @@ void add_options(CLI::App& sub, CompareOptions& o) {
   add_replicates(sub, o.run, "Replicates per variant");
   add_threads(sub, o.run, "Threads, 0 = all cores");
   add_force(sub, o.force);
+  add_shard_options(sub, o.checkpoint, o.resume);
 }
 
 int run(const CompareOptions& o) {
@@ -52,18 +56,36 @@ int run(const CompareOptions& o) {
   }
   spec.overrides = with_overrides(o.sets, o.run);
   io::check_output_path(o.out, o.force);
+  const auto& ctx = dist::Context::current();
+  dist::GridRun grid(ctx, {o.out, o.checkpoint, o.resume});
+  bool checked = false;
   const auto res = study::compare_designs(
       spec,
       [&](int i, int n, const std::string& label) {
-        if (i == 0) {
+        if (!checked) {
           // Again now that the inputs are read: the output must not be one of them.
           io::check_output_path(o.out, o.force);
+          checked = true;
         }
-        fmt::print(stderr, "pdlab: variant {}/{}: {}\n", i + 1, n, label);
+        if (ctx.root()) {
+          fmt::print(stderr, "pdlab: variant {}/{}: {}\n", i + 1, n, label);
+        }
       },
-      progress_bar());
-  io::write_table(o.out, o.force, io::table_schema("compare"),
-                  [&](io::TableWriter& w) { study::write_compare(res, w); });
+      ctx.root() ? progress_bar() : std::function<void(int, int)>{}, grid.runner());
+  ctx.collective([&] {
+    if (ctx.root()) {
+      io::write_table(o.out, o.force, io::table_schema("compare"),
+                      [&](io::TableWriter& w) { study::write_compare(res, w); });
+    }
+  });
+  grid.complete();
+  if (!ctx.root()) {
+    return EX_OK;
+  }
+  if (grid.resumed_units() > 0) {
+    fmt::print(stderr, "pdlab: resumed: {} units of work were already done\n",
+               grid.resumed_units());
+  }
   // A short digest: the deepest level's adoption and the governance headline outcomes.
   fmt::print("Differences from \"{}\" ({} replicates, common random numbers, 95% t intervals)\n",
              res.labels[0], res.replicates);

@@ -1,5 +1,6 @@
 // `pdlab run`: a thin client of study::run_study.
 #include "cli/common.hpp"
+#include "pdlab/dist/runners.hpp"
 #include "pdlab/study/plan.hpp"
 
 #include <fmt/core.h>
@@ -33,7 +34,8 @@ void add_options(CLI::App& sub, RunOptions& o) {
   add_threads(sub, o.run, "Threads, 0 = all cores (overrides run.threads)");
   add_force(sub, o.force);
   sub.add_flag("--resume", o.resume,
-               "Finish an interrupted run: keep the replicates already in OUT.partial");
+               "Finish an interrupted run: keep the replicates already in OUT.partial (or, "
+               "after a run on MPI ranks, in OUT.shards/, with any number of ranks)");
   sub.add_flag("--no-estimate-check", o.no_estimate_check,
                "Run even when the up-front estimate says the output or the memory will not fit");
   sub.add_flag("--estimate-only", o.estimate_only,
@@ -81,8 +83,10 @@ int run(const RunOptions& o) {
   };
   hooks.on_estimate = print_estimate;
   hooks.progress = progress_bar();
-  const auto res = study::run_plan(plan, hooks);
-  if (!res.ran) {
+  const auto& ctx = dist::Context::current();
+  const auto res = dist::run_needs_shards(ctx, plan) ? dist::run_plan_across(ctx, plan, hooks)
+                                                     : study::run_plan(plan, hooks);
+  if (!res.ran || !ctx.root()) {
     return EX_OK;
   }
   const auto& rep = res.report;

@@ -2,6 +2,7 @@
 // index table, print the headline outcomes' indices.
 #include "cli/common.hpp"
 #include "pdlab/core/errors.hpp"
+#include "pdlab/dist/runners.hpp"
 #include "pdlab/io/output_file.hpp"
 #include "pdlab/study/compare_study.hpp"
 #include "pdlab/study/sensitivity_study.hpp"
@@ -24,6 +25,8 @@ struct SensitivityOptions {
   study::SensitivitySpec spec;
   RunOverrides run;
   bool force = false;
+  bool checkpoint = false;
+  bool resume = false;
 };
 
 void add_options(CLI::App& sub, SensitivityOptions& o) {
@@ -48,6 +51,7 @@ void add_options(CLI::App& sub, SensitivityOptions& o) {
   add_replicates(sub, o.run, "Replicates per design point (the same at every point)");
   add_threads(sub, o.run, "Threads, 0 = all cores");
   add_force(sub, o.force);
+  add_shard_options(sub, o.checkpoint, o.resume);
 }
 
 void print_digest(const study::SensitivityResult& r) {
@@ -92,23 +96,40 @@ int run(SensitivityOptions& o) {
       o.method == "morris" ? study::SensitivityMethod::morris : study::SensitivityMethod::sobol;
   spec.overrides = with_overrides(o.sets, o.run);
   io::check_output_path(o.out, o.force);
-  const bool tty = isatty(STDERR_FILENO) != 0;
-  const auto res = study::sensitivity_analysis(spec, [&](int i, int n) {
-    if (i == 0) {
-      // Again now that the inputs are read: the output must not be one of them.
-      io::check_output_path(o.out, o.force);
-    }
-    if (tty) {
-      fmt::print(stderr, "\rdesign point {}/{}\x1b[K", i + 1, n);
-    }
-  });
+  const auto& ctx = dist::Context::current();
+  const bool tty = ctx.root() && isatty(STDERR_FILENO) != 0;
+  bool checked = false;
+  dist::GridRun grid(ctx, {o.out, o.checkpoint, o.resume});
+  const auto res = study::sensitivity_analysis(
+      spec,
+      [&](int i, int n) {
+        if (!checked) {
+          // Again now that the inputs are read: the output must not be one of them.
+          io::check_output_path(o.out, o.force);
+          checked = true;
+        }
+        if (tty) {
+          fmt::print(stderr, "\rdesign point {}/{}\x1b[K", i + 1, n);
+        }
+      },
+      grid.runner());
   if (tty) {
     fmt::print(stderr, "\r\x1b[K");
   }
-  io::write_table(o.out, o.force, io::table_schema("sensitivity"),
-                  [&](io::TableWriter& w) { study::write_sensitivity(res, w); });
-  print_digest(res);
-  fmt::print(stderr, "wrote {}\n", o.out);
+  ctx.collective([&] {
+    if (ctx.root()) {
+      io::write_table(o.out, o.force, io::table_schema("sensitivity"),
+                      [&](io::TableWriter& w) { study::write_sensitivity(res, w); });
+    }
+  });
+  grid.complete();
+  if (ctx.root()) {
+    if (grid.resumed_units() > 0) {
+      fmt::print(stderr, "resumed: {} units of work were already done\n", grid.resumed_units());
+    }
+    print_digest(res);
+    fmt::print(stderr, "wrote {}\n", o.out);
+  }
   return EX_OK;
 }
 

@@ -60,6 +60,15 @@ void add_force(CLI::App& sub, bool& force, const std::string& help) {
   sub.add_flag("--force,-f", force, help);
 }
 
+void add_shard_options(CLI::App& sub, bool& checkpoint, bool& resume) {
+  sub.add_flag("--checkpoint", checkpoint,
+               "Stream each finished unit of work to OUT.shards/ (always so on more than one "
+               "MPI rank), so that a killed run can be resumed");
+  sub.add_flag("--resume", resume,
+               "Finish a killed run: skip the units of work already in OUT.shards/ (any "
+               "number of ranks)");
+}
+
 std::vector<std::string> with_overrides(std::vector<std::string> sets, const RunOverrides& o) {
   if (o.seed >= 0) {
     sets.push_back(fmt::format("run.seed={}", o.seed));

@@ -62,6 +62,9 @@ void add_riskset_inputs(CLI::App& sub, std::string& covariates, std::vector<std:
 void add_force(CLI::App& sub, bool& force,
                const std::string& help = "Replace the output file if it exists");
 
+// --checkpoint and --resume of the commands that run across MPI ranks (docs/mpi.md).
+void add_shard_options(CLI::App& sub, bool& checkpoint, bool& resume);
+
 // `sets` with run.seed=, run.replicates=, run.threads= appended for the options given.
 std::vector<std::string> with_overrides(std::vector<std::string> sets, const RunOverrides& o);
 

@@ -3,12 +3,14 @@
 // command line, runs the one given and maps errors to sysexits codes.
 #include "cli/common.hpp"
 #include "pdlab/core/errors.hpp"
+#include "pdlab/dist/context.hpp"
 #include "pdlab/io/output_file.hpp"
 
 #include <CLI/CLI.hpp>
 
 #include <sysexits.h>
 #include <cstdio>
+#include <memory>
 #include <new>
 #include <string>
 #include <system_error>
@@ -65,10 +67,33 @@ void refuse_empty_paths(const CLI::App& app) {
   }
 }
 
+// Only the commands that share their work out run on more than one rank: any other would
+// run once per rank, each writing the same output.
+void refuse_across_ranks(const pdlab::dist::Context& ctx, const CLI::App& sub) {
+  const auto& name = sub.get_name();
+  if (!ctx.distributed() || name == "run" || name == "sensitivity" || name == "compare" ||
+      name == "calibrate" || name == "version") {
+    return;
+  }
+  pdlab::fail(pdlab::ErrorKind::usage, {"", 0, "mpirun -n", std::to_string(ctx.size())},
+              "pdlab " + name + " does not run across MPI ranks",
+              "run it without mpirun; run, sensitivity, compare and calibrate share their work "
+              "out across ranks (docs/mpi.md)");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 setup only
   namespace cli = pdlab::cli;
+  // Under mpirun every rank runs this same command (docs/mpi.md); alone, rank 0 of 1.
+  std::unique_ptr<pdlab::dist::Context> ctx;
+  try {
+    ctx = std::make_unique<pdlab::dist::Context>(&argc, &argv);
+  } catch (const pdlab::Error& e) {
+    say_error("pdlab: error: ", e.what());
+    return exit_code(e.kind());
+  }
+  const bool root = ctx->root();
   CLI::App app{"pdlab: simulate and estimate policy diffusion through government hierarchies"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every subcommand");
@@ -94,25 +119,35 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return root ? app.exit(e) : 0;
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return root ? app.exit(e) : 0;
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    if (root) {  // every rank parses the same command line: one message
+      app.exit(e);
+    }
     return EX_USAGE;
   }
 
   try {
-    refuse_empty_paths(app);
-    for (const auto& c : commands) {
-      if (*c.app) {
-        const int rc = c.run();
-        // Every successful command ends here: output that could not be written is an error.
-        pdlab::io::check_stdout();
-        return rc;
+    int rc = EX_SOFTWARE;  // require_subcommand(1): not kept
+    // One collective step around the command: an error on any rank ends every rank, and
+    // only the lowest failing rank prints it.
+    ctx->collective([&] {
+      refuse_empty_paths(app);
+      for (const auto& c : commands) {
+        if (*c.app) {
+          refuse_across_ranks(*ctx, *c.app);
+          rc = c.run();
+          // Every successful command ends here: output that could not be written is an error.
+          pdlab::io::check_stdout();
+          return;
+        }
       }
-    }
-    return EX_SOFTWARE;  // require_subcommand(1): not reached
+    });
+    return rc;
+  } catch (const pdlab::dist::Follower& f) {
+    return exit_code(f.kind);  // another rank printed the error
   } catch (const pdlab::Error& e) {
     say_error("pdlab: error: ", e.what());
     return exit_code(e.kind());

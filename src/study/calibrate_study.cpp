@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <numeric>
 #include <sstream>
 
 namespace pdlab::study {
@@ -189,7 +190,8 @@ double from_bounds(const FreeParameter& p, double x) {
 
 CalibrateResult calibrate_scenario(
     const CalibrateSpec& spec, const std::function<void(const CalibrateResult&)>& on_start,
-    const std::function<void(const CalibrateProgress&)>& on_evaluation) {
+    const std::function<void(const CalibrateProgress&)>& on_evaluation,
+    const EnsembleRunner& runner) {
   const auto base = prepare_study(spec.scenario, spec.overrides);
   const auto& sc0 = base.model->scenario();
   CalibrateResult out;
@@ -207,11 +209,21 @@ CalibrateResult calibrate_scenario(
   const auto simulate = [&](const std::vector<double>& x, std::uint64_t seed, int n) {
     const Scenario sc = calibration_scenario(sc0, free, x, seed, adoption_only);
     const Model m(sc, *base.inputs.hierarchy, *base.inputs.network);
-    const auto results = run_ensemble(m, n, sc.threads);
-    std::vector<std::vector<double>> shares;
-    for (const auto& r : results) {
-      shares.push_back(target_shares(m, r, targets));
+    const PointEval eval = [&](std::int32_t, const std::vector<std::int32_t>& reps,
+                               const UnitSink& sink) {
+      run_ensemble_streaming(m, reps, sc.threads, [&](ReplicateResult&& r) {
+        sink(r.replicate, target_shares(m, r, targets));
+      });
+    };
+    if (runner) {
+      return runner(n, static_cast<std::int32_t>(targets.size()), eval);
     }
+    std::vector<std::vector<double>> shares(static_cast<std::size_t>(n));
+    std::vector<std::int32_t> reps(static_cast<std::size_t>(n));
+    std::iota(reps.begin(), reps.end(), 0);
+    eval(0, reps, [&](std::int32_t r, std::vector<double>&& v) {
+      shares[static_cast<std::size_t>(r)] = std::move(v);
+    });
     return shares;
   };
   const auto objective = [&](const std::vector<std::vector<double>>& shares) {

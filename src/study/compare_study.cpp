@@ -6,7 +6,6 @@
 #include "pdlab/study/study.hpp"
 
 #include <memory>
-#include <numeric>
 #include <sstream>
 
 namespace pdlab::study {
@@ -93,7 +92,8 @@ std::vector<DesignVariant> variants_from_csv(const std::string& path) {
 
 CompareResult compare_designs(const CompareSpec& spec,
                               const std::function<void(int, int, const std::string&)>& on_variant,
-                              const std::function<void(int, int)>& progress) {
+                              const std::function<void(int, int)>& progress,
+                              const GridRunner& runner) {
   const auto& variants = spec.variants;
   if (variants.size() < 2) {
     fail(ErrorKind::usage, {"", 0, "--vary", ""}, "only one variant: nothing to compare",
@@ -140,27 +140,42 @@ CompareResult compare_designs(const CompareSpec& spec,
     fail(ErrorKind::usage, {spec.scenario, 0, "run.replicates", std::to_string(reps)},
          "a comparison needs at least 2 replicates for its intervals", "use --replicates 30");
   }
+  Grid grid;
+  grid.points = static_cast<std::int32_t>(variants.size());
+  grid.replicates = reps;
+  grid.values = static_cast<std::int32_t>(defs.size());
+  grid.point_name = "variants";
+  grid.fingerprint = "compare\n";
+  for (const auto& v : variants) {
+    grid.fingerprint += "variant " + v.label + ":";
+    for (const auto& a : v.assignments) {
+      grid.fingerprint += " " + a;
+    }
+    grid.fingerprint += "\n";
+  }
+  grid.fingerprint += without_threads(base.loaded.resolved_toml);
+  // Streamed: each replicate is reduced to its outcomes as it finishes, so memory does not
+  // grow with replicates (holding them all took ~0.9 MB a Jiangsu replicate).
+  const PointEval eval = [&](std::int32_t i, const std::vector<std::int32_t>& reps_here,
+                             const UnitSink& sink) {
+    const auto& m = *model_of[static_cast<std::size_t>(i)];
+    if (on_variant) {
+      on_variant(i, static_cast<int>(variants.size()), variants[static_cast<std::size_t>(i)].label);
+    }
+    run_ensemble_streaming(
+        m, reps_here, m.scenario().threads,
+        [&](ReplicateResult&& r) { sink(r.replicate, outcome_values(m, r)); }, progress);
+  };
+  const auto units = runner ? runner(grid, eval) : run_grid_here(grid, eval);
   // values[variant][outcome][replicate]
   std::vector<std::vector<std::vector<double>>> values(variants.size());
   for (std::size_t i = 0; i < variants.size(); ++i) {
-    const auto& m = *model_of[i];
-    if (on_variant) {
-      on_variant(static_cast<int>(i), static_cast<int>(variants.size()), variants[i].label);
+    values[i].assign(defs.size(), std::vector<double>(static_cast<std::size_t>(reps)));
+    for (std::size_t r = 0; r < values[i][0].size(); ++r) {
+      for (std::size_t k = 0; k < defs.size(); ++k) {
+        values[i][k][r] = units[i][r][k];
+      }
     }
-    // Streamed: each replicate is reduced to its outcomes as it finishes, so memory does not
-    // grow with replicates (holding them all took ~0.9 MB a Jiangsu replicate).
-    std::vector<std::int32_t> all(static_cast<std::size_t>(reps));
-    std::iota(all.begin(), all.end(), 0);
-    values[i].assign(defs.size(), std::vector<double>(all.size()));
-    run_ensemble_streaming(
-        m, all, m.scenario().threads,
-        [&](ReplicateResult&& r) {
-          const auto v = outcome_values(m, r);
-          for (std::size_t k = 0; k < defs.size(); ++k) {
-            values[i][k][static_cast<std::size_t>(r.replicate)] = v[k];
-          }
-        },
-        progress);
   }
   out.replicates = reps;
   for (const auto& v : variants) {

@@ -9,7 +9,6 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <numeric>
 
 namespace pdlab::study {
 
@@ -169,7 +168,8 @@ void check_sizes(const SensitivitySpec& spec) {
 }  // namespace
 
 SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
-                                       const std::function<void(int, int)>& on_point) {
+                                       const std::function<void(int, int)>& on_point,
+                                       const GridRunner& runner) {
   check_sizes(spec);
   const auto base = prepare_study(spec.scenario, spec.overrides);
   const Scenario& sc0 = base.model->scenario();
@@ -220,26 +220,39 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
   const std::size_t n_out = out.outcomes.size();
   const std::size_t n_points = design.points();
   out.design_points = static_cast<int>(n_points);
-  // y[outcome][point]: the outcome's mean over the replicates at the point.
-  std::vector<std::vector<double>> y(n_out, std::vector<double>(n_points));
-  std::vector<std::int32_t> reps(static_cast<std::size_t>(out.replicates));
-  std::iota(reps.begin(), reps.end(), 0);
-  std::vector<std::vector<double>> values(reps.size());
-  for (std::size_t p = 0; p < n_points; ++p) {
+  Grid grid;
+  grid.points = static_cast<std::int32_t>(n_points);
+  grid.replicates = out.replicates;
+  grid.values = static_cast<std::int32_t>(n_out);
+  grid.point_name = "design points";
+  grid.fingerprint = fmt::format("sensitivity {} samples={} trajectories={} levels={}\n",
+                                 spec.method == SensitivityMethod::morris ? "morris" : "sobol",
+                                 spec.samples, spec.trajectories, spec.levels);
+  for (const auto& f : out.factors) {
+    grid.fingerprint += fmt::format("factor {} {:.17g} {:.17g}\n", f.key, f.lo, f.hi);
+  }
+  grid.fingerprint += without_threads(base.loaded.resolved_toml);
+  const PointEval eval = [&](std::int32_t p, const std::vector<std::int32_t>& reps,
+                             const UnitSink& sink) {
     if (on_point) {
-      on_point(static_cast<int>(p), static_cast<int>(n_points));
+      on_point(p, static_cast<int>(n_points));
     }
-    const Scenario sc = at(p);
+    const Scenario sc = at(static_cast<std::size_t>(p));
     const Model m(sc, *base.inputs.hierarchy, *base.inputs.network);
-    run_ensemble_streaming(m, reps, sc.threads, [&](ReplicateResult&& r) {
-      values[static_cast<std::size_t>(r.replicate)] = outcome_values(m, r);
-    });
-    // Summed in replicate order, whatever order they finished in: the same bytes at any
-    // thread count. An outcome undefined in a replicate (NaN) leaves it out of the mean.
+    run_ensemble_streaming(m, reps, sc.threads,
+                           [&](ReplicateResult&& r) { sink(r.replicate, outcome_values(m, r)); });
+  };
+  const auto values = runner ? runner(grid, eval) : run_grid_here(grid, eval);
+  // y[outcome][point]: the outcome's mean over the replicates at the point, summed in
+  // replicate order whatever order they finished in (or whichever rank ran them): the same
+  // bytes at any thread or rank count. An outcome undefined in a replicate (NaN) leaves it
+  // out of the mean.
+  std::vector<std::vector<double>> y(n_out, std::vector<double>(n_points));
+  for (std::size_t p = 0; p < n_points; ++p) {
     for (std::size_t o = 0; o < n_out; ++o) {
       double sum = 0;
       int n = 0;
-      for (const auto& v : values) {
+      for (const auto& v : values[p]) {
         if (!std::isnan(v[o])) {
           sum += v[o];
           ++n;

@@ -7,6 +7,7 @@
 #include "pdlab/core/scenario.hpp"
 #include "pdlab/io/table.hpp"
 #include "pdlab/sim/calibrate.hpp"
+#include "pdlab/study/grid.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -69,10 +70,12 @@ Scenario calibration_scenario(const Scenario& sc, const std::vector<FreeParamete
                               const std::vector<double>& x, std::uint64_t seed, bool adoption_only);
 
 // `on_start(result so far)` is called after each start, `on_evaluation` after each evaluation
-// of the objective; either may be empty.
+// of the objective; either may be empty. Each evaluation's replicates run through `runner`
+// (empty: in this process), e.g. shared across MPI ranks (pdlab::dist): the same result.
 CalibrateResult calibrate_scenario(
     const CalibrateSpec& spec, const std::function<void(const CalibrateResult&)>& on_start,
-    const std::function<void(const CalibrateProgress&)>& on_evaluation = {});
+    const std::function<void(const CalibrateProgress&)>& on_evaluation = {},
+    const EnsembleRunner& runner = {});
 
 // The fitted scenario as TOML text: the calibrated values set, and the paths, relative to
 // the scenario file, re-anchored to `out_path`'s folder.

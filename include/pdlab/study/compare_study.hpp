@@ -5,6 +5,7 @@
 
 #include "pdlab/io/table.hpp"
 #include "pdlab/sim/compare.hpp"
+#include "pdlab/study/grid.hpp"
 
 #include <functional>
 #include <string>
@@ -42,9 +43,12 @@ struct CompareResult {
 // Compiles every variant first (a bad value fails before anything runs), runs each on the
 // same replicates (common random numbers) and returns the contrasts. `on_variant(i, n,
 // label)` is called before each variant runs and `progress` during it (both may be empty).
+// The variants x replicates run through `runner` (empty: run_grid_here), e.g. across MPI
+// ranks (pdlab::dist); the result is the same whichever runs them.
 CompareResult compare_designs(const CompareSpec& spec,
                               const std::function<void(int, int, const std::string&)>& on_variant,
-                              const std::function<void(int, int)>& progress);
+                              const std::function<void(int, int)>& progress,
+                              const GridRunner& runner = {});
 
 // The comparison table (schema "compare"): one row per outcome and variant.
 void write_compare(const CompareResult& result, io::TableWriter& w);

@@ -10,6 +10,7 @@
 #include "pdlab/estimation/sensitivity.hpp"
 #include "pdlab/io/table.hpp"
 #include "pdlab/sim/compare.hpp"
+#include "pdlab/study/grid.hpp"
 
 #include <functional>
 #include <string>
@@ -59,8 +60,11 @@ struct SensitivityResult {
 
 // Checks the factors and the design sizes (an error names the key or option and the fix)
 // before any run. `on_point(i, n)` is called before design point i runs (may be empty).
+// The design points x replicates run through `runner` (empty: run_grid_here), e.g. across
+// MPI ranks (pdlab::dist); the result is the same whichever runs them.
 SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
-                                       const std::function<void(int, int)>& on_point);
+                                       const std::function<void(int, int)>& on_point,
+                                       const GridRunner& runner = {});
 
 // The index table (schema "sensitivity"): one row per outcome, factor and index.
 void write_sensitivity(const SensitivityResult& result, io::TableWriter& w);

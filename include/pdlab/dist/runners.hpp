@@ -1,0 +1,60 @@
+// The study workflows across ranks. Units of work are numbered point x replicates +
+// replicate and rank k runs those with number % ranks == k, so the share does not depend on
+// timing; each finished unit is appended to the rank's shard in OUT.shards/ (shards.hpp);
+// once all are done every unit is read back in (point, replicate) order, so the result is
+// the same bytes for any count of ranks and threads. With one rank and neither checkpoint
+// nor resume nothing is written to disk and the work runs as it always has.
+#pragma once
+
+#include "pdlab/dist/context.hpp"
+#include "pdlab/study/grid.hpp"
+#include "pdlab/study/plan.hpp"
+
+#include <string>
+
+namespace pdlab::dist {
+
+struct ShardOptions {
+  std::string out;          // the study's output; shards in OUT.shards
+  bool checkpoint = false;  // write shards with one rank too, so that a killed run resumes
+  bool resume = false;      // skip the units already in OUT.shards
+};
+
+// Shares a sensitivity or compare grid out (a study::GridRunner). Errors are agreed across
+// ranks (Context::collective): more ranks than units, a shard folder left by an interrupted
+// run without --resume, a resume of another study.
+class GridRun {
+ public:
+  GridRun(const Context& ctx, ShardOptions options);
+  study::GridRunner runner();
+  // Call on every rank after rank 0 has written the merged output: removes the shards.
+  void complete();
+  int resumed_units() const { return resumed_; }
+
+ private:
+  study::GridValues run(const study::Grid& grid, const study::PointEval& eval);
+  const Context& ctx_;
+  ShardOptions o_;
+  bool sharded_ = false;
+  int resumed_ = 0;
+};
+
+// Calibrate's evaluations across ranks: in each, rank k runs the replicates r with
+// r % ranks == k and every rank receives all of them (MPI_Allgather), so every rank takes the
+// same search path and the result is the same at any count of ranks. More ranks than the
+// replicates of an evaluation are refused. Nothing is streamed to disk: a killed calibration
+// is run again.
+study::EnsembleRunner ensemble_runner(const Context& ctx);
+
+// `pdlab run` across ranks: replicates shared out as above, streamed to the shards; rank 0
+// merges them in replicate order into the study (OUT.partial, renamed to OUT when complete;
+// the estimate and its check run on rank 0 first). `plan.resume` resumes from OUT.shards.
+// Returns the outcome on rank 0 (report.replicates 0 on the others).
+study::RunOutcome run_plan_across(const Context& ctx, const study::RunPlan& plan,
+                                  const study::RunHooks& hooks);
+
+// Whether `pdlab run` must go through run_plan_across: more than one rank, or a shard folder
+// of an earlier distributed run to resume.
+bool run_needs_shards(const Context& ctx, const study::RunPlan& plan);
+
+}  // namespace pdlab::dist

@@ -746,3 +746,59 @@ TEST(Restructure, HeldOutFactsCountExistingUnits) {
 }
 
 }  // namespace pdlab
+
+namespace pdlab {
+
+// Governance follows the restructuring of local governments (docs/model.md 7.9.7): Guiyang's
+// abolition of the urban street offices (2010-12 to 2012-12) hands their communities to the
+// districts, and the re-establishment (Xifeng 2019-12, the urban districts 2020-06) hands
+// them back: governed_above (residents whose local government is abolished) is 0 before the
+// abolition, rises after it, stays up until 2019 and falls back to 0 after 2020-06, at >= 80%
+// of a fixed Latin-hypercube sample of governance and adoption parameters; with the path cut
+// (stages.follow_restructuring = false) the local officials stay in charge and it never rises.
+TEST(Patterns, GuiyangAbolitionShiftsGovernanceToTheDistricts) {
+  auto loaded =
+      io::load_scenario(std::string(PDLAB_SOURCE_DIR) + "/scenarios/cases/guiyang.toml", {});
+  const auto in = io::load_inputs(loaded.scenario);
+  const std::vector<test::Range> ranges = {{"adoption.gamma_vertical", 0.5, 2.5},
+                                           {"assessment.tournament", 2.0, 10.0},
+                                           {"coproduction.w_belonging", 1.0, 3.0},
+                                           {"stability.budget", 0.0, 40000.0}};
+  const auto sample = test::latin_hypercube(10, static_cast<int>(ranges.size()), 41);
+  const auto holds = [&](const Scenario& s, double* rise) {
+    const Model m(s, *in.hierarchy, *in.network);
+    const auto* g = m.governance();
+    const auto r = run_ensemble(m, 1, 1).front();
+    const int nl = m.hierarchy().n_levels();
+    const auto v = [&](std::int32_t t) {
+      return r.governance.values[(static_cast<std::size_t>(GovMetric::governed_above) * nl +
+                                  g->community_level()) *
+                                     m.periods() +
+                                 t];
+    };
+    // 2010-06, 2013-06, 2019-06, 2021-06 (the calendar starts 2009-01).
+    const double before = v(17), after = v(53), late = v(125), back = v(149);
+    *rise = after - before;
+    return before <= 1e-9 && after >= before + 0.1 && late >= 0.1 && back <= 1e-9;
+  };
+  test::PatternResult res;
+  double rise = 0;
+  double rise_cut = 0;
+  for (const auto& x : sample) {
+    auto s = loaded.scenario;
+    test::apply_point(s, ranges, x);
+    double r = 0;
+    ++res.points;
+    res.held += holds(s, &r) ? 1 : 0;
+    rise += r / static_cast<double>(sample.size());
+    s.stages.follow_restructuring = false;  // the path cut
+    res.held_cut += holds(s, &r) ? 1 : 0;
+    rise_cut += r / static_cast<double>(sample.size());
+  }
+  std::printf("guiyang governed_above: held %d of %d (mean rise %.3f), cut %d (rise %.3f)\n",
+              res.held, res.points, rise, res.held_cut, rise_cut);
+  EXPECT_GE(res.share(), 0.8);
+  EXPECT_LT(res.share_cut(), 0.5);
+}
+
+}  // namespace pdlab

@@ -275,15 +275,30 @@ TEST(RiskSet, PolicyFromAndLevelsBoundTheRiskSet) {
   sc.calendar.periods = 6;
   sc.calendar.periods_per_year = 1;
   sc.policies = {{"p", "p", 0.0}};
+  sc.promotion.pilot_rule = PilotRule::random;  // the tree has no capacity column
   io::EventsFile ev;
   ev.policy_ids = {"p"};
   ev.adoptions = {{id("a1"), 0, 3}, {id("b1"), 0, 4}};
   RiskSetOptions o;
   o.periods = 6;
   const auto plain = build_riskset(h, net, ev.adoptions, 1, {}, o);
+  // The scenario without from, levels or restructuring bounds nothing: the same rows, bit for bit.
+  {
+    const Model m(sc, h, net);
+    RiskSetOptions same;
+    same.periods = 6;
+    io::riskset_availability(m, ev, "e.csv", same);
+    const auto rs = build_riskset(h, net, ev.adoptions, 1, {}, same);
+    EXPECT_EQ(rs.unit, plain.unit);
+    EXPECT_EQ(rs.period, plain.period);
+    EXPECT_EQ(rs.vertical, plain.vertical);
+    EXPECT_EQ(rs.horizontal, plain.horizontal);
+    EXPECT_EQ(rs.bottom_up, plain.bottom_up);
+  }
   sc.policies[0].from = "2012";
   sc.policies[0].levels = {"county"};
-  io::policy_availability(sc, h, ev, o.policy_from, o.policy_levels);
+  const Model m(sc, h, net);
+  io::riskset_availability(m, ev, "e.csv", o);
   EXPECT_EQ(o.policy_from, (std::vector<std::int32_t>{2}));
   const auto rs = build_riskset(h, net, ev.adoptions, 1, {}, o);
   ASSERT_GT(rs.rows(), 0U);
@@ -295,14 +310,17 @@ TEST(RiskSet, PolicyFromAndLevelsBoundTheRiskSet) {
   EXPECT_GT(plain.rows(), rs.rows());
   // 4 counties from 2012: a1 to its adoption in 3 (2 rows), b1 to 4 (3), a2 and a3 to 5 (4 each).
   EXPECT_EQ(rs.rows(), 2U + 3 + 4 + 4);
-  // An observed adoption before the policy exists, or at a level that cannot adopt it.
+  // An observed adoption before the policy exists, or at a level that cannot adopt it: the
+  // events file, its line and the unit are named.
   ev.adoptions.push_back({id("a2"), 0, 1});
-  auto e = test::expect_error(
-      [&] { io::policy_availability(sc, h, ev, o.policy_from, o.policy_levels); }, ErrorKind::data);
-  EXPECT_NE(std::string(e.what()).find("before the scenario says it exists"), std::string::npos);
+  ev.lines = {2, 3, 4};
+  auto e =
+      test::expect_error([&] { io::riskset_availability(m, ev, "e.csv", o); }, ErrorKind::data);
+  EXPECT_NE(std::string(e.what()).find("before the policy exists"), std::string::npos);
+  EXPECT_NE(std::string(e.what()).find("e.csv:4"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("a2"), std::string::npos);
   ev.adoptions.back() = {id("A"), 0, 3};
-  e = test::expect_error(
-      [&] { io::policy_availability(sc, h, ev, o.policy_from, o.policy_levels); }, ErrorKind::data);
+  e = test::expect_error([&] { io::riskset_availability(m, ev, "e.csv", o); }, ErrorKind::data);
   EXPECT_NE(std::string(e.what()).find("cannot be adopted"), std::string::npos);
 }
 

@@ -7,12 +7,15 @@
 #include "helpers.hpp"
 #include "patterns.hpp"
 #include "pdlab/core/model.hpp"
+#include "pdlab/estimation/riskset.hpp"
+#include "pdlab/io/estimation_io.hpp"
 #include "pdlab/io/inputs.hpp"
 #include "pdlab/io/scenario_io.hpp"
 #include "pdlab/sim/calibrate.hpp"
 #include "pdlab/sim/compare.hpp"
 #include "pdlab/sim/engine.hpp"
 #include "pdlab/sim/summary.hpp"
+#include "pdlab/study/case_checks.hpp"
 
 #include <gtest/gtest.h>
 
@@ -562,6 +565,240 @@ TEST(PolicyTypes, ContradictionsAreValidationErrors) {
   EXPECT_NE(std::string(e.what()).find("target_level"), std::string::npos) << e.what();
   EXPECT_NE(std::string(e.what()).find("no unit of this level has a type"), std::string::npos)
       << e.what();
+}
+
+}  // namespace pdlab
+
+namespace pdlab {
+
+// The risk sets of `riskset`, `fit` and `eha` follow the restructuring (docs/model.md 7.7):
+// a unit is at risk only while it exists and its tier is not abolished, exposures count the
+// existing units only, and an abolished tier passes its parent's pressure on unattenuated, as
+// in the simulator. Each check is also run with that part of the options cut (the risk set as
+// it was before), which must fail it.
+TEST(RiskSet, FollowsRestructuring) {
+  const auto h = city();
+  const Network net;
+  const Model m(scenario("any"), h, net);
+  const auto id = [&](const char* x) { return h.find(x); };
+  io::EventsFile ev;
+  ev.policy_ids = {"gov"};
+  // The district d0 adopts in 2010-03; d0sc0 in 2010-11, before it is merged into d0sn0
+  // (2012-01); the street offices are abolished 2011-01 .. 2014-01.
+  ev.adoptions = {{id("d0"), 0, 2}, {id("d0sc0"), 0, 10}};
+  ev.lines = {2, 3};
+  RiskSetOptions o;
+  o.periods = m.periods();
+  io::riskset_availability(m, ev, "e.csv", o);
+  const auto rs = build_riskset(h, net, ev.adoptions, 1, {}, o);
+  const auto row = [](const RiskSet& r, std::int32_t u, std::int32_t t) {
+    for (std::size_t i = 0; i < r.rows(); ++i) {
+      if (r.unit[i] == u && r.period[i] == t) {
+        return static_cast<std::ptrdiff_t>(i);
+      }
+    }
+    return std::ptrdiff_t{-1};
+  };
+  // Existence: merged units leave at the merge, units born enter then.
+  EXPECT_GE(row(rs, id("d0sc1"), 23), 0);
+  EXPECT_LT(row(rs, id("d0sc1"), 24), 0);
+  EXPECT_LT(row(rs, id("d0sn0"), 23), 0);
+  EXPECT_GE(row(rs, id("d0sn0"), 24), 0);
+  EXPECT_LT(row(rs, id("d1sp0"), 35), 0);
+  EXPECT_GE(row(rs, id("d1sp0"), 36), 0);
+  // Abolition: the street office is not at risk while abolished; the town is.
+  EXPECT_GE(row(rs, id("d0s"), 11), 0);
+  EXPECT_LT(row(rs, id("d0s"), 12), 0);
+  EXPECT_LT(row(rs, id("d0s"), 47), 0);
+  EXPECT_GE(row(rs, id("d0s"), 48), 0);
+  EXPECT_GE(row(rs, id("d0t"), 30), 0);
+  // Vertical: d0's push reaches the street office's communities unattenuated while the office
+  // is abolished (1), attenuated once through the town (0.5), and again after 2014-01.
+  EXPECT_EQ(rs.vertical[row(rs, id("d0sc3"), 20)], 1.0);
+  EXPECT_EQ(rs.vertical[row(rs, id("d0tc0"), 20)], 0.5);
+  EXPECT_EQ(rs.vertical[row(rs, id("d0sc3"), 50)], 0.5);
+  // Horizontal: before the merge d0sc3's siblings are c0-c2 (c0 adopted): 1/3. After it, d0sn0's
+  // only existing sibling is d0sc3 and the adopter c0 has ceased: 0 of 1.
+  EXPECT_DOUBLE_EQ(rs.horizontal[row(rs, id("d0sc3"), 20)], 1.0 / 3.0);
+  EXPECT_EQ(rs.horizontal[row(rs, id("d0sn0"), 30)], 0.0);
+  // Bottom-up: d0s after its re-establishment has two existing children, neither adopted.
+  EXPECT_EQ(rs.bottom_up[row(rs, id("d0s"), 50)], 0.0);
+  // The path cut: without the existence bounds the merged units stay at risk and d0sn0 counts
+  // the 4 never-born or ceased siblings; without the abolition the office is at risk and
+  // passes an attenuated push.
+  {
+    auto cut = o;
+    cut.end_period.clear();
+    const auto c = build_riskset(h, net, ev.adoptions, 1, {}, cut);
+    EXPECT_GE(row(c, id("d0sc1"), 30), 0);
+    EXPECT_NE(c.horizontal[row(c, id("d0sn0"), 30)], 0.0);
+    cut = o;
+    cut.abolished_from.clear();
+    cut.abolished_until.clear();
+    const auto d = build_riskset(h, net, ev.adoptions, 1, {}, cut);
+    EXPECT_GE(row(d, id("d0s"), 20), 0);
+    EXPECT_EQ(d.vertical[row(d, id("d0sc3"), 20)], 0.5);
+  }
+  // Adoptions outside the risk set are data errors naming the file, line, unit and the fix.
+  auto bad = ev;
+  bad.adoptions.push_back({id("d0sc1"), 0, 30});  // merged away in 2012-01
+  bad.lines.push_back(4);
+  auto e =
+      test::expect_error([&] { io::riskset_availability(m, bad, "e.csv", o); }, ErrorKind::data);
+  std::string what = e.what();
+  EXPECT_NE(what.find("e.csv:4"), std::string::npos) << what;
+  EXPECT_NE(what.find("d0sc1"), std::string::npos) << what;
+  EXPECT_NE(what.find("does not exist"), std::string::npos) << what;
+  EXPECT_NE(what.find("Fix:"), std::string::npos) << what;
+  bad.adoptions.back() = {id("d1s"), 0, 20};  // abolished 2011-01 .. 2014-01
+  e = test::expect_error([&] { io::riskset_availability(m, bad, "e.csv", o); }, ErrorKind::data);
+  what = e.what();
+  EXPECT_NE(what.find("tier is abolished"), std::string::npos) << what;
+  bad.adoptions.back() = {id("d1s"), 0, 50};  // re-established: fine
+  EXPECT_NO_THROW(io::riskset_availability(m, bad, "e.csv", o));
+}
+
+// [[policy]] types reach the risk set: units of other types are never at risk, and an observed
+// adoption by one is a data error.
+TEST(RiskSet, PolicyTypesBoundTheRiskSet) {
+  const auto h = city();
+  const Network net;
+  const Model m(typed_scenario({"district", "street_office", "community"}), h, net);
+  const int type = static_cast<int>(
+      std::find(h.text_attribute_names().begin(), h.text_attribute_names().end(), "type") -
+      h.text_attribute_names().begin());
+  io::EventsFile ev;
+  ev.policy_ids = {"p"};
+  ev.adoptions = {{h.find("d0s"), 0, 5}};
+  ev.lines = {2};
+  RiskSetOptions o;
+  o.periods = m.periods();
+  io::riskset_availability(m, ev, "e.csv", o);
+  const auto rs = build_riskset(h, net, ev.adoptions, 1, {}, o);
+  int towns = 0;
+  int streets = 0;
+  for (auto u : rs.unit) {
+    towns += h.text_attribute(type, u) == "town" ? 1 : 0;
+    streets += h.text_attribute(type, u) == "street_office" ? 1 : 0;
+  }
+  EXPECT_EQ(towns, 0);
+  EXPECT_GT(streets, 0);
+  auto cut = o;
+  cut.policy_units.clear();
+  int cut_towns = 0;
+  for (auto u : build_riskset(h, net, ev.adoptions, 1, {}, cut).unit) {
+    cut_towns += h.text_attribute(type, u) == "town" ? 1 : 0;
+  }
+  EXPECT_GT(cut_towns, 0);
+  ev.adoptions.push_back({h.find("d1t"), 0, 7});
+  ev.lines.push_back(3);
+  const auto e =
+      test::expect_error([&] { io::riskset_availability(m, ev, "e.csv", o); }, ErrorKind::data);
+  const std::string what = e.what();
+  EXPECT_NE(what.find("e.csv:3"), std::string::npos) << what;
+  EXPECT_NE(what.find("type 'town'"), std::string::npos) << what;
+  EXPECT_NE(what.find("policy[0].types"), std::string::npos) << what;
+}
+
+}  // namespace pdlab
+
+namespace pdlab {
+
+// Held-out facts count the units (and their spending) existing at the fact's date, not every
+// unit that ever existed: 16 of the city's 20 communities exist in 2013-06.
+TEST(Restructure, HeldOutFactsCountExistingUnits) {
+  const auto h = city();
+  const Network net;
+  auto sc = scenario("any");
+  sc.name = "city";
+  const Model m(sc, h, net);
+  const auto& rs = m.restructuring();
+  const int lc = *h.level_index("community");
+  // One replicate: every community existing at the start adopts then and never reverses (as a
+  // record that did not follow the restructuring would: the check must bound it itself).
+  ReplicateResult rr;
+  for (std::int32_t u = h.level_begin(lc); u < h.level_begin(lc + 1); ++u) {
+    if (rs.exists(u, 0)) {
+      Adoption a;
+      a.unit = u;
+      rr.adoptions.push_back(a);
+    }
+  }
+  ASSERT_EQ(rr.adoptions.size(), 16U);
+  ASSERT_EQ(rs.count(lc, 41), 16);
+  study::HeldOutFact share;
+  share.case_name = "city";
+  share.fact = "share";
+  share.statistic = study::FactStatistic::share_adopted;
+  share.policy_id = "gov";
+  share.level = "community";
+  share.date = "2013-06";  // period 41: d0sc0-2 merged (2012-01), d1sc0 split (2013-01)
+  auto spend = share;
+  spend.statistic = study::FactStatistic::fund_spending;
+  spend.region = "d0sc0";  // merged away in 2012-01: funded 24 months
+  spend.param = "2010-01:12000";
+  const auto res = study::evaluate_held_out({share, spend}, m, {rr});
+  ASSERT_EQ(res.size(), 2U);
+  // 12 of the 16 communities existing then adopted (counting every unit ever: 16 / 20 = 0.8).
+  EXPECT_DOUBLE_EQ(res[0].mean, 12.0 / 16.0);
+  // 1,000 yuan a month while d0sc0 exists (42,000 to 2013-06 if it were still counted).
+  EXPECT_DOUBLE_EQ(res[1].mean, 24.0 * 1000.0);
+}
+
+}  // namespace pdlab
+
+namespace pdlab {
+
+// Governance follows the restructuring of local governments (docs/model.md 7.9.7): Guiyang's
+// abolition of the urban street offices (2010-12 to 2012-12) hands their communities to the
+// districts, and the re-establishment (Xifeng 2019-12, the urban districts 2020-06) hands
+// them back: governed_above (residents whose local government is abolished) is 0 before the
+// abolition, rises after it, stays up until 2019 and falls back to 0 after 2020-06, at >= 80%
+// of a fixed Latin-hypercube sample of governance and adoption parameters; with the path cut
+// (stages.follow_restructuring = false) the local officials stay in charge and it never rises.
+TEST(Patterns, GuiyangAbolitionShiftsGovernanceToTheDistricts) {
+  auto loaded =
+      io::load_scenario(std::string(PDLAB_SOURCE_DIR) + "/scenarios/cases/guiyang.toml", {});
+  const auto in = io::load_inputs(loaded.scenario);
+  const std::vector<test::Range> ranges = {{"adoption.gamma_vertical", 0.5, 2.5},
+                                           {"assessment.tournament", 2.0, 10.0},
+                                           {"coproduction.w_belonging", 1.0, 3.0},
+                                           {"stability.budget", 0.0, 40000.0}};
+  const auto sample = test::latin_hypercube(10, static_cast<int>(ranges.size()), 41);
+  const auto holds = [&](const Scenario& s, double* rise) {
+    const Model m(s, *in.hierarchy, *in.network);
+    const auto* g = m.governance();
+    const auto r = run_ensemble(m, 1, 1).front();
+    const int nl = m.hierarchy().n_levels();
+    const auto v = [&](std::int32_t t) {
+      return r.governance.values[(static_cast<std::size_t>(GovMetric::governed_above) * nl +
+                                  g->community_level()) *
+                                     m.periods() +
+                                 t];
+    };
+    // 2010-06, 2013-06, 2019-06, 2021-06 (the calendar starts 2009-01).
+    const double before = v(17), after = v(53), late = v(125), back = v(149);
+    *rise = after - before;
+    return before <= 1e-9 && after >= before + 0.1 && late >= 0.1 && back <= 1e-9;
+  };
+  test::PatternResult res;
+  double rise = 0;
+  double rise_cut = 0;
+  for (const auto& x : sample) {
+    auto s = loaded.scenario;
+    test::apply_point(s, ranges, x);
+    double r = 0;
+    ++res.points;
+    res.held += holds(s, &r) ? 1 : 0;
+    rise += r / static_cast<double>(sample.size());
+    s.stages.follow_restructuring = false;  // the path cut
+    res.held_cut += holds(s, &r) ? 1 : 0;
+    rise_cut += r / static_cast<double>(sample.size());
+  }
+  std::printf("guiyang governed_above: held %d of %d (mean rise %.3f), cut %d (rise %.3f)\n",
+              res.held, res.points, rise, res.held_cut, rise_cut);
+  EXPECT_GE(res.share(), 0.8);
+  EXPECT_LT(res.share_cut(), 0.5);
 }
 
 }  // namespace pdlab

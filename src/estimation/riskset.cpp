@@ -77,12 +77,51 @@ RiskSet build_riskset(const Hierarchy& h, const Network& net,
   std::vector<std::int32_t> adopt_at(n);
   std::vector<double> kids(n), edge_adopted(n), pressure(n);
   std::vector<std::vector<std::int32_t>> by_period(opt.periods);
+  // Restructuring: the units born (after period 0) and ceasing in each period, and the
+  // children of each unit that exist (every child when nothing restructures).
+  const bool born = !opt.first_period.empty();
+  const bool ceases = !opt.end_period.empty();
+  const bool abolition = !opt.abolished_from.empty();
+  std::vector<std::vector<std::int32_t>> born_in, ceased_in;
+  std::vector<std::int32_t> alive0(n, 0), alive;
+  for (std::int32_t u = 0; u < n; ++u) {
+    alive0[u] = h.n_children(u);
+  }
+  if (born || ceases) {
+    born_in.resize(opt.periods);
+    ceased_in.resize(opt.periods);
+    std::fill(alive0.begin(), alive0.end(), 0);
+    for (std::int32_t u = 0; u < n; ++u) {
+      const std::int32_t b = born ? opt.first_period[u] : 0;
+      const std::int32_t e = ceases ? opt.end_period[u] : kNever;
+      const std::int32_t p = h.parent(u);
+      if (b <= 0 && e > 0 && p >= 0) {
+        ++alive0[p];
+      }
+      if (b > 0 && b < opt.periods && b < e) {
+        born_in[b].push_back(u);
+      }
+      if (e > 0 && e < opt.periods && b < e) {
+        ceased_in[e].push_back(u);
+      }
+    }
+  }
+  const auto abolished = [&](std::int32_t u, std::int32_t t) {
+    return abolition && opt.abolished_from[u] <= t && t < opt.abolished_until[u];
+  };
+  const auto exists = [&](std::int32_t u, std::int32_t t) {
+    return (!born || opt.first_period[u] <= t) && (!ceases || t < opt.end_period[u]);
+  };
   for (std::int32_t pol : policies) {
     const auto k = static_cast<std::size_t>(pol);
     const std::int32_t from = k < opt.policy_from.size() ? opt.policy_from[k] : 0;
     const std::vector<std::uint8_t>* levels =
         k < opt.policy_levels.size() && !opt.policy_levels[k].empty() ? &opt.policy_levels[k]
                                                                       : nullptr;
+    const std::vector<std::uint8_t>* types =
+        k < opt.policy_units.size() && !opt.policy_units[k].empty() ? &opt.policy_units[k]
+                                                                    : nullptr;
+    alive = alive0;
     std::fill(adopt_at.begin(), adopt_at.end(), kNever);
     for (auto& v : by_period) {
       v.clear();
@@ -102,20 +141,57 @@ RiskSet build_riskset(const Hierarchy& h, const Network& net,
     }
     std::fill(kids.begin(), kids.end(), 0.0);
     std::fill(edge_adopted.begin(), edge_adopted.end(), 0.0);
+    const auto count_adopter = [&](std::int32_t u, double sign) {
+      const std::int32_t p = h.parent(u);
+      if (p >= 0) {
+        kids[p] += sign;
+      }
+      if (!net.empty()) {
+        const auto nb = net.neighbours(u);
+        const auto w = net.weights(u);
+        for (std::size_t e = 0; e < nb.size(); ++e) {
+          edge_adopted[nb[e]] += sign * w[e];
+        }
+      }
+    };
     for (std::int32_t t = 0; t < opt.periods; ++t) {
+      // Units born or ceasing at t: a unit that ceases leaves its parent's count of children
+      // and, if it had adopted, its peers' counts of adopters (as in the simulator).
+      if (!born_in.empty()) {
+        for (auto u : born_in[t]) {
+          if (h.parent(u) >= 0) {
+            ++alive[h.parent(u)];
+          }
+        }
+        for (auto u : ceased_in[t]) {
+          if (h.parent(u) >= 0) {
+            --alive[h.parent(u)];
+          }
+          if (adopt_at[u] < t) {
+            count_adopter(u, -1.0);  // leaves the adopters
+          }
+        }
+      }
       // Exposures from the state at the end of t - 1 (counts updated at the end of the loop).
+      // An abolished tier is no longer a government: its children receive its parent's pressure.
       for (std::int32_t u = 0; u < n; ++u) {
         if (h.n_children(u) > 0) {
           const std::int32_t p = h.parent(u);
-          const double own = adopt_at[u] < t ? 1.0 : 0.0;
-          pressure[u] = exposure::vertical(own, p >= 0 ? pressure[p] : 0.0, opt.attenuation);
+          const double up = p >= 0 ? pressure[p] : 0.0;
+          if (abolished(u, t)) {
+            pressure[u] = up;
+          } else {
+            const double own = adopt_at[u] < t && exists(u, t) ? 1.0 : 0.0;
+            pressure[u] = exposure::vertical(own, up, opt.attenuation);
+          }
         }
       }
       for (std::int32_t u = 0; u < n; ++u) {
-        if (adopt_at[u] < t || (opt.level >= 0 && h.level(u) != opt.level) ||
-            (!opt.first_period.empty() && t < opt.first_period[u]) || t < from ||
-            (levels != nullptr && (*levels)[static_cast<std::size_t>(h.level(u))] == 0)) {
-          continue;  // adopted before t, not yet existing, or never able to adopt
+        if (adopt_at[u] < t || (opt.level >= 0 && h.level(u) != opt.level) || !exists(u, t) ||
+            t < from || abolished(u, t) ||
+            (levels != nullptr && (*levels)[static_cast<std::size_t>(h.level(u))] == 0) ||
+            (types != nullptr && (*types)[static_cast<std::size_t>(u)] == 0)) {
+          continue;  // adopted before t, not existing then, abolished, or never able to adopt
         }
         const std::int32_t p = h.parent(u);
         rs.unit.push_back(u);
@@ -124,10 +200,10 @@ RiskSet build_riskset(const Hierarchy& h, const Network& net,
         rs.duration.push_back(t + 1);
         rs.event.push_back(adopt_at[u] == t ? 1 : 0);
         rs.vertical.push_back(p >= 0 ? pressure[p] : 0.0);
-        rs.horizontal.push_back(exposure::horizontal(
-            p >= 0 ? kids[p] : 0.0, p >= 0 ? h.n_children(p) - 1 : 0, edge_adopted[u],
-            edge_total[u], opt.sibling_weight, opt.edge_weight));
-        rs.bottom_up.push_back(exposure::bottom_up(kids[u], h.n_children(u)));
+        rs.horizontal.push_back(
+            exposure::horizontal(p >= 0 ? kids[p] : 0.0, p >= 0 ? alive[p] - 1 : 0, edge_adopted[u],
+                                 edge_total[u], opt.sibling_weight, opt.edge_weight));
+        rs.bottom_up.push_back(exposure::bottom_up(kids[u], alive[u]));
         std::size_t c = 0;
         for (int col : opt.static_columns) {
           rs.covariates[c++].push_back(h.attribute(col)[u]);
@@ -137,17 +213,7 @@ RiskSet build_riskset(const Hierarchy& h, const Network& net,
         }
       }
       for (auto u : by_period[t]) {
-        const std::int32_t p = h.parent(u);
-        if (p >= 0) {
-          kids[p] += 1;
-        }
-        if (!net.empty()) {
-          const auto nb = net.neighbours(u);
-          const auto w = net.weights(u);
-          for (std::size_t e = 0; e < nb.size(); ++e) {
-            edge_adopted[nb[e]] += w[e];
-          }
-        }
+        count_adopter(u, 1.0);  // joins the adopters
       }
     }
   }

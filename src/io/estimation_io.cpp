@@ -74,48 +74,108 @@ std::vector<std::int32_t> unit_first_periods(const Hierarchy& h, const Calendar&
   return out;
 }
 
-void policy_availability(const Scenario& sc, const Hierarchy& h, const EventsFile& events,
-                         std::vector<std::int32_t>& policy_from,
-                         std::vector<std::vector<std::uint8_t>>& policy_levels) {
+void riskset_availability(const Model& model, const EventsFile& events,
+                          const std::string& events_path, RiskSetOptions& ro) {
+  const auto& sc = model.scenario();
+  const auto& h = model.hierarchy();
+  const auto& rs = model.restructuring();
+  const auto n = static_cast<std::size_t>(h.size());
+  ro.first_period.clear();
+  ro.end_period.clear();
+  ro.abolished_from.clear();
+  ro.abolished_until.clear();
+  if (rs.changes_units()) {
+    ro.first_period.resize(n);
+    ro.end_period.resize(n);
+    for (std::int32_t u = 0; u < h.size(); ++u) {
+      ro.first_period[static_cast<std::size_t>(u)] = rs.begin(u);
+      ro.end_period[static_cast<std::size_t>(u)] = rs.end(u);
+    }
+  }
+  if (rs.abolishes()) {
+    ro.abolished_from.resize(n);
+    ro.abolished_until.resize(n);
+    for (std::int32_t u = 0; u < h.size(); ++u) {
+      ro.abolished_from[static_cast<std::size_t>(u)] = rs.abolished_at(u);
+      ro.abolished_until[static_cast<std::size_t>(u)] = rs.restored_at(u);
+    }
+  }
   const auto np = events.policy_ids.size();
-  policy_from.assign(np, 0);
-  policy_levels.assign(np, {});
+  ro.policy_from.assign(np, 0);
+  ro.policy_levels.assign(np, {});
+  ro.policy_units.assign(np, {});
+  std::vector<int> scenario_policy(np, -1);
   for (std::size_t k = 0; k < np; ++k) {
     const auto it = std::find_if(sc.policies.begin(), sc.policies.end(),
                                  [&](const Policy& p) { return p.id == events.policy_ids[k]; });
     if (it == sc.policies.end()) {
       continue;
     }
-    const std::string key = "policy[" + std::to_string(it - sc.policies.begin()) + "]";
-    if (!it->from.empty()) {
-      policy_from[k] = to_period_from_start(sc.calendar, it->from, key + ".from", sc.file);
-    }
+    const int m = static_cast<int>(it - sc.policies.begin());
+    scenario_policy[k] = m;
+    ro.policy_from[k] = model.policy_from(m);
     if (!it->levels.empty()) {
-      policy_levels[k].assign(static_cast<std::size_t>(h.n_levels()), 0);
-      for (const auto& l : it->levels) {
-        const auto li = h.level_index(l);
-        if (!li) {
-          fail(ErrorKind::config, {sc.file, 0, key + ".levels", l},
-               "no such level in the hierarchy", "use one of the hierarchy's levels");
-        }
-        policy_levels[k][static_cast<std::size_t>(*li)] = 1;
+      ro.policy_levels[k].assign(static_cast<std::size_t>(h.n_levels()), 0);
+      for (int l = 0; l < h.n_levels(); ++l) {
+        ro.policy_levels[k][static_cast<std::size_t>(l)] = model.adoptable(m, l) ? 1 : 0;
+      }
+    }
+    if (model.typed(m)) {
+      ro.policy_units[k].assign(n, 0);
+      for (std::int32_t u = 0; u < h.size(); ++u) {
+        ro.policy_units[k][static_cast<std::size_t>(u)] = model.adoptable_unit(m, u) ? 1 : 0;
       }
     }
   }
-  for (const auto& a : events.adoptions) {
+  // Every observed adoption must lie in the risk set: an adoption outside it is bad data (or a
+  // scenario that contradicts the data), never silently dropped.
+  const auto& text_names = h.text_attribute_names();
+  const auto type_col = std::find(text_names.begin(), text_names.end(), "type");
+  const auto when = [&](std::int32_t t) {
+    return t == kNever ? std::string("the end") : period_label(sc.calendar, t);
+  };
+  for (std::size_t i = 0; i < events.adoptions.size(); ++i) {
+    const auto& a = events.adoptions[i];
     const auto k = static_cast<std::size_t>(a.policy);
-    const bool early = a.period < policy_from[k];
-    const bool off_level = !policy_levels[k].empty() &&
-                           policy_levels[k][static_cast<std::size_t>(h.level(a.unit))] == 0;
-    if (early || off_level) {
-      fail(ErrorKind::data, {"", 0, "unit_id", std::string(h.id(a.unit))},
+    const int m = scenario_policy[k];
+    const std::string key = m >= 0 ? "policy[" + std::to_string(m) + "]" : "";
+    const bool in_run = a.period < sc.calendar.periods;
+    std::string why;
+    std::string fix;
+    if (a.period < ro.policy_from[k]) {
+      why = "before the policy exists (" + key + ".from = " + sc.policies[m].from + ")";
+      fix = "correct the event's time, or move " + key + ".from in the scenario earlier";
+    } else if (!ro.policy_levels[k].empty() &&
+               ro.policy_levels[k][static_cast<std::size_t>(h.level(a.unit))] == 0) {
+      why = "by a " + h.level_names()[static_cast<std::size_t>(h.level(a.unit))] +
+            ", a level where the scenario says it cannot be adopted (" + key + ".levels)";
+      fix = "correct the event's unit, or add the level to " + key + ".levels";
+    } else if (!ro.policy_units[k].empty() &&
+               ro.policy_units[k][static_cast<std::size_t>(a.unit)] == 0) {
+      const auto c = static_cast<int>(type_col - text_names.begin());
+      why = "by a unit of type '" + std::string(h.text_attribute(c, a.unit)) +
+            "', which the scenario says cannot adopt it (" + key + ".types)";
+      fix = "correct the event's unit, or add the type to " + key + ".types";
+    } else if (in_run && !rs.exists(a.unit, a.period)) {
+      why = "while the unit does not exist (it exists from " + when(rs.begin(a.unit)) + " until " +
+            when(rs.end(a.unit)) +
+            ": hierarchy columns exists_from / exists_until and the scenario's merge and "
+            "split events)";
+      fix =
+          "date the event while the unit exists (an adoption after a merge or split belongs "
+          "to the unit that took it over), or correct the unit's existence";
+    } else if (in_run && rs.abolished_at(a.unit) <= a.period && a.period < rs.restored_at(a.unit)) {
+      why = "while the unit's tier is abolished (from " + when(rs.abolished_at(a.unit)) +
+            " until " + when(rs.restored_at(a.unit)) +
+            ": the scenario's abolish and reestablish events), when it is not a government";
+      fix = "correct the event, or the scenario's abolish / reestablish events";
+    }
+    if (!why.empty()) {
+      const std::int64_t line = i < events.lines.size() ? events.lines[i] : 0;
+      fail(ErrorKind::data, {events_path, line, "unit_id", std::string(h.id(a.unit))},
            "an observed adoption of policy '" + events.policy_ids[k] + "' at " +
-               period_label(sc.calendar, a.period) +
-               (early ? ", before the scenario says it exists"
-                      : ", at a level where the "
-                        "scenario says it cannot be "
-                        "adopted"),
-           "correct the event, or the policy's from / levels in the scenario");
+               period_label(sc.calendar, a.period) + " " + why + ": it lies outside the risk set",
+           fix);
     }
   }
 }
@@ -174,6 +234,7 @@ EventsFile read_events(const std::string& path, const Hierarchy& h, const Calend
       ++ev.after_horizon;
     }
     ev.adoptions.push_back({u, pol, period});
+    ev.lines.push_back(csv.line());
   }
   if (ev.adoptions.empty() && ev.outside_subtree == 0) {
     fail(ErrorKind::data, {path, csv.line(), "", ""}, "no events",

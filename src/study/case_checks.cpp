@@ -146,6 +146,9 @@ double amount(const Resolved& r, std::int32_t t) {
 double replicate_value(const HeldOutFact& f, const Resolved& r, const Model& m,
                        const ReplicateResult& rr) {
   const auto& h = m.hierarchy();
+  // Units (and their residents) count only while they exist (docs/model.md 7.13): a region's
+  // units at a date are those existing then, not every unit that ever existed.
+  const auto& rs = m.restructuring();
   switch (f.statistic) {
     case FactStatistic::fund_spending: {
       const double ppy = m.scenario().calendar.periods_per_year;
@@ -154,8 +157,8 @@ double replicate_value(const HeldOutFact& f, const Resolved& r, const Model& m,
         if (a.policy != r.policy || h.level(a.unit) != r.level || !in_region(h, r.region, a.unit)) {
           continue;
         }
-        const std::int32_t end = std::min(r.date + 1, a.rev_period);
-        for (std::int32_t t = std::max(a.period, r.from); t < end; ++t) {
+        const std::int32_t end = std::min({r.date + 1, a.rev_period, rs.end(a.unit)});
+        for (std::int32_t t = std::max({a.period, r.from, rs.begin(a.unit)}); t < end; ++t) {
           yuan += amount(r, t) / ppy;
         }
       }
@@ -171,7 +174,7 @@ double replicate_value(const HeldOutFact& f, const Resolved& r, const Model& m,
       double residents = 0;
       const int lc = g->community_level();
       for (std::int32_t c = h.level_begin(lc); c < h.level_begin(lc + 1); ++c) {
-        if (in_region(h, r.region, c)) {
+        if (rs.exists(c, r.date) && in_region(h, r.region, c)) {
           residents += g->population(c);
         }
       }
@@ -184,7 +187,7 @@ double replicate_value(const HeldOutFact& f, const Resolved& r, const Model& m,
       const int lc = g->community_level();
       double migrants = 0;
       for (std::int32_t c = h.level_begin(lc); c < h.level_begin(lc + 1); ++c) {
-        if (in_region(h, r.region, c)) {
+        if (rs.exists(c, r.date) && in_region(h, r.region, c)) {
           migrants += static_cast<double>(g->population(c)) * g->migrant_share(c);
         }
       }
@@ -210,11 +213,11 @@ double replicate_value(const HeldOutFact& f, const Resolved& r, const Model& m,
     case FactStatistic::share_adopted: {
       double n = 0, adopted = 0;
       for (std::int32_t u = h.level_begin(r.level); u < h.level_begin(r.level + 1); ++u) {
-        n += in_region(h, r.region, u) ? 1 : 0;
+        n += rs.exists(u, r.date) && in_region(h, r.region, u) ? 1 : 0;
       }
       for (const auto& a : rr.adoptions) {
         if (a.policy == r.policy && a.round == 0 && h.level(a.unit) == r.level &&
-            a.period <= r.date && in_region(h, r.region, a.unit)) {
+            a.period <= r.date && rs.exists(a.unit, r.date) && in_region(h, r.region, a.unit)) {
           adopted += 1;
         }
       }

@@ -2,6 +2,7 @@
 // EHA on the risk set, with the formula terms of `pdlab eha`), written as a runnable scenario.
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
+#include "pdlab/core/model.hpp"
 #include "pdlab/io/output_file.hpp"
 #include "pdlab/study/estimation_study.hpp"
 #include "pdlab/study/fit.hpp"
@@ -400,8 +401,8 @@ FitResult fit_scenario(const io::LoadedScenario& loaded, const io::Inputs& input
   ro.sibling_weight = sc.adoption.sibling_weight;
   ro.edge_weight = sc.adoption.edge_weight;
   ro.level = opt.level;
-  ro.first_period = io::unit_first_periods(h, sc.calendar);
-  io::policy_availability(sc, h, events, ro.policy_from, ro.policy_levels);
+  const Model model(sc, h, *inputs.network);
+  io::riskset_availability(model, events, opt.events_path, ro);
   std::map<std::string, std::string> source;
   for (const auto& c : opt.covariates) {
     const auto a = h.attribute_index(c);

@@ -2,6 +2,7 @@
 
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
+#include "pdlab/core/model.hpp"
 
 #include <fmt/format.h>
 
@@ -101,8 +102,10 @@ RisksetInputs read_riskset_inputs(const RisksetInputSpec& spec) {
   ro.attenuation = sc.vertical.attenuation;
   ro.sibling_weight = sc.adoption.sibling_weight;
   ro.edge_weight = sc.adoption.edge_weight;
-  ro.first_period = io::unit_first_periods(h, sc.calendar);
-  io::policy_availability(sc, h, in.events, ro.policy_from, ro.policy_levels);
+  // The scenario compiled against the hierarchy bounds the risk set as it bounds a run:
+  // restructuring and the policies' from, levels and types.
+  const Model model(sc, h, *in.inputs.network);
+  io::riskset_availability(model, in.events, spec.events_path, ro);
   const std::string hier_file =
       sc.hierarchy.source == "china" ? "china:units (the shipped hierarchy)" : sc.hierarchy.path;
   for (const auto& c : spec.static_columns) {

@@ -124,8 +124,10 @@ struct StageParams {
   double reversal_rate = 0.0;
   bool readmit_pilots = true;  // failed pilots return to the risk set
   bool readopt = false;        // reversed units may adopt again
-  // The adoption state follows restructuring (units that cease end their records, heirs
-  // inherit, only existing units adopt). false disconnects that path: a check, not a model.
+  // The adoption state and the governance layer follow restructuring (units that cease end
+  // their records, heirs inherit, only existing units adopt, the tier above governs an
+  // abolished local government's communities). false disconnects that path: a check, not a
+  // model.
   bool follow_restructuring = true;
 };
 

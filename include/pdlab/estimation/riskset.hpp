@@ -2,7 +2,8 @@
 // while the unit is at risk, ending at its adoption. Exposures are computed with the
 // simulator's own functions (core/exposure.hpp), from the observed adoptions lagged one
 // period: V from adopting ancestors (each with signal 1, attenuated per level), H from
-// adopted siblings and edge-list peers, U from adopted children.
+// adopted siblings and edge-list peers, U from adopted children. Under restructuring only the
+// units that exist in a period are at risk or count as peers (docs/model.md 7.7, 7.13).
 #pragma once
 
 #include "pdlab/core/hierarchy.hpp"
@@ -47,11 +48,22 @@ struct RiskSetOptions {
   std::vector<std::int32_t> policies;      // policies to include; empty = all
   int level = -1;                          // only units of this level are at risk; -1 = all
   std::vector<std::int32_t> first_period;  // per unit: at risk from this period (empty = 0)
+  // Per unit: at risk before this period only (it ceases then: exists_until, or merged or split
+  // away; empty = to the end). From then it is no longer a peer: its adoption leaves its
+  // siblings', edge peers' and parent's exposures, and it leaves their counts.
+  std::vector<std::int32_t> end_period;
+  // Per unit: its tier is abolished over [abolished_from, abolished_until) (empty = never): it
+  // is not at risk then, and its children receive its parent's vertical pressure unattenuated,
+  // as in the simulator (docs/model.md 7.4, 7.13).
+  std::vector<std::int32_t> abolished_from, abolished_until;
   // Per policy (index of the events' policies): at risk from this period ([[policy]] from;
   // empty = 0), and the levels that can adopt it ([[policy]] levels; an empty inner vector,
   // or an empty outer one, = every level).
   std::vector<std::int32_t> policy_from;
   std::vector<std::vector<std::uint8_t>> policy_levels;
+  // Per policy, per unit: whether the unit's type can adopt it ([[policy]] types; an empty
+  // inner or outer vector = every type).
+  std::vector<std::vector<std::uint8_t>> policy_units;
 };
 
 struct RiskSet {

@@ -26,6 +26,7 @@ namespace pdlab::io {
 // `after_horizon`.
 struct EventsFile {
   std::vector<ObservedAdoption> adoptions;
+  std::vector<std::int64_t> lines;      // per adoption: its line in the file (0: not from one)
   std::vector<std::string> policy_ids;  // index = ObservedAdoption::policy
   std::int64_t after_horizon = 0;
   std::int64_t outside_subtree = 0;
@@ -37,13 +38,16 @@ EventsFile read_events(const std::string& path, const Hierarchy& h, const Calend
 // Per unit, the first period it exists (from `exists_from`); empty without that column.
 std::vector<std::int32_t> unit_first_periods(const Hierarchy& h, const Calendar& cal);
 
-// The scenario's [[policy]] `from` and `levels` for the events' policies (matched by id;
-// policies the scenario does not list stay at risk everywhere from the start), so that the
-// risk set leaves out the periods before a policy existed and the levels that cannot adopt
-// it. An observed adoption outside them is a data error naming the unit, policy and date.
-void policy_availability(const Scenario& sc, const Hierarchy& h, const EventsFile& events,
-                         std::vector<std::int32_t>& policy_from,
-                         std::vector<std::vector<std::uint8_t>>& policy_levels);
+// What bounds the risk set, from the scenario compiled against the hierarchy (docs/model.md
+// 7.7): each unit's existence and the periods its tier is abolished (the model's restructuring
+// schedule: exists_from / exists_until, merge, split, abolish, reestablish), and for the
+// events' policies (matched by id; policies the scenario does not list are at risk everywhere
+// from the start) [[policy]] from, levels and types. An observed adoption outside the risk
+// set (before its policy exists, at a level or of a type that cannot adopt it, while its unit
+// does not exist or its tier is abolished) is a data error naming the events file, line, unit
+// and date, with the fix.
+void riskset_availability(const Model& model, const EventsFile& events,
+                          const std::string& events_path, RiskSetOptions& options);
 
 // Long covariates CSV: unit_id,time,variable,value.
 std::vector<TimeVaryingCovariate> read_time_varying(const std::string& path, const Hierarchy& h,

@@ -113,6 +113,9 @@ constexpr std::array<GovMetricInfo, kGovMetrics> kTable{{
     {M::school_supply, "school_supply", Mod::services, L::local, K::stock, kPer1k, "services",
      "Four o'clock school places offered (pupils), used or not: above school_places where "
      "places exceed a group's demand or its access (docs/model.md 7.9.3)."},
+    {M::governed_above, "governed_above", Mod::any, L::community, K::stock, kShare, "residents",
+     "Share of residents whose local government is abolished, so that the tier above governs "
+     "their community (docs/model.md 7.9.7)."},
 }};
 
 constexpr bool ordered() {

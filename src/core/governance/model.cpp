@@ -216,6 +216,9 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
                 h.level_names()[lg_] + "', the parents of the communities)",
             "abolish that tier, or switch the governance modules off");
       }
+      if (!sc.stages.follow_restructuring) {
+        continue;  // the path cut (a check): the local officials stay in charge
+      }
       for (auto u : e->units) {
         abolished_at_[u] = rs_.abolished_at(u);
         restored_at_[u] = rs_.restored_at(u);

@@ -45,6 +45,7 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   // Sums by local government (products computed in the vector loop); the sums of one
   // government's communities interleave so that their additions overlap.
   double pop = 0;
+  double above = 0;  // residents whose local government is abolished (governed_above)
   double active_w = 0;
   const float contracting = st.services ? st.contracting : 0.0F;
   const auto f = [](double x) { return static_cast<float>(x); };
@@ -67,6 +68,7 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     const auto sum = [&](StreetSum k) { return acc[static_cast<int>(k)]; };
     const double sp = residents_g_[g];
     pop += sp;
+    above += g_.governs(g, t) ? 0.0 : sp;
     active_w += sum(StreetSum::active);
     const double inv = sp > 0 ? 1.0 / sp : 0.0;
     // The jurisdiction as its officials see it next period.
@@ -109,6 +111,7 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
         migrants);
     add(GovMetric::satisfaction, lc, t, at(BlockSum::satisfaction) / pop, pop);
     add(GovMetric::depth, lc, t, at(BlockSum::depth) / pop, pop);
+    add(GovMetric::governed_above, lc, t, above / pop, pop);
     if (st.services) {
       add(GovMetric::coverage, lc, t, at(BlockSum::coverage) / pop, pop);
       // The school in counts, per 1,000 (schools: 100,000) residents of the local

@@ -191,7 +191,8 @@ void Runtime::decide_local(std::size_t b, std::int32_t t) {
     const bool own = has_official(g, t);
     const std::int32_t gov = own ? g : h_.parent(g);
     in_charge_[g] = gov;
-    if (own && t >= term_end_[g]) {
+    // A re-established government gets a new official (docs/model.md 7.9.7).
+    if (own && (t >= term_end_[g] || t == g_.restored_at(g))) {
       appoint(g, t);
     }
     effort_[g] = active(gov, t)

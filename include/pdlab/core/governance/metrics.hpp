@@ -50,8 +50,9 @@ enum class GovMetric : std::uint8_t {
   places_government,
   schools,
   school_supply,
+  governed_above,
 };
-constexpr int kGovMetrics = 40;
+constexpr int kGovMetrics = 41;
 
 // Which governance module computes a metric (any = whenever a module is on).
 enum class GovModule : std::uint8_t { assessment, coproduction, services, stability, any };

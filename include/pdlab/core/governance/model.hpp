@@ -63,6 +63,7 @@ class GovernanceModel {
   // to the period they are re-established; partial: abolished with the line departments
   // unreformed.
   std::int32_t abolished_at(std::int32_t u) const { return abolished_at_[u]; }
+  std::int32_t restored_at(std::int32_t u) const { return restored_at_[u]; }
   bool governs(std::int32_t u, std::int32_t t) const {
     return t < abolished_at_[u] || t >= restored_at_[u];
   }

@@ -42,8 +42,10 @@ grep -q 'No map: ' "$T/p.html" || { echo "FAIL report_no_map_note"; fails=$((fai
 expect report_exists 73 "force" -- "$PDLAB" report "$T/g.sqlite" --out "$T/g.html"
 expect report_missing 66 "not found" -- "$PDLAB" report "$T/none.sqlite" --out "$T/x.html"
 "$PDLAB" compare "$SRC/scenarios/examples/toy_governance.toml" --vary stability.budget=20000,80000 -r 2 --out "$T/c.sqlite" >/dev/null 2>&1
-# compare's output gets its own report (forest plot of the paired differences).
-expect report_compare 0 "(2 charts)" -- "$PDLAB" report "$T/c.sqlite" --out "$T/c.html"
+# compare's output gets its own report: forest plot of the paired differences, the means, and
+# from compare_time curves per variant (adoption by level, governance metrics).
+expect report_compare 0 "(4 charts)" -- "$PDLAB" report "$T/c.sqlite" --out "$T/c.html"
+grep -q '"variants_governance"' "$T/c.html" || { echo "FAIL report_compare_curves"; fails=$((fails + 1)); }
 # check-fit's and calibrate's .sqlite outputs: observed (targets) against simulated with bands.
 DC="$SRC/examples/dual_carbon"
 "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --static migrant_share,urban_share \

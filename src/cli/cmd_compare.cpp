@@ -29,7 +29,11 @@ void add_options(CLI::App& sub, CompareOptions& o) {
   sub.add_option("--variants", o.variants_path,
                  "CSV of variants: one column per scenario key (optional `variant` label "
                  "column); the first row is the baseline");
-  sub.add_option("--out,-o", o.out, "Comparison table (.csv or .sqlite)")->required();
+  sub.add_option(
+         "--out,-o", o.out,
+         "Comparison table (.csv), or .sqlite with the variants' time series (compare_time) "
+         "too")
+      ->required();
   add_sets(sub, o.sets, "Override a scenario key in every variant (repeatable)");
   add_seed(sub, o.run, "Master seed");
   add_replicates(sub, o.run, "Replicates per variant");
@@ -62,8 +66,16 @@ int run(const CompareOptions& o) {
         fmt::print(stderr, "pdlab: variant {}/{}: {}\n", i + 1, n, label);
       },
       progress_bar());
-  io::write_table(o.out, o.force, io::table_schema("compare"),
-                  [&](io::TableWriter& w) { study::write_compare(res, w); });
+  const auto compare_rows = [&](io::TableWriter& w) { study::write_compare(res, w); };
+  if (o.out.size() > 7 && o.out.compare(o.out.size() - 7, 7, ".sqlite") == 0) {
+    // With the variants' time series, which `pdlab report` draws as curves per variant.
+    io::write_tables(o.out, o.force,
+                     {{io::table_schema("compare"), compare_rows},
+                      {study::compare_time_schema(res),
+                       [&](io::TableWriter& w) { study::write_compare_time(res, w); }}});
+  } else {
+    io::write_table(o.out, o.force, io::table_schema("compare"), compare_rows);
+  }
   // A short digest: the deepest level's adoption and the governance headline outcomes.
   fmt::print("Differences from \"{}\" ({} replicates, common random numbers, 95% t intervals)\n",
              res.labels[0], res.replicates);

@@ -1,6 +1,8 @@
 #include "pdlab/study/compare_study.hpp"
 
+#include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
+#include "pdlab/io/results.hpp"
 #include "pdlab/io/text_reader.hpp"
 #include "pdlab/sim/engine.hpp"
 #include "pdlab/study/study.hpp"
@@ -142,6 +144,8 @@ CompareResult compare_designs(const CompareSpec& spec,
   }
   // values[variant][outcome][replicate]
   std::vector<std::vector<std::vector<double>>> values(variants.size());
+  const auto& quantiles = model_of[0]->scenario().output.quantiles;
+  out.quantiles = quantiles;
   for (std::size_t i = 0; i < variants.size(); ++i) {
     const auto& m = *model_of[i];
     if (on_variant) {
@@ -152,15 +156,38 @@ CompareResult compare_designs(const CompareSpec& spec,
     std::vector<std::int32_t> all(static_cast<std::size_t>(reps));
     std::iota(all.begin(), all.end(), 0);
     values[i].assign(defs.size(), std::vector<double>(all.size()));
+    // The time cells of each replicate (a few thousand numbers), kept by replicate index so
+    // that the summaries do not depend on the order replicates finish in.
+    std::vector<std::vector<double>> cells(all.size()), gov_cells(all.size());
+    const std::size_t n_gov = governance_cell_count(m);
     run_ensemble_streaming(
         m, all, m.scenario().threads,
         [&](ReplicateResult&& r) {
           const auto v = outcome_values(m, r);
+          const auto rep = static_cast<std::size_t>(r.replicate);
           for (std::size_t k = 0; k < defs.size(); ++k) {
-            values[i][k][static_cast<std::size_t>(r.replicate)] = v[k];
+            values[i][k][rep] = v[k];
+          }
+          cells[rep] = adoption_cells(m, r);
+          if (n_gov > 0) {
+            gov_cells[rep] = std::move(r.governance.values);
           }
         },
         progress);
+    const auto fetch = [](const std::vector<std::vector<double>>& per_rep) -> CellFetch {
+      return [&per_rep](std::size_t c0, std::size_t c1, std::vector<double>& block) {
+        const std::size_t w = c1 - c0;
+        for (std::size_t r = 0; r < per_rep.size(); ++r) {
+          std::copy(per_rep[r].begin() + static_cast<std::ptrdiff_t>(c0),
+                    per_rep[r].begin() + static_cast<std::ptrdiff_t>(c1), block.begin() + r * w);
+        }
+      };
+    };
+    out.time.push_back(
+        summarise_cells(m, all.size(), fetch(cells), quantiles, adoption_cell_count(m)));
+    out.governance_time.push_back(
+        n_gov > 0 ? summarise_governance_cells(m, all.size(), fetch(gov_cells), quantiles, n_gov)
+                  : GovSummary{quantiles, {}});
   }
   out.replicates = reps;
   for (const auto& v : variants) {
@@ -175,6 +202,13 @@ CompareResult compare_designs(const CompareSpec& spec,
   const auto& h = model_of[0]->hierarchy();
   out.deepest_level = h.level_names()[h.n_levels() - 1];
   out.top_level = h.level_names()[0];
+  out.level_names = h.level_names();
+  for (const auto& p : model_of[0]->scenario().policies) {
+    out.policy_ids.push_back(p.id);
+  }
+  for (std::int32_t t = 0; t < model_of[0]->periods(); ++t) {
+    out.period_labels.push_back(period_label(model_of[0]->scenario().calendar, t));
+  }
   return out;
 }
 
@@ -196,6 +230,43 @@ void write_compare(const CompareResult& res, io::TableWriter& w) {
           .real(c.lo)
           .real(c.hi)
           .end_row();
+    }
+  }
+}
+
+io::TableSchema compare_time_schema(const CompareResult& res) {
+  auto s = io::table_schema("compare_time");
+  for (double p : res.quantiles) {
+    s.columns.push_back({io::quantile_column(p), io::ColumnType::real, "quantile over replicates"});
+  }
+  return s;
+}
+
+void write_compare_time(const CompareResult& res, io::TableWriter& w) {
+  const auto row = [&](std::size_t variant, const std::string& policy, int level, int period,
+                       const char* metric, std::int64_t reps, double mean, double sd,
+                       const std::vector<double>& q) {
+    w.text(res.labels[variant])
+        .text(policy)
+        .text(res.level_names[static_cast<std::size_t>(level)])
+        .integer(period)
+        .text(res.period_labels[static_cast<std::size_t>(period)])
+        .text(metric)
+        .integer(reps)
+        .real(mean)
+        .real(sd);
+    for (double x : q) {
+      w.real(x);
+    }
+    w.end_row();
+  };
+  for (std::size_t i = 0; i < res.time.size(); ++i) {
+    for (const auto& r : res.time[i].rows) {
+      row(i, res.policy_ids[static_cast<std::size_t>(r.policy)], r.level, r.period,
+          to_string(r.metric), res.replicates, r.mean, r.sd, r.q);
+    }
+    for (const auto& r : res.governance_time[i].rows) {
+      row(i, "", r.level, r.period, to_string(r.metric), r.replicates, r.mean, r.sd, r.q);
     }
   }
 }

@@ -4,6 +4,7 @@
 #include "study/report_charts.hpp"
 
 #include "pdlab/core/errors.hpp"
+#include "pdlab/core/governance/metrics.hpp"
 #include "pdlab/core/scenario.hpp"
 #include "pdlab/io/results.hpp"
 #include "pdlab/io/scenario_io.hpp"
@@ -374,6 +375,15 @@ void replicate_chart(const Study& db, const PolicyInfo& pol, const std::string& 
 }
 
 }  // namespace
+
+std::string metric_label(const std::string& name) {
+  for (const auto& m : gov_metrics()) {
+    if (m.name == name) {
+      return std::string(m.name) + " (" + std::string(m.unit) + ")";
+    }
+  }
+  return name;
+}
 
 std::pair<std::string, std::string> band_columns(const Study& db, const std::string& table) {
   std::vector<std::string> q;

@@ -14,6 +14,10 @@ namespace pdlab::study::report {
 // The lowest and highest quantile columns of a summary table (q05 / q95 by default).
 std::pair<std::string, std::string> band_columns(const Study& db, const std::string& table);
 
+// A governance metric as charts show it: its readable label and unit ("Migrant participation
+// (share 0-1)"); other names unchanged.
+std::string metric_label(const std::string& name);
+
 // The scenario's scripted events as rows {day, date, event} for markers on time axes.
 Json event_rows(const Study& db);
 

@@ -33,6 +33,23 @@ map_js=$(zcat "$SRC/data/china/map_counties.topojson.gz" | grep -o '"id":"32[0-9
 map_all=$(zcat "$SRC/data/china/map_counties.topojson.gz" | grep -o '"id":"[0-9]*"' | wc -l)
 expect report_map_jiangsu 0 "map of $map_js counties" -- "$PDLAB" report "$T/js.sqlite" --out "$T/js.html"
 expect report_map_national 0 "map of $map_all counties" -- "$PDLAB" report "$T/nat.sqlite" --out "$T/nat.html"
+# Calibration targets drawn against a study (the CSV `pdlab calibrate` reads): regional and
+# whole-level shares with bands, the targets as diamonds.
+expect report_targets 0 "(15 charts" -- "$PDLAB" report "$T/js.sqlite" --out "$T/jt.html" \
+  --targets "$SRC/scenarios/cases/jiangsu-rollout-targets.csv"
+grep -q '"targets"' "$T/jt.html" || { echo "FAIL report_targets_chart"; fails=$((fails + 1)); }
+# A malformed targets file names its file, line and field, and nothing is written.
+printf 'level,region,date,share\ntownship,3201,2014-12,0.5\ntownship,3201,2014-12,1.5\n' >"$T/bad_share.csv"
+printf 'level,region,date,share\ntownshp,3201,2014-12,0.5\n' >"$T/bad_level.csv"
+printf 'level,region,date,share\ntownship,9999,2014-12,0.5\n' >"$T/bad_region.csv"
+printf 'level,region,date,share\ntownship,3201,2014-13,0.5\n' >"$T/bad_date.csv"
+printf 'level,region,share\ntownship,3201,0.5\n' >"$T/bad_column.csv"
+expect report_targets_bad_share 65 "bad_share.csv:3.*share" -- "$PDLAB" report "$T/js.sqlite" --out "$T/t1.html" --targets "$T/bad_share.csv"
+expect report_targets_bad_level 65 "bad_level.csv:2.*level" -- "$PDLAB" report "$T/js.sqlite" --out "$T/t1.html" --targets "$T/bad_level.csv"
+expect report_targets_bad_region 65 "bad_region.csv:2.*region" -- "$PDLAB" report "$T/js.sqlite" --out "$T/t1.html" --targets "$T/bad_region.csv"
+expect report_targets_bad_date 65 "bad_date.csv:2.*date" -- "$PDLAB" report "$T/js.sqlite" --out "$T/t1.html" --targets "$T/bad_date.csv"
+expect report_targets_bad_column 65 "bad_column.csv:1.*date" -- "$PDLAB" report "$T/js.sqlite" --out "$T/t1.html" --targets "$T/bad_column.csv"
+[ -e "$T/t1.html" ] && { echo "FAIL report_targets_nothing_written"; fails=$((fails + 1)); }
 size=$(stat -c %s "$T/nat.html")
 [ "$size" -le 5000000 ] || { echo "FAIL report_national_size: $size bytes > 5 MB"; fails=$((fails + 1)); }
 expect report_governance 0 "(12 charts)" -- "$PDLAB" report "$T/g.sqlite" --out "$T/g.html"
@@ -45,6 +62,7 @@ expect report_missing 66 "not found" -- "$PDLAB" report "$T/none.sqlite" --out "
 # compare's output gets its own report: forest plot of the paired differences, the means, and
 # from compare_time curves per variant (adoption by level, governance metrics).
 expect report_compare 0 "(4 charts)" -- "$PDLAB" report "$T/c.sqlite" --out "$T/c.html"
+expect report_targets_not_study 64 "not one" -- "$PDLAB" report "$T/c.sqlite" --out "$T/t2.html" --targets "$SRC/scenarios/cases/jiangsu-rollout-targets.csv"
 grep -q '"variants_governance"' "$T/c.html" || { echo "FAIL report_compare_curves"; fails=$((fails + 1)); }
 # check-fit's and calibrate's .sqlite outputs: observed (targets) against simulated with bands.
 DC="$SRC/examples/dual_carbon"
@@ -86,6 +104,10 @@ for c in chengdu guiyang haicang jiangsu-rollout taicang; do
     { echo "FAIL cases_link_$c"; fails=$((fails + 1)); }
 done
 grep -q 'class="flag"' "$T/cmp.html" || { echo "FAIL cases_horizon_flag"; fails=$((fails + 1)); }
+# The Jiangsu case's calibration targets are written beside its study and drawn in its report.
+grep -q '^township,,2017-12,1' "$T/cases/jiangsu-rollout-targets.csv" && grep -q '"targets"' "$T/cases/jiangsu-rollout.html" ||
+  { echo "FAIL cases_targets"; fails=$((fails + 1)); }
+cp "$T/cases/jiangsu-rollout.html" "$T/jsc.html"
 # A chart whose data is emptied must be caught: the page reports a chart with no marks.
 sed '0,/"data":{"values":\[/s//"data":{"values":[],"emptied":[/' "$T/p.html" >"$T/blank.html"
 status_of() {
@@ -98,10 +120,10 @@ case "$status" in
   *) echo "FAIL browser_blank_chart: status '$status' (want a chart with no marks)"; fails=$((fails + 1)) ;;
 esac
 # Every chart renders with marks and no console error; the maps draw one shape per county.
-for r in g h p c cf cal cmp gy x js nat; do
+for r in g h p c cf cal cmp gy x js jt jsc nat; do
   want=$(grep -c '^<h2>' "$T/$r.html")
   features=0
-  [ "$r" = js ] && features=$map_js
+  [ "$r" = js ] || [ "$r" = jt ] || [ "$r" = jsc ] && features=$map_js
   [ "$r" = nat ] && features=$map_all
   [ "$r" = gy ] && features=10  # Guiyang's CSV hierarchy: its 10 districts and counties
   status=$(status_of "$r")

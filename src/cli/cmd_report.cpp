@@ -12,7 +12,7 @@ namespace pdlab::cli {
 namespace {
 
 struct ReportOptions {
-  std::string db, out;
+  std::string db, out, targets;
   bool force = false;
 };
 
@@ -22,11 +22,14 @@ void add_options(CLI::App& sub, ReportOptions& o) {
                  "`compare --out`, `check-fit --out` or `calibrate --report`")
       ->required();
   sub.add_option("--out,-o", o.out, "HTML file")->required();
+  sub.add_option("--targets", o.targets,
+                 "Targets CSV drawn against a study (as `pdlab calibrate --targets`: level,date,"
+                 "share and optionally region,policy_id,metric)");
   add_force(sub, o.force);
 }
 
 int run(const ReportOptions& o) {
-  const auto r = study::write_report(o.db, o.out, o.force);
+  const auto r = study::write_report(o.db, o.out, o.force, o.targets);
   if (r.map_features > 0) {
     fmt::print(stderr, "wrote {} ({} charts; map of {} counties)\n", o.out, r.charts,
                r.map_features);

@@ -6,6 +6,7 @@
 #include "study/report_map.hpp"
 #include "study/report_page.hpp"
 #include "study/report_results.hpp"
+#include "study/report_targets.hpp"
 
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
@@ -156,9 +157,16 @@ Json hierarchy_chart(const Study& db, const std::string& caption) {
 
 }  // namespace
 
-ReportSummary write_report(const std::string& db_path, const std::string& out_path, bool force) {
+ReportSummary write_report(const std::string& db_path, const std::string& out_path, bool force,
+                           const std::string& targets_path) {
   io::check_output_path(out_path, force);
   const Study db(db_path);
+  if (!targets_path.empty() && !db.has_table("summary_time")) {
+    fail(ErrorKind::usage, {db_path, 0, "--targets", targets_path},
+         "targets are drawn against a study, and this file is not one",
+         "give a study (.sqlite of `pdlab run` or `pdlab cases`) with --targets, or leave "
+         "--targets out");
+  }
   if (!db.has_table("summary_time")) {  // the .sqlite output of another command
     if (db.has_table("compare")) {
       check_assets();
@@ -187,6 +195,9 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
       [&](sqlite3_stmt* st) {
         policies.push_back({text(st, 0), text(st, 1)});
       });
+  // Read and checked before any chart work: a bad row fails with nothing written.
+  const auto targets = targets_path.empty() ? std::vector<ReportTarget>{}
+                                            : read_report_targets(targets_path, db, policies);
   const auto events = event_rows(db);
   std::vector<Chart> charts;
   auto map = map_charts(db, policies, caption);
@@ -209,6 +220,9 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
                             hi + " band over replicates)",
                         band_chart(data, lo, hi, "level", "share adopted", caption, events), ""});
     }
+  }
+  for (auto& c : target_charts(db, targets, policies, caption)) {
+    charts.push_back(std::move(c));
   }
   for (auto& c : story_charts(db, policies, caption, events)) {
     charts.push_back(std::move(c));

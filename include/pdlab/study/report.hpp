@@ -11,7 +11,10 @@ struct ReportSummary {
 };
 
 // Writes the report of study `db_path` to `out_path` (atomically; no overwrite unless force).
-ReportSummary write_report(const std::string& db_path, const std::string& out_path, bool force);
+// `targets_path`: a targets CSV (`pdlab calibrate`'s: level,date,share, optionally region,
+// policy_id, metric) drawn against the study; "" for none.
+ReportSummary write_report(const std::string& db_path, const std::string& out_path, bool force,
+                           const std::string& targets_path = "");
 
 // Side-by-side report of several studies from a comparison table given as CSV text (header
 // row, then one row per case; numeric columns are charted case by case).

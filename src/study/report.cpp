@@ -231,9 +231,14 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
     const auto band = band_columns(db, "governance_time");
     const std::string& lo = band.first;
     const std::string& hi = band.second;
+    // Metrics by their readable label and unit (docs/metrics.md), not their column names.
     const auto q = [&](const std::string& where) {
-      return json_rows(db, "SELECT level, date, metric, mean, " + lo + ", " + hi +
-                               " FROM governance_time WHERE " + where + " ORDER BY period");
+      auto rows = json_rows(db, "SELECT level, date, metric, mean, " + lo + ", " + hi +
+                                    " FROM governance_time WHERE " + where + " ORDER BY period");
+      for (auto& r : rows) {
+        r["metric"] = metric_label(r["metric"].get<std::string>());
+      }
+      return rows;
     };
     // The charts and their metrics come from the metric descriptor table: a metric shows in
     // the chart its descriptor names. Charts mixing units get one panel per metric.
@@ -253,17 +258,23 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
          "pressure, by level",
          true},
         {"strategies", "How local officials split the stability budget", false},
-        {"costs", "Costs by strategy", false},
-        {"services", "Four o'clock school coverage and SO capacity", false},
+        {"costs", "Costs by strategy, each on its own scale", true},
+        {"services", "Four o'clock schools: coverage, SO capacity, demand and places", true},
     }};
     for (const auto& chart : kCharts) {
       std::string in;
-      std::string_view unit;
+      std::string unit;
+      bool one_unit = true;
       for (const auto& m : gov_metrics()) {
         if (m.chart == chart.id) {
           in += std::string(in.empty() ? "" : ", ") + io::sql_literal(m.name);
+          one_unit = one_unit && (unit.empty() || unit == m.unit);
           unit = m.unit;
         }
+      }
+      // A chart of one unit names it on its axis; otherwise each legend entry or panel does.
+      if (!one_unit) {
+        unit = "value (unit in the legend)";
       }
       const auto data = q("metric IN (" + in + ")");
       if (data.empty()) {
@@ -272,8 +283,11 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
       charts.push_back(
           {std::string(chart.id), std::string(chart.title),
            chart.panel_per_metric
-               ? band_chart(data, lo, hi, "level", "", caption, events, "metric", true)
-               : band_chart(data, lo, hi, "metric", std::string(unit), caption, events),
+               ? band_chart(
+                     data, lo, hi, "level", "",
+                     "Each panel one metric, its unit in its title, on its own scale. " + caption,
+                     events, "metric", true)
+               : band_chart(data, lo, hi, "metric", unit, caption, events),
            ""});
     }
   }

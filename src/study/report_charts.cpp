@@ -379,7 +379,7 @@ void replicate_chart(const Study& db, const PolicyInfo& pol, const std::string& 
 std::string metric_label(const std::string& name) {
   for (const auto& m : gov_metrics()) {
     if (m.name == name) {
-      return std::string(m.name) + " (" + std::string(m.unit) + ")";
+      return std::string(m.label) + " (" + std::string(m.unit) + ")";
     }
   }
   return name;
@@ -428,17 +428,24 @@ Json band_chart(Json data, const std::string& lo, const std::string& hi, const s
                 const std::string& y_title, const std::string& caption, const Json& events,
                 const std::string& facet, bool wrap) {
   const Json x = {{"field", "day"}, {"type", "temporal"}, {"title", nullptr}};
-  const Json by_color = {{"field", color}, {"type", "nominal"}};
-  // The band takes the colour without a legend of its own: the legend shows the lines' solid
-  // colours, not the pale band's.
-  Json legend_off = by_color;
-  legend_off["legend"] = nullptr;
+  // One legend for both layers (a `legend: null` on the band's layer took the merged legend
+  // away), drawn as solid strokes: the lines' colours, not the pale band's.
+  const Json by_color = {{"field", color},
+                         {"type", "nominal"},
+                         {"title", nullptr},
+                         {"legend",
+                          {{"orient", "bottom"},
+                           {"columns", 3},
+                           {"labelLimit", 360},
+                           {"symbolType", "stroke"},
+                           {"symbolStrokeWidth", 3},
+                           {"symbolOpacity", 1}}}};
   Json layer = Json::array({{{"mark", {{"type", "area"}, {"opacity", 0.2}}},
                              {"encoding",
                               {{"x", x},
                                {"y", {{"field", lo}, {"type", "quantitative"}, {"title", y_title}}},
                                {"y2", {{"field", hi}}},
-                               {"color", legend_off}}}},
+                               {"color", by_color}}}},
                             {{"mark", "line"},
                              {"encoding",
                               {{"x", x},

@@ -213,6 +213,8 @@ CaseOutcome outcome(const Model& m, const std::vector<ReplicateResult>& results)
   const auto& rs = m.restructuring();
   const std::int32_t last = m.periods() - 1;
   c.communities = static_cast<int>(rs.count(lc, last));
+  c.policy_id = sc.policies[static_cast<std::size_t>(pol)].id;
+  c.community_level = h.level_names()[static_cast<std::size_t>(lc)];
   double first = 0;
   double adopted_end = 0;
   double half = 0;
@@ -431,11 +433,15 @@ CasesResult run_cases(const CasesOptions& opt,
       res.written.push_back(html);
     }
     const auto html = (out_dir / "comparison.html").string();
+    std::vector<ComparisonCurve> curves;
+    for (const auto& c : res.cases) {
+      curves.push_back({c.name, c.study_path, c.policy_id, c.community_level});
+    }
     write_comparison_report(csv, "pdlab: the cases side by side",
                             "pdlab " PDLAB_VERSION
                             " · each case with its own seed and "
                             "replicates (see each case's report) · docs/cases.md",
-                            html, opt.force);
+                            html, opt.force, curves);
     res.written.push_back(html);
   } catch (const Error& e) {
     res.reports_skipped = e.what();

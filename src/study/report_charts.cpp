@@ -35,43 +35,6 @@ std::string list(const std::vector<std::string>& ids) {
   return ids.size() > 4 ? s + fmt::format(" and {} more", ids.size() - 4) : s;
 }
 
-// What an event does, in a few words.
-std::string describe(const Event& e) {
-  return std::visit(
-      Overloaded{
-          [](const AdoptSpec& s) {
-            return "adopt " + list(s.units) +
-                   (s.mode == Mode::none ? "" : std::string(" (") + to_string(s.mode) + ")");
-          },
-          [](const MandateSpec& s) {
-            return "mandate by " + s.issuer + " to " + s.target_level + " level" +
-                   (s.deadline.empty() ? "" : ", deadline " + s.deadline) +
-                   (s.quotas.empty() ? "" : fmt::format(", {} regional quotas", s.quotas.size()));
-          },
-          [](const PromoteSpec& s) {
-            return "promote by " + list(s.units) +
-                   (s.mode == Mode::none ? "" : std::string(" (") + to_string(s.mode) + ")");
-          },
-          [](const SetSpec& s) { return fmt::format("set {} = {}", s.key, s.value); },
-          [](const ReverseSpec& s) { return "reverse " + list(s.units); },
-          [](const AbolishSpec& s) { return "abolish the " + s.level + " tier"; },
-          [](const MergeSpec& s) { return "merge " + list(s.units) + " into " + s.into; },
-          [](const SplitSpec& s) { return "split " + s.unit + " into " + list(s.into); },
-          [](const ReestablishSpec& s) { return "re-establish the " + s.level + " tier"; },
-      },
-      e.spec);
-}
-
-std::vector<Event> scenario_events(const Study& db) {
-  try {
-    return io::parse_scenario(db.scalar("SELECT toml FROM scenarios WHERE scenario_id = 1"),
-                              db.scalar("SELECT file FROM scenarios WHERE scenario_id = 1"), {})
-        .scenario.events;
-  } catch (const Error&) {
-    return {};  // a study written by another version: no markers
-  }
-}
-
 Json event_layer(const Json& events) {
   // Named: the page's blank-chart check does not count these marks as data drawn.
   return {{"name", "events"},
@@ -376,6 +339,43 @@ void replicate_chart(const Study& db, const PolicyInfo& pol, const std::string& 
 
 }  // namespace
 
+// What an event does, in a few words.
+std::string describe(const Event& e) {
+  return std::visit(
+      Overloaded{
+          [](const AdoptSpec& s) {
+            return "adopt " + list(s.units) +
+                   (s.mode == Mode::none ? "" : std::string(" (") + to_string(s.mode) + ")");
+          },
+          [](const MandateSpec& s) {
+            return "mandate by " + s.issuer + " to " + s.target_level + " level" +
+                   (s.deadline.empty() ? "" : ", deadline " + s.deadline) +
+                   (s.quotas.empty() ? "" : fmt::format(", {} regional quotas", s.quotas.size()));
+          },
+          [](const PromoteSpec& s) {
+            return "promote by " + list(s.units) +
+                   (s.mode == Mode::none ? "" : std::string(" (") + to_string(s.mode) + ")");
+          },
+          [](const SetSpec& s) { return fmt::format("set {} = {}", s.key, s.value); },
+          [](const ReverseSpec& s) { return "reverse " + list(s.units); },
+          [](const AbolishSpec& s) { return "abolish the " + s.level + " tier"; },
+          [](const MergeSpec& s) { return "merge " + list(s.units) + " into " + s.into; },
+          [](const SplitSpec& s) { return "split " + s.unit + " into " + list(s.into); },
+          [](const ReestablishSpec& s) { return "re-establish the " + s.level + " tier"; },
+      },
+      e.spec);
+}
+
+std::vector<Event> scenario_events(const Study& db) {
+  try {
+    return io::parse_scenario(db.scalar("SELECT toml FROM scenarios WHERE scenario_id = 1"),
+                              db.scalar("SELECT file FROM scenarios WHERE scenario_id = 1"), {})
+        .scenario.events;
+  } catch (const Error&) {
+    return {};  // a study written by another version: no markers
+  }
+}
+
 std::string metric_label(const std::string& name) {
   for (const auto& m : gov_metrics()) {
     if (m.name == name) {
@@ -419,6 +419,9 @@ std::vector<Chart> story_charts(const Study& db, const std::vector<PolicyInfo>& 
     if (adoptions) {
       channel_chart(db, pol, caption, out);
       replicate_chart(db, pol, caption, events, out);
+      if (db.has_table("units")) {
+        steps_chart(db, pol, scripted, caption, out);
+      }
     }
   }
   return out;

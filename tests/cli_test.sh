@@ -209,6 +209,11 @@ check requires_cycle 78 "cycle" -- "$PDLAB" validate "$G" --set 'event=[]' --set
 check compare_ok 0 "depth last_year_mean" -- "$PDLAB" compare "$G" --vary assessment.depth_reward=0,1 --out "$T/c.csv" -r 6
 check compare_table 0 "diff_lo" -- head -1 "$T/c.csv"
 check compare_sqlite 0 "" -- "$PDLAB" compare "$G" --vary stability.budget=20000,80000 --out "$T/c.sqlite" -r 4
+# The .sqlite output also holds each variant's time series (compare_time), the same bytes at
+# any thread count.
+check compare_time_table 0 "q95" -- sqlite3 "$T/c.sqlite" "SELECT sql FROM sqlite_master WHERE name = 'compare_time'"
+check compare_time_threads 0 "" -- "$PDLAB" compare "$G" --vary stability.budget=20000,80000 --out "$T/c1.sqlite" -r 4 --threads 1
+ok compare_time_identical cmp -s <(sqlite3 "$T/c.sqlite" "SELECT * FROM compare_time") <(sqlite3 "$T/c1.sqlite" "SELECT * FROM compare_time")
 check compare_no_vary 64 "give either --vary or --variants" -- "$PDLAB" compare "$G" --out "$T/c2.csv"
 check compare_one_value 64 "only one variant" -- "$PDLAB" compare "$G" --vary stability.budget=5000 --out "$T/c2.csv"
 check compare_bad_form 64 "not of the form" -- "$PDLAB" compare "$G" --vary stability.budget --out "$T/c2.csv"

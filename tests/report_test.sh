@@ -33,17 +33,37 @@ map_js=$(zcat "$SRC/data/china/map_counties.topojson.gz" | grep -o '"id":"32[0-9
 map_all=$(zcat "$SRC/data/china/map_counties.topojson.gz" | grep -o '"id":"[0-9]*"' | wc -l)
 expect report_map_jiangsu 0 "map of $map_js counties" -- "$PDLAB" report "$T/js.sqlite" --out "$T/js.html"
 expect report_map_national 0 "map of $map_all counties" -- "$PDLAB" report "$T/nat.sqlite" --out "$T/nat.html"
+# Calibration targets drawn against a study (the CSV `pdlab calibrate` reads): regional and
+# whole-level shares with bands, the targets as diamonds.
+expect report_targets 0 "(16 charts" -- "$PDLAB" report "$T/js.sqlite" --out "$T/jt.html" \
+  --targets "$SRC/scenarios/cases/jiangsu-rollout-targets.csv"
+grep -q '"targets"' "$T/jt.html" || { echo "FAIL report_targets_chart"; fails=$((fails + 1)); }
+# A malformed targets file names its file, line and field, and nothing is written.
+printf 'level,region,date,share\ntownship,3201,2014-12,0.5\ntownship,3201,2014-12,1.5\n' >"$T/bad_share.csv"
+printf 'level,region,date,share\ntownshp,3201,2014-12,0.5\n' >"$T/bad_level.csv"
+printf 'level,region,date,share\ntownship,9999,2014-12,0.5\n' >"$T/bad_region.csv"
+printf 'level,region,date,share\ntownship,3201,2014-13,0.5\n' >"$T/bad_date.csv"
+printf 'level,region,share\ntownship,3201,0.5\n' >"$T/bad_column.csv"
+expect report_targets_bad_share 65 "bad_share.csv:3.*share" -- "$PDLAB" report "$T/js.sqlite" --out "$T/t1.html" --targets "$T/bad_share.csv"
+expect report_targets_bad_level 65 "bad_level.csv:2.*level" -- "$PDLAB" report "$T/js.sqlite" --out "$T/t1.html" --targets "$T/bad_level.csv"
+expect report_targets_bad_region 65 "bad_region.csv:2.*region" -- "$PDLAB" report "$T/js.sqlite" --out "$T/t1.html" --targets "$T/bad_region.csv"
+expect report_targets_bad_date 65 "bad_date.csv:2.*date" -- "$PDLAB" report "$T/js.sqlite" --out "$T/t1.html" --targets "$T/bad_date.csv"
+expect report_targets_bad_column 65 "bad_column.csv:1.*date" -- "$PDLAB" report "$T/js.sqlite" --out "$T/t1.html" --targets "$T/bad_column.csv"
+[ -e "$T/t1.html" ] && { echo "FAIL report_targets_nothing_written"; fails=$((fails + 1)); }
 size=$(stat -c %s "$T/nat.html")
 [ "$size" -le 5000000 ] || { echo "FAIL report_national_size: $size bytes > 5 MB"; fails=$((fails + 1)); }
-expect report_governance 0 "(12 charts)" -- "$PDLAB" report "$T/g.sqlite" --out "$T/g.html"
-expect report_case 0 "(11 charts)" -- "$PDLAB" report "$T/h.sqlite" --out "$T/h.html"
-expect report_adoption_only 0 "(5 charts)" -- "$PDLAB" report "$T/p.sqlite" --out "$T/p.html"
+expect report_governance 0 "(13 charts)" -- "$PDLAB" report "$T/g.sqlite" --out "$T/g.html"
+expect report_case 0 "(12 charts)" -- "$PDLAB" report "$T/h.sqlite" --out "$T/h.html"
+expect report_adoption_only 0 "(6 charts)" -- "$PDLAB" report "$T/p.sqlite" --out "$T/p.html"
 grep -q 'No map: ' "$T/p.html" || { echo "FAIL report_no_map_note"; fails=$((fails + 1)); }
 expect report_exists 73 "force" -- "$PDLAB" report "$T/g.sqlite" --out "$T/g.html"
 expect report_missing 66 "not found" -- "$PDLAB" report "$T/none.sqlite" --out "$T/x.html"
 "$PDLAB" compare "$SRC/scenarios/examples/toy_governance.toml" --vary stability.budget=20000,80000 -r 2 --out "$T/c.sqlite" >/dev/null 2>&1
-# compare's output gets its own report (forest plot of the paired differences).
-expect report_compare 0 "(2 charts)" -- "$PDLAB" report "$T/c.sqlite" --out "$T/c.html"
+# compare's output gets its own report: forest plot of the paired differences, the means, and
+# from compare_time curves per variant (adoption by level, governance metrics).
+expect report_compare 0 "(4 charts)" -- "$PDLAB" report "$T/c.sqlite" --out "$T/c.html"
+expect report_targets_not_study 64 "not one" -- "$PDLAB" report "$T/c.sqlite" --out "$T/t2.html" --targets "$SRC/scenarios/cases/jiangsu-rollout-targets.csv"
+grep -q '"variants_governance"' "$T/c.html" || { echo "FAIL report_compare_curves"; fails=$((fails + 1)); }
 # check-fit's and calibrate's .sqlite outputs: observed (targets) against simulated with bands.
 DC="$SRC/examples/dual_carbon"
 "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --static migrant_share,urban_share \
@@ -53,6 +73,17 @@ expect report_check_fit 0 "(1 charts)" -- "$PDLAB" report "$T/cf.sqlite" --out "
 "$PDLAB" calibrate "$SRC/tests/data/toy_calibrate.toml" --targets "$SRC/tests/data/toy_calibrate_targets.csv" \
   --report "$T/cal.sqlite" >/dev/null 2>&1
 expect report_calibrate 0 "(1 charts)" -- "$PDLAB" report "$T/cal.sqlite" --out "$T/cal.html"
+# ABC calibration's three outputs and a Sobol sensitivity analysis get their own pages.
+"$PDLAB" calibrate "$SRC/tests/data/toy_calibrate.toml" --targets "$SRC/tests/data/toy_calibrate_targets.csv" \
+  --method abc --particles 40 --generations 2 --draws 10 --report "$T/abcp.sqlite" \
+  --posterior "$T/abcs.sqlite" --summary "$T/abcm.sqlite" >/dev/null 2>&1
+expect report_abc_predictive 0 "(1 charts)" -- "$PDLAB" report "$T/abcp.sqlite" --out "$T/abcp.html"
+expect report_abc_posterior 0 "(1 charts)" -- "$PDLAB" report "$T/abcs.sqlite" --out "$T/abcs.html"
+expect report_abc_summary 0 "(1 charts)" -- "$PDLAB" report "$T/abcm.sqlite" --out "$T/abcm.html"
+sed "s|^path = \"toy_hierarchy.csv\"|path = \"$SRC/scenarios/examples/toy_hierarchy.csv\"|" "$SRC/scenarios/examples/toy_pilot.toml" >"$T/sens.toml"
+"$PDLAB" sensitivity "$T/sens.toml" --factor vertical.pilot=0:2 --factor promotion.pilot_success=0.2:0.9 \
+  --samples 8 --bootstrap 100 -r 2 --out "$T/sens.sqlite" >/dev/null 2>&1
+expect report_sensitivity 0 "(1 charts)" -- "$PDLAB" report "$T/sens.sqlite" --out "$T/sens.html"
 python3 -c "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE other (x)'); c.commit()" "$T/other.sqlite"
 expect report_not_a_study 65 "not a pdlab study" -- "$PDLAB" report "$T/other.sqlite" --out "$T/x.html"
 PDLAB_REPORT_ASSETS="$T/nowhere" expect report_no_assets 66 "chart library not found" -- "$PDLAB" report "$T/g.sqlite" --out "$T/y.html"
@@ -65,7 +96,7 @@ mkdir -p "$T/x"
 cp "$SRC/scenarios/examples/toy_pilot.toml" "$SRC/scenarios/examples/"toy_*.csv "$T/x/"
 sed -i 's|^P1,P,prefecture,Prefecture 1,|P1,P,prefecture,P1</script><script>document.title=1</script><!--,|' "$T/x/toy_hierarchy.csv"
 "$PDLAB" run "$T/x/toy_pilot.toml" --out "$T/x.sqlite" -r 3 >/dev/null 2>&1
-expect report_script_safe 0 "(5 charts)" -- "$PDLAB" report "$T/x.sqlite" --out "$T/x.html"
+expect report_script_safe 0 "(6 charts)" -- "$PDLAB" report "$T/x.sqlite" --out "$T/x.html"
 grep -q 'P1\\u003c/script>' "$T/x.html" || { echo "FAIL report_name_kept"; fails=$((fails + 1)); }
 closes=$(grep -o '</script' "$T/x.html" | wc -l)
 [ "$closes" = 4 ] || { echo "FAIL report_script_safe: $closes closing script tags"; fails=$((fails + 1)); }
@@ -84,6 +115,12 @@ for c in chengdu guiyang haicang jiangsu-rollout taicang; do
     { echo "FAIL cases_link_$c"; fails=$((fails + 1)); }
 done
 grep -q 'class="flag"' "$T/cmp.html" || { echo "FAIL cases_horizon_flag"; fails=$((fails + 1)); }
+# The cases' adoption curves, aligned to each case's start.
+grep -q '"curves"' "$T/cmp.html" || { echo "FAIL cases_curves"; fails=$((fails + 1)); }
+# The Jiangsu case's calibration targets are written beside its study and drawn in its report.
+grep -q '^township,,2017-12,1' "$T/cases/jiangsu-rollout-targets.csv" && grep -q '"targets"' "$T/cases/jiangsu-rollout.html" ||
+  { echo "FAIL cases_targets"; fails=$((fails + 1)); }
+cp "$T/cases/jiangsu-rollout.html" "$T/jsc.html"
 # A chart whose data is emptied must be caught: the page reports a chart with no marks.
 sed '0,/"data":{"values":\[/s//"data":{"values":[],"emptied":[/' "$T/p.html" >"$T/blank.html"
 status_of() {
@@ -96,10 +133,10 @@ case "$status" in
   *) echo "FAIL browser_blank_chart: status '$status' (want a chart with no marks)"; fails=$((fails + 1)) ;;
 esac
 # Every chart renders with marks and no console error; the maps draw one shape per county.
-for r in g h p c cf cal cmp gy x js nat; do
+for r in g h p c cf cal abcp abcs abcm sens cmp gy x js jt jsc nat; do
   want=$(grep -c '^<h2>' "$T/$r.html")
   features=0
-  [ "$r" = js ] && features=$map_js
+  [ "$r" = js ] || [ "$r" = jt ] || [ "$r" = jsc ] && features=$map_js
   [ "$r" = nat ] && features=$map_all
   [ "$r" = gy ] && features=10  # Guiyang's CSV hierarchy: its 10 districts and counties
   status=$(status_of "$r")

@@ -50,15 +50,15 @@ void print_metrics() {
                "The metrics appear in the `governance_time` table of a study (one row per metric, "
                "level and period, with the mean and quantiles over replicates), in `pdlab compare` "
                "digests (stocks by their last-year mean, flows by their total) and in the "
-               "report's charts.\n\n"
+               "report's charts, where legends and axes show the label and the unit.\n\n"
                "Levels are counted from the community level lc: local governments are lc - 1, "
                "units holding social organizations max(0, lc - 2); \"governments\" means every "
                "level down to the local governments.\n\n"
-               "| metric | module | levels | kind | unit | report chart | meaning |\n"
-               "|---|---|---|---|---|---|---|\n";
+               "| metric | label | module | levels | kind | unit | report chart | meaning |\n"
+               "|---|---|---|---|---|---|---|---|\n";
   for (const auto& m : pdlab::gov_metrics()) {
-    std::cout << "| `" << m.name << "` | " << pdlab::to_string(m.module) << " | "
-              << levels_in_words(m.levels) << " | " << kind_in_words(m.kind) << " | "
+    std::cout << "| `" << m.name << "` | " << cell(m.label) << " | " << pdlab::to_string(m.module)
+              << " | " << levels_in_words(m.levels) << " | " << kind_in_words(m.kind) << " | "
               << cell(m.unit) << " | " << cell(m.chart) << " | " << cell(m.meaning) << " |\n";
   }
 }

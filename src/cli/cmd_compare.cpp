@@ -32,7 +32,11 @@ void add_options(CLI::App& sub, CompareOptions& o) {
   sub.add_option("--variants", o.variants_path,
                  "CSV of variants: one column per scenario key (optional `variant` label "
                  "column); the first row is the baseline");
-  sub.add_option("--out,-o", o.out, "Comparison table (.csv or .sqlite)")->required();
+  sub.add_option(
+         "--out,-o", o.out,
+         "Comparison table (.csv), or .sqlite with the variants' time series (compare_time) "
+         "too")
+      ->required();
   add_sets(sub, o.sets, "Override a scenario key in every variant (repeatable)");
   add_seed(sub, o.run, "Master seed");
   add_replicates(sub, o.run, "Replicates per variant");
@@ -73,9 +77,18 @@ int run(const CompareOptions& o) {
       },
       ctx.root() ? progress_bar() : std::function<void(int, int)>{}, grid.runner());
   ctx.collective([&] {
-    if (ctx.root()) {
-      io::write_table(o.out, o.force, io::table_schema("compare"),
-                      [&](io::TableWriter& w) { study::write_compare(res, w); });
+    if (!ctx.root()) {
+      return;
+    }
+    const auto compare_rows = [&](io::TableWriter& w) { study::write_compare(res, w); };
+    if (o.out.size() > 7 && o.out.compare(o.out.size() - 7, 7, ".sqlite") == 0) {
+      // With the variants' time series, which `pdlab report` draws as curves per variant.
+      io::write_tables(o.out, o.force,
+                       {{io::table_schema("compare"), compare_rows},
+                        {study::compare_time_schema(res),
+                         [&](io::TableWriter& w) { study::write_compare_time(res, w); }}});
+    } else {
+      io::write_table(o.out, o.force, io::table_schema("compare"), compare_rows);
     }
   });
   grid.complete();

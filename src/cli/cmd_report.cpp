@@ -12,21 +12,25 @@ namespace pdlab::cli {
 namespace {
 
 struct ReportOptions {
-  std::string db, out;
+  std::string db, out, targets;
   bool force = false;
 };
 
 void add_options(CLI::App& sub, ReportOptions& o) {
   sub.add_option("results", o.db,
                  "A study (.sqlite) from `pdlab run` or `pdlab cases`, or the .sqlite output of "
-                 "`compare --out`, `check-fit --out` or `calibrate --report`")
+                 "`compare --out`, `check-fit --out`, `sensitivity --out` or `calibrate "
+                 "--report` (abc: also --posterior, --summary)")
       ->required();
   sub.add_option("--out,-o", o.out, "HTML file")->required();
+  sub.add_option("--targets", o.targets,
+                 "Targets CSV drawn against a study (as `pdlab calibrate --targets`: level,date,"
+                 "share and optionally region,policy_id,metric)");
   add_force(sub, o.force);
 }
 
 int run(const ReportOptions& o) {
-  const auto r = study::write_report(o.db, o.out, o.force);
+  const auto r = study::write_report(o.db, o.out, o.force, o.targets);
   if (r.map_features > 0) {
     fmt::print(stderr, "wrote {} ({} charts; map of {} counties)\n", o.out, r.charts,
                r.map_features);
@@ -44,7 +48,7 @@ void register_report(CLI::App& app, Commands& cmds) {
   auto* sub = app.add_subcommand(
       "report",
       "Write a self-contained HTML report (charts inlined, opens offline) of a study or of "
-      "compare, check-fit or calibrate output");
+      "compare, check-fit, sensitivity or calibrate output");
   add_options(*sub, *o);
   cmds.push_back({sub, [o] { return run(*o); }});
 }

@@ -259,6 +259,22 @@ std::vector<TableSchema> build() {
                 {"diff_se", R, "standard error of the difference"},
                 {"diff_lo", R, "95% interval, lower"},
                 {"diff_hi", R, "95% interval, upper"}}});
+  v.push_back({"compare_time",
+               "`pdlab compare --out FILE.sqlite`: each variant's time series over its "
+               "replicates, as summary_time (adoption metrics by policy) and governance_time "
+               "(governance metrics, empty policy_id) of a study; then one column per "
+               "output.quantiles of the first variant. Not written with a .csv output.",
+               {{"variant", T, "variant label"},
+                {"policy_id", T, "policy (empty for governance metrics)"},
+                {"level", T, "level"},
+                {"period", I, "period"},
+                {"date", T, "calendar label"},
+                {"metric", T,
+                 "adopted, active, pilot, institutionalised, reversed (shares of the units that "
+                 "exist in the period), or a governance metric (docs/metrics.md)"},
+                {"replicates", I, "replicates in which the value is defined"},
+                {"mean", R, "mean over replicates"},
+                {"sd", R, "standard deviation over replicates"}}});
   v.push_back({"sensitivity",
                "`pdlab sensitivity`: Morris elementary effects or Sobol indices of each outcome "
                "`compare` knows, per factor (means over replicates on common random numbers; "

@@ -310,4 +310,23 @@ void write_table(const std::string& path, bool force, const TableSchema& schema,
   out.commit();
 }
 
+void write_tables(const std::string& path, bool force, const std::vector<TableOutput>& tables) {
+  if (!ends_with(path, ".sqlite")) {
+    fail(ErrorKind::internal, {path, 0, "", ""}, "several tables need a .sqlite file",
+         "report this as a bug");
+  }
+  OutputFile out(path, force);
+  {
+    Db db(out.temp_path(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    db.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;");
+    for (const auto& t : tables) {
+      auto w = sqlite_writer(db, t.schema);
+      t.rows(*w);
+      w->finish();
+    }
+    db.exec("COMMIT;");
+  }
+  out.commit();
+}
+
 }  // namespace pdlab::io

@@ -8,6 +8,7 @@
 #include "pdlab/io/inputs.hpp"
 #include "pdlab/io/output_file.hpp"
 #include "pdlab/io/results.hpp"
+#include "pdlab/io/text_reader.hpp"
 #include "pdlab/sim/engine.hpp"
 #include "pdlab/sim/summary.hpp"
 #include "pdlab/study/report.hpp"
@@ -19,6 +20,8 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <optional>
+#include <variant>
 
 namespace pdlab::study {
 
@@ -69,12 +72,79 @@ std::vector<fs::path> case_files(const fs::path& dir) {
   return files;
 }
 
+std::string csv_line(const std::vector<std::string>& cells);
+
+// The targets a case's report draws (NAME-targets.csv beside its study): the quotas of its
+// mandate events and the rows of the folder's NAME-targets.csv (its calibration targets, as
+// `pdlab calibrate` reads them), duplicates once. "" when the case has none.
+std::string case_targets(const Scenario& sc, const fs::path& dir) {
+  std::vector<std::vector<std::string>> rows;
+  const auto add = [&](std::vector<std::string> row) {
+    if (std::find(rows.begin(), rows.end(), row) == rows.end()) {
+      rows.push_back(std::move(row));
+    }
+  };
+  for (const auto& e : sc.events) {
+    const auto* m = std::get_if<MandateSpec>(&e.spec);
+    if (m == nullptr) {
+      continue;
+    }
+    for (const auto& q : m->quotas) {
+      std::string region;
+      for (const auto& r : q.regions) {
+        region += (region.empty() ? "" : "+") + r;
+      }
+      add({m->target_level, region, q.by, fmt::format("{}", q.share),
+           e.policy.empty() ? sc.policies.front().id : e.policy, ""});
+    }
+  }
+  const auto file = dir / (sc.name + "-targets.csv");
+  if (fs::exists(file)) {
+    io::CsvReader r(file.string());
+    const auto c_level = r.column("level");
+    const auto c_date = r.column("date");
+    const auto c_share = r.column("value") ? r.column("value") : r.column("share");
+    if (!c_level || !c_date || !c_share) {
+      fail(ErrorKind::data,
+           {file.string(), 1,
+            !c_level  ? "level"
+            : !c_date ? "date"
+                      : "share",
+            ""},
+           "missing column",
+           "give columns level,date,share (or value) and optionally policy_id,region,metric");
+    }
+    const auto c_region = r.column("region");
+    const auto c_policy = r.column("policy_id");
+    const auto c_metric = r.column("metric");
+    const auto cell = [](const std::vector<std::string_view>& f,
+                         const std::optional<std::size_t>& c) {
+      return c ? std::string(f[*c]) : std::string();
+    };
+    std::vector<std::string_view> f;
+    while (r.next(f)) {
+      add({cell(f, c_level), cell(f, c_region), cell(f, c_date), cell(f, c_share),
+           cell(f, c_policy), cell(f, c_metric)});
+    }
+  }
+  if (rows.empty()) {
+    return {};
+  }
+  std::string csv = csv_line({"level", "region", "date", "share", "policy_id", "metric"});
+  for (const auto& row : rows) {
+    csv += csv_line(row);
+  }
+  return csv;
+}
+
 // Every output is checked before any case runs: names that are safe file names, and no
-// existing file replaced without `force`. Returns the cases' names, in the order of `files`.
+// existing file replaced without `force`. Returns the cases' names, in the order of `files`,
+// and in `targets` the text of each case's targets file ("" for none).
 // Held-out facts are checked against their case's scenario and hierarchy here too.
 std::vector<std::string> check_outputs(const std::vector<fs::path>& files, const fs::path& dir,
                                        const fs::path& out_dir, const CasesOptions& opt,
-                                       const std::vector<HeldOutFact>& facts) {
+                                       const std::vector<HeldOutFact>& facts,
+                                       std::vector<std::string>& targets) {
   std::vector<std::string> outputs, names;
   for (const auto& f : files) {
     // Read with its inputs, so that no output below can be one of them.
@@ -94,6 +164,10 @@ std::vector<std::string> check_outputs(const std::vector<fs::path>& files, const
     outputs.push_back((out_dir / (name + ".sqlite")).string());
     outputs.push_back((out_dir / (name + ".html")).string());
     names.push_back(name);
+    targets.push_back(case_targets(loaded.scenario, dir));
+    if (!targets.back().empty()) {
+      outputs.push_back((out_dir / (name + "-targets.csv")).string());
+    }
   }
   for (const auto& f : facts) {
     if (std::find(names.begin(), names.end(), f.case_name) == names.end()) {
@@ -139,6 +213,8 @@ CaseOutcome outcome(const Model& m, const std::vector<ReplicateResult>& results)
   const auto& rs = m.restructuring();
   const std::int32_t last = m.periods() - 1;
   c.communities = static_cast<int>(rs.count(lc, last));
+  c.policy_id = sc.policies[static_cast<std::size_t>(pol)].id;
+  c.community_level = h.level_names()[static_cast<std::size_t>(lc)];
   double first = 0;
   double adopted_end = 0;
   double half = 0;
@@ -282,7 +358,8 @@ CasesResult run_cases(const CasesOptions& opt,
   const auto facts_path = dir / "held_out.csv";
   const auto facts =
       fs::exists(facts_path) ? read_held_out(facts_path.string()) : std::vector<HeldOutFact>{};
-  const auto names = check_outputs(files, dir, out_dir, opt, facts);
+  std::vector<std::string> targets;
+  const auto names = check_outputs(files, dir, out_dir, opt, facts, targets);
   for (std::size_t i = 0; i < files.size(); ++i) {
     const auto& f = files[i];
     // Each case is a run plan like `pdlab run`'s: estimated and refused before it writes when
@@ -335,20 +412,36 @@ CasesResult run_cases(const CasesOptions& opt,
     io::write_text_file(res.held_out_csv, opt.force, [&](std::ostream& o) { o << held; });
     res.written.push_back(res.held_out_csv);
   }
+  // Each case's targets beside its study, for its report.
+  std::vector<std::string> targets_paths;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    targets_paths.emplace_back();
+    if (!targets[i].empty()) {
+      targets_paths.back() = (out_dir / (names[i] + "-targets.csv")).string();
+      io::write_text_file(targets_paths.back(), opt.force,
+                          [&](std::ostream& o) { o << targets[i]; });
+      res.written.push_back(targets_paths.back());
+    }
+  }
   // HTML reports: one per case and the comparison (they need the chart libraries that
   // scripts/setup.sh installs; without them the tables above are still written).
   try {
-    for (const auto& c : res.cases) {
+    for (std::size_t i = 0; i < res.cases.size(); ++i) {
+      const auto& c = res.cases[i];
       const auto html = fs::path(c.study_path).replace_extension(".html").string();
-      write_report(c.study_path, html, opt.force);
+      write_report(c.study_path, html, opt.force, targets_paths[i]);
       res.written.push_back(html);
     }
     const auto html = (out_dir / "comparison.html").string();
+    std::vector<ComparisonCurve> curves;
+    for (const auto& c : res.cases) {
+      curves.push_back({c.name, c.study_path, c.policy_id, c.community_level});
+    }
     write_comparison_report(csv, "pdlab: the cases side by side",
                             "pdlab " PDLAB_VERSION
                             " · each case with its own seed and "
                             "replicates (see each case's report) · docs/cases.md",
-                            html, opt.force);
+                            html, opt.force, curves);
     res.written.push_back(html);
   } catch (const Error& e) {
     res.reports_skipped = e.what();

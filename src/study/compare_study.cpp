@@ -1,10 +1,13 @@
 #include "pdlab/study/compare_study.hpp"
 
+#include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
+#include "pdlab/io/results.hpp"
 #include "pdlab/io/text_reader.hpp"
 #include "pdlab/sim/engine.hpp"
 #include "pdlab/study/study.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <sstream>
 
@@ -140,10 +143,20 @@ CompareResult compare_designs(const CompareSpec& spec,
     fail(ErrorKind::usage, {spec.scenario, 0, "run.replicates", std::to_string(reps)},
          "a comparison needs at least 2 replicates for its intervals", "use --replicates 30");
   }
+  // A unit of work (variant x replicate) gives its outcomes, then its time cells (adoption,
+  // then governance: a few thousand numbers), which `compare_time` summarises; each unit has
+  // the largest variant's count, the rest zeros.
+  std::vector<std::size_t> n_cells(variants.size()), n_gov(variants.size());
+  std::size_t width = 0;
+  for (std::size_t i = 0; i < variants.size(); ++i) {
+    n_cells[i] = adoption_cell_count(*model_of[i]);
+    n_gov[i] = governance_cell_count(*model_of[i]);
+    width = std::max(width, defs.size() + n_cells[i] + n_gov[i]);
+  }
   Grid grid;
   grid.points = static_cast<std::int32_t>(variants.size());
   grid.replicates = reps;
-  grid.values = static_cast<std::int32_t>(defs.size());
+  grid.values = static_cast<std::int32_t>(width);
   grid.point_name = "variants";
   grid.fingerprint = "compare\n";
   for (const auto& v : variants) {
@@ -154,8 +167,8 @@ CompareResult compare_designs(const CompareSpec& spec,
     grid.fingerprint += "\n";
   }
   grid.fingerprint += without_threads(base.loaded.resolved_toml);
-  // Streamed: each replicate is reduced to its outcomes as it finishes, so memory does not
-  // grow with replicates (holding them all took ~0.9 MB a Jiangsu replicate).
+  // Streamed: each replicate is reduced to its outcomes and time cells as it finishes
+  // (holding whole replicates took ~0.9 MB a Jiangsu replicate).
   const PointEval eval = [&](std::int32_t i, const std::vector<std::int32_t>& reps_here,
                              const UnitSink& sink) {
     const auto& m = *model_of[static_cast<std::size_t>(i)];
@@ -164,18 +177,49 @@ CompareResult compare_designs(const CompareSpec& spec,
     }
     run_ensemble_streaming(
         m, reps_here, m.scenario().threads,
-        [&](ReplicateResult&& r) { sink(r.replicate, outcome_values(m, r)); }, progress);
+        [&](ReplicateResult&& r) {
+          auto v = outcome_values(m, r);
+          const auto cells = adoption_cells(m, r);
+          v.insert(v.end(), cells.begin(), cells.end());
+          if (n_gov[static_cast<std::size_t>(i)] > 0) {
+            v.insert(v.end(), r.governance.values.begin(), r.governance.values.end());
+          }
+          v.resize(width, 0.0);
+          sink(r.replicate, std::move(v));
+        },
+        progress);
   };
   const auto units = runner ? runner(grid, eval) : run_grid_here(grid, eval);
   // values[variant][outcome][replicate]
   std::vector<std::vector<std::vector<double>>> values(variants.size());
+  const auto& quantiles = model_of[0]->scenario().output.quantiles;
+  out.quantiles = quantiles;
   for (std::size_t i = 0; i < variants.size(); ++i) {
+    const auto& m = *model_of[i];
+    const auto& per_rep = units[i];
     values[i].assign(defs.size(), std::vector<double>(static_cast<std::size_t>(reps)));
     for (std::size_t r = 0; r < values[i][0].size(); ++r) {
       for (std::size_t k = 0; k < defs.size(); ++k) {
-        values[i][k][r] = units[i][r][k];
+        values[i][k][r] = per_rep[r][k];
       }
     }
+    // The time cells of replicate r start at `first` in its unit's values.
+    const auto fetch = [&per_rep](std::size_t first) -> CellFetch {
+      return [&per_rep, first](std::size_t c0, std::size_t c1, std::vector<double>& block) {
+        const std::size_t w = c1 - c0;
+        for (std::size_t r = 0; r < per_rep.size(); ++r) {
+          std::copy(per_rep[r].begin() + static_cast<std::ptrdiff_t>(first + c0),
+                    per_rep[r].begin() + static_cast<std::ptrdiff_t>(first + c1),
+                    block.begin() + static_cast<std::ptrdiff_t>(r * w));
+        }
+      };
+    };
+    out.time.push_back(
+        summarise_cells(m, per_rep.size(), fetch(defs.size()), quantiles, n_cells[i]));
+    out.governance_time.push_back(
+        n_gov[i] > 0 ? summarise_governance_cells(
+                           m, per_rep.size(), fetch(defs.size() + n_cells[i]), quantiles, n_gov[i])
+                     : GovSummary{quantiles, {}});
   }
   out.replicates = reps;
   for (const auto& v : variants) {
@@ -190,6 +234,13 @@ CompareResult compare_designs(const CompareSpec& spec,
   const auto& h = model_of[0]->hierarchy();
   out.deepest_level = h.level_names()[h.n_levels() - 1];
   out.top_level = h.level_names()[0];
+  out.level_names = h.level_names();
+  for (const auto& p : model_of[0]->scenario().policies) {
+    out.policy_ids.push_back(p.id);
+  }
+  for (std::int32_t t = 0; t < model_of[0]->periods(); ++t) {
+    out.period_labels.push_back(period_label(model_of[0]->scenario().calendar, t));
+  }
   return out;
 }
 
@@ -211,6 +262,43 @@ void write_compare(const CompareResult& res, io::TableWriter& w) {
           .real(c.lo)
           .real(c.hi)
           .end_row();
+    }
+  }
+}
+
+io::TableSchema compare_time_schema(const CompareResult& res) {
+  auto s = io::table_schema("compare_time");
+  for (double p : res.quantiles) {
+    s.columns.push_back({io::quantile_column(p), io::ColumnType::real, "quantile over replicates"});
+  }
+  return s;
+}
+
+void write_compare_time(const CompareResult& res, io::TableWriter& w) {
+  const auto row = [&](std::size_t variant, const std::string& policy, int level, int period,
+                       const char* metric, std::int64_t reps, double mean, double sd,
+                       const std::vector<double>& q) {
+    w.text(res.labels[variant])
+        .text(policy)
+        .text(res.level_names[static_cast<std::size_t>(level)])
+        .integer(period)
+        .text(res.period_labels[static_cast<std::size_t>(period)])
+        .text(metric)
+        .integer(reps)
+        .real(mean)
+        .real(sd);
+    for (double x : q) {
+      w.real(x);
+    }
+    w.end_row();
+  };
+  for (std::size_t i = 0; i < res.time.size(); ++i) {
+    for (const auto& r : res.time[i].rows) {
+      row(i, res.policy_ids[static_cast<std::size_t>(r.policy)], r.level, r.period,
+          to_string(r.metric), res.replicates, r.mean, r.sd, r.q);
+    }
+    for (const auto& r : res.governance_time[i].rows) {
+      row(i, "", r.level, r.period, to_string(r.metric), r.replicates, r.mean, r.sd, r.q);
     }
   }
 }

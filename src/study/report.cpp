@@ -6,6 +6,7 @@
 #include "study/report_map.hpp"
 #include "study/report_page.hpp"
 #include "study/report_results.hpp"
+#include "study/report_targets.hpp"
 
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
@@ -154,11 +155,82 @@ Json hierarchy_chart(const Study& db, const std::string& caption) {
        caption_title(caption + " · units not adopting in most replicates are left blank")}};
 }
 
+// Each case's share of communities adopted against years since its start: mean and the
+// lowest-highest quantile band over its replicates; the case names link to their pages.
+Json curves_chart(const std::vector<ComparisonCurve>& curves) {
+  Json rows = Json::array();
+  std::string band_name;
+  for (const auto& c : curves) {
+    const Study db(c.study_path);
+    const auto band = band_columns(db, "summary_time");
+    band_name = band.first + "–" + band.second;
+    const int ppy = std::max(1, std::atoi(db.meta("periods_per_year").c_str()));
+    const auto start = db.meta("start");
+    db.each("SELECT period, date, mean, " + band.first + ", " + band.second +
+                " FROM summary_time WHERE metric = 'adopted' AND policy_id = " +
+                io::sql_literal(c.policy_id) + " AND level = " + io::sql_literal(c.level) +
+                " ORDER BY period",
+            [&](sqlite3_stmt* st) {
+              rows.push_back({{"case", c.name + " (" + c.level + ", from " + start + ")"},
+                              {"page", c.name + ".html"},
+                              {"years", number((sqlite3_column_double(st, 0) + 1) / ppy)},
+                              {"date", text(st, 1)},
+                              {"mean", number(sqlite3_column_double(st, 2))},
+                              {"lo", number(sqlite3_column_double(st, 3))},
+                              {"hi", number(sqlite3_column_double(st, 4))}});
+            });
+  }
+  const Json x = {
+      {"field", "years"}, {"type", "quantitative"}, {"title", "years since the case's start"}};
+  const Json color = {{"field", "case"},
+                      {"type", "nominal"},
+                      {"title", "case (level, start)"},
+                      {"legend", {{"orient", "bottom"}, {"columns", 2}, {"labelLimit", 400}}}};
+  return {{"$schema", kSchema},
+          {"data", {{"values", std::move(rows)}}},
+          {"width", 640},
+          {"height", 280},
+          {"layer",
+           Json::array(
+               {{{"mark", {{"type", "area"}, {"opacity", 0.15}}},
+                 {"encoding",
+                  {{"x", x},
+                   {"y", {{"field", "lo"}, {"type", "quantitative"}, {"title", "share adopted"}}},
+                   {"y2", {{"field", "hi"}}},
+                   {"color", color}}}},
+                {{"mark", {{"type", "line"}, {"strokeWidth", 2}}},
+                 {"encoding",
+                  {{"x", x},
+                   {"y", {{"field", "mean"}, {"type", "quantitative"}}},
+                   {"color", color},
+                   {"href", {{"field", "page"}}},
+                   {"tooltip", Json::array({{{"field", "case"}},
+                                            {{"field", "date"}},
+                                            {{"field", "years"}, {"format", ".2f"}},
+                                            {{"field", "mean"}, {"format", ".3f"}},
+                                            {{"field", "lo"}, {"format", ".3f"}},
+                                            {{"field", "hi"}, {"format", ".3f"}}})}}}}})},
+          {"title",
+           caption_title("Share of each case's communities (its community level, else its deepest) "
+                         "that adopted its reform, against years since the case's own start: the "
+                         "mean (line) and the " +
+                         band_name +
+                         " band over its replicates. Cases start in different years; click a "
+                         "line for the case's page.")}};
+}
+
 }  // namespace
 
-ReportSummary write_report(const std::string& db_path, const std::string& out_path, bool force) {
+ReportSummary write_report(const std::string& db_path, const std::string& out_path, bool force,
+                           const std::string& targets_path) {
   io::check_output_path(out_path, force);
   const Study db(db_path);
+  if (!targets_path.empty() && !db.has_table("summary_time")) {
+    fail(ErrorKind::usage, {db_path, 0, "--targets", targets_path},
+         "targets are drawn against a study, and this file is not one",
+         "give a study (.sqlite of `pdlab run` or `pdlab cases`) with --targets, or leave "
+         "--targets out");
+  }
   if (!db.has_table("summary_time")) {  // the .sqlite output of another command
     if (db.has_table("compare")) {
       check_assets();
@@ -172,11 +244,28 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
       check_assets();
       return {write_calibration_report(db, out_path, force), 0};
     }
+    if (db.has_table("sensitivity")) {
+      check_assets();
+      return {write_sensitivity_report(db, db_path, out_path, force), 0};
+    }
+    if (db.has_table("abc_predictive")) {
+      check_assets();
+      return {write_abc_predictive_report(db, out_path, force), 0};
+    }
+    if (db.has_table("abc_posterior")) {
+      check_assets();
+      return {write_abc_posterior_report(db, out_path, force), 0};
+    }
+    if (db.has_table("abc_summary")) {
+      check_assets();
+      return {write_abc_summary_report(db, out_path, force), 0};
+    }
   }
   if (!db.has_table("summary_time") || !db.has_table("meta")) {
     fail(ErrorKind::data, {db_path, 0, "", ""}, "not a pdlab study (no summary_time table)",
          "give the .sqlite file written by `pdlab run`, `pdlab cases`, or the .sqlite output of "
-         "`compare --out`, `check-fit --out` or `calibrate --report`");
+         "`compare --out`, `check-fit --out`, `sensitivity --out`, or `calibrate --report` "
+         "(with --method abc also --posterior or --summary)");
   }
   const auto caption = caption_of(db);
   check_assets();  // fail early, before any chart work
@@ -187,6 +276,9 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
       [&](sqlite3_stmt* st) {
         policies.push_back({text(st, 0), text(st, 1)});
       });
+  // Read and checked before any chart work: a bad row fails with nothing written.
+  const auto targets = targets_path.empty() ? std::vector<ReportTarget>{}
+                                            : read_report_targets(targets_path, db, policies);
   const auto events = event_rows(db);
   std::vector<Chart> charts;
   auto map = map_charts(db, policies, caption);
@@ -210,6 +302,9 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
                         band_chart(data, lo, hi, "level", "share adopted", caption, events), ""});
     }
   }
+  for (auto& c : target_charts(db, targets, policies, caption)) {
+    charts.push_back(std::move(c));
+  }
   for (auto& c : story_charts(db, policies, caption, events)) {
     charts.push_back(std::move(c));
   }
@@ -217,9 +312,14 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
     const auto band = band_columns(db, "governance_time");
     const std::string& lo = band.first;
     const std::string& hi = band.second;
+    // Metrics by their readable label and unit (docs/metrics.md), not their column names.
     const auto q = [&](const std::string& where) {
-      return json_rows(db, "SELECT level, date, metric, mean, " + lo + ", " + hi +
-                               " FROM governance_time WHERE " + where + " ORDER BY period");
+      auto rows = json_rows(db, "SELECT level, date, metric, mean, " + lo + ", " + hi +
+                                    " FROM governance_time WHERE " + where + " ORDER BY period");
+      for (auto& r : rows) {
+        r["metric"] = metric_label(r["metric"].get<std::string>());
+      }
+      return rows;
     };
     // The charts and their metrics come from the metric descriptor table: a metric shows in
     // the chart its descriptor names. Charts mixing units get one panel per metric.
@@ -239,17 +339,23 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
          "pressure, by level",
          true},
         {"strategies", "How local officials split the stability budget", false},
-        {"costs", "Costs by strategy", false},
-        {"services", "Four o'clock school coverage and SO capacity", false},
+        {"costs", "Costs by strategy, each on its own scale", true},
+        {"services", "Four o'clock schools: coverage, SO capacity, demand and places", true},
     }};
     for (const auto& chart : kCharts) {
       std::string in;
-      std::string_view unit;
+      std::string unit;
+      bool one_unit = true;
       for (const auto& m : gov_metrics()) {
         if (m.chart == chart.id) {
           in += std::string(in.empty() ? "" : ", ") + io::sql_literal(m.name);
+          one_unit = one_unit && (unit.empty() || unit == m.unit);
           unit = m.unit;
         }
+      }
+      // A chart of one unit names it on its axis; otherwise each legend entry or panel does.
+      if (!one_unit) {
+        unit = "value (unit in the legend)";
       }
       const auto data = q("metric IN (" + in + ")");
       if (data.empty()) {
@@ -258,8 +364,11 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
       charts.push_back(
           {std::string(chart.id), std::string(chart.title),
            chart.panel_per_metric
-               ? band_chart(data, lo, hi, "level", "", caption, events, "metric", true)
-               : band_chart(data, lo, hi, "metric", std::string(unit), caption, events),
+               ? band_chart(
+                     data, lo, hi, "level", "",
+                     "Each panel one metric, its unit in its title, on its own scale. " + caption,
+                     events, "metric", true)
+               : band_chart(data, lo, hi, "metric", unit, caption, events),
            ""});
     }
   }
@@ -281,7 +390,7 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
 
 ReportSummary write_comparison_report(const std::string& csv, const std::string& title,
                                       const std::string& caption, const std::string& out_path,
-                                      bool force) {
+                                      bool force, const std::vector<ComparisonCurve>& curves) {
   // Parse the simple CSV we wrote (no quoted fields).
   std::vector<std::vector<std::string>> rows;
   std::stringstream ss(csv);
@@ -372,10 +481,13 @@ ReportSummary write_comparison_report(const std::string& csv, const std::string&
                                    {{"field", "capped"}, {"title", "capped at the horizon"}}})}}}}},
       {"resolve", {{"scale", {{"y", "independent"}}}}},
       {"title", caption_title(caption)}};
-  const std::vector<Chart> charts = {{"comparison", "The cases side by side", std::move(spec), ""}};
+  std::vector<Chart> charts = {{"comparison", "The cases side by side", std::move(spec), ""}};
+  if (!curves.empty()) {
+    charts.push_back({"curves", "Adoption in each case, from its start", curves_chart(curves), ""});
+  }
   write_page(out_path, force, title, "<p class=\"cap\">" + html_escape(caption) + "</p>\n" + table,
              charts);
-  return {1};
+  return {static_cast<int>(charts.size())};
 }
 
 }  // namespace pdlab::study

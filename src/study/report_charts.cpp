@@ -4,6 +4,7 @@
 #include "study/report_charts.hpp"
 
 #include "pdlab/core/errors.hpp"
+#include "pdlab/core/governance/metrics.hpp"
 #include "pdlab/core/scenario.hpp"
 #include "pdlab/io/results.hpp"
 #include "pdlab/io/scenario_io.hpp"
@@ -32,43 +33,6 @@ std::string list(const std::vector<std::string>& ids) {
     s += (i ? ", " : "") + ids[i];
   }
   return ids.size() > 4 ? s + fmt::format(" and {} more", ids.size() - 4) : s;
-}
-
-// What an event does, in a few words.
-std::string describe(const Event& e) {
-  return std::visit(
-      Overloaded{
-          [](const AdoptSpec& s) {
-            return "adopt " + list(s.units) +
-                   (s.mode == Mode::none ? "" : std::string(" (") + to_string(s.mode) + ")");
-          },
-          [](const MandateSpec& s) {
-            return "mandate by " + s.issuer + " to " + s.target_level + " level" +
-                   (s.deadline.empty() ? "" : ", deadline " + s.deadline) +
-                   (s.quotas.empty() ? "" : fmt::format(", {} regional quotas", s.quotas.size()));
-          },
-          [](const PromoteSpec& s) {
-            return "promote by " + list(s.units) +
-                   (s.mode == Mode::none ? "" : std::string(" (") + to_string(s.mode) + ")");
-          },
-          [](const SetSpec& s) { return fmt::format("set {} = {}", s.key, s.value); },
-          [](const ReverseSpec& s) { return "reverse " + list(s.units); },
-          [](const AbolishSpec& s) { return "abolish the " + s.level + " tier"; },
-          [](const MergeSpec& s) { return "merge " + list(s.units) + " into " + s.into; },
-          [](const SplitSpec& s) { return "split " + s.unit + " into " + list(s.into); },
-          [](const ReestablishSpec& s) { return "re-establish the " + s.level + " tier"; },
-      },
-      e.spec);
-}
-
-std::vector<Event> scenario_events(const Study& db) {
-  try {
-    return io::parse_scenario(db.scalar("SELECT toml FROM scenarios WHERE scenario_id = 1"),
-                              db.scalar("SELECT file FROM scenarios WHERE scenario_id = 1"), {})
-        .scenario.events;
-  } catch (const Error&) {
-    return {};  // a study written by another version: no markers
-  }
 }
 
 Json event_layer(const Json& events) {
@@ -375,6 +339,52 @@ void replicate_chart(const Study& db, const PolicyInfo& pol, const std::string& 
 
 }  // namespace
 
+// What an event does, in a few words.
+std::string describe(const Event& e) {
+  return std::visit(
+      Overloaded{
+          [](const AdoptSpec& s) {
+            return "adopt " + list(s.units) +
+                   (s.mode == Mode::none ? "" : std::string(" (") + to_string(s.mode) + ")");
+          },
+          [](const MandateSpec& s) {
+            return "mandate by " + s.issuer + " to " + s.target_level + " level" +
+                   (s.deadline.empty() ? "" : ", deadline " + s.deadline) +
+                   (s.quotas.empty() ? "" : fmt::format(", {} regional quotas", s.quotas.size()));
+          },
+          [](const PromoteSpec& s) {
+            return "promote by " + list(s.units) +
+                   (s.mode == Mode::none ? "" : std::string(" (") + to_string(s.mode) + ")");
+          },
+          [](const SetSpec& s) { return fmt::format("set {} = {}", s.key, s.value); },
+          [](const ReverseSpec& s) { return "reverse " + list(s.units); },
+          [](const AbolishSpec& s) { return "abolish the " + s.level + " tier"; },
+          [](const MergeSpec& s) { return "merge " + list(s.units) + " into " + s.into; },
+          [](const SplitSpec& s) { return "split " + s.unit + " into " + list(s.into); },
+          [](const ReestablishSpec& s) { return "re-establish the " + s.level + " tier"; },
+      },
+      e.spec);
+}
+
+std::vector<Event> scenario_events(const Study& db) {
+  try {
+    return io::parse_scenario(db.scalar("SELECT toml FROM scenarios WHERE scenario_id = 1"),
+                              db.scalar("SELECT file FROM scenarios WHERE scenario_id = 1"), {})
+        .scenario.events;
+  } catch (const Error&) {
+    return {};  // a study written by another version: no markers
+  }
+}
+
+std::string metric_label(const std::string& name) {
+  for (const auto& m : gov_metrics()) {
+    if (m.name == name) {
+      return std::string(m.label) + " (" + std::string(m.unit) + ")";
+    }
+  }
+  return name;
+}
+
 std::pair<std::string, std::string> band_columns(const Study& db, const std::string& table) {
   std::vector<std::string> q;
   for (const auto& c : db.columns(table)) {
@@ -409,6 +419,9 @@ std::vector<Chart> story_charts(const Study& db, const std::vector<PolicyInfo>& 
     if (adoptions) {
       channel_chart(db, pol, caption, out);
       replicate_chart(db, pol, caption, events, out);
+      if (db.has_table("units")) {
+        steps_chart(db, pol, scripted, caption, out);
+      }
     }
   }
   return out;
@@ -418,17 +431,24 @@ Json band_chart(Json data, const std::string& lo, const std::string& hi, const s
                 const std::string& y_title, const std::string& caption, const Json& events,
                 const std::string& facet, bool wrap) {
   const Json x = {{"field", "day"}, {"type", "temporal"}, {"title", nullptr}};
-  const Json by_color = {{"field", color}, {"type", "nominal"}};
-  // The band takes the colour without a legend of its own: the legend shows the lines' solid
-  // colours, not the pale band's.
-  Json legend_off = by_color;
-  legend_off["legend"] = nullptr;
+  // One legend for both layers (a `legend: null` on the band's layer took the merged legend
+  // away), drawn as solid strokes: the lines' colours, not the pale band's.
+  const Json by_color = {{"field", color},
+                         {"type", "nominal"},
+                         {"title", nullptr},
+                         {"legend",
+                          {{"orient", "bottom"},
+                           {"columns", 3},
+                           {"labelLimit", 360},
+                           {"symbolType", "stroke"},
+                           {"symbolStrokeWidth", 3},
+                           {"symbolOpacity", 1}}}};
   Json layer = Json::array({{{"mark", {{"type", "area"}, {"opacity", 0.2}}},
                              {"encoding",
                               {{"x", x},
                                {"y", {{"field", lo}, {"type", "quantitative"}, {"title", y_title}}},
                                {"y2", {{"field", hi}}},
-                               {"color", legend_off}}}},
+                               {"color", by_color}}}},
                             {{"mark", "line"},
                              {"encoding",
                               {{"x", x},

@@ -2,6 +2,7 @@
 // contains (report_charts.cpp).
 #pragma once
 
+#include "pdlab/core/scenario.hpp"
 #include "study/report_map.hpp"
 #include "study/report_page.hpp"
 
@@ -13,6 +14,20 @@ namespace pdlab::study::report {
 
 // The lowest and highest quantile columns of a summary table (q05 / q95 by default).
 std::pair<std::string, std::string> band_columns(const Study& db, const std::string& table);
+
+// A governance metric as charts show it: its readable label and unit ("Migrant participation
+// (share 0-1)"); other names unchanged.
+std::string metric_label(const std::string& name);
+
+// The scenario's scripted events (none when the stored scenario cannot be read back), and
+// what one does, in a few words.
+std::vector<Event> scenario_events(const Study& db);
+std::string describe(const Event& e);
+
+// In how many replicates each step of the policy's story happened: its scripted events with
+// what had to follow them, and the steps the model took on its own (report_steps.cpp).
+void steps_chart(const Study& db, const PolicyInfo& policy, const std::vector<Event>& events,
+                 const std::string& caption, std::vector<Chart>& out);
 
 // The scenario's scripted events as rows {day, date, event} for markers on time axes.
 Json event_rows(const Study& db);

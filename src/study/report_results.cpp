@@ -2,12 +2,73 @@
 // variant's paired differences from the baseline as a forest plot, one panel per outcome,
 // and the variants' means side by side.
 #include "study/report_results.hpp"
+#include "study/report_charts.hpp"
 
 #include "pdlab/io/results.hpp"
 
 #include <fmt/format.h>
 
 namespace pdlab::study::report {
+
+namespace {
+
+// Curves per variant from compare_time: adoption by level for each policy, and each
+// governance metric at the deepest level where it is defined.
+void compare_time_charts(const Study& db, std::vector<Chart>& charts) {
+  const auto band = band_columns(db, "compare_time");
+  const std::string& lo = band.first;
+  const std::string& hi = band.second;
+  const auto reps = db.scalar("SELECT MAX(replicates) FROM compare_time");
+  const std::string caption = "Mean over " + reps + " replicates (line) and the " + lo + "–" + hi +
+                              " band, variant by variant, on common random numbers. One panel "
+                              "per level, each with its own scale.";
+  std::vector<std::string> policies;
+  db.each(
+      "SELECT DISTINCT policy_id FROM compare_time WHERE policy_id IS NOT NULL AND policy_id <> "
+      "'' ORDER BY rowid",
+      [&](sqlite3_stmt* st) { policies.push_back(text(st, 0)); });
+  const auto top = db.scalar("SELECT level FROM compare_time ORDER BY rowid LIMIT 1");
+  for (const auto& pol : policies) {
+    const auto data = json_rows(db, "SELECT variant, level, date, mean, " + lo + ", " + hi +
+                                        " FROM compare_time WHERE metric = 'adopted' AND "
+                                        "policy_id = " +
+                                        io::sql_literal(pol) + " AND level <> " +
+                                        io::sql_literal(top) + " ORDER BY rowid");
+    if (data.empty()) {
+      continue;
+    }
+    charts.push_back({"variants_adopted_" + std::to_string(charts.size()),
+                      "Share of units adopted, variant by variant: " + pol,
+                      band_chart(data, lo, hi, "variant", "share adopted", caption, Json::array(),
+                                 "level", true),
+                      ""});
+  }
+  // Governance metrics: the deepest level that has rows of the metric (the communities for
+  // residents' metrics, the local governments for costs and incidents).
+  const auto gov = json_rows(
+      db, "SELECT c.variant, c.metric, c.date, c.mean, c." + lo + ", c." + hi +
+              " FROM compare_time c JOIN (SELECT metric, MAX(rowid) AS last FROM compare_time "
+              "WHERE policy_id IS NULL OR policy_id = '' GROUP BY metric) m ON m.metric = "
+              "c.metric WHERE (c.policy_id IS NULL OR c.policy_id = '') AND c.level = (SELECT "
+              "level FROM compare_time WHERE rowid = m.last) ORDER BY c.rowid");
+  if (!gov.empty()) {
+    Json rows = Json::array();
+    for (auto r : gov) {
+      r["metric"] = metric_label(r["metric"].get<std::string>());
+      rows.push_back(std::move(r));
+    }
+    charts.push_back(
+        {"variants_governance", "Governance metrics, variant by variant",
+         band_chart(std::move(rows), lo, hi, "variant", "",
+                    "Each metric at the deepest level where it is defined. Mean over " + reps +
+                        " replicates and the " + lo + "–" + hi +
+                        " band, variant by variant; each panel its own scale.",
+                    Json::array(), "metric", true),
+         ""});
+  }
+}
+
+}  // namespace
 
 int write_compare_report(const Study& db, const std::string& out_path, bool force) {
   // One row per outcome and variant; the label says what the outcome measures and where.
@@ -89,9 +150,12 @@ int write_compare_report(const Study& db, const std::string& out_path, bool forc
                                                   {{"field", "sd"}, {"format", ".4g"}}})}}}}})}}},
       {"resolve", {{"scale", {{"x", "independent"}}}}},
       {"title", caption_title("Mean of each outcome over replicates, variant by variant.")}};
-  const std::vector<Chart> charts = {
+  std::vector<Chart> charts = {
       {"forest", "Paired differences from the baseline (forest plot)", std::move(forest), ""},
       {"means", "Each variant's mean", std::move(side), ""}};
+  if (db.has_table("compare_time")) {
+    compare_time_charts(db, charts);
+  }
   write_page(out_path, force, "pdlab report: compare",
              "<p class=\"cap\">" + html_escape(caption) + "</p>\n", charts);
   return static_cast<int>(charts.size());

@@ -86,4 +86,11 @@ std::unique_ptr<TableWriter> sqlite_writer(Db& db, TableSchema schema);
 void write_table(const std::string& path, bool force, const TableSchema& schema,
                  const std::function<void(TableWriter&)>& rows);
 
+// Several tables into one new SQLite file (`path` must end in ".sqlite"), atomically.
+struct TableOutput {
+  TableSchema schema;
+  std::function<void(TableWriter&)> rows;
+};
+void write_tables(const std::string& path, bool force, const std::vector<TableOutput>& tables);
+
 }  // namespace pdlab::io

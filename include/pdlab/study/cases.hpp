@@ -36,8 +36,10 @@ struct CaseOutcome {
   double incidents_per_10k_year = 0;
   double cost_per_10k_year = 0;
   double escalated_to_top_per_10k_year = 0;
-  std::string horizon_end;  // date of the last period
-  std::string study_path;   // its .sqlite study
+  std::string horizon_end;      // date of the last period
+  std::string policy_id;        // the policy the comparison follows (the governance policy)
+  std::string community_level;  // the level its communities are counted at
+  std::string study_path;       // its .sqlite study
 };
 
 struct CasesResult {

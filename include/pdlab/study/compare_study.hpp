@@ -5,6 +5,7 @@
 
 #include "pdlab/io/table.hpp"
 #include "pdlab/sim/compare.hpp"
+#include "pdlab/sim/summary.hpp"
 #include "pdlab/study/grid.hpp"
 
 #include <functional>
@@ -38,6 +39,14 @@ struct CompareResult {
   std::vector<std::vector<Contrast>> contrasts;
   std::string deepest_level;  // of the hierarchy, for digests
   std::string top_level;
+  // Each variant's time series over its replicates (adoption by policy, level and period;
+  // governance metrics by level and period), at the baseline's output.quantiles.
+  std::vector<Summary> time;
+  std::vector<GovSummary> governance_time;
+  std::vector<std::string> policy_ids;     // by policy index
+  std::vector<std::string> level_names;    // by level index
+  std::vector<std::string> period_labels;  // by period
+  std::vector<double> quantiles;
 };
 
 // Compiles every variant first (a bad value fails before anything runs), runs each on the
@@ -56,6 +65,11 @@ void write_compare(const CompareResult& result, io::TableWriter& w);
 // The outcomes worth a digest: adoption at the deepest level, migrant participation,
 // last-year depth at the deepest level, incidents, escalations to the top level.
 bool is_headline(const CompareResult& result, const OutcomeDef& outcome);
+
+// The schema of the per-variant time table (schema "compare_time" and one column per
+// quantile) and its rows: variant, policy, level, period, date, metric, mean, sd, quantiles.
+io::TableSchema compare_time_schema(const CompareResult& result);
+void write_compare_time(const CompareResult& result, io::TableWriter& w);
 // The same, given the hierarchy's deepest and top level names.
 bool is_headline(const std::string& deepest_level, const std::string& top_level,
                  const OutcomeDef& outcome);

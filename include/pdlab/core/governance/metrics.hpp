@@ -1,5 +1,5 @@
-// Every governance metric described once: name, module, the levels where it is defined,
-// stock or flow, unit, chart and meaning. Results (governance_time), `pdlab compare`, the
+// Every governance metric described once: name, readable label, module, the levels where it is
+// defined, stock or flow, unit, chart and meaning. Results (governance_time), `pdlab compare`, the
 // report's charts and docs/metrics.md all read this table.
 #pragma once
 
@@ -73,6 +73,7 @@ enum class GovKind : std::uint8_t { stock, flow };
 struct GovMetricInfo {
   GovMetric metric;
   std::string_view name;
+  std::string_view label;  // readable name for charts and tables; with `unit` in legends and axes
   GovModule module;
   GovLevels levels;
   GovKind kind;

@@ -170,6 +170,7 @@ if "mpi" in parts:
         cmd = [str(Path(args.pdlab).resolve()), "run", str(root / "scenarios" / "national.toml"), "-r", "8", "-t", "1",
                "--no-estimate-check"]
         with tempfile.TemporaryDirectory() as tmp:
+            env["TMPDIR"] = tmp  # Open MPI's session folder, removed with the rest
             times, cpu = {}, {}
             for n in (1, 2):
                 # The same command line in a folder of its own: the study stores it.

@@ -18,6 +18,9 @@ command -v mpirun >/dev/null || { echo "mpirun not found: skipped"; exit 77; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
 export OMPI_MCA_hwloc_base_binding_policy=none OMPI_MCA_rmaps_base_oversubscribe=1
+# Open MPI keeps its session folder under TMPDIR (/tmp/ompi.HOST.UID otherwise), and a rank
+# killed on purpose below leaves it behind: keep it inside this test's folder.
+export TMPDIR="$T"
 export SOURCE_DATE_EPOCH=1700000000
 mpi() {
   local n=$1

@@ -7,6 +7,7 @@
 #include "pdlab/sim/engine.hpp"
 #include "pdlab/sim/summary.hpp"
 #include "pdlab/study/study.hpp"
+#include "study/target_rows.hpp"
 
 #include <fmt/format.h>
 
@@ -73,69 +74,32 @@ Scenario calibration_scenario(const Scenario& sc0, const std::vector<FreeParamet
 std::vector<Target> read_targets(const std::string& path, const Model& m) {
   const auto& h = m.hierarchy();
   const auto& sc = m.scenario();
-  io::CsvReader r(path);
-  const auto col = [&](const char* name, bool required) -> std::optional<std::size_t> {
-    auto c = r.column(name);
-    if (!c && required) {
-      fail(ErrorKind::data, {path, 1, name, ""}, "missing column",
-           "give columns level,date,share (or value) and optionally policy_id,region,weight,"
-           "metric");
-    }
-    return c;
-  };
-  const auto c_level = col("level", true);
-  const auto c_date = col("date", true);
-  const auto c_value = r.column("value");
-  const auto c_share = c_value ? c_value : col("share", true);
-  const char* value_name = c_value ? "value" : "share";
-  const auto c_policy = col("policy_id", false);
-  const auto c_region = col("region", false);
-  const auto c_weight = col("weight", false);
-  const auto c_metric = col("metric", false);
   std::vector<Target> out;
-  std::vector<std::string_view> f;
-  while (r.next(f)) {
-    const auto line = r.line();
+  for (const auto& row : read_target_rows(path)) {
+    const auto line = row.line;
     Target t;
-    const std::string level(f[*c_level]);
-    const auto l = h.level_index(level);
+    const auto l = h.level_index(row.level);
     if (!l) {
-      fail(ErrorKind::data, {path, line, "level", level}, "no such level in the hierarchy",
+      fail(ErrorKind::data, {path, line, "level", row.level}, "no such level in the hierarchy",
            "use a level name of the scenario's hierarchy");
     }
     t.level = *l;
-    t.period = to_period(sc.calendar, std::string(f[*c_date]), "date", path, line);
-    std::string metric;
-    if (c_metric && !f[*c_metric].empty()) {
-      metric = std::string(f[*c_metric]);
-      t.metric = metric_index(metric, path, line);
+    t.period = to_period(sc.calendar, row.date, "date", path, line);
+    if (!row.metric.empty()) {
+      t.metric = metric_index(row.metric, path, line);
       const auto* g = m.governance();
       if (g == nullptr || !g->metric_at(static_cast<GovMetric>(t.metric), t.level)) {
-        fail(ErrorKind::data, {path, line, "metric", metric},
-             fmt::format("the scenario does not compute {} at level {}", metric, level),
+        fail(ErrorKind::data, {path, line, "metric", row.metric},
+             fmt::format("the scenario does not compute {} at level {}", row.metric, row.level),
              "use a level where the metric is defined (docs/metrics.md) and switch its "
              "governance module on in the scenario");
       }
-      if (c_region && !f[*c_region].empty()) {
-        fail(ErrorKind::data, {path, line, "region", std::string(f[*c_region])},
-             "a governance metric target is a mean over its whole level",
-             "leave region empty on rows with a metric");
-      }
     }
-    const auto share = io::parse_number(f[*c_share], path, line, value_name);
-    if (t.metric < 0 && (!share || *share < 0 || *share > 1)) {
-      fail(ErrorKind::data, {path, line, value_name, std::string(f[*c_share])},
-           "must be a share in [0, 1]", "write e.g. 0.5");
-    }
-    if (!share || !std::isfinite(*share)) {
-      fail(ErrorKind::data, {path, line, value_name, std::string(f[*c_share])},
-           "must be a finite number", "write the metric's observed value, e.g. 0.35");
-    }
-    t.share = *share;
-    std::string region = "(all)";
-    if (c_region && !f[*c_region].empty()) {
-      region = std::string(f[*c_region]);
-      std::stringstream ss(region);
+    t.share = row.value;
+    t.weight = row.weight;
+    const std::string region = row.region.empty() ? "(all)" : row.region;
+    if (!row.region.empty()) {
+      std::stringstream ss(row.region);
       for (std::string id; std::getline(ss, id, '+');) {
         const auto u = h.find(id);
         if (u < 0 || h.level(u) >= t.level) {
@@ -148,30 +112,18 @@ std::vector<Target> read_targets(const std::string& path, const Model& m) {
     } else {
       t.regions.push_back(0);
     }
-    if (c_policy && !f[*c_policy].empty()) {
-      const std::string id(f[*c_policy]);
+    if (!row.policy.empty()) {
       const auto it = std::find_if(sc.policies.begin(), sc.policies.end(),
-                                   [&](const Policy& p) { return p.id == id; });
+                                   [&](const Policy& p) { return p.id == row.policy; });
       if (it == sc.policies.end()) {
-        fail(ErrorKind::data, {path, line, "policy_id", id}, "no such policy",
+        fail(ErrorKind::data, {path, line, "policy_id", row.policy}, "no such policy",
              "use the id of a [[policy]]");
       }
       t.policy = static_cast<std::int32_t>(it - sc.policies.begin());
     }
-    if (c_weight && !f[*c_weight].empty()) {
-      const auto w = io::parse_number(f[*c_weight], path, line, "weight");
-      if (!w || *w < 0) {
-        fail(ErrorKind::data, {path, line, "weight", std::string(f[*c_weight])},
-             "must be a non-negative number", "write e.g. 1");
-      }
-      t.weight = *w;
-    }
-    t.label = metric.empty() ? region + " " + level + " by " + std::string(f[*c_date])
-                             : metric + " " + level + " in " + std::string(f[*c_date]);
+    t.label = row.metric.empty() ? region + " " + row.level + " by " + row.date
+                                 : row.metric + " " + row.level + " in " + row.date;
     out.push_back(t);
-  }
-  if (out.empty()) {
-    fail(ErrorKind::data, {path, r.line(), "", ""}, "no targets", "add one row per target");
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // `pdlab report` on the outputs of `pdlab sensitivity` (indices with their bootstrap
 // intervals) and of `pdlab calibrate --method abc` (posterior predictive bands against the
 // targets, the posterior sample, the posterior against the prior).
+#include "study/report_charts.hpp"
 #include "study/report_results.hpp"
 
 #include "pdlab/core/errors.hpp"
@@ -120,11 +121,6 @@ int write_abc_predictive_report(const Study& db, const std::string& out_path, bo
       draws +
       " draws from the posterior, their median (black) and 5%-95% band (bar). A target outside "
       "its band is one the posterior does not reproduce.";
-  const Json y = {{"field", "target"},
-                  {"type", "nominal"},
-                  {"sort", nullptr},
-                  {"title", nullptr},
-                  {"axis", {{"labelLimit", 360}}}};
   const Json tooltip =
       Json::array({{{"field", "target"}},
                    {{"field", "observed"}, {"format", ".4g"}},
@@ -132,33 +128,8 @@ int write_abc_predictive_report(const Study& db, const std::string& out_path, bo
                    {{"field", "q05"}, {"title", "5%"}, {"format", ".4g"}},
                    {{"field", "q95"}, {"title", "95%"}, {"format", ".4g"}},
                    {{"field", "draws"}}});
-  Json spec = {
-      {"$schema", kSchema},
-      {"data", {{"values", data}}},
-      {"width", 480},
-      {"layer",
-       Json::array({{{"mark", {{"type", "rule"}, {"strokeWidth", 6}, {"color", "#9ecae1"}}},
-                     {"encoding",
-                      {{"x", {{"field", "q05"}, {"type", "quantitative"}, {"title", "value"}}},
-                       {"x2", {{"field", "q95"}}},
-                       {"y", y},
-                       {"tooltip", tooltip}}}},
-                    {{"mark", {{"type", "tick"}, {"color", "black"}, {"thickness", 2}}},
-                     {"encoding",
-                      {{"x", {{"field", "q50"}, {"type", "quantitative"}}},
-                       {"y", y},
-                       {"tooltip", tooltip}}}},
-                    {{"mark",
-                      {{"type", "point"},
-                       {"shape", "diamond"},
-                       {"filled", true},
-                       {"size", 110},
-                       {"color", "#d62728"}}},
-                     {"encoding",
-                      {{"x", {{"field", "observed"}, {"type", "quantitative"}}},
-                       {"y", y},
-                       {"tooltip", tooltip}}}}})},
-      {"title", caption_title(caption)}};
+  Json spec = target_band_chart(data, {"q05", "q95", "q50", "observed"}, {{"title", "value"}},
+                                tooltip, caption);
   const std::vector<Chart> charts = {
       {"abc_predictive", "Targets against the posterior predictive", std::move(spec), ""}};
   write_page(out_path, force, "pdlab report: calibrate (ABC posterior predictive)",

@@ -480,4 +480,38 @@ Json band_chart(Json data, const std::string& lo, const std::string& hi, const s
   return spec;
 }
 
+Json target_band_chart(Json data, const TargetBand& band, const Json& x, const Json& tooltip,
+                       const std::string& caption) {
+  const Json y = {{"field", "target"},
+                  {"type", "nominal"},
+                  {"sort", nullptr},
+                  {"title", nullptr},
+                  {"axis", {{"labelLimit", 360}}}};
+  Json x_band = x;
+  x_band["field"] = band.lo;
+  x_band["type"] = "quantitative";
+  auto layer = [&](Json mark, Json x_enc, bool with_x2) {
+    Json enc = {{"x", std::move(x_enc)}, {"y", y}, {"tooltip", tooltip}};
+    if (with_x2) {
+      enc["x2"] = {{"field", band.hi}};
+    }
+    return Json{{"mark", std::move(mark)}, {"encoding", std::move(enc)}};
+  };
+  return {{"$schema", kSchema},
+          {"data", {{"values", std::move(data)}}},
+          {"width", 480},
+          {"layer",
+           Json::array(
+               {layer({{"type", "rule"}, {"strokeWidth", 6}, {"color", "#9ecae1"}}, x_band, true),
+                layer({{"type", "tick"}, {"color", "black"}, {"thickness", 2}},
+                      Json{{"field", band.centre}, {"type", "quantitative"}}, false),
+                layer({{"type", "point"},
+                       {"shape", "diamond"},
+                       {"filled", true},
+                       {"size", 110},
+                       {"color", "#d62728"}},
+                      Json{{"field", band.observed}, {"type", "quantitative"}}, false)})},
+          {"title", caption_title(caption)}};
+}
+
 }  // namespace pdlab::study::report

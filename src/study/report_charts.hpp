@@ -38,6 +38,15 @@ Json band_chart(Json data, const std::string& lo, const std::string& hi, const s
                 const std::string& y_title, const std::string& caption, const Json& events,
                 const std::string& facet = "", bool wrap = false);
 
+// One row per target (y: `target`, in data order): a band from `band.lo` to `band.hi` (bar),
+// the simulated centre `centre` (black tick) and the observed value `observed` (red diamond).
+// `x` is the band's x encoding (title, scale); the calibration and ABC pages share it.
+struct TargetBand {
+  std::string lo, hi, centre, observed;
+};
+Json target_band_chart(Json data, const TargetBand& band, const Json& x, const Json& tooltip,
+                       const std::string& caption);
+
 // Charts that tell the study's story, each only where the study has what it needs: active vs
 // reversed by level, regional shares against quota targets, adoptions by channel, a few
 // replicates against the median.

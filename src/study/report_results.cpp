@@ -213,11 +213,6 @@ int write_calibration_report(const Study& db, const std::string& out_path, bool 
       "Each calibration target (red diamond: the share due by its date in its region) against "
       "the calibrated model on fresh validation replicates: the simulated mean (black) and "
       "its 5%-95% band (bar).";
-  const Json y = {{"field", "target"},
-                  {"type", "nominal"},
-                  {"sort", nullptr},
-                  {"title", nullptr},
-                  {"axis", {{"labelLimit", 360}}}};
   const Json tooltip =
       Json::array({{{"field", "target"}},
                    {{"field", "share"}, {"title", "target"}, {"format", ".3f"}},
@@ -225,37 +220,9 @@ int write_calibration_report(const Study& db, const std::string& out_path, bool 
                    {{"field", "sim_q05"}, {"title", "5%"}, {"format", ".3f"}},
                    {{"field", "sim_q95"}, {"title", "95%"}, {"format", ".3f"}},
                    {{"field", "error"}, {"format", "+.3f"}}});
-  Json spec = {
-      {"$schema", kSchema},
-      {"data", {{"values", data}}},
-      {"width", 480},
-      {"layer",
-       Json::array({{{"mark", {{"type", "rule"}, {"strokeWidth", 6}, {"color", "#9ecae1"}}},
-                     {"encoding",
-                      {{"x",
-                        {{"field", "sim_q05"},
-                         {"type", "quantitative"},
-                         {"title", "share adopted"},
-                         {"scale", {{"domain", {0, 1}}}}}},
-                       {"x2", {{"field", "sim_q95"}}},
-                       {"y", y},
-                       {"tooltip", tooltip}}}},
-                    {{"mark", {{"type", "tick"}, {"color", "black"}, {"thickness", 2}}},
-                     {"encoding",
-                      {{"x", {{"field", "sim_mean"}, {"type", "quantitative"}}},
-                       {"y", y},
-                       {"tooltip", tooltip}}}},
-                    {{"mark",
-                      {{"type", "point"},
-                       {"shape", "diamond"},
-                       {"filled", true},
-                       {"size", 110},
-                       {"color", "#d62728"}}},
-                     {"encoding",
-                      {{"x", {{"field", "share"}, {"type", "quantitative"}}},
-                       {"y", y},
-                       {"tooltip", tooltip}}}}})},
-      {"title", caption_title(caption)}};
+  Json spec = target_band_chart(data, {"sim_q05", "sim_q95", "sim_mean", "share"},
+                                {{"title", "share adopted"}, {"scale", {{"domain", {0, 1}}}}},
+                                tooltip, caption);
   const std::vector<Chart> charts = {
       {"calibration", "Targets against the calibrated model", std::move(spec), ""}};
   write_page(out_path, force, "pdlab report: calibrate",

@@ -4,6 +4,7 @@
 #include "study/report_targets.hpp"
 
 #include "study/report_charts.hpp"
+#include "study/target_rows.hpp"
 
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
@@ -121,55 +122,28 @@ Json regional_curve(const Study& db, const ReportTarget& t) {
 
 std::vector<ReportTarget> read_report_targets(const std::string& path, const Study& db,
                                               const std::vector<PolicyInfo>& policies) {
-  io::CsvReader r(path);
-  const auto col = [&](const char* name, bool required) -> std::optional<std::size_t> {
-    auto c = r.column(name);
-    if (!c && required) {
-      fail(ErrorKind::data, {path, 1, name, ""}, "missing column",
-           "give columns level,date,share (or value) and optionally policy_id,region,metric "
-           "(the targets file of `pdlab calibrate`)");
-    }
-    return c;
-  };
-  const auto c_level = col("level", true);
-  const auto c_date = col("date", true);
-  const auto c_value = r.column("value");
-  const auto c_share = c_value ? c_value : col("share", true);
-  const char* value_name = c_value ? "value" : "share";
-  const auto c_policy = col("policy_id", false);
-  const auto c_region = col("region", false);
-  const auto c_metric = col("metric", false);
   std::map<std::string, int> levels;
   db.each("SELECT name, level FROM levels",
           [&](sqlite3_stmt* st) { levels[text(st, 0)] = sqlite3_column_int(st, 1); });
   const auto unit_cols = db.has_table("units") ? db.columns("units") : std::vector<std::string>{};
   std::vector<ReportTarget> out;
-  std::vector<std::string_view> f;
-  while (r.next(f)) {
-    const auto line = r.line();
+  for (const auto& row : read_target_rows(path)) {
+    const auto line = row.line;
     ReportTarget t;
-    t.level = std::string(f[*c_level]);
+    t.level = row.level;
     const auto lvl = levels.find(t.level);
     if (lvl == levels.end()) {
       fail(ErrorKind::data, {path, line, "level", t.level}, "no such level in the study",
            "use a level of the study's hierarchy (its `levels` table)");
     }
-    t.date = std::string(f[*c_date]);
+    t.date = row.date;
     DateSpan span;
     if (std::string why; !parse_date(t.date, span, why)) {
       fail(ErrorKind::data, {path, line, "date", t.date}, "not a date: " + why,
            "write e.g. 2014-12 or 2014");
     }
-    if (c_metric) {
-      t.metric = std::string(f[*c_metric]);
-    }
-    const auto share = io::parse_number(f[*c_share], path, line, value_name);
-    if (!share || !std::isfinite(*share) || (t.metric.empty() && (*share < 0 || *share > 1))) {
-      fail(ErrorKind::data, {path, line, value_name, std::string(f[*c_share])},
-           t.metric.empty() ? "must be a share in [0, 1]" : "must be a finite number",
-           t.metric.empty() ? "write e.g. 0.5" : "write the metric's observed value");
-    }
-    t.share = *share;
+    t.metric = row.metric;
+    t.share = row.value;
     if (!t.metric.empty()) {
       if (!db.has_table("governance_time") ||
           db.scalar(
@@ -180,25 +154,20 @@ std::vector<ReportTarget> read_report_targets(const std::string& path, const Stu
              "use a metric the study's governance_time table holds at that level "
              "(docs/metrics.md)");
       }
-      if (c_region && !f[*c_region].empty()) {
-        fail(ErrorKind::data, {path, line, "region", std::string(f[*c_region])},
-             "a governance metric target is a mean over its whole level",
-             "leave region empty on rows with a metric");
-      }
       out.push_back(std::move(t));
       continue;
     }
     t.policy = policies.empty() ? "" : policies.front().id;
-    if (c_policy && !f[*c_policy].empty()) {
-      t.policy = std::string(f[*c_policy]);
+    if (!row.policy.empty()) {
+      t.policy = row.policy;
       if (std::none_of(policies.begin(), policies.end(),
                        [&](const PolicyInfo& p) { return p.id == t.policy; })) {
         fail(ErrorKind::data, {path, line, "policy_id", t.policy}, "no such policy in the study",
              "use the id of one of the study's policies (its `policies` table)");
       }
     }
-    if (c_region && !f[*c_region].empty()) {
-      t.region_text = std::string(f[*c_region]);
+    if (!row.region.empty()) {
+      t.region_text = row.region;
       if (!db.has_table("adoptions") || !db.has_table("units") ||
           db.scalar("SELECT COUNT(*) FROM units WHERE level = " + io::sql_literal(t.level)) ==
               "0") {
@@ -221,10 +190,6 @@ std::vector<ReportTarget> read_report_targets(const std::string& path, const Stu
       }
     }
     out.push_back(std::move(t));
-  }
-  if (out.empty()) {
-    fail(ErrorKind::data, {path, r.line(), "", ""}, "no targets in the file",
-         "add one row per target under the header level,date,share");
   }
   return out;
 }

@@ -1,0 +1,78 @@
+#include "study/target_rows.hpp"
+
+#include "pdlab/core/errors.hpp"
+#include "pdlab/io/text_reader.hpp"
+
+#include <cmath>
+#include <optional>
+
+namespace pdlab::study {
+
+std::vector<TargetRow> read_target_rows(const std::string& path) {
+  io::CsvReader r(path);
+  const auto col = [&](const char* name, bool required) -> std::optional<std::size_t> {
+    auto c = r.column(name);
+    if (!c && required) {
+      fail(ErrorKind::data, {path, 1, name, ""}, "missing column",
+           "give columns level,date,share (or value) and optionally policy_id,region,weight,"
+           "metric");
+    }
+    return c;
+  };
+  const auto c_level = col("level", true);
+  const auto c_date = col("date", true);
+  const auto c_value = r.column("value");
+  const auto c_share = c_value ? c_value : col("share", true);
+  const char* value_name = c_value ? "value" : "share";
+  const auto c_policy = col("policy_id", false);
+  const auto c_region = col("region", false);
+  const auto c_weight = col("weight", false);
+  const auto c_metric = col("metric", false);
+  const auto text = [](const std::vector<std::string_view>& f, std::optional<std::size_t> c) {
+    return c ? std::string(f[*c]) : std::string();
+  };
+  std::vector<TargetRow> out;
+  std::vector<std::string_view> f;
+  while (r.next(f)) {
+    TargetRow t;
+    t.line = r.line();
+    t.value_name = value_name;
+    t.level = text(f, c_level);
+    t.date = text(f, c_date);
+    t.policy = text(f, c_policy);
+    t.region = text(f, c_region);
+    t.metric = text(f, c_metric);
+    const std::string raw(f[*c_share]);
+    const auto value = io::parse_number(f[*c_share], path, t.line, value_name);
+    if (!value || !std::isfinite(*value)) {
+      fail(ErrorKind::data, {path, t.line, value_name, raw}, "must be a finite number",
+           t.metric.empty() ? "write a share, e.g. 0.5" : "write the metric's observed value");
+    }
+    if (t.metric.empty() && (*value < 0 || *value > 1)) {
+      fail(ErrorKind::data, {path, t.line, value_name, raw}, "must be a share in [0, 1]",
+           "write e.g. 0.5");
+    }
+    t.value = *value;
+    if (!t.metric.empty() && !t.region.empty()) {
+      fail(ErrorKind::data, {path, t.line, "region", t.region},
+           "a governance metric target is a mean over its whole level",
+           "leave region empty on rows with a metric");
+    }
+    if (const auto w = text(f, c_weight); !w.empty()) {
+      const auto parsed = io::parse_number(w, path, t.line, "weight");
+      if (!parsed || !std::isfinite(*parsed) || *parsed < 0) {
+        fail(ErrorKind::data, {path, t.line, "weight", w}, "must be a non-negative number",
+             "write e.g. 1");
+      }
+      t.weight = *parsed;
+    }
+    out.push_back(std::move(t));
+  }
+  if (out.empty()) {
+    fail(ErrorKind::data, {path, r.line(), "", ""}, "no targets in the file",
+         "add one row per target under the header level,date,share");
+  }
+  return out;
+}
+
+}  // namespace pdlab::study

@@ -1,0 +1,26 @@
+// Internal to the study library: the rows of a calibration targets CSV (the file
+// `pdlab calibrate` reads and `pdlab report --targets` draws), checked for what does not
+// depend on the model or the study: required columns, finite values, shares in [0, 1],
+// no region on a governance metric, non-negative weights. Callers resolve levels, dates,
+// policies and regions against their model or study.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pdlab::study {
+
+struct TargetRow {
+  std::int64_t line = 0;
+  std::string level, date, policy, region, metric;  // empty when the column is absent or empty
+  double value = 0;                                 // a share, or the metric's value
+  double weight = 1;
+  const char* value_name = "share";  // the column the value came from: "value" or "share"
+};
+
+// Every row of the targets CSV at `path`; a data error naming file, line, field and value
+// for a malformed row, and for a file without rows.
+std::vector<TargetRow> read_target_rows(const std::string& path);
+
+}  // namespace pdlab::study

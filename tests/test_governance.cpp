@@ -166,6 +166,26 @@ TEST(Calibrate, NelderMeadFindsMinimaOfSmoothFunctions) {
   EXPECT_LE(r.evaluations, 50 + 3);
 }
 
+TEST(Calibrate, AnErrorInTheObjectiveReachesTheCallerUnchanged) {
+  // A simulation that fails mid-search (a bad file, a lost MPI rank) must surface as itself,
+  // not as NLopt's generic "nlopt failure".
+  int calls = 0;
+  const auto failing = [&](const std::vector<double>& x) {
+    if (++calls == 5) {
+      throw Error(ErrorKind::data, "replicate 3: the scenario's output folder vanished");
+    }
+    return x[0] * x[0];
+  };
+  try {
+    (void)nelder_mead(failing, {1.0}, {0.5}, 1e-12, 100);
+    FAIL() << "no exception";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::data);
+    EXPECT_NE(std::string(e.what()).find("output folder vanished"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(calls, 5);
+}
+
 TEST(Calibrate, TargetSharesCountUnitsBelowTheRegionsByTheDate) {
   const auto h = city(2);
   auto s = cascade(60);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <numeric>
 
 namespace pdlab {
@@ -72,12 +73,18 @@ NelderMeadResult nelder_mead(const std::function<double(const std::vector<double
   struct Ctx {
     const std::function<double(const std::vector<double>&)>* f;
     int evaluations;
-  } ctx{&f, 0};
+    std::exception_ptr error;  // what the objective threw: NLopt would report "nlopt failure"
+  } ctx{&f, 0, nullptr};
   opt.set_min_objective(
       [](const std::vector<double>& x, std::vector<double>& /*grad*/, void* data) {
         auto* c = static_cast<Ctx*>(data);
         ++c->evaluations;
-        return (*c->f)(x);
+        try {
+          return (*c->f)(x);
+        } catch (...) {
+          c->error = std::current_exception();
+          throw nlopt::forced_stop();
+        }
       },
       &ctx);
   opt.set_initial_step(step);
@@ -92,6 +99,14 @@ NelderMeadResult nelder_mead(const std::function<double(const std::vector<double
   } catch (const nlopt::roundoff_limited&) {
     rc = nlopt::ROUNDOFF_LIMITED;  // the best point found is in out.x
     value = f(out.x);
+  } catch (const nlopt::forced_stop&) {
+    if (ctx.error) {
+      std::rethrow_exception(ctx.error);
+    }
+    throw;
+  }
+  if (ctx.error) {
+    std::rethrow_exception(ctx.error);  // in case NLopt returned instead of throwing
   }
   out.value = value;
   out.evaluations = ctx.evaluations;

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 using namespace pdlab;
@@ -372,6 +373,54 @@ TEST(OutOfSample, RefitKeepsTheFitsTerms) {
   const auto sd = study::prepare_study(d.fitted, {"run.replicates=5"});
   const auto rd = study::out_of_sample_study(sd, d.events, "2006", {});
   EXPECT_NE(rd.methods[0].fitted.find("vertical"), std::string::npos) << rd.methods[0].fitted;
+}
+
+TEST(OutOfSample, ConstantHazardCountsOnlyUnitPeriodsAtRisk) {
+  // Counties that never adopt and cease at the start of 2004 (hierarchy column exists_until)
+  // are at risk in 2000-2003 only: 4 of the 7 training periods. The baseline's exposure must
+  // drop by 3 unit-periods for each of them, as the risk set's rows do (docs/model.md 7.7).
+  const auto s = synthetic();
+  std::map<std::string, int> adopted;  // county -> year
+  {
+    std::ifstream in(s.events);
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+      const auto a = line.find(',');
+      adopted[line.substr(0, a)] = std::stoi(line.substr(line.rfind(',') + 1, 4));
+    }
+  }
+  std::ifstream hin(s.dir + "/h.csv");
+  std::ostringstream h2;
+  std::string line;
+  std::getline(hin, line);
+  h2 << line << ",exists_until\n";
+  int ceased = 0;
+  while (std::getline(hin, line)) {
+    const auto id = line.substr(0, line.find(','));
+    const bool county = id[0] == 'C';
+    const bool never = county && adopted.count(id) == 0;
+    const bool cease = never && id.rfind("C0_", 0) == 0;  // prefecture F0's non-adopters
+    ceased += cease ? 1 : 0;
+    h2 << line << "," << (cease ? "2004" : "") << "\n";
+  }
+  ASSERT_GT(ceased, 2);
+  test::write_file(s.dir, "h2.csv", h2.str());
+  std::ifstream fin(s.fitted);
+  std::string toml((std::istreambuf_iterator<char>(fin)), {});
+  const auto at = toml.find("/h.csv");  // the hierarchy, by its absolute path
+  ASSERT_NE(at, std::string::npos) << toml;
+  toml.replace(at, 6, "/h2.csv");
+  const auto fitted2 = test::write_file(s.dir, "fitted2.toml", toml);
+  const auto exposure = [&](const std::string& scenario) {
+    const auto st = study::prepare_study(scenario, {"run.replicates=5"});
+    const auto r = study::out_of_sample_study(st, s.events, "2006", {});
+    const auto& text = r.methods[1].fitted;  // "... (E events in N unit-periods)"
+    const auto e = text.find(" events in ");
+    EXPECT_NE(e, std::string::npos) << text;
+    return std::stod(text.substr(e + 11));
+  };
+  EXPECT_EQ(exposure(s.fitted) - exposure(fitted2), 3.0 * ceased);
 }
 
 TEST(OutOfSample, BadTrainingDatesAreUsageErrors) {

@@ -254,21 +254,38 @@ OutOfSampleResult out_of_sample_study(const PreparedStudy& study, const std::str
     res.methods.push_back(std::move(m));
   }
   const std::uint64_t seed = sc.seed;
-  // 2. Constant hazard: events over unit-periods at risk in the training periods (from the
-  // unit's first period and the policy's, to its adoption or the training end).
+  // 2. Constant hazard: events over unit-periods at risk in the training periods, as the risk
+  // set counts them (docs/model.md 7.7): from the unit's first period and the policy's, while
+  // the unit exists and its tier is not abolished, for units of the policy's types, to its
+  // adoption or the training end.
   {
     const auto t0 = Clock::now();
     const auto first = io::unit_first_periods(h, cal);
-    const std::int32_t from = study.model->n_policies() > 0 ? study.model->policy_from(0) : 0;
+    const auto& model = *study.model;
+    const auto& rs = model.restructuring();
+    const bool has_policy = model.n_policies() > 0;
+    const std::int32_t from = has_policy ? model.policy_from(0) : 0;
     double exposure = 0;
     for (std::int32_t u = 0; u < h.size(); ++u) {
-      if (levels[static_cast<std::size_t>(h.level(u))] == 0) {
+      if (levels[static_cast<std::size_t>(h.level(u))] == 0 ||
+          (has_policy && !model.adoptable_unit(0, u))) {
         continue;
       }
       const std::int32_t begin =
-          std::max(from, first.empty() ? 0 : first[static_cast<std::size_t>(u)]);
-      const std::int32_t end = std::min(adopted[static_cast<std::size_t>(u)], train_end);
-      exposure += end >= begin ? static_cast<double>(end - begin + 1) : 0.0;
+          std::max({from, rs.begin(u), first.empty() ? 0 : first[static_cast<std::size_t>(u)]});
+      // Periods [begin, end) at risk; an adoption's own period counts.
+      std::int32_t end = std::min(adopted[static_cast<std::size_t>(u)], train_end) + 1;
+      if (rs.end(u) != kNever) {
+        end = std::min(end, rs.end(u));
+      }
+      std::int32_t at_risk = std::max(0, end - begin);
+      if (rs.abolished_at(u) != kNever) {
+        const std::int32_t gone = std::max(begin, rs.abolished_at(u));
+        const std::int32_t back =
+            rs.restored_at(u) == kNever ? end : std::min(end, rs.restored_at(u));
+        at_risk -= std::max(0, back - gone);
+      }
+      exposure += static_cast<double>(at_risk);
     }
     const double hazard = before / exposure;
     const auto e =

@@ -1026,7 +1026,7 @@ TEST(Patterns, MergedLocalGovernmentsInheritTheirTerritory) {
 TEST(Restructure, GovernanceRestructuringBadInputs) {
   const auto h = towns();
   const Network net;
-  // A merge of units of two levels.
+  // A merge of units of two levels (refused when the events compile).
   auto s = towns_scenario();
   std::get<MergeSpec>(s.events[0].spec).units.push_back("s2c0");
   auto e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);

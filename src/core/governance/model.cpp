@@ -230,8 +230,8 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
     }
   }
   // Governments that do not exist throughout (docs/model.md 7.9.7): followed unless the path
-  // is cut. Merges and splits keep to one level; local governments do not merge or split while
-  // their tier is abolished (the rule for that is abolition's).
+  // is cut. Local governments do not merge or split while their tier is abolished (the rule
+  // for that is abolition's). Merges and splits keep to one level (events.cpp).
   if (rs_.changes_units()) {
     for (std::int32_t u = 0; u < h.level_begin(lc_); ++u) {
       if (rs_.begin(u) != 0 || rs_.end(u) != kNever) {
@@ -242,6 +242,14 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
     }
   }
   const auto& trs = rs_.transitions();
+  const auto line_of = [&](const std::string& source) {
+    for (const auto& ev : events) {
+      if (ev.source == source) {
+        return ev.line;
+      }
+    }
+    return std::int64_t{0};
+  };
   std::span<const double> population;
   if (const auto a = h.attribute_index(g.coproduction.population)) {
     population = h.attribute(*a);
@@ -254,20 +262,13 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
     bool cross = false;
     for (const auto& side : {tr.from, tr.to}) {
       for (auto u : side) {
-        if (h.level(u) != level) {
-          bad(sc, field, std::string(h.id(u)),
-              "the governance layer merges and splits units of one level: '" +
-                  std::string(h.id(u)) + "' is a '" + h.level_names()[h.level(u)] + "', '" +
-                  std::string(h.id(anchor)) + "' a '" + h.level_names()[level] + "'",
-              "merge or split units of one level (move the children with merges or splits of "
-              "their own)");
-        }
         if (level == lg_ && rs_.abolished_at(u) <= tr.period && tr.period <= rs_.restored_at(u)) {
           bad(sc, field, std::string(h.id(u)),
               "a merge or split of a local government while its tier is abolished (from " +
                   period_label(sc.calendar, rs_.abolished_at(u)) + ")",
               "date it before the abolition or after the re-establishment, or switch the "
-              "governance modules off");
+              "governance modules off",
+              line_of(tr.source));
         }
         if (level == lc_ && h.ancestor_at(u, ls_) != h.ancestor_at(anchor, ls_)) {
           cross = true;

@@ -968,6 +968,22 @@ TEST(Restructure, GovernanceFollowsLocalGovernments) {
     EXPECT_FALSE(row.unit == id("s2") && row.period >= 72);
   }
   EXPECT_EQ(born_rows, 5);
+  // The same with s2 merged into m0 (a government that existed before takes over). With the
+  // path cut the residents still follow the communities, but governments keep office outside
+  // their existence.
+  auto into = s;
+  into.events.push_back(event("event[12]", "2016-01", MergeSpec{{"s2"}, "m0", ""}));
+  const Model mi(into, h, net);
+  EXPECT_EQ(broken_governance(mi, run_replicate(mi, 0)), 0);
+  auto cut = s;
+  cut.stages.follow_restructuring = false;
+  const Model mc(cut, h, net);
+  EXPECT_FALSE(mc.governance()->follows_governments());
+  const auto rc = run_replicate(mc, 0);
+  EXPECT_GT(broken_governance(mc, rc), 0);  // governments outside their existence keep rows
+  for (std::int32_t t = 0; t < mc.periods(); ++t) {
+    EXPECT_NEAR(rc.governance.residents[t][0], r.governance.residents[t][0], 1e-6);
+  }
   // The same bits on two threads.
   const auto r1 = run_ensemble(m, 2, 1);
   const auto r2 = run_ensemble(m, 2, 2);

@@ -33,6 +33,11 @@ check export_bad_table 64 "did you mean 'runs'" -- "$PDLAB" export "$T/a.sqlite"
 check export_bad_format 64 "" -- "$PDLAB" export "$T/a.sqlite" --table runs --format xlsx
 check export_missing 66 "not found" -- "$PDLAB" export "$T/none.sqlite" --table runs
 
+# Local governments merged, split, created and ceasing under the governance layer (7.9.7):
+# panel rows only while a government exists.
+check run_restructure 0 "wrote" -- "$PDLAB" run "$EX/toy_restructure.toml" --out "$T/r.sqlite" -r 2
+check restructure_rows 0 "^0|10|8$" -- sqlite3 "$T/r.sqlite" "SELECT (SELECT count(*) FROM governance_unit_time WHERE unit_id IN ('S0', 'S1') AND date >= '2013-01'), (SELECT count(*) FROM governance_unit_time WHERE unit_id = 'M0'), (SELECT count(*) FROM governance_unit_time WHERE unit_id = 'S3')"
+
 # Bad inputs: clear error, non-zero exit, no output file.
 check missing_scenario 66 "scenario file not found" -- "$PDLAB" run "$T/none.toml" --out "$T/b.sqlite"
 printf 'schema_version = 1\n[vertical]\nattenuaton = 0.3\n' > "$T/typo.toml"

@@ -802,3 +802,270 @@ TEST(Patterns, GuiyangAbolitionShiftsGovernanceToTheDistricts) {
 }
 
 }  // namespace pdlab
+
+namespace pdlab {
+namespace {
+
+// Local governments restructured (docs/model.md 7.9.7). A city with districts d0 (street
+// offices s0, s1, s2) and d1 (s3, s4), three communities each (1,000, 1,500, 2,000 residents).
+// 2013-01: s0 and s1 merge into m0 (born), their communities into m0's; 2014-01: s3 splits
+// into p0 and p1 (born), its communities into theirs; 2014-07: x0 is born from nothing with
+// one new community of 2,000; 2015-01: district d2 is born and s4 moves there (merged into
+// n0, its communities across the two SO-holding units); 2016-01: s2 ceases, its communities
+// merging into m0's (a death without a successor government).
+Hierarchy towns() {
+  HierarchyBuilder b("towns.csv", {"population", "migrant_share", "exists_from", "exists_until"});
+  std::int64_t line = 2;
+  const double none = std::nan("");
+  const auto add = [&](const std::string& id, const std::string& parent, const std::string& level,
+                       double pop, double from, double until) {
+    const double x[] = {pop, 0.3, from, until};
+    b.add(id, parent, level, id, x, line++);
+  };
+  add("R", "", "city", none, none, none);
+  add("d0", "R", "district", none, none, none);
+  add("d1", "R", "district", none, none, none);
+  add("d2", "R", "district", none, 2015, none);
+  const auto street = [&](const std::string& id, const std::string& d, double from, double until,
+                          double pop) { add(id, d, "street", pop, from, until); };
+  street("s0", "d0", none, none, none);
+  street("s1", "d0", none, none, none);
+  street("s2", "d0", none, 2016, none);
+  street("m0", "d0", 2013, none, none);
+  street("x0", "d0", 201407, none, none);
+  street("s3", "d1", none, none, none);
+  street("s4", "d1", none, none, none);
+  street("p0", "d1", 2014, none, 6e4);
+  street("p1", "d1", 2014, none, 4e4);
+  street("n0", "d2", 2015, none, none);
+  for (const std::string s : {"s0", "s1", "s2", "s3", "s4"}) {
+    for (int c = 0; c < 3; ++c) {
+      add(s + "c" + std::to_string(c), s, "community", 1000.0 + 500.0 * c, none, none);
+    }
+  }
+  for (int c = 0; c < 3; ++c) {
+    add("m0c" + std::to_string(c), "m0", "community", none, 2013, none);
+  }
+  add("x0c0", "x0", "community", 2000, 201407, none);
+  add("p0c0", "p0", "community", none, 2014, none);
+  add("p0c1", "p0", "community", none, 2014, none);
+  add("p1c0", "p1", "community", 500, 2014, none);
+  add("p1c1", "p1", "community", 1500, 2014, none);
+  add("n0c0", "n0", "community", none, 2015, none);
+  add("n0c1", "n0", "community", none, 2015, none);
+  return b.build("");
+}
+
+// 2010-01 .. 2017-12, monthly, every governance module on.
+Scenario towns_scenario() {
+  Scenario s;
+  s.calendar.start_year = 2010;
+  s.calendar.periods = 96;
+  s.policies.push_back({"gov", "governance model", 0.0});
+  s.adoption.alpha = {{"city", -kInf}, {"district", -3}, {"street", -3.5}, {"community", -4}};
+  s.promotion.weights = {0.5, 0, 0.5, 0};
+  s.seed = 11;
+  auto& g = s.governance;
+  g.assessment.enabled = g.coproduction.enabled = g.services.enabled = g.stability.enabled = true;
+  int k = 0;
+  const auto add = [&](const std::string& date, EventSpec spec) {
+    s.events.push_back(event("event[" + std::to_string(k++) + "]", date, std::move(spec)));
+  };
+  add("2013-01", MergeSpec{{"s0", "s1"}, "m0", ""});
+  add("2013-01", MergeSpec{{"s0c0", "s0c1"}, "m0c0", ""});
+  add("2013-01", MergeSpec{{"s0c2"}, "m0c1", ""});
+  add("2013-01", MergeSpec{{"s1c0", "s1c1", "s1c2"}, "m0c2", ""});
+  add("2014-01", SplitSpec{"s3", {"p0", "p1"}, ""});
+  add("2014-01", MergeSpec{{"s3c0"}, "p0c0", ""});
+  add("2014-01", MergeSpec{{"s3c1"}, "p0c1", ""});
+  add("2014-01", SplitSpec{"s3c2", {"p1c0", "p1c1"}, ""});
+  add("2015-01", MergeSpec{{"s4"}, "n0", ""});
+  add("2015-01", MergeSpec{{"s4c0"}, "n0c0", ""});
+  add("2015-01", MergeSpec{{"s4c1", "s4c2"}, "n0c1", ""});
+  add("2016-01", MergeSpec{{"s2c0", "s2c1", "s2c2"}, "m0c1", ""});
+  return s;
+}
+
+// Every invariant of one replicate: residents conserved (they change only by the community
+// born from nothing), each community with residents governed by exactly one existing local
+// government, panel rows only for existing units. Returns how many were broken.
+int broken_governance(const Model& m, const ReplicateResult& r) {
+  const auto& h = m.hierarchy();
+  const auto& rs = m.restructuring();
+  const auto* g = m.governance();
+  int broken = 0;
+  const auto& res = r.governance.residents;
+  if (res.size() != static_cast<std::size_t>(m.periods())) {
+    return 1000;
+  }
+  const int lc = g->community_level();
+  for (std::int32_t t = 0; t < m.periods(); ++t) {
+    double expect = 0;  // the hierarchy's residents of the communities existing at the start
+    for (std::int32_t c = h.level_begin(lc); c < h.level_begin(lc + 1); ++c) {
+      expect += rs.exists(c, 0) ? g->population(c) : 0.0;
+    }
+    expect += t >= 54 ? 2000.0 : 0.0;  // x0c0, born 2014-07 from nothing
+    broken += std::abs(res[t][0] - expect) > 1e-3 * expect ? 1 : 0;
+    broken += std::abs(res[t][1] - res[t][0]) > 1e-3 * expect ? 1 : 0;
+  }
+  std::vector<std::vector<std::int32_t>> rows(static_cast<std::size_t>(m.periods()));
+  for (const auto& row : r.governance.units) {
+    broken += rs.exists(row.unit, row.period) ? 0 : 1;
+    rows[row.period].push_back(row.unit);
+  }
+  for (std::int32_t t = 0; t < m.periods(); ++t) {
+    auto& v = rows[t];
+    std::sort(v.begin(), v.end());
+    for (auto u : v) {
+      const bool once = std::count(v.begin(), v.end(), u) == 1;
+      const bool governed = h.level(u) != lc || std::binary_search(v.begin(), v.end(), h.parent(u));
+      broken += once && governed ? 0 : 1;
+    }
+  }
+  return broken;
+}
+
+// The local-government level's stocks of stability work, population-weighted: latent
+// grievance, root-cause capital and the claims ratcheted above their base (relative).
+double territory_stock(const Model& m, const ReplicateResult& r, std::int32_t t) {
+  const int nl = m.hierarchy().n_levels();
+  const int lg = m.governance()->local_level();
+  const auto v = [&](GovMetric k) {
+    return r.governance.values[(static_cast<std::size_t>(k) * nl + lg) * m.periods() + t];
+  };
+  const double base = m.scenario().governance.stability.claims_base;
+  return v(GovMetric::latent_grievance) + v(GovMetric::root_capital) +
+         (v(GovMetric::expected_claims) - base) / base;
+}
+
+}  // namespace
+
+// A scenario on the small hierarchy: the model is accepted with governance on, runs one period
+// at a time, and keeps every invariant; the governments born get new officials.
+TEST(Restructure, GovernanceFollowsLocalGovernments) {
+  const auto h = towns();
+  auto s = towns_scenario();
+  s.output.unit_time_every = 1;
+  const Network net;
+  const Model m(s, h, net);
+  ASSERT_NE(m.governance(), nullptr);
+  EXPECT_TRUE(m.governance()->follows_governments());
+  EXPECT_EQ(m.governance()->window(), 1);
+  const auto r = run_replicate(m, 0);
+  EXPECT_EQ(broken_governance(m, r), 0);
+  // Rows of the merged, split and moved governments: from their birth, with a new official's
+  // full term ahead (terms of 3 to 5 years); none of the ceased ones after.
+  const auto id = [&](const char* x) { return h.find(x); };
+  int born_rows = 0;
+  for (const auto& row : r.governance.units) {
+    for (const char* b : {"m0", "p0", "p1", "x0", "n0"}) {
+      if (row.unit == id(b) && row.period == m.restructuring().begin(id(b))) {
+        ++born_rows;
+        EXPECT_GE(row.v[14], 3.0F - 1e-4F) << b;  // tenure_left, years
+      }
+    }
+    EXPECT_FALSE(row.unit == id("s0") && row.period >= 36);
+    EXPECT_FALSE(row.unit == id("s2") && row.period >= 72);
+  }
+  EXPECT_EQ(born_rows, 5);
+  // The same with s2 merged into m0 (a government that existed before takes over). With the
+  // path cut the residents still follow the communities, but governments keep office outside
+  // their existence.
+  auto into = s;
+  into.events.push_back(event("event[12]", "2016-01", MergeSpec{{"s2"}, "m0", ""}));
+  const Model mi(into, h, net);
+  EXPECT_EQ(broken_governance(mi, run_replicate(mi, 0)), 0);
+  auto cut = s;
+  cut.stages.follow_restructuring = false;
+  const Model mc(cut, h, net);
+  EXPECT_FALSE(mc.governance()->follows_governments());
+  const auto rc = run_replicate(mc, 0);
+  EXPECT_GT(broken_governance(mc, rc), 0);  // governments outside their existence keep rows
+  for (std::int32_t t = 0; t < mc.periods(); ++t) {
+    EXPECT_NEAR(rc.governance.residents[t][0], r.governance.residents[t][0], 1e-6);
+  }
+  // The same bits on two threads.
+  const auto r1 = run_ensemble(m, 2, 1);
+  const auto r2 = run_ensemble(m, 2, 2);
+  for (std::size_t k = 0; k < 2; ++k) {
+    ASSERT_EQ(r1[k].governance.values.size(), r2[k].governance.values.size());
+    for (std::size_t i = 0; i < r1[k].governance.values.size(); ++i) {
+      const double a = r1[k].governance.values[i];
+      const double b = r2[k].governance.values[i];
+      ASSERT_TRUE((std::isnan(a) && std::isnan(b)) || a == b) << i;
+    }
+  }
+}
+
+// The merged local government takes over its predecessors' territory: the level's stocks of
+// stability work (latent grievance, root-cause capital, ratcheted claims) carry on through the
+// merge of s0 and s1 (2013-01: at least 90% of the period before, when above 0.01), at >= 80%
+// of a fixed Latin-hypercube sample; with the path cut (stages.follow_restructuring = false)
+// the merged government starts afresh and the stocks of 40% of the residents drop.
+TEST(Patterns, MergedLocalGovernmentsInheritTheirTerritory) {
+  const auto h = towns();
+  const std::vector<test::Range> ranges = {{"adoption.gamma_vertical", 0.5, 2.5},
+                                           {"assessment.tournament", 2.0, 10.0},
+                                           {"coproduction.w_belonging", 1.0, 3.0},
+                                           {"stability.budget", 5000.0, 40000.0}};
+  const auto sample = test::latin_hypercube(10, static_cast<int>(ranges.size()), 43);
+  const Network net;
+  const auto holds = [&](const Scenario& s, double* ratio) {
+    const Model m(s, h, net);
+    const auto r = run_ensemble(m, 1, 1).front();
+    const double before = territory_stock(m, r, 35);
+    const double after = territory_stock(m, r, 36);
+    *ratio = before > 0 ? after / before : 0.0;
+    return before > 0.01 && after >= 0.9 * before;
+  };
+  test::PatternResult res;
+  double ratio = 0;
+  double ratio_cut = 0;
+  for (const auto& x : sample) {
+    auto s = towns_scenario();
+    test::apply_point(s, ranges, x);
+    double q = 0;
+    ++res.points;
+    res.held += holds(s, &q) ? 1 : 0;
+    ratio += q / static_cast<double>(sample.size());
+    s.stages.follow_restructuring = false;  // the path cut
+    res.held_cut += holds(s, &q) ? 1 : 0;
+    ratio_cut += q / static_cast<double>(sample.size());
+  }
+  std::printf("merged territory's stocks after/before: held %d of %d (mean %.3f), cut %d (%.3f)\n",
+              res.held, res.points, ratio, res.held_cut, ratio_cut);
+  EXPECT_GE(res.share(), 0.8);
+  EXPECT_LT(res.share_cut(), 0.5);
+}
+
+// Restructuring the governance layer cannot follow is refused, naming the event, field and fix.
+TEST(Restructure, GovernanceRestructuringBadInputs) {
+  const auto h = towns();
+  const Network net;
+  // A merge of units of two levels (refused when the events compile).
+  auto s = towns_scenario();
+  std::get<MergeSpec>(s.events[0].spec).units.push_back("s2c0");
+  auto e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("event[0].units"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("units of one level"), std::string::npos) << e.what();
+  // A merge of local governments while their tier is abolished.
+  s = towns_scenario();
+  s.events.push_back(event("event[12]", "2012-01", AbolishSpec{"street", {"d0"}, {}, false}));
+  e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("event[0].units"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("while its tier is abolished"), std::string::npos)
+      << e.what();
+  // A merge into a government that does not exist then (m0 is born in 2013).
+  s = towns_scenario();
+  s.events[0].date = "2012-07";
+  e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("event[0].into"), std::string::npos) << e.what();
+  // A merge that refers to an unknown government.
+  s = towns_scenario();
+  std::get<MergeSpec>(s.events[0].spec).units.push_back("s9");
+  e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("event[0].units"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("s9"), std::string::npos) << e.what();
+}
+
+}  // namespace pdlab

@@ -1,5 +1,6 @@
 #include "pdlab/core/governance/model.hpp"
 
+#include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/core/params.hpp"
 #include "pdlab/core/simd.hpp"
@@ -228,29 +229,72 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
       }
     }
   }
-  // The communities' residents follow merges and splits within one SO-holding unit; the
-  // governance layer does not move local governments.
+  // Governments that do not exist throughout (docs/model.md 7.9.7): followed unless the path
+  // is cut. Local governments do not merge or split while their tier is abolished (the rule
+  // for that is abolition's). Merges and splits keep to one level (events.cpp).
   if (rs_.changes_units()) {
     for (std::int32_t u = 0; u < h.level_begin(lc_); ++u) {
       if (rs_.begin(u) != 0 || rs_.end(u) != kNever) {
-        bad(sc, "hierarchy", std::string(h.id(u)),
-            "the governance layer cannot follow a government ('" + h.level_names()[h.level(u)] +
-                "') that does not exist throughout the run",
-            "restructure communities only, or switch the governance modules off");
+        follow_governments_ = sc.stages.follow_restructuring;
+        first_ = true;
+        break;
       }
     }
   }
-  for (const auto& tr : rs_.transitions()) {
+  const auto& trs = rs_.transitions();
+  const auto line_of = [&](const std::string& source) {
+    for (const auto& ev : events) {
+      if (ev.source == source) {
+        return ev.line;
+      }
+    }
+    return std::int64_t{0};
+  };
+  std::span<const double> population;
+  if (const auto a = h.attribute_index(g.coproduction.population)) {
+    population = h.attribute(*a);
+  }
+  for (std::size_t k = 0; k < trs.size(); ++k) {
+    const auto& tr = trs[k];
     const std::int32_t anchor = tr.to.front();
+    const int level = h.level(anchor);
+    const std::string field = tr.source + (tr.to.size() == 1 ? ".units" : ".unit");
+    bool cross = false;
     for (const auto& side : {tr.from, tr.to}) {
       for (auto u : side) {
-        if (h.level(u) != lc_ || h.ancestor_at(u, ls_) != h.ancestor_at(anchor, ls_)) {
-          bad(sc, tr.source + ".units", std::string(h.id(u)),
-              "the governance layer merges and splits communities ('" + h.level_names()[lc_] +
-                  "') within one '" + h.level_names()[ls_] + "' only",
-              "restructure communities that share that ancestor, or switch the governance "
-              "modules off");
+        if (level == lg_ && rs_.abolished_at(u) <= tr.period && tr.period <= rs_.restored_at(u)) {
+          bad(sc, field, std::string(h.id(u)),
+              "a merge or split of a local government while its tier is abolished (from " +
+                  period_label(sc.calendar, rs_.abolished_at(u)) + ")",
+              "date it before the abolition or after the re-establishment, or switch the "
+              "governance modules off",
+              line_of(tr.source));
         }
+        if (level == lc_ && h.ancestor_at(u, ls_) != h.ancestor_at(anchor, ls_)) {
+          cross = true;
+        }
+      }
+    }
+    if (cross) {
+      if (cross_.empty()) {
+        cross_.assign(trs.size(), 0);
+      }
+      cross_[k] = 1;
+      first_ = true;
+    }
+    if (tr.to.size() > 1 && level < lc_) {
+      // A split government's state goes to its parts by their population.
+      if (shares_.empty()) {
+        shares_.resize(trs.size());
+      }
+      double total = 0;
+      for (auto v : tr.to) {
+        total += population.empty() || std::isnan(population[v]) ? 0.0 : population[v];
+      }
+      for (auto v : tr.to) {
+        const double p = population.empty() || std::isnan(population[v]) ? 0.0 : population[v];
+        shares_[k].push_back(
+            static_cast<float>(total > 0 ? p / total : 1.0 / static_cast<double>(tr.to.size())));
       }
     }
   }
@@ -273,7 +317,7 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
   abolishes_ = abolish;
   lag_ = std::max(1, static_cast<std::int32_t>(
                          std::lround(g.feedback.lag_months * sc.calendar.periods_per_year / 12.0)));
-  window_ = abolish ? 1 : g.feedback.any() ? lag_ : std::max(1, sc.calendar.periods);
+  window_ = abolish || first_ ? 1 : g.feedback.any() ? lag_ : std::max(1, sc.calendar.periods);
 
   // Blocks: the SO-holding units with their local governments and communities.
   const auto lanes = static_cast<std::int32_t>(simd::kMaxLanes);
@@ -299,6 +343,16 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
       community_block_[c - h.level_begin(lc_)] = static_cast<std::int32_t>(b);
     }
   }
+}
+
+std::int32_t GovernanceModel::block_index(std::int32_t u) const {
+  if (h_.level(u) != ls_) {
+    return -1;
+  }
+  const auto it = std::lower_bound(blocks_.begin(), blocks_.end(), u,
+                                   [](const GovBlock& b, std::int32_t x) { return b.root < x; });
+  return it != blocks_.end() && it->root == u ? static_cast<std::int32_t>(it - blocks_.begin())
+                                              : -1;
 }
 
 // Communities without a population (the shipped data give it by county) get their nearest

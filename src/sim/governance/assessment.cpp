@@ -69,7 +69,7 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
       acc(Jur::incidents, incidents);
       acc(Jur::escalation, sent_[g]);
     }
-    if (panel_now) {
+    if (panel_now && g_.here(g, t)) {
       double q[8] = {};  // locals, migrants; their participation, belonging; trust; coverage
       for (auto c = h_.first_child(g); c < h_.end_child(g); ++c) {
         const auto i = slot(blk, c);
@@ -133,6 +133,9 @@ void Runtime::assess_upper(std::int32_t t) {
     const int l = h_.level(u);
     if (st.stability && residents > 0) {
       add(GovMetric::escalated, l, t, j_escalation_[u], residents);
+    }
+    if (!g_.here(u, t)) {
+      continue;  // no government in this period (docs/model.md 7.9.7)
     }
     float& vis = visible_[u];
     float& dep = own_depth_[u];

@@ -188,14 +188,17 @@ void Runtime::decide_local(std::size_t b, std::int32_t t) {
   }
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     // The official in charge: the local one, or the one above once its tier is abolished.
+    // A government that does not exist (docs/model.md 7.9.7) has no territory: no one is in
+    // charge of it.
+    const bool here = g_.here(g, t);
     const bool own = has_official(g, t);
-    const std::int32_t gov = own ? g : h_.parent(g);
+    const std::int32_t gov = own || !here ? g : h_.parent(g);
     in_charge_[g] = gov;
-    // A re-established government gets a new official (docs/model.md 7.9.7).
-    if (own && (t >= term_end_[g] || t == g_.restored_at(g))) {
+    // A re-established or new government gets a new official (docs/model.md 7.9.7).
+    if (own && (t >= term_end_[g] || t == g_.restored_at(g) || born(g, t))) {
       appoint(g, t);
     }
-    effort_[g] = active(gov, t)
+    effort_[g] = here && active(gov, t)
                      ? choose_effort(gov, g, t, j_depth_[g], j_participation_[g], j_fit_[g])
                      : 0.0F;
     if (st.stability && !st.choose_mix) {
@@ -252,7 +255,11 @@ void Runtime::decide_local(std::size_t b, std::int32_t t) {
 
 void Runtime::decide_upper(std::int32_t t) {
   for (std::int32_t u = 0; u < upper_; ++u) {
-    if (t >= term_end_[u]) {
+    if (!g_.here(u, t)) {
+      effort_[u] = 0.0F;
+      continue;
+    }
+    if (t >= term_end_[u] || born(u, t)) {
       appoint(u, t);
     }
     effort_[u] =

@@ -184,6 +184,8 @@ void Runtime::init(sim::ReplicateState& state) {
   fb.kid_outcome.assign(size(f.learning, fb.governments), 0.0F);
   fb.assessed.assign(size(f.pilot_evaluation, n), 0.0F);
   // The block of each unit below the upper units, for the changes of each window.
+  moved_.assign(g_.restructures_first() ? nb : 0, 0);
+  out_.residents.assign(g_.restructuring().changes_units() ? periods_ : 0, {0.0, 0.0});
   changes_.clear();
   block_changes_.assign(nb, {});
   upper_changes_.clear();
@@ -234,6 +236,9 @@ void Runtime::run_window(std::int32_t t0, std::int32_t t1, sim::ReplicateState& 
   changes_.clear();
   std::size_t upper_next = 0;
   const bool upper_first = t1 - t0 == 1;
+  if (g_.restructures_first()) {
+    restructure_first(t0);  // window 1 (GovernanceModel::window())
+  }
   if (upper_first) {
     apply_changes(upper_changes_, upper_next, t0, records);
     decide_upper(t0);
@@ -355,14 +360,15 @@ bool Runtime::restructure(const GovBlock& blk, std::int32_t t) {
     return h_.level(u) == g_.community_level() && u >= blk.c0 && u < blk.c1;
   };
   for (const auto& tr : rs.transitions_at(t)) {
-    if (!in_block(tr.to.front())) {
-      continue;  // another block's communities (the model keeps transitions within blocks)
+    if (!in_block(tr.to.front()) ||
+        g_.crosses_blocks(static_cast<std::size_t>(&tr - rs.transitions().data()))) {
+      continue;  // another block's communities, or moved before the blocks ran
     }
     changed = true;
     if (tr.to.size() == 1) {
-      merge(tr, blk);
+      merge(tr);
     } else {
-      split(tr, blk);
+      split(tr);
     }
   }
   // Births and deaths without a predecessor or successor: residents arrive or leave.
@@ -389,10 +395,10 @@ bool Runtime::restructure(const GovBlock& blk, std::int32_t t) {
 
 // Merge: the residents of the merged communities join `into` (born now with no residents, or
 // existing); every state becomes the population-weighted mean (per group).
-void Runtime::merge(const Transition& tr, const GovBlock& blk) {
-  const auto s = slot(blk, tr.to.front());
+void Runtime::merge(const Transition& tr) {
+  const auto s = gslot(tr.to.front());
   for (auto u : tr.from) {
-    const auto i = slot(blk, u);
+    const auto i = gslot(u);
     const float w = at(Field::residents, i);
     const float ws = at(Field::residents, s);
     if (w <= 0) {
@@ -420,8 +426,8 @@ void Runtime::merge(const Transition& tr, const GovBlock& blk) {
 
 // Split: the parts share the unit's residents in proportion to their own populations (equal
 // shares when none has one) and start from its state.
-void Runtime::split(const Transition& tr, const GovBlock& blk) {
-  const auto s = slot(blk, tr.from.front());
+void Runtime::split(const Transition& tr) {
+  const auto s = gslot(tr.from.front());
   const float residents = at(Field::residents, s);
   const float migrant = at(Field::migrant, s);
   double total = 0;
@@ -429,7 +435,7 @@ void Runtime::split(const Transition& tr, const GovBlock& blk) {
     total += g_.population(u);
   }
   for (auto u : tr.to) {
-    const auto i = slot(blk, u);
+    const auto i = gslot(u);
     const double share =
         total > 0 ? g_.population(u) / total : 1.0 / static_cast<double>(tr.to.size());
     for (int f = static_cast<int>(Field::children); f < kFields; ++f) {
@@ -438,6 +444,117 @@ void Runtime::split(const Transition& tr, const GovBlock& blk) {
     set_population(i, static_cast<float>(residents * share), migrant);
   }
   set_population(s, 0.0F, 0.0F);
+}
+
+// Before any block runs period t (window 1): communities that move between blocks (a merge or
+// split across SO-holding units) join their new block with their state, and governments born
+// by a merge or split take over their sources' state (docs/model.md 7.9.7).
+void Runtime::restructure_first(std::int32_t t) {
+  const auto& rs = g_.restructuring();
+  const Transition* all = rs.transitions().data();
+  const auto mark = [&](std::int32_t u) {
+    const std::int32_t b = block_of_[u] >= 0 ? block_of_[u] : g_.block_index(u);
+    if (b >= 0) {
+      moved_[b] = 1;
+    }
+  };
+  for (const auto& tr : rs.transitions_at(t)) {
+    const auto k = static_cast<std::size_t>(&tr - all);
+    if (g_.crosses_blocks(k)) {
+      if (tr.to.size() == 1) {
+        merge(tr);
+      } else {
+        split(tr);
+      }
+    } else if (g_.follows_governments() && h_.level(tr.to.front()) < g_.community_level()) {
+      inherit(tr, k, t);
+    } else {
+      continue;
+    }
+    for (const auto& side : {tr.from, tr.to}) {
+      for (auto u : side) {
+        mark(u);
+      }
+    }
+  }
+}
+
+// Government v taking over at a merge or split in period t: the territory's state is the
+// mean of its sources' (the units that cease, and v when it existed before), weighted by their
+// residents at the end of t - 1 (a split's part takes over its share of the unit's residents);
+// counts of incidents and their rates are summed (a part: its share). A government born by the
+// transition starts a new incidents' clock; its official is appointed when it decides (new).
+void Runtime::inherit(const Transition& tr, std::size_t k, std::int32_t t) {
+  const auto& rs = g_.restructuring();
+  std::vector<float>* means[] = {
+      &visible_, &own_depth_,       &claims_,         &unmet_,           &latent_,
+      &capital_, &j_participation_, &j_satisfaction_, &j_grievance_,     &j_voiced_,
+      &j_need_,  &j_depth_,         &j_fit_,          &j_incident_rate_, &j_escalation_};
+  std::vector<float>* sums[] = {&year_incidents_, &base_rate_, &open_rate_, &contained_, &rate_};
+  const bool local = h_.level(tr.to.front()) == g_.local_level();
+  const bool so = h_.level(tr.to.front()) == g_.so_level();
+  std::vector<std::pair<std::int32_t, float>> src;
+  for (std::size_t j = 0; j < tr.to.size(); ++j) {
+    const std::int32_t v = tr.to[j];
+    const bool was = rs.begin(v) < t;
+    src.clear();
+    if (was) {
+      src.emplace_back(v, 1.0F);
+    }
+    for (auto u : tr.from) {
+      src.emplace_back(u, g_.part_share(k, j));
+    }
+    double total = 0;
+    for (const auto& [u, share] : src) {
+      total += static_cast<double>(share) * j_residents_[u];
+    }
+    const auto weight = [&](std::int32_t u, float share) {
+      return total > 0 ? share * static_cast<double>(j_residents_[u]) : share;
+    };
+    double wsum = 0;
+    for (const auto& [u, share] : src) {
+      wsum += weight(u, share);
+    }
+    for (auto* a : means) {
+      double x = 0;
+      for (const auto& [u, share] : src) {
+        x += weight(u, share) * (*a)[u];
+      }
+      (*a)[v] = wsum > 0 ? static_cast<float>(x / wsum) : (*a)[v];
+    }
+    for (auto* a : sums) {
+      double x = 0;
+      for (const auto& [u, share] : src) {
+        x += static_cast<double>(share) * (*a)[u];
+      }
+      (*a)[v] = static_cast<float>(x);
+    }
+    j_residents_[v] = static_cast<float>(total);
+    if (local) {
+      residents_g_[v] = total;
+    }
+    if (!was) {
+      clock_[v] = 0.0;
+      next_incident_[v] = -1.0;  // drawn at its first period
+    }
+    if (so) {
+      // The SO-holding unit's organisations: the residents-weighted mean capacity.
+      double x = 0;
+      double w = 0;
+      for (const auto& [u, share] : src) {
+        const std::int32_t b = g_.block_index(u);
+        if (b >= 0) {
+          const double r = share * (block_locals_[b] + block_migrants_[b]);
+          x += r * so_capacity_[b];
+          w += r;
+        }
+      }
+      const std::int32_t bv = g_.block_index(v);
+      if (bv >= 0 && w > 0) {
+        so_capacity_[bv] = static_cast<float>(x / w);
+      }
+    }
+  }
 }
 
 // Panel rows of local government g and its communities.

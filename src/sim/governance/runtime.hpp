@@ -97,7 +97,11 @@ class Runtime {
  private:
   bool active(std::int32_t u, std::int32_t t) const { return t_on_[u] <= t && t < t_off_[u]; }
   bool has_official(std::int32_t u, std::int32_t t) const {
-    return h_.level(u) < g_.local_level() || g_.governs(u, t);
+    return (h_.level(u) < g_.local_level() || g_.governs(u, t)) && g_.here(u, t);
+  }
+  // Whether government u is born in period t > 0 and followed (a new official then).
+  bool born(std::int32_t u, std::int32_t t) const {
+    return g_.follows_governments() && t > 0 && g_.restructuring().begin(u) == t;
   }
   std::size_t cell(GovMetric m, int level, std::int32_t t) const {
     return (static_cast<std::size_t>(m) * nl_ + level) * periods_ + t;
@@ -118,8 +122,13 @@ class Runtime {
   // Restructuring in period t (runtime.cpp): residents follow merges, splits, births and
   // deaths of the block's communities; true when any did.
   bool restructure(const GovBlock& blk, std::int32_t t);
-  void merge(const Transition& tr, const GovBlock& blk);
-  void split(const Transition& tr, const GovBlock& blk);
+  void merge(const Transition& tr);
+  void split(const Transition& tr);
+  // Restructuring before any block's period t (window 1): communities moving between blocks,
+  // and the state governments born by a merge or split inherit (docs/model.md 7.9.7).
+  void restructure_first(std::int32_t t);
+  void inherit(const Transition& tr, std::size_t k, std::int32_t t);
+  std::int32_t gslot(std::int32_t c) const { return slot(*g_.block_of(c), c); }
   void panel(std::int32_t g, const GovBlock& blk, std::int32_t t,
              const std::array<float, kGovUnitColumns>& values);
   void setup_agents(const GovBlock& blk);
@@ -177,6 +186,7 @@ class Runtime {
   std::vector<std::vector<sim::Change>> block_changes_;
   std::vector<sim::Change> upper_changes_;
   std::vector<std::int32_t> block_of_;  // block of each unit below the upper units (-1 = none)
+  std::vector<std::uint8_t> moved_;     // per block: communities moved by restructure_first
 
   // Per community slot (persistent): the tiles of the kernel, and locals and migrants.
   aligned_vector<float> tiles_;

@@ -83,6 +83,27 @@ class GovernanceModel {
   bool abolishes() const { return abolishes_; }
   // Units born, ceasing, merged and split (the communities' residents follow them).
   const Restructuring& restructuring() const { return rs_; }
+  // Whether the layer follows governments (levels above the communities) that do not exist
+  // throughout: officials only while their unit exists, a new one at its birth, the territory's
+  // state inherited at merges and splits (docs/model.md 7.9.7). False without such governments
+  // or with the path cut (stages.follow_restructuring = false).
+  bool follows_governments() const { return follow_governments_; }
+  // Whether unit u has a government in period t as far as the layer follows it.
+  bool here(std::int32_t u, std::int32_t t) const {
+    return !follow_governments_ || rs_.exists(u, t);
+  }
+  // Whether transition k (an index into restructuring().transitions()) moves communities
+  // between blocks: run before any block's period (window 1).
+  bool crosses_blocks(std::size_t k) const { return !cross_.empty() && cross_[k] != 0; }
+  // Whether anything restructures before the blocks run in a period (window 1).
+  bool restructures_first() const { return first_; }
+  // Share of a split's unit state that part j of transition k takes over (their hierarchy
+  // `population`, equal shares when none has one); 1 for a merge.
+  float part_share(std::size_t k, std::size_t j) const {
+    return shares_.empty() || shares_[k].empty() ? 1.0F : shares_[k][j];
+  }
+  // The block whose SO-holding unit is u (-1 when u is not one).
+  std::int32_t block_index(std::int32_t u) const;
   std::int32_t agents_root() const { return agents_root_; }
 
  private:
@@ -108,6 +129,10 @@ class GovernanceModel {
   std::vector<std::int32_t> community_block_;
   std::int32_t slots_ = 0;
   std::int32_t agents_root_ = -1;
+  bool follow_governments_ = false;
+  bool first_ = false;
+  std::vector<std::uint8_t> cross_;         // per transition
+  std::vector<std::vector<float>> shares_;  // per transition, per part of a split
 };
 
 }  // namespace pdlab

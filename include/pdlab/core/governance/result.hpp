@@ -27,6 +27,11 @@ struct GovernanceResult {
   // Resident agents of coproduction.agents_root, per period: share participating (locals,
   // migrants) and the group model's share for the same communities.
   std::vector<std::array<double, 4>> agents;
+  // A check, when units are born, cease, merge or split (else empty): per period, the residents
+  // of the communities that exist and the residents counted by the local governments that
+  // exist (equal when every resident is governed by exactly one existing local government).
+  // Not carried across MPI ranks.
+  std::vector<std::array<double, 2>> residents;
 };
 
 }  // namespace pdlab

@@ -16,7 +16,7 @@ command -v mpirun >/dev/null || { echo "mpirun not found: skipped"; exit 77; }
 
 # CI runs as root; the ranks share 2 cores here, on shared memory, unbound.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
+export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_pml=ob1 OMPI_MCA_osc=^ucx
 export OMPI_MCA_hwloc_base_binding_policy=none OMPI_MCA_rmaps_base_oversubscribe=1
 # Open MPI keeps its session folder under TMPDIR (/tmp/ompi.HOST.UID otherwise), and a rank
 # killed on purpose below leaves it behind: keep it inside this test's folder.
@@ -136,6 +136,15 @@ check run_resume_other_scenario 78 "of another study" -- in_dir "$T/j" mpi 2 "$P
 check run_resumed 0 "already written" -- in_dir "$T/j" "$PDLAB" run "$JR" "${RK[@]}" --resume
 ok run_resumed_identical cmp "$T/j0/j.sqlite" "$T/j/j.sqlite"
 ok run_resumed_no_shards test ! -e "$T/j/j.sqlite.shards" -a ! -e "$T/j/j.sqlite.partial"
+
+# Replicates handed out as ranks become free, written by rank 0 as they arrive: the same
+# bytes on 2 ranks, both ranks simulate, and rank 0 has written replicates into the study
+# before the other rank's last one is done (the timeline's clock is the machine's).
+check run_streamed 0 "" -- in_dir "$T/js" env PDLAB_DIST_TIMELINE="$T/js/tl" mpirun --oversubscribe -n 2 "$PDLAB" run "$JR" "${RK[@]}"
+ok run_streamed_identical cmp "$T/j0/j.sqlite" "$T/js/j.sqlite"
+ok run_streamed_both_ranks_simulate grep -q " simulated " "$T/js/tl.rank1"
+last1=$(awk '$2 == "simulated" { t = $1 } END { print t }' "$T/js/tl.rank1")
+ok run_streamed_written_while_others_simulate test "$(awk -v t="$last1" '$2 == "written" && $1 < t' "$T/js/tl.rank0" | wc -l)" -ge 2
 
 # A command that does not share its work out is refused on more than one rank.
 check export_refused 64 "pdlab export does not run across MPI ranks" -- mpi 2 "$PDLAB" export "$T/r0/r.sqlite" --table runs --out "$T/runs.csv"

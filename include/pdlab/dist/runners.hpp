@@ -46,10 +46,11 @@ class GridRun {
 // is run again.
 study::EnsembleRunner ensemble_runner(const Context& ctx);
 
-// `pdlab run` across ranks: replicates shared out as above, streamed to the shards; rank 0
-// merges them in replicate order into the study (OUT.partial, renamed to OUT when complete;
-// the estimate and its check run on rank 0 first). `plan.resume` resumes from OUT.shards.
-// Returns the outcome on rank 0 (report.replicates 0 on the others).
+// `pdlab run` across ranks: rank 0 hands the replicates out as the ranks' threads become
+// free (src/dist/farm.hpp); each is streamed to its rank's shard, and rank 0 writes it into
+// the study (OUT.partial, renamed to OUT when complete; the estimate and its check run on
+// rank 0 first) as soon as it and all before it are done. `plan.resume` resumes from
+// OUT.shards. Returns the outcome on rank 0 (report.replicates 0 on the others).
 study::RunOutcome run_plan_across(const Context& ctx, const study::RunPlan& plan,
                                   const study::RunHooks& hooks);
 

@@ -139,12 +139,16 @@ ok run_resumed_no_shards test ! -e "$T/j/j.sqlite.shards" -a ! -e "$T/j/j.sqlite
 
 # Replicates handed out as ranks become free, written by rank 0 as they arrive: the same
 # bytes on 2 ranks, both ranks simulate, and rank 0 has written replicates into the study
-# before the other rank's last one is done (the timeline's clock is the machine's).
+# before the other rank's last one is done (the timeline's clock is the machine's). Rank 0
+# grants rank 1 the replicate it started during the estimate (else both would run it).
 check run_streamed 0 "" -- in_dir "$T/js" env PDLAB_DIST_TIMELINE="$T/js/tl" mpirun --oversubscribe -n 2 "$PDLAB" run "$JR" "${RK[@]}"
 ok run_streamed_identical cmp "$T/j0/j.sqlite" "$T/js/j.sqlite"
 ok run_streamed_both_ranks_simulate grep -q " simulated " "$T/js/tl.rank1"
+ok run_streamed_each_once test "$(cat "$T"/js/tl.rank* | awk '$2 == "simulated"' | wc -l)" = 23
 last1=$(awk '$2 == "simulated" { t = $1 } END { print t }' "$T/js/tl.rank1")
 ok run_streamed_written_while_others_simulate test "$(awk -v t="$last1" '$2 == "written" && $1 < t' "$T/js/tl.rank0" | wc -l)" -ge 2
+# While rank 0 makes the estimate (its pilot is replicate 0), rank 1 starts replicate 1.
+ok run_streamed_starts_during_estimate test "$(awk '$2 == "estimated" { exit } $2 == "simulate" { print $3; exit }' "$T/js/tl.rank1")" = 1
 
 # A command that does not share its work out is refused on more than one rank.
 check export_refused 64 "pdlab export does not run across MPI ranks" -- mpi 2 "$PDLAB" export "$T/r0/r.sqlite" --table runs --out "$T/runs.csv"

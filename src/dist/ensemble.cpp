@@ -101,6 +101,37 @@ study::RunOutcome run_plan_across(const Context& ctx, const study::RunPlan& plan
   const auto& prepared = *out.study;
   const auto& model = *prepared.model;
   const auto& sc = model.scenario();
+  // The simulation threads of every rank start now: while rank 0 makes the estimate, the
+  // others begin the replicates they would likely be handed first (claimed from rank 0 when
+  // the work is handed out; nothing is written before the estimate's check).
+  FarmJob job;
+  job.threads = sc.threads > 0 ? sc.threads : tbb::info::default_concurrency();
+  job.window = std::max<std::int64_t>(8, std::int64_t{4} * ctx.size() * job.threads);
+  job.timeline = &timeline;
+  job.work = [&](std::int32_t r) {
+    std::vector<char> p;
+    serialize(run_replicate(model, r), p);
+    return p;
+  };
+  std::unique_ptr<Farm> farm;
+  if (!plan.estimate_only) {
+    farm = std::make_unique<Farm>(ctx, job);
+    // Replicate 0 is the estimate's pilot; the rest not in the shards, rank by rank.
+    std::vector<std::int32_t> likely;
+    for (std::int32_t r = 1; r < sc.replicates; ++r) {
+      if (!done.has(0, r)) {
+        likely.push_back(r);
+      }
+    }
+    std::vector<std::int32_t> guesses;
+    for (int i = 0; i < job.threads; ++i) {
+      const auto at = static_cast<std::size_t>((ctx.rank() - 1) * job.threads + i);
+      if (ctx.rank() > 0 && at < likely.size()) {
+        guesses.push_back(likely[at]);
+      }
+    }
+    farm->guess(guesses);
+  }
   // The estimate and its check on rank 0, before anything is written.
   ctx.collective([&] {
     if (ctx.root()) {
@@ -140,16 +171,7 @@ study::RunOutcome run_plan_across(const Context& ctx, const study::RunPlan& plan
   double writing = 0;
   ctx.collective([&] {
     ShardWriter w(dir, fingerprint, done.attempts + 1, ctx.rank());
-    FarmJob job;
-    job.threads = sc.threads > 0 ? sc.threads : tbb::info::default_concurrency();
-    job.window = std::max<std::int64_t>(8, std::int64_t{4} * ctx.size() * job.threads);
-    job.timeline = &timeline;
     std::vector<char> buf;
-    job.work = [&](std::int32_t r) {
-      std::vector<char> p;
-      serialize(run_replicate(model, r), p);
-      return p;
-    };
     job.finished = [&](std::int32_t r, const Payload& p) {
       return w.add(0, r, p.data(), p.size());
     };
@@ -232,7 +254,7 @@ study::RunOutcome run_plan_across(const Context& ctx, const study::RunPlan& plan
       }
       return true;
     };
-    const bool complete = run_farm(ctx, job);
+    const bool complete = farm->run();
     w.close();
     if (!ctx.root() || !complete) {
       return;  // a failed rank's error is reported by the collective step

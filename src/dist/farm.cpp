@@ -5,7 +5,9 @@
 #include <cstdlib>
 #include <deque>
 #include <exception>
+#include <set>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 
 #if PDLAB_HAVE_MPI
@@ -166,7 +168,8 @@ class Backoff {
 };
 
 #if PDLAB_HAVE_MPI
-// Every message is two 64-bit integers.
+// Every message is two 64-bit integers. kAsk: (claimed task or -1, how many claims follow);
+// kTask: (task or -1 for none left); kDone: (task, record offset).
 enum Tag : int { kAsk = 7101, kTask = 7102, kDone = 7103, kFailed = 7104, kFinished = 7105 };
 
 void send(int to, Tag tag, std::int64_t a, std::int64_t b = 0) {
@@ -185,50 +188,74 @@ bool poll(int from, int tag, MPI_Status& st, std::int64_t m[2]) {
   return true;
 }
 
-// A rank other than 0: asks for tasks (one ahead of its threads, so that a thread never
-// waits for rank 0's answer), runs them, records each and tells rank 0 where.
-void worker(const Context&, const FarmJob& job) {
-  Pool pool(job.threads, job);
-  int asked = 0;
+// A rank other than 0: claims its guesses, asks for tasks (one ahead of its threads, so
+// that a thread never waits for rank 0's answer), runs them, records each and tells rank 0
+// where.
+void worker(const FarmJob& job, Pool& pool, const std::vector<std::int32_t>& guesses) {
+  std::deque<std::int64_t> sent;  // per unanswered ask: the task it claims, or -1
+  std::set<std::int32_t> unconfirmed, dropped;
+  std::vector<std::pair<std::int32_t, Payload>> held;  // done, claim not yet answered
+  // The first asks say how many more follow at once (rank 0 feeds its own threads only once
+  // it has every rank's claims).
+  for (std::size_t i = 0; i < guesses.size(); ++i) {
+    send(0, kAsk, guesses[i], static_cast<std::int64_t>(guesses.size() - 1 - i));
+    sent.push_back(guesses[i]);
+    unconfirmed.insert(guesses[i]);
+  }
   bool no_more = false;
   std::exception_ptr error;
   Backoff backoff;
   for (;;) {
     bool busy = false;
-    if (!error) {
-      try {
-        for (auto& [task, p] : pool.take()) {
-          const auto offset = job.finished(task, p);
-          send(0, kDone, task, static_cast<std::int64_t>(offset));
-          busy = true;
-        }
-      } catch (...) {
-        error = std::current_exception();
-        pool.close();
-        send(0, kFailed, 0);
-      }
-    } else {
-      try {
-        pool.take();  // a failed rank drops what its threads still finish
-      } catch (...) {
-      }
-    }
     MPI_Status st;
     std::int64_t m[2];
     while (poll(0, kTask, st, m)) {
-      --asked;
       busy = true;
+      const auto claim = sent.front();
+      sent.pop_front();
+      if (claim >= 0) {
+        unconfirmed.erase(static_cast<std::int32_t>(claim));
+        if (m[0] == claim) {
+          continue;  // granted: it is running already
+        }
+        dropped.insert(static_cast<std::int32_t>(claim));
+      }
       if (m[0] < 0) {
         no_more = true;
       } else if (!error) {
         pool.push(static_cast<std::int32_t>(m[0]));
       }
     }
-    while (!error && !no_more && asked + pool.in_flight() < job.threads + 1) {
-      send(0, kAsk, 0);
-      ++asked;
+    try {
+      for (auto& r : pool.take()) {
+        held.push_back(std::move(r));
+      }
+      for (auto it = held.begin(); it != held.end();) {
+        const auto task = it->first;
+        if (unconfirmed.count(task) > 0) {
+          ++it;
+          continue;
+        }
+        if (dropped.erase(task) == 0 && !error) {
+          const auto offset = job.finished(task, it->second);
+          send(0, kDone, task, static_cast<std::int64_t>(offset));
+        }
+        it = held.erase(it);
+        busy = true;
+      }
+    } catch (...) {
+      if (!error) {
+        error = std::current_exception();
+        pool.close();
+        send(0, kFailed, 0);
+      }
     }
-    if ((no_more || error) && asked == 0 && pool.in_flight() == 0) {
+    while (!error && !no_more &&
+           static_cast<int>(sent.size()) + pool.in_flight() < job.threads + 1) {
+      send(0, kAsk, -1);
+      sent.push_back(-1);
+    }
+    if ((no_more || error) && sent.empty() && pool.in_flight() == 0 && held.empty()) {
       send(0, kFinished, 0);
       break;
     }
@@ -244,17 +271,30 @@ void worker(const Context&, const FarmJob& job) {
 }
 #endif
 
-bool root(const Context& ctx, const FarmJob& job) {
-  Pool pool(job.threads, job);
+bool root(const Context& ctx, const FarmJob& job, Pool& pool) {
   const auto n = job.tasks.size();
-  std::size_t next = 0;
+  std::unordered_map<std::int32_t, std::size_t> position;
+  for (std::size_t i = 0; i < n; ++i) {
+    position[job.tasks[i]] = i;
+  }
+  std::vector<char> handed(n, 0);
+  std::size_t next = 0;  // the first task not handed out
+  const auto hand = [&](std::size_t i) {
+    handed[i] = 1;
+    while (next < n && handed[next] != 0) {
+      ++next;
+    }
+    return job.tasks[i];
+  };
   std::size_t arrived = 0;
   int finished_ranks = 0;
   bool stopping = false;
   bool other_failed = false;
   std::exception_ptr error;
-  std::deque<int> asking;  // ranks waiting for a task
+  std::deque<std::pair<int, std::int64_t>> asking;  // rank, task it claims (or -1)
   Backoff backoff;
+  int heard = 0;  // ranks whose claims have all come
+  std::vector<char> claims_in(static_cast<std::size_t>(ctx.size()), 0);
   const auto may_hand_out = [&] {
     return !stopping && next < n && static_cast<std::int64_t>(next) < job.consumed() + job.window;
   };
@@ -275,7 +315,13 @@ bool root(const Context& ctx, const FarmJob& job) {
       while (ctx.distributed() && poll(MPI_ANY_SOURCE, MPI_ANY_TAG, st, m)) {
         busy = true;
         switch (st.MPI_TAG) {
-          case kAsk: asking.push_back(st.MPI_SOURCE); break;
+          case kAsk:
+            asking.emplace_back(st.MPI_SOURCE, m[0]);
+            if (m[1] == 0 && claims_in[static_cast<std::size_t>(st.MPI_SOURCE)] == 0) {
+              claims_in[static_cast<std::size_t>(st.MPI_SOURCE)] = 1;
+              ++heard;
+            }
+            break;
           case kDone:
             if (!stopping) {
               if (job.timeline != nullptr) {
@@ -294,15 +340,26 @@ bool root(const Context& ctx, const FarmJob& job) {
           default: break;
         }
       }
-      // Other ranks first: they wait for the answer, rank 0's threads are fed at once.
-      while (!asking.empty() && (stopping || next == n || may_hand_out())) {
-        const bool give = !stopping && next < n;
-        send(asking.front(), kTask, give ? job.tasks[next++] : -1);
+      // Other ranks first: they wait for the answer, rank 0's threads are fed at once. A
+      // claim is granted while its task is not handed out.
+      while (!asking.empty()) {
+        const auto [rank, claim] = asking.front();
+        const auto at =
+            claim >= 0 ? position.find(static_cast<std::int32_t>(claim)) : position.end();
+        if (!stopping && at != position.end() && handed[at->second] == 0) {
+          send(rank, kTask, hand(at->second));
+        } else if (stopping || next == n) {
+          send(rank, kTask, -1);
+        } else if (may_hand_out()) {
+          send(rank, kTask, hand(next));
+        } else {
+          break;
+        }
         asking.pop_front();
       }
 #endif
-      while (may_hand_out() && pool.in_flight() < job.threads) {
-        pool.push(job.tasks[next++]);
+      while (heard == ctx.size() - 1 && may_hand_out() && pool.in_flight() < job.threads) {
+        pool.push(hand(next));
       }
       if (!stopping && job.consume()) {
         busy = true;
@@ -333,14 +390,36 @@ bool root(const Context& ctx, const FarmJob& job) {
 
 }  // namespace
 
-bool run_farm(const Context& ctx, const FarmJob& job) {
+struct Farm::Impl {
+  const Context& ctx;
+  FarmJob& job;
+  Pool pool;
+  std::vector<std::int32_t> guesses;
+  Impl(const Context& c, FarmJob& j) : ctx(c), job(j), pool(j.threads, j) {}
+};
+
+Farm::Farm(const Context& ctx, FarmJob& job) : impl_(std::make_unique<Impl>(ctx, job)) {}
+
+Farm::~Farm() = default;
+
+void Farm::guess(const std::vector<std::int32_t>& tasks) {
+  if (impl_->ctx.root()) {
+    return;
+  }
+  for (const auto t : tasks) {
+    impl_->guesses.push_back(t);
+    impl_->pool.push(t);
+  }
+}
+
+bool Farm::run() {
 #if PDLAB_HAVE_MPI
-  if (!ctx.root()) {
-    worker(ctx, job);
+  if (!impl_->ctx.root()) {
+    worker(impl_->job, impl_->pool, impl_->guesses);
     return true;
   }
 #endif
-  return root(ctx, job);
+  return root(impl_->ctx, impl_->job, impl_->pool);
 }
 
 }  // namespace pdlab::dist

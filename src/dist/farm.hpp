@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -69,10 +70,29 @@ struct FarmJob {
   Timeline* timeline = nullptr;
 };
 
-// Runs the farm on every rank (call from every rank's main thread, inside one collective
-// step). Returns when every task has been run and rank 0 can consume nothing more. An error
-// on any rank stops the handing out; the rank rethrows it once the others have stopped, and
-// rank 0 returns false (the collective step then reports the failing rank's error).
-bool run_farm(const Context& ctx, const FarmJob& job);
+// The farm on one rank: its simulation threads start when it is made.
+class Farm {
+ public:
+  // `job.work`, `job.threads` and `job.timeline` are used from now on, the rest from run();
+  // `job` must outlive the farm.
+  Farm(const Context& ctx, FarmJob& job);
+  ~Farm();
+  Farm(const Farm&) = delete;
+  Farm& operator=(const Farm&) = delete;
+  // A rank other than 0: starts these tasks at once, before run() (while rank 0 makes the
+  // estimate). run() first claims them from rank 0, which grants those it has not handed
+  // out; the others are dropped when done.
+  void guess(const std::vector<std::int32_t>& tasks);
+  // Runs the farm (every rank, from its main thread, inside one collective step). Returns
+  // when every task has been run and rank 0 can consume nothing more. An error on any rank
+  // stops the handing out; the rank rethrows it once the others have stopped, and rank 0
+  // returns false when another rank failed (the collective step then reports that rank's
+  // error).
+  bool run();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace pdlab::dist

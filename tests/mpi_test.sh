@@ -28,6 +28,13 @@ mpi() {
   mpirun --oversubscribe -n "$n" "$@"
 }
 
+# Runs a command in folder DIR (made if missing): in_dir DIR command...
+in_dir() {
+  local d=$1
+  shift
+  mkdir -p "$d" && (cd "$d" && "$@")
+}
+
 # Starts `mpirun -n N command...` in the background in folder DIR; $! is mpirun's pid.
 mpi_in_background() {
   local dir=$1 n=$2
@@ -101,18 +108,22 @@ check calibrate_alone 0 "Fit on 200" -- "$PDLAB" calibrate "$D/toy_calibrate.tom
 check calibrate_ranks_2 0 "Fit on 200" -- mpi 2 "$PDLAB" calibrate "$D/toy_calibrate.toml" "${KA[@]}" --report "$T/cal2.csv"
 ok calibrate_ranks_2_identical cmp "$T/cal0.csv" "$T/cal2.csv"
 ok calibrate_one_printout test "$(grep -c "Fit on 200" "$T/out")" = 1
-check calibrate_abc_refused 64 "ABC-SMC does not run across MPI ranks" -- mpi 2 "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$D/toy_calibrate_targets.csv" --method abc --out "$T/abc.toml"
-ok calibrate_abc_nothing_written test ! -e "$T/abc.toml"
+# ABC-SMC: each generation's particles shared out, every rank holding the population; the
+# same posterior, summary, predictive bands and fitted scenario on 2 ranks as alone.
+AB=(--targets "$D/toy_calibrate_targets.csv" --method abc --particles 24 --generations 3 --draws 10 --threads 1)
+check abc_alone 0 "Posterior predictive" -- in_dir "$T/abc0" "$PDLAB" calibrate "$D/toy_calibrate.toml" "${AB[@]}" --posterior post.csv --summary sum.csv --report pred.csv --out fit.toml
+check abc_ranks_2 0 "Posterior predictive" -- in_dir "$T/abc2" mpi 2 "$PDLAB" calibrate "$D/toy_calibrate.toml" "${AB[@]}" --posterior post.csv --summary sum.csv --report pred.csv --out fit.toml
+for f in post.csv sum.csv pred.csv fit.toml; do
+  ok abc_ranks_2_identical_$f cmp "$T/abc0/$f" "$T/abc2/$f"
+done
+ok abc_one_printout test "$(grep -c "Posterior predictive" "$T/out")" = 1
+check abc_too_many_ranks 64 "3 ranks but only 2 units of work (2 simulations a batch)" -- mpi 3 "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$D/toy_calibrate_targets.csv" --method abc --particles 2 --generations 2 --draws 10 --out "$T/abc3.toml"
+ok abc_too_many_nothing_written test ! -e "$T/abc3.toml"
 check calibrate_too_many_ranks 64 "3 ranks but only 2 units of work (2 replicates an evaluation)" -- mpi 3 "$PDLAB" calibrate "$D/toy_calibrate.toml" "${KA[@]}" --set calibrate.replicates=2 --out "$T/few.toml"
 ok calibrate_too_many_nothing_written test ! -e "$T/few.toml"
 
 # Ensembles (pdlab run): the same study bytes at 2 and 4 ranks as without mpirun. The study
 # stores its command line, so each runs the same one in a folder of its own.
-in_dir() {
-  local d=$1
-  shift
-  mkdir -p "$d" && (cd "$d" && "$@")
-}
 RA=(--seed 7 -r 4 --threads 1 --out r.sqlite)
 check run_alone 0 "" -- in_dir "$T/r0" "$PDLAB" run "$EX/toy_pilot.toml" "${RA[@]}"
 for n in 2 4; do

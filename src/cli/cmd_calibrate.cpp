@@ -117,11 +117,19 @@ void check_outputs(const CalibrateOptions& o) {
   }
 }
 
-int run_abc(const CalibrateOptions& o, const study::CalibrateSpec& spec) {
+int run_abc(const CalibrateOptions& o, const study::CalibrateSpec& spec, const dist::Context& ctx) {
   auto abc = o.abc;
   abc.calibrate = spec;
+  // Across ranks each batch of particles is shared out and every rank holds every
+  // generation; rank 0 prints and writes.
+  if (ctx.distributed()) {
+    abc.map = dist::batch_map(ctx);
+  }
   bool header = false;
   const auto res = study::abc_calibrate(abc, [&](const AbcGeneration& g) {
+    if (!ctx.root()) {
+      return;
+    }
     if (!header) {
       fmt::print("ABC-SMC: {} particles, tolerance at the {} quantile of the last distances\n",
                  abc.options.particles, abc.options.quantile);
@@ -130,6 +138,9 @@ int run_abc(const CalibrateOptions& o, const study::CalibrateSpec& spec) {
     fmt::print("  generation {}: tolerance {:.4g}, {} simulations, acceptance {:.3f}, ESS {:.1f}\n",
                g.index, g.epsilon, g.simulations, g.acceptance, g.ess);
   });
+  if (!ctx.root()) {
+    return EX_OK;
+  }
   fmt::print("Stopped: {}\n", res.abc.stop);
   fmt::print("  {:<24} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}\n", "parameter", "prior sd",
              "mean", "sd", "q05", "q50", "q95");
@@ -184,13 +195,7 @@ int run(const CalibrateOptions& o, const CLI::App& sub) {
   const study::CalibrateSpec spec{o.scenario, sets, o.targets_path};
   const auto& ctx = dist::Context::current();
   if (o.method == "abc") {
-    if (ctx.distributed()) {
-      fail(ErrorKind::usage, {"", 0, "--method", "abc"},
-           fmt::format("ABC-SMC does not run across MPI ranks (this is {} ranks)", ctx.size()),
-           "run it without mpirun: its particles use the threads of one machine (--threads); "
-           "the point fit (--method nlopt) runs across ranks");
-    }
-    return run_abc(o, spec);
+    return run_abc(o, spec, ctx);
   }
   bool header = false;
   // On a terminal, a line that follows the search of each start, evaluation by evaluation.

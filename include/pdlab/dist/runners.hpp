@@ -7,6 +7,7 @@
 #pragma once
 
 #include "pdlab/dist/context.hpp"
+#include "pdlab/study/abc_study.hpp"
 #include "pdlab/study/grid.hpp"
 #include "pdlab/study/plan.hpp"
 
@@ -45,6 +46,12 @@ class GridRun {
 // replicates of an evaluation are refused. Nothing is streamed to disk: a killed calibration
 // is run again.
 study::EnsembleRunner ensemble_runner(const Context& ctx);
+
+// ABC-SMC's batches across ranks (study::BatchMap): rank k evaluates the items i with
+// i % ranks == k on the threads of the task arena it is called in, and every rank receives
+// all values (MPI_Allgather), so every rank holds the same particles and the posterior is
+// the same at any count of ranks. More ranks than the items of a batch are refused.
+study::BatchMap batch_map(const Context& ctx);
 
 // `pdlab run` across ranks: rank 0 hands the replicates out as the ranks' threads become
 // free (src/dist/farm.hpp); each is streamed to its rank's shard, and rank 0 writes it into

@@ -108,6 +108,24 @@ check calibrate_alone 0 "Fit on 200" -- "$PDLAB" calibrate "$D/toy_calibrate.tom
 check calibrate_ranks_2 0 "Fit on 200" -- mpi 2 "$PDLAB" calibrate "$D/toy_calibrate.toml" "${KA[@]}" --report "$T/cal2.csv"
 ok calibrate_ranks_2_identical cmp "$T/cal0.csv" "$T/cal2.csv"
 ok calibrate_one_printout test "$(grep -c "Fit on 200" "$T/out")" = 1
+# Calibrate's simulations kept in OUT.shards: killed mid-way on 2 ranks, resumed alone, the
+# recorded simulations are replayed and the fit has the same bytes as an uninterrupted one.
+KK=(--targets "$D/toy_calibrate_targets.csv" --threads 1 --set calibrate.starts=1 --set calibrate.max_evaluations=30 --set calibrate.replicates=4000 --report fit.csv)
+check calibrate_uninterrupted 0 "Fit on 200" -- in_dir "$T/kc0" "$PDLAB" calibrate "$D/toy_calibrate.toml" "${KK[@]}"
+mkdir -p "$T/kc"
+mpi_in_background "$T/kc" 2 "$PDLAB" calibrate "$D/toy_calibrate.toml" "${KK[@]}"
+kill_after_first_unit $! "$T/kc/fit.csv.shards"
+ok calibrate_killed_midway test -d "$T/kc/fit.csv.shards" -a ! -e "$T/kc/fit.csv"
+check calibrate_leftover_shards 73 "pass --resume" -- in_dir "$T/kc" "$PDLAB" calibrate "$D/toy_calibrate.toml" "${KK[@]}"
+check calibrate_resume_other 78 "of another study" -- in_dir "$T/kc" "$PDLAB" calibrate "$D/toy_calibrate.toml" "${KK[@]}" --set calibrate.max_evaluations=31 --resume
+check calibrate_resumed 0 "simulations were already done" -- in_dir "$T/kc" "$PDLAB" calibrate "$D/toy_calibrate.toml" "${KK[@]}" --resume
+ok calibrate_resumed_identical cmp "$T/kc0/fit.csv" "$T/kc/fit.csv"
+ok calibrate_resumed_no_shards test ! -e "$T/kc/fit.csv.shards"
+check calibrate_checkpoint_alone 0 "Fit on 200" -- in_dir "$T/kc1" "$PDLAB" calibrate "$D/toy_calibrate.toml" "${KK[@]}" --checkpoint
+ok calibrate_checkpoint_identical cmp "$T/kc0/fit.csv" "$T/kc1/fit.csv"
+check calibrate_abc_no_checkpoint 64 "ABC-SMC keeps no checkpoint" -- "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$D/toy_calibrate_targets.csv" --method abc --checkpoint --out "$T/abck.toml"
+check calibrate_checkpoint_needs_output 64 "no output is given" -- "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$D/toy_calibrate_targets.csv" --checkpoint
+
 # ABC-SMC: each generation's particles shared out, every rank holding the population; the
 # same posterior, summary, predictive bands and fitted scenario on 2 ranks as alone.
 AB=(--targets "$D/toy_calibrate_targets.csv" --method abc --particles 24 --generations 3 --draws 10 --threads 1)
@@ -120,7 +138,7 @@ ok abc_one_printout test "$(grep -c "Posterior predictive" "$T/out")" = 1
 check abc_too_many_ranks 64 "3 ranks but only 2 units of work (2 simulations a batch)" -- mpi 3 "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$D/toy_calibrate_targets.csv" --method abc --particles 2 --generations 2 --draws 10 --out "$T/abc3.toml"
 ok abc_too_many_nothing_written test ! -e "$T/abc3.toml"
 check calibrate_too_many_ranks 64 "3 ranks but only 2 units of work (2 replicates an evaluation)" -- mpi 3 "$PDLAB" calibrate "$D/toy_calibrate.toml" "${KA[@]}" --set calibrate.replicates=2 --out "$T/few.toml"
-ok calibrate_too_many_nothing_written test ! -e "$T/few.toml"
+ok calibrate_too_many_nothing_written test ! -e "$T/few.toml" -a ! -e "$T/few.toml.shards"
 
 # Ensembles (pdlab run): the same study bytes at 2 and 4 ranks as without mpirun. The study
 # stores its command line, so each runs the same one in a folder of its own.

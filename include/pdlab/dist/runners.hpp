@@ -7,10 +7,13 @@
 #pragma once
 
 #include "pdlab/dist/context.hpp"
+#include "pdlab/dist/shards.hpp"
 #include "pdlab/study/abc_study.hpp"
 #include "pdlab/study/grid.hpp"
 #include "pdlab/study/plan.hpp"
 
+#include <cstdint>
+#include <memory>
 #include <string>
 
 namespace pdlab::dist {
@@ -46,6 +49,35 @@ class GridRun {
 // replicates of an evaluation are refused. Nothing is streamed to disk: a killed calibration
 // is run again.
 study::EnsembleRunner ensemble_runner(const Context& ctx);
+
+// Calibrate's simulations kept in OUT.shards (always on more than one rank; alone with
+// `checkpoint`), so that a killed calibration resumes (`resume`) without making them again:
+// unit i is the calibration's i-th simulation, its payload the parameters, seed and replicate
+// count it was made at and the replicates' target values. Rank 0 writes; every rank replays.
+// A shard folder left by a killed run without `resume`, or of another calibration, is refused
+// (collectively); the folder is made at the first record.
+class CalibrateCheckpoint {
+ public:
+  // `has_output`: false when the run writes no file to keep the shards beside (then off).
+  CalibrateCheckpoint(const Context& ctx, ShardOptions options, bool has_output);
+  ~CalibrateCheckpoint();
+  CalibrateCheckpoint(const CalibrateCheckpoint&) = delete;
+  CalibrateCheckpoint& operator=(const CalibrateCheckpoint&) = delete;
+  study::CalibrationJournal journal();  // empty when off
+  // Call on every rank after rank 0 has written the outputs: removes the shards.
+  void complete();
+  std::int64_t resumed() const { return resumed_; }
+
+ private:
+  const Context& ctx_;
+  ShardOptions o_;
+  bool on_ = false;
+  bool exists_ = false;
+  std::string fingerprint_;
+  ShardIndex done_;
+  std::unique_ptr<ShardWriter> writer_;
+  std::int64_t resumed_ = 0;
+};
 
 // ABC-SMC's batches across ranks (study::BatchMap): rank k evaluates the items i with
 // i % ranks == k on the threads of the task arena it is called in, and every rank receives

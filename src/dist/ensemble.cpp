@@ -169,21 +169,76 @@ study::RunOutcome run_plan_across(const Context& ctx, const study::RunPlan& plan
   // the others still simulate.
   const auto t0 = clock::now();
   double writing = 0;
+  // Rank 0: the replicates still to write, in order, and where each one's result is.
+  struct Source {
+    Payload payload;       // rank 0's own
+    Locator where{-1, 0};  // another rank's shard record
+  };
+  std::map<std::int32_t, Source> ready;
+  std::vector<std::int32_t> pending;
+  std::size_t written = 0;
+  std::int64_t consumed = 0;
+  std::vector<char> buf;
+  const auto rank_file = [&](int rank) {
+    return (std::filesystem::path(dir) /
+            fmt::format("part-{:04d}-{:05d}.units", done.attempts + 1, rank))
+        .string();
+  };
+  job.arrived = [&](std::int32_t r, Payload&& p, const Locator& where) {
+    auto& s = ready[r];
+    s.payload = std::move(p);
+    s.where = where.rank == 0 ? Locator{-1, 0} : where;
+  };
+  job.consumed = [&] { return consumed; };
+  job.consume = [&] {
+    if (written == pending.size()) {
+      return false;
+    }
+    const auto r = pending[written];
+    Payload p;
+    bool task = true;
+    if (done.has(0, r)) {
+      p = done.read(0, r);
+      task = false;
+    } else {
+      const auto it = ready.find(r);
+      if (it == ready.end()) {
+        return false;
+      }
+      if (it->second.where.rank > 0) {
+        // Visible at once on one machine and on cluster filesystems that are coherent
+        // (Lustre, GPFS); on others, once the rank has closed its shard.
+        if (!read_record(rank_file(it->second.where.rank), it->second.where.offset, 0, r, p)) {
+          return false;
+        }
+      } else {
+        p = std::move(it->second.payload);
+      }
+      ready.erase(it);
+    }
+    const auto w0 = clock::now();
+    const auto res = deserialize(r, p, dir);
+    writer->add(res);
+    if (hooks.on_replicate) {
+      hooks.on_replicate(res);
+    }
+    writing += std::chrono::duration<double>(clock::now() - w0).count();
+    timeline.mark("written", r);
+    ++written;
+    if (task && !(out.estimate.pilot && r == out.estimate.pilot->replicate)) {
+      ++consumed;
+    }
+    if (hooks.progress) {
+      hooks.progress(static_cast<int>(written), static_cast<int>(pending.size()));
+    }
+    return true;
+  };
+  bool complete = false;
   ctx.collective([&] {
     ShardWriter w(dir, fingerprint, done.attempts + 1, ctx.rank());
-    std::vector<char> buf;
     job.finished = [&](std::int32_t r, const Payload& p) {
       return w.add(0, r, p.data(), p.size());
     };
-    // Rank 0: the replicates still to write, in order, and where each one's result is.
-    struct Source {
-      Payload payload;       // rank 0's own
-      Locator where{-1, 0};  // another rank's shard record
-    };
-    std::map<std::int32_t, Source> ready;
-    std::vector<std::int32_t> pending;
-    std::size_t written = 0;
-    std::int64_t consumed = 0;
     if (ctx.root()) {
       pending = writer->pending();
       const auto* pilot = out.estimate.pilot.get();
@@ -200,64 +255,14 @@ study::RunOutcome run_plan_across(const Context& ctx, const study::RunPlan& plan
         job.tasks.push_back(r);
       }
     }
-    const auto rank_file = [&](int rank) {
-      return (std::filesystem::path(dir) /
-              fmt::format("part-{:04d}-{:05d}.units", done.attempts + 1, rank))
-          .string();
-    };
-    job.arrived = [&](std::int32_t r, Payload&& p, const Locator& where) {
-      auto& s = ready[r];
-      s.payload = std::move(p);
-      s.where = where.rank == 0 ? Locator{-1, 0} : where;
-    };
-    job.consumed = [&] { return consumed; };
-    job.consume = [&] {
-      if (written == pending.size()) {
-        return false;
-      }
-      const auto r = pending[written];
-      Payload p;
-      bool task = true;
-      if (done.has(0, r)) {
-        p = done.read(0, r);
-        task = false;
-      } else {
-        const auto it = ready.find(r);
-        if (it == ready.end()) {
-          return false;
-        }
-        if (it->second.where.rank > 0) {
-          // Visible at once on one machine and on cluster filesystems that are coherent
-          // (Lustre, GPFS); on others, once the rank has closed its shard.
-          if (!read_record(rank_file(it->second.where.rank), it->second.where.offset, 0, r, p)) {
-            return false;
-          }
-        } else {
-          p = std::move(it->second.payload);
-        }
-        ready.erase(it);
-      }
-      const auto w0 = clock::now();
-      const auto res = deserialize(r, p, dir);
-      writer->add(res);
-      if (hooks.on_replicate) {
-        hooks.on_replicate(res);
-      }
-      writing += std::chrono::duration<double>(clock::now() - w0).count();
-      timeline.mark("written", r);
-      ++written;
-      if (task && !(out.estimate.pilot && r == out.estimate.pilot->replicate)) {
-        ++consumed;
-      }
-      if (hooks.progress) {
-        hooks.progress(static_cast<int>(written), static_cast<int>(pending.size()));
-      }
-      return true;
-    };
-    const bool complete = farm->run();
+    complete = farm->run();
     w.close();
+  });
+  // Every shard is closed now (the step's agreement waits for all ranks): rank 0 writes what
+  // is left (a record not yet visible on a filesystem that shows it only once closed).
+  ctx.collective([&] {
     if (!ctx.root() || !complete) {
-      return;  // a failed rank's error is reported by the collective step
+      return;  // another rank failed: its error was reported by the step before
     }
     while (job.consume()) {
     }

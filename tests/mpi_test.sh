@@ -16,7 +16,7 @@ command -v mpirun >/dev/null || { echo "mpirun not found: skipped"; exit 77; }
 
 # CI runs as root; the ranks share 2 cores here, on shared memory, unbound.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
+export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_pml=ob1 OMPI_MCA_osc=^ucx
 export OMPI_MCA_hwloc_base_binding_policy=none OMPI_MCA_rmaps_base_oversubscribe=1
 # Open MPI keeps its session folder under TMPDIR (/tmp/ompi.HOST.UID otherwise), and a rank
 # killed on purpose below leaves it behind: keep it inside this test's folder.
@@ -26,6 +26,13 @@ mpi() {
   local n=$1
   shift
   mpirun --oversubscribe -n "$n" "$@"
+}
+
+# Runs a command in folder DIR (made if missing): in_dir DIR command...
+in_dir() {
+  local d=$1
+  shift
+  mkdir -p "$d" && (cd "$d" && "$@")
 }
 
 # Starts `mpirun -n N command...` in the background in folder DIR; $! is mpirun's pid.
@@ -101,18 +108,40 @@ check calibrate_alone 0 "Fit on 200" -- "$PDLAB" calibrate "$D/toy_calibrate.tom
 check calibrate_ranks_2 0 "Fit on 200" -- mpi 2 "$PDLAB" calibrate "$D/toy_calibrate.toml" "${KA[@]}" --report "$T/cal2.csv"
 ok calibrate_ranks_2_identical cmp "$T/cal0.csv" "$T/cal2.csv"
 ok calibrate_one_printout test "$(grep -c "Fit on 200" "$T/out")" = 1
-check calibrate_abc_refused 64 "ABC-SMC does not run across MPI ranks" -- mpi 2 "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$D/toy_calibrate_targets.csv" --method abc --out "$T/abc.toml"
-ok calibrate_abc_nothing_written test ! -e "$T/abc.toml"
+# Calibrate's simulations kept in OUT.shards: killed mid-way on 2 ranks, resumed alone, the
+# recorded simulations are replayed and the fit has the same bytes as an uninterrupted one.
+KK=(--targets "$D/toy_calibrate_targets.csv" --threads 1 --set calibrate.starts=1 --set calibrate.max_evaluations=30 --set calibrate.replicates=4000 --report fit.csv)
+check calibrate_uninterrupted 0 "Fit on 200" -- in_dir "$T/kc0" "$PDLAB" calibrate "$D/toy_calibrate.toml" "${KK[@]}"
+mkdir -p "$T/kc"
+mpi_in_background "$T/kc" 2 "$PDLAB" calibrate "$D/toy_calibrate.toml" "${KK[@]}"
+kill_after_first_unit $! "$T/kc/fit.csv.shards"
+ok calibrate_killed_midway test -d "$T/kc/fit.csv.shards" -a ! -e "$T/kc/fit.csv"
+check calibrate_leftover_shards 73 "pass --resume" -- in_dir "$T/kc" "$PDLAB" calibrate "$D/toy_calibrate.toml" "${KK[@]}"
+check calibrate_resume_other 78 "of another study" -- in_dir "$T/kc" "$PDLAB" calibrate "$D/toy_calibrate.toml" "${KK[@]}" --set calibrate.max_evaluations=31 --resume
+check calibrate_resumed 0 "simulations were already done" -- in_dir "$T/kc" "$PDLAB" calibrate "$D/toy_calibrate.toml" "${KK[@]}" --resume
+ok calibrate_resumed_identical cmp "$T/kc0/fit.csv" "$T/kc/fit.csv"
+ok calibrate_resumed_no_shards test ! -e "$T/kc/fit.csv.shards"
+check calibrate_checkpoint_alone 0 "Fit on 200" -- in_dir "$T/kc1" "$PDLAB" calibrate "$D/toy_calibrate.toml" "${KK[@]}" --checkpoint
+ok calibrate_checkpoint_identical cmp "$T/kc0/fit.csv" "$T/kc1/fit.csv"
+check calibrate_abc_no_checkpoint 64 "ABC-SMC keeps no checkpoint" -- "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$D/toy_calibrate_targets.csv" --method abc --checkpoint --out "$T/abck.toml"
+check calibrate_checkpoint_needs_output 64 "no output is given" -- "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$D/toy_calibrate_targets.csv" --checkpoint
+
+# ABC-SMC: each generation's particles shared out, every rank holding the population; the
+# same posterior, summary, predictive bands and fitted scenario on 2 ranks as alone.
+AB=(--targets "$D/toy_calibrate_targets.csv" --method abc --particles 24 --generations 3 --draws 10 --threads 1)
+check abc_alone 0 "Posterior predictive" -- in_dir "$T/abc0" "$PDLAB" calibrate "$D/toy_calibrate.toml" "${AB[@]}" --posterior post.csv --summary sum.csv --report pred.csv --out fit.toml
+check abc_ranks_2 0 "Posterior predictive" -- in_dir "$T/abc2" mpi 2 "$PDLAB" calibrate "$D/toy_calibrate.toml" "${AB[@]}" --posterior post.csv --summary sum.csv --report pred.csv --out fit.toml
+for f in post.csv sum.csv pred.csv fit.toml; do
+  ok abc_ranks_2_identical_$f cmp "$T/abc0/$f" "$T/abc2/$f"
+done
+ok abc_one_printout test "$(grep -c "Posterior predictive" "$T/out")" = 1
+check abc_too_many_ranks 64 "3 ranks but only 2 units of work (2 simulations a batch)" -- mpi 3 "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$D/toy_calibrate_targets.csv" --method abc --particles 2 --generations 2 --draws 10 --out "$T/abc3.toml"
+ok abc_too_many_nothing_written test ! -e "$T/abc3.toml"
 check calibrate_too_many_ranks 64 "3 ranks but only 2 units of work (2 replicates an evaluation)" -- mpi 3 "$PDLAB" calibrate "$D/toy_calibrate.toml" "${KA[@]}" --set calibrate.replicates=2 --out "$T/few.toml"
-ok calibrate_too_many_nothing_written test ! -e "$T/few.toml"
+ok calibrate_too_many_nothing_written test ! -e "$T/few.toml" -a ! -e "$T/few.toml.shards"
 
 # Ensembles (pdlab run): the same study bytes at 2 and 4 ranks as without mpirun. The study
 # stores its command line, so each runs the same one in a folder of its own.
-in_dir() {
-  local d=$1
-  shift
-  mkdir -p "$d" && (cd "$d" && "$@")
-}
 RA=(--seed 7 -r 4 --threads 1 --out r.sqlite)
 check run_alone 0 "" -- in_dir "$T/r0" "$PDLAB" run "$EX/toy_pilot.toml" "${RA[@]}"
 for n in 2 4; do
@@ -136,6 +165,19 @@ check run_resume_other_scenario 78 "of another study" -- in_dir "$T/j" mpi 2 "$P
 check run_resumed 0 "already written" -- in_dir "$T/j" "$PDLAB" run "$JR" "${RK[@]}" --resume
 ok run_resumed_identical cmp "$T/j0/j.sqlite" "$T/j/j.sqlite"
 ok run_resumed_no_shards test ! -e "$T/j/j.sqlite.shards" -a ! -e "$T/j/j.sqlite.partial"
+
+# Replicates handed out as ranks become free, written by rank 0 as they arrive: the same
+# bytes on 2 ranks, both ranks simulate, and rank 0 has written replicates into the study
+# before the other rank's last one is done (the timeline's clock is the machine's). Rank 0
+# grants rank 1 the replicate it started during the estimate (else both would run it).
+check run_streamed 0 "" -- in_dir "$T/js" env PDLAB_DIST_TIMELINE="$T/js/tl" mpirun --oversubscribe -n 2 "$PDLAB" run "$JR" "${RK[@]}"
+ok run_streamed_identical cmp "$T/j0/j.sqlite" "$T/js/j.sqlite"
+ok run_streamed_both_ranks_simulate grep -q " simulated " "$T/js/tl.rank1"
+ok run_streamed_each_once test "$(cat "$T"/js/tl.rank* | awk '$2 == "simulated"' | wc -l)" = 23
+last1=$(awk '$2 == "simulated" { t = $1 } END { print t }' "$T/js/tl.rank1")
+ok run_streamed_written_while_others_simulate test "$(awk -v t="$last1" '$2 == "written" && $1 < t' "$T/js/tl.rank0" | wc -l)" -ge 2
+# While rank 0 makes the estimate (its pilot is replicate 0), rank 1 starts replicate 1.
+ok run_streamed_starts_during_estimate test "$(awk '$2 == "estimated" { exit } $2 == "simulate" { print $3; exit }' "$T/js/tl.rank1")" = 1
 
 # A command that does not share its work out is refused on more than one rank.
 check export_refused 64 "pdlab export does not run across MPI ranks" -- mpi 2 "$PDLAB" export "$T/r0/r.sqlite" --table runs --out "$T/runs.csv"

@@ -108,6 +108,31 @@ TEST(AbcSmc, SameBytesAtAnyThreadCount) {
   }
 }
 
+// A map that runs each batch as MPI ranks would (items i % 3 == k by "rank" k, the ranks
+// in reverse order) gives the same populations as the sampler's own threads.
+TEST(AbcSmc, SameBytesThroughAMap) {
+  const auto a = abc_smc({{"mu", -10, 10}}, normal_mean(0.4), normal_options(300, 3, 2));
+  int batches = 0;
+  const AbcMap map = [&](int n, const std::function<double(int)>& f) {
+    ++batches;
+    std::vector<double> v(static_cast<std::size_t>(n));
+    for (int k = 2; k >= 0; --k) {
+      for (int i = k; i < n; i += 3) {
+        v[static_cast<std::size_t>(i)] = f(i);
+      }
+    }
+    return v;
+  };
+  const auto b = abc_smc({{"mu", -10, 10}}, normal_mean(0.4), normal_options(300, 3, 2), {}, map);
+  EXPECT_GE(batches, 3);
+  ASSERT_EQ(a.generations.size(), b.generations.size());
+  for (std::size_t k = 0; k < a.generations.size(); ++k) {
+    EXPECT_EQ(a.generations[k].theta, b.generations[k].theta);
+    EXPECT_EQ(a.generations[k].weight, b.generations[k].weight);
+    EXPECT_EQ(a.generations[k].distance, b.generations[k].distance);
+  }
+}
+
 TEST(AbcSmc, BadOptionsAreRefused) {
   const auto d = normal_mean(0);
   auto o = normal_options(1, 1, 1);

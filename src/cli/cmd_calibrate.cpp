@@ -26,6 +26,8 @@ struct CalibrateOptions {
   std::vector<std::string> sets;
   RunOverrides run;
   bool force = false;
+  bool checkpoint = false;
+  bool resume = false;
 };
 
 void add_options(CLI::App& sub, CalibrateOptions& o) {
@@ -67,6 +69,7 @@ void add_options(CLI::App& sub, CalibrateOptions& o) {
   add_seed(sub, o.run, "Master seed");
   add_threads(sub, o.run, "Threads, 0 = all cores");
   add_force(sub, o.force, "Replace output files if they exist");
+  add_shard_options(sub, o.checkpoint, o.resume);
 }
 
 // Each start as it finishes, after a header before the first.
@@ -117,11 +120,19 @@ void check_outputs(const CalibrateOptions& o) {
   }
 }
 
-int run_abc(const CalibrateOptions& o, const study::CalibrateSpec& spec) {
+int run_abc(const CalibrateOptions& o, const study::CalibrateSpec& spec, const dist::Context& ctx) {
   auto abc = o.abc;
   abc.calibrate = spec;
+  // Across ranks each batch of particles is shared out and every rank holds every
+  // generation; rank 0 prints and writes.
+  if (ctx.distributed()) {
+    abc.map = dist::batch_map(ctx);
+  }
   bool header = false;
   const auto res = study::abc_calibrate(abc, [&](const AbcGeneration& g) {
+    if (!ctx.root()) {
+      return;
+    }
     if (!header) {
       fmt::print("ABC-SMC: {} particles, tolerance at the {} quantile of the last distances\n",
                  abc.options.particles, abc.options.quantile);
@@ -130,6 +141,9 @@ int run_abc(const CalibrateOptions& o, const study::CalibrateSpec& spec) {
     fmt::print("  generation {}: tolerance {:.4g}, {} simulations, acceptance {:.3f}, ESS {:.1f}\n",
                g.index, g.epsilon, g.simulations, g.acceptance, g.ess);
   });
+  if (!ctx.root()) {
+    return EX_OK;
+  }
   fmt::print("Stopped: {}\n", res.abc.stop);
   fmt::print("  {:<24} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}\n", "parameter", "prior sd",
              "mean", "sd", "q05", "q50", "q95");
@@ -177,20 +191,33 @@ void check_method_options(const CalibrateOptions& o, const CLI::App& sub) {
   }
 }
 
+// The point fit's simulations are kept beside its first output (OUT.shards); ABC's are not.
+void check_shard_options(const CalibrateOptions& o) {
+  const char* flag = o.resume ? "--resume" : "--checkpoint";
+  if (!o.checkpoint && !o.resume) {
+    return;
+  }
+  if (o.method == "abc") {
+    fail(ErrorKind::usage, {"", 0, flag, ""},
+         "ABC-SMC keeps no checkpoint: a killed ABC calibration is run again",
+         std::string("leave ") + flag + " out, or use the point fit (--method nlopt)");
+  }
+  if (o.out.empty() && o.report.empty()) {
+    fail(ErrorKind::usage, {"", 0, flag, ""},
+         "the simulations are kept beside the output (OUT.shards), but no output is given",
+         "add --out FITTED.toml or --report FIT.csv");
+  }
+}
+
 int run(const CalibrateOptions& o, const CLI::App& sub) {
   const auto sets = with_overrides(o.sets, o.run);
   check_method_options(o, sub);
+  check_shard_options(o);
   check_outputs(o);
   const study::CalibrateSpec spec{o.scenario, sets, o.targets_path};
   const auto& ctx = dist::Context::current();
   if (o.method == "abc") {
-    if (ctx.distributed()) {
-      fail(ErrorKind::usage, {"", 0, "--method", "abc"},
-           fmt::format("ABC-SMC does not run across MPI ranks (this is {} ranks)", ctx.size()),
-           "run it without mpirun: its particles use the threads of one machine (--threads); "
-           "the point fit (--method nlopt) runs across ranks");
-    }
-    return run_abc(o, spec);
+    return run_abc(o, spec, ctx);
   }
   bool header = false;
   // On a terminal, a line that follows the search of each start, evaluation by evaluation.
@@ -208,6 +235,12 @@ int run(const CalibrateOptions& o, const CLI::App& sub) {
           p.start + 1, p.starts, p.evaluations, p.max_evaluations, p.best, clock_text(elapsed));
     };
   }
+  // The simulations kept in OUT.shards (always on more than one rank, alone with
+  // --checkpoint), so that a killed calibration resumes where it was (--resume).
+  const auto& shard_out = o.out.empty() ? o.report : o.out;
+  dist::CalibrateCheckpoint checkpoint(
+      ctx, {shard_out, o.checkpoint && !shard_out.empty(), o.resume && !shard_out.empty()},
+      !shard_out.empty());
   const auto res = study::calibrate_scenario(
       spec,
       [&](const study::CalibrateResult& r) {
@@ -218,9 +251,14 @@ int run(const CalibrateOptions& o, const CLI::App& sub) {
           print_start(r, header);
         }
       },
-      on_evaluation, ctx.distributed() ? dist::ensemble_runner(ctx) : study::EnsembleRunner{});
+      on_evaluation, ctx.distributed() ? dist::ensemble_runner(ctx) : study::EnsembleRunner{},
+      checkpoint.journal());
   if (!root) {
+    checkpoint.complete();
     return EX_OK;
+  }
+  if (checkpoint.resumed() > 0) {
+    fmt::print(stderr, "resumed: {} simulations were already done\n", checkpoint.resumed());
   }
   fmt::print("Fit on {} validation replicates (seed {}):\n", res.validation_replicates,
              res.validation_seed);
@@ -240,6 +278,7 @@ int run(const CalibrateOptions& o, const CLI::App& sub) {
                     [&](io::TableWriter& w) { study::write_calibration(res, w); });
     fmt::print(stderr, "wrote {}\n", o.report);
   }
+  checkpoint.complete();
   return EX_OK;
 }
 

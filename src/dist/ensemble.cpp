@@ -1,3 +1,4 @@
+#include "dist/farm.hpp"
 #include "dist/share.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/dist/runners.hpp"
@@ -5,10 +6,12 @@
 #include "pdlab/version.hpp"
 
 #include <fmt/format.h>
+#include <tbb/info.h>
 
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <type_traits>
 
 namespace pdlab::dist {
@@ -78,6 +81,8 @@ study::RunOutcome run_plan_across(const Context& ctx, const study::RunPlan& plan
   std::string fingerprint;
   ShardIndex done;
   bool exists = false;
+  Timeline timeline(ctx.rank());
+  timeline.mark("start", -1);
   ctx.collective([&] {
     out.study = std::make_shared<const study::PreparedStudy>(
         study::prepare_study(plan.scenario, plan.overrides));
@@ -92,9 +97,41 @@ study::RunOutcome run_plan_across(const Context& ctx, const study::RunPlan& plan
                   study::without_threads(out.study->loaded.resolved_toml);
     done = open_shards(dir, fingerprint, plan.resume, true, exists);
   });
+  timeline.mark("prepared", -1);
   const auto& prepared = *out.study;
   const auto& model = *prepared.model;
   const auto& sc = model.scenario();
+  // The simulation threads of every rank start now: while rank 0 makes the estimate, the
+  // others begin the replicates they would likely be handed first (claimed from rank 0 when
+  // the work is handed out; nothing is written before the estimate's check).
+  FarmJob job;
+  job.threads = sc.threads > 0 ? sc.threads : tbb::info::default_concurrency();
+  job.window = std::max<std::int64_t>(8, std::int64_t{4} * ctx.size() * job.threads);
+  job.timeline = &timeline;
+  job.work = [&](std::int32_t r) {
+    std::vector<char> p;
+    serialize(run_replicate(model, r), p);
+    return p;
+  };
+  std::unique_ptr<Farm> farm;
+  if (!plan.estimate_only) {
+    farm = std::make_unique<Farm>(ctx, job);
+    // Replicate 0 is the estimate's pilot; the rest not in the shards, rank by rank.
+    std::vector<std::int32_t> likely;
+    for (std::int32_t r = 1; r < sc.replicates; ++r) {
+      if (!done.has(0, r)) {
+        likely.push_back(r);
+      }
+    }
+    std::vector<std::int32_t> guesses;
+    for (int i = 0; i < job.threads; ++i) {
+      const auto at = static_cast<std::size_t>((ctx.rank() - 1) * job.threads + i);
+      if (ctx.rank() > 0 && at < likely.size()) {
+        guesses.push_back(likely[at]);
+      }
+    }
+    farm->guess(guesses);
+  }
   // The estimate and its check on rank 0, before anything is written.
   ctx.collective([&] {
     if (ctx.root()) {
@@ -108,6 +145,7 @@ study::RunOutcome run_plan_across(const Context& ctx, const study::RunPlan& plan
       }
     }
   });
+  timeline.mark("estimated", -1);
   if (plan.estimate_only) {
     return out;
   }
@@ -126,48 +164,119 @@ study::RunOutcome run_plan_across(const Context& ctx, const study::RunPlan& plan
       }
     }
   });
+  // Every rank simulates the replicates rank 0 hands out as its threads become free; rank 0
+  // writes each into the study as soon as it and all before it are done (farm.hpp), while
+  // the others still simulate.
   const auto t0 = clock::now();
+  double writing = 0;
+  // Rank 0: the replicates still to write, in order, and where each one's result is.
+  struct Source {
+    Payload payload;       // rank 0's own
+    Locator where{-1, 0};  // another rank's shard record
+  };
+  std::map<std::int32_t, Source> ready;
+  std::vector<std::int32_t> pending;
+  std::size_t written = 0;
+  std::int64_t consumed = 0;
+  std::vector<char> buf;
+  const auto rank_file = [&](int rank) {
+    return (std::filesystem::path(dir) /
+            fmt::format("part-{:04d}-{:05d}.units", done.attempts + 1, rank))
+        .string();
+  };
+  job.arrived = [&](std::int32_t r, Payload&& p, const Locator& where) {
+    auto& s = ready[r];
+    s.payload = std::move(p);
+    s.where = where.rank == 0 ? Locator{-1, 0} : where;
+  };
+  job.consumed = [&] { return consumed; };
+  job.consume = [&] {
+    if (written == pending.size()) {
+      return false;
+    }
+    const auto r = pending[written];
+    Payload p;
+    bool task = true;
+    if (done.has(0, r)) {
+      p = done.read(0, r);
+      task = false;
+    } else {
+      const auto it = ready.find(r);
+      if (it == ready.end()) {
+        return false;
+      }
+      if (it->second.where.rank > 0) {
+        // Visible at once on one machine and on cluster filesystems that are coherent
+        // (Lustre, GPFS); on others, once the rank has closed its shard.
+        if (!read_record(rank_file(it->second.where.rank), it->second.where.offset, 0, r, p)) {
+          return false;
+        }
+      } else {
+        p = std::move(it->second.payload);
+      }
+      ready.erase(it);
+    }
+    const auto w0 = clock::now();
+    const auto res = deserialize(r, p, dir);
+    writer->add(res);
+    if (hooks.on_replicate) {
+      hooks.on_replicate(res);
+    }
+    writing += std::chrono::duration<double>(clock::now() - w0).count();
+    timeline.mark("written", r);
+    ++written;
+    if (task && !(out.estimate.pilot && r == out.estimate.pilot->replicate)) {
+      ++consumed;
+    }
+    if (hooks.progress) {
+      hooks.progress(static_cast<int>(written), static_cast<int>(pending.size()));
+    }
+    return true;
+  };
+  bool complete = false;
   ctx.collective([&] {
     ShardWriter w(dir, fingerprint, done.attempts + 1, ctx.rank());
-    std::vector<std::int32_t> mine;
-    for (std::int32_t r = 0; r < sc.replicates; ++r) {
-      if (owns(r, ctx.rank(), ctx.size()) && !done.has(0, r)) {
-        mine.push_back(r);
+    job.finished = [&](std::int32_t r, const Payload& p) {
+      return w.add(0, r, p.data(), p.size());
+    };
+    if (ctx.root()) {
+      pending = writer->pending();
+      const auto* pilot = out.estimate.pilot.get();
+      for (const auto r : pending) {
+        if (done.has(0, r)) {
+          continue;  // in the shards of the killed run
+        }
+        if (pilot != nullptr && r == pilot->replicate) {
+          serialize(*pilot, buf);
+          w.add(0, r, buf.data(), buf.size());
+          ready[r].payload = buf;
+          continue;
+        }
+        job.tasks.push_back(r);
       }
     }
-    std::vector<char> buf;
-    const auto* pilot = out.estimate.pilot.get();
-    if (pilot != nullptr && !mine.empty() && mine.front() == pilot->replicate) {
-      serialize(*pilot, buf);
-      w.add(0, pilot->replicate, buf.data(), buf.size());
-      mine.erase(mine.begin());
-    }
-    run_ensemble_streaming(
-        model, mine, sc.threads,
-        [&](ReplicateResult&& r) {
-          serialize(r, buf);
-          w.add(0, r.replicate, buf.data(), buf.size());
-        },
-        ctx.root() ? hooks.progress : std::function<void(int, int)>{});
+    complete = farm->run();
     w.close();
   });
-  const auto t1 = clock::now();
-  // Rank 0 merges every replicate, in replicate order, into the study.
+  // Every shard is closed now (the step's agreement waits for all ranks): rank 0 writes what
+  // is left (a record not yet visible on a filesystem that shows it only once closed).
   ctx.collective([&] {
-    if (!ctx.root()) {
-      return;
+    if (!ctx.root() || !complete) {
+      return;  // another rank failed: its error was reported by the step before
     }
-    const auto all = scan_shards(dir, fingerprint);
-    for (const auto r : std::vector<std::int32_t>(writer->pending())) {
-      const auto res = deserialize(r, all.read(0, r), dir);
-      writer->add(res);
-      if (hooks.on_replicate) {
-        hooks.on_replicate(res);
-      }
+    while (job.consume()) {
     }
+    if (written != pending.size()) {
+      fail(ErrorKind::io, {dir, 0, "", ""},
+           fmt::format("replicate {} cannot be read back from the shards", pending[written]),
+           "check the disk and resume with --resume");
+    }
+    const auto w0 = clock::now();
     writer->finish();
+    writing += std::chrono::duration<double>(clock::now() - w0).count();
   });
   const auto t2 = clock::now();
+  timeline.mark("finished", -1);
   ctx.collective([&] {
     if (ctx.root()) {
       remove_shards(dir);
@@ -179,9 +288,10 @@ study::RunOutcome run_plan_across(const Context& ctx, const study::RunPlan& plan
     rep.replicates = sc.replicates;
     rep.adoptions = writer->adoptions_written();
     rep.resumed_replicates = static_cast<std::int32_t>(done.units.size());
+    // Rank 0 writes while the ranks simulate: simulating is the rest of the wall time.
     rep.seconds_simulate =
-        std::chrono::duration<double>(t1 - t0).count() + out.estimate.pilot_seconds;
-    rep.seconds_write = std::chrono::duration<double>(t2 - t1).count();
+        std::chrono::duration<double>(t2 - t0).count() - writing + out.estimate.pilot_seconds;
+    rep.seconds_write = writing;
   }
   out.ran = true;
   return out;

@@ -3,6 +3,7 @@
 #include "pdlab/dist/runners.hpp"
 
 #include <fmt/format.h>
+#include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <cstring>
@@ -153,6 +154,38 @@ study::EnsembleRunner ensemble_runner(const Context& ctx) {
       const auto at =
           (static_cast<std::size_t>(r % ranks) * slots + static_cast<std::size_t>(r / ranks)) * w;
       out[static_cast<std::size_t>(r)].assign(all.begin() + static_cast<std::ptrdiff_t>(at),
+                                              all.begin() + static_cast<std::ptrdiff_t>(at + w));
+    }
+    return out;
+  };
+}
+
+study::BatchMap batch_map(const Context& ctx) {
+  return [&ctx](int n, int width, const std::function<std::vector<double>(int)>& f) {
+    const int ranks = ctx.size();
+    const auto w = static_cast<std::size_t>(width);
+    const auto slots = static_cast<std::size_t>((n + ranks - 1) / ranks);
+    // This rank's items i = rank, rank + ranks, ...: slot i / ranks of its block.
+    std::vector<double> mine(slots * w, std::numeric_limits<double>::quiet_NaN());
+    ctx.collective([&] {
+      check_share(ctx, n, fmt::format("{} simulations a batch", n));
+      const int count = (n - ctx.rank() + ranks - 1) / ranks;
+      tbb::parallel_for(0, count, [&](int j) {
+        const auto v = f(ctx.rank() + j * ranks);
+        if (v.size() != w) {
+          fail(ErrorKind::internal, {"", 0, "", ""}, "a simulation has another size",
+               "report this as a bug");
+        }
+        std::copy(v.begin(), v.end(),
+                  mine.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(j) * w));
+      });
+    });
+    const auto all = ctx.allgather(mine);
+    std::vector<std::vector<double>> out(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      const auto at =
+          (static_cast<std::size_t>(i % ranks) * slots + static_cast<std::size_t>(i / ranks)) * w;
+      out[static_cast<std::size_t>(i)].assign(all.begin() + static_cast<std::ptrdiff_t>(at),
                                               all.begin() + static_cast<std::ptrdiff_t>(at + w));
     }
     return out;

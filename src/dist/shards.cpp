@@ -201,6 +201,7 @@ ShardWriter::ShardWriter(const std::string& dir, const std::string& fingerprint,
       std::fflush(f_) != 0) {
     io_fail(path_, "cannot write the shard");
   }
+  offset_ = 16;
 }
 
 ShardWriter::~ShardWriter() {
@@ -209,7 +210,8 @@ ShardWriter::~ShardWriter() {
   }
 }
 
-void ShardWriter::add(std::int32_t point, std::int32_t replicate, const void* data, std::size_t n) {
+std::uint64_t ShardWriter::add(std::int32_t point, std::int32_t replicate, const void* data,
+                               std::size_t n) {
   char rh[16];
   const std::uint64_t size = n;
   std::memcpy(rh, &point, 4);
@@ -220,6 +222,33 @@ void ShardWriter::add(std::int32_t point, std::int32_t replicate, const void* da
       std::fwrite(&sum, 8, 1, f_) != 1 || std::fflush(f_) != 0) {
     io_fail(path_, "cannot write a finished unit to the shard");
   }
+  const auto at = offset_;
+  offset_ += sizeof rh + n + 8;
+  return at;
+}
+
+bool read_record(const std::string& path, std::uint64_t offset, std::int32_t point,
+                 std::int32_t replicate, std::vector<char>& payload) {
+  std::ifstream f(path, std::ios::binary);
+  char rh[16];
+  if (!f || !f.seekg(static_cast<std::streamoff>(offset)) || !f.read(rh, sizeof rh)) {
+    return false;
+  }
+  std::int32_t p = 0, r = 0;
+  std::uint64_t size = 0;
+  std::memcpy(&p, rh, 4);
+  std::memcpy(&r, rh + 4, 4);
+  std::memcpy(&size, rh + 8, 8);
+  std::error_code ec;
+  const auto file_size = fs::file_size(path, ec);
+  if (p != point || r != replicate || ec || offset + sizeof rh + size + 8 > file_size) {
+    return false;
+  }
+  payload.resize(size);
+  std::uint64_t sum = 0;
+  return static_cast<bool>(f.read(payload.data(), static_cast<std::streamsize>(size))) &&
+         static_cast<bool>(f.read(reinterpret_cast<char*>(&sum), 8)) &&
+         sum == fnv1a(payload.data(), size, fnv1a(rh, sizeof rh));
 }
 
 void ShardWriter::close() {

@@ -167,7 +167,13 @@ namespace {
 // batch would cost more than the simulations of a cheap model).
 AbcResult run_abc(const std::vector<AbcPrior>& priors, const AbcDistance& distance,
                   const AbcOptions& o,
-                  const std::function<void(const AbcGeneration&)>& on_generation) {
+                  const std::function<void(const AbcGeneration&)>& on_generation,
+                  const AbcMap& given_map) {
+  const AbcMap map = given_map ? given_map : [](int count, const std::function<double(int)>& f) {
+    std::vector<double> v(static_cast<std::size_t>(count));
+    tbb::parallel_for(0, count, [&](int i) { v[static_cast<std::size_t>(i)] = f(i); });
+    return v;
+  };
   const Rng rng(o.seed);
   const auto n = static_cast<std::size_t>(o.particles);
   const std::size_t dims = priors.size();
@@ -185,9 +191,9 @@ AbcResult run_abc(const std::vector<AbcPrior>& priors, const AbcDistance& distan
         g0.theta[k][d] = priors[d].lo + u * (priors[d].hi - priors[d].lo);
       }
     }
-    tbb::parallel_for(0, o.particles, [&](int k) {
-      const auto uk = static_cast<std::size_t>(k);
-      g0.distance[uk] = distance(g0.theta[uk], sim_seed(rng, 0, static_cast<std::uint32_t>(k)));
+    g0.distance = map(o.particles, [&](int k) {
+      return distance(g0.theta[static_cast<std::size_t>(k)],
+                      sim_seed(rng, 0, static_cast<std::uint32_t>(k)));
     });
     g0.weight.assign(n, 1.0 / static_cast<double>(n));
     g0.simulations = o.particles;
@@ -254,12 +260,13 @@ AbcResult run_abc(const std::vector<AbcPrior>& priors, const AbcDistance& distan
         break;
       }
       std::vector<std::vector<double>> batch(n);
-      std::vector<double> dist(n);
       tbb::parallel_for(0, o.particles, [&](int i) {
-        const auto k = static_cast<std::uint32_t>(proposed + i);
-        const auto ui = static_cast<std::size_t>(i);
-        batch[ui] = propose(rng, prev, cum, sigma, priors, g, k);
-        dist[ui] = distance(batch[ui], sim_seed(rng, g, k));
+        batch[static_cast<std::size_t>(i)] =
+            propose(rng, prev, cum, sigma, priors, g, static_cast<std::uint32_t>(proposed + i));
+      });
+      const auto dist = map(o.particles, [&](int i) {
+        return distance(batch[static_cast<std::size_t>(i)],
+                        sim_seed(rng, g, static_cast<std::uint32_t>(proposed + i)));
       });
       for (std::size_t i = 0; i < n && next.theta.size() < n; ++i) {
         ++proposed;
@@ -296,12 +303,13 @@ AbcResult run_abc(const std::vector<AbcPrior>& priors, const AbcDistance& distan
 
 AbcResult abc_smc(const std::vector<AbcPrior>& priors, const AbcDistance& distance,
                   const AbcOptions& o,
-                  const std::function<void(const AbcGeneration&)>& on_generation) {
+                  const std::function<void(const AbcGeneration&)>& on_generation,
+                  const AbcMap& map) {
   check(priors, o);
   const int conc = o.threads > 0 ? o.threads : tbb::this_task_arena::max_concurrency();
   tbb::task_arena arena(conc);
   AbcResult res;
-  arena.execute([&] { res = run_abc(priors, distance, o, on_generation); });
+  arena.execute([&] { res = run_abc(priors, distance, o, on_generation, map); });
   return res;
 }
 

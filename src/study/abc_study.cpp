@@ -8,6 +8,7 @@
 #include "pdlab/study/study.hpp"
 
 #include <fmt/format.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <cmath>
@@ -74,12 +75,23 @@ AbcCalibration abc_calibrate(const AbcSpec& spec,
     }
     return mean;
   };
+  AbcMap map;
+  if (spec.map) {
+    map = [&](int n, const std::function<double(int)>& f) {
+      const auto rows = spec.map(n, 1, [&](int i) { return std::vector<double>{f(i)}; });
+      std::vector<double> v;
+      for (const auto& r : rows) {
+        v.push_back(r.at(0));
+      }
+      return v;
+    };
+  }
   out.abc = abc_smc(
       priors,
       [&](const std::vector<double>& x, std::uint64_t seed) {
         return abc_distance(targets, simulate(x, seed));
       },
-      options, on_generation);
+      options, on_generation, map);
   const auto& post = out.abc.posterior();
   for (std::size_t i = 0; i < free.size(); ++i) {
     out.parameters.push_back(
@@ -87,12 +99,21 @@ AbcCalibration abc_calibrate(const AbcSpec& spec,
   }
   // Posterior predictive: draws resampled by weight, each simulated with its own seed.
   const auto idx = abc_resample(post, spec.draws, sc0.seed);
-  std::vector<std::vector<double>> sims(idx.size());
-  abc_parallel_for(static_cast<int>(idx.size()), sc0.threads, [&](int i) {
+  const auto draw = [&](int i) {
     const auto ui = static_cast<std::size_t>(i);
-    sims[ui] =
-        simulate(post.theta[static_cast<std::size_t>(idx[ui])], abc_predict_seed(sc0.seed, i));
-  });
+    return simulate(post.theta[static_cast<std::size_t>(idx[ui])], abc_predict_seed(sc0.seed, i));
+  };
+  std::vector<std::vector<double>> sims(idx.size());
+  if (spec.map) {
+    // On the scenario's threads, as the particles are.
+    tbb::task_arena arena(sc0.threads > 0 ? sc0.threads : tbb::task_arena::automatic);
+    arena.execute([&] {
+      sims = spec.map(static_cast<int>(idx.size()), static_cast<int>(targets.size()), draw);
+    });
+  } else {
+    abc_parallel_for(static_cast<int>(idx.size()), sc0.threads,
+                     [&](int i) { sims[static_cast<std::size_t>(i)] = draw(i); });
+  }
   const auto& h = base.model->hierarchy();
   for (std::size_t j = 0; j < targets.size(); ++j) {
     const auto& t = targets[j];

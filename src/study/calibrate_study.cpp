@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -143,7 +144,7 @@ double from_bounds(const FreeParameter& p, double x) {
 CalibrateResult calibrate_scenario(
     const CalibrateSpec& spec, const std::function<void(const CalibrateResult&)>& on_start,
     const std::function<void(const CalibrateProgress&)>& on_evaluation,
-    const EnsembleRunner& runner) {
+    const EnsembleRunner& runner, const CalibrationJournal& journal) {
   const auto base = prepare_study(spec.scenario, spec.overrides);
   const auto& sc0 = base.model->scenario();
   CalibrateResult out;
@@ -158,7 +159,7 @@ CalibrateResult calibrate_scenario(
   // Typed overrides on a copy of the scenario read once: no --set strings, no TOML re-read
   // per evaluation.
   const bool adoption_only = calibration_adoption_only(sc0, targets);
-  const auto simulate = [&](const std::vector<double>& x, std::uint64_t seed, int n) {
+  const auto run_simulation = [&](const std::vector<double>& x, std::uint64_t seed, int n) {
     const Scenario sc = calibration_scenario(sc0, free, x, seed, adoption_only);
     const Model m(sc, *base.inputs.hierarchy, *base.inputs.network);
     const PointEval eval = [&](std::int32_t, const std::vector<std::int32_t>& reps,
@@ -176,6 +177,41 @@ CalibrateResult calibrate_scenario(
     eval(0, reps, [&](std::int32_t r, std::vector<double>&& v) {
       shares[static_cast<std::size_t>(r)] = std::move(v);
     });
+    return shares;
+  };
+  // Through the journal: simulation i's key is its parameters, seed and replicate count (the
+  // seed's bits as a double), its values the replicates' target values, row by row.
+  if (journal.open) {
+    std::string fp = "calibrate\n" + without_threads(base.loaded.resolved_toml) + "\ntargets:\n";
+    for (const auto& t : targets) {
+      fp += fmt::format("{} {:.17g} {:.17g}\n", t.label, t.share, t.weight);
+    }
+    journal.open(fp);
+  }
+  std::int64_t simulations = 0;
+  const auto simulate = [&](const std::vector<double>& x, std::uint64_t seed, int n) {
+    const auto i = simulations++;
+    auto key = x;
+    key.push_back(std::bit_cast<double>(seed));
+    key.push_back(n);
+    std::vector<double> flat;
+    if (journal.replay && journal.replay(i, key, flat) &&
+        flat.size() == static_cast<std::size_t>(n) * targets.size()) {
+      std::vector<std::vector<double>> shares(static_cast<std::size_t>(n));
+      for (std::size_t r = 0; r < shares.size(); ++r) {
+        const auto at = flat.begin() + static_cast<std::ptrdiff_t>(r * targets.size());
+        shares[r].assign(at, at + static_cast<std::ptrdiff_t>(targets.size()));
+      }
+      return shares;
+    }
+    auto shares = run_simulation(x, seed, n);
+    if (journal.record) {
+      flat.clear();
+      for (const auto& r : shares) {
+        flat.insert(flat.end(), r.begin(), r.end());
+      }
+      journal.record(i, key, flat);
+    }
     return shares;
   };
   const auto objective = [&](const std::vector<std::vector<double>>& shares) {

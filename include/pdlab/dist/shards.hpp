@@ -54,13 +54,21 @@ class ShardWriter {
   ~ShardWriter();
   ShardWriter(const ShardWriter&) = delete;
   ShardWriter& operator=(const ShardWriter&) = delete;
-  void add(std::int32_t point, std::int32_t replicate, const void* data, std::size_t n);
+  // Returns where the record starts in the file (for read_record).
+  std::uint64_t add(std::int32_t point, std::int32_t replicate, const void* data, std::size_t n);
   void close();
+  const std::string& path() const { return path_; }
 
  private:
   std::string path_;
   std::FILE* f_ = nullptr;
+  std::uint64_t offset_ = 0;
 };
+
+// Reads the record of unit (point, replicate) that starts at `offset` in the shard `path`
+// into `payload`; false when it is not all there yet or fails its checksum.
+bool read_record(const std::string& path, std::uint64_t offset, std::int32_t point,
+                 std::int32_t replicate, std::vector<char>& payload);
 
 // Removes `dir` with its files (after the merged output is in place).
 void remove_shards(const std::string& dir);

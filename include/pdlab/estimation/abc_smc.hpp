@@ -49,11 +49,18 @@ struct AbcResult {
 // its arguments (it is called from several threads at once).
 using AbcDistance = std::function<double(const std::vector<double>& theta, std::uint64_t seed)>;
 
+// Evaluates f(i) for i in [0, n) and returns the n values in order: how a batch of
+// simulations is run. Empty: on the sampler's threads. A distributed run gives each process
+// a share and gathers the values, so every process holds the same populations.
+using AbcMap = std::function<std::vector<double>(int n, const std::function<double(int)>& f)>;
+
 // Runs ABC-SMC. `on_generation` (may be empty) is called after each generation. Throws
 // Error(usage) for N < 2, a quantile outside (0, 1), or an empty, inverted or infinite box.
+// The result depends on neither the threads nor `map`.
 AbcResult abc_smc(const std::vector<AbcPrior>& priors, const AbcDistance& distance,
                   const AbcOptions& options,
-                  const std::function<void(const AbcGeneration&)>& on_generation = {});
+                  const std::function<void(const AbcGeneration&)>& on_generation = {},
+                  const AbcMap& map = {});
 
 // Weighted summaries of one parameter: mean, sd, and the quantile at p (the smallest value
 // whose cumulative weight reaches p, sorted by value).

@@ -14,11 +14,18 @@
 
 namespace pdlab::study {
 
+// Evaluates f(i) for i in [0, n), each `width` values, and returns them in order: how a
+// batch of simulations (a generation's particles, the predictive draws) is run. pdlab::dist
+// shares each batch out across MPI ranks; empty: on the threads of this process.
+using BatchMap = std::function<std::vector<std::vector<double>>(
+    int n, int width, const std::function<std::vector<double>(int)>& f)>;
+
 struct AbcSpec {
   CalibrateSpec calibrate;  // scenario, overrides, targets
   AbcOptions options;       // seed and threads are taken from the scenario (--seed, --threads)
   int replicates = 1;       // simulations per particle, their target values averaged
   int draws = 200;          // posterior predictive simulations
+  BatchMap map;             // the result does not depend on it
 };
 
 struct AbcParameter {

@@ -69,13 +69,30 @@ bool calibration_adoption_only(const Scenario& sc, const std::vector<Target>& ta
 Scenario calibration_scenario(const Scenario& sc, const std::vector<FreeParameter>& free,
                               const std::vector<double>& x, std::uint64_t seed, bool adoption_only);
 
+// The simulations of a calibration kept as they are made, so that a killed one resumes:
+// the search is deterministic, so the run that resumes asks for the same simulations in the
+// same order and gets the recorded ones back instead of running them. `open(fingerprint)`
+// comes first (the fingerprint says what the calibration is: scenario, targets); then for
+// simulation i (0, 1, ...) with `key` (its parameters, seed and replicate count),
+// `replay(i, key, values)` returns true with the recorded values, or false, and then
+// `record(i, key, values)` is called once it is made. Any may be empty.
+struct CalibrationJournal {
+  std::function<void(const std::string& fingerprint)> open;
+  std::function<bool(std::int64_t i, const std::vector<double>& key, std::vector<double>& values)>
+      replay;
+  std::function<void(std::int64_t i, const std::vector<double>& key,
+                     const std::vector<double>& values)>
+      record;
+};
+
 // `on_start(result so far)` is called after each start, `on_evaluation` after each evaluation
 // of the objective; either may be empty. Each evaluation's replicates run through `runner`
 // (empty: in this process), e.g. shared across MPI ranks (pdlab::dist): the same result.
+// `journal` keeps the simulations (empty: none kept).
 CalibrateResult calibrate_scenario(
     const CalibrateSpec& spec, const std::function<void(const CalibrateResult&)>& on_start,
     const std::function<void(const CalibrateProgress&)>& on_evaluation = {},
-    const EnsembleRunner& runner = {});
+    const EnsembleRunner& runner = {}, const CalibrationJournal& journal = {});
 
 // The fitted scenario as TOML text: the calibrated values set, and the paths, relative to
 // the scenario file, re-anchored to `out_path`'s folder.

@@ -371,6 +371,19 @@ TEST(Restructure, BadInputsNameTheEventFieldAndFix) {
       << e.what();
   std::get<AdoptSpec>(s.events[4].spec).units = {"d1t"};  // a town: not abolished
   EXPECT_NO_THROW(const Model m(s, h, net));
+  s.events.back() = event("event[4]", "2012-06", PromoteSpec{{"d0s"}, Mode::mandate, "2012-09"});
+  e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("event[4].units"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("cannot be promoted"), std::string::npos) << e.what();
+  // A mandate issued by a unit while its tier is abolished.
+  MandateSpec mandate;
+  mandate.issuer = "d0s";
+  mandate.target_level = "community";
+  mandate.deadline = "2012-09";
+  s.events.back() = event("event[4]", "2012-06", mandate);
+  e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("event[4].issuer"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("name the tier above"), std::string::npos) << e.what();
 }
 
 // A parent that ceases while its children exist is refused, naming the event.

@@ -302,6 +302,16 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
     for (const auto& ev : events) {
       const auto* ad = std::get_if<AdoptEvent>(&ev.action);
       const auto* pr = std::get_if<PromoteEvent>(&ev.action);
+      const auto* md = std::get_if<MandateEvent>(&ev.action);
+      if (md != nullptr && md->issuer >= 0 && abolished_at_[md->issuer] <= ev.period &&
+          ev.period < restored_at_[md->issuer]) {
+        bad(sc, ev.source + ".issuer", std::string(h.id(md->issuer)),
+            "the issuer's tier is abolished on the event's date " +
+                period_label(sc.calendar, ev.period) + ", so it is not a government",
+            "name the tier above as the issuer, or date the mandate before the abolition or "
+            "after the re-establishment",
+            ev.line);
+      }
       if (ad == nullptr && pr == nullptr) {
         continue;
       }

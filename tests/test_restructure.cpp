@@ -359,6 +359,31 @@ TEST(Restructure, BadInputsNameTheEventFieldAndFix) {
   e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
   EXPECT_NE(std::string(e.what()).find("event[4].units"), std::string::npos) << e.what();
   EXPECT_NE(std::string(e.what()).find("does not exist before"), std::string::npos) << e.what();
+  // A scripted adopt (or promote) addressed to a unit while its tier is abolished.
+  s = scenario("any");
+  s.events.push_back(event("event[4]", "2012-06", AdoptSpec{{"d1s"}, Mode::none, ""}));
+  e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("event[4].units"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("d1s"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("abolished from 2011-01 to 2013-12"), std::string::npos)
+      << e.what();
+  EXPECT_NE(std::string(e.what()).find("date the event before the abolition"), std::string::npos)
+      << e.what();
+  std::get<AdoptSpec>(s.events[4].spec).units = {"d1t"};  // a town: not abolished
+  EXPECT_NO_THROW(const Model m(s, h, net));
+  s.events.back() = event("event[4]", "2012-06", PromoteSpec{{"d0s"}, Mode::mandate, "2012-09"});
+  e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("event[4].units"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("cannot be promoted"), std::string::npos) << e.what();
+  // A mandate issued by a unit while its tier is abolished.
+  MandateSpec mandate;
+  mandate.issuer = "d0s";
+  mandate.target_level = "community";
+  mandate.deadline = "2012-09";
+  s.events.back() = event("event[4]", "2012-06", mandate);
+  e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("event[4].issuer"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("name the tier above"), std::string::npos) << e.what();
 }
 
 // A parent that ceases while its children exist is refused, naming the event.
@@ -510,6 +535,53 @@ TEST(PolicyTypes, OnlyListedTypesAdoptByAnyChannel) {
     }
   }
   EXPECT_GT(open_towns, 0);
+}
+
+// A unit whose tier is abolished is not a government (docs/model.md 7.7, 7.13): while the
+// street offices are abolished (2010-03 to 2012-12) none adopts by any channel (hazard, the
+// districts' pilots, the city's mandate with its deadline and quota inside the window), and
+// they adopt again once re-established. With the path cut (stages.follow_restructuring =
+// false) they do adopt in the window, so the check can fail.
+TEST(Restructure, AbolishedTierUnitsAdoptByNoChannel) {
+  const auto h = city();
+  const Network net;
+  auto s = typed_scenario({});
+  s.promotion.weights = {0.2, 0.5, 0.3, 0};
+  auto& mandate = std::get<MandateSpec>(s.events[1].spec);
+  mandate.deadline = "2011-06";
+  mandate.quotas = {{{"R"}, 1.0, "2011-03"}};
+  s.events.push_back(
+      event("event[2]", "2010-03", AbolishSpec{"street", {}, {"street_office"}, false}));
+  s.events.push_back(
+      event("event[3]", "2013-01", ReestablishSpec{"street", {}, {"street_office"}}));
+  s.events.back().policy = s.events[2].policy = "p";
+  const int type = static_cast<int>(
+      std::find(h.text_attribute_names().begin(), h.text_attribute_names().end(), "type") -
+      h.text_attribute_names().begin());
+  const std::int32_t from = 2;    // 2010-03
+  const std::int32_t until = 36;  // 2013-01
+  struct Count {
+    int during = 0, after = 0, towns = 0;
+  };
+  const auto count = [&](const Scenario& sc) {
+    const Model m(sc, h, net);
+    Count c;
+    for (const auto& r : run_ensemble(m, 20, 2)) {
+      for (const auto& a : r.adoptions) {
+        const auto t = h.text_attribute(type, a.unit);
+        c.during += t == "street_office" && a.period >= from && a.period < until ? 1 : 0;
+        c.after += t == "street_office" && a.period >= until ? 1 : 0;
+        c.towns += t == "town" && a.period >= from && a.period < until ? 1 : 0;
+      }
+    }
+    return c;
+  };
+  const auto on = count(s);
+  EXPECT_EQ(on.during, 0);
+  EXPECT_GT(on.after, 0);  // re-established: at risk again
+  EXPECT_GT(on.towns, 0);  // the channels did act on the tier's other units
+  s.stages.follow_restructuring = false;
+  EXPECT_GT(count(s).during, 0);
 }
 
 // Listing every type of the hierarchy restricts nothing: the same bytes as leaving types out.
@@ -750,7 +822,7 @@ TEST(Restructure, HeldOutFactsCountExistingUnits) {
 namespace pdlab {
 
 // Governance follows the restructuring of local governments (docs/model.md 7.9.7): Guiyang's
-// abolition of the urban street offices (2010-12 to 2012-12) hands their communities to the
+// abolition of the urban street offices (2011-01 to 2013-01) hands their communities to the
 // districts, and the re-establishment (Xifeng 2019-12, the urban districts 2020-06) hands
 // them back: governed_above (residents whose local government is abolished) is 0 before the
 // abolition, rises after it, stays up until 2019 and falls back to 0 after 2020-06, at >= 80%

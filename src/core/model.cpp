@@ -386,6 +386,14 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
       }
     }
   }
+  if (restructuring_.abolishes()) {
+    // A unit whose tier is abolished accrues no hazard meanwhile (docs/model.md 7.13).
+    for (std::int32_t u = 0; u < n; ++u) {
+      if (restructuring_.abolished_at(u) != kNever) {
+        fast_[u] = 0;
+      }
+    }
+  }
   if (sc_.governance.any()) {
     gov_ = std::make_unique<GovernanceModel>(sc_, h_, events_, restructuring_, governance_policy_,
                                              unit_time_max_level_);

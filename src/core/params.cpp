@@ -431,10 +431,11 @@ std::vector<Param> make_registry() {
       "stages.follow_restructuring", "",
       "The adoption state and the governance layer follow restructuring (docs/model.md 7.13, "
       "7.9.7): units that cease end their records, units taking others over inherit by the "
-      "event's rule, only existing units adopt, and an abolished local government's communities "
-      "are governed by the tier above. false disconnects that path (a check of what it does, not "
-      "a model): records outlive their units, nothing is inherited and the local officials stay "
-      "in charge, while the summaries still count existing units.",
+      "event's rule, only existing units adopt (and none while its tier is abolished), and an "
+      "abolished local government's communities are governed by the tier above. false "
+      "disconnects that path (a check of what it does, not a model): records outlive their "
+      "units, nothing is inherited, abolished units adopt and the local officials stay in "
+      "charge, while the summaries still count existing units.",
       BOOL(stages.follow_restructuring)));
   r.push_back(
       text("governance.policy",

@@ -296,6 +296,43 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
   keep(restored);
   bucket(abolished, periods_, abolish_list_, abolish_first_);
   bucket(restored, periods_, restore_list_, restore_first_);
+  // A unit whose tier is abolished is not a government: it adopts by no channel and issues no
+  // mandate meanwhile (docs/model.md 7.13), so an event addressed to it then is refused.
+  if (!abolished_at_.empty()) {
+    for (const auto& ev : events) {
+      const auto* ad = std::get_if<AdoptEvent>(&ev.action);
+      const auto* pr = std::get_if<PromoteEvent>(&ev.action);
+      const auto* md = std::get_if<MandateEvent>(&ev.action);
+      if (md != nullptr && md->issuer >= 0 && abolished_at_[md->issuer] <= ev.period &&
+          ev.period < restored_at_[md->issuer]) {
+        bad(sc, ev.source + ".issuer", std::string(h.id(md->issuer)),
+            "the issuer's tier is abolished on the event's date " +
+                period_label(sc.calendar, ev.period) + ", so it is not a government",
+            "name the tier above as the issuer, or date the mandate before the abolition or "
+            "after the re-establishment",
+            ev.line);
+      }
+      if (ad == nullptr && pr == nullptr) {
+        continue;
+      }
+      for (auto u : ad != nullptr ? ad->units : pr->units) {
+        if (abolished_at_[u] <= ev.period && ev.period < restored_at_[u]) {
+          bad(sc, ev.source + ".units", std::string(h.id(u)),
+              std::string("the unit's tier is abolished from ") +
+                  period_label(sc.calendar, abolished_at_[u]) +
+                  (restored_at_[u] != kNever
+                       ? " to " + period_label(sc.calendar, restored_at_[u] - 1)
+                       : std::string()) +
+                  ", so it is not a government on the event's date " +
+                  period_label(sc.calendar, ev.period) + " and cannot " +
+                  (ad != nullptr ? "adopt" : "be promoted"),
+              "date the event before the abolition (an abolish event takes effect at the start "
+              "of its month) or after the re-establishment, or drop the unit from `units`",
+              ev.line);
+        }
+      }
+    }
+  }
   level_size_.resize(static_cast<std::size_t>(levels_));
   for (int l = 0; l < levels_; ++l) {
     level_size_[l] = h.level_begin(l + 1) - h.level_begin(l);

@@ -28,6 +28,7 @@ AdoptionProcess::AdoptionProcess(const Model& m, std::int32_t policy, const Obse
       sc_(m.scenario()),
       rs_(m.restructuring()),
       restructures_(rs_.changes_units() && m.scenario().stages.follow_restructuring),
+      gate_abolished_(rs_.abolishes() && m.scenario().stages.follow_restructuring),
       rng_(sc_.seed),
       pol_(policy),
       observed_(observed),
@@ -420,8 +421,8 @@ void AdoptionProcess::sweep_generic(std::int32_t t) {
   const double esc_weight = sc_.governance.feedback.escalation_hazard;
   for (std::size_t g = 0; g < generic_.size(); ++g) {
     const std::int32_t j = generic_[g];
-    if (t_adopt_[j] != kNever || !exists(j, t)) {
-      continue;  // adopted, or not (yet, or any longer) a unit: no hazard accrues
+    if (t_adopt_[j] != kNever || !at_risk(j, t)) {
+      continue;  // adopted, or not (yet, or any longer) a unit or a government: no hazard
     }
     if (links_ && gated(j, t)) {
       continue;  // a prerequisite is missing: the hazard is zero
@@ -496,7 +497,7 @@ float AdoptionProcess::observed(std::int32_t j, std::int32_t t) const {
 
 void AdoptionProcess::adopt(std::int32_t j, Channel ch, std::int32_t t, bool pilot, Mode forced,
                             std::int32_t deadline) {
-  if (t_adopt_[j] != kNever || !adoptable(j) || !exists(j, t)) {
+  if (t_adopt_[j] != kNever || !adoptable(j) || !at_risk(j, t)) {
     return;
   }
   t_adopt_[j] = t;

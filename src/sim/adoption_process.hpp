@@ -88,6 +88,11 @@ class AdoptionProcess final : public Process {
   void cease(std::int32_t u, std::int32_t t);
   void end_record(std::int32_t u, std::int32_t t);
   bool exists(std::int32_t u, std::int32_t t) const { return !restructures_ || rs_.exists(u, t); }
+  // Unit u is in the risk set in t (docs/model.md 7.7, 7.13): it exists and its tier is not
+  // abolished then (an abolished unit is not a government: no hazard, no adoption by any channel).
+  bool at_risk(std::int32_t u, std::int32_t t) const {
+    return exists(u, t) && (!gate_abolished_ || rs_.abolished_at(u) > t || t >= rs_.restored_at(u));
+  }
   // Children of slot p that exist now (all of them when nothing restructures).
   std::int32_t kids(std::int32_t p) const {
     return restructures_ ? alive_kids_[p] : h_.n_children(p);
@@ -113,7 +118,8 @@ class AdoptionProcess final : public Process {
   const Network& net_;
   const Scenario& sc_;
   const Restructuring& rs_;
-  bool restructures_ = false;  // some unit does not exist throughout
+  bool restructures_ = false;    // some unit does not exist throughout
+  bool gate_abolished_ = false;  // some tier is abolished (and the path is followed)
   Rng rng_;
   std::uint32_t rep_ = 0;
   std::int32_t pol_ = 0;

@@ -61,7 +61,7 @@ void AdoptionProcess::set_mode(std::int32_t j, Mode mode, std::int32_t t, std::i
 void AdoptionProcess::designate_pilots(std::int32_t j, std::int32_t t) {
   std::vector<std::pair<double, std::int32_t>> ranked;
   for (std::int32_t c = h_.first_child(j); c < h_.end_child(j); ++c) {
-    if (t_adopt_[c] != kNever || !adoptable(c) || !exists(c, t)) {
+    if (t_adopt_[c] != kNever || !adoptable(c) || !at_risk(c, t)) {
       continue;
     }
     double score = 0;
@@ -182,7 +182,7 @@ void AdoptionProcess::quotas(std::int32_t t) {
       std::int64_t adopted = 0;
       std::vector<std::pair<double, std::int32_t>> open;
       for (std::int32_t u = h_.level_begin(lt); u < h_.level_begin(lt + 1); ++u) {
-        if (h_.ancestor_at(u, lr) != region || !exists(u, t)) {
+        if (h_.ancestor_at(u, lr) != region || !at_risk(u, t)) {
           continue;
         }
         ++total;
@@ -215,7 +215,7 @@ double AdoptionProcess::improvement(std::int32_t p, const Adoption& pilot, std::
   double baseline = 0;
   double n = 0;
   for (std::int32_t c = h_.first_child(p); c < h_.end_child(p); ++c) {
-    if (t_adopt_[c] == kNever && exists(c, t)) {
+    if (t_adopt_[c] == kNever && at_risk(c, t)) {
       baseline += assessed_[c];
       n += 1;
     }

@@ -89,4 +89,31 @@ struct PatternResult {
   [[nodiscard]] double share_cut() const { return static_cast<double>(held_cut) / points; }
 };
 
+// Pattern `holds(s, &value)` at every point of the sample, on `base` with the point applied,
+// then again with restructuring not followed (stages.follow_restructuring = false, the path
+// cut): how often it held each way, and the mean `value` each way.
+struct CutPattern {
+  PatternResult result;
+  double mean = 0;
+  double mean_cut = 0;
+};
+inline CutPattern restructuring_pattern(
+    const std::vector<std::vector<double>>& sample, const std::vector<Range>& ranges,
+    const Scenario& base, const std::function<bool(const Scenario&, double*)>& holds) {
+  CutPattern out;
+  const auto n = static_cast<double>(sample.size());
+  for (const auto& x : sample) {
+    auto s = base;
+    apply_point(s, ranges, x);
+    double v = 0;
+    ++out.result.points;
+    out.result.held += holds(s, &v) ? 1 : 0;
+    out.mean += v / n;
+    s.stages.follow_restructuring = false;  // the path cut
+    out.result.held_cut += holds(s, &v) ? 1 : 0;
+    out.mean_cut += v / n;
+  }
+  return out;
+}
+
 }  // namespace pdlab::test

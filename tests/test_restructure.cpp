@@ -853,24 +853,11 @@ TEST(Patterns, GuiyangAbolitionShiftsGovernanceToTheDistricts) {
     *rise = after - before;
     return before <= 1e-9 && after >= before + 0.1 && late >= 0.1 && back <= 1e-9;
   };
-  test::PatternResult res;
-  double rise = 0;
-  double rise_cut = 0;
-  for (const auto& x : sample) {
-    auto s = loaded.scenario;
-    test::apply_point(s, ranges, x);
-    double r = 0;
-    ++res.points;
-    res.held += holds(s, &r) ? 1 : 0;
-    rise += r / static_cast<double>(sample.size());
-    s.stages.follow_restructuring = false;  // the path cut
-    res.held_cut += holds(s, &r) ? 1 : 0;
-    rise_cut += r / static_cast<double>(sample.size());
-  }
+  const auto p = test::restructuring_pattern(sample, ranges, loaded.scenario, holds);
   std::printf("guiyang governed_above: held %d of %d (mean rise %.3f), cut %d (rise %.3f)\n",
-              res.held, res.points, rise, res.held_cut, rise_cut);
-  EXPECT_GE(res.share(), 0.8);
-  EXPECT_LT(res.share_cut(), 0.5);
+              p.result.held, p.result.points, p.mean, p.result.held_cut, p.mean_cut);
+  EXPECT_GE(p.result.share(), 0.8);
+  EXPECT_LT(p.result.share_cut(), 0.5);
 }
 
 }  // namespace pdlab
@@ -1090,24 +1077,11 @@ TEST(Patterns, MergedLocalGovernmentsInheritTheirTerritory) {
     *ratio = before > 0 ? after / before : 0.0;
     return before > 0.01 && after >= 0.9 * before;
   };
-  test::PatternResult res;
-  double ratio = 0;
-  double ratio_cut = 0;
-  for (const auto& x : sample) {
-    auto s = towns_scenario();
-    test::apply_point(s, ranges, x);
-    double q = 0;
-    ++res.points;
-    res.held += holds(s, &q) ? 1 : 0;
-    ratio += q / static_cast<double>(sample.size());
-    s.stages.follow_restructuring = false;  // the path cut
-    res.held_cut += holds(s, &q) ? 1 : 0;
-    ratio_cut += q / static_cast<double>(sample.size());
-  }
+  const auto p = test::restructuring_pattern(sample, ranges, towns_scenario(), holds);
   std::printf("merged territory's stocks after/before: held %d of %d (mean %.3f), cut %d (%.3f)\n",
-              res.held, res.points, ratio, res.held_cut, ratio_cut);
-  EXPECT_GE(res.share(), 0.8);
-  EXPECT_LT(res.share_cut(), 0.5);
+              p.result.held, p.result.points, p.mean, p.result.held_cut, p.mean_cut);
+  EXPECT_GE(p.result.share(), 0.8);
+  EXPECT_LT(p.result.share_cut(), 0.5);
 }
 
 // Restructuring the governance layer cannot follow is refused, naming the event, field and fix.

@@ -216,8 +216,7 @@ void Runtime::decide_local(std::size_t b, std::int32_t t) {
       set(MixInput::open, rate > 0 ? open_rate_[g] / rate : 1.0F);
       set(MixInput::contained, rate > 0 ? contained_[g] / rate : 1.0F);
       set(MixInput::open_year,
-          residents_g_[g] > 0 ? open_rate_[g] * static_cast<float>(1e4 * ppy_ / residents_g_[g])
-                              : 0.0F);
+          residents_g_[g] > 0 ? open_rate_[g] * static_cast<float>(per_10k_year_[g]) : 0.0F);
       set(MixInput::need, j_need_[g]);
       set(MixInput::voice, j_grievance_[g] > 0 ? j_voiced_[g] / j_grievance_[g] : 1.0F);
       set(MixInput::base, rate > 0 ? base_rate_[g] / rate : 1.0F);

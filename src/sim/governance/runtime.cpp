@@ -127,6 +127,8 @@ void Runtime::init(sim::ReplicateState& state) {
   next_incident_.assign(ng, -1.0);  // drawn at the first period
   drawn_.assign(ng, 0);
   residents_g_.assign(ng, 0.0);
+  inv_residents_.assign(ng, 0.0);
+  per_10k_year_.assign(ng, 0.0);
   for (auto& v : street_sum_) {
     v.assign(ng, 0.0F);
   }
@@ -306,6 +308,9 @@ void Runtime::block_residents(const GovBlock& blk) {
       block_locals_[b] += locals_[s];
       block_migrants_[b] += migrants_[s];
     }
+    const double sp = residents_g_[g];
+    inv_residents_[g] = sp > 0 ? 1.0 / sp : 0.0;
+    per_10k_year_[g] = sp > 0 ? 1e4 * ppy_ / sp : 0.0;
   }
 }
 

@@ -44,6 +44,12 @@ struct LocalSums {
     weight[i] += w;
     touched |= std::uint64_t{1} << i;
   }
+  // The value only; the caller sets the weight (the same sum for every metric it adds so).
+  void add_value(GovMetric m, double v, double w) {
+    const auto i = static_cast<int>(m);
+    value[i] += v * w;
+    touched |= std::uint64_t{1} << i;
+  }
 };
 static_assert(kGovMetrics <= 64);
 
@@ -248,6 +254,9 @@ class Runtime {
   std::vector<double> clock_, next_incident_;  // incidents as events of a Poisson process
   std::vector<std::uint32_t> drawn_;
   std::vector<double> residents_g_;
+  // Per local government, from residents_g_ (block_residents): 1 / residents and
+  // 10,000 periods-a-year / residents (0 without residents).
+  std::vector<double> inv_residents_, per_10k_year_;
   std::array<std::vector<float>, kStreetSums> street_sum_;
 
   // Upper officials: jurisdiction sums per unit and period of the window.

@@ -93,6 +93,9 @@ class Runtime {
     float* assessed = nullptr;
   };
   SignalRows rows(std::int32_t t, sim::Feedback& fb) const;
+  // The rows of each period of the current window (found once a window: t % lag divides).
+  std::vector<SignalRows> window_rows_;
+  const SignalRows& window_rows(std::int32_t t) const { return window_rows_[t - window_start_]; }
   void signal(std::int32_t u, std::int32_t t, const SignalRows& r);
   void feedback_block(std::size_t b, std::int32_t t, sim::Feedback& fb);  // feedback.cpp
   void feedback_upper(std::int32_t t, sim::Feedback& fb);                 // feedback.cpp

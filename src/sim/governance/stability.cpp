@@ -8,6 +8,13 @@
 
 namespace pdlab::gov {
 
+// The waiting time to local government g's next incident, in units of intensity.
+PDLAB_INLINE double Runtime::exponential(std::int32_t g) {
+  const double u = rng_.uniform(rep_, drawn_[g]++, static_cast<std::uint32_t>(g),
+                                static_cast<std::uint32_t>(g_.policy()), Draw::incident);
+  return -std::log(u);
+}
+
 void Runtime::stability(std::size_t b, std::int32_t t) {
   const auto& blk = g_.blocks()[b];
   const Step& st = g_.step(t);
@@ -112,13 +119,6 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
     sums.weight[static_cast<int>(m)] = weight;
   }
   flush(sums, t);
-}
-
-// The waiting time to local government g's next incident, in units of intensity.
-double Runtime::exponential(std::int32_t g) {
-  const double u = rng_.uniform(rep_, drawn_[g]++, static_cast<std::uint32_t>(g),
-                                static_cast<std::uint32_t>(g_.policy()), Draw::incident);
-  return -std::log(u);
 }
 
 }  // namespace pdlab::gov

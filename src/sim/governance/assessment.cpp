@@ -17,7 +17,7 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     const auto sum = [&](StreetSum k) { return street_sum_[static_cast<int>(k)][g]; };
     const double sp = residents_g_[g];
-    const double inv = sp > 0 ? 1.0 / sp : 0.0;
+    const double inv = inv_residents_[g];
     const double part = sum(StreetSum::participation) * inv;
     const double sat = sum(StreetSum::satisfaction) * inv;
     const double dep = sum(StreetSum::depth) * inv;

@@ -85,7 +85,7 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     pop += sp;
     above += g_.governs(g, t) ? 0.0 : sp;
     active_w += sum(StreetSum::active);
-    const double inv = sp > 0 ? 1.0 / sp : 0.0;
+    const double inv = inv_residents_[g];
     // The jurisdiction as its officials see it next period.
     j_residents_[g] = f(sp);
     j_participation_[g] = f(sum(StreetSum::participation) * inv);

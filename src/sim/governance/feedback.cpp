@@ -22,7 +22,7 @@ Runtime::SignalRows Runtime::rows(std::int32_t t, sim::Feedback& fb) const {
 }
 
 // The signals of government u (its official's state and its jurisdiction in period t).
-void Runtime::signal(std::int32_t u, std::int32_t t, const SignalRows& r) {
+PDLAB_INLINE void Runtime::signal(std::int32_t u, std::int32_t t, const SignalRows& r) {
   const auto& f = sc_.governance.feedback;
   const bool here = g_.feedback_at(h_.level(u));
   if (r.need != nullptr) {
@@ -63,13 +63,13 @@ void Runtime::signal(std::int32_t u, std::int32_t t, const SignalRows& r) {
 }
 
 // The signals of block b's local governments and communities in period t.
-void Runtime::feedback_block(std::size_t b, std::int32_t t, sim::Feedback& fb) {
+void Runtime::feedback_block(std::size_t b, std::int32_t t, sim::Feedback& /*fb*/) {
   const auto& f = sc_.governance.feedback;
   if (!f.any()) {
     return;
   }
   const auto& blk = g_.blocks()[b];
-  const SignalRows r = rows(t, fb);  // found once: t % lag is a division
+  const SignalRows& r = window_rows(t);  // found once a window: t % lag is a division
   float* outcome = r.outcome;
   float* kid_outcome = r.kid_outcome;
   // The communities' rows were written by the kernel (communities.cpp); the sum of the
@@ -86,12 +86,12 @@ void Runtime::feedback_block(std::size_t b, std::int32_t t, sim::Feedback& fb) {
 }
 
 // The signals of the units above the blocks in period t (after every block's).
-void Runtime::feedback_upper(std::int32_t t, sim::Feedback& fb) {
+void Runtime::feedback_upper(std::int32_t t, sim::Feedback& /*fb*/) {
   const auto& f = sc_.governance.feedback;
   if (!f.any()) {
     return;
   }
-  const SignalRows r = rows(t, fb);
+  const SignalRows& r = window_rows(t);
   for (std::int32_t u = upper_ - 1; u >= 0; --u) {  // children before their parents
     signal(u, t, r);
     if (r.outcome != nullptr) {

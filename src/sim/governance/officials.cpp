@@ -50,8 +50,9 @@ void Runtime::appoint(std::int32_t u, std::int32_t t) {
 // value is the promotion slope times their discounted persistence, whatever the tenure left.
 // Depth pays through residents' satisfaction only after the perception lag and only while the
 // official is still in post: the sum runs over the H periods of tenure left.
-float Runtime::choose_effort(std::int32_t official, std::int32_t territory, std::int32_t t,
-                             float depth, float participation, float fit) const {
+PDLAB_INLINE float Runtime::choose_effort(std::int32_t official, std::int32_t territory,
+                                          std::int32_t t, float depth, float participation,
+                                          float fit) const {
   const Step& st = g_.step(t);
   if (!st.best_response) {
     return st.fixed_effort;
@@ -104,10 +105,15 @@ void Runtime::choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t) {
     // Veto risk: d P(incidents this year > threshold) / d log(rate), normal approximation.
     const T mu = get(MixInput::expected);
     const T allowance = st.veto_threshold * get(MixInput::residents) - get(MixInput::incidents);
+    // (sqrt is correctly rounded: the vector instruction gives the scalar's bits)
+#if defined(__x86_64__) && defined(__GNUC__)
+    const T root_mu = __builtin_ia32_sqrtps(mu);
+#else
     T root_mu;
     for (int l = 0; l < N; ++l) {
       root_mu[l] = std::sqrt(mu[l]);
     }
+#endif
     const T z = (allowance + 0.5F - mu) / root_mu;
     const T density = root_mu * 0.3989423F * simd::exp<N>(-0.5F * z * z);
     const auto bites = (allowance >= zero) & (mu > zero) & (z < 8.0F);
@@ -165,7 +171,7 @@ void Runtime::choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t) {
 // and root-cause work at the spending over their full cost (at most 1; root-cause work needs
 // the governance model adopted). Compensation is paid per incident as incidents arise
 // (stability.cpp).
-void Runtime::buy(std::int32_t g, std::int32_t t) {
+PDLAB_INLINE void Runtime::buy(std::int32_t g, std::int32_t t) {
   const Step& st = g_.step(t);
   const float tiny = 1e-6F;
   const float adopted = active(in_charge_[g], t) ? 1.0F : 0.0F;
@@ -219,8 +225,7 @@ void Runtime::decide_local(std::size_t b, std::int32_t t) {
       set(MixInput::open, rate > 0 ? open_rate_[g] / rate : 1.0F);
       set(MixInput::contained, rate > 0 ? contained_[g] / rate : 1.0F);
       set(MixInput::open_year,
-          residents_g_[g] > 0 ? open_rate_[g] * static_cast<float>(1e4 * ppy_ / residents_g_[g])
-                              : 0.0F);
+          residents_g_[g] > 0 ? open_rate_[g] * static_cast<float>(per_10k_year_[g]) : 0.0F);
       set(MixInput::need, j_need_[g]);
       set(MixInput::voice, j_grievance_[g] > 0 ? j_voiced_[g] / j_grievance_[g] : 1.0F);
       set(MixInput::base, rate > 0 ? base_rate_[g] / rate : 1.0F);

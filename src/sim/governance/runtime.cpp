@@ -127,6 +127,8 @@ void Runtime::init(sim::ReplicateState& state) {
   next_incident_.assign(ng, -1.0);  // drawn at the first period
   drawn_.assign(ng, 0);
   residents_g_.assign(ng, 0.0);
+  inv_residents_.assign(ng, 0.0);
+  per_10k_year_.assign(ng, 0.0);
   for (auto& v : street_sum_) {
     v.assign(ng, 0.0F);
   }
@@ -222,6 +224,12 @@ void Runtime::apply_changes(std::vector<sim::Change>& list, std::size_t& next, s
 void Runtime::run_window(std::int32_t t0, std::int32_t t1, sim::ReplicateState& state) {
   window_start_ = t0;
   feedback_ = sc_.governance.feedback.any() ? &state.feedback : nullptr;
+  window_rows_.assign(static_cast<std::size_t>(t1 - t0), SignalRows{});
+  if (feedback_ != nullptr) {
+    for (std::int32_t t = t0; t < t1; ++t) {
+      window_rows_[t - t0] = rows(t, *feedback_);
+    }
+  }
   std::fill(jur_.begin(), jur_.end(), 0.0F);
   std::fill(upper_kids_.begin(), upper_kids_.end(), 0.0F);
   const auto& records = state.policies[g_.policy()].records;
@@ -311,6 +319,9 @@ void Runtime::block_residents(const GovBlock& blk) {
       block_locals_[b] += locals_[s];
       block_migrants_[b] += migrants_[s];
     }
+    const double sp = residents_g_[g];
+    inv_residents_[g] = sp > 0 ? 1.0 / sp : 0.0;
+    per_10k_year_[g] = sp > 0 ? 1e4 * ppy_ / sp : 0.0;
   }
 }
 
@@ -320,7 +331,7 @@ CommunityArrays Runtime::arrays(const GovBlock& blk, std::int32_t t) {
   a.tiles = &tiles_[tile_index(Field::adopted_from, blk.slot)];
   a.coverage = coverage_.empty() ? nullptr : &coverage_[s];
   if (feedback_ != nullptr) {
-    const SignalRows r = rows(t, *feedback_);
+    const SignalRows& r = window_rows(t);
     a.outcome = r.outcome != nullptr ? r.outcome + blk.c0 : nullptr;
     a.assessed = r.assessed != nullptr ? r.assessed + blk.c0 : nullptr;
   }

@@ -44,6 +44,12 @@ struct LocalSums {
     weight[i] += w;
     touched |= std::uint64_t{1} << i;
   }
+  // The value only; the caller sets the weight (the same sum for every metric it adds so).
+  void add_value(GovMetric m, double v, double w) {
+    const auto i = static_cast<int>(m);
+    value[i] += v * w;
+    touched |= std::uint64_t{1} << i;
+  }
 };
 static_assert(kGovMetrics <= 64);
 
@@ -87,6 +93,9 @@ class Runtime {
     float* assessed = nullptr;
   };
   SignalRows rows(std::int32_t t, sim::Feedback& fb) const;
+  // The rows of each period of the current window (found once a window: t % lag divides).
+  std::vector<SignalRows> window_rows_;
+  const SignalRows& window_rows(std::int32_t t) const { return window_rows_[t - window_start_]; }
   void signal(std::int32_t u, std::int32_t t, const SignalRows& r);
   void feedback_block(std::size_t b, std::int32_t t, sim::Feedback& fb);  // feedback.cpp
   void feedback_upper(std::int32_t t, sim::Feedback& fb);                 // feedback.cpp
@@ -258,6 +267,9 @@ class Runtime {
   std::vector<double> clock_, next_incident_;  // incidents as events of a Poisson process
   std::vector<std::uint32_t> drawn_;
   std::vector<double> residents_g_;
+  // Per local government, from residents_g_ (block_residents): 1 / residents and
+  // 10,000 periods-a-year / residents (0 without residents).
+  std::vector<double> inv_residents_, per_10k_year_;
   std::array<std::vector<float>, kStreetSums> street_sum_;
 
   // Upper officials: jurisdiction sums per unit and period of the window.

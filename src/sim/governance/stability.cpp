@@ -8,12 +8,20 @@
 
 namespace pdlab::gov {
 
+// The waiting time to local government g's next incident, in units of intensity.
+PDLAB_INLINE double Runtime::exponential(std::int32_t g) {
+  const double u = rng_.uniform(rep_, drawn_[g]++, static_cast<std::uint32_t>(g),
+                                static_cast<std::uint32_t>(g_.policy()), Draw::incident);
+  return -std::log(u);
+}
+
 void Runtime::stability(std::size_t b, std::int32_t t) {
   const auto& blk = g_.blocks()[b];
   const Step& st = g_.step(t);
-  const double per_year = ppy_;
   const bool panel_now = every_ > 0 && (t + 1) % every_ == 0;
   LocalSums sums;
+  // The weight of the metrics below, the same sum for each (added once, set at the end).
+  double weight = 0;
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     const double sp = residents_g_[g];
     const float griev = j_grievance_[g];
@@ -36,7 +44,7 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
           base * simd::exp1(st.incident_grievance * j_voiced_[g] + st.claims_incidents * unmet_[g]);
       // Compensation is paid per incident: the budget share buys the claims of a share m of
       // the open incidents (yuan per 10,000 residents a year = m x claims x open incidents).
-      const float open_year = open * static_cast<float>(1e4 * per_year / sp);
+      const float open_year = open * static_cast<float>(per_10k_year_[g]);
       const float budget_paid = mix_[compensation][g] * st.budget;
       const float x_paid =
           open_year > 0 ? std::min(1.0F, budget_paid / (claims * open_year)) : 1.0F;
@@ -75,20 +83,21 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
                               : st.claims_base;
       capital_[g] += st.root_build * x_root * (1.0F - capital_[g]) - st.root_decay * capital_[g];
       year_incidents_[g] += static_cast<float>(incidents);
-      const double per = 1e4 * per_year / sp;  // per 10,000 residents a year
+      const double per = per_10k_year_[g];  // per 10,000 residents a year
       j_incident_rate_[g] += st.dt * (static_cast<float>(incidents * per) - j_incident_rate_[g]);
-      sums.add(GovMetric::incidents, static_cast<double>(incidents) * per, sp);
-      sums.add(GovMetric::expected_claims, claims, sp);
-      sums.add(GovMetric::unmet_claims, unmet, sp);
-      sums.add(GovMetric::latent_grievance, latent_[g], sp);
-      sums.add(GovMetric::root_capital, capital_[g], sp);
-      sums.add(GovMetric::escalated, escalated * per, sp);
-      sums.add(GovMetric::cost_control, spent[control], sp);
-      sums.add(GovMetric::cost_compensation, spent[compensation], sp);
-      sums.add(GovMetric::cost_root_cause, spent[root_cause], sp);
-      sums.add(GovMetric::share_control, mix_[control][g], sp);
-      sums.add(GovMetric::share_compensation, mix_[compensation][g], sp);
-      sums.add(GovMetric::share_root_cause, mix_[root_cause][g], sp);
+      weight += sp;
+      sums.add_value(GovMetric::incidents, static_cast<double>(incidents) * per, sp);
+      sums.add_value(GovMetric::expected_claims, claims, sp);
+      sums.add_value(GovMetric::unmet_claims, unmet, sp);
+      sums.add_value(GovMetric::latent_grievance, latent_[g], sp);
+      sums.add_value(GovMetric::root_capital, capital_[g], sp);
+      sums.add_value(GovMetric::escalated, escalated * per, sp);
+      sums.add_value(GovMetric::cost_control, spent[control], sp);
+      sums.add_value(GovMetric::cost_compensation, spent[compensation], sp);
+      sums.add_value(GovMetric::cost_root_cause, spent[root_cause], sp);
+      sums.add_value(GovMetric::share_control, mix_[control][g], sp);
+      sums.add_value(GovMetric::share_compensation, mix_[compensation][g], sp);
+      sums.add_value(GovMetric::share_root_cause, mix_[root_cause][g], sp);
     }
     // Contracted places: yuan a year, per 10,000 residents like every cost.
     const double contracts = st.contract_cost * static_cast<double>(places_[g]);
@@ -102,14 +111,14 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
       cost_[g] = static_cast<float>(stability + (st.services ? contracts : 0.0));
     }
   }
+  for (auto m :
+       {GovMetric::incidents, GovMetric::expected_claims, GovMetric::unmet_claims,
+        GovMetric::latent_grievance, GovMetric::root_capital, GovMetric::escalated,
+        GovMetric::cost_control, GovMetric::cost_compensation, GovMetric::cost_root_cause,
+        GovMetric::share_control, GovMetric::share_compensation, GovMetric::share_root_cause}) {
+    sums.weight[static_cast<int>(m)] = weight;
+  }
   flush(sums, t);
-}
-
-// The waiting time to local government g's next incident, in units of intensity.
-double Runtime::exponential(std::int32_t g) {
-  const double u = rng_.uniform(rep_, drawn_[g]++, static_cast<std::uint32_t>(g),
-                                static_cast<std::uint32_t>(g_.policy()), Draw::incident);
-  return -std::log(u);
 }
 
 }  // namespace pdlab::gov

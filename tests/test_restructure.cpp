@@ -1010,7 +1010,10 @@ TEST(Restructure, GovernanceFollowsLocalGovernments) {
   ASSERT_NE(m.governance(), nullptr);
   EXPECT_TRUE(m.governance()->follows_governments());
   EXPECT_EQ(m.governance()->window(), 1);
-  const auto r = run_replicate(m, 0);
+  RunOptions check;
+  check.check_residents = true;                                   // GovernanceResult::residents
+  EXPECT_TRUE(run_replicate(m, 0).governance.residents.empty());  // off by default
+  const auto r = run_replicate(m, 0, check);
   EXPECT_EQ(broken_governance(m, r), 0);
   // Rows of the merged, split and moved governments: from their birth, with a new official's
   // full term ahead (terms of 3 to 5 years); none of the ceased ones after.
@@ -1033,12 +1036,12 @@ TEST(Restructure, GovernanceFollowsLocalGovernments) {
   auto into = s;
   into.events.push_back(event("event[12]", "2016-01", MergeSpec{{"s2"}, "m0", ""}));
   const Model mi(into, h, net);
-  EXPECT_EQ(broken_governance(mi, run_replicate(mi, 0)), 0);
+  EXPECT_EQ(broken_governance(mi, run_replicate(mi, 0, check)), 0);
   auto cut = s;
   cut.stages.follow_restructuring = false;
   const Model mc(cut, h, net);
   EXPECT_FALSE(mc.governance()->follows_governments());
-  const auto rc = run_replicate(mc, 0);
+  const auto rc = run_replicate(mc, 0, check);
   EXPECT_GT(broken_governance(mc, rc), 0);  // governments outside their existence keep rows
   for (std::int32_t t = 0; t < mc.periods(); ++t) {
     EXPECT_NEAR(rc.governance.residents[t][0], r.governance.residents[t][0], 1e-6);

@@ -37,7 +37,7 @@ struct Workspace {
       if (options.window > 0) {
         window = std::min(window, options.window);
       }
-      governance = sim::make_governance_layer(*g, window);
+      governance = sim::make_governance_layer(*g, window, options.check_residents);
     }
     window = std::max(1, window);
   }

@@ -34,6 +34,7 @@ class GovernanceLayer {
 };
 
 std::unique_ptr<GovernanceLayer> make_governance_layer(const GovernanceModel& g,
-                                                       std::int32_t window);
+                                                       std::int32_t window,
+                                                       bool check_residents = false);
 
 }  // namespace pdlab::sim

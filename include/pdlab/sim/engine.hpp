@@ -38,6 +38,10 @@ struct RunOptions {
   std::int32_t window = 0;
   // Start every replicate from an observed history (nullptr: from period 0, nothing adopted).
   const ObservedStart* observed = nullptr;
+  // Fill GovernanceResult::residents (a per-period sum over every community: for tests of
+  // restructuring; it costs about a quarter of a coupled national replicate with a tier
+  // abolished, so it is off by default).
+  bool check_residents = false;
 };
 
 // Simulates replicate r. Deterministic in (scenario seed, r): no shared state.

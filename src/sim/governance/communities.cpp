@@ -14,14 +14,15 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     if (moved) {
       moved_[b] = 0;
     }
-    // The check of the residents (GovernanceResult::residents).
-    const auto& rs = g_.restructuring();
-    auto& check = out_.residents[static_cast<std::size_t>(t)];
-    for (std::int32_t c = blk.c0; c < blk.c1; ++c) {
-      check[0] += rs.exists(c, t) ? at(Field::residents, slot(blk, c)) : 0.0F;
-    }
-    for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
-      check[1] += rs.exists(g, t) ? residents_g_[g] : 0.0;
+    if (check_residents_) {  // GovernanceResult::residents, for tests
+      const auto& rs = g_.restructuring();
+      auto& check = out_.residents[static_cast<std::size_t>(t)];
+      for (std::int32_t c = blk.c0; c < blk.c1; ++c) {
+        check[0] += rs.exists(c, t) ? at(Field::residents, slot(blk, c)) : 0.0F;
+      }
+      for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
+        check[1] += rs.exists(g, t) ? residents_g_[g] : 0.0;
+      }
     }
   }
   // What each local government does this period, broadcast to its communities, four at a

@@ -13,7 +13,8 @@ namespace {
 
 class Layer final : public GovernanceLayer {
  public:
-  Layer(const GovernanceModel& g, std::int32_t window) : g_(g), rt_(g, window) {}
+  Layer(const GovernanceModel& g, std::int32_t window, bool check_residents)
+      : g_(g), rt_(g, window, check_residents) {}
   void init(ReplicateState& state) override { rt_.init(state); }
   void collect(std::int32_t t, const ReplicateState& state) override {
     rt_.collect(t, state.policies[g_.policy()]);
@@ -31,8 +32,8 @@ class Layer final : public GovernanceLayer {
 }  // namespace
 
 std::unique_ptr<GovernanceLayer> make_governance_layer(const GovernanceModel& g,
-                                                       std::int32_t window) {
-  return std::make_unique<Layer>(g, window);
+                                                       std::int32_t window, bool check_residents) {
+  return std::make_unique<Layer>(g, window, check_residents);
 }
 
 }  // namespace pdlab::sim

@@ -28,7 +28,7 @@ const char* gov_unit_column(int i) {
 
 namespace gov {
 
-Runtime::Runtime(const GovernanceModel& g, std::int32_t window)
+Runtime::Runtime(const GovernanceModel& g, std::int32_t window, bool check_residents)
     : g_(g),
       h_(g.hierarchy()),
       sc_(g.scenario()),
@@ -39,7 +39,8 @@ Runtime::Runtime(const GovernanceModel& g, std::int32_t window)
       nl_(h_.n_levels()),
       upper_(h_.level_begin(g.local_level())),
       ng_(h_.level_begin(g.community_level())),
-      every_(sc_.output.unit_time_every) {}
+      every_(sc_.output.unit_time_every),
+      check_residents_(check_residents && g.restructuring().changes_units()) {}
 
 void Runtime::init(sim::ReplicateState& state) {
   rep_ = static_cast<std::uint32_t>(state.replicate);
@@ -187,7 +188,7 @@ void Runtime::init(sim::ReplicateState& state) {
   fb.assessed.assign(size(f.pilot_evaluation, n), 0.0F);
   // The block of each unit below the upper units, for the changes of each window.
   moved_.assign(g_.restructures_first() ? nb : 0, 0);
-  out_.residents.assign(g_.restructuring().changes_units() ? periods_ : 0, {0.0, 0.0});
+  out_.residents.assign(check_residents_ ? periods_ : 0, {0.0, 0.0});
   changes_.clear();
   block_changes_.assign(nb, {});
   upper_changes_.clear();

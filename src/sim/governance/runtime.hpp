@@ -59,7 +59,7 @@ enum Strategy : int { control = 0, compensation = 1, root_cause = 2 };
 class Runtime {
  public:
   // `window`: periods that adoption runs ahead of the governance layer (run.cpp).
-  Runtime(const GovernanceModel& g, std::int32_t window);
+  Runtime(const GovernanceModel& g, std::int32_t window, bool check_residents = false);
 
   void init(sim::ReplicateState& state);
 
@@ -182,9 +182,10 @@ class Runtime {
   std::int32_t periods_;
   int ppy_;
   int nl_;
-  std::int32_t upper_;  // units [0, upper_) are above the local governments
-  std::int32_t ng_;     // units [0, ng_) are governments (levels down to the local one)
-  int every_;           // panel rows every `every_` periods (0 = none)
+  std::int32_t upper_;    // units [0, upper_) are above the local governments
+  std::int32_t ng_;       // units [0, ng_) are governments (levels down to the local one)
+  int every_;             // panel rows every `every_` periods (0 = none)
+  bool check_residents_;  // fill GovernanceResult::residents (RunOptions::check_residents)
 
   // Per unit: adoption of the governance policy (its current record).
   std::vector<std::int32_t> t_on_, t_off_, variant_;

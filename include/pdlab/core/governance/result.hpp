@@ -27,7 +27,8 @@ struct GovernanceResult {
   // Resident agents of coproduction.agents_root, per period: share participating (locals,
   // migrants) and the group model's share for the same communities.
   std::vector<std::array<double, 4>> agents;
-  // A check, when units are born, cease, merge or split (else empty): per period, the residents
+  // A check, when units are born, cease, merge or split and RunOptions::check_residents asks
+  // for it (else empty): per period, the residents
   // of the communities that exist and the residents counted by the local governments that
   // exist (equal when every resident is governed by exactly one existing local government).
   // Not carried across MPI ranks.

@@ -69,6 +69,34 @@ TEST(Hierarchy, SubtreeByRoot) {
   EXPECT_NE(std::string(e.what()).find("hierarchy.root"), std::string::npos);
 }
 
+// Ids are sorted and searched by their first 16 bytes as integers: ids longer than that which
+// share those bytes, ids that are prefixes of others, and bytes above 0x7F must still resolve
+// exactly, and a duplicate beyond byte 16 must still be found.
+TEST(Hierarchy, LongAndPrefixIdsResolve) {
+  const std::string p16 = "0123456789abcdef";  // 16 bytes
+  const std::string csv =
+      "id,parent_id,level\n"
+      "r,,a\n" +
+      p16 + "B,r,b\n" + p16 + "A,r,b\n" + p16 + ",r,b\n" + "01,r,b\n" + "0,r,b\n" +
+      "\xC3\xA9,r,b\n" + "x1," + p16 + "A,c\n" + "x2," + p16 + "B,c\n" + "x3," + p16 + ",c\n" +
+      "x4,0,c\n" + "x5,\xC3\xA9,c\n";
+  const auto h = load(csv);
+  ASSERT_EQ(h.size(), 12);
+  for (const auto& [child, parent] : std::vector<std::pair<std::string, std::string>>{
+           {"x1", p16 + "A"}, {"x2", p16 + "B"}, {"x3", p16}, {"x4", "0"}, {"x5", "\xC3\xA9"}}) {
+    const auto c = h.find(child);
+    ASSERT_GE(c, 0) << child;
+    EXPECT_EQ(h.id(h.parent(c)), parent) << child;
+    EXPECT_EQ(h.find(parent), h.parent(c)) << parent;
+  }
+  EXPECT_EQ(h.find(p16 + "C"), -1);
+  EXPECT_EQ(h.find("012"), -1);
+  EXPECT_EQ(h.find(p16 + "A" + std::string(1, '\0')), -1);
+  const auto m = message("id,parent_id,level\nr,,a\n" + p16 + "ZZ,r,b\n" + p16 + "ZY,r,b\n" + p16 +
+                         "ZZ,r,b\n");
+  EXPECT_NE(m.find("duplicate id, first defined on line 3"), std::string::npos) << m;
+}
+
 TEST(HierarchyErrors, DuplicateId) {
   const auto m = message("id,parent_id,level\na,,p\nb,a,c\nb,a,c\n");
   EXPECT_NE(m.find("units.csv:4"), std::string::npos) << m;

@@ -4,21 +4,88 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 
 namespace pdlab {
 
 namespace {
 
-std::vector<std::int32_t> sorted_index(const StringPool& pool) {
-  std::vector<std::int32_t> idx(pool.size());
-  std::iota(idx.begin(), idx.end(), 0);
-  std::sort(idx.begin(), idx.end(), [&](std::int32_t a, std::int32_t b) {
-    const auto sa = pool[a];
-    const auto sb = pool[b];
-    return sa != sb ? sa < sb : a < b;
+// An id's first 16 bytes, zero-padded, as two big-endian integers: comparing the pairs orders
+// ids as their bytes do wherever the pairs differ (ids of national codes have 12 digits, so a
+// sort or search compares two integers, not strings); on a tie the ids themselves decide.
+struct IdKey {
+  std::uint64_t hi;
+  std::uint64_t lo;
+};
+IdKey id_key(std::string_view s) {
+  unsigned char b[16] = {};
+  std::memcpy(b, s.data(), std::min<std::size_t>(s.size(), sizeof b));
+  const auto word = [&](int at) {
+    std::uint64_t w = 0;
+    for (int i = 0; i < 8; ++i) {
+      w = (w << 8) | b[at + i];
+    }
+    return w;
+  };
+  return {word(0), word(8)};
+}
+bool key_less(const IdKey& a, const IdKey& b) {
+  return a.hi != b.hi ? a.hi < b.hi : a.lo < b.lo;
+}
+bool key_equal(const IdKey& a, const IdKey& b) {
+  return a.hi == b.hi && a.lo == b.lo;
+}
+
+// The ids' row numbers sorted by id (ties by row), with the ids' keys in the same order.
+struct SortedIds {
+  std::vector<std::int32_t> rows;
+  std::vector<IdKey> keys;
+};
+SortedIds sorted_index(const StringPool& pool) {
+  struct Entry {
+    IdKey key;
+    std::int32_t row;
+  };
+  std::vector<Entry> e(pool.size());
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    e[i] = {id_key(pool[i]), static_cast<std::int32_t>(i)};
+  }
+  std::sort(e.begin(), e.end(), [&](const Entry& a, const Entry& b) {
+    if (!key_equal(a.key, b.key)) {
+      return key_less(a.key, b.key);
+    }
+    const auto sa = pool[a.row];
+    const auto sb = pool[b.row];
+    return sa != sb ? sa < sb : a.row < b.row;
   });
-  return idx;
+  SortedIds out;
+  out.rows.resize(e.size());
+  out.keys.resize(e.size());
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    out.rows[i] = e[i].row;
+    out.keys[i] = e[i].key;
+  }
+  return out;
+}
+
+std::int32_t lookup(const StringPool& pool, const SortedIds& ids, std::string_view key) {
+  const IdKey k = id_key(key);
+  // The first entry whose key is not below k, then among equal keys the first whose id is not
+  // below the one sought.
+  auto lo = static_cast<std::size_t>(
+      std::lower_bound(ids.keys.begin(), ids.keys.end(), k, key_less) - ids.keys.begin());
+  while (lo < ids.keys.size() && key_equal(ids.keys[lo], k)) {
+    const auto s = pool[ids.rows[lo]];
+    if (s == key) {
+      return ids.rows[lo];
+    }
+    if (key < s) {
+      break;
+    }
+    ++lo;
+  }
+  return -1;
 }
 
 std::int32_t lookup(const StringPool& pool, const std::vector<std::int32_t>& idx,
@@ -137,7 +204,8 @@ Hierarchy HierarchyBuilder::build(std::string_view root_id) {
     fail(ErrorKind::data, {source_, 0, "", ""}, "the hierarchy has no units",
          "add rows 'id,parent_id,level,name' below the header");
   }
-  const auto order = sorted_index(ids_);
+  const auto sorted = sorted_index(ids_);
+  const auto& order = sorted.rows;
   for (std::int32_t k = 1; k < n; ++k) {
     if (ids_[order[k]] == ids_[order[k - 1]]) {
       const std::int32_t dup = std::max(order[k], order[k - 1]);
@@ -156,7 +224,7 @@ Hierarchy HierarchyBuilder::build(std::string_view root_id) {
       roots.push_back(i);
       continue;
     }
-    par[i] = lookup(ids_, order, p);
+    par[i] = lookup(ids_, sorted, p);
     if (par[i] < 0) {
       fail(ErrorKind::data, {source_, lines_[i], "parent_id", std::string(p)},
            "no unit has this id (unit '" + std::string(ids_[i]) + "')",
@@ -231,7 +299,7 @@ Hierarchy HierarchyBuilder::build(std::string_view root_id) {
     }
     root = roots[0];
   } else {
-    root = lookup(ids_, order, root_id);
+    root = lookup(ids_, sorted, root_id);
     if (root < 0) {
       fail(ErrorKind::config, {source_, 0, "hierarchy.root", std::string(root_id)},
            "no unit has this id", "use an id from the hierarchy file (e.g. a division code)");

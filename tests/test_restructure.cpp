@@ -584,6 +584,44 @@ TEST(Restructure, AbolishedTierUnitsAdoptByNoChannel) {
   EXPECT_GT(count(s).during, 0);
 }
 
+// A street office piloting when its tier is abolished: the pilots are judged at the evaluation
+// as usual, but a unit that is no longer a government designates no new pilots and issues no
+// scale-up mandate (docs/model.md 7.13). Pilots of its communities and compliance with its
+// deadlines while it is abolished can come only from such decisions.
+TEST(Restructure, AbolishedPilotingUnitDecidesNothingAtItsEvaluation) {
+  const auto h = city();
+  const Network net;
+  auto s = typed_scenario({});
+  s.events.erase(s.events.begin() + 1);  // no mandate from the city
+  s.events[0].spec = AdoptSpec{{"d0s"}, Mode::pilot, ""};
+  s.promotion.pilot_delay = 6;  // evaluated 2010-07, while abolished
+  s.promotion.pilot_rounds = 3;
+  s.promotion.pilot_success = 0.5;
+  s.promotion.scale_up_deadline = 6;
+  s.events.push_back(
+      event("event[1]", "2010-03", AbolishSpec{"street", {}, {"street_office"}, false}));
+  s.events.push_back(
+      event("event[2]", "2013-01", ReestablishSpec{"street", {}, {"street_office"}}));
+  s.events[1].policy = s.events[2].policy = "p";
+  const std::int32_t from = 2;    // 2010-03
+  const std::int32_t until = 36;  // 2013-01
+  const auto decided = [&](const Scenario& sc) {
+    const Model m(sc, h, net);
+    int n = 0;
+    for (const auto& r : run_ensemble(m, 40, 2)) {
+      for (const auto& a : r.adoptions) {
+        const bool under = h.parent(a.unit) == h.find("d0s");
+        const bool by_it = a.channel == Channel::pilot || a.channel == Channel::mandate_deadline;
+        n += under && by_it && a.period >= from && a.period < until ? 1 : 0;
+      }
+    }
+    return n;
+  };
+  EXPECT_EQ(decided(s), 0);
+  s.stages.follow_restructuring = false;  // the abolition not followed: d0s still decides
+  EXPECT_GT(decided(s), 0);
+}
+
 // Listing every type of the hierarchy restricts nothing: the same bytes as leaving types out.
 TEST(PolicyTypes, EveryTypeIsBitIdenticalToUnset) {
   const auto h = city();

@@ -287,6 +287,12 @@ void AdoptionProcess::evaluations(std::int32_t t) {
     if (!active(p, t + 1)) {
       continue;
     }
+    // A unit whose tier is abolished is no longer a government (docs/model.md 7.13): its pilots
+    // are judged, but it designates no new ones and issues no scale-up mandate.
+    if (gate_abolished_ && !at_risk(p, t)) {
+      set_mode(p, Mode::none, t, kNever);
+      continue;
+    }
     const bool scale_up =
         !recs.empty() && static_cast<double>(ok) >=
                              sc_.promotion.scale_up_threshold * static_cast<double>(recs.size());

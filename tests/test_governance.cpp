@@ -256,7 +256,7 @@ void expect_same_bits(const std::vector<ReplicateResult>& a, const std::vector<R
         0, compare_bytes(ga.units.data(), gb.units.data(), ga.units.size() * sizeof(GovUnitRow)));
     ASSERT_EQ(ga.agents.size(), gb.agents.size());
     for (std::size_t t = 0; t < ga.agents.size(); ++t) {
-      EXPECT_EQ(0, compare_bytes(ga.agents[t].data(), gb.agents[t].data(), 4 * sizeof(double)));
+      EXPECT_EQ(0, compare_bytes(ga.agents[t].data(), gb.agents[t].data(), 6 * sizeof(double)));
     }
   }
 }

@@ -1097,6 +1097,46 @@ TEST(Restructure, GovernanceFollowsLocalGovernments) {
   }
 }
 
+// Resident agents follow their communities' residents (docs/model.md 7.9.7): through merges,
+// a split, and moves to another block (s4's communities join n0 in the district born in 2015)
+// the agents are conserved; a community born without predecessor (x0c0, 2014-07) brings its
+// own; none exist for communities not yet born; and the same bits on two threads.
+TEST(Restructure, ResidentAgentsFollowTheirCommunities) {
+  const auto h = towns();
+  auto s = towns_scenario();
+  s.governance.coproduction.agents_root = "R";
+  s.governance.coproduction.agents_per_community = 200;
+  const Network net;
+  const Model m(s, h, net);
+  const auto rs = run_ensemble(m, 2, 1);
+  const std::int32_t born = m.restructuring().begin(h.find("x0c0"));
+  ASSERT_EQ(born, 54);
+  for (const auto& r : rs) {
+    ASSERT_EQ(r.governance.agents.size(), 96U);
+    const auto& a0 = r.governance.agents[0];
+    EXPECT_EQ(a0[4] + a0[5], 15 * 200.0);  // the 15 communities existing at the start
+    for (std::int32_t t = 1; t < 96; ++t) {
+      const auto& a = r.governance.agents[static_cast<std::size_t>(t)];
+      const auto& b = r.governance.agents[static_cast<std::size_t>(t - 1)];
+      const double arrived = t == born ? 200.0 : 0.0;
+      EXPECT_EQ(a[4] + a[5], b[4] + b[5] + arrived) << t;
+      if (t != born) {
+        EXPECT_EQ(a[5], b[5]) << t;  // migrants stay migrants
+      }
+      EXPECT_FALSE(std::isnan(a[2]) || std::isnan(a[3])) << t;
+    }
+    EXPECT_GT(r.governance.agents[95][0], 0.05);  // they do take part
+  }
+  const auto r2 = run_ensemble(m, 2, 2);
+  for (std::size_t k = 0; k < 2; ++k) {
+    for (std::size_t t = 0; t < 96; ++t) {
+      for (std::size_t i = 0; i < 6; ++i) {
+        EXPECT_EQ(rs[k].governance.agents[t][i], r2[k].governance.agents[t][i]);
+      }
+    }
+  }
+}
+
 // The merged local government takes over its predecessors' territory: the level's stocks of
 // stability work (latent grievance, root-cause capital, ratcheted claims) carry on through the
 // merge of s0 and s1 (2013-01: at least 90% of the period before, when above 0.01), at >= 80%

@@ -142,15 +142,17 @@ std::vector<TableSchema> build() {
                 {"level", T, "level"},
                 {"period", I, "period"},
                 {"date", T, "calendar label"}}});
-  v.push_back({"agents_time",
-               "Resident agents of coproduction.agents_root beside the group model.",
-               {{"scenario_id", I, "scenario"},
-                {"replicate", I, "replicate"},
-                {"period", I, "period"},
-                {"date", T, "calendar label"},
-                {"grp", T, "local / migrant"},
-                {"agents", R, "share of agents participating"},
-                {"group_model", R, "group model's share"}}});
+  v.push_back(
+      {"agents_time",
+       "Resident agents of coproduction.agents_root beside the group model.",
+       {{"scenario_id", I, "scenario"},
+        {"replicate", I, "replicate"},
+        {"period", I, "period"},
+        {"date", T, "calendar label"},
+        {"grp", T, "local / migrant"},
+        {"agents", R, "share of agents participating"},
+        {"group_model", R, "group model's share"},
+        {"n_agents", I, "agents of the group (they follow merged and split communities)"}}});
   // --- Estimation and comparison outputs (--out FILE.csv or FILE.sqlite) ---
   v.push_back(
       {"riskset",

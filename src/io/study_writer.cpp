@@ -571,7 +571,7 @@ void StudyWriter::add(const ReplicateResult& r) {
       }
     }
     if (!sc.governance.coproduction.agents_root.empty()) {
-      Stmt st(db, "INSERT INTO agents_time VALUES (1, ?, ?, ?, ?, ?, ?)");
+      Stmt st(db, "INSERT INTO agents_time VALUES (1, ?, ?, ?, ?, ?, ?, ?)");
       for (std::size_t t = 0; t < r.governance.agents.size(); ++t) {
         const auto& a = r.governance.agents[t];
         for (int k = 0; k < 2; ++k) {
@@ -580,7 +580,8 @@ void StudyWriter::add(const ReplicateResult& r) {
               .bind_static(3, period_labels_[t])
               .bind_static(4, k == 0 ? "local" : "migrant")
               .bind(5, a[static_cast<std::size_t>(k)])
-              .bind(6, a[static_cast<std::size_t>(2 + k)]);
+              .bind(6, a[static_cast<std::size_t>(2 + k)])
+              .bind(7, static_cast<std::int64_t>(a[static_cast<std::size_t>(4 + k)]));
           st.step();
         }
       }

@@ -256,6 +256,7 @@ PerReplicate per_replicate(const Model& m, const ReplicateResult& r, std::int32_
                                              .text(std::string_view(k == 0 ? "local" : "migrant"))
                                              .real(ag[k])
                                              .real(ag[2 + k])
+                                             .integer(static_cast<std::int64_t>(ag[4 + k]))
                                              .cell(units_hint));
           ++p.unit_rows;
         }

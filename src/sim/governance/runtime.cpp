@@ -164,7 +164,7 @@ void Runtime::init(sim::ReplicateState& state) {
   wsum_.assign(out_.values.size(), 0.0);
   agents_.assign(nb, {});
   if (g_.agents_root() >= 0) {
-    out_.agents.assign(periods_, {0, 0, 0, 0});
+    out_.agents.assign(periods_, {0, 0, 0, 0, 0, 0});
     agent_w_.assign(periods_, {0, 0, 0, 0});
     for (std::size_t b = 0; b < nb; ++b) {
       setup_agents(g_.blocks()[b]);
@@ -462,6 +462,9 @@ void Runtime::split(const Transition& tr) {
 // split across SO-holding units) join their new block with their state, and governments born
 // by a merge or split take over their sources' state (docs/model.md 7.9.7).
 void Runtime::restructure_first(std::int32_t t) {
+  if (g_.agents_root() >= 0) {
+    move_agents_across(t);
+  }
   const auto& rs = g_.restructuring();
   const Transition* all = rs.transitions().data();
   const auto mark = [&](std::int32_t u) {
@@ -611,6 +614,7 @@ GovernanceResult Runtime::finish() {
         const double n = agent_w_[t][k];
         out_.agents[t][k] = n > 0 ? out_.agents[t][k] / n : std::nan("");
         out_.agents[t][2 + k] = n > 0 ? out_.agents[t][2 + k] / n : std::nan("");
+        out_.agents[t][4 + k] = n;
       }
     }
   }

@@ -141,6 +141,11 @@ class Runtime {
   void panel(std::int32_t g, const GovBlock& blk, std::int32_t t,
              const std::array<float, kGovUnitColumns>& values);
   void setup_agents(const GovBlock& blk);
+  void add_agents(std::int32_t c, std::uint32_t key);
+  bool in_agents_city(std::int32_t c) const;
+  void move_agents(const Transition& tr, std::int32_t t);
+  void follow_agents(std::size_t b, std::int32_t t);
+  void move_agents_across(std::int32_t t);
   void agents(std::size_t b, std::int32_t t);
   CommunityArrays arrays(const GovBlock& blk, std::int32_t t);
   std::int32_t slot(const GovBlock& blk, std::int32_t c) const { return blk.slot + (c - blk.c0); }
@@ -289,7 +294,8 @@ class Runtime {
     std::uint8_t group;
     std::uint8_t active;
   };
-  std::vector<std::vector<Agent>> agents_;  // per block
+  std::vector<std::vector<Agent>> agents_;               // per block
+  std::vector<std::pair<std::size_t, Agent>> arrivals_;  // agents changing block (their new one)
 };
 
 }  // namespace pdlab::gov

@@ -25,8 +25,9 @@ struct GovernanceResult {
   std::vector<double> values;
   std::vector<GovUnitRow> units;  // ordered by period, then unit
   // Resident agents of coproduction.agents_root, per period: share participating (locals,
-  // migrants) and the group model's share for the same communities.
-  std::vector<std::array<double, 4>> agents;
+  // migrants), the group model's share for the same communities, and the number of agents
+  // (locals, migrants), which follows the residents when communities restructure.
+  std::vector<std::array<double, 6>> agents;
   // A check, when units are born, cease, merge or split and RunOptions::check_residents asks
   // for it (else empty): per period, the residents
   // of the communities that exist and the residents counted by the local governments that

@@ -384,6 +384,47 @@ TEST(Restructure, BadInputsNameTheEventFieldAndFix) {
   e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
   EXPECT_NE(std::string(e.what()).find("event[4].issuer"), std::string::npos) << e.what();
   EXPECT_NE(std::string(e.what()).find("name the tier above"), std::string::npos) << e.what();
+  // A scripted adopt of a unit that has ceased (merged in 2012-01) or is not born yet.
+  for (const auto& [unit, date] : std::vector<std::pair<std::string, std::string>>{
+           {"d0sc0", "2012-06"}, {"d0sn0", "2011-06"}}) {
+    s = scenario("any");
+    s.events.push_back(event("event[4]", date, AdoptSpec{{unit}, Mode::none, ""}));
+    e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+    EXPECT_NE(std::string(e.what()).find("event[4].units"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("does not exist on the event's date"), std::string::npos)
+        << e.what();
+  }
+  // A unit listed twice in a merge, and a tier abolished twice without re-establishment.
+  s = scenario("any");
+  std::get<MergeSpec>(s.events[1].spec).units.push_back("d0sc0");
+  e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("listed twice"), std::string::npos) << e.what();
+  s = scenario("any");
+  s.events.push_back(
+      event("event[4]", "2012-03", AbolishSpec{"street", {}, {"street_office"}, false}));
+  e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("abolished already from 2011-01"), std::string::npos)
+      << e.what();
+}
+
+// A unit whose exists_until is not after its exists_from would never exist: a data error
+// naming the file's line, field and value.
+TEST(Restructure, EmptyExistenceWindowIsRefused) {
+  HierarchyBuilder b("span.csv", {"population", "exists_from", "exists_until"});
+  const double none = std::nan("");
+  const double rows[][3] = {{100, none, none}, {100, 201407, 201301}};
+  b.add("R", "", "city", "R", rows[0], 2);
+  b.add("a", "R", "district", "a", rows[1], 3);
+  const auto h = b.build("");
+  Scenario s;
+  s.calendar.start_year = 2010;
+  s.calendar.periods = 72;
+  s.policies.push_back({"p", "p", 0.0});
+  const Network net;
+  const auto e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::data);
+  EXPECT_NE(std::string(e.what()).find("span.csv:3"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("exists_until"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("never exist"), std::string::npos) << e.what();
 }
 
 // A parent that ceases while its children exist is refused, naming the event.
@@ -1095,6 +1136,34 @@ TEST(Restructure, GovernanceFollowsLocalGovernments) {
       ASSERT_TRUE((std::isnan(a) && std::isnan(b)) || a == b) << i;
     }
   }
+}
+
+// A split into communities that already exist mixes the unit's residents into theirs (as a
+// merge does) instead of replacing them; a community born without predecessor starts from the
+// initial state, not from what its slot computed before it existed (docs/model.md 7.13).
+TEST(Restructure, SplitIntoExistingAndBornCommunitiesKeepTheirResidents) {
+  const auto h = towns();
+  auto s = towns_scenario();
+  s.output.unit_time_every = 1;
+  s.events.push_back(event("event[12]", "2016-07", SplitSpec{"p1c0", {"p1c1", "p0c0"}, ""}));
+  const Network net;
+  const Model m(s, h, net);
+  RunOptions check;
+  check.check_residents = true;
+  const auto r = run_replicate(m, 0, check);
+  EXPECT_EQ(broken_governance(m, r), 0);  // residents conserved through every transition
+  // x0c0, born 2014-07 from nothing: its first period starts from the initial state (belonging
+  // 0.5, participation 0.05), one period of dynamics away.
+  const std::int32_t born = m.restructuring().begin(h.find("x0c0"));
+  int rows = 0;
+  for (const auto& row : r.governance.units) {
+    if (row.unit == h.find("x0c0") && row.period == born) {
+      ++rows;
+      EXPECT_NEAR(row.v[6], 0.5, 0.03);   // belonging of locals
+      EXPECT_NEAR(row.v[4], 0.05, 0.03);  // participation of locals
+    }
+  }
+  EXPECT_EQ(rows, 1);
 }
 
 // Resident agents follow their communities' residents (docs/model.md 7.9.7): through merges,

@@ -7,6 +7,8 @@
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -103,6 +105,18 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
   };
   column("exists_from", false);
   column("exists_until", true);
+  if (!begin_.empty()) {
+    for (std::int32_t u = 0; u < n; ++u) {
+      if (end_[u] != kNever && end_[u] <= begin_[u]) {
+        const auto a = h.attribute_index("exists_until");
+        fail(ErrorKind::data,
+             {h.source(), h.source_line(u), "exists_until", fmt::format("{}", h.attribute(*a)[u])},
+             "the unit ceases no later than it begins (exists_from " +
+                 label(sc.calendar, begin_[u]) + "): it would never exist",
+             "give an exists_until after exists_from, or drop the unit from the hierarchy");
+      }
+    }
+  }
   std::span<const double> population;
   if (const auto a = h.attribute_index("population")) {
     population = h.attribute(*a);
@@ -137,6 +151,14 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
       born_by.assign(static_cast<std::size_t>(n), -1);
     }
     const std::int32_t t = tr.period;
+    for (const auto* side : {&tr.from, &tr.to}) {
+      for (auto it = side->begin(); it != side->end(); ++it) {
+        if (std::find(side->begin(), it, *it) != it) {
+          bad(sc, side == &tr.from ? from_field : to_field, std::string(h.id(*it)),
+              "the unit is listed twice", "list each unit once", ev.line);
+        }
+      }
+    }
     for (auto u : tr.from) {
       if (std::find(tr.to.begin(), tr.to.end(), u) != tr.to.end()) {
         bad(sc, from_field, std::string(h.id(u)), "the unit is on both sides",
@@ -269,10 +291,17 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
               "supported",
               "abolish each unit at most once", ev.line);
         }
-        if (abolished_at_[u] == kNever) {
-          abolished_at_[u] = ev.period;
-          abolished.emplace_back(std::min(ev.period, periods_), u);
+        if (abolished_at_[u] != kNever) {
+          bad(sc, ev.source + ".level", std::string(h.id(u)),
+              "the unit's tier is abolished already from " +
+                  period_label(sc.calendar, abolished_at_[u]) +
+                  ": a second abolition before its re-establishment would do nothing",
+              "drop this abolish event or narrow it with `under` and `types`; re-establish the "
+              "tier first if it is abolished again later (not supported)",
+              ev.line);
         }
+        abolished_at_[u] = ev.period;
+        abolished.emplace_back(std::min(ev.period, periods_), u);
       } else {
         if (!(abolished_at_[u] < ev.period) || restored_at_[u] != kNever) {
           bad(sc, ev.source + ".level", std::string(h.id(u)),
@@ -329,6 +358,40 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
               "date the event before the abolition (an abolish event takes effect at the start "
               "of its month) or after the re-establishment, or drop the unit from `units`",
               ev.line);
+        }
+      }
+    }
+  }
+  // A unit that does not exist on an event's date (not yet born, or ceased) cannot adopt, be
+  // promoted or issue a mandate then: the event would silently do nothing.
+  if (!begin_.empty()) {
+    const auto absent = [&](std::int32_t u, std::int32_t t) {
+      return t >= 0 && t < periods_ && !(begin_[u] <= t && t < end_[u]);
+    };
+    const auto span = [&](std::int32_t u) {
+      return "it exists from " + label(sc.calendar, begin_[u]) + " until " +
+             label(sc.calendar, end_[u]);
+    };
+    for (const auto& ev : events) {
+      const auto* ad = std::get_if<AdoptEvent>(&ev.action);
+      const auto* pr = std::get_if<PromoteEvent>(&ev.action);
+      const auto* md = std::get_if<MandateEvent>(&ev.action);
+      if (md != nullptr && md->issuer >= 0 && absent(md->issuer, ev.period)) {
+        bad(sc, ev.source + ".issuer", std::string(h.id(md->issuer)),
+            "the issuer does not exist on the event's date " +
+                period_label(sc.calendar, ev.period) + " (" + span(md->issuer) + ")",
+            "date the mandate while the issuer exists, or name the unit that governs then",
+            ev.line);
+      }
+      if (ad == nullptr && pr == nullptr) {
+        continue;
+      }
+      for (auto u : ad != nullptr ? ad->units : pr->units) {
+        if (absent(u, ev.period)) {
+          bad(sc, ev.source + ".units", std::string(h.id(u)),
+              "the unit does not exist on the event's date " +
+                  period_label(sc.calendar, ev.period) + " (" + span(u) + ")",
+              "date the event while the unit exists, or name the unit that takes it over", ev.line);
         }
       }
     }

@@ -61,14 +61,7 @@ void Runtime::init(sim::ReplicateState& state) {
     set_period(Field::adopted_from, s, kNever);
     set_period(Field::active_until, s, kNever);
     at(Field::fit, s) = 1.0F;
-    for (int k = 0; k < 2; ++k) {
-      at(of_group(Field::participation_local, k), s) =
-          static_cast<float>(init.initial_participation);
-      at(of_group(Field::belonging_local, k), s) = static_cast<float>(
-          k == 0 ? init.initial_belonging_local : init.initial_belonging_migrant);
-      at(of_group(Field::trust_local, k), s) = static_cast<float>(init.initial_trust);
-      at(of_group(Field::grievance_local, k), s) = static_cast<float>(init.initial_grievance);
-    }
+    initial_state(s);
   }
   std::int32_t widest = 0;
   for (const auto& blk : g_.blocks()) {
@@ -300,6 +293,21 @@ void Runtime::apply(const Adoption& a) {
   }
 }
 
+// The residents' state of community slot s at the start (docs/model.md 5): also that of a
+// community born later without predecessor, whatever its slot computed before it existed.
+void Runtime::initial_state(std::int32_t s) {
+  const auto& init = sc_.governance.coproduction;
+  for (int k = 0; k < 2; ++k) {
+    at(of_group(Field::participation_local, k), s) = static_cast<float>(init.initial_participation);
+    at(of_group(Field::belonging_local, k), s) =
+        static_cast<float>(k == 0 ? init.initial_belonging_local : init.initial_belonging_migrant);
+    at(of_group(Field::trust_local, k), s) = static_cast<float>(init.initial_trust);
+    at(of_group(Field::grievance_local, k), s) = static_cast<float>(init.initial_grievance);
+  }
+  at(Field::depth, s) = 0.0F;
+  at(Field::perceived, s) = 0.0F;
+}
+
 void Runtime::set_population(std::int32_t s, float residents, float migrant) {
   at(Field::residents, s) = residents;
   at(Field::migrant, s) = migrant;
@@ -391,6 +399,7 @@ bool Runtime::restructure(const GovBlock& blk, std::int32_t t) {
         taken_over = taken_over || std::find(tr.to.begin(), tr.to.end(), u) != tr.to.end();
       }
       if (!taken_over) {
+        initial_state(slot(blk, u));
         set_population(slot(blk, u), g_.population(u), g_.migrant_share(u));
         changed = true;
       }
@@ -437,7 +446,8 @@ void Runtime::merge(const Transition& tr) {
 }
 
 // Split: the parts share the unit's residents in proportion to their own populations (equal
-// shares when none has one) and start from its state.
+// shares when none has one). A part born by the split starts from the unit's state; a part that
+// existed before mixes its share of them into its own residents, as a merge does.
 void Runtime::split(const Transition& tr) {
   const auto s = gslot(tr.from.front());
   const float residents = at(Field::residents, s);
@@ -450,10 +460,35 @@ void Runtime::split(const Transition& tr) {
     const auto i = gslot(u);
     const double share =
         total > 0 ? g_.population(u) / total : 1.0 / static_cast<double>(tr.to.size());
-    for (int f = static_cast<int>(Field::children); f < kFields; ++f) {
-      at(static_cast<Field>(f), i) = at(static_cast<Field>(f), s);
+    const auto in = static_cast<float>(residents * share);
+    const float own = at(Field::residents, i);
+    if (own <= 0) {
+      for (int f = static_cast<int>(Field::children); f < kFields; ++f) {
+        at(static_cast<Field>(f), i) = at(static_cast<Field>(f), s);
+      }
+      set_population(i, in, migrant);
+      continue;
     }
-    set_population(i, static_cast<float>(residents * share), migrant);
+    if (in <= 0) {
+      continue;
+    }
+    const float in_l = in * (1.0F - migrant);
+    const float in_m = in * migrant;
+    const float al = locals_[i] + in_l > 0 ? locals_[i] / (locals_[i] + in_l) : 0.5F;
+    const float am = migrants_[i] + in_m > 0 ? migrants_[i] / (migrants_[i] + in_m) : 0.5F;
+    for (int k = 0; k < 2; ++k) {
+      const float a = k == 0 ? al : am;
+      for (Field f : {Field::participation_local, Field::belonging_local, Field::trust_local,
+                      Field::grievance_local}) {
+        const Field fk = of_group(f, k);
+        at(fk, i) = a * at(fk, i) + (1 - a) * at(fk, s);
+      }
+    }
+    const float a = own / (own + in);
+    for (Field f : {Field::depth, Field::perceived, Field::children}) {
+      at(f, i) = a * at(f, i) + (1 - a) * at(f, s);
+    }
+    set_population(i, own + in, (migrants_[i] + in_m) / (own + in));
   }
   set_population(s, 0.0F, 0.0F);
 }

@@ -140,6 +140,7 @@ class Runtime {
   std::int32_t gslot(std::int32_t c) const { return slot(*g_.block_of(c), c); }
   void panel(std::int32_t g, const GovBlock& blk, std::int32_t t,
              const std::array<float, kGovUnitColumns>& values);
+  void initial_state(std::int32_t s);
   void setup_agents(const GovBlock& blk);
   void add_agents(std::int32_t c, std::uint32_t key);
   bool in_agents_city(std::int32_t c) const;

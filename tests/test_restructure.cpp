@@ -407,6 +407,38 @@ TEST(Restructure, BadInputsNameTheEventFieldAndFix) {
       << e.what();
 }
 
+// A record ended by its unit's cessation is marked as such, not as a reversal (its rev_period is
+// the cessation), and the unit_time panel has rows only for units that exist then.
+TEST(Restructure, CessationIsNotAReversalAndPanelRowsExist) {
+  const auto h = city();
+  const Network net;
+  auto s = scenario("any");
+  s.output.unit_time_every = 1;
+  const Model m(s, h, net);
+  const auto& rs = m.restructuring();
+  int ceased = 0;
+  int reversed = 0;
+  for (const auto& r : run_ensemble(m, 10, 2)) {
+    for (const auto& a : r.adoptions) {
+      if (a.ceased != 0) {
+        ++ceased;
+        EXPECT_EQ(a.rev_period, rs.end(a.unit));
+      } else if (a.rev_period != kNever) {
+        ++reversed;
+        EXPECT_LT(a.rev_period, rs.end(a.unit));
+      }
+    }
+    int rows = 0;
+    for_each_unit_time_row(m, r, [&](int, std::int32_t t, std::int32_t u, const Adoption*) {
+      ++rows;
+      EXPECT_TRUE(rs.exists(u, t)) << h.id(u) << " " << t;
+    });
+    EXPECT_GT(rows, 0);
+  }
+  EXPECT_GT(ceased, 0);    // the merged communities that had adopted
+  EXPECT_GT(reversed, 0);  // stages.reversal_rate: real reversals stay reversals
+}
+
 // A unit whose exists_until is not after its exists_from would never exist: a data error
 // naming the file's line, field and value.
 TEST(Restructure, EmptyExistenceWindowIsRefused) {

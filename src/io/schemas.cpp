@@ -94,7 +94,10 @@ std::vector<TableSchema> build() {
                 {"pilot", I, "1 if adopted as a pilot"},
                 {"quality", R, "implementation quality in [0, 1]"},
                 {"mandated", I, "1 if adopted under a mandate"},
-                {"round", I, "pilot round"}}});
+                {"round", I, "pilot round"},
+                {"ceased", I,
+                 "1 if rev_period is the unit's cessation (merged, split or exists_until), not "
+                 "a reversal (docs/model.md 7.13)"}}});
   v.push_back({"summary_time",
                "Adoption by policy, level and period over replicates; then one column per "
                "output.quantiles (q05, q50, q95 by default). Shares are over the units of the "
@@ -112,7 +115,8 @@ std::vector<TableSchema> build() {
                 {"mean", R, "mean share over replicates"},
                 {"sd", R, "standard deviation over replicates"}}});
   v.push_back({"unit_time",
-               "Per unit and period stage panel (output.unit_time_max_level).",
+               "Per unit and period stage panel (output.unit_time_max_level), while the unit "
+               "exists.",
                {{"scenario_id", I, "scenario"},
                 {"replicate", I, "replicate"},
                 {"policy_id", T, "policy"},

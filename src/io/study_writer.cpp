@@ -72,7 +72,7 @@ constexpr const char* kCellsTable = "replicate_cells";
 // Adoption rows per INSERT statement: SQLite's work per statement step is a large share of
 // the cost of a small row, so rows go in statements of many rows, prepared once.
 constexpr std::size_t kBatchRows = 64;
-constexpr int kAdoptionParams = 17;  // bound per row (scenario_id is the literal 1)
+constexpr int kAdoptionParams = 18;  // bound per row (scenario_id is the literal 1)
 
 }  // namespace
 
@@ -491,7 +491,8 @@ void StudyWriter::add(const ReplicateResult& r) {
       st.integer(base + 14, static_cast<int>(a.pilot))
           .real(base + 15, static_cast<double>(a.quality))
           .integer(base + 16, static_cast<int>(a.mandated))
-          .integer(base + 17, static_cast<int>(a.round));
+          .integer(base + 17, static_cast<int>(a.round))
+          .integer(base + 18, static_cast<int>(a.ceased));
     };
     const auto check = [&](BindCache& st) {
       if (const int rc = st.error(); rc != SQLITE_OK) {

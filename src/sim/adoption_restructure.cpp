@@ -84,7 +84,10 @@ void AdoptionProcess::cease(std::int32_t u, std::int32_t t) {
     --alive_kids_[h_.parent(u)];
   }
   if (ps_->active_at(u, t - 1)) {
+    auto& rec = (*out_)[ps_->rec_of[u]];
+    const bool reversing = rec.rev_period <= t;  // a reversal of this period stands
     end_record(u, t);
+    rec.ceased = reversing ? 0 : 1;
   }
   if (u < slots_) {
     slot_rev_[u] = std::min(slot_rev_[u], t);

@@ -209,7 +209,7 @@ PerReplicate per_replicate(const Model& m, const ReplicateResult& r, std::int32_
     } else {
       rec.text(std::string_view(to_string(a.mode)));
     }
-    rec.integer(a.pilot).real(a.quality).integer(a.mandated).integer(a.round);
+    rec.integer(a.pilot).real(a.quality).integer(a.mandated).integer(a.round).integer(a.ceased);
     p.bytes += static_cast<double>(rec.cell(rows_hint));
     ++p.adoption_rows;
   }

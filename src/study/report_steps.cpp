@@ -119,7 +119,7 @@ void scripted_steps(StepContext& c, const Event& e) {
             }
           } else {
             add_step(c, label + " · reversed", "scripted",
-                     all_units(c, units, "rev_period IS NOT NULL", "rev_period"));
+                     all_units(c, units, "rev_period IS NOT NULL AND ceased = 0", "rev_period"));
           }
         } else if constexpr (std::is_same_v<T, MandateSpec>) {
           const auto n = c.db.scalar("SELECT COUNT(*) FROM units WHERE level = " +
@@ -190,7 +190,7 @@ void model_steps(StepContext& c) {
       {"an adoption pushed bottom-up", "channel = 'bottom_up'", "period"},
       {"an adoption after escalated pressure", "channel = 'escalation'", "period"},
       {"a unit institutionalised the policy", "inst_period IS NOT NULL", "inst_period"},
-      {"a unit reversed the policy", "rev_period IS NOT NULL", "rev_period"},
+      {"a unit reversed the policy", "rev_period IS NOT NULL AND ceased = 0", "rev_period"},
   };
   for (const auto& s : kSteps) {
     add_step(c, s.name, "model",

@@ -42,7 +42,10 @@ struct Adoption {
   Mode mode = Mode::none;      // how it promoted to its children (mode when adopting)
   std::uint8_t mandated = 0;   // adopted under a mandate (deadline, quota, superior's mandate)
   std::uint8_t round = 0;      // earlier records of this unit and policy (0 = its first adoption)
-  std::uint16_t reserved = 0;  // keeps the struct free of padding: records compare bytewise
+  // 1 when the record ended because its unit ceased (merged, split or exists_until): its
+  // rev_period is then the cessation, not a reversal (docs/model.md 7.13).
+  std::uint8_t ceased = 0;
+  std::uint8_t reserved = 0;  // keeps the struct free of padding: records compare bytewise
 };
 static_assert(sizeof(Adoption) == 36, "Adoption must have no padding");
 

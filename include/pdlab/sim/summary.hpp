@@ -37,6 +37,7 @@ void for_each_unit_time_row(const Model& m, const ReplicateResult& r, Visit&& vi
     return;
   }
   const auto& h = m.hierarchy();
+  const auto& rs = m.restructuring();
   const int max_level = m.unit_time_max_level();
   std::vector<std::int32_t> rec_of(static_cast<std::size_t>(h.size()));
   for (int pol = 0; pol < m.n_policies(); ++pol) {
@@ -52,6 +53,9 @@ void for_each_unit_time_row(const Model& m, const ReplicateResult& r, Visit&& vi
         }
       }
       for (std::int32_t u = 0; u < h.size() && h.level(u) <= max_level; ++u) {
+        if (!rs.exists(u, t)) {
+          continue;  // no row for a unit not yet born or already gone (docs/model.md 7.13)
+        }
         const std::int32_t k = rec_of[static_cast<std::size_t>(u)];
         visit(pol, t, u, k >= 0 ? &r.adoptions[static_cast<std::size_t>(k)] : nullptr);
       }

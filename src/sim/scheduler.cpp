@@ -39,7 +39,6 @@ struct Workspace {
       if (options.window > 0) {
         window = std::min(window, options.window);
       }
-      window = std::max(1, window);
       governance = sim::make_governance_layer(*g, window, options.check_residents);
     }
     window = std::max(1, window);

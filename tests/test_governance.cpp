@@ -333,7 +333,7 @@ TEST(Governance, AnyWindowGivesTheSameBits) {
   expect_same_bits(run_window(fed, h, 3, 0), run_window(fed, h, 3, 1));
   expect_same_bits(run_window(fed, h, 3, 0), run_window(fed, h, 3, 4));
   // A tier abolished: its communities answer to the official above the block, one period at a
-  // time whatever is asked.
+  // time from the abolition whatever is asked; before it, the usual window.
   auto abolished = plain;
   Event e;
   e.key = "event[1]";
@@ -346,9 +346,13 @@ TEST(Governance, AnyWindowGivesTheSameBits) {
   {
     const Network net;
     const Model m(abolished, h, net);
-    EXPECT_EQ(m.governance()->window(), 1);
+    EXPECT_EQ(m.governance()->window(), plain.calendar.periods);
+    EXPECT_EQ(m.governance()->window_end(0), 30);
+    EXPECT_EQ(m.governance()->window_end(30), 31);
+    EXPECT_EQ(m.governance()->window_end(plain.calendar.periods - 1), plain.calendar.periods);
   }
   expect_same_bits(run_window(abolished, h, 3, 0), run_window(abolished, h, 3, 1));
+  expect_same_bits(run_window(abolished, h, 3, 0), run_window(abolished, h, 3, 7));
   // A scripted reversal dated in a later window than the adoption reaches the governance layer.
   auto reversed = fed;
   Event rv;

@@ -16,6 +16,8 @@
 #include "pdlab/sim/engine.hpp"
 #include "pdlab/sim/summary.hpp"
 #include "pdlab/study/case_checks.hpp"
+#include "sim/adoption.hpp"
+#include "sim/state.hpp"
 
 #include <gtest/gtest.h>
 
@@ -23,8 +25,12 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <functional>
+#include <memory>
 #include <numeric>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace pdlab {
@@ -1120,7 +1126,13 @@ TEST(Restructure, GovernanceFollowsLocalGovernments) {
   const Model m(s, h, net);
   ASSERT_NE(m.governance(), nullptr);
   EXPECT_TRUE(m.governance()->follows_governments());
-  EXPECT_EQ(m.governance()->window(), 1);
+  // Block-major (no feedback) with a new window at each restructuring of governments (2013-01,
+  // 2014-01, 2015-01); 2016-01 only merges communities within their block.
+  EXPECT_EQ(m.governance()->window(), 96);
+  EXPECT_EQ(m.governance()->window_end(0), 36);
+  EXPECT_EQ(m.governance()->window_end(36), 48);
+  EXPECT_EQ(m.governance()->window_end(48), 60);
+  EXPECT_EQ(m.governance()->window_end(60), 96);
   RunOptions check;
   check.check_residents = true;                                   // GovernanceResult::residents
   EXPECT_TRUE(run_replicate(m, 0).governance.residents.empty());  // off by default
@@ -1152,6 +1164,7 @@ TEST(Restructure, GovernanceFollowsLocalGovernments) {
   cut.stages.follow_restructuring = false;
   const Model mc(cut, h, net);
   EXPECT_FALSE(mc.governance()->follows_governments());
+  EXPECT_EQ(mc.governance()->window_end(0), 60);  // the path cut: only the move across blocks
   const auto rc = run_replicate(mc, 0, check);
   EXPECT_GT(broken_governance(mc, rc), 0);  // governments outside their existence keep rows
   for (std::int32_t t = 0; t < mc.periods(); ++t) {
@@ -1296,4 +1309,130 @@ TEST(Restructure, GovernanceRestructuringBadInputs) {
   EXPECT_NE(std::string(e.what()).find("s9"), std::string::npos) << e.what();
 }
 
+namespace {
+
+// The scheduler's loop (src/sim/scheduler.cpp) with the windows ending where `end` says, so
+// that a test can run a schedule the engine would never choose (residents checked).
+ReplicateResult run_windows(const Model& m, std::int32_t replicate,
+                            const std::function<std::int32_t(std::int32_t)>& end) {
+  sim::ReplicateState state;
+  state.replicate = replicate;
+  state.policies.resize(static_cast<std::size_t>(m.n_policies()));
+  std::vector<std::unique_ptr<sim::Process>> adoption;
+  for (std::int32_t k = 0; k < m.n_policies(); ++k) {
+    adoption.push_back(sim::make_adoption_process(m, k));
+  }
+  const auto layer = sim::make_governance_layer(*m.governance(), m.governance()->window(), true);
+  for (auto& p : adoption) {
+    p->init(state);
+  }
+  layer->init(state);
+  for (std::int32_t t0 = 0, t1 = 0; t0 < m.periods(); t0 = t1) {
+    t1 = end(t0);
+    for (std::int32_t t = t0; t < t1; ++t) {
+      for (auto& p : adoption) {
+        p->step(t, state);
+      }
+      layer->collect(t, state);
+    }
+    layer->run_window(t0, t1, state);
+  }
+  ReplicateResult r;
+  r.replicate = replicate;
+  for (auto& p : adoption) {
+    p->finish(state, r);
+  }
+  r.governance = layer->finish();
+  r.adoptions.swap(state.policies[0].records);
+  return r;
+}
+
+// Whether two runs have the same adoption records and governance outputs, byte for byte.
+bool same_bits(const ReplicateResult& a, const ReplicateResult& b) {
+  const auto bytes = [](const auto& x, const auto& y) {
+    using T = typename std::decay_t<decltype(x)>::value_type;
+    return x.size() == y.size() &&
+           (x.empty() || std::memcmp(x.data(), y.data(), x.size() * sizeof(T)) == 0);
+  };
+  const auto& ga = a.governance;
+  const auto& gb = b.governance;
+  return bytes(a.adoptions, b.adoptions) && bytes(ga.values, gb.values) &&
+         bytes(ga.units, gb.units) && bytes(ga.residents, gb.residents);
+}
+
+}  // namespace
+
+// The windows of the governance layer (docs/model.md §3): of the feedback lag except one
+// period at a time while a tier is abolished (its communities answer to the official above,
+// who decides before the blocks) and a new window at each restructuring that runs before the
+// blocks. The towns of GovernanceFollowsLocalGovernments with every feedback on (lag 3) and
+// d1's street offices abolished 2015-04 .. 2017-06: the same bits as one period at a time
+// (the schedule before variable windows), on every replicate; windows of the lag that span
+// the abolished periods give other results.
+TEST(Restructure, VariableWindowsGiveTheBitsOfOnePeriodWindows) {
+  const auto h = towns();
+  auto s = towns_scenario();
+  s.output.unit_time_every = 1;
+  auto& f = s.governance.feedback;
+  f.need = f.escalation = f.reversal = f.pilot_evaluation = f.learning = true;
+  s.events.push_back(event("event[12]", "2015-04", AbolishSpec{"street", {"d1"}, {}, false}));
+  s.events.push_back(event("event[13]", "2017-07", ReestablishSpec{"street", {"d1"}, {}}));
+  const Network net;
+  const Model m(s, h, net);
+  const auto* g = m.governance();
+  ASSERT_EQ(g->window(), 3);
+  // Windows of 3 from 0 (2013-01, 2014-01 and 2015-01 start one), one period from 2015-04
+  // (63) to 2017-06 (89), then 3 again; a window never reaches past such a start.
+  EXPECT_EQ(g->window_end(0), 3);
+  EXPECT_EQ(g->window_end(34), 36);
+  EXPECT_EQ(g->window_end(35), 36);
+  EXPECT_EQ(g->window_end(60), 63);
+  EXPECT_EQ(g->window_end(61), 63);
+  for (std::int32_t t = 63; t < 90; ++t) {
+    EXPECT_EQ(g->window_end(t), t + 1) << t;
+  }
+  EXPECT_EQ(g->window_end(90), 93);
+  EXPECT_EQ(g->window_end(95), 96);
+  int windows = 0;
+  for (std::int32_t t = 0; t < m.periods(); t = g->window_end(t)) {
+    ++windows;
+  }
+  EXPECT_EQ(windows, 21 + 27 + 2);
+  RunOptions one;
+  one.window = 1;
+  one.check_residents = true;
+  RunOptions own;
+  own.check_residents = true;
+  const auto a = run_ensemble(m, 4, 2, {}, one);
+  const auto b = run_ensemble(m, 4, 2, {}, own);
+  int spanning_differs = 0;
+  for (std::int32_t r = 0; r < 4; ++r) {
+    EXPECT_TRUE(same_bits(a[r], b[r])) << r;
+    EXPECT_EQ(broken_governance(m, b[r]), 0) << r;
+    // The loop of the test reproduces the engine's with the model's windows...
+    const auto mine = run_windows(m, r, [&](std::int32_t t) { return g->window_end(t); });
+    EXPECT_TRUE(same_bits(a[r], mine)) << r;
+    // ... and with windows of 3 throughout (the abolished periods included, each start of a
+    // restructuring still a window's start) the officials above choose after the blocks.
+    const auto spanning =
+        run_windows(m, r, [&](std::int32_t t) { return std::min(t + 3, m.periods()); });
+    spanning_differs += same_bits(a[r], spanning) ? 0 : 1;
+  }
+  std::printf("windows of 3 over the abolished periods: %d of 4 replicates differ\n",
+              spanning_differs);
+  EXPECT_GE(spanning_differs, 1);
+  // With the path cut no tier is abolished for the governance layer and governments are not
+  // followed: windows of 3 except at the moves across blocks (2015-01), the same bits as one
+  // period at a time.
+  auto cut = s;
+  cut.stages.follow_restructuring = false;
+  const Model mc(cut, h, net);
+  EXPECT_EQ(mc.governance()->window_end(63), 66);
+  EXPECT_EQ(mc.governance()->window_end(58), 60);
+  const auto c1 = run_ensemble(mc, 2, 2, {}, one);
+  const auto c0 = run_ensemble(mc, 2, 2, {}, own);
+  for (std::size_t r = 0; r < 2; ++r) {
+    EXPECT_TRUE(same_bits(c1[r], c0[r])) << r;
+  }
+}
 }  // namespace pdlab

@@ -20,12 +20,13 @@ namespace {
 
 // Everything one thread needs to simulate replicates of a model, reused across replicates.
 // The processes, in their order each period: adoption of each policy, then the governance
-// layer, which runs a window of periods behind adoption (GovernanceModel::window()).
+// layer, which runs a window of periods behind adoption (GovernanceModel::window_end()).
 struct Workspace {
   sim::ReplicateState state;
   std::vector<std::unique_ptr<sim::Process>> adoption;
   std::unique_ptr<sim::GovernanceLayer> governance;
-  std::int32_t window;
+  const GovernanceModel* model = nullptr;
+  std::int32_t window;  // the longest window
 
   Workspace(const Model& m, const RunOptions& options) : window(m.periods()) {
     state.policies.resize(static_cast<std::size_t>(m.n_policies()));
@@ -33,6 +34,7 @@ struct Workspace {
       adoption.push_back(sim::make_adoption_process(m, k, options.observed));
     }
     if (const auto* g = m.governance()) {
+      model = g;
       window = g->window();
       if (options.window > 0) {
         window = std::min(window, options.window);
@@ -40,6 +42,14 @@ struct Workspace {
       governance = sim::make_governance_layer(*g, window, options.check_residents);
     }
     window = std::max(1, window);
+  }
+
+  // The end of the window that starts in period t0: the governance model's (one period while
+  // a tier is abolished, none past a restructuring that runs before the blocks), at most
+  // `window` periods.
+  std::int32_t window_end(std::int32_t t0, std::int32_t periods) const {
+    const std::int32_t t1 = std::min(periods, t0 + window);
+    return model != nullptr ? std::min(t1, model->window_end(t0)) : t1;
   }
 };
 
@@ -55,8 +65,8 @@ ReplicateResult simulate(const Model& model, Workspace& ws, std::int32_t replica
     ws.governance->init(state);
   }
   const std::int32_t periods = model.periods();
-  for (std::int32_t t0 = 0; t0 < periods; t0 += ws.window) {
-    const std::int32_t t1 = std::min(periods, t0 + ws.window);
+  for (std::int32_t t0 = 0, t1 = 0; t0 < periods; t0 = t1) {
+    t1 = ws.window_end(t0, periods);
     for (std::int32_t t = t0; t < t1; ++t) {
       for (auto& p : ws.adoption) {
         p->step(t, state);

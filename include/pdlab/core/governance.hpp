@@ -16,7 +16,7 @@ namespace pdlab::sim {
 struct ReplicateState;
 
 // The governance layer in the per-period schedule. Adoption runs a window of periods ahead
-// (GovernanceModel::window()); the layer then follows the records that changed and runs its
+// (GovernanceModel::window_end()); the layer then follows the records that changed and runs its
 // modules in their order (officials choose, communities, stability, assessment, feedback)
 // block by block through the window, then above the blocks period by period.
 class GovernanceLayer {
@@ -28,7 +28,8 @@ class GovernanceLayer {
   virtual void init(ReplicateState& state) = 0;
   // The governance policy's records created or changed in period t.
   virtual void collect(std::int32_t t, const ReplicateState& state) = 0;
-  // Periods [t0, t1), which adoption has run; at most the feedback lag.
+  // Periods [t0, t1), which adoption has run; at most the feedback lag, and not past
+  // GovernanceModel::window_end(t0).
   virtual void run_window(std::int32_t t0, std::int32_t t1, ReplicateState& state) = 0;
   virtual GovernanceResult finish() = 0;
 };

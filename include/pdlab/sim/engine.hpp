@@ -32,9 +32,10 @@ struct ObservedStart {
 };
 
 struct RunOptions {
-  // Periods adoption runs ahead of the governance layer; 0 = the model's choice
-  // (GovernanceModel::window()). Any window from 1 up to that choice gives the same bits
-  // (tests prove it); smaller ones only run slower.
+  // Most periods adoption runs ahead of the governance layer; 0 = the model's choice
+  // (GovernanceModel::window(), each window ending by GovernanceModel::window_end()). Any
+  // window from 1 up to that choice gives the same bits (tests prove it); smaller ones only
+  // run slower.
   std::int32_t window = 0;
   // Start every replicate from an observed history (nullptr: from period 0, nothing adopted).
   const ObservedStart* observed = nullptr;

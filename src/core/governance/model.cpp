@@ -317,7 +317,42 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
   abolishes_ = abolish;
   lag_ = std::max(1, static_cast<std::int32_t>(
                          std::lround(g.feedback.lag_months * sc.calendar.periods_per_year / 12.0)));
-  window_ = abolish || first_ ? 1 : g.feedback.any() ? lag_ : std::max(1, sc.calendar.periods);
+  window_ = g.feedback.any() ? lag_ : std::max(1, sc.calendar.periods);
+  // The windows (docs/model.md §3): one period while some local government is abolished (its
+  // communities answer to the official above, who must choose before the blocks and be ranked
+  // after them every period), and a new window at each period whose restructuring runs before
+  // the blocks (Runtime::restructure_first: moves between blocks, governments taking over).
+  const std::int32_t periods = sc.calendar.periods;
+  std::vector<std::int32_t> single(static_cast<std::size_t>(periods) + 1, 0);
+  std::vector<std::uint8_t> start(static_cast<std::size_t>(periods), 0);
+  for (std::int32_t u = h.level_begin(lg_); u < h.level_begin(lg_ + 1); ++u) {
+    const std::int32_t a = std::clamp(abolished_at_[u], 0, periods);
+    const std::int32_t r = std::clamp(restored_at_[u], 0, periods);
+    if (a < r) {
+      ++single[a];
+      --single[r];
+    }
+  }
+  for (std::size_t k = 0; k < trs.size(); ++k) {
+    const std::int32_t t = trs[k].period;
+    if (t >= 0 && t < periods &&
+        (crosses_blocks(k) || (follow_governments_ && h.level(trs[k].to.front()) < lc_))) {
+      start[t] = 1;
+    }
+  }
+  window_end_.assign(static_cast<std::size_t>(periods), periods);
+  std::int32_t next = periods;  // the first period after t that needs a window of its own
+  std::int32_t open = 0;
+  for (std::int32_t t = 0; t < periods; ++t) {
+    open += single[t];
+    single[t] = open;  // local governments abolished in t
+  }
+  for (std::int32_t t = periods - 1; t >= 0; --t) {
+    window_end_[t] = single[t] > 0 ? t + 1 : std::min({next, t + window_, periods});
+    if (single[t] > 0 || start[t] != 0) {
+      next = t;
+    }
+  }
 
   // Blocks: the SO-holding units with their local governments and communities.
   const auto lanes = static_cast<std::int32_t>(simd::kMaxLanes);

@@ -214,7 +214,8 @@ void Runtime::apply_changes(std::vector<sim::Change>& list, std::size_t& next, s
 // Governance through [t0, t1): block by block through the window (each block's state stays in
 // cache), then the officials above the blocks period by period, and what feeds back. With a
 // window of one period the officials above choose before the blocks: an abolished tier's
-// communities answer to them (GovernanceModel::window()).
+// communities answer to them (GovernanceModel::window_end() gives one-period windows while a
+// tier is abolished; elsewhere the blocks read nothing the officials above choose that period).
 void Runtime::run_window(std::int32_t t0, std::int32_t t1, sim::ReplicateState& state) {
   window_start_ = t0;
   feedback_ = sc_.governance.feedback.any() ? &state.feedback : nullptr;
@@ -239,7 +240,7 @@ void Runtime::run_window(std::int32_t t0, std::int32_t t1, sim::ReplicateState& 
   std::size_t upper_next = 0;
   const bool upper_first = t1 - t0 == 1;
   if (g_.restructures_first()) {
-    restructure_first(t0);  // window 1 (GovernanceModel::window())
+    restructure_first(t0);  // a window starts at each such period (window_end())
   }
   if (upper_first) {
     apply_changes(upper_changes_, upper_next, t0, records);
@@ -493,9 +494,9 @@ void Runtime::split(const Transition& tr) {
   set_population(s, 0.0F, 0.0F);
 }
 
-// Before any block runs period t (window 1): communities that move between blocks (a merge or
-// split across SO-holding units) join their new block with their state, and governments born
-// by a merge or split take over their sources' state (docs/model.md 7.9.7).
+// Before any block runs period t (a window starts at t): communities that move between blocks (a
+// merge or split across SO-holding units) join their new block with their state, and governments
+// born by a merge or split take over their sources' state (docs/model.md 7.9.7).
 void Runtime::restructure_first(std::int32_t t) {
   if (g_.agents_root() >= 0) {
     move_agents_across(t);

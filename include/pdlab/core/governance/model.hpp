@@ -76,10 +76,15 @@ class GovernanceModel {
   std::int32_t lag() const { return lag_; }
   // How many periods adoption may run ahead of the governance layer, which then runs block by
   // block through them with each block's state in cache: every period when nothing feeds back
-  // (block-major), the feedback lag, or one period when a tier is abolished (its communities
-  // answer to the official above the block, who is ranked against other blocks' officials).
-  // Results do not depend on it (tests prove it).
+  // (block-major), else the feedback lag. The longest window; window_end() gives each one.
   std::int32_t window() const { return window_; }
+  // The end (exclusive) of the window that starts in period t: at most window() periods, one
+  // period while a tier is abolished (its communities answer to the official above the block,
+  // who decides before the blocks and is ranked against other blocks' officials every period),
+  // and never past a period whose restructuring runs before the blocks (a new window starts
+  // there: restructures_first()). Results do not depend on the windows up to these ends (tests
+  // prove it); a window over an abolished period changes them.
+  std::int32_t window_end(std::int32_t t) const { return window_end_[t]; }
   bool abolishes() const { return abolishes_; }
   // Units born, ceasing, merged and split (the communities' residents follow them).
   const Restructuring& restructuring() const { return rs_; }
@@ -93,9 +98,9 @@ class GovernanceModel {
     return !follow_governments_ || rs_.exists(u, t);
   }
   // Whether transition k (an index into restructuring().transitions()) moves communities
-  // between blocks: run before any block's period (window 1).
+  // between blocks: run before any block's period (at a window's start).
   bool crosses_blocks(std::size_t k) const { return !cross_.empty() && cross_[k] != 0; }
-  // Whether anything restructures before the blocks run in a period (window 1).
+  // Whether anything restructures before the blocks run in a period (at a window's start).
   bool restructures_first() const { return first_; }
   // Share of a split's unit state that part j of transition k takes over (their hierarchy
   // `population`, equal shares when none has one); 1 for a merge.
@@ -124,6 +129,7 @@ class GovernanceModel {
   std::vector<std::uint8_t> feedback_level_;
   std::int32_t lag_ = 1;
   std::int32_t window_ = 1;
+  std::vector<std::int32_t> window_end_;  // per period
   bool abolishes_ = false;
   std::vector<GovBlock> blocks_;
   std::vector<std::int32_t> community_block_;

@@ -1,6 +1,8 @@
 // Co-production and services in one block's communities (docs/model.md 7.9.2-7.9.3).
 #include "sim/governance/runtime.hpp"
 
+#include <cstring>
+
 namespace pdlab::gov {
 
 void Runtime::communities(std::size_t b, std::int32_t t) {
@@ -58,26 +60,26 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   // Every community of the block, branch-free so that the loop vectorises.
   const auto arr = arrays(blk, t);
   community_kernel(arr, static_cast<std::size_t>(blk.padded), t, st, so_capacity_[b]);
-  // Sums by local government (products computed in the vector loop); the sums of one
-  // government's communities interleave so that their additions overlap.
+  // Sums by local government (products computed in the vector loop): a community's row is
+  // three vectors, each lane one quantity summed in community order, as scalar sums would.
   double pop = 0;
   double above = 0;  // residents whose local government is abolished (governed_above)
   double active_w = 0;
   const float contracting = st.services ? st.contracting : 0.0F;
   const auto f = [](double x) { return static_cast<float>(x); };
-  const float* street[kStreetSums];
-  for (int k = 0; k < kStreetSums; ++k) {
-    street[k] = street_[k].data();
-  }
+  const float* rows = street_.data();
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     const auto cb = static_cast<std::size_t>(h_.first_child(g) - blk.c0);
     const auto ce = static_cast<std::size_t>(h_.end_child(g) - blk.c0);
-    float acc[kStreetSums] = {};
+    V4 acc4[3] = {};
     for (std::size_t i = cb; i < ce; ++i) {
-      for (int k = 0; k < kStreetSums; ++k) {
-        acc[k] += street[k][i];
-      }
+      const float* row = rows + i * kStreetRow;
+      acc4[0] += simd::load<V4>(row);
+      acc4[1] += simd::load<V4>(row + 4);
+      acc4[2] += simd::load<V4>(row + 8);
     }
+    float acc[kStreetRow];
+    std::memcpy(acc, acc4, sizeof acc);
     for (int k = 0; k < kStreetSums; ++k) {
       street_sum_[k][g] = acc[k];
     }

@@ -89,9 +89,7 @@ void Runtime::init(sim::ReplicateState& state) {
   for (auto* v : {&target_[0], &target_[1]}) {
     v->assign(w, 0.0F);
   }
-  for (auto& v : street_) {
-    v.assign(w, 0.0F);
-  }
+  street_.assign(w * kStreetRow, 0.0F);
   so_capacity_.assign(nb, 0.0F);
   block_locals_.assign(nb, 0.0);
   block_migrants_.assign(nb, 0.0);
@@ -346,9 +344,7 @@ CommunityArrays Runtime::arrays(const GovBlock& blk, std::int32_t t) {
   a.peers = peers_c_.data();
   a.control = control_c_.data();
   a.extra_load = load_c_.data();
-  for (int k = 0; k < kStreetSums; ++k) {
-    a.street[k] = street_[k].data();
-  }
+  a.street = street_.data();
   a.block = block_sums_;
   return a;
 }

@@ -206,7 +206,7 @@ class Runtime {
   // Per block: scratch for one period (broadcasts from local governments, kernel outputs).
   aligned_vector<float> effort_c_, stress_c_, root_c_, peers_c_, control_c_, load_c_;
   std::array<aligned_vector<float>, 2> target_;
-  std::array<aligned_vector<float>, kStreetSums> street_;
+  aligned_vector<float> street_;  // rows of kStreetRow (kernel.hpp)
   alignas(64) float block_sums_[kBlockSums][simd::kMaxLanes] = {};
 
   // Per block.

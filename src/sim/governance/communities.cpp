@@ -27,35 +27,22 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
       }
     }
   }
-  // What each local government does this period, broadcast to its communities, four at a
-  // time: a government's last vector may spill into the next government's range, which that
-  // government then overwrites (the arrays have a vector of slack past the block).
-  using V4 = simd::vf4;
-  float* effort = effort_c_.data();
-  float* stress = stress_c_.data();
-  float* root = root_c_.data();
-  float* peers = peers_c_.data();
-  float* control_share = control_c_.data();
-  float* extra_load = load_c_.data();
+  // What each local government with communities does this period, by its place (kernel.hpp).
+  // 0 + x as the vector broadcast had it (-0 becomes +0).
+  std::int32_t place = 0;
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
-    const std::int32_t cb = h_.first_child(g) - blk.c0;
-    const std::int32_t ce = h_.end_child(g) - blk.c0;
-    const V4 e = V4{} + effort_[g];
-    // Latent grievance surfacing and unmet claims add to residents' grievance (7.9.4).
-    const V4 q =
-        V4{} + (st.latent_grievance * st.latent_out * latent_[g] + st.claims_grievance * unmet_[g]);
-    const V4 r = V4{} + capital_[g];
-    const V4 p = V4{} + j_participation_[g];
-    const V4 c = V4{} + intensity_[control][g];
-    const V4 l = V4{} + (g_.partial(g, t) ? st.partial_load : 0.0F);
-    for (std::int32_t i = cb; i < ce; i += 4) {
-      simd::store(&effort[i], e);
-      simd::store(&stress[i], q);
-      simd::store(&root[i], r);
-      simd::store(&peers[i], p);
-      simd::store(&control_share[i], c);
-      simd::store(&extra_load[i], l);
+    if (h_.end_child(g) == h_.first_child(g)) {
+      continue;
     }
+    const auto o = static_cast<std::size_t>(place++);
+    effort_c_[o] = 0.0F + effort_[g];
+    // Latent grievance surfacing and unmet claims add to residents' grievance (7.9.4).
+    stress_c_[o] =
+        0.0F + (st.latent_grievance * st.latent_out * latent_[g] + st.claims_grievance * unmet_[g]);
+    root_c_[o] = 0.0F + capital_[g];
+    peers_c_[o] = 0.0F + j_participation_[g];
+    control_c_[o] = 0.0F + intensity_[control][g];
+    load_c_[o] = 0.0F + (g_.partial(g, t) ? st.partial_load : 0.0F);
   }
   // Every community of the block, branch-free so that the loop vectorises.
   const auto arr = arrays(blk, t);
@@ -67,6 +54,7 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   double active_w = 0;
   const float contracting = st.services ? st.contracting : 0.0F;
   const auto f = [](double x) { return static_cast<float>(x); };
+  using V4 = simd::vf4;
   const float* rows = street_.data();
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     const auto cb = static_cast<std::size_t>(h_.first_child(g) - blk.c0);
@@ -80,9 +68,7 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     }
     float acc[kStreetRow];
     std::memcpy(acc, acc4, sizeof acc);
-    for (int k = 0; k < kStreetSums; ++k) {
-      street_sum_[k][g] = acc[k];
-    }
+    std::memcpy(&street_sum_[static_cast<std::size_t>(g) * kStreetRow], acc, sizeof acc);
     const auto sum = [&](StreetSum k) { return acc[static_cast<int>(k)]; };
     const double sp = residents_g_[g];
     pop += sp;

@@ -156,6 +156,7 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
   using VI = typename simd::V<N>::i;
   // The arrays as restrict locals: a store through one does not reload the others.
   float* __restrict tiles = a.tiles;
+  const std::int32_t* __restrict gov_p = a.gov;
   const float* __restrict effort_p = a.effort;
   const float* __restrict stability_p = a.stability_grievance;
   const float* __restrict root_p = a.root_work;
@@ -186,6 +187,14 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
       }
     }
     const auto at = [&](Field f) { return base + static_cast<std::size_t>(f) * lanes; };
+    // What each community's local government does: the N communities span at most N
+    // consecutive places from the first one's, so one load and one permute serve them all.
+    const VI place = load<VI>(&gov_p[i]);
+    const std::int32_t first = place[0];
+    const VI lane = place - first;
+    const auto by_gov = [&](const float* __restrict p) {
+      return __builtin_shuffle(load<T>(p + first), lane);
+    };
     const VI tv = VI{} + t;
     // Active: adopted_from <= t < active_until, from the sign bits of two differences (GCC
     // lowers 512-bit integer comparisons lane by lane; this stays in vector registers).
@@ -197,7 +206,7 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     const T wl = w * (one - m);
     const T wm = w * m;
     // Root-cause capital of the local government (7.9.4): the fixes it has paid for.
-    const T fixed = load<T>(&root_p[i]);
+    const T fixed = by_gov(root_p);
     const T part_old[2] = {load<T>(at(Field::participation_local)),
                            load<T>(at(Field::participation_migrant))};
     const T pbar = (one - m) * part_old[0] + m * part_old[1];
@@ -233,19 +242,19 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     // Depth: the official's effort with residents taking part, as far as the variant fits.
     const T d = load<T>(at(Field::depth));
     const T fit = load<T>(at(Field::fit));
-    const T dn = d + k.depth_rate * load<T>(&effort_p[i]) * active * pbar * fit * (one - d) -
-                 k.depth_decay * d;
+    const T dn =
+        d + k.depth_rate * by_gov(effort_p) * active * pbar * fit * (one - d) - k.depth_decay * d;
     const T dp = load<T>(at(Field::perceived));
     const T dpn = dp + k.perceive * (dn - dp);
     const T load_now =
         min(one, k.admin_load * (one - k.list_cut * active) * (one - k.root_load * fixed) +
-                     load<T>(&load_p[i]));
+                     by_gov(load_p));
     // Residents' benefit of participating, less its cost, common to both groups.
-    const T common = k.intercept + k.w_peers * load<T>(&peers_p[i]) + k.mobilise * active -
-                     k.cost_load * load_now;
-    const T control = load<T>(&control_p[i]);
+    const T common =
+        k.intercept + k.w_peers * by_gov(peers_p) + k.mobilise * active - k.cost_load * load_now;
+    const T control = by_gov(control_p);
     const T trust_loss = k.control_trust * control;
-    const T griev_ctrl = load<T>(&stability_p[i]);  // from the local government (7.9.4)
+    const T griev_ctrl = by_gov(stability_p);  // from the local government (7.9.4)
     const T griev_out = T{} + k.griev_decay;
     T part[2];
     T sat[2];

@@ -93,7 +93,10 @@ inline Field of_group(Field local, int group) {
 // One block's communities: its tiles and its scratch arrays (padded to simd::kMaxLanes).
 struct CommunityArrays {
   float* tiles;  // the block's first tile
-  // Per community, what its local government does this period (broadcast).
+  // Per community, its local government's place among the block's governments with
+  // communities (ascending, consecutive); the padding repeats the last.
+  const std::int32_t* gov;
+  // By that place, what the local government does this period.
   const float* effort;
   // Grievance inflow of the period from stability work: latent grievance surfacing and
   // unmet claims (docs/model.md 7.9.4).

@@ -14,6 +14,7 @@
 #include <functional>
 #include <limits>
 #include <set>
+#include <vector>
 
 using namespace pdlab;
 
@@ -133,6 +134,32 @@ TEST(Governance, KernelLogisticIsAccurate) {
     worst = std::max(worst, std::abs(got - exact) / exact);
   }
   EXPECT_LT(worst, 1e-5);  // float rounding of x (~1e-7 |x|) and the degree-5 polynomial
+}
+
+TEST(Governance, KernelWritesEachCommunitysStreetSumsAsItsRow) {
+  // Distinct values per quantity and community, at every width this CPU has (SSE2 always).
+  constexpr std::size_t n = 48;
+  std::vector<std::vector<float>> q(gov::kStreetSums, std::vector<float>(n));
+  std::vector<const float*> ptr;
+  for (int k = 0; k < gov::kStreetSums; ++k) {
+    for (std::size_t c = 0; c < n; ++c) {
+      q[static_cast<std::size_t>(k)][c] = static_cast<float>(100 * k + static_cast<int>(c) + 1);
+    }
+    ptr.push_back(q[static_cast<std::size_t>(k)].data());
+  }
+  for (int lanes : {4, 8, 16}) {
+    std::vector<float> rows(n * gov::kStreetRow, -1.0F);
+    if (!gov::kernel_street_rows(lanes, ptr.data(), n, rows.data())) {
+      continue;
+    }
+    for (std::size_t c = 0; c < n; ++c) {
+      for (int k = 0; k < gov::kStreetRow; ++k) {
+        const float want = k < gov::kStreetSums ? q[static_cast<std::size_t>(k)][c] : 0.0F;
+        ASSERT_EQ(rows[c * gov::kStreetRow + static_cast<std::size_t>(k)], want)
+            << "lanes " << lanes << ", community " << c << ", quantity " << k;
+      }
+    }
+  }
 }
 
 TEST(Compare, StudentTQuantilesMatchR) {

@@ -15,7 +15,7 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
   const bool panel_now = every_ > 0 && (t + 1) % every_ == 0;
   LocalSums sums;
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
-    const auto sum = [&](StreetSum k) { return street_sum_[static_cast<int>(k)][g]; };
+    const auto sum = [&](StreetSum k) { return street_sum(k, g); };
     const double sp = residents_g_[g];
     const double inv = inv_residents_[g];
     const double part = sum(StreetSum::participation) * inv;

@@ -1,6 +1,8 @@
 // Co-production and services in one block's communities (docs/model.md 7.9.2-7.9.3).
 #include "sim/governance/runtime.hpp"
 
+#include <cstring>
+
 namespace pdlab::gov {
 
 void Runtime::communities(std::size_t b, std::int32_t t) {
@@ -25,62 +27,48 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
       }
     }
   }
-  // What each local government does this period, broadcast to its communities, four at a
-  // time: a government's last vector may spill into the next government's range, which that
-  // government then overwrites (the arrays have a vector of slack past the block).
-  using V4 = simd::vf4;
-  float* effort = effort_c_.data();
-  float* stress = stress_c_.data();
-  float* root = root_c_.data();
-  float* peers = peers_c_.data();
-  float* control_share = control_c_.data();
-  float* extra_load = load_c_.data();
+  // What each local government with communities does this period, by its place (kernel.hpp).
+  // 0 + x as the vector broadcast had it (-0 becomes +0).
+  std::int32_t place = 0;
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
-    const std::int32_t cb = h_.first_child(g) - blk.c0;
-    const std::int32_t ce = h_.end_child(g) - blk.c0;
-    const V4 e = V4{} + effort_[g];
-    // Latent grievance surfacing and unmet claims add to residents' grievance (7.9.4).
-    const V4 q =
-        V4{} + (st.latent_grievance * st.latent_out * latent_[g] + st.claims_grievance * unmet_[g]);
-    const V4 r = V4{} + capital_[g];
-    const V4 p = V4{} + j_participation_[g];
-    const V4 c = V4{} + intensity_[control][g];
-    const V4 l = V4{} + (g_.partial(g, t) ? st.partial_load : 0.0F);
-    for (std::int32_t i = cb; i < ce; i += 4) {
-      simd::store(&effort[i], e);
-      simd::store(&stress[i], q);
-      simd::store(&root[i], r);
-      simd::store(&peers[i], p);
-      simd::store(&control_share[i], c);
-      simd::store(&extra_load[i], l);
+    if (h_.end_child(g) == h_.first_child(g)) {
+      continue;
     }
+    const auto o = static_cast<std::size_t>(place++);
+    effort_c_[o] = 0.0F + effort_[g];
+    // Latent grievance surfacing and unmet claims add to residents' grievance (7.9.4).
+    stress_c_[o] =
+        0.0F + (st.latent_grievance * st.latent_out * latent_[g] + st.claims_grievance * unmet_[g]);
+    root_c_[o] = 0.0F + capital_[g];
+    peers_c_[o] = 0.0F + j_participation_[g];
+    control_c_[o] = 0.0F + intensity_[control][g];
+    load_c_[o] = 0.0F + (g_.partial(g, t) ? st.partial_load : 0.0F);
   }
   // Every community of the block, branch-free so that the loop vectorises.
   const auto arr = arrays(blk, t);
   community_kernel(arr, static_cast<std::size_t>(blk.padded), t, st, so_capacity_[b]);
-  // Sums by local government (products computed in the vector loop); the sums of one
-  // government's communities interleave so that their additions overlap.
+  // Sums by local government (products computed in the vector loop): a community's row is
+  // three vectors, each lane one quantity summed in community order, as scalar sums would.
   double pop = 0;
   double above = 0;  // residents whose local government is abolished (governed_above)
   double active_w = 0;
   const float contracting = st.services ? st.contracting : 0.0F;
   const auto f = [](double x) { return static_cast<float>(x); };
-  const float* street[kStreetSums];
-  for (int k = 0; k < kStreetSums; ++k) {
-    street[k] = street_[k].data();
-  }
+  using V4 = simd::vf4;
+  const float* rows = street_.data();
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     const auto cb = static_cast<std::size_t>(h_.first_child(g) - blk.c0);
     const auto ce = static_cast<std::size_t>(h_.end_child(g) - blk.c0);
-    float acc[kStreetSums] = {};
+    V4 acc4[3] = {};
     for (std::size_t i = cb; i < ce; ++i) {
-      for (int k = 0; k < kStreetSums; ++k) {
-        acc[k] += street[k][i];
-      }
+      const float* row = rows + i * kStreetRow;
+      acc4[0] += simd::load<V4>(row);
+      acc4[1] += simd::load<V4>(row + 4);
+      acc4[2] += simd::load<V4>(row + 8);
     }
-    for (int k = 0; k < kStreetSums; ++k) {
-      street_sum_[k][g] = acc[k];
-    }
+    float acc[kStreetRow];
+    std::memcpy(acc, acc4, sizeof acc);
+    std::memcpy(&street_sum_[static_cast<std::size_t>(g) * kStreetRow], acc, sizeof acc);
     const auto sum = [&](StreetSum k) { return acc[static_cast<int>(k)]; };
     const double sp = residents_g_[g];
     pop += sp;

@@ -77,7 +77,7 @@ void Runtime::feedback_block(std::size_t b, std::int32_t t, sim::Feedback& /*fb*
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     signal(g, t, r);
     if (outcome != nullptr) {
-      kid_outcome[g] = street_sum_[static_cast<int>(StreetSum::active_depth)][g];
+      kid_outcome[g] = street_sum(StreetSum::active_depth, g);
       if (g > 0 && active(g, t)) {
         upper_kids(h_.parent(g), t) += outcome[g];
       }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 namespace pdlab::gov {
 
@@ -84,6 +85,70 @@ Constants constants(const Step& st) {
   return k;
 }
 
+// A shuffle mask of N lanes, lane p taking f(p) (indices >= N select the second vector).
+template <class VI, class F, std::size_t... P>
+constexpr VI lane_mask(F f, std::index_sequence<P...> /*lanes*/) {
+  return VI{f(static_cast<int>(P))...};
+}
+
+// Writes four quantities of the N communities from community i into their rows: community
+// i + 4L + j gets (a, b, c, d) of its lane at rows[(i + 4L + j) * kStreetRow + col]. A 4x4
+// transpose within each 128-bit lane (four 32-bit and four 64-bit unpacks, one instruction
+// each at any width) leaves r[j] with community i + 4L + j in lane L; each lane is one store.
+template <int N>
+PDLAB_INLINE void store_rows(float* __restrict rows, std::size_t i, std::size_t col,
+                             typename simd::V<N>::f a, typename simd::V<N>::f b,
+                             typename simd::V<N>::f c, typename simd::V<N>::f d) {
+  using T = typename simd::V<N>::f;
+  using VI = typename simd::V<N>::i;
+  constexpr auto lanes = std::make_index_sequence<N>{};
+  // Within each group of four lanes q = p % 4: x0 y0 x1 y1 (lo32), x2 y2 x3 y3 (hi32),
+  // x0 x1 y0 y1 (lo64), x2 x3 y2 y3 (hi64).
+  constexpr VI lo32 =
+      lane_mask<VI>([](int p) { return p - p % 4 + p % 4 / 2 + (p % 2) * N; }, lanes);
+  constexpr VI hi32 =
+      lane_mask<VI>([](int p) { return p - p % 4 + 2 + p % 4 / 2 + (p % 2) * N; }, lanes);
+  constexpr VI lo64 =
+      lane_mask<VI>([](int p) { return p - p % 4 + p % 2 + (p % 4 / 2) * N; }, lanes);
+  constexpr VI hi64 =
+      lane_mask<VI>([](int p) { return p - p % 4 + 2 + p % 2 + (p % 4 / 2) * N; }, lanes);
+  const T ab_lo = __builtin_shuffle(a, b, lo32);
+  const T ab_hi = __builtin_shuffle(a, b, hi32);
+  const T cd_lo = __builtin_shuffle(c, d, lo32);
+  const T cd_hi = __builtin_shuffle(c, d, hi32);
+  const T r[4] = {__builtin_shuffle(ab_lo, cd_lo, lo64), __builtin_shuffle(ab_lo, cd_lo, hi64),
+                  __builtin_shuffle(ab_hi, cd_hi, lo64), __builtin_shuffle(ab_hi, cd_hi, hi64)};
+  for (std::size_t l = 0; l < N / 4; ++l) {
+    for (std::size_t j = 0; j < 4; ++j) {
+      std::memcpy(rows + (i + 4 * l + j) * kStreetRow + col,
+                  reinterpret_cast<const float*>(&r[j]) + 4 * l, 4 * sizeof(float));
+    }
+  }
+}
+
+// The street sums of the N communities from community i (StreetSum order) into their rows.
+template <int N>
+PDLAB_INLINE void store_street(float* __restrict rows, std::size_t i,
+                               const typename simd::V<N>::f (&v)[kStreetSums]) {
+  static_assert(kStreetSums == 10 && kStreetRow == 12, "three groups of four, two lanes 0");
+  const typename simd::V<N>::f zero{};
+  store_rows<N>(rows, i, 0, v[0], v[1], v[2], v[3]);
+  store_rows<N>(rows, i, 4, v[4], v[5], v[6], v[7]);
+  store_rows<N>(rows, i, 8, v[8], v[9], zero, zero);
+}
+
+template <int N>
+void street_rows_lanes(const float* const* q, std::size_t n, float* rows) {
+  using T = typename simd::V<N>::f;
+  for (std::size_t i = 0; i < n; i += N) {
+    T v[kStreetSums];
+    for (int k = 0; k < kStreetSums; ++k) {
+      v[k] = load<T>(q[k] + i);
+    }
+    store_street<N>(rows, i, v);
+  }
+}
+
 template <int N>
 PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::int32_t t,
                                   const Constants k, float so_capacity) {
@@ -91,6 +156,7 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
   using VI = typename simd::V<N>::i;
   // The arrays as restrict locals: a store through one does not reload the others.
   float* __restrict tiles = a.tiles;
+  const std::int32_t* __restrict gov_p = a.gov;
   const float* __restrict effort_p = a.effort;
   const float* __restrict stability_p = a.stability_grievance;
   const float* __restrict root_p = a.root_work;
@@ -101,10 +167,7 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
   float* __restrict outcome_p = a.outcome;
   float* __restrict assessed_p = a.assessed;
   float* __restrict target_p[2] = {a.target[0], a.target[1]};
-  float* __restrict street_p[kStreetSums];
-  for (int s = 0; s < kStreetSums; ++s) {
-    street_p[s] = a.street[s];
-  }
+  float* __restrict street_p = a.street;
   constexpr std::size_t lanes = simd::kMaxLanes;
   const T one = T{} + 1.0F;
   const T so_cap = T{} + so_capacity;
@@ -124,6 +187,14 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
       }
     }
     const auto at = [&](Field f) { return base + static_cast<std::size_t>(f) * lanes; };
+    // What each community's local government does: the N communities span at most N
+    // consecutive places from the first one's, so one load and one permute serve them all.
+    const VI place = load<VI>(&gov_p[i]);
+    const std::int32_t first = place[0];
+    const VI lane = place - first;
+    const auto by_gov = [&](const float* __restrict p) {
+      return __builtin_shuffle(load<T>(p + first), lane);
+    };
     const VI tv = VI{} + t;
     // Active: adopted_from <= t < active_until, from the sign bits of two differences (GCC
     // lowers 512-bit integer comparisons lane by lane; this stays in vector registers).
@@ -135,7 +206,7 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     const T wl = w * (one - m);
     const T wm = w * m;
     // Root-cause capital of the local government (7.9.4): the fixes it has paid for.
-    const T fixed = load<T>(&root_p[i]);
+    const T fixed = by_gov(root_p);
     const T part_old[2] = {load<T>(at(Field::participation_local)),
                            load<T>(at(Field::participation_migrant))};
     const T pbar = (one - m) * part_old[0] + m * part_old[1];
@@ -171,19 +242,19 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     // Depth: the official's effort with residents taking part, as far as the variant fits.
     const T d = load<T>(at(Field::depth));
     const T fit = load<T>(at(Field::fit));
-    const T dn = d + k.depth_rate * load<T>(&effort_p[i]) * active * pbar * fit * (one - d) -
-                 k.depth_decay * d;
+    const T dn =
+        d + k.depth_rate * by_gov(effort_p) * active * pbar * fit * (one - d) - k.depth_decay * d;
     const T dp = load<T>(at(Field::perceived));
     const T dpn = dp + k.perceive * (dn - dp);
     const T load_now =
         min(one, k.admin_load * (one - k.list_cut * active) * (one - k.root_load * fixed) +
-                     load<T>(&load_p[i]));
+                     by_gov(load_p));
     // Residents' benefit of participating, less its cost, common to both groups.
-    const T common = k.intercept + k.w_peers * load<T>(&peers_p[i]) + k.mobilise * active -
-                     k.cost_load * load_now;
-    const T control = load<T>(&control_p[i]);
+    const T common =
+        k.intercept + k.w_peers * by_gov(peers_p) + k.mobilise * active - k.cost_load * load_now;
+    const T control = by_gov(control_p);
     const T trust_loss = k.control_trust * control;
-    const T griev_ctrl = load<T>(&stability_p[i]);  // from the local government (7.9.4)
+    const T griev_ctrl = by_gov(stability_p);  // from the local government (7.9.4)
     const T griev_out = T{} + k.griev_decay;
     T part[2];
     T sat[2];
@@ -251,7 +322,8 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
       row(assessed_p, k.assess_depth * dn + k.assess_sat * sat_mean);
     }
     const T wa = w * active;
-    const auto out = [&](StreetSum s, T v) { store(&street_p[static_cast<int>(s)][i], v); };
+    T street[kStreetSums];
+    const auto out = [&](StreetSum s, T v) { street[static_cast<int>(s)] = v; };
     out(StreetSum::participation, w * pbar_new);
     out(StreetSum::grievance, wl * griev_new[0] + wm * griev_new[1]);
     // Grievance as it reaches open contention: each group's in proportion to its voice.
@@ -267,6 +339,7 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     out(StreetSum::active_depth, active * dn);
     const T so_places = from_so * per_source;
     out(StreetSum::places_so, so_places);
+    store_street<N>(street_p, i, street);
     const auto sum = [&](BlockSum s) -> T& { return block[static_cast<int>(s)]; };
     sum(BlockSum::participation_local) += wl * part[0];
     sum(BlockSum::participation_migrant) += wm * part[1];
@@ -309,6 +382,17 @@ __attribute__((target("avx512f,fma"))) void kernel_avx512(const CommunityArrays&
 }
 #endif
 
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2"))) void street_rows_avx2(const float* const* q, std::size_t n,
+                                                      float* rows) {
+  street_rows_lanes<8>(q, n, rows);
+}
+__attribute__((target("avx512f"))) void street_rows_avx512(const float* const* q, std::size_t n,
+                                                           float* rows) {
+  street_rows_lanes<16>(q, n, rows);
+}
+#endif
+
 // PDLAB_SIMD=sse|avx2 caps the vector width (to reproduce or time a narrower CPU).
 bool simd_allowed(int lanes) {
   const char* cap = std::getenv("PDLAB_SIMD");
@@ -341,6 +425,24 @@ void community_kernel(const CommunityArrays& a, std::size_t n, std::int32_t t, c
   }
 #endif
   kernel_sse(a, n, t, k, so_capacity);
+}
+
+bool kernel_street_rows(int lanes, const float* const* q, std::size_t n, float* rows) {
+  if (lanes == 4) {
+    street_rows_lanes<4>(q, n, rows);
+    return true;
+  }
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (lanes == 8 && __builtin_cpu_supports("avx2") != 0) {
+    street_rows_avx2(q, n, rows);
+    return true;
+  }
+  if (lanes == 16 && __builtin_cpu_supports("avx512f") != 0) {
+    street_rows_avx512(q, n, rows);
+    return true;
+  }
+#endif
+  return false;
 }
 
 float kernel_logistic(float x) {

@@ -26,6 +26,10 @@ enum class StreetSum : int {
   count
 };
 constexpr int kStreetSums = static_cast<int>(StreetSum::count);
+// The kernel writes each community's street sums as one row of kStreetRow floats (the last two
+// 0), so that a government's sums add three 4-float vectors per community, every quantity in
+// its own lane and in community order (the bits of scalar sums).
+constexpr int kStreetRow = 12;
 
 // Sums over the block's communities, by lane, for the community-level outputs.
 enum class BlockSum : int {
@@ -89,7 +93,10 @@ inline Field of_group(Field local, int group) {
 // One block's communities: its tiles and its scratch arrays (padded to simd::kMaxLanes).
 struct CommunityArrays {
   float* tiles;  // the block's first tile
-  // Per community, what its local government does this period (broadcast).
+  // Per community, its local government's place among the block's governments with
+  // communities (ascending, consecutive); the padding repeats the last.
+  const std::int32_t* gov;
+  // By that place, what the local government does this period.
   const float* effort;
   // Grievance inflow of the period from stability work: latent grievance surfacing and
   // unmet claims (docs/model.md 7.9.4).
@@ -104,14 +111,19 @@ struct CommunityArrays {
   // peers see of a community (its depth) and how its superior would judge it as a pilot.
   float* outcome;
   float* assessed;
-  std::size_t communities;  // the block's communities; the rows end there, the tiles later
-  float* target[2];         // the groups' participation targets (resident agents only)
-  float* street[kStreetSums];
+  std::size_t communities;          // the block's communities; the rows end there, the tiles later
+  float* target[2];                 // the groups' participation targets (resident agents only)
+  float* street;                    // [community][kStreetRow], StreetSum order
   float (*block)[simd::kMaxLanes];  // [kBlockSums][lanes]; lanes >= N left at 0
 };
 
 void community_kernel(const CommunityArrays& a, std::size_t n, std::int32_t t, const Step& st,
                       float so_capacity);
+
+// The kernel's writing of street sums as rows, for its test: q[k][c] (k < kStreetSums, c < n, n a
+// multiple of lanes) to rows[c * kStreetRow + k], `lanes` (4, 8, 16) communities at a time;
+// false if this CPU lacks that width.
+bool kernel_street_rows(int lanes, const float* const* q, std::size_t n, float* rows);
 
 // The kernel's vectorised logistic 1 / (1 + exp(-x)) (SSE2 width), for its accuracy test.
 float kernel_logistic(float x);

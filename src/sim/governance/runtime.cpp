@@ -74,7 +74,23 @@ void Runtime::init(sim::ReplicateState& state) {
       at(Field::children, s) = g_.children(c);
     }
   }
-  // Block scratch (the broadcasts may write one vector past the block's communities).
+  // Each community's local government as the kernel reads it: the government's place among
+  // the block's governments with communities (consecutive, so one vector's communities span
+  // at most as many places as it has lanes); the padding repeats the last.
+  gov_of_.assign(slots, 0);
+  for (const auto& blk : g_.blocks()) {
+    std::int32_t place = -1;
+    for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
+      place += h_.end_child(g) > h_.first_child(g) ? 1 : 0;
+      for (auto c = h_.first_child(g); c < h_.end_child(g); ++c) {
+        gov_of_[static_cast<std::size_t>(slot(blk, c))] = place;
+      }
+    }
+    for (std::int32_t i = blk.c1 - blk.c0; i < blk.padded; ++i) {
+      gov_of_[static_cast<std::size_t>(blk.slot + i)] = std::max(place, 0);
+    }
+  }
+  // Block scratch (the kernel reads a vector from any government's place).
   const auto w = static_cast<std::size_t>(widest);
   for (auto* v : {&effort_c_, &stress_c_, &root_c_, &peers_c_, &control_c_, &load_c_}) {
     v->assign(w + simd::kMaxLanes, 0.0F);
@@ -82,9 +98,7 @@ void Runtime::init(sim::ReplicateState& state) {
   for (auto* v : {&target_[0], &target_[1]}) {
     v->assign(w, 0.0F);
   }
-  for (auto& v : street_) {
-    v.assign(w, 0.0F);
-  }
+  street_.assign(w * kStreetRow, 0.0F);
   so_capacity_.assign(nb, 0.0F);
   block_locals_.assign(nb, 0.0);
   block_migrants_.assign(nb, 0.0);
@@ -123,9 +137,7 @@ void Runtime::init(sim::ReplicateState& state) {
   residents_g_.assign(ng, 0.0);
   inv_residents_.assign(ng, 0.0);
   per_10k_year_.assign(ng, 0.0);
-  for (auto& v : street_sum_) {
-    v.assign(ng, 0.0F);
-  }
+  street_sum_.assign(ng * kStreetRow, 0.0F);
   for (std::size_t b = 0; b < nb; ++b) {
     block_residents(g_.blocks()[b]);
   }
@@ -349,15 +361,14 @@ CommunityArrays Runtime::arrays(const GovBlock& blk, std::int32_t t) {
   for (int k = 0; k < 2; ++k) {
     a.target[k] = g_.agents_root() >= 0 ? target_[k].data() : nullptr;
   }
+  a.gov = &gov_of_[s];
   a.effort = effort_c_.data();
   a.stability_grievance = stress_c_.data();
   a.root_work = root_c_.data();
   a.peers = peers_c_.data();
   a.control = control_c_.data();
   a.extra_load = load_c_.data();
-  for (int k = 0; k < kStreetSums; ++k) {
-    a.street[k] = street_[k].data();
-  }
+  a.street = street_.data();
   a.block = block_sums_;
   return a;
 }

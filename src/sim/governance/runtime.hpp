@@ -207,12 +207,13 @@ class Runtime {
   // Per community slot (persistent): the tiles of the kernel, and locals and migrants.
   aligned_vector<float> tiles_;
   std::vector<float> locals_, migrants_;
-  std::vector<float> coverage_;  // only for the panel
+  std::vector<float> coverage_;          // only for the panel
+  aligned_vector<std::int32_t> gov_of_;  // CommunityArrays::gov
 
-  // Per block: scratch for one period (broadcasts from local governments, kernel outputs).
+  // Per block: scratch for one period (by local government, kernel outputs).
   aligned_vector<float> effort_c_, stress_c_, root_c_, peers_c_, control_c_, load_c_;
   std::array<aligned_vector<float>, 2> target_;
-  std::array<aligned_vector<float>, kStreetSums> street_;
+  aligned_vector<float> street_;  // rows of kStreetRow (kernel.hpp)
   alignas(64) float block_sums_[kBlockSums][simd::kMaxLanes] = {};
 
   // Per block.
@@ -277,7 +278,12 @@ class Runtime {
   // Per local government, from residents_g_ (block_residents): 1 / residents and
   // 10,000 periods-a-year / residents (0 without residents).
   std::vector<double> inv_residents_, per_10k_year_;
-  std::array<std::vector<float>, kStreetSums> street_sum_;
+  // Per local government, its communities' street sums (communities.cpp), rows of kStreetRow
+  // as the kernel writes a community's.
+  aligned_vector<float> street_sum_;
+  float street_sum(StreetSum k, std::int32_t g) const {
+    return street_sum_[static_cast<std::size_t>(g) * kStreetRow + static_cast<std::size_t>(k)];
+  }
 
   // Upper officials: jurisdiction sums per unit and period of the window.
   std::vector<float> jur_;

@@ -1,6 +1,7 @@
 // Local governments' stability work in one block (docs/model.md 7.9.4): incidents and
 // eruptions, latent grievance, the claims ratchet, root-cause capital, escalation and what it
 // all costs in yuan.
+#include "sim/governance/lanes.hpp"
 #include "sim/governance/runtime.hpp"
 
 #include <algorithm>
@@ -8,23 +9,9 @@
 
 namespace pdlab::gov {
 
-namespace {
-
-using T = simd::vf4;
-using I = simd::vi4;
-constexpr std::int32_t N = 4;
-
-PDLAB_INLINE T select(I mask, T a, T b) {
-  return mask ? a : b;
-}
-PDLAB_INLINE bool any(I mask) {
-  return (mask[0] | mask[1] | mask[2] | mask[3]) != 0;
-}
-PDLAB_INLINE bool all(I mask) {
-  return (mask[0] & mask[1] & mask[2] & mask[3]) != 0;
-}
-
-}  // namespace
+using lanes::I;
+using lanes::N;
+using lanes::T;
 
 // The waiting time to local government g's next incident, in units of intensity.
 PDLAB_INLINE double Runtime::exponential(std::int32_t g) {
@@ -51,31 +38,13 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
   for (std::int32_t i = blk.g0; i < blk.g1; i += N) {
     const std::int32_t m = std::min(N, blk.g1 - i);
     const auto at = static_cast<std::size_t>(i);
-    // The group's inputs; a last group of fewer than four repeats its last government in the
-    // spare lanes (computed, never stored).
-    const auto get = [&](const std::vector<float>& v) {
-      if (m == N) {
-        return simd::load<T>(&v[at]);
-      }
-      T x;
-      for (std::int32_t l = 0; l < N; ++l) {
-        x[l] = v[at + std::min(l, m - 1)];
-      }
-      return x;
-    };
-    // Residents and per-10,000-a-year factors as floats, as the scalar code converts them.
+    // The group's inputs (lanes.hpp); residents and per-10,000-a-year factors as floats, as
+    // the scalar code converts them.
+    const auto get = [&](const std::vector<float>& v) { return lanes::load(&v[at], m); };
     const auto get_float = [&](const std::vector<double>& v) {
-      T x;
-      for (std::int32_t l = 0; l < N; ++l) {
-        x[l] = static_cast<float>(v[at + std::min(l, m - 1)]);
-      }
-      return x;
+      return lanes::load_float(&v[at], m);
     };
-    // Governments with residents, within the block.
-    I live;
-    for (std::int32_t l = 0; l < N; ++l) {
-      live[l] = l < m && residents_g_[at + l] > 0 ? -1 : 0;
-    }
+    const I live = lanes::positive(&residents_g_[at], m);  // governments with residents
     const T x_control = get(intensity_[control]);
     const T x_root = get(intensity_[root_cause]);
     const T claims = get(claims_);  // yuan per incident
@@ -93,7 +62,7 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
       const T base = st.incident_base * get_float(residents_g_);
       const T arg = st.incident_grievance * get(j_voiced_) + st.claims_incidents * get(unmet_);
       T growth = simd::exp<N>(arg);
-      if (any(arg != arg)) {
+      if (lanes::any(arg != arg)) {
         // exp<N> clamps NaN to -87, exp1 passes it on: keep the scalar's (never seen) NaN.
         for (int l = 0; l < N; ++l) {
           growth[l] = simd::exp1(arg[l]);
@@ -106,8 +75,9 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
       const T budget_paid = get(mix_[compensation]) * st.budget;
       const T one = T{} + 1.0F;
       const T zero = T{};
-      x_paid = select(open_year > zero, simd::min(one, budget_paid / (claims * open_year)), one);
-      spent_paid = select(live, x_paid * claims * open_year, zero);
+      x_paid =
+          lanes::select(open_year > zero, simd::min(one, budget_paid / (claims * open_year)), one);
+      spent_paid = lanes::select(live, x_paid * claims * open_year, zero);
       // Raised expectations left unpaid: the claims above their base of the incidents whose
       // claims were not paid.
       unmet = (1.0F - x_paid) * simd::max(zero, claims - st.claims_base) / claims;
@@ -130,7 +100,7 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
                 (st.root_build * x_root * (1.0F - capital_before) - st.root_decay * capital_before);
       // The state of the governments with residents.
       const auto put = [&](std::vector<float>& v, T x) {
-        if (all(live)) {
+        if (lanes::all(live)) {
           simd::store(&v[at], x);
           return;
         }

@@ -6,12 +6,25 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace pdlab::gov {
 
 using lanes::I;
 using lanes::N;
 using lanes::T;
+
+namespace {
+
+// The metrics summed over the local governments with residents, all with the same weight.
+constexpr GovMetric kSummedMetrics[] = {
+    GovMetric::incidents,        GovMetric::expected_claims,    GovMetric::unmet_claims,
+    GovMetric::latent_grievance, GovMetric::root_capital,       GovMetric::escalated,
+    GovMetric::cost_control,     GovMetric::cost_compensation,  GovMetric::cost_root_cause,
+    GovMetric::share_control,    GovMetric::share_compensation, GovMetric::share_root_cause};
+constexpr int kSummed = static_cast<int>(std::size(kSummedMetrics));
+
+}  // namespace
 
 // The waiting time to local government g's next incident, in units of intensity.
 PDLAB_INLINE double Runtime::exponential(std::int32_t g) {
@@ -29,8 +42,11 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
   const Step& st = g_.step(t);
   const bool panel_now = every_ > 0 && (t + 1) % every_ == 0;
   LocalSums sums;
-  // The weight of the metrics below, the same sum for each (added once, set at the end).
+  // The weighted sums of kSummedMetrics, each in government order, and their weight (the
+  // same sum for each, added once): into sums at the end.
+  double summed[kSummed] = {};
   double weight = 0;
+  bool any = false;
   const float control_cost = st.control_cost;
   const float root_cost = st.root_cost;
   const bool services = st.services;
@@ -143,18 +159,22 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
         const double per = per_10k_year_[g];  // per 10,000 residents a year
         j_incident_rate_[g] += st.dt * (static_cast<float>(incidents * per) - j_incident_rate_[g]);
         weight += sp;
-        sums.add_value(GovMetric::incidents, static_cast<double>(incidents) * per, sp);
-        sums.add_value(GovMetric::expected_claims, claims[l], sp);
-        sums.add_value(GovMetric::unmet_claims, unmet[l], sp);
-        sums.add_value(GovMetric::latent_grievance, latent[l], sp);
-        sums.add_value(GovMetric::root_capital, capital[l], sp);
-        sums.add_value(GovMetric::escalated, escalated * per, sp);
-        sums.add_value(GovMetric::cost_control, spent_control[l], sp);
-        sums.add_value(GovMetric::cost_compensation, spent_paid[l], sp);
-        sums.add_value(GovMetric::cost_root_cause, spent_root[l], sp);
-        sums.add_value(GovMetric::share_control, mix_[control][g], sp);
-        sums.add_value(GovMetric::share_compensation, mix_[compensation][g], sp);
-        sums.add_value(GovMetric::share_root_cause, mix_[root_cause][g], sp);
+        const double v[kSummed] = {static_cast<double>(incidents) * per,
+                                   claims[l],
+                                   unmet[l],
+                                   latent[l],
+                                   capital[l],
+                                   escalated * per,
+                                   spent_control[l],
+                                   spent_paid[l],
+                                   spent_root[l],
+                                   mix_[control][g],
+                                   mix_[compensation][g],
+                                   mix_[root_cause][g]};
+        for (int k = 0; k < kSummed; ++k) {
+          summed[k] += v[k] * sp;
+        }
+        any = true;
       }
       // Contracted places: yuan a year, per 10,000 residents like every cost.
       const double contracts = contract_cost * static_cast<double>(places_[g]);
@@ -170,12 +190,13 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
       }
     }
   }
-  for (auto m :
-       {GovMetric::incidents, GovMetric::expected_claims, GovMetric::unmet_claims,
-        GovMetric::latent_grievance, GovMetric::root_capital, GovMetric::escalated,
-        GovMetric::cost_control, GovMetric::cost_compensation, GovMetric::cost_root_cause,
-        GovMetric::share_control, GovMetric::share_compensation, GovMetric::share_root_cause}) {
-    sums.weight[static_cast<int>(m)] = weight;
+  if (any) {
+    for (int k = 0; k < kSummed; ++k) {
+      const auto i = static_cast<int>(kSummedMetrics[k]);
+      sums.value[i] = summed[k];
+      sums.weight[i] = weight;
+      sums.touched |= std::uint64_t{1} << i;
+    }
   }
   flush(sums, t);
 }

@@ -8,6 +8,7 @@
 #include "pdlab/sim/engine.hpp"
 #include "pdlab/sim/summary.hpp"
 #include "sim/governance/kernel.hpp"
+#include "sim/governance/lanes.hpp"
 
 #include <cmath>
 #include <cstring>
@@ -125,6 +126,36 @@ double mean(const std::vector<double>& v) {
 }
 
 }  // namespace
+
+// The lanes of the per-government loops (lanes.hpp): a block's last, shorter group repeats its
+// last government in the spare lanes and masks them off; doubles become floats as a scalar
+// static_cast makes them.
+TEST(Governance, LanesLoadTheLastGroupAndMaskItsSpareLanes) {
+  using namespace pdlab::gov::lanes;
+  const float f[4] = {1.5F, -2.0F, 3.25F, 7.0F};
+  const double d[4] = {0.1, 0.0, 1e300, -4.0};
+  for (std::int32_t m = 1; m <= N; ++m) {
+    const T x = load(f, m);
+    const T y = load_float(d, m);
+    const I live = positive(d, m);
+    for (std::int32_t l = 0; l < N; ++l) {
+      const auto k = std::min(l, m - 1);
+      EXPECT_EQ(x[l], f[k]) << m << " " << l;
+      const float want = static_cast<float>(d[k]);
+      EXPECT_EQ(0, std::memcmp(&want, &y[l], sizeof want)) << m << " " << l;
+      EXPECT_EQ(live[l], l < m && d[l] > 0 ? -1 : 0) << m << " " << l;
+    }
+  }
+  const I mask = {-1, 0, 0, -1};
+  const T picked = select(mask, load(f, 4), T{});
+  EXPECT_EQ(picked[0], 1.5F);
+  EXPECT_EQ(picked[1], 0.0F);
+  EXPECT_EQ(picked[3], 7.0F);
+  EXPECT_TRUE(any(mask));
+  EXPECT_FALSE(all(mask));
+  EXPECT_TRUE(all(I{} - 1));
+  EXPECT_FALSE(any(I{}));
+}
 
 TEST(Governance, KernelLogisticIsAccurate) {
   double worst = 0;

@@ -254,6 +254,33 @@ TEST(Stability, ChosenMixIsThreadInvariantAndStatesStayInRange) {
   EXPECT_GT(hi - lo, 0.05);
 }
 
+// The local governments' stability work runs four at a time (vf4 lanes, stability.cpp) and must
+// give the bits of the code that ran one government at a time: the digest below was made by
+// that code (before the lanes). Six streets a district give a full group of four and a last
+// group of two. A change of the arithmetic or its order (say 1 - (a + b) for 1 - a - b) changes
+// it; update it only for an intended change of the model, and say so in CHANGELOG.md.
+TEST(Stability, LanesGiveTheBitsOfOneGovernmentAtATime) {
+  const auto h = test::city(3, 6, 8, 0.5);
+  auto s = base(h, 48);
+  s.output.unit_time_every = 4;
+  const auto rs = run(s, h, 1);
+  std::uint64_t digest = 14695981039346656037ULL;  // FNV-1a, 64 bits
+  const auto mix = [&](const void* p, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      digest = (digest ^ static_cast<const unsigned char*>(p)[i]) * 1099511628211ULL;
+    }
+  };
+  for (const auto& r : rs) {
+    mix(r.governance.values.data(), r.governance.values.size() * sizeof(double));
+    for (const auto& row : r.governance.units) {
+      mix(&row.unit, sizeof row.unit);
+      mix(&row.period, sizeof row.period);
+      mix(row.v.data(), row.v.size() * sizeof(float));
+    }
+  }
+  EXPECT_EQ(digest, 0xa7d2f685fc8ec62aULL) << "digest 0x" << std::hex << digest;
+}
+
 // Root-cause work can be used only once the governance model is adopted: before that it is
 // not in the officials' choice (its share is 0, the budget goes to control and compensation),
 // and a fixed mix gives its share to the other two.

@@ -14,6 +14,16 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
   const int lg = g_.local_level();
   const bool panel_now = every_ > 0 && (t + 1) % every_ == 0;
   LocalSums sums;
+  // The jurisdiction sums of the parent of the governments so far (a block's local
+  // governments share one): in registers, not memory, between one government and the next;
+  // the same float additions in the same order.
+  std::int32_t parent = -1;
+  float up[kJur];
+  const auto put_up = [&] {
+    if (parent >= 0) {
+      std::copy(up, up + kJur, jur(parent, t));
+    }
+  };
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     const auto sum = [&](StreetSum k) { return street_sum(k, g); };
     const double sp = residents_g_[g];
@@ -57,8 +67,12 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
     }
     // Jurisdiction sums for the officials above.
     if (lg > 0 && sp > 0) {
-      float* j = jur(h_.parent(g), t);
-      const auto acc = [&](Jur k, double x) { j[static_cast<int>(k)] += static_cast<float>(x); };
+      if (h_.parent(g) != parent) {
+        put_up();
+        parent = h_.parent(g);
+        std::copy(jur(parent, t), jur(parent, t) + kJur, up);
+      }
+      const auto acc = [&](Jur k, double x) { up[static_cast<int>(k)] += static_cast<float>(x); };
       acc(Jur::residents, sp);
       acc(Jur::participation, part * sp);
       acc(Jur::satisfaction, sat * sp);
@@ -95,6 +109,7 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
              act ? static_cast<float>(mandated_[in_charge_[g]]) : nan});
     }
   }
+  put_up();
   flush(sums, t);
   if ((t + 1) % ppy_ == 0) {
     rank_peers(blk.g0, blk.g1, t);  // the block's local governments share one superior

@@ -2,6 +2,7 @@
 // tournament among peers) and choices (the effort split between visible outputs and depth,
 // and the mix of stability strategies), each a discounted best response to the official's
 // career payoff over the rest of its term.
+#include "sim/governance/lanes.hpp"
 #include "sim/governance/runtime.hpp"
 
 #include <algorithm>
@@ -181,12 +182,65 @@ PDLAB_INLINE void Runtime::buy(std::int32_t g, std::int32_t t) {
       adopted * std::min(1.0F, mix_[root_cause][g] * st.budget / std::max(st.root_cost, tiny));
 }
 
+// The inputs of choose_mixes for local governments [g0, g1) in period t, into mix_in_: what
+// comes from the government's own arrays four at a time (lanes.hpp, the scalar's arithmetic),
+// what comes from its official one at a time.
+void Runtime::gather_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t) {
+  using lanes::T;
+  const Step& st = g_.step(t);
+  const auto& hz = st.horizons;
+  const std::int32_t months_left = ppy_ - t % ppy_;
+  const T one = T{} + 1.0F;
+  for (std::int32_t i = 0; i < g1 - g0; i += lanes::N) {
+    const std::int32_t m = std::min(lanes::N, g1 - g0 - i);
+    const auto g = static_cast<std::size_t>(g0 + i);
+    const auto get = [&](const std::vector<float>& v) { return lanes::load(&v[g], m); };
+    // mix_in_ holds whole groups of four (decide_local).
+    const auto set = [&](MixInput k, T v) {
+      simd::store(&mix_in_[static_cast<int>(k)][static_cast<std::size_t>(i)], v);
+    };
+    // Last period's incidents: what suppression acts on, and the eruptions' share.
+    const T rate = get(rate_);
+    const auto some = rate > 0.0F;
+    set(MixInput::open, lanes::select(some, get(open_rate_) / rate, one));
+    set(MixInput::contained, lanes::select(some, get(contained_) / rate, one));
+    set(MixInput::open_year,
+        lanes::select(lanes::positive(&residents_g_[g], m),
+                      get(open_rate_) * lanes::load_float(&per_10k_year_[g], m), T{}));
+    set(MixInput::need, get(j_need_));
+    const T grievance = get(j_grievance_);
+    set(MixInput::voice, lanes::select(grievance > 0.0F, get(j_voiced_) / grievance, one));
+    set(MixInput::base, lanes::select(some, get(base_rate_) / rate, one));
+    set(MixInput::expected, rate * static_cast<float>(months_left));
+    set(MixInput::residents, lanes::load_float(&residents_g_[g], m));
+    set(MixInput::incidents, get(year_incidents_));
+    set(MixInput::grievance, grievance);  // all of it: satisfaction (7.9.2)
+    set(MixInput::latent, get(latent_));
+    set(MixInput::claims, get(claims_));
+    set(MixInput::capital, get(capital_));
+  }
+  for (std::int32_t g = g0; g < g1; ++g) {
+    const auto i = static_cast<std::size_t>(g - g0);
+    const auto set = [&](MixInput k, float v) { mix_in_[static_cast<int>(k)][i] = v; };
+    const std::int32_t gov = in_charge_[g];
+    const std::int32_t left = std::clamp(term_end_[gov] - t, 0, hz.max());
+    // This year's tournament counts only if it falls within the term.
+    set(MixInput::promotion, left >= months_left ? promotion_[gov] : 0.0F);
+    set(MixInput::slope, slope_[gov]);
+    set(MixInput::adopted, active(gov, t) ? 1.0F : 0.0F);
+    set(MixInput::discounted, hz.discounted[left]);
+    set(MixInput::h_eruptions, hz.eruptions[left]);
+    set(MixInput::h_latent, hz.latent[left]);
+    set(MixInput::h_claims, hz.claims[left]);
+    set(MixInput::h_unmet, hz.unmet[left]);
+    set(MixInput::h_root, hz.root[left]);
+  }
+}
+
 void Runtime::decide_local(std::size_t b, std::int32_t t) {
   const auto& blk = g_.blocks()[b];
   const Step& st = g_.step(t);
   const bool mixes = st.stability && st.choose_mix;
-  const auto& hz = st.horizons;
-  const std::int32_t months_left = ppy_ - t % ppy_;
   if (mixes) {
     for (auto& v : mix_in_) {
       v.resize(static_cast<std::size_t>(blk.g1 - blk.g0 + 3));  // whole groups of four
@@ -216,39 +270,10 @@ void Runtime::decide_local(std::size_t b, std::int32_t t) {
       mix_[control][g] = st.fixed_mix[control] * scale;
       mix_[compensation][g] = st.fixed_mix[compensation] * scale;
       mix_[root_cause][g] = st.fixed_mix[root_cause] * usable;
-    } else if (mixes) {
-      const auto i = static_cast<std::size_t>(g - blk.g0);
-      const std::int32_t left = std::clamp(term_end_[gov] - t, 0, hz.max());
-      const auto set = [&](MixInput k, float v) { mix_in_[static_cast<int>(k)][i] = v; };
-      // Last period's incidents: what suppression acts on, and the eruptions' share.
-      const float rate = rate_[g];
-      set(MixInput::open, rate > 0 ? open_rate_[g] / rate : 1.0F);
-      set(MixInput::contained, rate > 0 ? contained_[g] / rate : 1.0F);
-      set(MixInput::open_year,
-          residents_g_[g] > 0 ? open_rate_[g] * static_cast<float>(per_10k_year_[g]) : 0.0F);
-      set(MixInput::need, j_need_[g]);
-      set(MixInput::voice, j_grievance_[g] > 0 ? j_voiced_[g] / j_grievance_[g] : 1.0F);
-      set(MixInput::base, rate > 0 ? base_rate_[g] / rate : 1.0F);
-      set(MixInput::expected, rate * static_cast<float>(months_left));
-      set(MixInput::residents, static_cast<float>(residents_g_[g]));
-      set(MixInput::incidents, year_incidents_[g]);
-      set(MixInput::grievance, j_grievance_[g]);  // all of it: satisfaction (7.9.2)
-      set(MixInput::latent, latent_[g]);
-      set(MixInput::claims, claims_[g]);
-      set(MixInput::capital, capital_[g]);
-      // This year's tournament counts only if it falls within the term.
-      set(MixInput::promotion, left >= months_left ? promotion_[gov] : 0.0F);
-      set(MixInput::slope, slope_[gov]);
-      set(MixInput::adopted, active(gov, t) ? 1.0F : 0.0F);
-      set(MixInput::discounted, hz.discounted[left]);
-      set(MixInput::h_eruptions, hz.eruptions[left]);
-      set(MixInput::h_latent, hz.latent[left]);
-      set(MixInput::h_claims, hz.claims[left]);
-      set(MixInput::h_unmet, hz.unmet[left]);
-      set(MixInput::h_root, hz.root[left]);
     }
   }
   if (mixes) {
+    gather_mixes(blk.g0, blk.g1, t);
     choose_mixes(blk.g0, blk.g1, t);
   }
   if (st.stability) {

@@ -1,12 +1,30 @@
 // Local governments' stability work in one block (docs/model.md 7.9.4): incidents and
 // eruptions, latent grievance, the claims ratchet, root-cause capital, escalation and what it
 // all costs in yuan.
+#include "sim/governance/lanes.hpp"
 #include "sim/governance/runtime.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace pdlab::gov {
+
+using lanes::I;
+using lanes::N;
+using lanes::T;
+
+namespace {
+
+// The metrics summed over the local governments with residents, all with the same weight.
+constexpr GovMetric kSummedMetrics[] = {
+    GovMetric::incidents,        GovMetric::expected_claims,    GovMetric::unmet_claims,
+    GovMetric::latent_grievance, GovMetric::root_capital,       GovMetric::escalated,
+    GovMetric::cost_control,     GovMetric::cost_compensation,  GovMetric::cost_root_cause,
+    GovMetric::share_control,    GovMetric::share_compensation, GovMetric::share_root_cause};
+constexpr int kSummed = static_cast<int>(std::size(kSummedMetrics));
+
+}  // namespace
 
 // The waiting time to local government g's next incident, in units of intensity.
 PDLAB_INLINE double Runtime::exponential(std::int32_t g) {
@@ -15,108 +33,170 @@ PDLAB_INLINE double Runtime::exponential(std::int32_t g) {
   return -std::log(u);
 }
 
+// Four local governments at a time: first their rates and state updates, which need no draw,
+// with the same float arithmetic in the same order as one alone (vf4 lanes); then, one
+// government after another, the incidents (draws on the clock), escalation and the weighted
+// sums, which stay sequential per metric.
 void Runtime::stability(std::size_t b, std::int32_t t) {
   const auto& blk = g_.blocks()[b];
   const Step& st = g_.step(t);
   const bool panel_now = every_ > 0 && (t + 1) % every_ == 0;
   LocalSums sums;
-  // The weight of the metrics below, the same sum for each (added once, set at the end).
+  // The weighted sums of kSummedMetrics, each in government order, and their weight (the
+  // same sum for each, added once): into sums at the end.
+  double summed[kSummed] = {};
   double weight = 0;
-  for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
-    const double sp = residents_g_[g];
-    const float griev = j_grievance_[g];
-    std::int32_t incidents = 0;
+  bool any = false;
+  const float control_cost = st.control_cost;
+  const float root_cost = st.root_cost;
+  const bool services = st.services;
+  const double contract_cost = st.contract_cost;
+  for (std::int32_t i = blk.g0; i < blk.g1; i += N) {
+    const std::int32_t m = std::min(N, blk.g1 - i);
+    const auto at = static_cast<std::size_t>(i);
+    // The group's inputs (lanes.hpp); residents and per-10,000-a-year factors as floats, as
+    // the scalar code converts them.
+    const auto get = [&](const std::vector<float>& v) { return lanes::load(&v[at], m); };
+    const auto get_float = [&](const std::vector<double>& v) {
+      return lanes::load_float(&v[at], m);
+    };
+    const I live = lanes::positive(&residents_g_[at], m);  // governments with residents
+    const T x_control = get(intensity_[control]);
+    const T x_root = get(intensity_[root_cause]);
+    const T claims = get(claims_);  // yuan per incident
     // Spending, yuan per 10,000 residents a year.
-    const float x_control = intensity_[control][g];
-    const float x_root = intensity_[root_cause][g];
-    const float claims = claims_[g];  // yuan per incident
-    float spent[3] = {x_control * st.control_cost, 0.0F, x_root * st.root_cost};
-    sent_[g] = 0.0F;
-    if (st.stability && sp > 0) {
+    const T spent_control = x_control * control_cost;
+    const T spent_root = x_root * root_cost;
+    T x_paid{}, spent_paid{}, unmet{}, rate{}, latent{}, capital{};
+    if (st.stability) {
       // Incidents: open contention, from grievance as far as residents have a voice to express
       // it (docs/model.md 7.9.4) and from last period's unmet claims; cut now by control and
       // by paying the protesters' claims; plus eruptions of latent grievance that suppression
       // does not reach. Events of a Poisson process whose intensity accumulates on a clock;
       // each event's waiting time is an Exp(1) draw keyed by its number, so incidents need no
       // draw in quiet periods.
-      const float base = st.incident_base * static_cast<float>(sp);
-      const float open =
-          base * simd::exp1(st.incident_grievance * j_voiced_[g] + st.claims_incidents * unmet_[g]);
+      const T base = st.incident_base * get_float(residents_g_);
+      const T arg = st.incident_grievance * get(j_voiced_) + st.claims_incidents * get(unmet_);
+      T growth = simd::exp<N>(arg);
+      if (lanes::any(arg != arg)) {
+        // exp<N> clamps NaN to -87, exp1 passes it on: keep the scalar's (never seen) NaN.
+        for (int l = 0; l < N; ++l) {
+          growth[l] = simd::exp1(arg[l]);
+        }
+      }
+      const T open = base * growth;
       // Compensation is paid per incident: the budget share buys the claims of a share m of
       // the open incidents (yuan per 10,000 residents a year = m x claims x open incidents).
-      const float open_year = open * static_cast<float>(per_10k_year_[g]);
-      const float budget_paid = mix_[compensation][g] * st.budget;
-      const float x_paid =
-          open_year > 0 ? std::min(1.0F, budget_paid / (claims * open_year)) : 1.0F;
-      intensity_[compensation][g] = x_paid;
-      spent[compensation] = x_paid * claims * open_year;
+      const T open_year = open * get_float(per_10k_year_);
+      const T budget_paid = get(mix_[compensation]) * st.budget;
+      const T one = T{} + 1.0F;
+      const T zero = T{};
+      x_paid =
+          lanes::select(open_year > zero, simd::min(one, budget_paid / (claims * open_year)), one);
+      spent_paid = lanes::select(live, x_paid * claims * open_year, zero);
       // Raised expectations left unpaid: the claims above their base of the incidents whose
       // claims were not paid.
-      const float unmet = (1.0F - x_paid) * std::max(0.0F, claims - st.claims_base) / claims;
-      unmet_[g] = unmet;
-      const float cut =
-          std::max(0.0F, 1.0F - st.control_effect * x_control - st.compensation_effect * x_paid);
-      const float surfacing = st.latent_out * latent_[g];  // share of L surfacing this period
-      const float erupt = base * st.latent_incidents * surfacing / st.dt;
-      base_rate_[g] = base;
-      open_rate_[g] = open;
-      contained_[g] = open * cut;
-      rate_[g] = open * cut + erupt;
-      if (next_incident_[g] < 0) {
-        next_incident_[g] = exponential(g);
-      }
-      clock_[g] += static_cast<double>(rate_[g]);
-      while (clock_[g] >= next_incident_[g] && incidents < 1000000) {
-        ++incidents;
-        next_incident_[g] += exponential(g);
-      }
-      // SOs lower escalation only through the services they deliver (lower grievance).
-      const double escalated = st.escalation * sp * std::max(0.0F, griev - st.tolerance) +
-                               st.escalation_incident * static_cast<double>(incidents);
-      sent_[g] = static_cast<float>(escalated);
+      unmet = (1.0F - x_paid) * simd::max(zero, claims - st.claims_base) / claims;
+      const T cut =
+          simd::max(zero, 1.0F - st.control_effect * x_control - st.compensation_effect * x_paid);
+      const T latent_before = get(latent_);
+      const T surfacing = st.latent_out * latent_before;  // share of L surfacing this period
+      const T erupt = base * st.latent_incidents * surfacing / st.dt;
+      const T contained = open * cut;
+      rate = open * cut + erupt;
       // Control stores latent grievance, which surfaces at latent_out a period; what is paid
       // per incident raises the claims expected next (the ratchet), which return towards
       // their base; root-cause work builds capital that lasts.
-      latent_[g] += st.latent_in * x_control * (1.0F - latent_[g]) - surfacing;
-      claims_[g] = st.ratchet ? claims + st.claims_rate * x_paid * claims -
-                                    st.claims_decay * (claims - st.claims_base)
-                              : st.claims_base;
-      capital_[g] += st.root_build * x_root * (1.0F - capital_[g]) - st.root_decay * capital_[g];
-      year_incidents_[g] += static_cast<float>(incidents);
-      const double per = per_10k_year_[g];  // per 10,000 residents a year
-      j_incident_rate_[g] += st.dt * (static_cast<float>(incidents * per) - j_incident_rate_[g]);
-      weight += sp;
-      sums.add_value(GovMetric::incidents, static_cast<double>(incidents) * per, sp);
-      sums.add_value(GovMetric::expected_claims, claims, sp);
-      sums.add_value(GovMetric::unmet_claims, unmet, sp);
-      sums.add_value(GovMetric::latent_grievance, latent_[g], sp);
-      sums.add_value(GovMetric::root_capital, capital_[g], sp);
-      sums.add_value(GovMetric::escalated, escalated * per, sp);
-      sums.add_value(GovMetric::cost_control, spent[control], sp);
-      sums.add_value(GovMetric::cost_compensation, spent[compensation], sp);
-      sums.add_value(GovMetric::cost_root_cause, spent[root_cause], sp);
-      sums.add_value(GovMetric::share_control, mix_[control][g], sp);
-      sums.add_value(GovMetric::share_compensation, mix_[compensation][g], sp);
-      sums.add_value(GovMetric::share_root_cause, mix_[root_cause][g], sp);
+      latent = latent_before + (st.latent_in * x_control * (1.0F - latent_before) - surfacing);
+      const T claims_next = st.ratchet ? claims + st.claims_rate * x_paid * claims -
+                                             st.claims_decay * (claims - st.claims_base)
+                                       : T{} + st.claims_base;
+      const T capital_before = get(capital_);
+      capital = capital_before +
+                (st.root_build * x_root * (1.0F - capital_before) - st.root_decay * capital_before);
+      // The state of the governments with residents.
+      const auto put = [&](std::vector<float>& v, T x) {
+        if (lanes::all(live)) {
+          simd::store(&v[at], x);
+          return;
+        }
+        for (std::int32_t l = 0; l < m; ++l) {
+          if (live[l] != 0) {
+            v[at + l] = x[l];
+          }
+        }
+      };
+      put(intensity_[compensation], x_paid);
+      put(unmet_, unmet);
+      put(base_rate_, base);
+      put(open_rate_, open);
+      put(contained_, contained);
+      put(rate_, rate);
+      put(latent_, latent);
+      put(claims_, claims_next);
+      put(capital_, capital);
     }
-    // Contracted places: yuan a year, per 10,000 residents like every cost.
-    const double contracts = st.contract_cost * static_cast<double>(places_[g]);
-    if (st.services && sp > 0) {
-      sums.add(GovMetric::cost_contracts, contracts * 1e4 / sp, sp);
-    }
-    incidents_[g] = incidents;
-    if (panel_now) {
-      // The local government's spending, yuan a year at this period's rates.
-      const double stability = st.stability ? (spent[0] + spent[1] + spent[2]) * sp * 1e-4 : 0.0;
-      cost_[g] = static_cast<float>(stability + (st.services ? contracts : 0.0));
+    for (std::int32_t l = 0; l < m; ++l) {
+      const std::int32_t g = i + l;
+      const double sp = residents_g_[g];
+      std::int32_t incidents = 0;
+      sent_[g] = 0.0F;
+      if (st.stability && live[l] != 0) {
+        if (next_incident_[g] < 0) {
+          next_incident_[g] = exponential(g);
+        }
+        clock_[g] += static_cast<double>(rate[l]);
+        while (clock_[g] >= next_incident_[g] && incidents < 1000000) {
+          ++incidents;
+          next_incident_[g] += exponential(g);
+        }
+        // SOs lower escalation only through the services they deliver (lower grievance).
+        const double escalated =
+            st.escalation * sp * std::max(0.0F, j_grievance_[g] - st.tolerance) +
+            st.escalation_incident * static_cast<double>(incidents);
+        sent_[g] = static_cast<float>(escalated);
+        year_incidents_[g] += static_cast<float>(incidents);
+        const double per = per_10k_year_[g];  // per 10,000 residents a year
+        j_incident_rate_[g] += st.dt * (static_cast<float>(incidents * per) - j_incident_rate_[g]);
+        weight += sp;
+        const double v[kSummed] = {static_cast<double>(incidents) * per,
+                                   claims[l],
+                                   unmet[l],
+                                   latent[l],
+                                   capital[l],
+                                   escalated * per,
+                                   spent_control[l],
+                                   spent_paid[l],
+                                   spent_root[l],
+                                   mix_[control][g],
+                                   mix_[compensation][g],
+                                   mix_[root_cause][g]};
+        for (int k = 0; k < kSummed; ++k) {
+          summed[k] += v[k] * sp;
+        }
+        any = true;
+      }
+      // Contracted places: yuan a year, per 10,000 residents like every cost.
+      const double contracts = contract_cost * static_cast<double>(places_[g]);
+      if (services && sp > 0) {
+        sums.add(GovMetric::cost_contracts, contracts * 1e4 / sp, sp);
+      }
+      incidents_[g] = incidents;
+      if (panel_now) {
+        // The local government's spending, yuan a year at this period's rates.
+        const double stability =
+            st.stability ? (spent_control[l] + spent_paid[l] + spent_root[l]) * sp * 1e-4 : 0.0;
+        cost_[g] = static_cast<float>(stability + (services ? contracts : 0.0));
+      }
     }
   }
-  for (auto m :
-       {GovMetric::incidents, GovMetric::expected_claims, GovMetric::unmet_claims,
-        GovMetric::latent_grievance, GovMetric::root_capital, GovMetric::escalated,
-        GovMetric::cost_control, GovMetric::cost_compensation, GovMetric::cost_root_cause,
-        GovMetric::share_control, GovMetric::share_compensation, GovMetric::share_root_cause}) {
-    sums.weight[static_cast<int>(m)] = weight;
+  if (any) {
+    for (int k = 0; k < kSummed; ++k) {
+      const auto i = static_cast<int>(kSummedMetrics[k]);
+      sums.value[i] = summed[k];
+      sums.weight[i] = weight;
+      sums.touched |= std::uint64_t{1} << i;
+    }
   }
   flush(sums, t);
 }

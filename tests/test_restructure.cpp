@@ -1292,6 +1292,8 @@ TEST(Restructure, GovernanceRestructuringBadInputs) {
   // A merge of local governments while their tier is abolished.
   s = towns_scenario();
   s.events.push_back(event("event[12]", "2012-01", AbolishSpec{"street", {"d0"}, {}, false}));
+  // (re-established before x0 is born from nothing in 2014-07: see below)
+  s.events.push_back(event("event[13]", "2014-01", ReestablishSpec{"street", {"d0"}, {}}));
   e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
   EXPECT_NE(std::string(e.what()).find("event[0].units"), std::string::npos) << e.what();
   EXPECT_NE(std::string(e.what()).find("while its tier is abolished"), std::string::npos)
@@ -1307,6 +1309,17 @@ TEST(Restructure, GovernanceRestructuringBadInputs) {
   e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
   EXPECT_NE(std::string(e.what()).find("event[0].units"), std::string::npos) << e.what();
   EXPECT_NE(std::string(e.what()).find("s9"), std::string::npos) << e.what();
+  // A unit born from nothing (x0, exists_from 2014-07) while its tier is abolished.
+  s = towns_scenario();
+  s.events.push_back(event("event[12]", "2014-03", AbolishSpec{"street", {"d0"}, {}, false}));
+  e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::data);
+  EXPECT_NE(std::string(e.what()).find("towns.csv"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("exists_from"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("born while its tier is abolished (from 2014-03)"),
+            std::string::npos)
+      << e.what();
+  s.events.push_back(event("event[13]", "2014-05", ReestablishSpec{"street", {"d0"}, {}}));
+  EXPECT_NO_THROW(const Model m(s, h, net));  // re-established before its birth
 }
 
 namespace {

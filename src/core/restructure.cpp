@@ -321,6 +321,25 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
     v.erase(std::remove_if(v.begin(), v.end(), [&](const auto& x) { return x.first >= periods_; }),
             v.end());
   };
+  // A unit born (by its exists_from) while its tier is abolished would be abolished from its
+  // birth, with no official and no adoption: a contradiction in the inputs, refused. (Units born
+  // by a merge or split then are refused with the event, docs/model.md 7.9.7.)
+  if (!abolished_at_.empty() && !begin_.empty()) {
+    for (std::int32_t u = 0; u < n; ++u) {
+      if (abolished_at_[u] < begin_[u] && begin_[u] < restored_at_[u] && begin_[u] < periods_ &&
+          born_by[static_cast<std::size_t>(u)] < 0) {
+        const auto a = h.attribute_index("exists_from");
+        fail(ErrorKind::data,
+             {h.source(), h.source_line(u), "exists_from",
+              a ? fmt::format("{}", h.attribute(*a)[u]) : label(sc.calendar, begin_[u])},
+             "the unit is born while its tier is abolished (from " +
+                 period_label(sc.calendar, abolished_at_[u]) +
+                 "): it would have no official and could not adopt",
+             "date its birth after the tier's re-establishment, or keep it out of the abolish "
+             "event with `under` or `types`");
+      }
+    }
+  }
   keep(abolished);
   keep(restored);
   bucket(abolished, periods_, abolish_list_, abolish_first_);

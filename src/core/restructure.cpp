@@ -229,7 +229,7 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
       }
       fail(ErrorKind::data,
            {h.source(), h.source_line(u), begin_[u] < begin_[p] ? "exists_from" : "exists_until",
-            std::string(h.id(u))},
+            label(sc.calendar, begin_[u] < begin_[p] ? begin_[u] : end_[u])},
            what, fix);
     }
     // Births, deaths and the units of each level in each period.
@@ -270,7 +270,10 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
   for (std::int32_t t = 0; t < periods_; ++t) {
     transition_first_[t + 1] += transition_first_[t];
   }
-  // Abolished and re-established tiers, in date order.
+  // Abolished and re-established tiers, in date order. Errors name the event's level as the
+  // field's value and the unit in the message.
+  const auto level_name = [&](std::int32_t u) { return h.level_names()[h.level(u)]; };
+  const auto unit_named = [&](std::int32_t u) { return "unit '" + std::string(h.id(u)) + "'"; };
   std::vector<std::pair<std::int32_t, std::int32_t>> abolished;
   std::vector<std::pair<std::int32_t, std::int32_t>> restored;
   for (const auto& ev : events) {
@@ -286,14 +289,15 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
     for (auto u : a != nullptr ? a->units : r->units) {
       if (a != nullptr) {
         if (restored_at_[u] != kNever) {
-          bad(sc, ev.source + ".level", std::string(h.id(u)),
-              "the unit was abolished and re-established before: a second abolition is not "
-              "supported",
+          bad(sc, ev.source + ".level", level_name(u),
+              unit_named(u) +
+                  " was abolished and re-established before: a second abolition is not "
+                  "supported",
               "abolish each unit at most once", ev.line);
         }
         if (abolished_at_[u] != kNever) {
-          bad(sc, ev.source + ".level", std::string(h.id(u)),
-              "the unit's tier is abolished already from " +
+          bad(sc, ev.source + ".level", level_name(u),
+              unit_named(u) + ": its tier is abolished already from " +
                   period_label(sc.calendar, abolished_at_[u]) +
                   ": a second abolition before its re-establishment would do nothing",
               "drop this abolish event or narrow it with `under` and `types`; re-establish the "
@@ -304,8 +308,8 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
         abolished.emplace_back(std::min(ev.period, periods_), u);
       } else {
         if (!(abolished_at_[u] < ev.period) || restored_at_[u] != kNever) {
-          bad(sc, ev.source + ".level", std::string(h.id(u)),
-              "a re-establishment of a unit that is not abolished before " +
+          bad(sc, ev.source + ".level", level_name(u),
+              "a re-establishment of " + unit_named(u) + ", which is not abolished before " +
                   period_label(sc.calendar, ev.period) +
                   (restored_at_[u] != kNever ? " (it was re-established already)" : ""),
               "abolish the tier first with an abolish event dated earlier, or narrow the units "

@@ -1183,6 +1183,28 @@ TEST(Restructure, GovernanceFollowsLocalGovernments) {
   }
 }
 
+// An agents_root whose communities all cease (s0, merged in 2013) or are born later (m0) is
+// warned about: its agent sample ends or starts empty.
+TEST(Restructure, AgentsRootWithoutCommunitiesIsWarned) {
+  const auto h = towns();
+  const Network net;
+  const auto warned = [&](const std::string& root, const std::string& what) {
+    auto s = towns_scenario();
+    s.governance.coproduction.agents_root = root;
+    const Model m(s, h, net);
+    for (const auto& w : m.warnings()) {
+      if (w.find("agents_root = '" + root + "'") != std::string::npos &&
+          w.find(what) != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  };
+  EXPECT_TRUE(warned("s0", "in the last period"));
+  EXPECT_TRUE(warned("m0", "in the first period"));
+  EXPECT_FALSE(warned("R", "period"));
+}
+
 // A split into communities that already exist mixes the unit's residents into theirs (as a
 // merge does) instead of replacing them; a community born without predecessor starts from the
 // initial state, not from what its slot computed before it existed (docs/model.md 7.13).

@@ -397,6 +397,34 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
   if (sc_.governance.any()) {
     gov_ = std::make_unique<GovernanceModel>(sc_, h_, events_, restructuring_, governance_policy_,
                                              unit_time_max_level_);
+    // Resident agents follow their communities (docs/model.md 7.13): a city whose communities
+    // are born later, or all cease, has an agent sample that starts or ends empty.
+    if (const std::int32_t root = gov_->agents_root();
+        root >= 0 && restructuring_.changes_units() && periods() > 0) {
+      const int lc = gov_->community_level();
+      const int lr = h_.level(root);
+      int first = 0;
+      int last = 0;
+      for (std::int32_t c = h_.level_begin(lc); c < h_.level_begin(lc + 1); ++c) {
+        if (h_.ancestor_at(c, lr) == root) {
+          first += restructuring_.exists(c, 0) ? 1 : 0;
+          last += restructuring_.exists(c, periods() - 1) ? 1 : 0;
+        }
+      }
+      const std::string key =
+          "coproduction.agents_root = '" + sc_.governance.coproduction.agents_root + "'";
+      if (first == 0) {
+        warnings_.push_back(key +
+                            ": none of its communities exists in the first period; agents come "
+                            "only with communities born later from nothing (residents merged in "
+                            "from outside it bring none)");
+      }
+      if (last == 0) {
+        warnings_.push_back(key +
+                            ": none of its communities exists in the last period: the "
+                            "agents leave with their residents and the sample ends empty");
+      }
+    }
   }
 }
 

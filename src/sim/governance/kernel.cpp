@@ -95,6 +95,35 @@ constexpr VI lane_mask(F f, std::index_sequence<P...> /*lanes*/) {
 // i + 4L + j gets (a, b, c, d) of its lane at rows[(i + 4L + j) * kStreetRow + col]. A 4x4
 // transpose within each 128-bit lane (four 32-bit and four 64-bit unpacks, one instruction
 // each at any width) leaves r[j] with community i + 4L + j in lane L; each lane is one store.
+// GCC's __builtin_shuffle (lanes picked by an integer vector; two vectors: indices past N pick
+// from the second). Clang, which builds the sanitizer suite, has no such builtin: there the
+// lanes are moved one at a time (the same values; speed does not matter in that build).
+template <int N, class T, class VI>
+PDLAB_INLINE T shuffle2(T a, T b, VI m) {
+#if defined(__clang__)
+  T r;
+  for (int l = 0; l < N; ++l) {
+    const int k = m[l] & (2 * N - 1);
+    r[l] = k < N ? a[k] : b[k - N];
+  }
+  return r;
+#else
+  return __builtin_shuffle(a, b, m);
+#endif
+}
+template <int N, class T, class VI>
+PDLAB_INLINE T shuffle1(T a, VI m) {
+#if defined(__clang__)
+  T r;
+  for (int l = 0; l < N; ++l) {
+    r[l] = a[m[l] & (N - 1)];
+  }
+  return r;
+#else
+  return __builtin_shuffle(a, m);
+#endif
+}
+
 template <int N>
 PDLAB_INLINE void store_rows(float* __restrict rows, std::size_t i, std::size_t col,
                              typename simd::V<N>::f a, typename simd::V<N>::f b,
@@ -112,12 +141,12 @@ PDLAB_INLINE void store_rows(float* __restrict rows, std::size_t i, std::size_t 
       lane_mask<VI>([](int p) { return p - p % 4 + p % 2 + (p % 4 / 2) * N; }, lanes);
   constexpr VI hi64 =
       lane_mask<VI>([](int p) { return p - p % 4 + 2 + p % 2 + (p % 4 / 2) * N; }, lanes);
-  const T ab_lo = __builtin_shuffle(a, b, lo32);
-  const T ab_hi = __builtin_shuffle(a, b, hi32);
-  const T cd_lo = __builtin_shuffle(c, d, lo32);
-  const T cd_hi = __builtin_shuffle(c, d, hi32);
-  const T r[4] = {__builtin_shuffle(ab_lo, cd_lo, lo64), __builtin_shuffle(ab_lo, cd_lo, hi64),
-                  __builtin_shuffle(ab_hi, cd_hi, lo64), __builtin_shuffle(ab_hi, cd_hi, hi64)};
+  const T ab_lo = shuffle2<N>(a, b, lo32);
+  const T ab_hi = shuffle2<N>(a, b, hi32);
+  const T cd_lo = shuffle2<N>(c, d, lo32);
+  const T cd_hi = shuffle2<N>(c, d, hi32);
+  const T r[4] = {shuffle2<N>(ab_lo, cd_lo, lo64), shuffle2<N>(ab_lo, cd_lo, hi64),
+                  shuffle2<N>(ab_hi, cd_hi, lo64), shuffle2<N>(ab_hi, cd_hi, hi64)};
   for (std::size_t l = 0; l < N / 4; ++l) {
     for (std::size_t j = 0; j < 4; ++j) {
       std::memcpy(rows + (i + 4 * l + j) * kStreetRow + col,
@@ -193,7 +222,7 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     const std::int32_t first = place[0];
     const VI lane = place - first;
     const auto by_gov = [&](const float* __restrict p) {
-      return __builtin_shuffle(load<T>(p + first), lane);
+      return shuffle1<N>(load<T>(p + first), lane);
     };
     const VI tv = VI{} + t;
     // Active: adopted_from <= t < active_until, from the sign bits of two differences (GCC

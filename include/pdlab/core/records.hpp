@@ -39,9 +39,9 @@ struct Adoption {
   std::uint8_t policy = 0;
   Channel channel = Channel::spontaneous;
   std::uint8_t pilot = 0;
-  Mode mode = Mode::none;      // how it promoted to its children (mode when adopting)
-  std::uint8_t mandated = 0;   // adopted under a mandate (deadline, quota, superior's mandate)
-  std::uint8_t round = 0;      // earlier records of this unit and policy (0 = its first adoption)
+  Mode mode = Mode::none;     // how it promoted to its children (mode when adopting)
+  std::uint8_t mandated = 0;  // adopted under a mandate (deadline, quota, superior's mandate)
+  std::uint8_t round = 0;     // earlier records of this unit and policy (0 = its first adoption)
   // 1 when the record ended because its unit ceased (merged, split or exists_until): its
   // rev_period is then the cessation, not a reversal (docs/model.md 7.13).
   std::uint8_t ceased = 0;

@@ -426,6 +426,24 @@ bool Runtime::restructure(const GovBlock& blk, std::int32_t t) {
   return changed;
 }
 
+// Mixes the residents' state of slot `from` into slot `into`: each group's fields keep the share
+// `keep_local` / `keep_migrant` of `into`'s value, the community's own fields the share `keep`
+// (the shares are population weights, computed by the caller).
+void Runtime::mix_state(std::int32_t into, std::int32_t from, float keep_local, float keep_migrant,
+                        float keep) {
+  for (int k = 0; k < 2; ++k) {
+    const float a = k == 0 ? keep_local : keep_migrant;
+    for (Field f : {Field::participation_local, Field::belonging_local, Field::trust_local,
+                    Field::grievance_local}) {
+      const Field fk = of_group(f, k);
+      at(fk, into) = a * at(fk, into) + (1 - a) * at(fk, from);
+    }
+  }
+  for (Field f : {Field::depth, Field::perceived, Field::children}) {
+    at(f, into) = keep * at(f, into) + (1 - keep) * at(f, from);
+  }
+}
+
 // Merge: the residents of the merged communities join `into` (born now with no residents, or
 // existing); every state becomes the population-weighted mean (per group).
 void Runtime::merge(const Transition& tr) {
@@ -440,18 +458,7 @@ void Runtime::merge(const Transition& tr) {
     const float al = locals_[s] + locals_[i] > 0 ? locals_[s] / (locals_[s] + locals_[i]) : 0.5F;
     const float am =
         migrants_[s] + migrants_[i] > 0 ? migrants_[s] / (migrants_[s] + migrants_[i]) : 0.5F;
-    for (int k = 0; k < 2; ++k) {
-      const float a = k == 0 ? al : am;
-      for (Field f : {Field::participation_local, Field::belonging_local, Field::trust_local,
-                      Field::grievance_local}) {
-        const Field fk = of_group(f, k);
-        at(fk, s) = a * at(fk, s) + (1 - a) * at(fk, i);
-      }
-    }
-    const float a = ws / (ws + w);
-    at(Field::depth, s) = a * at(Field::depth, s) + (1 - a) * at(Field::depth, i);
-    at(Field::perceived, s) = a * at(Field::perceived, s) + (1 - a) * at(Field::perceived, i);
-    at(Field::children, s) = a * at(Field::children, s) + (1 - a) * at(Field::children, i);
+    mix_state(s, i, al, am, ws / (ws + w));
     set_population(s, ws + w, (migrants_[s] + migrants_[i]) / (ws + w));
     set_population(i, 0.0F, 0.0F);
   }
@@ -488,18 +495,7 @@ void Runtime::split(const Transition& tr) {
     const float in_m = in * migrant;
     const float al = locals_[i] + in_l > 0 ? locals_[i] / (locals_[i] + in_l) : 0.5F;
     const float am = migrants_[i] + in_m > 0 ? migrants_[i] / (migrants_[i] + in_m) : 0.5F;
-    for (int k = 0; k < 2; ++k) {
-      const float a = k == 0 ? al : am;
-      for (Field f : {Field::participation_local, Field::belonging_local, Field::trust_local,
-                      Field::grievance_local}) {
-        const Field fk = of_group(f, k);
-        at(fk, i) = a * at(fk, i) + (1 - a) * at(fk, s);
-      }
-    }
-    const float a = own / (own + in);
-    for (Field f : {Field::depth, Field::perceived, Field::children}) {
-      at(f, i) = a * at(f, i) + (1 - a) * at(f, s);
-    }
+    mix_state(i, s, al, am, own / (own + in));
     set_population(i, own + in, (migrants_[i] + in_m) / (own + in));
   }
   set_population(s, 0.0F, 0.0F);

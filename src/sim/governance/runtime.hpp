@@ -131,6 +131,8 @@ class Runtime {
   // Restructuring in period t (runtime.cpp): residents follow merges, splits, births and
   // deaths of the block's communities; true when any did.
   bool restructure(const GovBlock& blk, std::int32_t t);
+  void mix_state(std::int32_t into, std::int32_t from, float keep_local, float keep_migrant,
+                 float keep);
   void merge(const Transition& tr);
   void split(const Transition& tr);
   // Restructuring before any block's period t (window 1): communities moving between blocks,

@@ -122,6 +122,14 @@ int broken_invariants(const Model& m, const std::vector<ReplicateResult>& rs) {
   int broken = 0;
   for (const auto& r : rs) {
     const auto cells = adoption_cells(m, r);
+    // Only existing units adopt, and a unit's records end when it ceases.
+    for (const auto& a : r.adoptions) {
+      const std::int32_t end = rst.end(a.unit);
+      broken +=
+          a.period < rst.begin(a.unit) || a.period >= end || (end != kNever && a.rev_period > end)
+              ? 1
+              : 0;
+    }
     for (std::int32_t t = 0; t < m.periods(); ++t) {
       std::vector<int> active(static_cast<std::size_t>(h.size()), 0);
       for (const auto& a : r.adoptions) {
@@ -246,6 +254,49 @@ TEST(Patterns, RestructuringKeepsTheInvariants) {
   EXPECT_GT(inherited, 0);          // the inheritance check is not vacuous
   EXPECT_EQ(res.held, res.points);  // invariants: every point
   EXPECT_LT(res.share_cut(), 0.5);
+}
+
+// The summaries count a unit only while it exists, whether or not the adoption state follows
+// the restructuring: with the path cut, units born later (d0sn0, d1sp0, d1sp1) adopt before they
+// exist and merged ones after they cease, and still no share passes 1 and each share is that of
+// the existing units.
+TEST(Restructure, SummariesCountOnlyExistingUnitsWithThePathCut) {
+  const auto h = city();
+  auto s = scenario("any");
+  s.stages.follow_restructuring = false;
+  s.adoption.alpha = {{"city", -kInf}, {"district", -2}, {"street", -2}, {"community", -2}};
+  const Network net;
+  const Model m(s, h, net);
+  const auto& rst = m.restructuring();
+  int before_birth = 0;
+  for (const auto& r : run_ensemble(m, 6, 2)) {
+    const auto cells = adoption_cells(m, r);
+    for (const auto& a : r.adoptions) {
+      before_birth += a.period < rst.begin(a.unit) ? 1 : 0;
+    }
+    for (int l = 0; l < h.n_levels(); ++l) {
+      for (std::int32_t t = 0; t < m.periods(); ++t) {
+        double n_adopted = 0;
+        for (std::int32_t u = h.level_begin(l); u < h.level_begin(l + 1); ++u) {
+          bool adopted = false;
+          for (const auto& a : r.adoptions) {
+            adopted = adopted || (a.unit == u && a.round == 0 && a.period <= t);
+          }
+          n_adopted += adopted && rst.exists(u, t) ? 1 : 0;
+        }
+        const auto at = [&](Metric metric) {
+          return cells[(static_cast<std::size_t>(l) * m.periods() + t) * kMetrics +
+                       static_cast<int>(metric)];
+        };
+        EXPECT_NEAR(at(Metric::adopted) * rst.count(l, t), n_adopted, 1e-9)
+            << h.level_names()[l] << " at " << t;
+        for (int k = 0; k < kMetrics; ++k) {
+          EXPECT_LE(at(static_cast<Metric>(k)), 1.0) << h.level_names()[l] << " at " << t;
+        }
+      }
+    }
+  }
+  EXPECT_GT(before_birth, 0);  // the check is not vacuous
 }
 
 // The governance layer follows the same hierarchy: a merged community's residents join the

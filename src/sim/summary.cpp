@@ -59,12 +59,15 @@ std::vector<double> adoption_cells(const Model& model, const ReplicateResult& re
   std::vector<double> shares(cells, 0.0);
   std::vector<std::int64_t> diff(cells + kMetrics, 0);
   const auto& rs = model.restructuring();
-  // A unit that ceases at `end` counts no more from then: each change before `end` is undone
-  // at `end` (docs/model.md 7.13). `end` is kNever when nothing restructures.
+  // A unit counts only while it exists, [begin, end) (docs/model.md 7.13): a change before
+  // `begin` counts from `begin` (only when restructuring is not followed does a unit adopt
+  // before it exists), and each change before `end` is undone at `end`. begin is 0 and end
+  // kNever when nothing restructures.
+  std::int32_t begin = 0;
   std::int32_t end = kNever;
   auto bump = [&](int pol, int lvl, std::int32_t t, Metric m, int d) {
     if (t < n_periods && t < end) {
-      diff[cell(pol, lvl, t, static_cast<int>(m))] += d;
+      diff[cell(pol, lvl, std::max(t, begin), static_cast<int>(m))] += d;
       if (end < n_periods) {
         diff[cell(pol, lvl, end, static_cast<int>(m))] -= d;
       }
@@ -72,6 +75,7 @@ std::vector<double> adoption_cells(const Model& model, const ReplicateResult& re
   };
   for (const auto& a : result.adoptions) {
     const int lvl = h.level(a.unit);
+    begin = rs.begin(a.unit);
     end = rs.end(a.unit);
     // A unit adopting again (a failed pilot, a reversed unit readmitted) counts once as
     // adopted, and is no longer reversed.

@@ -410,6 +410,13 @@ TEST(Restructure, BadInputsNameTheEventFieldAndFix) {
   std::get<AbolishSpec>(s.events[0].spec).types = {"streetoffice"};
   e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
   EXPECT_NE(std::string(e.what()).find("event[0].types"), std::string::npos) << e.what();
+  // `under` naming a unit of the abolished tier itself, not one above it.
+  s = scenario("any");
+  std::get<AbolishSpec>(s.events[0].spec).under = {"d0s"};
+  e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("event[0].under"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("d0s"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("not above level 'street'"), std::string::npos) << e.what();
   // A merge of a unit that has already ceased.
   s = scenario("any");
   s.events.push_back(event("event[4]", "2013-06", MergeSpec{{"d0sc0"}, "d0sc3", ""}));

@@ -248,6 +248,15 @@ std::vector<std::int32_t> tier_units(const EventContext& c, const std::string& l
     type_column = static_cast<int>(it - names.begin());
   }
   const auto roots = units_of(c, under, "under");
+  for (std::size_t k = 0; k < roots.size(); ++k) {
+    if (h.level(roots[k]) >= l) {
+      bad(sc, field(c, "under"), under[k],
+          "this unit is at level '" + h.level_names()[h.level(roots[k])] + "', not above level '" +
+              level + "'",
+          "list units of a level above '" + level + "' (or leave `under` out for all of them)",
+          c.event.line);
+    }
+  }
   std::vector<std::int32_t> out;
   std::vector<std::uint8_t> type_seen(types.size(), 0);
   for (std::int32_t u = h.level_begin(l); u < h.level_begin(l + 1); ++u) {
@@ -278,8 +287,13 @@ std::vector<std::int32_t> tier_units(const EventContext& c, const std::string& l
     }
   }
   if (out.empty()) {
-    bad(sc, field(c, "under"), "", "no unit of level '" + level + "' lies below these units",
-        "list units above the level", c.event.line);
+    std::string listed;
+    for (const auto& u : under) {
+      listed += (listed.empty() ? "" : ", ") + u;
+    }
+    bad(sc, field(c, under.empty() ? "level" : "under"), under.empty() ? level : "[" + listed + "]",
+        "no unit of level '" + level + "' lies below these units",
+        "list units that have units of level '" + level + "' below them", c.event.line);
   }
   return out;
 }

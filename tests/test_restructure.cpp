@@ -299,6 +299,104 @@ TEST(Restructure, SummariesCountOnlyExistingUnitsWithThePathCut) {
   EXPECT_GT(before_birth, 0);  // the check is not vacuous
 }
 
+// The merge (2012-01) and split (2013-01) of scenario(), without the abolition, nothing adopting
+// on its own, no reversals and no governance layer: the stages are all the events make.
+Scenario stages_scenario() {
+  auto s = scenario("any");
+  s.events = {s.events[1], s.events[2]};
+  s.governance = {};
+  s.stages.reversal_rate = 0;
+  s.adoption.alpha = {
+      {"city", -kInf}, {"district", -kInf}, {"street", -kInf}, {"community", -kInf}};
+  return s;
+}
+
+const Adoption* record_of(const Hierarchy& h, const ReplicateResult& r, const std::string& id) {
+  const Adoption* last = nullptr;
+  for (const auto& a : r.adoptions) {
+    last = a.unit == h.find(id) ? &a : last;
+  }
+  return last;
+}
+
+// "The most advanced state wins" (docs/model.md 7.13): heirs of pilots stay pilots under their
+// piloting superior and are judged at its evaluation (here every pilot fails), and heirs of
+// institutionalised units are institutionalised from the merge or split. Before, both became
+// plain adopters: the pilots escaped their evaluation and the institutionalised share fell.
+TEST(Restructure, HeirsTakeOverTheirSourcesStage) {
+  const auto h = city();
+  const Network net;
+  auto s = stages_scenario();
+  s.promotion.pilot_k = 4;       // every community of d0s and d1s
+  s.promotion.pilot_delay = 48;  // judged in 2014, after the merge and the split
+  s.promotion.pilot_success = 0.0;
+  s.events.push_back(event("event[2]", "2010-01", AdoptSpec{{"d0s", "d1s"}, Mode::pilot, ""}));
+  const Model m(s, h, net);
+  const auto r = run_replicate(m, 0);
+  const Adoption* sibling = record_of(h, r, "d0sc3");  // a pilot neither merged nor split
+  ASSERT_NE(sibling, nullptr);
+  ASSERT_EQ(sibling->pilot, 1);
+  ASSERT_LT(sibling->rev_period, m.periods());  // failed at the evaluation
+  for (const char* heir : {"d0sn0", "d1sp0", "d1sp1"}) {
+    const Adoption* a = record_of(h, r, heir);
+    ASSERT_NE(a, nullptr) << heir;
+    EXPECT_EQ(a->channel, Channel::inherited) << heir;
+    EXPECT_EQ(a->pilot, 1) << heir;
+    EXPECT_EQ(a->full_period, kNever) << heir;
+    EXPECT_EQ(a->rev_period, sibling->rev_period) << heir;  // judged with its siblings
+  }
+
+  auto si = stages_scenario();
+  si.stages.institutionalise_after = 6;
+  si.events.push_back(event("event[2]", "2010-02",
+                            AdoptSpec{{"d0sc0", "d0sc1", "d0sc2", "d1sc0"}, Mode::none, ""}));
+  const Model mi(si, h, net);
+  const auto ri = run_replicate(mi, 0);
+  const std::int32_t merge = 24;  // 2012-01
+  const std::int32_t split = 36;  // 2013-01
+  for (const char* heir : {"d0sn0", "d1sp0", "d1sp1"}) {
+    const Adoption* a = record_of(h, ri, heir);
+    ASSERT_NE(a, nullptr) << heir;
+    EXPECT_EQ(a->inst_period, std::string(heir) == "d0sn0" ? merge : split) << heir;
+    EXPECT_EQ(a->rev_period, kNever) << heir;
+  }
+  // The institutionalised share of the communities never falls: 4 of the existing ones.
+  const auto cells = adoption_cells(mi, ri);
+  const int lc = *h.level_index("community");
+  for (std::int32_t t = 8; t < mi.periods(); ++t) {
+    const double share = cells[(static_cast<std::size_t>(lc) * mi.periods() + t) * kMetrics +
+                               static_cast<int>(Metric::institutionalised)];
+    const double expected = (t < merge   ? 4.0
+                             : t < split ? 2.0
+                                         : 3.0) /
+                            mi.restructuring().count(lc, t);
+    EXPECT_NEAR(share, expected, 1e-12) << "period " << t;
+  }
+}
+
+// A unit institutionalised and then reversed (by an event) leaves the institutionalised share
+// when it reverses, as its unit_time stage says.
+TEST(Restructure, ReversedUnitsLeaveTheInstitutionalisedShare) {
+  const auto h = city();
+  const Network net;
+  auto s = stages_scenario();
+  s.stages.institutionalise_after = 6;
+  s.events.push_back(event("event[2]", "2010-02", AdoptSpec{{"d1tc0"}, Mode::none, ""}));
+  s.events.push_back(event("event[3]", "2011-01", ReverseSpec{{"d1tc0"}, false}));
+  const Model m(s, h, net);
+  const auto r = run_replicate(m, 0);
+  const auto cells = adoption_cells(m, r);
+  const int lc = *h.level_index("community");
+  const auto at = [&](std::int32_t t, Metric metric) {
+    return cells[(static_cast<std::size_t>(lc) * m.periods() + t) * kMetrics +
+                 static_cast<int>(metric)];
+  };
+  EXPECT_NEAR(at(11, Metric::institutionalised), 1.0 / m.restructuring().count(lc, 11), 1e-12);
+  EXPECT_EQ(at(12, Metric::active), 0.0);
+  EXPECT_EQ(at(12, Metric::institutionalised), 0.0);
+  EXPECT_NEAR(at(12, Metric::reversed), 1.0 / m.restructuring().count(lc, 12), 1e-12);
+}
+
 // The governance layer follows the same hierarchy: a merged community's residents join the
 // unit it merges into, a split one's go to its parts, and no resident is lost.
 TEST(Restructure, GovernancePanelFollowsExistingCommunities) {

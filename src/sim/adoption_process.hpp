@@ -84,7 +84,10 @@ class AdoptionProcess final : public Process {
   // adoption_restructure.cpp: units born, ceasing, merged and split; tiers abolished and
   // re-established (docs/model.md 7.13).
   void restructure(std::int32_t t);
-  bool inherited(const Transition& tr, std::int32_t v, std::int32_t t) const;
+  int stage_at(std::int32_t u, std::int32_t t) const;
+  int inherited(const Transition& tr, std::int32_t v, std::int32_t t) const;
+  void take_over(std::int32_t v, int stage, std::int32_t t);
+  void institutionalise(std::int32_t r, std::int32_t t);
   void cease(std::int32_t u, std::int32_t t);
   void end_record(std::int32_t u, std::int32_t t);
   bool exists(std::int32_t u, std::int32_t t) const { return !restructures_ || rs_.exists(u, t); }
@@ -181,7 +184,7 @@ class AdoptionProcess final : public Process {
   std::vector<std::int32_t> alive_kids_;  // per slot, when units are born or cease
   struct Heir {
     std::int32_t unit;
-    bool active;
+    int stage;  // inherited: 0 none, 1 pilot, 2 adopted, 3 institutionalised (stage_at)
     Inherit inherit;
   };
   std::vector<Heir> heirs_;

@@ -41,9 +41,9 @@ void AdoptionProcess::restructure(std::int32_t t) {
   for (const auto& heir : heirs_) {
     const std::int32_t v = heir.unit;
     const bool was = rs_.begin(v) < t && ps_->active_at(v, t - 1);
-    if (heir.active && !was) {
-      adopt(v, Channel::inherited, t, false, Mode::none, kNever);
-    } else if (!heir.active && was && heir.inherit != Inherit::none) {
+    if (heir.stage > 0) {
+      take_over(v, heir.stage, t);
+    } else if (was && heir.inherit != Inherit::none) {
       end_record(v, t);  // e.g. merged with larger units that had not adopted (largest, all)
       if (sc_.stages.readopt) {
         readmit(v, t);
@@ -52,29 +52,82 @@ void AdoptionProcess::restructure(std::int32_t t) {
   }
 }
 
-// The state unit v takes over in a merge or split at t (docs/model.md 7.13).
-bool AdoptionProcess::inherited(const Transition& tr, std::int32_t v, std::int32_t t) const {
+// Unit u's stage at the end of t: 0 not active, 1 pilot, 2 adopted, 3 institutionalised.
+int AdoptionProcess::stage_at(std::int32_t u, std::int32_t t) const {
+  if (!ps_->active_at(u, t)) {
+    return 0;
+  }
+  const auto& rec = (*out_)[ps_->rec_of[u]];
+  return rec.full_period > t ? 1 : rec.inst_period <= t ? 3 : 2;
+}
+
+// The stage unit v takes over in a merge or split at t (docs/model.md 7.13): the most advanced
+// of the sources' (any), the least advanced when every source was active (all), the largest
+// source's (largest), v's own (none).
+int AdoptionProcess::inherited(const Transition& tr, std::int32_t v, std::int32_t t) const {
   const bool existed = rs_.begin(v) < t;
-  const auto on = [&](std::int32_t u) { return ps_->active_at(u, t - 1); };
+  const auto stage = [&](std::int32_t u) { return stage_at(u, t - 1); };
   switch (tr.inherit) {
-    case Inherit::none: return existed && on(v);
-    case Inherit::largest: return on(tr.largest);
+    case Inherit::none: return existed ? stage(v) : 0;
+    case Inherit::largest: return stage(tr.largest);
     case Inherit::any: {
-      bool any = existed && tr.to.size() == 1 && on(v);
+      int best = existed && tr.to.size() == 1 ? stage(v) : 0;
       for (const auto u : tr.from) {
-        any = any || on(u);
+        best = std::max(best, stage(u));
       }
-      return any;
+      return best;
     }
     case Inherit::all: {
-      bool all = !existed || tr.to.size() != 1 || on(v);
+      int least = !existed || tr.to.size() != 1 ? 3 : stage(v);
       for (const auto u : tr.from) {
-        all = all && on(u);
+        least = std::min(least, stage(u));
       }
-      return all;
+      return least;
     }
   }
-  return false;
+  return 0;
+}
+
+// Unit v takes over an active stage at t: a unit not active adopts (channel `inherited`) in
+// that stage; an active one moves up to it if it is more advanced than its own. A pilot stays
+// a pilot only under a superior running a pilot programme, whose evaluation then judges it;
+// otherwise nobody would judge it, and it is adopted in full.
+void AdoptionProcess::take_over(std::int32_t v, int stage, std::int32_t t) {
+  const bool was = rs_.begin(v) < t && ps_->active_at(v, t - 1);
+  const std::int32_t p = h_.parent(v);
+  if (!was) {
+    const bool pilot = stage == 1 && p >= 0 && mode_[p] == Mode::pilot;
+    const std::int32_t before = ps_->rec_of[v];
+    adopt(v, Channel::inherited, t, pilot, Mode::none, kNever);
+    if (stage == 3 && ps_->rec_of[v] != before) {
+      institutionalise(ps_->rec_of[v], t);
+    }
+    return;
+  }
+  const int own = stage_at(v, t - 1);
+  if (stage <= own) {
+    return;
+  }
+  const std::int32_t r = ps_->rec_of[v];
+  auto& rec = (*out_)[r];
+  if (own == 1) {  // a pilot confirmed: its superior's evaluation passes it by (full_period set)
+    ps_->changed.push_back(r);
+    rec.full_period = t;
+    schedule_stage(r, t);
+  }
+  if (stage == 3) {
+    institutionalise(r, t);
+  }
+}
+
+// Record r is institutionalised from t: a reversal scheduled later no longer happens.
+void AdoptionProcess::institutionalise(std::int32_t r, std::int32_t t) {
+  auto& rec = (*out_)[r];
+  ps_->changed.push_back(r);
+  rec.inst_period = t;
+  if (rec.rev_period > t) {
+    rec.rev_period = kNever;  // its entry in rev_bucket_ is stale: reversals() skips it
+  }
 }
 
 // Unit u ceases at t: an active record ends then (the summaries drop the unit from t on, so

@@ -251,7 +251,8 @@ void AdoptionProcess::evaluations(std::int32_t t) {
     for (auto p : due) {
       for (auto r : pilot_records_[p]) {
         const auto& rec = (*out_)[r];
-        const bool open = rec.rev_period == kNever;
+        // Not reversed while a pilot, nor confirmed by a restructuring (take_over).
+        const bool open = rec.rev_period == kNever && rec.full_period == kNever;
         measured_.push_back(open ? improvement(p, rec, t) : 0.0);
         total += open ? measured_.back() : 0.0;
         n += open ? 1.0 : 0.0;
@@ -268,6 +269,10 @@ void AdoptionProcess::evaluations(std::int32_t t) {
       auto& rec = (*out_)[r];
       const double y = outcomes ? measured_[next++] : 0.0;
       if (rec.rev_period != kNever) {  // reversed by an event while a pilot
+        continue;
+      }
+      if (rec.full_period != kNever) {  // confirmed by a restructuring (take_over): a success
+        ++ok;
         continue;
       }
       ps_->changed.push_back(r);

@@ -88,6 +88,9 @@ std::vector<double> adoption_cells(const Model& model, const ReplicateResult& re
     bump(a.policy, lvl, a.rev_period, Metric::active, -1);
     bump(a.policy, lvl, a.rev_period, Metric::reversed, 1);
     bump(a.policy, lvl, a.inst_period, Metric::institutionalised, 1);
+    if (a.inst_period <= a.rev_period) {  // institutionalised, then reversed by an event
+      bump(a.policy, lvl, a.rev_period, Metric::institutionalised, -1);
+    }
     if (a.pilot) {
       bump(a.policy, lvl, a.period, Metric::pilot, 1);
       bump(a.policy, lvl, std::min(a.full_period, a.rev_period), Metric::pilot, -1);

@@ -140,7 +140,7 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
     dev_old += binomial_deviance(y[i], mu[i]);
   }
   Eigen::MatrixXd xtwx(k, k);
-  Eigen::VectorXd w(n), z(n);
+  Eigen::VectorXd w(n);  // the working weights of the last step (the sandwich uses them)
   Eigen::LDLT<Eigen::MatrixXd> solver;
   const Eigen::Index blocks = (n + kGramBlock - 1) / kGramBlock;
   std::vector<double> dev_part(static_cast<std::size_t>(blocks));
@@ -159,10 +159,11 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
       for (Eigen::Index i = r0; i < r0 + m; ++i) {
         const double me = link.mu_eta(eta[i]);
         const double var = mu[i] * (1 - mu[i]);
-        z[i] = (has_offset ? eta[i] - offset[i] : eta[i]) + (y[i] - mu[i]) / me;
+        // The working response, used only here: not kept (8 MB less for 1,000,000 rows).
+        const double z = (has_offset ? eta[i] - offset[i] : eta[i]) + (y[i] - mu[i]) / me;
         w[i] = me * me / var;
         sw[i - r0] = std::sqrt(w[i]);
-        swz[i - r0] = sw[i - r0] * z[i];
+        swz[i - r0] = sw[i - r0] * z;
       }
       const Eigen::MatrixXd sx = xk.middleRows(r0, m).array().colwise() * sw.array();
       Eigen::MatrixXd g = Eigen::MatrixXd::Zero(k, k);

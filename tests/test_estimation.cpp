@@ -1,3 +1,4 @@
+#include "estimation/gram.hpp"
 #include "helpers.hpp"
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/model.hpp"
@@ -775,6 +776,52 @@ TEST(EhaDeterminism, SameBitsAtOneAndTwoThreads) {
     EXPECT_EQ(a.se_robust[j], b.se_robust[j]);
   }
   EXPECT_EQ(a.log_likelihood, b.log_likelihood);
+}
+
+TEST(EhaDeterminism, UnweightedGramIsTheGramWithUnitWeights) {
+  // The collinearity check's X'X, without the vector of ones or the weighted copy: the same
+  // bits as weighted_gram, over several row blocks and a partial last one.
+  const Eigen::Index n = 3 * kGramBlock + 1234;
+  Eigen::MatrixXd x(n, 5);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    for (Eigen::Index j = 0; j < x.cols(); ++j) {
+      x(i, j) = std::sin(0.37 * static_cast<double>(i) + 1.3 * static_cast<double>(j)) * 1e3 /
+                static_cast<double>(1 + (i % 97));
+    }
+  }
+  const Eigen::MatrixXd a = unweighted_gram(x);
+  const Eigen::MatrixXd b = weighted_gram(x, Eigen::VectorXd::Ones(n));
+  ASSERT_EQ(a.rows(), 5);
+  for (Eigen::Index i = 0; i < 5; ++i) {
+    for (Eigen::Index j = 0; j < 5; ++j) {
+      EXPECT_EQ(a(i, j), b(i, j)) << i << "," << j;
+    }
+  }
+  EXPECT_EQ(unweighted_gram(Eigen::MatrixXd(n, 0)).size(), 0);
+}
+
+TEST(EhaDeterminism, NoOffsetIsAZeroOffsetBitForBit) {
+  // The fit keeps no vector of zeros for a missing offset: the same bits as an explicit one,
+  // with and without an intercept (the null deviance then uses the offset).
+  const auto t = io::read_table(kRef + "synthetic.csv");
+  for (const char* formula : {"y ~ x1 + x2 + x3", "y ~ 0 + x1 + x2"}) {
+    const auto des = io::build_design(t, io::parse_formula(formula), "", "");
+    for (const auto link : {GlmLink::logit, GlmLink::cloglog}) {
+      GlmOptions o;
+      o.link = link;
+      const auto a = fit_binomial_glm(des.x, des.y, {}, des.names, o);
+      const auto b =
+          fit_binomial_glm(des.x, des.y, Eigen::VectorXd::Zero(des.y.size()), des.names, o);
+      for (Eigen::Index j = 0; j < a.coef.size(); ++j) {
+        EXPECT_EQ(a.coef[j], b.coef[j]) << formula;
+        EXPECT_EQ(a.se[j], b.se[j]) << formula;
+      }
+      EXPECT_EQ(a.log_likelihood, b.log_likelihood) << formula;
+      EXPECT_EQ(a.deviance, b.deviance) << formula;
+      EXPECT_EQ(a.null_deviance, b.null_deviance) << formula;
+      EXPECT_EQ(a.iterations, b.iterations) << formula;
+    }
+  }
 }
 
 TEST(NetInfReference, NetworkInferenceFlavourOnItsValidationCascades) {

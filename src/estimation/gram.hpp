@@ -40,4 +40,29 @@ Eigen::MatrixXd weighted_gram(const Matrix& x, const Eigen::VectorXd& sqrt_w) {
   return out.selfadjointView<Eigen::Lower>();
 }
 
+// X' X in the same blocks and order as weighted_gram(x, ones) and with the same bits (a weight
+// of 1 changes no value), without the vector of ones or the weighted copy of each block.
+template <typename Matrix>
+Eigen::MatrixXd unweighted_gram(const Matrix& x) {
+  const Eigen::Index n = x.rows();
+  const Eigen::Index p = x.cols();
+  if (p == 0) {
+    return Eigen::MatrixXd(0, 0);  // as weighted_gram: no rank update through a null pointer
+  }
+  const Eigen::Index blocks = (n + kGramBlock - 1) / kGramBlock;
+  std::vector<Eigen::MatrixXd> part(static_cast<std::size_t>(blocks));
+  tbb::parallel_for(Eigen::Index{0}, blocks, [&](Eigen::Index b) {
+    const Eigen::Index r0 = b * kGramBlock;
+    const Eigen::Index m = std::min(kGramBlock, n - r0);
+    Eigen::MatrixXd g = Eigen::MatrixXd::Zero(p, p);
+    g.selfadjointView<Eigen::Lower>().rankUpdate(x.middleRows(r0, m).transpose());
+    part[static_cast<std::size_t>(b)] = std::move(g);
+  });
+  Eigen::MatrixXd out = Eigen::MatrixXd::Zero(p, p);
+  for (const auto& g : part) {
+    out += g;
+  }
+  return out.selfadjointView<Eigen::Lower>();
+}
+
 }  // namespace pdlab

@@ -1,6 +1,7 @@
 // The registry of every table pdlab writes; docs/outputs.md is generated from it
 // (`pdlab_paramdoc --outputs`, checked current by a test).
 #include "pdlab/core/errors.hpp"
+#include "pdlab/core/governance/result.hpp"
 #include "pdlab/io/table.hpp"
 
 #include <fmt/format.h>
@@ -138,14 +139,18 @@ std::vector<TableSchema> build() {
                 {"mean", R, "mean over replicates"},
                 {"sd", R, "standard deviation over replicates"}}});
   v.push_back({"governance_unit_time",
-               "Per unit governance panel every output.unit_time_every periods; then one REAL "
-               "column per unit metric (docs/metrics.md).",
+               "Per unit governance panel every output.unit_time_every periods: a row per local "
+               "government and per community while it exists (output.unit_time_max_level); "
+               "columns that do not apply to the row's unit are NULL.",
                {{"scenario_id", I, "scenario"},
                 {"replicate", I, "replicate"},
                 {"unit_id", T, "unit code"},
                 {"level", T, "level"},
                 {"period", I, "period"},
                 {"date", T, "calendar label"}}});
+  for (int i = 0; i < kGovUnitColumns; ++i) {
+    v.back().columns.push_back({gov_unit_column(i), R, gov_unit_column_meaning(i)});
+  }
   v.push_back(
       {"agents_time",
        "Resident agents of coproduction.agents_root beside the group model.",

@@ -58,11 +58,7 @@ TableSchema with_quantiles(const char* name, const std::vector<double>& quantile
 }
 
 TableSchema governance_unit_schema() {
-  auto s = table_schema("governance_unit_time");
-  for (int i = 0; i < kGovUnitColumns; ++i) {
-    s.columns.push_back({gov_unit_column(i), ColumnType::real, "unit metric"});
-  }
-  return s;
+  return table_schema("governance_unit_time");
 }
 
 // Cells of one replicate kept in the file for the summaries: doubles, native byte order

@@ -26,6 +26,30 @@ const char* gov_unit_column(int i) {
   return names[i];
 }
 
+const char* gov_unit_column_meaning(int i) {
+  static const char* meanings[kGovUnitColumns] = {
+      "local government: its official's stock of visible outputs (NULL for communities)",
+      "depth of implementation: the community's; a local government's over its communities",
+      "local government: its official's score from above",
+      "local government: residents' satisfaction in its jurisdiction (score from residents)",
+      "share of locals participating (a local government: over its communities)",
+      "share of migrants participating (a local government: over its communities)",
+      "belonging of locals (a local government: over its communities)",
+      "belonging of migrants (a local government: over its communities)",
+      "trust in local government, locals and migrants weighted by their numbers",
+      "grievance, locals and migrants weighted by their numbers",
+      "four o'clock school places as a share of demand (NULL without the services module)",
+      "local government: stability incidents in the period",
+      "local government: spending, yuan a year at this period's rates (stability work and "
+      "contracted places)",
+      "local government: its official's share of effort on depth (NULL before adoption)",
+      "local government: years left in its official's term (NULL without an official)",
+      "local government: share of stability work spent on root causes (NULL without the "
+      "stability module)",
+      "local government: 1 if its official adopted under a mandate (NULL before adoption)"};
+  return meanings[i];
+}
+
 namespace gov {
 
 Runtime::Runtime(const GovernanceModel& g, std::int32_t window, bool check_residents)

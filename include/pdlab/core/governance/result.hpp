@@ -13,6 +13,7 @@ namespace pdlab {
 // output.unit_time_every > 0; NaN where a column does not apply to the unit.
 constexpr int kGovUnitColumns = 17;
 const char* gov_unit_column(int i);
+const char* gov_unit_column_meaning(int i);  // docs/outputs.md
 
 struct GovUnitRow {
   std::int32_t unit;

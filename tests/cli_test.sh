@@ -269,6 +269,15 @@ check cases_bad_case 78 "units' = 'S0': the unit does not exist before" -- "$PDL
 ok cases_bad_no_folder test ! -e "$T/badout"
 check cases_bad_case_kept 78 "does not exist before" -- "$PDLAB" cases "$T/badcases" --out "$T/badout_kept" -r 2
 ok cases_bad_folder_empty test -z "$(ls -A "$T/badout_kept")"
+# A failure after the first case is written (the second case's study has an interrupted
+# partial file): the first case's study is removed, the partial file (not this run's) kept.
+mkdir -p "$T/latecases" "$T/lateout"
+cp "$EX/toy_hierarchy.csv" "$T/latecases/"
+{ echo 'name = "a"'; cat "$EX/toy_pilot.toml"; } > "$T/latecases/a.toml"
+{ echo 'name = "b"'; cat "$EX/toy_pilot.toml"; } > "$T/latecases/b.toml"
+echo interrupted > "$T/lateout/b.sqlite.partial"
+check cases_late_failure 73 "an interrupted run left this partial output" -- "$PDLAB" cases "$T/latecases" --out "$T/lateout" -r 2
+ok cases_late_failure_cleaned test "$(ls -A "$T/lateout")" = "b.sqlite.partial"
 
 # The cases encode their sources: Guiyang's 2019 reversal, Haicang's four streets in 2013-09,
 # and the calibrated Jiangsu roll-out meets the 2014 plan within 5 points (20 replicates).

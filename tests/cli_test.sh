@@ -257,6 +257,27 @@ check cases_table 0 "participation_migrant" -- head -1 "$T/cases/comparison.csv"
 check cases_studies 0 "participation_migrant" -- "$PDLAB" export "$T/cases/guiyang.sqlite" --table governance_time
 check cases_missing 66 "no case scenarios" -- "$PDLAB" cases "$T/nothing_here"
 check cases_held_out 0 "chengdu,village funds spent 2009 to 2014" -- cat "$T/cases/held_out.csv"
+# A folder of one good case and one whose merge names a unit that has already ceased: every
+# case is compiled before any is written, so the run fails with nothing left in the output
+# folder (one it creates is removed), and a rerun is not refused for files it left.
+mkdir -p "$T/badcases" "$T/badout_kept"
+cp "$EX/toy_hierarchy.csv" "$EX/toy_restructure.csv" "$T/badcases/"
+{ echo 'name = "good"'; cat "$EX/toy_pilot.toml"; } > "$T/badcases/a_good.toml"
+{ sed 's/^name = .*/name = "bad"/' "$EX/toy_restructure.toml"
+  printf '\n[[event]]\ntype = "merge"\ndate = "2014-06"\nunits = ["S0"]\ninto = "S2"\n'; } > "$T/badcases/b_bad.toml"
+check cases_bad_case 78 "units' = 'S0': the unit does not exist before" -- "$PDLAB" cases "$T/badcases" --out "$T/badout" -r 2
+ok cases_bad_no_folder test ! -e "$T/badout"
+check cases_bad_case_kept 78 "does not exist before" -- "$PDLAB" cases "$T/badcases" --out "$T/badout_kept" -r 2
+ok cases_bad_folder_empty test -z "$(ls -A "$T/badout_kept")"
+# A failure after the first case is written (the second case's study has an interrupted
+# partial file): the first case's study is removed, the partial file (not this run's) kept.
+mkdir -p "$T/latecases" "$T/lateout"
+cp "$EX/toy_hierarchy.csv" "$T/latecases/"
+{ echo 'name = "a"'; cat "$EX/toy_pilot.toml"; } > "$T/latecases/a.toml"
+{ echo 'name = "b"'; cat "$EX/toy_pilot.toml"; } > "$T/latecases/b.toml"
+echo interrupted > "$T/lateout/b.sqlite.partial"
+check cases_late_failure 73 "an interrupted run left this partial output" -- "$PDLAB" cases "$T/latecases" --out "$T/lateout" -r 2
+ok cases_late_failure_cleaned test "$(ls -A "$T/lateout")" = "b.sqlite.partial"
 
 # The cases encode their sources: Guiyang's 2019 reversal, Haicang's four streets in 2013-09,
 # and the calibrated Jiangsu roll-out meets the 2014 plan within 5 points (20 replicates).

@@ -136,6 +136,20 @@ TEST(HierarchyErrors, BadNumber) {
   message("id,parent_id,level,pop\na,,p,nan\n");
 }
 
+// A date written 2012-06 in an existence column: the message gives the formats it takes
+// (not "list a text column", which would mislead).
+TEST(HierarchyErrors, ExistenceDateNamesItsFormat) {
+  for (const std::string col : {"exists_from", "exists_until"}) {
+    const auto m = message("id,parent_id,level," + col + "\na,,p,\nb,a,q,2012-06\n");
+    EXPECT_NE(m.find(":3: field '" + col + "' = '2012-06': not a year or a month"),
+              std::string::npos)
+        << m;
+    EXPECT_NE(m.find("YYYYMM (e.g. 201206, not 2012-06)"), std::string::npos) << m;
+    EXPECT_EQ(m.find("text column"), std::string::npos) << m;
+  }
+  EXPECT_EQ(load("id,parent_id,level,exists_from\na,,p,\nb,a,q,201206\n").size(), 2);
+}
+
 TEST(HierarchyErrors, EmptyFile) {
   EXPECT_NE(message("").find("empty"), std::string::npos);
   EXPECT_NE(message("id,parent_id,level\n").find("no units"), std::string::npos);

@@ -473,6 +473,78 @@ TEST(Restructure, CompareAndCalibrateCountExistingUnits) {
   EXPECT_GT(checked, 0);
 }
 
+// Existence dates that leave a unit no period of the run: an exists_until at or before the
+// start and an exists_from after the last period are both refused, naming the file, line,
+// field and value as written (2005, not 2005.000000).
+TEST(Restructure, ExistenceOutsideTheRunIsRefused) {
+  const auto build = [](const char* column, double value) {
+    HierarchyBuilder b("units.csv", {"population", column});
+    const double none[] = {1000, std::nan("")};
+    const double x[] = {1000, value};
+    b.add("R", "", "city", "R", none, 2);
+    b.add("a", "R", "district", "a", none, 3);
+    b.add("b", "R", "district", "b", x, 4);
+    return b.build("");
+  };
+  Scenario s;
+  s.calendar.start_year = 2010;
+  s.calendar.periods = 72;  // 2010-01 .. 2015-12
+  s.policies.push_back({"p", "policy", 0.0});
+  s.adoption.alpha = {{"city", -kInf}, {"district", -3}};
+  const Network net;
+  auto e = test::expect_error([&] { const Model m(s, build("exists_until", 2005), net); },
+                              ErrorKind::data);
+  EXPECT_NE(std::string(e.what()).find("units.csv:4: field 'exists_until' = '2005': the unit "
+                                       "ceases before the first period"),
+            std::string::npos)
+      << e.what();
+  e = test::expect_error([&] { const Model m(s, build("exists_from", 201601), net); },
+                         ErrorKind::data);
+  EXPECT_NE(std::string(e.what()).find("units.csv:4: field 'exists_from' = '201601': the unit "
+                                       "begins after the last period (2015-12)"),
+            std::string::npos)
+      << e.what();
+  EXPECT_NE(std::string(e.what()).find("extend calendar.periods"), std::string::npos) << e.what();
+  e = test::expect_error([&] { const Model m(s, build("exists_from", 2012.5), net); },
+                         ErrorKind::data);
+  EXPECT_NE(std::string(e.what()).find("field 'exists_from' = '2012.5': not a year or a month"),
+            std::string::npos)
+      << e.what();
+  // Within the run (the last period included) both are accepted.
+  EXPECT_NO_THROW(const Model m(s, build("exists_from", 201512), net));
+  EXPECT_NO_THROW(const Model m(s, build("exists_until", 2011), net));
+}
+
+// One unit ceasing by two events on one date (two merges, or a merge and a split) would pass
+// its adoption to both targets: refused, naming the later event's field, the unit and the fix.
+TEST(Restructure, OneUnitInTwoEventsOnOneDateIsRefused) {
+  const auto h = city();
+  const Network net;
+  const auto check = [&](Scenario s, const std::string& field) {
+    const auto e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+    const std::string what = e.what();
+    EXPECT_NE(what.find(field), std::string::npos) << what;
+    EXPECT_NE(what.find("already ceases by event["), std::string::npos) << what;
+    EXPECT_NE(what.find("list each unit in one merge or split only"), std::string::npos) << what;
+  };
+  // A second merge of d0sc0 (merged into d0sn0 by event[1] in 2012-01).
+  auto s = scenario("any");
+  s.events.push_back(event("event[4]", "2012-01", MergeSpec{{"d0sc0"}, "d0sc3", ""}));
+  check(s, "event[4].units' = 'd0sc0'");
+  // A split of the same unit on that date.
+  s = scenario("any");
+  s.events.push_back(event("event[4]", "2012-01", SplitSpec{"d0sc0", {"d0sn0", "d0tb0"}, "any"}));
+  check(s, "event[4].unit' = 'd0sc0'");
+  // A merge of the unit event[2] splits in 2013-01.
+  s = scenario("any");
+  s.events.push_back(event("event[4]", "2013-01", MergeSpec{{"d1sc0", "d1sc2"}, "d1sc1", ""}));
+  check(s, "event[4].units' = 'd1sc0'");
+  // On a later date it has ceased: the existing check.
+  s.events.back().date = "2013-06";
+  const auto e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("does not exist before"), std::string::npos) << e.what();
+}
+
 TEST(Restructure, BadInputsNameTheEventFieldAndFix) {
   const auto h = city();
   const Network net;

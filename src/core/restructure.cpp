@@ -83,9 +83,11 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
         continue;
       }
       const auto p = existence_period(sc.calendar, col[u]);
+      // Values as written in the file (2005, not 2005.000000).
+      const auto value = fmt::format("{}", col[u]);
       if (!p) {
-        fail(ErrorKind::data, {h.source(), h.source_line(u), name, std::to_string(col[u])},
-             "not a year or a month", "give a year (e.g. 2012) or a month YYYYMM (e.g. 201212)");
+        fail(ErrorKind::data, {h.source(), h.source_line(u), name, value}, "not a year or a month",
+             "give a year YYYY (e.g. 2012) or a month YYYYMM (e.g. 201212)");
       }
       if (begin_.empty()) {
         begin_.assign(static_cast<std::size_t>(n), 0);
@@ -93,12 +95,20 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
       }
       if (until) {
         if (*p <= 0) {
-          fail(ErrorKind::data, {h.source(), h.source_line(u), name, std::to_string(col[u])},
+          fail(ErrorKind::data, {h.source(), h.source_line(u), name, value},
                "the unit ceases before the first period: it never exists in the run",
                "drop the unit from the hierarchy or correct the date");
         }
         end_[u] = *p;
       } else {
+        // As an exists_until before the start: a unit born after the last period never exists.
+        if (*p >= sc.calendar.periods) {
+          fail(ErrorKind::data, {h.source(), h.source_line(u), name, value},
+               "the unit begins after the last period (" +
+                   period_label(sc.calendar, sc.calendar.periods - 1) +
+                   "): it never exists in the run",
+               "drop the unit from the hierarchy, correct the date, or extend calendar.periods");
+        }
         begin_[u] = std::max(0, *p);
       }
     }
@@ -123,6 +133,8 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
   }
   // Merges and splits, in date order (the model sorts its events by period).
   std::vector<std::int32_t> born_by(static_cast<std::size_t>(begin_.empty() ? 0 : n), -1);
+  // The merge or split each unit ceases by (-1: none): a unit ceases by one event only.
+  std::vector<std::int32_t> ceased_by(static_cast<std::size_t>(n), -1);
   for (const auto& ev : events) {
     Transition tr;
     tr.period = ev.period;
@@ -164,6 +176,17 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
         bad(sc, from_field, std::string(h.id(u)), "the unit is on both sides",
             "list each unit either as ceasing or as taking over", ev.line);
       }
+      // Two events on one date (on different dates the check below finds it has ceased).
+      if (ceased_by[u] >= 0 && transitions_[static_cast<std::size_t>(ceased_by[u])].period == t) {
+        const auto& other = transitions_[static_cast<std::size_t>(ceased_by[u])];
+        bad(sc, from_field, std::string(h.id(u)),
+            "the unit already ceases by " + other.source + " on the same date (" +
+                period_label(sc.calendar, t) + "): both events would pass its adoption on",
+            "list each unit in one merge or split only (merge into one unit, or split it once "
+            "into all its successors)",
+            ev.line);
+      }
+      ceased_by[u] = static_cast<std::int32_t>(transitions_.size());
       if (!(begin_[u] <= t - 1 && t - 1 < end_[u])) {
         bad(sc, from_field, std::string(h.id(u)),
             "the unit does not exist before " + period_label(sc.calendar, t) + " (it exists from " +

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 
 namespace pdlab::io {
 
@@ -17,6 +18,26 @@ std::string data_dir() {
   }
   return PDLAB_DATA_DIR;
 }
+
+namespace {
+
+// A numeric cell; the existence columns say their own format (a date such as 2012-06 is not
+// a number, and "list a text column" would mislead there).
+std::optional<double> number(std::string_view text, const std::string& path, std::int64_t line,
+                             const std::string& field) {
+  if (field != "exists_from" && field != "exists_until") {
+    return parse_number(text, path, line, field);
+  }
+  try {
+    return parse_number(text, path, line, field);
+  } catch (const Error&) {
+    fail(ErrorKind::data, {path, line, field, std::string(text)}, "not a year or a month",
+         "write a year YYYY (e.g. 2012) or a month YYYYMM (e.g. 201206, not 2012-06), or leave "
+         "the field empty (or NA) when the unit exists from the start (until the end)");
+  }
+}
+
+}  // namespace
 
 Hierarchy load_hierarchy_csv(const std::string& path, const std::string& root,
                              const std::vector<std::string>& keep,
@@ -91,7 +112,7 @@ Hierarchy load_hierarchy_csv(const std::string& path, const std::string& root,
   while (csv.next(f)) {
     std::size_t k = 0;
     for (std::size_t a = 0; a < attr_cols.size(); ++a) {
-      const auto v = parse_number(f[attr_cols[a]], path, csv.line(), attr_names[a]);
+      const auto v = number(f[attr_cols[a]], path, csv.line(), attr_names[a]);
       if (k < kept.size() && kept[k] == a) {
         attrs[k++] = v ? *v : std::nan("");
       }

@@ -147,11 +147,13 @@ std::vector<std::string> check_outputs(const std::vector<fs::path>& files, const
                                        std::vector<std::string>& targets) {
   std::vector<std::string> outputs, names;
   for (const auto& f : files) {
-    // Read with its inputs, so that no output below can be one of them.
-    const auto loaded = io::load_scenario(f.string(), opt.overrides);
-    const auto inputs = io::load_inputs(loaded.scenario);
+    // Read with its inputs, so that no output below can be one of them, and compiled as
+    // `pdlab validate` does (a merge of a unit that has ceased fails here), so that a bad
+    // case is refused before any case is written.
+    const auto prepared = prepare_study(f.string(), opt.overrides);
+    const auto& loaded = prepared.loaded;
     const auto name = loaded.scenario.name;
-    check_held_out(facts, name, loaded.scenario, *inputs.hierarchy);
+    check_held_out(facts, name, loaded.scenario, *prepared.inputs.hierarchy);
     const bool safe = !name.empty() && name != "." && name != ".." &&
                       name.find_first_not_of(
                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
@@ -339,6 +341,14 @@ std::vector<std::string> comparison_cells(const CaseOutcome& c) {
           c.horizon_end};
 }
 
+namespace {
+void run_cases_into(const CasesOptions& opt, const fs::path& dir,
+                    const std::vector<fs::path>& files, const fs::path& out_dir, CasesResult& res,
+                    std::string& current,
+                    const std::function<void(const std::string&, int, int)>& on_case,
+                    const std::function<void(int, int)>& progress);
+}  // namespace
+
 CasesResult run_cases(const CasesOptions& opt,
                       const std::function<void(const std::string&, int, int)>& on_case,
                       const std::function<void(int, int)>& progress) {
@@ -350,11 +360,41 @@ CasesResult run_cases(const CasesOptions& opt,
   const fs::path out_dir = opt.out_dir.empty() ? fs::path("results/cases") : fs::path(opt.out_dir);
   res.out_dir = out_dir.string();
   std::error_code ec;
+  const bool out_existed = fs::exists(out_dir, ec);
   fs::create_directories(out_dir, ec);
   if (ec) {
     fail(ErrorKind::cant_create, {out_dir.string(), 0, "", ""}, "cannot create the folder",
          "choose a writable --out folder");
   }
+  // On any error nothing is left half-written: the files this call wrote (and a study's
+  // partial file) are removed, and the folder too when this call created it.
+  std::string current;  // the study being written
+  try {
+    run_cases_into(opt, dir, files, out_dir, res, current, on_case, progress);
+  } catch (...) {
+    std::error_code rm;
+    for (const auto& w : res.written) {
+      fs::remove(w, rm);
+    }
+    if (!current.empty()) {
+      fs::remove(current, rm);
+      fs::remove(current + ".partial", rm);
+    }
+    if (!out_existed) {
+      fs::remove(out_dir, rm);  // only when empty
+    }
+    throw;
+  }
+  return res;
+}
+
+namespace {
+
+void run_cases_into(const CasesOptions& opt, const fs::path& dir,
+                    const std::vector<fs::path>& files, const fs::path& out_dir, CasesResult& res,
+                    std::string& current,
+                    const std::function<void(const std::string&, int, int)>& on_case,
+                    const std::function<void(int, int)>& progress) {
   const auto facts_path = dir / "held_out.csv";
   const auto facts =
       fs::exists(facts_path) ? read_held_out(facts_path.string()) : std::vector<HeldOutFact>{};
@@ -371,6 +411,8 @@ CasesResult run_cases(const CasesOptions& opt,
     plan.force = opt.force;
     plan.command_line = "pdlab cases";
     plan.out = (out_dir / (names[i] + ".sqlite")).string();
+    // Removed on a failure below, unless a partial file was there before (not this call's).
+    current = fs::exists(plan.out + ".partial") ? std::string() : plan.out;
     std::vector<ReplicateResult> results;
     RunHooks hooks;
     hooks.on_prepared = [&](const PreparedStudy& study) {
@@ -394,6 +436,7 @@ CasesResult run_cases(const CasesOptions& opt,
     auto c = outcome(*run.study->model, results);
     c.study_path = plan.out;
     res.written.push_back(c.study_path);
+    current.clear();
     res.cases.push_back(std::move(c));
   }
   std::string csv = csv_line(comparison_columns());
@@ -446,7 +489,8 @@ CasesResult run_cases(const CasesOptions& opt,
   } catch (const Error& e) {
     res.reports_skipped = e.what();
   }
-  return res;
 }
+
+}  // namespace
 
 }  // namespace pdlab::study

@@ -41,7 +41,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // A city with two districts; each has a street office and a town (column `type`), each with
 // four communities. Under d0's street office, n0 is born in 2012 (a merge target); under d1's,
 // p0 and p1 are born in 2013 (split parts); under d0's town, b0 is born in 2012 from nothing.
-Hierarchy city(bool orphan = false) {
+Hierarchy city(bool orphan = false, bool empty_street = false) {
   HierarchyBuilder b("restructure.csv", {"population", "migrant_share", "exists_from"});
   b.set_text_columns({"type"});
   std::int64_t line = 2;
@@ -69,6 +69,9 @@ Hierarchy city(bool orphan = false) {
   add("d1sp0", "d1s", "community", "community", 1500, 201301);
   add("d1sp1", "d1s", "community", "community", 2500, 201301);
   add("d0tb0", "d0t", "community", "community", 2000, 2012);
+  if (empty_street) {  // a street office without communities
+    add("d1e", "d1", "street", "street_office", 1e5, none);
+  }
   if (orphan) {  // a street office created in 2015 and a community born under it in 2013
     add("d1x", "d1", "street", "street_office", 1e5, 2015);
     add("d1xq", "d1x", "community", "community", 1000, 201301);
@@ -395,6 +398,30 @@ TEST(Restructure, ReversedUnitsLeaveTheInstitutionalisedShare) {
   EXPECT_EQ(at(12, Metric::active), 0.0);
   EXPECT_EQ(at(12, Metric::institutionalised), 0.0);
   EXPECT_NEAR(at(12, Metric::reversed), 1.0 / m.restructuring().count(lc, 12), 1e-12);
+}
+
+// A local government without communities has no residents: its panel rows hold NULL for the
+// means over residents (depth, satisfaction, trust, grievance, coverage), not 0.
+TEST(Restructure, GovernmentWithoutResidentsHasNullMeans) {
+  const auto h = city(false, true);
+  auto s = scenario("any");
+  s.output.unit_time_every = 12;
+  s.output.unit_time_max_level = "street";
+  const Network net;
+  const Model m(s, h, net);
+  const auto r = run_replicate(m, 0);
+  int rows = 0;
+  for (const auto& row : r.governance.units) {
+    if (row.unit == h.find("d1e")) {
+      ++rows;
+      for (int k : {1, 3, 8, 9, 10}) {
+        EXPECT_TRUE(std::isnan(row.v[k])) << gov_unit_column(k) << " at " << row.period;
+      }
+    } else if (row.unit == h.find("d1t")) {
+      EXPECT_FALSE(std::isnan(row.v[8])) << "trust at " << row.period;  // it has residents
+    }
+  }
+  EXPECT_GT(rows, 0);
 }
 
 // The governance layer follows the same hierarchy: a merged community's residents join the

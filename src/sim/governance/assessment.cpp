@@ -96,8 +96,10 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
         q[5] += migrants_[i] * at(Field::belonging_migrant, i);
         q[6] += locals_[i] * at(Field::trust_local, i) + migrants_[i] * at(Field::trust_migrant, i);
       }
-      const auto f = [](double x) { return static_cast<float>(x); };
       const float nan = std::nanf("");
+      // Means over the jurisdiction's residents: none (a government without communities) is
+      // NULL, not 0.
+      const auto f = [&](double x) { return inv > 0 ? static_cast<float>(x) : nan; };
       panel(g, blk, t,
             {visible_[g], f(dep), hscore, f(sat), q[0] > 0 ? f(q[2] / q[0]) : nan,
              q[1] > 0 ? f(q[3] / q[1]) : nan, q[0] > 0 ? f(q[4] / q[0]) : nan,

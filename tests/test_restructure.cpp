@@ -400,6 +400,26 @@ TEST(Restructure, ReversedUnitsLeaveTheInstitutionalisedShare) {
   EXPECT_NEAR(at(12, Metric::reversed), 1.0 / m.restructuring().count(lc, 12), 1e-12);
 }
 
+// A tier re-established only in part is warned about: the rest stays abolished to the horizon.
+TEST(Restructure, PartialReestablishmentIsWarned) {
+  const auto h = city();
+  const Network net;
+  const auto warned = [](const Model& m) {
+    for (const auto& w : m.warnings()) {
+      if (w.find("event[0] (abolish): 1 of its 2 units are re-established later") !=
+              std::string::npos &&
+          w.find("'d1s'") != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  };
+  auto s = scenario("any");
+  EXPECT_FALSE(warned(Model(s, h, net)));  // both street offices come back
+  std::get<ReestablishSpec>(s.events[3].spec).under = {"d0"};
+  EXPECT_TRUE(warned(Model(s, h, net)));
+}
+
 // A local government without communities has no residents: its panel rows hold NULL for the
 // means over residents (depth, satisfaction, trust, grievance, coverage), not 0.
 TEST(Restructure, GovernmentWithoutResidentsHasNullMeans) {

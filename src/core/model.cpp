@@ -377,6 +377,28 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
   compile_links();
   check_feedback();
   restructuring_ = Restructuring(sc_, h_, events_);
+  // A tier re-established in part: the rest stays abolished to the horizon, which a scenario
+  // re-establishing "the" tier may not mean.
+  for (const auto& ev : events_) {
+    if (const auto* ab = std::get_if<AbolishEvent>(&ev.action)) {
+      std::size_t restored = 0;
+      std::int32_t kept = -1;
+      for (const auto u : ab->units) {
+        if (restructuring_.restored_at(u) != kNever) {
+          ++restored;
+        } else if (kept < 0) {
+          kept = u;
+        }
+      }
+      if (restored > 0 && restored < ab->units.size()) {
+        warnings_.push_back(ev.source + " (abolish): " + std::to_string(restored) + " of its " +
+                            std::to_string(ab->units.size()) +
+                            " units are re-established later; the other " +
+                            std::to_string(ab->units.size() - restored) + " (first: '" +
+                            std::string(h_.id(kept)) + "') stay abolished to the horizon");
+      }
+    }
+  }
   if (restructuring_.changes_units()) {
     // A unit that does not exist throughout accrues hazard only while it exists: it leaves the
     // factorised path, which accrues from period 0.

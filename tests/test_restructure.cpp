@@ -634,6 +634,13 @@ TEST(Restructure, BadInputsNameTheEventFieldAndFix) {
   EXPECT_NE(std::string(e.what()).find("event[0].under"), std::string::npos) << e.what();
   EXPECT_NE(std::string(e.what()).find("d0s"), std::string::npos) << e.what();
   EXPECT_NE(std::string(e.what()).find("not above level 'street'"), std::string::npos) << e.what();
+  // One of several `under` units with nothing of the tier below it.
+  s = scenario("any");
+  s.events = {event("event[0]", "2011-01", AbolishSpec{"community", {"d0s", "d1e"}, {}, false})};
+  s.governance = {};
+  e = test::expect_error([&] { const Model m(s, city(false, true), net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("event[0].under' = 'd1e'"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("lies below this unit"), std::string::npos) << e.what();
   // A merge of a unit that has already ceased.
   s = scenario("any");
   s.events.push_back(event("event[4]", "2013-06", MergeSpec{{"d0sc0"}, "d0sc3", ""}));

@@ -259,12 +259,13 @@ std::vector<std::int32_t> tier_units(const EventContext& c, const std::string& l
   }
   std::vector<std::int32_t> out;
   std::vector<std::uint8_t> type_seen(types.size(), 0);
+  std::vector<std::uint8_t> root_used(roots.size(), 0);
   for (std::int32_t u = h.level_begin(l); u < h.level_begin(l + 1); ++u) {
-    bool below = roots.empty();
-    for (auto r : roots) {
-      below = below || (h.level(r) < l && h.ancestor_at(u, h.level(r)) == r);
+    std::size_t root = roots.size();
+    for (std::size_t k = 0; k < roots.size() && root == roots.size(); ++k) {
+      root = h.ancestor_at(u, h.level(roots[k])) == roots[k] ? k : root;
     }
-    if (!below) {
+    if (!roots.empty() && root == roots.size()) {
       continue;
     }
     if (type_column >= 0) {
@@ -275,7 +276,19 @@ std::vector<std::int32_t> tier_units(const EventContext& c, const std::string& l
       }
       type_seen[it - types.begin()] = 1;
     }
+    if (root < roots.size()) {
+      root_used[root] = 1;
+    }
     out.push_back(u);
+  }
+  // Each listed unit selects something: one that does not is a typo or a unit of another kind.
+  for (std::size_t k = 0; k < roots.size(); ++k) {
+    if (root_used[k] == 0 && roots.size() > 1) {
+      bad(sc, field(c, "under"), under[k],
+          "no unit of level '" + level + "'" + (types.empty() ? "" : " of these types") +
+              " lies below this unit",
+          "drop it from `under`, or list units that have such units below them", c.event.line);
+    }
   }
   for (std::size_t k = 0; k < types.size(); ++k) {
     if (type_seen[k] == 0) {

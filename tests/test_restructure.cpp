@@ -634,6 +634,15 @@ TEST(Restructure, BadInputsNameTheEventFieldAndFix) {
   EXPECT_NE(std::string(e.what()).find("event[0].under"), std::string::npos) << e.what();
   EXPECT_NE(std::string(e.what()).find("d0s"), std::string::npos) << e.what();
   EXPECT_NE(std::string(e.what()).find("not above level 'street'"), std::string::npos) << e.what();
+  // A reversal of a unit that has ceased (d0sc0 merged in 2012-01).
+  s = scenario("any");
+  s.events.push_back(event("event[4]", "2013-06", ReverseSpec{{"d0sc0"}, false}));
+  e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("event[4].units' = 'd0sc0'"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("does not exist on the event's date"), std::string::npos)
+      << e.what();
+  std::get<ReverseSpec>(s.events[4].spec) = ReverseSpec{{"d0s"}, true};  // d0sc0 below: fine
+  EXPECT_NO_THROW(const Model m(s, h, net));
   // One of several `under` units with nothing of the tier below it.
   s = scenario("any");
   s.events = {event("event[0]", "2011-01", AbolishSpec{"community", {"d0s", "d1e"}, {}, false})};

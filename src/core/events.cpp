@@ -203,6 +203,7 @@ ReverseEvent compile_reverse(const EventContext& c, const ReverseSpec& s) {
   const auto& h = c.hierarchy;
   ReverseEvent a;
   a.units = units_of(c, s.units, "units");
+  a.listed = a.units;
   if (s.descendants) {
     // Every unit below a listed unit, in index order (units stay unique).
     const std::int32_t n = h.size();

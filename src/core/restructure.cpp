@@ -409,7 +409,7 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
     }
   }
   // A unit that does not exist on an event's date (not yet born, or ceased) cannot adopt, be
-  // promoted or issue a mandate then: the event would silently do nothing.
+  // promoted, reverse or issue a mandate then: the event would silently do nothing.
   if (!begin_.empty()) {
     const auto absent = [&](std::int32_t u, std::int32_t t) {
       return t >= 0 && t < periods_ && !(begin_[u] <= t && t < end_[u]);
@@ -429,10 +429,11 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
             "date the mandate while the issuer exists, or name the unit that governs then",
             ev.line);
       }
-      if (ad == nullptr && pr == nullptr) {
+      const auto* rv = std::get_if<ReverseEvent>(&ev.action);
+      if (ad == nullptr && pr == nullptr && rv == nullptr) {
         continue;
       }
-      for (auto u : ad != nullptr ? ad->units : pr->units) {
+      for (auto u : ad != nullptr ? ad->units : pr != nullptr ? pr->units : rv->listed) {
         if (absent(u, ev.period)) {
           bad(sc, ev.source + ".units", std::string(h.id(u)),
               "the unit does not exist on the event's date " +

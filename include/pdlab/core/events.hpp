@@ -50,6 +50,7 @@ struct SetEvent {  // a parameter changes from this period on
 };
 struct ReverseEvent {  // the units reverse the policy (Guiyang 2019)
   std::vector<std::int32_t> units;
+  std::vector<std::int32_t> listed;  // the units the event names (units adds their descendants)
 };
 struct AbolishEvent {  // the units (a tier) stop being governments (Guiyang 2010-2012)
   std::vector<std::int32_t> units;

@@ -207,6 +207,9 @@ void Runtime::init(sim::ReplicateState& state) {
       block_of_[u] = static_cast<std::int32_t>(b);
     }
   }
+  if (g_.restructuring().changes_units()) {
+    index_block_events();
+  }
 }
 
 void Runtime::collect(std::int32_t t, const sim::PolicyState& ps) {
@@ -385,40 +388,83 @@ void Runtime::flush(LocalSums& s, std::int32_t t) {
   s.touched = 0;
 }
 
+// The merges, splits, births and deaths of each block's communities in each period
+// (restructure()): a merge or split by the block of its first successor, unless it moves
+// communities between blocks (restructure_first() applies those).
+void Runtime::index_block_events() {
+  const auto& rs = g_.restructuring();
+  block_events_.clear();
+  const auto block = [&](std::int32_t u) {
+    return h_.level(u) == g_.community_level() ? block_of_[u] : -1;
+  };
+  for (std::int32_t t = 0; t < periods_; ++t) {
+    for (const auto& tr : rs.transitions_at(t)) {
+      const auto k = static_cast<std::size_t>(&tr - rs.transitions().data());
+      const std::int32_t b = block(tr.to.front());
+      if (b >= 0 && !g_.crosses_blocks(k)) {
+        block_events_.push_back({t, b, 0, static_cast<std::int32_t>(k)});
+      }
+    }
+    for (const auto u : rs.born_at(t)) {
+      if (block(u) >= 0) {
+        block_events_.push_back({t, block(u), 1, u});
+      }
+    }
+    for (const auto u : rs.ceased_at(t)) {
+      if (block(u) >= 0) {
+        block_events_.push_back({t, block(u), 2, u});
+      }
+    }
+  }
+  // Stable: each kind keeps the order of its list within a block.
+  std::stable_sort(block_events_.begin(), block_events_.end(),
+                   [](const BlockEvent& x, const BlockEvent& y) {
+                     return x.period != y.period ? x.period < y.period
+                            : x.block != y.block ? x.block < y.block
+                                                 : x.kind < y.kind;
+                   });
+  block_events_first_.assign(static_cast<std::size_t>(periods_) + 1, 0);
+  for (const auto& e : block_events_) {
+    ++block_events_first_[static_cast<std::size_t>(e.period) + 1];
+  }
+  for (std::int32_t t = 0; t < periods_; ++t) {
+    block_events_first_[t + 1] += block_events_first_[t];
+  }
+}
+
 bool Runtime::restructure(const GovBlock& blk, std::int32_t t) {
   const auto& rs = g_.restructuring();
+  const auto b = static_cast<std::int32_t>(&blk - g_.blocks().data());
+  const auto* first = block_events_.data() + block_events_first_[t];
+  const auto* last = block_events_.data() + block_events_first_[t + 1];
+  const auto [from, to] =
+      std::equal_range(first, last, BlockEvent{t, b, 0, 0},
+                       [](const BlockEvent& x, const BlockEvent& y) { return x.block < y.block; });
   bool changed = false;
-  const auto in_block = [&](std::int32_t u) {
-    return h_.level(u) == g_.community_level() && u >= blk.c0 && u < blk.c1;
-  };
-  for (const auto& tr : rs.transitions_at(t)) {
-    if (!in_block(tr.to.front()) ||
-        g_.crosses_blocks(static_cast<std::size_t>(&tr - rs.transitions().data()))) {
-      continue;  // another block's communities, or moved before the blocks ran
-    }
-    changed = true;
-    if (tr.to.size() == 1) {
-      merge(tr);
-    } else {
-      split(tr);
-    }
-  }
-  // Births and deaths without a predecessor or successor: residents arrive or leave.
-  for (const auto u : rs.born_at(t)) {
-    if (in_block(u) && at(Field::residents, slot(blk, u)) <= 0) {
-      bool taken_over = false;
-      for (const auto& tr : rs.transitions_at(t)) {
-        taken_over = taken_over || std::find(tr.to.begin(), tr.to.end(), u) != tr.to.end();
+  for (const auto* e = from; e != to; ++e) {
+    const std::int32_t u = e->index;
+    if (e->kind == 0) {
+      changed = true;
+      const auto& tr = rs.transitions()[static_cast<std::size_t>(u)];
+      if (tr.to.size() == 1) {
+        merge(tr);
+      } else {
+        split(tr);
       }
-      if (!taken_over) {
-        initial_state(slot(blk, u));
-        set_population(slot(blk, u), g_.population(u), g_.migrant_share(u));
-        changed = true;
+    } else if (e->kind == 1) {
+      // Births and deaths without a predecessor or successor: residents arrive or leave.
+      if (at(Field::residents, slot(blk, u)) <= 0) {
+        bool taken_over = false;
+        for (const auto& tr : rs.transitions_at(t)) {
+          taken_over = taken_over || std::find(tr.to.begin(), tr.to.end(), u) != tr.to.end();
+        }
+        if (!taken_over) {
+          initial_state(slot(blk, u));
+          set_population(slot(blk, u), g_.population(u), g_.migrant_share(u));
+          changed = true;
+        }
       }
-    }
-  }
-  for (const auto u : rs.ceased_at(t)) {
-    if (in_block(u) && at(Field::residents, slot(blk, u)) > 0) {
+    } else if (at(Field::residents, slot(blk, u)) > 0) {
       set_population(slot(blk, u), 0.0F, 0.0F);
       changed = true;
     }

@@ -204,6 +204,15 @@ class Runtime {
   std::vector<sim::Change> upper_changes_;
   std::vector<std::int32_t> block_of_;  // block of each unit below the upper units (-1 = none)
   std::vector<std::uint8_t> moved_;     // per block: communities moved by restructure_first
+  // What restructure() applies to each block in each period, so that a period with many merges
+  // does not scan every merge once per block: by period, then block, then kind (merges and
+  // splits, births, deaths), each kind in the order of the Restructuring's lists.
+  struct BlockEvent {
+    std::int32_t period, block, kind, index;  // index: into transitions(), or a unit
+  };
+  std::vector<BlockEvent> block_events_;
+  std::vector<std::int32_t> block_events_first_;  // per period + 1: index into block_events_
+  void index_block_events();
 
   // Per community slot (persistent): the tiles of the kernel, and locals and migrants.
   aligned_vector<float> tiles_;

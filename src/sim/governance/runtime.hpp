@@ -117,6 +117,10 @@ class Runtime {
   }
   void add(GovMetric m, int level, std::int32_t t, double value, double weight) {
     const auto i = cell(m, level, t);
+    if (sum_log_ != nullptr) {
+      sum_log_->push_back({i, value * weight, weight});
+      return;
+    }
     sum_[i] += value * weight;
     wsum_[i] += weight;
   }
@@ -213,6 +217,29 @@ class Runtime {
   std::vector<BlockEvent> block_events_;
   std::vector<std::int32_t> block_events_first_;  // per period + 1: index into block_events_
   void index_block_events();
+  // A window over periods where some local government is abolished (run_window): the blocks
+  // without one run the whole window first; the others run period by period after the
+  // officials above choose (they answer to them). Each block's additions to the shared outputs
+  // are logged and replayed in block order after the window: the same additions in the same
+  // order as one period at a time.
+  struct LoggedSum {
+    std::size_t cell;
+    double value, weight;
+  };
+  std::vector<std::int32_t> abolished_from_, abolished_until_;  // per block: the hull of its
+                                                                // governments' abolished periods
+  std::vector<std::size_t> block_next_;            // per block: its next change within the window
+  std::vector<std::vector<LoggedSum>> sum_logs_;   // per block
+  std::vector<std::vector<GovUnitRow>> row_logs_;  // per block
+  std::vector<LoggedSum>* sum_log_ = nullptr;      // the running block's, when logging
+  std::vector<GovUnitRow>* row_log_ = nullptr;
+  bool abolished_in(std::size_t b, std::int32_t t0, std::int32_t t1) const {
+    return abolished_from_[b] < t1 && abolished_until_[b] > t0;
+  }
+  void run_block(std::size_t b, std::int32_t t0, std::int32_t t1,
+                 const std::vector<Adoption>& records, sim::ReplicateState& state);
+  void run_upper(std::int32_t t, bool decide, std::size_t& next,
+                 const std::vector<Adoption>& records, sim::ReplicateState& state);
 
   // Per community slot (persistent): the tiles of the kernel, and locals and migrants.
   aligned_vector<float> tiles_;

@@ -212,6 +212,12 @@ void AdoptionProcess::reset() {
   cumhaz_.assign(generic_.size(), 0.0);
   last_eta_.assign(generic_.size(), std::nan(""));
   last_increment_.assign(generic_.size(), 0.0);
+  generic_span_.clear();
+  if (restructures_ || gate_abolished_) {
+    for (const std::int32_t u : generic_) {
+      generic_span_.push_back(risk_span(u));
+    }
+  }
   for (std::int32_t p = 0; p < s; ++p) {
     const std::int32_t b = h_.first_child(p);
     sort_buf_.clear();
@@ -419,10 +425,18 @@ void AdoptionProcess::sweep_generic(std::int32_t t) {
   const double sw = a.sibling_weight;
   const double ew = a.edge_weight;
   const double esc_weight = sc_.governance.feedback.escalation_hazard;
+  const bool spans = !generic_span_.empty();
   for (std::size_t g = 0; g < generic_.size(); ++g) {
     const std::int32_t j = generic_[g];
-    if (t_adopt_[j] != kNever || !at_risk(j, t)) {
-      continue;  // adopted, or not (yet, or any longer) a unit or a government: no hazard
+    if (spans) {
+      // at_risk(j, t), from the generic unit's own row (no read at the unit).
+      const RiskSpan& r = generic_span_[g];
+      if (t < r.begin || t >= r.end || (r.abolished <= t && t < r.restored)) {
+        continue;  // not (yet, or any longer) a unit or a government: no hazard
+      }
+    }
+    if (t_adopt_[j] != kNever) {
+      continue;  // adopted
     }
     if (links_ && gated(j, t)) {
       continue;  // a prerequisite is missing: the hazard is zero

@@ -160,6 +160,17 @@ class AdoptionProcess final : public Process {
   std::vector<std::int32_t> generic_;
   std::vector<float> generic_tau_;
   std::vector<double> cumhaz_, last_eta_, last_increment_;
+  // When units restructure: the periods generic unit g is at risk, [begin, end) less
+  // [abolished, restored) (at_risk(), read in generic order rather than at the unit).
+  struct RiskSpan {
+    std::int32_t begin, end, abolished, restored;
+  };
+  std::vector<RiskSpan> generic_span_;
+  RiskSpan risk_span(std::int32_t u) const {
+    return {restructures_ ? rs_.begin(u) : 0, restructures_ ? rs_.end(u) : kNever,
+            gate_abolished_ ? rs_.abolished_at(u) : kNever,
+            gate_abolished_ ? rs_.restored_at(u) : kNever};
+  }
   // Per slot (unit with children).
   std::vector<Mode> mode_;
   std::vector<std::int32_t> mode_issue_, mode_deadline_, ev_issue_, ev_deadline_;

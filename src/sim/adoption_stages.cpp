@@ -401,6 +401,9 @@ void AdoptionProcess::readmit(std::int32_t j, std::int32_t t) {
     cumhaz_.push_back(0.0);
     last_eta_.push_back(std::nan(""));
     last_increment_.push_back(0.0);
+    if (restructures_ || gate_abolished_) {
+      generic_span_.push_back(risk_span(j));
+    }
     return;
   }
   generic_tau_[g] = e;

@@ -44,9 +44,9 @@ struct Workspace {
     window = std::max(1, window);
   }
 
-  // The end of the window that starts in period t0: the governance model's (one period while
-  // a tier is abolished, none past a restructuring that runs before the blocks), at most
-  // `window` periods.
+  // The end of the window that starts in period t0: the governance model's (at most the lag
+  // while a tier is abolished, none past a restructuring that runs before the blocks or the
+  // start of an abolition), at most `window` periods.
   std::int32_t window_end(std::int32_t t0, std::int32_t periods) const {
     const std::int32_t t1 = std::min(periods, t0 + window);
     return model != nullptr ? std::min(t1, model->window_end(t0)) : t1;

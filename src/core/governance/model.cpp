@@ -318,10 +318,12 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
   lag_ = std::max(1, static_cast<std::int32_t>(
                          std::lround(g.feedback.lag_months * sc.calendar.periods_per_year / 12.0)));
   window_ = g.feedback.any() ? lag_ : std::max(1, sc.calendar.periods);
-  // The windows (docs/model.md §3): one period while some local government is abolished (its
-  // communities answer to the official above, who must choose before the blocks and be ranked
-  // after them every period), and a new window at each period whose restructuring runs before
-  // the blocks (Runtime::restructure_first: moves between blocks, governments taking over).
+  // The windows (docs/model.md §3): a new window at each period whose restructuring runs before
+  // the blocks (Runtime::restructure_first: moves between blocks, governments taking over), and
+  // at the start of each span of periods in which some local government is abolished; within
+  // such a span windows of at most the lag (the runtime runs the blocks with an abolished
+  // government period by period after the officials above choose, and logs every block's
+  // additions to the outputs through the window).
   const std::int32_t periods = sc.calendar.periods;
   std::vector<std::int32_t> single(static_cast<std::size_t>(periods) + 1, 0);
   std::vector<std::uint8_t> start(static_cast<std::size_t>(periods), 0);
@@ -348,8 +350,9 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
     single[t] = open;  // local governments abolished in t
   }
   for (std::int32_t t = periods - 1; t >= 0; --t) {
-    window_end_[t] = single[t] > 0 ? t + 1 : std::min({next, t + window_, periods});
-    if (single[t] > 0 || start[t] != 0) {
+    const bool abolished = single[t] > 0;
+    window_end_[t] = std::min({next, t + (abolished ? std::min(window_, lag_) : window_), periods});
+    if (start[t] != 0 || (abolished && (t == 0 || single[t - 1] == 0))) {
       next = t;
     }
   }

@@ -231,6 +231,21 @@ void Runtime::init(sim::ReplicateState& state) {
       block_of_[u] = static_cast<std::int32_t>(b);
     }
   }
+  if (g_.restructuring().changes_units()) {
+    index_block_events();
+  }
+  block_next_.assign(nb, 0);
+  abolished_from_.assign(nb, kNever);
+  abolished_until_.assign(nb, 0);
+  for (std::size_t b = 0; b < nb && g_.abolishes(); ++b) {
+    const auto& blk = g_.blocks()[b];
+    for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
+      if (g_.abolished_at(g) < g_.restored_at(g)) {
+        abolished_from_[b] = std::min(abolished_from_[b], g_.abolished_at(g));
+        abolished_until_[b] = std::max(abolished_until_[b], g_.restored_at(g));
+      }
+    }
+  }
 }
 
 void Runtime::collect(std::int32_t t, const sim::PolicyState& ps) {
@@ -248,10 +263,13 @@ void Runtime::apply_changes(std::vector<sim::Change>& list, std::size_t& next, s
 }
 
 // Governance through [t0, t1): block by block through the window (each block's state stays in
-// cache), then the officials above the blocks period by period, and what feeds back. With a
-// window of one period the officials above choose before the blocks: an abolished tier's
-// communities answer to them (GovernanceModel::window_end() gives one-period windows while a
-// tier is abolished; elsewhere the blocks read nothing the officials above choose that period).
+// cache), then the officials above the blocks period by period, and what feeds back. An
+// abolished tier's communities answer to the officials above in the same period, so those
+// choose before such a block runs each period: in a window of one period before every block;
+// in a longer window over abolished periods the blocks without an abolished government run the
+// whole window first and the others period by period after the officials above choose, with
+// every block's additions to the outputs logged and replayed in block order (docs/model.md
+// §3). Elsewhere the blocks read nothing the officials above choose in the window.
 void Runtime::run_window(std::int32_t t0, std::int32_t t1, sim::ReplicateState& state) {
   window_start_ = t0;
   feedback_ = sc_.governance.feedback.any() ? &state.feedback : nullptr;
@@ -273,36 +291,107 @@ void Runtime::run_window(std::int32_t t0, std::int32_t t1, sim::ReplicateState& 
     }
   }
   changes_.clear();
+  std::fill(block_next_.begin(), block_next_.end(), 0);
   std::size_t upper_next = 0;
-  const bool upper_first = t1 - t0 == 1;
+  const std::size_t nb = g_.blocks().size();
+  bool abolished = false;
+  for (std::size_t b = 0; b < nb && !abolished && g_.abolishes(); ++b) {
+    abolished = abolished_in(b, t0, t1);
+  }
   if (g_.restructures_first()) {
     restructure_first(t0);  // a window starts at each such period (window_end())
   }
-  if (upper_first) {
-    apply_changes(upper_changes_, upper_next, t0, records);
-    decide_upper(t0);
-  }
-  for (std::size_t b = 0; b < g_.blocks().size(); ++b) {
-    std::size_t next = 0;
-    for (std::int32_t t = t0; t < t1; ++t) {
-      apply_changes(block_changes_[b], next, t, records);
-      decide_local(b, t);
-      communities(b, t);
-      stability(b, t);
-      assess_local(b, t);
-      feedback_block(b, t, state.feedback);
+  if (t1 - t0 == 1) {
+    // The officials above choose first.
+    run_upper(t0, true, upper_next, records, state);
+    for (std::size_t b = 0; b < nb; ++b) {
+      run_block(b, t0, t1, records, state);
     }
+    run_upper(t0, false, upper_next, records, state);
+  } else if (!abolished) {
+    for (std::size_t b = 0; b < nb; ++b) {
+      run_block(b, t0, t1, records, state);
+    }
+    for (std::int32_t t = t0; t < t1; ++t) {
+      run_upper(t, true, upper_next, records, state);
+      run_upper(t, false, upper_next, records, state);
+    }
+  } else if (g_.agents_root() >= 0 || check_residents_) {
+    // Resident agents and the residents check add up over every block of a period in block
+    // order (not logged): one period at a time, the officials above first.
+    for (std::int32_t t = t0; t < t1; ++t) {
+      run_upper(t, true, upper_next, records, state);
+      for (std::size_t b = 0; b < nb; ++b) {
+        run_block(b, t, t + 1, records, state);
+      }
+      run_upper(t, false, upper_next, records, state);
+    }
+  } else {
+    sum_logs_.resize(nb);
+    row_logs_.resize(nb);
+    for (std::size_t b = 0; b < nb; ++b) {
+      if (!abolished_in(b, t0, t1)) {
+        sum_log_ = &sum_logs_[b];
+        row_log_ = &row_logs_[b];
+        run_block(b, t0, t1, records, state);
+      }
+    }
+    for (std::int32_t t = t0; t < t1; ++t) {
+      sum_log_ = nullptr;
+      row_log_ = nullptr;
+      run_upper(t, true, upper_next, records, state);
+      for (std::size_t b = 0; b < nb; ++b) {
+        if (abolished_in(b, t0, t1)) {
+          sum_log_ = &sum_logs_[b];
+          row_log_ = &row_logs_[b];
+          run_block(b, t, t + 1, records, state);
+        }
+      }
+      sum_log_ = nullptr;
+      row_log_ = nullptr;
+      run_upper(t, false, upper_next, records, state);
+    }
+    // The blocks' additions in block order (no block adds to the cells of the levels above).
+    for (std::size_t b = 0; b < nb; ++b) {
+      for (const auto& e : sum_logs_[b]) {
+        sum_[e.cell] += e.value;
+        wsum_[e.cell] += e.weight;
+      }
+      sum_logs_[b].clear();
+      out_.units.insert(out_.units.end(), row_logs_[b].begin(), row_logs_[b].end());
+      row_logs_[b].clear();
+    }
+  }
+  for (std::size_t b = 0; b < nb; ++b) {
     block_changes_[b].clear();
   }
+  upper_changes_.clear();
+}
+
+// Block b through periods [t0, t1).
+void Runtime::run_block(std::size_t b, std::int32_t t0, std::int32_t t1,
+                        const std::vector<Adoption>& records, sim::ReplicateState& state) {
   for (std::int32_t t = t0; t < t1; ++t) {
-    if (!upper_first) {
-      apply_changes(upper_changes_, upper_next, t, records);
-      decide_upper(t);
-    }
+    apply_changes(block_changes_[b], block_next_[b], t, records);
+    decide_local(b, t);
+    communities(b, t);
+    stability(b, t);
+    assess_local(b, t);
+    feedback_block(b, t, state.feedback);
+  }
+}
+
+// The officials above the blocks in period t: their choices (decide), or their assessment and
+// what feeds back from them (after every block's period t).
+void Runtime::run_upper(std::int32_t t, bool decide, std::size_t& next,
+                        const std::vector<Adoption>& records, sim::ReplicateState& state) {
+  if (decide) {
+    apply_changes(upper_changes_, next, t, records);
+    decide_upper(t);
+  } else {
     assess_upper(t);
     feedback_upper(t, state.feedback);
   }
-  upper_changes_.clear();
 }
 
 // The governance policy's current record of a unit: its active stage, how it adopted, the
@@ -401,48 +490,95 @@ void Runtime::flush(LocalSums& s, std::int32_t t) {
   for (std::uint64_t bits = s.touched; bits != 0; bits &= bits - 1) {
     const int m = __builtin_ctzll(bits);
     const auto i = cell(static_cast<GovMetric>(m), g_.local_level(), t);
-    sum_[i] += s.value[m];
-    wsum_[i] += s.weight[m];
+    if (sum_log_ != nullptr) {
+      sum_log_->push_back({i, s.value[m], s.weight[m]});
+    } else {
+      sum_[i] += s.value[m];
+      wsum_[i] += s.weight[m];
+    }
     s.value[m] = 0;
     s.weight[m] = 0;
   }
   s.touched = 0;
 }
 
+// The merges, splits, births and deaths of each block's communities in each period
+// (restructure()): a merge or split by the block of its first successor, unless it moves
+// communities between blocks (restructure_first() applies those).
+void Runtime::index_block_events() {
+  const auto& rs = g_.restructuring();
+  block_events_.clear();
+  const auto block = [&](std::int32_t u) {
+    return h_.level(u) == g_.community_level() ? block_of_[u] : -1;
+  };
+  for (std::int32_t t = 0; t < periods_; ++t) {
+    for (const auto& tr : rs.transitions_at(t)) {
+      const auto k = static_cast<std::size_t>(&tr - rs.transitions().data());
+      const std::int32_t b = block(tr.to.front());
+      if (b >= 0 && !g_.crosses_blocks(k)) {
+        block_events_.push_back({t, b, 0, static_cast<std::int32_t>(k)});
+      }
+    }
+    for (const auto u : rs.born_at(t)) {
+      if (block(u) >= 0) {
+        block_events_.push_back({t, block(u), 1, u});
+      }
+    }
+    for (const auto u : rs.ceased_at(t)) {
+      if (block(u) >= 0) {
+        block_events_.push_back({t, block(u), 2, u});
+      }
+    }
+  }
+  // Stable: each kind keeps the order of its list within a block.
+  std::stable_sort(block_events_.begin(), block_events_.end(),
+                   [](const BlockEvent& x, const BlockEvent& y) {
+                     return x.period != y.period ? x.period < y.period
+                            : x.block != y.block ? x.block < y.block
+                                                 : x.kind < y.kind;
+                   });
+  block_events_first_.assign(static_cast<std::size_t>(periods_) + 1, 0);
+  for (const auto& e : block_events_) {
+    ++block_events_first_[static_cast<std::size_t>(e.period) + 1];
+  }
+  for (std::int32_t t = 0; t < periods_; ++t) {
+    block_events_first_[t + 1] += block_events_first_[t];
+  }
+}
+
 bool Runtime::restructure(const GovBlock& blk, std::int32_t t) {
   const auto& rs = g_.restructuring();
+  const auto b = static_cast<std::int32_t>(&blk - g_.blocks().data());
+  const auto* first = block_events_.data() + block_events_first_[t];
+  const auto* last = block_events_.data() + block_events_first_[t + 1];
+  const auto [from, to] =
+      std::equal_range(first, last, BlockEvent{t, b, 0, 0},
+                       [](const BlockEvent& x, const BlockEvent& y) { return x.block < y.block; });
   bool changed = false;
-  const auto in_block = [&](std::int32_t u) {
-    return h_.level(u) == g_.community_level() && u >= blk.c0 && u < blk.c1;
-  };
-  for (const auto& tr : rs.transitions_at(t)) {
-    if (!in_block(tr.to.front()) ||
-        g_.crosses_blocks(static_cast<std::size_t>(&tr - rs.transitions().data()))) {
-      continue;  // another block's communities, or moved before the blocks ran
-    }
-    changed = true;
-    if (tr.to.size() == 1) {
-      merge(tr);
-    } else {
-      split(tr);
-    }
-  }
-  // Births and deaths without a predecessor or successor: residents arrive or leave.
-  for (const auto u : rs.born_at(t)) {
-    if (in_block(u) && at(Field::residents, slot(blk, u)) <= 0) {
-      bool taken_over = false;
-      for (const auto& tr : rs.transitions_at(t)) {
-        taken_over = taken_over || std::find(tr.to.begin(), tr.to.end(), u) != tr.to.end();
+  for (const auto* e = from; e != to; ++e) {
+    const std::int32_t u = e->index;
+    if (e->kind == 0) {
+      changed = true;
+      const auto& tr = rs.transitions()[static_cast<std::size_t>(u)];
+      if (tr.to.size() == 1) {
+        merge(tr);
+      } else {
+        split(tr);
       }
-      if (!taken_over) {
-        initial_state(slot(blk, u));
-        set_population(slot(blk, u), g_.population(u), g_.migrant_share(u));
-        changed = true;
+    } else if (e->kind == 1) {
+      // Births and deaths without a predecessor or successor: residents arrive or leave.
+      if (at(Field::residents, slot(blk, u)) <= 0) {
+        bool taken_over = false;
+        for (const auto& tr : rs.transitions_at(t)) {
+          taken_over = taken_over || std::find(tr.to.begin(), tr.to.end(), u) != tr.to.end();
+        }
+        if (!taken_over) {
+          initial_state(slot(blk, u));
+          set_population(slot(blk, u), g_.population(u), g_.migrant_share(u));
+          changed = true;
+        }
       }
-    }
-  }
-  for (const auto u : rs.ceased_at(t)) {
-    if (in_block(u) && at(Field::residents, slot(blk, u)) > 0) {
+    } else if (at(Field::residents, slot(blk, u)) > 0) {
       set_population(slot(blk, u), 0.0F, 0.0F);
       changed = true;
     }
@@ -642,9 +778,10 @@ void Runtime::inherit(const Transition& tr, std::size_t k, std::int32_t t) {
 // Panel rows of local government g and its communities.
 void Runtime::panel(std::int32_t g, const GovBlock& blk, std::int32_t t,
                     const std::array<float, kGovUnitColumns>& values) {
+  auto& rows = row_log_ != nullptr ? *row_log_ : out_.units;
   const int max_level = g_.unit_time_max_level();
   if (h_.level(g) <= max_level) {
-    out_.units.push_back({g, t, values});
+    rows.push_back({g, t, values});
   }
   if (g_.community_level() > max_level) {
     return;
@@ -665,7 +802,7 @@ void Runtime::panel(std::int32_t g, const GovBlock& blk, std::int32_t t,
     r.v[8] = (1 - m) * at(Field::trust_local, i) + m * at(Field::trust_migrant, i);
     r.v[9] = (1 - m) * at(Field::grievance_local, i) + m * at(Field::grievance_migrant, i);
     r.v[10] = coverage_.empty() ? std::nanf("") : coverage_[i];
-    out_.units.push_back(r);
+    rows.push_back(r);
   }
 }
 

@@ -117,6 +117,10 @@ class Runtime {
   }
   void add(GovMetric m, int level, std::int32_t t, double value, double weight) {
     const auto i = cell(m, level, t);
+    if (sum_log_ != nullptr) {
+      sum_log_->push_back({i, value * weight, weight});
+      return;
+    }
     sum_[i] += value * weight;
     wsum_[i] += weight;
   }
@@ -206,6 +210,38 @@ class Runtime {
   std::vector<sim::Change> upper_changes_;
   std::vector<std::int32_t> block_of_;  // block of each unit below the upper units (-1 = none)
   std::vector<std::uint8_t> moved_;     // per block: communities moved by restructure_first
+  // What restructure() applies to each block in each period, so that a period with many merges
+  // does not scan every merge once per block: by period, then block, then kind (merges and
+  // splits, births, deaths), each kind in the order of the Restructuring's lists.
+  struct BlockEvent {
+    std::int32_t period, block, kind, index;  // index: into transitions(), or a unit
+  };
+  std::vector<BlockEvent> block_events_;
+  std::vector<std::int32_t> block_events_first_;  // per period + 1: index into block_events_
+  void index_block_events();
+  // A window over periods where some local government is abolished (run_window): the blocks
+  // without one run the whole window first; the others run period by period after the
+  // officials above choose (they answer to them). Each block's additions to the shared outputs
+  // are logged and replayed in block order after the window: the same additions in the same
+  // order as one period at a time.
+  struct LoggedSum {
+    std::size_t cell;
+    double value, weight;
+  };
+  std::vector<std::int32_t> abolished_from_, abolished_until_;  // per block: the hull of its
+                                                                // governments' abolished periods
+  std::vector<std::size_t> block_next_;            // per block: its next change within the window
+  std::vector<std::vector<LoggedSum>> sum_logs_;   // per block
+  std::vector<std::vector<GovUnitRow>> row_logs_;  // per block
+  std::vector<LoggedSum>* sum_log_ = nullptr;      // the running block's, when logging
+  std::vector<GovUnitRow>* row_log_ = nullptr;
+  bool abolished_in(std::size_t b, std::int32_t t0, std::int32_t t1) const {
+    return abolished_from_[b] < t1 && abolished_until_[b] > t0;
+  }
+  void run_block(std::size_t b, std::int32_t t0, std::int32_t t1,
+                 const std::vector<Adoption>& records, sim::ReplicateState& state);
+  void run_upper(std::int32_t t, bool decide, std::size_t& next,
+                 const std::vector<Adoption>& records, sim::ReplicateState& state);
 
   // Per community slot (persistent): the tiles of the kernel, and locals and migrants.
   aligned_vector<float> tiles_;

@@ -78,12 +78,12 @@ class GovernanceModel {
   // block through them with each block's state in cache: every period when nothing feeds back
   // (block-major), else the feedback lag. The longest window; window_end() gives each one.
   std::int32_t window() const { return window_; }
-  // The end (exclusive) of the window that starts in period t: at most window() periods, one
-  // period while a tier is abolished (its communities answer to the official above the block,
-  // who decides before the blocks and is ranked against other blocks' officials every period),
-  // and never past a period whose restructuring runs before the blocks (a new window starts
-  // there: restructures_first()). Results do not depend on the windows up to these ends (tests
-  // prove it); a window over an abolished period changes them.
+  // The end (exclusive) of the window that starts in period t: at most window() periods, at
+  // most lag() while a tier is abolished (the runtime then runs the blocks with an abolished
+  // government period by period after the officials above choose: docs/model.md §3), and
+  // never past a period whose restructuring runs before the blocks or where an abolition
+  // starts (a new window starts there). Results do not depend on the windows up to these ends
+  // (tests prove it).
   std::int32_t window_end(std::int32_t t) const { return window_end_[t]; }
   bool abolishes() const { return abolishes_; }
   // Units born, ceasing, merged and split (the communities' residents follow them).

@@ -41,7 +41,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // A city with two districts; each has a street office and a town (column `type`), each with
 // four communities. Under d0's street office, n0 is born in 2012 (a merge target); under d1's,
 // p0 and p1 are born in 2013 (split parts); under d0's town, b0 is born in 2012 from nothing.
-Hierarchy city(bool orphan = false, bool empty_street = false) {
+Hierarchy city(bool orphan = false, bool empty_street = false, bool late_office = false) {
   HierarchyBuilder b("restructure.csv", {"population", "migrant_share", "exists_from"});
   b.set_text_columns({"type"});
   std::int64_t line = 2;
@@ -71,6 +71,10 @@ Hierarchy city(bool orphan = false, bool empty_street = false) {
   add("d0tb0", "d0t", "community", "community", 2000, 2012);
   if (empty_street) {  // a street office without communities
     add("d1e", "d1", "street", "street_office", 1e5, none);
+  }
+  if (late_office) {  // an office of its own type, set up in 2014, with one community
+    add("d1l", "d1", "street", "new_office", 1e5, 2014);
+    add("d1lc0", "d1l", "community", "community", 1000, 2014);
   }
   if (orphan) {  // a street office created in 2015 and a community born under it in 2013
     add("d1x", "d1", "street", "street_office", 1e5, 2015);
@@ -643,6 +647,20 @@ TEST(Restructure, BadInputsNameTheEventFieldAndFix) {
       << e.what();
   std::get<ReverseSpec>(s.events[4].spec) = ReverseSpec{{"d0s"}, true};  // d0sc0 below: fine
   EXPECT_NO_THROW(const Model m(s, h, net));
+  // A quota over a region that does not exist on the quota's date: it would never be met.
+  const auto late = city(false, false, true);
+  s = scenario("any");
+  MandateSpec quota;
+  quota.issuer = "R";
+  quota.target_level = "community";
+  quota.deadline = "2015-06";
+  quota.quotas = {Quota{{"d1l"}, 0.5, "2012-12"}};
+  s.events.push_back(event("event[4]", "2010-03", quota));
+  e = test::expect_error([&] { const Model m(s, late, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("event[4].quota[0].regions' = 'd1l'"), std::string::npos)
+      << e.what();
+  std::get<MandateSpec>(s.events[4].spec).quotas[0].by = "2014-12";
+  EXPECT_NO_THROW(const Model m(s, late, net));
   // One of several `under` units with nothing of the tier below it.
   s = scenario("any");
   s.events = {event("event[0]", "2011-01", AbolishSpec{"community", {"d0s", "d1e"}, {}, false})};

@@ -429,6 +429,18 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
             "date the mandate while the issuer exists, or name the unit that governs then",
             ev.line);
       }
+      if (md != nullptr) {
+        for (std::size_t q = 0; q < md->quotas.size(); ++q) {
+          const auto& quota = md->quotas[q];
+          for (auto u : quota.regions) {
+            if (absent(u, std::max(ev.period, std::min(quota.period, periods_ - 1)))) {
+              bad(sc, ev.source + ".quota[" + std::to_string(q) + "].regions", std::string(h.id(u)),
+                  "the region does not exist on the quota's date (" + span(u) + ")",
+                  "name a region that exists then (the unit that took it over)", ev.line);
+            }
+          }
+        }
+      }
       const auto* rv = std::get_if<ReverseEvent>(&ev.action);
       if (ad == nullptr && pr == nullptr && rv == nullptr) {
         continue;

@@ -86,7 +86,7 @@ class AdoptionProcess final : public Process {
   void restructure(std::int32_t t);
   int stage_at(std::int32_t u, std::int32_t t) const;
   int inherited(const Transition& tr, std::int32_t v, std::int32_t t) const;
-  void take_over(std::int32_t v, int stage, std::int32_t t);
+  void take_over(std::int32_t v, int stage, int own, std::int32_t t);
   void institutionalise(std::int32_t r, std::int32_t t);
   void cease(std::int32_t u, std::int32_t t);
   void end_record(std::int32_t u, std::int32_t t);

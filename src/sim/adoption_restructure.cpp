@@ -40,10 +40,10 @@ void AdoptionProcess::restructure(std::int32_t t) {
   }
   for (const auto& heir : heirs_) {
     const std::int32_t v = heir.unit;
-    const bool was = rs_.begin(v) < t && ps_->active_at(v, t - 1);
+    const int own = rs_.begin(v) < t ? stage_at(v, t - 1) : 0;
     if (heir.stage > 0) {
-      take_over(v, heir.stage, t);
-    } else if (was && heir.inherit != Inherit::none) {
+      take_over(v, heir.stage, own, t);
+    } else if (own > 0 && heir.inherit != Inherit::none) {
       end_record(v, t);  // e.g. merged with larger units that had not adopted (largest, all)
       if (sc_.stages.readopt) {
         readmit(v, t);
@@ -88,14 +88,13 @@ int AdoptionProcess::inherited(const Transition& tr, std::int32_t v, std::int32_
   return 0;
 }
 
-// Unit v takes over an active stage at t: a unit not active adopts (channel `inherited`) in
-// that stage; an active one moves up to it if it is more advanced than its own. A pilot stays
-// a pilot only under a superior running a pilot programme, whose evaluation then judges it;
-// otherwise nobody would judge it, and it is adopted in full.
-void AdoptionProcess::take_over(std::int32_t v, int stage, std::int32_t t) {
-  const bool was = rs_.begin(v) < t && ps_->active_at(v, t - 1);
+// Unit v, in stage `own` at the end of t - 1, takes over an active stage at t: a unit not active
+// adopts (channel `inherited`) in that stage; an active one moves up to it if it is more advanced
+// than its own. A pilot stays a pilot only under a superior running a pilot programme, whose
+// evaluation then judges it; otherwise nobody would judge it, and it is adopted in full.
+void AdoptionProcess::take_over(std::int32_t v, int stage, int own, std::int32_t t) {
   const std::int32_t p = h_.parent(v);
-  if (!was) {
+  if (own == 0) {
     const bool pilot = stage == 1 && p >= 0 && mode_[p] == Mode::pilot;
     const std::int32_t before = ps_->rec_of[v];
     adopt(v, Channel::inherited, t, pilot, Mode::none, kNever);
@@ -104,7 +103,6 @@ void AdoptionProcess::take_over(std::int32_t v, int stage, std::int32_t t) {
     }
     return;
   }
-  const int own = stage_at(v, t - 1);
   if (stage <= own) {
     return;
   }

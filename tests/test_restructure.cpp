@@ -596,6 +596,86 @@ TEST(Restructure, OneUnitInTwoEventsOnOneDateIsRefused) {
   EXPECT_NE(std::string(e.what()).find("does not exist before"), std::string::npos) << e.what();
 }
 
+// A unit that takes over by one event and ceases by another on the same date (a chain A into
+// B into C) would depend on the order of the events: refused in either order.
+TEST(Restructure, TakingOverAndCeasingOnOneDateIsRefused) {
+  const auto h = city();
+  const Network net;
+  auto s = scenario("any");
+  s.events.push_back(event("event[4]", "2012-01", MergeSpec{{"d1sc2"}, "d1sc3", ""}));
+  s.events.push_back(event("event[5]", "2012-01", MergeSpec{{"d1sc3"}, "d1sc1", ""}));
+  auto e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("event[5].units' = 'd1sc3'"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("takes over by event[4] on the same date"),
+            std::string::npos)
+      << e.what();
+  std::swap(s.events[4].spec, s.events[5].spec);
+  e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("event[5].into' = 'd1sc3'"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("ceases by event[4] on the same date"), std::string::npos)
+      << e.what();
+  EXPECT_NE(std::string(e.what()).find("merge the units into the last one in one event"),
+            std::string::npos)
+      << e.what();
+  // A month apart the chain is well defined.
+  s.events[5].date = "2012-02";
+  std::swap(s.events[4].spec, s.events[5].spec);
+  EXPECT_NO_THROW(const Model m(s, h, net));
+}
+
+// An abolition below a unit that no longer exists, or whose units of the tier have all ceased,
+// would do nothing: refused with the event's `under`, the unit and its existence.
+TEST(Restructure, AbolitionBelowUnitsThatDoNotExistIsRefused) {
+  HierarchyBuilder b("shrink.csv", {"population", "exists_until"});
+  std::int64_t line = 2;
+  const double always = std::nan("");
+  const auto add = [&](const std::string& id, const std::string& parent, const std::string& level,
+                       double until) {
+    const double x[] = {1000, until};
+    b.add(id, parent, level, id, x, line++);
+  };
+  add("R", "", "city", always);
+  add("d0", "R", "district", 2012);  // d0 and all below it cease in 2012
+  add("d0s", "d0", "street", 2012);
+  add("d0sc0", "d0s", "community", 2012);
+  add("d1", "R", "district", always);
+  add("d1s", "d1", "street", always);
+  add("d1sc0", "d1s", "community", always);
+  add("d1t", "d1", "street", always);
+  add("d1tc0", "d1t", "community", 2012);  // d1t stays, its only community ceases
+  const auto h = b.build("");
+  const Network net;
+  auto s = scenario("any");
+  s.governance = {};
+  const auto abolish = [&](const std::string& level, std::vector<std::string> under) {
+    s.events = {event("event[0]", "2013-01", AbolishSpec{level, std::move(under), {}, false})};
+  };
+  abolish("street", {"d0"});
+  auto e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("event[0].under' = 'd0'"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("does not exist at 2013-01 (it exists from 2010-01 until "
+                                       "2012-01): an abolition below it would do nothing"),
+            std::string::npos)
+      << e.what();
+  EXPECT_NE(std::string(e.what()).find("list the unit that took it over"), std::string::npos)
+      << e.what();
+  abolish("community", {"d1s", "d1t"});
+  e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("event[0].under' = 'd1t'"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("none of the units selected below it exists at 2013-01"),
+            std::string::npos)
+      << e.what();
+  // The whole tier, of which one unit still exists, and below d1s alone: accepted.
+  abolish("community", {"d1s"});
+  EXPECT_NO_THROW(const Model m(s, h, net));
+  abolish("street", {});
+  EXPECT_NO_THROW(const Model m(s, h, net));
+  // Before the cessation the same abolition below d0 is accepted.
+  abolish("street", {"d0"});
+  s.events[0].date = "2011-06";
+  EXPECT_NO_THROW(const Model m(s, h, net));
+}
+
 TEST(Restructure, BadInputsNameTheEventFieldAndFix) {
   const auto h = city();
   const Network net;

@@ -331,6 +331,7 @@ AbolishEvent compile_abolish(const EventContext& c, const AbolishSpec& s) {
   AbolishEvent a;
   a.line_departments = s.line_departments;
   a.units = tier_units(c, s.level, s.under, s.types);
+  a.under = units_of(c, s.under, "under");
   return a;
 }
 
@@ -349,7 +350,7 @@ ReestablishSpec parse_reestablish(const EventFields& f) {
 // Whether each unit was abolished before is checked with the other events in date order
 // (Restructuring).
 ReestablishEvent compile_reestablish(const EventContext& c, const ReestablishSpec& s) {
-  return ReestablishEvent{tier_units(c, s.level, s.under, s.types)};
+  return ReestablishEvent{tier_units(c, s.level, s.under, s.types), units_of(c, s.under, "under")};
 }
 
 Inherit inherit_of(const EventContext& c, const std::string& text) {

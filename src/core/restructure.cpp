@@ -135,6 +135,11 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
   std::vector<std::int32_t> born_by(static_cast<std::size_t>(begin_.empty() ? 0 : n), -1);
   // The merge or split each unit ceases by (-1: none): a unit ceases by one event only.
   std::vector<std::int32_t> ceased_by(static_cast<std::size_t>(n), -1);
+  // The latest merge or split each unit takes over by (-1: none).
+  std::vector<std::int32_t> took_over_by(static_cast<std::size_t>(n), -1);
+  const auto same_date = [&](const std::vector<std::int32_t>& by, std::int32_t u, std::int32_t t) {
+    return by[u] >= 0 && transitions_[static_cast<std::size_t>(by[u])].period == t;
+  };
   for (const auto& ev : events) {
     Transition tr;
     tr.period = ev.period;
@@ -177,13 +182,22 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
             "list each unit either as ceasing or as taking over", ev.line);
       }
       // Two events on one date (on different dates the check below finds it has ceased).
-      if (ceased_by[u] >= 0 && transitions_[static_cast<std::size_t>(ceased_by[u])].period == t) {
+      if (same_date(ceased_by, u, t)) {
         const auto& other = transitions_[static_cast<std::size_t>(ceased_by[u])];
         bad(sc, from_field, std::string(h.id(u)),
             "the unit already ceases by " + other.source + " on the same date (" +
                 period_label(sc.calendar, t) + "): both events would pass its adoption on",
             "list each unit in one merge or split only (merge into one unit, or split it once "
             "into all its successors)",
+            ev.line);
+      }
+      // A chain on one date (A into B, then B into C) would depend on the order of the events.
+      if (same_date(took_over_by, u, t)) {
+        const auto& other = transitions_[static_cast<std::size_t>(took_over_by[u])];
+        bad(sc, from_field, std::string(h.id(u)),
+            "the unit takes over by " + other.source + " on the same date (" +
+                period_label(sc.calendar, t) + ") and ceases by this event",
+            "merge the units into the last one in one event (or date the second event later)",
             ev.line);
       }
       ceased_by[u] = static_cast<std::int32_t>(transitions_.size());
@@ -198,6 +212,15 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
       end_[u] = t;
     }
     for (auto v : tr.to) {
+      if (same_date(ceased_by, v, t)) {
+        const auto& other = transitions_[static_cast<std::size_t>(ceased_by[v])];
+        bad(sc, to_field, std::string(h.id(v)),
+            "the unit ceases by " + other.source + " on the same date (" +
+                period_label(sc.calendar, t) + ") and takes over by this event",
+            "merge the units into the last one in one event (or date the second event later)",
+            ev.line);
+      }
+      took_over_by[v] = static_cast<std::int32_t>(transitions_.size());
       if (!(begin_[v] <= t && t < end_[v])) {
         bad(sc, to_field, std::string(h.id(v)),
             "the unit does not exist at " + period_label(sc.calendar, t) + " (it exists from " +
@@ -299,6 +322,39 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
   const auto unit_named = [&](std::int32_t u) { return "unit '" + std::string(h.id(u)) + "'"; };
   std::vector<std::pair<std::int32_t, std::int32_t>> abolished;
   std::vector<std::pair<std::int32_t, std::int32_t>> restored;
+  // An abolition or re-establishment below a unit that does not exist on its date, or of units
+  // none of which exists then, would do nothing: a wrong date or a unit taken over, refused.
+  const auto check_selection_exists = [&](const auto& ev, const std::vector<std::int32_t>& selected,
+                                          const std::vector<std::int32_t>& under) {
+    const std::int32_t t = ev.period;
+    const auto exists = [&](std::int32_t u) { return begin_[u] <= t && t < end_[u]; };
+    const std::string doing =
+        std::holds_alternative<AbolishEvent>(ev.action) ? "an abolition" : "a re-establishment";
+    for (auto root : under) {
+      if (!exists(root)) {
+        bad(sc, ev.source + ".under", std::string(h.id(root)),
+            "the unit does not exist at " + period_label(sc.calendar, t) + " (it exists from " +
+                label(sc.calendar, begin_[root]) + " until " + label(sc.calendar, end_[root]) +
+                "): " + doing + " below it would do nothing",
+            "date the event while the unit exists, or list the unit that took it over", ev.line);
+      }
+      const auto below = [&](std::int32_t u) {
+        return exists(u) && h.ancestor_at(u, h.level(root)) == root;
+      };
+      if (std::none_of(selected.begin(), selected.end(), below)) {
+        bad(sc, ev.source + ".under", std::string(h.id(root)),
+            "none of the units selected below it exists at " + period_label(sc.calendar, t) +
+                " (they have ceased or are born later): " + doing + " would do nothing there",
+            "date the event while they exist, or drop the unit from `under`", ev.line);
+      }
+    }
+    if (under.empty() && std::none_of(selected.begin(), selected.end(), exists)) {
+      bad(sc, ev.source + ".level", level_name(selected.front()),
+          "none of the " + std::to_string(selected.size()) + " selected units exists at " +
+              period_label(sc.calendar, t) + ": " + doing + " would do nothing",
+          "date the event while the units exist", ev.line);
+    }
+  };
   for (const auto& ev : events) {
     const auto* a = std::get_if<AbolishEvent>(&ev.action);
     const auto* r = std::get_if<ReestablishEvent>(&ev.action);
@@ -309,7 +365,11 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
       abolished_at_.assign(static_cast<std::size_t>(n), kNever);
       restored_at_.assign(static_cast<std::size_t>(n), kNever);
     }
-    for (auto u : a != nullptr ? a->units : r->units) {
+    const auto& selected = a != nullptr ? a->units : r->units;
+    if (!begin_.empty() && ev.period < periods_) {
+      check_selection_exists(ev, selected, a != nullptr ? a->under : r->under);
+    }
+    for (auto u : selected) {
       if (a != nullptr) {
         if (restored_at_[u] != kNever) {
           bad(sc, ev.source + ".level", level_name(u),

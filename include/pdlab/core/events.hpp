@@ -54,7 +54,8 @@ struct ReverseEvent {  // the units reverse the policy (Guiyang 2019)
 };
 struct AbolishEvent {  // the units (a tier) stop being governments (Guiyang 2010-2012)
   std::vector<std::int32_t> units;
-  bool line_departments = false;  // a full reform (line departments too)
+  std::vector<std::int32_t> under;  // the units they were selected below (empty: all)
+  bool line_departments = false;    // a full reform (line departments too)
 };
 // How a unit that takes over others (by a merge or a split) inherits their adoption state
 // (docs/model.md 7.13): any = active if any source was (the most advanced state, "max"); all =
@@ -74,6 +75,7 @@ struct SplitEvent {  // the unit ceases; its parts (born then) take it over
 };
 struct ReestablishEvent {  // the units, of an abolished tier, are governments again
   std::vector<std::int32_t> units;
+  std::vector<std::int32_t> under;  // the units they were selected below (empty: all)
 };
 // Same order as EventSpec and the table of kinds.
 using EventAction = std::variant<AdoptEvent, MandateEvent, PromoteEvent, SetEvent, ReverseEvent,

@@ -278,6 +278,20 @@ cp "$EX/toy_hierarchy.csv" "$T/latecases/"
 echo interrupted > "$T/lateout/b.sqlite.partial"
 check cases_late_failure 73 "an interrupted run left this partial output" -- "$PDLAB" cases "$T/latecases" --out "$T/lateout" -r 2
 ok cases_late_failure_cleaned test "$(ls -A "$T/lateout")" = "b.sqlite.partial"
+# With --force a failed run puts back the files it replaced; one that succeeds leaves none aside.
+mkdir -p "$T/forcecases" "$T/forceout"
+cp "$EX/toy_hierarchy.csv" "$T/forcecases/"
+{ echo 'name = "a"'; cat "$EX/toy_pilot.toml"; } > "$T/forcecases/a.toml"
+"$PDLAB" cases "$T/forcecases" --out "$T/forceout" -r 2 >/dev/null 2>&1
+before=$(cat "$T/forceout/a.sqlite" "$T/forceout/comparison.csv" | md5sum)
+cp "$T/latecases/b.toml" "$T/forcecases/"
+mkdir "$T/forceout/b.sqlite.partial"  # fails the second case, after the first is rewritten
+check cases_force_failure 73 "the partial output exists and is a folder" -- "$PDLAB" cases "$T/forcecases" --out "$T/forceout" -r 3 --force
+ok cases_force_failure_restored test "$(cat "$T/forceout/a.sqlite" "$T/forceout/comparison.csv" | md5sum)" = "$before"
+rmdir "$T/forceout/b.sqlite.partial"
+check cases_force_ok 0 "" -- "$PDLAB" cases "$T/forcecases" --out "$T/forceout" -r 3 --force
+ok cases_force_nothing_aside test -z "$(ls "$T/forceout" | grep replaced)"
+ok cases_force_replaced test "$(cat "$T/forceout/a.sqlite" "$T/forceout/comparison.csv" | md5sum)" != "$before"
 
 # The cases encode their sources: Guiyang's 2019 reversal, Haicang's four streets in 2013-09,
 # and the calibrated Jiangsu roll-out meets the 2014 plan within 5 points (20 replicates).

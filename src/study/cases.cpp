@@ -144,8 +144,9 @@ std::string case_targets(const Scenario& sc, const fs::path& dir) {
 std::vector<std::string> check_outputs(const std::vector<fs::path>& files, const fs::path& dir,
                                        const fs::path& out_dir, const CasesOptions& opt,
                                        const std::vector<HeldOutFact>& facts,
-                                       std::vector<std::string>& targets) {
-  std::vector<std::string> outputs, names;
+                                       std::vector<std::string>& targets,
+                                       std::vector<std::string>& outputs) {
+  std::vector<std::string> names;
   for (const auto& f : files) {
     // Read with its inputs, so that no output below can be one of them, and compiled as
     // `pdlab validate` does (a merge of a unit that has ceased fails here), so that a bad
@@ -344,9 +345,25 @@ std::vector<std::string> comparison_cells(const CaseOutcome& c) {
 namespace {
 void run_cases_into(const CasesOptions& opt, const fs::path& dir,
                     const std::vector<fs::path>& files, const fs::path& out_dir, CasesResult& res,
-                    std::string& current,
+                    std::string& current, std::vector<std::string>& replaced,
                     const std::function<void(const std::string&, int, int)>& on_case,
                     const std::function<void(int, int)>& progress);
+
+// With `force`, the files a run replaces are first renamed aside (`<file>.replaced`), so that a
+// failed run can put them back; after a run that succeeds the ones rewritten are removed and
+// any other (an HTML report not rewritten) is put back as it was.
+constexpr const char* kReplacedSuffix = ".replaced";
+
+void put_back(const std::vector<std::string>& replaced, bool keep_new) {
+  std::error_code ec;
+  for (const auto& o : replaced) {
+    if (keep_new && fs::exists(o, ec)) {
+      fs::remove(o + kReplacedSuffix, ec);
+    } else {
+      fs::rename(o + kReplacedSuffix, o, ec);
+    }
+  }
+}
 }  // namespace
 
 CasesResult run_cases(const CasesOptions& opt,
@@ -368,9 +385,10 @@ CasesResult run_cases(const CasesOptions& opt,
   }
   // On any error nothing is left half-written: the files this call wrote (and a study's
   // partial file) are removed, and the folder too when this call created it.
-  std::string current;  // the study being written
+  std::string current;                // the study being written
+  std::vector<std::string> replaced;  // existing files renamed aside (with `force`)
   try {
-    run_cases_into(opt, dir, files, out_dir, res, current, on_case, progress);
+    run_cases_into(opt, dir, files, out_dir, res, current, replaced, on_case, progress);
   } catch (...) {
     std::error_code rm;
     for (const auto& w : res.written) {
@@ -380,11 +398,13 @@ CasesResult run_cases(const CasesOptions& opt,
       fs::remove(current, rm);
       fs::remove(current + ".partial", rm);
     }
+    put_back(replaced, false);
     if (!out_existed) {
       fs::remove(out_dir, rm);  // only when empty
     }
     throw;
   }
+  put_back(replaced, true);
   return res;
 }
 
@@ -392,14 +412,27 @@ namespace {
 
 void run_cases_into(const CasesOptions& opt, const fs::path& dir,
                     const std::vector<fs::path>& files, const fs::path& out_dir, CasesResult& res,
-                    std::string& current,
+                    std::string& current, std::vector<std::string>& replaced,
                     const std::function<void(const std::string&, int, int)>& on_case,
                     const std::function<void(int, int)>& progress) {
   const auto facts_path = dir / "held_out.csv";
   const auto facts =
       fs::exists(facts_path) ? read_held_out(facts_path.string()) : std::vector<HeldOutFact>{};
-  std::vector<std::string> targets;
-  const auto names = check_outputs(files, dir, out_dir, opt, facts, targets);
+  std::vector<std::string> targets, outputs;
+  const auto names = check_outputs(files, dir, out_dir, opt, facts, targets, outputs);
+  for (const auto& o : outputs) {
+    std::error_code ec;
+    if (!fs::exists(o, ec)) {
+      continue;
+    }
+    fs::rename(o, o + kReplacedSuffix, ec);
+    if (ec) {
+      fail(ErrorKind::cant_create, {o, 0, "", ""},
+           "cannot set the existing file aside before replacing it: " + ec.message(),
+           "make the --out folder writable, or choose another --out folder");
+    }
+    replaced.push_back(o);
+  }
   for (std::size_t i = 0; i < files.size(); ++i) {
     const auto& f = files[i];
     // Each case is a run plan like `pdlab run`'s: estimated and refused before it writes when

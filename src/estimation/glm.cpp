@@ -274,6 +274,9 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   for (Eigen::Index j = 0; j < k; ++j) {
     has_intercept = has_intercept || (xk.col(j).array() == xk(0, j)).all();
   }
+  if (opt.clusters.empty() && opt.x_done) {
+    opt.x_done();  // x is read no more
+  }
   for (Eigen::Index i = 0; i < n; ++i) {
     ll += y[i] > 0.5 ? std::log(mu[i]) : std::log1p(-mu[i]);
     fit.null_deviance +=
@@ -366,6 +369,9 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
       for (Eigen::Index i = 0; i < k; ++i) {
         fit.cov_robust(keep[i], keep[j]) = vc(i, j);
       }
+    }
+    if (opt.x_done) {
+      opt.x_done();
     }
   }
   return fit;

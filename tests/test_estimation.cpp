@@ -824,6 +824,42 @@ TEST(EhaDeterminism, NoOffsetIsAZeroOffsetBitForBit) {
   }
 }
 
+TEST(EhaDeterminism, XDoneComesAfterTheLastReadOfX) {
+  // eha_study frees the design's matrix once the fit calls x_done: the fit must read x no more
+  // after it. Here x is overwritten with NaN at that call and every result keeps its bits.
+  const auto t = io::read_table(kRef + "synthetic.csv");
+  for (const char* formula : {"y ~ x1 + x2 + x3", "y ~ 0 + x1 + x2"}) {
+    const auto des = io::build_design(t, io::parse_formula(formula), "", "");
+    for (const bool clustered : {false, true}) {
+      GlmOptions o;
+      if (clustered) {
+        for (Eigen::Index i = 0; i < des.y.size(); ++i) {
+          o.clusters.push_back(i % 7);
+        }
+      }
+      const auto a = fit_binomial_glm(des.x, des.y, {}, des.names, o);
+      Eigen::MatrixXd x = des.x;
+      int calls = 0;
+      o.x_done = [&] {
+        ++calls;
+        x.setConstant(std::nan(""));
+      };
+      const auto b = fit_binomial_glm(x, des.y, {}, des.names, o);
+      EXPECT_EQ(calls, 1) << formula;
+      for (Eigen::Index j = 0; j < a.coef.size(); ++j) {
+        EXPECT_EQ(a.coef[j], b.coef[j]) << formula;
+        EXPECT_EQ(a.se[j], b.se[j]) << formula;
+        if (clustered) {
+          EXPECT_EQ(a.se_robust[j], b.se_robust[j]) << formula;
+        }
+      }
+      EXPECT_EQ(a.log_likelihood, b.log_likelihood) << formula;
+      EXPECT_EQ(a.null_deviance, b.null_deviance) << formula;
+      EXPECT_EQ(a.n_fitted_extreme, b.n_fitted_extreme) << formula;
+    }
+  }
+}
+
 TEST(NetInfReference, NetworkInferenceFlavourOnItsValidationCascades) {
   // The package's sim_validation cascades: NetworkInference 1.2.5 initialises lambda to 0.4666
   // and, with p_value_cutoff = 0.05, infers 147 edges (shared data README).

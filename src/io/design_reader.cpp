@@ -525,15 +525,20 @@ std::optional<Design> read_design(const std::string& path, const Formula& f,
   return des;
 }
 
-void release_design(Design& design) {
+void release_matrix(Eigen::MatrixXd& m) {
   constexpr std::size_t chunk = std::size_t{8} << 20;
-  const auto bytes = static_cast<std::size_t>(design.x.size()) * sizeof(double);
-  char* base = reinterpret_cast<char*>(design.x.data());
+  const auto bytes = static_cast<std::size_t>(m.size()) * sizeof(double);
+  char* base = reinterpret_cast<char*>(m.data());
   if (bytes >= 2 * chunk) {
     tbb::parallel_for(std::size_t{0}, (bytes + chunk - 1) / chunk, [&](std::size_t k) {
       drop_pages(base + k * chunk, base + std::min(bytes, (k + 1) * chunk));
     });
   }
+  m = Eigen::MatrixXd();
+}
+
+void release_design(Design& design) {
+  release_matrix(design.x);
   design = Design{};
 }
 

@@ -8,11 +8,13 @@
 #include "pdlab/study/riskset_inputs.hpp"
 
 #include <fmt/format.h>
+#include <tbb/task_group.h>
 
 #include <algorithm>
 #include <cmath>
 #include <exception>
 #include <map>
+#include <optional>
 
 namespace pdlab::study {
 
@@ -71,9 +73,19 @@ TableFit<GlmFit> eha_study(const EhaSpec& spec) {
   // error, by the table.
   if (!bad_formula) {
     if (auto design = io::read_design(spec.data, f, spec.offset, spec.cluster)) {
-      TableFit<GlmFit> r{
-          fit_binomial_glm(design->x, design->y, design->offset, design->names, gopt),
-          design->dropped_missing};
+      // The matrix is handed back to the system by another thread as soon as the fit has read
+      // it for the last time, while the fit sums the likelihood on its own thread.
+      tbb::task_group release;
+      gopt.x_done = [&] { release.run([&] { io::release_matrix(design->x); }); };
+      std::optional<GlmFit> fit;
+      try {
+        fit = fit_binomial_glm(design->x, design->y, design->offset, design->names, gopt);
+      } catch (...) {
+        release.wait();
+        throw;
+      }
+      release.wait();
+      TableFit<GlmFit> r{std::move(*fit), design->dropped_missing};
       io::release_design(*design);
       return r;
     }

@@ -5,6 +5,7 @@
 #include <Eigen/Dense>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,10 @@ struct GlmOptions {
   double alias_tolerance = 1e-7;
   // Cluster ids per row for cluster-robust standard errors (empty = none).
   std::vector<std::int64_t> clusters;
+  // Called once, on the fitting thread, when the fit has read x for the last time (before the
+  // likelihood sums, or after the sandwich with clusters), so that a caller that owns x may
+  // start freeing it while the fit finishes; not called if the fit throws before then.
+  std::function<void()> x_done;
 };
 
 struct GlmFit {

@@ -187,6 +187,8 @@ std::optional<Design> read_design(const std::string& path, const Formula& f,
 // 1,000,000 x 20 design's 39,000 pages take one thread ~30 ms to free, serially, at the end
 // of `pdlab eha`. The design is empty afterwards.
 void release_design(Design& design);
+// The same for a matrix alone (empty afterwards).
+void release_matrix(Eigen::MatrixXd& m);
 
 // "Surv(tstart, tstop, event)" -> {tstart, tstop, event}; empty if not of that form.
 std::vector<std::string> parse_surv(const std::string& response);

@@ -398,7 +398,8 @@ void Runtime::run_upper(std::int32_t t, bool decide, std::size_t& next,
 }
 
 bool Runtime::counties_with_blocks(std::int32_t t0, std::int32_t t1) const {
-  if (g_.so_level() + 1 != g_.local_level()) {
+  // (A first SO-holding unit at 0 would be the nation, whose assessment is the whole pass.)
+  if (g_.so_level() + 1 != g_.local_level() || g_.so_level() == 0) {
     return false;
   }
   for (std::int32_t t = t0; t + 1 < t1; ++t) {

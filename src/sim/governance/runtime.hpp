@@ -248,8 +248,8 @@ class Runtime {
                  const std::vector<Adoption>& records, sim::ReplicateState& state);
   // A window in which each SO-holding unit's official runs with its block (run_counties): when
   // the SO-holding units are the level right above the local governments (their jurisdiction
-  // is their block) and no yearly tournament falls before the window's last period (the only
-  // step where officials of different blocks meet).
+  // is their block), below the nation, and no yearly tournament falls before the window's last
+  // period (the only step where officials of different blocks meet).
   bool counties_with_blocks(std::int32_t t0, std::int32_t t1) const;
   void run_counties(std::int32_t t0, std::int32_t t1, const std::vector<Adoption>& records,
                     sim::ReplicateState& state);

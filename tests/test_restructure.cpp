@@ -1739,9 +1739,11 @@ namespace {
 
 // The scheduler's loop (src/sim/scheduler.cpp) with the windows ending where `end` says, so
 // that a test can run a schedule the engine would never choose (residents checked).
+// With `signals`, each period's rows of every feedback signal on (need, escalation, reversal,
+// outcome, kid_outcome, assessed) are appended to it once the window that holds them ends.
 ReplicateResult run_windows(const Model& m, std::int32_t replicate,
                             const std::function<std::int32_t(std::int32_t)>& end,
-                            bool check_residents = true) {
+                            bool check_residents = true, std::vector<float>* signals = nullptr) {
   sim::ReplicateState state;
   state.replicate = replicate;
   state.policies.resize(static_cast<std::size_t>(m.n_policies()));
@@ -1764,6 +1766,16 @@ ReplicateResult run_windows(const Model& m, std::int32_t replicate,
       layer->collect(t, state);
     }
     layer->run_window(t0, t1, state);
+    auto& fb = state.feedback;
+    for (std::int32_t t = t0; t < t1 && signals != nullptr; ++t) {
+      for (auto* v :
+           {&fb.need, &fb.escalation, &fb.reversal, &fb.outcome, &fb.kid_outcome, &fb.assessed}) {
+        if (!v->empty()) {
+          const float* row = fb.write(*v, t);
+          signals->insert(signals->end(), row, row + v->size() / fb.lag);
+        }
+      }
+    }
   }
   ReplicateResult r;
   r.replicate = replicate;
@@ -1868,5 +1880,59 @@ TEST(Restructure, VariableWindowsGiveTheBitsOfOnePeriodWindows) {
   for (std::size_t r = 0; r < 2; ++r) {
     EXPECT_TRUE(same_bits(c1[r], c0[r])) << r;
   }
+}
+
+// While a tier is abolished the officials of the SO-holding units (here the districts) run
+// with their blocks in a window whose only yearly tournament falls in its last period (the
+// blocks' additions logged otherwise): either way they feed back what one period at a time
+// does. The scenario of VariableWindowsGiveTheBitsOfOnePeriodWindows with a veto threshold low
+// enough that the districts' officials are vetoed: in December a district's signals read its
+// tournament (which clears the veto bit), after every block's period. Every signal's rows,
+// byte for byte, with windows of one period, the model's, windows that end with each year and
+// windows of 3 that cross the year's end.
+TEST(Restructure, SignalsFromAboveTheBlocksAreThoseOfOnePeriodWindows) {
+  const auto h = towns();
+  auto s = towns_scenario();
+  auto& f = s.governance.feedback;
+  f.need = f.escalation = f.reversal = f.pilot_evaluation = f.learning = true;
+  s.governance.assessment.veto_threshold = 0.05;
+  s.events.push_back(event("event[12]", "2015-04", AbolishSpec{"street", {"d1"}, {}, false}));
+  s.events.push_back(event("event[13]", "2017-07", ReestablishSpec{"street", {"d1"}, {}}));
+  const Network net;
+  const Model m(s, h, net);
+  const auto* g = m.governance();
+  const auto one = [](std::int32_t t) { return t + 1; };
+  const auto own = [&](std::int32_t t) { return g->window_end(t); };
+  const auto yearly = [&](std::int32_t t) {
+    return std::min({t % 12 == 0 ? t + 2 : t + 3, (t / 12 + 1) * 12, m.periods()});
+  };
+  const auto crossing = [&](std::int32_t t) {
+    std::int32_t e = std::min(t + 3 - (t + 2) % 3, m.periods());  // ends at 1, 4, 7, ...
+    for (const std::int32_t start : {36, 48, 60}) {  // restructurings that start a window
+      e = t < start ? std::min(e, start) : e;
+    }
+    return e;
+  };
+  const int nl = h.n_levels();
+  int vetoed = 0;  // districts' officials vetoed in a December while d1's streets are abolished
+  for (std::int32_t r = 0; r < 2; ++r) {
+    std::vector<float> sa;
+    const auto a = run_windows(m, r, one, false, &sa);
+    for (std::int32_t t = 71; t < 90; t += 12) {
+      const double v =
+          a.governance
+              .values[(static_cast<std::size_t>(GovMetric::vetoed) * nl + 1) * m.periods() + t];
+      vetoed += v > 0 ? 1 : 0;
+    }
+    for (const auto& end : {std::function<std::int32_t(std::int32_t)>(own),
+                            std::function<std::int32_t(std::int32_t)>(yearly),
+                            std::function<std::int32_t(std::int32_t)>(crossing)}) {
+      std::vector<float> sb;
+      EXPECT_TRUE(same_bits(a, run_windows(m, r, end, false, &sb))) << r;
+      ASSERT_EQ(sa.size(), sb.size());
+      EXPECT_EQ(0, std::memcmp(sa.data(), sb.data(), sa.size() * sizeof(float))) << r;
+    }
+  }
+  EXPECT_GT(vetoed, 0);
 }
 }  // namespace pdlab

@@ -118,21 +118,21 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
   }
 }
 
-void Runtime::assess_upper(std::int32_t t) {
+void Runtime::assess_upper(std::int32_t t, std::int32_t u0, std::int32_t u1) {
   if (upper_ == 0) {
     return;
   }
   const Step& st = g_.step(t);
   // Children's jurisdiction sums into their parents, deepest first; escalated pressure
   // reaches the next level up in part.
-  for (std::int32_t u = upper_ - 1; u > 0; --u) {
+  for (std::int32_t u = u0 == 0 ? upper_ - 1 : 0; u > 0; --u) {
     const float* a = jur(u, t);
     float* p = jur(h_.parent(u), t);
     for (int k = 0; k < kJur; ++k) {
       p[k] += k == static_cast<int>(Jur::escalation) ? st.escalation_attenuation * a[k] : a[k];
     }
   }
-  for (std::int32_t u = 0; u < upper_; ++u) {
+  for (std::int32_t u = u0; u < u1; ++u) {
     const float* j = jur(u, t);
     const auto at = [&](Jur k) { return j[static_cast<int>(k)]; };
     const float residents = at(Jur::residents);
@@ -185,7 +185,7 @@ void Runtime::assess_upper(std::int32_t t) {
     }
   }
   // The yearly tournaments among the officials under each superior.
-  if ((t + 1) % ppy_ == 0) {
+  if (u0 == 0 && (t + 1) % ppy_ == 0) {
     rank_peers(0, 1, t);
     const int lg = g_.local_level();
     for (std::int32_t p = 0; p < upper_ && h_.level(p) + 1 < lg; ++p) {

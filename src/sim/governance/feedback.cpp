@@ -85,22 +85,44 @@ void Runtime::feedback_block(std::size_t b, std::int32_t t, sim::Feedback& /*fb*
   }
 }
 
-// The signals of the units above the blocks in period t (after every block's).
-void Runtime::feedback_upper(std::int32_t t, sim::Feedback& /*fb*/) {
+// The signals of the units above the blocks in period t (after every block's). Units from
+// `signalled` on wrote theirs with their block (feedback_official): here only their outcomes
+// go into their parents' sums, in the same order.
+void Runtime::feedback_upper(std::int32_t t, std::int32_t signalled, sim::Feedback& /*fb*/) {
   const auto& f = sc_.governance.feedback;
   if (!f.any()) {
     return;
   }
   const SignalRows& r = window_rows(t);
   for (std::int32_t u = upper_ - 1; u >= 0; --u) {  // children before their parents
-    signal(u, t, r);
+    const bool here = u < signalled;
+    if (here) {
+      signal(u, t, r);
+    }
     if (r.outcome != nullptr) {
       // Children that are local governments added theirs with their block.
-      r.kid_outcome[u] = upper_kids(u, t);
-      if (u > 0 && active(u, t)) {
+      if (here) {
+        r.kid_outcome[u] = upper_kids(u, t);
+      }
+      if (u > 0 && (here ? active(u, t) : upper_active(u, t) != 0)) {
         upper_kids(h_.parent(u), t) += r.outcome[u];
       }
     }
+  }
+}
+
+// The signals of unit u above the blocks in period t, with its block (run_counties): its
+// outcome goes into its parent's sum later (feedback_upper), whether it is active is kept.
+void Runtime::feedback_official(std::int32_t u, std::int32_t t) {
+  const auto& f = sc_.governance.feedback;
+  if (!f.any()) {
+    return;
+  }
+  const SignalRows& r = window_rows(t);
+  signal(u, t, r);
+  if (r.outcome != nullptr) {
+    r.kid_outcome[u] = upper_kids(u, t);
+    upper_active(u, t) = active(u, t) ? 1 : 0;
   }
 }
 

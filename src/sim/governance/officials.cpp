@@ -283,8 +283,8 @@ void Runtime::decide_local(std::size_t b, std::int32_t t) {
   }
 }
 
-void Runtime::decide_upper(std::int32_t t) {
-  for (std::int32_t u = 0; u < upper_; ++u) {
+void Runtime::decide_upper(std::int32_t t, std::int32_t u0, std::int32_t u1) {
+  for (std::int32_t u = u0; u < u1; ++u) {
     if (!g_.here(u, t)) {
       effort_[u] = 0.0F;
       continue;

@@ -187,6 +187,7 @@ void Runtime::init(sim::ReplicateState& state) {
   jur_.assign(static_cast<std::size_t>(upper_) * window_ * kJur, 0.0F);
   upper_kids_.assign(
       sc_.governance.feedback.learning ? static_cast<std::size_t>(upper_) * window_ : 0, 0.0F);
+  upper_active_.assign(upper_kids_.size(), 0);
   out_ = GovernanceResult{};
   out_.values.assign(static_cast<std::size_t>(kGovMetrics) * nl_ * periods_, std::nan(""));
   sum_.assign(out_.values.size(), 0.0);
@@ -326,6 +327,8 @@ void Runtime::run_window(std::int32_t t0, std::int32_t t1, sim::ReplicateState& 
       }
       run_upper(t, false, upper_next, records, state);
     }
+  } else if (counties_with_blocks(t0, t1)) {
+    run_counties(t0, t1, records, state);
   } else {
     sum_logs_.resize(nb);
     row_logs_.resize(nb);
@@ -387,10 +390,82 @@ void Runtime::run_upper(std::int32_t t, bool decide, std::size_t& next,
                         const std::vector<Adoption>& records, sim::ReplicateState& state) {
   if (decide) {
     apply_changes(upper_changes_, next, t, records);
-    decide_upper(t);
+    decide_upper(t, 0, upper_);
   } else {
-    assess_upper(t);
-    feedback_upper(t, state.feedback);
+    assess_upper(t, 0, upper_);
+    feedback_upper(t, upper_, state.feedback);
+  }
+}
+
+bool Runtime::counties_with_blocks(std::int32_t t0, std::int32_t t1) const {
+  // (A first SO-holding unit at 0 would be the nation, whose assessment is the whole pass.)
+  if (g_.so_level() + 1 != g_.local_level() || g_.so_level() == 0) {
+    return false;
+  }
+  for (std::int32_t t = t0; t + 1 < t1; ++t) {
+    if ((t + 1) % ppy_ == 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// A window in which each SO-holding unit's official runs with its block, period by period
+// (it may be in charge of an abolished tier there): the unit's changes, its official's
+// choices, the block's period, the official's assessment and signals; the SO-holding units in
+// order (every block's, and those without a block). An SO-holding unit's jurisdiction sums
+// come only from its block and its official reads nothing of other blocks' but at the yearly
+// tournament, at most at the window's last period (counties_with_blocks). Then the units
+// above them period by period, and the SO-holding units' tournaments and, in a period that
+// ends a year, their signals (which read the tournament's outcome). Every addition to the
+// outputs comes in the order of one period at a time: each cell is a level's, and a level's
+// units (or blocks) add to it in their order.
+void Runtime::run_counties(std::int32_t t0, std::int32_t t1, const std::vector<Adoption>& records,
+                           sim::ReplicateState& state) {
+  const std::int32_t first = h_.level_begin(g_.so_level());
+  const auto& blocks = g_.blocks();
+  // The SO-holding units' changes, by unit (each unit's in date order), and the others'.
+  county_changes_.clear();
+  std::size_t kept = 0;
+  for (const auto& c : upper_changes_) {
+    if (records[c.record].unit >= first) {
+      county_changes_.push_back(c);
+    } else {
+      upper_changes_[kept++] = c;
+    }
+  }
+  upper_changes_.resize(kept);
+  std::stable_sort(county_changes_.begin(), county_changes_.end(),
+                   [&](const sim::Change& x, const sim::Change& y) {
+                     return records[x.record].unit < records[y.record].unit;
+                   });
+  std::size_t next = 0;
+  std::size_t b = 0;
+  const bool year_end = (t1 % ppy_) == 0;  // the window's last period ends a year
+  for (std::int32_t u = first; u < upper_; ++u) {
+    const bool block = b < blocks.size() && blocks[b].root == u;
+    for (std::int32_t t = t0; t < t1; ++t) {
+      while (next < county_changes_.size() && records[county_changes_[next].record].unit == u &&
+             county_changes_[next].period <= t) {
+        apply(records[county_changes_[next++].record]);
+      }
+      decide_upper(t, u, u + 1);
+      if (block) {
+        run_block(b, t, t + 1, records, state);
+      }
+      assess_upper(t, u, u + 1);
+      if (t + 1 < t1 || !year_end) {
+        feedback_official(u, t);
+      }
+    }
+    b += block ? 1 : 0;
+  }
+  std::size_t upper_next = 0;
+  for (std::int32_t t = t0; t < t1; ++t) {
+    apply_changes(upper_changes_, upper_next, t, records);
+    decide_upper(t, 0, first);
+    assess_upper(t, 0, first);
+    feedback_upper(t, t + 1 < t1 || !year_end ? first : upper_, state.feedback);
   }
 }
 

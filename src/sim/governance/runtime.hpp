@@ -79,9 +79,12 @@ class Runtime {
   void stability(std::size_t b, std::int32_t t);     // stability.cpp
   void assess_local(std::size_t b, std::int32_t t);  // assessment.cpp
   // Officials above the local governments in period t: their choices before any block (they
-  // may be in charge of an abolished tier), their assessment after every block.
-  void decide_upper(std::int32_t t);  // officials.cpp
-  void assess_upper(std::int32_t t);  // assessment.cpp
+  // may be in charge of an abolished tier), their assessment after every block. Those of
+  // units [u0, u1); with u0 = 0 the assessment first adds the children's jurisdiction sums
+  // into their parents' and ends with the yearly tournaments (run_counties calls it for one
+  // SO-holding unit, whose jurisdiction is its block, then for [0, the first such unit)).
+  void decide_upper(std::int32_t t, std::int32_t u0, std::int32_t u1);  // officials.cpp
+  void assess_upper(std::int32_t t, std::int32_t u0, std::int32_t u1);  // assessment.cpp
   // What adoption reads in period t + 1 (coupled runs with feedback on).
   // Feedback signals (feedback.cpp): the rows of period t, and government u's values.
   struct SignalRows {
@@ -97,8 +100,9 @@ class Runtime {
   std::vector<SignalRows> window_rows_;
   const SignalRows& window_rows(std::int32_t t) const { return window_rows_[t - window_start_]; }
   void signal(std::int32_t u, std::int32_t t, const SignalRows& r);
-  void feedback_block(std::size_t b, std::int32_t t, sim::Feedback& fb);  // feedback.cpp
-  void feedback_upper(std::int32_t t, sim::Feedback& fb);                 // feedback.cpp
+  void feedback_block(std::size_t b, std::int32_t t, sim::Feedback& fb);           // feedback.cpp
+  void feedback_upper(std::int32_t t, std::int32_t signalled, sim::Feedback& fb);  // feedback.cpp
+  void feedback_official(std::int32_t u, std::int32_t t);                          // feedback.cpp
 
  public:
   GovernanceResult finish();
@@ -242,6 +246,20 @@ class Runtime {
                  const std::vector<Adoption>& records, sim::ReplicateState& state);
   void run_upper(std::int32_t t, bool decide, std::size_t& next,
                  const std::vector<Adoption>& records, sim::ReplicateState& state);
+  // A window in which each SO-holding unit's official runs with its block (run_counties): when
+  // the SO-holding units are the level right above the local governments (their jurisdiction
+  // is their block), below the nation, and no yearly tournament falls before the window's last
+  // period (the only step where officials of different blocks meet).
+  bool counties_with_blocks(std::int32_t t0, std::int32_t t1) const;
+  void run_counties(std::int32_t t0, std::int32_t t1, const std::vector<Adoption>& records,
+                    sim::ReplicateState& state);
+  std::vector<sim::Change> county_changes_;  // run_counties: the SO-holding units' changes
+  // Per unit above the blocks and period of the window: whether it was active when its signals
+  // were written with its block (feedback_official).
+  std::vector<std::uint8_t> upper_active_;
+  std::uint8_t& upper_active(std::int32_t u, std::int32_t t) {
+    return upper_active_[static_cast<std::size_t>(u) * window_ + (t - window_start_)];
+  }
 
   // Per community slot (persistent): the tiles of the kernel, and locals and migrants.
   aligned_vector<float> tiles_;

@@ -25,6 +25,8 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
     }
   };
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
+    const GovInfo& gi = info_[g];
+    const bool own = has_official(g, gi, t);
     const auto sum = [&](StreetSum k) { return street_sum(k, g); };
     const double sp = residents_g_[g];
     const double inv = inv_residents_[g];
@@ -43,7 +45,7 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
     }
     // The local official's scores.
     float hscore = std::nanf("");
-    if (has_official(g, t)) {
+    if (own) {
       if (st.veto && year_incidents_[g] > st.veto_threshold * static_cast<float>(sp)) {
         vetoed_[g] = 1;
       }
@@ -67,9 +69,9 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
     }
     // Jurisdiction sums for the officials above.
     if (lg > 0 && sp > 0) {
-      if (h_.parent(g) != parent) {
+      if (gi.parent != parent) {
         put_up();
-        parent = h_.parent(g);
+        parent = gi.parent;
         std::copy(jur(parent, t), jur(parent, t) + kJur, up);
       }
       const auto acc = [&](Jur k, double x) { up[static_cast<int>(k)] += static_cast<float>(x); };
@@ -83,9 +85,9 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
       acc(Jur::incidents, incidents);
       acc(Jur::escalation, sent_[g]);
     }
-    if (panel_now && g_.here(g, t)) {
+    if (panel_now && here(gi, t)) {
       double q[8] = {};  // locals, migrants; their participation, belonging; trust; coverage
-      for (auto c = h_.first_child(g); c < h_.end_child(g); ++c) {
+      for (auto c = gi.c0; c < gi.c1; ++c) {
         const auto i = slot(blk, c);
         q[7] += at(Field::residents, i) * coverage_[i];
         q[0] += locals_[i];
@@ -105,8 +107,7 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
              q[1] > 0 ? f(q[3] / q[1]) : nan, q[0] > 0 ? f(q[4] / q[0]) : nan,
              q[1] > 0 ? f(q[5] / q[1]) : nan, f(q[6] * inv), f(sum(StreetSum::grievance) * inv),
              f(q[7] * inv), static_cast<float>(incidents), cost_[g], act ? effort_[g] : nan,
-             has_official(g, t) ? static_cast<float>(term_end_[g] - t) / static_cast<float>(ppy_)
-                                : nan,
+             own ? static_cast<float>(term_end_[g] - t) / static_cast<float>(ppy_) : nan,
              st.stability ? mix_[root_cause][g] : nan,
              act ? static_cast<float>(mandated_[in_charge_[g]]) : nan});
     }
@@ -151,7 +152,7 @@ void Runtime::assess_upper(std::int32_t t) {
     if (st.stability && residents > 0) {
       add(GovMetric::escalated, l, t, j_escalation_[u], residents);
     }
-    if (!g_.here(u, t)) {
+    if (!here(u, t)) {
       continue;  // no government in this period (docs/model.md 7.9.7)
     }
     float& vis = visible_[u];

@@ -31,7 +31,8 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   // 0 + x as the vector broadcast had it (-0 becomes +0).
   std::int32_t place = 0;
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
-    if (h_.end_child(g) == h_.first_child(g)) {
+    const GovInfo& gi = info_[g];
+    if (gi.c1 == gi.c0) {
       continue;
     }
     const auto o = static_cast<std::size_t>(place++);
@@ -42,7 +43,7 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     root_c_[o] = 0.0F + capital_[g];
     peers_c_[o] = 0.0F + j_participation_[g];
     control_c_[o] = 0.0F + intensity_[control][g];
-    load_c_[o] = 0.0F + (g_.partial(g, t) ? st.partial_load : 0.0F);
+    load_c_[o] = 0.0F + (partial(gi, t) ? st.partial_load : 0.0F);
   }
   // Every community of the block, branch-free so that the loop vectorises.
   const auto arr = arrays(blk, t);
@@ -57,8 +58,9 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   using V4 = simd::vf4;
   const float* rows = street_.data();
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
-    const auto cb = static_cast<std::size_t>(h_.first_child(g) - blk.c0);
-    const auto ce = static_cast<std::size_t>(h_.end_child(g) - blk.c0);
+    const GovInfo& gi = info_[g];
+    const auto cb = static_cast<std::size_t>(gi.c0 - blk.c0);
+    const auto ce = static_cast<std::size_t>(gi.c1 - blk.c0);
     V4 acc4[3] = {};
     for (std::size_t i = cb; i < ce; ++i) {
       const float* row = rows + i * kStreetRow;
@@ -72,7 +74,7 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     const auto sum = [&](StreetSum k) { return acc[static_cast<int>(k)]; };
     const double sp = residents_g_[g];
     pop += sp;
-    above += g_.governs(g, t) ? 0.0 : sp;
+    above += governs(gi, t) ? 0.0 : sp;
     active_w += sum(StreetSum::active);
     const double inv = inv_residents_[g];
     // The jurisdiction as its officials see it next period.

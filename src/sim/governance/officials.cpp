@@ -250,15 +250,16 @@ void Runtime::decide_local(std::size_t b, std::int32_t t) {
     // The official in charge: the local one, or the one above once its tier is abolished.
     // A government that does not exist (docs/model.md 7.9.7) has no territory: no one is in
     // charge of it.
-    const bool here = g_.here(g, t);
-    const bool own = has_official(g, t);
-    const std::int32_t gov = own || !here ? g : h_.parent(g);
+    const GovInfo& gi = info_[g];
+    const bool exists = here(gi, t);
+    const bool own = has_official(g, gi, t);
+    const std::int32_t gov = own || !exists ? g : gi.parent;
     in_charge_[g] = gov;
     // A re-established or new government gets a new official (docs/model.md 7.9.7).
-    if (own && (t >= term_end_[g] || t == g_.restored_at(g) || born(g, t))) {
+    if (own && (t >= term_end_[g] || t == gi.restored_at || born(gi, t))) {
       appoint(g, t);
     }
-    effort_[g] = here && active(gov, t)
+    effort_[g] = exists && active(gov, t)
                      ? choose_effort(gov, g, t, j_depth_[g], j_participation_[g], j_fit_[g])
                      : 0.0F;
     if (st.stability && !st.choose_mix) {
@@ -285,7 +286,7 @@ void Runtime::decide_local(std::size_t b, std::int32_t t) {
 
 void Runtime::decide_upper(std::int32_t t) {
   for (std::int32_t u = 0; u < upper_; ++u) {
-    if (!g_.here(u, t)) {
+    if (!here(u, t)) {
       effort_[u] = 0.0F;
       continue;
     }

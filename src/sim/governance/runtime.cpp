@@ -64,13 +64,37 @@ Runtime::Runtime(const GovernanceModel& g, std::int32_t window, bool check_resid
       upper_(h_.level_begin(g.local_level())),
       ng_(h_.level_begin(g.community_level())),
       every_(sc_.output.unit_time_every),
-      check_residents_(check_residents && g.restructuring().changes_units()) {}
+      check_residents_(check_residents && g.restructuring().changes_units()),
+      follows_(g.follows_governments()) {
+  const auto& rs = g.restructuring();
+  info_.resize(static_cast<std::size_t>(ng_));
+  for (std::int32_t u = 0; u < ng_; ++u) {
+    // The first period of [0, periods) in which u is partly abolished (kNever: none): a
+    // search, partial being monotone before restored_at.
+    std::int32_t partial_from = kNever;
+    const std::int32_t last = std::min(g.restored_at(u), periods_) - 1;
+    if (last >= 0 && g.partial(u, last)) {
+      std::int32_t lo = 0;
+      std::int32_t hi = last;
+      while (lo < hi) {
+        const std::int32_t mid = lo + (hi - lo) / 2;
+        if (g.partial(u, mid)) {
+          hi = mid;
+        } else {
+          lo = mid + 1;
+        }
+      }
+      partial_from = lo;
+    }
+    info_[u] = {h_.parent(u),     h_.first_child(u), h_.end_child(u), g.abolished_at(u),
+                g.restored_at(u), partial_from,      rs.begin(u),     rs.end(u)};
+  }
+}
 
 void Runtime::init(sim::ReplicateState& state) {
   rep_ = static_cast<std::uint32_t>(state.replicate);
   const std::int32_t n = h_.size();
-  t_on_.assign(n, kNever);
-  t_off_.assign(n, kNever);
+  adopted_.assign(n, {kNever, kNever});
   variant_.assign(n, -1);
   mandated_.assign(n, 0);
   const auto nb = g_.blocks().size();
@@ -398,8 +422,7 @@ void Runtime::run_upper(std::int32_t t, bool decide, std::size_t& next,
 // variant it runs and, for a community, how well that variant fits it.
 void Runtime::apply(const Adoption& a) {
   const std::int32_t u = a.unit;
-  t_on_[u] = a.period;
-  t_off_[u] = a.rev_period;
+  adopted_[u] = {a.period, a.rev_period};
   mandated_[u] = a.mandated;
   variant_[u] = a.variant;
   if (h_.level(u) != g_.community_level()) {

@@ -53,6 +53,18 @@ struct LocalSums {
 };
 static_assert(kGovMetrics <= 64);
 
+// What the hierarchy, the governance model and the restructuring say of one government, all
+// constant over a run: one record, so that the per-government passes (decide_local,
+// communities, assess_local, the signals) read one line for two governments, not a line of
+// each of eight arrays.
+struct GovInfo {
+  std::int32_t parent;
+  std::int32_t c0, c1;                     // its children [c0, c1)
+  std::int32_t abolished_at, restored_at;  // GovernanceModel
+  std::int32_t partial_from;  // GovernanceModel::partial: the first period in [0, periods)
+  std::int32_t begin, end;    // the periods it exists (Restructuring::begin and end)
+};
+
 // The strategies of stability work (docs/model.md 7.9.4).
 enum Strategy : int { control = 0, compensation = 1, root_cause = 2 };
 
@@ -104,14 +116,30 @@ class Runtime {
   GovernanceResult finish();
 
  private:
-  bool active(std::int32_t u, std::int32_t t) const { return t_on_[u] <= t && t < t_off_[u]; }
-  bool has_official(std::int32_t u, std::int32_t t) const {
-    return (h_.level(u) < g_.local_level() || g_.governs(u, t)) && g_.here(u, t);
+  bool active(std::int32_t u, std::int32_t t) const {
+    const Adopted& a = adopted_[u];
+    return a.on <= t && t < a.off;
   }
+  // What the hierarchy, the governance model and the restructuring say of government u (units
+  // [0, ng_)), from info_: GovernanceModel::here, governs, partial, restored_at.
+  bool here(const GovInfo& i, std::int32_t t) const {
+    return !follows_ || (i.begin <= t && t < i.end);
+  }
+  bool here(std::int32_t u, std::int32_t t) const { return here(info_[u], t); }
+  static bool governs(const GovInfo& i, std::int32_t t) {
+    return t < i.abolished_at || t >= i.restored_at;
+  }
+  static bool partial(const GovInfo& i, std::int32_t t) {
+    return t >= i.partial_from && t < i.restored_at;
+  }
+  // Units [0, upper_) are the levels above the local governments.
+  bool has_official(std::int32_t u, const GovInfo& i, std::int32_t t) const {
+    return (u < upper_ || governs(i, t)) && here(i, t);
+  }
+  bool has_official(std::int32_t u, std::int32_t t) const { return has_official(u, info_[u], t); }
   // Whether government u is born in period t > 0 and followed (a new official then).
-  bool born(std::int32_t u, std::int32_t t) const {
-    return g_.follows_governments() && t > 0 && g_.restructuring().begin(u) == t;
-  }
+  bool born(const GovInfo& i, std::int32_t t) const { return follows_ && t > 0 && i.begin == t; }
+  bool born(std::int32_t u, std::int32_t t) const { return born(info_[u], t); }
   std::size_t cell(GovMetric m, int level, std::int32_t t) const {
     return (static_cast<std::size_t>(m) * nl_ + level) * periods_ + t;
   }
@@ -195,13 +223,20 @@ class Runtime {
   std::int32_t periods_;
   int ppy_;
   int nl_;
-  std::int32_t upper_;    // units [0, upper_) are above the local governments
-  std::int32_t ng_;       // units [0, ng_) are governments (levels down to the local one)
-  int every_;             // panel rows every `every_` periods (0 = none)
-  bool check_residents_;  // fill GovernanceResult::residents (RunOptions::check_residents)
+  std::int32_t upper_;         // units [0, upper_) are above the local governments
+  std::int32_t ng_;            // units [0, ng_) are governments (levels down to the local one)
+  int every_;                  // panel rows every `every_` periods (0 = none)
+  bool check_residents_;       // fill GovernanceResult::residents (RunOptions::check_residents)
+  bool follows_;               // GovernanceModel::follows_governments()
+  std::vector<GovInfo> info_;  // per government, [0, ng_)
 
-  // Per unit: adoption of the governance policy (its current record).
-  std::vector<std::int32_t> t_on_, t_off_, variant_;
+  // Per unit: adoption of the governance policy (its current record): the periods it runs the
+  // model, [on, off), together (active() reads both).
+  struct Adopted {
+    std::int32_t on, off;
+  };
+  std::vector<Adopted> adopted_;
+  std::vector<std::int32_t> variant_;
   std::vector<std::uint8_t> mandated_;
   // The governance policy's records that changed in the current window, per block and for the
   // units above the blocks, in date order.

@@ -24,19 +24,22 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
       std::copy(up, up + kJur, jur(parent, t));
     }
   };
+  const Local4* const q0 = &local4_[block4_[b]];
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     const GovInfo& gi = info_[g];
+    const Local4& loc = q0[(g - blk.g0) / 4];
+    const int l = (g - blk.g0) % 4;
     const bool own = has_official(g, gi, t);
     const auto sum = [&](StreetSum k) { return street_sum(k, g); };
-    const double sp = residents_g_[g];
-    const double inv = inv_residents_[g];
+    const double sp = loc.residents[l];
+    const double inv = loc.inv_residents[l];
     const double part = sum(StreetSum::participation) * inv;
     const double sat = sum(StreetSum::satisfaction) * inv;
     const double dep = sum(StreetSum::depth) * inv;
-    const std::int32_t incidents = incidents_[g];
+    const std::int32_t incidents = loc.incidents[l];
     // Visible outputs of the territory, from the effort of the official in charge.
     const float v = visible_[g];
-    const bool act = active(in_charge_[g], t);
+    const bool act = active(loc.in_charge[l], t);
     if (act) {
       const float e = effort_[g];
       visible_[g] = v + st.visible_rate * (1.0F - e) * (1.0F - v) - st.visible_decay * v;
@@ -83,7 +86,7 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
       acc(Jur::active, sum(StreetSum::active));
       acc(Jur::fit, sum(StreetSum::fit));
       acc(Jur::incidents, incidents);
-      acc(Jur::escalation, sent_[g]);
+      acc(Jur::escalation, loc.sent[l]);
     }
     if (panel_now && here(gi, t)) {
       double q[8] = {};  // locals, migrants; their participation, belonging; trust; coverage
@@ -106,10 +109,10 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
             {visible_[g], f(dep), hscore, f(sat), q[0] > 0 ? f(q[2] / q[0]) : nan,
              q[1] > 0 ? f(q[3] / q[1]) : nan, q[0] > 0 ? f(q[4] / q[0]) : nan,
              q[1] > 0 ? f(q[5] / q[1]) : nan, f(q[6] * inv), f(sum(StreetSum::grievance) * inv),
-             f(q[7] * inv), static_cast<float>(incidents), cost_[g], act ? effort_[g] : nan,
+             f(q[7] * inv), static_cast<float>(incidents), loc.cost[l], act ? effort_[g] : nan,
              own ? static_cast<float>(term_end_[g] - t) / static_cast<float>(ppy_) : nan,
-             st.stability ? mix_[root_cause][g] : nan,
-             act ? static_cast<float>(mandated_[in_charge_[g]]) : nan});
+             st.stability ? loc.mix[root_cause][l] : nan,
+             act ? static_cast<float>(mandated_[loc.in_charge[l]]) : nan});
     }
   }
   put_up();

@@ -23,26 +23,29 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
         check[0] += rs.exists(c, t) ? at(Field::residents, slot(blk, c)) : 0.0F;
       }
       for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
-        check[1] += rs.exists(g, t) ? residents_g_[g] : 0.0;
+        check[1] += rs.exists(g, t) ? local4(g).residents[lane(g)] : 0.0;
       }
     }
   }
   // What each local government with communities does this period, by its place (kernel.hpp).
   // 0 + x as the vector broadcast had it (-0 becomes +0).
   std::int32_t place = 0;
+  Local4* const q0 = &local4_[block4_[b]];
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     const GovInfo& gi = info_[g];
     if (gi.c1 == gi.c0) {
       continue;
     }
+    const Local4& q = q0[(g - blk.g0) / 4];
+    const int l = (g - blk.g0) % 4;
     const auto o = static_cast<std::size_t>(place++);
     effort_c_[o] = 0.0F + effort_[g];
     // Latent grievance surfacing and unmet claims add to residents' grievance (7.9.4).
-    stress_c_[o] =
-        0.0F + (st.latent_grievance * st.latent_out * latent_[g] + st.claims_grievance * unmet_[g]);
-    root_c_[o] = 0.0F + capital_[g];
+    stress_c_[o] = 0.0F + (st.latent_grievance * st.latent_out * q.latent[l] +
+                           st.claims_grievance * q.unmet[l]);
+    root_c_[o] = 0.0F + q.capital[l];
     peers_c_[o] = 0.0F + j_participation_[g];
-    control_c_[o] = 0.0F + intensity_[control][g];
+    control_c_[o] = 0.0F + q.intensity[control][l];
     load_c_[o] = 0.0F + (partial(gi, t) ? st.partial_load : 0.0F);
   }
   // Every community of the block, branch-free so that the loop vectorises.
@@ -59,6 +62,8 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   const float* rows = street_.data();
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     const GovInfo& gi = info_[g];
+    Local4& q = q0[(g - blk.g0) / 4];
+    const int l = (g - blk.g0) % 4;
     const auto cb = static_cast<std::size_t>(gi.c0 - blk.c0);
     const auto ce = static_cast<std::size_t>(gi.c1 - blk.c0);
     V4 acc4[3] = {};
@@ -72,23 +77,23 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     std::memcpy(acc, acc4, sizeof acc);
     std::memcpy(&street_sum_[static_cast<std::size_t>(g) * kStreetRow], acc, sizeof acc);
     const auto sum = [&](StreetSum k) { return acc[static_cast<int>(k)]; };
-    const double sp = residents_g_[g];
+    const double sp = q.residents[l];
     pop += sp;
     above += governs(gi, t) ? 0.0 : sp;
     active_w += sum(StreetSum::active);
-    const double inv = inv_residents_[g];
+    const double inv = q.inv_residents[l];
     // The jurisdiction as its officials see it next period.
     j_residents_[g] = f(sp);
     j_participation_[g] = f(sum(StreetSum::participation) * inv);
     j_satisfaction_[g] = f(sum(StreetSum::satisfaction) * inv);
     j_grievance_[g] = f(sum(StreetSum::grievance) * inv);
-    j_voiced_[g] = f(sum(StreetSum::voiced) * inv);
-    j_need_[g] = f(sum(StreetSum::unmet_need) * inv);
+    q.voiced[l] = f(sum(StreetSum::voiced) * inv);
+    q.need[l] = f(sum(StreetSum::unmet_need) * inv);
     j_depth_[g] = f(sum(StreetSum::depth) * inv);
     const float aw = sum(StreetSum::active);
     j_fit_[g] = aw > 0 ? sum(StreetSum::fit) / aw : 1.0F;
     // Places contracted from SOs (docs/model.md 7.9.3): what the contracts pay for.
-    places_[g] = sum(StreetSum::places_so);
+    q.places[l] = sum(StreetSum::places_so);
   }
   // Community-level outputs, population-weighted over the block's communities.
   double s[kBlockSums] = {};

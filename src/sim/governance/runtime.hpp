@@ -157,7 +157,7 @@ class Runtime {
   }
   void flush(LocalSums& s, std::int32_t t);
   void apply(const Adoption& a);
-  double exponential(std::int32_t g);
+  double exponential(std::int32_t g, std::uint32_t& drawn);
   void set_population(std::int32_t slot, float residents, float migrant);
   void block_residents(const GovBlock& blk);
   // Restructuring in period t (runtime.cpp): residents follow merges, splits, births and
@@ -211,7 +211,8 @@ class Runtime {
                       float participation, float fit) const;
   void gather_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t);  // into mix_in_
   void choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t);
-  void buy(std::int32_t g, std::int32_t t);  // what the mix of local government g buys
+  struct Local4;
+  void buy(Local4& q, int l, std::int32_t t);  // what the mix of local government q, l buys
 
   const GovernanceModel& g_;
   const Hierarchy& h_;
@@ -302,9 +303,6 @@ class Runtime {
   std::vector<float> effort_, visible_, own_depth_;
   std::vector<std::int32_t> peers_, peer_order_;  // tournament scratch
   std::vector<float> peer_score_;
-  std::array<std::vector<float>, 3> mix_;  // shares of the budget chosen for each strategy
-  std::array<std::vector<float>, 3>
-      intensity_;  // what they buy: control, share of claims paid, root
   // The inputs of the mix choices of one block's officials, one array each (choose_mixes).
   enum class MixInput : int {
     open,       // share of the expected incidents that suppression acts on
@@ -335,23 +333,39 @@ class Runtime {
   // Per government: its jurisdiction in the last period (decisions and feedback).
   std::vector<float> j_residents_, j_participation_, j_satisfaction_, j_grievance_, j_depth_,
       j_fit_, j_incident_rate_, j_escalation_, year_incidents_;
-  // Per local government: grievance weighted by voice (what reaches open contention) and
-  // the unmet need full root-cause capital would fix, population-weighted (7.9.4).
-  std::vector<float> j_voiced_, j_need_;
 
-  // Per local government: the territory's stability and this period's sums of its communities.
-  std::vector<std::int32_t> in_charge_, incidents_;
-  // Stability state (docs/model.md 7.9.4): expected claims (yuan per incident), their unmet
-  // share, latent grievance, root-cause capital; incidents expected per period at zero
-  // grievance (base), before suppression (open), after it (contained) and in all (rate).
-  std::vector<float> claims_, unmet_, latent_, capital_, base_rate_, open_rate_, contained_, rate_;
-  std::vector<float> sent_, cost_, places_;
-  std::vector<double> clock_, next_incident_;  // incidents as events of a Poisson process
-  std::vector<std::uint32_t> drawn_;
-  std::vector<double> residents_g_;
-  // Per local government, from residents_g_ (block_residents): 1 / residents and
-  // 10,000 periods-a-year / residents (0 without residents).
-  std::vector<double> inv_residents_, per_10k_year_;
+  // Per local government: the territory's stability and its officials' strategies, in records
+  // of four governments (a block's governments from its first in fours, as the vector passes
+  // take them; the last group's spare lanes belong to no government and are never read back
+  // as one's): a pass over a block reads a few consecutive lines per four governments, not
+  // one line or two of each of 30 arrays. Ordered by the passes that read them together.
+  struct alignas(64) Local4 {
+    // Stability state (docs/model.md 7.9.4): expected claims (yuan per incident), their unmet
+    // share, latent grievance, root-cause capital; incidents expected per period at zero
+    // grievance (base), before suppression (open), after it (contained) and in all (rate).
+    simd::vf4 claims, unmet, latent, capital;
+    simd::vf4 base_rate, open_rate, contained, rate;
+    simd::vf4 mix[3];        // shares of the budget chosen for each strategy
+    simd::vf4 intensity[3];  // what they buy: control, share of claims paid, root
+    // Grievance weighted by voice (what reaches open contention) and the unmet need full
+    // root-cause capital would fix, population-weighted (7.9.4).
+    simd::vf4 voiced, need;
+    simd::vf4 sent, places, cost;
+    simd::vi4 incidents;  // this period's
+    simd::vi4 in_charge;  // the unit whose official is in charge
+    // Residents (block_residents), 1 / residents and 10,000 periods-a-year / residents (0
+    // without residents).
+    double residents[4], inv_residents[4], per_10k_year[4];
+    double clock[4], next_incident[4];  // incidents as events of a Poisson process
+    std::uint32_t drawn[4];
+  };
+  aligned_vector<Local4> local4_;
+  std::vector<std::int32_t> local4_at_;  // per local government g: 4 x group + lane, at g - upper_
+  std::vector<std::int32_t> block4_;     // per block: the group of its first government
+  Local4& local4(std::int32_t g) { return local4_[local4_at_[g - upper_] >> 2]; }
+  const Local4& local4(std::int32_t g) const { return local4_[local4_at_[g - upper_] >> 2]; }
+  int lane(std::int32_t g) const { return local4_at_[g - upper_] & 3; }
+  void index_local4();
   // Per local government, its communities' street sums (communities.cpp), rows of kStreetRow
   // as the kernel writes a community's.
   aligned_vector<float> street_sum_;

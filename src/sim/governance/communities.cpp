@@ -1,6 +1,7 @@
 // Co-production and services in one block's communities (docs/model.md 7.9.2-7.9.3).
 #include "sim/governance/runtime.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace pdlab::gov {
@@ -60,22 +61,53 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   const auto f = [](double x) { return static_cast<float>(x); };
   using V4 = simd::vf4;
   const float* rows = street_.data();
+  // Two governments at a time: their sums are independent chains of additions, which the
+  // core then overlaps (each sum still in its community order).
+  const auto add_rows = [&](V4* acc, std::size_t i0, std::size_t i1) {
+    for (std::size_t i = i0; i < i1; ++i) {
+      const float* row = rows + i * kStreetRow;
+      acc[0] += simd::load<V4>(row);
+      acc[1] += simd::load<V4>(row + 4);
+      acc[2] += simd::load<V4>(row + 8);
+    }
+  };
+  const auto put_sums = [&](std::int32_t g, const V4* acc) {
+    std::memcpy(&street_sum_[static_cast<std::size_t>(g) * kStreetRow], acc,
+                kStreetRow * sizeof(float));
+  };
+  for (std::int32_t g = blk.g0; g < blk.g1; g += 2) {
+    const auto a0 = static_cast<std::size_t>(info_[g].c0 - blk.c0);
+    const auto a1 = static_cast<std::size_t>(info_[g].c1 - blk.c0);
+    V4 a[3] = {};
+    if (g + 1 == blk.g1) {
+      add_rows(a, a0, a1);
+      put_sums(g, a);
+      break;
+    }
+    const auto b0 = static_cast<std::size_t>(info_[g + 1].c0 - blk.c0);
+    const auto b1 = static_cast<std::size_t>(info_[g + 1].c1 - blk.c0);
+    V4 c[3] = {};
+    const std::size_t both = std::min(a1 - a0, b1 - b0);
+    for (std::size_t k = 0; k < both; ++k) {
+      const float* ra = rows + (a0 + k) * kStreetRow;
+      const float* rb = rows + (b0 + k) * kStreetRow;
+      a[0] += simd::load<V4>(ra);
+      c[0] += simd::load<V4>(rb);
+      a[1] += simd::load<V4>(ra + 4);
+      c[1] += simd::load<V4>(rb + 4);
+      a[2] += simd::load<V4>(ra + 8);
+      c[2] += simd::load<V4>(rb + 8);
+    }
+    add_rows(a, a0 + both, a1);
+    add_rows(c, b0 + both, b1);
+    put_sums(g, a);
+    put_sums(g + 1, c);
+  }
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     const GovInfo& gi = info_[g];
     Local4& q = q0[(g - blk.g0) / 4];
     const int l = (g - blk.g0) % 4;
-    const auto cb = static_cast<std::size_t>(gi.c0 - blk.c0);
-    const auto ce = static_cast<std::size_t>(gi.c1 - blk.c0);
-    V4 acc4[3] = {};
-    for (std::size_t i = cb; i < ce; ++i) {
-      const float* row = rows + i * kStreetRow;
-      acc4[0] += simd::load<V4>(row);
-      acc4[1] += simd::load<V4>(row + 4);
-      acc4[2] += simd::load<V4>(row + 8);
-    }
-    float acc[kStreetRow];
-    std::memcpy(acc, acc4, sizeof acc);
-    std::memcpy(&street_sum_[static_cast<std::size_t>(g) * kStreetRow], acc, sizeof acc);
+    const float* acc = &street_sum_[static_cast<std::size_t>(g) * kStreetRow];
     const auto sum = [&](StreetSum k) { return acc[static_cast<int>(k)]; };
     const double sp = q.residents[l];
     pop += sp;

@@ -254,7 +254,7 @@ PDLAB_INLINE void prefetch(const T* p, std::size_t n) {
 
 }  // namespace
 
-void Runtime::prefetch_block(std::size_t b, std::int32_t t) const {
+void Runtime::prefetch_block(std::size_t b) const {
   const auto& blk = g_.blocks()[b];
   const auto g0 = static_cast<std::size_t>(blk.g0);
   const auto n = static_cast<std::size_t>(blk.g1 - blk.g0);
@@ -277,13 +277,14 @@ void Runtime::prefetch_block(std::size_t b, std::int32_t t) const {
   prefetch(&vetoed_last_[g0], n);
   prefetch(&mandated_[g0], n);
   prefetch(&street_sum_[g0 * kStreetRow], n * kStreetRow);
-  // The jurisdiction sums of the block's superior (its governments share one).
+  // The jurisdiction sums of the block's superior (its governments share one), every period
+  // of the window.
   const std::int32_t parent = info_[blk.g0].parent;
-  if (parent >= 0 && parent < upper_ && t >= window_start_ && t - window_start_ < window_) {
-    const auto at = static_cast<std::size_t>(parent) * window_ + (t - window_start_);
-    prefetch(&jur_[at * kJur], kJur);
+  if (parent >= 0 && parent < upper_) {
+    const auto at = static_cast<std::size_t>(parent) * window_;
+    prefetch(&jur_[at * kJur], static_cast<std::size_t>(window_) * kJur);
     if (!upper_kids_.empty()) {
-      prefetch(&upper_kids_[at], 1);
+      prefetch(&upper_kids_[at], static_cast<std::size_t>(window_));
     }
   }
 }
@@ -291,8 +292,8 @@ void Runtime::prefetch_block(std::size_t b, std::int32_t t) const {
 void Runtime::decide_local(std::size_t b, std::int32_t t) {
   const auto& blk = g_.blocks()[b];
   const Step& st = g_.step(t);
-  if (b + 1 < g_.blocks().size()) {
-    prefetch_block(b + 1, t);
+  if (t == window_start_ && b + 1 < g_.blocks().size()) {
+    prefetch_block(b + 1);  // once a window: the next block runs after this one's periods
   }
   const bool mixes = st.stability && st.choose_mix;
   if (mixes) {

@@ -213,10 +213,10 @@ class Runtime {
   void choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t);
   struct Local4;
   void buy(Local4& q, int l, std::int32_t t);  // what the mix of local government q, l buys
-  // Asks the caches for what block b's per-government passes read in period t (officials.cpp:
-  // decide_local does so for the next block, whose state the community tiles have evicted
-  // since its last window). Reads and writes nothing.
-  void prefetch_block(std::size_t b, std::int32_t t) const;
+  // Asks the caches for what block b's per-government passes read in the current window
+  // (officials.cpp: decide_local does so for the next block, whose state the community tiles
+  // have evicted since its last window). Reads and writes nothing.
+  void prefetch_block(std::size_t b) const;
 
   const GovernanceModel& g_;
   const Hierarchy& h_;

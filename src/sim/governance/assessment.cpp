@@ -27,8 +27,8 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
   const Local4* const q0 = &local4_[block4_[b]];
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     const GovInfo& gi = info_[g];
-    const Local4& loc = q0[(g - blk.g0) / 4];
-    const int l = (g - blk.g0) % 4;
+    const Local4& loc = q0[static_cast<std::uint32_t>(g - blk.g0) >> 2];
+    const int l = static_cast<int>(static_cast<std::uint32_t>(g - blk.g0) & 3U);
     const bool own = has_official(g, gi, t);
     const auto sum = [&](StreetSum k) { return street_sum(k, g); };
     const double sp = loc.residents[l];

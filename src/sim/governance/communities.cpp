@@ -37,8 +37,8 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     if (gi.c1 == gi.c0) {
       continue;
     }
-    const Local4& q = q0[(g - blk.g0) / 4];
-    const int l = (g - blk.g0) % 4;
+    const Local4& q = q0[static_cast<std::uint32_t>(g - blk.g0) >> 2];
+    const int l = static_cast<int>(static_cast<std::uint32_t>(g - blk.g0) & 3U);
     const auto o = static_cast<std::size_t>(place++);
     effort_c_[o] = 0.0F + effort_[g];
     // Latent grievance surfacing and unmet claims add to residents' grievance (7.9.4).
@@ -105,8 +105,8 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   }
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     const GovInfo& gi = info_[g];
-    Local4& q = q0[(g - blk.g0) / 4];
-    const int l = (g - blk.g0) % 4;
+    Local4& q = q0[static_cast<std::uint32_t>(g - blk.g0) >> 2];
+    const int l = static_cast<int>(static_cast<std::uint32_t>(g - blk.g0) & 3U);
     const float* acc = &street_sum_[static_cast<std::size_t>(g) * kStreetRow];
     const auto sum = [&](StreetSum k) { return acc[static_cast<int>(k)]; };
     const double sp = q.residents[l];

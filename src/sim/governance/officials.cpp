@@ -310,8 +310,8 @@ void Runtime::decide_local(std::size_t b, std::int32_t t) {
     const bool exists = here(gi, t);
     const bool own = has_official(g, gi, t);
     const std::int32_t gov = own || !exists ? g : gi.parent;
-    Local4& q = q0[(g - blk.g0) / 4];
-    const int l = (g - blk.g0) % 4;
+    Local4& q = q0[static_cast<std::uint32_t>(g - blk.g0) >> 2];
+    const int l = static_cast<int>(static_cast<std::uint32_t>(g - blk.g0) & 3U);
     q.in_charge[l] = gov;
     // A re-established or new government gets a new official (docs/model.md 7.9.7).
     if (own && (t >= term_end_[g] || t == gi.restored_at || born(gi, t))) {
@@ -337,7 +337,8 @@ void Runtime::decide_local(std::size_t b, std::int32_t t) {
   }
   if (st.stability) {
     for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
-      buy(q0[(g - blk.g0) / 4], (g - blk.g0) % 4, t);
+      buy(q0[static_cast<std::uint32_t>(g - blk.g0) >> 2],
+          static_cast<int>(static_cast<std::uint32_t>(g - blk.g0) & 3U), t);
     }
   }
 }

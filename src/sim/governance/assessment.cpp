@@ -24,17 +24,22 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
       std::copy(up, up + kJur, jur(parent, t));
     }
   };
+  const Local4* const q0 = &local4_[block4_[b]];
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
+    const GovInfo& gi = info_[g];
+    const Local4& loc = q0[static_cast<std::uint32_t>(g - blk.g0) >> 2];
+    const int l = static_cast<int>(static_cast<std::uint32_t>(g - blk.g0) & 3U);
+    const bool own = has_official(g, gi, t);
     const auto sum = [&](StreetSum k) { return street_sum(k, g); };
-    const double sp = residents_g_[g];
-    const double inv = inv_residents_[g];
+    const double sp = loc.residents[l];
+    const double inv = loc.inv_residents[l];
     const double part = sum(StreetSum::participation) * inv;
     const double sat = sum(StreetSum::satisfaction) * inv;
     const double dep = sum(StreetSum::depth) * inv;
-    const std::int32_t incidents = incidents_[g];
+    const std::int32_t incidents = loc.incidents[l];
     // Visible outputs of the territory, from the effort of the official in charge.
     const float v = visible_[g];
-    const bool act = active(in_charge_[g], t);
+    const bool act = active(loc.in_charge[l], t);
     if (act) {
       const float e = effort_[g];
       visible_[g] = v + st.visible_rate * (1.0F - e) * (1.0F - v) - st.visible_decay * v;
@@ -43,7 +48,7 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
     }
     // The local official's scores.
     float hscore = std::nanf("");
-    if (has_official(g, t)) {
+    if (own) {
       if (st.veto && year_incidents_[g] > st.veto_threshold * static_cast<float>(sp)) {
         vetoed_[g] = 1;
       }
@@ -67,9 +72,9 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
     }
     // Jurisdiction sums for the officials above.
     if (lg > 0 && sp > 0) {
-      if (h_.parent(g) != parent) {
+      if (gi.parent != parent) {
         put_up();
-        parent = h_.parent(g);
+        parent = gi.parent;
         std::copy(jur(parent, t), jur(parent, t) + kJur, up);
       }
       const auto acc = [&](Jur k, double x) { up[static_cast<int>(k)] += static_cast<float>(x); };
@@ -81,11 +86,11 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
       acc(Jur::active, sum(StreetSum::active));
       acc(Jur::fit, sum(StreetSum::fit));
       acc(Jur::incidents, incidents);
-      acc(Jur::escalation, sent_[g]);
+      acc(Jur::escalation, loc.sent[l]);
     }
-    if (panel_now && g_.here(g, t)) {
+    if (panel_now && here(gi, t)) {
       double q[8] = {};  // locals, migrants; their participation, belonging; trust; coverage
-      for (auto c = h_.first_child(g); c < h_.end_child(g); ++c) {
+      for (auto c = gi.c0; c < gi.c1; ++c) {
         const auto i = slot(blk, c);
         q[7] += at(Field::residents, i) * coverage_[i];
         q[0] += locals_[i];
@@ -104,11 +109,10 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
             {visible_[g], f(dep), hscore, f(sat), q[0] > 0 ? f(q[2] / q[0]) : nan,
              q[1] > 0 ? f(q[3] / q[1]) : nan, q[0] > 0 ? f(q[4] / q[0]) : nan,
              q[1] > 0 ? f(q[5] / q[1]) : nan, f(q[6] * inv), f(sum(StreetSum::grievance) * inv),
-             f(q[7] * inv), static_cast<float>(incidents), cost_[g], act ? effort_[g] : nan,
-             has_official(g, t) ? static_cast<float>(term_end_[g] - t) / static_cast<float>(ppy_)
-                                : nan,
-             st.stability ? mix_[root_cause][g] : nan,
-             act ? static_cast<float>(mandated_[in_charge_[g]]) : nan});
+             f(q[7] * inv), static_cast<float>(incidents), loc.cost[l], act ? effort_[g] : nan,
+             own ? static_cast<float>(term_end_[g] - t) / static_cast<float>(ppy_) : nan,
+             st.stability ? loc.mix[root_cause][l] : nan,
+             act ? static_cast<float>(mandated_[loc.in_charge[l]]) : nan});
     }
   }
   put_up();
@@ -151,7 +155,7 @@ void Runtime::assess_upper(std::int32_t t, std::int32_t u0, std::int32_t u1) {
     if (st.stability && residents > 0) {
       add(GovMetric::escalated, l, t, j_escalation_[u], residents);
     }
-    if (!g_.here(u, t)) {
+    if (!here(u, t)) {
       continue;  // no government in this period (docs/model.md 7.9.7)
     }
     float& vis = visible_[u];

@@ -1,6 +1,7 @@
 // Co-production and services in one block's communities (docs/model.md 7.9.2-7.9.3).
 #include "sim/governance/runtime.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace pdlab::gov {
@@ -23,26 +24,30 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
         check[0] += rs.exists(c, t) ? at(Field::residents, slot(blk, c)) : 0.0F;
       }
       for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
-        check[1] += rs.exists(g, t) ? residents_g_[g] : 0.0;
+        check[1] += rs.exists(g, t) ? local4(g).residents[lane(g)] : 0.0;
       }
     }
   }
   // What each local government with communities does this period, by its place (kernel.hpp).
   // 0 + x as the vector broadcast had it (-0 becomes +0).
   std::int32_t place = 0;
+  Local4* const q0 = &local4_[block4_[b]];
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
-    if (h_.end_child(g) == h_.first_child(g)) {
+    const GovInfo& gi = info_[g];
+    if (gi.c1 == gi.c0) {
       continue;
     }
+    const Local4& q = q0[static_cast<std::uint32_t>(g - blk.g0) >> 2];
+    const int l = static_cast<int>(static_cast<std::uint32_t>(g - blk.g0) & 3U);
     const auto o = static_cast<std::size_t>(place++);
     effort_c_[o] = 0.0F + effort_[g];
     // Latent grievance surfacing and unmet claims add to residents' grievance (7.9.4).
-    stress_c_[o] =
-        0.0F + (st.latent_grievance * st.latent_out * latent_[g] + st.claims_grievance * unmet_[g]);
-    root_c_[o] = 0.0F + capital_[g];
+    stress_c_[o] = 0.0F + (st.latent_grievance * st.latent_out * q.latent[l] +
+                           st.claims_grievance * q.unmet[l]);
+    root_c_[o] = 0.0F + q.capital[l];
     peers_c_[o] = 0.0F + j_participation_[g];
-    control_c_[o] = 0.0F + intensity_[control][g];
-    load_c_[o] = 0.0F + (g_.partial(g, t) ? st.partial_load : 0.0F);
+    control_c_[o] = 0.0F + q.intensity[control][l];
+    load_c_[o] = 0.0F + (partial(gi, t) ? st.partial_load : 0.0F);
   }
   // Every community of the block, branch-free so that the loop vectorises.
   const auto arr = arrays(blk, t);
@@ -56,37 +61,71 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   const auto f = [](double x) { return static_cast<float>(x); };
   using V4 = simd::vf4;
   const float* rows = street_.data();
-  for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
-    const auto cb = static_cast<std::size_t>(h_.first_child(g) - blk.c0);
-    const auto ce = static_cast<std::size_t>(h_.end_child(g) - blk.c0);
-    V4 acc4[3] = {};
-    for (std::size_t i = cb; i < ce; ++i) {
+  // Two governments at a time: their sums are independent chains of additions, which the
+  // core then overlaps (each sum still in its community order).
+  const auto add_rows = [&](V4* acc, std::size_t i0, std::size_t i1) {
+    for (std::size_t i = i0; i < i1; ++i) {
       const float* row = rows + i * kStreetRow;
-      acc4[0] += simd::load<V4>(row);
-      acc4[1] += simd::load<V4>(row + 4);
-      acc4[2] += simd::load<V4>(row + 8);
+      acc[0] += simd::load<V4>(row);
+      acc[1] += simd::load<V4>(row + 4);
+      acc[2] += simd::load<V4>(row + 8);
     }
-    float acc[kStreetRow];
-    std::memcpy(acc, acc4, sizeof acc);
-    std::memcpy(&street_sum_[static_cast<std::size_t>(g) * kStreetRow], acc, sizeof acc);
+  };
+  const auto put_sums = [&](std::int32_t g, const V4* acc) {
+    std::memcpy(&street_sum_[static_cast<std::size_t>(g) * kStreetRow], acc,
+                kStreetRow * sizeof(float));
+  };
+  for (std::int32_t g = blk.g0; g < blk.g1; g += 2) {
+    const auto a0 = static_cast<std::size_t>(info_[g].c0 - blk.c0);
+    const auto a1 = static_cast<std::size_t>(info_[g].c1 - blk.c0);
+    V4 a[3] = {};
+    if (g + 1 == blk.g1) {
+      add_rows(a, a0, a1);
+      put_sums(g, a);
+      break;
+    }
+    const auto b0 = static_cast<std::size_t>(info_[g + 1].c0 - blk.c0);
+    const auto b1 = static_cast<std::size_t>(info_[g + 1].c1 - blk.c0);
+    V4 c[3] = {};
+    const std::size_t both = std::min(a1 - a0, b1 - b0);
+    for (std::size_t k = 0; k < both; ++k) {
+      const float* ra = rows + (a0 + k) * kStreetRow;
+      const float* rb = rows + (b0 + k) * kStreetRow;
+      a[0] += simd::load<V4>(ra);
+      c[0] += simd::load<V4>(rb);
+      a[1] += simd::load<V4>(ra + 4);
+      c[1] += simd::load<V4>(rb + 4);
+      a[2] += simd::load<V4>(ra + 8);
+      c[2] += simd::load<V4>(rb + 8);
+    }
+    add_rows(a, a0 + both, a1);
+    add_rows(c, b0 + both, b1);
+    put_sums(g, a);
+    put_sums(g + 1, c);
+  }
+  for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
+    const GovInfo& gi = info_[g];
+    Local4& q = q0[static_cast<std::uint32_t>(g - blk.g0) >> 2];
+    const int l = static_cast<int>(static_cast<std::uint32_t>(g - blk.g0) & 3U);
+    const float* acc = &street_sum_[static_cast<std::size_t>(g) * kStreetRow];
     const auto sum = [&](StreetSum k) { return acc[static_cast<int>(k)]; };
-    const double sp = residents_g_[g];
+    const double sp = q.residents[l];
     pop += sp;
-    above += g_.governs(g, t) ? 0.0 : sp;
+    above += governs(gi, t) ? 0.0 : sp;
     active_w += sum(StreetSum::active);
-    const double inv = inv_residents_[g];
+    const double inv = q.inv_residents[l];
     // The jurisdiction as its officials see it next period.
     j_residents_[g] = f(sp);
     j_participation_[g] = f(sum(StreetSum::participation) * inv);
     j_satisfaction_[g] = f(sum(StreetSum::satisfaction) * inv);
     j_grievance_[g] = f(sum(StreetSum::grievance) * inv);
-    j_voiced_[g] = f(sum(StreetSum::voiced) * inv);
-    j_need_[g] = f(sum(StreetSum::unmet_need) * inv);
+    q.voiced[l] = f(sum(StreetSum::voiced) * inv);
+    q.need[l] = f(sum(StreetSum::unmet_need) * inv);
     j_depth_[g] = f(sum(StreetSum::depth) * inv);
     const float aw = sum(StreetSum::active);
     j_fit_[g] = aw > 0 ? sum(StreetSum::fit) / aw : 1.0F;
     // Places contracted from SOs (docs/model.md 7.9.3): what the contracts pay for.
-    places_[g] = sum(StreetSum::places_so);
+    q.places[l] = sum(StreetSum::places_so);
   }
   // Community-level outputs, population-weighted over the block's communities.
   double s[kBlockSums] = {};

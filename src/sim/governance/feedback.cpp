@@ -24,7 +24,8 @@ Runtime::SignalRows Runtime::rows(std::int32_t t, sim::Feedback& fb) const {
 // The signals of government u (its official's state and its jurisdiction in period t).
 PDLAB_INLINE void Runtime::signal(std::int32_t u, std::int32_t t, const SignalRows& r) {
   const auto& f = sc_.governance.feedback;
-  const bool here = g_.feedback_at(h_.level(u));
+  // Units from upper_ are local governments (one level).
+  const bool here = g_.feedback_at(u < upper_ ? h_.level(u) : g_.local_level());
   if (r.need != nullptr) {
     // A jurisdiction's need: its residents' grievance and its incident rate.
     r.need[u] = here ? static_cast<float>(f.need_grievance) * j_grievance_[u] +
@@ -79,7 +80,7 @@ void Runtime::feedback_block(std::size_t b, std::int32_t t, sim::Feedback& /*fb*
     if (outcome != nullptr) {
       kid_outcome[g] = street_sum(StreetSum::active_depth, g);
       if (g > 0 && active(g, t)) {
-        upper_kids(h_.parent(g), t) += outcome[g];
+        upper_kids(info_[g].parent, t) += outcome[g];
       }
     }
   }
@@ -95,17 +96,17 @@ void Runtime::feedback_upper(std::int32_t t, std::int32_t signalled, sim::Feedba
   }
   const SignalRows& r = window_rows(t);
   for (std::int32_t u = upper_ - 1; u >= 0; --u) {  // children before their parents
-    const bool here = u < signalled;
-    if (here) {
+    const bool own = u < signalled;                 // signals here, not with its block
+    if (own) {
       signal(u, t, r);
     }
     if (r.outcome != nullptr) {
       // Children that are local governments added theirs with their block.
-      if (here) {
+      if (own) {
         r.kid_outcome[u] = upper_kids(u, t);
       }
-      if (u > 0 && (here ? active(u, t) : upper_active(u, t) != 0)) {
-        upper_kids(h_.parent(u), t) += r.outcome[u];
+      if (u > 0 && (own ? active(u, t) : upper_active(u, t) != 0)) {
+        upper_kids(info_[u].parent, t) += r.outcome[u];
       }
     }
   }

@@ -158,12 +158,10 @@ void Runtime::choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t) {
     }
     w[root_cause] = w[root_cause] * usable;
     const T total = w[0] + w[1] + w[2];
-    const std::int32_t m = std::min(N, g1 - g0 - i);
+    // Whole groups (Local4 from g0, which starts a block's): spare lanes belong to no one.
+    Local4& q = local4(g0 + i);
     for (int k = 0; k < 3; ++k) {
-      const T share = w[k] / total;
-      for (std::int32_t l = 0; l < m; ++l) {
-        mix_[k][static_cast<std::size_t>(g0 + i + l)] = share[l];
-      }
+      q.mix[k] = w[k] / total;
     }
   }
 }
@@ -172,14 +170,14 @@ void Runtime::choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t) {
 // and root-cause work at the spending over their full cost (at most 1; root-cause work needs
 // the governance model adopted). Compensation is paid per incident as incidents arise
 // (stability.cpp).
-PDLAB_INLINE void Runtime::buy(std::int32_t g, std::int32_t t) {
+PDLAB_INLINE void Runtime::buy(Local4& q, int l, std::int32_t t) {
   const Step& st = g_.step(t);
   const float tiny = 1e-6F;
-  const float adopted = active(in_charge_[g], t) ? 1.0F : 0.0F;
-  intensity_[control][g] =
-      std::min(1.0F, mix_[control][g] * st.budget / std::max(st.control_cost, tiny));
-  intensity_[root_cause][g] =
-      adopted * std::min(1.0F, mix_[root_cause][g] * st.budget / std::max(st.root_cost, tiny));
+  const float adopted = active(q.in_charge[l], t) ? 1.0F : 0.0F;
+  q.intensity[control][l] =
+      std::min(1.0F, q.mix[control][l] * st.budget / std::max(st.control_cost, tiny));
+  q.intensity[root_cause][l] =
+      adopted * std::min(1.0F, q.mix[root_cause][l] * st.budget / std::max(st.root_cost, tiny));
 }
 
 // The inputs of choose_mixes for local governments [g0, g1) in period t, into mix_in_: what
@@ -191,7 +189,8 @@ void Runtime::gather_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t) {
   const auto& hz = st.horizons;
   const std::int32_t months_left = ppy_ - t % ppy_;
   const T one = T{} + 1.0F;
-  for (std::int32_t i = 0; i < g1 - g0; i += lanes::N) {
+  const Local4* q = &local4(g0);  // g0 starts a block's groups
+  for (std::int32_t i = 0; i < g1 - g0; i += lanes::N, ++q) {
     const std::int32_t m = std::min(lanes::N, g1 - g0 - i);
     const auto g = static_cast<std::size_t>(g0 + i);
     const auto get = [&](const std::vector<float>& v) { return lanes::load(&v[g], m); };
@@ -200,29 +199,30 @@ void Runtime::gather_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t) {
       simd::store(&mix_in_[static_cast<int>(k)][static_cast<std::size_t>(i)], v);
     };
     // Last period's incidents: what suppression acts on, and the eruptions' share.
-    const T rate = get(rate_);
+    const T rate = q->rate;
     const auto some = rate > 0.0F;
-    set(MixInput::open, lanes::select(some, get(open_rate_) / rate, one));
-    set(MixInput::contained, lanes::select(some, get(contained_) / rate, one));
+    set(MixInput::open, lanes::select(some, q->open_rate / rate, one));
+    set(MixInput::contained, lanes::select(some, q->contained / rate, one));
     set(MixInput::open_year,
-        lanes::select(lanes::positive(&residents_g_[g], m),
-                      get(open_rate_) * lanes::load_float(&per_10k_year_[g], m), T{}));
-    set(MixInput::need, get(j_need_));
+        lanes::select(lanes::positive(q->residents, m),
+                      q->open_rate * lanes::load_float(q->per_10k_year, lanes::N), T{}));
+    set(MixInput::need, q->need);
     const T grievance = get(j_grievance_);
-    set(MixInput::voice, lanes::select(grievance > 0.0F, get(j_voiced_) / grievance, one));
-    set(MixInput::base, lanes::select(some, get(base_rate_) / rate, one));
+    set(MixInput::voice, lanes::select(grievance > 0.0F, q->voiced / grievance, one));
+    set(MixInput::base, lanes::select(some, q->base_rate / rate, one));
     set(MixInput::expected, rate * static_cast<float>(months_left));
-    set(MixInput::residents, lanes::load_float(&residents_g_[g], m));
+    set(MixInput::residents, lanes::load_float(q->residents, lanes::N));
     set(MixInput::incidents, get(year_incidents_));
     set(MixInput::grievance, grievance);  // all of it: satisfaction (7.9.2)
-    set(MixInput::latent, get(latent_));
-    set(MixInput::claims, get(claims_));
-    set(MixInput::capital, get(capital_));
+    set(MixInput::latent, q->latent);
+    set(MixInput::claims, q->claims);
+    set(MixInput::capital, q->capital);
   }
+  const Local4* const q0 = &local4(g0);
   for (std::int32_t g = g0; g < g1; ++g) {
     const auto i = static_cast<std::size_t>(g - g0);
     const auto set = [&](MixInput k, float v) { mix_in_[static_cast<int>(k)][i] = v; };
-    const std::int32_t gov = in_charge_[g];
+    const std::int32_t gov = q0[i / 4].in_charge[i % 4];
     const std::int32_t left = std::clamp(term_end_[gov] - t, 0, hz.max());
     // This year's tournament counts only if it falls within the term.
     set(MixInput::promotion, left >= months_left ? promotion_[gov] : 0.0F);
@@ -237,28 +237,87 @@ void Runtime::gather_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t) {
   }
 }
 
+namespace {
+
+// The lines of [p, p + n), for reading (lines already cached cost a few cycles).
+template <class T>
+PDLAB_INLINE void prefetch(const T* p, std::size_t n) {
+  const auto* c = reinterpret_cast<const char*>(p);
+  const std::size_t bytes = n * sizeof(T);
+  for (std::size_t o = 0; o < bytes; o += 64) {
+    __builtin_prefetch(c + o);
+  }
+  if (bytes > 0) {
+    __builtin_prefetch(c + bytes - 1);
+  }
+}
+
+}  // namespace
+
+void Runtime::prefetch_block(std::size_t b) const {
+  const auto& blk = g_.blocks()[b];
+  const auto g0 = static_cast<std::size_t>(blk.g0);
+  const auto n = static_cast<std::size_t>(blk.g1 - blk.g0);
+  if (n == 0) {
+    return;
+  }
+  prefetch(&local4_[block4_[b]], (n + 3) / 4);
+  prefetch(&info_[g0], n);
+  prefetch(&adopted_[g0], n);
+  for (const auto* v : {&term_end_, &last_turnover_}) {
+    prefetch(&(*v)[g0], n);
+  }
+  for (const auto* v :
+       {&promotion_, &slope_, &effort_, &visible_, &j_residents_, &j_participation_,
+        &j_satisfaction_, &j_grievance_, &j_depth_, &j_fit_, &j_incident_rate_, &year_incidents_}) {
+    prefetch(&(*v)[g0], n);
+  }
+  prefetch(&record_[g0], n);
+  prefetch(&vetoed_[g0], n);
+  prefetch(&vetoed_last_[g0], n);
+  prefetch(&mandated_[g0], n);
+  prefetch(&street_sum_[g0 * kStreetRow], n * kStreetRow);
+  // The jurisdiction sums of the block's superior (its governments share one), every period
+  // of the window.
+  const std::int32_t parent = info_[blk.g0].parent;
+  if (parent >= 0 && parent < upper_) {
+    const auto at = static_cast<std::size_t>(parent) * window_;
+    prefetch(&jur_[at * kJur], static_cast<std::size_t>(window_) * kJur);
+    if (!upper_kids_.empty()) {
+      prefetch(&upper_kids_[at], static_cast<std::size_t>(window_));
+    }
+  }
+}
+
 void Runtime::decide_local(std::size_t b, std::int32_t t) {
   const auto& blk = g_.blocks()[b];
   const Step& st = g_.step(t);
+  if (t == window_start_ && b + 1 < g_.blocks().size()) {
+    prefetch_block(b + 1);  // once a window: the next block runs after this one's periods
+  }
   const bool mixes = st.stability && st.choose_mix;
   if (mixes) {
     for (auto& v : mix_in_) {
       v.resize(static_cast<std::size_t>(blk.g1 - blk.g0 + 3));  // whole groups of four
     }
   }
+  Local4* const q0 = &local4_[block4_[b]];
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     // The official in charge: the local one, or the one above once its tier is abolished.
     // A government that does not exist (docs/model.md 7.9.7) has no territory: no one is in
     // charge of it.
-    const bool here = g_.here(g, t);
-    const bool own = has_official(g, t);
-    const std::int32_t gov = own || !here ? g : h_.parent(g);
-    in_charge_[g] = gov;
+    const GovInfo& gi = info_[g];
+    const bool exists = here(gi, t);
+    const bool own = has_official(g, gi, t);
+    const std::int32_t gov = own || !exists ? g : gi.parent;
+    Local4& q = q0[static_cast<std::uint32_t>(g - blk.g0) >> 2];
+    const int l = static_cast<int>(static_cast<std::uint32_t>(g - blk.g0) & 3U);
+    q.in_charge[l] = gov;
     // A re-established or new government gets a new official (docs/model.md 7.9.7).
-    if (own && (t >= term_end_[g] || t == g_.restored_at(g) || born(g, t))) {
+    if (own && (t >= term_end_[g] || t == gi.restored_at || born(gi, t))) {
       appoint(g, t);
     }
-    effort_[g] = here && active(gov, t)
+    effort_[g] = exists && active(gov, t)
                      ? choose_effort(gov, g, t, j_depth_[g], j_participation_[g], j_fit_[g])
                      : 0.0F;
     if (st.stability && !st.choose_mix) {
@@ -267,9 +326,9 @@ void Runtime::decide_local(std::size_t b, std::int32_t t) {
       const float usable = active(gov, t) ? 1.0F : 0.0F;
       const float rest = st.fixed_mix[control] + st.fixed_mix[compensation];
       const float scale = usable > 0 ? 1.0F : (rest > 0 ? 1.0F / rest : 0.0F);
-      mix_[control][g] = st.fixed_mix[control] * scale;
-      mix_[compensation][g] = st.fixed_mix[compensation] * scale;
-      mix_[root_cause][g] = st.fixed_mix[root_cause] * usable;
+      q.mix[control][l] = st.fixed_mix[control] * scale;
+      q.mix[compensation][l] = st.fixed_mix[compensation] * scale;
+      q.mix[root_cause][l] = st.fixed_mix[root_cause] * usable;
     }
   }
   if (mixes) {
@@ -278,14 +337,15 @@ void Runtime::decide_local(std::size_t b, std::int32_t t) {
   }
   if (st.stability) {
     for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
-      buy(g, t);
+      buy(q0[static_cast<std::uint32_t>(g - blk.g0) >> 2],
+          static_cast<int>(static_cast<std::uint32_t>(g - blk.g0) & 3U), t);
     }
   }
 }
 
 void Runtime::decide_upper(std::int32_t t, std::int32_t u0, std::int32_t u1) {
   for (std::int32_t u = u0; u < u1; ++u) {
-    if (!g_.here(u, t)) {
+    if (!here(u, t)) {
       effort_[u] = 0.0F;
       continue;
     }

@@ -64,13 +64,60 @@ Runtime::Runtime(const GovernanceModel& g, std::int32_t window, bool check_resid
       upper_(h_.level_begin(g.local_level())),
       ng_(h_.level_begin(g.community_level())),
       every_(sc_.output.unit_time_every),
-      check_residents_(check_residents && g.restructuring().changes_units()) {}
+      check_residents_(check_residents && g.restructuring().changes_units()),
+      follows_(g.follows_governments()) {
+  const auto& rs = g.restructuring();
+  info_.resize(static_cast<std::size_t>(ng_));
+  for (std::int32_t u = 0; u < ng_; ++u) {
+    // The first period of [0, periods) in which u is partly abolished (kNever: none): a
+    // search, partial being monotone before restored_at.
+    std::int32_t partial_from = kNever;
+    const std::int32_t last = std::min(g.restored_at(u), periods_) - 1;
+    if (last >= 0 && g.partial(u, last)) {
+      std::int32_t lo = 0;
+      std::int32_t hi = last;
+      while (lo < hi) {
+        const std::int32_t mid = lo + (hi - lo) / 2;
+        if (g.partial(u, mid)) {
+          hi = mid;
+        } else {
+          lo = mid + 1;
+        }
+      }
+      partial_from = lo;
+    }
+    info_[u] = {h_.parent(u),     h_.first_child(u), h_.end_child(u), g.abolished_at(u),
+                g.restored_at(u), partial_from,      rs.begin(u),     rs.end(u)};
+  }
+  index_local4();
+}
+
+// Local4 groups: each block's local governments from its first in fours, in block order; then
+// any local government outside every block, in fours.
+void Runtime::index_local4() {
+  local4_at_.assign(static_cast<std::size_t>(ng_ - upper_), -1);
+  block4_.clear();
+  std::int32_t groups = 0;
+  for (const auto& blk : g_.blocks()) {
+    block4_.push_back(groups);
+    for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
+      local4_at_[g - upper_] = 4 * groups + (g - blk.g0);
+    }
+    groups += (blk.g1 - blk.g0 + 3) / 4;
+  }
+  std::int32_t rest = 0;
+  for (auto& at : local4_at_) {
+    if (at < 0) {
+      at = 4 * groups + rest++;
+    }
+  }
+  local4_.resize(static_cast<std::size_t>(groups + (rest + 3) / 4));
+}
 
 void Runtime::init(sim::ReplicateState& state) {
   rep_ = static_cast<std::uint32_t>(state.replicate);
   const std::int32_t n = h_.size();
-  t_on_.assign(n, kNever);
-  t_off_.assign(n, kNever);
+  adopted_.assign(n, {kNever, kNever});
   variant_.assign(n, -1);
   mandated_.assign(n, 0);
   const auto nb = g_.blocks().size();
@@ -137,10 +184,9 @@ void Runtime::init(sim::ReplicateState& state) {
   record_.assign(ng, 0.0);
   vetoed_.assign(ng, 0);
   vetoed_last_.assign(ng, 0);
-  for (auto* v : {&effort_, &visible_, &own_depth_, &mix_[0], &mix_[1], &mix_[2], &intensity_[0],
-                  &intensity_[1], &intensity_[2], &j_residents_, &j_participation_,
-                  &j_satisfaction_, &j_grievance_, &j_depth_, &j_incident_rate_, &j_escalation_,
-                  &year_incidents_, &j_voiced_, &j_need_}) {
+  for (auto* v :
+       {&effort_, &visible_, &own_depth_, &j_residents_, &j_participation_, &j_satisfaction_,
+        &j_grievance_, &j_depth_, &j_incident_rate_, &j_escalation_, &year_incidents_}) {
     v->assign(ng, 0.0F);
   }
   j_fit_.assign(ng, 1.0F);
@@ -148,25 +194,20 @@ void Runtime::init(sim::ReplicateState& state) {
     appoint(u, 0);
   }
   // Local governments.
-  in_charge_.assign(ng, 0);
-  incidents_.assign(ng, 0);
-  for (auto* v : {&unmet_, &latent_, &capital_, &base_rate_, &open_rate_, &contained_, &rate_,
-                  &sent_, &cost_, &places_}) {
-    v->assign(ng, 0.0F);
+  {
+    Local4 zero{};
+    zero.claims = simd::vf4{} + g_.step(0).claims_base;
+    for (double& x : zero.next_incident) {
+      x = -1.0;  // drawn at the first period
+    }
+    local4_.assign(local4_.size(), zero);
   }
-  claims_.assign(ng, g_.step(0).claims_base);
-  clock_.assign(ng, 0.0);
-  next_incident_.assign(ng, -1.0);  // drawn at the first period
-  drawn_.assign(ng, 0);
-  residents_g_.assign(ng, 0.0);
-  inv_residents_.assign(ng, 0.0);
-  per_10k_year_.assign(ng, 0.0);
   street_sum_.assign(ng * kStreetRow, 0.0F);
   for (std::size_t b = 0; b < nb; ++b) {
     block_residents(g_.blocks()[b]);
   }
   for (std::int32_t g = upper_; g < ng_; ++g) {
-    j_residents_[g] = static_cast<float>(residents_g_[g]);
+    j_residents_[g] = static_cast<float>(local4(g).residents[lane(g)]);
     j_participation_[g] = static_cast<float>(init.initial_participation);
     j_grievance_[g] = static_cast<float>(init.initial_grievance);
   }
@@ -178,9 +219,11 @@ void Runtime::init(sim::ReplicateState& state) {
       for (auto c = h_.first_child(g); c < h_.end_child(g); ++c) {
         voiced += st.voice[0] * locals_[slot(blk, c)] + st.voice[1] * migrants_[slot(blk, c)];
       }
-      j_voiced_[g] = residents_g_[g] > 0
-                         ? static_cast<float>(init.initial_grievance * voiced / residents_g_[g])
-                         : 0.0F;
+      Local4& q = local4(g);
+      const int l = lane(g);
+      q.voiced[l] = q.residents[l] > 0
+                        ? static_cast<float>(init.initial_grievance * voiced / q.residents[l])
+                        : 0.0F;
     }
   }
   // Upper officials and outputs.
@@ -473,8 +516,7 @@ void Runtime::run_counties(std::int32_t t0, std::int32_t t1, const std::vector<A
 // variant it runs and, for a community, how well that variant fits it.
 void Runtime::apply(const Adoption& a) {
   const std::int32_t u = a.unit;
-  t_on_[u] = a.period;
-  t_off_[u] = a.rev_period;
+  adopted_[u] = {a.period, a.rev_period};
   mandated_[u] = a.mandated;
   variant_[u] = a.variant;
   if (h_.level(u) != g_.community_level()) {
@@ -522,16 +564,18 @@ void Runtime::block_residents(const GovBlock& blk) {
   block_locals_[b] = 0;
   block_migrants_[b] = 0;
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
-    residents_g_[g] = 0;
+    Local4& q = local4(g);
+    const int l = lane(g);
+    q.residents[l] = 0;
     for (auto c = h_.first_child(g); c < h_.end_child(g); ++c) {
       const auto s = slot(blk, c);
-      residents_g_[g] += at(Field::residents, s);
+      q.residents[l] += at(Field::residents, s);
       block_locals_[b] += locals_[s];
       block_migrants_[b] += migrants_[s];
     }
-    const double sp = residents_g_[g];
-    inv_residents_[g] = sp > 0 ? 1.0 / sp : 0.0;
-    per_10k_year_[g] = sp > 0 ? 1e4 * ppy_ / sp : 0.0;
+    const double sp = q.residents[l];
+    q.inv_residents[l] = sp > 0 ? 1.0 / sp : 0.0;
+    q.per_10k_year[l] = sp > 0 ? 1e4 * ppy_ / sp : 0.0;
   }
 }
 
@@ -779,11 +823,15 @@ void Runtime::restructure_first(std::int32_t t) {
 // transition starts a new incidents' clock; its official is appointed when it decides (new).
 void Runtime::inherit(const Transition& tr, std::size_t k, std::int32_t t) {
   const auto& rs = g_.restructuring();
-  std::vector<float>* means[] = {
-      &visible_, &own_depth_,       &claims_,         &unmet_,           &latent_,
-      &capital_, &j_participation_, &j_satisfaction_, &j_grievance_,     &j_voiced_,
-      &j_need_,  &j_depth_,         &j_fit_,          &j_incident_rate_, &j_escalation_};
-  std::vector<float>* sums[] = {&year_incidents_, &base_rate_, &open_rate_, &contained_, &rate_};
+  std::vector<float>* means[] = {&visible_,        &own_depth_,       &j_participation_,
+                                 &j_satisfaction_, &j_grievance_,     &j_depth_,
+                                 &j_fit_,          &j_incident_rate_, &j_escalation_};
+  std::vector<float>* sums[] = {&year_incidents_};
+  // The local governments' own (Local4; units above have none).
+  simd::vf4 Local4::*local_means[] = {&Local4::claims,  &Local4::unmet,  &Local4::latent,
+                                      &Local4::capital, &Local4::voiced, &Local4::need};
+  simd::vf4 Local4::*local_sums[] = {&Local4::base_rate, &Local4::open_rate, &Local4::contained,
+                                     &Local4::rate};
   const bool local = h_.level(tr.to.front()) == g_.local_level();
   const bool so = h_.level(tr.to.front()) == g_.so_level();
   std::vector<std::pair<std::int32_t, float>> src;
@@ -822,14 +870,32 @@ void Runtime::inherit(const Transition& tr, std::size_t k, std::int32_t t) {
       }
       (*a)[v] = static_cast<float>(x);
     }
-    j_residents_[v] = static_cast<float>(total);
     if (local) {
-      residents_g_[v] = total;
+      const auto f = [&](std::int32_t u, simd::vf4 Local4::*a) -> float {
+        return (local4(u).*a)[lane(u)];
+      };
+      for (auto a : local_means) {
+        double x = 0;
+        for (const auto& [u, share] : src) {
+          x += weight(u, share) * f(u, a);
+        }
+        (local4(v).*a)[lane(v)] = wsum > 0 ? static_cast<float>(x / wsum) : f(v, a);
+      }
+      for (auto a : local_sums) {
+        double x = 0;
+        for (const auto& [u, share] : src) {
+          x += static_cast<double>(share) * f(u, a);
+        }
+        (local4(v).*a)[lane(v)] = static_cast<float>(x);
+      }
+      Local4& q = local4(v);
+      q.residents[lane(v)] = total;
+      if (!was) {
+        q.clock[lane(v)] = 0.0;
+        q.next_incident[lane(v)] = -1.0;  // drawn at its first period
+      }
     }
-    if (!was) {
-      clock_[v] = 0.0;
-      next_incident_[v] = -1.0;  // drawn at its first period
-    }
+    j_residents_[v] = static_cast<float>(total);  // after the means, which weigh by it
     if (so) {
       // The SO-holding unit's organisations: the residents-weighted mean capacity.
       double x = 0;

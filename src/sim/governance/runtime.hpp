@@ -53,6 +53,18 @@ struct LocalSums {
 };
 static_assert(kGovMetrics <= 64);
 
+// What the hierarchy, the governance model and the restructuring say of one government, all
+// constant over a run: one record, so that the per-government passes (decide_local,
+// communities, assess_local, the signals) read one line for two governments, not a line of
+// each of eight arrays.
+struct GovInfo {
+  std::int32_t parent;
+  std::int32_t c0, c1;                     // its children [c0, c1)
+  std::int32_t abolished_at, restored_at;  // GovernanceModel
+  std::int32_t partial_from;  // GovernanceModel::partial: the first period in [0, periods)
+  std::int32_t begin, end;    // the periods it exists (Restructuring::begin and end)
+};
+
 // The strategies of stability work (docs/model.md 7.9.4).
 enum Strategy : int { control = 0, compensation = 1, root_cause = 2 };
 
@@ -108,14 +120,30 @@ class Runtime {
   GovernanceResult finish();
 
  private:
-  bool active(std::int32_t u, std::int32_t t) const { return t_on_[u] <= t && t < t_off_[u]; }
-  bool has_official(std::int32_t u, std::int32_t t) const {
-    return (h_.level(u) < g_.local_level() || g_.governs(u, t)) && g_.here(u, t);
+  bool active(std::int32_t u, std::int32_t t) const {
+    const Adopted& a = adopted_[u];
+    return a.on <= t && t < a.off;
   }
+  // What the hierarchy, the governance model and the restructuring say of government u (units
+  // [0, ng_)), from info_: GovernanceModel::here, governs, partial, restored_at.
+  bool here(const GovInfo& i, std::int32_t t) const {
+    return !follows_ || (i.begin <= t && t < i.end);
+  }
+  bool here(std::int32_t u, std::int32_t t) const { return here(info_[u], t); }
+  static bool governs(const GovInfo& i, std::int32_t t) {
+    return t < i.abolished_at || t >= i.restored_at;
+  }
+  static bool partial(const GovInfo& i, std::int32_t t) {
+    return t >= i.partial_from && t < i.restored_at;
+  }
+  // Units [0, upper_) are the levels above the local governments.
+  bool has_official(std::int32_t u, const GovInfo& i, std::int32_t t) const {
+    return (u < upper_ || governs(i, t)) && here(i, t);
+  }
+  bool has_official(std::int32_t u, std::int32_t t) const { return has_official(u, info_[u], t); }
   // Whether government u is born in period t > 0 and followed (a new official then).
-  bool born(std::int32_t u, std::int32_t t) const {
-    return g_.follows_governments() && t > 0 && g_.restructuring().begin(u) == t;
-  }
+  bool born(const GovInfo& i, std::int32_t t) const { return follows_ && t > 0 && i.begin == t; }
+  bool born(std::int32_t u, std::int32_t t) const { return born(info_[u], t); }
   std::size_t cell(GovMetric m, int level, std::int32_t t) const {
     return (static_cast<std::size_t>(m) * nl_ + level) * periods_ + t;
   }
@@ -133,7 +161,7 @@ class Runtime {
   }
   void flush(LocalSums& s, std::int32_t t);
   void apply(const Adoption& a);
-  double exponential(std::int32_t g);
+  double exponential(std::int32_t g, std::uint32_t& drawn);
   void set_population(std::int32_t slot, float residents, float migrant);
   void block_residents(const GovBlock& blk);
   // Restructuring in period t (runtime.cpp): residents follow merges, splits, births and
@@ -187,7 +215,12 @@ class Runtime {
                       float participation, float fit) const;
   void gather_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t);  // into mix_in_
   void choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t);
-  void buy(std::int32_t g, std::int32_t t);  // what the mix of local government g buys
+  struct Local4;
+  void buy(Local4& q, int l, std::int32_t t);  // what the mix of local government q, l buys
+  // Asks the caches for what block b's per-government passes read in the current window
+  // (officials.cpp: decide_local does so for the next block, whose state the community tiles
+  // have evicted since its last window). Reads and writes nothing.
+  void prefetch_block(std::size_t b) const;
 
   const GovernanceModel& g_;
   const Hierarchy& h_;
@@ -199,13 +232,20 @@ class Runtime {
   std::int32_t periods_;
   int ppy_;
   int nl_;
-  std::int32_t upper_;    // units [0, upper_) are above the local governments
-  std::int32_t ng_;       // units [0, ng_) are governments (levels down to the local one)
-  int every_;             // panel rows every `every_` periods (0 = none)
-  bool check_residents_;  // fill GovernanceResult::residents (RunOptions::check_residents)
+  std::int32_t upper_;         // units [0, upper_) are above the local governments
+  std::int32_t ng_;            // units [0, ng_) are governments (levels down to the local one)
+  int every_;                  // panel rows every `every_` periods (0 = none)
+  bool check_residents_;       // fill GovernanceResult::residents (RunOptions::check_residents)
+  bool follows_;               // GovernanceModel::follows_governments()
+  std::vector<GovInfo> info_;  // per government, [0, ng_)
 
-  // Per unit: adoption of the governance policy (its current record).
-  std::vector<std::int32_t> t_on_, t_off_, variant_;
+  // Per unit: adoption of the governance policy (its current record): the periods it runs the
+  // model, [on, off), together (active() reads both).
+  struct Adopted {
+    std::int32_t on, off;
+  };
+  std::vector<Adopted> adopted_;
+  std::vector<std::int32_t> variant_;
   std::vector<std::uint8_t> mandated_;
   // The governance policy's records that changed in the current window, per block and for the
   // units above the blocks, in date order.
@@ -285,9 +325,6 @@ class Runtime {
   std::vector<float> effort_, visible_, own_depth_;
   std::vector<std::int32_t> peers_, peer_order_;  // tournament scratch
   std::vector<float> peer_score_;
-  std::array<std::vector<float>, 3> mix_;  // shares of the budget chosen for each strategy
-  std::array<std::vector<float>, 3>
-      intensity_;  // what they buy: control, share of claims paid, root
   // The inputs of the mix choices of one block's officials, one array each (choose_mixes).
   enum class MixInput : int {
     open,       // share of the expected incidents that suppression acts on
@@ -318,23 +355,39 @@ class Runtime {
   // Per government: its jurisdiction in the last period (decisions and feedback).
   std::vector<float> j_residents_, j_participation_, j_satisfaction_, j_grievance_, j_depth_,
       j_fit_, j_incident_rate_, j_escalation_, year_incidents_;
-  // Per local government: grievance weighted by voice (what reaches open contention) and
-  // the unmet need full root-cause capital would fix, population-weighted (7.9.4).
-  std::vector<float> j_voiced_, j_need_;
 
-  // Per local government: the territory's stability and this period's sums of its communities.
-  std::vector<std::int32_t> in_charge_, incidents_;
-  // Stability state (docs/model.md 7.9.4): expected claims (yuan per incident), their unmet
-  // share, latent grievance, root-cause capital; incidents expected per period at zero
-  // grievance (base), before suppression (open), after it (contained) and in all (rate).
-  std::vector<float> claims_, unmet_, latent_, capital_, base_rate_, open_rate_, contained_, rate_;
-  std::vector<float> sent_, cost_, places_;
-  std::vector<double> clock_, next_incident_;  // incidents as events of a Poisson process
-  std::vector<std::uint32_t> drawn_;
-  std::vector<double> residents_g_;
-  // Per local government, from residents_g_ (block_residents): 1 / residents and
-  // 10,000 periods-a-year / residents (0 without residents).
-  std::vector<double> inv_residents_, per_10k_year_;
+  // Per local government: the territory's stability and its officials' strategies, in records
+  // of four governments (a block's governments from its first in fours, as the vector passes
+  // take them; the last group's spare lanes belong to no government and are never read back
+  // as one's): a pass over a block reads a few consecutive lines per four governments, not
+  // one line or two of each of 30 arrays. Ordered by the passes that read them together.
+  struct alignas(64) Local4 {
+    // Stability state (docs/model.md 7.9.4): expected claims (yuan per incident), their unmet
+    // share, latent grievance, root-cause capital; incidents expected per period at zero
+    // grievance (base), before suppression (open), after it (contained) and in all (rate).
+    simd::vf4 claims, unmet, latent, capital;
+    simd::vf4 base_rate, open_rate, contained, rate;
+    simd::vf4 mix[3];        // shares of the budget chosen for each strategy
+    simd::vf4 intensity[3];  // what they buy: control, share of claims paid, root
+    // Grievance weighted by voice (what reaches open contention) and the unmet need full
+    // root-cause capital would fix, population-weighted (7.9.4).
+    simd::vf4 voiced, need;
+    simd::vf4 sent, places, cost;
+    simd::vi4 incidents;  // this period's
+    simd::vi4 in_charge;  // the unit whose official is in charge
+    // Residents (block_residents), 1 / residents and 10,000 periods-a-year / residents (0
+    // without residents).
+    double residents[4], inv_residents[4], per_10k_year[4];
+    double clock[4], next_incident[4];  // incidents as events of a Poisson process
+    std::uint32_t drawn[4];
+  };
+  aligned_vector<Local4> local4_;
+  std::vector<std::int32_t> local4_at_;  // per local government g: 4 x group + lane, at g - upper_
+  std::vector<std::int32_t> block4_;     // per block: the group of its first government
+  Local4& local4(std::int32_t g) { return local4_[local4_at_[g - upper_] >> 2]; }
+  const Local4& local4(std::int32_t g) const { return local4_[local4_at_[g - upper_] >> 2]; }
+  int lane(std::int32_t g) const { return local4_at_[g - upper_] & 3; }
+  void index_local4();
   // Per local government, its communities' street sums (communities.cpp), rows of kStreetRow
   // as the kernel writes a community's.
   aligned_vector<float> street_sum_;

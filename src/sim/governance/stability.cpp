@@ -27,8 +27,8 @@ constexpr int kSummed = static_cast<int>(std::size(kSummedMetrics));
 }  // namespace
 
 // The waiting time to local government g's next incident, in units of intensity.
-PDLAB_INLINE double Runtime::exponential(std::int32_t g) {
-  const double u = rng_.uniform(rep_, drawn_[g]++, static_cast<std::uint32_t>(g),
+PDLAB_INLINE double Runtime::exponential(std::int32_t g, std::uint32_t& drawn) {
+  const double u = rng_.uniform(rep_, drawn++, static_cast<std::uint32_t>(g),
                                 static_cast<std::uint32_t>(g_.policy()), Draw::incident);
   return -std::log(u);
 }
@@ -51,19 +51,16 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
   const float root_cost = st.root_cost;
   const bool services = st.services;
   const double contract_cost = st.contract_cost;
-  for (std::int32_t i = blk.g0; i < blk.g1; i += N) {
+  Local4* q = &local4_[block4_[b]];
+  for (std::int32_t i = blk.g0; i < blk.g1; i += N, ++q) {
     const std::int32_t m = std::min(N, blk.g1 - i);
-    const auto at = static_cast<std::size_t>(i);
-    // The group's inputs (lanes.hpp); residents and per-10,000-a-year factors as floats, as
-    // the scalar code converts them.
-    const auto get = [&](const std::vector<float>& v) { return lanes::load(&v[at], m); };
-    const auto get_float = [&](const std::vector<double>& v) {
-      return lanes::load_float(&v[at], m);
-    };
-    const I live = lanes::positive(&residents_g_[at], m);  // governments with residents
-    const T x_control = get(intensity_[control]);
-    const T x_root = get(intensity_[root_cause]);
-    const T claims = get(claims_);  // yuan per incident
+    // The group's inputs (Local4, whole groups; lanes [m, 4) are computed, never stored);
+    // residents and per-10,000-a-year factors as floats, as the scalar code converts them.
+    const auto get_float = [&](const double* v) { return lanes::load_float(v, N); };
+    const I live = lanes::positive(q->residents, m);  // governments with residents
+    const T x_control = q->intensity[control];
+    const T x_root = q->intensity[root_cause];
+    const T claims = q->claims;  // yuan per incident
     // Spending, yuan per 10,000 residents a year.
     const T spent_control = x_control * control_cost;
     const T spent_root = x_root * root_cost;
@@ -75,8 +72,8 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
       // does not reach. Events of a Poisson process whose intensity accumulates on a clock;
       // each event's waiting time is an Exp(1) draw keyed by its number, so incidents need no
       // draw in quiet periods.
-      const T base = st.incident_base * get_float(residents_g_);
-      const T arg = st.incident_grievance * get(j_voiced_) + st.claims_incidents * get(unmet_);
+      const T base = st.incident_base * get_float(q->residents);
+      const T arg = st.incident_grievance * q->voiced + st.claims_incidents * q->unmet;
       T growth = simd::exp<N>(arg);
       if (lanes::any(arg != arg)) {
         // exp<N> clamps NaN to -87, exp1 passes it on: keep the scalar's (never seen) NaN.
@@ -87,8 +84,8 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
       const T open = base * growth;
       // Compensation is paid per incident: the budget share buys the claims of a share m of
       // the open incidents (yuan per 10,000 residents a year = m x claims x open incidents).
-      const T open_year = open * get_float(per_10k_year_);
-      const T budget_paid = get(mix_[compensation]) * st.budget;
+      const T open_year = open * get_float(q->per_10k_year);
+      const T budget_paid = q->mix[compensation] * st.budget;
       const T one = T{} + 1.0F;
       const T zero = T{};
       x_paid =
@@ -99,7 +96,7 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
       unmet = (1.0F - x_paid) * simd::max(zero, claims - st.claims_base) / claims;
       const T cut =
           simd::max(zero, 1.0F - st.control_effect * x_control - st.compensation_effect * x_paid);
-      const T latent_before = get(latent_);
+      const T latent_before = q->latent;
       const T surfacing = st.latent_out * latent_before;  // share of L surfacing this period
       const T erupt = base * st.latent_incidents * surfacing / st.dt;
       const T contained = open * cut;
@@ -111,52 +108,46 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
       const T claims_next = st.ratchet ? claims + st.claims_rate * x_paid * claims -
                                              st.claims_decay * (claims - st.claims_base)
                                        : T{} + st.claims_base;
-      const T capital_before = get(capital_);
+      const T capital_before = q->capital;
       capital = capital_before +
                 (st.root_build * x_root * (1.0F - capital_before) - st.root_decay * capital_before);
       // The state of the governments with residents.
-      const auto put = [&](std::vector<float>& v, T x) {
-        if (lanes::all(live)) {
-          simd::store(&v[at], x);
-          return;
-        }
-        for (std::int32_t l = 0; l < m; ++l) {
-          if (live[l] != 0) {
-            v[at + l] = x[l];
-          }
-        }
-      };
-      put(intensity_[compensation], x_paid);
-      put(unmet_, unmet);
-      put(base_rate_, base);
-      put(open_rate_, open);
-      put(contained_, contained);
-      put(rate_, rate);
-      put(latent_, latent);
-      put(claims_, claims_next);
-      put(capital_, capital);
+      // (lanes without residents, and spare lanes, keep theirs)
+      const auto put = [&](T& v, T x) { v = lanes::select(live, x, v); };
+      put(q->intensity[compensation], x_paid);
+      put(q->unmet, unmet);
+      put(q->base_rate, base);
+      put(q->open_rate, open);
+      put(q->contained, contained);
+      put(q->rate, rate);
+      put(q->latent, latent);
+      put(q->claims, claims_next);
+      put(q->capital, capital);
     }
     for (std::int32_t l = 0; l < m; ++l) {
       const std::int32_t g = i + l;
-      const double sp = residents_g_[g];
+      const double sp = q->residents[l];
       std::int32_t incidents = 0;
-      sent_[g] = 0.0F;
+      q->sent[l] = 0.0F;
       if (st.stability && live[l] != 0) {
-        if (next_incident_[g] < 0) {
-          next_incident_[g] = exponential(g);
+        double& next = q->next_incident[l];
+        double& clock = q->clock[l];
+        std::uint32_t& drawn = q->drawn[l];
+        if (next < 0) {
+          next = exponential(g, drawn);
         }
-        clock_[g] += static_cast<double>(rate[l]);
-        while (clock_[g] >= next_incident_[g] && incidents < 1000000) {
+        clock += static_cast<double>(rate[l]);
+        while (clock >= next && incidents < 1000000) {
           ++incidents;
-          next_incident_[g] += exponential(g);
+          next += exponential(g, drawn);
         }
         // SOs lower escalation only through the services they deliver (lower grievance).
         const double escalated =
             st.escalation * sp * std::max(0.0F, j_grievance_[g] - st.tolerance) +
             st.escalation_incident * static_cast<double>(incidents);
-        sent_[g] = static_cast<float>(escalated);
+        q->sent[l] = static_cast<float>(escalated);
         year_incidents_[g] += static_cast<float>(incidents);
-        const double per = per_10k_year_[g];  // per 10,000 residents a year
+        const double per = q->per_10k_year[l];  // per 10,000 residents a year
         j_incident_rate_[g] += st.dt * (static_cast<float>(incidents * per) - j_incident_rate_[g]);
         weight += sp;
         const double v[kSummed] = {static_cast<double>(incidents) * per,
@@ -168,25 +159,25 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
                                    spent_control[l],
                                    spent_paid[l],
                                    spent_root[l],
-                                   mix_[control][g],
-                                   mix_[compensation][g],
-                                   mix_[root_cause][g]};
+                                   q->mix[control][l],
+                                   q->mix[compensation][l],
+                                   q->mix[root_cause][l]};
         for (int k = 0; k < kSummed; ++k) {
           summed[k] += v[k] * sp;
         }
         any = true;
       }
       // Contracted places: yuan a year, per 10,000 residents like every cost.
-      const double contracts = contract_cost * static_cast<double>(places_[g]);
+      const double contracts = contract_cost * static_cast<double>(q->places[l]);
       if (services && sp > 0) {
         sums.add(GovMetric::cost_contracts, contracts * 1e4 / sp, sp);
       }
-      incidents_[g] = incidents;
+      q->incidents[l] = incidents;
       if (panel_now) {
         // The local government's spending, yuan a year at this period's rates.
         const double stability =
             st.stability ? (spent_control[l] + spent_paid[l] + spent_root[l]) * sp * 1e-4 : 0.0;
-        cost_[g] = static_cast<float>(stability + (services ? contracts : 0.0));
+        q->cost[l] = static_cast<float>(stability + (services ? contracts : 0.0));
       }
     }
   }

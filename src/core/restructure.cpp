@@ -38,6 +38,9 @@ void bucket(std::vector<std::pair<std::int32_t, std::int32_t>>& items, std::int3
   }
 }
 
+constexpr const char* kChainFix =
+    "merge the units into the last one in one event (or date the second event later)";
+
 std::string label(const Calendar& cal, std::int32_t t) {
   return t == kNever ? std::string("the end") : period_label(cal, t);
 }
@@ -137,8 +140,18 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
   std::vector<std::int32_t> ceased_by(static_cast<std::size_t>(n), -1);
   // The latest merge or split each unit takes over by (-1: none).
   std::vector<std::int32_t> took_over_by(static_cast<std::size_t>(n), -1);
-  const auto same_date = [&](const std::vector<std::int32_t>& by, std::int32_t u, std::int32_t t) {
-    return by[u] >= 0 && transitions_[static_cast<std::size_t>(by[u])].period == t;
+  // Refuses unit u if another merge or split of date t already made it cease (or take over).
+  const auto refuse_same_date = [&](const std::vector<std::int32_t>& by, std::int32_t u,
+                                    std::int32_t t, const std::string& field, const char* verb,
+                                    const char* tail, const char* fix, auto line) {
+    if (by[u] < 0 || transitions_[static_cast<std::size_t>(by[u])].period != t) {
+      return;
+    }
+    bad(sc, field, std::string(h.id(u)),
+        std::string("the unit ") + verb + " by " +
+            transitions_[static_cast<std::size_t>(by[u])].source + " on the same date (" +
+            period_label(sc.calendar, t) + ")" + tail,
+        fix, line);
   };
   for (const auto& ev : events) {
     Transition tr;
@@ -182,24 +195,14 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
             "list each unit either as ceasing or as taking over", ev.line);
       }
       // Two events on one date (on different dates the check below finds it has ceased).
-      if (same_date(ceased_by, u, t)) {
-        const auto& other = transitions_[static_cast<std::size_t>(ceased_by[u])];
-        bad(sc, from_field, std::string(h.id(u)),
-            "the unit already ceases by " + other.source + " on the same date (" +
-                period_label(sc.calendar, t) + "): both events would pass its adoption on",
-            "list each unit in one merge or split only (merge into one unit, or split it once "
-            "into all its successors)",
-            ev.line);
-      }
+      refuse_same_date(ceased_by, u, t, from_field, "already ceases",
+                       ": both events would pass its adoption on",
+                       "list each unit in one merge or split only (merge into one unit, or split "
+                       "it once into all its successors)",
+                       ev.line);
       // A chain on one date (A into B, then B into C) would depend on the order of the events.
-      if (same_date(took_over_by, u, t)) {
-        const auto& other = transitions_[static_cast<std::size_t>(took_over_by[u])];
-        bad(sc, from_field, std::string(h.id(u)),
-            "the unit takes over by " + other.source + " on the same date (" +
-                period_label(sc.calendar, t) + ") and ceases by this event",
-            "merge the units into the last one in one event (or date the second event later)",
-            ev.line);
-      }
+      refuse_same_date(took_over_by, u, t, from_field, "takes over", " and ceases by this event",
+                       kChainFix, ev.line);
       ceased_by[u] = static_cast<std::int32_t>(transitions_.size());
       if (!(begin_[u] <= t - 1 && t - 1 < end_[u])) {
         bad(sc, from_field, std::string(h.id(u)),
@@ -212,14 +215,8 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
       end_[u] = t;
     }
     for (auto v : tr.to) {
-      if (same_date(ceased_by, v, t)) {
-        const auto& other = transitions_[static_cast<std::size_t>(ceased_by[v])];
-        bad(sc, to_field, std::string(h.id(v)),
-            "the unit ceases by " + other.source + " on the same date (" +
-                period_label(sc.calendar, t) + ") and takes over by this event",
-            "merge the units into the last one in one event (or date the second event later)",
-            ev.line);
-      }
+      refuse_same_date(ceased_by, v, t, to_field, "ceases", " and takes over by this event",
+                       kChainFix, ev.line);
       took_over_by[v] = static_cast<std::int32_t>(transitions_.size());
       if (!(begin_[v] <= t && t < end_[v])) {
         bad(sc, to_field, std::string(h.id(v)),

@@ -158,7 +158,7 @@ if "io" in parts:
         result["eha_command_over_fit_alone"] = min(w for w, _ in eha) / phases["fit_s"]
 if "mpi" in parts:
     # Ensembles of the national scenario (8 and 32 replicates, one thread a rank, the study
-    # written) alone and on 2 MPI ranks: efficiency = T1 / (2 T2); 1 is perfect. Rank 0 hands
+    # written) alone and on 2 MPI ranks, each best of 3: efficiency = T1 / (2 T2); 1 is perfect. Rank 0 hands
     # replicates out as the ranks become free and writes each into the study as it arrives.
     # The bar (>= 0.85) is read at 32 replicates: at 8 the serial part (mpirun and
     # MPI start-up, 0.25 s; reading the inputs, 0.4 s, on every rank at once) caps it below.
@@ -177,25 +177,38 @@ if "mpi" in parts:
             for reps in (8, 32):
                 cmd = [str(Path(args.pdlab).resolve()), "run", str(root / "scenarios" / "national.toml"),
                        "-r", str(reps), "-t", "1", "--no-estimate-check"]
-                times, cpu = {}, {}
-                for n in (1, 2):
-                    # The same command line in a folder of its own: the study stores it.
-                    d = Path(tmp) / f"r{reps}n{n}"
-                    d.mkdir()
-                    launch = [] if n == 1 else ["mpirun", "--oversubscribe", "-n", str(n)]
-                    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-                    t0 = time.perf_counter()
-                    subprocess.run(launch + cmd + ["--out", "national.sqlite"], check=True,
-                                   capture_output=True, env=env, cwd=d)
-                    times[n] = time.perf_counter() - t0
-                    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-                    cpu[n] = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+                # Best of 3 for each rank count, as the engine's figures (on a shared 2-core
+                # machine one run's wall time moves by 5-8% between runs); the runs alternate
+                # so that a slow spell of the machine does not fall on one count only.
+                times, cpu, all_times = {1: 1e300, 2: 1e300}, {1: 1e300, 2: 1e300}, {1: [], 2: []}
+                for attempt in range(3):
+                    for n in (1, 2):
+                        # The same command line in a folder of its own: the study stores it.
+                        d = Path(tmp) / f"r{reps}n{n}"
+                        if d.exists():
+                            shutil.rmtree(d)
+                        d.mkdir()
+                        launch = [] if n == 1 else ["mpirun", "--oversubscribe", "-n", str(n)]
+                        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                        t0 = time.perf_counter()
+                        subprocess.run(launch + cmd + ["--out", "national.sqlite"], check=True,
+                                       capture_output=True, env=env, cwd=d)
+                        wall = time.perf_counter() - t0
+                        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                        all_times[n].append(wall)
+                        times[n] = min(times[n], wall)
+                        cpu[n] = min(cpu[n], (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime))
                 same = ((Path(tmp) / f"r{reps}n1" / "national.sqlite").read_bytes() ==
                         (Path(tmp) / f"r{reps}n2" / "national.sqlite").read_bytes())
                 key = "" if reps == 32 else f"_{reps}_replicates"
                 result[f"mpi_national_ensemble_{reps}_seconds_1_rank"] = times[1]
                 result[f"mpi_national_ensemble_{reps}_seconds_2_ranks"] = times[2]
                 result[f"mpi_2_rank_efficiency{key}"] = times[1] / (2 * times[2])
+                # The same from the median of the 3 runs of each count: how far one run may fall.
+                med = {n: sorted(all_times[n])[1] for n in (1, 2)}
+                result[f"mpi_2_rank_efficiency_median{key}"] = med[1] / (2 * med[2])
+                result[f"mpi_national_ensemble_{reps}_seconds_runs"] = {
+                    f"{n}_rank{'s' if n > 1 else ''}": [round(t, 3) for t in all_times[n]] for n in (1, 2)}
                 # CPU seconds of all ranks (mpirun included) over one rank's: what distributing
                 # costs, readable on a loaded machine where the wall-clock efficiency is not.
                 result[f"mpi_2_rank_cpu_over_1_rank{key}"] = cpu[2] / cpu[1]

@@ -14,7 +14,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 packages=(
   build-essential cmake ccache pkg-config
   libcli11-dev libtomlplusplus-dev librandom123-dev libtbb-dev
-  libsqlite3-dev libfmt-dev zlib1g-dev libeigen3-dev libboost-math-dev libnlopt-cxx-dev
+  libsqlite3-dev libfmt-dev zlib1g-dev libeigen3-dev libboost-math-dev libnlopt-cxx-dev libxxhash-dev
   nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   sqlite3 python3 python3-numpy python3-scipy

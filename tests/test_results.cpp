@@ -1,5 +1,6 @@
 #include "helpers.hpp"
 #include "pdlab/io/results.hpp"
+#include "pdlab/io/study_writer.hpp"
 #include "pdlab/io/units_table.hpp"
 #include "pdlab/study/study.hpp"
 
@@ -226,4 +227,45 @@ TEST(Results, SqliteTableWriterKeepsEveryRow) {
     sqlite3_finalize(st);
     sqlite3_close(db);
   }
+}
+
+// A replicate reduced where it was simulated (distributed runs, docs/mpi.md) is written as the
+// whole replicate is: the same rows in every table. Fails if the reduced replicate lost what
+// a table needs (its count of adoptions in `runs`, its cells in `summary_time`).
+TEST(Results, AReducedReplicateWritesTheSameStudy) {
+  const auto dir = test::temp_dir();
+  const auto st = toy({"run.replicates=3", "output.adoptions_max_level=prefecture"});
+  const auto& model = *st.model;
+  io::StudyMeta meta;
+  meta.scenario_toml = st.loaded.resolved_toml;
+  std::size_t whole_rows = 0;
+  std::size_t reduced_rows = 0;
+  for (const bool reduce : {false, true}) {
+    const auto db = dir + (reduce ? "/reduced.sqlite" : "/whole.sqlite");
+    io::StudyWriter writer(db, false, false, model, 3, meta);
+    for (const auto r : writer.pending()) {
+      auto res = run_replicate(model, r);
+      (reduce ? reduced_rows : whole_rows) += res.adoptions.size();
+      if (reduce) {
+        io::reduce_for_study(model, res);
+        ASSERT_TRUE(res.reduced);
+        reduced_rows -= res.adoptions.size();
+      }
+      writer.add(res);
+    }
+    writer.finish();
+  }
+  // reduced_rows: the adoptions the reduction dropped (below prefectures, not written as rows).
+  EXPECT_GT(reduced_rows, 0U);
+  EXPECT_LT(reduced_rows, whole_rows);
+  for (const char* t : {"runs", "adoptions", "summary_time"}) {
+    EXPECT_EQ(csv(dir + "/whole.sqlite", t), csv(dir + "/reduced.sqlite", t)) << t;
+  }
+  // With unit panels every adoption is needed: the replicate is left whole.
+  const auto panels = toy({"run.replicates=1", "output.unit_time_every=12"});
+  auto res = run_replicate(*panels.model, 0);
+  const auto n = res.adoptions.size();
+  io::reduce_for_study(*panels.model, res);
+  EXPECT_FALSE(res.reduced);
+  EXPECT_EQ(res.adoptions.size(), n);
 }

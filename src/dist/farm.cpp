@@ -304,7 +304,7 @@ bool root(const Context& ctx, const FarmJob& job, Pool& pool) {
       for (auto& [task, p] : pool.take()) {
         busy = true;
         if (!stopping) {
-          const auto offset = job.finished(task, p);
+          const auto offset = job.root_records_own ? job.finished(task, p) : 0;
           job.arrived(task, std::move(p), {0, offset});
           ++arrived;
         }

@@ -4,6 +4,7 @@
 #include "pdlab/version.hpp"
 
 #include <fmt/format.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -18,15 +19,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr char kMagic[8] = {'P', 'D', 'L', 'S', 'H', 'R', 'D', '1'};
-const std::string kManifestHead = "pdlab shards 1, pdlab " PDLAB_VERSION "\n";
+// Format 2: XXH3 checksums (format 1, FNV-1a, hashed a byte at a time: 0.4 s of CPU for a
+// national ensemble of 32 replicates on 2 ranks, the writer's hash and rank 0's check).
+constexpr char kMagic[8] = {'P', 'D', 'L', 'S', 'H', 'R', 'D', '2'};
+const std::string kManifestHead = "pdlab shards 2, pdlab " PDLAB_VERSION "\n";
 
 std::string manifest_path(const std::string& dir) {
   return (fs::path(dir) / "manifest").string();
 }
 
 std::uint64_t fingerprint_hash(const std::string& fingerprint) {
-  return fnv1a(fingerprint.data(), fingerprint.size());
+  return XXH3_64bits(fingerprint.data(), fingerprint.size());
 }
 
 // The first line where two texts differ, for messages.
@@ -62,13 +65,9 @@ std::string shards_dir(const std::string& out) {
   return out + ".shards";
 }
 
-std::uint64_t fnv1a(const void* data, std::size_t n, std::uint64_t h) {
-  const auto* p = static_cast<const unsigned char*>(data);
-  for (std::size_t i = 0; i < n; ++i) {
-    h ^= p[i];
-    h *= 1099511628211ull;
-  }
-  return h;
+std::uint64_t record_checksum(const void* head, std::size_t head_size, const void* payload,
+                              std::size_t n) {
+  return XXH3_64bits_withSeed(payload, n, XXH3_64bits(head, head_size));
 }
 
 void create_shards(const std::string& dir, const std::string& fingerprint) {
@@ -159,7 +158,7 @@ ShardIndex scan_shards(const std::string& dir, const std::string& fingerprint) {
       std::uint64_t sum = 0;
       if (!f.read(buf.data(), static_cast<std::streamsize>(size)) ||
           !f.read(reinterpret_cast<char*>(&sum), 8) ||
-          sum != fnv1a(buf.data(), size, fnv1a(rh, sizeof rh))) {
+          sum != record_checksum(rh, sizeof rh, buf.data(), size)) {
         break;  // torn by a kill: this record and anything after it are not finished
       }
       index.units.emplace(std::make_pair(point, rep), UnitRecord{file, offset + sizeof rh, size});
@@ -217,7 +216,7 @@ std::uint64_t ShardWriter::add(std::int32_t point, std::int32_t replicate, const
   std::memcpy(rh, &point, 4);
   std::memcpy(rh + 4, &replicate, 4);
   std::memcpy(rh + 8, &size, 8);
-  const std::uint64_t sum = fnv1a(data, n, fnv1a(rh, sizeof rh));
+  const std::uint64_t sum = record_checksum(rh, sizeof rh, data, n);
   if (std::fwrite(rh, 1, sizeof rh, f_) != sizeof rh || std::fwrite(data, 1, n, f_) != n ||
       std::fwrite(&sum, 8, 1, f_) != 1 || std::fflush(f_) != 0) {
     io_fail(path_, "cannot write a finished unit to the shard");
@@ -248,7 +247,7 @@ bool read_record(const std::string& path, std::uint64_t offset, std::int32_t poi
   std::uint64_t sum = 0;
   return static_cast<bool>(f.read(payload.data(), static_cast<std::streamsize>(size))) &&
          static_cast<bool>(f.read(reinterpret_cast<char*>(&sum), 8)) &&
-         sum == fnv1a(payload.data(), size, fnv1a(rh, sizeof rh));
+         sum == record_checksum(rh, sizeof rh, payload.data(), size);
 }
 
 void ShardWriter::close() {

@@ -445,6 +445,19 @@ void StudyWriter::create_tables() {
   db.exec("COMMIT;");
 }
 
+void reduce_for_study(const Model& model, ReplicateResult& r) {
+  if (r.reduced || model.scenario().output.unit_time_every > 0) {
+    return;
+  }
+  r.cells = adoption_cells(model, r);
+  r.n_adoptions = static_cast<std::int64_t>(r.adoptions.size());
+  const auto& h = model.hierarchy();
+  const int max_level = model.adoptions_max_level();
+  std::erase_if(r.adoptions, [&](const Adoption& a) { return h.level(a.unit) > max_level; });
+  r.adoptions.shrink_to_fit();
+  r.reduced = true;
+}
+
 void StudyWriter::add(const ReplicateResult& r) {
   if (next_ >= pending_.size() || pending_[next_] != r.replicate) {
     throw Error(ErrorKind::internal, "StudyWriter::add: replicates out of order");
@@ -456,7 +469,7 @@ void StudyWriter::add(const ReplicateResult& r) {
   Stmt(db, "INSERT INTO runs VALUES (1, ?, ?, ?)")
       .bind(1, r.replicate)
       .bind(2, static_cast<std::int64_t>(sc.seed))
-      .bind(3, static_cast<std::int64_t>(r.adoptions.size()))
+      .bind(3, r.reduced ? r.n_adoptions : static_cast<std::int64_t>(r.adoptions.size()))
       .step();
   {
     const int max_level = model_.adoptions_max_level();
@@ -538,6 +551,9 @@ void StudyWriter::add(const ReplicateResult& r) {
     adoptions_ += static_cast<std::int64_t>(rows_.size());
   }
   if (sc.output.unit_time_every > 0) {
+    if (r.reduced) {
+      throw Error(ErrorKind::internal, "StudyWriter::add: unit panels of a reduced replicate");
+    }
     Stmt st(db, "INSERT INTO unit_time VALUES (1, ?, ?, ?, ?, ?, ?, ?)");
     for_each_unit_time_row(model_, r,
                            [&](int pol, std::int32_t t, std::int32_t u, const Adoption* a) {
@@ -585,7 +601,7 @@ void StudyWriter::add(const ReplicateResult& r) {
     }
   }
   {
-    auto cells = adoption_cells(model_, r);
+    auto cells = r.reduced ? r.cells : adoption_cells(model_, r);
     if (model_.governance() != nullptr) {
       cells.insert(cells.end(), r.governance.values.begin(), r.governance.values.end());
     }

@@ -19,8 +19,10 @@ namespace pdlab::dist {
 // "OUT.shards".
 std::string shards_dir(const std::string& out);
 
-// 64-bit FNV-1a.
-std::uint64_t fnv1a(const void* data, std::size_t n, std::uint64_t h = 14695981039346656037ull);
+// A record's checksum: XXH3 (64 bits) of the payload, seeded with that of the record's head
+// (point, replicate, size), so that a record torn or moved fails it.
+std::uint64_t record_checksum(const void* head, std::size_t head_size, const void* payload,
+                              std::size_t n);
 
 // Where a finished unit lies.
 struct UnitRecord {

@@ -24,6 +24,12 @@ class BindCache;
 // (summary_time, governance_time) are computed at the end from per-replicate cells kept in the
 // file (read back a block of cells at a time), so the bytes do not depend on how the study was
 // interrupted and resumed (with SOURCE_DATE_EPOCH set, created_at is fixed too).
+// Cuts `result` down to what StudyWriter::add writes of it (its adoption rows, adoption cells
+// and count of adoptions), so that another rank can write it from a few kilobytes rather than
+// every adoption (24 MB for a national replicate). Left whole when the study has unit panels
+// (output.unit_time_every > 0), which need every adoption.
+void reduce_for_study(const Model& model, ReplicateResult& result);
+
 class StudyWriter {
  public:
   // `replicates` is the planned number. With `resume`, an existing partial file made from the

@@ -14,6 +14,12 @@ struct ReplicateResult {
   std::int32_t replicate = 0;
   std::vector<Adoption> adoptions;  // in order of adoption; ties by processing order
   GovernanceResult governance;      // empty when the governance modules are off
+  // Set by io::reduce_for_study, where the rank that simulated a replicate is not the one that
+  // writes it (docs/mpi.md): `adoptions` then holds only the study's adoption rows, `cells`
+  // the replicate's adoption cells (summary.hpp) and `n_adoptions` the count of all of them.
+  bool reduced = false;
+  std::vector<double> cells;
+  std::int64_t n_adoptions = 0;
 };
 
 // An observed start (out-of-sample prediction, docs/model.md 7.12): before period `start`

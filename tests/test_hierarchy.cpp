@@ -246,3 +246,37 @@ TEST(Hierarchy, TextColumns) {
   EXPECT_EQ(h.attribute_names(), std::vector<std::string>{"pop"});
   expect_error([&] { io::load_hierarchy_csv(p, "", {}, {"colour"}); }, ErrorKind::config);
 }
+
+// Ids are indexed by merging the file's ascending runs (each level in order, as the shipped
+// files are) or, past 64 runs, by sorting: every id resolves either way, and a duplicate is
+// found on its line.
+TEST(Hierarchy, IdsResolveInAnyOrderOfRows) {
+  for (const bool few_runs : {true, false}) {
+    std::string csv = "id,parent_id,level\nr,,a\n";
+    std::vector<std::string> mid, leaf;
+    for (int i = 0; i < 150; ++i) {
+      const int k = few_runs ? i : 149 - i;  // descending: 150 runs
+      mid.push_back("m" + std::to_string(1000 + k));
+      csv += mid.back() + ",r,b\n";
+    }
+    for (int i = 0; i < 300; ++i) {
+      const int k = few_runs ? i : (i * 7919) % 300;
+      leaf.push_back("l" + std::to_string(100000 + k));
+      csv += leaf.back() + ",m" + std::to_string(1000 + k % 150) + ",c\n";
+    }
+    const auto h = load(csv);
+    ASSERT_EQ(h.size(), 451);
+    for (std::size_t i = 0; i < leaf.size(); ++i) {
+      const auto u = h.find(leaf[i]);
+      ASSERT_GE(u, 0) << leaf[i];
+      EXPECT_EQ(h.id(u), leaf[i]);
+      EXPECT_EQ(h.id(h.parent(u)),
+                "m" + std::to_string(1000 + (std::stoi(leaf[i].substr(1)) - 100000) % 150))
+          << leaf[i];
+    }
+    EXPECT_EQ(h.find("m999"), -1);
+    EXPECT_EQ(h.find("l1000000"), -1);
+    const auto m = message(csv + "m1000,r,b\n");
+    EXPECT_NE(m.find("duplicate id, first defined on line"), std::string::npos) << m;
+  }
+}

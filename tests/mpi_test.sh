@@ -148,6 +148,12 @@ for n in 2 4; do
   check run_ranks_$n 0 "" -- in_dir "$T/r$n" mpi $n "$PDLAB" run "$EX/toy_pilot.toml" "${RA[@]}"
   ok run_ranks_${n}_identical cmp "$T/r0/r.sqlite" "$T/r$n/r.sqlite"
 done
+# Reduced replicates (docs/mpi.md): adoption rows only down to prefectures, the governance
+# layer on: the same bytes on 2 ranks as alone.
+RG=(--seed 7 -r 4 --threads 1 --set output.adoptions_max_level=prefecture --out g.sqlite)
+check run_reduced_alone 0 "" -- in_dir "$T/g0" "$PDLAB" run "$EX/toy_governance.toml" "${RG[@]}"
+check run_reduced_ranks_2 0 "" -- in_dir "$T/g2" mpi 2 "$PDLAB" run "$EX/toy_governance.toml" "${RG[@]}"
+ok run_reduced_identical cmp "$T/g0/g.sqlite" "$T/g2/g.sqlite"
 check run_too_many_ranks 64 "4 ranks but only 2 units of work" -- mpi 4 "$PDLAB" run "$EX/toy_pilot.toml" --seed 7 -r 2 --out "$T/many.sqlite"
 ok run_too_many_nothing_written test ! -e "$T/many.sqlite" -a ! -e "$T/many.sqlite.partial" -a ! -e "$T/many.sqlite.shards"
 ok run_too_many_one_message test "$(grep -c "pdlab: error" "$T/err")" = 1

@@ -143,10 +143,26 @@ study::RunOutcome run_plan_across(const Context& ctx, const study::RunPlan& plan
   std::unique_ptr<Farm> farm;
   if (!plan.estimate_only) {
     farm = std::make_unique<Farm>(ctx, job);
-    // Replicate 0 is the estimate's pilot; the rest not in the shards, rank by rank.
+    // Replicate 0 is the estimate's pilot; the rest not in the shards nor already in the
+    // study (rank 0's own replicates go into it without a shard record), rank by rank.
+    std::vector<char> in_study(static_cast<std::size_t>(sc.replicates), 0);
+    if (plan.resume) {
+      std::vector<double> mine(static_cast<std::size_t>(sc.replicates), 0.0);
+      if (ctx.root()) {
+        for (const auto r : io::written_replicates(plan.out)) {
+          if (r >= 0 && r < sc.replicates) {
+            mine[static_cast<std::size_t>(r)] = 1;
+          }
+        }
+      }
+      const auto all = ctx.allgather(mine);  // rank 0's part first
+      for (std::size_t r = 0; r < in_study.size(); ++r) {
+        in_study[r] = all[r] != 0 ? 1 : 0;
+      }
+    }
     std::vector<std::int32_t> likely;
     for (std::int32_t r = 1; r < sc.replicates; ++r) {
-      if (!done.has(0, r)) {
+      if (!done.has(0, r) && in_study[static_cast<std::size_t>(r)] == 0) {
         likely.push_back(r);
       }
     }
@@ -319,7 +335,11 @@ study::RunOutcome run_plan_across(const Context& ctx, const study::RunPlan& plan
     rep.n_units = prepared.inputs.hierarchy->size();
     rep.replicates = sc.replicates;
     rep.adoptions = writer->adoptions_written();
-    rep.resumed_replicates = static_cast<std::int32_t>(done.units.size());
+    // Replicates not simulated by this run: in the study already, or taken from the shards.
+    rep.resumed_replicates = sc.replicates - static_cast<std::int32_t>(pending.size());
+    for (const auto r : pending) {
+      rep.resumed_replicates += done.has(0, r) ? 1 : 0;
+    }
     // Rank 0 writes while the ranks simulate: simulating is the rest of the wall time.
     rep.seconds_simulate =
         std::chrono::duration<double>(t2 - t0).count() - writing + out.estimate.pilot_seconds;

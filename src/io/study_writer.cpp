@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <map>
 #include <sstream>
 
@@ -458,6 +459,27 @@ void reduce_for_study(const Model& model, ReplicateResult& r) {
   r.reduced = true;
 }
 
+std::vector<std::int32_t> written_replicates(const std::string& out_path) {
+  std::vector<std::int32_t> out;
+  const std::string partial = out_path + ".partial";
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(partial, ec)) {
+    return out;
+  }
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(partial.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT replicate FROM runs", -1, &st, nullptr) == SQLITE_OK) {
+      while (sqlite3_step(st) == SQLITE_ROW) {
+        out.push_back(static_cast<std::int32_t>(sqlite3_column_int64(st, 0)));
+      }
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return out;
+}
+
 void StudyWriter::add(const ReplicateResult& r) {
   if (next_ >= pending_.size() || pending_[next_] != r.replicate) {
     throw Error(ErrorKind::internal, "StudyWriter::add: replicates out of order");
@@ -601,6 +623,13 @@ void StudyWriter::add(const ReplicateResult& r) {
     }
   }
   {
+    if (r.reduced && r.cells.size() != adoption_cell_count(model_)) {
+      fail(ErrorKind::data, {file_.path(), 0, "", ""},
+           fmt::format("replicate {} was simulated from other inputs ({} adoption cells where "
+                       "this model has {})",
+                       r.replicate, r.cells.size(), adoption_cell_count(model_)),
+           "resume with the same inputs, or run again without --resume");
+    }
     auto cells = r.reduced ? r.cells : adoption_cells(model_, r);
     if (model_.governance() != nullptr) {
       cells.insert(cells.end(), r.governance.values.begin(), r.governance.values.end());

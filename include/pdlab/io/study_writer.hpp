@@ -30,6 +30,10 @@ class BindCache;
 // (output.unit_time_every > 0), which need every adoption.
 void reduce_for_study(const Model& model, ReplicateResult& result);
 
+// The replicates already committed in `out_path`'s partial study (OUT.partial), read-only;
+// empty when there is none or it cannot be read (StudyWriter then says why, when it opens it).
+std::vector<std::int32_t> written_replicates(const std::string& out_path);
+
 class StudyWriter {
  public:
   // `replicates` is the planned number. With `resume`, an existing partial file made from the

@@ -125,9 +125,6 @@ study::RunOutcome run_plan_across(const Context& ctx, const study::RunPlan& plan
   job.threads = sc.threads > 0 ? sc.threads : tbb::info::default_concurrency();
   job.window = std::max<std::int64_t>(8, std::int64_t{4} * ctx.size() * job.threads);
   job.timeline = &timeline;
-  // Rank 0's replicates go from memory into the study, which commits each: recording them in
-  // its shard too cost a copy of every one (0.2 s of rank 0's time for 16 national replicates).
-  job.root_records_own = false;
   // Each replicate is reduced where it was simulated to what the study writes of it (a few
   // kilobytes, not every adoption), unless a hook wants whole replicates.
   const bool reduce = !hooks.on_replicate;
@@ -296,7 +293,15 @@ study::RunOutcome run_plan_across(const Context& ctx, const study::RunPlan& plan
           continue;  // in the shards of the killed run
         }
         if (pilot != nullptr && r == pilot->replicate) {
-          serialize(*pilot, buf);  // into the study from memory, as rank 0's own (below)
+          // Recorded as every finished replicate is, reduced as the others are.
+          if (reduce) {
+            auto reduced = *pilot;
+            io::reduce_for_study(model, reduced);
+            serialize(reduced, buf);
+          } else {
+            serialize(*pilot, buf);
+          }
+          w.add(0, r, buf.data(), buf.size());
           ready[r].payload = buf;
           continue;
         }

@@ -306,7 +306,7 @@ bool root(const Context& ctx, const FarmJob& job, Pool& pool) {
       for (auto& [task, p] : pool.take()) {
         busy = true;
         if (!stopping) {
-          const auto offset = job.root_records_own ? job.finished(task, p) : 0;
+          const auto offset = job.finished(task, p);
           job.arrived(task, std::move(p), {0, offset});
           ++arrived;
         }

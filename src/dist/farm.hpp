@@ -8,8 +8,8 @@
 // Each rank's main thread does the MPI calls (MPI_THREAD_FUNNELED) and its `threads`
 // simulation threads run the tasks. A finished task is recorded by the rank that ran it
 // (`finished`: the shard record) and announced to rank 0 by a small message giving where
-// the record lies, so no payload travels through MPI; rank 0's own tasks go to `arrived`
-// from memory, recorded first unless `root_records_own` is false.
+// the record lies, so no payload travels through MPI; rank 0's own tasks are recorded too
+// and go to `arrived` from memory.
 #pragma once
 
 #include "pdlab/dist/context.hpp"
@@ -61,11 +61,6 @@ struct FarmJob {
   // Main thread of the rank that ran the task: records it (the shard); returns the
   // record's offset.
   std::function<std::uint64_t(std::int32_t task, const Payload&)> finished;
-  // Whether rank 0 records its own tasks too. False where what rank 0 consumes is itself
-  // kept (pdlab run commits each replicate into the study): its own results then go from
-  // memory into the output, as in a run without MPI, and only the other ranks' results
-  // travel through shards (a kill loses at most what rank 0 held unwritten, redone on resume).
-  bool root_records_own = true;
   // Rank 0's main thread: a task is done, by rank 0 itself (payload given) or by another
   // rank (payload empty, `where` its record).
   std::function<void(std::int32_t task, Payload&& payload, const Locator& where)> arrived;

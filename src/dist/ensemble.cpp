@@ -141,7 +141,8 @@ study::RunOutcome run_plan_across(const Context& ctx, const study::RunPlan& plan
   if (!plan.estimate_only) {
     farm = std::make_unique<Farm>(ctx, job);
     // Replicate 0 is the estimate's pilot; the rest not in the shards nor already in the
-    // study (rank 0's own replicates go into it without a shard record), rank by rank.
+    // study (a run started without MPI keeps its replicates in OUT.partial and no shards),
+    // rank by rank.
     std::vector<char> in_study(static_cast<std::size_t>(sc.replicates), 0);
     if (plan.resume) {
       std::vector<double> mine(static_cast<std::size_t>(sc.replicates), 0.0);

@@ -172,6 +172,23 @@ check run_resumed 0 "already written" -- in_dir "$T/j" "$PDLAB" run "$JR" "${RK[
 ok run_resumed_identical cmp "$T/j0/j.sqlite" "$T/j/j.sqlite"
 ok run_resumed_no_shards test ! -e "$T/j/j.sqlite.shards" -a ! -e "$T/j/j.sqlite.partial"
 
+# Killed alone (replicates in OUT.partial, no shards), resumed on 2 ranks: rank 1 starts
+# early only replicates not in the study, and the bytes are those of a run never interrupted.
+mkdir -p "$T/ja"
+(cd "$T/ja" && exec "$PDLAB" run "$JR" "${RK[@]}") >/dev/null 2>&1 &
+alone=$!
+for _ in $(seq 1 1500); do
+  # The study is locked while pdlab writes it: wait for its size (about 1.7 MB a replicate).
+  n=$(stat -c %s "$T/ja/j.sqlite.partial" 2>/dev/null || echo 0)
+  [ "$n" -ge 6000000 ] && break
+  sleep 0.02
+done
+kill -KILL "$alone" 2>/dev/null
+wait "$alone" 2>/dev/null
+ok run_alone_killed_midway test -e "$T/ja/j.sqlite.partial" -a ! -e "$T/ja/j.sqlite"
+check run_alone_resumed_on_2 0 "already written" -- in_dir "$T/ja" mpi 2 "$PDLAB" run "$JR" "${RK[@]}" --resume
+ok run_alone_resumed_on_2_identical cmp "$T/j0/j.sqlite" "$T/ja/j.sqlite"
+
 # Replicates handed out as ranks become free, written by rank 0 as they arrive: the same
 # bytes on 2 ranks, both ranks simulate, and rank 0 has written replicates into the study
 # before the other rank's last one is done (the timeline's clock is the machine's). Rank 0

@@ -461,22 +461,20 @@ void reduce_for_study(const Model& model, ReplicateResult& r) {
 
 std::vector<std::int32_t> written_replicates(const std::string& out_path) {
   std::vector<std::int32_t> out;
-  const std::string partial = out_path + ".partial";
+  const std::string partial = out_path + ".partial";  // PartialFile's name for it
   std::error_code ec;
   if (!std::filesystem::is_regular_file(partial, ec)) {
     return out;
   }
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(partial.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT replicate FROM runs", -1, &st, nullptr) == SQLITE_OK) {
-      while (sqlite3_step(st) == SQLITE_ROW) {
-        out.push_back(static_cast<std::int32_t>(sqlite3_column_int64(st, 0)));
-      }
+  try {
+    Db db(partial, SQLITE_OPEN_READONLY);
+    Stmt st(db, "SELECT replicate FROM runs");
+    while (st.next_row()) {
+      out.push_back(static_cast<std::int32_t>(sqlite3_column_int64(st.get(), 0)));
     }
-    sqlite3_finalize(st);
+  } catch (const Error&) {
+    out.clear();  // StudyWriter says what is wrong with it when it opens it
   }
-  sqlite3_close(db);
   return out;
 }
 

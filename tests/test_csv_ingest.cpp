@@ -386,5 +386,36 @@ TEST(CsvIngest, ReadDesignDeclinesWhatTheTableMustJudge) {
   declines(big, "y ~ x1");
 }
 
+// read_design vouches for its design (Design::checked: responses 0 or 1, x finite), so that
+// `pdlab eha` spares the fit its own pass; an infinity, which it keeps as read_table does,
+// withdraws that promise, and the fit then finds it (tests/bad_inputs: eha_infinite).
+TEST(CsvIngest, ReadDesignVouchesOnlyForAFiniteDesign) {
+  const auto dir = test::temp_dir();
+  const auto checked = [&](const std::string& text, const std::string& formula) -> bool {
+    const auto p = test::write_file(dir, "d.csv", text);
+    std::vector<bool> got;
+    for (int threads : {1, 2}) {
+      const auto d = io::read_design(p, io::parse_formula(formula), "", "", threads);
+      EXPECT_TRUE(d.has_value()) << text.substr(0, 200);
+      got.push_back(d && d->checked);
+    }
+    EXPECT_EQ(got[0], got[1]) << text.substr(0, 200);
+    return got[0];
+  };
+  EXPECT_TRUE(checked("y,x\n1,2\n0,-3.5e2\n1,\n0,NA\n", "y ~ x"));
+  EXPECT_TRUE(checked(plain_table(400000), "y ~ x1 + x2 + x3"));
+  EXPECT_FALSE(checked("y,x\n1,2\n0,inf\n", "y ~ x"));
+  EXPECT_FALSE(checked("y,x\n1,2\n0,-inf\n", "y ~ x - 1"));
+  EXPECT_FALSE(checked("y,x,z\n1,2,3\n0,inf,NA\n1,4,5\n", "y ~ x + z"));  // in a dropped row
+  // In the last of several blocks (the flags of every block count).
+  EXPECT_FALSE(checked(plain_table(400000) + "1,0.5,,2,inf,1\n", "y ~ x1 + x2 + x3"));
+  // A column outside the formula may hold anything.
+  EXPECT_TRUE(checked("y,x,z\n1,2,inf\n0,3,4\n", "y ~ x"));
+  // build_design's design is never vouched for: the fit checks it.
+  EXPECT_FALSE(io::build_design(io::read_table(test::write_file(dir, "e.csv", "y,x\n1,2\n0,3\n")),
+                                io::parse_formula("y ~ x"), "", "")
+                   .checked);
+}
+
 }  // namespace
 }  // namespace pdlab

@@ -824,6 +824,34 @@ TEST(EhaDeterminism, NoOffsetIsAZeroOffsetBitForBit) {
   }
 }
 
+TEST(EhaDeterminism, CheckedInputsChangeNoBit) {
+  // GlmOptions::inputs_checked only skips the fit's checks of y and x (read_design made them
+  // while parsing): on valid data every result keeps its bits, with and without an offset.
+  const auto t = io::read_table(kRef + "synthetic.csv");
+  for (const char* formula : {"y ~ x1 + x2 + x3", "y ~ 0 + x1 + x2"}) {
+    const auto des = io::build_design(t, io::parse_formula(formula), "", "");
+    for (const GlmLink link : {GlmLink::logit, GlmLink::cloglog}) {
+      GlmOptions o;
+      o.link = link;
+      const auto a = fit_binomial_glm(des.x, des.y, {}, des.names, o);
+      o.inputs_checked = true;
+      const auto b = fit_binomial_glm(des.x, des.y, {}, des.names, o);
+      for (Eigen::Index j = 0; j < a.coef.size(); ++j) {
+        EXPECT_EQ(a.coef[j], b.coef[j]) << formula;
+        EXPECT_EQ(a.se[j], b.se[j]) << formula;
+      }
+      EXPECT_EQ(a.log_likelihood, b.log_likelihood) << formula;
+      EXPECT_EQ(a.deviance, b.deviance) << formula;
+      EXPECT_EQ(a.iterations, b.iterations) << formula;
+    }
+  }
+  // Unchecked, the fit refuses an infinite value; the flag is a promise, not a check.
+  Eigen::MatrixXd x(3, 1);
+  x << 1, std::numeric_limits<double>::infinity(), 2;
+  const Eigen::VectorXd y = (Eigen::VectorXd(3) << 1, 0, 1).finished();
+  test::expect_error([&] { fit_binomial_glm(x, y, {}, {"x"}, {}); }, ErrorKind::data);
+}
+
 TEST(EhaDeterminism, XDoneComesAfterTheLastReadOfX) {
   // eha_study frees the design's matrix once the fit calls x_done: the fit must read x no more
   // after it. Here x is overwritten with NaN at that call and every result keeps its bits.

@@ -17,6 +17,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 
@@ -202,7 +203,10 @@ std::size_t count_lines(const char* b, const char* e, bool& quote) {
 
 // Any other field of a used column, as read_table reads it: empty, NA and NaN are missing;
 // false for what it would take as text, or trim (then the general reader judges the file).
-[[gnu::noinline]] bool other_field(const char* p, const char* e, double& v, bool& missing) {
+// An infinity (from_chars's "inf") is kept, as read_table keeps it, and noted: the fit then
+// checks the design itself and names the problem.
+[[gnu::noinline]] bool other_field(const char* p, const char* e, double& v, bool& missing,
+                                   bool& infinite) {
   const std::string_view s(p, static_cast<std::size_t>(e - p));
   if (s.empty() || s == "NA") {
     missing = true;
@@ -212,6 +216,7 @@ std::size_t count_lines(const char* b, const char* e, bool& quote) {
     return false;
   }
   missing = missing || std::isnan(v);
+  infinite = infinite || std::isinf(v);
   return true;
 }
 
@@ -225,6 +230,7 @@ struct Block {
   std::size_t row0 = 0;
   std::size_t rows = 0;     // rows kept (complete)
   std::size_t dropped = 0;  // rows with a missing value
+  bool infinite = false;    // an infinite value was read
   bool ok = true;           // false: something only the general reader may judge
 };
 
@@ -265,7 +271,7 @@ void parse_block(Block& blk, const Plan& plan) {
     if (double* const d = plan.dst[c]; d != nullptr) {
       const char* const fe = eol && sep > start && sep[-1] == '\r' ? sep - 1 : sep;
       double v = 0;
-      if (!field_number(start, fe, v) && !other_field(start, fe, v, missing)) {
+      if (!field_number(start, fe, v) && !other_field(start, fe, v, missing, blk.infinite)) {
         blk.ok = false;
         return;
       }
@@ -374,8 +380,11 @@ std::optional<Design> read_design(const std::string& path, const Formula& f,
     return std::nullopt;
   }
 
-  // Blocks of whole lines of about 4 MB. The lines whose 64 bytes of look-ahead would pass the
-  // end of the file are copied, with a final newline and padding, and parsed from the copy.
+  // Blocks of whole lines, taken by the threads in file order: 4 MB, then smaller towards the
+  // end (a quarter of what is left, down to 256 KB), so that the threads finish together (with
+  // equal blocks, one thread parsed the last block alone: ~2 ms of 0.09 s for the 1,000,000 x
+  // 20 CSV on 2 cores). The lines whose 64 bytes of look-ahead would pass the end of the file
+  // are copied, with a final newline and padding, and parsed from the copy.
   const std::size_t body = static_cast<std::size_t>(nl - text) + 1;
   std::size_t cut = body;
   if (size > body + 64) {
@@ -389,15 +398,18 @@ std::optional<Design> read_design(const std::string& path, const Formula& f,
   }
   const std::size_t tail_bytes = tail.size();
   tail.append(64, '\0');
+  const int conc = threads > 0 ? threads : tbb::this_task_arena::max_concurrency();
   std::vector<Block> blocks;
   {
-    const std::size_t n = std::max<std::size_t>(1, (cut - body) >> 22U);
+    constexpr std::size_t kLargest = std::size_t{4} << 20U;
+    constexpr std::size_t kSmallest = std::size_t{256} << 10U;
     std::size_t at = body;
-    for (std::size_t k = 1; k <= n && at < cut; ++k) {
+    while (at < cut) {
+      const std::size_t want = std::clamp((cut - at) / 4, kSmallest, kLargest);
       std::size_t stop = cut;
-      if (k < n) {
-        const std::size_t from = std::max(at, body + (cut - body) * k / n);
-        const auto* s = static_cast<const char*>(std::memchr(text + from, '\n', cut - from));
+      if (cut - at > want + kSmallest) {
+        const auto* s =
+            static_cast<const char*>(std::memchr(text + at + want, '\n', cut - at - want));
         stop = s == nullptr ? cut : static_cast<std::size_t>(s - text) + 1;
       }
       Block b;
@@ -413,11 +425,18 @@ std::optional<Design> read_design(const std::string& path, const Formula& f,
       blocks.push_back(b);
     }
   }
-  const int conc = threads > 0 ? threads : tbb::this_task_arena::max_concurrency();
   tbb::task_arena arena(conc);
   const auto each_block = [&](auto&& fn) {
+    std::atomic<std::size_t> next{0};
     arena.execute([&] {
-      tbb::parallel_for(std::size_t{0}, blocks.size(), [&](std::size_t k) { fn(blocks[k]); });
+      tbb::parallel_for(
+          0, conc,
+          [&](int /*thread*/) {
+            for (std::size_t k = next++; k < blocks.size(); k = next++) {
+              fn(blocks[k]);
+            }
+          },
+          tbb::static_partitioner());
     });
   };
   // The file's pages are left to fault in (each fault maps 16 of them): populating them
@@ -498,6 +517,12 @@ std::optional<Design> read_design(const std::string& path, const Formula& f,
     kept += b.rows;
     des.dropped_missing += static_cast<std::int64_t>(b.dropped);
   }
+  // Every response kept was checked to be 0 or 1 as its row was parsed. An infinity clears
+  // `checked` even in a row dropped for a missing value (the fit then checks, and passes).
+  bool finite = true;
+  for (const auto& b : blocks) {
+    finite = finite && !b.infinite;
+  }
   if (kept == 0) {
     return std::nullopt;  // build_design's message: no rows left to fit
   }
@@ -547,6 +572,7 @@ std::optional<Design> read_design(const std::string& path, const Formula& f,
   for (const auto& t : f.terms) {
     des.names.push_back(t);
   }
+  des.checked = finite;
   return des;
 }
 

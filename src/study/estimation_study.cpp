@@ -77,6 +77,7 @@ TableFit<GlmFit> eha_study(const EhaSpec& spec) {
       // it for the last time, while the fit sums the likelihood on its own thread.
       tbb::task_group release;
       gopt.x_done = [&] { release.run([&] { io::release_matrix(design->x); }); };
+      gopt.inputs_checked = design->checked;
       std::optional<GlmFit> fit;
       try {
         fit = fit_binomial_glm(design->x, design->y, design->offset, design->names, gopt);

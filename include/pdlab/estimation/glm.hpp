@@ -26,6 +26,10 @@ struct GlmOptions {
   // likelihood sums, or after the sandwich with clusters), so that a caller that owns x may
   // start freeing it while the fit finishes; not called if the fit throws before then.
   std::function<void()> x_done;
+  // The caller has checked that y is 0 or 1 and x finite on every row (io::read_design does
+  // while parsing; Design::checked), so the fit does not check again. Unchecked values that
+  // break this promise give a meaningless fit, not an error.
+  bool inputs_checked = false;
 };
 
 struct GlmFit {

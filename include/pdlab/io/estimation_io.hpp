@@ -170,6 +170,9 @@ struct Design {
   std::vector<std::int64_t> clusters;
   std::int64_t dropped_missing = 0;
   std::vector<std::size_t> rows;  // table rows used, in order
+  // Set by read_design when it has checked, while parsing, that every response is 0 or 1 and
+  // every value of x finite (GlmOptions::inputs_checked): the fit then skips its own pass.
+  bool checked = false;
 };
 Design build_design(const DataTable& data, const Formula& f, const std::string& offset_column,
                     const std::string& cluster_column);
@@ -177,7 +180,8 @@ Design build_design(const DataTable& data, const Formula& f, const std::string& 
 // rows split across `threads` threads (0: all cores; the design is the same at any number), for
 // `pdlab eha`: numeric terms, an optional offset, no factor() or cluster. It also requires a
 // response of 0 or 1 on every row used. nullopt for anything else: a gzip file, a quote, a field
-// that is not a plain decimal, empty or NA (text, padding, '+', inf, ...), a bad row or header,
+// that is neither a number from_chars reads whole (an infinity is kept, as read_table keeps it)
+// nor empty nor NA (text, padding, '+', ...), a bad row or header,
 // a column not in the header, no rows; read_table and build_design then give the design or
 // the error. `rows` is left empty (no message needs it: the response was checked).
 std::optional<Design> read_design(const std::string& path, const Formula& f,

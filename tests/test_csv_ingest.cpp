@@ -407,8 +407,12 @@ TEST(CsvIngest, ReadDesignVouchesOnlyForAFiniteDesign) {
   EXPECT_FALSE(checked("y,x\n1,2\n0,inf\n", "y ~ x"));
   EXPECT_FALSE(checked("y,x\n1,2\n0,-inf\n", "y ~ x - 1"));
   EXPECT_FALSE(checked("y,x,z\n1,2,3\n0,inf,NA\n1,4,5\n", "y ~ x + z"));  // in a dropped row
-  // In the last of several blocks (the flags of every block count).
+  // In the padded copy of the last lines, and in a block in the middle of the file (the flags
+  // of every block count).
   EXPECT_FALSE(checked(plain_table(400000) + "1,0.5,,2,inf,1\n", "y ~ x1 + x2 + x3"));
+  auto middle = plain_table(400000);
+  middle.insert(middle.find('\n', middle.size() / 2) + 1, "1,0.5,,-inf,1,1\n");
+  EXPECT_FALSE(checked(middle, "y ~ x1 + x2 + x3"));
   // A column outside the formula may hold anything.
   EXPECT_TRUE(checked("y,x,z\n1,2,inf\n0,3,4\n", "y ~ x"));
   // build_design's design is never vouched for: the fit checks it.

@@ -81,6 +81,10 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
     fail(ErrorKind::data, {}, "the design matrix has missing or infinite values",
          "drop or fill rows with missing covariates before fitting");
   }
+  if (check && offset_in.size() == n && !offset_in.allFinite()) {
+    fail(ErrorKind::data, {}, "the offset has missing or infinite values",
+         "drop or fill rows with a missing or infinite offset before fitting");
+  }
   // No copy of the offset, and none of zeros when there is none: adding or subtracting 0 changes
   // no bit the fit uses (only the sign of an eta of exactly zero, which no link sees).
   const bool has_offset = offset_in.size() == n;

@@ -203,8 +203,8 @@ std::size_t count_lines(const char* b, const char* e, bool& quote) {
 
 // Any other field of a used column, as read_table reads it: empty, NA and NaN are missing;
 // false for what it would take as text, or trim (then the general reader judges the file).
-// An infinity (from_chars's "inf") is kept, as read_table keeps it, and noted: the fit then
-// checks the design itself and names the problem.
+// An infinity (from_chars's "inf") is kept, as read_table keeps it, and noted: the design is
+// then not vouched for (Design::checked), and the fit checks it itself.
 [[gnu::noinline]] bool other_field(const char* p, const char* e, double& v, bool& missing,
                                    bool& infinite) {
   const std::string_view s(p, static_cast<std::size_t>(e - p));

@@ -180,7 +180,8 @@ Design build_design(const DataTable& data, const Formula& f, const std::string& 
 // rows split across `threads` threads (0: all cores; the design is the same at any number), for
 // `pdlab eha`: numeric terms, an optional offset, no factor() or cluster. It also requires a
 // response of 0 or 1 on every row used. nullopt for anything else: a gzip file, a quote, a field
-// that is neither a number from_chars reads whole (an infinity is kept, as read_table keeps it)
+// that is neither a number from_chars reads whole and in range (an infinity is kept, as
+// read_table keeps it)
 // nor empty nor NA (text, padding, '+', ...), a bad row or header,
 // a column not in the header, no rows; read_table and build_design then give the design or
 // the error. `rows` is left empty (no message needs it: the response was checked).

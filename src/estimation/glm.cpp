@@ -294,6 +294,23 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   }
   fit.log_likelihood = ll;
   fit.aic = -2 * ll + 2 * static_cast<double>(k);
+  // At a maximum of the likelihood the deviance is at most the null model's: that model (every
+  // coefficient 0, or the intercept alone when there is no offset) is nested in this one. IRLS
+  // may stop elsewhere: its steps diverge while the deviance stops changing (cloglog with a
+  // far-out covariate value), or the covariates' scale (1e300) defeats its arithmetic. That is
+  // no fit, whatever the convergence test said.
+  const bool above_null = fit.converged && (!has_intercept || !has_offset) &&
+                          fit.deviance > fit.null_deviance * (1 + 1e-6) + 1e-6;
+  if (above_null) {
+    fit.converged = false;
+    std::ostringstream o;
+    o << "IRLS stopped at a deviance of " << fit.deviance << ", above the null model's "
+      << fit.null_deviance
+      << ": it did not reach the maximum of the likelihood (its steps diverged, or the "
+         "covariates' scale defeated its arithmetic); rescale the covariates (e.g. standardise "
+         "them), or try the other link";
+    fit.warnings.push_back(o.str());
+  }
   // Separation: a converging coefficient's steps shrink quadratically; a diverging one's stay
   // about constant (about 1 per iteration for logit and cloglog: the likelihood's slope along it
   // decays like its fitted probabilities, the information with them) until the deviance stops
@@ -307,7 +324,8 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   }
   {
     std::string diverging;
-    for (Eigen::Index j = 0; fit.iterations >= 3 && j < k; ++j) {
+    // (not after IRLS went astray: the likelihood may well have a maximum it missed)
+    for (Eigen::Index j = 0; !above_null && fit.iterations >= 3 && j < k; ++j) {
       const double last = std::fabs(step_last[j]);
       const double prev = std::fabs(step_prev[j]);
       if (std::fabs(beta[j]) > 3 && last > 1e-3 * (1 + std::fabs(beta[j])) && last > 0.3 * prev) {
@@ -326,7 +344,7 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
           "use a coarser term");
     }
   }
-  if (fit.n_fitted_extreme > 0) {
+  if (fit.n_fitted_extreme > 0 && !above_null) {
     std::ostringstream o;
     o << "fitted probabilities numerically 0 or 1 for " << fit.n_fitted_extreme
       << " rows: (quasi-)separation; terms with huge estimates or standard errors:";

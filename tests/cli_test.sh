@@ -123,6 +123,17 @@ check riskset_inherit_unknown 64 "use one of: order" -- "$PDLAB" riskset "$DC/du
 check fit_validates 0 "valid." -- "$PDLAB" validate "$T/fitted.toml"
 check fit_runs 0 "" -- "$PDLAB" run "$T/fitted.toml" --out "$T/fitted.sqlite" -r 4
 check check_fit_ok 0 "prefecture" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" -r 20 --out "$T/check.csv"
+# The fitted scenario names its policy after its events; check-fit refuses, before simulating,
+# events of another policy and events with nothing to compare.
+check fit_names_policy 0 "^id = 'dual_carbon'" -- grep -A1 '^\[\[policy\]\]' "$T/fitted.toml"
+printf 'unit_id,policy_id,time\n1101,other,2020\n' > "$T/other_policy.csv"
+check check_fit_other_policy 65 "no event of the scenario's policy 'dual_carbon' (the events are of: other)" -- \
+  "$PDLAB" check-fit "$T/fitted.toml" --events "$T/other_policy.csv" -r 2
+printf 'unit_id,policy_id,time\n1101,dual_carbon,2030\n11,dual_carbon,2020\n' > "$T/nothing_to_compare.csv"
+check check_fit_nothing_to_compare 65 "none falls within the scenario's calendar (2020 to 2023) at a level that can adopt" -- \
+  "$PDLAB" check-fit "$T/fitted.toml" --events "$T/nothing_to_compare.csv" -r 2
+check oos_other_policy 65 "no event of the scenario's policy" -- \
+  "$PDLAB" check-fit "$T/fitted.toml" --events "$T/other_policy.csv" --train-until 2021 -r 2
 check fit_uncertainty 0 "adoption.beta.urban_share" -- sed -n '/^\[uncertainty\]/,$p' "$T/fitted.toml"
 check check_fit_draws 0 "prefecture" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" -r 10 --set uncertainty.draw=true
 check check_fit_csv 0 "level,period,date,observed,sim_mean,sim_q05,sim_q95,inside" -- cat "$T/check.csv"

@@ -6,6 +6,7 @@
 #include "pdlab/io/output_file.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -17,6 +18,39 @@
 #include <sstream>
 
 namespace pdlab::study {
+
+namespace {
+
+// Whether check_fit compares a level: one that can adopt in the scenario (a fitted scenario's
+// levels that were not at risk have intercept -inf, and their observed curve was never part
+// of the fit).
+bool compared_level(const Model& model, int level) {
+  const auto& adoption = model.scenario().adoption;
+  const auto it =
+      adoption.alpha.find(model.hierarchy().level_names()[static_cast<std::size_t>(level)]);
+  const double alpha = it != adoption.alpha.end() ? it->second : adoption.alpha_default;
+  return !(std::isinf(alpha) && alpha < 0);
+}
+
+}  // namespace
+
+int events_policy(const Model& model, const io::EventsFile& events,
+                  const std::string& events_path) {
+  const auto& want = model.scenario().policies.front().id;
+  const auto& ids = events.policy_ids;
+  const auto it = std::find(ids.begin(), ids.end(), want);
+  const auto& policies = model.scenario().policies;
+  if (it == ids.end() && policies.size() == 1 && want == "policy" && ids.size() == 1) {
+    return 0;  // a scenario that leaves its one policy unnamed: the events' one policy
+  }
+  if (it == ids.end()) {
+    fail(ErrorKind::data, {events_path, 0, "policy_id", ids.empty() ? "" : ids.front()},
+         fmt::format("no event of the scenario's policy '{}' (the events are of: {})", want,
+                     fmt::join(ids, ", ")),
+         "give the events of this scenario's policy, or fit a scenario for that policy");
+  }
+  return static_cast<int>(it - ids.begin());
+}
 
 std::vector<CheckRow> check_fit(const Model& model, const Summary& summary,
                                 const io::EventsFile& events, int policy) {
@@ -38,13 +72,9 @@ std::vector<CheckRow> check_fit(const Model& model, const Summary& summary,
       observed[h.level(a.unit)][t] += 1;
     }
   }
-  // Only levels that can adopt in the scenario: a fitted scenario's levels that were not at
-  // risk have intercept -inf, and their observed curve was never part of the fit.
-  const auto& adoption = model.scenario().adoption;
+  // Only levels that can adopt in the scenario.
   for (int l = 0; l < nl; ++l) {
-    const auto it = adoption.alpha.find(h.level_names()[static_cast<std::size_t>(l)]);
-    const double alpha = it != adoption.alpha.end() ? it->second : adoption.alpha_default;
-    if (std::isinf(alpha) && alpha < 0) {
+    if (!compared_level(model, l)) {
       has[static_cast<std::size_t>(l)] = false;
     }
   }
@@ -102,10 +132,27 @@ std::vector<CheckLevel> check_by_level(const std::vector<CheckRow>& rows) {
 std::vector<CheckRow> check_fit_study(const PreparedStudy& study, const std::string& events_path,
                                       const std::function<void(int, int)>& progress) {
   const auto& sc = study.model->scenario();
+  const auto& model = *study.model;
   const auto events = io::read_events(events_path, *study.inputs.hierarchy, sc.calendar);
-  const auto results = run_ensemble(*study.model, sc.replicates, sc.threads, progress);
-  const auto summary = summarise(*study.model, results, {0.05, 0.5, 0.95});
-  return check_fit(*study.model, summary, events, 0);
+  // Refused before simulating: events of another policy, or none to compare.
+  const int policy = events_policy(model, events, events_path);
+  const bool any =
+      std::any_of(events.adoptions.begin(), events.adoptions.end(), [&](const auto& a) {
+        return a.policy == policy && a.period < model.periods() &&
+               compared_level(model, model.hierarchy().level(a.unit));
+      });
+  if (!any) {
+    fail(ErrorKind::data, {events_path, 0, "policy_id", sc.policies.front().id},
+         fmt::format("no event of policy '{}' to compare: none falls within the scenario's "
+                     "calendar ({} to {}) at a level that can adopt in it",
+                     sc.policies.front().id, period_label(sc.calendar, 0),
+                     period_label(sc.calendar, model.periods() - 1)),
+         "check the events' dates and units against the scenario (a fitted scenario's levels "
+         "are those it was fitted on)");
+  }
+  const auto results = run_ensemble(model, sc.replicates, sc.threads, progress);
+  const auto summary = summarise(model, results, {0.05, 0.5, 0.95});
+  return check_fit(model, summary, events, policy);
 }
 
 }  // namespace pdlab::study

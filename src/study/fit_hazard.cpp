@@ -257,6 +257,14 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
   stages.insert("reversal_rate", 0.0);
   t.insert_or_assign("stages", stages);
   t.erase("event");
+  const bool unnamed = !t.contains("policy");
+  if (unnamed) {
+    // The base scenario leaves its one policy unnamed ("policy"): the fitted one names it
+    // after the events it was fitted on, so that check-fit can tell them from another's.
+    toml::table pol;
+    pol.insert("id", events.policy_ids[static_cast<std::size_t>(policy)]);
+    t.insert_or_assign("policy", toml::array{pol});
+  }
   if (has_trend) {
     // The trend as the intercepts' shift in force from each period (docs/model.md 7.4).
     const auto& pid = events.policy_ids[static_cast<std::size_t>(policy)];
@@ -265,6 +273,9 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
       if (pol.id == pid) {
         policy_id = pid;
       }
+    }
+    if (unnamed) {
+      policy_id = pid;
     }
     toml::array ev;
     for (std::int32_t period = 1; period < sc.calendar.periods; ++period) {

@@ -123,6 +123,7 @@ OutOfSampleResult out_of_sample_study(const PreparedStudy& study, const std::str
          fmt::format("the events hold {} policies", events.policy_ids.size()),
          "check one policy at a time (filter the events file)");
   }
+  events_policy(*study.model, events, events_path);  // and that one is the scenario's
   const std::int32_t train_end = training_end(cal, train_until);
   OutOfSampleResult res;
   res.train_end = train_end;

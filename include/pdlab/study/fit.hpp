@@ -66,6 +66,10 @@ struct CheckRow {
   double observed;  // cumulative share adopted
   double sim_mean, sim_q05, sim_q95;
 };
+// The index in `events` of the model's policy (its first; when the scenario leaves its one
+// policy unnamed, the events' only policy); an error naming the file if the events hold none
+// of it.
+int events_policy(const Model& model, const io::EventsFile& events, const std::string& events_path);
 // Observed vs simulated cumulative adoption by level and period: the levels with adopters
 // whose intercept is finite (a fitted scenario: the levels that were fitted).
 std::vector<CheckRow> check_fit(const Model& model, const Summary& summary,

@@ -548,6 +548,45 @@ TEST(CoxReference, BadInputs) {
   test::expect_error([&] { fit_cox(x, a, b, e, {"x"}, {}); }, ErrorKind::data);  // no events
 }
 
+TEST(CoxReference, InestimableTermsAreRefusedByName) {
+  // A term the partial likelihood cannot estimate (constant, constant within every stratum,
+  // collinear with earlier terms) left the information matrix singular, and the fit wrote a
+  // coefficient and standard error of 0 (z NaN) with exit 0; survival's coxph reports NA.
+  const int n = 60;
+  Eigen::MatrixXd x(n, 3);
+  Eigen::VectorXd start = Eigen::VectorXd::Zero(n), stop(n), event(n);
+  std::vector<std::int64_t> strata(n);
+  for (int i = 0; i < n; ++i) {
+    x(i, 0) = std::sin(0.7 * i);        // varies
+    x(i, 1) = 3.0;                      // constant
+    x(i, 2) = i % 2 == 0 ? 1.0 : -2.0;  // constant within each stratum below
+    stop[i] = 1 + (i * 37) % 23;
+    event[i] = i % 3 == 0 ? 0 : 1;
+    strata[i] = i % 2;
+  }
+  const auto message = [&](const Eigen::MatrixXd& m, const std::vector<std::string>& names,
+                           const CoxOptions& o) -> std::string {
+    try {
+      fit_cox(m, start, stop, event, names, o);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::data);
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_EQ(message(x.leftCols(1), {"a"}, {}), "");
+  EXPECT_EQ(message(x(Eigen::all, std::vector<int>{0, 2}), {"a", "c"}, {}), "");
+  EXPECT_NE(message(x.leftCols(2), {"a", "k"}, {}).find("cannot estimate 'k'"), std::string::npos);
+  CoxOptions by_stratum;
+  by_stratum.strata = strata;
+  EXPECT_NE(message(x(Eigen::all, std::vector<int>{0, 2}), {"a", "c"}, by_stratum)
+                .find("cannot estimate 'c'"),
+            std::string::npos);
+  Eigen::MatrixXd twice(n, 2);
+  twice << x.col(0), (2 * x.col(0)).array() + 1;
+  EXPECT_NE(message(twice, {"a", "b"}, {}).find("cannot estimate 'b'"), std::string::npos);
+}
+
 // --- NetInf ------------------------------------------------------------------------------
 
 TEST(NetInfReference, ReproducesSnapValidation) {

@@ -263,6 +263,51 @@ class CoxProblem {
   std::vector<Stratum> strata_;
 };
 
+// A covariate the partial likelihood cannot estimate (constant, within every stratum; or
+// collinear with earlier ones) leaves the information matrix singular. Found as the GLM finds
+// aliased columns (glm.cpp), on the information at beta = 0 in column order, and refused
+// naming the terms (survival's coxph reports NA for them).
+void refuse_inestimable(const Eigen::MatrixXd& info, const Eigen::MatrixXd& xc,
+                        const std::vector<std::string>& names, double tolerance) {
+  const Eigen::Index p = info.cols();
+  std::vector<Eigen::Index> keep;
+  Eigen::MatrixXd l = Eigen::MatrixXd::Zero(p, p);
+  std::string bad;
+  std::string first;
+  for (Eigen::Index j = 0; j < p; ++j) {
+    Eigen::VectorXd row(static_cast<Eigen::Index>(keep.size()));
+    double d = info(j, j);
+    for (std::size_t a = 0; a < keep.size(); ++a) {
+      const auto ka = static_cast<Eigen::Index>(a);
+      double v = info(j, keep[a]);
+      for (Eigen::Index b = 0; b < ka; ++b) {
+        v -= row[b] * l(keep[a], b);
+      }
+      row[ka] = v / l(keep[a], ka);
+      d -= row[ka] * row[ka];
+    }
+    // The column's own spread bounds its information's scale: a column constant within every
+    // stratum has information 0 up to rounding, however large its values.
+    const double spread = xc.col(j).squaredNorm();
+    if (spread == 0 || !(info(j, j) > 1e-12 * spread) || d < tolerance * tolerance * info(j, j)) {
+      first = bad.empty() ? names[static_cast<std::size_t>(j)] : first;
+      bad += (bad.empty() ? "'" : ", '") + names[static_cast<std::size_t>(j)] + "'";
+      continue;
+    }
+    for (std::size_t a = 0; a < keep.size(); ++a) {
+      l(j, static_cast<Eigen::Index>(a)) = row[static_cast<Eigen::Index>(a)];
+    }
+    l(j, static_cast<Eigen::Index>(keep.size())) = std::sqrt(d);
+    keep.push_back(j);
+  }
+  if (!bad.empty()) {
+    fail(ErrorKind::data, {"", 0, first, ""},
+         "the Cox model cannot estimate " + bad +
+             ": constant (within each stratum) or collinear with earlier terms",
+         "drop the term: a constant is absorbed by the baseline hazard");
+  }
+}
+
 }  // namespace
 
 CoxFit fit_cox(const Eigen::MatrixXd& x, const Eigen::VectorXd& start, const Eigen::VectorXd& stop,
@@ -305,11 +350,12 @@ CoxFit fit_cox(const Eigen::MatrixXd& x, const Eigen::VectorXd& start, const Eig
   Eigen::VectorXd beta = Eigen::VectorXd::Zero(p);
   Pass cur = problem.evaluate(beta, nullptr);
   fit.log_likelihood_null = cur.loglik;
+  refuse_inestimable(cur.info, xc, names, opt.alias_tolerance);
   Eigen::VectorXd step_last = Eigen::VectorXd::Zero(p);
   Eigen::VectorXd step_prev = Eigen::VectorXd::Zero(p);
   for (fit.iterations = 1; fit.iterations <= opt.max_iterations; ++fit.iterations) {
     const Eigen::LDLT<Eigen::MatrixXd> ldlt(cur.info);
-    if (ldlt.info() != Eigen::Success || ldlt.rcond() < 1e-13) {
+    if (ldlt.info() != Eigen::Success || !(ldlt.rcond() >= 1e-13)) {  // NaN: singular
       fail(ErrorKind::data, {}, "the information matrix is singular",
            "remove collinear or constant covariates");
     }

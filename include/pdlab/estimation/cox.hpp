@@ -20,6 +20,9 @@ struct CoxOptions {
   double epsilon = 1e-9;               // survival: coxph.control(eps = 1e-9)
   std::vector<std::int64_t> strata;    // per row; empty = one stratum
   std::vector<std::int64_t> clusters;  // per row; empty = no robust variance
+  // A covariate whose information, net of earlier ones, is below this share of its own (as
+  // GlmOptions::alias_tolerance) cannot be estimated: the fit refuses it, naming it.
+  double alias_tolerance = 1e-7;
 };
 
 struct CoxFit {

@@ -3,6 +3,7 @@
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/core/model.hpp"
+#include "pdlab/io/table.hpp"
 
 #include <fmt/format.h>
 
@@ -10,6 +11,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 namespace pdlab::study {
 
@@ -182,6 +184,30 @@ RisksetInputs read_riskset_inputs(const RisksetInputSpec& spec) {
   }
   ro.policies = in.policies;
   check_edge_level(in, edges_path);
+  // Each covariate becomes a column of the risk set: a name given twice, or one of the risk
+  // set's own columns, would write a table with two columns of one name (which `eha` then
+  // refuses to read).
+  std::set<std::string> taken{"trend"};
+  for (const auto& c : io::table_schema("riskset").columns) {
+    taken.insert(c.name);
+  }
+  const auto claim = [&](const std::string& name, const std::string& option,
+                         const std::string& value) {
+    if (!taken.insert(name).second) {
+      fail(ErrorKind::usage, {"", 0, option, value},
+           fmt::format("the risk set would have two columns named '{}'", name),
+           "give each covariate once, under a name that is not one of the risk set's own "
+           "columns (unit_id ... bottom_up, trend)");
+    }
+  };
+  for (const auto& c : spec.static_columns) {
+    claim(c, "--static", c);
+  }
+  for (const auto& tv : in.time_varying) {
+    const bool from_events = in.source[tv.name] == spec.events_path;
+    claim(tv.name, from_events ? "--event-covariate" : "--covariates",
+          from_events ? tv.name : spec.covariates_path + ": variable " + tv.name);
+  }
   return in;
 }
 

@@ -75,7 +75,17 @@ void register_units(CLI::App& app, Commands& cmds) {
       ->required();
   sub->add_option("--scenario", o->scenario,
                   "Look in this scenario's hierarchy instead of China's shipped one");
-  sub->add_option("--limit", o->limit, "Most matches to show")->capture_default_str();
+  // A negative --limit would wrap to a huge one (the option is unsigned): refused here.
+  sub->add_option("--limit", o->limit, "Most matches to show")
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](const std::string& v) {
+            return v.find('-') == std::string::npos
+                       ? std::string()
+                       : "field '--limit' = '" + v +
+                             "': must be at least 1. Fix: give --limit 1 or more";
+          },
+          "", "positive"));
   sub->add_flag("--csv", o->csv, "Write CSV to standard output");
   cmds.push_back({sub, [o] { return run(*o); }});
 }

@@ -1116,6 +1116,10 @@ Cascades read_cascades(const std::string& path, const std::string& node_list) {
     const auto c = need_column(nodes, "node_name", "node_name");
     while (nodes.next(f)) {
       const std::string name(f[c]);
+      if (name.empty()) {
+        fail(ErrorKind::data, {node_list, nodes.line(), "node_name", name}, "an empty node name",
+             "give every node a name");
+      }
       if (!node_id.emplace(name, static_cast<std::int32_t>(out.node_names.size())).second) {
         fail(ErrorKind::data, {node_list, nodes.line(), "node_name", name}, "duplicate node",
              "list each node once");
@@ -1131,6 +1135,10 @@ Cascades read_cascades(const std::string& path, const std::string& node_list) {
   const auto cc = need_column(csv, "cascade_id", header);
   while (csv.next(f)) {
     const std::string name(f[cn]);
+    if (name.empty()) {
+      fail(ErrorKind::data, {path, csv.line(), "node_name", name}, "an empty node name",
+           "give every event its node's name (drop the row if the node is unknown)");
+    }
     auto it = node_id.find(name);
     if (it == node_id.end()) {
       if (!node_list.empty()) {

@@ -180,6 +180,13 @@ TableFit<CoxFit> cox_study(const CoxSpec& spec) {
 }
 
 InferResult infer_study(const InferSpec& spec, const std::function<void(double)>& on_estimated) {
+  if (spec.flavour == NetInfFlavour::snap && spec.p_value_cutoff > 0) {
+    fail(ErrorKind::usage, {"", 0, "--p-value-cutoff", fmt::format("{}", spec.p_value_cutoff)},
+         "the p-value cut-off is a rule of the networkinference flavour (Vuong p-values); the "
+         "snap flavour has none and would ignore it",
+         "add --flavour networkinference, or drop --p-value-cutoff (with snap, --edges bounds "
+         "the network)");
+  }
   InferResult res;
   res.cascades = io::read_cascades(spec.cascades, spec.nodes);
   const auto& casc = res.cascades;

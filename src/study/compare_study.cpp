@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <set>
 #include <sstream>
 
 namespace pdlab::study {
@@ -101,6 +102,33 @@ CompareResult compare_designs(const CompareSpec& spec,
   if (variants.size() < 2) {
     fail(ErrorKind::usage, {"", 0, "--vary", ""}, "only one variant: nothing to compare",
          "give at least two values");
+  }
+  // A key varied twice would take the last value under a label naming both; one fixed by
+  // --set as well would be overridden by the variants (or override them) silently.
+  const auto key_of = [](const std::string& assignment) {
+    auto key = assignment.substr(0, assignment.find('='));
+    key.erase(0, key.find_first_not_of(" \t"));
+    key.erase(key.find_last_not_of(" \t") + 1);
+    return key;
+  };
+  std::set<std::string> set_keys;
+  for (const auto& o : spec.overrides) {
+    set_keys.insert(key_of(o));
+  }
+  for (const auto& v : variants) {
+    std::set<std::string> seen;
+    for (const auto& a : v.assignments) {
+      const auto key = key_of(a);
+      if (!seen.insert(key).second) {
+        fail(ErrorKind::usage, {"", 0, "--vary", key}, "the key is varied twice",
+             "give each key once: --vary " + key + "=V1,V2,... with all its values");
+      }
+      if (set_keys.count(key) > 0) {
+        fail(ErrorKind::usage, {"", 0, "--set", key},
+             "the key is both fixed by --set and varied by the variants",
+             "drop the --set of " + key + ", or stop varying it");
+      }
+    }
   }
   // Every variant is compiled before any runs, so a bad value fails fast. Variants that keep
   // the base's inputs share its hierarchy and network.

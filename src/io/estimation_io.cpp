@@ -932,6 +932,19 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
     off = col(offset_column, "--offset");
     used.push_back(*off);
   }
+  // A response or offset holding text (TRUE/FALSE, a label) is named at its first such value,
+  // before its rows would all count as missing.
+  const auto numbers_only = [&](std::size_t c, const std::string& name, const char* fix) {
+    if (!d.numeric[c] && d.first_text[c].first > 0) {
+      const auto& [line, value] = d.first_text[c];
+      fail(ErrorKind::data, {d.path, line, name, value},
+           "column is not numeric (this is its first value that is not a finite number)", fix);
+    }
+  };
+  numbers_only(used[0], f.response, "code events as 1 and non-events as 0");
+  if (off) {
+    numbers_only(*off, offset_column, "give the offset as numbers (e.g. log of the exposure)");
+  }
   if (!cluster_column.empty()) {
     clu = col(cluster_column, "--cluster");
   }

@@ -182,6 +182,14 @@ TEST(Eha, BadInputs) {
   test::expect_error([&] { fit_binomial_glm(x, y, {}, {"(Intercept)"}, {}); }, ErrorKind::data);
   test::expect_error([] { io::parse_formula("y x1"); }, ErrorKind::usage);
   test::expect_error([] { io::parse_formula("y ~ exp(x1)"); }, ErrorKind::usage);
+  // As R: a trailing operator is an error, a leading one is not; a column twice in one
+  // interaction counts once (x:x is x).
+  test::expect_error([] { io::parse_formula("y ~ x1 +"); }, ErrorKind::usage);
+  test::expect_error([] { io::parse_formula("y ~ x1 + x2 - "); }, ErrorKind::usage);
+  EXPECT_EQ(io::parse_formula("y ~ + x1").terms, (std::vector<std::string>{"x1"}));
+  EXPECT_FALSE(io::parse_formula("y ~ -1 + x1").intercept);
+  EXPECT_EQ(io::parse_formula("y ~ x1:x1").terms, (std::vector<std::string>{"x1"}));
+  EXPECT_EQ(io::parse_formula("y ~ a*a*b").terms, (std::vector<std::string>{"a", "b", "a:b"}));
   const auto f = io::parse_formula("event ~ a + factor(b) - 1");
   EXPECT_EQ(f.response, "event");
   EXPECT_FALSE(f.intercept);

@@ -50,6 +50,20 @@ TEST(Scenario, DefaultsAndValues) {
   EXPECT_EQ(s.replicates, 1);
 }
 
+TEST(Scenario, AByteOrderMarkIsDropped) {
+  // As the CSV reader drops it; it was refused as "a non-ASCII character outside a string".
+  const auto plain = io::parse_scenario(kBase + "[run]\nseed = 7\n", "s.toml", {});
+  const auto marked =
+      io::parse_scenario("\xEF\xBB\xBF" + kBase + "[run]\nseed = 7\n", "s.toml", {});
+  EXPECT_EQ(marked.scenario.seed, 7U);
+  EXPECT_EQ(marked.scenario.seed, plain.scenario.seed);
+  EXPECT_EQ(marked.scenario.name, plain.scenario.name);
+  // Elsewhere it is still a non-ASCII character outside a string, at its line.
+  const auto e = expect_error(
+      [] { io::parse_scenario(kBase + "\xEF\xBB\xBF[run]\n", "s.toml", {}); }, ErrorKind::config);
+  EXPECT_NE(std::string(e.what()).find("non-ASCII"), std::string::npos);
+}
+
 TEST(Scenario, UnknownKeyWithSuggestion) {
   const auto m = config_error("[vertical]\nattenuaton = 0.3\n");
   EXPECT_NE(m.find("s.toml:8: field 'vertical.attenuaton'"), std::string::npos) << m;

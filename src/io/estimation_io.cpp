@@ -802,15 +802,25 @@ Formula parse_formula(const std::string& text) {
     std::stable_sort(products.begin(), products.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     for (const auto& [size, prod] : products) {
+      // A column met twice in one interaction counts once, as in R (x:x is x, x*x is x).
+      std::vector<std::string> parts;
       for (std::size_t b = 0;;) {
         const auto e = prod.find(':', b);
-        check_part(term, prod.substr(b, e == std::string::npos ? std::string::npos : e - b));
+        const auto part = prod.substr(b, e == std::string::npos ? std::string::npos : e - b);
+        check_part(term, part);
+        if (std::find(parts.begin(), parts.end(), part) == parts.end()) {
+          parts.push_back(part);
+        }
         if (e == std::string::npos) {
           break;
         }
         b = e + 1;
       }
-      add(prod);
+      std::string once;
+      for (const auto& part : parts) {
+        once += (once.empty() ? "" : ":") + part;
+      }
+      add(once);
     }
   };
   for (char c : rhs) {
@@ -822,6 +832,13 @@ Formula parse_formula(const std::string& text) {
     }
   }
   flush();
+  // R refuses a formula that ends with an operator ("event ~ x +"): a term was left out.
+  if (const auto last = rhs.find_last_not_of(" \t");
+      last != std::string::npos && (rhs[last] == '+' || rhs[last] == '-')) {
+    fail(ErrorKind::usage, {"", 0, "--formula", text},
+         std::string("the formula ends with '") + rhs[last] + "': a term is missing",
+         "add the term, or drop the last '" + std::string(1, rhs[last]) + "'");
+  }
   if (f.response.empty()) {
     fail(ErrorKind::usage, {"", 0, "--formula", text}, "no response before '~'",
          "write the event column first, e.g. \"event ~ vertical\"");

@@ -782,8 +782,13 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
 
 }  // namespace
 
-LoadedScenario parse_scenario(const std::string& text_in, const std::string& name,
+LoadedScenario parse_scenario(const std::string& text_with_bom, const std::string& name,
                               const std::vector<std::string>& overrides) {
+  // A UTF-8 byte-order mark (some Windows editors write one) is dropped, as the CSV reader
+  // drops it; it changes no line number.
+  const std::string_view bom = "\xEF\xBB\xBF";
+  const std::string text_in =
+      text_with_bom.rfind(bom, 0) == 0 ? text_with_bom.substr(bom.size()) : text_with_bom;
   if (const auto line = non_ascii_outside_strings(text_in); line > 0) {
     fail(ErrorKind::config, {name, line, "", ""},
          "TOML syntax error: a non-ASCII character outside a string or comment",

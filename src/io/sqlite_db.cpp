@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <string_view>
 
 namespace pdlab::io {
 
@@ -38,6 +40,23 @@ Db::Db(const std::string& path, int flags, bool check_integrity)
     if (!std::filesystem::is_regular_file(path, ec)) {
       fail(ErrorKind::no_input, {path, 0, "", ""}, "results file not found",
            "give the .sqlite file written by `pdlab run`");
+    }
+    // A file that is not SQLite at all (a CSV, a scenario, an empty file) is named as such,
+    // not as a damaged study.
+    std::ifstream in(path, std::ios::binary);
+    char head[16] = {};
+    in.read(head, sizeof head);
+    const auto got = static_cast<std::size_t>(in.gcount());
+    if (got == 0 || std::string_view(head, got) != std::string_view("SQLite format 3\0", 16)) {
+      std::string start;
+      for (std::size_t i = 0; i < got && start.size() < 12; ++i) {
+        start += head[i] >= 32 && head[i] < 127 ? head[i] : '.';
+      }
+      fail(ErrorKind::data, {path, 0, "", ""},
+           got == 0 ? std::string("the file is empty: not a results file")
+                    : "not a results file (not an SQLite database: it starts with '" + start + "')",
+           "give the .sqlite file written by `pdlab run --out FILE.sqlite` (or by the command "
+           "whose output it is)");
     }
   }
   const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);

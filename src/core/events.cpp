@@ -134,13 +134,34 @@ MandateEvent compile_mandate(const EventContext& c, const MandateSpec& s) {
     for (const auto& rid : sq.regions) {
       const auto r = unit_of(sc, h, qkey + ".regions", rid, line);
       if (h.level(r) >= a.target_level || h.ancestor_at(r, h.level(a.issuer)) != a.issuer) {
-        bad(sc, qkey + ".regions", rid, "region is not under the issuer above the target level",
-            "list units below the issuer and above the target level", line);
+        bad(sc, qkey + ".regions", rid,
+            "region is neither the issuer nor a unit under it above the target level",
+            "list units below the issuer and above the target level (or omit regions for the "
+            "issuer's whole jurisdiction)",
+            line);
       }
       cq.regions.push_back(r);
     }
     if (cq.regions.empty()) {
       cq.regions.push_back(a.issuer);
+    }
+    // One share per region and date: a second (in this quota or another) would leave which
+    // one holds to the order of the list.
+    for (std::size_t k = 0; k < cq.regions.size(); ++k) {
+      const auto r = cq.regions[k];
+      for (const auto& earlier : a.quotas) {
+        if (earlier.period == cq.period &&
+            std::find(earlier.regions.begin(), earlier.regions.end(), r) != earlier.regions.end()) {
+          bad(sc, qkey + ".regions", std::string(h.id(r)),
+              "the region already has a quota by " + sq.by + " in an earlier quota of this mandate",
+              "give each region one share per date", line);
+        }
+      }
+      if (std::find(cq.regions.begin(), cq.regions.begin() + static_cast<std::ptrdiff_t>(k), r) !=
+          cq.regions.begin() + static_cast<std::ptrdiff_t>(k)) {
+        bad(sc, qkey + ".regions", std::string(h.id(r)), "the region is listed twice",
+            "list each region once", line);
+      }
     }
     a.quotas.push_back(std::move(cq));
   }

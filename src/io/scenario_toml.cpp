@@ -348,6 +348,10 @@ class TomlEventFields final : public EventFields {
       }
       if (const auto* r = qt.get("regions")) {
         quota.regions = pdlab::io::strings(c_, *r, qk + ".regions");
+        if (quota.regions.empty()) {
+          bad(c_, q, qk + ".regions", "an empty list of regions",
+              "omit regions for the issuer's whole jurisdiction, or list the regions");
+        }
       }
       quota.share = pdlab::io::real(c_, *qt.get("share"), qk + ".share", 0, 1);
       quota.by = pdlab::io::date(c_, *qt.get("by"), qk + ".by");

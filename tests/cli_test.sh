@@ -134,6 +134,12 @@ check check_fit_nothing_to_compare 65 "none falls within the scenario's calendar
   "$PDLAB" check-fit "$T/fitted.toml" --events "$T/nothing_to_compare.csv" -r 2
 check oos_other_policy 65 "no event of the scenario's policy" -- \
   "$PDLAB" check-fit "$T/fitted.toml" --events "$T/other_policy.csv" --train-until 2021 -r 2
+# An output that is one of the inputs is refused before the simulation (it was after it).
+cp "$DC/events.csv" "$T/events_copy.csv"
+check check_fit_out_is_input 73 "the output is one of this run's inputs" -- \
+  "$PDLAB" check-fit "$T/fitted.toml" --events "$T/events_copy.csv" --out "$T/events_copy.csv" --force -r 2
+ok check_fit_out_is_input_before_simulating bash -c "! '$PDLAB' check-fit '$T/fitted.toml' --events '$T/events_copy.csv' --out '$T/fitted.toml' --force -r 2 2>&1 | grep -q Observed"
+ok check_fit_out_is_input_kept cmp -s "$DC/events.csv" "$T/events_copy.csv"
 check fit_uncertainty 0 "adoption.beta.urban_share" -- sed -n '/^\[uncertainty\]/,$p' "$T/fitted.toml"
 check check_fit_draws 0 "prefecture" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" -r 10 --set uncertainty.draw=true
 check check_fit_csv 0 "level,period,date,observed,sim_mean,sim_q05,sim_q95,inside" -- cat "$T/check.csv"

@@ -86,6 +86,12 @@ int run(const CheckFitOptions& o) {
     io::check_output_path(o.out, o.force);
   }
   const auto study = study::prepare_study(o.scenario, with_overrides(o.sets, o.run));
+  if (!o.out.empty()) {
+    // Again, now that the inputs are known (the scenario, its hierarchy, the events): an
+    // output that is one of them is refused before the simulation, not after it.
+    io::note_input(o.events_path);
+    io::check_output_path(o.out, o.force);
+  }
   if (!o.train_until.empty()) {
     return run_out_of_sample(o, study);
   }

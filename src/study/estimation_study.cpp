@@ -8,6 +8,7 @@
 #include "pdlab/study/riskset_inputs.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <tbb/task_group.h>
 
 #include <algorithm>
@@ -120,6 +121,12 @@ TableFit<CoxFit> cox_study(const CoxSpec& spec) {
   if (surv.empty()) {
     throw Error(ErrorKind::usage, "--formula: the response must be Surv(start, stop, event)");
   }
+  if (f.terms.empty()) {
+    fail(ErrorKind::usage, {"", 0, "--formula", spec.formula},
+         "a Cox model needs at least one covariate (its baseline hazard takes the place of an "
+         "intercept)",
+         "add a term, e.g. Surv(tstart, tstop, event) ~ horizontal");
+  }
   f.response = surv[2];
   f.intercept = false;
   const auto design = io::build_design(data, f, "", spec.cluster);
@@ -133,13 +140,17 @@ TableFit<CoxFit> cox_study(const CoxSpec& spec) {
   if (!spec.strata.empty()) {
     strata_col = data.column(spec.strata);
     if (!strata_col) {
-      throw Error(ErrorKind::usage, fmt::format("--strata: no column '{}'", spec.strata));
+      fail(ErrorKind::usage, {spec.data, 1, "--strata", spec.strata}, "no such column",
+           "use a column of the file's header (" + fmt::format("{}", fmt::join(data.names, ", ")) +
+               ")");
     }
   }
   std::map<std::string, std::int64_t> strata_ids;
   for (const auto& name : {surv[0], surv[1]}) {
     if (!data.column(name)) {
-      throw Error(ErrorKind::usage, fmt::format("Surv(): no column '{}'", name));
+      fail(ErrorKind::usage, {spec.data, 1, "--formula", name}, "Surv(): no such column",
+           "use a column of the file's header (" + fmt::format("{}", fmt::join(data.names, ", ")) +
+               ")");
     }
   }
   const auto c_start = *data.column(surv[0]);

@@ -36,7 +36,14 @@ std::int32_t training_end(const Calendar& cal, const std::string& date) {
   try {
     t = to_period(cal, date, "--train-until");
   } catch (const Error& e) {
-    fail(ErrorKind::usage, {"", 0, "--train-until", date}, e.what(), fix);
+    // (its own message would name the field twice and suggest moving the calendar's start,
+    // which is the fitted scenario's)
+    const bool before = std::string_view(e.what()).find("before the calendar") != std::string::npos;
+    fail(ErrorKind::usage, {"", 0, "--train-until", date},
+         fmt::format("{}: the data's calendar runs from {} to {}",
+                     before ? "the date is before the calendar's start" : "not a date",
+                     period_label(cal, 0), last),
+         fix);
   }
   if (t >= cal.periods) {
     fail(ErrorKind::usage, {"", 0, "--train-until", date},

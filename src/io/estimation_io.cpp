@@ -874,7 +874,19 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
   auto col = [&](const std::string& name, const std::string& what) {
     const auto c = d.column(name);
     if (!c) {
-      const auto near = closest(name, d.names);
+      // A header name with spaces around it (" x ") is the likeliest meaning of "x".
+      std::string near;
+      for (const auto& h : d.names) {
+        const auto b = h.find_first_not_of(" \t");
+        if (b != std::string::npos && h.substr(b, h.find_last_not_of(" \t") - b + 1) == name) {
+          near = h;
+        }
+      }
+      if (!near.empty()) {
+        fail(ErrorKind::usage, {d.path, 1, what, name}, "no such column",
+             "the header has '" + near + "', with spaces: remove them from the header");
+      }
+      near = closest(name, d.names);
       fail(ErrorKind::usage, {d.path, 1, what, name}, "no such column",
            near.empty() ? "use a column of the table" : "did you mean '" + near + "'?");
     }

@@ -269,36 +269,21 @@ class CoxProblem {
 // naming the terms (survival's coxph reports NA for them).
 void refuse_inestimable(const Eigen::MatrixXd& info, const Eigen::MatrixXd& xc,
                         const std::vector<std::string>& names, double tolerance) {
-  const Eigen::Index p = info.cols();
-  std::vector<Eigen::Index> keep;
-  Eigen::MatrixXd l = Eigen::MatrixXd::Zero(p, p);
+  // The column's own spread bounds its information's scale: a column constant within every
+  // stratum has information 0 up to rounding, however large its values.
+  const auto keep = kept_columns(info, tolerance, [&](Eigen::Index j) {
+    const double spread = xc.col(j).squaredNorm();
+    return spread == 0 || !(info(j, j) > 1e-12 * spread);
+  });
   std::string bad;
   std::string first;
-  for (Eigen::Index j = 0; j < p; ++j) {
-    Eigen::VectorXd row(static_cast<Eigen::Index>(keep.size()));
-    double d = info(j, j);
-    for (std::size_t a = 0; a < keep.size(); ++a) {
-      const auto ka = static_cast<Eigen::Index>(a);
-      double v = info(j, keep[a]);
-      for (Eigen::Index b = 0; b < ka; ++b) {
-        v -= row[b] * l(keep[a], b);
-      }
-      row[ka] = v / l(keep[a], ka);
-      d -= row[ka] * row[ka];
-    }
-    // The column's own spread bounds its information's scale: a column constant within every
-    // stratum has information 0 up to rounding, however large its values.
-    const double spread = xc.col(j).squaredNorm();
-    if (spread == 0 || !(info(j, j) > 1e-12 * spread) || d < tolerance * tolerance * info(j, j)) {
-      first = bad.empty() ? names[static_cast<std::size_t>(j)] : first;
-      bad += (bad.empty() ? "'" : ", '") + names[static_cast<std::size_t>(j)] + "'";
+  for (Eigen::Index j = 0, at = 0; j < info.cols(); ++j) {
+    if (at < static_cast<Eigen::Index>(keep.size()) && keep[static_cast<std::size_t>(at)] == j) {
+      ++at;
       continue;
     }
-    for (std::size_t a = 0; a < keep.size(); ++a) {
-      l(j, static_cast<Eigen::Index>(a)) = row[static_cast<Eigen::Index>(a)];
-    }
-    l(j, static_cast<Eigen::Index>(keep.size())) = std::sqrt(d);
-    keep.push_back(j);
+    first = bad.empty() ? names[static_cast<std::size_t>(j)] : first;
+    bad += (bad.empty() ? "'" : ", '") + names[static_cast<std::size_t>(j)] + "'";
   }
   if (!bad.empty()) {
     fail(ErrorKind::data, {"", 0, first, ""},

@@ -102,30 +102,15 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   std::vector<Eigen::Index> keep;
   {
     const Eigen::MatrixXd gram = unweighted_gram(x);
-    Eigen::MatrixXd l = Eigen::MatrixXd::Zero(p, p);  // rows: columns of x; cols: kept ones
-    for (Eigen::Index j = 0; j < p; ++j) {
-      Eigen::VectorXd row(static_cast<Eigen::Index>(keep.size()));
-      double d = gram(j, j);
-      for (std::size_t a = 0; a < keep.size(); ++a) {
-        const auto ka = static_cast<Eigen::Index>(a);
-        double v = gram(j, keep[a]);
-        for (Eigen::Index b = 0; b < ka; ++b) {
-          v -= row[b] * l(keep[a], b);
-        }
-        row[ka] = v / l(keep[a], ka);
-        d -= row[ka] * row[ka];
-      }
-      if (gram(j, j) == 0 || d < opt.alias_tolerance * opt.alias_tolerance * gram(j, j)) {
-        fit.aliased[j] = true;
-        fit.warnings.push_back("'" + names[j] +
-                               "' is collinear with earlier terms and was dropped (NA)");
+    keep = kept_columns(gram, opt.alias_tolerance, [&](Eigen::Index j) { return gram(j, j) == 0; });
+    for (Eigen::Index j = 0, at = 0; j < p; ++j) {
+      if (at < static_cast<Eigen::Index>(keep.size()) && keep[static_cast<std::size_t>(at)] == j) {
+        ++at;
         continue;
       }
-      for (std::size_t a = 0; a < keep.size(); ++a) {
-        l(j, static_cast<Eigen::Index>(a)) = row[static_cast<Eigen::Index>(a)];
-      }
-      l(j, static_cast<Eigen::Index>(keep.size())) = std::sqrt(d);
-      keep.push_back(j);
+      fit.aliased[j] = true;
+      fit.warnings.push_back("'" + names[j] +
+                             "' is collinear with earlier terms and was dropped (NA)");
     }
   }
   const auto k = static_cast<Eigen::Index>(keep.size());

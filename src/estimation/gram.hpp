@@ -6,6 +6,7 @@
 #include <Eigen/Dense>
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 namespace pdlab {
@@ -63,6 +64,40 @@ Eigen::MatrixXd unweighted_gram(const Matrix& x) {
     out += g;
   }
   return out.selfadjointView<Eigen::Lower>();
+}
+
+// The columns kept in column order, as R's pivoting QR keeps them, from a Gram-like matrix g
+// (X'X, or an information matrix): column j is dropped when `degenerate(j)` says so, or when
+// its residual on the kept columns before it is below tolerance^2 of g(j, j) (a column-ordered
+// Cholesky). Shared by the GLM (aliased columns) and Cox (inestimable terms) fits.
+template <typename Degenerate>
+std::vector<Eigen::Index> kept_columns(const Eigen::MatrixXd& g, double tolerance,
+                                       Degenerate degenerate) {
+  const Eigen::Index p = g.cols();
+  std::vector<Eigen::Index> keep;
+  Eigen::MatrixXd l = Eigen::MatrixXd::Zero(p, p);  // rows: columns; cols: kept ones
+  for (Eigen::Index j = 0; j < p; ++j) {
+    Eigen::VectorXd row(static_cast<Eigen::Index>(keep.size()));
+    double d = g(j, j);
+    for (std::size_t a = 0; a < keep.size(); ++a) {
+      const auto ka = static_cast<Eigen::Index>(a);
+      double v = g(j, keep[a]);
+      for (Eigen::Index b = 0; b < ka; ++b) {
+        v -= row[b] * l(keep[a], b);
+      }
+      row[ka] = v / l(keep[a], ka);
+      d -= row[ka] * row[ka];
+    }
+    if (degenerate(j) || d < tolerance * tolerance * g(j, j)) {
+      continue;
+    }
+    for (std::size_t a = 0; a < keep.size(); ++a) {
+      l(j, static_cast<Eigen::Index>(a)) = row[static_cast<Eigen::Index>(a)];
+    }
+    l(j, static_cast<Eigen::Index>(keep.size())) = std::sqrt(d);
+    keep.push_back(j);
+  }
+  return keep;
 }
 
 }  // namespace pdlab

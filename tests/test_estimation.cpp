@@ -848,6 +848,19 @@ TEST(EhaDeterminism, UnweightedGramIsTheGramWithUnitWeights) {
   EXPECT_EQ(unweighted_gram(Eigen::MatrixXd(n, 0)).size(), 0);
 }
 
+// Two fits of one design with the same bits in every result the tests compare.
+void expect_same_fit(const GlmFit& a, const GlmFit& b, const std::string& what) {
+  ASSERT_EQ(a.coef.size(), b.coef.size()) << what;
+  for (Eigen::Index j = 0; j < a.coef.size(); ++j) {
+    EXPECT_EQ(a.coef[j], b.coef[j]) << what;
+    EXPECT_EQ(a.se[j], b.se[j]) << what;
+  }
+  EXPECT_EQ(a.log_likelihood, b.log_likelihood) << what;
+  EXPECT_EQ(a.deviance, b.deviance) << what;
+  EXPECT_EQ(a.null_deviance, b.null_deviance) << what;
+  EXPECT_EQ(a.iterations, b.iterations) << what;
+}
+
 TEST(EhaDeterminism, NoOffsetIsAZeroOffsetBitForBit) {
   // The fit keeps no vector of zeros for a missing offset: the same bits as an explicit one,
   // with and without an intercept (the null deviance then uses the offset).
@@ -860,21 +873,14 @@ TEST(EhaDeterminism, NoOffsetIsAZeroOffsetBitForBit) {
       const auto a = fit_binomial_glm(des.x, des.y, {}, des.names, o);
       const auto b =
           fit_binomial_glm(des.x, des.y, Eigen::VectorXd::Zero(des.y.size()), des.names, o);
-      for (Eigen::Index j = 0; j < a.coef.size(); ++j) {
-        EXPECT_EQ(a.coef[j], b.coef[j]) << formula;
-        EXPECT_EQ(a.se[j], b.se[j]) << formula;
-      }
-      EXPECT_EQ(a.log_likelihood, b.log_likelihood) << formula;
-      EXPECT_EQ(a.deviance, b.deviance) << formula;
-      EXPECT_EQ(a.null_deviance, b.null_deviance) << formula;
-      EXPECT_EQ(a.iterations, b.iterations) << formula;
+      expect_same_fit(a, b, formula);
     }
   }
 }
 
 TEST(EhaDeterminism, CheckedInputsChangeNoBit) {
   // GlmOptions::inputs_checked only skips the fit's checks of y and x (read_design made them
-  // while parsing): on valid data every result keeps its bits, with and without an offset.
+  // while parsing): on valid data every result keeps its bits, with and without an intercept.
   const auto t = io::read_table(kRef + "synthetic.csv");
   for (const char* formula : {"y ~ x1 + x2 + x3", "y ~ 0 + x1 + x2"}) {
     const auto des = io::build_design(t, io::parse_formula(formula), "", "");
@@ -884,13 +890,7 @@ TEST(EhaDeterminism, CheckedInputsChangeNoBit) {
       const auto a = fit_binomial_glm(des.x, des.y, {}, des.names, o);
       o.inputs_checked = true;
       const auto b = fit_binomial_glm(des.x, des.y, {}, des.names, o);
-      for (Eigen::Index j = 0; j < a.coef.size(); ++j) {
-        EXPECT_EQ(a.coef[j], b.coef[j]) << formula;
-        EXPECT_EQ(a.se[j], b.se[j]) << formula;
-      }
-      EXPECT_EQ(a.log_likelihood, b.log_likelihood) << formula;
-      EXPECT_EQ(a.deviance, b.deviance) << formula;
-      EXPECT_EQ(a.iterations, b.iterations) << formula;
+      expect_same_fit(a, b, formula);
     }
   }
   // Unchecked, the fit refuses an infinite value or offset and a response of 2; with the flag

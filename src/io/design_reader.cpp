@@ -19,7 +19,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <utility>
+#include <vector>
 
 #if defined(__SSE2__) && defined(__x86_64__)
 #include <emmintrin.h>
@@ -66,6 +70,71 @@ class Mapped {
   const char* data_ = nullptr;
   std::size_t size_ = 0;
 };
+
+// Free memory in blocks of 2 MB or more, from /proc/buddyinfo (Linux; 0 where it cannot be read).
+double free_huge_bytes() {
+  std::FILE* f = std::fopen("/proc/buddyinfo", "r");
+  if (f == nullptr) {
+    return 0;
+  }
+  double bytes = 0;
+  char line[512];
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    // "Node 0, zone   Normal  n0 n1 ... n10": free blocks of 2^order pages.
+    const char* p = std::strstr(line, "zone");
+    if (p == nullptr) {
+      continue;
+    }
+    p += 4;
+    while (*p == ' ') {
+      ++p;
+    }
+    while (*p != '\0' && *p != ' ') {
+      ++p;  // the zone's name
+    }
+    char* next = nullptr;
+    for (int order = 0;; ++order) {
+      const double blocks = std::strtod(p, &next);
+      if (next == p) {
+        break;
+      }
+      p = next;
+      if (order >= 9) {
+        bytes += blocks * 4096.0 * static_cast<double>(1U << static_cast<unsigned>(order));
+      }
+    }
+  }
+  std::fclose(f);
+  return bytes;
+}
+
+// Asks for transparent huge pages (2 MB) for the design's arrays: one page fault and one
+// page to account for where there were 512. For the 1,000,000 x 20 design `pdlab eha` went
+// 0.272 -> 0.253 s (median of 15, 2 cores, 2026-12-04). Only when the system has free 2 MB
+// blocks for twice the arrays: where it would have to compact memory to make them (the
+// kernel's default for advised memory), the faults stalled instead (0.03-0.27 s of system
+// time in a trial on 2026-12-02), and plain pages are faster.
+void prefer_huge_pages(const std::vector<std::pair<void*, std::size_t>>& arrays) {
+#if defined(MADV_HUGEPAGE)
+  constexpr std::uintptr_t huge = std::uintptr_t{2} << 20U;
+  double total = 0;
+  for (const auto& a : arrays) {
+    total += static_cast<double>(a.second);
+  }
+  if (total < 8.0 * static_cast<double>(huge) || free_huge_bytes() < 2 * total) {
+    return;
+  }
+  for (const auto& [b, bytes] : arrays) {
+    const auto lo = (reinterpret_cast<std::uintptr_t>(b) + huge - 1) & ~(huge - 1);
+    const auto hi = (reinterpret_cast<std::uintptr_t>(b) + bytes) & ~(huge - 1);
+    if (hi > lo) {
+      ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
+    }
+  }
+#else
+  (void)arrays;
+#endif
+}
 
 // Hands the whole pages inside [b, e) back to the system: the pages of a mapping already
 // parsed (each thread its own blocks, while the others still parse) or of a buffer about to
@@ -467,6 +536,14 @@ std::optional<Design> read_design(const std::string& path, const Formula& f,
   des.y.resize(rows);
   if (!offset_column.empty()) {
     des.offset.resize(rows);
+  }
+  {
+    const auto bytes = [](const auto& v) {
+      return static_cast<std::size_t>(v.size()) * sizeof(double);
+    };
+    prefer_huge_pages({{des.x.data(), bytes(des.x)},
+                       {des.y.data(), bytes(des.y)},
+                       {des.offset.data(), bytes(des.offset)}});
   }
   const Eigen::Index first = f.intercept ? 1 : 0;
   // Each output's column, and which output a file column is parsed into (its first); a column

@@ -69,6 +69,8 @@ std::vector<DesignVariant> variants_from_csv(const std::string& path) {
   std::vector<std::string_view> f;
   while (reader.next(f)) {
     DesignVariant v;
+    v.source = path;
+    v.line = reader.line();
     for (std::size_t i = 0; i < header.size() && i < f.size(); ++i) {
       if (label_col && i == *label_col) {
         continue;
@@ -93,6 +95,36 @@ std::vector<DesignVariant> variants_from_csv(const std::string& path) {
   }
   return out;
 }
+
+namespace {
+
+// The scenario with a variant's assignments; an error about one of the variant's keys names the
+// variants file and the variant's line (the scenario does not hold that key's value).
+io::LoadedScenario load_variant(const std::string& scenario, const std::vector<std::string>& sets,
+                                const DesignVariant& v) {
+  try {
+    return io::load_scenario(scenario, sets);
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    const auto at = message.find("field '");
+    if (v.source.empty() || at == std::string::npos) {
+      throw;
+    }
+    const auto end = message.find('\'', at + 7);
+    const std::string field = message.substr(at + 7, end - at - 7);
+    for (const auto& a : v.assignments) {
+      auto key = a.substr(0, a.find('='));
+      key.erase(0, key.find_first_not_of(" \t"));
+      key.erase(key.find_last_not_of(" \t") + 1);
+      if (key == field || field.rfind(key + ".", 0) == 0) {
+        throw Error(e.kind(), v.source + ":" + std::to_string(v.line) + ": " + message.substr(at));
+      }
+    }
+    throw;
+  }
+}
+
+}  // namespace
 
 CompareResult compare_designs(const CompareSpec& spec,
                               const std::function<void(int, int, const std::string&)>& on_variant,
@@ -139,7 +171,7 @@ CompareResult compare_designs(const CompareSpec& spec,
   for (const auto& v : variants) {
     auto sets = spec.overrides;
     sets.insert(sets.end(), v.assignments.begin(), v.assignments.end());
-    auto l = io::load_scenario(spec.scenario, sets);
+    auto l = load_variant(spec.scenario, sets, v);
     if (same_inputs(l.scenario.hierarchy, base.loaded.scenario.hierarchy)) {
       shared.push_back(
           std::make_unique<Model>(l.scenario, *base.inputs.hierarchy, *base.inputs.network));

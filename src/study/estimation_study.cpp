@@ -172,10 +172,18 @@ TableFit<CoxFit> cox_study(const CoxSpec& spec) {
            "give each row a numeric end time");
     }
     if (!(start[i] < stop[i])) {
+      // Every row's start above its stop: the two columns were given the other way round.
+      bool swapped = true;
+      for (const auto row : design.rows) {
+        swapped = swapped && data.num[c_start][row] > data.num[c_stop][row];
+      }
       fail(ErrorKind::data, where(c_stop),
            fmt::format("the interval ({}, {}] is empty: {} must be greater than {} = {}", start[i],
                        stop[i], surv[1], surv[0], data.text[c_start][r]),
-           "each row is an interval (start, stop] with start < stop");
+           swapped ? fmt::format("every row has {0} > {1}: the columns look swapped; write "
+                                 "Surv({1}, {0}, {2})",
+                                 surv[0], surv[1], surv[2])
+                   : std::string("each row is an interval (start, stop] with start < stop"));
     }
     const double ev = design.y[i];
     if (ev != 0 && ev != 1) {

@@ -8,6 +8,7 @@
 #include "pdlab/sim/summary.hpp"
 #include "pdlab/study/grid.hpp"
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -17,6 +18,10 @@ namespace pdlab::study {
 struct DesignVariant {
   std::string label;                     // "key=value; key=value"
   std::vector<std::string> assignments;  // key=value, applied after the base overrides
+  // Where the variant was read (variants_from_csv): the scenario's errors about its keys name
+  // this file and line, not the scenario.
+  std::string source;
+  std::int64_t line = 0;
 };
 
 // --vary KEY=V1,V2 (repeatable): all combinations, first key slowest.

@@ -26,7 +26,7 @@ std::string field(const EventContext& c, const std::string& f) {
 }
 
 std::int32_t period_of(const EventContext& c, const std::string& date, const std::string& f) {
-  return to_period(c.scenario.calendar, date, f, c.scenario.file, c.event.line);
+  return to_period(c.scenario.calendar, date, f, c.scenario.file, c.event.line_of(f));
 }
 
 std::vector<std::int32_t> units_of(const EventContext& c, const std::vector<std::string>& ids,
@@ -34,7 +34,7 @@ std::vector<std::int32_t> units_of(const EventContext& c, const std::vector<std:
   std::vector<std::int32_t> out;
   out.reserve(ids.size());
   for (const auto& id : ids) {
-    out.push_back(unit_of(c.scenario, c.hierarchy, field(c, f), id, c.event.line));
+    out.push_back(unit_of(c.scenario, c.hierarchy, field(c, f), id, c.event.line_of(f)));
   }
   return out;
 }
@@ -57,14 +57,15 @@ template <typename Spec, typename Action>
 Action compile_units_mode(const EventContext& c, const Spec& s, bool needs_mode) {
   if (s.units.empty()) {
     bad(c.scenario, field(c, "units"), "", "no units given", "list unit ids, e.g. units = [\"32\"]",
-        c.event.line);
+        c.event.line_of("units"));
   }
   Action a;
   a.units = units_of(c, s.units, "units");
   a.mode = s.mode;
   if (needs_mode && a.mode == Mode::none) {
     bad(c.scenario, field(c, "mode"), "", "a promote event needs a mode",
-        "set mode = \"endorse\", \"pilot\", \"mandate\" or \"championship\"", c.event.line);
+        "set mode = \"endorse\", \"pilot\", \"mandate\" or \"championship\"",
+        c.event.line_of("mode"));
   }
   if (a.mode == Mode::mandate) {
     a.deadline = s.deadline.empty() ? c.period + c.scenario.promotion.mandate_deadline
@@ -103,20 +104,20 @@ MandateSpec parse_mandate(const EventFields& f) {
 MandateEvent compile_mandate(const EventContext& c, const MandateSpec& s) {
   const auto& sc = c.scenario;
   const auto& h = c.hierarchy;
-  const auto line = c.event.line;
   MandateEvent a;
   a.compliance = s.compliance < 0 ? sc.promotion.compliance : s.compliance;
-  a.issuer = unit_of(sc, h, field(c, "issuer"), s.issuer, line);
-  a.target_level = level_of(sc, h, field(c, "target_level"), s.target_level, line);
+  a.issuer = unit_of(sc, h, field(c, "issuer"), s.issuer, c.event.line_of("issuer"));
+  a.target_level =
+      level_of(sc, h, field(c, "target_level"), s.target_level, c.event.line_of("target_level"));
   if (a.target_level <= h.level(a.issuer)) {
     bad(sc, field(c, "target_level"), s.target_level,
         "the target level is not below the issuer's level '" + h.level_names()[h.level(a.issuer)] +
             "'",
-        "target a level below the issuing unit", line);
+        "target a level below the issuing unit", c.event.line_of("target_level"));
   }
   if (s.deadline.empty()) {
     bad(sc, field(c, "deadline"), "", "a mandate needs a deadline", "set deadline = \"YYYY-MM\"",
-        line);
+        c.event.line_of("deadline"));
   }
   a.deadline = period_of(c, s.deadline, field(c, "deadline"));
   for (std::size_t q = 0; q < s.quotas.size(); ++q) {
@@ -129,16 +130,16 @@ MandateEvent compile_mandate(const EventContext& c, const MandateSpec& s) {
       bad(sc, qkey + ".by", sq.by,
           "the quota falls after the mandate's deadline (" + s.deadline +
               "), when every target unit must already have adopted",
-          "date the quota on or before the deadline", line);
+          "date the quota on or before the deadline", c.event.line_of("quota"));
     }
     for (const auto& rid : sq.regions) {
-      const auto r = unit_of(sc, h, qkey + ".regions", rid, line);
+      const auto r = unit_of(sc, h, qkey + ".regions", rid, c.event.line_of("quota"));
       if (h.level(r) >= a.target_level || h.ancestor_at(r, h.level(a.issuer)) != a.issuer) {
         bad(sc, qkey + ".regions", rid,
             "region is neither the issuer nor a unit under it above the target level",
             "list units below the issuer and above the target level (or omit regions for the "
             "issuer's whole jurisdiction)",
-            line);
+            c.event.line_of("quota"));
       }
       cq.regions.push_back(r);
     }
@@ -154,13 +155,13 @@ MandateEvent compile_mandate(const EventContext& c, const MandateSpec& s) {
             std::find(earlier.regions.begin(), earlier.regions.end(), r) != earlier.regions.end()) {
           bad(sc, qkey + ".regions", std::string(h.id(r)),
               "the region already has a quota by " + sq.by + " in an earlier quota of this mandate",
-              "give each region one share per date", line);
+              "give each region one share per date", c.event.line_of("quota"));
         }
       }
       if (std::find(cq.regions.begin(), cq.regions.begin() + static_cast<std::ptrdiff_t>(k), r) !=
           cq.regions.begin() + static_cast<std::ptrdiff_t>(k)) {
         bad(sc, qkey + ".regions", std::string(h.id(r)), "the region is listed twice",
-            "list each region once", line);
+            "list each region once", c.event.line_of("quota"));
       }
     }
     a.quotas.push_back(std::move(cq));
@@ -206,7 +207,8 @@ SetSpec parse_set(const EventFields& f) {
 SetEvent compile_set(const EventContext& c, const SetSpec& s) {
   std::string key;
   if (const KeyedParam* kp = find_keyed_parameter(s.key, &key)) {
-    detail::check_key(c.scenario, c.hierarchy, kp->over, field(c, "key"), key, c.event.line);
+    detail::check_key(c.scenario, c.hierarchy, kp->over, field(c, "key"), key,
+                      c.event.line_of("key"));
   }
   return SetEvent{s.key, s.value};
 }
@@ -252,10 +254,10 @@ std::vector<std::int32_t> tier_units(const EventContext& c, const std::string& l
                                      const std::vector<std::string>& types) {
   const auto& sc = c.scenario;
   const auto& h = c.hierarchy;
-  const int l = level_of(sc, h, field(c, "level"), level, c.event.line);
+  const int l = level_of(sc, h, field(c, "level"), level, c.event.line_of("level"));
   if (l == 0) {
     bad(sc, field(c, "level"), level, "the top level cannot be abolished",
-        "name a tier between the top and the bottom of the hierarchy", c.event.line);
+        "name a tier between the top and the bottom of the hierarchy", c.event.line_of("level"));
   }
   int type_column = -1;
   if (!types.empty()) {
@@ -265,7 +267,7 @@ std::vector<std::int32_t> tier_units(const EventContext& c, const std::string& l
       bad(sc, field(c, "types"), types.front(), "the hierarchy has no `type` column",
           "use the shipped China hierarchy (it has one) or add a `type` column to the hierarchy "
           "file",
-          c.event.line);
+          c.event.line_of("types"));
     }
     type_column = static_cast<int>(it - names.begin());
   }
@@ -276,7 +278,7 @@ std::vector<std::int32_t> tier_units(const EventContext& c, const std::string& l
           "this unit is at level '" + h.level_names()[h.level(roots[k])] + "', not above level '" +
               level + "'",
           "list units of a level above '" + level + "' (or leave `under` out for all of them)",
-          c.event.line);
+          c.event.line_of("under"));
     }
   }
   std::vector<std::int32_t> out;
@@ -309,7 +311,8 @@ std::vector<std::int32_t> tier_units(const EventContext& c, const std::string& l
       bad(sc, field(c, "under"), under[k],
           "no unit of level '" + level + "'" + (types.empty() ? "" : " of these types") +
               " lies below this unit",
-          "drop it from `under`, or list units that have such units below them", c.event.line);
+          "drop it from `under`, or list units that have such units below them",
+          c.event.line_of("under"));
     }
   }
   for (std::size_t k = 0; k < types.size(); ++k) {
@@ -318,7 +321,7 @@ std::vector<std::int32_t> tier_units(const EventContext& c, const std::string& l
           "no unit of level '" + level + "' below these units has this type",
           "use a type of that level (China: street_office, town, township, ethnic_township, "
           "other_township; docs/model.md 7.13)",
-          c.event.line);
+          c.event.line_of("types"));
     }
   }
   if (out.empty()) {
@@ -328,7 +331,8 @@ std::vector<std::int32_t> tier_units(const EventContext& c, const std::string& l
     }
     bad(sc, field(c, under.empty() ? "level" : "under"), under.empty() ? level : "[" + listed + "]",
         "no unit of level '" + level + "' lies below these units",
-        "list units that have units of level '" + level + "' below them", c.event.line);
+        "list units that have units of level '" + level + "' below them",
+        c.event.line_of(under.empty() ? "level" : "under"));
   }
   return out;
 }
@@ -385,7 +389,7 @@ Inherit inherit_of(const EventContext& c, const std::string& text) {
   }
   bad(c.scenario, field(c, "inherit"), text, "unknown inheritance rule",
       "use \"any\" (default: adopted if any source was), \"all\", \"largest\" or \"none\"",
-      c.event.line);
+      c.event.line_of("inherit"));
 }
 
 MergeSpec parse_merge(const EventFields& f) {
@@ -403,17 +407,17 @@ MergeEvent compile_merge(const EventContext& c, const MergeSpec& s) {
   MergeEvent a;
   if (s.units.empty()) {
     bad(c.scenario, field(c, "units"), "", "no units given",
-        "list the ids of the units that merge into `into`", c.event.line);
+        "list the ids of the units that merge into `into`", c.event.line_of("units"));
   }
   a.units = units_of(c, s.units, "units");
-  a.into = unit_of(c.scenario, h, field(c, "into"), s.into, c.event.line);
+  a.into = unit_of(c.scenario, h, field(c, "into"), s.into, c.event.line_of("into"));
   a.inherit = inherit_of(c, s.inherit);
   for (auto u : a.units) {
     if (h.level(u) != h.level(a.into) || u == a.into) {
       bad(c.scenario, field(c, "units"), std::string(h.id(u)),
           "a merged unit must be another unit at the level of 'into' ('" +
               h.level_names()[h.level(a.into)] + "')",
-          "merge units of one level into a unit of the same level", c.event.line);
+          "merge units of one level into a unit of the same level", c.event.line_of("units"));
     }
   }
   return a;
@@ -432,11 +436,11 @@ SplitSpec parse_split(const EventFields& f) {
 SplitEvent compile_split(const EventContext& c, const SplitSpec& s) {
   const auto& h = c.hierarchy;
   SplitEvent a;
-  a.unit = unit_of(c.scenario, h, field(c, "unit"), s.unit, c.event.line);
+  a.unit = unit_of(c.scenario, h, field(c, "unit"), s.unit, c.event.line_of("unit"));
   if (s.into.size() < 2) {
     bad(c.scenario, field(c, "into"), s.into.empty() ? "" : s.into.front(),
         "a split needs at least two parts", "list the ids of the units the unit splits into",
-        c.event.line);
+        c.event.line_of("into"));
   }
   a.into = units_of(c, s.into, "into");
   a.inherit = inherit_of(c, s.inherit);
@@ -445,7 +449,7 @@ SplitEvent compile_split(const EventContext& c, const SplitSpec& s) {
       bad(c.scenario, field(c, "into"), std::string(h.id(u)),
           "a part must be another unit at the level of 'unit' ('" +
               h.level_names()[h.level(a.unit)] + "')",
-          "split a unit into units of its own level", c.event.line);
+          "split a unit into units of its own level", c.event.line_of("into"));
     }
   }
   return a;

@@ -308,11 +308,13 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
     CompiledEvent c;
     c.source = e.key;
     c.line = e.line;
-    c.period = to_period(sc_.calendar, e.date, e.key + ".date", sc_.file, e.line);
+    c.field_lines = e.field_lines;
+    c.period = to_period(sc_.calendar, e.date, e.key + ".date", sc_.file, e.line_of("date"));
     const auto pol = std::find_if(sc_.policies.begin(), sc_.policies.end(),
                                   [&](const Policy& p) { return p.id == e.policy; });
     if (pol == sc_.policies.end()) {
-      check_key(sc_, h_, KeyDomain::policy, e.key + ".policy", e.policy, e.line);  // throws
+      check_key(sc_, h_, KeyDomain::policy, e.key + ".policy", e.policy,
+                e.line_of("policy"));  // throws
     }
     c.policy = static_cast<std::int32_t>(pol - sc_.policies.begin());
     const EventKind& kind = kind_of(e);
@@ -329,7 +331,7 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
         e.spec);
     if (deadline != kNever && deadline <= c.period) {
       bad(sc_, e.key + ".deadline", deadline_text, "deadline is not after the event's date",
-          "set a deadline after the date", e.line);
+          "set a deadline after the date", e.line_of("deadline"));
     }
     check_available(c, e);
     const std::string last = period_label(sc_.calendar, sc_.calendar.periods - 1);
@@ -502,7 +504,7 @@ void Model::compile_epochs(const StaticPart& static_part) {
       next.shift = shift;
       next.base = base;
       if (rebase) {
-        bases_.push_back(static_part(tmp.adoption, ce.source + ".key", ce.line));
+        bases_.push_back(static_part(tmp.adoption, ce.source + ".key", ce.line_of("key")));
         next.base = static_cast<std::int32_t>(bases_.size() - 1);
       }
       if (ce.period == epochs_[k].back().period) {

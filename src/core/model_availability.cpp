@@ -98,7 +98,8 @@ void Model::check_available(const CompiledEvent& c, const Event& e) const {
     bad(sc_, e.key + ".date", e.date,
         "the event acts on policy '" + p.id + "' before it exists (" + key + ".from = " + p.from +
             ")",
-        "date the event at or after " + p.from + ", or move the policy's from earlier", e.line);
+        "date the event at or after " + p.from + ", or move the policy's from earlier",
+        e.line_of("date"));
   }
   std::string allowed;
   for (int l = 0; l < h_.n_levels(); ++l) {
@@ -112,7 +113,8 @@ void Model::check_available(const CompiledEvent& c, const Event& e) const {
       bad(sc_, e.key + "." + field, value,
           what + "; policy '" + p.id + "' can be adopted only at " + allowed + " (" + key +
               ".levels)",
-          "target units of those levels, or add this level to " + key + ".levels", e.line);
+          "target units of those levels, or add this level to " + key + ".levels",
+          e.line_of(field));
     }
   };
   const auto level_name = [&](int l) { return h_.level_names()[static_cast<std::size_t>(l)]; };
@@ -125,7 +127,8 @@ void Model::check_available(const CompiledEvent& c, const Event& e) const {
         bad(sc_, e.key + ".units", std::string(h_.id(u)),
             "this unit's type cannot adopt policy '" + p.id + "' (" + key + ".types = " + types +
                 ")",
-            "target units of those types, or add this unit's type to " + key + ".types", e.line);
+            "target units of those types, or add this unit's type to " + key + ".types",
+            e.line_of("units"));
       }
     }
   } else if (const auto* m = std::get_if<MandateEvent>(&c.action)) {
@@ -142,7 +145,7 @@ void Model::check_available(const CompiledEvent& c, const Event& e) const {
               ".types = " + types + ")",
           "target a level with units of those types, or add this level's types to " + key +
               ".types",
-          e.line);
+          e.line_of("target_level"));
     }
   }
 }

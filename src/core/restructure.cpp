@@ -173,7 +173,8 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
     if (tr.period <= 0) {
       bad(sc, ev.source + ".date", period_label(sc.calendar, tr.period),
           "a merge or split at the first period: the units that cease would never exist",
-          "date it after the first period, or start the hierarchy with the result", ev.line);
+          "date it after the first period, or start the hierarchy with the result",
+          ev.line_of(".date"));
     }
     if (begin_.empty()) {
       begin_.assign(static_cast<std::size_t>(n), 0);
@@ -185,24 +186,25 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
       for (auto it = side->begin(); it != side->end(); ++it) {
         if (std::find(side->begin(), it, *it) != it) {
           bad(sc, side == &tr.from ? from_field : to_field, std::string(h.id(*it)),
-              "the unit is listed twice", "list each unit once", ev.line);
+              "the unit is listed twice", "list each unit once",
+              ev.line_of(side == &tr.from ? from_field : to_field));
         }
       }
     }
     for (auto u : tr.from) {
       if (std::find(tr.to.begin(), tr.to.end(), u) != tr.to.end()) {
         bad(sc, from_field, std::string(h.id(u)), "the unit is on both sides",
-            "list each unit either as ceasing or as taking over", ev.line);
+            "list each unit either as ceasing or as taking over", ev.line_of(from_field));
       }
       // Two events on one date (on different dates the check below finds it has ceased).
       refuse_same_date(ceased_by, u, t, from_field, "already ceases",
                        ": both events would pass its adoption on",
                        "list each unit in one merge or split only (merge into one unit, or split "
                        "it once into all its successors)",
-                       ev.line);
+                       ev.line_of(from_field));
       // A chain on one date (A into B, then B into C) would depend on the order of the events.
       refuse_same_date(took_over_by, u, t, from_field, "takes over", " and ceases by this event",
-                       kChainFix, ev.line);
+                       kChainFix, ev.line_of(from_field));
       ceased_by[u] = static_cast<std::int32_t>(transitions_.size());
       if (!(begin_[u] <= t - 1 && t - 1 < end_[u])) {
         bad(sc, from_field, std::string(h.id(u)),
@@ -210,13 +212,13 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
                 label(sc.calendar, begin_[u]) + " until " + label(sc.calendar, end_[u]) + ")",
             "merge or split only units that exist then: check the date and the unit's "
             "exists_from / exists_until and earlier merges",
-            ev.line);
+            ev.line_of(from_field));
       }
       end_[u] = t;
     }
     for (auto v : tr.to) {
       refuse_same_date(ceased_by, v, t, to_field, "ceases", " and takes over by this event",
-                       kChainFix, ev.line);
+                       kChainFix, ev.line_of(to_field));
       took_over_by[v] = static_cast<std::int32_t>(transitions_.size());
       if (!(begin_[v] <= t && t < end_[v])) {
         bad(sc, to_field, std::string(h.id(v)),
@@ -224,7 +226,7 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
                 label(sc.calendar, begin_[v]) + " until " + label(sc.calendar, end_[v]) + ")",
             "set its exists_from in the hierarchy file to the date (a unit born by the merge or "
             "split) or earlier (an existing unit)",
-            ev.line);
+            ev.line_of(to_field));
       }
       if (begin_[v] == t) {
         born_by[v] = static_cast<std::int32_t>(transitions_.size());
@@ -333,7 +335,8 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
             "the unit does not exist at " + period_label(sc.calendar, t) + " (it exists from " +
                 label(sc.calendar, begin_[root]) + " until " + label(sc.calendar, end_[root]) +
                 "): " + doing + " below it would do nothing",
-            "date the event while the unit exists, or list the unit that took it over", ev.line);
+            "date the event while the unit exists, or list the unit that took it over",
+            ev.line_of(".under"));
       }
       const auto below = [&](std::int32_t u) {
         return exists(u) && h.ancestor_at(u, h.level(root)) == root;
@@ -342,14 +345,14 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
         bad(sc, ev.source + ".under", std::string(h.id(root)),
             "none of the units selected below it exists at " + period_label(sc.calendar, t) +
                 " (they have ceased or are born later): " + doing + " would do nothing there",
-            "date the event while they exist, or drop the unit from `under`", ev.line);
+            "date the event while they exist, or drop the unit from `under`", ev.line_of(".under"));
       }
     }
     if (under.empty() && std::none_of(selected.begin(), selected.end(), exists)) {
       bad(sc, ev.source + ".level", level_name(selected.front()),
           "none of the " + std::to_string(selected.size()) + " selected units exists at " +
               period_label(sc.calendar, t) + ": " + doing + " would do nothing",
-          "date the event while the units exist", ev.line);
+          "date the event while the units exist", ev.line_of(".level"));
     }
   };
   for (const auto& ev : events) {
@@ -373,7 +376,7 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
               unit_named(u) +
                   " was abolished and re-established before: a second abolition is not "
                   "supported",
-              "abolish each unit at most once", ev.line);
+              "abolish each unit at most once", ev.line_of(".level"));
         }
         if (abolished_at_[u] != kNever) {
           bad(sc, ev.source + ".level", level_name(u),
@@ -382,7 +385,7 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
                   ": a second abolition before its re-establishment would do nothing",
               "drop this abolish event or narrow it with `under` and `types`; re-establish the "
               "tier first if it is abolished again later (not supported)",
-              ev.line);
+              ev.line_of(".level"));
         }
         abolished_at_[u] = ev.period;
         abolished.emplace_back(std::min(ev.period, periods_), u);
@@ -394,7 +397,7 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
                   (restored_at_[u] != kNever ? " (it was re-established already)" : ""),
               "abolish the tier first with an abolish event dated earlier, or narrow the units "
               "with `under` and `types`",
-              ev.line);
+              ev.line_of(".level"));
         }
         restored_at_[u] = ev.period;
         restored.emplace_back(std::min(ev.period, periods_), u);
@@ -442,7 +445,7 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
                 period_label(sc.calendar, ev.period) + ", so it is not a government",
             "name the tier above as the issuer, or date the mandate before the abolition or "
             "after the re-establishment",
-            ev.line);
+            ev.line_of(".issuer"));
       }
       if (ad == nullptr && pr == nullptr) {
         continue;
@@ -460,7 +463,7 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
                   (ad != nullptr ? "adopt" : "be promoted"),
               "date the event before the abolition (an abolish event takes effect at the start "
               "of its month) or after the re-establishment, or drop the unit from `units`",
-              ev.line);
+              ev.line_of(".units"));
         }
       }
     }
@@ -484,7 +487,7 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
             "the issuer does not exist on the event's date " +
                 period_label(sc.calendar, ev.period) + " (" + span(md->issuer) + ")",
             "date the mandate while the issuer exists, or name the unit that governs then",
-            ev.line);
+            ev.line_of(".issuer"));
       }
       if (md != nullptr) {
         for (std::size_t q = 0; q < md->quotas.size(); ++q) {
@@ -493,7 +496,8 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
             if (absent(u, std::max(ev.period, std::min(quota.period, periods_ - 1)))) {
               bad(sc, ev.source + ".quota[" + std::to_string(q) + "].regions", std::string(h.id(u)),
                   "the region does not exist on the quota's date (" + span(u) + ")",
-                  "name a region that exists then (the unit that took it over)", ev.line);
+                  "name a region that exists then (the unit that took it over)",
+                  ev.line_of(".quota["));
             }
           }
         }
@@ -507,7 +511,8 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
           bad(sc, ev.source + ".units", std::string(h.id(u)),
               "the unit does not exist on the event's date " +
                   period_label(sc.calendar, ev.period) + " (" + span(u) + ")",
-              "date the event while the unit exists, or name the unit that takes it over", ev.line);
+              "date the event while the unit exists, or name the unit that takes it over",
+              ev.line_of(".units"));
         }
       }
     }

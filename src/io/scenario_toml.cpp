@@ -439,6 +439,9 @@ Event event(const Ctx& c, const toml::table& t, const std::string& k) {
   Event e;
   e.key = k;
   e.line = line_of(t);
+  for (const auto& [fk, fv] : t) {
+    e.field_lines.emplace_back(std::string(fk.str()), line_of(fv));
+  }
   e.date = fields.date("date");
   if (fields.has("policy")) {
     e.policy = fields.text("policy");

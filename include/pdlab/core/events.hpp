@@ -84,9 +84,14 @@ using EventAction = std::variant<AdoptEvent, MandateEvent, PromoteEvent, SetEven
 struct CompiledEvent {
   std::int32_t period = 0;
   std::int32_t policy = 0;
-  std::string source;     // "event[3]", for messages
-  std::int64_t line = 0;  // of the event in the scenario file
+  std::string source;      // "event[3]", for messages
+  std::int64_t line = 0;   // of the event in the scenario file
+  FieldLines field_lines;  // of its fields (Event::field_lines)
   EventAction action;
+
+  [[nodiscard]] std::int64_t line_of(const std::string& field) const {
+    return field_line(source, line, field_lines, field);
+  }
 };
 
 // The deadline of an event that has one (adopt and promote with mode mandate, mandate), else

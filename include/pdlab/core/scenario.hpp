@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -190,12 +191,36 @@ struct ReestablishSpec {  // an abolished tier becomes a government again
 using EventSpec = std::variant<AdoptSpec, MandateSpec, PromoteSpec, SetSpec, ReverseSpec,
                                AbolishSpec, MergeSpec, SplitSpec, ReestablishSpec>;
 
+// The line of an event's field, named bare ("date", ".date") or as in messages
+// ("event[3].quota[0].by": its first part after the event's key `key`); the event's own line
+// when the field has none.
+using FieldLines = std::vector<std::pair<std::string, std::int64_t>>;
+inline std::int64_t field_line(const std::string& key, std::int64_t line, const FieldLines& lines,
+                               const std::string& field) {
+  std::string name = field.rfind(key + ".", 0) == 0 ? field.substr(key.size() + 1) : field;
+  if (!name.empty() && name.front() == '.') {
+    name.erase(0, 1);  // ".date", as appended to the key
+  }
+  name = name.substr(0, name.find_first_of(".["));
+  for (const auto& [f, l] : lines) {
+    if (f == name) {
+      return l;
+    }
+  }
+  return line;
+}
+
 struct Event {
-  std::string key;        // "event[3]", for messages
-  std::int64_t line = 0;  // line of the event in the scenario file
+  std::string key;         // "event[3]", for messages
+  std::int64_t line = 0;   // line of the event in the scenario file
+  FieldLines field_lines;  // the line of each of its fields ("date", "units", ...)
   std::string date;
   std::string policy;
   EventSpec spec;
+
+  [[nodiscard]] std::int64_t line_of(const std::string& field) const {
+    return field_line(key, line, field_lines, field);
+  }
 };
 
 // The governance system (docs/model.md section 7.9): what adoption does on the ground. Every

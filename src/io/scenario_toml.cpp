@@ -839,7 +839,9 @@ LoadedScenario parse_scenario(const std::string& text_with_bom, const std::strin
     for (const char* k : {"start_year", "start_month"}) {
       if (t != nullptr && t->contains(k)) {
         fail(ErrorKind::config, {name, 0, std::string("calendar.") + k, ""},
-             "given together with calendar.start", "keep calendar.start only");
+             "given together with calendar.start",
+             "keep calendar.start only (with --set, change calendar.start_year and "
+             "calendar.start_month instead: --set cannot remove a key)");
       }
     }
     const auto* node = root.at_path("calendar.start").node();

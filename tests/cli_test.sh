@@ -142,6 +142,7 @@ ok check_fit_out_is_input_before_simulating bash -c "! '$PDLAB' check-fit '$T/fi
 ok check_fit_out_is_input_kept cmp -s "$DC/events.csv" "$T/events_copy.csv"
 check fit_uncertainty 0 "adoption.beta.urban_share" -- sed -n '/^\[uncertainty\]/,$p' "$T/fitted.toml"
 check check_fit_draws 0 "prefecture" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" -r 10 --set uncertainty.draw=true
+check drawn_key_with_draw_off 0 "wrote" -- "$PDLAB" run "$SRC/tests/bad_inputs/uncertainty_drawn.toml" -r 2 --set uncertainty.draw=false --set adoption.gamma_vertical=0 --out "$T/drawn_off.sqlite"
 check check_fit_csv 0 "level,period,date,observed,sim_mean,sim_q05,sim_q95,inside" -- cat "$T/check.csv"
 check oos_ok 0 "constant_hazard" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" --train-until 2022 -r 20 --out "$T/oos.csv"
 check oos_csv 0 "method,train_until,first_scored,last_scored,units,events,replicates,log_score,brier,crps,coverage50,coverage90,seconds" -- cat "$T/oos.csv"

@@ -32,6 +32,14 @@ CompiledDraws compile_draws(const Scenario& s) {
     }
     return d;
   }
+  for (std::size_t i = 0; i < k; ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (u.keys[i] == u.keys[j]) {
+        bad(s, "uncertainty.keys", u.keys[i], "the key is listed twice",
+            "list each key once, with one estimate and one row and column of the covariance");
+      }
+    }
+  }
   if (u.estimate.size() != k) {
     bad(s, "uncertainty.estimate", std::to_string(u.estimate.size()) + " values",
         "needs one value per key (" + std::to_string(k) + " keys)",
@@ -104,6 +112,20 @@ CompiledDraws compile_draws(const Scenario& s) {
     d.hi.push_back(hi);
   }
   return d;
+}
+
+void refuse_drawn_key(const Scenario& s, const std::string& key, ErrorKind kind,
+                      const Where& where) {
+  const auto& u = s.uncertainty;
+  if (!u.draw || std::find(u.keys.begin(), u.keys.end(), key) == u.keys.end()) {
+    return;
+  }
+  fail(kind, where,
+       "'" + key +
+           "' is drawn from [uncertainty] (draw = true): each replicate's draw would replace "
+           "this value, so it would change nothing",
+       "change uncertainty.estimate to move the draws, or set uncertainty.draw = false to "
+       "give the key a value of its own");
 }
 
 std::vector<double> draw_parameters(const CompiledDraws& d, std::uint64_t seed,

@@ -2,6 +2,7 @@
 #include "pdlab/core/errors.hpp"
 #include "pdlab/core/events.hpp"
 #include "pdlab/core/params.hpp"
+#include "pdlab/core/uncertainty.hpp"
 #include "pdlab/io/output_file.hpp"
 #include "pdlab/io/results.hpp"
 #include "pdlab/io/scenario_io.hpp"
@@ -866,6 +867,15 @@ LoadedScenario parse_scenario(const std::string& text_with_bom, const std::strin
       }
       e.policy = s.policies[0].id;
     }
+  }
+  // A value set on the command line for a key that each replicate draws would be replaced.
+  for (const auto& assignment : overrides) {
+    auto key = assignment.substr(0, assignment.find('='));
+    key.erase(0, key.find_first_not_of(" \t"));
+    key.erase(key.find_last_not_of(" \t") + 1);
+    const auto eq = assignment.find('=');
+    refuse_drawn_key(s, key, ErrorKind::config,
+                     {name, 0, key, eq == std::string::npos ? "" : assignment.substr(eq + 1)});
   }
   std::ostringstream o;
   o << root;

@@ -3,6 +3,7 @@
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/core/params.hpp"
+#include "pdlab/core/uncertainty.hpp"
 #include "pdlab/io/text_reader.hpp"
 #include "pdlab/sim/engine.hpp"
 #include "pdlab/sim/summary.hpp"
@@ -153,6 +154,13 @@ CalibrateResult calibrate_scenario(
   if (free.empty()) {
     fail(ErrorKind::config, {spec.scenario, 0, "calibrate.free", ""}, "no free parameters",
          "declare [[calibrate.free]] tables {name, keys, lo, hi, start} in the scenario");
+  }
+  // A free key that each replicate draws from [uncertainty] would not move the simulation.
+  for (std::size_t i = 0; i < free.size(); ++i) {
+    for (const auto& key : free[i].keys) {
+      refuse_drawn_key(sc0, key, ErrorKind::config,
+                       {spec.scenario, 0, "calibrate.free[" + std::to_string(i) + "].keys", key});
+    }
   }
   out.targets = read_targets(spec.targets_path, *base.model);
   const auto& targets = out.targets;

@@ -2,6 +2,7 @@
 
 #include "pdlab/core/errors.hpp"
 #include "pdlab/core/params.hpp"
+#include "pdlab/core/uncertainty.hpp"
 #include "pdlab/sim/engine.hpp"
 #include "pdlab/study/study.hpp"
 
@@ -177,6 +178,7 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
   out.method = spec.method;
   out.confidence = spec.confidence;
   for (const auto& g : given_factors(spec, sc0)) {
+    refuse_drawn_key(sc0, g.f.key, g.kind, g.where);
     out.factors.push_back(resolve(g));
   }
   if (out.factors.empty()) {

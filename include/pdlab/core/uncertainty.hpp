@@ -3,6 +3,7 @@
 // normals keyed by (seed, replicate, key), so draws do not depend on threads or order.
 #pragma once
 
+#include "pdlab/core/errors.hpp"
 #include "pdlab/core/scenario.hpp"
 
 #include <cstdint>
@@ -21,6 +22,13 @@ struct CompiledDraws {
 // Checks [uncertainty] (numeric keys the registry knows, sizes, a finite symmetric positive
 // semi-definite covariance) and factors the covariance; throws Error(config) naming the key.
 CompiledDraws compile_draws(const Scenario& s);
+
+// Refuses a value given for a key that [uncertainty] draws (draw = true): each replicate's
+// draw would replace it, so the value would change nothing (and a record of it would not be
+// what ran). `where` names the value's origin (the field: the key, or an option such as
+// --factor); its kind decides the exit code.
+void refuse_drawn_key(const Scenario& s, const std::string& key, ErrorKind kind,
+                      const Where& where);
 
 // The keys' values for `replicate`: estimate + factor z, z standard normal, each clamped to
 // its key's range.

@@ -70,6 +70,17 @@ Action compile_units_mode(const EventContext& c, const Spec& s, bool needs_mode)
   if (a.mode == Mode::mandate) {
     a.deadline = s.deadline.empty() ? c.period + c.scenario.promotion.mandate_deadline
                                     : period_of(c, s.deadline, field(c, "deadline"));
+  } else if (!s.deadline.empty()) {
+    // Only a mandate has a deadline: any other mode would ignore it.
+    std::string mode = "not set";
+    if (a.mode != Mode::none) {
+      mode = "\"";
+      mode += to_string(a.mode);
+      mode += '"';
+    }
+    bad(c.scenario, field(c, "deadline"), s.deadline,
+        "a deadline applies to mode \"mandate\" only; this event's mode is " + mode,
+        "remove the deadline, or set mode = \"mandate\"", c.event.line_of("deadline"));
   }
   return a;
 }

@@ -339,8 +339,13 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
       warnings_.push_back(e.key + " (" + std::string(kind.name) + " at " + e.date +
                           ") is after the last period (" + last + ") and has no effect");
     } else if (deadline != kNever && deadline >= sc_.calendar.periods) {
-      warnings_.push_back(e.key + ": deadline " + deadline_text + " is after the last period (" +
-                          last + "); it is never enforced");
+      // Without a deadline of its own the mandate's is promotion.mandate_deadline periods on.
+      const std::string shown = deadline_text.empty()
+                                    ? period_label(sc_.calendar, deadline) +
+                                          " (promotion.mandate_deadline after " + e.date + ")"
+                                    : deadline_text;
+      warnings_.push_back(e.key + ": deadline " + shown + " is after the last period (" + last +
+                          "); it is never enforced");
     }
     if (const auto* m = std::get_if<MandateEvent>(&c.action)) {
       const auto& quotas = std::get<MandateSpec>(e.spec).quotas;

@@ -78,6 +78,12 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
       policy_(policy),
       unit_time_max_level_(unit_time_max_level) {
   const auto& g = sc.governance;
+  if (g.assessment.term_min > g.assessment.term_max) {
+    bad(sc, "assessment.term_min", std::to_string(g.assessment.term_min),
+        "above assessment.term_max = " + std::to_string(g.assessment.term_max) +
+            " (terms are drawn uniformly between the two)",
+        "give term_min <= term_max (years)");
+  }
   lc_ = h.n_levels() - 1;
   if (!g.coproduction.community_level.empty()) {
     const auto l = h.level_index(g.coproduction.community_level);

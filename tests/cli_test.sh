@@ -46,6 +46,8 @@ printf 'schema_version = 1\n[vertical]\nattenuaton = 0.3\n' > "$T/typo.toml"
 check unknown_key 78 "did you mean 'attenuation'" -- "$PDLAB" run "$T/typo.toml" --out "$T/b.sqlite"
 check bad_set 78 "out of range" -- "$PDLAB" run "$EX/toy_pilot.toml" --out "$T/b.sqlite" --set vertical.attenuation=7
 check bad_set_form 64 "key=value" -- "$PDLAB" validate "$EX/toy_pilot.toml" --set nonsense
+python3 -c "print(\"schema_version = 1\\n[\" + \".\".join([\"a\"] * 50000) + \"]\")" >"$T/deep_key.toml"
+check deep_dotted_key 78 "deep_key.toml:2: a dotted key of more than 256 parts" -- "$PDLAB" validate "$T/deep_key.toml"
 printf 'id,parent_id,level\na,,p\nb,a,q\nb,a,q\n' > "$T/dup.csv"
 printf 'schema_version = 1\n[hierarchy]\nsource = "csv"\npath = "dup.csv"\n' > "$T/dup.toml"
 check duplicate_id 65 "dup.csv:4: field 'id' = 'b': duplicate id" -- "$PDLAB" run "$T/dup.toml" --out "$T/b.sqlite"

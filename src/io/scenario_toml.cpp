@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -681,14 +682,34 @@ namespace {
 // a section sign or an ideographic comma after a bare key
 // (fuzz/findings/tomlpp-unicode-unreachable.toml), so such text is refused here, before
 // toml++ sees it. Returns the line of the first such character, or 0.
-std::int64_t non_ascii_outside_strings(std::string_view text) {
+//
+// It also counts the parts of dotted keys on each line (a dot outside strings followed by a
+// key's first character, not a digit: a float's point is not counted): toml++ builds a table
+// per part, recursively, and overflowed the stack on a key of 40,000 parts (a segfault), while
+// it caps nested values at 256. A line with more than kMaxKeyParts is refused the same way;
+// `deep_key` says which of the two was found.
+constexpr int kMaxKeyParts = 256;
+std::int64_t non_ascii_outside_strings(std::string_view text, bool* deep_key = nullptr) {
   std::int64_t line = 1;
+  int dots = 0;  // dotted-key parts on this line
   std::size_t i = 0;
   const auto starts = [&](std::string_view q) { return text.substr(i, q.size()) == q; };
   while (i < text.size()) {
     const char c = text[i];
     if (c == '\n') {
       ++line;
+      dots = 0;
+      ++i;
+    } else if (c == '.' && i + 1 < text.size() &&
+               (std::isalpha(static_cast<unsigned char>(text[i + 1])) != 0 || text[i + 1] == '_' ||
+                text[i + 1] == '-' || text[i + 1] == '"' || text[i + 1] == '\'' ||
+                text[i + 1] == ' ')) {
+      if (++dots > kMaxKeyParts) {
+        if (deep_key != nullptr) {
+          *deep_key = true;
+        }
+        return line;
+      }
       ++i;
     } else if (c == '#') {
       while (i < text.size() && text[i] != '\n') {
@@ -797,7 +818,13 @@ LoadedScenario parse_scenario(const std::string& text_with_bom, const std::strin
   const std::string_view bom = "\xEF\xBB\xBF";
   const std::string text_in =
       text_with_bom.rfind(bom, 0) == 0 ? text_with_bom.substr(bom.size()) : text_with_bom;
-  if (const auto line = non_ascii_outside_strings(text_in); line > 0) {
+  bool deep_key = false;
+  if (const auto line = non_ascii_outside_strings(text_in, &deep_key); line > 0) {
+    if (deep_key) {
+      fail(ErrorKind::config, {name, line, "", ""},
+           "a dotted key of more than " + std::to_string(kMaxKeyParts) + " parts",
+           "nest keys at most " + std::to_string(kMaxKeyParts) + " levels deep");
+    }
     fail(ErrorKind::config, {name, line, "", ""},
          "TOML syntax error: a non-ASCII character outside a string or comment",
          "put text in double quotes (non-ASCII keys too) or after a #");

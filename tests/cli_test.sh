@@ -76,6 +76,14 @@ check eha_ok 0 "log_gdp_pc" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horiz
   --link cloglog --cluster parent_id --out "$T/coef.csv"
 check eha_csv 0 "term,estimate,std_error,z_value,p_value,conf_low,conf_high,se_type,std_error_model,separated" -- cat "$T/coef.csv"
 check eha_both_se 0 "model se" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horizontal + log(migrant_share) + horizontal:log_gdp_pc" --cluster parent_id
+# A SQLite file where CSV is read is named as such (it gave "row has 1 fields"); an output
+# named .SQLITE, .sqlite3 or .db is SQLite, not CSV text.
+check eha_given_sqlite 65 "a.sqlite:1: this is an SQLite file, not CSV" -- "$PDLAB" eha "$T/a.sqlite" --formula "event ~ x"
+check cox_given_sqlite 65 "this is an SQLite file, not CSV" -- "$PDLAB" cox "$T/a.sqlite" --formula "Surv(a, b, c) ~ x"
+check eha_out_upper_sqlite 0 "" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horizontal" --out "$T/eha_upper.SQLITE"
+ok eha_out_upper_is_sqlite test "$(head -c 15 "$T/eha_upper.SQLITE")" = "SQLite format 3"
+check eha_out_db 0 "" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horizontal" --out "$T/eha_out.db"
+ok eha_out_db_is_sqlite test "$(head -c 15 "$T/eha_out.db")" = "SQLite format 3"
 check eha_log_nonpositive 65 "field 'horizontal' = '0'" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ log(horizontal)"
 check eha_bad_function 64 "not supported" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ exp(horizontal)"
 check eha_bad_formula 64 "no '~'" -- "$PDLAB" eha "$T/rs.csv" --formula "event horizontal"

@@ -81,7 +81,7 @@ int run(const CompareOptions& o) {
       return;
     }
     const auto compare_rows = [&](io::TableWriter& w) { study::write_compare(res, w); };
-    if (o.out.size() > 7 && o.out.compare(o.out.size() - 7, 7, ".sqlite") == 0) {
+    if (io::sqlite_output(o.out)) {
       // With the variants' time series, which `pdlab report` draws as curves per variant.
       io::write_tables(o.out, o.force,
                        {{io::table_schema("compare"), compare_rows},

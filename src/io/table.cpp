@@ -5,6 +5,9 @@
 #include "pdlab/io/sqlite_db.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
 
 #include <cmath>
 #include <iostream>
@@ -200,12 +203,14 @@ class SqliteWriter final : public TableWriter {
   std::string text_;
 };
 
-bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 }  // namespace
+
+bool sqlite_output(const std::string& path) {
+  auto ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext == ".sqlite" || ext == ".sqlite3" || ext == ".db";
+}
 
 std::string TableSchema::create_sql() const {
   std::string s = "CREATE TABLE " + sql_identifier(name) + " (";
@@ -288,7 +293,7 @@ void write_table(const std::string& path, bool force, const TableSchema& schema,
     check_stdout();
     return;
   }
-  if (!ends_with(path, ".sqlite")) {
+  if (!sqlite_output(path)) {
     write_text_file(path, force, [&](std::ostream& o) {
       auto w = csv_writer(o, schema);
       rows(*w);
@@ -311,7 +316,7 @@ void write_table(const std::string& path, bool force, const TableSchema& schema,
 }
 
 void write_tables(const std::string& path, bool force, const std::vector<TableOutput>& tables) {
-  if (!ends_with(path, ".sqlite")) {
+  if (!sqlite_output(path)) {
     fail(ErrorKind::internal, {path, 0, "", ""}, "several tables need a .sqlite file",
          "report this as a bug");
   }

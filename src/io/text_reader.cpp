@@ -25,6 +25,16 @@ using detail::leading_digits;
 
 namespace {
 
+// A SQLite file (a study, or a .sqlite output) given where CSV is read: its header line is
+// binary, and the CSV errors that follow ("row has 1 fields") would mislead.
+void refuse_sqlite(std::string_view start, const std::string& path) {
+  constexpr std::string_view kMagic("SQLite format 3", 15);
+  if (start.substr(0, kMagic.size()) == kMagic) {
+    fail(ErrorKind::data, {path, 1, "", ""}, "this is an SQLite file, not CSV",
+         "give a CSV file; `pdlab export " + path + " --table NAME` writes a table of it as CSV");
+  }
+}
+
 void check_regular(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
@@ -298,6 +308,7 @@ CsvFile read_csv_file(const std::string& path) {
     fail(ErrorKind::data, {path, 1, "", ""}, "the file is empty",
          "write a header row and at least one data row");
   }
+  refuse_sqlite(s, path);
   const auto nl = s.find('\n');
   f.body = nl == std::string::npos ? s.size() : nl + 1;
   std::string line = s.substr(0, nl == std::string::npos ? s.size() : nl);
@@ -341,6 +352,7 @@ CsvChunks::CsvChunks(std::string path) : path_(std::move(path)) {
     fail(ErrorKind::data, {path_, 1, "", ""}, "the file is empty",
          "write a header row and at least one data row");
   }
+  refuse_sqlite(buf_, path_);
   std::string line = buf_.substr(0, nl == std::string::npos ? buf_.size() : nl);
   buf_.erase(0, nl == std::string::npos ? buf_.size() : nl + 1);
   lines_out_ = nl == std::string::npos ? 0 : 1;
@@ -443,6 +455,7 @@ void CsvReader::read_header() {
     fail(ErrorKind::data, {path_, 1, "", ""}, "the file is empty",
          "write a header row and at least one data row");
   }
+  refuse_sqlite(line_text_, path_);
   if (line_text_.size() >= 3 && line_text_.compare(0, 3, "\xEF\xBB\xBF") == 0) {
     line_text_.erase(0, 3);
   }

@@ -80,13 +80,17 @@ std::unique_ptr<TableWriter> csv_writer(std::ostream& out, TableSchema schema);
 // A new table in an open SQLite file (the caller holds the transaction).
 std::unique_ptr<TableWriter> sqlite_writer(Db& db, TableSchema schema);
 
-// Writes one table to `path`: CSV, or, for a name ending in ".sqlite", a new SQLite file with
+// Whether an output named `path` is written as SQLite: its extension is .sqlite, .sqlite3 or
+// .db, in any case (anything else is CSV).
+bool sqlite_output(const std::string& path);
+
+// Writes one table to `path`: CSV, or, for sqlite_output(path), a new SQLite file with
 // the schema's types; "-" (or "") writes CSV to standard output. Atomic and checked (see
 // output_file.hpp).
 void write_table(const std::string& path, bool force, const TableSchema& schema,
                  const std::function<void(TableWriter&)>& rows);
 
-// Several tables into one new SQLite file (`path` must end in ".sqlite"), atomically.
+// Several tables into one new SQLite file (sqlite_output(path) must hold), atomically.
 struct TableOutput {
   TableSchema schema;
   std::function<void(TableWriter&)> rows;

@@ -45,6 +45,10 @@ check missing_scenario 66 "scenario file not found" -- "$PDLAB" run "$T/none.tom
 printf 'schema_version = 1\n[vertical]\nattenuaton = 0.3\n' > "$T/typo.toml"
 check unknown_key 78 "did you mean 'attenuation'" -- "$PDLAB" run "$T/typo.toml" --out "$T/b.sqlite"
 check bad_set 78 "out of range" -- "$PDLAB" run "$EX/toy_pilot.toml" --out "$T/b.sqlite" --set vertical.attenuation=7
+# A table given to --set merges into the file's table (it replaced it: alpha.province = -inf lost).
+check set_table_merges 0 "" -- "$PDLAB" run "$EX/toy_pilot.toml" -r 2 --out "$T/set_table.sqlite" --set 'adoption={gamma_vertical=3}' --set 'adoption.alpha={county=-3}'
+check set_table_kept 0 "adoption.alpha.province,-inf" -- "$PDLAB" export "$T/set_table.sqlite" --table params
+check set_table_changed 0 "adoption.alpha.county,-3," -- "$PDLAB" export "$T/set_table.sqlite" --table params
 check bad_set_form 64 "key=value" -- "$PDLAB" validate "$EX/toy_pilot.toml" --set nonsense
 python3 -c "print(\"schema_version = 1\\n[\" + \".\".join([\"a\"] * 50000) + \"]\")" >"$T/deep_key.toml"
 check deep_dotted_key 78 "deep_key.toml:2: a dotted key of more than 256 parts" -- "$PDLAB" validate "$T/deep_key.toml"

@@ -748,6 +748,18 @@ std::int64_t non_ascii_outside_strings(std::string_view text, bool* deep_key = n
 
 }  // namespace
 
+// Every key of `from` into `into`, tables into tables, recursively; other values replace.
+void merge_tables(toml::table& into, const toml::table& from) {
+  for (const auto& [k, v] : from) {
+    auto* existing = into.get(k);
+    if (existing != nullptr && existing->is_table() && v.is_table()) {
+      merge_tables(*existing->as_table(), *v.as_table());
+    } else {
+      into.insert_or_assign(k, v);
+    }
+  }
+}
+
 void apply_override(toml::table& root, const std::string& assignment, const std::string& file) {
   if (assignment.find_first_of("\r\n") != std::string::npos) {
     fail(ErrorKind::usage, {file, 0, "--set", assignment}, "a --set spans several lines",
@@ -806,7 +818,16 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
     fail(ErrorKind::usage, {file, 0, "--set", assignment}, "the key's parent is not a table",
          "check the key path");
   }
-  tb->insert_or_assign(parts.back(), *holder.get("v"));
+  // A table given for a table merges into it (`--set 'adoption={gamma_vertical=3}'` changes
+  // that key only): replacing it would drop every key of the file's table that the value
+  // does not repeat, silently (alpha = -inf for a level that must not adopt, for one).
+  auto* into = tb->get(parts.back());
+  const auto* given = holder.get("v");
+  if (into != nullptr && into->is_table() && given->is_table()) {
+    merge_tables(*into->as_table(), *given->as_table());
+    return;
+  }
+  tb->insert_or_assign(parts.back(), *given);
 }
 
 }  // namespace

@@ -47,6 +47,7 @@ check unknown_key 78 "did you mean 'attenuation'" -- "$PDLAB" run "$T/typo.toml"
 check bad_set 78 "out of range" -- "$PDLAB" run "$EX/toy_pilot.toml" --out "$T/b.sqlite" --set vertical.attenuation=7
 # A table given to --set merges into the file's table (it replaced it: alpha.province = -inf lost).
 check set_table_merges 0 "" -- "$PDLAB" run "$EX/toy_pilot.toml" -r 2 --out "$T/set_table.sqlite" --set 'adoption={gamma_vertical=3}' --set 'adoption.alpha={county=-3}'
+check params_full_precision 0 "adoption.alpha.county,-7.123456789," -- bash -c "'$PDLAB' run '$EX/toy_pilot.toml' -r 2 --out '$T/precise.sqlite' --set adoption.alpha.county=-7.123456789 >/dev/null 2>&1 && '$PDLAB' export '$T/precise.sqlite' --table params"
 check set_table_kept 0 "adoption.alpha.province,-inf" -- "$PDLAB" export "$T/set_table.sqlite" --table params
 check set_table_changed 0 "adoption.alpha.county,-3," -- "$PDLAB" export "$T/set_table.sqlite" --table params
 check bad_set_form 64 "key=value" -- "$PDLAB" validate "$EX/toy_pilot.toml" --set nonsense

@@ -1212,7 +1212,7 @@ std::string parameter_value(const Param& p, const Scenario& s) {
   auto& m = const_cast<Scenario&>(s);  // accessors are shared by readers and writers
   std::ostringstream o;
   switch (p.type) {
-    case ParamType::real: o << *p.real(m); break;
+    case ParamType::real: o << fmt::format("{}", *p.real(m)); break;  // round-trip exact
     case ParamType::integer:
       if (p.key == "run.seed") {
         o << s.seed;

@@ -44,10 +44,9 @@ std::string created_at() {
   return buf;
 }
 
+// The shortest text that reads back as the same double (the value as used, not 6 digits).
 std::string num(double x) {
-  std::ostringstream o;
-  o << x;
-  return o.str();
+  return fmt::format("{}", x);
 }
 
 TableSchema with_quantiles(const char* name, const std::vector<double>& quantiles) {

@@ -22,6 +22,8 @@ check validate_ok 0 "valid. 49 units" -- "$PDLAB" validate "$EX/toy_pilot.toml"
 check validate_national 0 "665277 units" -- "$PDLAB" validate "$SRC/scenarios/national.toml"
 sed "s/mode = \"pilot\"/mode = \"mandate\"/; s#path = \"toy_hierarchy.csv\"#path = \"$EX/toy_hierarchy.csv\"#" "$EX/toy_pilot.toml" >"$T/mandate_late.toml"
 check mandate_default_deadline_shown 0 "deadline 2014-01 (promotion.mandate_deadline after 2011-01) is after the last period (2012-06)" -- "$PDLAB" validate "$T/mandate_late.toml" --set calendar.periods=30
+check units_scenario_any_case 0 "Township 1.1.1" -- "$PDLAB" units "township 1.1" --scenario "$EX/toy_pilot.toml"
+check units_english_note 0 "English names cover provinces and counties only" -- "$PDLAB" units Suzhou
 check units_english 0 "320585 .*太仓市 (Taicang)  in 江苏省 / 苏州市" -- "$PDLAB" units Taicang
 check units_csv 0 "^320585,3205,county,county_city,太仓市,Taicang,江苏省 / 苏州市,32/3205" -- "$PDLAB" units 320585 --limit 1 --csv
 check units_none 65 "no unit matches" -- "$PDLAB" units zzzq

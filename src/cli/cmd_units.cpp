@@ -4,6 +4,8 @@
 #include "pdlab/study/units.hpp"
 
 #include <fmt/core.h>
+#include <algorithm>
+#include <cctype>
 
 #include <sysexits.h>
 #include <iostream>
@@ -60,6 +62,17 @@ int run(const UnitsOptions& o) {
   }
   if (found.size() == o.limit) {
     fmt::print(stderr, "pdlab: showing the first {} matches (--limit N shows more)\n", o.limit);
+  }
+  // Only provinces and counties have English names (data/china/README.md): "Suzhou" finds
+  // 肃州区, not the prefecture 苏州市.
+  const bool latin =
+      std::any_of(o.query.begin(), o.query.end(),
+                  [](unsigned char c) { return std::isalpha(c) != 0; }) &&
+      std::all_of(o.query.begin(), o.query.end(), [](unsigned char c) { return c < 0x80; });
+  if (o.scenario.empty() && latin) {
+    fmt::print(stderr,
+               "pdlab: note: English names cover provinces and counties only; find a prefecture "
+               "or township by its Chinese name (e.g. 苏州) or code\n");
   }
   return EX_OK;
 }

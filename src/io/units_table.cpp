@@ -116,7 +116,7 @@ std::vector<std::int32_t> find_units(const Hierarchy& h, const std::vector<std::
       exact.push_back(u);
     } else if (id.size() > query.size() && id.substr(0, query.size()) == query) {
       prefix.push_back(u);
-    } else if (h.name(u).find(query) != std::string_view::npos ||
+    } else if (lower(h.name(u)).find(q) != std::string::npos ||
                (u < static_cast<std::int32_t>(names_en.size()) &&
                 lower(names_en[static_cast<std::size_t>(u)]).find(q) != std::string::npos)) {
       named.push_back(u);

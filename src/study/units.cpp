@@ -11,7 +11,8 @@ std::vector<UnitMatch> find_units(const std::string& scenario, const std::string
                                   std::size_t limit) {
   if (query.empty()) {
     fail(ErrorKind::usage, {"", 0, "QUERY", ""}, "an empty query matches nothing",
-         "give a code (e.g. 3205) or part of a name (e.g. 苏州 or Suzhou)");
+         "give a code (e.g. 3205) or part of a name (e.g. 苏州, or Taicang: English names cover "
+         "provinces and counties)");
   }
   if (limit == 0) {
     fail(ErrorKind::usage, {"", 0, "--limit", "0"}, "must be at least 1", "give --limit 1 or more");

@@ -34,9 +34,24 @@ std::vector<std::int32_t> units_of(const EventContext& c, const std::vector<std:
   std::vector<std::int32_t> out;
   out.reserve(ids.size());
   for (const auto& id : ids) {
-    out.push_back(unit_of(c.scenario, c.hierarchy, field(c, f), id, c.event.line_of(f)));
+    const auto u = unit_of(c.scenario, c.hierarchy, field(c, f), id, c.event.line_of(f));
+    if (std::find(out.begin(), out.end(), u) != out.end()) {
+      bad(c.scenario, field(c, f), id, "the unit is listed twice", "list each unit once",
+          c.event.line_of(f));
+    }
+    out.push_back(u);
   }
   return out;
+}
+
+// An optional list that narrows what an event selects: given empty, it would select nothing
+// or everything depending on the reader's guess, so it is refused.
+std::vector<std::string> narrowing_list(const EventFields& f, std::string_view field) {
+  auto v = f.strings(field);
+  if (v.empty()) {
+    f.refuse(field, "an empty list", "list at least one, or remove the key to select them all");
+  }
+  return v;
 }
 
 // adopt and promote: the listed units adopt, or (promote) switch to pushing their subordinates.
@@ -235,6 +250,10 @@ ReverseSpec parse_reverse(const EventFields& f) {
 
 ReverseEvent compile_reverse(const EventContext& c, const ReverseSpec& s) {
   const auto& h = c.hierarchy;
+  if (s.units.empty()) {
+    bad(c.scenario, field(c, "units"), "", "no units given",
+        "list the ids of the units that reverse, e.g. units = [\"32\"]", c.event.line_of("units"));
+  }
   ReverseEvent a;
   a.units = units_of(c, s.units, "units");
   a.listed = a.units;
@@ -352,10 +371,10 @@ AbolishSpec parse_abolish(const EventFields& f) {
   AbolishSpec s;
   s.level = f.text("level");
   if (f.has("under")) {
-    s.under = f.strings("under");
+    s.under = narrowing_list(f, "under");
   }
   if (f.has("types")) {
-    s.types = f.strings("types");
+    s.types = narrowing_list(f, "types");
   }
   if (f.has("line_departments")) {
     s.line_departments = f.boolean("line_departments");
@@ -375,10 +394,10 @@ ReestablishSpec parse_reestablish(const EventFields& f) {
   ReestablishSpec s;
   s.level = f.text("level");
   if (f.has("under")) {
-    s.under = f.strings("under");
+    s.under = narrowing_list(f, "under");
   }
   if (f.has("types")) {
-    s.types = f.strings("types");
+    s.types = narrowing_list(f, "types");
   }
   return s;
 }

@@ -183,7 +183,13 @@ std::vector<std::string> strings(const Ctx& c, const toml::node& n, const std::s
     bad(c, n, key, "must be an array of strings", "write e.g. [\"3201\", \"3202\"]");
   }
   for (const auto& e : *arr) {
-    out.push_back(text(c, e, key));
+    auto v = text(c, e, key);
+    // No list of names means anything by repeating one (a unit adopting twice, a key drawn
+    // with two estimates, a prerequisite twice): a repeat is a slip, refused.
+    if (std::find(out.begin(), out.end(), v) != out.end()) {
+      bad(c, e, key, "'" + v + "' is listed twice", "list each once");
+    }
+    out.push_back(std::move(v));
   }
   return out;
 }
@@ -473,6 +479,10 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
     });
   } else if (key == "feedback.levels") {
     s.governance.feedback.levels = strings(c, n, key);
+    if (s.governance.feedback.levels.empty()) {
+      bad(c, n, key, "an empty list: it would mean every level, as leaving it out does",
+          "list the levels that feedback reaches, or remove the key for every level");
+    }
   } else if (key == "hierarchy.text_columns") {
     s.hierarchy.text_columns = strings(c, n, key);
   } else if (key == "policy") {

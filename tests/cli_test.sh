@@ -18,6 +18,11 @@ check no_subcommand 64 "" -- "$PDLAB"
 check bad_option 64 "" -- "$PDLAB" run "$EX/toy_pilot.toml" --out "$T/x.sqlite" --bogus
 check run_out_csv_refused 64 "name it .sqlite" -- "$PDLAB" run "$EX/toy_pilot.toml" --out "$T/x.csv" -r 1
 ok run_out_csv_not_written test ! -e "$T/x.csv"
+check validate_folder 66 "this is a folder, not a scenario file" -- "$PDLAB" validate "$EX"
+check estimate_only_refusal 73 "nothing was written" -- bash -c "ulimit -f 100; exec '$PDLAB' run '$EX/toy_pilot.toml' --out '$T/never.sqlite' -r 200 --estimate-only"
+ok estimate_only_nothing test ! -e "$T/never.sqlite"
+touch "$T/a_file"
+check cases_out_is_file 73 "this is a file, not a folder" -- "$PDLAB" cases --out "$T/a_file" -r 2
 check validate_ok 0 "valid. 49 units" -- "$PDLAB" validate "$EX/toy_pilot.toml"
 check validate_national 0 "665277 units" -- "$PDLAB" validate "$SRC/scenarios/national.toml"
 sed "s/mode = \"pilot\"/mode = \"mandate\"/; s#path = \"toy_hierarchy.csv\"#path = \"$EX/toy_hierarchy.csv\"#" "$EX/toy_pilot.toml" >"$T/mandate_late.toml"

@@ -40,7 +40,7 @@ void add_options(CLI::App& sub, RunOptions& o) {
                "Run even when the up-front estimate says the output or the memory will not fit");
   sub.add_flag("--estimate-only", o.estimate_only,
                "Print the estimate of disk and memory and what is available, then stop "
-               "(writes nothing)");
+               "(writes nothing); exits as the run would be refused (73) when it would not fit");
 }
 
 // The estimate (one pilot replicate) and what the machine offers, printed before anything is

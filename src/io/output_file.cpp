@@ -172,7 +172,7 @@ void check_output_path(const std::string& path, bool force) {
   std::error_code ec;
   if (!dir.empty() && !fs::is_directory(dir, ec)) {
     fail(ErrorKind::cant_create, {path, 0, "--out", path}, "output directory does not exist",
-         "create the directory first (mkdir -p " + dir.string() + ")");
+         "create the directory first (mkdir -p '" + dir.string() + "')");
   }
   remove_stale_temps(dir, fs::path(path).filename().string());
   // A probe, so that a read-only folder or file system is found before any work is done.

@@ -943,6 +943,11 @@ LoadedScenario parse_scenario(const std::string& text_with_bom, const std::strin
 
 LoadedScenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
   std::ifstream in(path, std::ios::binary);
+  if (std::error_code ec; std::filesystem::is_directory(path, ec)) {
+    fail(ErrorKind::no_input, {path, 0, "", ""}, "this is a folder, not a scenario file",
+         "give the scenario's .toml file (e.g. " +
+             (std::filesystem::path(path) / "scenario.toml").string() + ")");
+  }
   if (!in || !std::filesystem::is_regular_file(path)) {
     fail(ErrorKind::no_input, {path, 0, "", ""}, "scenario file not found",
          "check the path; `pdlab validate FILE` checks a scenario");

@@ -378,6 +378,11 @@ CasesResult run_cases(const CasesOptions& opt,
   res.out_dir = out_dir.string();
   std::error_code ec;
   const bool out_existed = fs::exists(out_dir, ec);
+  if (out_existed && !fs::is_directory(out_dir, ec)) {
+    fail(ErrorKind::cant_create, {out_dir.string(), 0, "--out", out_dir.string()},
+         "this is a file, not a folder: the cases write several files into a folder",
+         "choose a folder for --out (it is created if missing)");
+  }
   fs::create_directories(out_dir, ec);
   if (ec) {
     fail(ErrorKind::cant_create, {out_dir.string(), 0, "", ""}, "cannot create the folder",

@@ -18,11 +18,12 @@ RunOutcome run_plan(const RunPlan& plan, const RunHooks& hooks) {
   if (hooks.on_estimate) {
     hooks.on_estimate(out.estimate, out.available);
   }
-  if (plan.estimate_only) {
-    return out;
-  }
+  // With estimate_only too: the answer to "would it fit?" includes the refusal a run would get.
   if (plan.check_estimate) {
     check_estimate(out.estimate, out.available, plan.out);
+  }
+  if (plan.estimate_only) {
+    return out;
   }
   out.report = run_study(study, plan.out, plan.force, plan.resume, plan.command_line,
                          hooks.progress, out.estimate.pilot.get(), hooks.on_replicate);

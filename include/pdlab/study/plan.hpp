@@ -23,7 +23,7 @@ struct RunPlan {
   // Refuse the run, before anything is written, when the up-front estimate says the output
   // or the memory will not fit (Error cant_create or resources); false runs it anyway.
   bool check_estimate = true;
-  bool estimate_only = false;  // stop after the estimate: nothing is written
+  bool estimate_only = false;  // stop after the estimate (and its check): nothing is written
   std::string command_line;    // stored with the study
 };
 

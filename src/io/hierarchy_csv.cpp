@@ -26,7 +26,7 @@ namespace {
 std::optional<double> number(std::string_view text, const std::string& path, std::int64_t line,
                              const std::string& field) {
   if (field != "exists_from" && field != "exists_until") {
-    return parse_number(text, path, line, field);
+    return parse_number(text, path, line, field, true);
   }
   try {
     return parse_number(text, path, line, field);

@@ -550,7 +550,8 @@ bool CsvReader::next(std::vector<std::string_view>& fields) {
 }
 
 std::optional<double> parse_number(std::string_view text, const std::string& file,
-                                   std::int64_t line, std::string_view field) {
+                                   std::int64_t line, std::string_view field,
+                                   bool hierarchy_column) {
   while (!text.empty() && text.front() == ' ') {
     text.remove_prefix(1);
   }
@@ -565,8 +566,11 @@ std::optional<double> parse_number(std::string_view text, const std::string& fil
   if (!parse_double(digits, v) || !std::isfinite(v)) {
     fail(ErrorKind::data, {file, line, std::string(field), std::string(text)},
          "not a finite number",
-         "write a decimal number such as 0.25, leave the field empty (or NA) for a missing "
-         "value, or list a text column in hierarchy.text_columns");
+         hierarchy_column
+             ? "write a decimal number such as 0.25, leave the field empty (or NA) for a "
+               "missing value, or list a text column in hierarchy.text_columns"
+             : "write a decimal number such as 0.25, or leave the field empty (or NA) for a "
+               "missing value");
   }
   return v;
 }

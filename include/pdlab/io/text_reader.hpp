@@ -96,8 +96,10 @@ bool parse_double(std::string_view s, double& v);
 // enough to convert exactly at once: its value in v and its end; nullptr otherwise.
 const char* parse_decimal_prefix(const char* p, const char* e, double& v);
 
-// Parses a number; nullopt for empty or "NA" (missing); throws naming file/line/field otherwise.
+// Parses a number; nullopt for empty or "NA" (missing); throws naming file/line/field otherwise
+// (for a hierarchy column, the fix also offers hierarchy.text_columns).
 std::optional<double> parse_number(std::string_view text, const std::string& file,
-                                   std::int64_t line, std::string_view field);
+                                   std::int64_t line, std::string_view field,
+                                   bool hierarchy_column = false);
 
 }  // namespace pdlab::io

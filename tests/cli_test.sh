@@ -172,6 +172,7 @@ check oos_ok 0 "constant_hazard" -- "$PDLAB" check-fit "$T/fitted.toml" --events
 check oos_csv 0 "method,train_until,first_scored,last_scored,units,events,replicates,log_score,brier,crps,coverage50,coverage90,seconds" -- cat "$T/oos.csv"
 check oos_rows 0 "^logistic,2022,2023,2023,291,39,20," -- cat "$T/oos.csv"
 check oos_after_data 64 "after the data" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" --train-until 2030 --out "$T/oos_bad.csv"
+check oos_one_period 64 "the training window is one period (2020)" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" --train-until 2020 --out "$T/oos_one.csv"
 check oos_before_data 64 "before the calendar" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" --train-until 2015 --out "$T/oos_bad.csv"
 check oos_separated 64 "cannot estimate the hazard" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" --train-until 2021 -r 2 --out "$T/oos_bad.csv"
 check oos_last_period 64 "no period is left" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" --train-until 2023 --out "$T/oos_bad.csv"

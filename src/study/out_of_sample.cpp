@@ -177,6 +177,14 @@ OutOfSampleResult out_of_sample_study(const PreparedStudy& study, const std::str
          fmt::format("no unit of the fitted levels adopted by {}: nothing to fit", res.train_until),
          "train until a later date");
   }
+  if (train_end < 1) {
+    // The logistic baseline fits a curve through the training periods' counts.
+    fail(ErrorKind::usage, {"", 0, "--train-until", train_until},
+         fmt::format("the training window is one period ({}): the logistic baseline needs at "
+                     "least two",
+                     res.train_until),
+         "train until a later date (from " + period_label(cal, 1) + ")");
+  }
   if (res.held_out_events == 0) {
     fail(ErrorKind::usage, {"", 0, "--train-until", train_until},
          fmt::format("no unit of the fitted levels adopted after {}: no held-out event to score",

@@ -97,6 +97,12 @@ std::pair<double, double> registry_range(const GivenFactor& g) {
   if (const Param* p = find_parameter(key); p != nullptr && p->type == ParamType::real) {
     return {p->lo, p->hi};
   }
+  if (const Param* p = find_parameter(key); p != nullptr && p->type == ParamType::integer) {
+    fail(g.kind, g.where,
+         "'" + key + "' is a whole number (" + std::string(p->unit) +
+             "); sensitivity varies real-valued keys over a continuous range",
+         "compare its values with `pdlab compare SCENARIO --vary " + key + "=V1,V2,...`");
+  }
   std::vector<std::string> numeric;
   for (const auto& p : parameters()) {
     if (p.type == ParamType::real) {
@@ -177,7 +183,8 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
   SensitivityResult out;
   out.method = spec.method;
   out.confidence = spec.confidence;
-  for (const auto& g : given_factors(spec, sc0)) {
+  const auto given = given_factors(spec, sc0);
+  for (const auto& g : given) {
     refuse_drawn_key(sc0, g.f.key, g.kind, g.where);
     out.factors.push_back(resolve(g));
   }
@@ -211,12 +218,30 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
   };
   // Compiled at both corners first, so that a key the model refuses (a keyed entry of an
   // unknown level) fails before any run.
+  // Its message names the factor as given (--factor or the scenario's table), not the
+  // scenario, which does not hold the key.
   for (const double corner : {0.0, 1.0}) {
     Scenario sc = sc0;
     for (const auto& f : out.factors) {
       set_numeric_parameter(sc, f.key, corner == 0 ? f.lo : f.hi);
     }
-    const Model m(sc, *base.inputs.hierarchy, *base.inputs.network);
+    try {
+      const Model m(sc, *base.inputs.hierarchy, *base.inputs.network);
+    } catch (const Error& e) {
+      const std::string message = e.what();
+      for (const auto& g : given) {
+        const auto named = message.find("field '" + g.f.key + "'");
+        const auto what = message.find("': ", named);
+        if (named == std::string::npos || what == std::string::npos) {
+          continue;
+        }
+        const auto fix = message.find(". Fix: ", what);
+        fail(g.kind, g.where,
+             message.substr(what + 3, fix == std::string::npos ? fix : fix - what - 3),
+             fix == std::string::npos ? "" : message.substr(fix + 7));
+      }
+      throw;
+    }
   }
   out.outcomes = outcome_defs(*base.model);
   const std::size_t n_out = out.outcomes.size();

@@ -50,11 +50,16 @@ void print_estimate(const study::StudyEstimate& est, const study::Available& ava
   const auto opt = [&](const std::optional<std::uint64_t>& x, const char* none) {
     return x ? b(*x) : std::string(none);
   };
+  // On --resume the room still needed leaves out what the partial file already holds.
+  const std::string writing =
+      est.partial_bytes > 0
+          ? fmt::format("{} more at most while writing, beside the {} already written",
+                        b(est.peak_disk_bytes), b(est.partial_bytes))
+          : fmt::format("{} at most while writing", b(est.peak_disk_bytes));
   fmt::print(stderr,
-             "pdlab: estimate: {} on disk ({} at most while writing; {} adoption rows a "
-             "replicate), {} more memory than the {} in use (threads at once: {}, replicates "
-             "in flight: {})\n",
-             b(est.file_bytes), b(est.peak_disk_bytes), est.adoption_rows, b(est.extra_memory),
+             "pdlab: estimate: {} on disk ({}; {} adoption rows a replicate), {} more memory "
+             "than the {} in use (threads at once: {}, replicates in flight: {})\n",
+             b(est.file_bytes), writing, est.adoption_rows, b(est.extra_memory),
              b(est.memory_in_use), est.threads, est.in_flight);
   fmt::print(stderr,
              "pdlab: available: {} free on disk, file-size limit {}, {} memory, address-space "

@@ -396,6 +396,7 @@ StudyEstimate estimate_study(const PreparedStudy& study, const std::string& out_
     const auto have = fs::file_size(out_path + ".partial", ec);
     if (!ec) {
       e.peak_disk_bytes -= std::min<std::uint64_t>(e.peak_disk_bytes, have);
+      e.partial_bytes = have;
     }
   }
 

@@ -24,6 +24,9 @@ struct StudyEstimate {
   std::uint64_t file_bytes = 0;
   std::uint64_t peak_file_bytes = 0;  // the largest single file (RLIMIT_FSIZE)
   std::uint64_t peak_disk_bytes = 0;  // file and journal together (free space)
+  // On --resume: the size of the partial study already written, which peak_disk_bytes leaves
+  // out (it is the room still needed).
+  std::uint64_t partial_bytes = 0;
   // Memory beyond what the process uses when the estimate is made (the loaded model): the
   // workspaces of the threads, the replicates in flight (at most two per thread) and the
   // writer's cache and summaries; address space adds the worker threads' stacks.

@@ -217,6 +217,15 @@ Inputs load_inputs(const Scenario& s, const std::vector<std::string>& extra_colu
              "use \"china:county_adjacency\", \"china:prefecture_adjacency\", "
              "\"china:province_adjacency\" or a CSV file");
       }
+      if (s.hierarchy.source != "china") {
+        // Its ids are China's codes: on a hierarchy file every edge would name unknown units.
+        fail(ErrorKind::config, {s.file, 0, "hierarchy.edges.path", p},
+             "a shipped China neighbour list on a hierarchy read from a file (hierarchy.source "
+             "= \"" +
+                 s.hierarchy.source + "\"): its ids are China's codes",
+             "use it with hierarchy.source = \"china\", or give an edge list of your "
+             "hierarchy's ids (from,to[,weight])");
+      }
       p = data_dir() + "/china/" + name + ".csv.gz";
     } else {
       p = resolve(s, p);

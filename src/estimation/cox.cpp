@@ -399,6 +399,10 @@ CoxFit fit_cox(const Eigen::MatrixXd& x, const Eigen::VectorXd& start, const Eig
       index.emplace(c, static_cast<Eigen::Index>(index.size()));
     }
     fit.n_clusters = static_cast<std::int64_t>(index.size());
+    if (fit.n_clusters < 2) {
+      fail(ErrorKind::data, {}, "cluster-robust standard errors need at least 2 clusters",
+           "choose a cluster variable with several values, or none");
+    }
     Eigen::MatrixXd by = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(index.size()), p);
     for (Eigen::Index i = 0; i < n; ++i) {
       by.row(index[opt.clusters[i]]) += res.row(i);

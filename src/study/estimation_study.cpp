@@ -16,8 +16,58 @@
 #include <exception>
 #include <map>
 #include <optional>
+#include <set>
 
 namespace pdlab::study {
+
+namespace {
+
+// The columns a formula term reads: "x" -> x, "log(x)" -> x, "factor(g)" -> g, "a:log(b)" ->
+// a, b.
+std::vector<std::string> term_columns(const std::string& term) {
+  std::vector<std::string> out;
+  std::size_t from = 0;
+  while (from <= term.size()) {
+    auto to = term.find(':', from);
+    if (to == std::string::npos) {
+      to = term.size();
+    }
+    std::string part = term.substr(from, to - from);
+    for (const char* wrap : {"factor(", "log("}) {
+      const std::string w = wrap;
+      if (part.rfind(w, 0) == 0 && !part.empty() && part.back() == ')') {
+        part = part.substr(w.size(), part.size() - w.size() - 1);
+      }
+    }
+    out.push_back(part);
+    from = to + 1;
+  }
+  return out;
+}
+
+// Cluster-robust standard errors need at least two clusters among the rows used: with one, the
+// sandwich is (numerically) zero.
+void check_clusters(const io::DataTable& data, const io::Design& design,
+                    const std::string& cluster) {
+  if (cluster.empty() || design.rows.empty()) {
+    return;
+  }
+  const std::set<std::int64_t> ids(design.clusters.begin(), design.clusters.end());
+  if (ids.size() >= 2) {
+    return;
+  }
+  const auto c = data.column(cluster);
+  const std::string value = c && *c < data.text.size() && design.rows.front() < data.text[*c].size()
+                                ? std::string(data.text[*c][design.rows.front()])
+                                : std::string();
+  fail(ErrorKind::data, {data.path, 0, "--cluster", cluster},
+       fmt::format("cluster-robust standard errors need at least 2 clusters: column '{}' has the "
+                   "single value '{}' in the {} rows used",
+                   cluster, value, design.rows.size()),
+       "choose a cluster column with several values, or drop --cluster");
+}
+
+}  // namespace
 
 RisksetReport riskset_study(const RisksetSpec& spec) {
   const auto in = read_riskset_inputs({spec.scenario, spec.overrides, spec.events_path,
@@ -119,7 +169,41 @@ TableFit<CoxFit> cox_study(const CoxSpec& spec) {
   auto f = io::parse_formula(spec.formula);
   const auto surv = io::parse_surv(f.response);
   if (surv.empty()) {
-    throw Error(ErrorKind::usage, "--formula: the response must be Surv(start, stop, event)");
+    const bool two = f.response.rfind("Surv(", 0) == 0 &&
+                     std::count(f.response.begin(), f.response.end(), ',') == 1;
+    fail(ErrorKind::usage, {"", 0, "--formula", spec.formula},
+         two ? "the response must be Surv(start, stop, event): the two-argument form "
+               "Surv(time, event) is not supported"
+             : "the response must be Surv(start, stop, event)",
+         "give each row its interval (start, stop]: for times counted from 0, add a column "
+         "start = 0 and write Surv(start, time, event)");
+  }
+  // Each Surv() column once, and none of them a covariate (its coefficient is meaningless:
+  // R's coxph gives it an infinite z as well).
+  for (std::size_t a = 0; a < 3; ++a) {
+    for (std::size_t b = a + 1; b < 3; ++b) {
+      if (surv[a] == surv[b]) {
+        fail(ErrorKind::usage, {"", 0, "--formula", spec.formula},
+             "column '" + surv[a] + "' is used twice in Surv(start, stop, event)",
+             "give Surv() three different columns: the interval's start, its end and the event "
+             "indicator");
+      }
+    }
+  }
+  for (const auto& term : f.terms) {
+    for (const auto& col : term_columns(term)) {
+      for (std::size_t a = 0; a < 3; ++a) {
+        if (col == surv[a]) {
+          fail(ErrorKind::usage, {"", 0, "--formula", spec.formula},
+               "the covariate term '" + term + "' uses column '" + col + "', which is the " +
+                   (a == 0   ? "start"
+                    : a == 1 ? "stop"
+                             : "event") +
+                   " column of Surv(): its coefficient is not estimable",
+               "remove '" + term + "' from the covariates (or use another column)");
+        }
+      }
+    }
   }
   if (f.terms.empty()) {
     fail(ErrorKind::usage, {"", 0, "--formula", spec.formula},
@@ -130,6 +214,7 @@ TableFit<CoxFit> cox_study(const CoxSpec& spec) {
   f.response = surv[2];
   f.intercept = false;
   const auto design = io::build_design(data, f, "", spec.cluster);
+  check_clusters(data, design, spec.cluster);
   CoxOptions copt;
   copt.ties = spec.ties;
   copt.clusters = design.clusters;

@@ -299,6 +299,16 @@ InferResult infer_study(const InferSpec& spec, const std::function<void(double)>
                                               "finite number > 0. Fix: give e.g. --params 0.5",
                                               *spec.parameter));
   }
+  if (!spec.parameter && spec.model == Transmission::power_law) {
+    fail(ErrorKind::usage, {"", 0, "--params", ""},
+         "--model power-law needs --params, an exponent > 1: the default, 1, is a rate for the "
+         "exponential and Rayleigh models and no valid exponent",
+         "give the power law's exponent, e.g. --params 2");
+  }
+  if (spec.max_edges < 0) {
+    fail(ErrorKind::usage, {"", 0, "--edges", fmt::format("{}", spec.max_edges)},
+         "the number of edges must be at least 1", "give --edges 1 or more, or leave it out");
+  }
   NetInfOptions nopt;
   nopt.model = spec.model;
   nopt.flavour = spec.flavour;
@@ -306,6 +316,22 @@ InferResult infer_study(const InferSpec& spec, const std::function<void(double)>
   nopt.alpha = spec.parameter.value_or(1.0);
   if (nopt.flavour == NetInfFlavour::networkinference && !spec.parameter) {
     nopt.alpha = netinf_default_parameter(casc.events, nopt.model);
+    if (!(std::isfinite(nopt.alpha) && nopt.alpha > 0)) {
+      // The package's estimate is built from the mean times since each cascade's first and
+      // previous event: 0 (simultaneous events) makes it infinite, times near 1e308 make it 0
+      // (or, for Rayleigh, the reverse).
+      fail(ErrorKind::data, {spec.cascades, 0, "event_time", ""},
+           fmt::format("the transmission parameter estimated from the cascades' times (the "
+                       "package's default, from the mean times since each cascade's first and "
+                       "previous event) is {}, not a finite number > 0: the times within the "
+                       "cascades are {}",
+                       nopt.alpha,
+                       (nopt.model == Transmission::rayleigh ? !(nopt.alpha > 0) : nopt.alpha > 0)
+                           ? "all equal (simultaneous events)"
+                           : "too far apart for double precision"),
+           "give the parameter with --params (a rate > 0), or give the event times in a unit in "
+           "which the cascades' events are apart and of moderate size");
+    }
     if (on_estimated) {
       on_estimated(nopt.alpha);
     }

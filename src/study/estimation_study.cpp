@@ -67,6 +67,21 @@ void check_clusters(const io::DataTable& data, const io::Design& design,
        "choose a cluster column with several values, or drop --cluster");
 }
 
+// The fits (src/estimation) name the column, not the file: their data errors get the file's
+// name in front, as the readers' errors have it.
+template <typename Fit>
+auto naming_file(const std::string& path, Fit&& fit) -> decltype(fit()) {
+  try {
+    return fit();
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    if (e.kind() != ErrorKind::data || path.empty() || what.rfind(path, 0) == 0) {
+      throw;
+    }
+    fail(ErrorKind::data, {path, 0, "", ""}, what, "");
+  }
+}
+
 }  // namespace
 
 RisksetReport riskset_study(const RisksetSpec& spec) {
@@ -131,7 +146,9 @@ TableFit<GlmFit> eha_study(const EhaSpec& spec) {
       gopt.inputs_checked = design->checked;
       std::optional<GlmFit> fit;
       try {
-        fit = fit_binomial_glm(design->x, design->y, design->offset, design->names, gopt);
+        fit = naming_file(spec.data, [&] {
+          return fit_binomial_glm(design->x, design->y, design->offset, design->names, gopt);
+        });
       } catch (...) {
         release.wait();
         throw;
@@ -160,8 +177,11 @@ TableFit<GlmFit> eha_study(const EhaSpec& spec) {
     }
   }
   gopt.clusters = design.clusters;
-  return {fit_binomial_glm(design.x, design.y, design.offset, design.names, gopt),
-          design.dropped_missing};
+  return {
+      naming_file(
+          data.path,
+          [&] { return fit_binomial_glm(design.x, design.y, design.offset, design.names, gopt); }),
+      design.dropped_missing};
 }
 
 TableFit<CoxFit> cox_study(const CoxSpec& spec) {
@@ -280,7 +300,9 @@ TableFit<CoxFit> cox_study(const CoxSpec& spec) {
           strata_ids.emplace(data.text[*strata_col][r], strata_ids.size()).first->second);
     }
   }
-  return {fit_cox(design.x, start, stop, design.y, design.names, copt), design.dropped_missing};
+  return {naming_file(data.path,
+                      [&] { return fit_cox(design.x, start, stop, design.y, design.names, copt); }),
+          design.dropped_missing};
 }
 
 InferResult infer_study(const InferSpec& spec, const std::function<void(double)>& on_estimated) {

@@ -321,6 +321,12 @@ InferResult infer_study(const InferSpec& spec, const std::function<void(double)>
                                               "finite number > 0. Fix: give e.g. --params 0.5",
                                               *spec.parameter));
   }
+  if (spec.model == Transmission::power_law && spec.flavour == NetInfFlavour::networkinference) {
+    fail(ErrorKind::usage, {"", 0, "--model", "power-law"},
+         "the networkinference flavour (R NetworkInference) has the exponential and Rayleigh "
+         "models only",
+         "use --model exponential or rayleigh, or --flavour snap");
+  }
   if (!spec.parameter && spec.model == Transmission::power_law) {
     fail(ErrorKind::usage, {"", 0, "--params", ""},
          "--model power-law needs --params, an exponent > 1: the default, 1, is a rate for the "

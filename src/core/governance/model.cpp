@@ -1,5 +1,7 @@
 #include "pdlab/core/governance/model.hpp"
 
+#include "pdlab/core/governance/rates.hpp"
+
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/core/params.hpp"
@@ -11,6 +13,26 @@
 #include <map>
 
 namespace pdlab {
+
+std::span<const char* const> gov::step_rate_keys() {
+  static constexpr const char* kKeys[] = {"assessment.visible_rate",
+                                          "assessment.visible_decay",
+                                          "assessment.depth_rate",
+                                          "assessment.depth_decay",
+                                          "coproduction.belonging_time",
+                                          "coproduction.belonging_services",
+                                          "coproduction.belonging_participation",
+                                          "coproduction.turnover_local",
+                                          "coproduction.turnover_migrant",
+                                          "coproduction.trust_rate",
+                                          "coproduction.grievance_inflow",
+                                          "coproduction.grievance_decay",
+                                          "services.so_growth",
+                                          "services.so_decay",
+                                          "stability.control_trust",
+                                          "stability.latent_rate"};
+  return kKeys;
+}
 
 namespace {
 
@@ -99,29 +121,12 @@ void check_rates(const Scenario& s, const GovernanceParams& g, const Origins& or
         (by_event ? "set by " + it->second.source + ": " : std::string()) + what, fix,
         by_event ? it->second.line : 0);
   };
-  const auto& a = g.assessment;
-  const auto& c = g.coproduction;
   const auto& v = g.services;
-  const auto& b = g.stability;
-  const std::pair<const char*, double> rates[] = {
-      {"assessment.visible_rate", a.visible_rate},
-      {"assessment.visible_decay", a.visible_decay},
-      {"assessment.depth_rate", a.depth_rate},
-      {"assessment.depth_decay", a.depth_decay},
-      {"coproduction.belonging_time", c.belonging_time},
-      {"coproduction.belonging_services", c.belonging_services},
-      {"coproduction.belonging_participation", c.belonging_participation},
-      {"coproduction.turnover_local", c.turnover_local},
-      {"coproduction.turnover_migrant", c.turnover_migrant},
-      {"coproduction.trust_rate", c.trust_rate},
-      {"coproduction.grievance_inflow", c.grievance_inflow},
-      {"coproduction.grievance_decay", c.grievance_decay},
-      {"services.so_growth", v.so_growth},
-      {"services.so_decay", v.so_decay},
-      {"stability.control_trust", b.control_trust},
-      {"stability.latent_rate", b.latent_rate}};
+  Scenario epoch = s;  // the values of this epoch, read through the registry
+  epoch.governance = g;
   const std::string calendar = "with " + std::to_string(ppy) + " periods a year";
-  for (const auto& [key, r] : rates) {
+  for (const char* key : gov::step_rate_keys()) {
+    const double r = *find_parameter(key)->real(epoch);
     if (r * dt > 1.0) {
       refuse(key, r,
              "a per-year rate of " + num(r) + " is a per-period step of " + num(r * dt) +

@@ -595,6 +595,68 @@ TEST(CoxReference, InestimableTermsAreRefusedByName) {
   EXPECT_NE(message(twice, {"a", "b"}, {}).find("cannot estimate 'b'"), std::string::npos);
 }
 
+// The rank, estimability and separation checks do not depend on a column's unit: x in units
+// 1e-10 or 1e10 fits as x (coefficients scaled, z unchanged, no warning); values whose squares
+// leave double precision (1e-300, 1e200) are refused naming the column and its order, where the
+// Cox fit called them constant or collinear and the GLM dropped the only covariate as aliased.
+TEST(CoxReference, ChecksDoNotDependOnTheColumnsUnit) {
+  const int n = 40;
+  Eigen::MatrixXd x(n, 1);
+  Eigen::VectorXd start = Eigen::VectorXd::Zero(n), stop(n), event(n);
+  for (int i = 0; i < n; ++i) {
+    x(i, 0) = std::sin(0.7 * i) + 0.3 * std::cos(1.3 * i);
+    stop[i] = 1 + (i * 37) % 23;
+    event[i] = i % 3 == 0 ? 0 : 1;
+  }
+  const auto base = fit_cox(x, start, stop, event, {"x"}, {});
+  ASSERT_TRUE(base.warnings.empty());
+  for (const double unit : {1e-10, 1e10, 1e-90, 1e90}) {
+    const Eigen::MatrixXd xs = x * unit;
+    const auto f = fit_cox(xs, start, stop, event, {"x"}, {});
+    EXPECT_TRUE(f.warnings.empty()) << unit << ": " << f.warnings.front();
+    EXPECT_NEAR(f.coef[0] * unit, base.coef[0], 1e-8 * std::fabs(base.coef[0])) << unit;
+    EXPECT_NEAR(f.coef[0] / f.se[0], base.coef[0] / base.se[0],
+                1e-8 * std::fabs(base.coef[0] / base.se[0]))
+        << unit;
+  }
+  for (const double unit : {1e-300, 1e200}) {
+    const Eigen::MatrixXd xs = x * unit;
+    try {
+      fit_cox(xs, start, stop, event, {"x"}, {});
+      ADD_FAILURE() << unit << ": accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("rescale column x (its values are of order " +
+                                           std::string(unit < 1 ? "1e-300" : "1e200") + ")"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  // The GLM: an intercept and x in units of 1e-300 (x was dropped as aliased, exit 0).
+  Eigen::MatrixXd design(n, 2);
+  Eigen::VectorXd y(n);
+  for (int i = 0; i < n; ++i) {
+    design(i, 0) = 1;
+    design(i, 1) = x(i, 0);
+    y[i] = (i * 7) % 5 < 2 ? 1 : 0;
+  }
+  const auto g = fit_binomial_glm(design, y, {}, {"(Intercept)", "x"}, {});
+  ASSERT_FALSE(g.aliased[1]);
+  Eigen::MatrixXd d2 = design;
+  d2.col(1) *= 1e-10;
+  const auto g2 = fit_binomial_glm(d2, y, {}, {"(Intercept)", "x"}, {});
+  EXPECT_FALSE(g2.aliased[1]);
+  EXPECT_NEAR(g2.coef[1] * 1e-10, g.coef[1], 1e-7 * std::fabs(g.coef[1]));
+  d2.col(1) = design.col(1) * 1e-300;
+  try {
+    fit_binomial_glm(d2, y, {}, {"(Intercept)", "x"}, {});
+    ADD_FAILURE() << "x in units of 1e-300 accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("rescale column x (its values are of order 1e-300)"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 // --- NetInf ------------------------------------------------------------------------------
 
 TEST(NetInfReference, ReproducesSnapValidation) {

@@ -7,6 +7,7 @@
 #include "pdlab/sim/compare.hpp"
 #include "pdlab/sim/engine.hpp"
 #include "pdlab/sim/summary.hpp"
+#include "pdlab/study/study.hpp"
 #include "sim/governance/kernel.hpp"
 #include "sim/governance/lanes.hpp"
 
@@ -1066,4 +1067,106 @@ TEST(Governance, SchoolDemandFollowsTheChildrenColumn) {
   const Network net;
   const auto e = test::expect_error([&] { Model m(s, h, net); }, ErrorKind::config);
   EXPECT_NE(std::string(e.what()).find("did you mean 'primary_share'"), std::string::npos);
+}
+
+// Every governance metric of one replicate finite, shares and indices in [0, 1], the SO
+// capacity in [0, so_max] (the sweep below).
+static void check_states(const Model& model, const std::string& set) {
+  const auto res = run_replicate(model, 0);
+  const auto& v = res.governance.values;
+  const std::size_t periods = 48;
+  ASSERT_EQ(v.size() % (kGovMetrics * periods), 0U);
+  const std::size_t per_metric = v.size() / kGovMetrics;
+  const double so_max = model.scenario().governance.services.so_max;
+  for (const auto& m : gov_metrics()) {
+    const bool share =
+        m.unit == "share (0-1)" || m.unit == "index (0-1)" || m.metric == GovMetric::coverage;
+    const double hi = m.metric == GovMetric::so_capacity ? so_max : share ? 1.0 : kInf;
+    const auto first = static_cast<std::size_t>(m.metric) * per_metric;
+    for (std::size_t i = first; i < first + per_metric; ++i) {
+      if (std::isnan(v[i])) {
+        continue;  // not defined
+      }
+      ASSERT_TRUE(std::isfinite(v[i])) << set << ": " << m.name;
+      if (share || m.metric == GovMetric::so_capacity) {
+        ASSERT_GE(v[i], -1e-6) << set << ": " << m.name;
+        ASSERT_LE(v[i], hi * (1 + 1e-5) + 1e-6) << set << ": " << m.name;
+      }
+    }
+  }
+}
+
+// Every per-year rate that is a per-period step of an explicit update, swept over its whole
+// registry range on the toy scenario (monthly): a value is refused (naming the key) or every
+// governance metric stays finite, shares and indices in [0, 1], the SO capacity in [0, so_max]
+// (docs/model.md 7.9, stability of the per-period updates). Values above 12 a year overshoot.
+TEST(Governance, RatesOverTheirWholeRangeAreRefusedOrKeepStatesInRange) {
+  const std::string toy = std::string(PDLAB_SOURCE_DIR) + "/scenarios/examples/toy_governance.toml";
+  const std::vector<std::pair<std::string, std::vector<double>>> sweep = {
+      {"assessment.visible_rate", {0, 12, 13, 1000}},
+      {"assessment.visible_decay", {0, 6, 12, 24, 50, 1000}},
+      {"assessment.depth_rate", {0, 12, 30, 1000}},
+      {"assessment.depth_decay", {0, 12, 24, 30, 1000}},
+      {"coproduction.belonging_time", {12, 1000}},
+      {"coproduction.belonging_services", {12, 1000}},
+      {"coproduction.belonging_participation", {12, 1000}},
+      {"coproduction.turnover_local", {12, 1000}},
+      {"coproduction.turnover_migrant", {12, 1000}},
+      {"coproduction.trust_rate", {12, 1000}},
+      {"coproduction.grievance_inflow", {12, 1000}},
+      {"coproduction.grievance_decay", {12, 1000}},
+      {"services.so_growth", {0, 1, 12, 30, 100, 1000}},
+      {"services.so_decay", {0, 12, 50, 1000}},
+      {"services.so_max", {0, 0.001, 0.05, 0.0834, 1, 100}},
+      {"stability.control_trust", {12, 1000}},
+      {"stability.latent_rate", {0, 12, 100, 1000}}};
+  int accepted = 0;
+  int refused = 0;
+  for (const auto& [key, values] : sweep) {
+    for (const double x : values) {
+      const std::string set = key + "=" + std::to_string(x);
+      const auto check = [&] {
+        const auto st = study::prepare_study(toy, {set, "run.replicates=1", "calendar.periods=48"});
+        ++accepted;
+        check_states(*st.model, set);
+      };
+      try {
+        check();
+      } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << set << ": " << e.what();
+        EXPECT_NE(std::string(e.what()).find("12 periods a year"), std::string::npos) << e.what();
+        ++refused;
+      }
+    }
+  }
+  EXPECT_GT(accepted, 20);
+  EXPECT_GT(refused, 20);
+}
+
+// A set event that makes a rate unstable from its date is refused, naming the event.
+TEST(Governance, SetEventToAnUnstableRateIsRefusedNamingTheEvent) {
+  const auto h = city(2);
+  auto s = cascade();
+  s.file = "gov.toml";
+  Event e;
+  e.key = "event[1]";
+  e.line = 42;
+  e.spec = SetSpec{};
+  e.date = "60";
+  e.policy = "gov";
+  std::get<SetSpec>(e.spec).key = "assessment.depth_decay";
+  std::get<SetSpec>(e.spec).value = 24.0;
+  s.events.push_back(e);
+  try {
+    (void)run(s, h, 1);
+    FAIL() << "an unstable rate from a set event was accepted";
+  } catch (const Error& x) {
+    const std::string what = x.what();
+    EXPECT_NE(what.find("assessment.depth_decay' = '24'"), std::string::npos) << what;
+    EXPECT_NE(what.find("set by event[1]"), std::string::npos) << what;
+    EXPECT_NE(what.find("gov.toml:42:"), std::string::npos) << what;
+    EXPECT_NE(what.find("at most 12"), std::string::npos) << what;
+  }
+  std::get<SetSpec>(s.events.back().spec).value = 12.0;
+  EXPECT_NO_THROW((void)run(s, h, 1));
 }

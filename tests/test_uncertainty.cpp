@@ -137,3 +137,28 @@ TEST(Uncertainty, DrawsWidenTheBandsAndOffMeansNoChange) {
   // (F test at 200 replicates: a ratio of 2 is far beyond its 0.1% point, about 1.55).
   EXPECT_GT(v_drawn, 2.0 * v_plain) << v_drawn << " vs " << v_plain;
 }
+
+// A governance rate drawn above one step a period made the replicate's model unstable (it was
+// refused mid-run): its draws are clamped to periods_per_year as to its registry range, and
+// every drawn replicate compiles (docs/model.md 7.9.5).
+TEST(Uncertainty, GovernanceRateDrawsStayStable) {
+  auto st = study::prepare_study(
+      std::string(PDLAB_SOURCE_DIR) + "/scenarios/examples/toy_governance.toml",
+      {"calendar.periods=12"});
+  Scenario s = st.model->scenario();
+  s.uncertainty.draw = true;
+  s.uncertainty.keys = {"services.so_growth"};
+  s.uncertainty.estimate = {11.0};
+  s.uncertainty.covariance = {{4.0}};
+  const auto d = compile_draws(s);
+  int at_bound = 0;
+  for (int r = 0; r < 200; ++r) {
+    const auto x = draw_parameters(d, 3, r);
+    ASSERT_LE(x[0], 12.0);
+    at_bound += x[0] == 12.0 ? 1 : 0;
+    if (r < 20) {
+      EXPECT_NO_THROW(Model(drawn_scenario(s, d, r), st.model->hierarchy(), st.model->network()));
+    }
+  }
+  EXPECT_GT(at_bound, 0);
+}

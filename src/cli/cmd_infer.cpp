@@ -1,5 +1,6 @@
 // `pdlab infer`: a thin client of study::infer_study; writes the inferred edges.
 #include "cli/common.hpp"
+#include "pdlab/core/errors.hpp"
 #include "pdlab/study/estimation_study.hpp"
 
 #include <fmt/core.h>
@@ -17,6 +18,7 @@ struct InferOptions {
   bool parameter_given = false;  // --params on the command line
   double epsilon = 1e-64;
   std::int64_t max_edges = 0;
+  bool edges_given = false;  // --edges on the command line
   double p_value_cutoff = 0;
   bool force = false;
 };
@@ -29,7 +31,8 @@ void add_options(CLI::App& sub, InferOptions& o) {
       ->check(CLI::IsMember(study::transmission_names()));
   sub.add_option("--params", o.parameter, "Transmission parameter (rate, or power-law exponent)");
   sub.add_option("--epsilon", o.epsilon, "Probability of the background edge");
-  sub.add_option("--edges,-k", o.max_edges, "Number of edges (default: all that improve)")
+  sub.add_option("--edges,-k", o.max_edges,
+                 "Number of edges, at least 1 (default: all that improve)")
       ->check(CLI::NonNegativeNumber);
   sub.add_option("--flavour", o.flavour,
                  "snap (SNAP's netinf) or networkinference (R NetworkInference: Vuong "
@@ -43,6 +46,12 @@ void add_options(CLI::App& sub, InferOptions& o) {
 }
 
 int run(const InferOptions& o) {
+  if (o.edges_given && o.max_edges == 0) {
+    fail(ErrorKind::usage, {"", 0, "--edges", "0"},
+         "asks for no edges (leaving --edges out asks for every edge that improves the "
+         "likelihood)",
+         "give --edges 1 or more, or leave it out");
+  }
   check_table_output(o.out, o.force);
   study::InferSpec spec;
   spec.cascades = o.cascades;
@@ -77,6 +86,7 @@ void register_infer(CLI::App& app, Commands& cmds) {
   add_options(*sub, *o);
   cmds.push_back({sub, [o, sub] {
                     o->parameter_given = sub->count("--params") > 0;
+                    o->edges_given = sub->count("--edges") > 0;
                     return run(*o);
                   }});
 }

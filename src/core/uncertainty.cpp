@@ -1,6 +1,7 @@
 #include "pdlab/core/uncertainty.hpp"
 
 #include "pdlab/core/errors.hpp"
+#include "pdlab/core/governance/rates.hpp"
 #include "pdlab/core/params.hpp"
 #include "pdlab/core/rng.hpp"
 
@@ -107,6 +108,13 @@ CompiledDraws compile_draws(const Scenario& s) {
     } else if (const KeyedParam* kp = find_keyed_parameter(u.keys[i])) {
       lo = kp->lo;
       hi = kp->hi;
+    }
+    // A governance rate is stable only up to one step a period (docs/model.md 7.9.5): its
+    // draws are clamped there too, as to its range.
+    for (const char* key : gov::step_rate_keys()) {
+      if (u.keys[i] == key) {
+        hi = std::min(hi, static_cast<double>(s.calendar.periods_per_year));
+      }
     }
     d.lo.push_back(lo);
     d.hi.push_back(hi);

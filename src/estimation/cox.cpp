@@ -331,6 +331,16 @@ CoxFit fit_cox(const Eigen::MatrixXd& x, const Eigen::VectorXd& start, const Eig
   // Centre covariates as survival does (numerically kinder; does not change the estimates).
   const Eigen::RowVectorXd means = x.colwise().mean();
   const Eigen::MatrixXd xc = x.rowwise() - means;
+  // The largest centred |value| of each column: its unit, for the scale checks below.
+  const Eigen::VectorXd unit = xc.cwiseAbs().colwise().maxCoeff().transpose();
+  {
+    const Eigen::MatrixXd gram = unweighted_gram(xc);
+    for (Eigen::Index j = 0; j < p; ++j) {
+      if (const double v = badly_scaled(xc, gram, j); v > 0) {
+        refuse_scale(names[static_cast<std::size_t>(j)], v);
+      }
+    }
+  }
   const CoxProblem problem(xc, start, stop, event, opt);
   Eigen::VectorXd beta = Eigen::VectorXd::Zero(p);
   Pass cur = problem.evaluate(beta, nullptr);
@@ -374,7 +384,9 @@ CoxFit fit_cox(const Eigen::MatrixXd& x, const Eigen::VectorXd& start, const Eig
   fit.separated.assign(static_cast<std::size_t>(p), false);
   for (Eigen::Index j = 0; fit.iterations >= 3 && j < p; ++j) {
     const double last = std::fabs(step_last[j]);
-    if (std::fabs(beta[j]) > 3 && last > 1e-3 * (1 + std::fabs(beta[j])) &&
+    // On the scale of the column's largest centred value: the same flags in any unit.
+    if (std::fabs(beta[j]) * unit[j] > 3 &&
+        last * unit[j] > 1e-3 * (1 + std::fabs(beta[j]) * unit[j]) &&
         last > 0.3 * std::fabs(step_prev[j])) {
       fit.separated[static_cast<std::size_t>(j)] = true;
       fit.warnings.push_back("monotone likelihood: the estimate of '" + names[j] +
@@ -386,7 +398,7 @@ CoxFit fit_cox(const Eigen::MatrixXd& x, const Eigen::VectorXd& start, const Eig
     if (fit.separated[static_cast<std::size_t>(j)]) {
       continue;
     }
-    if (std::fabs(beta[j]) > 20 || fit.se[j] > 1e3) {
+    if (std::fabs(beta[j]) * unit[j] > 20 || fit.se[j] * unit[j] > 1e3) {
       fit.warnings.push_back("'" + names[j] +
                              "' has a huge estimate or standard error: (quasi-)separation?");
     }
@@ -399,6 +411,10 @@ CoxFit fit_cox(const Eigen::MatrixXd& x, const Eigen::VectorXd& start, const Eig
       index.emplace(c, static_cast<Eigen::Index>(index.size()));
     }
     fit.n_clusters = static_cast<std::int64_t>(index.size());
+    if (fit.n_clusters < 2) {
+      fail(ErrorKind::data, {}, "cluster-robust standard errors need at least 2 clusters",
+           "choose a cluster variable with several values, or none");
+    }
     Eigen::MatrixXd by = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(index.size()), p);
     for (Eigen::Index i = 0; i < n; ++i) {
       by.row(index[opt.clusters[i]]) += res.row(i);

@@ -103,6 +103,11 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   std::vector<Eigen::Index> keep;
   {
     const Eigen::MatrixXd gram = unweighted_gram(x);
+    for (Eigen::Index j = 0; j < p; ++j) {
+      if (const double v = badly_scaled(x, gram, j); v > 0) {
+        refuse_scale(names[static_cast<std::size_t>(j)], v);
+      }
+    }
     keep = kept_columns(gram, opt.alias_tolerance, [&](Eigen::Index j) { return gram(j, j) == 0; });
     for (Eigen::Index j = 0, at = 0; j < p; ++j) {
       if (at < static_cast<Eigen::Index>(keep.size()) && keep[static_cast<std::size_t>(at)] == j) {

@@ -2,11 +2,15 @@
 // thread count. Shared by the GLM (Fisher information) and Cox (second moments) fits.
 #pragma once
 
+#include "pdlab/core/errors.hpp"
+
 #include <tbb/parallel_for.h>
 #include <Eigen/Dense>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <string>
 #include <vector>
 
 namespace pdlab {
@@ -64,6 +68,46 @@ Eigen::MatrixXd unweighted_gram(const Matrix& x) {
     out += g;
   }
   return out.selfadjointView<Eigen::Lower>();
+}
+
+// Values whose squares leave double precision's range (below about 1e-308 or above 1e308) make
+// the Gram matrix and the information underflow to 0 or overflow: a rank or estimability
+// check on them depends on the column's unit, not its information. Columns whose root mean
+// square (from the Gram diagonal: no pass over the data unless it is 0) lies outside
+// [1e-100, 1e100] are refused by the fits; this is the largest |value| of column j of x, or 0
+// when the column is well scaled (or all zero).
+template <typename Matrix>
+double badly_scaled(const Matrix& x, const Eigen::MatrixXd& gram, Eigen::Index j) {
+  constexpr double kLow = 1e-100;
+  constexpr double kHigh = 1e100;
+  const double g = gram(j, j);
+  const auto n = static_cast<double>(x.rows());
+  if (n > 0 && g > 0 && std::isfinite(g)) {
+    const double rms = std::sqrt(g / n);
+    if (rms >= kLow && rms <= kHigh) {
+      return 0;
+    }
+  }
+  const double largest = x.rows() > 0 ? x.col(j).cwiseAbs().maxCoeff() : 0.0;
+  return largest > 0 && std::isfinite(largest) ? largest : 0;
+}
+
+// "1e-300": the order of magnitude of v, for messages.
+inline std::string order_of(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "1e%d", static_cast<int>(std::floor(std::log10(v))));
+  return buf;
+}
+
+// Refuses covariate `name`, whose largest |value| is `largest` (badly_scaled).
+[[noreturn]] inline void refuse_scale(const std::string& name, double largest) {
+  fail(ErrorKind::data, {"", 0, name, ""},
+       "the values of '" + name + "' are of order " + order_of(largest) +
+           ": their squares leave double precision's range, so its collinearity and "
+           "information cannot be judged",
+       "rescale column " + name + " (its values are of order " + order_of(largest) +
+           "), e.g. divide it by " + order_of(largest) +
+           ": its coefficient is multiplied by the same factor");
 }
 
 // The columns kept in column order, as R's pivoting QR keeps them, from a Gram-like matrix g

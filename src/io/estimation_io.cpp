@@ -869,6 +869,50 @@ TableColumns formula_columns(const Formula& f, const std::string& offset_column,
   return k;
 }
 
+namespace {
+
+// Factor levels that differ only by surrounding whitespace ("c" and "c ") would become two
+// terms printed alike (factor(g)c): refused naming the lines of both (R keeps them apart and
+// quotes them; a stray space is far likelier than two meant levels). `levels`: sorted, unique.
+void refuse_space_twins(const DataTable& d, std::size_t column, const std::string& name,
+                        const std::vector<std::string>& levels) {
+  const auto trim = [](std::string_view v) {
+    const auto a = v.find_first_not_of(" \t");
+    return a == std::string_view::npos ? std::string_view{}
+                                       : v.substr(a, v.find_last_not_of(" \t") - a + 1);
+  };
+  std::map<std::string_view, std::string_view> seen;  // trimmed -> a level
+  for (const auto& l : levels) {
+    const auto [it, fresh] = seen.emplace(trim(l), l);
+    if (fresh) {
+      continue;
+    }
+    const auto line_of = [&](std::string_view v) -> std::int64_t {
+      const auto& text = d.text[column];
+      for (std::size_t r = 0; r < text.size(); ++r) {
+        if (text[r] == v) {
+          return r < d.line.size() ? d.line[r] : 0;
+        }
+      }
+      return 0;
+    };
+    const std::string a(it->second);
+    const auto la = line_of(a);
+    const auto lb = line_of(l);
+    fail(ErrorKind::data, {d.path, lb, name, l},
+         "factor levels '" + a + "' (line " + std::to_string(la) + ") and '" + l + "' (line " +
+             std::to_string(lb) +
+             ") differ only by surrounding whitespace: they would be two terms printed alike, "
+             "factor(" +
+             name + ")" + std::string(trim(l)) + " (R keeps them apart; pdlab refuses)",
+         "remove the spaces around the values of column '" + name +
+             "' (or make the levels "
+             "differ visibly)");
+  }
+}
+
+}  // namespace
+
 Design build_design(const DataTable& d, const Formula& f, const std::string& offset_column,
                     const std::string& cluster_column) {
   auto col = [&](const std::string& name, const std::string& what) {
@@ -918,6 +962,7 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
       }
       std::sort(lv.begin(), lv.end());
       lv.erase(std::unique(lv.begin(), lv.end()), lv.end());
+      refuse_space_twins(d, term.column, name, lv);
       if (d.numeric[term.column]) {
         // Numeric levels in numeric order (R's order), ties by text; strtod, unlike stod,
         // takes subnormals, and a NaN level is refused rather than breaking the sort.

@@ -16,8 +16,73 @@
 #include <exception>
 #include <map>
 #include <optional>
+#include <set>
 
 namespace pdlab::study {
+
+namespace {
+
+// The columns a formula term reads: "x" -> x, "log(x)" -> x, "factor(g)" -> g, "a:log(b)" ->
+// a, b.
+std::vector<std::string> term_columns(const std::string& term) {
+  std::vector<std::string> out;
+  std::size_t from = 0;
+  while (from <= term.size()) {
+    auto to = term.find(':', from);
+    if (to == std::string::npos) {
+      to = term.size();
+    }
+    std::string part = term.substr(from, to - from);
+    for (const char* wrap : {"factor(", "log("}) {
+      const std::string w = wrap;
+      if (part.rfind(w, 0) == 0 && !part.empty() && part.back() == ')') {
+        part = part.substr(w.size(), part.size() - w.size() - 1);
+      }
+    }
+    out.push_back(part);
+    from = to + 1;
+  }
+  return out;
+}
+
+// Cluster-robust standard errors need at least two clusters among the rows used: with one, the
+// sandwich is (numerically) zero.
+void check_clusters(const io::DataTable& data, const io::Design& design,
+                    const std::string& cluster) {
+  if (cluster.empty() || design.rows.empty()) {
+    return;
+  }
+  const std::set<std::int64_t> ids(design.clusters.begin(), design.clusters.end());
+  if (ids.size() >= 2) {
+    return;
+  }
+  const auto c = data.column(cluster);
+  const std::string value = c && *c < data.text.size() && design.rows.front() < data.text[*c].size()
+                                ? std::string(data.text[*c][design.rows.front()])
+                                : std::string();
+  fail(ErrorKind::data, {data.path, 0, "--cluster", cluster},
+       fmt::format("cluster-robust standard errors need at least 2 clusters: column '{}' has the "
+                   "single value '{}' in the {} rows used",
+                   cluster, value, design.rows.size()),
+       "choose a cluster column with several values, or drop --cluster");
+}
+
+// The fits (src/estimation) name the column, not the file: their data errors get the file's
+// name in front, as the readers' errors have it.
+template <typename Fit>
+auto naming_file(const std::string& path, Fit&& fit) -> decltype(fit()) {
+  try {
+    return fit();
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    if (e.kind() != ErrorKind::data || path.empty() || what.rfind(path, 0) == 0) {
+      throw;
+    }
+    fail(ErrorKind::data, {path, 0, "", ""}, what, "");
+  }
+}
+
+}  // namespace
 
 RisksetReport riskset_study(const RisksetSpec& spec) {
   const auto in = read_riskset_inputs({spec.scenario, spec.overrides, spec.events_path,
@@ -81,7 +146,9 @@ TableFit<GlmFit> eha_study(const EhaSpec& spec) {
       gopt.inputs_checked = design->checked;
       std::optional<GlmFit> fit;
       try {
-        fit = fit_binomial_glm(design->x, design->y, design->offset, design->names, gopt);
+        fit = naming_file(spec.data, [&] {
+          return fit_binomial_glm(design->x, design->y, design->offset, design->names, gopt);
+        });
       } catch (...) {
         release.wait();
         throw;
@@ -110,8 +177,11 @@ TableFit<GlmFit> eha_study(const EhaSpec& spec) {
     }
   }
   gopt.clusters = design.clusters;
-  return {fit_binomial_glm(design.x, design.y, design.offset, design.names, gopt),
-          design.dropped_missing};
+  return {
+      naming_file(
+          data.path,
+          [&] { return fit_binomial_glm(design.x, design.y, design.offset, design.names, gopt); }),
+      design.dropped_missing};
 }
 
 TableFit<CoxFit> cox_study(const CoxSpec& spec) {
@@ -119,7 +189,41 @@ TableFit<CoxFit> cox_study(const CoxSpec& spec) {
   auto f = io::parse_formula(spec.formula);
   const auto surv = io::parse_surv(f.response);
   if (surv.empty()) {
-    throw Error(ErrorKind::usage, "--formula: the response must be Surv(start, stop, event)");
+    const bool two = f.response.rfind("Surv(", 0) == 0 &&
+                     std::count(f.response.begin(), f.response.end(), ',') == 1;
+    fail(ErrorKind::usage, {"", 0, "--formula", spec.formula},
+         two ? "the response must be Surv(start, stop, event): the two-argument form "
+               "Surv(time, event) is not supported"
+             : "the response must be Surv(start, stop, event)",
+         "give each row its interval (start, stop]: for times counted from 0, add a column "
+         "start = 0 and write Surv(start, time, event)");
+  }
+  // Each Surv() column once, and none of them a covariate (its coefficient is meaningless:
+  // R's coxph gives it an infinite z as well).
+  for (std::size_t a = 0; a < 3; ++a) {
+    for (std::size_t b = a + 1; b < 3; ++b) {
+      if (surv[a] == surv[b]) {
+        fail(ErrorKind::usage, {"", 0, "--formula", spec.formula},
+             "column '" + surv[a] + "' is used twice in Surv(start, stop, event)",
+             "give Surv() three different columns: the interval's start, its end and the event "
+             "indicator");
+      }
+    }
+  }
+  for (const auto& term : f.terms) {
+    for (const auto& col : term_columns(term)) {
+      for (std::size_t a = 0; a < 3; ++a) {
+        if (col == surv[a]) {
+          fail(ErrorKind::usage, {"", 0, "--formula", spec.formula},
+               "the covariate term '" + term + "' uses column '" + col + "', which is the " +
+                   (a == 0   ? "start"
+                    : a == 1 ? "stop"
+                             : "event") +
+                   " column of Surv(): its coefficient is not estimable",
+               "remove '" + term + "' from the covariates (or use another column)");
+        }
+      }
+    }
   }
   if (f.terms.empty()) {
     fail(ErrorKind::usage, {"", 0, "--formula", spec.formula},
@@ -130,6 +234,7 @@ TableFit<CoxFit> cox_study(const CoxSpec& spec) {
   f.response = surv[2];
   f.intercept = false;
   const auto design = io::build_design(data, f, "", spec.cluster);
+  check_clusters(data, design, spec.cluster);
   CoxOptions copt;
   copt.ties = spec.ties;
   copt.clusters = design.clusters;
@@ -195,7 +300,9 @@ TableFit<CoxFit> cox_study(const CoxSpec& spec) {
           strata_ids.emplace(data.text[*strata_col][r], strata_ids.size()).first->second);
     }
   }
-  return {fit_cox(design.x, start, stop, design.y, design.names, copt), design.dropped_missing};
+  return {naming_file(data.path,
+                      [&] { return fit_cox(design.x, start, stop, design.y, design.names, copt); }),
+          design.dropped_missing};
 }
 
 InferResult infer_study(const InferSpec& spec, const std::function<void(double)>& on_estimated) {
@@ -214,6 +321,22 @@ InferResult infer_study(const InferSpec& spec, const std::function<void(double)>
                                               "finite number > 0. Fix: give e.g. --params 0.5",
                                               *spec.parameter));
   }
+  if (spec.model == Transmission::power_law && spec.flavour == NetInfFlavour::networkinference) {
+    fail(ErrorKind::usage, {"", 0, "--model", "power-law"},
+         "the networkinference flavour (R NetworkInference) has the exponential and Rayleigh "
+         "models only",
+         "use --model exponential or rayleigh, or --flavour snap");
+  }
+  if (!spec.parameter && spec.model == Transmission::power_law) {
+    fail(ErrorKind::usage, {"", 0, "--params", ""},
+         "--model power-law needs --params, an exponent > 1: the default, 1, is a rate for the "
+         "exponential and Rayleigh models and no valid exponent",
+         "give the power law's exponent, e.g. --params 2");
+  }
+  if (spec.max_edges < 0) {
+    fail(ErrorKind::usage, {"", 0, "--edges", fmt::format("{}", spec.max_edges)},
+         "the number of edges must be at least 1", "give --edges 1 or more, or leave it out");
+  }
   NetInfOptions nopt;
   nopt.model = spec.model;
   nopt.flavour = spec.flavour;
@@ -221,6 +344,22 @@ InferResult infer_study(const InferSpec& spec, const std::function<void(double)>
   nopt.alpha = spec.parameter.value_or(1.0);
   if (nopt.flavour == NetInfFlavour::networkinference && !spec.parameter) {
     nopt.alpha = netinf_default_parameter(casc.events, nopt.model);
+    if (!(std::isfinite(nopt.alpha) && nopt.alpha > 0)) {
+      // The package's estimate is built from the mean times since each cascade's first and
+      // previous event: 0 (simultaneous events) makes it infinite, times near 1e308 make it 0
+      // (or, for Rayleigh, the reverse).
+      fail(ErrorKind::data, {spec.cascades, 0, "event_time", ""},
+           fmt::format("the transmission parameter estimated from the cascades' times (the "
+                       "package's default, from the mean times since each cascade's first and "
+                       "previous event) is {}, not a finite number > 0: the times within the "
+                       "cascades are {}",
+                       nopt.alpha,
+                       (nopt.model == Transmission::rayleigh ? !(nopt.alpha > 0) : nopt.alpha > 0)
+                           ? "all equal (simultaneous events)"
+                           : "too far apart for double precision"),
+           "give the parameter with --params (a rate > 0), or give the event times in a unit in "
+           "which the cascades' events are apart and of moderate size");
+    }
     if (on_estimated) {
       on_estimated(nopt.alpha);
     }

@@ -1,6 +1,7 @@
 #include "pdlab/study/sensitivity_study.hpp"
 
 #include "pdlab/core/errors.hpp"
+#include "pdlab/core/governance/rates.hpp"
 #include "pdlab/core/params.hpp"
 #include "pdlab/core/uncertainty.hpp"
 #include "pdlab/sim/engine.hpp"
@@ -120,8 +121,20 @@ std::pair<double, double> registry_range(const GivenFactor& g) {
                     : "did you mean '" + near + "'?");
 }
 
-ResolvedFactor resolve(const GivenFactor& g) {
-  const auto [rlo, rhi] = registry_range(g);
+ResolvedFactor resolve(const GivenFactor& g, int periods_per_year) {
+  auto [rlo, rhi] = registry_range(g);
+  // A governance rate is stable only up to one step a period (docs/model.md 7.9.5): the
+  // allowed range, and the default range, end there.
+  std::string stable;
+  for (const char* key : gov::step_rate_keys()) {
+    if (g.f.key == key && rhi > periods_per_year) {
+      rhi = periods_per_year;
+      stable = fmt::format(
+          " (at most {}: with {} periods a year a larger rate makes the "
+          "per-period update unstable, docs/model.md 7.9.5)",
+          periods_per_year, periods_per_year);
+    }
+  }
   ResolvedFactor r{g.f.key, std::isnan(g.f.lo) ? rlo : g.f.lo, std::isnan(g.f.hi) ? rhi : g.f.hi};
   const auto range = fmt::format("[{}, {}]", r.lo, r.hi);
   const auto registry = fmt::format("[{}, {}]", rlo, rhi);
@@ -143,7 +156,7 @@ ResolvedFactor resolve(const GivenFactor& g) {
   }
   if (r.lo < rlo || r.hi > rhi) {
     fail(g.kind, g.where,
-         "the range of '" + r.key + "' " + range + " leaves its allowed range " + registry,
+         "the range of '" + r.key + "' " + range + " leaves its allowed range " + registry + stable,
          "give bounds within " + registry);
   }
   return r;
@@ -186,7 +199,7 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
   const auto given = given_factors(spec, sc0);
   for (const auto& g : given) {
     refuse_drawn_key(sc0, g.f.key, g.kind, g.where);
-    out.factors.push_back(resolve(g));
+    out.factors.push_back(resolve(g, sc0.calendar.periods_per_year));
   }
   if (out.factors.empty()) {
     fail(ErrorKind::usage, {spec.scenario, 0, "--factor", ""}, "no factors to vary",

@@ -1,5 +1,7 @@
 #include "pdlab/core/governance/model.hpp"
 
+#include "pdlab/core/governance/rates.hpp"
+
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/core/params.hpp"
@@ -7,8 +9,30 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <map>
 
 namespace pdlab {
+
+std::span<const char* const> gov::step_rate_keys() {
+  static constexpr const char* kKeys[] = {"assessment.visible_rate",
+                                          "assessment.visible_decay",
+                                          "assessment.depth_rate",
+                                          "assessment.depth_decay",
+                                          "coproduction.belonging_time",
+                                          "coproduction.belonging_services",
+                                          "coproduction.belonging_participation",
+                                          "coproduction.turnover_local",
+                                          "coproduction.turnover_migrant",
+                                          "coproduction.trust_rate",
+                                          "coproduction.grievance_inflow",
+                                          "coproduction.grievance_decay",
+                                          "services.so_growth",
+                                          "services.so_decay",
+                                          "stability.control_trust",
+                                          "stability.latent_rate"};
+  return kKeys;
+}
 
 namespace {
 
@@ -63,6 +87,65 @@ void check_stability(const Scenario& s, const StabilityParams& b) {
   if (b.mix == Choice::fixed && !(total > 0)) {
     bad(s, "stability.control", "0", "the fixed shares sum to 0",
         "give at least one of stability.control, .compensation, .root_cause a positive share");
+  }
+}
+
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+// Where a governance key was last given: by a set event (its source and line) or by the
+// scenario itself (no line kept).
+struct KeyOrigin {
+  std::string source;
+  std::int64_t line = 0;
+};
+using Origins = std::map<std::string, KeyOrigin>;
+
+// The explicit per-period updates of the governance shares (docs/model.md 7.9, "Stability of
+// the per-period updates") take a per-year rate r as the step r x dt, dt = 1 / periods_per_year.
+// An update x + a (1 - x) - d x keeps x in [0, 1] exactly when a <= 1 and d <= 1; a larger step
+// overshoots (and alternates with growing amplitude). The SO capacity, so + g s (1 - so / M) -
+// d so with the contracting share s in [0, 1], stays in [0, M] exactly when g dt <= M and
+// d dt <= 1. Checked per epoch (set events change these keys at a date).
+void check_rates(const Scenario& s, const GovernanceParams& g, const Origins& origins) {
+  const int ppy = s.calendar.periods_per_year;
+  const double dt = 1.0 / ppy;
+  const auto refuse = [&](const std::string& key, double value, const std::string& what,
+                          const std::string& fix) {
+    const auto it = origins.find(key);
+    const bool by_event = it != origins.end();
+    bad(s, key, num(value),
+        (by_event ? "set by " + it->second.source + ": " : std::string()) + what, fix,
+        by_event ? it->second.line : 0);
+  };
+  const auto& v = g.services;
+  Scenario epoch = s;  // the values of this epoch, read through the registry
+  epoch.governance = g;
+  const std::string calendar = "with " + std::to_string(ppy) + " periods a year";
+  for (const char* key : gov::step_rate_keys()) {
+    const double r = *find_parameter(key)->real(epoch);
+    if (r * dt > 1.0) {
+      refuse(key, r,
+             "a per-year rate of " + num(r) + " is a per-period step of " + num(r * dt) +
+                 ", and the explicit per-period update overshoots (it is unstable): rate x dt "
+                 "must be at most 1: " +
+                 calendar + ", at most " + std::to_string(ppy),
+             "set " + std::string(key) + " to at most " + std::to_string(ppy) +
+                 " (docs/model.md 7.9, stability of the per-period updates)");
+    }
+  }
+  // so_max = 0 (or tiny) makes so_growth / so_max unbounded.
+  if (v.so_growth * dt > v.so_max) {
+    refuse("services.so_max", v.so_max,
+           "the SO-capacity update is stable only if so_growth x dt <= so_max (it then keeps "
+           "the capacity in [0, so_max]): " +
+               calendar + " and services.so_growth = " + num(v.so_growth) +
+               ", so_max must be at least " + num(v.so_growth * dt),
+           "set services.so_max to at least " + num(v.so_growth * dt) +
+               ", or services.so_growth to at most " + num(v.so_max * ppy));
   }
 }
 
@@ -185,6 +268,7 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
   params_.push_back(g);
   std::vector<std::int32_t> starts = {0};
   Scenario tmp = sc;
+  std::vector<Origins> origins(1);
   for (const auto& e : events) {  // sorted by period (stable)
     const auto* set = std::get_if<SetEvent>(&e.action);
     if (set == nullptr || !governance_key(set->key)) {
@@ -196,10 +280,14 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
     } else {
       params_.push_back(tmp.governance);
       starts.push_back(e.period);
+      origins.push_back(origins.back());
     }
+    origins.back()[set->key] = {e.source, e.line};
   }
-  for (const auto& p : params_) {
+  for (std::size_t k = 0; k < params_.size(); ++k) {
+    const auto& p = params_[k];
     check_stability(sc, p.stability);
+    check_rates(sc, p, origins[k]);
     steps_.push_back(gov::make_step(p, sc.calendar.periods_per_year));
   }
   epoch_of_.assign(static_cast<std::size_t>(sc.calendar.periods), 0);

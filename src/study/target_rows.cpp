@@ -53,6 +53,7 @@ std::vector<TargetRow> read_target_rows(const std::string& path) {
            "write e.g. 0.5");
     }
     t.value = *value;
+    t.value_text = raw;
     if (!t.metric.empty() && !t.region.empty()) {
       fail(ErrorKind::data, {path, t.line, "region", t.region},
            "a governance metric target is a mean over its whole level",

@@ -15,6 +15,7 @@ struct TargetRow {
   std::int64_t line = 0;
   std::string level, date, policy, region, metric;  // empty when the column is absent or empty
   double value = 0;                                 // a share, or the metric's value
+  std::string value_text;                           // the value as written
   double weight = 1;
   const char* value_name = "share";  // the column the value came from: "value" or "share"
 };

@@ -100,6 +100,31 @@ std::vector<Target> read_targets(const std::string& path, const Model& m) {
            "use a level name of the scenario's hierarchy");
     }
     t.level = *l;
+    {
+      // Within the calendar: a date after the last period would count every adoption of the
+      // run (or read no metric), one before the first would be refused as a scenario error.
+      const auto& cal = sc.calendar;
+      const auto last = cal.periods - 1;
+      const auto span = [&](std::int64_t day) {
+        check_target_in_calendar(path, line, row.date, day, period_first_day(cal, 0),
+                                 period_last_day(cal, last), period_label(cal, 0),
+                                 period_label(cal, last), "the scenario's",
+                                 "lengthen the calendar (calendar.periods, calendar.start)");
+      };
+      DateSpan ds;
+      std::string why;
+      const bool period_number = !row.date.empty() && row.date.size() < 4 &&
+                                 std::all_of(row.date.begin(), row.date.end(),
+                                             [](char ch) { return ch >= '0' && ch <= '9'; });
+      if (period_number) {
+        const auto p = std::stoll(row.date);
+        if (p >= cal.periods) {
+          span(period_last_day(cal, last) + 1);
+        }
+      } else if (parse_date(row.date, ds, why)) {
+        span(ds.first);
+      }
+    }
     t.period = to_period(sc.calendar, row.date, "date", path, line);
     if (!row.metric.empty()) {
       t.metric = metric_index(row.metric, path, line);
@@ -140,6 +165,11 @@ std::vector<Target> read_targets(const std::string& path, const Model& m) {
     t.label = row.metric.empty() ? region + " " + row.level + " by " + row.date
                                  : row.metric + " " + row.level + " in " + row.date;
     out.push_back(t);
+  }
+  if (std::all_of(out.begin(), out.end(), [](const Target& t) { return t.weight == 0; })) {
+    fail(ErrorKind::data, {path, 0, "weight", "0"},
+         "all target weights are 0: every point would fit equally well",
+         "give at least one target a positive weight (leave weight empty for 1)");
   }
   return out;
 }

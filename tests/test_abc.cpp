@@ -247,7 +247,7 @@ TEST(AbcCalibration, RecoversKnownInterceptsOfAToyScenario) {
   }
   t.targets = test::write_file(t.dir, "targets.csv", csv);
   study::AbcSpec spec;
-  spec.calibrate = {t.scenario, {}, t.targets};
+  spec.calibrate = {t.scenario, {}, t.targets, {}};
   spec.options.particles = 300;
   spec.options.max_generations = 8;
   spec.options.min_acceptance = 0.02;
@@ -283,7 +283,7 @@ TEST(AbcCalibration, SameBytesAtAnyThreadCount) {
   const auto targets = test::write_file(
       one.dir, "targets.csv", "level,date,share\ncounty,2012-12,0.4\ntownship,2011-12,0.2\n");
   study::AbcSpec spec;
-  spec.calibrate = {one.scenario, {}, targets};
+  spec.calibrate = {one.scenario, {}, targets, {}};
   spec.options.particles = 40;
   spec.options.max_generations = 3;
   spec.draws = 30;
@@ -384,7 +384,7 @@ start = -2.0
            label.substr(0, label.find(' ')) + "\n";
   }
   study::AbcSpec spec;
-  spec.calibrate = {scenario, {}, test::write_file(dir, "targets.csv", csv)};
+  spec.calibrate = {scenario, {}, test::write_file(dir, "targets.csv", csv), {}};
   spec.options.particles = 200;
   spec.options.max_generations = 6;
   spec.options.min_acceptance = 0.02;
@@ -429,7 +429,7 @@ TEST(ParameterRecovery, AbcIntervalsCoverAToyInterceptAtTheNominalRate) {
                          "level,date,share\ntownship,2011-06," + std::to_string(v[0]) +
                              "\ntownship,2012-12," + std::to_string(v[1]) + "\n");
     study::AbcSpec spec;
-    spec.calibrate = {scenario, {seed, "run.threads=0"}, targets};
+    spec.calibrate = {scenario, {seed, "run.threads=0"}, targets, {}};
     spec.options.particles = 100;
     spec.options.max_generations = 6;
     spec.draws = 1;
@@ -453,7 +453,8 @@ TEST(Calibration, AnObjectiveInfiniteEverywhereIsAnErrorNamingTheTarget) {
   const study::CalibrateSpec spec{t.scenario,
                                   {"calibrate.max_evaluations=10", "calibrate.replicates=2",
                                    "calibrate.starts=2", "calibrate.validation_replicates=2"},
-                                  t.targets};
+                                  t.targets,
+                                  {}};
   constexpr double kInf = std::numeric_limits<double>::infinity();
   for (const double v : {kInf, -kInf, std::nan(""), 1e300}) {
     const study::EnsembleRunner runner = [v](std::int32_t n, std::int32_t values,
@@ -469,7 +470,7 @@ TEST(Calibration, AnObjectiveInfiniteEverywhereIsAnErrorNamingTheTarget) {
     EXPECT_NE(what.find("targets.csv"), std::string::npos) << what;
   }
   study::AbcSpec abc;
-  abc.calibrate = {t.scenario, {}, t.targets};
+  abc.calibrate = {t.scenario, {}, t.targets, {}};
   abc.options.particles = 4;
   abc.options.max_generations = 3;
   abc.draws = 2;

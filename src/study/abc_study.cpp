@@ -48,6 +48,9 @@ AbcCalibration abc_calibrate(const AbcSpec& spec,
   }
   AbcCalibration out;
   out.targets = read_targets(spec.calibrate.targets_path, *base.model);
+  if (spec.calibrate.on_inputs_read) {
+    spec.calibrate.on_inputs_read();
+  }
   out.seed = sc0.seed;
   out.replicates = spec.replicates;
   const auto& targets = out.targets;

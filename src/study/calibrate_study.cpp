@@ -208,6 +208,9 @@ CalibrateResult calibrate_scenario(
   }
   out.targets = read_targets(spec.targets_path, *base.model);
   const auto& targets = out.targets;
+  if (spec.on_inputs_read) {
+    spec.on_inputs_read();
+  }
   // Typed overrides on a copy of the scenario read once: no --set strings, no TOML re-read
   // per evaluation.
   const bool adoption_only = calibration_adoption_only(sc0, targets);

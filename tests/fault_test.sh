@@ -88,6 +88,16 @@ rm -f "$W/both.txt" "$W/eha.out"
 # Outputs that are inputs are refused before any work (compare used to simulate first).
 check compare_input_early 73 "one of this run's inputs" -- "$PDLAB" compare "$W/toy.toml" --vary promotion.pilot_k=1,2 -r 2 -t 1 --out "$W/toy.toml" --force
 ok compare_input_no_work bash -c "! grep -q 'variant 1/2' '$T/err'"
+# calibrate likewise, for each of its outputs, naming the option (it used to calibrate first
+# and then name --out): the targets as --report, the scenario as --posterior.
+cp "$SRC/tests/data/toy_calibrate.toml" "$W/cal.toml"
+sed -i 's|^path = .*|path = "toy_hierarchy.csv"|' "$W/cal.toml"
+cp "$SRC/tests/data/toy_calibrate_targets.csv" "$W/cal_targets.csv"
+check calibrate_input_early 73 "field '--report' = '.*cal_targets.csv': the output is one of this run's inputs" -- "$PDLAB" calibrate "$W/cal.toml" --targets "$W/cal_targets.csv" --report "$W/cal_targets.csv" --force
+ok calibrate_input_no_work bash -c "! grep -q 'Calibrating' '$T/out'"
+check abc_input_early 73 "field '--posterior' = '.*cal.toml': the output is one of this run's inputs" -- "$PDLAB" calibrate "$W/cal.toml" --targets "$W/cal_targets.csv" --method abc --posterior "$W/cal.toml" --force
+ok abc_input_no_work bash -c "! grep -q 'ABC-SMC' '$T/out'"
+ok calibrate_inputs_kept bash -c "cmp -s '$SRC/tests/data/toy_calibrate_targets.csv' '$W/cal_targets.csv' && grep -q calibrate.free '$W/cal.toml'"
 
 # 3. A damaged study is refused, not exported in part.
 cp "$W/a.sqlite" "$W/damaged.sqlite"

@@ -44,11 +44,17 @@ printf 'level,region,date,share\ntownshp,3201,2014-12,0.5\n' >"$T/bad_level.csv"
 printf 'level,region,date,share\ntownship,9999,2014-12,0.5\n' >"$T/bad_region.csv"
 printf 'level,region,date,share\ntownship,3201,2014-13,0.5\n' >"$T/bad_date.csv"
 printf 'level,region,share\ntownship,3201,0.5\n' >"$T/bad_column.csv"
+printf 'level,region,date,share\ntownship,3201,2014-12,0.5\ntownship,3201,2007-12,0.1\n' >"$T/bad_early.csv"
+printf 'level,region,date,share\ntownship,3201,2030-12,0.5\n' >"$T/bad_late.csv"
+printf 'level,region,date,share,value\ntownship,3201,2014-12,0.5,0.5\n' >"$T/bad_both.csv"
 expect report_targets_bad_share 65 "bad_share.csv:3.*share" -- "$PDLAB" report "$T/js.sqlite" --out "$T/t1.html" --targets "$T/bad_share.csv"
 expect report_targets_bad_level 65 "bad_level.csv:2.*level" -- "$PDLAB" report "$T/js.sqlite" --out "$T/t1.html" --targets "$T/bad_level.csv"
 expect report_targets_bad_region 65 "bad_region.csv:2.*region" -- "$PDLAB" report "$T/js.sqlite" --out "$T/t1.html" --targets "$T/bad_region.csv"
 expect report_targets_bad_date 65 "bad_date.csv:2.*date" -- "$PDLAB" report "$T/js.sqlite" --out "$T/t1.html" --targets "$T/bad_date.csv"
 expect report_targets_bad_column 65 "bad_column.csv:1.*date" -- "$PDLAB" report "$T/js.sqlite" --out "$T/t1.html" --targets "$T/bad_column.csv"
+expect report_targets_before_calendar 65 "bad_early.csv:3: field 'date' = '2007-12': before the study's calendar, which runs from 2008-01 to 2017-12" -- "$PDLAB" report "$T/js.sqlite" --out "$T/t1.html" --targets "$T/bad_early.csv"
+expect report_targets_after_calendar 65 "bad_late.csv:2: field 'date' = '2030-12': after the study's calendar, which runs from 2008-01 to 2017-12" -- "$PDLAB" report "$T/js.sqlite" --out "$T/t1.html" --targets "$T/bad_late.csv"
+expect report_targets_share_and_value 65 "bad_both.csv:1.*both a share and a value column" -- "$PDLAB" report "$T/js.sqlite" --out "$T/t1.html" --targets "$T/bad_both.csv"
 [ -e "$T/t1.html" ] && { echo "FAIL report_targets_nothing_written"; fails=$((fails + 1)); }
 size=$(stat -c %s "$T/nat.html")
 [ "$size" -le 5000000 ] || { echo "FAIL report_national_size: $size bytes > 5 MB"; fails=$((fails + 1)); }

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 using namespace pdlab;
@@ -246,7 +247,7 @@ TEST(AbcCalibration, RecoversKnownInterceptsOfAToyScenario) {
   }
   t.targets = test::write_file(t.dir, "targets.csv", csv);
   study::AbcSpec spec;
-  spec.calibrate = {t.scenario, {}, t.targets};
+  spec.calibrate = {t.scenario, {}, t.targets, {}};
   spec.options.particles = 300;
   spec.options.max_generations = 8;
   spec.options.min_acceptance = 0.02;
@@ -282,7 +283,7 @@ TEST(AbcCalibration, SameBytesAtAnyThreadCount) {
   const auto targets = test::write_file(
       one.dir, "targets.csv", "level,date,share\ncounty,2012-12,0.4\ntownship,2011-12,0.2\n");
   study::AbcSpec spec;
-  spec.calibrate = {one.scenario, {}, targets};
+  spec.calibrate = {one.scenario, {}, targets, {}};
   spec.options.particles = 40;
   spec.options.max_generations = 3;
   spec.draws = 30;
@@ -383,7 +384,7 @@ start = -2.0
            label.substr(0, label.find(' ')) + "\n";
   }
   study::AbcSpec spec;
-  spec.calibrate = {scenario, {}, test::write_file(dir, "targets.csv", csv)};
+  spec.calibrate = {scenario, {}, test::write_file(dir, "targets.csv", csv), {}};
   spec.options.particles = 200;
   spec.options.max_generations = 6;
   spec.options.min_acceptance = 0.02;
@@ -428,7 +429,7 @@ TEST(ParameterRecovery, AbcIntervalsCoverAToyInterceptAtTheNominalRate) {
                          "level,date,share\ntownship,2011-06," + std::to_string(v[0]) +
                              "\ntownship,2012-12," + std::to_string(v[1]) + "\n");
     study::AbcSpec spec;
-    spec.calibrate = {scenario, {seed, "run.threads=0"}, targets};
+    spec.calibrate = {scenario, {seed, "run.threads=0"}, targets, {}};
     spec.options.particles = 100;
     spec.options.max_generations = 6;
     spec.draws = 1;
@@ -441,4 +442,44 @@ TEST(ParameterRecovery, AbcIntervalsCoverAToyInterceptAtTheNominalRate) {
               covered, width);
   EXPECT_GE(covered, 85);
   EXPECT_LT(width, 2.0);  // informative: the prior's 90% interval is 5.4 wide
+}
+
+// A simulated value that is infinite, or undefined in every replicate, makes the objective
+// infinite at every point: the point fit and ABC refuse it, naming the target, instead of
+// reading a best point that no start found (a crash) or returning the prior as a posterior.
+TEST(Calibration, AnObjectiveInfiniteEverywhereIsAnErrorNamingTheTarget) {
+  auto t = toy(-4.0, -4.5, 1);
+  t.targets = test::write_file(t.dir, "targets.csv", "level,date,share\ncounty,2012-12,0.4\n");
+  const study::CalibrateSpec spec{t.scenario,
+                                  {"calibrate.max_evaluations=10", "calibrate.replicates=2",
+                                   "calibrate.starts=2", "calibrate.validation_replicates=2"},
+                                  t.targets,
+                                  {}};
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  for (const double v : {kInf, -kInf, std::nan(""), 1e300}) {
+    const study::EnsembleRunner runner = [v](std::int32_t n, std::int32_t values,
+                                             const study::PointEval&) {
+      return std::vector<std::vector<double>>(
+          static_cast<std::size_t>(n), std::vector<double>(static_cast<std::size_t>(values), v));
+    };
+    const auto e = test::expect_error([&] { study::calibrate_scenario(spec, {}, {}, runner); },
+                                      ErrorKind::data);
+    const std::string what = e.what();
+    EXPECT_NE(what.find("the objective is not finite"), std::string::npos) << what;
+    EXPECT_NE(what.find("county by 2012-12"), std::string::npos) << what;
+    EXPECT_NE(what.find("targets.csv"), std::string::npos) << what;
+  }
+  study::AbcSpec abc;
+  abc.calibrate = {t.scenario, {}, t.targets, {}};
+  abc.options.particles = 4;
+  abc.options.max_generations = 3;
+  abc.draws = 2;
+  abc.map = [](int n, int width, const std::function<std::vector<double>(int)>&) {
+    return std::vector<std::vector<double>>(
+        static_cast<std::size_t>(n),
+        std::vector<double>(static_cast<std::size_t>(width), INFINITY));
+  };
+  const auto e = test::expect_error([&] { study::abc_calibrate(abc, {}); }, ErrorKind::data);
+  EXPECT_NE(std::string(e.what()).find("every distance is infinite"), std::string::npos)
+      << e.what();
 }

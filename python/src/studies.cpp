@@ -87,7 +87,7 @@ py::tuple calibrate(const std::string& scenario, const Strings& overrides,
   if (!out.empty()) {
     io::check_output_path(out, force);
   }
-  const study::CalibrateSpec spec{scenario, overrides, targets};
+  const study::CalibrateSpec spec{scenario, overrides, targets, {}};
   const auto r = without_gil([&] { return study::calibrate_scenario(spec, {}, {}); });
   py::dict d;
   py::dict best;
@@ -114,7 +114,7 @@ py::tuple abc(const std::string& scenario, const Strings& overrides, const std::
     io::check_output_path(out, force);
   }
   study::AbcSpec spec;
-  spec.calibrate = {scenario, overrides, targets};
+  spec.calibrate = {scenario, overrides, targets, {}};
   spec.options.particles = particles;
   spec.options.max_generations = generations;
   spec.options.quantile = quantile;

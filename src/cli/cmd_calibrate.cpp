@@ -107,7 +107,7 @@ void check_outputs(const CalibrateOptions& o) {
       fail(ErrorKind::usage, {"", 0, flag, path}, flag + " is an output of ABC calibration",
            "add --method abc, or leave " + flag + " out");
     }
-    io::check_output_path(path, o.force);
+    io::check_output_path(path, o.force, flag);
     std::error_code ec;
     const auto canon = std::filesystem::weakly_canonical(std::filesystem::absolute(path), ec);
     for (const auto& [f2, p2] : outs) {
@@ -214,7 +214,9 @@ int run(const CalibrateOptions& o, const CLI::App& sub) {
   check_method_options(o, sub);
   check_shard_options(o);
   check_outputs(o);
-  const study::CalibrateSpec spec{o.scenario, sets, o.targets_path};
+  // Again once the scenario, its hierarchy and the targets are read: an output that is one
+  // of them is refused before the calibration, naming its option.
+  const study::CalibrateSpec spec{o.scenario, sets, o.targets_path, [&o] { check_outputs(o); }};
   const auto& ctx = dist::Context::current();
   if (o.method == "abc") {
     return run_abc(o, spec, ctx);

@@ -54,10 +54,6 @@ int run(const CompareOptions& o) {
   spec.scenario = o.scenario;
   spec.variants = o.vary.empty() ? study::variants_from_csv(o.variants_path)
                                  : study::variants_from_vary(o.vary);
-  if (spec.variants.size() < 2) {
-    fail(ErrorKind::usage, {"", 0, "--vary", ""}, "only one variant: nothing to compare",
-         "give at least two values");
-  }
   spec.overrides = with_overrides(o.sets, o.run);
   io::check_output_path(o.out, o.force);
   const auto& ctx = dist::Context::current();

@@ -60,6 +60,11 @@ void check(const std::vector<AbcPrior>& priors, const AbcOptions& o) {
     fail(ErrorKind::usage, {"", 0, "--generations", std::to_string(o.max_generations)},
          "at least one generation is needed", "use e.g. --generations 8");
   }
+  if (!(std::isfinite(o.tolerance) && o.tolerance >= 0)) {
+    fail(ErrorKind::usage, {"", 0, "--tolerance", fmt::format("{}", o.tolerance)},
+         "the stopping tolerance must be a finite distance, 0 or more",
+         "use e.g. --tolerance 0.01, or leave it out (0: stop on the other criteria)");
+  }
   if (!(o.min_acceptance >= 0 && o.min_acceptance < 1)) {
     fail(ErrorKind::usage, {"", 0, "--min-acceptance", fmt::format("{}", o.min_acceptance)},
          "the acceptance rate must lie in [0, 1)", "use e.g. --min-acceptance 0.02");

@@ -107,23 +107,23 @@ const char* kind_of(mode_t m) {
 }
 
 // Refuses a target that exists as anything but a regular file, or that is an input.
-void check_existing(const std::string& path, bool force) {
+void check_existing(const std::string& path, bool force, const std::string& option) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) {
     return;
   }
   if (!S_ISREG(st.st_mode)) {
-    fail(ErrorKind::cant_create, {path, 0, "--out", path},
+    fail(ErrorKind::cant_create, {path, 0, option, path},
          std::string("the output exists and is ") + kind_of(st.st_mode),
-         "choose another --out; pdlab replaces only regular files, even with --force");
+         "choose another " + option + "; pdlab replaces only regular files, even with --force");
   }
   if (is_input(path)) {
-    fail(ErrorKind::cant_create, {path, 0, "--out", path}, "the output is one of this run's inputs",
-         "choose another --out; pdlab never replaces its inputs, even with --force");
+    fail(ErrorKind::cant_create, {path, 0, option, path}, "the output is one of this run's inputs",
+         "choose another " + option + "; pdlab never replaces its inputs, even with --force");
   }
   if (!force) {
-    fail(ErrorKind::cant_create, {path, 0, "--out", path}, "output file exists",
-         "choose another --out, or pass --force to replace it");
+    fail(ErrorKind::cant_create, {path, 0, option, path}, "output file exists",
+         "choose another " + option + ", or pass --force to replace it");
   }
 }
 
@@ -162,16 +162,16 @@ void note_input(const std::string& path) {
   inputs().push_back(path);
 }
 
-void check_output_path(const std::string& path, bool force) {
+void check_output_path(const std::string& path, bool force, const std::string& option) {
   if (path.empty()) {
-    fail(ErrorKind::usage, {"", 0, "--out", ""}, "the output path is empty",
-         "give --out a file name");
+    fail(ErrorKind::usage, {"", 0, option, ""}, "the output path is empty",
+         "give " + option + " a file name");
   }
-  check_existing(path, force);
+  check_existing(path, force, option);
   const auto dir = fs::path(path).parent_path();
   std::error_code ec;
   if (!dir.empty() && !fs::is_directory(dir, ec)) {
-    fail(ErrorKind::cant_create, {path, 0, "--out", path}, "output directory does not exist",
+    fail(ErrorKind::cant_create, {path, 0, option, path}, "output directory does not exist",
          "create the directory first (mkdir -p '" + dir.string() + "')");
   }
   remove_stale_temps(dir, fs::path(path).filename().string());
@@ -180,7 +180,7 @@ void check_output_path(const std::string& path, bool force) {
   const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) {
     const int err = errno;
-    fail(ErrorKind::cant_create, {path, 0, "--out", path},
+    fail(ErrorKind::cant_create, {path, 0, option, path},
          std::string("cannot create a file in the output folder: ") + std::strerror(err),
          "choose a folder you can write to (check permissions, a read-only file system, a full "
          "disk)");
@@ -219,7 +219,7 @@ namespace {
 void move_into_place(const std::string& from, const std::string& target, bool force) {
   // Again at the last moment: a regular file that is no input (an existing one is then
   // refused below by the create-exclusive move unless force).
-  check_existing(target, true);
+  check_existing(target, true, "--out");
   int rc = 0;
   if (force) {
     rc = ::rename(from.c_str(), target.c_str());

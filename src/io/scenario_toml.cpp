@@ -577,6 +577,7 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
       s.uncertainty.covariance.push_back(std::move(r));
     }
   } else if (key == "calibrate.free") {
+    const std::size_t first = s.calibrate.free.size();
     each_table(c, n, key, [&](const toml::table& t, const std::string& k) {
       check_keys(c, t, k + ".", {"name", "keys", "lo", "hi", "start"});
       FreeParameter f;
@@ -587,6 +588,43 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
       }
       f.name = text(c, *t.get("name"), k + ".name");
       f.keys = strings(c, *t.get("keys"), k + ".keys");
+      if (f.keys.empty()) {
+        fail(ErrorKind::config, {c.file, line_of(*t.get("keys")), k + ".keys", "[]"},
+             "free parameter '" + f.name + "' sets no scenario key",
+             "list the keys it sets, e.g. keys = [\"adoption.alpha.township\"], or remove "
+             "the [[calibrate.free]] table");
+      }
+      // Each name is a column of the reports and each key is set by one parameter only: a
+      // second would silently overwrite the first.
+      for (std::size_t i = first; i < s.calibrate.free.size(); ++i) {
+        const auto& other = s.calibrate.free[i];
+        const std::string other_key = fmt::format("calibrate.free[{}]", i - first);
+        if (other.name == f.name) {
+          bad(c, *t.get("name"), k + ".name", "the name is already used by " + other_key,
+              "give each [[calibrate.free]] table its own name");
+        }
+      }
+      for (std::size_t j = 0; j < f.keys.size(); ++j) {
+        std::string owner;
+        for (std::size_t i = first; i < s.calibrate.free.size() && owner.empty(); ++i) {
+          const auto& ks = s.calibrate.free[i].keys;
+          if (std::find(ks.begin(), ks.end(), f.keys[j]) != ks.end()) {
+            owner = fmt::format("calibrate.free[{}] ('{}')", i - first, s.calibrate.free[i].name);
+          }
+        }
+        if (owner.empty() &&
+            std::find(f.keys.begin(), f.keys.begin() + static_cast<std::ptrdiff_t>(j), f.keys[j]) !=
+                f.keys.begin() + static_cast<std::ptrdiff_t>(j)) {
+          owner = "this table";
+        }
+        if (!owner.empty()) {
+          fail(ErrorKind::config, {c.file, line_of(*t.get("keys")), k + ".keys", f.keys[j]},
+               "the scenario key is already set by " + owner +
+                   ": one value would silently overwrite the other",
+               "list each key under one [[calibrate.free]] table only (one free parameter may "
+               "set several keys)");
+        }
+      }
       f.lo = real(c, *t.get("lo"), k + ".lo", -1e9, 1e9);
       f.hi = real(c, *t.get("hi"), k + ".hi", -1e9, 1e9);
       if (!(f.lo < f.hi)) {

@@ -48,6 +48,9 @@ AbcCalibration abc_calibrate(const AbcSpec& spec,
   }
   AbcCalibration out;
   out.targets = read_targets(spec.calibrate.targets_path, *base.model);
+  if (spec.calibrate.on_inputs_read) {
+    spec.calibrate.on_inputs_read();
+  }
   out.seed = sc0.seed;
   out.replicates = spec.replicates;
   const auto& targets = out.targets;
@@ -93,6 +96,27 @@ AbcCalibration abc_calibrate(const AbcSpec& spec,
       },
       options, on_generation, map);
   const auto& post = out.abc.posterior();
+  if (std::none_of(post.distance.begin(), post.distance.end(),
+                   [](double d) { return std::isfinite(d); })) {
+    // Every distance infinite: the "posterior" is the prior. Name a target that made it so,
+    // in the first particle's simulation.
+    const auto v = simulate(post.theta.at(0), abc_predict_seed(sc0.seed, 0));
+    std::size_t j = 0;
+    while (j + 1 < v.size()) {
+      const double e = v[j] - targets[j].share;
+      if (!std::isfinite(targets[j].weight * e * e)) {
+        break;
+      }
+      ++j;
+    }
+    fail(ErrorKind::data, {spec.calibrate.targets_path, 0, "target", targets[j].label},
+         fmt::format("no simulation came near the targets: every distance is infinite, so ABC "
+                     "has no posterior (the simulated value is {}, the target {:.6g})",
+                     std::isnan(v[j]) ? std::string("undefined") : fmt::format("{:.6g}", v[j]),
+                     targets[j].share),
+         "check the target's value and level, and narrow the [[calibrate.free]] bounds (lo, hi) "
+         "to values where the model's metric stays finite");
+  }
   for (std::size_t i = 0; i < free.size(); ++i) {
     out.parameters.push_back(
         {free[i], (free[i].hi - free[i].lo) / std::sqrt(12.0), abc_summary(post, i)});

@@ -77,8 +77,22 @@ std::vector<Target> read_targets(const std::string& path, const Model& m) {
   const auto& h = m.hierarchy();
   const auto& sc = m.scenario();
   std::vector<Target> out;
-  for (const auto& row : read_target_rows(path)) {
+  const auto rows = read_target_rows(path);
+  // The objective adds weight x (simulated - target)^2 over the targets: each term must stay
+  // a finite double even where the simulated value is as large as the target, of either sign.
+  const double n_rows = static_cast<double>(rows.size());
+  for (const auto& row : rows) {
     const auto line = row.line;
+    const double limit =
+        std::sqrt(std::numeric_limits<double>::max() / (4.0 * n_rows * std::max(row.weight, 1.0)));
+    if (std::abs(row.value) > limit) {
+      fail(ErrorKind::data, {path, line, row.value_name, row.value_text},
+           fmt::format("the target's squared error cannot be represented as a double: with "
+                       "weight {} and {} target(s) the value must lie within +/-{:.3g}",
+                       row.weight, rows.size(), limit),
+           "check the value for a typo (a share lies in [0, 1]; a metric of docs/metrics.md is "
+           "never this large)");
+    }
     Target t;
     const auto l = h.level_index(row.level);
     if (!l) {
@@ -86,6 +100,31 @@ std::vector<Target> read_targets(const std::string& path, const Model& m) {
            "use a level name of the scenario's hierarchy");
     }
     t.level = *l;
+    {
+      // Within the calendar: a date after the last period would count every adoption of the
+      // run (or read no metric), one before the first would be refused as a scenario error.
+      const auto& cal = sc.calendar;
+      const auto last = cal.periods - 1;
+      const auto span = [&](std::int64_t day) {
+        check_target_in_calendar(path, line, row.date, day, period_first_day(cal, 0),
+                                 period_last_day(cal, last), period_label(cal, 0),
+                                 period_label(cal, last), "the scenario's",
+                                 "lengthen the calendar (calendar.periods, calendar.start)");
+      };
+      DateSpan ds;
+      std::string why;
+      const bool period_number = !row.date.empty() && row.date.size() < 4 &&
+                                 std::all_of(row.date.begin(), row.date.end(),
+                                             [](char ch) { return ch >= '0' && ch <= '9'; });
+      if (period_number) {
+        const auto p = std::stoll(row.date);
+        if (p >= cal.periods) {
+          span(period_last_day(cal, last) + 1);
+        }
+      } else if (parse_date(row.date, ds, why)) {
+        span(ds.first);
+      }
+    }
     t.period = to_period(sc.calendar, row.date, "date", path, line);
     if (!row.metric.empty()) {
       t.metric = metric_index(row.metric, path, line);
@@ -127,6 +166,11 @@ std::vector<Target> read_targets(const std::string& path, const Model& m) {
                                  : row.metric + " " + row.level + " in " + row.date;
     out.push_back(t);
   }
+  if (std::all_of(out.begin(), out.end(), [](const Target& t) { return t.weight == 0; })) {
+    fail(ErrorKind::data, {path, 0, "weight", "0"},
+         "all target weights are 0: every point would fit equally well",
+         "give at least one target a positive weight (leave weight empty for 1)");
+  }
   return out;
 }
 
@@ -164,6 +208,9 @@ CalibrateResult calibrate_scenario(
   }
   out.targets = read_targets(spec.targets_path, *base.model);
   const auto& targets = out.targets;
+  if (spec.on_inputs_read) {
+    spec.on_inputs_read();
+  }
   // Typed overrides on a copy of the scenario read once: no --set strings, no TOML re-read
   // per evaluation.
   const bool adoption_only = calibration_adoption_only(sc0, targets);
@@ -222,11 +269,17 @@ CalibrateResult calibrate_scenario(
     }
     return shares;
   };
-  const auto objective = [&](const std::vector<std::vector<double>>& shares) {
-    double f = 0;
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  // Each target's mean over the replicates and its term of the objective. A governance metric
+  // undefined in a replicate (NaN) is left out of the mean; undefined in all, or infinite, or
+  // with a squared error past the largest double, its term is infinite.
+  struct Term {
+    double mean = 0;
+    double term = 0;
+  };
+  const auto terms = [&](const std::vector<std::vector<double>>& shares) {
+    std::vector<Term> out_terms(targets.size());
     for (std::size_t j = 0; j < targets.size(); ++j) {
-      // A governance metric undefined in a replicate (NaN) is left out of the mean; undefined
-      // in all, the point is infinitely bad.
       double mean = 0;
       int count = 0;
       for (const auto& s : shares) {
@@ -235,20 +288,31 @@ CalibrateResult calibrate_scenario(
           ++count;
         }
       }
-      if (count == 0) {
-        return std::numeric_limits<double>::infinity();
-      }
-      mean /= static_cast<double>(count);
-      f += targets[j].weight * (mean - targets[j].share) * (mean - targets[j].share);
+      mean = count > 0 ? mean / static_cast<double>(count) : std::nan("");
+      const double e = mean - targets[j].share;
+      const double term = targets[j].weight * e * e;
+      out_terms[j] = {mean, std::isfinite(term) ? term : kInf};
     }
-    return f;
+    return out_terms;
+  };
+  // Infinitely bad where any term is (never NaN: the search compares values).
+  const auto total = [&](const std::vector<Term>& ts) {
+    double f = 0;
+    for (const auto& t : ts) {
+      f += t.term;
+    }
+    return std::isfinite(f) ? f : kInf;
+  };
+  const auto objective = [&](const std::vector<std::vector<double>>& shares) {
+    return total(terms(shares));
   };
   const auto& cal = sc0.calibrate;
   out.validation_seed = sc0.seed + 1000003;
   out.validation_replicates = cal.validation_replicates;
   out.replicates_per_evaluation = cal.replicates;
   out.planned_starts = cal.starts;
-  double best_validation = std::numeric_limits<double>::infinity();
+  double best_validation = kInf;
+  std::vector<Term> validation_terms;
   for (int s = 0; s < cal.starts; ++s) {
     CalibrationStart st;
     st.seed = sc0.seed + static_cast<std::uint64_t>(s);
@@ -277,8 +341,8 @@ CalibrateResult calibrate_scenario(
     for (std::size_t i = 0; i < free.size(); ++i) {
       st.x.push_back(to_bounds(free[i], st.search.x[i]));
     }
-    st.validation_objective =
-        objective(simulate(st.x, out.validation_seed, cal.validation_replicates));
+    validation_terms = terms(simulate(st.x, out.validation_seed, cal.validation_replicates));
+    st.validation_objective = total(validation_terms);
     if (st.validation_objective < best_validation) {
       best_validation = st.validation_objective;
       out.best_x = st.x;
@@ -287,6 +351,23 @@ CalibrateResult calibrate_scenario(
     if (on_start) {
       on_start(out);
     }
+  }
+  if (out.best_x.empty()) {
+    // No start reached a point where the objective is finite: name the first target whose
+    // term is not, at the last start's point.
+    std::size_t j = 0;
+    while (j + 1 < validation_terms.size() && std::isfinite(validation_terms[j].term)) {
+      ++j;
+    }
+    const double mean = validation_terms.empty() ? std::nan("") : validation_terms[j].mean;
+    fail(ErrorKind::data, {spec.targets_path, 0, "target", targets[j].label},
+         fmt::format("the objective is not finite at the point of any start: the simulated "
+                     "value is {} (target {:.6g}), so the squared error cannot be computed",
+                     std::isnan(mean) ? std::string("undefined in every replicate")
+                                      : fmt::format("{:.6g}", mean),
+                     targets[j].share),
+         "check the target's value and level, and narrow the [[calibrate.free]] bounds (lo, hi) "
+         "to values where the model's metric stays finite");
   }
   // The fit, on fresh replicates.
   const auto shares = simulate(out.best_x, out.validation_seed, cal.validation_replicates);

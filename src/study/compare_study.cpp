@@ -7,7 +7,10 @@
 #include "pdlab/sim/engine.hpp"
 #include "pdlab/study/study.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -29,6 +32,28 @@ bool same_inputs(const HierarchySpec& a, const HierarchySpec& b) {
   return true;
 }
 
+// The same value written twice: the same text, or the same number ("0.8" and "0.80").
+bool same_value(const std::string& a, const std::string& b) {
+  const auto trim = [](const std::string& x) {
+    const auto b0 = x.find_first_not_of(" \t");
+    const auto e0 = x.find_last_not_of(" \t");
+    return b0 == std::string::npos ? std::string() : x.substr(b0, e0 - b0 + 1);
+  };
+  const auto ta = trim(a);
+  const auto tb = trim(b);
+  if (ta == tb) {
+    return true;
+  }
+  const auto number = [](const std::string& x, double& out) {
+    char* end = nullptr;
+    out = std::strtod(x.c_str(), &end);
+    return !x.empty() && end == x.c_str() + x.size();
+  };
+  double da = 0;
+  double db = 0;
+  return number(ta, da) && number(tb, db) && da == db;
+}
+
 }  // namespace
 
 // --vary KEY=V1,V2 (repeatable: the variants are all combinations, first key slowest).
@@ -42,9 +67,30 @@ std::vector<DesignVariant> variants_from_vary(const std::vector<std::string>& va
     }
     const std::string key = v.substr(0, eq);
     std::vector<std::string> values;
-    std::stringstream ss(v.substr(eq + 1));
-    for (std::string x; std::getline(ss, x, ',');) {
-      values.push_back(x);
+    const std::string list = v.substr(eq + 1);
+    for (std::size_t from = 0;;) {
+      const auto comma = list.find(',', from);
+      values.push_back(list.substr(from, comma == std::string::npos ? comma : comma - from));
+      if (comma == std::string::npos) {
+        break;
+      }
+      from = comma + 1;
+    }
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (values[i].find_first_not_of(" \t") == std::string::npos) {
+        fail(ErrorKind::usage, {"", 0, "--vary", v},
+             fmt::format("value {} of {} (of {}) is empty", i + 1, key, values.size()),
+             "write a value between every two commas, e.g. --vary " + key + "=0.8,0.5");
+      }
+      for (std::size_t j = 0; j < i; ++j) {
+        if (same_value(values[i], values[j])) {
+          fail(ErrorKind::usage, {"", 0, "--vary", v},
+               fmt::format("values {} and {} of {} are the same ({}): two variants would be "
+                           "identical",
+                           j + 1, i + 1, key, values[i]),
+               "give each value once");
+        }
+      }
     }
     std::vector<DesignVariant> next;
     for (const auto& base : out) {
@@ -65,6 +111,11 @@ std::vector<DesignVariant> variants_from_csv(const std::string& path) {
   io::CsvReader reader(path);
   const auto& header = reader.header();
   const auto label_col = reader.column("variant");
+  if (header.size() <= (label_col ? 1U : 0U)) {
+    fail(ErrorKind::data, {path, 1, "header", label_col ? "variant" : ""},
+         "the file has no scenario key column: every variant would be the scenario as written",
+         "add one column per scenario key to vary, e.g. variant,promotion.mandate");
+  }
   std::vector<DesignVariant> out;
   std::vector<std::string_view> f;
   while (reader.next(f)) {
@@ -86,6 +137,16 @@ std::vector<DesignVariant> variants_from_csv(const std::string& path) {
     }
     if (v.label.empty()) {
       v.label = "scenario as written";
+    }
+    for (const auto& w : out) {
+      if (w.label == v.label) {
+        fail(ErrorKind::data, {path, v.line, label_col ? "variant" : "row", v.label},
+             fmt::format("the same variant as line {}: the comparison's rows would not be told "
+                         "apart",
+                         w.line),
+             label_col ? "give each variant its own label (and its own values)"
+                       : "give each row its own values, or add a variant column of labels");
+      }
     }
     out.push_back(v);
   }
@@ -132,6 +193,11 @@ CompareResult compare_designs(const CompareSpec& spec,
                               const GridRunner& runner) {
   const auto& variants = spec.variants;
   if (variants.size() < 2) {
+    if (!variants.empty() && !variants[0].source.empty()) {
+      fail(ErrorKind::data, {variants[0].source, variants[0].line, "--variants", variants[0].label},
+           "only one variant in the file: nothing to compare",
+           "add a row for each further variant (at least two in all)");
+    }
     fail(ErrorKind::usage, {"", 0, "--vary", ""}, "only one variant: nothing to compare",
          "give at least two values");
   }
@@ -152,6 +218,10 @@ CompareResult compare_designs(const CompareSpec& spec,
     for (const auto& a : v.assignments) {
       const auto key = key_of(a);
       if (!seen.insert(key).second) {
+        if (!v.source.empty()) {
+          fail(ErrorKind::data, {v.source, 1, key, ""}, "two columns of the file set this key",
+               "keep one column per scenario key");
+        }
         fail(ErrorKind::usage, {"", 0, "--vary", key}, "the key is varied twice",
              "give each key once: --vary " + key + "=V1,V2,... with all its values");
       }

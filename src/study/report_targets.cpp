@@ -126,6 +126,17 @@ std::vector<ReportTarget> read_report_targets(const std::string& path, const Stu
   db.each("SELECT name, level FROM levels",
           [&](sqlite3_stmt* st) { levels[text(st, 0)] = sqlite3_column_int(st, 1); });
   const auto unit_cols = db.has_table("units") ? db.columns("units") : std::vector<std::string>{};
+  // The study's calendar: its first period (meta "start") to its last (summary_time).
+  std::string first = db.meta("start");
+  std::string last;
+  if (db.has_table("summary_time")) {
+    last = db.scalar("SELECT date FROM summary_time ORDER BY period DESC LIMIT 1");
+  }
+  DateSpan first_span;
+  DateSpan last_span;
+  std::string why_not;
+  const bool span_known =
+      parse_date(first, first_span, why_not) && parse_date(last, last_span, why_not);
   std::vector<ReportTarget> out;
   for (const auto& row : read_target_rows(path)) {
     const auto line = row.line;
@@ -141,6 +152,11 @@ std::vector<ReportTarget> read_report_targets(const std::string& path, const Stu
     if (std::string why; !parse_date(t.date, span, why)) {
       fail(ErrorKind::data, {path, line, "date", t.date}, "not a date: " + why,
            "write e.g. 2014-12 or 2014");
+    }
+    if (span_known) {
+      check_target_in_calendar(path, line, t.date, span.first, first_span.first, last_span.last,
+                               first, last, "the study's",
+                               "run the study over a calendar that covers it");
     }
     t.metric = row.metric;
     t.share = row.value;

@@ -22,6 +22,13 @@ std::vector<TargetRow> read_target_rows(const std::string& path) {
   const auto c_level = col("level", true);
   const auto c_date = col("date", true);
   const auto c_value = r.column("value");
+  if (c_value && r.column("share")) {
+    fail(ErrorKind::data, {path, 1, "value", ""},
+         "the file has both a share and a value column: which one is the observed number is "
+         "ambiguous",
+         "keep one of them: share for adoption shares, value for governance metrics (either "
+         "may hold both kinds)");
+  }
   const auto c_share = c_value ? c_value : col("share", true);
   const char* value_name = c_value ? "value" : "share";
   const auto c_policy = col("policy_id", false);
@@ -53,6 +60,7 @@ std::vector<TargetRow> read_target_rows(const std::string& path) {
            "write e.g. 0.5");
     }
     t.value = *value;
+    t.value_text = raw;
     if (!t.metric.empty() && !t.region.empty()) {
       fail(ErrorKind::data, {path, t.line, "region", t.region},
            "a governance metric target is a mean over its whole level",
@@ -73,6 +81,19 @@ std::vector<TargetRow> read_target_rows(const std::string& path) {
          "add one row per target under the header level,date,share");
   }
   return out;
+}
+
+void check_target_in_calendar(const std::string& path, std::int64_t line, const std::string& date,
+                              std::int64_t day, std::int64_t first_day, std::int64_t last_day,
+                              const std::string& first, const std::string& last,
+                              const std::string& whose, const std::string& fix) {
+  if (day < first_day || day > last_day) {
+    fail(ErrorKind::data, {path, line, "date", date},
+         std::string(day < first_day ? "before" : "after") + " " + whose +
+             " calendar, which runs from " + first + " to " + last +
+             ": the target cannot be compared with a simulation",
+         "date the target within " + first + ".." + last + ", or " + fix);
+  }
 }
 
 }  // namespace pdlab::study

@@ -19,8 +19,9 @@ void note_input(const std::string& path);
 
 // Checks that `path` can be written as an output, before any work is done: not empty, not
 // an input, absent (or, with `force`, a regular file), in an existing folder where a file can
-// be created (tried with a probe file). Throws Error(cant_create / usage) naming the fix.
-void check_output_path(const std::string& path, bool force);
+// be created (tried with a probe file). Throws Error(cant_create / usage) naming the fix and
+// `option`, the command-line option that gave the path.
+void check_output_path(const std::string& path, bool force, const std::string& option = "--out");
 
 // A temporary file beside `target`, named `<target>.tmp-<pid>-<n>`, created exclusively.
 // Removed by the destructor unless commit() moved it into place; removed by

@@ -20,6 +20,9 @@ struct CalibrateSpec {
   std::string scenario;                // scenario file with [[calibrate.free]]
   std::vector<std::string> overrides;  // key=value, applied once when it is read
   std::string targets_path;            // CSV: level,date,share[,policy_id,region,weight]
+  // Called once the scenario, its inputs and the targets are read, before any simulation
+  // (e.g. to check that no output would replace one of them); may be empty.
+  std::function<void()> on_inputs_read;
 };
 
 struct CalibrationStart {

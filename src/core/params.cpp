@@ -169,8 +169,6 @@ E parse_choice(std::string_view v, const E (&values)[N]) {
 }
 
 constexpr Choice kChoices[] = {Choice::best_response, Choice::fixed};
-constexpr Mode kModes[] = {Mode::none, Mode::endorse, Mode::pilot, Mode::mandate,
-                           Mode::championship};
 constexpr Link kLinks[] = {Link::cloglog, Link::logit};
 constexpr PilotRule kRules[] = {PilotRule::capacity, PilotRule::need, PilotRule::random,
                                 PilotRule::score};

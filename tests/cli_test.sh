@@ -23,6 +23,9 @@ check estimate_only_refusal 73 "nothing was written" -- bash -c "ulimit -f 100; 
 ok estimate_only_nothing test ! -e "$T/never.sqlite"
 touch "$T/a_file"
 check cases_out_is_file 73 "this is a file, not a folder" -- "$PDLAB" cases --out "$T/a_file" -r 2
+# Existence dates on weekly and daily calendars (a division by zero: SIGFPE, exit 136).
+check restructure_weekly 0 "" -- "$PDLAB" run "$EX/toy_restructure.toml" -r 2 --set calendar.periods_per_year=52 --set calendar.periods=520 --out "$T/restructure_weekly.sqlite"
+check restructure_daily 0 "" -- "$PDLAB" run "$EX/toy_restructure.toml" -r 2 --set calendar.periods_per_year=365 --set calendar.periods=3650 --out "$T/restructure_daily.sqlite"
 check validate_ok 0 "valid. 49 units" -- "$PDLAB" validate "$EX/toy_pilot.toml"
 check validate_national 0 "665277 units" -- "$PDLAB" validate "$SRC/scenarios/national.toml"
 sed "s/mode = \"pilot\"/mode = \"mandate\"/; s#path = \"toy_hierarchy.csv\"#path = \"$EX/toy_hierarchy.csv\"#" "$EX/toy_pilot.toml" >"$T/mandate_late.toml"

@@ -64,6 +64,15 @@ std::optional<std::int32_t> existence_period(const Calendar& cal, double v) {
   } else {
     return std::nullopt;
   }
+  if (cal.periods_per_year > 12) {
+    // Weeks or days: the period that contains the month's first day, as an event dated by that
+    // month names it (a month seldom starts on a Monday, so "the next period" would put a unit
+    // born by a merge dated 2013-01 a week after the merge). 12 / periods_per_year, below,
+    // was 0 here: a division by zero on weekly and daily calendars.
+    const std::int64_t len = cal.periods_per_year == 52 ? 7 : 1;
+    const std::int64_t d = days_from_civil(year, month, 1) - calendar_first_day(cal);
+    return static_cast<std::int32_t>(d >= 0 ? d / len : -((-d + len - 1) / len));
+  }
   const int months = (year - cal.start_year) * 12 + (month - cal.start_month);
   // A period starts at its first month: a date inside a period counts from the next one.
   const int per = 12 / cal.periods_per_year;

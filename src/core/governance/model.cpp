@@ -124,17 +124,31 @@ void check_rates(const Scenario& s, const GovernanceParams& g, const Origins& or
   const auto& v = g.services;
   Scenario epoch = s;  // the values of this epoch, read through the registry
   epoch.governance = g;
-  const std::string calendar = "with " + std::to_string(ppy) + " periods a year";
+  const std::string calendar =
+      "with " + std::to_string(ppy) + (ppy == 1 ? " period a year" : " periods a year");
+  Scenario defaults;  // the registry's defaults, to say when a value is one
   for (const char* key : gov::step_rate_keys()) {
-    const double r = *find_parameter(key)->real(epoch);
+    const Param& p = *find_parameter(key);
+    const double r = *p.real(epoch);
     if (r * dt > 1.0) {
+      // The shortest supported calendar on which this rate is stable.
+      int fine = 365;
+      for (const int c : {1, 2, 3, 4, 6, 12, 52, 365}) {
+        if (r <= c) {
+          fine = c;
+          break;
+        }
+      }
+      const bool is_default = origins.count(key) == 0 && r == *p.real(defaults);
       refuse(key, r,
-             "a per-year rate of " + num(r) + " is a per-period step of " + num(r * dt) +
+             "a per-year rate of " + num(r) + (is_default ? " (the registry's default)" : "") +
+                 " is a per-period step of " + num(r * dt) +
                  ", and the explicit per-period update overshoots (it is unstable): rate x dt "
                  "must be at most 1: " +
                  calendar + ", at most " + std::to_string(ppy),
              "set " + std::string(key) + " to at most " + std::to_string(ppy) +
-                 " (docs/model.md 7.9, stability of the per-period updates)");
+                 ", or use a calendar of at least " + std::to_string(fine) +
+                 " periods a year (docs/model.md 7.9, stability of the per-period updates)");
     }
   }
   // so_max = 0 (or tiny) makes so_growth / so_max unbounded.

@@ -906,6 +906,9 @@ LoadedScenario parse_scenario(const std::string& text_with_bom, const std::strin
          std::string("TOML syntax error: ") + std::string(e.description()),
          "correct the TOML syntax at this line");
   }
+  // The file's own values, to tell below which keys the overrides changed (a key, or a table
+  // holding it: --set 'adoption={gamma_vertical=2}').
+  const toml::table as_written = overrides.empty() ? toml::table{} : root;
   for (const auto& o : overrides) {
     apply_override(root, o, name);
   }
@@ -964,14 +967,23 @@ LoadedScenario parse_scenario(const std::string& text_with_bom, const std::strin
       e.policy = s.policies[0].id;
     }
   }
-  // A value set on the command line for a key that each replicate draws would be replaced.
-  for (const auto& assignment : overrides) {
-    auto key = assignment.substr(0, assignment.find('='));
-    key.erase(0, key.find_first_not_of(" \t"));
-    key.erase(key.find_last_not_of(" \t") + 1);
-    const auto eq = assignment.find('=');
-    refuse_drawn_key(s, key, ErrorKind::config,
-                     {name, 0, key, eq == std::string::npos ? "" : assignment.substr(eq + 1)});
+  // A value set on the command line for a key that each replicate draws would be replaced:
+  // every drawn key whose value the overrides changed, however they reached it.
+  if (!overrides.empty() && s.uncertainty.draw) {
+    const auto text_of = [](const toml::node* n) {
+      std::ostringstream t;
+      if (n != nullptr) {
+        n->visit([&](const auto& v) { t << v; });
+      }
+      return t.str();
+    };
+    for (const auto& key : s.uncertainty.keys) {
+      const auto* before = as_written.at_path(key).node();
+      const auto* after = root.at_path(key).node();
+      if (after != nullptr && (before == nullptr || text_of(before) != text_of(after))) {
+        refuse_drawn_key(s, key, ErrorKind::config, {name, 0, key, text_of(after)});
+      }
+    }
   }
   std::ostringstream o;
   o << root;

@@ -2,6 +2,7 @@
 
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
+#include "pdlab/core/governance/rates.hpp"
 #include "pdlab/core/params.hpp"
 #include "pdlab/core/uncertainty.hpp"
 #include "pdlab/io/text_reader.hpp"
@@ -199,11 +200,23 @@ CalibrateResult calibrate_scenario(
     fail(ErrorKind::config, {spec.scenario, 0, "calibrate.free", ""}, "no free parameters",
          "declare [[calibrate.free]] tables {name, keys, lo, hi, start} in the scenario");
   }
-  // A free key that each replicate draws from [uncertainty] would not move the simulation.
+  // A free key that each replicate draws from [uncertainty] would not move the simulation; a
+  // governance step rate's range must end where its per-period update is still stable (the
+  // search would otherwise stop at the first unstable point, naming a value nobody wrote).
+  const auto rates = gov::step_rate_keys();
+  const int ppy = sc0.calendar.periods_per_year;
   for (std::size_t i = 0; i < free.size(); ++i) {
+    const std::string at = "calibrate.free[" + std::to_string(i) + "]";
     for (const auto& key : free[i].keys) {
-      refuse_drawn_key(sc0, key, ErrorKind::config,
-                       {spec.scenario, 0, "calibrate.free[" + std::to_string(i) + "].keys", key});
+      refuse_drawn_key(sc0, key, ErrorKind::config, {spec.scenario, 0, at + ".keys", key});
+      if (std::find(rates.begin(), rates.end(), key) != rates.end() && free[i].hi > ppy) {
+        fail(ErrorKind::config, {spec.scenario, 0, at + ".hi", fmt::format("{}", free[i].hi)},
+             "the range of '" + key + "' ends above " + std::to_string(ppy) +
+                 ", where its per-period update becomes unstable (rate x dt must be at most 1 "
+                 "with " +
+                 std::to_string(ppy) + " periods a year; docs/model.md 7.9)",
+             "set hi to at most " + std::to_string(ppy));
+      }
     }
   }
   out.targets = read_targets(spec.targets_path, *base.model);

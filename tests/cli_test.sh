@@ -26,6 +26,8 @@ check cases_out_is_file 73 "this is a file, not a folder" -- "$PDLAB" cases --ou
 # Existence dates on weekly and daily calendars (a division by zero: SIGFPE, exit 136).
 check restructure_weekly 0 "" -- "$PDLAB" run "$EX/toy_restructure.toml" -r 2 --set calendar.periods_per_year=52 --set calendar.periods=520 --out "$T/restructure_weekly.sqlite"
 check restructure_daily 0 "" -- "$PDLAB" run "$EX/toy_restructure.toml" -r 2 --set calendar.periods_per_year=365 --set calendar.periods=3650 --out "$T/restructure_daily.sqlite"
+# The SO-capacity bound clips the default ranges of so_max and so_growth (they were refused).
+check sensitivity_so_max_default 0 "services.so_max" -- "$PDLAB" sensitivity "$EX/toy_governance.toml" --factor services.so_max --method morris --trajectories 2 -r 2 --out "$T/sens_so_max.csv"
 check validate_ok 0 "valid. 49 units" -- "$PDLAB" validate "$EX/toy_pilot.toml"
 check validate_national 0 "665277 units" -- "$PDLAB" validate "$SRC/scenarios/national.toml"
 sed "s/mode = \"pilot\"/mode = \"mandate\"/; s#path = \"toy_hierarchy.csv\"#path = \"$EX/toy_hierarchy.csv\"#" "$EX/toy_pilot.toml" >"$T/mandate_late.toml"

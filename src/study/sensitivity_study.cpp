@@ -121,7 +121,8 @@ std::pair<double, double> registry_range(const GivenFactor& g) {
                     : "did you mean '" + near + "'?");
 }
 
-ResolvedFactor resolve(const GivenFactor& g, int periods_per_year) {
+ResolvedFactor resolve(const GivenFactor& g, const Scenario& sc) {
+  const int periods_per_year = sc.calendar.periods_per_year;
   auto [rlo, rhi] = registry_range(g);
   // A governance rate is stable only up to one step a period (docs/model.md 7.9.5): the
   // allowed range, and the default range, end there.
@@ -134,6 +135,23 @@ ResolvedFactor resolve(const GivenFactor& g, int periods_per_year) {
           "per-period update unstable, docs/model.md 7.9.5)",
           periods_per_year, periods_per_year);
     }
+  }
+  // The SO-capacity update is stable while so_growth x dt <= so_max (docs/model.md 7.9.3): with
+  // the scenario's value of the other key, so_max's range starts, and so_growth's ends, there.
+  const auto& services = sc.governance.services;
+  if (g.f.key == "services.so_max" && services.so_growth / periods_per_year > rlo) {
+    rlo = services.so_growth / periods_per_year;
+    stable = fmt::format(
+        " (at least so_growth x dt = {}: below it the SO-capacity update is "
+        "unstable, docs/model.md 7.9.3)",
+        rlo);
+  }
+  if (g.f.key == "services.so_growth" && services.so_max * periods_per_year < rhi) {
+    rhi = services.so_max * periods_per_year;
+    stable = fmt::format(
+        " (at most so_max / dt = {}: above it the SO-capacity update is "
+        "unstable, docs/model.md 7.9.3)",
+        rhi);
   }
   ResolvedFactor r{g.f.key, std::isnan(g.f.lo) ? rlo : g.f.lo, std::isnan(g.f.hi) ? rhi : g.f.hi};
   const auto range = fmt::format("[{}, {}]", r.lo, r.hi);
@@ -199,7 +217,7 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
   const auto given = given_factors(spec, sc0);
   for (const auto& g : given) {
     refuse_drawn_key(sc0, g.f.key, g.kind, g.where);
-    out.factors.push_back(resolve(g, sc0.calendar.periods_per_year));
+    out.factors.push_back(resolve(g, sc0));
   }
   if (out.factors.empty()) {
     fail(ErrorKind::usage, {spec.scenario, 0, "--factor", ""}, "no factors to vary",

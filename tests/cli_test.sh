@@ -107,6 +107,9 @@ check eha_bad_formula 64 "no '~'" -- "$PDLAB" eha "$T/rs.csv" --formula "event h
 check eha_bad_column 64 "did you mean 'horizontal'" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horizontl"
 check cox_ok 0 "log partial likelihood = -472.831560" -- "$PDLAB" cox "$T/rs.csv" \
   --formula "Surv(tstart, tstop, event) ~ horizontal + migrant_share + log_gdp_pc" --cluster parent_id --out "$T/cox.csv"
+# A covariate in yuan (1e9-1e12) beside a share is no singular information (it was refused).
+awk -F, 'NR==1{print $0",gdp";next}{print $0","(NR*7919%1000+1)*1e9}' "$T/rs.csv" >"$T/rs_gdp.csv"
+check cox_large_scale 0 "gdp" -- "$PDLAB" cox "$T/rs_gdp.csv" --formula "Surv(tstart, tstop, event) ~ horizontal + gdp"
 check cox_csv 0 "term,estimate,hazard_ratio" -- cat "$T/cox.csv"
 check cox_bad_response 64 "Surv(start, stop, event)" -- "$PDLAB" cox "$T/rs.csv" --formula "event ~ horizontal"
 check infer_snap 0 "23,0,3049.81035498" -- "$PDLAB" infer "$SRC/tests/reference/snap_cascades.csv" \

@@ -350,7 +350,17 @@ CoxFit fit_cox(const Eigen::MatrixXd& x, const Eigen::VectorXd& start, const Eig
   Eigen::VectorXd step_prev = Eigen::VectorXd::Zero(p);
   for (fit.iterations = 1; fit.iterations <= opt.max_iterations; ++fit.iterations) {
     const Eigen::LDLT<Eigen::MatrixXd> ldlt(cur.info);
-    if (ldlt.info() != Eigen::Success || !(ldlt.rcond() >= 1e-13)) {  // NaN: singular
+    // Singular judged on the information with each column scaled to unit variance: a GDP in
+    // yuan (1e12) beside a share must not make it look singular (it did: rcond 1e-20).
+    const Eigen::VectorXd root = cur.info.diagonal().cwiseMax(0.0).cwiseSqrt();
+    const bool degenerate = !(root.array() > 0).all();
+    const Eigen::MatrixXd scaled =
+        degenerate ? cur.info
+                   : Eigen::MatrixXd(root.cwiseInverse().asDiagonal() * cur.info *
+                                     root.cwiseInverse().asDiagonal());
+    const Eigen::LDLT<Eigen::MatrixXd> scaled_ldlt(scaled);
+    if (ldlt.info() != Eigen::Success || degenerate || scaled_ldlt.info() != Eigen::Success ||
+        !(scaled_ldlt.rcond() >= 1e-13)) {  // NaN: singular
       fail(ErrorKind::data, {}, "the information matrix is singular",
            "remove collinear or constant covariates");
     }

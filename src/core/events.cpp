@@ -156,16 +156,16 @@ MandateEvent compile_mandate(const EventContext& c, const MandateSpec& s) {
       bad(sc, qkey + ".by", sq.by,
           "the quota falls after the mandate's deadline (" + s.deadline +
               "), when every target unit must already have adopted",
-          "date the quota on or before the deadline", c.event.line_of("quota"));
+          "date the quota on or before the deadline", c.event.line_of(qkey + ".by"));
     }
     for (const auto& rid : sq.regions) {
-      const auto r = unit_of(sc, h, qkey + ".regions", rid, c.event.line_of("quota"));
+      const auto r = unit_of(sc, h, qkey + ".regions", rid, c.event.line_of(qkey + ".regions"));
       if (h.level(r) >= a.target_level || h.ancestor_at(r, h.level(a.issuer)) != a.issuer) {
         bad(sc, qkey + ".regions", rid,
             "region is neither the issuer nor a unit under it above the target level",
             "list units below the issuer and above the target level (or omit regions for the "
             "issuer's whole jurisdiction)",
-            c.event.line_of("quota"));
+            c.event.line_of(qkey + ".regions"));
       }
       cq.regions.push_back(r);
     }
@@ -181,13 +181,13 @@ MandateEvent compile_mandate(const EventContext& c, const MandateSpec& s) {
             std::find(earlier.regions.begin(), earlier.regions.end(), r) != earlier.regions.end()) {
           bad(sc, qkey + ".regions", std::string(h.id(r)),
               "the region already has a quota by " + sq.by + " in an earlier quota of this mandate",
-              "give each region one share per date", c.event.line_of("quota"));
+              "give each region one share per date", c.event.line_of(qkey + ".regions"));
         }
       }
       if (std::find(cq.regions.begin(), cq.regions.begin() + static_cast<std::ptrdiff_t>(k), r) !=
           cq.regions.begin() + static_cast<std::ptrdiff_t>(k)) {
         bad(sc, qkey + ".regions", std::string(h.id(r)), "the region is listed twice",
-            "list each region once", c.event.line_of("quota"));
+            "list each region once", c.event.line_of(qkey + ".regions"));
       }
     }
     a.quotas.push_back(std::move(cq));

@@ -449,6 +449,17 @@ Event event(const Ctx& c, const toml::table& t, const std::string& k) {
   e.line = line_of(t);
   for (const auto& [fk, fv] : t) {
     e.field_lines.emplace_back(std::string(fk.str()), line_of(fv));
+    if (const auto* arr = fv.as_array(); arr != nullptr) {
+      for (std::size_t i = 0; i < arr->size(); ++i) {  // each table of [[event.quota]]
+        if (const auto* sub = (*arr)[i].as_table(); sub != nullptr) {
+          const std::string at = std::string(fk.str()) + "[" + std::to_string(i) + "]";
+          e.field_lines.emplace_back(at, line_of(*sub));
+          for (const auto& [sk, sv] : *sub) {
+            e.field_lines.emplace_back(at + "." + std::string(sk.str()), line_of(sv));
+          }
+        }
+      }
+    }
   }
   e.date = fields.date("date");
   if (fields.has("policy")) {

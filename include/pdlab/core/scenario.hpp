@@ -201,10 +201,13 @@ inline std::int64_t field_line(const std::string& key, std::int64_t line, const 
   if (!name.empty() && name.front() == '.') {
     name.erase(0, 1);  // ".date", as appended to the key
   }
-  name = name.substr(0, name.find_first_of(".["));
-  for (const auto& [f, l] : lines) {
-    if (f == name) {
-      return l;
+  // "quota[1].by": its own line if recorded, else that of quota[1], else of quota.
+  const std::string first = name.substr(0, name.find('.'));
+  for (const std::string& n : {name, first, first.substr(0, first.find('['))}) {
+    for (const auto& [f, l] : lines) {
+      if (f == n) {
+        return l;
+      }
     }
   }
   return line;

@@ -159,29 +159,24 @@ std::vector<DesignVariant> variants_from_csv(const std::string& path) {
 
 namespace {
 
-// The scenario with a variant's assignments; an error about one of the variant's keys names the
-// variants file and the variant's line (the scenario does not hold that key's value).
-io::LoadedScenario load_variant(const std::string& scenario, const std::vector<std::string>& sets,
-                                const DesignVariant& v) {
-  try {
-    return io::load_scenario(scenario, sets);
-  } catch (const Error& e) {
-    const std::string message = e.what();
-    const auto at = message.find("field '");
-    if (v.source.empty() || at == std::string::npos) {
-      throw;
+// A variant read from a file: an error about one of its keys, from reading the scenario with
+// its assignments or compiling its model, names the variants file and the variant's line (the
+// scenario does not hold that key's value). Otherwise returns, and the caller rethrows.
+void blame_variant(const Error& e, const DesignVariant& v) {
+  const std::string message = e.what();
+  const auto at = message.find("field '");
+  if (v.source.empty() || at == std::string::npos) {
+    return;
+  }
+  const auto end = message.find('\'', at + 7);
+  const std::string field = message.substr(at + 7, end - at - 7);
+  for (const auto& a : v.assignments) {
+    auto key = a.substr(0, a.find('='));
+    key.erase(0, key.find_first_not_of(" \t"));
+    key.erase(key.find_last_not_of(" \t") + 1);
+    if (key == field || field.rfind(key + ".", 0) == 0) {
+      throw Error(e.kind(), v.source + ":" + std::to_string(v.line) + ": " + message.substr(at));
     }
-    const auto end = message.find('\'', at + 7);
-    const std::string field = message.substr(at + 7, end - at - 7);
-    for (const auto& a : v.assignments) {
-      auto key = a.substr(0, a.find('='));
-      key.erase(0, key.find_first_not_of(" \t"));
-      key.erase(key.find_last_not_of(" \t") + 1);
-      if (key == field || field.rfind(key + ".", 0) == 0) {
-        throw Error(e.kind(), v.source + ":" + std::to_string(v.line) + ": " + message.substr(at));
-      }
-    }
-    throw;
   }
 }
 
@@ -241,14 +236,19 @@ CompareResult compare_designs(const CompareSpec& spec,
   for (const auto& v : variants) {
     auto sets = spec.overrides;
     sets.insert(sets.end(), v.assignments.begin(), v.assignments.end());
-    auto l = load_variant(spec.scenario, sets, v);
-    if (same_inputs(l.scenario.hierarchy, base.loaded.scenario.hierarchy)) {
-      shared.push_back(
-          std::make_unique<Model>(l.scenario, *base.inputs.hierarchy, *base.inputs.network));
-      model_of.push_back(shared.back().get());
-    } else {
-      own.push_back(std::make_unique<PreparedStudy>(prepare_study(spec.scenario, sets)));
-      model_of.push_back(own.back()->model.get());
+    try {
+      auto l = io::load_scenario(spec.scenario, sets);
+      if (same_inputs(l.scenario.hierarchy, base.loaded.scenario.hierarchy)) {
+        shared.push_back(
+            std::make_unique<Model>(l.scenario, *base.inputs.hierarchy, *base.inputs.network));
+        model_of.push_back(shared.back().get());
+      } else {
+        own.push_back(std::make_unique<PreparedStudy>(prepare_study(spec.scenario, sets)));
+        model_of.push_back(own.back()->model.get());
+      }
+    } catch (const Error& e) {
+      blame_variant(e, v);
+      throw;
     }
   }
   CompareResult out;

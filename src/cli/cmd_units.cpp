@@ -69,7 +69,9 @@ int run(const UnitsOptions& o) {
       std::any_of(o.query.begin(), o.query.end(),
                   [](unsigned char c) { return std::isalpha(c) != 0; }) &&
       std::all_of(o.query.begin(), o.query.end(), [](unsigned char c) { return c < 0x80; });
-  if (o.scenario.empty() && latin) {
+  const bool province =
+      std::any_of(found.begin(), found.end(), [](const auto& m) { return m.level_index == 1; });
+  if (o.scenario.empty() && latin && !province) {
     fmt::print(stderr,
                "pdlab: note: English names cover provinces and counties only; find a prefecture "
                "or township by its Chinese name (e.g. 苏州) or code\n");

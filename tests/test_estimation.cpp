@@ -940,6 +940,27 @@ TEST(EhaDeterminism, NoOffsetIsAZeroOffsetBitForBit) {
   }
 }
 
+TEST(GlmNullDeviance, WithAnOffsetIsTheInterceptOnlyFitWithThatOffset) {
+  // R's glm() refits the null model (the intercept beside the offset) when both are present;
+  // ybar, the mean without the offset, is the null model only without one. The null deviance
+  // must equal the deviance of fitting y ~ 1 with the same offset, and differ from ybar's.
+  const auto t = io::read_table(kRef + "synthetic.csv");
+  const auto des = io::build_design(t, io::parse_formula("y ~ x1 + x2 + x3"), "off", "");
+  const auto one = io::build_design(t, io::parse_formula("y ~ 1"), "off", "");
+  const auto bare = io::build_design(t, io::parse_formula("y ~ x1 + x2 + x3"), "", "");
+  for (const auto link : {GlmLink::logit, GlmLink::cloglog}) {
+    GlmOptions o;
+    o.link = link;
+    const auto full = fit_binomial_glm(des.x, des.y, des.offset, des.names, o);
+    const auto null = fit_binomial_glm(one.x, one.y, one.offset, one.names, o);
+    const auto no_offset = fit_binomial_glm(bare.x, bare.y, {}, bare.names, o);
+    ASSERT_TRUE(full.converged && null.converged);
+    EXPECT_NEAR(full.null_deviance, null.deviance, 1e-7 * null.deviance);
+    EXPECT_GT(std::fabs(full.null_deviance - no_offset.null_deviance), 1.0);
+    EXPECT_LE(full.deviance, full.null_deviance);
+  }
+}
+
 TEST(EhaDeterminism, CheckedInputsChangeNoBit) {
   // GlmOptions::inputs_checked only skips the fit's checks of y and x (read_design made them
   // while parsing): on valid data every result keeps its bits, with and without an intercept.

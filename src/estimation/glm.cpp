@@ -50,6 +50,15 @@ double binomial_deviance(double y, double mu) {
   return y > 0.5 ? -2 * std::log(mu) : -2 * std::log1p(-mu);
 }
 
+// The deviance of R's starting values, summed in row order.
+double dev_start_sum(const Eigen::VectorXd& y, const double (&dev_start)[2]) {
+  double d = 0;
+  for (Eigen::Index i = 0; i < y.size(); ++i) {
+    d += dev_start[y[i] > 0.5 ? 1 : 0];
+  }
+  return d;
+}
+
 }  // namespace
 
 double normal_p_value(double z) {
@@ -307,6 +316,64 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
       }
     }
   }
+  // (An offset of zeros is no offset: the null model's mean is then ybar, bit for bit.)
+  if (has_intercept && has_offset && (offset.array() != 0.0).any()) {
+    // With an offset the null model is the intercept alone beside the offset, fitted by IRLS
+    // from the same start as the model (R's glm() refits it so; ybar ignores the offset).
+    Eigen::VectorXd eta0(n), mu0(n);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const int event = y[i] > 0.5 ? 1 : 0;
+      mu0[i] = mu_start[event];
+      eta0[i] = eta_start[event];
+    }
+    std::vector<double> sw(static_cast<std::size_t>(blocks)), swz(sw.size()), dev0(sw.size());
+    double dev_prev = dev_start_sum(y, dev_start);
+    double null_dev = dev_prev;
+    for (int it = 0; it < opt.max_iterations; ++it) {
+      tbb::parallel_for(Eigen::Index{0}, blocks, [&](Eigen::Index b) {
+        const Eigen::Index r0 = b * kGramBlock;
+        const Eigen::Index r1 = std::min(n, r0 + kGramBlock);
+        double a = 0;
+        double c = 0;
+        for (Eigen::Index i = r0; i < r1; ++i) {
+          const double me = link.mu_eta(eta0[i]);
+          const double wi = me * me / (mu0[i] * (1 - mu0[i]));
+          a += wi;
+          c += wi * (eta0[i] - offset[i] + (y[i] - mu0[i]) / me);
+        }
+        sw[static_cast<std::size_t>(b)] = a;
+        swz[static_cast<std::size_t>(b)] = c;
+      });
+      double a = 0;
+      double c = 0;
+      for (std::size_t b = 0; b < sw.size(); ++b) {
+        a += sw[b];
+        c += swz[b];
+      }
+      const double alpha = c / a;
+      tbb::parallel_for(Eigen::Index{0}, blocks, [&](Eigen::Index b) {
+        const Eigen::Index r0 = b * kGramBlock;
+        const Eigen::Index r1 = std::min(n, r0 + kGramBlock);
+        double d = 0;
+        for (Eigen::Index i = r0; i < r1; ++i) {
+          eta0[i] = alpha + offset[i];
+          mu0[i] = link.linkinv(eta0[i]);
+          d += binomial_deviance(y[i], mu0[i]);
+        }
+        dev0[static_cast<std::size_t>(b)] = d;
+      });
+      null_dev = 0;
+      for (double d : dev0) {
+        null_dev += d;
+      }
+      if (!std::isfinite(null_dev) ||
+          std::fabs(null_dev - dev_prev) / (std::fabs(null_dev) + 0.1) < opt.epsilon) {
+        break;
+      }
+      dev_prev = null_dev;
+    }
+    fit.null_deviance = null_dev;
+  }
   fit.log_likelihood = ll;
   fit.aic = -2 * ll + 2 * static_cast<double>(k);
   // At a maximum of the likelihood the deviance is at most the null model's: that model (every
@@ -314,7 +381,7 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   // may stop elsewhere: its steps diverge while the deviance stops changing (cloglog with a
   // far-out covariate value), or the covariates' scale (1e300) defeats its arithmetic. That is
   // no fit, whatever the convergence test said.
-  const bool above_null = fit.converged && (!has_intercept || !has_offset) &&
+  const bool above_null = fit.converged && std::isfinite(fit.null_deviance) &&
                           fit.deviance > fit.null_deviance * (1 + 1e-6) + 1e-6;
   if (above_null) {
     fit.converged = false;

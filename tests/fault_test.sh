@@ -86,18 +86,22 @@ check fsize_eha_stdout 74 "writing" -- bash -c "ulimit -f 1; exec '$PDLAB' eha '
 rm -f "$W/both.txt" "$W/eha.out"
 
 # Outputs that are inputs are refused before any work (compare used to simulate first).
-check compare_input_early 73 "one of this run's inputs" -- "$PDLAB" compare "$W/toy.toml" --vary promotion.pilot_k=1,2 -r 2 -t 1 --out "$W/toy.toml" --force
+# (the hierarchy, since a table output named .toml is refused for its name before anything)
+check compare_input_early 73 "one of this run's inputs" -- "$PDLAB" compare "$W/toy.toml" --vary promotion.pilot_k=1,2 -r 2 -t 1 --out "$W/toy_hierarchy.csv" --force
 ok compare_input_no_work bash -c "! grep -q 'variant 1/2' '$T/err'"
+ok compare_input_kept cmp -s "$EX/toy_hierarchy.csv" "$W/toy_hierarchy.csv"
+check compare_out_name 64 "pdlab writes tables as CSV or SQLite, not as '.toml'" -- "$PDLAB" compare "$W/toy.toml" --vary promotion.pilot_k=1,2 -r 2 -t 1 --out "$W/toy.toml" --force
+ok compare_out_name_kept cmp -s "$TOY" "$W/toy.toml"
 # calibrate likewise, for each of its outputs, naming the option (it used to calibrate first
-# and then name --out): the targets as --report, the scenario as --posterior.
+# and then name --out): the targets as --report, the hierarchy as --posterior.
 cp "$SRC/tests/data/toy_calibrate.toml" "$W/cal.toml"
 sed -i 's|^path = .*|path = "toy_hierarchy.csv"|' "$W/cal.toml"
 cp "$SRC/tests/data/toy_calibrate_targets.csv" "$W/cal_targets.csv"
 check calibrate_input_early 73 "field '--report' = '.*cal_targets.csv': the output is one of this run's inputs" -- "$PDLAB" calibrate "$W/cal.toml" --targets "$W/cal_targets.csv" --report "$W/cal_targets.csv" --force
 ok calibrate_input_no_work bash -c "! grep -q 'Calibrating' '$T/out'"
-check abc_input_early 73 "field '--posterior' = '.*cal.toml': the output is one of this run's inputs" -- "$PDLAB" calibrate "$W/cal.toml" --targets "$W/cal_targets.csv" --method abc --posterior "$W/cal.toml" --force
+check abc_input_early 73 "field '--posterior' = '.*toy_hierarchy.csv': the output is one of this run's inputs" -- "$PDLAB" calibrate "$W/cal.toml" --targets "$W/cal_targets.csv" --method abc --posterior "$W/toy_hierarchy.csv" --force
 ok abc_input_no_work bash -c "! grep -q 'ABC-SMC' '$T/out'"
-ok calibrate_inputs_kept bash -c "cmp -s '$SRC/tests/data/toy_calibrate_targets.csv' '$W/cal_targets.csv' && grep -q calibrate.free '$W/cal.toml'"
+ok calibrate_inputs_kept bash -c "cmp -s '$SRC/tests/data/toy_calibrate_targets.csv' '$W/cal_targets.csv' && grep -q calibrate.free '$W/cal.toml' && cmp -s '$EX/toy_hierarchy.csv' '$W/toy_hierarchy.csv'"
 
 # 3. A damaged study is refused, not exported in part.
 cp "$W/a.sqlite" "$W/damaged.sqlite"

@@ -4,6 +4,7 @@
 #include "pdlab/core/errors.hpp"
 #include "pdlab/dist/runners.hpp"
 #include "pdlab/io/output_file.hpp"
+#include "pdlab/io/table.hpp"
 #include "pdlab/study/abc_study.hpp"
 #include "pdlab/study/calibrate_study.hpp"
 
@@ -106,6 +107,9 @@ void check_outputs(const CalibrateOptions& o) {
     if (o.method != "abc" && (flag == "--posterior" || flag == "--summary")) {
       fail(ErrorKind::usage, {"", 0, flag, path}, flag + " is an output of ABC calibration",
            "add --method abc, or leave " + flag + " out");
+    }
+    if (flag != "--out") {  // --out is the fitted scenario (TOML), the others tables
+      io::check_table_name(path, flag);
     }
     io::check_output_path(path, o.force, flag);
     std::error_code ec;

@@ -1,6 +1,7 @@
 // `pdlab check-fit`: a thin client of study::check_fit_study; prints the bands per level.
 #include "cli/common.hpp"
 #include "pdlab/io/output_file.hpp"
+#include "pdlab/io/table.hpp"
 #include "pdlab/study/fit.hpp"
 #include "pdlab/study/out_of_sample.hpp"
 #include "pdlab/study/study.hpp"
@@ -83,6 +84,7 @@ int run_out_of_sample(const CheckFitOptions& o, const study::PreparedStudy& stud
 
 int run(const CheckFitOptions& o) {
   if (!o.out.empty()) {
+    io::check_table_name(o.out);
     io::check_output_path(o.out, o.force);
   }
   const auto study = study::prepare_study(o.scenario, with_overrides(o.sets, o.run));

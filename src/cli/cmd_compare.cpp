@@ -4,6 +4,7 @@
 #include "pdlab/core/errors.hpp"
 #include "pdlab/dist/runners.hpp"
 #include "pdlab/io/output_file.hpp"
+#include "pdlab/io/table.hpp"
 #include "pdlab/study/compare_study.hpp"
 
 #include <fmt/core.h>
@@ -55,6 +56,7 @@ int run(const CompareOptions& o) {
   spec.variants = o.vary.empty() ? study::variants_from_csv(o.variants_path)
                                  : study::variants_from_vary(o.vary);
   spec.overrides = with_overrides(o.sets, o.run);
+  io::check_table_name(o.out);
   io::check_output_path(o.out, o.force);
   const auto& ctx = dist::Context::current();
   dist::GridRun grid(ctx, {o.out, o.checkpoint, o.resume});

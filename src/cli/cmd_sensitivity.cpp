@@ -4,6 +4,7 @@
 #include "pdlab/core/errors.hpp"
 #include "pdlab/dist/runners.hpp"
 #include "pdlab/io/output_file.hpp"
+#include "pdlab/io/table.hpp"
 #include "pdlab/study/compare_study.hpp"
 #include "pdlab/study/sensitivity_study.hpp"
 
@@ -95,6 +96,7 @@ int run(SensitivityOptions& o) {
   spec.method =
       o.method == "morris" ? study::SensitivityMethod::morris : study::SensitivityMethod::sobol;
   spec.overrides = with_overrides(o.sets, o.run);
+  io::check_table_name(o.out);
   io::check_output_path(o.out, o.force);
   const auto& ctx = dist::Context::current();
   const bool tty = ctx.root() && isatty(STDERR_FILENO) != 0;

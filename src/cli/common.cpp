@@ -2,6 +2,7 @@
 
 #include "pdlab/core/errors.hpp"
 #include "pdlab/io/output_file.hpp"
+#include "pdlab/io/table.hpp"
 #include "pdlab/study/estimation_study.hpp"
 
 #include <fmt/core.h>
@@ -115,6 +116,7 @@ std::function<void(int, int)> progress_bar() {
 
 void check_table_output(const std::string& out, bool force) {
   if (!out.empty() && out != "-") {
+    io::check_table_name(out);
     io::check_output_path(out, force);
   }
 }

@@ -205,11 +205,35 @@ class SqliteWriter final : public TableWriter {
 
 }  // namespace
 
-bool sqlite_output(const std::string& path) {
+namespace {
+
+std::string lower_extension(const std::string& path) {
   auto ext = std::filesystem::path(path).extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext;
+}
+
+}  // namespace
+
+bool sqlite_output(const std::string& path) {
+  const auto ext = lower_extension(path);
   return ext == ".sqlite" || ext == ".sqlite3" || ext == ".db";
+}
+
+void check_table_name(const std::string& path, const std::string& option) {
+  if (path.empty() || path == "-") {
+    return;
+  }
+  const auto ext = lower_extension(path);
+  if (ext == ".csv" || sqlite_output(path)) {
+    return;
+  }
+  const auto stem = std::filesystem::path(path).replace_extension().string();
+  fail(ErrorKind::usage, {"", 0, option, path},
+       ext.empty() ? "the output has no extension, so its format is not known"
+                   : "pdlab writes tables as CSV or SQLite, not as '" + ext + "'",
+       "name it " + stem + ".csv (CSV) or " + stem + ".sqlite (SQLite: also .sqlite3, .db)");
 }
 
 std::string TableSchema::create_sql() const {
@@ -285,6 +309,7 @@ std::unique_ptr<TableWriter> sqlite_writer(Db& db, TableSchema schema) {
 
 void write_table(const std::string& path, bool force, const TableSchema& schema,
                  const std::function<void(TableWriter&)>& rows) {
+  check_table_name(path);
   if (path.empty() || path == "-") {
     auto w = csv_writer(std::cout, schema);
     rows(*w);

@@ -84,8 +84,14 @@ std::unique_ptr<TableWriter> sqlite_writer(Db& db, TableSchema schema);
 // .db, in any case (anything else is CSV).
 bool sqlite_output(const std::string& path);
 
+// Refuses (usage error naming `option`) a table output whose name ends in neither .csv nor a
+// SQLite extension: writing CSV into results.xlsx, or into a name without an extension, would
+// leave a file whose name says something else. "" and "-" (standard output) pass.
+void check_table_name(const std::string& path, const std::string& option = "--out");
+
 // Writes one table to `path`: CSV, or, for sqlite_output(path), a new SQLite file with
-// the schema's types; "-" (or "") writes CSV to standard output. Atomic and checked (see
+// the schema's types; "-" (or "") writes CSV to standard output; any other name is refused
+// (check_table_name). Atomic and checked (see
 // output_file.hpp).
 void write_table(const std::string& path, bool force, const TableSchema& schema,
                  const std::function<void(TableWriter&)>& rows);

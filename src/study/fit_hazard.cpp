@@ -265,19 +265,61 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     pol.insert("id", events.policy_ids[static_cast<std::size_t>(policy)]);
     t.insert_or_assign("policy", toml::array{pol});
   }
-  if (has_trend) {
-    // The trend as the intercepts' shift in force from each period (docs/model.md 7.4).
-    const auto& pid = events.policy_ids[static_cast<std::size_t>(policy)];
-    std::string policy_id = sc.policies.empty() ? std::string() : sc.policies.front().id;
-    for (const auto& pol : sc.policies) {
-      if (pol.id == pid) {
-        policy_id = pid;
-      }
-    }
-    if (unnamed) {
+  const auto& pid = events.policy_ids[static_cast<std::size_t>(policy)];
+  std::string policy_id = sc.policies.empty() ? std::string() : sc.policies.front().id;
+  for (const auto& pol : sc.policies) {
+    if (pol.id == pid) {
       policy_id = pid;
     }
-    toml::array ev;
+  }
+  if (unnamed) {
+    policy_id = pid;
+  }
+  toml::array ev;
+  // Units of levels that adopt in the events but are not at risk in the fit (outside --level):
+  // the fitted scenario replays their observed adoptions, one `adopt` event per date, so that
+  // the units it simulates see the superiors (and children) the estimation conditioned on.
+  // Without them a superior level would keep its intercept of -inf and never adopt, and the
+  // vertical exposure would stay 0 (docs/model.md 7.7). Adoptions before the calendar
+  // (left-censored) are replayed at its first period.
+  std::map<std::int32_t, std::vector<std::int32_t>> replay;  // period -> units, in file order
+  std::map<int, std::size_t> replayed;                       // level -> adoptions replayed
+  for (const auto& a : events.adoptions) {
+    const int l = h.level(a.unit);
+    if (a.policy != policy || a.period >= sc.calendar.periods ||
+        std::find(levels.begin(), levels.end(), l) != levels.end()) {
+      continue;
+    }
+    replay[std::max(a.period, 0)].push_back(a.unit);
+    ++replayed[l];
+  }
+  for (const auto& [period, units] : replay) {
+    toml::table e;
+    e.insert("type", "adopt");
+    e.insert("date", period_label(sc.calendar, period));
+    if (!policy_id.empty()) {
+      e.insert("policy", policy_id);
+    }
+    toml::array ids;
+    for (auto u : units) {
+      ids.push_back(std::string(h.id(u)));
+    }
+    e.insert("units", ids);
+    ev.push_back(e);
+  }
+  if (!replayed.empty()) {
+    std::string list;
+    for (const auto& [l, n] : replayed) {
+      list += fmt::format("{}{} ({} adoption{})", list.empty() ? "" : ", ",
+                          h.level_names()[static_cast<std::size_t>(l)], n, n == 1 ? "" : "s");
+    }
+    res.notes.push_back(fmt::format(
+        "not at risk in the fit: {}; the fitted scenario replays these observed adoptions as "
+        "`adopt` events at their dates ({} events) and never adopts anything else there",
+        list, replay.size()));
+  }
+  if (has_trend) {
+    // The trend as the intercepts' shift in force from each period (docs/model.md 7.4).
     for (std::int32_t period = 1; period < sc.calendar.periods; ++period) {
       toml::table e;
       e.insert("type", "set");
@@ -289,11 +331,13 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
       e.insert("value", trend * period);
       ev.push_back(e);
     }
-    t.insert_or_assign("event", ev);
     res.notes.push_back(fmt::format(
         "the trend ({:.6g} per period) is carried as a `set adoption.alpha_shift` event per "
         "period; --set uncertainty.draw=true does not draw it",
         trend));
+  }
+  if (!ev.empty()) {
+    t.insert_or_assign("event", ev);
   }
   // The estimates' covariance (cluster-robust when clustered, as the coefficient table's
   // preferred SEs), mapped to the scenario's keys, so that runs can carry the estimation error:
@@ -388,7 +432,7 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
                           : "# WARNING: separation: the estimates of " + separated +
                                 " diverge (see the fit's output).\n")
     << "# Every superior endorses with signal 1, as in the risk set's V; no scripted events\n"
-    << "# but the trend's. Standard errors are in the fit's coefficient table; [uncertainty]\n"
+    << "# but the trend's and the replayed adoptions of levels not fitted. Standard errors are in the fit's coefficient table; [uncertainty]\n"
     << "# holds the covariance (draw = true runs each replicate with its own draw).\n"
     << t << "\n";
   res.scenario_toml = o.str();

@@ -257,6 +257,10 @@ check fb_bad_run 78 "feedback.levels" -- "$PDLAB" run "$G" --out "$T/fbbad.sqlit
 check requires_bad_run 78 "did you mean 'model'" -- "$PDLAB" run "$G" --out "$T/rqbad.sqlite" --set 'event=[]' --set 'policy=[{id="model"}, {id="funds", requires=["modle"]}]' --set governance.policy=model
 if ls "$T"/fbbad.sqlite* "$T"/rqbad.sqlite* >/dev/null 2>&1; then echo "FAIL fb_bad_run_wrote_output"; fails=$((fails + 1)); else passes=$((passes + 1)); fi
 check fb_compare 0 "adopted periods_to_half" -- "$PDLAB" compare "$G" --vary feedback.need=false,true --out "$T/fbc.csv" -r 4
+# A half never reached counts the horizon: compare says so, and reached_half gives the share.
+check compare_half_censored 0 "(censored: a replicate that never reaches half counts 120 periods; the share of replicates reaching half: 0 (adoption.gamma_horizontal=1), 0 (adoption.gamma_horizontal=3))" -- "$PDLAB" compare "$EX/toy_peer_learning.toml" --vary adoption.gamma_horizontal=1,3 -r 4 --out "$T/half.csv"
+ok compare_reached_half_rows grep -q "^adopted,reached_half,model,township,adoption.gamma_horizontal=3,4,0," "$T/half.csv"
+ok compare_turnover_total grep -q "^turnover,total," "$T/fbc.csv"
 check set_hazard_weight 0 "valid" -- "$PDLAB" validate "$G" --set 'event=[{type="set", date="2013-01", key="adoption.gamma_horizontal", value=3}]'
 check set_alpha_level 0 "valid" -- "$PDLAB" validate "$G" --set 'event=[{type="set", date="2013-01", key="adoption.alpha.county", value=-4}]'
 check set_alpha_bad_level 78 "did you mean 'county'" -- "$PDLAB" validate "$G" --set 'event=[{type="set", date="2013-01", key="adoption.alpha.countyy", value=-4}]'

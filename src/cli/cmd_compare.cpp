@@ -105,10 +105,29 @@ int run(const CompareOptions& o) {
     if (!study::is_headline(res, d)) {
       continue;
     }
+    if (d.statistic == "reached_half") {
+      continue;  // said with periods_to_half, when it matters
+    }
     fmt::print("  {} {} ({}):\n", d.name, d.statistic, d.level);
     for (std::size_t i = 1; i < res.labels.size(); ++i) {
       const auto& c = res.contrasts[k][i];
       fmt::print("    {:<40} {:>12.4g}  [{:.4g}, {:.4g}]\n", res.labels[i], c.diff, c.lo, c.hi);
+    }
+    if (d.statistic == "periods_to_half" && k + 1 < res.outcomes.size() &&
+        res.outcomes[k + 1].statistic == "reached_half") {
+      // Replicates that never reach half count the horizon: say how many, per variant.
+      std::string shares;
+      bool censored = false;
+      for (std::size_t i = 0; i < res.labels.size(); ++i) {
+        const double reached = res.contrasts[k + 1][i].mean;
+        censored = censored || reached < 1.0;
+        shares += fmt::format("{}{:.3g} ({})", i > 0 ? ", " : "", reached, res.labels[i]);
+      }
+      if (censored) {
+        fmt::print("    (censored: a replicate that never reaches half counts {} periods; the "
+                   "share of replicates reaching half: {})\n",
+                   res.period_labels.size(), shares);
+      }
     }
   }
   fmt::print(stderr, "wrote {}\n", o.out);

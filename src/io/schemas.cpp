@@ -256,8 +256,13 @@ std::vector<TableSchema> build() {
   v.push_back({"compare",
                "`pdlab compare`: outcomes of each variant and their differences from the first "
                "(common random numbers, 95% t intervals). Adoption outcomes (share_at_end, "
-               "periods_to_half) are over the units of the level that exist in each period "
-               "(docs/model.md 7.13).",
+               "periods_to_half, reached_half) are over the units of the level that exist in each "
+               "period (docs/model.md 7.13). periods_to_half is the first period in which half "
+               "of them have adopted, censored at the horizon (the calendar's periods) in a "
+               "replicate that never gets there; reached_half is 1 in a replicate that gets "
+               "there and 0 otherwise, so its mean is the share of replicates that do (read "
+               "periods_to_half only where it is near 1). Governance metrics: stocks by their "
+               "last-year mean, flows by their total over the horizon (docs/metrics.md).",
                {{"outcome", T, "outcome"},
                 {"statistic", T, "statistic of the outcome"},
                 {"policy_id", T, "policy (empty for governance outcomes)"},
@@ -395,8 +400,10 @@ std::string outputs_markdown() {
       "# Output tables\n\n"
       "Generated from pdlab's table registry (`pdlab_paramdoc --outputs`); do not edit.\n"
       "A study file (`pdlab run`) holds the first group; the estimation and comparison "
-      "commands write one table each, as CSV or, for `--out FILE.sqlite`, as SQLite with the "
-      "same columns and types. Ids are always text; empty CSV fields are SQLite NULLs.\n";
+      "commands write one table each, as CSV (`--out FILE.csv`) or, for `--out FILE.sqlite` "
+      "(also `.sqlite3`, `.db`, in any case), as SQLite with the same columns and types; `--out "
+      "-` writes CSV to standard output, and any other name (`.txt`, `.xlsx`, none) is refused "
+      "before any work. Ids are always text; empty CSV fields are SQLite NULLs.\n";
   for (const auto& s : table_schemas()) {
     o += fmt::format("\n## {}\n\n{}\n\n| column | type | meaning |\n|---|---|---|\n", s.name,
                      s.meaning);

@@ -12,17 +12,9 @@ namespace pdlab {
 
 namespace {
 
-bool is_flow(GovMetric m) {
-  switch (m) {
-    case GovMetric::incidents:
-    case GovMetric::escalated:
-    case GovMetric::cost_control:
-    case GovMetric::cost_compensation:
-    case GovMetric::cost_root_cause:
-    case GovMetric::cost_contracts: return true;
-    default: return false;
-  }
-}
+// From the metrics' descriptor table (docs/metrics.md): flows by their total over the
+// horizon, stocks by their last-year mean.
+bool is_flow(GovMetric m) { return info(m).kind == GovKind::flow; }
 
 }  // namespace
 
@@ -39,6 +31,7 @@ std::vector<OutcomeDef> outcome_defs(const Model& model) {
     for (int l = 1; l < h.n_levels(); ++l) {
       out.push_back({"adopted", p.id, h.level_names()[l], "share_at_end"});
       out.push_back({"adopted", p.id, h.level_names()[l], "periods_to_half"});
+      out.push_back({"adopted", p.id, h.level_names()[l], "reached_half"});
     }
   }
   if (const auto* g = model.governance()) {
@@ -81,6 +74,9 @@ std::vector<double> outcome_values(const Model& model, const ReplicateResult& re
         }
       }
       out.push_back(half);
+      // Whether half was reached at all: periods_to_half is censored at the horizon where it
+      // was not, so that its mean alone would read a never-reached half as a precise value.
+      out.push_back(half < periods ? 1.0 : 0.0);
     }
   }
   if (const auto* g = model.governance()) {
@@ -107,7 +103,9 @@ std::vector<double> outcome_values(const Model& model, const ReplicateResult& re
         if (count == 0) {
           out.push_back(std::nan(""));
         } else {
-          out.push_back(is_flow(gm) ? sum / ppy : sum / count);
+          out.push_back(!is_flow(gm)            ? sum / count
+                        : info(gm).yearly_rate ? sum / ppy
+                                               : sum);
         }
       }
     }

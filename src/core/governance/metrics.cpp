@@ -95,7 +95,10 @@ constexpr std::array<GovMetricInfo, kGovMetrics> kTable{{
     {M::tenure_left, "tenure_left", "Officials' remaining term", Mod::assessment, L::governments,
      K::stock, "years", "officials", "Remaining term of adopting officials: their horizon."},
     {M::turnover, "turnover", "Officials' turnover", Mod::assessment, L::governments, K::flow,
-     "per official", "officials", "Officials replaced (term ended or promoted), per official."},
+     "per official a period", "officials",
+     "Officials replaced (term ended or promoted) in the period, per official; its total is "
+     "the replacements per official over the horizon.",
+     false},
     {M::vetoed, "vetoed", "Officials vetoed", Mod::assessment, L::governments, K::stock, kShare,
      "officials",
      "Share of adopting officials whose jurisdiction's incidents this year passed the veto "

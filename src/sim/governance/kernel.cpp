@@ -434,6 +434,24 @@ bool simd_allowed(int lanes) {
 
 }  // namespace
 
+int community_kernel_lanes() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const int lanes = [] {
+    const bool fma = __builtin_cpu_supports("fma") != 0;
+    if (fma && __builtin_cpu_supports("avx512f") != 0 && simd_allowed(16)) {
+      return 16;
+    }
+    if (fma && __builtin_cpu_supports("avx2") != 0 && simd_allowed(8)) {
+      return 8;
+    }
+    return 4;
+  }();
+  return lanes;
+#else
+  return 4;
+#endif
+}
+
 void community_kernel(const CommunityArrays& a, std::size_t n, std::int32_t t, const Step& st,
                       float so_capacity) {
   for (int k = 0; k < kBlockSums; ++k) {
@@ -441,14 +459,12 @@ void community_kernel(const CommunityArrays& a, std::size_t n, std::int32_t t, c
   }
   const Constants k = constants(st);
 #if defined(__x86_64__) && defined(__GNUC__)
-  static const bool fma = __builtin_cpu_supports("fma") != 0;
-  static const bool avx512 = fma && __builtin_cpu_supports("avx512f") != 0 && simd_allowed(16);
-  static const bool avx2 = fma && __builtin_cpu_supports("avx2") != 0 && simd_allowed(8);
-  if (avx512) {
+  static const int lanes = community_kernel_lanes();
+  if (lanes == 16) {
     kernel_avx512(a, n, t, k, so_capacity);
     return;
   }
-  if (avx2) {
+  if (lanes == 8) {
     kernel_avx2(a, n, t, k, so_capacity);
     return;
   }

@@ -120,6 +120,11 @@ struct CommunityArrays {
 void community_kernel(const CommunityArrays& a, std::size_t n, std::int32_t t, const Step& st,
                       float so_capacity);
 
+// The vector width community_kernel runs at on this CPU: 16 (AVX-512), 8 (AVX2 + FMA) or 4
+// (SSE2), at most what PDLAB_SIMD allows. The kernel's last bits depend on it (the wider
+// paths fuse multiply-adds), so tests that pin those bits pin one value per width.
+int community_kernel_lanes();
+
 // The kernel's writing of street sums as rows, for its test: q[k][c] (k < kStreetSums, c < n, n a
 // multiple of lanes) to rows[c * kStreetRow + k], `lanes` (4, 8, 16) communities at a time;
 // false if this CPU lacks that width.

@@ -80,6 +80,9 @@ struct GovMetricInfo {
   std::string_view unit;
   std::string_view chart;  // the report chart that shows it
   std::string_view meaning;
+  // A flow's values are yearly rates (its total over the horizon is their sum over the periods
+  // divided by the periods a year), or, when false, amounts per period (the total is their sum).
+  bool yearly_rate = true;
 };
 
 std::span<const GovMetricInfo> gov_metrics();

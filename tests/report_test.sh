@@ -92,6 +92,8 @@ sed "s|^path = \"toy_hierarchy.csv\"|path = \"$SRC/scenarios/examples/toy_hierar
 expect report_sensitivity 0 "(1 charts)" -- "$PDLAB" report "$T/sens.sqlite" --out "$T/sens.html"
 python3 -c "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE other (x)'); c.commit()" "$T/other.sqlite"
 expect report_not_a_study 65 "not a pdlab study" -- "$PDLAB" report "$T/other.sqlite" --out "$T/x.html"
+python3 -c "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE out_of_sample (x)'); c.commit()" "$T/oos.sqlite"
+expect report_out_of_sample 65 "--table out_of_sample" -- "$PDLAB" report "$T/oos.sqlite" --out "$T/x.html"
 PDLAB_REPORT_ASSETS="$T/nowhere" expect report_no_assets 66 "chart library not found" -- "$PDLAB" report "$T/g.sqlite" --out "$T/y.html"
 [ -e "$T/x.html" ] || [ -e "$T/y.html" ] && { echo "FAIL report_no_partial_output"; fails=$((fails + 1)); }
 # Self-contained: no external scripts or styles.

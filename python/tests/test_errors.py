@@ -19,7 +19,9 @@ def test_config_error_names_key_and_fix():
     with pytest.raises(pdlab.ConfigError) as e:
         pdlab.run(TOY, set={"vertical.attenuatio": 0.3}, replicates=1)
     assert e.value.kind == "config" and e.value.exit_code == 78
-    assert "toy_pilot.toml" in str(e.value) and "did you mean 'attenuation'?" in str(e.value)
+    # The value came from set=, not from the file: the message names it as the CLI's --set.
+    assert "--set vertical.attenuatio=0.3" in str(e.value)
+    assert "did you mean 'attenuation'?" in str(e.value)
 
 
 def test_message_is_the_clis():

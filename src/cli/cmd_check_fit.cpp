@@ -36,7 +36,8 @@ void add_options(CLI::App& sub, CheckFitOptions& o) {
                  "Out of sample: refit on the events up to this date, simulate on from the "
                  "observed state and score the later events beside two baselines");
   sub.add_option("--out,-o", o.out,
-                 "Comparison table CSV (with --train-until: the scores, CSV or SQLite)");
+                 "The comparison table, CSV or SQLite (with --train-until: the out-of-sample "
+                 "scores)");
   add_force(sub, o.force);
 }
 

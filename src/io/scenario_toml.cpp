@@ -27,6 +27,8 @@ namespace {
 struct Ctx {
   std::string file;
   Scenario* s;
+  // Each --set: its key as errors name it (array indices as [i]) and the whole assignment.
+  std::vector<std::pair<std::string, std::string>> sets = {};
 };
 
 std::int64_t line_of(const toml::node& n) {
@@ -47,9 +49,22 @@ std::string show(const toml::node& n) {
   return o.str();
 }
 
+// Where the value of `key` came from: the last --set that gave it (the key itself or a table
+// holding it), with no line; else the file, at the node's line.
+Where where(const Ctx& c, const toml::node& n, const std::string& key, const std::string& value) {
+  for (auto it = c.sets.rbegin(); it != c.sets.rend(); ++it) {
+    const auto& k = it->first;
+    if (key == k || (key.size() > k.size() && key.compare(0, k.size(), k) == 0 &&
+                     (key[k.size()] == '.' || key[k.size()] == '['))) {
+      return {"--set " + it->second, 0, key, value};
+    }
+  }
+  return {c.file, line_of(n), key, value};
+}
+
 [[noreturn]] void bad(const Ctx& c, const toml::node& n, const std::string& key,
                       const std::string& what, const std::string& fix) {
-  fail(ErrorKind::config, {c.file, line_of(n), key, show(n)}, what, fix);
+  fail(ErrorKind::config, where(c, n, key, show(n)), what, fix);
 }
 
 // Keys that were removed, with what replaces them.
@@ -85,7 +100,7 @@ const char* retired(const std::string& key) {
 [[noreturn]] void unknown(const Ctx& c, const toml::node& n, const std::string& key,
                           const std::vector<std::string>& allowed) {
   if (const char* now = retired(key)) {
-    fail(ErrorKind::config, {c.file, line_of(n), key, ""}, "this key was removed",
+    fail(ErrorKind::config, where(c, n, key, ""), "this key was removed",
          std::string("use ") + now);
   }
   const auto dot = key.rfind('.');
@@ -100,7 +115,7 @@ const char* retired(const std::string& key) {
   for (const auto& a : lasts) {
     list += (list.empty() ? "" : ", ") + a;
   }
-  fail(ErrorKind::config, {c.file, line_of(n), key, ""}, "unknown key",
+  fail(ErrorKind::config, where(c, n, key, ""), "unknown key",
        near.empty() ? "remove it; keys allowed here: " + list
                     : "did you mean '" + near + "'? (keys allowed here: " + list + ")");
 }
@@ -927,6 +942,16 @@ LoadedScenario parse_scenario(const std::string& text_with_bom, const std::strin
   Scenario& s = out.scenario;
   s.file = name;
   Ctx c{name, &s};
+  for (const auto& o : overrides) {
+    // "event.0.deadline" as errors name it: "event[0].deadline".
+    std::string key;
+    std::stringstream parts(o.substr(0, o.find('=')));
+    for (std::string part; std::getline(parts, part, '.');) {
+      const bool index = !part.empty() && part.find_first_not_of("0123456789") == std::string::npos;
+      key += index ? "[" + part + "]" : (key.empty() ? "" : ".") + part;
+    }
+    c.sets.emplace_back(key, o);
+  }
   if (!root.contains("schema_version")) {
     fail(ErrorKind::config, {name, 1, "schema_version", ""}, "missing",
          "start the file with schema_version = 1");

@@ -114,7 +114,7 @@ std::vector<TableSchema> build() {
                 {"n_units", I, "units of the level that exist in the period (the denominator)"},
                 {"replicates", I, "replicates"},
                 {"mean", R, "mean share over replicates"},
-                {"sd", R, "standard deviation over replicates"}}});
+                {"sd", R, "standard deviation over replicates (n - 1); NULL with one replicate"}}});
   v.push_back({"unit_time",
                "Per unit and period stage panel (output.unit_time_max_level), while the unit "
                "exists.",
@@ -137,7 +137,7 @@ std::vector<TableSchema> build() {
                 {"metric", T, "metric (docs/metrics.md)"},
                 {"replicates", I, "replicates"},
                 {"mean", R, "mean over replicates"},
-                {"sd", R, "standard deviation over replicates"}}});
+                {"sd", R, "standard deviation over replicates (n - 1); NULL with one replicate"}}});
   v.push_back({"governance_unit_time",
                "Per unit governance panel every output.unit_time_every periods: a row per local "
                "government and per community while it exists (output.unit_time_max_level); "
@@ -221,9 +221,14 @@ std::vector<TableSchema> build() {
                 {"destination_node", T, "node that copied"},
                 {"improvement", R, "gain in log-likelihood when the edge was added"},
                 {"p_value", R, "Vuong-type p-value (NetworkInference flavour; NULL for SNAP)"},
-                {"volume", I, "cascades in which origin preceded destination"},
-                {"median_time_difference", R, "median time from origin to destination"},
-                {"mean_time_difference", R, "mean time from origin to destination"}}});
+                {"volume", I,
+                 "cascades in which origin became destination's most likely parent when the "
+                 "edge was added (as SNAP counts it; fewer than the cascades in which origin "
+                 "preceded destination, and it depends on --model)"},
+                {"median_time_difference", R,
+                 "upper median time from origin to destination over those cascades"},
+                {"mean_time_difference", R,
+                 "mean time from origin to destination over those cascades"}}});
   v.push_back({"check_fit",
                "`pdlab check-fit`: observed against simulated cumulative adoption.",
                {{"level", T, "level"},
@@ -290,7 +295,7 @@ std::vector<TableSchema> build() {
                  "exist in the period), or a governance metric (docs/metrics.md)"},
                 {"replicates", I, "replicates in which the value is defined"},
                 {"mean", R, "mean over replicates"},
-                {"sd", R, "standard deviation over replicates"}}});
+                {"sd", R, "standard deviation over replicates (n - 1); NULL with one replicate"}}});
   v.push_back({"sensitivity",
                "`pdlab sensitivity`: Morris elementary effects or Sobol indices of each outcome "
                "`compare` knows, per factor (means over replicates on common random numbers; "

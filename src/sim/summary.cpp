@@ -142,7 +142,9 @@ Moments moments(std::vector<double>& v, const std::vector<double>& quantiles) {
   for (double x : v) {
     ss += (x - out.mean) * (x - out.mean);
   }
-  out.sd = n > 1 ? std::sqrt(ss / static_cast<double>(n - 1)) : 0.0;
+  // One value has no sample sd: NaN (NULL in a study, empty in CSV), not 0, which would read
+  // as "no uncertainty".
+  out.sd = n > 1 ? std::sqrt(ss / static_cast<double>(n - 1)) : std::nan("");
   std::sort(v.begin(), v.end());
   for (double p : quantiles) {
     out.q.push_back(quantile_type7(v, p));

@@ -261,10 +261,18 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
       return {write_abc_summary_report(db, out_path, force), 0};
     }
   }
+  if (db.has_table("out_of_sample") && !db.has_table("summary_time")) {
+    fail(ErrorKind::data, {db_path, 0, "", ""},
+         "the out-of-sample scores of `check-fit --train-until` have no report (a table of a "
+         "few rows per method)",
+         "read them with `pdlab export " + db_path +
+             " --table out_of_sample`; `pdlab report` draws `check-fit --out FILE.sqlite` "
+             "without --train-until");
+  }
   if (!db.has_table("summary_time") || !db.has_table("meta")) {
     fail(ErrorKind::data, {db_path, 0, "", ""}, "not a pdlab study (no summary_time table)",
          "give the .sqlite file written by `pdlab run`, `pdlab cases`, or the .sqlite output of "
-         "`compare --out`, `check-fit --out`, `sensitivity --out`, or `calibrate --report` "
+         "`compare --out`, `check-fit --out` (without --train-until), `sensitivity --out`, or `calibrate --report` "
          "(with --method abc also --posterior or --summary)");
   }
   const auto caption = caption_of(db);

@@ -124,9 +124,10 @@ int run(const CompareOptions& o) {
         shares += fmt::format("{}{:.3g} ({})", i > 0 ? ", " : "", reached, res.labels[i]);
       }
       if (censored) {
-        fmt::print("    (censored: a replicate that never reaches half counts {} periods; the "
-                   "share of replicates reaching half: {})\n",
-                   res.period_labels.size(), shares);
+        fmt::print(
+            "    (censored: a replicate that never reaches half counts {} periods; the "
+            "share of replicates reaching half: {})\n",
+            res.period_labels.size(), shares);
       }
     }
   }

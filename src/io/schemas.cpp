@@ -215,20 +215,20 @@ std::vector<TableSchema> build() {
                 {"separated", I,
                  "1 if the estimate diverges (separation, or monotone likelihood in a Cox "
                  "model): estimate and standard errors not meaningful"}}});
-  v.push_back({"edges",
-               "`pdlab infer`: the inferred diffusion network, in the order edges were added.",
-               {{"origin_node", T, "node that was copied"},
-                {"destination_node", T, "node that copied"},
-                {"improvement", R, "gain in log-likelihood when the edge was added"},
-                {"p_value", R, "Vuong-type p-value (NetworkInference flavour; NULL for SNAP)"},
-                {"volume", I,
-                 "cascades in which origin became destination's most likely parent when the "
-                 "edge was added (as SNAP counts it; fewer than the cascades in which origin "
-                 "preceded destination, and it depends on --model)"},
-                {"median_time_difference", R,
-                 "upper median time from origin to destination over those cascades"},
-                {"mean_time_difference", R,
-                 "mean time from origin to destination over those cascades"}}});
+  v.push_back(
+      {"edges",
+       "`pdlab infer`: the inferred diffusion network, in the order edges were added.",
+       {{"origin_node", T, "node that was copied"},
+        {"destination_node", T, "node that copied"},
+        {"improvement", R, "gain in log-likelihood when the edge was added"},
+        {"p_value", R, "Vuong-type p-value (NetworkInference flavour; NULL for SNAP)"},
+        {"volume", I,
+         "cascades in which origin became destination's most likely parent when the "
+         "edge was added (as SNAP counts it; fewer than the cascades in which origin "
+         "preceded destination, and it depends on --model)"},
+        {"median_time_difference", R,
+         "upper median time from origin to destination over those cascades"},
+        {"mean_time_difference", R, "mean time from origin to destination over those cascades"}}});
   v.push_back({"check_fit",
                "`pdlab check-fit`: observed against simulated cumulative adoption.",
                {{"level", T, "level"},

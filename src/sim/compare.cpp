@@ -14,7 +14,9 @@ namespace {
 
 // From the metrics' descriptor table (docs/metrics.md): flows by their total over the
 // horizon, stocks by their last-year mean.
-bool is_flow(GovMetric m) { return info(m).kind == GovKind::flow; }
+bool is_flow(GovMetric m) {
+  return info(m).kind == GovKind::flow;
+}
 
 }  // namespace
 
@@ -103,9 +105,7 @@ std::vector<double> outcome_values(const Model& model, const ReplicateResult& re
         if (count == 0) {
           out.push_back(std::nan(""));
         } else {
-          out.push_back(!is_flow(gm)            ? sum / count
-                        : info(gm).yearly_rate ? sum / ppy
-                                               : sum);
+          out.push_back(!is_flow(gm) ? sum / count : info(gm).yearly_rate ? sum / ppy : sum);
         }
       }
     }

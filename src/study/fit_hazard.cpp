@@ -432,7 +432,8 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
                           : "# WARNING: separation: the estimates of " + separated +
                                 " diverge (see the fit's output).\n")
     << "# Every superior endorses with signal 1, as in the risk set's V; no scripted events\n"
-    << "# but the trend's and the replayed adoptions of levels not fitted. Standard errors are in the fit's coefficient table; [uncertainty]\n"
+    << "# but the trend's and the replayed adoptions of levels not fitted. Standard errors are in "
+       "the fit's coefficient table; [uncertainty]\n"
     << "# holds the covariance (draw = true runs each replicate with its own draw).\n"
     << t << "\n";
   res.scenario_toml = o.str();

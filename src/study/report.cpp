@@ -272,7 +272,8 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
   if (!db.has_table("summary_time") || !db.has_table("meta")) {
     fail(ErrorKind::data, {db_path, 0, "", ""}, "not a pdlab study (no summary_time table)",
          "give the .sqlite file written by `pdlab run`, `pdlab cases`, or the .sqlite output of "
-         "`compare --out`, `check-fit --out` (without --train-until), `sensitivity --out`, or `calibrate --report` "
+         "`compare --out`, `check-fit --out` (without --train-until), `sensitivity --out`, or "
+         "`calibrate --report` "
          "(with --method abc also --posterior or --summary)");
   }
   const auto caption = caption_of(db);

@@ -11,9 +11,9 @@
 namespace pdlab {
 
 struct OutcomeDef {
-  std::string name;       // metric: adopted, periods_to_half, or a governance metric
-  std::string policy;     // policy id ("" for governance outcomes)
-  std::string level;      // level name
+  std::string name;    // metric: adopted, periods_to_half, or a governance metric
+  std::string policy;  // policy id ("" for governance outcomes)
+  std::string level;   // level name
   // share_at_end | periods_to_half (censored at the horizon: the calendar's periods) |
   // reached_half (1 if half adopted before the horizon, else 0) | last_year_mean | total
   std::string statistic;

@@ -261,6 +261,9 @@ check fb_compare 0 "adopted periods_to_half" -- "$PDLAB" compare "$G" --vary fee
 check compare_half_censored 0 "(censored: a replicate that never reaches half counts 120 periods; the share of replicates reaching half: 0 (adoption.gamma_horizontal=1), 0 (adoption.gamma_horizontal=3))" -- "$PDLAB" compare "$EX/toy_peer_learning.toml" --vary adoption.gamma_horizontal=1,3 -r 4 --out "$T/half.csv"
 ok compare_reached_half_rows grep -q "^adopted,reached_half,model,township,adoption.gamma_horizontal=3,4,0," "$T/half.csv"
 ok compare_turnover_total grep -q "^turnover,total," "$T/fbc.csv"
+# --vary splits on commas outside brackets: list values can be varied.
+check compare_vary_lists 0 "variant 2/2: feedback.levels=" -- "$PDLAB" compare "$G" --vary 'feedback.levels=["county"],["county","prefecture"]' --set feedback.need=true -r 2 --out "$T/lv.csv"
+ok compare_vary_lists_labels grep -qF '"feedback.levels=[""county"",""prefecture""]"' "$T/lv.csv"
 check set_hazard_weight 0 "valid" -- "$PDLAB" validate "$G" --set 'event=[{type="set", date="2013-01", key="adoption.gamma_horizontal", value=3}]'
 check set_alpha_level 0 "valid" -- "$PDLAB" validate "$G" --set 'event=[{type="set", date="2013-01", key="adoption.alpha.county", value=-4}]'
 check set_alpha_bad_level 78 "did you mean 'county'" -- "$PDLAB" validate "$G" --set 'event=[{type="set", date="2013-01", key="adoption.alpha.countyy", value=-4}]'

@@ -29,7 +29,7 @@ void add_options(CLI::App& sub, CompareOptions& o) {
   sub.add_option("scenario", o.scenario, "Scenario TOML file")->required();
   sub.add_option("--vary", o.vary,
                  "KEY=V1,V2,... (repeatable: all combinations); the first value is the "
-                 "baseline");
+                 "baseline; commas inside [...] or {...} stay in a value");
   sub.add_option("--variants", o.variants_path,
                  "CSV of variants: one column per scenario key (optional `variant` label "
                  "column); the first row is the baseline");

@@ -68,14 +68,28 @@ std::vector<DesignVariant> variants_from_vary(const std::vector<std::string>& va
     const std::string key = v.substr(0, eq);
     std::vector<std::string> values;
     const std::string list = v.substr(eq + 1);
-    for (std::size_t from = 0;;) {
-      const auto comma = list.find(',', from);
-      values.push_back(list.substr(from, comma == std::string::npos ? comma : comma - from));
-      if (comma == std::string::npos) {
-        break;
+    // Commas inside brackets, braces or quotes belong to a value (a list or a table, e.g.
+    // --vary 'feedback.levels=["county"],["county","township"]').
+    std::string value;
+    int depth = 0;
+    char quote = 0;
+    for (const char ch : list) {
+      if (quote != 0) {
+        quote = ch == quote ? 0 : quote;
+      } else if (ch == '"' || ch == '\'') {
+        quote = ch;
+      } else if (ch == '[' || ch == '{') {
+        ++depth;
+      } else if ((ch == ']' || ch == '}') && depth > 0) {
+        --depth;
+      } else if (ch == ',' && depth == 0) {
+        values.push_back(value);
+        value.clear();
+        continue;
       }
-      from = comma + 1;
+      value += ch;
     }
+    values.push_back(value);
     for (std::size_t i = 0; i < values.size(); ++i) {
       if (values[i].find_first_not_of(" \t") == std::string::npos) {
         fail(ErrorKind::usage, {"", 0, "--vary", v},

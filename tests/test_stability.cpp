@@ -286,6 +286,10 @@ TEST(Stability, LanesGiveTheBitsOfOneGovernmentAtATime) {
   // The digest pins g++'s bits; clang (the sanitizer build) may fuse multiply-adds otherwise.
   GTEST_SKIP() << "digest 0x" << std::hex << digest << " (pinned for g++ only)";
 #else
+#if !defined(__x86_64__)
+  // The digests are of x86-64's kernels; another CPU's fused multiply-adds differ.
+  GTEST_SKIP() << "digest 0x" << std::hex << digest << " (pinned for x86-64 only)";
+#endif
   const int lanes = gov::community_kernel_lanes();
   const std::uint64_t want = lanes == 16  ? 0xa7d2f685fc8ec62aULL
                              : lanes == 8 ? 0xcb192130fe1c5a05ULL

@@ -105,9 +105,6 @@ int run(const CompareOptions& o) {
     if (!study::is_headline(res, d)) {
       continue;
     }
-    if (d.statistic == "reached_half") {
-      continue;  // said with periods_to_half, when it matters
-    }
     fmt::print("  {} {} ({}):\n", d.name, d.statistic, d.level);
     for (std::size_t i = 1; i < res.labels.size(); ++i) {
       const auto& c = res.contrasts[k][i];
@@ -125,9 +122,9 @@ int run(const CompareOptions& o) {
       }
       if (censored) {
         fmt::print(
-            "    (censored: a replicate that never reaches half counts {} periods; the "
-            "share of replicates reaching half: {})\n",
-            res.period_labels.size(), shares);
+            "    (censored: a replicate that never reaches half counts its horizon, the "
+            "calendar's periods; the share of replicates reaching half: {})\n",
+            shares);
       }
     }
   }

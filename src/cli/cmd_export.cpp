@@ -1,6 +1,8 @@
 // `pdlab export`: one table of a study file as CSV.
 #include "cli/common.hpp"
+#include "pdlab/core/errors.hpp"
 #include "pdlab/io/results.hpp"
+#include "pdlab/io/table.hpp"
 
 #include <fmt/core.h>
 
@@ -29,6 +31,10 @@ void add_options(CLI::App& sub, ExportOptions& o) {
 }
 
 int run(const ExportOptions& o) {
+  if (io::sqlite_output(o.out)) {
+    fail(ErrorKind::usage, {"", 0, "--out", o.out}, "export writes CSV, not SQLite",
+         "name the output .csv (the study itself is the SQLite file)");
+  }
   io::export_csv_file(o.db, o.table, o.out, o.force);
   if (!o.out.empty() && o.out != "-") {
     fmt::print(stderr, "wrote {}\n", o.out);

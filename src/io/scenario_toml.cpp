@@ -29,6 +29,7 @@ struct Ctx {
   Scenario* s;
   // Each --set: its key as errors name it (array indices as [i]) and the whole assignment.
   std::vector<std::pair<std::string, std::string>> sets = {};
+  const toml::table* written = nullptr;  // the file's own values, before the --set
 };
 
 std::int64_t line_of(const toml::node& n) {
@@ -49,13 +50,26 @@ std::string show(const toml::node& n) {
   return o.str();
 }
 
+std::string text_of(const toml::node* n) {
+  std::ostringstream t;
+  if (n != nullptr) {
+    n->visit([&](const auto& v) { t << v; });
+  }
+  return t.str();
+}
+
 // Where the value of `key` came from: the last --set that gave it (the key itself or a table
-// holding it), with no line; else the file, at the node's line.
+// holding it) and changed it, with no line; else the file, at the node's line. (A table given
+// with --set merges into the file's: the keys it does not name keep the file's values.)
 Where where(const Ctx& c, const toml::node& n, const std::string& key, const std::string& value) {
   for (auto it = c.sets.rbegin(); it != c.sets.rend(); ++it) {
     const auto& k = it->first;
     if (key == k || (key.size() > k.size() && key.compare(0, k.size(), k) == 0 &&
                      (key[k.size()] == '.' || key[k.size()] == '['))) {
+      const auto* before = c.written != nullptr ? c.written->at_path(key).node() : nullptr;
+      if (before != nullptr && text_of(before) == text_of(&n)) {
+        break;  // the file's own value
+      }
       return {"--set " + it->second, 0, key, value};
     }
   }
@@ -942,6 +956,7 @@ LoadedScenario parse_scenario(const std::string& text_with_bom, const std::strin
   Scenario& s = out.scenario;
   s.file = name;
   Ctx c{name, &s};
+  c.written = &as_written;
   for (const auto& o : overrides) {
     // "event.0.deadline" as errors name it: "event[0].deadline".
     std::string key;
@@ -1006,13 +1021,6 @@ LoadedScenario parse_scenario(const std::string& text_with_bom, const std::strin
   // A value set on the command line for a key that each replicate draws would be replaced:
   // every drawn key whose value the overrides changed, however they reached it.
   if (!overrides.empty() && s.uncertainty.draw) {
-    const auto text_of = [](const toml::node* n) {
-      std::ostringstream t;
-      if (n != nullptr) {
-        n->visit([&](const auto& v) { t << v; });
-      }
-      return t.str();
-    };
     for (const auto& key : s.uncertainty.keys) {
       const auto* before = as_written.at_path(key).node();
       const auto* after = root.at_path(key).node();

@@ -229,7 +229,19 @@ void check_table_name(const std::string& path, const std::string& option) {
   if (ext == ".csv" || sqlite_output(path)) {
     return;
   }
-  const auto stem = std::filesystem::path(path).replace_extension().string();
+  // A device or a pipe (/dev/null, /dev/stdout, a shell's <(...)) gets CSV, as standard
+  // output does: its name says nothing of a format.
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (!ec && (std::filesystem::is_character_file(st) || std::filesystem::is_fifo(st))) {
+    return;
+  }
+  // out.csv.gz: suggest out.csv, not out.csv.csv.
+  auto stem = std::filesystem::path(path).replace_extension().string();
+  const auto inner = lower_extension(stem);
+  if (inner == ".csv" || sqlite_output(stem)) {
+    stem = std::filesystem::path(stem).replace_extension().string();
+  }
   fail(ErrorKind::usage, {"", 0, option, path},
        ext.empty() ? "the output has no extension, so its format is not known"
                    : "pdlab writes tables as CSV or SQLite, not as '" + ext + "'",

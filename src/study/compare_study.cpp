@@ -452,7 +452,9 @@ bool is_headline(const CompareResult& res, const OutcomeDef& d) {
 }
 
 bool is_headline(const std::string& deepest, const std::string& top, const OutcomeDef& d) {
-  return (d.name == "adopted" && d.level == deepest) || d.name == "participation_migrant" ||
+  // (reached_half qualifies periods_to_half: compare prints it with it, when below 1)
+  return (d.name == "adopted" && d.level == deepest && d.statistic != "reached_half") ||
+         d.name == "participation_migrant" ||
          (d.name == "depth" && d.statistic == "last_year_mean" && d.level == deepest) ||
          d.name == "incidents" || (d.name == "escalated" && d.level == top);
 }

@@ -256,6 +256,19 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
   stages.insert("institutionalise_after", 0);
   stages.insert("reversal_rate", 0.0);
   t.insert_or_assign("stages", stages);
+  // The base scenario's events go, but its restructuring (merge, split, abolish, reestablish),
+  // which says which units exist when, as in the risk set: without it the hierarchy's
+  // existence columns may not validate.
+  toml::array ev;
+  if (const auto* base = t["event"].as_array()) {
+    for (const auto& e : *base) {
+      const auto* type = e.as_table() != nullptr ? (*e.as_table())["type"].as_string() : nullptr;
+      if (type != nullptr && (type->get() == "merge" || type->get() == "split" ||
+                              type->get() == "abolish" || type->get() == "reestablish")) {
+        ev.push_back(e);
+      }
+    }
+  }
   t.erase("event");
   const bool unnamed = !t.contains("policy");
   if (unnamed) {
@@ -275,13 +288,12 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
   if (unnamed) {
     policy_id = pid;
   }
-  toml::array ev;
   // Units of levels that adopt in the events but are not at risk in the fit (outside --level):
   // the fitted scenario replays their observed adoptions, one `adopt` event per date, so that
   // the units it simulates see the superiors (and children) the estimation conditioned on.
   // Without them a superior level would keep its intercept of -inf and never adopt, and the
-  // vertical exposure would stay 0 (docs/model.md 7.7). Adoptions before the calendar
-  // (left-censored) are replayed at its first period.
+  // vertical exposure would stay 0 (docs/model.md 7.7). (The events reader refuses adoptions
+  // before the calendar; the guard below only keeps the date inside it.)
   std::map<std::int32_t, std::vector<std::int32_t>> replay;  // period -> units, in file order
   std::map<int, std::size_t> replayed;                       // level -> adoptions replayed
   for (const auto& a : events.adoptions) {
@@ -432,9 +444,10 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
                           : "# WARNING: separation: the estimates of " + separated +
                                 " diverge (see the fit's output).\n")
     << "# Every superior endorses with signal 1, as in the risk set's V; no scripted events\n"
-    << "# but the trend's and the replayed adoptions of levels not fitted. Standard errors are in "
-       "the fit's coefficient table; [uncertainty]\n"
-    << "# holds the covariance (draw = true runs each replicate with its own draw).\n"
+    << "# but the trend's, the replayed adoptions of levels not fitted and the base\n"
+    << "# scenario's restructuring. Standard errors are in the fit's coefficient table;\n"
+    << "# [uncertainty] holds the covariance (draw = true runs each replicate with its own\n"
+    << "# draw).\n"
     << t << "\n";
   res.scenario_toml = o.str();
   return res;

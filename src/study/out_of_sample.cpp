@@ -193,7 +193,10 @@ OutOfSampleResult out_of_sample_study(const PreparedStudy& study, const std::str
   }
   if (other_held_out > 0) {
     res.notes.push_back(
-        fmt::format("{} held-out adoptions at levels the scenario does not fit are not scored",
+        fmt::format("{} held-out adoptions at levels the scenario does not fit are not scored; "
+                    "in the forecast those levels stay as they were at the training end (the "
+                    "refit replays their training adoptions only), so the fitted levels below "
+                    "them see no new vertical exposure",
                     other_held_out));
   }
   const double before = static_cast<double>(res.train_events);

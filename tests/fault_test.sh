@@ -33,7 +33,11 @@ cp "$TOY" "$W/toy.toml"
 cp "$EX"/toy_*.csv "$W/" 2>/dev/null
 check force_scenario 73 "one of this run's inputs" -- "$PDLAB" run "$W/toy.toml" --out "$W/toy.toml" --force
 ok scenario_kept cmp -s "$TOY" "$W/toy.toml"
-check force_export_input 73 "one of this run's inputs" -- "$PDLAB" export "$W/a.sqlite" --table runs --out "$W/a.sqlite" --force
+# export writes CSV: a SQLite name (here its own input) is refused before anything is opened.
+cp "$W/a.sqlite" "$W/a_copy.sqlite"
+check force_export_input 64 "export writes CSV, not SQLite" -- "$PDLAB" export "$W/a.sqlite" --table runs --out "$W/a.sqlite" --force
+ok export_input_kept cmp -s "$W/a.sqlite" "$W/a_copy.sqlite"
+rm -f "$W/a_copy.sqlite"
 check out_empty 64 "output path is empty" -- "$PDLAB" run "$TOY" --out ""
 check out_no_folder 73 "output directory does not exist" -- "$PDLAB" run "$TOY" --out "$W/none/x.sqlite"
 check out_under_file 73 "" -- "$PDLAB" run "$TOY" --out "$W/toy.toml/x.sqlite"

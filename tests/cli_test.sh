@@ -111,6 +111,25 @@ check cox_ok 0 "log partial likelihood = -472.831560" -- "$PDLAB" cox "$T/rs.csv
 awk -F, 'NR==1{print $0",gdp";next}{print $0","(NR*7919%1000+1)*1e9}' "$T/rs.csv" >"$T/rs_gdp.csv"
 check cox_large_scale 0 "gdp" -- "$PDLAB" cox "$T/rs_gdp.csv" --formula "Surv(tstart, tstop, event) ~ horizontal + gdp"
 check cox_csv 0 "term,estimate,hazard_ratio" -- cat "$T/cox.csv"
+# `--out -`: standard output is the CSV alone (the summary goes to standard error), so that R
+# or pandas can read it.
+check eha_out_stdout 0 "" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horizontal" --out -
+ok eha_out_stdout_is_csv test "$(head -n 1 "$T/out")" = "term,estimate,std_error,z_value,p_value,conf_low,conf_high,se_type,std_error_model,separated"
+ok eha_out_stdout_summary_on_stderr grep -q "Discrete-time EHA" "$T/err"
+check cox_out_stdout 0 "" -- "$PDLAB" cox "$T/rs.csv" --formula "Surv(tstart, tstop, event) ~ horizontal" --out -
+ok cox_out_stdout_is_csv test "$(head -n 1 "$T/out" | cut -d, -f1-3)" = "term,estimate,hazard_ratio"
+# An output that is the data is refused before the fit: nothing printed, the data kept.
+cp "$T/rs.csv" "$T/rs_copy.csv"
+check eha_out_is_data 73 "one of this run's inputs" -- "$PDLAB" eha "$T/rs_copy.csv" --formula "event ~ horizontal" --out "$T/rs_copy.csv" --force
+ok eha_out_is_data_no_fit test ! -s "$T/out"
+ok eha_out_is_data_kept cmp -s "$T/rs.csv" "$T/rs_copy.csv"
+check cox_out_is_data 73 "one of this run's inputs" -- "$PDLAB" cox "$T/rs_copy.csv" --formula "Surv(tstart, tstop, event) ~ horizontal" --out "$T/rs_copy.csv" --force
+# An empty column option (an unset shell variable) is refused, not read as no option.
+check cox_strata_empty 64 "field '--strata' = '': names no column" -- "$PDLAB" cox "$T/rs.csv" --formula "Surv(tstart, tstop, event) ~ horizontal" --strata ""
+check eha_cluster_empty 64 "field '--cluster' = '': names no column" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horizontal" --cluster ""
+# A code gives its unit and its subtree, not names that contain the code.
+check units_root_subtree 0 "^11 .*北京市" -- "$PDLAB" units 0 --limit 3
+ok units_root_no_names test "$(grep -c community "$T/out")" = 0
 check cox_bad_response 64 "Surv(start, stop, event)" -- "$PDLAB" cox "$T/rs.csv" --formula "event ~ horizontal"
 check infer_snap 0 "23,0,3049.81035498" -- "$PDLAB" infer "$SRC/tests/reference/snap_cascades.csv" \
   --nodes "$SRC/tests/reference/snap_cascades_node_names.csv" --edges 5

@@ -162,6 +162,25 @@ TEST(Results, FindUnits) {
   EXPECT_EQ(h.id(code[0]), "P1C1");
   EXPECT_EQ(h.id(code[1]).substr(0, 4), "P1C1");
   EXPECT_EQ(io::find_units(h, en, "P1C1", 1).size(), 1U);
+  // The root's code: the whole hierarchy in breadth-first order, and no unit whose name merely
+  // contains the code (`units 0` listed communities named "...20号..." after the nation).
+  const auto root = io::find_units(h, en, std::string(h.id(0)), 1000);
+  ASSERT_EQ(root.size(), static_cast<std::size_t>(h.size()));
+  for (std::size_t i = 0; i < root.size(); ++i) {
+    EXPECT_EQ(root[i], static_cast<std::int32_t>(i));
+  }
+  // A subtree follows the hierarchy, whatever the codes: every unit below P1C1 and no other.
+  const auto all = io::find_units(h, en, "P1C1", 1000);
+  std::size_t below = 0;
+  for (std::int32_t u = 0; u < h.size(); ++u) {
+    for (std::int32_t a = u; a >= 0; a = h.parent(a)) {
+      below += h.id(a) == "P1C1" ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(all.size(), below);
+  for (const auto u : all) {
+    EXPECT_EQ(h.id(u).substr(0, 4), "P1C1");
+  }
   // A name, and an English name case-insensitively.
   const auto named = io::find_units(h, en, "Township 1.1.1", 10);
   ASSERT_EQ(named.size(), 1U);

@@ -43,34 +43,36 @@ void add_options(CLI::App& sub, CheckFitOptions& o) {
 
 int run_out_of_sample(const CheckFitOptions& o, const study::PreparedStudy& study) {
   const auto r = study::out_of_sample_study(study, o.events_path, o.train_until, progress_bar());
-  fmt::print(
-      "Out of sample: trained on the periods to {}, scored {} to {}: {} units at risk, {} "
-      "held-out adoptions, {} replicates per forecast\n",
-      r.train_until, r.first_scored, r.last_scored, r.units, r.held_out_events, r.replicates);
-  fmt::print("{:<16} {:>10} {:>8} {:>8} {:>8} {:>8} {:>9}\n", "method", "log score", "Brier",
+  std::FILE* text = summary_stream(o.out);
+  fmt::print(text,
+             "Out of sample: trained on the periods to {}, scored {} to {}: {} units at risk, {} "
+             "held-out adoptions, {} replicates per forecast\n",
+             r.train_until, r.first_scored, r.last_scored, r.units, r.held_out_events,
+             r.replicates);
+  fmt::print(text, "{:<16} {:>10} {:>8} {:>8} {:>8} {:>8} {:>9}\n", "method", "log score", "Brier",
              "CRPS", "cover50", "cover90", "seconds");
   for (const auto& m : r.methods) {
     const auto& s = m.scores;
-    fmt::print("{:<16} {:>10.4f} {:>8.4f} {:>8.3f} {:>8.2f} {:>8.2f} {:>9.3f}\n", m.name,
+    fmt::print(text, "{:<16} {:>10.4f} {:>8.4f} {:>8.3f} {:>8.2f} {:>8.2f} {:>9.3f}\n", m.name,
                s.log_score, s.brier, s.crps, s.coverage50, s.coverage90, m.seconds);
   }
-  fmt::print("Cumulative adopters (observed; forecast mean [90% interval]):\n");
+  fmt::print(text, "Cumulative adopters (observed; forecast mean [90% interval]):\n");
   for (std::size_t k = 0; k < r.period_labels.size(); ++k) {
-    fmt::print("  {:<10} {:>6.0f}", r.period_labels[k],
+    fmt::print(text, "  {:<10} {:>6.0f}", r.period_labels[k],
                r.methods.front().scores.periods[k].observed);
     for (const auto& m : r.methods) {
       const auto& p = m.scores.periods[k];
-      fmt::print("   {} {:.1f} [{:.0f}, {:.0f}]", m.name, p.mean, p.q05, p.q95);
+      fmt::print(text, "   {} {:.1f} [{:.0f}, {:.0f}]", m.name, p.mean, p.q05, p.q95);
     }
-    fmt::print("\n");
+    fmt::print(text, "\n");
   }
-  fmt::print("Best (ties joined by '='):");
+  fmt::print(text, "Best (ties joined by '='):");
   for (const char* score : {"log_score", "brier", "crps", "coverage50", "coverage90"}) {
-    fmt::print(" {} {}{}", score, fmt::join(study::best_methods(r, score), "="),
+    fmt::print(text, " {} {}{}", score, fmt::join(study::best_methods(r, score), "="),
                std::string(score) == "coverage90" ? "\n" : ";");
   }
   for (const auto& m : r.methods) {
-    fmt::print("  {}: {}\n", m.name, m.fitted);
+    fmt::print(text, "  {}: {}\n", m.name, m.fitted);
   }
   for (const auto& n : r.notes) {
     fmt::print(stderr, "note: {}\n", n);
@@ -78,7 +80,9 @@ int run_out_of_sample(const CheckFitOptions& o, const study::PreparedStudy& stud
   if (!o.out.empty()) {
     io::write_table(o.out, o.force, io::table_schema("out_of_sample"),
                     [&](io::TableWriter& w) { study::write_out_of_sample(r, w); });
-    fmt::print(stderr, "wrote {}\n", o.out);
+    if (o.out != "-") {
+      fmt::print(stderr, "wrote {}\n", o.out);
+    }
   }
   return EX_OK;
 }
@@ -100,19 +104,22 @@ int run(const CheckFitOptions& o) {
   }
   const auto& sc = study.model->scenario();
   const auto rows = study::check_fit_study(study, o.events_path, progress_bar());
-  fmt::print("Observed vs simulated cumulative adoption ({} replicates, 90% bands)\n",
+  std::FILE* text = summary_stream(o.out);
+  fmt::print(text, "Observed vs simulated cumulative adoption ({} replicates, 90% bands)\n",
              sc.replicates);
-  fmt::print("{:<14} {:>10} {:>10} {:>10} {:>10} {:>10} {:>16}\n", "level", "end", "observed",
+  fmt::print(text, "{:<14} {:>10} {:>10} {:>10} {:>10} {:>10} {:>16}\n", "level", "end", "observed",
              "sim mean", "sim q05", "sim q95", "periods inside");
   for (const auto& c : study::check_by_level(rows)) {
     const auto& r = c.last;
-    fmt::print("{:<14} {:>10} {:>10.4f} {:>10.4f} {:>10.4f} {:>10.4f} {:>10}/{}\n", r.level, r.date,
-               r.observed, r.sim_mean, r.sim_q05, r.sim_q95, c.inside, c.periods);
+    fmt::print(text, "{:<14} {:>10} {:>10.4f} {:>10.4f} {:>10.4f} {:>10.4f} {:>10}/{}\n", r.level,
+               r.date, r.observed, r.sim_mean, r.sim_q05, r.sim_q95, c.inside, c.periods);
   }
   if (!o.out.empty()) {
     io::write_table(o.out, o.force, io::table_schema("check_fit"),
                     [&](io::TableWriter& w) { study::write_check(rows, w); });
-    fmt::print(stderr, "wrote {}\n", o.out);
+    if (o.out != "-") {
+      fmt::print(stderr, "wrote {}\n", o.out);
+    }
   }
   return EX_OK;
 }

@@ -1,5 +1,6 @@
 // `pdlab cox`: a thin client of study::cox_study; prints the coefficient table.
 #include "cli/common.hpp"
+#include "pdlab/io/output_file.hpp"
 #include "pdlab/study/estimation_study.hpp"
 
 #include <fmt/core.h>
@@ -23,13 +24,16 @@ void add_options(CLI::App& sub, CoxOptions& o) {
       ->required();
   sub.add_option("--ties", o.ties, "Tied event times")
       ->check(CLI::IsMember(study::cox_ties_names()));
-  sub.add_option("--strata", o.strata, "Column defining strata (separate baseline hazards)");
-  sub.add_option("--cluster", o.cluster, "Column of cluster ids for robust standard errors");
+  sub.add_option("--strata", o.strata, "Column defining strata (separate baseline hazards)")
+      ->check(column_name("--strata"));
+  sub.add_option("--cluster", o.cluster, "Column of cluster ids for robust standard errors")
+      ->check(column_name("--cluster"));
   sub.add_option("--out,-o", o.out, "Write the coefficient table as CSV");
   add_force(sub, o.force);
 }
 
 int run(const CoxOptions& o) {
+  io::note_input(o.data);  // an output that is the data is refused before the fit
   check_table_output(o.out, o.force);
   study::CoxSpec spec;
   spec.data = o.data;

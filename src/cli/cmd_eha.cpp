@@ -1,5 +1,6 @@
 // `pdlab eha`: a thin client of study::eha_study; prints the coefficient table.
 #include "cli/common.hpp"
+#include "pdlab/io/output_file.hpp"
 #include "pdlab/study/estimation_study.hpp"
 
 #include <fmt/core.h>
@@ -22,14 +23,15 @@ void add_options(CLI::App& sub, EhaOptions& o) {
                  "e.g. \"event ~ vertical + horizontal + factor(policy_id)\"")
       ->required();
   sub.add_option("--link", o.link, "Link function")->check(CLI::IsMember(study::glm_link_names()));
-  sub.add_option("--cluster", o.cluster,
-                 "Column of cluster ids for cluster-robust standard errors");
-  sub.add_option("--offset", o.offset, "Column used as an offset");
+  sub.add_option("--cluster", o.cluster, "Column of cluster ids for cluster-robust standard errors")
+      ->check(column_name("--cluster"));
+  sub.add_option("--offset", o.offset, "Column used as an offset")->check(column_name("--offset"));
   sub.add_option("--out,-o", o.out, "Write the coefficient table as CSV");
   add_force(sub, o.force);
 }
 
 int run(const EhaOptions& o) {
+  io::note_input(o.data);  // an output that is the data is refused before the fit
   check_table_output(o.out, o.force);
   study::EhaSpec spec;
   spec.data = o.data;

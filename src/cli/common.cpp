@@ -61,6 +61,21 @@ void add_force(CLI::App& sub, bool& force, const std::string& help) {
   sub.add_flag("--force,-f", force, help);
 }
 
+std::FILE* summary_stream(const std::string& out) {
+  return out == "-" ? stderr : stdout;
+}
+
+CLI::Validator column_name(const std::string& option) {
+  return {[option](const std::string& v) {
+            return v.empty() ? "field '" + option +
+                                   "' = '': names no column. Fix: give a column of the data, "
+                                   "or leave " +
+                                   option + " out"
+                             : std::string();
+          },
+          "COLUMN", "column"};
+}
+
 void add_shard_options(CLI::App& sub, bool& checkpoint, bool& resume) {
   sub.add_flag("--checkpoint", checkpoint,
                "Stream each finished unit of work to OUT.shards/ (always so on more than one "
@@ -139,14 +154,17 @@ void print_warnings(const Model& m) {
 int finish_fit(const std::string& report, std::int64_t dropped, const std::string& out, bool force,
                const std::string& table, const std::function<void(io::TableWriter&)>& rows,
                bool converged) {
-  fmt::print("{}", report);
+  std::FILE* text = summary_stream(out);
+  fmt::print(text, "{}", report);
   if (dropped > 0) {
-    fmt::print("note: {} rows with missing values were dropped\n", dropped);
+    fmt::print(text, "note: {} rows with missing values were dropped\n", dropped);
   }
   study::require_converged(converged, out);  // nothing is written otherwise
   if (!out.empty()) {
     io::write_table(out, force, io::table_schema(table), rows);
-    fmt::print(stderr, "wrote {}\n", out);
+    if (out != "-") {
+      fmt::print(stderr, "wrote {}\n", out);
+    }
   }
   return EX_OK;
 }

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <string>
 #include <vector>
@@ -61,6 +62,12 @@ void add_riskset_inputs(CLI::App& sub, std::string& covariates, std::vector<std:
                         std::string& terms);
 void add_force(CLI::App& sub, bool& force,
                const std::string& help = "Replace the output file if it exists");
+// Where a command's printed summary goes: standard error when the table itself is written to
+// standard output (`--out -`), so that the output stays a CSV that R or pandas can read.
+std::FILE* summary_stream(const std::string& out);
+// A check for an option naming a column: an empty value (often an unset shell variable) is
+// refused rather than read as "no such option".
+CLI::Validator column_name(const std::string& option);
 
 // --checkpoint and --resume of the commands that run across MPI ranks (docs/mpi.md).
 void add_shard_options(CLI::App& sub, bool& checkpoint, bool& resume);

@@ -103,18 +103,37 @@ void write_units(const Hierarchy& h, const std::vector<std::string>& names_en, i
 
 std::vector<std::int32_t> find_units(const Hierarchy& h, const std::vector<std::string>& names_en,
                                      std::string_view query, std::size_t limit) {
-  std::vector<std::int32_t> exact;
-  std::vector<std::int32_t> prefix;
-  std::vector<std::int32_t> named;
-  if (query.empty()) {
+  if (query.empty() || limit == 0) {
     return {};
   }
+  // A code names one unit: it, then its subtree breadth-first (children before grandchildren).
+  // The units are stored breadth-first, so each generation of the subtree is one range.
+  for (std::int32_t u = 0; u < h.size(); ++u) {
+    if (h.id(u) != query) {
+      continue;
+    }
+    std::vector<std::int32_t> out{u};
+    std::int32_t begin = u;
+    std::int32_t end = u + 1;
+    while (out.size() < limit && begin < end) {
+      const std::int32_t next_begin = h.first_child(begin);
+      const std::int32_t next_end = h.end_child(end - 1);
+      for (std::int32_t v = next_begin; v < next_end && out.size() < limit; ++v) {
+        out.push_back(v);
+      }
+      begin = next_begin;
+      end = next_end;
+    }
+    return out;
+  }
+  // Otherwise the units whose code starts with the query, then those whose name contains it,
+  // each in breadth-first order.
+  std::vector<std::int32_t> prefix;
+  std::vector<std::int32_t> named;
   const std::string q = lower(query);
   for (std::int32_t u = 0; u < h.size(); ++u) {
     const auto id = h.id(u);
-    if (id == query) {
-      exact.push_back(u);
-    } else if (id.size() > query.size() && id.substr(0, query.size()) == query) {
+    if (id.size() > query.size() && id.substr(0, query.size()) == query) {
       prefix.push_back(u);
     } else if (lower(h.name(u)).find(q) != std::string::npos ||
                (u < static_cast<std::int32_t>(names_en.size()) &&
@@ -122,10 +141,7 @@ std::vector<std::int32_t> find_units(const Hierarchy& h, const std::vector<std::
       named.push_back(u);
     }
   }
-  // Within each kind, breadth-first order: the nearest units (children before grandchildren)
-  // come first.
-  std::vector<std::int32_t> out = exact;
-  out.insert(out.end(), prefix.begin(), prefix.end());
+  std::vector<std::int32_t> out = prefix;
   out.insert(out.end(), named.begin(), named.end());
   if (out.size() > limit) {
     out.resize(limit);

@@ -28,8 +28,9 @@ TableSchema units_schema(const Hierarchy& h, int max_level);
 void write_units(const Hierarchy& h, const std::vector<std::string>& names_en, int max_level,
                  TableWriter& w);
 
-// Units matching `query`, best first: an exact id, then ids starting with it, then names
-// (or English names, case-insensitively) containing it; at most `limit`.
+// Units matching `query`, at most `limit`: a unit whose id is the query, then its subtree
+// breadth-first; with no such unit, those whose id starts with the query, then those whose
+// name (or English name, case-insensitively) contains it.
 std::vector<std::int32_t> find_units(const Hierarchy& h, const std::vector<std::string>& names_en,
                                      std::string_view query, std::size_t limit);
 

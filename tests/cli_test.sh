@@ -88,6 +88,9 @@ fi
 DC="$SRC/examples/dual_carbon"
 check riskset_ok 0 "1284 rows, 90 events" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$DC/events.csv" \
   --covariates "$DC/covariates.csv" --static migrant_share,urban_share --level prefecture --out "$T/rs.csv"
+check riskset_static_typo 64 "did you mean 'migrant_share'? (its numeric columns: population, migrant_share, urban_share" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$DC/events.csv" --level prefecture --static migrant_shar --out "$T/rs_typo.csv"
+check riskset_static_text 64 "'type': a text column of the hierarchy" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$DC/events.csv" --level prefecture --static type --out "$T/rs_typo.csv"
+ok riskset_static_typo_nothing test ! -e "$T/rs_typo.csv"
 check riskset_exists 73 "--force" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$DC/events.csv" --out "$T/rs.csv"
 check eha_ok 0 "log_gdp_pc" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horizontal + log_gdp_pc + factor(period)" \
   --link cloglog --cluster parent_id --out "$T/coef.csv"
@@ -104,6 +107,9 @@ ok eha_out_db_is_sqlite test "$(head -c 15 "$T/eha_out.db")" = "SQLite format 3"
 check eha_log_nonpositive 65 "field 'horizontal' = '0'" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ log(horizontal)"
 check eha_bad_function 64 "not supported" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ exp(horizontal)"
 check eha_bad_formula 64 "no '~'" -- "$PDLAB" eha "$T/rs.csv" --formula "event horizontal"
+# Ids are labels even where they look like numbers (administrative codes): no slope on them.
+check eha_id_term 64 "'unit_id' is an id column" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horizontal + unit_id"
+check cox_id_term 64 "use factor(parent_id)" -- "$PDLAB" cox "$T/rs.csv" --formula "Surv(tstart, tstop, event) ~ parent_id"
 check eha_bad_column 64 "did you mean 'horizontal'" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horizontl"
 check cox_ok 0 "log partial likelihood = -472.831560" -- "$PDLAB" cox "$T/rs.csv" \
   --formula "Surv(tstart, tstop, event) ~ horizontal + migrant_share + log_gdp_pc" --cluster parent_id --out "$T/cox.csv"

@@ -380,8 +380,8 @@ std::optional<Design> read_design(const std::string& path, const Formula& f,
   }
   for (const auto& t : f.terms) {
     const auto parts = term_parts(t);
-    if (parts.size() != 1 || parts[0].log) {
-      return std::nullopt;  // factor(), log() and interactions: build_design
+    if (parts.size() != 1 || parts[0].log || is_id_column(parts[0].column)) {
+      return std::nullopt;  // factor(), log(), interactions and refusals: build_design
     }
   }
   const std::size_t p = (f.intercept ? 1 : 0) + f.terms.size();

@@ -690,6 +690,10 @@ std::string log_argument(const std::string& part) {
 
 }  // namespace
 
+bool is_id_column(const std::string& column) {
+  return column == "id" || (column.size() > 3 && column.compare(column.size() - 3, 3, "_id") == 0);
+}
+
 std::vector<TermPart> term_parts(const std::string& term) {
   std::vector<TermPart> parts;
   if (term.rfind("factor(", 0) == 0) {
@@ -988,6 +992,15 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
       Term term{0, false, {}, t, {}};
       for (const auto& part : term_parts(t)) {
         const auto c = col(part.column, "term");
+        // Ids are text in pdlab's tables (docs/outputs.md), even when they look like numbers:
+        // a slope on administrative codes means nothing.
+        const auto& n = part.column;
+        if (is_id_column(n)) {
+          fail(ErrorKind::usage, {d.path, 0, "term", t},
+               "'" + n + "' is an id column: its values are labels, not measurements",
+               "use factor(" + n + ") for one effect per id, or --cluster " + n +
+                   " for standard errors robust within each");
+        }
         if (!d.numeric[c]) {
           const auto& [line, value] = d.first_text[c];
           fail(ErrorKind::data, {d.path, line, part.column, value},

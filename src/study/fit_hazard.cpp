@@ -474,12 +474,10 @@ FitResult fit_scenario(const io::LoadedScenario& loaded, const io::Inputs& input
   io::riskset_availability(model, events, opt.events_path, ro);
   std::map<std::string, std::string> source;
   for (const auto& c : opt.covariates) {
-    const auto a = h.attribute_index(c);
-    if (!a) {
-      fail(ErrorKind::usage, {"", 0, "--static", c}, "the hierarchy has no numeric column",
-           "use a column of the hierarchy file");
-    }
-    ro.static_columns.push_back(*a);
+    ro.static_columns.push_back(static_column(h, c,
+                                              sc.hierarchy.source == "china"
+                                                  ? "china:units (the shipped hierarchy)"
+                                                  : sc.hierarchy.path));
     source[c] = "the hierarchy";
   }
   std::vector<std::int32_t> policies;

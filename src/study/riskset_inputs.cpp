@@ -3,6 +3,7 @@
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/core/model.hpp"
+#include "pdlab/core/params.hpp"
 #include "pdlab/io/table.hpp"
 
 #include <fmt/format.h>
@@ -76,6 +77,24 @@ std::string event_covariate_name(const std::string& policy_id) {
   return "adopted." + policy_id;
 }
 
+int static_column(const Hierarchy& h, const std::string& name, const std::string& file) {
+  if (const auto a = h.attribute_index(name)) {
+    return *a;
+  }
+  // Every numeric column of the file (the loaded hierarchy keeps only the ones asked for).
+  const auto& numeric = h.source_columns().empty() ? h.attribute_names() : h.source_columns();
+  const auto& text = h.text_attribute_names();
+  const bool is_text = std::find(text.begin(), text.end(), name) != text.end();
+  const std::string near = closest(name, numeric);
+  const std::string list =
+      numeric.empty() ? "it has none" : "its numeric columns: " + join(numeric);
+  fail(ErrorKind::usage, {"", 0, "--static", name},
+       is_text ? "a text column of the hierarchy (" + file + "), not a number"
+               : "no numeric column of this name in the hierarchy (" + file + ")",
+       (near.empty() || is_text ? "use a numeric column" : "did you mean '" + near + "'?") + " (" +
+           list + ")");
+}
+
 RisksetInputs read_riskset_inputs(const RisksetInputSpec& spec) {
   RisksetInputs in;
   in.loaded = io::load_scenario(spec.scenario, spec.overrides);
@@ -111,12 +130,7 @@ RisksetInputs read_riskset_inputs(const RisksetInputSpec& spec) {
   const std::string hier_file =
       sc.hierarchy.source == "china" ? "china:units (the shipped hierarchy)" : sc.hierarchy.path;
   for (const auto& c : spec.static_columns) {
-    const auto a = h.attribute_index(c);
-    if (!a) {
-      fail(ErrorKind::usage, {"", 0, "--static", c}, "the hierarchy has no numeric column",
-           "use a numeric column of the hierarchy file (" + hier_file + ")");
-    }
-    ro.static_columns.push_back(*a);
+    ro.static_columns.push_back(static_column(h, c, hier_file));
     in.source[c] = hier_file;
   }
   if (!spec.level.empty()) {

@@ -157,6 +157,9 @@ struct TermPart {
 // The parts of a numeric term ("x" -> {x}, "log(x)" -> {log x}, "a:log(b)" -> {a, log b});
 // empty for factor(x). Terms come from parse_formula (already checked).
 std::vector<TermPart> term_parts(const std::string& term);
+// Whether a column is an id ("id" or "..._id"): labels, never a numeric term, even when they
+// look like numbers (administrative codes).
+bool is_id_column(const std::string& column);
 // The columns build_design needs for `f` with these offset and cluster columns: the response,
 // factors and cluster as text (for levels, ids and messages), the other terms as numbers.
 TableColumns formula_columns(const Formula& f, const std::string& offset_column,

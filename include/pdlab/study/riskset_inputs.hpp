@@ -48,6 +48,11 @@ struct RisksetInputs {
 // (its meaning before 0.x in `pdlab fit`; now --static).
 RisksetInputs read_riskset_inputs(const RisksetInputSpec& spec);
 
+// The index of numeric hierarchy column `name` (a --static covariate); an unknown name is a
+// usage error that says whether it is a text column, suggests the nearest numeric one and
+// lists them, naming `file`, the hierarchy's source.
+int static_column(const Hierarchy& h, const std::string& name, const std::string& file);
+
 // The name of the covariate made from policy `policy_id`'s events: "adopted.<policy_id>".
 std::string event_covariate_name(const std::string& policy_id);
 

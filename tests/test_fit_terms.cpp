@@ -187,6 +187,42 @@ TEST(Separation, NotFlaggedWhenTheEstimateExists) {
   }
 }
 
+// A factor's reference level where every row adopts: its rows' linear predictor is the intercept
+// alone, so the intercept diverges (with cloglog it crawls, about 0.07 a step from 2.7) and
+// the other levels' coefficients with it, in the opposite direction. The intercept must be
+// flagged too (it was not: |estimate| < 3), and the warning must point at the reference level.
+TEST(Separation, ReferenceLevelThatAlwaysAdoptsFlagsTheIntercept) {
+  for (bool separate : {true, false}) {
+    std::mt19937_64 g(5);
+    std::uniform_real_distribution<double> u(0, 1);
+    const int n = 900;
+    Eigen::MatrixXd x(n, 4);
+    Eigen::VectorXd y(n);
+    for (int i = 0; i < n; ++i) {
+      const int level = i % 30 == 0 ? 0 : 1 + i % 2;  // a small reference level A, then B, C
+      const double z = u(g) - 0.5;
+      x.row(i) << 1.0, level == 1 ? 1.0 : 0.0, level == 2 ? 1.0 : 0.0, z;
+      const double p = level == 0 ? (separate ? 1.0 : 0.6) : 0.2 + 0.2 * z + 0.05 * level;
+      y[i] = u(g) < p ? 1.0 : 0.0;
+    }
+    for (auto link : {GlmLink::logit, GlmLink::cloglog}) {
+      GlmOptions o;
+      o.link = link;
+      const auto f = fit_binomial_glm(x, y, {}, {"(Intercept)", "f(B)", "f(C)", "z"}, o);
+      ASSERT_EQ(f.separated.size(), 4U);
+      EXPECT_EQ(f.separated[0], separate) << "intercept " << f.coef[0];
+      EXPECT_EQ(f.separated[1], separate) << f.coef[1];
+      EXPECT_EQ(f.separated[2], separate) << f.coef[2];
+      EXPECT_FALSE(f.separated[3]) << f.coef[3];
+      bool points = false;
+      for (const auto& w : f.warnings) {
+        points = points || w.find("the intercept moves opposite to 2 of them") != std::string::npos;
+      }
+      EXPECT_EQ(points, separate);
+    }
+  }
+}
+
 TEST(Separation, OutputTableHasBothStandardErrorsAndTheFlag) {
   const auto s = separated_data(true);
   GlmOptions o;

@@ -410,10 +410,31 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
     for (Eigen::Index j = 0; !above_null && fit.iterations >= 3 && j < k; ++j) {
       const double last = std::fabs(step_last[j]);
       const double prev = std::fabs(step_prev[j]);
-      if (std::fabs(beta[j]) > 3 && last > 1e-3 * (1 + std::fabs(beta[j])) && last > 0.3 * prev) {
+      // A far-out estimate still moving, or any estimate moving by an undiminished step: with
+      // a cloglog link an intercept that separates crawls (its rows' fitted probabilities
+      // saturate double-exponentially), at about 0.07 a step from 2.7 on.
+      if ((std::fabs(beta[j]) > 3 && last > 1e-3 * (1 + std::fabs(beta[j])) && last > 0.3 * prev) ||
+          (last > 1e-2 && last > 0.8 * prev)) {
         fit.separated[static_cast<std::size_t>(keep[j])] = true;
         diverging += (diverging.empty() ? "'" : ", '") + names[keep[j]] + "'";
       }
+    }
+    // The intercept moving one way and other terms the other by the same step: the rows that
+    // separate are those where all of those terms are 0 (a factor's reference level), whose
+    // linear predictor is the intercept alone; the other rows do not move.
+    std::size_t opposite = 0;
+    Eigen::Index intercept = -1;
+    for (Eigen::Index j = 0; j < k; ++j) {
+      if (names[keep[j]] == "(Intercept)" && fit.separated[static_cast<std::size_t>(keep[j])]) {
+        intercept = j;
+      }
+    }
+    for (Eigen::Index j = 0; intercept >= 0 && j < k; ++j) {
+      opposite += j != intercept && fit.separated[static_cast<std::size_t>(keep[j])] &&
+                          std::fabs(step_last[j] + step_last[intercept]) <
+                              0.01 * std::fabs(step_last[intercept])
+                      ? 1
+                      : 0;
     }
     if (!diverging.empty()) {
       fit.warnings.push_back(
@@ -423,7 +444,14 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
           " rows have fitted probabilities within 1e-8 of 0 or 1): the likelihood has no "
           "maximum along it, so its estimate, model-based and robust standard errors are not "
           "meaningful. Drop the term, merge the categories that never (or always) adopt, or "
-          "use a coarser term");
+          "use a coarser term" +
+          (opposite > 0
+               ? "; the intercept moves opposite to " + std::to_string(opposite) +
+                     " of them by the same step, so the rows that separate are those where all "
+                     "of those are 0, such as a factor's reference (first) level: those rows "
+                     "all adopt (or none does); merge that level or drop its rows, not the " +
+                     std::to_string(opposite) + " others"
+               : std::string()));
     }
   }
   if (fit.n_fitted_extreme > 0 && !above_null) {

@@ -2,8 +2,10 @@
 check_fit, cases, riskset, eha, cox, infer) with their tables as pandas DataFrames. A thin client of the library, like the `pdlab` CLI; errors
 are pdlab.Error (with .kind and .exit_code), one subclass per kind. See docs/python.md."""
 
+import functools
 import json
 import os
+import re
 import tempfile
 import warnings
 
@@ -73,6 +75,45 @@ def _warn(messages):
         warnings.warn(m, PdlabWarning, stacklevel=3)
 
 
+# CLI spellings in the library's messages, as this module's arguments.
+_ARGUMENTS = {"--cluster": "cluster=", "--strata": "strata=", "--offset": "offset=",
+              "--static": "static=", "--level": "level=", "--policy": "policy=",
+              "--terms": "terms=", "--inherit": "inherit=", "--edges": "edges=",
+              "--train-until": "train_until=", "--out": "out=", "--limit": "limit="}
+
+
+def _python_message(message):
+    """The library's message in this module's words: a DataFrame written to a temporary CSV is
+    named by its argument, not the file; --set KEY=VALUE and CLI options by their keywords."""
+    tmp = re.escape(os.path.join(tempfile.gettempdir(), "pdlab-"))
+    message = re.sub(tmp + r"[\w-]+[/\\](\w+)\.csv(?::(\d+))?",
+                     lambda m: f"the DataFrame {m.group(1)}=" +
+                     (f" (line {m.group(2)} as CSV)" if m.group(2) else ""), message)
+    message = re.sub(r"--set run\.(replicates|seed|threads)=", r"\1=", message)
+    message = re.sub(r"--set ([^\s=]+)=", r"set['\1']=", message)
+    return re.sub(r"(?<![\w-])(--[a-z][a-z-]*)(?![\w-])",
+                  lambda m: _ARGUMENTS.get(m.group(1), m.group(1)), message)
+
+
+def _pythonic_errors(function):
+    """Raises the library's errors with _python_message's wording (same class, kind and
+    exit_code)."""
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except Error as e:
+            message = _python_message(str(e))
+            if message == str(e):
+                raise
+            renamed = type(e)(message)
+            for attribute in ("kind", "exit_code"):
+                if hasattr(e, attribute):
+                    setattr(renamed, attribute, getattr(e, attribute))
+            raise renamed from None
+    return wrapper
+
+
 def _csv(data, folder, name):
     """A path for `data`: itself if it is a path, else the DataFrame written as CSV (missing
     values as empty fields, which the library reads as missing)."""
@@ -115,6 +156,7 @@ class Study:
         return f"<pdlab.Study {self.path or '(temporary)'}: {sizes}>"
 
 
+@_pythonic_errors
 def read_study(path, tables=None):
     """Reads a study file written by `pdlab run` or run(out=...): every table (or those named
     in `tables`) as DataFrames."""
@@ -129,6 +171,7 @@ def read_study(path, tables=None):
     return Study({name: _frame(cols) for name, cols in raw.items()}, path=path)
 
 
+@_pythonic_errors
 def run(scenario, set=None, replicates=None, seed=None, threads=None, out=None, force=False,
         tables=None, resume=False, check_estimate=True):
     """Runs a scenario (with `set` overrides, as --set key=value) and returns its Study.
@@ -155,6 +198,7 @@ def run(scenario, set=None, replicates=None, seed=None, threads=None, out=None, 
     return study
 
 
+@_pythonic_errors
 def compare(scenario, vary, set=None, replicates=None, seed=None, threads=None):
     """Runs every combination of the `vary` values ({key: [v1, v2, ...]}, first key slowest;
     the first combination is the baseline) on common random numbers. Returns the comparison
@@ -183,6 +227,7 @@ def compare(scenario, vary, set=None, replicates=None, seed=None, threads=None):
     return df
 
 
+@_pythonic_errors
 def riskset(scenario, events, covariates=None, static=None, policy=None, level=None, set=None,
             terms=None, inherit=None, event_covariates=None, edges=None):
     """The discrete-time risk set (unit x period rows until adoption) of observed `events`
@@ -211,6 +256,7 @@ def _fit_frame(cols, info):
     return df
 
 
+@_pythonic_errors
 def eha(data, formula, link="cloglog", cluster=None, offset=None):
     """A discrete-time event-history GLM (cloglog or logit) fitted to `data` (a risk-set CSV
     path or DataFrame), e.g. formula="event ~ vertical + horizontal + factor(policy_id)".
@@ -221,6 +267,7 @@ def eha(data, formula, link="cloglog", cluster=None, offset=None):
     return _fit_frame(cols, info)
 
 
+@_pythonic_errors
 def cox(data, formula, ties="efron", strata=None, cluster=None):
     """A Cox proportional hazards model fitted to (start, stop] `data` (CSV path or
     DataFrame), e.g. formula="Surv(tstart, tstop, event) ~ horizontal". Returns the
@@ -231,6 +278,7 @@ def cox(data, formula, ties="efron", strata=None, cluster=None):
     return _fit_frame(cols, info)
 
 
+@_pythonic_errors
 def infer(cascades, nodes=None, model="exponential", flavour="snap", params=None,
           epsilon=1e-64, edges=0, p_value_cutoff=0.0):
     """A diffusion network inferred from `cascades` (CSV path or DataFrame with node_name,
@@ -246,6 +294,7 @@ def infer(cascades, nodes=None, model="exponential", flavour="snap", params=None
     return df
 
 
+@_pythonic_errors
 def units(query, scenario=None, limit=20):
     """Units whose code is `query` or begins with it, or whose name (Chinese, or English where
     a source gives one, case-insensitively) contains it, nearest first: a DataFrame with
@@ -267,6 +316,7 @@ def schemas():
             for name, _, cols in _pdlab.schemas()}
 
 
+@_pythonic_errors
 def sensitivity(scenario, factors=None, method="sobol", samples=64, trajectories=10, levels=4,
                 bootstrap=1000, confidence=0.95, set=None, replicates=None, seed=None,
                 threads=None):
@@ -284,6 +334,7 @@ def sensitivity(scenario, factors=None, method="sobol", samples=64, trajectories
     return df
 
 
+@_pythonic_errors
 def calibrate(scenario, targets, set=None, seed=None, threads=None, out=None, force=False):
     """Fits the scenario's [[calibrate.free]] parameters to `targets` (a CSV path or a
     DataFrame: level, date, share or value, and optionally policy_id, region, weight, metric)
@@ -324,6 +375,7 @@ class AbcPosterior:
                 f"{len(self.generations)} generation(s); {self.stop}>")
 
 
+@_pythonic_errors
 def abc(scenario, targets, particles=200, generations=8, quantile=0.5, min_acceptance=0.01,
         tolerance=0.0, replicates=1, draws=200, set=None, seed=None, threads=None, out=None,
         force=False):
@@ -342,6 +394,7 @@ def abc(scenario, targets, particles=200, generations=8, quantile=0.5, min_accep
     return AbcPosterior(_frame(post), _frame(summ), _frame(pred), info)
 
 
+@_pythonic_errors
 def fit(scenario, events, covariates=None, static=None, level=None, policy=None, terms=None,
         link="cloglog", inherit=None, event_covariates=None, edges=None, set=None, out=None,
         force=False):
@@ -367,6 +420,7 @@ def fit(scenario, events, covariates=None, static=None, level=None, policy=None,
     return df
 
 
+@_pythonic_errors
 def check_fit(scenario, events, train_until=None, set=None, replicates=None, seed=None):
     """A fitted scenario (from `pdlab fit`) against observed `events` (CSV path or DataFrame:
     unit_id, policy_id, time), as `pdlab check-fit`. Without `train_until`: observed vs
@@ -400,6 +454,7 @@ class Cases:
         return f"<pdlab.Cases {self.out_dir}: {', '.join(self.studies)}>"
 
 
+@_pythonic_errors
 def cases(folder=None, out_dir=None, set=None, replicates=None, seed=None, threads=None,
           force=False):
     """Runs every case scenario of `folder` (default: the shipped cases, scenarios/cases) and

@@ -19,8 +19,8 @@ def test_config_error_names_key_and_fix():
     with pytest.raises(pdlab.ConfigError) as e:
         pdlab.run(TOY, set={"vertical.attenuatio": 0.3}, replicates=1)
     assert e.value.kind == "config" and e.value.exit_code == 78
-    # The value came from set=, not from the file: the message names it as the CLI's --set.
-    assert "--set vertical.attenuatio=0.3" in str(e.value)
+    # The value came from set=, not from the file: the message names it so.
+    assert "set['vertical.attenuatio']=0.3" in str(e.value)
     assert "did you mean 'attenuation'?" in str(e.value)
 
 
@@ -33,7 +33,10 @@ def test_message_is_the_clis():
     cli = subprocess.run([binary, "validate", str(TOY), "--set", "vertical.attenuatio=0.3"],
                          capture_output=True, text=True)
     assert cli.returncode == e.value.exit_code
-    assert str(e.value) in cli.stderr
+    # The same text, but for the spelling of the override (set= here, --set there).
+    assert str(e.value).replace("set['vertical.attenuatio']=", "--set vertical.attenuatio=") \
+        in cli.stderr
+
 
 
 def test_missing_input(tmp_path):
@@ -58,3 +61,23 @@ def test_not_a_study(tmp_path):
     with pytest.raises(pdlab.Error) as e:
         pdlab.read_study(junk)
     assert e.value.kind in ("data", "io") and "junk.sqlite" in str(e.value)
+
+
+def test_python_spellings(tmp_path):
+    """A DataFrame is named by its argument, not the temporary CSV it became; CLI options and
+    --set by this module's keywords; a path stays a path."""
+    frame = pdlab.riskset(SRC / "examples" / "dual_carbon" / "dual_carbon.toml",
+                          SRC / "examples" / "dual_carbon" / "events.csv", level="prefecture")
+    with pytest.raises(pdlab.UsageError) as e:
+        pdlab.eha(frame, "event ~ horizontl")
+    message = str(e.value)
+    assert message.startswith("the DataFrame data= (line 1 as CSV): field 'term' = 'horizontl'")
+    assert "pdlab-eha-" not in message and e.value.exit_code == 64
+    with pytest.raises(pdlab.UsageError, match="field 'cluster=' = 'nope'"):
+        pdlab.eha(frame, "event ~ horizontal", cluster="nope")
+    with pytest.raises(pdlab.ConfigError, match=r"^replicates=0: field 'run.replicates'"):
+        pdlab.run(TOY, replicates=0)
+    path = tmp_path / "rs.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(pdlab.UsageError, match="rs.csv:1: field 'term'"):
+        pdlab.eha(path, "event ~ horizontl")

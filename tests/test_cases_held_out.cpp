@@ -2,6 +2,8 @@
 // the shipped case scenarios within its stated tolerance, and the checks fail when the facts
 // are missed (the funds arriving late, other townships adopting before Taicang).
 #include "helpers.hpp"
+#include "pdlab/io/table.hpp"
+#include "pdlab/study/case_checks.hpp"
 #include "pdlab/study/cases.hpp"
 
 #include <cmath>
@@ -217,4 +219,17 @@ TEST(CasesHeldOut, BadFactsNameTheirLineAndWriteNothing) {
     EXPECT_NE(std::string(e.what()).find("held_out.csv:2"), std::string::npos) << e.what();
     EXPECT_FALSE(fs::exists(dir + "/out/taicang.sqlite"));
   }
+}
+
+// The two tables `pdlab cases` writes have the columns docs/outputs.md (the registry) lists.
+TEST(CasesHeldOut, TablesAreTheRegistrys) {
+  const auto names = [](const io::TableSchema& t) {
+    std::vector<std::string> v;
+    for (const auto& c : t.columns) {
+      v.push_back(c.name);
+    }
+    return v;
+  };
+  EXPECT_EQ(study::comparison_columns(), names(io::table_schema("cases_comparison")));
+  EXPECT_EQ(study::held_out_columns(), names(io::table_schema("cases_held_out")));
 }

@@ -372,6 +372,60 @@ std::vector<TableSchema> build() {
                 {"q50", R, "predictive median"},
                 {"q95", R, "predictive 95% quantile"},
                 {"draws", I, "predictive draws with a defined value"}}});
+  // --- `pdlab cases` (OUT_DIR/comparison.csv, OUT_DIR/held_out.csv; docs/cases.md) ---
+  v.push_back(
+      {"cases_comparison",
+       "`pdlab cases`: comparison.csv, one row per case. Means over the case's replicates; "
+       "communities are the governance layer's community level (else the deepest level), "
+       "counted as they exist in each period (docs/model.md 7.13). Empty where the case has no "
+       "such outcome (a module off).",
+       {{"case", T, "the case's scenario name"},
+        {"root", T, "id of the hierarchy's root unit"},
+        {"units", I,
+         "units of every level existing in the last period (restructuring removes some: "
+         "Guiyang's hierarchy has 2,346 units over the horizon, 1,786 at its end)"},
+        {"communities", I, "communities existing in the last period"},
+        {"replicates", I, "replicates"},
+        {"first_adoption", T, "date of the first adoption (mean period over the replicates)"},
+        {"communities_adopted_end", R, "share of the communities adopted in the last period"},
+        {"years_to_half_of_communities", R,
+         "years from the first adoption until half of the existing communities have adopted; "
+         "a replicate that never gets there counts the horizon"},
+        {"years_to_half_capped", R,
+         "share of replicates that never reach half (their years are capped at the horizon)"},
+        {"participation_local", R, "locals' participation, mean over the last year"},
+        {"participation_migrant", R, "migrants' participation, mean over the last year"},
+        {"participation_target", R, "the state's participation target, mean over the last year"},
+        {"depth", R, "implementation depth, mean over the last year"},
+        {"coverage", R, "share of service demand covered, mean over the last year"},
+        {"incidents_per_10k_year", R,
+         "incidents per 10,000 residents a year in the local governments, mean over the last "
+         "year"},
+        {"cost_per_10k_year", R,
+         "stability work (control, compensation, root causes) and contracted services, yuan per "
+         "10,000 residents a year, mean over the horizon"},
+        {"escalated_to_top_per_10k_year", R,
+         "pressure escalated from below and received by the case's root unit, per 10,000 "
+         "residents a year, mean over the horizon"},
+        {"horizon_end", T, "date of the last period"}}});
+  v.push_back(
+      {"cases_held_out",
+       "`pdlab cases`: held_out.csv, the facts of scenarios/cases/held_out.csv that no input "
+       "uses, checked against the model (docs/cases.md, held-out facts).",
+       {{"case", T, "case"},
+        {"fact", T, "the fact, in words"},
+        {"statistic", T,
+         "what is measured: fund_spending, schools, adopters_before, share_adopted or migrants"},
+        {"date", T, "date, or FROM..TO for a span"},
+        {"observed", R, "the source's value"},
+        {"tolerance", R, "how far the model's mean may be from it, in the fact's unit"},
+        {"replicates", I, "replicates with a value"},
+        {"mean", R, "model mean"},
+        {"q05", R, "model 5% quantile"},
+        {"q95", R, "model 95% quantile"},
+        {"pass", T, "pass (|mean - observed| <= tolerance) or miss"},
+        {"expected", T, "pass or miss, as the facts file says the model does"},
+        {"source", T, "where the fact comes from"}}});
   return v;
 }
 

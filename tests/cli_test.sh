@@ -91,6 +91,9 @@ check riskset_ok 0 "1284 rows, 90 events" -- "$PDLAB" riskset "$DC/dual_carbon.t
 check riskset_static_typo 64 "did you mean 'migrant_share'? (its numeric columns: population, migrant_share, urban_share" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$DC/events.csv" --level prefecture --static migrant_shar --out "$T/rs_typo.csv"
 check riskset_static_text 64 "'type': a text column of the hierarchy" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$DC/events.csv" --level prefecture --static type --out "$T/rs_typo.csv"
 ok riskset_static_typo_nothing test ! -e "$T/rs_typo.csv"
+# An event of another level is no row of the level's risk set: the count says so.
+{ cat "$DC/events.csv"; echo "11,dual_carbon,2021"; } > "$T/events_province.csv"
+check riskset_other_level_note 0 "1 events of units at level province are not rows" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/events_province.csv" --level prefecture --out "$T/rs_province.csv"
 check riskset_exists 73 "--force" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$DC/events.csv" --out "$T/rs.csv"
 check eha_ok 0 "log_gdp_pc" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horizontal + log_gdp_pc + factor(period)" \
   --link cloglog --cluster parent_id --out "$T/coef.csv"

@@ -56,6 +56,13 @@ int run(const RisksetOptions& o) {
                       : "",
       r.outside_subtree ? fmt::format("; {} events outside the subtree ignored", r.outside_subtree)
                         : "");
+  for (const auto& [level, n] : r.other_levels) {
+    fmt::print(stderr,
+               "pdlab: note: {} events of units at level {} are not rows of this level's risk "
+               "set; they count only in the exposures (a superior's adoption is vertical "
+               "exposure)\n",
+               n, level);
+  }
   return EX_OK;
 }
 

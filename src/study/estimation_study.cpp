@@ -120,6 +120,18 @@ RisksetReport riskset_study(const RisksetSpec& spec) {
   rep.policies = in.policies.size();
   rep.after_horizon = events.after_horizon;
   rep.outside_subtree = events.outside_subtree;
+  if (in.options.level >= 0) {
+    std::vector<std::int64_t> by_level(static_cast<std::size_t>(h.n_levels()), 0);
+    for (const auto& a : events.adoptions) {
+      ++by_level[h.level(a.unit)];
+    }
+    for (int l = 0; l < h.n_levels(); ++l) {
+      if (l != in.options.level && by_level[static_cast<std::size_t>(l)] > 0) {
+        rep.other_levels.emplace_back(h.level_names()[static_cast<std::size_t>(l)],
+                                      by_level[static_cast<std::size_t>(l)]);
+      }
+    }
+  }
   return rep;
 }
 

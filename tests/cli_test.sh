@@ -113,6 +113,9 @@ check eha_bad_formula 64 "no '~'" -- "$PDLAB" eha "$T/rs.csv" --formula "event h
 # Ids are labels even where they look like numbers (administrative codes): no slope on them.
 check eha_id_term 64 "'unit_id' is an id column" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horizontal + unit_id"
 check cox_id_term 64 "use factor(parent_id)" -- "$PDLAB" cox "$T/rs.csv" --formula "Surv(tstart, tstop, event) ~ parent_id"
+# A misspelt option is named with the nearest one, even when a required option is then missing.
+check eha_misspelt_option 64 "unknown option '--formla'; did you mean '--formula'?" -- "$PDLAB" eha "$T/rs.csv" --formla "event ~ horizontal"
+check run_misspelt_option 64 "did you mean '--replicates'?" -- "$PDLAB" run "$EX/toy_pilot.toml" --out "$T/never2.sqlite" --replicate 3
 check eha_bad_column 64 "did you mean 'horizontal'" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horizontl"
 check cox_ok 0 "log partial likelihood = -472.831560" -- "$PDLAB" cox "$T/rs.csv" \
   --formula "Surv(tstart, tstop, event) ~ horizontal + migrant_share + log_gdp_pc" --cluster parent_id --out "$T/cox.csv"

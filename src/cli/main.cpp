@@ -3,17 +3,20 @@
 // command line, runs the one given and maps errors to sysexits codes.
 #include "cli/common.hpp"
 #include "pdlab/core/errors.hpp"
+#include "pdlab/core/params.hpp"
 #include "pdlab/dist/context.hpp"
 #include "pdlab/io/output_file.hpp"
 
 #include <CLI/CLI.hpp>
 
 #include <sysexits.h>
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <new>
 #include <string>
 #include <system_error>
+#include <vector>
 
 namespace {
 
@@ -54,6 +57,31 @@ void say_error(const char* prefix, const char* what) noexcept {
 
 // `--out ''` (or --report '') given explicitly is an error, not "standard output" or a
 // default folder.
+// Prints, for each argument of `sub` that looks like an option it does not have, the option
+// and the nearest one it has.
+void name_unknown_options(const CLI::App& sub) {
+  std::vector<std::string> known;
+  for (const auto* o : sub.get_options()) {
+    for (const auto& n : o->get_lnames()) {
+      known.push_back("--" + n);
+    }
+  }
+  for (const auto& arg : sub.remaining()) {
+    if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) {
+      continue;
+    }
+    const std::string name = arg.substr(0, arg.find('='));
+    // Nearest within a third of the name (at least 2 edits): `--formla`, not `--bogus`.
+    std::string near = pdlab::closest(name, known);
+    if (!near.empty() &&
+        pdlab::edit_distance(name, near) > std::max<std::size_t>(2, (name.size() - 2) / 3)) {
+      near.clear();
+    }
+    std::fprintf(stderr, "pdlab %s: unknown option '%s'%s\n", sub.get_name().c_str(), name.c_str(),
+                 near.empty() ? "" : ("; did you mean '" + near + "'?").c_str());
+  }
+}
+
 void refuse_empty_paths(const CLI::App& app) {
   for (const auto* sub : app.get_subcommands()) {
     for (const char* name : {"--out", "--report"}) {
@@ -124,6 +152,13 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
     return root ? app.exit(e) : 0;
   } catch (const CLI::ParseError& e) {
     if (root) {  // every rank parses the same command line: one message
+      // CLI11 reports a missing required option before an unknown one, so a misspelt
+      // `--formla` read only "--formula is required": name the unknown option first.
+      for (const auto& c : commands) {
+        if (*c.app) {
+          name_unknown_options(*c.app);
+        }
+      }
       app.exit(e);
     }
     return EX_USAGE;

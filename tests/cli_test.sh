@@ -128,8 +128,10 @@ check cox_csv 0 "term,estimate,hazard_ratio" -- cat "$T/cox.csv"
 check eha_out_stdout 0 "" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horizontal" --out -
 ok eha_out_stdout_is_csv test "$(head -n 1 "$T/out")" = "term,estimate,std_error,z_value,p_value,conf_low,conf_high,se_type,std_error_model,separated"
 ok eha_out_stdout_summary_on_stderr grep -q "Discrete-time EHA" "$T/err"
+ok eha_out_stdout_no_summary test "$(grep -c -e "Discrete-time" -e "log-likelihood" "$T/out")" = 0
 check cox_out_stdout 0 "" -- "$PDLAB" cox "$T/rs.csv" --formula "Surv(tstart, tstop, event) ~ horizontal" --out -
 ok cox_out_stdout_is_csv test "$(head -n 1 "$T/out" | cut -d, -f1-3)" = "term,estimate,hazard_ratio"
+ok cox_out_stdout_no_summary test "$(grep -c -e "Cox proportional" -e "partial likelihood" "$T/out")" = 0
 # An output that is the data is refused before the fit: nothing printed, the data kept.
 cp "$T/rs.csv" "$T/rs_copy.csv"
 check eha_out_is_data 73 "one of this run's inputs" -- "$PDLAB" eha "$T/rs_copy.csv" --formula "event ~ horizontal" --out "$T/rs_copy.csv" --force
@@ -142,6 +144,9 @@ check eha_cluster_empty 64 "field '--cluster' = '': names no column" -- "$PDLAB"
 # A code gives its unit and its subtree, not names that contain the code.
 check units_root_subtree 0 "^11 .*北京市" -- "$PDLAB" units 0 --limit 3
 ok units_root_no_names test "$(grep -c community "$T/out")" = 0
+# "--limit N shows more" only when more were left out: not for a leaf shown whole.
+check units_leaf_whole 0 "" -- "$PDLAB" units 320585100001 --limit 1
+ok units_leaf_no_more_note test "$(grep -c "shows more" "$T/err")" = 0
 check cox_bad_response 64 "Surv(start, stop, event)" -- "$PDLAB" cox "$T/rs.csv" --formula "event ~ horizontal"
 check infer_snap 0 "23,0,3049.81035498" -- "$PDLAB" infer "$SRC/tests/reference/snap_cascades.csv" \
   --nodes "$SRC/tests/reference/snap_cascades_node_names.csv" --edges 5
@@ -186,6 +191,9 @@ check riskset_inherit_unknown 64 "use one of: order" -- "$PDLAB" riskset "$DC/du
 check fit_validates 0 "valid." -- "$PDLAB" validate "$T/fitted.toml"
 check fit_runs 0 "" -- "$PDLAB" run "$T/fitted.toml" --out "$T/fitted.sqlite" -r 4
 check check_fit_ok 0 "prefecture" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" -r 20 --out "$T/check.csv"
+check check_fit_out_stdout 0 "" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" -r 4 --out -
+ok check_fit_out_stdout_is_csv test "$(head -n 1 "$T/out")" = "level,period,date,observed,sim_mean,sim_q05,sim_q95,inside"
+ok check_fit_out_stdout_summary_on_stderr grep -q "Observed vs simulated" "$T/err"
 # The fitted scenario names its policy after its events; check-fit refuses, before simulating,
 # events of another policy and events with nothing to compare.
 check fit_names_policy 0 "^id = 'dual_carbon'" -- grep -A1 '^\[\[policy\]\]' "$T/fitted.toml"

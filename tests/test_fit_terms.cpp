@@ -223,6 +223,26 @@ TEST(Separation, ReferenceLevelThatAlwaysAdoptsFlagsTheIntercept) {
   }
 }
 
+// IRLS stopped before it converged (here by an iteration cap) moves every estimate by steps
+// that have not yet shrunk: no evidence of divergence, so nothing is flagged by the
+// undiminished-step rule (a review found a stalled cloglog fit with every term flagged).
+TEST(Separation, NotFlaggedWhenIrlsStopsBeforeConverging) {
+  const auto s = separated_data(false);
+  for (auto link : {GlmLink::logit, GlmLink::cloglog}) {
+    for (int cap : {3, 4}) {
+      GlmOptions o;
+      o.link = link;
+      o.max_iterations = cap;
+      o.epsilon = 1e-300;
+      const auto f = fit_binomial_glm(s.x, s.y, {}, {"(Intercept)", "x", "z"}, o);
+      EXPECT_FALSE(f.converged);
+      for (bool b : f.separated) {
+        EXPECT_FALSE(b) << "link " << static_cast<int>(link) << " cap " << cap;
+      }
+    }
+  }
+}
+
 TEST(Separation, OutputTableHasBothStandardErrorsAndTheFlag) {
   const auto s = separated_data(true);
   GlmOptions o;

@@ -2,6 +2,7 @@
 check_fit, cases, riskset, eha, cox, infer) with their tables as pandas DataFrames. A thin client of the library, like the `pdlab` CLI; errors
 are pdlab.Error (with .kind and .exit_code), one subclass per kind. See docs/python.md."""
 
+import contextvars
 import functools
 import json
 import os
@@ -79,16 +80,21 @@ def _warn(messages):
 _ARGUMENTS = {"--cluster": "cluster=", "--strata": "strata=", "--offset": "offset=",
               "--static": "static=", "--level": "level=", "--policy": "policy=",
               "--terms": "terms=", "--inherit": "inherit=", "--edges": "edges=",
+              "--covariates": "covariates=", "--events": "events=", "--formula": "formula=",
+              "--link": "link=", "--ties": "ties=", "--force": "force=True",
               "--train-until": "train_until=", "--out": "out=", "--limit": "limit="}
 
+# The temporary CSV files this call wrote for DataFrames, with their arguments' names.
+_frames = contextvars.ContextVar("pdlab_frames", default=None)
 
-def _python_message(message):
+
+def _python_message(message, frames=()):
     """The library's message in this module's words: a DataFrame written to a temporary CSV is
     named by its argument, not the file; --set KEY=VALUE and CLI options by their keywords."""
-    tmp = re.escape(os.path.join(tempfile.gettempdir(), "pdlab-"))
-    message = re.sub(tmp + r"[\w-]+[/\\](\w+)\.csv(?::(\d+))?",
-                     lambda m: f"the DataFrame {m.group(1)}=" +
-                     (f" (line {m.group(2)} as CSV)" if m.group(2) else ""), message)
+    for path, argument in frames:
+        message = re.sub(re.escape(path) + r"(?::(\d+))?",
+                         lambda m, a=argument: f"the DataFrame {a}=" +
+                         (f" (line {m.group(1)} as CSV)" if m.group(1) else ""), message)
     message = re.sub(r"--set run\.(replicates|seed|threads)=", r"\1=", message)
     message = re.sub(r"--set ([^\s=]+)=", r"set['\1']=", message)
     return re.sub(r"(?<![\w-])(--[a-z][a-z-]*)(?![\w-])",
@@ -100,10 +106,12 @@ def _pythonic_errors(function):
     exit_code)."""
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
+        frames = []
+        token = _frames.set(frames)
         try:
             return function(*args, **kwargs)
         except Error as e:
-            message = _python_message(str(e))
+            message = _python_message(str(e), frames)
             if message == str(e):
                 raise
             renamed = type(e)(message)
@@ -111,6 +119,8 @@ def _pythonic_errors(function):
                 if hasattr(e, attribute):
                     setattr(renamed, attribute, getattr(e, attribute))
             raise renamed from None
+        finally:
+            _frames.reset(token)
     return wrapper
 
 
@@ -122,6 +132,9 @@ def _csv(data, folder, name):
     if isinstance(data, pd.DataFrame):
         path = os.path.join(folder, name)
         data.to_csv(path, index=False, na_rep="")
+        frames = _frames.get()
+        if frames is not None:  # errors name the argument, not this file
+            frames.append((path, os.path.splitext(name)[0]))
         return path
     return os.fspath(data)
 
@@ -249,6 +262,14 @@ def riskset(scenario, events, covariates=None, static=None, policy=None, level=N
     return df
 
 
+def _columns(**named):
+    """Refuses an empty column name (the CLI refuses `--cluster ""` alike): it is no column."""
+    for option, value in named.items():
+        if value is not None and str(value) == "":
+            raise UsageError(f"field '{option}=' = '': names no column. Fix: give a column of "
+                             f"the data, or leave {option}= out")
+
+
 def _fit_frame(cols, info):
     _warn(info.pop("warnings"))
     df = _frame(cols)
@@ -261,6 +282,7 @@ def eha(data, formula, link="cloglog", cluster=None, offset=None):
     """A discrete-time event-history GLM (cloglog or logit) fitted to `data` (a risk-set CSV
     path or DataFrame), e.g. formula="event ~ vertical + horizontal + factor(policy_id)".
     Returns the coefficient table; df.attrs holds n, events, log_likelihood, aic, ..."""
+    _columns(cluster=cluster, offset=offset)
     with tempfile.TemporaryDirectory(prefix="pdlab-eha-") as tmp:
         cols, info = _pdlab.eha(_csv(data, tmp, "data.csv"), formula, link, cluster or "",
                                 offset or "")
@@ -272,6 +294,7 @@ def cox(data, formula, ties="efron", strata=None, cluster=None):
     """A Cox proportional hazards model fitted to (start, stop] `data` (CSV path or
     DataFrame), e.g. formula="Surv(tstart, tstop, event) ~ horizontal". Returns the
     coefficient table; df.attrs holds n, events, log_likelihood, ..."""
+    _columns(strata=strata, cluster=cluster)
     with tempfile.TemporaryDirectory(prefix="pdlab-cox-") as tmp:
         cols, info = _pdlab.cox(_csv(data, tmp, "data.csv"), formula, ties, strata or "",
                                 cluster or "")
@@ -296,8 +319,9 @@ def infer(cascades, nodes=None, model="exponential", flavour="snap", params=None
 
 @_pythonic_errors
 def units(query, scenario=None, limit=20):
-    """Units whose code is `query` or begins with it, or whose name (Chinese, or English where
-    a source gives one, case-insensitively) contains it, nearest first: a DataFrame with
+    """The unit whose code is `query` and its subtree, nearest first; with no such unit, units
+    whose code begins with `query`, then those whose name (Chinese, or English where a source
+    gives one, case-insensitively) contains it; at most `limit`. A DataFrame with
     unit_id, parent_id, level, level_index, type (street_office, town, ...; None when the
     hierarchy has no type column), name, name_en, within (ancestors' names, top first) and
     within_ids. Looks in China's shipped hierarchy, or in `scenario`'s."""

@@ -77,7 +77,13 @@ def test_python_spellings(tmp_path):
         pdlab.eha(frame, "event ~ horizontal", cluster="nope")
     with pytest.raises(pdlab.ConfigError, match=r"^replicates=0: field 'run.replicates'"):
         pdlab.run(TOY, replicates=0)
-    path = tmp_path / "rs.csv"
+    with pytest.raises(pdlab.UsageError, match="field 'cluster=' = '': names no column"):
+        pdlab.eha(frame, "event ~ horizontal", cluster="")
+    # A path stays a path, even one that looks like this module's temporary files.
+    folder = tmp_path / "pdlab-mine"
+    folder.mkdir()
+    path = folder / "rs.csv"
     frame.to_csv(path, index=False)
-    with pytest.raises(pdlab.UsageError, match="rs.csv:1: field 'term'"):
+    with pytest.raises(pdlab.UsageError) as e:
         pdlab.eha(path, "event ~ horizontl")
+    assert str(e.value).startswith(f"{path}:1: field 'term'")

@@ -6,6 +6,7 @@
 #include <fmt/core.h>
 #include <algorithm>
 #include <cctype>
+#include <limits>
 
 #include <sysexits.h>
 #include <iostream>
@@ -31,7 +32,14 @@ std::string joined(const std::vector<std::string>& v, const char* sep) {
 }
 
 int run(const UnitsOptions& o) {
-  const auto found = study::find_units(o.scenario, o.query, o.limit);
+  // One more than shown, to know whether any were left out.
+  auto found =
+      study::find_units(o.scenario, o.query,
+                        o.limit < std::numeric_limits<std::size_t>::max() ? o.limit + 1 : o.limit);
+  const bool more = found.size() > o.limit;
+  if (more) {
+    found.resize(o.limit);
+  }
   if (o.csv) {
     io::TableSchema schema{"units_found",
                            "",
@@ -60,7 +68,7 @@ int run(const UnitsOptions& o) {
     fmt::print(stderr, "pdlab: no unit matches '{}'\n", o.query);
     return EX_DATAERR;
   }
-  if (found.size() == o.limit) {
+  if (more) {
     fmt::print(stderr, "pdlab: showing the first {} matches (--limit N shows more)\n", o.limit);
   }
   // Only provinces and counties have English names (data/china/README.md): "Suzhou" finds

@@ -55,8 +55,6 @@ void say_error(const char* prefix, const char* what) noexcept {
   std::fflush(stderr);
 }
 
-// `--out ''` (or --report '') given explicitly is an error, not "standard output" or a
-// default folder.
 // Prints, for each argument of `sub` that looks like an option it does not have, the option
 // and the nearest one it has.
 void name_unknown_options(const CLI::App& sub) {
@@ -82,6 +80,8 @@ void name_unknown_options(const CLI::App& sub) {
   }
 }
 
+// `--out ''` (or --report '') given explicitly is an error, not "standard output" or a
+// default folder.
 void refuse_empty_paths(const CLI::App& app) {
   for (const auto* sub : app.get_subcommands()) {
     for (const char* name : {"--out", "--report"}) {

@@ -410,11 +410,15 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
     for (Eigen::Index j = 0; !above_null && fit.iterations >= 3 && j < k; ++j) {
       const double last = std::fabs(step_last[j]);
       const double prev = std::fabs(step_prev[j]);
-      // A far-out estimate still moving, or any estimate moving by an undiminished step: with
-      // a cloglog link an intercept that separates crawls (its rows' fitted probabilities
-      // saturate double-exponentially), at about 0.07 a step from 2.7 on.
+      // A far-out estimate still moving, or, in a fit that converged, an estimate moving the
+      // same way by an undiminished step: with a cloglog link an intercept that separates
+      // crawls (its rows' fitted probabilities saturate double-exponentially), at about 0.07
+      // a step from 2.7 on. (IRLS that stalls or oscillates without converging is no
+      // evidence of divergence.)
+      const bool steady =
+          fit.converged && step_last[j] * step_prev[j] > 0 && last > 1e-2 && last > 0.8 * prev;
       if ((std::fabs(beta[j]) > 3 && last > 1e-3 * (1 + std::fabs(beta[j])) && last > 0.3 * prev) ||
-          (last > 1e-2 && last > 0.8 * prev)) {
+          steady) {
         fit.separated[static_cast<std::size_t>(keep[j])] = true;
         diverging += (diverging.empty() ? "'" : ", '") + names[keep[j]] + "'";
       }

@@ -16,6 +16,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <exception>
@@ -691,7 +692,10 @@ std::string log_argument(const std::string& part) {
 }  // namespace
 
 bool is_id_column(const std::string& column) {
-  return column == "id" || (column.size() > 3 && column.compare(column.size() - 3, 3, "_id") == 0);
+  std::string c = column;
+  std::transform(c.begin(), c.end(), c.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return c == "id" || (c.size() > 3 && c.compare(c.size() - 3, 3, "_id") == 0);
 }
 
 std::vector<TermPart> term_parts(const std::string& term) {
@@ -998,8 +1002,9 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
         if (is_id_column(n)) {
           fail(ErrorKind::usage, {d.path, 0, "term", t},
                "'" + n + "' is an id column: its values are labels, not measurements",
-               "use factor(" + n + ") for one effect per id, or --cluster " + n +
-                   " for standard errors robust within each");
+               "use factor(" + n +
+                   ") for one effect per id, or (eha, cox) cluster the "
+                   "standard errors on it");
         }
         if (!d.numeric[c]) {
           const auto& [line, value] = d.first_text[c];

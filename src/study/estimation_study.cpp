@@ -122,8 +122,10 @@ RisksetReport riskset_study(const RisksetSpec& spec) {
   rep.outside_subtree = events.outside_subtree;
   if (in.options.level >= 0) {
     std::vector<std::int64_t> by_level(static_cast<std::size_t>(h.n_levels()), 0);
-    for (const auto& a : events.adoptions) {
-      ++by_level[h.level(a.unit)];
+    for (const auto& a : events.adoptions) {  // of the policies at risk only
+      if (std::find(in.policies.begin(), in.policies.end(), a.policy) != in.policies.end()) {
+        ++by_level[h.level(a.unit)];
+      }
     }
     for (int l = 0; l < h.n_levels(); ++l) {
       if (l != in.options.level && by_level[static_cast<std::size_t>(l)] > 0) {

@@ -160,6 +160,15 @@ check infer_sqlite 0 "California|Oregon" -- bash -c "'$PDLAB' infer '$SRC/exampl
 check infer_bad_params 64 "exponent > 1" -- "$PDLAB" infer "$SRC/examples/spid/cascades.csv" --model power-law --params 1
 check fit_ok 0 "urban_share" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" \
   --static migrant_share,urban_share --level prefecture --out "$T/fitted.toml"
+# The digest shows adoption at every level that adopts (here the mandate's townships), not
+# only the deepest level, whose villages the compliance does not change.
+check compare_digest_adopting_levels 0 "adopted share_at_end (township):" -- "$PDLAB" compare \
+  "$EX/jiangsu_mandate.toml" --vary event.1.compliance=1,0.6 -r 4 --out "$T/js_cmp.csv"
+# An event past the calendar (2020-2023) is censored in the fit, as riskset says, and noted.
+{ cat "$DC/events.csv"; echo "1302,dual_carbon,2026"; } > "$T/events_late.csv"
+check fit_notes_late_event 0 "note: 1 events after the scenario's horizon (2023) are censored" -- \
+  "$PDLAB" fit "$DC/dual_carbon.toml" --events "$T/events_late.csv" --static migrant_share \
+  --level prefecture --out "$T/fitted_late.toml"
 check fit_old_covariates 64 "--static migrant_share,urban_share" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" \
   --covariates migrant_share,urban_share --level prefecture --out "$T/old.toml"
 ok fit_old_covariates_not_written test ! -e "$T/old.toml"

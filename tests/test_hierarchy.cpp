@@ -212,6 +212,35 @@ TEST(Network, EdgesCsrAndErrors) {
   EXPECT_NE(err("from,to,weight\nc1,c2,\n").find("missing weight"), std::string::npos);
 }
 
+// A symmetric list that also gives a pair's reverse would count the pair twice: refused,
+// naming both lines. Without `symmetric`, or across files, the weights add up as documented.
+TEST(Network, SymmetricListGivingBothDirectionsIsRefused) {
+  const auto h = load(kGood);
+  const auto dir = temp_dir();
+  const auto both = write_file(dir, "both.csv", "from,to,weight\nc1,c2,2\nc2,c3,1\nc2,c1,2\n");
+  NetworkBuilder nb(h);
+  io::load_edges_csv(both, true, nb);
+  const std::string msg = expect_error([&] { (void)nb.build(); }, ErrorKind::data).what();
+  EXPECT_NE(msg.find("both.csv"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("both.csv:4:"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("field 'to' = 'c1'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("the edge c2 -> c1 reverses line 2 (c1 -> c2)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("symmetric = false"), std::string::npos) << msg;
+  // The same rows as a directed list: one edge each way, weights as given.
+  NetworkBuilder directed(h);
+  io::load_edges_csv(both, false, directed);
+  const auto net = directed.build();
+  EXPECT_EQ(net.n_edges(), 3);
+  EXPECT_EQ(net.weights(h.find("c1"))[0], 2.0F);
+  // One pair in two symmetric files (e.g. borders plus flows) adds up.
+  NetworkBuilder two(h);
+  io::load_edges_csv(write_file(dir, "a.csv", "from,to,weight\nc1,c2,2\n"), true, two);
+  io::load_edges_csv(write_file(dir, "b.csv", "from,to,weight\nc2,c1,1\n"), true, two);
+  const auto summed = two.build();
+  EXPECT_EQ(summed.n_edges(), 2);
+  EXPECT_EQ(summed.weights(h.find("c1"))[0], 3.0F);
+}
+
 TEST(Network, EdgesOutsideSubtreeAreDropped) {
   const auto h = load(kGood, "b");
   NetworkBuilder nb(h);

@@ -97,7 +97,7 @@ int run(const CompareOptions& o) {
     fmt::print(stderr, "pdlab: resumed: {} units of work were already done\n",
                grid.resumed_units());
   }
-  // A short digest: the deepest level's adoption and the governance headline outcomes.
+  // A short digest: adoption at the levels that adopt, and the governance headline outcomes.
   fmt::print("Differences from \"{}\" ({} replicates, common random numbers, 95% t intervals)\n",
              res.labels[0], res.replicates);
   for (std::size_t k = 0; k < res.outcomes.size(); ++k) {

@@ -62,7 +62,7 @@ void print_digest(const study::SensitivityResult& r) {
              r.design_points, r.replicates);
   for (std::size_t o = 0; o < r.outcomes.size(); ++o) {
     const auto& d = r.outcomes[o];
-    if (!study::is_headline(r.deepest_level, r.top_level, d)) {
+    if (!study::is_headline(r.adopting_levels, r.deepest_level, r.top_level, d)) {
       continue;
     }
     fmt::print("  {} {} ({}{}{}):", d.name, d.statistic, d.level, d.policy.empty() ? "" : ", ",

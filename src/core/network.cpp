@@ -35,16 +35,58 @@ void NetworkBuilder::add(const std::string& source, std::int64_t line, std::stri
     fail(ErrorKind::data, {source, line, "to", std::string(to)}, "edge from a unit to itself",
          "remove the self-loop");
   }
-  edges_.push_back({a, b, static_cast<float>(weight)});
-  if (symmetric) {
-    edges_.push_back({b, a, static_cast<float>(weight)});
+  if (sources_.empty() || sources_.back() != source ||
+      symmetric_.back() != static_cast<std::uint8_t>(symmetric)) {
+    sources_.push_back(source);
+    symmetric_.push_back(static_cast<std::uint8_t>(symmetric));
   }
+  const auto file = static_cast<std::int32_t>(sources_.size() - 1);
+  edges_.push_back({a, b, static_cast<float>(weight), file, line, false});
+  if (symmetric) {
+    edges_.push_back({b, a, static_cast<float>(weight), file, line, true});
+  }
+}
+
+void NetworkBuilder::refuse_both_directions(const Edge& row, const Edge& mirror) const {
+  // `row` is from -> to at its line; `mirror` is the same direction, made from the row
+  // to -> from at mirror.line. Blame the later of the two rows.
+  const std::int64_t other = mirror.line;
+  const bool row_later = row.line > other;
+  const std::int64_t later = row_later ? row.line : other;
+  const std::int64_t earlier = row_later ? other : row.line;
+  const auto from = row_later ? row.from : row.to;
+  const auto to = row_later ? row.to : row.from;
+  fail(ErrorKind::data,
+       {sources_[static_cast<std::size_t>(row.file)], later, "to", std::string(h_.id(to))},
+       fmt::format("the edge {} -> {} reverses line {} ({} -> {}); with symmetric = true each "
+                   "row stands for both directions, so the pair would count twice",
+                   h_.id(from), h_.id(to), earlier, h_.id(to), h_.id(from)),
+       "set symmetric = false for this edge list (it gives both directions), or keep one row "
+       "per pair");
 }
 
 Network NetworkBuilder::build() {
   std::sort(edges_.begin(), edges_.end(), [](const Edge& x, const Edge& y) {
     return x.from != y.from ? x.from < y.from : x.to < y.to;
   });
+  // A symmetric file that lists a pair in both directions: among the copies of one directed
+  // edge, a row and a mirror from the same symmetric file (a row and its own mirror never
+  // meet: they run in opposite directions).
+  for (std::size_t k = 0; k + 1 < edges_.size();) {
+    std::size_t e = k + 1;
+    while (e < edges_.size() && edges_[e].from == edges_[k].from && edges_[e].to == edges_[k].to) {
+      ++e;
+    }
+    for (std::size_t x = k; x < e && e - k > 1; ++x) {
+      for (std::size_t y = k; y < e; ++y) {
+        if (!edges_[x].mirror && edges_[y].mirror && edges_[x].file == edges_[y].file &&
+            symmetric_[static_cast<std::size_t>(edges_[x].file)] != 0) {
+          refuse_both_directions(edges_[x], edges_[y]);
+        }
+      }
+    }
+    k = e;
+  }
   Network net;
   net.dropped_ = dropped_;
   net.offset_.assign(static_cast<std::size_t>(h_.size()) + 1, 0);

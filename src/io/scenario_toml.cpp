@@ -40,6 +40,8 @@ std::string show(const toml::node& n) {
   std::ostringstream o;
   if (n.is_string()) {
     o << n.as_string()->get();
+  } else if (n.is_floating_point()) {
+    o << fmt::format("{}", n.as_floating_point()->get());  // shortest: 0.6, not 0.59999999999999998
   } else if (n.is_table()) {
     o << "{...}";
   } else if (n.is_array()) {
@@ -64,8 +66,13 @@ std::string text_of(const toml::node* n) {
 Where where(const Ctx& c, const toml::node& n, const std::string& key, const std::string& value) {
   for (auto it = c.sets.rbegin(); it != c.sets.rend(); ++it) {
     const auto& k = it->first;
-    if (key == k || (key.size() > k.size() && key.compare(0, k.size(), k) == 0 &&
-                     (key[k.size()] == '.' || key[k.size()] == '['))) {
+    // The key itself, a key inside a table it set, or a table it created (an unknown
+    // `assesment` from --set assesment.depth_reward=1).
+    const bool inside = key.size() > k.size() && key.compare(0, k.size(), k) == 0 &&
+                        (key[k.size()] == '.' || key[k.size()] == '[');
+    const bool holds =
+        k.size() > key.size() && k.compare(0, key.size(), key) == 0 && k[key.size()] == '.';
+    if (key == k || inside || holds) {
       const auto* before = c.written != nullptr ? c.written->at_path(key).node() : nullptr;
       if (before != nullptr && text_of(before) == text_of(&n)) {
         break;  // the file's own value
@@ -114,7 +121,7 @@ const char* retired(const std::string& key) {
 [[noreturn]] void unknown(const Ctx& c, const toml::node& n, const std::string& key,
                           const std::vector<std::string>& allowed) {
   if (const char* now = retired(key)) {
-    fail(ErrorKind::config, where(c, n, key, ""), "this key was removed",
+    fail(ErrorKind::config, where(c, n, key, show(n)), "this key was removed",
          std::string("use ") + now);
   }
   const auto dot = key.rfind('.');
@@ -129,7 +136,7 @@ const char* retired(const std::string& key) {
   for (const auto& a : lasts) {
     list += (list.empty() ? "" : ", ") + a;
   }
-  fail(ErrorKind::config, where(c, n, key, ""), "unknown key",
+  fail(ErrorKind::config, where(c, n, key, show(n)), "unknown key",
        near.empty() ? "remove it; keys allowed here: " + list
                     : "did you mean '" + near + "'? (keys allowed here: " + list + ")");
 }
@@ -890,20 +897,20 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
         idx = arr->size();
       }
       if (idx >= arr->size()) {
-        fail(ErrorKind::usage, {file, 0, "--set", assignment},
+        fail(ErrorKind::config, {"--set " + assignment, 0, "", ""},
              "'" + parts[i] + "' is not an index of the array (size " +
                  std::to_string(arr->size()) + ")",
              "index arrays of tables from 0, e.g. event.0.deadline=2016-12");
       }
       cur = arr->get(idx);
     } else {
-      fail(ErrorKind::usage, {file, 0, "--set", assignment},
+      fail(ErrorKind::config, {"--set " + assignment, 0, "", ""},
            "'" + parts[i - 1] + "' is a value, not a table", "check the key path");
     }
   }
   auto* tb = cur->as_table();
   if (tb == nullptr) {
-    fail(ErrorKind::usage, {file, 0, "--set", assignment}, "the key's parent is not a table",
+    fail(ErrorKind::config, {"--set " + assignment, 0, "", ""}, "the key's parent is not a table",
          "check the key path");
   }
   // A table given for a table merges into it (`--set 'adoption={gamma_vertical=3}'` changes

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <memory>
 #include <set>
@@ -171,31 +172,6 @@ std::vector<DesignVariant> variants_from_csv(const std::string& path) {
   return out;
 }
 
-namespace {
-
-// A variant read from a file: an error about one of its keys, from reading the scenario with
-// its assignments or compiling its model, names the variants file and the variant's line (the
-// scenario does not hold that key's value). Otherwise returns, and the caller rethrows.
-void blame_variant(const Error& e, const DesignVariant& v) {
-  const std::string message = e.what();
-  const auto at = message.find("field '");
-  if (v.source.empty() || at == std::string::npos) {
-    return;
-  }
-  const auto end = message.find('\'', at + 7);
-  const std::string field = message.substr(at + 7, end - at - 7);
-  for (const auto& a : v.assignments) {
-    auto key = a.substr(0, a.find('='));
-    key.erase(0, key.find_first_not_of(" \t"));
-    key.erase(key.find_last_not_of(" \t") + 1);
-    if (key == field || field.rfind(key + ".", 0) == 0) {
-      throw Error(e.kind(), v.source + ":" + std::to_string(v.line) + ": " + message.substr(at));
-    }
-  }
-}
-
-}  // namespace
-
 CompareResult compare_designs(const CompareSpec& spec,
                               const std::function<void(int, int, const std::string&)>& on_variant,
                               const std::function<void(int, int)>& progress,
@@ -261,8 +237,17 @@ CompareResult compare_designs(const CompareSpec& spec,
         model_of.push_back(own.back()->model.get());
       }
     } catch (const Error& e) {
-      blame_variant(e, v);
-      throw;
+      // An error about one of the variant's keys names where the user wrote its value: the
+      // variants file and the variant's line, or --vary (the scenario does not hold it).
+      const std::size_t n_base = spec.overrides.size();
+      rethrow_blaming(e, spec.scenario, sets, [&](const std::string& a) {
+        const bool base_set =
+            std::find(sets.begin(), sets.begin() + n_base, a) != sets.begin() + n_base;
+        if (base_set) {
+          return "--set " + a;
+        }
+        return v.source.empty() ? "--vary " + a : v.source + ":" + std::to_string(v.line);
+      });
     }
   }
   CompareResult out;
@@ -379,6 +364,13 @@ CompareResult compare_designs(const CompareSpec& spec,
   out.deepest_level = h.level_names()[h.n_levels() - 1];
   out.top_level = h.level_names()[0];
   out.level_names = h.level_names();
+  out.adopting_levels = adopting_levels(defs, h.level_names(), [&](std::size_t k) {
+    double most = 0;
+    for (const auto& c : out.contrasts[k]) {
+      most = std::isnan(c.mean) ? most : std::max(most, c.mean);
+    }
+    return most;
+  });
   for (const auto& p : model_of[0]->scenario().policies) {
     out.policy_ids.push_back(p.id);
   }
@@ -448,12 +440,40 @@ void write_compare_time(const CompareResult& res, io::TableWriter& w) {
 }
 
 bool is_headline(const CompareResult& res, const OutcomeDef& d) {
-  return is_headline(res.deepest_level, res.top_level, d);
+  return is_headline(res.adopting_levels, res.deepest_level, res.top_level, d);
 }
 
-bool is_headline(const std::string& deepest, const std::string& top, const OutcomeDef& d) {
+std::vector<std::string> adopting_levels(const std::vector<OutcomeDef>& outcomes,
+                                         const std::vector<std::string>& level_names,
+                                         const std::function<double(std::size_t)>& mean_share) {
+  std::vector<char> adopts(level_names.size(), 0);
+  for (std::size_t k = 0; k < outcomes.size(); ++k) {
+    const auto& d = outcomes[k];
+    if (d.name == "adopted" && d.statistic == "share_at_end" && mean_share(k) > 0) {
+      const auto l = std::find(level_names.begin(), level_names.end(), d.level);
+      if (l != level_names.end()) {
+        adopts[static_cast<std::size_t>(l - level_names.begin())] = 1;
+      }
+    }
+  }
+  std::vector<std::string> out;
+  for (std::size_t l = 0; l < level_names.size(); ++l) {
+    if (adopts[l] != 0) {
+      out.push_back(level_names[l]);
+    }
+  }
+  return out;
+}
+
+bool is_headline(const std::vector<std::string>& adopting, const std::string& deepest,
+                 const std::string& top, const OutcomeDef& d) {
+  // Where nothing is adopted anywhere, the deepest level says so.
+  const std::string& deepest_adopting = adopting.empty() ? deepest : adopting.back();
+  const bool adopts = std::find(adopting.begin(), adopting.end(), d.level) != adopting.end() ||
+                      d.level == deepest_adopting;
   // (reached_half qualifies periods_to_half: compare prints it with it, when below 1)
-  return (d.name == "adopted" && d.level == deepest && d.statistic != "reached_half") ||
+  return (d.name == "adopted" && d.statistic == "share_at_end" && adopts) ||
+         (d.name == "adopted" && d.statistic == "periods_to_half" && d.level == deepest_adopting) ||
          d.name == "participation_migrant" ||
          (d.name == "depth" && d.statistic == "last_year_mean" && d.level == deepest) ||
          d.name == "incidents" || (d.name == "escalated" && d.level == top);

@@ -108,6 +108,18 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
   f.terms.insert(f.terms.end(), user.terms.begin(), user.terms.end());
   const auto design = io::build_design(table, f, "", "");
   FitResult res;
+  // As `riskset` says it: the data's events past the calendar are no events of the fit.
+  if (events.after_horizon > 0) {
+    res.notes.push_back(fmt::format(
+        "{} events after the scenario's horizon ({}) are censored: the fit treats those units "
+        "as not adopting by then (extend [calendar] periods to use them)",
+        events.after_horizon, period_label(sc.calendar, sc.calendar.periods - 1)));
+  }
+  if (events.outside_subtree > 0) {
+    res.notes.push_back(fmt::format(
+        "{} events of units outside the scenario's subtree (hierarchy.root) were ignored",
+        events.outside_subtree));
+  }
   if (design.dropped_missing > 0) {
     res.notes.push_back(fmt::format("{} risk-set rows with missing covariates were dropped",
                                     design.dropped_missing));

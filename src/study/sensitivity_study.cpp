@@ -5,6 +5,7 @@
 #include "pdlab/core/params.hpp"
 #include "pdlab/core/uncertainty.hpp"
 #include "pdlab/sim/engine.hpp"
+#include "pdlab/study/compare_study.hpp"
 #include "pdlab/study/study.hpp"
 
 #include <fmt/format.h>
@@ -331,6 +332,13 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
   const auto& h = base.model->hierarchy();
   out.deepest_level = h.level_names()[h.n_levels() - 1];
   out.top_level = h.level_names()[0];
+  out.adopting_levels = adopting_levels(out.outcomes, h.level_names(), [&](std::size_t outcome) {
+    double most = 0;
+    for (const double v : y[outcome]) {
+      most = std::isnan(v) ? most : std::max(most, v);
+    }
+    return most;
+  });
   return out;
 }
 

@@ -16,10 +16,90 @@ namespace pdlab::study {
 PreparedStudy prepare_study(const std::string& scenario_path,
                             const std::vector<std::string>& overrides) {
   PreparedStudy s;
-  s.loaded = io::load_scenario(scenario_path, overrides);
-  s.inputs = io::load_inputs(s.loaded.scenario);
-  s.model = std::make_unique<Model>(s.loaded.scenario, *s.inputs.hierarchy, *s.inputs.network);
+  try {
+    s.loaded = io::load_scenario(scenario_path, overrides);
+    s.inputs = io::load_inputs(s.loaded.scenario);
+    s.model = std::make_unique<Model>(s.loaded.scenario, *s.inputs.hierarchy, *s.inputs.network);
+  } catch (const Error& e) {
+    rethrow_blaming(e, scenario_path, overrides, [](const std::string& a) { return "--set " + a; });
+  }
   return s;
+}
+
+namespace {
+
+std::string trimmed(std::string s) {
+  s.erase(0, s.find_first_not_of(" \t"));
+  s.erase(s.find_last_not_of(" \t") + 1);
+  return s;
+}
+
+// "event[0].quota[1].by" and "event.0.quota.1.by" as one form (the messages' and --set's).
+std::string dotted(const std::string& key) {
+  std::string out;
+  for (const char c : key) {
+    if (c == '[') {
+      out += '.';
+    } else if (c != ']') {
+      out += c;
+    }
+  }
+  return out;
+}
+
+bool within(const std::string& inner, const std::string& outer) {
+  return inner.size() > outer.size() && inner.compare(0, outer.size(), outer) == 0 &&
+         inner[outer.size()] == '.';
+}
+
+}  // namespace
+
+void rethrow_blaming(const Error& error, const std::string& scenario_path,
+                     const std::vector<std::string>& assignments,
+                     const std::function<std::string(const std::string&)>& origin) {
+  const std::string message = error.what();
+  if (assignments.empty()) {
+    throw error;
+  }
+  const auto at = message.find("field '");
+  if (at != std::string::npos) {
+    const auto end = message.find('\'', at + 7);
+    const std::string field = dotted(message.substr(at + 7, end - at - 7));
+    for (auto a = assignments.rbegin(); a != assignments.rend(); ++a) {
+      const auto eq = a->find('=');
+      const std::string key = dotted(trimmed(a->substr(0, eq)));
+      // A table given for a table merges into it: it set the field only if it names it
+      // (--set 'adoption={gamma_horizontal=0.5}' leaves the file's gamma_vertical).
+      const auto names_field = [&] {
+        const std::string rest = field.substr(key.size() + 1);
+        return eq != std::string::npos &&
+               a->find(rest.substr(0, rest.find('.')), eq + 1) != std::string::npos;
+      };
+      if (!key.empty() &&
+          (key == field || (within(field, key) && names_field()) || within(key, field))) {
+        throw Error(error.kind(), origin(*a) + ": " + message.substr(at));
+      }
+    }
+  }
+  // Already located at an assignment: keep it.
+  for (const auto& a : assignments) {
+    if (message.rfind("--set " + a + ":", 0) == 0) {
+      const std::string where = origin(a);
+      throw Error(error.kind(), where + message.substr(6 + a.size()));
+    }
+  }
+  if (!scenario_path.empty() && message.rfind(scenario_path + ":", 0) == 0) {
+    std::string said = message;  // (an inner call's note is replaced)
+    if (const auto k = said.find(" (the scenario was read with "); k != std::string::npos) {
+      said.erase(k);
+    }
+    std::string read_with;
+    for (const auto& a : assignments) {
+      read_with += (read_with.empty() ? "" : ", ") + origin(a);
+    }
+    throw Error(error.kind(), said + " (the scenario was read with " + read_with + ")");
+  }
+  throw error;
 }
 
 namespace {

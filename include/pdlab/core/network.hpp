@@ -37,7 +37,9 @@ class Network {
 
 // Edges name units by id. An id outside the selected subtree is dropped (counted); an id not
 // in the hierarchy at all, a negative or non-finite weight or a self-loop is an error.
-// Duplicate edges are merged by adding their weights. Several edge files may be added.
+// Duplicate edges are merged by adding their weights (several files, or rows of one flow list,
+// add up). With `symmetric` each row stands for both directions, so a file that also lists the
+// reverse of one of its rows would count that pair twice: build() refuses it, naming both lines.
 class NetworkBuilder {
  public:
   explicit NetworkBuilder(const Hierarchy& h) : h_(h) {}
@@ -50,9 +52,15 @@ class NetworkBuilder {
     std::int32_t from;
     std::int32_t to;
     float weight;
+    std::int32_t file;  // place in sources_
+    std::int64_t line;  // of the row it comes from
+    bool mirror;        // the reverse direction a symmetric row adds
   };
+  void refuse_both_directions(const Edge& row, const Edge& mirror) const;
   const Hierarchy& h_;
   std::vector<Edge> edges_;
+  std::vector<std::string> sources_;  // the files in the order they were added
+  std::vector<std::uint8_t> symmetric_;
   std::int64_t dropped_ = 0;
 };
 

@@ -44,6 +44,8 @@ struct CompareResult {
   std::vector<std::vector<Contrast>> contrasts;
   std::string deepest_level;  // of the hierarchy, for digests
   std::string top_level;
+  // The levels where some variant adopts, from the top (adopting_levels()), for digests.
+  std::vector<std::string> adopting_levels;
   // Each variant's time series over its replicates (adoption by policy, level and period;
   // governance metrics by level and period), at the baseline's output.quantiles.
   std::vector<Summary> time;
@@ -67,16 +69,25 @@ CompareResult compare_designs(const CompareSpec& spec,
 // The comparison table (schema "compare"): one row per outcome and variant.
 void write_compare(const CompareResult& result, io::TableWriter& w);
 
-// The outcomes worth a digest: adoption at the deepest level, migrant participation,
-// last-year depth at the deepest level, incidents, escalations to the top level.
+// The outcomes worth a digest: the share adopted at every level where some variant adopts and
+// the time to half at the deepest of them, migrant participation, last-year depth at the
+// deepest level, incidents, escalations to the top level.
 bool is_headline(const CompareResult& result, const OutcomeDef& outcome);
+
+// The levels whose share adopted at the horizon is above 0 somewhere, from the top:
+// `mean_share(k)` gives the largest mean of outcome k over the variants or design points. A
+// mandate to townships is summarised there as well as at villages that adopt on their own,
+// and a scenario whose policy stops at townships is not summarised by its villages' zeros.
+std::vector<std::string> adopting_levels(const std::vector<OutcomeDef>& outcomes,
+                                         const std::vector<std::string>& level_names,
+                                         const std::function<double(std::size_t)>& mean_share);
 
 // The schema of the per-variant time table (schema "compare_time" and one column per
 // quantile) and its rows: variant, policy, level, period, date, metric, mean, sd, quantiles.
 io::TableSchema compare_time_schema(const CompareResult& result);
 void write_compare_time(const CompareResult& result, io::TableWriter& w);
-// The same, given the hierarchy's deepest and top level names.
-bool is_headline(const std::string& deepest_level, const std::string& top_level,
-                 const OutcomeDef& outcome);
+// The same, given the adopting levels and the hierarchy's deepest and top level names.
+bool is_headline(const std::vector<std::string>& adopting_levels, const std::string& deepest_level,
+                 const std::string& top_level, const OutcomeDef& outcome);
 
 }  // namespace pdlab::study

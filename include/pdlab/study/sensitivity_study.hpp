@@ -55,7 +55,8 @@ struct SensitivityResult {
   // [outcome][factor]; only the method's own is filled.
   std::vector<std::vector<sensitivity::MorrisIndex>> morris;
   std::vector<std::vector<sensitivity::SobolIndex>> sobol;
-  std::string deepest_level, top_level;  // of the hierarchy, for digests
+  std::string deepest_level, top_level;      // of the hierarchy, for digests
+  std::vector<std::string> adopting_levels;  // where some design point adopts (for digests)
 };
 
 // Checks the factors and the design sizes (an error names the key or option and the fix)

@@ -21,9 +21,21 @@ struct PreparedStudy {
 };
 
 // Reads the scenario (with overrides), loads its hierarchy and edges, compiles the model.
-// This is all `pdlab validate` does; any error is thrown before anything is written.
+// This is all `pdlab validate` does; any error is thrown before anything is written. An error
+// about a key an override set names that override (rethrow_blaming), wherever it is found.
 PreparedStudy prepare_study(const std::string& scenario_path,
                             const std::vector<std::string>& overrides);
+
+// Rethrows `error`, found reading or compiling `scenario_path` with `assignments` (key=value)
+// applied, so that it names where the user wrote the value: an error about a key an
+// assignment set (the key, a key inside it, or the table holding it; "event[0].date" and
+// "event.0.date" alike) is located at origin(assignment) instead of the scenario or an
+// earlier --set; another error about the scenario file notes the assignments it was read
+// with (one of them may be the cause: --set calendar.start_year moves events' dates out of
+// the calendar). Anything else is rethrown as it is.
+[[noreturn]] void rethrow_blaming(const Error& error, const std::string& scenario_path,
+                                  const std::vector<std::string>& assignments,
+                                  const std::function<std::string(const std::string&)>& origin);
 
 struct RunReport {
   std::int32_t n_units = 0;

@@ -336,7 +336,7 @@ std::vector<Param> make_registry() {
                    "Mandate pressure is mandate * (1 + urgency * elapsed/period-to-deadline).",
                    REAL(vertical.urgency)));
   r.push_back(integer("vertical.deadline_tightening", 0, 1200, "periods per level",
-                      "Li & Fang (2018): layer-by-layer pressure",
+                      "direction: Li & Fang (2018), layer-by-layer pressure; value illustrative",
                       "Each level passing a mandate "
                       "down sets its own deadline this many periods before its superior's.",
                       INT(vertical.deadline_tightening)));
@@ -409,12 +409,14 @@ std::vector<Param> make_registry() {
                       "adopting) before falling back to endorsement.",
                       INT(promotion.pilot_rounds)));
 
-  r.push_back(integer("stages.institutionalise_after", 0, 12000, "periods",
-                      "Li & Fang (2018): none -> pilot -> adopted -> institutionalised",
-                      "Periods of adoption after which a unit is institutionalised (0 = never).",
-                      INT(stages.institutionalise_after)));
+  r.push_back(
+      integer("stages.institutionalise_after", 0, 12000, "periods",
+              "stages: Li & Fang (2018), none -> pilot -> adopted -> institutionalised; value "
+              "illustrative",
+              "Periods of adoption after which a unit is institutionalised (0 = never).",
+              INT(stages.institutionalise_after)));
   r.push_back(real("stages.reversal_rate", 0, 1, "probability per period",
-                   "Li & Fang (2018): Guiyang 2019 reversal",
+                   "direction: Li & Fang (2018), Guiyang 2019 reversal; value illustrative",
                    "Per-period probability that an "
                    "adopted, not yet institutionalised unit reverses.",
                    REAL(stages.reversal_rate)));
@@ -453,7 +455,9 @@ std::vector<Param> make_registry() {
                    "a_v: hierarchical credit per unit of visible output.",
                    REAL(governance.assessment.visible_reward)));
   r.push_back(real("assessment.deadline_reward", 0, 100, "score per unit",
-                   std::string_view(kTarget),
+                   "direction: O'Brien & Li (1999), target responsibility rewards what is "
+                   "inspected; value illustrative (an assumption: the mandated-voluntary gap of "
+                   "pattern (a) rests on it, docs/model.md 1)",
                    "a_d: extra hierarchical credit per unit of visible output when the unit "
                    "adopted under a mandate (deadlines and inspections).",
                    REAL(governance.assessment.deadline_reward)));

@@ -93,7 +93,13 @@ std::vector<TableSchema> build() {
                 {"variant_id", T, "unit whose variant was adopted"},
                 {"promotion_mode", T, "endorse / pilot / mandate / championship (NULL: none)"},
                 {"pilot", I, "1 if adopted as a pilot"},
-                {"quality", R, "implementation quality in [0, 1]"},
+                {"quality", R,
+                 "a uniform draw in (0, 1) standing in for implementation quality where outcomes "
+                 "are not modelled: a pilot passes its evaluation when it is >= 1 - "
+                 "promotion.pilot_success (unless feedback.pilot_evaluation: realised outcomes), "
+                 "and success-weighted exposure weighs the adopter by it (unless "
+                 "feedback.learning: peers' realised depth); with both feedbacks on it stands "
+                 "for nothing modelled (realised depth is in governance_time)"},
                 {"mandated", I, "1 if adopted under a mandate"},
                 {"round", I, "pilot round"},
                 {"ceased", I,

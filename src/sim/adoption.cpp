@@ -527,6 +527,9 @@ void AdoptionProcess::adopt(std::int32_t j, Channel ch, std::int32_t t, bool pil
   rec.pilot = pilot ? 1 : 0;
   rec.round =
       earlier < 0 ? 0 : static_cast<std::uint8_t>(std::min(254, int{(*out_)[earlier].round}) + 1);
+  // A stand-in for implementation quality where outcomes are not modelled: it decides a
+  // pilot's evaluation without feedback.pilot_evaluation (and before the first outcomes
+  // arrive) and weighs the adopter in success-weighted exposure without feedback.learning.
   rec.quality = static_cast<float>(draw(t, j, Draw::quality));
   const std::int32_t p = h_.parent(j);
   rec.variant = choose_variant(j, p, t);

@@ -503,17 +503,19 @@ namespace {
 // learning from peers' results, and a poor fit as a "missing link" (docs/domain.md 3.3). Pattern:
 // under a championship, local variants designed where conditions are typical of their
 // neighbours (they fit them) are taken up by more neighbours than variants designed for
-// atypical conditions.
+// atypical conditions, by more than blind copying gives them. Learners copy by the outcomes
+// observed where each variant runs (its track record); they do not know how a variant fits.
 struct VariantStats {
   double spread_fit = 0;    // mean number of other adopters of the better-fitting half
   double spread_unfit = 0;  // ... of the worse-fitting half
 };
 
-VariantStats variant_spread(const Scenario& s, const Hierarchy& h, int reps) {
+// `w`: the width that says which variants fit their neighbours (the point's variant_fit, also
+// where a cut makes every variant fit everywhere).
+VariantStats variant_spread(const Scenario& s, const Hierarchy& h, int reps, double w) {
   const auto rs = run(s, h, reps);
   const int lc = *h.level_index("community");
   const auto share = h.attribute(*h.attribute_index("migrant_share"));
-  const double w = s.governance.coproduction.variant_fit;
   // A community's variant fits its neighbours when their shares are close to its own.
   std::vector<double> typical(static_cast<std::size_t>(h.size()), 0.0);
   for (std::int32_t c = h.level_begin(lc); c < h.level_begin(lc + 1); ++c) {
@@ -575,19 +577,33 @@ TEST(Patterns, VariantsThatFitLocalConditionsSpreadFurther) {
     s.governance.feedback.learning = true;
     s.adoption.success_weighted = true;
     test::apply_point(s, ranges, x);
+    // The fitting half's lead in takers, learning from outcomes, is larger than where
+    // adopters copy their peers' variants blind to outcomes (the temperature's bound: weights
+    // within 1% of each other), on the same draws: what the outcomes add, net of what makes
+    // typical inventors' variants spread anyway (they adopt at other times, with other peers).
+    const double w = s.governance.coproduction.variant_fit;
     const auto pattern = [&](const Scenario& sc) {
-      const auto st = variant_spread(sc, h, 8);
-      return st.spread_fit > st.spread_unfit;
+      auto blind = sc;
+      blind.governance.feedback.learning_temperature = 100;
+      const auto by_outcome = variant_spread(sc, h, 16, w);
+      const auto by_chance = variant_spread(blind, h, 16, w);
+      return by_outcome.spread_fit - by_outcome.spread_unfit >
+             by_chance.spread_fit - by_chance.spread_unfit;
     };
     ++res.points;
     res.held += pattern(s) ? 1 : 0;
-    auto cut = s;  // no learning from peers' results: adopters take their superior's variant
-    cut.governance.feedback.learning = false;
+    // The path: a variant's fit shapes the outcomes peers see. Cut, every variant fits
+    // everywhere (variant_fit = 0: depth no longer depends on the variant), so outcomes say
+    // nothing of fit.
+    auto cut = s;
+    cut.governance.coproduction.variant_fit = 0;
     res.held_cut += pattern(cut) ? 1 : 0;
   }
   std::printf("(e) held %d of %d, cut %d\n", res.held, res.points, res.held_cut);
   EXPECT_GE(res.share(), 0.8);
-  EXPECT_LT(res.share_cut(), 0.5);
+  // Cut, the paired comparison is a coin flip: 0.5, within 0.16 (two standard errors over
+  // 40 points) on either side.
+  EXPECT_LT(res.share_cut(), 0.7);
 }
 
 namespace {

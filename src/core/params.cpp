@@ -976,8 +976,9 @@ std::vector<Param> make_registry() {
                    "depth) in what its peers observe on site visits.",
                    REAL(governance.feedback.learning_visible)));
   r.push_back(real("feedback.learning_temperature", 0.0001, 100, "outcome", "illustrative",
-                   "How sharply an adopter copies the variant of the peer that does best: the "
-                   "chance of copying a peer is proportional to exp(its outcome / this).",
+                   "How sharply an adopter copies the variant that does best among its peers: "
+                   "the chance of copying a variant is proportional to exp(its track record / "
+                   "this), the record being the mean outcome observed where it runs.",
                    REAL(governance.feedback.learning_temperature)));
   r.push_back(table("feedback.levels", "", "",
                     "Level names whose governments feel need, escalation and reversal "

@@ -580,53 +580,55 @@ std::int32_t AdoptionProcess::choose_variant(std::int32_t j, std::int32_t p, std
              draw(t, j, Draw::variant) < sc_.promotion.variant_innovation) {
     return j;
   }
-  // Learning (Ma 2017: site visits; peers with similar conditions learn most): copy the
-  // variant of an adopted sibling, drawn with probability proportional to
-  // exp(its observed outcome / learning_temperature) times how well its variant would fit the
-  // learner's own conditions (coproduction.variant_fit).
+  // Learning (Ma 2017: site visits, learning from peers' results): each variant run by an
+  // adopted sibling has a track record, the mean outcome observed where it runs; the learner
+  // copies a variant with probability proportional to exp(record / learning_temperature). How
+  // a variant fits conditions enters only through those outcomes (it runs deeper where it
+  // fits, 7.9.2): a variant that fits few places shows a poor record once copied elsewhere.
   if (outcome_ == nullptr) {
     return superior ? slot_variant_[p] : j;
   }
-  const auto* g = m_.governance();
-  const double tau = sc_.governance.feedback.learning_temperature;
-  const double width = sc_.governance.coproduction.variant_fit;
-  const auto weight = [&](std::int32_t c, double best) {
-    double w = std::exp((outcome_[c] - best) / tau);
-    if (width > 0) {
-      const double d = g->design(j) - g->design((*out_)[ps_->rec_of[c]].variant);
-      w *= std::exp(-d * d / (2 * width * width));
-    }
-    return w;
-  };
-  double best = -std::numeric_limits<double>::infinity();
+  track_.clear();
   for (std::int32_t c = h_.first_child(p); c < h_.end_child(p); ++c) {
     if (c != j && ps_->active_at(c, t - 1)) {
-      best = std::max(best, static_cast<double>(outcome_[c]));
+      track_.emplace_back((*out_)[ps_->rec_of[c]].variant, outcome_[c]);
     }
   }
-  if (!std::isfinite(best)) {  // no adopted peer yet
+  if (track_.empty()) {  // no adopted peer yet
     return superior ? slot_variant_[p] : j;
+  }
+  // Sum in sibling order within each variant (a stable sort keeps it): the same bits always.
+  std::stable_sort(track_.begin(), track_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::size_t groups = 0;
+  for (std::size_t i = 0; i < track_.size();) {
+    std::size_t e = i;
+    double sum = 0;
+    for (; e < track_.size() && track_[e].first == track_[i].first; ++e) {
+      sum += static_cast<double>(track_[e].second);
+    }
+    track_[groups++] = {track_[i].first, static_cast<float>(sum / static_cast<double>(e - i))};
+    i = e;
+  }
+  track_.resize(groups);
+  const double tau = sc_.governance.feedback.learning_temperature;
+  double best = -std::numeric_limits<double>::infinity();
+  for (const auto& [v, record] : track_) {
+    best = std::max(best, static_cast<double>(record));
   }
   double total = 0;
-  for (std::int32_t c = h_.first_child(p); c < h_.end_child(p); ++c) {
-    if (c != j && ps_->active_at(c, t - 1)) {
-      total += weight(c, best);
-    }
-  }
-  if (!(total > 0)) {
-    return superior ? slot_variant_[p] : j;
+  for (const auto& [v, record] : track_) {
+    total += std::exp((record - best) / tau);
   }
   double target = draw(t, j, Draw::learning) * total;
-  std::int32_t chosen = -1;
-  for (std::int32_t c = h_.first_child(p); c < h_.end_child(p); ++c) {
-    if (c != j && ps_->active_at(c, t - 1)) {
-      chosen = c;  // the last peer, should rounding leave target above 0
-      if ((target -= weight(c, best)) <= 0) {
-        break;
-      }
+  std::int32_t chosen = track_.back().first;  // should rounding leave target above 0
+  for (const auto& [v, record] : track_) {
+    if ((target -= std::exp((record - best) / tau)) <= 0) {
+      chosen = v;
+      break;
     }
   }
-  return (*out_)[ps_->rec_of[chosen]].variant;
+  return chosen;
 }
 
 // The promotion mode of an adopting superior: drawn by the level's weights; with escalation

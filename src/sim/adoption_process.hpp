@@ -190,6 +190,8 @@ class AdoptionProcess final : public Process {
   std::vector<std::vector<std::int32_t>> deadline_bucket_, eval_bucket_, rev_bucket_;
   std::vector<std::int32_t> next_pilots_;
   std::vector<Candidate> candidates_;
+  // Learning: the adopted siblings' (variant, observed outcome), grouped by variant.
+  mutable std::vector<std::pair<std::int32_t, float>> track_;
   std::vector<ActiveQuota> quotas_;
   std::vector<double> measured_;          // pilots' improvements in the current evaluation
   std::vector<std::int32_t> alive_kids_;  // per slot, when units are born or cease

@@ -591,38 +591,36 @@ std::int32_t AdoptionProcess::choose_variant(std::int32_t j, std::int32_t p, std
   track_.clear();
   for (std::int32_t c = h_.first_child(p); c < h_.end_child(p); ++c) {
     if (c != j && ps_->active_at(c, t - 1)) {
-      track_.emplace_back((*out_)[ps_->rec_of[c]].variant, outcome_[c]);
+      track_.emplace_back((*out_)[ps_->rec_of[c]].variant, c);
     }
   }
   if (track_.empty()) {  // no adopted peer yet
     return superior ? slot_variant_[p] : j;
   }
-  // Sum in sibling order within each variant (a stable sort keeps it): the same bits always.
-  std::stable_sort(track_.begin(), track_.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::size_t groups = 0;
+  // By variant, then sibling: each record sums in sibling order (the same bits always).
+  std::sort(track_.begin(), track_.end());
+  records_.clear();
   for (std::size_t i = 0; i < track_.size();) {
     std::size_t e = i;
     double sum = 0;
     for (; e < track_.size() && track_[e].first == track_[i].first; ++e) {
-      sum += static_cast<double>(track_[e].second);
+      sum += static_cast<double>(outcome_[track_[e].second]);
     }
-    track_[groups++] = {track_[i].first, static_cast<float>(sum / static_cast<double>(e - i))};
+    records_.emplace_back(track_[i].first, static_cast<float>(sum / static_cast<double>(e - i)));
     i = e;
   }
-  track_.resize(groups);
   const double tau = sc_.governance.feedback.learning_temperature;
   double best = -std::numeric_limits<double>::infinity();
-  for (const auto& [v, record] : track_) {
+  for (const auto& [v, record] : records_) {
     best = std::max(best, static_cast<double>(record));
   }
   double total = 0;
-  for (const auto& [v, record] : track_) {
+  for (const auto& [v, record] : records_) {
     total += std::exp((record - best) / tau);
   }
   double target = draw(t, j, Draw::learning) * total;
-  std::int32_t chosen = track_.back().first;  // should rounding leave target above 0
-  for (const auto& [v, record] : track_) {
+  std::int32_t chosen = records_.back().first;  // should rounding leave target above 0
+  for (const auto& [v, record] : records_) {
     if ((target -= std::exp((record - best) / tau)) <= 0) {
       chosen = v;
       break;

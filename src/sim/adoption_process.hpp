@@ -190,8 +190,9 @@ class AdoptionProcess final : public Process {
   std::vector<std::vector<std::int32_t>> deadline_bucket_, eval_bucket_, rev_bucket_;
   std::vector<std::int32_t> next_pilots_;
   std::vector<Candidate> candidates_;
-  // Learning: the adopted siblings' (variant, observed outcome), grouped by variant.
-  mutable std::vector<std::pair<std::int32_t, float>> track_;
+  // Learning: the adopted siblings as (variant, sibling), and each variant's track record.
+  mutable std::vector<std::pair<std::int32_t, std::int32_t>> track_;
+  mutable std::vector<std::pair<std::int32_t, float>> records_;
   std::vector<ActiveQuota> quotas_;
   std::vector<double> measured_;          // pilots' improvements in the current evaluation
   std::vector<std::int32_t> alive_kids_;  // per slot, when units are born or cease

@@ -97,6 +97,8 @@ def _python_message(message, frames=()):
                          (f" (line {m.group(1)} as CSV)" if m.group(1) else ""), message)
     message = re.sub(r"--set run\.(replicates|seed|threads)=", r"\1=", message)
     message = re.sub(r"--set ([^\s=]+)=", r"set['\1']=", message)
+    # A value of compare's vary (the library names it as --vary KEY=VALUE).
+    message = re.sub(r"--vary ([^\s=]+)=", r"vary['\1'] value ", message)
     return re.sub(r"(?<![\w-])(--[a-z][a-z-]*)(?![\w-])",
                   lambda m: _ARGUMENTS.get(m.group(1), m.group(1)), message)
 

@@ -77,6 +77,12 @@ def test_python_spellings(tmp_path):
         pdlab.eha(frame, "event ~ horizontal", cluster="nope")
     with pytest.raises(pdlab.ConfigError, match=r"^replicates=0: field 'run.replicates'"):
         pdlab.run(TOY, replicates=0)
+    with pytest.raises(pdlab.ConfigError,
+                       match=r"^vary\['promotion.pilot_success'\] value 1.3: field "
+                             r"'promotion.pilot_success' = '1.3': out of range"):
+        pdlab.compare(TOY, {"promotion.pilot_success": [0.8, 1.3]}, replicates=2)
+    with pytest.raises(pdlab.ConfigError, match=r"^set\['event.0.policy'\]=modl: field "):
+        pdlab.run(TOY, set={"event.0.policy": "modl"}, replicates=2)
     with pytest.raises(pdlab.UsageError, match="field 'cluster=' = '': names no column"):
         pdlab.eha(frame, "event ~ horizontal", cluster="")
     # A path stays a path, even one that looks like this module's temporary files.

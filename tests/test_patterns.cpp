@@ -567,6 +567,7 @@ TEST(Patterns, VariantsThatFitLocalConditionsSpreadFurther) {
       {"feedback.learning_temperature", 0.01, 0.05}, {"adoption.gamma_vertical", 0.5, 1.5}};
   const auto sample = test::latin_hypercube(kPoints, static_cast<int>(ranges.size()), 15);
   test::PatternResult res;
+  int all_ties = 0;
   for (const auto& x : sample) {
     auto s = base(120);
     s.adoption.alpha["community"] = -7;
@@ -582,13 +583,16 @@ TEST(Patterns, VariantsThatFitLocalConditionsSpreadFurther) {
     // within 1% of each other), on the same draws: what the outcomes add, net of what makes
     // typical inventors' variants spread anyway (they adopt at other times, with other peers).
     const double w = s.governance.coproduction.variant_fit;
+    int ties = 0;
     const auto pattern = [&](const Scenario& sc) {
       auto blind = sc;
       blind.governance.feedback.learning_temperature = 100;
       const auto by_outcome = variant_spread(sc, h, 16, w);
       const auto by_chance = variant_spread(blind, h, 16, w);
-      return by_outcome.spread_fit - by_outcome.spread_unfit >
-             by_chance.spread_fit - by_chance.spread_unfit;
+      const double lead = by_outcome.spread_fit - by_outcome.spread_unfit;
+      const double blind_lead = by_chance.spread_fit - by_chance.spread_unfit;
+      ties += lead == blind_lead ? 1 : 0;  // (no variant copied, or the same runs)
+      return lead > blind_lead;
     };
     ++res.points;
     res.held += pattern(s) ? 1 : 0;
@@ -598,12 +602,17 @@ TEST(Patterns, VariantsThatFitLocalConditionsSpreadFurther) {
     auto cut = s;
     cut.governance.coproduction.variant_fit = 0;
     res.held_cut += pattern(cut) ? 1 : 0;
+    all_ties += ties;
   }
-  std::printf("(e) held %d of %d, cut %d\n", res.held, res.points, res.held_cut);
+  std::printf("(e) held %d of %d, cut %d, ties %d\n", res.held, res.points, res.held_cut, all_ties);
   EXPECT_GE(res.share(), 0.8);
   // Cut, the paired comparison is a coin flip: 0.5, within 0.16 (two standard errors over
-  // 40 points) on either side.
+  // 40 points) on either side, and not a run of ties (a cut that copied nothing would fail
+  // every point for that reason alone).
+  EXPECT_GT(res.share_cut(), 0.3);
   EXPECT_LT(res.share_cut(), 0.7);
+  EXPECT_GE(res.share() - res.share_cut(), 0.25);
+  EXPECT_LT(all_ties, 4);
 }
 
 namespace {

@@ -855,6 +855,17 @@ void merge_tables(toml::table& into, const toml::table& from) {
   }
 }
 
+toml::table parse_override_value(const std::string& value) {
+  try {
+    if (non_ascii_outside_strings("v = " + value) > 0) {
+      throw toml::parse_error("non-ASCII bare word", toml::source_region{});
+    }
+    return toml::parse("v = " + value);
+  } catch (const toml::parse_error&) {
+    return toml::table{{"v", value}};  // a bare word is a string
+  }
+}
+
 void apply_override(toml::table& root, const std::string& assignment, const std::string& file) {
   if (assignment.find_first_of("\r\n") != std::string::npos) {
     fail(ErrorKind::usage, {file, 0, "--set", assignment}, "a --set spans several lines",
@@ -867,15 +878,7 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
   }
   const std::string key = assignment.substr(0, eq);
   const std::string value = assignment.substr(eq + 1);
-  toml::table holder;
-  try {
-    if (non_ascii_outside_strings("v = " + value) > 0) {
-      throw toml::parse_error("non-ASCII bare word", toml::source_region{});
-    }
-    holder = toml::parse("v = " + value);
-  } catch (const toml::parse_error&) {
-    holder = toml::table{{"v", value}};  // a bare word is a string
-  }
+  const toml::table holder = parse_override_value(value);
   // Walk the dotted key, creating tables; numeric segments index arrays.
   std::vector<std::string> parts;
   std::stringstream ss(key);
@@ -926,6 +929,25 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
 }
 
 }  // namespace
+
+bool override_value_holds(const std::string& value, const std::string& rest) {
+  const toml::table holder = parse_override_value(value);
+  const toml::node* n = holder.get("v");
+  std::stringstream parts(rest);
+  for (std::string part; n != nullptr && std::getline(parts, part, '.');) {
+    if (const auto* t = n->as_table()) {
+      n = t->get(part);
+    } else if (const auto* arr = n->as_array()) {
+      const bool index = !part.empty() && part.size() < 9 &&
+                         std::all_of(part.begin(), part.end(),
+                                     [](unsigned char c) { return std::isdigit(c) != 0; });
+      n = index ? arr->get(std::stoul(part)) : nullptr;
+    } else {
+      n = nullptr;
+    }
+  }
+  return n != nullptr;
+}
 
 LoadedScenario parse_scenario(const std::string& text_with_bom, const std::string& name,
                               const std::vector<std::string>& overrides) {

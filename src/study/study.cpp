@@ -52,6 +52,12 @@ bool within(const std::string& inner, const std::string& outer) {
          inner[outer.size()] == '.';
 }
 
+// The options `run` and the like turn into assignments (--seed, -r, --threads): they set no
+// key a scenario error could be about, so the note leaves them out.
+bool run_option(const std::string& key) {
+  return key == "run.seed" || key == "run.replicates" || key == "run.threads";
+}
+
 }  // namespace
 
 void rethrow_blaming(const Error& error, const std::string& scenario_path,
@@ -65,15 +71,15 @@ void rethrow_blaming(const Error& error, const std::string& scenario_path,
   if (at != std::string::npos) {
     const auto end = message.find('\'', at + 7);
     const std::string field = dotted(message.substr(at + 7, end - at - 7));
+    if (field == "--set") {  // a malformed --set: its own message says which
+      throw error;
+    }
     for (auto a = assignments.rbegin(); a != assignments.rend(); ++a) {
       const auto eq = a->find('=');
       const std::string key = dotted(trimmed(a->substr(0, eq)));
-      // A table given for a table merges into it: it set the field only if it names it
-      // (--set 'adoption={gamma_horizontal=0.5}' leaves the file's gamma_vertical).
       const auto names_field = [&] {
-        const std::string rest = field.substr(key.size() + 1);
         return eq != std::string::npos &&
-               a->find(rest.substr(0, rest.find('.')), eq + 1) != std::string::npos;
+               io::override_value_holds(a->substr(eq + 1), field.substr(key.size() + 1));
       };
       if (!key.empty() &&
           (key == field || (within(field, key) && names_field()) || within(key, field))) {
@@ -93,9 +99,20 @@ void rethrow_blaming(const Error& error, const std::string& scenario_path,
     if (const auto k = said.find(" (the scenario was read with "); k != std::string::npos) {
       said.erase(k);
     }
-    std::string read_with;
+    std::vector<std::string> origins;
     for (const auto& a : assignments) {
-      read_with += (read_with.empty() ? "" : ", ") + origin(a);
+      const std::string o = origin(a);
+      if (!run_option(trimmed(a.substr(0, a.find('=')))) &&
+          std::find(origins.begin(), origins.end(), o) == origins.end()) {
+        origins.push_back(o);
+      }
+    }
+    if (origins.empty()) {
+      throw error;
+    }
+    std::string read_with;
+    for (const auto& o : origins) {
+      read_with += (read_with.empty() ? "" : ", ") + o;
     }
     throw Error(error.kind(), said + " (the scenario was read with " + read_with + ")");
   }

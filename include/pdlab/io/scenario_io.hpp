@@ -22,6 +22,11 @@ LoadedScenario load_scenario(const std::string& path, const std::vector<std::str
 LoadedScenario parse_scenario(const std::string& text, const std::string& name,
                               const std::vector<std::string>& overrides);
 
+// Whether an override's value (the right of "key=value", read as --set reads it) holds the
+// dotted path `rest` ("pilot_k", "0.date"): a table given for a table merges into it, so
+// `promotion={pilot_k=3}` sets promotion.pilot_k and no other key of [promotion].
+bool override_value_holds(const std::string& value, const std::string& rest);
+
 // The scenario text with `overrides` applied in place, keeping its comments and layout: a
 // key's value is replaced on its line (a trailing comment stays), a key not in the file is
 // added under its table's header. The result is checked: it parses to exactly what

@@ -288,6 +288,9 @@ TEST(Patterns, PilotsWhereTheModelPerformsPoorlyFailMoreAndScaleUpLater) {
     s.promotion.scale_up_deadline = 24;
     s.promotion.scale_up_threshold = 1.0;  // scale up when every pilot passes
     s.governance.feedback.pilot_evaluation = true;
+    // Each point its own draws: with one seed for all, the cut's pilots would fail by the
+    // same draws at every point (one trial, not 40).
+    s.seed = 2018 + static_cast<std::uint64_t>(res.points);
     test::apply_point(s, ranges, x);
     const auto pattern = [&](const Scenario& sc) {
       // 16 replicates: where most pilots fail, few districts scale up within the horizon

@@ -70,8 +70,8 @@ Where where(const Ctx& c, const toml::node& n, const std::string& key, const std
     // `assesment` from --set assesment.depth_reward=1).
     const bool inside = key.size() > k.size() && key.compare(0, k.size(), k) == 0 &&
                         (key[k.size()] == '.' || key[k.size()] == '[');
-    const bool holds =
-        k.size() > key.size() && k.compare(0, key.size(), key) == 0 && k[key.size()] == '.';
+    const bool holds = k.size() > key.size() && k.compare(0, key.size(), key) == 0 &&
+                       (k[key.size()] == '.' || k[key.size()] == '[');
     if (key == k || inside || holds) {
       const auto* before = c.written != nullptr ? c.written->at_path(key).node() : nullptr;
       if (before != nullptr && text_of(before) == text_of(&n)) {

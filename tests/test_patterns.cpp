@@ -117,13 +117,15 @@ double box_ticking_gap(const Scenario& s, const Hierarchy& h, int reps) {
 TEST(Patterns, BoxTickingUnderMandatesMoreSoWithShortTermsLessWithTwoWayAssessment) {
   const auto h = test::city(8, 5, 12);
   const std::vector<Range> ranges = {
-      {"assessment.satisfaction_weight", 0.1, 0.4}, {"assessment.deadline_reward", 0.3, 1.0},
+      {"assessment.satisfaction_weight", 0.1, 0.4}, {"assessment.inspection_target", 0.5, 0.9},
       {"assessment.visible_rate", 2.0, 6.0},        {"assessment.depth_rate", 1.5, 4.5},
       {"assessment.depth_lag", 1.0, 3.0},           {"assessment.temperature", 0.05, 0.3},
       {"assessment.discount", 0.8, 0.97},           {"assessment.tournament", 2.0, 10.0},
-      {"coproduction.mobilisation", 0.5, 2.0},      {"coproduction.w_belonging", 1.0, 3.0}};
+      {"coproduction.mobilisation", 0.5, 2.0},      {"coproduction.w_belonging", 1.0, 3.0},
+      {"assessment.inspection_penalty", 0.2, 1.0},  {"assessment.inspection_noise", 0.05, 0.2}};
   const auto sample = test::latin_hypercube(kPoints, static_cast<int>(ranges.size()), 11);
   test::PatternResult res;
+  int held_uninspected = 0;
   for (const auto& x : sample) {
     auto s = base();
     // Half the districts mandate their streets, half endorse (voluntary adoption).
@@ -151,10 +153,15 @@ TEST(Patterns, BoxTickingUnderMandatesMoreSoWithShortTermsLessWithTwoWayAssessme
     auto cut = s;  // officials who do not respond to their assessment
     cut.governance.assessment.choice = Choice::fixed;
     res.held_cut += pattern(cut) ? 1 : 0;
+    auto uninspected = s;  // mandates whose targets no one inspects
+    uninspected.governance.assessment.inspection = false;
+    held_uninspected += pattern(uninspected) ? 1 : 0;
   }
-  std::printf("(a) held %d of %d, cut %d\n", res.held, res.points, res.held_cut);
+  std::printf("(a) held %d of %d, cut %d, without inspections %d\n", res.held, res.points,
+              res.held_cut, held_uninspected);
   EXPECT_GE(res.share(), 0.8);
   EXPECT_LT(res.share_cut(), 0.5);
+  EXPECT_LT(held_uninspected, res.points / 2);
 }
 
 namespace {

@@ -54,6 +54,9 @@ constexpr std::string_view kDual =
     "illustrative";
 constexpr std::string_view kTarget =
     "direction: Wang (2018), Fudan J. Hum. Soc. Sci., veto targets; value illustrative";
+constexpr std::string_view kInspection =
+    "direction: The Diplomat (2013), yearly targets scored by the level above, and Wang (2018), "
+    "hard targets; O'Brien & Li (1999), cadres enforce what is measured; value illustrative";
 constexpr std::string_view kCareer =
     "direction: Li & Zhou (2005), J. Public Econ. 89 (promotion rises with performance); value "
     "illustrative";
@@ -454,13 +457,6 @@ std::vector<Param> make_registry() {
   r.push_back(real("assessment.visible_reward", 0, 100, "score per unit", std::string_view(kDual),
                    "a_v: hierarchical credit per unit of visible output.",
                    REAL(governance.assessment.visible_reward)));
-  r.push_back(real("assessment.deadline_reward", 0, 100, "score per unit",
-                   "direction: O'Brien & Li (1999), target responsibility rewards what is "
-                   "inspected; value illustrative (an assumption: the mandated-voluntary gap of "
-                   "pattern (a) rests on it, docs/model.md 1)",
-                   "a_d: extra hierarchical credit per unit of visible output when the unit "
-                   "adopted under a mandate (deadlines and inspections).",
-                   REAL(governance.assessment.deadline_reward)));
   r.push_back(real("assessment.depth_reward", 0, 100, "score per unit", std::string_view(kDual),
                    "a_s: hierarchical credit per unit of depth; 0 = incompatible assessments (the "
                    "paper's case), = visible_reward = compatible.",
@@ -527,6 +523,27 @@ std::vector<Param> make_registry() {
                    "Incidents in an official's jurisdiction in a calendar year above which the "
                    "veto bites.",
                    REAL(governance.assessment.veto_threshold)));
+  r.push_back(boolean("assessment.inspection", std::string_view(kInspection),
+                      "Mandates come with targets: each year the superior inspects the visible "
+                      "outputs of every unit that adopted under a mandate, with measurement error; "
+                      "below inspection_target the official loses inspection_penalty of score "
+                      "(docs/model.md 7.9.1). Officials of mandated units weigh that risk in their "
+                      "effort split.",
+                      BOOL(governance.assessment.inspection)));
+  r.push_back(real("assessment.inspection_target", 0, 1, "visible output",
+                   std::string_view(kInspection),
+                   "v*: the visible output (in [0, 1]) a mandate's yearly inspection requires.",
+                   REAL(governance.assessment.inspection_target)));
+  r.push_back(real("assessment.inspection_penalty", 0, 100, "score per period",
+                   std::string_view(kInspection),
+                   "What a failed inspection costs the official: this much score in every "
+                   "period of the year (a hard target graded incomplete).",
+                   REAL(governance.assessment.inspection_penalty)));
+  r.push_back(real("assessment.inspection_noise", 0.001, 10, "visible output",
+                   std::string_view(kInspection),
+                   "sigma: sd of the superior's measurement of visible output at inspection; "
+                   "officials judge their chance of passing with it.",
+                   REAL(governance.assessment.inspection_noise)));
   r.push_back(real("assessment.visible_rate", 0, 1000, "per year", "illustrative",
                    "r_v: how fast visible outputs build up under full visible effort.",
                    REAL(governance.assessment.visible_rate)));

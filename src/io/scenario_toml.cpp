@@ -107,6 +107,11 @@ const char* retired(const std::string& key) {
        "stability.root_places, .root_access and .root_load (root-cause work now fixes the "
        "causes of grievance: uncovered demand for places, migrants' access, the committees' "
        "load)"},
+      {"assessment.deadline_reward",
+       "assessment.inspection, .inspection_target, .inspection_penalty and .inspection_noise "
+       "(a mandate's targets are now inspected each year: visible outputs below the target "
+       "cost the official score, so the extra weight depends on how far the unit stands from "
+       "the target)"},
       {"stability.so_absorb",
        "services.contracting (SOs now lower escalation only through the services they "
        "deliver, which lower grievance)"}};

@@ -32,6 +32,7 @@ enum class Draw : std::uint32_t {
   learning = 16,           // which peer's variant an adopter copies
   baseline = 17,           // a baseline forecast's adoption draw (check-fit --train-until)
   agent_move = 18,         // the part of a split community a resident agent moves to
+  inspection = 19,         // the superior's measurement error at a mandate's yearly inspection
   parameters = 32,         // a replicate's draw of the uncertain parameters ([uncertainty])
   abc_prior = 40,          // ABC-SMC: a particle of the first generation, from the prior
   abc_parent = 41,         // ABC-SMC: the parent a proposal perturbs (weighted resampling)

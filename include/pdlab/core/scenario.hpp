@@ -236,7 +236,6 @@ struct AssessmentParams {
   bool enabled = false;
   double satisfaction_weight = 0.2;  // omega: weight of residents' satisfaction in the assessment
   double visible_reward = 1.0;       // a_v: hierarchical credit for visible outputs
-  double deadline_reward = 0.5;      // a_d: extra credit for visible outputs under a mandate
   double depth_reward = 0.0;         // a_s: hierarchical credit for depth (0 = incompatible)
   Choice choice = Choice::best_response;  // how officials split their effort
   double fixed_effort = 0.5;              // share on depth when choice = fixed
@@ -250,10 +249,16 @@ struct AssessmentParams {
   double cutoff = 0.5;           // rank (0 = last, 1 = first) at half the top chance
   bool veto = true;              // incidents above veto_threshold in a year cost the tournament
   double veto_threshold = 5.0;   // incidents per 10,000 residents a year
-  double visible_rate = 4.0;     // r_v
-  double visible_decay = 1.0;    // delta_v
-  double depth_rate = 3.0;       // r_s
-  double depth_decay = 0.1;      // delta_s
+  // A mandate's targets: each year the superior inspects the visible outputs of a unit that
+  // adopted under a mandate; below the target it costs the official score (docs/model.md 7.9.1).
+  bool inspection = true;
+  double inspection_target = 0.6;   // v*: visible output a mandate requires
+  double inspection_penalty = 0.5;  // score per period, for a year, a failed inspection costs
+  double inspection_noise = 0.1;    // sigma: the superior's measurement error of visible output
+  double visible_rate = 4.0;        // r_v
+  double visible_decay = 1.0;       // delta_v
+  double depth_rate = 3.0;          // r_s
+  double depth_decay = 0.1;         // delta_s
 };
 
 struct CoproductionParams {

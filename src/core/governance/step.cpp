@@ -86,7 +86,6 @@ Step make_step(const GovernanceParams& g, int periods_per_year) {
 
   s.omega = f(a.satisfaction_weight);
   s.visible_reward = f(a.visible_reward);
-  s.deadline_reward = f(a.deadline_reward);
   s.depth_reward = f(a.depth_reward);
   // Without the assessment module officials split their effort evenly.
   s.best_response = a.enabled && a.choice == Choice::best_response;
@@ -99,6 +98,15 @@ Step make_step(const GovernanceParams& g, int periods_per_year) {
   s.perceive = std::min(1.0F, s.dt / f(a.depth_lag));
   s.veto = a.enabled && a.veto;
   s.veto_threshold = f(a.veto_threshold) * 1e-4F;
+  s.inspection = a.enabled && a.inspection;
+  s.inspection_target = f(a.inspection_target);
+  s.inspection_noise = f(a.inspection_noise);
+  s.inspection_penalty = f(a.inspection_penalty) * static_cast<float>(periods_per_year);
+  s.inspection_persist.resize(static_cast<std::size_t>(periods_per_year));
+  for (int k = 0; k < periods_per_year; ++k) {
+    s.inspection_persist[static_cast<std::size_t>(k)] =
+        static_cast<float>(std::pow(1.0 - static_cast<double>(s.visible_decay), k));
+  }
   s.promotion_rate = f(a.promotion_rate);
   s.tournament = f(a.tournament);
   s.cutoff = f(a.cutoff);

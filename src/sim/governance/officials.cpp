@@ -61,9 +61,22 @@ PDLAB_INLINE float Runtime::choose_effort(std::int32_t official, std::int32_t te
   const auto& hz = st.horizons;
   const std::int32_t left = std::clamp(term_end_[official] - t, 0, hz.max());
   const float slope = slope_[official];
-  const float reward = st.visible_reward + st.deadline_reward * mandated_[official];
-  const float m_visible = slope * (1.0F - st.omega) * reward * st.visible_rate *
-                          (1.0F - visible_[territory]) * hz.visible[hz.max()];
+  const float v = visible_[territory];
+  float m_visible = slope * (1.0F - st.omega) * st.visible_reward * st.visible_rate * (1.0F - v) *
+                    hz.visible[hz.max()];
+  // A mandated unit's yearly inspection (7.9.1): visible output made now, as much of it as is
+  // left at the year's end, raises the chance that the superior's noisy measurement clears
+  // the target, which saves the penalty: worth most near the target, little far above it,
+  // nothing to an official whose term ends before the inspection.
+  const std::int32_t to_inspection =
+      std::max(0, std::min(ppy_ - 1 - t % ppy_, term_end_[official] - t - 1));
+  if (st.inspection && mandated_[territory] != 0 && official == territory) {
+    const float z = (v - st.inspection_target) / st.inspection_noise;
+    const float pass_slope = 0.3989423F * std::exp(-0.5F * z * z) / st.inspection_noise;
+    m_visible += slope * (1.0F - st.omega) * st.inspection_penalty * pass_slope *
+                 st.inspection_persist[static_cast<std::size_t>(to_inspection)] * st.visible_rate *
+                 (1.0F - v);
+  }
   const float m_depth = slope *
                         ((1.0F - st.omega) * st.depth_reward * hz.depth[hz.max()] +
                          st.omega * st.sat_depth * hz.lagged[left]) *

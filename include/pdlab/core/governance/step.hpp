@@ -31,13 +31,19 @@ struct Step {
 
   // Officials: assessment design, choice, careers.
   float omega;  // weight of satisfaction in the assessment
-  float visible_reward, deadline_reward, depth_reward;
+  float visible_reward, depth_reward;
   bool best_response;
   float fixed_effort, temperature;
   float visible_rate, visible_decay, depth_rate, depth_decay;
   float perceive;  // residents' perceived depth follows depth at this rate per period
   bool veto;
   float veto_threshold;  // incidents per resident and year above which the veto bites
+  bool inspection;       // yearly inspection of mandated units' visible outputs
+  float inspection_target, inspection_noise;
+  float inspection_penalty;  // score lost by a failed inspection (per period x periods a year)
+  // (1 - delta_v)^k, k < periods a year: what of a unit of visible output made now is left
+  // k periods later, at the year's inspection.
+  std::vector<float> inspection_persist;
   float promotion_rate, tournament, cutoff;
 
   // Co-production.

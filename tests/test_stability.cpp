@@ -274,8 +274,12 @@ TEST(Stability, LanesGiveTheBitsOfOneGovernmentAtATime) {
       digest = (digest ^ static_cast<const unsigned char*>(p)[i]) * 1099511628211ULL;
     }
   };
+  // The metrics that existed when the digests were made (metrics added since are appended to
+  // the values, [metric][level][period], and left out): 41.
+  constexpr std::size_t kPinnedMetrics = 41;
   for (const auto& r : rs) {
-    mix(r.governance.values.data(), r.governance.values.size() * sizeof(double));
+    const std::size_t per_metric = r.governance.values.size() / kGovMetrics;
+    mix(r.governance.values.data(), kPinnedMetrics * per_metric * sizeof(double));
     for (const auto& row : r.governance.units) {
       mix(&row.unit, sizeof row.unit);
       mix(&row.period, sizeof row.period);

@@ -55,8 +55,11 @@ constexpr std::string_view kDual =
 constexpr std::string_view kTarget =
     "direction: Wang (2018), Fudan J. Hum. Soc. Sci., veto targets; value illustrative";
 constexpr std::string_view kInspection =
-    "direction: The Diplomat (2013), yearly targets scored by the level above, and Wang (2018), "
-    "hard targets; O'Brien & Li (1999), cadres enforce what is measured; value illustrative";
+    "direction: inspection is one of the instruments of top-down promotion (docs/domain.md 2.3 "
+    "item 2); The Diplomat (2013), yearly targets scored by the level above (self-scoring and "
+    "its inflation are not modelled); Wang (2018), hard targets; O'Brien & Li (1999), cadres "
+    "enforce what is measured; value illustrative (an assumption: only units that adopted under "
+    "a mandate are inspected, and pattern (a) rests on it, docs/model.md 1)";
 constexpr std::string_view kCareer =
     "direction: Li & Zhou (2005), J. Public Econ. 89 (promotion rises with performance); value "
     "illustrative";
@@ -524,11 +527,12 @@ std::vector<Param> make_registry() {
                    "veto bites.",
                    REAL(governance.assessment.veto_threshold)));
   r.push_back(boolean("assessment.inspection", std::string_view(kInspection),
-                      "Mandates come with targets: each year the superior inspects the visible "
-                      "outputs of every unit that adopted under a mandate, with measurement error; "
-                      "below inspection_target the official loses inspection_penalty of score "
-                      "(docs/model.md 7.9.1). Officials of mandated units weigh that risk in their "
-                      "effort split.",
+                      "Mandates come with targets: in the last period of each year the superior "
+                      "inspects the visible outputs of every unit that adopted under a mandate, "
+                      "with measurement error; below inspection_target the official in post "
+                      "loses inspection_penalty of score (docs/model.md 7.9.1; metric "
+                      "inspection_failed). Officials of mandated units still in post at the "
+                      "inspection weigh that risk in their effort split.",
                       BOOL(governance.assessment.inspection)));
   r.push_back(real("assessment.inspection_target", 0, 1, "visible output",
                    std::string_view(kInspection),

@@ -111,7 +111,7 @@ const char* retired(const std::string& key) {
        "assessment.inspection, .inspection_target, .inspection_penalty and .inspection_noise "
        "(a mandate's targets are now inspected each year: visible outputs below the target "
        "cost the official score, so the extra weight depends on how far the unit stands from "
-       "the target)"},
+       "the target); deadline_reward = 0 is now assessment.inspection = false"},
       {"stability.so_absorb",
        "services.contracting (SOs now lower escalation only through the services they "
        "deliver, which lower grievance)"}};

@@ -28,7 +28,7 @@ constexpr std::array<GovMetricInfo, kGovMetrics> kTable{{
      "Depth of implementation: in communities, and of officials' jurisdictions above them."},
     {M::hierarchical_score, "hierarchical_score", "Score from above", Mod::assessment,
      L::governments, K::stock, "score", "officials",
-     "Score from above (visible outputs, deadlines, depth if rewarded)."},
+     "Score from above (visible outputs, depth if rewarded)."},
     {M::horizontal_score, "horizontal_score", "Score from residents", Mod::assessment,
      L::governments, K::stock, kShare, "officials",
      "Residents' satisfaction in the official's jurisdiction."},
@@ -138,6 +138,12 @@ constexpr std::array<GovMetricInfo, kGovMetrics> kTable{{
      kShare, "residents",
      "Share of residents whose local government is abolished, so that the tier above governs "
      "their community (docs/model.md 7.9.7)."},
+    {M::inspection_failed, "inspection_failed", "Mandate inspections failed", Mod::assessment,
+     L::governments, K::flow, "per official a period", "officials",
+     "Adopting officials who failed a mandate's yearly inspection in the period (its last "
+     "period of the year), per adopting official; its total is the failed inspections per "
+     "official over the horizon (docs/model.md 7.9.1). 0 where no unit adopted under a mandate.",
+     false},
 }};
 
 constexpr bool ordered() {

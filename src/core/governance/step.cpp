@@ -102,11 +102,6 @@ Step make_step(const GovernanceParams& g, int periods_per_year) {
   s.inspection_target = f(a.inspection_target);
   s.inspection_noise = f(a.inspection_noise);
   s.inspection_penalty = f(a.inspection_penalty) * static_cast<float>(periods_per_year);
-  s.inspection_persist.resize(static_cast<std::size_t>(periods_per_year));
-  for (int k = 0; k < periods_per_year; ++k) {
-    s.inspection_persist[static_cast<std::size_t>(k)] =
-        static_cast<float>(std::pow(1.0 - static_cast<double>(s.visible_decay), k));
-  }
   s.promotion_rate = f(a.promotion_rate);
   s.tournament = f(a.tournament);
   s.cutoff = f(a.cutoff);
@@ -203,6 +198,13 @@ Step make_step(const GovernanceParams& g, int periods_per_year) {
   s.incidents_year = f(b.incident_rate);
 
   const double rho = std::pow(a.discount, 1.0 / periods_per_year);
+  // (rho (1 - delta_v dt))^k: a unit of visible output made now, k periods before the year's
+  // inspection, discounted; its decay only (the official's later effort is not projected).
+  s.inspection_persist.resize(static_cast<std::size_t>(periods_per_year));
+  for (int k = 0; k < periods_per_year; ++k) {
+    s.inspection_persist[static_cast<std::size_t>(k)] =
+        static_cast<float>(std::pow(rho * (1.0 - static_cast<double>(s.visible_decay)), k));
+  }
   s.horizons = make_horizons(s, rho, s.grievance_decay,
                              std::max(a.term_min, a.term_max) * periods_per_year + 1);
   return s;

@@ -10,20 +10,23 @@ namespace pdlab::gov {
 
 // A mandate's yearly inspection (docs/model.md 7.9.1): in the year's last period the superior
 // measures the visible output of a unit that adopted under a mandate, with error; below the
-// target the official in post loses the penalty (the hierarchical part of its record).
-void Runtime::inspect(std::int32_t u, std::int32_t t) {
+// target the official in post loses the penalty from the hierarchical part of its record (not
+// in a vetoed year, which scores nothing). True if it failed.
+bool Runtime::inspect(std::int32_t u, std::int32_t t) {
   const Step& st = g_.step(t);
-  if (!st.inspection || mandated_[u] == 0 || ((t + 1) % ppy_ != 0 && term_end_[u] != t + 1)) {
-    return;
+  if (!st.inspection || mandated_[u] == 0 || (t + 1) % ppy_ != 0 || vetoed_[u] != 0) {
+    return false;
   }
   const auto w = rng_.words(rep_, static_cast<std::uint32_t>(t), static_cast<std::uint32_t>(u),
                             static_cast<std::uint32_t>(g_.policy()), Draw::inspection);
   // Box-Muller: one standard normal from two uniforms.
   const double z = std::sqrt(-2.0 * std::log(Rng::to_open_unit(w[0], w[1]))) *
                    std::cos(6.283185307179586 * Rng::to_open_unit(w[2], w[3]));
-  if (visible_[u] + st.inspection_noise * z < st.inspection_target) {
-    record_[u] -= (1.0 - st.omega) * st.inspection_penalty;
+  if (visible_[u] + st.inspection_noise * z >= st.inspection_target) {
+    return false;
   }
+  record_[u] -= (1.0 - st.omega) * st.inspection_penalty;
+  return true;
 }
 
 void Runtime::assess_local(std::size_t b, std::int32_t t) {
@@ -74,7 +77,7 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
         const float h = st.visible_reward * visible_[g] + st.depth_reward * static_cast<float>(dep);
         hscore = vetoed_[g] != 0 ? 0.0F : h;
         record_[g] += vetoed_[g] != 0 ? 0.0 : (1.0 - st.omega) * h + st.omega * sat;
-        inspect(g, t);
+        const bool failed = inspect(g, t);
         if (st.assessment) {
           sums.add(GovMetric::effort_depth, effort_[g], 1.0);
           sums.add(GovMetric::visible, visible_[g], 1.0);
@@ -85,6 +88,7 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
                    static_cast<double>(std::max(0, term_end_[g] - t)) / ppy_, 1.0);
           sums.add(GovMetric::turnover, last_turnover_[g] == t ? 1.0 : 0.0, 1.0);
           sums.add(GovMetric::vetoed, vetoed_[g], 1.0);
+          sums.add(GovMetric::inspection_failed, failed ? 1.0 : 0.0, 1.0);
         }
       }
     }
@@ -193,7 +197,7 @@ void Runtime::assess_upper(std::int32_t t, std::int32_t u0, std::int32_t u1) {
     const float h = st.visible_reward * vis + st.depth_reward * dep;
     const float hs = vetoed_[u] != 0 ? 0.0F : h;
     record_[u] += vetoed_[u] != 0 ? 0.0 : (1.0 - st.omega) * h + st.omega * j_satisfaction_[u];
-    inspect(u, t);
+    const bool failed = inspect(u, t);
     if (st.assessment) {
       add(GovMetric::effort_depth, l, t, e, 1.0);
       add(GovMetric::visible, l, t, vis, 1.0);
@@ -204,6 +208,7 @@ void Runtime::assess_upper(std::int32_t t, std::int32_t u0, std::int32_t u1) {
           1.0);
       add(GovMetric::turnover, l, t, last_turnover_[u] == t ? 1.0 : 0.0, 1.0);
       add(GovMetric::vetoed, l, t, vetoed_[u], 1.0);
+      add(GovMetric::inspection_failed, l, t, failed ? 1.0 : 0.0, 1.0);
     }
   }
   // The yearly tournaments among the officials under each superior.

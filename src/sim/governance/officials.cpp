@@ -65,12 +65,13 @@ PDLAB_INLINE float Runtime::choose_effort(std::int32_t official, std::int32_t te
   float m_visible = slope * (1.0F - st.omega) * st.visible_reward * st.visible_rate * (1.0F - v) *
                     hz.visible[hz.max()];
   // A mandated unit's yearly inspection (7.9.1): visible output made now, as much of it as is
-  // left at the year's end, raises the chance that the superior's noisy measurement clears
-  // the target, which saves the penalty: worth most near the target, little far above it,
-  // nothing to an official whose term ends before the inspection.
-  const std::int32_t to_inspection =
-      std::max(0, std::min(ppy_ - 1 - t % ppy_, term_end_[official] - t - 1));
-  if (st.inspection && mandated_[territory] != 0 && official == territory) {
+  // left at the year's end (discounted), raises the chance that the superior's noisy
+  // measurement clears the target, which saves the penalty. The official takes its current V
+  // as where it will stand: worth most near the target, little far above it (and far below:
+  // see docs/model.md), nothing to an official whose term ends before the inspection.
+  const std::int32_t to_inspection = ppy_ - 1 - t % ppy_;
+  if (st.inspection && mandated_[territory] != 0 && official == territory &&
+      term_end_[official] - t > to_inspection) {
     const float z = (v - st.inspection_target) / st.inspection_noise;
     const float pass_slope = 0.3989423F * std::exp(-0.5F * z * z) / st.inspection_noise;
     m_visible += slope * (1.0F - st.omega) * st.inspection_penalty * pass_slope *

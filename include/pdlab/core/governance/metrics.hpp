@@ -51,8 +51,9 @@ enum class GovMetric : std::uint8_t {
   schools,
   school_supply,
   governed_above,
+  inspection_failed,
 };
-constexpr int kGovMetrics = 41;
+constexpr int kGovMetrics = 42;
 
 // Which governance module computes a metric (any = whenever a module is on).
 enum class GovModule : std::uint8_t { assessment, coproduction, services, stability, any };

@@ -41,8 +41,8 @@ struct Step {
   bool inspection;       // yearly inspection of mandated units' visible outputs
   float inspection_target, inspection_noise;
   float inspection_penalty;  // score lost by a failed inspection (per period x periods a year)
-  // (1 - delta_v)^k, k < periods a year: what of a unit of visible output made now is left
-  // k periods later, at the year's inspection.
+  // (rho (1 - delta_v))^k, k < periods a year: what of a unit of visible output made now is
+  // left k periods later, at the year's inspection, discounted.
   std::vector<float> inspection_persist;
   float promotion_rate, tournament, cutoff;
 

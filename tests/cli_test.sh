@@ -166,6 +166,9 @@ check compare_digest_adopting_levels 0 "adopted share_at_end (township):" -- "$P
   "$EX/jiangsu_mandate.toml" --vary event.1.compliance=1,0.6 -r 4 --out "$T/js_cmp.csv"
 # A malformed --set says so, without a note listing it again.
 ok set_malformed_no_note bash -c "! '$PDLAB' validate '$EX/toy_pilot.toml' --set novalue 2>&1 | grep -q 'the scenario was read with'"
+# A key of a governance module that is off changes nothing: validate says so.
+check idle_module_key 0 "assessment.inspection_target = 0.9: no effect while the assessment module is off" -- \
+  "$PDLAB" validate "$EX/toy_pilot.toml" --set assessment.inspection_target=0.9
 # An event past the calendar (2020-2023) is censored in the fit, as riskset says, and noted.
 { cat "$DC/events.csv"; echo "1302,dual_carbon,2026"; } > "$T/events_late.csv"
 check fit_notes_late_event 0 "note: 1 events after the scenario's horizon (2023) are censored" -- \

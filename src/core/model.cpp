@@ -383,6 +383,7 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
   compile_epochs(static_part);
   compile_links();
   check_feedback();
+  note_idle_modules();
   restructuring_ = Restructuring(sc_, h_, events_);
   // A tier re-established in part: the rest stays abolished to the horizon, which a scenario
   // re-establishing "the" tier may not mean.

@@ -150,4 +150,36 @@ void Model::check_available(const CompiledEvent& c, const Event& e) const {
   }
 }
 
+// Keys of a governance module that is off change nothing; a user who sets one (in the file or
+// with --set) most likely forgot to turn the module on. Each such key, with its value, in one
+// warning per module.
+void Model::note_idle_modules() {
+  const auto& g = sc_.governance;
+  const std::pair<std::string_view, bool> modules[] = {{"assessment", g.assessment.enabled},
+                                                       {"coproduction", g.coproduction.enabled},
+                                                       {"services", g.services.enabled},
+                                                       {"stability", g.stability.enabled}};
+  Scenario defaults;  // (parameter_value reads through the shared accessors)
+  for (const auto& [module, enabled] : modules) {
+    if (enabled) {
+      continue;
+    }
+    const std::string prefix = std::string(module) + ".";
+    std::string keys;
+    for (const auto& p : parameters()) {
+      if (!p.key.starts_with(prefix) || p.key == prefix + "enabled") {
+        continue;
+      }
+      const std::string value = parameter_value(p, sc_);
+      if (value != parameter_value(p, defaults)) {
+        keys += (keys.empty() ? "" : ", ") + std::string(p.key) + " = " + value;
+      }
+    }
+    if (!keys.empty()) {
+      warnings_.push_back(keys + ": no effect while the " + std::string(module) +
+                          " module is off (set " + prefix + "enabled = true to use it)");
+    }
+  }
+}
+
 }  // namespace pdlab

@@ -56,10 +56,11 @@ constexpr std::string_view kTarget =
     "direction: Wang (2018), Fudan J. Hum. Soc. Sci., veto targets; value illustrative";
 constexpr std::string_view kInspection =
     "direction: inspection is one of the instruments of top-down promotion (docs/domain.md 2.3 "
-    "item 2); The Diplomat (2013), yearly targets scored by the level above (self-scoring and "
-    "its inflation are not modelled); Wang (2018), hard targets; O'Brien & Li (1999), cadres "
-    "enforce what is measured; value illustrative (an assumption: only units that adopted under "
-    "a mandate are inspected, and pattern (a) rests on it, docs/model.md 1)";
+    "item 2); The Diplomat (2013), yearly targets scored by the level above (in four grades, and "
+    "self-scored with incentives to inflate: not modelled); Wang (2018), hard targets (a split "
+    "he finds fading in the Xi era); O'Brien & Li (1999), cadres enforce what is measured; value "
+    "illustrative (assumptions: only units that adopted under a mandate are inspected, pass or "
+    "fail; pattern (a) rests on them, docs/model.md 1)";
 constexpr std::string_view kCareer =
     "direction: Li & Zhou (2005), J. Public Econ. 89 (promotion rises with performance); value "
     "illustrative";
@@ -530,8 +531,8 @@ std::vector<Param> make_registry() {
                       "Mandates come with targets: in the last period of each year the superior "
                       "inspects the visible outputs of every unit that adopted under a mandate, "
                       "with measurement error; below inspection_target the official in post "
-                      "loses inspection_penalty of score (docs/model.md 7.9.1; metric "
-                      "inspection_failed). Officials of mandated units still in post at the "
+                      "loses (1 - satisfaction_weight) x inspection_penalty x periods a year from "
+                      "its record (docs/model.md 7.9.1; metric inspection_failed). Officials of mandated units still in post at the "
                       "inspection weigh that risk in their effort split.",
                       BOOL(governance.assessment.inspection)));
   r.push_back(real("assessment.inspection_target", 0, 1, "visible output",

@@ -102,6 +102,7 @@ class Model {
   void compile_types(std::size_t k);
   void check_available(const CompiledEvent& c, const Event& e) const;
   void check_feedback();
+  void note_idle_modules();  // model_availability.cpp
 
   Scenario sc_;
   const Hierarchy& h_;

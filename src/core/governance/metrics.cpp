@@ -140,9 +140,9 @@ constexpr std::array<GovMetricInfo, kGovMetrics> kTable{{
      "their community (docs/model.md 7.9.7)."},
     {M::inspection_failed, "inspection_failed", "Mandate inspections failed", Mod::assessment,
      L::governments, K::flow, "per official a period", "officials",
-     "Adopting officials who failed a mandate's yearly inspection in the period (its last "
-     "period of the year), per adopting official; its total is the failed inspections per "
-     "official over the horizon (docs/model.md 7.9.1). 0 where no unit adopted under a mandate.",
+     "Adopting officials who failed a mandate's yearly inspection in the period (the year's "
+     "last), per adopting official, mandated or not: not a failure rate (docs/model.md 7.9.1). "
+     "0 where no unit adopted under a mandate.",
      false},
 }};
 

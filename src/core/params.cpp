@@ -532,8 +532,9 @@ std::vector<Param> make_registry() {
                       "inspects the visible outputs of every unit that adopted under a mandate, "
                       "with measurement error; below inspection_target the official in post "
                       "loses (1 - satisfaction_weight) x inspection_penalty x periods a year from "
-                      "its record (docs/model.md 7.9.1; metric inspection_failed). Officials of mandated units still in post at the "
-                      "inspection weigh that risk in their effort split.",
+                      "its record (docs/model.md 7.9.1; metric inspection_failed). Officials of "
+                      "mandated units still in post at the inspection weigh that risk in their "
+                      "effort split.",
                       BOOL(governance.assessment.inspection)));
   r.push_back(real("assessment.inspection_target", 0, 1, "visible output",
                    std::string_view(kInspection),

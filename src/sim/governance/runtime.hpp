@@ -89,7 +89,7 @@ class Runtime {
   void decide_local(std::size_t b, std::int32_t t);  // officials.cpp
   void communities(std::size_t b, std::int32_t t);   // communities.cpp (and agents.cpp)
   void stability(std::size_t b, std::int32_t t);     // stability.cpp
-  bool inspect(std::int32_t u, std::int32_t t);  // assessment.cpp
+  bool inspect(std::int32_t u, std::int32_t t);      // assessment.cpp
   void assess_local(std::size_t b, std::int32_t t);  // assessment.cpp
   // Officials above the local governments in period t: their choices before any block (they
   // may be in charge of an abolished tier), their assessment after every block. Those of

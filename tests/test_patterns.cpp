@@ -147,6 +147,52 @@ BoxTicking box_ticking(const Scenario& s, const Hierarchy& h, int reps) {
 
 }  // namespace
 
+// The inspection itself: only in the year's last period, only mandated streets, and only
+// where their visible output falls short; off, none.
+TEST(Patterns, InspectionsFailOnlyAtTheYearsEndBelowTheTarget) {
+  const auto h = test::city(4, 5, 4);
+  auto s = base(48);
+  for (int d = 0; d < 4; ++d) {
+    s.events.push_back(adopt("d" + std::to_string(d), 0, d < 2 ? Mode::mandate : Mode::endorse));
+  }
+  const int nl = h.n_levels();
+  const int ls = *h.level_index("street");
+  const auto failed = [&](const Scenario& sc) {
+    const auto rs = run(sc, h, 2);
+    std::vector<double> per_period(48, 0.0);
+    for (const auto& r : rs) {
+      for (int t = 0; t < 48; ++t) {
+        const double v =
+            r.governance
+                .values[(static_cast<std::size_t>(GovMetric::inspection_failed) * nl + ls) * 48 +
+                        t];
+        per_period[static_cast<std::size_t>(t)] += std::isnan(v) ? 0.0 : v;
+      }
+    }
+    return per_period;
+  };
+  auto high = s;  // no street can reach it
+  high.governance.assessment.inspection_target = 1.0;
+  const auto f = failed(high);
+  for (int t = 0; t < 48; ++t) {
+    if ((t + 1) % 12 == 0 && t >= 12) {
+      // Every mandated street fails; the share is over every adopting official (2 replicates).
+      EXPECT_GT(f[static_cast<std::size_t>(t)], 0.0) << t;
+      EXPECT_LE(f[static_cast<std::size_t>(t)], 2.0) << t;
+    } else if ((t + 1) % 12 != 0) {
+      EXPECT_EQ(f[static_cast<std::size_t>(t)], 0.0) << t;
+    }
+  }
+  auto low = s;  // every street passes
+  low.governance.assessment.inspection_target = 0.0;
+  auto off = high;
+  off.governance.assessment.inspection = false;
+  for (const auto& sc : {low, off}) {
+    const auto g = failed(sc);
+    EXPECT_EQ(std::accumulate(g.begin(), g.end(), 0.0), 0.0);
+  }
+}
+
 TEST(Patterns, BoxTickingUnderMandatesWhereTargetsBindLessWithTwoWayAssessment) {
   const auto h = test::city(8, 5, 12);
   const std::vector<Range> ranges = {

@@ -169,6 +169,13 @@ ok set_malformed_no_note bash -c "! '$PDLAB' validate '$EX/toy_pilot.toml' --set
 # A key of a governance module that is off changes nothing: validate says so.
 check idle_module_key 0 "assessment.inspection_target = 0.9: no effect while the assessment module is off" -- \
   "$PDLAB" validate "$EX/toy_pilot.toml" --set assessment.inspection_target=0.9
+# So does a key read only under a switch that is off, within a module that is on.
+check idle_switch_key 0 "feedback.need_grievance = 3: no effect while feedback.need is false (set feedback.need = true to use it)" -- \
+  "$PDLAB" validate "$EX/toy_pilot.toml" --set feedback.need_grievance=3
+check idle_switch_key_stability 0 "stability.latent_rate = 2: no effect while stability.latent is false" -- \
+  "$PDLAB" validate "$EX/toy_pilot.toml" --set stability.enabled=true --set stability.latent=false --set stability.latent_rate=2
+check idle_switch_key_on_valid 0 "valid." -- "$PDLAB" validate "$EX/toy_pilot.toml" --set coproduction.enabled=true --set feedback.need=true --set feedback.need_grievance=3
+ok idle_switch_key_on_is_quiet bash -c "! '$PDLAB' validate '$EX/toy_pilot.toml' --set coproduction.enabled=true --set feedback.need=true --set feedback.need_grievance=3 2>&1 | grep -q 'no effect'"
 # An event past the calendar (2020-2023) is censored in the fit, as riskset says, and noted.
 { cat "$DC/events.csv"; echo "1302,dual_carbon,2026"; } > "$T/events_late.csv"
 check fit_notes_late_event 0 "note: 1 events after the scenario's horizon (2023) are censored" -- \
@@ -230,6 +237,9 @@ check check_fit_draws 0 "prefecture" -- "$PDLAB" check-fit "$T/fitted.toml" --ev
 check drawn_key_with_draw_off 0 "wrote" -- "$PDLAB" run "$SRC/tests/bad_inputs/uncertainty_drawn.toml" -r 2 --set uncertainty.draw=false --set adoption.gamma_vertical=0 --out "$T/drawn_off.sqlite"
 check check_fit_csv 0 "level,period,date,observed,sim_mean,sim_q05,sim_q95,inside" -- cat "$T/check.csv"
 check oos_ok 0 "constant_hazard" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" --train-until 2022 -r 20 --out "$T/oos.csv"
+# Terms the training events cannot estimate are set to 0 and said to be so, never printed as nan.
+check oos_aliased_named 0 "vertical = 0 (aliased)" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" --train-until 2022 -r 2
+ok oos_prints_no_nan bash -c "! '$PDLAB' check-fit '$T/fitted.toml' --events '$DC/events.csv' --train-until 2022 -r 2 2>&1 | grep -qi nan"
 check oos_csv 0 "method,train_until,first_scored,last_scored,units,events,replicates,log_score,brier,crps,coverage50,coverage90,seconds" -- cat "$T/oos.csv"
 check oos_rows 0 "^logistic,2022,2023,2023,291,39,20," -- cat "$T/oos.csv"
 check oos_after_data 64 "after the data" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" --train-until 2030 --out "$T/oos_bad.csv"

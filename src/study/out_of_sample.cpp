@@ -264,7 +264,12 @@ OutOfSampleResult out_of_sample_study(const PreparedStudy& study, const std::str
     OutOfSampleMethod m{"model", score_forecast(e, observed, before), 0, ""};
     std::string coefs;
     for (std::size_t j = 0; j < fit.glm.names.size(); ++j) {
-      coefs += fmt::format("{}{} = {:.4g}", j == 0 ? "" : ", ", fit.glm.names[j], fit.glm.coef[j]);
+      // An aliased term is set to 0 in the refitted scenario (the note above says so); its
+      // coefficient is NaN in the fit, as R's NA.
+      const bool aliased = j < fit.glm.aliased.size() && fit.glm.aliased[j];
+      coefs += aliased ? fmt::format("{}{} = 0 (aliased)", j == 0 ? "" : ", ", fit.glm.names[j])
+                       : fmt::format("{}{} = {:.4g}", j == 0 ? "" : ", ", fit.glm.names[j],
+                                     fit.glm.coef[j]);
     }
     m.fitted =
         fmt::format("refit on {} unit-periods, {} events: {}{}", fit.glm.n, fit.glm.events, coefs,

@@ -191,6 +191,35 @@ TEST(Patterns, InspectionsFailOnlyAtTheYearsEndBelowTheTarget) {
     const auto g = failed(sc);
     EXPECT_EQ(std::accumulate(g.begin(), g.end(), 0.0), 0.0);
   }
+  // The failure rate among the inspected (inspection_fail_share): defined only where someone
+  // was inspected (year-ends, mandated streets), near 1 with an unreachable target, 0 with a
+  // target of 0, undefined everywhere with the inspection off.
+  const auto share = [&](const Scenario& sc, const auto& check) {
+    const auto rs = run(sc, h, 2);
+    for (const auto& r : rs) {
+      for (int t = 0; t < 48; ++t) {
+        check(t, r.governance.values[(static_cast<std::size_t>(GovMetric::inspection_fail_share) *
+                                          nl +
+                                      ls) *
+                                         48 +
+                                     t]);
+      }
+    }
+  };
+  share(high, [](int t, double v) {
+    if ((t + 1) % 12 == 0 && t >= 12) {
+      EXPECT_GT(v, 0.9) << t;  // visible outputs stay below 1: nearly every draw misses
+      EXPECT_LE(v, 1.0) << t;
+    } else if ((t + 1) % 12 != 0) {
+      EXPECT_TRUE(std::isnan(v)) << t << ": " << v;
+    }
+  });
+  share(low, [](int t, double v) {
+    if ((t + 1) % 12 == 0 && t >= 12) {
+      EXPECT_EQ(v, 0.0) << t;
+    }
+  });
+  share(off, [](int t, double v) { EXPECT_TRUE(std::isnan(v)) << t << ": " << v; });
 }
 
 TEST(Patterns, BoxTickingUnderMandatesWhereTargetsBindLessWithTwoWayAssessment) {

@@ -144,6 +144,11 @@ constexpr std::array<GovMetricInfo, kGovMetrics> kTable{{
      "last), per adopting official, mandated or not: not a failure rate (docs/model.md 7.9.1). "
      "0 where no unit adopted under a mandate.",
      false},
+    {M::inspection_fail_share, "inspection_fail_share", "Share of inspections failed",
+     Mod::assessment, L::governments, K::stock, kShare, "inspected officials",
+     "Of the officials inspected in the period (mandated units at the year's last period, not "
+     "vetoed), the share who failed: the failure rate inspection_failed is not. Empty (NaN) in "
+     "periods and places without an inspection; its last-year summary is the year's inspection."},
 }};
 
 constexpr bool ordered() {

@@ -12,10 +12,10 @@ namespace pdlab::gov {
 // measures the visible output of a unit that adopted under a mandate, with error; below the
 // target the official in post loses the penalty from the hierarchical part of its record (not
 // in a vetoed year, which scores nothing). True if it failed.
-bool Runtime::inspect(std::int32_t u, std::int32_t t) {
+Inspected Runtime::inspect(std::int32_t u, std::int32_t t) {
   const Step& st = g_.step(t);
   if (!st.inspection || mandated_[u] == 0 || (t + 1) % ppy_ != 0 || vetoed_[u] != 0) {
-    return false;
+    return Inspected::no;
   }
   const auto w = rng_.words(rep_, static_cast<std::uint32_t>(t), static_cast<std::uint32_t>(u),
                             static_cast<std::uint32_t>(g_.policy()), Draw::inspection);
@@ -23,10 +23,10 @@ bool Runtime::inspect(std::int32_t u, std::int32_t t) {
   const double z = std::sqrt(-2.0 * std::log(Rng::to_open_unit(w[0], w[1]))) *
                    std::cos(6.283185307179586 * Rng::to_open_unit(w[2], w[3]));
   if (visible_[u] + st.inspection_noise * z >= st.inspection_target) {
-    return false;
+    return Inspected::passed;
   }
   record_[u] -= (1.0 - st.omega) * st.inspection_penalty;
-  return true;
+  return Inspected::failed;
 }
 
 void Runtime::assess_local(std::size_t b, std::int32_t t) {
@@ -77,7 +77,8 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
         const float h = st.visible_reward * visible_[g] + st.depth_reward * static_cast<float>(dep);
         hscore = vetoed_[g] != 0 ? 0.0F : h;
         record_[g] += vetoed_[g] != 0 ? 0.0 : (1.0 - st.omega) * h + st.omega * sat;
-        const bool failed = inspect(g, t);
+        const Inspected inspected = inspect(g, t);
+        const double failed = inspected == Inspected::failed ? 1.0 : 0.0;
         if (st.assessment) {
           sums.add(GovMetric::effort_depth, effort_[g], 1.0);
           sums.add(GovMetric::visible, visible_[g], 1.0);
@@ -88,7 +89,10 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
                    static_cast<double>(std::max(0, term_end_[g] - t)) / ppy_, 1.0);
           sums.add(GovMetric::turnover, last_turnover_[g] == t ? 1.0 : 0.0, 1.0);
           sums.add(GovMetric::vetoed, vetoed_[g], 1.0);
-          sums.add(GovMetric::inspection_failed, failed ? 1.0 : 0.0, 1.0);
+          sums.add(GovMetric::inspection_failed, failed, 1.0);
+          if (inspected != Inspected::no) {
+            sums.add(GovMetric::inspection_fail_share, failed, 1.0);
+          }
         }
       }
     }
@@ -197,7 +201,8 @@ void Runtime::assess_upper(std::int32_t t, std::int32_t u0, std::int32_t u1) {
     const float h = st.visible_reward * vis + st.depth_reward * dep;
     const float hs = vetoed_[u] != 0 ? 0.0F : h;
     record_[u] += vetoed_[u] != 0 ? 0.0 : (1.0 - st.omega) * h + st.omega * j_satisfaction_[u];
-    const bool failed = inspect(u, t);
+    const Inspected inspected = inspect(u, t);
+    const double failed = inspected == Inspected::failed ? 1.0 : 0.0;
     if (st.assessment) {
       add(GovMetric::effort_depth, l, t, e, 1.0);
       add(GovMetric::visible, l, t, vis, 1.0);
@@ -208,7 +213,10 @@ void Runtime::assess_upper(std::int32_t t, std::int32_t u0, std::int32_t u1) {
           1.0);
       add(GovMetric::turnover, l, t, last_turnover_[u] == t ? 1.0 : 0.0, 1.0);
       add(GovMetric::vetoed, l, t, vetoed_[u], 1.0);
-      add(GovMetric::inspection_failed, l, t, failed ? 1.0 : 0.0, 1.0);
+      add(GovMetric::inspection_failed, l, t, failed, 1.0);
+      if (inspected != Inspected::no) {
+        add(GovMetric::inspection_fail_share, l, t, failed, 1.0);
+      }
     }
   }
   // The yearly tournaments among the officials under each superior.

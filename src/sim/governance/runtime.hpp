@@ -65,6 +65,10 @@ struct GovInfo {
   std::int32_t begin, end;    // the periods it exists (Restructuring::begin and end)
 };
 
+// The outcome of an official's yearly inspection (docs/model.md 7.9.1): none this period, or
+// passed or failed.
+enum class Inspected : std::uint8_t { no, passed, failed };
+
 // The strategies of stability work (docs/model.md 7.9.4).
 enum Strategy : int { control = 0, compensation = 1, root_cause = 2 };
 
@@ -89,7 +93,7 @@ class Runtime {
   void decide_local(std::size_t b, std::int32_t t);  // officials.cpp
   void communities(std::size_t b, std::int32_t t);   // communities.cpp (and agents.cpp)
   void stability(std::size_t b, std::int32_t t);     // stability.cpp
-  bool inspect(std::int32_t u, std::int32_t t);      // assessment.cpp
+  Inspected inspect(std::int32_t u, std::int32_t t);      // assessment.cpp
   void assess_local(std::size_t b, std::int32_t t);  // assessment.cpp
   // Officials above the local governments in period t: their choices before any block (they
   // may be in charge of an abolished tier), their assessment after every block. Those of

@@ -52,8 +52,9 @@ enum class GovMetric : std::uint8_t {
   school_supply,
   governed_above,
   inspection_failed,
+  inspection_fail_share,
 };
-constexpr int kGovMetrics = 42;
+constexpr int kGovMetrics = 43;
 
 // Which governance module computes a metric (any = whenever a module is on).
 enum class GovModule : std::uint8_t { assessment, coproduction, services, stability, any };

@@ -15,6 +15,7 @@ check version 0 "pdlab 0.1.0" -- "$PDLAB" version
 check help 0 "validate" -- "$PDLAB" --help
 check run_help 0 "--replicates" -- "$PDLAB" run --help
 check no_subcommand 64 "" -- "$PDLAB"
+check version_flag 0 "^pdlab [0-9]" -- "$PDLAB" --version
 check bad_option 64 "" -- "$PDLAB" run "$EX/toy_pilot.toml" --out "$T/x.sqlite" --bogus
 check run_out_csv_refused 64 "name it .sqlite" -- "$PDLAB" run "$EX/toy_pilot.toml" --out "$T/x.csv" -r 1
 ok run_out_csv_not_written test ! -e "$T/x.csv"
@@ -212,6 +213,8 @@ check riskset_inherit_unknown 64 "use one of: order" -- "$PDLAB" riskset "$DC/du
 check fit_validates 0 "valid." -- "$PDLAB" validate "$T/fitted.toml"
 check fit_runs 0 "" -- "$PDLAB" run "$T/fitted.toml" --out "$T/fitted.sqlite" -r 4
 check check_fit_ok 0 "prefecture" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" -r 20 --out "$T/check.csv"
+check check_fit_threads 0 "prefecture" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" -r 3 -t 1
+ok check_fit_few_replicates_noted grep -q "the 90% bands are the 5% and 95% quantiles of 3 replicates" "$T/err"
 check check_fit_out_stdout 0 "" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" -r 4 --out -
 ok check_fit_out_stdout_is_csv test "$(head -n 1 "$T/out")" = "level,period,date,observed,sim_mean,sim_q05,sim_q95,inside"
 ok check_fit_out_stdout_summary_on_stderr grep -q "Observed vs simulated" "$T/err"
@@ -393,6 +396,9 @@ for c in haicang guiyang chengdu taicang jiangsu-rollout; do
   check "case_$c" 0 "valid" -- "$PDLAB" validate "$SRC/scenarios/cases/$c.toml"
 done
 check cases_run 0 "haicang" -- "$PDLAB" cases "$SRC/scenarios/cases" --out "$T/cases" -r 2
+# The printed held-out table shows the tolerance that decides pass or miss, and says so.
+ok cases_verdict_rule grep -q "pass: |model mean - observed| <= tolerance" "$T/out"
+ok cases_tolerance_column grep -q "+/- 1.74e+09" "$T/out"
 check cases_table 0 "participation_migrant" -- head -1 "$T/cases/comparison.csv"
 check cases_studies 0 "participation_migrant" -- "$PDLAB" export "$T/cases/guiyang.sqlite" --table governance_time
 check cases_missing 66 "no case scenarios" -- "$PDLAB" cases "$T/nothing_here"

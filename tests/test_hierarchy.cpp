@@ -168,6 +168,13 @@ TEST(HierarchyErrors, LevelNamesMustMatchDepth) {
   EXPECT_NE(m.find("units at depth 1 are level 'q'"), std::string::npos) << m;
   const auto m2 = message("id,parent_id,level\na,,p\nb,a,p\n");
   EXPECT_NE(m2.find("depth"), std::string::npos) << m2;
+  // A misspelt level is blamed on its own line even when it comes first: the depth's name is
+  // the one most of its units give.
+  const auto m3 = message("id,parent_id,level\na,,p\nb,a,qq\nc,a,q\nd,a,q\n");
+  EXPECT_NE(m3.find(":3:"), std::string::npos) << m3;
+  EXPECT_NE(m3.find("units at depth 1 are level 'q' (2 of 3), but this one is 'qq'"),
+            std::string::npos)
+      << m3;
 }
 
 TEST(HierarchyErrors, MissingFile) {

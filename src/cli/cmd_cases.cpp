@@ -34,10 +34,12 @@ int run(const CasesOptions& o) {
   spec.out_dir = o.out;
   spec.overrides = with_overrides(o.sets, o.run);
   spec.force = o.force;
+  int fewest = 0;  // the fewest replicates of a case
   const auto res = study::run_cases(
       spec,
-      [](const std::string& name, int units, int replicates) {
+      [&fewest](const std::string& name, int units, int replicates) {
         fmt::print(stderr, "pdlab: case {} ({} units, {} replicates)\n", name, units, replicates);
+        fewest = fewest == 0 ? replicates : std::min(fewest, replicates);
       },
       progress_bar());
   if (!res.reports_skipped.empty()) {
@@ -74,16 +76,21 @@ int run(const CasesOptions& o) {
     }
     fmt::print("\n");
   }
-  // Held-out facts: the model's mean and 90% interval against each fact.
+  // Held-out facts: the model's mean against each fact within the fact's tolerance (its
+  // stated precision), which decides pass or miss; the 90% interval is the model's spread.
   if (!res.held_out.empty()) {
-    fmt::print("\n{:<16} {:<44} {:>12} {:>12} {:>27} {:>5}\n", "case", "held-out fact", "observed",
-               "model mean", "90% interval", "");
+    fmt::print("\n{:<16} {:<44} {:>12} {:>12} {:>12} {:>27} {:>5}\n", "case", "held-out fact",
+               "observed", "tolerance", "model mean", "90% interval", "");
     for (const auto& h : res.held_out) {
       const auto c = study::held_out_cells(h);
-      fmt::print("{:<16} {:<44} {:>12} {:>12} {:>27} {:>5}{}\n", c[0], c[1].substr(0, 44), c[4],
-                 c[7], "[" + c[8] + ", " + c[9] + "]", c[10],
+      fmt::print("{:<16} {:<44} {:>12} {:>12} {:>12} {:>27} {:>5}{}\n", c[0], c[1].substr(0, 44),
+                 c[4], "+/- " + c[5], c[7], "[" + c[8] + ", " + c[9] + "]", c[10],
                  h.pass == h.fact.expect_pass ? "" : " (unexpected)");
     }
+    fmt::print(
+        "pass: |model mean - observed| <= tolerance (the fact's precision, held_out.csv); the "
+        "90% interval is the model's spread over the replicates, not the verdict.\n");
+    note_few_replicates(fewest, "90% intervals");
   }
   fmt::print(stderr,
              "wrote {}, comparison.html, and one .sqlite study and .html report per case in {}\n",

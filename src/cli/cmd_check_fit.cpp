@@ -31,6 +31,7 @@ void add_options(CLI::App& sub, CheckFitOptions& o) {
            "Override a scenario key, e.g. --set uncertainty.draw=true to put the estimates' "
            "uncertainty into the bands (repeatable)");
   add_replicates(sub, o.run, "Replicates (overrides run.replicates)");
+  add_threads(sub, o.run, "Threads, 0 = all cores (overrides run.threads)");
   add_seed(sub, o.run, "Master seed");
   sub.add_option("--train-until", o.train_until,
                  "Out of sample: refit on the events up to this date, simulate on from the "
@@ -77,6 +78,7 @@ int run_out_of_sample(const CheckFitOptions& o, const study::PreparedStudy& stud
   for (const auto& n : r.notes) {
     fmt::print(stderr, "note: {}\n", n);
   }
+  note_few_replicates(r.replicates, "forecast intervals and coverages");
   if (!o.out.empty()) {
     io::write_table(o.out, o.force, io::table_schema("out_of_sample"),
                     [&](io::TableWriter& w) { study::write_out_of_sample(r, w); });
@@ -107,6 +109,7 @@ int run(const CheckFitOptions& o) {
   std::FILE* text = summary_stream(o.out);
   fmt::print(text, "Observed vs simulated cumulative adoption ({} replicates, 90% bands)\n",
              sc.replicates);
+  note_few_replicates(static_cast<int>(sc.replicates), "90% bands");
   fmt::print(text, "{:<14} {:>10} {:>10} {:>10} {:>10} {:>10} {:>16}\n", "level", "end", "observed",
              "sim mean", "sim q05", "sim q95", "periods inside");
   for (const auto& c : study::check_by_level(rows)) {

@@ -85,6 +85,7 @@ int run(const RunOptions& o) {
     print_warnings(*study.model);
     fmt::print(stderr, "pdlab: {} units ({}), {} periods, {} replicates\n", h.size(),
                level_counts(h), sc.calendar.periods, sc.replicates);
+    note_few_replicates(static_cast<int>(sc.replicates), "q05 and q95 columns of the results");
   };
   hooks.on_estimate = print_estimate;
   hooks.progress = progress_bar();

@@ -151,6 +151,18 @@ void print_warnings(const Model& m) {
   }
 }
 
+void note_few_replicates(int replicates, std::string_view what) {
+  constexpr int kFewReplicates = 20;
+  if (replicates >= kFewReplicates) {
+    return;
+  }
+  fmt::print(stderr,
+             "pdlab: note: the {} are the 5% and 95% quantiles of {} replicate{}; under {} they "
+             "span little more than {} (use --replicates {} or more for a band)\n",
+             what, replicates, replicates == 1 ? "" : "s", kFewReplicates,
+             replicates == 1 ? "its one value" : "those replicates' range", kFewReplicates);
+}
+
 int finish_fit(const std::string& report, std::int64_t dropped, const std::string& out, bool force,
                const std::string& table, const std::function<void(io::TableWriter&)>& rows,
                bool converged) {

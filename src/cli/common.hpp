@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pdlab::cli {
@@ -90,6 +91,10 @@ void check_table_output(const std::string& out, bool force);
 std::string level_counts(const Hierarchy& h);
 // The model's warnings, on stderr.
 void print_warnings(const Model& m);
+// A note, on stderr, where `what` (90% bands, intervals: the 5% and 95% quantiles over the
+// replicates) rests on under 20 replicates: there the quantiles span little more than the
+// replicates' range (one replicate: both are its value).
+void note_few_replicates(int replicates, std::string_view what);
 
 // Prints a fitted model's report (with a note on dropped rows), turns non-convergence into an
 // error, and writes the coefficient table `table` to `out` if given.

@@ -6,6 +6,7 @@
 #include "pdlab/core/params.hpp"
 #include "pdlab/dist/context.hpp"
 #include "pdlab/io/output_file.hpp"
+#include "pdlab/version.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -125,6 +126,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
   CLI::App app{"pdlab: simulate and estimate policy diffusion through government hierarchies"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every subcommand");
+  app.set_version_flag("--version", std::string("pdlab ") + PDLAB_VERSION,
+                       "Print pdlab's version and exit (`pdlab version` adds its libraries')");
   cli::Commands commands;  // in the order of --help
   cli::register_run(app, commands, join_args(argc, argv));
   cli::register_validate(app, commands);
@@ -149,6 +152,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
   } catch (const CLI::CallForHelp& e) {
     return root ? app.exit(e) : 0;
   } catch (const CLI::CallForAllHelp& e) {
+    return root ? app.exit(e) : 0;
+  } catch (const CLI::CallForVersion& e) {
     return root ? app.exit(e) : 0;
   } catch (const CLI::ParseError& e) {
     if (root) {  // every rank parses the same command line: one message

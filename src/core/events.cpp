@@ -146,6 +146,13 @@ MandateEvent compile_mandate(const EventContext& c, const MandateSpec& s) {
         c.event.line_of("deadline"));
   }
   a.deadline = period_of(c, s.deadline, field(c, "deadline"));
+  // Before the quotas, which are checked against it: a deadline on or before the date is the
+  // error to fix first.
+  if (a.deadline <= c.period) {
+    bad(sc, field(c, "deadline"), s.deadline,
+        "deadline is not after the event's date (" + c.event.date + ")",
+        "set a deadline after " + c.event.date, c.event.line_of("deadline"));
+  }
   for (std::size_t q = 0; q < s.quotas.size(); ++q) {
     const auto& sq = s.quotas[q];
     const std::string qkey = field(c, "quota[" + std::to_string(q) + "]");

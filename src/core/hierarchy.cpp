@@ -344,9 +344,6 @@ Hierarchy HierarchyBuilder::build(std::string_view root_id) {
   h.child_begin_.resize(m + 1);
   h.row_ = bfs_order;
   std::vector<std::int32_t> depth(m, 0);
-  // Level names by depth; a name used at two depths is an error.
-  std::vector<std::string> level_at_depth;
-  std::int32_t next_child = 1;
   for (std::int32_t k = 0; k < m; ++k) {
     const std::int32_t u = bfs_order[k];
     h.parent_[k] = par[u] >= 0 && k > 0 ? new_index[par[u]] : -1;
@@ -355,21 +352,58 @@ Hierarchy HierarchyBuilder::build(std::string_view root_id) {
       fail(ErrorKind::data, {source_, lines_[u], "id", std::string(ids_[u])},
            "the hierarchy is deeper than 250 levels", "check the parent_id column");
     }
+  }
+  // Level names by depth: the name most units of the depth give (the first seen among equals),
+  // so that a unit whose level is misspelt is the one blamed, whichever line comes first. A
+  // name used at two depths is an error.
+  const std::size_t codes = level_seen_.size();
+  const auto depths = static_cast<std::size_t>(m > 0 ? depth[m - 1] + 1 : 0);  // BFS: last deepest
+  std::vector<std::int32_t> count(depths * codes, 0);
+  std::vector<std::int32_t> first(depths * codes, m);
+  for (std::int32_t k = 0; k < m; ++k) {
+    const auto i = static_cast<std::size_t>(depth[k]) * codes + level_code_[bfs_order[k]];
+    ++count[i];
+    first[i] = std::min(first[i], k);
+  }
+  std::vector<std::size_t> code_at_depth(depths, 0);
+  std::vector<std::int32_t> units_at_depth(depths, 0);
+  for (std::size_t d = 0; d < depths; ++d) {
+    std::size_t best = 0;
+    for (std::size_t c = 0; c < codes; ++c) {
+      const auto i = d * codes + c;
+      units_at_depth[d] += count[i];
+      const auto b = d * codes + best;
+      if (count[i] > count[b] || (count[i] == count[b] && first[i] < first[b])) {
+        best = c;
+      }
+    }
+    code_at_depth[d] = best;
+  }
+  std::vector<std::string> level_at_depth;
+  std::int32_t next_child = 1;
+  for (std::int32_t k = 0; k < m; ++k) {
+    const std::int32_t u = bfs_order[k];
+    const auto d = static_cast<std::size_t>(depth[k]);
     const std::string_view lvl = level_seen_[level_code_[u]];
-    if (static_cast<std::size_t>(depth[k]) == level_at_depth.size()) {
-      for (std::size_t d = 0; d < level_at_depth.size(); ++d) {
-        if (level_at_depth[d] == lvl) {
-          fail(ErrorKind::data, {source_, lines_[u], "level", std::string(lvl)},
-               "level name used at depth " + std::to_string(depth[k]) + " and at depth " +
-                   std::to_string(d) + " of the tree",
+    if (d == level_at_depth.size()) {
+      const std::string& name = level_seen_[code_at_depth[d]];
+      for (std::size_t e = 0; e < level_at_depth.size(); ++e) {
+        if (level_at_depth[e] == name) {
+          const auto at = static_cast<std::size_t>(first[d * codes + code_at_depth[d]]);
+          fail(ErrorKind::data, {source_, lines_[bfs_order[at]], "level", name},
+               "level name used at depth " + std::to_string(d) + " and at depth " +
+                   std::to_string(e) + " of the tree",
                "give each tier of the hierarchy its own level name");
         }
       }
-      level_at_depth.emplace_back(lvl);
-    } else if (level_at_depth[depth[k]] != lvl) {
+      level_at_depth.push_back(name);
+    }
+    if (level_code_[u] != code_at_depth[d]) {
       fail(ErrorKind::data, {source_, lines_[u], "level", std::string(lvl)},
-           "units at depth " + std::to_string(depth[k]) + " are level '" +
-               level_at_depth[depth[k]] + "', but this one is '" + std::string(lvl) + "'",
+           "units at depth " + std::to_string(d) + " are level '" + level_at_depth[d] + "' (" +
+               std::to_string(count[d * codes + code_at_depth[d]]) + " of " +
+               std::to_string(units_at_depth[d]) + "), but this one is '" + std::string(lvl) +
+               "'",
            "make the level column match the unit's tier (its parent is one level up)");
     }
     h.level_[k] = static_cast<std::uint8_t>(depth[k]);

@@ -330,8 +330,9 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
         },
         e.spec);
     if (deadline != kNever && deadline <= c.period) {
-      bad(sc_, e.key + ".deadline", deadline_text, "deadline is not after the event's date",
-          "set a deadline after the date", e.line_of("deadline"));
+      bad(sc_, e.key + ".deadline", deadline_text,
+          "deadline is not after the event's date (" + e.date + ")",
+          "set a deadline after " + e.date, e.line_of("deadline"));
     }
     check_available(c, e);
     const std::string last = period_label(sc_.calendar, sc_.calendar.periods - 1);

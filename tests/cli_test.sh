@@ -163,7 +163,7 @@ check fit_ok 0 "urban_share" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$D
   --static migrant_share,urban_share --level prefecture --out "$T/fitted.toml"
 # The digest shows adoption at every level that adopts (here the mandate's townships), not
 # only the deepest level, whose villages the compliance does not change.
-check compare_digest_adopting_levels 0 "adopted share_at_end (township):" -- "$PDLAB" compare \
+check compare_digest_adopting_levels 0 "adopted share_at_end (township; share of the level's units):" -- "$PDLAB" compare \
   "$EX/jiangsu_mandate.toml" --vary event.1.compliance=1,0.6 -r 4 --out "$T/js_cmp.csv"
 # A malformed --set says so, without a note listing it again.
 ok set_malformed_no_note bash -c "! '$PDLAB' validate '$EX/toy_pilot.toml' --set novalue 2>&1 | grep -q 'the scenario was read with'"

@@ -105,7 +105,8 @@ int run(const CompareOptions& o) {
     if (!study::is_headline(res, d)) {
       continue;
     }
-    fmt::print("  {} {} ({}):\n", d.name, d.statistic, d.level);
+    const std::string unit = study::outcome_unit(d);
+    fmt::print("  {} {} ({}{}{}):\n", d.name, d.statistic, d.level, unit.empty() ? "" : "; ", unit);
     for (std::size_t i = 1; i < res.labels.size(); ++i) {
       const auto& c = res.contrasts[k][i];
       fmt::print("    {:<40} {:>12.4g}  [{:.4g}, {:.4g}]\n", res.labels[i], c.diff, c.lo, c.hi);

@@ -2,6 +2,7 @@
 
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
+#include "pdlab/core/governance/metrics.hpp"
 #include "pdlab/io/results.hpp"
 #include "pdlab/io/text_reader.hpp"
 #include "pdlab/sim/engine.hpp"
@@ -437,6 +438,35 @@ void write_compare_time(const CompareResult& res, io::TableWriter& w) {
       row(i, "", r.level, r.period, to_string(r.metric), r.replicates, r.mean, r.sd, r.q);
     }
   }
+}
+
+std::string outcome_unit(const OutcomeDef& d) {
+  if (d.statistic == "share_at_end") {
+    return "share of the level's units";
+  }
+  if (d.statistic == "periods_to_half") {
+    return "calendar periods";
+  }
+  if (d.statistic == "reached_half") {
+    return "share of replicates";
+  }
+  for (const auto& m : gov_metrics()) {
+    if (m.name != d.name) {
+      continue;
+    }
+    std::string unit(m.unit);
+    if (d.statistic != "total") {
+      return unit;
+    }
+    // A flow's total: its rate a year (or a period) summed over the horizon.
+    for (const std::string_view rate : {" a year", " a period"}) {
+      if (unit.ends_with(rate)) {
+        return unit.substr(0, unit.size() - rate.size()) + " over the horizon";
+      }
+    }
+    return unit + ", summed over the horizon";
+  }
+  return "";
 }
 
 bool is_headline(const CompareResult& res, const OutcomeDef& d) {

@@ -74,6 +74,11 @@ void write_compare(const CompareResult& result, io::TableWriter& w);
 // deepest level, incidents, escalations to the top level.
 bool is_headline(const CompareResult& result, const OutcomeDef& outcome);
 
+// The unit of an outcome's values, for printing: the share of the level's units, calendar
+// periods (periods_to_half), the share of replicates (reached_half), a governance metric's
+// unit (its last-year mean) or that unit over the horizon (a flow's total).
+std::string outcome_unit(const OutcomeDef& outcome);
+
 // The levels whose share adopted at the horizon is above 0 somewhere, from the top:
 // `mean_share(k)` gives the largest mean of outcome k over the variants or design points. A
 // mandate to townships is summarised there as well as at villages that adopt on their own,

@@ -95,6 +95,11 @@ ok riskset_static_typo_nothing test ! -e "$T/rs_typo.csv"
 # An event of another level is no row of the level's risk set: the count says so.
 { cat "$DC/events.csv"; echo "11,dual_carbon,2021"; } > "$T/events_province.csv"
 check riskset_other_level_note 0 "1 events of units at level province are not rows" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/events_province.csv" --level prefecture --out "$T/rs_province.csv"
+# Without --level, events at one level only: the risk set's rows at the others can never be
+# events, and riskset says so.
+printf 'unit_id,policy_id,time\nP1C1,model,2012-03\nP1C2,model,2013-05\n' > "$T/county_events.csv"
+check riskset_eventless_levels 0 "the events are 2 at county; the risk set has rows at every level, and those at prefecture, township can never be events (--level county" -- \
+  "$PDLAB" riskset "$EX/toy_pilot.toml" --events "$T/county_events.csv" --out "$T/county_rs.csv"
 check riskset_exists 73 "--force" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$DC/events.csv" --out "$T/rs.csv"
 check eha_ok 0 "log_gdp_pc" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horizontal + log_gdp_pc + factor(period)" \
   --link cloglog --cluster parent_id --out "$T/coef.csv"

@@ -3,6 +3,7 @@
 #include "pdlab/study/estimation_study.hpp"
 
 #include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <sysexits.h>
 #include <memory>
@@ -56,6 +57,16 @@ int run(const RisksetOptions& o) {
                       : "",
       r.outside_subtree ? fmt::format("; {} events outside the subtree ignored", r.outside_subtree)
                         : "");
+  if (!r.eventless_levels.empty() && !r.event_levels.empty()) {
+    std::string at;
+    for (const auto& [level, n] : r.event_levels) {
+      at += fmt::format("{}{} at {}", at.empty() ? "" : ", ", n, level);
+    }
+    fmt::print(stderr,
+               "pdlab: note: the events are {}; the risk set has rows at every level, and those "
+               "at {} can never be events (--level {} keeps one level's rows)\n",
+               at, fmt::join(r.eventless_levels, ", "), r.event_levels.front().first);
+  }
   for (const auto& [level, n] : r.other_levels) {
     fmt::print(stderr,
                "pdlab: note: {} events of units at level {} are not rows of this level's risk "

@@ -1,6 +1,7 @@
 #include "pdlab/core/errors.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <sstream>
 #include <vector>
 
@@ -52,6 +53,12 @@ void fail(ErrorKind kind, const Where& where, const std::string& what, const std
     msg << ". Fix: " << printable(fix, false);
   }
   throw Error(kind, msg.str());
+}
+
+std::string number_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
 }
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {

@@ -162,7 +162,7 @@ std::vector<float> pilot_scores(const Scenario& s, const Hierarchy& h) {
       double x = col[u];
       if (is_log && x <= 0) {
         bad(s, field, term,
-            "log of " + std::to_string(x) + " for unit '" + std::string(h.id(u)) + "' (line " +
+            "log of " + number_text(x) + " for unit '" + std::string(h.id(u)) + "' (line " +
                 std::to_string(h.source_line(u)) + " of " + h.source() + ")",
             "use the column itself, or give the unit a positive value");
       }
@@ -268,6 +268,15 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
     }
     const auto col = h_.attribute(*idx);
     for (std::int32_t u = 0; u < n; ++u) {
+      // A capacity (a population, a budget) below 0 is a mistake in the data, not a rank.
+      if (col[u] < 0 || std::isinf(col[u])) {
+        fail(ErrorKind::data,
+             {h_.source(), h_.source_line(u), sc_.promotion.capacity, number_text(col[u])},
+             "unit '" + std::string(h_.id(u)) + "' has a capacity below 0 or infinite, and " +
+                 "promotion.capacity = '" + sc_.promotion.capacity +
+                 "' ranks the candidates for pilots by it",
+             "give the unit a value >= 0 (or leave it empty: a missing value ranks last)");
+      }
       capacity_[u] =
           std::isnan(col[u]) ? -std::numeric_limits<float>::infinity() : static_cast<float>(col[u]);
     }

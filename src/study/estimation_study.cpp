@@ -120,13 +120,23 @@ RisksetReport riskset_study(const RisksetSpec& spec) {
   rep.policies = in.policies.size();
   rep.after_horizon = events.after_horizon;
   rep.outside_subtree = events.outside_subtree;
-  if (in.options.level >= 0) {
-    std::vector<std::int64_t> by_level(static_cast<std::size_t>(h.n_levels()), 0);
-    for (const auto& a : events.adoptions) {  // of the policies at risk only
-      if (std::find(in.policies.begin(), in.policies.end(), a.policy) != in.policies.end()) {
-        ++by_level[h.level(a.unit)];
+  std::vector<std::int64_t> by_level(static_cast<std::size_t>(h.n_levels()), 0);
+  for (const auto& a : events.adoptions) {  // of the policies at risk only
+    if (std::find(in.policies.begin(), in.policies.end(), a.policy) != in.policies.end()) {
+      ++by_level[h.level(a.unit)];
+    }
+  }
+  if (in.options.level < 0) {
+    for (int l = 0; l < h.n_levels(); ++l) {
+      const auto n = by_level[static_cast<std::size_t>(l)];
+      const auto& name = h.level_names()[static_cast<std::size_t>(l)];
+      if (n > 0) {
+        rep.event_levels.emplace_back(name, n);
+      } else if (l > 0) {
+        rep.eventless_levels.push_back(name);
       }
     }
+  } else {
     for (int l = 0; l < h.n_levels(); ++l) {
       if (l != in.options.level && by_level[static_cast<std::size_t>(l)] > 0) {
         rep.other_levels.emplace_back(h.level_names()[static_cast<std::size_t>(l)],

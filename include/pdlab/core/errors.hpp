@@ -40,6 +40,10 @@ struct Where {
 [[noreturn]] void fail(ErrorKind kind, const Where& where, const std::string& what,
                        const std::string& fix);
 
+// A number for a message: six significant digits, no trailing zeros (0.3, 1e+09, not
+// 0.300000 or 1000000000.000000).
+std::string number_text(double v);
+
 // Edit distance, for did-you-mean suggestions.
 std::size_t edit_distance(const std::string& a, const std::string& b);
 

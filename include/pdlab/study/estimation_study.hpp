@@ -42,6 +42,10 @@ struct RisksetReport {
   // With a level: the events of units of other levels, by level name. They are no rows; they
   // act through the exposures (a superior's adoption is vertical exposure).
   std::vector<std::pair<std::string, std::int64_t>> other_levels;
+  // Without a level: the events by level name (levels with events), and the levels below the
+  // root with none, whose rows can never be events.
+  std::vector<std::pair<std::string, std::int64_t>> event_levels;
+  std::vector<std::string> eventless_levels;
 };
 
 // Builds the risk set (unit x period rows until adoption) and writes it to `spec.out`.

@@ -65,7 +65,7 @@ void check_stability(const Scenario& s, const StabilityParams& b) {
     return;
   }
   if (!(b.budget >= 0)) {
-    bad(s, "stability.budget", std::to_string(b.budget), "a budget below zero",
+    bad(s, "stability.budget", number_text(b.budget), "a budget below zero",
         "set a budget of 0 or more yuan per 10,000 residents a year");
   }
   const std::pair<const char*, double> shares[] = {{"stability.control", b.control},
@@ -78,7 +78,7 @@ void check_stability(const Scenario& s, const StabilityParams& b) {
           "set stability.control, stability.compensation and stability.root_cause");
     }
     if (b.mix != Choice::fixed && !std::isnan(v)) {
-      bad(s, key, std::to_string(v),
+      bad(s, key, number_text(v),
           "a fixed share, read only with stability.mix = \"fixed\": officials choose the mix",
           "remove it, or set stability.mix = \"fixed\"");
     }
@@ -91,9 +91,7 @@ void check_stability(const Scenario& s, const StabilityParams& b) {
 }
 
 std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
+  return number_text(v);
 }
 
 // Where a governance key was last given: by a set event (its source and line) or by the
@@ -216,11 +214,10 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
         continue;  // documented default
       }
       if (v[u] < lo || v[u] > hi) {
-        bad(sc, key, std::to_string(v[u]),
-            "unit '" + std::string(h.id(u)) + "' (line " + std::to_string(h.source_line(u)) +
-                " of " + h.source() + ") has a value outside [" + std::to_string(lo) + ", " +
-                std::to_string(hi) + "]",
-            "correct the column or choose another one");
+        fail(ErrorKind::data, {h.source(), h.source_line(u), col, number_text(v[u])},
+             "unit '" + std::string(h.id(u)) + "' has a value outside [" + number_text(lo) + ", " +
+                 number_text(hi) + "], which " + key + " (" + sc.file + ") reads",
+             "correct the column, or name another column in " + key);
       }
       out[u] = static_cast<float>(v[u]);
     }

@@ -16,7 +16,7 @@ namespace detail {
 
 [[noreturn]] void bad(const Scenario& s, const std::string& key, const std::string& value,
                       const std::string& what, const std::string& fix, std::int64_t line) {
-  fail(ErrorKind::config, {s.file, line, key, value}, what, fix);
+  fail(ErrorKind::config, {s.file, line != 0 ? line : s.line_of(key), key, value}, what, fix);
 }
 
 int level_of(const Scenario& s, const Hierarchy& h, const std::string& key, const std::string& name,

@@ -17,7 +17,7 @@ namespace {
 
 [[noreturn]] void bad(const Scenario& s, const std::string& key, const std::string& value,
                       const std::string& what, const std::string& fix) {
-  fail(ErrorKind::config, {s.file, 0, key, value}, what, fix);
+  fail(ErrorKind::config, {s.file, s.line_of(key), key, value}, what, fix);
 }
 
 }  // namespace

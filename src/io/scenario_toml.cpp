@@ -747,6 +747,25 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
   }
 }
 
+// The line of every key of the file (not of one --set gave), as Scenario::key_lines.
+void record_lines(const toml::node& n, const std::string& key, const std::string& file,
+                  FieldLines& out) {
+  const auto& path = n.source().path;
+  if (!key.empty() && path != nullptr && *path == file && n.source().begin.line > 0) {
+    out.emplace_back(key, static_cast<std::int64_t>(n.source().begin.line));
+  }
+  if (const auto* t = n.as_table()) {
+    for (const auto& [k, v] : *t) {
+      record_lines(v, key.empty() ? std::string(k.str()) : key + "." + std::string(k.str()),
+                   file, out);
+    }
+  } else if (const auto* a = n.as_array(); a != nullptr && a->is_array_of_tables()) {
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      record_lines(*a->get(i), key + "[" + std::to_string(i) + "]", file, out);
+    }
+  }
+}
+
 void walk(const Ctx& c, const toml::table& t, const std::string& prefix) {
   std::vector<std::string> allowed;
   std::set<std::string> seen;
@@ -1006,10 +1025,12 @@ LoadedScenario parse_scenario(const std::string& text_with_bom, const std::strin
          "start the file with schema_version = 1");
   }
   walk(c, root, "");
+  record_lines(root, "", name, s.key_lines);
   auto& cal = s.calendar;
   if (!valid_periods_per_year(cal.periods_per_year)) {
     fail(ErrorKind::config,
-         {name, 0, "calendar.periods_per_year", std::to_string(cal.periods_per_year)},
+         {name, s.line_of("calendar.periods_per_year"), "calendar.periods_per_year",
+          std::to_string(cal.periods_per_year)},
          "not a calendar", "use 1, 2, 3, 4, 6, 12 (months), 52 (ISO weeks) or 365 (days)");
   }
   if (cal.stated_periods_per_year != 0 && !valid_periods_per_year(cal.stated_periods_per_year)) {
@@ -1034,7 +1055,7 @@ LoadedScenario parse_scenario(const std::string& text_with_bom, const std::strin
                        node != nullptr ? static_cast<std::int64_t>(node->source().begin.line) : 0);
   }
   if (s.hierarchy.source == "csv" && s.hierarchy.path.empty()) {
-    fail(ErrorKind::config, {name, 0, "hierarchy.path", ""},
+    fail(ErrorKind::config, {name, s.line_of("hierarchy"), "hierarchy.path", ""},
          "source is \"csv\" but no path is given", "set hierarchy.path to the units CSV");
   }
   if (s.policies.empty()) {
@@ -1046,7 +1067,7 @@ LoadedScenario parse_scenario(const std::string& text_with_bom, const std::strin
   for (auto& e : s.events) {
     if (e.policy.empty()) {
       if (s.policies.size() > 1) {
-        fail(ErrorKind::config, {name, 0, e.key + ".policy", ""},
+        fail(ErrorKind::config, {name, e.line, e.key + ".policy", ""},
              "several policies are defined, so the event must name one", "set policy = \"ID\"");
       }
       e.policy = s.policies[0].id;

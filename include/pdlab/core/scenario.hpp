@@ -458,6 +458,24 @@ struct Scenario {
   std::string name;
   std::string description;
   std::string file;  // where it was read from
+  // The line in `file` of each key written there ("calendar.periods_per_year",
+  // "adoption.alpha.county", "policy[1].requires"), for messages; keys given by --set only
+  // have none.
+  FieldLines key_lines;
+  // The line of `key`, else of the nearest table holding it ("adoption.alpha" for
+  // "adoption.alpha.prefecure"), else 0.
+  [[nodiscard]] std::int64_t line_of(std::string key) const {
+    while (!key.empty()) {
+      for (const auto& [k, l] : key_lines) {
+        if (k == key) {
+          return l;
+        }
+      }
+      const auto cut = key.find_last_of(".[");
+      key.erase(cut == std::string::npos ? 0 : cut);
+    }
+    return 0;
+  }
   Calendar calendar;
   HierarchySpec hierarchy;
   std::vector<Policy> policies;

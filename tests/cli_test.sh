@@ -207,7 +207,7 @@ ok fit_bad_not_written test ! -e "$T/bad.toml"
 check fit_shipped_edges 0 "horizontal" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --level prefecture \
   --edges china:prefecture --out "$T/shipped.toml"
 printf 'unit_id,policy_id,time\n1101,p,2021\n11,order,2020\n12,order,2021\n1201,p,2022\n' > "$T/order_events.csv"
-check riskset_event_covariate 0 "1 policies" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/order_events.csv" \
+check riskset_event_covariate 0 "1 policy$" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/order_events.csv" \
   --level prefecture --event-covariate order --terms "trend" --out "$T/order_rs.csv"
 check riskset_event_covariate_cols 0 "adopted.order,trend" -- head -1 "$T/order_rs.csv"
 check riskset_event_covariate_beijing 0 "^1101,11,prefecture,p,1,.*,0,0,0,1,1$" -- grep "^1101," "$T/order_rs.csv"

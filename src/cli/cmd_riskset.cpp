@@ -51,8 +51,8 @@ int run(const RisksetOptions& o) {
   spec.edges = o.edges;
   const auto r = study::riskset_study(spec);
   fmt::print(
-      stderr, "pdlab: risk set of {} rows, {} events, {} policies{}{}\n", r.rows, r.events,
-      r.policies,
+      stderr, "pdlab: risk set of {} rows, {} events, {} polic{}{}{}\n", r.rows, r.events,
+      r.policies, r.policies == 1 ? "y" : "ies",
       r.after_horizon ? fmt::format("; {} events after the horizon are censored", r.after_horizon)
                       : "",
       r.outside_subtree ? fmt::format("; {} events outside the subtree ignored", r.outside_subtree)

@@ -32,8 +32,12 @@ int run(const ValidateOptions& o) {
   if (study.inputs.network->dropped() > 0) {
     fmt::print(" ({} outside the subtree dropped)", study.inputs.network->dropped());
   }
-  fmt::print("; {} policies, {} events, {} periods, {} replicates.\n", sc.policies.size(),
-             sc.events.size(), sc.calendar.periods, sc.replicates);
+  const auto plural = [](std::size_t n, const char* one, const char* many) {
+    return fmt::format("{} {}", n, n == 1 ? one : many);
+  };
+  fmt::print("; {}, {}, {} periods, {}.\n", plural(sc.policies.size(), "policy", "policies"),
+             plural(sc.events.size(), "event", "events"), sc.calendar.periods,
+             plural(static_cast<std::size_t>(sc.replicates), "replicate", "replicates"));
   return EX_OK;
 }
 

@@ -68,7 +68,16 @@ void export_csv(const std::string& db_path, const std::string& table, std::ostre
     for (const auto& t : tables) {
       all += (all.empty() ? "" : ", ") + t;
     }
-    fail(ErrorKind::usage, {db_path, 0, "--table", table}, "no such table (tables: " + all + ")",
+    // The optional tables say how to get them.
+    std::string how;
+    if (table == "unit_time" || table == "governance_unit_time") {
+      how = " (written only with output.unit_time_every > 0: rerun with --set "
+            "output.unit_time_every=12, say)";
+    } else if (table == "governance_time") {
+      how = " (written only with a governance module on)";
+    }
+    fail(ErrorKind::usage, {db_path, 0, "--table", table},
+         "no such table in this file" + how + " (tables: " + all + ")",
          near.empty() ? "use one of the tables listed" : "did you mean '" + near + "'?");
   }
   Stmt st(db, "SELECT * FROM " + sql_identifier(table) + " ORDER BY rowid");

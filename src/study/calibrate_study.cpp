@@ -97,8 +97,11 @@ std::vector<Target> read_targets(const std::string& path, const Model& m) {
     Target t;
     const auto l = h.level_index(row.level);
     if (!l) {
-      fail(ErrorKind::data, {path, line, "level", row.level}, "no such level in the hierarchy",
-           "use a level name of the scenario's hierarchy");
+      const auto near = closest(row.level, h.level_names());
+      fail(ErrorKind::data, {path, line, "level", row.level},
+           fmt::format("no such level in the hierarchy (levels: {})", fmt::join(h.level_names(), ", ")),
+           near.empty() ? "use a level name of the scenario's hierarchy"
+                         : "did you mean '" + near + "'?");
     }
     t.level = *l;
     {

@@ -136,8 +136,10 @@ RisksetInputs read_riskset_inputs(const RisksetInputSpec& spec) {
   if (!spec.level.empty()) {
     const auto l = h.level_index(spec.level);
     if (!l) {
-      fail(ErrorKind::usage, {"", 0, "--level", spec.level}, "no such level in the hierarchy",
-           "use one of: " + join(h.level_names()));
+      const auto near = closest(spec.level, h.level_names());
+      fail(ErrorKind::usage, {"", 0, "--level", spec.level},
+           "no such level in the hierarchy (levels: " + join(h.level_names()) + ")",
+           near.empty() ? "use one of the levels listed" : "did you mean '" + near + "'?");
     }
     ro.level = *l;
   }

@@ -371,7 +371,7 @@ check compare_no_vary 64 "give either --vary or --variants" -- "$PDLAB" compare 
 check compare_one_value 64 "only one variant" -- "$PDLAB" compare "$G" --vary stability.budget=5000 --out "$T/c2.csv"
 check compare_bad_form 64 "not of the form" -- "$PDLAB" compare "$G" --vary stability.budget --out "$T/c2.csv"
 check compare_bad_key 78 "did you mean" -- "$PDLAB" compare "$G" --vary stability.contrl=0,1 --out "$T/c2.csv"
-check compare_one_replicate 64 "at least 2 replicates" -- "$PDLAB" compare "$G" --vary stability.budget=0,1 --out "$T/c2.csv" -r 1
+check compare_one_replicate 64 "field '--replicates' = '1': a comparison needs at least 2 replicates" -- "$PDLAB" compare "$G" --vary stability.budget=0,1 --out "$T/c2.csv" -r 1
 printf 'variant,promotion.mandate,promotion.championship\nmandate,1,0\nchampionship,0,1\n' > "$T/v.csv"
 check compare_csv 0 "championship" -- "$PDLAB" compare "$G" --variants "$T/v.csv" --out "$T/c3.csv" -r 4
 if [ ! -e "$T/c2.csv" ]; then passes=$((passes + 1)); else echo "FAIL compare_no_partial_output"; fails=$((fails + 1)); fi

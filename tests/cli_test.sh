@@ -37,7 +37,7 @@ check units_scenario_any_case 0 "Township 1.1.1" -- "$PDLAB" units "township 1.1
 check units_english_note 0 "English names cover provinces and counties only" -- "$PDLAB" units Suzhou
 check units_english 0 "320585 .*太仓市 (Taicang)  in 江苏省 / 苏州市" -- "$PDLAB" units Taicang
 check units_csv 0 "^320585,3205,county,county_city,太仓市,Taicang,江苏省 / 苏州市,32/3205" -- "$PDLAB" units 320585 --limit 1 --csv
-check units_none 65 "no unit matches" -- "$PDLAB" units zzzq
+check units_none 65 "no unit matches 'zzzq' (the query matches part of an id, a Chinese name" -- "$PDLAB" units zzzq
 check units_scenario 0 "P1C1T1 " -- "$PDLAB" units "Township 1.1.1" --scenario "$EX/toy_pilot.toml"
 check run_ok 0 "$T/a.sqlite" -- "$PDLAB" run "$EX/toy_pilot.toml" --out "$T/a.sqlite" --replicates 3 --threads 2 --seed 5
 check run_exists 73 "pass --force" -- "$PDLAB" run "$EX/toy_pilot.toml" --out "$T/a.sqlite"

@@ -65,7 +65,11 @@ int run(const UnitsOptions& o) {
     }
   }
   if (found.empty()) {
-    fmt::print(stderr, "pdlab: no unit matches '{}'\n", o.query);
+    fmt::print(stderr,
+               "pdlab: no unit matches '{}' (the query matches part of an id, a Chinese name, "
+               "or an English name, which only provinces and counties have: try 苏州, 3205 or "
+               "Jiangsu)\n",
+               o.query);
     return EX_DATAERR;
   }
   if (more) {

@@ -285,6 +285,12 @@ TEST(Compare, PairedContrast) {
   EXPECT_NEAR(c.hi - c.diff, 2.7764451051977934 * std::sqrt(0.125 / 5), 1e-9);  // qt(.975, 4)
   const auto nan = std::nan("");
   EXPECT_EQ(contrast({1, nan, 3}, {0, 0, 0}).n, 2);
+  // Equal values: their value as mean, no spread (0.1 * 3 / 3 is one ulp above 0.1).
+  const auto same = contrast({0.1, 0.1, 0.1}, {0.1, 0.1, 0.1});
+  EXPECT_EQ(same.mean, 0.1);
+  EXPECT_EQ(same.sd, 0.0);
+  EXPECT_EQ(same.diff, 0.0);
+  EXPECT_EQ(same.diff_se, 0.0);
 }
 
 namespace {

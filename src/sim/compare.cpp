@@ -135,6 +135,17 @@ Contrast contrast(const std::vector<double>& x, const std::vector<double>& b) {
   }
   c.mean /= n;
   c.diff /= n;
+  // Equal values have that value as their mean and no spread (the sum's rounding would leave
+  // a mean one ulp off and an sd of 1e-16).
+  const auto equal = [](const std::vector<double>& v) {
+    return std::all_of(v.begin(), v.end(), [&](double x) { return x == v.front(); });
+  };
+  if (equal(xs)) {
+    c.mean = xs.front();
+  }
+  if (equal(ds)) {
+    c.diff = ds.front();
+  }
   double sx = 0;
   double sd = 0;
   for (std::size_t r = 0; r < xs.size(); ++r) {

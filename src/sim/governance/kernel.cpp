@@ -290,6 +290,10 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     T bel_new[2];
     T trust_new[2];
     T griev_new[2];
+    // Unrolled: the groups' values stay in registers rather than arrays on the stack (3-4%
+    // of the coupled model's time on an AVX2 EPYC); each lane's arithmetic and its order are
+    // unchanged, and so are the pinned digests (Stability.LanesGiveTheBitsOfOneGovernmentAtATime).
+#pragma GCC unroll 2
     for (int g = 0; g < 2; ++g) {  // locals, then migrants
       const T cn = cov_k[g] * k.need[g];
       const T b = load<T>(at(of_group(Field::belonging_local, g)));

@@ -100,13 +100,20 @@ int run(const CompareOptions& o) {
   // A short digest: adoption at the levels that adopt, and the governance headline outcomes.
   fmt::print("Differences from \"{}\" ({} replicates, common random numbers, 95% t intervals)\n",
              res.labels[0], res.replicates);
+  const bool several_policies =
+      std::any_of(res.outcomes.begin(), res.outcomes.end(), [&](const OutcomeDef& d) {
+        return !d.policy.empty() && d.policy != res.outcomes.front().policy;
+      });
   for (std::size_t k = 0; k < res.outcomes.size(); ++k) {
     const auto& d = res.outcomes[k];
     if (!study::is_headline(res, d)) {
       continue;
     }
     const std::string unit = study::outcome_unit(d);
-    fmt::print("  {} {} ({}{}{}):\n", d.name, d.statistic, d.level, unit.empty() ? "" : "; ", unit);
+    // The policy too where there are several.
+    const std::string policy = several_policies && !d.policy.empty() ? d.policy + ", " : "";
+    fmt::print("  {} {} ({}{}{}{}):\n", d.name, d.statistic, policy, d.level,
+               unit.empty() ? "" : "; ", unit);
     for (std::size_t i = 1; i < res.labels.size(); ++i) {
       const auto& c = res.contrasts[k][i];
       fmt::print("    {:<40} {:>12.4g}  [{:.4g}, {:.4g}]\n", res.labels[i], c.diff, c.lo, c.hi);

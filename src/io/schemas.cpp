@@ -267,7 +267,8 @@ std::vector<TableSchema> build() {
   v.push_back({"compare",
                "`pdlab compare`: outcomes of each variant and their differences from the first "
                "(common random numbers, 95% t intervals). Adoption outcomes (share_at_end, "
-               "periods_to_half, reached_half) are over the units of the level that exist in each "
+               "periods_to_half, reached_half), for each policy at the levels below the top "
+               "where it can be adopted, are over the units of the level that exist in each "
                "period (docs/model.md 7.13). periods_to_half is the first period in which half "
                "of them have adopted, censored at the horizon (the calendar's periods) in a "
                "replicate that never gets there; reached_half is 1 in a replicate that gets "

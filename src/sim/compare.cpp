@@ -29,8 +29,12 @@ std::vector<OutcomeDef> outcome_defs(const Model& model) {
   const auto& h = model.hierarchy();
   const auto& sc = model.scenario();
   std::vector<OutcomeDef> out;
-  for (const auto& p : sc.policies) {
+  for (std::size_t k = 0; k < sc.policies.size(); ++k) {
+    const auto& p = sc.policies[k];
     for (int l = 1; l < h.n_levels(); ++l) {
+      if (!model.adoptable(static_cast<int>(k), l)) {
+        continue;  // ([[policy]] levels) nothing to summarise but zeros
+      }
       out.push_back({"adopted", p.id, h.level_names()[l], "share_at_end"});
       out.push_back({"adopted", p.id, h.level_names()[l], "periods_to_half"});
       out.push_back({"adopted", p.id, h.level_names()[l], "reached_half"});
@@ -62,6 +66,9 @@ std::vector<double> outcome_values(const Model& model, const ReplicateResult& re
   const auto& rs = model.restructuring();
   for (int k = 0; k < model.n_policies(); ++k) {
     for (int l = 1; l < nl; ++l) {
+      if (!model.adoptable(k, l)) {
+        continue;  // as outcome_defs
+      }
       // Over the units of the level that exist in each period (docs/model.md 7.13): the share
       // at the horizon, and the first period in which at least half of them have adopted.
       const auto adopted = adopted_existing(model, result, k, l);

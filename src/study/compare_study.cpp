@@ -479,34 +479,39 @@ bool is_headline(const CompareResult& res, const OutcomeDef& d) {
   return is_headline(res.adopting_levels, res.deepest_level, res.top_level, d);
 }
 
-std::vector<std::string> adopting_levels(const std::vector<OutcomeDef>& outcomes,
+std::vector<PolicyLevel> adopting_levels(const std::vector<OutcomeDef>& outcomes,
                                          const std::vector<std::string>& level_names,
                                          const std::function<double(std::size_t)>& mean_share) {
-  std::vector<char> adopts(level_names.size(), 0);
+  std::vector<PolicyLevel> found;
   for (std::size_t k = 0; k < outcomes.size(); ++k) {
     const auto& d = outcomes[k];
     if (d.name == "adopted" && d.statistic == "share_at_end" && mean_share(k) > 0) {
-      const auto l = std::find(level_names.begin(), level_names.end(), d.level);
-      if (l != level_names.end()) {
-        adopts[static_cast<std::size_t>(l - level_names.begin())] = 1;
-      }
+      found.emplace_back(d.policy, d.level);
     }
   }
-  std::vector<std::string> out;
-  for (std::size_t l = 0; l < level_names.size(); ++l) {
-    if (adopts[l] != 0) {
-      out.push_back(level_names[l]);
-    }
-  }
-  return out;
+  // From the top level down (stable: policies in outcome order within a level).
+  const auto rank = [&](const PolicyLevel& p) {
+    return std::find(level_names.begin(), level_names.end(), p.second) - level_names.begin();
+  };
+  std::stable_sort(found.begin(), found.end(),
+                   [&](const PolicyLevel& a, const PolicyLevel& b) { return rank(a) < rank(b); });
+  found.erase(std::unique(found.begin(), found.end()), found.end());
+  return found;
 }
 
-bool is_headline(const std::vector<std::string>& adopting, const std::string& deepest,
+bool is_headline(const std::vector<PolicyLevel>& adopting, const std::string& deepest,
                  const std::string& top, const OutcomeDef& d) {
-  // Where nothing is adopted anywhere, the deepest level says so.
-  const std::string& deepest_adopting = adopting.empty() ? deepest : adopting.back();
-  const bool adopts = std::find(adopting.begin(), adopting.end(), d.level) != adopting.end() ||
-                      d.level == deepest_adopting;
+  // The deepest level where this policy is adopted; where it is adopted nowhere, the deepest
+  // level says so.
+  std::string deepest_adopting = deepest;
+  bool adopts = false;
+  for (const auto& [policy, level] : adopting) {
+    if (policy == d.policy) {
+      deepest_adopting = level;
+      adopts = adopts || level == d.level;
+    }
+  }
+  adopts = adopts || d.level == deepest_adopting;
   // (reached_half qualifies periods_to_half: compare prints it with it, when below 1)
   return (d.name == "adopted" && d.statistic == "share_at_end" && adopts) ||
          (d.name == "adopted" && d.statistic == "periods_to_half" && d.level == deepest_adopting) ||

@@ -6,9 +6,13 @@
 #include "pdlab/sim/engine.hpp"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pdlab {
+
+// A policy id and a level name (where a policy is adopted, for digests).
+using PolicyLevel = std::pair<std::string, std::string>;
 
 struct OutcomeDef {
   std::string name;    // metric: adopted, periods_to_half, or a governance metric
@@ -19,9 +23,9 @@ struct OutcomeDef {
   std::string statistic;
 };
 
-// The outcomes of a model, in a fixed order: for each policy and level below the top, the
-// share adopted by the last period and the periods until half the level had adopted (censored
-// at the horizon), both over the units of the level that exist in the period (docs/model.md
+// The outcomes of a model, in a fixed order: for each policy and level below the top where it
+// can be adopted ([[policy]] levels), the share adopted by the last period and the periods
+// until half the level had adopted (censored at the horizon), both over the units of the level that exist in the period (docs/model.md
 // 7.13: merged, abolished or not yet born units are in neither numerator nor denominator); for each
 // governance metric and level where it is defined, its mean over the last year (states) or its
 // total over the horizon (incidents, escalated pressure and costs, which are rates per year).

@@ -44,8 +44,9 @@ struct CompareResult {
   std::vector<std::vector<Contrast>> contrasts;
   std::string deepest_level;  // of the hierarchy, for digests
   std::string top_level;
-  // The levels where some variant adopts, from the top (adopting_levels()), for digests.
-  std::vector<std::string> adopting_levels;
+  // The levels where some variant adopts each policy, from the top (adopting_levels()), for
+  // digests.
+  std::vector<PolicyLevel> adopting_levels;
   // Each variant's time series over its replicates (adoption by policy, level and period;
   // governance metrics by level and period), at the baseline's output.quantiles.
   std::vector<Summary> time;
@@ -79,11 +80,12 @@ bool is_headline(const CompareResult& result, const OutcomeDef& outcome);
 // unit (its last-year mean) or that unit over the horizon (a flow's total).
 std::string outcome_unit(const OutcomeDef& outcome);
 
-// The levels whose share adopted at the horizon is above 0 somewhere, from the top:
+// The levels whose share adopted at the horizon is above 0 somewhere, by policy, from the top:
 // `mean_share(k)` gives the largest mean of outcome k over the variants or design points. A
 // mandate to townships is summarised there as well as at villages that adopt on their own,
-// and a scenario whose policy stops at townships is not summarised by its villages' zeros.
-std::vector<std::string> adopting_levels(const std::vector<OutcomeDef>& outcomes,
+// a scenario whose policy stops at townships is not summarised by its villages' zeros, and a
+// policy is not summarised at the levels where only another one is adopted.
+std::vector<PolicyLevel> adopting_levels(const std::vector<OutcomeDef>& outcomes,
                                          const std::vector<std::string>& level_names,
                                          const std::function<double(std::size_t)>& mean_share);
 
@@ -92,7 +94,7 @@ std::vector<std::string> adopting_levels(const std::vector<OutcomeDef>& outcomes
 io::TableSchema compare_time_schema(const CompareResult& result);
 void write_compare_time(const CompareResult& result, io::TableWriter& w);
 // The same, given the adopting levels and the hierarchy's deepest and top level names.
-bool is_headline(const std::vector<std::string>& adopting_levels, const std::string& deepest_level,
+bool is_headline(const std::vector<PolicyLevel>& adopting_levels, const std::string& deepest_level,
                  const std::string& top_level, const OutcomeDef& outcome);
 
 }  // namespace pdlab::study

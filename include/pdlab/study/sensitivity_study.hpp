@@ -56,7 +56,7 @@ struct SensitivityResult {
   std::vector<std::vector<sensitivity::MorrisIndex>> morris;
   std::vector<std::vector<sensitivity::SobolIndex>> sobol;
   std::string deepest_level, top_level;      // of the hierarchy, for digests
-  std::vector<std::string> adopting_levels;  // where some design point adopts (for digests)
+  std::vector<PolicyLevel> adopting_levels;  // where some design point adopts (for digests)
 };
 
 // Checks the factors and the design sizes (an error names the key or option and the fix)

@@ -40,7 +40,8 @@ void add_options(CLI::App& sub, CalibrateOptions& o) {
       ->required();
   sub.add_option("--method", o.method,
                  "nlopt: point fit (Nelder-Mead); abc: posterior sample by ABC-SMC")
-      ->check(CLI::IsMember({"nlopt", "abc"}));
+      ->check(CLI::IsMember({"nlopt", "abc"}))
+      ->capture_default_str();
   sub.add_option("--out,-o", o.out,
                  "Write the calibrated scenario (TOML; abc: at the posterior mean)");
   sub.add_option("--report", o.report,

@@ -23,7 +23,8 @@ void add_options(CLI::App& sub, CoxOptions& o) {
                  "e.g. \"Surv(tstart, tstop, event) ~ horizontal + log_gdp_pc\"")
       ->required();
   sub.add_option("--ties", o.ties, "Tied event times")
-      ->check(CLI::IsMember(study::cox_ties_names()));
+      ->check(CLI::IsMember(study::cox_ties_names()))
+      ->capture_default_str();
   sub.add_option("--strata", o.strata, "Column defining strata (separate baseline hazards)")
       ->check(column_name("--strata"));
   sub.add_option("--cluster", o.cluster, "Column of cluster ids for robust standard errors")

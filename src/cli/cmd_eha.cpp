@@ -22,7 +22,9 @@ void add_options(CLI::App& sub, EhaOptions& o) {
   sub.add_option("--formula", o.formula,
                  "e.g. \"event ~ vertical + horizontal + factor(policy_id)\"")
       ->required();
-  sub.add_option("--link", o.link, "Link function")->check(CLI::IsMember(study::glm_link_names()));
+  sub.add_option("--link", o.link, "Link function")
+      ->check(CLI::IsMember(study::glm_link_names()))
+      ->capture_default_str();
   sub.add_option("--cluster", o.cluster, "Column of cluster ids for cluster-robust standard errors")
       ->check(column_name("--cluster"));
   sub.add_option("--offset", o.offset, "Column used as an offset")->check(column_name("--offset"));

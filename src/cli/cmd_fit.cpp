@@ -31,7 +31,9 @@ void add_options(CLI::App& sub, FitOptions& o) {
                      o.edges, o.terms);
   sub.add_option("--policy", o.policy, "The policy to fit (when the events hold several)");
   sub.add_option("--level", o.level, "Only units of this level are at risk");
-  sub.add_option("--link", o.link, "Link function")->check(CLI::IsMember(study::glm_link_names()));
+  sub.add_option("--link", o.link, "Link function")
+      ->check(CLI::IsMember(study::glm_link_names()))
+      ->capture_default_str();
   sub.add_option("--out,-o", o.out, "Fitted scenario TOML")->required();
   add_sets(sub, o.sets);
   add_force(sub, o.force);

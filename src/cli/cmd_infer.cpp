@@ -28,16 +28,19 @@ void add_options(CLI::App& sub, InferOptions& o) {
       ->required();
   sub.add_option("--nodes", o.nodes, "Node list CSV (node_name); fixes node ids and tie order");
   sub.add_option("--model", o.model, "Transmission model")
-      ->check(CLI::IsMember(study::transmission_names()));
+      ->check(CLI::IsMember(study::transmission_names()))
+      ->capture_default_str();
   sub.add_option("--params", o.parameter, "Transmission parameter (rate, or power-law exponent)");
-  sub.add_option("--epsilon", o.epsilon, "Probability of the background edge");
+  sub.add_option("--epsilon", o.epsilon, "Probability of the background edge")
+      ->capture_default_str();
   sub.add_option("--edges,-k", o.max_edges,
                  "Number of edges, at least 1 (default: all that improve)")
       ->check(CLI::NonNegativeNumber);
   sub.add_option("--flavour", o.flavour,
                  "snap (SNAP's netinf) or networkinference (R NetworkInference: Vuong "
                  "p-values, parameter estimated when --params is not given)")
-      ->check(CLI::IsMember(study::netinf_flavour_names()));
+      ->check(CLI::IsMember(study::netinf_flavour_names()))
+      ->capture_default_str();
   sub.add_option("--p-value-cutoff", o.p_value_cutoff,
                  "networkinference: stop after the first edge whose p-value reaches this")
       ->check(CLI::Range(0.0, 1.0));

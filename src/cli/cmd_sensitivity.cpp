@@ -37,7 +37,8 @@ void add_options(CLI::App& sub, SensitivityOptions& o) {
                  "KEY=LO:HI, or KEY for its registry range (repeatable; replaces the "
                  "scenario's factor of that key)");
   sub.add_option("--method", o.method, "sobol (first-order and total indices) or morris")
-      ->check(CLI::IsMember({"sobol", "morris"}));
+      ->check(CLI::IsMember({"sobol", "morris"}))
+      ->capture_default_str();
   sub.add_option("--samples", o.spec.samples, "Sobol: base samples N; N (k + 2) design points")
       ->capture_default_str();
   sub.add_option("--trajectories", o.spec.trajectories,

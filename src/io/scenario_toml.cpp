@@ -1097,6 +1097,11 @@ LoadedScenario load_scenario(const std::string& path, const std::vector<std::str
          "give the scenario's .toml file (e.g. " +
              (std::filesystem::path(path) / "scenario.toml").string() + ")");
   }
+  if (std::error_code ec; std::filesystem::exists(path, ec) &&
+                          !std::filesystem::is_regular_file(path, ec)) {
+    fail(ErrorKind::no_input, {path, 0, "", ""}, "this is not a regular file (a device or a pipe)",
+         "give the scenario's .toml file");
+  }
   if (!in || !std::filesystem::is_regular_file(path)) {
     fail(ErrorKind::no_input, {path, 0, "", ""}, "scenario file not found",
          "check the path; `pdlab validate FILE` checks a scenario");

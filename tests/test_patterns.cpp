@@ -198,11 +198,10 @@ TEST(Patterns, InspectionsFailOnlyAtTheYearsEndBelowTheTarget) {
     const auto rs = run(sc, h, 2);
     for (const auto& r : rs) {
       for (int t = 0; t < 48; ++t) {
-        check(t, r.governance.values[(static_cast<std::size_t>(GovMetric::inspection_fail_share) *
-                                          nl +
-                                      ls) *
-                                         48 +
-                                     t]);
+        check(
+            t,
+            r.governance.values
+                [(static_cast<std::size_t>(GovMetric::inspection_fail_share) * nl + ls) * 48 + t]);
       }
     }
   };

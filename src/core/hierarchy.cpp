@@ -402,8 +402,7 @@ Hierarchy HierarchyBuilder::build(std::string_view root_id) {
       fail(ErrorKind::data, {source_, lines_[u], "level", std::string(lvl)},
            "units at depth " + std::to_string(d) + " are level '" + level_at_depth[d] + "' (" +
                std::to_string(count[d * codes + code_at_depth[d]]) + " of " +
-               std::to_string(units_at_depth[d]) + "), but this one is '" + std::string(lvl) +
-               "'",
+               std::to_string(units_at_depth[d]) + "), but this one is '" + std::string(lvl) + "'",
            "make the level column match the unit's tier (its parent is one level up)");
     }
     h.level_[k] = static_cast<std::uint8_t>(depth[k]);

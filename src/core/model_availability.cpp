@@ -7,9 +7,9 @@
 #include "pdlab/core/params.hpp"
 
 #include <algorithm>
+#include <string>
 #include <string_view>
 #include <vector>
-#include <string>
 
 namespace pdlab {
 
@@ -182,9 +182,8 @@ void Model::note_idle_modules() {
       continue;
     }
     const std::string prefix = std::string(module) + ".";
-    const std::string keys = set_keys([&](std::string_view k) {
-      return k.starts_with(prefix) && k != prefix + "enabled";
-    });
+    const std::string keys = set_keys(
+        [&](std::string_view k) { return k.starts_with(prefix) && k != prefix + "enabled"; });
     if (!keys.empty()) {
       warnings_.push_back(keys + ": no effect while the " + std::string(module) +
                           " module is off (set " + prefix + "enabled = true to use it)");
@@ -193,10 +192,10 @@ void Model::note_idle_modules() {
   // Within a module that is on (or, for feedback, always): keys read only under a switch.
   // (Fixed stability shares with a chosen mix are an error, not a warning: Model's checks.)
   struct Switch {
-    bool module_on;             // the module is on (else the warning above covers its keys)
-    bool idle;                  // the switch leaves the keys unread
-    std::string_view state;     // the switch as it is, for the message
-    std::string_view fix;       // how to use the keys
+    bool module_on;          // the module is on (else the warning above covers its keys)
+    bool idle;               // the switch leaves the keys unread
+    std::string_view state;  // the switch as it is, for the message
+    std::string_view fix;    // how to use the keys
     std::vector<std::string_view> keys;  // a key, or a prefix ending in '_' or '.'
   };
   const auto& a = g.assessment;
@@ -206,41 +205,88 @@ void Model::note_idle_modules() {
   const bool best = a.choice == Choice::best_response;
   const bool chosen = st.mix == Choice::best_response;
   const Switch switches[] = {
-      {a.enabled, !a.inspection, "assessment.inspection is false",
-       "set assessment.inspection = true", {"assessment.inspection_"}},
-      {a.enabled, !a.veto, "assessment.veto is false", "set assessment.veto = true",
+      {a.enabled,
+       !a.inspection,
+       "assessment.inspection is false",
+       "set assessment.inspection = true",
+       {"assessment.inspection_"}},
+      {a.enabled,
+       !a.veto,
+       "assessment.veto is false",
+       "set assessment.veto = true",
        {"assessment.veto_threshold"}},
-      {a.enabled, best, "assessment.choice is \"best_response\"",
-       "set assessment.choice = \"fixed\"", {"assessment.fixed_effort"}},
-      {a.enabled, !best, "assessment.choice is \"fixed\"",
-       "set assessment.choice = \"best_response\"", {"assessment.temperature"}},
-      {c.enabled, !c.costs, "coproduction.costs is false", "set coproduction.costs = true",
+      {a.enabled,
+       best,
+       "assessment.choice is \"best_response\"",
+       "set assessment.choice = \"fixed\"",
+       {"assessment.fixed_effort"}},
+      {a.enabled,
+       !best,
+       "assessment.choice is \"fixed\"",
+       "set assessment.choice = \"best_response\"",
+       {"assessment.temperature"}},
+      {c.enabled,
+       !c.costs,
+       "coproduction.costs is false",
+       "set coproduction.costs = true",
        {"coproduction.cost_work", "coproduction.cost_load"}},
-      {c.enabled, !c.hukou, "coproduction.hukou is false", "set coproduction.hukou = true",
+      {c.enabled,
+       !c.hukou,
+       "coproduction.hukou is false",
+       "set coproduction.hukou = true",
        {"coproduction.migrant_eligibility", "coproduction.residence_years"}},
-      {c.enabled, c.agents_root.empty(), "coproduction.agents_root is not set",
-       "name a city in coproduction.agents_root", {"coproduction.agents_per_community"}},
-      {st.enabled, !chosen, "stability.mix is \"fixed\"", "set stability.mix = \"chosen\"",
+      {c.enabled,
+       c.agents_root.empty(),
+       "coproduction.agents_root is not set",
+       "name a city in coproduction.agents_root",
+       {"coproduction.agents_per_community"}},
+      {st.enabled,
+       !chosen,
+       "stability.mix is \"fixed\"",
+       "set stability.mix = \"chosen\"",
        {"stability.temperature"}},
-      {st.enabled, !st.latent, "stability.latent is false", "set stability.latent = true",
+      {st.enabled,
+       !st.latent,
+       "stability.latent is false",
+       "set stability.latent = true",
        {"stability.latent_"}},
       // Without the ratchet expected claims stay at their base: no unmet share either.
-      {st.enabled, !st.ratchet, "stability.ratchet is false", "set stability.ratchet = true",
+      {st.enabled,
+       !st.ratchet,
+       "stability.ratchet is false",
+       "set stability.ratchet = true",
        {"stability.claims_rate", "stability.claims_decay", "stability.claims_grievance",
         "stability.claims_incidents"}},
       {true, !f.need, "feedback.need is false", "set feedback.need = true", {"feedback.need_"}},
-      {true, !f.escalation, "feedback.escalation is false", "set feedback.escalation = true",
+      {true,
+       !f.escalation,
+       "feedback.escalation is false",
+       "set feedback.escalation = true",
        {"feedback.escalation_"}},
-      {true, !f.reversal, "feedback.reversal is false", "set feedback.reversal = true",
+      {true,
+       !f.reversal,
+       "feedback.reversal is false",
+       "set feedback.reversal = true",
        {"feedback.reversal_"}},
-      {true, !f.pilot_evaluation, "feedback.pilot_evaluation is false",
-       "set feedback.pilot_evaluation = true", {"feedback.evaluation_"}},
-      {true, !f.learning, "feedback.learning is false", "set feedback.learning = true",
+      {true,
+       !f.pilot_evaluation,
+       "feedback.pilot_evaluation is false",
+       "set feedback.pilot_evaluation = true",
+       {"feedback.evaluation_"}},
+      {true,
+       !f.learning,
+       "feedback.learning is false",
+       "set feedback.learning = true",
        {"feedback.learning_"}},
-      {true, !f.any(), "every feedback is off", "turn on a feedback, e.g. feedback.need = true,",
+      {true,
+       !f.any(),
+       "every feedback is off",
+       "turn on a feedback, e.g. feedback.need = true,",
        {"feedback.lag_months"}},
-      {true, !f.need && !f.escalation && !f.reversal,
-       "feedback.need, .escalation and .reversal are false", "turn one of them on",
+      {true,
+       !f.need && !f.escalation && !f.reversal,
+       "feedback.need, .escalation and .reversal are false",
+       "turn one of them on",
        {"feedback.levels"}},
   };
   for (const auto& sw : switches) {

@@ -71,8 +71,9 @@ void export_csv(const std::string& db_path, const std::string& table, std::ostre
     // The optional tables say how to get them.
     std::string how;
     if (table == "unit_time" || table == "governance_unit_time") {
-      how = " (written only with output.unit_time_every > 0: rerun with --set "
-            "output.unit_time_every=12, say)";
+      how =
+          " (written only with output.unit_time_every > 0: rerun with --set "
+          "output.unit_time_every=12, say)";
     } else if (table == "governance_time") {
       how = " (written only with a governance module on)";
     }

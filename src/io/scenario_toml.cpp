@@ -756,8 +756,8 @@ void record_lines(const toml::node& n, const std::string& key, const std::string
   }
   if (const auto* t = n.as_table()) {
     for (const auto& [k, v] : *t) {
-      record_lines(v, key.empty() ? std::string(k.str()) : key + "." + std::string(k.str()),
-                   file, out);
+      record_lines(v, key.empty() ? std::string(k.str()) : key + "." + std::string(k.str()), file,
+                   out);
     }
   } else if (const auto* a = n.as_array(); a != nullptr && a->is_array_of_tables()) {
     for (std::size_t i = 0; i < a->size(); ++i) {
@@ -1097,8 +1097,8 @@ LoadedScenario load_scenario(const std::string& path, const std::vector<std::str
          "give the scenario's .toml file (e.g. " +
              (std::filesystem::path(path) / "scenario.toml").string() + ")");
   }
-  if (std::error_code ec; std::filesystem::exists(path, ec) &&
-                          !std::filesystem::is_regular_file(path, ec)) {
+  if (std::error_code ec;
+      std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
     fail(ErrorKind::no_input, {path, 0, "", ""}, "this is not a regular file (a device or a pipe)",
          "give the scenario's .toml file");
   }

@@ -99,9 +99,10 @@ std::vector<Target> read_targets(const std::string& path, const Model& m) {
     if (!l) {
       const auto near = closest(row.level, h.level_names());
       fail(ErrorKind::data, {path, line, "level", row.level},
-           fmt::format("no such level in the hierarchy (levels: {})", fmt::join(h.level_names(), ", ")),
+           fmt::format("no such level in the hierarchy (levels: {})",
+                       fmt::join(h.level_names(), ", ")),
            near.empty() ? "use a level name of the scenario's hierarchy"
-                         : "did you mean '" + near + "'?");
+                        : "did you mean '" + near + "'?");
     }
     t.level = *l;
     {

@@ -271,8 +271,9 @@ CompareResult compare_designs(const CompareSpec& spec,
   const int reps = model_of[0]->scenario().replicates;
   if (reps < 2) {
     // Blame where the count came from: the command line (-r) or the scenario's run.replicates.
-    const bool flag = std::any_of(spec.overrides.begin(), spec.overrides.end(),
-                                  [](const std::string& a) { return a.starts_with("run.replicates="); });
+    const bool flag =
+        std::any_of(spec.overrides.begin(), spec.overrides.end(),
+                    [](const std::string& a) { return a.starts_with("run.replicates="); });
     fail(ErrorKind::usage,
          flag ? Where{"", 0, "--replicates", std::to_string(reps)}
               : Where{spec.scenario, model_of[0]->scenario().line_of("run.replicates"),

@@ -25,10 +25,11 @@ struct OutcomeDef {
 
 // The outcomes of a model, in a fixed order: for each policy and level below the top where it
 // can be adopted ([[policy]] levels), the share adopted by the last period and the periods
-// until half the level had adopted (censored at the horizon), both over the units of the level that exist in the period (docs/model.md
-// 7.13: merged, abolished or not yet born units are in neither numerator nor denominator); for each
-// governance metric and level where it is defined, its mean over the last year (states) or its
-// total over the horizon (incidents, escalated pressure and costs, which are rates per year).
+// until half the level had adopted (censored at the horizon), both over the units of the level that
+// exist in the period (docs/model.md 7.13: merged, abolished or not yet born units are in neither
+// numerator nor denominator); for each governance metric and level where it is defined, its mean
+// over the last year (states) or its total over the horizon (incidents, escalated pressure and
+// costs, which are rates per year).
 std::vector<OutcomeDef> outcome_defs(const Model& model);
 std::vector<double> outcome_values(const Model& model, const ReplicateResult& result);
 

@@ -90,11 +90,11 @@ class Runtime {
   void apply_changes(std::vector<sim::Change>& list, std::size_t& next, std::int32_t t,
                      const std::vector<Adoption>& records);
   // The modules, for block b (an index into GovernanceModel::blocks()) in period t.
-  void decide_local(std::size_t b, std::int32_t t);  // officials.cpp
-  void communities(std::size_t b, std::int32_t t);   // communities.cpp (and agents.cpp)
-  void stability(std::size_t b, std::int32_t t);     // stability.cpp
-  Inspected inspect(std::int32_t u, std::int32_t t);      // assessment.cpp
-  void assess_local(std::size_t b, std::int32_t t);  // assessment.cpp
+  void decide_local(std::size_t b, std::int32_t t);   // officials.cpp
+  void communities(std::size_t b, std::int32_t t);    // communities.cpp (and agents.cpp)
+  void stability(std::size_t b, std::int32_t t);      // stability.cpp
+  Inspected inspect(std::int32_t u, std::int32_t t);  // assessment.cpp
+  void assess_local(std::size_t b, std::int32_t t);   // assessment.cpp
   // Officials above the local governments in period t: their choices before any block (they
   // may be in charge of an abolished tier), their assessment after every block. Those of
   // units [u0, u1); with u0 = 0 the assessment first adds the children's jurisdiction sums

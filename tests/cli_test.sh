@@ -175,6 +175,19 @@ ok set_malformed_no_note bash -c "! '$PDLAB' validate '$EX/toy_pilot.toml' --set
 # A key of a governance module that is off changes nothing: validate says so.
 check idle_module_key 0 "assessment.inspection_target = 0.9: no effect while the assessment module is off" -- \
   "$PDLAB" validate "$EX/toy_pilot.toml" --set assessment.inspection_target=0.9
+# A scenario path that is a pipe is refused at once (opening it would wait for a writer).
+mkfifo "$T/scenario_fifo"
+check scenario_fifo 66 "scenario_fifo: this is not a regular file (a device or a pipe)" -- timeout 20 "$PDLAB" validate "$T/scenario_fifo"
+# A negative capacity (pilots are ranked by it) is warned about with its file and line.
+check capacity_negative_warned 0 "capacity_negative.csv:6: unit 'P1C1T2' has population = -5, which promotion.capacity ranks" -- \
+  "$PDLAB" validate "$SRC/tests/bad_inputs/capacity_negative.toml"
+# A key of a module that is off but read by the residents' layer while another module is on
+# (grievance inflow moves incidents) is not said to have no effect; one that is unread is.
+ok idle_module_read_key_not_warned bash -c "! '$PDLAB' validate '$EX/toy_governance.toml' --set coproduction.enabled=false --set coproduction.grievance_inflow=2 2>&1 | grep -q 'grievance_inflow = 2'"
+check idle_module_unread_key_warned 0 "coproduction.w_peers = 2, coproduction.task_list_cut = 0.3: no effect while the coproduction module is off" -- \
+  "$PDLAB" validate "$EX/toy_governance.toml" --set coproduction.enabled=false --set coproduction.w_peers=2
+check idle_feedback_levels 0 'feedback.levels = \[county\]: no effect while feedback.need, .escalation and .reversal are false' -- \
+  "$PDLAB" validate "$EX/toy_governance.toml" --set 'feedback.levels=["county"]'
 # So does a key read only under a switch that is off, within a module that is on.
 check idle_switch_key 0 "feedback.need_grievance = 3: no effect while feedback.need is false (set feedback.need = true to use it)" -- \
   "$PDLAB" validate "$EX/toy_pilot.toml" --set feedback.need_grievance=3

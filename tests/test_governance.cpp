@@ -7,6 +7,7 @@
 #include "pdlab/sim/compare.hpp"
 #include "pdlab/sim/engine.hpp"
 #include "pdlab/sim/summary.hpp"
+#include "pdlab/study/compare_study.hpp"
 #include "pdlab/study/study.hpp"
 #include "sim/governance/kernel.hpp"
 #include "sim/governance/lanes.hpp"
@@ -291,6 +292,35 @@ TEST(Compare, PairedContrast) {
   EXPECT_EQ(same.sd, 0.0);
   EXPECT_EQ(same.diff, 0.0);
   EXPECT_EQ(same.diff_se, 0.0);
+}
+
+// The compare digest picks each policy's own adopting levels; a policy adopted nowhere is
+// shown at its deepest level where it can be adopted, not at a level where it has no rows.
+TEST(Compare, DigestLevelsByPolicy) {
+  const std::vector<std::string> levels = {"province", "county", "township", "village"};
+  std::vector<OutcomeDef> defs;
+  for (const std::string l : {"county", "township", "village"}) {
+    defs.push_back({"adopted", "a", l, "share_at_end"});
+  }
+  for (const std::string l : {"county", "township"}) {  // b: not adoptable by villages
+    defs.push_back({"adopted", "b", l, "share_at_end"});
+  }
+  // a is adopted by townships only; b nowhere.
+  const auto adopting = study::adopting_levels(
+      defs, levels, [&](std::size_t k) { return defs[k].policy == "a" && k == 1 ? 0.5 : 0.0; });
+  const std::vector<PolicyLevel> want = {{"a", "township"}, {"b", "township"}};
+  EXPECT_EQ(adopting, want);
+  const auto headline = [&](const std::string& policy, const std::string& level,
+                            const std::string& statistic) {
+    return study::is_headline(adopting, "village", "province",
+                              {"adopted", policy, level, statistic});
+  };
+  EXPECT_TRUE(headline("a", "township", "share_at_end"));
+  EXPECT_TRUE(headline("a", "township", "periods_to_half"));
+  EXPECT_FALSE(headline("a", "village", "share_at_end"));
+  EXPECT_TRUE(headline("b", "township", "share_at_end"));
+  EXPECT_FALSE(headline("b", "county", "share_at_end"));
+  EXPECT_FALSE(headline("b", "village", "share_at_end"));
 }
 
 namespace {

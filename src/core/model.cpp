@@ -267,15 +267,17 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
       column(sc_, h_, "promotion.capacity", sc_.promotion.capacity, "zero");  // throws
     }
     const auto col = h_.attribute(*idx);
+    bool warned_capacity = false;
     for (std::int32_t u = 0; u < n; ++u) {
-      // A capacity (a population, a budget) below 0 is a mistake in the data, not a rank.
-      if (col[u] < 0 || std::isinf(col[u])) {
-        fail(ErrorKind::data,
-             {h_.source(), h_.source_line(u), sc_.promotion.capacity, number_text(col[u])},
-             "unit '" + std::string(h_.id(u)) + "' has a capacity below 0 or infinite, and " +
-                 "promotion.capacity = '" + sc_.promotion.capacity +
-                 "' ranks the candidates for pilots by it",
-             "give the unit a value >= 0 (or leave it empty: a missing value ranks last)");
+      // A capacity below 0 (a population of -5) is most likely a mistake in the data; a
+      // column that may be negative (a z-score) ranks as given, so this is a warning, once.
+      if ((col[u] < 0 || std::isinf(col[u])) && !warned_capacity) {
+        warned_capacity = true;
+        warnings_.push_back(h_.source() + ":" + std::to_string(h_.source_line(u)) + ": unit '" +
+                            std::string(h_.id(u)) + "' has " + sc_.promotion.capacity + " = " +
+                            number_text(col[u]) +
+                            ", which promotion.capacity ranks the candidates for pilots by "
+                            "(as given; a missing value ranks last): check the column");
       }
       capacity_[u] =
           std::isnan(col[u]) ? -std::numeric_limits<float>::infinity() : static_cast<float>(col[u]);

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 namespace pdlab {
@@ -156,7 +157,11 @@ void Model::check_available(const CompiledEvent& c, const Event& e) const {
 // with --set) most likely forgot to turn the module on. The same holds within a module that is
 // on for the keys of a switch that is off (feedback.need_grievance with feedback.need off,
 // stability.latent_rate with stability.latent off, ...). Each such key, with its value, in one
-// warning per module or switch.
+// warning per module or switch. Only keys the run does not read are named: while any module is
+// on, the residents' layer reads some keys of the modules that are off (satisfaction, trust
+// and grievance are [coproduction] keys; officials' careers are [assessment] keys), and those
+// do change the run. Each list was checked by varying every key on toy_governance with the
+// module or switch off (a key named here left every output's bits unchanged).
 void Model::note_idle_modules() {
   const auto& g = sc_.governance;
   Scenario defaults;  // (parameter_value reads through the shared accessors)
@@ -173,17 +178,61 @@ void Model::note_idle_modules() {
     }
     return keys;
   };
-  const std::pair<std::string_view, bool> modules[] = {{"assessment", g.assessment.enabled},
-                                                       {"coproduction", g.coproduction.enabled},
-                                                       {"services", g.services.enabled},
-                                                       {"stability", g.stability.enabled}};
-  for (const auto& [module, enabled] : modules) {
+  const bool layer_runs =
+      g.assessment.enabled || g.coproduction.enabled || g.services.enabled || g.stability.enabled;
+  // While the layer runs: the keys of a module that is off that are still read.
+  using Keys = std::vector<std::string_view>;
+  const Keys read_assessment = {"assessment.satisfaction_weight",
+                                "assessment.visible_reward",
+                                "assessment.depth_reward",
+                                "assessment.discount",
+                                "assessment.depth_lag",
+                                "assessment.term_min",
+                                "assessment.term_max",
+                                "assessment.promotion_rate",
+                                "assessment.tournament",
+                                "assessment.cutoff",
+                                "assessment.visible_rate",
+                                "assessment.visible_decay",
+                                "assessment.depth_rate",
+                                "assessment.depth_decay"};
+  const Keys read_coproduction = {"coproduction.community_level",
+                                  "coproduction.population",
+                                  "coproduction.migrant_share",
+                                  "coproduction.hukou",
+                                  "coproduction.migrant_eligibility",
+                                  "coproduction.residence_years",
+                                  "coproduction.turnover_migrant",
+                                  "coproduction.variant_fit",
+                                  "coproduction.trust_rate",
+                                  "coproduction.satisfaction_intercept",
+                                  "coproduction.satisfaction_depth",
+                                  "coproduction.satisfaction_services",
+                                  "coproduction.satisfaction_grievance",
+                                  "coproduction.grievance_inflow",
+                                  "coproduction.grievance_decay",
+                                  "coproduction.initial_participation",
+                                  "coproduction.initial_trust",
+                                  "coproduction.initial_grievance",
+                                  "coproduction.agents_root",
+                                  "coproduction.agents_per_community"};
+  const Keys read_services = {"services.migrant_access", "services.working_local",
+                              "services.working_migrant"};
+  const Keys none;
+  const std::tuple<std::string_view, bool, const Keys*> modules[] = {
+      {"assessment", g.assessment.enabled, &read_assessment},
+      {"coproduction", g.coproduction.enabled, &read_coproduction},
+      {"services", g.services.enabled, &read_services},
+      {"stability", g.stability.enabled, &none}};
+  for (const auto& [module, enabled, read] : modules) {
     if (enabled) {
       continue;
     }
     const std::string prefix = std::string(module) + ".";
-    const std::string keys = set_keys(
-        [&](std::string_view k) { return k.starts_with(prefix) && k != prefix + "enabled"; });
+    const std::string keys = set_keys([&](std::string_view k) {
+      return k.starts_with(prefix) && k != prefix + "enabled" &&
+             !(layer_runs && std::find(read->begin(), read->end(), k) != read->end());
+    });
     if (!keys.empty()) {
       warnings_.push_back(keys + ": no effect while the " + std::string(module) +
                           " module is off (set " + prefix + "enabled = true to use it)");
@@ -230,11 +279,13 @@ void Model::note_idle_modules() {
        "coproduction.costs is false",
        "set coproduction.costs = true",
        {"coproduction.cost_work", "coproduction.cost_load"}},
-      {c.enabled,
+      // (hukou rules reach migrants' voice and access whenever the layer runs)
+      {layer_runs,
        !c.hukou,
        "coproduction.hukou is false",
        "set coproduction.hukou = true",
-       {"coproduction.migrant_eligibility", "coproduction.residence_years"}},
+       {"coproduction.migrant_eligibility", "coproduction.residence_years",
+        "services.migrant_access"}},
       {c.enabled,
        c.agents_root.empty(),
        "coproduction.agents_root is not set",
@@ -283,11 +334,6 @@ void Model::note_idle_modules() {
        "every feedback is off",
        "turn on a feedback, e.g. feedback.need = true,",
        {"feedback.lag_months"}},
-      {true,
-       !f.need && !f.escalation && !f.reversal,
-       "feedback.need, .escalation and .reversal are false",
-       "turn one of them on",
-       {"feedback.levels"}},
   };
   for (const auto& sw : switches) {
     if (!sw.module_on || !sw.idle) {
@@ -302,6 +348,13 @@ void Model::note_idle_modules() {
       warnings_.push_back(keys + ": no effect while " + std::string(sw.state) + " (" +
                           std::string(sw.fix) + " to use it)");
     }
+  }
+  // feedback.levels, a list (parameter_value has no text for lists): read only by need,
+  // escalation and reversal.
+  if (!f.levels.empty() && !f.need && !f.escalation && !f.reversal) {
+    warnings_.push_back("feedback.levels = [" + detail::list(f.levels) +
+                        "]: no effect while feedback.need, .escalation and .reversal are false "
+                        "(turn one of them on to use it)");
   }
 }
 

@@ -1091,7 +1091,6 @@ LoadedScenario parse_scenario(const std::string& text_with_bom, const std::strin
 }
 
 LoadedScenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
-  std::ifstream in(path, std::ios::binary);
   if (std::error_code ec; std::filesystem::is_directory(path, ec)) {
     fail(ErrorKind::no_input, {path, 0, "", ""}, "this is a folder, not a scenario file",
          "give the scenario's .toml file (e.g. " +
@@ -1102,6 +1101,8 @@ LoadedScenario load_scenario(const std::string& path, const std::vector<std::str
     fail(ErrorKind::no_input, {path, 0, "", ""}, "this is not a regular file (a device or a pipe)",
          "give the scenario's .toml file");
   }
+  // Opened only now: opening a pipe for reading would wait for a writer.
+  std::ifstream in(path, std::ios::binary);
   if (!in || !std::filesystem::is_regular_file(path)) {
     fail(ErrorKind::no_input, {path, 0, "", ""}, "scenario file not found",
          "check the path; `pdlab validate FILE` checks a scenario");

@@ -484,10 +484,28 @@ std::vector<PolicyLevel> adopting_levels(const std::vector<OutcomeDef>& outcomes
                                          const std::vector<std::string>& level_names,
                                          const std::function<double(std::size_t)>& mean_share) {
   std::vector<PolicyLevel> found;
+  std::vector<PolicyLevel> deepest;  // each policy's deepest level with outcomes
   for (std::size_t k = 0; k < outcomes.size(); ++k) {
     const auto& d = outcomes[k];
-    if (d.name == "adopted" && d.statistic == "share_at_end" && mean_share(k) > 0) {
+    if (d.name != "adopted" || d.statistic != "share_at_end") {
+      continue;
+    }
+    if (mean_share(k) > 0) {
       found.emplace_back(d.policy, d.level);
+    }
+    const auto it = std::find_if(deepest.begin(), deepest.end(),
+                                 [&](const PolicyLevel& p) { return p.first == d.policy; });
+    if (it == deepest.end()) {
+      deepest.emplace_back(d.policy, d.level);
+    } else {
+      it->second = d.level;  // outcomes run down the levels
+    }
+  }
+  // A policy adopted nowhere: its deepest level where it can be adopted says so (its zeros).
+  for (const auto& p : deepest) {
+    if (std::none_of(found.begin(), found.end(),
+                     [&](const PolicyLevel& f) { return f.first == p.first; })) {
+      found.push_back(p);
     }
   }
   // From the top level down (stable: policies in outcome order within a level).

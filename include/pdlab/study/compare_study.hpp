@@ -84,7 +84,8 @@ std::string outcome_unit(const OutcomeDef& outcome);
 // `mean_share(k)` gives the largest mean of outcome k over the variants or design points. A
 // mandate to townships is summarised there as well as at villages that adopt on their own,
 // a scenario whose policy stops at townships is not summarised by its villages' zeros, and a
-// policy is not summarised at the levels where only another one is adopted.
+// policy is not summarised at the levels where only another one is adopted; a policy adopted
+// nowhere is summarised at its deepest level where it can be adopted (its zeros say so).
 std::vector<PolicyLevel> adopting_levels(const std::vector<OutcomeDef>& outcomes,
                                          const std::vector<std::string>& level_names,
                                          const std::function<double(std::size_t)>& mean_share);

@@ -38,7 +38,7 @@ namespace {
 
 [[noreturn]] void bad(const Scenario& s, const std::string& key, const std::string& value,
                       const std::string& what, const std::string& fix, std::int64_t line = 0) {
-  fail(ErrorKind::config, {s.file, line, key, value}, what, fix);
+  fail(ErrorKind::config, {s.file, line != 0 ? line : s.line_of(key), key, value}, what, fix);
 }
 
 bool governance_key(const std::string& key) {

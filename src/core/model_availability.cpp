@@ -224,8 +224,11 @@ void Model::note_idle_modules() {
       {"coproduction", g.coproduction.enabled, &read_coproduction},
       {"services", g.services.enabled, &read_services},
       {"stability", g.stability.enabled, &none}};
-  for (const auto& [module, enabled, read] : modules) {
-    if (enabled) {
+  for (const auto& m : modules) {
+    // (no structured binding: clang before 16 cannot capture one in the lambda below)
+    const std::string_view module = std::get<0>(m);
+    const Keys* const read = std::get<2>(m);
+    if (std::get<1>(m)) {
       continue;
     }
     const std::string prefix = std::string(module) + ".";

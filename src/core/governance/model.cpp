@@ -90,10 +90,6 @@ void check_stability(const Scenario& s, const StabilityParams& b) {
   }
 }
 
-std::string num(double v) {
-  return number_text(v);
-}
-
 // Where a governance key was last given: by a set event (its source and line) or by the
 // scenario itself (no line kept).
 struct KeyOrigin {
@@ -115,7 +111,7 @@ void check_rates(const Scenario& s, const GovernanceParams& g, const Origins& or
                           const std::string& fix) {
     const auto it = origins.find(key);
     const bool by_event = it != origins.end();
-    bad(s, key, num(value),
+    bad(s, key, number_text(value),
         (by_event ? "set by " + it->second.source + ": " : std::string()) + what, fix,
         by_event ? it->second.line : 0);
   };
@@ -139,8 +135,9 @@ void check_rates(const Scenario& s, const GovernanceParams& g, const Origins& or
       }
       const bool is_default = origins.count(key) == 0 && r == *p.real(defaults);
       refuse(key, r,
-             "a per-year rate of " + num(r) + (is_default ? " (the registry's default)" : "") +
-                 " is a per-period step of " + num(r * dt) +
+             "a per-year rate of " + number_text(r) +
+                 (is_default ? " (the registry's default)" : "") + " is a per-period step of " +
+                 number_text(r * dt) +
                  ", and the explicit per-period update overshoots (it is unstable): rate x dt "
                  "must be at most 1: " +
                  calendar + ", at most " + std::to_string(ppy),
@@ -154,10 +151,10 @@ void check_rates(const Scenario& s, const GovernanceParams& g, const Origins& or
     refuse("services.so_max", v.so_max,
            "the SO-capacity update is stable only if so_growth x dt <= so_max (it then keeps "
            "the capacity in [0, so_max]): " +
-               calendar + " and services.so_growth = " + num(v.so_growth) +
-               ", so_max must be at least " + num(v.so_growth * dt),
-           "set services.so_max to at least " + num(v.so_growth * dt) +
-               ", or services.so_growth to at most " + num(v.so_max * ppy));
+               calendar + " and services.so_growth = " + number_text(v.so_growth) +
+               ", so_max must be at least " + number_text(v.so_growth * dt),
+           "set services.so_max to at least " + number_text(v.so_growth * dt) +
+               ", or services.so_growth to at most " + number_text(v.so_max * ppy));
   }
 }
 

@@ -1,6 +1,7 @@
 #include "sim/governance/kernel.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <string>
 #include <utility>
@@ -22,7 +23,7 @@ constexpr std::size_t kPrefetchTiles = 2;
 struct Constants {
   float services_contracting, volunteers, government, withdrawal, space;
   float depth_rate, depth_decay, perceive;
-  float admin_load, list_cut, cost_load, cost[2], inv_spread;
+  float admin_load, list_cut, cost_load, cost_factor[2], inv_spread;
   float intercept, w_peers, mobilise, w_bel, w_trust, w_serv, w_eff, voice[2], access, adjust;
   float bel_time, bel_serv, bel_part, turnover[2], need[2], working[2], school_min;
   float sat_intercept, sat_depth, sat_serv, sat_griev, trust_rate;
@@ -45,8 +46,10 @@ Constants constants(const Step& st) {
   k.admin_load = st.admin_load;
   k.list_cut = st.task_list_cut;
   k.cost_load = st.cost_load;
-  k.cost[0] = st.cost[0];
-  k.cost[1] = st.cost[1];
+  // The working class's threshold lies cost higher: its logistic's exponential is the other's
+  // times e^(cost / spread) (the kernel's exp, the same bits on every machine).
+  k.cost_factor[0] = simd::exp1(st.inv_spread * st.cost[0]);
+  k.cost_factor[1] = simd::exp1(st.inv_spread * st.cost[1]);
   k.inv_spread = st.inv_spread;
   k.intercept = st.intercept;
   k.w_peers = st.w_peers;
@@ -306,8 +309,10 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
       // a high benefit carry the whole group past the working residents' higher cost).
       const T net =
           common + k.w_bel * b + k.w_trust * tr + k.w_serv * cn + k.w_eff * k.voice[g] * dpn;
-      const T target = k.working[g] * simd::logistic<N>(k.inv_spread * (net - k.cost[g])) +
-                       (1.0F - k.working[g]) * simd::logistic<N>(k.inv_spread * net);
+      // Both classes' shares from one exponential: e^-(x - c) = e^-x e^c, e^c a constant.
+      const T e = simd::exp<N>(-(k.inv_spread * net));
+      const T target = k.working[g] / (one + e * k.cost_factor[g]) +
+                       (1.0F - k.working[g]) / (one + e);
       part[g] = p + k.adjust * (target - p);
       // Belonging grows with time in place, services and taking part; turnover replaces
       // residents by newcomers who start at 0.
@@ -408,6 +413,14 @@ __attribute__((target("avx2,fma"))) void kernel_avx2(const CommunityArrays& a, s
                                                      float so_capacity) {
   community_lanes<8>(a, n, t, k, so_capacity);
 }
+// The AVX-512 path's code on AVX2 (KernelPath::avx512_on_avx2): each 16-lane operation runs as
+// two 8-lane ones, with the multiply-adds fused as on AVX-512 (the same source expressions).
+__attribute__((target("avx2,fma"))) void kernel_avx512_on_avx2(const CommunityArrays& a,
+                                                               std::size_t n, std::int32_t t,
+                                                               const Constants& k,
+                                                               float so_capacity) {
+  community_lanes<16>(a, n, t, k, so_capacity);
+}
 __attribute__((target("avx512f,fma"))) void kernel_avx512(const CommunityArrays& a, std::size_t n,
                                                           std::int32_t t, const Constants& k,
                                                           float so_capacity) {
@@ -426,34 +439,62 @@ __attribute__((target("avx512f"))) void street_rows_avx512(const float* const* q
 }
 #endif
 
-// PDLAB_SIMD=sse|avx2 caps the vector width (to reproduce or time a narrower CPU).
-bool simd_allowed(int lanes) {
-  const char* cap = std::getenv("PDLAB_SIMD");
-  if (cap == nullptr) {
-    return true;
+bool cpu_can(KernelPath path) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  const bool fma = __builtin_cpu_supports("fma") != 0;
+  switch (path) {
+    case KernelPath::avx512: return fma && __builtin_cpu_supports("avx512f") != 0;
+    case KernelPath::avx2:
+    case KernelPath::avx512_on_avx2: return fma && __builtin_cpu_supports("avx2") != 0;
+    default: return true;
   }
-  const std::string v(cap);
-  return v == "avx512" || (v == "avx2" && lanes <= 8) || (v == "sse" && lanes <= 4);
+#else
+  return path == KernelPath::sse || path == KernelPath::automatic;
+#endif
+}
+
+// The path by CPU: the widest it has, at most what PDLAB_SIMD allows (sse|avx2 cap the width,
+// to reproduce or time a narrower CPU; avx512-on-avx2 gives the AVX-512 bits without it).
+KernelPath path_by_cpu() {
+  const char* cap = std::getenv("PDLAB_SIMD");
+  const std::string v(cap == nullptr ? "avx512" : cap);
+  if (v == "avx512-on-avx2" && cpu_can(KernelPath::avx512_on_avx2)) {
+    return KernelPath::avx512_on_avx2;
+  }
+  if (v == "avx512" && cpu_can(KernelPath::avx512)) {
+    return KernelPath::avx512;
+  }
+  if ((v == "avx512" || v == "avx2") && cpu_can(KernelPath::avx2)) {
+    return KernelPath::avx2;
+  }
+  return KernelPath::sse;
+}
+
+std::atomic<int> forced_path{static_cast<int>(KernelPath::automatic)};
+
+KernelPath current_path() {
+  static const KernelPath by_cpu = path_by_cpu();
+  const auto forced = static_cast<KernelPath>(forced_path.load(std::memory_order_relaxed));
+  return forced == KernelPath::automatic ? by_cpu : forced;
 }
 
 }  // namespace
 
+bool force_kernel_path(KernelPath path) {
+  if (!cpu_can(path)) {
+    return false;
+  }
+  forced_path.store(static_cast<int>(path), std::memory_order_relaxed);
+  return true;
+}
+
 int community_kernel_lanes() {
-#if defined(__x86_64__) && defined(__GNUC__)
-  static const int lanes = [] {
-    const bool fma = __builtin_cpu_supports("fma") != 0;
-    if (fma && __builtin_cpu_supports("avx512f") != 0 && simd_allowed(16)) {
-      return 16;
-    }
-    if (fma && __builtin_cpu_supports("avx2") != 0 && simd_allowed(8)) {
-      return 8;
-    }
-    return 4;
-  }();
-  return lanes;
-#else
-  return 4;
-#endif
+  switch (current_path()) {
+    case KernelPath::avx512:
+    case KernelPath::avx512_on_avx2: return 16;
+    case KernelPath::avx2: return 8;
+    default: return 4;
+  }
 }
 
 void community_kernel(const CommunityArrays& a, std::size_t n, std::int32_t t, const Step& st,
@@ -462,18 +503,14 @@ void community_kernel(const CommunityArrays& a, std::size_t n, std::int32_t t, c
     std::fill(a.block[k], a.block[k] + simd::kMaxLanes, 0.0F);
   }
   const Constants k = constants(st);
+  switch (current_path()) {
 #if defined(__x86_64__) && defined(__GNUC__)
-  static const int lanes = community_kernel_lanes();
-  if (lanes == 16) {
-    kernel_avx512(a, n, t, k, so_capacity);
-    return;
-  }
-  if (lanes == 8) {
-    kernel_avx2(a, n, t, k, so_capacity);
-    return;
-  }
+    case KernelPath::avx512: kernel_avx512(a, n, t, k, so_capacity); return;
+    case KernelPath::avx512_on_avx2: kernel_avx512_on_avx2(a, n, t, k, so_capacity); return;
+    case KernelPath::avx2: kernel_avx2(a, n, t, k, so_capacity); return;
 #endif
-  kernel_sse(a, n, t, k, so_capacity);
+    default: kernel_sse(a, n, t, k, so_capacity);
+  }
 }
 
 bool kernel_street_rows(int lanes, const float* const* q, std::size_t n, float* rows) {

@@ -120,10 +120,23 @@ struct CommunityArrays {
 void community_kernel(const CommunityArrays& a, std::size_t n, std::int32_t t, const Step& st,
                       float so_capacity);
 
-// The vector width community_kernel runs at on this CPU: 16 (AVX-512), 8 (AVX2 + FMA) or 4
-// (SSE2), at most what PDLAB_SIMD allows. The kernel's last bits depend on it (the wider
-// paths fuse multiply-adds), so tests that pin those bits pin one value per width.
+// The vector width community_kernel runs at: 16 (AVX-512), 8 (AVX2 + FMA) or 4 (SSE2), chosen
+// by the CPU, at most what PDLAB_SIMD allows. The kernel's last bits depend on it (the wider
+// paths fuse multiply-adds; the block's sums run in as many lanes), so tests that pin those
+// bits pin one value per width.
 int community_kernel_lanes();
+
+// The kernel's code paths. avx512_on_avx2 runs the 16-lane code on AVX2 + FMA (each 16-lane
+// vector as two 8-lane ones): the same per-lane arithmetic, fused multiply-adds and sums as the
+// AVX-512 path, so the AVX-512 bits on a CPU without AVX-512 (its digest in test_stability.cpp
+// was made on an Intel CPU with AVX-512 and is met so on an AMD EPYC with AVX2 only).
+// PDLAB_SIMD=avx512-on-avx2 chooses it for a whole run (2.4x slower than the AVX2 path: the
+// 16-lane shuffles are moved lane by lane).
+enum class KernelPath : int { automatic, sse, avx2, avx512, avx512_on_avx2 };
+// Forces the path of every later kernel call in this process (tests of each width's bits);
+// automatic restores the choice by CPU and PDLAB_SIMD. False, and nothing changed, where this
+// CPU cannot run the path.
+bool force_kernel_path(KernelPath path);
 
 // The kernel's writing of street sums as rows, for its test: q[k][c] (k < kStreetSums, c < n, n a
 // multiple of lanes) to rows[c * kStreetRow + k], `lanes` (4, 8, 16) communities at a time;

@@ -170,6 +170,13 @@ check fit_ok 0 "urban_share" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$D
 # only the deepest level, whose villages the compliance does not change.
 check compare_digest_adopting_levels 0 "adopted share_at_end (township; share of the level's units):" -- "$PDLAB" compare \
   "$EX/jiangsu_mandate.toml" --vary event.1.compliance=1,0.6 -r 4 --out "$T/js_cmp.csv"
+# A variant that changes nothing (a key of a module that is off) is said to, and why.
+check compare_idle_variant 0 'variant "stability.budget=90000" gave exactly the outcomes of "stability.budget=1000" in every replicate' -- \
+  "$PDLAB" compare "$EX/toy_pilot.toml" --vary stability.budget=1000,90000 -r 2 -t 1 --out "$T/idle_cmp.csv"
+# A time to half censored in some replicates is marked as a bound in the digest and the table.
+check compare_censored_marked 0 "censored in" -- "$PDLAB" compare "$EX/toy_governance.toml" \
+  --vary stages.reversal_rate=0,0.05 -r 6 -t 1 --out "$T/censored_cmp.csv"
+check compare_censored_column 0 "periods_to_half,.*,0.166" -- cat "$T/censored_cmp.csv"
 # A malformed --set says so, without a note listing it again.
 ok set_malformed_no_note bash -c "! '$PDLAB' validate '$EX/toy_pilot.toml' --set novalue 2>&1 | grep -q 'the scenario was read with'"
 # A key of a governance module that is off changes nothing: validate says so.

@@ -97,6 +97,9 @@ int run(const CompareOptions& o) {
     fmt::print(stderr, "pdlab: resumed: {} units of work were already done\n",
                grid.resumed_units());
   }
+  for (const auto& w : res.warnings) {
+    fmt::print(stderr, "pdlab: warning: {}\n", w);
+  }
   // A short digest: adoption at the levels that adopt, and the governance headline outcomes.
   fmt::print("Differences from \"{}\" ({} replicates, common random numbers, 95% t intervals)\n",
              res.labels[0], res.replicates);
@@ -109,6 +112,17 @@ int run(const CompareOptions& o) {
     if (!study::is_headline(res, d)) {
       continue;
     }
+    // The share running the policy at the end only where some units reversed (or ceased) in
+    // some variant: otherwise it repeats the share that adopted, three rows up.
+    if (d.name == "active" && k >= 3 && res.outcomes[k - 3].name == "adopted") {
+      bool differs = false;
+      for (std::size_t i = 0; i < res.labels.size(); ++i) {
+        differs = differs || res.contrasts[k][i].mean != res.contrasts[k - 3][i].mean;
+      }
+      if (!differs) {
+        continue;
+      }
+    }
     const std::string unit = study::outcome_unit(d);
     // The policy too where there are several.
     const std::string policy = several_policies && !d.policy.empty() ? d.policy + ", " : "";
@@ -116,7 +130,19 @@ int run(const CompareOptions& o) {
                unit.empty() ? "" : "; ", unit);
     for (std::size_t i = 1; i < res.labels.size(); ++i) {
       const auto& c = res.contrasts[k][i];
-      fmt::print("    {:<40} {:>12.4g}  [{:.4g}, {:.4g}]\n", res.labels[i], c.diff, c.lo, c.hi);
+      // Where the horizon stands in for a time to half, the difference is a bound.
+      const double cens = res.censored[k][i];
+      std::string note;
+      if (cens == 1.0) {
+        note = "  (censored in every replicate: the horizon stands in; no difference can be read)";
+      } else if (cens > 0) {
+        note = fmt::format("  (censored in {:.0f}% of replicates: a bound)", 100 * cens);
+      }
+      if (c.n < res.replicates) {
+        note += fmt::format("  ({} of {} replicates have a value in both)", c.n, res.replicates);
+      }
+      fmt::print("    {:<40} {:>12.4g}  [{:.4g}, {:.4g}]{}\n", res.labels[i], c.diff, c.lo, c.hi,
+                 note);
     }
     if (d.statistic == "periods_to_half" && k + 1 < res.outcomes.size() &&
         res.outcomes[k + 1].statistic == "reached_half") {

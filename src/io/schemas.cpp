@@ -273,20 +273,33 @@ std::vector<TableSchema> build() {
                "of them have adopted, censored at the horizon (the calendar's periods) in a "
                "replicate that never gets there; reached_half is 1 in a replicate that gets "
                "there and 0 otherwise, so its mean is the share of replicates that do (read "
-               "periods_to_half only where it is near 1). Governance metrics: stocks by their "
-               "last-year mean, flows by their total over the horizon (docs/metrics.md).",
+               "periods_to_half only where it is near 1, or where `censored` is 0). "
+               "share_at_end of `adopted` counts every unit that has adopted by the last period, "
+               "reversed or not; of `active`, the units running the policy in the last period "
+               "(adopted or piloting, not reversed: summary_time's active). Governance metrics: "
+               "stocks by their last-year mean, flows by their total over the horizon "
+               "(docs/metrics.md). Each row is over the replicates in which both the variant and "
+               "the first have a value (a governance metric may be empty in some, e.g. "
+               "inspection_fail_share in a replicate with no inspection): mean, sd and the "
+               "difference are over those pairs, and `replicates` counts them.",
                {{"outcome", T, "outcome"},
                 {"statistic", T, "statistic of the outcome"},
                 {"policy_id", T, "policy (empty for governance outcomes)"},
                 {"level", T, "level"},
                 {"variant", T, "variant label"},
-                {"replicates", I, "replicates"},
-                {"mean", R, "mean over replicates"},
-                {"sd", R, "standard deviation"},
-                {"diff", R, "mean difference from the first variant"},
+                {"replicates", I,
+                 "pairs: replicates in which this variant and the first both have a value"},
+                {"mean", R, "mean over those replicates"},
+                {"sd", R, "standard deviation over those replicates"},
+                {"diff", R, "mean paired difference from the first variant"},
                 {"diff_se", R, "standard error of the difference"},
-                {"diff_lo", R, "95% interval, lower"},
-                {"diff_hi", R, "95% interval, upper"}}});
+                {"diff_lo", R, "95% t interval, lower"},
+                {"diff_hi", R, "95% t interval, upper"},
+                {"unit", T, "unit of mean and diff"},
+                {"censored", R,
+                 "periods_to_half only: share of the pairs in which this variant or the first "
+                 "never reached half (the horizon stands in: a bound, not a time); empty "
+                 "otherwise"}}});
   v.push_back({"compare_time",
                "`pdlab compare --out FILE.sqlite`: each variant's time series over its "
                "replicates, as summary_time (adoption metrics by policy) and governance_time "

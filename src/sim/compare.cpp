@@ -38,6 +38,7 @@ std::vector<OutcomeDef> outcome_defs(const Model& model) {
       out.push_back({"adopted", p.id, h.level_names()[l], "share_at_end"});
       out.push_back({"adopted", p.id, h.level_names()[l], "periods_to_half"});
       out.push_back({"adopted", p.id, h.level_names()[l], "reached_half"});
+      out.push_back({"active", p.id, h.level_names()[l], "share_at_end"});
     }
   }
   if (const auto* g = model.governance()) {
@@ -86,6 +87,16 @@ std::vector<double> outcome_values(const Model& model, const ReplicateResult& re
       // Whether half was reached at all: periods_to_half is censored at the horizon where it
       // was not, so that its mean alone would read a never-reached half as a precise value.
       out.push_back(half < periods ? 1.0 : 0.0);
+      // Running the model at the horizon: adopted (or piloting) and neither reversed nor
+      // ceased, among the units existing then (summary_time's `active` in the last period).
+      std::int64_t active = 0;
+      for (const auto& a : result.adoptions) {
+        if (a.policy == k && h.level(a.unit) == l && a.period <= last && last < a.rev_period &&
+            rs.begin(a.unit) <= last && last < rs.end(a.unit)) {
+          ++active;
+        }
+      }
+      out.push_back(n_last > 0 ? static_cast<double>(active) / n_last : 0.0);
     }
   }
   if (const auto* g = model.governance()) {

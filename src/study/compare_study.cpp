@@ -211,6 +211,26 @@ CompareResult compare_designs(const CompareSpec& spec,
         fail(ErrorKind::usage, {"", 0, "--vary", key}, "the key is varied twice",
              "give each key once: --vary " + key + "=V1,V2,... with all its values");
       }
+      // run.* and output.* keys say how the study runs and what it writes, not the design: a
+      // variant of run.seed is the same design on other random numbers (not common random
+      // numbers), run.replicates and run.threads are the comparison's own, output.* changes
+      // no outcome.
+      if (key.starts_with("run.") || key.starts_with("output.")) {
+        const Where where = v.source.empty()
+                                ? Where{"", 0, "--vary", a}
+                                : Where{v.source, v.line, key, a.substr(a.find('=') + 1)};
+        fail(ErrorKind::usage, where,
+             key == "run.seed"
+                 ? "run.seed is not a design parameter: its variants would differ only by their "
+                   "random numbers, shown as effects (the comparison pairs replicates on common "
+                   "random numbers)"
+                 : "the key sets how the study runs or what it writes, the same for every "
+                   "variant; it is not a design parameter",
+             key.starts_with("run.")
+                 ? "set it for the whole comparison (--seed, --replicates, --threads) and vary "
+                   "design parameters"
+                 : "set it for the whole comparison with --set, and vary design parameters");
+      }
       if (set_keys.count(key) > 0) {
         fail(ErrorKind::usage, {"", 0, "--set", key},
              "the key is both fixed by --set and varied by the variants",
@@ -362,10 +382,53 @@ CompareResult compare_designs(const CompareSpec& spec,
   for (const auto& v : variants) {
     out.labels.push_back(v.label);
   }
+  // Warnings of a variant's model that the base does not raise come from its own values.
+  const auto& base_warnings = base.model->warnings();
+  for (std::size_t i = 0; i < variants.size(); ++i) {
+    for (const auto& w : model_of[i]->warnings()) {
+      if (std::find(base_warnings.begin(), base_warnings.end(), w) == base_warnings.end()) {
+        out.warnings.push_back("variant \"" + variants[i].label + "\": " + w);
+      }
+    }
+  }
+  for (std::size_t i = 1; i < variants.size(); ++i) {
+    bool same = true;
+    for (std::size_t k = 0; same && k < defs.size(); ++k) {
+      for (std::size_t r = 0; same && r < values[i][k].size(); ++r) {
+        const double a = values[i][k][r];
+        const double b = values[0][k][r];
+        same = a == b || (std::isnan(a) && std::isnan(b));
+      }
+    }
+    if (same) {
+      out.warnings.push_back(
+          "variant \"" + variants[i].label + "\" gave exactly the outcomes of \"" +
+          variants[0].label +
+          "\" in every replicate: its values change nothing in this scenario (a key read only "
+          "by a module or switch that is off, or a value the run never reaches)");
+    }
+  }
   out.contrasts.assign(defs.size(), {});
+  out.censored.assign(defs.size(), std::vector<double>(variants.size(), std::nan("")));
   for (std::size_t k = 0; k < defs.size(); ++k) {
     for (std::size_t i = 0; i < variants.size(); ++i) {
       out.contrasts[k].push_back(contrast(values[i][k], values[0][k]));
+    }
+    // reached_half follows periods_to_half (outcome_defs): 0 where the horizon stands in.
+    if (defs[k].statistic == "periods_to_half" && k + 1 < defs.size() &&
+        defs[k + 1].statistic == "reached_half") {
+      for (std::size_t i = 0; i < variants.size(); ++i) {
+        int pairs = 0;
+        int censored = 0;
+        for (std::size_t r = 0; r < values[i][k].size(); ++r) {
+          if (std::isnan(values[i][k][r]) || std::isnan(values[0][k][r])) {
+            continue;  // as contrast(): the pair is dropped
+          }
+          ++pairs;
+          censored += values[i][k + 1][r] == 0 || values[0][k + 1][r] == 0 ? 1 : 0;
+        }
+        out.censored[k][i] = pairs > 0 ? static_cast<double>(censored) / pairs : std::nan("");
+      }
     }
   }
   const auto& h = model_of[0]->hierarchy();
@@ -405,6 +468,8 @@ void write_compare(const CompareResult& res, io::TableWriter& w) {
           .real(c.diff_se)
           .real(c.lo)
           .real(c.hi)
+          .text(outcome_unit(defs[k]))
+          .real(res.censored[k][i])
           .end_row();
     }
   }
@@ -532,7 +597,7 @@ bool is_headline(const std::vector<PolicyLevel>& adopting, const std::string& de
   }
   adopts = adopts || d.level == deepest_adopting;
   // (reached_half qualifies periods_to_half: compare prints it with it, when below 1)
-  return (d.name == "adopted" && d.statistic == "share_at_end" && adopts) ||
+  return ((d.name == "adopted" || d.name == "active") && d.statistic == "share_at_end" && adopts) ||
          (d.name == "adopted" && d.statistic == "periods_to_half" && d.level == deepest_adopting) ||
          d.name == "participation_migrant" ||
          (d.name == "depth" && d.statistic == "last_year_mean" && d.level == deepest) ||

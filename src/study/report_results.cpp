@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace pdlab::study::report {
 
 namespace {
@@ -70,6 +72,42 @@ void compare_time_charts(const Study& db, std::vector<Chart>& charts) {
 
 }  // namespace
 
+namespace {
+
+// The forest plot's points: filled black where the difference is a time to half read in
+// every replicate (or another outcome), hollow red where the horizon stood in for some.
+Json point_layer(const Json& variant_axis, bool censored) {
+  return {
+      {"transform",
+       Json::array({{{"filter", censored ? "datum.censored > 0" : "!(datum.censored > 0)"}}})},
+      {"mark",
+       {{"type", "point"},
+        {"filled", !censored},
+        {"size", 60},
+        {"color", censored ? "#c0392b" : "black"}}},
+      {"encoding",
+       {{"x", {{"field", "diff"}, {"type", "quantitative"}}},
+        {"y", variant_axis},
+        {"tooltip", Json::array({{{"field", "outcome"}},
+                                 {{"field", "variant"}},
+                                 {{"field", "diff"}, {"format", ".4g"}},
+                                 {{"field", "diff_lo"}, {"title", "95% low"}, {"format", ".4g"}},
+                                 {{"field", "diff_hi"}, {"title", "95% high"}, {"format", ".4g"}},
+                                 {{"field", "replicates"}},
+                                 {{"field", "censored"},
+                                  {"title", "share of replicates censored"},
+                                  {"format", ".2f"}}})}}}};
+}
+
+// The censored share where the study has it (a compare table written before the column
+// existed reads as none censored).
+std::string censored_column(const Study& db) {
+  const auto cols = db.columns("compare");
+  return std::find(cols.begin(), cols.end(), "censored") != cols.end() ? "censored" : "NULL";
+}
+
+}  // namespace
+
 int write_compare_report(const Study& db, const std::string& out_path, bool force) {
   // One row per outcome and variant; the label says what the outcome measures and where.
   const std::string label =
@@ -78,8 +116,9 @@ int write_compare_report(const Study& db, const std::string& out_path, bool forc
   const auto baseline = db.scalar("SELECT variant FROM compare ORDER BY rowid LIMIT 1");
   const auto reps = db.scalar("SELECT MAX(replicates) FROM compare");
   const auto diffs = json_rows(
-      db, "SELECT " + label +
-              " AS outcome, variant, diff, diff_lo, diff_hi, mean, replicates FROM compare WHERE "
+      db, "SELECT " + label + " AS outcome, variant, diff, diff_lo, diff_hi, mean, replicates, " +
+              censored_column(db) +
+              " AS censored FROM compare WHERE "
               "variant <> " +
               io::sql_literal(baseline) + " ORDER BY rowid");
   const auto means = json_rows(
@@ -87,7 +126,10 @@ int write_compare_report(const Study& db, const std::string& out_path, bool forc
   const std::string caption = fmt::format(
       "Differences from the baseline variant \"{}\" over {} replicates on common random "
       "numbers (the same random draws in every variant), with 95% t intervals; a difference "
-      "whose interval crosses the dashed zero line is not distinguishable from none.",
+      "whose interval crosses the dashed zero line is not distinguishable from none. A hollow "
+      "red point is a time to half censored at the horizon in some replicates of the variant or "
+      "the baseline: the horizon stands in for a time never reached, so the difference is a "
+      "bound (in every replicate: no difference can be read).",
       baseline, reps);
   const Json variant_axis = {{"field", "variant"},
                              {"type", "nominal"},
@@ -114,17 +156,8 @@ int write_compare_report(const Study& db, const std::string& out_path, bool forc
                 {{"x", {{"field", "diff_lo"}, {"type", "quantitative"}, {"title", nullptr}}},
                  {"x2", {{"field", "diff_hi"}}},
                  {"y", variant_axis}}}},
-              {{"mark", {{"type", "point"}, {"filled", true}, {"size", 60}, {"color", "black"}}},
-               {"encoding",
-                {{"x", {{"field", "diff"}, {"type", "quantitative"}}},
-                 {"y", variant_axis},
-                 {"tooltip",
-                  Json::array(
-                      {{{"field", "outcome"}},
-                       {{"field", "variant"}},
-                       {{"field", "diff"}, {"format", ".4g"}},
-                       {{"field", "diff_lo"}, {"title", "95% low"}, {"format", ".4g"}},
-                       {{"field", "diff_hi"}, {"title", "95% high"}, {"format", ".4g"}}})}}}}})}}},
+              point_layer(variant_axis, false),
+              point_layer(variant_axis, true)})}}},
       {"resolve", {{"scale", {{"x", "independent"}}}}},
       {"title", caption_title(caption)}};
   Json side = {

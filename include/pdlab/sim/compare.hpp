@@ -24,8 +24,10 @@ struct OutcomeDef {
 };
 
 // The outcomes of a model, in a fixed order: for each policy and level below the top where it
-// can be adopted ([[policy]] levels), the share adopted by the last period and the periods
-// until half the level had adopted (censored at the horizon), both over the units of the level that
+// can be adopted ([[policy]] levels), the share that has adopted by the last period (ever:
+// a unit that reversed still counts), the periods until half the level had adopted (censored
+// at the horizon), whether half was reached, and the share running the policy in the last
+// period (`active`: adopted or piloting, not reversed), all over the units of the level that
 // exist in the period (docs/model.md 7.13: merged, abolished or not yet born units are in neither
 // numerator nor denominator); for each governance metric and level where it is defined, its mean
 // over the last year (states) or its total over the horizon (incidents, escalated pressure and

@@ -42,6 +42,14 @@ struct CompareResult {
   int replicates = 0;
   // contrasts[outcome][variant]: variant against the first, paired by replicate.
   std::vector<std::vector<Contrast>> contrasts;
+  // censored[outcome][variant], for periods_to_half: the share of the contrast's pairs in
+  // which this variant or the first never reached half (its value there is the horizon, a
+  // bound); NaN for other outcomes.
+  std::vector<std::vector<double>> censored;
+  // What a user should hear about the variants: warnings their own values raise (a key read
+  // only under a switch that is off, ...) and variants whose outcomes are exactly the
+  // baseline's in every replicate (their keys changed nothing in this scenario).
+  std::vector<std::string> warnings;
   std::string deepest_level;  // of the hierarchy, for digests
   std::string top_level;
   // The levels where some variant adopts each policy, from the top (adopting_levels()), for
@@ -70,7 +78,8 @@ CompareResult compare_designs(const CompareSpec& spec,
 // The comparison table (schema "compare"): one row per outcome and variant.
 void write_compare(const CompareResult& result, io::TableWriter& w);
 
-// The outcomes worth a digest: the share adopted at every level where some variant adopts and
+// The outcomes worth a digest: the share adopted and the share still running the policy at the
+// end (active) at every level where some variant adopts, and
 // the time to half at the deepest of them, migrant participation, last-year depth at the
 // deepest level, incidents, escalations to the top level.
 bool is_headline(const CompareResult& result, const OutcomeDef& outcome);

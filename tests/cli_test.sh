@@ -127,6 +127,17 @@ check cox_ok 0 "log partial likelihood = -472.831560" -- "$PDLAB" cox "$T/rs.csv
   --formula "Surv(tstart, tstop, event) ~ horizontal + migrant_share + log_gdp_pc" --cluster parent_id --out "$T/cox.csv"
 # A covariate in yuan (1e9-1e12) beside a share is no singular information (it was refused).
 awk -F, 'NR==1{print $0",gdp";next}{print $0","(NR*7919%1000+1)*1e9}' "$T/rs.csv" >"$T/rs_gdp.csv"
+# The hazard ratio's interval beside the coefficient's (exp of its ends): 0.9451 to 16.11.
+check cox_hr_interval 0 "horizontal .* 0.9451 *16.11" -- "$PDLAB" cox "$T/rs.csv" \
+  --formula "Surv(tstart, tstop, event) ~ horizontal + migrant_share + log_gdp_pc" --cluster parent_id
+# The offset is part of the model: the header writes it into the formula, as R does.
+check eha_offset_shown 0 "event ~ horizontal + offset(log_gdp_pc)" -- "$PDLAB" eha "$T/rs.csv" \
+  --formula "event ~ horizontal" --offset log_gdp_pc
+# A risk set without events is refused as such (it was a failure to converge).
+awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "event") c = i; print; next } { $c = 0; print }' \
+  "$T/rs.csv" > "$T/rs_no_events.csv"
+check eha_no_events 65 "no events: the response is 0 in all" -- "$PDLAB" eha "$T/rs_no_events.csv" \
+  --formula "event ~ horizontal"
 check cox_large_scale 0 "gdp" -- "$PDLAB" cox "$T/rs_gdp.csv" --formula "Surv(tstart, tstop, event) ~ horizontal + gdp"
 check cox_csv 0 "term,estimate,hazard_ratio" -- cat "$T/cox.csv"
 # `--out -`: standard output is the CSV alone (the summary goes to standard error), so that R
@@ -166,6 +177,13 @@ check infer_sqlite 0 "California|Oregon" -- bash -c "'$PDLAB' infer '$SRC/exampl
 check infer_bad_params 64 "exponent > 1" -- "$PDLAB" infer "$SRC/examples/spid/cascades.csv" --model power-law --params 1
 check fit_ok 0 "urban_share" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" \
   --static migrant_share,urban_share --level prefecture --out "$T/fitted.toml"
+# The clustering of the standard errors is named, and --cluster none gives model-based ones.
+check fit_cluster_named 0 "cluster-robust by the unit's superior (parent_id: 31 clusters" -- "$PDLAB" fit \
+  "$DC/dual_carbon.toml" --events "$DC/events.csv" --static migrant_share,urban_share --level prefecture \
+  --out "$T/fitted_c.toml"
+check fit_cluster_none 0 "carries the model-based covariance" -- "$PDLAB" fit "$DC/dual_carbon.toml" \
+  --events "$DC/events.csv" --static migrant_share,urban_share --level prefecture --cluster none \
+  --out "$T/fitted_none.toml"
 # The digest shows adoption at every level that adopts (here the mandate's townships), not
 # only the deepest level, whose villages the compliance does not change.
 check compare_digest_adopting_levels 0 "adopted share_at_end (township; share of the level's units):" -- "$PDLAB" compare \

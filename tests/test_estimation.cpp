@@ -177,6 +177,19 @@ TEST(Eha, BadInputs) {
   Eigen::VectorXd y(3);
   y << 0, 2, 1;
   test::expect_error([&] { fit_binomial_glm(x, y, {}, {"(Intercept)"}, {}); }, ErrorKind::data);
+  // No event, or nothing but events: refused as such (not a failure to converge).
+  y << 0, 0, 0;
+  EXPECT_NE(std::string(test::expect_error([&] { fit_binomial_glm(x, y, {}, {"(Intercept)"}, {}); },
+                                           ErrorKind::data)
+                            .what())
+                .find("no events"),
+            std::string::npos);
+  y << 1, 1, 1;
+  EXPECT_NE(std::string(test::expect_error([&] { fit_binomial_glm(x, y, {}, {"(Intercept)"}, {}); },
+                                           ErrorKind::data)
+                            .what())
+                .find("every one of the 3 rows used is an event"),
+            std::string::npos);
   y << 0, 1, 1;
   x(1, 0) = std::nan("");
   test::expect_error([&] { fit_binomial_glm(x, y, {}, {"(Intercept)"}, {}); }, ErrorKind::data);

@@ -43,7 +43,10 @@ int run(const EhaOptions& o) {
   spec.offset = o.offset;
   const auto r = study::eha_study(spec);
   std::ostringstream report;
-  io::print_glm(r.fit, fmt::format("Discrete-time EHA, {} link: {}", o.link, o.formula), report);
+  // The offset is part of the model (R writes it into the formula).
+  const std::string offset = o.offset.empty() ? "" : " + offset(" + o.offset + ")";
+  io::print_glm(r.fit, fmt::format("Discrete-time EHA, {} link: {}{}", o.link, o.formula, offset),
+                report);
   return finish_fit(
       report.str(), r.dropped_missing, o.out, o.force, "eha",
       [&](io::TableWriter& w) { io::write_glm(r.fit, w); }, r.fit.converged);

@@ -19,6 +19,7 @@ struct FitOptions {
   std::string scenario, events_path, covariates_path, terms, policy, edges, level, link = "cloglog",
                                                                                    out;
   std::vector<std::string> static_columns, inherit, event_covariates, sets;
+  std::string cluster = "parent";
   bool force = false;
 };
 
@@ -34,6 +35,11 @@ void add_options(CLI::App& sub, FitOptions& o) {
   sub.add_option("--link", o.link, "Link function")
       ->check(CLI::IsMember(study::glm_link_names()))
       ->capture_default_str();
+  sub.add_option("--cluster", o.cluster,
+                 "Standard errors: cluster-robust by the unit's superior (parent), or "
+                 "model-based (none); the fitted scenario's [uncertainty] takes the same")
+      ->check(CLI::IsMember({"parent", "none"}))
+      ->capture_default_str();
   sub.add_option("--out,-o", o.out, "Fitted scenario TOML")->required();
   add_sets(sub, o.sets);
   add_force(sub, o.force);
@@ -48,20 +54,28 @@ int run(const FitOptions& o) {
   spec.link = study::glm_link_from_name(o.link);
   spec.out = o.out;
   spec.force = o.force;
+  spec.cluster_by_parent = o.cluster == "parent";
   const auto res = study::fit_study(spec);
   std::ostringstream report;
   io::print_glm(res.glm,
                 fmt::format("Adoption hazard fitted to {} ({} link)", o.events_path, o.link),
                 report);
   for (const auto& note : res.notes) {
-    report << "note: " << note << '\n';
+    // What the fitted scenario carries is moot when it is not written.
+    if (res.glm.converged || note.find("the fitted scenario") == std::string::npos) {
+      report << "note: " << note << '\n';
+    }
   }
   fmt::print("{}", report.str());
   if (!res.glm.converged) {
     throw Error(ErrorKind::data,
-                "the adoption hazard did not converge; " + o.out +
-                    " was not written. Fix: check for separation (a term that predicts adoption "
-                    "perfectly), drop it or choose another --level");
+                "the adoption hazard did not converge; " + o.out + " was not written. Fix: " +
+                    (o.level.empty()
+                         ? "fit the level whose units adopt with --level (every level is at risk "
+                           "without it, and the intercept of a level without events runs off "
+                           "to -inf; `pdlab riskset` says which levels have events)"
+                         : "check for separation (a term that predicts adoption perfectly), drop "
+                           "it or choose another --level"));
   }
   io::write_text_file(o.out, o.force, [&](std::ostream& s) { s << res.scenario_toml; });
   fmt::print(stderr, "wrote {} (run it with `pdlab run`, compare with `pdlab check-fit`)\n", o.out);

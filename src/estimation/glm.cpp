@@ -87,6 +87,22 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
            "code events as 1 and non-events as 0");
     }
   }
+  // Without an event (or with nothing else) the likelihood has no maximum: every coefficient
+  // would run off to -inf (+inf), reported as a failure to converge.
+  const double n_events = y.sum();
+  if (n_events == 0) {
+    fail(ErrorKind::data, {"", 0, "event", "0"},
+         "no events: the response is 0 in all " + std::to_string(n) + " rows used",
+         "a hazard needs adoptions: check the response column (1 for an adoption) and which "
+         "rows are kept (missing values drop rows)");
+  }
+  if (n_events == static_cast<double>(n)) {
+    fail(ErrorKind::data, {"", 0, "event", "1"},
+         "every one of the " + std::to_string(n) +
+             " rows used is an event: no period at risk "
+             "without adoption, so the hazard cannot be estimated",
+         "include the periods at risk before each adoption (pdlab riskset builds them)");
+  }
   if (check && !x.allFinite()) {
     fail(ErrorKind::data, {}, "the design matrix has missing or infinite values",
          "drop or fill rows with missing covariates before fitting");
@@ -103,7 +119,7 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   GlmFit fit;
   fit.names = names;
   fit.n = n;
-  fit.events = static_cast<std::int64_t>(y.sum());
+  fit.events = static_cast<std::int64_t>(n_events);
   fit.aliased.assign(p, false);
 
   // Aliased columns, in column order as R's pivoting QR: a column is aliased when its residual

@@ -1340,6 +1340,8 @@ void write_cox(const CoxFit& fit, TableWriter& w) {
         .text(robust ? "cluster" : "model")
         .real(fit.se[jj])
         .integer(flagged(fit.separated, j) ? 1 : 0)
+        .real(std::exp(b - 1.959963984540054 * se))
+        .real(std::exp(b + 1.959963984540054 * se))
         .end_row();
   }
 }
@@ -1347,17 +1349,21 @@ void write_cox(const CoxFit& fit, TableWriter& w) {
 void print_cox(const CoxFit& fit, const std::string& title, std::ostream& o) {
   const bool robust = fit.se_robust.size() > 0;
   o << title << "\n\n";
-  o << fmt::format("{:<24} {:>12} {:>10} {:>12} {:>9} {:>10} {:>12} {:>12}{}\n", "term", "estimate",
-                   "exp(coef)", robust ? "robust se" : "std. error", "z", "p", "2.5%", "97.5%",
+  // The interval of the estimate (the log hazard ratio), then of the hazard ratio, exp(coef).
+  o << fmt::format("{:<24} {:>12} {:>10} {:>12} {:>9} {:>10} {:>12} {:>12} {:>10} {:>10}{}\n",
+                   "term", "estimate", "exp(coef)", robust ? "robust se" : "std. error", "z", "p",
+                   "coef 2.5%", "coef 97.5%", "HR 2.5%", "HR 97.5%",
                    robust ? fmt::format(" {:>12}", "model se") : "");
   for (std::size_t j = 0; j < fit.names.size(); ++j) {
     const auto jj = static_cast<Eigen::Index>(j);
     const double b = fit.coef[jj];
     const double se = robust ? fit.se_robust[jj] : fit.se[jj];
     o << fmt::format(
-        "{:<24} {:>12.6g} {:>10.4g} {:>12.6g} {:>9.3f} {:>10.3g} {:>12.6g} {:>12.6g}{}{}\n",
+        "{:<24} {:>12.6g} {:>10.4g} {:>12.6g} {:>9.3f} {:>10.3g} {:>12.6g} {:>12.6g} {:>10.4g} "
+        "{:>10.4g}{}{}\n",
         fit.names[j], b, std::exp(b), se, b / se, normal_p_value(b / se),
         b - 1.959963984540054 * se, b + 1.959963984540054 * se,
+        std::exp(b - 1.959963984540054 * se), std::exp(b + 1.959963984540054 * se),
         robust ? fmt::format(" {:>12.6g}", fit.se[jj]) : "",
         flagged(fit.separated, j) ? "  DIVERGES" : "");
   }

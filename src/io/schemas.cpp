@@ -213,14 +213,16 @@ std::vector<TableSchema> build() {
                 {"std_error", R, "standard error"},
                 {"z_value", R, "estimate / std_error"},
                 {"p_value", R, "two-sided normal p-value"},
-                {"conf_low", R, "95% interval, lower"},
-                {"conf_high", R, "95% interval, upper"},
+                {"conf_low", R, "95% interval of estimate (the log hazard ratio), lower"},
+                {"conf_high", R, "95% interval of estimate (the log hazard ratio), upper"},
                 {"se_type", T, "which standard error std_error is: model or cluster"},
                 {"std_error_model", R,
                  "model-based standard error (inverse information), kept beside a robust one"},
                 {"separated", I,
                  "1 if the estimate diverges (separation, or monotone likelihood in a Cox "
-                 "model): estimate and standard errors not meaningful"}}});
+                 "model): estimate and standard errors not meaningful"},
+                {"hr_low", R, "95% interval of hazard_ratio, lower: exp(conf_low)"},
+                {"hr_high", R, "95% interval of hazard_ratio, upper: exp(conf_high)"}}});
   v.push_back(
       {"edges",
        "`pdlab infer`: the inferred diffusion network, in the order edges were added.",

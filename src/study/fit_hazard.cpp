@@ -130,9 +130,18 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
   }
   GlmOptions go;
   go.link = opt.link;
-  if (opt.cluster_by_parent &&
-      std::set<std::int64_t>(clusters.begin(), clusters.end()).size() >= 2) {
+  const auto n_clusters = std::set<std::int64_t>(clusters.begin(), clusters.end()).size();
+  if (opt.cluster_by_parent && n_clusters >= 2) {
     go.clusters = clusters;
+    // Said, since the table only says "robust se": what the clusters are and how to do without.
+    res.notes.push_back(fmt::format(
+        "standard errors are cluster-robust by the unit's superior (parent_id: {} clusters; units "
+        "under one superior share its shocks); --cluster none gives model-based ones",
+        n_clusters));
+  } else if (opt.cluster_by_parent) {
+    res.notes.push_back(
+        "standard errors are model-based: every unit at risk has the same superior, so there is "
+        "no second cluster for cluster-robust ones");
   }
   res.glm = fit_binomial_glm(design.x, design.y, {}, design.names, go);
   const auto& names = design.names;
@@ -507,6 +516,7 @@ FitResult fit_study(const FitSpec& spec) {
   fo.terms = spec.terms;
   fo.link = spec.link;
   fo.events_path = spec.inputs.events_path;
+  fo.cluster_by_parent = spec.cluster_by_parent;
   return fit_scenario(in, fo);
 }
 

@@ -54,6 +54,7 @@ struct FitSpec {
   GlmLink link = GlmLink::cloglog;
   std::string out;  // where the fitted scenario will go: checked, once the inputs are read
   bool force = false;
+  bool cluster_by_parent = true;  // see FitOptions (--cluster parent|none)
 };
 // The fit workflow: reads the scenario, its inputs and the events, checks `spec.out`, fits.
 // Writing the fitted scenario (when the fit converged) is the caller's.

@@ -221,6 +221,69 @@ TEST(ForecastScores, CommonHazardBaseline) {
   EXPECT_NE(e.outcome, simulate_common_hazard({h, h}, 5000, 4, 9, 2).outcome);
 }
 
+// The Monte Carlo standard errors (jackknife over replicates) by hand on the four-replicate
+// ensemble above, and against the spread of the scores over independent ensembles.
+TEST(ForecastScores, MonteCarloStandardErrors) {
+  ForecastEnsemble e(2, 2, 4);
+  const int u0[] = {0, 0, 1, 2};
+  const int u1[] = {2, 2, 2, 1};
+  for (int r = 0; r < 4; ++r) {
+    e.at(r, 0) = u0[r];
+    e.at(r, 1) = u1[r];
+  }
+  const auto s = score_forecast(e, {0, 1}, 10);
+  // Without replicate r: the scores of the three others (denominator 3 + 3/2), by hand.
+  double ls[4];
+  double br[4];
+  for (int r = 0; r < 4; ++r) {
+    double c0 = 0, c1 = 0, n0 = 0, n1 = 0;  // counts of the observed outcomes, of "not adopted"
+    for (int q = 0; q < 4; ++q) {
+      if (q == r) continue;
+      c0 += u0[q] == 0 ? 1 : 0;
+      c1 += u1[q] == 1 ? 1 : 0;
+      n0 += u0[q] == 2 ? 1 : 0;
+      n1 += u1[q] == 2 ? 1 : 0;
+    }
+    ls[r] = 0.5 * (std::log((c0 + 0.5) / 4.5) + std::log((c1 + 0.5) / 4.5));
+    br[r] = 0.5 * (std::pow(1 - n0 / 3 - 1, 2) + std::pow(1 - n1 / 3 - 1, 2));
+  }
+  const auto jack = [](const double* v) {
+    double m = 0, ss = 0;
+    for (int r = 0; r < 4; ++r) m += v[r] / 4;
+    for (int r = 0; r < 4; ++r) ss += (v[r] - m) * (v[r] - m);
+    return std::sqrt(0.75 * ss);
+  };
+  EXPECT_NEAR(s.log_score_se, jack(ls), 1e-14);
+  EXPECT_NEAR(s.brier_se, jack(br), 1e-14);
+  EXPECT_TRUE(std::isnan(score_forecast(ForecastEnsemble(2, 2, 1), {0, 1}, 0).log_score_se));
+  // Over 200 independent ensembles of 40 replicates (200 units, a hazard of 0.2 over three
+  // periods): the scores' standard deviation and the mean jackknife standard error agree
+  // within the sampling error of a standard deviation of 200 values (about 5%).
+  std::vector<std::int32_t> observed(200);
+  for (std::size_t i = 0; i < observed.size(); ++i) observed[i] = static_cast<std::int32_t>(i % 4);
+  double m_ls = 0, ss_ls = 0, se_ls = 0, m_br = 0, ss_br = 0, se_br = 0;
+  std::vector<double> lss, brs;
+  for (int k = 0; k < 200; ++k) {
+    const auto sc =
+        score_forecast(simulate_common_hazard({0.2, 0.2, 0.2}, 200, 40, 1000 + k, 1), observed, 0);
+    lss.push_back(sc.log_score);
+    brs.push_back(sc.brier);
+    se_ls += sc.log_score_se / 200;
+    se_br += sc.brier_se / 200;
+  }
+  for (int k = 0; k < 200; ++k) m_ls += lss[k] / 200, m_br += brs[k] / 200;
+  for (int k = 0; k < 200; ++k) {
+    ss_ls += (lss[k] - m_ls) * (lss[k] - m_ls);
+    ss_br += (brs[k] - m_br) * (brs[k] - m_br);
+  }
+  const double sd_ls = std::sqrt(ss_ls / 199);
+  const double sd_br = std::sqrt(ss_br / 199);
+  std::printf("log score: sd %.5f, jackknife se %.5f; Brier: sd %.5f, se %.5f\n", sd_ls, se_ls,
+              sd_br, se_br);
+  EXPECT_NEAR(se_ls / sd_ls, 1.0, 0.2);
+  EXPECT_NEAR(se_br / sd_br, 1.0, 0.2);
+}
+
 TEST(ForecastScores, LogisticCurveRecoversItsParameters) {
   LogisticCurve truth;
   truth.ceiling = 120;

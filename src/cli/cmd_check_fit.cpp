@@ -50,12 +50,15 @@ int run_out_of_sample(const CheckFitOptions& o, const study::PreparedStudy& stud
              "held-out adoptions, {} replicates per forecast\n",
              r.train_until, r.first_scored, r.last_scored, r.units, r.held_out_events,
              r.replicates);
-  fmt::print(text, "{:<16} {:>10} {:>8} {:>8} {:>8} {:>8} {:>9}\n", "method", "log score", "Brier",
-             "CRPS", "cover50", "cover90", "seconds");
+  // Each score with its Monte Carlo standard error (the replicates are finite).
+  fmt::print(text, "{:<16} {:>18} {:>16} {:>8} {:>8} {:>8} {:>9}\n", "method", "log score (MC se)",
+             "Brier (MC se)", "CRPS", "cover50", "cover90", "seconds");
   for (const auto& m : r.methods) {
     const auto& s = m.scores;
-    fmt::print(text, "{:<16} {:>10.4f} {:>8.4f} {:>8.3f} {:>8.2f} {:>8.2f} {:>9.3f}\n", m.name,
-               s.log_score, s.brier, s.crps, s.coverage50, s.coverage90, m.seconds);
+    fmt::print(text, "{:<16} {:>18} {:>16} {:>8.3f} {:>8.2f} {:>8.2f} {:>9.3f}\n", m.name,
+               fmt::format("{:.4f} ({:.4f})", s.log_score, s.log_score_se),
+               fmt::format("{:.4f} ({:.4f})", s.brier, s.brier_se), s.crps, s.coverage50,
+               s.coverage90, m.seconds);
   }
   fmt::print(text, "Cumulative adopters (observed; forecast mean [90% interval]):\n");
   for (std::size_t k = 0; k < r.period_labels.size(); ++k) {
@@ -67,9 +70,13 @@ int run_out_of_sample(const CheckFitOptions& o, const study::PreparedStudy& stud
     }
     fmt::print(text, "\n");
   }
-  fmt::print(text, "Best (ties joined by '='):");
+  fmt::print(text,
+             "Best (ties joined by '='; in brackets, methods within 2 Monte Carlo standard "
+             "errors, which more replicates could rank either way):");
   for (const char* score : {"log_score", "brier", "crps", "coverage50", "coverage90"}) {
-    fmt::print(text, " {} {}{}", score, fmt::join(study::best_methods(r, score), "="),
+    const auto near = study::near_best_methods(r, score);
+    fmt::print(text, " {} {}{}{}", score, fmt::join(study::best_methods(r, score), "="),
+               near.empty() ? "" : fmt::format(" (~ {})", fmt::join(near, ", ")),
                std::string(score) == "coverage90" ? "\n" : ";");
   }
   for (const auto& m : r.methods) {

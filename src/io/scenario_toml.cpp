@@ -704,6 +704,20 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
       }
       SensitivityFactor f;
       f.key = text(c, *t.get("key"), k + ".key");
+      // An unknown key is reported here, with its line, so that `validate` finds it; whether a
+      // known key can be a factor (real-valued, its range) is the sensitivity workflow's check.
+      if (find_parameter(f.key) == nullptr && find_keyed_parameter(f.key) == nullptr) {
+        std::vector<std::string> keys;
+        for (const auto& p : parameters()) {
+          if (p.type == ParamType::real) {
+            keys.emplace_back(p.key);
+          }
+        }
+        const auto near = closest(f.key, keys);
+        bad(c, *t.get("key"), k + ".key", "not a scenario key",
+            near.empty() ? "use a real-valued key of docs/parameters.md, e.g. vertical.mandate"
+                         : "did you mean '" + near + "'?");
+      }
       const double inf = std::numeric_limits<double>::infinity();
       if (const auto* lo = t.get("lo")) {
         f.lo = real(c, *lo, k + ".lo", -inf, inf);

@@ -265,7 +265,10 @@ std::vector<TableSchema> build() {
         {"crps", R, "mean CRPS of the cumulative count over held-out periods (lower is better)"},
         {"coverage50", R, "share of held-out periods with the count in the central 50% interval"},
         {"coverage90", R, "share of held-out periods with the count in the central 90% interval"},
-        {"seconds", R, "wall time of the method's fit, simulation and scoring"}}});
+        {"seconds", R, "wall time of the method's fit, simulation and scoring"},
+        {"log_score_se", R,
+         "Monte Carlo standard error of log_score (delete-one jackknife over the replicates)"},
+        {"brier_se", R, "Monte Carlo standard error of brier (idem)"}}});
   v.push_back({"compare",
                "`pdlab compare`: outcomes of each variant and their differences from the first "
                "(common random numbers, 95% t intervals). Adoption outcomes (share_at_end, "

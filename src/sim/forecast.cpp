@@ -55,6 +55,61 @@ ForecastScores score_forecast(const ForecastEnsemble& e, const std::vector<std::
   }
   s.log_score /= e.units;
   s.brier /= e.units;
+  // Monte Carlo error (delete-one jackknife over replicates): without replicate r, unit i's
+  // count of its observed outcome drops by one where r simulated that outcome, and its count
+  // of "not adopted" where r did not adopt it; both scores follow in O(units) per replicate.
+  if (e.replicates >= 2) {
+    const auto reps = static_cast<double>(e.replicates);
+    const double denom = std::log(reps - 1.0 + 0.5 * outcomes);
+    double base_sum = 0;                                          // sum of log(count(y_i) + 1/2)
+    std::vector<double> drop(static_cast<std::size_t>(e.units));  // change when r hits y_i
+    std::vector<double> kept(static_cast<std::size_t>(e.units));  // R P(not adopted) counts
+    for (std::int32_t i = 0; i < e.units; ++i) {
+      std::fill(counts.begin(), counts.end(), 0);
+      for (std::int32_t r = 0; r < e.replicates; ++r) {
+        counts[static_cast<std::size_t>(e.at(r, i))] += 1;
+      }
+      const auto y = static_cast<std::size_t>(observed[static_cast<std::size_t>(i)]);
+      const double c = static_cast<double>(counts[y]);
+      base_sum += std::log(c + 0.5);
+      drop[static_cast<std::size_t>(i)] = c >= 1 ? std::log(c - 0.5) - std::log(c + 0.5) : 0.0;
+      kept[static_cast<std::size_t>(i)] = static_cast<double>(counts.back());
+    }
+    std::vector<double> ls(static_cast<std::size_t>(e.replicates));
+    std::vector<double> br(static_cast<std::size_t>(e.replicates));
+    for (std::int32_t r = 0; r < e.replicates; ++r) {
+      double sum = base_sum;
+      double brier = 0;
+      for (std::int32_t i = 0; i < e.units; ++i) {
+        const std::int32_t o = e.at(r, i);
+        if (o == observed[static_cast<std::size_t>(i)]) {
+          sum += drop[static_cast<std::size_t>(i)];
+        }
+        const double not_adopted = kept[static_cast<std::size_t>(i)] - (o == e.window ? 1.0 : 0.0);
+        const double p = 1.0 - not_adopted / (reps - 1.0);
+        const double y = observed[static_cast<std::size_t>(i)] < e.window ? 1.0 : 0.0;
+        brier += (p - y) * (p - y);
+      }
+      ls[static_cast<std::size_t>(r)] = sum / e.units - denom;
+      br[static_cast<std::size_t>(r)] = brier / e.units;
+    }
+    const auto jackknife_se = [&](const std::vector<double>& v) {
+      double mean = 0;
+      for (double x : v) {
+        mean += x;
+      }
+      mean /= reps;
+      double ss = 0;
+      for (double x : v) {
+        ss += (x - mean) * (x - mean);
+      }
+      return std::sqrt((reps - 1.0) / reps * ss);
+    };
+    s.log_score_se = jackknife_se(ls);
+    s.brier_se = jackknife_se(br);
+  } else {
+    s.log_score_se = s.brier_se = std::nan("");
+  }
   // Cumulative counts per replicate and period.
   std::vector<double> x(static_cast<std::size_t>(e.replicates));
   for (std::int32_t k = 0; k < e.window; ++k) {

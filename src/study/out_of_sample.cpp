@@ -382,6 +382,36 @@ std::vector<std::string> best_methods(const OutOfSampleResult& r, const std::str
   return out;
 }
 
+std::vector<std::string> near_best_methods(const OutOfSampleResult& r, const std::string& score) {
+  if (score != "log_score" && score != "brier") {
+    return {};
+  }
+  const bool log = score == "log_score";
+  const auto value = [&](const OutOfSampleMethod& m) {
+    return log ? -m.scores.log_score : m.scores.brier;
+  };
+  const auto se = [&](const OutOfSampleMethod& m) {
+    return log ? m.scores.log_score_se : m.scores.brier_se;
+  };
+  const auto best = best_methods(r, score);
+  std::vector<std::string> out;
+  for (const auto& b : r.methods) {
+    if (b.name != best.front()) {
+      continue;
+    }
+    for (const auto& m : r.methods) {
+      if (std::find(best.begin(), best.end(), m.name) != best.end()) {
+        continue;
+      }
+      const double tolerance = 2.0 * std::sqrt(se(b) * se(b) + se(m) * se(m));
+      if (value(m) - value(b) <= tolerance) {  // (false where a standard error is NaN)
+        out.push_back(m.name);
+      }
+    }
+  }
+  return out;
+}
+
 void write_out_of_sample(const OutOfSampleResult& r, io::TableWriter& w) {
   for (const auto& m : r.methods) {
     w.text(m.name)
@@ -397,6 +427,8 @@ void write_out_of_sample(const OutOfSampleResult& r, io::TableWriter& w) {
         .real(m.scores.coverage50)
         .real(m.scores.coverage90)
         .real(m.seconds)
+        .real(m.scores.log_score_se)
+        .real(m.scores.brier_se)
         .end_row();
   }
 }

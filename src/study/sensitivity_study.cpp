@@ -63,7 +63,8 @@ std::vector<GivenFactor> given_factors(const SensitivitySpec& spec, const Scenar
   for (std::size_t i = 0; i < sc.sensitivity.factors.size(); ++i) {
     const auto& f = sc.sensitivity.factors[i];
     out.push_back({f,
-                   {spec.scenario, 0, fmt::format("sensitivity.factor[{}]", i), f.key},
+                   {spec.scenario, sc.line_of(fmt::format("sensitivity.factor[{}].key", i)),
+                    fmt::format("sensitivity.factor[{}]", i), f.key},
                    ErrorKind::config});
   }
   for (const auto& text : spec.factors) {

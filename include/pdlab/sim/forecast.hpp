@@ -42,8 +42,12 @@ struct ForecastPeriod {
 };
 
 struct ForecastScores {
-  double log_score = 0;   // mean over units of log p_i(y_i) (higher is better)
-  double brier = 0;       // mean over units of (P_i(adopted by the end) - o_i)^2
+  double log_score = 0;  // mean over units of log p_i(y_i) (higher is better)
+  double brier = 0;      // mean over units of (P_i(adopted by the end) - o_i)^2
+  // Monte Carlo standard errors of the two (the ensemble's finite replicates): delete-one
+  // jackknife over replicates; NaN with one replicate.
+  double log_score_se = 0;
+  double brier_se = 0;
   double crps = 0;        // mean over the window's periods of the CRPS of the cumulative count
   double coverage50 = 0;  // share of periods whose count lies in the central 50% interval
   double coverage90 = 0;  // ... 90% interval

@@ -52,6 +52,10 @@ OutOfSampleResult out_of_sample_study(const PreparedStudy& study, const std::str
 // "log_score" (highest), "brier", "crps" (lowest), "coverage50", "coverage90" (closest to the
 // nominal rate).
 std::vector<std::string> best_methods(const OutOfSampleResult& r, const std::string& score);
+// The other methods whose log_score or brier lies within two Monte Carlo standard errors of
+// the best's (of their difference: the methods' simulations are independent), which more
+// replicates could rank either way; empty for the other scores.
+std::vector<std::string> near_best_methods(const OutOfSampleResult& r, const std::string& score);
 
 // One row per method (table `out_of_sample`).
 void write_out_of_sample(const OutOfSampleResult& r, io::TableWriter& w);

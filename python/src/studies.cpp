@@ -95,12 +95,6 @@ py::tuple calibrate(const std::string& scenario, const Strings& overrides,
     best[py::str(r.free[i].name)] = r.best_x[i];
   }
   d["best"] = best;
-  // The methods within two Monte Carlo standard errors of the best (log score, Brier).
-  py::dict near;
-  for (const char* score : {"log_score", "brier"}) {
-    near[score] = study::near_best_methods(r, score);
-  }
-  d["near_best"] = near;
   py::list starts;
   for (const auto& s : r.starts) {
     starts.append(py::make_tuple(s.seed, s.x, s.search.value, s.search.evaluations,
@@ -193,6 +187,12 @@ py::tuple check_fit(const std::string& scenario, const Strings& overrides,
     best[score] = study::best_methods(r, score);
   }
   d["best"] = best;
+  // The methods within two Monte Carlo standard errors of the best (log score, Brier).
+  py::dict near;
+  for (const char* score : {"log_score", "brier"}) {
+    near[score] = study::near_best_methods(r, score);
+  }
+  d["near_best"] = near;
   py::dict fitted;
   for (const auto& m : r.methods) {
     fitted[py::str(m.name)] = m.fitted;

@@ -82,6 +82,10 @@ def test_fit_then_check_fit(tmp_path):
     oos = pdlab.check_fit(out, DC / "events.csv", train_until="2022", replicates=10)
     assert list(oos["method"]) == ["model", "constant_hazard", "logistic"]
     assert oos.attrs["first_scored"] == "2023" and oos.attrs["held_out_events"] == 39
+    # Monte Carlo standard errors beside the scores; near_best never repeats a best method.
+    assert (oos["log_score_se"] > 0).all() and (oos["brier_se"] > 0).all()
+    for score, near in oos.attrs["near_best"].items():
+        assert not set(near) & set(oos.attrs["best"][score])
     with pytest.raises(pdlab.UsageError):
         pdlab.check_fit(out, DC / "events.csv", train_until="2030", replicates=10)
 

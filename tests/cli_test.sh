@@ -195,6 +195,13 @@ check compare_idle_variant 0 'variant "stability.budget=90000" gave exactly the 
 check compare_censored_marked 0 "censored in" -- "$PDLAB" compare "$EX/toy_governance.toml" \
   --vary stages.reversal_rate=0,0.05 -r 6 -t 1 --out "$T/censored_cmp.csv"
 check compare_censored_column 0 "periods_to_half,.*,0.166" -- cat "$T/censored_cmp.csv"
+# Mandate against pilots: a variant says "deadline none" (only a mandate has one).
+printf 'variant,event.0.mode,event.0.deadline\nmandate,mandate,\npilots,pilot,none\n' > "$T/mandate_pilots.csv"
+check compare_deadline_none 0 "pilots" -- "$PDLAB" compare "$EX/toy_governance.toml" \
+  --variants "$T/mandate_pilots.csv" -r 2 -t 1 --out "$T/mandate_pilots_out.csv"
+# An error about a --set given to every case names the case.
+check cases_set_names_case 78 "case .*chengdu.toml: --set adoption.alpha.street=-5" -- "$PDLAB" cases \
+  "$SRC/scenarios/cases" --set adoption.alpha.street=-5 -r 2 -o "$T/cases_bad"
 # A malformed --set says so, without a note listing it again.
 ok set_malformed_no_note bash -c "! '$PDLAB' validate '$EX/toy_pilot.toml' --set novalue 2>&1 | grep -q 'the scenario was read with'"
 # A key of a governance module that is off changes nothing: validate says so.

@@ -62,7 +62,9 @@ Spec parse_units_mode(const EventFields& f, bool needs_mode) {
   if (needs_mode || f.has("mode")) {
     s.mode = f.mode("mode");
   }
-  if (f.has("deadline")) {
+  // "none" says there is none: a --variants row turning a mandate into another mode can say
+  // so (an empty cell keeps the scenario's deadline).
+  if (f.has("deadline") && f.text("deadline") != "none") {
     s.deadline = f.date("deadline");
   }
   return s;
@@ -95,7 +97,9 @@ Action compile_units_mode(const EventContext& c, const Spec& s, bool needs_mode)
     }
     bad(c.scenario, field(c, "deadline"), s.deadline,
         "a deadline applies to mode \"mandate\" only; this event's mode is " + mode,
-        "remove the deadline, or set mode = \"mandate\"", c.event.line_of("deadline"));
+        "remove the deadline (in compare's --variants or --vary: deadline none), or set mode = "
+        "\"mandate\"",
+        c.event.line_of("deadline"));
   }
   return a;
 }
@@ -226,6 +230,19 @@ SetSpec parse_set(const EventFields& f) {
   const bool governance =
       real && starts_with(s.key, {"assessment.", "coproduction.", "services.", "stability."});
   if (!keyed && !hazard && !governance) {
+    // A misspelt key gets its nearest settable key first.
+    std::vector<std::string> settable = {"adoption.alpha_shift"};
+    for (const auto& q : parameters()) {
+      if (q.type == ParamType::real &&
+          starts_with(q.key, {"adoption.gamma_", "adoption.alpha_default", "vertical.",
+                              "assessment.", "coproduction.", "services.", "stability."})) {
+        settable.emplace_back(q.key);
+      }
+    }
+    const auto near = p == nullptr && kp == nullptr ? closest(s.key, settable) : std::string();
+    if (!near.empty()) {
+      f.refuse("key", "not a scenario key", "did you mean '" + near + "'?");
+    }
     f.refuse("key", "cannot be changed by an event",
              "use a hazard weight (adoption.gamma_*, adoption.alpha.LEVEL, adoption.beta.COLUMN, "
              "adoption.alpha_default, adoption.alpha_shift, vertical.*) or a numeric "
@@ -530,11 +547,13 @@ void add(std::vector<EventKind>& table, EventKind kind) {
 std::vector<EventKind> make_kinds() {
   std::vector<EventKind> k(std::variant_size_v<EventSpec>);
   add<parse_adopt, compile_adopt>(
-      k, {"adopt",
-          {"units", "mode", "deadline"},
-          {"units"},
-          "the units adopt; with a mode they also push their subordinates (deadline: of mode "
-          "mandate, default promotion.mandate_deadline after the date)"});
+      k,
+      {"adopt",
+       {"units", "mode", "deadline"},
+       {"units"},
+       "the units adopt; with a mode they also push their subordinates (deadline: of mode "
+       "mandate, default promotion.mandate_deadline after the date; \"none\": no deadline, for a "
+       "compare variant of another mode)"});
   add<parse_mandate, compile_mandate>(
       k, {"mandate",
           {"issuer", "target_level", "deadline", "compliance", "quota"},

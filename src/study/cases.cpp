@@ -150,8 +150,19 @@ std::vector<std::string> check_outputs(const std::vector<fs::path>& files, const
   for (const auto& f : files) {
     // Read with its inputs, so that no output below can be one of them, and compiled as
     // `pdlab validate` does (a merge of a unit that has ceased fails here), so that a bad
-    // case is refused before any case is written.
-    const auto prepared = prepare_study(f.string(), opt.overrides);
+    // case is refused before any case is written. An error that does not name the case's
+    // file (one about a --set given to every case) says which case it is.
+    const auto prepared = [&] {
+      try {
+        return prepare_study(f.string(), opt.overrides);
+      } catch (const Error& e) {
+        const std::string what = e.what();
+        if (what.find(f.string()) != std::string::npos) {
+          throw;
+        }
+        throw Error(e.kind(), "case " + f.string() + ": " + what);
+      }
+    }();
     const auto& loaded = prepared.loaded;
     const auto name = loaded.scenario.name;
     check_held_out(facts, name, loaded.scenario, *prepared.inputs.hierarchy);
@@ -163,6 +174,13 @@ std::vector<std::string> check_outputs(const std::vector<fs::path>& files, const
       fail(ErrorKind::config, {f.string(), 0, "name", name},
            "a case's name becomes its file name and must be letters, digits, '_', '-' or '.'",
            "rename the case, e.g. name = \"haicang\"");
+    }
+    const auto same = std::find(names.begin(), names.end(), name);
+    if (same != names.end()) {
+      fail(ErrorKind::config, {f.string(), loaded.scenario.line_of("name"), "name", name},
+           "the case " + files[static_cast<std::size_t>(same - names.begin())].string() +
+               " has the same name: their outputs would overwrite each other",
+           "give each case scenario a distinct name");
     }
     outputs.push_back((out_dir / (name + ".sqlite")).string());
     outputs.push_back((out_dir / (name + ".html")).string());

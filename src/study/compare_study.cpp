@@ -184,8 +184,9 @@ CompareResult compare_designs(const CompareSpec& spec,
            "only one variant in the file: nothing to compare",
            "add a row for each further variant (at least two in all)");
     }
-    fail(ErrorKind::usage, {"", 0, "--vary", ""}, "only one variant: nothing to compare",
-         "give at least two values");
+    fail(ErrorKind::usage, {"", 0, "--vary", variants.empty() ? "" : variants[0].label},
+         "only one variant: nothing to compare",
+         "give at least two values, separated by commas: --vary KEY=V1,V2");
   }
   // A key varied twice would take the last value under a label naming both; one fixed by
   // --set as well would be overridden by the variants (or override them) silently.

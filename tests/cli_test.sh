@@ -202,6 +202,11 @@ check compare_deadline_none 0 "pilots" -- "$PDLAB" compare "$EX/toy_governance.t
 # An error about a --set given to every case names the case.
 check cases_set_names_case 78 "case .*chengdu.toml: --set adoption.alpha.street=-5" -- "$PDLAB" cases \
   "$SRC/scenarios/cases" --set adoption.alpha.street=-5 -r 2 -o "$T/cases_bad"
+# A sensitivity factor that moves nothing is said to; the table gives each estimate's unit.
+check sensitivity_idle_factor 0 "factor assessment.fixed_effort moved no outcome at any design point" -- \
+  "$PDLAB" sensitivity "$EX/toy_governance.toml" --method morris --factor assessment.fixed_effort=0.1:0.9 \
+  --factor vertical.mandate=0:3 -r 2 -t 1 --out "$T/sens_idle.csv"
+check sensitivity_unit_column 0 "share of the level's units over the factor's range" -- cat "$T/sens_idle.csv"
 # A malformed --set says so, without a note listing it again.
 ok set_malformed_no_note bash -c "! '$PDLAB' validate '$EX/toy_pilot.toml' --set novalue 2>&1 | grep -q 'the scenario was read with'"
 # A key of a governance module that is off changes nothing: validate says so.

@@ -66,8 +66,25 @@ void print_digest(const study::SensitivityResult& r) {
     if (!study::is_headline(r.adopting_levels, r.deepest_level, r.top_level, d)) {
       continue;
     }
-    fmt::print("  {} {} ({}{}{}):", d.name, d.statistic, d.level, d.policy.empty() ? "" : ", ",
-               d.policy);
+    // The share running the policy at the end only where its indices differ from those of the
+    // share that adopted (three outcomes up): where nothing reverses they repeat them.
+    if (d.name == "active" && o >= 3 && r.outcomes[o - 3].name == "adopted") {
+      bool differs = false;
+      for (std::size_t i = 0; i < r.factors.size(); ++i) {
+        const auto& a = morris ? r.morris[o][i].mu_star : r.sobol[o][i].total;
+        const auto& b = morris ? r.morris[o - 3][i].mu_star : r.sobol[o - 3][i].total;
+        differs = differs ||
+                  !(a.estimate == b.estimate || (std::isnan(a.estimate) && std::isnan(b.estimate)));
+      }
+      if (!differs) {
+        continue;
+      }
+    }
+    // Morris effects are in the outcome's unit (over the factor's range); Sobol indices are
+    // shares of its variance.
+    const std::string unit = morris ? study::outcome_unit(d) : std::string();
+    fmt::print("  {} {} ({}{}{}{}{}):", d.name, d.statistic, d.level, d.policy.empty() ? "" : ", ",
+               d.policy, unit.empty() ? "" : "; ", unit);
     const auto& first = morris ? r.morris[o][0].mu_star : r.sobol[o][0].total;
     if (std::isnan(first.estimate)) {
       fmt::print(" does not vary over the design\n");
@@ -129,6 +146,9 @@ int run(SensitivityOptions& o) {
   if (ctx.root()) {
     if (grid.resumed_units() > 0) {
       fmt::print(stderr, "resumed: {} units of work were already done\n", grid.resumed_units());
+    }
+    for (const auto& w : res.warnings) {
+      fmt::print(stderr, "pdlab: warning: {}\n", w);
     }
     print_digest(res);
     fmt::print(stderr, "wrote {}\n", o.out);

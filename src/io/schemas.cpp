@@ -340,7 +340,10 @@ std::vector<TableSchema> build() {
                 {"ci_lo", R, "bootstrap interval, lower"},
                 {"ci_hi", R, "bootstrap interval, upper"},
                 {"design_points", I, "design points run"},
-                {"replicates", I, "replicates per design point"}}});
+                {"replicates", I, "replicates per design point"},
+                {"unit", T,
+                 "unit of estimate: morris, the outcome's unit over the factor's whole range; "
+                 "sobol, a share of the outcome's variance"}}});
   v.push_back({"calibration",
                "`pdlab calibrate --report`: each target against the calibrated model. A "
                "simulated share is the units of the level and region that exist at the target's "

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -260,6 +261,13 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
     }
     try {
       const Model m(sc, *base.inputs.hierarchy, *base.inputs.network);
+      // A factor's own warnings (once, at the upper corner).
+      const auto& base_warnings = base.model->warnings();
+      for (const auto& w : corner == 1.0 ? m.warnings() : std::vector<std::string>{}) {
+        if (std::find(base_warnings.begin(), base_warnings.end(), w) == base_warnings.end()) {
+          out.warnings.push_back("factor " + w);
+        }
+      }
     } catch (const Error& e) {
       const std::string message = e.what();
       for (const auto& g : given) {
@@ -330,6 +338,22 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
           sensitivity::sobol_indices(saltelli, y[o], spec.bootstrap, spec.confidence, sc0.seed));
     }
   }
+  // A factor no outcome moved with at any design point (every index 0, or undefined where
+  // the outcome does not vary): said, as its range may not reach what reads it.
+  for (std::size_t i = 0; i < out.factors.size(); ++i) {
+    bool moved = false;
+    for (std::size_t o = 0; o < n_out && !moved; ++o) {
+      const double v = spec.method == SensitivityMethod::morris ? out.morris[o][i].mu_star.estimate
+                                                                : out.sobol[o][i].total.estimate;
+      moved = !std::isnan(v) && v != 0;
+    }
+    if (!moved) {
+      out.warnings.push_back("factor " + out.factors[i].key +
+                             " moved no outcome at any design point: it changes nothing in this "
+                             "scenario over its range (a key read only by a module or switch "
+                             "that is off, or a range the run never reaches)");
+    }
+  }
   const auto& h = base.model->hierarchy();
   out.deepest_level = h.level_names()[h.n_levels() - 1];
   out.top_level = h.level_names()[0];
@@ -364,6 +388,8 @@ void write_sensitivity(const SensitivityResult& res, io::TableWriter& w) {
             .real(v.hi)
             .integer(res.design_points)
             .integer(res.replicates)
+            .text(morris ? outcome_unit(d) + " over the factor's range"
+                         : "share of the outcome's variance")
             .end_row();
       };
       if (morris) {

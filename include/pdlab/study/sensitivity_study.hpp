@@ -57,6 +57,9 @@ struct SensitivityResult {
   std::vector<std::vector<sensitivity::SobolIndex>> sobol;
   std::string deepest_level, top_level;      // of the hierarchy, for digests
   std::vector<PolicyLevel> adopting_levels;  // where some design point adopts (for digests)
+  // Factors that may change nothing: the warnings their values raise where the scenario's do
+  // not (a key of a module that is off), and factors no outcome moved with.
+  std::vector<std::string> warnings;
 };
 
 // Checks the factors and the design sizes (an error names the key or option and the fix)

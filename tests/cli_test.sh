@@ -178,6 +178,20 @@ check infer_bad_params 64 "exponent > 1" -- "$PDLAB" infer "$SRC/examples/spid/c
 check fit_ok 0 "urban_share" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" \
   --static migrant_share,urban_share --level prefecture --out "$T/fitted.toml"
 # The clustering of the standard errors is named, and --cluster none gives model-based ones.
+# A covariate dated before the calendar's start holds from the start (the latest such value),
+# until the unit's next one.
+printf 'unit_id,time,variable,value\n1302,2018,lagged_x,3\n1302,2019,lagged_x,5\n1302,2022,lagged_x,7\n' > "$T/cov_pre.csv"
+check riskset_covariate_before_start 0 "" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$DC/events.csv" \
+  --covariates "$T/cov_pre.csv" --level prefecture --out "$T/rs_pre.csv"
+ok riskset_covariate_before_start_values test "$(awk -F, '$1 == 1302 { printf "%s:%s ", $5, $NF }' "$T/rs_pre.csv")" = "0:5 1:5 2:7 3:7 "
+# Events dated by a year on a monthly calendar are said to fall in January.
+check riskset_year_dates_note 0 "90 of the 90 events are dated by a year only, on a calendar of 12 periods a year" -- \
+  "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$DC/events.csv" --level prefecture \
+  --set calendar.periods_per_year=12 --set calendar.periods=48 --out "$T/rs_monthly.csv"
+# fit writes its coefficient table on request.
+check fit_coefficients 0 "wrote .*fit_coef.csv" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" \
+  --static migrant_share,urban_share --level prefecture --out "$T/fitted_coef.toml" --coefficients "$T/fit_coef.csv"
+check fit_coefficients_table 0 "^horizontal," -- cat "$T/fit_coef.csv"
 check fit_cluster_named 0 "cluster-robust by the unit's superior (parent_id: 31 clusters" -- "$PDLAB" fit \
   "$DC/dual_carbon.toml" --events "$DC/events.csv" --static migrant_share,urban_share --level prefecture \
   --out "$T/fitted_c.toml"

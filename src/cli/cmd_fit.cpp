@@ -1,7 +1,9 @@
 // `pdlab fit`: a thin client of study::fit_study; prints the fit, writes the fitted scenario.
 #include "cli/common.hpp"
 #include "pdlab/core/errors.hpp"
+#include "pdlab/io/estimation_io.hpp"
 #include "pdlab/io/output_file.hpp"
+#include "pdlab/io/table.hpp"
 #include "pdlab/study/estimation_study.hpp"
 #include "pdlab/study/fit.hpp"
 
@@ -20,6 +22,7 @@ struct FitOptions {
                                                                                    out;
   std::vector<std::string> static_columns, inherit, event_covariates, sets;
   std::string cluster = "parent";
+  std::string coefficients;  // the coefficient table's file (optional)
   bool force = false;
 };
 
@@ -41,11 +44,18 @@ void add_options(CLI::App& sub, FitOptions& o) {
       ->check(CLI::IsMember({"parent", "none"}))
       ->capture_default_str();
   sub.add_option("--out,-o", o.out, "Fitted scenario TOML")->required();
+  sub.add_option("--coefficients", o.coefficients,
+                 "Also write the coefficient table (as `pdlab eha --out`: estimates, standard "
+                 "errors, intervals), CSV or SQLite");
   add_sets(sub, o.sets);
   add_force(sub, o.force);
 }
 
 int run(const FitOptions& o) {
+  if (!o.coefficients.empty()) {  // checked before the fit, as --out is
+    io::check_table_name(o.coefficients, "--coefficients");
+    io::check_output_path(o.coefficients, o.force);
+  }
   study::FitSpec spec;
   spec.inputs = {o.scenario,       o.sets,    o.events_path,      o.covariates_path,
                  o.static_columns, o.inherit, o.event_covariates, o.edges,
@@ -78,6 +88,11 @@ int run(const FitOptions& o) {
                            "it or choose another --level"));
   }
   io::write_text_file(o.out, o.force, [&](std::ostream& s) { s << res.scenario_toml; });
+  if (!o.coefficients.empty()) {
+    io::write_table(o.coefficients, o.force, io::table_schema("eha"),
+                    [&](io::TableWriter& w) { io::write_glm(res.glm, w); });
+    fmt::print(stderr, "wrote {}\n", o.coefficients);
+  }
   fmt::print(stderr, "wrote {} (run it with `pdlab run`, compare with `pdlab check-fit`)\n", o.out);
   return EX_OK;
 }

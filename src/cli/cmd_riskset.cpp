@@ -57,6 +57,9 @@ int run(const RisksetOptions& o) {
                       : "",
       r.outside_subtree ? fmt::format("; {} events outside the subtree ignored", r.outside_subtree)
                         : "");
+  if (!r.year_dates_note.empty()) {
+    fmt::print(stderr, "pdlab: note: {}\n", r.year_dates_note);
+  }
   if (!r.eventless_levels.empty() && !r.event_levels.empty()) {
     std::string at;
     for (const auto& [level, n] : r.event_levels) {

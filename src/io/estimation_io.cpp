@@ -181,6 +181,17 @@ void riskset_availability(const Model& model, const EventsFile& events,
   }
 }
 
+std::string year_dates_note(const EventsFile& events, const Calendar& cal) {
+  if (events.year_dates == 0) {
+    return "";
+  }
+  return fmt::format(
+      "{} of the {} events are dated by a year only, on a calendar of {} periods a year: each "
+      "is placed in its year's first period (docs/model.md 2), so a hazard by period sees them "
+      "all adopt then; date them by month (YYYY-MM), or set calendar.periods_per_year = 1",
+      events.year_dates, events.adoptions.size(), cal.periods_per_year);
+}
+
 EventsFile read_events(const std::string& path, const Hierarchy& h, const Calendar& cal) {
   const auto first = unit_first_periods(h, cal);
   CsvReader csv(path);
@@ -234,6 +245,11 @@ EventsFile read_events(const std::string& path, const Hierarchy& h, const Calend
     if (period >= cal.periods) {
       ++ev.after_horizon;
     }
+    const std::string_view time = f[ct];
+    if (cal.periods_per_year > 1 && time.size() == 4 &&
+        std::all_of(time.begin(), time.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      ++ev.year_dates;
+    }
     ev.adoptions.push_back({u, pol, period});
     ev.lines.push_back(csv.line());
   }
@@ -254,6 +270,12 @@ std::vector<TimeVaryingCovariate> read_time_varying(const std::string& path, con
   const auto cx = need_column(csv, "value", header);
   std::vector<TimeVaryingCovariate> out;
   std::set<std::tuple<std::string, std::int32_t, std::int32_t>> seen;
+  struct BeforeStart {
+    std::int64_t day = 0;  // the date's first day
+    double value = 0;
+    std::int64_t line = 0;
+  };
+  std::map<std::pair<std::string, std::int32_t>, BeforeStart> before_start;
   std::vector<std::string_view> f;
   while (csv.next(f)) {
     bool outside = false;
@@ -266,9 +288,29 @@ std::vector<TimeVaryingCovariate> read_time_varying(const std::string& path, con
       fail(ErrorKind::data, {path, csv.line(), "variable", ""}, "empty variable name",
            "name every covariate");
     }
+    // A value dated before the calendar's start (a lagged, pre-window predictor) holds from
+    // the start until the unit's next value, as any value holds until the next: the latest
+    // of each unit and variable is kept and placed at period 0 below, unless one is dated
+    // there.
+    const std::string time(f[ct]);
+    DateSpan span;
+    std::string why;
+    if (parse_date(time, span, why) && span.first < calendar_first_day(cal)) {
+      const auto v = parse_number(f[cx], path, csv.line(), "value");
+      auto& kept = before_start[{name, u}];
+      if (kept.line == 0 || span.first > kept.day) {
+        kept = {span.first, v ? *v : std::nan(""), csv.line()};
+      } else if (span.first == kept.day) {
+        fail(ErrorKind::data, {path, csv.line(), "variable", name},
+             "two values for the same unit, time and variable (line " + std::to_string(kept.line) +
+                 ")",
+             "keep one value");
+      }
+      continue;
+    }
     std::int32_t t = 0;
     try {
-      t = to_period(cal, std::string(f[ct]), "time", path, csv.line());
+      t = to_period(cal, time, "time", path, csv.line());
     } catch (const Error& e) {
       throw Error(ErrorKind::data, e.what());  // bad data, as in read_events
     }
@@ -283,6 +325,19 @@ std::vector<TimeVaryingCovariate> read_time_varying(const std::string& path, con
       it = out.end() - 1;
     }
     it->obs.push_back({u, t, v ? *v : std::nan("")});
+  }
+  for (const auto& [key, kept] : before_start) {
+    const std::string& name = key.first;
+    const std::int32_t u = key.second;
+    if (seen.count({name, u, 0}) != 0) {
+      continue;  // the start has its own value
+    }
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& c) { return c.name == name; });
+    if (it == out.end()) {
+      out.push_back({name, {}});
+      it = out.end() - 1;
+    }
+    it->obs.push_back({u, 0, kept.value});
   }
   return out;
 }

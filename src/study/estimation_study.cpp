@@ -120,6 +120,7 @@ RisksetReport riskset_study(const RisksetSpec& spec) {
   rep.policies = in.policies.size();
   rep.after_horizon = events.after_horizon;
   rep.outside_subtree = events.outside_subtree;
+  rep.year_dates_note = io::year_dates_note(events, sc.calendar);
   std::vector<std::int64_t> by_level(static_cast<std::size_t>(h.n_levels()), 0);
   for (const auto& a : events.adoptions) {  // of the policies at risk only
     if (std::find(in.policies.begin(), in.policies.end(), a.policy) != in.policies.end()) {

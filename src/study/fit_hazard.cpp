@@ -115,6 +115,9 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
         "as not adopting by then (extend [calendar] periods to use them)",
         events.after_horizon, period_label(sc.calendar, sc.calendar.periods - 1)));
   }
+  if (const auto note = io::year_dates_note(events, sc.calendar); !note.empty()) {
+    res.notes.push_back(note);
+  }
   if (events.outside_subtree > 0) {
     res.notes.push_back(fmt::format(
         "{} events of units outside the scenario's subtree (hierarchy.root) were ignored",
@@ -217,11 +220,23 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     for (const auto& n : folded) {
       list += (list.empty() ? "'" : ", '") + n + "'";
     }
+    // The intercepts as the table shows them and as the scenario carries them differ: say by
+    // how much, so that neither reads as the other's mistake.
+    std::string shifted;
+    for (Eigen::Index j = 0; j < p; ++j) {
+      const auto& m = roles[static_cast<std::size_t>(j)];
+      if (m.role == Role::alpha && value.count(m.key) != 0) {
+        shifted += fmt::format("{}{} {:.6g} in the table, {:.6g} in the scenario",
+                               shifted.empty() ? "" : "; ", names[j], coef(j), value[m.key]);
+      }
+    }
     res.notes.push_back(
         "the simulator has no counterpart of " + list +
         ": the fitted scenario adds each at its mean over the level's risk-set rows to the "
-        "level's intercept (adoption.alpha), so simulated units do not differ by it; add a "
-        "plain --static column for a term the simulator should vary by unit");
+        "level's intercept (adoption.alpha: " +
+        shifted +
+        "), so simulated units do not differ by it; add a plain --static column for a term the "
+        "simulator should vary by unit");
   }
   // The fitted scenario.
   toml::table t = toml::parse(loaded.resolved_toml);
@@ -466,9 +481,9 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
                                 " diverge (see the fit's output).\n")
     << "# Every superior endorses with signal 1, as in the risk set's V; no scripted events\n"
     << "# but the trend's, the replayed adoptions of levels not fitted and the base\n"
-    << "# scenario's restructuring. Standard errors are in the fit's coefficient table;\n"
-    << "# [uncertainty] holds the covariance (draw = true runs each replicate with its own\n"
-    << "# draw).\n"
+    << "# scenario's restructuring. Standard errors are in the fit's coefficient table\n"
+    << "# (printed by `pdlab fit`; --coefficients FILE writes it); [uncertainty] holds the\n"
+    << "# covariance (draw = true runs each replicate with its own draw).\n"
     << t << "\n";
   res.scenario_toml = o.str();
   return res;

@@ -30,7 +30,13 @@ struct EventsFile {
   std::vector<std::string> policy_ids;  // index = ObservedAdoption::policy
   std::int64_t after_horizon = 0;
   std::int64_t outside_subtree = 0;
+  // Events dated by a bare year ("2021") on a calendar of several periods a year: each is
+  // placed in its year's first period (docs/model.md 2), which a hazard by period reads as an
+  // adoption in January.
+  std::int64_t year_dates = 0;
 };
+// The note on EventsFile::year_dates for a calendar ("" when there are none).
+std::string year_dates_note(const EventsFile& events, const Calendar& cal);
 // If the hierarchy has an `exists_from` column (a year, e.g. 2012 for a unit created then),
 // events before that year are errors and the risk set starts there.
 EventsFile read_events(const std::string& path, const Hierarchy& h, const Calendar& cal);

@@ -39,6 +39,7 @@ struct RisksetReport {
   std::size_t policies = 0;
   std::int64_t after_horizon = 0;    // events after the horizon, censored
   std::int64_t outside_subtree = 0;  // events of units outside the subtree, ignored
+  std::string year_dates_note;       // io::year_dates_note ("" when every date fits)
   // With a level: the events of units of other levels, by level name. They are no rows; they
   // act through the exposures (a superior's adoption is vertical exposure).
   std::vector<std::pair<std::string, std::int64_t>> other_levels;

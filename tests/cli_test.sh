@@ -138,6 +138,18 @@ awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "event") c = i; 
   "$T/rs.csv" > "$T/rs_no_events.csv"
 check eha_no_events 65 "no events: the response is 0 in all" -- "$PDLAB" eha "$T/rs_no_events.csv" \
   --formula "event ~ horizontal"
+# Messages for plausible mistakes with other tools' files: a semicolon-separated CSV, a
+# Stata-style "." missing value, a misspelt --cluster column (the columns listed).
+sed 's/,/;/g' "$T/rs.csv" > "$T/rs_semicolons.csv"
+check eha_semicolons 64 "the file seems separated by semicolons" -- "$PDLAB" eha "$T/rs_semicolons.csv" --formula "event ~ horizontal"
+awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "horizontal") c = i; print; next } NR == 3 { $c = "." } { print }' \
+  "$T/rs.csv" > "$T/rs_dot.csv"
+check eha_stata_missing 65 "write a missing value as an empty field or NA" -- "$PDLAB" eha "$T/rs_dot.csv" --formula "event ~ horizontal"
+check eha_cluster_columns 64 "use a column of the table: unit_id, parent_id" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horizontal" --cluster province
+check riskset_edges_blamed 64 "field '--edges' = 'china:prefecture_adjacencies': unknown shipped edge list" -- "$PDLAB" riskset \
+  "$DC/dual_carbon.toml" --events "$DC/events.csv" --edges china:prefecture_adjacencies --level prefecture --out "$T/x_edges.csv"
+check riskset_level_city 64 "did you mean 'prefecture'" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$DC/events.csv" \
+  --level city --out "$T/x_city.csv"
 check cox_large_scale 0 "gdp" -- "$PDLAB" cox "$T/rs_gdp.csv" --formula "Surv(tstart, tstop, event) ~ horizontal + gdp"
 check cox_csv 0 "term,estimate,hazard_ratio" -- cat "$T/cox.csv"
 # `--out -`: standard output is the CSV alone (the summary goes to standard error), so that R

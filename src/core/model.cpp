@@ -24,7 +24,7 @@ int level_of(const Scenario& s, const Hierarchy& h, const std::string& key, cons
   if (auto l = h.level_index(name)) {
     return *l;
   }
-  const auto near = closest(name, h.level_names());
+  const auto near = closest_level(name, h.level_names());
   std::string all;
   for (const auto& n : h.level_names()) {
     all += (all.empty() ? "" : ", ") + n;

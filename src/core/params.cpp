@@ -4,6 +4,7 @@
 
 #include "pdlab/core/errors.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -1287,6 +1288,20 @@ std::string closest(std::string_view key, const std::vector<std::string>& candid
     }
   }
   return best_d <= std::max<std::size_t>(3, key.size() / 3) ? best : std::string();
+}
+
+std::string closest_level(std::string_view name, const std::vector<std::string>& levels) {
+  static const std::pair<std::string_view, std::string_view> words[] = {
+      {"city", "prefecture"},   {"cities", "prefecture"},   {"district", "county"},
+      {"districts", "county"},  {"town", "township"},       {"towns", "township"},
+      {"street", "township"},   {"streets", "township"},    {"subdistrict", "township"},
+      {"community", "village"}, {"communities", "village"}, {"villages", "village"}};
+  for (const auto& [word, level] : words) {
+    if (name == word && std::find(levels.begin(), levels.end(), level) != levels.end()) {
+      return std::string(level);
+    }
+  }
+  return closest(name, levels);
 }
 
 }  // namespace pdlab

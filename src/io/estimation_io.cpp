@@ -269,7 +269,7 @@ std::vector<TimeVaryingCovariate> read_time_varying(const std::string& path, con
   const auto cv = need_column(csv, "variable", header);
   const auto cx = need_column(csv, "value", header);
   std::vector<TimeVaryingCovariate> out;
-  std::set<std::tuple<std::string, std::int32_t, std::int32_t>> seen;
+  std::map<std::tuple<std::string, std::int32_t, std::int32_t>, std::int64_t> seen;  // -> line
   struct BeforeStart {
     std::int64_t day = 0;  // the date's first day
     double value = 0;
@@ -315,9 +315,11 @@ std::vector<TimeVaryingCovariate> read_time_varying(const std::string& path, con
       throw Error(ErrorKind::data, e.what());  // bad data, as in read_events
     }
     const auto v = parse_number(f[cx], path, csv.line(), "value");
-    if (!seen.emplace(name, u, t).second) {
+    if (const auto [at, fresh] = seen.emplace(std::make_tuple(name, u, t), csv.line()); !fresh) {
       fail(ErrorKind::data, {path, csv.line(), "variable", name},
-           "two values for the same unit, time and variable", "keep one value");
+           "two values for the same unit, time and variable (the first on line " +
+               std::to_string(at->second) + ")",
+           "keep one value");
     }
     auto it = std::find_if(out.begin(), out.end(), [&](const auto& c) { return c.name == name; });
     if (it == out.end()) {
@@ -993,9 +995,26 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
         fail(ErrorKind::usage, {d.path, 1, what, name}, "no such column",
              "the header has '" + near + "', with spaces: remove them from the header");
       }
+      // A file separated by semicolons or tabs (a European spreadsheet's CSV) reads as one
+      // column whose name holds them all.
+      if (d.names.size() == 1 && (d.names[0].find(';') != std::string::npos ||
+                                  d.names[0].find('\t') != std::string::npos)) {
+        fail(ErrorKind::usage, {d.path, 1, what, name}, "no such column",
+             "the header is one column, '" + d.names[0] +
+                 "': pdlab reads comma-separated files; save the table with commas (the file "
+                 "seems separated by " +
+                 (d.names[0].find(';') != std::string::npos ? "semicolons" : "tabs") + ")");
+      }
       near = closest(name, d.names);
+      std::string columns;
+      for (std::size_t i = 0; i < d.names.size() && i < 20; ++i) {
+        columns += (i ? ", " : "") + d.names[i];
+      }
+      if (d.names.size() > 20) {
+        columns += ", ...";
+      }
       fail(ErrorKind::usage, {d.path, 1, what, name}, "no such column",
-           near.empty() ? "use a column of the table" : "did you mean '" + near + "'?");
+           near.empty() ? "use a column of the table: " + columns : "did you mean '" + near + "'?");
     }
     if (!d.kept.empty() && !d.kept[*c]) {
       throw Error(ErrorKind::internal, "build_design: column '" + name +
@@ -1063,9 +1082,17 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
         }
         if (!d.numeric[c]) {
           const auto& [line, value] = d.first_text[c];
+          // Other tools' missing-value codes (Stata's ".", SPSS's and Excel's) are no
+          // categories: the fix is the missing value pdlab reads.
+          const bool missing_code = value == "." || value == "NaN" || value == "nan" ||
+                                    value == "N/A" || value == "n/a" || value == "#N/A" ||
+                                    value == "NULL" || value == "null" || value == "-";
           fail(ErrorKind::data, {d.path, line, part.column, value},
                "column is not numeric (this is its first value that is not a finite number)",
-               "correct the value, or use factor(" + part.column + ") for a categorical term");
+               missing_code ? "write a missing value as an empty field or NA (rows with a "
+                              "missing value in a term are dropped)"
+                            : "correct the value, or use factor(" + part.column +
+                                  ") for a categorical term");
         }
         term.parts.emplace_back(c, part.log);
         used.push_back(c);
@@ -1308,10 +1335,21 @@ Cascades read_cascades(const std::string& path, const std::string& node_list) {
       it = node_id.emplace(name, static_cast<std::int32_t>(out.node_names.size())).first;
       out.node_names.push_back(name);
     }
-    const auto t = parse_number(f[ct], path, csv.line(), "event_time");
+    // A cascade lists only the nodes that adopted in it: a missing time is no missing value
+    // here, and the advice says so (not the general "leave it empty").
+    std::optional<double> t;
+    try {
+      t = parse_number(f[ct], path, csv.line(), "event_time");
+    } catch (const Error&) {
+      fail(ErrorKind::data, {path, csv.line(), "event_time", std::string(f[ct])}, "not a number",
+           "give the time of the event as a number, e.g. a year (a node that did not adopt in "
+           "a cascade has no row in it)");
+    }
     if (!t) {
-      fail(ErrorKind::data, {path, csv.line(), "event_time", ""}, "missing event time",
-           "drop nodes that were not infected from the cascade");
+      fail(ErrorKind::data, {path, csv.line(), "event_time", std::string(f[ct])},
+           "missing event time",
+           "give the time of the event, or drop the row: a node that did not adopt in a cascade "
+           "has no row in it");
     }
     if (!std::isfinite(*t)) {
       fail(ErrorKind::data, {path, csv.line(), "event_time", std::string(f[ct])},

@@ -97,7 +97,7 @@ std::vector<Target> read_targets(const std::string& path, const Model& m) {
     Target t;
     const auto l = h.level_index(row.level);
     if (!l) {
-      const auto near = closest(row.level, h.level_names());
+      const auto near = closest_level(row.level, h.level_names());
       fail(ErrorKind::data, {path, line, "level", row.level},
            fmt::format("no such level in the hierarchy (levels: {})",
                        fmt::join(h.level_names(), ", ")),

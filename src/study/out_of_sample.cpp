@@ -233,8 +233,12 @@ OutOfSampleResult out_of_sample_study(const PreparedStudy& study, const std::str
                                  fmt::format("the fit on the periods to {}", res.train_until),
                                  overrides);
     } catch (const Error& e) {
+      // The refit's text is no file: its "name:line: " prefix would read as one.
       std::string what = e.what();
       what = what.substr(0, what.find(". Fix:"));
+      if (const auto field = what.find("field '"); field != std::string::npos) {
+        what = what.substr(field);
+      }
       fail(ErrorKind::usage, {"", 0, "--train-until", train_until},
            fmt::format("the training events cannot estimate the hazard ({})", what),
            "train until a later date, or fit fewer terms");

@@ -115,7 +115,23 @@ RisksetInputs read_riskset_inputs(const RisksetInputSpec& spec) {
          "name hierarchy columns with --static " + spec.covariates_path +
              ", and time-varying ones in a file given to --covariates");
   }
-  in.inputs = io::load_inputs(sc, spec.static_columns);
+  try {
+    in.inputs = io::load_inputs(sc, spec.static_columns);
+  } catch (const Error& e) {
+    // An edge list given by --edges is blamed on --edges, not on the scenario's key.
+    const std::string what = e.what();
+    const auto field = what.find("field 'hierarchy.edges.path' = '");
+    const auto text = field == std::string::npos ? field : what.find("': ", field + 32);
+    if (spec.edges.empty() || text == std::string::npos) {
+      throw;
+    }
+    const auto fix = what.find(". Fix: ", text);
+    // (a bad value is a usage error of the option; a missing file stays one)
+    fail(e.kind() == ErrorKind::config ? ErrorKind::usage : e.kind(),
+         {"", 0, "--edges", spec.edges},
+         what.substr(text + 3, fix == std::string::npos ? fix : fix - text - 3),
+         fix == std::string::npos ? "" : what.substr(fix + 7));
+  }
   const auto& h = *in.inputs.hierarchy;
   in.events = io::read_events(spec.events_path, h, sc.calendar);
   auto& ro = in.options;
@@ -136,7 +152,7 @@ RisksetInputs read_riskset_inputs(const RisksetInputSpec& spec) {
   if (!spec.level.empty()) {
     const auto l = h.level_index(spec.level);
     if (!l) {
-      const auto near = closest(spec.level, h.level_names());
+      const auto near = closest_level(spec.level, h.level_names());
       fail(ErrorKind::usage, {"", 0, "--level", spec.level},
            "no such level in the hierarchy (levels: " + join(h.level_names()) + ")",
            near.empty() ? "use one of the levels listed" : "did you mean '" + near + "'?");

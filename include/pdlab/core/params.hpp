@@ -82,5 +82,10 @@ const KeyedParam* find_keyed_table(std::string_view table, std::string_view suff
 void set_numeric_parameter(Scenario& s, std::string_view key, double value);
 // Closest known key, for did-you-mean, among the given candidates.
 std::string closest(std::string_view key, const std::vector<std::string>& candidates);
+// The level a misspelt or colloquial level name likely means: China's common words first
+// ("city" is a prefecture-level city, "district" a county-level unit, "town" or "street" a
+// township-level one, "community" a village-level one) where the hierarchy has that level,
+// else closest().
+std::string closest_level(std::string_view name, const std::vector<std::string>& levels);
 
 }  // namespace pdlab

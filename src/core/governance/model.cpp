@@ -180,7 +180,7 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
   if (!g.coproduction.community_level.empty()) {
     const auto l = h.level_index(g.coproduction.community_level);
     if (!l) {
-      const auto near = closest(g.coproduction.community_level, h.level_names());
+      const auto near = closest_level(g.coproduction.community_level, h.level_names());
       bad(sc, "coproduction.community_level", g.coproduction.community_level,
           "no such level in the hierarchy (levels: " + level_list(h) + ")",
           near.empty() ? "use one of the levels listed" : "did you mean '" + near + "'?");

@@ -204,6 +204,9 @@ check riskset_year_dates_note 0 "90 of the 90 events are dated by a year only, o
 check fit_coefficients 0 "wrote .*fit_coef.csv" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" \
   --static migrant_share,urban_share --level prefecture --out "$T/fitted_coef.toml" --coefficients "$T/fit_coef.csv"
 check fit_coefficients_table 0 "^horizontal," -- cat "$T/fit_coef.csv"
+# check-fit on a scenario pdlab fit did not write says so.
+check check_fit_unfitted_note 0 "was not written by \`pdlab fit\`" -- "$PDLAB" check-fit "$DC/dual_carbon.toml" \
+  --events "$DC/events.csv" -r 2 -t 1
 check fit_cluster_named 0 "cluster-robust by the unit's superior (parent_id: 31 clusters" -- "$PDLAB" fit \
   "$DC/dual_carbon.toml" --events "$DC/events.csv" --static migrant_share,urban_share --level prefecture \
   --out "$T/fitted_c.toml"

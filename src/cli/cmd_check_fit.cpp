@@ -108,6 +108,12 @@ int run(const CheckFitOptions& o) {
     io::note_input(o.events_path);
     io::check_output_path(o.out, o.force);
   }
+  if (!study::written_by_fit(o.scenario)) {
+    fmt::print(stderr,
+               "pdlab: note: {} was not written by `pdlab fit`: its hazard is checked as "
+               "written, not as fitted to {} (`pdlab fit` estimates it from them)\n",
+               o.scenario, o.events_path);
+  }
   if (!o.train_until.empty()) {
     return run_out_of_sample(o, study);
   }

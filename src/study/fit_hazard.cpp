@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <map>
 #include <set>
@@ -522,6 +523,12 @@ FitResult fit_scenario(const io::LoadedScenario& loaded, const io::Inputs& input
   }
   ro.policies = policies;
   return fit_core(loaded, inputs, events, ro, {}, policies, source, opt);
+}
+
+bool written_by_fit(const std::string& scenario_path) {
+  std::ifstream in(scenario_path);
+  std::string line;
+  return std::getline(in, line) && line.rfind("# Fitted by `pdlab fit`", 0) == 0;
 }
 
 FitResult fit_study(const FitSpec& spec) {

@@ -59,6 +59,9 @@ struct FitSpec {
 // The fit workflow: reads the scenario, its inputs and the events, checks `spec.out`, fits.
 // Writing the fitted scenario (when the fit converged) is the caller's.
 FitResult fit_study(const FitSpec& spec);
+// Whether a scenario file was written by `pdlab fit` (its first line says so): check-fit
+// notes when it checks a scenario whose hazard was never fitted.
+bool written_by_fit(const std::string& scenario_path);
 
 struct CheckRow {
   std::string level;

@@ -221,13 +221,17 @@ check compare_digest_adopting_levels 0 "adopted share_at_end (township; share of
 check compare_idle_variant 0 'variant "stability.budget=90000" gave exactly the outcomes of "stability.budget=1000" in every replicate' -- \
   "$PDLAB" compare "$EX/toy_pilot.toml" --vary stability.budget=1000,90000 -r 2 -t 1 --out "$T/idle_cmp.csv"
 # A time to half censored in some replicates is marked as a bound in the digest and the table.
-check compare_censored_marked 0 "censored in" -- "$PDLAB" compare "$EX/toy_governance.toml" \
+check compare_censored_marked 0 "censored at the horizon in" -- "$PDLAB" compare "$EX/toy_governance.toml" \
   --vary stages.reversal_rate=0,0.05 -r 6 -t 1 --out "$T/censored_cmp.csv"
 check compare_censored_column 0 "periods_to_half,.*,0.166" -- cat "$T/censored_cmp.csv"
 # Mandate against pilots: a variant says "deadline none" (only a mandate has one).
 printf 'variant,event.0.mode,event.0.deadline\nmandate,mandate,\npilots,pilot,none\n' > "$T/mandate_pilots.csv"
 check compare_deadline_none 0 "pilots" -- "$PDLAB" compare "$EX/toy_governance.toml" \
   --variants "$T/mandate_pilots.csv" -r 2 -t 1 --out "$T/mandate_pilots_out.csv"
+# A deadline written as a TOML date (or a period number) is read as before "none" was added.
+sed 's|deadline = "2014-12"|deadline = 2014-12-01|' "$EX/toy_governance.toml" > "$T/toy_date_deadline.toml"
+cp "$EX/toy_hierarchy.csv" "$T/"
+check deadline_toml_date 0 "valid" -- "$PDLAB" validate "$T/toy_date_deadline.toml"
 # An error about a --set given to every case names the case.
 check cases_set_names_case 78 "case .*chengdu.toml: --set adoption.alpha.street=-5" -- "$PDLAB" cases \
   "$SRC/scenarios/cases" --set adoption.alpha.street=-5 -r 2 -o "$T/cases_bad"

@@ -1078,6 +1078,33 @@ TEST(Governance, GroupsAlikeButForHukouBehaveAlikeWithoutIt) {
                      values(hk, h, GovMetric::participation_migrant, "community", 119, 120)));
 }
 
+// A sharp participation threshold (threshold_spread 0.01: cost / spread up to 1,000) still
+// separates the working residents' higher cost: more working time, less participation. The
+// kernel's shared exponential (e^-(x - c) = e^-x e^c) would clamp e^c at e^88 and make costs
+// of 1 and 10 give the same bits (it is used only where cost / spread <= 60).
+TEST(Governance, SharpThresholdsStillSeparateTheWorkingCost) {
+  const auto h = city(2);
+  auto s = cascade(60);
+  auto& c = s.governance.coproduction;
+  c.threshold_spread = 0.01;
+  const auto participation = [&](double cost) {
+    c.cost_work = cost;
+    double sum = 0;
+    for (double v : values(run(s, h, 2), h, GovMetric::participation_local, "community", 59, 60)) {
+      sum += v;
+    }
+    return sum;
+  };
+  const double low = participation(1);
+  const double high = participation(10);
+  EXPECT_GT(low, high + 0.01) << "cost 1: " << low << ", cost 10: " << high;
+  // Where the shared exponential is used (cost / spread 40 and 60 at spread 0.05), too.
+  c.threshold_spread = 0.05;
+  const double a = participation(2);
+  const double b = participation(3);
+  EXPECT_GT(a, b);
+}
+
 // Four o'clock school demand in counts: residents x the share of primary age (the nearest
 // ancestor's where a community has none) x the share with working parents.
 TEST(Governance, SchoolDemandFollowsTheChildrenColumn) {

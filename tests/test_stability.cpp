@@ -303,6 +303,10 @@ TEST(Stability, LanesGiveTheBitsOfOneGovernmentAtATime) {
       {gov::KernelPath::avx2, "AVX2", 0x7ca7a75685341589ULL},
       {gov::KernelPath::avx512_on_avx2, "AVX-512 (on AVX2)", 0x754d0cdaa7973e34ULL},
       {gov::KernelPath::avx512, "AVX-512", 0x754d0cdaa7973e34ULL}};
+  // The automatic path again whatever happens (a later test of this process runs on it).
+  struct Restore {
+    ~Restore() { gov::force_kernel_path(gov::KernelPath::automatic); }
+  } restore;
   [[maybe_unused]] int checked = 0;
   std::string digests;
   for (const auto& p : pinned) {
@@ -319,7 +323,6 @@ TEST(Stability, LanesGiveTheBitsOfOneGovernmentAtATime) {
     ++checked;
 #endif
   }
-  gov::force_kernel_path(gov::KernelPath::automatic);
 #if defined(__clang__)
   // The digests pin g++'s bits; clang (the sanitizer build) may fuse multiply-adds otherwise.
   GTEST_SKIP() << digests << "(pinned for g++ only)";

@@ -224,8 +224,9 @@ def compare(scenario, vary, set=None, replicates=None, seed=None, threads=None):
     for key, values in vary.items():
         values = list(values) if isinstance(values, (list, tuple, range, np.ndarray)) else [values]
         args.append(f"{key}={','.join(_toml(v) for v in values)}")
-    cols, variants, replicates_run = _pdlab.compare(
+    cols, variants, replicates_run, warnings_ = _pdlab.compare(
         os.fspath(scenario), _overrides(set, replicates, seed, threads), args)
+    _warn(warnings_)  # variant values that change nothing, as the CLI says them
     df = _frame(cols)
     assigned = {label: dict(a.split("=", 1) for a in assignments)
                 for label, assignments in variants}

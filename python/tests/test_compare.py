@@ -29,3 +29,14 @@ def test_one_value_is_nothing_to_compare():
         assert e.kind == "usage" and "nothing to compare" in str(e)
     else:
         raise AssertionError("a single variant was accepted")
+
+
+def test_idle_variant_warns():
+    # A key of a module that is off changes nothing: said as a PdlabWarning, as the CLI says it.
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pdlab.compare(TOY, vary={"stability.budget": [1000, 90000]}, replicates=2)
+    texts = [str(w.message) for w in caught if issubclass(w.category, pdlab.PdlabWarning)]
+    assert any("gave exactly the outcomes" in t for t in texts)
+    assert any("no effect while the stability module is off" in t for t in texts)

@@ -133,10 +133,16 @@ int run(const CompareOptions& o) {
       // Where the horizon stands in for a time to half, the difference is a bound.
       const double cens = res.censored[k][i];
       std::string note;
-      if (cens == 1.0) {
-        note = "  (censored in every replicate: the horizon stands in; no difference can be read)";
+      // reached_half follows periods_to_half: its means over the pairs, this variant's and the
+      // baseline's.
+      const bool neither = k + 1 < res.outcomes.size() &&
+                           res.outcomes[k + 1].statistic == "reached_half" &&
+                           res.contrasts[k + 1][i].mean == 0 && res.contrasts[k + 1][0].mean == 0;
+      if (neither) {
+        note = "  (neither reaches half in any replicate: no difference can be read)";
       } else if (cens > 0) {
-        note = fmt::format("  (censored in {:.0f}% of replicates: a bound)", 100 * cens);
+        note =
+            fmt::format("  (censored at the horizon in {:.0f}% of the pairs: a bound)", 100 * cens);
       }
       if (c.n < res.replicates) {
         note += fmt::format("  ({} of {} replicates have a value in both)", c.n, res.replicates);

@@ -64,8 +64,11 @@ Spec parse_units_mode(const EventFields& f, bool needs_mode) {
   }
   // "none" says there is none: a --variants row turning a mandate into another mode can say
   // so (an empty cell keeps the scenario's deadline).
-  if (f.has("deadline") && f.text("deadline") != "none") {
-    s.deadline = f.date("deadline");
+  if (f.has("deadline")) {
+    // (date() takes a TOML date, a period number or a string, returning the text)
+    if (auto d = f.date("deadline"); d != "none") {
+      s.deadline = std::move(d);
+    }
   }
   return s;
 }

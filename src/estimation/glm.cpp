@@ -82,7 +82,7 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   const bool check = !opt.inputs_checked;
   for (Eigen::Index i = 0; check && i < n; ++i) {
     if (y[i] != 0.0 && y[i] != 1.0) {
-      fail(ErrorKind::data, {"", 0, "event", std::to_string(y[i])},
+      fail(ErrorKind::data, {"", 0, opt.response, std::to_string(y[i])},
            "the response must be 0 or 1 (row " + std::to_string(i + 1) + ")",
            "code events as 1 and non-events as 0");
     }
@@ -91,13 +91,13 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   // would run off to -inf (+inf), reported as a failure to converge.
   const double n_events = y.sum();
   if (n_events == 0) {
-    fail(ErrorKind::data, {"", 0, "event", "0"},
+    fail(ErrorKind::data, {"", 0, opt.response, "0"},
          "no events: the response is 0 in all " + std::to_string(n) + " rows used",
          "a hazard needs adoptions: check the response column (1 for an adoption) and which "
          "rows are kept (missing values drop rows)");
   }
   if (n_events == static_cast<double>(n)) {
-    fail(ErrorKind::data, {"", 0, "event", "1"},
+    fail(ErrorKind::data, {"", 0, opt.response, "1"},
          "every one of the " + std::to_string(n) +
              " rows used is an event: no period at risk "
              "without adoption, so the hazard cannot be estimated",

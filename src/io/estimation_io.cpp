@@ -276,6 +276,7 @@ std::vector<TimeVaryingCovariate> read_time_varying(const std::string& path, con
     std::int64_t line = 0;
   };
   std::map<std::pair<std::string, std::int32_t>, BeforeStart> before_start;
+  std::map<std::tuple<std::string, std::int32_t, std::int64_t>, std::int64_t> seen_before;
   std::vector<std::string_view> f;
   while (csv.next(f)) {
     bool outside = false;
@@ -297,14 +298,17 @@ std::vector<TimeVaryingCovariate> read_time_varying(const std::string& path, con
     std::string why;
     if (parse_date(time, span, why) && span.first < calendar_first_day(cal)) {
       const auto v = parse_number(f[cx], path, csv.line(), "value");
+      if (const auto [at, fresh] =
+              seen_before.emplace(std::make_tuple(name, u, span.first), csv.line());
+          !fresh) {
+        fail(ErrorKind::data, {path, csv.line(), "variable", name},
+             "two values for the same unit, time and variable (the first on line " +
+                 std::to_string(at->second) + ")",
+             "keep one value");
+      }
       auto& kept = before_start[{name, u}];
       if (kept.line == 0 || span.first > kept.day) {
         kept = {span.first, v ? *v : std::nan(""), csv.line()};
-      } else if (span.first == kept.day) {
-        fail(ErrorKind::data, {path, csv.line(), "variable", name},
-             "two values for the same unit, time and variable (line " + std::to_string(kept.line) +
-                 ")",
-             "keep one value");
       }
       continue;
     }

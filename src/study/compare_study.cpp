@@ -220,7 +220,7 @@ CompareResult compare_designs(const CompareSpec& spec,
         const Where where = v.source.empty()
                                 ? Where{"", 0, "--vary", a}
                                 : Where{v.source, v.line, key, a.substr(a.find('=') + 1)};
-        fail(ErrorKind::usage, where,
+        fail(v.source.empty() ? ErrorKind::usage : ErrorKind::data, where,
              key == "run.seed"
                  ? "run.seed is not a design parameter: its variants would differ only by their "
                    "random numbers, shown as effects (the comparison pairs replicates on common "

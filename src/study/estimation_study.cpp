@@ -160,6 +160,7 @@ TableFit<GlmFit> eha_study(const EhaSpec& spec) {
   }
   GlmOptions gopt;
   gopt.link = spec.link;
+  gopt.response = f.response.empty() ? "event" : f.response;
   // The common case (numeric terms) straight into the design matrix; anything else, and every
   // error, by the table.
   if (!bad_formula) {

@@ -399,6 +399,9 @@ std::vector<std::string> near_best_methods(const OutOfSampleResult& r, const std
   };
   const auto best = best_methods(r, score);
   std::vector<std::string> out;
+  if (best.empty()) {  // (no method, or every score NaN)
+    return out;
+  }
   for (const auto& b : r.methods) {
     if (b.name != best.front()) {
       continue;

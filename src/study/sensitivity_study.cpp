@@ -261,9 +261,9 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
     }
     try {
       const Model m(sc, *base.inputs.hierarchy, *base.inputs.network);
-      // A factor's own warnings (once, at the upper corner).
+      // The factors' own warnings, at either corner (each names its key and value).
       const auto& base_warnings = base.model->warnings();
-      for (const auto& w : corner == 1.0 ? m.warnings() : std::vector<std::string>{}) {
+      for (const auto& w : m.warnings()) {
         if (std::find(base_warnings.begin(), base_warnings.end(), w) == base_warnings.end()) {
           out.warnings.push_back("factor " + w);
         }

@@ -20,6 +20,8 @@ struct GlmOptions {
   // A column is aliased when its residual on earlier columns is below this share of its norm
   // (as R's lm, tol = 1e-7; exactly collinear columns are far below it).
   double alias_tolerance = 1e-7;
+  // The response column's name, for messages about y.
+  std::string response = "event";
   // Cluster ids per row for cluster-robust standard errors (empty = none).
   std::vector<std::int64_t> clusters;
   // Called once, on the fitting thread, when the fit has read x for the last time (before the

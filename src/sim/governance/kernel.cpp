@@ -23,7 +23,8 @@ constexpr std::size_t kPrefetchTiles = 2;
 struct Constants {
   float services_contracting, volunteers, government, withdrawal, space;
   float depth_rate, depth_decay, perceive;
-  float admin_load, list_cut, cost_load, cost_factor[2], inv_spread;
+  float admin_load, list_cut, cost_load, cost[2], cost_factor[2], inv_spread;
+  bool shared_exp;  // both classes' logistics from one exponential (see constants())
   float intercept, w_peers, mobilise, w_bel, w_trust, w_serv, w_eff, voice[2], access, adjust;
   float bel_time, bel_serv, bel_part, turnover[2], need[2], working[2], school_min;
   float sat_intercept, sat_depth, sat_serv, sat_griev, trust_rate;
@@ -47,9 +48,15 @@ Constants constants(const Step& st) {
   k.list_cut = st.task_list_cut;
   k.cost_load = st.cost_load;
   // The working class's threshold lies cost higher: its logistic's exponential is the other's
-  // times e^(cost / spread) (the kernel's exp, the same bits on every machine).
+  // times e^(cost / spread) (the kernel's exp, the same bits on every machine). The kernel's
+  // exp clamps its argument to [-87, 88], so the product is exact only while cost / spread
+  // stays well inside: up to 60, wherever the clamp bites both shares are within e^-27 of 0
+  // or 1 either way. Beyond, each class takes its own logistic, clamped on its own argument.
+  k.cost[0] = st.cost[0];
+  k.cost[1] = st.cost[1];
   k.cost_factor[0] = simd::exp1(st.inv_spread * st.cost[0]);
   k.cost_factor[1] = simd::exp1(st.inv_spread * st.cost[1]);
+  k.shared_exp = st.inv_spread * std::max(st.cost[0], st.cost[1]) <= 60.0F;
   k.inv_spread = st.inv_spread;
   k.intercept = st.intercept;
   k.w_peers = st.w_peers;
@@ -181,7 +188,7 @@ void street_rows_lanes(const float* const* q, std::size_t n, float* rows) {
   }
 }
 
-template <int N>
+template <int N, bool SharedExp>
 PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::int32_t t,
                                   const Constants k, float so_capacity) {
   using T = typename simd::V<N>::f;
@@ -309,10 +316,15 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
       // a high benefit carry the whole group past the working residents' higher cost).
       const T net =
           common + k.w_bel * b + k.w_trust * tr + k.w_serv * cn + k.w_eff * k.voice[g] * dpn;
-      // Both classes' shares from one exponential: e^-(x - c) = e^-x e^c, e^c a constant.
-      const T e = simd::exp<N>(-(k.inv_spread * net));
-      const T target = k.working[g] / (one + e * k.cost_factor[g]) +
-                       (1.0F - k.working[g]) / (one + e);
+      T target;
+      if constexpr (SharedExp) {
+        // Both classes' shares from one exponential: e^-(x - c) = e^-x e^c, e^c a constant.
+        const T e = simd::exp<N>(-(k.inv_spread * net));
+        target = k.working[g] / (one + e * k.cost_factor[g]) + (1.0F - k.working[g]) / (one + e);
+      } else {
+        target = k.working[g] * simd::logistic<N>(k.inv_spread * (net - k.cost[g])) +
+                 (1.0F - k.working[g]) * simd::logistic<N>(k.inv_spread * net);
+      }
       part[g] = p + k.adjust * (target - p);
       // Belonging grows with time in place, services and taking part; turnover replaces
       // residents by newcomers who start at 0.
@@ -404,14 +416,16 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
 
 void kernel_sse(const CommunityArrays& a, std::size_t n, std::int32_t t, const Constants& k,
                 float so_capacity) {
-  community_lanes<4>(a, n, t, k, so_capacity);
+  k.shared_exp ? community_lanes<4, true>(a, n, t, k, so_capacity)
+               : community_lanes<4, false>(a, n, t, k, so_capacity);
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
 __attribute__((target("avx2,fma"))) void kernel_avx2(const CommunityArrays& a, std::size_t n,
                                                      std::int32_t t, const Constants& k,
                                                      float so_capacity) {
-  community_lanes<8>(a, n, t, k, so_capacity);
+  k.shared_exp ? community_lanes<8, true>(a, n, t, k, so_capacity)
+               : community_lanes<8, false>(a, n, t, k, so_capacity);
 }
 // The AVX-512 path's code on AVX2 (KernelPath::avx512_on_avx2): each 16-lane operation runs as
 // two 8-lane ones, with the multiply-adds fused as on AVX-512 (the same source expressions).
@@ -419,12 +433,14 @@ __attribute__((target("avx2,fma"))) void kernel_avx512_on_avx2(const CommunityAr
                                                                std::size_t n, std::int32_t t,
                                                                const Constants& k,
                                                                float so_capacity) {
-  community_lanes<16>(a, n, t, k, so_capacity);
+  k.shared_exp ? community_lanes<16, true>(a, n, t, k, so_capacity)
+               : community_lanes<16, false>(a, n, t, k, so_capacity);
 }
 __attribute__((target("avx512f,fma"))) void kernel_avx512(const CommunityArrays& a, std::size_t n,
                                                           std::int32_t t, const Constants& k,
                                                           float so_capacity) {
-  community_lanes<16>(a, n, t, k, so_capacity);
+  k.shared_exp ? community_lanes<16, true>(a, n, t, k, so_capacity)
+               : community_lanes<16, false>(a, n, t, k, so_capacity);
 }
 #endif
 

@@ -171,16 +171,25 @@ TEST(ForecastScores, SmoothedProbabilityHasItsFloor) {
               1.0, 1e-15);
 }
 
-TEST(ForecastScores, LogBrierCrpsAndCoverageByHand) {
-  // Two units, a window of two periods, four replicates; 10 adopted before the window.
+namespace {
+
+// Two units, a window of two periods, four replicates: unit 0's outcomes u0, unit 1's u1.
+constexpr int kHandU0[] = {0, 0, 1, 2};
+constexpr int kHandU1[] = {2, 2, 2, 1};
+ForecastEnsemble hand_ensemble() {
   ForecastEnsemble e(2, 2, 4);
-  const int u0[] = {0, 0, 1, 2};
-  const int u1[] = {2, 2, 2, 1};
   for (int r = 0; r < 4; ++r) {
-    e.at(r, 0) = u0[r];
-    e.at(r, 1) = u1[r];
+    e.at(r, 0) = kHandU0[r];
+    e.at(r, 1) = kHandU1[r];
   }
-  const auto s = score_forecast(e, {0, 1}, 10);
+  return e;
+}
+
+}  // namespace
+
+TEST(ForecastScores, LogBrierCrpsAndCoverageByHand) {
+  // The hand ensemble; 10 adopted before the window.
+  const auto s = score_forecast(hand_ensemble(), {0, 1}, 10);
   EXPECT_NEAR(s.log_score, 0.5 * (std::log(2.5 / 5.5) + std::log(1.5 / 5.5)), 1e-14);
   EXPECT_NEAR(s.brier, 0.5 * (0.25 * 0.25 + 0.75 * 0.75), 1e-15);
   ASSERT_EQ(s.periods.size(), 2U);
@@ -224,14 +233,9 @@ TEST(ForecastScores, CommonHazardBaseline) {
 // The Monte Carlo standard errors (jackknife over replicates) by hand on the four-replicate
 // ensemble above, and against the spread of the scores over independent ensembles.
 TEST(ForecastScores, MonteCarloStandardErrors) {
-  ForecastEnsemble e(2, 2, 4);
-  const int u0[] = {0, 0, 1, 2};
-  const int u1[] = {2, 2, 2, 1};
-  for (int r = 0; r < 4; ++r) {
-    e.at(r, 0) = u0[r];
-    e.at(r, 1) = u1[r];
-  }
-  const auto s = score_forecast(e, {0, 1}, 10);
+  const auto* u0 = kHandU0;
+  const auto* u1 = kHandU1;
+  const auto s = score_forecast(hand_ensemble(), {0, 1}, 10);
   // Without replicate r: the scores of the three others (denominator 3 + 3/2), by hand.
   double ls[4];
   double br[4];

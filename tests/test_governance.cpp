@@ -323,6 +323,24 @@ TEST(Compare, DigestLevelsByPolicy) {
   EXPECT_FALSE(headline("b", "village", "share_at_end"));
 }
 
+// The digests leave out the share still running a policy where it only repeats the share that
+// adopted (three outcomes up in compare's order), and keep it where some unit reversed.
+TEST(Compare, ActiveShownOnlyWhereItDiffersFromAdopted) {
+  const std::vector<OutcomeDef> defs = {{"adopted", "a", "village", "share_at_end"},
+                                        {"adopted", "a", "village", "periods_to_half"},
+                                        {"adopted", "a", "village", "reached_half"},
+                                        {"active", "a", "village", "share_at_end"}};
+  std::vector<double> value = {0.8, 30, 1, 0.8};
+  const auto same = [&](std::size_t x, std::size_t y) { return value[x] == value[y]; };
+  EXPECT_TRUE(study::active_repeats_adopted(defs, 3, same));
+  value[3] = 0.7;  // some villages reversed
+  EXPECT_FALSE(study::active_repeats_adopted(defs, 3, same));
+  // Only the active row is ever left out, and only with its adopted row three up.
+  EXPECT_FALSE(study::active_repeats_adopted(defs, 0, same));
+  const std::vector<OutcomeDef> alone = {{"active", "a", "village", "share_at_end"}};
+  EXPECT_FALSE(study::active_repeats_adopted(alone, 0, same));
+}
+
 namespace {
 
 // memcmp that allows n = 0: an empty vector's data() may be null, and memcmp(nullptr, ...) is

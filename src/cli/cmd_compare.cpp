@@ -113,15 +113,17 @@ int run(const CompareOptions& o) {
       continue;
     }
     // The share running the policy at the end only where some units reversed (or ceased) in
-    // some variant: otherwise it repeats the share that adopted, three rows up.
-    if (d.name == "active" && k >= 3 && res.outcomes[k - 3].name == "adopted") {
-      bool differs = false;
+    // some variant: otherwise it repeats the share that adopted.
+    const auto same_contrasts = [&](std::size_t x, std::size_t y) {
       for (std::size_t i = 0; i < res.labels.size(); ++i) {
-        differs = differs || res.contrasts[k][i].mean != res.contrasts[k - 3][i].mean;
+        if (res.contrasts[x][i].mean != res.contrasts[y][i].mean) {
+          return false;
+        }
       }
-      if (!differs) {
-        continue;
-      }
+      return true;
+    };
+    if (study::active_repeats_adopted(res.outcomes, k, same_contrasts)) {
+      continue;
     }
     const std::string unit = study::outcome_unit(d);
     // The policy too where there are several.

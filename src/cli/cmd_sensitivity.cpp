@@ -67,18 +67,19 @@ void print_digest(const study::SensitivityResult& r) {
       continue;
     }
     // The share running the policy at the end only where its indices differ from those of the
-    // share that adopted (three outcomes up): where nothing reverses they repeat them.
-    if (d.name == "active" && o >= 3 && r.outcomes[o - 3].name == "adopted") {
-      bool differs = false;
+    // share that adopted: where nothing reverses they repeat them.
+    const auto same_indices = [&](std::size_t x, std::size_t y) {
       for (std::size_t i = 0; i < r.factors.size(); ++i) {
-        const auto& a = morris ? r.morris[o][i].mu_star : r.sobol[o][i].total;
-        const auto& b = morris ? r.morris[o - 3][i].mu_star : r.sobol[o - 3][i].total;
-        differs = differs ||
-                  !(a.estimate == b.estimate || (std::isnan(a.estimate) && std::isnan(b.estimate)));
+        const auto& a = morris ? r.morris[x][i].mu_star : r.sobol[x][i].total;
+        const auto& b = morris ? r.morris[y][i].mu_star : r.sobol[y][i].total;
+        if (!(a.estimate == b.estimate || (std::isnan(a.estimate) && std::isnan(b.estimate)))) {
+          return false;
+        }
       }
-      if (!differs) {
-        continue;
-      }
+      return true;
+    };
+    if (study::active_repeats_adopted(r.outcomes, o, same_indices)) {
+      continue;
     }
     // Morris effects are in the outcome's unit (over the factor's range); Sobol indices are
     // shares of its variance.

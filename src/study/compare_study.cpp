@@ -605,4 +605,10 @@ bool is_headline(const std::vector<PolicyLevel>& adopting, const std::string& de
          d.name == "incidents" || (d.name == "escalated" && d.level == top);
 }
 
+bool active_repeats_adopted(const std::vector<OutcomeDef>& outcomes, std::size_t k,
+                            const std::function<bool(std::size_t, std::size_t)>& same) {
+  return outcomes[k].name == "active" && k >= 3 && outcomes[k - 3].name == "adopted" &&
+         same(k, k - 3);
+}
+
 }  // namespace pdlab::study

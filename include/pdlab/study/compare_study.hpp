@@ -107,4 +107,12 @@ void write_compare_time(const CompareResult& result, io::TableWriter& w);
 bool is_headline(const std::vector<PolicyLevel>& adopting_levels, const std::string& deepest_level,
                  const std::string& top_level, const OutcomeDef& outcome);
 
+// Whether outcome k, the share still running a policy at the end (active), only repeats the
+// share that adopted (three outcomes up, as compare's outcome list orders them): where no unit
+// reversed or ceased in any variant or design point the two are equal, and digests leave the
+// active row out. `same(k, j)` says whether outcomes k and j give the same values everywhere
+// the digest looks (contrasts, indices). False for any other outcome.
+bool active_repeats_adopted(const std::vector<OutcomeDef>& outcomes, std::size_t k,
+                            const std::function<bool(std::size_t, std::size_t)>& same);
+
 }  // namespace pdlab::study

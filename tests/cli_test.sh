@@ -189,6 +189,13 @@ check infer_sqlite 0 "California|Oregon" -- bash -c "'$PDLAB' infer '$SRC/exampl
 check infer_bad_params 64 "exponent > 1" -- "$PDLAB" infer "$SRC/examples/spid/cascades.csv" --model power-law --params 1
 check fit_ok 0 "urban_share" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" \
   --static migrant_share,urban_share --level prefecture --out "$T/fitted.toml"
+# Without --level only the levels with events are at risk (the others' intercepts would run off
+# to -inf): the fit converges and names the levels it left out, which never adopt in the
+# fitted scenario.
+check fit_levels_with_events 0 "no events at nation, province, county, township, village: not at risk" -- \
+  "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --out "$T/fitted_all.toml"
+ok fit_levels_with_events_alpha grep -q "prefecture = -[0-9]" "$T/fitted_all.toml"
+ok fit_levels_with_events_inf grep -q "village = -inf" "$T/fitted_all.toml"
 # The clustering of the standard errors is named, and --cluster none gives model-based ones.
 # A covariate dated before the calendar's start holds from the start (the latest such value),
 # until the unit's next one.

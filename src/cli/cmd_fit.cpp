@@ -80,12 +80,8 @@ int run(const FitOptions& o) {
   if (!res.glm.converged) {
     throw Error(ErrorKind::data,
                 "the adoption hazard did not converge; " + o.out + " was not written. Fix: " +
-                    (o.level.empty()
-                         ? "fit the level whose units adopt with --level (every level is at risk "
-                           "without it, and the intercept of a level without events runs off "
-                           "to -inf; `pdlab riskset` says which levels have events)"
-                         : "check for separation (a term that predicts adoption perfectly), drop "
-                           "it or choose another --level"));
+                    "check for separation (a term that predicts adoption perfectly): drop it, "
+                    "or fit one level with --level");
   }
   io::write_text_file(o.out, o.force, [&](std::ostream& s) { s << res.scenario_toml; });
   if (!o.coefficients.empty()) {

@@ -82,8 +82,38 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
          "superior's order) that are covariates");
   }
   const auto policy = policies.front();
+  // Without --level, only the levels with events are at risk: a level whose units never adopt
+  // in the data has an intercept whose maximum-likelihood value is -inf (the fit would not
+  // converge), which is what the fitted scenario gets for it.
+  RiskSetOptions ro = options;
+  std::string eventless;
+  if (ro.level < 0) {
+    const auto k = static_cast<std::size_t>(policy);
+    const auto nl = static_cast<std::size_t>(h.n_levels());
+    if (ro.policy_levels.size() <= k) {
+      ro.policy_levels.resize(k + 1);
+    }
+    auto& can = ro.policy_levels[k];
+    if (can.empty()) {
+      can.assign(nl, 1);
+    }
+    std::vector<std::uint8_t> adopts(nl, 0);
+    for (const auto& a : events.adoptions) {
+      if (a.policy == policy && a.period < ro.periods) {
+        adopts[static_cast<std::size_t>(h.level(a.unit))] = 1;
+      }
+    }
+    if (std::find(adopts.begin(), adopts.end(), 1) != adopts.end()) {
+      for (std::size_t l = 0; l < nl; ++l) {
+        if (can[l] != 0 && adopts[l] == 0 && h.level_begin(static_cast<int>(l) + 1) > h.level_begin(static_cast<int>(l))) {
+          eventless += (eventless.empty() ? "" : ", ") + h.level_names()[l];
+          can[l] = 0;
+        }
+      }
+    }
+  }
   const auto rs = build_riskset(h, *inputs.network, events.adoptions,
-                                static_cast<int>(events.policy_ids.size()), time_varying, options);
+                                static_cast<int>(events.policy_ids.size()), time_varying, ro);
   if (rs.rows() == 0) {
     fail(ErrorKind::data, {opt.events_path, 0, "", ""}, "the risk set is empty",
          "check --level and the calendar: no unit is at risk in any period");
@@ -123,6 +153,13 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     res.notes.push_back(fmt::format(
         "{} events of units outside the scenario's subtree (hierarchy.root) were ignored",
         events.outside_subtree));
+  }
+  if (!eventless.empty()) {
+    res.notes.push_back(fmt::format(
+        "no events at {}: not at risk in the fit, and never adopting in the fitted scenario "
+        "(intercept -inf, the maximum-likelihood value where no unit adopts); --level fits one "
+        "level",
+        eventless));
   }
   if (design.dropped_missing > 0) {
     res.notes.push_back(fmt::format("{} risk-set rows with missing covariates were dropped",

@@ -105,7 +105,8 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     }
     if (std::find(adopts.begin(), adopts.end(), 1) != adopts.end()) {
       for (std::size_t l = 0; l < nl; ++l) {
-        if (can[l] != 0 && adopts[l] == 0 && h.level_begin(static_cast<int>(l) + 1) > h.level_begin(static_cast<int>(l))) {
+        if (can[l] != 0 && adopts[l] == 0 &&
+            h.level_begin(static_cast<int>(l) + 1) > h.level_begin(static_cast<int>(l))) {
           eventless += (eventless.empty() ? "" : ", ") + h.level_names()[l];
           can[l] = 0;
         }

@@ -28,6 +28,13 @@ check cases_out_is_file 73 "this is a file, not a folder" -- "$PDLAB" cases --ou
 check restructure_weekly 0 "" -- "$PDLAB" run "$EX/toy_restructure.toml" -r 2 --set calendar.periods_per_year=52 --set calendar.periods=520 --out "$T/restructure_weekly.sqlite"
 check restructure_daily 0 "" -- "$PDLAB" run "$EX/toy_restructure.toml" -r 2 --set calendar.periods_per_year=365 --set calendar.periods=3650 --out "$T/restructure_daily.sqlite"
 # The SO-capacity bound clips the default ranges of so_max and so_growth (they were refused).
+check option_prefix_suggested 64 "unknown option '--output'; did you mean '--out'" -- "$PDLAB" run "$EX/toy_pilot.toml" --output "$T/y.sqlite"
+# A unit id on the command line needs no quotes the shell would take away.
+check set_id_unquoted 0 "valid" -- "$PDLAB" validate "$SRC/scenarios/cases/taicang.toml" --set hierarchy.root=320585
+check set_bool_for_string 78 "quote the whole assignment" -- "$PDLAB" validate "$SRC/scenarios/cases/taicang.toml" --set hierarchy.root=true
+# A feedback weight of the wrong sign validates (a study may test the opposite) with a warning.
+check validate_feedback_sign 0 "feedback.reversal_depth = -20: negative, so it reverses the direction its source gives" -- \
+  "$PDLAB" validate "$EX/toy_governance.toml" --set feedback.reversal=true --set feedback.reversal_depth=-20
 check sensitivity_so_max_default 0 "services.so_max" -- "$PDLAB" sensitivity "$EX/toy_governance.toml" --factor services.so_max --method morris --trajectories 2 -r 2 --out "$T/sens_so_max.csv"
 check validate_ok 0 "valid. 49 units" -- "$PDLAB" validate "$EX/toy_pilot.toml"
 check validate_national 0 "665277 units" -- "$PDLAB" validate "$SRC/scenarios/national.toml"
@@ -332,6 +339,13 @@ ok check_fit_out_is_input_before_simulating bash -c "! '$PDLAB' check-fit '$T/fi
 ok check_fit_out_is_input_kept cmp -s "$DC/events.csv" "$T/events_copy.csv"
 check fit_uncertainty 0 "adoption.beta.urban_share" -- sed -n '/^\[uncertainty\]/,$p' "$T/fitted.toml"
 check check_fit_draws 0 "prefecture" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" -r 10 --set uncertainty.draw=true
+# A run with parameter draws records each replicate's drawn values (table draws): each key x 3
+# replicates, different in each replicate.
+check run_draws_recorded 0 "" -- "$PDLAB" run "$T/fitted.toml" -r 3 --set uncertainty.draw=true --out "$T/draws.sqlite"
+check run_draws_table 0 "^adoption.alpha.prefecture|3|3$" -- sqlite3 "$T/draws.sqlite" \
+  "SELECT key, count(*), count(DISTINCT value) FROM draws GROUP BY key ORDER BY key"
+check report_draws_note 0 "" -- "$PDLAB" report "$T/draws.sqlite" --out "$T/draws.html"
+check report_draws_note_text 0 "each replicate ran with its own draw of adoption.alpha.prefecture, " -- cat "$T/draws.html"
 check drawn_key_with_draw_off 0 "wrote" -- "$PDLAB" run "$SRC/tests/bad_inputs/uncertainty_drawn.toml" -r 2 --set uncertainty.draw=false --set adoption.gamma_vertical=0 --out "$T/drawn_off.sqlite"
 check check_fit_csv 0 "level,period,date,observed,sim_mean,sim_q05,sim_q95,inside" -- cat "$T/check.csv"
 check oos_ok 0 "constant_hazard" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" --train-until 2022 -r 20 --out "$T/oos.csv"
@@ -496,7 +510,9 @@ ok cases_verdict_rule grep -q "pass: |model mean - observed| <= tolerance" "$T/o
 ok cases_tolerance_column grep -q "+/- 1.74e+09" "$T/out"
 check cases_table 0 "participation_migrant" -- head -1 "$T/cases/comparison.csv"
 check cases_studies 0 "participation_migrant" -- "$PDLAB" export "$T/cases/guiyang.sqlite" --table governance_time
-check cases_missing 66 "no case scenarios" -- "$PDLAB" cases "$T/nothing_here"
+check cases_missing 66 "no such folder" -- "$PDLAB" cases "$T/nothing_here"
+mkdir -p "$T/empty_cases"
+check cases_empty_folder 66 "no case scenarios (\*.toml) found in this folder" -- "$PDLAB" cases "$T/empty_cases"
 check cases_held_out 0 "chengdu,village funds spent 2009 to 2014" -- cat "$T/cases/held_out.csv"
 # A folder of one good case and one whose merge names a unit that has already ceased: every
 # case is compiled before any is written, so the run fails with nothing left in the output

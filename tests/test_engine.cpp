@@ -174,6 +174,56 @@ TEST(EngineStatistical, QuotaIsFilledExactly) {
   EXPECT_EQ(r.adoptions.size(), 400U);
 }
 
+// A prerequisite holds against every channel of the process: a quota and a mandate's deadline
+// do not force a unit without it, nor is such a unit designated as a pilot (only scripted
+// events override it). The cut: the same runs without `requires`.
+TEST(EngineMechanisms, PrerequisitesHoldUnderQuotasDeadlinesAndPilots) {
+  const auto h = test::star(400);
+  const Network net;
+  auto s = constant_hazard(0.5, Link::cloglog, 40);
+  s.adoption.alpha["leaf"] = -std::numeric_limits<double>::infinity();
+  s.policies = {{"councils", "councils", 0.0}, {"funds", "funds", 0.0}};  // councils: never
+  s.promotion.pilot_rule = PilotRule::random;  // (the star has no population column)
+  Event quota;
+  quota.key = "event[0]";
+  quota.date = "3";
+  quota.policy = "funds";
+  quota.spec = MandateSpec{
+      .issuer = "R", .target_level = "leaf", .deadline = "30", .quotas = {{{}, 0.25, "10"}}};
+  Event pilots;
+  pilots.key = "event[1]";
+  pilots.date = "1";
+  pilots.policy = "funds";
+  pilots.spec = AdoptSpec{.units = {"R"}, .mode = Mode::pilot};
+  const auto funds = [&](const Scenario& sc) {
+    std::map<Channel, int> by;
+    for (const auto& a : run_replicate(Model(sc, h, net), 0).adoptions) {
+      by[a.channel] += a.policy == 1 ? 1 : 0;
+    }
+    return by;
+  };
+  for (const bool gated : {false, true}) {
+    auto q = s;
+    q.events = {quota};
+    auto p = s;
+    p.events = {pilots};
+    if (gated) {
+      q.policies[1].prerequisites = {"councils"};
+      p.policies[1].prerequisites = {"councils"};
+    }
+    const auto by_quota = funds(q);
+    const auto by_pilots = funds(p);
+    const auto n = [](const std::map<Channel, int>& by, Channel c) {
+      const auto it = by.find(c);
+      return it == by.end() ? 0 : it->second;
+    };
+    EXPECT_EQ(n(by_quota, Channel::quota), gated ? 0 : 100) << gated;
+    EXPECT_EQ(n(by_quota, Channel::mandate_deadline), gated ? 0 : 300) << gated;
+    EXPECT_EQ(n(by_pilots, Channel::event), 1) << gated;  // the scripted adoption overrides
+    EXPECT_EQ(n(by_pilots, Channel::pilot), gated ? 0 : s.promotion.pilot_k) << gated;
+  }
+}
+
 namespace {
 
 study::PreparedStudy example(const std::string& name, std::vector<std::string> sets = {}) {

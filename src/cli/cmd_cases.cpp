@@ -93,8 +93,9 @@ int run(const CasesOptions& o) {
     note_few_replicates(fewest, "90% intervals");
   }
   fmt::print(stderr,
-             "wrote {}, comparison.html, and one .sqlite study and .html report per case in {}\n",
-             res.comparison_csv, res.out_dir);
+             "wrote {}, comparison.html{}, and one .sqlite study and .html report per case (with "
+             "NAME-targets.csv where a case has calibration targets or quotas) in {}\n",
+             res.comparison_csv, res.held_out_csv.empty() ? "" : ", held_out.csv", res.out_dir);
   return EX_OK;
 }
 

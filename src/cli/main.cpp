@@ -70,11 +70,20 @@ void name_unknown_options(const CLI::App& sub) {
       continue;
     }
     const std::string name = arg.substr(0, arg.find('='));
-    // Nearest within a third of the name (at least 2 edits): `--formla`, not `--bogus`.
+    // Nearest within a third of the name (at least 2 edits): `--formla`, not `--bogus`; or an
+    // option the name begins with, or that begins with it (`--output` for `--out`).
     std::string near = pdlab::closest(name, known);
     if (!near.empty() &&
         pdlab::edit_distance(name, near) > std::max<std::size_t>(2, (name.size() - 2) / 3)) {
       near.clear();
+    }
+    for (const auto& k : known) {
+      const bool prefix =
+          k.size() >= 5 && name.size() >= 5 &&
+          (name.compare(0, k.size(), k) == 0 || k.compare(0, name.size(), name) == 0);
+      if (near.empty() && prefix) {
+        near = k;
+      }
     }
     std::fprintf(stderr, "pdlab %s: unknown option '%s'%s\n", sub.get_name().c_str(), name.c_str(),
                  near.empty() ? "" : ("; did you mean '" + near + "'?").c_str());

@@ -7,6 +7,7 @@
 #include "pdlab/core/params.hpp"
 
 #include <algorithm>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -358,6 +359,37 @@ void Model::note_idle_modules() {
     warnings_.push_back("feedback.levels = [" + detail::list(f.levels) +
                         "]: no effect while feedback.need, .escalation and .reversal are false "
                         "(turn one of them on to use it)");
+  }
+  // Feedback weights accept either sign (a study may test the opposite hypothesis), but a
+  // negative one turns the direction its source gives around: say so, once per key.
+  struct Signed {
+    bool on;
+    const char* key;
+    double value;
+    const char* direction;
+  };
+  const Signed signed_weights[] = {
+      {f.need, "feedback.need_grievance", f.need_grievance, "grievance raises the need term"},
+      {f.need, "feedback.need_incidents", f.need_incidents, "incidents raise the need term"},
+      {f.escalation, "feedback.escalation_hazard", f.escalation_hazard,
+       "pressure from below raises the superior's hazard"},
+      {f.escalation, "feedback.escalation_mode", f.escalation_mode,
+       "pressure from below tilts the superior towards mandates"},
+      {f.reversal, "feedback.reversal_depth", f.reversal_depth,
+       "missing depth raises the reversal hazard"},
+      {f.reversal, "feedback.reversal_grievance", f.reversal_grievance,
+       "grievance raises the reversal hazard"},
+      {f.reversal, "feedback.reversal_veto", f.reversal_veto, "a veto raises the reversal hazard"},
+      {f.reversal, "feedback.reversal_turnover", f.reversal_turnover,
+       "a new official raises the reversal hazard"}};
+  for (const auto& w : signed_weights) {
+    if (w.on && w.value < 0) {
+      std::ostringstream value;
+      value << w.value;
+      warnings_.push_back(std::string(w.key) + " = " + value.str() +
+                          ": negative, so it reverses the direction its source gives (" +
+                          w.direction + "; docs/parameters.md); a positive value follows it");
+    }
   }
 }
 

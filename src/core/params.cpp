@@ -964,7 +964,8 @@ std::vector<Param> make_registry() {
                    "Log yearly reversal hazard of a reform at full depth without grievance.",
                    REAL(governance.feedback.reversal_intercept)));
   r.push_back(real("feedback.reversal_depth", -50, 50, "per unit", std::string_view(kRevFb),
-                   "Added per unit of missing depth (1 - depth of the jurisdiction).",
+                   "Added per unit of missing depth (1 - depth of the jurisdiction's "
+                   "communities that run the model).",
                    REAL(governance.feedback.reversal_depth)));
   r.push_back(real("feedback.reversal_grievance", -50, 50, "per unit", std::string_view(kRevFb),
                    "Added per unit of residents' grievance in the jurisdiction.",
@@ -975,6 +976,11 @@ std::vector<Param> make_registry() {
   r.push_back(real("feedback.reversal_turnover", -50, 50, "log", std::string_view(kTurnFb),
                    "Added in the first year of a new official.",
                    REAL(governance.feedback.reversal_turnover)));
+  r.push_back(real("feedback.reversal_grace_months", 0, 600, "months", "illustrative",
+                   "A reform is judged on the ground (no reversal hazard from the feedback) only "
+                   "once it has run this long in the government: a roll-out still on its way "
+                   "down, or depth still building, is not a failure.",
+                   REAL(governance.feedback.reversal_grace_months)));
   r.push_back(boolean("feedback.pilot_evaluation", std::string_view(kHeil),
                       "Pilots are judged by their realised outcomes against comparable "
                       "non-pilots under the superior's assessment weights (not by a draw).",

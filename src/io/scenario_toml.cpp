@@ -190,7 +190,16 @@ std::string text(const Ctx& c, const toml::node& n, const std::string& key) {
   if (auto s = n.value_exact<std::string>()) {
     return *s;
   }
-  bad(c, n, key, "must be a string", "write it in double quotes");
+  // A unit id given on the command line: `--set hierarchy.root=320585` reaches here as an
+  // integer, the shell having taken the quotes that would make it text (and Python passes
+  // "320585" the same way). In a file the quotes are the user's to write.
+  const auto i = n.value_exact<std::int64_t>();
+  if (i && where(c, n, key, show(n)).file.rfind("--set ", 0) == 0) {
+    return std::to_string(*i);
+  }
+  bad(c, n, key, "must be a string",
+      "write it in double quotes (on a command line, quote the whole assignment: --set "
+      "'key=\"value\"')");
 }
 
 // A date: a string in a form of calendar.hpp, a TOML date, or an integer period.

@@ -73,6 +73,14 @@ std::vector<TableSchema> build() {
                 {"replicate", I, "0-based replicate"},
                 {"seed", I, "run.seed"},
                 {"n_adoptions", I, "adoption records of the replicate"}}});
+  v.push_back({"draws",
+               "With [uncertainty] draw = true only: the value each replicate ran with of each "
+               "key drawn from N(estimate, covariance) (docs/model.md 7.11), one row per "
+               "replicate and key.",
+               {{"scenario_id", I, "scenario"},
+                {"replicate", I, "replicate"},
+                {"key", T, "the parameter's key (uncertainty.keys)"},
+                {"value", R, "its drawn value, clamped to the key's range"}}});
   v.push_back({"adoptions",
                "One row per adoption (levels down to output.adoptions_max_level).",
                {{"scenario_id", I, "scenario"},

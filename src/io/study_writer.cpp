@@ -4,6 +4,7 @@
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/core/params.hpp"
+#include "pdlab/core/uncertainty.hpp"
 #include "pdlab/io/sqlite_db.hpp"
 #include "pdlab/io/table.hpp"
 #include "pdlab/io/units_table.hpp"
@@ -322,6 +323,9 @@ void StudyWriter::create_tables() {
   for (const char* t : {"meta", "scenarios", "params", "levels", "policies", "runs", "adoptions"}) {
     db.exec(table_schema(t).create_sql());
   }
+  if (model_.parameter_draws() != nullptr) {
+    db.exec(table_schema("draws").create_sql());
+  }
   db.exec(with_quantiles("summary_time", sc.output.quantiles).create_sql());
   if (sc.output.unit_time_every > 0) {
     db.exec(table_schema("unit_time").create_sql());
@@ -490,6 +494,14 @@ void StudyWriter::add(const ReplicateResult& r) {
       .bind(2, static_cast<std::int64_t>(sc.seed))
       .bind(3, r.reduced ? r.n_adoptions : static_cast<std::int64_t>(r.adoptions.size()))
       .step();
+  if (const auto* draws = model_.parameter_draws()) {
+    // What the replicate ran with (the scheduler draws the same values: drawn_scenario).
+    const auto x = draw_parameters(*draws, sc.seed, r.replicate);
+    Stmt st(db, "INSERT INTO draws VALUES (1, ?, ?, ?)");
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      st.bind(1, r.replicate).bind(2, draws->keys[k]).bind(3, x[k]).step();
+    }
+  }
   {
     const int max_level = model_.adoptions_max_level();
     rows_.clear();

@@ -167,6 +167,11 @@ void AdoptionProcess::reset() {
   for (auto& v : pilot_records_) {
     v.clear();
   }
+  pilot_start_.resize(s);
+  for (auto& v : pilot_start_) {
+    v.clear();
+  }
+  pending_starts_.clear();
   for (auto* buckets : {&deadline_bucket_, &eval_bucket_, &rev_bucket_}) {
     buckets->resize(periods_);
     for (auto& v : *buckets) {
@@ -256,6 +261,9 @@ void AdoptionProcess::begin_period(std::int32_t t) {
   outcome_ = fb_learning_ ? fb.read(fb.outcome, t) : nullptr;
   kid_outcome_ = fb_learning_ ? fb.read(fb.kid_outcome, t) : nullptr;
   assessed_ = fb_pilots_ ? fb.read(fb.assessed, t) : nullptr;
+  if (assessed_ != nullptr && !pending_starts_.empty()) {
+    record_pilot_starts(t);
+  }
   if (kid_outcome_ != nullptr) {
     // Peers are weighed by what is observed of them (new adopters show nothing yet).
     for (std::int32_t p = 0; p < slots_; ++p) {

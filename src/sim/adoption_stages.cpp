@@ -38,6 +38,7 @@ void AdoptionProcess::set_mode(std::int32_t j, Mode mode, std::int32_t t, std::i
       }
     }
     pilot_records_[j].clear();
+    pilot_start_[j].clear();
   }
   mode_[j] = mode;
   mode_issue_[j] = t;
@@ -61,7 +62,8 @@ void AdoptionProcess::set_mode(std::int32_t j, Mode mode, std::int32_t t, std::i
 void AdoptionProcess::designate_pilots(std::int32_t j, std::int32_t t) {
   std::vector<std::pair<double, std::int32_t>> ranked;
   for (std::int32_t c = h_.first_child(j); c < h_.end_child(j); ++c) {
-    if (t_adopt_[c] != kNever || !adoptable(c) || !at_risk(c, t)) {
+    // A child without the policies this one requires is not a candidate (docs/model.md 7.1).
+    if (t_adopt_[c] != kNever || !adoptable(c) || !at_risk(c, t) || (links_ && gated(c, t))) {
       continue;
     }
     double score = 0;
@@ -80,6 +82,13 @@ void AdoptionProcess::designate_pilots(std::int32_t j, std::int32_t t) {
     next_pilots_.push_back(ranked[i].second);
   }
   pilot_records_[j].clear();
+  pilot_start_[j].clear();
+  if (fb_pilots_) {
+    pending_starts_.push_back(j);
+    if (assessed_ != nullptr) {
+      record_pilot_starts(t);
+    }
+  }
   ++pilot_round_[j];
   const std::int64_t eval = std::int64_t{t} + 1 + sc_.promotion.pilot_delay;
   mode_deadline_[j] = eval < kNever ? static_cast<std::int32_t>(eval) : kNever;
@@ -188,7 +197,7 @@ void AdoptionProcess::quotas(std::int32_t t) {
         ++total;
         if (t_adopt_[u] != kNever) {
           ++adopted;
-        } else {
+        } else if (!(links_ && gated(u, t))) {  // a quota cannot force a missing prerequisite
           open.emplace_back(draw(t, u, Draw::quota), u);
         }
       }
@@ -207,27 +216,76 @@ void AdoptionProcess::quotas(std::int32_t t) {
   }
 }
 
-// A pilot's improvement as its superior measures it: its realised outcomes under the
-// superior's assessment weights (the governance layer's `assessed` signal), against the mean
-// of the superior's comparable non-pilots (its other children not running the model), plus
-// measurement noise.
-double AdoptionProcess::improvement(std::int32_t p, const Adoption& pilot, std::int32_t t) const {
-  double baseline = 0;
+// The mean assessed outcome of superior p's comparable non-pilots in period t: its children
+// at risk that do not run the model, less those `skip` names (0 where there are none).
+template <class Skip>
+double AdoptionProcess::comparables(std::int32_t p, std::int32_t t, const Skip& skip) const {
+  double sum = 0;
   double n = 0;
   for (std::int32_t c = h_.first_child(p); c < h_.end_child(p); ++c) {
-    if (t_adopt_[c] == kNever && at_risk(c, t)) {
-      baseline += assessed_[c];
+    if (t_adopt_[c] == kNever && at_risk(c, t) && !skip(c)) {
+      sum += assessed_[c];
       n += 1;
     }
   }
-  baseline = n > 0 ? baseline / n : 0.0;
+  return n > 0 ? sum / n : 0.0;
+}
+
+// Each pilot's standing against its superior's comparable non-pilots before it ran the model:
+// the baseline of its evaluation. Taken when the superior designates the pilots, or, where it
+// sees no outcome yet then (the run's first `lag` periods), at the first period it does: the
+// outcomes it sees are `lag` periods old, so from no later than the designation (the pilots
+// adopt the period after), before the model changed them. A superior whose pilots have not yet
+// adopted finds them among next_pilots_; they are left out of the comparables.
+void AdoptionProcess::record_pilot_starts(std::int32_t t) {
+  std::vector<std::int32_t> pilots;
+  for (const auto j : pending_starts_) {
+    if (mode_[j] != Mode::pilot || !pilot_start_[j].empty()) {
+      continue;  // stopped piloting, or already recorded
+    }
+    pilots.clear();
+    for (const auto r : pilot_records_[j]) {
+      pilots.push_back((*out_)[r].unit);
+    }
+    if (pilots.empty()) {
+      for (const auto c : next_pilots_) {
+        if (h_.parent(c) == j) {
+          pilots.push_back(c);
+        }
+      }
+    }
+    const auto is_pilot = [&](std::int32_t c) {
+      return std::find(pilots.begin(), pilots.end(), c) != pilots.end();
+    };
+    const double base = comparables(j, t, is_pilot);
+    for (const auto u : pilots) {
+      pilot_start_[j].emplace_back(u, static_cast<double>(assessed_[u]) - base);
+    }
+  }
+  pending_starts_.clear();
+}
+
+// A pilot's improvement as its superior measures it: the change, since the superior designated
+// it, of its realised outcomes under the superior's assessment weights (the governance layer's
+// `assessed` signal) relative to the mean of the superior's comparable non-pilots (its other
+// children not running the model), a difference in differences, plus measurement noise
+// (record_pilot_starts). A pilot without a recorded start (its superior saw no outcome between
+// its adoption and its evaluation) is measured by its level against them.
+double AdoptionProcess::improvement(std::int32_t p, const Adoption& pilot, std::int32_t t) const {
+  const double baseline = comparables(p, t, [](std::int32_t) { return false; });
+  double start = 0;
+  for (const auto& [unit, gap] : pilot_start_[p]) {
+    if (unit == pilot.unit) {
+      start = gap;
+    }
+  }
   const auto w =
       rng_.words(rep_, static_cast<std::uint32_t>(t), static_cast<std::uint32_t>(pilot.unit),
                  static_cast<std::uint32_t>(pol_), Draw::evaluation);
   // Box-Muller: one standard normal from two uniforms.
   const double z = std::sqrt(-2.0 * std::log(Rng::to_open_unit(w[0], w[1]))) *
                    std::cos(6.283185307179586 * Rng::to_open_unit(w[2], w[3]));
-  return assessed_[pilot.unit] - baseline + sc_.governance.feedback.evaluation_noise * z;
+  return assessed_[pilot.unit] - baseline - start + sc_.governance.feedback.evaluation_noise * z;
 }
 
 // Pilot evaluations due in period t. Without outcome feedback a pilot succeeds by a draw

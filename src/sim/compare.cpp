@@ -156,7 +156,7 @@ Contrast contrast(const std::vector<double>& x, const std::vector<double>& b) {
   // Equal values have that value as their mean and no spread (the sum's rounding would leave
   // a mean one ulp off and an sd of 1e-16).
   const auto equal = [](const std::vector<double>& v) {
-    return std::all_of(v.begin(), v.end(), [&](double x) { return x == v.front(); });
+    return std::all_of(v.begin(), v.end(), [&](double y) { return y == v.front(); });
   };
   if (equal(xs)) {
     c.mean = xs.front();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace pdlab {
 
@@ -125,11 +126,15 @@ struct Moments {
 Moments moments(std::vector<double>& v, const std::vector<double>& quantiles) {
   Moments out;
   double sum = 0;
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -lo;
   std::size_t n = 0;
   for (double x : v) {
     if (!std::isnan(x)) {
       v[n++] = x;
       sum += x;
+      lo = std::min(lo, x);
+      hi = std::max(hi, x);
     }
   }
   v.resize(n);
@@ -137,7 +142,10 @@ Moments moments(std::vector<double>& v, const std::vector<double>& quantiles) {
   if (n == 0) {
     return out;
   }
-  out.mean = sum / static_cast<double>(n);
+  // The sum's rounding can leave the mean an ulp outside the values (0.8000000000000001 over
+  // replicates that all gave 0.8, above their q95): it is kept within them, so equal values
+  // have that value as their mean and an sd of exactly 0.
+  out.mean = std::clamp(sum / static_cast<double>(n), lo, hi);
   double ss = 0;
   for (double x : v) {
     ss += (x - out.mean) * (x - out.mean);

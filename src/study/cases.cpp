@@ -65,7 +65,13 @@ std::vector<fs::path> case_files(const fs::path& dir) {
     }
   }
   if (ec || files.empty()) {
-    fail(ErrorKind::no_input, {dir.string(), 0, "", ""}, "no case scenarios (*.toml) found",
+    std::error_code exists_ec;
+    const bool missing = !fs::exists(dir, exists_ec);
+    const bool folder = fs::is_directory(dir, exists_ec);
+    fail(ErrorKind::no_input, {dir.string(), 0, "", ""},
+         missing   ? "no such folder"
+         : !folder ? "not a folder"
+                   : "no case scenarios (*.toml) found in this folder",
          "give the folder of case scenarios, e.g. scenarios/cases");
   }
   std::sort(files.begin(), files.end());

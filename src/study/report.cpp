@@ -392,8 +392,21 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
   if (!map.topology.is_null()) {
     shared["@topology"] = std::move(map.topology);
   }
+  // With parameter draws every band holds the parameters' uncertainty as well as the
+  // replicates' chance: say so once, above the charts.
+  std::string draws_note;
+  if (db.has_table("draws")) {
+    draws_note =
+        "<p class=\"cap\">Parameter uncertainty: each replicate ran with its own draw "
+        "of " +
+        html_escape(db.scalar("SELECT group_concat(key, ', ') FROM (SELECT DISTINCT key "
+                              "FROM draws ORDER BY key)")) +
+        " from [uncertainty] (table draws), so the bands over replicates hold the "
+        "parameters' uncertainty as well as chance.</p>\n";
+  }
   write_page(out_path, force, "pdlab report: " + name,
-             "<p class=\"cap\">" + html_escape(caption) + "</p>\n" + map.note_html, charts, shared);
+             "<p class=\"cap\">" + html_escape(caption) + "</p>\n" + draws_note + map.note_html,
+             charts, shared);
   return {static_cast<int>(charts.size()), map.features};
 }
 

@@ -379,19 +379,20 @@ struct FeedbackParams {
   double escalation_hazard = 0.05;  // per unit of pressure (per 10,000 residents a year)
   double escalation_mode = 0.1;     // log-weight of the mandate mode per unit of pressure
   bool reversal = false;            // reform failing on the ground raises a reversal hazard
-  double reversal_intercept = -7.0;    // log of the yearly hazard of a reform with full depth
-  double reversal_depth = 3.0;         // per unit of missing depth (1 - depth)
-  double reversal_grievance = 2.0;     // per unit of grievance
-  double reversal_veto = 1.0;          // after a year in which the veto bit
-  double reversal_turnover = 1.0;      // in the first year of a new official
-  bool pilot_evaluation = false;       // pilots judged by their realised outcomes
-  double evaluation_noise = 0.05;      // sd of the superior's measurement of a pilot's outcome
-  double evaluation_threshold = 0.0;   // improvement over comparable non-pilots needed to pass
-  double evaluation_relative = 0.8;    // ... and this share of the mean improvement of the cohort
-  bool learning = false;               // peers weighed by their observed outcomes
-  double learning_visible = 0.5;       // weight of visible outputs in what peers observe
-  double learning_temperature = 0.05;  // how sharply adopters copy the best-performing peer
-  std::vector<std::string> levels;     // levels where need, escalation, reversal act (empty = all)
+  double reversal_intercept = -7.0;     // log of the yearly hazard of a reform with full depth
+  double reversal_depth = 3.0;          // per unit of missing depth (1 - depth)
+  double reversal_grievance = 2.0;      // per unit of grievance
+  double reversal_veto = 1.0;           // after a year in which the veto bit
+  double reversal_turnover = 1.0;       // in the first year of a new official
+  double reversal_grace_months = 24.0;  // a reform is judged on the ground after this long
+  bool pilot_evaluation = false;        // pilots judged by their realised outcomes
+  double evaluation_noise = 0.05;       // sd of the superior's measurement of a pilot's outcome
+  double evaluation_threshold = 0.0;    // improvement over comparable non-pilots needed to pass
+  double evaluation_relative = 0.8;     // ... and this share of the mean improvement of the cohort
+  bool learning = false;                // peers weighed by their observed outcomes
+  double learning_visible = 0.5;        // weight of visible outputs in what peers observe
+  double learning_temperature = 0.05;   // how sharply adopters copy the best-performing peer
+  std::vector<std::string> levels;      // levels where need, escalation, reversal act (empty = all)
   bool any() const { return need || escalation || reversal || pilot_evaluation || learning; }
 };
 

@@ -77,6 +77,7 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
         const float h = st.visible_reward * visible_[g] + st.depth_reward * static_cast<float>(dep);
         hscore = vetoed_[g] != 0 ? 0.0F : h;
         record_[g] += vetoed_[g] != 0 ? 0.0 : (1.0 - st.omega) * h + st.omega * sat;
+        ++scored_[g];
         const Inspected inspected = inspect(g, t);
         const double failed = inspected == Inspected::failed ? 1.0 : 0.0;
         if (st.assessment) {
@@ -111,6 +112,7 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
       acc(Jur::depth, sum(StreetSum::depth));
       acc(Jur::active, sum(StreetSum::active));
       acc(Jur::fit, sum(StreetSum::fit));
+      acc(Jur::adopters_depth, sum(StreetSum::adopters_depth));
       acc(Jur::incidents, incidents);
       acc(Jur::escalation, loc.sent[l]);
     }
@@ -173,6 +175,7 @@ void Runtime::assess_upper(std::int32_t t, std::int32_t u0, std::int32_t u1) {
     j_grievance_[u] = at(Jur::grievance) * inv;
     j_depth_[u] = at(Jur::depth) * inv;
     j_fit_[u] = at(Jur::active) > 0 ? at(Jur::fit) / at(Jur::active) : 1.0F;
+    j_adopters_depth_[u] = at(Jur::active) > 0 ? at(Jur::adopters_depth) / at(Jur::active) : 0.0F;
     year_incidents_[u] += at(Jur::incidents);
     const float per = 1e4F * static_cast<float>(ppy_) * inv;
     j_incident_rate_[u] += st.dt * (at(Jur::incidents) * per - j_incident_rate_[u]);
@@ -201,6 +204,7 @@ void Runtime::assess_upper(std::int32_t t, std::int32_t u0, std::int32_t u1) {
     const float h = st.visible_reward * vis + st.depth_reward * dep;
     const float hs = vetoed_[u] != 0 ? 0.0F : h;
     record_[u] += vetoed_[u] != 0 ? 0.0 : (1.0 - st.omega) * h + st.omega * j_satisfaction_[u];
+    ++scored_[u];
     const Inspected inspected = inspect(u, t);
     const double failed = inspected == Inspected::failed ? 1.0 : 0.0;
     if (st.assessment) {

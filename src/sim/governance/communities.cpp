@@ -124,6 +124,7 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     j_depth_[g] = f(sum(StreetSum::depth) * inv);
     const float aw = sum(StreetSum::active);
     j_fit_[g] = aw > 0 ? sum(StreetSum::fit) / aw : 1.0F;
+    j_adopters_depth_[g] = aw > 0 ? sum(StreetSum::adopters_depth) / aw : 0.0F;
     // Places contracted from SOs (docs/model.md 7.9.3): what the contracts pay for.
     q.places[l] = sum(StreetSum::places_so);
   }

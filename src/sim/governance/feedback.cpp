@@ -36,15 +36,18 @@ PDLAB_INLINE void Runtime::signal(std::int32_t u, std::int32_t t, const SignalRo
     r.escalation[u] = here && u < upper_ ? j_escalation_[u] : 0.0F;
   }
   if (r.reversal != nullptr) {
-    // Reform failing on the ground: missing depth, grievance, a veto, a new official.
+    // Reform failing on the ground: missing depth where it arrived, grievance, a veto, a new
+    // official; judged once the reform has had reversal_grace to take hold (a roll-out that
+    // has not reached most communities yet is not a failure, nor is depth that has not had
+    // time to build).
     float eta = std::nanf("");
-    if (here && has_official(u, t) && active(u, t)) {
+    if (here && has_official(u, t) && active(u, t) && t - adopted_[u].on >= reversal_grace_) {
       const bool veto = vetoed_[u] != 0 || vetoed_last_[u] != 0;
       const bool new_official = t - last_turnover_[u] < ppy_;
-      eta = static_cast<float>(f.reversal_intercept + f.reversal_depth * (1.0 - j_depth_[u]) +
-                               f.reversal_grievance * j_grievance_[u] +
-                               (veto ? f.reversal_veto : 0.0) +
-                               (new_official ? f.reversal_turnover : 0.0));
+      eta = static_cast<float>(
+          f.reversal_intercept + f.reversal_depth * (1.0 - j_adopters_depth_[u]) +
+          f.reversal_grievance * j_grievance_[u] + (veto ? f.reversal_veto : 0.0) +
+          (new_official ? f.reversal_turnover : 0.0));
     }
     r.reversal[u] = eta;
   }

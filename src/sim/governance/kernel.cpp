@@ -169,11 +169,11 @@ PDLAB_INLINE void store_rows(float* __restrict rows, std::size_t i, std::size_t 
 template <int N>
 PDLAB_INLINE void store_street(float* __restrict rows, std::size_t i,
                                const typename simd::V<N>::f (&v)[kStreetSums]) {
-  static_assert(kStreetSums == 10 && kStreetRow == 12, "three groups of four, two lanes 0");
+  static_assert(kStreetSums == 11 && kStreetRow == 12, "three groups of four, one lane 0");
   const typename simd::V<N>::f zero{};
   store_rows<N>(rows, i, 0, v[0], v[1], v[2], v[3]);
   store_rows<N>(rows, i, 4, v[4], v[5], v[6], v[7]);
-  store_rows<N>(rows, i, 8, v[8], v[9], zero, zero);
+  store_rows<N>(rows, i, 8, v[8], v[9], v[10], zero);
 }
 
 template <int N>
@@ -389,6 +389,7 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     out(StreetSum::active_depth, active * dn);
     const T so_places = from_so * per_source;
     out(StreetSum::places_so, so_places);
+    out(StreetSum::adopters_depth, wa * dn);
     store_street<N>(street_p, i, street);
     const auto sum = [&](BlockSum s) -> T& { return block[static_cast<int>(s)]; };
     sum(BlockSum::participation_local) += wl * part[0];

@@ -13,21 +13,22 @@ namespace pdlab::gov {
 // Quantities the kernel writes per community, summed by local government (population-
 // weighted unless said otherwise).
 enum class StreetSum : int {
-  participation,  // w * P (both groups)
-  grievance,      // locals' and migrants' grievance, weighted by their numbers
-  voiced,         // ... and by their voice: grievance that reaches open contention
-  unmet_need,     // the residents' unmet need full root-cause capital would fix
-  satisfaction,   // w * s
-  depth,          // w * D
-  active,         // w * a (residents of communities running the model)
-  fit,            // w * a * fit of the variant they run
-  active_depth,   // a * D: what peers see of the active communities (learning)
-  places_so,      // four o'clock school places contracted from SOs (pupils, offered)
+  participation,   // w * P (both groups)
+  grievance,       // locals' and migrants' grievance, weighted by their numbers
+  voiced,          // ... and by their voice: grievance that reaches open contention
+  unmet_need,      // the residents' unmet need full root-cause capital would fix
+  satisfaction,    // w * s
+  depth,           // w * D
+  active,          // w * a (residents of communities running the model)
+  fit,             // w * a * fit of the variant they run
+  active_depth,    // a * D: what peers see of the active communities (learning)
+  places_so,       // four o'clock school places contracted from SOs (pupils, offered)
+  adopters_depth,  // w * a * D: depth where the model runs (reversal feedback)
   count
 };
 constexpr int kStreetSums = static_cast<int>(StreetSum::count);
-// The kernel writes each community's street sums as one row of kStreetRow floats (the last two
-// 0), so that a government's sums add three 4-float vectors per community, every quantity in
+// The kernel writes each community's street sums as one row of kStreetRow floats (the last
+// one 0), so that a government's sums add three 4-float vectors per community, every quantity in
 // its own lane and in community order (the bits of scalar sums).
 constexpr int kStreetRow = 12;
 

@@ -37,6 +37,7 @@ void Runtime::appoint(std::int32_t u, std::int32_t t) {
   term_end_[u] = start + term;
   last_turnover_[u] = start;
   record_[u] = 0.0;
+  scored_[u] = 0;
   const Step& st = g_.step(std::max(t, 0));
   const float s = logistic(st.tournament * (0.5F - st.cutoff));
   rank_[u] = 0.5F;
@@ -47,10 +48,11 @@ void Runtime::appoint(std::int32_t u, std::int32_t t) {
 // Effort on depth (share e; the rest on visible outputs) of the official of `official`,
 // working on territory `territory`: the logit of the difference between the marginal career
 // values of the two (docs/model.md 7.9.1). Visible outputs, and depth where the hierarchy
-// credits it, enter the official's record at once and the record follows the official: their
-// value is the promotion slope times their discounted persistence, whatever the tenure left.
-// Depth pays through residents' satisfaction only after the perception lag and only while the
-// official is still in post: the sum runs over the H periods of tenure left.
+// credits it, enter the record at once; the rule values them over the longest term whatever
+// the tenure left (an approximation the model's per-unit record does not bear out: see
+// docs/model.md 7.9.1, "Limits"). Depth pays through residents' satisfaction only after the
+// perception lag and only while the official is still in post: the sum runs over the H
+// periods of tenure left.
 PDLAB_INLINE float Runtime::choose_effort(std::int32_t official, std::int32_t territory,
                                           std::int32_t t, float depth, float participation,
                                           float fit) const {
@@ -385,7 +387,10 @@ void Runtime::rank_peers(std::int32_t first, std::int32_t end, std::int32_t t) {
   for (std::int32_t u = first; u < end; ++u) {
     if (has_official(u, t) && active(u, t)) {
       peers.push_back(u);
-      score.push_back(static_cast<float>(record_[u] / std::max(1, t - tenure_start_[u] + 1)));
+      // The mean score over the periods the official's unit ran the model in this run (a
+      // vetoed period scores 0): not over the whole tenure, which would rank a recent adopter,
+      // or an official in post before the run's start, by when its record began.
+      score.push_back(static_cast<float>(record_[u] / std::max(1, scored_[u])));
     }
   }
   // Rank percentile among adopting peers (ties share the mean rank); others sit at the median.

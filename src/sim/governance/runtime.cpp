@@ -65,7 +65,9 @@ Runtime::Runtime(const GovernanceModel& g, std::int32_t window, bool check_resid
       ng_(h_.level_begin(g.community_level())),
       every_(sc_.output.unit_time_every),
       check_residents_(check_residents && g.restructuring().changes_units()),
-      follows_(g.follows_governments()) {
+      follows_(g.follows_governments()),
+      reversal_grace_(static_cast<std::int32_t>(std::lround(
+          sc_.governance.feedback.reversal_grace_months * sc_.calendar.periods_per_year / 12.0))) {
   const auto& rs = g.restructuring();
   info_.resize(static_cast<std::size_t>(ng_));
   for (std::int32_t u = 0; u < ng_; ++u) {
@@ -182,6 +184,7 @@ void Runtime::init(sim::ReplicateState& state) {
   promotion_.assign(ng, 0.0F);
   slope_.assign(ng, 0.0F);
   record_.assign(ng, 0.0);
+  scored_.assign(ng, 0);
   vetoed_.assign(ng, 0);
   vetoed_last_.assign(ng, 0);
   for (auto* v :
@@ -190,6 +193,7 @@ void Runtime::init(sim::ReplicateState& state) {
     v->assign(ng, 0.0F);
   }
   j_fit_.assign(ng, 1.0F);
+  j_adopters_depth_.assign(ng, 0.0F);
   for (std::int32_t u = 0; u < ng_; ++u) {
     appoint(u, 0);
   }
@@ -823,9 +827,9 @@ void Runtime::restructure_first(std::int32_t t) {
 // transition starts a new incidents' clock; its official is appointed when it decides (new).
 void Runtime::inherit(const Transition& tr, std::size_t k, std::int32_t t) {
   const auto& rs = g_.restructuring();
-  std::vector<float>* means[] = {&visible_,        &own_depth_,       &j_participation_,
-                                 &j_satisfaction_, &j_grievance_,     &j_depth_,
-                                 &j_fit_,          &j_incident_rate_, &j_escalation_};
+  std::vector<float>* means[] = {
+      &visible_, &own_depth_, &j_participation_, &j_satisfaction_, &j_grievance_,
+      &j_depth_, &j_fit_,     &j_incident_rate_, &j_escalation_,   &j_adopters_depth_};
   std::vector<float>* sums[] = {&year_incidents_};
   // The local governments' own (Local4; units above have none).
   simd::vf4 Local4::*local_means[] = {&Local4::claims,  &Local4::unmet,  &Local4::latent,

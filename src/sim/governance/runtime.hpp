@@ -21,12 +21,13 @@ namespace pdlab::gov {
 // Per upper unit (above the local governments): sums over its jurisdiction in a period.
 enum class Jur : int {
   residents,
-  participation,  // residents x participation
-  satisfaction,   // residents x satisfaction
-  grievance,      // residents x grievance
-  depth,          // residents x depth
-  active,         // residents of communities running the model
-  fit,            // those residents x the fit of their variant
+  participation,   // residents x participation
+  satisfaction,    // residents x satisfaction
+  grievance,       // residents x grievance
+  depth,           // residents x depth
+  active,          // residents of communities running the model
+  fit,             // those residents x the fit of their variant
+  adopters_depth,  // those residents x depth
   incidents,
   escalation,  // pressure received from below (attenuated by level)
   count
@@ -326,6 +327,7 @@ class Runtime {
   std::vector<std::int32_t> term_end_, tenure_start_, last_turnover_;
   std::vector<float> rank_, promotion_, slope_;  // rank among peers; p(rank), dp/drank
   std::vector<double> record_;                   // sum of the assessment score over tenure
+  std::vector<std::int32_t> scored_;             // periods it sums (active, in this run)
   std::vector<std::uint8_t> vetoed_, vetoed_last_;
   std::vector<float> effort_, visible_, own_depth_;
   std::vector<std::int32_t> peers_, peer_order_;  // tournament scratch
@@ -360,6 +362,10 @@ class Runtime {
   // Per government: its jurisdiction in the last period (decisions and feedback).
   std::vector<float> j_residents_, j_participation_, j_satisfaction_, j_grievance_, j_depth_,
       j_fit_, j_incident_rate_, j_escalation_, year_incidents_;
+  // Depth among the jurisdiction's residents whose communities run the model (0 where none
+  // does): how the reform fares on the ground where it arrived (reversal feedback).
+  std::vector<float> j_adopters_depth_;
+  std::int32_t reversal_grace_ = 0;  // feedback.reversal_grace_months in periods
 
   // Per local government: the territory's stability and its officials' strategies, in records
   // of four governments (a block's governments from its first in fours, as the vector passes

@@ -32,6 +32,8 @@ check option_prefix_suggested 64 "unknown option '--output'; did you mean '--out
 # A unit id on the command line needs no quotes the shell would take away.
 check set_id_unquoted 0 "valid" -- "$PDLAB" validate "$SRC/scenarios/cases/taicang.toml" --set hierarchy.root=320585
 check set_bool_for_string 78 "quote the whole assignment" -- "$PDLAB" validate "$SRC/scenarios/cases/taicang.toml" --set hierarchy.root=true
+check validate_pilot_delay_below_lag 0 "pilots are judged on outcomes from before they ran the model" -- \
+  "$PDLAB" validate "$EX/toy_governance.toml" --set feedback.pilot_evaluation=true --set promotion.pilot_delay=1 --set feedback.lag_months=6
 # A feedback weight of the wrong sign validates (a study may test the opposite) with a warning.
 check validate_feedback_sign 0 "feedback.reversal_depth = -20: negative, so it reverses the direction its source gives" -- \
   "$PDLAB" validate "$EX/toy_governance.toml" --set feedback.reversal=true --set feedback.reversal_depth=-20

@@ -396,6 +396,36 @@ std::vector<ReplicateResult> run_window(const Scenario& s, const Hierarchy& h, i
 
 }  // namespace
 
+// The reversal feedback judges a reform only once it has run feedback.reversal_grace_months:
+// read `lag` periods late, no reversal comes sooner than grace + lag periods after adopting;
+// with no grace the same hazard reverses reforms sooner (the test can fail).
+TEST(Governance, ReversalWaitsForTheGracePeriod) {
+  const auto h = city(2);
+  auto s = cascade();
+  auto& f = s.governance.feedback;
+  f.reversal = true;
+  f.reversal_intercept = 0.0;  // a high hazard, so that reversals are many
+  f.lag_months = 3;
+  const auto soonest = [&](double grace) {
+    auto sc = s;
+    sc.governance.feedback.reversal_grace_months = grace;
+    std::int32_t first = std::numeric_limits<std::int32_t>::max();
+    int reversed = 0;
+    for (const auto& r : run(sc, h, 8)) {
+      for (const auto& a : r.adoptions) {
+        if (!a.pilot && a.rev_period != kNever) {
+          first = std::min(first, a.rev_period - a.period);
+          ++reversed;
+        }
+      }
+    }
+    EXPECT_GT(reversed, 10) << grace;
+    return first;
+  };
+  EXPECT_GE(soonest(24.0), 24 + 3);
+  EXPECT_LT(soonest(0.0), 24);
+}
+
 // A summary's mean stays within the replicates' values: where they all agree it is their value
 // and the sd is 0 (a sum of four 0.8s divided by 4 gave 0.8000000000000001, above its q95, in
 // governance_time's participation_target; found by a new user).

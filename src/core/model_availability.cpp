@@ -7,6 +7,7 @@
 #include "pdlab/core/params.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -359,6 +360,16 @@ void Model::note_idle_modules() {
     warnings_.push_back("feedback.levels = [" + detail::list(f.levels) +
                         "]: no effect while feedback.need, .escalation and .reversal are false "
                         "(turn one of them on to use it)");
+  }
+  // A pilot judged before any outcome of its time under the model reaches its superior.
+  const std::int32_t lag = std::max(
+      1,
+      static_cast<std::int32_t>(std::lround(f.lag_months * sc_.calendar.periods_per_year / 12.0)));
+  if (f.pilot_evaluation && sc_.promotion.pilot_delay < lag) {
+    warnings_.push_back("promotion.pilot_delay = " + std::to_string(sc_.promotion.pilot_delay) +
+                        " periods is shorter than the feedback lag (" + std::to_string(lag) +
+                        " periods from feedback.lag_months): pilots are judged on outcomes from "
+                        "before they ran the model (make pilot_delay at least the lag)");
   }
   // Feedback weights accept either sign (a study may test the opposite hypothesis), but a
   // negative one turns the direction its source gives around: say so, once per key.

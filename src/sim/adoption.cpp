@@ -168,7 +168,11 @@ void AdoptionProcess::reset() {
     v.clear();
   }
   pilot_start_.resize(s);
+  pilot_group_.resize(s);
   for (auto& v : pilot_start_) {
+    v.clear();
+  }
+  for (auto& v : pilot_group_) {
     v.clear();
   }
   pending_starts_.clear();

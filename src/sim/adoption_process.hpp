@@ -76,8 +76,6 @@ class AdoptionProcess final : public Process {
   void quotas(std::int32_t t);
   void evaluations(std::int32_t t);
   double improvement(std::int32_t p, const Adoption& pilot, std::int32_t t) const;
-  template <class Skip>
-  double comparables(std::int32_t p, std::int32_t t, const Skip& skip) const;
   void record_pilot_starts(std::int32_t t);
   void schedule_stage(std::int32_t r, std::int32_t from);
   void reverse(std::int32_t r, std::int32_t t);
@@ -189,9 +187,9 @@ class AdoptionProcess final : public Process {
   std::vector<float> quality_kids_, pressure_, v_children_, h_children_;
   std::vector<double> k_cum_, last_x_, last_factor_;
   std::vector<std::vector<std::int32_t>> pilot_records_;
-  // Per superior, its pilots' assessed outcome against its comparable non-pilots when it
-  // designated them (unit, gap): the baseline their improvement is measured from.
-  std::vector<std::vector<std::pair<std::int32_t, double>>> pilot_start_;
+  // Per superior, its pilots' assessed outcomes before they ran the model, and those of its
+  // comparable non-pilots then (unit, outcome): the baselines of a difference in differences.
+  std::vector<std::vector<std::pair<std::int32_t, double>>> pilot_start_, pilot_group_;
   std::vector<std::int32_t> pending_starts_;  // superiors whose pilots' start is not yet taken
   // Schedules.
   std::vector<std::vector<std::int32_t>> deadline_bucket_, eval_bucket_, rev_bucket_;

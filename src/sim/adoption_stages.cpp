@@ -39,6 +39,7 @@ void AdoptionProcess::set_mode(std::int32_t j, Mode mode, std::int32_t t, std::i
     }
     pilot_records_[j].clear();
     pilot_start_[j].clear();
+    pilot_group_[j].clear();
   }
   mode_[j] = mode;
   mode_issue_[j] = t;
@@ -83,6 +84,7 @@ void AdoptionProcess::designate_pilots(std::int32_t j, std::int32_t t) {
   }
   pilot_records_[j].clear();
   pilot_start_[j].clear();
+  pilot_group_[j].clear();
   if (fb_pilots_) {
     pending_starts_.push_back(j);
     if (assessed_ != nullptr) {
@@ -216,27 +218,14 @@ void AdoptionProcess::quotas(std::int32_t t) {
   }
 }
 
-// The mean assessed outcome of superior p's comparable non-pilots in period t: its children
-// at risk that do not run the model, less those `skip` names (0 where there are none).
-template <class Skip>
-double AdoptionProcess::comparables(std::int32_t p, std::int32_t t, const Skip& skip) const {
-  double sum = 0;
-  double n = 0;
-  for (std::int32_t c = h_.first_child(p); c < h_.end_child(p); ++c) {
-    if (t_adopt_[c] == kNever && at_risk(c, t) && !skip(c)) {
-      sum += assessed_[c];
-      n += 1;
-    }
-  }
-  return n > 0 ? sum / n : 0.0;
-}
-
-// Each pilot's standing against its superior's comparable non-pilots before it ran the model:
-// the baseline of its evaluation. Taken when the superior designates the pilots, or, where it
-// sees no outcome yet then (the run's first `lag` periods), at the first period it does: the
-// outcomes it sees are `lag` periods old, so from no later than the designation (the pilots
-// adopt the period after), before the model changed them. A superior whose pilots have not yet
-// adopted finds them among next_pilots_; they are left out of the comparables.
+// The starts of superior j's pilots: each pilot's assessed outcome, and that of each of the
+// superior's comparable non-pilots (its children at risk that neither run the model nor were
+// designated with them), before the pilots ran the model. Taken when the superior designates
+// the pilots, or, where it sees no outcome yet then (the run's first `lag` periods), at the first
+// period it does: the outcomes it sees are `lag` periods old, so from no later than the
+// designation (the pilots adopt the period after). A superior whose pilots have not yet adopted
+// finds them among next_pilots_. The comparison group is fixed here: at the evaluation the
+// same units are compared (those that still exist), whatever they did since.
 void AdoptionProcess::record_pilot_starts(std::int32_t t) {
   std::vector<std::int32_t> pilots;
   for (const auto j : pending_starts_) {
@@ -254,46 +243,61 @@ void AdoptionProcess::record_pilot_starts(std::int32_t t) {
         }
       }
     }
-    const auto is_pilot = [&](std::int32_t c) {
-      return std::find(pilots.begin(), pilots.end(), c) != pilots.end();
-    };
-    const double base = comparables(j, t, is_pilot);
     for (const auto u : pilots) {
-      pilot_start_[j].emplace_back(u, static_cast<double>(assessed_[u]) - base);
+      pilot_start_[j].emplace_back(u, static_cast<double>(assessed_[u]));
+    }
+    pilot_group_[j].clear();
+    for (std::int32_t c = h_.first_child(j); c < h_.end_child(j); ++c) {
+      if (t_adopt_[c] == kNever && at_risk(c, t) &&
+          std::find(pilots.begin(), pilots.end(), c) == pilots.end()) {
+        pilot_group_[j].emplace_back(c, static_cast<double>(assessed_[c]));
+      }
     }
   }
   pending_starts_.clear();
 }
 
-// A pilot's improvement as its superior measures it: the change, since the superior designated
-// it, of its realised outcomes under the superior's assessment weights (the governance layer's
-// `assessed` signal) relative to the mean of the superior's comparable non-pilots (its other
-// children not running the model), a difference in differences, plus measurement noise
-// (record_pilot_starts). A pilot without a recorded start (its superior saw no outcome between
-// its adoption and its evaluation) is measured by its level against them.
+// A pilot's improvement as its superior measures it, a difference in differences: the change
+// since its start (record_pilot_starts) of its realised outcomes under the superior's assessment
+// weights (the governance layer's `assessed` signal), less the mean change of the comparison
+// group fixed at the start (its members that still exist; none left, or none at the start: the
+// pilot's own change), plus measurement noise. NaN for a pilot whose start was not recorded (a
+// pilot inherited through a restructuring): evaluations() judges it as without outcome feedback.
 double AdoptionProcess::improvement(std::int32_t p, const Adoption& pilot, std::int32_t t) const {
-  const double baseline = comparables(p, t, [](std::int32_t) { return false; });
-  double start = 0;
-  for (const auto& [unit, gap] : pilot_start_[p]) {
+  double start = std::nan("");
+  for (const auto& [unit, value] : pilot_start_[p]) {
     if (unit == pilot.unit) {
-      start = gap;
+      start = value;
     }
   }
+  if (std::isnan(start)) {
+    return start;
+  }
+  double change = 0;
+  double n = 0;
+  for (const auto& [unit, value] : pilot_group_[p]) {
+    if (at_risk(unit, t)) {
+      change += static_cast<double>(assessed_[unit]) - value;
+      n += 1;
+    }
+  }
+  const double group = n > 0 ? change / n : 0.0;
   const auto w =
       rng_.words(rep_, static_cast<std::uint32_t>(t), static_cast<std::uint32_t>(pilot.unit),
                  static_cast<std::uint32_t>(pol_), Draw::evaluation);
   // Box-Muller: one standard normal from two uniforms.
   const double z = std::sqrt(-2.0 * std::log(Rng::to_open_unit(w[0], w[1]))) *
                    std::cos(6.283185307179586 * Rng::to_open_unit(w[2], w[3]));
-  return assessed_[pilot.unit] - baseline - start + sc_.governance.feedback.evaluation_noise * z;
+  return static_cast<double>(assessed_[pilot.unit]) - start - group +
+         sc_.governance.feedback.evaluation_noise * z;
 }
 
 // Pilot evaluations due in period t. Without outcome feedback a pilot succeeds by a draw
 // (pilot_success). With it, every pilot due is measured first (improvement()); a pilot passes
 // when its improvement exceeds evaluation_threshold and evaluation_relative times the mean
-// improvement of the pilots evaluated with it: superiors hold up pilots that stand out, and a
-// model that improves nothing passes nowhere. A superior scales up when enough of its pilots
-// pass; otherwise it pilots again (promotion.pilot_rounds) or falls back to endorsement.
+// improvement of the pilots evaluated with it: superiors hold up pilots that stand out. A superior
+// scales up when enough of its pilots pass; otherwise it pilots again (promotion.pilot_rounds) or
+// falls back to endorsement.
 void AdoptionProcess::evaluations(std::int32_t t) {
   auto& due = eval_bucket_[t];
   due.erase(std::remove_if(
@@ -312,8 +316,9 @@ void AdoptionProcess::evaluations(std::int32_t t) {
         // Not reversed while a pilot, nor confirmed by a restructuring (take_over).
         const bool open = rec.rev_period == kNever && rec.full_period == kNever;
         measured_.push_back(open ? improvement(p, rec, t) : 0.0);
-        total += open ? measured_.back() : 0.0;
-        n += open ? 1.0 : 0.0;
+        const bool counted = open && !std::isnan(measured_.back());
+        total += counted ? measured_.back() : 0.0;
+        n += counted ? 1.0 : 0.0;
       }
     }
     const auto& f = sc_.governance.feedback;
@@ -334,7 +339,9 @@ void AdoptionProcess::evaluations(std::int32_t t) {
         continue;
       }
       ps_->changed.push_back(r);
-      const bool pass = outcomes ? y > bar : rec.quality >= 1.0 - sc_.promotion.pilot_success;
+      // (a pilot whose start was not seen, y NaN, is judged as without outcome feedback)
+      const bool pass =
+          outcomes && !std::isnan(y) ? y > bar : rec.quality >= 1.0 - sc_.promotion.pilot_success;
       if (pass) {
         ++ok;
         rec.full_period = t;

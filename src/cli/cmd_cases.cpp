@@ -6,6 +6,7 @@
 
 #include <sysexits.h>
 #include <algorithm>
+#include <cmath>
 #include <memory>
 
 namespace pdlab::cli {
@@ -79,17 +80,19 @@ int run(const CasesOptions& o) {
   // Held-out facts: the model's mean against each fact within the fact's tolerance (its
   // stated precision), which decides pass or miss; the 90% interval is the model's spread.
   if (!res.held_out.empty()) {
-    fmt::print("\n{:<16} {:<44} {:>12} {:>12} {:>12} {:>27} {:>5}\n", "case", "held-out fact",
-               "observed", "tolerance", "model mean", "90% interval", "");
+    fmt::print("\n{:<16} {:<44} {:>12} {:>12} {:>12} {:>27} {:>7} {:>5}\n", "case", "held-out fact",
+               "observed", "tolerance", "model mean", "90% interval", "within", "");
     for (const auto& h : res.held_out) {
       const auto c = study::held_out_cells(h);
-      fmt::print("{:<16} {:<44} {:>12} {:>12} {:>12} {:>27} {:>5}{}\n", c[0], c[1].substr(0, 44),
-                 c[4], "+/- " + c[5], c[7], "[" + c[8] + ", " + c[9] + "]", c[10],
-                 h.pass == h.fact.expect_pass ? "" : " (unexpected)");
+      fmt::print("{:<16} {:<44} {:>12} {:>12} {:>12} {:>27} {:>7} {:>5}{}\n", c[0],
+                 c[1].substr(0, 44), c[4], "+/- " + c[5], c[7], "[" + c[8] + ", " + c[9] + "]",
+                 std::isnan(h.within) ? std::string() : fmt::format("{:.0f}%", 100 * h.within),
+                 c[11], h.pass == h.fact.expect_pass ? "" : " (unexpected)");
     }
     fmt::print(
         "pass: |model mean - observed| <= tolerance (the fact's precision, held_out.csv); the "
-        "90% interval is the model's spread over the replicates, not the verdict.\n");
+        "90% interval is the model's spread over the replicates, not the verdict; within: the "
+        "share of replicates within tolerance.\n");
     note_few_replicates(fewest, "90% intervals");
   }
   fmt::print(stderr,

@@ -459,6 +459,9 @@ std::vector<TableSchema> build() {
         {"mean", R, "model mean"},
         {"q05", R, "model 5% quantile"},
         {"q95", R, "model 95% quantile"},
+        {"within", R,
+         "share of the replicates whose value is within tolerance of the observed one (a pass "
+         "on the mean may hide replicates that miss)"},
         {"pass", T, "pass (|mean - observed| <= tolerance) or miss"},
         {"expected", T, "pass or miss, as the facts file says the model does"},
         {"source", T, "where the fact comes from"}}});

@@ -351,9 +351,13 @@ std::vector<HeldOutResult> evaluate_held_out(const std::vector<HeldOutFact>& fac
     res.fact = f;
     res.replicates = static_cast<int>(values.size());
     double sum = 0;
+    double within = 0;
     for (double v : values) {
       sum += v;
+      within += std::abs(v - f.observed) <= f.tolerance ? 1.0 : 0.0;
     }
+    // A mean within tolerance can hide replicates that are not (a fact that holds on average).
+    res.within = values.empty() ? std::nan("") : within / static_cast<double>(values.size());
     res.mean = values.empty() ? std::nan("") : sum / static_cast<double>(values.size());
     res.q05 = quantile(values, 0.05);
     res.q95 = quantile(values, 0.95);
@@ -365,8 +369,8 @@ std::vector<HeldOutResult> evaluate_held_out(const std::vector<HeldOutFact>& fac
 
 const std::vector<std::string>& held_out_columns() {
   static const std::vector<std::string> columns{
-      "case", "fact", "statistic", "date", "observed", "tolerance", "replicates",
-      "mean", "q05",  "q95",       "pass", "expected", "source"};
+      "case", "fact", "statistic", "date",   "observed", "tolerance", "replicates",
+      "mean", "q05",  "q95",       "within", "pass",     "expected",  "source"};
   return columns;
 }
 
@@ -382,6 +386,7 @@ std::vector<std::string> held_out_cells(const HeldOutResult& r) {
           cell(r.mean),
           cell(r.q05),
           cell(r.q95),
+          cell(r.within),
           r.pass ? "pass" : "miss",
           f.expect_pass ? "pass" : "miss",
           f.source};

@@ -53,7 +53,8 @@ struct HeldOutResult {
   HeldOutFact fact;
   int replicates = 0;
   double mean = 0, q05 = 0, q95 = 0;  // over the replicates (q: linear interpolation)
-  bool pass = false;                  // |mean - observed| <= tolerance
+  double within = 0;  // share of the replicates within tolerance of the observed value
+  bool pass = false;  // |mean - observed| <= tolerance
 };
 
 // Every row of `path` (columns case,fact,statistic,policy_id,level,region,from,date,param,

@@ -362,9 +362,7 @@ void Model::note_idle_modules() {
                         "(turn one of them on to use it)");
   }
   // A pilot judged before any outcome of its time under the model reaches its superior.
-  const std::int32_t lag = std::max(
-      1,
-      static_cast<std::int32_t>(std::lround(f.lag_months * sc_.calendar.periods_per_year / 12.0)));
+  const std::int32_t lag = feedback_lag_periods(sc_);
   if (f.pilot_evaluation && sc_.promotion.pilot_delay < lag) {
     warnings_.push_back("promotion.pilot_delay = " + std::to_string(sc_.promotion.pilot_delay) +
                         " periods is shorter than the feedback lag (" + std::to_string(lag) +

@@ -2,6 +2,8 @@
 // The core compiles it against a hierarchy (model.hpp); the I/O library fills it from TOML.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -497,5 +499,12 @@ struct Scenario {
 
 constexpr int kSchemaVersion = 1;
 constexpr std::int32_t kNever = std::numeric_limits<std::int32_t>::max();
+
+// The periods from a governance outcome to its effect on adoption: feedback.lag_months on the
+// calendar, at least one period (docs/model.md 7.10).
+inline std::int32_t feedback_lag_periods(const Scenario& s) {
+  return std::max(1, static_cast<std::int32_t>(std::lround(s.governance.feedback.lag_months *
+                                                           s.calendar.periods_per_year / 12.0)));
+}
 
 }  // namespace pdlab

@@ -417,8 +417,7 @@ GovernanceModel::GovernanceModel(const Scenario& sc, const Hierarchy& h,
   }
 
   abolishes_ = abolish;
-  lag_ = std::max(1, static_cast<std::int32_t>(
-                         std::lround(g.feedback.lag_months * sc.calendar.periods_per_year / 12.0)));
+  lag_ = feedback_lag_periods(sc);
   window_ = g.feedback.any() ? lag_ : std::max(1, sc.calendar.periods);
   // The windows (docs/model.md §3): a new window at each period whose restructuring runs before
   // the blocks (Runtime::restructure_first: moves between blocks, governments taking over), and

@@ -488,9 +488,15 @@ std::vector<Param> make_registry() {
   r.push_back(real("assessment.fixed_effort", 0, 1, "share", "illustrative",
                    "Share of effort on depth when assessment.choice = \"fixed\".",
                    REAL(governance.assessment.fixed_effort)));
-  r.push_back(real("assessment.temperature", 0.001, 100, "promotion probability", "illustrative",
-                   "tau: noise of the effort choice; small = officials follow payoffs sharply.",
-                   REAL(governance.assessment.temperature)));
+  r.push_back(real(
+      "assessment.temperature", 0.001, 100, "1 (curvature)",
+      "illustrative (1 = logarithmic returns; patterns (a)-(e) hold over [0.5, 1.5], "
+      "docs/model.md 1)",
+      "tau: curvature of an official's returns to each kind of effort within a period; the "
+      "split follows e / (1 - e) = (m_D / m_V)^(1 / tau) (docs/model.md 7.9.1). 1 = effort in "
+      "proportion to the marginal career values; small = nearly all on the better-paying kind; "
+      "large = nearer an even split.",
+      REAL(governance.assessment.temperature)));
   r.push_back(real("assessment.discount", 0, 1, "per year", "illustrative",
                    "rho: officials' discount factor per year of the career payoff.",
                    REAL(governance.assessment.discount)));

@@ -241,7 +241,7 @@ struct AssessmentParams {
   double depth_reward = 0.0;         // a_s: hierarchical credit for depth (0 = incompatible)
   Choice choice = Choice::best_response;  // how officials split their effort
   double fixed_effort = 0.5;              // share on depth when choice = fixed
-  double temperature = 0.1;               // tau of the effort choice
+  double temperature = 1.0;               // tau: curvature of the returns to effort
   double discount = 0.9;                  // rho: officials' discount factor per year
   double depth_lag = 2.0;                 // L: years until residents perceive depth
   int term_min = 3;                       // officials' terms, years (uniform between)

@@ -17,6 +17,19 @@ float logistic(float x) {
   return simd::logistic1(x);
 }
 
+// The share e on depth with e / (1 - e) = (m_depth / m_visible)^(1 / tau): where neither
+// pays, indifference (1/2); where one alone pays, all on it. tau = 1 (logarithmic returns) needs
+// no logarithm.
+float effort_share(float m_depth, float m_visible, float tau) {
+  if (!(m_depth > 0.0F) || !(m_visible > 0.0F)) {
+    return m_depth > 0.0F ? 1.0F : m_visible > 0.0F ? 0.0F : 0.5F;
+  }
+  if (tau == 1.0F) {
+    return m_depth / (m_depth + m_visible);
+  }
+  return logistic(std::log(m_depth / m_visible) / tau);
+}
+
 }  // namespace
 
 // A new official in unit u from period t: a term of uniform length between term_min and
@@ -46,13 +59,12 @@ void Runtime::appoint(std::int32_t u, std::int32_t t) {
 }
 
 // Effort on depth (share e; the rest on visible outputs) of the official of `official`,
-// working on territory `territory`: the logit of the difference between the marginal career
-// values of the two (docs/model.md 7.9.1). Visible outputs, and depth where the hierarchy
-// credits it, enter the record at once; the rule values them over the longest term whatever
-// the tenure left (an approximation the model's per-unit record does not bear out: see
-// docs/model.md 7.9.1, "Limits"). Depth pays through residents' satisfaction only after the
-// perception lag and only while the official is still in post: the sum runs over the H
-// periods of tenure left.
+// working on territory `territory` (docs/model.md 7.9.1): the best response when the returns
+// to each kind of effort within a period are concave with curvature tau, e / (1 - e) =
+// (m_D / m_V)^(1 / tau), m the marginal career values. Each return counts over the periods of
+// tenure left, the period's own included (the record is the unit's; a successor starts
+// afresh): visible outputs, and depth where the hierarchy credits it, enter the record at once;
+// depth pays through residents' satisfaction only after the perception lag.
 PDLAB_INLINE float Runtime::choose_effort(std::int32_t official, std::int32_t territory,
                                           std::int32_t t, float depth, float participation,
                                           float fit) const {
@@ -61,11 +73,11 @@ PDLAB_INLINE float Runtime::choose_effort(std::int32_t official, std::int32_t te
     return st.fixed_effort;
   }
   const auto& hz = st.horizons;
-  const std::int32_t left = std::clamp(term_end_[official] - t, 0, hz.max());
+  const std::int32_t left = std::clamp(term_end_[official] - t, 1, hz.max());
   const float slope = slope_[official];
   const float v = visible_[territory];
   float m_visible = slope * (1.0F - st.omega) * st.visible_reward * st.visible_rate * (1.0F - v) *
-                    hz.visible[hz.max()];
+                    hz.visible[left];
   // A mandated unit's yearly inspection (7.9.1): visible output made now, as much of it as is
   // left at the year's end (discounted), raises the chance that the superior's noisy
   // measurement clears the target, which saves the penalty. The official takes its current V
@@ -81,10 +93,10 @@ PDLAB_INLINE float Runtime::choose_effort(std::int32_t official, std::int32_t te
                  (1.0F - v);
   }
   const float m_depth = slope *
-                        ((1.0F - st.omega) * st.depth_reward * hz.depth[hz.max()] +
+                        ((1.0F - st.omega) * st.depth_reward * hz.depth[left] +
                          st.omega * st.sat_depth * hz.lagged[left]) *
                         st.depth_rate * fit * participation * (1.0F - depth);
-  return logistic((m_depth - m_visible) / st.temperature);
+  return effort_share(m_depth, m_visible, st.temperature);
 }
 
 // The mix of stability strategies of the officials in charge of local governments [g0, g1):

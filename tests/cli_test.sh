@@ -37,6 +37,9 @@ check validate_pilot_delay_below_lag 0 "pilots are judged on outcomes from befor
 # A feedback weight of the wrong sign validates (a study may test the opposite) with a warning.
 check validate_feedback_sign 0 "feedback.reversal_depth = -20: negative, so it reverses the direction its source gives" -- \
   "$PDLAB" validate "$EX/toy_governance.toml" --set feedback.reversal=true --set feedback.reversal_depth=-20
+# An effort curvature in the old rule's range (the noise of a logit, 0.1) validates with a warning.
+check validate_effort_curvature 0 "assessment.temperature = 0.1: the curvature of officials' returns to effort" -- \
+  "$PDLAB" validate "$EX/toy_governance.toml" --set assessment.temperature=0.1
 check sensitivity_so_max_default 0 "services.so_max" -- "$PDLAB" sensitivity "$EX/toy_governance.toml" --factor services.so_max --method morris --trajectories 2 -r 2 --out "$T/sens_so_max.csv"
 check validate_ok 0 "valid. 49 units" -- "$PDLAB" validate "$EX/toy_pilot.toml"
 check validate_national 0 "665277 units" -- "$PDLAB" validate "$SRC/scenarios/national.toml"

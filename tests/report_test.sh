@@ -123,6 +123,9 @@ for c in chengdu guiyang haicang jiangsu-rollout taicang; do
     { echo "FAIL cases_link_$c"; fails=$((fails + 1)); }
 done
 grep -q 'class="flag"' "$T/cmp.html" || { echo "FAIL cases_horizon_flag"; fails=$((fails + 1)); }
+# Each measure says what it is and its unit (the cost in yuan per 10,000 residents a year).
+grep -q 'yuan per 10,000 residents a year, mean over the horizon</td>' "$T/cmp.html" ||
+  { echo "FAIL cases_units"; fails=$((fails + 1)); }
 # The cases' adoption curves, aligned to each case's start.
 grep -q '"curves"' "$T/cmp.html" || { echo "FAIL cases_curves"; fails=$((fails + 1)); }
 # The Jiangsu case's calibration targets are written beside its study and drawn in its report.

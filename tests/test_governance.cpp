@@ -2,6 +2,7 @@
 // statistical tests that pass with each mechanism on and fail with it off or reversed.
 #include "helpers.hpp"
 #include "pdlab/core/governance.hpp"
+#include "pdlab/core/governance/effort.hpp"
 #include "pdlab/io/scenario_io.hpp"
 #include "pdlab/sim/calibrate.hpp"
 #include "pdlab/sim/compare.hpp"
@@ -1001,6 +1002,65 @@ double correlation(const std::vector<double>& x, const std::vector<double>& y) {
 }
 
 }  // namespace
+
+// The effort rule's pieces (docs/model.md 7.9.1) against their definitions: the split's odds,
+// its edges, and the horizon sums against the recursions they close.
+TEST(Officials, EffortSplitAndHorizonSumsMatchTheirDefinitions) {
+  using namespace gov::effort;
+  EXPECT_EQ(share(0.0F, 0.0F, 1.0F), 0.5F);  // nothing at stake: an even split
+  EXPECT_EQ(share(0.2F, 0.0F, 1.0F), 1.0F);
+  EXPECT_EQ(share(0.0F, 0.2F, 0.5F), 0.0F);
+  for (const float tau : {0.3F, 0.5F, 1.0F, 2.0F, 7.0F}) {
+    for (const float md : {1e-6F, 0.01F, 0.3F, 2.0F}) {
+      for (const float mv : {1e-5F, 0.05F, 1.0F}) {
+        const float e = share(md, mv, tau);
+        EXPECT_GE(share(md * 1.5F, mv, tau), e);  // more value in depth, no less effort on it
+        if (std::abs(std::log(md / mv) / tau) > 12) {
+          continue;  // the odds past what a float's share can hold apart from 0 or 1
+        }
+        ASSERT_GT(e, 0.0F);
+        ASSERT_LT(e, 1.0F);
+        // e / (1 - e) = (m_D / m_V)^(1 / tau), in logs
+        EXPECT_NEAR(std::log(e / (1 - e)), std::log(md / mv) / tau,
+                    2e-3 * (1 + std::abs(std::log(md / mv) / tau)))
+            << tau << " " << md << " " << mv;
+      }
+    }
+  }
+  // tau = 1 takes the branch without a logarithm: the same split.
+  EXPECT_NEAR(share(0.3F, 0.7F, 1.0F), 0.3F, 1e-6);
+  EXPECT_NEAR(share(0.3F, 0.7F, 1.0001F), 0.3F, 1e-4);
+  // Horizon sums against their loops.
+  for (const float x : {0.0F, 0.5F, 0.93F, 1.0F}) {
+    for (const int h : {1, 2, 12, 60}) {
+      double sum = 0, p = 1;
+      for (int tau = 0; tau < h; ++tau, p *= x) {
+        sum += p;
+      }
+      EXPECT_NEAR(discounted_sum(x, h), sum, 1e-4 * sum) << x << " " << h;
+    }
+  }
+  EXPECT_EQ(discounted_sum(0.9F, 0), 0.0F);
+  EXPECT_EQ(power(0.9F, 0), 1.0F);
+  // Perceived depth: p_tau = (1 - k) p_(tau-1) + k a^tau, summed with rho^tau; a near b = 1 - k
+  // too (the closed form divides by a - b).
+  for (const float a : {0.0F, 0.9F, 0.95F, 0.9584F, 0.99F, 1.0F}) {
+    for (const float k : {1.0F / 24, 1.0F / 12, 0.5F, 1.0F}) {
+      for (const int h : {1, 2, 12, 96}) {
+        const float rho = 0.9912F;
+        double sum = 0, p = 0, ak = 1, disc = 1;
+        for (int tau = 0; tau < h; ++tau) {
+          p = (1 - k) * p + k * ak;
+          sum += disc * p;
+          ak *= a;
+          disc *= rho;
+        }
+        const float gb = discounted_sum(rho * (1 - k), h);
+        EXPECT_NEAR(seen_sum(a, rho, k, h, gb), sum, 1e-3 * (1 + sum)) << a << " " << k << " " << h;
+      }
+    }
+  }
+}
 
 TEST(Officials, EffortRespondsToTenureLeftAndToMandatesAndVariesAcrossOfficials) {
   const auto h = city(3);

@@ -876,11 +876,13 @@ const std::vector<Range>& resident_ranges() {
 // 3.7b). Pattern: at baseline migrants participate less and trust local government less than
 // locals; making eligibility and services inclusive (eligibility 1, no residence rule, equal
 // access to places) narrows both gaps. Each claim holds where its mean over the replicates
-// exceeds twice its standard error (the replicates pair the two designs on the same draws).
-// The sources give directions, not sizes; until 2026-12-05 the test asked for a narrowing by a
-// tenth, which held at 39 of 40 points; since officials split effort by the ratio of its
+// exceeds twice its standard error (the replicates pair the two designs on the same draws) and
+// the narrowing is at least a twentieth of the baseline gap. The sources give directions, not
+// sizes. Until 2026-12-05 the test asked for a narrowing by a tenth (on the mean of 2
+// replicates), which held at 39 of 40 points; since officials split effort by the ratio of its
 // returns (docs/model.md 7.9.1) they put less into depth, inclusion's pull through residents'
-// efficacy (voice times perceived depth) is smaller, and a tenth held at 31 (counted below).
+// efficacy (voice times perceived depth) is smaller, and a tenth held at 31 (counted below):
+// the bar was lowered after that failure, a weakening docs/model.md §1 lists.
 // Cut: hukou rules switched off (coproduction.hukou = false), so that eligibility, the residence
 // rule and access no longer reach residents: the gaps that remain (need, working time,
 // turnover) do not narrow.
@@ -935,8 +937,9 @@ TEST(Patterns, MigrantsParticipateAndTrustLessAndInclusionNarrowsTheGap) {
         const double mp0 = mean(p0), mt0 = mean(t0);
         tenth += mp0 > 0 && mt0 > 0 && mean(dp) > 0.1 * mp0 && mean(dt) > 0.1 * mt0 ? 1 : 0;
       }
+      // Narrowed beyond chance and by at least a twentieth of the baseline gap.
       return clearly_positive(p0) && clearly_positive(t0) && clearly_positive(dp) &&
-             clearly_positive(dt);
+             clearly_positive(dt) && mean(dp) > 0.05 * mean(p0) && mean(dt) > 0.05 * mean(t0);
     };
     ++res.points;
     res.held += pattern(s, true) ? 1 : 0;

@@ -369,6 +369,20 @@ void Model::note_idle_modules() {
                         " periods from feedback.lag_months): pilots are judged on outcomes from "
                         "before they ran the model (make pilot_delay at least the lag)");
   }
+  // The effort rule's tau was, before 2026-12-05, the noise of a logit in promotion
+  // probability (default 0.1); as the curvature of the returns to effort (default 1) such a
+  // value sends nearly all effort to the better-paying kind.
+  const auto& as = sc_.governance.assessment;
+  if (as.enabled && as.choice == Choice::best_response && as.temperature < 0.3) {
+    std::ostringstream value;
+    value << as.temperature;
+    warnings_.push_back(
+        "assessment.temperature = " + value.str() +
+        ": the curvature of officials' returns to effort (docs/model.md 7.9.1); below 0.3 "
+        "nearly all effort goes to the better-paying kind (no depth under a visible-weighted "
+        "assessment). Before 2026-12-05 this key was the noise of a logit (default 0.1); for "
+        "the present rule use about 1 (the default; patterns hold over 0.5-1.5)");
+  }
   // Feedback weights accept either sign (a study may test the opposite hypothesis), but a
   // negative one turns the direction its source gives around: say so, once per key.
   struct Signed {

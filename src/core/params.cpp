@@ -492,10 +492,12 @@ std::vector<Param> make_registry() {
       "assessment.temperature", 0.001, 100, "1 (curvature)",
       "illustrative (1 = logarithmic returns; patterns (a)-(e) hold over [0.5, 1.5], "
       "docs/model.md 1)",
-      "tau: curvature of an official's returns to each kind of effort within a period; the "
-      "split follows e / (1 - e) = (m_D / m_V)^(1 / tau) (docs/model.md 7.9.1). 1 = effort in "
-      "proportion to the marginal career values; small = nearly all on the better-paying kind; "
-      "large = nearer an even split.",
+      "tau: curvature of an official's returns to each kind of effort within a period (an "
+      "as-if rule: the stocks are linear in effort); the split follows e / (1 - e) = "
+      "(m_D / m_V)^(1 / tau) (docs/model.md 7.9.1). 1 = effort in proportion to the marginal "
+      "career values; small = nearly all on the better-paying kind (validate warns below 0.3); "
+      "large = nearer an even split. Before 2026-12-05 this key was the noise of a logit in "
+      "promotion probability (default 0.1).",
       REAL(governance.assessment.temperature)));
   r.push_back(real("assessment.discount", 0, 1, "per year", "illustrative",
                    "rho: officials' discount factor per year of the career payoff.",

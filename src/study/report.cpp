@@ -14,6 +14,7 @@
 #include "pdlab/io/inputs.hpp"
 #include "pdlab/io/results.hpp"
 #include "pdlab/io/scenario_io.hpp"
+#include "pdlab/io/table.hpp"
 
 #include <fmt/format.h>
 
@@ -440,12 +441,22 @@ ReportSummary write_comparison_report(const std::string& csv, const std::string&
   };
   // Transposed (a row per measure, a column per case), so the table fits the page; each case
   // links to its own report, written beside this one.
+  // Each measure with what it is and its unit, from the registry of comparison.csv's columns.
+  const auto& schema = io::table_schema("cases_comparison");
+  const auto meaning = [&](const std::string& name) {
+    for (const auto& c : schema.columns) {
+      if (c.name == name) {
+        return c.meaning;
+      }
+    }
+    return std::string();
+  };
   std::string table = "<table><tr><th>measure</th>";
   for (std::size_t r = 1; r < rows.size(); ++r) {
     const auto& name = rows[r][0];
     table += "<th><a href=\"" + html_escape(name) + ".html\">" + html_escape(name) + "</a></th>";
   }
-  table += "</tr>";
+  table += "<th>what it is (unit)</th></tr>";
   Json values = Json::array();
   for (std::size_t i = 1; i < header.size(); ++i) {
     table += "<tr><td>" + html_escape(header[i]) + "</td>";
@@ -465,10 +476,11 @@ ReportSummary write_comparison_report(const std::string& csv, const std::string&
         values.push_back({{"case", rows[r][0]},
                           {"measure", header[i]},
                           {"value", number(x)},
-                          {"capped", i == i_half && capped(rows[r])}});
+                          {"capped", i == i_half && capped(rows[r])},
+                          {"meaning", meaning(header[i])}});
       }
     }
-    table += "</tr>";
+    table += "<td class=\"cap\">" + html_escape(meaning(header[i])) + "</td></tr>";
   }
   table +=
       "</table>\n<p class=\"cap\">&#9873; years to half capped at the horizon: in some "
@@ -500,6 +512,7 @@ ReportSummary write_comparison_report(const std::string& csv, const std::string&
           {"tooltip", Json::array({{{"field", "case"}},
                                    {{"field", "measure"}},
                                    {{"field", "value"}, {"format", ".3f"}},
+                                   {{"field", "meaning"}, {"title", "what it is (unit)"}},
                                    {{"field", "capped"}, {"title", "capped at the horizon"}}})}}}}},
       {"resolve", {{"scale", {{"y", "independent"}}}}},
       {"title", caption_title(caption)}};

@@ -1,4 +1,5 @@
 #include "pdlab/core/governance/step.hpp"
+#include "pdlab/core/governance/effort.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -15,11 +16,11 @@ namespace {
 Horizons make_horizons(const Step& s, double rho, double grievance_out, std::int32_t max_h) {
   Horizons h;
   const auto n = static_cast<std::size_t>(max_h) + 1;
-  for (auto* v : {&h.visible, &h.depth, &h.lagged, &h.discounted, &h.eruptions, &h.latent,
+  for (auto* v : {&h.visible, &h.depth, &h.seen, &h.discounted, &h.eruptions, &h.latent,
                   &h.claims, &h.unmet, &h.root}) {
     v->assign(n, 0.0F);
   }
-  double fv = 0, fd = 0, fl = 0, f0 = 0, fe = 0, fg = 0, fq = 0, fu = 0, fr = 0;
+  double f0 = 0, fe = 0, fg = 0, fq = 0, fu = 0, fr = 0;
   double latent = 0;              // latent grievance stored by control
   double g_latent = 0;            // visible grievance from its surfacing
   double claims = s.claims_base;  // expected claims per incident, yuan
@@ -31,10 +32,6 @@ Horizons make_horizons(const Step& s, double rho, double grievance_out, std::int
   for (std::size_t tau = 0; tau + 1 < n; ++tau) {
     const auto t = static_cast<double>(tau);
     const double disc = std::pow(rho, t);
-    fv += std::pow(rho * (1.0 - s.visible_decay), t);
-    const double d = std::pow(rho * (1.0 - s.depth_decay), t);
-    fd += d;
-    fl += d * (1.0 - std::pow(1.0 - s.perceive, t));
     f0 += disc;
     if (s.latent) {
       fe += disc * s.latent_incidents * latent * s.latent_out / dt;
@@ -56,9 +53,12 @@ Horizons make_horizons(const Step& s, double rho, double grievance_out, std::int
     claims += s.claims_rate * m * claims - s.claims_decay * (claims - s.claims_base);
     g_root += s.grievance_inflow * capital - grievance_out * g_root;
     capital += s.root_build - s.root_decay * capital;
-    h.visible[tau + 1] = static_cast<float>(fv);
-    h.depth[tau + 1] = static_cast<float>(fd);
-    h.lagged[tau + 1] = static_cast<float>(fl);
+    const auto hh = static_cast<std::int32_t>(tau + 1);
+    const auto r = static_cast<float>(rho);
+    h.visible[tau + 1] = effort::discounted_sum(r * (1.0F - s.visible_decay), hh);
+    h.depth[tau + 1] = effort::discounted_sum(r * (1.0F - s.depth_decay), hh);
+    h.seen[tau + 1] = effort::seen_sum(1.0F - s.depth_decay, r, s.perceive, hh,
+                                       effort::discounted_sum(r * (1.0F - s.perceive), hh));
     h.discounted[tau + 1] = static_cast<float>(f0);
     h.eruptions[tau + 1] = static_cast<float>(fe);
     h.latent[tau + 1] = static_cast<float>(fg);
@@ -198,12 +198,11 @@ Step make_step(const GovernanceParams& g, int periods_per_year) {
   s.incidents_year = f(b.incident_rate);
 
   const double rho = std::pow(a.discount, 1.0 / periods_per_year);
-  // (rho (1 - delta_v dt))^k: a unit of visible output made now, k periods before the year's
-  // inspection, discounted; its decay only (the official's later effort is not projected).
+  s.rho = static_cast<float>(rho);
   s.inspection_persist.resize(static_cast<std::size_t>(periods_per_year));
   for (int k = 0; k < periods_per_year; ++k) {
     s.inspection_persist[static_cast<std::size_t>(k)] =
-        static_cast<float>(std::pow(rho * (1.0 - static_cast<double>(s.visible_decay)), k));
+        effort::power(s.rho * (1.0F - s.visible_decay), k);
   }
   s.horizons = make_horizons(s, rho, s.grievance_decay,
                              std::max(a.term_min, a.term_max) * periods_per_year + 1);

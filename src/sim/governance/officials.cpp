@@ -2,6 +2,7 @@
 // tournament among peers) and choices (the effort split between visible outputs and depth,
 // and the mix of stability strategies), each a discounted best response to the official's
 // career payoff over the rest of its term.
+#include "pdlab/core/governance/effort.hpp"
 #include "sim/governance/lanes.hpp"
 #include "sim/governance/runtime.hpp"
 
@@ -15,19 +16,6 @@ namespace {
 
 float logistic(float x) {
   return simd::logistic1(x);
-}
-
-// The share e on depth with e / (1 - e) = (m_depth / m_visible)^(1 / tau): where neither
-// pays, indifference (1/2); where one alone pays, all on it. tau = 1 (logarithmic returns) needs
-// no logarithm.
-float effort_share(float m_depth, float m_visible, float tau) {
-  if (!(m_depth > 0.0F) || !(m_visible > 0.0F)) {
-    return m_depth > 0.0F ? 1.0F : m_visible > 0.0F ? 0.0F : 0.5F;
-  }
-  if (tau == 1.0F) {
-    return m_depth / (m_depth + m_visible);
-  }
-  return logistic(std::log(m_depth / m_visible) / tau);
 }
 
 }  // namespace
@@ -59,12 +47,12 @@ void Runtime::appoint(std::int32_t u, std::int32_t t) {
 }
 
 // Effort on depth (share e; the rest on visible outputs) of the official of `official`,
-// working on territory `territory` (docs/model.md 7.9.1): the best response when the returns
-// to each kind of effort within a period are concave with curvature tau, e / (1 - e) =
-// (m_D / m_V)^(1 / tau), m the marginal career values. Each return counts over the periods of
-// tenure left, the period's own included (the record is the unit's; a successor starts
-// afresh): visible outputs, and depth where the hierarchy credits it, enter the record at once;
-// depth pays through residents' satisfaction only after the perception lag.
+// working on territory `territory` (docs/model.md 7.9.1): e / (1 - e) = (m_D / m_V)^(1 / tau),
+// m the marginal values of a unit of effort on the record, each counted over the periods of
+// tenure left, the current one included (the record is the unit's; a successor starts
+// afresh). A marginal unit of visible output or depth persists at its stock's decay; depth
+// pays through residents' satisfaction as their perception follows it. The promotion slope
+// multiplies both values and is left out: the split does not depend on it.
 PDLAB_INLINE float Runtime::choose_effort(std::int32_t official, std::int32_t territory,
                                           std::int32_t t, float depth, float participation,
                                           float fit) const {
@@ -74,10 +62,11 @@ PDLAB_INLINE float Runtime::choose_effort(std::int32_t official, std::int32_t te
   }
   const auto& hz = st.horizons;
   const std::int32_t left = std::clamp(term_end_[official] - t, 1, hz.max());
-  const float slope = slope_[official];
   const float v = visible_[territory];
-  float m_visible = slope * (1.0F - st.omega) * st.visible_reward * st.visible_rate * (1.0F - v) *
-                    hz.visible[left];
+  // A marginal unit persists at its stock's decay (tabulated by make_horizons); saturation
+  // under the official's own later effort is left out (docs/model.md 7.9.1, "Limits").
+  float m_visible =
+      (1.0F - st.omega) * st.visible_reward * st.visible_rate * (1.0F - v) * hz.visible[left];
   // A mandated unit's yearly inspection (7.9.1): visible output made now, as much of it as is
   // left at the year's end (discounted), raises the chance that the superior's noisy
   // measurement clears the target, which saves the penalty. The official takes its current V
@@ -88,15 +77,14 @@ PDLAB_INLINE float Runtime::choose_effort(std::int32_t official, std::int32_t te
       term_end_[official] - t > to_inspection) {
     const float z = (v - st.inspection_target) / st.inspection_noise;
     const float pass_slope = 0.3989423F * std::exp(-0.5F * z * z) / st.inspection_noise;
-    m_visible += slope * (1.0F - st.omega) * st.inspection_penalty * pass_slope *
+    m_visible += (1.0F - st.omega) * st.inspection_penalty * pass_slope *
                  st.inspection_persist[static_cast<std::size_t>(to_inspection)] * st.visible_rate *
                  (1.0F - v);
   }
-  const float m_depth = slope *
-                        ((1.0F - st.omega) * st.depth_reward * hz.depth[left] +
-                         st.omega * st.sat_depth * hz.lagged[left]) *
+  const float m_depth = ((1.0F - st.omega) * st.depth_reward * hz.depth[left] +
+                         st.omega * st.sat_depth * hz.seen[left]) *
                         st.depth_rate * fit * participation * (1.0F - depth);
-  return effort_share(m_depth, m_visible, st.temperature);
+  return effort::share(m_depth, m_visible, st.temperature);
 }
 
 // The mix of stability strategies of the officials in charge of local governments [g0, g1):

@@ -13,16 +13,20 @@ namespace pdlab::gov {
 // the payoff responds to one period of effort (docs/model.md 7.9.1), or to keeping a stability
 // strategy at full intensity over the horizon, linearised at an empty state (7.9.4).
 struct Horizons {
+  // A unit of effort made now, over the H periods of tenure left (effort.hpp): visible output
+  // and depth persisting at their decay, and depth as residents perceive it.
   std::vector<float> visible;     // sum_{tau<H} (rho (1 - delta_v))^tau
-  std::vector<float> depth;       // sum (rho (1 - delta_s))^tau: depth credited from above
-  std::vector<float> lagged;      // ... times (1 - (1 - k_L)^tau): depth seen by residents
+  std::vector<float> depth;       // sum_{tau<H} (rho (1 - delta_s))^tau: depth credited from above
+  std::vector<float> seen;        // sum_{tau<H} rho^tau p_tau, p the perception's response
   std::vector<float> discounted;  // sum rho^tau: a strategy's immediate effect, kept up
   std::vector<float> eruptions;   // sum rho^tau x latent surfacing a year (control)
   std::vector<float> latent;      // sum rho^tau x visible grievance from that surfacing
   std::vector<float> claims;      // sum rho^tau x unmet share (in [0, 1)) from the ratchet
   std::vector<float> unmet;       // sum rho^tau x grievance from that unmet share
   std::vector<float> root;        // sum rho^tau x grievance avoided per unit of unmet need fixed
-  [[nodiscard]] std::int32_t max() const { return static_cast<std::int32_t>(visible.size()) - 1; }
+  [[nodiscard]] std::int32_t max() const {
+    return static_cast<std::int32_t>(discounted.size()) - 1;
+  }
 };
 
 struct Step {
@@ -41,6 +45,7 @@ struct Step {
   bool inspection;       // yearly inspection of mandated units' visible outputs
   float inspection_target, inspection_noise;
   float inspection_penalty;  // score lost by a failed inspection (per period x periods a year)
+  float rho;                 // officials' discount factor per period
   // (rho (1 - delta_v))^k, k < periods a year: what of a unit of visible output made now is
   // left k periods later, at the year's inspection, discounted.
   std::vector<float> inspection_persist;

@@ -474,9 +474,10 @@ std::vector<Param> make_registry() {
             "best_response|fixed",
             "",
             std::string_view(kCareer),
-            "How officials split effort: best_response = discounted best response to their "
-            "career payoff (docs/model.md 7.9.1); fixed = assessment.fixed_effort (officials "
-            "who do not respond to incentives, a counterfactual)."};
+            "How officials split effort: best_response = by the marginal values of each kind "
+            "of effort to their career over the tenure left, the as-if best response with "
+            "diminishing returns (docs/model.md 7.9.1); fixed = assessment.fixed_effort "
+            "(officials who do not respond to incentives, a counterfactual)."};
     p.set_choice = [](Scenario& s, std::string_view v) {
       s.governance.assessment.choice = parse_choice(v, kChoices);
     };

@@ -1,7 +1,7 @@
 // Officials (docs/model.md 7.9.1, 7.9.4): careers (terms, turnover, the yearly promotion
 // tournament among peers) and choices (the effort split between visible outputs and depth,
-// and the mix of stability strategies), each a discounted best response to the official's
-// career payoff over the rest of its term.
+// and the mix of stability strategies), each responding to the official's career payoff
+// over the rest of its term.
 #include "pdlab/core/governance/effort.hpp"
 #include "sim/governance/lanes.hpp"
 #include "sim/governance/runtime.hpp"
@@ -55,7 +55,7 @@ void Runtime::appoint(std::int32_t u, std::int32_t t) {
 // multiplies both values and is left out: the split does not depend on it.
 PDLAB_INLINE float Runtime::choose_effort(std::int32_t official, std::int32_t territory,
                                           std::int32_t t, float depth, float participation,
-                                          float fit) const {
+                                          float fit, bool reaches_residents) const {
   const Step& st = g_.step(t);
   if (!st.best_response) {
     return st.fixed_effort;
@@ -81,8 +81,11 @@ PDLAB_INLINE float Runtime::choose_effort(std::int32_t official, std::int32_t te
                  st.inspection_persist[static_cast<std::size_t>(to_inspection)] * st.visible_rate *
                  (1.0F - v);
   }
-  const float m_depth = ((1.0F - st.omega) * st.depth_reward * hz.depth[left] +
-                         st.omega * st.sat_depth * hz.seen[left]) *
+  // Residents' satisfaction follows their communities' depth, which the local governments'
+  // effort builds; an official above them builds only its own stock, which counts only as far
+  // as the hierarchy credits depth.
+  const float seen = reaches_residents ? st.omega * st.sat_depth * hz.seen[left] : 0.0F;
+  const float m_depth = ((1.0F - st.omega) * st.depth_reward * hz.depth[left] + seen) *
                         st.depth_rate * fit * participation * (1.0F - depth);
   return effort::share(m_depth, m_visible, st.temperature);
 }
@@ -334,7 +337,7 @@ void Runtime::decide_local(std::size_t b, std::int32_t t) {
       appoint(g, t);
     }
     effort_[g] = exists && active(gov, t)
-                     ? choose_effort(gov, g, t, j_depth_[g], j_participation_[g], j_fit_[g])
+                     ? choose_effort(gov, g, t, j_depth_[g], j_participation_[g], j_fit_[g], true)
                      : 0.0F;
     if (st.stability && !st.choose_mix) {
       // Fixed shares over the strategies the official can use: root-cause work's share goes
@@ -368,8 +371,9 @@ void Runtime::decide_upper(std::int32_t t, std::int32_t u0, std::int32_t u1) {
     if (t >= term_end_[u] || born(u, t)) {
       appoint(u, t);
     }
-    effort_[u] =
-        active(u, t) ? choose_effort(u, u, t, own_depth_[u], j_participation_[u], j_fit_[u]) : 0.0F;
+    effort_[u] = active(u, t)
+                     ? choose_effort(u, u, t, own_depth_[u], j_participation_[u], j_fit_[u], false)
+                     : 0.0F;
   }
 }
 

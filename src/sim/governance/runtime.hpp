@@ -218,7 +218,7 @@ class Runtime {
   void appoint(std::int32_t u, std::int32_t t);
   void rank_peers(std::int32_t first, std::int32_t end, std::int32_t t);
   float choose_effort(std::int32_t official, std::int32_t territory, std::int32_t t, float depth,
-                      float participation, float fit) const;
+                      float participation, float fit, bool reaches_residents) const;
   void gather_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t);  // into mix_in_
   void choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t);
   struct Local4;

@@ -16,8 +16,8 @@ namespace {
 Horizons make_horizons(const Step& s, double rho, double grievance_out, std::int32_t max_h) {
   Horizons h;
   const auto n = static_cast<std::size_t>(max_h) + 1;
-  for (auto* v : {&h.visible, &h.depth, &h.seen, &h.discounted, &h.eruptions, &h.latent,
-                  &h.claims, &h.unmet, &h.root}) {
+  for (auto* v : {&h.visible, &h.depth, &h.seen, &h.discounted, &h.eruptions, &h.latent, &h.claims,
+                  &h.unmet, &h.root}) {
     v->assign(n, 0.0F);
   }
   double f0 = 0, fe = 0, fg = 0, fq = 0, fu = 0, fr = 0;

@@ -39,7 +39,8 @@ struct Workspace {
       if (options.window > 0) {
         window = std::min(window, options.window);
       }
-      governance = sim::make_governance_layer(*g, window, options.check_residents);
+      governance = sim::make_governance_layer(*g, window, options.check_residents,
+                                              options.share_identical_communities);
     }
     window = std::max(1, window);
   }

@@ -36,6 +36,7 @@ class GovernanceLayer {
 
 std::unique_ptr<GovernanceLayer> make_governance_layer(const GovernanceModel& g,
                                                        std::int32_t window,
-                                                       bool check_residents = false);
+                                                       bool check_residents = false,
+                                                       bool share_identical = true);
 
 }  // namespace pdlab::sim

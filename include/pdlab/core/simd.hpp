@@ -75,6 +75,19 @@ PDLAB_INLINE T mask_to_one(I mask) {
   return out;
 }
 
+// Whether any lane is not 0 (+0 or -0 count as 0): the lanes' bits, sign bit cleared, ORed.
+template <class T>
+PDLAB_INLINE bool any_nonzero(T v) {
+  constexpr std::size_t lanes = sizeof(T) / sizeof(float);
+  std::uint32_t bits[lanes];
+  std::memcpy(bits, &v, sizeof v);
+  std::uint32_t any = 0;
+  for (std::size_t l = 0; l < lanes; ++l) {
+    any |= bits[l] & 0x7FFFFFFFU;
+  }
+  return any != 0;
+}
+
 // exp by Cody-Waite reduction to 2^n e^f, |f| <= ln2 / 2, and e^f by its Taylor polynomial of
 // degree 5 (relative error below 3e-6 plus the rounding of the reduction, ~1e-7 |x|). Plain
 // arithmetic, same bits on every run.

@@ -49,6 +49,12 @@ struct RunOptions {
   // restructuring; it costs about a quarter of a coupled national replicate with a tier
   // abolished, so it is off by default).
   bool check_residents = false;
+  // Update the never-adopted communities of a local government that share their residents'
+  // numbers once, as one (docs/model.md 7.9.2: they are identical until one adopts); off
+  // computes every community. Each community's state is the same bits either way; the sums
+  // over communities differ in rounding only (sums of one value times its count rather than
+  // of the copies). Off wherever communities are restructured or resident agents run.
+  bool share_identical_communities = true;
 };
 
 // Simulates replicate r. Deterministic in (scenario seed, r): no shared state.

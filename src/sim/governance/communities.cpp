@@ -52,6 +52,19 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   // Every community of the block, branch-free so that the loop vectorises.
   const auto arr = arrays(blk, t);
   community_kernel(arr, static_cast<std::size_t>(blk.padded), t, st, so_capacity_[b]);
+  if (share_) {
+    // A community whose state another holds has its holder's feedback rows (a holder's own
+    // holder is itself, so the copies need no branch).
+    const std::int32_t* from = &holder_[static_cast<std::size_t>(blk.slot)];
+    const auto n = static_cast<std::size_t>(blk.c1 - blk.c0);
+    for (float* row : {arr.outcome, arr.assessed}) {
+      if (row != nullptr) {
+        for (std::size_t i = 0; i < n; ++i) {
+          row[i] = row[from[i] - blk.slot];
+        }
+      }
+    }
+  }
   // Sums by local government (products computed in the vector loop): a community's row is
   // three vectors, each lane one quantity summed in community order, as scalar sums would.
   double pop = 0;
@@ -75,6 +88,7 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     std::memcpy(&street_sum_[static_cast<std::size_t>(g) * kStreetRow], acc,
                 kStreetRow * sizeof(float));
   };
+  // (A community whose state another holds has a row of 0: its holder's counts it.)
   for (std::int32_t g = blk.g0; g < blk.g1; g += 2) {
     const auto a0 = static_cast<std::size_t>(info_[g].c0 - blk.c0);
     const auto a1 = static_cast<std::size_t>(info_[g].c1 - blk.c0);

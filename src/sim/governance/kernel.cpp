@@ -202,6 +202,7 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
   const float* __restrict peers_p = a.peers;
   const float* __restrict control_p = a.control;
   const float* __restrict load_p = a.extra_load;
+  const float* __restrict count_p = a.count;
   float* __restrict coverage_p = a.coverage;
   float* __restrict outcome_p = a.outcome;
   float* __restrict assessed_p = a.assessed;
@@ -212,6 +213,14 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
   const T so_cap = T{} + so_capacity;
   T block[kBlockSums] = {};
   for (std::size_t i = 0; i < n; i += N) {
+    // Communities that stand for none (identical to one that is updated, or padding) need no
+    // update: skip the vector when all of its lanes are such.
+    const T count = load<T>(&count_p[i]);
+    if (!simd::any_nonzero(count)) {
+      const T none[kStreetSums] = {};  // their rows add nothing to the sums over rows
+      store_street<N>(street_p, i, none);
+      continue;
+    }
     // Field f of communities i .. i + N - 1 in their tile.
     float* __restrict base = tiles + (i / lanes) * kFields * lanes + i % lanes;
     // In a window's first period the block's tiles come from memory (coupled runs visit every
@@ -241,7 +250,9 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
         (tv - load<VI>(at(Field::adopted_from))) | (load<VI>(at(Field::active_until)) - tv - 1);
     const T active = simd::mask_to_one<T>(~(outside >> 31));
     const T m = load<T>(at(Field::migrant));
-    const T w = load<T>(at(Field::residents));
+    // Residents, counted as often as the community stands for (count 1: the same bits).
+    const T w_own = load<T>(at(Field::residents));
+    const T w = w_own * count;
     const T wl = w * (one - m);
     const T wm = w * m;
     // Root-cause capital of the local government (7.9.4): the fixes it has paid for.
@@ -271,10 +282,12 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     // In counts: pupils (children of primary age whose parents both work), places offered and
     // used, used places by source (in proportion to what each offers), and a school where the
     // places used reach school_min.
-    const T pupils =
-        w * load<T>(at(Field::children)) * ((one - m) * k.working[0] + m * k.working[1]);
+    const T children = load<T>(at(Field::children));
+    const T working = (one - m) * k.working[0] + m * k.working[1];
+    const T pupils = w * children * working;
     const T offered = pupils * cov;
-    const T places = pupils * used;
+    // The community's own pupils decide whether it has a school.
+    const T places = w_own * children * working * used;
     const T use_rate = used / max(T{} + 1e-6F, cov);
     const T per_source = pupils * hosted / max(T{} + 1e-6F, raw);  // offered per unit of raw
     const T school = simd::mask_to_one<T>(places >= T{} + k.school_min);
@@ -386,7 +399,7 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     out(StreetSum::depth, w * dn);
     out(StreetSum::active, wa);
     out(StreetSum::fit, wa * fit);
-    out(StreetSum::active_depth, active * dn);
+    out(StreetSum::active_depth, count * active * dn);
     const T so_places = from_so * per_source;
     out(StreetSum::places_so, so_places);
     out(StreetSum::adopters_depth, wa * dn);
@@ -408,7 +421,7 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     sum(BlockSum::places_volunteers) += from_vol * per_source * use_rate;
     sum(BlockSum::places_government) += (from_gov * per_source + from_root * pupils) * use_rate;
     sum(BlockSum::supply) += offered;
-    sum(BlockSum::schools) += school;
+    sum(BlockSum::schools) += school * count;
   }
   for (int s = 0; s < kBlockSums; ++s) {
     std::memcpy(a.block[s], &block[s], sizeof block[s]);

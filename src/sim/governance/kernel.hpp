@@ -97,6 +97,10 @@ struct CommunityArrays {
   // Per community, its local government's place among the block's governments with
   // communities (ascending, consecutive); the padding repeats the last.
   const std::int32_t* gov;
+  // Per community, how many communities it stands for (Runtime's identical communities): 1,
+  // or n for one that is updated for n - 1 identical others, which are 0 and not updated. Every
+  // sum over communities counts it that many times; a vector whose lanes are all 0 is skipped.
+  const float* count;
   // By that place, what the local government does this period.
   const float* effort;
   // Grievance inflow of the period from stability work: latent grievance surfacing and

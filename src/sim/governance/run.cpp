@@ -13,8 +13,8 @@ namespace {
 
 class Layer final : public GovernanceLayer {
  public:
-  Layer(const GovernanceModel& g, std::int32_t window, bool check_residents)
-      : g_(g), rt_(g, window, check_residents) {}
+  Layer(const GovernanceModel& g, std::int32_t window, bool check_residents, bool share_identical)
+      : g_(g), rt_(g, window, check_residents, share_identical) {}
   void init(ReplicateState& state) override { rt_.init(state); }
   void collect(std::int32_t t, const ReplicateState& state) override {
     rt_.collect(t, state.policies[g_.policy()]);
@@ -32,8 +32,9 @@ class Layer final : public GovernanceLayer {
 }  // namespace
 
 std::unique_ptr<GovernanceLayer> make_governance_layer(const GovernanceModel& g,
-                                                       std::int32_t window, bool check_residents) {
-  return std::make_unique<Layer>(g, window, check_residents);
+                                                       std::int32_t window, bool check_residents,
+                                                       bool share_identical) {
+  return std::make_unique<Layer>(g, window, check_residents, share_identical);
 }
 
 }  // namespace pdlab::sim

@@ -52,7 +52,8 @@ const char* gov_unit_column_meaning(int i) {
 
 namespace gov {
 
-Runtime::Runtime(const GovernanceModel& g, std::int32_t window, bool check_residents)
+Runtime::Runtime(const GovernanceModel& g, std::int32_t window, bool check_residents,
+                 bool share_identical)
     : g_(g),
       h_(g.hierarchy()),
       sc_(g.scenario()),
@@ -65,6 +66,7 @@ Runtime::Runtime(const GovernanceModel& g, std::int32_t window, bool check_resid
       ng_(h_.level_begin(g.community_level())),
       every_(sc_.output.unit_time_every),
       check_residents_(check_residents && g.restructuring().changes_units()),
+      share_(share_identical && !g.restructuring().changes_units() && g.agents_root() < 0),
       follows_(g.follows_governments()),
       reversal_grace_(static_cast<std::int32_t>(std::lround(
           sc_.governance.feedback.reversal_grace_months * sc_.calendar.periods_per_year / 12.0))) {
@@ -161,6 +163,24 @@ void Runtime::init(sim::ReplicateState& state) {
     }
     for (std::int32_t i = blk.c1 - blk.c0; i < blk.padded; ++i) {
       gov_of_[static_cast<std::size_t>(blk.slot + i)] = std::max(place, 0);
+    }
+  }
+  // Every community updated on its own (count 1, padding 0), then group_identical() pairs the
+  // identical ones.
+  count_.assign(slots, 0.0F);
+  holder_.assign(share_ ? slots : 0, 0);
+  for (const auto& blk : g_.blocks()) {
+    for (std::int32_t c = blk.c0; c < blk.c1; ++c) {
+      const auto s = slot(blk, c);
+      count_[static_cast<std::size_t>(s)] = 1.0F;
+      if (share_) {
+        holder_[static_cast<std::size_t>(s)] = s;
+      }
+    }
+  }
+  if (share_) {
+    for (std::size_t b = 0; b < nb; ++b) {
+      group_identical(b);
     }
   }
   // Block scratch (the kernel reads a vector from any government's place).
@@ -531,12 +551,144 @@ void Runtime::apply(const Adoption& a) {
     return;
   }
   const auto s = slot(*blk, u);
+  if (share_ && never_adopted(s)) {
+    leave_group(*blk, u, s);
+  }
   set_period(Field::adopted_from, s, a.period);
   set_period(Field::active_until, s, a.rev_period);
   const float width = static_cast<float>(sc_.governance.coproduction.variant_fit);
   if (width > 0) {
     const float d = g_.migrant_share(u) - g_.design(a.variant);
     at(Field::fit, s) = std::exp(-d * d / (2.0F * width * width));
+  }
+}
+
+// Slot `to` takes the residents' state of slot `from` (identical communities).
+void Runtime::copy_state(std::int32_t from, std::int32_t to) {
+  if (from == to) {
+    return;
+  }
+  constexpr Field kState[] = {Field::depth,
+                              Field::perceived,
+                              Field::participation_local,
+                              Field::participation_migrant,
+                              Field::belonging_local,
+                              Field::belonging_migrant,
+                              Field::trust_local,
+                              Field::trust_migrant,
+                              Field::grievance_local,
+                              Field::grievance_migrant};
+  for (const Field f : kState) {
+    at(f, to) = at(f, from);
+  }
+  if (!coverage_.empty()) {
+    coverage_[static_cast<std::size_t>(to)] = coverage_[static_cast<std::size_t>(from)];
+  }
+}
+
+// Community u (slot s), about to adopt, leaves its group of identical communities with the
+// group's state: adoption is applied before the block's period, so its holder's state is still
+// the group's. Where u held the state, the member sharing its vector of lanes (updated anyway),
+// else the last, holds it from now on.
+void Runtime::leave_group(const GovBlock& blk, std::int32_t u, std::int32_t s) {
+  const std::int32_t holder = holder_[s];
+  if (holder != s) {
+    copy_state(holder, s);
+    holder_[s] = s;
+    count_[static_cast<std::size_t>(holder)] -= 1.0F;
+    count_[static_cast<std::size_t>(s)] = 1.0F;
+    return;
+  }
+  const auto lanes = static_cast<std::int32_t>(community_kernel_lanes());
+  const GovInfo& gi = info_[h_.parent(u)];
+  std::int32_t next = -1;
+  bool next_shares = false;  // next lies in s's vector
+  std::int32_t members = 0;
+  for (auto c = gi.c0; c < gi.c1; ++c) {
+    const auto m = slot(blk, c);
+    if (m != s && holder_[m] == s) {
+      ++members;
+      if (!next_shares) {
+        next = m;
+        next_shares = (m - blk.slot) / lanes == (s - blk.slot) / lanes;
+      }
+    }
+  }
+  count_[static_cast<std::size_t>(s)] = 1.0F;
+  if (members == 0) {
+    return;
+  }
+  copy_state(s, next);
+  for (auto c = gi.c0; c < gi.c1; ++c) {
+    const auto m = slot(blk, c);
+    if (m != s && holder_[m] == s) {
+      holder_[m] = next;
+    }
+  }
+  count_[static_cast<std::size_t>(next)] = static_cast<float>(members);
+}
+
+// Groups block b's never-adopted communities by local government and residents' numbers
+// (residents, migrant share, children's share: the bits): each group's members start alike and
+// get the same inputs every period, so one member, its holder, is updated for all (count = the
+// group's size) and the others (count 0) read their state from it. The holder is a member in a
+// vector of lanes that is updated anyway where there is one (a vector whose counts are all 0 is
+// skipped), else the last (whose vector the next government's communities may share). At the
+// start of a replicate; leave_group() keeps the groups as communities adopt.
+void Runtime::group_identical(std::size_t b) {
+  const auto& blk = g_.blocks()[b];
+  const auto lanes = static_cast<std::int32_t>(community_kernel_lanes());
+  live_vector_.assign(static_cast<std::size_t>(blk.padded / lanes + 1), 0);
+  const auto vector_of = [&](std::int32_t s) {
+    return static_cast<std::size_t>((s - blk.slot) / lanes);
+  };
+  for (std::int32_t c = blk.c0; c < blk.c1; ++c) {
+    const auto s = slot(blk, c);
+    if (!never_adopted(s)) {
+      live_vector_[vector_of(s)] = 1;
+    }
+  }
+  const auto same = [&](std::int32_t x, std::int32_t y) {
+    for (const Field f : {Field::residents, Field::migrant, Field::children}) {
+      if (std::memcmp(&at(f, x), &at(f, y), sizeof(float)) != 0) {
+        return false;
+      }
+    }
+    return true;
+  };
+  for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
+    members_.clear();
+    for (auto c = info_[g].c0; c < info_[g].c1; ++c) {
+      if (never_adopted(slot(blk, c))) {
+        members_.push_back(slot(blk, c));
+      }
+    }
+    while (!members_.empty()) {
+      const std::int32_t first = members_.front();
+      group_.clear();
+      std::size_t rest = 0;
+      for (const std::int32_t s : members_) {
+        if (same(s, first)) {
+          group_.push_back(s);
+        } else {
+          members_[rest++] = s;
+        }
+      }
+      members_.resize(rest);
+      std::int32_t holder = group_.back();
+      for (const std::int32_t s : group_) {
+        if (live_vector_[vector_of(s)] != 0) {
+          holder = s;
+        }
+      }
+      copy_state(holder_[first], holder);  // all members' holder so far is the same
+      for (const std::int32_t s : group_) {
+        holder_[s] = holder;
+        count_[static_cast<std::size_t>(s)] = 0.0F;
+      }
+      count_[static_cast<std::size_t>(holder)] = static_cast<float>(group_.size());
+      live_vector_[vector_of(holder)] = 1;
+    }
   }
 }
 
@@ -598,6 +750,7 @@ CommunityArrays Runtime::arrays(const GovBlock& blk, std::int32_t t) {
     a.target[k] = g_.agents_root() >= 0 ? target_[k].data() : nullptr;
   }
   a.gov = &gov_of_[s];
+  a.count = &count_[s];
   a.effort = effort_c_.data();
   a.stability_grievance = stress_c_.data();
   a.root_work = root_c_.data();
@@ -938,15 +1091,16 @@ void Runtime::panel(std::int32_t g, const GovBlock& blk, std::int32_t t,
     }
     GovUnitRow r{c, t, {}};
     r.v.fill(std::nanf(""));
-    r.v[1] = at(Field::depth, i);
-    r.v[4] = at(Field::participation_local, i);
-    r.v[5] = at(Field::participation_migrant, i);
-    r.v[6] = at(Field::belonging_local, i);
-    r.v[7] = at(Field::belonging_migrant, i);
+    const auto s = state_slot(i);  // its residents are its own, its state may be shared
+    r.v[1] = at(Field::depth, s);
+    r.v[4] = at(Field::participation_local, s);
+    r.v[5] = at(Field::participation_migrant, s);
+    r.v[6] = at(Field::belonging_local, s);
+    r.v[7] = at(Field::belonging_migrant, s);
     const float m = at(Field::migrant, i);
-    r.v[8] = (1 - m) * at(Field::trust_local, i) + m * at(Field::trust_migrant, i);
-    r.v[9] = (1 - m) * at(Field::grievance_local, i) + m * at(Field::grievance_migrant, i);
-    r.v[10] = coverage_.empty() ? std::nanf("") : coverage_[i];
+    r.v[8] = (1 - m) * at(Field::trust_local, s) + m * at(Field::trust_migrant, s);
+    r.v[9] = (1 - m) * at(Field::grievance_local, s) + m * at(Field::grievance_migrant, s);
+    r.v[10] = coverage_.empty() ? std::nanf("") : coverage_[s];
     rows.push_back(r);
   }
 }

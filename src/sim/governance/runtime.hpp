@@ -76,7 +76,9 @@ enum Strategy : int { control = 0, compensation = 1, root_cause = 2 };
 class Runtime {
  public:
   // `window`: periods that adoption runs ahead of the governance layer (run.cpp).
-  Runtime(const GovernanceModel& g, std::int32_t window, bool check_residents = false);
+  // `share_identical`: RunOptions::share_identical_communities.
+  Runtime(const GovernanceModel& g, std::int32_t window, bool check_residents = false,
+          bool share_identical = true);
 
   void init(sim::ReplicateState& state);
 
@@ -238,10 +240,15 @@ class Runtime {
   std::int32_t periods_;
   int ppy_;
   int nl_;
-  std::int32_t upper_;         // units [0, upper_) are above the local governments
-  std::int32_t ng_;            // units [0, ng_) are governments (levels down to the local one)
-  int every_;                  // panel rows every `every_` periods (0 = none)
-  bool check_residents_;       // fill GovernanceResult::residents (RunOptions::check_residents)
+  std::int32_t upper_;    // units [0, upper_) are above the local governments
+  std::int32_t ng_;       // units [0, ng_) are governments (levels down to the local one)
+  int every_;             // panel rows every `every_` periods (0 = none)
+  bool check_residents_;  // fill GovernanceResult::residents (RunOptions::check_residents)
+  // Never-adopted communities of a local government with the same residents' numbers are
+  // identical (same start, same inputs each period) until one adopts: one of them, the holder,
+  // is updated for all (RunOptions::share_identical_communities; off with restructuring of
+  // units and with resident agents, which give communities states of their own).
+  bool share_;
   bool follows_;               // GovernanceModel::follows_governments()
   std::vector<GovInfo> info_;  // per government, [0, ng_)
 
@@ -312,6 +319,19 @@ class Runtime {
   std::vector<float> locals_, migrants_;
   std::vector<float> coverage_;          // only for the panel
   aligned_vector<std::int32_t> gov_of_;  // CommunityArrays::gov
+  // Identical communities (share_): per slot, CommunityArrays::count (how many communities its
+  // update stands for; 0 for one whose state another holds) and the slot holding its state
+  // (itself unless shared).
+  aligned_vector<float> count_;
+  std::vector<std::int32_t> holder_;
+  std::vector<std::uint8_t> live_vector_;      // scratch of group_identical
+  std::vector<std::int32_t> members_, group_;  // scratch of group_identical
+  void group_identical(std::size_t b);
+  void leave_group(const GovBlock& blk, std::int32_t u, std::int32_t s);
+  void copy_state(std::int32_t from, std::int32_t to);
+  bool never_adopted(std::int32_t s) const { return period_at(Field::adopted_from, s) == kNever; }
+  // The slot whose tile holds slot s's state.
+  std::int32_t state_slot(std::int32_t s) const { return share_ ? holder_[s] : s; }
 
   // Per block: scratch for one period (by local government, kernel outputs).
   aligned_vector<float> effort_c_, stress_c_, root_c_, peers_c_, control_c_, load_c_;

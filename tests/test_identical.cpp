@@ -1,0 +1,183 @@
+// Identical communities updated once (RunOptions::share_identical_communities; docs/model.md
+// 7.9.2): the never-adopted communities of a local government with the same residents' numbers
+// start alike and get the same inputs, so one update stands for all of them until one adopts.
+// Sharing may change the sums over communities in their last bits, nothing else.
+#include "pdlab/core/governance.hpp"
+#include "pdlab/sim/engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+using namespace pdlab;
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// Four districts of five streets; each street's 12 communities share their residents' numbers
+// (as the shipped census gives them: by county), except two of every street, which differ.
+Hierarchy twins_city() {
+  HierarchyBuilder b("city", {"population", "migrant_share"});
+  std::int64_t line = 2;
+  const double top[] = {1e6, 0.3};
+  b.add("R", "", "city", "city", top, line++);
+  for (int d = 0; d < 4; ++d) {
+    const std::string di = "d" + std::to_string(d);
+    b.add(di, "R", "district", di, top, line++);
+    for (int s = 0; s < 5; ++s) {
+      const std::string si = di + "s" + std::to_string(s);
+      b.add(si, di, "street", si, top, line++);
+      const double share = 0.1 + 0.15 * s + 0.02 * d;
+      for (int c = 0; c < 12; ++c) {
+        const double own = c == 3 ? 0.05 : (c == 8 ? 0.9 : share);
+        const double x[] = {c == 3 ? 4000.0 : 2000.0, own};
+        b.add(si + "c" + std::to_string(c), si, "community", "", x, line++);
+      }
+    }
+  }
+  return b.build("");
+}
+
+Scenario twins_scenario(bool feedback) {
+  Scenario s;
+  s.calendar.periods = 96;
+  s.policies.push_back({"gov", "governance model", 0.0});
+  // Streets adopt on their own, then mandate their communities, which adopt one by one: groups
+  // lose members (and holders) throughout the run.
+  s.adoption.alpha = {{"city", -kInf}, {"district", -kInf}, {"street", -4}, {"community", -6.5}};
+  s.promotion.weights = {1, 0, 0, 0};  // endorsement: no deadline, some never adopt
+  s.seed = 77;
+  s.output.unit_time_every = 6;
+  auto& g = s.governance;
+  g.assessment.enabled = g.coproduction.enabled = g.services.enabled = g.stability.enabled = true;
+  if (feedback) {
+    auto& f = g.feedback;
+    f.need = f.escalation = f.reversal = f.pilot_evaluation = f.learning = true;
+  }
+  return s;
+}
+
+std::vector<ReplicateResult> run(const Scenario& s, const Hierarchy& h, bool share) {
+  const Network net;
+  const Model m(s, h, net);
+  RunOptions o;
+  o.share_identical_communities = share;
+  return run_ensemble(m, 3, 2, {}, o);
+}
+
+// Largest difference of two values relative to max(1, |a|), NaN equal to NaN.
+double worst(double a, double b, double worst_so_far) {
+  if (std::isnan(a) || std::isnan(b)) {
+    return std::isnan(a) && std::isnan(b) ? worst_so_far : kInf;
+  }
+  return std::max(worst_so_far, std::abs(a - b) / std::max(1.0, std::abs(a)));
+}
+
+}  // namespace
+
+// Without feedback adoption does not depend on the governance layer: the same records, and
+// every governance output and community panel value within float rounding of the unshared run;
+// not the same bits (else nothing was shared). Cut: sharing off on both sides gives the same
+// bits, so the "not identical" check fails.
+TEST(Identical, SharedUpdatesGiveTheUnsharedRunUpToRounding) {
+  const auto h = twins_city();
+  const auto s = twins_scenario(false);
+  const auto shared = run(s, h, true);
+  const auto alone = run(s, h, false);
+  ASSERT_EQ(shared.size(), alone.size());
+  bool same_bits = true;
+  double values = 0;
+  double panel = 0;
+  std::size_t community_rows = 0;
+  const int lc = h.n_levels() - 1;
+  for (std::size_t r = 0; r < shared.size(); ++r) {
+    const auto& a = shared[r];
+    const auto& b = alone[r];
+    ASSERT_EQ(a.adoptions.size(), b.adoptions.size());
+    for (std::size_t i = 0; i < a.adoptions.size(); ++i) {
+      EXPECT_EQ(a.adoptions[i].unit, b.adoptions[i].unit);
+      EXPECT_EQ(a.adoptions[i].period, b.adoptions[i].period);
+    }
+    ASSERT_EQ(a.governance.values.size(), b.governance.values.size());
+    for (std::size_t i = 0; i < a.governance.values.size(); ++i) {
+      values = worst(a.governance.values[i], b.governance.values[i], values);
+    }
+    same_bits = same_bits && std::memcmp(a.governance.values.data(), b.governance.values.data(),
+                                         a.governance.values.size() * sizeof(double)) == 0;
+    ASSERT_EQ(a.governance.units.size(), b.governance.units.size());
+    for (std::size_t i = 0; i < a.governance.units.size(); ++i) {
+      const auto& x = a.governance.units[i];
+      const auto& y = b.governance.units[i];
+      ASSERT_EQ(x.unit, y.unit);
+      ASSERT_EQ(x.period, y.period);
+      community_rows += h.level(x.unit) == lc ? 1 : 0;
+      for (std::size_t k = 0; k < x.v.size(); ++k) {
+        panel = worst(x.v[k], y.v[k], panel);
+      }
+    }
+  }
+  std::printf("largest relative differences: outputs %g, panel %g\n", values, panel);
+  EXPECT_GT(community_rows, 0U);  // the panel reads shared states
+  EXPECT_LT(values, 1e-4) << "governance outputs, largest relative difference";
+  EXPECT_LT(panel, 1e-4) << "panel rows, largest relative difference";
+  EXPECT_FALSE(same_bits) << "no update was shared";
+  // Communities did adopt, one by one, while others stayed in their groups.
+  std::size_t adopted = 0;
+  for (const auto& a : shared.front().adoptions) {
+    adopted += h.level(a.unit) == lc ? 1 : 0;
+  }
+  const auto communities = static_cast<std::size_t>(h.level_begin(lc + 1) - h.level_begin(lc));
+  std::printf("communities adopted: %zu of %zu\n", adopted, communities);
+  EXPECT_GT(adopted, communities / 4);
+  EXPECT_LT(adopted, communities);
+}
+
+// With every feedback on, governance steers adoption, so rounding may move an event; the run
+// stays close: the share of communities that adopted by the end, the streets' depth and the
+// communities' satisfaction (means over the second half) within a few points of the unshared run.
+TEST(Identical, SharedUpdatesKeepTheCoupledRunClose) {
+  const auto h = twins_city();
+  const auto s = twins_scenario(true);
+  const auto shared = run(s, h, true);
+  const auto alone = run(s, h, false);
+  const int lc = h.n_levels() - 1;
+  const int ls = lc - 1;
+  const int nl = h.n_levels();
+  const auto periods = static_cast<std::size_t>(s.calendar.periods);
+  const auto mean = [&](const std::vector<ReplicateResult>& rs, GovMetric m, int level) {
+    double sum = 0;
+    double n = 0;
+    for (const auto& r : rs) {
+      for (std::size_t t = periods / 2; t < periods; ++t) {
+        const double v =
+            r.governance.values[(static_cast<std::size_t>(m) * nl + level) * periods + t];
+        if (!std::isnan(v)) {
+          sum += v;
+          n += 1;
+        }
+      }
+    }
+    return sum / n;
+  };
+  const auto adopted = [&](const std::vector<ReplicateResult>& rs) {
+    double n = 0;
+    for (const auto& r : rs) {
+      for (const auto& a : r.adoptions) {
+        n += h.level(a.unit) == lc ? 1 : 0;
+      }
+    }
+    return n / static_cast<double>(
+                   rs.size() * static_cast<std::size_t>(h.level_begin(lc + 1) - h.level_begin(lc)));
+  };
+  EXPECT_NEAR(adopted(shared), adopted(alone), 0.03);
+  EXPECT_NEAR(mean(shared, GovMetric::depth, ls), mean(alone, GovMetric::depth, ls), 0.01);
+  EXPECT_NEAR(mean(shared, GovMetric::satisfaction, lc), mean(alone, GovMetric::satisfaction, lc),
+              0.01);
+}

@@ -120,15 +120,15 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
       double q[8] = {};  // locals, migrants; their participation, belonging; trust; coverage
       for (auto c = gi.c0; c < gi.c1; ++c) {
         const auto i = slot(blk, c);
-        const auto s = state_slot(i);  // its residents are its own, its state may be shared
+        const auto s = state_slot(c, i);  // its residents are its own, its state may be shared
         q[7] += at(Field::residents, i) * coverage_[s];
-        q[0] += locals_[i];
-        q[1] += migrants_[i];
-        q[2] += locals_[i] * at(Field::participation_local, s);
-        q[3] += migrants_[i] * at(Field::participation_migrant, s);
-        q[4] += locals_[i] * at(Field::belonging_local, s);
-        q[5] += migrants_[i] * at(Field::belonging_migrant, s);
-        q[6] += locals_[i] * at(Field::trust_local, s) + migrants_[i] * at(Field::trust_migrant, s);
+        q[0] += locals(i);
+        q[1] += migrants(i);
+        q[2] += locals(i) * at(Field::participation_local, s);
+        q[3] += migrants(i) * at(Field::participation_migrant, s);
+        q[4] += locals(i) * at(Field::belonging_local, s);
+        q[5] += migrants(i) * at(Field::belonging_migrant, s);
+        q[6] += locals(i) * at(Field::trust_local, s) + migrants(i) * at(Field::trust_migrant, s);
       }
       const float nan = std::nanf("");
       // Means over the jurisdiction's residents: none (a government without communities) is

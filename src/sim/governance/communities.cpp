@@ -52,15 +52,55 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   // Every community of the block, branch-free so that the loop vectorises.
   const auto arr = arrays(blk, t);
   community_kernel(arr, static_cast<std::size_t>(blk.padded), t, st, so_capacity_[b]);
-  if (share_) {
-    // A community whose state another holds has its holder's feedback rows (a holder's own
-    // holder is itself, so the copies need no branch).
-    const std::int32_t* from = &holder_[static_cast<std::size_t>(blk.slot)];
-    const auto n = static_cast<std::size_t>(blk.c1 - blk.c0);
-    for (float* row : {arr.outcome, arr.assessed}) {
-      if (row != nullptr) {
-        for (std::size_t i = 0; i < n; ++i) {
-          row[i] = row[from[i] - blk.slot];
+  const std::int32_t shadows = share_ ? shadow_n_[b] : 0;
+  if (shadows > 0) {
+    // The groups of identical communities, one shadow each (their counts are their sizes).
+    const auto base = static_cast<std::size_t>(shadow_base_[b]);
+    CommunityArrays sa = arr;
+    sa.tiles = &tiles_[tile_index(Field::adopted_from, shadow_base_[b])];
+    sa.gov = &gov_of_[base];
+    sa.count = &count_[base];
+    sa.coverage = coverage_.empty() ? nullptr : &coverage_[base];
+    sa.outcome = arr.outcome != nullptr ? shadow_rows_[0].data() : nullptr;
+    sa.assessed = arr.assessed != nullptr ? shadow_rows_[1].data() : nullptr;
+    sa.communities = static_cast<std::size_t>(shadows);
+    sa.street = shadow_street_.data();
+    sa.block = shadow_sums_;
+    community_kernel(sa, static_cast<std::size_t>(shadow_padded_[b]), t, st, so_capacity_[b]);
+    for (int k = 0; k < kBlockSums; ++k) {
+      for (std::size_t l = 0; l < simd::kMaxLanes; ++l) {
+        block_sums_[k][l] += shadow_sums_[k][l];
+      }
+    }
+    // The members' feedback rows are their shadow's.
+    float* const rows[2] = {arr.outcome, arr.assessed};
+    for (int r = 0; r < 2; ++r) {
+      if (rows[r] == nullptr) {
+        continue;
+      }
+      float* const row = rows[r] - blk.c0;                      // by community
+      const float* const from = shadow_rows_[r].data() - base;  // by shadow slot
+      for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
+        const auto k = static_cast<std::size_t>(g - upper_);
+        const std::int32_t first = shadow_begin_[k];
+        if (first == shadow_end_[k]) {
+          continue;
+        }
+        const float* const counts = &count_[static_cast<std::size_t>(slot(blk, info_[g].c0))];
+        const std::int32_t c0 = info_[g].c0;
+        const std::int32_t n = info_[g].c1 - c0;
+        if (shadow_end_[k] - first == 1) {  // the usual case: one group, no search
+          const float v = from[first];
+          float* const out = row + c0;
+          for (std::int32_t i = 0; i < n; ++i) {
+            out[i] = counts[i] == 0.0F ? v : out[i];
+          }
+          continue;
+        }
+        for (std::int32_t i = 0; i < n; ++i) {
+          if (counts[i] == 0.0F) {
+            row[c0 + i] = from[shadow_of(c0 + i)];
+          }
         }
       }
     }
@@ -116,6 +156,18 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     add_rows(c, b0 + both, b1);
     put_sums(g, a);
     put_sums(g + 1, c);
+  }
+  for (std::int32_t g = blk.g0; g < blk.g1 && shadows > 0; ++g) {
+    // ... and the rows of its shadows (after its communities').
+    const auto k = static_cast<std::size_t>(g - upper_);
+    float* acc = &street_sum_[static_cast<std::size_t>(g) * kStreetRow];
+    for (std::int32_t sh = shadow_begin_[k]; sh < shadow_end_[k]; ++sh) {
+      const float* row =
+          &shadow_street_[static_cast<std::size_t>(sh - shadow_base_[b]) * kStreetRow];
+      for (int q = 0; q < kStreetRow; ++q) {
+        acc[q] += row[q];
+      }
+    }
   }
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     const GovInfo& gi = info_[g];

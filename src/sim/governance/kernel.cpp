@@ -213,26 +213,38 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
   const T so_cap = T{} + so_capacity;
   T block[kBlockSums] = {};
   for (std::size_t i = 0; i < n; i += N) {
+    // Field f of communities i .. i + N - 1 in their tile.
+    float* __restrict base = tiles + (i / lanes) * kFields * lanes + i % lanes;
+    // In a window's first period the block's tiles come from memory (coupled runs visit every
+    // block once a window): ask for the tile two ahead, one line per field, unless none of its
+    // communities is updated (a prefetch past the last tile is harmless and warms the next
+    // block's first).
+    if (i % lanes == 0) {
+      const std::size_t next = i + kPrefetchTiles * lanes;
+      bool wanted = next >= n;
+      for (std::size_t j = next; j < next + lanes && !wanted; j += N) {
+        wanted = simd::any_nonzero(load<T>(&count_p[j]));
+      }
+      if (wanted) {
+        // (as an address: it may lie past the array, which a pointer may not)
+        const auto ahead = reinterpret_cast<std::uintptr_t>(base) +
+                           kPrefetchTiles * kFields * lanes * sizeof(float);
+        for (std::size_t f = 0; f < kFields; ++f) {
+          __builtin_prefetch(reinterpret_cast<const void*>(ahead + f * lanes * sizeof(float)), 1,
+                             3);
+        }
+      }
+    }
     // Communities that stand for none (identical to one that is updated, or padding) need no
     // update: skip the vector when all of its lanes are such.
     const T count = load<T>(&count_p[i]);
     if (!simd::any_nonzero(count)) {
-      const T none[kStreetSums] = {};  // their rows add nothing to the sums over rows
-      store_street<N>(street_p, i, none);
-      continue;
-    }
-    // Field f of communities i .. i + N - 1 in their tile.
-    float* __restrict base = tiles + (i / lanes) * kFields * lanes + i % lanes;
-    // In a window's first period the block's tiles come from memory (coupled runs visit every
-    // block once a window): ask for the tile two ahead, one line per field (a prefetch past
-    // the last tile is harmless and warms the next block's first).
-    if (i % lanes == 0) {
-      // (as an address: it may lie past the array, which a pointer may not)
-      const auto ahead =
-          reinterpret_cast<std::uintptr_t>(base) + kPrefetchTiles * kFields * lanes * sizeof(float);
-      for (std::size_t f = 0; f < kFields; ++f) {
-        __builtin_prefetch(reinterpret_cast<const void*>(ahead + f * lanes * sizeof(float)), 1, 3);
+      // Their rows add nothing to the sums over rows (kStreetRow vectors of zeros; a memset
+      // of so few bytes costs more).
+      for (std::size_t j = 0; j < kStreetRow; ++j) {
+        store(street_p + i * kStreetRow + j * N, T{});
       }
+      continue;
     }
     const auto at = [&](Field f) { return base + static_cast<std::size_t>(f) * lanes; };
     // What each community's local government does: the N communities span at most N

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 namespace pdlab {
 
@@ -66,7 +67,8 @@ Runtime::Runtime(const GovernanceModel& g, std::int32_t window, bool check_resid
       ng_(h_.level_begin(g.community_level())),
       every_(sc_.output.unit_time_every),
       check_residents_(check_residents && g.restructuring().changes_units()),
-      share_(share_identical && !g.restructuring().changes_units() && g.agents_root() < 0),
+      share_(share_identical && std::getenv("PDLAB_NOSHARE") == nullptr &&
+             !g.restructuring().changes_units() && g.agents_root() < 0),
       follows_(g.follows_governments()),
       reversal_grace_(static_cast<std::int32_t>(std::lround(
           sc_.governance.feedback.reversal_grace_months * sc_.calendar.periods_per_year / 12.0))) {
@@ -94,6 +96,7 @@ Runtime::Runtime(const GovernanceModel& g, std::int32_t window, bool check_resid
                 g.restored_at(u), partial_from,      rs.begin(u),     rs.end(u)};
   }
   index_local4();
+  plan_shadows();
 }
 
 // Local4 groups: each block's local governments from its first in fours, in block order; then
@@ -127,10 +130,8 @@ void Runtime::init(sim::ReplicateState& state) {
   const auto nb = g_.blocks().size();
   // Community tiles.
   const auto& init = sc_.governance.coproduction;
-  const auto slots = static_cast<std::size_t>(g_.community_slots());
+  const auto slots = static_cast<std::size_t>(slots_);  // communities, then shadows
   tiles_.assign(slots * kFields, 0.0F);
-  locals_.assign(slots, 0.0F);
-  migrants_.assign(slots, 0.0F);
   coverage_.assign(every_ > 0 ? slots : 0, 0.0F);
   for (std::int32_t s = 0; s < static_cast<std::int32_t>(slots); ++s) {
     set_period(Field::adopted_from, s, kNever);
@@ -165,22 +166,37 @@ void Runtime::init(sim::ReplicateState& state) {
       gov_of_[static_cast<std::size_t>(blk.slot + i)] = std::max(place, 0);
     }
   }
-  // Every community updated on its own (count 1, padding 0), then group_identical() pairs the
-  // identical ones.
+  // Every community updated on its own (count 1, padding 0), except the members of a group of
+  // identical ones (plan_shadows()): their shadow, a copy of the first, counts for them.
   count_.assign(slots, 0.0F);
-  holder_.assign(share_ ? slots : 0, 0);
   for (const auto& blk : g_.blocks()) {
     for (std::int32_t c = blk.c0; c < blk.c1; ++c) {
-      const auto s = slot(blk, c);
-      count_[static_cast<std::size_t>(s)] = 1.0F;
-      if (share_) {
-        holder_[static_cast<std::size_t>(s)] = s;
-      }
+      count_[static_cast<std::size_t>(slot(blk, c))] = 1.0F;
     }
   }
-  if (share_) {
-    for (std::size_t b = 0; b < nb; ++b) {
-      group_identical(b);
+  for (std::size_t b = 0; b < nb && share_; ++b) {
+    const auto& blk = g_.blocks()[b];
+    std::int32_t place = -1;
+    for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
+      place += h_.end_child(g) > h_.first_child(g) ? 1 : 0;
+      const auto k = static_cast<std::size_t>(g - upper_);
+      for (std::int32_t sh = shadow_begin_[k]; sh < shadow_end_[k]; ++sh) {
+        const std::int32_t first = shadow_first_[sh - g_.community_slots()];
+        set_population(sh, g_.population(first), g_.migrant_share(first));
+        at(Field::children, sh) = g_.children(first);
+        gov_of_[static_cast<std::size_t>(sh)] = place;
+        float members = 0;
+        for (auto c = h_.first_child(g); c < h_.end_child(g); ++c) {
+          if (same_numbers(c, first)) {
+            count_[static_cast<std::size_t>(slot(blk, c))] = 0.0F;
+            members += 1.0F;
+          }
+        }
+        count_[static_cast<std::size_t>(sh)] = members;
+      }
+    }
+    for (std::int32_t i = shadow_n_[b]; i < shadow_padded_[b]; ++i) {
+      gov_of_[static_cast<std::size_t>(shadow_base_[b] + i)] = std::max(place, 0);
     }
   }
   // Block scratch (the kernel reads a vector from any government's place).
@@ -241,7 +257,7 @@ void Runtime::init(sim::ReplicateState& state) {
     for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
       double voiced = 0;
       for (auto c = h_.first_child(g); c < h_.end_child(g); ++c) {
-        voiced += st.voice[0] * locals_[slot(blk, c)] + st.voice[1] * migrants_[slot(blk, c)];
+        voiced += st.voice[0] * locals(slot(blk, c)) + st.voice[1] * migrants(slot(blk, c));
       }
       Local4& q = local4(g);
       const int l = lane(g);
@@ -551,8 +567,13 @@ void Runtime::apply(const Adoption& a) {
     return;
   }
   const auto s = slot(*blk, u);
-  if (share_ && never_adopted(s)) {
-    leave_group(*blk, u, s);
+  if (share_ && count_[static_cast<std::size_t>(s)] == 0.0F) {
+    // It leaves its group with the group's state (adoption is applied before the block's
+    // period, so the shadow's state is the group's at the end of the last one).
+    const std::int32_t sh = shadow_of(u);
+    copy_state(sh, s);
+    count_[static_cast<std::size_t>(s)] = 1.0F;
+    count_[static_cast<std::size_t>(sh)] -= 1.0F;
   }
   set_period(Field::adopted_from, s, a.period);
   set_period(Field::active_until, s, a.rev_period);
@@ -586,110 +607,84 @@ void Runtime::copy_state(std::int32_t from, std::int32_t to) {
   }
 }
 
-// Community u (slot s), about to adopt, leaves its group of identical communities with the
-// group's state: adoption is applied before the block's period, so its holder's state is still
-// the group's. Where u held the state, the member sharing its vector of lanes (updated anyway),
-// else the last, holds it from now on.
-void Runtime::leave_group(const GovBlock& blk, std::int32_t u, std::int32_t s) {
-  const std::int32_t holder = holder_[s];
-  if (holder != s) {
-    copy_state(holder, s);
-    holder_[s] = s;
-    count_[static_cast<std::size_t>(holder)] -= 1.0F;
-    count_[static_cast<std::size_t>(s)] = 1.0F;
-    return;
-  }
-  const auto lanes = static_cast<std::int32_t>(community_kernel_lanes());
-  const GovInfo& gi = info_[h_.parent(u)];
-  std::int32_t next = -1;
-  bool next_shares = false;  // next lies in s's vector
-  std::int32_t members = 0;
-  for (auto c = gi.c0; c < gi.c1; ++c) {
-    const auto m = slot(blk, c);
-    if (m != s && holder_[m] == s) {
-      ++members;
-      if (!next_shares) {
-        next = m;
-        next_shares = (m - blk.slot) / lanes == (s - blk.slot) / lanes;
-      }
-    }
-  }
-  count_[static_cast<std::size_t>(s)] = 1.0F;
-  if (members == 0) {
-    return;
-  }
-  copy_state(s, next);
-  for (auto c = gi.c0; c < gi.c1; ++c) {
-    const auto m = slot(blk, c);
-    if (m != s && holder_[m] == s) {
-      holder_[m] = next;
-    }
-  }
-  count_[static_cast<std::size_t>(next)] = static_cast<float>(members);
+// Whether communities c and d have the same residents' numbers (the bits of residents, migrant
+// share and children's share).
+bool Runtime::same_numbers(std::int32_t c, std::int32_t d) const {
+  const float x[3] = {g_.population(c), g_.migrant_share(c), g_.children(c)};
+  const float y[3] = {g_.population(d), g_.migrant_share(d), g_.children(d)};
+  return std::memcmp(x, y, sizeof x) == 0;
 }
 
-// Groups block b's never-adopted communities by local government and residents' numbers
-// (residents, migrant share, children's share: the bits): each group's members start alike and
-// get the same inputs every period, so one member, its holder, is updated for all (count = the
-// group's size) and the others (count 0) read their state from it. The holder is a member in a
-// vector of lanes that is updated anyway where there is one (a vector whose counts are all 0 is
-// skipped), else the last (whose vector the next government's communities may share). At the
-// start of a replicate; leave_group() keeps the groups as communities adopt.
-void Runtime::group_identical(std::size_t b) {
-  const auto& blk = g_.blocks()[b];
-  const auto lanes = static_cast<std::int32_t>(community_kernel_lanes());
-  live_vector_.assign(static_cast<std::size_t>(blk.padded / lanes + 1), 0);
-  const auto vector_of = [&](std::int32_t s) {
-    return static_cast<std::size_t>((s - blk.slot) / lanes);
-  };
-  for (std::int32_t c = blk.c0; c < blk.c1; ++c) {
-    const auto s = slot(blk, c);
-    if (!never_adopted(s)) {
-      live_vector_[vector_of(s)] = 1;
-    }
+// Groups each local government's communities by residents' numbers (sharing: no restructuring
+// of units, so the numbers hold through the run): a group of two or more gets a shadow slot,
+// the block's shadows side by side after all communities, in government order (so that the
+// kernel reads their governments' places as it reads the communities').
+void Runtime::plan_shadows() {
+  const auto nb = g_.blocks().size();
+  shadow_base_.assign(nb, 0);
+  shadow_n_.assign(nb, 0);
+  shadow_padded_.assign(nb, 0);
+  shadow_begin_.assign(static_cast<std::size_t>(ng_ - upper_), 0);
+  shadow_end_.assign(static_cast<std::size_t>(ng_ - upper_), 0);
+  shadow_first_.clear();
+  slots_ = g_.community_slots();
+  if (!share_) {
+    return;
   }
-  const auto same = [&](std::int32_t x, std::int32_t y) {
-    for (const Field f : {Field::residents, Field::migrant, Field::children}) {
-      if (std::memcmp(&at(f, x), &at(f, y), sizeof(float)) != 0) {
-        return false;
+  const auto lanes = static_cast<std::int32_t>(simd::kMaxLanes);
+  std::vector<std::int32_t> firsts;
+  std::vector<std::int32_t> sizes;
+  std::int32_t widest = 0;
+  for (std::size_t b = 0; b < nb; ++b) {
+    const auto& blk = g_.blocks()[b];
+    shadow_base_[b] = slots_;
+    std::int32_t n = 0;
+    for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
+      const auto k = static_cast<std::size_t>(g - upper_);
+      shadow_begin_[k] = slots_ + n;
+      firsts.clear();
+      sizes.clear();
+      for (auto c = h_.first_child(g); c < h_.end_child(g); ++c) {
+        std::size_t i = 0;
+        while (i < firsts.size() && !same_numbers(c, firsts[i])) {
+          ++i;
+        }
+        if (i == firsts.size()) {
+          firsts.push_back(c);
+          sizes.push_back(0);
+        }
+        ++sizes[i];
       }
-    }
-    return true;
-  };
-  for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
-    members_.clear();
-    for (auto c = info_[g].c0; c < info_[g].c1; ++c) {
-      if (never_adopted(slot(blk, c))) {
-        members_.push_back(slot(blk, c));
-      }
-    }
-    while (!members_.empty()) {
-      const std::int32_t first = members_.front();
-      group_.clear();
-      std::size_t rest = 0;
-      for (const std::int32_t s : members_) {
-        if (same(s, first)) {
-          group_.push_back(s);
-        } else {
-          members_[rest++] = s;
+      for (std::size_t i = 0; i < firsts.size(); ++i) {
+        if (sizes[i] >= 2) {
+          shadow_first_.push_back(firsts[i]);
+          ++n;
         }
       }
-      members_.resize(rest);
-      std::int32_t holder = group_.back();
-      for (const std::int32_t s : group_) {
-        if (live_vector_[vector_of(s)] != 0) {
-          holder = s;
-        }
-      }
-      copy_state(holder_[first], holder);  // all members' holder so far is the same
-      for (const std::int32_t s : group_) {
-        holder_[s] = holder;
-        count_[static_cast<std::size_t>(s)] = 0.0F;
-      }
-      count_[static_cast<std::size_t>(holder)] = static_cast<float>(group_.size());
-      live_vector_[vector_of(holder)] = 1;
+      shadow_end_[k] = slots_ + n;
     }
+    shadow_n_[b] = n;
+    shadow_padded_[b] = (n + lanes - 1) / lanes * lanes;
+    for (std::int32_t i = n; i < shadow_padded_[b]; ++i) {
+      shadow_first_.push_back(-1);
+    }
+    slots_ += shadow_padded_[b];
+    widest = std::max(widest, shadow_padded_[b]);
   }
+  const auto w = static_cast<std::size_t>(widest);
+  shadow_street_.assign(w * kStreetRow, 0.0F);
+  for (auto& v : shadow_rows_) {
+    v.assign(w, 0.0F);
+  }
+}
+
+std::int32_t Runtime::shadow_of(std::int32_t c) const {
+  const auto k = static_cast<std::size_t>(h_.parent(c) - upper_);
+  std::int32_t sh = shadow_begin_[k];
+  while (sh + 1 < shadow_end_[k] && !same_numbers(c, shadow_first_[sh - g_.community_slots()])) {
+    ++sh;
+  }
+  return sh;
 }
 
 // The residents' state of community slot s at the start (docs/model.md 5): also that of a
@@ -710,8 +705,6 @@ void Runtime::initial_state(std::int32_t s) {
 void Runtime::set_population(std::int32_t s, float residents, float migrant) {
   at(Field::residents, s) = residents;
   at(Field::migrant, s) = migrant;
-  locals_[s] = residents * (1.0F - migrant);
-  migrants_[s] = residents * migrant;
 }
 
 // Residents by local government and group; again after each merge.
@@ -726,8 +719,8 @@ void Runtime::block_residents(const GovBlock& blk) {
     for (auto c = h_.first_child(g); c < h_.end_child(g); ++c) {
       const auto s = slot(blk, c);
       q.residents[l] += at(Field::residents, s);
-      block_locals_[b] += locals_[s];
-      block_migrants_[b] += migrants_[s];
+      block_locals_[b] += locals(s);
+      block_migrants_[b] += migrants(s);
     }
     const double sp = q.residents[l];
     q.inv_residents[l] = sp > 0 ? 1.0 / sp : 0.0;
@@ -891,11 +884,11 @@ void Runtime::merge(const Transition& tr) {
     if (w <= 0) {
       continue;
     }
-    const float al = locals_[s] + locals_[i] > 0 ? locals_[s] / (locals_[s] + locals_[i]) : 0.5F;
+    const float al = locals(s) + locals(i) > 0 ? locals(s) / (locals(s) + locals(i)) : 0.5F;
     const float am =
-        migrants_[s] + migrants_[i] > 0 ? migrants_[s] / (migrants_[s] + migrants_[i]) : 0.5F;
+        migrants(s) + migrants(i) > 0 ? migrants(s) / (migrants(s) + migrants(i)) : 0.5F;
     mix_state(s, i, al, am, ws / (ws + w));
-    set_population(s, ws + w, (migrants_[s] + migrants_[i]) / (ws + w));
+    set_population(s, ws + w, (migrants(s) + migrants(i)) / (ws + w));
     set_population(i, 0.0F, 0.0F);
   }
 }
@@ -929,10 +922,10 @@ void Runtime::split(const Transition& tr) {
     }
     const float in_l = in * (1.0F - migrant);
     const float in_m = in * migrant;
-    const float al = locals_[i] + in_l > 0 ? locals_[i] / (locals_[i] + in_l) : 0.5F;
-    const float am = migrants_[i] + in_m > 0 ? migrants_[i] / (migrants_[i] + in_m) : 0.5F;
+    const float al = locals(i) + in_l > 0 ? locals(i) / (locals(i) + in_l) : 0.5F;
+    const float am = migrants(i) + in_m > 0 ? migrants(i) / (migrants(i) + in_m) : 0.5F;
     mix_state(i, s, al, am, own / (own + in));
-    set_population(i, own + in, (migrants_[i] + in_m) / (own + in));
+    set_population(i, own + in, (migrants(i) + in_m) / (own + in));
   }
   set_population(s, 0.0F, 0.0F);
 }
@@ -1091,7 +1084,7 @@ void Runtime::panel(std::int32_t g, const GovBlock& blk, std::int32_t t,
     }
     GovUnitRow r{c, t, {}};
     r.v.fill(std::nanf(""));
-    const auto s = state_slot(i);  // its residents are its own, its state may be shared
+    const auto s = state_slot(c, i);  // its residents are its own, its state may be shared
     r.v[1] = at(Field::depth, s);
     r.v[4] = at(Field::participation_local, s);
     r.v[5] = at(Field::participation_migrant, s);

@@ -197,6 +197,11 @@ class Runtime {
   CommunityArrays arrays(const GovBlock& blk, std::int32_t t);
   std::int32_t slot(const GovBlock& blk, std::int32_t c) const { return blk.slot + (c - blk.c0); }
   float& at(Field f, std::int32_t s) { return tiles_[tile_index(f, s)]; }
+  // Slot s's locals and migrants (as set_population() sets its residents and migrant share).
+  float locals(std::int32_t s) const {
+    return at(Field::residents, s) * (1.0F - at(Field::migrant, s));
+  }
+  float migrants(std::int32_t s) const { return at(Field::residents, s) * at(Field::migrant, s); }
   float at(Field f, std::int32_t s) const { return tiles_[tile_index(f, s)]; }
   std::int32_t period_at(Field f, std::int32_t s) const {
     std::int32_t v;
@@ -314,24 +319,36 @@ class Runtime {
     return upper_active_[static_cast<std::size_t>(u) * window_ + (t - window_start_)];
   }
 
-  // Per community slot (persistent): the tiles of the kernel, and locals and migrants.
+  // Per community slot (persistent): the tiles of the kernel.
   aligned_vector<float> tiles_;
-  std::vector<float> locals_, migrants_;
   std::vector<float> coverage_;          // only for the panel
   aligned_vector<std::int32_t> gov_of_;  // CommunityArrays::gov
-  // Identical communities (share_): per slot, CommunityArrays::count (how many communities its
-  // update stands for; 0 for one whose state another holds) and the slot holding its state
-  // (itself unless shared).
+  // Per slot, CommunityArrays::count: how many communities its update stands for (1; 0 for
+  // padding and for a community whose state a shadow holds; a shadow's group size).
   aligned_vector<float> count_;
-  std::vector<std::int32_t> holder_;
-  std::vector<std::uint8_t> live_vector_;      // scratch of group_identical
-  std::vector<std::int32_t> members_, group_;  // scratch of group_identical
-  void group_identical(std::size_t b);
-  void leave_group(const GovBlock& blk, std::int32_t u, std::int32_t s);
+  // Identical communities (share_): each group of two or more never-adopted communities of a
+  // local government with the same residents' numbers has a shadow, a slot after every
+  // block's communities (the block's shadows padded to simd::kMaxLanes, side by side) that holds
+  // and updates the group's state; members read it until they adopt. Fixed per run
+  // (plan_shadows()): the slots in all, each block's first shadow slot and shadows, each local
+  // government's shadows [begin, end), each shadow's first member.
+  std::int32_t slots_ = 0;
+  std::vector<std::int32_t> shadow_base_, shadow_n_, shadow_padded_;
+  std::vector<std::int32_t> shadow_begin_, shadow_end_;  // by local government - upper_
+  std::vector<std::int32_t> shadow_first_;               // by shadow slot - community slots
+  // Kernel outputs of a block's shadows (scratch).
+  aligned_vector<float> shadow_street_;
+  std::array<aligned_vector<float>, 2> shadow_rows_;  // outcome, assessed
+  alignas(64) float shadow_sums_[kBlockSums][simd::kMaxLanes] = {};
+  void plan_shadows();
+  bool same_numbers(std::int32_t c, std::int32_t d) const;
+  // The shadow holding community c's state (its slot s has count 0).
+  std::int32_t shadow_of(std::int32_t c) const;
   void copy_state(std::int32_t from, std::int32_t to);
-  bool never_adopted(std::int32_t s) const { return period_at(Field::adopted_from, s) == kNever; }
-  // The slot whose tile holds slot s's state.
-  std::int32_t state_slot(std::int32_t s) const { return share_ ? holder_[s] : s; }
+  // The slot whose tile holds community c's (slot s's) state.
+  std::int32_t state_slot(std::int32_t c, std::int32_t s) const {
+    return share_ && count_[static_cast<std::size_t>(s)] == 0.0F ? shadow_of(c) : s;
+  }
 
   // Per block: scratch for one period (by local government, kernel outputs).
   aligned_vector<float> effort_c_, stress_c_, root_c_, peers_c_, control_c_, load_c_;

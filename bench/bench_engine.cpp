@@ -166,6 +166,25 @@ BENCHMARK(BM_NationalCoupledRestructured)
     ->Repetitions(3)
     ->UseRealTime();
 
+// The coupled model of national_coupled() with every community updated on its own
+// (RunOptions::share_identical_communities off, docs/model.md 7.9.5); run_bench.py prints the
+// ratio of BM_NationalCoupled to it, run in the same process.
+void BM_NationalCoupledUnshared(benchmark::State& state) {
+  const auto& m = *national_coupled().model;
+  pdlab::RunOptions options;
+  options.share_identical_communities = false;
+  std::int32_t rep = 0;
+  for (auto _ : state) {
+    auto r = pdlab::run_replicate(m, rep++, options);
+    benchmark::DoNotOptimize(r.governance.values.data());
+  }
+}
+BENCHMARK(BM_NationalCoupledUnshared)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(2)
+    ->Repetitions(3)
+    ->UseRealTime();
+
 // An ensemble of 4 replicates per thread, at 1 and 2 threads (ensemble scaling).
 void BM_NationalEnsemble(benchmark::State& state) {
   const auto& m = *national().model;

@@ -41,12 +41,16 @@ if "engine" in parts:
     coupled_out = subprocess.run([args.bench, "--benchmark_format=json", "--benchmark_filter=BM_NationalCoupled"],
                                  check=True, capture_output=True, text=True)
     coupled_all = [b for b in json.loads(coupled_out.stdout)["benchmarks"] if b.get("run_type") == "iteration"]
-    coupled_runs = [b for b in coupled_all if not b["name"].startswith("BM_NationalCoupledRestructured")]
+    coupled_runs = [b for b in coupled_all if not b["name"].startswith(("BM_NationalCoupledRestructured",
+                                                                         "BM_NationalCoupledUnshared"))]
     coupled = [b["real_time"] / 1000.0 for b in coupled_runs]
     # With restructuring on (street offices abolished and re-established, village merges),
     # in the same process: the ratio is what to read on a loaded machine.
     restructured = [b["real_time"] / 1000.0 for b in coupled_all
                     if b["name"].startswith("BM_NationalCoupledRestructured")]
+    # Every community updated on its own (identical ones not shared), in the same process.
+    unshared = [b["real_time"] / 1000.0 for b in coupled_all
+                if b["name"].startswith("BM_NationalCoupledUnshared")]
     rep = runs["BM_NationalReplicate/min_time:3.000/real_time"]
     full = [b["real_time"] / 1000.0 for b in json.loads(out.stdout)["benchmarks"]
             if b["name"].startswith("BM_NationalFullModel") and b.get("run_type") == "iteration"]
@@ -67,6 +71,8 @@ if "engine" in parts:
         "coupled_peak_rss_bytes_per_unit": max(b["peak_rss_bytes_per_unit"] for b in coupled_runs),
         "coupled_restructured_seconds_per_replicate_one_core_min_of_3": min(restructured),
         "coupled_restructured_over_coupled": min(restructured) / min(coupled),
+        "coupled_unshared_seconds_per_replicate_one_core_min_of_3": min(unshared),
+        "coupled_over_coupled_unshared": min(coupled) / min(unshared),
         "ensemble_speedup_2_threads": e2["replicates_per_s"] / e1["replicates_per_s"],
         "hierarchy_bytes_per_unit": rep["hierarchy_bytes_per_unit"],
         "peak_rss_bytes_per_unit_after_load": rep["peak_rss_bytes_per_unit_after_load"],

@@ -65,6 +65,7 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     sa.assessed = arr.assessed != nullptr ? shadow_rows_[1].data() : nullptr;
     sa.communities = static_cast<std::size_t>(shadows);
     sa.street = shadow_street_.data();
+    sa.updated = nullptr;
     sa.block = shadow_sums_;
     community_kernel(sa, static_cast<std::size_t>(shadow_padded_[b]), t, st, so_capacity_[b]);
     for (int k = 0; k < kBlockSums; ++k) {
@@ -128,8 +129,23 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     std::memcpy(&street_sum_[static_cast<std::size_t>(g) * kStreetRow], acc,
                 kStreetRow * sizeof(float));
   };
-  // (A community whose state another holds has a row of 0: its holder's counts it.)
-  for (std::int32_t g = blk.g0; g < blk.g1; g += 2) {
+  // With shared updates, the vectors the kernel skipped (every community's state held by a
+  // shadow) have no rows: sums over the others, in the same order.
+  const auto lanes = static_cast<std::size_t>(community_kernel_lanes());
+  for (std::int32_t g = blk.g0; g < blk.g1 && share_; ++g) {
+    const auto a0 = static_cast<std::size_t>(info_[g].c0 - blk.c0);
+    const auto a1 = static_cast<std::size_t>(info_[g].c1 - blk.c0);
+    V4 a[3] = {};
+    for (std::size_t i = a0; i < a1;) {
+      const std::size_t end = std::min(a1, (i / lanes + 1) * lanes);
+      if (updated_[i / lanes] != 0) {
+        add_rows(a, i, end);
+      }
+      i = end;
+    }
+    put_sums(g, a);
+  }
+  for (std::int32_t g = blk.g0; g < blk.g1 && !share_; g += 2) {
     const auto a0 = static_cast<std::size_t>(info_[g].c0 - blk.c0);
     const auto a1 = static_cast<std::size_t>(info_[g].c1 - blk.c0);
     V4 a[3] = {};
@@ -162,6 +178,9 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     const auto k = static_cast<std::size_t>(g - upper_);
     float* acc = &street_sum_[static_cast<std::size_t>(g) * kStreetRow];
     for (std::int32_t sh = shadow_begin_[k]; sh < shadow_end_[k]; ++sh) {
+      if (count_[static_cast<std::size_t>(sh)] == 0.0F) {
+        continue;  // all its members adopted: no rows
+      }
       const float* row =
           &shadow_street_[static_cast<std::size_t>(sh - shadow_base_[b]) * kStreetRow];
       for (int q = 0; q < kStreetRow; ++q) {

@@ -16,7 +16,7 @@ using simd::max;
 using simd::min;
 using simd::store;
 
-constexpr std::size_t kPrefetchTiles = 2;
+constexpr std::size_t kPrefetchTiles = 4;
 
 // The step's constants, copied by value so that stores through the arrays cannot alias them
 // (the compiler then keeps them in registers or broadcasts them from the stack).
@@ -203,6 +203,8 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
   const float* __restrict control_p = a.control;
   const float* __restrict load_p = a.extra_load;
   const float* __restrict count_p = a.count;
+  std::uint8_t* __restrict updated_p = a.updated;
+  std::size_t prefetched = 0;  // tiles [0, prefetched) were considered for prefetching
   float* __restrict coverage_p = a.coverage;
   float* __restrict outcome_p = a.outcome;
   float* __restrict assessed_p = a.assessed;
@@ -213,39 +215,42 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
   const T so_cap = T{} + so_capacity;
   T block[kBlockSums] = {};
   for (std::size_t i = 0; i < n; i += N) {
-    // Field f of communities i .. i + N - 1 in their tile.
-    float* __restrict base = tiles + (i / lanes) * kFields * lanes + i % lanes;
     // In a window's first period the block's tiles come from memory (coupled runs visit every
-    // block once a window): ask for the tile two ahead, one line per field, unless none of its
-    // communities is updated (a prefetch past the last tile is harmless and warms the next
-    // block's first).
+    // block once a window): on entering a tile, ask for those up to kPrefetchTiles ahead, one
+    // line per field, that hold a community to update (each once; tiles past the block's end
+    // too: they warm the next block's first).
     if (i % lanes == 0) {
-      const std::size_t next = i + kPrefetchTiles * lanes;
-      bool wanted = next >= n;
-      for (std::size_t j = next; j < next + lanes && !wanted; j += N) {
-        wanted = simd::any_nonzero(load<T>(&count_p[j]));
-      }
-      if (wanted) {
-        // (as an address: it may lie past the array, which a pointer may not)
-        const auto ahead = reinterpret_cast<std::uintptr_t>(base) +
-                           kPrefetchTiles * kFields * lanes * sizeof(float);
-        for (std::size_t f = 0; f < kFields; ++f) {
-          __builtin_prefetch(reinterpret_cast<const void*>(ahead + f * lanes * sizeof(float)), 1,
-                             3);
+      const std::size_t tile = i / lanes;
+      prefetched = std::max(prefetched, tile + 1);
+      for (; prefetched <= tile + kPrefetchTiles; ++prefetched) {
+        bool wanted = prefetched * lanes >= n;
+        for (std::size_t j = prefetched * lanes; j < (prefetched + 1) * lanes && !wanted; j += N) {
+          wanted = simd::any_nonzero(load<T>(&count_p[j]));
+        }
+        if (wanted) {
+          // (as an address: it may lie past the array, which a pointer may not)
+          const auto ahead = reinterpret_cast<std::uintptr_t>(tiles) +
+                             prefetched * kFields * lanes * sizeof(float);
+          for (std::size_t f = 0; f < kFields; ++f) {
+            __builtin_prefetch(reinterpret_cast<const void*>(ahead + f * lanes * sizeof(float)), 1,
+                               3);
+          }
         }
       }
     }
     // Communities that stand for none (identical to one that is updated, or padding) need no
-    // update: skip the vector when all of its lanes are such.
-    const T count = load<T>(&count_p[i]);
-    if (!simd::any_nonzero(count)) {
-      // Their rows add nothing to the sums over rows (kStreetRow vectors of zeros; a memset
-      // of so few bytes costs more).
-      for (std::size_t j = 0; j < kStreetRow; ++j) {
-        store(street_p + i * kStreetRow + j * N, T{});
-      }
+    // update: skip the vector when all of its lanes are such (its rows are left as they were;
+    // `updated` says which vectors have rows).
+    const bool update = simd::any_nonzero(load<T>(&count_p[i]));
+    if (updated_p != nullptr) {
+      updated_p[i / N] = update ? 1 : 0;
+    }
+    if (!update) {
       continue;
     }
+    const T count = load<T>(&count_p[i]);
+    // Field f of communities i .. i + N - 1 in their tile.
+    float* __restrict base = tiles + (i / lanes) * kFields * lanes + i % lanes;
     const auto at = [&](Field f) { return base + static_cast<std::size_t>(f) * lanes; };
     // What each community's local government does: the N communities span at most N
     // consecutive places from the first one's, so one load and one permute serve them all.

@@ -116,9 +116,12 @@ struct CommunityArrays {
   // peers see of a community (its depth) and how its superior would judge it as a pilot.
   float* outcome;
   float* assessed;
-  std::size_t communities;          // the block's communities; the rows end there, the tiles later
-  float* target[2];                 // the groups' participation targets (resident agents only)
-  float* street;                    // [community][kStreetRow], StreetSum order
+  std::size_t communities;  // the block's communities; the rows end there, the tiles later
+  float* target[2];         // the groups' participation targets (resident agents only)
+  float* street;            // [community][kStreetRow], StreetSum order
+  // Per vector of the kernel's lanes (may be null): 1 if its communities were updated and have
+  // rows this period, 0 if all of their counts are 0 (rows left as they were).
+  std::uint8_t* updated;
   float (*block)[simd::kMaxLanes];  // [kBlockSums][lanes]; lanes >= N left at 0
 };
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 
 namespace pdlab {
 
@@ -67,8 +66,7 @@ Runtime::Runtime(const GovernanceModel& g, std::int32_t window, bool check_resid
       ng_(h_.level_begin(g.community_level())),
       every_(sc_.output.unit_time_every),
       check_residents_(check_residents && g.restructuring().changes_units()),
-      share_(share_identical && std::getenv("PDLAB_NOSHARE") == nullptr &&
-             !g.restructuring().changes_units() && g.agents_root() < 0),
+      share_(share_identical && !g.restructuring().changes_units() && g.agents_root() < 0),
       follows_(g.follows_governments()),
       reversal_grace_(static_cast<std::int32_t>(std::lround(
           sc_.governance.feedback.reversal_grace_months * sc_.calendar.periods_per_year / 12.0))) {
@@ -208,6 +206,7 @@ void Runtime::init(sim::ReplicateState& state) {
     v->assign(w, 0.0F);
   }
   street_.assign(w * kStreetRow, 0.0F);
+  updated_.assign(w / 4 + 1, 0);  // vectors of 4 lanes or more
   so_capacity_.assign(nb, 0.0F);
   block_locals_.assign(nb, 0.0);
   block_migrants_.assign(nb, 0.0);
@@ -751,6 +750,7 @@ CommunityArrays Runtime::arrays(const GovBlock& blk, std::int32_t t) {
   a.control = control_c_.data();
   a.extra_load = load_c_.data();
   a.street = street_.data();
+  a.updated = updated_.data();
   a.block = block_sums_;
   return a;
 }

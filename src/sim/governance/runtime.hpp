@@ -353,7 +353,8 @@ class Runtime {
   // Per block: scratch for one period (by local government, kernel outputs).
   aligned_vector<float> effort_c_, stress_c_, root_c_, peers_c_, control_c_, load_c_;
   std::array<aligned_vector<float>, 2> target_;
-  aligned_vector<float> street_;  // rows of kStreetRow (kernel.hpp)
+  aligned_vector<float> street_;       // rows of kStreetRow (kernel.hpp)
+  std::vector<std::uint8_t> updated_;  // CommunityArrays::updated
   alignas(64) float block_sums_[kBlockSums][simd::kMaxLanes] = {};
 
   // Per block.

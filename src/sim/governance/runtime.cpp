@@ -1,6 +1,7 @@
 #include "sim/governance/runtime.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 
 namespace pdlab {
@@ -179,10 +180,13 @@ void Runtime::init(sim::ReplicateState& state) {
       place += h_.end_child(g) > h_.first_child(g) ? 1 : 0;
       const auto k = static_cast<std::size_t>(g - upper_);
       for (std::int32_t sh = shadow_begin_[k]; sh < shadow_end_[k]; ++sh) {
+        gov_of_[static_cast<std::size_t>(sh)] = place;
         const std::int32_t first = shadow_first_[sh - g_.community_slots()];
+        if (first < 0) {
+          continue;  // empty: no residents, count 0
+        }
         set_population(sh, g_.population(first), g_.migrant_share(first));
         at(Field::children, sh) = g_.children(first);
-        gov_of_[static_cast<std::size_t>(sh)] = place;
         float members = 0;
         for (auto c = h_.first_child(g); c < h_.end_child(g); ++c) {
           if (same_numbers(c, first)) {
@@ -654,11 +658,20 @@ void Runtime::plan_shadows() {
         }
         ++sizes[i];
       }
+      const std::int32_t before = n;
       for (std::size_t i = 0; i < firsts.size(); ++i) {
         if (sizes[i] >= 2) {
           shadow_first_.push_back(firsts[i]);
           ++n;
         }
+      }
+      // A government with communities and no group gets an empty shadow (count 0, never
+      // updated), so that the shadows, like the communities, take every place of the block's
+      // governments with communities: the kernel reads N lanes' governments from at most N
+      // consecutive places.
+      if (n == before && !firsts.empty()) {
+        shadow_first_.push_back(-1);
+        ++n;
       }
       shadow_end_[k] = slots_ + n;
     }
@@ -683,6 +696,9 @@ std::int32_t Runtime::shadow_of(std::int32_t c) const {
   while (sh + 1 < shadow_end_[k] && !same_numbers(c, shadow_first_[sh - g_.community_slots()])) {
     ++sh;
   }
+  // (only members ask: a government with members has no empty shadow)
+  assert(shadow_first_[sh - g_.community_slots()] >= 0 &&
+         same_numbers(c, shadow_first_[sh - g_.community_slots()]));
   return sh;
 }
 

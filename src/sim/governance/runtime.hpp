@@ -329,7 +329,9 @@ class Runtime {
   // Identical communities (share_): each group of two or more never-adopted communities of a
   // local government with the same residents' numbers has a shadow, a slot after every
   // block's communities (the block's shadows padded to simd::kMaxLanes, side by side) that holds
-  // and updates the group's state; members read it until they adopt. Fixed per run
+  // and updates the group's state; members read it until they adopt. A government with
+  // communities and no group has an empty shadow (count 0), so that the shadows take every
+  // place of the block's governments, as the kernel needs. Fixed per run
   // (plan_shadows()): the slots in all, each block's first shadow slot and shadows, each local
   // government's shadows [begin, end), each shadow's first member.
   std::int32_t slots_ = 0;

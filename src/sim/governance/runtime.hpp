@@ -250,9 +250,9 @@ class Runtime {
   int every_;             // panel rows every `every_` periods (0 = none)
   bool check_residents_;  // fill GovernanceResult::residents (RunOptions::check_residents)
   // Never-adopted communities of a local government with the same residents' numbers are
-  // identical (same start, same inputs each period) until one adopts: one of them, the holder,
-  // is updated for all (RunOptions::share_identical_communities; off with restructuring of
-  // units and with resident agents, which give communities states of their own).
+  // identical (same start, same inputs each period) until one adopts: their shadow is updated
+  // for all (RunOptions::share_identical_communities; off with restructuring of units and with
+  // resident agents, which give communities states of their own).
   bool share_;
   bool follows_;               // GovernanceModel::follows_governments()
   std::vector<GovInfo> info_;  // per government, [0, ng_)

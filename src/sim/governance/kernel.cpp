@@ -241,14 +241,14 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     // Communities that stand for none (identical to one that is updated, or padding) need no
     // update: skip the vector when all of its lanes are such (its rows are left as they were;
     // `updated` says which vectors have rows).
-    const bool update = simd::any_nonzero(load<T>(&count_p[i]));
+    const T count = load<T>(&count_p[i]);
+    const bool update = simd::any_nonzero(count);
     if (updated_p != nullptr) {
       updated_p[i / N] = update ? 1 : 0;
     }
     if (!update) {
       continue;
     }
-    const T count = load<T>(&count_p[i]);
     // Field f of communities i .. i + N - 1 in their tile.
     float* __restrict base = tiles + (i / lanes) * kFields * lanes + i % lanes;
     const auto at = [&](Field f) { return base + static_cast<std::size_t>(f) * lanes; };

@@ -151,18 +151,27 @@ void Runtime::init(sim::ReplicateState& state) {
   }
   // Each community's local government as the kernel reads it: the government's place among
   // the block's governments with communities (consecutive, so one vector's communities span
-  // at most as many places as it has lanes); the padding repeats the last.
+  // at most as many places as it has lanes; shadows, plan_shadows(), take the same places);
+  // the padding repeats the last.
   gov_of_.assign(slots, 0);
-  for (const auto& blk : g_.blocks()) {
+  for (std::size_t b = 0; b < nb; ++b) {
+    const auto& blk = g_.blocks()[b];
     std::int32_t place = -1;
     for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
       place += h_.end_child(g) > h_.first_child(g) ? 1 : 0;
       for (auto c = h_.first_child(g); c < h_.end_child(g); ++c) {
         gov_of_[static_cast<std::size_t>(slot(blk, c))] = place;
       }
+      const auto k = static_cast<std::size_t>(g - upper_);
+      for (std::int32_t sh = shadow_begin_[k]; sh < shadow_end_[k]; ++sh) {
+        gov_of_[static_cast<std::size_t>(sh)] = place;
+      }
     }
     for (std::int32_t i = blk.c1 - blk.c0; i < blk.padded; ++i) {
       gov_of_[static_cast<std::size_t>(blk.slot + i)] = std::max(place, 0);
+    }
+    for (std::int32_t i = shadow_n_[b]; i < shadow_padded_[b]; ++i) {
+      gov_of_[static_cast<std::size_t>(shadow_base_[b] + i)] = std::max(place, 0);
     }
   }
   // Every community updated on its own (count 1, padding 0), except the members of a group of
@@ -175,12 +184,9 @@ void Runtime::init(sim::ReplicateState& state) {
   }
   for (std::size_t b = 0; b < nb && share_; ++b) {
     const auto& blk = g_.blocks()[b];
-    std::int32_t place = -1;
     for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
-      place += h_.end_child(g) > h_.first_child(g) ? 1 : 0;
       const auto k = static_cast<std::size_t>(g - upper_);
       for (std::int32_t sh = shadow_begin_[k]; sh < shadow_end_[k]; ++sh) {
-        gov_of_[static_cast<std::size_t>(sh)] = place;
         const std::int32_t first = shadow_first_[sh - g_.community_slots()];
         if (first < 0) {
           continue;  // empty: no residents, count 0
@@ -196,9 +202,6 @@ void Runtime::init(sim::ReplicateState& state) {
         }
         count_[static_cast<std::size_t>(sh)] = members;
       }
-    }
-    for (std::int32_t i = shadow_n_[b]; i < shadow_padded_[b]; ++i) {
-      gov_of_[static_cast<std::size_t>(shadow_base_[b] + i)] = std::max(place, 0);
     }
   }
   // Block scratch (the kernel reads a vector from any government's place).

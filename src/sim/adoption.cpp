@@ -282,7 +282,7 @@ void AdoptionProcess::begin_period(std::int32_t t) {
       }
       for (const std::int32_t u : edge_units_) {
         if (ps_->active_at(u, t - 1)) {
-          add_exposure(u, -1, outcome_[u], +1);
+          add_exposure(u, -1, state_->feedback.value(outcome_, u), +1);
         }
       }
     }
@@ -518,7 +518,8 @@ float AdoptionProcess::observed(std::int32_t j, std::int32_t t) const {
     const std::int32_t r = ps_->rec_of[j];
     return r >= 0 ? (*out_)[r].quality : 0.0F;
   }
-  return outcome_ != nullptr && ps_->active_at(j, t - 1) ? outcome_[j] : 0.0F;
+  return outcome_ != nullptr && ps_->active_at(j, t - 1) ? state_->feedback.value(outcome_, j)
+                                                         : 0.0F;
 }
 
 void AdoptionProcess::adopt(std::int32_t j, Channel ch, std::int32_t t, bool pilot, Mode forced,
@@ -616,7 +617,7 @@ std::int32_t AdoptionProcess::choose_variant(std::int32_t j, std::int32_t p, std
     std::size_t e = i;
     double sum = 0;
     for (; e < track_.size() && track_[e].first == track_[i].first; ++e) {
-      sum += static_cast<double>(outcome_[track_[e].second]);
+      sum += static_cast<double>(state_->feedback.value(outcome_, track_[e].second));
     }
     records_.emplace_back(track_[i].first, static_cast<float>(sum / static_cast<double>(e - i)));
     i = e;

@@ -244,13 +244,13 @@ void AdoptionProcess::record_pilot_starts(std::int32_t t) {
       }
     }
     for (const auto u : pilots) {
-      pilot_start_[j].emplace_back(u, static_cast<double>(assessed_[u]));
+      pilot_start_[j].emplace_back(u, static_cast<double>(state_->feedback.value(assessed_, u)));
     }
     pilot_group_[j].clear();
     for (std::int32_t c = h_.first_child(j); c < h_.end_child(j); ++c) {
       if (t_adopt_[c] == kNever && at_risk(c, t) &&
           std::find(pilots.begin(), pilots.end(), c) == pilots.end()) {
-        pilot_group_[j].emplace_back(c, static_cast<double>(assessed_[c]));
+        pilot_group_[j].emplace_back(c, static_cast<double>(state_->feedback.value(assessed_, c)));
       }
     }
   }
@@ -277,7 +277,7 @@ double AdoptionProcess::improvement(std::int32_t p, const Adoption& pilot, std::
   double n = 0;
   for (const auto& [unit, value] : pilot_group_[p]) {
     if (at_risk(unit, t)) {
-      change += static_cast<double>(assessed_[unit]) - value;
+      change += static_cast<double>(state_->feedback.value(assessed_, unit)) - value;
       n += 1;
     }
   }
@@ -288,7 +288,7 @@ double AdoptionProcess::improvement(std::int32_t p, const Adoption& pilot, std::
   // Box-Muller: one standard normal from two uniforms.
   const double z = std::sqrt(-2.0 * std::log(Rng::to_open_unit(w[0], w[1]))) *
                    std::cos(6.283185307179586 * Rng::to_open_unit(w[2], w[3]));
-  return static_cast<double>(assessed_[pilot.unit]) - start - group +
+  return static_cast<double>(state_->feedback.value(assessed_, pilot.unit)) - start - group +
          sc_.governance.feedback.evaluation_noise * z;
 }
 

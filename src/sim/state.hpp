@@ -6,6 +6,7 @@
 #include "pdlab/core/records.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace pdlab::sim {
@@ -42,6 +43,14 @@ struct Feedback {
   std::vector<float> outcome;      // what peers observe of an adopter's reform (learning)
   std::vector<float> kid_outcome;  // per government: sum of `outcome` over active children
   std::vector<float> assessed;     // a unit's outcome under its superior's assessment weights
+  // Where unit u's value lies in a row of outcome or assessed: its own entry, unless the
+  // governance layer updates identical communities once (docs/model.md 7.9.5). Then a
+  // community whose state a group's shadow holds reads the shadow's entry, past the units'
+  // (those two rows are longer by the shadows), and its own entries are filled when it leaves.
+  std::function<std::int32_t(std::int32_t)> entry;
+  [[nodiscard]] float value(const float* row, std::int32_t u) const {
+    return row[entry ? entry(u) : u];
+  }
 
   // What adoption reads in period t: the outcomes of period t - lag (nullptr before any).
   [[nodiscard]] const float* read(const std::vector<float>& signal, std::int32_t t) const {

@@ -9,6 +9,7 @@ namespace pdlab::gov {
 void Runtime::communities(std::size_t b, std::int32_t t) {
   const auto& blk = g_.blocks()[b];
   const Step& st = g_.step(t);
+  const auto kernel_lanes = static_cast<std::size_t>(community_kernel_lanes());
   if (g_.restructuring().changes_units()) {
     const bool moved = !moved_.empty() && moved_[b] != 0;
     if (restructure(blk, t) || moved) {
@@ -61,48 +62,18 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     sa.gov = &gov_of_[base];
     sa.count = &count_[base];
     sa.coverage = coverage_.empty() ? nullptr : &coverage_[base];
-    sa.outcome = arr.outcome != nullptr ? shadow_rows_[0].data() : nullptr;
-    sa.assessed = arr.assessed != nullptr ? shadow_rows_[1].data() : nullptr;
+    // Their feedback rows follow the units' (members read them: Runtime::feedback_entry()).
+    const std::int32_t tail = h_.size() - blk.c0 + (shadow_base_[b] - g_.community_slots());
+    sa.outcome = arr.outcome != nullptr ? arr.outcome + tail : nullptr;
+    sa.assessed = arr.assessed != nullptr ? arr.assessed + tail : nullptr;
     sa.communities = static_cast<std::size_t>(shadows);
     sa.street = shadow_street_.data();
     sa.updated = nullptr;
     sa.block = shadow_sums_;
     community_kernel(sa, static_cast<std::size_t>(shadow_padded_[b]), t, st, so_capacity_[b]);
     for (int k = 0; k < kBlockSums; ++k) {
-      for (std::size_t l = 0; l < simd::kMaxLanes; ++l) {
+      for (std::size_t l = 0; l < kernel_lanes; ++l) {  // the lanes the kernel wrote
         block_sums_[k][l] += shadow_sums_[k][l];
-      }
-    }
-    // The members' feedback rows are their shadow's.
-    float* const rows[2] = {arr.outcome, arr.assessed};
-    for (int r = 0; r < 2; ++r) {
-      if (rows[r] == nullptr) {
-        continue;
-      }
-      float* const row = rows[r] - blk.c0;                      // by community
-      const float* const from = shadow_rows_[r].data() - base;  // by shadow slot
-      for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
-        const auto k = static_cast<std::size_t>(g - upper_);
-        const std::int32_t first = shadow_begin_[k];
-        if (first == shadow_end_[k]) {
-          continue;
-        }
-        const float* const counts = &count_[static_cast<std::size_t>(slot(blk, info_[g].c0))];
-        const std::int32_t c0 = info_[g].c0;
-        const std::int32_t n = info_[g].c1 - c0;
-        if (shadow_end_[k] - first == 1) {  // the usual case: one group, no search
-          const float v = from[first];
-          float* const out = row + c0;
-          for (std::int32_t i = 0; i < n; ++i) {
-            out[i] = counts[i] == 0.0F ? v : out[i];
-          }
-          continue;
-        }
-        for (std::int32_t i = 0; i < n; ++i) {
-          if (counts[i] == 0.0F) {
-            row[c0 + i] = from[shadow_of(c0 + i)];
-          }
-        }
       }
     }
   }
@@ -131,14 +102,14 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   };
   // With shared updates, the vectors the kernel skipped (every community's state held by a
   // shadow) have no rows: sums over the others, in the same order.
-  const auto lanes = static_cast<std::size_t>(community_kernel_lanes());
   for (std::int32_t g = blk.g0; g < blk.g1 && share_; ++g) {
     const auto a0 = static_cast<std::size_t>(info_[g].c0 - blk.c0);
     const auto a1 = static_cast<std::size_t>(info_[g].c1 - blk.c0);
     V4 a[3] = {};
-    for (std::size_t i = a0; i < a1;) {
-      const std::size_t end = std::min(a1, (i / lanes + 1) * lanes);
-      if (updated_[i / lanes] != 0) {
+    std::size_t v = a0 / kernel_lanes;  // the vector of community i (one division a government)
+    for (std::size_t i = a0; i < a1; ++v) {
+      const std::size_t end = std::min(a1, (v + 1) * kernel_lanes);
+      if (updated_[v] != 0) {
         add_rows(a, i, end);
       }
       i = end;
@@ -183,8 +154,8 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
       }
       const float* row =
           &shadow_street_[static_cast<std::size_t>(sh - shadow_base_[b]) * kStreetRow];
-      for (int q = 0; q < kStreetRow; ++q) {
-        acc[q] += row[q];
+      for (int q = 0; q < kStreetRow; q += 4) {  // lane by lane, as scalar sums
+        simd::store(acc + q, simd::load<V4>(acc + q) + simd::load<V4>(row + q));
       }
     }
   }
@@ -214,11 +185,14 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     q.places[l] = sum(StreetSum::places_so);
   }
   // Community-level outputs, population-weighted over the block's communities.
+  // Lanes past the kernel's width hold +0, and adding +0 any number of times gives what adding
+  // it once does (-0 becomes +0): the bits of a sum over every lane.
   double s[kBlockSums] = {};
   for (int k = 0; k < kBlockSums; ++k) {
-    for (std::size_t l = 0; l < simd::kMaxLanes; ++l) {
+    for (std::size_t l = 0; l < kernel_lanes; ++l) {
       s[k] += static_cast<double>(block_sums_[k][l]);
     }
+    s[k] += kernel_lanes < simd::kMaxLanes ? 0.0 : -0.0;
   }
   const auto at = [&](BlockSum k) { return s[static_cast<int>(k)]; };
   const double locals = block_locals_[b];

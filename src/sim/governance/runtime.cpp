@@ -302,9 +302,16 @@ void Runtime::init(sim::ReplicateState& state) {
   fb.need.assign(size(f.need, fb.governments), 0.0F);
   fb.escalation.assign(size(f.escalation, fb.governments), 0.0F);
   fb.reversal.assign(size(f.reversal, fb.governments), std::nanf(""));
-  fb.outcome.assign(size(f.learning, n), 0.0F);
+  // With identical communities updated once, the rows of outcome and assessed go on with the
+  // shadows' entries (docs/model.md 7.9.5): a member reads its shadow's (feedback_entry()).
+  const std::int32_t tail = share_ ? slots_ - g_.community_slots() : 0;
+  fb.outcome.assign(size(f.learning, n + tail), 0.0F);
   fb.kid_outcome.assign(size(f.learning, fb.governments), 0.0F);
-  fb.assessed.assign(size(f.pilot_evaluation, n), 0.0F);
+  fb.assessed.assign(size(f.pilot_evaluation, n + tail), 0.0F);
+  fb.entry = nullptr;
+  if (tail > 0 && (f.learning || f.pilot_evaluation)) {
+    fb.entry = [this](std::int32_t u) { return feedback_entry(u); };
+  }
   // The block of each unit below the upper units, for the changes of each window.
   moved_.assign(g_.restructures_first() ? nb : 0, 0);
   out_.residents.assign(check_residents_ ? periods_ : 0, {0.0, 0.0});
@@ -578,6 +585,7 @@ void Runtime::apply(const Adoption& a) {
     // period, so the shadow's state is the group's at the end of the last one).
     const std::int32_t sh = shadow_of(u);
     copy_state(sh, s);
+    rows_from_shadow(u, sh);
     count_[static_cast<std::size_t>(s)] = 1.0F;
     count_[static_cast<std::size_t>(sh)] -= 1.0F;
   }
@@ -611,6 +619,36 @@ void Runtime::copy_state(std::int32_t from, std::int32_t to) {
   if (!coverage_.empty()) {
     coverage_[static_cast<std::size_t>(to)] = coverage_[static_cast<std::size_t>(from)];
   }
+}
+
+// Community c, leaving shadow sh's group, takes the shadow's entries in every row of outcome
+// and assessed that adoption may still read (each was written while c was a member: adoption is
+// applied before the block's period), so that it reads its own entries from now on.
+void Runtime::rows_from_shadow(std::int32_t c, std::int32_t sh) {
+  if (feedback_ == nullptr) {
+    return;
+  }
+  const auto from = static_cast<std::size_t>(h_.size() + (sh - g_.community_slots()));
+  const auto lag = static_cast<std::size_t>(feedback_->lag);
+  for (std::vector<float>* v : {&feedback_->outcome, &feedback_->assessed}) {
+    const std::size_t stride = v->size() / lag;
+    for (std::size_t k = 0; stride > 0 && k < v->size(); k += stride) {
+      (*v)[k + static_cast<std::size_t>(c)] = (*v)[k + from];
+    }
+  }
+}
+
+// Where unit u's value lies in the rows of outcome and assessed (sim::Feedback::entry): its
+// shadow's entry while a shadow holds its state, else its own.
+std::int32_t Runtime::feedback_entry(std::int32_t u) const {
+  if (u < upper_ || h_.level(u) != g_.community_level()) {
+    return u;
+  }
+  const GovBlock* blk = g_.block_of(u);
+  if (blk == nullptr || count_[static_cast<std::size_t>(slot(*blk, u))] != 0.0F) {
+    return u;
+  }
+  return h_.size() + (shadow_of(u) - g_.community_slots());
 }
 
 // Whether communities c and d have the same residents' numbers (the bits of residents, migrant
@@ -686,11 +724,7 @@ void Runtime::plan_shadows() {
     slots_ += shadow_padded_[b];
     widest = std::max(widest, shadow_padded_[b]);
   }
-  const auto w = static_cast<std::size_t>(widest);
-  shadow_street_.assign(w * kStreetRow, 0.0F);
-  for (auto& v : shadow_rows_) {
-    v.assign(w, 0.0F);
-  }
+  shadow_street_.assign(static_cast<std::size_t>(widest) * kStreetRow, 0.0F);
 }
 
 std::int32_t Runtime::shadow_of(std::int32_t c) const {

@@ -340,12 +340,13 @@ class Runtime {
   std::vector<std::int32_t> shadow_first_;               // by shadow slot - community slots
   // Kernel outputs of a block's shadows (scratch).
   aligned_vector<float> shadow_street_;
-  std::array<aligned_vector<float>, 2> shadow_rows_;  // outcome, assessed
   alignas(64) float shadow_sums_[kBlockSums][simd::kMaxLanes] = {};
   void plan_shadows();
   bool same_numbers(std::int32_t c, std::int32_t d) const;
   // The shadow holding community c's state (its slot s has count 0).
   std::int32_t shadow_of(std::int32_t c) const;
+  void rows_from_shadow(std::int32_t c, std::int32_t sh);
+  std::int32_t feedback_entry(std::int32_t u) const;
   void copy_state(std::int32_t from, std::int32_t to);
   // The slot whose tile holds community c's (slot s's) state.
   std::int32_t state_slot(std::int32_t c, std::int32_t s) const {

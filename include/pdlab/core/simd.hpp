@@ -76,16 +76,17 @@ PDLAB_INLINE T mask_to_one(I mask) {
 }
 
 // Whether any lane is not 0 (+0 or -0 count as 0): the lanes' bits, sign bit cleared, ORed.
+// Two lanes per 64-bit word, the sign bits cleared once after the OR.
 template <class T>
 PDLAB_INLINE bool any_nonzero(T v) {
-  constexpr std::size_t lanes = sizeof(T) / sizeof(float);
-  std::uint32_t bits[lanes];
+  constexpr std::size_t words = sizeof(T) / sizeof(std::uint64_t);
+  std::uint64_t bits[words];
   std::memcpy(bits, &v, sizeof v);
-  std::uint32_t any = 0;
-  for (std::size_t l = 0; l < lanes; ++l) {
-    any |= bits[l] & 0x7FFFFFFFU;
+  std::uint64_t any = 0;
+  for (std::size_t w = 0; w < words; ++w) {
+    any |= bits[w];
   }
-  return any != 0;
+  return (any & 0x7FFFFFFF7FFFFFFFULL) != 0;
 }
 
 // exp by Cody-Waite reduction to 2^n e^f, |f| <= ln2 / 2, and e^f by its Taylor polynomial of

@@ -52,7 +52,11 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   }
   // Every community of the block, branch-free so that the loop vectorises.
   const auto arr = arrays(blk, t);
-  community_kernel(arr, static_cast<std::size_t>(blk.padded), t, st, so_capacity_[b]);
+  const auto padded = static_cast<std::size_t>(blk.padded);
+  packed_ = share_ && pack_kernel(arr, padded, kernel_lanes, t, st, so_capacity_[b]);
+  if (!packed_) {
+    community_kernel(arr, padded, t, st, so_capacity_[b]);
+  }
   const std::int32_t shadows = share_ ? shadow_n_[b] : 0;
   if (shadows > 0) {
     // The groups of identical communities, one shadow each (their counts are their sizes).
@@ -85,7 +89,7 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   const float contracting = st.services ? st.contracting : 0.0F;
   const auto f = [](double x) { return static_cast<float>(x); };
   using V4 = simd::vf4;
-  const float* rows = street_.data();
+  const float* rows = street_.data();  // (pack_street_ for a packed block)
   // Two governments at a time: their sums are independent chains of additions, which the
   // core then overlaps (each sum still in its community order).
   const auto add_rows = [&](V4* acc, std::size_t i0, std::size_t i1) {
@@ -102,7 +106,20 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   };
   // With shared updates, the vectors the kernel skipped (every community's state held by a
   // shadow) have no rows: sums over the others, in the same order.
-  for (std::int32_t g = blk.g0; g < blk.g1 && share_; ++g) {
+  std::size_t next = 0;  // packed: the first row of the next government's communities
+  for (std::int32_t g = blk.g0; g < blk.g1 && packed_; ++g) {
+    const auto a1 = static_cast<std::size_t>(info_[g].c1 - blk.c0);
+    V4 a[3] = {};
+    const std::size_t first = next;
+    while (next < pick_.size() && pick_[next] < a1) {
+      ++next;
+    }
+    rows = pack_street_.data();
+    add_rows(a, first, next);
+    put_sums(g, a);
+  }
+  rows = street_.data();
+  for (std::int32_t g = blk.g0; g < blk.g1 && share_ && !packed_; ++g) {
     const auto a0 = static_cast<std::size_t>(info_[g].c0 - blk.c0);
     const auto a1 = static_cast<std::size_t>(info_[g].c1 - blk.c0);
     V4 a[3] = {};
@@ -241,6 +258,121 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     so = so + st.so_growth * share * (1.0F - so / st.so_max) - st.so_decay * so;
   }
   agents(b, t);
+}
+
+// The kernel on the block's communities to update only, side by side, when its vectors hold
+// few of them (docs/model.md 7.9.5): their tiles are copied into pack_tiles_ in block order,
+// their governments' places renumbered (consecutive again) with the inputs by place, and after
+// the kernel their states, coverage and feedback rows go back; their street rows stay in
+// pack_street_, one per community to update, for the sums by local government (the rows the
+// unpacked kernel writes for the others are 0, which add nothing). Each community's update is
+// the same arithmetic in another lane; only the block's sums by lane add in another order. False
+// (nothing done) when packing would save under a quarter of the vectors.
+namespace {
+constexpr std::size_t kPrefetchPicks = 8;
+}  // namespace
+
+bool Runtime::pack_kernel(const CommunityArrays& arr, std::size_t padded, std::size_t lanes,
+                          std::int32_t t, const Step& st, float so_capacity) {
+  constexpr std::size_t tile = simd::kMaxLanes;
+  // Which to update (without branches: which lanes count is irregular).
+  pick_.resize(padded);
+  std::size_t m = 0;
+  std::size_t vectors = 0;
+  for (std::size_t i = 0; i < padded; i += lanes) {
+    std::uint64_t any = 0;  // (counts are +0 or positive: any bit set is a count)
+    for (std::size_t l = i; l < i + lanes; l += 2) {
+      std::uint64_t two = 0;
+      std::memcpy(&two, &arr.count[l], sizeof two);
+      any |= two;
+    }
+    if (any == 0) {
+      continue;  // most vectors: every community's state held by a shadow
+    }
+    const std::size_t before = m;
+    for (std::size_t l = i; l < i + lanes; ++l) {
+      pick_[m] = l;
+      m += arr.count[l] != 0.0F ? 1 : 0;
+    }
+    vectors += m > before ? 1 : 0;
+  }
+  pick_.resize(m);
+  if (4 * ((m + lanes - 1) / lanes) > 3 * vectors) {
+    return false;
+  }
+  const std::size_t n = (m + tile - 1) / tile * tile;
+  const auto field = [](float* tiles, std::size_t slot) {
+    return tiles + slot / tile * kFields * tile + slot % tile;
+  };
+  const float* const by_place[6] = {arr.effort,  arr.stability_grievance, arr.root_work, arr.peers,
+                                    arr.control, arr.extra_load};
+  std::int32_t places = 0;
+  std::int32_t last = -1;
+  for (std::size_t k = 0; k < m; ++k) {
+    const std::size_t i = pick_[k];
+    // The tiles come from memory in a window's first period: ask for the fields of the one
+    // kPrefetchPicks communities ahead when it is in another tile.
+    const std::size_t ahead = k + kPrefetchPicks;
+    if (ahead < m && pick_[ahead] / tile != pick_[ahead - 1] / tile) {
+      const float* p = field(arr.tiles, pick_[ahead] / tile * tile);
+      for (int f = 0; f < kFields; ++f) {
+        __builtin_prefetch(p + static_cast<std::size_t>(f) * tile, 1, 3);
+      }
+    }
+    const float* from = field(arr.tiles, i);
+    float* to = field(pack_tiles_.data(), k);
+    for (int f = 0; f < kFields; ++f) {
+      to[static_cast<std::size_t>(f) * tile] = from[static_cast<std::size_t>(f) * tile];
+    }
+    pack_count_[k] = arr.count[i];
+    if (arr.gov[i] != last) {
+      last = arr.gov[i];
+      for (int q = 0; q < 6; ++q) {
+        pack_place_[q][static_cast<std::size_t>(places)] = by_place[q][last];
+      }
+      ++places;
+    }
+    pack_gov_[k] = places - 1;
+  }
+  for (std::size_t k = m; k < n; ++k) {  // padding: counts 0, the last place
+    pack_count_[k] = 0.0F;
+    pack_gov_[k] = std::max(0, places - 1);
+  }
+  CommunityArrays pa = arr;
+  pa.tiles = pack_tiles_.data();
+  pa.gov = pack_gov_.data();
+  pa.count = pack_count_.data();
+  pa.effort = pack_place_[0].data();
+  pa.stability_grievance = pack_place_[1].data();
+  pa.root_work = pack_place_[2].data();
+  pa.peers = pack_place_[3].data();
+  pa.control = pack_place_[4].data();
+  pa.extra_load = pack_place_[5].data();
+  pa.coverage = arr.coverage != nullptr ? pack_coverage_.data() : nullptr;
+  pa.outcome = arr.outcome != nullptr ? pack_rows_[0].data() : nullptr;
+  pa.assessed = arr.assessed != nullptr ? pack_rows_[1].data() : nullptr;
+  pa.communities = m;
+  pa.street = pack_street_.data();
+  pa.updated = nullptr;
+  community_kernel(pa, n, t, st, so_capacity);
+  for (std::size_t k = 0; k < m; ++k) {
+    const std::size_t i = pick_[k];
+    const float* from = field(pack_tiles_.data(), k);
+    float* to = field(arr.tiles, i);
+    for (const Field f : kStateFields) {
+      to[static_cast<std::size_t>(f) * tile] = from[static_cast<std::size_t>(f) * tile];
+    }
+    if (arr.coverage != nullptr) {
+      arr.coverage[i] = pack_coverage_[k];
+    }
+    if (arr.outcome != nullptr) {
+      arr.outcome[i] = pack_rows_[0][k];
+    }
+    if (arr.assessed != nullptr) {
+      arr.assessed[i] = pack_rows_[1][k];
+    }
+  }
+  return true;
 }
 
 }  // namespace pdlab::gov

@@ -80,6 +80,17 @@ enum class Field : int {
   count
 };
 constexpr int kFields = static_cast<int>(Field::count);
+// The fields the kernel writes: the residents' state.
+constexpr Field kStateFields[] = {Field::depth,
+                                  Field::perceived,
+                                  Field::participation_local,
+                                  Field::participation_migrant,
+                                  Field::belonging_local,
+                                  Field::belonging_migrant,
+                                  Field::trust_local,
+                                  Field::trust_migrant,
+                                  Field::grievance_local,
+                                  Field::grievance_migrant};
 inline std::size_t tile_index(Field f, std::int32_t slot) {
   const auto lanes = static_cast<std::int32_t>(simd::kMaxLanes);
   return (static_cast<std::size_t>(slot / lanes) * kFields + static_cast<std::size_t>(f)) *

@@ -213,6 +213,19 @@ void Runtime::init(sim::ReplicateState& state) {
     v->assign(w, 0.0F);
   }
   street_.assign(w * kStreetRow, 0.0F);
+  const std::size_t pw = share_ ? w : 0;
+  pick_.reserve(pw);
+  pack_tiles_.assign(pw * kFields, 0.0F);
+  pack_count_.assign(pw, 0.0F);
+  pack_gov_.assign(pw, 0);
+  for (auto& v : pack_place_) {
+    v.assign(share_ ? pw + simd::kMaxLanes : 0, 0.0F);
+  }
+  pack_street_.assign(pw * kStreetRow, 0.0F);
+  pack_coverage_.assign(every_ > 0 ? pw : 0, 0.0F);
+  for (auto& v : pack_rows_) {
+    v.assign(pw, 0.0F);
+  }
   updated_.assign(w / 4 + 1, 0);  // vectors of 4 lanes or more
   so_capacity_.assign(nb, 0.0F);
   block_locals_.assign(nb, 0.0);
@@ -603,17 +616,7 @@ void Runtime::copy_state(std::int32_t from, std::int32_t to) {
   if (from == to) {
     return;
   }
-  constexpr Field kState[] = {Field::depth,
-                              Field::perceived,
-                              Field::participation_local,
-                              Field::participation_migrant,
-                              Field::belonging_local,
-                              Field::belonging_migrant,
-                              Field::trust_local,
-                              Field::trust_migrant,
-                              Field::grievance_local,
-                              Field::grievance_migrant};
-  for (const Field f : kState) {
+  for (const Field f : kStateFields) {
     at(f, to) = at(f, from);
   }
   if (!coverage_.empty()) {

@@ -358,6 +358,16 @@ class Runtime {
   std::array<aligned_vector<float>, 2> target_;
   aligned_vector<float> street_;       // rows of kStreetRow (kernel.hpp)
   std::vector<std::uint8_t> updated_;  // CommunityArrays::updated
+  // The packed kernel (share_, pack_kernel()): a block's communities to update side by side,
+  // their offsets in the block (ascending), and their tiles, places, inputs by place and rows.
+  std::vector<std::size_t> pick_;
+  aligned_vector<float> pack_tiles_, pack_count_, pack_street_, pack_coverage_;
+  aligned_vector<std::int32_t> pack_gov_;
+  std::array<aligned_vector<float>, 6> pack_place_;
+  std::array<aligned_vector<float>, 2> pack_rows_;  // outcome, assessed
+  bool packed_ = false;  // whether this block's period ran packed (its rows are pack_street_)
+  bool pack_kernel(const CommunityArrays& arr, std::size_t padded, std::size_t lanes,
+                   std::int32_t t, const Step& st, float so_capacity);
   alignas(64) float block_sums_[kBlockSums][simd::kMaxLanes] = {};
 
   // Per block.

@@ -32,7 +32,9 @@ struct PolicyState {
 // A signal is empty unless a feedback that needs it is on. Only governments (units
 // [0, governments)) ever get need, escalation, reversal and kid_outcome, so those rows stop
 // there (a unit past them reads their initial value: 0, or NaN for reversal); outcome and
-// assessed have a value per unit (communities' outcomes count for learning and pilots).
+// assessed have a value per unit (communities' outcomes count for learning and pilots), read
+// through value() (with identical communities updated once the rows are longer than `units`
+// and a community's own entry may be stale: see `entry`).
 struct Feedback {
   std::int32_t lag = 1;
   std::int32_t units = 0;

@@ -321,8 +321,9 @@ bool Runtime::pack_kernel(const CommunityArrays& arr, std::size_t padded, std::s
     }
     const float* from = field(arr.tiles, i);
     float* to = field(pack_tiles_.data(), k);
-    for (int f = 0; f < kFields; ++f) {
-      to[static_cast<std::size_t>(f) * tile] = from[static_cast<std::size_t>(f) * tile];
+    for (int f = 0; f < kFields; ++f) {  // (as bits: two fields are int32 periods)
+      std::memcpy(to + static_cast<std::size_t>(f) * tile,
+                  from + static_cast<std::size_t>(f) * tile, sizeof(float));
     }
     pack_count_[k] = arr.count[i];
     if (arr.gov[i] != last) {

@@ -89,7 +89,8 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   const float contracting = st.services ? st.contracting : 0.0F;
   const auto f = [](double x) { return static_cast<float>(x); };
   using V4 = simd::vf4;
-  const float* rows = street_.data();  // (pack_street_ for a packed block)
+  // A packed block's rows are one per community updated (pack_kernel()).
+  const float* const rows = packed_ ? pack_street_.data() : street_.data();
   // Two governments at a time: their sums are independent chains of additions, which the
   // core then overlaps (each sum still in its community order).
   const auto add_rows = [&](V4* acc, std::size_t i0, std::size_t i1) {
@@ -114,11 +115,9 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     while (next < pick_.size() && pick_[next] < a1) {
       ++next;
     }
-    rows = pack_street_.data();
     add_rows(a, first, next);
     put_sums(g, a);
   }
-  rows = street_.data();
   for (std::int32_t g = blk.g0; g < blk.g1 && share_ && !packed_; ++g) {
     const auto a0 = static_cast<std::size_t>(info_[g].c0 - blk.c0);
     const auto a1 = static_cast<std::size_t>(info_[g].c1 - blk.c0);

@@ -53,9 +53,15 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   // Every community of the block, branch-free so that the loop vectorises.
   const auto arr = arrays(blk, t);
   const auto padded = static_cast<std::size_t>(blk.padded);
-  packed_ = share_ && pack_kernel(arr, padded, kernel_lanes, t, st, so_capacity_[b]);
+  const KernelConstants& kc = kernel_k(t, st);
+  // The packed states may stay packed for the block's next period unless something else reads
+  // the tiles before it: panel rows, resident agents, the residents check, restructuring.
+  const bool panel_now = every_ > 0 && (t + 1) % every_ == 0;
+  const bool keep = !panel_now && g_.agents_root() < 0 && !check_residents_ &&
+                    !g_.restructuring().changes_units();
+  packed_ = share_ && pack_kernel(arr, padded, kernel_lanes, t, kc, so_capacity_[b], keep);
   if (!packed_) {
-    community_kernel(arr, padded, t, st, so_capacity_[b]);
+    community_kernel(arr, padded, t, kc, so_capacity_[b]);
   }
   const std::int32_t shadows = share_ ? shadow_n_[b] : 0;
   if (shadows > 0) {
@@ -74,7 +80,7 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     sa.street = shadow_street_.data();
     sa.updated = nullptr;
     sa.block = shadow_sums_;
-    community_kernel(sa, static_cast<std::size_t>(shadow_padded_[b]), t, st, so_capacity_[b]);
+    community_kernel(sa, static_cast<std::size_t>(shadow_padded_[b]), t, kc, so_capacity_[b]);
     for (int k = 0; k < kBlockSums; ++k) {
       for (std::size_t l = 0; l < kernel_lanes; ++l) {  // the lanes the kernel wrote
         block_sums_[k][l] += shadow_sums_[k][l];
@@ -272,72 +278,90 @@ constexpr std::size_t kPrefetchPicks = 8;
 }  // namespace
 
 bool Runtime::pack_kernel(const CommunityArrays& arr, std::size_t padded, std::size_t lanes,
-                          std::int32_t t, const Step& st, float so_capacity) {
+                          std::int32_t t, const KernelConstants& kc, float so_capacity, bool keep) {
   constexpr std::size_t tile = simd::kMaxLanes;
-  // Which to update (without branches: which lanes count is irregular).
-  pick_.resize(padded);
-  std::size_t m = 0;
-  std::size_t vectors = 0;
-  for (std::size_t i = 0; i < padded; i += lanes) {
-    std::uint64_t any = 0;  // (counts are +0 or positive: any bit set is a count)
-    for (std::size_t l = i; l < i + lanes; l += 2) {
-      std::uint64_t two = 0;
-      std::memcpy(&two, &arr.count[l], sizeof two);
-      any |= two;
-    }
-    if (any == 0) {
-      continue;  // most vectors: every community's state held by a shadow
-    }
-    const std::size_t before = m;
-    for (std::size_t l = i; l < i + lanes; ++l) {
-      pick_[m] = l;
-      m += arr.count[l] != 0.0F ? 1 : 0;
-    }
-    vectors += m > before ? 1 : 0;
-  }
-  pick_.resize(m);
-  if (4 * ((m + lanes - 1) / lanes) > 3 * vectors) {
-    return false;
-  }
-  const std::size_t n = (m + tile - 1) / tile * tile;
   const auto field = [](float* tiles, std::size_t slot) {
     return tiles + slot / tile * kFields * tile + slot % tile;
   };
   const float* const by_place[6] = {arr.effort,  arr.stability_grievance, arr.root_work, arr.peers,
                                     arr.control, arr.extra_load};
+  std::size_t m = pack_m_;
   std::int32_t places = 0;
-  std::int32_t last = -1;
-  for (std::size_t k = 0; k < m; ++k) {
-    const std::size_t i = pick_[k];
-    // The tiles come from memory in a window's first period: ask for the fields of the one
-    // kPrefetchPicks communities ahead when it is in another tile.
-    const std::size_t ahead = k + kPrefetchPicks;
-    if (ahead < m && pick_[ahead] / tile != pick_[ahead - 1] / tile) {
-      const float* p = field(arr.tiles, pick_[ahead] / tile * tile);
-      for (int f = 0; f < kFields; ++f) {
-        __builtin_prefetch(p + static_cast<std::size_t>(f) * tile, 1, 3);
-      }
-    }
-    const float* from = field(arr.tiles, i);
-    float* to = field(pack_tiles_.data(), k);
-    for (int f = 0; f < kFields; ++f) {  // (as bits: two fields are int32 periods)
-      std::memcpy(to + static_cast<std::size_t>(f) * tile,
-                  from + static_cast<std::size_t>(f) * tile, sizeof(float));
-    }
-    pack_count_[k] = arr.count[i];
-    if (arr.gov[i] != last) {
-      last = arr.gov[i];
+  if (pack_home_ == arr.tiles) {
+    // This block's last period ran packed and nothing touched its tiles since (run_block
+    // unpacks before adoption writes to them): the same communities, states and places; only
+    // the inputs by place are this period's.
+    places = m > 0 ? pack_gov_[m - 1] + 1 : 0;
+    for (std::int32_t p = 0; p < places; ++p) {
+      const auto from = static_cast<std::size_t>(pack_from_[static_cast<std::size_t>(p)]);
       for (int q = 0; q < 6; ++q) {
-        pack_place_[q][static_cast<std::size_t>(places)] = by_place[q][last];
+        pack_place_[q][static_cast<std::size_t>(p)] = by_place[q][from];
       }
-      ++places;
     }
-    pack_gov_[k] = places - 1;
+  } else {
+    unpack();  // (another block's; run_block leaves none)
+    // Which to update (without branches: which lanes count is irregular).
+    pick_.resize(padded);
+    m = 0;
+    std::size_t vectors = 0;
+    for (std::size_t i = 0; i < padded; i += lanes) {
+      std::uint64_t any = 0;  // (counts are +0 or positive: any bit set is a count)
+      for (std::size_t l = i; l < i + lanes; l += 2) {
+        std::uint64_t two = 0;
+        std::memcpy(&two, &arr.count[l], sizeof two);
+        any |= two;
+      }
+      if (any == 0) {
+        continue;  // most vectors: every community's state held by a shadow
+      }
+      const std::size_t before = m;
+      for (std::size_t l = i; l < i + lanes; ++l) {
+        pick_[m] = l;
+        m += arr.count[l] != 0.0F ? 1 : 0;
+      }
+      vectors += m > before ? 1 : 0;
+    }
+    pick_.resize(m);
+    if (4 * ((m + lanes - 1) / lanes) > 3 * vectors) {
+      return false;
+    }
+    std::int32_t last = -1;
+    for (std::size_t k = 0; k < m; ++k) {
+      const std::size_t i = pick_[k];
+      // The tiles come from memory in a window's first period: ask for the fields of the one
+      // kPrefetchPicks communities ahead when it is in another tile.
+      const std::size_t ahead = k + kPrefetchPicks;
+      if (ahead < m && pick_[ahead] / tile != pick_[ahead - 1] / tile) {
+        const float* p = field(arr.tiles, pick_[ahead] / tile * tile);
+        for (int f = 0; f < kFields; ++f) {
+          __builtin_prefetch(p + static_cast<std::size_t>(f) * tile, 1, 3);
+        }
+      }
+      const float* from = field(arr.tiles, i);
+      float* to = field(pack_tiles_.data(), k);
+      for (int f = 0; f < kFields; ++f) {  // (as bits: two fields are int32 periods)
+        std::memcpy(to + static_cast<std::size_t>(f) * tile,
+                    from + static_cast<std::size_t>(f) * tile, sizeof(float));
+      }
+      pack_count_[k] = arr.count[i];
+      if (arr.gov[i] != last) {
+        last = arr.gov[i];
+        for (int q = 0; q < 6; ++q) {
+          pack_place_[q][static_cast<std::size_t>(places)] = by_place[q][last];
+        }
+        pack_from_[static_cast<std::size_t>(places)] = last;
+        ++places;
+      }
+      pack_gov_[k] = places - 1;
+    }
+    const std::size_t n = (m + tile - 1) / tile * tile;
+    for (std::size_t k = m; k < n; ++k) {  // padding: counts 0, the last place
+      pack_count_[k] = 0.0F;
+      pack_gov_[k] = std::max(0, places - 1);
+    }
+    pack_m_ = m;
   }
-  for (std::size_t k = m; k < n; ++k) {  // padding: counts 0, the last place
-    pack_count_[k] = 0.0F;
-    pack_gov_[k] = std::max(0, places - 1);
-  }
+  const std::size_t n = (m + tile - 1) / tile * tile;
   CommunityArrays pa = arr;
   pa.tiles = pack_tiles_.data();
   pa.gov = pack_gov_.data();
@@ -354,14 +378,9 @@ bool Runtime::pack_kernel(const CommunityArrays& arr, std::size_t padded, std::s
   pa.communities = m;
   pa.street = pack_street_.data();
   pa.updated = nullptr;
-  community_kernel(pa, n, t, st, so_capacity);
+  community_kernel(pa, n, t, kc, so_capacity);
   for (std::size_t k = 0; k < m; ++k) {
     const std::size_t i = pick_[k];
-    const float* from = field(pack_tiles_.data(), k);
-    float* to = field(arr.tiles, i);
-    for (const Field f : kStateFields) {
-      to[static_cast<std::size_t>(f) * tile] = from[static_cast<std::size_t>(f) * tile];
-    }
     if (arr.coverage != nullptr) {
       arr.coverage[i] = pack_coverage_[k];
     }
@@ -372,7 +391,28 @@ bool Runtime::pack_kernel(const CommunityArrays& arr, std::size_t padded, std::s
       arr.assessed[i] = pack_rows_[1][k];
     }
   }
+  pack_home_ = arr.tiles;
+  if (!keep) {
+    unpack();
+  }
   return true;
+}
+
+// The packed states back into their block's tiles (pack_kernel()), if any are held.
+void Runtime::unpack() {
+  if (pack_home_ == nullptr) {
+    return;
+  }
+  constexpr std::size_t tile = simd::kMaxLanes;
+  for (std::size_t k = 0; k < pack_m_; ++k) {
+    const std::size_t i = pick_[k];
+    const float* from = pack_tiles_.data() + k / tile * kFields * tile + k % tile;
+    float* to = pack_home_ + i / tile * kFields * tile + i % tile;
+    for (const Field f : kStateFields) {
+      to[static_cast<std::size_t>(f) * tile] = from[static_cast<std::size_t>(f) * tile];
+    }
+  }
+  pack_home_ = nullptr;
 }
 
 }  // namespace pdlab::gov

@@ -18,24 +18,11 @@ using simd::store;
 
 constexpr std::size_t kPrefetchTiles = 4;
 
-// The step's constants, copied by value so that stores through the arrays cannot alias them
-// (the compiler then keeps them in registers or broadcasts them from the stack).
-struct Constants {
-  float services_contracting, volunteers, government, withdrawal, space;
-  float depth_rate, depth_decay, perceive;
-  float admin_load, list_cut, cost_load, cost[2], cost_factor[2], inv_spread;
-  bool shared_exp;  // both classes' logistics from one exponential (see constants())
-  float intercept, w_peers, mobilise, w_bel, w_trust, w_serv, w_eff, voice[2], access, adjust;
-  float bel_time, bel_serv, bel_part, turnover[2], need[2], working[2], school_min;
-  float sat_intercept, sat_depth, sat_serv, sat_griev, trust_rate;
-  float control_trust, griev_in, griev_decay;
-  float root_places, root_access, root_load;  // what full root-cause capital fixes (7.9.4)
-  float assess_depth, assess_sat;             // the superior's weights on depth and satisfaction
-};
+}  // namespace
 
-Constants constants(const Step& st) {
+KernelConstants kernel_constants(const Step& st) {
   const float copro = st.coproduction ? 1.0F : 0.0F;
-  Constants k{};
+  KernelConstants k{};
   k.services_contracting = st.services ? st.contracting : 0.0F;
   k.volunteers = st.services ? st.volunteers : 0.0F;
   k.government = st.services ? st.government : 0.0F;
@@ -94,6 +81,8 @@ Constants constants(const Step& st) {
   k.assess_sat = st.omega;
   return k;
 }
+
+namespace {
 
 // A shuffle mask of N lanes, lane p taking f(p) (indices >= N select the second vector).
 template <class VI, class F, std::size_t... P>
@@ -190,7 +179,7 @@ void street_rows_lanes(const float* const* q, std::size_t n, float* rows) {
 
 template <int N, bool SharedExp>
 PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::int32_t t,
-                                  const Constants k, float so_capacity) {
+                                  const KernelConstants k, float so_capacity) {
   using T = typename simd::V<N>::f;
   using VI = typename simd::V<N>::i;
   // The arrays as restrict locals: a store through one does not reload the others.
@@ -213,7 +202,14 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
   constexpr std::size_t lanes = simd::kMaxLanes;
   const T one = T{} + 1.0F;
   const T so_cap = T{} + so_capacity;
-  T block[kBlockSums] = {};
+  // The block's sums by lane add up in place (17 vectors would not stay in registers anyway):
+  // every lane starts at +0, and lanes past N stay there.
+  float(*__restrict block)[lanes] = a.block;
+  for (int s = 0; s < kBlockSums; ++s) {
+    for (std::size_t l = 0; l < lanes; l += N) {
+      store(&block[s][l], T{});
+    }
+  }
   for (std::size_t i = 0; i < n; i += N) {
     // In a window's first period the block's tiles come from memory (coupled runs visit every
     // block once a window): on entering a tile, ask for those up to kPrefetchTiles ahead, one
@@ -421,31 +417,31 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     out(StreetSum::places_so, so_places);
     out(StreetSum::adopters_depth, wa * dn);
     store_street<N>(street_p, i, street);
-    const auto sum = [&](BlockSum s) -> T& { return block[static_cast<int>(s)]; };
-    sum(BlockSum::participation_local) += wl * part[0];
-    sum(BlockSum::participation_migrant) += wm * part[1];
-    sum(BlockSum::belonging_local) += wl * bel_new[0];
-    sum(BlockSum::belonging_migrant) += wm * bel_new[1];
-    sum(BlockSum::trust_local) += wl * trust_new[0];
-    sum(BlockSum::trust_migrant) += wm * trust_new[1];
-    sum(BlockSum::grievance_local) += wl * griev_new[0];
-    sum(BlockSum::grievance_migrant) += wm * griev_new[1];
-    sum(BlockSum::satisfaction) += w * sat_mean;
-    sum(BlockSum::coverage) += w * used;
-    sum(BlockSum::depth) += w * dn;
-    sum(BlockSum::demand) += pupils;
-    sum(BlockSum::places_so) += so_places * use_rate;
-    sum(BlockSum::places_volunteers) += from_vol * per_source * use_rate;
-    sum(BlockSum::places_government) += (from_gov * per_source + from_root * pupils) * use_rate;
-    sum(BlockSum::supply) += offered;
-    sum(BlockSum::schools) += school * count;
-  }
-  for (int s = 0; s < kBlockSums; ++s) {
-    std::memcpy(a.block[s], &block[s], sizeof block[s]);
+    const auto add = [&](BlockSum s, T v) {
+      float* p = block[static_cast<int>(s)];
+      store(p, load<T>(p) + v);
+    };
+    add(BlockSum::participation_local, wl * part[0]);
+    add(BlockSum::participation_migrant, wm * part[1]);
+    add(BlockSum::belonging_local, wl * bel_new[0]);
+    add(BlockSum::belonging_migrant, wm * bel_new[1]);
+    add(BlockSum::trust_local, wl * trust_new[0]);
+    add(BlockSum::trust_migrant, wm * trust_new[1]);
+    add(BlockSum::grievance_local, wl * griev_new[0]);
+    add(BlockSum::grievance_migrant, wm * griev_new[1]);
+    add(BlockSum::satisfaction, w * sat_mean);
+    add(BlockSum::coverage, w * used);
+    add(BlockSum::depth, w * dn);
+    add(BlockSum::demand, pupils);
+    add(BlockSum::places_so, so_places * use_rate);
+    add(BlockSum::places_volunteers, from_vol * per_source * use_rate);
+    add(BlockSum::places_government, (from_gov * per_source + from_root * pupils) * use_rate);
+    add(BlockSum::supply, offered);
+    add(BlockSum::schools, school * count);
   }
 }
 
-void kernel_sse(const CommunityArrays& a, std::size_t n, std::int32_t t, const Constants& k,
+void kernel_sse(const CommunityArrays& a, std::size_t n, std::int32_t t, const KernelConstants& k,
                 float so_capacity) {
   k.shared_exp ? community_lanes<4, true>(a, n, t, k, so_capacity)
                : community_lanes<4, false>(a, n, t, k, so_capacity);
@@ -453,7 +449,7 @@ void kernel_sse(const CommunityArrays& a, std::size_t n, std::int32_t t, const C
 
 #if defined(__x86_64__) && defined(__GNUC__)
 __attribute__((target("avx2,fma"))) void kernel_avx2(const CommunityArrays& a, std::size_t n,
-                                                     std::int32_t t, const Constants& k,
+                                                     std::int32_t t, const KernelConstants& k,
                                                      float so_capacity) {
   k.shared_exp ? community_lanes<8, true>(a, n, t, k, so_capacity)
                : community_lanes<8, false>(a, n, t, k, so_capacity);
@@ -462,13 +458,13 @@ __attribute__((target("avx2,fma"))) void kernel_avx2(const CommunityArrays& a, s
 // two 8-lane ones, with the multiply-adds fused as on AVX-512 (the same source expressions).
 __attribute__((target("avx2,fma"))) void kernel_avx512_on_avx2(const CommunityArrays& a,
                                                                std::size_t n, std::int32_t t,
-                                                               const Constants& k,
+                                                               const KernelConstants& k,
                                                                float so_capacity) {
   k.shared_exp ? community_lanes<16, true>(a, n, t, k, so_capacity)
                : community_lanes<16, false>(a, n, t, k, so_capacity);
 }
 __attribute__((target("avx512f,fma"))) void kernel_avx512(const CommunityArrays& a, std::size_t n,
-                                                          std::int32_t t, const Constants& k,
+                                                          std::int32_t t, const KernelConstants& k,
                                                           float so_capacity) {
   k.shared_exp ? community_lanes<16, true>(a, n, t, k, so_capacity)
                : community_lanes<16, false>(a, n, t, k, so_capacity);
@@ -546,10 +542,11 @@ int community_kernel_lanes() {
 
 void community_kernel(const CommunityArrays& a, std::size_t n, std::int32_t t, const Step& st,
                       float so_capacity) {
-  for (int k = 0; k < kBlockSums; ++k) {
-    std::fill(a.block[k], a.block[k] + simd::kMaxLanes, 0.0F);
-  }
-  const Constants k = constants(st);
+  community_kernel(a, n, t, kernel_constants(st), so_capacity);
+}
+
+void community_kernel(const CommunityArrays& a, std::size_t n, std::int32_t t,
+                      const KernelConstants& k, float so_capacity) {
   switch (current_path()) {
 #if defined(__x86_64__) && defined(__GNUC__)
     case KernelPath::avx512: kernel_avx512(a, n, t, k, so_capacity); return;

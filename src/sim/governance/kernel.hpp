@@ -136,6 +136,26 @@ struct CommunityArrays {
   float (*block)[simd::kMaxLanes];  // [kBlockSums][lanes]; lanes >= N left at 0
 };
 
+// A step's constants as the kernel reads them, by value (stores through the arrays cannot
+// alias them, so the compiler keeps them in registers or broadcasts them from the stack).
+// kernel_constants(st) makes them; a caller that runs many blocks in one period keeps them.
+struct KernelConstants {
+  float services_contracting, volunteers, government, withdrawal, space;
+  float depth_rate, depth_decay, perceive;
+  float admin_load, list_cut, cost_load, cost[2], cost_factor[2], inv_spread;
+  bool shared_exp;  // both classes' logistics from one exponential (see kernel_constants())
+  float intercept, w_peers, mobilise, w_bel, w_trust, w_serv, w_eff, voice[2], access, adjust;
+  float bel_time, bel_serv, bel_part, turnover[2], need[2], working[2], school_min;
+  float sat_intercept, sat_depth, sat_serv, sat_griev, trust_rate;
+  float control_trust, griev_in, griev_decay;
+  float root_places, root_access, root_load;  // what full root-cause capital fixes (7.9.4)
+  float assess_depth, assess_sat;             // the superior's weights on depth and satisfaction
+};
+KernelConstants kernel_constants(const Step& st);
+
+// One period of n communities (n a multiple of simd::kMaxLanes); a.block's lanes are set.
+void community_kernel(const CommunityArrays& a, std::size_t n, std::int32_t t,
+                      const KernelConstants& k, float so_capacity);
 void community_kernel(const CommunityArrays& a, std::size_t n, std::int32_t t, const Step& st,
                       float so_capacity);
 

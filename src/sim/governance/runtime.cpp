@@ -122,6 +122,7 @@ void Runtime::index_local4() {
 
 void Runtime::init(sim::ReplicateState& state) {
   rep_ = static_cast<std::uint32_t>(state.replicate);
+  kernel_k_of_.clear();  // (a step's address may be reused by another model's)
   const std::int32_t n = h_.size();
   adopted_.assign(n, {kNever, kNever});
   variant_.assign(n, -1);
@@ -218,6 +219,8 @@ void Runtime::init(sim::ReplicateState& state) {
   pack_tiles_.assign(pw * kFields, 0.0F);
   pack_count_.assign(pw, 0.0F);
   pack_gov_.assign(pw, 0);
+  pack_from_.assign(pw, 0);
+  pack_home_ = nullptr;
   for (auto& v : pack_place_) {
     v.assign(share_ ? pw + simd::kMaxLanes : 0, 0.0F);
   }
@@ -483,14 +486,19 @@ void Runtime::run_window(std::int32_t t0, std::int32_t t1, sim::ReplicateState& 
 // Block b through periods [t0, t1).
 void Runtime::run_block(std::size_t b, std::int32_t t0, std::int32_t t1,
                         const std::vector<Adoption>& records, sim::ReplicateState& state) {
+  auto& changes = block_changes_[b];
   for (std::int32_t t = t0; t < t1; ++t) {
-    apply_changes(block_changes_[b], block_next_[b], t, records);
+    if (block_next_[b] < changes.size() && changes[block_next_[b]].period <= t) {
+      unpack();  // adoption writes to its communities' tiles
+    }
+    apply_changes(changes, block_next_[b], t, records);
     decide_local(b, t);
     communities(b, t);
     stability(b, t);
     assess_local(b, t);
     feedback_block(b, t, state.feedback);
   }
+  unpack();
 }
 
 // The officials above the blocks in period t: their choices (decide), or their assessment and

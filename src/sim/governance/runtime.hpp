@@ -366,8 +366,32 @@ class Runtime {
   std::array<aligned_vector<float>, 6> pack_place_;
   std::array<aligned_vector<float>, 2> pack_rows_;  // outcome, assessed
   bool packed_ = false;  // whether this block's period ran packed (its rows are pack_street_)
+  // Within a block's run through a window the packed states stay in pack_tiles_ from one
+  // period to the next (nothing else reads or writes them there); pack_home_ is then the
+  // block's first tile, where unpack() writes them back. pack_from_ holds, per packed place,
+  // the block's place whose inputs it takes.
+  float* pack_home_ = nullptr;
+  std::size_t pack_m_ = 0;
+  std::vector<std::int32_t> pack_from_;
   bool pack_kernel(const CommunityArrays& arr, std::size_t padded, std::size_t lanes,
-                   std::int32_t t, const Step& st, float so_capacity);
+                   std::int32_t t, const KernelConstants& kc, float so_capacity, bool keep);
+  void unpack();
+  // The kernel's constants by period, made on first use in a replicate (each block's period
+  // would otherwise make them again: two exponentials and the copies, per call).
+  std::vector<KernelConstants> kernel_k_;
+  std::vector<const Step*> kernel_k_of_;
+  const KernelConstants& kernel_k(std::int32_t t, const Step& st) {
+    const auto i = static_cast<std::size_t>(t);
+    if (i >= kernel_k_of_.size()) {
+      kernel_k_.resize(i + 1);
+      kernel_k_of_.resize(i + 1, nullptr);
+    }
+    if (kernel_k_of_[i] != &st) {
+      kernel_k_[i] = kernel_constants(st);
+      kernel_k_of_[i] = &st;
+    }
+    return kernel_k_[i];
+  }
   alignas(64) float block_sums_[kBlockSums][simd::kMaxLanes] = {};
 
   // Per block.

@@ -179,6 +179,53 @@ TEST(Identical, SharedUpdatesGiveTheUnsharedRunUpToRounding) {
   EXPECT_GT(widths, 0);
 }
 
+// The packed kernel keeps a block's states packed from one period to the next while nothing
+// else reads its tiles (docs/model.md 7.9.5): with panel rows once a year (not every period, as
+// above) that is most periods, and the outputs are still the unshared run's up to rounding, at
+// every kernel width. Cut: the packed run reusing last period's inputs by place (effort,
+// grievance from stability work, ...) moves the outputs by more than rounding.
+TEST(Identical, StatesKeptPackedThroughAWindowGiveTheUnsharedRun) {
+  const auto h = twins_city();
+  auto s = twins_scenario(false);
+  s.output.unit_time_every = 12;
+  struct Restore {
+    ~Restore() { gov::force_kernel_path(gov::KernelPath::automatic); }
+  } restore;
+  int widths = 0;
+  for (const auto path :
+       {gov::KernelPath::sse, gov::KernelPath::avx2, gov::KernelPath::avx512_on_avx2}) {
+    if (!gov::force_kernel_path(path)) {
+      continue;
+    }
+    ++widths;
+    SCOPED_TRACE("kernel lanes " + std::to_string(gov::community_kernel_lanes()));
+    const auto shared = run(s, h, true);
+    const auto alone = run(s, h, false);
+    ASSERT_EQ(shared.size(), alone.size());
+    double values = 0;
+    double panel = 0;
+    for (std::size_t r = 0; r < shared.size(); ++r) {
+      const auto& a = shared[r].governance;
+      const auto& b = alone[r].governance;
+      ASSERT_EQ(a.values.size(), b.values.size());
+      for (std::size_t i = 0; i < a.values.size(); ++i) {
+        values = worst(a.values[i], b.values[i], values);
+      }
+      ASSERT_EQ(a.units.size(), b.units.size());
+      for (std::size_t i = 0; i < a.units.size(); ++i) {
+        for (std::size_t k = 0; k < a.units[i].v.size(); ++k) {
+          panel = worst(a.units[i].v[k], b.units[i].v[k], panel);
+        }
+      }
+    }
+    std::printf("lanes %d: largest relative differences: outputs %g, panel %g\n",
+                gov::community_kernel_lanes(), values, panel);
+    EXPECT_LT(values, 1e-4) << "governance outputs, largest relative difference";
+    EXPECT_LT(panel, 1e-4) << "panel rows, largest relative difference";
+  }
+  EXPECT_GT(widths, 0);
+}
+
 // With every feedback on, governance steers adoption, so rounding may move an event; the run
 // stays close: the share of communities that adopted by the end, the streets' depth and the
 // communities' satisfaction (means over the second half) within a few points of the unshared run.

@@ -34,7 +34,7 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
   const Step& st = g_.step(t);
   const int lg = g_.local_level();
   const bool panel_now = every_ > 0 && (t + 1) % every_ == 0;
-  LocalSums sums;
+  LocalSums& sums = local_sums_;  // zero (flush() leaves it so)
   // The jurisdiction sums of the parent of the governments so far (a block's local
   // governments share one): in registers, not memory, between one government and the next;
   // the same float additions in the same order.

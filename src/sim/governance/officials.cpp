@@ -314,12 +314,7 @@ void Runtime::decide_local(std::size_t b, std::int32_t t) {
   if (t == window_start_ && b + 1 < g_.blocks().size()) {
     prefetch_block(b + 1);  // once a window: the next block runs after this one's periods
   }
-  const bool mixes = st.stability && st.choose_mix;
-  if (mixes) {
-    for (auto& v : mix_in_) {
-      v.resize(static_cast<std::size_t>(blk.g1 - blk.g0 + 3));  // whole groups of four
-    }
-  }
+  const bool mixes = st.stability && st.choose_mix;  // (mix_in_ is sized in init())
   Local4* const q0 = &local4_[block4_[b]];
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     // The official in charge: the local one, or the one above once its tier is abolished.

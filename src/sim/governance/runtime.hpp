@@ -168,6 +168,9 @@ class Runtime {
     out_.values[cell(m, level, t)] = value;
   }
   void flush(LocalSums& s, std::int32_t t);
+  // The block's sums of a step, kept between calls: flush() leaves it zero again, so that the
+  // steps need not clear kGovMetrics x 2 doubles each block and period.
+  LocalSums local_sums_;
   void apply(const Adoption& a);
   double exponential(std::int32_t g, std::uint32_t& drawn);
   void set_population(std::int32_t slot, float residents, float migrant);

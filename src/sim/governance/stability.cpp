@@ -41,7 +41,7 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
   const auto& blk = g_.blocks()[b];
   const Step& st = g_.step(t);
   const bool panel_now = every_ > 0 && (t + 1) % every_ == 0;
-  LocalSums sums;
+  LocalSums& sums = local_sums_;  // zero (flush() leaves it so)
   // The weighted sums of kSummedMetrics, each in government order, and their weight (the
   // same sum for each, added once): into sums at the end.
   double summed[kSummed] = {};

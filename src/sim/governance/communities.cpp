@@ -107,6 +107,20 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
       acc[2] += simd::load<V4>(row + 8);
     }
   };
+  // ... and the rows of its shadows, after its communities' (sharing only).
+  const auto add_shadows = [&](V4* acc, std::int32_t g) {
+    const auto k = static_cast<std::size_t>(g - upper_);
+    for (std::int32_t sh = shadow_begin_[k]; sh < shadow_end_[k]; ++sh) {
+      if (count_[static_cast<std::size_t>(sh)] == 0.0F) {
+        continue;  // all its members adopted: no rows
+      }
+      const float* row =
+          &shadow_street_[static_cast<std::size_t>(sh - shadow_base_[b]) * kStreetRow];
+      acc[0] += simd::load<V4>(row);
+      acc[1] += simd::load<V4>(row + 4);
+      acc[2] += simd::load<V4>(row + 8);
+    }
+  };
   const auto put_sums = [&](std::int32_t g, const V4* acc) {
     std::memcpy(&street_sum_[static_cast<std::size_t>(g) * kStreetRow], acc,
                 kStreetRow * sizeof(float));
@@ -122,6 +136,7 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
       ++next;
     }
     add_rows(a, first, next);
+    add_shadows(a, g);
     put_sums(g, a);
   }
   for (std::int32_t g = blk.g0; g < blk.g1 && share_ && !packed_; ++g) {
@@ -136,6 +151,7 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
       }
       i = end;
     }
+    add_shadows(a, g);
     put_sums(g, a);
   }
   for (std::int32_t g = blk.g0; g < blk.g1 && !share_; g += 2) {
@@ -165,21 +181,6 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     add_rows(c, b0 + both, b1);
     put_sums(g, a);
     put_sums(g + 1, c);
-  }
-  for (std::int32_t g = blk.g0; g < blk.g1 && shadows > 0; ++g) {
-    // ... and the rows of its shadows (after its communities').
-    const auto k = static_cast<std::size_t>(g - upper_);
-    float* acc = &street_sum_[static_cast<std::size_t>(g) * kStreetRow];
-    for (std::int32_t sh = shadow_begin_[k]; sh < shadow_end_[k]; ++sh) {
-      if (count_[static_cast<std::size_t>(sh)] == 0.0F) {
-        continue;  // all its members adopted: no rows
-      }
-      const float* row =
-          &shadow_street_[static_cast<std::size_t>(sh - shadow_base_[b]) * kStreetRow];
-      for (int q = 0; q < kStreetRow; q += 4) {  // lane by lane, as scalar sums
-        simd::store(acc + q, simd::load<V4>(acc + q) + simd::load<V4>(row + q));
-      }
-    }
   }
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     const GovInfo& gi = info_[g];

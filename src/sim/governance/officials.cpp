@@ -105,8 +105,8 @@ PDLAB_INLINE float Runtime::choose_effort(std::int32_t official, std::int32_t te
 // work costs now and fixes the causes of grievance (unmet need) later, durably. The horizon
 // sums (make_horizons) follow those responses over the periods of tenure left, so the choice
 // varies with the official's horizon, its jurisdiction's state and what each strategy costs.
-// decide_local gathers each official's inputs into mix_in_; this loop runs four governments
-// at a time with the same arithmetic, in the same order, as one alone.
+// This loop runs four governments at a time (their inputs from mix_inputs()) with the same
+// arithmetic, in the same order, as one alone.
 void Runtime::choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t) {
   using T = simd::vf4;
   constexpr std::int32_t N = 4;
@@ -118,10 +118,11 @@ void Runtime::choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t) {
   const T buys_control = T{} + std::min(1.0F, st.budget / std::max(st.control_cost, tiny));
   const T buys_root = T{} + std::min(1.0F, st.budget / std::max(st.root_cost, tiny));
   const auto months_left = static_cast<float>(ppy_ - t % ppy_);
-  for (std::int32_t i = 0; i < g1 - g0; i += N) {
-    const auto get = [&](MixInput k) {
-      return simd::load<T>(&mix_in_[static_cast<int>(k)][static_cast<std::size_t>(i)]);
-    };
+  Local4* q = &local4(g0);  // g0 starts a block's groups
+  for (std::int32_t i = 0; i < g1 - g0; i += N, ++q) {
+    T in[kMixInputs];
+    mix_inputs(*q, g0 + i, std::min(N, g1 - g0 - i), t, in);
+    const auto get = [&](MixInput k) { return in[static_cast<int>(k)]; };
     // Veto risk: d P(incidents this year > threshold) / d log(rate), normal approximation.
     const T mu = get(MixInput::expected);
     const T allowance = st.veto_threshold * get(MixInput::residents) - get(MixInput::incidents);
@@ -177,10 +178,9 @@ void Runtime::choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t) {
     }
     w[root_cause] = w[root_cause] * usable;
     const T total = w[0] + w[1] + w[2];
-    // Whole groups (Local4 from g0, which starts a block's): spare lanes belong to no one.
-    Local4& q = local4(g0 + i);
+    // Whole groups: spare lanes belong to no one.
     for (int k = 0; k < 3; ++k) {
-      q.mix[k] = w[k] / total;
+      q->mix[k] = w[k] / total;
     }
   }
 }
@@ -199,61 +199,62 @@ PDLAB_INLINE void Runtime::buy(Local4& q, int l, std::int32_t t) {
       adopted * std::min(1.0F, q.mix[root_cause][l] * st.budget / std::max(st.root_cost, tiny));
 }
 
-// The inputs of choose_mixes for local governments [g0, g1) in period t, into mix_in_: what
-// comes from the government's own arrays four at a time (lanes.hpp, the scalar's arithmetic),
-// what comes from its official one at a time.
-void Runtime::gather_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t) {
+// The inputs of choose_mixes for the group of local governments from g (m of them, m <= 4) in
+// period t: what comes from the governments' own arrays four at a time (lanes.hpp, the
+// scalar's arithmetic), what comes from their officials one at a time (spare lanes 0).
+PDLAB_INLINE void Runtime::mix_inputs(const Local4& q, std::int32_t g, std::int32_t m,
+                                      std::int32_t t, simd::vf4 (&in)[kMixInputs]) const {
   using lanes::T;
   const Step& st = g_.step(t);
   const auto& hz = st.horizons;
   const std::int32_t months_left = ppy_ - t % ppy_;
   const T one = T{} + 1.0F;
-  const Local4* q = &local4(g0);  // g0 starts a block's groups
-  for (std::int32_t i = 0; i < g1 - g0; i += lanes::N, ++q) {
-    const std::int32_t m = std::min(lanes::N, g1 - g0 - i);
-    const auto g = static_cast<std::size_t>(g0 + i);
-    const auto get = [&](const std::vector<float>& v) { return lanes::load(&v[g], m); };
-    // mix_in_ holds whole groups of four (decide_local).
-    const auto set = [&](MixInput k, T v) {
-      simd::store(&mix_in_[static_cast<int>(k)][static_cast<std::size_t>(i)], v);
-    };
-    // Last period's incidents: what suppression acts on, and the eruptions' share.
-    const T rate = q->rate;
-    const auto some = rate > 0.0F;
-    set(MixInput::open, lanes::select(some, q->open_rate / rate, one));
-    set(MixInput::contained, lanes::select(some, q->contained / rate, one));
-    set(MixInput::open_year,
-        lanes::select(lanes::positive(q->residents, m),
-                      q->open_rate * lanes::load_float(q->per_10k_year, lanes::N), T{}));
-    set(MixInput::need, q->need);
-    const T grievance = get(j_grievance_);
-    set(MixInput::voice, lanes::select(grievance > 0.0F, q->voiced / grievance, one));
-    set(MixInput::base, lanes::select(some, q->base_rate / rate, one));
-    set(MixInput::expected, rate * static_cast<float>(months_left));
-    set(MixInput::residents, lanes::load_float(q->residents, lanes::N));
-    set(MixInput::incidents, get(year_incidents_));
-    set(MixInput::grievance, grievance);  // all of it: satisfaction (7.9.2)
-    set(MixInput::latent, q->latent);
-    set(MixInput::claims, q->claims);
-    set(MixInput::capital, q->capital);
-  }
-  const Local4* const q0 = &local4(g0);
-  for (std::int32_t g = g0; g < g1; ++g) {
-    const auto i = static_cast<std::size_t>(g - g0);
-    const auto set = [&](MixInput k, float v) { mix_in_[static_cast<int>(k)][i] = v; };
-    const std::int32_t gov = q0[i / 4].in_charge[i % 4];
+  const auto at = static_cast<std::size_t>(g);
+  const auto get = [&](const std::vector<float>& v) { return lanes::load(&v[at], m); };
+  const auto set = [&](MixInput k, T v) { in[static_cast<int>(k)] = v; };
+  // Last period's incidents: what suppression acts on, and the eruptions' share.
+  const T rate = q.rate;
+  const auto some = rate > 0.0F;
+  set(MixInput::open, lanes::select(some, q.open_rate / rate, one));
+  set(MixInput::contained, lanes::select(some, q.contained / rate, one));
+  set(MixInput::open_year,
+      lanes::select(lanes::positive(q.residents, m),
+                    q.open_rate * lanes::load_float(q.per_10k_year, lanes::N), T{}));
+  set(MixInput::need, q.need);
+  const T grievance = get(j_grievance_);
+  set(MixInput::voice, lanes::select(grievance > 0.0F, q.voiced / grievance, one));
+  set(MixInput::base, lanes::select(some, q.base_rate / rate, one));
+  set(MixInput::expected, rate * static_cast<float>(months_left));
+  set(MixInput::residents, lanes::load_float(q.residents, lanes::N));
+  set(MixInput::incidents, get(year_incidents_));
+  set(MixInput::grievance, grievance);  // all of it: satisfaction (7.9.2)
+  set(MixInput::latent, q.latent);
+  set(MixInput::claims, q.claims);
+  set(MixInput::capital, q.capital);
+  T promotion{}, slope{}, adopted{}, discounted{}, eruptions{}, latent{}, claims{}, unmet{}, root{};
+  for (std::int32_t l = 0; l < m; ++l) {
+    const std::int32_t gov = q.in_charge[l];
     const std::int32_t left = std::clamp(term_end_[gov] - t, 0, hz.max());
     // This year's tournament counts only if it falls within the term.
-    set(MixInput::promotion, left >= months_left ? promotion_[gov] : 0.0F);
-    set(MixInput::slope, slope_[gov]);
-    set(MixInput::adopted, active(gov, t) ? 1.0F : 0.0F);
-    set(MixInput::discounted, hz.discounted[left]);
-    set(MixInput::h_eruptions, hz.eruptions[left]);
-    set(MixInput::h_latent, hz.latent[left]);
-    set(MixInput::h_claims, hz.claims[left]);
-    set(MixInput::h_unmet, hz.unmet[left]);
-    set(MixInput::h_root, hz.root[left]);
+    promotion[l] = left >= months_left ? promotion_[gov] : 0.0F;
+    slope[l] = slope_[gov];
+    adopted[l] = active(gov, t) ? 1.0F : 0.0F;
+    discounted[l] = hz.discounted[left];
+    eruptions[l] = hz.eruptions[left];
+    latent[l] = hz.latent[left];
+    claims[l] = hz.claims[left];
+    unmet[l] = hz.unmet[left];
+    root[l] = hz.root[left];
   }
+  set(MixInput::promotion, promotion);
+  set(MixInput::slope, slope);
+  set(MixInput::adopted, adopted);
+  set(MixInput::discounted, discounted);
+  set(MixInput::h_eruptions, eruptions);
+  set(MixInput::h_latent, latent);
+  set(MixInput::h_claims, claims);
+  set(MixInput::h_unmet, unmet);
+  set(MixInput::h_root, root);
 }
 
 namespace {
@@ -314,7 +315,7 @@ void Runtime::decide_local(std::size_t b, std::int32_t t) {
   if (t == window_start_ && b + 1 < g_.blocks().size()) {
     prefetch_block(b + 1);  // once a window: the next block runs after this one's periods
   }
-  const bool mixes = st.stability && st.choose_mix;  // (mix_in_ is sized in init())
+  const bool mixes = st.stability && st.choose_mix;
   Local4* const q0 = &local4_[block4_[b]];
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     // The official in charge: the local one, or the one above once its tier is abolished.
@@ -346,7 +347,6 @@ void Runtime::decide_local(std::size_t b, std::int32_t t) {
     }
   }
   if (mixes) {
-    gather_mixes(blk.g0, blk.g1, t);
     choose_mixes(blk.g0, blk.g1, t);
   }
   if (st.stability) {

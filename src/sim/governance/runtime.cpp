@@ -141,10 +141,8 @@ void Runtime::init(sim::ReplicateState& state) {
     initial_state(s);
   }
   std::int32_t widest = 0;
-  std::int32_t most_governments = 0;
   for (const auto& blk : g_.blocks()) {
     widest = std::max(widest, blk.padded);
-    most_governments = std::max(most_governments, blk.g1 - blk.g0);
     for (std::int32_t c = blk.c0; c < blk.c1; ++c) {
       const auto s = slot(blk, c);
       // A community born later has no residents until then (docs/model.md 7.13).
@@ -223,9 +221,6 @@ void Runtime::init(sim::ReplicateState& state) {
   pack_count_.assign(pw, 0.0F);
   pack_gov_.assign(pw, 0);
   pack_from_.assign(pw, 0);
-  for (auto& v : mix_in_) {  // a block's local governments in whole groups of four
-    v.assign(static_cast<std::size_t>(most_governments + 3), 0.0F);
-  }
   pack_home_ = nullptr;
   for (auto& v : pack_place_) {
     v.assign(share_ ? pw + simd::kMaxLanes : 0, 0.0F);

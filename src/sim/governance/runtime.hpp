@@ -229,7 +229,6 @@ class Runtime {
   void rank_peers(std::int32_t first, std::int32_t end, std::int32_t t);
   float choose_effort(std::int32_t official, std::int32_t territory, std::int32_t t, float depth,
                       float participation, float fit, bool reaches_residents) const;
-  void gather_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t);  // into mix_in_
   void choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t);
   struct Local4;
   void buy(Local4& q, int l, std::int32_t t);  // what the mix of local government q, l buys
@@ -410,7 +409,7 @@ class Runtime {
   std::vector<float> effort_, visible_, own_depth_;
   std::vector<std::int32_t> peers_, peer_order_;  // tournament scratch
   std::vector<float> peer_score_;
-  // The inputs of the mix choices of one block's officials, one array each (choose_mixes).
+  // The inputs of one group of four officials' mix choices (choose_mixes, mix_inputs).
   enum class MixInput : int {
     open,       // share of the expected incidents that suppression acts on
     contained,  // share that responds to grievance and unmet claims (open, after suppression)
@@ -436,7 +435,9 @@ class Runtime {
     h_root,
     count
   };
-  std::array<std::vector<float>, static_cast<int>(MixInput::count)> mix_in_;
+  static constexpr int kMixInputs = static_cast<int>(MixInput::count);
+  void mix_inputs(const Local4& q, std::int32_t g, std::int32_t m, std::int32_t t,
+                  simd::vf4 (&in)[kMixInputs]) const;
   // Per government: its jurisdiction in the last period (decisions and feedback).
   std::vector<float> j_residents_, j_participation_, j_satisfaction_, j_grievance_, j_depth_,
       j_fit_, j_incident_rate_, j_escalation_, year_incidents_;

@@ -51,7 +51,8 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     load_c_[o] = 0.0F + (partial(gi, t) ? st.partial_load : 0.0F);
   }
   // Every community of the block, branch-free so that the loop vectorises.
-  const auto arr = arrays(blk, t);
+  auto arr = arrays(blk, t);
+  arr.prefetch = t == window_start_;  // (kernel.hpp)
   const auto padded = static_cast<std::size_t>(blk.padded);
   const KernelConstants& kc = kernel_k(t, st);
   // The packed states may stay packed for the block's next period unless something else reads
@@ -79,6 +80,7 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     sa.communities = static_cast<std::size_t>(shadows);
     sa.street = shadow_street_.data();
     sa.updated = nullptr;
+    sa.prefetch = false;
     sa.block = shadow_sums_;
     community_kernel(sa, static_cast<std::size_t>(shadow_padded_[b]), t, kc, so_capacity_[b]);
     for (int k = 0; k < kBlockSums; ++k) {
@@ -379,6 +381,7 @@ bool Runtime::pack_kernel(const CommunityArrays& arr, std::size_t padded, std::s
   pa.communities = m;
   pa.street = pack_street_.data();
   pa.updated = nullptr;
+  pa.prefetch = false;
   community_kernel(pa, n, t, kc, so_capacity);
   for (std::size_t k = 0; k < m; ++k) {
     const std::size_t i = pick_[k];

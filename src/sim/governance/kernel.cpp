@@ -215,7 +215,7 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     // block once a window): on entering a tile, ask for those up to kPrefetchTiles ahead, one
     // line per field, that hold a community to update (each once; tiles past the block's end
     // too: they warm the next block's first).
-    if (i % lanes == 0) {
+    if (a.prefetch && i % lanes == 0) {
       const std::size_t tile = i / lanes;
       prefetched = std::max(prefetched, tile + 1);
       for (; prefetched <= tile + kPrefetchTiles; ++prefetched) {

@@ -133,6 +133,10 @@ struct CommunityArrays {
   // Per vector of the kernel's lanes (may be null): 1 if its communities were updated and have
   // rows this period, 0 if all of their counts are 0 (rows left as they were).
   std::uint8_t* updated;
+  // Whether to prefetch tiles ahead (community_kernel): worth it only where they come from
+  // memory, the block's own tiles in a window's first period; packed and shadow tiles are
+  // side by side (the hardware prefetcher follows them) and mostly in cache.
+  bool prefetch;
   float (*block)[simd::kMaxLanes];  // [kBlockSums][lanes]; lanes >= N left at 0
 };
 

@@ -69,7 +69,8 @@ class Rng {
 
   static double to_open_unit(std::uint32_t hi, std::uint32_t lo) {
     const std::uint64_t bits = ((static_cast<std::uint64_t>(hi) << 32U) | lo) >> 12U;
-    return (static_cast<double>(bits) + 0.5) * 0x1.0p-52;
+    // (below 2^52: as a signed integer it converts exactly, in one instruction)
+    return (static_cast<double>(static_cast<std::int64_t>(bits)) + 0.5) * 0x1.0p-52;
   }
 
   // Raw Philox4x32-10 on a given counter, for known-answer tests.

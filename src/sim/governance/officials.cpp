@@ -107,7 +107,7 @@ PDLAB_INLINE float Runtime::choose_effort(std::int32_t official, std::int32_t te
 // varies with the official's horizon, its jurisdiction's state and what each strategy costs.
 // This loop runs four governments at a time (their inputs from mix_inputs()) with the same
 // arithmetic, in the same order, as one alone.
-void Runtime::choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t) {
+void Runtime::choose_mixes(Local4* q, std::int32_t g0, std::int32_t g1, std::int32_t t) {
   using T = simd::vf4;
   constexpr std::int32_t N = 4;
   const Step& st = g_.step(t);
@@ -118,7 +118,6 @@ void Runtime::choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t) {
   const T buys_control = T{} + std::min(1.0F, st.budget / std::max(st.control_cost, tiny));
   const T buys_root = T{} + std::min(1.0F, st.budget / std::max(st.root_cost, tiny));
   const auto months_left = static_cast<float>(ppy_ - t % ppy_);
-  Local4* q = &local4(g0);  // g0 starts a block's groups
   for (std::int32_t i = 0; i < g1 - g0; i += N, ++q) {
     T in[kMixInputs];
     mix_inputs(*q, g0 + i, std::min(N, g1 - g0 - i), t, in);
@@ -347,7 +346,7 @@ void Runtime::decide_local(std::size_t b, std::int32_t t) {
     }
   }
   if (mixes) {
-    choose_mixes(blk.g0, blk.g1, t);
+    choose_mixes(q0, blk.g0, blk.g1, t);
   }
   if (st.stability) {
     for (std::int32_t g = blk.g0; g < blk.g1; ++g) {

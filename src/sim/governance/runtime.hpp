@@ -229,8 +229,9 @@ class Runtime {
   void rank_peers(std::int32_t first, std::int32_t end, std::int32_t t);
   float choose_effort(std::int32_t official, std::int32_t territory, std::int32_t t, float depth,
                       float participation, float fit, bool reaches_residents) const;
-  void choose_mixes(std::int32_t g0, std::int32_t g1, std::int32_t t);
   struct Local4;
+  // (q: the groups of g0's block, from its first)
+  void choose_mixes(Local4* q, std::int32_t g0, std::int32_t g1, std::int32_t t);
   void buy(Local4& q, int l, std::int32_t t);  // what the mix of local government q, l buys
   // Asks the caches for what block b's per-government passes read in the current window
   // (officials.cpp: decide_local does so for the next block, whose state the community tiles

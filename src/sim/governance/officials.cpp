@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 
 namespace pdlab::gov {
@@ -105,84 +106,149 @@ PDLAB_INLINE float Runtime::choose_effort(std::int32_t official, std::int32_t te
 // work costs now and fixes the causes of grievance (unmet need) later, durably. The horizon
 // sums (make_horizons) follow those responses over the periods of tenure left, so the choice
 // varies with the official's horizon, its jurisdiction's state and what each strategy costs.
-// This loop runs four governments at a time (their inputs from mix_inputs()) with the same
-// arithmetic, in the same order, as one alone.
-void Runtime::choose_mixes(Local4* q, std::int32_t g0, std::int32_t g1, std::int32_t t) {
-  using T = simd::vf4;
-  constexpr std::int32_t N = 4;
-  const Step& st = g_.step(t);
+// The loops run four governments at a time (their inputs from mix_inputs()), or eight on a CPU
+// with AVX2, with the same arithmetic, in the same order, as one alone (no multiply-adds fused:
+// Stability.LanesGiveTheBitsOfOneGovernmentAtATime pins both).
+namespace {
+
+// The mix shares of N officials from their inputs (choose_mixes).
+template <int N>
+PDLAB_INLINE void choose_lanes(const typename simd::V<N>::f (&in)[kMixInputs], const Step& st,
+                               float months_left, typename simd::V<N>::f (&mix)[3]) {
+  using T = typename simd::V<N>::f;
   const T one = T{} + 1.0F;
   const T zero = T{};
   const T budget = T{} + st.budget;
   const float tiny = 1e-6F;
   const T buys_control = T{} + std::min(1.0F, st.budget / std::max(st.control_cost, tiny));
   const T buys_root = T{} + std::min(1.0F, st.budget / std::max(st.root_cost, tiny));
+  const auto get = [&](MixInput k) { return in[static_cast<int>(k)]; };
+  // Veto risk: d P(incidents this year > threshold) / d log(rate), normal approximation.
+  const T mu = get(MixInput::expected);
+  const T allowance = st.veto_threshold * get(MixInput::residents) - get(MixInput::incidents);
+  // (sqrt is correctly rounded: the vector instruction gives the scalar's bits)
+  T root_mu;
+#if defined(__x86_64__) && defined(__GNUC__)
+  if constexpr (N == 8) {
+    root_mu = __builtin_ia32_sqrtps256(mu);
+  } else {
+    root_mu = __builtin_ia32_sqrtps(mu);
+  }
+#else
+  for (int l = 0; l < N; ++l) {
+    root_mu[l] = std::sqrt(mu[l]);
+  }
+#endif
+  const T z = (allowance + 0.5F - mu) / root_mu;
+  const T density = root_mu * 0.3989423F * simd::exp<N>(-0.5F * z * z);
+  const auto bites = (allowance >= zero) & (mu > zero) & (z < 8.0F);
+  const T veto = st.veto ? (bites ? density : zero) : zero;
+  // Per share of one period's incidents.
+  const T stake = get(MixInput::promotion) * veto / months_left;
+  const T sat = st.omega * st.sat_grievance * get(MixInput::slope);  // per unit of grievance
+  const T griev = get(MixInput::grievance);
+  const T room = one - griev;
+  const T responds = get(MixInput::contained);  // share of incidents that respond
+  // Grievance moves incidents as far as the aggrieved have a voice (7.9.4).
+  const T voiced = responds * get(MixInput::voice) * st.incident_grievance;
+  const T now = get(MixInput::open) * get(MixInput::discounted);
+  const T stored = one - get(MixInput::latent);
+  const T latent_g = room * get(MixInput::h_latent);
+  const T unmet_g = room * get(MixInput::h_unmet);
+  T value[3];
+  value[control] =
+      buys_control *
+      (stake * (st.control_effect * now -
+                stored * (get(MixInput::base) * get(MixInput::h_eruptions) + voiced * latent_g)) -
+       sat * stored * latent_g);
+  const T owed = simd::max(T{} + tiny, get(MixInput::claims) * get(MixInput::open_year));
+  const T buys_claims = simd::min(one, budget / owed);
+  value[compensation] =
+      buys_claims *
+      (stake * (st.compensation_effect * now -
+                responds * st.claims_incidents * get(MixInput::h_claims) - voiced * unmet_g) -
+       sat * unmet_g);
+  // The unmet need full root-cause capital would fix (uncovered places, migrants' exclusion).
+  const T fixes = get(MixInput::need) * room * (one - get(MixInput::capital));
+  value[root_cause] = buys_root * (stake * voiced + sat) * fixes * get(MixInput::h_root);
+  // Root-cause work is not in the choice before the model is adopted.
+  const T usable = get(MixInput::adopted);
+  const T low = simd::min(value[control], value[compensation]);
+  const T top = simd::max(simd::max(value[control], value[compensation]),
+                          usable * value[root_cause] + (one - usable) * low);
+  T w[3];
+  for (int k = 0; k < 3; ++k) {
+    w[k] = simd::exp<N>((value[k] - top) / st.mix_temperature);
+  }
+  w[root_cause] = w[root_cause] * usable;
+  const T total = w[0] + w[1] + w[2];
+  for (int k = 0; k < 3; ++k) {
+    mix[k] = w[k] / total;
+  }
+}
+
+}  // namespace
+
+void Runtime::choose_mixes(Local4* q, std::int32_t g0, std::int32_t g1, std::int32_t t) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  // Eight lanes where the community kernel runs eight or more (the CPU has AVX2; PDLAB_SIMD=sse
+  // and force_kernel_path() choose four here too, so that tests pin both paths' bits).
+  if (community_kernel_lanes() >= 8) {
+    choose_mixes_avx2(q, g0, g1, t);
+    return;
+  }
+#endif
+  using T = simd::vf4;
+  constexpr std::int32_t N = 4;
+  const Step& st = g_.step(t);
   const auto months_left = static_cast<float>(ppy_ - t % ppy_);
   for (std::int32_t i = 0; i < g1 - g0; i += N, ++q) {
     T in[kMixInputs];
     mix_inputs(*q, g0 + i, std::min(N, g1 - g0 - i), t, in);
-    const auto get = [&](MixInput k) { return in[static_cast<int>(k)]; };
-    // Veto risk: d P(incidents this year > threshold) / d log(rate), normal approximation.
-    const T mu = get(MixInput::expected);
-    const T allowance = st.veto_threshold * get(MixInput::residents) - get(MixInput::incidents);
-    // (sqrt is correctly rounded: the vector instruction gives the scalar's bits)
-#if defined(__x86_64__) && defined(__GNUC__)
-    const T root_mu = __builtin_ia32_sqrtps(mu);
-#else
-    T root_mu;
-    for (int l = 0; l < N; ++l) {
-      root_mu[l] = std::sqrt(mu[l]);
-    }
-#endif
-    const T z = (allowance + 0.5F - mu) / root_mu;
-    const T density = root_mu * 0.3989423F * simd::exp<N>(-0.5F * z * z);
-    const auto bites = (allowance >= zero) & (mu > zero) & (z < 8.0F);
-    const T veto = st.veto ? (bites ? density : zero) : zero;
-    // Per share of one period's incidents.
-    const T stake = get(MixInput::promotion) * veto / months_left;
-    const T sat = st.omega * st.sat_grievance * get(MixInput::slope);  // per unit of grievance
-    const T griev = get(MixInput::grievance);
-    const T room = one - griev;
-    const T responds = get(MixInput::contained);  // share of incidents that respond
-    // Grievance moves incidents as far as the aggrieved have a voice (7.9.4).
-    const T voiced = responds * get(MixInput::voice) * st.incident_grievance;
-    const T now = get(MixInput::open) * get(MixInput::discounted);
-    const T stored = one - get(MixInput::latent);
-    const T latent_g = room * get(MixInput::h_latent);
-    const T unmet_g = room * get(MixInput::h_unmet);
-    T value[3];
-    value[control] =
-        buys_control *
-        (stake * (st.control_effect * now -
-                  stored * (get(MixInput::base) * get(MixInput::h_eruptions) + voiced * latent_g)) -
-         sat * stored * latent_g);
-    const T owed = simd::max(T{} + tiny, get(MixInput::claims) * get(MixInput::open_year));
-    const T buys_claims = simd::min(one, budget / owed);
-    value[compensation] =
-        buys_claims *
-        (stake * (st.compensation_effect * now -
-                  responds * st.claims_incidents * get(MixInput::h_claims) - voiced * unmet_g) -
-         sat * unmet_g);
-    // The unmet need full root-cause capital would fix (uncovered places, migrants' exclusion).
-    const T fixes = get(MixInput::need) * room * (one - get(MixInput::capital));
-    value[root_cause] = buys_root * (stake * voiced + sat) * fixes * get(MixInput::h_root);
-    // Root-cause work is not in the choice before the model is adopted.
-    const T usable = get(MixInput::adopted);
-    const T low = simd::min(value[control], value[compensation]);
-    const T top = simd::max(simd::max(value[control], value[compensation]),
-                            usable * value[root_cause] + (one - usable) * low);
-    T w[3];
-    for (int k = 0; k < 3; ++k) {
-      w[k] = simd::exp<N>((value[k] - top) / st.mix_temperature);
-    }
-    w[root_cause] = w[root_cause] * usable;
-    const T total = w[0] + w[1] + w[2];
     // Whole groups: spare lanes belong to no one.
+    choose_lanes<N>(in, st, months_left, q->mix);
+  }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// Two groups of four at a time, in one 8-lane vector each.
+__attribute__((target("avx2"))) void Runtime::choose_mixes_avx2(Local4* q, std::int32_t g0,
+                                                                std::int32_t g1, std::int32_t t) {
+  using T4 = simd::vf4;
+  using T8 = simd::V<8>::f;
+  const Step& st = g_.step(t);
+  const auto months_left = static_cast<float>(ppy_ - t % ppy_);
+  const std::int32_t n = g1 - g0;
+  for (std::int32_t i = 0; i < n; i += 8, q += 2) {
+    const bool two = n - i > 4;
+    T4 a[kMixInputs];
+    T4 b[kMixInputs];
+    mix_inputs(q[0], g0 + i, std::min(4, n - i), t, a);
+    if (two) {
+      mix_inputs(q[1], g0 + i + 4, std::min(4, n - i - 4), t, b);
+    } else {
+      std::copy(a, a + kMixInputs, b);  // (computed, never stored)
+    }
+    T8 in[kMixInputs];
+    for (int k = 0; k < kMixInputs; ++k) {
+      std::memcpy(&in[k], &a[k], sizeof(T4));
+      std::memcpy(reinterpret_cast<char*>(&in[k]) + sizeof(T4), &b[k], sizeof(T4));
+    }
+    T8 mix[3];
+    choose_lanes<8>(in, st, months_left, mix);
     for (int k = 0; k < 3; ++k) {
-      q->mix[k] = w[k] / total;
+      std::memcpy(&q[0].mix[k], &mix[k], sizeof(T4));
+      if (two) {
+        std::memcpy(&q[1].mix[k], reinterpret_cast<const char*>(&mix[k]) + sizeof(T4), sizeof(T4));
+      }
     }
   }
 }
+#else
+void Runtime::choose_mixes_avx2(Local4* q, std::int32_t g0, std::int32_t g1, std::int32_t t) {
+  choose_mixes(q, g0, g1, t);
+}
+#endif
 
 // What local government g's mix buys in period t, in intensities (docs/model.md 7.9.4): control
 // and root-cause work at the spending over their full cost (at most 1; root-cause work needs

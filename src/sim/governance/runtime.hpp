@@ -66,6 +66,35 @@ struct GovInfo {
   std::int32_t begin, end;    // the periods it exists (Restructuring::begin and end)
 };
 
+// The inputs of the officials' mix choices, four or eight officials at a time (officials.cpp:
+// Runtime::mix_inputs, choose_mixes).
+enum class MixInput : int {
+  open,       // share of the expected incidents that suppression acts on
+  contained,  // share that responds to grievance and unmet claims (open, after suppression)
+  open_year,  // open contention per 10,000 residents a year (what compensation must pay)
+  need,       // unmet need that full root-cause capital fixes, population-weighted
+  voice,      // voice of the aggrieved: voiced / all grievance
+  base,       // incidents at zero grievance relative to the expected ones (eruptions)
+  expected,   // incidents expected in the rest of the year at the current mix
+  residents,
+  incidents,  // this year's so far
+  grievance,
+  latent,
+  claims,  // expected claims
+  capital,
+  promotion,
+  slope,
+  adopted,
+  discounted,
+  h_eruptions,
+  h_latent,
+  h_claims,
+  h_unmet,
+  h_root,
+  count
+};
+constexpr int kMixInputs = static_cast<int>(MixInput::count);
+
 // The outcome of an official's yearly inspection (docs/model.md 7.9.1): none this period, or
 // passed or failed.
 enum class Inspected : std::uint8_t { no, passed, failed };
@@ -232,6 +261,7 @@ class Runtime {
   struct Local4;
   // (q: the groups of g0's block, from its first)
   void choose_mixes(Local4* q, std::int32_t g0, std::int32_t g1, std::int32_t t);
+  void choose_mixes_avx2(Local4* q, std::int32_t g0, std::int32_t g1, std::int32_t t);
   void buy(Local4& q, int l, std::int32_t t);  // what the mix of local government q, l buys
   // Asks the caches for what block b's per-government passes read in the current window
   // (officials.cpp: decide_local does so for the next block, whose state the community tiles
@@ -410,33 +440,6 @@ class Runtime {
   std::vector<float> effort_, visible_, own_depth_;
   std::vector<std::int32_t> peers_, peer_order_;  // tournament scratch
   std::vector<float> peer_score_;
-  // The inputs of one group of four officials' mix choices (choose_mixes, mix_inputs).
-  enum class MixInput : int {
-    open,       // share of the expected incidents that suppression acts on
-    contained,  // share that responds to grievance and unmet claims (open, after suppression)
-    open_year,  // open contention per 10,000 residents a year (what compensation must pay)
-    need,       // unmet need that full root-cause capital fixes, population-weighted
-    voice,      // voice of the aggrieved: voiced / all grievance
-    base,       // incidents at zero grievance relative to the expected ones (eruptions)
-    expected,   // incidents expected in the rest of the year at the current mix
-    residents,
-    incidents,  // this year's so far
-    grievance,
-    latent,
-    claims,  // expected claims
-    capital,
-    promotion,
-    slope,
-    adopted,
-    discounted,
-    h_eruptions,
-    h_latent,
-    h_claims,
-    h_unmet,
-    h_root,
-    count
-  };
-  static constexpr int kMixInputs = static_cast<int>(MixInput::count);
   void mix_inputs(const Local4& q, std::int32_t g, std::int32_t m, std::int32_t t,
                   simd::vf4 (&in)[kMixInputs]) const;
   // Per government: its jurisdiction in the last period (decisions and feedback).

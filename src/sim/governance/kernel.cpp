@@ -179,7 +179,7 @@ void street_rows_lanes(const float* const* q, std::size_t n, float* rows) {
 
 template <int N, bool SharedExp>
 PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::int32_t t,
-                                  const KernelConstants k, float so_capacity) {
+                                  const KernelConstants& k, float so_capacity) {
   using T = typename simd::V<N>::f;
   using VI = typename simd::V<N>::i;
   // The arrays as restrict locals: a store through one does not reload the others.

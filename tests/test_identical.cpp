@@ -98,17 +98,10 @@ double worst(double a, double b, double worst_so_far) {
   return std::max(worst_so_far, std::abs(a - b) / std::max(1.0, std::abs(a)));
 }
 
-}  // namespace
-
-// Without feedback adoption does not depend on the governance layer: the same records, every
-// community's state in the first period the same bits, and every governance output and panel
-// value within float rounding of the unshared run, at every kernel width this CPU runs; not the
-// same bits (else nothing was shared). Cut: sharing off on both sides gives the same bits, so
-// the "not identical" check fails.
-TEST(Identical, SharedUpdatesGiveTheUnsharedRunUpToRounding) {
-  const auto h = twins_city();
-  const auto s = twins_scenario(false);
-  const int lc = h.n_levels() - 1;
+// Runs check(shared, alone), the replicates of the scenario with and without shared updates, at
+// every kernel width this CPU runs (the automatic path restored after); how many widths ran.
+template <class Check>
+int at_every_width(const Scenario& s, const Hierarchy& h, Check check) {
   struct Restore {
     ~Restore() { gov::force_kernel_path(gov::KernelPath::automatic); }
   } restore;
@@ -120,8 +113,24 @@ TEST(Identical, SharedUpdatesGiveTheUnsharedRunUpToRounding) {
     }
     ++widths;
     SCOPED_TRACE("kernel lanes " + std::to_string(gov::community_kernel_lanes()));
-    const auto shared = run(s, h, true);
-    const auto alone = run(s, h, false);
+    check(run(s, h, true), run(s, h, false));
+  }
+  return widths;
+}
+
+}  // namespace
+
+// Without feedback adoption does not depend on the governance layer: the same records, every
+// community's state in the first period the same bits, and every governance output and panel
+// value within float rounding of the unshared run, at every kernel width this CPU runs; not the
+// same bits (else nothing was shared). Cut: sharing off on both sides gives the same bits, so
+// the "not identical" check fails.
+TEST(Identical, SharedUpdatesGiveTheUnsharedRunUpToRounding) {
+  const auto h = twins_city();
+  const auto s = twins_scenario(false);
+  const int lc = h.n_levels() - 1;
+  const auto check = [&](const std::vector<ReplicateResult>& shared,
+                         const std::vector<ReplicateResult>& alone) {
     ASSERT_EQ(shared.size(), alone.size());
     bool same_bits = true;
     double values = 0;
@@ -175,8 +184,8 @@ TEST(Identical, SharedUpdatesGiveTheUnsharedRunUpToRounding) {
     std::printf("communities adopted: %zu of %zu\n", adopted, communities);
     EXPECT_GT(adopted, communities / 4);
     EXPECT_LT(adopted, communities);
-  }
-  EXPECT_GT(widths, 0);
+  };
+  EXPECT_GT(at_every_width(s, h, check), 0);
 }
 
 // The packed kernel keeps a block's states packed from one period to the next while nothing
@@ -188,19 +197,8 @@ TEST(Identical, StatesKeptPackedThroughAWindowGiveTheUnsharedRun) {
   const auto h = twins_city();
   auto s = twins_scenario(false);
   s.output.unit_time_every = 12;
-  struct Restore {
-    ~Restore() { gov::force_kernel_path(gov::KernelPath::automatic); }
-  } restore;
-  int widths = 0;
-  for (const auto path :
-       {gov::KernelPath::sse, gov::KernelPath::avx2, gov::KernelPath::avx512_on_avx2}) {
-    if (!gov::force_kernel_path(path)) {
-      continue;
-    }
-    ++widths;
-    SCOPED_TRACE("kernel lanes " + std::to_string(gov::community_kernel_lanes()));
-    const auto shared = run(s, h, true);
-    const auto alone = run(s, h, false);
+  const auto check = [&](const std::vector<ReplicateResult>& shared,
+                         const std::vector<ReplicateResult>& alone) {
     ASSERT_EQ(shared.size(), alone.size());
     double values = 0;
     double panel = 0;
@@ -222,8 +220,8 @@ TEST(Identical, StatesKeptPackedThroughAWindowGiveTheUnsharedRun) {
                 gov::community_kernel_lanes(), values, panel);
     EXPECT_LT(values, 1e-4) << "governance outputs, largest relative difference";
     EXPECT_LT(panel, 1e-4) << "panel rows, largest relative difference";
-  }
-  EXPECT_GT(widths, 0);
+  };
+  EXPECT_GT(at_every_width(s, h, check), 0);
 }
 
 // With every feedback on, governance steers adoption, so rounding may move an event; the run

@@ -129,10 +129,13 @@ PDLAB_INLINE void choose_lanes(const typename simd::V<N>::f (&in)[kMixInputs], c
   // (sqrt is correctly rounded: the vector instruction gives the scalar's bits)
   T root_mu;
 #if defined(__x86_64__) && defined(__GNUC__)
-  if constexpr (N == 8) {
-    root_mu = __builtin_ia32_sqrtps256(mu);
-  } else {
-    root_mu = __builtin_ia32_sqrtps(mu);
+  // Four lanes at a time (SSE, which every x86-64 has: clang checks a builtin's CPU features
+  // where it is written, not where it is inlined).
+  for (int h = 0; h < N / 4; ++h) {
+    simd::vf4 x;
+    std::memcpy(&x, reinterpret_cast<const char*>(&mu) + h * sizeof x, sizeof x);
+    x = __builtin_ia32_sqrtps(x);
+    std::memcpy(reinterpret_cast<char*>(&root_mu) + h * sizeof x, &x, sizeof x);
   }
 #else
   for (int l = 0; l < N; ++l) {
@@ -193,7 +196,8 @@ void Runtime::choose_mixes(Local4* q, std::int32_t g0, std::int32_t g1, std::int
 #if defined(__x86_64__) && defined(__GNUC__)
   // Eight lanes where the community kernel runs eight or more (the CPU has AVX2; PDLAB_SIMD=sse
   // and force_kernel_path() choose four here too, so that tests pin both paths' bits).
-  if (community_kernel_lanes() >= 8) {
+  static const bool avx2 = __builtin_cpu_supports("avx2") != 0;
+  if (avx2 && community_kernel_lanes() >= 8) {
     choose_mixes_avx2(q, g0, g1, t);
     return;
   }
@@ -212,14 +216,15 @@ void Runtime::choose_mixes(Local4* q, std::int32_t g0, std::int32_t g1, std::int
 
 #if defined(__x86_64__) && defined(__GNUC__)
 // Two groups of four at a time, in one 8-lane vector each.
-__attribute__((target("avx2"))) void Runtime::choose_mixes_avx2(Local4* q, std::int32_t g0,
+__attribute__((target("avx2"))) void Runtime::choose_mixes_avx2(Local4* groups, std::int32_t g0,
                                                                 std::int32_t g1, std::int32_t t) {
   using T4 = simd::vf4;
   using T8 = simd::V<8>::f;
   const Step& st = g_.step(t);
   const auto months_left = static_cast<float>(ppy_ - t % ppy_);
   const std::int32_t n = g1 - g0;
-  for (std::int32_t i = 0; i < n; i += 8, q += 2) {
+  for (std::int32_t i = 0; i < n; i += 8) {
+    Local4* const q = groups + i / 4;
     const bool two = n - i > 4;
     T4 a[kMixInputs];
     T4 b[kMixInputs];

@@ -540,11 +540,6 @@ int community_kernel_lanes() {
   }
 }
 
-void community_kernel(const CommunityArrays& a, std::size_t n, std::int32_t t, const Step& st,
-                      float so_capacity) {
-  community_kernel(a, n, t, kernel_constants(st), so_capacity);
-}
-
 void community_kernel(const CommunityArrays& a, std::size_t n, std::int32_t t,
                       const KernelConstants& k, float so_capacity) {
   switch (current_path()) {

@@ -140,9 +140,9 @@ struct CommunityArrays {
   float (*block)[simd::kMaxLanes];  // [kBlockSums][lanes]; lanes >= N left at 0
 };
 
-// A step's constants as the kernel reads them, by value (stores through the arrays cannot
-// alias them, so the compiler keeps them in registers or broadcasts them from the stack).
-// kernel_constants(st) makes them; a caller that runs many blocks in one period keeps them.
+// A step's constants as the kernel reads them (the arrays it writes are restrict, so the
+// compiler keeps these in registers or broadcasts them once a call). kernel_constants(st) makes
+// them; Runtime keeps them per period, for every block's calls.
 struct KernelConstants {
   float services_contracting, volunteers, government, withdrawal, space;
   float depth_rate, depth_decay, perceive;
@@ -160,8 +160,6 @@ KernelConstants kernel_constants(const Step& st);
 // One period of n communities (n a multiple of simd::kMaxLanes); a.block's lanes are set.
 void community_kernel(const CommunityArrays& a, std::size_t n, std::int32_t t,
                       const KernelConstants& k, float so_capacity);
-void community_kernel(const CommunityArrays& a, std::size_t n, std::int32_t t, const Step& st,
-                      float so_capacity);
 
 // The vector width community_kernel runs at: 16 (AVX-512), 8 (AVX2 + FMA) or 4 (SSE2), chosen
 // by the CPU, at most what PDLAB_SIMD allows. The kernel's last bits depend on it (the wider

@@ -379,12 +379,40 @@ void Runtime::prefetch_block(std::size_t b) const {
   }
 }
 
+void Runtime::prefetch_signal_rows(std::size_t b, std::int32_t t) const {
+  if (feedback_ == nullptr) {
+    return;
+  }
+  const auto& blk = g_.blocks()[b];
+  const SignalRows& r = window_rows(t);
+  const auto governments = static_cast<std::size_t>(blk.g1 - blk.g0);
+  for (const float* row :
+       {r.need, r.escalation, r.reversal, r.outcome, r.kid_outcome, r.assessed}) {
+    if (row != nullptr) {
+      prefetch(row + blk.g0, governments);
+    }
+  }
+  const auto communities = static_cast<std::size_t>(blk.c1 - blk.c0);
+  const std::int32_t shadows = share_ ? shadow_n_[b] : 0;
+  for (const float* row : {r.outcome, r.assessed}) {
+    if (row == nullptr) {
+      continue;
+    }
+    prefetch(row + blk.c0, communities);
+    if (shadows > 0) {  // (their entries follow the units', communities.cpp)
+      prefetch(row + h_.size() + (shadow_base_[b] - g_.community_slots()),
+               static_cast<std::size_t>(shadows));
+    }
+  }
+}
+
 void Runtime::decide_local(std::size_t b, std::int32_t t) {
   const auto& blk = g_.blocks()[b];
   const Step& st = g_.step(t);
   if (t == window_start_ && b + 1 < g_.blocks().size()) {
     prefetch_block(b + 1);  // once a window: the next block runs after this one's periods
   }
+  prefetch_signal_rows(b, t);
   const bool mixes = st.stability && st.choose_mix;
   Local4* const q0 = &local4_[block4_[b]];
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {

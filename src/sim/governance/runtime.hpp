@@ -267,6 +267,11 @@ class Runtime {
   // (officials.cpp: decide_local does so for the next block, whose state the community tiles
   // have evicted since its last window). Reads and writes nothing.
   void prefetch_block(std::size_t b) const;
+  // Asks for the lines of period t's feedback rows that block b writes (its governments' and
+  // communities' entries, its shadows'): rows of the ring last written `lag` periods ago, no
+  // longer cached. decide_local does so each period, before the officials' choices, so that
+  // the kernel's and feedback_block's stores find them. Reads and writes nothing.
+  void prefetch_signal_rows(std::size_t b, std::int32_t t) const;
 
   const GovernanceModel& g_;
   const Hierarchy& h_;

@@ -268,6 +268,89 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   agents(b, t);
 }
 
+namespace {
+
+constexpr std::size_t kPrefetchPicks = 8;
+
+// Field 0 of the community in slot `slot` of tiles (its other fields follow a tile apart).
+PDLAB_INLINE float* tile_field(float* tiles, std::size_t slot) {
+  constexpr std::size_t tile = simd::kMaxLanes;
+  return tiles + slot / tile * kFields * tile + slot % tile;
+}
+
+}  // namespace
+
+// Which of the block's communities to update (pick_), their tiles copied into pack_tiles_ and
+// their places renumbered, with the inputs by place (by_place). False, with nothing copied,
+// when packing would save under a quarter of the kernel's vectors.
+bool Runtime::gather_picks(const CommunityArrays& arr, std::size_t padded, std::size_t lanes,
+                           const float* const (&by_place)[6]) {
+  constexpr std::size_t tile = simd::kMaxLanes;
+  unpack();  // (another block's; run_block leaves none)
+  // Which to update (without branches: which lanes count is irregular).
+  pick_.resize(padded);
+  std::size_t m = 0;
+  std::size_t vectors = 0;
+  for (std::size_t i = 0; i < padded; i += lanes) {
+    std::uint64_t any = 0;  // (counts are +0 or positive: any bit set is a count)
+    for (std::size_t l = i; l < i + lanes; l += 2) {
+      std::uint64_t two = 0;
+      std::memcpy(&two, &arr.count[l], sizeof two);
+      any |= two;
+    }
+    if (any == 0) {
+      continue;  // most vectors: every community's state held by a shadow
+    }
+    const std::size_t before = m;
+    for (std::size_t l = i; l < i + lanes; ++l) {
+      pick_[m] = l;
+      m += arr.count[l] != 0.0F ? 1 : 0;
+    }
+    vectors += m > before ? 1 : 0;
+  }
+  pick_.resize(m);
+  if (4 * ((m + lanes - 1) / lanes) > 3 * vectors) {
+    return false;
+  }
+  std::int32_t places = 0;
+  std::int32_t last = -1;
+  for (std::size_t k = 0; k < m; ++k) {
+    const std::size_t i = pick_[k];
+    // The tiles come from memory in a window's first period: ask for the fields of the one
+    // kPrefetchPicks communities ahead when it is in another tile.
+    const std::size_t ahead = k + kPrefetchPicks;
+    if (ahead < m && pick_[ahead] / tile != pick_[ahead - 1] / tile) {
+      const float* p = tile_field(arr.tiles, pick_[ahead] / tile * tile);
+      for (int f = 0; f < kFields; ++f) {
+        __builtin_prefetch(p + static_cast<std::size_t>(f) * tile, 1, 3);
+      }
+    }
+    const float* from = tile_field(arr.tiles, i);
+    float* to = tile_field(pack_tiles_.data(), k);
+    for (int f = 0; f < kFields; ++f) {  // (as bits: two fields are int32 periods)
+      std::memcpy(to + static_cast<std::size_t>(f) * tile,
+                  from + static_cast<std::size_t>(f) * tile, sizeof(float));
+    }
+    pack_count_[k] = arr.count[i];
+    if (arr.gov[i] != last) {
+      last = arr.gov[i];
+      for (int q = 0; q < 6; ++q) {
+        pack_place_[q][static_cast<std::size_t>(places)] = by_place[q][last];
+      }
+      pack_from_[static_cast<std::size_t>(places)] = last;
+      ++places;
+    }
+    pack_gov_[k] = places - 1;
+  }
+  const std::size_t n = (m + tile - 1) / tile * tile;
+  for (std::size_t k = m; k < n; ++k) {  // padding: counts 0, the last place
+    pack_count_[k] = 0.0F;
+    pack_gov_[k] = std::max(0, places - 1);
+  }
+  pack_m_ = m;
+  return true;
+}
+
 // The kernel on the block's communities to update only, side by side, when its vectors hold
 // few of them (docs/model.md 7.9.5): their tiles are copied into pack_tiles_ in block order,
 // their governments' places renumbered (consecutive again) with the inputs by place, and after
@@ -276,94 +359,26 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
 // unpacked kernel writes for the others are 0, which add nothing). Each community's update is
 // the same arithmetic in another lane; only the block's sums by lane add in another order. False
 // (nothing done) when packing would save under a quarter of the vectors.
-namespace {
-constexpr std::size_t kPrefetchPicks = 8;
-}  // namespace
-
 bool Runtime::pack_kernel(const CommunityArrays& arr, std::size_t padded, std::size_t lanes,
                           std::int32_t t, const KernelConstants& kc, float so_capacity, bool keep) {
   constexpr std::size_t tile = simd::kMaxLanes;
-  const auto field = [](float* tiles, std::size_t slot) {
-    return tiles + slot / tile * kFields * tile + slot % tile;
-  };
   const float* const by_place[6] = {arr.effort,  arr.stability_grievance, arr.root_work, arr.peers,
                                     arr.control, arr.extra_load};
-  std::size_t m = pack_m_;
-  std::int32_t places = 0;
   if (pack_home_ == arr.tiles) {
     // This block's last period ran packed and nothing touched its tiles since (run_block
     // unpacks before adoption writes to them): the same communities, states and places; only
     // the inputs by place are this period's.
-    places = m > 0 ? pack_gov_[m - 1] + 1 : 0;
+    const std::int32_t places = pack_m_ > 0 ? pack_gov_[pack_m_ - 1] + 1 : 0;
     for (std::int32_t p = 0; p < places; ++p) {
       const auto from = static_cast<std::size_t>(pack_from_[static_cast<std::size_t>(p)]);
       for (int q = 0; q < 6; ++q) {
         pack_place_[q][static_cast<std::size_t>(p)] = by_place[q][from];
       }
     }
-  } else {
-    unpack();  // (another block's; run_block leaves none)
-    // Which to update (without branches: which lanes count is irregular).
-    pick_.resize(padded);
-    m = 0;
-    std::size_t vectors = 0;
-    for (std::size_t i = 0; i < padded; i += lanes) {
-      std::uint64_t any = 0;  // (counts are +0 or positive: any bit set is a count)
-      for (std::size_t l = i; l < i + lanes; l += 2) {
-        std::uint64_t two = 0;
-        std::memcpy(&two, &arr.count[l], sizeof two);
-        any |= two;
-      }
-      if (any == 0) {
-        continue;  // most vectors: every community's state held by a shadow
-      }
-      const std::size_t before = m;
-      for (std::size_t l = i; l < i + lanes; ++l) {
-        pick_[m] = l;
-        m += arr.count[l] != 0.0F ? 1 : 0;
-      }
-      vectors += m > before ? 1 : 0;
-    }
-    pick_.resize(m);
-    if (4 * ((m + lanes - 1) / lanes) > 3 * vectors) {
-      return false;
-    }
-    std::int32_t last = -1;
-    for (std::size_t k = 0; k < m; ++k) {
-      const std::size_t i = pick_[k];
-      // The tiles come from memory in a window's first period: ask for the fields of the one
-      // kPrefetchPicks communities ahead when it is in another tile.
-      const std::size_t ahead = k + kPrefetchPicks;
-      if (ahead < m && pick_[ahead] / tile != pick_[ahead - 1] / tile) {
-        const float* p = field(arr.tiles, pick_[ahead] / tile * tile);
-        for (int f = 0; f < kFields; ++f) {
-          __builtin_prefetch(p + static_cast<std::size_t>(f) * tile, 1, 3);
-        }
-      }
-      const float* from = field(arr.tiles, i);
-      float* to = field(pack_tiles_.data(), k);
-      for (int f = 0; f < kFields; ++f) {  // (as bits: two fields are int32 periods)
-        std::memcpy(to + static_cast<std::size_t>(f) * tile,
-                    from + static_cast<std::size_t>(f) * tile, sizeof(float));
-      }
-      pack_count_[k] = arr.count[i];
-      if (arr.gov[i] != last) {
-        last = arr.gov[i];
-        for (int q = 0; q < 6; ++q) {
-          pack_place_[q][static_cast<std::size_t>(places)] = by_place[q][last];
-        }
-        pack_from_[static_cast<std::size_t>(places)] = last;
-        ++places;
-      }
-      pack_gov_[k] = places - 1;
-    }
-    const std::size_t n = (m + tile - 1) / tile * tile;
-    for (std::size_t k = m; k < n; ++k) {  // padding: counts 0, the last place
-      pack_count_[k] = 0.0F;
-      pack_gov_[k] = std::max(0, places - 1);
-    }
-    pack_m_ = m;
+  } else if (!gather_picks(arr, padded, lanes, by_place)) {
+    return false;
   }
+  const std::size_t m = pack_m_;
   const std::size_t n = (m + tile - 1) / tile * tile;
   CommunityArrays pa = arr;
   pa.tiles = pack_tiles_.data();
@@ -410,8 +425,8 @@ void Runtime::unpack() {
   constexpr std::size_t tile = simd::kMaxLanes;
   for (std::size_t k = 0; k < pack_m_; ++k) {
     const std::size_t i = pick_[k];
-    const float* from = pack_tiles_.data() + k / tile * kFields * tile + k % tile;
-    float* to = pack_home_ + i / tile * kFields * tile + i % tile;
+    const float* from = tile_field(pack_tiles_.data(), k);
+    float* to = tile_field(pack_home_, i);
     for (const Field f : kStateFields) {
       to[static_cast<std::size_t>(f) * tile] = from[static_cast<std::size_t>(f) * tile];
     }

@@ -484,9 +484,14 @@ void Runtime::run_window(std::int32_t t0, std::int32_t t1, sim::ReplicateState& 
   upper_changes_.clear();
 }
 
-// Block b through periods [t0, t1).
+// Block b through periods [t0, t1). Its communities' states go back to their tiles when it
+// returns or throws (pack_kernel() may keep them packed from one period to the next).
 void Runtime::run_block(std::size_t b, std::int32_t t0, std::int32_t t1,
                         const std::vector<Adoption>& records, sim::ReplicateState& state) {
+  struct Unpack {
+    Runtime* r;
+    ~Unpack() { r->unpack(); }
+  } const unpack_at_end{this};
   auto& changes = block_changes_[b];
   for (std::int32_t t = t0; t < t1; ++t) {
     if (block_next_[b] < changes.size() && changes[block_next_[b]].period <= t) {
@@ -499,7 +504,6 @@ void Runtime::run_block(std::size_t b, std::int32_t t0, std::int32_t t1,
     assess_local(b, t);
     feedback_block(b, t, state.feedback);
   }
-  unpack();
 }
 
 // The officials above the blocks in period t: their choices (decide), or their assessment and

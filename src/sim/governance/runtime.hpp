@@ -413,6 +413,8 @@ class Runtime {
   std::vector<std::int32_t> pack_from_;
   bool pack_kernel(const CommunityArrays& arr, std::size_t padded, std::size_t lanes,
                    std::int32_t t, const KernelConstants& kc, float so_capacity, bool keep);
+  bool gather_picks(const CommunityArrays& arr, std::size_t padded, std::size_t lanes,
+                    const float* const (&by_place)[6]);
   void unpack();
   // The kernel's constants by period, made on first use in a replicate (each block's period
   // would otherwise make them again: two exponentials and the copies, per call).

@@ -281,8 +281,9 @@ PDLAB_INLINE float* tile_field(float* tiles, std::size_t slot) {
 }  // namespace
 
 // Which of the block's communities to update (pick_), their tiles copied into pack_tiles_ and
-// their places renumbered, with the inputs by place (by_place). False, with nothing copied,
-// when packing would save under a quarter of the kernel's vectors.
+// their places renumbered, with the inputs by place (by_place). False, with no tile copied
+// (pick_ then lists the communities to update), when packing would save under a quarter of the
+// kernel's vectors.
 bool Runtime::gather_picks(const CommunityArrays& arr, std::size_t padded, std::size_t lanes,
                            const float* const (&by_place)[6]) {
   constexpr std::size_t tile = simd::kMaxLanes;

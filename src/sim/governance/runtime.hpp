@@ -270,7 +270,8 @@ class Runtime {
   // Asks for the lines of period t's feedback rows that block b writes (its governments' and
   // communities' entries, its shadows'): rows of the ring last written `lag` periods ago, no
   // longer cached. decide_local does so each period, before the officials' choices, so that
-  // the kernel's and feedback_block's stores find them. Reads and writes nothing.
+  // the kernel's and feedback_block's stores find them (asked for as for reading: a portable
+  // x86-64 build has no prefetch for writing). Reads and writes nothing.
   void prefetch_signal_rows(std::size_t b, std::int32_t t) const;
 
   const GovernanceModel& g_;

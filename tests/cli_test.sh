@@ -34,6 +34,12 @@ check set_id_unquoted 0 "valid" -- "$PDLAB" validate "$SRC/scenarios/cases/taica
 check set_bool_for_string 78 "quote the whole assignment" -- "$PDLAB" validate "$SRC/scenarios/cases/taicang.toml" --set hierarchy.root=true
 check validate_pilot_delay_below_lag 0 "pilots are judged on outcomes from before they ran the model" -- \
   "$PDLAB" validate "$EX/toy_governance.toml" --set feedback.pilot_evaluation=true --set promotion.pilot_delay=1 --set feedback.lag_months=6
+# A hierarchy file the scenario names and that is missing: the scenario's line and key.
+sed 's|path = "toy_hierarchy.csv"|path = "toy_hier.csv"|' "$EX/toy_governance.toml" > "$T/nohier.toml"
+check validate_missing_hierarchy 66 "nohier.toml:[0-9][0-9]*: field 'hierarchy.path' = 'toy_hier.csv': file not found" -- "$PDLAB" validate "$T/nohier.toml"
+# A scripted `set` of a module that is off changes nothing, as a key set in the file would not.
+check validate_set_event_module_off 0 "event\[1\] (set coproduction.mobilisation at 2014-01): no effect while the coproduction module is off" -- \
+  "$PDLAB" validate "$EX/toy_governance.toml" --set coproduction.enabled=false
 # A feedback weight of the wrong sign validates (a study may test the opposite) with a warning.
 check validate_feedback_sign 0 "feedback.reversal_depth = -20: negative, so it reverses the direction its source gives" -- \
   "$PDLAB" validate "$EX/toy_governance.toml" --set feedback.reversal=true --set feedback.reversal_depth=-20
@@ -48,7 +54,7 @@ check mandate_default_deadline_shown 0 "deadline 2014-01 (promotion.mandate_dead
 check units_scenario_any_case 0 "Township 1.1.1" -- "$PDLAB" units "township 1.1" --scenario "$EX/toy_pilot.toml"
 check units_english_note 0 "English names cover provinces and counties only" -- "$PDLAB" units Suzhou
 check units_english 0 "320585 .*太仓市 (Taicang)  in 江苏省 / 苏州市" -- "$PDLAB" units Taicang
-check units_csv 0 "^320585,3205,county,county_city,太仓市,Taicang,江苏省 / 苏州市,32/3205" -- "$PDLAB" units 320585 --limit 1 --csv
+check units_csv 0 "^320585,3205,county,3,county_city,太仓市,Taicang,江苏省 / 苏州市,32/3205" -- "$PDLAB" units 320585 --limit 1 --csv
 check units_none 65 "no unit matches 'zzzq' (the query matches part of an id, a Chinese name" -- "$PDLAB" units zzzq
 check units_scenario 0 "P1C1T1 " -- "$PDLAB" units "Township 1.1.1" --scenario "$EX/toy_pilot.toml"
 check run_ok 0 "$T/a.sqlite" -- "$PDLAB" run "$EX/toy_pilot.toml" --out "$T/a.sqlite" --replicates 3 --threads 2 --seed 5
@@ -362,7 +368,7 @@ check oos_rows 0 "^logistic,2022,2023,2023,291,39,20," -- cat "$T/oos.csv"
 check oos_after_data 64 "after the data" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" --train-until 2030 --out "$T/oos_bad.csv"
 check oos_one_period 64 "the training window is one period (2020)" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" --train-until 2020 --out "$T/oos_one.csv"
 check oos_before_data 64 "before the calendar" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" --train-until 2015 --out "$T/oos_bad.csv"
-check oos_separated 64 "cannot estimate the hazard" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" --train-until 2021 -r 2 --out "$T/oos_bad.csv"
+check oos_separated 65 "cannot estimate the hazard" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" --train-until 2021 -r 2 --out "$T/oos_bad.csv"
 check oos_last_period 64 "no period is left" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" --train-until 2023 --out "$T/oos_bad.csv"
 ok oos_bad_not_written test ! -e "$T/oos_bad.csv"
 check fit_exists 73 "--force" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --out "$T/fitted.toml"
@@ -460,6 +466,12 @@ with open('$T/tr_events.csv', 'w') as f:
 check fit_level_replays 0 "replays these observed adoptions" -- "$PDLAB" fit "$EX/toy_restructure.toml" --events "$T/tr_events.csv" --level community --terms "vertical + horizontal" --out "$T/fitr.toml"
 check fit_restructured_validates 0 "valid" -- "$PDLAB" validate "$T/fitr.toml"
 check export_sqlite_name 64 "export writes CSV, not SQLite" -- "$PDLAB" export "$T/tr.sqlite" --table levels --out "$T/levels.sqlite"
+# export writes CSV only: a workbook's name (or none) would promise another format.
+check export_xlsx_name 64 "Fix: name it $T/levels.csv" -- "$PDLAB" export "$T/tr.sqlite" --table levels --out "$T/levels.xlsx"
+ok export_xlsx_nothing_written test ! -e "$T/levels.xlsx"
+# A study is a SQLite file: standard output is refused, and no file named '-' is left.
+check run_out_stdout 64 "cannot be written to standard output" -- bash -c "cd '$T' && exec '$PDLAB' run '$EX/toy_restructure.toml' -r 1 --out -"
+ok run_out_stdout_nothing_written test ! -e "$T/-"
 # --vary splits on commas outside brackets: list values can be varied.
 check compare_vary_lists 0 "variant 2/2: feedback.levels=" -- "$PDLAB" compare "$G" --vary 'feedback.levels=["county"],["county","prefecture"]' --set feedback.need=true -r 2 --out "$T/lv.csv"
 ok compare_vary_lists_labels grep -qF '"feedback.levels=[""county"",""prefecture""]"' "$T/lv.csv"
@@ -492,6 +504,15 @@ alpha=$(grep -o 'township = -[0-9.]*' "$T/fit.toml" | grep -o -- '-[0-9.]*')
 if awk -v a="$alpha" 'BEGIN { exit !(a > -4.40 && a < -4.11) }'; then passes=$((passes + 1)); else echo "FAIL calibrate_closed_form: alpha $alpha"; fails=$((fails + 1)); fi
 check calibrate_report 0 "sim_q95" -- head -1 "$T/fit.csv"
 check calibrate_refit_runs 0 "" -- "$PDLAB" validate "$T/fit.toml"
+# A calibrated key that [uncertainty] lists moves its estimate too: draws (draw = true) then
+# centre on the calibrated value, and nothing warns; a key whose value is not its estimate warns.
+UNC='uncertainty={keys=["adoption.alpha.township"], estimate=[-4.0], covariance=[[0.01]]}'
+check calibrate_with_uncertainty 0 "" -- "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$D/toy_calibrate_targets.csv" --set "$UNC" --out "$T/fitu.toml"
+check calibrate_recentres 0 "estimate moved to the calibrated value of adoption.alpha.township" -- cat "$T/fitu.toml"
+ualpha=$(grep -o 'township = -[0-9.]*' "$T/fitu.toml" | grep -o -- '-[0-9.]*')
+check calibrate_recentred_estimate 0 "estimate=\[$ualpha\]" -- cat "$T/fitu.toml"
+ok calibrate_recentred_no_warning test -z "$("$PDLAB" validate "$T/fitu.toml" --set uncertainty.draw=true 2>&1 | grep warning)"
+check uncertainty_estimate_not_value 0 "'adoption.alpha.township' is -5 in the scenario but its estimate is -4" -- "$PDLAB" validate "$D/toy_calibrate.toml" --set "${UNC%\}}, draw=true}"
 check calibrate_no_free 78 "no free parameters" -- "$PDLAB" calibrate "$EX/toy_pilot.toml" --targets "$D/toy_calibrate_targets.csv"
 printf 'level,date,share\ntownshp,2012-12,0.4\n' > "$T/bad_targets.csv"
 check calibrate_bad_level 65 "no such level" -- "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$T/bad_targets.csv"

@@ -147,6 +147,8 @@ ok killed_no_output test ! -e "$W/resumed/s.sqlite"
 ok killed_left_partial test -e "$W/resumed/s.sqlite.partial"
 check killed_needs_resume 73 "pass --resume" -- bash -c "cd '$W/resumed' && exec '$PDLAB' run ${BIG[*]} --out s.sqlite"
 check killed_resume 0 "resumed:" -- bash -c "cd '$W/resumed' && exec '$PDLAB' run ${BIG[*]} --out s.sqlite --resume"
+# Its count of adoptions is of the replicates it simulated, and says so.
+ok killed_resume_counts_now grep -q "adoptions in the [0-9]* replicates simulated now" "$T/err"
 ok resumed_same_bytes cmp "$W/whole/s.sqlite" "$W/resumed/s.sqlite"
 ok resumed_no_partial test ! -e "$W/resumed/s.sqlite.partial"
 # A damaged or empty partial study is refused on --resume (65), and --threads may differ.

@@ -82,7 +82,8 @@ _ARGUMENTS = {"--cluster": "cluster=", "--strata": "strata=", "--offset": "offse
               "--terms": "terms=", "--inherit": "inherit=", "--edges": "edges=",
               "--covariates": "covariates=", "--events": "events=", "--formula": "formula=",
               "--link": "link=", "--ties": "ties=", "--force": "force=True",
-              "--train-until": "train_until=", "--out": "out=", "--limit": "limit="}
+              "--train-until": "train_until=", "--out": "out=", "--limit": "limit=",
+              "--seed": "seed=", "--replicates": "replicates=", "--threads": "threads="}
 
 # The temporary CSV files this call wrote for DataFrames, with their arguments' names.
 _frames = contextvars.ContextVar("pdlab_frames", default=None)
@@ -97,8 +98,11 @@ def _python_message(message, frames=()):
                          (f" (line {m.group(1)} as CSV)" if m.group(1) else ""), message)
     message = re.sub(r"--set run\.(replicates|seed|threads)=", r"\1=", message)
     message = re.sub(r"--set ([^\s=]+)=", r"set['\1']=", message)
-    # A value of compare's vary (the library names it as --vary KEY=VALUE).
+    # A value of compare's vary (the library names it as --vary KEY=VALUE, or as the field
+    # '--vary' = 'KEY=V1,V2').
     message = re.sub(r"--vary ([^\s=]+)=", r"vary['\1'] value ", message)
+    message = re.sub(r"field '--vary' = '([^'=]+)=([^']*)'", r"vary['\1'] = [\2]", message)
+    message = message.replace("field '--vary'", "vary")
     return re.sub(r"(?<![\w-])(--[a-z][a-z-]*)(?![\w-])",
                   lambda m: _ARGUMENTS.get(m.group(1), m.group(1)), message)
 

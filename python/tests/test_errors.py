@@ -81,6 +81,13 @@ def test_python_spellings(tmp_path):
                        match=r"^vary\['promotion.pilot_success'\] value 1.3: field "
                              r"'promotion.pilot_success' = '1.3': out of range"):
         pdlab.compare(TOY, {"promotion.pilot_success": [0.8, 1.3]}, replicates=2)
+    # A vary entry refused as a whole is named as the dict's entry, and the CLI's options as
+    # this module's arguments.
+    with pytest.raises(pdlab.UsageError) as e:
+        pdlab.compare(TOY, {"run.seed": [1, 2]}, replicates=2)
+    message = str(e.value)
+    assert message.startswith("vary['run.seed'] = [1]: run.seed is not a design parameter")
+    assert "--" not in message and "(seed=, replicates=, threads=)" in message
     with pytest.raises(pdlab.ConfigError, match=r"^set\['event.0.policy'\]=modl: field "):
         pdlab.run(TOY, set={"event.0.policy": "modl"}, replicates=2)
     with pytest.raises(pdlab.UsageError, match="field 'cluster=' = '': names no column"):

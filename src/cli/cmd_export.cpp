@@ -35,6 +35,7 @@ int run(const ExportOptions& o) {
     fail(ErrorKind::usage, {"", 0, "--out", o.out}, "export writes CSV, not SQLite",
          "name the output .csv (the study itself is the SQLite file)");
   }
+  io::check_csv_name(o.out);
   io::export_csv_file(o.db, o.table, o.out, o.force);
   if (!o.out.empty() && o.out != "-") {
     fmt::print(stderr, "wrote {}\n", o.out);

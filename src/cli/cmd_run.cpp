@@ -102,11 +102,15 @@ int run(const RunOptions& o) {
   }
   std::error_code size_ec;
   const auto bytes = std::filesystem::file_size(o.out, size_ec);
-  fmt::print(stderr,
-             "pdlab: simulated in {:.2f} s, wrote {} ({}, estimated {}) in {:.2f} s ({} "
-             "adoptions)\n",
+  // (after --resume the count is of the replicates simulated now, not of the whole file)
+  const std::string adoptions =
+      rep.resumed_replicates > 0
+          ? fmt::format("{} adoptions in the {} replicates simulated now", rep.adoptions,
+                        rep.replicates - rep.resumed_replicates)
+          : fmt::format("{} adoptions", rep.adoptions);
+  fmt::print(stderr, "pdlab: simulated in {:.2f} s, wrote {} ({}, estimated {}) in {:.2f} s ({})\n",
              rep.seconds_simulate, o.out, size_ec ? "?" : study::format_bytes(bytes),
-             study::format_bytes(res.estimate.file_bytes), rep.seconds_write, rep.adoptions);
+             study::format_bytes(res.estimate.file_bytes), rep.seconds_write, adoptions);
   fmt::print("{}\n", o.out);
   return EX_OK;
 }

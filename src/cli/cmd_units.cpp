@@ -46,6 +46,7 @@ int run(const UnitsOptions& o) {
                            {{"unit_id", io::ColumnType::text, ""},
                             {"parent_id", io::ColumnType::text, ""},
                             {"level", io::ColumnType::text, ""},
+                            {"level_index", io::ColumnType::integer, "0 = top"},
                             {"type", io::ColumnType::text, ""},
                             {"name", io::ColumnType::text, ""},
                             {"name_en", io::ColumnType::text, ""},
@@ -53,7 +54,8 @@ int run(const UnitsOptions& o) {
                             {"within_ids", io::ColumnType::text, ""}}};
     io::write_table("-", false, schema, [&](io::TableWriter& w) {
       for (const auto& m : found) {
-        w.text(m.id).text(m.parent_id).text(m.level).text(m.type).text(m.name).text(m.name_en);
+        w.text(m.id).text(m.parent_id).text(m.level).integer(m.level_index).text(m.type);
+        w.text(m.name).text(m.name_en);
         w.text(joined(m.ancestors, " / ")).text(joined(m.ancestor_ids, "/")).end_row();
       }
     });

@@ -6,6 +6,8 @@
 #include "pdlab/core/params.hpp"
 #include "pdlab/core/restate.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -314,6 +316,19 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
   }
   compile_availability();
   draws_ = compile_draws(sc_);
+  // With draw = true the draws centre on the estimate, whatever the key itself says: a key
+  // moved since the fit (by hand, or by a calibration before the fit's block was updated)
+  // would silently lose its value.
+  for (std::size_t i = 0; sc_.uncertainty.draw && i < draws_.keys.size(); ++i) {
+    const auto own = numeric_parameter(sc_, draws_.keys[i]);
+    if (own && *own != draws_.estimate[i]) {
+      warnings_.push_back(fmt::format(
+          "uncertainty: '{}' is {:.6g} in the scenario but its estimate is {:.6g}; with draw = "
+          "true each replicate draws around the estimate, not the key's value (docs/model.md "
+          "7.11). Fix: give uncertainty.estimate the value you mean, or set draw = false",
+          draws_.keys[i], *own, draws_.estimate[i]));
+    }
+  }
   // Events: each compiled by its kind's entry in the table of kinds (events.hpp).
   for (const auto& e : sc_.events) {
     CompiledEvent c;

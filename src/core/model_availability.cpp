@@ -242,6 +242,17 @@ void Model::note_idle_modules() {
       warnings_.push_back(keys + ": no effect while the " + std::string(module) +
                           " module is off (set " + prefix + "enabled = true to use it)");
     }
+    // The same for a scripted `set` event on such a key.
+    for (const auto& e : sc_.events) {
+      const auto* set = std::get_if<SetSpec>(&e.spec);
+      if (set == nullptr || !set->key.starts_with(prefix) ||
+          (layer_runs && std::find(read->begin(), read->end(), set->key) != read->end())) {
+        continue;
+      }
+      warnings_.push_back(e.key + " (set " + set->key + " at " + e.date +
+                          "): no effect while the " + std::string(module) + " module is off (set " +
+                          prefix + "enabled = true to use it)");
+    }
   }
   // Within a module that is on (or, for feedback, always): keys read only under a switch.
   // (Fixed stability shares with a chosen mix are an error, not a warning: Model's checks.)

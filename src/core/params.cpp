@@ -1292,6 +1292,19 @@ void set_numeric_parameter(Scenario& s, std::string_view key, double value) {
   *p->real(s) = value;
 }
 
+std::optional<double> numeric_parameter(const Scenario& s, std::string_view key) {
+  std::string k;
+  if (const KeyedParam* kp = find_keyed_parameter(key, &k); kp != nullptr && kp->entry) {
+    Scenario probe = s;  // (entry() adds an absent key with its table's default)
+    return *kp->entry(probe, k);
+  }
+  const Param* p = find_parameter(key);
+  if (p == nullptr || p->type != ParamType::real || p->real == nullptr) {
+    return std::nullopt;
+  }
+  return *p->real(const_cast<Scenario&>(s));  // (the accessor is only read here)
+}
+
 std::string closest(std::string_view key, const std::vector<std::string>& candidates) {
   std::string best;
   std::size_t best_d = std::numeric_limits<std::size_t>::max();

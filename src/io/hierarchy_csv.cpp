@@ -169,12 +169,29 @@ std::string resolve(const Scenario& s, const std::string& p) {
   return (fs::path(s.file).parent_path() / p).lexically_normal().string();
 }
 
+// A file the scenario names (`given` at `key`, `resolved` from the scenario's folder) that is
+// not there: the error names the scenario's line and key, not only the file.
+void check_named_file(const Scenario& s, const std::string& key, const std::string& given,
+                      const std::string& resolved) {
+  std::error_code ec;
+  if (fs::is_regular_file(resolved, ec)) {
+    return;
+  }
+  fail(ErrorKind::no_input, {s.file, s.line_of(key), key, given},
+       "file not found or not a regular file" +
+           (resolved == given ? std::string() : " (looked for " + resolved + ")"),
+       "check the path; in a scenario a relative path is relative to the scenario file's folder");
+}
+
 }  // namespace
 
 Inputs load_inputs(const Scenario& s, const std::vector<std::string>& extra_columns) {
   Inputs in;
   const std::string units_path = s.hierarchy.source == "china" ? data_dir() + "/china/units.csv.gz"
                                                                : resolve(s, s.hierarchy.path);
+  if (s.hierarchy.source != "china") {
+    check_named_file(s, "hierarchy.path", s.hierarchy.path, units_path);
+  }
   // Store only the covariates the scenario can use (all are still checked).
   std::vector<std::string> keep{s.adoption.need, s.promotion.capacity, "exists_from",
                                 "exists_until", "population"};
@@ -229,6 +246,8 @@ Inputs load_inputs(const Scenario& s, const std::vector<std::string>& extra_colu
       p = data_dir() + "/china/" + name + ".csv.gz";
     } else {
       p = resolve(s, p);
+      const auto i = static_cast<std::size_t>(&e - s.hierarchy.edges.data());
+      check_named_file(s, "hierarchy.edges[" + std::to_string(i) + "].path", e.path, p);
     }
     load_edges_csv(p, e.symmetric, nb);
   }

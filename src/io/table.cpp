@@ -221,12 +221,16 @@ bool sqlite_output(const std::string& path) {
   return ext == ".sqlite" || ext == ".sqlite3" || ext == ".db";
 }
 
-void check_table_name(const std::string& path, const std::string& option) {
+namespace {
+
+// Refuses a table output whose name says neither CSV nor (when sqlite_too) SQLite; see
+// check_table_name().
+void check_table_format(const std::string& path, const std::string& option, bool sqlite_too) {
   if (path.empty() || path == "-") {
     return;
   }
   const auto ext = lower_extension(path);
-  if (ext == ".csv" || sqlite_output(path)) {
+  if (ext == ".csv" || (sqlite_too && sqlite_output(path))) {
     return;
   }
   // A device or a pipe (/dev/null, /dev/stdout, a shell's <(...)) gets CSV, as standard
@@ -242,10 +246,26 @@ void check_table_name(const std::string& path, const std::string& option) {
   if (inner == ".csv" || sqlite_output(stem)) {
     stem = std::filesystem::path(stem).replace_extension().string();
   }
+  if (!sqlite_too) {
+    fail(ErrorKind::usage, {"", 0, option, path},
+         ext.empty() ? "the output has no extension, so its format is not known"
+                     : "this output is written as CSV, not as '" + ext + "'",
+         "name it " + stem + ".csv");
+  }
   fail(ErrorKind::usage, {"", 0, option, path},
        ext.empty() ? "the output has no extension, so its format is not known"
                    : "pdlab writes tables as CSV or SQLite, not as '" + ext + "'",
        "name it " + stem + ".csv (CSV) or " + stem + ".sqlite (SQLite: also .sqlite3, .db)");
+}
+
+}  // namespace
+
+void check_table_name(const std::string& path, const std::string& option) {
+  check_table_format(path, option, true);
+}
+
+void check_csv_name(const std::string& path, const std::string& option) {
+  check_table_format(path, option, false);
 }
 
 std::string TableSchema::create_sql() const {

@@ -39,7 +39,8 @@ void check_regular(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
     fail(ErrorKind::no_input, {path, 0, "", ""}, "file not found or not a regular file",
-         "check the path (relative paths in a scenario are relative to the scenario file)");
+         "check the path (a relative path is relative to the current folder on the command "
+         "line, and to the scenario file's folder in a scenario)");
   }
 }
 

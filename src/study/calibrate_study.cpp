@@ -426,6 +426,28 @@ std::string fitted_scenario_toml(const CalibrateSpec& spec, const CalibrateResul
   }
   namespace fs = std::filesystem;
   const auto sc0 = io::load_scenario(spec.scenario, spec.overrides).scenario;
+  // A calibrated key that [uncertainty] lists: its estimate moves with it, so that draws
+  // (draw = true) centre on the calibrated value; the covariance stays the fit's.
+  auto estimate = sc0.uncertainty.estimate;
+  std::string recentred;
+  for (std::size_t i = 0; i < r.free.size(); ++i) {
+    for (const auto& k : r.free[i].keys) {
+      const auto& keys = sc0.uncertainty.keys;
+      const auto at =
+          static_cast<std::size_t>(std::find(keys.begin(), keys.end(), k) - keys.begin());
+      if (at < keys.size() && at < estimate.size()) {
+        estimate[at] = r.best_x[i];
+        recentred += (recentred.empty() ? "" : ", ") + k;
+      }
+    }
+  }
+  if (!recentred.empty()) {
+    std::string list;
+    for (const double v : estimate) {
+      list += fmt::format("{}{:.17g}", list.empty() ? "" : ", ", v);
+    }
+    sets.push_back("uncertainty.estimate=[" + list + "]");
+  }
   const fs::path from = fs::absolute(spec.scenario).parent_path();
   const fs::path to = fs::absolute(out_path).parent_path();
   const auto rebase = [&](const std::string& p) {
@@ -443,6 +465,10 @@ std::string fitted_scenario_toml(const CalibrateSpec& spec, const CalibrateResul
   std::string text = "# Calibrated by `pdlab calibrate` to " + spec.targets_path + ":";
   for (std::size_t i = 0; i < r.free.size(); ++i) {
     text += (i ? ", " : " ") + r.free[i].name + " = " + fmt::format("{:.6g}", r.best_x[i]);
+  }
+  if (!recentred.empty()) {
+    text += "\n# [uncertainty] estimate moved to the calibrated value of " + recentred +
+            " (its covariance is still the fit's)";
   }
   // The source scenario with the calibrated values in place keeps its comments (the sources
   // of its values); when an edit cannot be placed with certainty, the resolved TOML is

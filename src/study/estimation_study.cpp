@@ -45,6 +45,39 @@ std::vector<std::string> term_columns(const std::string& term) {
   return out;
 }
 
+// An infinite value in a term of the formula (or in the offset) of a row used, named by its
+// line and term: the fit itself could only say that there is one. (Missing values drop their
+// rows before this; an infinity is a number, and stays.)
+void check_finite(const io::DataTable& data, const io::Design& design,
+                  const std::string& offset_column) {
+  const bool x_ok = design.x.allFinite();
+  const bool offset_ok = design.offset.size() == 0 || design.offset.allFinite();
+  if (x_ok && offset_ok) {
+    return;
+  }
+  for (Eigen::Index i = 0; i < design.x.rows(); ++i) {
+    const auto r = design.rows[static_cast<std::size_t>(i)];
+    for (Eigen::Index j = 0; j < design.x.cols(); ++j) {
+      const double v = design.x(i, j);
+      if (!std::isfinite(v)) {
+        fail(ErrorKind::data,
+             {data.path, data.line[r], design.names[static_cast<std::size_t>(j)],
+              fmt::format("{}", v)},
+             "the term is infinite in this row",
+             "give a finite value, or leave the field empty (a row with a missing value is "
+             "dropped)");
+      }
+    }
+    if (design.offset.size() > 0 && !std::isfinite(design.offset[i])) {
+      fail(ErrorKind::data,
+           {data.path, data.line[r], offset_column, fmt::format("{}", design.offset[i])},
+           "the offset is infinite in this row",
+           "give a finite offset, or leave the field empty (a row with a missing value is "
+           "dropped)");
+    }
+  }
+}
+
 // Cluster-robust standard errors need at least two clusters among the rows used: with one, the
 // sandwich is (numerically) zero.
 void check_clusters(const io::DataTable& data, const io::Design& design,
@@ -164,7 +197,9 @@ TableFit<GlmFit> eha_study(const EhaSpec& spec) {
   // The common case (numeric terms) straight into the design matrix; anything else, and every
   // error, by the table.
   if (!bad_formula) {
-    if (auto design = io::read_design(spec.data, f, spec.offset, spec.cluster)) {
+    // (An infinity read there is named by its line below, from the table.)
+    if (auto design = io::read_design(spec.data, f, spec.offset, spec.cluster);
+        design && design->checked) {
       // The matrix is handed back to the system by another thread as soon as the fit has read
       // it for the last time, while the fit sums the likelihood on its own thread.
       tbb::task_group release;
@@ -202,6 +237,7 @@ TableFit<GlmFit> eha_study(const EhaSpec& spec) {
            "the response must be 0 or 1", "code an adoption as 1 and a period at risk as 0");
     }
   }
+  check_finite(data, design, spec.offset);
   gopt.clusters = design.clusters;
   return {
       naming_file(
@@ -260,6 +296,7 @@ TableFit<CoxFit> cox_study(const CoxSpec& spec) {
   f.response = surv[2];
   f.intercept = false;
   const auto design = io::build_design(data, f, "", spec.cluster);
+  check_finite(data, design, "");
   check_clusters(data, design, spec.cluster);
   CoxOptions copt;
   copt.ties = spec.ties;

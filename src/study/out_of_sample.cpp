@@ -239,7 +239,8 @@ OutOfSampleResult out_of_sample_study(const PreparedStudy& study, const std::str
       if (const auto field = what.find("field '"); field != std::string::npos) {
         what = what.substr(field);
       }
-      fail(ErrorKind::usage, {"", 0, "--train-until", train_until},
+      // The data before that date are what fail (exit 65, as the other data errors).
+      fail(ErrorKind::data, {"", 0, "--train-until", train_until},
            fmt::format("the training events cannot estimate the hazard ({})", what),
            "train until a later date, or fit fewer terms");
     }

@@ -80,6 +80,9 @@ const KeyedParam* find_keyed_table(std::string_view table, std::string_view suff
 // that typed overrides reach. Throws Error(config) naming the key and its range for an unknown
 // key or a value outside it; keys of a keyed entry are checked when the model is compiled.
 void set_numeric_parameter(Scenario& s, std::string_view key, double value);
+// The value of a numeric key that set_numeric_parameter() reaches (a keyed entry the scenario
+// does not give: its table's default); nullopt for any other key.
+std::optional<double> numeric_parameter(const Scenario& s, std::string_view key);
 // Closest known key, for did-you-mean, among the given candidates.
 std::string closest(std::string_view key, const std::vector<std::string>& candidates);
 // The level a misspelt or colloquial level name likely means: China's common words first

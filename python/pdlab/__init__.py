@@ -101,7 +101,7 @@ def _python_message(message, frames=()):
     # A value of compare's vary (the library names it as --vary KEY=VALUE, or as the field
     # '--vary' = 'KEY=V1,V2').
     message = re.sub(r"--vary ([^\s=]+)=", r"vary['\1'] value ", message)
-    message = re.sub(r"field '--vary' = '([^'=]+)=([^']*)'", r"vary['\1'] = [\2]", message)
+    message = re.sub(r"field '--vary' = '([^'=]+)=([^']*)'", r"vary['\1'] value \2", message)
     message = message.replace("field '--vary'", "vary")
     return re.sub(r"(?<![\w-])(--[a-z][a-z-]*)(?![\w-])",
                   lambda m: _ARGUMENTS.get(m.group(1), m.group(1)), message)

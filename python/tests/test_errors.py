@@ -86,7 +86,7 @@ def test_python_spellings(tmp_path):
     with pytest.raises(pdlab.UsageError) as e:
         pdlab.compare(TOY, {"run.seed": [1, 2]}, replicates=2)
     message = str(e.value)
-    assert message.startswith("vary['run.seed'] = [1]: run.seed is not a design parameter")
+    assert message.startswith("vary['run.seed'] value 1: run.seed is not a design parameter")
     assert "--" not in message and "(seed=, replicates=, threads=)" in message
     with pytest.raises(pdlab.ConfigError, match=r"^set\['event.0.policy'\]=modl: field "):
         pdlab.run(TOY, set={"event.0.policy": "modl"}, replicates=2)

@@ -323,9 +323,10 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
     const auto own = numeric_parameter(sc_, draws_.keys[i]);
     if (own && *own != draws_.estimate[i]) {
       warnings_.push_back(fmt::format(
-          "uncertainty: '{}' is {:.6g} in the scenario but its estimate is {:.6g}; with draw = "
-          "true each replicate draws around the estimate, not the key's value (docs/model.md "
-          "7.11). Fix: give uncertainty.estimate the value you mean, or set draw = false",
+          "uncertainty: '{}' is {} in this scenario (as given, or by default) but its estimate "
+          "is {}; with draw = true each replicate draws around the estimate, not that value "
+          "(docs/model.md 7.11): give uncertainty.estimate the value you mean, or set draw = "
+          "false",
           draws_.keys[i], *own, draws_.estimate[i]));
     }
   }

@@ -234,10 +234,12 @@ void check_table_format(const std::string& path, const std::string& option, bool
     return;
   }
   // A device or a pipe (/dev/null, /dev/stdout, a shell's <(...)) gets CSV, as standard
-  // output does: its name says nothing of a format.
+  // output does: its name says nothing of a format. (A CSV-only output, export's, writes to
+  // standard output itself and replaces only regular files.)
   std::error_code ec;
   const auto st = std::filesystem::status(path, ec);
-  if (!ec && (std::filesystem::is_character_file(st) || std::filesystem::is_fifo(st))) {
+  if (sqlite_too && !ec &&
+      (std::filesystem::is_character_file(st) || std::filesystem::is_fifo(st))) {
     return;
   }
   // out.csv.gz: suggest out.csv, not out.csv.csv.
@@ -246,16 +248,19 @@ void check_table_format(const std::string& path, const std::string& option, bool
   if (inner == ".csv" || sqlite_output(stem)) {
     stem = std::filesystem::path(stem).replace_extension().string();
   }
-  if (!sqlite_too) {
+  const std::string what = ext.empty()
+                               ? "the output has no extension, so its format is not known"
+                               : (sqlite_too ? "pdlab writes tables as CSV or SQLite, not as '"
+                                             : "this output is written as CSV, not as '") +
+                                     ext + "'";
+  if (!sqlite_too && path.rfind("/dev/", 0) == 0) {
     fail(ErrorKind::usage, {"", 0, option, path},
-         ext.empty() ? "the output has no extension, so its format is not known"
-                     : "this output is written as CSV, not as '" + ext + "'",
-         "name it " + stem + ".csv");
+         "this output is written to standard output itself, not to a device or a pipe",
+         "give " + option + " - (or leave it out) and redirect standard output");
   }
-  fail(ErrorKind::usage, {"", 0, option, path},
-       ext.empty() ? "the output has no extension, so its format is not known"
-                   : "pdlab writes tables as CSV or SQLite, not as '" + ext + "'",
-       "name it " + stem + ".csv (CSV) or " + stem + ".sqlite (SQLite: also .sqlite3, .db)");
+  fail(ErrorKind::usage, {"", 0, option, path}, what,
+       "name it " + stem + ".csv" +
+           (sqlite_too ? " (CSV) or " + stem + ".sqlite (SQLite: also .sqlite3, .db)" : ""));
 }
 
 }  // namespace

@@ -58,20 +58,30 @@ void check_finite(const io::DataTable& data, const io::Design& design,
   for (Eigen::Index i = 0; i < design.x.rows(); ++i) {
     const auto r = design.rows[static_cast<std::size_t>(i)];
     for (Eigen::Index j = 0; j < design.x.cols(); ++j) {
-      const double v = design.x(i, j);
-      if (!std::isfinite(v)) {
-        fail(ErrorKind::data,
-             {data.path, data.line[r], design.names[static_cast<std::size_t>(j)],
-              fmt::format("{}", v)},
-             "the term is infinite in this row",
-             "give a finite value, or leave the field empty (a row with a missing value is "
-             "dropped)");
+      if (std::isfinite(design.x(i, j))) {
+        continue;
       }
+      // The column that is infinite, as the file has it; else the term (an interaction of an
+      // infinity with 0, say), with its value.
+      const std::string& term = design.names[static_cast<std::size_t>(j)];
+      Where where{data.path, data.line[r], term, fmt::format("{}", design.x(i, j))};
+      for (const auto& name : term_columns(term)) {
+        const auto c = data.column(name);
+        if (c && !data.num[*c].empty() && std::isinf(data.num[*c][r])) {
+          where.field = name;
+          where.value = data.text[*c].size() > r ? std::string(data.text[*c][r])
+                                                 : fmt::format("{}", data.num[*c][r]);
+          break;
+        }
+      }
+      fail(ErrorKind::data, where, "the term '" + term + "' is not finite in this row",
+           "give a finite value, or leave the field empty (a row with a missing value is "
+           "dropped)");
     }
     if (design.offset.size() > 0 && !std::isfinite(design.offset[i])) {
       fail(ErrorKind::data,
            {data.path, data.line[r], offset_column, fmt::format("{}", design.offset[i])},
-           "the offset is infinite in this row",
+           "the offset is not finite in this row",
            "give a finite offset, or leave the field empty (a row with a missing value is "
            "dropped)");
     }
@@ -197,9 +207,13 @@ TableFit<GlmFit> eha_study(const EhaSpec& spec) {
   // The common case (numeric terms) straight into the design matrix; anything else, and every
   // error, by the table.
   if (!bad_formula) {
-    // (An infinity read there is named by its line below, from the table.)
+    // An infinity in a row used is named by its line below, from the table (one in a row
+    // dropped for a missing value leaves the design unchecked: the fit checks it, and passes).
+    const auto usable = [](const io::Design& d) {
+      return d.checked || (d.x.allFinite() && (d.offset.size() == 0 || d.offset.allFinite()));
+    };
     if (auto design = io::read_design(spec.data, f, spec.offset, spec.cluster);
-        design && design->checked) {
+        design && usable(*design)) {
       // The matrix is handed back to the system by another thread as soon as the fit has read
       // it for the last time, while the fit sums the likelihood on its own thread.
       tbb::task_group release;

@@ -123,12 +123,6 @@ namespace {
 
 // A study is one SQLite file: a name that says another format (x.csv) would be a surprise.
 void check_study_extension(const std::string& out_path) {
-  if (out_path == "-") {
-    fail(ErrorKind::usage, {"", 0, "--out", out_path},
-         "a study is one SQLite file and cannot be written to standard output",
-         "name it results.sqlite, then print a table with `pdlab export results.sqlite --table "
-         "NAME` (CSV on standard output)");
-  }
   static constexpr std::array kOther = {".csv", ".tsv",  ".txt", ".json",    ".html",
                                         ".htm", ".toml", ".gz",  ".parquet", ".xlsx"};
   auto ext = std::filesystem::path(out_path).extension().string();
@@ -146,6 +140,13 @@ void check_study_extension(const std::string& out_path) {
 }  // namespace
 
 void check_run_output(const std::string& out_path, bool force) {
+  // (before the path's checks: a file named '-' would be "exists, pass --force")
+  if (out_path == "-") {
+    fail(ErrorKind::usage, {"", 0, "--out", out_path},
+         "a study is one SQLite file and cannot be written to standard output",
+         "name it results.sqlite, then print a table with `pdlab export results.sqlite --table "
+         "NAME` (CSV on standard output)");
+  }
   io::check_output_path(out_path, force);
   check_study_extension(out_path);
 }

@@ -88,8 +88,8 @@ bool sqlite_output(const std::string& path);
 // SQLite extension: writing CSV into results.xlsx, or into a name without an extension, would
 // leave a file whose name says something else. "" and "-" (standard output) pass.
 void check_table_name(const std::string& path, const std::string& option = "--out");
-// The same for an output written only as CSV: its name must end in .csv (or be "", "-", a
-// device or a pipe).
+// The same for an output written only as CSV (export's, which writes to standard output
+// itself): its name must end in .csv, or be "" or "-"; a device's gets that advice.
 void check_csv_name(const std::string& path, const std::string& option = "--out");
 
 // Writes one table to `path`: CSV, or, for sqlite_output(path), a new SQLite file with

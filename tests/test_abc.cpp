@@ -454,6 +454,7 @@ TEST(Calibration, AnObjectiveInfiniteEverywhereIsAnErrorNamingTheTarget) {
                                   {"calibrate.max_evaluations=10", "calibrate.replicates=2",
                                    "calibrate.starts=2", "calibrate.validation_replicates=2"},
                                   t.targets,
+                                  {},
                                   {}};
   constexpr double kInf = std::numeric_limits<double>::infinity();
   for (const double v : {kInf, -kInf, std::nan(""), 1e300}) {

@@ -7,6 +7,7 @@ import functools
 import json
 import os
 import re
+import sys
 import tempfile
 import warnings
 
@@ -72,8 +73,30 @@ def _overrides(set, replicates, seed, threads):
 
 
 def _warn(messages):
+    """Warns with each message, in this module's words, at the caller's line (the first frame
+    outside this module)."""
+    level = 1
+    frame = sys._getframe(0)
+    while frame is not None and frame.f_globals.get("__name__") == __name__:
+        level += 1
+        frame = frame.f_back
     for m in messages:
-        warnings.warn(m, PdlabWarning, stacklevel=3)
+        warnings.warn(_python_message(m), PdlabWarning, stacklevel=level)
+
+
+def _usage(message):
+    """A UsageError raised by this module, with .kind and .exit_code as the library's."""
+    e = UsageError(message)
+    e.kind = "usage"
+    e.exit_code = 64
+    return e
+
+
+def _list(value):
+    """A list argument given as one string means that one item (not its characters)."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, (str, os.PathLike)) else list(value)
 
 
 # CLI spellings in the library's messages, as this module's arguments.
@@ -83,7 +106,11 @@ _ARGUMENTS = {"--cluster": "cluster=", "--strata": "strata=", "--offset": "offse
               "--covariates": "covariates=", "--events": "events=", "--formula": "formula=",
               "--link": "link=", "--ties": "ties=", "--force": "force=True",
               "--train-until": "train_until=", "--out": "out=", "--limit": "limit=",
-              "--seed": "seed=", "--replicates": "replicates=", "--threads": "threads="}
+              "--seed": "seed=", "--replicates": "replicates=", "--threads": "threads=",
+              "--particles": "particles=", "--generations": "generations=",
+              "--abc-quantile": "quantile=", "--min-acceptance": "min_acceptance=",
+              "--tolerance": "tolerance=", "--abc-replicates": "replicates=",
+              "--draws": "draws="}
 
 # The temporary CSV files this call wrote for DataFrames, with their arguments' names.
 _frames = contextvars.ContextVar("pdlab_frames", default=None)
@@ -137,12 +164,26 @@ def _csv(data, folder, name):
         return ""
     if isinstance(data, pd.DataFrame):
         path = os.path.join(folder, name)
+        # A column of whole numbers that pandas made float (a missing value in it) as the
+        # integers it holds: 2020, not 2020.0, which would read as another value (a date).
+        data = data.copy(deep=False)
+        for c in data.columns:
+            col = data[c]
+            values = col.dropna().to_numpy() if col.dtype.kind == "f" else None
+            if values is not None and len(values) and np.all(np.abs(values) < 2.0**53) and \
+                    np.all(np.mod(values, 1) == 0):
+                data[c] = col.astype("Int64")
         data.to_csv(path, index=False, na_rep="")
         frames = _frames.get()
         if frames is not None:  # errors name the argument, not this file
             frames.append((path, os.path.splitext(name)[0]))
         return path
     return os.fspath(data)
+
+
+def _label(data, argument):
+    """How a written file names an input: a path as itself, a DataFrame by its argument."""
+    return f"the DataFrame {argument}=" if isinstance(data, pd.DataFrame) else ""
 
 
 class Study:
@@ -180,13 +221,7 @@ def read_study(path, tables=None):
     """Reads a study file written by `pdlab run` or run(out=...): every table (or those named
     in `tables`) as DataFrames."""
     path = os.fspath(path)
-    raw = _pdlab.read_tables(path)
-    if tables is not None:
-        missing = [t for t in tables if t not in raw]
-        if missing:
-            raise UsageError(f"{path}: no table {', '.join(missing)} (tables: "
-                             f"{', '.join(sorted(raw))})")
-        raw = {t: raw[t] for t in tables}
+    raw = _pdlab.read_tables(path, _list(tables))  # only those tables are read
     return Study({name: _frame(cols) for name, cols in raw.items()}, path=path)
 
 
@@ -200,8 +235,8 @@ def run(scenario, set=None, replicates=None, seed=None, threads=None, out=None, 
     estimates the study's size and memory from one replicate and raises pdlab.Error before
     writing anything when the study cannot fit (check_estimate=False runs it anyway)."""
     if resume and out is None:
-        raise UsageError("run: resume needs out, the study file to finish. "
-                         "Fix: pass out=PATH of the interrupted run")
+        raise _usage("run: resume needs out, the study file to finish. "
+                     "Fix: pass out=PATH of the interrupted run")
     overrides = _overrides(set, replicates, seed, threads)
     command = "pdlab.run(" + ", ".join([repr(os.fspath(scenario))] +
                                        [f"--set {o}" for o in overrides]) + ")"
@@ -223,7 +258,7 @@ def compare(scenario, vary, set=None, replicates=None, seed=None, threads=None):
     the first combination is the baseline) on common random numbers. Returns the comparison
     table (docs/outputs.md, `compare`) with one column per varied key after `variant`."""
     if not vary:
-        raise UsageError("compare: vary is empty. Fix: give {key: [value1, value2, ...]}")
+        raise _usage("compare: vary is empty. Fix: give {key: [value1, value2, ...]}")
     args = []
     for key, values in vary.items():
         values = list(values) if isinstance(values, (list, tuple, range, np.ndarray)) else [values]
@@ -261,9 +296,10 @@ def riskset(scenario, events, covariates=None, static=None, policy=None, level=N
         tables, report = _pdlab.riskset(
             os.fspath(scenario), _overrides(set, None, None, None),
             _csv(events, tmp, "events.csv"), _csv(covariates, tmp, "covariates.csv"),
-            list(static or []), policy or "", level or "", os.path.join(tmp, "riskset.sqlite"),
-            terms or "", list(inherit or []), list(event_covariates or []),
+            _list(static), policy or "", level or "", os.path.join(tmp, "riskset.sqlite"),
+            terms or "", _list(inherit), _list(event_covariates),
             os.fspath(edges) if edges else "")
+    _warn(report["notes"])  # as the CLI's notes
     df = _frame(tables["riskset"])
     df.attrs.update(report)
     return df
@@ -273,8 +309,8 @@ def _columns(**named):
     """Refuses an empty column name (the CLI refuses `--cluster ""` alike): it is no column."""
     for option, value in named.items():
         if value is not None and str(value) == "":
-            raise UsageError(f"field '{option}=' = '': names no column. Fix: give a column of "
-                             f"the data, or leave {option}= out")
+            raise _usage(f"field '{option}=' = '': names no column. Fix: give a column of "
+                         f"the data, or leave {option}= out")
 
 
 def _fit_frame(cols, info):
@@ -376,7 +412,8 @@ def calibrate(scenario, targets, set=None, seed=None, threads=None, out=None, fo
     with tempfile.TemporaryDirectory(prefix="pdlab-calibrate-") as tmp:
         cols, info = _pdlab.calibrate(os.fspath(scenario), _overrides(set, None, seed, threads),
                                       _csv(targets, tmp, "targets.csv"),
-                                      "" if out is None else os.fspath(out), bool(force))
+                                      "" if out is None else os.fspath(out), bool(force),
+                                      _label(targets, "targets"))
     df = _frame(cols)
     info["starts"] = pd.DataFrame(info["starts"], columns=[
         "seed", "x", "objective", "evaluations", "converged", "validation_objective"])
@@ -421,30 +458,31 @@ def abc(scenario, targets, particles=200, generations=8, quantile=0.5, min_accep
             os.fspath(scenario), _overrides(set, None, seed, threads),
             _csv(targets, tmp, "targets.csv"), int(particles), int(generations), float(quantile),
             float(min_acceptance), float(tolerance), int(replicates), int(draws),
-            "" if out is None else os.fspath(out), bool(force))
+            "" if out is None else os.fspath(out), bool(force), _label(targets, "targets"))
     return AbcPosterior(_frame(post), _frame(summ), _frame(pred), info)
 
 
 @_pythonic_errors
 def fit(scenario, events, covariates=None, static=None, level=None, policy=None, terms=None,
         link="cloglog", inherit=None, event_covariates=None, edges=None, set=None, out=None,
-        force=False):
+        force=False, cluster="parent"):
     """Estimates the engine's adoption hazard from observed `events` (CSV path or DataFrame:
     unit_id, policy_id, time) on the scenario's hierarchy, as `pdlab fit`, with the risk-set
     arguments of riskset() and the `terms` of eha(). Returns the coefficient table; df.attrs
     holds n, events, log_likelihood, aic, the notes (what entered the simulation how) and
     scenario_toml, the fitted scenario (written to `out` when given, its relative paths then
     from out's folder, else from the scenario's; run it with run(), check it with
-    check_fit()). A fit that does not converge raises pdlab.DataError."""
+    check_fit()). Standard errors are clustered by the unit's superior (cluster="parent") or
+    model-based (cluster="none"). A fit that does not converge raises pdlab.DataError."""
     anchor = (os.fspath(out) if out is not None else
               os.path.join(os.path.dirname(os.path.abspath(scenario)), "fitted.toml"))
     with tempfile.TemporaryDirectory(prefix="pdlab-fit-") as tmp:
         cols, info = _pdlab.fit(
             os.fspath(scenario), _overrides(set, None, None, None),
             _csv(events, tmp, "events.csv"), _csv(covariates, tmp, "covariates.csv"),
-            list(static or []), list(inherit or []), list(event_covariates or []),
+            _list(static), _list(inherit), _list(event_covariates),
             os.fspath(edges) if edges else "", level or "", policy or "", terms or "", link,
-            anchor, out is not None, bool(force))
+            anchor, out is not None, bool(force), str(cluster))
     _warn(info["notes"])
     df = _frame(cols)
     df.attrs.update(info)
@@ -452,7 +490,8 @@ def fit(scenario, events, covariates=None, static=None, level=None, policy=None,
 
 
 @_pythonic_errors
-def check_fit(scenario, events, train_until=None, set=None, replicates=None, seed=None):
+def check_fit(scenario, events, train_until=None, set=None, replicates=None, seed=None,
+              threads=None):
     """A fitted scenario (from `pdlab fit`) against observed `events` (CSV path or DataFrame:
     unit_id, policy_id, time), as `pdlab check-fit`. Without `train_until`: observed vs
     simulated cumulative adoption by level and period with 90% bands (`check_fit`). With it:
@@ -460,7 +499,8 @@ def check_fit(scenario, events, train_until=None, set=None, replicates=None, see
     constant hazard and a logistic curve (`out_of_sample`); df.attrs holds the window, the
     best method per score and what each method fitted."""
     with tempfile.TemporaryDirectory(prefix="pdlab-check-fit-") as tmp:
-        cols, info = _pdlab.check_fit(os.fspath(scenario), _overrides(set, replicates, seed, None),
+        cols, info = _pdlab.check_fit(os.fspath(scenario),
+                                      _overrides(set, replicates, seed, threads),
                                       _csv(events, tmp, "events.csv"), train_until or "")
     df = _frame(cols)
     _warn(info.pop("notes", []))

@@ -1,9 +1,11 @@
 #include "columns.hpp"
 
+#include "pdlab/core/errors.hpp"
 #include "pdlab/io/sqlite_db.hpp"
 
 #include <pybind11/numpy.h>
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -149,7 +151,7 @@ py::list read_table(io::Db& db, const std::string& table) {
 
 }  // namespace
 
-py::dict read_sqlite_tables(const std::string& path) {
+py::dict read_sqlite_tables(const std::string& path, const std::vector<std::string>& only) {
   io::Db db(path, SQLITE_OPEN_READONLY, true);
   std::vector<std::string> names;
   {
@@ -158,8 +160,22 @@ py::dict read_sqlite_tables(const std::string& path) {
       names.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 0)));
     }
   }
+  std::string missing;
+  for (const auto& n : only) {
+    if (std::find(names.begin(), names.end(), n) == names.end()) {
+      missing += (missing.empty() ? "" : ", ") + n;
+    }
+  }
+  if (!missing.empty()) {
+    std::string all;
+    for (const auto& n : names) {
+      all += (all.empty() ? "" : ", ") + n;
+    }
+    fail(ErrorKind::usage, {path, 0, "tables", missing}, "the study has no such table",
+         "name tables it has: " + all);
+  }
   py::dict out;
-  for (const auto& n : names) {
+  for (const auto& n : only.empty() ? names : only) {
     out[py::str(n)] = read_table(db, n);
   }
   return out;

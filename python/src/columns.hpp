@@ -41,6 +41,9 @@ class ColumnCollector : public io::TableWriter {
 
 // Every table of a SQLite file written by pdlab (opened read-only, integrity checked), each
 // typed by its declared column types: {name: columns as in ColumnCollector::to_python()}.
-pybind11::dict read_sqlite_tables(const std::string& path);
+// The tables of a SQLite file (those named in `only`, in that order; empty: all), each as
+// columns; a name the file lacks is a usage error naming the file's tables.
+pybind11::dict read_sqlite_tables(const std::string& path,
+                                  const std::vector<std::string>& only = {});
 
 }  // namespace pdlab::python

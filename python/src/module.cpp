@@ -81,6 +81,7 @@ py::tuple riskset(const study::RisksetSpec& spec) {
   d["policies"] = rep.policies;
   d["after_horizon"] = rep.after_horizon;
   d["outside_subtree"] = rep.outside_subtree;
+  d["notes"] = study::riskset_notes(rep);  // (the wrapper warns with them, as the CLI notes)
   return py::make_tuple(read_sqlite_tables(spec.out), d);
 }
 
@@ -204,7 +205,8 @@ PYBIND11_MODULE(_pdlab, m) {
   register_errors(m);
   m.def("run", &run, py::arg("scenario"), py::arg("overrides"), py::arg("out"), py::arg("force"),
         py::arg("resume"), py::arg("check_estimate"), py::arg("command_line"));
-  m.def("read_tables", &read_sqlite_tables, py::arg("path"));
+  m.def("read_tables", &read_sqlite_tables, py::arg("path"),
+        py::arg("tables") = std::vector<std::string>{});
   m.def("compare", &compare, py::arg("scenario"), py::arg("overrides"), py::arg("vary"));
   m.def(
       "riskset",

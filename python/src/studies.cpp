@@ -74,8 +74,9 @@ py::tuple sensitivity(const std::string& scenario, const Strings& overrides, con
 // The fitted scenario's text; its relative paths point from `anchor`'s folder (the output
 // file when one is given, else the scenario's own folder).
 std::string fitted_text(const study::CalibrateSpec& spec, const study::CalibrateResult& r,
-                        const std::string& out, bool force) {
-  const auto text = study::fitted_scenario_toml(spec, r, out.empty() ? spec.scenario : out);
+                        const std::string& out, bool force, bool posterior_mean = false) {
+  const auto text =
+      study::fitted_scenario_toml(spec, r, out.empty() ? spec.scenario : out, posterior_mean);
   if (!out.empty()) {
     io::write_text_file(out, force, [&](std::ostream& s) { s << text; });
   }
@@ -83,11 +84,12 @@ std::string fitted_text(const study::CalibrateSpec& spec, const study::Calibrate
 }
 
 py::tuple calibrate(const std::string& scenario, const Strings& overrides,
-                    const std::string& targets, const std::string& out, bool force) {
+                    const std::string& targets, const std::string& out, bool force,
+                    const std::string& targets_label) {
   if (!out.empty()) {
     io::check_output_path(out, force);
   }
-  const study::CalibrateSpec spec{scenario, overrides, targets, {}};
+  const study::CalibrateSpec spec{scenario, overrides, targets, {}, targets_label};
   const auto r = without_gil([&] { return study::calibrate_scenario(spec, {}, {}); });
   py::dict d;
   py::dict best;
@@ -109,12 +111,13 @@ py::tuple calibrate(const std::string& scenario, const Strings& overrides,
 
 py::tuple abc(const std::string& scenario, const Strings& overrides, const std::string& targets,
               int particles, int generations, double quantile, double min_acceptance,
-              double tolerance, int replicates, int draws, const std::string& out, bool force) {
+              double tolerance, int replicates, int draws, const std::string& out, bool force,
+              const std::string& targets_label) {
   if (!out.empty()) {
     io::check_output_path(out, force);
   }
   study::AbcSpec spec;
-  spec.calibrate = {scenario, overrides, targets, {}};
+  spec.calibrate = {scenario, overrides, targets, {}, targets_label};
   spec.options.particles = particles;
   spec.options.max_generations = generations;
   spec.options.quantile = quantile;
@@ -131,7 +134,7 @@ py::tuple abc(const std::string& scenario, const Strings& overrides, const std::
   }
   d["generations"] = gens;
   d["seed"] = r.seed;
-  d["scenario_toml"] = fitted_text(spec.calibrate, study::abc_point(r), out, force);
+  d["scenario_toml"] = fitted_text(spec.calibrate, study::abc_point(r), out, force, true);
   return py::make_tuple(table(r, "abc_posterior", study::write_abc_posterior),
                         table(r, "abc_summary", study::write_abc_summary),
                         table(r, "abc_predictive", study::write_abc_predictive), d);
@@ -140,11 +143,18 @@ py::tuple abc(const std::string& scenario, const Strings& overrides, const std::
 // `out`: where the fitted scenario goes, and what its relative paths are relative to; it is
 // written only when `write` (else it is only the anchor and may exist).
 py::tuple fit(const study::RisksetInputSpec& inputs, const std::string& terms,
-              const std::string& link, const std::string& out, bool write, bool force) {
+              const std::string& link, const std::string& out, bool write, bool force,
+              const std::string& cluster) {
+  if (cluster != "parent" && cluster != "none") {
+    fail(ErrorKind::usage, {"", 0, "cluster", cluster}, "not a way to cluster",
+         "give cluster=\"parent\" (robust standard errors by the unit's superior) or \"none\" "
+         "(model-based ones)");
+  }
   study::FitSpec spec;
   spec.inputs = inputs;
   spec.terms = terms;
   spec.link = study::glm_link_from_name(link);
+  spec.cluster_by_parent = cluster == "parent";
   spec.out = out;
   spec.force = force || !write;
   const auto r = without_gil([&] { return study::fit_study(spec); });
@@ -231,26 +241,26 @@ void register_studies(py::module_& m) {
         py::arg("method"), py::arg("samples"), py::arg("trajectories"), py::arg("levels"),
         py::arg("bootstrap"), py::arg("confidence"));
   m.def("calibrate", &calibrate, py::arg("scenario"), py::arg("overrides"), py::arg("targets"),
-        py::arg("out"), py::arg("force"));
+        py::arg("out"), py::arg("force"), py::arg("targets_label") = "");
   m.def("abc", &abc, py::arg("scenario"), py::arg("overrides"), py::arg("targets"),
         py::arg("particles"), py::arg("generations"), py::arg("quantile"),
         py::arg("min_acceptance"), py::arg("tolerance"), py::arg("replicates"), py::arg("draws"),
-        py::arg("out"), py::arg("force"));
+        py::arg("out"), py::arg("force"), py::arg("targets_label") = "");
   m.def(
       "fit",
       [](const std::string& scenario, const Strings& overrides, const std::string& events,
          const std::string& covariates, const Strings& static_columns, const Strings& inherit,
          const Strings& event_covariates, const std::string& edges, const std::string& level,
          const std::string& policy, const std::string& terms, const std::string& link,
-         const std::string& out, bool write, bool force) {
+         const std::string& out, bool write, bool force, const std::string& cluster) {
         return fit({scenario, overrides, events, covariates, static_columns, inherit,
                     event_covariates, edges, level, policy},
-                   terms, link, out, write, force);
+                   terms, link, out, write, force, cluster);
       },
       py::arg("scenario"), py::arg("overrides"), py::arg("events"), py::arg("covariates"),
       py::arg("static_columns"), py::arg("inherit"), py::arg("event_covariates"), py::arg("edges"),
       py::arg("level"), py::arg("policy"), py::arg("terms"), py::arg("link"), py::arg("out"),
-      py::arg("write"), py::arg("force"));
+      py::arg("write"), py::arg("force"), py::arg("cluster") = "parent");
   m.def("check_fit", &check_fit, py::arg("scenario"), py::arg("overrides"), py::arg("events"),
         py::arg("train_until"));
   m.def("cases", &cases, py::arg("folder"), py::arg("out_dir"), py::arg("overrides"),

@@ -164,7 +164,7 @@ int run_abc(const CalibrateOptions& o, const study::CalibrateSpec& spec, const d
                b.q05, b.q50, b.q95);
   }
   if (!o.out.empty()) {
-    const auto text = study::fitted_scenario_toml(spec, study::abc_point(res), o.out);
+    const auto text = study::fitted_scenario_toml(spec, study::abc_point(res), o.out, true);
     io::write_text_file(o.out, o.force, [&](std::ostream& s) { s << text; });
     fmt::print(stderr, "wrote {}\n", o.out);
   }
@@ -221,7 +221,7 @@ int run(const CalibrateOptions& o, const CLI::App& sub) {
   check_outputs(o);
   // Again once the scenario, its hierarchy and the targets are read: an output that is one
   // of them is refused before the calibration, naming its option.
-  const study::CalibrateSpec spec{o.scenario, sets, o.targets_path, [&o] { check_outputs(o); }};
+  const study::CalibrateSpec spec{o.scenario, sets, o.targets_path, [&o] { check_outputs(o); }, {}};
   const auto& ctx = dist::Context::current();
   if (o.method == "abc") {
     return run_abc(o, spec, ctx);

@@ -57,25 +57,8 @@ int run(const RisksetOptions& o) {
                       : "",
       r.outside_subtree ? fmt::format("; {} events outside the subtree ignored", r.outside_subtree)
                         : "");
-  if (!r.year_dates_note.empty()) {
-    fmt::print(stderr, "pdlab: note: {}\n", r.year_dates_note);
-  }
-  if (!r.eventless_levels.empty() && !r.event_levels.empty()) {
-    std::string at;
-    for (const auto& [level, n] : r.event_levels) {
-      at += fmt::format("{}{} at {}", at.empty() ? "" : ", ", n, level);
-    }
-    fmt::print(stderr,
-               "pdlab: note: the events are {}; the risk set has rows at every level, and those "
-               "at {} can never be events (--level {} keeps one level's rows)\n",
-               at, fmt::join(r.eventless_levels, ", "), r.event_levels.front().first);
-  }
-  for (const auto& [level, n] : r.other_levels) {
-    fmt::print(stderr,
-               "pdlab: note: {} events of units at level {} are not rows of this level's risk "
-               "set; they count only in the exposures (a superior's adoption is vertical "
-               "exposure)\n",
-               n, level);
+  for (const auto& note : study::riskset_notes(r)) {
+    fmt::print(stderr, "pdlab: note: {}\n", note);
   }
   return EX_OK;
 }

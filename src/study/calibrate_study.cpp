@@ -415,7 +415,7 @@ CalibrateResult calibrate_scenario(
 }
 
 std::string fitted_scenario_toml(const CalibrateSpec& spec, const CalibrateResult& r,
-                                 const std::string& out_path) {
+                                 const std::string& out_path, bool posterior_mean) {
   // Read once more, to write it: the calibrated values as overrides, and paths, relative to
   // the scenario, re-anchored to the fitted file's folder.
   auto sets = spec.overrides;
@@ -462,7 +462,10 @@ std::string fitted_scenario_toml(const CalibrateSpec& spec, const CalibrateResul
       sets.push_back(fmt::format("hierarchy.edges.{}.path=\"{}\"", i, rebase(hs.edges[i].path)));
     }
   }
-  std::string text = "# Calibrated by `pdlab calibrate` to " + spec.targets_path + ":";
+  std::string text =
+      std::string(posterior_mean ? "# The posterior mean of `pdlab calibrate --method abc`"
+                                 : "# Calibrated by `pdlab calibrate`") +
+      " to " + (spec.targets_label.empty() ? spec.targets_path : spec.targets_label) + ":";
   for (std::size_t i = 0; i < r.free.size(); ++i) {
     text += (i ? ", " : " ") + r.free[i].name + " = " + fmt::format("{:.6g}", r.best_x[i]);
   }

@@ -127,6 +127,30 @@ auto naming_file(const std::string& path, Fit&& fit) -> decltype(fit()) {
 
 }  // namespace
 
+std::vector<std::string> riskset_notes(const RisksetReport& r) {
+  std::vector<std::string> notes;
+  if (!r.year_dates_note.empty()) {
+    notes.push_back(r.year_dates_note);
+  }
+  if (!r.eventless_levels.empty() && !r.event_levels.empty()) {
+    std::string at;
+    for (const auto& [level, n] : r.event_levels) {
+      at += fmt::format("{}{} at {}", at.empty() ? "" : ", ", n, level);
+    }
+    notes.push_back(fmt::format(
+        "the events are {}; the risk set has rows at every level, and those at {} can never be "
+        "events (--level {} keeps one level's rows)",
+        at, fmt::join(r.eventless_levels, ", "), r.event_levels.front().first));
+  }
+  for (const auto& [level, n] : r.other_levels) {
+    notes.push_back(fmt::format(
+        "{} events of units at level {} are not rows of this level's risk set; they count only "
+        "in the exposures (a superior's adoption is vertical exposure)",
+        n, level));
+  }
+  return notes;
+}
+
 RisksetReport riskset_study(const RisksetSpec& spec) {
   const auto in = read_riskset_inputs({spec.scenario, spec.overrides, spec.events_path,
                                        spec.covariates_path, spec.static_columns, spec.inherit,

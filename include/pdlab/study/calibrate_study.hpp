@@ -23,6 +23,9 @@ struct CalibrateSpec {
   // Called once the scenario, its inputs and the targets are read, before any simulation
   // (e.g. to check that no output would replace one of them); may be empty.
   std::function<void()> on_inputs_read;
+  // How the fitted scenario names the targets (empty: targets_path), e.g. for targets a
+  // caller wrote to a temporary file.
+  std::string targets_label;
 };
 
 struct CalibrationStart {
@@ -98,9 +101,10 @@ CalibrateResult calibrate_scenario(
     const EnsembleRunner& runner = {}, const CalibrationJournal& journal = {});
 
 // The fitted scenario as TOML text: the calibrated values set, and the paths, relative to
-// the scenario file, re-anchored to `out_path`'s folder.
+// the scenario file, re-anchored to `out_path`'s folder. `posterior_mean`: the values are an
+// ABC-SMC posterior's mean (abc_point()), and the first line says so.
 std::string fitted_scenario_toml(const CalibrateSpec& spec, const CalibrateResult& r,
-                                 const std::string& out_path);
+                                 const std::string& out_path, bool posterior_mean = false);
 
 // The fit table (schema "calibration"): one row per target.
 void write_calibration(const CalibrateResult& result, io::TableWriter& w);

@@ -51,6 +51,9 @@ struct RisksetReport {
 
 // Builds the risk set (unit x period rows until adoption) and writes it to `spec.out`.
 RisksetReport riskset_study(const RisksetSpec& spec);
+// What a user should know of a risk set's events (dates read as years, levels whose rows can
+// never be events, events of other levels): one sentence each, as the CLI prints its notes.
+std::vector<std::string> riskset_notes(const RisksetReport& r);
 
 // A model fitted to a data table, with the rows dropped for missing values.
 template <class Fit>

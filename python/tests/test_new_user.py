@@ -1,0 +1,71 @@
+"""What new-user trials of the module found (2026-12-06): each test fails with the old
+behaviour."""
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pdlab
+from conftest import SRC, TOY
+
+DC = SRC / "examples" / "dual_carbon"
+CAL = SRC / "tests" / "data" / "toy_calibrate.toml"
+QUICK = {"calibrate.max_evaluations": 10, "calibrate.replicates": 2, "calibrate.starts": 1,
+         "calibrate.validation_replicates": 2}
+
+
+def test_errors_of_the_module_itself_have_kind_and_exit_code():
+    with pytest.raises(pdlab.UsageError) as e:
+        pdlab.compare(TOY, vary={})
+    assert e.value.kind == "usage" and e.value.exit_code == 64
+
+
+def test_read_study_reads_the_tables_named(toy_study, tmp_path):
+    path = tmp_path / "t.sqlite"
+    pdlab.run(TOY, replicates=2, out=path)
+    assert sorted(pdlab.read_study(path, tables="runs").tables) == ["runs"]  # a name, one table
+    with pytest.raises(pdlab.UsageError) as e:
+        pdlab.read_study(path, tables=["nope", "runs"])
+    assert "field 'tables' = 'nope': the study has no such table" in str(e.value)
+    assert e.value.exit_code == 64
+
+
+def test_a_missing_whole_number_is_named_on_its_own_line():
+    events = pd.read_csv(DC / "events.csv")
+    events.loc[3, "time"] = np.nan  # pandas makes the column float: 2020.0
+    with pytest.raises(pdlab.DataError) as e:
+        pdlab.riskset(DC / "dual_carbon.toml", events=events, level="prefecture")
+    assert "the DataFrame events= (line 5 as CSV): field 'time' = ''" in str(e.value)
+
+
+def test_one_name_for_a_list_and_notes_as_warnings_at_the_callers_line():
+    events = pd.read_csv(DC / "events.csv")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rs = pdlab.riskset(DC / "dual_carbon.toml", events=events, static="migrant_share")
+    assert "migrant_share" in rs.columns
+    notes = [w for w in caught if issubclass(w.category, pdlab.PdlabWarning)]
+    assert any("can never be events (level= prefecture" in str(w.message) for w in notes)
+    assert all(w.filename == __file__ for w in notes)
+
+
+def test_calibrated_scenario_names_a_dataframe_of_targets():
+    targets = pd.read_csv(SRC / "tests" / "data" / "toy_calibrate_targets.csv")
+    fit = pdlab.calibrate(CAL, targets, set=QUICK)
+    first = fit.attrs["scenario_toml"].splitlines()[0]
+    assert first.startswith("# Calibrated by `pdlab calibrate` to the DataFrame targets=:")
+
+
+def test_fit_and_check_fit_take_the_options_of_their_subcommands():
+    robust = pdlab.fit(DC / "dual_carbon.toml", DC / "events.csv", level="prefecture",
+                       terms="horizontal")
+    model = pdlab.fit(DC / "dual_carbon.toml", DC / "events.csv", level="prefecture",
+                      terms="horizontal", cluster="none")
+    assert not np.allclose(robust["std_error"], model["std_error"])
+    assert np.allclose(robust["estimate"], model["estimate"])
+    with pytest.raises(pdlab.UsageError, match="not a way to cluster"):
+        pdlab.fit(DC / "dual_carbon.toml", DC / "events.csv", level="prefecture", cluster="x")
+    with pytest.raises(pdlab.UsageError) as e:
+        pdlab.abc(CAL, SRC / "tests" / "data" / "toy_calibrate_targets.csv", particles=1)
+    assert "--" not in str(e.value) and "particles=" in str(e.value)

@@ -123,6 +123,10 @@ def _python_message(message, frames=()):
         message = re.sub(re.escape(path) + r"(?::(\d+))?",
                          lambda m, a=argument: f"the DataFrame {a}=" +
                          (f" (line {m.group(1)} as CSV)" if m.group(1) else ""), message)
+    # A command's output file, as this module's call: `pdlab.run(..., out='FILE.sqlite')`.
+    message = re.sub(r"`pdlab ([a-z][a-z-]*) --out ([^`\s]+)`",
+                     lambda m: f"`pdlab.{m.group(1).replace('-', '_')}(..., "
+                               f"out='{m.group(2)}')`", message)
     message = re.sub(r"--set run\.(replicates|seed|threads)=", r"\1=", message)
     message = re.sub(r"--set ([^\s=]+)=", r"set['\1']=", message)
     # A value of compare's vary (the library names it as --vary KEY=VALUE, or as the field
@@ -169,6 +173,20 @@ def _csv(data, folder, name):
         data = data.copy(deep=False)
         for c in data.columns:
             col = data[c]
+            if col.dtype.kind == "b" or str(col.dtype) == "boolean":
+                data[c] = col.astype("Int64")  # True/False as 1/0, as R codes a logical
+                continue
+            if col.dtype.kind == "O":
+                # pdlab's CSV fields cannot span lines: name the cell, not a quote in a
+                # temporary file.
+                text = col.map(lambda v: isinstance(v, str) and ("\n" in v or "\r" in v))
+                if text.any():
+                    row = int(np.flatnonzero(text.to_numpy())[0])
+                    raise _usage(
+                        f"the DataFrame {os.path.splitext(name)[0]}=, column {c!r}, row {row} "
+                        f"(index {data.index[row]!r}): {col.iloc[row]!r} holds a line break, "
+                        "which pdlab's fields cannot. Fix: replace line breaks in that column, "
+                        f"e.g. df[{c!r}] = df[{c!r}].str.replace(r'[\r\n]+', ' ', regex=True)")
             values = col.dropna().to_numpy() if col.dtype.kind == "f" else None
             if values is not None and len(values) and np.all(np.abs(values) < 2.0**53) and \
                     np.all(np.mod(values, 1) == 0):
@@ -221,6 +239,9 @@ def read_study(path, tables=None):
     """Reads a study file written by `pdlab run` or run(out=...): every table (or those named
     in `tables`) as DataFrames."""
     path = os.fspath(path)
+    if tables is not None and len(_list(tables)) == 0:
+        raise _usage("read_study: tables= names no table. Fix: leave tables=None for every "
+                     "table, or name those to read, e.g. tables=['summary_time']")
     raw = _pdlab.read_tables(path, _list(tables))  # only those tables are read
     return Study({name: _frame(cols) for name, cols in raw.items()}, path=path)
 

@@ -69,3 +69,41 @@ def test_fit_and_check_fit_take_the_options_of_their_subcommands():
     with pytest.raises(pdlab.UsageError) as e:
         pdlab.abc(CAL, SRC / "tests" / "data" / "toy_calibrate_targets.csv", particles=1)
     assert "--" not in str(e.value) and "particles=" in str(e.value)
+
+
+def test_a_bool_column_is_read_as_one_and_zero():
+    events = pd.read_csv(DC / "events.csv")
+    rs = pdlab.riskset(DC / "dual_carbon.toml", events=events, level="prefecture",
+                       covariates=DC / "covariates.csv", static="migrant_share")
+    as_int = pdlab.eha(rs, "event ~ horizontal + log_gdp_pc").set_index("term")
+    flags = rs.assign(event=rs["event"] == 1)  # the event as True/False (numpy bool)
+    assert flags["event"].dtype == bool
+    as_bool = pdlab.eha(flags, "event ~ horizontal + log_gdp_pc").set_index("term")
+    np.testing.assert_array_equal(as_bool["estimate"], as_int["estimate"])
+    nullable = rs.assign(event=(rs["event"] == 1).astype("boolean"))  # pandas' nullable bool
+    as_nullable = pdlab.eha(nullable, "event ~ horizontal + log_gdp_pc").set_index("term")
+    np.testing.assert_array_equal(as_nullable["estimate"], as_int["estimate"])
+
+
+def test_a_line_break_in_a_text_cell_is_named_by_column_and_row():
+    events = pd.read_csv(DC / "events.csv", dtype={"unit_id": str})
+    events.loc[3, "unit_id"] = events.loc[3, "unit_id"] + "\n"
+    with pytest.raises(pdlab.UsageError) as e:
+        pdlab.riskset(DC / "dual_carbon.toml", events=events, level="prefecture")
+    message = str(e.value)
+    assert "the DataFrame events=, column 'unit_id', row 3" in message
+    assert "holds a line break" in message and ".str.replace(" in message
+    assert e.value.exit_code == 64
+
+
+def test_read_study_of_no_tables_and_of_a_file_not_a_study(tmp_path):
+    path = tmp_path / "t.sqlite"
+    pdlab.run(TOY, replicates=2, out=path)
+    with pytest.raises(pdlab.UsageError) as e:
+        pdlab.read_study(path, tables=[])
+    assert "tables= names no table" in str(e.value)
+    text = tmp_path / "notes.sqlite"
+    text.write_text("not a database\n")
+    with pytest.raises(pdlab.Error) as e:
+        pdlab.read_study(text)
+    assert "`pdlab.run(..., out='FILE.sqlite')`" in str(e.value)

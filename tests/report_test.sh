@@ -38,6 +38,25 @@ expect report_map_national 0 "map of $map_all counties" -- "$PDLAB" report "$T/n
 expect report_targets 0 "(16 charts" -- "$PDLAB" report "$T/js.sqlite" --out "$T/jt.html" \
   --targets "$SRC/scenarios/cases/jiangsu-rollout-targets.csv"
 grep -q '"targets"' "$T/jt.html" || { echo "FAIL report_targets_chart"; fails=$((fails + 1)); }
+# Units that reverse and adopt again (hundreds in the Jiangsu roll-out) count once in every
+# share adopted: the quota and replicate lines, the icicle and the map stay within [0, 1]
+# (they reached 1.5 and 106% counting each adoption).
+python3 - "$T/js.sqlite" "$T/js.html" "$T/jt.html" <<'PY' || fails=$((fails + 1))
+import re, sqlite3, sys
+again = sqlite3.connect(sys.argv[1]).execute(
+    "SELECT COUNT(*) FROM (SELECT 1 FROM adoptions GROUP BY replicate, policy_id, unit_id "
+    "HAVING COUNT(*) > 1)").fetchone()[0]
+if again == 0:
+    sys.exit("FAIL report_readoptions: the study has no unit adopting twice, nothing is tested")
+for path in sys.argv[2:]:
+    page = open(path, encoding="utf-8").read()
+    shares = [float(x) for x in re.findall(r'"share":\s*(-?[0-9.eE+-]+)', page)]
+    percents = [float(x) for a in re.findall(r'"s":\s*\[([^\]]*)\]', page)
+                for x in a.split(",") if x.strip() not in ("", "null")]
+    if not shares or not percents or max(shares) > 1 + 1e-9 or max(percents) > 100:
+        sys.exit(f"FAIL report_readoptions: {path}: largest share {max(shares, default=None)}, "
+                 f"largest map percentage {max(percents, default=None)}")
+PY
 # A malformed targets file names its file, line and field, and nothing is written.
 printf 'level,region,date,share\ntownship,3201,2014-12,0.5\ntownship,3201,2014-12,1.5\n' >"$T/bad_share.csv"
 printf 'level,region,date,share\ntownshp,3201,2014-12,0.5\n' >"$T/bad_level.csv"

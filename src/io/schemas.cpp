@@ -81,38 +81,41 @@ std::vector<TableSchema> build() {
                 {"replicate", I, "replicate"},
                 {"key", T, "the parameter's key (uncertainty.keys)"},
                 {"value", R, "its drawn value, clamped to the key's range"}}});
-  v.push_back({"adoptions",
-               "One row per adoption (levels down to output.adoptions_max_level).",
-               {{"scenario_id", I, "scenario"},
-                {"replicate", I, "replicate"},
-                {"policy_id", T, "policy"},
-                {"unit_id", T, "unit code (text: leading zeros kept)"},
-                {"unit_name", T, "unit name"},
-                {"level", T, "level name"},
-                {"period", I, "period of adoption (first stage reached)"},
-                {"date", T, "calendar label of period"},
-                {"full_period", I, "period of full adoption (NULL: never)"},
-                {"inst_period", I, "period of institutionalisation (NULL: never)"},
-                {"rev_period", I, "period of reversal (NULL: never)"},
-                {"channel", T,
-                 "dominant channel: spontaneous, vertical, horizontal, bottom_up, need, "
-                 "escalation, booster, event, pilot, mandate_deadline, quota, inherited "
-                 "(docs/model.md 7.1, 7.13)"},
-                {"variant_id", T, "unit whose variant was adopted"},
-                {"promotion_mode", T, "endorse / pilot / mandate / championship (NULL: none)"},
-                {"pilot", I, "1 if adopted as a pilot"},
-                {"quality", R,
-                 "a uniform draw in (0, 1) standing in for implementation quality where outcomes "
-                 "are not modelled: a pilot passes its evaluation when it is >= 1 - "
-                 "promotion.pilot_success (unless feedback.pilot_evaluation: realised outcomes), "
-                 "and success-weighted exposure weighs the adopter by it (unless "
-                 "feedback.learning: peers' realised depth); with both feedbacks on it stands "
-                 "for nothing modelled (realised depth is in governance_time)"},
-                {"mandated", I, "1 if adopted under a mandate"},
-                {"round", I, "pilot round"},
-                {"ceased", I,
-                 "1 if rev_period is the unit's cessation (merged, split or exists_until), not "
-                 "a reversal (docs/model.md 7.13)"}}});
+  v.push_back(
+      {"adoptions",
+       "One row per adoption (levels down to output.adoptions_max_level): a unit that reverses and "
+       "adopts again has a row for each adoption; shares adopted (summary_time's adopted, "
+       "the report's charts) count it once.",
+       {{"scenario_id", I, "scenario"},
+        {"replicate", I, "replicate"},
+        {"policy_id", T, "policy"},
+        {"unit_id", T, "unit code (text: leading zeros kept)"},
+        {"unit_name", T, "unit name"},
+        {"level", T, "level name"},
+        {"period", I, "period of adoption (first stage reached)"},
+        {"date", T, "calendar label of period"},
+        {"full_period", I, "period of full adoption (NULL: never)"},
+        {"inst_period", I, "period of institutionalisation (NULL: never)"},
+        {"rev_period", I, "period of reversal (NULL: never)"},
+        {"channel", T,
+         "dominant channel: spontaneous, vertical, horizontal, bottom_up, need, "
+         "escalation, booster, event, pilot, mandate_deadline, quota, inherited "
+         "(docs/model.md 7.1, 7.13)"},
+        {"variant_id", T, "unit whose variant was adopted"},
+        {"promotion_mode", T, "endorse / pilot / mandate / championship (NULL: none)"},
+        {"pilot", I, "1 if adopted as a pilot"},
+        {"quality", R,
+         "a uniform draw in (0, 1) standing in for implementation quality where outcomes "
+         "are not modelled: a pilot passes its evaluation when it is >= 1 - "
+         "promotion.pilot_success (unless feedback.pilot_evaluation: realised outcomes), "
+         "and success-weighted exposure weighs the adopter by it (unless "
+         "feedback.learning: peers' realised depth); with both feedbacks on it stands "
+         "for nothing modelled (realised depth is in governance_time)"},
+        {"mandated", I, "1 if adopted under a mandate"},
+        {"round", I, "pilot round"},
+        {"ceased", I,
+         "1 if rev_period is the unit's cessation (merged, split or exists_until), not "
+         "a reversal (docs/model.md 7.13)"}}});
   v.push_back({"summary_time",
                "Adoption by policy, level and period over replicates; then one column per "
                "output.quantiles (q05, q50, q95 by default). Shares are over the units of the "

@@ -70,7 +70,7 @@ Json hierarchy_chart(const Study& db, const std::string& caption) {
       std::max(1, std::atoi(db.scalar("SELECT value FROM meta WHERE key = 'replicates'").c_str()));
   const auto pol = db.scalar("SELECT policy_id FROM policies ORDER BY policy_index LIMIT 1");
   std::map<std::string, std::vector<double>> periods;
-  db.each("SELECT unit_id, period FROM adoptions WHERE policy_id = " + io::sql_literal(pol),
+  db.each("SELECT unit_id, period FROM " + first_adoptions("policy_id = " + io::sql_literal(pol)),
           [&](sqlite3_stmt* st) {
             periods[reinterpret_cast<const char*>(sqlite3_column_text(st, 0))].push_back(
                 sqlite3_column_double(st, 1));

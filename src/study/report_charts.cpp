@@ -142,14 +142,13 @@ void quota_chart(const Study& db, const PolicyInfo& pol, const std::vector<Event
         continue;
       }
       std::map<int, double> counts;
-      db.each(
-          "SELECT a.period, COUNT(*) FROM adoptions a JOIN units u ON u.unit_id = a.unit_id "
-          "WHERE a.policy_id = " +
-              io::sql_literal(pol.id) + " AND a.level = " + io::sql_literal(m->target_level) +
-              " AND (" + cond + ") GROUP BY a.period",
-          [&](sqlite3_stmt* st) {
-            counts[sqlite3_column_int(st, 0)] = sqlite3_column_double(st, 1);
-          });
+      db.each("SELECT a.period, COUNT(*) FROM " +
+                  first_adoptions("policy_id = " + io::sql_literal(pol.id) +
+                                  " AND level = " + io::sql_literal(m->target_level)) +
+                  " a JOIN units u ON u.unit_id = a.unit_id WHERE (" + cond + ") GROUP BY a.period",
+              [&](sqlite3_stmt* st) {
+                counts[sqlite3_column_int(st, 0)] = sqlite3_column_double(st, 1);
+              });
       const auto series = list(region_names) + fmt::format(" ({:.0f}% by {})", 100 * q.share, q.by);
       cumulative_rows(rows, series, counts, n * reps, labels);
       targets.push_back({{"series", series},
@@ -275,8 +274,9 @@ void replicate_chart(const Study& db, const PolicyInfo& pol, const std::string& 
   const int shown = std::min(5, replicates(db));
   for (int r = 0; r < shown; ++r) {
     std::map<int, double> counts;
-    db.each("SELECT period, COUNT(*) FROM adoptions WHERE policy_id = " + io::sql_literal(pol.id) +
-                " AND level = " + io::sql_literal(level) + " AND replicate = " + std::to_string(r) +
+    db.each("SELECT period, COUNT(*) FROM " +
+                first_adoptions("policy_id = " + io::sql_literal(pol.id) + " AND level = " +
+                                io::sql_literal(level) + " AND replicate = " + std::to_string(r)) +
                 " GROUP BY period",
             [&](sqlite3_stmt* st) {
               counts[sqlite3_column_int(st, 0)] = sqlite3_column_double(st, 1);

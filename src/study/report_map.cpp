@@ -273,8 +273,9 @@ MapCharts map_charts(const Study& db, const std::vector<PolicyInfo>& policies,
                   " GROUP BY parent_id",
               [&](sqlite3_stmt* st) { data[text(st, 0)].n_units = sqlite3_column_int(st, 1); });
     }
-    db.each("SELECT unit_id, period, channel FROM adoptions WHERE policy_id = " +
-                io::sql_literal(pol.id) + " AND level = " + io::sql_literal(level_name),
+    db.each("SELECT unit_id, period, channel FROM " +
+                first_adoptions("policy_id = " + io::sql_literal(pol.id) +
+                                " AND level = " + io::sql_literal(level_name)),
             [&](sqlite3_stmt* st) {
               const auto id = text(st, 0);
               std::vector<std::string> cs;

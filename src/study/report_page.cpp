@@ -168,6 +168,12 @@ Json number(double x) {
   return std::strtod(buf, nullptr);
 }
 
+std::string first_adoptions(const std::string& where) {
+  return "(SELECT replicate, policy_id, unit_id, level, channel, MIN(period) AS period FROM "
+         "adoptions WHERE " +
+         where + " GROUP BY replicate, policy_id, unit_id)";
+}
+
 std::string first_day(const std::string& label) {
   DateSpan span;
   std::string why;

@@ -40,6 +40,13 @@ class Study {
   mutable io::Db db_;
 };
 
+// Each unit's first adoption of a policy in each replicate, as a table to select from: a unit
+// that reverses and adopts again has a row in `adoptions` for each adoption, and every share
+// adopted counts it once, as summary_time's `adopted` does. Columns replicate, policy_id,
+// unit_id, level, channel (the first adoption's: SQLite takes a bare column from the row with
+// the minimum) and period; `where` filters the adoptions first.
+std::string first_adoptions(const std::string& where);
+
 // Column i of a row as text ("" for NULL).
 std::string text(sqlite3_stmt* st, int i);
 

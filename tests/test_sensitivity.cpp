@@ -91,6 +91,39 @@ TEST(Sensitivity, SobolOfConstantIsUndefined) {
   EXPECT_TRUE(std::isnan(s[1].total.hi));
 }
 
+// A binary outcome that is 1 only where factor 0 is above `cut` (an adoption reached in a
+// corner of the design): resamples of the base rows that miss every such row have no variance,
+// so the indices are undefined there.
+std::vector<double> rare_event(const SaltelliDesign& d, double cut) {
+  std::vector<double> y(d.design.points());
+  for (std::size_t j = 0; j < y.size(); ++j) {
+    y[j] = d.design.x[j * static_cast<std::size_t>(d.design.factors)] > cut ? 1.0 : 0.0;
+  }
+  return y;
+}
+
+TEST(Sensitivity, UndefinedResamplesWidenTheIntervalOrEmptyIt) {
+  const auto d = saltelli_design(2, 64);
+  // Few resamples undefined: bounds that count them beyond either end, still finite.
+  const auto few = sobol_indices(d, rare_event(d, 0.96), 1000, 0.95, 3);
+  const Interval& t = few[0].total;
+  ASSERT_FALSE(std::isnan(t.estimate));
+  EXPECT_GT(t.undefined, 0);
+  EXPECT_LT(t.undefined, 25);  // under the 2.5% in each tail
+  EXPECT_FALSE(std::isnan(t.lo));
+  EXPECT_FALSE(std::isnan(t.hi));
+  EXPECT_LE(t.lo, t.hi);
+  // The same resamples with a rarer event: more undefined than a tail holds, no bound.
+  const auto many = sobol_indices(d, rare_event(d, 0.98), 1000, 0.95, 3);
+  const Interval& m = many[0].total;
+  ASSERT_FALSE(std::isnan(m.estimate));
+  EXPECT_GT(m.undefined, 25);
+  EXPECT_TRUE(std::isnan(m.lo));
+  EXPECT_TRUE(std::isnan(m.hi));
+  // Every resample defined: none counted.
+  EXPECT_EQ(sobol_indices(d, rare_event(d, 0.5), 1000, 0.95, 3)[0].total.undefined, 0);
+}
+
 TEST(Sensitivity, MorrisDesignMovesEachFactorOnce) {
   const auto d = morris_design(4, 20, 4, 3);
   ASSERT_EQ(d.design.points(), 20U * 5);

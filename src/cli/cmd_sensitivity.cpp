@@ -28,6 +28,7 @@ struct SensitivityOptions {
   bool force = false;
   bool checkpoint = false;
   bool resume = false;
+  std::vector<std::string> other_method;  // options given that the other method reads
 };
 
 void add_options(CLI::App& sub, SensitivityOptions& o) {
@@ -92,7 +93,11 @@ void print_digest(const study::SensitivityResult& r) {
       continue;
     }
     fmt::print("\n");
-    const auto shown = [](const sensitivity::Interval& v) {
+    const auto shown = [&](const sensitivity::Interval& v) {
+      if ((std::isnan(v.lo) || std::isnan(v.hi)) && !std::isnan(v.estimate) && v.undefined > 0) {
+        return fmt::format("{:>9.3g} [no interval: undefined in {} of {} resamples]", v.estimate,
+                           v.undefined, r.bootstrap);
+      }
       return fmt::format("{:>9.3g} [{:.3g}, {:.3g}]", v.estimate, v.lo, v.hi);
     };
     for (std::size_t i = 0; i < r.factors.size(); ++i) {
@@ -115,6 +120,10 @@ int run(SensitivityOptions& o) {
   spec.method =
       o.method == "morris" ? study::SensitivityMethod::morris : study::SensitivityMethod::sobol;
   spec.overrides = with_overrides(o.sets, o.run);
+  for (const auto& option : o.other_method) {
+    fmt::print(stderr, "pdlab: warning: {} is read by --method {}, not {}: ignored\n", option,
+               o.method == "morris" ? "sobol" : "morris", o.method);
+  }
   io::check_table_name(o.out);
   io::check_output_path(o.out, o.force);
   const auto& ctx = dist::Context::current();
@@ -165,7 +174,18 @@ void register_sensitivity(CLI::App& app, Commands& cmds) {
       "sensitivity",
       "Morris elementary effects or Sobol indices of every outcome over scenario factors");
   add_options(*sub, *o);
-  cmds.push_back({sub, [o] { return run(*o); }});
+  cmds.push_back({sub, [o, sub] {
+                    // (an option of the other method would otherwise pass without a word)
+                    const bool morris = o->method == "morris";
+                    for (const char* option :
+                         morris ? std::vector<const char*>{"--samples"}
+                                : std::vector<const char*>{"--trajectories", "--levels"}) {
+                      if (sub->count(option) > 0) {
+                        o->other_method.emplace_back(option);
+                      }
+                    }
+                    return run(*o);
+                  }});
 }
 
 }  // namespace pdlab::cli

@@ -40,22 +40,42 @@ std::size_t pick(double u, std::size_t n) {
   return std::min(n - 1, static_cast<std::size_t>(u * static_cast<double>(n)));
 }
 
-// Percentile interval (type-7 quantiles) of bootstrap estimates; NaN if any is NaN.
+// Percentile interval (type-7 quantiles) of bootstrap estimates. Resamples in which the
+// statistic is undefined (NaN) count as below every other for the lower bound and above every
+// other for the upper, so that each bound holds wherever they would fall; a bound that would
+// rest on one of them is NaN.
 Interval percentile(double estimate, std::vector<double> boot, double confidence) {
   Interval out{estimate, nan, nan};
-  if (boot.empty() ||
-      std::any_of(boot.begin(), boot.end(), [](double v) { return std::isnan(v); })) {
+  const auto defined_end =
+      std::partition(boot.begin(), boot.end(), [](double v) { return !std::isnan(v); });
+  const auto b = boot.size();
+  const auto k = static_cast<std::size_t>(boot.end() - defined_end);  // undefined
+  out.undefined = static_cast<int>(k);
+  if (b == 0 || k == b) {
     return out;
   }
-  std::sort(boot.begin(), boot.end());
-  const auto q = [&](double p) {
-    const double h = p * static_cast<double>(boot.size() - 1);
+  std::sort(boot.begin(), defined_end);
+  // The type-7 quantile p of all b resamples, with the undefined ones first (low) or last.
+  const auto q = [&](double p, bool undefined_low) {
+    const double h = p * static_cast<double>(b - 1);
     const auto i = static_cast<std::size_t>(std::floor(h));
-    const auto j = std::min(i + 1, boot.size() - 1);
-    return boot[i] + (h - static_cast<double>(i)) * (boot[j] - boot[i]);
+    const auto j = std::min(i + 1, b - 1);
+    const auto at = [&](std::size_t r) {
+      if (undefined_low) {
+        return r < k ? -std::numeric_limits<double>::infinity() : boot[r - k];
+      }
+      return r < b - k ? boot[r] : std::numeric_limits<double>::infinity();
+    };
+    const double frac = h - static_cast<double>(i);
+    const double lo = at(i);
+    const double hi = frac > 0 ? at(j) : lo;
+    if (!std::isfinite(lo) || !std::isfinite(hi)) {
+      return nan;
+    }
+    return lo + frac * (hi - lo);
   };
-  out.lo = q((1 - confidence) / 2);
-  out.hi = q((1 + confidence) / 2);
+  out.lo = q((1 - confidence) / 2, true);
+  out.hi = q((1 + confidence) / 2, false);
   return out;
 }
 

@@ -348,8 +348,10 @@ std::vector<TableSchema> build() {
                  "morris: mu, mu_star, sigma (per whole range of the factor); sobol: first, "
                  "total"},
                 {"estimate", R, "the index (empty where the outcome does not vary)"},
-                {"ci_lo", R, "bootstrap interval, lower"},
-                {"ci_hi", R, "bootstrap interval, upper"},
+                {"ci_lo", R,
+                 "bootstrap interval, lower (resamples where the index is undefined count below "
+                 "it; empty where it would rest on one: docs/sensitivity.md)"},
+                {"ci_hi", R, "bootstrap interval, upper (likewise, counting them above it)"},
                 {"design_points", I, "design points run"},
                 {"replicates", I, "replicates per design point"},
                 {"unit", T,

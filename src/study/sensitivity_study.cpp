@@ -9,6 +9,7 @@
 #include "pdlab/study/study.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -217,6 +218,7 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
   SensitivityResult out;
   out.method = spec.method;
   out.confidence = spec.confidence;
+  out.bootstrap = spec.bootstrap;
   const auto given = given_factors(spec, sc0);
   for (const auto& g : given) {
     refuse_drawn_key(sc0, g.f.key, g.kind, g.where);
@@ -337,6 +339,50 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
       out.sobol.push_back(
           sensitivity::sobol_indices(saltelli, y[o], spec.bootstrap, spec.confidence, sc0.seed));
     }
+  }
+  // Indices undefined in some bootstrap resamples (some resamples of the design rows hold
+  // outcomes that do not vary: few distinct values, an outcome near its bound): their bounds
+  // count those resamples at either end (sensitivity::percentile), or are empty where a bound
+  // would rest on one. More base points or trajectories give resamples that vary.
+  int touched = 0;
+  int empty = 0;
+  std::vector<std::string> where;
+  for (std::size_t o = 0; o < n_out; ++o) {
+    bool listed = false;
+    for (std::size_t i = 0; i < out.factors.size(); ++i) {
+      std::vector<const sensitivity::Interval*> all;
+      if (spec.method == SensitivityMethod::morris) {
+        const auto& m = out.morris[o][i];
+        all = {&m.mu, &m.mu_star, &m.sigma};
+      } else {
+        all = {&out.sobol[o][i].first, &out.sobol[o][i].total};
+      }
+      for (const auto* v : all) {
+        if (std::isnan(v->estimate) || v->undefined == 0) {
+          continue;
+        }
+        ++touched;
+        empty += std::isnan(v->lo) || std::isnan(v->hi) ? 1 : 0;
+        if (!listed && where.size() < 3) {
+          where.push_back(out.outcomes[o].name + " " + out.outcomes[o].statistic + " (" +
+                          out.outcomes[o].level + ")");
+          listed = true;
+        }
+      }
+    }
+  }
+  if (touched > 0) {
+    const bool morris_run = spec.method == SensitivityMethod::morris;
+    out.warnings.push_back(fmt::format(
+        "{} indices are undefined in some of the {} bootstrap resamples{} (e.g. {}): their "
+        "intervals count those resamples as beyond either end, and {} of them have a bound "
+        "that would rest on one (written empty); more {} give resamples that vary ({} now)",
+        touched, spec.bootstrap,
+        morris_run ? "" : ", where the outcome does not vary over the resampled base rows",
+        fmt::join(where, "; "), empty,
+        morris_run ? "trajectories" : "base points",
+        morris_run ? fmt::format("--trajectories {}", spec.trajectories)
+                   : fmt::format("--samples {}", spec.samples)));
   }
   // A factor no outcome moved with at any design point (every index 0, or undefined where
   // the outcome does not vary): said, as its range may not reach what reads it.

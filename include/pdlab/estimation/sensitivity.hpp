@@ -38,6 +38,10 @@ struct Interval {
   double estimate = 0;
   double lo = 0;
   double hi = 0;
+  // Bootstrap resamples in which the statistic is undefined (a Sobol index where the outcome
+  // does not vary over the resampled rows): lo and hi are then NaN, as an interval over the
+  // others would leave out the resamples least like the estimate.
+  int undefined = 0;
 };
 
 // Elementary effects EE = (y(x + step e_i) - y(x)) / step, in output units per unit-cube

@@ -52,6 +52,7 @@ struct SensitivityResult {
   int design_points = 0;
   int replicates = 0;
   double confidence = 0.95;
+  int bootstrap = 0;  // resamples behind each interval
   // [outcome][factor]; only the method's own is filled.
   std::vector<std::vector<sensitivity::MorrisIndex>> morris;
   std::vector<std::vector<sensitivity::SobolIndex>> sobol;

@@ -24,6 +24,9 @@ check estimate_only_refusal 73 "nothing was written" -- bash -c "ulimit -f 100; 
 ok estimate_only_nothing test ! -e "$T/never.sqlite"
 touch "$T/a_file"
 check cases_out_is_file 73 "this is a file, not a folder" -- "$PDLAB" cases --out "$T/a_file" -r 2
+# Each case's study records the command as typed, as `pdlab run` does.
+check cases_ok 0 "" -- "$PDLAB" cases --out "$T/cases_ok" -r 2 -t 1
+ok cases_command_line python3 -c "import sqlite3, sys; v = sqlite3.connect(sys.argv[1]).execute(\"SELECT value FROM meta WHERE key = 'command_line'\").fetchone()[0]; sys.exit(0 if v.endswith('cases --out $T/cases_ok -r 2 -t 1') else 'command_line: ' + v)" "$T/cases_ok/haicang.sqlite"
 # Existence dates on weekly and daily calendars (a division by zero: SIGFPE, exit 136).
 check restructure_weekly 0 "" -- "$PDLAB" run "$EX/toy_restructure.toml" -r 2 --set calendar.periods_per_year=52 --set calendar.periods=520 --out "$T/restructure_weekly.sqlite"
 check restructure_daily 0 "" -- "$PDLAB" run "$EX/toy_restructure.toml" -r 2 --set calendar.periods_per_year=365 --set calendar.periods=3650 --out "$T/restructure_daily.sqlite"

@@ -109,6 +109,13 @@ sed "s|^path = \"toy_hierarchy.csv\"|path = \"$SRC/scenarios/examples/toy_hierar
 "$PDLAB" sensitivity "$T/sens.toml" --factor vertical.pilot=0:2 --factor promotion.pilot_success=0.2:0.9 \
   --samples 8 --bootstrap 100 -r 2 --out "$T/sens.sqlite" >/dev/null 2>&1
 expect report_sensitivity 0 "(1 charts)" -- "$PDLAB" report "$T/sens.sqlite" --out "$T/sens.html"
+# Where an analysis came from (its meta table) heads its report, and outcomes name their unit.
+for page in c sens; do
+  grep -q "Scenario [^<]* · seed [0-9]* · 2 replicates · pdlab .* · command: .*--out $T/$page.sqlite" "$T/$page.html" ||
+    { echo "FAIL report_provenance_$page"; fails=$((fails + 1)); }
+done
+grep -q "periods_to_half ([a-z]*) · model \\[calendar periods\\]" "$T/c.html" ||
+  { echo "FAIL report_compare_units"; fails=$((fails + 1)); }
 python3 -c "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE other (x)'); c.commit()" "$T/other.sqlite"
 expect report_not_a_study 65 "not a pdlab study" -- "$PDLAB" report "$T/other.sqlite" --out "$T/x.html"
 python3 -c "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE out_of_sample (x)'); c.commit()" "$T/oos.sqlite"

@@ -218,6 +218,12 @@ py::dict cases(const std::string& folder, const std::string& out_dir, const Stri
   o.out_dir = out_dir;
   o.overrides = overrides;
   o.force = force;
+  // As run() records its call: the module's function with the overrides as --set.
+  o.command_line = "pdlab.cases(" + (folder.empty() ? std::string("scenarios/cases") : folder);
+  for (const auto& s : overrides) {
+    o.command_line += ", --set " + s;
+  }
+  o.command_line += ")";
   const auto r = without_gil([&] { return study::run_cases(o, {}, {}); });
   py::dict d;
   d["folder"] = r.folder;

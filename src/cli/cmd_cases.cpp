@@ -35,6 +35,7 @@ int run(const CasesOptions& o) {
   spec.out_dir = o.out;
   spec.overrides = with_overrides(o.sets, o.run);
   spec.force = o.force;
+  spec.command_line = command_line();
   int fewest = 0;  // the fewest replicates of a case
   const auto res = study::run_cases(
       spec,

@@ -84,7 +84,13 @@ int run(const CompareOptions& o) {
       io::write_tables(o.out, o.force,
                        {{io::table_schema("compare"), compare_rows},
                         {study::compare_time_schema(res),
-                         [&](io::TableWriter& w) { study::write_compare_time(res, w); }}});
+                         [&](io::TableWriter& w) { study::write_compare_time(res, w); }},
+                        io::meta_output({{"command_line", command_line()},
+                                         {"scenario_file", o.scenario},
+                                         {"scenario_name", res.scenario_name},
+                                         {"seed", std::to_string(res.seed)},
+                                         {"replicates", std::to_string(res.replicates)},
+                                         {"variants", std::to_string(res.labels.size())}})});
     } else {
       io::write_table(o.out, o.force, io::table_schema("compare"), compare_rows);
     }

@@ -148,8 +148,24 @@ int run(SensitivityOptions& o) {
   }
   ctx.collective([&] {
     if (ctx.root()) {
-      io::write_table(o.out, o.force, io::table_schema("sensitivity"),
-                      [&](io::TableWriter& w) { study::write_sensitivity(res, w); });
+      const auto rows = [&](io::TableWriter& w) { study::write_sensitivity(res, w); };
+      if (io::sqlite_output(o.out)) {
+        std::string factors;
+        for (const auto& f : res.factors) {
+          factors += fmt::format("{}{}={}:{}", factors.empty() ? "" : " ", f.key, f.lo, f.hi);
+        }
+        io::write_tables(o.out, o.force,
+                         {{io::table_schema("sensitivity"), rows},
+                          io::meta_output({{"command_line", command_line()},
+                                           {"scenario_file", o.scenario},
+                                           {"scenario_name", res.scenario_name},
+                                           {"seed", std::to_string(res.seed)},
+                                           {"replicates", std::to_string(res.replicates)},
+                                           {"method", o.method},
+                                           {"factors", factors}})});
+      } else {
+        io::write_table(o.out, o.force, io::table_schema("sensitivity"), rows);
+      }
     }
   });
   grid.complete();

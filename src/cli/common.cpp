@@ -181,4 +181,18 @@ int finish_fit(const std::string& report, std::int64_t dropped, const std::strin
   return EX_OK;
 }
 
+namespace {
+std::string& typed_line() {
+  static std::string line;
+  return line;
+}
+}  // namespace
+
+void set_command_line(std::string line) {
+  typed_line() = std::move(line);
+}
+const std::string& command_line() {
+  return typed_line();
+}
+
 }  // namespace pdlab::cli

@@ -26,6 +26,9 @@ using Commands = std::vector<Command>;
 // One per subcommand (src/cli/cmd_<name>.cpp): adds it to `app` with its options and
 // appends its runner to `cmds`.
 void register_run(CLI::App& app, Commands& cmds, const std::string& command_line);
+// The command line as typed (main sets it), for the provenance outputs record.
+void set_command_line(std::string line);
+const std::string& command_line();
 void register_validate(CLI::App& app, Commands& cmds);
 void register_units(CLI::App& app, Commands& cmds);
 void register_export(CLI::App& app, Commands& cmds);

@@ -138,7 +138,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
   app.set_version_flag("--version", std::string("pdlab ") + PDLAB_VERSION,
                        "Print pdlab's version and exit (`pdlab version` adds its libraries')");
   cli::Commands commands;  // in the order of --help
-  cli::register_run(app, commands, join_args(argc, argv));
+  cli::set_command_line(join_args(argc, argv));
+  cli::register_run(app, commands, cli::command_line());
   cli::register_validate(app, commands);
   cli::register_units(app, commands);
   cli::register_export(app, commands);

@@ -21,7 +21,9 @@ std::vector<TableSchema> build() {
                "Key-value facts of the study: pdlab version, command line, seed, creation time "
                "(SOURCE_DATE_EPOCH if set), and complete = 1 once every replicate and summary "
                "is written (0 in a partial study, OUT.partial, that `pdlab run --resume` can "
-               "finish).",
+               "finish). The .sqlite outputs of `compare` and `sensitivity` have one too: "
+               "version, command line, scenario file and name, seed, replicates, creation time "
+               "(and the variants, or the method and factors).",
                {{"key", T, "name"}, {"value", T, "value"}}});
   v.push_back({"scenarios",
                "The scenario simulated, with its resolved TOML (every default filled in).",

@@ -25,8 +25,6 @@
 
 namespace pdlab::io {
 
-namespace {
-
 // The time a study was created: now, or SOURCE_DATE_EPOCH (the reproducible-builds
 // convention) so that two runs of a study can give the same bytes.
 std::string created_at() {
@@ -44,6 +42,18 @@ std::string created_at() {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
+
+TableOutput meta_output(std::vector<std::pair<std::string, std::string>> facts) {
+  facts.emplace_back("pdlab_version", PDLAB_VERSION);
+  facts.emplace_back("created_at", created_at());
+  return {table_schema("meta"), [facts = std::move(facts)](TableWriter& w) {
+            for (const auto& [k, v] : facts) {
+              w.text(k).text(v).end_row();
+            }
+          }};
+}
+
+namespace {
 
 // The shortest text that reads back as the same double (the value as used, not 6 digits).
 std::string num(double x) {

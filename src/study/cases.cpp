@@ -471,7 +471,7 @@ void run_cases_into(const CasesOptions& opt, const fs::path& dir,
     plan.scenario = f.string();
     plan.overrides = opt.overrides;
     plan.force = opt.force;
-    plan.command_line = "pdlab cases";
+    plan.command_line = opt.command_line.empty() ? "pdlab cases" : opt.command_line;
     plan.out = (out_dir / (names[i] + ".sqlite")).string();
     // Removed on a failure below, unless a partial file was there before (not this call's).
     current = fs::exists(plan.out + ".partial") ? std::string() : plan.out;

@@ -380,6 +380,8 @@ CompareResult compare_designs(const CompareSpec& spec,
                      : GovSummary{quantiles, {}});
   }
   out.replicates = reps;
+  out.scenario_name = base.model->scenario().name;
+  out.seed = base.model->scenario().seed;
   for (const auto& v : variants) {
     out.labels.push_back(v.label);
   }

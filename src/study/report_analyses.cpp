@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace pdlab::study::report {
 
 namespace {
@@ -24,12 +26,21 @@ const Json kOutcomeRow = {
 
 int write_sensitivity_report(const Study& db, const std::string& db_path,
                              const std::string& out_path, bool force) {
-  const std::string label =
-      "outcome || ' ' || statistic || CASE WHEN level <> '' THEN ' (' || level || ')' ELSE '' "
-      "END || CASE WHEN policy_id <> '' THEN ' · ' || policy_id ELSE '' END";
   const auto method = db.scalar("SELECT method FROM sensitivity LIMIT 1");
+  // Morris effects are in each outcome's unit (its panel says which); Sobol indices all in one.
+  const auto cols = db.columns("sensitivity");
+  const bool units = std::find(cols.begin(), cols.end(), "unit") != cols.end();
+  const std::string sobol_unit =
+      units ? db.scalar("SELECT unit FROM sensitivity WHERE measure IN ('first', 'total') LIMIT 1")
+            : std::string();
   // The indices a reader compares: Sobol's first-order and total, Morris's mu* and sigma (mu
   // has a sign and is in the table for the direction).
+  const std::string label =
+      "outcome || ' ' || statistic || CASE WHEN level <> '' THEN ' (' || level || ')' ELSE '' "
+      "END || CASE WHEN policy_id <> '' THEN ' · ' || policy_id ELSE '' END" +
+      std::string(units && method == "morris"
+                      ? " || CASE WHEN unit <> '' THEN ' [' || unit || ']' ELSE '' END"
+                      : "");
   const auto data =
       json_rows(db, "SELECT " + label +
                         " AS outcome, factor, factor_lo, factor_hi, measure, estimate, ci_lo, "
@@ -77,7 +88,11 @@ int write_sensitivity_report(const Study& db, const std::string& db_path,
          Json::array(
              {{{"mark", {{"type", "rule"}, {"strokeWidth", 2}}},
                {"encoding",
-                {{"x", {{"field", "ci_lo"}, {"type", "quantitative"}, {"title", nullptr}}},
+                {{"x",
+                  {{"field", "ci_lo"},
+                   {"type", "quantitative"},
+                   {"title",
+                    sobol_unit.empty() || method == "morris" ? Json(nullptr) : Json(sobol_unit)}}},
                  {"x2", {{"field", "ci_hi"}}},
                  {"y", y},
                  {"yOffset", offset},
@@ -105,8 +120,11 @@ int write_sensitivity_report(const Study& db, const std::string& db_path,
                                           ? "Morris screening: which factors move each outcome"
                                           : "Sobol indices: which factors explain each outcome",
                                       std::move(spec), ""}};
+  const auto source = provenance(db);
   write_page(out_path, force, "pdlab report: sensitivity",
-             "<p class=\"cap\">" + html_escape(caption) + "</p>\n", charts);
+             (source.empty() ? "" : "<p class=\"cap\">" + html_escape(source) + "</p>\n") +
+                 "<p class=\"cap\">" + html_escape(caption) + "</p>\n",
+             charts);
   return 1;
 }
 

@@ -168,6 +168,20 @@ Json number(double x) {
   return std::strtod(buf, nullptr);
 }
 
+std::string provenance(const Study& db) {
+  if (!db.has_table("meta")) {
+    return "";
+  }
+  const auto get = [&](const char* k) {
+    return db.scalar(std::string("SELECT value FROM meta WHERE key = ") + io::sql_literal(k));
+  };
+  const auto name = get("scenario_name");
+  const auto file = get("scenario_file");
+  return "Scenario " + (name.empty() ? file : name + " (" + file + ")") + " · seed " +
+         get("seed") + " · " + get("replicates") + " replicates · pdlab " + get("pdlab_version") +
+         " · command: " + get("command_line");
+}
+
 std::string first_adoptions(const std::string& where) {
   return "(SELECT replicate, policy_id, unit_id, level, channel, MIN(period) AS period FROM "
          "adoptions WHERE " +

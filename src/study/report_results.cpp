@@ -109,10 +109,14 @@ std::string censored_column(const Study& db) {
 }  // namespace
 
 int write_compare_report(const Study& db, const std::string& out_path, bool force) {
-  // One row per outcome and variant; the label says what the outcome measures and where.
+  // One row per outcome and variant; the label says what the outcome measures, where, and in
+  // what unit (outcomes in yuan, periods and shares share the page).
+  const auto cols = db.columns("compare");
+  const bool units = std::find(cols.begin(), cols.end(), "unit") != cols.end();
   const std::string label =
       "outcome || ' ' || statistic || CASE WHEN level <> '' THEN ' (' || level || ')' ELSE '' "
-      "END || CASE WHEN policy_id <> '' THEN ' · ' || policy_id ELSE '' END";
+      "END || CASE WHEN policy_id <> '' THEN ' · ' || policy_id ELSE '' END" +
+      std::string(units ? " || CASE WHEN unit <> '' THEN ' [' || unit || ']' ELSE '' END" : "");
   const auto baseline = db.scalar("SELECT variant FROM compare ORDER BY rowid LIMIT 1");
   const auto reps = db.scalar("SELECT MAX(replicates) FROM compare");
   const auto diffs = json_rows(
@@ -189,8 +193,11 @@ int write_compare_report(const Study& db, const std::string& out_path, bool forc
   if (db.has_table("compare_time")) {
     compare_time_charts(db, charts);
   }
+  const auto source = provenance(db);
   write_page(out_path, force, "pdlab report: compare",
-             "<p class=\"cap\">" + html_escape(caption) + "</p>\n", charts);
+             (source.empty() ? "" : "<p class=\"cap\">" + html_escape(source) + "</p>\n") +
+                 "<p class=\"cap\">" + html_escape(caption) + "</p>\n",
+             charts);
   return static_cast<int>(charts.size());
 }
 

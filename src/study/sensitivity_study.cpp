@@ -218,6 +218,8 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
   SensitivityResult out;
   out.method = spec.method;
   out.confidence = spec.confidence;
+  out.scenario_name = sc0.name;
+  out.seed = sc0.seed;
   out.bootstrap = spec.bootstrap;
   const auto given = given_factors(spec, sc0);
   for (const auto& g : given) {
@@ -379,8 +381,7 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
         "that would rest on one (written empty); more {} give resamples that vary ({} now)",
         touched, spec.bootstrap,
         morris_run ? "" : ", where the outcome does not vary over the resampled base rows",
-        fmt::join(where, "; "), empty,
-        morris_run ? "trajectories" : "base points",
+        fmt::join(where, "; "), empty, morris_run ? "trajectories" : "base points",
         morris_run ? fmt::format("--trajectories {}", spec.trajectories)
                    : fmt::format("--samples {}", spec.samples)));
   }

@@ -9,6 +9,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace pdlab::io {
@@ -105,5 +106,13 @@ struct TableOutput {
   std::function<void(TableWriter&)> rows;
 };
 void write_tables(const std::string& path, bool force, const std::vector<TableOutput>& tables);
+
+// The time an output is created, "YYYY-MM-DDTHH:MM:SSZ": now, or SOURCE_DATE_EPOCH (the
+// reproducible-builds convention) so that two runs can give the same bytes.
+std::string created_at();
+
+// A `meta` table (key, value) of `facts`, with pdlab_version and created_at added: where a
+// command's SQLite output (compare, sensitivity) came from.
+TableOutput meta_output(std::vector<std::pair<std::string, std::string>> facts);
 
 }  // namespace pdlab::io

@@ -17,6 +17,7 @@ struct CasesOptions {
   std::string out_dir;                 // empty: results/cases
   std::vector<std::string> overrides;  // key=value, applied to every case
   bool force = false;                  // replace existing output files
+  std::string command_line;            // recorded in each study's meta ("pdlab cases" if empty)
 };
 
 // One case's row of the comparison. Means over the replicates; NaN where the case's model

@@ -37,6 +37,8 @@ struct CompareSpec {
 };
 
 struct CompareResult {
+  std::string scenario_name;  // the base scenario's, with its seed: the outputs' provenance
+  std::uint64_t seed = 0;
   std::vector<OutcomeDef> outcomes;
   std::vector<std::string> labels;  // per variant
   int replicates = 0;

@@ -46,6 +46,8 @@ struct ResolvedFactor {
 };
 
 struct SensitivityResult {
+  std::string scenario_name;  // the base scenario's, with its seed: the outputs' provenance
+  std::uint64_t seed = 0;
   SensitivityMethod method = SensitivityMethod::sobol;
   std::vector<ResolvedFactor> factors;
   std::vector<OutcomeDef> outcomes;

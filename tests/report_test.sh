@@ -94,21 +94,21 @@ DC="$SRC/examples/dual_carbon"
 "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --static migrant_share,urban_share \
   --level prefecture --out "$T/fitted.toml" >/dev/null 2>&1
 "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" -r 10 --out "$T/cf.sqlite" >/dev/null 2>&1
-expect report_check_fit 0 "(1 charts)" -- "$PDLAB" report "$T/cf.sqlite" --out "$T/cf.html"
+expect report_check_fit 0 "(1 chart)" -- "$PDLAB" report "$T/cf.sqlite" --out "$T/cf.html"
 "$PDLAB" calibrate "$SRC/tests/data/toy_calibrate.toml" --targets "$SRC/tests/data/toy_calibrate_targets.csv" \
   --report "$T/cal.sqlite" >/dev/null 2>&1
-expect report_calibrate 0 "(1 charts)" -- "$PDLAB" report "$T/cal.sqlite" --out "$T/cal.html"
+expect report_calibrate 0 "(1 chart)" -- "$PDLAB" report "$T/cal.sqlite" --out "$T/cal.html"
 # ABC calibration's three outputs and a Sobol sensitivity analysis get their own pages.
 "$PDLAB" calibrate "$SRC/tests/data/toy_calibrate.toml" --targets "$SRC/tests/data/toy_calibrate_targets.csv" \
   --method abc --particles 40 --generations 2 --draws 10 --report "$T/abcp.sqlite" \
   --posterior "$T/abcs.sqlite" --summary "$T/abcm.sqlite" >/dev/null 2>&1
-expect report_abc_predictive 0 "(1 charts)" -- "$PDLAB" report "$T/abcp.sqlite" --out "$T/abcp.html"
-expect report_abc_posterior 0 "(1 charts)" -- "$PDLAB" report "$T/abcs.sqlite" --out "$T/abcs.html"
-expect report_abc_summary 0 "(1 charts)" -- "$PDLAB" report "$T/abcm.sqlite" --out "$T/abcm.html"
+expect report_abc_predictive 0 "(1 chart)" -- "$PDLAB" report "$T/abcp.sqlite" --out "$T/abcp.html"
+expect report_abc_posterior 0 "(1 chart)" -- "$PDLAB" report "$T/abcs.sqlite" --out "$T/abcs.html"
+expect report_abc_summary 0 "(1 chart)" -- "$PDLAB" report "$T/abcm.sqlite" --out "$T/abcm.html"
 sed "s|^path = \"toy_hierarchy.csv\"|path = \"$SRC/scenarios/examples/toy_hierarchy.csv\"|" "$SRC/scenarios/examples/toy_pilot.toml" >"$T/sens.toml"
 "$PDLAB" sensitivity "$T/sens.toml" --factor vertical.pilot=0:2 --factor promotion.pilot_success=0.2:0.9 \
   --samples 8 --bootstrap 100 -r 2 --out "$T/sens.sqlite" >/dev/null 2>&1
-expect report_sensitivity 0 "(1 charts)" -- "$PDLAB" report "$T/sens.sqlite" --out "$T/sens.html"
+expect report_sensitivity 0 "(1 chart)" -- "$PDLAB" report "$T/sens.sqlite" --out "$T/sens.html"
 # Where an analysis came from (its meta table) heads its report, and outcomes name their unit.
 for page in c sens; do
   grep -q "Scenario [^<]* · seed [0-9]* · 2 replicates · pdlab .* · command: .*--out $T/$page.sqlite" "$T/$page.html" ||

@@ -31,11 +31,12 @@ void add_options(CLI::App& sub, ReportOptions& o) {
 
 int run(const ReportOptions& o) {
   const auto r = study::write_report(o.db, o.out, o.force, o.targets);
+  const char* charts = r.charts == 1 ? "chart" : "charts";
   if (r.map_features > 0) {
-    fmt::print(stderr, "wrote {} ({} charts; map of {} counties)\n", o.out, r.charts,
+    fmt::print(stderr, "wrote {} ({} {}; map of {} counties)\n", o.out, r.charts, charts,
                r.map_features);
   } else {
-    fmt::print(stderr, "wrote {} ({} charts)\n", o.out, r.charts);
+    fmt::print(stderr, "wrote {} ({} {})\n", o.out, r.charts, charts);
   }
   fmt::print("{}\n", o.out);
   return EX_OK;

@@ -43,7 +43,9 @@ void fail(ErrorKind kind, const Where& where, const std::string& what, const std
   }
   if (!where.field.empty()) {
     msg << "field '" << printable(where.field) << '\'';
-    if (!where.value.empty() || where.line > 0) {
+    // (an empty value on a numbered line is shown, as a CSV's empty field; a missing key has
+    // none to show)
+    if (!where.value.empty() || (where.line > 0 && what != "missing")) {
       msg << " = '" << printable(where.value) << '\'';
     }
     msg << ": ";

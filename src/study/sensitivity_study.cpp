@@ -108,6 +108,21 @@ std::pair<double, double> registry_range(const GivenFactor& g) {
              "); sensitivity varies real-valued keys over a continuous range",
          "compare its values with `pdlab compare SCENARIO --vary " + key + "=V1,V2,...`");
   }
+  if (const Param* p = find_parameter(key); p != nullptr) {  // a switch, a name, a choice
+    std::string takes = "text";
+    if (p->type == ParamType::boolean) {
+      takes = "true or false";
+    } else if (p->type == ParamType::choice) {
+      takes = "one of " + std::string(p->choices);
+      std::replace(takes.begin(), takes.end(), '|', '/');
+    } else if (p->type == ParamType::table) {
+      takes = "a table";
+    }
+    fail(g.kind, g.where,
+         "'" + key + "' is a scenario key that takes " + takes +
+             ", not a number; sensitivity varies real-valued keys over a continuous range",
+         "compare its values with `pdlab compare SCENARIO --vary " + key + "=V1,V2,...`");
+  }
   std::vector<std::string> numeric;
   for (const auto& p : parameters()) {
     if (p.type == ParamType::real) {
@@ -120,7 +135,7 @@ std::pair<double, double> registry_range(const GivenFactor& g) {
     }
   }
   const auto near = closest(key, numeric);
-  fail(g.kind, g.where, "'" + key + "' is not a numeric scenario key",
+  fail(g.kind, g.where, "'" + key + "' is not a scenario key",
        near.empty() ? "use a real-valued key of docs/parameters.md, e.g. vertical.mandate"
                     : "did you mean '" + near + "'?");
 }

@@ -24,6 +24,12 @@ check estimate_only_refusal 73 "nothing was written" -- bash -c "ulimit -f 100; 
 ok estimate_only_nothing test ! -e "$T/never.sqlite"
 touch "$T/a_file"
 check cases_out_is_file 73 "this is a file, not a folder" -- "$PDLAB" cases --out "$T/a_file" -r 2
+# One case copied beside the shipped held_out.csv: its own fact is checked, the others' are
+# named as not checked (they were refused as "no case of that name").
+mkdir -p "$T/one_case" && cp "$SRC/scenarios/cases/haicang.toml" "$SRC/scenarios/cases/held_out.csv" "$T/one_case/"
+check cases_one_of_them 0 "names cases that are not in the folder, whose facts are not checked: chengdu (2 facts)" -- \
+  "$PDLAB" cases "$T/one_case" --out "$T/one_case_out" -r 2 -t 1
+ok cases_one_fact_checked bash -c "[ \$(grep -c '^haicang,' '$T/one_case_out/held_out.csv') = 1 ] && [ \$(wc -l < '$T/one_case_out/held_out.csv') = 2 ]"
 # Each case's study records the command as typed, as `pdlab run` does.
 check cases_ok 0 "" -- "$PDLAB" cases --out "$T/cases_ok" -r 2 -t 1
 ok cases_command_line python3 -c "import sqlite3, sys; v = sqlite3.connect(sys.argv[1]).execute(\"SELECT value FROM meta WHERE key = 'command_line'\").fetchone()[0]; sys.exit(0 if v.endswith('cases --out $T/cases_ok -r 2 -t 1') else 'command_line: ' + v)" "$T/cases_ok/haicang.sqlite"

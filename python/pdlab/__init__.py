@@ -556,4 +556,5 @@ def cases(folder=None, out_dir=None, set=None, replicates=None, seed=None, threa
     info = _pdlab.cases("" if folder is None else os.fspath(folder),
                         "" if out_dir is None else os.fspath(out_dir),
                         _overrides(set, replicates, seed, threads), bool(force))
+    _warn(info.pop("notes"))
     return Cases(info)

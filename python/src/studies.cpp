@@ -232,6 +232,7 @@ py::dict cases(const std::string& folder, const std::string& out_dir, const Stri
   d["held_out_csv"] = r.held_out_csv;
   d["written"] = r.written;
   d["reports_skipped"] = r.reports_skipped;
+  d["notes"] = r.notes;
   py::dict studies;
   for (const auto& c : r.cases) {
     studies[py::str(c.name)] = c.study_path;

@@ -44,6 +44,9 @@ int run(const CasesOptions& o) {
         fewest = fewest == 0 ? replicates : std::min(fewest, replicates);
       },
       progress_bar());
+  for (const auto& n : res.notes) {
+    fmt::print(stderr, "pdlab: note: {}\n", n);
+  }
   if (!res.reports_skipped.empty()) {
     fmt::print(stderr, "pdlab: warning: no HTML reports: {}\n", res.reports_skipped);
   }

@@ -55,6 +55,9 @@ struct CasesResult {
   std::vector<std::string> written;  // every file written, in order
   // Why no HTML reports were written (the chart libraries missing); empty when they were.
   std::string reports_skipped;
+  // What the user should know about the held-out facts: no held_out.csv in the folder, or
+  // facts of cases not in it (not checked).
+  std::vector<std::string> notes;
 };
 
 // The columns of comparison.csv and one case's cells, formatted as written there (NaN as
@@ -62,10 +65,11 @@ struct CasesResult {
 const std::vector<std::string>& comparison_columns();
 std::vector<std::string> comparison_cells(const CaseOutcome& c);
 
-// Reads every case (and the folder's held_out.csv, whose facts must name cases of the folder
-// and resolve on them) first and checks every output (safe, distinct names; no file replaced
-// without `force`), then runs the cases one by one. `on_case(name, units, replicates)` is
-// called before each case runs and `progress(done, total)` during it (both may be empty).
+// Reads every case (and the folder's held_out.csv, whose facts of the folder's cases must
+// resolve on them; facts of other cases are noted and skipped) first and checks every output (safe,
+// distinct names; no file replaced without `force`), then runs the cases one by one. `on_case(name,
+// units, replicates)` is called before each case runs and `progress(done, total)` during it (both
+// may be empty).
 CasesResult run_cases(const CasesOptions& options,
                       const std::function<void(const std::string&, int, int)>& on_case,
                       const std::function<void(int, int)>& progress);

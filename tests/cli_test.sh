@@ -27,7 +27,7 @@ check cases_out_is_file 73 "this is a file, not a folder" -- "$PDLAB" cases --ou
 # One case copied beside the shipped held_out.csv: its own fact is checked, the others' are
 # named as not checked (they were refused as "no case of that name").
 mkdir -p "$T/one_case" && cp "$SRC/scenarios/cases/haicang.toml" "$SRC/scenarios/cases/held_out.csv" "$T/one_case/"
-check cases_one_of_them 0 "names cases that are not in the folder, whose facts are not checked: chengdu (2 facts)" -- \
+check cases_one_of_them 0 "names shipped cases that are not in the folder, whose facts are not checked: chengdu (2 facts)" -- \
   "$PDLAB" cases "$T/one_case" --out "$T/one_case_out" -r 2 -t 1
 ok cases_one_fact_checked bash -c "[ \$(grep -c '^haicang,' '$T/one_case_out/held_out.csv') = 1 ] && [ \$(wc -l < '$T/one_case_out/held_out.csv') = 2 ]"
 # Each case's study records the command as typed, as `pdlab run` does.
@@ -279,7 +279,7 @@ check sensitivity_unit_column 0 "share of the level's units over the factor's ra
 check sensitivity_undefined_resamples 0 "indices are undefined in some of the 1000 bootstrap resamples" -- \
   "$PDLAB" sensitivity "$EX/toy_pilot.toml" --factor promotion.pilot_success --factor vertical.pilot=0:2 \
   --samples 16 -r 2 -t 1 --out "$T/sens_undefined.csv"
-ok sensitivity_no_nan_printed bash -c "! grep -qi 'nan' '$T/out'"
+ok sensitivity_no_nan_printed bash -c "! grep -qiw 'nan' '$T/out' '$T/err'"
 # (20 of the 36 estimates had no interval when any undefined resample emptied it; now 4)
 ok sensitivity_bounds_kept bash -c "[ \$(awk -F, '\$10 != \"\" && \$11 == \"\"' '$T/sens_undefined.csv' | wc -l) -lt 10 ]"
 # An option of the other method is said to be ignored.

@@ -211,6 +211,8 @@ TEST(CasesHeldOut, BadFactsNameTheirLineAndWriteNothing) {
   const auto header = facts_of({});
   const auto taicang = read(kCases + "taicang.toml");
   const std::vector<std::pair<std::string, std::string>> bad = {
+      {"nosuch,x,share_adopted,,township,,,2010-01,,0.5,0.1,pass,s\n", "no case of that name"},
+      {"taicnag,x,share_adopted,,township,,,2010-01,,0.5,0.1,pass,s\n", "did you mean 'taicang'?"},
       {"taicang,x,share_of,,township,,,2010-01,,0.5,0.1,pass,s\n", "unknown statistic"},
       {"taicang,x,share_adopted,,towns,,,2010-01,,0.5,0.1,pass,s\n", "no such level"},
       {"taicang,x,share_adopted,,township,3205,,2010-01,,0.5,0.1,pass,s\n", "not a unit"},
@@ -235,20 +237,20 @@ TEST(CasesHeldOut, BadFactsNameTheirLineAndWriteNothing) {
   }
 }
 
-// Facts of a case that is not in the folder (one case copied beside the shipped facts) are
-// named in a note and not checked; the folder's own case's are.
+// Facts of a shipped case that is not in the folder (one case copied beside the shipped
+// facts) are named in a note and not checked; the folder's own case's are.
 TEST(CasesHeldOut, FactsOfOtherCasesAreNotedNotChecked) {
   const auto dir = test::temp_dir();
   fs::create_directories(dir + "/in");
   test::write_file(dir + "/in", "taicang.toml", read(kCases + "taicang.toml"));
   test::write_file(dir + "/in", "held_out.csv",
-                   facts_of({}) + "nosuch,x,share_adopted,,township,,,2010-01,,0.5,0.1,pass,s\n" +
+                   facts_of({}) + "chengdu,x,share_adopted,,township,,,2010-01,,0.5,0.1,pass,s\n" +
                        "taicang,y,share_adopted,,township,,,2010-01,,0.5,0.1,pass,s\n");
   const auto res =
       study::run_cases({dir + "/in", dir + "/out", {"run.replicates=2"}, false}, {}, {});
   ASSERT_EQ(res.held_out.size(), 1U);
   ASSERT_EQ(res.notes.size(), 1U);
-  EXPECT_NE(res.notes[0].find("not in the folder, whose facts are not checked: nosuch (1 fact)"),
+  EXPECT_NE(res.notes[0].find("not in the folder, whose facts are not checked: chengdu (1 fact)"),
             std::string::npos)
       << res.notes[0];
 }

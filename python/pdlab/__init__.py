@@ -124,9 +124,7 @@ def _python_message(message, frames=()):
                          lambda m, a=argument: f"the DataFrame {a}=" +
                          (f" (line {m.group(1)} as CSV)" if m.group(1) else ""), message)
     # A command's output file, as this module's call: `pdlab.run(..., out='FILE.sqlite')`.
-    message = re.sub(r"`pdlab ([a-z][a-z-]*) --out ([^`\s]+)`",
-                     lambda m: f"`pdlab.{m.group(1).replace('-', '_')}(..., "
-                               f"out='{m.group(2)}')`", message)
+    message = re.sub(r"`pdlab run --out ([^`\s]+)`", r"`pdlab.run(..., out='\1')`", message)
     message = re.sub(r"--set run\.(replicates|seed|threads)=", r"\1=", message)
     message = re.sub(r"--set ([^\s=]+)=", r"set['\1']=", message)
     # A value of compare's vary (the library names it as --vary KEY=VALUE, or as the field
@@ -177,16 +175,26 @@ def _csv(data, folder, name):
                 data[c] = col.astype("Int64")  # True/False as 1/0, as R codes a logical
                 continue
             if col.dtype.kind == "O":
+                cells = col.astype(object).to_numpy()
+                present = [v for v in cells if not pd.isna(v)]
+                if present and all(isinstance(v, (bool, np.bool_)) for v in present):
+                    # True/False with missing values (what read_csv gives a logical column
+                    # with blanks): 1/0 and empty
+                    data[c] = pd.array([None if pd.isna(v) else int(v) for v in cells],
+                                       dtype="Int64")
+                    continue
                 # pdlab's CSV fields cannot span lines: name the cell, not a quote in a
                 # temporary file.
-                text = col.map(lambda v: isinstance(v, str) and ("\n" in v or "\r" in v))
-                if text.any():
-                    row = int(np.flatnonzero(text.to_numpy())[0])
+                broken = np.array([isinstance(v, str) and ("\n" in v or "\r" in v)
+                                   for v in cells], dtype=bool)
+                if broken.any():
+                    row = int(np.flatnonzero(broken)[0])
                     raise _usage(
                         f"the DataFrame {os.path.splitext(name)[0]}=, column {c!r}, row {row} "
-                        f"(index {data.index[row]!r}): {col.iloc[row]!r} holds a line break, "
+                        f"(index {data.index[row]!r}): {cells[row]!r} holds a line break, "
                         "which pdlab's fields cannot. Fix: replace line breaks in that column, "
-                        f"e.g. df[{c!r}] = df[{c!r}].str.replace(r'[\r\n]+', ' ', regex=True)")
+                        f"e.g. df[{c!r}] = df[{c!r}].str.replace(r'[\\r\\n]+', ' ', "
+                        "regex=True)")
             values = col.dropna().to_numpy() if col.dtype.kind == "f" else None
             if values is not None and len(values) and np.all(np.abs(values) < 2.0**53) and \
                     np.all(np.mod(values, 1) == 0):
@@ -417,6 +425,7 @@ def sensitivity(scenario, factors=None, method="sobol", samples=64, trajectories
                                     list(factors or []), method, int(samples), int(trajectories),
                                     int(levels), int(bootstrap), float(confidence))
     df = _frame(cols)
+    _warn(info.pop("warnings"))
     info["factors"] = [{"key": k, "lo": lo, "hi": hi} for k, lo, hi in info["factors"]]
     df.attrs.update(info)
     return df
@@ -553,8 +562,13 @@ def cases(folder=None, out_dir=None, set=None, replicates=None, seed=None, threa
     writes each study, its report and the comparison into `out_dir` (default results/cases),
     as `pdlab cases`; the held-out facts of the folder's held_out.csv are checked. Returns a
     Cases object."""
+    overrides = _overrides(set, replicates, seed, threads)
+    command = "pdlab.cases(" + ", ".join(
+        ([] if folder is None else [repr(os.fspath(folder))]) +
+        ([] if out_dir is None else [f"out_dir={os.fspath(out_dir)!r}"]) +
+        [f"--set {o}" for o in overrides]) + ")"
     info = _pdlab.cases("" if folder is None else os.fspath(folder),
-                        "" if out_dir is None else os.fspath(out_dir),
-                        _overrides(set, replicates, seed, threads), bool(force))
+                        "" if out_dir is None else os.fspath(out_dir), overrides, bool(force),
+                        command)
     _warn(info.pop("notes"))
     return Cases(info)

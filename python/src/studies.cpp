@@ -68,6 +68,7 @@ py::tuple sensitivity(const std::string& scenario, const Strings& overrides, con
     fs.append(py::make_tuple(f.key, f.lo, f.hi));
   }
   d["factors"] = fs;
+  d["warnings"] = r.warnings;
   return py::make_tuple(table(r, "sensitivity", study::write_sensitivity), d);
 }
 
@@ -212,18 +213,13 @@ py::tuple check_fit(const std::string& scenario, const Strings& overrides,
 }
 
 py::dict cases(const std::string& folder, const std::string& out_dir, const Strings& overrides,
-               bool force) {
+               bool force, const std::string& command) {
   study::CasesOptions o;
   o.folder = folder;
   o.out_dir = out_dir;
   o.overrides = overrides;
   o.force = force;
-  // As run() records its call: the module's function with the overrides as --set.
-  o.command_line = "pdlab.cases(" + (folder.empty() ? std::string("scenarios/cases") : folder);
-  for (const auto& s : overrides) {
-    o.command_line += ", --set " + s;
-  }
-  o.command_line += ")";
+  o.command_line = command;  // the module's call, as run() records it
   const auto r = without_gil([&] { return study::run_cases(o, {}, {}); });
   py::dict d;
   d["folder"] = r.folder;
@@ -271,7 +267,7 @@ void register_studies(py::module_& m) {
   m.def("check_fit", &check_fit, py::arg("scenario"), py::arg("overrides"), py::arg("events"),
         py::arg("train_until"));
   m.def("cases", &cases, py::arg("folder"), py::arg("out_dir"), py::arg("overrides"),
-        py::arg("force"));
+        py::arg("force"), py::arg("command"));
 }
 
 }  // namespace pdlab::python

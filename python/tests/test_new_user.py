@@ -92,8 +92,24 @@ def test_a_line_break_in_a_text_cell_is_named_by_column_and_row():
         pdlab.riskset(DC / "dual_carbon.toml", events=events, level="prefecture")
     message = str(e.value)
     assert "the DataFrame events=, column 'unit_id', row 3" in message
-    assert "holds a line break" in message and ".str.replace(" in message
+    assert "holds a line break" in message
+    assert message.endswith("e.g. df['unit_id'] = df['unit_id'].str.replace(r'[\\r\\n]+', ' ', "
+                            "regex=True)")
     assert e.value.exit_code == 64
+
+
+def test_a_category_column_and_an_object_column_of_flags():
+    events = pd.read_csv(DC / "events.csv", dtype={"unit_id": str})
+    plain = pdlab.riskset(DC / "dual_carbon.toml", events=events, level="prefecture")
+    as_category = events.assign(policy_id=events["policy_id"].astype("category"))
+    same = pdlab.riskset(DC / "dual_carbon.toml", events=as_category, level="prefecture")
+    assert len(same) == len(plain) and same["event"].sum() == plain["event"].sum()
+    # True/False with a blank, as read_csv gives it (object dtype): 1/0 and missing
+    rs = plain.assign(flag=pd.Series([True, False] * (len(plain) // 2) + [True] * (len(plain) % 2),
+                                     dtype=object))
+    rs.loc[0, "flag"] = np.nan
+    fit = pdlab.eha(rs, "event ~ horizontal + flag")
+    assert "flag" in set(fit["term"]) and fit.attrs["n"] == len(rs) - 1
 
 
 def test_read_study_of_no_tables_and_of_a_file_not_a_study(tmp_path):
@@ -107,3 +123,31 @@ def test_read_study_of_no_tables_and_of_a_file_not_a_study(tmp_path):
     with pytest.raises(pdlab.Error) as e:
         pdlab.read_study(text)
     assert "`pdlab.run(..., out='FILE.sqlite')`" in str(e.value)
+
+
+def test_cases_of_one_folder_note_the_others_and_record_the_call(tmp_path):
+    import shutil
+    import sqlite3
+    folder = tmp_path / "one"
+    folder.mkdir()
+    for name in ("haicang.toml", "held_out.csv"):
+        shutil.copy(SRC / "scenarios" / "cases" / name, folder / name)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = pdlab.cases(folder, out_dir=tmp_path / "out", replicates=2)
+    notes = [str(w.message) for w in caught if issubclass(w.category, pdlab.PdlabWarning)]
+    assert any("whose facts are not checked: chengdu (2 facts)" in n for n in notes), notes
+    assert list(result.held_out["case"]) == ["haicang"]
+    line = sqlite3.connect(result.studies["haicang"]).execute(
+        "SELECT value FROM meta WHERE key = 'command_line'").fetchone()[0]
+    assert line == f"pdlab.cases({str(folder)!r}, out_dir={str(tmp_path / 'out')!r}, " \
+                   "--set run.replicates=2)"
+
+
+def test_sensitivity_warns_of_undefined_resamples():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pdlab.sensitivity(TOY, ["promotion.pilot_success", "vertical.pilot=0:2"], samples=16,
+                          replicates=2)
+    assert any("bootstrap resamples, where the outcome does not vary" in str(w.message)
+               for w in caught)

@@ -19,11 +19,15 @@ struct ExportOptions {
 };
 
 void add_options(CLI::App& sub, ExportOptions& o) {
-  sub.add_option("results", o.db, "Results file written by `pdlab run`")->required();
+  sub.add_option("results", o.db,
+                 "Results file written by `pdlab run` (or the .sqlite output of another "
+                 "command: compare, sensitivity, check-fit, calibrate)")
+      ->required();
   sub.add_option("--table", o.table,
                  "Table: meta, scenarios, params, levels, units, policies, runs, "
                  "adoptions, summary_time, unit_time, governance_time, "
-                 "governance_unit_time, agents_time")
+                 "governance_unit_time, agents_time; or another command's (compare, "
+                 "compare_time, sensitivity, ...: docs/outputs.md)")
       ->required();
   sub.add_option("--format", o.format, "Output format")->check(CLI::IsMember({"csv"}));
   sub.add_option("--out,-o", o.out, "Output file (default: standard output)");

@@ -23,7 +23,7 @@ std::vector<TableSchema> build() {
                "is written (0 in a partial study, OUT.partial, that `pdlab run --resume` can "
                "finish). The .sqlite outputs of `compare` and `sensitivity` have one too: "
                "version, command line, scenario file and name, seed, replicates, creation time "
-               "(and the variants, or the method and factors).",
+               "(and the number of variants, or the method and factors).",
                {{"key", T, "name"}, {"value", T, "value"}}});
   v.push_back({"scenarios",
                "The scenario simulated, with its resolved TOML (every default filled in).",
@@ -321,8 +321,9 @@ std::vector<TableSchema> build() {
   v.push_back({"compare_time",
                "`pdlab compare --out FILE.sqlite`: each variant's time series over its "
                "replicates, as summary_time (adoption metrics by policy) and governance_time "
-               "(governance metrics, empty policy_id) of a study; then one column per "
-               "output.quantiles of the first variant. Not written with a .csv output.",
+               "(governance metrics, empty policy_id) of a study; then one column per quantile "
+               "of the first variant's output.quantiles (the quantile levels; each variant's "
+               "values are its own). Not written with a .csv output.",
                {{"variant", T, "variant label"},
                 {"policy_id", T, "policy (empty for governance metrics)"},
                 {"level", T, "level"},

@@ -27,6 +27,7 @@ namespace pdlab::io {
 
 // The time a study was created: now, or SOURCE_DATE_EPOCH (the reproducible-builds
 // convention) so that two runs of a study can give the same bytes.
+namespace {
 std::string created_at() {
   std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   if (const char* e = std::getenv("SOURCE_DATE_EPOCH"); e != nullptr && *e != '\0') {
@@ -42,6 +43,7 @@ std::string created_at() {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
+}  // namespace
 
 TableOutput meta_output(std::vector<std::pair<std::string, std::string>> facts) {
   facts.emplace_back("pdlab_version", PDLAB_VERSION);

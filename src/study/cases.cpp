@@ -5,6 +5,7 @@
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/core/governance.hpp"
+#include "pdlab/core/params.hpp"
 #include "pdlab/io/inputs.hpp"
 #include "pdlab/io/output_file.hpp"
 #include "pdlab/io/results.hpp"
@@ -199,7 +200,9 @@ std::vector<std::string> check_outputs(const std::vector<fs::path>& files, const
   }
   outputs.push_back((out_dir / "comparison.csv").string());
   outputs.push_back((out_dir / "comparison.html").string());
-  if (!facts.empty()) {
+  if (std::any_of(facts.begin(), facts.end(), [&](const HeldOutFact& f) {
+        return std::find(names.begin(), names.end(), f.case_name) != names.end();
+      })) {
     outputs.push_back((out_dir / "held_out.csv").string());
   }
   std::sort(outputs.begin(), outputs.end());
@@ -448,27 +451,40 @@ void run_cases_into(const CasesOptions& opt, const fs::path& dir,
   }
   std::vector<std::string> targets, outputs;
   const auto names = check_outputs(files, dir, out_dir, opt, facts, targets, outputs);
-  // Facts of cases that are not in the folder (one case copied beside the shipped
-  // held_out.csv): said, and not checked. The names are listed, so a misspelt one shows.
-  std::map<std::string, int> elsewhere;
-  std::erase_if(facts, [&](const HeldOutFact& f) {
-    const bool absent = std::find(names.begin(), names.end(), f.case_name) == names.end();
-    elsewhere[f.case_name] += absent ? 1 : 0;
-    return absent;
-  });
-  std::string skipped;
-  for (const auto& [name, n] : elsewhere) {
-    if (n > 0) {
-      skipped += fmt::format("{}{} ({} {})", skipped.empty() ? "" : ", ", name, n,
-                             n == 1 ? "fact" : "facts");
+  // Facts of shipped cases that are not in the folder (one case copied beside the shipped
+  // held_out.csv) are said, and not checked; any other name is an error, as a misspelt one.
+  std::vector<std::string> shipped;
+  std::error_code listing;
+  for (const auto& f :
+       fs::directory_iterator(fs::path(io::data_dir()) / ".." / "scenarios" / "cases", listing)) {
+    if (f.path().extension() == ".toml") {
+      shipped.push_back(f.path().stem().string());
     }
   }
-  if (!skipped.empty()) {
-    res.notes.push_back(facts_path.string() + " names cases that are not in the folder, whose " +
-                        "facts are not checked: " + skipped);
+  std::map<std::string, int> elsewhere;
+  for (const auto& f : facts) {
+    if (std::find(names.begin(), names.end(), f.case_name) != names.end()) {
+      continue;
+    }
+    if (std::find(shipped.begin(), shipped.end(), f.case_name) == shipped.end()) {
+      const auto near = closest(f.case_name, names);
+      fail(ErrorKind::data, {f.path, f.line, "case", f.case_name}, "no case of that name",
+           near.empty() ? "give the name of a case scenario of the folder (its `name`)"
+                        : "did you mean '" + near + "'?");
+    }
+    ++elsewhere[f.case_name];
   }
-  if (facts.empty()) {  // (none left to write)
-    std::erase(outputs, (out_dir / "held_out.csv").string());
+  std::erase_if(facts, [&](const HeldOutFact& f) { return elsewhere.count(f.case_name) > 0; });
+  std::string skipped;
+  for (const auto& [name, n] : elsewhere) {
+    skipped += fmt::format("{}{} ({} {})", skipped.empty() ? "" : ", ", name, n,
+                           n == 1 ? "fact" : "facts");
+  }
+  if (!skipped.empty()) {
+    res.notes.push_back(facts_path.string() +
+                        " names shipped cases that are not in the folder, whose facts are not "
+                        "checked: " +
+                        skipped);
   }
   for (const auto& o : outputs) {
     std::error_code ec;

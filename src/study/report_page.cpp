@@ -177,8 +177,8 @@ std::string provenance(const Study& db) {
   };
   const auto name = get("scenario_name");
   const auto file = get("scenario_file");
-  return "Scenario " + (name.empty() ? file : name + " (" + file + ")") + " · seed " +
-         get("seed") + " · " + get("replicates") + " replicates · pdlab " + get("pdlab_version") +
+  return "Scenario " + (name.empty() ? file : name + " (" + file + ")") + " · seed " + get("seed") +
+         " · " + get("replicates") + " replicates · pdlab " + get("pdlab_version") +
          " · command: " + get("command_line");
 }
 

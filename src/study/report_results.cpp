@@ -129,7 +129,8 @@ int write_compare_report(const Study& db, const std::string& out_path, bool forc
       db, "SELECT " + label + " AS outcome, variant, mean, sd FROM compare ORDER BY rowid");
   const std::string caption = fmt::format(
       "Differences from the baseline variant \"{}\" over {} replicates on common random "
-      "numbers (the same random draws in every variant), with 95% t intervals; a difference "
+      "numbers (the same random draws in every variant; a row over fewer, where its metric is "
+      "undefined in some replicates, says so in its tooltip), with 95% t intervals; a difference "
       "whose interval crosses the dashed zero line is not distinguishable from none. A hollow "
       "red point is a time to half censored at the horizon in some replicates of the variant or "
       "the baseline: the horizon stands in for a time never reached, so the difference is a "

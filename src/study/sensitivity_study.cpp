@@ -98,6 +98,11 @@ std::pair<double, double> registry_range(const GivenFactor& g) {
   const auto& key = g.f.key;
   if (const KeyedParam* kp = find_keyed_parameter(key); kp != nullptr && kp->entry != nullptr) {
     return {kp->lo, kp->hi};
+  } else if (kp != nullptr) {  // a per-[[policy]] override, set in a policy's own table
+    fail(g.kind, g.where,
+         "'" + key + "' is a key of a [[policy]] table, which a sensitivity factor cannot vary",
+         "vary the scenario-wide key it overrides, or compare the policy's values with `pdlab "
+         "compare`");
   }
   if (const Param* p = find_parameter(key); p != nullptr && p->type == ParamType::real) {
     return {p->lo, p->hi};
@@ -357,24 +362,18 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
           sensitivity::sobol_indices(saltelli, y[o], spec.bootstrap, spec.confidence, sc0.seed));
     }
   }
-  // Indices undefined in some bootstrap resamples (some resamples of the design rows hold
-  // outcomes that do not vary: few distinct values, an outcome near its bound): their bounds
-  // count those resamples at either end (sensitivity::percentile), or are empty where a bound
-  // would rest on one. More base points or trajectories give resamples that vary.
+  // Sobol indices undefined in some bootstrap resamples (resamples of the base rows whose
+  // outcomes do not vary: few distinct values, an outcome near its bound): their bounds count
+  // those resamples at either end (sensitivity::percentile), or are empty where a bound would
+  // rest on one. (A Morris measure with an estimate is defined in every resample: its effects
+  // are finite and each resample has at least two trajectories.)
   int touched = 0;
   int empty = 0;
   std::vector<std::string> where;
-  for (std::size_t o = 0; o < n_out; ++o) {
+  for (std::size_t o = 0; o < out.sobol.size(); ++o) {
     bool listed = false;
-    for (std::size_t i = 0; i < out.factors.size(); ++i) {
-      std::vector<const sensitivity::Interval*> all;
-      if (spec.method == SensitivityMethod::morris) {
-        const auto& m = out.morris[o][i];
-        all = {&m.mu, &m.mu_star, &m.sigma};
-      } else {
-        all = {&out.sobol[o][i].first, &out.sobol[o][i].total};
-      }
-      for (const auto* v : all) {
+    for (const auto& index : out.sobol[o]) {
+      for (const auto* v : {&index.first, &index.total}) {
         if (std::isnan(v->estimate) || v->undefined == 0) {
           continue;
         }
@@ -389,16 +388,12 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
     }
   }
   if (touched > 0) {
-    const bool morris_run = spec.method == SensitivityMethod::morris;
     out.warnings.push_back(fmt::format(
-        "{} indices are undefined in some of the {} bootstrap resamples{} (e.g. {}): their "
-        "intervals count those resamples as beyond either end, and {} of them have a bound "
-        "that would rest on one (written empty); more {} give resamples that vary ({} now)",
-        touched, spec.bootstrap,
-        morris_run ? "" : ", where the outcome does not vary over the resampled base rows",
-        fmt::join(where, "; "), empty, morris_run ? "trajectories" : "base points",
-        morris_run ? fmt::format("--trajectories {}", spec.trajectories)
-                   : fmt::format("--samples {}", spec.samples)));
+        "{} indices are undefined in some of the {} bootstrap resamples, where the outcome does "
+        "not vary over the resampled base rows (e.g. {}): their intervals count those "
+        "resamples as beyond either end, and {} of them have a bound that would rest on one "
+        "(written empty); more base points give resamples that vary (--samples {} now)",
+        touched, spec.bootstrap, fmt::join(where, "; "), empty, spec.samples));
   }
   // A factor no outcome moved with at any design point (every index 0, or undefined where
   // the outcome does not vary): said, as its range may not reach what reads it.

@@ -39,8 +39,10 @@ struct Interval {
   double lo = 0;
   double hi = 0;
   // Bootstrap resamples in which the statistic is undefined (a Sobol index where the outcome
-  // does not vary over the resampled rows): lo and hi are then NaN, as an interval over the
-  // others would leave out the resamples least like the estimate.
+  // does not vary over the resampled rows). They count as below every other resample for lo
+  // and above every other for hi (dropping them would keep the resamples most like the full
+  // design), so each bound holds wherever they would fall; a bound that would rest on one is
+  // NaN.
   int undefined = 0;
 };
 

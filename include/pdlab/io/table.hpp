@@ -107,10 +107,6 @@ struct TableOutput {
 };
 void write_tables(const std::string& path, bool force, const std::vector<TableOutput>& tables);
 
-// The time an output is created, "YYYY-MM-DDTHH:MM:SSZ": now, or SOURCE_DATE_EPOCH (the
-// reproducible-builds convention) so that two runs can give the same bytes.
-std::string created_at();
-
 // A `meta` table (key, value) of `facts`, with pdlab_version and created_at added: where a
 // command's SQLite output (compare, sensitivity) came from.
 TableOutput meta_output(std::vector<std::pair<std::string, std::string>> facts);

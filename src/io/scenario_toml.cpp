@@ -86,8 +86,7 @@ Where where(const Ctx& c, const toml::node& n, const std::string& key, const std
 [[noreturn]] void bad(const Ctx& c, const toml::node& n, const std::string& key,
                       const std::string& what, const std::string& fix) {
   // (a missing key's node is its table, whose "[...]" would read as the value)
-  fail(ErrorKind::config, where(c, n, key, what == "missing" ? std::string() : show(n)), what,
-       fix);
+  fail(ErrorKind::config, where(c, n, key, what == "missing" ? std::string() : show(n)), what, fix);
 }
 
 // Keys that were removed, with what replaces them.

@@ -48,8 +48,8 @@ class Study {
 std::string first_adoptions(const std::string& where);
 
 // Where an analysis output came from, from its meta table (compare and sensitivity write one):
-// "Scenario NAME (FILE, or FILE alone) · seed S · R replicates · pdlab V · command: LINE"; "" without one
-// (an output of an older pdlab).
+// "Scenario NAME (FILE, or FILE alone) · seed S · R replicates · pdlab V · command: LINE"; ""
+// without one (an output of an older pdlab).
 std::string provenance(const Study& db);
 
 // Column i of a row as text ("" for NULL).

@@ -120,10 +120,11 @@ int run(SensitivityOptions& o) {
   spec.method =
       o.method == "morris" ? study::SensitivityMethod::morris : study::SensitivityMethod::sobol;
   spec.overrides = with_overrides(o.sets, o.run);
-  for (const auto& option :
-       dist::Context::current().root() ? o.other_method : std::vector<std::string>{}) {
-    fmt::print(stderr, "pdlab: warning: {} is read by --method {}, not {}: ignored\n", option,
-               o.method == "morris" ? "sobol" : "morris", o.method);
+  for (const auto& option : o.other_method) {
+    if (dist::Context::current().root()) {  // (once, not once per rank)
+      fmt::print(stderr, "pdlab: warning: {} is read by --method {}, not {}: ignored\n", option,
+                 o.method == "morris" ? "sobol" : "morris", o.method);
+    }
   }
   io::check_table_name(o.out);
   io::check_output_path(o.out, o.force);

@@ -386,14 +386,18 @@ void put_back(const std::vector<std::string>& replaced, bool keep_new) {
     }
   }
 }
+// The folder of the shipped case scenarios (`pdlab cases` without a folder).
+fs::path shipped_cases() {
+  return fs::path(io::data_dir()) / ".." / "scenarios" / "cases";
+}
+
 }  // namespace
 
 CasesResult run_cases(const CasesOptions& opt,
                       const std::function<void(const std::string&, int, int)>& on_case,
                       const std::function<void(int, int)>& progress) {
   CasesResult res;
-  const fs::path dir = opt.folder.empty() ? fs::path(io::data_dir()) / ".." / "scenarios" / "cases"
-                                          : fs::path(opt.folder);
+  const fs::path dir = opt.folder.empty() ? shipped_cases() : fs::path(opt.folder);
   res.folder = dir.string();
   const auto files = case_files(dir);
   const fs::path out_dir = opt.out_dir.empty() ? fs::path("results/cases") : fs::path(opt.out_dir);
@@ -455,8 +459,7 @@ void run_cases_into(const CasesOptions& opt, const fs::path& dir,
   // held_out.csv) are said, and not checked; any other name is an error, as a misspelt one.
   std::vector<std::string> shipped;
   std::error_code listing;
-  for (const auto& f :
-       fs::directory_iterator(fs::path(io::data_dir()) / ".." / "scenarios" / "cases", listing)) {
+  for (const auto& f : fs::directory_iterator(shipped_cases(), listing)) {
     if (f.path().extension() == ".toml") {
       shipped.push_back(f.path().stem().string());
     }

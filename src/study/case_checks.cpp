@@ -6,6 +6,7 @@
 #include "pdlab/core/governance.hpp"
 #include "pdlab/core/model.hpp"
 #include "pdlab/io/text_reader.hpp"
+#include "pdlab/sim/summary.hpp"
 
 #include <fmt/format.h>
 
@@ -227,17 +228,6 @@ double replicate_value(const HeldOutFact& f, const Resolved& r, const Model& m,
   return std::nan("");
 }
 
-double quantile(std::vector<double> x, double q) {
-  if (x.empty()) {
-    return std::nan("");
-  }
-  std::sort(x.begin(), x.end());
-  const double pos = q * static_cast<double>(x.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(pos));
-  const auto hi = std::min(lo + 1, x.size() - 1);
-  return x[lo] + (pos - static_cast<double>(lo)) * (x[hi] - x[lo]);
-}
-
 std::string cell(double x) {
   return std::isnan(x) ? std::string() : fmt::format("{:.6g}", x);
 }
@@ -359,8 +349,9 @@ std::vector<HeldOutResult> evaluate_held_out(const std::vector<HeldOutFact>& fac
     // A mean within tolerance can hide replicates that are not (a fact that holds on average).
     res.within = values.empty() ? std::nan("") : within / static_cast<double>(values.size());
     res.mean = values.empty() ? std::nan("") : sum / static_cast<double>(values.size());
-    res.q05 = quantile(values, 0.05);
-    res.q95 = quantile(values, 0.95);
+    std::sort(values.begin(), values.end());
+    res.q05 = quantile_type7(values, 0.05);
+    res.q95 = quantile_type7(values, 0.95);
     res.pass = !std::isnan(res.mean) && std::abs(res.mean - f.observed) <= f.tolerance;
     out.push_back(std::move(res));
   }

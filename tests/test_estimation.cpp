@@ -668,6 +668,18 @@ TEST(CoxReference, ChecksDoNotDependOnTheColumnsUnit) {
               std::string::npos)
         << e.what();
   }
+  // Separation is judged on the column's own scale too: x separating the events perfectly is
+  // flagged in any unit (before, in units of 1e10 its estimate was 1.9e-8 and passed).
+  Eigen::VectorXd ys(n);
+  for (int i = 0; i < n; ++i) {
+    ys[i] = x(i, 0) > 0 ? 1 : 0;
+  }
+  for (const double unit : {1.0, 1e10, 1e-10}) {
+    Eigen::MatrixXd ds = design;
+    ds.col(1) *= unit;
+    const auto sep = fit_binomial_glm(ds, ys, {}, {"(Intercept)", "x"}, {});
+    EXPECT_TRUE(sep.separated[1]) << "x in units of " << unit;
+  }
 }
 
 // --- NetInf ------------------------------------------------------------------------------

@@ -1368,3 +1368,48 @@ TEST(Governance, SetEventToAnUnstableRateIsRefusedNamingTheEvent) {
   std::get<SetSpec>(s.events.back().spec).value = 12.0;
   EXPECT_NO_THROW((void)run(s, h, 1));
 }
+
+// What depth effort is worth to a local official counts only the residents whose communities
+// run the model (depth grows only there, the record counts the jurisdiction's mean): where no
+// community can adopt, depth effort is worth nothing and officials running the model put all
+// their effort into visible outputs; where communities follow, they put some into depth.
+// Before, an official with no community running the model valued depth as if all did (a fit of
+// 1) and split its effort as if it paid.
+TEST(Officials, DepthEffortCountsOnlyCommunitiesThatRunTheModel) {
+  const auto h = city(3);
+  const auto s = cascade(120);
+  auto without = s;
+  without.policies[0].levels = {"city", "district", "street"};  // communities never adopt
+  const auto effort = [&](const Scenario& sc) {
+    return total(run(sc, h, 4), h, GovMetric::effort_depth, "street", 60, 120, 120);
+  };
+  for (double e : effort(s)) {
+    EXPECT_GT(e, 0.5);  // summed over 60 periods
+  }
+  for (double e : effort(without)) {
+    EXPECT_EQ(e, 0.0);
+  }
+}
+
+// With no open incidents there are no claims to pay: compensation pays nothing, the claims
+// expected stay at their base and none go unmet (before, the share paid was taken as 1 and the
+// claims ratcheted up every period with nothing paid).
+TEST(Stability, NoIncidentsNoClaimsRatchet) {
+  const auto h = city(3);
+  auto s = cascade(120);
+  s.governance.stability.incident_rate = 0;
+  s.governance.stability.mix = Choice::fixed;
+  s.governance.stability.control = 0.5;
+  s.governance.stability.compensation = 0.5;
+  s.governance.stability.root_cause = 0.0;
+  const auto rs = run(s, h, 2);
+  const double base = s.governance.stability.claims_base;
+  for (std::int32_t t = 0; t < 120; t += 12) {
+    for (double q : values(rs, h, GovMetric::expected_claims, "street", t, 120)) {
+      EXPECT_NEAR(q, base, 1e-6 * base) << "period " << t;
+    }
+    for (double u : values(rs, h, GovMetric::unmet_claims, "street", t, 120)) {
+      EXPECT_EQ(u, 0.0) << "period " << t;
+    }
+  }
+}

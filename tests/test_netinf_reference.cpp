@@ -134,3 +134,26 @@ TEST(NetInfRReference, SpidCutoff01Lambda05) {
 TEST(NetInfRReference, SpidCutoff01DefaultLambda) {
   compare_case("spid_p10", kSource + "examples/spid/cascades.csv", "", kTolerance);
 }
+
+// With neither a number of edges nor a p-value cut-off (R's netinf() refuses that call), the
+// networkinference flavour adds every edge that improves the likelihood and stops there, as
+// the snap flavour does and docs/model.md 7.8 says: on the SNAP cascades at params 1 that is
+// the edges up to the first without gain (before, all 543 candidates, 384 of them with none).
+TEST(NetInfRReference, WithoutCountOrCutoffEveryImprovingEdgeAndNoOther) {
+  const auto c = io::read_cascades(kSource + "tests/reference/snap_cascades.csv",
+                                   kSource + "tests/reference/snap_cascades_node_names.csv");
+  NetInfOptions o;
+  o.flavour = NetInfFlavour::networkinference;
+  o.alpha = 1.0;
+  const auto r = netinf(c.events, static_cast<std::int32_t>(c.node_names.size()), o);
+  ASSERT_FALSE(r.edges.empty());
+  for (const auto& e : r.edges) {
+    EXPECT_GT(e.improvement, 0.0);
+  }
+  EXPECT_LT(static_cast<std::int64_t>(r.edges.size()), r.candidate_edges);
+  // With a count as large as the candidates, the package's choice: every candidate.
+  o.max_edges = r.candidate_edges;
+  EXPECT_EQ(static_cast<std::int64_t>(
+                netinf(c.events, static_cast<std::int32_t>(c.node_names.size()), o).edges.size()),
+            r.candidate_edges);
+}

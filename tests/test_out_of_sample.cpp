@@ -508,3 +508,80 @@ TEST(OutOfSample, BadTrainingDatesAreUsageErrors) {
   EXPECT_NE(err(few, "2002").find("nothing to fit"), std::string::npos);
   EXPECT_NE(err(few, "2007").find("no held-out event"), std::string::npos);
 }
+
+// A fit on the first periods of a longer calendar (check-fit's training fit) carries its trend
+// on through the rest: the fitted scenario shifts the intercepts by trend x t in every period of
+// its calendar (before, the shift stopped at the training end and the forecast ran on the last
+// training period's).
+TEST(OutOfSample, TrainingFitCarriesItsTrendThroughTheHeldOutPeriods) {
+  const auto s = synthetic("3", "horizontal + x + trend");
+  const auto loaded_full = io::load_scenario(s.truth, {});
+  auto train = loaded_full;
+  train.scenario.calendar.periods = 7;  // 2000-2006, as --train-until 2006
+  study::FitOptions fo;
+  fo.covariates = {"x"};
+  const auto inputs = io::load_inputs(train.scenario, fo.covariates);
+  fo.level = *inputs.hierarchy->level_index("county");
+  fo.terms = "horizontal + x + trend";
+  io::EventsFile ev;
+  ev.policy_ids = {"p"};
+  std::ifstream in(s.events);
+  std::string line;
+  std::getline(in, line);  // unit_id,policy_id,time
+  while (std::getline(in, line)) {
+    const auto unit = line.substr(0, line.find(','));
+    const auto t = std::stoi(line.substr(line.rfind(',') + 1)) - 2000;  // yearly labels
+    if (t <= 6) {
+      ev.adoptions.push_back({inputs.hierarchy->find(unit), 0, t});
+    }
+  }
+  const auto fit = study::fit_scenario(train, inputs, ev, fo);
+  ASSERT_TRUE(fit.glm.converged);
+  const auto refit = io::parse_scenario(fit.scenario_toml, "the refit", {});
+  std::map<std::int32_t, double> shift;  // period -> alpha_shift in force from it
+  for (const auto& e : refit.scenario.events) {
+    if (const auto* set = std::get_if<SetSpec>(&e.spec)) {
+      shift[std::stoi(e.date) - 2000] = set->value;
+    }
+  }
+  ASSERT_EQ(refit.scenario.calendar.periods, 12);
+  ASSERT_EQ(shift.size(), 11U) << "one event for each period after the first, 2001-2011";
+  const double trend = shift.at(1);
+  EXPECT_NE(trend, 0.0);
+  EXPECT_NEAR(shift.at(11), 11 * trend, 1e-12 * std::fabs(trend));
+}
+
+// The fitted policy's own `alpha_shift` in the base scenario is not in the risk set, so the
+// fitted intercepts already stand for it: the fitted scenario leaves it out, and says so
+// (before, it kept it and simulated intercepts 2 higher than those estimated).
+TEST(OutOfSample, FittedScenarioDropsThePolicysOwnShift) {
+  const auto s = synthetic("3");
+  std::ifstream in(s.truth);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  text.replace(text.find("id = \"p\""), 8, "id = \"p\"\nalpha_shift = 2.0");
+  const auto shifted = test::write_file(s.dir, "shifted.toml", text);
+  study::FitOptions fo;
+  fo.covariates = {"x"};
+  const auto loaded = io::load_scenario(shifted, {});
+  ASSERT_EQ(loaded.scenario.policies.at(0).alpha_shift, 2.0);
+  const auto inputs = io::load_inputs(loaded.scenario, fo.covariates);
+  fo.level = *inputs.hierarchy->level_index("county");
+  io::EventsFile ev;
+  ev.policy_ids = {"p"};
+  std::ifstream events(s.events);
+  std::string line;
+  std::getline(events, line);
+  while (std::getline(events, line)) {
+    ev.adoptions.push_back({inputs.hierarchy->find(line.substr(0, line.find(','))), 0,
+                            std::stoi(line.substr(line.rfind(',') + 1)) - 2000});
+  }
+  const auto fit = study::fit_scenario(loaded, inputs, ev, fo);
+  ASSERT_TRUE(fit.glm.converged);
+  const auto refit = io::parse_scenario(fit.scenario_toml, "the fit", {});
+  EXPECT_EQ(refit.scenario.policies.at(0).alpha_shift, 0.0);
+  bool said = false;
+  for (const auto& n : fit.notes) {
+    said = said || n.find("alpha_shift = 2 is left out") != std::string::npos;
+  }
+  EXPECT_TRUE(said);
+}

@@ -248,7 +248,8 @@ SetSpec parse_set(const EventFields& f) {
     }
     f.refuse("key", "cannot be changed by an event",
              "use a hazard weight (adoption.gamma_*, adoption.alpha.LEVEL, adoption.beta.COLUMN, "
-             "adoption.alpha_default, adoption.alpha_shift, vertical.*) or a numeric "
+             "adoption.alpha_default, adoption.alpha_shift, the real-valued vertical.* "
+             "weights: not vertical.deadline_tightening, a count read once) or a real-valued "
              "assessment.*, coproduction.*, services.* or stability.* parameter");
   }
   s.value = keyed          ? f.real("value", kp->lo, kp->hi)

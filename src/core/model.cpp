@@ -296,8 +296,11 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
   }
   // Units that can use the factorised fast path.
   fast_.assign(n, 0);
+  // (A unit with peers by edge, that is with incoming edges, needs its own exposure.)
+  const std::vector<std::int32_t> peers =
+      net_.empty() ? std::vector<std::int32_t>{} : net_.in_degrees();
   for (std::int32_t u = 0; u < n; ++u) {
-    const bool has_edges = !net_.empty() && net_.degree(u) > 0;
+    const bool has_edges = !peers.empty() && peers[u] > 0;
     fast_[u] = (h_.n_children(u) == 0 && !has_edges && a.link == Link::cloglog && u > 0) ? 1 : 0;
     if (h_.n_children(u) > 0) {
       n_slots_ = u + 1;

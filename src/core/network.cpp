@@ -65,6 +65,22 @@ void NetworkBuilder::refuse_both_directions(const Edge& row, const Edge& mirror)
        "per pair");
 }
 
+std::vector<std::int32_t> Network::in_degrees() const {
+  std::vector<std::int32_t> n(static_cast<std::size_t>(n_units()), 0);
+  for (const std::int32_t v : target_) {
+    ++n[static_cast<std::size_t>(v)];
+  }
+  return n;
+}
+
+std::vector<double> Network::in_weights() const {
+  std::vector<double> w(static_cast<std::size_t>(n_units()), 0.0);
+  for (std::size_t e = 0; e < target_.size(); ++e) {
+    w[static_cast<std::size_t>(target_[e])] += weight_[e];
+  }
+  return w;
+}
+
 Network NetworkBuilder::build() {
   std::sort(edges_.begin(), edges_.end(), [](const Edge& x, const Edge& y) {
     return x.from != y.from ? x.from < y.from : x.to < y.to;

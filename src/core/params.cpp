@@ -125,8 +125,7 @@ constexpr std::string_view kNeedFb =
 constexpr std::string_view kEscFb =
     "direction: Li & Fang (2018), reform relieves pressure on higher levels; value illustrative";
 constexpr std::string_view kRevFb =
-    "direction: Li & Fang (2018), partial reform can stall or be reversed; Guiyang 2019 "
-    "(docs/domain.md 4.2); value illustrative";
+    "direction: Li & Fang (2018), partial reform can stall or be reversed; value illustrative";
 constexpr std::string_view kTurnFb =
     "direction: Ma (2017), leadership turnover as a missing link; value illustrative";
 
@@ -238,7 +237,8 @@ std::vector<Param> make_registry() {
   r.push_back(table("hierarchy.edges", "", "",
                     "Array of tables {path, symmetric}: extra weighted peer edges (from,to,weight "
                     "CSV, or \"china:county_adjacency\", \"china:prefecture_adjacency\", "
-                    "\"china:province_adjacency\" = shared border km)."));
+                    "\"china:province_adjacency\" = shared border km). A row exposes `to` to "
+                    "`from`'s adoption; symmetric (default true) adds the reverse."));
   r.push_back(table("policy", "", "",
                     "Array of tables {id, name, alpha_shift, requires, boosted_by, from, "
                     "levels, types}: the policies diffusing at once; alpha_shift is added to every "
@@ -400,7 +400,8 @@ std::vector<Param> make_registry() {
                    "Probability that a pilot is judged a success.", REAL(promotion.pilot_success)));
   r.push_back(real("promotion.scale_up_threshold", 0, 1, "share", "illustrative",
                    "Share of successful pilots needed to scale up (mandate for all children); "
-                   "below it the superior falls back to endorsement.",
+                   "below it the superior pilots again while it has rounds left "
+                   "(promotion.pilot_rounds), then falls back to endorsement.",
                    REAL(promotion.scale_up_threshold)));
   r.push_back(integer("promotion.scale_up_deadline", 1, 12000, "periods", std::string_view(kHeil),
                       "Deadline of the mandate that scales pilots up (\"point to surface\").",
@@ -424,7 +425,8 @@ std::vector<Param> make_registry() {
               "Periods of adoption after which a unit is institutionalised (0 = never).",
               INT(stages.institutionalise_after)));
   r.push_back(real("stages.reversal_rate", 0, 1, "probability per period",
-                   "direction: Li & Fang (2018), Guiyang 2019 reversal; value illustrative",
+                   "direction: Li & Fang (2018), partial reform can stall or be reversed; value "
+                   "illustrative",
                    "Per-period probability that an "
                    "adopted, not yet institutionalised unit reverses.",
                    REAL(stages.reversal_rate)));
@@ -516,8 +518,9 @@ std::vector<Param> make_registry() {
                       "Longest term of an official.", INT(governance.assessment.term_max)));
   r.push_back(real("assessment.promotion_rate", 0, 1, "probability per year",
                    std::string_view(kCareer),
-                   "Yearly chance of promotion of the top-ranked official among peers under "
-                   "the same superior.",
+                   "Ceiling of the yearly chance of promotion among peers under the same "
+                   "superior, which the top-ranked official approaches: p(q) = promotion_rate * "
+                   "sigma(k (q - cutoff)).",
                    REAL(governance.assessment.promotion_rate)));
   r.push_back(real("assessment.tournament", 0, 100, "per rank", std::string_view(kTournament),
                    "k: how steeply the chance of promotion rises with rank, p(q) = "
@@ -534,8 +537,8 @@ std::vector<Param> make_registry() {
                       BOOL(governance.assessment.veto)));
   r.push_back(real("assessment.veto_threshold", 0, 1e6, "per 10,000 residents a year",
                    std::string_view(kTarget),
-                   "Incidents in an official's jurisdiction in a calendar year above which the "
-                   "veto bites.",
+                   "Incidents in an official's jurisdiction in a model year (periods_per_year "
+                   "periods from the run's start) above which the veto bites.",
                    REAL(governance.assessment.veto_threshold)));
   r.push_back(boolean("assessment.inspection", std::string_view(kInspection),
                       "Mandates come with targets: in the last period of each year the superior "
@@ -659,16 +662,22 @@ std::vector<Param> make_registry() {
                    "Growth of belonging with time in place (newcomers, replacing those who "
                    "leave at the turnover rate, start at 0).",
                    REAL(governance.coproduction.belonging_time)));
-  r.push_back(real("coproduction.belonging_services", 0, 1000, "per year", std::string_view(kCopro),
+  r.push_back(real("coproduction.belonging_services", 0, 1000, "per year",
+                   "direction: Li & Fang (2018), Haicang's aim to build a sense of belonging "
+                   "(docs/domain.md 1.4); value illustrative",
                    "Growth of belonging per unit of service coverage.",
                    REAL(governance.coproduction.belonging_services)));
   r.push_back(real("coproduction.belonging_participation", 0, 1000, "per year",
-                   std::string_view(kCopro), "Growth of belonging per unit of participation.",
+                   "direction: joining neighbourhood affairs helps migrants' belonging "
+                   "(docs/domain.md 3.7b); value illustrative",
+                   "Growth of belonging per unit of participation.",
                    REAL(governance.coproduction.belonging_participation)));
   r.push_back(real("coproduction.turnover_local", 0, 1000, "per year", "illustrative",
                    "Turnover of local residents, eroding belonging.",
                    REAL(governance.coproduction.turnover_local)));
-  r.push_back(real("coproduction.turnover_migrant", 0, 1000, "per year", std::string_view(kCopro),
+  r.push_back(real("coproduction.turnover_migrant", 0, 1000, "per year",
+                   "direction: belonging rises with years of residence (docs/domain.md 3.7b); "
+                   "value illustrative",
                    "Turnover of migrants (higher than locals'), eroding belonging.",
                    REAL(governance.coproduction.turnover_migrant)));
   r.push_back(real("coproduction.admin_load", 0, 1, "share", std::string_view(kTaicang),
@@ -945,11 +954,12 @@ std::vector<Param> make_registry() {
   r.push_back(real("feedback.need_grievance", -50, 50, "per unit of grievance",
                    std::string_view(kNeedFb),
                    "Added to the hazard's exponent per unit of residents' grievance in the "
-                   "jurisdiction (last period).",
+                   "jurisdiction, as the governance layer saw it feedback.lag_months before.",
                    REAL(governance.feedback.need_grievance)));
   r.push_back(real("feedback.need_incidents", -50, 50, "per incident per 10,000 a year",
                    std::string_view(kNeedFb),
-                   "Added per unit of the jurisdiction's incident rate (last year).",
+                   "Added per unit of the jurisdiction's incident rate (smoothed over about a "
+                   "year), as seen feedback.lag_months before.",
                    REAL(governance.feedback.need_incidents)));
   r.push_back(boolean("feedback.escalation", std::string_view(kEscFb),
                       "Pressure escalated from below raises a superior's adoption hazard and "
@@ -980,7 +990,7 @@ std::vector<Param> make_registry() {
                    "Added per unit of residents' grievance in the jurisdiction.",
                    REAL(governance.feedback.reversal_grievance)));
   r.push_back(real("feedback.reversal_veto", -50, 50, "log", std::string_view(kTarget),
-                   "Added in the year after the official was vetoed.",
+                   "Added while the official was vetoed this model year or the last.",
                    REAL(governance.feedback.reversal_veto)));
   r.push_back(real("feedback.reversal_turnover", -50, 50, "log", std::string_view(kTurnFb),
                    "Added in the first year of a new official.",

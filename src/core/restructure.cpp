@@ -230,11 +230,17 @@ Restructuring::Restructuring(const Scenario& sc, const Hierarchy& h,
                        kChainFix, ev.line_of(to_field));
       took_over_by[v] = static_cast<std::int32_t>(transitions_.size());
       if (!(begin_[v] <= t && t < end_[v])) {
+        // exists_from counts from the period that starts at or after its month (a month inside
+        // a quarter or a year is the next period's), the event from the period containing its
+        // date: a unit born by the event is dated at the first month of the event's period.
+        const CivilDate first = civil_from_days(period_first_day(sc.calendar, t));
         bad(sc, to_field, std::string(h.id(v)),
             "the unit does not exist at " + period_label(sc.calendar, t) + " (it exists from " +
                 label(sc.calendar, begin_[v]) + " until " + label(sc.calendar, end_[v]) + ")",
-            "set its exists_from in the hierarchy file to the date (a unit born by the merge or "
-            "split) or earlier (an existing unit)",
+            fmt::format("set its exists_from in the hierarchy file to {:04d}{:02d}, the first "
+                        "month of the event's period (a unit born by the merge or split), or "
+                        "earlier (an existing unit)",
+                        first.year, first.month),
             ev.line_of(to_field));
       }
       if (begin_[v] == t) {

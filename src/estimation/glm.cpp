@@ -422,10 +422,19 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   }
   {
     std::string diverging;
+    // On the scale of the column's largest centred value (a constant column's, the intercept's,
+    // its value), as the Cox check: the same flags in any unit of a covariate.
+    const auto unit = [&](Eigen::Index j) {
+      const auto col = xk.col(j).array();
+      const double centred = (col - col.mean()).abs().maxCoeff();
+      return centred > 0 ? centred : col.abs().maxCoeff();
+    };
     // (not after IRLS went astray: the likelihood may well have a maximum it missed)
     for (Eigen::Index j = 0; !above_null && fit.iterations >= 3 && j < k; ++j) {
-      const double last = std::fabs(step_last[j]);
-      const double prev = std::fabs(step_prev[j]);
+      const double u = unit(j);
+      const double b = std::fabs(beta[j]) * u;
+      const double last = std::fabs(step_last[j]) * u;
+      const double prev = std::fabs(step_prev[j]) * u;
       // A far-out estimate still moving, or, in a fit that converged, an estimate moving the
       // same way by an undiminished step: with a cloglog link an intercept that separates
       // crawls (its rows' fitted probabilities saturate double-exponentially), at about 0.07
@@ -433,8 +442,7 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
       // evidence of divergence.)
       const bool steady =
           fit.converged && step_last[j] * step_prev[j] > 0 && last > 1e-2 && last > 0.8 * prev;
-      if ((std::fabs(beta[j]) > 3 && last > 1e-3 * (1 + std::fabs(beta[j])) && last > 0.3 * prev) ||
-          steady) {
+      if ((b > 3 && last > 1e-3 * (1 + b) && last > 0.3 * prev) || steady) {
         fit.separated[static_cast<std::size_t>(keep[j])] = true;
         diverging += (diverging.empty() ? "'" : ", '") + names[keep[j]] + "'";
       }

@@ -473,6 +473,9 @@ NetInfResult netinf_networkinference(const std::vector<CascadeEvent>& events, st
       heap.emplace(gain(e), e, round);
       continue;
     }
+    if (opt.max_edges <= 0 && opt.p_value_cutoff <= 0 && !(g > 0)) {
+      break;  // neither a count nor a cut-off: every edge that improves, as the snap flavour
+    }
     const auto [dst, src] = keys[e];
     changed.clear();
     std::vector<double> dts;

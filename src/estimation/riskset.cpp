@@ -67,11 +67,9 @@ RiskSet build_riskset(const Hierarchy& h, const Network& net,
   }
   std::vector<double> edge_total(n, 0.0);
   if (!net.empty()) {
-    for (std::int32_t u = 0; u < n; ++u) {
-      for (float w : net.weights(u)) {
-        edge_total[u] += w;
-      }
-      edge_total[u] *= opt.edge_weight;
+    edge_total = net.in_weights();  // a unit's peers: its incoming edges
+    for (double& w : edge_total) {
+      w *= opt.edge_weight;
     }
   }
   std::vector<std::int32_t> adopt_at(n);

@@ -107,6 +107,10 @@ void AdoptionProcess::step(std::int32_t t, ReplicateState& /*state*/) {
   evaluations(t);
   reversals(t);
   failing_reforms(t);
+  for (const std::int32_t u : readmit_later_) {
+    readmit(u, t);
+  }
+  readmit_later_.clear();
 }
 
 // Before an observed start: the observed adoptions of period t, and nothing else (the record
@@ -133,6 +137,7 @@ void AdoptionProcess::reset() {
   order_.assign(n_, -1);
   sorted_tau_.resize(n_);
   readmitted_.clear();
+  readmit_later_.clear();
   const std::int32_t s = slots_;
   mode_.assign(s, Mode::none);
   mode_issue_.assign(s, kNever);
@@ -190,15 +195,12 @@ void AdoptionProcess::reset() {
     ext_adopted_.assign(n_, 0.0F);
     ext_total_.assign(n_, 0.0F);
     edge_units_.clear();
+    const std::vector<double> in = net_.in_weights();  // a unit's peers: its incoming edges
     for (std::int32_t u = 0; u < n_; ++u) {
       if (!net_.neighbours(u).empty()) {
         edge_units_.push_back(u);
       }
-      double w = 0;
-      for (float x : net_.weights(u)) {
-        w += x;
-      }
-      ext_total_[u] = static_cast<float>(w * sc_.adoption.edge_weight);
+      ext_total_[u] = static_cast<float>(in[u] * sc_.adoption.edge_weight);
     }
   }
   // Thresholds: fast units' scaled thresholds go to sorted_tau_[u] (u lies in its parent's

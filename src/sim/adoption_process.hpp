@@ -156,6 +156,8 @@ class AdoptionProcess final : public Process {
   std::vector<float> sorted_tau_;    // tau of order_[c], so the scan reads memory in order
   std::vector<float> ext_adopted_, ext_total_;
   std::vector<std::uint8_t> readmitted_;  // left the fast path (empty until needed)
+  // Units reversed by an event this period, readmitted at its end (at risk from t + 1).
+  std::vector<std::int32_t> readmit_later_;
   std::vector<std::int32_t> generic_of_;  // index into generic_ (-1 = fast)
   // Generic (non-factorised) units.
   std::vector<std::int32_t> generic_;

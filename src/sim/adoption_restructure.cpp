@@ -71,14 +71,14 @@ int AdoptionProcess::inherited(const Transition& tr, std::int32_t v, std::int32_
     case Inherit::none: return existed ? stage(v) : 0;
     case Inherit::largest: return stage(tr.largest);
     case Inherit::any: {
-      int best = existed && tr.to.size() == 1 ? stage(v) : 0;
+      int best = existed ? stage(v) : 0;  // (a part that existed before a split too)
       for (const auto u : tr.from) {
         best = std::max(best, stage(u));
       }
       return best;
     }
     case Inherit::all: {
-      int least = !existed || tr.to.size() != 1 ? 3 : stage(v);
+      int least = existed ? stage(v) : 3;
       for (const auto u : tr.from) {
         least = std::min(least, stage(u));
       }

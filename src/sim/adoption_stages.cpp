@@ -128,7 +128,7 @@ void AdoptionProcess::scripted(const CompiledEvent& ev, std::int32_t t) {
                        }
                        reverse(r, t);
                        if (sc_.stages.readopt) {
-                         readmit(u, t);
+                         readmit_later_.push_back(u);  // not at risk in this period's sweep
                        }
                      }
                    }
@@ -193,7 +193,8 @@ void AdoptionProcess::quotas(std::int32_t t) {
       std::int64_t adopted = 0;
       std::vector<std::pair<double, std::int32_t>> open;
       for (std::int32_t u = h_.level_begin(lt); u < h_.level_begin(lt + 1); ++u) {
-        if (h_.ancestor_at(u, lr) != region || !at_risk(u, t)) {
+        // (Units the policy cannot reach, by level or type, are not in the quota's base.)
+        if (h_.ancestor_at(u, lr) != region || !at_risk(u, t) || !adoptable(u)) {
           continue;
         }
         ++total;
@@ -425,8 +426,11 @@ void AdoptionProcess::failing_reforms(std::int32_t t) {
   }
   const float* eta = reversal_;
   const double dt = 1.0 / sc_.calendar.periods_per_year;
+  // The hazards were computed `lag` periods ago: of this record only if it had begun then (a
+  // unit that adopted again since would be judged on its previous record, without its grace).
+  const std::int32_t seen = t - state_->feedback.lag;
   for (std::int32_t u = 0; u < slots_; ++u) {
-    if (std::isnan(eta[u]) || t_adopt_[u] == kNever || t_adopt_[u] >= t) {
+    if (std::isnan(eta[u]) || t_adopt_[u] == kNever || t_adopt_[u] > seen) {
       continue;
     }
     const std::int32_t r = ps_->rec_of[u];

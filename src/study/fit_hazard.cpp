@@ -363,6 +363,32 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
   if (unnamed) {
     policy_id = pid;
   }
+  // The fitted policy's own shift of its intercepts is not in the risk set, so the fitted
+  // intercepts already stand for whatever it stood for: kept, it would be added twice.
+  // Prerequisites and boosters are not estimated either: kept, and said.
+  if (auto* pols = t["policy"].as_array()) {
+    for (auto& e : *pols) {
+      auto* pol = e.as_table();
+      const auto* id = pol != nullptr ? (*pol)["id"].as_string() : nullptr;
+      if (pol == nullptr || id == nullptr || id->get() != policy_id) {
+        continue;
+      }
+      const auto shift = (*pol)["alpha_shift"].value<double>();
+      if (shift && *shift != 0.0) {
+        pol->erase("alpha_shift");
+        res.notes.push_back(fmt::format(
+            "the base scenario's [[policy]] alpha_shift = {} is left out of the fitted scenario: "
+            "the risk set does not see it, so the fitted intercepts already include it",
+            *shift));
+      }
+      if (pol->contains("requires") || pol->contains("boosted_by")) {
+        res.notes.push_back(
+            "the fitted scenario keeps the policy's `requires` and `boosted_by`, which the fit "
+            "does not estimate (its hazard ignores them, docs/model.md 7.7): a simulation of it "
+            "applies them on top of the fitted hazard");
+      }
+    }
+  }
   // Units of levels that adopt in the events but are not at risk in the fit (outside --level):
   // the fitted scenario replays their observed adoptions, one `adopt` event per date, so that
   // the units it simulates see the superiors (and children) the estimation conditioned on.
@@ -406,8 +432,14 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
         list, replay.size()));
   }
   if (has_trend) {
-    // The trend as the intercepts' shift in force from each period (docs/model.md 7.4).
-    for (std::int32_t period = 1; period < sc.calendar.periods; ++period) {
+    // The trend as the intercepts' shift in force from each period (docs/model.md 7.4), over
+    // the written scenario's whole calendar: a fit on the first periods of a longer one (the
+    // training periods of check-fit) carries the trend on through the rest.
+    std::int32_t periods = sc.calendar.periods;
+    if (const auto written = t["calendar"]["periods"].value<std::int64_t>()) {
+      periods = std::max(periods, static_cast<std::int32_t>(*written));
+    }
+    for (std::int32_t period = 1; period < periods; ++period) {
       toml::table e;
       e.insert("type", "set");
       e.insert("date", period_label(sc.calendar, period));

@@ -24,6 +24,11 @@ class Network {
     return {weight_.data() + offset_[u], static_cast<std::size_t>(offset_[u + 1] - offset_[u])};
   }
   [[nodiscard]] std::int64_t degree(std::int32_t u) const { return offset_[u + 1] - offset_[u]; }
+  // An edge from -> to exposes `to` to `from`'s adoption: each unit's incoming edges are its
+  // peers. Their number and total weight per unit (summed in the order of their sources,
+  // which for a symmetric list is the order of the unit's own row).
+  [[nodiscard]] std::vector<std::int32_t> in_degrees() const;
+  [[nodiscard]] std::vector<double> in_weights() const;
   [[nodiscard]] std::int64_t n_edges() const { return static_cast<std::int64_t>(target_.size()); }
   [[nodiscard]] std::int64_t dropped() const { return dropped_; }
 

@@ -47,9 +47,10 @@ Horizons make_horizons(const Step& s, double rho, double grievance_out, std::int
     // The whole budget on compensation pays the claims of a share m of the open incidents;
     // what is paid raises the claims, and the raised part left unpaid is the unmet share.
     g_unmet += s.claims_grievance * unmet - grievance_out * g_unmet;
-    const double m =
-        s.incidents_year > 0 ? std::min(1.0, s.budget / (claims * s.incidents_year)) : 1.0;
-    unmet = (1.0 - m) * std::max(0.0, claims - s.claims_base) / claims;
+    // (No incidents, no claims: nothing paid, nothing unmet.)
+    const bool open = s.incidents_year > 0;
+    const double m = open ? std::min(1.0, s.budget / (claims * s.incidents_year)) : 0.0;
+    unmet = open ? (1.0 - m) * std::max(0.0, claims - s.claims_base) / claims : 0.0;
     claims += s.claims_rate * m * claims - s.claims_decay * (claims - s.claims_base);
     g_root += s.grievance_inflow * capital - grievance_out * g_root;
     capital += s.root_build - s.root_decay * capital;

@@ -190,13 +190,14 @@ void Runtime::assess_upper(std::int32_t t, std::int32_t u0, std::int32_t u1) {
     }
     float& vis = visible_[u];
     float& dep = own_depth_[u];
+    // The veto judges incidents, whether or not the unit runs the model (as a local one's).
+    if (st.veto && residents > 0 && year_incidents_[u] > st.veto_threshold * residents) {
+      vetoed_[u] = 1;
+    }
     if (!active(u, t)) {
       vis -= st.visible_decay * vis;
       dep -= st.depth_decay * dep;
       continue;
-    }
-    if (st.veto && residents > 0 && year_incidents_[u] > st.veto_threshold * residents) {
-      vetoed_[u] = 1;
     }
     const float e = effort_[u];
     vis += st.visible_rate * (1.0F - e) * (1.0F - vis) - st.visible_decay * vis;

@@ -204,7 +204,10 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
     q.need[l] = f(sum(StreetSum::unmet_need) * inv);
     j_depth_[g] = f(sum(StreetSum::depth) * inv);
     const float aw = sum(StreetSum::active);
-    j_fit_[g] = aw > 0 ? sum(StreetSum::fit) / aw : 1.0F;
+    // What depth effort reaches: the residents of the communities that run the model (depth
+    // grows only there), at their variant's fit; so the share of residents there times their
+    // mean fit, 0 before any community adopts (docs/model.md 7.9.1).
+    j_fit_[g] = f(sum(StreetSum::fit) * inv);
     j_adopters_depth_[g] = aw > 0 ? sum(StreetSum::adopters_depth) / aw : 0.0F;
     // Places contracted from SOs (docs/model.md 7.9.3): what the contracts pay for.
     q.places[l] = sum(StreetSum::places_so);

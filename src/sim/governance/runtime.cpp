@@ -251,7 +251,9 @@ void Runtime::init(sim::ReplicateState& state) {
         &j_grievance_, &j_depth_, &j_incident_rate_, &j_escalation_, &year_incidents_}) {
     v->assign(ng, 0.0F);
   }
-  j_fit_.assign(ng, 1.0F);
+  // A local government's: no community runs the model yet; above them, 1 while none does.
+  j_fit_.assign(ng, 0.0F);
+  std::fill(j_fit_.begin(), j_fit_.begin() + std::min(ng, static_cast<std::size_t>(upper_)), 1.0F);
   j_adopters_depth_.assign(ng, 0.0F);
   for (std::int32_t u = 0; u < ng_; ++u) {
     appoint(u, 0);

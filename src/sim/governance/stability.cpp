@@ -88,12 +88,14 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
       const T budget_paid = q->mix[compensation] * st.budget;
       const T one = T{} + 1.0F;
       const T zero = T{};
-      x_paid =
-          lanes::select(open_year > zero, simd::min(one, budget_paid / (claims * open_year)), one);
+      // (No open incidents, no claims: nothing is paid, nothing ratchets, nothing is unmet.)
+      const I open_any = open_year > zero;
+      x_paid = lanes::select(open_any, simd::min(one, budget_paid / (claims * open_year)), zero);
       spent_paid = lanes::select(live, x_paid * claims * open_year, zero);
       // Raised expectations left unpaid: the claims above their base of the incidents whose
       // claims were not paid.
-      unmet = (1.0F - x_paid) * simd::max(zero, claims - st.claims_base) / claims;
+      unmet = lanes::select(
+          open_any, (1.0F - x_paid) * simd::max(zero, claims - st.claims_base) / claims, zero);
       const T cut =
           simd::max(zero, 1.0F - st.control_effect * x_control - st.compensation_effect * x_paid);
       const T latent_before = q->latent;

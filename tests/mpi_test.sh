@@ -137,6 +137,10 @@ done
 ok abc_one_printout test "$(grep -c "Posterior predictive" "$T/out")" = 1
 check abc_too_many_ranks 64 "3 ranks but only 2 units of work (2 simulations a batch)" -- mpi 3 "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$D/toy_calibrate_targets.csv" --method abc --particles 2 --generations 2 --draws 10 --out "$T/abc3.toml"
 ok abc_too_many_nothing_written test ! -e "$T/abc3.toml"
+# More ranks than predictive draws: refused before the first generation runs.
+check abc_too_few_draws 64 "3 ranks but only 2 posterior predictive draws" -- mpi 3 "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$D/toy_calibrate_targets.csv" --method abc --particles 6 --generations 2 --draws 2 --out "$T/abcd.toml"
+ok abc_too_few_draws_no_generation test "$(grep -c "generation" "$T/out")" = 0
+ok abc_too_few_draws_nothing_written test ! -e "$T/abcd.toml"
 check calibrate_too_many_ranks 64 "3 ranks but only 2 units of work (2 replicates an evaluation)" -- mpi 3 "$PDLAB" calibrate "$D/toy_calibrate.toml" "${KA[@]}" --set calibrate.replicates=2 --out "$T/few.toml"
 ok calibrate_too_many_nothing_written test ! -e "$T/few.toml" -a ! -e "$T/few.toml.shards"
 

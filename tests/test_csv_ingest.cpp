@@ -423,3 +423,26 @@ TEST(CsvIngest, ReadDesignVouchesOnlyForAFiniteDesign) {
 
 }  // namespace
 }  // namespace pdlab
+
+// A reader that fails while reading the header (an empty file, plain or gzip) leaves no file
+// open: the constructor's failure closes what it opened (its destructor does not run). Before,
+// the chunked reader kept the descriptor of every empty file it was given.
+TEST(CsvIngest, AFailedOpenLeavesNoFileOpen) {
+  const auto dir = pdlab::test::temp_dir();
+  const auto empty = pdlab::test::write_file(dir, "empty.csv", "");
+  const auto gz = dir + "/empty.csv.gz";
+  gzFile g = gzopen(gz.c_str(), "wb");
+  gzclose(g);
+  const auto open_files = [] {
+    return std::distance(std::filesystem::directory_iterator("/proc/self/fd"),
+                         std::filesystem::directory_iterator{});
+  };
+  const auto before = open_files();
+  for (int i = 0; i < 20; ++i) {
+    for (const auto& path : {empty, gz}) {
+      EXPECT_THROW(pdlab::io::CsvChunks chunks(path), pdlab::Error);
+      EXPECT_THROW(pdlab::io::CsvReader reader(path), pdlab::Error);
+    }
+  }
+  EXPECT_EQ(open_files(), before);
+}

@@ -132,6 +132,16 @@ int run_abc(const CalibrateOptions& o, const study::CalibrateSpec& spec, const d
   // generation; rank 0 prints and writes.
   if (ctx.distributed()) {
     abc.map = dist::batch_map(ctx);
+    // The predictive batch is shared out like the particles: refused now, not after every
+    // generation has run.
+    if (abc.draws > 0 && abc.draws < ctx.size()) {
+      fail(ErrorKind::usage, {"", 0, "--draws", std::to_string(abc.draws)},
+           fmt::format("{} ranks but only {} posterior predictive draws: a rank would have "
+                       "nothing to do in that batch",
+                       ctx.size(), abc.draws),
+           fmt::format("give --draws {} or more, or run with mpirun -n {} or fewer", ctx.size(),
+                       abc.draws));
+    }
   }
   bool header = false;
   const auto res = study::abc_calibrate(abc, [&](const AbcGeneration& g) {

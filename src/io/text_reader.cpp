@@ -329,41 +329,54 @@ CsvChunks::CsvChunks(std::string path) : path_(std::move(path)) {
   if (fd_ < 0) {
     fail(ErrorKind::no_input, {path_, 0, "", ""}, "cannot open file", "check its permissions");
   }
-  unsigned char magic[2] = {0, 0};
-  if (::pread(fd_, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
-    ::close(fd_);
-    fd_ = -1;
-    gz_ = gzopen(path_.c_str(), "rb");
-    if (gz_ == nullptr) {
-      fail(ErrorKind::no_input, {path_, 0, "", ""}, "cannot open file", "check its permissions");
+  // The destructor does not run for a throwing constructor: release the file here.
+  try {
+    unsigned char magic[2] = {0, 0};
+    if (::pread(fd_, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+      ::close(fd_);
+      fd_ = -1;
+      gz_ = gzopen(path_.c_str(), "rb");
+      if (gz_ == nullptr) {
+        fail(ErrorKind::no_input, {path_, 0, "", ""}, "cannot open file", "check its permissions");
+      }
+      gzbuffer(gz_, 1U << 18U);
+    } else {
+      struct stat st {};
+      if (::fstat(fd_, &st) == 0 && st.st_size > 0) {
+        file_bytes_ = static_cast<std::size_t>(st.st_size);
+      }
     }
-    gzbuffer(gz_, 1U << 18U);
-  } else {
-    struct stat st {};
-    if (::fstat(fd_, &st) == 0 && st.st_size > 0) {
-      file_bytes_ = static_cast<std::size_t>(st.st_size);
+    // The header line, whole.
+    std::size_t nl = std::string::npos;
+    while ((nl = buf_.find('\n')) == std::string::npos && fill(1U << 16U) > 0) {
     }
+    note_input(path_);
+    if (buf_.empty()) {
+      fail(ErrorKind::data, {path_, 1, "", ""}, "the file is empty",
+           "write a header row and at least one data row");
+    }
+    refuse_sqlite(buf_, path_);
+    std::string line = buf_.substr(0, nl == std::string::npos ? buf_.size() : nl);
+    buf_.erase(0, nl == std::string::npos ? buf_.size() : nl + 1);
+    lines_out_ = nl == std::string::npos ? 0 : 1;
+    if (!line.empty() && line.back() == '\r') {
+      line.pop_back();
+    }
+    if (line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) {
+      line.erase(0, 3);
+    }
+    header_ = parse_header(std::move(line), path_);
+  } catch (...) {
+    if (fd_ >= 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+    if (gz_ != nullptr) {
+      gzclose(gz_);
+      gz_ = nullptr;
+    }
+    throw;
   }
-  // The header line, whole.
-  std::size_t nl = std::string::npos;
-  while ((nl = buf_.find('\n')) == std::string::npos && fill(1U << 16U) > 0) {
-  }
-  note_input(path_);
-  if (buf_.empty()) {
-    fail(ErrorKind::data, {path_, 1, "", ""}, "the file is empty",
-         "write a header row and at least one data row");
-  }
-  refuse_sqlite(buf_, path_);
-  std::string line = buf_.substr(0, nl == std::string::npos ? buf_.size() : nl);
-  buf_.erase(0, nl == std::string::npos ? buf_.size() : nl + 1);
-  lines_out_ = nl == std::string::npos ? 0 : 1;
-  if (!line.empty() && line.back() == '\r') {
-    line.pop_back();
-  }
-  if (line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) {
-    line.erase(0, 3);
-  }
-  header_ = parse_header(std::move(line), path_);
 }
 
 CsvChunks::~CsvChunks() {

@@ -302,6 +302,18 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   for (Eigen::Index j = 0; j < k; ++j) {
     has_intercept = has_intercept || (xk.col(j).array() == xk(0, j)).all();
   }
+  // The columns' scales for the separation check below, taken while x is still here (x_done
+  // may hand it back): only of coefficients whose last step did not shrink, the only ones that
+  // check can flag. A column's scale is its largest centred |value| (a constant column's, the
+  // intercept's, its value), as the Cox check's.
+  std::vector<double> col_unit(static_cast<std::size_t>(k), 1.0);
+  for (Eigen::Index j = 0; j < k; ++j) {
+    if (std::fabs(step_last[j]) > 0.3 * std::fabs(step_prev[j])) {
+      const auto col = xk.col(j).array();
+      const double centred = (col - col.mean()).abs().maxCoeff();
+      col_unit[static_cast<std::size_t>(j)] = centred > 0 ? centred : col.abs().maxCoeff();
+    }
+  }
   if (opt.clusters.empty() && opt.x_done) {
     opt.x_done();  // x is read no more
   }
@@ -422,16 +434,10 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   }
   {
     std::string diverging;
-    // On the scale of the column's largest centred value (a constant column's, the intercept's,
-    // its value), as the Cox check: the same flags in any unit of a covariate.
-    const auto unit = [&](Eigen::Index j) {
-      const auto col = xk.col(j).array();
-      const double centred = (col - col.mean()).abs().maxCoeff();
-      return centred > 0 ? centred : col.abs().maxCoeff();
-    };
+    // On the scale of the column (col_unit, above): the same flags in any unit of a covariate.
     // (not after IRLS went astray: the likelihood may well have a maximum it missed)
     for (Eigen::Index j = 0; !above_null && fit.iterations >= 3 && j < k; ++j) {
-      const double u = unit(j);
+      const double u = col_unit[static_cast<std::size_t>(j)];
       const double b = std::fabs(beta[j]) * u;
       const double last = std::fabs(step_last[j]) * u;
       const double prev = std::fabs(step_prev[j]) * u;

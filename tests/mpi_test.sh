@@ -143,6 +143,10 @@ ok abc_too_few_draws_no_generation test "$(grep -c "generation" "$T/out")" = 0
 ok abc_too_few_draws_nothing_written test ! -e "$T/abcd.toml"
 check calibrate_too_many_ranks 64 "3 ranks but only 2 units of work (2 replicates an evaluation)" -- mpi 3 "$PDLAB" calibrate "$D/toy_calibrate.toml" "${KA[@]}" --set calibrate.replicates=2 --out "$T/few.toml"
 ok calibrate_too_many_nothing_written test ! -e "$T/few.toml" -a ! -e "$T/few.toml.shards"
+# More ranks than the point fit's validation replicates: refused once the scenario is read,
+# before the search (until 2026-12-06 after it, leaving OUT.shards behind).
+check calibrate_too_few_validation 64 "3 ranks but only 2 validation replicates" -- mpi 3 "$PDLAB" calibrate "$D/toy_calibrate.toml" "${KA[@]}" --set calibrate.validation_replicates=2 --report "$T/fewv.csv"
+ok calibrate_too_few_validation_nothing_written test ! -e "$T/fewv.csv" -a ! -e "$T/fewv.csv.shards"
 
 # Ensembles (pdlab run): the same study bytes at 2 and 4 ranks as without mpirun. The study
 # stores its command line, so each runs the same one in a folder of its own.

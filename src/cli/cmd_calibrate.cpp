@@ -229,10 +229,25 @@ int run(const CalibrateOptions& o, const CLI::App& sub) {
   check_method_options(o, sub);
   check_shard_options(o);
   check_outputs(o);
-  // Again once the scenario, its hierarchy and the targets are read: an output that is one
-  // of them is refused before the calibration, naming its option.
-  const study::CalibrateSpec spec{o.scenario, sets, o.targets_path, [&o] { check_outputs(o); }, {}};
   const auto& ctx = dist::Context::current();
+  // Again once the scenario, its hierarchy and the targets are read: an output that is one
+  // of them is refused before the calibration, naming its option; and on more ranks than the
+  // point fit's validation replicates, refused now rather than after the search.
+  const auto inputs_read = [&o, &ctx](const Scenario& sc) {
+    check_outputs(o);
+    const int validation = sc.calibrate.validation_replicates;
+    if (o.method != "abc" && ctx.distributed() && validation < ctx.size()) {
+      fail(ErrorKind::usage,
+           {o.scenario, 0, "calibrate.validation_replicates", std::to_string(validation)},
+           fmt::format("{} ranks but only {} validation replicates: a rank would have nothing "
+                       "to do when the fit is validated",
+                       ctx.size(), validation),
+           fmt::format("set calibrate.validation_replicates to {} or more (--set), or run with "
+                       "mpirun -n {} or fewer",
+                       ctx.size(), validation));
+    }
+  };
+  const study::CalibrateSpec spec{o.scenario, sets, o.targets_path, inputs_read, {}};
   if (o.method == "abc") {
     return run_abc(o, spec, ctx);
   }

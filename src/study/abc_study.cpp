@@ -49,7 +49,7 @@ AbcCalibration abc_calibrate(const AbcSpec& spec,
   AbcCalibration out;
   out.targets = read_targets(spec.calibrate.targets_path, *base.model);
   if (spec.calibrate.on_inputs_read) {
-    spec.calibrate.on_inputs_read();
+    spec.calibrate.on_inputs_read(sc0);
   }
   out.seed = sc0.seed;
   out.replicates = spec.replicates;

@@ -226,7 +226,7 @@ CalibrateResult calibrate_scenario(
   out.targets = read_targets(spec.targets_path, *base.model);
   const auto& targets = out.targets;
   if (spec.on_inputs_read) {
-    spec.on_inputs_read();
+    spec.on_inputs_read(sc0);
   }
   // Typed overrides on a copy of the scenario read once: no --set strings, no TOML re-read
   // per evaluation.

@@ -21,8 +21,9 @@ struct CalibrateSpec {
   std::vector<std::string> overrides;  // key=value, applied once when it is read
   std::string targets_path;            // CSV: level,date,share[,policy_id,region,weight]
   // Called once the scenario, its inputs and the targets are read, before any simulation
-  // (e.g. to check that no output would replace one of them); may be empty.
-  std::function<void()> on_inputs_read;
+  // (e.g. to check that no output would replace one of them, or that the scenario's replicate
+  // counts can be shared out); may be empty.
+  std::function<void(const Scenario&)> on_inputs_read;
   // How the fitted scenario names the targets (empty: targets_path), e.g. for targets a
   // caller wrote to a temporary file.
   std::string targets_label;

@@ -238,6 +238,30 @@ check riskset_year_dates_note 0 "90 of the 90 events are dated by a year only, o
 check fit_coefficients 0 "wrote .*fit_coef.csv" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" \
   --static migrant_share,urban_share --level prefecture --out "$T/fitted_coef.toml" --coefficients "$T/fit_coef.csv"
 check fit_coefficients_table 0 "^horizontal," -- cat "$T/fit_coef.csv"
+# A scenario that names its policies but not the fitted one is refused (the hazard was written
+# under the scenario's first policy's id), and an output that is an input is refused as such
+# before --force is asked for, and before anything is written (--out was written, then
+# --coefficients refused).
+cp "$DC/events.csv" "$T/fit_events.csv"
+sed 's/,dual_carbon,/,other,/' "$DC/events.csv" > "$T/fit_other.csv"
+mkdir -p "$T/named" && cp "$DC/prefecture_adjacency.csv" "$T/named/" && DC_NAMED="$T/named/dual_named.toml"
+printf '\n[[policy]]\nid = "named"\n' | cat "$DC/dual_carbon.toml" - > "$DC_NAMED"
+check fit_policy_not_in_scenario 64 "the base scenario has no \[\[policy\]\] 'other' (it has 'named')" -- \
+  "$PDLAB" fit "$DC_NAMED" --events "$T/fit_other.csv" --level prefecture --out "$T/fit_other.toml"
+ok fit_policy_not_in_scenario_nothing_written test ! -e "$T/fit_other.toml"
+check fit_coefficients_is_input 73 "field '--coefficients' = '.*fit_events.csv': the output is one of this run's inputs" -- \
+  "$PDLAB" fit "$DC/dual_carbon.toml" --events "$T/fit_events.csv" --level prefecture --out "$T/fit_in.toml" \
+  --coefficients "$T/fit_events.csv"
+# (the scenario's edge list, read only with the scenario: refused before --out is written)
+cp "$DC/dual_carbon.toml" "$DC/prefecture_adjacency.csv" "$T/" && cp "$DC/prefecture_adjacency.csv" "$T/adjacency_copy.csv"
+check fit_coefficients_is_scenario_input 73 "field '--coefficients' = .*prefecture_adjacency.csv': the output is one of this run's inputs" -- \
+  "$PDLAB" fit "$T/dual_carbon.toml" --events "$T/fit_events.csv" --level prefecture --out "$T/fit_in.toml" \
+  --coefficients "$T/prefecture_adjacency.csv" --force
+ok fit_coefficients_is_scenario_input_kept cmp -s "$T/adjacency_copy.csv" "$T/prefecture_adjacency.csv"
+ok fit_coefficients_is_input_nothing_written test ! -e "$T/fit_in.toml"
+ok fit_coefficients_is_input_kept cmp -s "$DC/events.csv" "$T/fit_events.csv"
+check riskset_out_is_input 73 "the output is one of this run's inputs" -- \
+  "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/fit_events.csv" --level prefecture --out "$T/fit_events.csv"
 # check-fit on a scenario pdlab fit did not write says so.
 check check_fit_unfitted_note 0 "was not written by \`pdlab fit\`" -- "$PDLAB" check-fit "$DC/dual_carbon.toml" \
   --events "$DC/events.csv" -r 2 -t 1

@@ -97,6 +97,7 @@ int run_out_of_sample(const CheckFitOptions& o, const study::PreparedStudy& stud
 }
 
 int run(const CheckFitOptions& o) {
+  note_inputs({o.scenario, o.events_path});
   if (!o.out.empty()) {
     io::check_table_name(o.out);
     io::check_output_path(o.out, o.force);

@@ -51,6 +51,7 @@ int run(const CompareOptions& o) {
     fail(ErrorKind::usage, {"", 0, "--vary", ""}, "give either --vary or --variants",
          "e.g. --vary promotion.mandate=0,1, or --variants variants.csv");
   }
+  note_inputs({o.scenario, o.variants_path});
   study::CompareSpec spec;
   spec.scenario = o.scenario;
   spec.variants = o.vary.empty() ? study::variants_from_csv(o.variants_path)

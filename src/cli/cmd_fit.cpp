@@ -52,9 +52,10 @@ void add_options(CLI::App& sub, FitOptions& o) {
 }
 
 int run(const FitOptions& o) {
+  note_inputs({o.scenario, o.events_path, o.covariates_path, o.edges});
   if (!o.coefficients.empty()) {  // checked before the fit, as --out is
     io::check_table_name(o.coefficients, "--coefficients");
-    io::check_output_path(o.coefficients, o.force);
+    io::check_output_path(o.coefficients, o.force, "--coefficients");
   }
   study::FitSpec spec;
   spec.inputs = {o.scenario,       o.sets,    o.events_path,      o.covariates_path,
@@ -82,6 +83,11 @@ int run(const FitOptions& o) {
                 "the adoption hazard did not converge; " + o.out + " was not written. Fix: " +
                     "check for separation (a term that predicts adoption perfectly): drop it, "
                     "or fit one level with --level");
+  }
+  if (!o.coefficients.empty()) {
+    // Again, now that every input is known (the hierarchy the scenario names, too): nothing is
+    // written unless both outputs can be.
+    io::check_output_path(o.coefficients, o.force, "--coefficients");
   }
   io::write_text_file(o.out, o.force, [&](std::ostream& s) { s << res.scenario_toml; });
   if (!o.coefficients.empty()) {

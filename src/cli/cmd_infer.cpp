@@ -55,6 +55,7 @@ int run(const InferOptions& o) {
          "likelihood)",
          "give --edges 1 or more, or leave it out");
   }
+  note_inputs({o.cascades, o.nodes});
   check_table_output(o.out, o.force);
   study::InferSpec spec;
   spec.cascades = o.cascades;

@@ -34,6 +34,7 @@ void add_options(CLI::App& sub, RisksetOptions& o) {
 }
 
 int run(const RisksetOptions& o) {
+  note_inputs({o.scenario, o.events_path, o.covariates_path, o.edges});
   check_table_output(o.out, o.force);
   study::RisksetSpec spec;
   spec.scenario = o.scenario;

@@ -136,6 +136,14 @@ void check_table_output(const std::string& out, bool force) {
   }
 }
 
+void note_inputs(std::initializer_list<std::string> paths) {
+  for (const auto& p : paths) {
+    if (!p.empty() && p != "-") {
+      io::note_input(p);
+    }
+  }
+}
+
 std::string level_counts(const Hierarchy& h) {
   std::string levels;
   for (int l = 0; l < h.n_levels(); ++l) {

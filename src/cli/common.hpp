@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -89,6 +90,9 @@ std::string clock_text(double seconds);
 // An output table's path is checked before any work (a long fit does not fail at the end);
 // empty and "-" (standard output) need no check.
 void check_table_output(const std::string& out, bool force);
+// Notes the input files named on the command line (empty ones skipped), so that an output that
+// is one of them is refused as such by the first check, before --force is even asked for.
+void note_inputs(std::initializer_list<std::string> paths);
 
 // "12 province, 300 prefecture, ...": the units per level.
 std::string level_counts(const Hierarchy& h);

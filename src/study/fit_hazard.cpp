@@ -82,6 +82,25 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
          "superior's order) that are covariates");
   }
   const auto policy = policies.front();
+  // The fitted hazard replaces the scenario's policy of the same id (an unnamed one takes the
+  // events' id): a scenario that names its policies but not this one would get it under
+  // another's name.
+  const auto& fitted_id = events.policy_ids[static_cast<std::size_t>(policy)];
+  if (toml::parse(loaded.resolved_toml).contains("policy") &&
+      std::none_of(sc.policies.begin(), sc.policies.end(),
+                   [&](const Policy& p) { return p.id == fitted_id; })) {
+    std::string ids;
+    for (const auto& p : sc.policies) {
+      ids += (ids.empty() ? "'" : ", '") + p.id + "'";
+    }
+    fail(ErrorKind::usage, {opt.events_path, 0, "policy_id", fitted_id},
+         fmt::format("the base scenario has no [[policy]] '{}' (it has {}): the fitted hazard "
+                     "would be written under another policy's id",
+                     fitted_id, ids),
+         fmt::format("fit a policy the scenario names (--policy {}), or add [[policy]] id = "
+                     "\"{}\" to the base scenario",
+                     sc.policies.front().id, fitted_id));
+  }
   // Without --level, only the levels with events are at risk: a level whose units never adopt
   // in the data has an intercept whose maximum-likelihood value is -inf (the fit would not
   // converge), which is what the fitted scenario gets for it.

@@ -304,6 +304,15 @@ check sensitivity_undefined_resamples 0 "indices are undefined in some of the 10
   "$PDLAB" sensitivity "$EX/toy_pilot.toml" --factor promotion.pilot_success --factor vertical.pilot=0:2 \
   --samples 16 -r 2 -t 1 --out "$T/sens_undefined.csv"
 ok sensitivity_no_nan_printed bash -c "! grep -qiw 'nan' '$T/out' '$T/err'"
+# A design too large for memory, or to number, and resamples beyond use are refused before
+# anything is built (--samples 1e8 grew to 14 GB before it was stopped).
+check sensitivity_design_memory 71 "design points x 2 replicates need about .* of memory" -- \
+  "$PDLAB" sensitivity "$EX/toy_pilot.toml" --factor promotion.pilot_success --samples 200000000 -r 2 -t 1 --out "$T/sens_big.csv"
+check sensitivity_design_points 64 "more than a study can number" -- \
+  "$PDLAB" sensitivity "$EX/toy_pilot.toml" --factor promotion.pilot_success --method morris --trajectories 2000000000 -r 2 -t 1 --out "$T/sens_big.csv"
+check sensitivity_bootstrap_cap 64 "at most 1000000" -- \
+  "$PDLAB" sensitivity "$EX/toy_pilot.toml" --factor promotion.pilot_success --bootstrap 2000000000 -r 2 -t 1 --out "$T/sens_big.csv"
+ok sensitivity_big_nothing_written test ! -e "$T/sens_big.csv"
 # (20 of the 36 estimates had no interval when any undefined resample emptied it; now 4)
 ok sensitivity_bounds_kept bash -c "[ \$(awk -F, '\$10 != \"\" && \$11 == \"\"' '$T/sens_undefined.csv' | wc -l) -lt 10 ]"
 # An option of the other method is said to be ignored.

@@ -6,6 +6,7 @@
 #include "pdlab/core/uncertainty.hpp"
 #include "pdlab/sim/engine.hpp"
 #include "pdlab/study/compare_study.hpp"
+#include "pdlab/study/estimate.hpp"
 #include "pdlab/study/study.hpp"
 
 #include <fmt/format.h>
@@ -13,7 +14,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
+#include <limits>
 
 namespace pdlab::study {
 
@@ -225,6 +228,43 @@ void check_sizes(const SensitivitySpec& spec) {
   need(spec.bootstrap >= min_bootstrap, "--bootstrap", spec.bootstrap,
        fmt::format("too few bootstrap resamples for a 95% interval (at least {})", min_bootstrap),
        "use --bootstrap 1000");
+  need(spec.bootstrap <= max_bootstrap, "--bootstrap", spec.bootstrap,
+       fmt::format("more bootstrap resamples than an interval can use (at most {})", max_bootstrap),
+       "use --bootstrap 1000 (10000 for intervals steady to the third digit)");
+}
+
+// The design and every replicate's outcomes at every point are held in memory until the
+// indices are computed: a design that cannot be is refused before anything is built or run (a
+// mistyped --samples grew until the machine ran out).
+void check_design_memory(const SensitivitySpec& spec, int k, int replicates, std::size_t n_out) {
+  const bool sobol = spec.method == SensitivityMethod::sobol;
+  const char* option = sobol ? "--samples" : "--trajectories";
+  const int value = sobol ? spec.samples : spec.trajectories;
+  const int per_value = sobol ? k + 2 : k + 1;  // design points per sample or trajectory
+  const double points = static_cast<double>(value) * per_value;
+  const auto most = [&](double limit) {
+    return static_cast<std::int64_t>(std::floor(limit / per_value));
+  };
+  constexpr double kMaxPoints = std::numeric_limits<std::int32_t>::max();
+  if (points > kMaxPoints) {
+    fail(ErrorKind::usage, {"", 0, option, std::to_string(value)},
+         fmt::format("{:.4g} design points ({} x {}): more than a study can number ({})", points,
+                     value, per_value, static_cast<std::int64_t>(kMaxPoints)),
+         fmt::format("use {} {} or fewer", option, most(kMaxPoints)));
+  }
+  const double n = static_cast<double>(n_out);
+  const double per_point = 8.0 * (k + n + replicates * (n + 4.0));  // design row, means, values
+  const auto room = available_for(".");
+  if (room.memory && points * per_point > 0.8 * static_cast<double>(*room.memory)) {
+    fail(ErrorKind::resources, {"", 0, option, std::to_string(value)},
+         fmt::format("{:.4g} design points x {} replicates need about {} of memory for the design "
+                     "and the outcomes; {} is available ({})",
+                     points, replicates,
+                     format_bytes(static_cast<std::uint64_t>(points * per_point)),
+                     format_bytes(*room.memory), room.memory_source),
+         fmt::format("use {} {} or fewer, or fewer --replicates", option,
+                     most(0.8 * static_cast<double>(*room.memory) / per_point)));
+  }
 }
 
 }  // namespace
@@ -256,6 +296,7 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
     fail(ErrorKind::usage, {spec.scenario, 0, "run.replicates", "0"}, "no replicates",
          "use --replicates 10");
   }
+  check_design_memory(spec, k, out.replicates, outcome_defs(*base.model).size());
   sensitivity::MorrisDesign morris;
   sensitivity::SaltelliDesign saltelli;
   if (spec.method == SensitivityMethod::morris) {

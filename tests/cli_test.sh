@@ -694,5 +694,28 @@ for table in adoptions summary_time runs; do
   fi
 done
 
+# An input that is there but cannot be read is said to be (a scenario was "not found", a
+# results file "empty"). Root reads anything: as root the commands run as nobody (setpriv),
+# in a folder nobody can enter; without setpriv the check is skipped.
+unreadable=()
+if [ "$(id -u)" != 0 ]; then
+  unreadable=(env)
+elif command -v setpriv >/dev/null; then
+  unreadable=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+fi
+if [ ${#unreadable[@]} -gt 0 ]; then
+  mkdir -p "$T/perm" && cp "$EX/toy_pilot.toml" "$EX/toy_hierarchy.csv" "$T/perm/"
+  "$PDLAB" run "$T/perm/toy_pilot.toml" -r 1 -t 1 --out "$T/perm/r.sqlite" >/dev/null 2>&1
+  chmod 600 "$T/perm/toy_pilot.toml" "$T/perm/r.sqlite"
+  chmod 711 "$T" && chmod 755 "$T/perm"
+  check unreadable_scenario 66 "cannot read the scenario file: Permission denied" -- \
+    "${unreadable[@]}" "$PDLAB" validate "$T/perm/toy_pilot.toml"
+  check unreadable_results 66 "cannot read the results file: Permission denied" -- \
+    "${unreadable[@]}" "$PDLAB" export "$T/perm/r.sqlite" --table runs
+  chmod 700 "$T"
+else
+  echo "unreadable inputs: skipped (root without setpriv)"
+fi
+
 echo "cli: $passes passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -12,7 +12,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
@@ -1128,6 +1130,13 @@ LoadedScenario load_scenario(const std::string& path, const std::vector<std::str
   // Opened only now: opening a pipe for reading would wait for a writer.
   std::ifstream in(path, std::ios::binary);
   if (!in || !std::filesystem::is_regular_file(path)) {
+    const int err = errno;
+    if (std::error_code ec; std::filesystem::is_regular_file(path, ec)) {
+      // It is there but cannot be read (permissions): not "not found".
+      fail(ErrorKind::no_input, {path, 0, "", ""},
+           std::string("cannot read the scenario file: ") + std::strerror(err),
+           "check its permissions (the user running pdlab must be able to read it)");
+    }
     fail(ErrorKind::no_input, {path, 0, "", ""}, "scenario file not found",
          "check the path; `pdlab validate FILE` checks a scenario");
   }

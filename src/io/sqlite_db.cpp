@@ -4,7 +4,9 @@
 #include "pdlab/core/scenario.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string_view>
@@ -44,6 +46,12 @@ Db::Db(const std::string& path, int flags, bool check_integrity)
     // A file that is not SQLite at all (a CSV, a scenario, an empty file) is named as such,
     // not as a damaged study.
     std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      const int err = errno;  // there, but not readable (permissions): not "empty"
+      fail(ErrorKind::no_input, {path, 0, "", ""},
+           std::string("cannot read the results file: ") + std::strerror(err),
+           "check its permissions (the user running pdlab must be able to read it)");
+    }
     char head[16] = {};
     in.read(head, sizeof head);
     const auto got = static_cast<std::size_t>(in.gcount());

@@ -700,7 +700,8 @@ done
 unreadable=()
 if [ "$(id -u)" != 0 ]; then
   unreadable=(env)
-elif command -v setpriv >/dev/null; then
+elif command -v setpriv >/dev/null &&
+  setpriv --reuid=65534 --regid=65534 --clear-groups "$PDLAB" version >/dev/null 2>&1; then
   unreadable=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 fi
 if [ ${#unreadable[@]} -gt 0 ]; then
@@ -714,7 +715,7 @@ if [ ${#unreadable[@]} -gt 0 ]; then
     "${unreadable[@]}" "$PDLAB" export "$T/perm/r.sqlite" --table runs
   chmod 700 "$T"
 else
-  echo "unreadable inputs: skipped (root without setpriv)"
+  echo "unreadable inputs: skipped (root, and nobody cannot run $PDLAB through setpriv)"
 fi
 
 echo "cli: $passes passed, $fails failed"

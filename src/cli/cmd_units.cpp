@@ -104,12 +104,15 @@ void register_units(CLI::App& app, Commands& cmds) {
       ->required();
   sub->add_option("--scenario", o->scenario,
                   "Look in this scenario's hierarchy instead of China's shipped one");
-  // A negative --limit would wrap to a huge one (the option is unsigned): refused here.
+  // A negative --limit would wrap to a huge one (the option is unsigned), and 0 would show
+  // nothing as if nothing matched: both refused here.
   sub->add_option("--limit", o->limit, "Most matches to show")
       ->capture_default_str()
       ->check(CLI::Validator(
           [](const std::string& v) {
-            return v.find('-') == std::string::npos
+            const auto digits = v.find_first_not_of("+0");
+            const bool zero = !v.empty() && digits == std::string::npos;
+            return v.find('-') == std::string::npos && !zero
                        ? std::string()
                        : "field '--limit' = '" + v +
                              "': must be at least 1. Fix: give --limit 1 or more";

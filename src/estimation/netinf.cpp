@@ -2,6 +2,8 @@
 
 #include "pdlab/core/errors.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -102,7 +104,7 @@ NetInfResult netinf(const std::vector<CascadeEvent>& events, std::int32_t n_node
          "use a rate > 0 (exponential, Rayleigh) or an exponent > 1 (power law)");
   }
   if (!(opt.epsilon > 0 && opt.epsilon < 1)) {
-    fail(ErrorKind::usage, {"", 0, "--epsilon", std::to_string(opt.epsilon)},
+    fail(ErrorKind::usage, {"", 0, "--epsilon", fmt::format("{}", opt.epsilon)},
          "epsilon must be in (0, 1)", "use a small probability such as 1e-64");
   }
   // Cascades: nodes sorted by time (stable: input order among ties).

@@ -1360,6 +1360,10 @@ Cascades read_cascades(const std::string& path, const std::string& node_list) {
            "event times must be finite", "give the time of the event, e.g. a year");
     }
     const std::string cid(f[cc]);
+    if (cid.empty()) {
+      fail(ErrorKind::data, {path, csv.line(), "cascade_id", cid}, "an empty cascade id",
+           "give every event the id of the cascade (the policy) it belongs to");
+    }
     auto ci = cascade_id.emplace(cid, static_cast<std::int32_t>(out.cascade_ids.size())).first;
     if (ci->second == static_cast<std::int32_t>(out.cascade_ids.size())) {
       out.cascade_ids.push_back(cid);

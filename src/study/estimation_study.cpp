@@ -407,6 +407,12 @@ TableFit<CoxFit> cox_study(const CoxSpec& spec) {
 }
 
 InferResult infer_study(const InferSpec& spec, const std::function<void(double)>& on_estimated) {
+  // (NaN passes every comparison, so the option parser's range lets it through.)
+  if (!(spec.p_value_cutoff >= 0 && spec.p_value_cutoff <= 1)) {
+    fail(ErrorKind::usage, {"", 0, "--p-value-cutoff", fmt::format("{}", spec.p_value_cutoff)},
+         "the p-value cut-off must be a number from 0 to 1",
+         "give e.g. --p-value-cutoff 0.05, or leave it out");
+  }
   if (spec.flavour == NetInfFlavour::snap && spec.p_value_cutoff > 0) {
     fail(ErrorKind::usage, {"", 0, "--p-value-cutoff", fmt::format("{}", spec.p_value_cutoff)},
          "the p-value cut-off is a rule of the networkinference flavour (Vuong p-values); the "

@@ -19,8 +19,10 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <sstream>
+#include <tuple>
 
 namespace pdlab::study {
 
@@ -82,6 +84,9 @@ std::vector<Target> read_targets(const std::string& path, const Model& m) {
   // The objective adds weight x (simulated - target)^2 over the targets: each term must stay
   // a finite double even where the simulated value is as large as the target, of either sign.
   const double n_rows = static_cast<double>(rows.size());
+  // The line of each (level, period, metric, region, policy) target: one given twice would
+  // count twice, or pull towards two values at once.
+  std::map<std::tuple<int, std::int32_t, int, std::string, std::int32_t>, std::int64_t> seen;
   for (const auto& row : rows) {
     const auto line = row.line;
     const double limit =
@@ -130,7 +135,13 @@ std::vector<Target> read_targets(const std::string& path, const Model& m) {
         span(ds.first);
       }
     }
-    t.period = to_period(sc.calendar, row.date, "date", path, line);
+    try {
+      t.period = to_period(sc.calendar, row.date, "date", path, line);
+    } catch (const Error& e) {
+      // The date parser names the file, line and fix; a target file's value is data, not the
+      // scenario's configuration.
+      throw Error(ErrorKind::data, e.what());
+    }
     if (!row.metric.empty()) {
       t.metric = metric_index(row.metric, path, line);
       const auto* g = m.governance();
@@ -169,6 +180,13 @@ std::vector<Target> read_targets(const std::string& path, const Model& m) {
     }
     t.label = row.metric.empty() ? region + " " + row.level + " by " + row.date
                                  : row.metric + " " + row.level + " in " + row.date;
+    const auto [first, fresh] =
+        seen.emplace(std::make_tuple(t.level, t.period, t.metric, row.region, t.policy), line);
+    if (!fresh) {
+      fail(ErrorKind::data, {path, line, row.value_name, row.value_text},
+           fmt::format("the target {} is given twice (first on line {})", t.label, first->second),
+           "give each target once (a weight column sets how much it counts)");
+    }
     out.push_back(t);
   }
   if (std::all_of(out.begin(), out.end(), [](const Target& t) { return t.weight == 0; })) {

@@ -554,6 +554,10 @@ check compare_bad_key 78 "did you mean" -- "$PDLAB" compare "$G" --vary stabilit
 check compare_one_replicate 64 "field '--replicates' = '1': a comparison needs at least 2 replicates" -- "$PDLAB" compare "$G" --vary stability.budget=0,1 --out "$T/c2.csv" -r 1
 printf 'variant,promotion.mandate,promotion.championship\nmandate,1,0\nchampionship,0,1\n' > "$T/v.csv"
 check compare_csv 0 "championship" -- "$PDLAB" compare "$G" --variants "$T/v.csv" --out "$T/c3.csv" -r 4
+# A row with an empty label is named by its values (it was "scenario as written").
+printf 'variant,promotion.pilot_success\n,0.2\nhigh,0.9\n' > "$T/v_nolabel.csv"
+check compare_csv_empty_label 0 'Differences from "promotion.pilot_success=0.2"' -- \
+  "$PDLAB" compare "$EX/toy_pilot.toml" --variants "$T/v_nolabel.csv" --out "$T/c_nolabel.csv" -r 2 -t 1
 if [ ! -e "$T/c2.csv" ]; then passes=$((passes + 1)); else echo "FAIL compare_no_partial_output"; fails=$((fails + 1)); fi
 
 # Calibration: the toy township intercept has a closed form (-4.2552 for 40% by 2012-12).

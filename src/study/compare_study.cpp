@@ -148,13 +148,37 @@ std::vector<DesignVariant> variants_from_csv(const std::string& path) {
       v.assignments.push_back(header[i] + "=" + std::string(f[i]));
       v.label += (v.label.empty() ? "" : "; ") + header[i] + "=" + std::string(f[i]);
     }
-    if (label_col) {
-      v.label = std::string(f[*label_col]);
+    if (label_col && !f[*label_col].empty()) {
+      v.label = std::string(f[*label_col]);  // (an empty label: the values, as without one)
     }
     if (v.label.empty()) {
       v.label = "scenario as written";
     }
     for (const auto& w : out) {
+      // The same values under another label: two variants would be one design.
+      const auto same = [&] {
+        if (w.assignments.size() != v.assignments.size()) {
+          return false;
+        }
+        for (std::size_t k = 0; k < v.assignments.size(); ++k) {
+          const auto& a = v.assignments[k];
+          const auto& b = w.assignments[k];
+          const auto ea = a.find('=');
+          const auto eb = b.find('=');
+          if (a.substr(0, ea) != b.substr(0, eb) ||
+              !same_value(a.substr(ea + 1), b.substr(eb + 1))) {
+            return false;
+          }
+        }
+        return true;
+      };
+      if (w.label != v.label && same()) {
+        fail(ErrorKind::data, {path, v.line, label_col ? "variant" : "row", v.label},
+             fmt::format("the same values as line {} ('{}'): the two variants would be one "
+                         "design",
+                         w.line, w.label),
+             "give each variant its own values (an empty cell keeps the scenario's)");
+      }
       if (w.label == v.label) {
         fail(ErrorKind::data, {path, v.line, label_col ? "variant" : "row", v.label},
              fmt::format("the same variant as line {}: the comparison's rows would not be told "
@@ -216,6 +240,16 @@ CompareResult compare_designs(const CompareSpec& spec,
       // variant of run.seed is the same design on other random numbers (not common random
       // numbers), run.replicates and run.threads are the comparison's own, output.* changes
       // no outcome.
+      if (key.starts_with("calendar.")) {
+        const Where where = v.source.empty()
+                                ? Where{"", 0, "--vary", a}
+                                : Where{v.source, v.line, key, a.substr(a.find('=') + 1)};
+        fail(v.source.empty() ? ErrorKind::usage : ErrorKind::data, where,
+             "the calendar is not a design parameter: variants on other calendars cover other "
+             "periods, and their outcomes, compared date by date, would not be differences of "
+             "one design",
+             "set the calendar for the whole comparison with --set, and vary design parameters");
+      }
       if (key.starts_with("run.") || key.starts_with("output.")) {
         const Where where = v.source.empty()
                                 ? Where{"", 0, "--vary", a}

@@ -63,9 +63,9 @@ void check_key(const Scenario& s, const Hierarchy& h, KeyDomain over, const std:
     case KeyDomain::unit: unit_of(s, h, field, key, line); break;
     case KeyDomain::column:
       if (!h.attribute_index(key)) {
-        const auto near = closest(key, h.attribute_names());
+        const auto near = closest(key, h.source_columns());
         bad(s, field, key,
-            "the hierarchy has no such attribute column (columns: " + list(h.attribute_names()) +
+            "the hierarchy has no such attribute column (columns: " + list(h.source_columns()) +
                 ")",
             near.empty() ? "use a column of the hierarchy file" : "did you mean '" + near + "'?",
             line);
@@ -151,10 +151,10 @@ std::vector<float> pilot_scores(const Scenario& s, const Hierarchy& h) {
     const std::string name = is_log ? term.substr(4, term.size() - 5) : term;
     const auto a = h.attribute_index(name);
     if (!a) {
-      const auto near = closest(name, h.attribute_names());
+      const auto near = closest(name, h.source_columns());
       bad(s, field, term,
           "the hierarchy has no such attribute column (columns: " +
-              detail::list(h.attribute_names()) + ")",
+              detail::list(h.source_columns()) + ")",
           near.empty()
               ? "use a column of the hierarchy file, or log(column)"
               : "did you mean '" + std::string(is_log ? "log(" + near + ")" : near) + "'?");

@@ -214,6 +214,13 @@ RisksetInputs read_riskset_inputs(const RisksetInputSpec& spec) {
          "no event has this policy_id (or it is an --event-covariate)",
          "use one of: " + join(in.events.policy_ids));
   }
+  if (in.policies.empty()) {
+    fail(ErrorKind::usage, {spec.events_path, 0, "--event-covariate", join(spec.event_covariates)},
+         "every policy of the events is an --event-covariate: no policy is left whose adoption "
+         "the risk set models",
+         "keep at least one policy out of --event-covariate (the response); an "
+         "--event-covariate is another policy whose adoption is a covariate");
+  }
   ro.policies = in.policies;
   check_edge_level(in, edges_path);
   // Each covariate becomes a column of the risk set: a name given twice, or one of the risk

@@ -225,6 +225,16 @@ TableFit<GlmFit> eha_study(const EhaSpec& spec) {
   } catch (...) {
     bad_formula = std::current_exception();
   }
+  // The response in another role would be fitted against itself.
+  for (const auto& [option, column] :
+       {std::pair<const char*, const std::string&>{"--offset", spec.offset},
+        std::pair<const char*, const std::string&>{"--cluster", spec.cluster}}) {
+    if (!bad_formula && !column.empty() && column == f.response) {
+      fail(ErrorKind::usage, {"", 0, option, column},
+           "the column is the formula's response: the model would be fitted against itself",
+           std::string("give ") + option + " another column, or leave it out");
+    }
+  }
   GlmOptions gopt;
   gopt.link = spec.link;
   gopt.response = f.response.empty() ? "event" : f.response;
@@ -322,6 +332,24 @@ TableFit<CoxFit> cox_study(const CoxSpec& spec) {
                    " column of Surv(): its coefficient is not estimable",
                "remove '" + term + "' from the covariates (or use another column)");
         }
+      }
+    }
+  }
+  // Nor a stratum or a cluster: the intervals' ends and the event are the response.
+  for (const auto& [option, column] :
+       {std::pair<const char*, const std::string&>{"--strata", spec.strata},
+        std::pair<const char*, const std::string&>{"--cluster", spec.cluster}}) {
+    for (std::size_t a = 0; a < 3 && !column.empty(); ++a) {
+      if (column == surv[a]) {
+        fail(ErrorKind::usage, {"", 0, option, column},
+             std::string("the column is the ") +
+                 (a == 0   ? "start"
+                  : a == 1 ? "stop"
+                           : "event") +
+                 " column of Surv(): part of the response, not a grouping of the rows",
+             std::string("give ") + option +
+                 " another column (e.g. the unit's superior), or "
+                 "leave it out");
       }
     }
   }

@@ -3,6 +3,7 @@
 #include "pdlab/io/text_reader.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -115,6 +116,17 @@ Hierarchy load_hierarchy_csv(const std::string& path, const std::string& root,
       const auto v = number(f[attr_cols[a]], path, csv.line(), attr_names[a]);
       if (k < kept.size() && kept[k] == a) {
         attrs[k++] = v ? *v : std::nan("");
+      }
+    }
+    // Ids are compared exactly: a space around one would make it another id, and the error
+    // would fall on the line of a unit that names it as its parent.
+    for (const auto& [c, field] : {std::pair{c_id, "id"}, std::pair{c_parent, "parent_id"}}) {
+      const auto v = f[c];
+      if (!v.empty() && (std::isspace(static_cast<unsigned char>(v.front())) != 0 ||
+                         std::isspace(static_cast<unsigned char>(v.back())) != 0)) {
+        fail(ErrorKind::data, {path, csv.line(), field, std::string(v)},
+             "the id has spaces around it (ids are compared exactly)",
+             "remove the spaces around it");
       }
     }
     builder.add(f[c_id], f[c_parent], f[c_level], c_name ? f[*c_name] : std::string_view(), attrs,

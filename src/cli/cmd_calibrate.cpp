@@ -111,6 +111,8 @@ void check_outputs(const CalibrateOptions& o) {
     }
     if (flag != "--out") {  // --out is the fitted scenario (TOML), the others tables
       io::check_table_name(path, flag);
+    } else {
+      check_scenario_output_name(path, flag);
     }
     io::check_output_path(path, o.force, flag);
     std::error_code ec;

@@ -53,6 +53,7 @@ void add_options(CLI::App& sub, FitOptions& o) {
 
 int run(const FitOptions& o) {
   note_inputs({o.scenario, o.events_path, o.covariates_path, o.edges});
+  check_scenario_output_name(o.out, "--out");
   if (!o.coefficients.empty()) {  // checked before the fit, as --out is
     io::check_table_name(o.coefficients, "--coefficients");
     io::check_output_path(o.coefficients, o.force, "--coefficients");

@@ -136,6 +136,14 @@ void check_table_output(const std::string& out, bool force) {
   }
 }
 
+void check_scenario_output_name(const std::string& path, const std::string& option) {
+  if (!path.ends_with(".toml")) {
+    fail(ErrorKind::usage, {"", 0, option, path},
+         "the output is a scenario (TOML), but its name does not end in .toml",
+         "name it .toml, e.g. " + option + " fitted.toml");
+  }
+}
+
 void note_inputs(std::initializer_list<std::string> paths) {
   for (const auto& p : paths) {
     if (!p.empty() && p != "-") {

@@ -90,6 +90,9 @@ std::string clock_text(double seconds);
 // An output table's path is checked before any work (a long fit does not fail at the end);
 // empty and "-" (standard output) need no check.
 void check_table_output(const std::string& out, bool force);
+// A fitted scenario's path must end in .toml (as a table's ends in .csv or .sqlite): a TOML file
+// written under another name would be taken for what its name says.
+void check_scenario_output_name(const std::string& path, const std::string& option);
 // Notes the input files named on the command line (empty ones skipped), so that an output that
 // is one of them is refused as such by the first check, before --force is even asked for.
 void note_inputs(std::initializer_list<std::string> paths);

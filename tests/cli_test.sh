@@ -411,6 +411,19 @@ check run_draws_table 0 "^adoption.alpha.prefecture|3|3$" -- sqlite3 "$T/draws.s
   "SELECT key, count(*), count(DISTINCT value) FROM draws GROUP BY key ORDER BY key"
 check report_draws_note 0 "" -- "$PDLAB" report "$T/draws.sqlite" --out "$T/draws.html"
 check report_draws_note_text 0 "each replicate ran with its own draw of adoption.alpha.prefecture, " -- cat "$T/draws.html"
+# A study with no results, or without its meta table, is named for what it lacks (an empty one
+# gave a page of five empty charts, exit 0; one without meta was said to have no summary_time);
+# a report name that is not .html is refused (HTML was written as .pdf, and "-" as a file).
+cp "$T/draws.sqlite" "$T/rep_empty.sqlite" && sqlite3 "$T/rep_empty.sqlite" "DELETE FROM summary_time; DELETE FROM runs;"
+check report_empty_study 65 "the study holds no results (its summary_time table is empty)" -- \
+  "$PDLAB" report "$T/rep_empty.sqlite" --out "$T/rep_empty.html"
+ok report_empty_study_nothing_written test ! -e "$T/rep_empty.html"
+cp "$T/draws.sqlite" "$T/rep_nometa.sqlite" && sqlite3 "$T/rep_nometa.sqlite" "DROP TABLE meta;"
+check report_no_meta 65 "not a pdlab study (no meta table)" -- "$PDLAB" report "$T/rep_nometa.sqlite" --out "$T/rep_nometa.html"
+check report_not_html 64 "the report is an HTML page, but the name does not end in .html" -- \
+  "$PDLAB" report "$T/draws.sqlite" --out "$T/draws.pdf"
+check report_stdout_refused 64 "name it .html" -- bash -c "cd '$T' && exec '$PDLAB' report '$T/draws.sqlite' --out -"
+ok report_not_html_nothing_written test ! -e "$T/draws.pdf" -a ! -e "$T/-"
 check drawn_key_with_draw_off 0 "wrote" -- "$PDLAB" run "$SRC/tests/bad_inputs/uncertainty_drawn.toml" -r 2 --set uncertainty.draw=false --set adoption.gamma_vertical=0 --out "$T/drawn_off.sqlite"
 check check_fit_csv 0 "level,period,date,observed,sim_mean,sim_q05,sim_q95,inside" -- cat "$T/check.csv"
 check oos_ok 0 "constant_hazard" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" --train-until 2022 -r 20 --out "$T/oos.csv"

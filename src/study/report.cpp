@@ -224,6 +224,13 @@ Json curves_chart(const std::vector<ComparisonCurve>& curves) {
 
 ReportSummary write_report(const std::string& db_path, const std::string& out_path, bool force,
                            const std::string& targets_path) {
+  // One self-contained HTML page: a name that says otherwise (or "-", which is no file here)
+  // would be taken for what it says.
+  if (!out_path.ends_with(".html") && !out_path.ends_with(".htm")) {
+    fail(ErrorKind::usage, {"", 0, "--out", out_path},
+         "the report is an HTML page, but the name does not end in .html",
+         "name it .html, e.g. --out report.html");
+  }
   io::check_output_path(out_path, force);
   const Study db(db_path);
   if (!targets_path.empty() && !db.has_table("summary_time")) {
@@ -271,11 +278,20 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
              "without --train-until");
   }
   if (!db.has_table("summary_time") || !db.has_table("meta")) {
-    fail(ErrorKind::data, {db_path, 0, "", ""}, "not a pdlab study (no summary_time table)",
+    fail(ErrorKind::data, {db_path, 0, "", ""},
+         std::string("not a pdlab study (no ") +
+             (db.has_table("summary_time") ? "meta" : "summary_time") + " table)",
          "give the .sqlite file written by `pdlab run`, `pdlab cases`, or the .sqlite output of "
          "`compare --out`, `check-fit --out` (without --train-until), `sensitivity --out`, or "
          "`calibrate --report` "
          "(with --method abc also --posterior or --summary)");
+  }
+  if (db.scalar("SELECT COUNT(*) FROM summary_time") == "0") {
+    fail(ErrorKind::data, {db_path, 0, "", ""},
+         "the study holds no results (its summary_time table is empty): every chart would be "
+         "empty",
+         "give a study that ran to the end (a killed run leaves FILE.sqlite.partial: finish it "
+         "with `pdlab run ... --resume`)");
   }
   const auto caption = caption_of(db);
   check_assets();  // fail early, before any chart work

@@ -74,13 +74,18 @@ void add_options(CLI::App& sub, CalibrateOptions& o) {
   add_shard_options(sub, o.checkpoint, o.resume);
 }
 
+// The digest goes to standard error when a table goes to standard output.
+std::FILE* digest_stream(const CalibrateOptions& o) {
+  return o.report == "-" || o.posterior == "-" || o.summary == "-" ? stderr : stdout;
+}
+
 // Each start as it finishes, after a header before the first.
-void print_start(const study::CalibrateResult& r, bool& header) {
+void print_start(const study::CalibrateResult& r, bool& header, std::FILE* text) {
   if (!header) {
-    fmt::print(
-        "Calibrating {} free parameter(s) to {} target(s): {} start(s), {} replicates per "
-        "evaluation\n",
-        r.free.size(), r.targets.size(), r.planned_starts, r.replicates_per_evaluation);
+    fmt::print(text,
+               "Calibrating {} free parameter(s) to {} target(s): {} start(s), {} replicates per "
+               "evaluation\n",
+               r.free.size(), r.targets.size(), r.planned_starts, r.replicates_per_evaluation);
     header = true;
   }
   const auto& st = r.starts.back();
@@ -88,11 +93,11 @@ void print_start(const study::CalibrateResult& r, bool& header) {
   for (std::size_t i = 0; i < r.free.size(); ++i) {
     shown += fmt::format("{}{} = {:.4f}", i ? ", " : "", r.free[i].name, st.x[i]);
   }
-  fmt::print(
-      "  start {} (seed {}): {}; objective {:.3g} ({} evaluations{}), on validation "
-      "replicates {:.3g}\n",
-      r.starts.size(), st.seed, shown, st.search.value, st.search.evaluations,
-      st.search.converged ? "" : ", not converged", st.validation_objective);
+  fmt::print(text,
+             "  start {} (seed {}): {}; objective {:.3g} ({} evaluations{}), on validation "
+             "replicates {:.3g}\n",
+             r.starts.size(), st.seed, shown, st.search.value, st.search.evaluations,
+             st.search.converged ? "" : ", not converged", st.validation_objective);
 }
 
 // Every output is checked before any work, and no two name the same file.
@@ -114,7 +119,9 @@ void check_outputs(const CalibrateOptions& o) {
     } else {
       check_scenario_output_name(path, flag);
     }
-    io::check_output_path(path, o.force, flag);
+    if (path != "-") {  // (a table on standard output)
+      io::check_output_path(path, o.force, flag);
+    }
     std::error_code ec;
     const auto canon = std::filesystem::weakly_canonical(std::filesystem::absolute(path), ec);
     for (const auto& [f2, p2] : outs) {
@@ -145,46 +152,51 @@ int run_abc(const CalibrateOptions& o, const study::CalibrateSpec& spec, const d
                        abc.draws));
     }
   }
+  std::FILE* text = digest_stream(o);
   bool header = false;
   const auto res = study::abc_calibrate(abc, [&](const AbcGeneration& g) {
     if (!ctx.root()) {
       return;
     }
     if (!header) {
-      fmt::print("ABC-SMC: {} particles, tolerance at the {} quantile of the last distances\n",
+      fmt::print(text,
+                 "ABC-SMC: {} particles, tolerance at the {} quantile of the last distances\n",
                  abc.options.particles, abc.options.quantile);
       header = true;
     }
-    fmt::print("  generation {}: tolerance {:.4g}, {} simulations, acceptance {:.3f}, ESS {:.1f}\n",
+    fmt::print(text,
+               "  generation {}: tolerance {:.4g}, {} simulations, acceptance {:.3f}, ESS {:.1f}\n",
                g.index, g.epsilon, g.simulations, g.acceptance, g.ess);
   });
   if (!ctx.root()) {
     return EX_OK;
   }
-  fmt::print("Stopped: {}\n", res.abc.stop);
-  fmt::print("  {:<24} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}\n", "parameter", "prior sd",
+  fmt::print(text, "Stopped: {}\n", res.abc.stop);
+  fmt::print(text, "  {:<24} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}\n", "parameter", "prior sd",
              "mean", "sd", "q05", "q50", "q95");
   for (const auto& p : res.parameters) {
-    fmt::print("  {:<24} {:>10.4g} {:>10.4g} {:>10.4g} {:>10.4g} {:>10.4g} {:>10.4g}\n",
+    fmt::print(text, "  {:<24} {:>10.4g} {:>10.4g} {:>10.4g} {:>10.4g} {:>10.4g} {:>10.4g}\n",
                p.free.name, p.prior_sd, p.posterior.mean, p.posterior.sd, p.posterior.q05,
                p.posterior.q50, p.posterior.q95);
   }
-  fmt::print("Posterior predictive ({} draws):\n", abc.draws);
-  fmt::print("  {:<40} {:>9} {:>9} {:>9} {:>9}\n", "target", "observed", "q05", "q50", "q95");
+  fmt::print(text, "Posterior predictive ({} draws):\n", abc.draws);
+  fmt::print(text, "  {:<40} {:>9} {:>9} {:>9} {:>9}\n", "target", "observed", "q05", "q50", "q95");
   for (const auto& b : res.predictive) {
-    fmt::print("  {:<40} {:>9.4g} {:>9.4g} {:>9.4g} {:>9.4g}\n", b.target.label, b.target.share,
-               b.q05, b.q50, b.q95);
+    fmt::print(text, "  {:<40} {:>9.4g} {:>9.4g} {:>9.4g} {:>9.4g}\n", b.target.label,
+               b.target.share, b.q05, b.q50, b.q95);
   }
   if (!o.out.empty()) {
-    const auto text = study::fitted_scenario_toml(spec, study::abc_point(res), o.out, true);
-    io::write_text_file(o.out, o.force, [&](std::ostream& s) { s << text; });
+    const auto toml = study::fitted_scenario_toml(spec, study::abc_point(res), o.out, true);
+    io::write_text_file(o.out, o.force, [&](std::ostream& s) { s << toml; });
     fmt::print(stderr, "wrote {}\n", o.out);
   }
   const auto table = [&](const std::string& path, const char* schema, auto writer) {
     if (!path.empty()) {
       io::write_table(path, o.force, io::table_schema(schema),
                       [&](io::TableWriter& w) { writer(res, w); });
-      fmt::print(stderr, "wrote {}\n", path);
+      if (path != "-") {
+        fmt::print(stderr, "wrote {}\n", path);
+      }
     }
   };
   table(o.report, "abc_predictive", study::write_abc_predictive);
@@ -223,6 +235,12 @@ void check_shard_options(const CalibrateOptions& o) {
     fail(ErrorKind::usage, {"", 0, flag, ""},
          "the simulations are kept beside the output (OUT.shards), but no output is given",
          "add --out FITTED.toml or --report FIT.csv");
+  }
+  if (o.out.empty() && o.report == "-") {
+    fail(ErrorKind::usage, {"", 0, flag, ""},
+         "the simulations are kept beside the output (OUT.shards), but the only output is "
+         "standard output",
+         "add --out FITTED.toml");
   }
 }
 
@@ -282,7 +300,7 @@ int run(const CalibrateOptions& o, const CLI::App& sub) {
           fmt::print(stderr, "\r\x1b[K");
         }
         if (root) {
-          print_start(r, header);
+          print_start(r, header, digest_stream(o));
         }
       },
       on_evaluation, ctx.distributed() ? dist::ensemble_runner(ctx) : study::EnsembleRunner{},
@@ -294,13 +312,13 @@ int run(const CalibrateOptions& o, const CLI::App& sub) {
   if (checkpoint.resumed() > 0) {
     fmt::print(stderr, "resumed: {} simulations were already done\n", checkpoint.resumed());
   }
-  fmt::print("Fit on {} validation replicates (seed {}):\n", res.validation_replicates,
-             res.validation_seed);
-  fmt::print("  {:<36} {:>8} {:>9} {:>9} {:>9} {:>8}\n", "target", "target", "sim mean", "sim q05",
-             "sim q95", "error");
+  fmt::print(digest_stream(o), "Fit on {} validation replicates (seed {}):\n",
+             res.validation_replicates, res.validation_seed);
+  fmt::print(digest_stream(o), "  {:<36} {:>8} {:>9} {:>9} {:>9} {:>8}\n", "target", "target",
+             "sim mean", "sim q05", "sim q95", "error");
   for (const auto& r : res.fit) {
-    fmt::print("  {:<36} {:>8.3f} {:>9.3f} {:>9.3f} {:>9.3f} {:>+8.3f}\n", r.target.label,
-               r.target.share, r.mean, r.q05, r.q95, r.mean - r.target.share);
+    fmt::print(digest_stream(o), "  {:<36} {:>8.3f} {:>9.3f} {:>9.3f} {:>9.3f} {:>+8.3f}\n",
+               r.target.label, r.target.share, r.mean, r.q05, r.q95, r.mean - r.target.share);
   }
   if (!o.out.empty()) {
     const auto text = study::fitted_scenario_toml(spec, res, o.out);
@@ -310,7 +328,9 @@ int run(const CalibrateOptions& o, const CLI::App& sub) {
   if (!o.report.empty()) {
     io::write_table(o.report, o.force, io::table_schema("calibration"),
                     [&](io::TableWriter& w) { study::write_calibration(res, w); });
-    fmt::print(stderr, "wrote {}\n", o.report);
+    if (o.report != "-") {
+      fmt::print(stderr, "wrote {}\n", o.report);
+    }
   }
   checkpoint.complete();
   return EX_OK;

@@ -57,15 +57,14 @@ int run(const CompareOptions& o) {
   spec.variants = o.vary.empty() ? study::variants_from_csv(o.variants_path)
                                  : study::variants_from_vary(o.vary);
   spec.overrides = with_overrides(o.sets, o.run);
-  io::check_table_name(o.out);
-  io::check_output_path(o.out, o.force);
+  check_table_output(o.out, o.force);
   const auto& ctx = dist::Context::current();
   dist::GridRun grid(ctx, {o.out, o.checkpoint, o.resume});
   bool checked = false;
   const auto res = study::compare_designs(
       spec,
       [&](int i, int n, const std::string& label) {
-        if (!checked) {
+        if (!checked && o.out != "-") {
           // Again now that the inputs are read: the output must not be one of them.
           io::check_output_path(o.out, o.force);
           checked = true;
@@ -107,8 +106,11 @@ int run(const CompareOptions& o) {
   for (const auto& w : res.warnings) {
     fmt::print(stderr, "pdlab: warning: {}\n", w);
   }
+  // (on standard error when the table goes to standard output)
+  std::FILE* text = summary_stream(o.out);
   // A short digest: adoption at the levels that adopt, and the governance headline outcomes.
-  fmt::print("Differences from \"{}\" ({} replicates, common random numbers, 95% t intervals)\n",
+  fmt::print(text,
+             "Differences from \"{}\" ({} replicates, common random numbers, 95% t intervals)\n",
              res.labels[0], res.replicates);
   const bool several_policies =
       std::any_of(res.outcomes.begin(), res.outcomes.end(), [&](const OutcomeDef& d) {
@@ -135,7 +137,7 @@ int run(const CompareOptions& o) {
     const std::string unit = study::outcome_unit(d);
     // The policy too where there are several.
     const std::string policy = several_policies && !d.policy.empty() ? d.policy + ", " : "";
-    fmt::print("  {} {} ({}{}{}{}):\n", d.name, d.statistic, policy, d.level,
+    fmt::print(text, "  {} {} ({}{}{}{}):\n", d.name, d.statistic, policy, d.level,
                unit.empty() ? "" : "; ", unit);
     for (std::size_t i = 1; i < res.labels.size(); ++i) {
       const auto& c = res.contrasts[k][i];
@@ -156,8 +158,8 @@ int run(const CompareOptions& o) {
       if (c.n < res.replicates) {
         note += fmt::format("  ({} of {} replicates have a value in both)", c.n, res.replicates);
       }
-      fmt::print("    {:<40} {:>12.4g}  [{:.4g}, {:.4g}]{}\n", res.labels[i], c.diff, c.lo, c.hi,
-                 note);
+      fmt::print(text, "    {:<40} {:>12.4g}  [{:.4g}, {:.4g}]{}\n", res.labels[i], c.diff, c.lo,
+                 c.hi, note);
     }
     if (d.statistic == "periods_to_half" && k + 1 < res.outcomes.size() &&
         res.outcomes[k + 1].statistic == "reached_half") {
@@ -170,14 +172,16 @@ int run(const CompareOptions& o) {
         shares += fmt::format("{}{:.3g} ({})", i > 0 ? ", " : "", reached, res.labels[i]);
       }
       if (censored) {
-        fmt::print(
-            "    (censored: a replicate that never reaches half counts its horizon, the "
-            "calendar's periods; the share of replicates reaching half: {})\n",
-            shares);
+        fmt::print(text,
+                   "    (censored: a replicate that never reaches half counts its horizon, the "
+                   "calendar's periods; the share of replicates reaching half: {})\n",
+                   shares);
       }
     }
   }
-  fmt::print(stderr, "wrote {}\n", o.out);
+  if (o.out != "-") {
+    fmt::print(stderr, "wrote {}\n", o.out);
+  }
   return EX_OK;
 }
 

@@ -57,9 +57,10 @@ void add_options(CLI::App& sub, SensitivityOptions& o) {
   add_shard_options(sub, o.checkpoint, o.resume);
 }
 
-void print_digest(const study::SensitivityResult& r) {
+void print_digest(const study::SensitivityResult& r, std::FILE* text) {
   const bool morris = r.method == study::SensitivityMethod::morris;
-  fmt::print("{} over {} factor(s): {} design points x {} replicates (common random numbers)\n",
+  fmt::print(text,
+             "{} over {} factor(s): {} design points x {} replicates (common random numbers)\n",
              morris ? "Morris elementary effects" : "Sobol indices", r.factors.size(),
              r.design_points, r.replicates);
   for (std::size_t o = 0; o < r.outcomes.size(); ++o) {
@@ -85,14 +86,14 @@ void print_digest(const study::SensitivityResult& r) {
     // Morris effects are in the outcome's unit (over the factor's range); Sobol indices are
     // shares of its variance.
     const std::string unit = morris ? study::outcome_unit(d) : std::string();
-    fmt::print("  {} {} ({}{}{}{}{}):", d.name, d.statistic, d.level, d.policy.empty() ? "" : ", ",
-               d.policy, unit.empty() ? "" : "; ", unit);
+    fmt::print(text, "  {} {} ({}{}{}{}{}):", d.name, d.statistic, d.level,
+               d.policy.empty() ? "" : ", ", d.policy, unit.empty() ? "" : "; ", unit);
     const auto& first = morris ? r.morris[o][0].mu_star : r.sobol[o][0].total;
     if (std::isnan(first.estimate)) {
-      fmt::print(" does not vary over the design\n");
+      fmt::print(text, " does not vary over the design\n");
       continue;
     }
-    fmt::print("\n");
+    fmt::print(text, "\n");
     const auto shown = [&](const sensitivity::Interval& v) {
       if ((std::isnan(v.lo) || std::isnan(v.hi)) && !std::isnan(v.estimate) && v.undefined > 0) {
         return fmt::format("{:>9.3g} [no interval: undefined in {} of {} resamples]", v.estimate,
@@ -103,11 +104,12 @@ void print_digest(const study::SensitivityResult& r) {
     for (std::size_t i = 0; i < r.factors.size(); ++i) {
       if (morris) {
         const auto& m = r.morris[o][i];
-        fmt::print("    {:<36} mu* {}  sigma {:.3g}\n", r.factors[i].key, shown(m.mu_star),
+        fmt::print(text, "    {:<36} mu* {}  sigma {:.3g}\n", r.factors[i].key, shown(m.mu_star),
                    m.sigma.estimate);
       } else {
         const auto& s = r.sobol[o][i];
-        fmt::print("    {:<36} S1 {}  ST {}\n", r.factors[i].key, shown(s.first), shown(s.total));
+        fmt::print(text, "    {:<36} S1 {}  ST {}\n", r.factors[i].key, shown(s.first),
+                   shown(s.total));
       }
     }
   }
@@ -126,8 +128,7 @@ int run(SensitivityOptions& o) {
                  o.method == "morris" ? "sobol" : "morris", o.method);
     }
   }
-  io::check_table_name(o.out);
-  io::check_output_path(o.out, o.force);
+  check_table_output(o.out, o.force);
   const auto& ctx = dist::Context::current();
   const bool tty = ctx.root() && isatty(STDERR_FILENO) != 0;
   bool checked = false;
@@ -135,7 +136,7 @@ int run(SensitivityOptions& o) {
   const auto res = study::sensitivity_analysis(
       spec,
       [&](int i, int n) {
-        if (!checked) {
+        if (!checked && o.out != "-") {
           // Again now that the inputs are read: the output must not be one of them.
           io::check_output_path(o.out, o.force);
           checked = true;
@@ -178,8 +179,10 @@ int run(SensitivityOptions& o) {
     for (const auto& w : res.warnings) {
       fmt::print(stderr, "pdlab: warning: {}\n", w);
     }
-    print_digest(res);
-    fmt::print(stderr, "wrote {}\n", o.out);
+    print_digest(res, summary_stream(o.out));
+    if (o.out != "-") {
+      fmt::print(stderr, "wrote {}\n", o.out);
+    }
   }
   return EX_OK;
 }

@@ -111,10 +111,17 @@ std::pair<double, double> registry_range(const GivenFactor& g) {
     return {p->lo, p->hi};
   }
   if (const Param* p = find_parameter(key); p != nullptr && p->type == ParamType::integer) {
+    const std::string unit = std::string(p->unit).empty() ? "" : " (" + std::string(p->unit) + ")";
+    // run.*, output.* and calendar.* say how the study runs, not its design: compare refuses
+    // to vary them too.
+    const bool design =
+        !key.starts_with("run.") && !key.starts_with("output.") && !key.starts_with("calendar.");
     fail(g.kind, g.where,
-         "'" + key + "' is a whole number (" + std::string(p->unit) +
-             "); sensitivity varies real-valued keys over a continuous range",
-         "compare its values with `pdlab compare SCENARIO --vary " + key + "=V1,V2,...`");
+         "'" + key + "' is a whole number" + unit +
+             "; sensitivity varies real-valued keys over a continuous range",
+         design ? "compare its values with `pdlab compare SCENARIO --vary " + key + "=V1,V2,...`"
+                : "it sets how the study runs, not its design: set it for the whole analysis "
+                  "(--set, --seed, --replicates), and vary design parameters");
   }
   if (const Param* p = find_parameter(key); p != nullptr) {  // a switch, a name, a choice
     std::string takes = "text";

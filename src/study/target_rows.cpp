@@ -50,7 +50,14 @@ std::vector<TargetRow> read_target_rows(const std::string& path) {
     t.region = text(f, c_region);
     t.metric = text(f, c_metric);
     const std::string raw(f[*c_share]);
-    const auto value = io::parse_number(f[*c_share], path, t.line, value_name);
+    // (A target has no missing value: the parser's advice to leave the field empty would be
+    // refused next.)
+    std::optional<double> value;
+    try {
+      value = io::parse_number(f[*c_share], path, t.line, value_name);
+    } catch (const Error&) {
+      value.reset();
+    }
     if (!value || !std::isfinite(*value)) {
       fail(ErrorKind::data, {path, t.line, value_name, raw}, "must be a finite number",
            t.metric.empty() ? "write a share, e.g. 0.5" : "write the metric's observed value");

@@ -15,6 +15,8 @@ check version 0 "pdlab 0.1.0" -- "$PDLAB" version
 check help 0 "validate" -- "$PDLAB" --help
 check run_help 0 "--replicates" -- "$PDLAB" run --help
 check no_subcommand 64 "" -- "$PDLAB"
+check unknown_command 64 "unknown command 'runn'; did you mean 'run'?" -- "$PDLAB" runn "$EX/toy_pilot.toml"
+check unknown_command_far 64 "unknown command 'blah'; \`pdlab --help\` lists them" -- "$PDLAB" blah
 check version_flag 0 "^pdlab [0-9]" -- "$PDLAB" --version
 check bad_option 64 "" -- "$PDLAB" run "$EX/toy_pilot.toml" --out "$T/x.sqlite" --bogus
 check run_out_csv_refused 64 "name it .sqlite" -- "$PDLAB" run "$EX/toy_pilot.toml" --out "$T/x.csv" -r 1

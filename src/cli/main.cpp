@@ -134,7 +134,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
   const bool root = ctx->root();
   CLI::App app{"pdlab: simulate and estimate policy diffusion through government hierarchies"};
   app.require_subcommand(1);
-  app.set_help_all_flag("--help-all", "Help for every subcommand");
+  app.set_help_all_flag("--help-all", "Help for every command (given before the command's name)");
   app.set_version_flag("--version", std::string("pdlab ") + PDLAB_VERSION,
                        "Print pdlab's version and exit (`pdlab version` adds its libraries')");
   cli::Commands commands;  // in the order of --help
@@ -166,6 +166,25 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 s
   } catch (const CLI::CallForVersion& e) {
     return root ? app.exit(e) : 0;
   } catch (const CLI::ParseError& e) {
+    if (root && argc > 1 && argv[1][0] != '-' &&
+        std::none_of(commands.begin(), commands.end(),
+                     [](const auto& c) { return bool(*c.app); })) {
+      // No subcommand matched the first word: name it, and the nearest (`runn`, `calibrat`).
+      std::vector<std::string> names;
+      for (const auto* sub : app.get_subcommands({})) {
+        names.push_back(sub->get_name());
+      }
+      const std::string word = argv[1];
+      std::string near = pdlab::closest(word, names);
+      if (!near.empty() &&
+          pdlab::edit_distance(word, near) > std::max<std::size_t>(2, word.size() / 3)) {
+        near.clear();
+      }
+      std::fprintf(stderr, "pdlab: unknown command '%s'%s\n", word.c_str(),
+                   near.empty() ? "; `pdlab --help` lists them"
+                                : ("; did you mean '" + near + "'?").c_str());
+      return EX_USAGE;
+    }
     if (root) {  // every rank parses the same command line: one message
       // CLI11 reports a missing required option before an unknown one, so a misspelt
       // `--formla` read only "--formula is required": name the unknown option first.

@@ -1,5 +1,6 @@
 // `pdlab validate`: read a scenario and its inputs, compile the model, run nothing.
 #include "cli/common.hpp"
+#include "pdlab/study/sensitivity_study.hpp"
 #include "pdlab/study/study.hpp"
 
 #include <fmt/core.h>
@@ -26,6 +27,7 @@ int run(const ValidateOptions& o) {
   const auto& h = *study.inputs.hierarchy;
   const auto& sc = study.model->scenario();
   const auto levels = level_counts(h);
+  study::scenario_factors(o.scenario, sc);  // as `pdlab sensitivity` would read them
   print_warnings(*study.model);
   fmt::print("{}: valid. {} units ({}), {} extra peer edges", o.scenario, h.size(), levels,
              study.inputs.network->n_edges());

@@ -276,6 +276,17 @@ void check_design_memory(const SensitivitySpec& spec, int k, int replicates, std
 
 }  // namespace
 
+std::vector<ResolvedFactor> scenario_factors(const std::string& scenario_path, const Scenario& sc) {
+  SensitivitySpec spec;
+  spec.scenario = scenario_path;
+  std::vector<ResolvedFactor> out;
+  for (const auto& g : given_factors(spec, sc)) {
+    refuse_drawn_key(sc, g.f.key, g.kind, g.where);
+    out.push_back(resolve(g, sc));
+  }
+  return out;
+}
+
 SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
                                        const std::function<void(int, int)>& on_point,
                                        const GridRunner& runner) {

@@ -68,6 +68,11 @@ struct SensitivityResult {
   std::vector<std::string> warnings;
 };
 
+// The scenario's [[sensitivity.factor]] tables resolved as `pdlab sensitivity` resolves them
+// (keys, ranges against the registry's, drawn keys): `pdlab validate` checks them with the rest.
+// Throws Error(config) naming the table and the fix.
+std::vector<ResolvedFactor> scenario_factors(const std::string& scenario_path, const Scenario& sc);
+
 // Checks the factors and the design sizes (an error names the key or option and the fix)
 // before any run. `on_point(i, n)` is called before design point i runs (may be empty).
 // The design points x replicates run through `runner` (empty: run_grid_here), e.g. across

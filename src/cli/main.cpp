@@ -102,6 +102,14 @@ void refuse_empty_paths(const CLI::App& app) {
                     std::string("give ") + name + " a file name, or leave it out");
       }
     }
+    // An empty date would read as the option left out (a whole-calendar check-fit).
+    if (const auto* opt = sub->get_option_no_throw("--train-until");
+        opt != nullptr && opt->count() > 0 && !opt->results().empty() &&
+        opt->results().front().empty()) {
+      pdlab::fail(pdlab::ErrorKind::usage, {"", 0, "--train-until", ""}, "the date is empty",
+                  "give the last date of the training events, e.g. --train-until 2021, or "
+                  "leave it out");
+    }
   }
 }
 

@@ -99,19 +99,6 @@ Network NetworkBuilder::build() {
             symmetric_[static_cast<std::size_t>(edges_[x].file)] != 0) {
           refuse_both_directions(edges_[x], edges_[y]);
         }
-        // The same row twice in one list (its weight would count twice; the weights of one
-        // pair in several lists add up, by design).
-        if (x < y && !edges_[x].mirror && !edges_[y].mirror && edges_[x].file == edges_[y].file) {
-          const auto& later = edges_[x].line > edges_[y].line ? edges_[x] : edges_[y];
-          const auto& earlier = edges_[x].line > edges_[y].line ? edges_[y] : edges_[x];
-          fail(ErrorKind::data,
-               {sources_[static_cast<std::size_t>(later.file)], later.line, "to",
-                std::string(h_.id(later.to))},
-               fmt::format("the edge {} -> {} is listed again (line {}): its weight would count "
-                           "twice",
-                           h_.id(later.from), h_.id(later.to), earlier.line),
-               "keep one row per pair, with the pair's whole weight");
-        }
       }
     }
     k = e;

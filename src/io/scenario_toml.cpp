@@ -651,6 +651,10 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
         }
       }
       f.name = text(c, *t.get("name"), k + ".name");
+      if (f.name.find_first_not_of(" \t") == std::string::npos) {
+        bad(c, *t.get("name"), k + ".name", "the name is empty (it heads the reports' columns)",
+            "name the parameter, e.g. name = \"alpha_township\"");
+      }
       f.keys = strings(c, *t.get("keys"), k + ".keys");
       if (f.keys.empty()) {
         fail(ErrorKind::config, {c.file, line_of(*t.get("keys")), k + ".keys", "[]"},

@@ -25,7 +25,7 @@ void add_options(CLI::App& sub, ReportOptions& o) {
   sub.add_option("--out,-o", o.out, "HTML file")->required();
   sub.add_option("--targets", o.targets,
                  "Targets CSV drawn against a study (as `pdlab calibrate --targets`: level,date,"
-                 "share and optionally region,policy_id,metric)");
+                 "share (or value) and optionally region,policy_id,metric; weight is ignored)");
   add_force(sub, o.force);
 }
 

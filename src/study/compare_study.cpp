@@ -123,6 +123,10 @@ std::vector<DesignVariant> variants_from_vary(const std::vector<std::string>& va
 }
 
 // CSV: an optional `variant` column of labels, then one column per scenario key.
+bool is_study_setting(const std::string& key) {
+  return key.starts_with("run.") || key.starts_with("output.") || key.starts_with("calendar.");
+}
+
 std::vector<DesignVariant> variants_from_csv(const std::string& path) {
   io::CsvReader reader(path);
   const auto& header = reader.header();
@@ -236,26 +240,20 @@ CompareResult compare_designs(const CompareSpec& spec,
         fail(ErrorKind::usage, {"", 0, "--vary", key}, "the key is varied twice",
              "give each key once: --vary " + key + "=V1,V2,... with all its values");
       }
-      // run.* and output.* keys say how the study runs and what it writes, not the design: a
-      // variant of run.seed is the same design on other random numbers (not common random
-      // numbers), run.replicates and run.threads are the comparison's own, output.* changes
-      // no outcome.
-      if (key.starts_with("calendar.")) {
+      // run.*, output.* and calendar.* keys say how the study runs and what it writes, not the
+      // design: a variant of run.seed is the same design on other random numbers (not common
+      // random numbers), run.replicates and run.threads are the comparison's own, output.*
+      // changes no outcome, and variants on other calendars cover other periods.
+      if (is_study_setting(key)) {
         const Where where = v.source.empty()
                                 ? Where{"", 0, "--vary", a}
                                 : Where{v.source, v.line, key, a.substr(a.find('=') + 1)};
+        const bool calendar = key.starts_with("calendar.");
         fail(v.source.empty() ? ErrorKind::usage : ErrorKind::data, where,
-             "the calendar is not a design parameter: variants on other calendars cover other "
-             "periods, and their outcomes, compared date by date, would not be differences of "
-             "one design",
-             "set the calendar for the whole comparison with --set, and vary design parameters");
-      }
-      if (key.starts_with("run.") || key.starts_with("output.")) {
-        const Where where = v.source.empty()
-                                ? Where{"", 0, "--vary", a}
-                                : Where{v.source, v.line, key, a.substr(a.find('=') + 1)};
-        fail(v.source.empty() ? ErrorKind::usage : ErrorKind::data, where,
-             key == "run.seed"
+             calendar ? "the calendar is not a design parameter: variants on other calendars "
+                        "cover other periods, and their outcomes, compared date by date, would "
+                        "not be differences of one design"
+             : key == "run.seed"
                  ? "run.seed is not a design parameter: its variants would differ only by their "
                    "random numbers, shown as effects (the comparison pairs replicates on common "
                    "random numbers)"
@@ -264,7 +262,8 @@ CompareResult compare_designs(const CompareSpec& spec,
              key.starts_with("run.")
                  ? "set it for the whole comparison (--seed, --replicates, --threads) and vary "
                    "design parameters"
-                 : "set it for the whole comparison with --set, and vary design parameters");
+                 : std::string("set ") + (calendar ? "the calendar" : "it") +
+                       " for the whole comparison with --set, and vary design parameters");
       }
       if (set_keys.count(key) > 0) {
         fail(ErrorKind::usage, {"", 0, "--set", key},

@@ -112,10 +112,8 @@ std::pair<double, double> registry_range(const GivenFactor& g) {
   }
   if (const Param* p = find_parameter(key); p != nullptr && p->type == ParamType::integer) {
     const std::string unit = std::string(p->unit).empty() ? "" : " (" + std::string(p->unit) + ")";
-    // run.*, output.* and calendar.* say how the study runs, not its design: compare refuses
-    // to vary them too.
-    const bool design =
-        !key.starts_with("run.") && !key.starts_with("output.") && !key.starts_with("calendar.");
+    // (compare refuses to vary a study setting too)
+    const bool design = !is_study_setting(key);
     fail(g.kind, g.where,
          "'" + key + "' is a whole number" + unit +
              "; sensitivity varies real-valued keys over a continuous range",

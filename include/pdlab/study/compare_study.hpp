@@ -30,6 +30,10 @@ std::vector<DesignVariant> variants_from_vary(const std::vector<std::string>& va
 // empty field keeps the scenario's own value).
 std::vector<DesignVariant> variants_from_csv(const std::string& path);
 
+// Whether a scenario key says how a study runs or what it writes (run.*, output.*, calendar.*)
+// rather than the design: compare and sensitivity vary design keys only.
+bool is_study_setting(const std::string& key);
+
 struct CompareSpec {
   std::string scenario;                 // scenario file
   std::vector<std::string> overrides;   // applied to every variant (key=value)

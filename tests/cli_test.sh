@@ -591,11 +591,21 @@ if [ ! -e "$T/c2.csv" ]; then passes=$((passes + 1)); else echo "FAIL compare_no
 
 # Calibration: the toy township intercept has a closed form (-4.2552 for 40% by 2012-12).
 D="$SRC/tests/data"
-check calibrate_ok 0 "Fit on 200 validation replicates" -- "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$D/toy_calibrate_targets.csv" --out "$T/fit.toml" --report "$T/fit.csv"
+check calibrate_ok 0 "Fit on 200 validation replicates" -- "$PDLAB" calibrate "$D/toy_calibrate.toml" --targets "$D/toy_calibrate_targets.csv" -t 2 --out "$T/fit.toml" --report "$T/fit.csv"
+# The thread count is the machine's: the fitted scenario keeps the base file's (none here).
+ok calibrate_threads_not_written test -z "$(grep threads "$T/fit.toml")"
 alpha=$(grep -o 'township = -[0-9.]*' "$T/fit.toml" | grep -o -- '-[0-9.]*')
 if awk -v a="$alpha" 'BEGIN { exit !(a > -4.40 && a < -4.11) }'; then passes=$((passes + 1)); else echo "FAIL calibrate_closed_form: alpha $alpha"; fails=$((fails + 1)); fi
 check calibrate_report 0 "sim_q95" -- head -1 "$T/fit.csv"
 check calibrate_refit_runs 0 "" -- "$PDLAB" validate "$T/fit.toml"
+# A governance-metric target is named in the report's metric column (empty for a share).
+check calibrate_report_metric_column 0 "^target,metric,policy_id," -- head -1 "$T/fit.csv"
+printf 'level,date,value,metric\ntownship,2015-06,0.2,participation_migrant\n' >"$T/metric_targets.csv"
+check calibrate_metric_target 0 "" -- "$PDLAB" calibrate "$EX/toy_governance.toml" --targets "$T/metric_targets.csv" -t 1 \
+  --set 'calibrate.free=[{name="pi",keys=["coproduction.intercept"],lo=-5.0,hi=1.0,start=-2.0}]' \
+  --set calibrate.starts=1 --set calibrate.max_evaluations=10 --set calibrate.replicates=2 \
+  --set calibrate.validation_replicates=4 --report "$T/metric_fit.csv"
+check calibrate_metric_named 0 "^participation_migrant township in 2015-06,participation_migrant,,township," -- cat "$T/metric_fit.csv"
 # A calibrated key that [uncertainty] lists moves its estimate too: draws (draw = true) then
 # centre on the calibrated value, and nothing warns; a key whose value is not its estimate warns.
 UNC='uncertainty={keys=["adoption.alpha.township"], estimate=[-4.0], covariance=[[0.01]]}'

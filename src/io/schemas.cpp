@@ -366,13 +366,14 @@ std::vector<TableSchema> build() {
                "period and first adopted by then, over the units of the level and region that "
                "exist then (docs/model.md 7.13).",
                {{"target", T, "target label"},
-                {"policy_id", T, "policy"},
+                {"metric", T, "governance metric (empty: adoption share)"},
+                {"policy_id", T, "policy (adoption shares)"},
                 {"level", T, "level"},
-                {"region", T, "region of the target"},
+                {"region", T, "region of the target ((all) for a metric)"},
                 {"period", I, "period"},
                 {"date", T, "calendar label"},
-                {"share", R, "target share"},
-                {"sim_mean", R, "simulated mean share"},
+                {"share", R, "target share, or the metric's target value"},
+                {"sim_mean", R, "simulated mean share (or metric)"},
                 {"sim_q05", R, "simulated 5% quantile"},
                 {"sim_q95", R, "simulated 95% quantile"},
                 {"error", R, "sim_mean - share"}}});

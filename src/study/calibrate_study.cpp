@@ -2,6 +2,7 @@
 
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
+#include "pdlab/core/governance/metrics.hpp"
 #include "pdlab/core/governance/rates.hpp"
 #include "pdlab/core/params.hpp"
 #include "pdlab/core/uncertainty.hpp"
@@ -436,7 +437,15 @@ std::string fitted_scenario_toml(const CalibrateSpec& spec, const CalibrateResul
                                  const std::string& out_path, bool posterior_mean) {
   // Read once more, to write it: the calibrated values as overrides, and paths, relative to
   // the scenario, re-anchored to the fitted file's folder.
+  // The thread count is this machine's, not the model's (the bits are the same at any count):
+  // the fitted scenario keeps the base file's.
   auto sets = spec.overrides;
+  std::erase_if(sets, [](const std::string& s) {
+    const auto key = s.substr(0, s.find('='));
+    const auto b = key.find_first_not_of(" \t");
+    return b != std::string::npos &&
+           key.substr(b, key.find_last_not_of(" \t") + 1 - b) == "run.threads";
+  });
   for (std::size_t i = 0; i < r.free.size(); ++i) {
     for (const auto& k : r.free[i].keys) {
       sets.push_back(fmt::format("{}={:.17g}", k, r.best_x[i]));
@@ -508,6 +517,7 @@ std::string fitted_scenario_toml(const CalibrateSpec& spec, const CalibrateResul
 void write_calibration(const CalibrateResult& res, io::TableWriter& w) {
   for (const auto& r : res.fit) {
     w.text(r.target.label)
+        .text(r.target.metric >= 0 ? to_string(static_cast<GovMetric>(r.target.metric)) : "")
         .text(r.policy_id)
         .text(r.level)
         .text(r.region)

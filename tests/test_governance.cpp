@@ -10,8 +10,10 @@
 #include "pdlab/sim/summary.hpp"
 #include "pdlab/study/compare_study.hpp"
 #include "pdlab/study/study.hpp"
+#include "sim/adoption.hpp"
 #include "sim/governance/kernel.hpp"
 #include "sim/governance/lanes.hpp"
+#include "sim/state.hpp"
 
 #include <cmath>
 #include <cstring>
@@ -425,6 +427,81 @@ TEST(Governance, ReversalWaitsForTheGracePeriod) {
   };
   EXPECT_GE(soonest(24.0), 24 + 3);
   EXPECT_LT(soonest(0.0), 24);
+}
+
+// A year's veto is read by what feeds back through the year's last period, after the yearly
+// tournament, and (in the reversal hazard) through all of the next year (docs/model.md 7.10:
+// A_u = ... - veto_u; reversal + reversal_veto after a year with a veto). Until 2026-12-06 the
+// tournament cleared the flag before that period's signals were written: a December row showed
+// no veto in `assessed` and only this year's in the reversal hazard. The layer is driven
+// window by window (windows as long as the lag, so that every row of a window can be read
+// after it): assessed < 0 only under a veto (its other terms lie in [0, 1)), and with the
+// reversal hazard's other weights 0 its exponent is the intercept plus the veto term alone.
+TEST(Governance, AVetoReachesTheSignalsThroughTheYearsLastPeriodAndTheNextYear) {
+  const auto h = city(2);
+  auto s = cascade(96);
+  s.governance.assessment.veto_threshold = 0.5;  // vetoes in many years
+  auto& f = s.governance.feedback;
+  f.pilot_evaluation = true;  // writes `assessed`
+  f.reversal = true;
+  f.reversal_intercept = -30;  // no reversal: the exponent is only read
+  f.reversal_veto = 20;
+  f.reversal_depth = f.reversal_grievance = f.reversal_turnover = 0;
+  f.reversal_grace_months = 0;
+  f.lag_months = 3;
+  const Network net;
+  const Model m(s, h, net);
+  ASSERT_NE(m.governance(), nullptr);
+  sim::ReplicateState state;
+  state.policies.resize(1);
+  const auto adoption = sim::make_adoption_process(m, 0);
+  const auto layer = sim::make_governance_layer(*m.governance(), m.governance()->window(), false);
+  adoption->init(state);
+  layer->init(state);
+  const std::int32_t ppy = 12;
+  const std::int32_t ng = h.level_begin(h.n_levels() - 1);  // the governments
+  // Per government: the last year with assessed < 0 (a veto that year) and, per period, whether
+  // the reversal exponent shows a veto.
+  std::vector<std::int32_t> veto_year(static_cast<std::size_t>(ng), -10);
+  int this_year = 0, december = 0, next_year = 0;  // periods checked
+  for (std::int32_t t0 = 0, t1 = 0; t0 < m.periods(); t0 = t1) {
+    t1 = m.governance()->window_end(t0);
+    ASSERT_LE(t1 - t0, state.feedback.lag);
+    for (std::int32_t t = t0; t < t1; ++t) {
+      adoption->step(t, state);
+      layer->collect(t, state);
+    }
+    layer->run_window(t0, t1, state);
+    const auto& fb = state.feedback;
+    for (std::int32_t t = t0; t < t1; ++t) {
+      const float* assessed = fb.write(state.feedback.assessed, t);
+      const float* reversal = fb.write(state.feedback.reversal, t);
+      const std::int32_t year = t / ppy;
+      for (std::int32_t u = 0; u < ng; ++u) {
+        const float a = fb.value(assessed, u);
+        const float eta = reversal[u];
+        const auto su = static_cast<std::size_t>(u);
+        if (a < 0) {
+          veto_year[su] = year;
+        } else if (veto_year[su] == year && !std::isnan(a) && !std::isnan(eta)) {
+          // Vetoed earlier this year: still so in every later period of the year.
+          ADD_FAILURE() << h.id(u) << ": vetoed in year " << year << ", assessed " << a
+                        << " in period " << t;
+        }
+        if (std::isnan(eta) || veto_year[su] < year - 1) {
+          continue;
+        }
+        EXPECT_EQ(eta, -10.0F) << h.id(u) << " in period " << t << ", vetoed in year "
+                               << veto_year[su];
+        ++(veto_year[su] == year ? this_year : next_year);
+        december += (t + 1) % ppy == 0 ? 1 : 0;
+      }
+    }
+  }
+  std::printf("periods under a veto read: this year %d, the next %d, in a December %d\n", this_year,
+              next_year, december);
+  EXPECT_GT(next_year, 50);
+  EXPECT_GT(december, 20);
 }
 
 // A summary's mean stays within the replicates' values: where they all agree it is their value

@@ -532,8 +532,8 @@ std::vector<Param> make_registry() {
                    REAL(governance.assessment.cutoff)));
   r.push_back(boolean("assessment.veto", std::string_view(kTarget),
                       "Stability veto (yipiao foujue): an official whose jurisdiction's incidents "
-                      "in a year exceed veto_threshold scores 0 for that year and cannot be "
-                      "promoted at its end.",
+                      "in a year exceed veto_threshold scores 0 from that period to the year's "
+                      "end and cannot be promoted at it.",
                       BOOL(governance.assessment.veto)));
   r.push_back(real("assessment.veto_threshold", 0, 1e6, "per 10,000 residents a year",
                    std::string_view(kTarget),
@@ -615,10 +615,10 @@ std::vector<Param> make_registry() {
       real("coproduction.w_services", -50, 50, "logit per unit", "illustrative",
            "Weight of service coverage (times the group's need) in the participation target.",
            REAL(governance.coproduction.w_services)));
-  r.push_back(
-      real("coproduction.w_peers", -50, 50, "logit per unit", "illustrative",
-           "Weight of the participation of the other communities of the same local government.",
-           REAL(governance.coproduction.w_peers)));
+  r.push_back(real("coproduction.w_peers", -50, 50, "logit per unit", "illustrative",
+                   "Weight of the mean participation (last period, population-weighted) of the "
+                   "communities of the same local government, the community itself included.",
+                   REAL(governance.coproduction.w_peers)));
   r.push_back(real("coproduction.w_mobilisation", -50, 50, "logit per unit",
                    std::string_view(kCopro),
                    "Weight of state mobilisation in the participation target.",
@@ -916,8 +916,8 @@ std::vector<Param> make_registry() {
                    "capital covers with places (space and places the government funds).",
                    REAL(governance.stability.root_places)));
   r.push_back(real("stability.root_access", 0, 1, "share", std::string_view(kStab),
-                   "Share of migrants' lack of access to places (1 - services.migrant_access) "
-                   "that full root-cause capital removes.",
+                   "Share of migrants' lack of access to hukou-bound services (1 - "
+                   "services.migrant_access) that full root-cause capital removes.",
                    REAL(governance.stability.root_access)));
   r.push_back(real("stability.root_load", 0, 1, "share", std::string_view(kTaicang),
                    "Share of the committees' administrative load that full root-cause capital "

@@ -14,7 +14,7 @@ namespace pdlab::gov {
 // in a vetoed year, which scores nothing). True if it failed.
 Inspected Runtime::inspect(std::int32_t u, std::int32_t t) {
   const Step& st = g_.step(t);
-  if (!st.inspection || mandated_[u] == 0 || (t + 1) % ppy_ != 0 || vetoed_[u] != 0) {
+  if (!st.inspection || mandated_[u] == 0 || (t + 1) % ppy_ != 0 || vetoed_in(u, t / ppy_)) {
     return Inspected::no;
   }
   const auto w = rng_.words(rep_, static_cast<std::uint32_t>(t), static_cast<std::uint32_t>(u),
@@ -46,6 +46,7 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
     }
   };
   const Local4* const q0 = &local4_[block4_[b]];
+  const std::int32_t year = t / ppy_;
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     const GovInfo& gi = info_[g];
     const Local4& loc = q0[static_cast<std::uint32_t>(g - blk.g0) >> 2];
@@ -71,12 +72,13 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
     float hscore = std::nanf("");
     if (own) {
       if (st.veto && year_incidents_[g] > st.veto_threshold * static_cast<float>(sp)) {
-        vetoed_[g] = 1;
+        veto_year_[g] = year;
       }
       if (act) {
         const float h = st.visible_reward * visible_[g] + st.depth_reward * static_cast<float>(dep);
-        hscore = vetoed_[g] != 0 ? 0.0F : h;
-        record_[g] += vetoed_[g] != 0 ? 0.0 : (1.0 - st.omega) * h + st.omega * sat;
+        const bool vetoed = vetoed_in(g, year);
+        hscore = vetoed ? 0.0F : h;
+        record_[g] += vetoed ? 0.0 : (1.0 - st.omega) * h + st.omega * sat;
         ++scored_[g];
         const Inspected inspected = inspect(g, t);
         const double failed = inspected == Inspected::failed ? 1.0 : 0.0;
@@ -89,7 +91,7 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
           sums.add(GovMetric::tenure_left,
                    static_cast<double>(std::max(0, term_end_[g] - t)) / ppy_, 1.0);
           sums.add(GovMetric::turnover, last_turnover_[g] == t ? 1.0 : 0.0, 1.0);
-          sums.add(GovMetric::vetoed, vetoed_[g], 1.0);
+          sums.add(GovMetric::vetoed, vetoed ? 1.0 : 0.0, 1.0);
           sums.add(GovMetric::inspection_failed, failed, 1.0);
           if (inspected != Inspected::no) {
             sums.add(GovMetric::inspection_fail_share, failed, 1.0);
@@ -192,7 +194,7 @@ void Runtime::assess_upper(std::int32_t t, std::int32_t u0, std::int32_t u1) {
     float& dep = own_depth_[u];
     // The veto judges incidents, whether or not the unit runs the model (as a local one's).
     if (st.veto && residents > 0 && year_incidents_[u] > st.veto_threshold * residents) {
-      vetoed_[u] = 1;
+      veto_year_[u] = t / ppy_;
     }
     if (!active(u, t)) {
       vis -= st.visible_decay * vis;
@@ -204,8 +206,9 @@ void Runtime::assess_upper(std::int32_t t, std::int32_t u0, std::int32_t u1) {
     dep +=
         st.depth_rate * e * j_participation_[u] * j_fit_[u] * (1.0F - dep) - st.depth_decay * dep;
     const float h = st.visible_reward * vis + st.depth_reward * dep;
-    const float hs = vetoed_[u] != 0 ? 0.0F : h;
-    record_[u] += vetoed_[u] != 0 ? 0.0 : (1.0 - st.omega) * h + st.omega * j_satisfaction_[u];
+    const bool vetoed = vetoed_in(u, t / ppy_);
+    const float hs = vetoed ? 0.0F : h;
+    record_[u] += vetoed ? 0.0 : (1.0 - st.omega) * h + st.omega * j_satisfaction_[u];
     ++scored_[u];
     const Inspected inspected = inspect(u, t);
     const double failed = inspected == Inspected::failed ? 1.0 : 0.0;
@@ -218,7 +221,7 @@ void Runtime::assess_upper(std::int32_t t, std::int32_t u0, std::int32_t u1) {
       add(GovMetric::tenure_left, l, t, static_cast<double>(std::max(0, term_end_[u] - t)) / ppy_,
           1.0);
       add(GovMetric::turnover, l, t, last_turnover_[u] == t ? 1.0 : 0.0, 1.0);
-      add(GovMetric::vetoed, l, t, vetoed_[u], 1.0);
+      add(GovMetric::vetoed, l, t, vetoed ? 1.0 : 0.0, 1.0);
       add(GovMetric::inspection_failed, l, t, failed, 1.0);
       if (inspected != Inspected::no) {
         add(GovMetric::inspection_fail_share, l, t, failed, 1.0);

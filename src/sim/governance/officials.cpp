@@ -363,8 +363,7 @@ void Runtime::prefetch_block(std::size_t b) const {
     prefetch(&(*v)[g0], n);
   }
   prefetch(&record_[g0], n);
-  prefetch(&vetoed_[g0], n);
-  prefetch(&vetoed_last_[g0], n);
+  prefetch(&veto_year_[g0], n);
   prefetch(&mandated_[g0], n);
   prefetch(&street_sum_[g0 * kStreetRow], n * kStreetRow);
   // The jurisdiction sums of the block's superior (its governments share one), every period
@@ -519,15 +518,13 @@ void Runtime::rank_peers(std::int32_t first, std::int32_t end, std::int32_t t) {
     const float s = logistic(st.tournament * (rank_[u] - st.cutoff));
     promotion_[u] = st.promotion_rate * s;
     slope_[u] = st.promotion_rate * st.tournament * s * (1.0F - s);
-    const float p = vetoed_[u] != 0 ? 0.0F : promotion_[u];
+    const float p = vetoed_in(u, t / ppy_) ? 0.0F : promotion_[u];
     const double draw =
         rng_.uniform(rep_, static_cast<std::uint32_t>(t), static_cast<std::uint32_t>(u),
                      static_cast<std::uint32_t>(g_.policy()), Draw::promotion);
     if (draw < p) {
       term_end_[u] = t + 1;  // the successor starts next period
     }
-    vetoed_last_[u] = vetoed_[u];
-    vetoed_[u] = 0;
   }
 }
 

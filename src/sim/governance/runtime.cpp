@@ -244,8 +244,7 @@ void Runtime::init(sim::ReplicateState& state) {
   slope_.assign(ng, 0.0F);
   record_.assign(ng, 0.0);
   scored_.assign(ng, 0);
-  vetoed_.assign(ng, 0);
-  vetoed_last_.assign(ng, 0);
+  veto_year_.assign(ng, kNoVeto);
   for (auto* v :
        {&effort_, &visible_, &own_depth_, &j_residents_, &j_participation_, &j_satisfaction_,
         &j_grievance_, &j_depth_, &j_incident_rate_, &j_escalation_, &year_incidents_}) {

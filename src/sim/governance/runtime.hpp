@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 namespace pdlab::gov {
@@ -444,7 +445,11 @@ class Runtime {
   std::vector<float> rank_, promotion_, slope_;  // rank among peers; p(rank), dp/drank
   std::vector<double> record_;                   // sum of the assessment score over tenure
   std::vector<std::int32_t> scored_;             // periods it sums (active, in this run)
-  std::vector<std::uint8_t> vetoed_, vetoed_last_;
+  // The year (period / periods a year) of the official's latest veto: a year's veto stays
+  // readable through its last period, after the tournament, and into the next year.
+  std::vector<std::int32_t> veto_year_;
+  static constexpr std::int32_t kNoVeto = std::numeric_limits<std::int32_t>::min() / 2;
+  bool vetoed_in(std::int32_t u, std::int32_t year) const { return veto_year_[u] == year; }
   std::vector<float> effort_, visible_, own_depth_;
   std::vector<std::int32_t> peers_, peer_order_;  // tournament scratch
   std::vector<float> peer_score_;

@@ -1,6 +1,7 @@
 // The sensitivity estimators against functions with known indices: Ishigami (a = 7, b = 0.1)
 // and Sobol's g function. Each analytic index must lie in its bootstrap interval and near the
 // estimate; Morris must separate influential factors from a dummy one.
+#include "pdlab/core/errors.hpp"
 #include "pdlab/estimation/sensitivity.hpp"
 
 #include <gtest/gtest.h>
@@ -89,6 +90,20 @@ TEST(Sensitivity, SobolOfConstantIsUndefined) {
   const auto s = sobol_indices(d, std::vector<double>(d.design.points(), 3.0), 50, 0.95, 1);
   EXPECT_TRUE(std::isnan(s[0].first.estimate));
   EXPECT_TRUE(std::isnan(s[1].total.hi));
+}
+
+// A confidence level outside (0, 1) (90 for 90%, from Python's confidence=) made the
+// percentile interval read outside the bootstrap sample (garbage, or a crash): refused.
+TEST(Sensitivity, ConfidenceOutsideZeroOneIsRefused) {
+  const auto d = saltelli_design(2, 64);
+  std::vector<double> y(d.design.points());
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    y[i] = static_cast<double>(i % 7);
+  }
+  for (const double c : {90.0, -1.0, 0.0, 1.0, std::nan("")}) {
+    EXPECT_THROW(sobol_indices(d, y, 50, c, 1), pdlab::Error) << c;
+  }
+  EXPECT_NO_THROW(sobol_indices(d, y, 50, 0.9, 1));
 }
 
 // A binary outcome that is 1 only where factor 0 is above `cut` (an adoption reached in a

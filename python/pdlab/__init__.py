@@ -1,14 +1,21 @@
-"""pdlab for Python: pdlab's C++ workflows (run, compare, sensitivity, calibrate, abc,
-check_fit, cases, riskset, eha, cox, infer) with their tables as pandas DataFrames. A thin client of the library, like the `pdlab` CLI; errors
-are pdlab.Error (with .kind and .exit_code), one subclass per kind. See docs/python.md."""
+"""pdlab for Python: pdlab's C++ workflows (run, read_study, compare, sensitivity, calibrate,
+abc, fit, check_fit, cases, riskset, eha, cox, infer, units, schemas) with their tables as
+pandas DataFrames. A thin client of the library, like the `pdlab` CLI; errors are pdlab.Error
+(with .kind and .exit_code), one subclass per kind; warnings are pdlab.PdlabWarning, and
+notes that only inform (what a fit did with its inputs) its subclass pdlab.PdlabNote. See
+docs/python.md."""
 
+import builtins
 import contextvars
+import difflib
 import functools
 import json
 import os
 import re
+import sqlite3
 import sys
 import tempfile
+import urllib.parse
 import warnings
 
 try:
@@ -28,11 +35,17 @@ __all__ = ["run", "read_study", "compare", "sensitivity", "calibrate", "abc", "f
            "cases", "riskset", "eha", "cox", "infer", "units", "schemas",
            "Study", "AbcPosterior", "Cases",
            "Error", "UsageError", "DataError", "NoInputError", "CantCreateError", "IoError",
-           "ConfigError", "ResourcesError", "InternalError", "PdlabWarning"]
+           "ConfigError", "ResourcesError", "InternalError", "PdlabWarning", "PdlabNote"]
 
 
 class PdlabWarning(UserWarning):
     """A warning of pdlab's (a scenario's or a fit's), as the CLI prints them."""
+
+
+class PdlabNote(PdlabWarning):
+    """A note that informs (what riskset or fit did with its inputs, as the CLI's notes), not
+    a warning of a problem: warnings.filterwarnings("ignore", category=pdlab.PdlabNote)
+    silences these alone, e.g. in a test suite run with -W error."""
 
 
 def _frame(columns):
@@ -50,29 +63,68 @@ def _frame(columns):
     return pd.DataFrame(data, columns=[c[0] for c in columns])
 
 
+def _plain(value):
+    """numpy's scalars and arrays (what a DataFrame cell gives) as Python's."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
 def _toml(value):
-    """A Python value as the right-hand side of a --set (parsed as TOML; bare words are
-    strings, as on the command line)."""
+    """A Python value as the right-hand side of a --set, in TOML: a str is a string (so
+    'true', '0070' or 'a,b' stay that text; a plain word goes bare, as on the command line,
+    where the library reads it as a string), unless it is TOML text of an array or inline
+    table ('[...]', '{...}'); bool, int and float as themselves; a list or tuple as an array."""
+    value = _plain(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(json.dumps(v) if isinstance(v, str) else _toml(v)
-                               for v in value) + "]"
+                               for v in (_plain(x) for x in value)) + "]"
+    if isinstance(value, str):
+        if value.strip()[:1] in ("[", "{") or (
+                re.fullmatch(r"[A-Za-z_][A-Za-z0-9_./-]*", value) and
+                value.lower() not in ("true", "false", "inf", "nan")):
+            return value
+        return json.dumps(value)
     return str(value)
 
 
+def _count(argument, value, minimum=None):
+    """A whole number given to `argument` (an int, a numpy integer or a float without a
+    fraction); anything else is a UsageError naming the argument."""
+    value = _plain(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            (isinstance(value, float) and not value.is_integer()):
+        raise _usage(f"{argument}={value!r}: must be a whole number. Fix: give e.g. "
+                     f"{argument}={minimum if minimum is not None else 1}")
+    return int(value)
+
+
+def _settings(set):
+    """set= as a dict {key: value}."""
+    if set is None:
+        return {}
+    if not isinstance(set, dict):
+        raise _usage(f"set={set!r}: takes a dict {{key: value}}. Fix: e.g. "
+                     "set={'promotion.pilot_success': 0.6}")
+    return set
+
+
 def _overrides(set, replicates, seed, threads):
-    out = [f"{k}={_toml(v)}" for k, v in (set or {}).items()]
+    out = [f"{k}={_toml(v)}" for k, v in _settings(set).items()]
     if seed is not None:
-        out.append(f"run.seed={int(seed)}")
+        out.append(f"run.seed={_count('seed', seed)}")
     if replicates is not None:
-        out.append(f"run.replicates={int(replicates)}")
+        out.append(f"run.replicates={_count('replicates', replicates)}")
     if threads is not None:
-        out.append(f"run.threads={int(threads)}")
+        out.append(f"run.threads={_count('threads', threads)}")
     return out
 
 
-def _warn(messages):
+def _warn(messages, category=PdlabWarning):
     """Warns with each message, in this module's words, at the caller's line (the first frame
     outside this module)."""
     level = 1
@@ -81,15 +133,49 @@ def _warn(messages):
         level += 1
         frame = frame.f_back
     for m in messages:
-        warnings.warn(_python_message(m), PdlabWarning, stacklevel=level)
+        warnings.warn(_python_message(m), category, stacklevel=level)
+
+
+def _error(cls, kind, exit_code, message):
+    """An error of this module's, with .kind and .exit_code as the library's."""
+    e = cls(message)
+    e.kind = kind
+    e.exit_code = exit_code
+    return e
 
 
 def _usage(message):
     """A UsageError raised by this module, with .kind and .exit_code as the library's."""
-    e = UsageError(message)
-    e.kind = "usage"
-    e.exit_code = 64
-    return e
+    return _error(UsageError, "usage", 64, message)
+
+
+def _text(argument, value):
+    """A str argument (None: left out, ""); anything else is a UsageError naming it."""
+    if value is None:
+        return ""
+    value = _plain(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and \
+            argument == "train_until":
+        return str(int(value)) if float(value).is_integer() else str(value)
+    if not isinstance(value, str):
+        raise _usage(f"{argument}={value!r}: takes one str"
+                     + (", e.g. level='prefecture'" if argument == "level" else ""))
+    return value
+
+
+def _edges(edges):
+    """riskset's and fit's edges=: a shipped list ("china:...") or a file, which must exist
+    (else the library would blame the scenario's own edge list)."""
+    if not edges:
+        return ""
+    path = os.fspath(edges)
+    if not path.startswith("china:") and not os.path.isfile(path):
+        raise _error(NoInputError, "no_input", 66,
+                     f"edges={path!r}: " + ("a folder, not a file" if os.path.isdir(path)
+                                             else "file not found") +
+                     ". Fix: give an edge-list CSV (from, to[, weight]) or a shipped list such "
+                     "as 'china:prefecture_adjacency'")
+    return path
 
 
 def _list(value):
@@ -110,7 +196,15 @@ _ARGUMENTS = {"--cluster": "cluster=", "--strata": "strata=", "--offset": "offse
               "--particles": "particles=", "--generations": "generations=",
               "--abc-quantile": "quantile=", "--min-acceptance": "min_acceptance=",
               "--tolerance": "tolerance=", "--abc-replicates": "replicates=",
-              "--draws": "draws="}
+              "--draws": "draws=", "--factor": "factors=", "--samples": "samples=",
+              "--bootstrap": "bootstrap=", "--trajectories": "trajectories=",
+              "--levels": "levels=", "--method": "method=", "--params": "params=",
+              "--p-value-cutoff": "p_value_cutoff=", "--epsilon": "epsilon=",
+              "--event-covariate": "event_covariates=", "--set": "set=",
+              "--resume": "resume=True", "--no-estimate-check": "check_estimate=False",
+              "--model": "model=", "--flavour": "flavour="}
+# Options that take no value: "--force" is not followed by one.
+_FLAGS = {"--force", "--resume", "--no-estimate-check"}
 
 # The temporary CSV files this call wrote for DataFrames, with their arguments' names.
 _frames = contextvars.ContextVar("pdlab_frames", default=None)
@@ -121,10 +215,20 @@ def _python_message(message, frames=()):
     named by its argument, not the file; --set KEY=VALUE and CLI options by their keywords."""
     for path, argument in frames:
         message = re.sub(re.escape(path) + r"(?::(\d+))?",
-                         lambda m, a=argument: f"the DataFrame {a}=" +
+                         lambda m, a=argument: (f"the DataFrame {a}=" if a else
+                                                "the run's study (run without out=)") +
                          (f" (line {m.group(1)} as CSV)" if m.group(1) else ""), message)
+    message = message.replace("field 'QUERY'", "field 'query='")
     # A command's output file, as this module's call: `pdlab.run(..., out='FILE.sqlite')`.
     message = re.sub(r"`pdlab run --out ([^`\s]+)`", r"`pdlab.run(..., out='\1')`", message)
+    # Advice for a shell, and commands, as this module's.
+    message = message.replace(
+        " (on a command line, quote the whole assignment: --set 'key=\"value\"')",
+        " (from Python: pass the value as a str)")
+    message = re.sub(r"`pdlab compare SCENARIO --vary ([^=`\s]+)=V1,V2,\.\.\.`",
+                     r"`pdlab.compare(SCENARIO, vary={'\1': [V1, V2, ...]})`", message)
+    message = re.sub(r"(?<![\w-])-r (\d+)\b", r"replicates=\1", message)
+    message = re.sub(r"--factor (\S+?)([,;)]?)(?=\s|$)", r"factors=['\1']\2", message)
     message = re.sub(r"--set run\.(replicates|seed|threads)=", r"\1=", message)
     message = re.sub(r"--set ([^\s=]+)=", r"set['\1']=", message)
     # A value of compare's vary (the library names it as --vary KEY=VALUE, or as the field
@@ -132,6 +236,17 @@ def _python_message(message, frames=()):
     message = re.sub(r"--vary ([^\s=]+)=", r"vary['\1'] value ", message)
     message = re.sub(r"field '--vary' = '([^'=]+)=([^']*)'", r"vary['\1'] value \2", message)
     message = message.replace("field '--vary'", "vary")
+    # An option with its value (`--cluster none`, `--samples 64`) as a keyword argument.
+    def keyword(m):
+        option, value = m.group(1), m.group(2)
+        if option in _FLAGS or option not in _ARGUMENTS:
+            return m.group(0)
+        try:
+            float(value)
+        except ValueError:
+            value = repr(value)
+        return _ARGUMENTS[option] + value
+    message = re.sub(r"(?<![\w-])(--[a-z][a-z-]*) ([\w.:+-]+)(?![\w'=])", keyword, message)
     return re.sub(r"(?<![\w-])(--[a-z][a-z-]*)(?![\w-])",
                   lambda m: _ARGUMENTS.get(m.group(1), m.group(1)), message)
 
@@ -166,6 +281,11 @@ def _csv(data, folder, name):
         return ""
     if isinstance(data, pd.DataFrame):
         path = os.path.join(folder, name)
+        twice = data.columns[data.columns.duplicated()]
+        if len(twice):
+            raise _usage(f"the DataFrame {os.path.splitext(name)[0]}= names the column "
+                         f"{twice[0]!r} twice. Fix: drop or rename one, e.g. "
+                         "df.loc[:, ~df.columns.duplicated()]")
         # A column of whole numbers that pandas made float (a missing value in it) as the
         # integers it holds: 2020, not 2020.0, which would read as another value (a date).
         data = data.copy(deep=False)
@@ -204,6 +324,9 @@ def _csv(data, folder, name):
         if frames is not None:  # errors name the argument, not this file
             frames.append((path, os.path.splitext(name)[0]))
         return path
+    if not isinstance(data, (str, os.PathLike)):
+        raise _usage(f"{os.path.splitext(name)[0]}= takes a DataFrame or a path to a CSV file, "
+                     f"not {type(data).__name__}. Fix: e.g. pass the whole DataFrame")
     return os.fspath(data)
 
 
@@ -250,14 +373,41 @@ def read_study(path, tables=None):
     if tables is not None and len(_list(tables)) == 0:
         raise _usage("read_study: tables= names no table. Fix: leave tables=None for every "
                      "table, or name those to read, e.g. tables=['summary_time']")
+    if os.path.isdir(path):
+        raise _error(NoInputError, "no_input", 66,
+                     f"{path}: a folder, not a study file. Fix: give the .sqlite file written "
+                     "by run(out=...) or `pdlab run --out`")
     raw = _pdlab.read_tables(path, _list(tables))  # only those tables are read
+    _check_study(path)
     return Study({name: _frame(cols) for name, cols in raw.items()}, path=path)
+
+
+def _check_study(path):
+    """Refuses an SQLite file that is no pdlab study (no meta table); warns of an unfinished
+    one (a run's .partial file), whose tables hold only the replicates done."""
+    uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
+    with sqlite3.connect(uri, uri=True) as db:
+        has = lambda t: db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                                   "name = ?", (t,)).fetchone() is not None
+        if not has("meta"):
+            raise _error(DataError, "data", 65,
+                         f"{path}: not a pdlab study (it has no meta table). Fix: give a file "
+                         "written by run(out=...) or `pdlab run --out`")
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("complete") == "0":
+            done = db.execute("SELECT COUNT(*) FROM runs").fetchone()[0] if has("runs") else 0
+            _warn([f"{path} is an unfinished study: {done} of {meta.get('replicates', '?')} "
+                   "replicates, and its tables hold only those. Fix: finish it with "
+                   "run(scenario, ..., out=<the study file>, resume=True)"])
 
 
 @_pythonic_errors
 def run(scenario, set=None, replicates=None, seed=None, threads=None, out=None, force=False,
         tables=None, resume=False, check_estimate=True):
-    """Runs a scenario (with `set` overrides, as --set key=value) and returns its Study.
+    """Runs a scenario (with `set` overrides {key: value}, as --set key=value) and returns
+    its Study. `replicates`, `seed`, `threads` (0: every core; the same result at any count):
+    None keeps the scenario's run.* values. `tables`: the tables to read back (None: all;
+    names of docs/outputs.md, checked before the run).
     With `out`, the SQLite study file is kept there (refused if it exists, unless `force`;
     `resume` finishes an interrupted run of it, as `pdlab run --resume`); without, it is
     written to a temporary folder and removed once read. Like `pdlab run`, it first
@@ -266,11 +416,31 @@ def run(scenario, set=None, replicates=None, seed=None, threads=None, out=None, 
     if resume and out is None:
         raise _usage("run: resume needs out, the study file to finish. "
                      "Fix: pass out=PATH of the interrupted run")
+    if resume and os.path.isfile(out) and not os.path.exists(os.fspath(out) + ".partial"):
+        raise _error(CantCreateError, "cant_create", 73,
+                     f"{os.fspath(out)}: the study is complete: nothing to resume. Fix: read it "
+                     f"with pdlab.read_study({os.fspath(out)!r}); force=True (without resume) "
+                     "runs it again and replaces it")
+    if tables is not None:
+        names = _list(tables)
+        if not names:
+            raise _usage("run: tables= names no table. Fix: leave tables=None for every table, "
+                         "or name those to read, e.g. tables=['summary_time']")
+        known = [name for name, _, _ in _pdlab.schemas()]
+        for name in names:
+            if name not in known:
+                near = difflib.get_close_matches(str(name), known, n=1)
+                raise _usage(f"tables=: {name!r} is no table of a study"
+                             + (f"; did you mean {near[0]!r}?" if near else "")
+                             + " Fix: name tables of docs/outputs.md, e.g. tables=['summary_time']")
     overrides = _overrides(set, replicates, seed, threads)
     command = "pdlab.run(" + ", ".join([repr(os.fspath(scenario))] +
                                        [f"--set {o}" for o in overrides]) + ")"
     with tempfile.TemporaryDirectory(prefix="pdlab-run-") as tmp:
         path = os.fspath(out) if out is not None else os.path.join(tmp, "study.sqlite")
+        frames = _frames.get()
+        if out is None and frames is not None:  # errors name it as the run's, not a file
+            frames.append((path, None))
         report = _pdlab.run(os.fspath(scenario), overrides, path, force, resume,
                              check_estimate, command)
         warnings_ = report.pop("warnings")
@@ -286,11 +456,19 @@ def compare(scenario, vary, set=None, replicates=None, seed=None, threads=None):
     """Runs every combination of the `vary` values ({key: [v1, v2, ...]}, first key slowest;
     the first combination is the baseline) on common random numbers. Returns the comparison
     table (docs/outputs.md, `compare`) with one column per varied key after `variant`."""
+    if not isinstance(vary, dict):
+        raise _usage(f"vary={vary!r}: takes a dict {{key: [value1, value2, ...]}}. Fix: e.g. "
+                     "vary={'promotion.pilot_success': [0.3, 0.6]}")
     if not vary:
         raise _usage("compare: vary is empty. Fix: give {key: [value1, value2, ...]}")
     args = []
     for key, values in vary.items():
-        values = list(values) if isinstance(values, (list, tuple, range, np.ndarray)) else [values]
+        if isinstance(values, (builtins.set, frozenset)):  # (`set` is an argument here)
+            raise _usage(f"vary[{key!r}]={values!r}: a set has no order, and the first value "
+                         "is the baseline. Fix: give a list, e.g. sorted(...)")
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+            values = [values]
+        values = [_plain(v) for v in values]
         args.append(f"{key}={','.join(_toml(v) for v in values)}")
     cols, variants, replicates_run, warnings_ = _pdlab.compare(
         os.fspath(scenario), _overrides(set, replicates, seed, threads), args)
@@ -301,10 +479,13 @@ def compare(scenario, vary, set=None, replicates=None, seed=None, threads=None):
     at = df.columns.get_loc("variant") + 1
     for i, key in enumerate(vary):
         column = df["variant"].map(lambda label, k=key: assigned[label][k])
-        try:
-            column = pd.to_numeric(column)
-        except (ValueError, TypeError):
-            pass
+        if column.isin(["true", "false"]).all():
+            column = column == "true"
+        else:
+            try:
+                column = pd.to_numeric(column)
+            except (ValueError, TypeError):
+                column = column.map(lambda v: json.loads(v) if v.startswith('"') else v)
         df.insert(at + i, key, column)
     df.attrs["replicates"] = replicates_run
     df.attrs["baseline"] = variants[0][0]
@@ -325,10 +506,10 @@ def riskset(scenario, events, covariates=None, static=None, policy=None, level=N
         tables, report = _pdlab.riskset(
             os.fspath(scenario), _overrides(set, None, None, None),
             _csv(events, tmp, "events.csv"), _csv(covariates, tmp, "covariates.csv"),
-            _list(static), policy or "", level or "", os.path.join(tmp, "riskset.sqlite"),
-            terms or "", _list(inherit), _list(event_covariates),
-            os.fspath(edges) if edges else "")
-    _warn(report["notes"])  # as the CLI's notes
+            _list(static), _text("policy", policy), _text("level", level),
+            os.path.join(tmp, "riskset.sqlite"), _text("terms", terms), _list(inherit),
+            _list(event_covariates), _edges(edges))
+    _warn(report["notes"], PdlabNote)  # as the CLI's notes
     df = _frame(tables["riskset"])
     df.attrs.update(report)
     return df
@@ -344,6 +525,9 @@ def _columns(**named):
 
 def _fit_frame(cols, info):
     _warn(info.pop("warnings"))
+    if info.get("dropped_missing"):
+        _warn([f"{info['dropped_missing']} rows with a missing value in the model's columns "
+               "were dropped (df.attrs['dropped_missing'])"])
     df = _frame(cols)
     df.attrs.update(info)
     return df
@@ -353,11 +537,15 @@ def _fit_frame(cols, info):
 def eha(data, formula, link="cloglog", cluster=None, offset=None):
     """A discrete-time event-history GLM (cloglog or logit) fitted to `data` (a risk-set CSV
     path or DataFrame), e.g. formula="event ~ vertical + horizontal + factor(policy_id)".
-    Returns the coefficient table; df.attrs holds n, events, log_likelihood, aic, ..."""
+    `cluster`: a column whose groups get cluster-robust standard errors (None: model-based);
+    `offset`: a column added to the linear predictor with coefficient 1. Rows with a missing
+    value in the model's columns are dropped, with a warning. Returns the coefficient table;
+    df.attrs holds n, events, log_likelihood, aic, dropped_missing, ..."""
     _columns(cluster=cluster, offset=offset)
     with tempfile.TemporaryDirectory(prefix="pdlab-eha-") as tmp:
-        cols, info = _pdlab.eha(_csv(data, tmp, "data.csv"), formula, link, cluster or "",
-                                offset or "")
+        cols, info = _pdlab.eha(_csv(data, tmp, "data.csv"), _text("formula", formula),
+                                _text("link", link), _text("cluster", cluster),
+                                _text("offset", offset))
     return _fit_frame(cols, info)
 
 
@@ -368,8 +556,9 @@ def cox(data, formula, ties="efron", strata=None, cluster=None):
     coefficient table; df.attrs holds n, events, log_likelihood, ..."""
     _columns(strata=strata, cluster=cluster)
     with tempfile.TemporaryDirectory(prefix="pdlab-cox-") as tmp:
-        cols, info = _pdlab.cox(_csv(data, tmp, "data.csv"), formula, ties, strata or "",
-                                cluster or "")
+        cols, info = _pdlab.cox(_csv(data, tmp, "data.csv"), _text("formula", formula),
+                                _text("ties", ties), _text("strata", strata),
+                                _text("cluster", cluster))
     return _fit_frame(cols, info)
 
 
@@ -377,13 +566,18 @@ def cox(data, formula, ties="efron", strata=None, cluster=None):
 def infer(cascades, nodes=None, model="exponential", flavour="snap", params=None,
           epsilon=1e-64, edges=0, p_value_cutoff=0.0):
     """A diffusion network inferred from `cascades` (CSV path or DataFrame with node_name,
-    event_time, cascade_id) by NetInf. Returns the edges; df.attrs holds the transmission
-    parameter used and the log-likelihoods."""
+    event_time, cascade_id) by NetInf (`model` exponential, powerlaw or rayleigh; `flavour`
+    snap or networkinference). `params`: the transmission rate (None: estimated); `epsilon`:
+    the tiny probability of an unexplained infection; `edges`: how many edges to infer (0:
+    until no edge improves the fit); `p_value_cutoff`: with flavour networkinference, stop
+    when an edge's p-value is above it (0: no cutoff). Returns the edges; df.attrs holds the
+    transmission parameter used and the log-likelihoods."""
     with tempfile.TemporaryDirectory(prefix="pdlab-infer-") as tmp:
         cols, info = _pdlab.infer(_csv(cascades, tmp, "cascades.csv"),
                                   _csv(nodes, tmp, "nodes.csv"), model, flavour,
-                                  None if params is None else float(params), float(epsilon),
-                                  int(edges), float(p_value_cutoff))
+                                  None if params is None else _real("params", params),
+                                  _real("epsilon", epsilon), _count("edges", edges),
+                                  _real("p_value_cutoff", p_value_cutoff))
     df = _frame(cols)
     df.attrs.update(info)
     return df
@@ -397,9 +591,11 @@ def units(query, scenario=None, limit=20):
     unit_id, parent_id, level, level_index, type (street_office, town, ...; None when the
     hierarchy has no type column), name, name_en, within (ancestors' names, top first) and
     within_ids. Looks in China's shipped hierarchy, or in `scenario`'s."""
-    rows = _pdlab.units("" if scenario is None else os.fspath(scenario), str(query), int(limit))
+    rows = _pdlab.units("" if scenario is None else os.fspath(scenario), str(query).strip(),
+                        _count("limit", limit))
     df = pd.DataFrame(rows, columns=["unit_id", "parent_id", "level", "level_index", "type",
                                      "name", "name_en", "within", "within_ids"])
+    df["level_index"] = df["level_index"].astype("int64")  # also when no unit matches
     for c in ["parent_id", "type", "name_en", "within", "within_ids"]:
         df[c] = df[c].replace("", None)
     return df
@@ -412,18 +608,64 @@ def schemas():
             for name, _, cols in _pdlab.schemas()}
 
 
+def _real(argument, value):
+    """A number given to `argument`; anything else is a UsageError naming it."""
+    value = _plain(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _usage(f"{argument}={value!r}: must be a number")
+    return float(value)
+
+
+def _factors(factors):
+    """sensitivity's factors as the library's "key" or "key=lo:hi": a str is one factor; a
+    dict maps keys to (lo, hi) or None (the key's whole range); a tuple (key, lo, hi) is one
+    factor with its range."""
+    if factors is None:
+        return []
+    if isinstance(factors, dict):
+        out = []
+        for key, bounds in factors.items():
+            bounds = _plain(bounds)
+            if bounds is None:
+                out.append(str(key))
+            elif isinstance(bounds, (list, tuple)) and len(bounds) == 2:
+                out.append(f"{key}={_real('factors', bounds[0])!r}:{_real('factors', bounds[1])!r}")
+            else:
+                raise _usage(f"factors[{key!r}]={bounds!r}: give (lo, hi), or None for the "
+                             "key's whole range")
+        return out
+    out = []
+    for f in _list(factors):
+        f = _plain(f)
+        if isinstance(f, (tuple, list)) and len(f) == 3 and isinstance(f[0], str):
+            out.append(f"{f[0]}={_real('factors', f[1])!r}:{_real('factors', f[2])!r}")
+        elif isinstance(f, str):
+            out.append(f)
+        else:
+            raise _usage(f"factors: {f!r} is not a factor. Fix: give \"key\", \"key=lo:hi\", "
+                         "(key, lo, hi) or a dict {key: (lo, hi)}")
+    return out
+
+
 @_pythonic_errors
 def sensitivity(scenario, factors=None, method="sobol", samples=64, trajectories=10, levels=4,
                 bootstrap=1000, confidence=0.95, set=None, replicates=None, seed=None,
                 threads=None):
     """Sobol (Saltelli design) or Morris sensitivity of every outcome `compare` knows to the
-    `factors` (["key", "key=lo:hi", ...]; none: the scenario's [[sensitivity.factor]] list),
-    on common random numbers, as `pdlab sensitivity`. Returns the index table (docs/outputs.md,
-    `sensitivity`); df.attrs holds the method, design points, replicates and the factors'
-    ranges as used."""
+    `factors`, on common random numbers, as `pdlab sensitivity`. `factors`: "key" (the key's
+    whole range in the parameter registry) or "key=lo:hi", a list of these or of tuples
+    (key, lo, hi), or a dict {key: (lo, hi) or None}; none: the scenario's
+    [[sensitivity.factor]] list. method "sobol" uses `samples` base samples (N(k + 2) design
+    points for k factors), "morris" `trajectories` trajectories on a grid of `levels` (even)
+    levels; `bootstrap` resamples give each index an interval at level `confidence` (a
+    fraction in (0, 1), e.g. 0.95); `replicates` per design point. Returns the index table
+    (docs/outputs.md, `sensitivity`); df.attrs holds the method, design points, replicates and
+    the factors' ranges as used."""
     cols, info = _pdlab.sensitivity(os.fspath(scenario), _overrides(set, replicates, seed, threads),
-                                    list(factors or []), method, int(samples), int(trajectories),
-                                    int(levels), int(bootstrap), float(confidence))
+                                    _factors(factors), method, _count("samples", samples),
+                                    _count("trajectories", trajectories),
+                                    _count("levels", levels), _count("bootstrap", bootstrap),
+                                    _real("confidence", confidence))
     df = _frame(cols)
     _warn(info.pop("warnings"))
     info["factors"] = [{"key": k, "lo": lo, "hi": hi} for k, lo, hi in info["factors"]]
@@ -509,10 +751,11 @@ def fit(scenario, events, covariates=None, static=None, level=None, policy=None,
         cols, info = _pdlab.fit(
             os.fspath(scenario), _overrides(set, None, None, None),
             _csv(events, tmp, "events.csv"), _csv(covariates, tmp, "covariates.csv"),
-            _list(static), _list(inherit), _list(event_covariates),
-            os.fspath(edges) if edges else "", level or "", policy or "", terms or "", link,
-            anchor, out is not None, bool(force), str(cluster))
-    _warn(info["notes"])
+            _list(static), _list(inherit), _list(event_covariates), _edges(edges),
+            _text("level", level), _text("policy", policy), _text("terms", terms),
+            _text("link", link), anchor, out is not None, bool(force),
+            _text("cluster", "none" if cluster is None else cluster))
+    _warn(info["notes"], PdlabNote)
     df = _frame(cols)
     df.attrs.update(info)
     return df
@@ -530,25 +773,41 @@ def check_fit(scenario, events, train_until=None, set=None, replicates=None, see
     with tempfile.TemporaryDirectory(prefix="pdlab-check-fit-") as tmp:
         cols, info = _pdlab.check_fit(os.fspath(scenario),
                                       _overrides(set, replicates, seed, threads),
-                                      _csv(events, tmp, "events.csv"), train_until or "")
+                                      _csv(events, tmp, "events.csv"),
+                                      _text("train_until", train_until))
     df = _frame(cols)
     _warn(info.pop("notes", []))
     df.attrs.update(info)
     return df
 
 
+def _read_table_csv(path, table):
+    """A CSV the library wrote, with its table's column types (docs/outputs.md): text stays
+    text ("0070" keeps its zeros), integers with blanks are nullable."""
+    types = {name: cols for name, _, cols in _pdlab.schemas()}[table]
+    kinds = {column: kind for column, kind, _ in types}
+    dtype = {c: (str if k == "text" else "Int64" if k == "integer" else float)
+             for c, k in kinds.items()}
+    return pd.read_csv(path, dtype=dtype, keep_default_na=False,
+                       na_values={c: [""] for c in kinds})
+
+
 class Cases:
     """The cases side by side: .comparison (one row per case, comparison.csv), .held_out
     (the held-out facts checked, held_out.csv; None without), .studies (case -> its study
-    file; read them with read_study), .written (every file written), .out_dir."""
+    file; read them with read_study), .written (every file written), .out_dir,
+    .reports_skipped (why the HTML reports were not written, or None). The two tables have
+    their registry types (docs/outputs.md) and the values as the CSV files print them (a few
+    digits); each study holds the full values."""
 
     def __init__(self, info):
         self.out_dir = info["out_dir"]
         self.studies = dict(info["studies"])
         self.written = list(info["written"])
         self.reports_skipped = info["reports_skipped"] or None
-        self.comparison = pd.read_csv(info["comparison_csv"], keep_default_na=True)
-        self.held_out = (pd.read_csv(info["held_out_csv"]) if info["held_out_csv"] else None)
+        self.comparison = _read_table_csv(info["comparison_csv"], "cases_comparison")
+        self.held_out = (_read_table_csv(info["held_out_csv"], "cases_held_out")
+                         if info["held_out_csv"] else None)
 
     def __repr__(self):
         return f"<pdlab.Cases {self.out_dir}: {', '.join(self.studies)}>"

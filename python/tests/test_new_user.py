@@ -46,7 +46,7 @@ def test_one_name_for_a_list_and_notes_as_warnings_at_the_callers_line():
         rs = pdlab.riskset(DC / "dual_carbon.toml", events=events, static="migrant_share")
     assert "migrant_share" in rs.columns
     notes = [w for w in caught if issubclass(w.category, pdlab.PdlabWarning)]
-    assert any("can never be events (level= prefecture" in str(w.message) for w in notes)
+    assert any("can never be events (level='prefecture'" in str(w.message) for w in notes)
     assert all(w.filename == __file__ for w in notes)
 
 
@@ -151,3 +151,141 @@ def test_sensitivity_warns_of_undefined_resamples():
                           replicates=2)
     assert any("bootstrap resamples, where the outcome does not vary" in str(w.message)
                for w in caught)
+
+
+# A second trial (2026-12-06, night): each test fails with the behaviour before it.
+F = ["promotion.pilot_success", "adoption.gamma_vertical=0:2"]
+
+
+def test_a_confidence_outside_0_1_is_refused_not_read_out_of_bounds():
+    for bad in (90, -1, float("nan"), 1e6):
+        with pytest.raises(pdlab.UsageError) as e:
+            pdlab.sensitivity(TOY, F, samples=8, replicates=1, bootstrap=100, confidence=bad)
+        assert "strictly between 0 and 1" in str(e.value) and "0.95" in str(e.value)
+
+
+def test_sensitivity_factors_as_a_string_a_dict_or_tuples():
+    one = pdlab.sensitivity(TOY, "promotion.pilot_success", samples=8, replicates=1,
+                            bootstrap=100)
+    assert [f["key"] for f in one.attrs["factors"]] == ["promotion.pilot_success"]
+    ranged = pdlab.sensitivity(TOY, {"adoption.gamma_vertical": (0, 2),
+                                     "promotion.pilot_success": None},
+                               samples=8, replicates=1, bootstrap=100)
+    assert ranged.attrs["factors"][0] == {"key": "adoption.gamma_vertical", "lo": 0.0, "hi": 2.0}
+    tuples = pdlab.sensitivity(TOY, [("adoption.gamma_vertical", 0, 2)], samples=8,
+                               replicates=1, bootstrap=100)
+    assert tuples.attrs["factors"] == [{"key": "adoption.gamma_vertical", "lo": 0.0, "hi": 2.0}]
+
+
+def test_vary_values_from_pandas_numpy_and_text_with_a_comma():
+    by_series = pdlab.compare(TOY, vary={"promotion.pilot_success": pd.Series([0.8, 0.3])},
+                              replicates=2)
+    assert sorted(by_series["promotion.pilot_success"].unique()) == [0.3, 0.8]
+    flags = pdlab.compare(TOY, vary={"adoption.success_weighted": [np.bool_(True), False]},
+                          replicates=2)
+    assert flags["adoption.success_weighted"].dtype == bool
+    with pytest.raises(pdlab.UsageError) as e:
+        pdlab.compare(TOY, vary={"promotion.pilot_success": {0.8, 0.3}}, replicates=2)
+    assert "a set has no order" in str(e.value)
+    # One value with a comma stays one value (and is no pilot rule): not two variants.
+    with pytest.raises(pdlab.Error) as e:
+        pdlab.compare(TOY, vary={"promotion.pilot_rule": ["capacity,random", "random"]},
+                      replicates=2)
+    assert "capacity,random" in str(e.value)
+
+
+def test_set_values_keep_their_python_types():
+    with pytest.raises(pdlab.Error) as e:  # a str is text, not the boolean true
+        pdlab.run(TOY, replicates=1, set={"stability.enabled": "true"})
+    assert "must be true or false" in str(e.value)
+    s = pdlab.run(TOY, replicates=1, set={"output.quantiles": np.array([0.1, 0.9]),
+                                          "adoption.success_weighted": np.bool_(False)})
+    assert {"q10", "q90"} <= set(s.summary_time.columns)
+    with pytest.raises(pdlab.UsageError) as e:
+        pdlab.run(TOY, set=["promotion.pilot_success=0.5"])
+    assert "takes a dict" in str(e.value)
+
+
+def test_counts_and_texts_of_the_wrong_type_are_named():
+    with pytest.raises(pdlab.UsageError, match=r"^replicates=2\.7: must be a whole number"):
+        pdlab.run(TOY, replicates=2.7)
+    with pytest.raises(pdlab.UsageError, match=r"^replicates='two'"):
+        pdlab.run(TOY, replicates="two")
+    assert len(pdlab.run(TOY, replicates=2.0).runs) == 2
+    with pytest.raises(pdlab.UsageError, match=r"^level=\['prefecture'\]: takes one str"):
+        pdlab.riskset(DC / "dual_carbon.toml", DC / "events.csv", level=["prefecture"])
+    with pytest.raises(pdlab.UsageError, match=r"takes a DataFrame or a path"):
+        pdlab.riskset(DC / "dual_carbon.toml", pd.read_csv(DC / "events.csv")["unit_id"])
+
+
+def test_tables_are_checked_before_the_run(tmp_path):
+    out = tmp_path / "t.sqlite"
+    with pytest.raises(pdlab.UsageError) as e:
+        pdlab.run(TOY, replicates=1, out=out, tables=["summary_tim"])
+    assert "did you mean 'summary_time'?" in str(e.value)
+    assert not out.exists()
+
+
+def test_read_study_refuses_a_folder_and_other_sqlite_and_warns_of_an_unfinished_one(tmp_path):
+    with pytest.raises(pdlab.NoInputError, match="a folder, not a study file"):
+        pdlab.read_study(tmp_path)
+    import sqlite3
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE x (a)")
+    with pytest.raises(pdlab.DataError, match="not a pdlab study"):
+        pdlab.read_study(other)
+    done = tmp_path / "done.sqlite"
+    pdlab.run(TOY, replicates=2, out=done)
+    with sqlite3.connect(done) as db:
+        db.execute("UPDATE meta SET value = '0' WHERE key = 'complete'")
+    with pytest.warns(pdlab.PdlabWarning, match="unfinished study: 2 of 2 replicates"):
+        pdlab.read_study(done)
+
+
+def test_resuming_a_complete_study_says_so(tmp_path):
+    out = tmp_path / "t.sqlite"
+    pdlab.run(TOY, replicates=1, out=out)
+    with pytest.raises(pdlab.CantCreateError, match="the study is complete: nothing to resume"):
+        pdlab.run(TOY, replicates=1, out=out, resume=True)
+
+
+def test_a_missing_edges_file_is_named_as_the_argument():
+    with pytest.raises(pdlab.NoInputError, match=r"^edges='nope.csv': file not found"):
+        pdlab.riskset(DC / "dual_carbon.toml", DC / "events.csv", level="prefecture",
+                      edges="nope.csv")
+
+
+def test_duplicate_columns_are_refused_by_name():
+    syn = pd.read_csv(SRC / "tests" / "reference" / "synthetic.csv")
+    data = pd.concat([syn[["y", "x1"]], syn[["x1"]]], axis=1)
+    with pytest.raises(pdlab.UsageError, match="names the column 'x1' twice"):
+        pdlab.eha(data, "y ~ x1")
+
+
+def test_messages_in_python_words():
+    with pytest.raises(pdlab.UsageError) as e:
+        pdlab.sensitivity(TOY, F, samples=0, replicates=1)
+    assert "samples=64" in str(e.value) and "--" not in str(e.value)
+    with pytest.raises(pdlab.ConfigError) as e:
+        pdlab.run(TOY, replicates=1, set={"hierarchy.root": True})
+    assert "from Python: pass the value as a str" in str(e.value) and "set[''" not in str(e.value)
+    with pytest.raises(pdlab.UsageError) as e:
+        pdlab.units("")
+    assert "query=" in str(e.value) and "QUERY" not in str(e.value)
+
+
+def test_notes_are_their_own_category_and_dropped_rows_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", category=pdlab.PdlabNote)
+        pdlab.fit(DC / "dual_carbon.toml", DC / "events.csv", level="prefecture")
+    syn = pd.read_csv(SRC / "tests" / "reference" / "synthetic.csv")
+    syn.loc[:5, "x1"] = np.nan
+    with pytest.warns(pdlab.PdlabWarning, match="6 rows with a missing value"):
+        pdlab.eha(syn, "y ~ x1")
+
+
+def test_units_keeps_its_types_when_nothing_matches_and_strips_the_query():
+    assert pdlab.units("zzzzqqq").dtypes["level_index"] == np.int64
+    assert len(pdlab.units(" 320585 ")) == len(pdlab.units("320585")) > 0

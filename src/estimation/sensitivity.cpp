@@ -1,5 +1,6 @@
 #include "pdlab/estimation/sensitivity.hpp"
 
+#include "pdlab/core/errors.hpp"
 #include "pdlab/core/rng.hpp"
 
 #include <boost/random/sobol.hpp>
@@ -45,6 +46,11 @@ std::size_t pick(double u, std::size_t n) {
 // other for the upper, so that each bound holds wherever they would fall; a bound that would
 // rest on one of them is NaN.
 Interval percentile(double estimate, std::vector<double> boot, double confidence) {
+  if (!(confidence > 0 && confidence < 1)) {  // (the quantiles' indices would leave boot)
+    fail(ErrorKind::usage, {"", 0, "confidence", std::to_string(confidence)},
+         "the intervals' confidence level must lie strictly between 0 and 1",
+         "give it as a fraction, e.g. 0.95");
+  }
   Interval out{estimate, nan, nan};
   const auto defined_end =
       std::partition(boot.begin(), boot.end(), [](double v) { return !std::isnan(v); });

@@ -230,6 +230,12 @@ void check_sizes(const SensitivitySpec& spec) {
     need(spec.levels >= 2 && spec.levels % 2 == 0, "--levels", spec.levels,
          "Morris levels must be even and at least 2", "use --levels 4 or 6");
   }
+  // (The CLI's intervals are always 95%; the library's callers, Python's confidence=, choose.)
+  if (!(spec.confidence > 0 && spec.confidence < 1)) {
+    fail(ErrorKind::usage, {"", 0, "confidence", fmt::format("{}", spec.confidence)},
+         "the intervals' confidence level must lie strictly between 0 and 1",
+         "give it as a fraction, e.g. 0.95 for 95% intervals");
+  }
   need(spec.bootstrap >= min_bootstrap, "--bootstrap", spec.bootstrap,
        fmt::format("too few bootstrap resamples for a 95% interval (at least {})", min_bootstrap),
        "use --bootstrap 1000");

@@ -4,6 +4,7 @@
 #include "columns.hpp"
 #include "errors.hpp"
 #include "gil.hpp"
+#include "interrupt.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/io/estimation_io.hpp"
 #include "pdlab/io/table.hpp"
@@ -38,7 +39,11 @@ py::dict run(const std::string& scenario, const Strings& overrides, const std::s
   plan.resume = resume;
   plan.check_estimate = check_estimate;
   plan.command_line = command_line;
-  const auto res = without_gil([&] { return study::run_plan(plan); });
+  const auto res = interruptible([&](const InterruptScope& scope) {
+    study::RunHooks hooks;
+    hooks.progress = scope.checking<int, int>();
+    return study::run_plan(plan, hooks);
+  });
   const auto& rep = res.report;
   py::dict d;
   d["n_units"] = rep.n_units;
@@ -61,7 +66,9 @@ py::tuple compare(const std::string& scenario, const Strings& overrides, const S
     fail(ErrorKind::usage, {"", 0, "vary", ""}, "only one variant: nothing to compare",
          "give at least two values for a key");
   }
-  const auto res = without_gil([&] { return study::compare_designs(spec, {}, {}); });
+  const auto res = interruptible([&](const InterruptScope& scope) {
+    return study::compare_designs(spec, {}, scope.checking<int, int>());
+  });
   ColumnCollector w(io::table_schema("compare"));
   study::write_compare(res, w);
   py::list variants;

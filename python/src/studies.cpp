@@ -6,6 +6,7 @@
 
 #include "columns.hpp"
 #include "gil.hpp"
+#include "interrupt.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/io/estimation_io.hpp"
 #include "pdlab/io/output_file.hpp"
@@ -57,7 +58,9 @@ py::tuple sensitivity(const std::string& scenario, const Strings& overrides, con
   spec.levels = levels;
   spec.bootstrap = bootstrap;
   spec.confidence = confidence;
-  const auto r = without_gil([&] { return study::sensitivity_analysis(spec, {}); });
+  const auto r = interruptible([&](const InterruptScope& scope) {
+    return study::sensitivity_analysis(spec, scope.checking<int, int>());
+  });
   py::dict d;
   d["method"] = method;
   d["design_points"] = r.design_points;
@@ -91,7 +94,9 @@ py::tuple calibrate(const std::string& scenario, const Strings& overrides,
     io::check_output_path(out, force);
   }
   const study::CalibrateSpec spec{scenario, overrides, targets, {}, targets_label};
-  const auto r = without_gil([&] { return study::calibrate_scenario(spec, {}, {}); });
+  const auto r = interruptible([&](const InterruptScope& scope) {
+    return study::calibrate_scenario(spec, {}, scope.checking<const study::CalibrateProgress&>());
+  });
   py::dict d;
   py::dict best;
   for (std::size_t i = 0; i < r.free.size(); ++i) {
@@ -182,11 +187,14 @@ py::tuple check_fit(const std::string& scenario, const Strings& overrides,
   py::dict d;
   d["replicates"] = prepared.model->scenario().replicates;
   if (train_until.empty()) {
-    const auto rows = without_gil([&] { return study::check_fit_study(prepared, events, {}); });
+    const auto rows = interruptible([&](const InterruptScope& scope) {
+      return study::check_fit_study(prepared, events, scope.checking<int, int>());
+    });
     return py::make_tuple(table(rows, "check_fit", study::write_check), d);
   }
-  const auto r =
-      without_gil([&] { return study::out_of_sample_study(prepared, events, train_until, {}); });
+  const auto r = interruptible([&](const InterruptScope& scope) {
+    return study::out_of_sample_study(prepared, events, train_until, scope.checking<int, int>());
+  });
   d["train_until"] = r.train_until;
   d["first_scored"] = r.first_scored;
   d["last_scored"] = r.last_scored;
@@ -220,7 +228,9 @@ py::dict cases(const std::string& folder, const std::string& out_dir, const Stri
   o.overrides = overrides;
   o.force = force;
   o.command_line = command;  // the module's call, as run() records it
-  const auto r = without_gil([&] { return study::run_cases(o, {}, {}); });
+  const auto r = interruptible([&](const InterruptScope& scope) {
+    return study::run_cases(o, {}, scope.checking<int, int>());
+  });
   py::dict d;
   d["folder"] = r.folder;
   d["out_dir"] = r.out_dir;

@@ -289,3 +289,24 @@ def test_notes_are_their_own_category_and_dropped_rows_warn():
 def test_units_keeps_its_types_when_nothing_matches_and_strips_the_query():
     assert pdlab.units("zzzzqqq").dtypes["level_index"] == np.int64
     assert len(pdlab.units(" 320585 ")) == len(pdlab.units("320585")) > 0
+
+
+def test_ctrl_c_stops_a_long_run_and_resume_finishes_it(tmp_path):
+    import os
+    import signal
+    import threading
+    import time
+    out = tmp_path / "k.sqlite"
+    jiangsu = SRC / "scenarios" / "cases" / "jiangsu-rollout.toml"
+    timer = threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        pdlab.run(jiangsu, replicates=120, threads=1, out=out)  # some 10 s in all
+    timer.join()
+    # Stopped between replicates, before the end: the partial study is there to resume.
+    assert not out.exists() and (tmp_path / "k.sqlite.partial").exists()
+    done = pdlab.run(jiangsu, replicates=120, threads=1, out=out, resume=True, tables=["runs"])
+    assert len(done.runs) == 120 and done.report["resumed_replicates"] > 0
+    with pytest.raises(KeyboardInterrupt):  # Python's own handler is back
+        threading.Timer(0.2, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+        time.sleep(5)

@@ -310,3 +310,10 @@ def test_ctrl_c_stops_a_long_run_and_resume_finishes_it(tmp_path):
     with pytest.raises(KeyboardInterrupt):  # Python's own handler is back
         threading.Timer(0.2, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
         time.sleep(5)
+
+
+def test_a_backticked_column_name_keeps_its_spaces():
+    syn = pd.read_csv(SRC / "tests" / "reference" / "synthetic.csv")
+    spaced = pdlab.eha(syn.rename(columns={"x1": "x 1"}), "y ~ `x 1` + x2").set_index("term")
+    plain = pdlab.eha(syn, "y ~ x1 + x2").set_index("term")
+    assert spaced.loc["x 1", "estimate"] == plain.loc["x1", "estimate"]

@@ -20,7 +20,9 @@ struct EhaOptions {
 void add_options(CLI::App& sub, EhaOptions& o) {
   sub.add_option("data", o.data, "Risk-set CSV (from `pdlab riskset` or any tool)")->required();
   sub.add_option("--formula", o.formula,
-                 "e.g. \"event ~ vertical + horizontal + factor(policy_id)\"")
+                 "e.g. \"event ~ vertical + horizontal + factor(policy_id)\": columns, "
+                 "log(column), interactions a:b or a*b, factor(column), - 1 for no intercept; "
+                 "a name with spaces in backticks, `log gdp`")
       ->required();
   sub.add_option("--link", o.link, "Link function")
       ->check(CLI::IsMember(study::glm_link_names()))

@@ -22,6 +22,8 @@
 #include <exception>
 #include <map>
 #include <set>
+#include <string>
+#include <string_view>
 
 namespace pdlab::io {
 
@@ -790,7 +792,37 @@ Formula parse_formula(const std::string& text) {
     fail(ErrorKind::usage, {"", 0, "--formula", text}, "no '~' in the formula",
          "write e.g. \"event ~ vertical + horizontal + migrant_share\"");
   }
+  // A name in backticks (R's quoting of a column whose name is not syntactic, `log gdp`)
+  // keeps its spaces, + and -; the backticks are not part of it.
+  const auto unquote = [&](const std::string& s) {
+    std::string out;
+    bool tick = false;
+    for (const char c : s) {
+      if (c == '`') {
+        tick = !tick;
+        continue;
+      }
+      if (tick && std::string_view("*:^|()~").find(c) != std::string_view::npos) {
+        fail(ErrorKind::usage, {"", 0, "--formula", text},
+             std::string("a name in backticks holds '") + c +
+                 "', which the formula reads as "
+                 "an operator",
+             "rename the column (letters, digits, spaces, '_', '.', '-')");
+      }
+      if (tick || (c != ' ' && c != '\t')) {
+        out += c;  // outside backticks "log( x )" is log(x): a bare name has no spaces
+      }
+    }
+    if (tick) {
+      fail(ErrorKind::usage, {"", 0, "--formula", text}, "a backtick is not closed",
+           "close the name, e.g. `log gdp`");
+    }
+    return out;
+  };
   f.response = trim(text.substr(0, tilde));
+  if (f.response.size() > 1 && f.response.front() == '`') {
+    f.response = unquote(f.response);
+  }
   std::string rhs = text.substr(tilde + 1);
   const auto add = [&](const std::string& term) {
     if (std::find(f.terms.begin(), f.terms.end(), term) == f.terms.end()) {
@@ -813,12 +845,7 @@ Formula parse_formula(const std::string& text) {
   char sign = '+';
   std::string cur;
   auto flush = [&] {
-    std::string term;
-    for (char c : trim(cur)) {
-      if (c != ' ' && c != '\t') {
-        term += c;  // "log( x )" is log(x); a name has no spaces
-      }
-    }
+    const std::string term = unquote(trim(cur));
     cur.clear();
     if (term.empty()) {
       return;
@@ -892,8 +919,10 @@ Formula parse_formula(const std::string& text) {
       add(once);
     }
   };
+  bool tick = false;  // within a backticked name, + and - are part of it
   for (char c : rhs) {
-    if (c == '+' || c == '-') {
+    tick = c == '`' ? !tick : tick;
+    if (!tick && (c == '+' || c == '-')) {
       flush();
       sign = c;
     } else {

@@ -317,3 +317,10 @@ def test_a_backticked_column_name_keeps_its_spaces():
     spaced = pdlab.eha(syn.rename(columns={"x1": "x 1"}), "y ~ `x 1` + x2").set_index("term")
     plain = pdlab.eha(syn, "y ~ x1 + x2").set_index("term")
     assert spaced.loc["x 1", "estimate"] == plain.loc["x1", "estimate"]
+
+
+def test_a_misspelt_target_column_is_refused_not_ignored():
+    targets = pd.DataFrame({"level": ["township"], "date": ["2012-12"], "share": [0.4],
+                            "wieght": [2]})
+    with pytest.raises(pdlab.DataError, match="a column a letter or two from 'weight'"):
+        pdlab.abc(CAL, targets, particles=20, generations=2)

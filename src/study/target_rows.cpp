@@ -3,6 +3,7 @@
 #include "pdlab/core/errors.hpp"
 #include "pdlab/io/text_reader.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 
@@ -19,6 +20,25 @@ std::vector<TargetRow> read_target_rows(const std::string& path) {
     }
     return c;
   };
+  // A column a letter or two from one of these is a misspelling (`wieght`): read as nothing,
+  // it would leave every weight at 1 without a word. Columns farther off (notes, a source)
+  // are the user's own and left alone.
+  const std::vector<std::string> known = {"level",     "date",   "share",  "value",
+                                          "policy_id", "region", "weight", "metric"};
+  for (const auto& name : r.header()) {
+    if (std::find(known.begin(), known.end(), name) != known.end()) {
+      continue;
+    }
+    for (const auto& k : known) {
+      if (edit_distance(name, k) <= (k.size() > 5 ? 2U : 1U)) {
+        fail(ErrorKind::data, {path, 1, "header", name},
+             "a column a letter or two from '" + k + "', which is read; this one is not",
+             "rename it to " + k +
+                 " (or give your own column a name farther from pdlab's: "
+                 "level, date, share or value, policy_id, region, weight, metric)");
+      }
+    }
+  }
   const auto c_level = col("level", true);
   const auto c_date = col("date", true);
   const auto c_value = r.column("value");

@@ -17,21 +17,31 @@ struct KindInfo {
   const char* klass;  // class name
   int exit_code;      // as the CLI exits
   const char* doc;
+  // The built-in exception it also is, so that `except FileNotFoundError` or `except
+  // ValueError` catch pdlab's as any other library's (nullptr: none fits).
+  PyObject* (*builtin)();
 };
 
 constexpr std::array<KindInfo, 8> kKinds{{
-    {ErrorKind::usage, "usage", "UsageError", EX_USAGE, "bad use: an unknown option or value"},
-    {ErrorKind::data, "data", "DataError", EX_DATAERR, "bad input data (CSV, hierarchy, edges)"},
+    {ErrorKind::usage, "usage", "UsageError", EX_USAGE,
+     "bad use: an unknown option or value (also a ValueError)", [] { return PyExc_ValueError; }},
+    {ErrorKind::data, "data", "DataError", EX_DATAERR,
+     "bad input data (CSV, hierarchy, edges) (also a ValueError)", [] { return PyExc_ValueError; }},
     {ErrorKind::no_input, "no_input", "NoInputError", EX_NOINPUT,
-     "an input file is missing or unreadable"},
+     "an input file is missing or unreadable (also a FileNotFoundError)",
+     [] { return PyExc_FileNotFoundError; }},
     {ErrorKind::cant_create, "cant_create", "CantCreateError", EX_CANTCREAT,
-     "an output exists (without force) or cannot be created"},
-    {ErrorKind::io, "io", "IoError", EX_IOERR, "a read or write failed midway"},
+     "an output exists (without force) or cannot be created (also an OSError)",
+     [] { return PyExc_OSError; }},
+    {ErrorKind::io, "io", "IoError", EX_IOERR, "a read or write failed midway (also an OSError)",
+     [] { return PyExc_OSError; }},
     {ErrorKind::config, "config", "ConfigError", EX_CONFIG,
-     "bad scenario: unknown key or out-of-range value"},
+     "bad scenario: unknown key or out-of-range value (also a ValueError)",
+     [] { return PyExc_ValueError; }},
     {ErrorKind::resources, "resources", "ResourcesError", EX_OSERR,
-     "not enough memory or address space for the run"},
-    {ErrorKind::internal, "internal", "InternalError", EX_SOFTWARE, "a bug in pdlab"},
+     "not enough memory or address space for the run", nullptr},
+    {ErrorKind::internal, "internal", "InternalError", EX_SOFTWARE,
+     "a bug in pdlab (also a RuntimeError)", [] { return PyExc_RuntimeError; }},
 }};
 
 // Owned by the module (its attributes), so never freed while it is loaded.
@@ -48,7 +58,10 @@ void register_errors(py::module_& m) {
   m.add_object("Error", py::handle(base));
   for (std::size_t i = 0; i < kKinds.size(); ++i) {
     const auto qualified = std::string("pdlab.") + kKinds[i].klass;
-    g_classes[i] = PyErr_NewExceptionWithDoc(qualified.c_str(), kKinds[i].doc, base, nullptr);
+    PyObject* bases = kKinds[i].builtin != nullptr ? PyTuple_Pack(2, base, kKinds[i].builtin())
+                                                   : PyTuple_Pack(1, base);
+    g_classes[i] = PyErr_NewExceptionWithDoc(qualified.c_str(), kKinds[i].doc, bases, nullptr);
+    Py_DECREF(bases);
     m.add_object(kKinds[i].klass, py::handle(g_classes[i]));
   }
   py::register_exception_translator([](std::exception_ptr p) {

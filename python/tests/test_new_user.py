@@ -324,3 +324,16 @@ def test_a_misspelt_target_column_is_refused_not_ignored():
                             "wieght": [2]})
     with pytest.raises(pdlab.DataError, match="a column a letter or two from 'weight'"):
         pdlab.abc(CAL, targets, particles=20, generations=2)
+
+
+def test_errors_are_also_the_builtin_exceptions_they_are_like(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        pdlab.run(tmp_path / "nope.toml")
+    with pytest.raises(ValueError):
+        pdlab.run(TOY, set={"vertical.attenuatio": 0.3})
+    with pytest.raises(ValueError):
+        pdlab.compare(TOY, vary={})
+    out = tmp_path / "t.sqlite"
+    out.write_text("")
+    with pytest.raises(OSError):
+        pdlab.run(TOY, replicates=1, out=out)

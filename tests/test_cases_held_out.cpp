@@ -88,6 +88,17 @@ TEST(CasesHeldOut, ShippedFactsAsDocumented) {
   const auto res = run(dir, cases, 20);
   ASSERT_EQ(res.held_out.size(), 5U);
   EXPECT_TRUE(fs::exists(res.held_out_csv));
+  // Which facts are evidence (docs/cases.md, "Held-out facts"): only Haicang's is held out;
+  // Chengdu's two and Jiangsu's constrained inputs set after they missed, Taicang's checks data.
+  const std::map<std::string, study::FactStatus> status = {
+      {"chengdu", study::FactStatus::tuned_after_miss},
+      {"haicang", study::FactStatus::held_out},
+      {"jiangsu-rollout", study::FactStatus::tuned_after_miss},
+      {"taicang", study::FactStatus::data_check}};
+  for (const auto& h : res.held_out) {
+    EXPECT_EQ(h.fact.status, status.at(h.fact.case_name)) << h.fact.case_name;
+  }
+  EXPECT_NE(read(res.held_out_csv).find(",expected,status,source\n"), std::string::npos);
   for (const auto& h : res.held_out) {
     EXPECT_EQ(h.replicates, 20);
     // The mean of equal values may differ from them in the last bits.
@@ -171,7 +182,7 @@ TEST(CasesHeldOut, MigrantsNeedTheResidentsModel) {
   replace(text, "[coproduction]\nenabled = true", "[coproduction]\nenabled = false");
   test::write_file(dir + "/in", "taicang.toml", text);
   test::write_file(dir + "/in", "held_out.csv",
-                   facts_of({}) + "taicang,m,migrants,,,,,2015-12,,1,1,pass,s\n");
+                   facts_of({}) + "taicang,m,migrants,,,,,2015-12,,1,1,pass,held_out,s\n");
   const auto e = test::expect_error(
       [&] {
         study::run_cases({dir + "/in", dir + "/out", {}, false}, {}, {});
@@ -189,12 +200,13 @@ TEST(CasesHeldOut, ShareAdoptedCountsTaicangsTowns) {
   const auto dir = test::temp_dir();
   fs::create_directories(dir + "/in");
   test::write_file(dir + "/in", "taicang.toml", read(kCases + "taicang.toml"));
-  test::write_file(dir + "/in", "held_out.csv",
-                   facts_of({}) +
-                       "taicang,all towns by 2011,share_adopted,,township,,,2011-12,,1,0,pass,s\n"
-                       "taicang,towns by 2008-09,share_adopted,,township,,,2008-09,,0,0,pass,s\n"
-                       "taicang,one town by 2008-09,share_adopted,,township,,,2008-09,,0.125,0,"
-                       "miss,s\n");
+  test::write_file(
+      dir + "/in", "held_out.csv",
+      facts_of({}) +
+          "taicang,all towns by 2011,share_adopted,,township,,,2011-12,,1,0,pass,held_out,s\n"
+          "taicang,towns by 2008-09,share_adopted,,township,,,2008-09,,0,0,pass,held_out,s\n"
+          "taicang,one town by 2008-09,share_adopted,,township,,,2008-09,,0.125,0,"
+          "miss,held_out,s\n");
   const auto res =
       study::run_cases({dir + "/in", dir + "/out", {"run.replicates=4"}, false}, {}, {});
   ASSERT_EQ(res.held_out.size(), 3U);
@@ -211,15 +223,18 @@ TEST(CasesHeldOut, BadFactsNameTheirLineAndWriteNothing) {
   const auto header = facts_of({});
   const auto taicang = read(kCases + "taicang.toml");
   const std::vector<std::pair<std::string, std::string>> bad = {
-      {"nosuch,x,share_adopted,,township,,,2010-01,,0.5,0.1,pass,s\n", "no case of that name"},
-      {"taicnag,x,share_adopted,,township,,,2010-01,,0.5,0.1,pass,s\n", "did you mean 'taicang'?"},
-      {"taicang,x,share_of,,township,,,2010-01,,0.5,0.1,pass,s\n", "unknown statistic"},
-      {"taicang,x,share_adopted,,towns,,,2010-01,,0.5,0.1,pass,s\n", "no such level"},
-      {"taicang,x,share_adopted,,township,3205,,2010-01,,0.5,0.1,pass,s\n", "not a unit"},
-      {"taicang,x,share_adopted,,township,,,2030-01,,0.5,0.1,pass,s\n", "horizon"},
-      {"taicang,x,share_adopted,,township,,,2010-01,,0.5,-1,pass,s\n", "tolerance"},
-      {"taicang,x,share_adopted,,township,,,2010-01,,0.5,0.1,maybe,s\n", "pass or miss"},
-      {"taicang,x,fund_spending,,village,,,2010-01,2009-01,1,1,pass,s\n", "schedule"},
+      {"nosuch,x,share_adopted,,township,,,2010-01,,0.5,0.1,pass,held_out,s\n",
+       "no case of that name"},
+      {"taicnag,x,share_adopted,,township,,,2010-01,,0.5,0.1,pass,held_out,s\n",
+       "did you mean 'taicang'?"},
+      {"taicang,x,share_of,,township,,,2010-01,,0.5,0.1,pass,held_out,s\n", "unknown statistic"},
+      {"taicang,x,share_adopted,,towns,,,2010-01,,0.5,0.1,pass,held_out,s\n", "no such level"},
+      {"taicang,x,share_adopted,,township,3205,,2010-01,,0.5,0.1,pass,held_out,s\n", "not a unit"},
+      {"taicang,x,share_adopted,,township,,,2030-01,,0.5,0.1,pass,held_out,s\n", "horizon"},
+      {"taicang,x,share_adopted,,township,,,2010-01,,0.5,-1,pass,held_out,s\n", "tolerance"},
+      {"taicang,x,share_adopted,,township,,,2010-01,,0.5,0.1,maybe,held_out,s\n", "pass or miss"},
+      {"taicang,x,share_adopted,,township,,,2010-01,,0.5,0.1,pass,heldout,s\n", "unknown status"},
+      {"taicang,x,fund_spending,,village,,,2010-01,2009-01,1,1,pass,held_out,s\n", "schedule"},
   };
   for (std::size_t i = 0; i < bad.size(); ++i) {
     const auto dir = test::temp_dir() + "/" + std::to_string(i);
@@ -244,8 +259,9 @@ TEST(CasesHeldOut, FactsOfOtherCasesAreNotedNotChecked) {
   fs::create_directories(dir + "/in");
   test::write_file(dir + "/in", "taicang.toml", read(kCases + "taicang.toml"));
   test::write_file(dir + "/in", "held_out.csv",
-                   facts_of({}) + "chengdu,x,share_adopted,,township,,,2010-01,,0.5,0.1,pass,s\n" +
-                       "taicang,y,share_adopted,,township,,,2010-01,,0.5,0.1,pass,s\n");
+                   facts_of({}) +
+                       "chengdu,x,share_adopted,,township,,,2010-01,,0.5,0.1,pass,held_out,s\n" +
+                       "taicang,y,share_adopted,,township,,,2010-01,,0.5,0.1,pass,held_out,s\n");
   const auto res =
       study::run_cases({dir + "/in", dir + "/out", {"run.replicates=2"}, false}, {}, {});
   ASSERT_EQ(res.held_out.size(), 1U);

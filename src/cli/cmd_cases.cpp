@@ -84,19 +84,29 @@ int run(const CasesOptions& o) {
   // Held-out facts: the model's mean against each fact within the fact's tolerance (its
   // stated precision), which decides pass or miss; the 90% interval is the model's spread.
   if (!res.held_out.empty()) {
-    fmt::print("\n{:<16} {:<44} {:>12} {:>12} {:>12} {:>27} {:>7} {:>5}\n", "case", "held-out fact",
-               "observed", "tolerance", "model mean", "90% interval", "within", "");
+    fmt::print("\n{:<16} {:<44} {:>12} {:>12} {:>12} {:>27} {:>7} {:>5}  {}\n", "case",
+               "checked fact", "observed", "tolerance", "model mean", "90% interval", "within", "",
+               "status");
     for (const auto& h : res.held_out) {
       const auto c = study::held_out_cells(h);
-      fmt::print("{:<16} {:<44} {:>12} {:>12} {:>12} {:>27} {:>7} {:>5}{}\n", c[0],
+      fmt::print("{:<16} {:<44} {:>12} {:>12} {:>12} {:>27} {:>7} {:>5}  {}{}\n", c[0],
                  c[1].substr(0, 44), c[4], "+/- " + c[5], c[7], "[" + c[8] + ", " + c[9] + "]",
                  std::isnan(h.within) ? std::string() : fmt::format("{:.0f}%", 100 * h.within),
-                 c[11], h.pass == h.fact.expect_pass ? "" : " (unexpected)");
+                 c[11], study::to_string(h.fact.status),
+                 h.pass == h.fact.expect_pass ? "" : " (unexpected)");
+    }
+    int evidence = 0, passed = 0;
+    for (const auto& h : res.held_out) {
+      evidence += h.fact.status == study::FactStatus::held_out ? 1 : 0;
+      passed += h.fact.status == study::FactStatus::held_out && h.pass ? 1 : 0;
     }
     fmt::print(
         "pass: |model mean - observed| <= tolerance (the fact's precision, held_out.csv); the "
         "90% interval is the model's spread over the replicates, not the verdict; within: the "
-        "share of replicates within tolerance.\n");
+        "share of replicates within tolerance. Only facts of status held_out are evidence "
+        "({} of {} here, {} passed); tuned_after_miss: an input was set after the check "
+        "missed; data_check: it checks the inputs' data under the model.\n",
+        evidence, res.held_out.size(), passed);
     note_few_replicates(fewest, "90% intervals");
   }
   fmt::print(stderr,

@@ -455,8 +455,8 @@ std::vector<TableSchema> build() {
         {"horizon_end", T, "date of the last period"}}});
   v.push_back(
       {"cases_held_out",
-       "`pdlab cases`: held_out.csv, the facts of scenarios/cases/held_out.csv that no input "
-       "uses, checked against the model (docs/cases.md, held-out facts).",
+       "`pdlab cases`: held_out.csv, the facts of scenarios/cases/held_out.csv checked against "
+       "the model (docs/cases.md, held-out facts); only those of status held_out are evidence.",
        {{"case", T, "case"},
         {"fact", T, "the fact, in words"},
         {"statistic", T,
@@ -473,6 +473,10 @@ std::vector<TableSchema> build() {
          "on the mean may hide replicates that miss)"},
         {"pass", T, "pass (|mean - observed| <= tolerance) or miss"},
         {"expected", T, "pass or miss, as the facts file says the model does"},
+        {"status", T,
+         "held_out (no input uses the fact: evidence), tuned_after_miss (an input was set after "
+         "it missed: checked, not evidence) or data_check (it checks the inputs' data under the "
+         "model, not its behaviour)"},
         {"source", T, "where the fact comes from"}}});
   return v;
 }

@@ -234,8 +234,18 @@ std::string cell(double x) {
 
 }  // namespace
 
+const char* to_string(FactStatus s) {
+  switch (s) {
+    case FactStatus::held_out: return "held_out";
+    case FactStatus::tuned_after_miss: return "tuned_after_miss";
+    case FactStatus::data_check: return "data_check";
+  }
+  return "held_out";
+}
+
 std::vector<HeldOutFact> read_held_out(const std::string& path) {
   io::CsvReader r(path);
+  const auto status_col = r.column("status");
   const std::array<const char*, 13> names = {
       "case", "fact",  "statistic", "policy_id", "level",  "region", "from",
       "date", "param", "observed",  "tolerance", "expect", "source"};
@@ -290,6 +300,20 @@ std::vector<HeldOutFact> read_held_out(const std::string& path) {
     }
     h.expect_pass = expect == "pass";
     h.source = s(12);
+    if (status_col && !f[*status_col].empty()) {
+      const std::string st(f[*status_col]);
+      const std::array<FactStatus, 3> all = {FactStatus::held_out, FactStatus::tuned_after_miss,
+                                             FactStatus::data_check};
+      const auto it =
+          std::find_if(all.begin(), all.end(), [&](FactStatus x) { return st == to_string(x); });
+      if (it == all.end()) {
+        fail(ErrorKind::data, {path, h.line, "status", st}, "unknown status",
+             "write held_out (no input uses the fact), tuned_after_miss (an input was set "
+             "after it missed) or data_check (it checks the inputs' data), or leave it empty "
+             "for held_out");
+      }
+      h.status = *it;
+    }
     if (h.case_name.empty() || h.fact.empty() ||
         (h.date.empty() && h.statistic != FactStatistic::adopters_before)) {
       fail(ErrorKind::data, {path, h.line, h.case_name.empty() ? "case" : "date", ""}, "missing",
@@ -360,8 +384,8 @@ std::vector<HeldOutResult> evaluate_held_out(const std::vector<HeldOutFact>& fac
 
 const std::vector<std::string>& held_out_columns() {
   static const std::vector<std::string> columns{
-      "case", "fact", "statistic", "date",   "observed", "tolerance", "replicates",
-      "mean", "q05",  "q95",       "within", "pass",     "expected",  "source"};
+      "case", "fact", "statistic", "date", "observed", "tolerance", "replicates", "mean",
+      "q05",  "q95",  "within",    "pass", "expected", "status",    "source"};
   return columns;
 }
 
@@ -380,6 +404,7 @@ std::vector<std::string> held_out_cells(const HeldOutResult& r) {
           cell(r.within),
           r.pass ? "pass" : "miss",
           f.expect_pass ? "pass" : "miss",
+          to_string(f.status),
           f.source};
 }
 

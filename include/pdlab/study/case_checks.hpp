@@ -38,8 +38,15 @@ enum class FactStatistic : std::uint8_t {
   migrants
 };
 
+// What a fact can show (held_out.csv's optional `status`, default held_out): only a held-out
+// fact is evidence; one that constrained an input after it missed, or that checks the inputs'
+// data under the model, is still checked but is not.
+enum class FactStatus : std::uint8_t { held_out, tuned_after_miss, data_check };
+const char* to_string(FactStatus s);
+
 struct HeldOutFact {
   std::string case_name, fact, source;
+  FactStatus status = FactStatus::held_out;
   FactStatistic statistic = FactStatistic::share_adopted;
   std::string policy_id, level, region, from, date, param;
   double observed = 0;
@@ -58,8 +65,8 @@ struct HeldOutResult {
 };
 
 // Every row of `path` (columns case,fact,statistic,policy_id,level,region,from,date,param,
-// observed,tolerance,expect,source), checked for form; errors name the file, line, field,
-// value and the fix.
+// observed,tolerance,expect,source and optionally status), checked for form; errors name the
+// file, line, field, value and the fix.
 std::vector<HeldOutFact> read_held_out(const std::string& path);
 
 // Checks that every fact of `case_name` can be evaluated on this scenario and hierarchy

@@ -286,6 +286,10 @@ def _csv(data, folder, name):
             raise _usage(f"the DataFrame {os.path.splitext(name)[0]}= names the column "
                          f"{twice[0]!r} twice. Fix: drop or rename one, e.g. "
                          "df.loc[:, ~df.columns.duplicated()]")
+        # A named index (df.set_index("unit_id")) is a column the library may need.
+        if any(n is not None for n in data.index.names) and \
+                not any(n in data.columns for n in data.index.names if n is not None):
+            data = data.reset_index()
         # A column of whole numbers that pandas made float (a missing value in it) as the
         # integers it holds: 2020, not 2020.0, which would read as another value (a date).
         data = data.copy(deep=False)
@@ -300,6 +304,16 @@ def _csv(data, folder, name):
                 if present and all(isinstance(v, (bool, np.bool_)) for v in present):
                     # True/False with missing values (what read_csv gives a logical column
                     # with blanks): 1/0 and empty
+                    data[c] = pd.array([None if pd.isna(v) else int(v) for v in cells],
+                                       dtype="Int64")
+                    continue
+                whole = [(isinstance(v, (int, np.integer)) and not isinstance(v, bool)) or
+                         (isinstance(v, (float, np.floating)) and float(v).is_integer() and
+                          abs(v) < 2.0**53) for v in present]
+                if present and all(whole) and \
+                        any(isinstance(v, (float, np.floating)) for v in present):
+                    # Whole numbers in an object column (from Excel, or a concat): 2020, not
+                    # 2020.0, as for a float column below.
                     data[c] = pd.array([None if pd.isna(v) else int(v) for v in cells],
                                        dtype="Int64")
                     continue
@@ -546,6 +560,7 @@ def eha(data, formula, link="cloglog", cluster=None, offset=None):
         cols, info = _pdlab.eha(_csv(data, tmp, "data.csv"), _text("formula", formula),
                                 _text("link", link), _text("cluster", cluster),
                                 _text("offset", offset))
+    info.update(formula=formula, link=link, cluster=cluster, offset=offset)
     return _fit_frame(cols, info)
 
 
@@ -559,6 +574,7 @@ def cox(data, formula, ties="efron", strata=None, cluster=None):
         cols, info = _pdlab.cox(_csv(data, tmp, "data.csv"), _text("formula", formula),
                                 _text("ties", ties), _text("strata", strata),
                                 _text("cluster", cluster))
+    info.update(formula=formula, ties=ties, strata=strata, cluster=cluster)
     return _fit_frame(cols, info)
 
 
@@ -758,6 +774,7 @@ def fit(scenario, events, covariates=None, static=None, level=None, policy=None,
     _warn(info["notes"], PdlabNote)
     df = _frame(cols)
     df.attrs.update(info)
+    df.attrs.update(level=level, policy=policy, terms=terms, link=link, cluster=cluster)
     return df
 
 

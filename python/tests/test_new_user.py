@@ -337,3 +337,20 @@ def test_errors_are_also_the_builtin_exceptions_they_are_like(tmp_path):
     out.write_text("")
     with pytest.raises(OSError):
         pdlab.run(TOY, replicates=1, out=out)
+
+
+def test_a_named_index_and_whole_numbers_in_an_object_column_are_read():
+    events = pd.read_csv(DC / "events.csv", dtype={"unit_id": str})
+    plain = pdlab.riskset(DC / "dual_carbon.toml", events, level="prefecture")
+    indexed = pdlab.riskset(DC / "dual_carbon.toml", events.set_index("unit_id"),
+                            level="prefecture")
+    assert len(indexed) == len(plain) and indexed.attrs["events"] == plain.attrs["events"]
+    excel = events.astype({"time": object})
+    excel["time"] = [float(t) for t in events["time"]]  # 2020.0 in an object column
+    assert len(pdlab.riskset(DC / "dual_carbon.toml", excel, level="prefecture")) == len(plain)
+
+
+def test_fits_record_their_specification():
+    syn = pd.read_csv(SRC / "tests" / "reference" / "synthetic.csv")
+    fit = pdlab.eha(syn, "y ~ x1", link="logit")
+    assert fit.attrs["formula"] == "y ~ x1" and fit.attrs["link"] == "logit"

@@ -466,10 +466,17 @@ def run(scenario, set=None, replicates=None, seed=None, threads=None, out=None, 
 
 
 @_pythonic_errors
-def compare(scenario, vary, set=None, replicates=None, seed=None, threads=None):
+def compare(scenario, vary, set=None, replicates=None, seed=None, threads=None, out=None,
+            force=False):
     """Runs every combination of the `vary` values ({key: [v1, v2, ...]}, first key slowest;
     the first combination is the baseline) on common random numbers. Returns the comparison
-    table (docs/outputs.md, `compare`) with one column per varied key after `variant`."""
+    table (docs/outputs.md, `compare`) with one column per varied key after `variant`. With
+    `out` (a .sqlite file, refused if it exists unless `force`), the comparison is also kept
+    as a study with the variants' time series (`compare_time`), as `pdlab compare --out`;
+    read it with read_study, draw it with `pdlab report`."""
+    if out is not None and not os.fspath(out).endswith(".sqlite"):
+        raise _usage(f"out={os.fspath(out)!r}: a comparison is kept as a study file. Fix: give "
+                     "a name ending in .sqlite (the table itself is what compare() returns)")
     if not isinstance(vary, dict):
         raise _usage(f"vary={vary!r}: takes a dict {{key: [value1, value2, ...]}}. Fix: e.g. "
                      "vary={'promotion.pilot_success': [0.3, 0.6]}")
@@ -484,8 +491,13 @@ def compare(scenario, vary, set=None, replicates=None, seed=None, threads=None):
             values = [values]
         values = [_plain(v) for v in values]
         args.append(f"{key}={','.join(_toml(v) for v in values)}")
+    overrides = _overrides(set, replicates, seed, threads)
+    command = "pdlab.compare(" + ", ".join([repr(os.fspath(scenario))] +
+                                           [f"--vary {a}" for a in args] +
+                                           [f"--set {o}" for o in overrides]) + ")"
     cols, variants, replicates_run, warnings_ = _pdlab.compare(
-        os.fspath(scenario), _overrides(set, replicates, seed, threads), args)
+        os.fspath(scenario), overrides, args, "" if out is None else os.fspath(out),
+        bool(force), command)
     _warn(warnings_)  # variant values that change nothing, as the CLI says them
     df = _frame(cols)
     assigned = {label: dict(a.split("=", 1) for a in assignments)

@@ -7,6 +7,7 @@
 #include "interrupt.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/io/estimation_io.hpp"
+#include "pdlab/io/output_file.hpp"
 #include "pdlab/io/table.hpp"
 #include "pdlab/study/compare_study.hpp"
 #include "pdlab/study/estimation_study.hpp"
@@ -57,7 +58,8 @@ py::dict run(const std::string& scenario, const Strings& overrides, const std::s
   return d;
 }
 
-py::tuple compare(const std::string& scenario, const Strings& overrides, const Strings& vary) {
+py::tuple compare(const std::string& scenario, const Strings& overrides, const Strings& vary,
+                  const std::string& out, bool force, const std::string& command_line) {
   study::CompareSpec spec;
   spec.scenario = scenario;
   spec.overrides = overrides;
@@ -66,9 +68,15 @@ py::tuple compare(const std::string& scenario, const Strings& overrides, const S
     fail(ErrorKind::usage, {"", 0, "vary", ""}, "only one variant: nothing to compare",
          "give at least two values for a key");
   }
+  if (!out.empty()) {
+    io::check_output_path(out, force);  // before the run, as the CLI
+  }
   const auto res = interruptible([&](const InterruptScope& scope) {
     return study::compare_designs(spec, {}, scope.checking<int, int>());
   });
+  if (!out.empty()) {
+    without_gil([&] { study::write_compare_study(out, force, res, command_line, scenario); });
+  }
   ColumnCollector w(io::table_schema("compare"));
   study::write_compare(res, w);
   py::list variants;
@@ -214,7 +222,8 @@ PYBIND11_MODULE(_pdlab, m) {
         py::arg("resume"), py::arg("check_estimate"), py::arg("command_line"));
   m.def("read_tables", &read_sqlite_tables, py::arg("path"),
         py::arg("tables") = std::vector<std::string>{});
-  m.def("compare", &compare, py::arg("scenario"), py::arg("overrides"), py::arg("vary"));
+  m.def("compare", &compare, py::arg("scenario"), py::arg("overrides"), py::arg("vary"),
+        py::arg("out") = "", py::arg("force") = false, py::arg("command_line") = "");
   m.def(
       "riskset",
       [](const std::string& scenario, const Strings& overrides, const std::string& events,

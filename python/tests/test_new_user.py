@@ -354,3 +354,16 @@ def test_fits_record_their_specification():
     syn = pd.read_csv(SRC / "tests" / "reference" / "synthetic.csv")
     fit = pdlab.eha(syn, "y ~ x1", link="logit")
     assert fit.attrs["formula"] == "y ~ x1" and fit.attrs["link"] == "logit"
+
+
+def test_compare_keeps_its_study_with_the_time_series(tmp_path):
+    out = tmp_path / "c.sqlite"
+    table = pdlab.compare(TOY, vary={"promotion.pilot_success": [0.8, 0.3]}, replicates=2,
+                          out=out)
+    study = pdlab.read_study(out)
+    assert len(study.compare) == len(table) and len(study.compare_time) > 0
+    assert study.meta["variants"] == "2"
+    with pytest.raises(pdlab.CantCreateError):  # exists: refused before running
+        pdlab.compare(TOY, vary={"promotion.pilot_success": [0.8, 0.3]}, replicates=2, out=out)
+    with pytest.raises(pdlab.UsageError, match="ending in .sqlite"):
+        pdlab.compare(TOY, vary={"promotion.pilot_success": [0.8, 0.3]}, out=tmp_path / "c.csv")

@@ -80,17 +80,7 @@ int run(const CompareOptions& o) {
     }
     const auto compare_rows = [&](io::TableWriter& w) { study::write_compare(res, w); };
     if (io::sqlite_output(o.out)) {
-      // With the variants' time series, which `pdlab report` draws as curves per variant.
-      io::write_tables(o.out, o.force,
-                       {{io::table_schema("compare"), compare_rows},
-                        {study::compare_time_schema(res),
-                         [&](io::TableWriter& w) { study::write_compare_time(res, w); }},
-                        io::meta_output({{"command_line", command_line()},
-                                         {"scenario_file", o.scenario},
-                                         {"scenario_name", res.scenario_name},
-                                         {"seed", std::to_string(res.seed)},
-                                         {"replicates", std::to_string(res.replicates)},
-                                         {"variants", std::to_string(res.labels.size())}})});
+      study::write_compare_study(o.out, o.force, res, command_line(), o.scenario);
     } else {
       io::write_table(o.out, o.force, io::table_schema("compare"), compare_rows);
     }

@@ -4,6 +4,7 @@
 #include "pdlab/core/errors.hpp"
 #include "pdlab/core/governance/metrics.hpp"
 #include "pdlab/io/results.hpp"
+#include "pdlab/io/table.hpp"
 #include "pdlab/io/text_reader.hpp"
 #include "pdlab/sim/engine.hpp"
 #include "pdlab/study/study.hpp"
@@ -644,6 +645,20 @@ bool active_repeats_adopted(const std::vector<OutcomeDef>& outcomes, std::size_t
                             const std::function<bool(std::size_t, std::size_t)>& same) {
   return outcomes[k].name == "active" && k >= 3 && outcomes[k - 3].name == "adopted" &&
          same(k, k - 3);
+}
+
+void write_compare_study(const std::string& out, bool force, const CompareResult& res,
+                         const std::string& command_line, const std::string& scenario_file) {
+  io::write_tables(
+      out, force,
+      {{io::table_schema("compare"), [&](io::TableWriter& w) { write_compare(res, w); }},
+       {compare_time_schema(res), [&](io::TableWriter& w) { write_compare_time(res, w); }},
+       io::meta_output({{"command_line", command_line},
+                        {"scenario_file", scenario_file},
+                        {"scenario_name", res.scenario_name},
+                        {"seed", std::to_string(res.seed)},
+                        {"replicates", std::to_string(res.replicates)},
+                        {"variants", std::to_string(res.labels.size())}})});
 }
 
 }  // namespace pdlab::study

@@ -109,6 +109,12 @@ std::vector<PolicyLevel> adopting_levels(const std::vector<OutcomeDef>& outcomes
 // quantile) and its rows: variant, policy, level, period, date, metric, mean, sd, quantiles.
 io::TableSchema compare_time_schema(const CompareResult& result);
 void write_compare_time(const CompareResult& result, io::TableWriter& w);
+// A comparison as a study file (.sqlite at `out`, replaced only with `force`): the compare
+// table, the variants' time series (which `pdlab report` draws as curves per variant) and the
+// meta table (the command line, the scenario, seed, replicates, variants), for the CLI's and
+// Python's `out`.
+void write_compare_study(const std::string& out, bool force, const CompareResult& result,
+                         const std::string& command_line, const std::string& scenario_file);
 // The same, given the adopting levels and the hierarchy's deepest and top level names.
 bool is_headline(const std::vector<PolicyLevel>& adopting_levels, const std::string& deepest_level,
                  const std::string& top_level, const OutcomeDef& outcome);

@@ -54,7 +54,8 @@ constexpr std::string_view kDual =
     "direction: Li & Fang (2018), dual assessment (docs/domain.md 2.3 items 7-8); value "
     "illustrative";
 constexpr std::string_view kTarget =
-    "direction: Wang (2018), Fudan J. Hum. Soc. Sci., veto targets; value illustrative";
+    "direction: Wang Zhen (2018) (docs/domain.md 3.5; doi 10.1007/s12140-018-9281-x), veto "
+    "(priority) targets, more limited in the Xi era; value illustrative";
 constexpr std::string_view kInspection =
     "direction: inspection is one of the instruments of top-down promotion (docs/domain.md 2.3 "
     "item 2); The Diplomat (2013), yearly targets scored by the level above (in four grades, and "
@@ -116,16 +117,20 @@ constexpr std::string_view kControlCost =
     "direction: docs/domain.md 3.7a (control is costly: tens of thousands of yuan per "
     "petitioner stopped; no per-resident figure); value illustrative";
 constexpr std::string_view kRootCost =
-    "direction: Li & Fang (2018) and docs/domain.md 4.3 (root-cause work is paid up front, "
-    "e.g. Chengdu's village funds of at least 200,000 yuan per village a year; no "
-    "per-resident figure); value illustrative";
-constexpr std::string_view kEha = "Berry & Berry (1990) discrete-time EHA; Li & Fang (2018)";
+    "direction: docs/domain.md 2.3 item 1 (modelling requirement: root-cause reform is costlier "
+    "up front); e.g. Chengdu's village funds, at least 200,000 yuan per village a year (4.3); "
+    "no per-resident figure; value illustrative";
+constexpr std::string_view kEha =
+    "method: discrete-time event-history model (Berry & Berry 1990, not in docs/domain.md); "
+    "cloglog default a modelling choice (grouped proportional hazards)";
 constexpr std::string_view kNeedFb =
     "direction: Li & Fang (2018), migration pressure pushes local reform; value illustrative";
 constexpr std::string_view kEscFb =
     "direction: Li & Fang (2018), reform relieves pressure on higher levels; value illustrative";
 constexpr std::string_view kRevFb =
-    "direction: Li & Fang (2018), partial reform can stall or be reversed; value illustrative";
+    "direction: Li & Fang (2018), partial reform faces institutional constraints (section "
+    "title, docs/domain.md 1.4); reversal: Huangshi 2019, Guiyang 2019-2020 (docs/domain.md "
+    "3.7d, 4.2); value illustrative";
 constexpr std::string_view kTurnFb =
     "direction: Ma (2017), leadership turnover as a missing link; value illustrative";
 
@@ -344,7 +349,9 @@ std::vector<Param> make_registry() {
                    "Mandate pressure is mandate * (1 + urgency * elapsed/period-to-deadline).",
                    REAL(vertical.urgency)));
   r.push_back(integer("vertical.deadline_tightening", 0, 1200, "periods per level",
-                      "direction: Li & Fang (2018), layer-by-layer pressure; value illustrative",
+                      "direction: assumption (each level passes a mandate down with an "
+                      "earlier deadline); Li & Fang (2018) say only that community governance "
+                      "is pushed down the hierarchy (docs/domain.md 1.2); value illustrative",
                       "Each level passing a mandate "
                       "down sets its own deadline this many periods before its superior's.",
                       INT(vertical.deadline_tightening)));
@@ -420,13 +427,15 @@ std::vector<Param> make_registry() {
 
   r.push_back(
       integer("stages.institutionalise_after", 0, 12000, "periods",
-              "stages: Li & Fang (2018), none -> pilot -> adopted -> institutionalised; value "
+              "stages: none -> pilot -> adopted -> institutionalised, a modelling requirement "
+              "(docs/domain.md 2.2, drawn from the paper's claims and structure); value "
               "illustrative",
               "Periods of adoption after which a unit is institutionalised (0 = never).",
               INT(stages.institutionalise_after)));
   r.push_back(real("stages.reversal_rate", 0, 1, "probability per period",
-                   "direction: Li & Fang (2018), partial reform can stall or be reversed; value "
-                   "illustrative",
+                   "direction: Li & Fang (2018), partial reform faces institutional constraints "
+                   "(section title, docs/domain.md 1.4); reversal: Huangshi 2019, Guiyang "
+                   "2019-2020 (docs/domain.md 3.7d, 4.2); value illustrative",
                    "Per-period probability that an "
                    "adopted, not yet institutionalised unit reverses.",
                    REAL(stages.reversal_rate)));
@@ -465,8 +474,9 @@ std::vector<Param> make_registry() {
                    "a_v: hierarchical credit per unit of visible output.",
                    REAL(governance.assessment.visible_reward)));
   r.push_back(real("assessment.depth_reward", 0, 100, "score per unit", std::string_view(kDual),
-                   "a_s: hierarchical credit per unit of depth; 0 = incompatible assessments (the "
-                   "paper's case), = visible_reward = compatible.",
+                   "a_s: hierarchical credit per unit of depth; 0 = no hierarchical credit for "
+                   "depth (the project's reading of the paper's 'not compatible so far', "
+                   "docs/domain.md 1.2; value illustrative), = visible_reward = compatible.",
                    REAL(governance.assessment.depth_reward)));
   {
     Param p{"assessment.choice",
@@ -632,7 +642,8 @@ std::vector<Param> make_registry() {
                       "administrative load); false = a counterfactual without costs (the cut of "
                       "pattern test (b)).",
                       BOOL(governance.coproduction.costs)));
-  r.push_back(real("coproduction.cost_work", 0, 50, "logit", std::string_view(kHukou),
+  r.push_back(real("coproduction.cost_work", 0, 50, "logit",
+                   "illustrative (assumption: working residents pay a time cost)",
                    "Cost of participating to a resident who works (working time), paid by the "
                    "group's working share only (services.working_local / working_migrant); the "
                    "others take part free of it.",
@@ -651,7 +662,8 @@ std::vector<Param> make_registry() {
                    "and stand (locals: 1).",
                    REAL(governance.coproduction.migrant_eligibility)));
   r.push_back(real("coproduction.residence_years", 0, 100, "years",
-                   "Jiangsu 2020: 1 year of residence (docs/domain.md 3.7b)",
+                   "Jiangsu 2020: at least 1 year (docs/domain.md 3.7b); elsewhere and earlier "
+                   "illustrative (0.5-1 year plus approval)",
                    "Residence before a migrant may register to vote; the share of migrants past "
                    "it is exp(-turnover_migrant x residence_years).",
                    REAL(governance.coproduction.residence_years)));
@@ -663,8 +675,10 @@ std::vector<Param> make_registry() {
                    "leave at the turnover rate, start at 0).",
                    REAL(governance.coproduction.belonging_time)));
   r.push_back(real("coproduction.belonging_services", 0, 1000, "per year",
-                   "direction: Li & Fang (2018), Haicang's aim to build a sense of belonging "
-                   "(docs/domain.md 1.4); value illustrative",
+                   "direction: Li & Fang (2018) name cultivating a sense of belonging as a goal "
+                   "(section title); Haicang's district account reports low identification "
+                   "among new residents (docs/domain.md 1.4); that services raise belonging is "
+                   "an assumption; value illustrative",
                    "Growth of belonging per unit of service coverage.",
                    REAL(governance.coproduction.belonging_services)));
   r.push_back(real("coproduction.belonging_participation", 0, 1000, "per year",
@@ -692,7 +706,10 @@ std::vector<Param> make_registry() {
                    "without reforming the line departments (tasks still flow down and land on "
                    "the residents' committees).",
                    REAL(governance.coproduction.partial_load)));
-  r.push_back(real("coproduction.variant_fit", 0, 10, "migrant share", std::string_view(kZhu),
+  r.push_back(real("coproduction.variant_fit", 0, 10, "migrant share",
+                   "direction: Zhu (2014), championship gives divergent variants; Ma (2017), "
+                   "poor fit blocks adoption (docs/domain.md 3.1, 3.3); the effect of fit on "
+                   "depth is an assumption; value illustrative",
                    "Width of a variant's fit: a community running a variant designed where the "
                    "migrant share was m_v builds depth at exp(-(m - m_v)^2 / (2 width^2)) of "
                    "the rate; 0 = every variant fits everywhere.",
@@ -761,12 +778,12 @@ std::vector<Param> make_registry() {
                    "mostly migrant parents). Root-cause work opens part of it "
                    "(stability.root_access).",
                    REAL(governance.services.migrant_access)));
-  r.push_back(
-      real("services.school_min", 0, 1e6, "pupils",
-           "Haicang: 20+ pupils at Xinyang academy (docs/domain.md 4.5); value illustrative",
-           "Places a community needs for its four o'clock school to count as running "
-           "(one school per community at most: they sit in community academies).",
-           REAL(governance.services.school_min)));
+  r.push_back(real("services.school_min", 0, 1e6, "pupils",
+                   "direction: four o'clock schools run with tens of pupils (Xinyang academy: 20+ "
+                   "attending, docs/domain.md 4.5; not a minimum); value illustrative",
+                   "Places a community needs for its four o'clock school to count as running "
+                   "(one school per community at most: they sit in community academies).",
+                   REAL(governance.services.school_min)));
   r.push_back(real("services.working_local", 0, 1, "share", std::string_view(kSchool),
                    "Share of local children whose parents both work; locals' need for the service "
                    "relative to migrants' is working_local / working_migrant.",

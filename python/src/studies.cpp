@@ -131,7 +131,9 @@ py::tuple abc(const std::string& scenario, const Strings& overrides, const std::
   spec.options.tolerance = tolerance;
   spec.replicates = replicates;
   spec.draws = draws;
-  const auto r = without_gil([&] { return study::abc_calibrate(spec); });
+  const auto r = interruptible([&](const InterruptScope& scope) {
+    return study::abc_calibrate(spec, scope.checking<const AbcGeneration&>());
+  });
   py::dict d;
   d["stop"] = r.abc.stop;
   py::list gens;

@@ -301,12 +301,12 @@ def test_ctrl_c_stops_a_long_run_and_resume_finishes_it(tmp_path):
     timer = threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
     with pytest.raises(KeyboardInterrupt):
-        pdlab.run(jiangsu, replicates=120, threads=1, out=out)  # some 10 s in all
+        pdlab.run(jiangsu, replicates=40, threads=1, out=out)  # some 4 s in all
     timer.join()
     # Stopped between replicates, before the end: the partial study is there to resume.
     assert not out.exists() and (tmp_path / "k.sqlite.partial").exists()
-    done = pdlab.run(jiangsu, replicates=120, threads=1, out=out, resume=True, tables=["runs"])
-    assert len(done.runs) == 120 and done.report["resumed_replicates"] > 0
+    done = pdlab.run(jiangsu, replicates=40, threads=1, out=out, resume=True, tables=["runs"])
+    assert len(done.runs) == 40 and done.report["resumed_replicates"] > 0
     with pytest.raises(KeyboardInterrupt):  # Python's own handler is back
         threading.Timer(0.2, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
         time.sleep(5)
@@ -367,3 +367,17 @@ def test_compare_keeps_its_study_with_the_time_series(tmp_path):
         pdlab.compare(TOY, vary={"promotion.pilot_success": [0.8, 0.3]}, replicates=2, out=out)
     with pytest.raises(pdlab.UsageError, match="ending in .sqlite"):
         pdlab.compare(TOY, vary={"promotion.pilot_success": [0.8, 0.3]}, out=tmp_path / "c.csv")
+
+
+def test_ctrl_c_stops_abc_between_generations(tmp_path):
+    import os
+    import signal
+    import threading
+    targets = pd.DataFrame({"level": ["township"], "date": ["2012-12"], "share": [0.4]})
+    out = tmp_path / "abc.toml"
+    timer = threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):  # (30 generations of 2,000 would take minutes)
+        pdlab.abc(CAL, targets, particles=2000, generations=30, threads=1, out=out)
+    timer.join()
+    assert not out.exists()  # stopped before the end, which writes it

@@ -205,6 +205,10 @@ _ARGUMENTS = {"--cluster": "cluster=", "--strata": "strata=", "--offset": "offse
               "--model": "model=", "--flavour": "flavour="}
 # Options that take no value: "--force" is not followed by one.
 _FLAGS = {"--force", "--resume", "--no-estimate-check"}
+# The words options take as values (the others are numbers, names with a '.', '_' or digit, or
+# placeholders in capitals).
+_VALUES = {"none", "parent", "cloglog", "logit", "efron", "breslow", "sobol", "morris",
+           "exponential", "powerlaw", "rayleigh", "snap", "networkinference"}
 
 # The temporary CSV files this call wrote for DataFrames, with their arguments' names.
 _frames = contextvars.ContextVar("pdlab_frames", default=None)
@@ -236,17 +240,23 @@ def _python_message(message, frames=()):
     message = re.sub(r"--vary ([^\s=]+)=", r"vary['\1'] value ", message)
     message = re.sub(r"field '--vary' = '([^'=]+)=([^']*)'", r"vary['\1'] value \2", message)
     message = message.replace("field '--vary'", "vary")
-    # An option with its value (`--cluster none`, `--samples 64`) as a keyword argument.
+    # An option with its value (`--cluster none`, `--samples 64`, `--out FITTED.toml`) as a
+    # keyword argument; not an option followed by a word of the sentence ("--covariates
+    # variables a unit takes").
     def keyword(m):
         option, value = m.group(1), m.group(2)
         if option in _FLAGS or option not in _ARGUMENTS:
             return m.group(0)
         try:
             float(value)
+            return _ARGUMENTS[option] + value
         except ValueError:
-            value = repr(value)
-        return _ARGUMENTS[option] + value
-    message = re.sub(r"(?<![\w-])(--[a-z][a-z-]*) ([\w.:+-]+)(?![\w'=])", keyword, message)
+            pass
+        if option == "--level" or value in _VALUES or re.search(r"[._/:0-9]", value) or \
+                value.isupper():
+            return _ARGUMENTS[option] + repr(value)
+        return m.group(0)
+    message = re.sub(r"(?<![\w-])(--[a-z][a-z-]*) ([\w.:+/-]+)(?![\w'=/])", keyword, message)
     return re.sub(r"(?<![\w-])(--[a-z][a-z-]*)(?![\w-])",
                   lambda m: _ARGUMENTS.get(m.group(1), m.group(1)), message)
 

@@ -18,6 +18,7 @@ Runtime::SignalRows Runtime::rows(std::int32_t t, sim::Feedback& fb) const {
   r.outcome = f.learning ? fb.write(fb.outcome, t) : nullptr;
   r.kid_outcome = f.learning ? fb.write(fb.kid_outcome, t) : nullptr;
   r.assessed = f.pilot_evaluation ? fb.write(fb.assessed, t) : nullptr;
+  r.year = t / ppy_;
   return r;
 }
 
@@ -42,7 +43,7 @@ PDLAB_INLINE void Runtime::signal(std::int32_t u, std::int32_t t, const SignalRo
     // time to build).
     float eta = std::nanf("");
     if (here && has_official(u, t) && active(u, t) && t - adopted_[u].on >= reversal_grace_) {
-      const bool veto = veto_year_[u] >= t / ppy_ - 1;  // this year or the last
+      const bool veto = veto_year_[u] >= r.year - 1;  // this year or the last
       const bool new_official = t - last_turnover_[u] < ppy_;
       eta = static_cast<float>(
           f.reversal_intercept + f.reversal_depth * (1.0 - j_adopters_depth_[u]) +
@@ -62,7 +63,7 @@ PDLAB_INLINE void Runtime::signal(std::int32_t u, std::int32_t t, const SignalRo
     // outcome); a year in which incidents passed the veto threshold fails.
     const Step& st = g_.step(t);
     r.assessed[u] = (1.0F - st.omega) * st.depth_reward * j_depth_[u] +
-                    st.omega * j_satisfaction_[u] - (vetoed_in(u, t / ppy_) ? 1.0F : 0.0F);
+                    st.omega * j_satisfaction_[u] - (vetoed_in(u, r.year) ? 1.0F : 0.0F);
   }
 }
 

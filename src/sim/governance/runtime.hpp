@@ -144,6 +144,7 @@ class Runtime {
     float* outcome = nullptr;
     float* kid_outcome = nullptr;
     float* assessed = nullptr;
+    std::int32_t year = 0;  // t / periods a year (the veto's year), not divided per unit
   };
   SignalRows rows(std::int32_t t, sim::Feedback& fb) const;
   // The rows of each period of the current window (found once a window: t % lag divides).

@@ -792,6 +792,32 @@ TEST(NetInf, LazyEvaluationEqualsPlainGreedyAndGainsFall) {
   }
 }
 
+TEST(NetInf, ReportsEachEdgeAndStopsWhenTheCallbackThrows) {
+  const auto c = io::read_cascades(kRef + "snap_cascades.csv", "");
+  const auto n = static_cast<std::int32_t>(c.node_names.size());
+  for (auto flavour : {NetInfFlavour::snap, NetInfFlavour::networkinference}) {
+    NetInfOptions o;
+    o.flavour = flavour;
+    o.max_edges = flavour == NetInfFlavour::snap ? 0 : 20;
+    const auto whole = netinf(c.events, n, o);
+    std::vector<std::int64_t> seen;
+    o.on_edge = [&](std::int64_t edges) { seen.push_back(edges); };
+    const auto r = netinf(c.events, n, o);
+    ASSERT_EQ(r.edges.size(), whole.edges.size());
+    ASSERT_EQ(seen.size(), r.edges.size() + 1);  // once scored, then after each edge
+    for (std::size_t k = 0; k < seen.size(); ++k) {
+      EXPECT_EQ(seen[k], static_cast<std::int64_t>(k));
+    }
+    struct Stop {};
+    o.on_edge = [](std::int64_t edges) {
+      if (edges == 3) {
+        throw Stop{};
+      }
+    };
+    EXPECT_THROW(netinf(c.events, n, o), Stop);
+  }
+}
+
 TEST(NetInf, BadInputs) {
   const auto dir = test::temp_dir();
   test::expect_error(

@@ -163,7 +163,9 @@ py::tuple infer(const std::string& cascades, const std::string& nodes, const std
   spec.epsilon = epsilon;
   spec.max_edges = max_edges;
   spec.p_value_cutoff = p_value_cutoff;
-  const auto r = without_gil([&] { return study::infer_study(spec, {}); });
+  const auto r = interruptible([&](const InterruptScope& scope) {
+    return study::infer_study(spec, {}, scope.checking<std::int64_t>());
+  });
   ColumnCollector w(io::table_schema("edges"));
   io::write_netinf(r.network, r.cascades, w);
   py::dict d;

@@ -312,6 +312,32 @@ def test_ctrl_c_stops_a_long_run_and_resume_finishes_it(tmp_path):
         time.sleep(5)
 
 
+def test_ctrl_c_stops_infer_between_edges(tmp_path):
+    import os
+    import signal
+    import threading
+    import time
+    # Cascades whose greedy search takes some seconds: 3,000 cascades of 40 of 2,000 nodes.
+    rng = np.random.default_rng(1)
+    nodes = np.concatenate([rng.choice(2000, 40, replace=False) for _ in range(3000)])
+    times = rng.exponential(1.0, (3000, 40)).cumsum(axis=1).ravel()
+    cascades = tmp_path / "cascades.csv"
+    pd.DataFrame({"node_name": [f"n{n}" for n in nodes], "event_time": times,
+                  "cascade_id": np.repeat(np.arange(3000), 40)}).to_csv(cascades, index=False)
+    start = time.monotonic()
+    pdlab.infer(cascades)
+    whole = time.monotonic() - start
+    timer = threading.Timer(0.1 * whole, lambda: os.kill(os.getpid(), signal.SIGINT))
+    start = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        pdlab.infer(cascades)
+    stopped = time.monotonic() - start
+    timer.join()
+    # Stopped within the search (a module without the check returns the whole network first).
+    assert stopped < 0.6 * whole
+
+
 def test_a_backticked_column_name_keeps_its_spaces():
     syn = pd.read_csv(SRC / "tests" / "reference" / "synthetic.csv")
     spaced = pdlab.eha(syn.rename(columns={"x1": "x 1"}), "y ~ `x 1` + x2").set_index("term")

@@ -183,6 +183,12 @@ NetInfResult netinf(const std::vector<CascadeEvent>& events, std::int32_t n_node
   for (std::size_t e = 0; e < keys.size(); ++e) {
     heap.emplace(gain(e), tie_key(e), e, 0);
   }
+  const auto progress = [&] {
+    if (opt.on_edge) {
+      opt.on_edge(static_cast<std::int64_t>(res.edges.size()));
+    }
+  };
+  progress();
   std::int64_t round = 0;
   const std::int64_t limit =
       opt.max_edges > 0 ? opt.max_edges : static_cast<std::int64_t>(keys.size());
@@ -225,6 +231,7 @@ NetInfResult netinf(const std::vector<CascadeEvent>& events, std::int32_t n_node
                          dts.empty() ? 0.0 : dts[dts.size() / 2], mean});
     res.log_likelihood += g;
     ++round;
+    progress();
   }
   return res;
 }
@@ -462,6 +469,12 @@ NetInfResult netinf_networkinference(const std::vector<CascadeEvent>& events, st
   for (std::size_t e = 0; e < keys.size(); ++e) {
     heap.emplace(gain(e), e, 0);
   }
+  const auto progress = [&] {
+    if (opt.on_edge) {
+      opt.on_edge(static_cast<std::int64_t>(res.edges.size()));
+    }
+  };
+  progress();
   std::int64_t round = 0;
   const std::int64_t limit = opt.max_edges > 0 ? opt.max_edges : res.candidate_edges;
   const double drift = static_cast<double>(1.0F / static_cast<float>(n_casc));
@@ -513,6 +526,7 @@ NetInfResult netinf_networkinference(const std::vector<CascadeEvent>& events, st
                          dts.empty() ? 0.0 : dts[dts.size() / 2], mean_dt, p});
     res.log_likelihood += g;
     ++round;
+    progress();
     if (opt.p_value_cutoff > 0 && p >= opt.p_value_cutoff) {
       break;
     }

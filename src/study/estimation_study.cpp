@@ -434,7 +434,8 @@ TableFit<CoxFit> cox_study(const CoxSpec& spec) {
           design.dropped_missing};
 }
 
-InferResult infer_study(const InferSpec& spec, const std::function<void(double)>& on_estimated) {
+InferResult infer_study(const InferSpec& spec, const std::function<void(double)>& on_estimated,
+                        const std::function<void(std::int64_t)>& on_edge) {
   // (NaN passes every comparison, so the option parser's range lets it through.)
   if (!(spec.p_value_cutoff >= 0 && spec.p_value_cutoff <= 1)) {
     fail(ErrorKind::usage, {"", 0, "--p-value-cutoff", fmt::format("{}", spec.p_value_cutoff)},
@@ -501,6 +502,7 @@ InferResult infer_study(const InferSpec& spec, const std::function<void(double)>
   }
   nopt.epsilon = spec.epsilon;
   nopt.max_edges = spec.max_edges;
+  nopt.on_edge = on_edge;
   res.network = netinf(casc.events, static_cast<std::int32_t>(casc.node_names.size()), nopt);
   res.parameter = nopt.alpha;
   return res;

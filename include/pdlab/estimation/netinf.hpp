@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,9 @@ struct NetInfOptions {
   double alpha = 1.0;          // rate (exponential, Rayleigh) or exponent (power law, > 1)
   double epsilon = 1e-64;      // probability of the background edge (SNAP's default)
   std::int64_t max_edges = 0;  // 0 = until no edge improves the likelihood
+  // Called with the number of edges inferred so far once the candidates are scored and after
+  // each edge is added (may be empty); it may throw to stop the search (an interrupt).
+  std::function<void(std::int64_t)> on_edge;
 };
 
 struct InferredEdge {

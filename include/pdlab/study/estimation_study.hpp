@@ -99,9 +99,11 @@ struct InferResult {
   double parameter = 0;  // the transmission parameter used
 };
 
-// `on_estimated(parameter)` is called when the parameter was estimated from the cascades
-// (may be empty).
-InferResult infer_study(const InferSpec& spec, const std::function<void(double)>& on_estimated);
+// `on_estimated(parameter)` is called when the parameter was estimated from the cascades;
+// `on_edge(edges so far)` as the search goes (NetInfOptions::on_edge; it may throw to stop
+// it). Either may be empty.
+InferResult infer_study(const InferSpec& spec, const std::function<void(double)>& on_estimated,
+                        const std::function<void(std::int64_t)>& on_edge = {});
 
 // The names of the enumerated options, shared by the CLI and the Python module: each
 // `*_names()` lists the accepted spellings (for help texts and checks), each `*_from_name`

@@ -75,8 +75,14 @@ constexpr std::string_view kCopro =
 constexpr std::string_view kTaicang =
     "direction: Taicang lists 2008-2010 (docs/domain.md 4.4); value illustrative";
 constexpr std::string_view kPartial =
-    "direction: Li & Fang (2018), partial reform meets institutional constraints (docs/domain.md "
-    "2.3 item 9); value illustrative";
+    "direction: Chen & Li (2017), where street offices were abolished the residents' committees "
+    "stayed administrative (docs/domain.md 3.7); Li & Fang (2018) give only a section title, "
+    "partial reform faces institutional constraints (docs/domain.md 1.4); value illustrative";
+// Terms that help the model keep participation below the state's target, which Li & Fang
+// report; the sources give no direction or value for the terms themselves.
+constexpr std::string_view kCoproAssumed =
+    "assumption (Li & Fang 2018 report only that participation stays below the target, "
+    "docs/domain.md 2.3 item 5); value illustrative";
 constexpr std::string_view kHukou =
     "direction: Chen, Lu & Xu (2014), CGSS 2010: migrants vote less, partly for lack of "
     "eligibility; CHFS (Niu & Zhao): migrants trust local government less (docs/domain.md "
@@ -128,9 +134,10 @@ constexpr std::string_view kNeedFb =
 constexpr std::string_view kEscFb =
     "direction: Li & Fang (2018), reform relieves pressure on higher levels; value illustrative";
 constexpr std::string_view kRevFb =
-    "direction: Li & Fang (2018), partial reform faces institutional constraints (section "
-    "title, docs/domain.md 1.4); reversal: Huangshi 2019, Guiyang 2019-2020 (docs/domain.md "
-    "3.7d, 4.2); value illustrative";
+    "assumption: a reform that fails on the ground (low depth, high grievance) is reversed (no "
+    "source gives these causes; Huangshi's abolition, whose results were \"not optimistic\" "
+    "(Yuan & Wang 2014, docs/domain.md 3.7), ended in re-created street offices, a change of "
+    "tier this hazard does not model); value illustrative";
 constexpr std::string_view kTurnFb =
     "direction: Ma (2017), leadership turnover as a missing link; value illustrative";
 
@@ -433,9 +440,10 @@ std::vector<Param> make_registry() {
               "Periods of adoption after which a unit is institutionalised (0 = never).",
               INT(stages.institutionalise_after)));
   r.push_back(real("stages.reversal_rate", 0, 1, "probability per period",
-                   "direction: Li & Fang (2018), partial reform faces institutional constraints "
-                   "(section title, docs/domain.md 1.4); reversal: Huangshi 2019, Guiyang "
-                   "2019-2020 (docs/domain.md 3.7d, 4.2); value illustrative",
+                   "assumption: reforms are sometimes undone at random (the reversals the sources "
+                   "report, Huangshi's and Guiyang's street offices back in 2019-2020 after "
+                   "their abolition, docs/domain.md 3.7, 4.2, are changes of tier, which "
+                   "restructuring events encode); value illustrative",
                    "Per-period probability that an "
                    "adopted, not yet institutionalised unit reverses.",
                    REAL(stages.reversal_rate)));
@@ -601,7 +609,8 @@ std::vector<Param> make_registry() {
   r.push_back(text("coproduction.migrant_share",
                    "Attribute column with the migrant share (2020 census; missing = 0).",
                    TEXT(governance.coproduction.migrant_share)));
-  r.push_back(real("coproduction.mobilisation", 0, 100, "intensity", std::string_view(kCopro),
+  r.push_back(real("coproduction.mobilisation", 0, 100, "intensity",
+                   std::string_view(kCoproAssumed),
                    "M: state mobilisation of residents once the community has adopted.",
                    REAL(governance.coproduction.mobilisation)));
   r.push_back(real("coproduction.target", 0, 1, "share", std::string_view(kCopro),
@@ -630,14 +639,14 @@ std::vector<Param> make_registry() {
                    "communities of the same local government, the community itself included.",
                    REAL(governance.coproduction.w_peers)));
   r.push_back(real("coproduction.w_mobilisation", -50, 50, "logit per unit",
-                   std::string_view(kCopro),
+                   std::string_view(kCoproAssumed),
                    "Weight of state mobilisation in the participation target.",
                    REAL(governance.coproduction.w_mobilisation)));
   r.push_back(real("coproduction.w_efficacy", -50, 50, "logit per unit", std::string_view(kHukou),
                    "Weight of efficacy (the group's voice in the committee x the depth residents "
                    "perceive: how far the committee responds) in residents' benefit.",
                    REAL(governance.coproduction.w_efficacy)));
-  r.push_back(boolean("coproduction.costs", std::string_view(kCopro),
+  r.push_back(boolean("coproduction.costs", std::string_view(kCoproAssumed),
                       "Residents bear the costs of participating (working time, the committee's "
                       "administrative load); false = a counterfactual without costs (the cut of "
                       "pattern test (b)).",
@@ -648,7 +657,10 @@ std::vector<Param> make_registry() {
                    "group's working share only (services.working_local / working_migrant); the "
                    "others take part free of it.",
                    REAL(governance.coproduction.cost_work)));
-  r.push_back(real("coproduction.cost_load", 0, 50, "logit per unit", std::string_view(kTaicang),
+  r.push_back(real("coproduction.cost_load", 0, 50, "logit per unit",
+                   "assumption: a committee busy with state tasks leaves residents less to take "
+                   "part in (the Taicang lists, docs/domain.md 4.4, document the cut in the load, "
+                   "not its effect on residents); value illustrative",
                    "Cost of participating per unit of the committee's administrative load (a "
                    "committee busy with state tasks leaves residents less to take part in).",
                    REAL(governance.coproduction.cost_load)));
@@ -721,7 +733,10 @@ std::vector<Param> make_registry() {
                    "Satisfaction at zero depth, services and grievance (clamped to [0, 1]).",
                    REAL(governance.coproduction.satisfaction_intercept)));
   r.push_back(real("coproduction.satisfaction_depth", -50, 50, "share per unit",
-                   std::string_view(kDual), "Satisfaction per unit of implementation depth.",
+                   "assumption (the dual assessment, docs/domain.md 2.3 items 7-8, weighs "
+                   "residents' satisfaction; no source gives its response to depth); value "
+                   "illustrative",
+                   "Satisfaction per unit of implementation depth.",
                    REAL(governance.coproduction.satisfaction_depth)));
   r.push_back(real("coproduction.satisfaction_services", -50, 50, "share per unit", "illustrative",
                    "Satisfaction per unit of service coverage (times need).",
@@ -869,6 +884,15 @@ std::vector<Param> make_registry() {
   r.push_back(real("stability.incident_grievance", -50, 50, "log rate per unit", "illustrative",
                    "Log-rate increase of incidents per unit of grievance.",
                    REAL(governance.stability.incident_grievance)));
+  r.push_back(real("stability.migrant_contention", 0, 10, "weight",
+                   "direction: Chen, Lu & Xu 2014 (CGSS 2010; docs/domain.md 3.7), migrants, "
+                   "more aggrieved, join mass incidents no more than locals; value illustrative "
+                   "(migrants' electoral voice at the defaults, which weighed it until "
+                   "2026-12-07; equal joining at the cases' grievance would be about 0.85-1)",
+                   "With coproduction.hukou: weight of a migrant's grievance in open contention "
+                   "(incidents, the officials' view of them) relative to a local's (1). Voting "
+                   "eligibility does not enter it: electoral voice is not protest.",
+                   REAL(governance.stability.migrant_contention)));
   r.push_back(real("stability.control_effect", 0, 1, "share", std::string_view(kStab),
                    "Share of incidents suppressed now by full control.",
                    REAL(governance.stability.control_effect)));

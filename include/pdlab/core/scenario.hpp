@@ -341,6 +341,9 @@ struct StabilityParams {
   double root_cause = std::numeric_limits<double>::quiet_NaN();
   double incident_rate = 1.0;  // per 10,000 residents a year at zero grievance
   double incident_grievance = 3.0;
+  // A migrant's grievance in open contention, a local's = 1: the default is the voice that
+  // weighed it before (migrant_eligibility 0.3 times e^(-turnover_migrant 0.3 x 1 year)).
+  double migrant_contention = 0.22224546620451535;
   double control_effect = 0.8;
   double compensation_effect = 0.6;
   double control_trust = 0.5;

@@ -128,6 +128,9 @@ Step make_step(const GovernanceParams& g, int periods_per_year) {
   s.voice[1] =
       c.hukou ? f(c.migrant_eligibility * std::exp(-c.turnover_migrant * c.residence_years)) : 1.0F;
   s.access = c.hukou ? f(v.migrant_access) : 1.0F;  // to hukou-bound services
+  // Grievance reaches open contention by the group's weight, not by its electoral voice.
+  s.contention[0] = 1.0F;
+  s.contention[1] = c.hukou ? f(b.migrant_contention) : 1.0F;
   s.adjust = std::min(1.0F, f(c.adjust_rate) * s.dt);
   s.belonging_time = f(c.belonging_time) * s.dt;
   s.belonging_services = f(c.belonging_services) * s.dt;

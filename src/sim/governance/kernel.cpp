@@ -54,6 +54,8 @@ KernelConstants kernel_constants(const Step& st) {
   k.w_eff = st.w_efficacy;
   k.voice[0] = st.voice[0];
   k.voice[1] = st.voice[1];
+  k.contention[0] = st.contention[0];
+  k.contention[1] = st.contention[1];
   k.access = st.access;
   k.adjust = copro * st.adjust;
   k.bel_time = copro * st.belonging_time;
@@ -402,8 +404,10 @@ PDLAB_INLINE void community_lanes(const CommunityArrays& a, std::size_t n, std::
     const auto out = [&](StreetSum s, T v) { street[static_cast<int>(s)] = v; };
     out(StreetSum::participation, w * pbar_new);
     out(StreetSum::grievance, wl * griev_new[0] + wm * griev_new[1]);
-    // Grievance as it reaches open contention: each group's in proportion to its voice.
-    out(StreetSum::voiced, wl * k.voice[0] * griev_new[0] + wm * k.voice[1] * griev_new[1]);
+    // Grievance as it reaches open contention: each group's by its contention weight (not its
+    // electoral voice: no hukou difference in joining mass incidents, docs/model.md 7.9.4).
+    out(StreetSum::voiced,
+        wl * k.contention[0] * griev_new[0] + wm * k.contention[1] * griev_new[1]);
     // The unmet need full root-cause capital would fix (officials' choice): root_places of
     // the uncovered demand, root_access of migrants' exclusion.
     out(StreetSum::unmet_need, k.root_places * (wl * k.need[0] + wm * k.need[1]) * (one - used) +

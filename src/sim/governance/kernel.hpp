@@ -15,7 +15,7 @@ namespace pdlab::gov {
 enum class StreetSum : int {
   participation,   // w * P (both groups)
   grievance,       // locals' and migrants' grievance, weighted by their numbers
-  voiced,          // ... and by their voice: grievance that reaches open contention
+  voiced,          // ... and by contention weight: grievance that reaches open contention
   unmet_need,      // the residents' unmet need full root-cause capital would fix
   satisfaction,    // w * s
   depth,           // w * D
@@ -148,7 +148,8 @@ struct KernelConstants {
   float depth_rate, depth_decay, perceive;
   float admin_load, list_cut, cost_load, cost[2], cost_factor[2], inv_spread;
   bool shared_exp;  // both classes' logistics from one exponential (see kernel_constants())
-  float intercept, w_peers, mobilise, w_bel, w_trust, w_serv, w_eff, voice[2], access, adjust;
+  float intercept, w_peers, mobilise, w_bel, w_trust, w_serv, w_eff, voice[2], contention[2],
+      access, adjust;
   float bel_time, bel_serv, bel_part, turnover[2], need[2], working[2], school_min;
   float sat_intercept, sat_depth, sat_serv, sat_griev, trust_rate;
   float control_trust, griev_in, griev_decay;

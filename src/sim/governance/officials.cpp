@@ -152,7 +152,7 @@ PDLAB_INLINE void choose_lanes(const typename simd::V<N>::f (&in)[kMixInputs], c
   const T griev = get(MixInput::grievance);
   const T room = one - griev;
   const T responds = get(MixInput::contained);  // share of incidents that respond
-  // Grievance moves incidents as far as the aggrieved have a voice (7.9.4).
+  // Grievance moves incidents by the aggrieved groups' contention weights (7.9.4).
   const T voiced = responds * get(MixInput::voice) * st.incident_grievance;
   const T now = get(MixInput::open) * get(MixInput::discounted);
   const T stored = one - get(MixInput::latent);

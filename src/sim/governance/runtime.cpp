@@ -281,7 +281,8 @@ void Runtime::init(sim::ReplicateState& state) {
     for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
       double voiced = 0;
       for (auto c = h_.first_child(g); c < h_.end_child(g); ++c) {
-        voiced += st.voice[0] * locals(slot(blk, c)) + st.voice[1] * migrants(slot(blk, c));
+        voiced +=
+            st.contention[0] * locals(slot(blk, c)) + st.contention[1] * migrants(slot(blk, c));
       }
       Local4& q = local4(g);
       const int l = lane(g);

@@ -74,7 +74,7 @@ enum class MixInput : int {
   contained,  // share that responds to grievance and unmet claims (open, after suppression)
   open_year,  // open contention per 10,000 residents a year (what compensation must pay)
   need,       // unmet need that full root-cause capital fixes, population-weighted
-  voice,      // voice of the aggrieved: voiced / all grievance
+  voice,      // contention weight of the aggrieved: voiced / all grievance
   base,       // incidents at zero grievance relative to the expected ones (eruptions)
   expected,   // incidents expected in the rest of the year at the current mix
   residents,
@@ -477,7 +477,7 @@ class Runtime {
     simd::vf4 base_rate, open_rate, contained, rate;
     simd::vf4 mix[3];        // shares of the budget chosen for each strategy
     simd::vf4 intensity[3];  // what they buy: control, share of claims paid, root
-    // Grievance weighted by voice (what reaches open contention) and the unmet need full
+    // Grievance weighted by contention weight (what reaches open contention) and the unmet need full
     // root-cause capital would fix, population-weighted (7.9.4).
     simd::vf4 voiced, need;
     simd::vf4 sent, places, cost;

@@ -66,8 +66,8 @@ void Runtime::stability(std::size_t b, std::int32_t t) {
     const T spent_root = x_root * root_cost;
     T x_paid{}, spent_paid{}, unmet{}, rate{}, latent{}, capital{};
     if (st.stability) {
-      // Incidents: open contention, from grievance as far as residents have a voice to express
-      // it (docs/model.md 7.9.4) and from last period's unmet claims; cut now by control and
+      // Incidents: open contention, from grievance (each group's by its contention weight,
+      // docs/model.md 7.9.4) and from last period's unmet claims; cut now by control and
       // by paying the protesters' claims; plus eruptions of latent grievance that suppression
       // does not reach. Events of a Poisson process whose intensity accumulates on a clock;
       // each event's waiting time is an Exp(1) draw keyed by its number, so incidents need no

@@ -54,11 +54,12 @@ struct Step {
   // Co-production.
   float mobilisation, target, intercept;
   float w_belonging, w_trust, w_services, w_peers, w_mobilisation, w_efficacy;
-  float inv_spread;  // 1 / threshold_spread
-  float cost[2];     // working time's cost to a resident who works (0 without costs)
-  float cost_load;   // per unit of administrative load (0 without costs)
-  float voice[2];    // the groups' voice in committee elections (locals 1)
-  float access;      // migrants' access to hukou-bound services (1 without hukou)
+  float inv_spread;     // 1 / threshold_spread
+  float cost[2];        // working time's cost to a resident who works (0 without costs)
+  float cost_load;      // per unit of administrative load (0 without costs)
+  float voice[2];       // the groups' voice in committee elections (locals 1)
+  float contention[2];  // the weight of the groups' grievance in open contention (locals 1)
+  float access;         // migrants' access to hukou-bound services (1 without hukou)
   float adjust, belonging_time, belonging_services, belonging_participation, turnover[2];
   float admin_load, task_list_cut, partial_load;
   float trust_rate, sat_intercept, sat_depth, sat_services, sat_grievance;

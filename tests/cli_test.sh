@@ -440,6 +440,16 @@ check oos_before_data 64 "before the calendar" -- "$PDLAB" check-fit "$T/fitted.
 check oos_separated 65 "cannot estimate the hazard" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" --train-until 2021 -r 2 --out "$T/oos_bad.csv"
 check oos_last_period 64 "no period is left" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" --train-until 2023 --out "$T/oos_bad.csv"
 ok oos_bad_not_written test ! -e "$T/oos_bad.csv"
+# The fitted scenario restricted to a subtree (Guangdong, as a user edits it: hierarchy.root
+# and no intercept of the level above): check-fit says how many events it ignored, as fit and
+# riskset do (it compared 6 of the 90 events silently).
+sed -e "/^\[hierarchy\]/a root = '44'" -e '/^ *nation = -inf$/d' "$T/fitted.toml" > "$T/fitted_gd.toml"
+check check_fit_subtree_note 0 "note: 84 events of units outside the scenario's subtree (hierarchy.root) were ignored" -- \
+  "$PDLAB" check-fit "$T/fitted_gd.toml" --events "$DC/events.csv" -r 4 -t 1
+"$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --level prefecture --terms trend --out "$T/fitted_trend_only.toml" >/dev/null 2>&1
+sed -e "/^\[hierarchy\]/a root = '36'" -e '/^ *nation = -inf$/d' "$T/fitted_trend_only.toml" > "$T/fitted_jx.toml"
+check oos_subtree_note 0 "note: 80 events of units outside the scenario's subtree (hierarchy.root) were ignored" -- \
+  "$PDLAB" check-fit "$T/fitted_jx.toml" --events "$DC/events.csv" --train-until 2022 -r 4 -t 1
 check fit_exists 73 "--force" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --out "$T/fitted.toml"
 printf 'unit_id,policy_id,time\n9999,p,2021\n' > "$T/bad_events.csv"
 check riskset_unknown_unit 65 "bad_events.csv:2: field 'unit_id' = '9999'" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/bad_events.csv"

@@ -133,6 +133,9 @@ OutOfSampleResult out_of_sample_study(const PreparedStudy& study, const std::str
   events_policy(*study.model, events, events_path);  // and that one is the scenario's
   const std::int32_t train_end = training_end(cal, train_until);
   OutOfSampleResult res;
+  if (const auto note = io::outside_subtree_note(events); !note.empty()) {
+    res.notes.push_back(note);
+  }
   res.train_end = train_end;
   res.train_until = period_label(cal, train_end);
   res.first_scored = period_label(cal, train_end + 1);

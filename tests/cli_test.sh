@@ -450,6 +450,13 @@ check check_fit_subtree_note 0 "note: 84 events of units outside the scenario's 
 sed -e "/^\[hierarchy\]/a root = '36'" -e '/^ *nation = -inf$/d' "$T/fitted_trend_only.toml" > "$T/fitted_jx.toml"
 check oos_subtree_note 0 "note: 80 events of units outside the scenario's subtree (hierarchy.root) were ignored" -- \
   "$PDLAB" check-fit "$T/fitted_jx.toml" --events "$DC/events.csv" --train-until 2022 -r 4 -t 1
+# A fit with a time-varying covariate (--covariates) cannot be refitted out of sample: said in
+# check-fit's words, naming the term and the terms to fit instead (it blamed --terms, which
+# check-fit was not given, and suggested --covariates, which it has not).
+check oos_time_varying_term 64 "trend.toml:2: field '# Terms' = 'log_gdp_pc': --train-until refits the fit's terms" -- \
+  "$PDLAB" check-fit "$T/trend.toml" --events "$DC/events.csv" --train-until 2022 -r 2 -t 1
+ok oos_time_varying_term_fix grep -q 'fit again without it (pdlab fit ... --terms "horizontal + trend + log(migrant_share)")' "$T/err"
+ok oos_time_varying_term_not_terms_option bash -c "! grep -q \"field '--terms'\" '$T/err'"
 check fit_exists 73 "--force" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --out "$T/fitted.toml"
 printf 'unit_id,policy_id,time\n9999,p,2021\n' > "$T/bad_events.csv"
 check riskset_unknown_unit 65 "bad_events.csv:2: field 'unit_id' = '9999'" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/bad_events.csv"

@@ -288,6 +288,14 @@ check compare_censored_column 0 "periods_to_half,.*,0.166" -- cat "$T/censored_c
 printf 'variant,event.0.mode,event.0.deadline\nmandate,mandate,\npilots,pilot,none\n' > "$T/mandate_pilots.csv"
 check compare_deadline_none 0 "pilots" -- "$PDLAB" compare "$EX/toy_governance.toml" \
   --variants "$T/mandate_pilots.csv" -r 2 -t 1 --out "$T/mandate_pilots_out.csv"
+# compare says what its intervals cover (the Monte Carlo error of the mean paired difference)
+# and whether the parameters were fixed or drawn from [uncertainty], in its digest and report.
+check compare_intervals_fixed 0 "95% t intervals: the Monte Carlo error of the mean paired difference over the 3 replicates .*Parameter uncertainty: none, the parameters are fixed at the scenario's values (uncertainty.draw = true draws them from \[uncertainty\])" -- \
+  "$PDLAB" compare "$T/fitted.toml" --vary adoption.gamma_vertical=0,1 -r 3 -t 1 --out "$T/cmp_fixed.sqlite"
+check compare_intervals_drawn 0 "Parameter uncertainty: each replicate ran with its own draw of adoption.alpha.prefecture, .* from \[uncertainty\] (the same draw in every variant)" -- \
+  "$PDLAB" compare "$T/fitted.toml" --set uncertainty.draw=true --vary adoption.gamma_vertical=0,1 -r 3 -t 1 --out "$T/cmp_drawn.sqlite"
+check compare_report_intervals 0 "" -- "$PDLAB" report "$T/cmp_drawn.sqlite" --out "$T/cmp_drawn.html"
+check compare_report_intervals_text 0 "Monte Carlo error of the mean paired difference over the 3 replicates.*each replicate ran with its own draw of adoption.alpha.prefecture" -- cat "$T/cmp_drawn.html"
 # A deadline written as a TOML date (or a period number) is read as before "none" was added.
 sed 's|deadline = "2014-12"|deadline = 2014-12-01|' "$EX/toy_governance.toml" > "$T/toy_date_deadline.toml"
 cp "$EX/toy_hierarchy.csv" "$T/"
@@ -299,6 +307,8 @@ check cases_set_names_case 78 "case .*chengdu.toml: --set adoption.alpha.street=
 check sensitivity_idle_factor 0 "factor assessment.fixed_effort moved no outcome at any design point" -- \
   "$PDLAB" sensitivity "$EX/toy_governance.toml" --method morris --factor assessment.fixed_effort=0.1:0.9 \
   --factor vertical.mandate=0:3 -r 2 -t 1 --out "$T/sens_idle.csv"
+# (its digest says what the intervals cover and how the other parameters were held)
+ok sensitivity_intervals_line grep -q "95% intervals: percentile bootstrap over the design's .* trajectories (1000 resamples).*Parameter uncertainty: none, the keys other than the factors are fixed at the scenario's values\.$" "$T/out"
 check sensitivity_unit_column 0 "share of the level's units over the factor's range" -- cat "$T/sens_idle.csv"
 # Indices undefined in a few bootstrap resamples (a share near its bound, 16 base points) keep
 # bounds that count those resamples beyond either end; the console never shows "nan".

@@ -303,6 +303,9 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
   out.scenario_name = sc0.name;
   out.seed = sc0.seed;
   out.bootstrap = spec.bootstrap;
+  out.drawn = drawn_keys(sc0);
+  out.uncertainty_listed = !sc0.uncertainty.keys.empty();
+  out.base_rows = spec.method == SensitivityMethod::morris ? spec.trajectories : spec.samples;
   const auto given = given_factors(spec, sc0);
   for (const auto& g : given) {
     refuse_drawn_key(sc0, g.f.key, g.kind, g.where);
@@ -485,6 +488,23 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
     return most;
   });
   return out;
+}
+
+std::string sensitivity_intervals_note(const SensitivityResult& res) {
+  const bool morris = res.method == SensitivityMethod::morris;
+  std::string note = fmt::format(
+      "{:g}% intervals: percentile bootstrap over the design's {} {} ({} resamples), the error "
+      "of indices estimated from a finite design (more {} narrow them). ",
+      100 * res.confidence, res.base_rows, morris ? "trajectories" : "base points", res.bootstrap,
+      morris ? "--trajectories" : "--samples");
+  if (res.drawn.empty()) {
+    return note +
+           parameters_clause({}, res.uncertainty_listed, "at every design point",
+                             "the keys other than the factors are") +
+           ".";
+  }
+  return note + parameters_clause(res.drawn, true, "at every design point", "") +
+         ", so each design point's outcomes vary with those keys as well as by chance.";
 }
 
 void write_sensitivity(const SensitivityResult& res, io::TableWriter& w) {

@@ -288,6 +288,14 @@ check compare_censored_column 0 "periods_to_half,.*,0.166" -- cat "$T/censored_c
 printf 'variant,event.0.mode,event.0.deadline\nmandate,mandate,\npilots,pilot,none\n' > "$T/mandate_pilots.csv"
 check compare_deadline_none 0 "pilots" -- "$PDLAB" compare "$EX/toy_governance.toml" \
   --variants "$T/mandate_pilots.csv" -r 2 -t 1 --out "$T/mandate_pilots_out.csv"
+# Pilots an event designates whose evaluation falls after the last period are never judged:
+# said with the date and the key to change, in compare also when a --set gives it to every
+# variant (only a generic "changes nothing" was said), and in validate; so is a scale-up whose
+# deadline falls after it.
+check compare_pilot_eval_after_horizon 0 "warning: event\[0\] (adopt at 2011-01, mode pilot): its pilots are evaluated in 2012-02 (promotion.pilot_delay: 12 periods on .*set promotion.pilot_delay to at most 6" -- \
+  "$PDLAB" compare "$EX/toy_pilot.toml" --set calendar.periods=20 --vary promotion.pilot_success=0.2,0.9 -r 2 -t 1 --out "$T/pilot_late.csv"
+check validate_scale_up_after_horizon 0 "event\[0\] (adopt at 2011-01, mode pilot): its pilots are evaluated in 2012-02, but the deadline of a scale-up then, 2014-02 .*it is never enforced" -- \
+  "$PDLAB" validate "$EX/toy_pilot.toml" --set calendar.periods=30
 # compare says what its intervals cover (the Monte Carlo error of the mean paired difference)
 # and whether the parameters were fixed or drawn from [uncertainty], in its digest and report.
 check compare_intervals_fixed 0 "95% t intervals: the Monte Carlo error of the mean paired difference over the 3 replicates .*Parameter uncertainty: none, the parameters are fixed at the scenario's values (uncertainty.draw = true draws them from \[uncertainty\])" -- \

@@ -423,11 +423,21 @@ CompareResult compare_designs(const CompareSpec& spec,
   for (const auto& v : variants) {
     out.labels.push_back(v.label);
   }
-  // Warnings of a variant's model that the base does not raise come from its own values.
-  const auto& base_warnings = base.model->warnings();
+  // Warnings every variant's model raises hold for the whole comparison (e.g. from the scenario
+  // or a --set given to all), said once; the others come from a variant's own values.
+  const auto raises = [](const Model& m, const std::string& w) {
+    return std::find(m.warnings().begin(), m.warnings().end(), w) != m.warnings().end();
+  };
+  for (const auto& w : model_of[0]->warnings()) {
+    if (std::all_of(model_of.begin(), model_of.end(),
+                    [&](const Model* m) { return raises(*m, w); })) {
+      out.warnings.push_back(w);
+    }
+  }
+  const std::vector<std::string> common = out.warnings;
   for (std::size_t i = 0; i < variants.size(); ++i) {
     for (const auto& w : model_of[i]->warnings()) {
-      if (std::find(base_warnings.begin(), base_warnings.end(), w) == base_warnings.end()) {
+      if (std::find(common.begin(), common.end(), w) == common.end()) {
         out.warnings.push_back("variant \"" + variants[i].label + "\": " + w);
       }
     }

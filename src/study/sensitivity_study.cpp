@@ -340,6 +340,8 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
     }
     return sc;
   };
+  // The scenario's warnings that hold at both corners (e.g. from a --set) are said once, first.
+  std::vector<std::string> common = base.model->warnings();
   // Compiled at both corners first, so that a key the model refuses (a keyed entry of an
   // unknown level) fails before any run.
   // Its message names the factor as given (--factor or the scenario's table), not the
@@ -351,6 +353,9 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
     }
     try {
       const Model m(sc, *base.inputs.hierarchy, *base.inputs.network);
+      std::erase_if(common, [&](const std::string& w) {
+        return std::find(m.warnings().begin(), m.warnings().end(), w) == m.warnings().end();
+      });
       // The factors' own warnings, at either corner (each names its key and value).
       const auto& base_warnings = base.model->warnings();
       for (const auto& w : m.warnings()) {
@@ -374,6 +379,7 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
       throw;
     }
   }
+  out.warnings.insert(out.warnings.begin(), common.begin(), common.end());
   out.outcomes = outcome_defs(*base.model);
   const std::size_t n_out = out.outcomes.size();
   const std::size_t n_points = design.points();

@@ -53,9 +53,11 @@ struct CompareResult {
   // which this variant or the first never reached half (its value there is the horizon, a
   // bound); NaN for other outcomes.
   std::vector<std::vector<double>> censored;
-  // What a user should hear about the variants: warnings their own values raise (a key read
-  // only under a switch that is off, ...) and variants whose outcomes are exactly the
-  // baseline's in every replicate (their keys changed nothing in this scenario).
+  // What a user should hear about the variants: the warnings every variant's model raises
+  // (once, first: e.g. a deadline after the last period set by --set for all), those a
+  // variant's own values raise, prefixed with its label (a key read only under a switch that is
+  // off, ...), and variants whose outcomes are exactly the baseline's in every replicate (their
+  // keys changed nothing in this scenario).
   std::vector<std::string> warnings;
   std::string deepest_level;  // of the hierarchy, for digests
   std::string top_level;

@@ -63,8 +63,9 @@ struct SensitivityResult {
   std::vector<std::vector<sensitivity::SobolIndex>> sobol;
   std::string deepest_level, top_level;      // of the hierarchy, for digests
   std::vector<PolicyLevel> adopting_levels;  // where some design point adopts (for digests)
-  // Factors that may change nothing: the warnings their values raise where the scenario's do
-  // not (a key of a module that is off), and factors no outcome moved with.
+  // The scenario's warnings that hold over the whole design (first), then factors that may
+  // change nothing: the warnings their values raise where the scenario's do not (a key of a
+  // module that is off), and factors no outcome moved with.
   std::vector<std::string> warnings;
   // The keys [uncertainty] drew in each replicate (the same draw at every design point; empty:
   // the keys other than the factors fixed at the scenario's values), and whether [uncertainty]

@@ -288,6 +288,22 @@ check compare_censored_column 0 "periods_to_half,.*,0.166" -- cat "$T/censored_c
 printf 'variant,event.0.mode,event.0.deadline\nmandate,mandate,\npilots,pilot,none\n' > "$T/mandate_pilots.csv"
 check compare_deadline_none 0 "pilots" -- "$PDLAB" compare "$EX/toy_governance.toml" \
   --variants "$T/mandate_pilots.csv" -r 2 -t 1 --out "$T/mandate_pilots_out.csv"
+# Pilots an event designates whose evaluation falls after the last period are never judged:
+# said with the date and the key to change, in compare also when a --set gives it to every
+# variant (only a generic "changes nothing" was said), and in validate; so is a scale-up whose
+# deadline falls after it.
+check compare_pilot_eval_after_horizon 0 "warning: event\[0\] (adopt at 2011-01, mode pilot): its pilots are evaluated in 2012-02 (promotion.pilot_delay: 12 periods on .*set promotion.pilot_delay to at most 6" -- \
+  "$PDLAB" compare "$EX/toy_pilot.toml" --set calendar.periods=20 --vary promotion.pilot_success=0.2,0.9 -r 2 -t 1 --out "$T/pilot_late.csv"
+check validate_scale_up_after_horizon 0 "event\[0\] (adopt at 2011-01, mode pilot): its pilots are evaluated in 2012-02, but the deadline of a scale-up then, 2014-02 .*it is never enforced" -- \
+  "$PDLAB" validate "$EX/toy_pilot.toml" --set calendar.periods=30
+# compare says what its intervals cover (the Monte Carlo error of the mean paired difference)
+# and whether the parameters were fixed or drawn from [uncertainty], in its digest and report.
+check compare_intervals_fixed 0 "95% t intervals: the Monte Carlo error of the mean paired difference over the 3 replicates .*Parameter uncertainty: none, the parameters are fixed at the scenario's values (uncertainty.draw = true draws them from \[uncertainty\])" -- \
+  "$PDLAB" compare "$T/fitted.toml" --vary adoption.gamma_vertical=0,1 -r 3 -t 1 --out "$T/cmp_fixed.sqlite"
+check compare_intervals_drawn 0 "Parameter uncertainty: each replicate ran with its own draw of adoption.alpha.prefecture, .* from \[uncertainty\] (the same draw in every variant)" -- \
+  "$PDLAB" compare "$T/fitted.toml" --set uncertainty.draw=true --vary adoption.gamma_vertical=0,1 -r 3 -t 1 --out "$T/cmp_drawn.sqlite"
+check compare_report_intervals 0 "" -- "$PDLAB" report "$T/cmp_drawn.sqlite" --out "$T/cmp_drawn.html"
+check compare_report_intervals_text 0 "Monte Carlo error of the mean paired difference over the 3 replicates.*each replicate ran with its own draw of adoption.alpha.prefecture" -- cat "$T/cmp_drawn.html"
 # A deadline written as a TOML date (or a period number) is read as before "none" was added.
 sed 's|deadline = "2014-12"|deadline = 2014-12-01|' "$EX/toy_governance.toml" > "$T/toy_date_deadline.toml"
 cp "$EX/toy_hierarchy.csv" "$T/"
@@ -299,6 +315,8 @@ check cases_set_names_case 78 "case .*chengdu.toml: --set adoption.alpha.street=
 check sensitivity_idle_factor 0 "factor assessment.fixed_effort moved no outcome at any design point" -- \
   "$PDLAB" sensitivity "$EX/toy_governance.toml" --method morris --factor assessment.fixed_effort=0.1:0.9 \
   --factor vertical.mandate=0:3 -r 2 -t 1 --out "$T/sens_idle.csv"
+# (its digest says what the intervals cover and how the other parameters were held)
+ok sensitivity_intervals_line grep -q "95% intervals: percentile bootstrap over the design's .* trajectories (1000 resamples).*Parameter uncertainty: none, the keys other than the factors are fixed at the scenario's values\.$" "$T/out"
 check sensitivity_unit_column 0 "share of the level's units over the factor's range" -- cat "$T/sens_idle.csv"
 # Indices undefined in a few bootstrap resamples (a share near its bound, 16 base points) keep
 # bounds that count those resamples beyond either end; the console never shows "nan".
@@ -440,6 +458,23 @@ check oos_before_data 64 "before the calendar" -- "$PDLAB" check-fit "$T/fitted.
 check oos_separated 65 "cannot estimate the hazard" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" --train-until 2021 -r 2 --out "$T/oos_bad.csv"
 check oos_last_period 64 "no period is left" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" --train-until 2023 --out "$T/oos_bad.csv"
 ok oos_bad_not_written test ! -e "$T/oos_bad.csv"
+# The fitted scenario restricted to a subtree (Guangdong, as a user edits it: hierarchy.root
+# and no intercept of the level above): check-fit says how many events it ignored, as fit and
+# riskset do (it compared 6 of the 90 events silently).
+sed -e "/^\[hierarchy\]/a root = '44'" -e '/^ *nation = -inf$/d' "$T/fitted.toml" > "$T/fitted_gd.toml"
+check check_fit_subtree_note 0 "note: 84 events of units outside the scenario's subtree (hierarchy.root) were ignored" -- \
+  "$PDLAB" check-fit "$T/fitted_gd.toml" --events "$DC/events.csv" -r 4 -t 1
+"$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --level prefecture --terms trend --out "$T/fitted_trend_only.toml" >/dev/null 2>&1
+sed -e "/^\[hierarchy\]/a root = '36'" -e '/^ *nation = -inf$/d' "$T/fitted_trend_only.toml" > "$T/fitted_jx.toml"
+check oos_subtree_note 0 "note: 80 events of units outside the scenario's subtree (hierarchy.root) were ignored" -- \
+  "$PDLAB" check-fit "$T/fitted_jx.toml" --events "$DC/events.csv" --train-until 2022 -r 4 -t 1
+# A fit with a time-varying covariate (--covariates) cannot be refitted out of sample: said in
+# check-fit's words, naming the term and the terms to fit instead (it blamed --terms, which
+# check-fit was not given, and suggested --covariates, which it has not).
+check oos_time_varying_term 64 "trend.toml:2: field '# Terms' = 'log_gdp_pc': --train-until refits the fit's terms" -- \
+  "$PDLAB" check-fit "$T/trend.toml" --events "$DC/events.csv" --train-until 2022 -r 2 -t 1
+ok oos_time_varying_term_fix grep -q 'fit again without it (pdlab fit ... --terms "horizontal + trend + log(migrant_share)")' "$T/err"
+ok oos_time_varying_term_not_terms_option bash -c "! grep -q \"field '--terms'\" '$T/err'"
 check fit_exists 73 "--force" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --out "$T/fitted.toml"
 printf 'unit_id,policy_id,time\n9999,p,2021\n' > "$T/bad_events.csv"
 check riskset_unknown_unit 65 "bad_events.csv:2: field 'unit_id' = '9999'" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/bad_events.csv"

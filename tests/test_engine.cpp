@@ -579,6 +579,46 @@ TEST(EngineMechanisms, WarningsForEventsAfterTheHorizon) {
   EXPECT_TRUE(run_replicate(m, 0).adoptions.empty());
 }
 
+TEST(EngineMechanisms, WarningsForPilotsEvaluatedAfterTheHorizon) {
+  // Pilots designated by an event in 2010-03 (period 2 of 12) are evaluated in period
+  // 3 + pilot_delay: at 12 that is after the last period (2010-12), so they are never judged;
+  // the warning names the event, the date and the key to change (at most 12 - 2 - 2 = 8).
+  const auto h = small_tree();
+  const Network net;
+  auto s = quiet(12);
+  s.policies = {{"p", "p", 0.0}};
+  s.events = {adopt_event("P", "2010-03", Mode::pilot)};
+  s.promotion.pilot_delay = 12;
+  {
+    const Model m(s, h, net);
+    ASSERT_EQ(m.warnings().size(), 1U);
+    const auto& w = m.warnings()[0];
+    EXPECT_NE(w.find("event (adopt at 2010-03, mode pilot): its pilots are evaluated in 2011-04"),
+              std::string::npos)
+        << w;
+    EXPECT_NE(w.find("after the last period (2010-12)"), std::string::npos) << w;
+    EXPECT_NE(w.find("set promotion.pilot_delay to at most 8"), std::string::npos) << w;
+  }
+  // Judged in time, but a scale-up then would have its deadline after the last period.
+  s.promotion.pilot_delay = 8;
+  s.promotion.scale_up_deadline = 24;
+  {
+    const Model m(s, h, net);
+    ASSERT_EQ(m.warnings().size(), 1U);
+    EXPECT_NE(m.warnings()[0].find("evaluated in 2010-12, but the deadline of a scale-up then, "
+                                   "2012-12 (promotion.scale_up_deadline: 24 periods on)"),
+              std::string::npos)
+        << m.warnings()[0];
+  }
+  // Within the horizon: nothing to say; nor for a mode that designates no pilots.
+  s.promotion.pilot_delay = 2;
+  s.promotion.scale_up_deadline = 3;
+  EXPECT_TRUE(Model(s, h, net).warnings().empty());
+  s.promotion.pilot_delay = 12;
+  s.events = {adopt_event("P", "2010-03", Mode::endorse)};
+  EXPECT_TRUE(Model(s, h, net).warnings().empty());
+}
+
 TEST(EngineInvariants, RandomisedParameterSets) {
   // Many random combinations of mechanisms on the toy province with edges: invariants hold,
   // and results are identical at 1 and 2 threads.

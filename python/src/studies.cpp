@@ -189,10 +189,11 @@ py::tuple check_fit(const std::string& scenario, const Strings& overrides,
   py::dict d;
   d["replicates"] = prepared.model->scenario().replicates;
   if (train_until.empty()) {
-    const auto rows = interruptible([&](const InterruptScope& scope) {
+    const auto r = interruptible([&](const InterruptScope& scope) {
       return study::check_fit_study(prepared, events, scope.checking<int, int>());
     });
-    return py::make_tuple(table(rows, "check_fit", study::write_check), d);
+    d["notes"] = r.notes;
+    return py::make_tuple(table(r.rows, "check_fit", study::write_check), d);
   }
   const auto r = interruptible([&](const InterruptScope& scope) {
     return study::out_of_sample_study(prepared, events, train_until, scope.checking<int, int>());

@@ -83,7 +83,7 @@ int run_out_of_sample(const CheckFitOptions& o, const study::PreparedStudy& stud
     fmt::print(text, "  {}: {}\n", m.name, m.fitted);
   }
   for (const auto& n : r.notes) {
-    fmt::print(stderr, "note: {}\n", n);
+    fmt::print(stderr, "pdlab: note: {}\n", n);
   }
   note_few_replicates(r.replicates, "forecast intervals and coverages");
   if (!o.out.empty()) {
@@ -119,7 +119,8 @@ int run(const CheckFitOptions& o) {
     return run_out_of_sample(o, study);
   }
   const auto& sc = study.model->scenario();
-  const auto rows = study::check_fit_study(study, o.events_path, progress_bar());
+  const auto check = study::check_fit_study(study, o.events_path, progress_bar());
+  const auto& rows = check.rows;
   std::FILE* text = summary_stream(o.out);
   fmt::print(text, "Observed vs simulated cumulative adoption ({} replicates, 90% bands)\n",
              sc.replicates);
@@ -130,6 +131,9 @@ int run(const CheckFitOptions& o) {
     const auto& r = c.last;
     fmt::print(text, "{:<14} {:>10} {:>10.4f} {:>10.4f} {:>10.4f} {:>10.4f} {:>10}/{}\n", r.level,
                r.date, r.observed, r.sim_mean, r.sim_q05, r.sim_q95, c.inside, c.periods);
+  }
+  for (const auto& n : check.notes) {
+    fmt::print(stderr, "pdlab: note: {}\n", n);
   }
   if (!o.out.empty()) {
     io::write_table(o.out, o.force, io::table_schema("check_fit"),

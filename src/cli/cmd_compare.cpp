@@ -99,9 +99,9 @@ int run(const CompareOptions& o) {
   // (on standard error when the table goes to standard output)
   std::FILE* text = summary_stream(o.out);
   // A short digest: adoption at the levels that adopt, and the governance headline outcomes.
-  fmt::print(text,
-             "Differences from \"{}\" ({} replicates, common random numbers, 95% t intervals)\n",
+  fmt::print(text, "Differences from \"{}\" ({} replicates, common random numbers)\n",
              res.labels[0], res.replicates);
+  fmt::print(text, "{}\n", study::compare_intervals_note(res));
   const bool several_policies =
       std::any_of(res.outcomes.begin(), res.outcomes.end(), [&](const OutcomeDef& d) {
         return !d.policy.empty() && d.policy != res.outcomes.front().policy;

@@ -63,6 +63,7 @@ void print_digest(const study::SensitivityResult& r, std::FILE* text) {
              "{} over {} factor(s): {} design points x {} replicates (common random numbers)\n",
              morris ? "Morris elementary effects" : "Sobol indices", r.factors.size(),
              r.design_points, r.replicates);
+  fmt::print(text, "{}\n", study::sensitivity_intervals_note(r));
   for (std::size_t o = 0; o < r.outcomes.size(); ++o) {
     const auto& d = r.outcomes[o];
     if (!study::is_headline(r.adopting_levels, r.deepest_level, r.top_level, d)) {
@@ -157,15 +158,17 @@ int run(SensitivityOptions& o) {
         for (const auto& f : res.factors) {
           factors += fmt::format("{}{}={}:{}", factors.empty() ? "" : " ", f.key, f.lo, f.hi);
         }
-        io::write_tables(o.out, o.force,
-                         {{io::table_schema("sensitivity"), rows},
-                          io::meta_output({{"command_line", command_line()},
-                                           {"scenario_file", o.scenario},
-                                           {"scenario_name", res.scenario_name},
-                                           {"seed", std::to_string(res.seed)},
-                                           {"replicates", std::to_string(res.replicates)},
-                                           {"method", o.method},
-                                           {"factors", factors}})});
+        io::write_tables(
+            o.out, o.force,
+            {{io::table_schema("sensitivity"), rows},
+             io::meta_output({{"command_line", command_line()},
+                              {"scenario_file", o.scenario},
+                              {"scenario_name", res.scenario_name},
+                              {"seed", std::to_string(res.seed)},
+                              {"replicates", std::to_string(res.replicates)},
+                              {"method", o.method},
+                              {"factors", factors},
+                              {"intervals", study::sensitivity_intervals_note(res)}})});
       } else {
         io::write_table(o.out, o.force, io::table_schema("sensitivity"), rows);
       }

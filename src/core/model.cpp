@@ -378,6 +378,45 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
       warnings_.push_back(e.key + ": deadline " + shown + " is after the last period (" + last +
                           "); it is never enforced");
     }
+    // As the deadline: pilots the event designates (mode pilot) are evaluated pilot_delay
+    // periods after the period that follows it; an evaluation past the horizon never judges
+    // them (they stay pilots: never confirmed, reversed or scaled up).
+    const Mode mode = std::visit(
+        [](const auto& x) -> Mode {
+          if constexpr (requires { x.mode; }) {
+            return x.mode;
+          } else {
+            return Mode::none;
+          }
+        },
+        c.action);
+    const auto& pr = sc_.promotion;
+    if (mode == Mode::pilot && pr.pilot_k > 0 && c.period < sc_.calendar.periods) {
+      const std::int64_t eval = std::int64_t{c.period} + 1 + pr.pilot_delay;
+      const std::int64_t scale_up = eval + pr.scale_up_deadline;
+      const auto label = [&](std::int64_t t) {
+        return period_label(sc_.calendar,
+                            static_cast<std::int32_t>(std::min<std::int64_t>(t, kNever - 1)));
+      };
+      if (eval >= sc_.calendar.periods) {
+        const std::int64_t most = std::int64_t{sc_.calendar.periods} - 2 - c.period;
+        warnings_.push_back(fmt::format(
+            "{} ({} at {}, mode pilot): its pilots are evaluated in {} (promotion.pilot_delay: {} "
+            "periods on from the next period, {}), after the last period ({}); they are never "
+            "judged, so never confirmed, reversed or scaled up: {}",
+            e.key, kind.name, e.date, label(eval), pr.pilot_delay, label(c.period + 1), last,
+            most >= 0 ? fmt::format("set promotion.pilot_delay to at most {}, or extend "
+                                    "calendar.periods",
+                                    most)
+                      : std::string("extend calendar.periods")));
+      } else if (scale_up >= sc_.calendar.periods) {
+        warnings_.push_back(fmt::format(
+            "{} ({} at {}, mode pilot): its pilots are evaluated in {}, but the deadline of a "
+            "scale-up then, {} (promotion.scale_up_deadline: {} periods on), is after the last "
+            "period ({}); it is never enforced",
+            e.key, kind.name, e.date, label(eval), label(scale_up), pr.scale_up_deadline, last));
+      }
+    }
     if (const auto* m = std::get_if<MandateEvent>(&c.action)) {
       const auto& quotas = std::get<MandateSpec>(e.spec).quotas;
       for (std::size_t q = 0; q < m->quotas.size(); ++q) {

@@ -186,6 +186,15 @@ std::string year_dates_note(const EventsFile& events, const Calendar& cal) {
       events.year_dates, events.adoptions.size(), cal.periods_per_year);
 }
 
+std::string outside_subtree_note(const EventsFile& events) {
+  if (events.outside_subtree == 0) {
+    return "";
+  }
+  return fmt::format(
+      "{} events of units outside the scenario's subtree (hierarchy.root) were ignored",
+      events.outside_subtree);
+}
+
 EventsFile read_events(const std::string& path, const Hierarchy& h, const Calendar& cal) {
   const auto first = unit_first_periods(h, cal);
   CsvReader csv(path);

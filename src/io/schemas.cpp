@@ -23,7 +23,9 @@ std::vector<TableSchema> build() {
                "is written (0 in a partial study, OUT.partial, that `pdlab run --resume` can "
                "finish). The .sqlite outputs of `compare` and `sensitivity` have one too: "
                "version, command line, scenario file and name, seed, replicates, creation time "
-               "(and the number of variants, or the method and factors).",
+               "(and the number of variants, or the method and factors), and `intervals`, the "
+               "line their digest prints on what the intervals cover and whether the parameters "
+               "were fixed or drawn from [uncertainty] (from 2026-12-07).",
                {{"key", T, "name"}, {"value", T, "value"}}});
   v.push_back({"scenarios",
                "The scenario simulated, with its resolved TOML (every default filled in).",
@@ -284,7 +286,11 @@ std::vector<TableSchema> build() {
         {"brier_se", R, "Monte Carlo standard error of brier (idem)"}}});
   v.push_back({"compare",
                "`pdlab compare`: outcomes of each variant and their differences from the first "
-               "(common random numbers, 95% t intervals). Adoption outcomes (share_at_end, "
+               "(common random numbers, 95% t intervals: the Monte Carlo error of the mean "
+               "paired difference over the replicates, with the parameters fixed at the "
+               "scenario's values or, with uncertainty.draw = true, drawn in each replicate from "
+               "[uncertainty], the same draw in every variant; the meta row `intervals` says "
+               "which). Adoption outcomes (share_at_end, "
                "periods_to_half, reached_half), for each policy at the levels below the top "
                "where it can be adopted, are over the units of the level that exist in each "
                "period (docs/model.md 7.13). periods_to_half is the first period in which half "

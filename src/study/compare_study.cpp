@@ -414,16 +414,30 @@ CompareResult compare_designs(const CompareSpec& spec,
                      : GovSummary{quantiles, {}});
   }
   out.replicates = reps;
+  out.uncertainty_listed = !base.model->scenario().uncertainty.keys.empty();
+  for (const auto* m : model_of) {
+    out.drawn.push_back(drawn_keys(m->scenario()));
+  }
   out.scenario_name = base.model->scenario().name;
   out.seed = base.model->scenario().seed;
   for (const auto& v : variants) {
     out.labels.push_back(v.label);
   }
-  // Warnings of a variant's model that the base does not raise come from its own values.
-  const auto& base_warnings = base.model->warnings();
+  // Warnings every variant's model raises hold for the whole comparison (e.g. from the scenario
+  // or a --set given to all), said once; the others come from a variant's own values.
+  const auto raises = [](const Model& m, const std::string& w) {
+    return std::find(m.warnings().begin(), m.warnings().end(), w) != m.warnings().end();
+  };
+  for (const auto& w : model_of[0]->warnings()) {
+    if (std::all_of(model_of.begin(), model_of.end(),
+                    [&](const Model* m) { return raises(*m, w); })) {
+      out.warnings.push_back(w);
+    }
+  }
+  const std::vector<std::string> common = out.warnings;
   for (std::size_t i = 0; i < variants.size(); ++i) {
     for (const auto& w : model_of[i]->warnings()) {
-      if (std::find(base_warnings.begin(), base_warnings.end(), w) == base_warnings.end()) {
+      if (std::find(common.begin(), common.end(), w) == common.end()) {
         out.warnings.push_back("variant \"" + variants[i].label + "\": " + w);
       }
     }
@@ -486,6 +500,66 @@ CompareResult compare_designs(const CompareSpec& spec,
     out.period_labels.push_back(period_label(model_of[0]->scenario().calendar, t));
   }
   return out;
+}
+
+std::vector<std::string> drawn_keys(const Scenario& sc) {
+  return sc.uncertainty.draw ? sc.uncertainty.keys : std::vector<std::string>{};
+}
+
+std::string parameters_clause(const std::vector<std::string>& drawn, bool listed,
+                              const std::string& across, const std::string& fixed) {
+  if (drawn.empty()) {
+    return "Parameter uncertainty: none, " + fixed + " fixed at the scenario's values" +
+           (listed ? " (uncertainty.draw = true draws them from [uncertainty])" : "");
+  }
+  std::string keys;
+  for (const auto& k : drawn) {
+    keys += (keys.empty() ? "" : ", ") + k;
+  }
+  return "Parameter uncertainty: each replicate ran with its own draw of " + keys +
+         " from [uncertainty] (the same draw " + across + ")";
+}
+
+std::string compare_intervals_note(const CompareResult& res) {
+  std::string note = fmt::format(
+      "95% t intervals: the Monte Carlo error of the mean paired difference over the {} "
+      "replicates (more replicates narrow them). ",
+      res.replicates);
+  std::vector<std::string> keys;
+  std::string drew;
+  std::size_t n_drew = 0;
+  for (std::size_t i = 0; i < res.drawn.size(); ++i) {
+    if (res.drawn[i].empty()) {
+      continue;
+    }
+    ++n_drew;
+    drew += (drew.empty() ? "\"" : ", \"") + res.labels[i] + "\"";
+    for (const auto& k : res.drawn[i]) {
+      if (std::find(keys.begin(), keys.end(), k) == keys.end()) {
+        keys.push_back(k);
+      }
+    }
+  }
+  if (n_drew == 0) {
+    return note +
+           parameters_clause({}, res.uncertainty_listed, "in every variant", "the parameters are") +
+           ": the intervals do not include it.";
+  }
+  if (n_drew == res.drawn.size()) {
+    return note + parameters_clause(keys, true, "in every variant", "") +
+           ", so the paired differences vary with the parameters as well as by chance, and the "
+           "intervals include that.";
+  }
+  // Variants that set uncertainty.draw differently: their differences mix the two.
+  std::string k;
+  for (const auto& x : keys) {
+    k += (k.empty() ? "" : ", ") + x;
+  }
+  return note + fmt::format(
+                    "Parameter uncertainty differs between the variants: {} ran each replicate "
+                    "with its own draw of {} from [uncertainty], the others with the parameters "
+                    "fixed at the scenario's values.",
+                    drew, k);
 }
 
 void write_compare(const CompareResult& res, io::TableWriter& w) {
@@ -658,7 +732,8 @@ void write_compare_study(const std::string& out, bool force, const CompareResult
                         {"scenario_name", res.scenario_name},
                         {"seed", std::to_string(res.seed)},
                         {"replicates", std::to_string(res.replicates)},
-                        {"variants", std::to_string(res.labels.size())}})});
+                        {"variants", std::to_string(res.labels.size())},
+                        {"intervals", compare_intervals_note(res)}})});
 }
 
 }  // namespace pdlab::study

@@ -129,8 +129,8 @@ std::vector<CheckLevel> check_by_level(const std::vector<CheckRow>& rows) {
   return out;
 }
 
-std::vector<CheckRow> check_fit_study(const PreparedStudy& study, const std::string& events_path,
-                                      const std::function<void(int, int)>& progress) {
+CheckFitResult check_fit_study(const PreparedStudy& study, const std::string& events_path,
+                               const std::function<void(int, int)>& progress) {
   const auto& sc = study.model->scenario();
   const auto& model = *study.model;
   const auto events = io::read_events(events_path, *study.inputs.hierarchy, sc.calendar);
@@ -152,7 +152,12 @@ std::vector<CheckRow> check_fit_study(const PreparedStudy& study, const std::str
   }
   const auto results = run_ensemble(model, sc.replicates, sc.threads, progress);
   const auto summary = summarise(model, results, {0.05, 0.5, 0.95});
-  return check_fit(model, summary, events, policy);
+  CheckFitResult res;
+  res.rows = check_fit(model, summary, events, policy);
+  if (const auto note = io::outside_subtree_note(events); !note.empty()) {
+    res.notes.push_back(note);
+  }
+  return res;
 }
 
 }  // namespace pdlab::study

@@ -169,10 +169,8 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
   if (const auto note = io::year_dates_note(events, sc.calendar); !note.empty()) {
     res.notes.push_back(note);
   }
-  if (events.outside_subtree > 0) {
-    res.notes.push_back(fmt::format(
-        "{} events of units outside the scenario's subtree (hierarchy.root) were ignored",
-        events.outside_subtree));
+  if (const auto note = io::outside_subtree_note(events); !note.empty()) {
+    res.notes.push_back(note);
   }
   if (!eventless.empty()) {
     res.notes.push_back(fmt::format(

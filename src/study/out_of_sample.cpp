@@ -68,16 +68,71 @@ std::vector<std::uint8_t> fitted_levels(const Scenario& sc, const Hierarchy& h) 
 }
 
 // The fit's right-hand side, from the "# Terms: " line `pdlab fit` writes at the top of the
-// fitted scenario; empty (the default terms) when the file has none.
-std::string fitted_terms(const std::string& file) {
+// fitted scenario, and that line's number; empty (the default terms) and 0 when the file has
+// none.
+struct FittedTerms {
+  std::string terms;
+  std::int64_t line = 0;
+};
+FittedTerms fitted_terms(const std::string& file) {
   std::ifstream in(file);
   std::string line;
   for (int n = 0; n < 8 && std::getline(in, line); ++n) {
     if (line.rfind("# Terms: ", 0) == 0) {
-      return line.substr(9);
+      return {line.substr(9), n + 1};
     }
   }
-  return "";
+  return {};
+}
+
+// Refuses, before the refit, a fit whose terms name a column the refit's risk set cannot have:
+// only the exposures and the hierarchy's columns are rebuilt from the fitted scenario; a
+// time-varying covariate (`pdlab fit --covariates`) or another policy's events
+// (--event-covariate) entered the fit from files the fitted scenario does not record.
+void check_refittable(const Scenario& sc, const FitOptions& fo, const FittedTerms& fitted) {
+  if (fo.terms.empty()) {
+    return;
+  }
+  const auto& exposures = riskset_exposure_columns();
+  std::vector<std::string> bad;
+  std::vector<std::string> kept;
+  for (const auto& term : io::parse_formula("event ~ " + fo.terms).terms) {
+    bool ok = true;
+    for (const auto& part : io::term_parts(term)) {
+      ok = ok && (std::find(exposures.begin(), exposures.end(), part.column) != exposures.end() ||
+                  std::find(fo.covariates.begin(), fo.covariates.end(), part.column) !=
+                      fo.covariates.end());
+    }
+    (ok ? kept : bad).push_back(term);
+  }
+  if (bad.empty()) {
+    return;
+  }
+  std::string names;
+  std::string rest;
+  for (const auto& t : bad) {
+    names += (names.empty() ? "" : ", ") + t;
+  }
+  for (const auto& t : kept) {
+    rest += (rest.empty() ? "" : " + ") + t;
+  }
+  fail(ErrorKind::usage, {sc.file, fitted.line, "# Terms", names},
+       fmt::format("--train-until refits the fit's terms on the events up to that date, but {} "
+                   "cannot be rebuilt: {} neither a hierarchy column nor an exposure ({}, {}, "
+                   "{}, {}), so {} from the fit's --covariates file (time-varying) or "
+                   "--event-covariate, which the fitted scenario does not record (it carries {} "
+                   "only folded into the intercept, at the mean)",
+                   bad.size() == 1 ? "this term" : "these terms",
+                   bad.size() == 1 ? "it names" : "they name", exposures[0], exposures[1],
+                   exposures[2], exposures[3], bad.size() == 1 ? "it came" : "they came",
+                   bad.size() == 1 ? "it" : "them"),
+       fmt::format("{}check this scenario in sample (check-fit without --train-until)",
+                   rest.empty() ? std::string("fit again with terms of the exposures or hierarchy "
+                                              "columns (--static) and check that scenario with "
+                                              "--train-until, or ")
+                                : fmt::format("fit again without {} (pdlab fit ... --terms \"{}\") "
+                                              "and check that scenario with --train-until, or ",
+                                              bad.size() == 1 ? "it" : "them", rest)));
 }
 
 // The specification of the fitted scenario, for the refit: link, covariates (adoption.beta's
@@ -88,7 +143,8 @@ FitOptions refit_options(const Scenario& sc, const Hierarchy& h,
   for (const auto& [column, value] : sc.adoption.beta) {
     fo.covariates.push_back(column);
   }
-  fo.terms = fitted_terms(sc.file);
+  const auto fitted = fitted_terms(sc.file);
+  fo.terms = fitted.terms;
   std::string word;
   const auto add_column = [&] {
     if (!word.empty() && h.attribute_index(word) &&
@@ -105,6 +161,7 @@ FitOptions refit_options(const Scenario& sc, const Hierarchy& h,
     }
   }
   add_column();
+  check_refittable(sc, fo, fitted);
   fo.link = sc.adoption.link == Link::logit ? GlmLink::logit : GlmLink::cloglog;
   int n = 0;
   for (std::size_t l = 0; l < levels.size(); ++l) {
@@ -133,6 +190,9 @@ OutOfSampleResult out_of_sample_study(const PreparedStudy& study, const std::str
   events_policy(*study.model, events, events_path);  // and that one is the scenario's
   const std::int32_t train_end = training_end(cal, train_until);
   OutOfSampleResult res;
+  if (const auto note = io::outside_subtree_note(events); !note.empty()) {
+    res.notes.push_back(note);
+  }
   res.train_end = train_end;
   res.train_until = period_label(cal, train_end);
   res.first_scored = period_label(cal, train_end + 1);

@@ -121,9 +121,13 @@ int write_sensitivity_report(const Study& db, const std::string& db_path,
                                           : "Sobol indices: which factors explain each outcome",
                                       std::move(spec), ""}};
   const auto source = provenance(db);
+  // What the intervals cover and how the other parameters were held, as the digest says it
+  // (none in a file from before the meta row).
+  const auto intervals = db.has_table("meta") ? db.meta("intervals") : std::string();
   write_page(out_path, force, "pdlab report: sensitivity",
              (source.empty() ? "" : "<p class=\"cap\">" + html_escape(source) + "</p>\n") +
-                 "<p class=\"cap\">" + html_escape(caption) + "</p>\n",
+                 "<p class=\"cap\">" + html_escape(caption) + "</p>\n" +
+                 (intervals.empty() ? "" : "<p class=\"cap\">" + html_escape(intervals) + "</p>\n"),
              charts);
   return 1;
 }

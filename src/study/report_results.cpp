@@ -195,9 +195,20 @@ int write_compare_report(const Study& db, const std::string& out_path, bool forc
     compare_time_charts(db, charts);
   }
   const auto source = provenance(db);
+  // What the intervals cover, as compare's digest says it (a file from before the meta row: the
+  // Monte Carlo part, which holds for every comparison).
+  std::string intervals = db.has_table("meta") ? db.meta("intervals") : "";
+  if (intervals.empty()) {
+    intervals =
+        "95% t intervals: the Monte Carlo error of the mean paired difference over the "
+        "replicates (more replicates narrow them). Whether the parameters were drawn from "
+        "[uncertainty] is not recorded in this file (written by an earlier pdlab): see its "
+        "scenario's uncertainty.draw and its command line.";
+  }
   write_page(out_path, force, "pdlab report: compare",
              (source.empty() ? "" : "<p class=\"cap\">" + html_escape(source) + "</p>\n") +
-                 "<p class=\"cap\">" + html_escape(caption) + "</p>\n",
+                 "<p class=\"cap\">" + html_escape(caption) + "</p>\n<p class=\"cap\">" +
+                 html_escape(intervals) + "</p>\n",
              charts);
   return static_cast<int>(charts.size());
 }

@@ -250,6 +250,11 @@ RisksetInputs read_riskset_inputs(const RisksetInputSpec& spec) {
   return in;
 }
 
+const std::vector<std::string>& riskset_exposure_columns() {
+  static const std::vector<std::string> columns = {"trend", "vertical", "horizontal", "bottom_up"};
+  return columns;
+}
+
 io::DataTable riskset_table(const RiskSet& rs, const Hierarchy& h, const std::string& label) {
   io::DataTable t;
   t.path = label;
@@ -259,10 +264,12 @@ io::DataTable riskset_table(const RiskSet& rs, const Hierarchy& h, const std::st
     t.num.push_back(std::move(v));
   };
   add("event", std::vector<double>(rs.event.begin(), rs.event.end()));
-  add("trend", std::vector<double>(rs.period.begin(), rs.period.end()));
-  add("vertical", rs.vertical);
-  add("horizontal", rs.horizontal);
-  add("bottom_up", rs.bottom_up);
+  // (in the order of riskset_exposure_columns())
+  const auto& exposures = riskset_exposure_columns();
+  add(exposures[0], std::vector<double>(rs.period.begin(), rs.period.end()));
+  add(exposures[1], rs.vertical);
+  add(exposures[2], rs.horizontal);
+  add(exposures[3], rs.bottom_up);
   for (int l = 0; l < h.n_levels(); ++l) {
     std::vector<double> v(n);
     for (std::size_t r = 0; r < n; ++r) {

@@ -303,6 +303,9 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
   out.scenario_name = sc0.name;
   out.seed = sc0.seed;
   out.bootstrap = spec.bootstrap;
+  out.drawn = drawn_keys(sc0);
+  out.uncertainty_listed = !sc0.uncertainty.keys.empty();
+  out.base_rows = spec.method == SensitivityMethod::morris ? spec.trajectories : spec.samples;
   const auto given = given_factors(spec, sc0);
   for (const auto& g : given) {
     refuse_drawn_key(sc0, g.f.key, g.kind, g.where);
@@ -337,6 +340,8 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
     }
     return sc;
   };
+  // The scenario's warnings that hold at both corners (e.g. from a --set) are said once, first.
+  std::vector<std::string> common = base.model->warnings();
   // Compiled at both corners first, so that a key the model refuses (a keyed entry of an
   // unknown level) fails before any run.
   // Its message names the factor as given (--factor or the scenario's table), not the
@@ -348,6 +353,9 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
     }
     try {
       const Model m(sc, *base.inputs.hierarchy, *base.inputs.network);
+      std::erase_if(common, [&](const std::string& w) {
+        return std::find(m.warnings().begin(), m.warnings().end(), w) == m.warnings().end();
+      });
       // The factors' own warnings, at either corner (each names its key and value).
       const auto& base_warnings = base.model->warnings();
       for (const auto& w : m.warnings()) {
@@ -371,6 +379,7 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
       throw;
     }
   }
+  out.warnings.insert(out.warnings.begin(), common.begin(), common.end());
   out.outcomes = outcome_defs(*base.model);
   const std::size_t n_out = out.outcomes.size();
   const std::size_t n_points = design.points();
@@ -485,6 +494,23 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
     return most;
   });
   return out;
+}
+
+std::string sensitivity_intervals_note(const SensitivityResult& res) {
+  const bool morris = res.method == SensitivityMethod::morris;
+  std::string note = fmt::format(
+      "{:g}% intervals: percentile bootstrap over the design's {} {} ({} resamples), the error "
+      "of indices estimated from a finite design (more {} narrow them). ",
+      100 * res.confidence, res.base_rows, morris ? "trajectories" : "base points", res.bootstrap,
+      morris ? "--trajectories" : "--samples");
+  if (res.drawn.empty()) {
+    return note +
+           parameters_clause({}, res.uncertainty_listed, "at every design point",
+                             "the keys other than the factors are") +
+           ".";
+  }
+  return note + parameters_clause(res.drawn, true, "at every design point", "") +
+         ", so each design point's outcomes vary with those keys as well as by chance.";
 }
 
 void write_sensitivity(const SensitivityResult& res, io::TableWriter& w) {

@@ -37,6 +37,9 @@ struct EventsFile {
 };
 // The note on EventsFile::year_dates for a calendar ("" when there are none).
 std::string year_dates_note(const EventsFile& events, const Calendar& cal);
+// The note on EventsFile::outside_subtree ("" when there are none): every command that reads
+// events against a scenario restricted to a subtree (hierarchy.root) says how many it ignored.
+std::string outside_subtree_note(const EventsFile& events);
 // If the hierarchy has an `exists_from` column (a year, e.g. 2012 for a unit created then),
 // events before that year are errors and the risk set starts there.
 EventsFile read_events(const std::string& path, const Hierarchy& h, const Calendar& cal);

@@ -3,6 +3,7 @@
 // module or an MPI runner call this; none of it formats or prints.
 #pragma once
 
+#include "pdlab/core/scenario.hpp"
 #include "pdlab/io/table.hpp"
 #include "pdlab/sim/compare.hpp"
 #include "pdlab/sim/summary.hpp"
@@ -52,9 +53,11 @@ struct CompareResult {
   // which this variant or the first never reached half (its value there is the horizon, a
   // bound); NaN for other outcomes.
   std::vector<std::vector<double>> censored;
-  // What a user should hear about the variants: warnings their own values raise (a key read
-  // only under a switch that is off, ...) and variants whose outcomes are exactly the
-  // baseline's in every replicate (their keys changed nothing in this scenario).
+  // What a user should hear about the variants: the warnings every variant's model raises
+  // (once, first: e.g. a deadline after the last period set by --set for all), those a
+  // variant's own values raise, prefixed with its label (a key read only under a switch that is
+  // off, ...), and variants whose outcomes are exactly the baseline's in every replicate (their
+  // keys changed nothing in this scenario).
   std::vector<std::string> warnings;
   std::string deepest_level;  // of the hierarchy, for digests
   std::string top_level;
@@ -69,7 +72,27 @@ struct CompareResult {
   std::vector<std::string> level_names;    // by level index
   std::vector<std::string> period_labels;  // by period
   std::vector<double> quantiles;
+  // Per variant, the keys [uncertainty] drew in each replicate (empty: the parameters fixed at
+  // the scenario's values), and whether the base scenario's [uncertainty] lists keys at all:
+  // compare_intervals_note() says what the intervals cover.
+  std::vector<std::vector<std::string>> drawn;
+  bool uncertainty_listed = false;
 };
+
+// The keys [uncertainty] draws in each replicate of a scenario (uncertainty.draw = true; on
+// common random numbers the same draw in every variant or design point); empty: none.
+std::vector<std::string> drawn_keys(const Scenario& sc);
+// How the replicates treated the parameters, in the words of a run's report ("Parameter
+// uncertainty: ..."): `drawn` keys drawn per replicate (the same draw `across`, e.g. "in every
+// variant"), or none (`fixed`, e.g. "the parameters are", fixed at the scenario's values; with a
+// pointer to uncertainty.draw where `listed`, [uncertainty] lists keys it does not draw).
+std::string parameters_clause(const std::vector<std::string>& drawn, bool listed,
+                              const std::string& across, const std::string& fixed);
+// What compare's 95% t intervals cover, in one line for its digest and its report: the Monte
+// Carlo error of the mean paired difference over the replicates, with the parameters fixed at
+// the scenario's values or drawn per replicate from [uncertainty] (then the intervals include
+// the parameters' uncertainty).
+std::string compare_intervals_note(const CompareResult& result);
 
 // Compiles every variant first (a bad value fails before anything runs), runs each on the
 // same replicates (common random numbers) and returns the contrasts. `on_variant(i, n,

@@ -90,9 +90,15 @@ struct CheckLevel {
 std::vector<CheckLevel> check_by_level(const std::vector<CheckRow>& rows);
 
 struct PreparedStudy;
+struct CheckFitResult {
+  std::vector<CheckRow> rows;
+  // What the comparison left out of the events (e.g. those of units outside the scenario's
+  // subtree), for the user, as `pdlab fit` notes them.
+  std::vector<std::string> notes;
+};
 // The check-fit workflow: simulates the study's replicates and compares cumulative adoption
 // by level with the observed events (90% bands).
-std::vector<CheckRow> check_fit_study(const PreparedStudy& study, const std::string& events_path,
-                                      const std::function<void(int, int)>& progress);
+CheckFitResult check_fit_study(const PreparedStudy& study, const std::string& events_path,
+                               const std::function<void(int, int)>& progress);
 
 }  // namespace pdlab::study

@@ -56,6 +56,10 @@ int static_column(const Hierarchy& h, const std::string& name, const std::string
 // The name of the covariate made from policy `policy_id`'s events: "adopted.<policy_id>".
 std::string event_covariate_name(const std::string& policy_id);
 
+// The columns every risk set table has beside the event, the level intercepts and the
+// covariates: trend, vertical, horizontal, bottom_up.
+const std::vector<std::string>& riskset_exposure_columns();
+
 // The risk set as a numeric table for io::build_design: event, trend (the period number,
 // 0 at the calendar's start), vertical, horizontal, bottom_up, alpha.<level> (1 for the
 // rows of that level) and the covariates; line r + 2 is row r (as `pdlab riskset` writes it).

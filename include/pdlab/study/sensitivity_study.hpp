@@ -63,10 +63,22 @@ struct SensitivityResult {
   std::vector<std::vector<sensitivity::SobolIndex>> sobol;
   std::string deepest_level, top_level;      // of the hierarchy, for digests
   std::vector<PolicyLevel> adopting_levels;  // where some design point adopts (for digests)
-  // Factors that may change nothing: the warnings their values raise where the scenario's do
-  // not (a key of a module that is off), and factors no outcome moved with.
+  // The scenario's warnings that hold over the whole design (first), then factors that may
+  // change nothing: the warnings their values raise where the scenario's do not (a key of a
+  // module that is off), and factors no outcome moved with.
   std::vector<std::string> warnings;
+  // The keys [uncertainty] drew in each replicate (the same draw at every design point; empty:
+  // the keys other than the factors fixed at the scenario's values), and whether [uncertainty]
+  // lists keys at all: sensitivity_intervals_note() says what the intervals cover.
+  std::vector<std::string> drawn;
+  bool uncertainty_listed = false;
+  int base_rows = 0;  // Sobol: N base points; Morris: r trajectories (what the bootstrap resamples)
 };
+
+// What the indices' intervals cover, in one line for the digest and the report: the percentile
+// bootstrap over the design's base points (Sobol) or trajectories (Morris), and the parameters
+// other than the factors, fixed or drawn per replicate from [uncertainty] (compare's words).
+std::string sensitivity_intervals_note(const SensitivityResult& result);
 
 // The scenario's [[sensitivity.factor]] tables resolved as `pdlab sensitivity` resolves them
 // (keys, ranges against the registry's, drawn keys): `pdlab validate` checks them with the rest.

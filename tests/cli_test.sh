@@ -224,6 +224,13 @@ check fit_ok 0 "urban_share" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$D
 check fit_levels_with_events 0 "no events at nation, province, county, township, village: not at risk" -- \
   "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --out "$T/fitted_all.toml"
 ok fit_levels_with_events_alpha grep -q "prefecture = -[0-9]" "$T/fitted_all.toml"
+# An exposure weight the fit did not estimate is written as 0 and said to be so: aliased (the
+# vertical exposure at prefecture level) or left out of --terms.
+ok fit_not_estimated_aliased grep -q "^# NOT ESTIMATED.*adoption.gamma_vertical (aliased: no variation)" "$T/fitted.toml"
+check fit_not_estimated_terms 0 "" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" \
+  --static migrant_share --level prefecture --terms "horizontal + migrant_share" --out "$T/fitted_h.toml"
+ok fit_not_estimated_terms_line grep -q "^# NOT ESTIMATED.*adoption.gamma_bottom_up (not among the terms)" "$T/fitted_h.toml"
+ok fit_estimated_not_listed bash -c "! grep '^# NOT ESTIMATED' '$T/fitted_h.toml' | grep -q gamma_horizontal"
 ok fit_levels_with_events_inf grep -q "village = -inf" "$T/fitted_all.toml"
 # The clustering of the standard errors is named, and --cluster none gives model-based ones.
 # A covariate dated before the calendar's start holds from the start (the latest such value),

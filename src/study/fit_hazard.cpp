@@ -559,6 +559,22 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
       separated += (separated.empty() ? "" : ", ") + names[j];
     }
   }
+  // The exposure weights the fit did not estimate are written as 0: an assumption, which the
+  // scenario says, since designs that differ through these channels rest on it.
+  std::string not_estimated;
+  for (const char* exposure : {"vertical", "horizontal", "bottom_up"}) {
+    const auto it = std::find(names.begin(), names.end(), exposure);
+    const char* why = nullptr;
+    if (it == names.end()) {
+      why = "not among the terms";
+    } else if (std::isnan(res.glm.coef[it - names.begin()])) {
+      why = "aliased: no variation";
+    }
+    if (why != nullptr) {
+      not_estimated +=
+          fmt::format("{}adoption.gamma_{} ({})", not_estimated.empty() ? "" : ", ", exposure, why);
+    }
+  }
   std::ostringstream o;
   o << "# Fitted by `pdlab fit` (" << glm_link_name(opt.link)
     << " discrete-time EHA): N = " << res.glm.n << " unit-periods, " << res.glm.events
@@ -567,6 +583,12 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     << (separated.empty() ? ""
                           : "# WARNING: separation: the estimates of " + separated +
                                 " diverge (see the fit's output).\n")
+    << (not_estimated.empty()
+            ? ""
+            : "# NOT ESTIMATED, written as 0 (an assumption, not an estimate): " + not_estimated +
+                  ".\n# Designs that differ through these channels (promotion modes before "
+                  "their deadlines,\n# peers, pressure from below) differ here only by their "
+                  "scripted rules.\n")
     << "# Every superior endorses with signal 1, as in the risk set's V; no scripted events\n"
     << "# but the trend's, the replayed adoptions of levels not fitted and the base\n"
     << "# scenario's restructuring. Standard errors are in the fit's coefficient table\n"

@@ -231,6 +231,13 @@ check fit_not_estimated_terms 0 "" -- "$PDLAB" fit "$DC/dual_carbon.toml" --even
   --static migrant_share --level prefecture --terms "horizontal + migrant_share" --out "$T/fitted_h.toml"
 ok fit_not_estimated_terms_line grep -q "^# NOT ESTIMATED.*adoption.gamma_bottom_up (not among the terms)" "$T/fitted_h.toml"
 ok fit_estimated_not_listed bash -c "! grep '^# NOT ESTIMATED' '$T/fitted_h.toml' | grep -q gamma_horizontal"
+# A fitted scenario (an intercept for every level) pointed at a province: the levels above it
+# have -inf intercepts, which ask for nothing and are ignored with a warning; a misspelt level
+# is still an error.
+check fit_subtree_root 0 "adoption.alpha.nation = -inf: the hierarchy has no level 'nation' (ignored)" -- \
+  "$PDLAB" validate "$T/fitted.toml" --set hierarchy.root=44
+check fit_alpha_misspelt 78 "did you mean 'village'" -- \
+  "$PDLAB" validate "$T/fitted.toml" --set adoption.alpha.villge=-inf
 ok fit_levels_with_events_inf grep -q "village = -inf" "$T/fitted_all.toml"
 # The clustering of the standard errors is named, and --cluster none gives model-based ones.
 # A covariate dated before the calendar's start holds from the start (the latest such value),

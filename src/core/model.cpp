@@ -193,11 +193,25 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
     : sc_(restated_for_calendar(scenario)), h_(hierarchy), net_(network) {
   const std::int32_t n = h_.size();
   const auto& a = sc_.adoption;
+  // An intercept of -inf (never adopts on its own) for a level absent from this hierarchy and
+  // not a misspelling of one of its levels asks for nothing: a fitted scenario, which writes
+  // every level, pointed at a subtree with hierarchy.root lacks the levels above it.
+  const auto absent_never = [&](const std::map<std::string, double>& alpha,
+                                const std::string& lvl) {
+    const auto it = alpha.find(lvl);
+    return it != alpha.end() && it->second == -std::numeric_limits<double>::infinity() &&
+           !h_.level_index(lvl) && closest_level(lvl, h_.level_names()).empty();
+  };
   // The keys of every keyed table (adoption.alpha.<level> ...) against what they range over.
   std::string_view checked;
   for (const auto& kp : keyed_parameters()) {
     if (kp.keys != nullptr && kp.prefix != checked) {
       for (const auto& k : kp.keys(sc_)) {
+        if (kp.prefix == std::string_view("adoption.alpha.") && absent_never(a.alpha, k)) {
+          warnings_.push_back("adoption.alpha." + k + " = -inf: the hierarchy has no level '" + k +
+                              "' (ignored)");
+          continue;
+        }
         check_key(sc_, h_, kp.over, std::string(kp.prefix) + k, k);
       }
       checked = kp.prefix;
@@ -245,6 +259,9 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
                                std::int64_t line) {
     std::vector<double> alpha(h_.n_levels(), ap.alpha_default);
     for (const auto& [lvl, v] : ap.alpha) {
+      if (absent_never(ap.alpha, lvl)) {
+        continue;  // (warned above)
+      }
       alpha[level_of(sc_, h_, key.empty() ? "adoption.alpha." + lvl : key, lvl, line)] = v;
     }
     std::vector<double> lin(n, 0.0);

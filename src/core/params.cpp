@@ -280,7 +280,9 @@ std::vector<Param> make_registry() {
   }
   r.push_back(table("adoption.alpha", "linear predictor", "illustrative",
                     "Intercept by level name, e.g. {province = -6, county = -7}; -inf = never "
-                    "adopts spontaneously. Entries: adoption.alpha.<level> (keyed tables)."));
+                    "adopts spontaneously (-inf for a level the hierarchy lacks, not a misspelling "
+                    "of one it has, is ignored with a warning). Entries: adoption.alpha.<level> "
+                    "(keyed tables)."));
   r.push_back(real("adoption.alpha_default", -kInf, 20, "linear predictor", "illustrative",
                    "Intercept of levels not listed in adoption.alpha.",
                    REAL(adoption.alpha_default)));

@@ -324,6 +324,14 @@ std::vector<TableSchema> build() {
                  "periods_to_half only: share of the pairs in which this variant or the first "
                  "never reached half (the horizon stands in: a bound, not a time); empty "
                  "otherwise"}}});
+  v.push_back({"compare_variants",
+               "`pdlab compare --out FILE.sqlite`: what each variant set, a row per key: the "
+               "overrides every variant got (--set) first, then the variant's own (--vary or a "
+               "row of --variants), values as given. Not written with a .csv output.",
+               {{"variant", T, "variant label"},
+                {"key", T, "scenario key"},
+                {"value", T, "value as given"},
+                {"set_by", T, "every variant (--set) or this variant"}}});
   v.push_back({"compare_time",
                "`pdlab compare --out FILE.sqlite`: each variant's time series over its "
                "replicates, as summary_time (adoption metrics by policy) and governance_time "

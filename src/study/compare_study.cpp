@@ -420,8 +420,10 @@ CompareResult compare_designs(const CompareSpec& spec,
   }
   out.scenario_name = base.model->scenario().name;
   out.seed = base.model->scenario().seed;
+  out.overrides = spec.overrides;
   for (const auto& v : variants) {
     out.labels.push_back(v.label);
+    out.assignments.push_back(v.assignments);
   }
   // Warnings every variant's model raises hold for the whole comparison (e.g. from the scenario
   // or a --set given to all), said once; the others come from a variant's own values.
@@ -586,6 +588,40 @@ void write_compare(const CompareResult& res, io::TableWriter& w) {
   }
 }
 
+void write_compare_variants(const CompareResult& res, io::TableWriter& w) {
+  const auto row = [&](std::size_t variant, const std::string& assignment, const char* set_by) {
+    const auto eq = assignment.find('=');
+    w.text(res.labels[variant])
+        .text(assignment.substr(0, eq))
+        .text(eq == std::string::npos ? std::string() : assignment.substr(eq + 1))
+        .text(set_by)
+        .end_row();
+  };
+  // An override given twice (e.g. --set run.replicates and -r) holds at its last value; the
+  // thread count changes no result and is left out.
+  std::vector<std::string> overrides;
+  for (std::size_t k = 0; k < res.overrides.size(); ++k) {
+    const auto key = res.overrides[k].substr(0, res.overrides[k].find('='));
+    bool later = key == "run.threads";
+    for (std::size_t j = k + 1; j < res.overrides.size() && !later; ++j) {
+      later = res.overrides[j].substr(0, res.overrides[j].find('=')) == key;
+    }
+    if (!later) {
+      overrides.push_back(res.overrides[k]);
+    }
+  }
+  for (std::size_t i = 0; i < res.labels.size(); ++i) {
+    for (const auto& a : overrides) {
+      row(i, a, "every variant");
+    }
+    if (i < res.assignments.size()) {
+      for (const auto& a : res.assignments[i]) {
+        row(i, a, "this variant");
+      }
+    }
+  }
+}
+
 io::TableSchema compare_time_schema(const CompareResult& res) {
   auto s = io::table_schema("compare_time");
   for (double p : res.quantiles) {
@@ -726,6 +762,8 @@ void write_compare_study(const std::string& out, bool force, const CompareResult
   io::write_tables(
       out, force,
       {{io::table_schema("compare"), [&](io::TableWriter& w) { write_compare(res, w); }},
+       {io::table_schema("compare_variants"),
+        [&](io::TableWriter& w) { write_compare_variants(res, w); }},
        {compare_time_schema(res), [&](io::TableWriter& w) { write_compare_time(res, w); }},
        io::meta_output({{"command_line", command_line},
                         {"scenario_file", scenario_file},

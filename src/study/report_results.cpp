@@ -205,8 +205,37 @@ int write_compare_report(const Study& db, const std::string& out_path, bool forc
         "[uncertainty] is not recorded in this file (written by an earlier pdlab): see its "
         "scenario's uncertainty.draw and its command line.";
   }
+  // What each variant set (a file from before the table: only the labels).
+  std::string variants;
+  if (db.has_table("compare_variants")) {
+    std::string every;
+    std::string current;
+    const auto first = db.scalar("SELECT variant FROM compare_variants ORDER BY rowid LIMIT 1");
+    db.each("SELECT variant, key, value, set_by FROM compare_variants ORDER BY rowid",
+            [&](sqlite3_stmt* st) {
+              const auto variant = text(st, 0);
+              const auto assignment = text(st, 1) + " = " + text(st, 2);
+              if (text(st, 3) == "every variant") {
+                if (variant == first) {
+                  every += (every.empty() ? "" : ", ") + assignment;
+                }
+                return;
+              }
+              if (variant != current) {
+                variants += (variants.empty() ? "" : "; ") + variant + ": ";
+                current = variant;
+              } else {
+                variants += ", ";
+              }
+              variants += assignment;
+            });
+    variants = "Variants (what each set, after the scenario): " +
+               (variants.empty() ? std::string("none set a key") : variants) + "." +
+               (every.empty() ? "" : " Every variant: " + every + ".");
+  }
   write_page(out_path, force, "pdlab report: compare",
              (source.empty() ? "" : "<p class=\"cap\">" + html_escape(source) + "</p>\n") +
+                 (variants.empty() ? "" : "<p class=\"cap\">" + html_escape(variants) + "</p>\n") +
                  "<p class=\"cap\">" + html_escape(caption) + "</p>\n<p class=\"cap\">" +
                  html_escape(intervals) + "</p>\n",
              charts);

@@ -46,6 +46,10 @@ struct CompareResult {
   std::uint64_t seed = 0;
   std::vector<OutcomeDef> outcomes;
   std::vector<std::string> labels;  // per variant
+  // What each variant set: the overrides every variant got (--set, key=value) and each
+  // variant's own assignments after them, as given: the outputs' provenance.
+  std::vector<std::string> overrides;
+  std::vector<std::vector<std::string>> assignments;  // per variant
   int replicates = 0;
   // contrasts[outcome][variant]: variant against the first, paired by replicate.
   std::vector<std::vector<Contrast>> contrasts;
@@ -128,14 +132,18 @@ std::vector<PolicyLevel> adopting_levels(const std::vector<OutcomeDef>& outcomes
                                          const std::vector<std::string>& level_names,
                                          const std::function<double(std::size_t)>& mean_share);
 
+// What each variant set (schema "compare_variants"): a row per key, the overrides every
+// variant got first, then the variant's own.
+void write_compare_variants(const CompareResult& result, io::TableWriter& w);
+
 // The schema of the per-variant time table (schema "compare_time" and one column per
 // quantile) and its rows: variant, policy, level, period, date, metric, mean, sd, quantiles.
 io::TableSchema compare_time_schema(const CompareResult& result);
 void write_compare_time(const CompareResult& result, io::TableWriter& w);
 // A comparison as a study file (.sqlite at `out`, replaced only with `force`): the compare
-// table, the variants' time series (which `pdlab report` draws as curves per variant) and the
-// meta table (the command line, the scenario, seed, replicates, variants), for the CLI's and
-// Python's `out`.
+// table, what each variant set, the variants' time series (which `pdlab report` draws as curves
+// per variant) and the meta table (the command line, the scenario, seed, replicates, variants), for
+// the CLI's and Python's `out`.
 void write_compare_study(const std::string& out, bool force, const CompareResult& result,
                          const std::string& command_line, const std::string& scenario_file);
 // The same, given the adopting levels and the hierarchy's deepest and top level names.

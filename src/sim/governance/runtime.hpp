@@ -477,8 +477,8 @@ class Runtime {
     simd::vf4 base_rate, open_rate, contained, rate;
     simd::vf4 mix[3];        // shares of the budget chosen for each strategy
     simd::vf4 intensity[3];  // what they buy: control, share of claims paid, root
-    // Grievance weighted by contention weight (what reaches open contention) and the unmet need full
-    // root-cause capital would fix, population-weighted (7.9.4).
+    // Grievance weighted by contention weight (what reaches open contention) and the unmet need
+    // full root-cause capital would fix, population-weighted (7.9.4).
     simd::vf4 voiced, need;
     simd::vf4 sent, places, cost;
     simd::vi4 incidents;  // this period's

@@ -482,7 +482,8 @@ def compare(scenario, vary, set=None, replicates=None, seed=None, threads=None, 
     the first combination is the baseline) on common random numbers. Returns the comparison
     table (docs/outputs.md, `compare`) with one column per varied key after `variant`. With
     `out` (a .sqlite file, refused if it exists unless `force`), the comparison is also kept
-    as a study with the variants' time series (`compare_time`), as `pdlab compare --out`;
+    as a study with the variants' time series (`compare_time`) and what each variant set
+    (`compare_variants`), as `pdlab compare --out`;
     read it with read_study, draw it with `pdlab report`."""
     if out is not None and not os.fspath(out).endswith(".sqlite"):
         raise _usage(f"out={os.fspath(out)!r}: a comparison is kept as a study file. Fix: give "

@@ -444,6 +444,17 @@ check run_draws_recorded 0 "" -- "$PDLAB" run "$T/fitted.toml" -r 3 --set uncert
 check run_draws_table 0 "^adoption.alpha.prefecture|3|3$" -- sqlite3 "$T/draws.sqlite" \
   "SELECT key, count(*), count(DISTINCT value) FROM draws GROUP BY key ORDER BY key"
 check report_draws_note 0 "" -- "$PDLAB" report "$T/draws.sqlite" --out "$T/draws.html"
+# A value given for a drawn key holds it there (uncertainty.held): the key keeps the value in
+# every replicate and the other keys take the draws they take without the hold (a paired
+# counterfactual with the other estimates' uncertainty; this was refused before 2026-12-07).
+check run_held 0 "" -- "$PDLAB" run "$T/fitted.toml" -r 3 --set uncertainty.draw=true --set adoption.gamma_horizontal=0 --out "$T/held.sqlite"
+check run_held_value 0 "^adoption.gamma_horizontal|3|0.0$" -- sqlite3 "$T/held.sqlite" \
+  "SELECT key, count(*), max(value) FROM draws WHERE key = 'adoption.gamma_horizontal' AND value = 0 GROUP BY key"
+ok run_held_others_same bash -c "[ \"\$(sqlite3 '$T/held.sqlite' \"SELECT replicate, key, value FROM draws WHERE key <> 'adoption.gamma_horizontal' ORDER BY 1, 2\")\" = \"\$(sqlite3 '$T/draws.sqlite' \"SELECT replicate, key, value FROM draws WHERE key <> 'adoption.gamma_horizontal' ORDER BY 1, 2\")\" ]"
+check run_held_resolved 0 "held = \[ 'adoption.gamma_horizontal' \]" -- sqlite3 "$T/held.sqlite" "SELECT toml FROM scenarios"
+GH=$(sed -n 's/^gamma_horizontal = //p' "$T/fitted.toml")
+check compare_held 0 "each replicate ran with its own draw of adoption.alpha.prefecture, adoption.gamma_horizontal, .* Held at the variant's own value, not drawn: adoption.gamma_horizontal in \"adoption.gamma_horizontal=0\"" -- \
+  "$PDLAB" compare "$T/fitted.toml" --set uncertainty.draw=true --vary "adoption.gamma_horizontal=$GH,0" -r 3 -t 1 --out "$T/cmp_held.sqlite"
 check report_draws_note_text 0 "each replicate ran with its own draw of adoption.alpha.prefecture, " -- cat "$T/draws.html"
 # A study with no results, or without its meta table, is named for what it lacks (an empty one
 # gave a page of five empty charts, exit 0; one without meta was said to have no summary_time);

@@ -341,7 +341,7 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
   // would silently lose its value.
   for (std::size_t i = 0; sc_.uncertainty.draw && i < draws_.keys.size(); ++i) {
     const auto own = numeric_parameter(sc_, draws_.keys[i]);
-    if (own && *own != draws_.estimate[i]) {
+    if (own && *own != draws_.estimate[i] && std::isnan(draws_.held[i])) {
       warnings_.push_back(fmt::format(
           "uncertainty: '{}' is {} in this scenario (as given, or by default) but its estimate "
           "is {}; with draw = true each replicate draws around the estimate, not that value "

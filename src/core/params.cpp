@@ -1086,6 +1086,11 @@ std::vector<Param> make_registry() {
   r.push_back(table("uncertainty.estimate", "", "",
                     "Their point estimates, in the order of uncertainty.keys: the centre of the "
                     "draws (without draw, the scenario's own values of the keys are used)."));
+  r.push_back(table("uncertainty.held", "", "",
+                    "Keys among uncertainty.keys held at the scenario's value in every replicate "
+                    "rather than drawn (the others keep their draws, so runs with and without "
+                    "the hold stay paired); a value given by --set or a compare variant for a "
+                    "drawn key adds it here."));
   r.push_back(table("uncertainty.covariance", "", "",
                     "Their covariance matrix (array of rows; symmetric, positive semi-definite), "
                     "e.g. the fit's model-based or cluster-robust covariance."));

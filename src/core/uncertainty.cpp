@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 namespace pdlab {
@@ -119,6 +120,21 @@ CompiledDraws compile_draws(const Scenario& s) {
     d.lo.push_back(lo);
     d.hi.push_back(hi);
   }
+  d.held.assign(k, std::numeric_limits<double>::quiet_NaN());
+  for (const auto& key : u.held) {
+    const auto at = std::find(u.keys.begin(), u.keys.end(), key);
+    if (at == u.keys.end()) {
+      bad(s, "uncertainty.held", key, "the key is held but not among uncertainty.keys",
+          "hold only keys that [uncertainty] draws (uncertainty.keys), or drop it from "
+          "uncertainty.held");
+    }
+    const auto own = numeric_parameter(s, key);
+    if (!own) {
+      bad(s, "uncertainty.held", key, "the key has no value of its own to be held at",
+          "give the key a value (e.g. --set " + key + "=0)");
+    }
+    d.held[static_cast<std::size_t>(at - u.keys.begin())] = *own;
+  }
   return d;
 }
 
@@ -155,7 +171,7 @@ std::vector<double> draw_parameters(const CompiledDraws& d, std::uint64_t seed,
     for (std::size_t j = 0; j < k; ++j) {
       v += d.factor[i * k + j] * z[j];
     }
-    x[i] = std::clamp(v, d.lo[i], d.hi[i]);
+    x[i] = std::isnan(d.held[i]) ? std::clamp(v, d.lo[i], d.hi[i]) : d.held[i];
   }
   return x;
 }

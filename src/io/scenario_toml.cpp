@@ -611,6 +611,8 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
     keyed(c, n, key);
   } else if (key == "uncertainty.keys") {
     s.uncertainty.keys = strings(c, n, key);
+  } else if (key == "uncertainty.held") {
+    s.uncertainty.held = strings(c, n, key);
   } else if (key == "uncertainty.estimate") {
     s.uncertainty.estimate.clear();
     const auto* arr = n.as_array();
@@ -1103,14 +1105,28 @@ LoadedScenario parse_scenario(const std::string& text_with_bom, const std::strin
       e.policy = s.policies[0].id;
     }
   }
-  // A value set on the command line for a key that each replicate draws would be replaced:
-  // every drawn key whose value the overrides changed, however they reached it.
+  // A value set on the command line (or by a compare variant) for a key that each replicate
+  // draws is held at that value, not drawn (docs/model.md 7.11): every drawn key whose value
+  // the overrides changed, however they reached it. The resolved scenario lists it in
+  // uncertainty.held, so a resumed study holds it too.
   if (!overrides.empty() && s.uncertainty.draw) {
     for (const auto& key : s.uncertainty.keys) {
       const auto* before = as_written.at_path(key).node();
       const auto* after = root.at_path(key).node();
-      if (after != nullptr && (before == nullptr || text_of(before) != text_of(after))) {
-        refuse_drawn_key(s, key, ErrorKind::config, {name, 0, key, text_of(after)});
+      auto& held = s.uncertainty.held;
+      if (after != nullptr && (before == nullptr || text_of(before) != text_of(after)) &&
+          std::find(held.begin(), held.end(), key) == held.end()) {
+        held.push_back(key);
+      }
+    }
+    if (!s.uncertainty.held.empty()) {
+      toml::array list;
+      for (const auto& key : s.uncertainty.held) {
+        list.push_back(key);
+      }
+      auto* u = root["uncertainty"].as_table();
+      if (u != nullptr) {
+        u->insert_or_assign("held", std::move(list));
       }
     }
   }

@@ -84,7 +84,9 @@ std::vector<TableSchema> build() {
                {{"scenario_id", I, "scenario"},
                 {"replicate", I, "replicate"},
                 {"key", T, "the parameter's key (uncertainty.keys)"},
-                {"value", R, "its drawn value, clamped to the key's range"}}});
+                {"value", R,
+                 "its drawn value, clamped to the key's range, or the value it was held at "
+                 "(uncertainty.held)"}}});
   v.push_back(
       {"adoptions",
        "One row per adoption (levels down to output.adoptions_max_level): a unit that reverses and "

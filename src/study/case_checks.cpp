@@ -304,15 +304,15 @@ std::vector<HeldOutFact> read_held_out(const std::string& path) {
       const std::string st(f[*status_col]);
       const std::array<FactStatus, 3> all = {FactStatus::held_out, FactStatus::tuned_after_miss,
                                              FactStatus::data_check};
-      const auto it =
+      const auto known =
           std::find_if(all.begin(), all.end(), [&](FactStatus x) { return st == to_string(x); });
-      if (it == all.end()) {
+      if (known == all.end()) {
         fail(ErrorKind::data, {path, h.line, "status", st}, "unknown status",
              "write held_out (no input uses the fact), tuned_after_miss (an input was set "
              "after it missed) or data_check (it checks the inputs' data), or leave it empty "
              "for held_out");
       }
-      h.status = *it;
+      h.status = *known;
     }
     if (h.case_name.empty() || h.fact.empty() ||
         (h.date.empty() && h.statistic != FactStatistic::adopters_before)) {

@@ -417,6 +417,8 @@ CompareResult compare_designs(const CompareSpec& spec,
   out.uncertainty_listed = !base.model->scenario().uncertainty.keys.empty();
   for (const auto* m : model_of) {
     out.drawn.push_back(drawn_keys(m->scenario()));
+    out.held.push_back(m->scenario().uncertainty.draw ? m->scenario().uncertainty.held
+                                                      : std::vector<std::string>{});
   }
   out.scenario_name = base.model->scenario().name;
   out.seed = base.model->scenario().seed;
@@ -505,7 +507,14 @@ CompareResult compare_designs(const CompareSpec& spec,
 }
 
 std::vector<std::string> drawn_keys(const Scenario& sc) {
-  return sc.uncertainty.draw ? sc.uncertainty.keys : std::vector<std::string>{};
+  std::vector<std::string> out;
+  const auto& held = sc.uncertainty.held;
+  for (const auto& k : sc.uncertainty.draw ? sc.uncertainty.keys : std::vector<std::string>{}) {
+    if (std::find(held.begin(), held.end(), k) == held.end()) {
+      out.push_back(k);
+    }
+  }
+  return out;
 }
 
 std::string parameters_clause(const std::vector<std::string>& drawn, bool listed,
@@ -521,6 +530,31 @@ std::string parameters_clause(const std::vector<std::string>& drawn, bool listed
   return "Parameter uncertainty: each replicate ran with its own draw of " + keys +
          " from [uncertainty] (the same draw " + across + ")";
 }
+
+namespace {
+
+// Keys a variant held at its own value rather than drawing them (uncertainty.held): " Held, not
+// drawn: KEY in "LABEL" (...)."; empty where no variant held any.
+std::string held_clause(const CompareResult& res) {
+  std::string out;
+  for (std::size_t i = 0; i < res.held.size(); ++i) {
+    if (res.held[i].empty()) {
+      continue;
+    }
+    std::string keys;
+    for (const auto& k : res.held[i]) {
+      keys += (keys.empty() ? "" : ", ") + k;
+    }
+    out += fmt::format("{}{} in \"{}\"", out.empty() ? "" : "; ", keys, res.labels[i]);
+  }
+  if (out.empty()) {
+    return out;
+  }
+  return " Held at the variant's own value, not drawn: " + out +
+         " (the other keys take the same draws as in every variant, so the differences stay paired).";
+}
+
+}  // namespace
 
 std::string compare_intervals_note(const CompareResult& res) {
   std::string note = fmt::format(
@@ -550,7 +584,8 @@ std::string compare_intervals_note(const CompareResult& res) {
   if (n_drew == res.drawn.size()) {
     return note + parameters_clause(keys, true, "in every variant", "") +
            ", so the paired differences vary with the parameters as well as by chance, and the "
-           "intervals include that.";
+           "intervals include that." +
+           held_clause(res);
   }
   // Variants that set uncertainty.draw differently: their differences mix the two.
   std::string k;
@@ -561,7 +596,8 @@ std::string compare_intervals_note(const CompareResult& res) {
                     "Parameter uncertainty differs between the variants: {} ran each replicate "
                     "with its own draw of {} from [uncertainty], the others with the parameters "
                     "fixed at the scenario's values.",
-                    drew, k);
+                    drew, k) +
+         held_clause(res);
 }
 
 void write_compare(const CompareResult& res, io::TableWriter& w) {

@@ -445,6 +445,11 @@ struct ParameterDraws {
   std::vector<std::string> keys;  // numeric scenario keys, e.g. adoption.alpha.county
   std::vector<double> estimate;
   std::vector<std::vector<double>> covariance;  // keys x keys
+  // Keys among `keys` held at the scenario's own value in every replicate rather than drawn
+  // (a counterfactual that sets one estimate, e.g. a peer effect at 0, while the others keep
+  // their draws). A value given on the command line or by a compare variant for a drawn key
+  // adds it here.
+  std::vector<std::string> held;
 };
 
 // Factors of `pdlab sensitivity`: a numeric scenario key varied over [lo, hi]; a bound left

@@ -17,6 +17,9 @@ struct CompiledDraws {
   std::vector<double> estimate;
   std::vector<double> factor;  // k x k, row-major, lower triangular-like: factor * factor' = cov
   std::vector<double> lo, hi;  // each key's range in the registry (draws are clamped to it)
+  // Per key: the value it is held at (uncertainty.held: the scenario's own), or NaN where it
+  // is drawn. A held key's normal is still drawn, so the other keys' draws do not change.
+  std::vector<double> held;
 };
 
 // Checks [uncertainty] (numeric keys the registry knows, sizes, a finite symmetric positive
@@ -31,7 +34,7 @@ void refuse_drawn_key(const Scenario& s, const std::string& key, ErrorKind kind,
                       const Where& where);
 
 // The keys' values for `replicate`: estimate + factor z, z standard normal, each clamped to
-// its key's range.
+// its key's range; a held key's value is the one it is held at.
 std::vector<double> draw_parameters(const CompiledDraws& d, std::uint64_t seed,
                                     std::int32_t replicate);
 

@@ -80,11 +80,14 @@ struct CompareResult {
   // the scenario's values), and whether the base scenario's [uncertainty] lists keys at all:
   // compare_intervals_note() says what the intervals cover.
   std::vector<std::vector<std::string>> drawn;
+  // Per variant, the keys [uncertainty] lists that it held at its own value (uncertainty.held).
+  std::vector<std::vector<std::string>> held;
   bool uncertainty_listed = false;
 };
 
 // The keys [uncertainty] draws in each replicate of a scenario (uncertainty.draw = true; on
-// common random numbers the same draw in every variant or design point); empty: none.
+// common random numbers the same draw in every variant or design point), less those it holds
+// (uncertainty.held); empty: none.
 std::vector<std::string> drawn_keys(const Scenario& sc);
 // How the replicates treated the parameters, in the words of a run's report ("Parameter
 // uncertainty: ..."): `drawn` keys drawn per replicate (the same draw `across`, e.g. "in every

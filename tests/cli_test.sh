@@ -452,6 +452,16 @@ check run_held_value 0 "^adoption.gamma_horizontal|3|0.0$" -- sqlite3 "$T/held.s
   "SELECT key, count(*), max(value) FROM draws WHERE key = 'adoption.gamma_horizontal' AND value = 0 GROUP BY key"
 ok run_held_others_same bash -c "[ \"\$(sqlite3 '$T/held.sqlite' \"SELECT replicate, key, value FROM draws WHERE key <> 'adoption.gamma_horizontal' ORDER BY 1, 2\")\" = \"\$(sqlite3 '$T/draws.sqlite' \"SELECT replicate, key, value FROM draws WHERE key <> 'adoption.gamma_horizontal' ORDER BY 1, 2\")\" ]"
 check run_held_resolved 0 "held = \[ 'adoption.gamma_horizontal' \]" -- sqlite3 "$T/held.sqlite" "SELECT toml FROM scenarios"
+# examples/dual_carbon §5: a design added to a fitted scenario with a trend (its three trend
+# events come first, so the new one is event.3) and compared by mode.
+"$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --covariates "$DC/covariates.csv" \
+  --static migrant_share,urban_share --level prefecture \
+  --terms "horizontal + trend + migrant_share + urban_share + log_gdp_pc" --out "$T/fitted_trend.toml" > "$T/fit_trend.log" 2>&1
+cp "$T/fitted_trend.toml" "$T/gd.toml"
+printf '\n[[event]]\ntype = "adopt"\ndate = "2021"\npolicy = "dual_carbon"\nunits = ["44"]\nmode = "endorse"\n' >> "$T/gd.toml"
+printf 'variant,event.3.mode,event.3.deadline\nendorse,endorse,none\nmandate by 2022,mandate,2022\n' > "$T/modes.csv"
+check example_mandate_design 0 "share_at_end (prefecture.*mandate by 2022  *0\.0[3-5]" -- bash -c \
+  "'$PDLAB' compare '$T/gd.toml' --variants '$T/modes.csv' -r 4 -t 1 --out '$T/modes.sqlite' 2>&1 | tr '\n' ' '"
 GH=$(sed -n 's/^gamma_horizontal = //p' "$T/fitted.toml")
 check compare_held 0 "each replicate ran with its own draw of adoption.alpha.prefecture, adoption.gamma_horizontal, .* Held at the variant's own value, not drawn: adoption.gamma_horizontal in \"adoption.gamma_horizontal=0\"" -- \
   "$PDLAB" compare "$T/fitted.toml" --set uncertainty.draw=true --vary "adoption.gamma_horizontal=$GH,0" -r 3 -t 1 --out "$T/cmp_held.sqlite"

@@ -552,6 +552,9 @@ check interrupted_resume 0 "" -- "$PDLAB" run "$EX/jiangsu_mandate.toml" --out "
 check resumed_complete 0 "^1$" -- sqlite3 "$T/int.sqlite" "SELECT value FROM meta WHERE key = 'complete'"
 check resumed_all_replicates 0 "^4$" -- sqlite3 "$T/int.sqlite" "SELECT COUNT(*) FROM runs"
 check resumed_no_partial 0 "" -- test ! -e "$T/int.sqlite.partial"
+# --resume with nothing to resume runs the whole study and says so (it was silent).
+check resume_nothing 0 "--resume found no replicate of an interrupted run (.*fresh.sqlite.partial, .*fresh.sqlite.shards/): all 2 replicates were simulated now" -- \
+  "$PDLAB" run "$EX/toy_pilot.toml" -r 2 --resume --out "$T/fresh.sqlite"
 
 # The governance layer and design comparison.
 G="$EX/toy_governance.toml"

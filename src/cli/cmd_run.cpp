@@ -99,6 +99,13 @@ int run(const RunOptions& o) {
   if (rep.resumed_replicates > 0) {
     fmt::print(stderr, "pdlab: resumed: {} of {} replicates were already written\n",
                rep.resumed_replicates, rep.replicates);
+  } else if (o.resume) {
+    // Not an error (a script may always pass --resume), but not silent either: a mistyped
+    // --out would otherwise look like a finished resume.
+    fmt::print(stderr,
+               "pdlab: --resume found no replicate of an interrupted run ({}.partial, "
+               "{}.shards/): all {} replicates were simulated now\n",
+               o.out, o.out, rep.replicates);
   }
   std::error_code size_ec;
   const auto bytes = std::filesystem::file_size(o.out, size_ec);

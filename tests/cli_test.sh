@@ -447,7 +447,7 @@ check report_draws_note 0 "" -- "$PDLAB" report "$T/draws.sqlite" --out "$T/draw
 # A value given for a drawn key holds it there (uncertainty.held): the key keeps the value in
 # every replicate and the other keys take the draws they take without the hold (a paired
 # counterfactual with the other estimates' uncertainty; this was refused before 2026-12-07).
-check run_held 0 "" -- "$PDLAB" run "$T/fitted.toml" -r 3 --set uncertainty.draw=true --set adoption.gamma_horizontal=0 --out "$T/held.sqlite"
+check run_held 0 "note: uncertainty: adoption.gamma_horizontal is held at 0 in every replicate, not drawn" -- "$PDLAB" run "$T/fitted.toml" -r 3 --set uncertainty.draw=true --set adoption.gamma_horizontal=0 --out "$T/held.sqlite"
 check run_held_value 0 "^adoption.gamma_horizontal|3|0.0$" -- sqlite3 "$T/held.sqlite" \
   "SELECT key, count(*), max(value) FROM draws WHERE key = 'adoption.gamma_horizontal' AND value = 0 GROUP BY key"
 ok run_held_others_same bash -c "[ \"\$(sqlite3 '$T/held.sqlite' \"SELECT replicate, key, value FROM draws WHERE key <> 'adoption.gamma_horizontal' ORDER BY 1, 2\")\" = \"\$(sqlite3 '$T/draws.sqlite' \"SELECT replicate, key, value FROM draws WHERE key <> 'adoption.gamma_horizontal' ORDER BY 1, 2\")\" ]"

@@ -1,6 +1,8 @@
 #include "cli/common.hpp"
 
 #include "pdlab/core/errors.hpp"
+#include "pdlab/core/model.hpp"
+#include "pdlab/core/params.hpp"
 #include "pdlab/io/output_file.hpp"
 #include "pdlab/io/table.hpp"
 #include "pdlab/study/estimation_study.hpp"
@@ -164,6 +166,17 @@ std::string level_counts(const Hierarchy& h) {
 void print_warnings(const Model& m) {
   for (const auto& w : m.warnings()) {
     fmt::print(stderr, "pdlab: warning: {}\n", w);
+  }
+  // A value given for a drawn key holds it (docs/model.md 7.11): said, since it used to be
+  // refused and a user may have meant the estimate to move instead.
+  const auto& u = m.scenario().uncertainty;
+  for (const auto& key : u.draw ? u.held : std::vector<std::string>{}) {
+    const auto value = numeric_parameter(m.scenario(), key);
+    fmt::print(stderr,
+               "pdlab: note: uncertainty: {} is held at {} in every replicate, not drawn (the "
+               "other keys keep their draws); to move its draws instead, change "
+               "uncertainty.estimate\n",
+               key, value ? fmt::format("{}", *value) : std::string("its value"));
   }
 }
 

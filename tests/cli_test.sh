@@ -331,7 +331,7 @@ check sensitivity_idle_factor 0 "factor assessment.fixed_effort moved no outcome
   --factor vertical.mandate=0:3 -r 2 -t 1 --out "$T/sens_idle.csv"
 # (its digest says what the intervals cover and how the other parameters were held)
 ok sensitivity_intervals_line grep -q "95% intervals: percentile bootstrap over the design's .* trajectories (1000 resamples).*Parameter uncertainty: none, the keys other than the factors are fixed at the scenario's values\.$" "$T/out"
-check sensitivity_unit_column 0 "share of the level's units over the factor's range" -- cat "$T/sens_idle.csv"
+check sensitivity_unit_column 0 "share of the level's units, for a change across the factor's range" -- cat "$T/sens_idle.csv"
 # Indices undefined in a few bootstrap resamples (a share near its bound, 16 base points) keep
 # bounds that count those resamples beyond either end; the console never shows "nan".
 check sensitivity_undefined_resamples 0 "indices are undefined in some of the 1000 bootstrap resamples" -- \

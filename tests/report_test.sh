@@ -114,7 +114,7 @@ for page in c sens; do
   grep -q "Scenario [^<]* · seed [0-9]* · 2 replicates · pdlab .* · command: .*--out $T/$page.sqlite" "$T/$page.html" ||
     { echo "FAIL report_provenance_$page"; fails=$((fails + 1)); }
 done
-grep -q "periods_to_half ([a-z]*) · model \\[calendar periods\\]" "$T/c.html" ||
+grep -q "periods_to_half ([a-z]*) · model \\[periods from the calendar's start\\]" "$T/c.html" ||
   { echo "FAIL report_compare_units"; fails=$((fails + 1)); }
 python3 -c "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE other (x)'); c.commit()" "$T/other.sqlite"
 expect report_not_a_study 65 "not a pdlab study" -- "$PDLAB" report "$T/other.sqlite" --out "$T/x.html"

@@ -86,7 +86,8 @@ void print_digest(const study::SensitivityResult& r, std::FILE* text) {
     }
     // Morris effects are in the outcome's unit (over the factor's range); Sobol indices are
     // shares of its variance.
-    const std::string unit = morris ? study::outcome_unit(d) : std::string();
+    const std::string unit =
+        morris ? study::outcome_unit(d) + ", for a change across the factor's range" : std::string();
     fmt::print(text, "  {} {} ({}{}{}{}{}):", d.name, d.statistic, d.level,
                d.policy.empty() ? "" : ", ", d.policy, unit.empty() ? "" : "; ", unit);
     const auto& first = morris ? r.morris[o][0].mu_star : r.sobol[o][0].total;
@@ -112,6 +113,17 @@ void print_digest(const study::SensitivityResult& r, std::FILE* text) {
         fmt::print(text, "    {:<36} S1 {}  ST {}\n", r.factors[i].key, shown(s.first),
                    shown(s.total));
       }
+    }
+    // Time to half adoption counts the horizon where half is never reached (compare says so
+    // too): where that happens at some design points its indices mix time with reaching.
+    if (d.statistic == "periods_to_half" && o + 1 < r.outcomes.size() &&
+        r.outcomes[o + 1].statistic == "reached_half" && r.points_below_one[o + 1] > 0) {
+      fmt::print(text,
+                 "    (censored: at {} of {} design points some replicates never reach half and "
+                 "count the horizon, the calendar's periods (reached_half as low as {:.3g} "
+                 "there): these indices mix how soon half is reached with whether it is; read "
+                 "them beside reached_half in the table)\n",
+                 r.points_below_one[o + 1], r.design_points, r.lowest[o + 1]);
     }
   }
 }

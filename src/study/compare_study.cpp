@@ -700,7 +700,7 @@ std::string outcome_unit(const OutcomeDef& d) {
     return "share of the level's units";
   }
   if (d.statistic == "periods_to_half") {
-    return "calendar periods";
+    return "periods from the calendar's start";
   }
   if (d.statistic == "reached_half") {
     return "share of replicates";

@@ -425,6 +425,14 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
       y[o][p] = n > 0 ? sum / n : NAN;
     }
   }
+  out.lowest.assign(n_out, NAN);
+  out.points_below_one.assign(n_out, 0);
+  for (std::size_t o = 0; o < n_out; ++o) {
+    for (const double v : y[o]) {
+      out.lowest[o] = std::isnan(out.lowest[o]) ? v : std::min(out.lowest[o], v);
+      out.points_below_one[o] += v < 1.0 ? 1 : 0;
+    }
+  }
   for (std::size_t o = 0; o < n_out; ++o) {
     if (spec.method == SensitivityMethod::morris) {
       out.morris.push_back(
@@ -534,7 +542,7 @@ void write_sensitivity(const SensitivityResult& res, io::TableWriter& w) {
             .real(v.hi)
             .integer(res.design_points)
             .integer(res.replicates)
-            .text(morris ? outcome_unit(d) + " over the factor's range"
+            .text(morris ? outcome_unit(d) + ", for a change across the factor's range"
                          : "share of the outcome's variance")
             .end_row();
       };

@@ -73,6 +73,11 @@ struct SensitivityResult {
   std::vector<std::string> drawn;
   bool uncertainty_listed = false;
   int base_rows = 0;  // Sobol: N base points; Morris: r trajectories (what the bootstrap resamples)
+  // Per outcome, over the design points' means: the lowest and how many are below 1 (for
+  // reached_half: points where some replicate never reaches half, so periods_to_half counts
+  // the horizon there).
+  std::vector<double> lowest;
+  std::vector<int> points_below_one;
 };
 
 // What the indices' intervals cover, in one line for the digest and the report: the percentile

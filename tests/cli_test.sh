@@ -489,6 +489,18 @@ check oos_time_varying_term 64 "trend.toml:2: field '# Terms' = 'log_gdp_pc': --
   "$PDLAB" check-fit "$T/trend.toml" --events "$DC/events.csv" --train-until 2022 -r 2 -t 1
 ok oos_time_varying_term_fix grep -q 'fit again without it (pdlab fit ... --terms "horizontal + trend + log(migrant_share)")' "$T/err"
 ok oos_time_varying_term_not_terms_option bash -c "! grep -q \"field '--terms'\" '$T/err'"
+# check-fit's .sqlite output has a meta table as compare's (it had none), in and out of sample,
+# and the report reads it (with its provenance and what the bands cover).
+check check_fit_sqlite 0 "wrote" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" -r 3 -t 1 --out "$T/check.sqlite"
+check check_fit_sqlite_meta 0 "^command_line,scenario_file,scenario_name,events_file,seed,replicates,intervals,pdlab_version,created_at$" -- \
+  sqlite3 "$T/check.sqlite" "SELECT group_concat(key, ',') FROM meta"
+check check_fit_sqlite_meta_values 0 "^dual_carbon_fitted|3|90% bands: the 5% and 95% quantiles" -- \
+  sqlite3 "$T/check.sqlite" "SELECT (SELECT value FROM meta WHERE key = 'scenario_name'), (SELECT value FROM meta WHERE key = 'replicates'), (SELECT value FROM meta WHERE key = 'intervals')"
+check check_fit_sqlite_report 0 "wrote" -- "$PDLAB" report "$T/check.sqlite" --out "$T/check.html"
+ok check_fit_sqlite_report_intervals grep -q "Parameter uncertainty: none, the parameters are fixed" "$T/check.html"
+check oos_sqlite 0 "wrote" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" --train-until 2022 -r 2 -t 1 --out "$T/oos.sqlite"
+check oos_sqlite_meta 0 "^train_until|2022$" -- sqlite3 "$T/oos.sqlite" "SELECT key, value FROM meta"
+ok oos_sqlite_meta_intervals bash -c "sqlite3 '$T/oos.sqlite' \"SELECT value FROM meta WHERE key = 'intervals'\" | grep -q '^Forecast intervals: the central 90%'"
 check fit_exists 73 "--force" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --out "$T/fitted.toml"
 printf 'unit_id,policy_id,time\n9999,p,2021\n' > "$T/bad_events.csv"
 check riskset_unknown_unit 65 "bad_events.csv:2: field 'unit_id' = '9999'" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/bad_events.csv"

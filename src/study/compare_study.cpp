@@ -417,6 +417,12 @@ CompareResult compare_designs(const CompareSpec& spec,
   out.uncertainty_listed = !base.model->scenario().uncertainty.keys.empty();
   for (const auto* m : model_of) {
     out.drawn.push_back(drawn_keys(m->scenario()));
+    const auto* g = m->governance();
+    if (g != nullptr) {
+      out.community_level = m->hierarchy().level_names()[g->community_level()];
+    }
+    out.community_adopts.push_back(
+        g == nullptr || m->can_adopt_at(m->governance_policy(), g->community_level()) ? 1 : 0);
   }
   out.scenario_name = base.model->scenario().name;
   out.seed = base.model->scenario().seed;
@@ -686,6 +692,12 @@ std::string outcome_unit(const OutcomeDef& d) {
     return unit + ", summed over the horizon";
   }
   return "";
+}
+
+bool community_unreached(const CompareResult& res, const OutcomeDef& d, std::size_t variant) {
+  return d.policy.empty() && !res.community_level.empty() && d.level == res.community_level &&
+         variant < res.community_adopts.size() && res.community_adopts[0] == 0 &&
+         res.community_adopts[variant] == 0;
 }
 
 bool is_headline(const CompareResult& res, const OutcomeDef& d) {

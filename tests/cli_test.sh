@@ -510,6 +510,49 @@ check oos_time_varying_term 64 "trend.toml:2: field '# Terms' = 'log_gdp_pc': --
   "$PDLAB" check-fit "$T/trend.toml" --events "$DC/events.csv" --train-until 2022 -r 2 -t 1
 ok oos_time_varying_term_fix grep -q 'fit again without it (pdlab fit ... --terms "horizontal + trend + log(migrant_share)")' "$T/err"
 ok oos_time_varying_term_not_terms_option bash -c "! grep -q \"field '--terms'\" '$T/err'"
+# A fitted trend (one `set adoption.alpha_shift` event a period) run past its last event stays
+# at its last value: said with the date, the value and the fix (it froze silently); a run at the
+# fitted horizon says nothing.
+check trend_frozen_warned 0 "event\[2\] (set adoption.alpha_shift at 2023 = [0-9.e+-]*, policy 'dual_carbon') is the last of the 3 events of a trend" -- \
+  "$PDLAB" validate "$T/trend.toml" --set calendar.periods=10
+ok trend_frozen_fix grep -q "add \`set adoption.alpha_shift\` events from 2024 to 2029 .*or accept a constant hazard after 2023" "$T/err"
+ok trend_own_horizon_quiet bash -c "! '$PDLAB' validate '$T/trend.toml' 2>&1 | grep -q 'of a trend'"
+ok trend_monthly_own_horizon_quiet bash -c "! '$PDLAB' validate '$T/trend.toml' --set calendar.periods_per_year=12 --set calendar.periods=48 2>&1 | grep -q 'of a trend'"
+check trend_frozen_check_fit 0 "is the last of the 3 events of a trend" -- \
+  "$PDLAB" check-fit "$T/trend.toml" --events "$DC/events.csv" --set calendar.periods=6 -r 2 -t 1
+# check-fit's .sqlite output has a meta table as compare's (it had none), in and out of sample,
+# and the report reads it (with its provenance and what the bands cover).
+check check_fit_sqlite 0 "wrote" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" -r 3 -t 1 --out "$T/check.sqlite"
+check check_fit_sqlite_meta 0 "^command_line,scenario_file,scenario_name,events_file,seed,replicates,intervals,pdlab_version,created_at$" -- \
+  sqlite3 "$T/check.sqlite" "SELECT group_concat(key, ',') FROM meta"
+check check_fit_sqlite_meta_values 0 "^dual_carbon_fitted|3|90% bands: the 5% and 95% quantiles" -- \
+  sqlite3 "$T/check.sqlite" "SELECT (SELECT value FROM meta WHERE key = 'scenario_name'), (SELECT value FROM meta WHERE key = 'replicates'), (SELECT value FROM meta WHERE key = 'intervals')"
+check check_fit_sqlite_report 0 "wrote" -- "$PDLAB" report "$T/check.sqlite" --out "$T/check.html"
+ok check_fit_sqlite_report_intervals grep -q "Parameter uncertainty: none, the parameters are fixed" "$T/check.html"
+check oos_sqlite 0 "wrote" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" --train-until 2022 -r 2 -t 1 --out "$T/oos.sqlite"
+check oos_sqlite_meta 0 "^train_until|2022$" -- sqlite3 "$T/oos.sqlite" "SELECT key, value FROM meta"
+ok oos_sqlite_meta_intervals bash -c "sqlite3 '$T/oos.sqlite' \"SELECT value FROM meta WHERE key = 'intervals'\" | grep -q '^Forecast intervals: the central 90%'"
+# A governance layer whose policy no community can adopt (the fitted scenario: -inf below the
+# fitted level) says so up front, naming the key; compare prints n/a for the communities' depth
+# where it was a bare 0, and cases likewise.
+check gov_unreached_fitted 0 "governance: policy 'dual_carbon' (the first policy; governance.policy) can never be adopted at the community level 'village': adoption.alpha.village = -inf" -- \
+  "$PDLAB" validate "$T/fitted.toml" --set calendar.periods_per_year=12 --set calendar.periods=48 --set coproduction.enabled=true
+UNREACHED="--set adoption.alpha.township=-inf --set promotion.pilot=0 --set promotion.mandate=0"
+check gov_unreached_toy 0 "can never be adopted at the community level 'township': adoption.alpha.township = -inf" -- \
+  "$PDLAB" validate "$EX/toy_governance.toml" $UNREACHED
+ok gov_unreached_fix grep -q "give the level an intercept (adoption.alpha.township) or a scripted adoption" "$T/err"
+ok gov_reached_quiet bash -c "! '$PDLAB' validate '$EX/toy_governance.toml' --set adoption.alpha.township=-inf 2>&1 | grep -q 'community level'"
+check gov_unreached_run 0 "can never be adopted at the community level" -- \
+  "$PDLAB" run "$EX/toy_governance.toml" $UNREACHED -r 2 -t 1 --out "$T/unreached.sqlite"
+check gov_unreached_compare 0 "depth last_year_mean (township; index (0-1)):" -- \
+  "$PDLAB" compare "$EX/toy_governance.toml" $UNREACHED --vary stability.budget=50000,20000 -r 2 -t 1 --out "$T/unreached.csv"
+ok gov_unreached_compare_na bash -c "grep -A1 'depth last_year_mean (township' '$T/out' | grep -q 'stability.budget=20000 *n/a (the community level never adopts)'"
+ok gov_unreached_compare_warned grep -q "warning: governance: policy 'model'" "$T/err"
+ok gov_unreached_compare_csv_kept grep -q "^depth,last_year_mean,,township,stability.budget=20000,2,0,0,0," "$T/unreached.csv"
+mkdir -p "$T/unreached_cases" && sed "s#path = \"toy_hierarchy.csv\"#path = \"$EX/toy_hierarchy.csv\"#" "$EX/toy_governance.toml" > "$T/unreached_cases/toy_governance.toml"
+check gov_unreached_cases 0 "n/a: the community level never adopts in toy_governance (township)" -- \
+  "$PDLAB" cases "$T/unreached_cases" --out "$T/unreached_cases_out" $UNREACHED -r 2 -t 1
+ok gov_unreached_cases_row grep -q "^toy_governance .* n/a .* n/a " "$T/out"
 check fit_exists 73 "--force" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --out "$T/fitted.toml"
 printf 'unit_id,policy_id,time\n9999,p,2021\n' > "$T/bad_events.csv"
 check riskset_unknown_unit 65 "bad_events.csv:2: field 'unit_id' = '9999'" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/bad_events.csv"

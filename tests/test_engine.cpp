@@ -978,3 +978,63 @@ TEST(EngineMechanisms, EventsOnAPolicyBeforeItExistsOrOffItsLevelsAreErrors) {
   e = test::expect_error([&] { const Model m(s, h, net); }, ErrorKind::config);
   EXPECT_NE(std::string(e.what()).find("levels"), std::string::npos) << e.what();
 }
+
+TEST(EngineMechanisms, CanAdoptAtFollowsEveryRouteToALevel) {
+  // Province P, prefectures P0-P2, counties: every intercept -inf, P adopts by a scripted event.
+  const auto h = small_tree();
+  const Network net;
+  auto s = quiet(24);
+  s.policies = {{"p", "p", 0.0}};
+  s.events = {adopt_event("P", "2010-03", Mode::none)};
+  const auto reach = [&](int level) { return Model(s, h, net).can_adopt_at(0, level); };
+  EXPECT_TRUE(reach(0));   // the scripted adoption
+  EXPECT_FALSE(reach(1));  // endorse only, and -inf below
+  EXPECT_FALSE(reach(2));
+  s.promotion.weights = {0, 1, 0, 0};  // superiors pilot: P's children, then theirs
+  EXPECT_TRUE(reach(1));
+  EXPECT_TRUE(reach(2));
+  s.promotion.weights = {1, 0, 0, 0};
+  s.events = {adopt_event("P", "2010-03", Mode::mandate)};  // P mandates its prefectures only
+  EXPECT_TRUE(reach(1));
+  EXPECT_FALSE(reach(2));
+  s.adoption.alpha["county"] = -3;  // a hazard of their own
+  EXPECT_TRUE(reach(2));
+  s.policies[0].levels = {"province", "prefecture"};
+  EXPECT_FALSE(reach(2));
+  s.policies[0].levels.clear();
+  s.adoption.alpha["county"] = -std::numeric_limits<double>::infinity();
+  s.events = {adopt_event("P", "2013-01", Mode::none)};  // after the horizon: nothing reaches
+  EXPECT_FALSE(reach(0));
+}
+
+TEST(EngineMechanisms, WarnsWhereAFittedTrendStopsBeforeTheHorizon) {
+  // `pdlab fit` writes a trend b*t as one set event a period; past the last the shift stays.
+  const auto h = small_tree();
+  const Network net;
+  auto s = quiet(4);
+  s.calendar.periods_per_year = 1;
+  s.policies = {{"p", "p", 0.0}};
+  for (int t = 1; t <= 3; ++t) {
+    Event e;
+    e.key = "event[" + std::to_string(t - 1) + "]";
+    e.date = std::to_string(2010 + t);
+    e.policy = "p";
+    e.spec = SetSpec{"adoption.alpha_shift", 0.5 * t};
+    s.events.push_back(e);
+  }
+  EXPECT_TRUE(Model(s, h, net).warnings().empty());  // at the fitted horizon
+  s.calendar.periods = 10;
+  {
+    const Model m(s, h, net);
+    ASSERT_EQ(m.warnings().size(), 1U);
+    const auto& w = m.warnings()[0];
+    EXPECT_NE(w.find("event[2] (set adoption.alpha_shift at 2013 = 1.5, policy 'p') is the last "
+                     "of the 3 events of a trend (0.5 a period"),
+              std::string::npos)
+        << w;
+    EXPECT_NE(w.find("events from 2014 to 2019"), std::string::npos) << w;
+  }
+  // A step a user scripts (not b times its period) is not taken for a trend.
+  std::get<SetSpec>(s.events[0].spec).value = 1.0;
+  EXPECT_TRUE(Model(s, h, net).warnings().empty());
+}

@@ -73,13 +73,31 @@ int run(const CasesOptions& o) {
     fmt::print(" {:>9}", label);
   }
   fmt::print("\n");
+  std::string unreached;  // the cases whose communities can never adopt
   for (const auto& r : res.cases) {
-    const auto c = study::comparison_cells(r);
+    auto c = study::comparison_cells(r);
+    if (!r.community_adopts) {
+      // Years to half and depth measure adoption that cannot happen: n/a, not the horizon or 0
+      // (comparison.csv keeps the numbers).
+      for (const char* column : {"years_to_half_of_communities", "depth"}) {
+        const auto i = static_cast<std::size_t>(std::find(columns.begin(), columns.end(), column) -
+                                                columns.begin());
+        c[i] = "n/a";
+      }
+      unreached += (unreached.empty() ? "" : ", ") + r.name + " (" + r.community_level + ")";
+    }
     fmt::print("{:<16}", c[0]);
     for (const auto i : at) {
       fmt::print(" {:>9}", i < c.size() ? c[i] : "");
     }
     fmt::print("\n");
+  }
+  if (!unreached.empty()) {
+    fmt::print(
+        "n/a: the community level never adopts in {}: the policy can never be adopted there, "
+        "so years to half and depth are undefined and the other community metrics are their "
+        "values without it (`pdlab validate` on the case names the key and the fix)\n",
+        unreached);
   }
   // Held-out facts: the model's mean against each fact within the fact's tolerance (its
   // stated precision), which decides pass or miss; the 90% interval is the model's spread.

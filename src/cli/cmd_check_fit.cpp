@@ -10,6 +10,7 @@
 #include <fmt/ranges.h>
 
 #include <sysexits.h>
+#include <functional>
 #include <memory>
 
 namespace pdlab::cli {
@@ -40,6 +41,21 @@ void add_options(CLI::App& sub, CheckFitOptions& o) {
                  "The comparison table, CSV or SQLite (with --train-until: the out-of-sample "
                  "scores)");
   add_force(sub, o.force);
+}
+
+// The table, as CSV, or in SQLite with a meta table as every study output has.
+void write_output(const CheckFitOptions& o, const study::PreparedStudy& study, int replicates,
+                  const io::TableSchema& schema,
+                  const std::function<void(io::TableWriter&)>& rows) {
+  if (!io::sqlite_output(o.out)) {
+    io::write_table(o.out, o.force, schema, rows);
+    return;
+  }
+  io::write_tables(
+      o.out, o.force,
+      {{schema, rows},
+       io::meta_output(study::check_fit_meta(study.model->scenario(), command_line(), o.scenario,
+                                             o.events_path, replicates, o.train_until))});
 }
 
 int run_out_of_sample(const CheckFitOptions& o, const study::PreparedStudy& study) {
@@ -87,8 +103,8 @@ int run_out_of_sample(const CheckFitOptions& o, const study::PreparedStudy& stud
   }
   note_few_replicates(r.replicates, "forecast intervals and coverages");
   if (!o.out.empty()) {
-    io::write_table(o.out, o.force, io::table_schema("out_of_sample"),
-                    [&](io::TableWriter& w) { study::write_out_of_sample(r, w); });
+    write_output(o, study, r.replicates, io::table_schema("out_of_sample"),
+                 [&](io::TableWriter& w) { study::write_out_of_sample(r, w); });
     if (o.out != "-") {
       fmt::print(stderr, "wrote {}\n", o.out);
     }
@@ -103,6 +119,7 @@ int run(const CheckFitOptions& o) {
     io::check_output_path(o.out, o.force);
   }
   const auto study = study::prepare_study(o.scenario, with_overrides(o.sets, o.run));
+  print_warnings(*study.model);
   if (!o.out.empty()) {
     // Again, now that the inputs are known (the scenario, its hierarchy, the events): an
     // output that is one of them is refused before the simulation, not after it.
@@ -136,8 +153,8 @@ int run(const CheckFitOptions& o) {
     fmt::print(stderr, "pdlab: note: {}\n", n);
   }
   if (!o.out.empty()) {
-    io::write_table(o.out, o.force, io::table_schema("check_fit"),
-                    [&](io::TableWriter& w) { study::write_check(rows, w); });
+    write_output(o, study, static_cast<int>(sc.replicates), io::table_schema("check_fit"),
+                 [&](io::TableWriter& w) { study::write_check(rows, w); });
     if (o.out != "-") {
       fmt::print(stderr, "wrote {}\n", o.out);
     }

@@ -148,6 +148,15 @@ int run(const CompareOptions& o) {
       if (c.n < res.replicates) {
         note += fmt::format("  ({} of {} replicates have a value in both)", c.n, res.replicates);
       }
+      if (study::community_unreached(res, d, i)) {
+        // No community runs the policy in either: depth has nothing to measure, and the other
+        // community metrics are their values without it (the warning above says why).
+        if (d.name == "depth") {
+          fmt::print(text, "    {:<40} n/a (the community level never adopts)\n", res.labels[i]);
+          continue;
+        }
+        note += "  (the community level never adopts in either: values without the policy)";
+      }
       fmt::print(text, "    {:<40} {:>12.4g}  [{:.4g}, {:.4g}]{}\n", res.labels[i], c.diff, c.lo,
                  c.hi, note);
     }

@@ -543,6 +543,8 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
       }
     }
   }
+  note_unreached_communities();
+  note_frozen_trends();
 }
 
 // Hazard epochs of each policy: the weights in force from period 0, then from each set event

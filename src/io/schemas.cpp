@@ -21,11 +21,12 @@ std::vector<TableSchema> build() {
                "Key-value facts of the study: pdlab version, command line, seed, creation time "
                "(SOURCE_DATE_EPOCH if set), and complete = 1 once every replicate and summary "
                "is written (0 in a partial study, OUT.partial, that `pdlab run --resume` can "
-               "finish). The .sqlite outputs of `compare` and `sensitivity` have one too: "
-               "version, command line, scenario file and name, seed, replicates, creation time "
-               "(and the number of variants, or the method and factors), and `intervals`, the "
-               "line their digest prints on what the intervals cover and whether the parameters "
-               "were fixed or drawn from [uncertainty] (from 2026-12-07).",
+               "finish). The .sqlite outputs of `compare`, `sensitivity` and `check-fit` have "
+               "one too: version, command line, scenario file and name, seed, replicates, "
+               "creation time (and the number of variants, or the method and factors, or the "
+               "events file and, with --train-until, train_until), and `intervals`, what the "
+               "intervals (check-fit: its bands) cover and whether the parameters were fixed or "
+               "drawn from [uncertainty] (from 2026-12-07).",
                {{"key", T, "name"}, {"value", T, "value"}}});
   v.push_back({"scenarios",
                "The scenario simulated, with its resolved TOML (every default filled in).",
@@ -255,7 +256,8 @@ std::vector<TableSchema> build() {
          "upper median time from origin to destination over those cascades"},
         {"mean_time_difference", R, "mean time from origin to destination over those cascades"}}});
   v.push_back({"check_fit",
-               "`pdlab check-fit`: observed against simulated cumulative adoption.",
+               "`pdlab check-fit`: observed against simulated cumulative adoption (as .sqlite "
+               "with a meta table, from 2026-12-07).",
                {{"level", T, "level"},
                 {"period", I, "period"},
                 {"date", T, "calendar label"},
@@ -269,7 +271,8 @@ std::vector<TableSchema> build() {
   v.push_back(
       {"out_of_sample",
        "`pdlab check-fit --train-until`: out-of-sample scores of the refitted model and "
-       "two baselines over the held-out periods (docs/model.md 7.12), one row per method.",
+       "two baselines over the held-out periods (docs/model.md 7.12), one row per method (as "
+       ".sqlite with a meta table, from 2026-12-07).",
        {{"method", T, "model, constant_hazard or logistic"},
         {"train_until", T, "last training period"},
         {"first_scored", T, "first held-out period"},

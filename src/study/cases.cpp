@@ -240,6 +240,7 @@ CaseOutcome outcome(const Model& m, const std::vector<ReplicateResult>& results)
   c.communities = static_cast<int>(rs.count(lc, last));
   c.policy_id = sc.policies[static_cast<std::size_t>(pol)].id;
   c.community_level = h.level_names()[static_cast<std::size_t>(lc)];
+  c.community_adopts = m.can_adopt_at(pol, lc);
   double first = 0;
   double adopted_end = 0;
   double half = 0;

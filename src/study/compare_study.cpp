@@ -419,6 +419,12 @@ CompareResult compare_designs(const CompareSpec& spec,
     out.drawn.push_back(drawn_keys(m->scenario()));
     out.held.push_back(m->scenario().uncertainty.draw ? m->scenario().uncertainty.held
                                                       : std::vector<std::string>{});
+    const auto* g = m->governance();
+    if (g != nullptr) {
+      out.community_level = m->hierarchy().level_names()[g->community_level()];
+    }
+    out.community_adopts.push_back(
+        g == nullptr || m->can_adopt_at(m->governance_policy(), g->community_level()) ? 1 : 0);
   }
   out.scenario_name = base.model->scenario().name;
   out.seed = base.model->scenario().seed;
@@ -722,6 +728,12 @@ std::string outcome_unit(const OutcomeDef& d) {
     return unit + ", summed over the horizon";
   }
   return "";
+}
+
+bool community_unreached(const CompareResult& res, const OutcomeDef& d, std::size_t variant) {
+  return d.policy.empty() && !res.community_level.empty() && d.level == res.community_level &&
+         variant < res.community_adopts.size() && res.community_adopts[0] == 0 &&
+         res.community_adopts[variant] == 0;
 }
 
 bool is_headline(const CompareResult& res, const OutcomeDef& d) {

@@ -1,4 +1,5 @@
 #include "pdlab/study/fit.hpp"
+#include "pdlab/study/compare_study.hpp"
 #include "pdlab/study/study.hpp"
 
 #include "pdlab/core/calendar.hpp"
@@ -158,6 +159,49 @@ CheckFitResult check_fit_study(const PreparedStudy& study, const std::string& ev
     res.notes.push_back(note);
   }
   return res;
+}
+
+std::vector<std::pair<std::string, std::string>> check_fit_meta(
+    const Scenario& sc, const std::string& command_line, const std::string& scenario_file,
+    const std::string& events_file, int replicates, const std::string& train_until) {
+  const bool oos = !train_until.empty();
+  // The parameters as the replicates used them: fixed, or drawn per replicate (out of sample,
+  // around the refit's estimates with its covariance).
+  std::string drawn;
+  for (const auto& k : drawn_keys(sc)) {
+    drawn += (drawn.empty() ? "" : ", ") + k;
+  }
+  const std::string what = oos ? "forecast intervals" : "bands";
+  std::string intervals =
+      oos ? fmt::format(
+                "Forecast intervals: the central 90% (and 50%, for coverage50) of each "
+                "forecast's {} replicates. ",
+                replicates)
+          : fmt::format(
+                "90% bands: the 5% and 95% quantiles of the simulated cumulative share "
+                "over the {} replicates (their spread, not the error of a mean). ",
+                replicates);
+  if (drawn.empty()) {
+    intervals +=
+        "Parameter uncertainty: none, the parameters are fixed at the " +
+        std::string(oos ? "refit's estimates" : "scenario's values") +
+        (sc.uncertainty.keys.empty() ? ""
+                                     : " (uncertainty.draw = true draws them from [uncertainty])") +
+        ": the " + what + " do not include it.";
+  } else {
+    intervals += "Parameter uncertainty: each replicate ran with its own draw of " + drawn +
+                 (oos ? " from the refit's covariance" : " from [uncertainty]") + ", so the " +
+                 what + " include it.";
+  }
+  std::vector<std::pair<std::string, std::string>> rows{
+      {"command_line", command_line},    {"scenario_file", scenario_file},
+      {"scenario_name", sc.name},        {"events_file", events_file},
+      {"seed", std::to_string(sc.seed)}, {"replicates", std::to_string(replicates)}};
+  if (oos) {
+    rows.emplace_back("train_until", train_until);
+  }
+  rows.emplace_back("intervals", intervals);
+  return rows;
 }
 
 }  // namespace pdlab::study

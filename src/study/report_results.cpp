@@ -280,8 +280,15 @@ int write_check_fit_report(const Study& db, const std::string& out_path, bool fo
                {"title", caption_title(caption)}};
   const std::vector<Chart> charts = {
       {"check_fit", "Observed against simulated adoption", std::move(spec), ""}};
+  // Provenance and what the bands cover, from the meta table (a file from before 2026-12-07
+  // has none).
+  const auto source = provenance(db);
+  const auto intervals = db.has_table("meta") ? db.meta("intervals") : std::string();
   write_page(out_path, force, "pdlab report: check-fit",
-             "<p class=\"cap\">" + html_escape(caption) + "</p>\n", charts);
+             (source.empty() ? "" : "<p class=\"cap\">" + html_escape(source) + "</p>\n") +
+                 "<p class=\"cap\">" + html_escape(caption) + "</p>\n" +
+                 (intervals.empty() ? "" : "<p class=\"cap\">" + html_escape(intervals) + "</p>\n"),
+             charts);
   return 1;
 }
 

@@ -64,6 +64,12 @@ class Model {
   // Whether some units of a level policy k can be adopted at are of a type that cannot
   // ([[policy]] types).
   bool typed(int k) const { return !adoptable_units_[k].empty(); }
+  // Whether units of `level` can ever adopt policy k in this run: false where [[policy]] levels
+  // leaves the level out, or where every unit of it has an intercept of -inf in every hazard
+  // epoch (none drawn from [uncertainty]) and no scripted adoption, pilot programme, mandate or
+  // quota can reach it (those adopt whatever the hazard; a level reached by them from above
+  // needs that level to adopt too). A conservative answer: true where in doubt.
+  bool can_adopt_at(int k, int level) const;
   // Whether unit u can adopt policy k at all ([[policy]] levels and types).
   bool adoptable_unit(int k, std::int32_t u) const {
     return adoptable_[k][h_.level(u)] != 0 &&
@@ -102,7 +108,9 @@ class Model {
   void compile_types(std::size_t k);
   void check_available(const CompiledEvent& c, const Event& e) const;
   void check_feedback();
-  void note_idle_modules();  // model_availability.cpp
+  void note_idle_modules();           // model_availability.cpp
+  void note_unreached_communities();  // model_reach.cpp
+  void note_frozen_trends();          // model_reach.cpp
 
   Scenario sc_;
   const Hierarchy& h_;

@@ -40,7 +40,10 @@ struct CaseOutcome {
   std::string horizon_end;      // date of the last period
   std::string policy_id;        // the policy the comparison follows (the governance policy)
   std::string community_level;  // the level its communities are counted at
-  std::string study_path;       // its .sqlite study
+  // Whether the policy can ever be adopted there (Model::can_adopt_at): where it cannot, the
+  // years to half and the depth have nothing to measure (their cells hold the horizon and 0).
+  bool community_adopts = true;
+  std::string study_path;  // its .sqlite study
 };
 
 struct CasesResult {

@@ -63,6 +63,11 @@ struct CompareResult {
   // off, ...), and variants whose outcomes are exactly the baseline's in every replicate (their
   // keys changed nothing in this scenario).
   std::vector<std::string> warnings;
+  // Per variant, whether the governance policy can ever be adopted at the governance layer's
+  // community level (Model::can_adopt_at; empty without the layer): where it cannot, in the
+  // baseline and a variant, their communities' depth is 0 by construction, not a result.
+  std::vector<std::uint8_t> community_adopts;
+  std::string community_level;
   std::string deepest_level;  // of the hierarchy, for digests
   std::string top_level;
   // The levels where some variant adopts each policy, from the top (adopting_levels()), for
@@ -119,6 +124,11 @@ void write_compare(const CompareResult& result, io::TableWriter& w);
 // the time to half at the deepest of them, migrant participation, last-year depth at the
 // deepest level, incidents, escalations to the top level.
 bool is_headline(const CompareResult& result, const OutcomeDef& outcome);
+
+// Whether outcome `d` is a governance metric at the community level and the governance policy
+// can be adopted there neither in the baseline nor in variant `variant` (community_adopts): its
+// values are those without the policy, and its depth 0 by construction (undefined, not 0).
+bool community_unreached(const CompareResult& result, const OutcomeDef& d, std::size_t variant);
 
 // The unit of an outcome's values, for printing: the share of the level's units, calendar
 // periods (periods_to_half), the share of replicates (reached_half), a governance metric's

@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pdlab::study {
@@ -100,5 +101,13 @@ struct CheckFitResult {
 // by level with the observed events (90% bands).
 CheckFitResult check_fit_study(const PreparedStudy& study, const std::string& events_path,
                                const std::function<void(int, int)>& progress);
+
+// The meta rows of check-fit's .sqlite output, named as compare's (docs/outputs.md): command
+// line, scenario file and name, events file, seed, replicates, `train_until` (out of sample
+// only) and `intervals`, what the bands (or forecast intervals) cover and whether the
+// parameters were fixed or drawn from [uncertainty]. The writer adds version and time.
+std::vector<std::pair<std::string, std::string>> check_fit_meta(
+    const Scenario& scenario, const std::string& command_line, const std::string& scenario_file,
+    const std::string& events_file, int replicates, const std::string& train_until);
 
 }  // namespace pdlab::study

@@ -35,7 +35,7 @@ expect report_map_jiangsu 0 "map of $map_js counties" -- "$PDLAB" report "$T/js.
 expect report_map_national 0 "map of $map_all counties" -- "$PDLAB" report "$T/nat.sqlite" --out "$T/nat.html"
 # Calibration targets drawn against a study (the CSV `pdlab calibrate` reads): regional and
 # whole-level shares with bands, the targets as diamonds.
-expect report_targets 0 "(16 charts" -- "$PDLAB" report "$T/js.sqlite" --out "$T/jt.html" \
+expect report_targets 0 "(17 charts" -- "$PDLAB" report "$T/js.sqlite" --out "$T/jt.html" \
   --targets "$SRC/scenarios/cases/jiangsu-rollout-targets.csv"
 grep -q '"targets"' "$T/jt.html" || { echo "FAIL report_targets_chart"; fails=$((fails + 1)); }
 # Units that reverse and adopt again (hundreds in the Jiangsu roll-out) count once in every
@@ -77,8 +77,8 @@ expect report_targets_share_and_value 65 "bad_both.csv:1.*both a share and a val
 [ -e "$T/t1.html" ] && { echo "FAIL report_targets_nothing_written"; fails=$((fails + 1)); }
 size=$(stat -c %s "$T/nat.html")
 [ "$size" -le 5000000 ] || { echo "FAIL report_national_size: $size bytes > 5 MB"; fails=$((fails + 1)); }
-expect report_governance 0 "(13 charts)" -- "$PDLAB" report "$T/g.sqlite" --out "$T/g.html"
-expect report_case 0 "(12 charts)" -- "$PDLAB" report "$T/h.sqlite" --out "$T/h.html"
+expect report_governance 0 "(14 charts)" -- "$PDLAB" report "$T/g.sqlite" --out "$T/g.html"
+expect report_case 0 "(13 charts)" -- "$PDLAB" report "$T/h.sqlite" --out "$T/h.html"
 expect report_adoption_only 0 "(6 charts)" -- "$PDLAB" report "$T/p.sqlite" --out "$T/p.html"
 grep -q 'No map: ' "$T/p.html" || { echo "FAIL report_no_map_note"; fails=$((fails + 1)); }
 expect report_exists 73 "force" -- "$PDLAB" report "$T/g.sqlite" --out "$T/g.html"

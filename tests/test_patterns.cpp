@@ -147,6 +147,46 @@ BoxTicking box_ticking(const Scenario& s, const Hierarchy& h, int reps) {
 
 }  // namespace
 
+// The design comparison's box-ticking metrics (depth_per_visible_mandated and _voluntary) are
+// the ratio of summed depth to summed visible output over the adopting officials of each kind:
+// what the panel rows of those officials give, at the end of each year but the first.
+TEST(Patterns, DepthPerVisibleMetricsSplitAdoptersByMandate) {
+  const auto h = test::city(4, 5, 4);
+  auto s = base(48);
+  for (int d = 0; d < 4; ++d) {
+    s.events.push_back(adopt("d" + std::to_string(d), 0, d < 2 ? Mode::mandate : Mode::endorse));
+  }
+  s.output.unit_time_every = 1;
+  const int nl = h.n_levels();
+  const int ls = *h.level_index("street");
+  int compared = 0;
+  for (const auto& r : run(s, h, 2)) {
+    for (int t = 23; t < 48; t += 12) {
+      double depth[2] = {0, 0}, visible[2] = {0, 0};  // mandated, voluntary
+      for (const auto& row : r.governance.units) {
+        // visible, depth, ..., own term left (14), mandated (16; NaN where not adopted)
+        if (row.period == t && h.level(row.unit) == ls && !std::isnan(row.v[16]) &&
+            !std::isnan(row.v[14]) && row.v[0] > 0) {
+          const int k = row.v[16] != 0 ? 0 : 1;
+          depth[k] += row.v[1];
+          visible[k] += row.v[0];
+        }
+      }
+      const GovMetric m[2] = {GovMetric::depth_per_visible_mandated,
+                              GovMetric::depth_per_visible_voluntary};
+      for (int k = 0; k < 2; ++k) {
+        const double v =
+            r.governance.values[(static_cast<std::size_t>(m[k]) * nl + ls) * 48 +
+                                static_cast<std::size_t>(t)];
+        ASSERT_GT(visible[k], 0) << "no adopter of kind " << k << " at " << t;
+        EXPECT_NEAR(v, depth[k] / visible[k], 1e-5 * depth[k] / visible[k]) << k << " at " << t;
+        ++compared;
+      }
+    }
+  }
+  EXPECT_EQ(compared, 12);
+}
+
 // The inspection itself: only in the year's last period, only mandated streets, and only
 // where their visible output falls short; off, none.
 TEST(Patterns, InspectionsFailOnlyAtTheYearsEndBelowTheTarget) {

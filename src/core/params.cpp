@@ -478,7 +478,10 @@ std::vector<Param> make_registry() {
   r.push_back(real("assessment.satisfaction_weight", 0, 1, "weight", std::string_view(kDual),
                    "omega: weight of residents' satisfaction in officials' assessment; the rest "
                    "(1 - omega) is the hierarchical score. Small = the paper's incompatible "
-                   "assessments; a design lever (two-way assessment).",
+                   "assessments; a design lever (two-way assessment). With stability on, a "
+                   "larger omega makes lower grievance worth more to officials than the veto "
+                   "risk of incidents, so they spend less on control: grievance falls while "
+                   "visible incidents (no longer suppressed) can rise (docs/model.md 7.9.4).",
                    REAL(governance.assessment.satisfaction_weight)));
   r.push_back(real("assessment.visible_reward", 0, 100, "score per unit", std::string_view(kDual),
                    "a_v: hierarchical credit per unit of visible output.",

@@ -737,6 +737,13 @@ bool community_unreached(const CompareResult& res, const OutcomeDef& d, std::siz
 }
 
 bool is_headline(const CompareResult& res, const OutcomeDef& d) {
+  // Box-ticking at the local governments (the level above the deepest): a design's mean depth
+  // mixes mandated, voluntary and not-yet-adopted units, these two do not.
+  if (d.name == "depth_per_visible_mandated" || d.name == "depth_per_visible_voluntary") {
+    const auto& names = res.level_names;
+    const auto at = std::find(names.begin(), names.end(), res.deepest_level);
+    return at != names.end() && at != names.begin() && *(at - 1) == d.level;
+  }
   return is_headline(res.adopting_levels, res.deepest_level, res.top_level, d);
 }
 

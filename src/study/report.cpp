@@ -353,7 +353,7 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
       std::string_view id, title;
       bool panel_per_metric;
     };
-    static constexpr std::array<GovChart, 7> kCharts{{
+    static constexpr std::array<GovChart, 8> kCharts{{
         {"officials",
          "Officials: effort on depth, visible outputs, depth, scores and careers, "
          "by level",
@@ -367,6 +367,10 @@ ReportSummary write_report(const std::string& db_path, const std::string& out_pa
         {"strategies", "How local officials split the stability budget", false},
         {"costs", "Costs by strategy, each on its own scale", true},
         {"services", "Four o'clock schools: coverage, SO capacity, demand and places", true},
+        {"mandates",
+         "Mandates: inspections failed, and depth per visible output of mandated and voluntary "
+         "adopters (box-ticking), by level",
+         true},
     }};
     for (const auto& chart : kCharts) {
       std::string in;

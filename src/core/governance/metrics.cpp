@@ -145,10 +145,23 @@ constexpr std::array<GovMetricInfo, kGovMetrics> kTable{{
      "0 where no unit adopted under a mandate.",
      false},
     {M::inspection_fail_share, "inspection_fail_share", "Share of inspections failed",
-     Mod::assessment, L::governments, K::stock, kShare, "inspected officials",
+     Mod::assessment, L::governments, K::stock, kShare, "mandates",
      "Of the officials inspected in the period (mandated units at the year's last period, not "
      "vetoed), the share who failed: the failure rate inspection_failed is not. Empty (NaN) in "
      "periods and places without an inspection; its last-year summary is the year's inspection."},
+    {M::depth_per_visible_mandated, "depth_per_visible_mandated",
+     "Depth per visible output, mandated adopters", Mod::assessment, L::governments, K::stock,
+     "ratio", "mandates",
+     "Box-ticking (docs/model.md 1, pattern a): the depth of the jurisdictions of adopting "
+     "officials whose unit adopted under a mandate, summed, over their visible outputs, summed. "
+     "Below depth_per_visible_voluntary where mandates bring visible output without depth. "
+     "Empty where no such official has visible output."},
+    {M::depth_per_visible_voluntary, "depth_per_visible_voluntary",
+     "Depth per visible output, voluntary adopters", Mod::assessment, L::governments, K::stock,
+     "ratio", "mandates",
+     "The same over adopting officials whose unit adopted without a mandate (endorsed, piloted, "
+     "learned or spontaneous). A comparison of designs reads the two side by side: a level's "
+     "mean depth mixes mandated, voluntary and not-yet-adopted units."},
 }};
 
 constexpr bool ordered() {

@@ -96,6 +96,12 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
           if (inspected != Inspected::no) {
             sums.add(GovMetric::inspection_fail_share, failed, 1.0);
           }
+          if (visible_[g] > 0.0F) {
+            // Weighted by visible output: the sums give sum(depth) / sum(visible).
+            sums.add(mandated_[g] != 0 ? GovMetric::depth_per_visible_mandated
+                                       : GovMetric::depth_per_visible_voluntary,
+                     dep / visible_[g], visible_[g]);
+          }
         }
       }
     }
@@ -225,6 +231,11 @@ void Runtime::assess_upper(std::int32_t t, std::int32_t u0, std::int32_t u1) {
       add(GovMetric::inspection_failed, l, t, failed, 1.0);
       if (inspected != Inspected::no) {
         add(GovMetric::inspection_fail_share, l, t, failed, 1.0);
+      }
+      if (vis > 0.0F) {
+        add(mandated_[u] != 0 ? GovMetric::depth_per_visible_mandated
+                              : GovMetric::depth_per_visible_voluntary,
+            l, t, dep / vis, vis);
       }
     }
   }

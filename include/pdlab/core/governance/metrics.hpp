@@ -53,8 +53,10 @@ enum class GovMetric : std::uint8_t {
   governed_above,
   inspection_failed,
   inspection_fail_share,
+  depth_per_visible_mandated,
+  depth_per_visible_voluntary,
 };
-constexpr int kGovMetrics = 43;
+constexpr int kGovMetrics = 45;
 
 // Which governance module computes a metric (any = whenever a module is on).
 enum class GovModule : std::uint8_t { assessment, coproduction, services, stability, any };

@@ -175,9 +175,8 @@ TEST(Patterns, DepthPerVisibleMetricsSplitAdoptersByMandate) {
       const GovMetric m[2] = {GovMetric::depth_per_visible_mandated,
                               GovMetric::depth_per_visible_voluntary};
       for (int k = 0; k < 2; ++k) {
-        const double v =
-            r.governance.values[(static_cast<std::size_t>(m[k]) * nl + ls) * 48 +
-                                static_cast<std::size_t>(t)];
+        const double v = r.governance.values[(static_cast<std::size_t>(m[k]) * nl + ls) * 48 +
+                                             static_cast<std::size_t>(t)];
         ASSERT_GT(visible[k], 0) << "no adopter of kind " << k << " at " << t;
         EXPECT_NEAR(v, depth[k] / visible[k], 1e-5 * depth[k] / visible[k]) << k << " at " << t;
         ++compared;

@@ -87,7 +87,8 @@ void print_digest(const study::SensitivityResult& r, std::FILE* text) {
     // Morris effects are in the outcome's unit (over the factor's range); Sobol indices are
     // shares of its variance.
     const std::string unit =
-        morris ? study::outcome_unit(d) + ", for a change across the factor's range" : std::string();
+        morris ? study::outcome_unit(d) + ", for a change across the factor's range"
+               : std::string();
     fmt::print(text, "  {} {} ({}{}{}{}{}):", d.name, d.statistic, d.level,
                d.policy.empty() ? "" : ", ", d.policy, unit.empty() ? "" : "; ", unit);
     const auto& first = morris ? r.morris[o][0].mu_star : r.sobol[o][0].total;

@@ -557,7 +557,8 @@ std::string held_clause(const CompareResult& res) {
     return out;
   }
   return " Held at the variant's own value, not drawn: " + out +
-         " (the other keys take the same draws as in every variant, so the differences stay paired).";
+         " (the other keys take the same draws as in every variant, so the differences stay "
+         "paired).";
 }
 
 }  // namespace
@@ -598,11 +599,12 @@ std::string compare_intervals_note(const CompareResult& res) {
   for (const auto& x : keys) {
     k += (k.empty() ? "" : ", ") + x;
   }
-  return note + fmt::format(
-                    "Parameter uncertainty differs between the variants: {} ran each replicate "
-                    "with its own draw of {} from [uncertainty], the others with the parameters "
-                    "fixed at the scenario's values.",
-                    drew, k) +
+  return note +
+         fmt::format(
+             "Parameter uncertainty differs between the variants: {} ran each replicate "
+             "with its own draw of {} from [uncertainty], the others with the parameters "
+             "fixed at the scenario's values.",
+             drew, k) +
          held_clause(res);
 }
 

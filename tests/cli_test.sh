@@ -628,6 +628,11 @@ check fb_bad_run 78 "feedback.levels" -- "$PDLAB" run "$G" --out "$T/fbbad.sqlit
 check requires_bad_run 78 "did you mean 'model'" -- "$PDLAB" run "$G" --out "$T/rqbad.sqlite" --set 'event=[]' --set 'policy=[{id="model"}, {id="funds", requires=["modle"]}]' --set governance.policy=model
 if ls "$T"/fbbad.sqlite* "$T"/rqbad.sqlite* >/dev/null 2>&1; then echo "FAIL fb_bad_run_wrote_output"; fails=$((fails + 1)); else passes=$((passes + 1)); fi
 check fb_compare 0 "adopted periods_to_half" -- "$PDLAB" compare "$G" --vary feedback.need=false,true --out "$T/fbc.csv" -r 4
+# Outcomes no variant changed in any pair are named once, not given blocks of `0 [0, 0]` lines
+# (Chengdu's adoption when only the assessment weight varies, without feedback).
+check compare_identical_folded 0 "The same in every pair of replicates (difference 0 \[0, 0\]): adopted share_at_end (resident_councils, county), " -- \
+  "$PDLAB" compare "$SRC/scenarios/cases/chengdu.toml" --vary assessment.satisfaction_weight=0.2,0.6 -r 3 -t 1 --out "$T/fold.csv"
+ok compare_identical_no_block bash -c "! grep -q '^  adopted share_at_end (resident_councils, county' '$T/out' '$T/err'"
 # A half never reached counts the horizon: compare says so, and reached_half gives the share.
 check compare_half_censored 0 "(censored: a replicate that never reaches half counts its horizon, the calendar's periods; the share of replicates reaching half: 0 (adoption.gamma_horizontal=1), 0 (adoption.gamma_horizontal=3))" -- "$PDLAB" compare "$EX/toy_peer_learning.toml" --vary adoption.gamma_horizontal=1,3 -r 4 --out "$T/half.csv"
 ok compare_reached_half_rows grep -q "^adopted,reached_half,model,township,adoption.gamma_horizontal=3,4,0," "$T/half.csv"

@@ -106,6 +106,7 @@ int run(const CompareOptions& o) {
       std::any_of(res.outcomes.begin(), res.outcomes.end(), [&](const OutcomeDef& d) {
         return !d.policy.empty() && d.policy != res.outcomes.front().policy;
       });
+  std::string identical;  // headline outcomes equal in every pair
   for (std::size_t k = 0; k < res.outcomes.size(); ++k) {
     const auto& d = res.outcomes[k];
     if (!study::is_headline(res, d)) {
@@ -127,6 +128,24 @@ int run(const CompareOptions& o) {
     const std::string unit = study::outcome_unit(d);
     // The policy too where there are several.
     const std::string policy = several_policies && !d.policy.empty() ? d.policy + ", " : "";
+    // An outcome no variant changed in any pair (a paired difference of exactly 0 in every
+    // replicate, e.g. adoption where the varied key only acts on governance) is named once at
+    // the end, not given a block of `0 [0, 0]` lines.
+    // (A time to half that some replicate never reaches keeps its block: it says so.)
+    bool unchanged = !(d.statistic == "periods_to_half" && k + 1 < res.outcomes.size() &&
+                       res.outcomes[k + 1].statistic == "reached_half" &&
+                       std::any_of(res.contrasts[k + 1].begin(), res.contrasts[k + 1].end(),
+                                   [](const auto& c) { return c.mean < 1.0; }));
+    for (std::size_t i = 1; i < res.labels.size() && unchanged; ++i) {
+      const auto& c = res.contrasts[k][i];
+      unchanged = c.n == res.replicates && c.diff == 0 && c.lo == 0 && c.hi == 0 &&
+                  !study::community_unreached(res, d, i);
+    }
+    if (unchanged) {
+      identical += fmt::format("{}{} {} ({}{})", identical.empty() ? "" : ", ", d.name, d.statistic,
+                               policy, d.level);
+      continue;
+    }
     fmt::print(text, "  {} {} ({}{}{}{}):\n", d.name, d.statistic, policy, d.level,
                unit.empty() ? "" : "; ", unit);
     for (std::size_t i = 1; i < res.labels.size(); ++i) {
@@ -177,6 +196,10 @@ int run(const CompareOptions& o) {
                    shares);
       }
     }
+  }
+  if (!identical.empty()) {
+    fmt::print(text, "  The same in every pair of replicates (difference 0 [0, 0]): {}\n",
+               identical);
   }
   if (o.out != "-") {
     fmt::print(stderr, "wrote {}\n", o.out);

@@ -549,6 +549,8 @@ check gov_unreached_compare 0 "depth last_year_mean (township; index (0-1)):" --
 ok gov_unreached_compare_na bash -c "grep -A1 'depth last_year_mean (township' '$T/out' | grep -q 'stability.budget=20000 *n/a (the community level never adopts)'"
 ok gov_unreached_compare_warned grep -q "warning: governance: policy 'model'" "$T/err"
 ok gov_unreached_compare_csv_kept grep -q "^depth,last_year_mean,,township,stability.budget=20000,2,0,0,0," "$T/unreached.csv"
+check gov_unreached_sensitivity 0 "depth last_year_mean (township; index (0-1), for a change across the factor's range): n/a (the community level never adopts)" -- \
+  "$PDLAB" sensitivity "$EX/toy_governance.toml" $UNREACHED --method morris --factor stability.budget=20000:50000 --trajectories 2 -r 1 -t 1 --out "$T/unreached_sens.csv"
 mkdir -p "$T/unreached_cases" && sed "s#path = \"toy_hierarchy.csv\"#path = \"$EX/toy_hierarchy.csv\"#" "$EX/toy_governance.toml" > "$T/unreached_cases/toy_governance.toml"
 check gov_unreached_cases 0 "n/a: the community level never adopts in toy_governance (township)" -- \
   "$PDLAB" cases "$T/unreached_cases" --out "$T/unreached_cases_out" $UNREACHED -r 2 -t 1
@@ -633,6 +635,15 @@ check fb_compare 0 "adopted periods_to_half" -- "$PDLAB" compare "$G" --vary fee
 check compare_identical_folded 0 "The same in every pair of replicates (difference 0 \[0, 0\]): adopted share_at_end (resident_councils, county), " -- \
   "$PDLAB" compare "$SRC/scenarios/cases/chengdu.toml" --vary assessment.satisfaction_weight=0.2,0.6 -r 3 -t 1 --out "$T/fold.csv"
 ok compare_identical_no_block bash -c "! grep -q '^  adopted share_at_end (resident_councils, county' '$T/out' '$T/err'"
+# A contrast of the user's: the interaction of two keys (difference in differences), replicate by
+# replicate; its rows follow each outcome's variants, its weights and every replicate's outcome
+# are kept in the .sqlite output, and the digest says what v1..v4 are.
+check compare_contrast 0 'Contrasts, replicate by replicate: interaction = v4-v3-v2+v1; where v1 = "assessment.depth_reward=0; assessment.satisfaction_weight=0.2", v2 = ' -- \
+  "$PDLAB" compare "$EX/toy_governance.toml" --vary assessment.depth_reward=0,1 --vary assessment.satisfaction_weight=0.2,0.6 --contrast interaction=v4-v3-v2+v1 -r 3 -t 1 --out "$T/did.sqlite"
+ok compare_contrast_digest_line grep -Eq '^    interaction +[-0-9.e]+  \[' "$T/out"
+ok compare_contrast_rows bash -c "[ \"\$(sqlite3 '$T/did.sqlite' \"SELECT COUNT(*) FROM compare WHERE variant = 'interaction' AND mean IS NULL\")\" = \"\$(sqlite3 '$T/did.sqlite' 'SELECT COUNT(*) / 5 FROM compare')\" ]"
+# The interaction is the per-replicate combination of compare_replicates (depth at the townships).
+ok compare_contrast_from_replicates bash -c "sqlite3 '$T/did.sqlite' \"SELECT ABS((SELECT diff FROM compare WHERE variant = 'interaction' AND outcome = 'depth' AND statistic = 'last_year_mean' AND level = 'township') - (SELECT SUM(r.value * c.weight) / 3 FROM compare_replicates r JOIN compare_contrasts c ON c.variant = r.variant WHERE r.outcome = 'depth' AND r.statistic = 'last_year_mean' AND r.level = 'township')) < 1e-12\" | grep -qx 1"
 # A half never reached counts the horizon: compare says so, and reached_half gives the share.
 check compare_half_censored 0 "(censored: a replicate that never reaches half counts its horizon, the calendar's periods; the share of replicates reaching half: 0 (adoption.gamma_horizontal=1), 0 (adoption.gamma_horizontal=3))" -- "$PDLAB" compare "$EX/toy_peer_learning.toml" --vary adoption.gamma_horizontal=1,3 -r 4 --out "$T/half.csv"
 ok compare_reached_half_rows grep -q "^adopted,reached_half,model,township,adoption.gamma_horizontal=3,4,0," "$T/half.csv"

@@ -235,6 +235,12 @@ def _python_message(message, frames=()):
     message = re.sub(r"--factor (\S+?)([,;)]?)(?=\s|$)", r"factors=['\1']\2", message)
     message = re.sub(r"--set run\.(replicates|seed|threads)=", r"\1=", message)
     message = re.sub(r"--set ([^\s=]+)=", r"set['\1']=", message)
+    # A contrast of compare's (the library names it as the field '--contrast' = 'NAME=EXPR',
+    # and gives examples as --contrast NAME=EXPR).
+    message = re.sub(r"field '--contrast' = '([^'=]*)=([^']*)'", r"contrasts['\1'] = '\2'",
+                     message)
+    message = re.sub(r"--contrast ([^\s=]+)=([^\s)]+)", r"contrasts={'\1': '\2'}", message)
+    message = message.replace("field '--contrast'", "contrasts")
     # A value of compare's vary (the library names it as --vary KEY=VALUE, or as the field
     # '--vary' = 'KEY=V1,V2').
     message = re.sub(r"--vary ([^\s=]+)=", r"vary['\1'] value ", message)
@@ -477,13 +483,17 @@ def run(scenario, set=None, replicates=None, seed=None, threads=None, out=None, 
 
 @_pythonic_errors
 def compare(scenario, vary, set=None, replicates=None, seed=None, threads=None, out=None,
-            force=False):
+            force=False, contrasts=None):
     """Runs every combination of the `vary` values ({key: [v1, v2, ...]}, first key slowest;
     the first combination is the baseline) on common random numbers. Returns the comparison
-    table (docs/outputs.md, `compare`) with one column per varied key after `variant`. With
-    `out` (a .sqlite file, refused if it exists unless `force`), the comparison is also kept
-    as a study with the variants' time series (`compare_time`) and what each variant set
-    (`compare_variants`), as `pdlab compare --out`;
+    table (docs/outputs.md, `compare`) with one column per varied key after `variant`.
+    `contrasts` ({name: "v4-v3-v2+v1", ...}, as `--contrast`) adds, for each outcome, a row
+    per contrast of the variants (numbered v1, v2, ... in the table's order; weights summing
+    to 0), taken replicate by replicate: its name as `variant`, the varied keys' columns
+    empty. With `out` (a .sqlite file, refused if it exists unless `force`), the comparison is
+    also kept as a study with the variants' time series (`compare_time`), what each variant set
+    (`compare_variants`), the contrasts' weights (`compare_contrasts`) and every outcome of
+    every replicate (`compare_replicates`), as `pdlab compare --out`;
     read it with read_study, draw it with `pdlab report`."""
     if out is not None and not os.fspath(out).endswith(".sqlite"):
         raise _usage(f"out={os.fspath(out)!r}: a comparison is kept as a study file. Fix: give "
@@ -503,19 +513,27 @@ def compare(scenario, vary, set=None, replicates=None, seed=None, threads=None, 
         values = [_plain(v) for v in values]
         args.append(f"{key}={','.join(_toml(v) for v in values)}")
     overrides = _overrides(set, replicates, seed, threads)
+    if contrasts is None:
+        contrasts = {}
+    if not isinstance(contrasts, dict):
+        raise _usage(f"contrasts={contrasts!r}: takes a dict {{name: expression}}. Fix: e.g. "
+                     "contrasts={'interaction': 'v4-v3-v2+v1'}")
+    contrast_args = [f"{name}={expression}" for name, expression in contrasts.items()]
     command = "pdlab.compare(" + ", ".join([repr(os.fspath(scenario))] +
                                            [f"--vary {a}" for a in args] +
-                                           [f"--set {o}" for o in overrides]) + ")"
+                                           [f"--set {o}" for o in overrides] +
+                                           [f"--contrast {c}" for c in contrast_args]) + ")"
     cols, variants, replicates_run, warnings_ = _pdlab.compare(
         os.fspath(scenario), overrides, args, "" if out is None else os.fspath(out),
-        bool(force), command)
+        bool(force), command, contrast_args)
     _warn(warnings_)  # variant values that change nothing, as the CLI says them
     df = _frame(cols)
     assigned = {label: dict(a.split("=", 1) for a in assignments)
                 for label, assignments in variants}
     at = df.columns.get_loc("variant") + 1
+    is_variant = df["variant"].isin(assigned)  # (the contrasts' rows have no values)
     for i, key in enumerate(vary):
-        column = df["variant"].map(lambda label, k=key: assigned[label][k])
+        column = df.loc[is_variant, "variant"].map(lambda label, k=key: assigned[label][k])
         if column.isin(["true", "false"]).all():
             column = column == "true"
         else:
@@ -523,9 +541,10 @@ def compare(scenario, vary, set=None, replicates=None, seed=None, threads=None, 
                 column = pd.to_numeric(column)
             except (ValueError, TypeError):
                 column = column.map(lambda v: json.loads(v) if v.startswith('"') else v)
-        df.insert(at + i, key, column)
+        df.insert(at + i, key, column.reindex(df.index))
     df.attrs["replicates"] = replicates_run
     df.attrs["baseline"] = variants[0][0]
+    df.attrs["contrasts"] = dict(contrasts)
     return df
 
 

@@ -59,11 +59,13 @@ py::dict run(const std::string& scenario, const Strings& overrides, const std::s
 }
 
 py::tuple compare(const std::string& scenario, const Strings& overrides, const Strings& vary,
-                  const std::string& out, bool force, const std::string& command_line) {
+                  const std::string& out, bool force, const std::string& command_line,
+                  const Strings& contrasts) {
   study::CompareSpec spec;
   spec.scenario = scenario;
   spec.overrides = overrides;
   spec.variants = study::variants_from_vary(vary);
+  spec.contrasts = contrasts;
   if (spec.variants.size() < 2) {
     fail(ErrorKind::usage, {"", 0, "vary", ""}, "only one variant: nothing to compare",
          "give at least two values for a key");
@@ -225,7 +227,8 @@ PYBIND11_MODULE(_pdlab, m) {
   m.def("read_tables", &read_sqlite_tables, py::arg("path"),
         py::arg("tables") = std::vector<std::string>{});
   m.def("compare", &compare, py::arg("scenario"), py::arg("overrides"), py::arg("vary"),
-        py::arg("out") = "", py::arg("force") = false, py::arg("command_line") = "");
+        py::arg("out") = "", py::arg("force") = false, py::arg("command_line") = "",
+        py::arg("contrasts") = Strings{});
   m.def(
       "riskset",
       [](const std::string& scenario, const Strings& overrides, const std::string& events,

@@ -40,3 +40,39 @@ def test_idle_variant_warns():
     texts = [str(w.message) for w in caught if issubclass(w.category, pdlab.PdlabWarning)]
     assert any("gave exactly the outcomes" in t for t in texts)
     assert any("no effect while the stability module is off" in t for t in texts)
+
+
+def test_interaction_contrast_rows(tmp_path):
+    # A 2 x 2 design's interaction: per outcome, the fourth variant's difference less the second's
+    # and the third's; its row names the contrast and leaves the varied keys empty.
+    import math
+    out = tmp_path / "cmp.sqlite"
+    df = pdlab.compare(TOY, vary={"promotion.pilot_success": [0.8, 0.0],
+                                  "adoption.gamma_vertical": [1.0, 0.5]}, replicates=3,
+                       contrasts={"interaction": "v4 - v3 - v2 + v1"}, out=out)
+    assert df.attrs["contrasts"] == {"interaction": "v4 - v3 - v2 + v1"}
+    rows = df[df["variant"] == "interaction"]
+    assert len(df) % 5 == 0 and len(rows) == len(df) // 5  # 4 variants and the contrast
+    assert rows["promotion.pilot_success"].isna().all() and rows["mean"].isna().all()
+    key = ["outcome", "statistic", "policy_id", "level"]
+    labels = list(dict.fromkeys(df.loc[df["variant"] != "interaction", "variant"]))
+    for _, same in df.groupby(key, sort=False):
+        r = same[same["variant"] == "interaction"].iloc[0]
+        diff = same.set_index("variant")["diff"]
+        if (same["replicates"] == 3).all():
+            expected = diff[labels[3]] - diff[labels[2]] - diff[labels[1]]
+            assert math.isclose(r["diff"], expected, rel_tol=1e-9, abs_tol=1e-12)
+    study = pdlab.read_study(out)
+    assert set(study.compare_contrasts["weight"]) == {1.0, -1.0}
+    assert len(study.compare_replicates) == 4 * 3 * (len(df) // 5)
+
+
+def test_bad_contrast_is_refused_before_running():
+    try:
+        pdlab.compare(TOY, vary={"promotion.pilot_success": [0.8, 0.0]}, replicates=2,
+                      contrasts={"d": "v3-v1"})
+    except pdlab.UsageError as e:
+        assert "v3: there are 2 variants" in str(e) and "contrasts['d'] = 'v3-v1'" in str(e)
+        assert "--contrast" not in str(e), str(e)
+    else:
+        raise AssertionError("a contrast of a third variant of two was accepted")

@@ -18,7 +18,7 @@ namespace {
 
 struct CompareOptions {
   std::string scenario, variants_path, out;
-  std::vector<std::string> vary, sets;
+  std::vector<std::string> vary, sets, contrasts;
   RunOverrides run;
   bool force = false;
   bool checkpoint = false;
@@ -38,6 +38,10 @@ void add_options(CLI::App& sub, CompareOptions& o) {
          "Comparison table (.csv), or .sqlite with the variants' time series (compare_time) "
          "too")
       ->required();
+  sub.add_option("--contrast", o.contrasts,
+                 "NAME=EXPR (repeatable): a contrast of the variants, numbered v1 (the baseline), "
+                 "v2, ... in the table's order (--vary: the first key slowest), taken replicate "
+                 "by replicate; weights sum to 0, e.g. interaction=v4-v3-v2+v1");
   add_sets(sub, o.sets, "Override a scenario key in every variant (repeatable)");
   add_seed(sub, o.run, "Master seed");
   add_replicates(sub, o.run, "Replicates per variant");
@@ -57,6 +61,7 @@ int run(const CompareOptions& o) {
   spec.variants = o.vary.empty() ? study::variants_from_csv(o.variants_path)
                                  : study::variants_from_vary(o.vary);
   spec.overrides = with_overrides(o.sets, o.run);
+  spec.contrasts = o.contrasts;
   check_table_output(o.out, o.force);
   const auto& ctx = dist::Context::current();
   dist::GridRun grid(ctx, {o.out, o.checkpoint, o.resume});
@@ -102,6 +107,20 @@ int run(const CompareOptions& o) {
   fmt::print(text, "Differences from \"{}\" ({} replicates, common random numbers)\n",
              res.labels[0], res.replicates);
   fmt::print(text, "{}\n", study::compare_intervals_note(res));
+  if (!res.user_contrasts.empty()) {
+    // What the contrasts' terms stand for: the variants by number.
+    fmt::print(text, "Contrasts, replicate by replicate: {}; where", [&] {
+      std::string list;
+      for (const auto& c : res.user_contrasts) {
+        list += fmt::format("{}{} = {}", list.empty() ? "" : ", ", c.name, c.expression);
+      }
+      return list;
+    }());
+    for (std::size_t i = 0; i < res.labels.size(); ++i) {
+      fmt::print(text, "{} v{} = \"{}\"", i > 0 ? "," : "", i + 1, res.labels[i]);
+    }
+    fmt::print(text, "\n");
+  }
   const bool several_policies =
       std::any_of(res.outcomes.begin(), res.outcomes.end(), [&](const OutcomeDef& d) {
         return !d.policy.empty() && d.policy != res.outcomes.front().policy;
@@ -141,6 +160,10 @@ int run(const CompareOptions& o) {
       unchanged = c.n == res.replicates && c.diff == 0 && c.lo == 0 && c.hi == 0 &&
                   !study::community_unreached(res, d, i);
     }
+    for (std::size_t j = 0; j < res.user_contrasts.size() && unchanged; ++j) {
+      const auto& c = res.user_results[k][j];
+      unchanged = c.diff == 0 && c.lo == 0 && c.hi == 0;
+    }
     if (unchanged) {
       identical += fmt::format("{}{} {} ({}{})", identical.empty() ? "" : ", ", d.name, d.statistic,
                                policy, d.level);
@@ -178,6 +201,33 @@ int run(const CompareOptions& o) {
       }
       fmt::print(text, "    {:<40} {:>12.4g}  [{:.4g}, {:.4g}]{}\n", res.labels[i], c.diff, c.lo,
                  c.hi, note);
+    }
+    for (std::size_t j = 0; j < res.user_contrasts.size(); ++j) {
+      const auto& c = res.user_results[k][j];
+      const auto& name = res.user_contrasts[j].name;
+      if (study::contrast_unreached(res, d, j) && d.name == "depth") {
+        fmt::print(text, "    {:<40} n/a (the community level never adopts)\n", name);
+        continue;
+      }
+      std::string note;
+      const double cens = res.user_censored[k][j];
+      if (cens > 0) {
+        note = fmt::format(
+            "  (censored at the horizon in {:.0f}% of the replicates: no bound, a "
+            "contrast mixes signs)",
+            100 * cens);
+      }
+      if (c.n < res.replicates) {
+        note += fmt::format("  ({} of {} replicates have a value in every variant it weighs)", c.n,
+                            res.replicates);
+      }
+      if (study::contrast_unreached(res, d, j)) {
+        note +=
+            "  (the community level never adopts in any variant it weighs: values without "
+            "the policy)";
+      }
+      fmt::print(text, "    {:<40} {:>12.4g}  [{:.4g}, {:.4g}]{}\n", name, c.diff, c.lo, c.hi,
+                 note);
     }
     if (d.statistic == "periods_to_half" && k + 1 < res.outcomes.size() &&
         res.outcomes[k + 1].statistic == "reached_half") {

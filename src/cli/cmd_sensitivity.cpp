@@ -91,7 +91,18 @@ void print_digest(const study::SensitivityResult& r, std::FILE* text) {
                : std::string();
     fmt::print(text, "  {} {} ({}{}{}{}{}):", d.name, d.statistic, d.level,
                d.policy.empty() ? "" : ", ", d.policy, unit.empty() ? "" : "; ", unit);
+    // No community runs the policy at any design point: depth has nothing to measure there,
+    // and the other community metrics are their values without it.
+    const bool unreached =
+        r.community_unreached && d.policy.empty() && d.level == r.community_level;
+    if (unreached && d.name == "depth") {
+      fmt::print(text, " n/a (the community level never adopts)\n");
+      continue;
+    }
     const auto& first = morris ? r.morris[o][0].mu_star : r.sobol[o][0].total;
+    if (unreached) {
+      fmt::print(text, " (the community level never adopts: values without the policy)");
+    }
     if (std::isnan(first.estimate)) {
       fmt::print(text, " does not vary over the design\n");
       continue;

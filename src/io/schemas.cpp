@@ -310,12 +310,17 @@ std::vector<TableSchema> build() {
                "(docs/metrics.md). Each row is over the replicates in which both the variant and "
                "the first have a value (a governance metric may be empty in some, e.g. "
                "inspection_fail_share in a replicate with no inspection): mean, sd and the "
-               "difference are over those pairs, and `replicates` counts them.",
+               "difference are over those pairs, and `replicates` counts them. After an "
+               "outcome's variants come its rows for the contrasts given with --contrast "
+               "(compare_contrasts), `variant` holding the contrast's name: the mean over the "
+               "replicates of the combination of the variants' values (diff, its standard error "
+               "and 95% t interval; mean and sd empty), over the replicates in which every "
+               "variant it weighs has a value.",
                {{"outcome", T, "outcome"},
                 {"statistic", T, "statistic of the outcome"},
                 {"policy_id", T, "policy (empty for governance outcomes)"},
                 {"level", T, "level"},
-                {"variant", T, "variant label"},
+                {"variant", T, "variant label, or a contrast's name (--contrast)"},
                 {"replicates", I,
                  "pairs: replicates in which this variant and the first both have a value"},
                 {"mean", R, "mean over those replicates"},
@@ -337,6 +342,32 @@ std::vector<TableSchema> build() {
                 {"key", T, "scenario key"},
                 {"value", T, "value as given"},
                 {"set_by", T, "every variant (--set) or this variant"}}});
+  v.push_back({"compare_contrasts",
+               "`pdlab compare --contrast NAME=EXPR --out FILE.sqlite`: each contrast's weights, a "
+               "row per variant it weighs (variants numbered from 1 in the order of the compare "
+               "table; with --vary, the first key slowest). Its estimate, for each outcome, is "
+               "in the compare table under its name. Empty without --contrast; not written with "
+               "a .csv output.",
+               {{"contrast", T, "contrast's name"},
+                {"expression", T, "the contrast as given, without spaces (e.g. v4-v3-v2+v1)"},
+                {"variant_number", I, "the variant's number (v1 is the baseline)"},
+                {"variant", T, "variant label"},
+                {"weight", R, "weight of the variant's value (the weights sum to 0)"}}});
+  v.push_back({"compare_replicates",
+               "`pdlab compare --out FILE.sqlite`: every outcome of every replicate of every "
+               "variant, the values the compare table's means, differences and contrasts are "
+               "made of: replicate r of every variant ran on the same random numbers, so any "
+               "contrast of one's own is a per-replicate combination of these, averaged. Not "
+               "written with a .csv output.",
+               {{"variant", T, "variant label"},
+                {"replicate", I, "0-based replicate (the same random numbers in every variant)"},
+                {"outcome", T, "outcome"},
+                {"statistic", T, "statistic of the outcome"},
+                {"policy_id", T, "policy (empty for governance outcomes)"},
+                {"level", T, "level"},
+                {"value", R,
+                 "the outcome in this replicate (empty where it has none, e.g. "
+                 "inspection_fail_share without an inspection)"}}});
   v.push_back({"compare_time",
                "`pdlab compare --out FILE.sqlite`: each variant's time series over its "
                "replicates, as summary_time (adoption metrics by policy) and governance_time "

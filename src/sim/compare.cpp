@@ -182,4 +182,59 @@ Contrast contrast(const std::vector<double>& x, const std::vector<double>& b) {
   return c;
 }
 
+Contrast linear_contrast(const std::vector<const std::vector<double>*>& x,
+                         const std::vector<double>& weights) {
+  Contrast c;
+  c.mean = c.sd = std::nan("");
+  std::size_t base = x.size();
+  std::size_t reps = 0;
+  for (std::size_t i = 0; i < x.size() && i < weights.size(); ++i) {
+    if (weights[i] != 0) {
+      base = std::min(base, i);
+      reps = std::max(reps, x[i]->size());
+    }
+  }
+  std::vector<double> ls;
+  for (std::size_t r = 0; r < reps && base < x.size(); ++r) {
+    double l = 0;
+    bool defined = true;
+    for (std::size_t i = 0; i < x.size() && i < weights.size() && defined; ++i) {
+      if (weights[i] != 0) {
+        const auto& xi = *x[i];
+        defined = r < xi.size() && !std::isnan(xi[r]) && !std::isnan((*x[base])[r]);
+        l += defined ? weights[i] * (xi[r] - (*x[base])[r]) : 0.0;
+      }
+    }
+    if (defined) {
+      ls.push_back(l);
+    }
+  }
+  c.n = static_cast<int>(ls.size());
+  if (c.n == 0) {
+    c.diff = c.diff_se = c.lo = c.hi = std::nan("");
+    return c;
+  }
+  const auto n = static_cast<double>(c.n);
+  for (double l : ls) {
+    c.diff += l;
+  }
+  c.diff /= n;
+  if (std::all_of(ls.begin(), ls.end(), [&](double l) { return l == ls.front(); })) {
+    c.diff = ls.front();  // (no rounding of the sum: equal values, no spread)
+  }
+  if (c.n < 2) {
+    c.diff_se = c.lo = c.hi = std::nan("");
+    return c;
+  }
+  double ss = 0;
+  for (double l : ls) {
+    ss += (l - c.diff) * (l - c.diff);
+  }
+  c.diff_se = std::sqrt(ss / (n - 1) / n);
+  const double q = student_t_quantile(0.975, n - 1);
+  c.lo = c.diff - q * c.diff_se;
+  c.hi = c.diff + q * c.diff_se;
+  return c;
+}
+
 }  // namespace pdlab

@@ -273,6 +273,21 @@ CompareResult compare_designs(const CompareSpec& spec,
       }
     }
   }
+  // The user's contrasts, read before anything runs (their names go where variants' labels do).
+  std::vector<UserContrast> user_contrasts;
+  for (const auto& text : spec.contrasts) {
+    auto c = parse_contrast(text, variants.size());
+    const bool label = std::any_of(variants.begin(), variants.end(),
+                                   [&](const DesignVariant& v) { return v.label == c.name; });
+    const bool twice = std::any_of(user_contrasts.begin(), user_contrasts.end(),
+                                   [&](const UserContrast& u) { return u.name == c.name; });
+    if (label || twice) {
+      fail(ErrorKind::usage, {"", 0, "--contrast", text},
+           label ? "the name is a variant's label" : "two contrasts have this name",
+           "give each contrast a name of its own, e.g. interaction");
+    }
+    user_contrasts.push_back(std::move(c));
+  }
   // Every variant is compiled before any runs, so a bad value fails fast. Variants that keep
   // the base's inputs share its hierarchy and network.
   const auto base = prepare_study(spec.scenario, spec.overrides);
@@ -492,6 +507,9 @@ CompareResult compare_designs(const CompareSpec& spec,
       }
     }
   }
+  out.values = std::move(values);
+  out.user_contrasts = std::move(user_contrasts);
+  estimate_user_contrasts(out);
   const auto& h = model_of[0]->hierarchy();
   out.deepest_level = h.level_names()[h.n_levels() - 1];
   out.top_level = h.level_names()[0];
@@ -627,6 +645,24 @@ void write_compare(const CompareResult& res, io::TableWriter& w) {
           .real(c.hi)
           .text(outcome_unit(defs[k]))
           .real(res.censored[k][i])
+          .end_row();
+    }
+    for (std::size_t j = 0; j < res.user_contrasts.size(); ++j) {
+      const auto& c = res.user_results[k][j];
+      w.text(defs[k].name)
+          .text(defs[k].statistic)
+          .text(defs[k].policy)
+          .text(defs[k].level)
+          .text(res.user_contrasts[j].name)
+          .integer(c.n)
+          .real(c.mean)
+          .real(c.sd)
+          .real(c.diff)
+          .real(c.diff_se)
+          .real(c.lo)
+          .real(c.hi)
+          .text(outcome_unit(defs[k]))
+          .real(res.user_censored[k][j])
           .end_row();
     }
   }
@@ -822,6 +858,10 @@ void write_compare_study(const std::string& out, bool force, const CompareResult
        {io::table_schema("compare_variants"),
         [&](io::TableWriter& w) { write_compare_variants(res, w); }},
        {compare_time_schema(res), [&](io::TableWriter& w) { write_compare_time(res, w); }},
+       {io::table_schema("compare_contrasts"),
+        [&](io::TableWriter& w) { write_compare_contrasts(res, w); }},
+       {io::table_schema("compare_replicates"),
+        [&](io::TableWriter& w) { write_compare_replicates(res, w); }},
        io::meta_output({{"command_line", command_line},
                         {"scenario_file", scenario_file},
                         {"scenario_name", res.scenario_name},

@@ -106,6 +106,35 @@ std::string censored_column(const Study& db) {
   return std::find(cols.begin(), cols.end(), "censored") != cols.end() ? "censored" : "NULL";
 }
 
+// The user's contrasts (--contrast), for the forest plot's caption: "" where there are none.
+std::string contrasts_sentence(const Study& db) {
+  if (!db.has_table("compare_contrasts")) {
+    return "";
+  }
+  std::string list;
+  db.each(
+      "SELECT contrast, expression FROM compare_contrasts GROUP BY contrast ORDER BY "
+      "MIN(rowid)",
+      [&](sqlite3_stmt* st) {
+        list += (list.empty() ? "" : ", ") + text(st, 0) + " = " + text(st, 1);
+      });
+  if (list.empty()) {
+    return "";
+  }
+  std::string legend;
+  db.each(
+      "SELECT DISTINCT variant_number, variant FROM compare_contrasts ORDER BY "
+      "variant_number",
+      [&](sqlite3_stmt* st) {
+        legend += (legend.empty() ? "" : ", ") + std::string("v") + text(st, 0) + " \"" +
+                  text(st, 1) + "\"";
+      });
+  return " Rows named by a contrast (" + list +
+         ") are that combination of the variants, taken replicate by replicate on the same "
+         "random numbers, with its 95% t interval; " +
+         legend + ".";
+}
+
 }  // namespace
 
 int write_compare_report(const Study& db, const std::string& out_path, bool force) {
@@ -125,8 +154,10 @@ int write_compare_report(const Study& db, const std::string& out_path, bool forc
               " AS censored FROM compare WHERE "
               "variant <> " +
               io::sql_literal(baseline) + " ORDER BY rowid");
-  const auto means = json_rows(
-      db, "SELECT " + label + " AS outcome, variant, mean, sd FROM compare ORDER BY rowid");
+  // (a contrast's rows, --contrast, have no mean: they are in the forest plot only)
+  const auto means = json_rows(db, "SELECT " + label +
+                                       " AS outcome, variant, mean, sd FROM compare WHERE mean "
+                                       "IS NOT NULL ORDER BY rowid");
   const std::string caption = fmt::format(
       "Differences from the baseline variant \"{}\" over {} replicates on common random "
       "numbers (the same random draws in every variant; a row over fewer, where its metric is "
@@ -134,8 +165,8 @@ int write_compare_report(const Study& db, const std::string& out_path, bool forc
       "whose interval crosses the dashed zero line is not distinguishable from none. A hollow "
       "red point is a time to half censored at the horizon in some replicates of the variant or "
       "the baseline: the horizon stands in for a time never reached, so the difference is a "
-      "bound (in every replicate: no difference can be read).",
-      baseline, reps);
+      "bound (in every replicate: no difference can be read).{}",
+      baseline, reps, contrasts_sentence(db));
   const Json variant_axis = {{"field", "variant"},
                              {"type", "nominal"},
                              {"title", nullptr},

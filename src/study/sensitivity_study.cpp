@@ -353,6 +353,11 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
     }
     try {
       const Model m(sc, *base.inputs.hierarchy, *base.inputs.network);
+      if (const auto* g = m.governance(); g != nullptr) {
+        out.community_level = m.hierarchy().level_names()[g->community_level()];
+        const bool adopts = m.can_adopt_at(m.governance_policy(), g->community_level());
+        out.community_unreached = (corner == 0 || out.community_unreached) && !adopts;
+      }
       std::erase_if(common, [&](const std::string& w) {
         return std::find(m.warnings().begin(), m.warnings().end(), w) == m.warnings().end();
       });

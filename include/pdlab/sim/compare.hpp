@@ -48,6 +48,13 @@ struct Contrast {
 // Paired contrast of x (variant) with b (baseline); NaN values drop the pair.
 Contrast contrast(const std::vector<double>& x, const std::vector<double>& b);
 
+// A linear combination of variants, replicate by replicate: L_r = sum_i w_i (x_i[r] - x_b[r]),
+// b the first variant with a weight (the same as sum_i w_i x_i[r] where the weights sum to 0,
+// and exactly 0 where the variants it weighs agree); a replicate in which a weighed variant is
+// NaN is dropped. n, diff (the mean of L), diff_se, lo and hi as contrast(); mean and sd NaN.
+Contrast linear_contrast(const std::vector<const std::vector<double>*>& x,
+                         const std::vector<double>& weights);
+
 // Quantile of Student's t with df degrees of freedom (df >= 1), by bisection on its CDF.
 double student_t_quantile(double p, double df);
 

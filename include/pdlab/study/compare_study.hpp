@@ -35,10 +35,25 @@ std::vector<DesignVariant> variants_from_csv(const std::string& path);
 // rather than the design: compare and sensitivity vary design keys only.
 bool is_study_setting(const std::string& key);
 
+// A contrast of the user's (--contrast NAME=EXPR): a linear combination of the variants'
+// outcomes, taken replicate by replicate (common random numbers) and then averaged, whose
+// weights sum to 0: e.g. the interaction of two switches varied together (difference in
+// differences), v4-v3-v2+v1. Variants are numbered from 1 in their order (the table's).
+struct UserContrast {
+  std::string name;
+  std::string expression;       // as given, without spaces
+  std::vector<double> weights;  // per variant
+};
+// Reads NAME=EXPR for `n_variants` variants: terms such as v2, -v1, 0.5*v3 or 2v2; throws a
+// usage error naming --contrast and the fix (a term it cannot read, a variant out of range,
+// weights that do not sum to 0, a name that is empty or taken by a variant's label).
+UserContrast parse_contrast(const std::string& text, std::size_t n_variants);
+
 struct CompareSpec {
   std::string scenario;                 // scenario file
   std::vector<std::string> overrides;   // applied to every variant (key=value)
   std::vector<DesignVariant> variants;  // at least two; the first is the baseline
+  std::vector<std::string> contrasts;   // NAME=EXPR (parse_contrast), checked before any run
 };
 
 struct CompareResult {
@@ -57,6 +72,15 @@ struct CompareResult {
   // which this variant or the first never reached half (its value there is the horizon, a
   // bound); NaN for other outcomes.
   std::vector<std::vector<double>> censored;
+  // The user's contrasts and, per outcome, their estimates (mean and sd NaN: a contrast has
+  // no variant's mean) and censored shares (periods_to_half: replicates in which a variant
+  // the contrast weighs never reached half).
+  std::vector<UserContrast> user_contrasts;
+  std::vector<std::vector<Contrast>> user_results;  // [outcome][contrast]
+  std::vector<std::vector<double>> user_censored;   // [outcome][contrast]
+  // Every outcome of every replicate: values[variant][outcome][replicate] (NaN: undefined in
+  // that replicate), for the compare_replicates table and contrasts of one's own.
+  std::vector<std::vector<std::vector<double>>> values;
   // What a user should hear about the variants: the warnings every variant's model raises
   // (once, first: e.g. a deadline after the last period set by --set for all), those a
   // variant's own values raise, prefixed with its label (a key read only under a switch that is
@@ -116,8 +140,18 @@ CompareResult compare_designs(const CompareSpec& spec,
                               const std::function<void(int, int)>& progress,
                               const GridRunner& runner = {});
 
-// The comparison table (schema "compare"): one row per outcome and variant.
+// The comparison table (schema "compare"): one row per outcome and variant, then one per
+// outcome and user contrast (its name as the variant; mean and sd empty).
 void write_compare(const CompareResult& result, io::TableWriter& w);
+// Estimates the user's contrasts from result.values (compare_designs calls it).
+void estimate_user_contrasts(CompareResult& result);
+// The user's contrasts, a row per variant each weighs (schema "compare_contrasts"), and every
+// outcome of every replicate (schema "compare_replicates"), for the .sqlite output.
+void write_compare_contrasts(const CompareResult& result, io::TableWriter& w);
+void write_compare_replicates(const CompareResult& result, io::TableWriter& w);
+// Whether user contrast j of outcome `d` weighs only variants whose communities never run the
+// governance policy (community_unreached, for every variant it weighs).
+bool contrast_unreached(const CompareResult& result, const OutcomeDef& d, std::size_t j);
 
 // The outcomes worth a digest: the share adopted and the share still running the policy at the
 // end (active) at every level where some variant adopts, and

@@ -78,6 +78,11 @@ struct SensitivityResult {
   // the horizon there).
   std::vector<double> lowest;
   std::vector<int> points_below_one;
+  // The governance layer's community level (empty without the layer), and whether the
+  // governance policy can be adopted there at neither corner of the design
+  // (Model::can_adopt_at): its communities' depth is then 0 by construction, not a result.
+  std::string community_level;
+  bool community_unreached = false;
 };
 
 // What the indices' intervals cover, in one line for the digest and the report: the percentile

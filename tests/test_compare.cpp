@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -74,6 +75,7 @@ TEST(Compare, ParseContrastReadsTermsAndRefusesWhatItCannot) {
       {"d=v0-v1", "v0: there are 4 variants"},
       {"d=v2", "the weights sum to 1, not 0"},
       {"d=v2-v2", "the terms cancel"},
+      {"depth_reward=1=v2-v1", "a contrast's name cannot contain '='"},
   };
   for (const auto& [text, message] : bad) {
     const auto what = refusal(text, 4);
@@ -128,4 +130,24 @@ TEST(Compare, InteractionOfTwoKeysIsTheDifferenceOfTheirDifferences) {
   EXPECT_THROW(study::compare_designs(spec, [&](int, int, const std::string&) { ++ran; }, {}),
                Error);
   EXPECT_EQ(ran, 0);
+}
+
+// A contrast exactly 0 everywhere weighs variants that agree (a numbering slip, or a key that
+// changes nothing): the warning says so and what v1..vN are; one that moves is not warned of.
+TEST(Compare, ContrastOfAgreeingVariantsIsWarnedOf) {
+  study::CompareSpec spec;
+  spec.scenario = std::string(PDLAB_SOURCE_DIR) + "/scenarios/examples/toy_pilot.toml";
+  spec.overrides = {"run.replicates=3", "run.threads=1"};
+  // The stability module is off in toy_pilot: its budget changes nothing.
+  spec.variants = study::variants_from_vary(
+      {"promotion.pilot_success=0.8,0.2", "stability.budget=1000,90000"});
+  spec.contrasts = {"idle=v2-v1", "pilots=v3-v1"};
+  const auto res = study::compare_designs(spec, {}, {});
+  const auto warned = [&](const std::string& name) {
+    return std::any_of(res.warnings.begin(), res.warnings.end(), [&](const std::string& w) {
+      return w.starts_with("contrast \"" + name + "\"") && w.find("v1 = \"") != std::string::npos;
+    });
+  };
+  EXPECT_TRUE(warned("idle"));
+  EXPECT_FALSE(warned("pilots"));
 }

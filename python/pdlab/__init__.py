@@ -482,69 +482,100 @@ def run(scenario, set=None, replicates=None, seed=None, threads=None, out=None, 
 
 
 @_pythonic_errors
-def compare(scenario, vary, set=None, replicates=None, seed=None, threads=None, out=None,
-            force=False, contrasts=None):
+def compare(scenario, vary=None, set=None, replicates=None, seed=None, threads=None, out=None,
+            force=False, contrasts=None, variants=None):
     """Runs every combination of the `vary` values ({key: [v1, v2, ...]}, first key slowest;
-    the first combination is the baseline) on common random numbers. Returns the comparison
-    table (docs/outputs.md, `compare`) with one column per varied key after `variant`.
-    `contrasts` ({name: "v4-v3-v2+v1", ...}, as `--contrast`) adds, for each outcome, a row
-    per contrast of the variants (numbered v1, v2, ... in the table's order; weights summing
-    to 0), taken replicate by replicate: its name as `variant`, the varied keys' columns
-    empty. With `out` (a .sqlite file, refused if it exists unless `force`), the comparison is
-    also kept as a study with the variants' time series (`compare_time`), what each variant set
-    (`compare_variants`), the contrasts' weights (`compare_contrasts`) and every outcome of
-    every replicate (`compare_replicates`), as `pdlab compare --out`;
-    read it with read_study, draw it with `pdlab report`."""
+    the first combination is the baseline), or the rows of `variants` (a DataFrame or CSV path
+    as `--variants`: one column per scenario key, an optional `variant` column of labels, an
+    empty cell keeping the scenario's value; the first row is the baseline), on common random
+    numbers. Returns the comparison table (docs/outputs.md, `compare`) with one column per
+    varied key after `variant`. `contrasts` ({name: "v4-v3-v2+v1", ...}, as `--contrast`)
+    adds, for each outcome, a row per contrast of the variants (numbered v1, v2, ... in the
+    table's order, df.attrs["variant_numbers"]; weights summing to 0), taken replicate by
+    replicate: its name as `variant`, the varied keys' columns empty. With `out` (a .sqlite
+    file, refused if it exists unless `force`), the comparison is also kept as a study with
+    the variants' time series (`compare_time`), what each variant set (`compare_variants`), the
+    contrasts' weights (`compare_contrasts`) and every outcome of every replicate
+    (`compare_replicates`), as `pdlab compare --out`; read it with read_study, draw it with
+    `pdlab report`. A time to half censored at the horizon in some replicates (the `censored`
+    column) is said as a PdlabNote, as the CLI's digest says it."""
     if out is not None and not os.fspath(out).endswith(".sqlite"):
         raise _usage(f"out={os.fspath(out)!r}: a comparison is kept as a study file. Fix: give "
                      "a name ending in .sqlite (the table itself is what compare() returns)")
-    if not isinstance(vary, dict):
-        raise _usage(f"vary={vary!r}: takes a dict {{key: [value1, value2, ...]}}. Fix: e.g. "
-                     "vary={'promotion.pilot_success': [0.3, 0.6]}")
-    if not vary:
-        raise _usage("compare: vary is empty. Fix: give {key: [value1, value2, ...]}")
+    if (vary is None) == (variants is None):
+        raise _usage("compare: give either vary= or variants=. Fix: e.g. "
+                     "vary={'promotion.mandate': [0, 1]}, or variants=DataFrame with one column "
+                     "per scenario key and a row per variant")
     args = []
-    for key, values in vary.items():
-        if isinstance(values, (builtins.set, frozenset)):  # (`set` is an argument here)
-            raise _usage(f"vary[{key!r}]={values!r}: a set has no order, and the first value "
-                         "is the baseline. Fix: give a list, e.g. sorted(...)")
-        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-            values = [values]
-        values = [_plain(v) for v in values]
-        args.append(f"{key}={','.join(_toml(v) for v in values)}")
+    if vary is not None:
+        if not isinstance(vary, dict):
+            raise _usage(f"vary={vary!r}: takes a dict {{key: [value1, value2, ...]}}. Fix: "
+                         "e.g. vary={'promotion.pilot_success': [0.3, 0.6]}, or a table of "
+                         "variants as variants=")
+        if not vary:
+            raise _usage("compare: vary is empty. Fix: give {key: [value1, value2, ...]}")
+        for key, values in vary.items():
+            if isinstance(values, (builtins.set, frozenset)):  # (`set` is an argument here)
+                raise _usage(f"vary[{key!r}]={values!r}: a set has no order, and the first "
+                             "value is the baseline. Fix: give a list, e.g. sorted(...)")
+            if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+                values = [values]
+            values = [_plain(v) for v in values]
+            args.append(f"{key}={','.join(_toml(v) for v in values)}")
     overrides = _overrides(set, replicates, seed, threads)
     if contrasts is None:
         contrasts = {}
     if not isinstance(contrasts, dict):
         raise _usage(f"contrasts={contrasts!r}: takes a dict {{name: expression}}. Fix: e.g. "
                      "contrasts={'interaction': 'v4-v3-v2+v1'}")
+    for name in contrasts:
+        if "=" in str(name):
+            raise _usage(f"contrasts: the name {name!r} contains '='. Fix: name the contrast "
+                         "without '=', e.g. contrasts={'interaction': 'v4-v3-v2+v1'}")
     contrast_args = [f"{name}={expression}" for name, expression in contrasts.items()]
-    command = "pdlab.compare(" + ", ".join([repr(os.fspath(scenario))] +
-                                           [f"--vary {a}" for a in args] +
-                                           [f"--set {o}" for o in overrides] +
-                                           [f"--contrast {c}" for c in contrast_args]) + ")"
-    cols, variants, replicates_run, warnings_ = _pdlab.compare(
-        os.fspath(scenario), overrides, args, "" if out is None else os.fspath(out),
-        bool(force), command, contrast_args)
+    with tempfile.TemporaryDirectory(prefix="pdlab-compare-") as tmp:
+        variants_csv = _csv(variants, tmp, "variants.csv")
+        command = "pdlab.compare(" + ", ".join(
+            [repr(os.fspath(scenario))] + [f"--vary {a}" for a in args] +
+            ([f"--variants {variants_csv if not isinstance(variants, pd.DataFrame) else 'DataFrame'}"]
+             if variants is not None else []) +
+            [f"--set {o}" for o in overrides] + [f"--contrast {c}" for c in contrast_args]) + ")"
+        cols, labelled, replicates_run, warnings_ = _pdlab.compare(
+            os.fspath(scenario), overrides, args, "" if out is None else os.fspath(out),
+            bool(force), command, contrast_args, variants_csv)
     _warn(warnings_)  # variant values that change nothing, as the CLI says them
     df = _frame(cols)
     assigned = {label: dict(a.split("=", 1) for a in assignments)
-                for label, assignments in variants}
+                for label, assignments in labelled}
+    keys = list(vary) if vary is not None else list(dict.fromkeys(
+        a.split("=", 1)[0] for _, assignments in labelled for a in assignments))
     at = df.columns.get_loc("variant") + 1
     is_variant = df["variant"].isin(assigned)  # (the contrasts' rows have no values)
-    for i, key in enumerate(vary):
-        column = df.loc[is_variant, "variant"].map(lambda label, k=key: assigned[label][k])
-        if column.isin(["true", "false"]).all():
-            column = column == "true"
+    for i, key in enumerate(keys):
+        column = df.loc[is_variant, "variant"].map(lambda label, k=key: assigned[label].get(k))
+        present = column.dropna()
+        if len(present) and present.isin(["true", "false"]).all():
+            column = column.map(lambda v: None if v is None else v == "true")
         else:
             try:
                 column = pd.to_numeric(column)
             except (ValueError, TypeError):
-                column = column.map(lambda v: json.loads(v) if v.startswith('"') else v)
+                column = column.map(
+                    lambda v: json.loads(v) if isinstance(v, str) and v.startswith('"') else v)
         df.insert(at + i, key, column.reindex(df.index))
     df.attrs["replicates"] = replicates_run
-    df.attrs["baseline"] = variants[0][0]
+    df.attrs["baseline"] = labelled[0][0]
     df.attrs["contrasts"] = dict(contrasts)
+    df.attrs["variant_numbers"] = {f"v{i + 1}": label for i, (label, _) in enumerate(labelled)}
+    # A time to half that the horizon stands in for: the CLI's digest says so; here, a note.
+    censored = df[(df["statistic"] == "periods_to_half") & (df["censored"] > 0)]
+    if len(censored):
+        rows = "; ".join(f"{r.variant} at {r.level}{' (' + r.policy_id + ')' if r.policy_id else ''}:"
+                         f" {100 * r.censored:.0f}%" for r in censored.itertuples())
+        _warn([f"periods_to_half is censored at the horizon (the calendar's periods stand in for "
+               f"a half never reached) in some replicates of: {rows}. A variant's difference "
+               f"there is a bound, a contrast's not even that (its terms' signs differ); read "
+               f"reached_half beside it"], PdlabNote)
     return df
 
 
@@ -624,8 +655,10 @@ def cox(data, formula, ties="efron", strata=None, cluster=None):
 def infer(cascades, nodes=None, model="exponential", flavour="snap", params=None,
           epsilon=1e-64, edges=0, p_value_cutoff=0.0):
     """A diffusion network inferred from `cascades` (CSV path or DataFrame with node_name,
-    event_time, cascade_id) by NetInf (`model` exponential, powerlaw or rayleigh; `flavour`
-    snap or networkinference). `params`: the transmission rate (None: estimated); `epsilon`:
+    event_time, cascade_id) by NetInf (`model` "exponential", "power-law" or "rayleigh";
+    `flavour` "snap" or "networkinference"). `params`: the transmission parameter (the rate, or
+    the power-law exponent); None: estimated from the cascades with flavour networkinference,
+    SNAP's default 1.0 with flavour snap (df.attrs["parameter"] says which was used); `epsilon`:
     the tiny probability of an unexplained infection; `edges`: how many edges to infer (0:
     until no edge improves the fit); `p_value_cutoff`: with flavour networkinference, stop
     when an edge's p-value is above it (0: no cutoff). Returns the edges; df.attrs holds the

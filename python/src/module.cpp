@@ -60,13 +60,14 @@ py::dict run(const std::string& scenario, const Strings& overrides, const std::s
 
 py::tuple compare(const std::string& scenario, const Strings& overrides, const Strings& vary,
                   const std::string& out, bool force, const std::string& command_line,
-                  const Strings& contrasts) {
+                  const Strings& contrasts, const std::string& variants_csv) {
   study::CompareSpec spec;
   spec.scenario = scenario;
   spec.overrides = overrides;
-  spec.variants = study::variants_from_vary(vary);
+  spec.variants = variants_csv.empty() ? study::variants_from_vary(vary)
+                                       : study::variants_from_csv(variants_csv);
   spec.contrasts = contrasts;
-  if (spec.variants.size() < 2) {
+  if (variants_csv.empty() && spec.variants.size() < 2) {
     fail(ErrorKind::usage, {"", 0, "vary", ""}, "only one variant: nothing to compare",
          "give at least two values for a key");
   }
@@ -228,7 +229,7 @@ PYBIND11_MODULE(_pdlab, m) {
         py::arg("tables") = std::vector<std::string>{});
   m.def("compare", &compare, py::arg("scenario"), py::arg("overrides"), py::arg("vary"),
         py::arg("out") = "", py::arg("force") = false, py::arg("command_line") = "",
-        py::arg("contrasts") = Strings{});
+        py::arg("contrasts") = Strings{}, py::arg("variants_csv") = "");
   m.def(
       "riskset",
       [](const std::string& scenario, const Strings& overrides, const std::string& events,

@@ -76,3 +76,28 @@ def test_bad_contrast_is_refused_before_running():
         assert "--contrast" not in str(e), str(e)
     else:
         raise AssertionError("a contrast of a third variant of two was accepted")
+
+
+def test_variants_table_and_numbering():
+    # A table of variants (not all combinations), as --variants: an empty cell keeps the
+    # scenario's value; attrs number the variants as contrasts name them.
+    import pandas as pd
+    v = pd.DataFrame({"variant": ["high", "low"], "promotion.pilot_success": [0.8, 0.2],
+                      "adoption.gamma_vertical": [None, 0.5]})
+    df = pdlab.compare(TOY, variants=v, replicates=2, contrasts={"d": "v2-v1"})
+    assert df.attrs["variant_numbers"] == {"v1": "high", "v2": "low"}
+    low = df[df["variant"] == "low"]
+    assert (low["promotion.pilot_success"] == 0.2).all() and (low["adoption.gamma_vertical"] == 0.5).all()
+    assert df.loc[df["variant"] == "high", "adoption.gamma_vertical"].isna().all()
+    # The contrast v2-v1 is the second variant's paired difference.
+    d = df[df["variant"] == "d"]["diff"].to_numpy()
+    assert (abs(d - low["diff"].to_numpy()) <= 1e-12).all()
+    for bad, message in [({}, "give either vary= or variants="),
+                         ({"vary": {"promotion.pilot_success": [0.8, 0.5]},
+                           "contrasts": {"a=b": "v2-v1"}}, "contains '='")]:
+        try:
+            pdlab.compare(TOY, replicates=2, **bad)
+        except pdlab.UsageError as e:
+            assert message in str(e), str(e)
+        else:
+            raise AssertionError(f"{bad} was accepted")

@@ -30,7 +30,9 @@ void add_options(CLI::App& sub, InferOptions& o) {
   sub.add_option("--model", o.model, "Transmission model")
       ->check(CLI::IsMember(study::transmission_names()))
       ->capture_default_str();
-  sub.add_option("--params", o.parameter, "Transmission parameter (rate, or power-law exponent)");
+  sub.add_option("--params", o.parameter,
+                 "Transmission parameter (rate, or power-law exponent); not given: 1.0 with "
+                 "--flavour snap, estimated with networkinference");
   sub.add_option("--epsilon", o.epsilon, "Probability of the background edge")
       ->capture_default_str();
   sub.add_option("--edges,-k", o.max_edges,

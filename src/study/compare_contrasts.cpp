@@ -38,6 +38,10 @@ UserContrast parse_contrast(const std::string& text, std::size_t n_variants) {
   if (c.name.empty()) {
     bad("the contrast has no name before '='");
   }
+  if (text.find('=', eq + 1) != std::string::npos) {
+    bad("a contrast's name cannot contain '=' (the first '=' ends it)",
+        "name it without '=', e.g. interaction=v4-v3-v2+v1");
+  }
   for (const char ch : text.substr(eq + 1)) {
     if (std::isspace(static_cast<unsigned char>(ch)) == 0) {
       c.expression += ch;
@@ -149,6 +153,28 @@ void estimate_user_contrasts(CompareResult& res) {
       }
       res.user_censored[k][j] = used > 0 ? static_cast<double>(censored) / used : std::nan("");
     }
+  }
+  // A contrast exactly 0 in every replicate of every outcome weighs variants that agree: most
+  // often a slip in the numbering (with --vary the first key is the slowest), so say what
+  // v1..vN are.
+  for (std::size_t j = 0; j < res.user_contrasts.size(); ++j) {
+    bool zero = true;
+    for (std::size_t k = 0; k < defs.size() && zero; ++k) {
+      const auto& c = res.user_results[k][j];
+      zero = c.n == 0 || (c.diff == 0 && (std::isnan(c.lo) || (c.lo == 0 && c.hi == 0)));
+    }
+    if (!zero) {
+      continue;
+    }
+    std::string legend;
+    for (std::size_t i = 0; i < res.labels.size(); ++i) {
+      legend += fmt::format("{}v{} = \"{}\"", i > 0 ? ", " : "", i + 1, res.labels[i]);
+    }
+    const auto& u = res.user_contrasts[j];
+    res.warnings.push_back(fmt::format(
+        "contrast \"{}\" ({}) is exactly 0 in every replicate of every outcome: the variants "
+        "it weighs gave the same outcomes (check the numbering: {})",
+        u.name, u.expression, legend));
   }
 }
 

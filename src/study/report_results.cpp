@@ -132,7 +132,9 @@ std::string contrasts_sentence(const Study& db) {
   return " Rows named by a contrast (" + list +
          ") are that combination of the variants, taken replicate by replicate on the same "
          "random numbers, with its 95% t interval; " +
-         legend + ".";
+         legend +
+         ". A contrast's hollow red point is not even a bound: its terms' signs differ, so the "
+         "horizon standing in moves it either way.";
 }
 
 }  // namespace

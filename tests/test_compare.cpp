@@ -139,8 +139,8 @@ TEST(Compare, ContrastOfAgreeingVariantsIsWarnedOf) {
   spec.scenario = std::string(PDLAB_SOURCE_DIR) + "/scenarios/examples/toy_pilot.toml";
   spec.overrides = {"run.replicates=3", "run.threads=1"};
   // The stability module is off in toy_pilot: its budget changes nothing.
-  spec.variants = study::variants_from_vary(
-      {"promotion.pilot_success=0.8,0.2", "stability.budget=1000,90000"});
+  spec.variants =
+      study::variants_from_vary({"promotion.pilot_success=0.8,0.2", "stability.budget=1000,90000"});
   spec.contrasts = {"idle=v2-v1", "pilots=v3-v1"};
   const auto res = study::compare_designs(spec, {}, {});
   const auto warned = [&](const std::string& name) {

@@ -635,6 +635,9 @@ check fb_compare 0 "adopted periods_to_half" -- "$PDLAB" compare "$G" --vary fee
 check compare_identical_folded 0 "The same in every pair of replicates (difference 0 \[0, 0\]): adopted share_at_end (resident_councils, county), " -- \
   "$PDLAB" compare "$SRC/scenarios/cases/chengdu.toml" --vary assessment.satisfaction_weight=0.2,0.6 -r 3 -t 1 --out "$T/fold.csv"
 ok compare_identical_no_block bash -c "! grep -q '^  adopted share_at_end (resident_councils, county' '$T/out' '$T/err'"
+# With output.adoptions_max_level the count of adoptions is of the rows written, and says so.
+check run_adoption_rows_said 0 "adoptions written, at the levels down to county (output.adoptions_max_level; summary_time counts every level)" -- \
+  "$PDLAB" run "$EX/toy_pilot.toml" --set output.adoptions_max_level=county -r 2 -t 1 --out "$T/aml.sqlite"
 # A contrast of the user's: the interaction of two keys (difference in differences), replicate by
 # replicate; its rows follow each outcome's variants, its weights and every replicate's outcome
 # are kept in the .sqlite output, and the digest says what v1..v4 are.

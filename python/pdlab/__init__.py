@@ -368,7 +368,9 @@ def _label(data, argument):
 class Study:
     """A study's tables as DataFrames: study.summary_time, study.tables["runs"], ...;
     study.meta is the meta table as a dict; study.path is the SQLite file (None when run()
-    wrote it to a temporary folder, now removed); study.report holds run()'s counts."""
+    wrote it to a temporary folder, now removed); study.report holds run()'s counts
+    (`adoptions`: rows written to the adoptions table, only the levels down to
+    `adoptions_max_level` where output.adoptions_max_level leaves deeper ones out)."""
 
     def __init__(self, tables, path=None, report=None):
         self.tables = tables
@@ -398,7 +400,9 @@ class Study:
 @_pythonic_errors
 def read_study(path, tables=None):
     """Reads a study file written by `pdlab run` or run(out=...): every table (or those named
-    in `tables`) as DataFrames."""
+    in `tables`) as DataFrames. A comparison's (`pdlab compare --out`, compare(out=...)) `compare`
+    table gets one column per varied key after `variant`, as compare() returns it, where
+    `compare_variants` is read too."""
     path = os.fspath(path)
     if tables is not None and len(_list(tables)) == 0:
         raise _usage("read_study: tables= names no table. Fix: leave tables=None for every "
@@ -409,7 +413,36 @@ def read_study(path, tables=None):
                      "by run(out=...) or `pdlab run --out`")
     raw = _pdlab.read_tables(path, _list(tables))  # only those tables are read
     _check_study(path)
-    return Study({name: _frame(cols) for name, cols in raw.items()}, path=path)
+    frames = {name: _frame(cols) for name, cols in raw.items()}
+    # A comparison's table gets its varied keys' columns, as compare() returns it.
+    if "compare" in frames and "compare_variants" in frames:
+        own = frames["compare_variants"]
+        own = own[own["set_by"] == "this variant"]
+        assigned = {label: dict(zip(rows["key"], rows["value"]))
+                    for label, rows in own.groupby("variant", sort=False)}
+        frames["compare"] = frames["compare"].copy()
+        _insert_key_columns(frames["compare"], assigned, list(dict.fromkeys(own["key"])))
+    return Study(frames, path=path)
+
+
+def _insert_key_columns(df, assigned, keys):
+    """One column per varied key after `variant` in a compare table: each variant's value
+    ({label: {key: text}}), typed as compare() types them (bool, number or text); empty in
+    the rows of contrasts and where a variant keeps the scenario's value."""
+    at = df.columns.get_loc("variant") + 1
+    is_variant = df["variant"].isin(assigned)  # (the contrasts' rows have no values)
+    for i, key in enumerate(keys):
+        column = df.loc[is_variant, "variant"].map(lambda label, k=key: assigned[label].get(k))
+        present = column.dropna()
+        if len(present) and present.isin(["true", "false"]).all():
+            column = column.map(lambda v: None if v is None else v == "true")
+        else:
+            try:
+                column = pd.to_numeric(column)
+            except (ValueError, TypeError):
+                column = column.map(
+                    lambda v: json.loads(v) if isinstance(v, str) and v.startswith('"') else v)
+        df.insert(at + i, key, column.reindex(df.index))
 
 
 def _check_study(path):
@@ -549,20 +582,7 @@ def compare(scenario, vary=None, set=None, replicates=None, seed=None, threads=N
                 for label, assignments in labelled}
     keys = list(vary) if vary is not None else list(dict.fromkeys(
         a.split("=", 1)[0] for _, assignments in labelled for a in assignments))
-    at = df.columns.get_loc("variant") + 1
-    is_variant = df["variant"].isin(assigned)  # (the contrasts' rows have no values)
-    for i, key in enumerate(keys):
-        column = df.loc[is_variant, "variant"].map(lambda label, k=key: assigned[label].get(k))
-        present = column.dropna()
-        if len(present) and present.isin(["true", "false"]).all():
-            column = column.map(lambda v: None if v is None else v == "true")
-        else:
-            try:
-                column = pd.to_numeric(column)
-            except (ValueError, TypeError):
-                column = column.map(
-                    lambda v: json.loads(v) if isinstance(v, str) and v.startswith('"') else v)
-        df.insert(at + i, key, column.reindex(df.index))
+    _insert_key_columns(df, assigned, keys)
     df.attrs["replicates"] = replicates_run
     df.attrs["baseline"] = labelled[0][0]
     df.attrs["contrasts"] = dict(contrasts)
@@ -741,7 +761,7 @@ def _factors(factors):
 @_pythonic_errors
 def sensitivity(scenario, factors=None, method="sobol", samples=64, trajectories=10, levels=4,
                 bootstrap=1000, confidence=0.95, set=None, replicates=None, seed=None,
-                threads=None):
+                threads=None, out=None, force=False):
     """Sobol (Saltelli design) or Morris sensitivity of every outcome `compare` knows to the
     `factors`, on common random numbers, as `pdlab sensitivity`. `factors`: "key" (the key's
     whole range in the parameter registry) or "key=lo:hi", a list of these or of tuples
@@ -751,12 +771,23 @@ def sensitivity(scenario, factors=None, method="sobol", samples=64, trajectories
     levels; `bootstrap` resamples give each index an interval at level `confidence` (a
     fraction in (0, 1), e.g. 0.95); `replicates` per design point. Returns the index table
     (docs/outputs.md, `sensitivity`); df.attrs holds the method, design points, replicates and
-    the factors' ranges as used."""
-    cols, info = _pdlab.sensitivity(os.fspath(scenario), _overrides(set, replicates, seed, threads),
-                                    _factors(factors), method, _count("samples", samples),
+    the factors' ranges as used. With `out` (a .sqlite file, refused if it exists unless
+    `force`), the table is also kept with a meta table, as `pdlab sensitivity --out`, for
+    `pdlab report`."""
+    if out is not None and not os.fspath(out).endswith(".sqlite"):
+        raise _usage(f"out={os.fspath(out)!r}: sensitivity is kept as a study file. Fix: give "
+                     "a name ending in .sqlite (the table itself is what sensitivity() returns)")
+    overrides = _overrides(set, replicates, seed, threads)
+    factor_args = _factors(factors)
+    command = "pdlab.sensitivity(" + ", ".join(
+        [repr(os.fspath(scenario)), f"method={method!r}"] +
+        [f"--factor {f}" for f in factor_args] + [f"--set {o}" for o in overrides]) + ")"
+    cols, info = _pdlab.sensitivity(os.fspath(scenario), overrides,
+                                    factor_args, method, _count("samples", samples),
                                     _count("trajectories", trajectories),
                                     _count("levels", levels), _count("bootstrap", bootstrap),
-                                    _real("confidence", confidence))
+                                    _real("confidence", confidence),
+                                    "" if out is None else os.fspath(out), bool(force), command)
     df = _frame(cols)
     _warn(info.pop("warnings"))
     info["factors"] = [{"key": k, "lo": lo, "hi": hi} for k, lo, hi in info["factors"]]

@@ -51,6 +51,9 @@ py::dict run(const std::string& scenario, const Strings& overrides, const std::s
   d["replicates"] = rep.replicates;
   d["resumed_replicates"] = rep.resumed_replicates;
   d["adoptions"] = rep.adoptions;
+  d["adoptions_max_level"] = rep.adoptions_down_to.empty()
+                                 ? py::object(py::none())
+                                 : py::object(py::str(rep.adoptions_down_to));
   d["seconds_simulate"] = rep.seconds_simulate;
   d["seconds_write"] = rep.seconds_write;
   d["estimated_bytes"] = res.estimate.file_bytes;

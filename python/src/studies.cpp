@@ -42,7 +42,8 @@ py::list table(const Result& r, const char* schema, Write write) {
 
 py::tuple sensitivity(const std::string& scenario, const Strings& overrides, const Strings& factors,
                       const std::string& method, int samples, int trajectories, int levels,
-                      int bootstrap, double confidence) {
+                      int bootstrap, double confidence, const std::string& out, bool force,
+                      const std::string& command_line) {
   if (method != "sobol" && method != "morris") {
     fail(ErrorKind::usage, {"", 0, "method", method}, "unknown sensitivity method",
          "use method='sobol' or method='morris'");
@@ -58,9 +59,15 @@ py::tuple sensitivity(const std::string& scenario, const Strings& overrides, con
   spec.levels = levels;
   spec.bootstrap = bootstrap;
   spec.confidence = confidence;
+  if (!out.empty()) {
+    io::check_output_path(out, force);  // before the run, as the CLI
+  }
   const auto r = interruptible([&](const InterruptScope& scope) {
     return study::sensitivity_analysis(spec, scope.checking<int, int>());
   });
+  if (!out.empty()) {
+    without_gil([&] { study::write_sensitivity_study(out, force, r, command_line, scenario); });
+  }
   py::dict d;
   d["method"] = method;
   d["design_points"] = r.design_points;
@@ -255,7 +262,8 @@ py::dict cases(const std::string& folder, const std::string& out_dir, const Stri
 void register_studies(py::module_& m) {
   m.def("sensitivity", &sensitivity, py::arg("scenario"), py::arg("overrides"), py::arg("factors"),
         py::arg("method"), py::arg("samples"), py::arg("trajectories"), py::arg("levels"),
-        py::arg("bootstrap"), py::arg("confidence"));
+        py::arg("bootstrap"), py::arg("confidence"), py::arg("out") = "", py::arg("force") = false,
+        py::arg("command_line") = "");
   m.def("calibrate", &calibrate, py::arg("scenario"), py::arg("overrides"), py::arg("targets"),
         py::arg("out"), py::arg("force"), py::arg("targets_label") = "");
   m.def("abc", &abc, py::arg("scenario"), py::arg("overrides"), py::arg("targets"),

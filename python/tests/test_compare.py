@@ -63,6 +63,9 @@ def test_interaction_contrast_rows(tmp_path):
             expected = diff[labels[3]] - diff[labels[2]] - diff[labels[1]]
             assert math.isclose(r["diff"], expected, rel_tol=1e-9, abs_tol=1e-12)
     study = pdlab.read_study(out)
+    # read back with the varied keys' columns, as compare() returned it
+    assert list(study.compare.columns) == list(df.columns)
+    assert study.compare["promotion.pilot_success"].equals(df["promotion.pilot_success"])
     assert set(study.compare_contrasts["weight"]) == {1.0, -1.0}
     assert len(study.compare_replicates) == 4 * 3 * (len(df) // 5)
 

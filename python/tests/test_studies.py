@@ -27,6 +27,21 @@ def test_sensitivity_table_and_threads():
     assert a.equals(b)  # common random numbers: the same indices at any thread count
 
 
+def test_sensitivity_kept_as_a_study_for_the_report(tmp_path):
+    out = tmp_path / "sens.sqlite"
+    a = pdlab.sensitivity(TOY, ["adoption.gamma_vertical=0:2"], method="morris", trajectories=2,
+                          replicates=1, bootstrap=100, threads=1, out=out)
+    study = pdlab.read_study(out)
+    assert study.sensitivity.equals(a)
+    assert study.meta["method"] == "morris"
+    assert study.meta["factors"] == "adoption.gamma_vertical=0:2"
+    with pytest.raises(pdlab.CantCreateError):  # exists: refused before the run
+        pdlab.sensitivity(TOY, ["adoption.gamma_vertical=0:2"], method="morris", trajectories=2,
+                          replicates=1, bootstrap=100, out=out)
+    with pytest.raises(pdlab.UsageError, match=".sqlite"):
+        pdlab.sensitivity(TOY, ["adoption.gamma_vertical"], out=tmp_path / "sens.csv")
+
+
 def test_sensitivity_bad_input():
     with pytest.raises(pdlab.UsageError, match="method"):
         pdlab.sensitivity(TOY, ["promotion.pilot_success"], method="fast")

@@ -110,11 +110,18 @@ int run(const RunOptions& o) {
   std::error_code size_ec;
   const auto bytes = std::filesystem::file_size(o.out, size_ec);
   // (after --resume the count is of the replicates simulated now, not of the whole file)
-  const std::string adoptions =
-      rep.resumed_replicates > 0
-          ? fmt::format("{} adoptions in the {} replicates simulated now", rep.adoptions,
-                        rep.replicates - rep.resumed_replicates)
-          : fmt::format("{} adoptions", rep.adoptions);
+  // (with output.adoptions_max_level, only the levels down to it are written and counted)
+  const std::string counted =
+      rep.adoptions_down_to.empty()
+          ? fmt::format("{} adoptions", rep.adoptions)
+          : fmt::format(
+                "{} adoptions written, at the levels down to {} "
+                "(output.adoptions_max_level; summary_time counts every level)",
+                rep.adoptions, rep.adoptions_down_to);
+  const std::string adoptions = rep.resumed_replicates > 0
+                                    ? fmt::format("{} in the {} replicates simulated now", counted,
+                                                  rep.replicates - rep.resumed_replicates)
+                                    : counted;
   fmt::print(stderr, "pdlab: simulated in {:.2f} s, wrote {} ({}, estimated {}) in {:.2f} s ({})\n",
              rep.seconds_simulate, o.out, size_ec ? "?" : study::format_bytes(bytes),
              study::format_bytes(res.estimate.file_bytes), rep.seconds_write, adoptions);

@@ -178,21 +178,7 @@ int run(SensitivityOptions& o) {
     if (ctx.root()) {
       const auto rows = [&](io::TableWriter& w) { study::write_sensitivity(res, w); };
       if (io::sqlite_output(o.out)) {
-        std::string factors;
-        for (const auto& f : res.factors) {
-          factors += fmt::format("{}{}={}:{}", factors.empty() ? "" : " ", f.key, f.lo, f.hi);
-        }
-        io::write_tables(
-            o.out, o.force,
-            {{io::table_schema("sensitivity"), rows},
-             io::meta_output({{"command_line", command_line()},
-                              {"scenario_file", o.scenario},
-                              {"scenario_name", res.scenario_name},
-                              {"seed", std::to_string(res.seed)},
-                              {"replicates", std::to_string(res.replicates)},
-                              {"method", o.method},
-                              {"factors", factors},
-                              {"intervals", study::sensitivity_intervals_note(res)}})});
+        study::write_sensitivity_study(o.out, o.force, res, command_line(), o.scenario);
       } else {
         io::write_table(o.out, o.force, io::table_schema("sensitivity"), rows);
       }

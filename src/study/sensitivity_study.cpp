@@ -4,6 +4,8 @@
 #include "pdlab/core/governance/rates.hpp"
 #include "pdlab/core/params.hpp"
 #include "pdlab/core/uncertainty.hpp"
+#include "pdlab/io/results.hpp"
+#include "pdlab/io/table.hpp"
 #include "pdlab/sim/engine.hpp"
 #include "pdlab/study/compare_study.hpp"
 #include "pdlab/study/estimate.hpp"
@@ -563,6 +565,25 @@ void write_sensitivity(const SensitivityResult& res, io::TableWriter& w) {
       }
     }
   }
+}
+
+void write_sensitivity_study(const std::string& out, bool force, const SensitivityResult& res,
+                             const std::string& command_line, const std::string& scenario_file) {
+  std::string factors;
+  for (const auto& f : res.factors) {
+    factors += fmt::format("{}{}={}:{}", factors.empty() ? "" : " ", f.key, f.lo, f.hi);
+  }
+  io::write_tables(
+      out, force,
+      {{io::table_schema("sensitivity"), [&](io::TableWriter& w) { write_sensitivity(res, w); }},
+       io::meta_output({{"command_line", command_line},
+                        {"scenario_file", scenario_file},
+                        {"scenario_name", res.scenario_name},
+                        {"seed", std::to_string(res.seed)},
+                        {"replicates", std::to_string(res.replicates)},
+                        {"method", res.method == SensitivityMethod::morris ? "morris" : "sobol"},
+                        {"factors", factors},
+                        {"intervals", sensitivity_intervals_note(res)}})});
 }
 
 }  // namespace pdlab::study

@@ -161,6 +161,10 @@ RunReport run_study(const PreparedStudy& study, const std::string& out_path, boo
   RunReport rep;
   rep.n_units = study.inputs.hierarchy->size();
   rep.replicates = sc.replicates;
+  const auto& levels = study.inputs.hierarchy->level_names();
+  if (!sc.output.adoptions_max_level.empty() && sc.output.adoptions_max_level != levels.back()) {
+    rep.adoptions_down_to = sc.output.adoptions_max_level;
+  }
   io::StudyMeta meta;
   meta.scenario_toml = study.loaded.resolved_toml;
   meta.command_line = command_line;

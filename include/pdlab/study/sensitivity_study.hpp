@@ -105,5 +105,10 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
 
 // The index table (schema "sensitivity"): one row per outcome, factor and index.
 void write_sensitivity(const SensitivityResult& result, io::TableWriter& w);
+// The index table and a meta table (command line, scenario, seed, replicates, method, factors,
+// what the intervals cover) as a .sqlite file at `out` (replaced only with `force`), which
+// `pdlab report` draws: for the CLI's and Python's `out`.
+void write_sensitivity_study(const std::string& out, bool force, const SensitivityResult& result,
+                             const std::string& command_line, const std::string& scenario_file);
 
 }  // namespace pdlab::study

@@ -40,7 +40,10 @@ PreparedStudy prepare_study(const std::string& scenario_path,
 struct RunReport {
   std::int32_t n_units = 0;
   std::int32_t replicates = 0;
-  std::int64_t adoptions = 0;
+  std::int64_t adoptions = 0;  // rows written to the adoptions table
+  // output.adoptions_max_level where it leaves deeper levels out of the adoptions table (""
+  // when every level is written): `adoptions` then counts only the levels down to it.
+  std::string adoptions_down_to;
   double seconds_load = 0;
   double seconds_simulate = 0;
   double seconds_write = 0;

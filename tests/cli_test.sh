@@ -703,7 +703,7 @@ check compare_variants_table 0 "stability.budget=80000|stability.budget|80000|th
 check compare_variants_every 0 "run.replicates|4|every variant" -- \
   sqlite3 "$T/c1.sqlite" "SELECT key, value, set_by FROM compare_variants WHERE set_by = 'every variant'"
 check compare_variants_report 0 "" -- "$PDLAB" report "$T/c1.sqlite" --out "$T/c1.html"
-ok compare_variants_report_text grep -q "Variants (what each set, after the scenario): stability.budget=20000: stability.budget = 20000; stability.budget=80000: stability.budget = 80000" "$T/c1.html"
+ok compare_variants_report_text grep -q "<li>v2 “stability.budget=80000”: stability.budget = 80000</li>" "$T/c1.html"
 check compare_no_vary 64 "give either --vary or --variants" -- "$PDLAB" compare "$G" --out "$T/c2.csv"
 check compare_one_value 64 "only one variant" -- "$PDLAB" compare "$G" --vary stability.budget=5000 --out "$T/c2.csv"
 check compare_bad_form 64 "not of the form" -- "$PDLAB" compare "$G" --vary stability.budget --out "$T/c2.csv"

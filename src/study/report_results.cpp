@@ -238,11 +238,12 @@ int write_compare_report(const Study& db, const std::string& out_path, bool forc
         "[uncertainty] is not recorded in this file (written by an earlier pdlab): see its "
         "scenario's uncertainty.draw and its command line.";
   }
-  // What each variant set (a file from before the table: only the labels).
+  // What each variant set (a file from before the table: only the labels), one line each and
+  // numbered as contrasts name them: labels hold ';' and ':' themselves.
   std::string variants;
   if (db.has_table("compare_variants")) {
     std::string every;
-    std::string current;
+    std::vector<std::pair<std::string, std::string>> own;  // label, its assignments
     const auto first = db.scalar("SELECT variant FROM compare_variants ORDER BY rowid LIMIT 1");
     db.each("SELECT variant, key, value, set_by FROM compare_variants ORDER BY rowid",
             [&](sqlite3_stmt* st) {
@@ -254,22 +255,27 @@ int write_compare_report(const Study& db, const std::string& out_path, bool forc
                 }
                 return;
               }
-              if (variant != current) {
-                variants += (variants.empty() ? "" : "; ") + variant + ": ";
-                current = variant;
+              if (own.empty() || own.back().first != variant) {
+                own.emplace_back(variant, assignment);
               } else {
-                variants += ", ";
+                own.back().second += ", " + assignment;
               }
-              variants += assignment;
             });
-    variants = "Variants (what each set, after the scenario): " +
-               (variants.empty() ? std::string("none set a key") : variants) + "." +
-               (every.empty() ? "" : " Every variant: " + every + ".");
+    variants = "<p class=\"cap\">Variants (what each set, after the scenario" +
+               (every.empty() ? std::string() : "; every variant: " + html_escape(every)) +
+               (own.empty() ? std::string("): none set a key.</p>\n") : std::string("):</p>\n"));
+    if (!own.empty()) {
+      variants += "<ul class=\"cap\">\n";
+      for (std::size_t i = 0; i < own.size(); ++i) {
+        variants += fmt::format("<li>v{} \u201c{}\u201d: {}</li>\n", i + 1,
+                                html_escape(own[i].first), html_escape(own[i].second));
+      }
+      variants += "</ul>\n";
+    }
   }
   write_page(out_path, force, "pdlab report: compare",
              (source.empty() ? "" : "<p class=\"cap\">" + html_escape(source) + "</p>\n") +
-                 (variants.empty() ? "" : "<p class=\"cap\">" + html_escape(variants) + "</p>\n") +
-                 "<p class=\"cap\">" + html_escape(caption) + "</p>\n<p class=\"cap\">" +
+                 variants + "<p class=\"cap\">" + html_escape(caption) + "</p>\n<p class=\"cap\">" +
                  html_escape(intervals) + "</p>\n",
              charts);
   return static_cast<int>(charts.size());

@@ -411,6 +411,38 @@ printf 'unit_id,time,variable,value\n11,2020,order,0\n11,2021,order,1\n' > "$T/o
 check riskset_inherit 0 "^1101,11,prefecture,p,1,.*,0,0,0,1$" -- bash -c "'$PDLAB' riskset '$DC/dual_carbon.toml' --events '$T/order_events.csv' --policy p --level prefecture --covariates '$T/order_cov.csv' --inherit order 2>/dev/null | grep '^1101,'"
 check riskset_inherit_unknown 64 "use one of: order" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/order_events.csv" \
   --covariates "$T/order_cov.csv" --inherit ordr
+# A US-like scenario of one's own (tests/bad_inputs/us_own.*: no population column, promotion
+# at its defaults) with SPID-like events: aboldeapen adopted by AL and AK before the calendar's
+# start (1960). The risk set does not check the pilots' ranking column; --policy reads only its
+# own rows (aboldeapen's 1957 on line 2 does not stop threestrikes).
+US="$SRC/tests/bad_inputs"
+check riskset_us_policy_filter 0 "risk set of 31 rows, 2 events, 1 policy" -- "$PDLAB" riskset "$US/us_own.toml" \
+  --events "$US/us_own_events.csv" --policy threestrikes --level state --out "$T/us_ts.csv"
+# --before-start adopted: AL and AK are no rows (not 10 rows each as never-adopters), count as
+# adopters in the others' exposures from 1960 (2 of 3 siblings), and a note says so.
+check riskset_before_start_adopted 0 "risk set of 16 rows, 1 events" -- \
+  "$PDLAB" riskset "$US/us_own.toml" --events "$US/us_own_events.csv" --policy aboldeapen --level state --before-start adopted --out "$T/us_abol.csv"
+cp "$T/err" "$T/us_abol.err"
+check riskset_before_start_note 0 "note: 2 units adopted policy 'aboldeapen' before the calendar's start (1960) and are not at risk (--before-start adopted): they count as adopters from the start in the exposures of the others" -- cat "$T/us_abol.err"
+ok riskset_before_start_not_at_risk bash -c "grep -q '^AZ,' '$T/us_abol.csv' && ! grep -q '^A[LK],' '$T/us_abol.csv'"
+check riskset_before_start_exposure 0 "^OR,US,state,aboldeapen,0,1960,0,1,0,1,0,0,0.666666" -- cat "$T/us_abol.csv"
+# An --event-covariate adopted before the start is 1 from the start.
+check riskset_before_start_event_covariate 0 "^AL,US,state,threestrikes,0,1960,.*,1$" -- "$PDLAB" riskset "$US/us_own.toml" \
+  --events "$US/us_own_events.csv" --policy threestrikes --event-covariate aboldeapen --before-start adopted --level state --out -
+# --edges-directed: AZ -> OR is one way, so OR's adoption (1966) exposes no one; AL <-> AK both.
+check riskset_edges_directed 0 "" -- "$PDLAB" riskset "$US/us_own.toml" --events "$US/us_own_events.csv" --policy threestrikes \
+  --level state --edges "$US/us_own_directed_edges.csv" --edges-directed --set adoption.sibling_weight=0 --out "$T/us_dir.csv"
+check riskset_edges_directed_ak 0 "^AK,US,state,threestrikes,4,1964,.*,0,1,0$" -- cat "$T/us_dir.csv"
+check riskset_edges_directed_az 0 "^AZ,US,state,threestrikes,7,1967,.*,0,0,0$" -- cat "$T/us_dir.csv"
+# --start first-adoption: threestrikes' rows begin at its first adoption (AL, 1963), duration 1.
+check riskset_start_first_adoption 0 "risk set of 19 rows, 2 events" -- "$PDLAB" riskset "$US/us_own.toml" \
+  --events "$US/us_own_events.csv" --policy threestrikes --level state --start first-adoption --out "$T/us_first.csv"
+check riskset_start_first_rows 0 "^AL,US,state,threestrikes,3,1963,3,4,1,1,0," -- sed -n 2p "$T/us_first.csv"
+{ cat "$US/us_own_events.csv"; echo "OR,lateone,1975"; } > "$T/us_late.csv"
+check riskset_start_unstarted_note 0 "note: 1 policy has no adoption before the horizon, so no rows (--start first-adoption starts a policy's risk at its first adoption): lateone" -- \
+  "$PDLAB" riskset "$US/us_own.toml" --events "$T/us_late.csv" --level state --start first-adoption --before-start adopted --out "$T/us_late_rs.csv"
+check riskset_help_before_start 0 "Deleting such events instead would make those units never-adopters" -- "$PDLAB" riskset --help
+check riskset_help_edges_directed 0 "read as symmetric" -- "$PDLAB" riskset --help
 check fit_validates 0 "valid." -- "$PDLAB" validate "$T/fitted.toml"
 check fit_runs 0 "" -- "$PDLAB" run "$T/fitted.toml" --out "$T/fitted.sqlite" -r 4
 check check_fit_ok 0 "prefecture" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" -r 20 --out "$T/check.csv"

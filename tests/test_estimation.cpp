@@ -9,6 +9,7 @@
 #include "pdlab/io/estimation_io.hpp"
 #include "pdlab/sim/engine.hpp"
 #include "pdlab/study/fit.hpp"
+#include "pdlab/study/riskset_inputs.hpp"
 #include "pdlab/study/study.hpp"
 
 #include <tbb/task_arena.h>
@@ -392,6 +393,253 @@ TEST(RiskSet, EventFileErrors) {
   EXPECT_EQ(ok.adoptions.size(), 2U);
   EXPECT_EQ(ok.after_horizon, 1);
   EXPECT_EQ(ok.policy_ids, (std::vector<std::string>{"p", "q"}));
+}
+
+// Adopted before the calendar's start (io::kBeforeStart): never at risk, and an adopter in the
+// exposures from period 0. Deleting the event instead puts the unit at risk in every period as
+// a never-adopter, and takes its pressure off its siblings.
+TEST(RiskSet, AdoptedBeforeStartIsNotAtRiskButExposes) {
+  const auto h = tree();
+  const Network net;
+  auto id = [&](const char* s) { return h.find(s); };
+  RiskSetOptions o;
+  o.periods = 3;
+  o.level = 2;  // counties
+  const auto rs = build_riskset(h, net, {{id("a1"), 0, io::kBeforeStart}}, 1, {}, o);
+  std::map<std::pair<std::string, int>, std::size_t> row;
+  for (std::size_t r = 0; r < rs.rows(); ++r)
+    row[{std::string(h.id(rs.unit[r])), rs.period[r]}] = r;
+  EXPECT_EQ(row.count({"a1", 0}), 0U);
+  EXPECT_EQ(rs.rows(), 9U);                          // a2, a3, b1 x 3 periods
+  EXPECT_EQ(rs.horizontal[row.at({"a2", 0})], 0.5);  // a1 of its 2 siblings, from period 0
+  EXPECT_EQ(std::count(rs.event.begin(), rs.event.end(), 1), 0);
+  const auto dropped = build_riskset(h, net, {}, 1, {}, o);
+  EXPECT_EQ(dropped.rows(), 12U);
+  // A prefecture that adopted before the start presses its counties from period 0.
+  o.level = -1;
+  const auto up = build_riskset(h, net, {{id("A"), 0, io::kBeforeStart}}, 1, {}, o);
+  for (std::size_t r = 0; r < up.rows(); ++r) {
+    EXPECT_NE(up.unit[r], id("A"));
+    if (up.unit[r] == id("a1") && up.period[r] == 0) EXPECT_EQ(up.vertical[r], 1.0);
+    if (up.unit[r] == id("P") && up.period[r] == 0) EXPECT_EQ(up.bottom_up[r], 0.5);
+  }
+}
+
+TEST(RiskSet, EventsReaderFiltersPoliciesBeforeCheckingRows) {
+  const auto h = tree();
+  Calendar cal;
+  cal.start_year = 2010;
+  cal.periods_per_year = 1;
+  cal.periods = 5;
+  const auto p = test::write_file(test::temp_dir(), "ev.csv",
+                                  "unit_id,policy_id,time\n"
+                                  "a1,q,1990\n"  // another policy's date before the start
+                                  "zz,q,2011\n"  // another policy's unknown unit
+                                  "a1,p,2009\n"  // before the start
+                                  "a2,p,2010-06\n"
+                                  "a3,p,2005\n");  // the earliest before the start
+  io::EventsReadOptions opt;
+  opt.policies = {"p"};
+  opt.keep_before_start = true;
+  const auto ev = io::read_events(p, h, cal, opt);
+  EXPECT_EQ(ev.policy_ids, std::vector<std::string>{"p"});
+  EXPECT_EQ(ev.file_policy_ids, (std::vector<std::string>{"q", "p"}));
+  ASSERT_EQ(ev.adoptions.size(), 3U);
+  EXPECT_EQ(ev.adoptions[0].period, io::kBeforeStart);
+  EXPECT_EQ(ev.adoptions[1].period, 0);
+  EXPECT_EQ(ev.before_start, 2);
+  EXPECT_EQ(ev.lines[ev.first_before_start], 4);
+  EXPECT_EQ(ev.first_before_start_time, "2009");
+  EXPECT_EQ(ev.earliest_before_start, "2005");
+  // Without keep_before_start the reader refuses the first such row, as before.
+  opt.keep_before_start = false;
+  const auto e = test::expect_error([&] { io::read_events(p, h, cal, opt); }, ErrorKind::data);
+  EXPECT_NE(std::string(e.what()).find("ev.csv:4: field 'time' = '2009'"), std::string::npos)
+      << e.what();
+  // A filter the file lacks: no adoptions, no "no events" error (the caller names the id).
+  opt.policies = {"r"};
+  opt.keep_before_start = true;
+  EXPECT_TRUE(io::read_events(p, h, cal, opt).adoptions.empty());
+}
+
+namespace {
+
+// A US-like hierarchy of its own (no population column), a yearly calendar from 1960, and
+// events of two policies, in a folder; returns the folder.
+std::string us_fixture(const std::string& events) {
+  const auto dir = test::temp_dir();
+  test::write_file(dir, "us.csv",
+                   "id,parent_id,level,name\nUS,,nation,United States\nAL,US,state,Alabama\n"
+                   "AK,US,state,Alaska\nAZ,US,state,Arizona\nOR,US,state,Oregon\n");
+  test::write_file(dir, "us.toml",
+                   "schema_version = 1\nname = \"us\"\n[calendar]\nstart_year = 1960\n"
+                   "periods_per_year = 1\nperiods = 10\n[hierarchy]\nsource = \"csv\"\n"
+                   "path = \"us.csv\"\n");
+  test::write_file(dir, "events.csv", events);
+  return dir;
+}
+
+struct UsRiskSet {
+  study::RisksetInputs in;
+  RiskSet rs;
+  std::map<std::pair<std::string, int>, std::size_t> row;  // (unit, period) -> row
+};
+
+UsRiskSet us_riskset(const study::RisksetInputSpec& spec) {
+  UsRiskSet r{study::read_riskset_inputs(spec), {}, {}};
+  r.rs = build_riskset(*r.in.inputs.hierarchy, *r.in.inputs.network, r.in.events.adoptions,
+                       static_cast<int>(r.in.events.policy_ids.size()), r.in.time_varying,
+                       r.in.options);
+  for (std::size_t i = 0; i < r.rs.rows(); ++i)
+    r.row[{std::string(r.in.inputs.hierarchy->id(r.rs.unit[i])), r.rs.period[i]}] = i;
+  return r;
+}
+
+const char* kUsEvents =
+    "unit_id,policy_id,time\n"
+    "AL,aboldeapen,1957\n"  // before the start
+    "AK,aboldeapen,1846\n"  // before the start, and before 1900
+    "AZ,aboldeapen,1965\n"
+    "AL,threestrikes,1993\n"
+    "XX,othervote,1961\n";  // an unknown unit, of a policy not asked for
+
+}  // namespace
+
+// The user's case: events before the calendar's start. Refused by default with the option that
+// accepts them; with it the units are out of the risk set (not never-adopters) and noted. The
+// policy filter comes before the date and unit checks.
+TEST(RisksetInputs, AdoptionsBeforeTheStartAreRefusedOrLeftTruncated) {
+  const auto dir = us_fixture(kUsEvents);
+  study::RisksetInputSpec spec;
+  spec.scenario = dir + "/us.toml";
+  spec.events_path = dir + "/events.csv";
+  spec.level = "state";
+  spec.policy = "threestrikes";  // line 2 (another policy's 1957) is not read
+  auto r = us_riskset(spec);
+  EXPECT_EQ(r.rs.rows(), 40U);  // AL's adoption (1993) is after the horizon
+  spec.policy = "aboldeapen";
+  const auto e = test::expect_error([&] { study::read_riskset_inputs(spec); }, ErrorKind::data);
+  const std::string what = e.what();
+  EXPECT_NE(what.find("events.csv:2: field 'time' = '1957': the adoption of policy 'aboldeapen' "
+                      "by AL is before the calendar's start (1960), as are 2 adoptions of 1 "
+                      "policy in all (the earliest 1846)"),
+            std::string::npos)
+      << what;
+  EXPECT_NE(what.find("Fix: give --before-start adopted"), std::string::npos) << what;
+  EXPECT_NE(what.find("would count those units as never-adopters"), std::string::npos) << what;
+  EXPECT_EQ(what.find("calendar.start at or before"), std::string::npos) << what;  // 1846 < 1900
+  spec.before_start = study::BeforeStart::adopted;
+  r = us_riskset(spec);
+  for (const char* u : {"AL", "AK"}) {
+    for (int t = 0; t < 10; ++t) EXPECT_EQ(r.row.count({u, t}), 0U) << u << " " << t;
+  }
+  EXPECT_EQ(r.rs.rows(), 6U + 10);  // AZ until its adoption in 1965, OR throughout
+  EXPECT_EQ(r.rs.event[r.row.at({"AZ", 5})], 1);
+  EXPECT_DOUBLE_EQ(r.rs.horizontal[r.row.at({"OR", 0})], 2.0 / 3.0);  // 2 of 3 siblings adopted
+  // `pdlab fit` has no such option, and its refusal does not offer it.
+  spec.before_start = study::BeforeStart::error;
+  spec.offer_before_start = false;
+  const auto f = test::expect_error([&] { study::read_riskset_inputs(spec); }, ErrorKind::data);
+  EXPECT_EQ(std::string(f.what()).find("give --before-start"), std::string::npos) << f.what();
+}
+
+TEST(RisksetInputs, UnknownPolicySuggestsTheNearestAndListsTen) {
+  std::string events = kUsEvents;
+  for (int k = 0; k < 40; ++k) events += "OR,policy" + std::to_string(k) + ",1970\n";
+  const auto dir = us_fixture(events);
+  study::RisksetInputSpec spec;
+  spec.scenario = dir + "/us.toml";
+  spec.events_path = dir + "/events.csv";
+  spec.policy = "three_strikes";
+  const auto e = test::expect_error([&] { study::read_riskset_inputs(spec); }, ErrorKind::usage);
+  const std::string what = e.what();
+  EXPECT_NE(what.find("field '--policy' = 'three_strikes': no event has this policy_id (the "
+                      "events hold 43 policy ids; the 10 nearest: threestrikes, "),
+            std::string::npos)
+      << what;
+  EXPECT_NE(what.find("Fix: did you mean 'threestrikes'?"), std::string::npos) << what;
+  EXPECT_LT(what.size(), 500U);
+  spec.policy = "threestrikes";
+  spec.event_covariates = {"aboldeapn"};
+  const auto c = test::expect_error([&] { study::read_riskset_inputs(spec); }, ErrorKind::usage);
+  EXPECT_NE(std::string(c.what()).find("field '--event-covariate' = 'aboldeapn'"),
+            std::string::npos);
+  EXPECT_NE(std::string(c.what()).find("did you mean 'aboldeapen'?"), std::string::npos);
+}
+
+// A directed edge list (NetInf's edges: source -> target) given by --edges: refused as symmetric
+// with the option that reads it, read one way with it.
+TEST(RisksetInputs, EdgesCanBeDirected) {
+  const auto dir = us_fixture("unit_id,policy_id,time\nAL,p,1961\nOR,p,1961\n");
+  test::write_file(dir, "edges.csv", "from,to,weight\nAL,AK,1\nAK,AL,1\nAZ,OR,1\n");
+  study::RisksetInputSpec spec;
+  spec.scenario = dir + "/us.toml";
+  spec.events_path = dir + "/events.csv";
+  spec.level = "state";
+  spec.overrides = {"adoption.sibling_weight=0"};
+  spec.edges = dir + "/edges.csv";
+  const auto e = test::expect_error([&] { study::read_riskset_inputs(spec); }, ErrorKind::data);
+  EXPECT_NE(std::string(e.what()).find("Fix: give --edges-directed if each row is one direction"),
+            std::string::npos)
+      << e.what();
+  spec.edges_directed = true;
+  const auto r = us_riskset(spec);
+  // AL and OR adopted in 1961 (period 1): from period 2 AL exposes AK, its target; OR exposes
+  // no one (AZ -> OR is one way: read as symmetric, AZ would be exposed too).
+  EXPECT_EQ(r.rs.horizontal[r.row.at({"AK", 2})], 1.0);
+  EXPECT_EQ(r.rs.horizontal[r.row.at({"AZ", 2})], 0.0);
+  // Without --edges there is nothing to read as directed.
+  spec.edges.clear();
+  test::expect_error([&] { study::read_riskset_inputs(spec); }, ErrorKind::usage);
+}
+
+// Pooled policies invented at different times: with RiskStart::first_adoption a policy's rows
+// begin at its first adoption, and duration counts from 1 there.
+TEST(RisksetInputs, RiskCanStartAtThePolicysFirstAdoption) {
+  const auto dir = us_fixture(
+      "unit_id,policy_id,time\nAL,early,1961\nAK,late,1966\nAZ,late,1968\nOR,never,1999\n");
+  study::RisksetInputSpec spec;
+  spec.scenario = dir + "/us.toml";
+  spec.events_path = dir + "/events.csv";
+  spec.level = "state";
+  spec.start = study::RiskStart::first_adoption;
+  const auto r = study::read_riskset_inputs(spec);
+  const auto rs = build_riskset(*r.inputs.hierarchy, *r.inputs.network, r.events.adoptions,
+                                static_cast<int>(r.events.policy_ids.size()), {}, r.options);
+  std::map<std::string, std::pair<int, int>> first;  // policy -> (first period, its duration)
+  std::map<std::string, std::size_t> rows;
+  for (std::size_t i = 0; i < rs.rows(); ++i) {
+    const auto& pid = r.events.policy_ids[static_cast<std::size_t>(rs.policy[i])];
+    ++rows[pid];
+    if (!first.count(pid) || rs.period[i] < first[pid].first)
+      first[pid] = {rs.period[i], rs.duration[i]};
+    EXPECT_EQ(rs.duration[i], rs.period[i] - first[pid].first + 1);
+  }
+  EXPECT_EQ(first.at("early"), std::make_pair(1, 1));
+  EXPECT_EQ(first.at("late"), std::make_pair(6, 1));
+  EXPECT_EQ(rows.count("never"), 0U);          // its only adoption is after the horizon
+  EXPECT_EQ(rows.at("late"), 1U + 3 + 4 + 4);  // AK, AZ (to 1968), AL and OR (to 1969)
+  EXPECT_EQ(rows.at("early"), 1U + 3 * 9);
+}
+
+// A hierarchy of one's own rarely has the default promotion.capacity column ("population"):
+// a risk set never chooses pilots and does not ask for it; a simulation says it is the default.
+TEST(RisksetInputs, PilotCapacityIsNotCheckedForARiskSet) {
+  const auto dir = us_fixture("unit_id,policy_id,time\nAL,p,1961\n");
+  study::RisksetInputSpec spec;
+  spec.scenario = dir + "/us.toml";
+  spec.events_path = dir + "/events.csv";
+  const auto in = study::read_riskset_inputs(spec);
+  const auto e = test::expect_error(
+      [&] { const Model m(in.loaded.scenario, *in.inputs.hierarchy, *in.inputs.network); },
+      ErrorKind::config);
+  const std::string what = e.what();
+  EXPECT_NE(what.find("field 'promotion.capacity' = 'population': the hierarchy has no such "
+                      "attribute column (it has no numeric column); 'population' is "
+                      "promotion.capacity's default"),
+            std::string::npos)
+      << what;
+  EXPECT_NE(what.find("promotion.pilot_rule = \"random\""), std::string::npos) << what;
 }
 
 // --- Simulate, then estimate -------------------------------------------------------------

@@ -202,13 +202,15 @@ _ARGUMENTS = {"--cluster": "cluster=", "--strata": "strata=", "--offset": "offse
               "--p-value-cutoff": "p_value_cutoff=", "--epsilon": "epsilon=",
               "--event-covariate": "event_covariates=", "--set": "set=",
               "--resume": "resume=True", "--no-estimate-check": "check_estimate=False",
-              "--model": "model=", "--flavour": "flavour="}
+              "--model": "model=", "--flavour": "flavour=", "--before-start": "before_start=",
+              "--start": "start=", "--edges-directed": "edges_directed=True"}
 # Options that take no value: "--force" is not followed by one.
-_FLAGS = {"--force", "--resume", "--no-estimate-check"}
+_FLAGS = {"--force", "--resume", "--no-estimate-check", "--edges-directed"}
 # The words options take as values (the others are numbers, names with a '.', '_' or digit, or
 # placeholders in capitals).
 _VALUES = {"none", "parent", "cloglog", "logit", "efron", "breslow", "sobol", "morris",
-           "exponential", "powerlaw", "rayleigh", "snap", "networkinference"}
+           "exponential", "powerlaw", "rayleigh", "snap", "networkinference", "adopted",
+           "first-adoption"}
 
 # The temporary CSV files this call wrote for DataFrames, with their arguments' names.
 _frames = contextvars.ContextVar("pdlab_frames", default=None)
@@ -601,21 +603,37 @@ def compare(scenario, vary=None, set=None, replicates=None, seed=None, threads=N
 
 @_pythonic_errors
 def riskset(scenario, events, covariates=None, static=None, policy=None, level=None, set=None,
-            terms=None, inherit=None, event_covariates=None, edges=None):
+            terms=None, inherit=None, event_covariates=None, edges=None, edges_directed=False,
+            before_start="error", start="calendar"):
     """The discrete-time risk set (unit x period rows until adoption) of observed `events`
     (a CSV path or a DataFrame with unit_id, policy_id, time) on the scenario's hierarchy and
     calendar; `covariates` (unit_id, time, variable, value) adds time-varying columns and
     `static` hierarchy columns; `inherit` names covariates a unit takes from its nearest
     superior, `event_covariates` policies whose events become `adopted.<id>` columns, `terms`
-    computed columns ("trend + log(x)"), `edges` an edge list replacing the scenario's (e.g.
-    "china:prefecture_adjacency"). df.attrs holds the counts (events, after_horizon, ...)."""
+    computed columns ("trend + log(x)"). `policy`: only that policy (the file's other rows are
+    not read); None pools them all.
+    `edges`: an edge list replacing the scenario's (a CSV from,to[,weight], or e.g.
+    "china:prefecture_adjacency"), read as symmetric: each row links both ways, and a list that
+    also holds the reverse row is refused; `edges_directed=True` reads each row as one edge,
+    from's adoption exposing to (NetInf's inferred edges, source -> target).
+    `before_start`: an adoption dated before the calendar's start is an error ("error"), or
+    ("adopted") its unit had adopted when the calendar begins: it is never at risk of that
+    policy, counts as an adopter in the others' exposures from the start, and a PdlabNote says
+    how many (df.attrs["before_start"]). Deleting such events instead would make those units
+    never-adopters, at risk in every period.
+    `start`: each policy's risk begins at the calendar's start ("calendar"), or at its first
+    adoption in the events ("first-adoption"; "first_adoption" is accepted): no rows before
+    it, and duration counts from 1 there (pooled policies invented at different times).
+    df.attrs holds the counts (events, after_horizon, before_start, ...)."""
+    start = start.replace("_", "-") if isinstance(start, str) else start
     with tempfile.TemporaryDirectory(prefix="pdlab-riskset-") as tmp:
         tables, report = _pdlab.riskset(
             os.fspath(scenario), _overrides(set, None, None, None),
             _csv(events, tmp, "events.csv"), _csv(covariates, tmp, "covariates.csv"),
             _list(static), _text("policy", policy), _text("level", level),
             os.path.join(tmp, "riskset.sqlite"), _text("terms", terms), _list(inherit),
-            _list(event_covariates), _edges(edges))
+            _list(event_covariates), _edges(edges), bool(edges_directed),
+            _text("before_start", before_start), _text("start", start))
     _warn(report["notes"], PdlabNote)  # as the CLI's notes
     df = _frame(tables["riskset"])
     df.attrs.update(report)
@@ -859,10 +877,11 @@ def abc(scenario, targets, particles=200, generations=8, quantile=0.5, min_accep
 @_pythonic_errors
 def fit(scenario, events, covariates=None, static=None, level=None, policy=None, terms=None,
         link="cloglog", inherit=None, event_covariates=None, edges=None, set=None, out=None,
-        force=False, cluster="parent"):
+        force=False, cluster="parent", edges_directed=False):
     """Estimates the engine's adoption hazard from observed `events` (CSV path or DataFrame:
     unit_id, policy_id, time) on the scenario's hierarchy, as `pdlab fit`, with the risk-set
-    arguments of riskset() and the `terms` of eha(). Returns the coefficient table; df.attrs
+    arguments of riskset() (edges and edges_directed included) and the `terms` of eha().
+    Returns the coefficient table; df.attrs
     holds n, events, log_likelihood, aic, the notes (what entered the simulation how) and
     scenario_toml, the fitted scenario (written to `out` when given; its input paths are
     absolute, so it runs from anywhere; run it with run(), check it with check_fit()). Standard errors are clustered by the unit's superior (cluster="parent") or
@@ -876,7 +895,7 @@ def fit(scenario, events, covariates=None, static=None, level=None, policy=None,
             _list(static), _list(inherit), _list(event_covariates), _edges(edges),
             _text("level", level), _text("policy", policy), _text("terms", terms),
             _text("link", link), anchor, out is not None, bool(force),
-            _text("cluster", "none" if cluster is None else cluster))
+            _text("cluster", "none" if cluster is None else cluster), bool(edges_directed))
     _warn(info["notes"], PdlabNote)
     df = _frame(cols)
     df.attrs.update(info)

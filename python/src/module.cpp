@@ -102,6 +102,7 @@ py::tuple riskset(const study::RisksetSpec& spec) {
   d["policies"] = rep.policies;
   d["after_horizon"] = rep.after_horizon;
   d["outside_subtree"] = rep.outside_subtree;
+  d["before_start"] = rep.before_start;
   d["notes"] = study::riskset_notes(rep);  // (the wrapper warns with them, as the CLI notes)
   return py::make_tuple(read_sqlite_tables(spec.out), d);
 }
@@ -238,16 +239,22 @@ PYBIND11_MODULE(_pdlab, m) {
       [](const std::string& scenario, const Strings& overrides, const std::string& events,
          const std::string& covariates, const Strings& static_columns, const std::string& policy,
          const std::string& level, const std::string& out, const std::string& terms,
-         const Strings& inherit, const Strings& event_covariates, const std::string& edges) {
+         const Strings& inherit, const Strings& event_covariates, const std::string& edges,
+         bool edges_directed, const std::string& before_start, const std::string& start) {
         pdlab::study::RisksetSpec spec{
             scenario, overrides, events, covariates, static_columns,   policy, level,
             out,      false,     terms,  inherit,    event_covariates, edges};
+        spec.edges_directed = edges_directed;
+        spec.before_start = pdlab::study::before_start_from_name(before_start, "before_start");
+        spec.start = pdlab::study::risk_start_from_name(start, "start");
         return riskset(spec);
       },
       py::arg("scenario"), py::arg("overrides"), py::arg("events"), py::arg("covariates"),
       py::arg("static_columns"), py::arg("policy"), py::arg("level"), py::arg("out"),
       py::arg("terms") = "", py::arg("inherit") = Strings{},
-      py::arg("event_covariates") = Strings{}, py::arg("edges") = "");
+      py::arg("event_covariates") = Strings{}, py::arg("edges") = "",
+      py::arg("edges_directed") = false, py::arg("before_start") = "error",
+      py::arg("start") = "calendar");
   m.def("eha", &eha, py::arg("data"), py::arg("formula"), py::arg("link"), py::arg("cluster"),
         py::arg("offset"));
   m.def("cox", &cox, py::arg("data"), py::arg("formula"), py::arg("ties"), py::arg("strata"),

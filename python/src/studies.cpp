@@ -276,15 +276,17 @@ void register_studies(py::module_& m) {
          const std::string& covariates, const Strings& static_columns, const Strings& inherit,
          const Strings& event_covariates, const std::string& edges, const std::string& level,
          const std::string& policy, const std::string& terms, const std::string& link,
-         const std::string& out, bool write, bool force, const std::string& cluster) {
+         const std::string& out, bool write, bool force, const std::string& cluster,
+         bool edges_directed) {
         return fit({scenario, overrides, events, covariates, static_columns, inherit,
-                    event_covariates, edges, level, policy},
+                    event_covariates, edges, level, policy, edges_directed},
                    terms, link, out, write, force, cluster);
       },
       py::arg("scenario"), py::arg("overrides"), py::arg("events"), py::arg("covariates"),
       py::arg("static_columns"), py::arg("inherit"), py::arg("event_covariates"), py::arg("edges"),
       py::arg("level"), py::arg("policy"), py::arg("terms"), py::arg("link"), py::arg("out"),
-      py::arg("write"), py::arg("force"), py::arg("cluster") = "parent");
+      py::arg("write"), py::arg("force"), py::arg("cluster") = "parent",
+      py::arg("edges_directed") = false);
   m.def("check_fit", &check_fit, py::arg("scenario"), py::arg("overrides"), py::arg("events"),
         py::arg("train_until"));
   m.def("cases", &cases, py::arg("folder"), py::arg("out_dir"), py::arg("overrides"),

@@ -80,3 +80,53 @@ def test_infer_matches_the_cli():
     assert (first["origin_node"], first["destination_node"]) == ("23", "0")
     assert first["improvement"] == pytest.approx(3049.81035498, abs=1e-7)
     assert edges["p_value"].isna().all()  # the snap flavour has none
+
+
+US = SRC / "tests" / "bad_inputs"  # us_own.*: a US-like hierarchy of its own, SPID-like events
+
+
+def test_riskset_adoptions_before_the_start_are_refused_then_left_truncated():
+    events = pd.read_csv(US / "us_own_events.csv")
+    with pytest.raises(pdlab.DataError) as e:
+        pdlab.riskset(US / "us_own.toml", events=events, level="state", policy="aboldeapen")
+    assert "field 'time' = '1957'" in str(e.value)
+    assert "Fix: give before_start='adopted'" in str(e.value)
+    assert "never-adopters" in str(e.value)
+    with pytest.warns(pdlab.PdlabNote, match="2 units adopted policy 'aboldeapen' before the "
+                      r"calendar's start \(1960\) and are not at risk"):
+        rs = pdlab.riskset(US / "us_own.toml", events=events, level="state",
+                           policy="aboldeapen", before_start="adopted")
+    assert rs.attrs["before_start"] == 2
+    assert set(rs["unit_id"]) == {"AZ", "OR"} and len(rs) == 16
+    # Dropping the events instead (the old error's advice) makes AL and AK never-adopters.
+    kept = events[~((events.policy_id == "aboldeapen") & (events.time < 1960))]
+    assert len(pdlab.riskset(US / "us_own.toml", events=kept, level="state",
+                             policy="aboldeapen")) == 36
+
+
+def test_riskset_policy_filter_comes_before_the_date_check_and_typos_are_suggested():
+    rs = pdlab.riskset(US / "us_own.toml", events=US / "us_own_events.csv", level="state",
+                       policy="threestrikes")
+    assert len(rs) == 31 and rs.attrs["events"] == 2
+    with pytest.raises(pdlab.UsageError, match="Fix: did you mean 'threestrikes'"):
+        pdlab.riskset(US / "us_own.toml", events=US / "us_own_events.csv", policy="three_strikes")
+
+
+def test_riskset_edges_directed():
+    args = dict(events=US / "us_own_events.csv", level="state", policy="threestrikes",
+                edges=US / "us_own_directed_edges.csv", set={"adoption.sibling_weight": 0})
+    with pytest.raises(pdlab.DataError, match=r"Fix: give edges_directed=True if each row is one"):
+        pdlab.riskset(US / "us_own.toml", **args)
+    rs = pdlab.riskset(US / "us_own.toml", edges_directed=True, **args).set_index(
+        ["unit_id", "period"])
+    assert rs.loc[("AK", 4), "horizontal"] == 1.0  # AL -> AK: AL adopted in 1963
+    assert rs.loc[("AZ", 7), "horizontal"] == 0.0  # AZ -> OR only: OR's 1966 exposes no one
+
+
+def test_riskset_start_first_adoption():
+    rs = pdlab.riskset(US / "us_own.toml", events=US / "us_own_events.csv", level="state",
+                       policy="threestrikes", start="first_adoption")
+    assert rs["period"].min() == 3 and len(rs) == 19
+    assert (rs["duration"] == rs["period"] - 2).all()
+    with pytest.raises(pdlab.UsageError, match="field 'start' = 'first'"):
+        pdlab.riskset(US / "us_own.toml", events=US / "us_own_events.csv", start="first")

@@ -24,6 +24,7 @@ struct FitOptions {
   std::string cluster = "parent";
   std::string coefficients;  // the coefficient table's file (optional)
   bool force = false;
+  bool edges_directed = false;
 };
 
 void add_options(CLI::App& sub, FitOptions& o) {
@@ -32,7 +33,7 @@ void add_options(CLI::App& sub, FitOptions& o) {
   sub.add_option("--events", o.events_path, "Adoption events CSV: unit_id,policy_id,time")
       ->required();
   add_riskset_inputs(sub, o.covariates_path, o.static_columns, o.inherit, o.event_covariates,
-                     o.edges, o.terms);
+                     o.edges, o.edges_directed, o.terms);
   sub.add_option("--policy", o.policy, "The policy to fit (when the events hold several)");
   sub.add_option("--level", o.level, "Only units of this level are at risk");
   sub.add_option("--link", o.link, "Link function")
@@ -61,7 +62,7 @@ int run(const FitOptions& o) {
   study::FitSpec spec;
   spec.inputs = {o.scenario,       o.sets,    o.events_path,      o.covariates_path,
                  o.static_columns, o.inherit, o.event_covariates, o.edges,
-                 o.level,          o.policy};
+                 o.level,          o.policy,  o.edges_directed};
   spec.terms = o.terms;
   spec.link = study::glm_link_from_name(o.link);
   spec.out = o.out;

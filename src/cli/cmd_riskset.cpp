@@ -15,7 +15,9 @@ namespace {
 struct RisksetOptions {
   std::string scenario, events_path, covariates_path, terms, edges, policy, level, out;
   std::vector<std::string> static_columns, inherit, event_covariates, sets;
+  std::string before_start = "error", start = "calendar";
   bool force = false;
+  bool edges_directed = false;
 };
 
 void add_options(CLI::App& sub, RisksetOptions& o) {
@@ -25,9 +27,24 @@ void add_options(CLI::App& sub, RisksetOptions& o) {
   sub.add_option("--events", o.events_path, "Adoption events CSV: unit_id,policy_id,time")
       ->required();
   add_riskset_inputs(sub, o.covariates_path, o.static_columns, o.inherit, o.event_covariates,
-                     o.edges, o.terms);
-  sub.add_option("--policy", o.policy, "Only this policy (default: all, pooled)");
+                     o.edges, o.edges_directed, o.terms);
+  sub.add_option("--policy", o.policy,
+                 "Only this policy (default: all, pooled); the other policies' rows of the "
+                 "events file are not read");
   sub.add_option("--level", o.level, "Only units of this level (default: all levels)");
+  sub.add_option("--before-start", o.before_start,
+                 "An adoption dated before the calendar's start: an error (error), or the unit "
+                 "had adopted when the calendar begins (adopted): never at risk of that policy, "
+                 "an adopter in the others' exposures from the start, and counted in a note. "
+                 "Deleting such events instead would make those units never-adopters")
+      ->check(CLI::IsMember(study::before_start_names()))
+      ->capture_default_str();
+  sub.add_option("--start", o.start,
+                 "When each policy's risk begins: at the calendar's start (calendar), or at the "
+                 "policy's first adoption in the events (first-adoption: no rows before it, and "
+                 "duration counts from 1 there), for pooled policies invented at different times")
+      ->check(CLI::IsMember(study::risk_start_names()))
+      ->capture_default_str();
   sub.add_option("--out,-o", o.out, "Output CSV (default: standard output)");
   add_sets(sub, o.sets);
   add_force(sub, o.force);
@@ -50,6 +67,9 @@ int run(const RisksetOptions& o) {
   spec.inherit = o.inherit;
   spec.event_covariates = o.event_covariates;
   spec.edges = o.edges;
+  spec.edges_directed = o.edges_directed;
+  spec.before_start = study::before_start_from_name(o.before_start);
+  spec.start = study::risk_start_from_name(o.start);
   const auto r = study::riskset_study(spec);
   fmt::print(
       stderr, "pdlab: risk set of {} rows, {} events, {} polic{}{}{}\n", r.rows, r.events,

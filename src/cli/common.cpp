@@ -39,7 +39,7 @@ void add_sets(CLI::App& sub, std::vector<std::string>& sets, const std::string& 
 void add_riskset_inputs(CLI::App& sub, std::string& covariates, std::vector<std::string>& statics,
                         std::vector<std::string>& inherit,
                         std::vector<std::string>& event_covariates, std::string& edges,
-                        std::string& terms) {
+                        bool& edges_directed, std::string& terms) {
   sub.add_option("--covariates", covariates,
                  "Time-varying covariates CSV (long): unit_id,time,variable,value");
   sub.add_option("--static", statics, "Hierarchy attribute columns to include")->delimiter(',');
@@ -53,7 +53,12 @@ void add_riskset_inputs(CLI::App& sub, std::string& covariates, std::vector<std:
       ->delimiter(',');
   sub.add_option("--edges", edges,
                  "Edge list replacing the scenario's: a CSV (from,to,weight) or "
-                 "china:county_adjacency, china:prefecture_adjacency, china:province_adjacency");
+                 "china:county_adjacency, china:prefecture_adjacency, china:province_adjacency; "
+                 "read as symmetric (each row links both ways, so a list that also gives the "
+                 "reverse row is refused) unless --edges-directed");
+  sub.add_flag("--edges-directed", edges_directed,
+               "Read the --edges CSV as directed: a row from,to is one edge, from's adoption "
+               "exposing to (as NetInf's inferred edges: source -> target)");
   sub.add_option("--terms", terms,
                  "Hazard terms as in `pdlab eha`: e.g. \"vertical + horizontal + trend + "
                  "log(gdp) + vertical:horizontal\" (trend = period number)");

@@ -60,11 +60,12 @@ void add_threads(CLI::App& sub, RunOverrides& o, const std::string& help);
 void add_sets(CLI::App& sub, std::vector<std::string>& sets,
               const std::string& help = "Override a scenario key (repeatable)");
 // The risk-set inputs `pdlab riskset` and `pdlab fit` share (docs/estimation.md): --covariates
-// (long time-varying CSV), --static, --inherit, --event-covariate, --edges, --terms.
+// (long time-varying CSV), --static, --inherit, --event-covariate, --edges, --edges-directed,
+// --terms.
 void add_riskset_inputs(CLI::App& sub, std::string& covariates, std::vector<std::string>& statics,
                         std::vector<std::string>& inherit,
                         std::vector<std::string>& event_covariates, std::string& edges,
-                        std::string& terms);
+                        bool& edges_directed, std::string& terms);
 void add_force(CLI::App& sub, bool& force,
                const std::string& help = "Replace the output file if it exists");
 // Where a command's printed summary goes: standard error when the table itself is written to

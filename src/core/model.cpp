@@ -282,6 +282,27 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
   capacity_.assign(n, 0.0F);
   if (uses_pilots && sc_.promotion.pilot_rule == PilotRule::capacity) {
     const auto idx = h_.attribute_index(sc_.promotion.capacity);
+    const bool by_default =
+        sc_.promotion.capacity == PromotionParams{}.capacity &&
+        std::none_of(sc_.key_lines.begin(), sc_.key_lines.end(),
+                     [](const auto& kl) { return kl.first == "promotion.capacity"; });
+    if (!idx && by_default) {
+      // A hierarchy of one's own rarely has the default's column: say where the key comes
+      // from (the user never wrote it) and what else chooses pilots.
+      const auto& cols = h_.source_columns();
+      bad(sc_, "promotion.capacity", sc_.promotion.capacity,
+          "the hierarchy has no such attribute column (" +
+              (cols.empty() ? std::string("it has no numeric column")
+                            : "its numeric columns: " + list(cols)) +
+              "); 'population' is promotion.capacity's default, by which pilot_rule = "
+              "\"capacity\" (the default) ranks the children a superior designates as pilots",
+          std::string(cols.empty() ? ""
+                                   : "set promotion.capacity to one of the columns listed; or ") +
+              "choose pilots otherwise: promotion.pilot_rule = \"random\" (or \"need\", "
+              "\"score\"); or set promotion.weights.pilot = 0 when superiors choose no pilots "
+              "(estimation alone, pdlab riskset and pdlab fit, does not use pilots and does not "
+              "check this)");
+    }
     if (!idx) {
       column(sc_, h_, "promotion.capacity", sc_.promotion.capacity, "zero");  // throws
     }

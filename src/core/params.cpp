@@ -403,7 +403,10 @@ std::vector<Param> make_registry() {
   }
   r.push_back(text("promotion.capacity",
                    "Attribute column ranking children's capacity for "
-                   "pilot selection (missing ranks last).",
+                   "pilot selection (missing ranks last); read only when pilot_rule = "
+                   "\"capacity\" and superiors choose pilots: a hierarchy without the "
+                   "default's column needs another column here, or another pilot_rule "
+                   "(riskset and fit never read it).",
                    TEXT(promotion.capacity)));
   r.push_back(table("promotion.score", "per term unit", "illustrative",
                     "Coefficients of the pilot score (pilot_rule = \"score\") by term: an "

@@ -133,7 +133,7 @@ RiskSet build_riskset(const Hierarchy& h, const Network& net,
              "the unit adopts the same policy twice", "keep one adoption per unit and policy");
       }
       adopt_at[a.unit] = a.period;
-      if (a.period < opt.periods) {
+      if (a.period >= 0 && a.period < opt.periods) {
         by_period[a.period].push_back(a.unit);
       }
     }
@@ -152,6 +152,13 @@ RiskSet build_riskset(const Hierarchy& h, const Network& net,
         }
       }
     };
+    // Adopted before the calendar's start: adopters from period 0 on, never at risk.
+    for (const auto& a : adoptions) {
+      if (a.policy == pol && a.period < 0) {
+        count_adopter(a.unit, 1.0);
+      }
+    }
+    const std::int32_t start = opt.duration_from_policy_start ? std::max(from, 0) : 0;
     for (std::int32_t t = 0; t < opt.periods; ++t) {
       // Units born or ceasing at t: a unit that ceases leaves its parent's count of children
       // and, if it had adopted, its peers' counts of adopters (as in the simulator).
@@ -195,7 +202,7 @@ RiskSet build_riskset(const Hierarchy& h, const Network& net,
         rs.unit.push_back(u);
         rs.policy.push_back(pol);
         rs.period.push_back(t);
-        rs.duration.push_back(t + 1);
+        rs.duration.push_back(t - start + 1);
         rs.event.push_back(adopt_at[u] == t ? 1 : 0);
         rs.vertical.push_back(p >= 0 ? pressure[p] : 0.0);
         rs.horizontal.push_back(

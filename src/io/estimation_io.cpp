@@ -135,9 +135,11 @@ void riskset_availability(const Model& model, const EventsFile& events,
     const int m = scenario_policy[k];
     const std::string key = m >= 0 ? "policy[" + std::to_string(m) + "]" : "";
     const bool in_run = a.period < sc.calendar.periods;
+    // An adoption before the calendar's start must find its unit (and tier) there at the start.
+    const std::int32_t at = std::max(a.period, 0);
     std::string why;
     std::string fix;
-    if (a.period < ro.policy_from[k]) {
+    if (a.period < ro.policy_from[k] && (a.period >= 0 || ro.policy_from[k] > 0)) {
       why = "before the policy exists (" + key + ".from = " + sc.policies[m].from + ")";
       fix = "correct the event's time, or move " + key + ".from in the scenario earlier";
     } else if (!ro.policy_levels[k].empty() &&
@@ -151,7 +153,7 @@ void riskset_availability(const Model& model, const EventsFile& events,
       why = "by a unit of type '" + std::string(h.text_attribute(c, a.unit)) +
             "', which the scenario says cannot adopt it (" + key + ".types)";
       fix = "correct the event's unit, or add the type to " + key + ".types";
-    } else if (in_run && !rs.exists(a.unit, a.period)) {
+    } else if (in_run && !rs.exists(a.unit, at)) {
       why = "while the unit does not exist (it exists from " + when(rs.begin(a.unit)) + " until " +
             when(rs.end(a.unit)) +
             ": hierarchy columns exists_from / exists_until and the scenario's merge and "
@@ -159,7 +161,7 @@ void riskset_availability(const Model& model, const EventsFile& events,
       fix =
           "date the event while the unit exists (an adoption after a merge or split belongs "
           "to the unit that took it over), or correct the unit's existence";
-    } else if (in_run && rs.abolished_at(a.unit) <= a.period && a.period < rs.restored_at(a.unit)) {
+    } else if (in_run && rs.abolished_at(a.unit) <= at && at < rs.restored_at(a.unit)) {
       why = "while the unit's tier is abolished (from " + when(rs.abolished_at(a.unit)) +
             " until " + when(rs.restored_at(a.unit)) +
             ": the scenario's abolish and reestablish events), when it is not a government";
@@ -168,8 +170,10 @@ void riskset_availability(const Model& model, const EventsFile& events,
     if (!why.empty()) {
       const std::int64_t line = i < events.lines.size() ? events.lines[i] : 0;
       fail(ErrorKind::data, {events_path, line, "unit_id", std::string(h.id(a.unit))},
-           "an observed adoption of policy '" + events.policy_ids[k] + "' at " +
-               period_label(sc.calendar, a.period) + " " + why + ": it lies outside the risk set",
+           "an observed adoption of policy '" + events.policy_ids[k] + "' " +
+               (a.period < 0 ? "before " + period_label(sc.calendar, 0)
+                             : "at " + period_label(sc.calendar, a.period)) +
+               " " + why + ": it lies outside the risk set",
            fix);
     }
   }
@@ -195,8 +199,10 @@ std::string outside_subtree_note(const EventsFile& events) {
       events.outside_subtree);
 }
 
-EventsFile read_events(const std::string& path, const Hierarchy& h, const Calendar& cal) {
+EventsFile read_events(const std::string& path, const Hierarchy& h, const Calendar& cal,
+                       const EventsReadOptions& opt) {
   const auto first = unit_first_periods(h, cal);
+  const auto start_day = calendar_first_day(cal);
   CsvReader csv(path);
   const char* header = "unit_id,policy_id,time";
   const auto cu = need_column(csv, "unit_id", header);
@@ -204,15 +210,28 @@ EventsFile read_events(const std::string& path, const Hierarchy& h, const Calend
   const auto ct = need_column(csv, "time", header);
   EventsFile ev;
   std::map<std::pair<std::int32_t, std::int32_t>, std::int64_t> seen;
+  std::int64_t earliest_day = 0;
+  std::int64_t rows = 0;
   std::vector<std::string_view> f;
   while (csv.next(f)) {
+    ++rows;
+    const std::string pid(f[cp]);
+    if (!pid.empty() && std::find(ev.file_policy_ids.begin(), ev.file_policy_ids.end(), pid) ==
+                            ev.file_policy_ids.end()) {
+      ev.file_policy_ids.push_back(pid);
+    }
+    // The filter first: another policy's row is none of this reading's business, not even its
+    // date (a policy adopted before the calendar's start must not stop the others).
+    if (!opt.policies.empty() &&
+        std::find(opt.policies.begin(), opt.policies.end(), pid) == opt.policies.end()) {
+      continue;
+    }
     bool outside = false;
     const auto u = unit_index(h, csv, f[cu], &outside);
     if (outside) {
       ++ev.outside_subtree;
       continue;
     }
-    const std::string pid(f[cp]);
     if (pid.empty()) {
       fail(ErrorKind::data, {path, csv.line(), "policy_id", ""}, "empty policy id",
            "give every event a policy id");
@@ -223,13 +242,31 @@ EventsFile read_events(const std::string& path, const Hierarchy& h, const Calend
       it = ev.policy_ids.end() - 1;
     }
     const auto pol = static_cast<std::int32_t>(it - ev.policy_ids.begin());
+    const std::string time(f[ct]);
     std::int32_t period = 0;
-    // to_period's message names the file, line, field and value, and the fix; in an events
-    // file it is bad data (65), not a bad scenario.
-    try {
-      period = to_period(cal, std::string(f[ct]), "time", path, csv.line());
-    } catch (const Error& e) {
-      throw Error(ErrorKind::data, e.what());
+    DateSpan span;
+    std::string why;
+    // (only a date that ends before the start: one that straddles it stays an error)
+    if (opt.keep_before_start && !time.empty() && time.size() >= 4 && parse_date(time, span, why) &&
+        span.last < start_day) {
+      period = kBeforeStart;
+      if (ev.before_start == 0 || span.first < earliest_day) {
+        earliest_day = span.first;
+        ev.earliest_before_start = time;
+      }
+      if (ev.before_start == 0) {
+        ev.first_before_start = ev.adoptions.size();
+        ev.first_before_start_time = time;
+      }
+      ++ev.before_start;
+    } else {
+      // to_period's message names the file, line, field and value, and the fix; in an events
+      // file it is bad data (65), not a bad scenario.
+      try {
+        period = to_period(cal, time, "time", path, csv.line());
+      } catch (const Error& e) {
+        throw Error(ErrorKind::data, e.what());
+      }
     }
     const auto key = std::make_pair(u, pol);
     if (auto s = seen.find(key); s != seen.end()) {
@@ -239,8 +276,9 @@ EventsFile read_events(const std::string& path, const Hierarchy& h, const Calend
            "keep the first adoption of each unit and policy");
     }
     seen.emplace(key, csv.line());
-    if (!first.empty() && period < first[u]) {
-      fail(ErrorKind::data, {path, csv.line(), "time", std::string(f[ct])},
+    // (a unit that exists from the start may have adopted before it)
+    if (!first.empty() && period < first[u] && (period >= 0 || first[u] > 0)) {
+      fail(ErrorKind::data, {path, csv.line(), "time", time},
            "event before the unit exists (exists_from = " +
                fmt::format("{}", h.attribute(*h.attribute_index("exists_from"))[u]) + ")",
            "correct the event time or the unit's exists_from");
@@ -248,15 +286,14 @@ EventsFile read_events(const std::string& path, const Hierarchy& h, const Calend
     if (period >= cal.periods) {
       ++ev.after_horizon;
     }
-    const std::string_view time = f[ct];
-    if (cal.periods_per_year > 1 && time.size() == 4 &&
+    if (period != kBeforeStart && cal.periods_per_year > 1 && time.size() == 4 &&
         std::all_of(time.begin(), time.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       ++ev.year_dates;
     }
     ev.adoptions.push_back({u, pol, period});
     ev.lines.push_back(csv.line());
   }
-  if (ev.adoptions.empty() && ev.outside_subtree == 0) {
+  if (ev.adoptions.empty() && ev.outside_subtree == 0 && (opt.policies.empty() || rows == 0)) {
     fail(ErrorKind::data, {path, csv.line(), "", ""}, "no events",
          "add rows unit_id,policy_id,time");
   }

@@ -190,7 +190,8 @@ std::vector<TableSchema> build() {
   v.push_back(
       {"riskset",
        "`pdlab riskset`: one row per unit, policy and period at risk; then one column "
-       "per --static attribute and time-varying covariate.",
+       "per --static attribute and time-varying covariate. A unit that adopted a policy "
+       "before the calendar's start (--before-start adopted) has no rows for it.",
        {{"unit_id", T, "unit code"},
         {"parent_id", T, "parent's code"},
         {"level", T, "level"},
@@ -200,7 +201,10 @@ std::vector<TableSchema> build() {
         {"tstart", I, "interval start (counting process)"},
         {"tstop", I, "interval end"},
         {"event", I, "1 if the unit adopted in the period"},
-        {"duration", I, "periods at risk so far"},
+        {"duration", I,
+         "periods since the risk began, this one included: period + 1, from the calendar's "
+         "start (also under [[policy]] from and exists_from); with --start first-adoption, "
+         "from the policy's first adoption in the events (or its from, if later), 1 there"},
         {"log_duration", R, "log(duration)"},
         {"vertical", R,
          "vertical exposure: adopting ancestors, attenuated by vertical.attenuation per level"},

@@ -2,6 +2,7 @@
 // name the `pdlab` flag that sets it (--static, --policy, --level, --strata, --params).
 #include "pdlab/study/estimation_study.hpp"
 
+#include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/io/inputs.hpp"
 #include "pdlab/io/scenario_io.hpp"
@@ -142,6 +143,34 @@ std::vector<std::string> riskset_notes(const RisksetReport& r) {
         "events (--level {} keeps one level's rows)",
         at, fmt::join(r.eventless_levels, ", "), r.event_levels.front().first));
   }
+  if (r.before_start > 0) {
+    const auto& ids = r.before_start_policies;
+    notes.push_back(
+        ids.size() == 1
+            ? fmt::format("{} unit{} adopted policy '{}' before the calendar's start ({}) and {} "
+                          "not at risk (--before-start adopted): {} count{} as adopter{} from "
+                          "the start in the exposures of the others",
+                          r.before_start, r.before_start == 1 ? "" : "s", ids.front(),
+                          r.calendar_start, r.before_start == 1 ? "is" : "are",
+                          r.before_start == 1 ? "it" : "they", r.before_start == 1 ? "s" : "",
+                          r.before_start == 1 ? "" : "s")
+            : fmt::format("{} adoptions of {} policies are dated before the calendar's start "
+                          "({}): those units are not at risk of those policies (--before-start "
+                          "adopted) and count as adopters from the start in the exposures of "
+                          "the others",
+                          r.before_start, ids.size(), r.calendar_start));
+  }
+  if (!r.unstarted_policies.empty()) {
+    const auto& ids = r.unstarted_policies;
+    notes.push_back(fmt::format(
+        "{} polic{} no adoption before the horizon, so no rows (--start first-adoption starts "
+        "a policy's risk at its first adoption): {}{}",
+        ids.size(), ids.size() == 1 ? "y has" : "ies have",
+        fmt::join(ids.begin(),
+                  ids.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(ids.size(), 10)),
+                  ", "),
+        ids.size() > 10 ? fmt::format(" and {} more", ids.size() - 10) : ""));
+  }
   for (const auto& [level, n] : r.other_levels) {
     notes.push_back(fmt::format(
         "{} events of units at level {} are not rows of this level's risk set; they count only "
@@ -154,7 +183,8 @@ std::vector<std::string> riskset_notes(const RisksetReport& r) {
 RisksetReport riskset_study(const RisksetSpec& spec) {
   const auto in = read_riskset_inputs({spec.scenario, spec.overrides, spec.events_path,
                                        spec.covariates_path, spec.static_columns, spec.inherit,
-                                       spec.event_covariates, spec.edges, spec.level, spec.policy});
+                                       spec.event_covariates, spec.edges, spec.level, spec.policy,
+                                       spec.edges_directed, spec.before_start, spec.start});
   const auto& h = *in.inputs.hierarchy;
   const auto& sc = in.loaded.scenario;
   const auto& events = in.events;
@@ -188,6 +218,29 @@ RisksetReport riskset_study(const RisksetSpec& spec) {
   rep.after_horizon = events.after_horizon;
   rep.outside_subtree = events.outside_subtree;
   rep.year_dates_note = io::year_dates_note(events, sc.calendar);
+  rep.calendar_start = period_label(sc.calendar, 0);
+  std::vector<std::int32_t> first(events.policy_ids.size(), kNever);
+  for (const auto& a : events.adoptions) {
+    const bool at_risk =
+        std::find(in.policies.begin(), in.policies.end(), a.policy) != in.policies.end();
+    const auto& pid = events.policy_ids[static_cast<std::size_t>(a.policy)];
+    first[static_cast<std::size_t>(a.policy)] =
+        std::min(first[static_cast<std::size_t>(a.policy)], a.period);
+    if (at_risk && a.period == io::kBeforeStart) {
+      ++rep.before_start;
+      if (std::find(rep.before_start_policies.begin(), rep.before_start_policies.end(), pid) ==
+          rep.before_start_policies.end()) {
+        rep.before_start_policies.push_back(pid);
+      }
+    }
+  }
+  if (spec.start == RiskStart::first_adoption) {
+    for (const auto k : in.policies) {
+      if (first[static_cast<std::size_t>(k)] >= sc.calendar.periods) {
+        rep.unstarted_policies.push_back(events.policy_ids[static_cast<std::size_t>(k)]);
+      }
+    }
+  }
   std::vector<std::int64_t> by_level(static_cast<std::size_t>(h.n_levels()), 0);
   for (const auto& a : events.adoptions) {  // of the policies at risk only
     if (std::find(in.policies.begin(), in.policies.end(), a.policy) != in.policies.end()) {

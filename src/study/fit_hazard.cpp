@@ -641,7 +641,12 @@ bool written_by_fit(const std::string& scenario_path) {
 }
 
 FitResult fit_study(const FitSpec& spec) {
-  const auto in = read_riskset_inputs(spec.inputs);
+  // Adoptions before the calendar's start stay errors: the fitted scenario could not start
+  // with those units adopted, so check-fit would simulate them as at risk.
+  auto inputs = spec.inputs;
+  inputs.before_start = BeforeStart::error;
+  inputs.offer_before_start = false;
+  const auto in = read_riskset_inputs(inputs);
   io::check_output_path(spec.out, spec.force);
   FitOptions fo;
   fo.terms = spec.terms;

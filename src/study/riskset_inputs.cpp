@@ -71,7 +71,104 @@ void check_edge_level(const RisksetInputs& in, const std::string& edges_path) {
                    want, want, want));
 }
 
+// A policy id the events lack: the nearest id as a suggestion, and at most 10 of the file's
+// ids (the nearest first) with their count; a file of 728 policies is not one line of 25 KB.
+[[noreturn]] void unknown_policy(const std::string& events_path, const std::string& option,
+                                 const std::string& id, const std::vector<std::string>& ids,
+                                 const std::string& what) {
+  constexpr std::size_t kShown = 10;
+  const auto near = closest(id, ids);
+  std::vector<std::string> shown = ids;
+  if (shown.size() > kShown) {
+    if (!near.empty()) {  // (else the nearest are no nearer than any others)
+      std::stable_sort(shown.begin(), shown.end(), [&](const auto& a, const auto& b) {
+        return edit_distance(id, a) < edit_distance(id, b);
+      });
+    }
+    shown.resize(kShown);
+  }
+  const std::string listed =
+      ids.size() > kShown ? fmt::format("the events hold {} policy ids; the {} {}: {}", ids.size(),
+                                        kShown, near.empty() ? "first" : "nearest", join(shown))
+                          : "the events' policy ids: " + join(shown);
+  fail(ErrorKind::usage, {events_path, 0, option, id}, what + " (" + listed + ")",
+       near.empty() ? "use a policy_id of the events" : "did you mean '" + near + "'?");
+}
+
+// Adoptions before the calendar's start, refused: the fixes, and why not to delete them.
+[[noreturn]] void refuse_before_start(const io::EventsFile& ev, const Hierarchy& h,
+                                      const Calendar& cal, const std::string& events_path,
+                                      bool offer_option) {
+  const auto& a = ev.adoptions[ev.first_before_start];
+  std::vector<std::string> policies;
+  for (const auto& b : ev.adoptions) {
+    const auto& pid = ev.policy_ids[static_cast<std::size_t>(b.policy)];
+    if (b.period == io::kBeforeStart &&
+        std::find(policies.begin(), policies.end(), pid) == policies.end()) {
+      policies.push_back(pid);
+    }
+  }
+  // calendar.start cannot be set before 1900 (set_calendar_start).
+  DateSpan span;
+  std::string why;
+  const bool can_move =
+      parse_date(ev.earliest_before_start, span, why) && civil_from_days(span.first).year >= 1900;
+  fail(ErrorKind::data,
+       {events_path, ev.lines[ev.first_before_start], "time", ev.first_before_start_time},
+       fmt::format("the adoption of policy '{}' by {} is before the calendar's start ({}), as "
+                   "are {} adoption{} of {} polic{} in all (the earliest {})",
+                   ev.policy_ids[static_cast<std::size_t>(a.policy)], h.id(a.unit),
+                   period_label(cal, 0), ev.before_start, ev.before_start == 1 ? "" : "s",
+                   policies.size(), policies.size() == 1 ? "y" : "ies", ev.earliest_before_start),
+       (offer_option
+            ? std::string("give --before-start adopted to count such units as adopters from the "
+                          "start: not at risk (left-truncated out of the risk set), and adopters "
+                          "in the exposures of the others")
+            : std::string("correct the dates; a fit takes adoptions inside the calendar "
+                          "only (riskset with --before-start adopted keeps such units out of a "
+                          "risk set)")) +
+           (can_move ? "; or set calendar.start at or before " + ev.earliest_before_start +
+                           " to model those adoptions"
+                     : "") +
+           ". Deleting the events instead would count those units as never-adopters, at risk "
+           "in every period");
+}
+
 }  // namespace
+
+const std::vector<std::string>& before_start_names() {
+  static const std::vector<std::string> names = {"error", "adopted"};
+  return names;
+}
+
+BeforeStart before_start_from_name(const std::string& name, const std::string& field) {
+  if (name == "adopted") {
+    return BeforeStart::adopted;
+  }
+  if (name != "error") {
+    fail(ErrorKind::usage, {"", 0, field, name}, "not a choice",
+         "use error (refuse adoptions before the calendar's start) or adopted (their units "
+         "are not at risk)");
+  }
+  return BeforeStart::error;
+}
+
+const std::vector<std::string>& risk_start_names() {
+  static const std::vector<std::string> names = {"calendar", "first-adoption"};
+  return names;
+}
+
+RiskStart risk_start_from_name(const std::string& name, const std::string& field) {
+  if (name == "first-adoption") {
+    return RiskStart::first_adoption;
+  }
+  if (name != "calendar") {
+    fail(ErrorKind::usage, {"", 0, field, name}, "not a choice",
+         "use calendar (every policy at risk from the calendar's start) or first-adoption "
+         "(each policy from its first adoption in the events)");
+  }
+  return RiskStart::calendar;
+}
 
 std::string event_covariate_name(const std::string& policy_id) {
   return "adopted." + policy_id;
@@ -104,7 +201,18 @@ RisksetInputs read_riskset_inputs(const RisksetInputSpec& spec) {
     // A path on the command line is relative to the working directory, not the scenario.
     const bool shipped = spec.edges.rfind("china:", 0) == 0;
     edges_path = shipped ? spec.edges : std::filesystem::absolute(spec.edges).string();
-    sc.hierarchy.edges = {EdgeSource{edges_path, true}};
+    if (shipped && spec.edges_directed) {
+      fail(ErrorKind::usage, {"", 0, "--edges-directed", spec.edges},
+           "the shipped lists are adjacencies, one row per pair of neighbours: read as "
+           "directed, each pair would link one way only",
+           "drop --edges-directed with a china: list");
+    }
+    sc.hierarchy.edges = {EdgeSource{edges_path, !spec.edges_directed}};
+  } else if (spec.edges_directed) {
+    fail(ErrorKind::usage, {"", 0, "--edges-directed", ""},
+         "--edges-directed says how to read the list given by --edges, and there is none",
+         "give the directed list with --edges PATH (the scenario's own lists say so with "
+         "symmetric = false under [[hierarchy.edges]])");
   }
   // `--covariates` once took hierarchy columns in `pdlab fit`: say so rather than "no file".
   if (!spec.covariates_path.empty() && !std::filesystem::exists(spec.covariates_path) &&
@@ -120,6 +228,20 @@ RisksetInputs read_riskset_inputs(const RisksetInputSpec& spec) {
   } catch (const Error& e) {
     // An edge list given by --edges is blamed on --edges, not on the scenario's key.
     const std::string what = e.what();
+    // A list that gives both directions of a pair, read as symmetric: the fix is an option
+    // of this command, not a key of the scenario.
+    const std::string symmetric_fix = "Fix: set symmetric = false for this edge list";
+    if (const auto at = what.find(symmetric_fix); !spec.edges.empty() && at != std::string::npos) {
+      auto head = what.substr(0, at);
+      const std::string as_key = "with symmetric = true";
+      if (const auto k = head.find(as_key); k != std::string::npos) {
+        head.replace(k, as_key.size(), "read as symmetric (--edges without --edges-directed),");
+      }
+      throw Error(e.kind(), head +
+                                "Fix: give --edges-directed if each row is one direction, from "
+                                "-> to (a directed list, such as NetInf's inferred edges), or "
+                                "keep one row per pair");
+    }
     const auto field = what.find("field 'hierarchy.edges.path' = '");
     const auto text = field == std::string::npos ? field : what.find("': ", field + 32);
     if (spec.edges.empty() || text == std::string::npos) {
@@ -133,7 +255,28 @@ RisksetInputs read_riskset_inputs(const RisksetInputSpec& spec) {
          fix == std::string::npos ? "" : what.substr(fix + 7));
   }
   const auto& h = *in.inputs.hierarchy;
-  in.events = io::read_events(spec.events_path, h, sc.calendar);
+  io::EventsReadOptions read;
+  read.keep_before_start = true;  // refused below, with this command's fixes, unless adopted
+  if (!spec.policy.empty()) {
+    // Only the rows in use: another policy's bad date or unit must not stop this one.
+    read.policies = spec.event_covariates;
+    read.policies.push_back(spec.policy);
+  }
+  in.events = io::read_events(spec.events_path, h, sc.calendar, read);
+  for (const auto& [option, ids] :
+       {std::pair<std::string, std::vector<std::string>>{"--policy", {spec.policy}},
+        std::pair<std::string, std::vector<std::string>>{"--event-covariate",
+                                                         spec.event_covariates}}) {
+    for (const auto& id : ids) {
+      const auto& file_ids = in.events.file_policy_ids;
+      if (!id.empty() && std::find(file_ids.begin(), file_ids.end(), id) == file_ids.end()) {
+        unknown_policy(spec.events_path, option, id, file_ids, "no event has this policy_id");
+      }
+    }
+  }
+  if (in.events.before_start > 0 && spec.before_start == BeforeStart::error) {
+    refuse_before_start(in.events, h, sc.calendar, spec.events_path, spec.offer_before_start);
+  }
   auto& ro = in.options;
   ro.periods = sc.calendar.periods;
   ro.attenuation = sc.vertical.attenuation;
@@ -141,7 +284,12 @@ RisksetInputs read_riskset_inputs(const RisksetInputSpec& spec) {
   ro.edge_weight = sc.adoption.edge_weight;
   // The scenario compiled against the hierarchy bounds the risk set as it bounds a run:
   // restructuring and the policies' from, levels and types.
-  const Model model(sc, h, *in.inputs.network);
+  // Pilots are chosen only in a simulation: their ranking column (promotion.capacity, by
+  // default "population", which a hierarchy of one's own may lack) is no concern of a risk set.
+  // (`pdlab fit` writes pilot_rule = "random" and no pilots into the fitted scenario.)
+  Scenario compiled = sc;
+  compiled.promotion.pilot_rule = PilotRule::random;
+  const Model model(compiled, h, *in.inputs.network);
   io::riskset_availability(model, in.events, spec.events_path, ro);
   const std::string hier_file =
       sc.hierarchy.source == "china" ? "china:units (the shipped hierarchy)" : sc.hierarchy.path;
@@ -186,8 +334,8 @@ RisksetInputs read_riskset_inputs(const RisksetInputSpec& spec) {
   for (const auto& pid : spec.event_covariates) {
     const auto it = std::find(in.events.policy_ids.begin(), in.events.policy_ids.end(), pid);
     if (it == in.events.policy_ids.end()) {
-      fail(ErrorKind::usage, {spec.events_path, 0, "--event-covariate", pid},
-           "no event has this policy_id", "use one of: " + join(in.events.policy_ids));
+      unknown_policy(spec.events_path, "--event-covariate", pid, in.events.file_policy_ids,
+                     "no event of a unit in the hierarchy has this policy_id");
     }
     const auto k = static_cast<std::int32_t>(it - in.events.policy_ids.begin());
     covariate_policy[static_cast<std::size_t>(k)] = true;
@@ -210,9 +358,9 @@ RisksetInputs read_riskset_inputs(const RisksetInputSpec& spec) {
     in.policies.push_back(static_cast<std::int32_t>(k));
   }
   if (!spec.policy.empty() && in.policies.empty()) {
-    fail(ErrorKind::usage, {spec.events_path, 0, "--policy", spec.policy},
-         "no event has this policy_id (or it is an --event-covariate)",
-         "use one of: " + join(in.events.policy_ids));
+    unknown_policy(spec.events_path, "--policy", spec.policy, in.events.file_policy_ids,
+                   "no event of a unit in the hierarchy has this policy_id (or it is an "
+                   "--event-covariate)");
   }
   if (in.policies.empty()) {
     fail(ErrorKind::usage, {spec.events_path, 0, "--event-covariate", join(spec.event_covariates)},
@@ -222,6 +370,20 @@ RisksetInputs read_riskset_inputs(const RisksetInputSpec& spec) {
          "--event-covariate is another policy whose adoption is a covariate");
   }
   ro.policies = in.policies;
+  if (spec.start == RiskStart::first_adoption) {
+    // A policy that did not exist before its first adoption had no one at risk of it: its rows
+    // begin in that period (the first adopter's row is its event), and duration counts from it.
+    std::vector<std::int32_t> first(in.events.policy_ids.size(), kNever);
+    for (const auto& a : in.events.adoptions) {
+      auto& f = first[static_cast<std::size_t>(a.policy)];
+      f = std::min(f, std::max(a.period, 0));
+    }
+    for (const auto k : in.policies) {
+      auto& from = ro.policy_from[static_cast<std::size_t>(k)];
+      from = std::max(from, first[static_cast<std::size_t>(k)]);
+    }
+    ro.duration_from_policy_start = true;
+  }
   check_edge_level(in, edges_path);
   // Each covariate becomes a column of the risk set: a name given twice, or one of the risk
   // set's own columns, would write a table with two columns of one name (which `eha` then

@@ -16,6 +16,9 @@
 
 namespace pdlab {
 
+// A negative period: adopted before the calendar's start (io::kBeforeStart): the unit is never
+// at risk of the policy and counts as an adopter in its peers' and superiors' exposures from
+// period 0.
 struct ObservedAdoption {
   std::int32_t unit = 0;
   std::int32_t policy = 0;
@@ -60,6 +63,9 @@ struct RiskSetOptions {
   // empty = 0), and the levels that can adopt it ([[policy]] levels; an empty inner vector,
   // or an empty outer one, = every level).
   std::vector<std::int32_t> policy_from;
+  // Whether `duration` counts the periods since the policy's risk start (policy_from; 1 in
+  // that period) rather than since the calendar's start (period + 1).
+  bool duration_from_policy_start = false;
   std::vector<std::vector<std::uint8_t>> policy_levels;
   // Per policy, per unit: whether the unit's type can adopt it ([[policy]] types; an empty
   // inner or outer vector = every type).

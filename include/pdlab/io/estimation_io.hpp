@@ -22,14 +22,22 @@ namespace pdlab::io {
 
 // Events CSV: unit_id,policy_id,time (time: "YYYY-MM", "YYYY" or a period number on the
 // scenario's calendar). Unknown units or policies, duplicates, dates before the calendar are
-// errors naming the line; events after the horizon are kept as censored and counted in
-// `after_horizon`.
+// errors naming the line (unless EventsReadOptions::keep_before_start); events after the
+// horizon are kept as censored and counted in `after_horizon`.
 struct EventsFile {
   std::vector<ObservedAdoption> adoptions;
   std::vector<std::int64_t> lines;      // per adoption: its line in the file (0: not from one)
   std::vector<std::string> policy_ids;  // index = ObservedAdoption::policy
+  // Every policy id of the file in the order first seen, those not read included (for
+  // messages: an id asked for that the file lacks).
+  std::vector<std::string> file_policy_ids;
   std::int64_t after_horizon = 0;
   std::int64_t outside_subtree = 0;
+  // Adoptions dated wholly before the calendar's start (kept with keep_before_start, at
+  // period kBeforeStart): their count, the first in the file, and the earliest date.
+  std::int64_t before_start = 0;
+  std::size_t first_before_start = 0;  // index into adoptions
+  std::string first_before_start_time, earliest_before_start;
   // Events dated by a bare year ("2021") on a calendar of several periods a year: each is
   // placed in its year's first period (docs/model.md 2), which a hazard by period reads as an
   // adoption in January.
@@ -40,9 +48,25 @@ std::string year_dates_note(const EventsFile& events, const Calendar& cal);
 // The note on EventsFile::outside_subtree ("" when there are none): every command that reads
 // events against a scenario restricted to a subtree (hierarchy.root) says how many it ignored.
 std::string outside_subtree_note(const EventsFile& events);
+// The period of an adoption dated before the calendar's start: the unit had adopted when the
+// calendar begins (adopted "before period 0").
+inline constexpr std::int32_t kBeforeStart = -1;
+
+struct EventsReadOptions {
+  // Only the rows of these policy ids are read (their units and dates checked); empty: every
+  // row. The other rows are skipped before any check: they may even be dated before the start.
+  std::vector<std::string> policies;
+  // A date that ends before the calendar's start is kept at period kBeforeStart (and counted
+  // in EventsFile::before_start) instead of refused; the caller decides what it means.
+  bool keep_before_start = false;
+};
+
 // If the hierarchy has an `exists_from` column (a year, e.g. 2012 for a unit created then),
-// events before that year are errors and the risk set starts there.
-EventsFile read_events(const std::string& path, const Hierarchy& h, const Calendar& cal);
+// events before that year are errors and the risk set starts there. With a policy filter, a
+// file with rows but none of those policies gives no adoptions instead of the "no events"
+// error (the caller names the policy asked for).
+EventsFile read_events(const std::string& path, const Hierarchy& h, const Calendar& cal,
+                       const EventsReadOptions& options = {});
 
 // Per unit, the first period it exists (from `exists_from`); empty without that column.
 std::vector<std::int32_t> unit_first_periods(const Hierarchy& h, const Calendar& cal);

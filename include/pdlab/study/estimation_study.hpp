@@ -8,6 +8,7 @@
 #include "pdlab/estimation/glm.hpp"
 #include "pdlab/estimation/netinf.hpp"
 #include "pdlab/io/estimation_io.hpp"
+#include "pdlab/study/riskset_inputs.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -27,10 +28,13 @@ struct RisksetSpec {
   std::string level;                        // only units of this level; empty: all
   std::string out;                          // CSV; empty or "-": standard output
   bool force = false;
-  std::string terms;                          // formula terms added as columns (trend, log(x))
-  std::vector<std::string> inherit;           // --covariates variables inherited downwards
-  std::vector<std::string> event_covariates;  // policies whose events become covariates
-  std::string edges;                          // replaces the scenario's edge lists
+  std::string terms;                              // formula terms added as columns (trend, log(x))
+  std::vector<std::string> inherit;               // --covariates variables inherited downwards
+  std::vector<std::string> event_covariates;      // policies whose events become covariates
+  std::string edges;                              // replaces the scenario's edge lists
+  bool edges_directed = false;                    // --edges is directed (from -> to), not symmetric
+  BeforeStart before_start = BeforeStart::error;  // adoptions before the calendar's start
+  RiskStart start = RiskStart::calendar;          // when each policy's risk begins
 };
 
 struct RisksetReport {
@@ -47,6 +51,14 @@ struct RisksetReport {
   // root with none, whose rows can never be events.
   std::vector<std::pair<std::string, std::int64_t>> event_levels;
   std::vector<std::string> eventless_levels;
+  // With BeforeStart::adopted: the adoptions of the policies at risk dated before the
+  // calendar's start (units not at risk of them), the policies they are of, and the start.
+  std::int64_t before_start = 0;
+  std::vector<std::string> before_start_policies;
+  std::string calendar_start;
+  // With RiskStart::first_adoption: the policies at risk with no adoption before the horizon,
+  // which have no rows.
+  std::vector<std::string> unstarted_policies;
 };
 
 // Builds the risk set (unit x period rows until adoption) and writes it to `spec.out`.

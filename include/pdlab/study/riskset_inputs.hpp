@@ -18,6 +18,25 @@
 
 namespace pdlab::study {
 
+// What an adoption dated before the calendar's start means (--before-start).
+enum class BeforeStart : std::uint8_t {
+  error,    // refused, with the fixes (the default)
+  adopted,  // the unit had adopted when the calendar begins: never at risk of the policy, an
+            // adopter in the exposures of the others from period 0 (left-truncated)
+};
+// When each policy's risk begins (--start).
+enum class RiskStart : std::uint8_t {
+  calendar,        // at the calendar's start (or the scenario's [[policy]] from)
+  first_adoption,  // at the policy's first adoption in the events (or its from, if later)
+};
+// The spellings of the options' values ("error", "adopted"; "calendar", "first-adoption") and
+// the values of a name; an unknown name is a usage error naming `field` and the choices.
+const std::vector<std::string>& before_start_names();
+BeforeStart before_start_from_name(const std::string& name,
+                                   const std::string& field = "--before-start");
+const std::vector<std::string>& risk_start_names();
+RiskStart risk_start_from_name(const std::string& name, const std::string& field = "--start");
+
 struct RisksetInputSpec {
   std::string scenario;
   std::vector<std::string> overrides;         // key=value
@@ -29,6 +48,14 @@ struct RisksetInputSpec {
   std::string edges;                          // replaces the scenario's edge lists; empty: keep
   std::string level;                          // only units of this level; empty: all
   std::string policy;                         // only this policy_id; empty: all
+  // --edges as a directed list: a row from,to is one edge (from's adoption exposes to); else
+  // each row stands for both directions.
+  bool edges_directed = false;
+  BeforeStart before_start = BeforeStart::error;
+  RiskStart start = RiskStart::calendar;
+  // Whether the refusal of an adoption before the start offers --before-start adopted (`pdlab
+  // fit` has no such option: its fitted scenario could not start with those units adopted).
+  bool offer_before_start = true;
 };
 
 struct RisksetInputs {
@@ -43,9 +70,12 @@ struct RisksetInputs {
 };
 
 // Reads and checks everything. Errors: an unknown --static column, --inherit variable or
-// --event-covariate policy; an edge list none of whose units is at the level at risk (its
-// neighbour exposure would be 0 for every row); --covariates given a list of hierarchy columns
-// (its meaning before 0.x in `pdlab fit`; now --static).
+// --policy / --event-covariate policy (with the nearest ids); an edge list none of whose units
+// is at the level at risk (its neighbour exposure would be 0 for every row); --covariates given
+// a list of hierarchy columns (its meaning before 0.x in `pdlab fit`; now --static); an
+// adoption before the calendar's start under BeforeStart::error. With --policy, only that
+// policy's rows (and the --event-covariate ones) of the events are read. The scenario's pilot
+// settings (promotion.pilot_rule's columns) are not checked: no risk set uses them.
 RisksetInputs read_riskset_inputs(const RisksetInputSpec& spec);
 
 // The index of numeric hierarchy column `name` (a --static covariate); an unknown name is a

@@ -706,6 +706,31 @@ check export_sqlite_name 64 "export writes CSV, not SQLite" -- "$PDLAB" export "
 # design is used, the fit checks it).
 printf 'event,x,z\n1,1,1\n0,2,2\n1,3,2\n0,0.5,1\n1,2,1\n0,1,2\n1,0.7,2\n0,1.5,1\n0,inf,\n' > "$T/inf_dropped.csv"
 check eha_inf_in_dropped_row 0 "(Intercept)" -- "$PDLAB" eha "$T/inf_dropped.csv" --formula "event ~ x + z"
+# An exactly collinear term beside dummies that separate (periods 37..57 have no event): it
+# was kept, with NaN standard errors beside finite estimates and no warning (exit 0); it is
+# dropped as aliased and the separation is flagged.
+python3 -c "
+rows, events, adopted = [50, 49, 36, 26] + [25] * 21, [1, 13, 10, 1] + [0] * 21, [0, 1, 14, 24]
+with open('$T/collinear_sep.csv', 'w') as f:
+    f.write('period,horizontal,event\\n')
+    for t in range(25):
+        for r in range(rows[t]):
+            f.write('%d,%r,%d\\n' % (33 + t, (adopted[t] if t < 4 else 25) / 49, r < events[t]))"
+check eha_collinear_separated 0 "'factor(period)57' is collinear with earlier terms and was dropped" -- \
+  "$PDLAB" eha "$T/collinear_sep.csv" --formula "event ~ horizontal + factor(period)" --link logit
+ok eha_collinear_separated_flagged grep -q "separation: the estimate of 'horizontal'" "$T/out"
+ok eha_collinear_separated_no_nan bash -c "! grep -qi nan '$T/out'"
+# Fisher scoring under cloglog alternates between two points on these data: the fit was
+# refused as not converged (exit 65) with x flagged DIVERGES; Newton-Raphson steps reach the
+# maximum.
+python3 -c "
+with open('$T/cloglog_slow.csv', 'w') as f:
+    f.write('x,event\\n')
+    for x, n, e in [(0.0, 800, 1), (0.35, 80, 30), (0.7, 30, 25), (1.0, 10, 6)]:
+        for r in range(n):
+            f.write('%r,%d\\n' % (x, r < e))"
+check eha_cloglog_converges 0 "^x  *5.16882 " -- "$PDLAB" eha "$T/cloglog_slow.csv" --formula "event ~ x"
+ok eha_cloglog_converges_no_flag bash -c "! grep -q -e DIVERGES -e 'NOT CONVERGED' -e warning '$T/out'"
 # export writes CSV only: a workbook's name (or none) would promise another format.
 check export_xlsx_name 64 "Fix: name it $T/levels.csv" -- "$PDLAB" export "$T/tr.sqlite" --table levels --out "$T/levels.xlsx"
 ok export_xlsx_nothing_written test ! -e "$T/levels.xlsx"

@@ -173,6 +173,181 @@ TEST(Eha, SeparationIsReportedNotSilent) {
   for (int j = 0; j < 2; ++j) EXPECT_FALSE(std::isnan(f.coef[j])) << "no silent NaN";
 }
 
+namespace {
+
+// A risk set of periods 33..57 (a user's, trimmed): `horizontal`, lagged adoptions among 49
+// peers, is constant within each period, so it is exactly collinear with the intercept and
+// the period dummies; periods 37..57 have no event (quasi-complete separation of their
+// dummies). Columns: (Intercept), horizontal, factor(period)34 .. factor(period)57.
+struct PeriodDesign {
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  std::vector<std::string> names;
+};
+
+PeriodDesign collinear_and_separated() {
+  constexpr int kPeriods = 25;  // 33..57
+  int rows[kPeriods];
+  int events[kPeriods];
+  double horizontal[kPeriods];
+  for (int t = 0; t < kPeriods; ++t) {
+    const int r[] = {50, 49, 36, 26};
+    const int e[] = {1, 13, 10, 1};
+    const int adopted[] = {0, 1, 14, 24};
+    rows[t] = t < 4 ? r[t] : 25;
+    events[t] = t < 4 ? e[t] : 0;
+    horizontal[t] = (t < 4 ? adopted[t] : 25) / 49.0;
+  }
+  PeriodDesign d;
+  d.names = {"(Intercept)", "horizontal"};
+  for (int t = 1; t < kPeriods; ++t) {
+    d.names.push_back("factor(period)" + std::to_string(33 + t));
+  }
+  const int n = std::accumulate(rows, rows + kPeriods, 0);
+  d.x = Eigen::MatrixXd::Zero(n, kPeriods + 1);
+  d.y = Eigen::VectorXd::Zero(n);
+  for (int t = 0, i = 0; t < kPeriods; ++t) {
+    for (int r = 0; r < rows[t]; ++r, ++i) {
+      d.x(i, 0) = 1;
+      d.x(i, 1) = horizontal[t];
+      if (t > 0) {
+        d.x(i, t + 1) = 1;
+      }
+      d.y[i] = r < events[t] ? 1 : 0;
+    }
+  }
+  return d;
+}
+
+bool any_warning(const GlmFit& f, const std::string& text) {
+  for (const auto& w : f.warnings) {
+    if (w.find(text) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+// Aliasing is decided on the design itself: the last period dummy completes horizontal's
+// exact collinearity (on the user's data its residual is 8e-14 of its norm in a QR of X), but
+// X'X's column-ordered Cholesky measured its squared residual at 2.4e-13 of its norm squared,
+// above the 1e-14 (tolerance squared) it was compared with. Nothing was dropped: every
+// standard error but the intercept's came out NaN beside a finite estimate (here, and on the
+// user's data, where horizontal was -16.77 and no term was flagged as diverging).
+TEST(Eha, CollinearTermIsDroppedUnderSeparationToo) {
+  const auto d = collinear_and_separated();
+  GlmOptions o;
+  const auto f = fit_binomial_glm(d.x, d.y, {}, d.names, o);
+  const Eigen::Index p = d.x.cols();
+  for (Eigen::Index j = 0; j < p; ++j) {
+    EXPECT_EQ(f.aliased[j], j == p - 1) << d.names[j];
+  }
+  EXPECT_TRUE(any_warning(f, "'factor(period)57' is collinear with earlier terms"));
+  // Without horizontal the columns span the same space: the same fit.
+  const std::vector<std::string> dummies(d.names.begin() + 2, d.names.end());
+  Eigen::MatrixXd x_factor(d.x.rows(), p - 1);
+  x_factor << d.x.col(0), d.x.rightCols(p - 2);
+  std::vector<std::string> names_factor{"(Intercept)"};
+  names_factor.insert(names_factor.end(), dummies.begin(), dummies.end());
+  const auto g = fit_binomial_glm(x_factor, d.y, {}, names_factor, o);
+  EXPECT_NEAR(f.log_likelihood, g.log_likelihood, 1e-6 * std::fabs(g.log_likelihood));
+  // The separation is diagnosed, as it is without horizontal.
+  EXPECT_TRUE(any_warning(g, "separation: the estimate of"));
+  EXPECT_TRUE(any_warning(f, "separation: the estimate of"));
+  EXPECT_TRUE(f.separated[1]) << "horizontal " << f.coef[1];
+  for (Eigen::Index j = 0; j < p - 1; ++j) {
+    EXPECT_TRUE(std::isfinite(f.se[j]) && f.se[j] > 0) << d.names[j] << " se " << f.se[j];
+  }
+}
+
+// With aliasing switched off the same design leaves the information singular: the standard
+// errors that come out NaN are named in a warning, never printed bare beside an estimate.
+TEST(Eha, NanStandardErrorsAreExplained) {
+  const auto d = collinear_and_separated();
+  GlmOptions o;
+  o.alias_tolerance = 0;
+  const auto f = fit_binomial_glm(d.x, d.y, {}, d.names, o);
+  std::string missing;
+  for (Eigen::Index j = 0; j < d.x.cols(); ++j) {
+    ASSERT_FALSE(f.aliased[j]);
+    if (!std::isfinite(f.se[j])) {
+      missing += (missing.empty() ? "'" : ", '") + d.names[j] + "'";
+    }
+  }
+  ASSERT_FALSE(missing.empty()) << "this design is meant to leave some standard error NaN";
+  EXPECT_TRUE(any_warning(f, "no standard error for " + missing + " (NaN)")) << missing;
+}
+
+// Fisher scoring under cloglog converges only linearly, and here not at all: it alternates
+// between two points (-3.627, 4.491 after 1,000 iterations). The fit refused a model whose
+// maximum exists ("did not converge", with x flagged as diverging); the Newton-Raphson steps
+// that follow 25 unconverged Fisher iterations reach it. The reference is Newton-Raphson on
+// the log-likelihood iterated to a zero score (numpy; BFGS agrees to 3e-8), with the standard
+// errors from the Fisher information there.
+TEST(Eha, CloglogConvergesWhereFisherScoringOscillates) {
+  // 800 rows at x = 0 with 1 event; x = 0.35: 30 of 80; x = 0.7: 25 of 30; x = 1: 6 of 10.
+  const double groups[][3] = {{0.0, 800, 1}, {0.35, 80, 30}, {0.7, 30, 25}, {1.0, 10, 6}};
+  std::vector<double> xs;
+  std::vector<double> ys;
+  for (const auto& g : groups) {
+    for (int r = 0; r < static_cast<int>(g[1]); ++r) {
+      xs.push_back(g[0]);
+      ys.push_back(r < static_cast<int>(g[2]) ? 1.0 : 0.0);
+    }
+  }
+  const auto n = static_cast<Eigen::Index>(xs.size());
+  Eigen::MatrixXd x(n, 2);
+  Eigen::VectorXd y(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    x(i, 0) = 1;
+    x(i, 1) = xs[static_cast<std::size_t>(i)];
+    y[i] = ys[static_cast<std::size_t>(i)];
+  }
+  GlmOptions o;
+  o.link = GlmLink::cloglog;
+  const auto f = fit_binomial_glm(x, y, {}, {"(Intercept)", "x"}, o);
+  EXPECT_TRUE(f.converged);
+  EXPECT_GT(f.iterations, o.max_iterations) << "Fisher scoring alone converged";
+  EXPECT_TRUE(f.warnings.empty()) << f.warnings.front();
+  EXPECT_NEAR(f.coef[0], -3.78437119905, 1e-6);
+  EXPECT_NEAR(f.coef[1], 5.16882386239, 1e-6);
+  EXPECT_NEAR(f.se[0], 0.21776797346, 1e-6);
+  EXPECT_NEAR(f.se[1], 0.429939844693, 1e-6);
+  EXPECT_NEAR(f.log_likelihood, -124.51778582835, 1e-8);
+  // The score is zero there.
+  Eigen::Vector2d score = Eigen::Vector2d::Zero();
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double u = std::exp(f.coef[0] + f.coef[1] * x(i, 1));
+    score += (y[i] > 0.5 ? u / std::expm1(u) : -u) * x.row(i).transpose();
+  }
+  EXPECT_LT(score.norm(), 1e-6) << score.transpose();
+  for (bool s : f.separated) {
+    EXPECT_FALSE(s);
+  }
+}
+
+// The Newton-Raphson steps after unconverged Fisher scoring flatten the deviance of a separated
+// cloglog fit too (it reached 0 after 35 iterations on tests/bad_inputs/separated.csv): that is
+// no maximum, so the fit stays unconverged (refused by eha, exit 65) with the terms flagged.
+TEST(Eha, NewtonStepsDoNotMakeASeparatedFitConverge) {
+  Eigen::MatrixXd x(200, 2);
+  Eigen::VectorXd y(200);
+  for (int i = 0; i < 200; ++i) {
+    x(i, 0) = 1;
+    x(i, 1) = (i + 0.5) / 200;
+    y[i] = i >= 100 ? 1 : 0;
+  }
+  GlmOptions o;
+  o.link = GlmLink::cloglog;
+  const auto f = fit_binomial_glm(x, y, {}, {"(Intercept)", "x"}, o);
+  EXPECT_FALSE(f.converged);
+  EXPECT_TRUE(f.separated[1]);
+  EXPECT_GT(f.iterations, o.max_iterations);
+  EXPECT_TRUE(any_warning(f, "Newton-Raphson steps after them only moved"));
+}
+
 TEST(Eha, BadInputs) {
   Eigen::MatrixXd x = Eigen::MatrixXd::Ones(3, 1);
   Eigen::VectorXd y(3);

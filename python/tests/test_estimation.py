@@ -1,4 +1,6 @@
 """pdlab.riskset, eha, cox, infer: DataFrames in and out, checked against known answers."""
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -44,6 +46,41 @@ def test_eha_matches_r_glm():
     fit = pdlab.eha(REF / "synthetic.csv", "y ~ x1 + x2 + x3", link="logit").set_index("term")
     np.testing.assert_allclose(fit.loc[ref.index, "estimate"], ref["estimate"], rtol=1e-6)
     np.testing.assert_allclose(fit.loc[ref.index, "std_error"], ref["std_error"], rtol=1e-6)
+
+
+def test_eha_cloglog_reaches_the_maximum_where_fisher_scoring_oscillates():
+    """Fisher scoring (R's glm.fit) alternates between two points on these data and never
+    converges; the fit was refused ("did not converge") with x flagged as diverging. The
+    estimates must be the maximum of the likelihood: a zero score, computed here."""
+    groups = [(0.0, 800, 1), (0.35, 80, 30), (0.7, 30, 25), (1.0, 10, 6)]
+    x = np.repeat([g[0] for g in groups], [g[1] for g in groups])
+    event = np.concatenate([[1] * e + [0] * (n - e) for _, n, e in groups])
+    fit = pdlab.eha(pd.DataFrame({"event": event, "x": x}), "event ~ x", link="cloglog")
+    b = fit.set_index("term")["estimate"]
+    u = np.exp(b["(Intercept)"] + b["x"] * x)
+    score = np.where(event == 1, u / np.expm1(u), -u)
+    assert abs(score.sum()) < 1e-6 and abs((score * x).sum()) < 1e-6
+    assert fit.attrs["iterations"] > 25 and not fit["separated"].any()
+
+
+def test_eha_drops_a_collinear_term_when_dummies_separate():
+    """horizontal is constant within each period (exactly collinear with the period dummies)
+    and periods 37..57 have no event: the last dummy is dropped as aliased, as without the
+    separation, and the separation is flagged; no NaN standard error beside an estimate."""
+    rows, events, adopted = [50, 49, 36, 26] + [25] * 21, [1, 13, 10, 1] + [0] * 21, [0, 1, 14, 24]
+    data = pd.DataFrame([(33 + t, (adopted[t] if t < 4 else 25) / 49, int(r < events[t]))
+                         for t in range(25) for r in range(rows[t])],
+                        columns=["period", "horizontal", "event"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = pdlab.eha(data, "event ~ horizontal + factor(period)", link="logit")
+    texts = [str(w.message) for w in caught if issubclass(w.category, pdlab.PdlabWarning)]
+    assert any("'factor(period)57' is collinear" in t for t in texts), texts
+    assert any(t.startswith("separation: the estimate of 'horizontal'") for t in texts), texts
+    est = fit.set_index("term")
+    assert np.isnan(est.loc["factor(period)57", "estimate"])
+    kept = est.drop(index="factor(period)57")
+    assert np.isfinite(kept["std_error"]).all() and est.loc["horizontal", "separated"] == 1
 
 
 def test_riskset_as_the_cli_builds_it_then_eha():

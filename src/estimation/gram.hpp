@@ -113,13 +113,18 @@ inline std::string order_of(double v) {
 // The columns kept in column order, as R's pivoting QR keeps them, from a Gram-like matrix g
 // (X'X, or an information matrix): column j is dropped when `degenerate(j)` says so, or when
 // its residual on the kept columns before it is below tolerance^2 of g(j, j) (a column-ordered
-// Cholesky). Shared by the GLM (aliased columns) and Cox (inestimable terms) fits.
+// Cholesky). Shared by the GLM (aliased columns) and Cox (inestimable terms) fits. `closest`,
+// when given, receives the smallest residual share d / g(j, j) over the columns not degenerate
+// (1 if none): how near the decision came to the tolerance.
 template <typename Degenerate>
 std::vector<Eigen::Index> kept_columns(const Eigen::MatrixXd& g, double tolerance,
-                                       Degenerate degenerate) {
+                                       Degenerate degenerate, double* closest = nullptr) {
   const Eigen::Index p = g.cols();
   std::vector<Eigen::Index> keep;
   Eigen::MatrixXd l = Eigen::MatrixXd::Zero(p, p);  // rows: columns; cols: kept ones
+  if (closest != nullptr) {
+    *closest = 1;
+  }
   for (Eigen::Index j = 0; j < p; ++j) {
     Eigen::VectorXd row(static_cast<Eigen::Index>(keep.size()));
     double d = g(j, j);
@@ -132,13 +137,80 @@ std::vector<Eigen::Index> kept_columns(const Eigen::MatrixXd& g, double toleranc
       row[ka] = v / l(keep[a], ka);
       d -= row[ka] * row[ka];
     }
-    if (degenerate(j) || d < tolerance * tolerance * g(j, j)) {
+    if (degenerate(j)) {
+      continue;
+    }
+    if (closest != nullptr) {
+      *closest = std::min(*closest, d / g(j, j));
+    }
+    if (d < tolerance * tolerance * g(j, j)) {
       continue;
     }
     for (std::size_t a = 0; a < keep.size(); ++a) {
       l(j, static_cast<Eigen::Index>(a)) = row[static_cast<Eigen::Index>(a)];
     }
     l(j, static_cast<Eigen::Index>(keep.size())) = std::sqrt(d);
+    keep.push_back(j);
+  }
+  return keep;
+}
+
+// The R factor of a QR of x (at most p x p; rows' signs arbitrary): a Householder QR of each
+// fixed row block, in parallel, then one of their R factors stacked in block order (the same
+// bits at any thread count). Unlike X'X it does not square x's condition number.
+template <typename Matrix>
+Eigen::MatrixXd r_factor(const Matrix& x) {
+  const Eigen::Index n = x.rows();
+  const Eigen::Index p = x.cols();
+  const Eigen::Index blocks = (n + kGramBlock - 1) / kGramBlock;
+  std::vector<Eigen::MatrixXd> part(static_cast<std::size_t>(blocks));
+  tbb::parallel_for(Eigen::Index{0}, blocks, [&](Eigen::Index b) {
+    const Eigen::Index r0 = b * kGramBlock;
+    const Eigen::Index m = std::min(kGramBlock, n - r0);
+    const Eigen::HouseholderQR<Eigen::MatrixXd> qr(Eigen::MatrixXd(x.middleRows(r0, m)));
+    part[static_cast<std::size_t>(b)] =
+        qr.matrixQR().topRows(std::min(m, p)).template triangularView<Eigen::Upper>();
+  });
+  Eigen::Index rows = 0;
+  for (const auto& r : part) {
+    rows += r.rows();
+  }
+  Eigen::MatrixXd stacked(rows, p);
+  for (Eigen::Index b = 0, at = 0; b < blocks; ++b) {
+    const auto& r = part[static_cast<std::size_t>(b)];
+    stacked.middleRows(at, r.rows()) = r;
+    at += r.rows();
+  }
+  if (blocks == 1) {
+    return stacked;
+  }
+  const Eigen::HouseholderQR<Eigen::MatrixXd> qr(stacked);
+  return qr.matrixQR().topRows(std::min(rows, p)).triangularView<Eigen::Upper>();
+}
+
+// The columns kept in column order from r, an R factor of X (r_factor): as R's dqrdc2 (the QR
+// of lm and glm.fit), column j is dropped when it is zero or its residual on the kept columns
+// before it is below `tolerance` of its norm. R has X's column norms and every residual norm
+// of X (Q is orthogonal), so this is the QR of X itself, without X.
+inline std::vector<Eigen::Index> kept_columns_qr(Eigen::MatrixXd r, double tolerance) {
+  const Eigen::Index rows = r.rows();
+  const Eigen::Index p = r.cols();
+  const Eigen::VectorXd norm = r.colwise().norm();
+  std::vector<Eigen::Index> keep;
+  Eigen::VectorXd essential;
+  Eigen::VectorXd workspace(p);
+  for (Eigen::Index j = 0; j < p; ++j) {
+    const auto at = static_cast<Eigen::Index>(keep.size());  // rows the kept columns fill
+    const Eigen::Index rest = rows - at;
+    if (rest == 0 || norm[j] == 0 || r.col(j).tail(rest).norm() < tolerance * norm[j]) {
+      continue;
+    }
+    // Reflect column j's residual onto row `at`, and the later columns with it.
+    double tau = 0;
+    double beta = 0;
+    essential.resize(rest - 1);
+    r.col(j).tail(rest).makeHouseholder(essential, tau, beta);
+    r.block(at, j, rest, p - j).applyHouseholderOnTheLeft(essential, tau, workspace.data());
     keep.push_back(j);
   }
   return keep;

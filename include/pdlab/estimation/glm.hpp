@@ -1,5 +1,6 @@
 // Binomial GLM by iteratively reweighted least squares (Fisher scoring), as R's glm.fit:
-// the discrete-time event-history model with a logit or complementary log-log link.
+// the discrete-time event-history model with a logit or complementary log-log link. A cloglog
+// fit that Fisher scoring leaves unconverged goes on by Newton-Raphson (glm.cpp).
 #pragma once
 
 #include <Eigen/Dense>
@@ -15,10 +16,13 @@ enum class GlmLink : std::uint8_t { logit, cloglog };
 
 struct GlmOptions {
   GlmLink link = GlmLink::logit;
-  int max_iterations = 25;  // R: glm.control(maxit = 25)
-  double epsilon = 1e-8;    // R: |dev - dev_old| / (|dev| + 0.1) < epsilon
+  // R: glm.control(maxit = 25). Fisher scoring's; an unconverged cloglog fit then takes up to
+  // as many Newton-Raphson steps.
+  int max_iterations = 25;
+  double epsilon = 1e-8;  // R: |dev - dev_old| / (|dev| + 0.1) < epsilon
   // A column is aliased when its residual on earlier columns is below this share of its norm
-  // (as R's lm, tol = 1e-7; exactly collinear columns are far below it).
+  // (as R's lm, tol = 1e-7; exactly collinear columns are far below it), judged on the
+  // unweighted design before IRLS.
   double alias_tolerance = 1e-7;
   // The response column's name, for messages about y.
   std::string response = "event";

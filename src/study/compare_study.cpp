@@ -628,42 +628,31 @@ std::string compare_intervals_note(const CompareResult& res) {
 
 void write_compare(const CompareResult& res, io::TableWriter& w) {
   const auto& defs = res.outcomes;
+  // A variant's row, or a user contrast's (its name as the variant).
+  const auto row = [&](const OutcomeDef& d, const std::string& variant, const Contrast& c,
+                       double censored) {
+    w.text(d.name)
+        .text(d.statistic)
+        .text(d.policy)
+        .text(d.level)
+        .text(variant)
+        .integer(c.n)
+        .real(c.mean)
+        .real(c.sd)
+        .real(c.diff)
+        .real(c.diff_se)
+        .real(c.lo)
+        .real(c.hi)
+        .text(outcome_unit(d))
+        .real(censored)
+        .end_row();
+  };
   for (std::size_t k = 0; k < defs.size(); ++k) {
     for (std::size_t i = 0; i < res.labels.size(); ++i) {
-      const auto& c = res.contrasts[k][i];
-      w.text(defs[k].name)
-          .text(defs[k].statistic)
-          .text(defs[k].policy)
-          .text(defs[k].level)
-          .text(res.labels[i])
-          .integer(c.n)
-          .real(c.mean)
-          .real(c.sd)
-          .real(c.diff)
-          .real(c.diff_se)
-          .real(c.lo)
-          .real(c.hi)
-          .text(outcome_unit(defs[k]))
-          .real(res.censored[k][i])
-          .end_row();
+      row(defs[k], res.labels[i], res.contrasts[k][i], res.censored[k][i]);
     }
     for (std::size_t j = 0; j < res.user_contrasts.size(); ++j) {
-      const auto& c = res.user_results[k][j];
-      w.text(defs[k].name)
-          .text(defs[k].statistic)
-          .text(defs[k].policy)
-          .text(defs[k].level)
-          .text(res.user_contrasts[j].name)
-          .integer(c.n)
-          .real(c.mean)
-          .real(c.sd)
-          .real(c.diff)
-          .real(c.diff_se)
-          .real(c.lo)
-          .real(c.hi)
-          .text(outcome_unit(defs[k]))
-          .real(res.user_censored[k][j])
-          .end_row();
+      row(defs[k], res.user_contrasts[j].name, res.user_results[k][j], res.user_censored[k][j]);
     }
   }
 }

@@ -455,8 +455,14 @@ ok check_fit_out_stdout_summary_on_stderr grep -q "Observed vs simulated" "$T/er
 # events of another policy and events with nothing to compare.
 check fit_names_policy 0 "^id = 'dual_carbon'" -- grep -A1 '^\[\[policy\]\]' "$T/fitted.toml"
 printf 'unit_id,policy_id,time\n1101,other,2020\n' > "$T/other_policy.csv"
-check check_fit_other_policy 65 "no event of the scenario's policy 'dual_carbon' (the events are of: other)" -- \
+check check_fit_other_policy 65 "no event of the scenario's policy 'dual_carbon' (the events' policy ids: other)" -- \
   "$PDLAB" check-fit "$T/fitted.toml" --events "$T/other_policy.csv" -r 2
+# Many policies: their count and the nearest ten, with a suggestion, not every id.
+{ printf 'unit_id,policy_id,time\n'; for i in $(seq 1 30); do printf '1101,p%02d,2020\n' "$i"; done; printf '1101,dual_carbn,2020\n'; } > "$T/many_policies.csv"
+check check_fit_many_policies 65 "(the events hold 31 policy ids; the 10 nearest: dual_carbn, " -- \
+  "$PDLAB" check-fit "$T/fitted.toml" --events "$T/many_policies.csv" -r 2
+ok check_fit_many_policies_fix grep -q "Fix: did you mean 'dual_carbn'?" "$T/err"
+ok check_fit_many_policies_short bash -c "! grep -q 'p30' '$T/err'"
 printf 'unit_id,policy_id,time\n1101,dual_carbon,2030\n11,dual_carbon,2020\n' > "$T/nothing_to_compare.csv"
 check check_fit_nothing_to_compare 65 "none falls within the scenario's calendar (2020 to 2023) at a level that can adopt" -- \
   "$PDLAB" check-fit "$T/fitted.toml" --events "$T/nothing_to_compare.csv" -r 2

@@ -1,9 +1,11 @@
 #include "pdlab/study/fit.hpp"
 #include "pdlab/study/compare_study.hpp"
+#include "pdlab/study/riskset_inputs.hpp"
 #include "pdlab/study/study.hpp"
 
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
+#include "pdlab/core/params.hpp"
 #include "pdlab/io/output_file.hpp"
 
 #include <fmt/format.h>
@@ -45,10 +47,15 @@ int events_policy(const Model& model, const io::EventsFile& events,
     return 0;  // a scenario that leaves its one policy unnamed: the events' one policy
   }
   if (it == ids.end()) {
+    const auto near = closest(want, ids);
     fail(ErrorKind::data, {events_path, 0, "policy_id", ids.empty() ? "" : ids.front()},
-         fmt::format("no event of the scenario's policy '{}' (the events are of: {})", want,
-                     fmt::join(ids, ", ")),
-         "give the events of this scenario's policy, or fit a scenario for that policy");
+         fmt::format("no event of the scenario's policy '{}' ({})", want,
+                     policy_ids_listed(want, ids)),
+         near.empty() ? "give the events of this scenario's policy, or fit a scenario for that "
+                        "policy"
+                      : "did you mean '" + near +
+                            "'? Give the events of this scenario's policy "
+                            "(filter the file), or fit a scenario for that policy");
   }
   return static_cast<int>(it - ids.begin());
 }

@@ -71,27 +71,14 @@ void check_edge_level(const RisksetInputs& in, const std::string& edges_path) {
                    want, want, want));
 }
 
-// A policy id the events lack: the nearest id as a suggestion, and at most 10 of the file's
-// ids (the nearest first) with their count; a file of 728 policies is not one line of 25 KB.
+// A policy id the events lack: the nearest id as a suggestion, and the file's ids listed
+// (policy_ids_listed).
 [[noreturn]] void unknown_policy(const std::string& events_path, const std::string& option,
                                  const std::string& id, const std::vector<std::string>& ids,
                                  const std::string& what) {
-  constexpr std::size_t kShown = 10;
   const auto near = closest(id, ids);
-  std::vector<std::string> shown = ids;
-  if (shown.size() > kShown) {
-    if (!near.empty()) {  // (else the nearest are no nearer than any others)
-      std::stable_sort(shown.begin(), shown.end(), [&](const auto& a, const auto& b) {
-        return edit_distance(id, a) < edit_distance(id, b);
-      });
-    }
-    shown.resize(kShown);
-  }
-  const std::string listed =
-      ids.size() > kShown ? fmt::format("the events hold {} policy ids; the {} {}: {}", ids.size(),
-                                        kShown, near.empty() ? "first" : "nearest", join(shown))
-                          : "the events' policy ids: " + join(shown);
-  fail(ErrorKind::usage, {events_path, 0, option, id}, what + " (" + listed + ")",
+  fail(ErrorKind::usage, {events_path, 0, option, id},
+       what + " (" + policy_ids_listed(id, ids) + ")",
        near.empty() ? "use a policy_id of the events" : "did you mean '" + near + "'?");
 }
 
@@ -135,6 +122,24 @@ void check_edge_level(const RisksetInputs& in, const std::string& edges_path) {
 }
 
 }  // namespace
+
+std::string policy_ids_listed(const std::string& id, const std::vector<std::string>& ids) {
+  constexpr std::size_t kShown = 10;
+  const auto near = closest(id, ids);
+  std::vector<std::string> shown = ids;
+  if (shown.size() > kShown) {
+    if (!near.empty()) {  // (else the nearest are no nearer than any others)
+      std::stable_sort(shown.begin(), shown.end(), [&](const auto& a, const auto& b) {
+        return edit_distance(id, a) < edit_distance(id, b);
+      });
+    }
+    shown.resize(kShown);
+  }
+  return ids.size() > kShown
+             ? fmt::format("the events hold {} policy ids; the {} {}: {}", ids.size(), kShown,
+                           near.empty() ? "first" : "nearest", join(shown))
+             : "the events' policy ids: " + join(shown);
+}
 
 const std::vector<std::string>& before_start_names() {
   static const std::vector<std::string> names = {"error", "adopted"};

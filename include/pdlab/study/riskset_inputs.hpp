@@ -104,6 +104,11 @@ void check_terms(const io::Formula& f, const io::DataTable& table, const RiskSet
                  const std::map<std::string, std::string>& source, const std::string& option,
                  bool factors);
 
+// An events file's policy ids for a message about `id`, which it lacks: all of them when
+// they are few, else their count and the 10 nearest to `id` (a file of 728 policies is not one
+// line of 25 KB).
+std::string policy_ids_listed(const std::string& id, const std::vector<std::string>& ids);
+
 // The values of numeric formula terms on every row of the table (NaN where a part is
 // missing), for `pdlab riskset --terms`.
 std::vector<double> term_values(const io::DataTable& table, const std::string& term);

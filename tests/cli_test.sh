@@ -842,7 +842,10 @@ check cases_run 0 "haicang" -- "$PDLAB" cases "$SRC/scenarios/cases" --out "$T/c
 # The printed held-out table shows the tolerance that decides pass or miss, and says so.
 ok cases_verdict_rule grep -q "pass: |model mean - observed| <= tolerance" "$T/out"
 ok cases_tolerance_column grep -q "+/- 1.74e+09" "$T/out"
+# Which policy's adoption the table measures: Chengdu's governance follows its funds.
+ok cases_policy_named grep -q "chengdu village_funds" "$T/out"
 check cases_table 0 "participation_migrant" -- head -1 "$T/cases/comparison.csv"
+check cases_policy_column 0 "chengdu,5101,village_funds," -- cat "$T/cases/comparison.csv"
 check cases_studies 0 "participation_migrant" -- "$PDLAB" export "$T/cases/guiyang.sqlite" --table governance_time
 check cases_missing 66 "no such folder" -- "$PDLAB" cases "$T/nothing_here"
 mkdir -p "$T/empty_cases"

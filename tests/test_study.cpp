@@ -85,7 +85,8 @@ TEST(Cases, RunsEveryCaseAndWritesTheComparison) {
   EXPECT_EQ(csv[0], header);
   const auto cells = study::comparison_cells(pilot);
   EXPECT_EQ(cells.size(), study::comparison_columns().size());
-  EXPECT_EQ(cells[9], "");  // participation_local, NaN: an empty field
+  EXPECT_EQ(cells[10], "");  // participation_local, NaN: an empty field
+  EXPECT_EQ(cells[2], pilot.policy_id);
   EXPECT_EQ(csv[2].substr(0, 6), "pilot,");
   EXPECT_NE(std::find(res.written.begin(), res.written.end(), res.comparison_csv),
             res.written.end());

@@ -92,6 +92,14 @@ int run(const CasesOptions& o) {
     }
     fmt::print("\n");
   }
+  // Which adoption the adoption columns are of: a case with several policies follows the one
+  // its governance layer follows, not necessarily the first piloted (Chengdu).
+  std::string followed;
+  for (const auto& r : res.cases) {
+    followed += (followed.empty() ? "" : ", ") + r.name + " " + r.policy_id;
+  }
+  fmt::print("first, adopted, half y: the adoption of each case's governance policy ({})\n",
+             followed);
   if (!unreached.empty()) {
     fmt::print(
         "n/a: the community level never adopts in {}: the policy can never be adopted there, "

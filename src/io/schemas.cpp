@@ -480,6 +480,10 @@ std::vector<TableSchema> build() {
        "such outcome (a module off).",
        {{"case", T, "the case's scenario name"},
         {"root", T, "id of the hierarchy's root unit"},
+        {"policy", T,
+         "the policy whose adoption first_adoption, communities_adopted_end and the years to "
+         "half measure: the scenario's governance policy, or its first (Chengdu's is "
+         "village_funds, not the councils it piloted first)"},
         {"units", I,
          "units of every level existing in the last period (restructuring removes some: "
          "Guiyang's hierarchy has 2,346 units over the horizon, 1,786 at its end)"},

@@ -325,6 +325,7 @@ std::string csv_line(const std::vector<std::string>& cells) {
 const std::vector<std::string>& comparison_columns() {
   static const std::vector<std::string> columns{"case",
                                                 "root",
+                                                "policy",
                                                 "units",
                                                 "communities",
                                                 "replicates",
@@ -347,6 +348,7 @@ const std::vector<std::string>& comparison_columns() {
 std::vector<std::string> comparison_cells(const CaseOutcome& c) {
   return {c.name,
           c.root,
+          c.policy_id,
           std::to_string(c.units),
           std::to_string(c.communities),
           std::to_string(c.replicates),

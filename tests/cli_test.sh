@@ -24,6 +24,11 @@ ok run_out_csv_not_written test ! -e "$T/x.csv"
 check validate_folder 66 "this is a folder, not a scenario file" -- "$PDLAB" validate "$EX"
 check estimate_only_refusal 73 "nothing was written" -- bash -c "ulimit -f 100; exec '$PDLAB' run '$EX/toy_pilot.toml' --out '$T/never.sqlite' -r 200 --estimate-only"
 ok estimate_only_nothing test ! -e "$T/never.sqlite"
+# An existing --out: the estimate first (it writes nothing), then the refusal the run would get.
+touch "$T/exists.sqlite"
+check estimate_only_existing_out 73 "output file exists" -- "$PDLAB" run "$EX/toy_pilot.toml" --out "$T/exists.sqlite" --estimate-only
+ok estimate_only_existing_estimated grep -q "pdlab: estimate:" "$T/err"
+ok estimate_only_existing_untouched test ! -s "$T/exists.sqlite"
 touch "$T/a_file"
 check cases_out_is_file 73 "this is a file, not a folder" -- "$PDLAB" cases --out "$T/a_file" -r 2
 # One case copied beside the shipped held_out.csv: its own fact is checked, the others' are

@@ -332,7 +332,9 @@ TEST(AbcCalibration, GovernanceMetricTargets) {
   EXPECT_NE(e.find("metric"), std::string::npos) << e;
   EXPECT_NE(e.find("participation_migrant"), std::string::npos) << e;  // did you mean
   e = err("level,date,value,metric\nprovince,2015-06,0.2,trust_local\n", *st.model);
-  EXPECT_NE(e.find("does not compute trust_local at level province"), std::string::npos) << e;
+  EXPECT_NE(e.find("does not compute trust_local at level province (it does at 'township')"),
+            std::string::npos)
+      << e;
   e = err("level,date,value,metric,region\ntownship,2015-06,0.2,trust_local,C1\n", *st.model);
   EXPECT_NE(e.find("region"), std::string::npos) << e;
   e = err("level,date,value,metric\ntownship,2015-06,nan,trust_local\n", *st.model);
@@ -340,7 +342,9 @@ TEST(AbcCalibration, GovernanceMetricTargets) {
   // A scenario without the governance layer computes no metric.
   const auto plain = study::prepare_study(ex + "toy_pilot.toml", {});
   e = err("level,date,value,metric\ntownship,2012-06,0.2,trust_local\n", *plain.model);
-  EXPECT_NE(e.find("switch its governance module on"), std::string::npos) << e;
+  EXPECT_NE(e.find("(nor at any level). Fix: switch the metric's governance module on"),
+            std::string::npos)
+      << e;
 }
 
 TEST(AbcCalibration, RecoversACoproductionParameterFromSurveyMoments) {

@@ -325,7 +325,9 @@ Hierarchy HierarchyBuilder::build(std::string_view root_id) {
     root = lookup(ids_, sorted, root_id);
     if (root < 0) {
       fail(ErrorKind::config, {source_, 0, "hierarchy.root", std::string(root_id)},
-           "no unit has this id", "use an id from the hierarchy file (e.g. a division code)");
+           "no unit has this id",
+           "use an id of the hierarchy: look one up by name with `pdlab units NAME` (e.g. "
+           "`pdlab units Haicang`; add --scenario FILE for a CSV hierarchy)");
     }
   }
   const auto bfs_order = bfs({root});

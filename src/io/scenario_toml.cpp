@@ -922,14 +922,14 @@ toml::table parse_override_value(const std::string& value) {
   }
 }
 
-void apply_override(toml::table& root, const std::string& assignment, const std::string& file) {
+void apply_override(toml::table& root, const std::string& assignment) {
   if (assignment.find_first_of("\r\n") != std::string::npos) {
-    fail(ErrorKind::usage, {file, 0, "--set", assignment}, "a --set spans several lines",
+    fail(ErrorKind::usage, {"--set " + assignment, 0, "", ""}, "a --set spans several lines",
          "give one key=value per --set, on one line");
   }
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) {
-    fail(ErrorKind::usage, {file, 0, "--set", assignment}, "not of the form key=value",
+    fail(ErrorKind::usage, {"--set " + assignment, 0, "", ""}, "not of the form key=value",
          "write e.g. --set vertical.attenuation=0.3");
   }
   const std::string key = assignment.substr(0, eq);
@@ -1035,7 +1035,7 @@ LoadedScenario parse_scenario(const std::string& text_with_bom, const std::strin
   // holding it: --set 'adoption={gamma_vertical=2}').
   const toml::table as_written = overrides.empty() ? toml::table{} : root;
   for (const auto& o : overrides) {
-    apply_override(root, o, name);
+    apply_override(root, o);
   }
   LoadedScenario out;
   Scenario& s = out.scenario;

@@ -147,10 +147,22 @@ std::vector<Target> read_targets(const std::string& path, const Model& m) {
       t.metric = metric_index(row.metric, path, line);
       const auto* g = m.governance();
       if (g == nullptr || !g->metric_at(static_cast<GovMetric>(t.metric), t.level)) {
+        // Name the levels where it is computed: the fix is usually another level's name.
+        std::string levels;
+        for (int l = 0; g != nullptr && l < h.n_levels(); ++l) {
+          if (g->metric_at(static_cast<GovMetric>(t.metric), l)) {
+            levels +=
+                (levels.empty() ? "'" : ", '") + h.level_names()[static_cast<std::size_t>(l)] + "'";
+          }
+        }
         fail(ErrorKind::data, {path, line, "metric", row.metric},
-             fmt::format("the scenario does not compute {} at level {}", row.metric, row.level),
-             "use a level where the metric is defined (docs/metrics.md) and switch its "
-             "governance module on in the scenario");
+             fmt::format("the scenario does not compute {} at level {}{}", row.metric, row.level,
+                         levels.empty() ? std::string(" (nor at any level)")
+                                        : " (it does at " + levels + ")"),
+             levels.empty() ? std::string("switch the metric's governance module on in the "
+                                          "scenario (docs/metrics.md)")
+             : levels.find(',') == std::string::npos ? "use that level"
+                                                     : "use one of those levels");
       }
     }
     t.share = row.value;

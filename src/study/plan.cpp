@@ -11,8 +11,11 @@ RunOutcome run_plan(const RunPlan& plan, const RunHooks& hooks) {
     hooks.on_prepared(study);
   }
   // The output path is checked before the pilot replicate is simulated: a bad --out should
-  // not cost a replicate first.
-  check_run_output(plan.out, plan.force);
+  // not cost a replicate first. Asked only for the estimate, which writes nothing, the user
+  // gets it first and then the refusal the run would get.
+  if (!plan.estimate_only) {
+    check_run_output(plan.out, plan.force);
+  }
   out.estimate = estimate_study(study, plan.out, plan.resume);
   out.available = available_for(plan.out);
   if (hooks.on_estimate) {
@@ -23,6 +26,7 @@ RunOutcome run_plan(const RunPlan& plan, const RunHooks& hooks) {
     check_estimate(out.estimate, out.available, plan.out);
   }
   if (plan.estimate_only) {
+    check_run_output(plan.out, plan.force);
     return out;
   }
   out.report = run_study(study, plan.out, plan.force, plan.resume, plan.command_line,

@@ -508,6 +508,54 @@ check example_mandate_design 0 "share_at_end (prefecture.*mandate by 2022  *0\.0
 GH=$(sed -n 's/^gamma_horizontal = //p' "$T/fitted.toml")
 check compare_held 0 "each replicate ran with its own draw of adoption.alpha.prefecture, adoption.gamma_horizontal, .* Held at the variant's own value, not drawn: adoption.gamma_horizontal in \"adoption.gamma_horizontal=0\"" -- \
   "$PDLAB" compare "$T/fitted.toml" --set uncertainty.draw=true --vary "adoption.gamma_horizontal=$GH,0" -r 3 -t 1 --out "$T/cmp_held.sqlite"
+# Under draws the t interval is only the Monte Carlo error of the mean difference: the digest
+# says the spread of the paired differences across the draws carries the estimation
+# uncertainty, prints it beside each headline interval, and warns that the variant holds the
+# drawn key it sets (it said "the intervals include that", and the hold only in one long line).
+check compare_spread_drawn 0 "the t intervals do not carry that uncertainty .* Spread: the 2.5-97.5% range of the paired differences across the draws (diff_q025 to diff_q975) is what carries the parameters' estimation uncertainty" -- \
+  "$PDLAB" compare "$T/fitted.toml" --set uncertainty.draw=true --vary "adoption.gamma_horizontal=$GH,0" -r 8 -t 1 --out "$T/cmp_spread.sqlite"
+ok compare_spread_digest_line grep -q "^    adoption.gamma_horizontal=0  .*\]  across draws \[-[0-9.e-]*, [-0-9.e]*\]" "$T/out"
+ok compare_spread_no_include bash -c "! grep -q 'the intervals include that' '$T/out'"
+ok compare_held_warned grep -q 'warning: variant "adoption.gamma_horizontal=0": adoption.gamma_horizontal is among the keys uncertainty.draw draws, but this variant sets it, so it is held fixed at 0 in this variant' "$T/err"
+ok compare_held_exact_not_warned bash -c "! grep -q 'variant \"adoption.gamma_horizontal=$GH\"' '$T/err'"
+# diff_q025 and diff_q975 are the type-7 quantiles of the per-replicate paired differences in
+# compare_replicates (R's and numpy's default), for every variant row.
+ok compare_spread_from_replicates python3 -c "
+import sqlite3, sys
+def type7(d, p):
+    d = sorted(d)
+    h = (len(d) - 1) * p
+    lo = int(h)
+    hi = min(lo + 1, len(d) - 1)
+    return d[lo] + (h - lo) * (d[hi] - d[lo])
+db = sqlite3.connect(sys.argv[1])
+base = db.execute('SELECT variant FROM compare ORDER BY rowid LIMIT 1').fetchone()[0]
+rows = db.execute('SELECT outcome, statistic, policy_id, level, variant, diff_q025, diff_q975 FROM compare').fetchall()
+checked = 0
+for o, st, p, lv, v, q1, q2 in rows:
+    def vals(var):
+        return dict(db.execute('SELECT replicate, value FROM compare_replicates WHERE variant = ? AND outcome = ? AND statistic = ? AND IFNULL(policy_id, \'\') = IFNULL(?, \'\') AND level = ?', (var, o, st, p, lv)).fetchall())
+    a, b = vals(v), vals(base)
+    d = [a[r] - b[r] for r in a if a[r] is not None and b.get(r) is not None]
+    assert len(d) >= 2, (o, v)
+    assert abs(q1 - type7(d, 0.025)) <= 1e-12 * (1 + abs(q1)), (o, v, q1, type7(d, 0.025))
+    assert abs(q2 - type7(d, 0.975)) <= 1e-12 * (1 + abs(q2)), (o, v, q2, type7(d, 0.975))
+    checked += 1
+assert checked > 0
+" "$T/cmp_spread.sqlite"
+ok compare_spread_meta bash -c "[ \"\$(sqlite3 '$T/cmp_spread.sqlite' \"SELECT value FROM meta WHERE key = 'parameters_drawn'\")\" = 'every variant' ]"
+# A baseline value that rounds the fitted one holds the key in that variant too, silently
+# taking its uncertainty out of both sides: a warning says it looks like a rounding and gives
+# the exact value.
+# (The exact value as the shortest text that reads back as the same number, Python's repr.)
+GHR=$(python3 -c "print(round($GH, 4))")
+GHX=$(python3 -c "print(repr($GH))")
+check compare_held_rounding 0 "warning: variant \"adoption.gamma_horizontal=$GHR\": .*held fixed at $GHR .*it looks like a rounding of the fitted value. To draw the key in this variant give the exact value (adoption.gamma_horizontal=$GHX)" -- \
+  "$PDLAB" compare "$T/fitted.toml" --set uncertainty.draw=true --vary "adoption.gamma_horizontal=$GHR,0" -r 2 -t 1 --out "$T/cmp_rounded.csv"
+# Without draws the spread is the run-to-run variation, and the digest says so.
+check compare_spread_fixed 0 "Each line: the mean paired difference  \[its 95% t interval\]  across runs \[2.5%, 97.5% of the paired differences\]" -- \
+  "$PDLAB" compare "$T/fitted.toml" --vary "adoption.gamma_horizontal=$GH,0" -r 3 -t 1 --out "$T/cmp_fixed_spread.csv"
+ok compare_spread_csv_columns bash -c "head -1 '$T/cmp_fixed_spread.csv' | grep -q ',diff_lo,diff_hi,diff_q025,diff_q975,unit,censored$'"
 check report_draws_note_text 0 "each replicate ran with its own draw of adoption.alpha.prefecture, " -- cat "$T/draws.html"
 # A study with no results, or without its meta table, is named for what it lacks (an empty one
 # gave a page of five empty charts, exit 0; one without meta was said to have no summary_time);

@@ -94,6 +94,22 @@ DC="$SRC/examples/dual_carbon"
 "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --static migrant_share,urban_share \
   --level prefecture --out "$T/fitted.toml" >/dev/null 2>&1
 "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" -r 10 --out "$T/cf.sqlite" >/dev/null 2>&1
+# compare's forest plot draws the 95% t interval of the mean (thick) and the 2.5-97.5% spread
+# of the paired differences (thin); under drawn parameters its caption reads the whisker, not the
+# Monte Carlo interval, against zero (it called a difference whose interval missed zero
+# "distinguishable from none" whatever the draws).
+"$PDLAB" compare "$T/fitted.toml" --set uncertainty.draw=true --vary adoption.gamma_vertical=0,1 -r 6 \
+  --out "$T/cd.sqlite" >/dev/null 2>&1
+expect report_compare_drawn 0 "charts" -- "$PDLAB" report "$T/cd.sqlite" --out "$T/cd.html"
+for want in "thin whisker: the 2.5%–97.5% range of the paired differences" \
+  "so the whisker is what carries their estimation uncertainty" \
+  "only where its whisker stays clear of the dashed zero line" '"field":"diff_q025"'; do
+  grep -qF -- "$want" "$T/cd.html" || { echo "FAIL report_compare_drawn_caption: $want"; fails=$((fails + 1)); }
+done
+grep -q "not distinguishable from none" "$T/cd.html" "$T/c.html" &&
+  { echo "FAIL report_compare_zero_line_claim"; fails=$((fails + 1)); }
+grep -qF "so the whisker is the run-to-run variation of one realisation" "$T/c.html" ||
+  { echo "FAIL report_compare_fixed_caption"; fails=$((fails + 1)); }
 expect report_check_fit 0 "(1 chart)" -- "$PDLAB" report "$T/cf.sqlite" --out "$T/cf.html"
 "$PDLAB" calibrate "$SRC/tests/data/toy_calibrate.toml" --targets "$SRC/tests/data/toy_calibrate_targets.csv" \
   --report "$T/cal.sqlite" >/dev/null 2>&1
@@ -170,7 +186,7 @@ case "$status" in
   *) echo "FAIL browser_blank_chart: status '$status' (want a chart with no marks)"; fails=$((fails + 1)) ;;
 esac
 # Every chart renders with marks and no console error; the maps draw one shape per county.
-for r in g h p c cf cal abcp abcs abcm sens cmp gy x js jt jsc nat; do
+for r in g h p c cd cf cal abcp abcs abcm sens cmp gy x js jt jsc nat; do
   want=$(grep -c '^<h2>' "$T/$r.html")
   features=0
   [ "$r" = js ] || [ "$r" = jt ] || [ "$r" = jsc ] && features=$map_js

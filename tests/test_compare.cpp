@@ -151,3 +151,130 @@ TEST(Compare, ContrastOfAgreeingVariantsIsWarnedOf) {
   EXPECT_TRUE(warned("idle"));
   EXPECT_FALSE(warned("pilots"));
 }
+
+namespace {
+
+// toy_pilot with [uncertainty] over the township intercept and the vertical coefficient, drawn
+// in every replicate (the same draw in every variant).
+study::CompareSpec drawn_spec(const std::string& vary) {
+  study::CompareSpec spec;
+  spec.scenario = std::string(PDLAB_SOURCE_DIR) + "/scenarios/examples/toy_pilot.toml";
+  spec.overrides = {"run.replicates=12",
+                    "run.threads=1",
+                    "uncertainty.keys=['adoption.alpha.township', 'adoption.gamma_vertical']",
+                    "uncertainty.estimate=[-7.0, 1.0]",
+                    "uncertainty.covariance=[[0.25, 0.0], [0.0, 0.25]]",
+                    "uncertainty.draw=true"};
+  spec.variants = study::variants_from_vary({vary});
+  return spec;
+}
+
+double type7(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  const double h = (static_cast<double>(v.size()) - 1) * p;
+  const auto lo = static_cast<std::size_t>(h);
+  const std::size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (h - static_cast<double>(lo)) * (v[hi] - v[lo]);
+}
+
+}  // namespace
+
+// The spread of the paired differences is their 2.5% and 97.5% quantiles (type 7), whatever
+// the count of replicates (unlike the t interval, which narrows); NaN below 2 pairs.
+TEST(Compare, SpreadIsTheQuantilesOfThePairedDifferences) {
+  const std::vector<double> base = {0, 0, 0, 0, 0};
+  const std::vector<double> x = {-4, -1, 0, 2, 3};
+  const auto c = contrast(x, base);
+  EXPECT_DOUBLE_EQ(c.diff_q025, -4 + 0.1 * 3);  // h = 4 * 0.025 = 0.1 between -4 and -1
+  EXPECT_DOUBLE_EQ(c.diff_q975, 2 + 0.9 * 1);
+  const auto l = linear_contrast({&base, &x}, {-1, 1});
+  EXPECT_EQ(l.diff_q025, c.diff_q025);
+  EXPECT_EQ(l.diff_q975, c.diff_q975);
+  const auto one = contrast({1.0}, {0.5});
+  EXPECT_TRUE(std::isnan(one.diff_q025) && std::isnan(one.diff_q975));
+  // Equal differences: that value, exactly (the baseline's row is 0, 0).
+  const auto same = contrast(x, x);
+  EXPECT_EQ(same.diff_q025, 0.0);
+  EXPECT_EQ(same.diff_q975, 0.0);
+}
+
+// Through compare_designs with drawn parameters: each variant's and each contrast's quantiles
+// are those of the per-replicate paired differences it keeps in `values` (compare_replicates).
+TEST(Compare, SpreadMatchesThePerReplicateDifferences) {
+  auto spec = drawn_spec("promotion.pilot_success=0.8,0.2,0.5");
+  spec.contrasts = {"far=v3-v2"};
+  const auto res = study::compare_designs(spec, {}, {});
+  EXPECT_EQ(study::parameters_drawn(res), "every variant");
+  int spread_out = 0;
+  for (std::size_t k = 0; k < res.outcomes.size(); ++k) {
+    for (std::size_t i = 0; i < res.labels.size(); ++i) {
+      std::vector<double> d;
+      for (int r = 0; r < res.replicates; ++r) {
+        const double a = res.values[i][k][r];
+        const double b = res.values[0][k][r];
+        if (!std::isnan(a) && !std::isnan(b)) {
+          d.push_back(a - b);
+        }
+      }
+      const auto& c = res.contrasts[k][i];
+      ASSERT_EQ(static_cast<std::size_t>(c.n), d.size());
+      if (d.size() < 2) {
+        continue;
+      }
+      EXPECT_DOUBLE_EQ(c.diff_q025, type7(d, 0.025)) << res.outcomes[k].name << " " << i;
+      EXPECT_DOUBLE_EQ(c.diff_q975, type7(d, 0.975)) << res.outcomes[k].name << " " << i;
+      EXPECT_LE(c.diff_q025, c.diff_q975);
+      spread_out += c.diff_q975 - c.diff_q025 > c.hi - c.lo ? 1 : 0;
+    }
+    std::vector<double> l;
+    for (int r = 0; r < res.replicates; ++r) {
+      const double a = res.values[2][k][r];
+      const double b = res.values[1][k][r];
+      if (!std::isnan(a) && !std::isnan(b)) {
+        l.push_back(a - b);
+      }
+    }
+    if (l.size() >= 2) {
+      const auto& u = res.user_results[k][0];
+      EXPECT_NEAR(u.diff_q025, type7(l, 0.025), 1e-12);
+      EXPECT_NEAR(u.diff_q975, type7(l, 0.975), 1e-12);
+    }
+  }
+  // The spread of single differences is wider than the interval of their mean (12 replicates).
+  EXPECT_GT(spread_out, 0);
+  // What the intervals and the spread are, in the digest's words.
+  const auto note = study::compare_intervals_note(res);
+  EXPECT_NE(note.find("the t intervals do not carry that uncertainty"), std::string::npos) << note;
+  EXPECT_NE(note.find("is what carries the parameters' estimation uncertainty"), std::string::npos)
+      << note;
+  EXPECT_EQ(note.find("the intervals include that"), std::string::npos) << note;
+}
+
+// A variant that sets a key [uncertainty] draws holds it at that value in its replicates: a
+// warning says so, and where the value is within 1e-3 of the scenario's, that it looks like a
+// rounding of the fitted value, with the exact value to give.
+TEST(Compare, VariantHoldingADrawnKeyIsWarnedOf) {
+  const auto warned = [](const study::CompareResult& res, const std::string& label,
+                         const std::string& text) {
+    return std::any_of(res.warnings.begin(), res.warnings.end(), [&](const std::string& w) {
+      return w.starts_with("variant \"" + label +
+                           "\": adoption.gamma_vertical is among the "
+                           "keys uncertainty.draw draws") &&
+             w.find(text) != std::string::npos;
+    });
+  };
+  const auto rounded =
+      study::compare_designs(drawn_spec("adoption.gamma_vertical=1.0004,0"), {}, {});
+  const std::string r = "adoption.gamma_vertical=1.0004";
+  EXPECT_TRUE(warned(rounded, r, "held fixed at 1.0004 in this variant's replicates"));
+  EXPECT_TRUE(warned(rounded, r, "it looks like a rounding of the fitted value"));
+  EXPECT_TRUE(warned(rounded, r, "give the exact value (adoption.gamma_vertical=1)"));
+  const std::string z = "adoption.gamma_vertical=0";
+  EXPECT_TRUE(warned(rounded, z, "held fixed at 0 in this variant's replicates"));
+  EXPECT_FALSE(warned(rounded, z, "rounding"));
+  // The scenario's own value, exactly: drawn, not held, and nothing to warn of.
+  const auto exact = study::compare_designs(drawn_spec("adoption.gamma_vertical=1.0,0"), {}, {});
+  EXPECT_FALSE(warned(exact, "adoption.gamma_vertical=1.0", ""));
+  EXPECT_TRUE(warned(exact, z, "held fixed at 0"));
+  EXPECT_TRUE(exact.held[0].empty());
+}

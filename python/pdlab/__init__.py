@@ -533,7 +533,18 @@ def compare(scenario, vary=None, set=None, replicates=None, seed=None, threads=N
     contrasts' weights (`compare_contrasts`) and every outcome of every replicate
     (`compare_replicates`), as `pdlab compare --out`; read it with read_study, draw it with
     `pdlab report`. A time to half censored at the horizon in some replicates (the `censored`
-    column) is said as a PdlabNote, as the CLI's digest says it."""
+    column) is said as a PdlabNote, as the CLI's digest says it.
+
+    diff_lo and diff_hi are the 95% t interval of the *mean* paired difference: its Monte Carlo
+    error, which more replicates narrow whatever the parameters' uncertainty. diff_q025 and
+    diff_q975 are the 2.5% and 97.5% quantiles of the paired differences themselves over the
+    replicates: with the parameters drawn per replicate (set={"uncertainty.draw": True}) that
+    spread is what carries their estimation uncertainty (a difference is told from none, given
+    the fit, only where it excludes 0), and a PdlabNote says so; without draws it is the
+    run-to-run variation of one realisation. df.attrs["intervals"] holds the CLI digest's line
+    saying which, df.attrs["parameters_drawn"] "every variant", "some variants" or "none". A
+    variant that sets a key uncertainty.draw draws holds it at that value in its replicates:
+    a PdlabWarning says so (and when the value looks like a rounding of the scenario's)."""
     if out is not None and not os.fspath(out).endswith(".sqlite"):
         raise _usage(f"out={os.fspath(out)!r}: a comparison is kept as a study file. Fix: give "
                      "a name ending in .sqlite (the table itself is what compare() returns)")
@@ -575,7 +586,7 @@ def compare(scenario, vary=None, set=None, replicates=None, seed=None, threads=N
             ([f"--variants {variants_csv if not isinstance(variants, pd.DataFrame) else 'DataFrame'}"]
              if variants is not None else []) +
             [f"--set {o}" for o in overrides] + [f"--contrast {c}" for c in contrast_args]) + ")"
-        cols, labelled, replicates_run, warnings_ = _pdlab.compare(
+        cols, labelled, replicates_run, warnings_, intervals, drawn = _pdlab.compare(
             os.fspath(scenario), overrides, args, "" if out is None else os.fspath(out),
             bool(force), command, contrast_args, variants_csv)
     _warn(warnings_)  # variant values that change nothing, as the CLI says them
@@ -589,6 +600,12 @@ def compare(scenario, vary=None, set=None, replicates=None, seed=None, threads=N
     df.attrs["baseline"] = labelled[0][0]
     df.attrs["contrasts"] = dict(contrasts)
     df.attrs["variant_numbers"] = {f"v{i + 1}": label for i, (label, _) in enumerate(labelled)}
+    df.attrs["intervals"] = intervals
+    df.attrs["parameters_drawn"] = drawn
+    if drawn != "none":
+        # Under draws the t interval is not the uncertainty of a difference: say so, as the
+        # CLI's digest does.
+        _warn([intervals], PdlabNote)
     # A time to half that the horizon stands in for: the CLI's digest says so; here, a note.
     censored = df[(df["statistic"] == "periods_to_half") & (df["censored"] > 0)]
     if len(censored):

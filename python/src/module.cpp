@@ -89,7 +89,8 @@ py::tuple compare(const std::string& scenario, const Strings& overrides, const S
   for (const auto& v : spec.variants) {
     variants.append(py::make_tuple(v.label, v.assignments));
   }
-  return py::make_tuple(w.to_python(), variants, res.replicates, res.warnings);
+  return py::make_tuple(w.to_python(), variants, res.replicates, res.warnings,
+                        study::compare_intervals_note(res), study::parameters_drawn(res));
 }
 
 // The risk set is written by the library to `out` (a .sqlite file, so that the column types

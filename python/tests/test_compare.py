@@ -104,3 +104,60 @@ def test_variants_table_and_numbering():
             assert message in str(e), str(e)
         else:
             raise AssertionError(f"{bad} was accepted")
+
+
+DRAWN = {"uncertainty.keys": ["adoption.alpha.township", "adoption.gamma_vertical"],
+         "uncertainty.estimate": [-7.0, 1.0],
+         "uncertainty.covariance": [[0.25, 0.0], [0.0, 0.25]],
+         "uncertainty.draw": True}
+
+
+def test_spread_of_paired_differences(tmp_path):
+    # diff_q025/diff_q975 are the 2.5% and 97.5% quantiles of the per-replicate paired
+    # differences kept in compare_replicates (numpy's default, type 7); under draws a PdlabNote
+    # says the spread, not the t interval, carries the estimation uncertainty.
+    import warnings
+    import numpy as np
+    out = tmp_path / "drawn.sqlite"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df = pdlab.compare(TOY, vary={"promotion.pilot_success": [0.8, 0.2]}, set=DRAWN,
+                           replicates=10, out=out)
+    notes = [str(w.message) for w in caught if issubclass(w.category, pdlab.PdlabNote)]
+    assert any("is what carries the parameters' estimation uncertainty" in t for t in notes), notes
+    assert df.attrs["parameters_drawn"] == "every variant"
+    assert "the t intervals do not carry that uncertainty" in df.attrs["intervals"]
+    reps = pdlab.read_study(out).compare_replicates
+    key = ["outcome", "statistic", "policy_id", "level"]
+    wide = reps.pivot_table(index=key + ["replicate"], columns="variant", values="value",
+                            dropna=False)
+    base, other = df.attrs["baseline"], [v for v in df["variant"].unique()
+                                         if v != df.attrs["baseline"]][0]
+    checked = 0
+    for row in df[df["variant"] == other].itertuples():
+        d = (wide.loc[(row.outcome, row.statistic, row.policy_id, row.level)][other] -
+             wide.loc[(row.outcome, row.statistic, row.policy_id, row.level)][base]).dropna()
+        if len(d) < 2:
+            continue
+        assert np.isclose(row.diff_q025, np.quantile(d, 0.025), rtol=1e-12, atol=1e-12)
+        assert np.isclose(row.diff_q975, np.quantile(d, 0.975), rtol=1e-12, atol=1e-12)
+        checked += 1
+    assert checked > 0
+    # Without draws: no note, and the attrs say none.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plain = pdlab.compare(TOY, vary={"promotion.pilot_success": [0.8, 0.2]}, replicates=3)
+    assert plain.attrs["parameters_drawn"] == "none"
+    assert not [w for w in caught if issubclass(w.category, pdlab.PdlabNote)
+                and "estimation uncertainty" in str(w.message)]
+
+
+def test_variant_holding_a_drawn_key_warns():
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pdlab.compare(TOY, vary={"adoption.gamma_vertical": [1.0004, 0]}, set=DRAWN,
+                      replicates=2)
+    texts = [str(w.message) for w in caught if issubclass(w.category, pdlab.PdlabWarning)]
+    assert any("held fixed at 1.0004" in t and "looks like a rounding" in t for t in texts), texts
+    assert any("held fixed at 0 in this variant" in t for t in texts), texts

@@ -107,6 +107,16 @@ int run(const CompareOptions& o) {
   fmt::print(text, "Differences from \"{}\" ({} replicates, common random numbers)\n",
              res.labels[0], res.replicates);
   fmt::print(text, "{}\n", study::compare_intervals_note(res));
+  // The spread beside each interval, named for what it varies over: with drawn parameters it,
+  // not the interval, is the estimation uncertainty of a difference.
+  const auto drawn = study::parameters_drawn(res);
+  const std::string spread = drawn == "every variant" ? "across draws"
+                             : drawn == "none"        ? "across runs"
+                                                      : "across replicates";
+  fmt::print(text,
+             "Each line: the mean paired difference  [its 95% t interval]  {} [2.5%, 97.5% of "
+             "the paired differences]\n",
+             spread);
   if (!res.user_contrasts.empty()) {
     // What the contrasts' terms stand for: the variants by number.
     fmt::print(text, "Contrasts, replicate by replicate: {}; where", [&] {
@@ -199,8 +209,8 @@ int run(const CompareOptions& o) {
         }
         note += "  (the community level never adopts in either: values without the policy)";
       }
-      fmt::print(text, "    {:<40} {:>12.4g}  [{:.4g}, {:.4g}]{}\n", res.labels[i], c.diff, c.lo,
-                 c.hi, note);
+      fmt::print(text, "    {:<40} {:>12.4g}  [{:.4g}, {:.4g}]  {} [{:.4g}, {:.4g}]{}\n",
+                 res.labels[i], c.diff, c.lo, c.hi, spread, c.diff_q025, c.diff_q975, note);
     }
     for (std::size_t j = 0; j < res.user_contrasts.size(); ++j) {
       const auto& c = res.user_results[k][j];
@@ -226,8 +236,8 @@ int run(const CompareOptions& o) {
             "  (the community level never adopts in any variant it weighs: values without "
             "the policy)";
       }
-      fmt::print(text, "    {:<40} {:>12.4g}  [{:.4g}, {:.4g}]{}\n", name, c.diff, c.lo, c.hi,
-                 note);
+      fmt::print(text, "    {:<40} {:>12.4g}  [{:.4g}, {:.4g}]  {} [{:.4g}, {:.4g}]{}\n", name,
+                 c.diff, c.lo, c.hi, spread, c.diff_q025, c.diff_q975, note);
     }
     if (d.statistic == "periods_to_half" && k + 1 < res.outcomes.size() &&
         res.outcomes[k + 1].statistic == "reached_half") {

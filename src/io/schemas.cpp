@@ -299,7 +299,11 @@ std::vector<TableSchema> build() {
                "paired difference over the replicates, with the parameters fixed at the "
                "scenario's values or, with uncertainty.draw = true, drawn in each replicate from "
                "[uncertainty], the same draw in every variant; the meta row `intervals` says "
-               "which). Adoption outcomes (share_at_end, "
+               "which). The t interval narrows with more replicates whatever the parameters' "
+               "uncertainty; the spread of the paired differences themselves (diff_q025 to "
+               "diff_q975) does not: with drawn parameters it is what carries their estimation "
+               "uncertainty, without them the run-to-run variation of one realisation. Adoption "
+               "outcomes (share_at_end, "
                "periods_to_half, reached_half), for each policy at the levels below the top "
                "where it can be adopted, are over the units of the level that exist in each "
                "period (docs/model.md 7.13). periods_to_half is the first period in which half "
@@ -318,7 +322,8 @@ std::vector<TableSchema> build() {
                "outcome's variants come its rows for the contrasts given with --contrast "
                "(compare_contrasts), `variant` holding the contrast's name: the mean over the "
                "replicates of the combination of the variants' values (diff, its standard error "
-               "and 95% t interval; mean and sd empty), over the replicates in which every "
+               "and 95% t interval, the combination's quantiles; mean and sd empty), over the "
+               "replicates in which every "
                "variant it weighs has a value.",
                {{"outcome", T, "outcome"},
                 {"statistic", T, "statistic of the outcome"},
@@ -331,8 +336,17 @@ std::vector<TableSchema> build() {
                 {"sd", R, "standard deviation over those replicates"},
                 {"diff", R, "mean paired difference from the first variant"},
                 {"diff_se", R, "standard error of the difference"},
-                {"diff_lo", R, "95% t interval, lower"},
-                {"diff_hi", R, "95% t interval, upper"},
+                {"diff_lo", R,
+                 "95% t interval of the mean difference, lower: its Monte Carlo error, which "
+                 "narrows with more replicates"},
+                {"diff_hi", R, "95% t interval of the mean difference, upper"},
+                {"diff_q025", R,
+                 "2.5% quantile of the paired differences over the replicates (type 7): their "
+                 "spread, which more replicates do not narrow; with uncertainty.draw = true it "
+                 "carries the parameters' estimation uncertainty, otherwise the run-to-run "
+                 "variation of one realisation (empty below 2 pairs; periods_to_half with "
+                 "`censored` above 0: a bound, as diff)"},
+                {"diff_q975", R, "97.5% quantile of the paired differences (as diff_q025)"},
                 {"unit", T, "unit of mean and diff"},
                 {"censored", R,
                  "periods_to_half only: share of the pairs in which this variant or the first "

@@ -18,6 +18,18 @@ bool is_flow(GovMetric m) {
   return info(m).kind == GovKind::flow;
 }
 
+// The 2.5% and 97.5% quantiles of the paired differences (type 7, as the time tables'
+// quantiles), into c; NaN below 2 values, where lo and hi are too.
+void set_spread(Contrast& c, std::vector<double> diffs) {
+  if (diffs.size() < 2) {
+    c.diff_q025 = c.diff_q975 = std::nan("");
+    return;
+  }
+  std::sort(diffs.begin(), diffs.end());
+  c.diff_q025 = quantile_type7(diffs, 0.025);
+  c.diff_q975 = quantile_type7(diffs, 0.975);
+}
+
 }  // namespace
 
 // Boost.Math's Student t quantile (it replaced a hand-written continued fraction + bisection).
@@ -142,6 +154,7 @@ Contrast contrast(const std::vector<double>& x, const std::vector<double>& b) {
     }
   }
   c.n = static_cast<int>(xs.size());
+  set_spread(c, ds);
   if (c.n == 0) {
     c.mean = c.sd = c.diff = c.diff_se = c.lo = c.hi = std::nan("");
     return c;
@@ -210,6 +223,7 @@ Contrast linear_contrast(const std::vector<const std::vector<double>*>& x,
     }
   }
   c.n = static_cast<int>(ls.size());
+  set_spread(c, ls);
   if (c.n == 0) {
     c.diff = c.diff_se = c.lo = c.hi = std::nan("");
     return c;

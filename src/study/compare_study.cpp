@@ -3,6 +3,7 @@
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/core/governance/metrics.hpp"
+#include "pdlab/core/params.hpp"
 #include "pdlab/io/results.hpp"
 #include "pdlab/io/table.hpp"
 #include "pdlab/io/text_reader.hpp"
@@ -201,6 +202,73 @@ std::vector<DesignVariant> variants_from_csv(const std::string& path) {
   }
   return out;
 }
+
+namespace {
+
+// The value a list of key=value assignments gives `key` last, as written ("" where none).
+std::string assigned_text(const std::vector<std::string>& assignments, const std::string& key) {
+  std::string text;
+  for (const auto& a : assignments) {
+    if (a.starts_with(key + "=")) {
+      text = a.substr(key.size() + 1);
+    }
+  }
+  return text;
+}
+
+// A key that uncertainty.draw draws, set by a variant (or by --set for all), is held at that
+// value in those replicates rather than drawn (docs/model.md 7.11): said as a warning, for the
+// digest's one line was easy to miss. A value within 1e-3 (relative) of the scenario's own is
+// most likely a rounding of the fitted estimate, which silently takes the key's uncertainty out
+// of both sides of a comparison.
+void held_key_warnings(const Scenario& base, const std::vector<std::string>& overrides,
+                       const std::vector<DesignVariant>& variants,
+                       const std::vector<const Model*>& model_of,
+                       std::vector<std::string>& warnings) {
+  const auto& by_set = base.uncertainty.draw ? base.uncertainty.held : std::vector<std::string>{};
+  for (const auto& key : by_set) {
+    const std::string value = assigned_text(overrides, key);
+    if (value.empty()) {
+      continue;  // held by the scenario's own uncertainty.held: as written, on purpose
+    }
+    warnings.push_back(fmt::format(
+        "--set {}={}: {} is among the keys uncertainty.draw draws, so it is held fixed at {} in "
+        "every replicate of every variant, not drawn (the other keys keep their draws); drop "
+        "the --set to draw it",
+        key, value, key, value));
+  }
+  for (std::size_t i = 0; i < variants.size(); ++i) {
+    const auto& sc = model_of[i]->scenario();
+    if (!sc.uncertainty.draw) {
+      continue;
+    }
+    for (const auto& key : sc.uncertainty.held) {
+      if (std::find(by_set.begin(), by_set.end(), key) != by_set.end()) {
+        continue;  // (said once above)
+      }
+      const std::string value = assigned_text(variants[i].assignments, key);
+      std::string text = fmt::format(
+          "variant \"{}\": {} is among the keys uncertainty.draw draws, but this variant sets "
+          "it, so it is held fixed at {} in this variant's replicates, not drawn (the other "
+          "keys keep their draws, so the differences stay paired)",
+          variants[i].label, key, value.empty() ? "its value" : value);
+      const auto own = numeric_parameter(sc, key);
+      const auto scenario_value = numeric_parameter(base, key);
+      if (own && scenario_value && *own != *scenario_value &&
+          std::abs(*own - *scenario_value) < 1e-3 * std::abs(*scenario_value)) {
+        text += fmt::format(
+            ". {} is within 1e-3 (relative) of the scenario's {}: it looks like a rounding of "
+            "the fitted value. To draw the key in this variant give the exact value ({}={}), "
+            "or leave the key out of it (--vary cannot: a --variants CSV row whose field is "
+            "empty keeps the scenario's value, drawn)",
+            value, *scenario_value, key, *scenario_value);
+      }
+      warnings.push_back(text);
+    }
+  }
+}
+
+}  // namespace
 
 CompareResult compare_designs(const CompareSpec& spec,
                               const std::function<void(int, int, const std::string&)>& on_variant,
@@ -467,6 +535,7 @@ CompareResult compare_designs(const CompareSpec& spec,
       }
     }
   }
+  held_key_warnings(base.model->scenario(), spec.overrides, variants, model_of, out.warnings);
   for (std::size_t i = 1; i < variants.size(); ++i) {
     bool same = true;
     for (std::size_t k = 0; same && k < defs.size(); ++k) {
@@ -581,6 +650,12 @@ std::string held_clause(const CompareResult& res) {
 
 }  // namespace
 
+std::string parameters_drawn(const CompareResult& res) {
+  const auto n_drew = static_cast<std::size_t>(std::count_if(
+      res.drawn.begin(), res.drawn.end(), [](const auto& keys) { return !keys.empty(); }));
+  return n_drew == 0 ? "none" : n_drew == res.drawn.size() ? "every variant" : "some variants";
+}
+
 std::string compare_intervals_note(const CompareResult& res) {
   std::string note = fmt::format(
       "95% t intervals: the Monte Carlo error of the mean paired difference over the {} "
@@ -588,12 +663,10 @@ std::string compare_intervals_note(const CompareResult& res) {
       res.replicates);
   std::vector<std::string> keys;
   std::string drew;
-  std::size_t n_drew = 0;
   for (std::size_t i = 0; i < res.drawn.size(); ++i) {
     if (res.drawn[i].empty()) {
       continue;
     }
-    ++n_drew;
     drew += (drew.empty() ? "\"" : ", \"") + res.labels[i] + "\"";
     for (const auto& k : res.drawn[i]) {
       if (std::find(keys.begin(), keys.end(), k) == keys.end()) {
@@ -601,15 +674,24 @@ std::string compare_intervals_note(const CompareResult& res) {
       }
     }
   }
-  if (n_drew == 0) {
+  const auto drawn = parameters_drawn(res);
+  if (drawn == "none") {
     return note +
            parameters_clause({}, res.uncertainty_listed, "in every variant", "the parameters are") +
-           ": the intervals do not include it.";
+           ": the intervals do not include it. Spread: the 2.5-97.5% range of the paired "
+           "differences (diff_q025 to diff_q975) is the run-to-run variation of one "
+           "realisation at these values, not the parameters' uncertainty either.";
   }
-  if (n_drew == res.drawn.size()) {
+  if (drawn == "every variant") {
+    // The t interval shrinks with replicates whatever the estimates' precision: under draws it
+    // is the spread across the draws that says how sure the fit lets one be of a difference.
     return note + parameters_clause(keys, true, "in every variant", "") +
-           ", so the paired differences vary with the parameters as well as by chance, and the "
-           "intervals include that." +
+           ", so the paired differences vary with the parameters as well as by chance; the t "
+           "intervals do not carry that uncertainty (they only say how precisely the mean "
+           "difference is known). Spread: the 2.5-97.5% range of the paired differences across "
+           "the draws (diff_q025 to diff_q975) is what carries the parameters' estimation "
+           "uncertainty; a difference is told from none, given the fit, only where it excludes "
+           "0." +
            held_clause(res);
   }
   // Variants that set uncertainty.draw differently: their differences mix the two.
@@ -621,7 +703,9 @@ std::string compare_intervals_note(const CompareResult& res) {
          fmt::format(
              "Parameter uncertainty differs between the variants: {} ran each replicate "
              "with its own draw of {} from [uncertainty], the others with the parameters "
-             "fixed at the scenario's values.",
+             "fixed at the scenario's values. Spread: the 2.5-97.5% range of the paired "
+             "differences (diff_q025 to diff_q975) mixes the draws' uncertainty with the "
+             "run-to-run variation.",
              drew, k) +
          held_clause(res);
 }
@@ -643,6 +727,8 @@ void write_compare(const CompareResult& res, io::TableWriter& w) {
         .real(c.diff_se)
         .real(c.lo)
         .real(c.hi)
+        .real(c.diff_q025)
+        .real(c.diff_q975)
         .text(outcome_unit(d))
         .real(censored)
         .end_row();
@@ -857,7 +943,8 @@ void write_compare_study(const std::string& out, bool force, const CompareResult
                         {"seed", std::to_string(res.seed)},
                         {"replicates", std::to_string(res.replicates)},
                         {"variants", std::to_string(res.labels.size())},
-                        {"intervals", compare_intervals_note(res)}})});
+                        {"intervals", compare_intervals_note(res)},
+                        {"parameters_drawn", parameters_drawn(res)}})});
 }
 
 }  // namespace pdlab::study

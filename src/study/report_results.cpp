@@ -88,15 +88,19 @@ Json point_layer(const Json& variant_axis, bool censored) {
       {"encoding",
        {{"x", {{"field", "diff"}, {"type", "quantitative"}}},
         {"y", variant_axis},
-        {"tooltip", Json::array({{{"field", "outcome"}},
-                                 {{"field", "variant"}},
-                                 {{"field", "diff"}, {"format", ".4g"}},
-                                 {{"field", "diff_lo"}, {"title", "95% low"}, {"format", ".4g"}},
-                                 {{"field", "diff_hi"}, {"title", "95% high"}, {"format", ".4g"}},
-                                 {{"field", "replicates"}},
-                                 {{"field", "censored"},
-                                  {"title", "share of replicates censored"},
-                                  {"format", ".2f"}}})}}}};
+        {"tooltip",
+         Json::array(
+             {{{"field", "outcome"}},
+              {{"field", "variant"}},
+              {{"field", "diff"}, {"format", ".4g"}},
+              {{"field", "diff_lo"}, {"title", "95% low"}, {"format", ".4g"}},
+              {{"field", "diff_hi"}, {"title", "95% high"}, {"format", ".4g"}},
+              {{"field", "diff_q025"}, {"title", "paired differences 2.5%"}, {"format", ".4g"}},
+              {{"field", "diff_q975"}, {"title", "paired differences 97.5%"}, {"format", ".4g"}},
+              {{"field", "replicates"}},
+              {{"field", "censored"},
+               {"title", "share of replicates censored"},
+               {"format", ".2f"}}})}}}};
 }
 
 // The censored share where the study has it (a compare table written before the column
@@ -104,6 +108,52 @@ Json point_layer(const Json& variant_axis, bool censored) {
 std::string censored_column(const Study& db) {
   const auto cols = db.columns("compare");
   return std::find(cols.begin(), cols.end(), "censored") != cols.end() ? "censored" : "NULL";
+}
+
+// The spread of the paired differences where the study has it (a compare table written
+// before the columns existed has none: the forest plot then draws the intervals alone).
+bool has_spread(const Study& db) {
+  const auto cols = db.columns("compare");
+  return std::find(cols.begin(), cols.end(), "diff_q025") != cols.end();
+}
+
+// How to read the forest plot's bars, by what the replicates did with the parameters
+// (`parameters_drawn`, compare's meta row: "every variant", "some variants" or "none"): the t
+// interval narrows with more replicates whatever the estimates' precision, so under draws only
+// the spread of the paired differences can say whether a difference is told from none.
+std::string bars_sentence(bool spread, const std::string& drawn) {
+  const std::string interval =
+      "95% t intervals of the mean difference (their Monte Carlo error: more replicates narrow "
+      "them)";
+  if (!spread) {
+    return ", with " + interval +
+           "; this file, written by an earlier pdlab, has no spread of the paired differences, "
+           "so whether its parameters' uncertainty is in them cannot be read here. A difference "
+           "whose interval crosses the dashed zero line is not distinguishable from none by "
+           "this many replicates.";
+  }
+  const std::string bars = "; thick bar: the " + interval +
+                           "; thin whisker: the 2.5%–97.5% range of the paired differences, "
+                           "replicate by replicate";
+  if (drawn == "every variant") {
+    return bars +
+           ". Each replicate drew the parameters from [uncertainty], so the whisker is what "
+           "carries their estimation uncertainty: a difference is told from none, given the "
+           "fit, only where its whisker stays clear of the dashed zero line. A thick bar clear "
+           "of it only says the mean over the draws is known precisely.";
+  }
+  if (drawn == "none") {
+    return bars +
+           ". The parameters were fixed at the scenario's values, so the whisker is the "
+           "run-to-run variation of one realisation, and neither includes the parameters' "
+           "estimation uncertainty: a thick bar clear of the dashed zero line says the mean "
+           "difference at these values is more than Monte Carlo error.";
+  }
+  return bars +
+         ". Some variants drew the parameters from [uncertainty] and others did not (see "
+         "below), so a whisker mixes the draws' uncertainty with run-to-run variation, and a "
+         "thick bar clear of the dashed zero line says only that the mean difference is more "
+         "than Monte Carlo error.";
 }
 
 // The user's contrasts (--contrast), for the forest plot's caption: "" where there are none.
@@ -150,12 +200,14 @@ int write_compare_report(const Study& db, const std::string& out_path, bool forc
       std::string(units ? " || CASE WHEN unit <> '' THEN ' [' || unit || ']' ELSE '' END" : "");
   const auto baseline = db.scalar("SELECT variant FROM compare ORDER BY rowid LIMIT 1");
   const auto reps = db.scalar("SELECT MAX(replicates) FROM compare");
-  const auto diffs = json_rows(
-      db, "SELECT " + label + " AS outcome, variant, diff, diff_lo, diff_hi, mean, replicates, " +
-              censored_column(db) +
-              " AS censored FROM compare WHERE "
-              "variant <> " +
-              io::sql_literal(baseline) + " ORDER BY rowid");
+  const bool spread = has_spread(db);
+  const auto diffs =
+      json_rows(db, "SELECT " + label + " AS outcome, variant, diff, diff_lo, diff_hi, " +
+                        (spread ? "diff_q025, diff_q975" : "NULL AS diff_q025, NULL AS diff_q975") +
+                        ", mean, replicates, " + censored_column(db) +
+                        " AS censored FROM compare WHERE "
+                        "variant <> " +
+                        io::sql_literal(baseline) + " ORDER BY rowid");
   // (a contrast's rows, --contrast, have no mean: they are in the forest plot only)
   const auto means = json_rows(db, "SELECT " + label +
                                        " AS outcome, variant, mean, sd FROM compare WHERE mean "
@@ -163,12 +215,13 @@ int write_compare_report(const Study& db, const std::string& out_path, bool forc
   const std::string caption = fmt::format(
       "Differences from the baseline variant \"{}\" over {} replicates on common random "
       "numbers (the same random draws in every variant; a row over fewer, where its metric is "
-      "undefined in some replicates, says so in its tooltip), with 95% t intervals; a difference "
-      "whose interval crosses the dashed zero line is not distinguishable from none. A hollow "
-      "red point is a time to half censored at the horizon in some replicates of the variant or "
-      "the baseline: the horizon stands in for a time never reached, so the difference is a "
-      "bound (in every replicate: no difference can be read).{}",
-      baseline, reps, contrasts_sentence(db));
+      "undefined in some replicates, says so in its tooltip){} A hollow red point is a time to "
+      "half censored at the horizon in some replicates of the variant or the baseline: the "
+      "horizon stands in for a time never reached, so the difference is a bound (in every "
+      "replicate: no difference can be read).{}",
+      baseline, reps,
+      bars_sentence(spread, db.has_table("meta") ? db.meta("parameters_drawn") : ""),
+      contrasts_sentence(db));
   const Json variant_axis = {{"field", "variant"},
                              {"type", "nominal"},
                              {"title", nullptr},
@@ -189,7 +242,14 @@ int write_compare_report(const Study& db, const std::string& out_path, bool forc
          Json::array(
              {{{"mark", {{"type", "rule"}, {"strokeDash", {4, 3}}, {"color", "#888"}}},
                {"encoding", {{"x", {{"datum", 0}, {"type", "quantitative"}}}}}},
-              {{"mark", {{"type", "rule"}, {"strokeWidth", 2}}},
+              // The spread of the paired differences, thin, under the interval's thick bar.
+              {{"transform", Json::array({{{"filter", "isValid(datum.diff_q025)"}}})},
+               {"mark", {{"type", "rule"}, {"strokeWidth", 1}, {"color", "#555"}}},
+               {"encoding",
+                {{"x", {{"field", "diff_q025"}, {"type", "quantitative"}, {"title", nullptr}}},
+                 {"x2", {{"field", "diff_q975"}}},
+                 {"y", variant_axis}}}},
+              {{"mark", {{"type", "rule"}, {"strokeWidth", spread ? 5 : 2}}},
                {"encoding",
                 {{"x", {{"field", "diff_lo"}, {"type", "quantitative"}, {"title", nullptr}}},
                  {"x2", {{"field", "diff_hi"}}},

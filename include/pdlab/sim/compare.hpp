@@ -41,8 +41,14 @@ struct Contrast {
   double sd = 0;    // of the variant over replicates
   double diff = 0;  // mean paired difference variant - baseline
   double diff_se = 0;
-  double lo = 0;  // 95% t interval of the difference
+  double lo = 0;  // 95% t interval of the difference: the Monte Carlo error of its mean
   double hi = 0;
+  // The spread of the paired differences themselves: their 2.5% and 97.5% quantiles over the
+  // replicates (type 7). Unlike lo and hi they do not narrow with more replicates: with the
+  // parameters drawn per replicate (uncertainty.draw) they carry the estimation uncertainty,
+  // otherwise the run-to-run variation of one realisation. NaN below 2 pairs, as lo and hi.
+  double diff_q025 = 0;
+  double diff_q975 = 0;
 };
 
 // Paired contrast of x (variant) with b (baseline); NaN values drop the pair.
@@ -51,7 +57,8 @@ Contrast contrast(const std::vector<double>& x, const std::vector<double>& b);
 // A linear combination of variants, replicate by replicate: L_r = sum_i w_i (x_i[r] - x_b[r]),
 // b the first variant with a weight (the same as sum_i w_i x_i[r] where the weights sum to 0,
 // and exactly 0 where the variants it weighs agree); a replicate in which a weighed variant is
-// NaN is dropped. n, diff (the mean of L), diff_se, lo and hi as contrast(); mean and sd NaN.
+// NaN is dropped. n, diff (the mean of L), diff_se, lo, hi and the quantiles of L as
+// contrast(); mean and sd NaN.
 Contrast linear_contrast(const std::vector<const std::vector<double>*>& x,
                          const std::vector<double>& weights);
 

@@ -124,11 +124,16 @@ std::vector<std::string> drawn_keys(const Scenario& sc);
 // pointer to uncertainty.draw where `listed`, [uncertainty] lists keys it does not draw).
 std::string parameters_clause(const std::vector<std::string>& drawn, bool listed,
                               const std::string& across, const std::string& fixed);
-// What compare's 95% t intervals cover, in one line for its digest and its report: the Monte
-// Carlo error of the mean paired difference over the replicates, with the parameters fixed at
-// the scenario's values or drawn per replicate from [uncertainty] (then the intervals include
-// the parameters' uncertainty).
+// What compare's 95% t intervals and the spread of the paired differences cover, in one line
+// for its digest and its report: the intervals are the Monte Carlo error of the mean paired
+// difference over the replicates (they narrow with more replicates), with the parameters fixed
+// at the scenario's values or drawn per replicate from [uncertainty]; under draws it is the
+// spread of the paired differences (diff_q025 to diff_q975) that carries the parameters'
+// estimation uncertainty, without them the run-to-run variation of one realisation.
 std::string compare_intervals_note(const CompareResult& result);
+// Which variants drew the parameters per replicate: "every variant", "some variants" or "none"
+// (the meta row `parameters_drawn`, which `pdlab report` reads to caption the spread).
+std::string parameters_drawn(const CompareResult& result);
 
 // Compiles every variant first (a bad value fails before anything runs), runs each on the
 // same replicates (common random numbers) and returns the contrasts. `on_variant(i, n,

@@ -221,6 +221,54 @@ check eha_sqlite 0 "" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horizontal 
 check eha_sqlite_table 0 "log_gdp_pc|" -- sqlite3 "$T/eha.sqlite" "SELECT term, round(estimate, 6) FROM eha"
 check infer_sqlite 0 "California|Oregon" -- bash -c "'$PDLAB' infer '$SRC/examples/spid/cascades.csv' -k 3 --out '$T/edges.sqlite' 2>/dev/null && sqlite3 '$T/edges.sqlite' 'SELECT origin_node, destination_node FROM edges'"
 check infer_bad_params 64 "exponent > 1" -- "$PDLAB" infer "$SRC/examples/spid/cascades.csv" --model power-law --params 1
+# infer reads the events format (a policy = a cascade), warns of ties and of too few cascades,
+# gives the same network whatever the order of the rows, and riskset reads its output as is.
+{ cat "$DC/events.csv"; tail -n +2 "$DC/events.csv" | sed 's/,dual_carbon,/,dc_doc,/'; } > "$T/ev2.csv"
+{ head -n 1 "$T/ev2.csv"; tail -n +2 "$T/ev2.csv" | tac; } > "$T/ev2_rev.csv"
+check infer_events_format 0 "edges from 2 cascades over 90 nodes" -- "$PDLAB" infer "$T/ev2.csv" --out "$T/inf_edges.csv"
+ok infer_warns_ties grep -q "warning: 180 of the 180 events (100%) share their time with another event of the same cascade" "$T/err"
+ok infer_warns_few_cascades grep -q "warning: 2 cascades over 90 nodes: an edge rests on at most 2 cascades" "$T/err"
+ok infer_warns_equal_gains grep -q "edges have the same improvement as another edge" "$T/err"
+check infer_rows_reversed 0 "" -- "$PDLAB" infer "$T/ev2_rev.csv" --out "$T/inf_edges_rev.csv"
+ok infer_row_order_free cmp -s "$T/inf_edges.csv" "$T/inf_edges_rev.csv"
+# The same events as NetInf's cascades: the same network.
+{ echo "node_name,event_time,cascade_id"; tail -n +2 "$T/ev2_rev.csv" | awk -F, '{print $1","$3","$2}'; } > "$T/cascades2.csv"
+check infer_cascades_same 0 "" -- "$PDLAB" infer "$T/cascades2.csv" --out "$T/inf_edges_casc.csv"
+ok infer_formats_agree cmp -s "$T/inf_edges.csv" "$T/inf_edges_casc.csv"
+check infer_edges_to_riskset 0 "rows" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$DC/events.csv" --level prefecture \
+  --edges "$T/inf_edges.csv" --edges-directed --out "$T/rs_inferred.csv"
+# Each inferred edge exposes its destination with weight 1: the first one's destination, at
+# the period after the origin adopted, has a horizontal exposure > 0.
+ok infer_edges_expose python3 -c "
+import csv, sys
+e = next(csv.DictReader(open('$T/inf_edges.csv')))
+rows = [r for r in csv.DictReader(open('$T/rs_inferred.csv')) if r['unit_id'] == e['destination_node']]
+sys.exit(0 if rows and any(float(r['horizontal']) > 0 for r in rows) else 'no exposure of ' + e['destination_node'])"
+# Dates become decimal years: 2020-07 is 2020 + 182/366.
+printf 'unit_id,policy_id,time\nA,p,2020-01\nB,p,2020-07\nA,q,2021-01\nB,q,2021-07\n' > "$T/ev_months.csv"
+check infer_events_months 0 "" -- "$PDLAB" infer "$T/ev_months.csv" --out "$T/inf_months.csv"
+ok infer_events_months_years grep -q "^A,B,.*,2,0.4972677595[0-9]*,0.4965790" "$T/inf_months.csv"
+# --nodes takes a units table (unit_id).
+printf 'unit_id,name\nB,b\nA,a\n' > "$T/nodes_units.csv"
+check infer_nodes_unit_id 0 "over 2 nodes" -- "$PDLAB" infer "$T/ev_months.csv" --nodes "$T/nodes_units.csv"
+# trend in eha and cox is the risk set's period (one term parser with fit and riskset --terms).
+check eha_trend 0 "^trend " -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horizontal + trend"
+grep "^trend " "$T/out" > "$T/eha_trend_line"
+check riskset_terms_trend 0 "" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$DC/events.csv" --level prefecture --terms "trend" --out "$T/rs_trend.csv"
+check eha_trend_column 0 "^trend " -- "$PDLAB" eha "$T/rs_trend.csv" --formula "event ~ horizontal + trend"
+ok eha_trend_as_column bash -c "grep '^trend ' '$T/out' | cmp -s - '$T/eha_trend_line'"
+check eha_trend_factor 0 "^factor(trend)3 " -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ factor(trend)"
+check cox_trend 0 "^horizontal:trend " -- "$PDLAB" cox "$T/rs.csv" --formula "Surv(tstart, tstop, event) ~ horizontal + horizontal:trend"
+# A long term name widens eha's term column: the numbers stay aligned under their headers.
+check riskset_two_policies 0 "" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/ev2.csv" --level prefecture --out "$T/rs_two.csv"
+check eha_long_terms 0 "factor(policy_id)dual_carbon" -- "$PDLAB" eha "$T/rs_two.csv" --formula "event ~ horizontal + factor(policy_id)"
+ok eha_long_terms_aligned python3 -c "
+import sys
+lines = open('$T/out').read().splitlines()
+head = next(l for l in lines if l.startswith('term'))
+rows = [l for l in lines if l.startswith('factor(policy_id)') or l.startswith('horizontal')]
+col = head.index('estimate') + len('estimate')
+sys.exit(0 if rows and all(len(r) > col and r[col - 1] != ' ' and r[col] == ' ' for r in rows) else head + chr(10) + chr(10).join(rows))"
 check fit_ok 0 "urban_share" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" \
   --static migrant_share,urban_share --level prefecture --out "$T/fitted.toml"
 # Without --level only the levels with events are at risk (the others' intercepts would run off
@@ -473,6 +521,16 @@ check check_fit_nothing_to_compare 65 "none falls within the scenario's calendar
   "$PDLAB" check-fit "$T/fitted.toml" --events "$T/nothing_to_compare.csv" -r 2
 check oos_other_policy 65 "no event of the scenario's policy" -- \
   "$PDLAB" check-fit "$T/fitted.toml" --events "$T/other_policy.csv" --train-until 2021 -r 2
+# Two policies in the events: in sample and out of sample alike, only the scenario's policy is
+# read, and a note says so; --policy names another; every period is printed with its band.
+check check_fit_two_policies 0 "only the events of policy 'dual_carbon' are compared, the scenario's policy; --policy names another (the events' policy ids: dual_carbon, dc_doc)" -- \
+  "$PDLAB" check-fit "$T/fitted.toml" --events "$T/ev2.csv" -r 4 -t 1
+ok check_fit_every_period bash -c "grep -q 'prefecture by period:' '$T/out' && grep -Eq '^  2021 .*(inside|BELOW|ABOVE)\$' '$T/out' && grep -Eq '^  2023 ' '$T/out'"
+check oos_two_policies 0 "constant_hazard" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$T/ev2.csv" --train-until 2022 -r 4 -t 1
+ok oos_two_policies_note grep -q "only the events of policy 'dual_carbon' are compared" "$T/err"
+check check_fit_policy_option 0 "(--policy)" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$T/ev2.csv" --policy dc_doc -r 4 -t 1
+check check_fit_policy_missing 65 "no event of policy (--policy) 'dc_dco' (the events' policy ids: dual_carbon, dc_doc). Fix: did you mean 'dc_doc'?" -- \
+  "$PDLAB" check-fit "$T/fitted.toml" --events "$T/ev2.csv" --policy dc_dco --train-until 2022 -r 2
 # An output that is one of the inputs is refused before the simulation (it was after it).
 cp "$DC/events.csv" "$T/events_copy.csv"
 check check_fit_out_is_input 73 "the output is one of this run's inputs" -- \

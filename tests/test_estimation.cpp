@@ -171,6 +171,21 @@ TEST(Eha, SeparationIsReportedNotSilent) {
   for (const auto& w : f.warnings) warned = warned || w.find("separation") != std::string::npos;
   EXPECT_TRUE(warned);
   for (int j = 0; j < 2; ++j) EXPECT_FALSE(std::isnan(f.coef[j])) << "no silent NaN";
+  // One statement of the rows at the edge (it was two warnings with two counts): those within
+  // 1e-8 of 0 or 1 and, among them, those numerically 0 or 1 (R's count).
+  int stated = 0;
+  for (const auto& w : f.warnings) {
+    if (w.find("numerically 0 or 1") != std::string::npos) {
+      ++stated;
+      EXPECT_NE(w.find(std::to_string(f.n_fitted_near_extreme) +
+                       " rows have fitted probabilities within 1e-8 of 0 or 1, " +
+                       std::to_string(f.n_fitted_extreme) + " of them numerically 0 or 1"),
+                std::string::npos)
+          << w;
+    }
+  }
+  EXPECT_EQ(stated, 1);
+  EXPECT_LE(f.n_fitted_extreme, f.n_fitted_near_extreme);
 }
 
 namespace {

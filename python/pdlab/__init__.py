@@ -709,15 +709,17 @@ def cox(data, formula, ties="efron", strata=None, cluster=None):
 @_pythonic_errors
 def infer(cascades, nodes=None, model="exponential", flavour="snap", params=None,
           epsilon=1e-64, edges=0, p_value_cutoff=0.0):
-    """A diffusion network inferred from `cascades` (CSV path or DataFrame with node_name,
-    event_time, cascade_id) by NetInf (`model` "exponential", "power-law" or "rayleigh";
+    """A diffusion network inferred from `cascades` (CSV path or DataFrame: the events,
+    unit_id, policy_id, time, each policy a cascade, or node_name, event_time, cascade_id) by
+    NetInf (`model` "exponential", "power-law" or "rayleigh";
     `flavour` "snap" or "networkinference"). `params`: the transmission parameter (the rate, or
     the power-law exponent); None: estimated from the cascades with flavour networkinference,
     SNAP's default 1.0 with flavour snap (df.attrs["parameter"] says which was used); `epsilon`:
     the tiny probability of an unexplained infection; `edges`: how many edges to infer (0:
     until no edge improves the fit); `p_value_cutoff`: with flavour networkinference, stop
     when an edge's p-value is above it (0: no cutoff). Returns the edges; df.attrs holds the
-    transmission parameter used and the log-likelihoods."""
+    transmission parameter used and the log-likelihoods. Tied event times, fewer cascades than
+    nodes and edges of equal gain are warned about (PdlabWarning), as by `pdlab infer`."""
     with tempfile.TemporaryDirectory(prefix="pdlab-infer-") as tmp:
         cols, info = _pdlab.infer(_csv(cascades, tmp, "cascades.csv"),
                                   _csv(nodes, tmp, "nodes.csv"), model, flavour,
@@ -725,6 +727,7 @@ def infer(cascades, nodes=None, model="exponential", flavour="snap", params=None
                                   _real("epsilon", epsilon), _count("edges", edges),
                                   _real("p_value_cutoff", p_value_cutoff))
     df = _frame(cols)
+    _warn(info.pop("warnings", []))
     df.attrs.update(info)
     return df
 
@@ -922,18 +925,20 @@ def fit(scenario, events, covariates=None, static=None, level=None, policy=None,
 
 @_pythonic_errors
 def check_fit(scenario, events, train_until=None, set=None, replicates=None, seed=None,
-              threads=None):
+              threads=None, policy=None):
     """A fitted scenario (from `pdlab fit`) against observed `events` (CSV path or DataFrame:
     unit_id, policy_id, time), as `pdlab check-fit`. Without `train_until`: observed vs
     simulated cumulative adoption by level and period with 90% bands (`check_fit`). With it:
     refit on the events up to that date, forecast the rest, and score the model beside a
     constant hazard and a logistic curve (`out_of_sample`); df.attrs holds the window, the
-    best method per score and what each method fitted."""
+    best method per score and what each method fitted. `policy`: the events' policy to compare
+    (None: the scenario's; the rows of other policies are not read, and a warning says so)."""
     with tempfile.TemporaryDirectory(prefix="pdlab-check-fit-") as tmp:
         cols, info = _pdlab.check_fit(os.fspath(scenario),
                                       _overrides(set, replicates, seed, threads),
                                       _csv(events, tmp, "events.csv"),
-                                      _text("train_until", train_until))
+                                      _text("train_until", train_until),
+                                      _text("policy", policy))
     df = _frame(cols)
     _warn(info.pop("notes", []))
     df.attrs.update(info)

@@ -182,6 +182,7 @@ py::tuple infer(const std::string& cascades, const std::string& nodes, const std
   d["nodes"] = r.cascades.node_names.size();
   d["log_likelihood_initial"] = r.network.log_likelihood_initial;
   d["log_likelihood"] = r.network.log_likelihood;
+  d["warnings"] = r.warnings;
   return py::make_tuple(w.to_python(), d);
 }
 

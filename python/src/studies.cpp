@@ -191,19 +191,21 @@ py::tuple fit(const study::RisksetInputSpec& inputs, const std::string& terms,
 }
 
 py::tuple check_fit(const std::string& scenario, const Strings& overrides,
-                    const std::string& events, const std::string& train_until) {
+                    const std::string& events, const std::string& train_until,
+                    const std::string& policy) {
   const auto prepared = study::prepare_study(scenario, overrides);
   py::dict d;
   d["replicates"] = prepared.model->scenario().replicates;
   if (train_until.empty()) {
     const auto r = interruptible([&](const InterruptScope& scope) {
-      return study::check_fit_study(prepared, events, scope.checking<int, int>());
+      return study::check_fit_study(prepared, events, scope.checking<int, int>(), policy);
     });
     d["notes"] = r.notes;
     return py::make_tuple(table(r.rows, "check_fit", study::write_check), d);
   }
   const auto r = interruptible([&](const InterruptScope& scope) {
-    return study::out_of_sample_study(prepared, events, train_until, scope.checking<int, int>());
+    return study::out_of_sample_study(prepared, events, train_until, scope.checking<int, int>(),
+                                      policy);
   });
   d["train_until"] = r.train_until;
   d["first_scored"] = r.first_scored;
@@ -288,7 +290,7 @@ void register_studies(py::module_& m) {
       py::arg("write"), py::arg("force"), py::arg("cluster") = "parent",
       py::arg("edges_directed") = false);
   m.def("check_fit", &check_fit, py::arg("scenario"), py::arg("overrides"), py::arg("events"),
-        py::arg("train_until"));
+        py::arg("train_until"), py::arg("policy") = "");
   m.def("cases", &cases, py::arg("folder"), py::arg("out_dir"), py::arg("overrides"),
         py::arg("force"), py::arg("command"));
 }

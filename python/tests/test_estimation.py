@@ -119,6 +119,28 @@ def test_infer_matches_the_cli():
     assert edges["p_value"].isna().all()  # the snap flavour has none
 
 
+def test_infer_reads_the_events_and_warns_of_ties():
+    events = pd.read_csv(DC / "events.csv")
+    two = pd.concat([events, events.assign(policy_id="dc_doc")])
+    with pytest.warns(pdlab.PdlabWarning) as record:
+        edges = pdlab.infer(two)
+    text = " ".join(str(w.message) for w in record)
+    assert "share their time with another event of the same cascade" in text
+    assert "2 cascades over 90 nodes" in text
+    assert edges.attrs["cascades"] == 2 and len(edges) > 0
+    # The rows in another order: the same network.
+    with pytest.warns(pdlab.PdlabWarning):
+        again = pdlab.infer(two.iloc[::-1])
+    pd.testing.assert_frame_equal(edges, again)
+
+
+def test_eha_trend_is_the_period():
+    rs = simulated_riskset(units=400, periods=6)
+    by_trend = pdlab.eha(rs, "event ~ x + trend").set_index("term")
+    by_period = pdlab.eha(rs, "event ~ x + period").set_index("term")
+    assert by_trend.loc["trend", "estimate"] == by_period.loc["period", "estimate"]
+
+
 US = SRC / "tests" / "bad_inputs"  # us_own.*: a US-like hierarchy of its own, SPID-like events
 
 

@@ -3,6 +3,7 @@ workflows from Python, with the CLI's results and errors."""
 import math
 import shutil
 
+import pandas as pd
 import pytest
 
 import pdlab
@@ -103,6 +104,17 @@ def test_fit_then_check_fit(tmp_path):
         assert not set(near) & set(oos.attrs["best"][score])
     with pytest.raises(pdlab.UsageError):
         pdlab.check_fit(out, DC / "events.csv", train_until="2030", replicates=10)
+    # Two policies: the scenario's is compared in and out of sample, with a warning; policy=
+    # names another, as --policy.
+    events = pd.read_csv(DC / "events.csv")
+    two = pd.concat([events, events.assign(policy_id="dc_doc")])
+    with pytest.warns(pdlab.PdlabWarning, match="only the events of policy 'dual_carbon'"):
+        pdlab.check_fit(out, two, replicates=4)
+    with pytest.warns(pdlab.PdlabWarning, match="only the events of policy 'dual_carbon'"):
+        pdlab.check_fit(out, two, train_until="2022", replicates=4)
+    with pytest.warns(pdlab.PdlabWarning, match=r"'dc_doc' are compared \(policy=\)"):
+        doc = pdlab.check_fit(out, two, replicates=4, policy="dc_doc")
+    assert set(doc["level"]) == {"prefecture"}
 
 
 def test_cases_one_folder(tmp_path):

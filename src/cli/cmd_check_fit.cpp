@@ -20,6 +20,7 @@ namespace {
 struct CheckFitOptions {
   std::string scenario, events_path, out;
   std::string train_until;  // out of sample: refit on the events up to this date
+  std::string policy;       // the events' policy to compare (empty: the scenario's)
   std::vector<std::string> sets;
   RunOverrides run;
   bool force = false;
@@ -34,6 +35,9 @@ void add_options(CLI::App& sub, CheckFitOptions& o) {
   add_replicates(sub, o.run, "Replicates (overrides run.replicates)");
   add_threads(sub, o.run, "Threads, 0 = all cores (overrides run.threads)");
   add_seed(sub, o.run, "Master seed");
+  sub.add_option("--policy", o.policy,
+                 "The events' policy to compare with the scenario's simulated adoption "
+                 "(default: the scenario's policy id; other policies' rows are not read)");
   sub.add_option("--train-until", o.train_until,
                  "Out of sample: refit on the events up to this date, simulate on from the "
                  "observed state and score the later events beside two baselines");
@@ -58,8 +62,43 @@ void write_output(const CheckFitOptions& o, const study::PreparedStudy& study, i
                                              o.events_path, replicates, o.train_until))});
 }
 
+// Every period of a level with at most kAllPeriods of them, else those outside the band (the
+// table written by --out has them all): which periods miss, not only how many.
+constexpr int kAllPeriods = 30;
+
+void print_periods(std::FILE* text, const std::vector<study::CheckRow>& rows) {
+  const auto levels = study::check_by_level(rows);
+  for (const auto& c : levels) {
+    const bool all = c.periods <= kAllPeriods;
+    if (!all && c.inside == c.periods) {
+      continue;
+    }
+    fmt::print(text, "{} by period{}:\n", c.last.level,
+               all ? ""
+                   : fmt::format(" (the {} of {} outside the band; --out writes all)",
+                                 c.periods - c.inside, c.periods));
+    fmt::print(text, "  {:<10} {:>10} {:>10} {:>10} {:>10}  {}\n", "period", "observed", "sim mean",
+               "sim q05", "sim q95", "band");
+    for (const auto& r : rows) {
+      if (r.level != c.last.level) {
+        continue;
+      }
+      const bool inside = study::inside_band(r);
+      if (!all && inside) {
+        continue;
+      }
+      fmt::print(text, "  {:<10} {:>10.4f} {:>10.4f} {:>10.4f} {:>10.4f}  {}\n", r.date, r.observed,
+                 r.sim_mean, r.sim_q05, r.sim_q95,
+                 inside                   ? "inside"
+                 : r.observed < r.sim_q05 ? "BELOW"
+                                          : "ABOVE");
+    }
+  }
+}
+
 int run_out_of_sample(const CheckFitOptions& o, const study::PreparedStudy& study) {
-  const auto r = study::out_of_sample_study(study, o.events_path, o.train_until, progress_bar());
+  const auto r =
+      study::out_of_sample_study(study, o.events_path, o.train_until, progress_bar(), o.policy);
   std::FILE* text = summary_stream(o.out);
   fmt::print(text,
              "Out of sample: trained on the periods to {}, scored {} to {}: {} units at risk, {} "
@@ -136,12 +175,13 @@ int run(const CheckFitOptions& o) {
     return run_out_of_sample(o, study);
   }
   const auto& sc = study.model->scenario();
-  const auto check = study::check_fit_study(study, o.events_path, progress_bar());
+  const auto check = study::check_fit_study(study, o.events_path, progress_bar(), o.policy);
   const auto& rows = check.rows;
   std::FILE* text = summary_stream(o.out);
   fmt::print(text, "Observed vs simulated cumulative adoption ({} replicates, 90% bands)\n",
              sc.replicates);
   note_few_replicates(static_cast<int>(sc.replicates), "90% bands");
+  print_periods(text, rows);
   fmt::print(text, "{:<14} {:>10} {:>10} {:>10} {:>10} {:>10} {:>16}\n", "level", "end", "observed",
              "sim mean", "sim q05", "sim q95", "periods inside");
   for (const auto& c : study::check_by_level(rows)) {

@@ -24,9 +24,13 @@ struct InferOptions {
 };
 
 void add_options(CLI::App& sub, InferOptions& o) {
-  sub.add_option("cascades", o.cascades, "Cascades CSV: node_name,event_time,cascade_id")
+  sub.add_option("cascades", o.cascades,
+                 "Events CSV: unit_id,policy_id,time (as riskset and fit read them; each policy "
+                 "a cascade, dates in decimal years) or node_name,event_time,cascade_id")
       ->required();
-  sub.add_option("--nodes", o.nodes, "Node list CSV (node_name); fixes node ids and tie order");
+  sub.add_option("--nodes", o.nodes,
+                 "Node list CSV (node_name, or unit_id: e.g. the units table); fixes node ids "
+                 "and so the order of ties (default: the nodes' names sorted)");
   sub.add_option("--model", o.model, "Transmission model")
       ->check(CLI::IsMember(study::transmission_names()))
       ->capture_default_str();
@@ -46,7 +50,9 @@ void add_options(CLI::App& sub, InferOptions& o) {
   sub.add_option("--p-value-cutoff", o.p_value_cutoff,
                  "networkinference: stop after the first edge whose p-value reaches this")
       ->check(CLI::Range(0.0, 1.0));
-  sub.add_option("--out,-o", o.out, "Write the edges as CSV");
+  sub.add_option("--out,-o", o.out,
+                 "Write the edges (origin_node,destination_node,...; riskset --edges and "
+                 "hierarchy.edges read the file as it is)");
   add_force(sub, o.force);
 }
 
@@ -81,6 +87,9 @@ int run(const InferOptions& o) {
              o.model, r.parameter, r.network.edges.size(), r.cascades.cascade_ids.size(),
              r.cascades.node_names.size(), r.network.log_likelihood_initial,
              r.network.log_likelihood, r.network.candidate_edges, r.network.gain_evaluations);
+  for (const auto& w : r.warnings) {
+    fmt::print(stderr, "pdlab: warning: {}\n", w);
+  }
   return EX_OK;
 }
 

@@ -504,8 +504,16 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
       ++fit.n_fitted_near_extreme;
     }
   }
+  // One statement of the rows at the edge, for either warning below: those within 1e-8 of 0 or
+  // 1, and among them those within 10 machine epsilons (R's glm "numerically 0 or 1").
+  const auto extreme_rows = [&] {
+    return std::to_string(fit.n_fitted_near_extreme) +
+           " rows have fitted probabilities within 1e-8 of 0 or 1, " +
+           std::to_string(fit.n_fitted_extreme) +
+           " of them numerically 0 or 1 (within 10 machine epsilons, as R's glm counts them)";
+  };
+  std::string diverging;
   {
-    std::string diverging;
     // On the scale of the column (col_unit, above): the same flags in any unit of a covariate.
     // (not after IRLS went astray: the likelihood may well have a maximum it missed)
     for (Eigen::Index j = 0; !above_null && fit.iterations >= 3 && j < k; ++j) {
@@ -547,8 +555,8 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
       fit.warnings.push_back(
           "separation: the estimate of " + diverging +
           " diverges (it still moved by a steady step at the last IRLS iteration; " +
-          std::to_string(fit.n_fitted_near_extreme) +
-          " rows have fitted probabilities within 1e-8 of 0 or 1): the likelihood has no "
+          extreme_rows() +
+          "): the likelihood has no "
           "maximum along it, so its estimate, model-based and robust standard errors are not "
           "meaningful. Drop the term, merge the categories that never (or always) adopt, or "
           "use a coarser term" +
@@ -571,10 +579,11 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
           diverging + " further out: estimates are unreliable (separation)");
     }
   }
-  if (fit.n_fitted_extreme > 0 && !above_null) {
+  // (The separation warning above names the diverging terms and counts these rows already.)
+  if (fit.n_fitted_extreme > 0 && !above_null && diverging.empty()) {
     std::ostringstream o;
-    o << "fitted probabilities numerically 0 or 1 for " << fit.n_fitted_extreme
-      << " rows: (quasi-)separation; terms with huge estimates or standard errors:";
+    o << "(quasi-)separation: " << extreme_rows()
+      << "; terms with huge estimates or standard errors:";
     bool any = false;
     for (Eigen::Index j = 0; j < k; ++j) {
       if (std::fabs(beta[j]) > 10 || std::sqrt(bread(j, j)) > 100) {

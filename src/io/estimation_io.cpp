@@ -422,94 +422,6 @@ void write_riskset(const RiskSet& rs, const Hierarchy& h, const Calendar& cal,
   }
 }
 
-Cascades read_cascades(const std::string& path, const std::string& node_list) {
-  Cascades out;
-  std::map<std::string, std::int32_t> node_id;
-  std::map<std::string, std::int32_t> cascade_id;
-  std::vector<std::string_view> f;
-  if (!node_list.empty()) {
-    CsvReader nodes(node_list);
-    const auto c = need_column(nodes, "node_name", "node_name");
-    while (nodes.next(f)) {
-      const std::string name(f[c]);
-      if (name.empty()) {
-        fail(ErrorKind::data, {node_list, nodes.line(), "node_name", name}, "an empty node name",
-             "give every node a name");
-      }
-      if (!node_id.emplace(name, static_cast<std::int32_t>(out.node_names.size())).second) {
-        fail(ErrorKind::data, {node_list, nodes.line(), "node_name", name}, "duplicate node",
-             "list each node once");
-      }
-      out.node_names.push_back(name);
-    }
-  }
-  CsvReader csv(path);
-  std::map<std::pair<std::int32_t, std::int32_t>, std::int64_t> first_line;  // (cascade, node)
-  const char* header = "node_name,event_time,cascade_id";
-  const auto cn = need_column(csv, "node_name", header);
-  const auto ct = need_column(csv, "event_time", header);
-  const auto cc = need_column(csv, "cascade_id", header);
-  while (csv.next(f)) {
-    const std::string name(f[cn]);
-    if (name.empty()) {
-      fail(ErrorKind::data, {path, csv.line(), "node_name", name}, "an empty node name",
-           "give every event its node's name (drop the row if the node is unknown)");
-    }
-    auto it = node_id.find(name);
-    if (it == node_id.end()) {
-      if (!node_list.empty()) {
-        fail(ErrorKind::data, {path, csv.line(), "node_name", name}, "node not in the node list",
-             "add it to " + node_list);
-      }
-      it = node_id.emplace(name, static_cast<std::int32_t>(out.node_names.size())).first;
-      out.node_names.push_back(name);
-    }
-    // A cascade lists only the nodes that adopted in it: a missing time is no missing value
-    // here, and the advice says so (not the general "leave it empty").
-    std::optional<double> t;
-    try {
-      t = parse_number(f[ct], path, csv.line(), "event_time");
-    } catch (const Error&) {
-      fail(ErrorKind::data, {path, csv.line(), "event_time", std::string(f[ct])}, "not a number",
-           "give the time of the event as a number, e.g. a year (a node that did not adopt in "
-           "a cascade has no row in it)");
-    }
-    if (!t) {
-      fail(ErrorKind::data, {path, csv.line(), "event_time", std::string(f[ct])},
-           "missing event time",
-           "give the time of the event, or drop the row: a node that did not adopt in a cascade "
-           "has no row in it");
-    }
-    if (!std::isfinite(*t)) {
-      fail(ErrorKind::data, {path, csv.line(), "event_time", std::string(f[ct])},
-           "event times must be finite", "give the time of the event, e.g. a year");
-    }
-    const std::string cid(f[cc]);
-    if (cid.empty()) {
-      fail(ErrorKind::data, {path, csv.line(), "cascade_id", cid}, "an empty cascade id",
-           "give every event the id of the cascade (the policy) it belongs to");
-    }
-    auto ci = cascade_id.emplace(cid, static_cast<std::int32_t>(out.cascade_ids.size())).first;
-    if (ci->second == static_cast<std::int32_t>(out.cascade_ids.size())) {
-      out.cascade_ids.push_back(cid);
-    }
-    if (const auto [seen, fresh] =
-            first_line.emplace(std::pair{ci->second, it->second}, csv.line());
-        !fresh) {
-      fail(ErrorKind::data, {path, csv.line(), "node_name", name},
-           "the node appears twice in cascade '" + cid + "' (first at line " +
-               std::to_string(seen->second) + ")",
-           "keep each node's first event in a cascade only");
-    }
-    out.events.push_back({it->second, ci->second, *t});
-  }
-  if (out.events.empty()) {
-    fail(ErrorKind::data, {path, csv.line(), "", ""}, "no cascades",
-         "give rows node_name,event_time,cascade_id");
-  }
-  return out;
-}
-
 void write_netinf(const NetInfResult& r, const Cascades& c, TableWriter& w) {
   for (const auto& e : r.edges) {
     w.text(c.node_names[e.origin])
@@ -572,22 +484,37 @@ void write_cox(const CoxFit& fit, TableWriter& w) {
   }
 }
 
+namespace {
+
+// The term column's width: 24, or the longest name's (factor(policy_id)dual_carbon), so that
+// the numbers stay in their columns.
+std::size_t term_width(const std::vector<std::string>& names) {
+  std::size_t w = 24;
+  for (const auto& n : names) {
+    w = std::max(w, n.size());
+  }
+  return w;
+}
+
+}  // namespace
+
 void print_cox(const CoxFit& fit, const std::string& title, std::ostream& o) {
   const bool robust = fit.se_robust.size() > 0;
+  const auto tw = term_width(fit.names);
   o << title << "\n\n";
   // The interval of the estimate (the log hazard ratio), then of the hazard ratio, exp(coef).
-  o << fmt::format("{:<24} {:>12} {:>10} {:>12} {:>9} {:>10} {:>12} {:>12} {:>10} {:>10}{}\n",
-                   "term", "estimate", "exp(coef)", robust ? "robust se" : "std. error", "z", "p",
-                   "coef 2.5%", "coef 97.5%", "HR 2.5%", "HR 97.5%",
+  o << fmt::format("{:<{}} {:>12} {:>10} {:>12} {:>9} {:>10} {:>12} {:>12} {:>10} {:>10}{}\n",
+                   "term", tw, "estimate", "exp(coef)", robust ? "robust se" : "std. error", "z",
+                   "p", "coef 2.5%", "coef 97.5%", "HR 2.5%", "HR 97.5%",
                    robust ? fmt::format(" {:>12}", "model se") : "");
   for (std::size_t j = 0; j < fit.names.size(); ++j) {
     const auto jj = static_cast<Eigen::Index>(j);
     const double b = fit.coef[jj];
     const double se = robust ? fit.se_robust[jj] : fit.se[jj];
     o << fmt::format(
-        "{:<24} {:>12.6g} {:>10.4g} {:>12.6g} {:>9.3f} {:>10.3g} {:>12.6g} {:>12.6g} {:>10.4g} "
+        "{:<{}} {:>12.6g} {:>10.4g} {:>12.6g} {:>9.3f} {:>10.3g} {:>12.6g} {:>12.6g} {:>10.4g} "
         "{:>10.4g}{}{}\n",
-        fit.names[j], b, std::exp(b), se, b / se, normal_p_value(b / se),
+        fit.names[j], tw, b, std::exp(b), se, b / se, normal_p_value(b / se),
         b - 1.959963984540054 * se, b + 1.959963984540054 * se,
         std::exp(b - 1.959963984540054 * se), std::exp(b + 1.959963984540054 * se),
         robust ? fmt::format(" {:>12.6g}", fit.se[jj]) : "",
@@ -628,8 +555,9 @@ void write_glm(const GlmFit& fit, TableWriter& w) {
 
 void print_glm(const GlmFit& fit, const std::string& title, std::ostream& o) {
   const bool robust = fit.se_robust.size() > 0;
+  const auto tw = term_width(fit.names);
   o << title << "\n\n";
-  o << fmt::format("{:<24} {:>12} {:>12} {:>9} {:>10} {:>12} {:>12}{}\n", "term", "estimate",
+  o << fmt::format("{:<{}} {:>12} {:>12} {:>9} {:>10} {:>12} {:>12}{}\n", "term", tw, "estimate",
                    robust ? "robust se" : "std. error", "z", "p", "2.5%", "97.5%",
                    robust ? fmt::format(" {:>12}", "model se") : "");
   for (std::size_t j = 0; j < fit.names.size(); ++j) {
@@ -637,12 +565,12 @@ void print_glm(const GlmFit& fit, const std::string& title, std::ostream& o) {
     const double b = fit.coef[jj];
     const double se = robust ? fit.se_robust[jj] : fit.se[jj];
     if (std::isnan(b)) {
-      o << fmt::format("{:<24} {:>12}\n", fit.names[j], "NA (aliased)");
+      o << fmt::format("{:<{}} {:>12}\n", fit.names[j], tw, "NA (aliased)");
       continue;
     }
     const double z = b / se;
-    o << fmt::format("{:<24} {:>12.6g} {:>12.6g} {:>9.3f} {:>10.3g} {:>12.6g} {:>12.6g}{}{}\n",
-                     fit.names[j], b, se, z, normal_p_value(z), b - 1.959963984540054 * se,
+    o << fmt::format("{:<{}} {:>12.6g} {:>12.6g} {:>9.3f} {:>10.3g} {:>12.6g} {:>12.6g}{}{}\n",
+                     fit.names[j], tw, b, se, z, normal_p_value(z), b - 1.959963984540054 * se,
                      b + 1.959963984540054 * se,
                      robust ? fmt::format(" {:>12.6g}", fit.se[jj]) : "",
                      flagged(fit.separated, j) ? "  DIVERGES" : "");

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <string>
@@ -316,6 +317,12 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
                  "seems separated by " +
                  (d.names[0].find(';') != std::string::npos ? "semicolons" : "tabs") + ")");
       }
+      if (name == "trend") {
+        fail(ErrorKind::usage, {d.path, 1, what, name}, "no such column",
+             "trend is a risk set's period number, read from its period column: this table has "
+             "neither a trend nor a period column (add one, or write the risk set with `pdlab "
+             "riskset`)");
+      }
       near = closest(name, d.names);
       std::string columns;
       for (std::size_t i = 0; i < d.names.size() && i < 20; ++i) {
@@ -398,6 +405,19 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
           const bool missing_code = value == "." || value == "NaN" || value == "nan" ||
                                     value == "N/A" || value == "n/a" || value == "#N/A" ||
                                     value == "NULL" || value == "null" || value == "-";
+          // A number out of double precision's range (1e999) or an infinity: a bad value, not
+          // a category.
+          const std::string text(value);
+          char* end = nullptr;
+          const double x = text.empty() ? 0.0 : std::strtod(text.c_str(), &end);
+          if (!missing_code && !text.empty() && end == text.c_str() + text.size() &&
+              !std::isfinite(x)) {
+            fail(ErrorKind::data, {d.path, line, part.column, value},
+                 "not a finite number (the value lies outside double precision's range, about "
+                 "1.8e308, or is an infinity)",
+                 "correct the value, or leave the field empty (a row with a missing value is "
+                 "dropped)");
+          }
           fail(ErrorKind::data, {d.path, line, part.column, value},
                "column is not numeric (this is its first value that is not a finite number)",
                missing_code ? "write a missing value as an empty field or NA (rows with a "

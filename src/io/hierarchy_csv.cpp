@@ -144,13 +144,23 @@ Hierarchy load_hierarchy_csv(const std::string& path, const std::string& root,
 
 void load_edges_csv(const std::string& path, bool symmetric, NetworkBuilder& builder) {
   CsvReader csv(path);
-  const auto c_from = csv.column("from");
-  const auto c_to = csv.column("to");
+  auto c_from = csv.column("from");
+  auto c_to = csv.column("to");
+  // `pdlab infer`'s edges as it writes them: origin_node -> destination_node, each of weight 1
+  // (its improvement is a gain in log-likelihood, not a strength of the tie; docs/model.md 7.7).
+  const bool inferred =
+      !c_from && !c_to && csv.column("origin_node") && csv.column("destination_node");
+  if (inferred) {
+    c_from = csv.column("origin_node");
+    c_to = csv.column("destination_node");
+  }
   if (!c_from || !c_to) {
     fail(ErrorKind::data, {path, 1, !c_from ? "from" : "to", ""},
-         "required column missing from the header", "the header must be from,to[,weight]");
+         "required column missing from the header",
+         "the header must be from,to[,weight], or origin_node,destination_node as `pdlab "
+         "infer` writes them");
   }
-  const auto c_w = csv.column("weight");
+  const auto c_w = inferred ? std::nullopt : csv.column("weight");
   std::vector<std::string_view> f;
   std::int64_t rows = 0;
   while (csv.next(f)) {

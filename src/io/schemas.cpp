@@ -247,7 +247,9 @@ std::vector<TableSchema> build() {
                 {"hr_high", R, "95% interval of hazard_ratio, upper: exp(conf_high)"}}});
   v.push_back(
       {"edges",
-       "`pdlab infer`: the inferred diffusion network, in the order edges were added.",
+       "`pdlab infer`: the inferred diffusion network, in the order edges were added. `pdlab "
+       "riskset --edges FILE --edges-directed` (and `hierarchy.edges`) read the CSV as it is: "
+       "origin_node exposes destination_node, each edge of weight 1.",
        {{"origin_node", T, "node that was copied"},
         {"destination_node", T, "node that copied"},
         {"improvement", R, "gain in log-likelihood when the edge was added"},

@@ -6,6 +6,7 @@
 #include "pdlab/core/errors.hpp"
 #include "pdlab/io/inputs.hpp"
 #include "pdlab/io/scenario_io.hpp"
+#include "pdlab/io/text_reader.hpp"
 #include "pdlab/study/riskset_inputs.hpp"
 
 #include <fmt/format.h>
@@ -109,6 +110,63 @@ void check_clusters(const io::DataTable& data, const io::Design& design,
                    "single value '{}' in the {} rows used",
                    cluster, value, design.rows.size()),
        "choose a cluster column with several values, or drop --cluster");
+}
+
+// `trend` is the period number (docs/model.md 7.7), as in `pdlab fit` and `riskset --terms`:
+// in a table with no column of that name (a column named trend wins) and a `period` column (a
+// risk set's), each term's `trend` is read from `period`. Returns the terms changed, (as read,
+// as written), so that the design's columns keep the formula's names.
+std::vector<std::pair<std::string, std::string>> read_trend_as_period(io::Formula& f,
+                                                                      bool has_trend,
+                                                                      bool has_period) {
+  std::vector<std::pair<std::string, std::string>> renamed;
+  if (has_trend || !has_period) {
+    return renamed;
+  }
+  for (auto& term : f.terms) {
+    const auto cols = term_columns(term);
+    if (std::find(cols.begin(), cols.end(), "trend") == cols.end()) {
+      continue;
+    }
+    std::string read;
+    std::size_t from = 0;
+    while (from <= term.size()) {
+      auto to = term.find(':', from);
+      to = to == std::string::npos ? term.size() : to;
+      std::string part = term.substr(from, to - from);
+      for (const char* form : {"trend", "log(trend)", "factor(trend)"}) {
+        if (part == form) {
+          part.replace(part.find("trend"), 5, "period");
+        }
+      }
+      read += (read.empty() ? "" : ":") + part;
+      from = to + 1;
+    }
+    if (std::find(f.terms.begin(), f.terms.end(), read) != f.terms.end()) {
+      fail(ErrorKind::usage, {"", 0, "--formula", term},
+           "'" + term + "' and '" + read +
+               "' are one column: trend is the period number, read from the period column "
+               "(the table has no column named trend)",
+           "keep one of them");
+    }
+    renamed.emplace_back(read, term);
+    term = read;
+  }
+  return renamed;
+}
+
+// The design's columns named as the formula wrote them (see read_trend_as_period).
+void name_as_written(io::Design& design,
+                     const std::vector<std::pair<std::string, std::string>>& renamed) {
+  for (auto& name : design.names) {
+    for (const auto& [read, written] : renamed) {
+      if (name == read) {
+        name = written;
+      } else if (read.rfind("factor(", 0) == 0 && name.rfind(read, 0) == 0) {
+        name = written + name.substr(read.size());  // factor(trend)3
+      }
+    }
+  }
 }
 
 // The fits (src/estimation) name the column, not the file: their data errors get the file's
@@ -288,6 +346,18 @@ TableFit<GlmFit> eha_study(const EhaSpec& spec) {
            std::string("give ") + option + " another column, or leave it out");
     }
   }
+  if (!bad_formula && f.response.rfind("Surv(", 0) == 0) {
+    fail(ErrorKind::usage, {"", 0, "--formula", spec.formula},
+         "a Surv(...) response is a Cox model's (time to event over intervals): eha fits a "
+         "discrete-time model of a 0/1 event column",
+         "use `pdlab cox` with this formula, or write e.g. \"event ~ horizontal\" for eha");
+  }
+  std::vector<std::pair<std::string, std::string>> renamed;
+  if (!bad_formula) {
+    io::CsvReader header(spec.data);
+    renamed = read_trend_as_period(f, header.column("trend").has_value(),
+                                   header.column("period").has_value());
+  }
   GlmOptions gopt;
   gopt.link = spec.link;
   gopt.response = f.response.empty() ? "event" : f.response;
@@ -304,6 +374,7 @@ TableFit<GlmFit> eha_study(const EhaSpec& spec) {
       // The matrix is handed back to the system by another thread as soon as the fit has read
       // it for the last time, while the fit sums the likelihood on its own thread.
       tbb::task_group release;
+      name_as_written(*design, renamed);
       gopt.x_done = [&] { release.run([&] { io::release_matrix(design->x); }); };
       gopt.inputs_checked = design->checked;
       std::optional<GlmFit> fit;
@@ -327,7 +398,8 @@ TableFit<GlmFit> eha_study(const EhaSpec& spec) {
   if (bad_formula) {
     std::rethrow_exception(bad_formula);
   }
-  const auto design = io::build_design(data, f, spec.offset, spec.cluster);
+  auto design = io::build_design(data, f, spec.offset, spec.cluster);
+  name_as_written(design, renamed);
   const auto c_event = *data.column(f.response);
   for (std::size_t i = 0; i < design.rows.size(); ++i) {
     const double ev = design.y[static_cast<Eigen::Index>(i)];
@@ -414,7 +486,10 @@ TableFit<CoxFit> cox_study(const CoxSpec& spec) {
   }
   f.response = surv[2];
   f.intercept = false;
-  const auto design = io::build_design(data, f, "", spec.cluster);
+  const auto renamed =
+      read_trend_as_period(f, data.column("trend").has_value(), data.column("period").has_value());
+  auto design = io::build_design(data, f, "", spec.cluster);
+  name_as_written(design, renamed);
   check_finite(data, design, "");
   check_clusters(data, design, spec.cluster);
   CoxOptions copt;
@@ -487,6 +562,87 @@ TableFit<CoxFit> cox_study(const CoxSpec& spec) {
           design.dropped_missing};
 }
 
+namespace {
+
+// Honest limits of an inferred network (docs/model.md 7.8). NetInf links an adopter only to
+// earlier adopters, and scores a link by the time between them: adopters at one time are no
+// evidence for one another, and with integer years many candidate edges score alike, so the
+// greedy search picks among equal gains by its tie rule (node order), not by the data.
+std::vector<std::string> infer_warnings(const InferResult& r, bool parameter_estimated) {
+  std::vector<std::string> out;
+  const auto& ev = r.cascades.events;  // by cascade, time, node
+  std::int64_t tied = 0;
+  std::int64_t zero_gaps = 0;  // times since the previous event that are 0
+  std::int64_t gaps = 0;
+  for (std::size_t i = 0; i < ev.size();) {
+    std::size_t j = i;
+    while (j < ev.size() && ev[j].cascade == ev[i].cascade && ev[j].time == ev[i].time) {
+      ++j;
+    }
+    tied += j - i > 1 ? static_cast<std::int64_t>(j - i) : 0;
+    const bool first = i == 0 || ev[i - 1].cascade != ev[i].cascade;
+    gaps += static_cast<std::int64_t>(j - i) - (first ? 1 : 0);
+    zero_gaps += static_cast<std::int64_t>(j - i) - 1;
+    i = j;
+  }
+  const auto n_events = static_cast<std::int64_t>(ev.size());
+  if (tied > 0) {
+    out.push_back(fmt::format(
+        "{} of the {} events ({:.0f}%) share their time with another event of the same cascade: "
+        "NetInf links an adopter only to earlier ones and cannot tell which of several "
+        "simultaneous adopters was the source, so among tied times the edges are arbitrary "
+        "(equal gains go by node order: the nodes' sorted names, or the --nodes list); give "
+        "finer dates (months, days) if you have them",
+        tied, n_events, 100.0 * static_cast<double>(tied) / static_cast<double>(n_events)));
+  }
+  if (parameter_estimated && zero_gaps > 0) {
+    out.push_back(fmt::format(
+        "the transmission parameter {} was estimated from the mean gaps between events, {} of "
+        "whose {} gaps since the previous event are 0 (tied times): the estimate is inflated by "
+        "the ties; give --params in the unit of your times (e.g. 1 for yearly data)",
+        r.parameter, zero_gaps, gaps));
+  }
+  const auto n_casc = r.cascades.cascade_ids.size();
+  const auto n_nodes = r.cascades.node_names.size();
+  if (n_casc < n_nodes) {
+    out.push_back(fmt::format(
+        "{} cascade{} over {} nodes: an edge rests on at most {} cascade{} (its volume), and "
+        "NetInf tells a source from a contemporary only over many cascades (fewer cascades "
+        "than nodes leaves each node fewer adoptions than candidate sources; examples/spid "
+        "has 728 cascades over 50 nodes){}",
+        n_casc, n_casc == 1 ? "" : "s", n_nodes, n_casc, n_casc == 1 ? "" : "s",
+        n_casc == 1 ? ": with one cascade the edges only order its adopters in time and carry "
+                      "no evidence of influence"
+                    : ""));
+  }
+  // Edges whose improvement equals another edge's (to rounding): chosen by the tie rule.
+  std::vector<double> gains;
+  for (const auto& e : r.network.edges) {
+    gains.push_back(e.improvement);
+  }
+  std::sort(gains.begin(), gains.end());
+  std::int64_t equal = 0;
+  const auto same = [](double a, double b) {
+    return std::fabs(a - b) <= 1e-12 * std::max(std::fabs(a), std::fabs(b));
+  };
+  for (std::size_t k = 0; k < gains.size(); ++k) {
+    equal += (k > 0 && same(gains[k], gains[k - 1])) ||
+                     (k + 1 < gains.size() && same(gains[k], gains[k + 1]))
+                 ? 1
+                 : 0;
+  }
+  if (equal > 0 && 10 * equal >= static_cast<std::int64_t>(gains.size())) {
+    out.push_back(fmt::format(
+        "{} of the {} edges have the same improvement as another edge: which of those edges "
+        "enter the network, and in which order, is decided by the tie rule (node order), not "
+        "by the data",
+        equal, gains.size()));
+  }
+  return out;
+}
+
+}  // namespace
+
 InferResult infer_study(const InferSpec& spec, const std::function<void(double)>& on_estimated,
                         const std::function<void(std::int64_t)>& on_edge) {
   // (NaN passes every comparison, so the option parser's range lets it through.)
@@ -558,6 +714,8 @@ InferResult infer_study(const InferSpec& spec, const std::function<void(double)>
   nopt.on_edge = on_edge;
   res.network = netinf(casc.events, static_cast<std::int32_t>(casc.node_names.size()), nopt);
   res.parameter = nopt.alpha;
+  res.warnings =
+      infer_warnings(res, spec.flavour == NetInfFlavour::networkinference && !spec.parameter);
   return res;
 }
 

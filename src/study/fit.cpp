@@ -37,27 +37,42 @@ bool compared_level(const Model& model, int level) {
 
 }  // namespace
 
-int events_policy(const Model& model, const io::EventsFile& events,
-                  const std::string& events_path) {
-  const auto& want = model.scenario().policies.front().id;
-  const auto& ids = events.policy_ids;
-  const auto it = std::find(ids.begin(), ids.end(), want);
-  const auto& policies = model.scenario().policies;
-  if (it == ids.end() && policies.size() == 1 && want == "policy" && ids.size() == 1) {
-    return 0;  // a scenario that leaves its one policy unnamed: the events' one policy
+io::EventsFile read_compared_events(const Model& model, const std::string& events_path,
+                                    const std::string& policy, std::vector<std::string>& notes) {
+  const auto& sc = model.scenario();
+  const auto& scenario_id = sc.policies.front().id;
+  std::string want = policy.empty() ? scenario_id : policy;
+  // Only that policy's rows are read: another policy's are no business of this check (not
+  // even their dates or units).
+  io::EventsReadOptions opt;
+  opt.policies = {want};
+  auto events = io::read_events(events_path, model.hierarchy(), sc.calendar, opt);
+  const auto ids = events.file_policy_ids;
+  if (policy.empty() && sc.policies.size() == 1 && want == "policy" && ids.size() == 1 &&
+      ids.front() != want) {
+    // A scenario that leaves its one policy unnamed: the events' one policy.
+    want = ids.front();
+    opt.policies = {want};
+    events = io::read_events(events_path, model.hierarchy(), sc.calendar, opt);
   }
-  if (it == ids.end()) {
+  if (std::find(ids.begin(), ids.end(), want) == ids.end()) {
     const auto near = closest(want, ids);
+    const std::string whose = policy.empty() ? "the scenario's policy" : "policy (--policy)";
     fail(ErrorKind::data, {events_path, 0, "policy_id", ids.empty() ? "" : ids.front()},
-         fmt::format("no event of the scenario's policy '{}' ({})", want,
-                     policy_ids_listed(want, ids)),
-         near.empty() ? "give the events of this scenario's policy, or fit a scenario for that "
-                        "policy"
+         fmt::format("no event of {} '{}' ({})", whose, want, policy_ids_listed(want, ids)),
+         near.empty() ? "give the events of this scenario's policy, name the events' policy "
+                        "with --policy, or fit a scenario for that policy"
                       : "did you mean '" + near +
-                            "'? Give the events of this scenario's policy "
-                            "(filter the file), or fit a scenario for that policy");
+                            "'? Give the events of this scenario's policy, name the events' "
+                            "policy with --policy, or fit a scenario for that policy");
   }
-  return static_cast<int>(it - ids.begin());
+  if (ids.size() > 1) {
+    notes.push_back(fmt::format(
+        "only the events of policy '{}' are compared{} ({})", want,
+        policy.empty() ? ", the scenario's policy; --policy names another" : " (--policy)",
+        policy_ids_listed(want, ids)));
+  }
+  return events;
 }
 
 std::vector<CheckRow> check_fit(const Model& model, const Summary& summary,
@@ -99,13 +114,9 @@ std::vector<CheckRow> check_fit(const Model& model, const Summary& summary,
   return out;
 }
 
-namespace {
-
-// The observed share lies inside the simulated 90% band.
 bool inside_band(const CheckRow& r) {
   return r.observed >= r.sim_q05 - 1e-12 && r.observed <= r.sim_q95 + 1e-12;
 }
-}  // namespace
 
 void write_check(const std::vector<CheckRow>& rows, io::TableWriter& w) {
   for (const auto& r : rows) {
@@ -138,12 +149,14 @@ std::vector<CheckLevel> check_by_level(const std::vector<CheckRow>& rows) {
 }
 
 CheckFitResult check_fit_study(const PreparedStudy& study, const std::string& events_path,
-                               const std::function<void(int, int)>& progress) {
+                               const std::function<void(int, int)>& progress,
+                               const std::string& policy_id) {
   const auto& sc = study.model->scenario();
   const auto& model = *study.model;
-  const auto events = io::read_events(events_path, *study.inputs.hierarchy, sc.calendar);
+  CheckFitResult res;
   // Refused before simulating: events of another policy, or none to compare.
-  const int policy = events_policy(model, events, events_path);
+  const auto events = read_compared_events(model, events_path, policy_id, res.notes);
+  const int policy = 0;  // the one policy read
   const bool any =
       std::any_of(events.adoptions.begin(), events.adoptions.end(), [&](const auto& a) {
         return a.policy == policy && a.period < model.periods() &&
@@ -160,7 +173,6 @@ CheckFitResult check_fit_study(const PreparedStudy& study, const std::string& ev
   }
   const auto results = run_ensemble(model, sc.replicates, sc.threads, progress);
   const auto summary = summarise(model, results, {0.05, 0.5, 0.95});
-  CheckFitResult res;
   res.rows = check_fit(model, summary, events, policy);
   if (const auto note = io::outside_subtree_note(events); !note.empty()) {
     res.notes.push_back(note);

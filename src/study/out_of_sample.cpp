@@ -177,19 +177,15 @@ FitOptions refit_options(const Scenario& sc, const Hierarchy& h,
 
 OutOfSampleResult out_of_sample_study(const PreparedStudy& study, const std::string& events_path,
                                       const std::string& train_until,
-                                      const std::function<void(int, int)>& progress) {
+                                      const std::function<void(int, int)>& progress,
+                                      const std::string& policy) {
   const auto& sc = study.model->scenario();
   const auto& cal = sc.calendar;
   const auto& h = *study.inputs.hierarchy;
-  const auto events = io::read_events(events_path, h, cal);
-  if (events.policy_ids.size() != 1) {
-    fail(ErrorKind::usage, {events_path, 0, "policy_id", ""},
-         fmt::format("the events hold {} policies", events.policy_ids.size()),
-         "check one policy at a time (filter the events file)");
-  }
-  events_policy(*study.model, events, events_path);  // and that one is the scenario's
-  const std::int32_t train_end = training_end(cal, train_until);
   OutOfSampleResult res;
+  // The compared policy's events alone (policy 0), as check-fit in sample reads them.
+  const auto events = read_compared_events(*study.model, events_path, policy, res.notes);
+  const std::int32_t train_end = training_end(cal, train_until);
   if (const auto note = io::outside_subtree_note(events); !note.empty()) {
     res.notes.push_back(note);
   }

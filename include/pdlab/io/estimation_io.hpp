@@ -236,10 +236,17 @@ std::vector<std::string> parse_surv(const std::string& response);
 
 // Cascades in R NetworkInference's long format: node_name,event_time,cascade_id. Node ids are
 // positions in `node_list` when given (a CSV with node_name), else order of first appearance.
+// The cascades of `pdlab infer`, from the events format (unit_id,policy_id,time: a policy is a
+// cascade; a date is read as the decimal year of its first day, a period number as it is) or
+// NetInf's (node_name,event_time,cascade_id: any finite number). Nodes are numbered as the node
+// list gives them (its node_name or unit_id column), else in their names' sorted order;
+// cascades in their ids' sorted order; each cascade's events by time, then node: the order of
+// the rows decides nothing (docs/model.md 7.8).
 struct Cascades {
   std::vector<CascadeEvent> events;
   std::vector<std::string> node_names;
   std::vector<std::string> cascade_ids;
+  bool events_format = false;  // read from unit_id,policy_id,time
 };
 Cascades read_cascades(const std::string& path, const std::string& node_list);
 // origin_node,destination_node,improvement,p_value,volume,median_time_difference,

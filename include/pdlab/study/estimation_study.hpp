@@ -95,7 +95,7 @@ struct CoxSpec {
 TableFit<CoxFit> cox_study(const CoxSpec& spec);
 
 struct InferSpec {
-  std::string cascades;  // node_name,event_time,cascade_id
+  std::string cascades;  // unit_id,policy_id,time or node_name,event_time,cascade_id
   std::string nodes;     // optional node list (fixes node ids and tie order)
   Transmission model = Transmission::exponential;
   NetInfFlavour flavour = NetInfFlavour::snap;
@@ -109,6 +109,9 @@ struct InferResult {
   io::Cascades cascades;
   NetInfResult network;
   double parameter = 0;  // the transmission parameter used
+  // What makes the network weak or arbitrary (docs/model.md 7.8): tied event times, too few
+  // cascades for the nodes, edges of equal gain; for the user, as warnings.
+  std::vector<std::string> warnings;
 };
 
 // `on_estimated(parameter)` is called when the parameter was estimated from the cascades;

@@ -71,15 +71,19 @@ struct CheckRow {
   double observed;  // cumulative share adopted
   double sim_mean, sim_q05, sim_q95;
 };
-// The index in `events` of the model's policy (its first; when the scenario leaves its one
-// policy unnamed, the events' only policy); an error naming the file if the events hold none
-// of it.
-int events_policy(const Model& model, const io::EventsFile& events, const std::string& events_path);
+// The events check-fit compares with the model's (first) policy: the rows of `policy` (empty:
+// the scenario's policy id; when the scenario leaves its one policy unnamed, the events' only
+// policy), read alone, so that it is policy 0. An error naming the file, the ids it holds and
+// --policy if it has none of them; a note in `notes` when the file holds other policies.
+io::EventsFile read_compared_events(const Model& model, const std::string& events_path,
+                                    const std::string& policy, std::vector<std::string>& notes);
 // Observed vs simulated cumulative adoption by level and period: the levels with adopters
 // whose intercept is finite (a fitted scenario: the levels that were fitted).
 std::vector<CheckRow> check_fit(const Model& model, const Summary& summary,
                                 const io::EventsFile& events, int policy);
 void write_check(const std::vector<CheckRow>& rows, io::TableWriter& w);
+// The observed share lies inside the simulated 90% band (to 1e-12).
+bool inside_band(const CheckRow& r);
 
 // Per level (in name order): its last row and how many periods the observed share lies
 // inside the simulated 90% band.
@@ -99,8 +103,10 @@ struct CheckFitResult {
 };
 // The check-fit workflow: simulates the study's replicates and compares cumulative adoption
 // by level with the observed events (90% bands).
+// `policy`: the events' policy to compare with (empty: the scenario's; read_compared_events).
 CheckFitResult check_fit_study(const PreparedStudy& study, const std::string& events_path,
-                               const std::function<void(int, int)>& progress);
+                               const std::function<void(int, int)>& progress,
+                               const std::string& policy = "");
 
 // The meta rows of check-fit's .sqlite output, named as compare's (docs/outputs.md): command
 // line, scenario file and name, events file, seed, replicates, `train_until` (out of sample

@@ -44,9 +44,11 @@ struct OutOfSampleResult {
 // and its run settings (seed, replicates, threads, uncertainty.draw). Bad dates (before the
 // calendar, at or after the last period, before any event, after the last event) are usage
 // errors thrown before any work.
+// `policy`: the events' policy to score (empty: the scenario's; study::read_compared_events).
 OutOfSampleResult out_of_sample_study(const PreparedStudy& study, const std::string& events_path,
                                       const std::string& train_until,
-                                      const std::function<void(int, int)>& progress);
+                                      const std::function<void(int, int)>& progress,
+                                      const std::string& policy = "");
 
 // The methods with the best value of a score (several when tied, in method order):
 // "log_score" (highest), "brier", "crps" (lowest), "coverage50", "coverage90" (closest to the

@@ -126,6 +126,41 @@ check riskset_ok 0 "1284 rows, 90 events" -- "$PDLAB" riskset "$DC/dual_carbon.t
 check riskset_static_typo 64 "did you mean 'migrant_share'? (its numeric columns: population, migrant_share, urban_share" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$DC/events.csv" --level prefecture --static migrant_shar --out "$T/rs_typo.csv"
 check riskset_static_text 64 "'type': a text column of the hierarchy" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$DC/events.csv" --level prefecture --static type --out "$T/rs_typo.csv"
 ok riskset_static_typo_nothing test ! -e "$T/rs_typo.csv"
+# The 6-digit codes padded with zeros most Chinese datasets use (130100 for the prefecture
+# 1301). On the shipped hierarchy the dual-carbon file's 441900 (东莞市) is also a county of its
+# own, so the file is refused as ambiguous, with a conversion that gives the same risk set.
+awk -F, 'NR == 1 { print; next } { print $1 "00," $2 "," $3 }' "$DC/events.csv" >"$T/events_padded.csv"
+awk -F, 'NR == 1 { print; next } { print $1 "00," $2 "," $3 "," $4 }' "$DC/covariates.csv" >"$T/covariates_padded.csv"
+check riskset_padded_ambiguous 65 "events_padded.csv:70: field 'unit_id' = '441900': ambiguous id: it is county 441900 (东莞市), but this file writes codes padded with zeros (e.g. '110100' on line 2, read as prefecture 1101 (市辖区)), and padded it is prefecture 4419 (东莞市)" -- \
+  "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/events_padded.csv" --level prefecture --out "$T/rs_padded.csv"
+ok riskset_padded_ambiguous_nothing test ! -e "$T/rs_padded.csv"
+awk -F, -v OFS=, 'NR > 1 && length($1) == 6 { if (!sub(/0000$/, "", $1)) sub(/00$/, "", $1) } 1' "$T/events_padded.csv" >"$T/events_converted.csv"
+check riskset_padded_fix_offered 65 "a file of 6-digit codes converts in one step, each XX0000 to XX and XXYY00 to XXYY: awk -F, -v OFS=, 'NR > 1 && length(\$1) == 6 { if (!sub(/0000\$/, \"\", \$1)) sub(/00\$/, \"\", \$1) } 1' $T/events_padded.csv > codes.csv" -- \
+  "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/events_padded.csv" --level prefecture --out "$T/rs_padded.csv"
+ok riskset_padded_converted cmp -s "$DC/events.csv" "$T/events_converted.csv"
+check units_padded_prefecture 0 "^1301 .*石家庄市" -- "$PDLAB" units 130100 --limit 1
+check units_padded_note 0 "note: '130100' is no unit's id; read as a code padded with zeros, it is prefecture 1301 (石家庄市)" -- "$PDLAB" units 130100 --limit 1
+check units_padded_province 0 "^11 .*北京市" -- "$PDLAB" units 110000 --limit 1
+check units_padded_village_form 0 "^1301 .*石家庄市" -- "$PDLAB" units 130100000000 --limit 1
+check units_padded_ambiguous 0 "or county 441900 (东莞市) (ambiguous: use the code of the unit meant)" -- "$PDLAB" units 441900000000
+# A shipped neighbour list on a hierarchy file whose ids are China's codes (the trial's
+# prefecture-level file): the edges between its units are kept, and a note counts them. There
+# 441900 is no unit, so the padded files read unambiguously, to the same risk set.
+zcat "$SRC/data/china/units.csv.gz" | awk -F, 'length($1) <= 4' | cut -d, -f1-5 >"$T/units_pref.csv"
+awk -F, 'NR == 1 || $1 == "0" || substr($1, 1, 2) == "32"' "$T/units_pref.csv" >"$T/units_js.csv"
+printf 'schema_version = 1\n[calendar]\nstart_year = 2020\nperiods_per_year = 1\nperiods = 4\n[hierarchy]\nsource = "csv"\npath = "units_pref.csv"\n[[hierarchy.edges]]\npath = "china:prefecture_adjacency"\n[adoption]\nsibling_weight = 0.0\nedge_weight = 1.0\n' >"$T/pref_csv.toml"
+sed 's/units_pref.csv/units_js.csv/' "$T/pref_csv.toml" >"$T/js_csv.toml"
+check shipped_edges_csv_note 0 'note: hierarchy.edges.path = "china:prefecture_adjacency" on the hierarchy file units_pref.csv: kept the 926 edges whose ends are both units of it, dropped 0 of the shipped list' -- \
+  "$PDLAB" validate "$T/pref_csv.toml"
+check shipped_edges_csv_dropped 0 'units_js.csv: kept the 25 edges whose ends are both units of it, dropped 901 of the shipped list' -- \
+  "$PDLAB" validate "$T/js_csv.toml"
+check shipped_edges_csv_riskset 0 "kept the 926 edges" -- "$PDLAB" riskset "$T/pref_csv.toml" --events "$DC/events.csv" \
+  --covariates "$DC/covariates.csv" --level prefecture --out "$T/rs_csv.csv"
+check riskset_padded_note 0 "note: $T/events_padded.csv: 90 unit ids read as China's codes padded with zeros (90 prefectures; e.g. '110100' on line 2 as prefecture 1101 (市辖区))" -- \
+  "$PDLAB" riskset "$T/pref_csv.toml" --events "$T/events_padded.csv" --covariates "$T/covariates_padded.csv" --level prefecture --out "$T/rs_csv_padded.csv"
+check riskset_padded_covariates_note 0 "note: $T/covariates_padded.csv: 678 unit ids read as China's codes padded with zeros" -- \
+  "$PDLAB" riskset "$T/pref_csv.toml" --events "$T/events_padded.csv" --covariates "$T/covariates_padded.csv" --level prefecture --out "$T/rs_csv_padded.csv" --force
+ok riskset_padded_same_rows cmp -s "$T/rs_csv.csv" "$T/rs_csv_padded.csv"
 # An event of another level is no row of the level's risk set: the count says so.
 { cat "$DC/events.csv"; echo "11,dual_carbon,2021"; } > "$T/events_province.csv"
 check riskset_other_level_note 0 "1 events of units at level province are not rows" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/events_province.csv" --level prefecture --out "$T/rs_province.csv"

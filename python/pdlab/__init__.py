@@ -739,9 +739,13 @@ def units(query, scenario=None, limit=20):
     gives one, case-insensitively) contains it; at most `limit`. A DataFrame with
     unit_id, parent_id, level, level_index, type (street_office, town, ...; None when the
     hierarchy has no type column), name, name_en, within (ancestors' names, top first) and
-    within_ids. Looks in China's shipped hierarchy, or in `scenario`'s."""
-    rows = _pdlab.units("" if scenario is None else os.fspath(scenario), str(query).strip(),
-                        _count("limit", limit))
+    within_ids. Looks in China's shipped hierarchy, or in `scenario`'s. A code padded with
+    zeros that no unit has (130100, 110000) finds the unit it pads (1301, 11), with a warning
+    that says so."""
+    rows, note = _pdlab.units("" if scenario is None else os.fspath(scenario),
+                              str(query).strip(), _count("limit", limit))
+    if note:
+        _warn([note])
     df = pd.DataFrame(rows, columns=["unit_id", "parent_id", "level", "level_index", "type",
                                      "name", "name_en", "within", "within_ids"])
     df["level_index"] = df["level_index"].astype("int64")  # also when no unit matches

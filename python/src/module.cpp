@@ -203,11 +203,12 @@ py::list schemas() {
   return out;
 }
 
-// Units matching a query: [(unit_id, parent_id, level, level_index, type, name, name_en, within,
-// within_ids)], "" for none.
-py::list units(const std::string& scenario, const std::string& query, std::size_t limit) {
+// Units matching a query: ([(unit_id, parent_id, level, level_index, type, name, name_en, within,
+// within_ids)], "" for none; the note on a query read as a padded code, "" when none).
+py::tuple units(const std::string& scenario, const std::string& query, std::size_t limit) {
   py::list out;
-  for (const auto& m : study::find_units(scenario, query, limit)) {
+  std::string note;
+  for (const auto& m : study::find_units(scenario, query, limit, &note)) {
     std::string within;
     std::string within_ids;
     for (std::size_t i = 0; i < m.ancestors.size(); ++i) {
@@ -217,7 +218,7 @@ py::list units(const std::string& scenario, const std::string& query, std::size_
     out.append(py::make_tuple(m.id, m.parent_id, m.level, m.level_index, m.type, m.name, m.name_en,
                               within, within_ids));
   }
-  return out;
+  return py::make_tuple(out, note);
 }
 
 }  // namespace

@@ -17,6 +17,17 @@ def test_china_by_english_name_and_code():
     assert all(u.startswith("320585") for u in sub.unit_id)
 
 
+def test_padded_code_finds_its_unit_with_a_warning():
+    # Most Chinese datasets pad codes with zeros: 130100 is the prefecture 1301.
+    with pytest.warns(pdlab.PdlabWarning, match="read as a code padded with zeros, it is "
+                      "prefecture 1301"):
+        df = pdlab.units("130100", limit=2)
+    assert list(df.unit_id)[0] == "1301"
+    with pytest.warns(pdlab.PdlabWarning, match="ambiguous"):
+        both = pdlab.units("441900000000")
+    assert list(both.unit_id) == ["4419", "441900"]
+
+
 def test_scenario_hierarchy_and_errors():
     df = pdlab.units("County 1.1", scenario=TOY)
     assert "P1C1" in set(df.unit_id)

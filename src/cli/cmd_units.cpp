@@ -33,9 +33,13 @@ std::string joined(const std::vector<std::string>& v, const char* sep) {
 
 int run(const UnitsOptions& o) {
   // One more than shown, to know whether any were left out.
-  auto found =
-      study::find_units(o.scenario, o.query,
-                        o.limit < std::numeric_limits<std::size_t>::max() ? o.limit + 1 : o.limit);
+  std::string padded_note;
+  auto found = study::find_units(
+      o.scenario, o.query,
+      o.limit < std::numeric_limits<std::size_t>::max() ? o.limit + 1 : o.limit, &padded_note);
+  if (!padded_note.empty()) {
+    fmt::print(stderr, "pdlab: note: {}\n", padded_note);
+  }
   const bool more = found.size() > o.limit;
   if (more) {
     found.resize(o.limit);

@@ -172,6 +172,9 @@ void print_warnings(const Model& m) {
   for (const auto& w : m.warnings()) {
     fmt::print(stderr, "pdlab: warning: {}\n", w);
   }
+  for (const auto& n : m.network().notes()) {
+    fmt::print(stderr, "pdlab: note: {}\n", n);
+  }
   // A value given for a drawn key holds it (docs/model.md 7.11): said, since it used to be
   // refused and a user may have meant the estimate to move instead.
   const auto& u = m.scenario().uncertainty;

@@ -13,6 +13,10 @@ void NetworkBuilder::add(const std::string& source, std::int64_t line, std::stri
                          std::string_view to, double weight, bool symmetric) {
   const auto a = h_.find(from);
   const auto b = h_.find(to);
+  if (drop_unknown_ && ((a < 0 && !h_.excluded(from)) || (b < 0 && !h_.excluded(to)))) {
+    ++unknown_dropped_;
+    return;
+  }
   auto check = [&](std::int32_t idx, const char* field, std::string_view value) {
     if (idx < 0 && !h_.excluded(value)) {
       fail(ErrorKind::data, {source, line, field, std::string(value)},
@@ -41,6 +45,7 @@ void NetworkBuilder::add(const std::string& source, std::int64_t line, std::stri
     symmetric_.push_back(static_cast<std::uint8_t>(symmetric));
   }
   const auto file = static_cast<std::int32_t>(sources_.size() - 1);
+  ++rows_added_;
   edges_.push_back({a, b, static_cast<float>(weight), file, line, false});
   if (symmetric) {
     edges_.push_back({b, a, static_cast<float>(weight), file, line, true});
@@ -105,6 +110,7 @@ Network NetworkBuilder::build() {
   }
   Network net;
   net.dropped_ = dropped_;
+  net.notes_ = std::move(notes_);
   net.offset_.assign(static_cast<std::size_t>(h_.size()) + 1, 0);
   for (std::size_t k = 0; k < edges_.size(); ++k) {
     if (k > 0 && edges_[k].from == edges_[k - 1].from && edges_[k].to == edges_[k - 1].to) {

@@ -249,8 +249,10 @@ std::vector<Param> make_registry() {
   r.push_back(table("hierarchy.edges", "", "",
                     "Array of tables {path, symmetric}: extra weighted peer edges (from,to,weight "
                     "CSV, or \"china:county_adjacency\", \"china:prefecture_adjacency\", "
-                    "\"china:province_adjacency\" = shared border km). A row exposes `to` to "
-                    "`from`'s adoption; symmetric (default true) adds the reverse."));
+                    "\"china:province_adjacency\" = shared border km; on a hierarchy CSV with "
+                    "China's codes, its edges between the file's units, with a note). A row "
+                    "exposes `to` to `from`'s adoption; symmetric (default true) adds the "
+                    "reverse."));
   r.push_back(table("policy", "", "",
                     "Array of tables {id, name, alpha_shift, requires, boosted_by, from, "
                     "levels, types}: the policies diffusing at once; alpha_shift is added to every "

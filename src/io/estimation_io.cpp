@@ -8,6 +8,7 @@
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/errors.hpp"
 #include "pdlab/core/params.hpp"
+#include "pdlab/io/padded_codes.hpp"
 #include "pdlab/io/text_reader.hpp"
 
 #include <fmt/format.h>
@@ -30,18 +31,44 @@ std::size_t need_column(const CsvReader& csv, const char* name, const char* head
   return *c;
 }
 
-std::int32_t unit_index(const Hierarchy& h, const CsvReader& csv, std::string_view id,
-                        bool* outside) {
-  const auto u = h.find(id);
-  if (u >= 0) {
-    return u;
+// An empty time at the current row: a never-adopter written as a row (a unit that never adopted
+// has no row), or an adoption of unknown date; neither can be placed on the calendar, and
+// reading it as "never" would turn an unknown date into no adoption. The error counts the
+// file's empty times (the rows read: those of the policies asked for) so the fix is one step.
+[[noreturn]] void refuse_empty_time(CsvReader& csv, std::vector<std::string_view>& f,
+                                    std::size_t cp, std::size_t ct,
+                                    const std::vector<std::string>& policies,
+                                    const std::string& time, std::int64_t rows) {
+  const auto line = csv.line();
+  const auto blank = [](std::string_view t) {
+    return t.find_first_not_of(" \t") == std::string_view::npos;
+  };
+  std::vector<std::int64_t> lines{line};
+  while (csv.next(f)) {
+    ++rows;
+    if (!policies.empty() &&
+        std::find(policies.begin(), policies.end(), std::string(f[cp])) == policies.end()) {
+      continue;
+    }
+    if (blank(f[ct])) {
+      lines.push_back(csv.line());
+    }
   }
-  if (h.excluded(id)) {
-    *outside = true;
-    return -1;
+  std::string shown;
+  for (std::size_t k = 0; k < lines.size() && k < 5; ++k) {
+    shown += (k == 0 ? "" : ", ") + std::to_string(lines[k]);
   }
-  fail(ErrorKind::data, {csv.path(), csv.line(), "unit_id", std::string(id)},
-       "no unit in the hierarchy has this id", "use ids of the scenario's hierarchy");
+  if (lines.size() > 5) {
+    shown += ", ...";
+  }
+  fail(ErrorKind::data, {csv.path(), line, "time", time},
+       fmt::format("empty time: {} of the file's {} rows have no date (line{} {})", lines.size(),
+                   rows, lines.size() == 1 ? "" : "s", shown),
+       fmt::format("a unit that never adopted has no row in the events file: leave those rows "
+                   "out (e.g. awk -F, 'NR==1 || ${} != \"\"' {} > adopted.csv); an adoption whose "
+                   "date is unknown cannot be placed on the calendar either: find its date or "
+                   "leave it out",
+                   ct + 1, csv.path()));
 }
 
 }  // namespace
@@ -212,6 +239,7 @@ EventsFile read_events(const std::string& path, const Hierarchy& h, const Calend
   std::map<std::pair<std::int32_t, std::int32_t>, std::int64_t> seen;
   std::int64_t earliest_day = 0;
   std::int64_t rows = 0;
+  UnitIdReader ids(h, path, cu);
   std::vector<std::string_view> f;
   while (csv.next(f)) {
     ++rows;
@@ -227,7 +255,7 @@ EventsFile read_events(const std::string& path, const Hierarchy& h, const Calend
       continue;
     }
     bool outside = false;
-    const auto u = unit_index(h, csv, f[cu], &outside);
+    const auto u = ids.read(f[cu], csv.line(), "unit_id", &outside);
     if (outside) {
       ++ev.outside_subtree;
       continue;
@@ -243,6 +271,9 @@ EventsFile read_events(const std::string& path, const Hierarchy& h, const Calend
     }
     const auto pol = static_cast<std::int32_t>(it - ev.policy_ids.begin());
     const std::string time(f[ct]);
+    if (time.find_first_not_of(" \t") == std::string::npos) {
+      refuse_empty_time(csv, f, cp, ct, opt.policies, time, rows);
+    }
     std::int32_t period = 0;
     DateSpan span;
     std::string why;
@@ -297,11 +328,15 @@ EventsFile read_events(const std::string& path, const Hierarchy& h, const Calend
     fail(ErrorKind::data, {path, csv.line(), "", ""}, "no events",
          "add rows unit_id,policy_id,time");
   }
+  ids.finish();
+  ev.padded_ids = ids.padded_rows();
+  ev.padded_ids_note = ids.note();
   return ev;
 }
 
 std::vector<TimeVaryingCovariate> read_time_varying(const std::string& path, const Hierarchy& h,
-                                                    const Calendar& cal) {
+                                                    const Calendar& cal,
+                                                    std::string* padded_ids_note) {
   CsvReader csv(path);
   const char* header = "unit_id,time,variable,value";
   const auto cu = need_column(csv, "unit_id", header);
@@ -317,10 +352,11 @@ std::vector<TimeVaryingCovariate> read_time_varying(const std::string& path, con
   };
   std::map<std::pair<std::string, std::int32_t>, BeforeStart> before_start;
   std::map<std::tuple<std::string, std::int32_t, std::int64_t>, std::int64_t> seen_before;
+  UnitIdReader ids(h, path, cu);
   std::vector<std::string_view> f;
   while (csv.next(f)) {
     bool outside = false;
-    const auto u = unit_index(h, csv, f[cu], &outside);
+    const auto u = ids.read(f[cu], csv.line(), "unit_id", &outside);
     if (outside) {
       continue;
     }
@@ -384,6 +420,10 @@ std::vector<TimeVaryingCovariate> read_time_varying(const std::string& path, con
       it = out.end() - 1;
     }
     it->obs.push_back({u, 0, kept.value});
+  }
+  ids.finish();
+  if (padded_ids_note != nullptr) {
+    *padded_ids_note = ids.note();
   }
   return out;
 }

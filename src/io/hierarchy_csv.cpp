@@ -2,6 +2,8 @@
 #include "pdlab/io/inputs.hpp"
 #include "pdlab/io/text_reader.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -184,6 +186,37 @@ void load_edges_csv(const std::string& path, bool symmetric, NetworkBuilder& bui
 
 namespace {
 
+// A shipped China neighbour list on a hierarchy read from a file whose ids are China's codes
+// (a prefecture-level study of one's own): the edges whose ends are both units of the
+// hierarchy are kept, the others dropped, and a note says how many of each. None kept means
+// the ids are not China's codes (or padded ones): an error, not an empty network.
+void load_shipped_edges(const Scenario& s, const EdgeSource& e, const std::string& path,
+                        NetworkBuilder& nb) {
+  const auto kept_before = nb.rows_added();
+  const auto unknown_before = nb.unknown_dropped();
+  const auto subtree_before = nb.dropped_outside();
+  nb.drop_unknown_ids(true);
+  load_edges_csv(path, e.symmetric, nb);
+  nb.drop_unknown_ids(false);
+  const auto kept = nb.rows_added() - kept_before;
+  const auto unknown = nb.unknown_dropped() - unknown_before;
+  const auto outside = nb.dropped_outside() - subtree_before;
+  if (kept == 0 && outside == 0) {
+    fail(ErrorKind::config, {s.file, 0, "hierarchy.edges.path", e.path},
+         fmt::format("none of the shipped list's {} edges joins two units of the hierarchy file "
+                     "{}: its ids are China's codes shortened by level (province 2 digits, "
+                     "prefecture 4, county 6; data/china/README.md)",
+                     unknown, s.hierarchy.path),
+         "give the hierarchy China's codes (e.g. 1301, not 130100), use hierarchy.source = "
+         "\"china\", or give an edge list of your hierarchy's ids (from,to[,weight])");
+  }
+  nb.add_note(fmt::format(
+      "hierarchy.edges.path = \"{}\" on the hierarchy file {}: kept the {} edges whose ends are "
+      "both units of it, dropped {} of the shipped list's {} that name a unit it lacks{}",
+      e.path, s.hierarchy.path, kept, unknown, kept + unknown + outside,
+      outside > 0 ? fmt::format(" ({} more outside the subtree)", outside) : std::string()));
+}
+
 std::string resolve(const Scenario& s, const std::string& p) {
   if (p.empty() || fs::path(p).is_absolute() || s.file.empty()) {
     return p;
@@ -256,16 +289,11 @@ Inputs load_inputs(const Scenario& s, const std::vector<std::string>& extra_colu
              "use \"china:county_adjacency\", \"china:prefecture_adjacency\", "
              "\"china:province_adjacency\" or a CSV file");
       }
-      if (s.hierarchy.source != "china") {
-        // Its ids are China's codes: on a hierarchy file every edge would name unknown units.
-        fail(ErrorKind::config, {s.file, 0, "hierarchy.edges.path", p},
-             "a shipped China neighbour list on a hierarchy read from a file (hierarchy.source "
-             "= \"" +
-                 s.hierarchy.source + "\"): its ids are China's codes",
-             "use it with hierarchy.source = \"china\", or give an edge list of your "
-             "hierarchy's ids (from,to[,weight])");
-      }
       p = data_dir() + "/china/" + name + ".csv.gz";
+      if (s.hierarchy.source != "china") {
+        load_shipped_edges(s, e, p, nb);
+        continue;
+      }
     } else {
       p = resolve(s, p);
       const auto i = static_cast<std::size_t>(&e - s.hierarchy.edges.data());

@@ -187,7 +187,7 @@ auto naming_file(const std::string& path, Fit&& fit) -> decltype(fit()) {
 }  // namespace
 
 std::vector<std::string> riskset_notes(const RisksetReport& r) {
-  std::vector<std::string> notes;
+  std::vector<std::string> notes = r.input_notes;
   if (!r.year_dates_note.empty()) {
     notes.push_back(r.year_dates_note);
   }
@@ -276,6 +276,7 @@ RisksetReport riskset_study(const RisksetSpec& spec) {
   rep.after_horizon = events.after_horizon;
   rep.outside_subtree = events.outside_subtree;
   rep.year_dates_note = io::year_dates_note(events, sc.calendar);
+  rep.input_notes = in.notes;
   rep.calendar_start = period_label(sc.calendar, 0);
   std::vector<std::int32_t> first(events.policy_ids.size(), kNever);
   for (const auto& a : events.adoptions) {

@@ -177,6 +177,9 @@ CheckFitResult check_fit_study(const PreparedStudy& study, const std::string& ev
   if (const auto note = io::outside_subtree_note(events); !note.empty()) {
     res.notes.push_back(note);
   }
+  if (!events.padded_ids_note.empty()) {
+    res.notes.push_back(events.padded_ids_note);
+  }
   return res;
 }
 

@@ -602,8 +602,10 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
 }  // namespace
 
 FitResult fit_scenario(const RisksetInputs& in, const FitOptions& opt) {
-  return fit_core(in.loaded, in.inputs, in.events, in.options, in.time_varying, in.policies,
-                  in.source, opt);
+  auto res = fit_core(in.loaded, in.inputs, in.events, in.options, in.time_varying, in.policies,
+                      in.source, opt);
+  res.notes.insert(res.notes.begin(), in.notes.begin(), in.notes.end());
+  return res;
 }
 
 FitResult fit_scenario(const io::LoadedScenario& loaded, const io::Inputs& inputs,
@@ -631,7 +633,11 @@ FitResult fit_scenario(const io::LoadedScenario& loaded, const io::Inputs& input
     policies.push_back(static_cast<std::int32_t>(k));
   }
   ro.policies = policies;
-  return fit_core(loaded, inputs, events, ro, {}, policies, source, opt);
+  auto res = fit_core(loaded, inputs, events, ro, {}, policies, source, opt);
+  if (!events.padded_ids_note.empty()) {
+    res.notes.insert(res.notes.begin(), events.padded_ids_note);
+  }
+  return res;
 }
 
 bool written_by_fit(const std::string& scenario_path) {

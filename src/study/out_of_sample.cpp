@@ -189,6 +189,9 @@ OutOfSampleResult out_of_sample_study(const PreparedStudy& study, const std::str
   if (const auto note = io::outside_subtree_note(events); !note.empty()) {
     res.notes.push_back(note);
   }
+  if (!events.padded_ids_note.empty()) {
+    res.notes.push_back(events.padded_ids_note);
+  }
   res.train_end = train_end;
   res.train_until = period_label(cal, train_end);
   res.first_scored = period_label(cal, train_end + 1);

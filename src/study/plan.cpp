@@ -7,6 +7,9 @@ RunOutcome run_plan(const RunPlan& plan, const RunHooks& hooks) {
   out.study = std::make_shared<const PreparedStudy>(prepare_study(plan.scenario, plan.overrides));
   const auto& study = *out.study;
   out.warnings = study.model->warnings();
+  // (the edge lists' notes, e.g. a shipped list's edges kept on a hierarchy file)
+  const auto& notes = study.inputs.network->notes();
+  out.warnings.insert(out.warnings.end(), notes.begin(), notes.end());
   if (hooks.on_prepared) {
     hooks.on_prepared(study);
   }

@@ -268,6 +268,10 @@ RisksetInputs read_riskset_inputs(const RisksetInputSpec& spec) {
     read.policies.push_back(spec.policy);
   }
   in.events = io::read_events(spec.events_path, h, sc.calendar, read);
+  in.notes = in.inputs.network->notes();
+  if (!in.events.padded_ids_note.empty()) {
+    in.notes.push_back(in.events.padded_ids_note);
+  }
   for (const auto& [option, ids] :
        {std::pair<std::string, std::vector<std::string>>{"--policy", {spec.policy}},
         std::pair<std::string, std::vector<std::string>>{"--event-covariate",
@@ -313,7 +317,11 @@ RisksetInputs read_riskset_inputs(const RisksetInputSpec& spec) {
     ro.level = *l;
   }
   if (!spec.covariates_path.empty()) {
-    in.time_varying = io::read_time_varying(spec.covariates_path, h, sc.calendar);
+    std::string padded;
+    in.time_varying = io::read_time_varying(spec.covariates_path, h, sc.calendar, &padded);
+    if (!padded.empty()) {
+      in.notes.push_back(padded);
+    }
     for (const auto& tv : in.time_varying) {
       in.source[tv.name] = spec.covariates_path;
     }

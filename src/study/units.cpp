@@ -2,13 +2,16 @@
 
 #include "pdlab/core/errors.hpp"
 #include "pdlab/io/inputs.hpp"
+#include "pdlab/io/padded_codes.hpp"
 #include "pdlab/io/scenario_io.hpp"
 #include "pdlab/io/units_table.hpp"
+
+#include <algorithm>
 
 namespace pdlab::study {
 
 std::vector<UnitMatch> find_units(const std::string& scenario, const std::string& query,
-                                  std::size_t limit) {
+                                  std::size_t limit, std::string* note) {
   if (query.empty()) {
     fail(ErrorKind::usage, {"", 0, "QUERY", ""}, "an empty query matches nothing",
          "give a code (e.g. 3205) or part of a name (e.g. 苏州, or Taicang: English names cover "
@@ -30,8 +33,30 @@ std::vector<UnitMatch> find_units(const std::string& scenario, const std::string
   }
   const auto names_en = io::english_names(h, china);
   const int type = io::type_column(h);
+  // A padded code (130100 for the prefecture 1301) that is no unit's id: the unit it pads.
+  std::vector<std::int32_t> found;
+  const auto padded =
+      h.find(query) < 0 ? io::padded_code_units(h, query) : std::vector<std::int32_t>{};
+  if (padded.size() == 1) {
+    found = io::find_units(h, names_en, h.id(padded.front()), limit);
+  } else if (padded.size() > 1) {
+    found.assign(padded.begin(),
+                 padded.begin() + static_cast<std::ptrdiff_t>(std::min(limit, padded.size())));
+  } else {
+    found = io::find_units(h, names_en, query, limit);
+  }
+  if (note != nullptr && !padded.empty()) {
+    std::string units;
+    for (std::size_t k = 0; k < padded.size(); ++k) {
+      units += (k == 0 ? "" : " or ") + io::unit_label(h, padded[k]);
+    }
+    *note = "'" + query + "' is no unit's id; read as a code padded with zeros, it is " + units +
+            (padded.size() > 1 ? " (ambiguous: use the code of the unit meant)" : "") +
+            ": the hierarchy's codes are shortened by level (province 2 digits, prefecture 4, "
+            "county 6, township 9, village 12)";
+  }
   std::vector<UnitMatch> out;
-  for (const auto u : io::find_units(h, names_en, query, limit)) {
+  for (const auto u : found) {
     UnitMatch m;
     m.id = std::string(h.id(u));
     if (h.parent(u) >= 0) {

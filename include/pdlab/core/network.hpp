@@ -31,6 +31,9 @@ class Network {
   [[nodiscard]] std::vector<double> in_weights() const;
   [[nodiscard]] std::int64_t n_edges() const { return static_cast<std::int64_t>(target_.size()); }
   [[nodiscard]] std::int64_t dropped() const { return dropped_; }
+  // What loading the edges did that a user should hear of (a shipped list on a hierarchy
+  // of one's own: how many edges were kept).
+  [[nodiscard]] const std::vector<std::string>& notes() const { return notes_; }
 
  private:
   friend class NetworkBuilder;
@@ -38,6 +41,7 @@ class Network {
   std::vector<std::int32_t> target_;
   std::vector<float> weight_;
   std::int64_t dropped_ = 0;
+  std::vector<std::string> notes_;
 };
 
 // Edges name units by id. An id outside the selected subtree is dropped (counted); an id not
@@ -51,6 +55,13 @@ class NetworkBuilder {
   void add(const std::string& source, std::int64_t line, std::string_view from, std::string_view to,
            double weight, bool symmetric);
   Network build();
+  // While on, an edge naming an id the hierarchy lacks is dropped and counted instead of
+  // refused: a shipped neighbour list on a hierarchy that holds some of its units.
+  void drop_unknown_ids(bool on) { drop_unknown_ = on; }
+  [[nodiscard]] std::int64_t unknown_dropped() const { return unknown_dropped_; }
+  [[nodiscard]] std::int64_t rows_added() const { return rows_added_; }
+  [[nodiscard]] std::int64_t dropped_outside() const { return dropped_; }
+  void add_note(std::string note) { notes_.push_back(std::move(note)); }
 
  private:
   struct Edge {
@@ -67,6 +78,10 @@ class NetworkBuilder {
   std::vector<std::string> sources_;  // the files in the order they were added
   std::vector<std::uint8_t> symmetric_;
   std::int64_t dropped_ = 0;
+  bool drop_unknown_ = false;
+  std::int64_t unknown_dropped_ = 0;
+  std::int64_t rows_added_ = 0;
+  std::vector<std::string> notes_;
 };
 
 }  // namespace pdlab

@@ -21,9 +21,12 @@
 namespace pdlab::io {
 
 // Events CSV: unit_id,policy_id,time (time: "YYYY-MM", "YYYY" or a period number on the
-// scenario's calendar). Unknown units or policies, duplicates, dates before the calendar are
-// errors naming the line (unless EventsReadOptions::keep_before_start); events after the
-// horizon are kept as censored and counted in `after_horizon`.
+// scenario's calendar); a unit that never adopted has no row, so an empty time is an error
+// that counts the file's empty times. A unit id the hierarchy lacks that is a padded code of
+// one of its units is read as that unit (padded_codes.hpp). Unknown units or policies, duplicates,
+// dates before the calendar are errors naming the line (unless
+// EventsReadOptions::keep_before_start); events after the horizon are kept as censored and counted
+// in `after_horizon`.
 struct EventsFile {
   std::vector<ObservedAdoption> adoptions;
   std::vector<std::int64_t> lines;      // per adoption: its line in the file (0: not from one)
@@ -42,6 +45,10 @@ struct EventsFile {
   // placed in its year's first period (docs/model.md 2), which a hazard by period reads as an
   // adoption in January.
   std::int64_t year_dates = 0;
+  // Unit ids read as China's codes padded with zeros (130100 for the prefecture 1301;
+  // padded_codes.hpp): their count and the note that says so ("" when none).
+  std::int64_t padded_ids = 0;
+  std::string padded_ids_note;
 };
 // The note on EventsFile::year_dates for a calendar ("" when there are none).
 std::string year_dates_note(const EventsFile& events, const Calendar& cal);
@@ -82,9 +89,11 @@ std::vector<std::int32_t> unit_first_periods(const Hierarchy& h, const Calendar&
 void riskset_availability(const Model& model, const EventsFile& events,
                           const std::string& events_path, RiskSetOptions& options);
 
-// Long covariates CSV: unit_id,time,variable,value.
+// Long covariates CSV: unit_id,time,variable,value. Unit ids as in read_events: padded codes
+// are read as their units, and `padded_ids_note` (when given) says how many ("" when none).
 std::vector<TimeVaryingCovariate> read_time_varying(const std::string& path, const Hierarchy& h,
-                                                    const Calendar& cal);
+                                                    const Calendar& cal,
+                                                    std::string* padded_ids_note = nullptr);
 
 // Risk set as CSV: unit_id, parent_id, level, policy_id, period, date, tstart, tstop, event,
 // duration, log_duration, vertical, horizontal, bottom_up, covariates...

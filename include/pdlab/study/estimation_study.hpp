@@ -44,6 +44,9 @@ struct RisksetReport {
   std::int64_t after_horizon = 0;    // events after the horizon, censored
   std::int64_t outside_subtree = 0;  // events of units outside the subtree, ignored
   std::string year_dates_note;       // io::year_dates_note ("" when every date fits)
+  // How the inputs were read where a user should hear of it: ids read as padded codes, a
+  // shipped neighbour list's edges kept on a hierarchy file (RisksetInputs::notes).
+  std::vector<std::string> input_notes;
   // With a level: the events of units of other levels, by level name. They are no rows; they
   // act through the exposures (a superior's adoption is vertical exposure).
   std::vector<std::pair<std::string, std::int64_t>> other_levels;

@@ -67,6 +67,9 @@ struct RisksetInputs {
   std::vector<std::int32_t> policies;              // the events' policies at risk
   // Where each covariate column came from (hierarchy file, covariates file, events file).
   std::map<std::string, std::string> source;
+  // How the inputs were read, to be said: the edge lists' notes (a shipped list on a hierarchy
+  // file), and ids of the events or covariates read as China's codes padded with zeros.
+  std::vector<std::string> notes;
 };
 
 // Reads and checks everything. Errors: an unknown --static column, --inherit variable or

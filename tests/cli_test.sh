@@ -598,10 +598,13 @@ check oos_subtree_note 0 "note: 80 events of units outside the scenario's subtre
   "$PDLAB" check-fit "$T/fitted_jx.toml" --events "$DC/events.csv" --train-until 2022 -r 4 -t 1
 # A fit with a time-varying covariate (--covariates) cannot be refitted out of sample: said in
 # check-fit's words, naming the term and the terms to fit instead (it blamed --terms, which
-# check-fit was not given, and suggested --covariates, which it has not).
-check oos_time_varying_term 64 "trend.toml:2: field '# Terms' = 'log_gdp_pc': --train-until refits the fit's terms" -- \
+# check-fit was not given, and suggested --covariates, which it has not). One constant within
+# each unit (log_gdp_pc) is carried as a hierarchy column since 2026-12-07, and refits.
+check oos_carried_term_refits 0 "log_gdp_pc = " -- \
   "$PDLAB" check-fit "$T/trend.toml" --events "$DC/events.csv" --train-until 2022 -r 2 -t 1
-ok oos_time_varying_term_fix grep -q 'fit again without it (pdlab fit ... --terms "horizontal + trend + log(migrant_share)")' "$T/err"
+check oos_time_varying_term 64 "dummies.toml:2: field '# Terms' = 'd2023': --train-until refits the fit's terms" -- \
+  "$PDLAB" check-fit "$T/dummies.toml" --events "$DC/events.csv" --train-until 2022 -r 2 -t 1
+ok oos_time_varying_term_fix grep -q 'fit again without it (pdlab fit ... --terms "horizontal")' "$T/err"
 ok oos_time_varying_term_not_terms_option bash -c "! grep -q \"field '--terms'\" '$T/err'"
 # A fitted trend (one `set adoption.alpha_shift` event a period) run past its last event stays
 # at its last value: said with the date, the value and the fix (it froze silently); a run at the

@@ -479,6 +479,61 @@ check fit_terms 0 "log(migrant_share)" -- "$PDLAB" fit "$DC/dual_carbon.toml" --
   --terms "horizontal + trend + log(migrant_share) + log_gdp_pc" --out "$T/trend.toml"
 check fit_trend_events 0 "adoption.alpha_shift" -- cat "$T/trend.toml"
 check fit_trend_runs 0 "prefecture" -- "$PDLAB" check-fit "$T/trend.toml" --events "$DC/events.csv" -r 10
+# A --covariates variable constant within each unit (log GDP per capita, given once per city)
+# is carried per unit: its values in a CSV beside the fitted scenario, which joins them with
+# hierarchy.attributes, and its coefficient as adoption.beta (before 2026-12-07 it was folded
+# into the intercept at its mean and the simulated 2023 share ran low).
+check fit_carries_constant_covariate 0 "'log_gdp_pc' (--covariates) is constant within each unit" -- \
+  "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --covariates "$DC/covariates.csv" \
+  --static migrant_share --level prefecture --terms "horizontal + trend + migrant_share + log_gdp_pc" \
+  --out "$T/carried.toml"
+cp "$T/err" "$T/carried_err"
+check fit_carried_file_written 0 "wrote .*carried_attributes.csv" -- cat "$T/carried_err"
+ok fit_carried_file_rows test "$(wc -l < "$T/carried_attributes.csv")" = 343
+check fit_carried_joined 0 "attributes = \[ 'carried_attributes.csv' \]" -- cat "$T/carried.toml"
+check fit_carried_beta 0 "log_gdp_pc = " -- cat "$T/carried.toml"
+check check_fit_carried 0 "prefecture" -- "$PDLAB" check-fit "$T/carried.toml" --events "$DC/events.csv" -r 10
+check compare_carried 0 "" -- "$PDLAB" compare "$T/carried.toml" --vary adoption.gamma_horizontal=0,1 -r 3 \
+  --out "$T/carried_cmp.csv"
+# The attributes file is refused when it exists, as the scenario is, and nothing is written.
+rm -f "$T/carried.toml"
+check fit_carried_file_exists 73 "carried_attributes.csv" -- \
+  "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --covariates "$DC/covariates.csv" \
+  --static migrant_share --level prefecture --terms "horizontal + log_gdp_pc" --out "$T/carried.toml"
+ok fit_carried_scenario_not_written test ! -e "$T/carried.toml"
+# A term folded into the intercept: the note gives the fitted model's expected adoptions with
+# each row's values and at the means; period dummies from --covariates are named as a time
+# profile that folding loses (and factor() is refused with `trend` as the fix).
+awk -F, 'NR > 1 && $3 == "log_gdp_pc" {print $1 ",2020,d2023,0"; print $1 ",2023,d2023,1"}' \
+  "$DC/covariates.csv" | { echo "unit_id,time,variable,value"; cat; } > "$T/dummies.csv"
+check fit_folded_time_profile 0 "'d2023' varies only over time (one value a period): at its mean the simulation loses that time profile" -- \
+  "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --covariates "$T/dummies.csv" \
+  --level prefecture --terms "horizontal + d2023" --out "$T/dummies.toml"
+cp "$T/out" "$T/dummies_out"
+check fit_folded_expected 0 "adoptions with each row's own values and .* with the folded terms at their means" -- \
+  cat "$T/dummies_out"
+check fit_factor_points_to_trend 64 "for a time profile use \`trend\`" -- "$PDLAB" fit "$DC/dual_carbon.toml" \
+  --events "$DC/events.csv" --level prefecture --terms "horizontal + factor(period)" --out "$T/factor.toml"
+# hierarchy.attributes joins per-unit columns onto the shipped China hierarchy too.
+{ echo "unit_id,gdp"; for p in 3201 3202 3203 3204 3205 3206 3207 3208 3209 3210 3211 3212 3213; do
+  echo "$p,${p#32}"; done; } > "$T/js_gdp.csv"
+cat > "$T/js.toml" <<'TOML'
+schema_version = 1
+[calendar]
+start_year = 2020
+periods_per_year = 1
+periods = 3
+[hierarchy]
+source = "china"
+root = "32"
+attributes = ["js_gdp.csv"]
+[adoption]
+alpha = { province = -inf, prefecture = -3, county = -inf, township = -inf, village = -inf }
+beta = { gdp = 0.1 }
+TOML
+check attributes_china 0 "" -- "$PDLAB" validate "$T/js.toml"
+check attributes_china_level_refused 78 "unit '320102' (level 'county') has no row in" -- \
+  "$PDLAB" validate "$T/js.toml" --set adoption.alpha.county=-4
 check fit_unknown_term 64 "no column 'gdp' in the risk set" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" \
   --level prefecture --terms "horizontal + log(gdp)" --out "$T/bad.toml"
 check fit_log_nonpositive 65 "log(horizontal) of a value that is not positive (unit" -- "$PDLAB" fit "$DC/dual_carbon.toml" \
@@ -689,10 +744,13 @@ check oos_subtree_note 0 "note: 80 events of units outside the scenario's subtre
   "$PDLAB" check-fit "$T/fitted_jx.toml" --events "$DC/events.csv" --train-until 2022 -r 4 -t 1
 # A fit with a time-varying covariate (--covariates) cannot be refitted out of sample: said in
 # check-fit's words, naming the term and the terms to fit instead (it blamed --terms, which
-# check-fit was not given, and suggested --covariates, which it has not).
-check oos_time_varying_term 64 "trend.toml:2: field '# Terms' = 'log_gdp_pc': --train-until refits the fit's terms" -- \
+# check-fit was not given, and suggested --covariates, which it has not). One constant within
+# each unit (log_gdp_pc) is carried as a hierarchy column since 2026-12-07, and refits.
+check oos_carried_term_refits 0 "log_gdp_pc = " -- \
   "$PDLAB" check-fit "$T/trend.toml" --events "$DC/events.csv" --train-until 2022 -r 2 -t 1
-ok oos_time_varying_term_fix grep -q 'fit again without it (pdlab fit ... --terms "horizontal + trend + log(migrant_share)")' "$T/err"
+check oos_time_varying_term 64 "dummies.toml:2: field '# Terms' = 'd2023': --train-until refits the fit's terms" -- \
+  "$PDLAB" check-fit "$T/dummies.toml" --events "$DC/events.csv" --train-until 2022 -r 2 -t 1
+ok oos_time_varying_term_fix grep -q 'fit again without it (pdlab fit ... --terms "horizontal")' "$T/err"
 ok oos_time_varying_term_not_terms_option bash -c "! grep -q \"field '--terms'\" '$T/err'"
 # A fitted trend (one `set adoption.alpha_shift` event a period) run past its last event stays
 # at its last value: said with the date, the value and the fix (it froze silently); a run at the

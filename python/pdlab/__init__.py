@@ -908,7 +908,9 @@ def fit(scenario, events, covariates=None, static=None, level=None, policy=None,
     Returns the coefficient table; df.attrs
     holds n, events, log_likelihood, aic, the notes (what entered the simulation how) and
     scenario_toml, the fitted scenario (written to `out` when given; its input paths are
-    absolute, so it runs from anywhere; run it with run(), check it with check_fit()). Standard errors are clustered by the unit's superior (cluster="parent") or
+    absolute, so it runs from anywhere; run it with run(), check it with check_fit()), and
+    attributes_csv, the per-unit values of covariates constant within each unit, which the
+    scenario joins from attributes_path (beside `out`, written first). Standard errors are clustered by the unit's superior (cluster="parent") or
     model-based (cluster="none"). A fit that does not converge raises pdlab.DataError."""
     anchor = (os.fspath(out) if out is not None else
               os.path.join(os.path.dirname(os.path.abspath(scenario)), "fitted.toml"))

@@ -175,6 +175,11 @@ py::tuple fit(const study::RisksetInputSpec& inputs, const std::string& terms,
   const auto r = without_gil([&] { return study::fit_study(spec); });
   study::require_converged(r.glm.converged, write ? out : std::string());
   if (write) {
+    // The per-unit values first: the scenario names them, so it never exists without them.
+    if (!r.attributes_csv.empty()) {
+      io::write_text_file(study::attributes_path(out), force,
+                          [&](std::ostream& s) { s << r.attributes_csv; });
+    }
     io::write_text_file(out, force, [&](std::ostream& s) { s << r.scenario_toml; });
   }
   py::dict d;
@@ -186,6 +191,9 @@ py::tuple fit(const study::RisksetInputSpec& inputs, const std::string& terms,
   d["fit_warnings"] = r.glm.warnings;  // aliasing and the like: the notes say what they did
   d["notes"] = r.notes;
   d["scenario_toml"] = r.scenario_toml;
+  // The terms carried per unit (empty when none): the scenario joins them from attributes_path.
+  d["attributes_csv"] = r.attributes_csv;
+  d["attributes_path"] = study::attributes_path(out);
   return py::make_tuple(
       table(r.glm, "eha", [](const GlmFit& f, io::TableWriter& w) { io::write_glm(f, w); }), d);
 }

@@ -117,6 +117,26 @@ def test_fit_then_check_fit(tmp_path):
     assert set(doc["level"]) == {"prefecture"}
 
 
+def test_fit_carries_a_covariate_constant_within_units(tmp_path):
+    out = tmp_path / "fitted.toml"
+    with pytest.warns(pdlab.PdlabNote, match="constant within each unit"):
+        f = pdlab.fit(DC / "dual_carbon.toml", DC / "events.csv", level="prefecture",
+                      covariates=DC / "covariates.csv", static=["migrant_share"],
+                      terms="horizontal + trend + migrant_share + log_gdp_pc", out=out)
+    beside = tmp_path / "fitted_attributes.csv"
+    assert f.attrs["attributes_path"] == str(beside)
+    assert beside.read_text() == f.attrs["attributes_csv"]
+    assert beside.read_text().startswith("unit_id,log_gdp_pc\n")
+    assert "attributes = [ 'fitted_attributes.csv' ]" in out.read_text()
+    # Refused, as the scenario is, when it exists.
+    with pytest.raises(pdlab.CantCreateError, match="fitted"):
+        pdlab.fit(DC / "dual_carbon.toml", DC / "events.csv", level="prefecture",
+                  covariates=DC / "covariates.csv", static=["migrant_share"],
+                  terms="horizontal + trend + migrant_share + log_gdp_pc", out=out)
+    check = pdlab.check_fit(out, DC / "events.csv", replicates=5)
+    assert set(check["level"]) == {"prefecture"}
+
+
 def test_cases_one_folder(tmp_path):
     folder = tmp_path / "cases"
     folder.mkdir()

@@ -91,6 +91,12 @@ int run(const FitOptions& o) {
     // written unless both outputs can be.
     io::check_output_path(o.coefficients, o.force, "--coefficients");
   }
+  // The per-unit values first: the scenario names them, so it never exists without them.
+  if (!res.attributes_csv.empty()) {
+    io::write_text_file(study::attributes_path(o.out), o.force,
+                        [&](std::ostream& s) { s << res.attributes_csv; });
+    fmt::print(stderr, "wrote {}\n", study::attributes_path(o.out));
+  }
   io::write_text_file(o.out, o.force, [&](std::ostream& s) { s << res.scenario_toml; });
   if (!o.coefficients.empty()) {
     io::write_table(o.coefficients, o.force, io::table_schema("eha"),

@@ -168,6 +168,15 @@ std::size_t Hierarchy::memory_bytes() const {
   return b;
 }
 
+void Hierarchy::add_joined_attribute(std::string name, std::vector<double> values, std::string file,
+                                     std::vector<std::uint8_t> given_levels) {
+  source_columns_.push_back(name);
+  attr_names_.push_back(std::move(name));
+  attrs_.push_back(std::move(values));
+  attr_files_.push_back(std::move(file));
+  attr_levels_.push_back(std::move(given_levels));
+}
+
 HierarchyBuilder::HierarchyBuilder(std::string source, std::vector<std::string> attribute_names)
     : source_(std::move(source)),
       attr_names_(std::move(attribute_names)),
@@ -420,6 +429,8 @@ Hierarchy HierarchyBuilder::build(std::string_view root_id) {
     std::vector<double>().swap(col);
     h.attrs_.push_back(std::move(out));
   }
+  h.attr_files_.assign(h.attrs_.size(), std::string());
+  h.attr_levels_.assign(h.attrs_.size(), {});
   h.child_begin_[m] = next_child;
   h.level_names_ = level_at_depth;
   h.level_begin_.assign(level_at_depth.size() + 1, m);

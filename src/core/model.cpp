@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 
 namespace pdlab {
 
@@ -96,8 +97,13 @@ using detail::level_of;
 using detail::list;
 using detail::unit_of;
 
+// A column's values in unit order, its missing values filled as adoption.missing says.
+// `alpha` (by level): a column joined by hierarchy.attributes has no value at the levels its
+// file leaves out, which is refused where the level can adopt (a fill there would be a value
+// no file states), and is 0 where it cannot (alpha -inf: the term changes nothing).
 std::vector<double> column(const Scenario& s, const Hierarchy& h, const std::string& key,
-                           const std::string& name, const std::string& missing) {
+                           const std::string& name, const std::string& missing,
+                           const std::vector<double>& alpha) {
   const auto a = h.attribute_index(name);
   if (!a) {
     const auto near = closest(name, h.source_columns());
@@ -106,11 +112,41 @@ std::vector<double> column(const Scenario& s, const Hierarchy& h, const std::str
   }
   const auto col = h.attribute(*a);
   std::vector<double> v(col.begin(), col.end());
+  std::vector<std::uint8_t> not_given(static_cast<std::size_t>(h.n_levels()), 0);
+  for (int l = 0; l < h.n_levels(); ++l) {
+    if (h.attribute_given_at(*a, l)) {
+      continue;
+    }
+    not_given[static_cast<std::size_t>(l)] = 1;
+    const auto lv = static_cast<std::size_t>(l);
+    if (lv < alpha.size() && alpha[lv] != -std::numeric_limits<double>::infinity() &&
+        h.level_begin(l + 1) > h.level_begin(l)) {
+      std::string given;
+      for (int g = 0; g < h.n_levels(); ++g) {
+        if (h.attribute_given_at(*a, g)) {
+          given += (given.empty() ? "" : ", ") + h.level_names()[static_cast<std::size_t>(g)];
+        }
+      }
+      const auto& level = h.level_names()[lv];
+      bad(s, key, name,
+          "unit '" + std::string(h.id(h.level_begin(l))) + "' (level '" + level +
+              "') has no row in " + h.attribute_file(*a) + " (hierarchy.attributes), which " +
+              (given.empty() ? std::string("gives no unit of this hierarchy")
+                             : "gives the column for " + given + " only") +
+              ", and level '" + level + "' can adopt (its intercept is " +
+              fmt::format("{:g}", alpha[lv]) + ")",
+          "add rows for the level's units to the file (an empty field or NA marks a missing "
+          "value, which adoption.missing fills), or set adoption.alpha." +
+              level + " = -inf if the level never adopts");
+    }
+  }
   double sum = 0;
   std::int64_t n_ok = 0;
   std::int32_t first_missing = -1;
   for (std::size_t i = 0; i < v.size(); ++i) {
-    if (std::isnan(v[i])) {
+    if (not_given[h.level(static_cast<std::int32_t>(i))] != 0) {
+      v[i] = 0.0;  // cannot adopt (checked above): no effect
+    } else if (std::isnan(v[i])) {
       if (first_missing < 0) {
         first_missing = static_cast<std::int32_t>(i);
       }
@@ -202,6 +238,19 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
     return it != alpha.end() && it->second == -std::numeric_limits<double>::infinity() &&
            !h_.level_index(lvl) && closest_level(lvl, h_.level_names()).empty();
   };
+  // Each level's intercept under a set of adoption parameters; `key` names the scenario entry
+  // to blame for an unknown level.
+  const auto level_alphas = [&](const AdoptionParams& ap, const std::string& key,
+                                std::int64_t line) {
+    std::vector<double> alpha(h_.n_levels(), ap.alpha_default);
+    for (const auto& [lvl, v] : ap.alpha) {
+      if (absent_never(ap.alpha, lvl)) {
+        continue;  // (warned below)
+      }
+      alpha[level_of(sc_, h_, key.empty() ? "adoption.alpha." + lvl : key, lvl, line)] = v;
+    }
+    return alpha;
+  };
   // The keys of every keyed table (adoption.alpha.<level> ...) against what they range over.
   std::string_view checked;
   for (const auto& kp : keyed_parameters()) {
@@ -238,7 +287,7 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
   std::vector<double> need_x(n, 0.0);
   if (a.gamma_need != 0.0 || need_changes ||
       (uses_pilots && sc_.promotion.pilot_rule == PilotRule::need)) {
-    need_x = column(sc_, h_, "adoption.need", a.need, a.missing);
+    need_x = column(sc_, h_, "adoption.need", a.need, a.missing, level_alphas(a, "", 0));
     for (std::int32_t u = 0; u < n; ++u) {
       need_[u] = static_cast<float>(need_x[u]);
     }
@@ -257,16 +306,11 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
   // scenario entry to blame for an unknown level or column.
   const auto static_part = [&](const AdoptionParams& ap, const std::string& key,
                                std::int64_t line) {
-    std::vector<double> alpha(h_.n_levels(), ap.alpha_default);
-    for (const auto& [lvl, v] : ap.alpha) {
-      if (absent_never(ap.alpha, lvl)) {
-        continue;  // (warned above)
-      }
-      alpha[level_of(sc_, h_, key.empty() ? "adoption.alpha." + lvl : key, lvl, line)] = v;
-    }
+    const auto alpha = level_alphas(ap, key, line);
     std::vector<double> lin(n, 0.0);
     for (const auto& [col, b] : ap.beta) {
-      const auto x = column(sc_, h_, key.empty() ? "adoption.beta." + col : key, col, ap.missing);
+      const auto x =
+          column(sc_, h_, key.empty() ? "adoption.beta." + col : key, col, ap.missing, alpha);
       for (std::int32_t u = 0; u < n; ++u) {
         lin[u] += b * x[u];
       }
@@ -304,7 +348,7 @@ Model::Model(const Scenario& scenario, const Hierarchy& hierarchy, const Network
               "check this)");
     }
     if (!idx) {
-      column(sc_, h_, "promotion.capacity", sc_.promotion.capacity, "zero");  // throws
+      column(sc_, h_, "promotion.capacity", sc_.promotion.capacity, "zero", {});  // throws
     }
     const auto col = h_.attribute(*idx);
     bool warned_capacity = false;

@@ -246,6 +246,17 @@ std::vector<Param> make_registry() {
   r.push_back(table("hierarchy.text_columns", "", "",
                     "Columns of the hierarchy CSV kept as text labels (e.g. [\"region\"]) instead "
                     "of being checked as numbers."));
+  r.push_back(table(
+      "hierarchy.attributes", "", "",
+      "CSV files (relative to the scenario; .gz is read transparently) of per-unit numeric "
+      "columns joined onto the hierarchy by id, shipped China hierarchy or a CSV one: header "
+      "unit_id,col1,col2,...; the columns serve wherever hierarchy columns do (adoption.beta, "
+      "riskset/fit --static). A file gives a column for the levels it has rows of, and must "
+      "have a row for every unit of those levels (an empty field or NA marks a missing value, "
+      "which adoption.missing fills); a unit of another level has no value, and a run refuses "
+      "an adoption.beta (or adoption.need) on the column while such a level can adopt "
+      "(its adoption.alpha is not -inf). Refused: a column name the hierarchy already has, a "
+      "unit twice, an id not in the hierarchy, a value that is not a number."));
   r.push_back(table("hierarchy.edges", "", "",
                     "Array of tables {path, symmetric}: extra weighted peer edges (from,to,weight "
                     "CSV, or \"china:county_adjacency\", \"china:prefecture_adjacency\", "

@@ -273,6 +273,12 @@ Inputs load_inputs(const Scenario& s, const std::vector<std::string>& extra_colu
   }
   in.hierarchy =
       std::make_unique<Hierarchy>(load_hierarchy_csv(units_path, s.hierarchy.root, keep, text));
+  for (std::size_t i = 0; i < s.hierarchy.attributes.size(); ++i) {
+    const auto& given = s.hierarchy.attributes[i];
+    const auto path = resolve(s, given);
+    check_named_file(s, "hierarchy.attributes", given, path);
+    join_unit_attributes(*in.hierarchy, path, given, keep);
+  }
   NetworkBuilder nb(*in.hierarchy);
   for (const auto& e : s.hierarchy.edges) {
     std::string p = e.path;

@@ -549,6 +549,8 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
     }
   } else if (key == "hierarchy.text_columns") {
     s.hierarchy.text_columns = strings(c, n, key);
+  } else if (key == "hierarchy.attributes") {
+    s.hierarchy.attributes = strings(c, n, key);
   } else if (key == "policy") {
     each_table(c, n, key, [&](const toml::table& t, const std::string& k) {
       check_keys(

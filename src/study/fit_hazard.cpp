@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -50,6 +51,42 @@ Mapped map_term(const std::string& name, const Hierarchy& h,
     return {Role::beta, "adoption.beta." + name};
   }
   return {Role::folded, ""};
+}
+
+bool is_identifier(const std::string& s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s.front())) != 0) {
+    return false;
+  }
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+  });
+}
+
+// A unit id as a CSV field.
+std::string csv_field(std::string_view v) {
+  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
+    return std::string(v);
+  }
+  std::string out = "\"";
+  for (char c : v) {
+    out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  }
+  return out + "\"";
+}
+
+// The name a carried term cannot take: a column the hierarchy (or a file it joins) has.
+bool hierarchy_has_column(const Hierarchy& h, const std::string& name) {
+  static const char* const fields[] = {"unit_id", "id", "parent_id", "level", "name", "type"};
+  const auto& own = h.source_columns();
+  const auto& text = h.text_attribute_names();
+  return std::find(own.begin(), own.end(), name) != own.end() ||
+         std::find(text.begin(), text.end(), name) != text.end() ||
+         std::any_of(std::begin(fields), std::end(fields),
+                     [&](const char* f) { return name == f; });
+}
+
+double inverse_link(GlmLink link, double eta) {
+  return link == GlmLink::logit ? 1.0 / (1.0 + std::exp(-eta)) : -std::expm1(-std::exp(eta));
 }
 
 std::string default_terms(const RiskSet& rs) {
@@ -219,8 +256,55 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
   const auto coef = [&](Eigen::Index j) {
     return std::isnan(res.glm.coef[j]) ? 0.0 : res.glm.coef[j];
   };
+  // A --covariates variable whose value is constant within each unit over the unit's rows is
+  // a per-unit value the simulator can carry: a column of a file the fitted scenario joins
+  // (hierarchy.attributes), with its coefficient as adoption.beta. Folded at its mean instead,
+  // simulated units would not differ by it, and the convex hazard would run low.
+  const auto n_rows = design.x.rows();
+  const auto unit_of_row = [&](Eigen::Index i) { return rs.unit[design.rows[i]]; };
+  const auto constant_within_units = [&](Eigen::Index k, std::vector<double>* values) {
+    std::vector<double> v(static_cast<std::size_t>(h.size()),
+                          std::numeric_limits<double>::quiet_NaN());
+    for (Eigen::Index i = 0; i < n_rows; ++i) {
+      auto& x = v[static_cast<std::size_t>(unit_of_row(i))];
+      if (std::isnan(x)) {
+        x = design.x(i, k);
+      } else if (x != design.x(i, k)) {
+        return false;
+      }
+    }
+    if (values != nullptr) {
+      *values = std::move(v);
+    }
+    return true;
+  };
+  std::vector<std::string> carried;
+  std::vector<std::vector<double>> carried_values;  // per carried term, by unit (NaN: no row)
+  std::string not_carried;                          // constant within units, but a name clash
+  for (Eigen::Index k = 0; k < p; ++k) {
+    auto& m = roles[static_cast<std::size_t>(k)];
+    const auto& name = names[k];
+    const bool variable = std::find(rs.covariate_names.begin(), rs.covariate_names.end(), name) !=
+                          rs.covariate_names.end();
+    if (m.role != Role::folded || !variable || !is_identifier(name) ||
+        std::isnan(res.glm.coef[k])) {
+      continue;
+    }
+    std::vector<double> values;
+    if (opt.out.empty() || !constant_within_units(k, &values)) {
+      continue;
+    }
+    if (hierarchy_has_column(h, name)) {
+      not_carried += (not_carried.empty() ? "'" : ", '") + name + "'";
+      continue;
+    }
+    m = {Role::beta, "adoption.beta." + name};
+    carried.push_back(name);
+    carried_values.push_back(std::move(values));
+  }
   std::vector<std::string> keys;
   std::vector<Eigen::RowVectorXd> rows_a;
+  std::map<Eigen::Index, Eigen::RowVectorXd> level_fold;  // alpha column -> its row of A
   for (Eigen::Index j = 0; j < p; ++j) {
     const auto& m = roles[static_cast<std::size_t>(j)];
     if (std::isnan(res.glm.coef[j])) {
@@ -247,6 +331,7 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
         }
         a[k] = count > 0 ? sum / count : 0.0;
       }
+      level_fold[j] = a;
     }
     keys.push_back(m.key);
     rows_a.push_back(a);
@@ -286,13 +371,115 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
                                shifted.empty() ? "" : "; ", names[j], coef(j), value[m.key]);
       }
     }
+    // What the fold costs: the fitted model's expected adoptions over the risk set with each
+    // row's own values against those with the folded terms at their level's means. The hazard
+    // is convex, so the mean's is lower as a rule; the simulation inherits the gap.
+    double expected_rows = 0;
+    double expected_mean = 0;
+    for (Eigen::Index i = 0; i < n_rows; ++i) {
+      double eta = 0;
+      double eta_mean = 0;
+      for (Eigen::Index j = 0; j < p; ++j) {
+        eta += design.x(i, j) * b[j];
+      }
+      eta_mean = eta;
+      for (const auto& [j, a] : level_fold) {
+        if (design.x(i, j) != 1.0) {
+          continue;
+        }
+        for (Eigen::Index k = 0; k < p; ++k) {
+          if (roles[static_cast<std::size_t>(k)].role == Role::folded) {
+            eta_mean += b[k] * (a[k] - design.x(i, k));
+          }
+        }
+      }
+      expected_rows += inverse_link(opt.link, eta);
+      expected_mean += inverse_link(opt.link, eta_mean);
+    }
+    const double gap = expected_rows > 0 ? (expected_mean - expected_rows) / expected_rows : 0.0;
+    std::string bias;
+    if (std::abs(gap) >= 0.0005) {
+      bias = fmt::format(
+          "; over the risk set the fitted model expects {:.1f} adoptions with each row's own "
+          "values and {:.1f} with the folded terms at their means (observed: {}), so the "
+          "simulated adoption will run about {:.1f}% {} than the fitted model's",
+          expected_rows, expected_mean, res.glm.events, std::abs(gap) * 100.0,
+          gap < 0 ? "lower" : "higher");
+    } else {
+      bias = fmt::format(
+          "; over the risk set the fitted model expects {:.1f} adoptions either way (with each "
+          "row's own values or at the means)",
+          expected_rows);
+    }
+    // A term with one value a period (period dummies, a national series) is a time profile,
+    // which its mean flattens.
+    std::string time_only;
+    for (Eigen::Index k = 0; k < p; ++k) {
+      if (roles[static_cast<std::size_t>(k)].role != Role::folded) {
+        continue;
+      }
+      std::map<std::int32_t, double> by_period;
+      bool one_per_period = true;
+      for (Eigen::Index i = 0; i < n_rows && one_per_period; ++i) {
+        const auto [it, fresh] = by_period.emplace(rs.period[design.rows[i]], design.x(i, k));
+        one_per_period = fresh || it->second == design.x(i, k);
+      }
+      const bool varies = std::any_of(by_period.begin(), by_period.end(), [&](const auto& e) {
+        return e.second != by_period.begin()->second;
+      });
+      if (one_per_period && varies) {
+        time_only += (time_only.empty() ? "'" : ", '") + names[k] + "'";
+      }
+    }
+    if (!time_only.empty()) {
+      time_only = "; " + time_only +
+                  " varies only over time (one value a period): at its mean the simulation "
+                  "loses that time profile (the `trend` term carries a linear one, as "
+                  "`set adoption.alpha_shift` events)";
+    }
     res.notes.push_back(
         "the simulator has no counterpart of " + list +
         ": the fitted scenario adds each at its mean over the level's risk-set rows to the "
         "level's intercept (adoption.alpha: " +
-        shifted +
-        "), so simulated units do not differ by it; add a plain --static column for a term the "
-        "simulator should vary by unit");
+        shifted + "), so simulated units do not differ by it" + bias + time_only +
+        "; a --covariates variable constant within each unit is carried per unit instead, as "
+        "is a plain --static column");
+  }
+  if (!not_carried.empty()) {
+    res.notes.push_back(
+        not_carried +
+        " is constant within each unit but has the name of a column the hierarchy has, so it "
+        "is folded rather than carried per unit: rename the variable in --covariates");
+  }
+  if (!carried.empty()) {
+    std::string list;
+    for (const auto& n : carried) {
+      list += (list.empty() ? "'" : ", '") + n + "'";
+    }
+    const auto file = std::filesystem::path(attributes_path(opt.out)).filename().string();
+    res.notes.push_back(fmt::format(
+        "{} (--covariates) is constant within each unit over its risk-set rows: the fitted "
+        "scenario carries it per unit, as adoption.beta on the column{} of {} (beside it, "
+        "joined by hierarchy.attributes; a unit of a fitted level without risk-set rows has "
+        "NA there, which adoption.missing = \"mean\" fills)",
+        list, carried.size() == 1 ? "" : "s", file));
+    std::ostringstream csv;
+    csv << "unit_id";
+    for (const auto& n : carried) {
+      csv << ',' << n;
+    }
+    csv << '\n';
+    for (int l : levels) {
+      for (std::int32_t u = h.level_begin(l); u < h.level_begin(l + 1); ++u) {
+        csv << csv_field(h.id(u));
+        for (const auto& v : carried_values) {
+          const double x = v[static_cast<std::size_t>(u)];
+          csv << ',' << (std::isnan(x) ? std::string("NA") : fmt::format("{}", x));
+        }
+        csv << '\n';
+      }
+    }
+    res.attributes_csv = csv.str();
   }
   // The fitted scenario.
   toml::table t = toml::parse(loaded.resolved_toml);
@@ -311,6 +498,9 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     if (value.count("adoption.beta." + c) != 0) {
       beta.insert(c, get("adoption.beta." + c));
     }
+  }
+  for (const auto& c : carried) {
+    beta.insert(c, get("adoption.beta." + c));
   }
   toml::table adoption;
   adoption.insert("link", glm_link_name(opt.link));
@@ -529,8 +719,29 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
       }
     }
   };
+  if (!carried.empty() && !t.contains("hierarchy")) {
+    t.insert("hierarchy", toml::table{});
+  }
   if (auto* hier = t["hierarchy"].as_table()) {
     absolute(hier->get("path"));
+    // The base's joined files, then the fit's own (beside the fitted scenario: relative).
+    if (auto* files = hier->get_as<toml::array>("attributes")) {
+      for (auto& f : *files) {
+        absolute(&f);
+      }
+    } else if (hier->get_as<std::string>("attributes") != nullptr) {
+      absolute(hier->get("attributes"));
+      toml::array one;
+      one.push_back(*hier->get_as<std::string>("attributes"));
+      hier->insert_or_assign("attributes", one);
+    }
+    if (!carried.empty()) {
+      if (hier->get_as<toml::array>("attributes") == nullptr) {
+        hier->insert_or_assign("attributes", toml::array{});
+      }
+      hier->get_as<toml::array>("attributes")
+          ->push_back(std::filesystem::path(attributes_path(opt.out)).filename().string());
+    }
     // The edge lists used (--edges replaces the scenario's).
     toml::array edges;
     for (const auto& e : sc.hierarchy.edges) {
@@ -659,7 +870,17 @@ FitResult fit_study(const FitSpec& spec) {
   fo.link = spec.link;
   fo.events_path = spec.inputs.events_path;
   fo.cluster_by_parent = spec.cluster_by_parent;
-  return fit_scenario(in, fo);
+  fo.out = spec.out;
+  auto res = fit_scenario(in, fo);
+  if (!res.attributes_csv.empty()) {
+    io::check_output_path(attributes_path(spec.out), spec.force);
+  }
+  return res;
+}
+
+std::string attributes_path(const std::string& out) {
+  const std::filesystem::path p(out);
+  return (p.parent_path() / (p.stem().string() + "_attributes.csv")).string();
 }
 
 }  // namespace pdlab::study

@@ -48,6 +48,19 @@ class Hierarchy {
   [[nodiscard]] std::optional<int> attribute_index(std::string_view name) const;
   // Column of attribute a in unit order; NaN marks a missing value.
   [[nodiscard]] std::span<const double> attribute(int a) const { return attrs_[a]; }
+  // Where attribute a comes from: empty for the hierarchy's own file, else the file joined by
+  // hierarchy.attributes, which gives it for some levels only (the others' units are NaN, and
+  // not "missing": the file says nothing about them).
+  [[nodiscard]] const std::string& attribute_file(int a) const { return attr_files_[a]; }
+  [[nodiscard]] bool attribute_given_at(int a, int level) const {
+    return attr_levels_[a].empty() || attr_levels_[a][level] != 0;
+  }
+  // Joins a column (values in unit order, NaN = missing) from `file`, given for the levels
+  // flagged in `given_levels` (one flag per level). The caller checks the name is new.
+  void add_joined_attribute(std::string name, std::vector<double> values, std::string file,
+                            std::vector<std::uint8_t> given_levels);
+  // A joined column not loaded (the scenario does not use it): named for did-you-mean and clashes.
+  void add_source_column(std::string name) { source_columns_.push_back(std::move(name)); }
 
   // Unit index of an id, or -1.
   [[nodiscard]] std::int32_t find(std::string_view id) const;
@@ -77,6 +90,8 @@ class Hierarchy {
   std::vector<std::string> attr_names_;
   std::vector<std::string> source_columns_;
   std::vector<std::vector<double>> attrs_;
+  std::vector<std::string> attr_files_;                 // per attribute; empty = own file
+  std::vector<std::vector<std::uint8_t>> attr_levels_;  // per attribute; empty = every level
   std::vector<std::string> text_names_;
   std::vector<StringPool> text_;  // file order, like ids_
 };

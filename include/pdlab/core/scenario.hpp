@@ -45,6 +45,9 @@ struct HierarchySpec {
   std::string path;                       // CSV path when source = "csv"
   std::string root;                       // id of the subtree's root; empty = whole hierarchy
   std::vector<std::string> text_columns;  // hierarchy columns kept as text, not numbers
+  // CSV files (unit_id,col1,col2,...) of numeric columns joined onto the units by id, for any
+  // source; relative paths are relative to the scenario file.
+  std::vector<std::string> attributes;
   std::vector<EdgeSource> edges;
 };
 

@@ -19,6 +19,13 @@ std::string data_dir();
 Hierarchy load_hierarchy_csv(const std::string& path, const std::string& root,
                              const std::vector<std::string>& keep = {},
                              const std::vector<std::string>& text = {});
+// Joins the numeric columns of `path` (unit_id,col1,col2,...; `given` as the scenario names
+// it, for messages) onto `h`, storing those in `keep` (all when empty) and checking every
+// one: a column name the hierarchy has, a unit twice, an unknown id, a non-number and a level
+// given for some of its units only are data errors naming the file, line, field and value.
+// Rows of units outside the selected subtree (hierarchy.root) are skipped.
+void join_unit_attributes(Hierarchy& h, const std::string& path, const std::string& given,
+                          const std::vector<std::string>& keep = {});
 // Edge list CSV: from,to[,weight] (weight defaults to 1). Adds to the builder.
 void load_edges_csv(const std::string& path, bool symmetric, NetworkBuilder& builder);
 

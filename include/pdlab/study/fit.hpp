@@ -28,21 +28,33 @@ struct FitOptions {
   GlmLink link = GlmLink::cloglog;
   bool cluster_by_parent = true;  // robust SEs clustered by the unit's parent
   std::string events_path;        // for messages
+  // Where the fitted scenario will be written (empty: nowhere): --covariates terms constant
+  // within each unit are carried per unit in attributes_path(out), beside it.
+  std::string out;
 };
 
 struct FitResult {
   GlmFit glm;
   std::string scenario_toml;       // the fitted scenario, ready for `pdlab run`
   std::vector<std::string> notes;  // what was fixed, dropped or approximated, for the user
+  // The per-unit values of the terms carried by unit (unit_id,term1,...), which the scenario
+  // joins by hierarchy.attributes; empty when there are none. To be written at
+  // attributes_path(out) before the scenario.
+  std::string attributes_csv;
 };
+// The file beside a fitted scenario `out` that holds its per-unit terms: fitted.toml ->
+// fitted_attributes.csv.
+std::string attributes_path(const std::string& out);
 
 // The hazard eta = alpha[level] + terms, with V built from adopting ancestors as endorsements
 // (signal 1): the fitted scenario therefore has every superior endorse with
 // vertical.endorse = 1, no scripted events but the trend's, no reversals. Terms the engine has
 // are carried exactly (exposures, vertical:horizontal as gamma_vh, plain --static columns as
-// beta, trend as one `set adoption.alpha_shift` event per period); any other term (log(),
-// interactions, time-varying covariates) enters the simulation at its mean over the level's
-// risk-set rows, folded into the level's intercept, and a note says so.
+// beta, --covariates variables constant within each unit as beta on a column of the
+// attributes file, trend as one `set adoption.alpha_shift` event per period); any other term
+// (log(), interactions, time-varying covariates) enters the simulation at its mean over the
+// level's risk-set rows, folded into the level's intercept, and a note says so and how far
+// that moves the expected adoptions.
 FitResult fit_scenario(const RisksetInputs& inputs, const FitOptions& options);
 // The same from loaded inputs: the hierarchy columns `options.covariates` (static), units of
 // `options.level`, every policy of `events` (which must be one), no time-varying covariates.

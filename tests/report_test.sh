@@ -108,7 +108,7 @@ grep -q '"share adopted"' "$T/cal.html" || { echo "FAIL report_calibrate_share_a
 printf 'level,date,value,metric\ntownship,2015-06,0.2,participation_migrant\n' >"$T/metric_targets.csv"
 "$PDLAB" calibrate "$SRC/scenarios/examples/toy_governance.toml" --targets "$T/metric_targets.csv" -t 1 \
   --set 'calibrate.free=[{name="pi",keys=["coproduction.intercept"],lo=-5.0,hi=1.0,start=-2.0}]' \
-  --set calibrate.starts=1 --set calibrate.max_evaluations=6 --set calibrate.replicates=2 \
+  --set calibrate.starts=1 --set calibrate.max_evaluations=10 --set calibrate.replicates=2 \
   --set calibrate.validation_replicates=4 --report "$T/calm.sqlite" >/dev/null 2>&1
 expect report_calibrate_metric 0 "(1 chart)" -- "$PDLAB" report "$T/calm.sqlite" --out "$T/calm.html"
 grep -q '"title": *"Participation of migrants (share (0-1))"' "$T/calm.html" ||

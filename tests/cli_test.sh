@@ -383,6 +383,19 @@ check compare_digest_adopting_levels 0 "adopted share_at_end (township; share of
 check compare_idle_variant 0 'variant "stability.budget=90000" gave exactly the outcomes of "stability.budget=1000" in every replicate' -- \
   "$PDLAB" compare "$EX/toy_pilot.toml" --vary stability.budget=1000,90000 -r 2 -t 1 --out "$T/idle_cmp.csv"
 # A time to half censored in some replicates is marked as a bound in the digest and the table.
+# A varied key that a scripted `set` event also sets is varied only before the event's date:
+# said before anything runs, with the event's own value to vary instead (which does vary).
+check compare_key_set_by_event 0 "coproduction.mobilisation is varied, but event.1 (set, .*line [0-9]*) sets it to 1.5 from 2014-01: the varied values hold only before 2014-01; to vary the value it takes from then, vary the event's value: --vary event.1.value=V1,V2,... (or a --variants column event.1.value)" -- \
+  "$PDLAB" compare "$EX/toy_governance.toml" --vary coproduction.mobilisation=1,2 -r 2 -t 1 --out "$T/mob_cmp.csv"
+ok compare_event_warning_first bash -c "head -1 '$T/err' | grep -q 'is varied, but event.1'"
+check compare_event_value_varied 0 "event.1.value=2  " -- \
+  "$PDLAB" compare "$EX/toy_governance.toml" --vary event.1.value=1,2 -r 2 -t 1 --out "$T/ev_cmp.csv"
+ok compare_event_value_no_warning bash -c "! grep -q 'is varied, but' '$T/err'"
+# An outcome undefined in every replicate of every variant gets one line saying so and why,
+# not rows of nan.
+check compare_undefined_everywhere 0 "depth_per_visible_mandated last_year_mean (county): undefined in every replicate of every variant (empty where no such official has visible output)" -- \
+  "$PDLAB" compare "$EX/toy_governance.toml" --set 'event.0.mode="endorse"' --set 'event.0.deadline="none"' --vary coproduction.intercept=-2,-1 -r 2 -t 1 --out "$T/undef_cmp.csv"
+ok compare_undefined_no_nan bash -c "! grep -qw 'nan' '$T/out'"
 check compare_censored_marked 0 "censored at the horizon in" -- "$PDLAB" compare "$EX/toy_governance.toml" \
   --vary stages.reversal_rate=0,0.05 -r 6 -t 1 --out "$T/censored_cmp.csv"
 check compare_censored_column 0 "periods_to_half,.*,0.166" -- cat "$T/censored_cmp.csv"
@@ -441,6 +454,25 @@ ok sensitivity_bounds_kept bash -c "[ \$(awk -F, '\$10 != \"\" && \$11 == \"\"' 
 check sensitivity_other_method_option 0 "warning: --samples is read by --method sobol, not morris: ignored" -- \
   "$PDLAB" sensitivity "$EX/toy_pilot.toml" --factor promotion.pilot_success --method morris \
   --samples 16 --trajectories 2 -r 2 -t 1 --out "$T/sens_other.csv"
+# A factor that a scripted `set` event also sets is varied only before the event's date: said
+# before the design runs, with how to vary the event's value instead, which is then a factor.
+check sensitivity_factor_set_by_event 0 "coproduction.mobilisation is varied, but event.1 (set, .*toy_governance.toml line [0-9]*) sets it to 1.5 from 2014-01: the varied values hold only before 2014-01; to vary the value it takes from then, make the event's value a factor: --factor event.1.value=LO:HI" -- \
+  "$PDLAB" sensitivity "$EX/toy_governance.toml" --method morris --factor coproduction.mobilisation=0.5:2 --trajectories 2 -r 1 -t 1 --out "$T/sens_mob.csv"
+ok sensitivity_event_warning_first bash -c "head -1 '$T/err' | grep -q 'is varied, but event.1'"
+check sensitivity_event_value_factor 0 "event.1.value" -- \
+  "$PDLAB" sensitivity "$EX/toy_governance.toml" --method morris --factor event.1.value=0.5:2 --trajectories 2 -r 1 -t 1 --out "$T/sens_ev.csv"
+ok sensitivity_event_value_moves bash -c "awk -F, '\$5 == \"event.1.value\" && \$9 == \"mu_star\" && \$10 > 0' '$T/sens_ev.csv' | grep -q ."
+ok sensitivity_event_value_no_warning bash -c "! grep -q 'is varied, but' '$T/err'"
+# Outcomes no factor moves are named in one line, not a block of 0 rows each.
+check sensitivity_constant_one_line 0 "Do not vary over the design (no factor moves them, mu\* 0 \[0, 0\]): " -- \
+  "$PDLAB" sensitivity "$EX/toy_governance.toml" --method morris --factor assessment.fixed_effort=0.1:0.9 --trajectories 2 -r 1 -t 1 --out "$T/sens_const.csv"
+ok sensitivity_constant_no_zero_rows bash -c "! grep -q 'mu\*         0 \[0, 0\]' '$T/out'"
+# Sobol's first-order sums are printed, and indices no variance decomposition allows (the
+# docs' own example at 16 base points) get one note saying it is sampling error.
+check sensitivity_sampling_note 0 "Note: .* outcome(s) have Sobol indices no variance decomposition allows .*raise --samples (to 256 at least" -- \
+  "$PDLAB" sensitivity "$EX/toy_pilot.toml" --method sobol --samples 16 --factor promotion.pilot_success=0.3:1 --factor vertical.pilot=0:2 -r 5 -t 1 --out "$T/sens_note.sqlite"
+ok sensitivity_first_order_sum grep -q "sum over the factors                 S1 " "$T/out"
+ok sensitivity_sampling_meta python3 -c "import sqlite3, sys; v = sqlite3.connect(sys.argv[1]).execute(\"SELECT value FROM meta WHERE key = 'sampling'\").fetchone()[0]; sys.exit(0 if 'sampling error' in v else 'sampling: ' + v)" "$T/sens_note.sqlite"
 # A malformed --set says so, without a note listing it again.
 ok set_malformed_no_note bash -c "! '$PDLAB' validate '$EX/toy_pilot.toml' --set novalue 2>&1 | grep -q 'the scenario was read with'"
 # A key of a governance module that is off changes nothing: validate says so.
@@ -1015,6 +1047,15 @@ check calibrate_metric_target 0 "" -- "$PDLAB" calibrate "$EX/toy_governance.tom
   --set calibrate.starts=1 --set calibrate.max_evaluations=10 --set calibrate.replicates=2 \
   --set calibrate.validation_replicates=4 --report "$T/metric_fit.csv"
 check calibrate_metric_named 0 "^participation_migrant township in 2015-06,participation_migrant,,township," -- cat "$T/metric_fit.csv"
+# A free key that a scripted `set` event also sets is fitted only before the event's date:
+# said before the calibration runs.
+check calibrate_free_key_set_by_event 0 "coproduction.mobilisation is fitted, but event.1 (set, .*line [0-9]*) sets it to 1.5 from 2014-01: the fitted values hold only before 2014-01; a free parameter cannot be an event's value" -- \
+  "$PDLAB" calibrate "$EX/toy_governance.toml" --targets "$T/metric_targets.csv" -t 1 \
+  --set 'calibrate.free=[{name="mob",keys=["coproduction.mobilisation"],lo=0.5,hi=2.0,start=1.0}]' \
+  --set calibrate.starts=1 --set calibrate.max_evaluations=10 --set calibrate.replicates=2 \
+  --set calibrate.validation_replicates=2 --report "$T/mob_fit.sqlite"
+ok calibrate_event_warning_first bash -c "head -1 '$T/err' | grep -q 'is fitted, but event.1'"
+ok calibrate_report_meta python3 -c "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); v = dict(db.execute('SELECT key, value FROM meta')); sys.exit(0 if v['fitted'].startswith('mob = ') and v['scenario_name'] and 'calibrate' in v['command_line'] else str(v))" "$T/mob_fit.sqlite"
 # A calibrated key that [uncertainty] lists moves its estimate too: draws (draw = true) then
 # centre on the calibrated value, and nothing warns; a key whose value is not its estimate warns.
 UNC='uncertainty={keys=["adoption.alpha.township"], estimate=[-4.0], covariance=[[0.01]]}'

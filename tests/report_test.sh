@@ -114,6 +114,23 @@ expect report_check_fit 0 "(1 chart)" -- "$PDLAB" report "$T/cf.sqlite" --out "$
 "$PDLAB" calibrate "$SRC/tests/data/toy_calibrate.toml" --targets "$SRC/tests/data/toy_calibrate_targets.csv" \
   --report "$T/cal.sqlite" >/dev/null 2>&1
 expect report_calibrate 0 "(1 chart)" -- "$PDLAB" report "$T/cal.sqlite" --out "$T/cal.html"
+# A point fit's report: where it came from and the fitted values above the chart; its axis says
+# what the targets are (shares adopted here; a governance metric's name and unit for metric
+# targets, which were drawn as "share adopted").
+grep -q "Scenario [^<]* · seed [0-9]* · [0-9]* replicates · pdlab .* · command: .*--report $T/cal.sqlite" "$T/cal.html" ||
+  { echo "FAIL report_calibrate_provenance"; fails=$((fails + 1)); }
+grep -q "Fitted: [a-z_]* = " "$T/cal.html" || { echo "FAIL report_calibrate_fitted"; fails=$((fails + 1)); }
+grep -q '"share adopted"' "$T/cal.html" || { echo "FAIL report_calibrate_share_axis"; fails=$((fails + 1)); }
+printf 'level,date,value,metric\ntownship,2015-06,0.2,participation_migrant\n' >"$T/metric_targets.csv"
+"$PDLAB" calibrate "$SRC/scenarios/examples/toy_governance.toml" --targets "$T/metric_targets.csv" -t 1 \
+  --set 'calibrate.free=[{name="pi",keys=["coproduction.intercept"],lo=-5.0,hi=1.0,start=-2.0}]' \
+  --set calibrate.starts=1 --set calibrate.max_evaluations=10 --set calibrate.replicates=2 \
+  --set calibrate.validation_replicates=4 --report "$T/calm.sqlite" >/dev/null 2>&1
+expect report_calibrate_metric 0 "(1 chart)" -- "$PDLAB" report "$T/calm.sqlite" --out "$T/calm.html"
+grep -q '"title": *"Participation of migrants (share (0-1))"' "$T/calm.html" ||
+  { echo "FAIL report_calibrate_metric_axis"; fails=$((fails + 1)); }
+grep -q 'share adopted\|the share due by its date' "$T/calm.html" &&
+  { echo "FAIL report_calibrate_metric_not_share"; fails=$((fails + 1)); }
 # ABC calibration's three outputs and a Sobol sensitivity analysis get their own pages.
 "$PDLAB" calibrate "$SRC/tests/data/toy_calibrate.toml" --targets "$SRC/tests/data/toy_calibrate_targets.csv" \
   --method abc --particles 40 --generations 2 --draws 10 --report "$T/abcp.sqlite" \
@@ -186,7 +203,7 @@ case "$status" in
   *) echo "FAIL browser_blank_chart: status '$status' (want a chart with no marks)"; fails=$((fails + 1)) ;;
 esac
 # Every chart renders with marks and no console error; the maps draw one shape per county.
-for r in g h p c cd cf cal abcp abcs abcm sens cmp gy x js jt jsc nat; do
+for r in g h p c cd cf cal calm abcp abcs abcm sens cmp gy x js jt jsc nat; do
   want=$(grep -c '^<h2>' "$T/$r.html")
   features=0
   [ "$r" = js ] || [ "$r" = jt ] || [ "$r" = jsc ] && features=$map_js

@@ -278,3 +278,52 @@ TEST(Compare, VariantHoldingADrawnKeyIsWarnedOf) {
   EXPECT_TRUE(warned(exact, z, "held fixed at 0"));
   EXPECT_TRUE(exact.held[0].empty());
 }
+namespace pdlab {
+namespace {
+
+// A varied key that a scripted `set` event also sets (toy_governance's event 1 sets
+// coproduction.mobilisation to 1.5 from 2014-01) was overridden from the event's date on with
+// no word: the warning comes before any variant runs, and varying the event's value instead
+// raises none and does move the outcomes.
+TEST(Compare, WarnsBeforeRunningWhenAnEventSetsAVariedKey) {
+  study::CompareSpec spec;
+  spec.scenario = std::string(PDLAB_SOURCE_DIR) + "/scenarios/examples/toy_governance.toml";
+  spec.overrides = {"run.replicates=2", "run.threads=1"};
+  spec.variants = study::variants_from_vary({"coproduction.mobilisation=1,2"});
+  std::vector<std::string> said;
+  int ran_when_warned = -1;
+  int ran = 0;
+  spec.on_warning = [&](const std::string& w) {
+    said.push_back(w);
+    ran_when_warned = ran;
+  };
+  study::compare_designs(spec, [&](int, int, const std::string&) { ++ran; }, {});
+  ASSERT_EQ(said.size(), 1U);
+  EXPECT_EQ(ran_when_warned, 0);
+  EXPECT_NE(said[0].find("coproduction.mobilisation is varied, but event.1 (set, "),
+            std::string::npos)
+      << said[0];
+  EXPECT_NE(said[0].find("sets it to 1.5 from 2014-01: the varied values hold only before "
+                         "2014-01"),
+            std::string::npos)
+      << said[0];
+  EXPECT_NE(said[0].find("--vary event.1.value=V1,V2,..."), std::string::npos) << said[0];
+
+  // Without a callback it is the result's first warning (Python's route).
+  spec.on_warning = {};
+  EXPECT_EQ(study::compare_designs(spec, {}, {}).warnings.at(0), said[0]);
+
+  said.clear();
+  spec.on_warning = [&](const std::string& w) { said.push_back(w); };
+  spec.variants = study::variants_from_vary({"event.1.value=1,2"});
+  const auto res = study::compare_designs(spec, {}, {});
+  EXPECT_TRUE(said.empty());
+  bool moved = false;
+  for (std::size_t k = 0; k < res.outcomes.size(); ++k) {
+    moved = moved || (res.contrasts[k][1].n > 0 && res.contrasts[k][1].diff != 0);
+  }
+  EXPECT_TRUE(moved);
+}
+
+}  // namespace
+}  // namespace pdlab

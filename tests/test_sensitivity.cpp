@@ -3,11 +3,13 @@
 // estimate; Morris must separate influential factors from a dummy one.
 #include "pdlab/core/errors.hpp"
 #include "pdlab/estimation/sensitivity.hpp"
+#include "pdlab/study/sensitivity_study.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <numbers>
+#include <string>
 #include <vector>
 
 namespace pdlab::sensitivity {
@@ -90,6 +92,29 @@ TEST(Sensitivity, SobolOfConstantIsUndefined) {
   const auto s = sobol_indices(d, std::vector<double>(d.design.points(), 3.0), 50, 0.95, 1);
   EXPECT_TRUE(std::isnan(s[0].first.estimate));
   EXPECT_TRUE(std::isnan(s[1].total.hi));
+}
+
+// A constant outcome whose values differ by rounding alone (a share of 4/6 at every point,
+// averaged in different orders) left a variance of ~1e-33, not 0: the indices came out as
+// 0 [0, 0] instead of undefined.
+TEST(Sensitivity, SobolOfConstantUpToRoundingIsUndefined) {
+  const auto d = saltelli_design(4, 64);
+  std::vector<double> y(d.design.points(), 4.0 / 6);
+  for (std::size_t j = 0; j < y.size(); j += 3) {
+    y[j] = std::nextafter(y[j], 1.0);  // one ulp: rounding, not a spread
+  }
+  const auto s = sobol_indices(d, y, 100, 0.95, 1);
+  for (const auto& index : s) {
+    EXPECT_TRUE(std::isnan(index.first.estimate));
+    EXPECT_TRUE(std::isnan(index.total.estimate));
+  }
+  // A real spread, however small against the outcome's size, is not taken for rounding.
+  for (std::size_t j = 0; j < y.size(); ++j) {
+    y[j] = 4.0 / 6 + 1e-7 * d.design.x[j * 4];
+  }
+  const auto v = sobol_indices(d, y, 100, 0.95, 1);
+  EXPECT_GT(v[0].total.estimate, 0.9);  // (x0 explains it all, up to N = 64's error)
+  EXPECT_NEAR(v[1].total.estimate, 0.0, 1e-9);
 }
 
 // A confidence level outside (0, 1) (90 for 90%, from Python's confidence=) made the
@@ -189,3 +214,105 @@ TEST(Sensitivity, DesignsAreReproducible) {
 
 }  // namespace
 }  // namespace pdlab::sensitivity
+
+namespace pdlab::study {
+namespace {
+
+sensitivity::Interval at(double estimate, double lo, double hi) {
+  return {estimate, lo, hi, 0};
+}
+
+// Indices no variance decomposition allows (the docs' own example at 16 base points gave ST
+// 1.34 [1.03, 1.65], S1 summing to 1.21, S1 above ST) were printed without a word: one note
+// names them as sampling error; the ordinary scatter near 0 and 1 is left alone.
+TEST(SensitivityStudy, SamplingNoteNamesImpossibleIndices) {
+  SensitivityResult r;
+  r.method = SensitivityMethod::sobol;
+  r.base_rows = 16;
+  r.factors = {{"a", 0, 1}, {"b", 0, 1}};
+  r.outcomes = {{"adopted", "p1", "county", "share_at_end"},
+                {"adopted", "p1", "township", "share_at_end"},
+                {"depth", "", "township", "last_year_mean"},
+                {"incidents", "", "county", "total"},
+                {"escalated", "", "county", "total"}};
+  r.sobol = {
+      // fine: near 0 and near 1 within the slack
+      {{at(0.98, 0.9, 1.04), at(1.02, 0.95, 1.08)}, {at(-0.01, -0.03, 0.02), at(0.01, 0, 0.03)}},
+      // ST wholly above 1
+      {{at(0.6, 0.4, 0.8), at(1.34, 1.03, 1.65)}, {at(0.1, 0, 0.2), at(0.2, 0.1, 0.3)}},
+      // first-order sum 1.21
+      {{at(0.7, 0.5, 0.9), at(0.8, 0.6, 1.0)}, {at(0.51, 0.3, 0.7), at(0.6, 0.4, 0.8)}},
+      // S1 above ST beyond their intervals
+      {{at(0.5, 0.45, 0.55), at(0.3, 0.25, 0.35)}, {at(0.1, 0, 0.2), at(0.2, 0.1, 0.3)}},
+      // undefined (the outcome does not vary): not flagged
+      {{at(NAN, NAN, NAN), at(NAN, NAN, NAN)}, {at(NAN, NAN, NAN), at(NAN, NAN, NAN)}}};
+  const auto sums = first_order_sums(r);
+  EXPECT_NEAR(sums[2], 1.21, 1e-12);
+  EXPECT_TRUE(std::isnan(sums[4]));
+  const auto note = sobol_sampling_note(r);
+  EXPECT_NE(note.find("3 outcome(s) have Sobol indices no variance decomposition allows"),
+            std::string::npos)
+      << note;
+  EXPECT_NE(note.find("adopted share_at_end (township, p1): ST of a 1.34 [1.03, 1.65]"),
+            std::string::npos)
+      << note;
+  EXPECT_NE(note.find("depth last_year_mean (township): S1 summing to 1.21"), std::string::npos)
+      << note;
+  EXPECT_NE(note.find("incidents total (county): S1 of a 0.5 [0.45, 0.55] above its ST of a 0.3"),
+            std::string::npos)
+      << note;
+  EXPECT_EQ(note.find("(county, p1)"), std::string::npos) << note;
+  EXPECT_NE(note.find("sampling error of the estimators at --samples 16"), std::string::npos);
+  EXPECT_NE(note.find("raise --samples (to 256 at least"), std::string::npos) << note;
+
+  r.sobol.erase(r.sobol.begin() + 1, r.sobol.begin() + 4);
+  r.outcomes.erase(r.outcomes.begin() + 1, r.outcomes.begin() + 4);
+  EXPECT_EQ(sobol_sampling_note(r), "");
+  r.method = SensitivityMethod::morris;
+  EXPECT_EQ(sobol_sampling_note(r), "");
+}
+
+// A factor a set event also sets is varied only before the event's date: a warning before
+// any design point runs. The event's value is a factor of its own (it was refused as "not a
+// scenario key"), and moves what the key did not after the date.
+TEST(SensitivityStudy, EventValueIsAFactorAndAKeyItSetsWarns) {
+  SensitivitySpec spec;
+  spec.scenario = std::string(PDLAB_SOURCE_DIR) + "/scenarios/examples/toy_governance.toml";
+  spec.overrides = {"run.replicates=1", "run.threads=1"};
+  spec.method = SensitivityMethod::morris;
+  spec.trajectories = 2;
+  spec.bootstrap = 100;
+  spec.factors = {"coproduction.mobilisation=0.5:2"};
+  std::vector<std::string> said;
+  int points_when_warned = -1;
+  int points = 0;
+  spec.on_warning = [&](const std::string& w) {
+    said.push_back(w);
+    points_when_warned = points;
+  };
+  sensitivity_analysis(spec, [&](int, int) { ++points; });
+  ASSERT_EQ(said.size(), 1U);
+  EXPECT_EQ(points_when_warned, 0);
+  EXPECT_NE(said[0].find("coproduction.mobilisation is varied, but event.1 (set, "),
+            std::string::npos)
+      << said[0];
+  EXPECT_NE(said[0].find("--factor event.1.value=LO:HI"), std::string::npos) << said[0];
+
+  said.clear();
+  spec.factors = {"event.1.value=0.5:2"};
+  const auto r = sensitivity_analysis(spec, {});
+  EXPECT_TRUE(said.empty());
+  ASSERT_EQ(r.factors.size(), 1U);
+  EXPECT_EQ(r.factors[0].key, "event.1.value");
+  bool moved = false;
+  for (const auto& m : r.morris) {
+    moved = moved || m[0].mu_star.estimate > 0;
+  }
+  EXPECT_TRUE(moved);
+
+  spec.factors = {"event.0.value=0:1"};  // an adopt event
+  EXPECT_THROW(sensitivity_analysis(spec, {}), Error);
+}
+
+}  // namespace
+}  // namespace pdlab::study

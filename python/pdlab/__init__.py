@@ -245,6 +245,8 @@ def _python_message(message, frames=()):
     message = message.replace("field '--contrast'", "contrasts")
     # A value of compare's vary (the library names it as --vary KEY=VALUE, or as the field
     # '--vary' = 'KEY=V1,V2').
+    message = re.sub(r"--vary ([^\s=]+)=V1,V2,\.\.\.", r"vary={'\1': [V1, V2, ...]}", message)
+    message = message.replace("a --variants column", "a variants= column")
     message = re.sub(r"--vary ([^\s=]+)=", r"vary['\1'] value ", message)
     message = re.sub(r"field '--vary' = '([^'=]+)=([^']*)'", r"vary['\1'] value \2", message)
     message = message.replace("field '--vary'", "vary")
@@ -851,6 +853,7 @@ def calibrate(scenario, targets, set=None, seed=None, threads=None, out=None, fo
                                       "" if out is None else os.fspath(out), bool(force),
                                       _label(targets, "targets"))
     df = _frame(cols)
+    _warn(info.pop("warnings"))
     info["starts"] = pd.DataFrame(info["starts"], columns=[
         "seed", "x", "objective", "evaluations", "converged", "validation_objective"])
     df.attrs.update(info)
@@ -895,6 +898,7 @@ def abc(scenario, targets, particles=200, generations=8, quantile=0.5, min_accep
             _csv(targets, tmp, "targets.csv"), int(particles), int(generations), float(quantile),
             float(min_acceptance), float(tolerance), int(replicates), int(draws),
             "" if out is None else os.fspath(out), bool(force), _label(targets, "targets"))
+    _warn(info.pop("warnings"))
     return AbcPosterior(_frame(post), _frame(summ), _frame(pred), info)
 
 

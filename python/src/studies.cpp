@@ -78,7 +78,12 @@ py::tuple sensitivity(const std::string& scenario, const Strings& overrides, con
     fs.append(py::make_tuple(f.key, f.lo, f.hi));
   }
   d["factors"] = fs;
-  d["warnings"] = r.warnings;
+  auto warnings = r.warnings;
+  // Sobol indices no variance decomposition allows: the CLI's digest note, as a warning.
+  if (auto note = study::sobol_sampling_note(r); !note.empty()) {
+    warnings.push_back(std::move(note));
+  }
+  d["warnings"] = warnings;
   return py::make_tuple(table(r, "sensitivity", study::write_sensitivity), d);
 }
 
@@ -100,7 +105,11 @@ py::tuple calibrate(const std::string& scenario, const Strings& overrides,
   if (!out.empty()) {
     io::check_output_path(out, force);
   }
-  const study::CalibrateSpec spec{scenario, overrides, targets, {}, targets_label};
+  // Free keys a set event also sets (fitted only before its date), as the CLI warns.
+  Strings warnings;
+  const study::CalibrateSpec spec{
+      scenario, overrides, targets,
+      [&](const Scenario& sc) { warnings = study::free_keys_set_by_events(sc); }, targets_label};
   const auto r = interruptible([&](const InterruptScope& scope) {
     return study::calibrate_scenario(spec, {}, scope.checking<const study::CalibrateProgress&>());
   });
@@ -119,6 +128,7 @@ py::tuple calibrate(const std::string& scenario, const Strings& overrides,
   d["validation_replicates"] = r.validation_replicates;
   d["replicates_per_evaluation"] = r.replicates_per_evaluation;
   d["scenario_toml"] = fitted_text(spec, r, out, force);
+  d["warnings"] = warnings;
   return py::make_tuple(table(r, "calibration", study::write_calibration), d);
 }
 
@@ -130,7 +140,10 @@ py::tuple abc(const std::string& scenario, const Strings& overrides, const std::
     io::check_output_path(out, force);
   }
   study::AbcSpec spec;
-  spec.calibrate = {scenario, overrides, targets, {}, targets_label};
+  Strings warnings;
+  spec.calibrate = {scenario, overrides, targets,
+                    [&](const Scenario& sc) { warnings = study::free_keys_set_by_events(sc); },
+                    targets_label};
   spec.options.particles = particles;
   spec.options.max_generations = generations;
   spec.options.quantile = quantile;
@@ -150,6 +163,7 @@ py::tuple abc(const std::string& scenario, const Strings& overrides, const std::
   d["generations"] = gens;
   d["seed"] = r.seed;
   d["scenario_toml"] = fitted_text(spec.calibrate, study::abc_point(r), out, force, true);
+  d["warnings"] = warnings;
   return py::make_tuple(table(r, "abc_posterior", study::write_abc_posterior),
                         table(r, "abc_summary", study::write_abc_summary),
                         table(r, "abc_predictive", study::write_abc_predictive), d);

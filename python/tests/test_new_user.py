@@ -407,3 +407,46 @@ def test_ctrl_c_stops_abc_between_generations(tmp_path):
         pdlab.abc(CAL, targets, particles=2000, generations=30, threads=1, out=out)
     timer.join()
     assert not out.exists()  # stopped before the end, which writes it
+
+
+# A field trial of the governance studies (2026-12-07): each test fails with the old behaviour.
+GOV = SRC / "scenarios" / "examples" / "toy_governance.toml"
+
+
+def _said(call):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = call()
+    return result, [str(w.message) for w in caught]
+
+
+def test_a_key_an_event_sets_warns_and_the_events_value_is_a_factor():
+    # toy_governance's event 1 sets coproduction.mobilisation to 1.5 from 2014-01.
+    _, said = _said(lambda: pdlab.compare(GOV, vary={"coproduction.mobilisation": [1, 2]},
+                                          replicates=2, threads=1))
+    assert any("coproduction.mobilisation is varied, but event.1" in m and
+               "vary={'event.1.value': [V1, V2, ...]} (or a variants= column event.1.value)" in m
+               for m in said), said
+    _, said = _said(lambda: pdlab.sensitivity(GOV, "coproduction.mobilisation=0.5:2",
+                                              method="morris", trajectories=2, replicates=1,
+                                              bootstrap=100, threads=1))
+    assert any("factors=['event.1.value=LO:HI']" in m for m in said), said
+    table, said = _said(lambda: pdlab.sensitivity(GOV, "event.1.value=0.5:2", method="morris",
+                                                  trajectories=2, replicates=1, bootstrap=100,
+                                                  threads=1))
+    assert not any("is varied, but" in m for m in said), said
+    assert set(table["factor"]) == {"event.1.value"}
+    targets = pd.DataFrame({"level": ["township"], "date": ["2015-06"], "value": [0.2],
+                            "metric": ["participation_migrant"]})
+    free = '[{name="mob",keys=["coproduction.mobilisation"],lo=0.5,hi=2.0,start=1.0}]'
+    _, said = _said(lambda: pdlab.calibrate(
+        GOV, targets, set={"calibrate.free": free, **QUICK}, threads=1))
+    assert any("coproduction.mobilisation is fitted, but event.1" in m for m in said), said
+
+
+def test_sobol_indices_no_decomposition_allows_are_a_warning():
+    _, said = _said(lambda: pdlab.sensitivity(
+        TOY, ["promotion.pilot_success=0.3:1", "vertical.pilot=0:2"], samples=16, replicates=5,
+        threads=1))
+    assert any("no variance decomposition allows" in m and "raise samples= (to 256" in m
+               for m in said), said

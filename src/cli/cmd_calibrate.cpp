@@ -253,8 +253,18 @@ int run(const CalibrateOptions& o, const CLI::App& sub) {
   // Again once the scenario, its hierarchy and the targets are read: an output that is one
   // of them is refused before the calibration, naming its option; and on more ranks than the
   // point fit's validation replicates, refused now rather than after the search.
-  const auto inputs_read = [&o, &ctx](const Scenario& sc) {
+  study::CalibrationProvenance provenance{command_line(), o.scenario, "", 0};
+  const auto inputs_read = [&o, &ctx, &provenance](const Scenario& sc) {
     check_outputs(o);
+    provenance.scenario_name = sc.name;
+    provenance.seed = sc.seed;
+    // A free key a set event also sets is fitted only before the event's date: said before
+    // the calibration runs.
+    for (const auto& w : study::free_keys_set_by_events(sc)) {
+      if (ctx.root()) {
+        fmt::print(stderr, "pdlab: warning: {}\n", w);
+      }
+    }
     const int validation = sc.calibrate.validation_replicates;
     if (o.method != "abc" && ctx.distributed() && validation < ctx.size()) {
       fail(ErrorKind::usage,
@@ -326,8 +336,12 @@ int run(const CalibrateOptions& o, const CLI::App& sub) {
     fmt::print(stderr, "wrote {}\n", o.out);
   }
   if (!o.report.empty()) {
-    io::write_table(o.report, o.force, io::table_schema("calibration"),
-                    [&](io::TableWriter& w) { study::write_calibration(res, w); });
+    if (io::sqlite_output(o.report)) {  // (with its provenance, for `pdlab report`)
+      study::write_calibration_study(o.report, o.force, res, provenance);
+    } else {
+      io::write_table(o.report, o.force, io::table_schema("calibration"),
+                      [&](io::TableWriter& w) { study::write_calibration(res, w); });
+    }
     if (o.report != "-") {
       fmt::print(stderr, "wrote {}\n", o.report);
     }

@@ -2,6 +2,7 @@
 // the table, print a digest.
 #include "cli/common.hpp"
 #include "pdlab/core/errors.hpp"
+#include "pdlab/core/governance/metrics.hpp"
 #include "pdlab/dist/runners.hpp"
 #include "pdlab/io/output_file.hpp"
 #include "pdlab/io/table.hpp"
@@ -10,11 +11,40 @@
 #include <fmt/core.h>
 
 #include <sysexits.h>
+#include <algorithm>
+#include <cmath>
 #include <memory>
 
 namespace pdlab::cli {
 
 namespace {
+
+// Whether outcome k has no value in any replicate of any variant: its contrasts would be rows
+// of nan.
+bool undefined_everywhere(const study::CompareResult& res, std::size_t k) {
+  return std::all_of(res.values.begin(), res.values.end(), [&](const auto& variant) {
+    return std::all_of(variant[k].begin(), variant[k].end(),
+                       [](double v) { return std::isnan(v); });
+  });
+}
+
+// Why a metric can be undefined: its definition's "Empty ..." clause (docs/metrics.md).
+std::string why_undefined(const std::string& name) {
+  for (const auto& m : gov_metrics()) {
+    if (m.name != name) {
+      continue;
+    }
+    const std::string meaning(m.meaning);
+    const auto at = meaning.find("Empty");
+    if (at != std::string::npos) {
+      const auto end = meaning.find_first_of(".;", at);
+      auto clause = meaning.substr(at, end == std::string::npos ? end : end - at);
+      clause[0] = 'e';
+      return clause;
+    }
+  }
+  return "see docs/metrics.md for when it has no value";
+}
 
 struct CompareOptions {
   std::string scenario, variants_path, out;
@@ -62,6 +92,11 @@ int run(const CompareOptions& o) {
                                  : study::variants_from_vary(o.vary);
   spec.overrides = with_overrides(o.sets, o.run);
   spec.contrasts = o.contrasts;
+  spec.on_warning = [](const std::string& w) {
+    if (dist::Context::current().root()) {  // (once, not once per rank)
+      fmt::print(stderr, "pdlab: warning: {}\n", w);
+    }
+  };
   check_table_output(o.out, o.force);
   const auto& ctx = dist::Context::current();
   dist::GridRun grid(ctx, {o.out, o.checkpoint, o.resume});
@@ -173,6 +208,11 @@ int run(const CompareOptions& o) {
     for (std::size_t j = 0; j < res.user_contrasts.size() && unchanged; ++j) {
       const auto& c = res.user_results[k][j];
       unchanged = c.diff == 0 && c.lo == 0 && c.hi == 0;
+    }
+    if (undefined_everywhere(res, k)) {
+      fmt::print(text, "  {} {} ({}{}): undefined in every replicate of every variant ({})\n",
+                 d.name, d.statistic, policy, d.level, why_undefined(d.name));
+      continue;
     }
     if (unchanged) {
       identical += fmt::format("{}{} {} ({}{})", identical.empty() ? "" : ", ", d.name, d.statistic,

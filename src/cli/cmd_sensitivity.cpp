@@ -64,6 +64,10 @@ void print_digest(const study::SensitivityResult& r, std::FILE* text) {
              morris ? "Morris elementary effects" : "Sobol indices", r.factors.size(),
              r.design_points, r.replicates);
   fmt::print(text, "{}\n", study::sensitivity_intervals_note(r));
+  const auto sums = study::first_order_sums(r);
+  // Outcomes no factor moves (constant over the design: Sobol indices undefined, or every
+  // Morris effect exactly 0) are named once at the end, not given a block of 0 rows each.
+  std::string constant;
   for (std::size_t o = 0; o < r.outcomes.size(); ++o) {
     const auto& d = r.outcomes[o];
     if (!study::is_headline(r.adopting_levels, r.deepest_level, r.top_level, d)) {
@@ -84,6 +88,20 @@ void print_digest(const study::SensitivityResult& r, std::FILE* text) {
     if (study::active_repeats_adopted(r.outcomes, o, same_indices)) {
       continue;
     }
+    // No community runs the policy at any design point: depth has nothing to measure there,
+    // and the other community metrics are their values without it.
+    const bool unreached =
+        r.community_unreached && d.policy.empty() && d.level == r.community_level;
+    bool moved = false;
+    for (std::size_t i = 0; i < r.factors.size() && !moved; ++i) {
+      const double v = morris ? r.morris[o][i].mu_star.estimate : r.sobol[o][i].total.estimate;
+      moved = !std::isnan(v) && v != 0;
+    }
+    if (!moved && !unreached) {
+      constant += fmt::format("{}{} {} ({}{}{})", constant.empty() ? "" : ", ", d.name, d.statistic,
+                              d.level, d.policy.empty() ? "" : ", ", d.policy);
+      continue;
+    }
     // Morris effects are in the outcome's unit (over the factor's range); Sobol indices are
     // shares of its variance.
     const std::string unit =
@@ -91,10 +109,6 @@ void print_digest(const study::SensitivityResult& r, std::FILE* text) {
                : std::string();
     fmt::print(text, "  {} {} ({}{}{}{}{}):", d.name, d.statistic, d.level,
                d.policy.empty() ? "" : ", ", d.policy, unit.empty() ? "" : "; ", unit);
-    // No community runs the policy at any design point: depth has nothing to measure there,
-    // and the other community metrics are their values without it.
-    const bool unreached =
-        r.community_unreached && d.policy.empty() && d.level == r.community_level;
     if (unreached && d.name == "depth") {
       fmt::print(text, " n/a (the community level never adopts)\n");
       continue;
@@ -126,6 +140,10 @@ void print_digest(const study::SensitivityResult& r, std::FILE* text) {
                    shown(s.total));
       }
     }
+    if (!morris) {
+      // (at most 1 in truth; 1 minus it is the share of interactions and replicate noise)
+      fmt::print(text, "    {:<36} S1 {:>9.3g}\n", "sum over the factors", sums[o]);
+    }
     // Time to half adoption counts the horizon where half is never reached (compare says so
     // too): where that happens at some design points its indices mix time with reaching.
     if (d.statistic == "periods_to_half" && o + 1 < r.outcomes.size() &&
@@ -138,6 +156,13 @@ void print_digest(const study::SensitivityResult& r, std::FILE* text) {
                  r.points_below_one[o + 1], r.design_points, r.lowest[o + 1]);
     }
   }
+  if (!constant.empty()) {
+    fmt::print(text, "  Do not vary over the design (no factor moves them{}): {}\n",
+               morris ? ", mu* 0 [0, 0]" : ", indices undefined", constant);
+  }
+  if (const auto note = study::sobol_sampling_note(r); !note.empty()) {
+    fmt::print(text, "  Note: {}.\n", note);
+  }
 }
 
 int run(SensitivityOptions& o) {
@@ -147,6 +172,11 @@ int run(SensitivityOptions& o) {
   spec.method =
       o.method == "morris" ? study::SensitivityMethod::morris : study::SensitivityMethod::sobol;
   spec.overrides = with_overrides(o.sets, o.run);
+  spec.on_warning = [](const std::string& w) {
+    if (dist::Context::current().root()) {  // (once, not once per rank)
+      fmt::print(stderr, "pdlab: warning: {}\n", w);
+    }
+  };
   for (const auto& option : o.other_method) {
     if (dist::Context::current().root()) {  // (once, not once per rank)
       fmt::print(stderr, "pdlab: warning: {} is read by --method {}, not {}: ignored\n", option,

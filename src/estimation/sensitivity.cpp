@@ -231,8 +231,9 @@ std::vector<SobolIndex> sobol_indices(const SaltelliDesign& d, const std::vector
     }
     const auto m = static_cast<double>(rows.size());
     mean /= 2 * m;
-    double var = 0, first = 0, total = 0;
+    double var = 0, first = 0, total = 0, scale = 0;
     for (const auto j : rows) {
+      scale = std::max({scale, std::abs(fa[j]), std::abs(fb[j])});
       var += (fa[j] - mean) * (fa[j] - mean) + (fb[j] - mean) * (fb[j] - mean);
       // f(B) centred on the mean: the same expectation (the mean of f(A_B^i) - f(A) is 0),
       // far less variance when the mean is large against the spread.
@@ -240,7 +241,10 @@ std::vector<SobolIndex> sobol_indices(const SaltelliDesign& d, const std::vector
       total += (fa[j] - fab[j]) * (fa[j] - fab[j]);
     }
     var /= 2 * m;
-    if (!(var > 0)) {
+    // An outcome that does not vary leaves rounding in the mean, not 0 (4/6 at every point
+    // gave V ~ 1e-33, and indices 0 [0, 0]): below a spread of kConstantSpread of the
+    // outcome's size it is taken as constant (sensitivity.hpp says why that size).
+    if (!(var > (kConstantSpread * scale) * (kConstantSpread * scale))) {
       return std::array<double, 2>{nan, nan};
     }
     return std::array<double, 2>{first / m / var, total / (2 * m) / var};

@@ -6,9 +6,11 @@
 #include "pdlab/core/governance/rates.hpp"
 #include "pdlab/core/params.hpp"
 #include "pdlab/core/uncertainty.hpp"
+#include "pdlab/io/table.hpp"
 #include "pdlab/io/text_reader.hpp"
 #include "pdlab/sim/engine.hpp"
 #include "pdlab/sim/summary.hpp"
+#include "pdlab/study/event_settings.hpp"
 #include "pdlab/study/study.hpp"
 #include "study/target_rows.hpp"
 
@@ -542,6 +544,39 @@ void write_calibration(const CalibrateResult& res, io::TableWriter& w) {
         .real(r.mean - r.target.share)
         .end_row();
   }
+}
+
+}  // namespace pdlab::study
+
+namespace pdlab::study {
+
+void write_calibration_study(const std::string& out, bool force, const CalibrateResult& res,
+                             const CalibrationProvenance& provenance) {
+  std::string fitted;
+  for (std::size_t i = 0; i < res.free.size(); ++i) {
+    fitted += fmt::format("{}{} = {:.6g}", i ? ", " : "", res.free[i].name, res.best_x[i]);
+  }
+  io::write_tables(
+      out, force,
+      {{io::table_schema("calibration"), [&](io::TableWriter& w) { write_calibration(res, w); }},
+       io::meta_output({{"command_line", provenance.command_line},
+                        {"scenario_file", provenance.scenario_file},
+                        {"scenario_name", provenance.scenario_name},
+                        {"seed", std::to_string(provenance.seed)},
+                        {"replicates", std::to_string(res.validation_replicates)},
+                        {"fitted", fitted}})});
+}
+
+std::vector<std::string> free_keys_set_by_events(const Scenario& sc) {
+  std::vector<std::string> keys;
+  for (const auto& f : sc.calibrate.free) {
+    keys.insert(keys.end(), f.keys.begin(), f.keys.end());
+  }
+  return event_setting_warnings(sc, keys, "fitted", [](std::size_t) {
+    return std::string(
+        "a free parameter cannot be an event's value: to fit the key over the whole horizon, "
+        "remove the event (or fit a key no event sets)");
+  });
 }
 
 }  // namespace pdlab::study

@@ -8,6 +8,7 @@
 #include "pdlab/io/table.hpp"
 #include "pdlab/io/text_reader.hpp"
 #include "pdlab/sim/engine.hpp"
+#include "pdlab/study/event_settings.hpp"
 #include "pdlab/study/study.hpp"
 
 #include <fmt/format.h>
@@ -359,6 +360,32 @@ CompareResult compare_designs(const CompareSpec& spec,
   // Every variant is compiled before any runs, so a bad value fails fast. Variants that keep
   // the base's inputs share its hierarchy and network.
   const auto base = prepare_study(spec.scenario, spec.overrides);
+  // A varied key that a set event also sets is varied only before the event's date: said
+  // before anything runs.
+  std::vector<std::string> varied;
+  for (const auto& v : variants) {
+    for (const auto& a : v.assignments) {
+      auto key = a.substr(0, a.find('='));
+      key.erase(0, key.find_first_not_of(" \t"));
+      key.erase(key.find_last_not_of(" \t") + 1);
+      if (std::find(varied.begin(), varied.end(), key) == varied.end()) {
+        varied.push_back(key);
+      }
+    }
+  }
+  auto set_by_events =
+      event_setting_warnings(base.model->scenario(), varied, "varied", [](std::size_t n) {
+        return fmt::format(
+            "to vary the value it takes from then, vary the event's value: --vary "
+            "event.{0}.value=V1,V2,... (or a --variants column event.{0}.value)",
+            n);
+      });
+  if (spec.on_warning) {
+    for (const auto& w : set_by_events) {
+      spec.on_warning(w);
+    }
+    set_by_events.clear();
+  }
   std::vector<std::unique_ptr<PreparedStudy>> own;
   std::vector<std::unique_ptr<Model>> shared;
   std::vector<const Model*> model_of;
@@ -390,6 +417,7 @@ CompareResult compare_designs(const CompareSpec& spec,
     }
   }
   CompareResult out;
+  out.warnings = set_by_events;
   out.outcomes = outcome_defs(*model_of[0]);
   const auto& defs = out.outcomes;
   for (std::size_t i = 1; i < model_of.size(); ++i) {

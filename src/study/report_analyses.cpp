@@ -40,7 +40,14 @@ int write_sensitivity_report(const Study& db, const std::string& db_path,
       "END || CASE WHEN policy_id <> '' THEN ' · ' || policy_id ELSE '' END" +
       std::string(units && method == "morris"
                       ? " || CASE WHEN unit <> '' THEN ' [' || unit || ']' ELSE '' END"
-                      : "");
+                      : "") +
+      // Sobol: the first-order indices' sum (at most 1 in truth), as the digest gives it.
+      std::string(method == "morris"
+                      ? ""
+                      : " || ' · sum of S1 ' || (SELECT printf('%.3g', SUM(f.estimate)) FROM "
+                        "sensitivity AS f WHERE f.measure = 'first' AND f.outcome = "
+                        "sensitivity.outcome AND f.statistic = sensitivity.statistic AND "
+                        "f.level = sensitivity.level AND f.policy_id = sensitivity.policy_id)");
   const auto data =
       json_rows(db, "SELECT " + label +
                         " AS outcome, factor, factor_lo, factor_hi, measure, estimate, ci_lo, "
@@ -124,11 +131,16 @@ int write_sensitivity_report(const Study& db, const std::string& db_path,
   // What the intervals cover and how the other parameters were held, as the digest says it
   // (none in a file from before the meta row).
   const auto intervals = db.has_table("meta") ? db.meta("intervals") : std::string();
-  write_page(out_path, force, "pdlab report: sensitivity",
-             (source.empty() ? "" : "<p class=\"cap\">" + html_escape(source) + "</p>\n") +
-                 "<p class=\"cap\">" + html_escape(caption) + "</p>\n" +
-                 (intervals.empty() ? "" : "<p class=\"cap\">" + html_escape(intervals) + "</p>\n"),
-             charts);
+  // Sobol indices no variance decomposition allows (sampling error), as the digest notes them.
+  const auto sampling = db.has_table("meta") ? db.meta("sampling") : std::string();
+  write_page(
+      out_path, force, "pdlab report: sensitivity",
+      (source.empty() ? "" : "<p class=\"cap\">" + html_escape(source) + "</p>\n") +
+          "<p class=\"cap\">" + html_escape(caption) + "</p>\n" +
+          (intervals.empty() ? "" : "<p class=\"cap\">" + html_escape(intervals) + "</p>\n") +
+          (sampling.empty() ? ""
+                            : "<p class=\"cap\"><b>Note:</b> " + html_escape(sampling) + ".</p>\n"),
+      charts);
   return 1;
 }
 
@@ -137,8 +149,10 @@ int write_abc_predictive_report(const Study& db, const std::string& out_path, bo
                               "SELECT target, metric, level, region, date, observed, mean, q05, "
                               "q50, q95, draws FROM abc_predictive ORDER BY rowid");
   const auto draws = db.scalar("SELECT MAX(draws) FROM abc_predictive");
+  const auto axis = target_axis(db, "abc_predictive");
   const std::string caption =
-      "Each calibration target (red diamond: the observed value) against the posterior "
+      "Each calibration target (red diamond: " + axis.diamond +
+      ") against the posterior "
       "predictive distribution of `pdlab calibrate --method abc`: simulations at " +
       draws +
       " draws from the posterior, their median (black) and 5%-95% band (bar). A target outside "
@@ -150,8 +164,8 @@ int write_abc_predictive_report(const Study& db, const std::string& out_path, bo
                    {{"field", "q05"}, {"title", "5%"}, {"format", ".4g"}},
                    {{"field", "q95"}, {"title", "95%"}, {"format", ".4g"}},
                    {{"field", "draws"}}});
-  Json spec = target_band_chart(data, {"q05", "q95", "q50", "observed"}, {{"title", "value"}},
-                                tooltip, caption);
+  Json spec =
+      target_band_chart(data, {"q05", "q95", "q50", "observed"}, axis.axis, tooltip, caption);
   const std::vector<Chart> charts = {
       {"abc_predictive", "Targets against the posterior predictive", std::move(spec), ""}};
   write_page(out_path, force, "pdlab report: calibrate (ABC posterior predictive)",

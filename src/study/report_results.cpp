@@ -4,6 +4,7 @@
 #include "study/report_results.hpp"
 #include "study/report_charts.hpp"
 
+#include "pdlab/core/governance/metrics.hpp"
 #include "pdlab/io/results.hpp"
 
 #include <fmt/format.h>
@@ -391,15 +392,47 @@ int write_check_fit_report(const Study& db, const std::string& out_path, bool fo
   return 1;
 }
 
+TargetAxis target_axis(const Study& db, const std::string& table) {
+  const auto cols = db.columns(table);
+  // (a file from before the metric column holds adoption shares only)
+  const bool has_metric = std::find(cols.begin(), cols.end(), "metric") != cols.end();
+  const auto count = [&](const std::string& where) {
+    return has_metric ? db.scalar("SELECT COUNT(*) FROM " + table + " WHERE " + where)
+                      : std::string("0");
+  };
+  const bool all_shares = count("metric IS NOT NULL AND metric <> ''") == "0";
+  if (all_shares) {
+    return {{{"title", "share adopted"}, {"scale", {{"domain", {0, 1}}}}},
+            "the share due by its date in its region"};
+  }
+  const auto metric = db.scalar("SELECT MIN(metric) FROM " + table);
+  const bool one_metric = count("metric IS NULL OR metric = ''") == "0" &&
+                          db.scalar("SELECT COUNT(DISTINCT metric) FROM " + table) == "1";
+  if (one_metric) {
+    for (const auto& m : gov_metrics()) {
+      if (m.name == metric) {
+        return {{{"title", std::string(m.label) + " (" + std::string(m.unit) + ")"}},
+                "the target value of " + metric + " at its level in its period"};
+      }
+    }
+  }
+  return {{{"title",
+            "target value (each target's own: a share adopted or a metric, by its "
+            "label)"}},
+          "the target value: a share adopted by its date in its region, or a governance "
+          "metric's value at its level in its period"};
+}
+
 int write_calibration_report(const Study& db, const std::string& out_path, bool force) {
   const auto data =
       json_rows(db,
                 "SELECT target, level, region, date, share, sim_mean, sim_q05, sim_q95, error FROM "
                 "calibration ORDER BY rowid");
+  const auto axis = target_axis(db, "calibration");
   const std::string caption =
-      "Each calibration target (red diamond: the share due by its date in its region) against "
-      "the calibrated model on fresh validation replicates: the simulated mean (black) and "
-      "its 5%-95% band (bar).";
+      "Each calibration target (red diamond: " + axis.diamond +
+      ") against the calibrated model on fresh validation replicates: the simulated mean "
+      "(black) and its 5%-95% band (bar).";
   const Json tooltip =
       Json::array({{{"field", "target"}},
                    {{"field", "share"}, {"title", "target"}, {"format", ".3f"}},
@@ -407,13 +440,20 @@ int write_calibration_report(const Study& db, const std::string& out_path, bool 
                    {{"field", "sim_q05"}, {"title", "5%"}, {"format", ".3f"}},
                    {{"field", "sim_q95"}, {"title", "95%"}, {"format", ".3f"}},
                    {{"field", "error"}, {"format", "+.3f"}}});
-  Json spec = target_band_chart(data, {"sim_q05", "sim_q95", "sim_mean", "share"},
-                                {{"title", "share adopted"}, {"scale", {{"domain", {0, 1}}}}},
+  Json spec = target_band_chart(data, {"sim_q05", "sim_q95", "sim_mean", "share"}, axis.axis,
                                 tooltip, caption);
   const std::vector<Chart> charts = {
       {"calibration", "Targets against the calibrated model", std::move(spec), ""}};
-  write_page(out_path, force, "pdlab report: calibrate",
-             "<p class=\"cap\">" + html_escape(caption) + "</p>\n", charts);
+  // Provenance and the fitted values, from the meta table (a --report from before 2026-12-07,
+  // or a CSV turned into one, has none).
+  const auto source = provenance(db);
+  const auto fitted = db.has_table("meta") ? db.meta("fitted") : std::string();
+  write_page(
+      out_path, force, "pdlab report: calibrate",
+      (source.empty() ? "" : "<p class=\"cap\">" + html_escape(source) + "</p>\n") +
+          (fitted.empty() ? "" : "<p class=\"cap\">Fitted: " + html_escape(fitted) + "</p>\n") +
+          "<p class=\"cap\">" + html_escape(caption) + "</p>\n",
+      charts);
   return 1;
 }
 

@@ -17,6 +17,16 @@ int write_check_fit_report(const Study& db, const std::string& out_path, bool fo
 // `pdlab calibrate --report FILE.sqlite` (table `calibration`): targets vs the fitted model.
 int write_calibration_report(const Study& db, const std::string& out_path, bool force);
 
+// How a table of calibration targets (`calibration`, `abc_predictive`: a `metric` column,
+// empty for an adoption share) labels their values: "share adopted" on [0, 1] only where every
+// target is an adoption share; one metric's label and unit where all are that metric; else
+// "target value". `diamond` says what the red diamond is, for the caption.
+struct TargetAxis {
+  Json axis;
+  std::string diamond;
+};
+TargetAxis target_axis(const Study& db, const std::string& table);
+
 // `pdlab sensitivity`'s table: each index per factor with its bootstrap interval, a panel per
 // outcome (report_analyses.cpp).
 int write_sensitivity_report(const Study& db, const std::string& db_path,

@@ -1,6 +1,7 @@
 #include "pdlab/study/sensitivity_study.hpp"
 
 #include "pdlab/core/errors.hpp"
+#include "pdlab/core/events.hpp"
 #include "pdlab/core/governance/rates.hpp"
 #include "pdlab/core/params.hpp"
 #include "pdlab/core/uncertainty.hpp"
@@ -9,6 +10,7 @@
 #include "pdlab/sim/engine.hpp"
 #include "pdlab/study/compare_study.hpp"
 #include "pdlab/study/estimate.hpp"
+#include "pdlab/study/event_settings.hpp"
 #include "pdlab/study/study.hpp"
 
 #include <fmt/format.h>
@@ -149,15 +151,61 @@ std::pair<double, double> registry_range(const GivenFactor& g) {
       numeric.push_back(keyed_pattern(k));
     }
   }
+  if (key.starts_with("event.") || key.starts_with("event[")) {
+    fail(g.kind, g.where, "'" + key + "' is not a key a factor can vary",
+         "an event's value is varied as event.N.value, N the set event's index (0-based, "
+         "event[N] in the scenario's messages), e.g. --factor event.1.value=0.5:2");
+  }
   const auto near = closest(key, numeric);
   fail(g.kind, g.where, "'" + key + "' is not a scenario key",
        near.empty() ? "use a real-valued key of docs/parameters.md, e.g. vertical.mandate"
                     : "did you mean '" + near + "'?");
 }
 
+// The range of a set event's value as a factor (event.N.value): its key's range. Any other
+// event, or an event the scenario does not have, is an error naming the events it has.
+std::pair<double, double> event_value_range(const GivenFactor& g, const Scenario& sc,
+                                            std::size_t n) {
+  const auto set_events = [&] {
+    std::string list;
+    for (std::size_t i = 0; i < sc.events.size(); ++i) {
+      if (const auto* s = std::get_if<SetSpec>(&sc.events[i].spec)) {
+        list += fmt::format("{}event.{}.value ({} from {})", list.empty() ? "" : ", ", i, s->key,
+                            sc.events[i].date);
+      }
+    }
+    return list.empty() ? std::string("the scenario has no set event") : "its set events: " + list;
+  };
+  if (n >= sc.events.size()) {
+    fail(g.kind, g.where,
+         fmt::format("the scenario has {} event(s) (event.0 to event.{}), not event.{}",
+                     sc.events.size(), sc.events.empty() ? 0 : sc.events.size() - 1, n),
+         set_events());
+  }
+  const auto& e = sc.events[n];
+  const auto* s = std::get_if<SetSpec>(&e.spec);
+  if (s == nullptr) {
+    fail(g.kind, g.where,
+         fmt::format("event.{} (line {}) is of type {}; only a set event's value can be a factor",
+                     n, e.line, kind_of(e).name),
+         set_events());
+  }
+  return study::event_value_range(*s);
+}
+
+// A factor's value at a design point: a scenario key, or a set event's value (event.N.value).
+void set_factor(Scenario& sc, const std::string& key, double value) {
+  if (const auto n = event_value_index(key)) {
+    std::get<SetSpec>(sc.events[*n].spec).value = value;  // (resolve() checked it is one)
+    return;
+  }
+  set_numeric_parameter(sc, key, value);
+}
+
 ResolvedFactor resolve(const GivenFactor& g, const Scenario& sc) {
   const int periods_per_year = sc.calendar.periods_per_year;
-  auto [rlo, rhi] = registry_range(g);
+  const auto event = event_value_index(g.f.key);
+  auto [rlo, rhi] = event ? event_value_range(g, sc, *event) : registry_range(g);
   // A governance rate is stable only up to one step a period (docs/model.md 7.9.5): the
   // allowed range, and the default range, end there.
   std::string stable;
@@ -317,6 +365,24 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
     fail(ErrorKind::usage, {spec.scenario, 0, "--factor", ""}, "no factors to vary",
          "give --factor KEY=LO:HI (repeatable) or [[sensitivity.factor]] tables {key, lo, hi}");
   }
+  // A factor a set event also sets is varied only before the event's date: said before
+  // anything runs.
+  std::vector<std::string> keys;
+  for (const auto& f : out.factors) {
+    keys.push_back(f.key);
+  }
+  for (const auto& w : event_setting_warnings(sc0, keys, "varied", [](std::size_t n) {
+         return fmt::format(
+             "to vary the value it takes from then, make the event's value a "
+             "factor: --factor event.{}.value=LO:HI",
+             n);
+       })) {
+    if (spec.on_warning) {
+      spec.on_warning(w);
+    } else {
+      out.warnings.push_back(w);
+    }
+  }
   const int k = static_cast<int>(out.factors.size());
   out.replicates = sc0.replicates;
   if (out.replicates < 1) {
@@ -338,7 +404,7 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
       const auto& f = out.factors[i];
       const double u = design.x[point * out.factors.size() + i];
       // The ends exactly, so that a unit value of 1 cannot round past hi.
-      set_numeric_parameter(sc, f.key, u >= 1 ? f.hi : f.lo + u * (f.hi - f.lo));
+      set_factor(sc, f.key, u >= 1 ? f.hi : f.lo + u * (f.hi - f.lo));
     }
     return sc;
   };
@@ -351,7 +417,7 @@ SensitivityResult sensitivity_analysis(const SensitivitySpec& spec,
   for (const double corner : {0.0, 1.0}) {
     Scenario sc = sc0;
     for (const auto& f : out.factors) {
-      set_numeric_parameter(sc, f.key, corner == 0 ? f.lo : f.hi);
+      set_factor(sc, f.key, corner == 0 ? f.lo : f.hi);
     }
     try {
       const Model m(sc, *base.inputs.hierarchy, *base.inputs.network);
@@ -528,6 +594,82 @@ std::string sensitivity_intervals_note(const SensitivityResult& res) {
          ", so each design point's outcomes vary with those keys as well as by chance.";
 }
 
+std::vector<double> first_order_sums(const SensitivityResult& res) {
+  std::vector<double> out;
+  for (const auto& indices : res.sobol) {
+    double sum = 0;
+    for (const auto& index : indices) {
+      sum += index.first.estimate;  // (NaN where the outcome does not vary: the sum is too)
+    }
+    out.push_back(sum);
+  }
+  return out;
+}
+
+std::string sobol_sampling_note(const SensitivityResult& res) {
+  if (res.method != SensitivityMethod::sobol) {
+    return "";
+  }
+  const auto sums = first_order_sums(res);
+  const auto outside = [](const sensitivity::Interval& v) {
+    return v.estimate < -kSamplingSlack || v.estimate > 1 + kSamplingSlack || v.hi < 0 || v.lo > 1;
+  };
+  int flagged = 0;
+  std::vector<std::string> examples;
+  // The outcomes the digest shows first, as examples, then the rest.
+  std::vector<std::size_t> order;
+  for (const bool headline : {true, false}) {
+    for (std::size_t o = 0; o < res.sobol.size(); ++o) {
+      if (is_headline(res.adopting_levels, res.deepest_level, res.top_level, res.outcomes[o]) ==
+          headline) {
+        order.push_back(o);
+      }
+    }
+  }
+  for (const auto o : order) {
+    std::string what;
+    for (std::size_t i = 0; i < res.factors.size() && what.empty(); ++i) {
+      const auto& s = res.sobol[o][i];
+      const auto shown = [&](const char* name, const sensitivity::Interval& v) {
+        return fmt::format("{} of {} {:.3g} {}", name, res.factors[i].key, v.estimate,
+                           std::isnan(v.lo) || std::isnan(v.hi)
+                               ? std::string("(no interval)")
+                               : fmt::format("[{:.3g}, {:.3g}]", v.lo, v.hi));
+      };
+      if (outside(s.total)) {
+        what = shown("ST", s.total);
+      } else if (outside(s.first)) {
+        what = shown("S1", s.first);
+      } else if (s.first.lo > s.total.hi) {
+        what = shown("S1", s.first) + " above its " + shown("ST", s.total);
+      }
+    }
+    if (what.empty() && sums[o] > 1 + kSamplingSlack) {
+      what = fmt::format("S1 summing to {:.3g}", sums[o]);
+    }
+    if (what.empty()) {
+      continue;
+    }
+    ++flagged;
+    if (examples.size() < 3) {
+      const auto& d = res.outcomes[o];
+      examples.push_back(fmt::format("{} {} ({}{}{}): {}", d.name, d.statistic, d.level,
+                                     d.policy.empty() ? "" : ", ", d.policy, what));
+    }
+  }
+  if (flagged == 0) {
+    return "";
+  }
+  return fmt::format(
+      "{} outcome(s) have Sobol indices no variance decomposition allows ({}{}): an index or its "
+      "interval outside [0, 1], first-order indices summing above 1, or S1 above ST beyond "
+      "their intervals. This is sampling error of the estimators at --samples {}, not a property "
+      "of the model: raise --samples (to {} at least; intervals narrow as 1/sqrt(N), so 4 times "
+      "the samples halves them) until this note goes",
+      flagged, fmt::join(examples, "; "), flagged > 3 ? "; ..." : "", res.base_rows,
+      std::max(recommended_sobol_samples, 4 * res.base_rows));
+}
+
 void write_sensitivity(const SensitivityResult& res, io::TableWriter& w) {
   const bool morris = res.method == SensitivityMethod::morris;
   for (std::size_t o = 0; o < res.outcomes.size(); ++o) {
@@ -583,7 +725,8 @@ void write_sensitivity_study(const std::string& out, bool force, const Sensitivi
                         {"replicates", std::to_string(res.replicates)},
                         {"method", res.method == SensitivityMethod::morris ? "morris" : "sobol"},
                         {"factors", factors},
-                        {"intervals", sensitivity_intervals_note(res)}})});
+                        {"intervals", sensitivity_intervals_note(res)},
+                        {"sampling", sobol_sampling_note(res)}})});
 }
 
 }  // namespace pdlab::study

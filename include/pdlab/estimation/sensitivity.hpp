@@ -68,8 +68,14 @@ SaltelliDesign saltelli_design(int factors, int base);
 
 // First-order index by Saltelli et al. (2010), total index by Jansen (1999), both divided by
 // the variance of f over A and B (f(B) centred on their mean in the first-order sum); NaN
-// when that variance is 0. Intervals resample the N base
-// rows (with their A_B^i rows).
+// where f does not vary over those rows: its standard deviation is at most kConstantSpread
+// times its largest |f|. Intervals resample the N base rows (with their A_B^i rows).
+//
+// Why 1e-9: a constant f leaves only the rounding of its mean, at most about 2N eps |f|
+// (naive summation, eps = 2.2e-16), which stays below 1e-9 |f| up to N = 2 million base
+// points; and a real spread that small is below what the outcomes resolve (a share moves in
+// steps of 1 / (units x replicates), above 1e-9 for up to a billion unit-replicates).
+inline constexpr double kConstantSpread = 1e-9;
 struct SobolIndex {
   Interval first, total;
 };

@@ -109,5 +109,18 @@ std::string fitted_scenario_toml(const CalibrateSpec& spec, const CalibrateResul
 
 // The fit table (schema "calibration"): one row per target.
 void write_calibration(const CalibrateResult& result, io::TableWriter& w);
+// The calibration table and a meta table (command line, scenario file and name, seed,
+// validation replicates, the fitted values) as a .sqlite file at `out` (replaced only with
+// `force`), which `pdlab report` draws with its provenance.
+struct CalibrationProvenance {
+  std::string command_line, scenario_file, scenario_name;
+  std::uint64_t seed = 0;
+};
+void write_calibration_study(const std::string& out, bool force, const CalibrateResult& result,
+                             const CalibrationProvenance& provenance);
+
+// A warning for each free key that a set event of `sc` also sets: the fitted value holds only
+// before the event's date (docs/calibrate.md).
+std::vector<std::string> free_keys_set_by_events(const Scenario& sc);
 
 }  // namespace pdlab::study

@@ -54,6 +54,9 @@ struct CompareSpec {
   std::vector<std::string> overrides;   // applied to every variant (key=value)
   std::vector<DesignVariant> variants;  // at least two; the first is the baseline
   std::vector<std::string> contrasts;   // NAME=EXPR (parse_contrast), checked before any run
+  // Called with each warning due before anything runs (a varied key a set event also sets);
+  // empty: they go to the result's warnings, first.
+  std::function<void(const std::string&)> on_warning;
 };
 
 struct CompareResult {

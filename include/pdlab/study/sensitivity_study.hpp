@@ -31,6 +31,9 @@ struct SensitivitySpec {
   int levels = 4;         // Morris: p, even
   int bootstrap = 1000;   // resamples for the intervals
   double confidence = 0.95;
+  // Called with each warning due before anything runs (a factor a set event also sets);
+  // empty: they go to the result's warnings with the rest.
+  std::function<void(const std::string&)> on_warning;
 };
 
 // The least the estimators are given: below these the indices or their intervals say nothing.
@@ -89,6 +92,27 @@ struct SensitivityResult {
 // bootstrap over the design's base points (Sobol) or trajectories (Morris), and the parameters
 // other than the factors, fixed or drawn per replicate from [uncertainty] (compare's words).
 std::string sensitivity_intervals_note(const SensitivityResult& result);
+
+// Sobol: per outcome, the sum of the first-order indices' estimates (at most 1 in truth; 1
+// minus it is the share of interactions and replicate noise); NaN where the outcome does not
+// vary. Empty for Morris.
+std::vector<double> first_order_sums(const SensitivityResult& result);
+
+// How far a Sobol estimate may stray outside [0, 1], or a first-order sum above 1, before
+// sobol_sampling_note() names it: within it an index reads as "near 0" or "near 1" (the
+// ordinary small-sample scatter of a factor that does nothing, or does everything); beyond it
+// a reader would take the value at face value.
+inline constexpr double kSamplingSlack = 0.05;
+// The base samples the note asks for at least (4 times the default of 64: intervals half as
+// wide).
+inline constexpr int recommended_sobol_samples = 256;
+
+// Sobol: one note naming the outcomes (up to three, with the offending index) whose indices
+// no variance decomposition allows: an estimate outside [0, 1] by more than kSamplingSlack or
+// an interval wholly outside it, first-order indices summing above 1 + kSamplingSlack, or S1
+// above ST with disjoint intervals; it says this is sampling error and how far to raise
+// --samples. Empty where there is none, and for Morris.
+std::string sobol_sampling_note(const SensitivityResult& result);
 
 // The scenario's [[sensitivity.factor]] tables resolved as `pdlab sensitivity` resolves them
 // (keys, ranges against the registry's, drawn keys): `pdlab validate` checks them with the rest.

@@ -484,6 +484,22 @@ check scenario_fifo 66 "scenario_fifo: this is not a regular file (a device or a
 # A negative capacity (pilots are ranked by it) is warned about with its file and line.
 check capacity_negative_warned 0 "capacity_negative.csv:6: unit 'P1C1T2' has population = -5, which promotion.capacity ranks" -- \
   "$PDLAB" validate "$SRC/tests/bad_inputs/capacity_negative.toml"
+# A warm-up (governance.warmup_years, docs/model.md 5): 0 gives the default's bits; a warm-up
+# writes none of its own periods (the same dates and rows) and starts from other states.
+for w in none 0 3; do
+  set_w=()
+  [ "$w" != none ] && set_w=(--set "governance.warmup_years=$w")
+  "$PDLAB" run "$EX/toy_governance.toml" -r 2 "${set_w[@]}" --out "$T/wu_$w.sqlite" >/dev/null 2>&1
+done
+wu() { sqlite3 "$T/wu_$1.sqlite" "$2"; }
+WU_ALL="SELECT level, period, date, metric, mean, sd FROM governance_time ORDER BY 1, 2, 4"
+WU_DATES="SELECT min(date), max(date), count(*) FROM governance_time"
+WU_TRUST="SELECT mean FROM governance_time WHERE metric = 'trust_local' AND period = 0"
+ok warmup_zero_same_bits test "$(wu none "$WU_ALL")" = "$(wu 0 "$WU_ALL")"
+ok warmup_writes_only_the_calendar test "$(wu none "$WU_DATES")" = "$(wu 3 "$WU_DATES")"
+ok warmup_moves_the_start test -n "$(wu 3 "$WU_TRUST")" -a "$(wu none "$WU_TRUST")" != "$(wu 3 "$WU_TRUST")"
+check warmup_without_a_module 0 "governance.warmup_years = 5: no effect while every governance module is off" -- \
+  "$PDLAB" validate "$EX/toy_pilot.toml" --set governance.warmup_years=5
 # A key of a module that is off but read by the residents' layer while another module is on
 # (grievance inflow moves incidents) is not said to have no effect; one that is unread is.
 ok idle_module_read_key_not_warned bash -c "! '$PDLAB' validate '$EX/toy_governance.toml' --set coproduction.enabled=false --set coproduction.grievance_inflow=2 2>&1 | grep -q 'grievance_inflow = 2'"

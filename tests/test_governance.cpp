@@ -614,6 +614,13 @@ TEST(Governance, AnyWindowGivesTheSameBits) {
   reversed.events.push_back(rv);
   expect_same_bits(run_window(reversed, h, 3, 0), run_window(reversed, h, 3, 1));
   expect_same_bits(run_window(reversed, h, 3, 0), run_window(reversed, h, 3, 4));
+  // With a warm-up (governance.warmup_years, docs/model.md 5), which runs in windows of at
+  // most a year and of the run's window, every path above agrees too.
+  for (Scenario s : {plain, fed, abolished, reversed}) {
+    s.governance.warmup_years = 2;
+    expect_same_bits(run_window(s, h, 3, 0), run_window(s, h, 3, 1));
+    expect_same_bits(run_window(s, h, 3, 0), run_window(s, h, 3, 4));
+  }
 }
 
 TEST(Governance, SameBitsAtAnyThreadCount) {

@@ -1889,6 +1889,18 @@ TEST(Restructure, VariableWindowsGiveTheBitsOfOnePeriodWindows) {
   for (std::size_t r = 0; r < 2; ++r) {
     EXPECT_TRUE(same_bits(c1[r], c0[r])) << r;
   }
+  // With a warm-up (docs/model.md 5: the units and tiers of the first period, no restructuring
+  // before it) the same bits in any window, the residents still add up, and the run differs.
+  auto warm = s;
+  warm.governance.warmup_years = 2;
+  const Model mw(warm, h, net);
+  const auto w1 = run_ensemble(mw, 2, 2, {}, one);
+  const auto w0 = run_ensemble(mw, 2, 2, {}, own);
+  for (std::size_t r = 0; r < 2; ++r) {
+    EXPECT_TRUE(same_bits(w1[r], w0[r])) << r;
+    EXPECT_EQ(broken_governance(mw, w0[r]), 0) << r;
+    EXPECT_FALSE(same_bits(w0[r], b[r])) << r;
+  }
 }
 
 // While a tier is abolished the officials of the SO-holding units (here the districts) run

@@ -254,6 +254,12 @@ void Model::note_idle_modules() {
                           prefix + "enabled = true to use it)");
     }
   }
+  // The warm-up runs the governance layer: with no module on there is nothing to warm up.
+  if (!layer_runs && g.warmup_years > 0) {
+    warnings_.push_back("governance.warmup_years = " + std::to_string(g.warmup_years) +
+                        ": no effect while every governance module is off (turn one on, e.g. "
+                        "coproduction.enabled = true, or leave the warm-up out)");
+  }
   // Within a module that is on (or, for feedback, always): keys read only under a switch.
   // (Fixed stability shares with a chosen mix are an error, not a warning: Model's checks.)
   struct Switch {

@@ -487,6 +487,16 @@ std::vector<Param> make_registry() {
            "Id of the [[policy]] that is the governance model whose implementation the assessment, "
            "co-production, services and stability modules follow (empty = the first).",
            TEXT(governance.policy)));
+  r.push_back(integer(
+      "governance.warmup_years", 0, 200, "years",
+      "method: model spin-up (the layer's states start from a transient); length a modelling "
+      "choice (docs/cases.md, Haicang)",
+      "Years the governance layer runs before the first period, with no adoption anywhere "
+      "(pre-reform conditions, the first period's parameters and units), from the initial "
+      "states: the run starts from the states reached, and nothing of the warm-up is written "
+      "(docs/model.md 5). Officials' terms, the yearly tournament, vetoes and incident clocks "
+      "run on across the boundary; adoption reads no feedback signal from it. 0 = none.",
+      INT(governance.warmup_years)));
   r.push_back(boolean("assessment.enabled", std::string_view(kDual),
                       "Dual assessment module: officials of adopting units split effort between "
                       "visible outputs and depth.",

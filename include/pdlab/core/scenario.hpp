@@ -406,6 +406,9 @@ struct FeedbackParams {
 
 struct GovernanceParams {
   std::string policy;  // the policy that is the governance model; empty = the first
+  // Years the layer runs before the first period with no adoption anywhere (a spin-up from
+  // the initial states; docs/model.md 5). 0 = none.
+  int warmup_years = 0;
   AssessmentParams assessment;
   CoproductionParams coproduction;
   ServiceParams services;

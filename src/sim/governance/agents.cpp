@@ -154,7 +154,7 @@ void Runtime::agents(std::size_t b, std::int32_t t) {
   if (g_.agents_root() < 0) {
     return;
   }
-  if (g_.restructuring().changes_units()) {
+  if (g_.restructuring().changes_units() && t >= 0) {  // (none in the warm-up)
     follow_agents(b, t);
   }
   auto& agents = agents_[b];
@@ -163,8 +163,11 @@ void Runtime::agents(std::size_t b, std::int32_t t) {
   }
   const auto& blk = g_.blocks()[b];
   const Step& st = g_.step(t);
-  auto& out = out_.agents[t];
-  auto& w = agent_w_[t];
+  // The warm-up's (t < 0) go to scratch, dropped.
+  std::array<double, 6> warm_out{};
+  std::array<double, 4> warm_w{};
+  auto& out = t >= 0 ? out_.agents[t] : warm_out;
+  auto& w = t >= 0 ? agent_w_[t] : warm_w;
   for (std::size_t a = 0; a < agents.size(); ++a) {
     auto& ag = agents[a];
     const auto i = static_cast<std::size_t>(ag.community - blk.c0);

@@ -14,7 +14,7 @@ namespace pdlab::gov {
 // in a vetoed year, which scores nothing). True if it failed.
 Inspected Runtime::inspect(std::int32_t u, std::int32_t t) {
   const Step& st = g_.step(t);
-  if (!st.inspection || mandated_[u] == 0 || (t + 1) % ppy_ != 0 || vetoed_in(u, t / ppy_)) {
+  if (!st.inspection || mandated_[u] == 0 || (t + 1) % ppy_ != 0 || vetoed_in(u, year_of(t))) {
     return Inspected::no;
   }
   const auto w = rng_.words(rep_, static_cast<std::uint32_t>(t), static_cast<std::uint32_t>(u),
@@ -46,7 +46,7 @@ void Runtime::assess_local(std::size_t b, std::int32_t t) {
     }
   };
   const Local4* const q0 = &local4_[block4_[b]];
-  const std::int32_t year = t / ppy_;
+  const std::int32_t year = year_of(t);
   for (std::int32_t g = blk.g0; g < blk.g1; ++g) {
     const GovInfo& gi = info_[g];
     const Local4& loc = q0[static_cast<std::uint32_t>(g - blk.g0) >> 2];
@@ -200,7 +200,7 @@ void Runtime::assess_upper(std::int32_t t, std::int32_t u0, std::int32_t u1) {
     float& dep = own_depth_[u];
     // The veto judges incidents, whether or not the unit runs the model (as a local one's).
     if (st.veto && residents > 0 && year_incidents_[u] > st.veto_threshold * residents) {
-      veto_year_[u] = t / ppy_;
+      veto_year_[u] = year_of(t);
     }
     if (!active(u, t)) {
       vis -= st.visible_decay * vis;
@@ -212,7 +212,7 @@ void Runtime::assess_upper(std::int32_t t, std::int32_t u0, std::int32_t u1) {
     dep +=
         st.depth_rate * e * j_participation_[u] * j_fit_[u] * (1.0F - dep) - st.depth_decay * dep;
     const float h = st.visible_reward * vis + st.depth_reward * dep;
-    const bool vetoed = vetoed_in(u, t / ppy_);
+    const bool vetoed = vetoed_in(u, year_of(t));
     const float hs = vetoed ? 0.0F : h;
     record_[u] += vetoed ? 0.0 : (1.0 - st.omega) * h + st.omega * j_satisfaction_[u];
     ++scored_[u];

@@ -10,7 +10,7 @@ void Runtime::communities(std::size_t b, std::int32_t t) {
   const auto& blk = g_.blocks()[b];
   const Step& st = g_.step(t);
   const auto kernel_lanes = static_cast<std::size_t>(community_kernel_lanes());
-  if (g_.restructuring().changes_units()) {
+  if (g_.restructuring().changes_units() && t >= 0) {  // (none in the warm-up)
     const bool moved = !moved_.empty() && moved_[b] != 0;
     if (restructure(blk, t) || moved) {
       block_residents(blk);

@@ -12,13 +12,15 @@ namespace pdlab::gov {
 Runtime::SignalRows Runtime::rows(std::int32_t t, sim::Feedback& fb) const {
   const auto& f = sc_.governance.feedback;
   SignalRows r;
-  r.need = f.need ? fb.write(fb.need, t) : nullptr;
-  r.escalation = f.escalation ? fb.write(fb.escalation, t) : nullptr;
-  r.reversal = f.reversal ? fb.write(fb.reversal, t) : nullptr;
-  r.outcome = f.learning ? fb.write(fb.outcome, t) : nullptr;
-  r.kid_outcome = f.learning ? fb.write(fb.kid_outcome, t) : nullptr;
-  r.assessed = f.pilot_evaluation ? fb.write(fb.assessed, t) : nullptr;
-  r.year = t / ppy_;
+  // (the warm-up's periods < 0 write rows of the ring as well; warm_up() clears them)
+  const std::int32_t at = t < 0 ? t % fb.lag + fb.lag : t;
+  r.need = f.need ? fb.write(fb.need, at) : nullptr;
+  r.escalation = f.escalation ? fb.write(fb.escalation, at) : nullptr;
+  r.reversal = f.reversal ? fb.write(fb.reversal, at) : nullptr;
+  r.outcome = f.learning ? fb.write(fb.outcome, at) : nullptr;
+  r.kid_outcome = f.learning ? fb.write(fb.kid_outcome, at) : nullptr;
+  r.assessed = f.pilot_evaluation ? fb.write(fb.assessed, at) : nullptr;
+  r.year = year_of(t);
   return r;
 }
 

@@ -32,8 +32,8 @@ void Runtime::appoint(std::int32_t u, std::int32_t t) {
   const auto span = static_cast<double>(hi - lo + 1);
   const auto term = lo + static_cast<std::int32_t>(Rng::to_open_unit(w[0], w[1]) * span);
   std::int32_t start = t;
-  if (t == 0) {
-    start = -static_cast<std::int32_t>(Rng::to_open_unit(w[2], w[3]) * term);
+  if (t == -warmup_) {  // in office at the start (of the warm-up, if any)
+    start = t - static_cast<std::int32_t>(Rng::to_open_unit(w[2], w[3]) * term);
   }
   tenure_start_[u] = start;
   term_end_[u] = start + term;
@@ -73,7 +73,7 @@ PDLAB_INLINE float Runtime::choose_effort(std::int32_t official, std::int32_t te
   // measurement clears the target, which saves the penalty. The official takes its current V
   // as where it will stand: worth most near the target, little far above it (and far below:
   // see docs/model.md), nothing to an official whose term ends before the inspection.
-  const std::int32_t to_inspection = ppy_ - 1 - t % ppy_;
+  const std::int32_t to_inspection = ppy_ - 1 - period_in_year(t);
   if (st.inspection && mandated_[territory] != 0 && official == territory &&
       term_end_[official] - t > to_inspection) {
     const float z = (v - st.inspection_target) / st.inspection_noise;
@@ -205,7 +205,7 @@ void Runtime::choose_mixes(Local4* q, std::int32_t g0, std::int32_t g1, std::int
   using T = simd::vf4;
   constexpr std::int32_t N = 4;
   const Step& st = g_.step(t);
-  const auto months_left = static_cast<float>(ppy_ - t % ppy_);
+  const auto months_left = static_cast<float>(ppy_ - period_in_year(t));
   for (std::int32_t i = 0; i < g1 - g0; i += N, ++q) {
     T in[kMixInputs];
     mix_inputs(*q, g0 + i, std::min(N, g1 - g0 - i), t, in);
@@ -221,7 +221,7 @@ __attribute__((target("avx2"))) void Runtime::choose_mixes_avx2(Local4* groups, 
   using T4 = simd::vf4;
   using T8 = simd::V<8>::f;
   const Step& st = g_.step(t);
-  const auto months_left = static_cast<float>(ppy_ - t % ppy_);
+  const auto months_left = static_cast<float>(ppy_ - period_in_year(t));
   const std::int32_t n = g1 - g0;
   for (std::int32_t i = 0; i < n; i += 8) {
     Local4* const q = groups + i / 4;
@@ -277,7 +277,7 @@ PDLAB_INLINE void Runtime::mix_inputs(const Local4& q, std::int32_t g, std::int3
   using lanes::T;
   const Step& st = g_.step(t);
   const auto& hz = st.horizons;
-  const std::int32_t months_left = ppy_ - t % ppy_;
+  const std::int32_t months_left = ppy_ - period_in_year(t);
   const T one = T{} + 1.0F;
   const auto at = static_cast<std::size_t>(g);
   const auto get = [&](const std::vector<float>& v) { return lanes::load(&v[at], m); };
@@ -518,7 +518,7 @@ void Runtime::rank_peers(std::int32_t first, std::int32_t end, std::int32_t t) {
     const float s = logistic(st.tournament * (rank_[u] - st.cutoff));
     promotion_[u] = st.promotion_rate * s;
     slope_[u] = st.promotion_rate * st.tournament * s * (1.0F - s);
-    const float p = vetoed_in(u, t / ppy_) ? 0.0F : promotion_[u];
+    const float p = vetoed_in(u, year_of(t)) ? 0.0F : promotion_[u];
     const double draw =
         rng_.uniform(rep_, static_cast<std::uint32_t>(t), static_cast<std::uint32_t>(u),
                      static_cast<std::uint32_t>(g_.policy()), Draw::promotion);

@@ -61,6 +61,7 @@ Runtime::Runtime(const GovernanceModel& g, std::int32_t window, bool check_resid
       rng_(sc_.seed),
       window_(window),
       periods_(sc_.calendar.periods),
+      warmup_(sc_.governance.warmup_years * sc_.calendar.periods_per_year),
       ppy_(sc_.calendar.periods_per_year),
       nl_(h_.n_levels()),
       upper_(h_.level_begin(g.local_level())),
@@ -91,8 +92,11 @@ Runtime::Runtime(const GovernanceModel& g, std::int32_t window, bool check_resid
       }
       partial_from = lo;
     }
+    // A government there at the start was there through the warm-up (periods < 0).
+    const std::int32_t begin =
+        rs.begin(u) <= 0 ? std::numeric_limits<std::int32_t>::min() : rs.begin(u);
     info_[u] = {h_.parent(u),     h_.first_child(u), h_.end_child(u), g.abolished_at(u),
-                g.restored_at(u), partial_from,      rs.begin(u),     rs.end(u)};
+                g.restored_at(u), partial_from,      begin,           rs.end(u)};
   }
   index_local4();
   plan_shadows();
@@ -255,7 +259,7 @@ void Runtime::init(sim::ReplicateState& state) {
   std::fill(j_fit_.begin(), j_fit_.begin() + std::min(ng, static_cast<std::size_t>(upper_)), 1.0F);
   j_adopters_depth_.assign(ng, 0.0F);
   for (std::int32_t u = 0; u < ng_; ++u) {
-    appoint(u, 0);
+    appoint(u, -warmup_);  // the first period's, or the warm-up's
   }
   // Local governments.
   {
@@ -315,18 +319,10 @@ void Runtime::init(sim::ReplicateState& state) {
   fb.units = n;
   // Rows of governments only where only governments write (every unit with children is one).
   fb.governments = std::max(ng_, h_.level_begin(h_.n_levels() - 1));
-  const auto size = [&](bool on, std::int32_t units) {
-    return on ? static_cast<std::size_t>(units) * fb.lag : 0;
-  };
-  fb.need.assign(size(f.need, fb.governments), 0.0F);
-  fb.escalation.assign(size(f.escalation, fb.governments), 0.0F);
-  fb.reversal.assign(size(f.reversal, fb.governments), std::nanf(""));
+  clear_signals(fb);
   // With identical communities updated once, the rows of outcome and assessed go on with the
   // shadows' entries (docs/model.md 7.9.5): a member reads its shadow's (feedback_entry()).
   const std::int32_t tail = share_ ? slots_ - g_.community_slots() : 0;
-  fb.outcome.assign(size(f.learning, n + tail), 0.0F);
-  fb.kid_outcome.assign(size(f.learning, fb.governments), 0.0F);
-  fb.assessed.assign(size(f.pilot_evaluation, n + tail), 0.0F);
   fb.entry = nullptr;
   if (tail > 0 && (f.learning || f.pilot_evaluation)) {
     fb.entry = [this](std::int32_t u) { return feedback_entry(u); };
@@ -362,6 +358,46 @@ void Runtime::init(sim::ReplicateState& state) {
       }
     }
   }
+  if (warmup_ > 0) {
+    warm_up(state);
+  }
+}
+
+// The feedback rows as adoption first finds them: no signal yet (adoption reads none before
+// `lag` periods have passed; sim::Feedback::read).
+void Runtime::clear_signals(sim::Feedback& fb) const {
+  const auto& f = sc_.governance.feedback;
+  const auto size = [&](bool on, std::int32_t units) {
+    return on ? static_cast<std::size_t>(units) * fb.lag : 0;
+  };
+  const std::int32_t n = h_.size();
+  const std::int32_t tail = share_ ? slots_ - g_.community_slots() : 0;
+  fb.need.assign(size(f.need, fb.governments), 0.0F);
+  fb.escalation.assign(size(f.escalation, fb.governments), 0.0F);
+  fb.reversal.assign(size(f.reversal, fb.governments), std::nanf(""));
+  fb.outcome.assign(size(f.learning, n + tail), 0.0F);
+  fb.kid_outcome.assign(size(f.learning, fb.governments), 0.0F);
+  fb.assessed.assign(size(f.pilot_evaluation, n + tail), 0.0F);
+}
+
+// The warm-up (docs/model.md 5): the layer through [-warmup_, 0) as in any run, with no
+// adoption (no change to apply), in windows of at most a year (whole years: each ends with
+// the yearly tournament) and at most the run's window (the window's scratch), so that the
+// discarded outputs of a window stay small. Its feedback rows are written (the signals' own
+// arithmetic runs as in the run) and then cleared: adoption reads none of them.
+void Runtime::warm_up(sim::ReplicateState& state) {
+  sum_log_ = &warm_sums_;
+  row_log_ = &warm_rows_;
+  const std::int32_t step = std::min(window_, ppy_);
+  for (std::int32_t t0 = -warmup_, t1 = 0; t0 < 0; t0 = t1) {
+    t1 = std::min(0, t0 + step);
+    run_window(t0, t1, state);
+    warm_sums_.clear();
+    warm_rows_.clear();
+  }
+  sum_log_ = nullptr;
+  row_log_ = nullptr;
+  clear_signals(state.feedback);
 }
 
 void Runtime::collect(std::int32_t t, const sim::PolicyState& ps) {
@@ -414,8 +450,8 @@ void Runtime::run_window(std::int32_t t0, std::int32_t t1, sim::ReplicateState& 
   for (std::size_t b = 0; b < nb && !abolished && g_.abolishes(); ++b) {
     abolished = abolished_in(b, t0, t1);
   }
-  if (g_.restructures_first()) {
-    restructure_first(t0);  // a window starts at each such period (window_end())
+  if (g_.restructures_first() && t0 >= 0) {  // (none in the warm-up)
+    restructure_first(t0);                   // a window starts at each such period (window_end())
   }
   if (t1 - t0 == 1) {
     // The officials above choose first.

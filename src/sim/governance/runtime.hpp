@@ -11,6 +11,7 @@
 #include "sim/governance/kernel.hpp"
 #include "sim/state.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -111,6 +112,18 @@ class Runtime {
           bool share_identical = true);
 
   void init(sim::ReplicateState& state);
+
+  // The year and the period within it of period t (t < 0 in the warm-up: floor, not
+  // truncation, so that the warm-up's last year is year -1 and its periods count up to a year
+  // end as the calendar's do).
+  std::int32_t year_of(std::int32_t t) const {
+    const std::int32_t y = t / ppy_;
+    return t % ppy_ < 0 ? y - 1 : y;
+  }
+  std::int32_t period_in_year(std::int32_t t) const {
+    const std::int32_t m = t % ppy_;
+    return m < 0 ? m + ppy_ : m;
+  }
 
   // Follows the governance policy's adoption: the records created or changed in period t.
   void collect(std::int32_t t, const sim::PolicyState& ps);
@@ -284,6 +297,9 @@ class Runtime {
   std::int32_t window_start_ = 0;
   std::uint32_t rep_ = 0;
   std::int32_t periods_;
+  // Periods of the warm-up (governance.warmup_years): init() runs the layer through
+  // [-warmup_, 0) with no adoption anywhere and writes none of it (warm_up()).
+  std::int32_t warmup_;
   int ppy_;
   int nl_;
   std::int32_t upper_;    // units [0, upper_) are above the local governments
@@ -322,6 +338,11 @@ class Runtime {
   std::vector<BlockEvent> block_events_;
   std::vector<std::int32_t> block_events_first_;  // per period + 1: index into block_events_
   void index_block_events();
+  // The warm-up (init(), governance.warmup_years): windows through [-warmup_, 0), their
+  // outputs logged into warm_sums_ and warm_rows_ and dropped, then the feedback rows as init()
+  // left them (clear_signals()).
+  void warm_up(sim::ReplicateState& state);
+  void clear_signals(sim::Feedback& fb) const;
   // A window over periods where some local government is abolished (run_window): the blocks
   // without one run the whole window first; the others run period by period after the
   // officials above choose (they answer to them). Each block's additions to the shared outputs
@@ -337,6 +358,8 @@ class Runtime {
   std::vector<std::vector<LoggedSum>> sum_logs_;   // per block
   std::vector<std::vector<GovUnitRow>> row_logs_;  // per block
   std::vector<LoggedSum>* sum_log_ = nullptr;      // the running block's, when logging
+  std::vector<LoggedSum> warm_sums_;               // the warm-up's (dropped)
+  std::vector<GovUnitRow> warm_rows_;
   std::vector<GovUnitRow>* row_log_ = nullptr;
   bool abolished_in(std::size_t b, std::int32_t t0, std::int32_t t1) const {
     return abolished_from_[b] < t1 && abolished_until_[b] > t0;
@@ -424,7 +447,7 @@ class Runtime {
   std::vector<KernelConstants> kernel_k_;
   std::vector<const Step*> kernel_k_of_;
   const KernelConstants& kernel_k(std::int32_t t, const Step& st) {
-    const auto i = static_cast<std::size_t>(t);
+    const auto i = static_cast<std::size_t>(std::max(t, 0));  // (the warm-up's are period 0's)
     if (i >= kernel_k_of_.size()) {
       kernel_k_.resize(i + 1);
       kernel_k_of_.resize(i + 1, nullptr);

@@ -9,6 +9,7 @@
 #include "pdlab/core/restructure.hpp"
 #include "pdlab/core/scenario.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -42,9 +43,12 @@ class GovernanceModel {
   bool metric_enabled(GovMetric m) const;
   bool metric_at(GovMetric m, int level) const;  // whether (metric, level) is ever defined
 
-  // Parameters in force in period t (set events included).
-  const gov::Step& step(std::int32_t t) const { return steps_[epoch_of_[t]]; }
-  const GovernanceParams& params(std::int32_t t) const { return params_[epoch_of_[t]]; }
+  // Parameters in force in period t (set events included); the first period's before it (the
+  // warm-up, governance.warmup_years, runs at periods < 0).
+  const gov::Step& step(std::int32_t t) const { return steps_[epoch_of_[std::max(t, 0)]]; }
+  const GovernanceParams& params(std::int32_t t) const {
+    return params_[epoch_of_[std::max(t, 0)]];
+  }
 
   const std::vector<GovBlock>& blocks() const { return blocks_; }
   // The block of community c (nullptr when it has no local government in a block).

@@ -71,7 +71,7 @@ for n in 1 2 4; do
   ok sens_ranks_${n}_identical cmp "$T/s0.csv" "$T/s$n.csv"
   ok sens_ranks_${n}_no_shards test ! -e "$T/s$n.csv.shards"
 done
-ok sens_one_printout test "$(grep -c "Sobol indices" "$T/out")" = 1
+ok sens_one_printout test "$(grep -c "^Sobol indices over" "$T/out")" = 1
 check sens_checkpoint 0 "" -- "$PDLAB" sensitivity "$T/sens.toml" "${SA[@]:0:10}" --checkpoint --threads 2 --out "$T/sc.csv"
 ok sens_checkpoint_identical cmp "$T/s0.csv" "$T/sc.csv"
 

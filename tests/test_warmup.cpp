@@ -106,31 +106,35 @@ Moments moments(const std::vector<ReplicateResult>& rs, const Hierarchy& h, GovM
   return {mean, std::sqrt(var / n)};
 }
 
+// memcmp of two arrays of n bytes; empty arrays (whose data() may be null, which memcmp must
+// not be given) are equal.
+bool same_bytes(const void* a, const void* b, std::size_t n) {
+  return n == 0 || std::memcmp(a, b, n) == 0;
+}
+
 void expect_same_bits(const std::vector<ReplicateResult>& a, const std::vector<ReplicateResult>& b,
                       bool governance = true) {
   ASSERT_EQ(a.size(), b.size());
   for (std::size_t r = 0; r < a.size(); ++r) {
     ASSERT_EQ(a[r].adoptions.size(), b[r].adoptions.size());
-    EXPECT_EQ(0, std::memcmp(a[r].adoptions.data(), b[r].adoptions.data(),
-                             a[r].adoptions.size() * sizeof(Adoption)));
+    EXPECT_TRUE(same_bytes(a[r].adoptions.data(), b[r].adoptions.data(),
+                           a[r].adoptions.size() * sizeof(Adoption)));
     if (!governance) {
       continue;
     }
     const auto& ga = a[r].governance;
     const auto& gb = b[r].governance;
     ASSERT_EQ(ga.values.size(), gb.values.size());
-    EXPECT_EQ(0,
-              std::memcmp(ga.values.data(), gb.values.data(), ga.values.size() * sizeof(double)));
+    EXPECT_TRUE(same_bytes(ga.values.data(), gb.values.data(), ga.values.size() * sizeof(double)));
     ASSERT_EQ(ga.units.size(), gb.units.size());
-    EXPECT_EQ(0,
-              std::memcmp(ga.units.data(), gb.units.data(), ga.units.size() * sizeof(GovUnitRow)));
+    EXPECT_TRUE(same_bytes(ga.units.data(), gb.units.data(), ga.units.size() * sizeof(GovUnitRow)));
   }
 }
 
 bool same_governance(const ReplicateResult& a, const ReplicateResult& b) {
   return a.governance.values.size() == b.governance.values.size() &&
-         std::memcmp(a.governance.values.data(), b.governance.values.data(),
-                     a.governance.values.size() * sizeof(double)) == 0;
+         same_bytes(a.governance.values.data(), b.governance.values.data(),
+                    a.governance.values.size() * sizeof(double));
 }
 
 }  // namespace

@@ -174,6 +174,40 @@ check eha_ok 0 "log_gdp_pc" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horiz
   --link cloglog --cluster parent_id --out "$T/coef.csv"
 check eha_csv 0 "term,estimate,std_error,z_value,p_value,conf_low,conf_high,se_type,std_error_model,separated" -- cat "$T/coef.csv"
 check eha_both_se 0 "model se" -- "$PDLAB" eha "$T/rs.csv" --formula "event ~ horizontal + log(migrant_share) + horizontal:log_gdp_pc" --cluster parent_id
+# --stats: the fit's statistics as one row, beside R's logLik, AIC and deviance of the same
+# fits (tests/reference: dual_carbon_cloglog, dual_carbon_cox_efron); BIC and the
+# likelihood-ratio test from them (LR = null - residual deviance; 2 x the log partial
+# likelihoods' difference, 76.98 on 3 df as the Cox printout says).
+RS="$SRC/tests/reference/dual_carbon_riskset.csv"
+check eha_stats 0 "" -- "$PDLAB" eha "$RS" --formula "event ~ horizontal + migrant_share + log_gdp_pc + factor(period)" \
+  --stats "$T/eha_stats.csv" --out "$T/eha_stats_coef.csv"
+ok eha_stats_vs_r python3 -c "
+import csv, math, sys
+r = next(csv.DictReader(open(sys.argv[1])))
+ll, n, k = float(r['log_likelihood']), int(r['n']), int(r['parameters'])
+ok = (abs(ll + 267.00074667818870) < 1e-6 and abs(float(r['aic']) - 548.00149335637741) < 1e-6
+      and abs(float(r['deviance']) - 534.00149335637741) < 1e-6 and n == 1272 and k == 7
+      and int(r['events']) == 90 and r['link'] == 'cloglog' and int(r['lr_df']) == 6
+      and abs(float(r['bic']) - (-2 * ll + k * math.log(n))) < 1e-9
+      and abs(float(r['lr_statistic']) - (float(r['null_deviance']) - float(r['deviance']))) < 1e-9
+      and 0 < float(r['lr_p_value']) < 1e-15 and r['converged'] == '1')
+sys.exit(0 if ok else str(r))" "$T/eha_stats.csv"
+check cox_stats 0 "" -- "$PDLAB" cox "$RS" --formula "Surv(tstart, tstop, event) ~ horizontal + migrant_share + log_gdp_pc" \
+  --stats "$T/cox_stats.csv"
+ok cox_stats_vs_r python3 -c "
+import csv, sys
+r = next(csv.DictReader(open(sys.argv[1])))
+ll = float(r['log_partial_likelihood'])
+lr = float(r['lr_statistic'])
+ok = (abs(ll + 472.83155989824303) < 1e-6 and r['ties'] == 'efron' and int(r['lr_df']) == 3
+      and abs(lr - 2 * (ll - float(r['null_log_partial_likelihood']))) < 1e-9
+      and abs(lr - 76.9818) < 1e-4 and abs(float(r['aic']) - (-2 * ll + 6)) < 1e-9
+      and int(r['dropped_missing']) == 12 and r['model'].startswith('Surv(tstart, tstop, event)'))
+sys.exit(0 if ok else str(r))" "$T/cox_stats.csv"
+check eha_stats_same_as_out 64 "--stats and --out name the same file" -- "$PDLAB" eha "$RS" \
+  --formula "event ~ horizontal" --stats "$T/same.csv" --out "$T/same.csv"
+ok eha_stats_same_not_written test ! -e "$T/same.csv"
+check eha_stats_exists 73 "--force" -- "$PDLAB" eha "$RS" --formula "event ~ horizontal" --stats "$T/eha_stats.csv"
 # A SQLite file where CSV is read is named as such (it gave "row has 1 fields"); an output
 # named .SQLITE, .sqlite3 or .db is SQLite, not CSV text.
 check eha_given_sqlite 65 "a.sqlite:1: this is an SQLite file, not CSV" -- "$PDLAB" eha "$T/a.sqlite" --formula "event ~ x"
@@ -549,19 +583,23 @@ check fit_carried_file_exists 73 "carried_attributes.csv" -- \
   "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --covariates "$DC/covariates.csv" \
   --static migrant_share --level prefecture --terms "horizontal + log_gdp_pc" --out "$T/carried.toml"
 ok fit_carried_scenario_not_written test ! -e "$T/carried.toml"
-# A term folded into the intercept: the note gives the fitted model's expected adoptions with
-# each row's values and at the means; period dummies from --covariates are named as a time
-# profile that folding loses (and factor() is refused with `trend` as the fix).
+# Period dummies from --covariates and factor(period) are a time profile, carried as the
+# intercepts' shift in each period (`set adoption.alpha_shift` events); a term folded into the
+# intercept gets a note with the fitted model's expected adoptions with each row's values and
+# at the means.
 awk -F, 'NR > 1 && $3 == "log_gdp_pc" {print $1 ",2020,d2023,0"; print $1 ",2023,d2023,1"}' \
   "$DC/covariates.csv" | { echo "unit_id,time,variable,value"; cat; } > "$T/dummies.csv"
-check fit_folded_time_profile 0 "'d2023' varies only over time (one value a period): at its mean the simulation loses that time profile" -- \
+check fit_time_profile_carried 0 "'d2023' varies only over time (one value a period): the fitted scenario carries it as the intercepts' shift in each period" -- \
   "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --covariates "$T/dummies.csv" \
   --level prefecture --terms "horizontal + d2023" --out "$T/dummies.toml"
-cp "$T/out" "$T/dummies_out"
+ok fit_time_profile_event test "$(grep -c "key = 'adoption.alpha_shift'" "$T/dummies.toml")" = 1
 check fit_folded_expected 0 "adoptions with each row's own values and .* with the folded terms at their means" -- \
-  cat "$T/dummies_out"
-check fit_factor_points_to_trend 64 "for a time profile use \`trend\`" -- "$PDLAB" fit "$DC/dual_carbon.toml" \
-  --events "$DC/events.csv" --level prefecture --terms "horizontal + factor(period)" --out "$T/factor.toml"
+  "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --covariates "$DC/covariates.csv" \
+  --level prefecture --terms "horizontal + horizontal:log_gdp_pc" --out "$T/folded.toml"
+check fit_factor_period 0 "'factor(period)1', 'factor(period)2', 'factor(period)3' vary only over time" -- \
+  "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --level prefecture \
+  --terms "horizontal + factor(period)" --out "$T/factor.toml"
+ok fit_factor_period_events test "$(grep -c "key = 'adoption.alpha_shift'" "$T/factor.toml")" = 3
 # hierarchy.attributes joins per-unit columns onto the shipped China hierarchy too.
 { echo "unit_id,gdp"; for p in 3201 3202 3203 3204 3205 3206 3207 3208 3209 3210 3211 3212 3213; do
   echo "$p,${p#32}"; done; } > "$T/js_gdp.csv"

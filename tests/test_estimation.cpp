@@ -406,6 +406,14 @@ TEST(Eha, BadInputs) {
 
 TEST(Eha, PValueAndMissingRows) {
   EXPECT_NEAR(normal_p_value(1.959963984540054), 0.05, 1e-12);
+  // The likelihood-ratio test's (--stats): R's qchisq(0.95, df) for df 1 and 3; pchisq's
+  // upper tail of 116.2115 on 6 df (the dual-carbon EHA against its null) is 1.0e-22.
+  EXPECT_NEAR(chi_squared_p_value(3.841458820694124, 1), 0.05, 1e-12);
+  EXPECT_NEAR(chi_squared_p_value(7.814727903251178, 3), 0.05, 1e-12);
+  EXPECT_EQ(chi_squared_p_value(0, 2), 1.0);
+  EXPECT_TRUE(std::isnan(chi_squared_p_value(1.0, 0)));
+  EXPECT_GT(chi_squared_p_value(116.2115, 6), 0.0);
+  EXPECT_LT(chi_squared_p_value(116.2115, 6), 1e-20);
   const auto dir = test::temp_dir();
   const auto p = test::write_file(dir, "m.csv", "y,x\n0,1\n1,\n0,3\n1,4\nNA,5\n1,2\n0,0\n");
   const auto d = io::build_design(io::read_table(p), io::parse_formula("y ~ x"), "", "");

@@ -151,8 +151,9 @@ TEST(UnitAttributes, BadFilesNameFileLineFieldAndFix) {
 
 // A --covariates variable constant within each unit is carried per unit: the fitted scenario
 // joins its values (hierarchy.attributes) and has its coefficient as adoption.beta, so
-// simulated units differ by it. A variable that changes over time is still folded, and the
-// note quantifies what that costs.
+// simulated units differ by it. One with one value a period is carried as the intercepts'
+// shift in each period; one that changes otherwise is still folded, and the note quantifies
+// what that costs.
 TEST(FitThenSimulate, ConstantCovariateIsCarriedPerUnit) {
   const std::string toy = std::string(PDLAB_SOURCE_DIR) + "/scenarios/examples/toy_endorse.toml";
   const auto st =
@@ -164,8 +165,9 @@ TEST(FitThenSimulate, ConstantCovariateIsCarriedPerUnit) {
   for (const auto& a : run_replicate(*st.model, 0).adoptions) {
     csv += std::string(h.id(a.unit)) + ",model," + period_label(cal, a.period) + "\n";
   }
-  // The hierarchy's migrant share as a long covariate `z` (the same every period), and a
-  // national series `year_effect` (one value a period, the same for every unit).
+  // The hierarchy's migrant share as a long covariate `z` (the same every period), a national
+  // series `year_effect` (one value a period, the same for every unit) and `wiggle`, which
+  // changes within units over time.
   const auto ms = h.attribute(*h.attribute_index("migrant_share"));
   std::string cov = "unit_id,time,variable,value\n";
   for (std::int32_t u = 0; u < h.size(); ++u) {
@@ -173,6 +175,7 @@ TEST(FitThenSimulate, ConstantCovariateIsCarriedPerUnit) {
       const auto date = period_label(cal, t);
       cov += fmt::format("{},{},z,{}\n", h.id(u), date, ms[u]);
       cov += fmt::format("{},{},year_effect,{}\n", h.id(u), date, t % 12 == 11 ? 1 : 0);
+      cov += fmt::format("{},{},wiggle,{}\n", h.id(u), date, ms[u] * (t % 2));
     }
   }
   const auto dir = test::temp_dir();
@@ -183,7 +186,7 @@ TEST(FitThenSimulate, ConstantCovariateIsCarriedPerUnit) {
   spec.level = "township";
   const auto in = study::read_riskset_inputs(spec);
   study::FitOptions fo;
-  fo.terms = "vertical + z + year_effect";
+  fo.terms = "vertical + z + year_effect + wiggle";
   fo.out = dir + "/fitted.toml";
   const auto res = study::fit_scenario(in, fo);
   ASSERT_TRUE(res.glm.converged);
@@ -201,11 +204,33 @@ TEST(FitThenSimulate, ConstantCovariateIsCarriedPerUnit) {
   }
   EXPECT_NE(notes.find("'z' (--covariates) is constant within each unit"), std::string::npos)
       << notes;
-  // The folded one: the fit's expected adoptions both ways, and its time profile lost.
-  EXPECT_NE(notes.find("the simulator has no counterpart of 'year_effect'"), std::string::npos)
-      << notes;
+  // The folded one: the fit's expected adoptions both ways.
+  EXPECT_NE(notes.find("the simulator has no counterpart of 'wiggle'"), std::string::npos) << notes;
   EXPECT_NE(notes.find("adoptions with each row's own values and"), std::string::npos) << notes;
-  EXPECT_NE(notes.find("'year_effect' varies only over time"), std::string::npos) << notes;
+  // The time profile: b x its value in each period, from the first period where it changes.
+  EXPECT_NE(notes.find("'year_effect' varies only over time (one value a period): the fitted "
+                       "scenario carries it as the intercepts' shift in each period"),
+            std::string::npos)
+      << notes;
+  const auto k =
+      std::find(res.glm.names.begin(), res.glm.names.end(), "year_effect") - res.glm.names.begin();
+  const auto parsed = io::parse_scenario(res.scenario_toml, "fitted.toml", {}).scenario;
+  std::map<std::string, double> shift;  // date -> alpha_shift from then
+  for (const auto& e : parsed.events) {
+    if (const auto* set = std::get_if<SetSpec>(&e.spec)) {
+      EXPECT_EQ(set->key, "adoption.alpha_shift");
+      shift[e.date] = set->value;
+    }
+  }
+  ASSERT_EQ(shift.size(), static_cast<std::size_t>(2 * (cal.periods / 12)) - 1) << "on at each "
+                                                                                   "December, "
+                                                                                   "off after";
+  for (std::int32_t t = 11; t < cal.periods; t += 12) {
+    EXPECT_EQ(shift.at(period_label(cal, t)), res.glm.coef[k]);
+    if (t + 1 < cal.periods) {
+      EXPECT_EQ(shift.at(period_label(cal, t + 1)), 0.0);
+    }
+  }
   // Written and loaded as `pdlab run` would: the scenario joins the file, and the townships'
   // simulated adoption rises with z.
   test::write_file(dir, "fitted_attributes.csv", res.attributes_csv);

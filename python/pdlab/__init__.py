@@ -684,7 +684,9 @@ def eha(data, formula, link="cloglog", cluster=None, offset=None):
     `cluster`: a column whose groups get cluster-robust standard errors (None: model-based);
     `offset`: a column added to the linear predictor with coefficient 1. Rows with a missing
     value in the model's columns are dropped, with a warning. Returns the coefficient table;
-    df.attrs holds n, events, log_likelihood, aic, dropped_missing, ..."""
+    df.attrs holds n, events, log_likelihood, aic, bic, deviance, null_deviance, the
+    likelihood-ratio test against the null model (lr_statistic, lr_df, lr_p_value),
+    dropped_missing, ..."""
     _columns(cluster=cluster, offset=offset)
     with tempfile.TemporaryDirectory(prefix="pdlab-eha-") as tmp:
         cols, info = _pdlab.eha(_csv(data, tmp, "data.csv"), _text("formula", formula),
@@ -698,7 +700,8 @@ def eha(data, formula, link="cloglog", cluster=None, offset=None):
 def cox(data, formula, ties="efron", strata=None, cluster=None):
     """A Cox proportional hazards model fitted to (start, stop] `data` (CSV path or
     DataFrame), e.g. formula="Surv(tstart, tstop, event) ~ horizontal". Returns the
-    coefficient table; df.attrs holds n, events, log_likelihood, ..."""
+    coefficient table; df.attrs holds n, events, log_likelihood (partial), log_likelihood_null,
+    aic, bic, the likelihood-ratio test (lr_statistic, lr_df, lr_p_value), ..."""
     _columns(strata=strata, cluster=cluster)
     with tempfile.TemporaryDirectory(prefix="pdlab-cox-") as tmp:
         cols, info = _pdlab.cox(_csv(data, tmp, "data.csv"), _text("formula", formula),

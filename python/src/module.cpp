@@ -127,6 +127,16 @@ std::pair<py::object, py::dict> fit_result(const study::TableFit<Fit>& r, const 
   return {w.to_python(), d};
 }
 
+// What `--stats` writes beside the facts above (parameters, aic, bic, the likelihood-ratio test).
+void statistics(const FitStatistics& s, py::dict& d) {
+  d["parameters"] = s.parameters;
+  d["aic"] = s.aic;
+  d["bic"] = s.bic;
+  d["lr_statistic"] = s.lr_statistic;
+  d["lr_df"] = s.lr_df;
+  d["lr_p_value"] = s.lr_p_value;
+}
+
 py::tuple eha(const std::string& data, const std::string& formula, const std::string& link,
               const std::string& cluster, const std::string& offset) {
   study::EhaSpec spec;
@@ -140,7 +150,7 @@ py::tuple eha(const std::string& data, const std::string& formula, const std::st
       fit_result(r, "eha", [](const GlmFit& f, io::TableWriter& w) { io::write_glm(f, w); });
   info["deviance"] = r.fit.deviance;
   info["null_deviance"] = r.fit.null_deviance;
-  info["aic"] = r.fit.aic;
+  statistics(glm_statistics(r.fit), info);
   return py::make_tuple(table, info);
 }
 
@@ -156,6 +166,7 @@ py::tuple cox(const std::string& data, const std::string& formula, const std::st
   auto [table, info] =
       fit_result(r, "cox", [](const CoxFit& f, io::TableWriter& w) { io::write_cox(f, w); });
   info["log_likelihood_null"] = r.fit.log_likelihood_null;
+  statistics(cox_statistics(r.fit), info);
   return py::make_tuple(table, info);
 }
 

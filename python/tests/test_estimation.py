@@ -105,6 +105,25 @@ def test_cox_matches_r_survival():
     fit = fit.set_index("term")
     np.testing.assert_allclose(fit.loc[ref.index, "estimate"], ref["estimate"], rtol=1e-6)
     assert fit.attrs["log_likelihood"] == pytest.approx(ref["loglik"].iloc[0], rel=1e-9)
+    # The likelihood-ratio test against every coefficient 0, as `cox --stats` writes it.
+    a = fit.attrs
+    assert a["lr_df"] == 2 and a["parameters"] == 2
+    assert a["lr_statistic"] == pytest.approx(2 * (a["log_likelihood"] - a["log_likelihood_null"]))
+    assert 0 <= a["lr_p_value"] <= 1 and a["aic"] == pytest.approx(-2 * a["log_likelihood"] + 4)
+
+
+def test_eha_statistics_match_r():
+    ref = pd.read_csv(REF / "glm_reference.csv", skipinitialspace=True)
+    ref = ref[ref["case"] == "dual_carbon_cloglog"]
+    fit = pdlab.eha(REF / "dual_carbon_riskset.csv",
+                    "event ~ horizontal + migrant_share + log_gdp_pc + factor(period)")
+    a = fit.attrs
+    assert a["aic"] == pytest.approx(ref["aic"].iloc[0], rel=1e-9)
+    assert a["deviance"] == pytest.approx(ref["deviance"].iloc[0], rel=1e-9)
+    assert a["parameters"] == 7 and a["lr_df"] == 6
+    assert a["lr_statistic"] == pytest.approx(a["null_deviance"] - a["deviance"])
+    assert a["bic"] == pytest.approx(-2 * a["log_likelihood"] + 7 * np.log(a["n"]))
+    assert 0 < a["lr_p_value"] < 1e-15
 
 
 def test_infer_matches_the_cli():

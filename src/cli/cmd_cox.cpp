@@ -13,7 +13,7 @@ namespace pdlab::cli {
 namespace {
 
 struct CoxOptions {
-  std::string data, formula, ties = "efron", strata, cluster, out;
+  std::string data, formula, ties = "efron", strata, cluster, out, stats;
   bool force = false;
 };
 
@@ -30,12 +30,16 @@ void add_options(CLI::App& sub, CoxOptions& o) {
   sub.add_option("--cluster", o.cluster, "Column of cluster ids for robust standard errors")
       ->check(column_name("--cluster"));
   sub.add_option("--out,-o", o.out, "Write the coefficient table as CSV");
+  sub.add_option("--stats", o.stats,
+                 "Write the fit's statistics as one CSV row (N, events, log partial likelihood, "
+                 "AIC, likelihood-ratio test against the null model)");
   add_force(sub, o.force);
 }
 
 int run(const CoxOptions& o) {
   io::note_input(o.data);  // an output that is the data is refused before the fit
   check_table_output(o.out, o.force);
+  check_stats_output(o.stats, o.out, o.force);
   study::CoxSpec spec;
   spec.data = o.data;
   spec.formula = o.formula;
@@ -46,9 +50,11 @@ int run(const CoxOptions& o) {
   std::ostringstream report;
   io::print_cox(r.fit, fmt::format("Cox proportional hazards, {} ties: {}", o.ties, o.formula),
                 report);
-  return finish_fit(
-      report.str(), r.dropped_missing, o.out, o.force, "cox",
-      [&](io::TableWriter& w) { io::write_cox(r.fit, w); }, r.fit.converged);
+  return finish_fit(report.str(), r.dropped_missing, o.out, o.force, "cox",
+                    [&](io::TableWriter& w) { io::write_cox(r.fit, w); }, r.fit.converged,
+                    {o.stats, "cox_stats", [&](io::TableWriter& w) {
+                       io::write_cox_stats(r.fit, o.formula, o.ties, r.dropped_missing, w);
+                     }});
 }
 
 }  // namespace

@@ -13,7 +13,7 @@ namespace pdlab::cli {
 namespace {
 
 struct EhaOptions {
-  std::string data, formula, link = "cloglog", cluster, offset, out;
+  std::string data, formula, link = "cloglog", cluster, offset, out, stats;
   bool force = false;
 };
 
@@ -31,12 +31,16 @@ void add_options(CLI::App& sub, EhaOptions& o) {
       ->check(column_name("--cluster"));
   sub.add_option("--offset", o.offset, "Column used as an offset")->check(column_name("--offset"));
   sub.add_option("--out,-o", o.out, "Write the coefficient table as CSV");
+  sub.add_option("--stats", o.stats,
+                 "Write the fit's statistics as one CSV row (N, events, log-likelihood, AIC, BIC, "
+                 "likelihood-ratio test against the null model)");
   add_force(sub, o.force);
 }
 
 int run(const EhaOptions& o) {
   io::note_input(o.data);  // an output that is the data is refused before the fit
   check_table_output(o.out, o.force);
+  check_stats_output(o.stats, o.out, o.force);
   study::EhaSpec spec;
   spec.data = o.data;
   spec.formula = o.formula;
@@ -49,9 +53,11 @@ int run(const EhaOptions& o) {
   const std::string offset = o.offset.empty() ? "" : " + offset(" + o.offset + ")";
   io::print_glm(r.fit, fmt::format("Discrete-time EHA, {} link: {}{}", o.link, o.formula, offset),
                 report);
-  return finish_fit(
-      report.str(), r.dropped_missing, o.out, o.force, "eha",
-      [&](io::TableWriter& w) { io::write_glm(r.fit, w); }, r.fit.converged);
+  return finish_fit(report.str(), r.dropped_missing, o.out, o.force, "eha",
+                    [&](io::TableWriter& w) { io::write_glm(r.fit, w); }, r.fit.converged,
+                    {o.stats, "eha_stats", [&](io::TableWriter& w) {
+                       io::write_glm_stats(r.fit, o.formula + offset, o.link, r.dropped_missing, w);
+                     }});
 }
 
 }  // namespace

@@ -200,15 +200,34 @@ void note_few_replicates(int replicates, std::string_view what) {
              replicates == 1 ? "its one value" : "those replicates' range", kFewReplicates);
 }
 
+void check_stats_output(const std::string& stats, const std::string& out, bool force) {
+  if (stats.empty()) {
+    return;
+  }
+  if (stats == out) {
+    fail(ErrorKind::usage, {"", 0, "--stats", stats},
+         stats == "-" ? "--stats and --out both go to standard output"
+                      : "--stats and --out name the same file",
+         "give --stats a file of its own, e.g. --stats fit_stats.csv");
+  }
+  check_table_output(stats, force);
+}
+
 int finish_fit(const std::string& report, std::int64_t dropped, const std::string& out, bool force,
                const std::string& table, const std::function<void(io::TableWriter&)>& rows,
-               bool converged) {
-  std::FILE* text = summary_stream(out);
+               bool converged, const FitStatsOutput& stats) {
+  std::FILE* text = summary_stream(stats.path == "-" ? stats.path : out);
   fmt::print(text, "{}", report);
   if (dropped > 0) {
     fmt::print(text, "note: {} rows with missing values were dropped\n", dropped);
   }
-  study::require_converged(converged, out);  // nothing is written otherwise
+  study::require_converged(converged, out.empty() ? stats.path : out);  // nothing is written
+  if (!stats.path.empty()) {
+    io::write_table(stats.path, force, io::table_schema(stats.table), stats.row);
+    if (stats.path != "-") {
+      fmt::print(stderr, "wrote {}\n", stats.path);
+    }
+  }
   if (!out.empty()) {
     io::write_table(out, force, io::table_schema(table), rows);
     if (out != "-") {

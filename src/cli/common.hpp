@@ -109,8 +109,17 @@ void note_few_replicates(int replicates, std::string_view what);
 
 // Prints a fitted model's report (with a note on dropped rows), turns non-convergence into an
 // error, and writes the coefficient table `table` to `out` if given.
+// Where `--stats` writes a fit's statistics (path; empty: nowhere), its table and its one row;
+// finish_fit writes it before the coefficients.
+struct FitStatsOutput {
+  std::string path;
+  std::string table;
+  std::function<void(io::TableWriter&)> row;
+};
 int finish_fit(const std::string& report, std::int64_t dropped, const std::string& out, bool force,
                const std::string& table, const std::function<void(io::TableWriter&)>& rows,
-               bool converged);
+               bool converged, const FitStatsOutput& stats = {});
+// Refuses --stats where it is --out (or both are standard output), before the fit.
+void check_stats_output(const std::string& stats, const std::string& out, bool force);
 
 }  // namespace pdlab::cli

@@ -295,6 +295,20 @@ void refuse_inestimable(const Eigen::MatrixXd& info, const Eigen::MatrixXd& xc,
 
 }  // namespace
 
+FitStatistics cox_statistics(const CoxFit& fit) {
+  FitStatistics s;
+  for (Eigen::Index j = 0; j < fit.coef.size(); ++j) {
+    s.parameters += std::isnan(fit.coef[j]) ? 0 : 1;
+  }
+  const auto k = static_cast<double>(s.parameters);
+  s.aic = -2 * fit.log_likelihood + 2 * k;
+  s.bic = -2 * fit.log_likelihood + std::log(static_cast<double>(fit.events)) * k;
+  s.lr_statistic = 2 * (fit.log_likelihood - fit.log_likelihood_null);
+  s.lr_df = s.parameters;
+  s.lr_p_value = chi_squared_p_value(s.lr_statistic, k);
+  return s;
+}
+
 CoxFit fit_cox(const Eigen::MatrixXd& x, const Eigen::VectorXd& start, const Eigen::VectorXd& stop,
                const Eigen::VectorXd& event, const std::vector<std::string>& names,
                const CoxOptions& opt) {

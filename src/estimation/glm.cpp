@@ -5,9 +5,11 @@
 
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
+#include <boost/math/distributions/chi_squared.hpp>
 
 #include <cfloat>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -87,6 +89,30 @@ double dev_start_sum(const Eigen::VectorXd& y, const double (&dev_start)[2]) {
 
 double normal_p_value(double z) {
   return std::erfc(std::fabs(z) / std::sqrt(2.0));
+}
+
+FitStatistics glm_statistics(const GlmFit& fit) {
+  FitStatistics s;
+  for (Eigen::Index j = 0; j < fit.coef.size(); ++j) {
+    s.parameters += std::isnan(fit.coef[j]) ? 0 : 1;
+  }
+  const auto k = static_cast<double>(s.parameters);
+  s.aic = -2 * fit.log_likelihood + 2 * k;
+  s.bic = -2 * fit.log_likelihood + std::log(static_cast<double>(fit.n)) * k;
+  s.lr_statistic = fit.null_deviance - fit.deviance;
+  s.lr_df = s.parameters - (fit.has_intercept ? 1 : 0);
+  s.lr_p_value = chi_squared_p_value(s.lr_statistic, static_cast<double>(s.lr_df));
+  return s;
+}
+
+double chi_squared_p_value(double statistic, double df) {
+  if (!(df >= 1) || std::isnan(statistic)) {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+  if (statistic <= 0) {
+    return 1.0;
+  }
+  return boost::math::cdf(boost::math::complement(boost::math::chi_squared(df), statistic));
 }
 
 GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
@@ -374,6 +400,7 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   for (Eigen::Index j = 0; j < k; ++j) {
     has_intercept = has_intercept || (xk.col(j).array() == xk(0, j)).all();
   }
+  fit.has_intercept = has_intercept;
   // The columns' scales for the separation check below, taken while x is still here (x_done
   // may hand it back): only of coefficients whose last step did not shrink, the only ones that
   // check can flag. A column's scale is its largest centred |value| (a constant column's, the

@@ -572,6 +572,51 @@ void print_cox(const CoxFit& fit, const std::string& title, std::ostream& o) {
   }
 }
 
+void write_glm_stats(const GlmFit& fit, const std::string& model, const std::string& kind,
+                     std::int64_t dropped, TableWriter& w) {
+  const auto s = glm_statistics(fit);
+  w.text(model)
+      .text(kind)
+      .integer(fit.n)
+      .integer(fit.events)
+      .integer(fit.n_clusters)
+      .integer(dropped)
+      .integer(s.parameters)
+      .real(fit.log_likelihood)
+      .real(s.aic)
+      .real(s.bic)
+      .real(fit.deviance)
+      .real(fit.null_deviance)
+      .real(s.lr_statistic)
+      .integer(s.lr_df)
+      .real(s.lr_p_value)
+      .integer(fit.iterations)
+      .integer(fit.converged ? 1 : 0)
+      .end_row();
+}
+
+void write_cox_stats(const CoxFit& fit, const std::string& model, const std::string& kind,
+                     std::int64_t dropped, TableWriter& w) {
+  const auto s = cox_statistics(fit);
+  w.text(model)
+      .text(kind)
+      .integer(fit.n)
+      .integer(fit.events)
+      .integer(fit.n_clusters)
+      .integer(dropped)
+      .integer(s.parameters)
+      .real(fit.log_likelihood)
+      .real(fit.log_likelihood_null)
+      .real(s.aic)
+      .real(s.bic)
+      .real(s.lr_statistic)
+      .integer(s.lr_df)
+      .real(s.lr_p_value)
+      .integer(fit.iterations)
+      .integer(fit.converged ? 1 : 0)
+      .end_row();
+}
+
 void write_glm(const GlmFit& fit, TableWriter& w) {
   const bool robust = fit.se_robust.size() > 0;
   for (std::size_t j = 0; j < fit.names.size(); ++j) {

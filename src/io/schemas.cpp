@@ -227,6 +227,53 @@ std::vector<TableSchema> build() {
                 {"separated", I,
                  "1 if the estimate diverges (separation, or monotone likelihood in a Cox "
                  "model): estimate and standard errors not meaningful"}}});
+  v.push_back(
+      {"eha_stats",
+       "`pdlab eha --stats FILE`: the fit's statistics, one row.",
+       {{"model", T, "the formula as given (with + offset(COL) where --offset is given)"},
+        {"link", T, "logit or cloglog"},
+        {"n", I, "rows fitted"},
+        {"events", I, "rows with event = 1"},
+        {"clusters", I, "clusters of --cluster (0: model-based standard errors)"},
+        {"dropped_missing", I, "rows left out for a missing value"},
+        {"parameters", I, "coefficients estimated (aliased ones not counted)"},
+        {"log_likelihood", R, "log-likelihood at the estimate"},
+        {"aic", R, "-2 log_likelihood + 2 parameters (R's AIC)"},
+        {"bic", R, "-2 log_likelihood + log(n) parameters (R's BIC)"},
+        {"deviance", R, "residual deviance"},
+        {"null_deviance", R,
+         "deviance of the intercept-only model (of the offset alone without an intercept), as "
+         "R's glm"},
+        {"lr_statistic", R, "null_deviance - deviance: the likelihood-ratio statistic"},
+        {"lr_df", I, "its degrees of freedom: parameters, less 1 for an intercept"},
+        {"lr_p_value", R,
+         "upper chi-squared tail of lr_statistic on lr_df (empty for lr_df 0). With "
+         "clusters the standard errors are robust, but this test is not"},
+        {"iterations", I, "IRLS iterations"},
+        {"converged", I, "1 if IRLS converged (a fit that does not writes nothing)"}}});
+  v.push_back(
+      {"cox_stats",
+       "`pdlab cox --stats FILE`: the fit's statistics, one row.",
+       {{"model", T, "the formula as given"},
+        {"ties", T, "efron or breslow"},
+        {"n", I, "rows fitted"},
+        {"events", I, "rows with event = 1"},
+        {"clusters", I, "clusters of --cluster (0: model-based standard errors)"},
+        {"dropped_missing", I, "rows left out for a missing value"},
+        {"parameters", I, "coefficients estimated"},
+        {"log_partial_likelihood", R, "log partial likelihood at the estimate"},
+        {"null_log_partial_likelihood", R, "at every coefficient 0"},
+        {"aic", R, "-2 log_partial_likelihood + 2 parameters (R's AIC of a coxph fit)"},
+        {"bic", R, "-2 log_partial_likelihood + log(events) parameters (R's BIC of a coxph fit)"},
+        {"lr_statistic", R,
+         "2 (log_partial_likelihood - null_log_partial_likelihood): the likelihood-ratio "
+         "statistic (R's coxph 'Likelihood ratio test')"},
+        {"lr_df", I, "its degrees of freedom: parameters"},
+        {"lr_p_value", R,
+         "upper chi-squared tail of lr_statistic on lr_df. With clusters the standard errors "
+         "are robust, but this test is not"},
+        {"iterations", I, "Newton iterations"},
+        {"converged", I, "1 if Newton converged (a fit that does not writes nothing)"}}});
   v.push_back({"cox",
                "`pdlab cox`: coefficients of the Cox model.",
                {{"term", T, "term"},

@@ -25,7 +25,9 @@ namespace pdlab::study {
 namespace {
 
 // Where a fitted term goes in the scenario.
-enum class Role : std::uint8_t { alpha, gamma, gamma_vh, beta, trend, folded };
+// time_profile: a term with one value a period (factor(period)'s dummies, a national series),
+// carried with `trend` as the intercepts' shift in each period.
+enum class Role : std::uint8_t { alpha, gamma, gamma_vh, beta, trend, time_profile, folded };
 
 struct Mapped {
   Role role;
@@ -44,7 +46,7 @@ Mapped map_term(const std::string& name, const Hierarchy& h,
   if (name == "vertical:horizontal" || name == "horizontal:vertical") {
     return {Role::gamma_vh, "adoption.gamma_vh"};
   }
-  if (name == "trend") {
+  if (name == "trend" || name == "period") {  // (period: --terms as written, fit_core)
     return {Role::trend, ""};
   }
   if (std::find(static_columns.begin(), static_columns.end(), name) != static_columns.end()) {
@@ -87,6 +89,46 @@ bool hierarchy_has_column(const Hierarchy& h, const std::string& name) {
 
 double inverse_link(GlmLink link, double eta) {
   return link == GlmLink::logit ? 1.0 / (1.0 + std::exp(-eta)) : -std::expm1(-std::exp(eta));
+}
+
+// The fit's risk set names the period column `trend` (riskset_table): `period`, log(period)
+// and factor(period) in --terms, as eha reads them in a risk-set file, are read as the trend's
+// column; the pairs (as read, as written) name the design's columns back as written.
+std::string read_period_as_trend(const std::string& terms,
+                                 std::vector<std::pair<std::string, std::string>>& renamed) {
+  if (terms.empty()) {
+    return terms;
+  }
+  const auto f = io::parse_formula("event ~ " + terms);
+  std::string out;
+  for (const auto& term : f.terms) {
+    std::string read;
+    std::size_t from = 0;
+    while (from <= term.size()) {
+      auto to = term.find(':', from);
+      to = to == std::string::npos ? term.size() : to;
+      std::string part = term.substr(from, to - from);
+      for (const char* form : {"period", "log(period)", "factor(period)"}) {
+        if (part == form) {
+          part.replace(part.find("period"), 6, "trend");
+        }
+      }
+      read += (read.empty() ? "" : ":") + part;
+      from = to + 1;
+    }
+    if (read != term) {
+      if (std::find(f.terms.begin(), f.terms.end(), read) != f.terms.end()) {
+        fail(ErrorKind::usage, {"", 0, "--terms", term},
+             "'" + term + "' and '" + read +
+                 "' are one column: the trend is the period number (the fit's risk set has the "
+                 "period as its trend column)",
+             "keep one of them");
+      }
+      renamed.emplace_back(read, term);
+    }
+    out += (out.empty() ? "" : " + ") + read;
+  }
+  return out;
 }
 
 std::string default_terms(const RiskSet& rs) {
@@ -175,11 +217,20 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     fail(ErrorKind::data, {opt.events_path, 0, "", ""}, "the risk set is empty",
          "check --level and the calendar: no unit is at risk in any period");
   }
-  const auto table = riskset_table(rs, h, "the risk set of " + opt.events_path);
+  auto table = riskset_table(rs, h, "the risk set of " + opt.events_path);
   // The formula: one intercept per level at risk, then the terms.
-  const auto user =
-      io::parse_formula("event ~ " + (opt.terms.empty() ? default_terms(rs) : opt.terms));
-  check_terms(user, table, rs, h, sc.calendar, source, "--terms", false);
+  std::vector<std::pair<std::string, std::string>> renamed;  // (read, written): period
+  const auto user = io::parse_formula(
+      "event ~ " +
+      (opt.terms.empty() ? default_terms(rs) : read_period_as_trend(opt.terms, renamed)));
+  {
+    // factor(period)'s dummies are a time profile the fitted scenario carries (below); any other
+    // factor() is refused by check_terms.
+    io::Formula checked = user;
+    checked.terms.erase(std::remove(checked.terms.begin(), checked.terms.end(), "factor(trend)"),
+                        checked.terms.end());
+    check_terms(checked, table, rs, h, sc.calendar, source, "--terms", false);
+  }
   std::vector<int> levels;
   for (auto u : rs.unit) {
     if (std::find(levels.begin(), levels.end(), h.level(u)) == levels.end()) {
@@ -187,6 +238,15 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     }
   }
   std::sort(levels.begin(), levels.end());
+  if (std::find(user.terms.begin(), user.terms.end(), "factor(trend)") != user.terms.end()) {
+    // A factor's levels are its column's text (the table has numbers only): the periods.
+    const auto c = *table.column("trend");
+    auto& text = table.text[c];
+    text = io::TextColumn{};
+    for (const auto p : rs.period) {
+      text.push_back(std::to_string(p));
+    }
+  }
   io::Formula f;
   f.response = "event";
   f.intercept = false;
@@ -194,7 +254,16 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     f.terms.push_back("alpha." + h.level_names()[static_cast<std::size_t>(l)]);
   }
   f.terms.insert(f.terms.end(), user.terms.begin(), user.terms.end());
-  const auto design = io::build_design(table, f, "", "");
+  auto design = io::build_design(table, f, "", "");
+  for (auto& name : design.names) {  // named as --terms wrote them (factor(period)3)
+    for (const auto& [read, written] : renamed) {
+      if (name == read) {
+        name = written;
+      } else if (read == "factor(trend)" && name.rfind(read, 0) == 0) {
+        name = written + name.substr(read.size());
+      }
+    }
+  }
   FitResult res;
   // As `riskset` says it: the data's events past the calendar are no events of the fit.
   if (events.after_horizon > 0) {
@@ -302,6 +371,32 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     carried.push_back(name);
     carried_values.push_back(std::move(values));
   }
+  // A folded term with one value a period and more than one value (factor(period)'s dummies,
+  // a national series from --covariates) is a time profile: at its mean the simulation would
+  // lose it; carried, it shifts the intercepts in each period by b_k x_k(period), as `trend`
+  // does by b t (the events below).
+  std::vector<Eigen::Index> profile_terms;
+  std::vector<std::map<std::int32_t, double>> profile_values;  // per term: period -> value
+  for (Eigen::Index k = 0; k < p; ++k) {
+    auto& m = roles[static_cast<std::size_t>(k)];
+    if (m.role != Role::folded) {
+      continue;
+    }
+    std::map<std::int32_t, double> by_period;
+    bool one_per_period = true;
+    for (Eigen::Index i = 0; i < n_rows && one_per_period; ++i) {
+      const auto [it, fresh] = by_period.emplace(rs.period[design.rows[i]], design.x(i, k));
+      one_per_period = fresh || it->second == design.x(i, k);
+    }
+    const bool varies = std::any_of(by_period.begin(), by_period.end(), [&](const auto& e) {
+      return e.second != by_period.begin()->second;
+    });
+    if (one_per_period && varies) {
+      m.role = Role::time_profile;
+      profile_terms.push_back(k);
+      profile_values.push_back(std::move(by_period));
+    }
+  }
   std::vector<std::string> keys;
   std::vector<Eigen::RowVectorXd> rows_a;
   std::map<Eigen::Index, Eigen::RowVectorXd> level_fold;  // alpha column -> its row of A
@@ -311,7 +406,7 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
       res.notes.push_back(
           fmt::format("'{}' could not be estimated (aliased: no variation); set to 0", names[j]));
     }
-    if (m.role == Role::trend || m.role == Role::folded) {
+    if (m.role == Role::trend || m.role == Role::time_profile || m.role == Role::folded) {
       continue;
     }
     Eigen::RowVectorXd a = Eigen::RowVectorXd::Zero(p);
@@ -411,37 +506,11 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
           "row's own values or at the means)",
           expected_rows);
     }
-    // A term with one value a period (period dummies, a national series) is a time profile,
-    // which its mean flattens.
-    std::string time_only;
-    for (Eigen::Index k = 0; k < p; ++k) {
-      if (roles[static_cast<std::size_t>(k)].role != Role::folded) {
-        continue;
-      }
-      std::map<std::int32_t, double> by_period;
-      bool one_per_period = true;
-      for (Eigen::Index i = 0; i < n_rows && one_per_period; ++i) {
-        const auto [it, fresh] = by_period.emplace(rs.period[design.rows[i]], design.x(i, k));
-        one_per_period = fresh || it->second == design.x(i, k);
-      }
-      const bool varies = std::any_of(by_period.begin(), by_period.end(), [&](const auto& e) {
-        return e.second != by_period.begin()->second;
-      });
-      if (one_per_period && varies) {
-        time_only += (time_only.empty() ? "'" : ", '") + names[k] + "'";
-      }
-    }
-    if (!time_only.empty()) {
-      time_only = "; " + time_only +
-                  " varies only over time (one value a period): at its mean the simulation "
-                  "loses that time profile (the `trend` term carries a linear one, as "
-                  "`set adoption.alpha_shift` events)";
-    }
     res.notes.push_back(
         "the simulator has no counterpart of " + list +
         ": the fitted scenario adds each at its mean over the level's risk-set rows to the "
         "level's intercept (adoption.alpha: " +
-        shifted + "), so simulated units do not differ by it" + bias + time_only +
+        shifted + "), so simulated units do not differ by it" + bias +
         "; a --covariates variable constant within each unit is carried per unit instead, as "
         "is a plain --static column");
   }
@@ -638,15 +707,32 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
         "`adopt` events at their dates ({} events) and never adopts anything else there",
         list, replay.size()));
   }
-  if (has_trend) {
-    // The trend as the intercepts' shift in force from each period (docs/model.md 7.4), over
-    // the written scenario's whole calendar: a fit on the first periods of a longer one (the
-    // training periods of check-fit) carries the trend on through the rest.
+  if (has_trend || !profile_terms.empty()) {
+    // The trend and the time profiles as the intercepts' shift in force from each period
+    // (docs/model.md 7.4), over the written scenario's whole calendar: a fit on the first
+    // periods of a longer one (the training periods of check-fit) carries the trend on through
+    // the rest, and each profile at its last value. A period without risk-set rows takes the
+    // value of the last one before it (the first one's before any). One event a period in which
+    // the shift changes.
     std::int32_t periods = sc.calendar.periods;
     if (const auto written = t["calendar"]["periods"].value<std::int64_t>()) {
       periods = std::max(periods, static_cast<std::int32_t>(*written));
     }
-    for (std::int32_t period = 1; period < periods; ++period) {
+    const auto value_at = [](const std::map<std::int32_t, double>& v, std::int32_t period) {
+      auto it = v.upper_bound(period);
+      return it == v.begin() ? it->second : std::prev(it)->second;
+    };
+    double before = 0;  // the shift in force (none before the first period)
+    std::size_t n_events = 0;
+    for (std::int32_t period = 0; period < periods; ++period) {
+      double shift = trend * period;
+      for (std::size_t j = 0; j < profile_terms.size(); ++j) {
+        shift += coef(profile_terms[j]) * value_at(profile_values[j], period);
+      }
+      if (shift == before) {
+        continue;
+      }
+      before = shift;
       toml::table e;
       e.insert("type", "set");
       e.insert("date", period_label(sc.calendar, period));
@@ -654,13 +740,45 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
         e.insert("policy", policy_id);
       }
       e.insert("key", "adoption.alpha_shift");
-      e.insert("value", trend * period);
+      e.insert("value", shift);
       ev.push_back(e);
+      ++n_events;
     }
-    res.notes.push_back(fmt::format(
-        "the trend ({:.6g} per period) is carried as a `set adoption.alpha_shift` event per "
-        "period; --set uncertainty.draw=true does not draw it",
-        trend));
+    if (has_trend) {
+      res.notes.push_back(fmt::format(
+          "the trend ({:.6g} per period) is carried as a `set adoption.alpha_shift` event per "
+          "period; --set uncertainty.draw=true does not draw it",
+          trend));
+    }
+    if (!profile_terms.empty()) {
+      std::string list;
+      for (auto k : profile_terms) {
+        list += (list.empty() ? "'" : ", '") + names[k] + "'";
+      }
+      std::int32_t first = std::numeric_limits<std::int32_t>::max();
+      std::int32_t last = std::numeric_limits<std::int32_t>::min();
+      for (const auto& v : profile_values) {
+        first = std::min(first, v.begin()->first);
+        last = std::max(last, v.rbegin()->first);
+      }
+      std::string outside;
+      if (first > 0) {
+        outside +=
+            fmt::format("; periods before {} take its value", period_label(sc.calendar, first));
+      }
+      if (last + 1 < periods) {
+        outside += fmt::format(
+            "; periods after {} (the last with risk-set rows) keep its value, through {}",
+            period_label(sc.calendar, last), period_label(sc.calendar, periods - 1));
+      }
+      res.notes.push_back(fmt::format(
+          "{} {} only over time (one value a period): the fitted scenario carries {} as the "
+          "intercepts' shift in each period (b times the period's value{}), {} `set "
+          "adoption.alpha_shift` event{} in all{}; --set uncertainty.draw=true does not draw {}",
+          list, profile_terms.size() == 1 ? "varies" : "vary",
+          profile_terms.size() == 1 ? "it" : "them", has_trend ? ", with the trend's b t" : "",
+          n_events, n_events == 1 ? "" : "s", outside, profile_terms.size() == 1 ? "it" : "them"));
+    }
   }
   if (!ev.empty()) {
     t.insert_or_assign("event", ev);
@@ -726,8 +844,8 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     absolute(hier->get("path"));
     // The base's joined files, then the fit's own (beside the fitted scenario: relative).
     if (auto* files = hier->get_as<toml::array>("attributes")) {
-      for (auto& f : *files) {
-        absolute(&f);
+      for (auto& file : *files) {
+        absolute(&file);
       }
     } else if (hier->get_as<std::string>("attributes") != nullptr) {
       absolute(hier->get("attributes"));
@@ -801,10 +919,11 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
                   "their deadlines,\n# peers, pressure from below) differ here only by their "
                   "scripted rules.\n")
     << "# Every superior endorses with signal 1, as in the risk set's V; no scripted events\n"
-    << "# but the trend's, the replayed adoptions of levels not fitted and the base\n"
-    << "# scenario's restructuring. Standard errors are in the fit's coefficient table\n"
-    << "# (printed by `pdlab fit`; --coefficients FILE writes it); [uncertainty] holds the\n"
-    << "# covariance (draw = true runs each replicate with its own draw).\n"
+    << "# but the time profile's (trend, period effects), the replayed adoptions of levels\n"
+    << "# not fitted and the base scenario's restructuring. Standard errors are in the fit's\n"
+    << "# coefficient table (printed by `pdlab fit`; --coefficients FILE writes it);\n"
+    << "# [uncertainty] holds the covariance (draw = true runs each replicate with its own\n"
+    << "# draw).\n"
     << t << "\n";
   res.scenario_toml = o.str();
   return res;

@@ -99,7 +99,8 @@ void check_refittable(const Scenario& sc, const FitOptions& fo, const FittedTerm
   for (const auto& term : io::parse_formula("event ~ " + fo.terms).terms) {
     bool ok = true;
     for (const auto& part : io::term_parts(term)) {
-      ok = ok && (std::find(exposures.begin(), exposures.end(), part.column) != exposures.end() ||
+      ok = ok && (part.column == "period" ||  // fit reads it as the trend's column
+                  std::find(exposures.begin(), exposures.end(), part.column) != exposures.end() ||
                   std::find(fo.covariates.begin(), fo.covariates.end(), part.column) !=
                       fo.covariates.end());
     }

@@ -481,12 +481,12 @@ void check_terms(const io::Formula& f, const io::DataTable& table, const RiskSet
     const auto parts = io::term_parts(term);
     if (parts.empty() && !factors) {
       fail(ErrorKind::usage, {"", 0, option, term},
-           "factor() terms cannot be simulated by the fitted scenario",
-           "for a time profile use `trend` (the fitted scenario carries it, a linear one, as "
-           "`set adoption.alpha_shift` events): period dummies as columns of the --covariates "
-           "file vary only over time, and the fitted scenario would fold them at their mean "
-           "into the intercept, losing the time profile; a unit-level factor's dummies as "
-           "--covariates columns (constant within each unit) are carried per unit");
+           "factor() terms other than factor(period) cannot be simulated by the fitted "
+           "scenario",
+           "for a time profile use factor(period) or `trend` (the fitted scenario carries "
+           "either as `set adoption.alpha_shift` events, as it does any --covariates variable "
+           "with one value a period); a unit-level factor's dummies as --covariates columns "
+           "(constant within each unit) are carried per unit");
     }
     for (const auto& part : parts) {
       const auto c = table.column(part.column);

@@ -4,6 +4,8 @@
 // likelihood change).
 #pragma once
 
+#include "pdlab/estimation/glm.hpp"
+
 #include <Eigen/Dense>
 
 #include <cstdint>
@@ -40,6 +42,10 @@ struct CoxFit {
   std::vector<bool> separated;
   std::vector<std::string> warnings;
 };
+
+// Against every coefficient 0: LR = 2 (log L - log L0) on parameters df (R's coxph
+// "Likelihood ratio test"); BIC with log(events), as R's BIC of a coxph fit.
+FitStatistics cox_statistics(const CoxFit& fit);
 
 // start < stop for every row; event in {0, 1}.
 CoxFit fit_cox(const Eigen::MatrixXd& x, const Eigen::VectorXd& start, const Eigen::VectorXd& stop,

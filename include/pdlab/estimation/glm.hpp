@@ -54,6 +54,9 @@ struct GlmFit {
   double aic = 0;
   int iterations = 0;
   bool converged = false;
+  // Whether x has a constant column (an intercept): the null deviance is then the intercept-
+  // only model's (1 parameter), else the offset's alone (none), as R's glm.
+  bool has_intercept = false;
   std::int64_t n = 0;
   std::int64_t events = 0;
   std::int64_t n_clusters = 0;
@@ -76,5 +79,23 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
 
 // Two-sided normal p-value of a z statistic.
 double normal_p_value(double z);
+
+// Upper-tail p-value of a chi-squared statistic on df degrees of freedom (Boost.Math); NaN for
+// df < 1 or a statistic that is not a number.
+double chi_squared_p_value(double statistic, double df);
+
+// A fit's information criteria and its likelihood-ratio test against the null model (`eha` and
+// `cox --stats`, the Python fits' attrs).
+struct FitStatistics {
+  std::int64_t parameters = 0;  // coefficients estimated (aliased ones not counted)
+  double aic = 0;               // -2 log L + 2 parameters
+  double bic = 0;               // -2 log L + log(n) parameters (Cox: log(events), as R)
+  double lr_statistic = 0;
+  std::int64_t lr_df = 0;
+  double lr_p_value = 0;  // NaN for lr_df 0
+};
+// Against the intercept-only model (the offset alone without an intercept), as R's glm's null
+// deviance: LR = null deviance - deviance, on parameters - 1 df (parameters without one).
+FitStatistics glm_statistics(const GlmFit& fit);
 
 }  // namespace pdlab

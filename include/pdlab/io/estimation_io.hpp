@@ -268,6 +268,14 @@ void write_glm(const GlmFit& fit, TableWriter& w);
 void print_glm(const GlmFit& fit, const std::string& title, std::ostream& report);
 // The same for a Cox model (estimate, hazard ratio, se, z, p, CI).
 void write_cox(const CoxFit& fit, TableWriter& w);
+// A fit's statistics as one row (schemas eha_stats and cox_stats, `--stats FILE`): its size,
+// likelihood, information criteria and the likelihood-ratio test against the null model.
+// `model`: the formula as given; `kind`: the link (eha) or the ties (cox); `dropped`: rows
+// with missing values left out.
+void write_glm_stats(const GlmFit& fit, const std::string& model, const std::string& kind,
+                     std::int64_t dropped, TableWriter& w);
+void write_cox_stats(const CoxFit& fit, const std::string& model, const std::string& kind,
+                     std::int64_t dropped, TableWriter& w);
 void print_cox(const CoxFit& fit, const std::string& title, std::ostream& report);
 
 }  // namespace pdlab::io

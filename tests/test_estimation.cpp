@@ -412,6 +412,7 @@ TEST(Eha, PValueAndMissingRows) {
   EXPECT_NEAR(chi_squared_p_value(7.814727903251178, 3), 0.05, 1e-12);
   EXPECT_EQ(chi_squared_p_value(0, 2), 1.0);
   EXPECT_TRUE(std::isnan(chi_squared_p_value(1.0, 0)));
+  EXPECT_EQ(chi_squared_p_value(std::numeric_limits<double>::infinity(), 2), 0.0);
   EXPECT_GT(chi_squared_p_value(116.2115, 6), 0.0);
   EXPECT_LT(chi_squared_p_value(116.2115, 6), 1e-20);
   const auto dir = test::temp_dir();

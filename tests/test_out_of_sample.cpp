@@ -620,13 +620,32 @@ value = -1.0
     }
     return in_force;
   };
+  // The intercept holds the profile at its mean over the rows, the events the deviations:
+  // in every period the scenario's intercept plus its shift is the fitted intercept plus that
+  // period's effect (0 in the reference period).
   const auto shift = shifts(profile);
-  EXPECT_EQ(shift[0], 0.0);  // the reference period: its effect is the intercept's
-  for (std::int32_t t = 1; t < cal.periods; ++t) {
-    EXPECT_EQ(shift[static_cast<std::size_t>(t)],
-              profile.glm.coef[coef(profile, "factor(period)" + std::to_string(t))])
-        << t;
+  const auto fitted = io::parse_scenario(profile.scenario_toml, "fitted", {}).scenario;
+  const double alpha = profile.glm.coef[coef(profile, "alpha.county")];
+  const double held = fitted.adoption.alpha.at("county");
+  EXPECT_GT(std::fabs(held - alpha), 0.1);
+  for (std::int32_t t = 0; t < cal.periods; ++t) {
+    const double effect =
+        t == 0 ? 0.0 : profile.glm.coef[coef(profile, "factor(period)" + std::to_string(t))];
+    EXPECT_NEAR(held + shift[static_cast<std::size_t>(t)], alpha + effect, 1e-12) << t;
   }
+  // ... so that a draw of the intercept has the variance of the profile's mean level, not of
+  // the reference period's level alone.
+  const auto& keys = fitted.uncertainty.keys;
+  const auto k = std::find(keys.begin(), keys.end(), "adoption.alpha.county") - keys.begin();
+  ASSERT_LT(k, static_cast<std::ptrdiff_t>(keys.size()));
+  const auto& cov = profile.glm.cov_robust.size() > 0 ? profile.glm.cov_robust : profile.glm.cov;
+  const auto a = coef(profile, "alpha.county");
+  EXPECT_LT(fitted.uncertainty.covariance[static_cast<std::size_t>(k)][static_cast<std::size_t>(k)],
+            0.5 * cov(a, a));
+  EXPECT_EQ(
+      std::count_if(keys.begin(), keys.end(),
+                    [](const std::string& key) { return key.find("period") != std::string::npos; }),
+      0);
   // The profile's two steps, recovered within three standard errors.
   const auto step = [&](std::int32_t from, std::int32_t to, double truth_step) {
     const auto a = coef(profile, "factor(period)" + std::to_string(from));
@@ -665,8 +684,9 @@ value = -1.0
   const auto train = fit_with("horizontal + x + factor(period)", 7);
   const auto kept = shifts(train);
   for (std::int32_t t = 7; t < cal.periods; ++t) {
-    EXPECT_EQ(kept[static_cast<std::size_t>(t)], train.glm.coef[coef(train, "factor(period)6")]);
+    EXPECT_EQ(kept[static_cast<std::size_t>(t)], kept[6]);
   }
+  EXPECT_NE(kept[6], kept[5]);
   std::string notes;
   for (const auto& n : train.notes) {
     notes += n + "\n";

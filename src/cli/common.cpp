@@ -11,6 +11,8 @@
 
 #include <unistd.h>
 
+#include <filesystem>
+
 #include <sysexits.h>
 #include <chrono>
 #include <memory>
@@ -204,7 +206,15 @@ void check_stats_output(const std::string& stats, const std::string& out, bool f
   if (stats.empty()) {
     return;
   }
-  if (stats == out) {
+  const auto same_file = [](const std::string& a, const std::string& b) {
+    if (a == "-" || b == "-" || b.empty()) {
+      return a == b;
+    }
+    std::error_code ec;
+    return std::filesystem::weakly_canonical(std::filesystem::absolute(a), ec) ==
+           std::filesystem::weakly_canonical(std::filesystem::absolute(b), ec);
+  };
+  if (same_file(stats, out)) {
     fail(ErrorKind::usage, {"", 0, "--stats", stats},
          stats == "-" ? "--stats and --out both go to standard output"
                       : "--stats and --out name the same file",

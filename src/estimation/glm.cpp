@@ -112,6 +112,9 @@ double chi_squared_p_value(double statistic, double df) {
   if (statistic <= 0) {
     return 1.0;
   }
+  if (std::isinf(statistic)) {
+    return 0.0;  // (Boost's cdf refuses an infinite argument)
+  }
   return boost::math::cdf(boost::math::complement(boost::math::chi_squared(df), statistic));
 }
 

@@ -94,14 +94,10 @@ double inverse_link(GlmLink link, double eta) {
 // The fit's risk set names the period column `trend` (riskset_table): `period`, log(period)
 // and factor(period) in --terms, as eha reads them in a risk-set file, are read as the trend's
 // column; the pairs (as read, as written) name the design's columns back as written.
-std::string read_period_as_trend(const std::string& terms,
+io::Formula read_period_as_trend(io::Formula f,
                                  std::vector<std::pair<std::string, std::string>>& renamed) {
-  if (terms.empty()) {
-    return terms;
-  }
-  const auto f = io::parse_formula("event ~ " + terms);
-  std::string out;
-  for (const auto& term : f.terms) {
+  const auto written = f.terms;
+  for (auto& term : f.terms) {
     std::string read;
     std::size_t from = 0;
     while (from <= term.size()) {
@@ -117,7 +113,7 @@ std::string read_period_as_trend(const std::string& terms,
       from = to + 1;
     }
     if (read != term) {
-      if (std::find(f.terms.begin(), f.terms.end(), read) != f.terms.end()) {
+      if (std::find(written.begin(), written.end(), read) != written.end()) {
         fail(ErrorKind::usage, {"", 0, "--terms", term},
              "'" + term + "' and '" + read +
                  "' are one column: the trend is the period number (the fit's risk set has the "
@@ -125,10 +121,32 @@ std::string read_period_as_trend(const std::string& terms,
              "keep one of them");
       }
       renamed.emplace_back(read, term);
+      term = read;
     }
-    out += (out.empty() ? "" : " + ") + read;
   }
-  return out;
+  // A linear (or log) trend beside one effect per period is collinear with them: which one
+  // the fit drops would depend on the terms' order, and with it what check-fit --train-until
+  // forecasts (the trend's line, or the last period's level).
+  const auto has = [&](const char* t) {
+    return std::find(f.terms.begin(), f.terms.end(), t) != f.terms.end();
+  };
+  if (has("factor(trend)") && (has("trend") || has("log(trend)"))) {
+    const auto as_written = [&](const std::string& t) {
+      for (const auto& [read, w] : renamed) {
+        if (read == t) {
+          return w;
+        }
+      }
+      return t;
+    };
+    const std::string linear = as_written(has("trend") ? "trend" : "log(trend)");
+    fail(ErrorKind::usage, {"", 0, "--terms", linear},
+         "'" + linear + "' and '" + as_written("factor(trend)") +
+             "' are collinear: one effect per period already holds any trend over the periods",
+         "keep one of them: the period effects for the data's own profile, or the trend for a "
+         "profile that check-fit --train-until extrapolates");
+  }
+  return f;
 }
 
 std::string default_terms(const RiskSet& rs) {
@@ -220,9 +238,8 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
   auto table = riskset_table(rs, h, "the risk set of " + opt.events_path);
   // The formula: one intercept per level at risk, then the terms.
   std::vector<std::pair<std::string, std::string>> renamed;  // (read, written): period
-  const auto user = io::parse_formula(
-      "event ~ " +
-      (opt.terms.empty() ? default_terms(rs) : read_period_as_trend(opt.terms, renamed)));
+  const auto user = read_period_as_trend(
+      io::parse_formula("event ~ " + (opt.terms.empty() ? default_terms(rs) : opt.terms)), renamed);
   {
     // factor(period)'s dummies are a time profile the fitted scenario carries (below); any other
     // factor() is refused by check_terms.
@@ -397,6 +414,18 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
       profile_values.push_back(std::move(by_period));
     }
   }
+  // The intercepts carry each profile at its mean over the risk set's rows, the events its
+  // deviations from it: the same hazard in every period, and [uncertainty] then draws the
+  // intercepts with their covariance with the profile. Carried as they stand (the reference
+  // period's level, as the table shows them), an intercept would be drawn with the variance of
+  // one period's level, often the first and thinnest, in every period.
+  std::vector<double> profile_center(profile_terms.size(), 0.0);
+  for (std::size_t j = 0; j < profile_terms.size(); ++j) {
+    for (Eigen::Index i = 0; i < n_rows; ++i) {
+      profile_center[j] += design.x(i, profile_terms[j]);
+    }
+    profile_center[j] /= static_cast<double>(std::max<Eigen::Index>(n_rows, 1));
+  }
   std::vector<std::string> keys;
   std::vector<Eigen::RowVectorXd> rows_a;
   std::map<Eigen::Index, Eigen::RowVectorXd> level_fold;  // alpha column -> its row of A
@@ -425,6 +454,9 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
           }
         }
         a[k] = count > 0 ? sum / count : 0.0;
+      }
+      for (std::size_t q = 0; q < profile_terms.size(); ++q) {
+        a[profile_terms[q]] = profile_center[q];
       }
       level_fold[j] = a;
     }
@@ -727,7 +759,7 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     for (std::int32_t period = 0; period < periods; ++period) {
       double shift = trend * period;
       for (std::size_t j = 0; j < profile_terms.size(); ++j) {
-        shift += coef(profile_terms[j]) * value_at(profile_values[j], period);
+        shift += coef(profile_terms[j]) * (value_at(profile_values[j], period) - profile_center[j]);
       }
       if (shift == before) {
         continue;
@@ -771,13 +803,25 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
             "; periods after {} (the last with risk-set rows) keep its value, through {}",
             period_label(sc.calendar, last), period_label(sc.calendar, periods - 1));
       }
+      std::string held;
+      for (Eigen::Index j = 0; j < p; ++j) {
+        const auto& m = roles[static_cast<std::size_t>(j)];
+        if (m.role == Role::alpha && value.count(m.key) != 0) {
+          held += fmt::format("{}{} {:.6g} in the table, {:.6g} in the scenario",
+                              held.empty() ? "" : "; ", names[j], coef(j), value[m.key]);
+        }
+      }
+      const char* them = profile_terms.size() == 1 ? "it" : "them";
       res.notes.push_back(fmt::format(
           "{} {} only over time (one value a period): the fitted scenario carries {} as the "
-          "intercepts' shift in each period (b times the period's value{}), {} `set "
-          "adoption.alpha_shift` event{} in all{}; --set uncertainty.draw=true does not draw {}",
-          list, profile_terms.size() == 1 ? "varies" : "vary",
-          profile_terms.size() == 1 ? "it" : "them", has_trend ? ", with the trend's b t" : "",
-          n_events, n_events == 1 ? "" : "s", outside, profile_terms.size() == 1 ? "it" : "them"));
+          "intercepts' shift in each period, b times the period's value less its mean over the "
+          "risk-set rows{}, {} `set adoption.alpha_shift` event{} in all, and the intercepts "
+          "hold that mean ({}): the same hazard in every period{}; --set "
+          "uncertainty.draw=true draws the intercepts with their covariance with {} but not {} "
+          "({} fixed at the estimates)",
+          list, profile_terms.size() == 1 ? "varies" : "vary", them,
+          has_trend ? " (with the trend's b t)" : "", n_events, n_events == 1 ? "" : "s", held,
+          outside, them, them, profile_terms.size() == 1 ? "it stays" : "they stay"));
     }
   }
   if (!ev.empty()) {

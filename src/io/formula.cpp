@@ -59,6 +59,23 @@ std::vector<TermPart> term_parts(const std::string& term) {
   return parts;
 }
 
+std::string rename_term_column(const std::string& term, const std::string& from,
+                               const std::string& to) {
+  std::string read;
+  std::size_t b = 0;
+  while (b <= term.size()) {
+    auto e = term.find(':', b);
+    e = e == std::string::npos ? term.size() : e;
+    std::string part = term.substr(b, e - b);
+    if (part == from || part == "log(" + from + ")" || part == "factor(" + from + ")") {
+      part.replace(part.find(from), from.size(), to);
+    }
+    read += (read.empty() ? "" : ":") + part;
+    b = e + 1;
+  }
+  return read;
+}
+
 Formula parse_formula(const std::string& text) {
   Formula f;
   const auto tilde = text.find('~');

@@ -128,20 +128,7 @@ std::vector<std::pair<std::string, std::string>> read_trend_as_period(io::Formul
     if (std::find(cols.begin(), cols.end(), "trend") == cols.end()) {
       continue;
     }
-    std::string read;
-    std::size_t from = 0;
-    while (from <= term.size()) {
-      auto to = term.find(':', from);
-      to = to == std::string::npos ? term.size() : to;
-      std::string part = term.substr(from, to - from);
-      for (const char* form : {"trend", "log(trend)", "factor(trend)"}) {
-        if (part == form) {
-          part.replace(part.find("trend"), 5, "period");
-        }
-      }
-      read += (read.empty() ? "" : ":") + part;
-      from = to + 1;
-    }
+    const std::string read = io::rename_term_column(term, "trend", "period");
     if (std::find(f.terms.begin(), f.terms.end(), read) != f.terms.end()) {
       fail(ErrorKind::usage, {"", 0, "--formula", term},
            "'" + term + "' and '" + read +

@@ -98,20 +98,7 @@ io::Formula read_period_as_trend(io::Formula f,
                                  std::vector<std::pair<std::string, std::string>>& renamed) {
   const auto written = f.terms;
   for (auto& term : f.terms) {
-    std::string read;
-    std::size_t from = 0;
-    while (from <= term.size()) {
-      auto to = term.find(':', from);
-      to = to == std::string::npos ? term.size() : to;
-      std::string part = term.substr(from, to - from);
-      for (const char* form : {"period", "log(period)", "factor(period)"}) {
-        if (part == form) {
-          part.replace(part.find("period"), 6, "trend");
-        }
-      }
-      read += (read.empty() ? "" : ":") + part;
-      from = to + 1;
-    }
+    const std::string read = io::rename_term_column(term, "period", "trend");
     if (read != term) {
       if (std::find(written.begin(), written.end(), read) != written.end()) {
         fail(ErrorKind::usage, {"", 0, "--terms", term},

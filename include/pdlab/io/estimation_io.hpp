@@ -199,6 +199,10 @@ struct TermPart {
 // The parts of a numeric term ("x" -> {x}, "log(x)" -> {log x}, "a:log(b)" -> {a, log b});
 // empty for factor(x). Terms come from parse_formula (already checked).
 std::vector<TermPart> term_parts(const std::string& term);
+// `term` with column `from` read as `to` wherever a part of it (between ':') is `from`,
+// log(from) or factor(from): "horizontal:log(trend)" -> "horizontal:log(period)".
+std::string rename_term_column(const std::string& term, const std::string& from,
+                               const std::string& to);
 // Whether a column is an id ("id" or "..._id"): labels, never a numeric term, even when they
 // look like numbers (administrative codes).
 bool is_id_column(const std::string& column);

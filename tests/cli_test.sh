@@ -202,7 +202,8 @@ lr = float(r['lr_statistic'])
 ok = (abs(ll + 472.83155989824303) < 1e-6 and r['ties'] == 'efron' and int(r['lr_df']) == 3
       and abs(lr - 2 * (ll - float(r['null_log_partial_likelihood']))) < 1e-9
       and abs(lr - 76.9818) < 1e-4 and abs(float(r['aic']) - (-2 * ll + 6)) < 1e-9
-      and int(r['dropped_missing']) == 12 and r['model'].startswith('Surv(tstart, tstop, event)'))
+      and int(r['dropped_missing']) == 12 and r['model'].startswith('Surv(tstart, tstop, event)')
+      and r['strata'] == '0')
 sys.exit(0 if ok else str(r))" "$T/cox_stats.csv"
 check eha_stats_same_as_out 64 "--stats and --out name the same file" -- "$PDLAB" eha "$RS" \
   --formula "event ~ horizontal" --stats "$T/./same.csv" --out "$T/same.csv"
@@ -640,6 +641,14 @@ printf 'unit_id,time,variable,value\n11,2020,order,0\n11,2021,order,1\n' > "$T/o
 check riskset_inherit 0 "^1101,11,prefecture,p,1,.*,0,0,0,1$" -- bash -c "'$PDLAB' riskset '$DC/dual_carbon.toml' --events '$T/order_events.csv' --policy p --level prefecture --covariates '$T/order_cov.csv' --inherit order 2>/dev/null | grep '^1101,'"
 check riskset_inherit_unknown 64 "use one of: order" -- "$PDLAB" riskset "$DC/dual_carbon.toml" --events "$T/order_events.csv" \
   --covariates "$T/order_cov.csv" --inherit ordr
+# fit carries an --event-covariate as numbers, not as the other policy: its note says so, with
+# the booster that would carry it.
+printf 'unit_id,policy_id,time\n1101,p,2021\n1301,p,2022\n1401,p,2021\n1501,p,2023\n1302,p,2022\n1201,p,2023\n11,order,2020\n12,order,2021\n13,order,2021\n' > "$T/order_fit_events.csv"
+check fit_event_covariate_note 0 "'adopted.order' (policy order's adoption, --event-covariate) is carried folded into the intercepts at its mean, not as policy order" -- \
+  "$PDLAB" fit "$DC/dual_carbon.toml" --events "$T/order_fit_events.csv" --policy p --level prefecture \
+  --event-covariate order --terms "adopted.order" --out "$T/order_fit.toml"
+cat "$T/out" "$T/err" > "$T/order_fit.log"
+check fit_event_covariate_booster 0 "boosted_by = {order = " -- cat "$T/order_fit.log"
 # A US-like scenario of one's own (tests/bad_inputs/us_own.*: no population column, promotion
 # at its defaults) with SPID-like events: aboldeapen adopted by AL and AK before the calendar's
 # start (1960). The risk set does not check the pilots' ranking column; --policy reads only its

@@ -994,7 +994,13 @@ void expect_cox(const CoxFit& f, const std::string& c) {
 TEST(CoxReference, MatchesSurvivalCoxph) {
   expect_cox(cox("cox_synthetic.csv", {"x1", "x2"}, CoxTies::efron), "cox_efron");
   expect_cox(cox("cox_synthetic.csv", {"x1", "x2"}, CoxTies::breslow), "cox_breslow");
-  expect_cox(cox("cox_synthetic.csv", {"x1", "x2"}, CoxTies::efron, "s"), "cox_efron_strata");
+  const auto stratified = cox("cox_synthetic.csv", {"x1", "x2"}, CoxTies::efron, "s");
+  expect_cox(stratified, "cox_efron_strata");
+  // Each stratum's baseline is no parameter (R's coxph: the LR test on 2 df with strata too).
+  EXPECT_EQ(cox_statistics(stratified).lr_df, 2);
+  EXPECT_EQ(cox_statistics(stratified).parameters, 2);
+  EXPECT_GT(stratified.n_strata, 1);
+  EXPECT_EQ(cox("cox_synthetic.csv", {"x1", "x2"}, CoxTies::efron).n_strata, 0);
   expect_cox(cox("cox_synthetic.csv", {"x1", "x2"}, CoxTies::efron, "", "g"), "cox_efron_cluster");
   expect_cox(cox("cox_synthetic.csv", {"x1", "x2"}, CoxTies::breslow, "", "g"),
              "cox_breslow_cluster");

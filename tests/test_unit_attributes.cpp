@@ -205,7 +205,8 @@ TEST(FitThenSimulate, ConstantCovariateIsCarriedPerUnit) {
   EXPECT_NE(notes.find("'z' (--covariates) is constant within each unit"), std::string::npos)
       << notes;
   // The folded one: the fit's expected adoptions both ways.
-  EXPECT_NE(notes.find("the simulator has no counterpart of 'wiggle'"), std::string::npos) << notes;
+  EXPECT_NE(notes.find("the fitted scenario has no counterpart of 'wiggle'"), std::string::npos)
+      << notes;
   EXPECT_NE(notes.find("adoptions with each row's own values and"), std::string::npos) << notes;
   // The time profile: b x its value in each period, from the first period where it changes.
   EXPECT_NE(notes.find("'year_effect' varies only over time (one value a period): the fitted "

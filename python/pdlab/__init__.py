@@ -700,8 +700,9 @@ def eha(data, formula, link="cloglog", cluster=None, offset=None):
 def cox(data, formula, ties="efron", strata=None, cluster=None):
     """A Cox proportional hazards model fitted to (start, stop] `data` (CSV path or
     DataFrame), e.g. formula="Surv(tstart, tstop, event) ~ horizontal". Returns the
-    coefficient table; df.attrs holds n, events, log_likelihood (partial), log_likelihood_null,
-    aic, bic, the likelihood-ratio test (lr_statistic, lr_df, lr_p_value), ..."""
+    coefficient table; df.attrs holds n, events, n_strata (0: none), log_likelihood (partial),
+    log_likelihood_null, aic, bic, the likelihood-ratio test (lr_statistic, lr_df, lr_p_value),
+    ..."""
     _columns(strata=strata, cluster=cluster)
     with tempfile.TemporaryDirectory(prefix="pdlab-cox-") as tmp:
         cols, info = _pdlab.cox(_csv(data, tmp, "data.csv"), _text("formula", formula),

@@ -166,6 +166,7 @@ py::tuple cox(const std::string& data, const std::string& formula, const std::st
   auto [table, info] =
       fit_result(r, "cox", [](const CoxFit& f, io::TableWriter& w) { io::write_cox(f, w); });
   info["log_likelihood_null"] = r.fit.log_likelihood_null;
+  info["n_strata"] = r.fit.n_strata;
   statistics(cox_statistics(r.fit), info);
   return py::make_tuple(table, info);
 }

@@ -110,6 +110,9 @@ def test_cox_matches_r_survival():
     assert a["lr_df"] == 2 and a["parameters"] == 2
     assert a["lr_statistic"] == pytest.approx(2 * (a["log_likelihood"] - a["log_likelihood_null"]))
     assert 0 <= a["lr_p_value"] <= 1 and a["aic"] == pytest.approx(-2 * a["log_likelihood"] + 4)
+    assert a["n_strata"] == 0
+    by_s = pdlab.cox(REF / "cox_synthetic.csv", "Surv(tstart, tstop, event) ~ x1 + x2", strata="s")
+    assert by_s.attrs["n_strata"] > 1 and by_s.attrs["lr_df"] == 2
 
 
 def test_eha_statistics_match_r():

@@ -76,6 +76,8 @@ class CoxProblem {
     }
   }
 
+  std::int64_t strata() const { return static_cast<std::int64_t>(strata_.size()); }
+
   // Log partial likelihood, score and information at beta. If `residuals` is given, also the
   // score residual of every row (n x p), for the robust variance.
   Pass evaluate(const Eigen::VectorXd& beta, Eigen::MatrixXd* residuals) const {
@@ -356,6 +358,7 @@ CoxFit fit_cox(const Eigen::MatrixXd& x, const Eigen::VectorXd& start, const Eig
     }
   }
   const CoxProblem problem(xc, start, stop, event, opt);
+  fit.n_strata = opt.strata.empty() ? 0 : problem.strata();
   Eigen::VectorXd beta = Eigen::VectorXd::Zero(p);
   Pass cur = problem.evaluate(beta, nullptr);
   fit.log_likelihood_null = cur.loglik;

@@ -399,8 +399,8 @@ GlmFit fit_binomial_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   // Likelihood, null deviance, fitted extremes.
   double ll = 0;
   const double ybar = static_cast<double>(fit.events) / static_cast<double>(n);
-  bool has_intercept = false;
-  for (Eigen::Index j = 0; j < k; ++j) {
+  bool has_intercept = opt.intercept == GlmOptions::Intercept::yes;
+  for (Eigen::Index j = 0; opt.intercept == GlmOptions::Intercept::detect && j < k; ++j) {
     has_intercept = has_intercept || (xk.col(j).array() == xk(0, j)).all();
   }
   fit.has_intercept = has_intercept;

@@ -603,6 +603,7 @@ void write_cox_stats(const CoxFit& fit, const std::string& model, const std::str
       .integer(fit.n)
       .integer(fit.events)
       .integer(fit.n_clusters)
+      .integer(fit.n_strata)
       .integer(dropped)
       .integer(s.parameters)
       .real(fit.log_likelihood)

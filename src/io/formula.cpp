@@ -361,12 +361,13 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
   struct Term {
     std::size_t column;
     bool factor;
-    std::vector<std::string> levels;                  // for factors, without the reference level
+    std::vector<std::string> levels;                  // factors: coded levels (Formula)
     std::string name;                                 // numeric: as written ("x", "log(x)", "a:b")
     std::vector<std::pair<std::size_t, bool>> parts;  // numeric: (column, log) multiplied
   };
   std::vector<Term> terms;
   std::vector<std::size_t> used{col(f.response, "response")};
+  bool every_level = !f.intercept && !f.baseline;  // the first factor's, without an intercept
   for (const auto& t : f.terms) {
     if (t.rfind("factor(", 0) == 0) {
       const auto name = t.substr(7, t.size() - 8);
@@ -398,7 +399,8 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
           lv.push_back(std::move(v));
         }
       }
-      term.levels.assign(lv.begin() + (lv.empty() ? 0 : 1), lv.end());
+      term.levels.assign(lv.begin() + (lv.empty() || every_level ? 0 : 1), lv.end());
+      every_level = false;
       terms.push_back(term);
       used.push_back(term.column);
     } else {

@@ -259,6 +259,9 @@ std::vector<TableSchema> build() {
         {"n", I, "rows fitted"},
         {"events", I, "rows with event = 1"},
         {"clusters", I, "clusters of --cluster (0: model-based standard errors)"},
+        {"strata", I,
+         "strata of --strata (0: none; each stratum has a baseline hazard of its own, which "
+         "the parameters do not count, as R's)"},
         {"dropped_missing", I, "rows left out for a missing value"},
         {"parameters", I, "coefficients estimated"},
         {"log_partial_likelihood", R, "log partial likelihood at the estimate"},

@@ -349,6 +349,8 @@ TableFit<GlmFit> eha_study(const EhaSpec& spec) {
   GlmOptions gopt;
   gopt.link = spec.link;
   gopt.response = f.response.empty() ? "event" : f.response;
+  // The formula's intercept, as R's glm (a constant column after "- 1" is no intercept).
+  gopt.intercept = f.intercept ? GlmOptions::Intercept::yes : GlmOptions::Intercept::no;
   // The common case (numeric terms) straight into the design matrix; anything else, and every
   // error, by the table.
   if (!bad_formula) {
@@ -474,6 +476,7 @@ TableFit<CoxFit> cox_study(const CoxSpec& spec) {
   }
   f.response = surv[2];
   f.intercept = false;
+  f.baseline = true;  // the baseline hazard
   const auto renamed =
       read_trend_as_period(f, data.column("trend").has_value(), data.column("period").has_value());
   auto design = io::build_design(data, f, "", spec.cluster);

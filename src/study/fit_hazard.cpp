@@ -6,6 +6,7 @@
 #include "pdlab/io/output_file.hpp"
 #include "pdlab/study/estimation_study.hpp"
 #include "pdlab/study/fit.hpp"
+#include "pdlab/study/riskset_inputs.hpp"
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -254,6 +255,7 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
   io::Formula f;
   f.response = "event";
   f.intercept = false;
+  f.baseline = true;  // the levels' intercepts
   for (int l : levels) {
     f.terms.push_back("alpha." + h.level_names()[static_cast<std::size_t>(l)]);
   }
@@ -526,7 +528,7 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
           expected_rows);
     }
     res.notes.push_back(
-        "the simulator has no counterpart of " + list +
+        "the fitted scenario has no counterpart of " + list +
         ": the fitted scenario adds each at its mean over the level's risk-set rows to the "
         "level's intercept (adoption.alpha: " +
         shifted + "), so simulated units do not differ by it" + bias +
@@ -809,6 +811,33 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
           list, profile_terms.size() == 1 ? "varies" : "vary", them,
           has_trend ? " (with the trend's b t)" : "", n_events, n_events == 1 ? "" : "s", held,
           outside, them, them, profile_terms.size() == 1 ? "it stays" : "they stay"));
+    }
+  }
+  // Another policy's adoption (--event-covariate) enters as numbers, not as that policy: say
+  // that a counterfactual on it will not move its effect, and what would.
+  const std::string adopted_prefix = event_covariate_name("");
+  for (Eigen::Index j = 0; j < p && !opt.out.empty(); ++j) {
+    const auto role = roles[static_cast<std::size_t>(j)].role;
+    if (role != Role::folded && role != Role::time_profile) {
+      continue;
+    }
+    for (const auto& part : io::term_parts(names[j])) {
+      if (part.column.rfind(adopted_prefix, 0) != 0 || part.log) {
+        continue;
+      }
+      const auto other = part.column.substr(adopted_prefix.size());
+      res.notes.push_back(fmt::format(
+          "'{}' (policy {}'s adoption, --event-covariate) is carried {}, not as policy {}: a "
+          "scenario that moves {}'s dates (a counterfactual on it) does not move this effect; "
+          "to simulate one, give the scenario policy {} (its `adopt` events or hazard) and "
+          "this policy `boosted_by = {{{} = {:.6g}}}` in its [[policy]] table in place of {} "
+          "(docs/model.md 7.7: the booster counts {}'s adoption in the unit or its direct "
+          "superior, the covariate in the unit or its nearest superior that adopted)",
+          names[j], other,
+          role == Role::folded ? "folded into the intercepts at its mean"
+                               : "as the intercepts' shift at its observed dates",
+          other, other, other, other, coef(j),
+          role == Role::folded ? "the fold" : "its share of the shift events", other));
     }
   }
   if (!ev.empty()) {

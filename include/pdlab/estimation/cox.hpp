@@ -37,6 +37,7 @@ struct CoxFit {
   std::int64_t n = 0;
   std::int64_t events = 0;
   std::int64_t n_clusters = 0;
+  std::int64_t n_strata = 0;  // strata of CoxOptions::strata (0: none given)
   // Per coefficient: monotone likelihood (the partial likelihood keeps rising as it goes to
   // +-inf; Newton still moved it by a steady step at the last iteration). Not meaningful.
   std::vector<bool> separated;

@@ -36,6 +36,10 @@ struct GlmOptions {
   // while parsing; Design::checked), so the fit does not check again. Unchecked values that
   // break this promise give a meaningless fit, not an error.
   bool inputs_checked = false;
+  // Whether the model has an intercept, which decides the null model (R takes it from the
+  // formula, not from x): `detect` takes a constant column of x as one.
+  enum class Intercept : std::uint8_t { detect, yes, no };
+  Intercept intercept = Intercept::detect;
 };
 
 struct GlmFit {
@@ -54,8 +58,8 @@ struct GlmFit {
   double aic = 0;
   int iterations = 0;
   bool converged = false;
-  // Whether x has a constant column (an intercept): the null deviance is then the intercept-
-  // only model's (1 parameter), else the offset's alone (none), as R's glm.
+  // Whether the model has an intercept (GlmOptions::intercept): the null deviance is then the
+  // intercept-only model's (1 parameter), else the offset's alone (none), as R's glm.
   bool has_intercept = false;
   std::int64_t n = 0;
   std::int64_t events = 0;

@@ -184,11 +184,16 @@ DataTable read_table(const std::string& path, int threads = 0, const TableColumn
 // the response, terms and whether there is an intercept. A term is factor(column) (treatment
 // contrasts, levels sorted as in R for numbers, byte order for text) or numeric: a column,
 // log(column), or an interaction a:b (the product of its parts, each a column or a log). As in
-// R, a*b expands to a + b + a:b; repeated terms are kept once.
+// R, a*b expands to a + b + a:b; repeated terms are kept once. Without an intercept, the first
+// factor codes every level (R's model.matrix: its dummies then span the intercept), unless the
+// model has a baseline of its own.
 struct Formula {
   std::string response;
   std::vector<std::string> terms;
   bool intercept = true;
+  // The model has an intercept the design does not hold (a Cox model's baseline hazard, `fit`'s
+  // intercepts by level): every factor keeps its reference level out, as R's coxph codes them.
+  bool baseline = false;
 };
 Formula parse_formula(const std::string& text);
 // One factor of a numeric term: a column, or its natural log.

@@ -697,6 +697,69 @@ value = -1.0
       << notes;
 }
 
+// Fitted at two levels, each level's intercept holds the profile's mean: in every period each
+// level's scenario intercept plus the shift is its fitted intercept plus the period's effect.
+TEST(OutOfSample, PeriodEffectsHoldAtEveryLevelFitted) {
+  auto s = synthetic();
+  std::ifstream truth_file(s.truth);
+  std::stringstream text;
+  text << truth_file.rdbuf();
+  std::string toml = text.str();
+  const std::string inf = "prefecture = -inf";
+  toml.replace(toml.find(inf), inf.size(), "prefecture = -2.5");
+  const auto profiled = test::write_file(s.dir, "two_levels.toml", toml + R"(
+[[event]]
+type = "set"
+date = "2004"
+key = "adoption.alpha_shift"
+value = 1.2
+)");
+  const auto truth = study::prepare_study(profiled, {});
+  io::EventsFile ev;
+  ev.policy_ids = {"p"};
+  for (const auto& a : run_replicate(*truth.model, 0).adoptions) {
+    ev.adoptions.push_back({a.unit, 0, a.period});
+  }
+  const auto loaded = io::load_scenario(profiled, {});
+  study::FitOptions fo;
+  fo.covariates = {"x"};
+  const auto inputs = io::load_inputs(loaded.scenario, fo.covariates);
+  fo.terms = "horizontal + factor(period)";
+  const auto fit = study::fit_scenario(loaded, inputs, ev, fo);
+  ASSERT_TRUE(fit.glm.converged);
+  const auto fitted = io::parse_scenario(fit.scenario_toml, "fitted", {}).scenario;
+  const auto periods = fitted.calendar.periods;
+  std::vector<double> shift(static_cast<std::size_t>(periods), 0.0);
+  for (const auto& e : fitted.events) {
+    if (const auto* set = std::get_if<SetSpec>(&e.spec)) {
+      for (auto t = std::stoi(e.date) - 2000; t < periods; ++t) {
+        shift[static_cast<std::size_t>(t)] = set->value;
+      }
+    }
+  }
+  const auto coef = [&](const std::string& name) {
+    const auto j = std::find(fit.glm.names.begin(), fit.glm.names.end(), name);
+    EXPECT_NE(j, fit.glm.names.end()) << name;
+    return j == fit.glm.names.end() ? std::nan("") : fit.glm.coef[j - fit.glm.names.begin()];
+  };
+  for (const char* level : {"prefecture", "county"}) {
+    const double alpha = coef(std::string("alpha.") + level);
+    const double held = fitted.adoption.alpha.at(level);
+    EXPECT_GT(std::fabs(held - alpha), 0.1) << level;  // the mean of the profile moved it
+    for (std::int32_t t = 0; t < periods; ++t) {
+      const double effect = t == 0 ? 0.0 : coef("factor(period)" + std::to_string(t));
+      EXPECT_NEAR(held + shift[static_cast<std::size_t>(t)], alpha + effect, 1e-12)
+          << level << " " << t;
+    }
+  }
+  // The fitted step at 2004 (against 2003) recovers the truth's 1.2 within three SEs.
+  const auto& names = fit.glm.names;
+  const auto a = std::find(names.begin(), names.end(), "factor(period)3") - names.begin();
+  const auto b = std::find(names.begin(), names.end(), "factor(period)4") - names.begin();
+  const double se = std::sqrt(fit.glm.cov(a, a) + fit.glm.cov(b, b) - 2 * fit.glm.cov(a, b));
+  EXPECT_LT(std::fabs(fit.glm.coef[b] - fit.glm.coef[a] - 1.2), 3 * se);
+}
+
 // The fitted policy's own `alpha_shift` in the base scenario is not in the risk set, so the
 // fitted intercepts already stand for it: the fitted scenario leaves it out, and says so
 // (before, it kept it and simulated intercepts 2 higher than those estimated).

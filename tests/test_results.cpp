@@ -113,12 +113,13 @@ TEST(Results, UnitsTable) {
                    false, "", {});
   const auto units = csv(db, "units");
   EXPECT_EQ(units.substr(0, units.find('\n')),
-            "unit_id,parent_id,level,level_index,type,name,name_en,in_province,in_prefecture");
+            "unit_id,parent_id,level,level_index,type,name,name_en,population,in_province,"
+            "in_prefecture");
   // 1 province + 3 prefectures + 9 counties (townships are below adoptions_max_level).
   EXPECT_EQ(std::count(units.begin(), units.end(), '\n'), 13 + 1);
-  // The toy hierarchy has no `type` column: the column is NULL.
-  EXPECT_NE(units.find("P,,province,0,,Province,,,\n"), std::string::npos) << units;
-  EXPECT_NE(units.find("P1C1,P1,county,2,,County 1.1,,P,P1\n"), std::string::npos) << units;
+  // The toy hierarchy has no `type` column: the column is NULL; population is its column.
+  EXPECT_NE(units.find("P,,province,0,,Province,,5000000,,\n"), std::string::npos) << units;
+  EXPECT_NE(units.find("P1C1,P1,county,2,,County 1.1,,520000,P,P1\n"), std::string::npos) << units;
   fs::remove_all(dir);
 }
 
@@ -144,11 +145,12 @@ TEST(Results, UnitsTableType) {
   });
   std::ifstream in(out);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_NE(text.find("unit_id,parent_id,level,level_index,type,name,name_en,in_district\n"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("unit_id,parent_id,level,level_index,type,name,name_en,population,in_district\n"),
+      std::string::npos)
       << text;
-  EXPECT_NE(text.find("Ds,D,township,1,street_office,Ds,,D\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("Dt,D,township,1,town,Dt,,D\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("Ds,D,township,1,street_office,Ds,,,D\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("Dt,D,township,1,town,Dt,,,D\n"), std::string::npos) << text;
   fs::remove_all(dir);
 }
 

@@ -65,7 +65,12 @@ std::vector<TableSchema> build() {
                 {"name_en", T,
                  "English (pinyin) name where a source gives one: China's provinces and "
                  "counties (data/china/README.md); a CSV hierarchy's text column name_en; else "
-                 "NULL"}}});
+                 "NULL"},
+                {"population", R,
+                 "the hierarchy's column population (China: 2020 census residents, counties "
+                 "and, summed, the levels above; data/china/README.md), for population-weighted "
+                 "shares; NULL where missing (China: below county level) or when the hierarchy "
+                 "has no such column"}}});
   v.push_back({"policies",
                "The policies of the scenario.",
                {{"policy_index", I, "0-based index"},

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <limits>
 
 namespace pdlab::io {
 
@@ -73,6 +74,7 @@ void write_units(const Hierarchy& h, const std::vector<std::string>& names_en, i
                  TableWriter& w) {
   const int above = std::min(max_level, h.n_levels() - 1);
   const int type = type_column(h);
+  const auto population = h.attribute_index("population");
   for (std::int32_t u = 0; u < h.size() && h.level(u) <= max_level; ++u) {
     const std::int32_t p = h.parent(u);
     w.text(h.id(u));
@@ -90,6 +92,8 @@ void write_units(const Hierarchy& h, const std::vector<std::string>& names_en, i
     w.text(h.name(u));
     w.text(u < static_cast<std::int32_t>(names_en.size()) ? names_en[static_cast<std::size_t>(u)]
                                                           : std::string());
+    w.real(population ? h.attribute(*population)[static_cast<std::size_t>(u)]  // NaN: NULL
+                      : std::numeric_limits<double>::quiet_NaN());
     for (int l = 0; l < above; ++l) {
       if (l < h.level(u)) {
         w.text(h.id(h.ancestor_at(u, l)));

@@ -143,3 +143,23 @@ TEST(NullModel, WithAnOffsetItIsTheInterceptFittedBesideTheOffset) {
   EXPECT_NEAR(without.null_deviance, by_rows, 1e-9);
   EXPECT_EQ(glm_statistics(without).lr_df, 1);
 }
+
+TEST(FactorCoding, LevelsComeFromTheRowsFitted) {
+  // Level "a" (the first, the reference were it kept) and level "d" appear only on rows whose
+  // x is missing: R's glm drops unused levels after dropping those rows, so neither has a
+  // column and "b" is the reference (before 2026-12-07 pdlab kept "a" as the reference, which
+  // left b and c collinear with the intercept, one of them aliased).
+  const auto dir = test::temp_dir();
+  std::string csv = "event,g,x\n1,a,\n0,a,NA\n0,d,\n";
+  for (int i = 0; i < 24; ++i) {
+    csv += std::string(i % 3 == 0 ? "1," : "0,") + (i % 2 == 0 ? "b," : "c,") +
+           std::to_string(0.1 * (i % 5)) + "\n";
+  }
+  const auto table = io::read_table(test::write_file(dir, "m.csv", csv));
+  const auto d = io::build_design(table, io::parse_formula("event ~ x + factor(g)"), "", "");
+  EXPECT_EQ(d.names, (std::vector<std::string>{"(Intercept)", "x", "factor(g)c"}));
+  EXPECT_EQ(d.dropped_missing, 3);
+  const auto every =
+      io::build_design(table, io::parse_formula("event ~ 0 + x + factor(g)"), "", "");
+  EXPECT_EQ(every.names, (std::vector<std::string>{"x", "factor(g)b", "factor(g)c"}));
+}

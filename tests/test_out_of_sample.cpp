@@ -706,6 +706,7 @@ TEST(OutOfSample, PeriodEffectsHoldAtEveryLevelFitted) {
   text << truth_file.rdbuf();
   std::string toml = text.str();
   const std::string inf = "prefecture = -inf";
+  ASSERT_NE(toml.find(inf), std::string::npos);
   toml.replace(toml.find(inf), inf.size(), "prefecture = -2.5");
   const auto profiled = test::write_file(s.dir, "two_levels.toml", toml + R"(
 [[event]]
@@ -758,6 +759,128 @@ value = 1.2
   const auto b = std::find(names.begin(), names.end(), "factor(period)4") - names.begin();
   const double se = std::sqrt(fit.glm.cov(a, a) + fit.glm.cov(b, b) - 2 * fit.glm.cov(a, b));
   EXPECT_LT(std::fabs(fit.glm.coef[b] - fit.glm.coef[a] - 1.2), 3 * se);
+}
+
+// Another policy's adoption as a covariate (--event-covariate q) is carried as this policy's
+// booster by q, with q's observed adoptions replayed: the weight is recovered, and removing q
+// from the fitted scenario (a counterfactual on it) moves the simulated adoption as it moves
+// the truth's. Folded into the intercept, as before 2026-12-07, the counterfactual moved
+// nothing (the effect below was exactly 0), so the last check fails on that path.
+TEST(OutOfSample, EventCovariateIsCarriedAsABooster) {
+  auto s = synthetic();
+  std::ifstream truth_file(s.truth);
+  std::stringstream text;
+  text << truth_file.rdbuf();
+  std::string toml = text.str();
+  const std::string one = "[[policy]]\nid = \"p\"\n";
+  ASSERT_NE(toml.find(one), std::string::npos);
+  toml.replace(toml.find(one), one.size(),
+               "[[policy]]\nid = \"p\"\nboosted_by = { q = 1.5 }\n"
+               "[[policy]]\nid = \"q\"\nalpha_shift = -50.0\n");
+  std::string early;
+  std::string late;
+  for (int f = 0; f < 8; ++f) {
+    early += (f == 0 ? "\"F" : ", \"F") + std::to_string(f) + "\"";
+    late += (f == 0 ? "\"F" : ", \"F") + std::to_string(f + 8) + "\"";
+  }
+  const std::string q_events =
+      "\n[[event]]\ntype = \"adopt\"\ndate = \"2002\"\npolicy = \"q\"\n"
+      "units = [" +
+      early +
+      "]\n"
+      "[[event]]\ntype = \"adopt\"\ndate = \"2005\"\npolicy = \"q\"\n"
+      "units = [" +
+      late + "]\n";
+  const auto truth_path = test::write_file(s.dir, "boosted.toml", toml + q_events);
+  const auto truth = study::prepare_study(truth_path, {});
+  const auto& h = *truth.inputs.hierarchy;
+  std::ostringstream ev;
+  ev << "unit_id,policy_id,time\n";
+  for (const auto& a : run_replicate(*truth.model, 0).adoptions) {
+    ev << h.id(a.unit) << "," << (a.policy == 0 ? "p" : "q") << "," << 2000 + a.period << "\n";
+  }
+  study::RisksetInputSpec spec;
+  spec.scenario = truth_path;
+  spec.events_path = test::write_file(s.dir, "boosted_events.csv", ev.str());
+  spec.static_columns = {"x"};
+  spec.event_covariates = {"q"};
+  spec.policy = "p";
+  spec.level = "county";
+  study::FitOptions fo;
+  fo.terms = "horizontal + x + adopted.q";
+  fo.out = s.dir + "/boosted_fitted.toml";
+  const auto fit = study::fit_scenario(study::read_riskset_inputs(spec), fo);
+  ASSERT_TRUE(fit.glm.converged);
+  const auto& names = fit.glm.names;
+  const auto j = std::find(names.begin(), names.end(), "adopted.q") - names.begin();
+  ASSERT_LT(j, static_cast<std::ptrdiff_t>(names.size()));
+  const double b = fit.glm.coef[j];
+  const double se = fit.glm.se_robust.size() > 0 ? fit.glm.se_robust[j] : fit.glm.se[j];
+  EXPECT_LT(std::fabs(b - 1.5), 3 * se) << b << " se " << se;
+  // The fitted scenario: p boosted by q with the estimate, q replayed at its 16 adoptions.
+  const auto fitted = io::parse_scenario(fit.scenario_toml, "fitted", {}).scenario;
+  ASSERT_EQ(fitted.policies.size(), 2U);
+  EXPECT_EQ(fitted.policies[0].id, "p");
+  EXPECT_EQ(fitted.policies[0].boosted_by.at("q"), b);
+  EXPECT_EQ(fitted.policies[1].id, "q");
+  std::size_t replayed = 0;
+  for (const auto& e : fitted.events) {
+    if (const auto* a = std::get_if<AdoptSpec>(&e.spec); a != nullptr && e.policy == "q") {
+      replayed += a->units.size();
+    }
+  }
+  EXPECT_EQ(replayed, 16U);
+  // The counterfactual: q never adopted (its adopt events gone), in the truth and in the fit.
+  const auto without_q = [&](std::string text_in) {
+    std::string out;
+    std::istringstream in(text_in);
+    std::string block;
+    std::string line;
+    // Drop every [[event]] block whose policy is q (blocks end at the next table header).
+    bool in_event = false;
+    bool is_q = false;
+    const auto flush = [&] {
+      if (!(in_event && is_q)) {
+        out += block;
+      }
+      block.clear();
+    };
+    while (std::getline(in, line)) {
+      if (!line.empty() && line[0] == '[') {
+        flush();
+        in_event = line == "[[event]]";
+        is_q = false;
+      }
+      if (in_event && line.find("policy") == 0 && line.find("'q'") != std::string::npos) {
+        is_q = true;
+      }
+      if (in_event && line.find("policy") == 0 && line.find("\"q\"") != std::string::npos) {
+        is_q = true;
+      }
+      block += line + "\n";
+    }
+    flush();
+    return out;
+  };
+  const auto adopters = [&](const std::string& path) {
+    const auto st = study::prepare_study(path, {});
+    double n = 0;
+    for (int r = 0; r < 200; ++r) {
+      for (const auto& a : run_replicate(*st.model, r).adoptions) {
+        n += a.policy == 0 ? 1.0 / 200 : 0.0;
+      }
+    }
+    return n;
+  };
+  const double truth_effect =
+      adopters(truth_path) -
+      adopters(test::write_file(s.dir, "truth_no_q.toml", without_q(toml + q_events)));
+  const double fit_effect =
+      adopters(test::write_file(s.dir, "fit_q.toml", fit.scenario_toml)) -
+      adopters(test::write_file(s.dir, "fit_no_q.toml", without_q(fit.scenario_toml)));
+  ASSERT_GT(truth_effect, 20.0);
+  EXPECT_GT(fit_effect, 0.6 * truth_effect) << fit_effect << " against " << truth_effect;
+  EXPECT_LT(fit_effect, 1.6 * truth_effect) << fit_effect << " against " << truth_effect;
 }
 
 // The fitted policy's own `alpha_shift` in the base scenario is not in the risk set, so the

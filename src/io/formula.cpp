@@ -367,40 +367,11 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
   };
   std::vector<Term> terms;
   std::vector<std::size_t> used{col(f.response, "response")};
-  bool every_level = !f.intercept && !f.baseline;  // the first factor's, without an intercept
   for (const auto& t : f.terms) {
     if (t.rfind("factor(", 0) == 0) {
       const auto name = t.substr(7, t.size() - 8);
-      Term term{col(name, "factor"), true, {}, {}, {}};
-      std::vector<std::string> lv;
-      for (const auto v : d.text[term.column]) {
-        if (!v.empty() && v != "NA") {
-          lv.emplace_back(v);
-        }
-      }
-      std::sort(lv.begin(), lv.end());
-      lv.erase(std::unique(lv.begin(), lv.end()), lv.end());
-      refuse_space_twins(d, term.column, name, lv);
-      if (d.numeric[term.column]) {
-        // Numeric levels in numeric order (R's order), ties by text; strtod, unlike stod,
-        // takes subnormals, and a NaN level is refused rather than breaking the sort.
-        std::vector<std::pair<double, std::string>> keyed;
-        for (auto& v : lv) {
-          const double x = std::strtod(v.c_str(), nullptr);
-          if (std::isnan(x)) {
-            fail(ErrorKind::data, {d.path, 0, name, v}, "a factor level is not a number",
-                 "write missing values as NA or leave the field empty");
-          }
-          keyed.emplace_back(x, std::move(v));
-        }
-        std::sort(keyed.begin(), keyed.end());
-        lv.clear();
-        for (auto& [x, v] : keyed) {
-          lv.push_back(std::move(v));
-        }
-      }
-      term.levels.assign(lv.begin() + (lv.empty() || every_level ? 0 : 1), lv.end());
-      every_level = false;
+      // Its levels come from the rows fitted (below), as R's glm drops unused levels.
+      Term term{col(name, "factor"), true, {}, name, {}};
       terms.push_back(term);
       used.push_back(term.column);
     } else {
@@ -508,6 +479,48 @@ Design build_design(const DataTable& d, const Formula& f, const std::string& off
       }
     }
     des.dropped_missing = static_cast<std::int64_t>(ok.size() - rows.size());
+  }
+  // Each factor's levels, from the rows fitted: a level only on rows dropped for a missing
+  // value has no column, as R's glm drops unused levels (R's coxph keeps such a level as a
+  // column it cannot estimate, NA; pdlab's Cox fit would refuse it). Treatment contrasts: the
+  // first level
+  // is the reference, except for the first factor of a formula without an intercept or a
+  // baseline of its own, which codes every level (R's model.matrix).
+  bool every_level = !f.intercept && !f.baseline;
+  for (auto& term : terms) {
+    if (!term.factor) {
+      continue;
+    }
+    const auto& name = term.name;
+    std::vector<std::string_view> seen;
+    seen.reserve(rows.size());
+    for (const auto r : rows) {
+      seen.emplace_back(d.text[term.column][r]);  // (missing values are not on these rows)
+    }
+    std::sort(seen.begin(), seen.end());
+    seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+    std::vector<std::string> lv(seen.begin(), seen.end());
+    refuse_space_twins(d, term.column, name, lv);
+    if (d.numeric[term.column]) {
+      // Numeric levels in numeric order (R's order), ties by text; strtod, unlike stod,
+      // takes subnormals, and a NaN level is refused rather than breaking the sort.
+      std::vector<std::pair<double, std::string>> keyed;
+      for (auto& v : lv) {
+        const double x = std::strtod(v.c_str(), nullptr);
+        if (std::isnan(x)) {
+          fail(ErrorKind::data, {d.path, 0, name, v}, "a factor level is not a number",
+               "write missing values as NA or leave the field empty");
+        }
+        keyed.emplace_back(x, std::move(v));
+      }
+      std::sort(keyed.begin(), keyed.end());
+      lv.clear();
+      for (auto& [x, v] : keyed) {
+        lv.push_back(std::move(v));
+      }
+    }
+    term.levels.assign(lv.begin() + (lv.empty() || every_level ? 0 : 1), lv.end());
+    every_level = false;
   }
   std::size_t p = f.intercept ? 1 : 0;
   for (const auto& t : terms) {

@@ -544,6 +544,12 @@ TableFit<CoxFit> cox_study(const CoxSpec& spec) {
            "code an event as 1 and censoring as 0");
     }
     if (strata_col) {
+      const auto v = data.text[*strata_col][r];
+      if (v.empty() || v == "NA") {
+        // R's coxph drops such rows; here a missing stratum would become a stratum of its own.
+        fail(ErrorKind::data, where(*strata_col), "the stratum is missing",
+             "give every row a stratum, or leave out the rows without one");
+      }
       copt.strata.push_back(
           strata_ids.emplace(data.text[*strata_col][r], strata_ids.size()).first->second);
     }

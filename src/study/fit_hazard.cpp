@@ -28,7 +28,17 @@ namespace {
 // Where a fitted term goes in the scenario.
 // time_profile: a term with one value a period (factor(period)'s dummies, a national series),
 // carried with `trend` as the intercepts' shift in each period.
-enum class Role : std::uint8_t { alpha, gamma, gamma_vh, beta, trend, time_profile, folded };
+// booster: another policy's adoption (--event-covariate), carried as this policy's boosted_by.
+enum class Role : std::uint8_t {
+  alpha,
+  gamma,
+  gamma_vh,
+  beta,
+  trend,
+  time_profile,
+  booster,
+  folded
+};
 
 struct Mapped {
   Role role;
@@ -301,6 +311,8 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
   }
   GlmOptions go;
   go.link = opt.link;
+  // The levels' intercepts sum to 1 on every row: the null model is one pooled intercept.
+  go.intercept = GlmOptions::Intercept::yes;
   const auto n_clusters = std::set<std::int64_t>(clusters.begin(), clusters.end()).size();
   if (opt.cluster_by_parent && n_clusters >= 2) {
     go.clusters = clusters;
@@ -377,6 +389,60 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     carried.push_back(name);
     carried_values.push_back(std::move(values));
   }
+  // Another policy's adoption, adopted.Q (--event-covariate), is the simulator's booster of
+  // this policy by Q (`boosted_by = {Q = b}`, docs/model.md 7.1) with Q's observed adoptions
+  // replayed, where the two count the same adoptions: the booster counts Q active in the unit
+  // or its direct superior at the end of the last period, the covariate Q adopted by the unit
+  // or its nearest superior that adopted, from the next period; they agree when no adoption of
+  // Q lies more than one level above a level at risk (and none before the calendar, which fit
+  // refuses anyway). Carried so, a scenario that moves Q's dates moves the effect.
+  struct Booster {
+    Eigen::Index term;
+    std::string policy;
+    std::int32_t index;  // in the events
+  };
+  std::vector<Booster> boosters;
+  std::map<Eigen::Index, std::string> not_boosted;  // term -> why it is folded instead
+  const std::string adopted_prefix = event_covariate_name("");
+  const int deepest = *std::max_element(levels.begin(), levels.end());
+  for (Eigen::Index k = 0; k < p; ++k) {
+    auto& m = roles[static_cast<std::size_t>(k)];
+    const auto parts = io::term_parts(names[k]);
+    if (m.role != Role::folded || parts.size() != 1 || parts.front().log ||
+        names[k].rfind(adopted_prefix, 0) != 0 || std::isnan(res.glm.coef[k])) {
+      continue;
+    }
+    const auto q = names[k].substr(adopted_prefix.size());
+    const auto it = std::find(events.policy_ids.begin(), events.policy_ids.end(), q);
+    if (it == events.policy_ids.end() || q == fitted_id) {
+      continue;
+    }
+    const auto qi = static_cast<std::int32_t>(it - events.policy_ids.begin());
+    std::string why;
+    for (const auto& a : events.adoptions) {
+      if (a.policy != qi || a.period >= sc.calendar.periods) {
+        continue;
+      }
+      if (a.period < 0) {
+        why = "it has adoptions before the calendar's start";
+      } else if (h.level(a.unit) < deepest - 1) {
+        why = fmt::format(
+            "{} adopted it at {} level, more than one level above the {} units at risk, and the "
+            "booster counts the unit and its direct superior, the covariate any superior",
+            h.id(a.unit), h.level_names()[static_cast<std::size_t>(h.level(a.unit))],
+            h.level_names()[static_cast<std::size_t>(deepest)]);
+      }
+      if (!why.empty()) {
+        break;
+      }
+    }
+    if (!why.empty()) {
+      not_boosted[k] = why;
+      continue;
+    }
+    m = {Role::booster, ""};
+    boosters.push_back({k, q, qi});
+  }
   // A folded term with one value a period and more than one value (factor(period)'s dummies,
   // a national series from --covariates) is a time profile: at its mean the simulation would
   // lose it; carried, it shifts the intercepts in each period by b_k x_k(period), as `trend`
@@ -424,8 +490,9 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
       res.notes.push_back(
           fmt::format("'{}' could not be estimated (aliased: no variation); set to 0", names[j]));
     }
-    if (m.role == Role::trend || m.role == Role::time_profile || m.role == Role::folded) {
-      continue;
+    if (m.role == Role::trend || m.role == Role::time_profile || m.role == Role::folded ||
+        m.role == Role::booster) {
+      continue;  // (a booster's weight is set in its [[policy]] table, no key to draw)
     }
     Eigen::RowVectorXd a = Eigen::RowVectorXd::Zero(p);
     a[j] = 1.0;
@@ -529,7 +596,7 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     }
     res.notes.push_back(
         "the fitted scenario has no counterpart of " + list +
-        ": the fitted scenario adds each at its mean over the level's risk-set rows to the "
+        ": it adds each at its mean over the level's risk-set rows to the "
         "level's intercept (adoption.alpha: " +
         shifted + "), so simulated units do not differ by it" + bias +
         "; a --covariates variable constant within each unit is carried per unit instead, as "
@@ -678,11 +745,53 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
             "the risk set does not see it, so the fitted intercepts already include it",
             *shift));
       }
-      if (pol->contains("requires") || pol->contains("boosted_by")) {
+      // The boosters the fit estimated replace the base's weights of the same policies.
+      bool kept_boosters = false;
+      if (auto* bb = (*pol)["boosted_by"].as_table()) {
+        for (const auto& b : boosters) {
+          bb->erase(b.policy);
+        }
+        kept_boosters = !bb->empty();
+        if (bb->empty()) {
+          pol->erase("boosted_by");
+        }
+      }
+      if (pol->contains("requires") || kept_boosters) {
         res.notes.push_back(
             "the fitted scenario keeps the policy's `requires` and `boosted_by`, which the fit "
             "does not estimate (its hazard ignores them, docs/model.md 7.7): a simulation of it "
             "applies them on top of the fitted hazard");
+      }
+      if (!boosters.empty()) {
+        if (!pol->contains("boosted_by")) {
+          pol->insert("boosted_by", toml::table{});
+        }
+        auto* bb = (*pol)["boosted_by"].as_table();
+        for (const auto& b : boosters) {
+          bb->insert_or_assign(b.policy, coef(b.term));
+        }
+      }
+    }
+    // Each boosting policy as its observed adoptions alone: its table replaced (or added) by one
+    // whose own hazard is practically nil (its intercepts lowered by 50), replayed below.
+    for (const auto& b : boosters) {
+      toml::table q;
+      q.insert("id", b.policy);
+      q.insert("alpha_shift", -50.0);
+      bool found = false;
+      for (auto& e : *pols) {
+        auto* pol = e.as_table();
+        const auto* id = pol != nullptr ? (*pol)["id"].as_string() : nullptr;
+        if (id != nullptr && id->get() == b.policy) {
+          if (const auto* name = (*pol)["name"].as_string()) {
+            q.insert("name", name->get());
+          }
+          *pol = q;
+          found = true;
+        }
+      }
+      if (!found) {
+        pols->push_back(q);
       }
     }
   }
@@ -716,6 +825,37 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     }
     e.insert("units", ids);
     ev.push_back(e);
+  }
+  // The boosting policies' observed adoptions, replayed at their dates.
+  for (const auto& b : boosters) {
+    std::map<std::int32_t, std::vector<std::int32_t>> dates;  // period -> units, in file order
+    std::size_t n = 0;
+    for (const auto& a : events.adoptions) {
+      if (a.policy == b.index && a.period >= 0 && a.period < sc.calendar.periods) {
+        dates[a.period].push_back(a.unit);
+        ++n;
+      }
+    }
+    for (const auto& [period, units] : dates) {
+      toml::table e;
+      e.insert("type", "adopt");
+      e.insert("date", period_label(sc.calendar, period));
+      e.insert("policy", b.policy);
+      toml::array ids;
+      for (auto u : units) {
+        ids.push_back(std::string(h.id(u)));
+      }
+      e.insert("units", ids);
+      ev.push_back(e);
+    }
+    res.notes.push_back(fmt::format(
+        "'{}' (policy {}'s adoption, --event-covariate) is carried as policy {}: the fitted "
+        "scenario replays its {} observed adoption{} as `adopt` events ({} dates; its own hazard "
+        "practically nil, alpha_shift = -50) and gives this policy `boosted_by = {{{} = {:.6g}}}` "
+        "(docs/model.md 7.1), so a scenario that moves {}'s adopt events moves the effect (a "
+        "counterfactual on it); --set uncertainty.draw=true does not draw this weight",
+        names[b.term], b.policy, b.policy, n, n == 1 ? "" : "s", dates.size(), b.policy,
+        coef(b.term), b.policy));
   }
   if (!replayed.empty()) {
     std::string list;
@@ -815,29 +955,41 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
   }
   // Another policy's adoption (--event-covariate) enters as numbers, not as that policy: say
   // that a counterfactual on it will not move its effect, and what would.
-  const std::string adopted_prefix = event_covariate_name("");
   for (Eigen::Index j = 0; j < p && !opt.out.empty(); ++j) {
     const auto role = roles[static_cast<std::size_t>(j)].role;
     if (role != Role::folded && role != Role::time_profile) {
       continue;
     }
-    for (const auto& part : io::term_parts(names[j])) {
-      if (part.column.rfind(adopted_prefix, 0) != 0 || part.log) {
+    const auto parts = io::term_parts(names[j]);
+    for (const auto& part : parts) {
+      if (part.column.rfind(adopted_prefix, 0) != 0) {
         continue;
       }
       const auto other = part.column.substr(adopted_prefix.size());
+      if (parts.size() != 1 || part.log || std::isnan(res.glm.coef[j])) {
+        // An interaction or a log of it, or a term not estimated: no booster is its counterpart.
+        res.notes.push_back(fmt::format(
+            "'{}' (with policy {}'s adoption, --event-covariate) is folded into the intercepts at "
+            "its mean: a scenario that moves {}'s dates does not move this effect, and the "
+            "simulator has no counterpart of it (a booster, boosted_by, is the plain term's)",
+            names[j], other, other));
+        continue;
+      }
+      const auto why = not_boosted.find(j);
       res.notes.push_back(fmt::format(
-          "'{}' (policy {}'s adoption, --event-covariate) is carried {}, not as policy {}: a "
-          "scenario that moves {}'s dates (a counterfactual on it) does not move this effect; "
-          "to simulate one, give the scenario policy {} (its `adopt` events or hazard) and "
-          "this policy `boosted_by = {{{} = {:.6g}}}` in its [[policy]] table in place of {} "
-          "(docs/model.md 7.7: the booster counts {}'s adoption in the unit or its direct "
-          "superior, the covariate in the unit or its nearest superior that adopted)",
+          "'{}' (policy {}'s adoption, --event-covariate) is carried {}, not as policy {}{}: "
+          "a scenario that moves {}'s dates (a counterfactual on it) does not move this "
+          "effect; to simulate one, give the scenario policy {} (its `adopt` events or hazard) "
+          "and this policy `boosted_by = {{{} = {:.6g}}}` in its [[policy]] table in place of "
+          "{} (docs/model.md 7.1: the booster counts {} while active in the unit or its direct "
+          "superior, a reversal ends it; the covariate counts its adoption by the unit or its "
+          "nearest superior that adopted, for good)",
           names[j], other,
           role == Role::folded ? "folded into the intercepts at its mean"
                                : "as the intercepts' shift at its observed dates",
-          other, other, other, other, coef(j),
-          role == Role::folded ? "the fold" : "its share of the shift events", other));
+          other, why == not_boosted.end() ? std::string() : " (" + why->second + ")", other, other,
+          other, coef(j), role == Role::folded ? "the fold" : "its share of the shift events",
+          other));
     }
   }
   if (!ev.empty()) {

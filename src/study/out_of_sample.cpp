@@ -122,8 +122,9 @@ void check_refittable(const Scenario& sc, const FitOptions& fo, const FittedTerm
                    "cannot be rebuilt: {} neither a hierarchy column nor an exposure ({}, {}, "
                    "{}, {}), so {} from the fit's --covariates file (time-varying) or "
                    "--event-covariate, which the fitted scenario does not record (it carries {} "
-                   "only as numbers: folded into the intercept at the mean, per unit, or as "
-                   "the intercepts' shift in each period)",
+                   "only as numbers: folded into the intercept at the mean, per unit, as "
+                   "the intercepts' shift in each period, or as another policy's replayed "
+                   "adoptions and a booster)",
                    bad.size() == 1 ? "this term" : "these terms",
                    bad.size() == 1 ? "it names" : "they name", exposures[0], exposures[1],
                    exposures[2], exposures[3], bad.size() == 1 ? "it came" : "they came",

@@ -830,6 +830,27 @@ TEST(OutOfSample, EventCovariateIsCarriedAsABooster) {
     }
   }
   EXPECT_EQ(replayed, 16U);
+  // Not folded as well: the scenario's intercept is the table's.
+  const auto a = std::find(names.begin(), names.end(), "alpha.county") - names.begin();
+  EXPECT_EQ(fitted.adoption.alpha.at("county"), fit.glm.coef[a]);
+  // A base that lists q first: the fitted policy still comes first (check-fit compares it).
+  {
+    std::string swapped = toml;
+    const std::string two =
+        "[[policy]]\nid = \"p\"\nboosted_by = { q = 1.5 }\n"
+        "[[policy]]\nid = \"q\"\nalpha_shift = -50.0\n";
+    ASSERT_NE(swapped.find(two), std::string::npos);
+    swapped.replace(swapped.find(two), two.size(),
+                    "[[policy]]\nid = \"q\"\nalpha_shift = -50.0\n"
+                    "[[policy]]\nid = \"p\"\nboosted_by = { q = 1.5 }\n");
+    auto q_first = spec;
+    q_first.scenario = test::write_file(s.dir, "q_first.toml", swapped + q_events);
+    const auto refit = study::fit_scenario(study::read_riskset_inputs(q_first), fo);
+    const auto order = io::parse_scenario(refit.scenario_toml, "fitted", {}).scenario.policies;
+    ASSERT_EQ(order.size(), 2U);
+    EXPECT_EQ(order[0].id, "p");
+    EXPECT_EQ(order[1].id, "q");
+  }
   // The counterfactual: q never adopted (its adopt events gone), in the truth and in the fit.
   const auto without_q = [&](std::string text_in) {
     std::string out;

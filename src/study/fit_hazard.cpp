@@ -395,7 +395,8 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
   // or its direct superior at the end of the last period, the covariate Q adopted by the unit
   // or its nearest superior that adopted, from the next period; they agree when no adoption of
   // Q lies more than one level above a level at risk (and none before the calendar, which fit
-  // refuses anyway). Carried so, a scenario that moves Q's dates moves the effect.
+  // refuses anyway), no merge or split hands Q on, and no reversal ends it (Q is not the
+  // governance layer's policy). Carried so, a scenario that moves Q's dates moves the effect.
   struct Booster {
     Eigen::Index term;
     std::string policy;
@@ -419,7 +420,27 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     }
     const auto qi = static_cast<std::int32_t>(it - events.policy_ids.begin());
     std::string why;
+    const double b = res.glm.coef[k];
+    if (res.glm.separated.size() > static_cast<std::size_t>(k) &&
+        res.glm.separated[static_cast<std::size_t>(k)]) {
+      why = "its estimate diverges (separation), no weight a booster can hold";
+    } else if (std::fabs(b) > 50) {
+      why = fmt::format("its estimate, {:.6g}, is outside a booster's range [-50, 50]", b);
+    } else if (std::any_of(sc.events.begin(), sc.events.end(), [](const Event& e) {
+                 return std::holds_alternative<MergeSpec>(e.spec) ||
+                        std::holds_alternative<SplitSpec>(e.spec);
+               })) {
+      why = fmt::format(
+          "the scenario merges or splits units, and a successor inherits {} in the simulation "
+          "but not in the covariate",
+          q);
+    } else if (sc.governance.any() && sc.governance.policy == q) {
+      why = "it is the governance layer's policy, whose reversals would end the booster";
+    }
     for (const auto& a : events.adoptions) {
+      if (!why.empty()) {
+        break;
+      }
       if (a.policy != qi || a.period >= sc.calendar.periods) {
         continue;
       }
@@ -745,11 +766,27 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
             "the risk set does not see it, so the fitted intercepts already include it",
             *shift));
       }
-      // The boosters the fit estimated replace the base's weights of the same policies.
+      // The boosters the fit estimated replace the base's weights of the same policies; a
+      // folded adopted.Q beside a base weight for Q would count Q twice: said.
       bool kept_boosters = false;
       if (auto* bb = (*pol)["boosted_by"].as_table()) {
-        for (const auto& b : boosters) {
-          bb->erase(b.policy);
+        for (const auto& bst : boosters) {
+          if (const auto w = (*bb)[bst.policy].value<double>()) {
+            res.notes.push_back(fmt::format(
+                "the base scenario's boosted_by.{} = {} is replaced by the fitted weight",
+                bst.policy, *w));
+          }
+          bb->erase(bst.policy);
+        }
+        for (const auto& entry : not_boosted) {
+          const auto& term = names[entry.first];
+          const auto q = term.substr(adopted_prefix.size());
+          if (bb->contains(q)) {
+            res.notes.push_back(fmt::format(
+                "the fitted scenario keeps the base's boosted_by.{} beside '{}' folded into the "
+                "intercepts: {}'s effect then counts twice (remove one)",
+                q, term, q));
+          }
         }
         kept_boosters = !bb->empty();
         if (bb->empty()) {
@@ -767,22 +804,22 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
           pol->insert("boosted_by", toml::table{});
         }
         auto* bb = (*pol)["boosted_by"].as_table();
-        for (const auto& b : boosters) {
-          bb->insert_or_assign(b.policy, coef(b.term));
+        for (const auto& bst : boosters) {
+          bb->insert_or_assign(bst.policy, coef(bst.term));
         }
       }
     }
     // Each boosting policy as its observed adoptions alone: its table replaced (or added) by one
     // whose own hazard is practically nil (its intercepts lowered by 50), replayed below.
-    for (const auto& b : boosters) {
+    for (const auto& bst : boosters) {
       toml::table q;
-      q.insert("id", b.policy);
+      q.insert("id", bst.policy);
       q.insert("alpha_shift", -50.0);
       bool found = false;
       for (auto& e : *pols) {
         auto* pol = e.as_table();
         const auto* id = pol != nullptr ? (*pol)["id"].as_string() : nullptr;
-        if (id != nullptr && id->get() == b.policy) {
+        if (id != nullptr && id->get() == bst.policy) {
           if (const auto* name = (*pol)["name"].as_string()) {
             q.insert("name", name->get());
           }
@@ -792,6 +829,23 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
       }
       if (!found) {
         pols->push_back(q);
+      }
+    }
+    // The fitted policy first: check-fit compares the scenario's first policy, and the
+    // governance layer defaults to it.
+    for (std::size_t i = 1; i < pols->size(); ++i) {
+      const auto* pol = (*pols)[i].as_table();
+      const auto* id = pol != nullptr ? (*pol)["id"].as_string() : nullptr;
+      if (id != nullptr && id->get() == policy_id) {
+        toml::array moved;
+        moved.push_back((*pols)[i]);
+        for (std::size_t k = 0; k < pols->size(); ++k) {
+          if (k != i) {
+            moved.push_back((*pols)[k]);
+          }
+        }
+        *pols = std::move(moved);
+        break;
       }
     }
   }
@@ -827,11 +881,11 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     ev.push_back(e);
   }
   // The boosting policies' observed adoptions, replayed at their dates.
-  for (const auto& b : boosters) {
+  for (const auto& bst : boosters) {
     std::map<std::int32_t, std::vector<std::int32_t>> dates;  // period -> units, in file order
     std::size_t n = 0;
     for (const auto& a : events.adoptions) {
-      if (a.policy == b.index && a.period >= 0 && a.period < sc.calendar.periods) {
+      if (a.policy == bst.index && a.period >= 0 && a.period < sc.calendar.periods) {
         dates[a.period].push_back(a.unit);
         ++n;
       }
@@ -840,7 +894,7 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
       toml::table e;
       e.insert("type", "adopt");
       e.insert("date", period_label(sc.calendar, period));
-      e.insert("policy", b.policy);
+      e.insert("policy", bst.policy);
       toml::array ids;
       for (auto u : units) {
         ids.push_back(std::string(h.id(u)));
@@ -853,9 +907,10 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
         "scenario replays its {} observed adoption{} as `adopt` events ({} dates; its own hazard "
         "practically nil, alpha_shift = -50) and gives this policy `boosted_by = {{{} = {:.6g}}}` "
         "(docs/model.md 7.1), so a scenario that moves {}'s adopt events moves the effect (a "
-        "counterfactual on it); --set uncertainty.draw=true does not draw this weight",
-        names[b.term], b.policy, b.policy, n, n == 1 ? "" : "s", dates.size(), b.policy,
-        coef(b.term), b.policy));
+        "counterfactual on it); --set uncertainty.draw=true does not draw this weight (the "
+        "other estimates are drawn from their joint distribution, not given it)",
+        names[bst.term], bst.policy, bst.policy, n, n == 1 ? "" : "s", dates.size(), bst.policy,
+        coef(bst.term), bst.policy));
   }
   if (!replayed.empty()) {
     std::string list;
@@ -969,10 +1024,13 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
       if (parts.size() != 1 || part.log || std::isnan(res.glm.coef[j])) {
         // An interaction or a log of it, or a term not estimated: no booster is its counterpart.
         res.notes.push_back(fmt::format(
-            "'{}' (with policy {}'s adoption, --event-covariate) is folded into the intercepts at "
-            "its mean: a scenario that moves {}'s dates does not move this effect, and the "
-            "simulator has no counterpart of it (a booster, boosted_by, is the plain term's)",
-            names[j], other, other));
+            "'{}' (with policy {}'s adoption, --event-covariate) is carried {}: a scenario that "
+            "moves {}'s dates does not move this effect, and the simulator has no counterpart "
+            "of it (a booster, boosted_by, is the plain term's)",
+            names[j], other,
+            role == Role::folded ? "folded into the intercepts at its mean"
+                                 : "as the intercepts' shift at its observed dates",
+            other));
         continue;
       }
       const auto why = not_boosted.find(j);
@@ -1132,7 +1190,8 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
                   "scripted rules.\n")
     << "# Every superior endorses with signal 1, as in the risk set's V; no scripted events\n"
     << "# but the time profile's (trend, period effects), the replayed adoptions of levels\n"
-    << "# not fitted and the base scenario's restructuring. Standard errors are in the fit's\n"
+    << "# not fitted and of an --event-covariate's policy, and the base scenario's\n"
+    << "# restructuring. Standard errors are in the fit's\n"
     << "# coefficient table (printed by `pdlab fit`; --coefficients FILE writes it);\n"
     << "# [uncertainty] holds the covariance (draw = true runs each replicate with its own\n"
     << "# draw).\n"

@@ -121,10 +121,10 @@ void check_refittable(const Scenario& sc, const FitOptions& fo, const FittedTerm
        fmt::format("--train-until refits the fit's terms on the events up to that date, but {} "
                    "cannot be rebuilt: {} neither a hierarchy column nor an exposure ({}, {}, "
                    "{}, {}), so {} from the fit's --covariates file (time-varying) or "
-                   "--event-covariate, which the fitted scenario does not record (it carries {} "
-                   "only as numbers: folded into the intercept at the mean, per unit, as "
-                   "the intercepts' shift in each period, or as another policy's replayed "
-                   "adoptions and a booster)",
+                   "--event-covariate, which the refit cannot rebuild (the fitted scenario "
+                   "carries {} only as estimates: folded into the intercept at the mean, per "
+                   "unit, as the intercepts' shift in each period, or as another policy's "
+                   "replayed adoptions and a booster)",
                    bad.size() == 1 ? "this term" : "these terms",
                    bad.size() == 1 ? "it names" : "they name", exposures[0], exposures[1],
                    exposures[2], exposures[3], bad.size() == 1 ? "it came" : "they came",

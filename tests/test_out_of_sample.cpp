@@ -326,6 +326,13 @@ struct Synthetic {
   std::string dir, truth, fitted, events;
 };
 
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 Synthetic synthetic(const std::string& seed = "3", const std::string& terms = "") {
   Synthetic s;
   s.dir = test::temp_dir();
@@ -561,10 +568,7 @@ TEST(OutOfSample, TrainingFitCarriesItsTrendThroughTheHeldOutPeriods) {
 // 2000-2006 (check-fit's training fit) keeps 2006's effect through 2011.
 TEST(OutOfSample, PeriodEffectsAreCarriedAsTheInterceptsShift) {
   auto s = synthetic();
-  std::ifstream truth_file(s.truth);
-  std::stringstream text;
-  text << truth_file.rdbuf();
-  const auto profiled = test::write_file(s.dir, "profiled.toml", text.str() + R"(
+  const auto profiled = test::write_file(s.dir, "profiled.toml", read_text(s.truth) + R"(
 [[event]]
 type = "set"
 date = "2003"
@@ -701,10 +705,7 @@ value = -1.0
 // level's scenario intercept plus the shift is its fitted intercept plus the period's effect.
 TEST(OutOfSample, PeriodEffectsHoldAtEveryLevelFitted) {
   auto s = synthetic();
-  std::ifstream truth_file(s.truth);
-  std::stringstream text;
-  text << truth_file.rdbuf();
-  std::string toml = text.str();
+  std::string toml = read_text(s.truth);
   const std::string inf = "prefecture = -inf";
   ASSERT_NE(toml.find(inf), std::string::npos);
   toml.replace(toml.find(inf), inf.size(), "prefecture = -2.5");
@@ -768,10 +769,7 @@ value = 1.2
 // nothing (the effect below was exactly 0), so the last check fails on that path.
 TEST(OutOfSample, EventCovariateIsCarriedAsABooster) {
   auto s = synthetic();
-  std::ifstream truth_file(s.truth);
-  std::stringstream text;
-  text << truth_file.rdbuf();
-  std::string toml = text.str();
+  std::string toml = read_text(s.truth);
   const std::string one = "[[policy]]\nid = \"p\"\n";
   ASSERT_NE(toml.find(one), std::string::npos);
   toml.replace(toml.find(one), one.size(),

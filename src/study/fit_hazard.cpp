@@ -866,20 +866,25 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     replay[std::max(a.period, 0)].push_back(a.unit);
     ++replayed[l];
   }
-  for (const auto& [period, units] : replay) {
-    toml::table e;
-    e.insert("type", "adopt");
-    e.insert("date", period_label(sc.calendar, period));
-    if (!policy_id.empty()) {
-      e.insert("policy", policy_id);
+  // Observed adoptions as `adopt` events of `pol`, one a date (units in file order).
+  const auto replay_events = [&](const std::map<std::int32_t, std::vector<std::int32_t>>& by_date,
+                                 const std::string& pol) {
+    for (const auto& [period, units] : by_date) {
+      toml::table e;
+      e.insert("type", "adopt");
+      e.insert("date", period_label(sc.calendar, period));
+      if (!pol.empty()) {
+        e.insert("policy", pol);
+      }
+      toml::array ids;
+      for (auto u : units) {
+        ids.push_back(std::string(h.id(u)));
+      }
+      e.insert("units", ids);
+      ev.push_back(e);
     }
-    toml::array ids;
-    for (auto u : units) {
-      ids.push_back(std::string(h.id(u)));
-    }
-    e.insert("units", ids);
-    ev.push_back(e);
-  }
+  };
+  replay_events(replay, policy_id);
   // The boosting policies' observed adoptions, replayed at their dates.
   for (const auto& bst : boosters) {
     std::map<std::int32_t, std::vector<std::int32_t>> dates;  // period -> units, in file order
@@ -890,18 +895,7 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
         ++n;
       }
     }
-    for (const auto& [period, units] : dates) {
-      toml::table e;
-      e.insert("type", "adopt");
-      e.insert("date", period_label(sc.calendar, period));
-      e.insert("policy", bst.policy);
-      toml::array ids;
-      for (auto u : units) {
-        ids.push_back(std::string(h.id(u)));
-      }
-      e.insert("units", ids);
-      ev.push_back(e);
-    }
+    replay_events(dates, bst.policy);
     res.notes.push_back(fmt::format(
         "'{}' (policy {}'s adoption, --event-covariate) is carried as policy {}: the fitted "
         "scenario replays its {} observed adoption{} as `adopt` events ({} dates; its own hazard "

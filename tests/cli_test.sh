@@ -560,7 +560,20 @@ ok fit_old_covariates_not_written test ! -e "$T/old.toml"
 check fit_terms 0 "log(migrant_share)" -- "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" \
   --covariates "$DC/covariates.csv" --static migrant_share --level prefecture \
   --terms "horizontal + trend + log(migrant_share) + log_gdp_pc" --out "$T/trend.toml"
-check fit_trend_events 0 "adoption.alpha_shift" -- cat "$T/trend.toml"
+# The trend is the fitted policy's own `trend` (b t in period t, the whole calendar long), and
+# [uncertainty] draws it (before 2026-12-07: a `set adoption.alpha_shift` event a period, not drawn).
+check fit_trend_field 0 "^trend = " -- cat "$T/trend.toml"
+ok fit_trend_no_events bash -c "! grep -q 'adoption.alpha_shift' '$T/trend.toml'"
+ok fit_trend_drawn grep -q "keys = \[.*'policy.dual_carbon.trend'" "$T/trend.toml"
+check fit_trend_draws_differ 0 "policy.dual_carbon.trend|3|3" -- bash -c \
+  "'$PDLAB' run '$T/trend.toml' --set uncertainty.draw=true -r 3 -t 1 --out '$T/trend_draws.sqlite' >/dev/null 2>&1 && sqlite3 '$T/trend_draws.sqlite' \"SELECT key, count(*), count(DISTINCT value) FROM draws WHERE key = 'policy.dual_carbon.trend' GROUP BY key\""
+# --set names a [[policy]] by its id, as [uncertainty] does; under draws the key set is held.
+check set_policy_by_id_held 0 "uncertainty: policy.dual_carbon.trend is held at 0.3 in every replicate" -- \
+  "$PDLAB" run "$T/trend.toml" --set uncertainty.draw=true --set policy.dual_carbon.trend=0.3 -r 2 -t 1 --out "$T/trend_held.sqlite"
+check set_policy_by_id_value 0 "^2|0.3$" -- sqlite3 "$T/trend_held.sqlite" \
+  "SELECT count(*), max(value) FROM draws WHERE key = 'policy.dual_carbon.trend' AND value = 0.3"
+check set_policy_unknown_id 78 "'nope' is neither an index of the array (size 1) nor the id of one of its tables" -- \
+  "$PDLAB" validate "$T/trend.toml" --set policy.nope.trend=0.1
 check fit_trend_runs 0 "prefecture" -- "$PDLAB" check-fit "$T/trend.toml" --events "$DC/events.csv" -r 10
 # A --covariates variable constant within each unit (log GDP per capita, given once per city)
 # is carried per unit: its values in a CSV beside the fitted scenario, which joins them with
@@ -751,14 +764,14 @@ check run_held_value 0 "^adoption.gamma_horizontal|3|0.0$" -- sqlite3 "$T/held.s
   "SELECT key, count(*), max(value) FROM draws WHERE key = 'adoption.gamma_horizontal' AND value = 0 GROUP BY key"
 ok run_held_others_same bash -c "[ \"\$(sqlite3 '$T/held.sqlite' \"SELECT replicate, key, value FROM draws WHERE key <> 'adoption.gamma_horizontal' ORDER BY 1, 2\")\" = \"\$(sqlite3 '$T/draws.sqlite' \"SELECT replicate, key, value FROM draws WHERE key <> 'adoption.gamma_horizontal' ORDER BY 1, 2\")\" ]"
 check run_held_resolved 0 "held = \[ 'adoption.gamma_horizontal' \]" -- sqlite3 "$T/held.sqlite" "SELECT toml FROM scenarios"
-# examples/dual_carbon §5: a design added to a fitted scenario with a trend (its three trend
-# events come first, so the new one is event.3) and compared by mode.
+# examples/dual_carbon §5: a design added to a fitted scenario with a trend (the trend is the
+# policy's, so the fitted scenario has no event and the new one is event.0) and compared by mode.
 "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --covariates "$DC/covariates.csv" \
   --static migrant_share,urban_share --level prefecture \
   --terms "horizontal + trend + migrant_share + urban_share + log_gdp_pc" --out "$T/fitted_trend.toml" > "$T/fit_trend.log" 2>&1
 cp "$T/fitted_trend.toml" "$T/gd.toml"
 printf '\n[[event]]\ntype = "adopt"\ndate = "2021"\npolicy = "dual_carbon"\nunits = ["44"]\nmode = "endorse"\n' >> "$T/gd.toml"
-printf 'variant,event.3.mode,event.3.deadline\nendorse,endorse,none\nmandate by 2022,mandate,2022\n' > "$T/modes.csv"
+printf 'variant,event.0.mode,event.0.deadline\nendorse,endorse,none\nmandate by 2022,mandate,2022\n' > "$T/modes.csv"
 check example_mandate_design 0 "share_at_end (prefecture.*mandate by 2022  *0\.0[3-5]" -- bash -c \
   "'$PDLAB' compare '$T/gd.toml' --variants '$T/modes.csv' -r 4 -t 1 --out '$T/modes.sqlite' 2>&1 | tr '\n' ' '"
 GH=$(sed -n 's/^gamma_horizontal = //p' "$T/fitted.toml")
@@ -860,16 +873,24 @@ check oos_time_varying_term 64 "dummies.toml:2: field '# Terms' = 'd2023': --tra
   "$PDLAB" check-fit "$T/dummies.toml" --events "$DC/events.csv" --train-until 2022 -r 2 -t 1
 ok oos_time_varying_term_fix grep -q 'fit again without it (pdlab fit ... --terms "horizontal")' "$T/err"
 ok oos_time_varying_term_not_terms_option bash -c "! grep -q \"field '--terms'\" '$T/err'"
-# A fitted trend (one `set adoption.alpha_shift` event a period) run past its last event stays
-# at its last value: said with the date, the value and the fix (it froze silently); a run at the
-# fitted horizon says nothing.
+# A trend written as one `set adoption.alpha_shift` event a period (as fit wrote it before
+# 2026-12-07, or by hand) run past its last event stays at its last value: said with the date,
+# the value and the fix (it froze silently); a run at the fitted horizon says nothing. The
+# policy's `trend`, as fit writes it now, goes on by itself.
+B=$(sed -n 's/^trend = //p' "$T/trend.toml")
+sed '/^trend = /d' "$T/trend.toml" > "$T/trend_ev.toml"
+for t in 1 2 3; do
+  printf '\n[[event]]\ntype = "set"\ndate = "%s"\npolicy = "dual_carbon"\nkey = "adoption.alpha_shift"\nvalue = %s\n' \
+    "$((2020 + t))" "$(awk -v b="$B" -v t="$t" 'BEGIN { printf "%.17g", b * t }')" >> "$T/trend_ev.toml"
+done
 check trend_frozen_warned 0 "event\[2\] (set adoption.alpha_shift at 2023 = [0-9.e+-]*, policy 'dual_carbon') is the last of the 3 events of a trend" -- \
-  "$PDLAB" validate "$T/trend.toml" --set calendar.periods=10
-ok trend_frozen_fix grep -q "add \`set adoption.alpha_shift\` events from 2024 to 2029 .*or accept a constant hazard after 2023" "$T/err"
-ok trend_own_horizon_quiet bash -c "! '$PDLAB' validate '$T/trend.toml' 2>&1 | grep -q 'of a trend'"
-ok trend_monthly_own_horizon_quiet bash -c "! '$PDLAB' validate '$T/trend.toml' --set calendar.periods_per_year=12 --set calendar.periods=48 2>&1 | grep -q 'of a trend'"
+  "$PDLAB" validate "$T/trend_ev.toml" --set calendar.periods=10
+ok trend_frozen_fix grep -q "give policy 'dual_carbon' \`trend = [0-9.e+-]*\` in its \[\[policy\]\] table in place of these events, .*or accept a constant hazard after 2023" "$T/err"
+ok trend_own_horizon_quiet bash -c "! '$PDLAB' validate '$T/trend_ev.toml' 2>&1 | grep -q 'of a trend'"
+ok trend_monthly_own_horizon_quiet bash -c "! '$PDLAB' validate '$T/trend_ev.toml' --set calendar.periods_per_year=12 --set calendar.periods=48 2>&1 | grep -q 'of a trend'"
 check trend_frozen_check_fit 0 "is the last of the 3 events of a trend" -- \
-  "$PDLAB" check-fit "$T/trend.toml" --events "$DC/events.csv" --set calendar.periods=6 -r 2 -t 1
+  "$PDLAB" check-fit "$T/trend_ev.toml" --events "$DC/events.csv" --set calendar.periods=6 -r 2 -t 1
+ok trend_field_goes_on bash -c "! '$PDLAB' validate '$T/trend.toml' --set calendar.periods=10 2>&1 | grep -q 'of a trend'"
 # check-fit's .sqlite output has a meta table as compare's (it had none), in and out of sample,
 # and the report reads it (with its provenance and what the bands cover).
 check check_fit_sqlite 0 "wrote" -- "$PDLAB" check-fit "$T/fitted.toml" --events "$DC/events.csv" -r 3 -t 1 --out "$T/check.sqlite"

@@ -2,12 +2,15 @@
 // scores on hand-computed cases, the baselines, and the workflow (recovery, bad inputs).
 #include "helpers.hpp"
 #include "pdlab/core/calendar.hpp"
+#include "pdlab/core/uncertainty.hpp"
 #include "pdlab/io/estimation_io.hpp"
 #include "pdlab/sim/engine.hpp"
 #include "pdlab/sim/forecast.hpp"
 #include "pdlab/study/fit.hpp"
 #include "pdlab/study/out_of_sample.hpp"
 #include "pdlab/study/study.hpp"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
@@ -518,9 +521,9 @@ TEST(OutOfSample, BadTrainingDatesAreUsageErrors) {
 }
 
 // A fit on the first periods of a longer calendar (check-fit's training fit) carries its trend
-// on through the rest: the fitted scenario shifts the intercepts by trend x t in every period of
-// its calendar (before, the shift stopped at the training end and the forecast ran on the last
-// training period's).
+// on through the rest: the fitted policy's `trend` shifts the intercepts by trend x t in every
+// period of the calendar it runs on (before 2026-12-06 the shift stopped at the training end, and
+// the forecast ran on the last training period's).
 TEST(OutOfSample, TrainingFitCarriesItsTrendThroughTheHeldOutPeriods) {
   const auto s = synthetic("3", "horizontal + x + trend");
   const auto loaded_full = io::load_scenario(s.truth, {});
@@ -546,17 +549,97 @@ TEST(OutOfSample, TrainingFitCarriesItsTrendThroughTheHeldOutPeriods) {
   const auto fit = study::fit_scenario(train, inputs, ev, fo);
   ASSERT_TRUE(fit.glm.converged);
   const auto refit = io::parse_scenario(fit.scenario_toml, "the refit", {});
-  std::map<std::int32_t, double> shift;  // period -> alpha_shift in force from it
-  for (const auto& e : refit.scenario.events) {
-    if (const auto* set = std::get_if<SetSpec>(&e.spec)) {
-      shift[std::stoi(e.date) - 2000] = set->value;
-    }
-  }
   ASSERT_EQ(refit.scenario.calendar.periods, 12);
-  ASSERT_EQ(shift.size(), 11U) << "one event for each period after the first, 2001-2011";
-  const double trend = shift.at(1);
+  ASSERT_EQ(refit.scenario.policies.at(0).id, "p");
+  const double trend = refit.scenario.policies.at(0).trend;
+  const auto j =
+      std::find(fit.glm.names.begin(), fit.glm.names.end(), "trend") - fit.glm.names.begin();
+  EXPECT_EQ(trend, fit.glm.coef[j]);
   EXPECT_NE(trend, 0.0);
-  EXPECT_NEAR(shift.at(11), 11 * trend, 1e-12 * std::fabs(trend));
+  EXPECT_TRUE(refit.scenario.events.empty()) << "the trend needs no event";
+  // The compiled model's shift in each of the 12 periods, 2007-2011 (held out) included.
+  const auto prepared =
+      study::prepare_study(test::write_file(s.dir, "refit.toml", fit.scenario_toml), {});
+  const auto& epochs = prepared.model->epochs(0);
+  ASSERT_EQ(epochs.size(), 12U);
+  for (std::int32_t t = 0; t < 12; ++t) {
+    EXPECT_EQ(epochs[static_cast<std::size_t>(t)].period, t);
+    EXPECT_EQ(epochs[static_cast<std::size_t>(t)].shift, trend * t) << t;
+  }
+  // [uncertainty] draws it with the other estimates, at its standard error.
+  const auto& u = refit.scenario.uncertainty;
+  const auto at = std::find(u.keys.begin(), u.keys.end(), "policy.p.trend") - u.keys.begin();
+  ASSERT_LT(at, static_cast<std::ptrdiff_t>(u.keys.size()));
+  const auto i = static_cast<std::size_t>(at);
+  EXPECT_EQ(u.estimate[i], trend);
+  // (the fit's preferred SE: cluster-robust where clustered)
+  const double se = fit.glm.se_robust.size() > 0 ? fit.glm.se_robust[j] : fit.glm.se[j];
+  EXPECT_NEAR(std::sqrt(u.covariance[i][i]), se, 1e-12);
+}
+
+// A policy's trend is, bit for bit, the `set adoption.alpha_shift = b t` event in every period
+// that fit wrote before 2026-12-07; on another calendar it is restated per model year; drawn
+// from [uncertainty], each replicate runs with its own trend, spread at its standard error.
+TEST(OutOfSample, PolicyTrendIsTheShiftEventOfEveryPeriod) {
+  const auto s = synthetic();
+  const std::string truth = read_text(s.truth);
+  const double b = 0.15;
+  std::string with_field = truth;
+  with_field.replace(with_field.find("id = \"p\""), 8, "id = \"p\"\ntrend = 0.15");
+  std::string with_events = truth;
+  for (int t = 1; t < 12; ++t) {
+    with_events += "[[event]]\ntype = \"set\"\ndate = \"" + std::to_string(2000 + t) +
+                   "\"\nkey = \"adoption.alpha_shift\"\nvalue = " + fmt::format("{}", b * t) + "\n";
+  }
+  const auto a = study::prepare_study(test::write_file(s.dir, "field.toml", with_field), {});
+  const auto e = study::prepare_study(test::write_file(s.dir, "events.toml", with_events), {});
+  std::size_t adoptions = 0;
+  for (std::int32_t r = 0; r < 3; ++r) {
+    const auto ra = run_replicate(*a.model, r).adoptions;
+    const auto re = run_replicate(*e.model, r).adoptions;
+    ASSERT_EQ(ra.size(), re.size()) << r;
+    for (std::size_t k = 0; k < ra.size(); ++k) {
+      EXPECT_EQ(ra[k].unit, re[k].unit);
+      EXPECT_EQ(ra[k].period, re[k].period);
+    }
+    adoptions += ra.size();
+  }
+  // ... and the trend matters: without it far fewer adopt.
+  const auto flat = study::prepare_study(s.truth, {});
+  std::size_t flat_adoptions = 0;
+  for (std::int32_t r = 0; r < 3; ++r) {
+    flat_adoptions += run_replicate(*flat.model, r).adoptions.size();
+  }
+  EXPECT_GT(adoptions, flat_adoptions + 30);
+  // Run monthly, the trend is restated to b / 12 a month: the same change per year.
+  const auto monthly =
+      study::prepare_study(test::write_file(s.dir, "monthly.toml", with_field),
+                           {"calendar.stated_periods_per_year=1", "calendar.periods_per_year=12",
+                            "calendar.periods=144", "adoption.link=cloglog"});
+  const auto& ep = monthly.model->epochs(0);
+  ASSERT_EQ(ep.size(), 144U);
+  EXPECT_NEAR(ep[12].shift, b, 1e-15);
+  EXPECT_NEAR(ep[143].shift, b * 143 / 12, 1e-12);
+  // Drawn: keys policy.p.trend (SD 0.05) and policy.p.alpha_shift (held).
+  const auto drawn = study::prepare_study(
+      test::write_file(s.dir, "drawn.toml",
+                       with_field + "[uncertainty]\ndraw = true\nkeys = [\"policy.p.trend\"]\n"
+                                    "estimate = [0.15]\ncovariance = [[0.0025]]\n"),
+      {});
+  const auto& sc = drawn.model->scenario();
+  const auto d = compile_draws(sc);
+  double sum = 0;
+  double sum2 = 0;
+  constexpr int kDraws = 2000;
+  for (int r = 0; r < kDraws; ++r) {
+    const auto x = drawn_scenario(sc, d, r).policies.at(0).trend;
+    sum += x;
+    sum2 += x * x;
+  }
+  const double mean = sum / kDraws;
+  const double sd = std::sqrt(sum2 / kDraws - mean * mean);
+  EXPECT_NEAR(mean, 0.15, 4 * 0.05 / std::sqrt(kDraws));
+  EXPECT_NEAR(sd, 0.05, 4 * 0.05 / std::sqrt(2.0 * kDraws));
 }
 
 // factor(period) in a fit is a time profile: the fitted scenario carries its estimates as the
@@ -828,6 +911,22 @@ TEST(OutOfSample, EventCovariateIsCarriedAsABooster) {
     }
   }
   EXPECT_EQ(replayed, 16U);
+  // [uncertainty] draws the weight with the other estimates, at the covariance's SE (the
+  // fit's preferred one), and a drawn scenario carries each draw into the booster.
+  {
+    const auto& u = fitted.uncertainty;
+    const auto at =
+        std::find(u.keys.begin(), u.keys.end(), "policy.p.boosted_by.q") - u.keys.begin();
+    ASSERT_LT(at, static_cast<std::ptrdiff_t>(u.keys.size()));
+    const auto i = static_cast<std::size_t>(at);
+    EXPECT_EQ(u.estimate[i], b);
+    EXPECT_NEAR(std::sqrt(u.covariance[i][i]), se, 1e-9 * se);
+    const auto d = compile_draws(fitted);
+    const auto w0 = drawn_scenario(fitted, d, 0).policies.at(0).boosted_by.at("q");
+    const auto w1 = drawn_scenario(fitted, d, 1).policies.at(0).boosted_by.at("q");
+    EXPECT_NE(w0, w1);
+    EXPECT_NEAR(w0, b, 5 * se);
+  }
   // Not folded as well: the scenario's intercept is the table's.
   const auto a = std::find(names.begin(), names.end(), "alpha.county") - names.begin();
   EXPECT_EQ(fitted.adoption.alpha.at("county"), fit.glm.coef[a]);

@@ -4,6 +4,7 @@
 #include "helpers.hpp"
 #include "pdlab/core/calendar.hpp"
 #include "pdlab/core/restate.hpp"
+#include "pdlab/core/uncertainty.hpp"
 #include "pdlab/io/scenario_io.hpp"
 #include "pdlab/sim/engine.hpp"
 
@@ -77,6 +78,33 @@ TEST(Restate, SetEventsAndDrawnIntercepts) {
   EXPECT_DOUBLE_EQ(r.uncertainty.estimate[0], -4.0 + std::log(12.0 / 52.0));
   EXPECT_EQ(r.uncertainty.estimate[1], 1.0);
   EXPECT_EQ(r.uncertainty.covariance, s.uncertainty.covariance);
+}
+
+// A policy's trend is per period: run yearly from a monthly statement, 12 times the monthly
+// step; drawn, its estimate and its row and column of the covariance scale alike (its variance
+// by 144), the other keys' entries stay, and the draws compile (the range is the run's).
+TEST(Restate, PolicyTrendScalesWithItsCovariance) {
+  auto s = stated_monthly(1);
+  Policy p;
+  p.id = "p";
+  p.trend = 0.2;
+  s.policies = {p};
+  s.uncertainty.keys = {"adoption.alpha.leaf", "policy.p.trend", "adoption.gamma_horizontal"};
+  s.uncertainty.estimate = {-4.0, 0.2, 1.0};
+  s.uncertainty.covariance = {{0.04, 0.005, 0.002}, {0.005, 0.0025, 0.003}, {0.002, 0.003, 0.1}};
+  const auto r = restated_for_calendar(s);
+  EXPECT_DOUBLE_EQ(r.policies[0].trend, 2.4);
+  EXPECT_DOUBLE_EQ(r.uncertainty.estimate[1], 2.4);
+  const auto& c = r.uncertainty.covariance;
+  EXPECT_DOUBLE_EQ(c[1][1], 0.0025 * 144);
+  EXPECT_DOUBLE_EQ(c[0][1], 0.06);
+  EXPECT_DOUBLE_EQ(c[1][0], 0.06);
+  EXPECT_DOUBLE_EQ(c[1][2], 0.036);
+  EXPECT_DOUBLE_EQ(c[2][1], 0.036);
+  EXPECT_EQ(c[0][0], 0.04);
+  EXPECT_EQ(c[0][2], 0.002);
+  EXPECT_EQ(c[2][2], 0.1);
+  EXPECT_NO_THROW(compile_draws(r));
 }
 
 TEST(Restate, Refusals) {

@@ -2,6 +2,7 @@
 // N(estimate, covariance), are deterministic per (seed, replicate), reach the engine (bands
 // widen with the covariance and not without it), and bad input is refused.
 #include "helpers.hpp"
+#include "pdlab/core/params.hpp"
 #include "pdlab/core/uncertainty.hpp"
 #include "pdlab/sim/engine.hpp"
 #include "pdlab/study/study.hpp"
@@ -136,6 +137,55 @@ TEST(Uncertainty, BadInputIsRefusedNamingTheKey) {
   s = two_keys();
   s.uncertainty.keys.clear();
   refused(s, "draw = true but no keys");
+}
+
+// A policy's numbers are keys by its id (policy.ID.trend, .alpha_shift, .boosted_by.OTHER):
+// read, set, drawn within their ranges; an unknown policy or booster, or a value out of range,
+// is refused naming the key and what the scenario has.
+TEST(Uncertainty, PolicyKeysReachTheirPolicysNumbers) {
+  Scenario s;
+  Policy p;
+  p.id = "councils";
+  p.boosted_by["funds"] = 0.5;
+  Policy q;
+  q.id = "funds";
+  s.policies = {p, q};
+  EXPECT_EQ(numeric_parameter(s, "policy.councils.boosted_by.funds"), 0.5);
+  EXPECT_EQ(numeric_parameter(s, "policy.funds.trend"), 0.0);
+  EXPECT_FALSE(numeric_parameter(s, "policy.committee.trend").has_value());
+  EXPECT_FALSE(numeric_parameter(s, "policy.funds.boosted_by.councils").has_value());
+  set_numeric_parameter(s, "policy.councils.trend", 0.25);
+  set_numeric_parameter(s, "policy.councils.alpha_shift", -3.0);
+  set_numeric_parameter(s, "policy.councils.boosted_by.funds", 1.5);
+  EXPECT_EQ(s.policies[0].trend, 0.25);
+  EXPECT_EQ(s.policies[0].alpha_shift, -3.0);
+  EXPECT_EQ(s.policies[0].boosted_by.at("funds"), 1.5);
+  EXPECT_EQ(s.policies[1].trend, 0.0);
+  const auto refused = [&](const std::string& key, double v, const std::string& what) {
+    auto c = s;
+    const auto e = test::expect_error([&] { set_numeric_parameter(c, key, v); }, ErrorKind::config);
+    EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
+  };
+  refused("policy.committee.trend", 0.1, "its policies: councils, funds");
+  refused("policy.funds.boosted_by.councils", 0.1, "has no booster 'councils'");
+  refused("policy.councils.trend", 51.0, "out of range [-50, 50]");
+  refused("policy.councils.boosted_by.funds", 60.0, "out of range [-50, 50]");
+  // Drawn: clamped to the key's range (a trend of 49.9 with SD 1 often leaves [-50, 50]).
+  s.uncertainty.keys = {"policy.councils.trend", "policy.councils.boosted_by.funds"};
+  s.uncertainty.estimate = {49.9, 1.5};
+  s.uncertainty.covariance = {{1.0, 0.0}, {0.0, 0.01}};
+  s.uncertainty.draw = true;
+  const auto d = compile_draws(s);
+  bool clamped = false;
+  for (int r = 0; r < 50; ++r) {
+    const auto x = drawn_scenario(s, d, r);
+    EXPECT_LE(x.policies[0].trend, 50.0);
+    EXPECT_GE(x.policies[0].trend, 48.0 - 5.0);
+    clamped = clamped || x.policies[0].trend == 50.0;
+    EXPECT_NEAR(x.policies[0].boosted_by.at("funds"), 1.5, 0.6);
+  }
+  EXPECT_TRUE(clamped);
 }
 
 // Through the engine: with draws, the spread of outcomes across replicates grows with the

@@ -674,6 +674,27 @@ void Model::compile_epochs(const StaticPart& static_part) {
         epochs_[k].push_back(next);
       }
     }
+    // A trend ([[policy]] trend = b): b t added to the shift in force in each period t, held
+    // within the range an event may set it to; the epoch of each period (the same as fit's
+    // `set adoption.alpha_shift = b t` event in every period, bit for bit).
+    const double b = sc_.policies[k].trend;
+    if (b != 0.0) {
+      std::vector<HazardEpoch> each;
+      each.reserve(static_cast<std::size_t>(std::max(periods(), 1)));
+      std::size_t e = 0;
+      for (std::int32_t t = 0; t < periods(); ++t) {
+        while (e + 1 < epochs_[k].size() && epochs_[k][e + 1].period <= t) {
+          ++e;
+        }
+        HazardEpoch x = epochs_[k][e];
+        x.period = t;
+        x.shift = std::clamp(x.shift + b * t, -50.0, 50.0);
+        each.push_back(x);
+      }
+      if (!each.empty()) {
+        epochs_[k] = std::move(each);
+      }
+    }
   }
 }
 

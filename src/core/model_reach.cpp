@@ -117,9 +117,10 @@ void Model::note_unreached_communities() {
       on + " = false)");
 }
 
-// `pdlab fit` carries a `trend` term as one `set adoption.alpha_shift = b*t` event per period t
-// of the fitted calendar. Past the last one the shift stays at its value: a run extended beyond
-// the fitted horizon freezes the trend. A trend is recognised by its structure, not by the
+// A trend written as one `set adoption.alpha_shift = b*t` event per period t (as `pdlab fit`
+// wrote a `trend` term before 2026-12-07, or by hand): past the last one the shift stays at its
+// value, so a run extended beyond those events freezes the trend. (A policy's own `trend`, as fit
+// writes it now, goes on over any calendar.) A trend is recognised by its structure, not by the
 // file's `# Terms:` comment (a --set or an edited file keeps no comment in step): two or more
 // such events of a policy, evenly spaced, each value b times its period (b != 0), which a
 // step a user scripts does not look like. Even spacing also holds on another calendar (a
@@ -157,14 +158,18 @@ void Model::note_frozen_trends() {
     const std::string end = period_label(sc_.calendar, periods() - 1);
     warnings_.push_back(fmt::format(
         "{} (set adoption.alpha_shift at {} = {}, policy '{}') is the last of the {} events of a "
-        "trend ({} a period, as `pdlab fit` writes a `trend` term), but the calendar runs to {} "
-        "(calendar.periods = {}): from {} the shift stays at {}, a constant hazard where the "
-        "trend would have gone on (docs/model.md 7.8); to extend the trend, add `set "
-        "adoption.alpha_shift` events from {} to {} (value {} x the period number, 0 at {}), or "
-        "accept a constant hazard after {}",
+        "trend ({} a period, as `pdlab fit` wrote a `trend` term before 2026-12-07), but the "
+        "calendar runs to {} (calendar.periods = {}): from {} the shift stays at {}, a constant "
+        "hazard where the trend would have gone on (docs/model.md 7.8); to extend the trend, "
+        "give policy '{}' `trend = {}` in its [[policy]] table in place of these events, which "
+        "goes on over any calendar (a trend per period of this calendar; a file that states "
+        "calendar.stated_periods_per_year = S takes {} x {} / S), or add `set "
+        "adoption.alpha_shift` events from {} to {} (value {} x the period number), or accept "
+        "a constant hazard after {}",
         last.source, date, number_text(value(&last)), sc_.policies[k].id, shifts.size(),
-        number_text(b), end, periods(), next, number_text(value(&last)), next, end, number_text(b),
-        period_label(sc_.calendar, 0), held));
+        number_text(b), end, periods(), next, number_text(value(&last)), sc_.policies[k].id,
+        number_text(b), number_text(b), sc_.calendar.periods_per_year, next, end, number_text(b),
+        held));
   }
 }
 

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include <tuple>
 
 namespace pdlab {
 
@@ -265,16 +266,21 @@ std::vector<Param> make_registry() {
                     "exposes `to` to `from`'s adoption; symmetric (default true) adds the "
                     "reverse."));
   r.push_back(table("policy", "", "",
-                    "Array of tables {id, name, alpha_shift, requires, boosted_by, from, "
+                    "Array of tables {id, name, alpha_shift, trend, requires, boosted_by, from, "
                     "levels, types}: the policies diffusing at once; alpha_shift is added to every "
-                    "intercept of that policy; requires = [ids]: its hazard is zero until each "
+                    "intercept of that policy; trend = b: b t is added to its hazard's exponent in "
+                    "period t (b per period of the stated calendar, in [-50, 50]; the shift held "
+                    "within [-50, 50]), as `pdlab fit` writes a `trend` term; requires = [ids]: "
+                    "its hazard is zero until each "
                     "listed policy is active in the unit or its superior; boosted_by = {id = "
                     "weight}: added to its hazard's exponent while that policy is active there "
                     "(keyed tables: policy[].boosted_by.<policy>); from = date: the policy exists "
                     "from then (no adoption by any channel before; earlier events on it are "
                     "errors); levels = [names]: the only levels where it can be adopted; types = "
                     "[names]: the only unit types (hierarchy column `type`, e.g. street_office "
-                    "but not town) that can adopt it, by any channel."));
+                    "but not town) that can adopt it, by any channel. Typed overrides and "
+                    "[uncertainty] reach a policy's numbers as policy.<id>.alpha_shift, "
+                    "policy.<id>.trend and policy.<id>.boosted_by.<policy>."));
 
   {
     Param p{"adoption.link",
@@ -1357,6 +1363,78 @@ std::string parameter_value(const Param& p, const Scenario& s) {
   return o.str();
 }
 
+std::optional<PolicyKey> parse_policy_key(std::string_view key) {
+  constexpr std::string_view head = "policy.";
+  if (key.substr(0, head.size()) != head) {
+    return std::nullopt;
+  }
+  const auto rest = key.substr(head.size());
+  PolicyKey k;
+  constexpr std::string_view booster = ".boosted_by.";
+  if (rest.find_first_of("[]") != std::string_view::npos) {
+    return std::nullopt;  // (policy[].boosted_by.<policy>: the registry's pattern, no policy)
+  }
+  if (const auto at = rest.rfind(booster); at != std::string_view::npos && at > 0) {
+    k.id = std::string(rest.substr(0, at));
+    k.field = PolicyField::boosted_by;
+    k.other = std::string(rest.substr(at + booster.size()));
+    if (k.other.empty()) {
+      return std::nullopt;
+    }
+    k.lo = -50;
+    k.hi = 50;
+    return k;
+  }
+  for (const auto& [suffix, field, lo, hi] :
+       {std::tuple{std::string_view(".alpha_shift"), PolicyField::alpha_shift, -50.0, 50.0},
+        std::tuple{std::string_view(".trend"), PolicyField::trend, -50.0, 50.0}}) {
+    if (rest.size() > suffix.size() && rest.substr(rest.size() - suffix.size()) == suffix) {
+      k.id = std::string(rest.substr(0, rest.size() - suffix.size()));
+      k.field = field;
+      k.lo = lo;
+      k.hi = hi;
+      return k;
+    }
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// The number a policy key addresses in `s`, or nullptr where the scenario has no such policy
+// (or no such booster); *why then says which, for an error message.
+double* policy_number(Scenario& s, const PolicyKey& k, std::string* why) {
+  const auto pol = std::find_if(s.policies.begin(), s.policies.end(),
+                                [&](const Policy& p) { return p.id == k.id; });
+  if (pol == s.policies.end()) {
+    if (why != nullptr) {
+      std::string ids;
+      for (const auto& p : s.policies) {
+        ids += (ids.empty() ? "" : ", ") + p.id;
+      }
+      *why = "the scenario has no [[policy]] with id '" + k.id + "' (its policies: " + ids + ")";
+    }
+    return nullptr;
+  }
+  switch (k.field) {
+    case PolicyField::alpha_shift: return &pol->alpha_shift;
+    case PolicyField::trend: return &pol->trend;
+    case PolicyField::boosted_by: {
+      const auto it = pol->boosted_by.find(k.other);
+      if (it == pol->boosted_by.end()) {
+        if (why != nullptr) {
+          *why = "policy '" + k.id + "' has no booster '" + k.other + "' in its boosted_by table";
+        }
+        return nullptr;
+      }
+      return &it->second;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 void set_numeric_parameter(Scenario& s, std::string_view key, double value) {
   const auto check = [&](double lo, double hi) {
     if (!(value >= lo && value <= hi)) {
@@ -1364,6 +1442,20 @@ void set_numeric_parameter(Scenario& s, std::string_view key, double value) {
            fmt::format("out of range [{}, {}]", lo, hi), "choose a value within the range");
     }
   };
+  if (const auto pk = parse_policy_key(key)) {
+    std::string why;
+    double* v = policy_number(s, *pk, &why);
+    if (v == nullptr) {
+      fail(ErrorKind::config, {s.file, 0, std::string(key), fmt::format("{}", value)}, why,
+           pk->field == PolicyField::boosted_by
+               ? "list the booster in that policy's table (boosted_by = {" + pk->other +
+                     " = 0}) or use a policy and booster the scenario has"
+               : "use the id of one of the scenario's [[policy]] tables");
+    }
+    check(pk->lo, pk->hi);
+    *v = value;
+    return;
+  }
   std::string k;
   if (const KeyedParam* kp = find_keyed_parameter(key, &k); kp != nullptr && kp->entry) {
     check(kp->lo, kp->hi);
@@ -1380,6 +1472,11 @@ void set_numeric_parameter(Scenario& s, std::string_view key, double value) {
 }
 
 std::optional<double> numeric_parameter(const Scenario& s, std::string_view key) {
+  if (const auto pk = parse_policy_key(key)) {
+    // (policy_number only reads here)
+    const double* v = policy_number(const_cast<Scenario&>(s), *pk, nullptr);
+    return v != nullptr ? std::optional<double>(*v) : std::nullopt;
+  }
   std::string k;
   if (const KeyedParam* kp = find_keyed_parameter(key, &k); kp != nullptr && kp->entry) {
     Scenario probe = s;  // (entry() adds an absent key with its table's default)

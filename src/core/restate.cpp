@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "pdlab/core/errors.hpp"
+#include "pdlab/core/params.hpp"
 
 namespace pdlab {
 namespace {
@@ -96,6 +97,10 @@ Scenario restated_for_calendar(const Scenario& s) {
   pr.pilot_delay = r.count(pr.pilot_delay);
   pr.scale_up_deadline = r.count(pr.scale_up_deadline);
   out.stages.institutionalise_after = r.count(out.stages.institutionalise_after);
+  // A trend per period: the same change per model year.
+  for (auto& p : out.policies) {
+    p.trend *= r.stated / r.run;
+  }
   for (auto& e : out.events) {
     if (auto* set = std::get_if<SetSpec>(&e.spec)) {
       set->value = r.value(set->key, set->value);
@@ -105,6 +110,21 @@ Scenario restated_for_calendar(const Scenario& s) {
   for (std::size_t i = 0; i < u.keys.size(); ++i) {
     if (is_intercept(u.keys[i])) {
       u.estimate[i] = r.intercept(u.estimate[i]);  // a shift: the covariance is unchanged
+    } else if (const auto pk = parse_policy_key(u.keys[i]); pk && pk->field == PolicyField::trend) {
+      // A scale: the key's row and column of the covariance with it.
+      const double f = r.stated / r.run;
+      if (i < u.estimate.size()) {
+        u.estimate[i] *= f;
+      }
+      // (a covariance of the wrong shape is left for compile_draws to name)
+      const bool square =
+          u.covariance.size() == u.keys.size() &&
+          std::all_of(u.covariance.begin(), u.covariance.end(),
+                      [&](const std::vector<double>& row) { return row.size() == u.keys.size(); });
+      for (std::size_t j = 0; square && j < u.keys.size(); ++j) {
+        u.covariance[i][j] *= f;
+        u.covariance[j][i] *= f;
+      }
     } else if (restated_with_calendar(u.keys[i])) {
       fail(ErrorKind::config, {s.file, 0, "uncertainty.keys", u.keys[i]},
            "only intercepts can be drawn on a calendar other than the stated one",

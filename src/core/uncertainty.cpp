@@ -103,7 +103,10 @@ CompiledDraws compile_draws(const Scenario& s) {
     set_numeric_parameter(probe, u.keys[i], u.estimate[i]);
     double lo = -1e9;
     double hi = 1e9;
-    if (const Param* p = find_parameter(u.keys[i])) {
+    if (const auto pk = parse_policy_key(u.keys[i])) {
+      lo = pk->lo;
+      hi = pk->hi;
+    } else if (const Param* p = find_parameter(u.keys[i])) {
       lo = p->lo;
       hi = p->hi;
     } else if (const KeyedParam* kp = find_keyed_parameter(u.keys[i])) {

@@ -553,9 +553,9 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
     s.hierarchy.attributes = strings(c, n, key);
   } else if (key == "policy") {
     each_table(c, n, key, [&](const toml::table& t, const std::string& k) {
-      check_keys(
-          c, t, k + ".",
-          {"id", "name", "alpha_shift", "requires", "boosted_by", "from", "levels", "types"});
+      check_keys(c, t, k + ".",
+                 {"id", "name", "alpha_shift", "trend", "requires", "boosted_by", "from", "levels",
+                  "types"});
       Policy p;
       if (!t.contains("id")) {
         bad(c, n, k + ".id", "missing", "give each policy an id");
@@ -569,6 +569,9 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
       p.name = t.contains("name") ? text(c, *t.get("name"), k + ".name") : p.id;
       if (const auto* a = t.get("alpha_shift")) {
         p.alpha_shift = real(c, *a, k + ".alpha_shift", -50, 50);
+      }
+      if (const auto* tr = t.get("trend")) {
+        p.trend = real(c, *tr, k + ".trend", -50, 50);
       }
       if (const auto* r = t.get("requires")) {
         p.prerequisites = strings(c, *r, k + ".requires");
@@ -924,6 +927,40 @@ toml::table parse_override_value(const std::string& value) {
   }
 }
 
+// The element of an array of tables that a key segment names: its index ("0"), or the `id` of
+// one of its tables ("policy.councils.trend" as [uncertainty] names a policy's numbers); nullptr
+// where none.
+toml::node* array_element(toml::array& arr, const std::string& part) {
+  for (auto& e : arr) {  // an id first: a policy may be named "2020"
+    const auto* t = e.as_table();
+    const auto* id = t != nullptr ? t->get("id") : nullptr;
+    if (id != nullptr && id->is_string() && id->as_string()->get() == part) {
+      return &e;
+    }
+  }
+  if (!part.empty() && part.size() < 9 &&
+      part.find_first_not_of("0123456789") == std::string::npos) {
+    return arr.get(std::stoul(part));
+  }
+  return nullptr;
+}
+
+// The node at a dotted key, arrays of tables entered by index or id (array_element).
+const toml::node* node_at(const toml::table& root, const std::string& key) {
+  const toml::node* cur = &root;
+  std::stringstream ss(key);
+  for (std::string part; cur != nullptr && std::getline(ss, part, '.');) {
+    if (const auto* tb = cur->as_table()) {
+      cur = tb->get(part);
+    } else if (const auto* arr = cur->as_array()) {
+      cur = array_element(const_cast<toml::array&>(*arr), part);  // (only read)
+    } else {
+      cur = nullptr;
+    }
+  }
+  return cur;
+}
+
 void apply_override(toml::table& root, const std::string& assignment) {
   if (assignment.find_first_of("\r\n") != std::string::npos) {
     fail(ErrorKind::usage, {"--set " + assignment, 0, "", ""}, "a --set spans several lines",
@@ -951,19 +988,15 @@ void apply_override(toml::table& root, const std::string& assignment) {
       }
       cur = tb->get(parts[i]);
     } else if (auto* arr = cur->as_array()) {
-      std::size_t idx = 0;
-      try {
-        idx = std::stoul(parts[i]);
-      } catch (...) {
-        idx = arr->size();
-      }
-      if (idx >= arr->size()) {
+      toml::node* element = array_element(*arr, parts[i]);
+      if (element == nullptr) {
         fail(ErrorKind::config, {"--set " + assignment, 0, "", ""},
-             "'" + parts[i] + "' is not an index of the array (size " +
-                 std::to_string(arr->size()) + ")",
-             "index arrays of tables from 0, e.g. event.0.deadline=2016-12");
+             "'" + parts[i] + "' is neither an index of the array (size " +
+                 std::to_string(arr->size()) + ") nor the id of one of its tables",
+             "index arrays of tables from 0, e.g. event.0.deadline=2016-12, or name a "
+             "[[policy]] by its id, e.g. policy.councils.trend=0.1");
       }
-      cur = arr->get(idx);
+      cur = element;
     } else {
       fail(ErrorKind::config, {"--set " + assignment, 0, "", ""},
            "'" + parts[i - 1] + "' is a value, not a table", "check the key path");
@@ -1113,8 +1146,8 @@ LoadedScenario parse_scenario(const std::string& text_with_bom, const std::strin
   // uncertainty.held, so a resumed study holds it too.
   if (!overrides.empty() && s.uncertainty.draw) {
     for (const auto& key : s.uncertainty.keys) {
-      const auto* before = as_written.at_path(key).node();
-      const auto* after = root.at_path(key).node();
+      const auto* before = node_at(as_written, key);
+      const auto* after = node_at(root, key);
       auto& held = s.uncertainty.held;
       if (after != nullptr && (before == nullptr || text_of(before) != text_of(after)) &&
           std::find(held.begin(), held.end(), key) == held.end()) {

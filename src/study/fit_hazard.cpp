@@ -27,7 +27,8 @@ namespace {
 
 // Where a fitted term goes in the scenario.
 // time_profile: a term with one value a period (factor(period)'s dummies, a national series),
-// carried with `trend` as the intercepts' shift in each period.
+// carried as the intercepts' shift in each period (`set adoption.alpha_shift` events); the trend
+// is the fitted policy's own `trend`.
 // booster: another policy's adoption (--event-covariate), carried as this policy's boosted_by.
 enum class Role : std::uint8_t {
   alpha,
@@ -513,7 +514,7 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     }
     if (m.role == Role::trend || m.role == Role::time_profile || m.role == Role::folded ||
         m.role == Role::booster) {
-      continue;  // (a booster's weight is set in its [[policy]] table, no key to draw)
+      continue;  // (a trend's and a booster's keys name the policy: added below)
     }
     Eigen::RowVectorXd a = Eigen::RowVectorXd::Zero(p);
     a[j] = 1.0;
@@ -558,6 +559,13 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     } else if (role == Role::trend) {
       trend = coef(j);
       has_trend = true;
+      if (!(std::fabs(trend) <= 50.0) && !opt.out.empty()) {
+        fail(ErrorKind::data, {opt.events_path, 0, names[j], fmt::format("{:.6g}", trend)},
+             "the trend's estimate is outside a policy trend's range [-50, 50] per period, so "
+             "the fitted scenario could not carry it",
+             "look at the adoptions over time (is nearly every one in the first or last "
+             "period?); drop the trend, or use factor(period) or fewer, longer periods");
+      }
     }
   }
   if (!folded.empty()) {
@@ -799,6 +807,11 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
             "does not estimate (its hazard ignores them, docs/model.md 7.7): a simulation of it "
             "applies them on top of the fitted hazard");
       }
+      // The trend as the policy's own (b t in period t, the whole calendar long).
+      pol->erase("trend");
+      if (has_trend) {
+        pol->insert("trend", trend);
+      }
       if (!boosters.empty()) {
         if (!pol->contains("boosted_by")) {
           pol->insert("boosted_by", toml::table{});
@@ -901,10 +914,10 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
         "scenario replays its {} observed adoption{} as `adopt` events ({} dates; its own hazard "
         "practically nil, alpha_shift = -50) and gives this policy `boosted_by = {{{} = {:.6g}}}` "
         "(docs/model.md 7.1), so a scenario that moves {}'s adopt events moves the effect (a "
-        "counterfactual on it); --set uncertainty.draw=true does not draw this weight (the "
-        "other estimates are drawn from their joint distribution, not given it)",
+        "counterfactual on it); --set uncertainty.draw=true draws this weight with the other "
+        "estimates (policy.{}.boosted_by.{})",
         names[bst.term], bst.policy, bst.policy, n, n == 1 ? "" : "s", dates.size(), bst.policy,
-        coef(bst.term), bst.policy));
+        coef(bst.term), bst.policy, policy_id, bst.policy));
   }
   if (!replayed.empty()) {
     std::string list;
@@ -917,13 +930,20 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
         "`adopt` events at their dates ({} events) and never adopts anything else there",
         list, replay.size()));
   }
-  if (has_trend || !profile_terms.empty()) {
-    // The trend and the time profiles as the intercepts' shift in force from each period
-    // (docs/model.md 7.4), over the written scenario's whole calendar: a fit on the first
-    // periods of a longer one (the training periods of check-fit) carries the trend on through
-    // the rest, and each profile at its last value. A period without risk-set rows takes the
-    // value of the last one before it (the first one's before any). One event a period in which
-    // the shift changes.
+  if (has_trend) {
+    res.notes.push_back(fmt::format(
+        "the trend ({:.6g} per period) is carried as the policy's `trend` ([[policy]] trend: b t "
+        "added to the exponent in period t, over the whole calendar, docs/model.md 7.1); "
+        "--set uncertainty.draw=true draws it with the other estimates (policy.{}.trend)",
+        trend, policy_id));
+  }
+  if (!profile_terms.empty()) {
+    // The time profiles as the intercepts' shift in force from each period (docs/model.md
+    // 7.4), over the written scenario's whole calendar: a fit on the first periods of a longer
+    // one (the training periods of check-fit) carries each profile on at its last value. A
+    // period without risk-set rows takes the value of the last one before it (the first one's
+    // before any). One event a period in which the shift changes; the trend is the policy's
+    // own (above) and adds to it.
     std::int32_t periods = sc.calendar.periods;
     if (const auto written = t["calendar"]["periods"].value<std::int64_t>()) {
       periods = std::max(periods, static_cast<std::int32_t>(*written));
@@ -935,7 +955,7 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     double before = 0;  // the shift in force (none before the first period)
     std::size_t n_events = 0;
     for (std::int32_t period = 0; period < periods; ++period) {
-      double shift = trend * period;
+      double shift = 0;
       for (std::size_t j = 0; j < profile_terms.size(); ++j) {
         shift += coef(profile_terms[j]) * (value_at(profile_values[j], period) - profile_center[j]);
       }
@@ -954,13 +974,7 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
       ev.push_back(e);
       ++n_events;
     }
-    if (has_trend) {
-      res.notes.push_back(fmt::format(
-          "the trend ({:.6g} per period) is carried as a `set adoption.alpha_shift` event per "
-          "period; --set uncertainty.draw=true does not draw it",
-          trend));
-    }
-    if (!profile_terms.empty()) {
+    {
       std::string list;
       for (auto k : profile_terms) {
         list += (list.empty() ? "'" : ", '") + names[k] + "'";
@@ -998,8 +1012,8 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
           "uncertainty.draw=true draws the intercepts with their covariance with {} but not {} "
           "({} fixed at the estimates)",
           list, profile_terms.size() == 1 ? "varies" : "vary", them,
-          has_trend ? " (with the trend's b t)" : "", n_events, n_events == 1 ? "" : "s", held,
-          outside, them, them, profile_terms.size() == 1 ? "it stays" : "they stay"));
+          has_trend ? " (the policy's trend adds its b t)" : "", n_events, n_events == 1 ? "" : "s",
+          held, outside, them, them, profile_terms.size() == 1 ? "it stays" : "they stay"));
     }
   }
   // Another policy's adoption (--event-covariate) enters as numbers, not as that policy: say
@@ -1046,6 +1060,22 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
   }
   if (!ev.empty()) {
     t.insert_or_assign("event", ev);
+  }
+  // The trend and the boosters' weights are keys of the fitted policy's table.
+  const auto policy_key = [&](Eigen::Index term, const std::string& field) {
+    Eigen::RowVectorXd a = Eigen::RowVectorXd::Zero(p);
+    a[term] = 1.0;
+    keys.push_back("policy." + policy_id + "." + field);
+    rows_a.push_back(a);
+    value[keys.back()] = coef(term);
+  };
+  for (Eigen::Index j = 0; j < p; ++j) {
+    if (roles[static_cast<std::size_t>(j)].role == Role::trend) {
+      policy_key(j, "trend");
+    }
+  }
+  for (const auto& bst : boosters) {
+    policy_key(bst.term, "boosted_by." + bst.policy);
   }
   // The estimates' covariance (cluster-robust when clustered, as the coefficient table's
   // preferred SEs), mapped to the scenario's keys, so that runs can carry the estimation error:
@@ -1183,7 +1213,7 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
                   "their deadlines,\n# peers, pressure from below) differ here only by their "
                   "scripted rules.\n")
     << "# Every superior endorses with signal 1, as in the risk set's V; no scripted events\n"
-    << "# but the time profile's (trend, period effects), the replayed adoptions of levels\n"
+    << "# but the time profile's (period effects), the replayed adoptions of levels\n"
     << "# not fitted and of an --event-covariate's policy, and the base scenario's\n"
     << "# restructuring. Standard errors are in the fit's\n"
     << "# coefficient table (printed by `pdlab fit`; --coefficients FILE writes it);\n"

@@ -103,13 +103,16 @@ std::vector<GivenFactor> given_factors(const SensitivitySpec& spec, const Scenar
 // The registry's range of a numeric key; an error with did-you-mean for any other key.
 std::pair<double, double> registry_range(const GivenFactor& g) {
   const auto& key = g.f.key;
+  if (const auto pk = parse_policy_key(key)) {  // a [[policy]]'s number, by its id
+    return {pk->lo, pk->hi};
+  }
   if (const KeyedParam* kp = find_keyed_parameter(key); kp != nullptr && kp->entry != nullptr) {
     return {kp->lo, kp->hi};
   } else if (kp != nullptr) {  // a per-[[policy]] override, set in a policy's own table
     fail(g.kind, g.where,
-         "'" + key + "' is a key of a [[policy]] table, which a sensitivity factor cannot vary",
-         "vary the scenario-wide key it overrides, or compare the policy's values with `pdlab "
-         "compare`");
+         "'" + key + "' is the pattern of a [[policy]] table's key, not one policy's",
+         "name the policy by its id: policy.ID.boosted_by.OTHER (also policy.ID.trend and "
+         "policy.ID.alpha_shift)");
   }
   if (const Param* p = find_parameter(key); p != nullptr && p->type == ParamType::real) {
     return {p->lo, p->hi};

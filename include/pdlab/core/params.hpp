@@ -75,9 +75,23 @@ const KeyedParam* find_keyed_parameter(std::string_view full, std::string* key =
 // The keyed entry whose table is `table` ("adoption.alpha", "promotion.by_level"), or nullptr.
 const KeyedParam* find_keyed_table(std::string_view table, std::string_view suffix = "");
 
+// A number of one [[policy]] table, addressed by the policy's id (typed overrides and
+// [uncertainty] reach it): policy.<id>.alpha_shift, policy.<id>.trend,
+// policy.<id>.boosted_by.<other policy>.
+enum class PolicyField : std::uint8_t { alpha_shift, trend, boosted_by };
+struct PolicyKey {
+  std::string id;
+  PolicyField field = PolicyField::alpha_shift;
+  std::string other;      // the booster's policy (boosted_by)
+  double lo = 0, hi = 0;  // the field's range
+};
+// The policy key `key` spells, or nullopt for any other key (no check that the policy exists).
+std::optional<PolicyKey> parse_policy_key(std::string_view key);
+
 // Sets a numeric parameter of a scenario directly (a typed override: no TOML text): a
-// registry key of type real, or a keyed entry (keyed_parameters(), e.g. adoption.alpha.<level>)
-// that typed overrides reach. Throws Error(config) naming the key and its range for an unknown
+// registry key of type real, a keyed entry (keyed_parameters(), e.g. adoption.alpha.<level>)
+// that typed overrides reach, or a policy key (parse_policy_key: the policy, and a booster,
+// must exist). Throws Error(config) naming the key and its range for an unknown
 // key or a value outside it; keys of a keyed entry are checked when the model is compiled.
 void set_numeric_parameter(Scenario& s, std::string_view key, double value);
 // The value of a numeric key that set_numeric_parameter() reaches (a keyed entry the scenario

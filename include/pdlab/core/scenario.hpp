@@ -55,6 +55,9 @@ struct Policy {
   std::string id;
   std::string name;
   double alpha_shift = 0.0;
+  // b t added to the hazard's exponent in period t (b per period of the stated calendar;
+  // docs/model.md 7.1): a fitted `trend` term.
+  double trend = 0.0;
   // Other policies this one needs: its hazard is zero until each is active in the unit or its
   // superior (Chengdu: councils, then funds, then the committee).
   std::vector<std::string> prerequisites;  // TOML key "requires"

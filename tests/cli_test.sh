@@ -574,6 +574,10 @@ check set_policy_by_id_value 0 "^2|0.3$" -- sqlite3 "$T/trend_held.sqlite" \
   "SELECT count(*), max(value) FROM draws WHERE key = 'policy.dual_carbon.trend' AND value = 0.3"
 check set_policy_unknown_id 78 "'nope' is neither an index of the array (size 1) nor the id of one of its tables" -- \
   "$PDLAB" validate "$T/trend.toml" --set policy.nope.trend=0.1
+check trend_bound_warned 0 "policy 'dual_carbon': its trend (20 a period) takes the shift of its hazard past the bound of ±50 at 2023" -- \
+  "$PDLAB" validate "$T/trend.toml" --set policy.dual_carbon.trend=20
+check trend_in_policies_table 0 "^dual_carbon|1$" -- sqlite3 "$T/trend_draws.sqlite" \
+  "SELECT policy_id, trend <> 0 FROM policies"
 check fit_trend_runs 0 "prefecture" -- "$PDLAB" check-fit "$T/trend.toml" --events "$DC/events.csv" -r 10
 # A --covariates variable constant within each unit (log GDP per capita, given once per city)
 # is carried per unit: its values in a CSV beside the fitted scenario, which joins them with

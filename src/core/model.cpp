@@ -682,14 +682,28 @@ void Model::compile_epochs(const StaticPart& static_part) {
       std::vector<HazardEpoch> each;
       each.reserve(static_cast<std::size_t>(std::max(periods(), 1)));
       std::size_t e = 0;
+      std::int32_t bound_from = -1;  // the first period the bound holds the shift
       for (std::int32_t t = 0; t < periods(); ++t) {
         while (e + 1 < epochs_[k].size() && epochs_[k][e + 1].period <= t) {
           ++e;
         }
         HazardEpoch x = epochs_[k][e];
         x.period = t;
-        x.shift = std::clamp(x.shift + b * t, -50.0, 50.0);
+        const double shift = x.shift + b * t;
+        x.shift = std::clamp(shift, -50.0, 50.0);
+        if (x.shift != shift && bound_from < 0) {
+          bound_from = t;
+        }
         each.push_back(x);
+      }
+      if (bound_from >= 0) {
+        warnings_.push_back(fmt::format(
+            "policy '{}': its trend ({} a period) takes the shift of its hazard past the bound "
+            "of ±50 at {}; from then the shift stays at the bound (docs/model.md 7.1), a hazard "
+            "of practically {} where the trend would have gone on: check the trend (a fitted "
+            "one this large says the data do not pin it down) or shorten the calendar",
+            sc_.policies[k].id, number_text(b), period_label(sc_.calendar, bound_from),
+            b > 0 ? "1" : "0"));
       }
       if (!each.empty()) {
         epochs_[k] = std::move(each);

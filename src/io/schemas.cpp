@@ -76,7 +76,10 @@ std::vector<TableSchema> build() {
                {{"policy_index", I, "0-based index"},
                 {"policy_id", T, "id"},
                 {"name", T, "display name"},
-                {"alpha_shift", R, "shift of the baseline log-odds"}}});
+                {"alpha_shift", R, "shift of the baseline log-odds"},
+                {"trend", R,
+                 "[[policy]] trend: b, added to the exponent as b t in period t (per period of "
+                 "the run's calendar; under uncertainty.draw, each replicate's is in `draws`)"}}});
   v.push_back({"runs",
                "One row per replicate.",
                {{"scenario_id", I, "scenario"},

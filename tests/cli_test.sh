@@ -578,6 +578,11 @@ check trend_bound_warned 0 "policy 'dual_carbon': its trend (20 a period) takes 
   "$PDLAB" validate "$T/trend.toml" --set policy.dual_carbon.trend=20
 check trend_in_policies_table 0 "^dual_carbon|1$" -- sqlite3 "$T/trend_draws.sqlite" \
   "SELECT policy_id, trend <> 0 FROM policies"
+# sensitivity varies a policy's number by its id; an unknown id is refused naming the --factor.
+check sensitivity_policy_trend 0 "policy.dual_carbon.trend" -- "$PDLAB" sensitivity "$T/trend.toml" \
+  --factor policy.dual_carbon.trend=0:0.5 --method morris --trajectories 2 -r 2 -t 1 --out "$T/sens_trend.csv"
+check sensitivity_policy_unknown 64 "field '--factor' = 'policy.nope.trend=0:0.5': 'policy.nope.trend' names no policy, or no booster, of the scenario (its policies: dual_carbon)" -- \
+  "$PDLAB" sensitivity "$T/trend.toml" --factor policy.nope.trend=0:0.5 --method morris --trajectories 2 -r 2 --out "$T/sens_nope.csv"
 check fit_trend_runs 0 "prefecture" -- "$PDLAB" check-fit "$T/trend.toml" --events "$DC/events.csv" -r 10
 # A --covariates variable constant within each unit (log GDP per capita, given once per city)
 # is carried per unit: its values in a CSV beside the fitted scenario, which joins them with

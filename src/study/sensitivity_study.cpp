@@ -209,6 +209,20 @@ ResolvedFactor resolve(const GivenFactor& g, const Scenario& sc) {
   const int periods_per_year = sc.calendar.periods_per_year;
   const auto event = event_value_index(g.f.key);
   auto [rlo, rhi] = event ? event_value_range(g, sc, *event) : registry_range(g);
+  if (parse_policy_key(g.f.key) && !numeric_parameter(sc, g.f.key)) {
+    std::string has;  // the policies, each with the boosters it lists
+    for (const auto& p : sc.policies) {
+      std::string boosters;
+      for (const auto& [id, w] : p.boosted_by) {
+        boosters += (boosters.empty() ? " (boosted_by " : ", ") + id;
+      }
+      has += (has.empty() ? "" : ", ") + p.id + (boosters.empty() ? "" : boosters + ")");
+    }
+    fail(g.kind, g.where,
+         "'" + g.f.key + "' names no policy, or no booster, of the scenario (its policies: " + has +
+             ")",
+         "name one of the scenario's [[policy]] tables by its id (and a booster it lists)");
+  }
   // A governance rate is stable only up to one step a period (docs/model.md 7.9.5): the
   // allowed range, and the default range, end there.
   std::string stable;

@@ -578,6 +578,19 @@ check trend_bound_warned 0 "policy 'dual_carbon': its trend (20 a period) takes 
   "$PDLAB" validate "$T/trend.toml" --set policy.dual_carbon.trend=20
 check trend_in_policies_table 0 "^dual_carbon|1$" -- sqlite3 "$T/trend_draws.sqlite" \
   "SELECT policy_id, trend <> 0 FROM policies"
+# A --set by id that is out of range is blamed on the --set (the reader names the table by its
+# index); compare reads a policy's index and id as one key: --set by index, varied by id, is
+# refused, and under draws a --set by index is warned of as held.
+check set_policy_out_of_range 78 "error: --set policy.dual_carbon.trend=99: field 'policy\[0\].trend' = '99': out of range \[-50, 50\]" -- \
+  "$PDLAB" validate "$T/trend.toml" --set policy.dual_carbon.trend=99
+check compare_policy_key_twice 64 "field '--set' = 'policy.dual_carbon.trend': the key is both fixed by --set and varied" -- \
+  "$PDLAB" compare "$T/trend.toml" --set policy.0.trend=0.3 --vary policy.dual_carbon.trend=0,0.5 -r 2 -t 1 --out "$T/cmp_twice.csv"
+check compare_policy_index_held 0 "warning: --set policy.dual_carbon.trend=0.3: policy.dual_carbon.trend is among the keys uncertainty.draw draws, so it is held fixed at 0.3" -- \
+  "$PDLAB" compare "$T/trend.toml" --set uncertainty.draw=true --set policy.0.trend=0.3 --vary adoption.gamma_vertical=0,1 -r 2 -t 1 --out "$T/cmp_held_idx.csv"
+# A [[sensitivity.factor]] in the file may name a policy's number too.
+cp "$T/trend.toml" "$T/trend_sens.toml"
+printf '\n[[sensitivity.factor]]\nkey = "policy.dual_carbon.trend"\nlo = 0.0\nhi = 0.5\n' >> "$T/trend_sens.toml"
+check sensitivity_policy_factor_in_file 0 "" -- "$PDLAB" validate "$T/trend_sens.toml"
 # sensitivity varies a policy's number by its id; an unknown id is refused naming the --factor.
 check sensitivity_policy_trend 0 "policy.dual_carbon.trend" -- "$PDLAB" sensitivity "$T/trend.toml" \
   --factor policy.dual_carbon.trend=0:0.5 --method morris --trajectories 2 -r 2 -t 1 --out "$T/sens_trend.csv"

@@ -212,13 +212,14 @@ std::vector<Param> make_registry() {
   r.push_back(integer("calendar.periods_per_year", 1, 365, "periods/year", "",
                       "Periods per year: 1, 2, 3, 4, 6, 12 (months), 52 (ISO weeks) or 365 (days).",
                       INT(calendar.periods_per_year)));
-  r.push_back(integer(
-      "calendar.stated_periods_per_year", 0, 365, "periods/year", "",
-      "Periods per year on which the per-period parameters (adoption.alpha, "
-      "stages.reversal_rate, counts of periods) are stated; differing from periods_per_year, "
-      "the model restates them to keep their yearly meaning (docs/model.md section 2). "
-      "0: periods_per_year.",
-      INT(calendar.stated_periods_per_year)));
+  r.push_back(
+      integer("calendar.stated_periods_per_year", 0, 365, "periods/year", "",
+              "Periods per year on which the per-period parameters (adoption.alpha, "
+              "stages.reversal_rate, counts of periods, [[policy]] trend) are stated; differing "
+              "from periods_per_year, "
+              "the model restates them to keep their yearly meaning (docs/model.md section 2). "
+              "0: periods_per_year.",
+              INT(calendar.stated_periods_per_year)));
   r.push_back(integer("calendar.periods", 1, 40000, "periods", "", "Number of periods simulated.",
                       INT(calendar.periods)));
 
@@ -1397,6 +1398,29 @@ std::optional<PolicyKey> parse_policy_key(std::string_view key) {
     }
   }
   return std::nullopt;
+}
+
+std::string canonical_policy_key(const Scenario& s, std::string key) {
+  constexpr std::string_view head = "policy.";
+  if (!key.starts_with(head)) {
+    return key;
+  }
+  const auto dot = key.find('.', head.size());
+  const auto part = key.substr(head.size(), dot == std::string::npos ? dot : dot - head.size());
+  if (part.empty() || part.size() > 8 ||
+      part.find_first_not_of("0123456789") != std::string::npos) {
+    return key;
+  }
+  if (std::any_of(s.policies.begin(), s.policies.end(),
+                  [&](const Policy& p) { return p.id == part; })) {
+    return key;  // (an id first, as --set reads it)
+  }
+  const auto i = std::stoul(part);
+  if (i >= s.policies.size()) {
+    return key;
+  }
+  return std::string(head) + s.policies[i].id +
+         (dot == std::string::npos ? std::string() : key.substr(dot));
 }
 
 namespace {

@@ -66,7 +66,9 @@ int stated_periods_per_year(const Calendar& cal) {
 }
 
 bool restated_with_calendar(std::string_view key) {
-  return is_intercept(key) || key == "stages.reversal_rate" || is_period_count(key);
+  const auto policy = parse_policy_key(key);
+  return is_intercept(key) || key == "stages.reversal_rate" || is_period_count(key) ||
+         (policy && policy->field == PolicyField::trend);
 }
 
 Scenario restated_for_calendar(const Scenario& s) {

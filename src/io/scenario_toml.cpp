@@ -19,6 +19,7 @@
 #include <fstream>
 #include <initializer_list>
 #include <limits>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -561,10 +562,13 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
         bad(c, n, k + ".id", "missing", "give each policy an id");
       }
       p.id = text(c, *t.get("id"), k + ".id");
-      if (p.id.empty() || p.id.find_first_of(" \t\r\n,\"") != std::string::npos) {
+      // (no dots or brackets either: keys name a policy's numbers by its id, policy.ID.trend)
+      if (p.id.empty() || p.id.find_first_of(" \t\r\n,\".[]") != std::string::npos) {
         bad(c, *t.get("id"), k + ".id",
-            "a policy id must be non-empty, without spaces, commas or quotes",
-            "give the policy a short id, e.g. id = \"councils\"");
+            "a policy id must be non-empty, without spaces, commas, quotes, dots or brackets "
+            "(keys name a policy's numbers by its id: policy.ID.trend)",
+            "give the policy a short id, e.g. id = \"councils\" (an id from an events file: "
+            "rename it there too)");
       }
       p.name = t.contains("name") ? text(c, *t.get("name"), k + ".name") : p.id;
       if (const auto* a = t.get("alpha_shift")) {
@@ -711,7 +715,8 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
         const Param* p = find_parameter(key2);
         const KeyedParam* kp = find_keyed_parameter(key2);
         const bool table_key = kp != nullptr && kp->entry != nullptr;
-        if (!table_key && (p == nullptr || p->type != ParamType::real)) {
+        // (a policy's number, policy.ID.trend: whether the policy exists is the model's check)
+        if (!table_key && !parse_policy_key(key2) && (p == nullptr || p->type != ParamType::real)) {
           bad(c, *t.get("keys"), k + ".keys", "'" + key2 + "' is not a numeric scenario key",
               "use keys such as adoption.shift.3201 or vertical.mandate");
         }
@@ -729,7 +734,8 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
       f.key = text(c, *t.get("key"), k + ".key");
       // An unknown key is reported here, with its line, so that `validate` finds it; whether a
       // known key can be a factor (real-valued, its range) is the sensitivity workflow's check.
-      if (find_parameter(f.key) == nullptr && find_keyed_parameter(f.key) == nullptr) {
+      if (find_parameter(f.key) == nullptr && find_keyed_parameter(f.key) == nullptr &&
+          !parse_policy_key(f.key)) {
         std::vector<std::string> keys;
         for (const auto& p : parameters()) {
           if (p.type == ParamType::real) {
@@ -930,19 +936,24 @@ toml::table parse_override_value(const std::string& value) {
 // The element of an array of tables that a key segment names: its index ("0"), or the `id` of
 // one of its tables ("policy.councils.trend" as [uncertainty] names a policy's numbers); nullptr
 // where none.
-toml::node* array_element(toml::array& arr, const std::string& part) {
-  for (auto& e : arr) {  // an id first: a policy may be named "2020"
-    const auto* t = e.as_table();
+std::optional<std::size_t> element_index(const toml::array& arr, const std::string& part) {
+  for (std::size_t i = 0; i < arr.size(); ++i) {  // an id first: a policy may be named "2020"
+    const auto* t = arr.get(i)->as_table();
     const auto* id = t != nullptr ? t->get("id") : nullptr;
     if (id != nullptr && id->is_string() && id->as_string()->get() == part) {
-      return &e;
+      return i;
     }
   }
   if (!part.empty() && part.size() < 9 &&
-      part.find_first_not_of("0123456789") == std::string::npos) {
-    return arr.get(std::stoul(part));
+      part.find_first_not_of("0123456789") == std::string::npos && std::stoul(part) < arr.size()) {
+    return std::stoul(part);
   }
-  return nullptr;
+  return std::nullopt;
+}
+
+toml::node* array_element(toml::array& arr, const std::string& part) {
+  const auto i = element_index(arr, part);
+  return i ? arr.get(*i) : nullptr;
 }
 
 // The node at a dotted key, arrays of tables entered by index or id (array_element).
@@ -1078,12 +1089,22 @@ LoadedScenario parse_scenario(const std::string& text_with_bom, const std::strin
   Ctx c{name, &s};
   c.written = &as_written;
   for (const auto& o : overrides) {
-    // "event.0.deadline" as errors name it: "event[0].deadline".
+    // "event.0.deadline" as errors name it: "event[0].deadline"; "policy.councils.trend" (a
+    // table of an array named by its id) as "policy[1].trend".
     std::string key;
     std::stringstream parts(o.substr(0, o.find('=')));
+    toml::node* at = &root;
     for (std::string part; std::getline(parts, part, '.');) {
+      auto* arr = at != nullptr ? at->as_array() : nullptr;
+      if (const auto i = arr != nullptr ? element_index(*arr, part) : std::nullopt) {
+        key += "[" + std::to_string(*i) + "]";
+        at = arr->get(*i);
+        continue;
+      }
       const bool index = !part.empty() && part.find_first_not_of("0123456789") == std::string::npos;
       key += index ? "[" + part + "]" : (key.empty() ? "" : ".") + part;
+      auto* tb = at != nullptr ? at->as_table() : nullptr;
+      at = tb != nullptr ? tb->get(part) : nullptr;
     }
     c.sets.emplace_back(key, o);
   }

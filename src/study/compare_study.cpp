@@ -5,6 +5,7 @@
 #include "pdlab/core/governance/metrics.hpp"
 #include "pdlab/core/params.hpp"
 #include "pdlab/io/results.hpp"
+#include "pdlab/io/scenario_io.hpp"
 #include "pdlab/io/table.hpp"
 #include "pdlab/io/text_reader.hpp"
 #include "pdlab/sim/engine.hpp"
@@ -206,12 +207,15 @@ std::vector<DesignVariant> variants_from_csv(const std::string& path) {
 
 namespace {
 
-// The value a list of key=value assignments gives `key` last, as written ("" where none).
-std::string assigned_text(const std::vector<std::string>& assignments, const std::string& key) {
+// The value a list of key=value assignments gives `key` last, as written ("" where none); a
+// policy named by its index counts as by its id (canonical_policy_key).
+std::string assigned_text(const Scenario& s, const std::vector<std::string>& assignments,
+                          const std::string& key) {
   std::string text;
   for (const auto& a : assignments) {
-    if (a.starts_with(key + "=")) {
-      text = a.substr(key.size() + 1);
+    const auto eq = a.find('=');
+    if (eq != std::string::npos && canonical_policy_key(s, a.substr(0, eq)) == key) {
+      text = a.substr(eq + 1);
     }
   }
   return text;
@@ -228,7 +232,7 @@ void held_key_warnings(const Scenario& base, const std::vector<std::string>& ove
                        std::vector<std::string>& warnings) {
   const auto& by_set = base.uncertainty.draw ? base.uncertainty.held : std::vector<std::string>{};
   for (const auto& key : by_set) {
-    const std::string value = assigned_text(overrides, key);
+    const std::string value = assigned_text(base, overrides, key);
     if (value.empty()) {
       continue;  // held by the scenario's own uncertainty.held: as written, on purpose
     }
@@ -247,7 +251,7 @@ void held_key_warnings(const Scenario& base, const std::vector<std::string>& ove
       if (std::find(by_set.begin(), by_set.end(), key) != by_set.end()) {
         continue;  // (said once above)
       }
-      const std::string value = assigned_text(variants[i].assignments, key);
+      const std::string value = assigned_text(base, variants[i].assignments, key);
       std::string text = fmt::format(
           "variant \"{}\": {} is among the keys uncertainty.draw draws, but this variant sets "
           "it, so it is held fixed at {} in this variant's replicates, not drawn (the other "
@@ -287,12 +291,14 @@ CompareResult compare_designs(const CompareSpec& spec,
          "give at least two values, separated by commas: --vary KEY=V1,V2");
   }
   // A key varied twice would take the last value under a label naming both; one fixed by
-  // --set as well would be overridden by the variants (or override them) silently.
-  const auto key_of = [](const std::string& assignment) {
+  // --set as well would be overridden by the variants (or override them) silently. (A policy
+  // named by its index or its id is one key: the scenario's policies say which.)
+  const Scenario written = io::load_scenario(spec.scenario, {}).scenario;
+  const auto key_of = [&](const std::string& assignment) {
     auto key = assignment.substr(0, assignment.find('='));
     key.erase(0, key.find_first_not_of(" \t"));
     key.erase(key.find_last_not_of(" \t") + 1);
-    return key;
+    return canonical_policy_key(written, key);
   };
   std::set<std::string> set_keys;
   for (const auto& o : spec.overrides) {

@@ -559,12 +559,20 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     } else if (role == Role::trend) {
       trend = coef(j);
       has_trend = true;
-      if (!(std::fabs(trend) <= 50.0) && !opt.out.empty()) {
-        fail(ErrorKind::data, {opt.events_path, 0, names[j], fmt::format("{:.6g}", trend)},
-             "the trend's estimate is outside a policy trend's range [-50, 50] per period, so "
-             "the fitted scenario could not carry it",
-             "look at the adoptions over time (is nearly every one in the first or last "
-             "period?); drop the trend, or use factor(period) or fewer, longer periods");
+      if (!(std::fabs(trend) <= 50.0)) {
+        if (!opt.out.empty()) {
+          fail(ErrorKind::data, {opt.events_path, 0, names[j], fmt::format("{:.6g}", trend)},
+               "the trend's estimate is outside a policy trend's range [-50, 50] per period, so "
+               "the fitted scenario could not carry it",
+               "look at the adoptions over time (is nearly every one in the first or last "
+               "period?); drop the trend, or use factor(period) or fewer, longer periods");
+        }
+        // (no file asked for: the coefficient table stands; the scenario text holds the bound)
+        res.notes.push_back(fmt::format(
+            "the trend's estimate, {:.6g} a period, is outside a policy trend's range [-50, 50]: "
+            "the fitted scenario's text holds it at {}, and `--out` refuses it",
+            trend, trend > 0 ? 50 : -50));
+        trend = std::clamp(trend, -50.0, 50.0);
       }
     }
   }
@@ -807,7 +815,15 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
             "does not estimate (its hazard ignores them, docs/model.md 7.7): a simulation of it "
             "applies them on top of the fitted hazard");
       }
-      // The trend as the policy's own (b t in period t, the whole calendar long).
+      // The trend as the policy's own (b t in period t, the whole calendar long); the base's is
+      // not in the risk set either.
+      if (const auto base_trend = (*pol)["trend"].value<double>();
+          base_trend && *base_trend != 0.0) {
+        res.notes.push_back(fmt::format(
+            "the base scenario's [[policy]] trend = {} is left out of the fitted scenario: the "
+            "risk set does not see it{}",
+            *base_trend, has_trend ? "; the fitted trend replaces it" : ""));
+      }
       pol->erase("trend");
       if (has_trend) {
         pol->insert("trend", trend);
@@ -1062,20 +1078,20 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
     t.insert_or_assign("event", ev);
   }
   // The trend and the boosters' weights are keys of the fitted policy's table.
-  const auto policy_key = [&](Eigen::Index term, const std::string& field) {
+  const auto policy_key = [&](Eigen::Index term, const std::string& field, double estimate) {
     Eigen::RowVectorXd a = Eigen::RowVectorXd::Zero(p);
     a[term] = 1.0;
     keys.push_back("policy." + policy_id + "." + field);
     rows_a.push_back(a);
-    value[keys.back()] = coef(term);
+    value[keys.back()] = estimate;
   };
   for (Eigen::Index j = 0; j < p; ++j) {
     if (roles[static_cast<std::size_t>(j)].role == Role::trend) {
-      policy_key(j, "trend");
+      policy_key(j, "trend", trend);  // (held at the bound where it lies outside)
     }
   }
   for (const auto& bst : boosters) {
-    policy_key(bst.term, "boosted_by." + bst.policy);
+    policy_key(bst.term, "boosted_by." + bst.policy, coef(bst.term));
   }
   // The estimates' covariance (cluster-robust when clustered, as the coefficient table's
   // preferred SEs), mapped to the scenario's keys, so that runs can carry the estimation error:

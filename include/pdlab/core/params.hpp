@@ -87,6 +87,10 @@ struct PolicyKey {
 };
 // The policy key `key` spells, or nullopt for any other key (no check that the policy exists).
 std::optional<PolicyKey> parse_policy_key(std::string_view key);
+// `key` with a [[policy]] named by its index as by its id ("policy.0.trend" ->
+// "policy.councils.trend"), so that two spellings of one number compare equal; any other key as
+// it is.
+std::string canonical_policy_key(const Scenario& s, std::string key);
 
 // Sets a numeric parameter of a scenario directly (a typed override: no TOML text): a
 // registry key of type real, a keyed entry (keyed_parameters(), e.g. adoption.alpha.<level>)

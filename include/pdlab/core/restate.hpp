@@ -7,9 +7,11 @@
 //     of the other terms (they enter η additively);
 //   * stages.reversal_rate r keeps its yearly chance: 1 − (1 − r)^(S / P);
 //   * counts of periods (promotion.mandate_deadline, pilot_delay, scale_up_deadline,
-//     stages.institutionalise_after) keep their span: round(n · P / S), at least their minimum.
-// Scripted `set` events on those keys and `[uncertainty]` estimates of the intercepts are
-// restated the same way. The logit link has no exact restatement and is refused.
+//     stages.institutionalise_after) keep their span: round(n · P / S), at least their minimum;
+//   * a [[policy]] trend b (per period) keeps its change per year: b · S / P.
+// Scripted `set` events on those keys and `[uncertainty]` estimates of the intercepts and of a
+// policy's trend (its row and column of the covariance scaled alike) are restated the same way. The
+// logit link has no exact restatement and is refused.
 #pragma once
 
 #include <string_view>

@@ -594,7 +594,7 @@ check sensitivity_policy_factor_in_file 0 "" -- "$PDLAB" validate "$T/trend_sens
 # sensitivity varies a policy's number by its id; an unknown id is refused naming the --factor.
 check sensitivity_policy_trend 0 "policy.dual_carbon.trend" -- "$PDLAB" sensitivity "$T/trend.toml" \
   --factor policy.dual_carbon.trend=0:0.5 --method morris --trajectories 2 -r 2 -t 1 --out "$T/sens_trend.csv"
-check sensitivity_policy_unknown 64 "field '--factor' = 'policy.nope.trend=0:0.5': 'policy.nope.trend' names no policy, or no booster, of the scenario (its policies: dual_carbon)" -- \
+check sensitivity_policy_unknown 64 "field '--factor' = 'policy.nope.trend=0:0.5': 'policy.nope.trend' names no policy, booster or profile of the scenario (its policies: dual_carbon)" -- \
   "$PDLAB" sensitivity "$T/trend.toml" --factor policy.nope.trend=0:0.5 --method morris --trajectories 2 -r 2 --out "$T/sens_nope.csv"
 check fit_trend_runs 0 "prefecture" -- "$PDLAB" check-fit "$T/trend.toml" --events "$DC/events.csv" -r 10
 # A --covariates variable constant within each unit (log GDP per capita, given once per city)
@@ -620,22 +620,41 @@ check fit_carried_file_exists 73 "carried_attributes.csv" -- \
   --static migrant_share --level prefecture --terms "horizontal + log_gdp_pc" --out "$T/carried.toml"
 ok fit_carried_scenario_not_written test ! -e "$T/carried.toml"
 # Period dummies from --covariates and factor(period) are a time profile, carried as the
-# intercepts' shift in each period (`set adoption.alpha_shift` events); a term folded into the
-# intercept gets a note with the fitted model's expected adoptions with each row's values and
-# at the means.
+# fitted policy's profile ([policy.profile.NAME]: weight and values by date; before 2026-12-08
+# `set adoption.alpha_shift` events, not drawn); a term folded into the intercept gets a note
+# with the fitted model's expected adoptions with each row's values and at the means.
 awk -F, 'NR > 1 && $3 == "log_gdp_pc" {print $1 ",2020,d2023,0"; print $1 ",2023,d2023,1"}' \
   "$DC/covariates.csv" | { echo "unit_id,time,variable,value"; cat; } > "$T/dummies.csv"
-check fit_time_profile_carried 0 "'d2023' varies only over time (one value a period): the fitted scenario carries it as the intercepts' shift in each period" -- \
+check fit_time_profile_carried 0 "'d2023' varies only over time (one value a period): the fitted scenario carries it as the policy's profile" -- \
   "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --covariates "$T/dummies.csv" \
   --level prefecture --terms "horizontal + d2023" --out "$T/dummies.toml"
-ok fit_time_profile_event test "$(grep -c "key = 'adoption.alpha_shift'" "$T/dummies.toml")" = 2
+ok fit_time_profile_no_events bash -c "! grep -q 'adoption.alpha_shift' '$T/dummies.toml'"
+ok fit_time_profile_table grep -q "^ *\[policy.profile.d2023\]" "$T/dummies.toml"
 check fit_folded_expected 0 "adoptions with each row's own values and .* with the folded terms at their means" -- \
   "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --covariates "$DC/covariates.csv" \
   --level prefecture --terms "horizontal + horizontal:log_gdp_pc" --out "$T/folded.toml"
 check fit_factor_period 0 "'factor(period)1', 'factor(period)2', 'factor(period)3' vary only over time" -- \
   "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --level prefecture \
   --terms "horizontal + factor(period)" --out "$T/factor.toml"
-ok fit_factor_period_events test "$(grep -c "key = 'adoption.alpha_shift'" "$T/factor.toml")" = 4
+ok fit_factor_period_profiles test "$(grep -c "^ *\[policy.profile.'factor(period)[123]'\]" "$T/factor.toml")" = 3
+ok fit_factor_period_keys test "$(grep -c "'policy.dual_carbon.profile.factor(period)[123].weight'" "$T/factor.toml")" = 3
+# Drawn: each replicate runs with its own weights of the period effects.
+check fit_factor_period_draws_differ 0 "policy.dual_carbon.profile.factor(period)2.weight|3|3" -- bash -c \
+  "'$PDLAB' run '$T/factor.toml' --set uncertainty.draw=true -r 3 -t 1 --out '$T/factor_draws.sqlite' >/dev/null 2>&1 && sqlite3 '$T/factor_draws.sqlite' \"SELECT key, count(*), count(DISTINCT value) FROM draws WHERE key = 'policy.dual_carbon.profile.factor(period)2.weight' GROUP BY key\""
+# A profile's weight is a key of --set (held under draws), compare and sensitivity; an unknown
+# profile is refused naming the policy's profiles.
+check set_profile_weight_held 0 "uncertainty: policy.dual_carbon.profile.factor(period)3.weight is held at 0.5 in every replicate" -- \
+  "$PDLAB" run "$T/factor.toml" --set uncertainty.draw=true --set "policy.dual_carbon.profile.factor(period)3.weight=0.5" -r 2 -t 1 --out "$T/factor_held.sqlite"
+check compare_profile_weight 0 "policy.dual_carbon.profile.factor(period)3.weight" -- \
+  "$PDLAB" compare "$T/factor.toml" --vary "policy.dual_carbon.profile.factor(period)3.weight=0,2" -r 2 -t 1 --out "$T/cmp_profile.csv"
+check sensitivity_profile_unknown 64 "'policy.dual_carbon.profile.factor(period)4.weight' names no policy, booster or profile of the scenario (its policies: dual_carbon (profile factor(period)1, factor(period)2, factor(period)3))" -- \
+  "$PDLAB" sensitivity "$T/factor.toml" --factor "policy.dual_carbon.profile.factor(period)4.weight=0:1" --method morris --trajectories 2 -r 2 --out "$T/sens_profile.csv"
+check drawn_profile_unknown 78 "policy 'dual_carbon' has no profile 'factor(period)9' (its profiles: factor(period)1, factor(period)2, factor(period)3)" -- \
+  "$PDLAB" validate "$T/factor.toml" --set "uncertainty.keys=['policy.dual_carbon.profile.factor(period)9.weight']" --set "uncertainty.estimate=[0.0]" --set "uncertainty.covariance=[[0.1]]"
+# Trained to 2022, the held-out 2023 keeps 2022's period effect, and its interval widens under
+# the drawn weights.
+check fit_factor_period_check_fit 0 "one coefficient draw per replicate" -- \
+  "$PDLAB" check-fit "$T/factor.toml" --events "$DC/events.csv" --train-until 2022 -r 10 --set uncertainty.draw=true
 # hierarchy.attributes joins per-unit columns onto the shipped China hierarchy too.
 { echo "unit_id,gdp"; for p in 3201 3202 3203 3204 3205 3206 3207 3208 3209 3210 3211 3212 3213; do
   echo "$p,${p#32}"; done; } > "$T/js_gdp.csv"

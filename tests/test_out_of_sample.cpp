@@ -2,6 +2,7 @@
 // scores on hand-computed cases, the baselines, and the workflow (recovery, bad inputs).
 #include "helpers.hpp"
 #include "pdlab/core/calendar.hpp"
+#include "pdlab/core/params.hpp"
 #include "pdlab/core/uncertainty.hpp"
 #include "pdlab/io/estimation_io.hpp"
 #include "pdlab/sim/engine.hpp"
@@ -642,9 +643,127 @@ TEST(OutOfSample, PolicyTrendIsTheShiftEventOfEveryPeriod) {
   EXPECT_NEAR(sd, 0.05, 4 * 0.05 / std::sqrt(2.0 * kDraws));
 }
 
+// The sum of a policy's profiles in each period of a yearly calendar from 2000 (the synthetic
+// scenario's), read from the scenario as written.
+namespace {
+std::vector<double> profile_in_force(const Policy& p, std::int32_t periods) {
+  std::vector<double> sum(static_cast<std::size_t>(periods), 0.0);
+  for (const auto& [name, prof] : p.profile) {
+    for (std::size_t i = 0; i < prof.dates.size(); ++i) {
+      const auto to = i + 1 < prof.dates.size() ? std::stoi(prof.dates[i + 1]) - 2000 : periods;
+      for (auto t = std::stoi(prof.dates[i]) - 2000; t < to; ++t) {
+        sum[static_cast<std::size_t>(t)] += prof.weight * prof.values[i];
+      }
+    }
+  }
+  return sum;
+}
+}  // namespace
+
+// A policy's profile ([policy.profile.NAME]: weight w, values v_i from dates d_i) is the shift
+// w v_i from d_i on: the same adoption records as `set adoption.alpha_shift` events of those
+// values, bit for bit; two profiles add, and add to a trend; its weight is a key that [uncertainty]
+// draws, with the given mean and SD, and that moves adoption; dates going back are refused.
+TEST(OutOfSample, PolicyProfileIsTheShiftOfItsDates) {
+  const auto s = synthetic();
+  const std::string truth = read_text(s.truth);
+  const auto with = [&](const std::string& fields) {
+    std::string t = truth;
+    t.replace(t.find("id = \"p\""), 8, "id = \"p\"\n" + fields);
+    return t;
+  };
+  const std::string one =
+      "profile = { wave = { weight = 2.0, dates = [\"2003\", \"2006\"], values = [0.75, "
+      "-0.5] } }";
+  std::string with_events = truth;
+  for (const auto& [date, value] : {std::pair{"2003", 1.5}, std::pair{"2006", -1.0}}) {
+    with_events += std::string("[[event]]\ntype = \"set\"\ndate = \"") + date +
+                   "\"\nkey = \"adoption.alpha_shift\"\nvalue = " + fmt::format("{}", value) + "\n";
+  }
+  const auto a = study::prepare_study(test::write_file(s.dir, "profile.toml", with(one)), {});
+  const auto e = study::prepare_study(test::write_file(s.dir, "events.toml", with_events), {});
+  std::size_t adoptions = 0;
+  for (std::int32_t r = 0; r < 3; ++r) {
+    const auto ra = run_replicate(*a.model, r).adoptions;
+    const auto re = run_replicate(*e.model, r).adoptions;
+    ASSERT_EQ(ra.size(), re.size()) << r;
+    for (std::size_t k = 0; k < ra.size(); ++k) {
+      EXPECT_EQ(ra[k].unit, re[k].unit);
+      EXPECT_EQ(ra[k].period, re[k].period);
+    }
+    adoptions += ra.size();
+  }
+  const auto& ep = a.model->epochs(0);
+  ASSERT_EQ(ep.size(), 12U);
+  for (std::size_t t = 0; t < ep.size(); ++t) {
+    EXPECT_EQ(ep[t].shift, t < 3 ? 0.0 : t < 6 ? 1.5 : -1.0) << t;
+  }
+  // Two profiles and a trend add; a date before the start counts from period 0.
+  const auto two = study::prepare_study(
+      test::write_file(
+          s.dir, "two.toml",
+          with("trend = 0.25\nprofile = { wave = { weight = 2.0, dates = [\"2003\", \"2006\"], "
+               "values = [0.75, -0.5] }, early = { weight = -1.0, dates = [\"1990\", \"2002\"], "
+               "values = [1.0, 0.0] } }")),
+      {});
+  const auto& ep2 = two.model->epochs(0);
+  ASSERT_EQ(ep2.size(), 12U);
+  for (std::size_t t = 0; t < ep2.size(); ++t) {
+    const double early = t < 2 ? -1.0 : 0.0;
+    const double wave = t < 3 ? 0.0 : t < 6 ? 1.5 : -1.0;
+    EXPECT_NEAR(ep2[t].shift, 0.25 * static_cast<double>(t) + early + wave, 1e-15) << t;
+  }
+  // The weight drawn: key policy.p.profile.wave.weight, mean 2 and SD 0.5.
+  const auto drawn = study::prepare_study(
+      test::write_file(s.dir, "drawn.toml",
+                       with(one) + "[uncertainty]\ndraw = true\nkeys = "
+                                   "[\"policy.p.profile.wave.weight\"]\nestimate = [2.0]\n"
+                                   "covariance = [[0.25]]\n"),
+      {});
+  const auto& sc = drawn.model->scenario();
+  const auto d = compile_draws(sc);
+  double sum = 0;
+  double sum2 = 0;
+  constexpr int kDraws = 2000;
+  for (int r = 0; r < kDraws; ++r) {
+    const auto x = drawn_scenario(sc, d, r).policies.at(0).profile.at("wave").weight;
+    sum += x;
+    sum2 += x * x;
+  }
+  const double mean = sum / kDraws;
+  const double sd = std::sqrt(sum2 / kDraws - mean * mean);
+  EXPECT_NEAR(mean, 2.0, 4 * 0.5 / std::sqrt(kDraws));
+  EXPECT_NEAR(sd, 0.5, 4 * 0.5 / std::sqrt(2.0 * kDraws));
+  // The key moves adoption: a larger weight of the positive step, more adopters.
+  Scenario more = a.model->scenario();
+  set_numeric_parameter(more, "policy.p.profile.wave.weight", 4.0);
+  EXPECT_EQ(numeric_parameter(more, "policy.p.profile.wave.weight"), 4.0);
+  EXPECT_THROW(set_numeric_parameter(more, "policy.p.profile.nope.weight", 1.0), Error);
+  EXPECT_THROW(set_numeric_parameter(more, "policy.p.profile.wave.weight", 51.0), Error);
+  const Model raised(more, a.model->hierarchy(), a.model->network());
+  std::size_t raised_adoptions = 0;
+  for (std::int32_t r = 0; r < 3; ++r) {
+    raised_adoptions += run_replicate(raised, r).adoptions.size();
+  }
+  EXPECT_GT(raised_adoptions, adoptions + 10) << raised_adoptions << " " << adoptions;
+  // Dates going back in time are refused, naming the date.
+  try {
+    study::prepare_study(
+        test::write_file(s.dir, "back.toml",
+                         with("profile = { wave = { weight = 1.0, dates = [\"2006\", \"2003\"], "
+                              "values = [1.0, 0.0] } }")),
+        {});
+    ADD_FAILURE() << "dates going back were accepted";
+  } catch (const Error& x) {
+    EXPECT_NE(std::string(x.what()).find("policy[0].profile.wave.dates[1]"), std::string::npos)
+        << x.what();
+    EXPECT_NE(std::string(x.what()).find("goes back in time"), std::string::npos) << x.what();
+  }
+}
+
 // factor(period) in a fit is a time profile: the fitted scenario carries its estimates as the
-// intercepts' shift in each period (`set adoption.alpha_shift` events), so a simulation of it
-// follows the data's ups and downs that a constant hazard flattens. Data simulated with a
+// policy's profiles (the intercepts' shift in each period), drawn by [uncertainty], so a simulation
+// of it follows the data's ups and downs that a constant hazard flattens. Data simulated with a
 // scripted profile (+1.5 from 2003, -1.0 from 2006): the estimates recover the profile's steps,
 // the fitted scenario's shift in each period is the estimate of that period, and its simulated
 // adoptions per year track the truth's far better than a fit without the profile. A fit on
@@ -694,20 +813,15 @@ value = -1.0
     EXPECT_LT(j, static_cast<std::ptrdiff_t>(f.glm.names.size())) << name;
     return j;
   };
-  // The shift in force in each period, as the events set it.
+  // The shift in force in each period, as the fitted policy's profiles give it (and no event).
   const auto shifts = [&](const study::FitResult& f) {
-    std::vector<double> in_force(static_cast<std::size_t>(cal.periods), 0.0);
-    for (const auto& e : io::parse_scenario(f.scenario_toml, "fitted", {}).scenario.events) {
-      if (const auto* set = std::get_if<SetSpec>(&e.spec)) {
-        EXPECT_EQ(set->key, "adoption.alpha_shift");
-        for (auto t = std::stoi(e.date) - 2000; t < cal.periods; ++t) {
-          in_force[static_cast<std::size_t>(t)] = set->value;
-        }
-      }
-    }
-    return in_force;
+    const auto sc = io::parse_scenario(f.scenario_toml, "fitted", {}).scenario;
+    EXPECT_TRUE(std::none_of(sc.events.begin(), sc.events.end(), [](const Event& e) {
+      return std::holds_alternative<SetSpec>(e.spec);
+    }));
+    return profile_in_force(sc.policies.at(0), cal.periods);
   };
-  // The intercept holds the profile at its mean over the rows, the events the deviations:
+  // The intercept holds the profile at its mean over the rows, the profiles the deviations:
   // in every period the scenario's intercept plus its shift is the fitted intercept plus that
   // period's effect (0 in the reference period).
   const auto shift = shifts(profile);
@@ -729,10 +843,18 @@ value = -1.0
   const auto a = coef(profile, "alpha.county");
   EXPECT_LT(fitted.uncertainty.covariance[static_cast<std::size_t>(k)][static_cast<std::size_t>(k)],
             0.5 * cov(a, a));
-  EXPECT_EQ(
-      std::count_if(keys.begin(), keys.end(),
-                    [](const std::string& key) { return key.find("period") != std::string::npos; }),
-      0);
+  // The period effects are drawn too, each weight with its coefficient's variance.
+  for (std::int32_t t = 1; t < cal.periods; ++t) {
+    const auto name = "factor(period)" + std::to_string(t);
+    const auto key = "policy.p.profile." + name + ".weight";
+    const auto i = std::find(keys.begin(), keys.end(), key) - keys.begin();
+    ASSERT_LT(i, static_cast<std::ptrdiff_t>(keys.size())) << key;
+    const auto j = coef(profile, name);
+    EXPECT_NEAR(
+        fitted.uncertainty.covariance[static_cast<std::size_t>(i)][static_cast<std::size_t>(i)],
+        cov(j, j), 1e-12 * cov(j, j));
+    EXPECT_EQ(fitted.policies.at(0).profile.at(name).weight, profile.glm.coef[j]);
+  }
   // The profile's two steps, recovered within three standard errors.
   const auto step = [&](std::int32_t from, std::int32_t to, double truth_step) {
     const auto a = coef(profile, "factor(period)" + std::to_string(from));
@@ -767,7 +889,7 @@ value = -1.0
   const double with_profile = sse(profile, "profile.toml");
   const double without = sse(flat, "flat.toml");
   EXPECT_LT(with_profile, 0.25 * without) << with_profile << " " << without;
-  // Fitted on 2000-2006: the events run to 2006, whose effect holds through 2011.
+  // Fitted on 2000-2006: the profiles run to 2006, whose effect holds through 2011.
   const auto train = fit_with("horizontal + x + factor(period)", 7);
   const auto kept = shifts(train);
   for (std::int32_t t = 7; t < cal.periods; ++t) {
@@ -814,14 +936,7 @@ value = 1.2
   ASSERT_TRUE(fit.glm.converged);
   const auto fitted = io::parse_scenario(fit.scenario_toml, "fitted", {}).scenario;
   const auto periods = fitted.calendar.periods;
-  std::vector<double> shift(static_cast<std::size_t>(periods), 0.0);
-  for (const auto& e : fitted.events) {
-    if (const auto* set = std::get_if<SetSpec>(&e.spec)) {
-      for (auto t = std::stoi(e.date) - 2000; t < periods; ++t) {
-        shift[static_cast<std::size_t>(t)] = set->value;
-      }
-    }
-  }
+  const auto shift = profile_in_force(fitted.policies.at(0), periods);
   const auto coef = [&](const std::string& name) {
     const auto j = std::find(fit.glm.names.begin(), fit.glm.names.end(), name);
     EXPECT_NE(j, fit.glm.names.end()) << name;

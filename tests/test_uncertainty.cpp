@@ -171,6 +171,19 @@ TEST(Uncertainty, PolicyKeysReachTheirPolicysNumbers) {
   refused("policy.funds.boosted_by.councils", 0.1, "has no booster 'councils'");
   refused("policy.councils.trend", 51.0, "out of range [-50, 50]");
   refused("policy.councils.boosted_by.funds", 60.0, "out of range [-50, 50]");
+  // A profile's weight, by the profile's name (which may hold brackets of a term, not dots).
+  s.policies[0].profile["factor(period)3"] = {0.5, {"2003"}, {1.0}};
+  EXPECT_EQ(numeric_parameter(s, "policy.councils.profile.factor(period)3.weight"), 0.5);
+  set_numeric_parameter(s, "policy.councils.profile.factor(period)3.weight", -1.25);
+  EXPECT_EQ(s.policies[0].profile.at("factor(period)3").weight, -1.25);
+  EXPECT_EQ(canonical_policy_key(s, "policy.0.profile.factor(period)3.weight"),
+            "policy.councils.profile.factor(period)3.weight");
+  refused("policy.councils.profile.factor(period)4.weight", 0.1,
+          "has no profile 'factor(period)4' (its profiles: factor(period)3)");
+  refused("policy.funds.profile.x.weight", 0.1, "(its profiles: none)");
+  refused("policy.councils.profile.factor(period)3.weight", -50.5, "out of range [-50, 50]");
+  EXPECT_FALSE(parse_policy_key("policy.councils.profile.weight").has_value());
+  EXPECT_FALSE(parse_policy_key("policy.councils.profile.x.values").has_value());
   // Drawn: clamped to the key's range (a trend of 49.9 with SD 1 often leaves [-50, 50]).
   s.uncertainty.keys = {"policy.councils.trend", "policy.councils.boosted_by.funds"};
   s.uncertainty.estimate = {49.9, 1.5};

@@ -210,19 +210,20 @@ TEST(FitThenSimulate, ConstantCovariateIsCarriedPerUnit) {
   EXPECT_NE(notes.find("adoptions with each row's own values and"), std::string::npos) << notes;
   // The time profile: b x its value in each period, from the first period where it changes.
   EXPECT_NE(notes.find("'year_effect' varies only over time (one value a period): the fitted "
-                       "scenario carries it as the intercepts' shift in each period"),
+                       "scenario carries it as the policy's profile"),
             std::string::npos)
       << notes;
   const auto k =
       std::find(res.glm.names.begin(), res.glm.names.end(), "year_effect") - res.glm.names.begin();
   const auto parsed = io::parse_scenario(res.scenario_toml, "fitted.toml", {}).scenario;
-  std::map<std::string, double> shift;  // date -> alpha_shift from then
-  for (const auto& e : parsed.events) {
-    if (const auto* set = std::get_if<SetSpec>(&e.spec)) {
-      EXPECT_EQ(set->key, "adoption.alpha_shift");
-      shift[e.date] = set->value;
-    }
+  std::map<std::string, double> shift;  // date -> the profile's shift from then
+  const auto& prof = parsed.policies.at(0).profile.at("year_effect");
+  EXPECT_EQ(prof.weight, res.glm.coef[k]);
+  for (std::size_t i = 0; i < prof.dates.size(); ++i) {
+    shift[prof.dates[i]] = prof.weight * prof.values[i];
   }
+  EXPECT_TRUE(std::none_of(parsed.events.begin(), parsed.events.end(),
+                           [](const Event& e) { return std::holds_alternative<SetSpec>(e.spec); }));
   // (b x the value less its mean: from the first period, then on at each December, off after)
   ASSERT_EQ(shift.size(), static_cast<std::size_t>(2 * (cal.periods / 12))) << notes;
   const double off = shift.at(period_label(cal, 0));

@@ -674,36 +674,47 @@ void Model::compile_epochs(const StaticPart& static_part) {
         epochs_[k].push_back(next);
       }
     }
-    // A trend ([[policy]] trend = b): b t added to the shift in force in each period t, held
-    // within the range an event may set it to; the epoch of each period (the same as fit's
-    // `set adoption.alpha_shift = b t` event in every period, bit for bit).
+    // A trend ([[policy]] trend = b): b t added to the shift in force in each period t, and the
+    // profiles' weight times their value in force, held within the range an event may set it
+    // to; the epoch of each period (with a trend alone, the same as fit's `set
+    // adoption.alpha_shift = b t` event in every period, bit for bit).
     const double b = sc_.policies[k].trend;
-    if (b != 0.0) {
+    const std::vector<double> profile = profile_shifts(k);
+    if (b != 0.0 || !profile.empty()) {
       std::vector<HazardEpoch> each;
       each.reserve(static_cast<std::size_t>(std::max(periods(), 1)));
       std::size_t e = 0;
       std::int32_t bound_from = -1;  // the first period the bound holds the shift
+      bool bound_above = false;
       for (std::int32_t t = 0; t < periods(); ++t) {
         while (e + 1 < epochs_[k].size() && epochs_[k][e + 1].period <= t) {
           ++e;
         }
         HazardEpoch x = epochs_[k][e];
         x.period = t;
-        const double shift = x.shift + b * t;
-        x.shift = std::clamp(shift, -50.0, 50.0);
+        double shift = x.shift + b * t;
+        if (!profile.empty()) {
+          shift += profile[static_cast<std::size_t>(t)];
+        }
+        x.shift = std::clamp(shift, -kShiftBound, kShiftBound);
         if (x.shift != shift && bound_from < 0) {
           bound_from = t;
+          bound_above = shift > 0;
         }
         each.push_back(x);
       }
       if (bound_from >= 0) {
         warnings_.push_back(fmt::format(
-            "policy '{}': its trend ({} a period) takes the shift of its hazard past the bound "
-            "of ±50 at {}; from then the shift stays at the bound (docs/model.md 7.1), a hazard "
-            "of practically {} where the trend would have gone on: check the trend (a fitted "
-            "one this large says the data do not pin it down) or shorten the calendar",
-            sc_.policies[k].id, number_text(b), period_label(sc_.calendar, bound_from),
-            b > 0 ? "1" : "0"));
+            "policy '{}': its {} takes the shift of its hazard past the bound of ±50 at {}; "
+            "from then on, while it stays beyond, the shift stays at the bound (docs/model.md "
+            "7.1), a hazard of practically {}: check the {} (a fitted one this large says the "
+            "data do not pin it down) or shorten the calendar",
+            sc_.policies[k].id,
+            b != 0.0 ? fmt::format("trend ({} a period){}", number_text(b),
+                                   profile.empty() ? "" : " with its profiles")
+                     : std::string("profiles"),
+            period_label(sc_.calendar, bound_from), bound_above ? "1" : "0",
+            b != 0.0 ? "trend" : "profiles"));
       }
       if (!each.empty()) {
         epochs_[k] = std::move(each);

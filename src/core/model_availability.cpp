@@ -49,6 +49,43 @@ void Model::compile_availability() {
   }
 }
 
+// The sum of policy k's profiles in each period ([[policy]] profile.NAME: weight times the
+// value of the last date come, 0 before the first; docs/model.md 7.1), in the order of their
+// names; empty when it has none. Dates before the calendar's start count from period 0, those
+// after its end never come; dates that go back in time are an error.
+std::vector<double> Model::profile_shifts(std::size_t k) const {
+  const auto& p = sc_.policies[k];
+  if (p.profile.empty()) {
+    return {};
+  }
+  const auto periods = static_cast<std::size_t>(std::max(sc_.calendar.periods, 0));
+  std::vector<double> sum(periods, 0.0);
+  for (const auto& [name, prof] : p.profile) {
+    const std::string key = "policy[" + std::to_string(k) + "].profile." + name + ".dates";
+    std::vector<double> in_force(periods, 0.0);
+    std::int32_t before = 0;
+    for (std::size_t i = 0; i < prof.dates.size(); ++i) {
+      const auto ik = key + "[" + std::to_string(i) + "]";
+      const auto from =
+          to_period_from_start(sc_.calendar, prof.dates[i], ik, sc_.file, sc_.line_of(key));
+      if (from < before) {
+        bad(sc_, ik, prof.dates[i],
+            "goes back in time: it falls before the date listed before it (" + prof.dates[i - 1] +
+                ")",
+            "list the profile's dates in increasing order, each with its value", sc_.line_of(key));
+      }
+      before = from;
+      for (auto t = static_cast<std::size_t>(from); t < periods; ++t) {
+        in_force[t] = prof.values[i];  // (a later date overwrites from its own period on)
+      }
+    }
+    for (std::size_t t = 0; t < periods; ++t) {
+      sum[t] += prof.weight * in_force[t];
+    }
+  }
+  return sum;
+}
+
 // [[policy]] types: the units of the levels where policy k can be adopted whose hierarchy
 // column `type` is listed. A type no unit of those levels has is a contradiction (or a typo).
 void Model::compile_types(std::size_t k) {

@@ -267,11 +267,14 @@ std::vector<Param> make_registry() {
                     "exposes `to` to `from`'s adoption; symmetric (default true) adds the "
                     "reverse."));
   r.push_back(table("policy", "", "",
-                    "Array of tables {id, name, alpha_shift, trend, requires, boosted_by, from, "
-                    "levels, types}: the policies diffusing at once; alpha_shift is added to every "
-                    "intercept of that policy; trend = b: b t is added to its hazard's exponent in "
-                    "period t (b per period of the stated calendar, in [-50, 50]; the shift held "
-                    "within [-50, 50]), as `pdlab fit` writes a `trend` term; requires = [ids]: "
+                    "Array of tables {id, name, alpha_shift, trend, profile, requires, "
+                    "boosted_by, from, levels, types}: the policies diffusing at once; alpha_shift "
+                    "is added to every intercept of that policy; trend = b: b t is added to its "
+                    "hazard's exponent in period t (b per period of the stated calendar, in [-50, "
+                    "50]; the shift held within [-50, 50]), as `pdlab fit` writes a `trend` term; "
+                    "profile.<name> = {weight, dates, values}: weight times the value in force "
+                    "(that of the last date come; 0 before the first) is added to the exponent, "
+                    "as `pdlab fit` writes factor(period) and national series; requires = [ids]: "
                     "its hazard is zero until each "
                     "listed policy is active in the unit or its superior; boosted_by = {id = "
                     "weight}: added to its hazard's exponent while that policy is active there "
@@ -281,7 +284,8 @@ std::vector<Param> make_registry() {
                     "[names]: the only unit types (hierarchy column `type`, e.g. street_office "
                     "but not town) that can adopt it, by any channel. Typed overrides and "
                     "[uncertainty] reach a policy's numbers as policy.<id>.alpha_shift, "
-                    "policy.<id>.trend and policy.<id>.boosted_by.<policy>."));
+                    "policy.<id>.trend, policy.<id>.boosted_by.<policy> and "
+                    "policy.<id>.profile.<name>.weight."));
 
   {
     Param p{"adoption.link",
@@ -1271,8 +1275,8 @@ std::vector<KeyedParam> make_keyed() {
                        [](Scenario& s, const std::string& k) {
                          return mode_weight(s, k, &ModeWeights::championship);
                        }));
-  r.push_back({"policy[].boosted_by.", "<policy>", "", KeyDomain::policy, -50, 50, "0",
-               "linear predictor", "illustrative",
+  r.push_back({"policy[].boosted_by.", "<policy>", "", KeyDomain::policy, -kShiftBound, kShiftBound,
+               "0", "linear predictor", "illustrative",
                "Added to the exponent of this [[policy]]'s hazard while the keyed policy is "
                "active in the unit or its superior.",
                false, nullptr});
@@ -1375,6 +1379,21 @@ std::optional<PolicyKey> parse_policy_key(std::string_view key) {
   if (rest.find_first_of("[]") != std::string_view::npos) {
     return std::nullopt;  // (policy[].boosted_by.<policy>: the registry's pattern, no policy)
   }
+  // policy.ID.profile.NAME.weight: the id has no dots, so the name is all between.
+  constexpr std::string_view profile = ".profile.";
+  constexpr std::string_view weight = ".weight";
+  if (const auto at = rest.find('.'); at != std::string_view::npos && at > 0 &&
+                                      rest.substr(at, profile.size()) == profile &&
+                                      rest.size() > at + profile.size() + weight.size() &&
+                                      rest.substr(rest.size() - weight.size()) == weight) {
+    k.id = std::string(rest.substr(0, at));
+    k.field = PolicyField::profile_weight;
+    k.other = std::string(
+        rest.substr(at + profile.size(), rest.size() - weight.size() - at - profile.size()));
+    k.lo = -kShiftBound;
+    k.hi = kShiftBound;
+    return k;
+  }
   if (const auto at = rest.rfind(booster); at != std::string_view::npos && at > 0) {
     k.id = std::string(rest.substr(0, at));
     k.field = PolicyField::boosted_by;
@@ -1382,13 +1401,14 @@ std::optional<PolicyKey> parse_policy_key(std::string_view key) {
     if (k.other.empty()) {
       return std::nullopt;
     }
-    k.lo = -50;
-    k.hi = 50;
+    k.lo = -kShiftBound;
+    k.hi = kShiftBound;
     return k;
   }
   for (const auto& [suffix, field, lo, hi] :
-       {std::tuple{std::string_view(".alpha_shift"), PolicyField::alpha_shift, -50.0, 50.0},
-        std::tuple{std::string_view(".trend"), PolicyField::trend, -50.0, 50.0}}) {
+       {std::tuple{std::string_view(".alpha_shift"), PolicyField::alpha_shift, -kShiftBound,
+                   kShiftBound},
+        std::tuple{std::string_view(".trend"), PolicyField::trend, -kShiftBound, kShiftBound}}) {
     if (rest.size() > suffix.size() && rest.substr(rest.size() - suffix.size()) == suffix) {
       k.id = std::string(rest.substr(0, rest.size() - suffix.size()));
       k.field = field;
@@ -1453,6 +1473,21 @@ double* policy_number(Scenario& s, const PolicyKey& k, std::string* why) {
       }
       return &it->second;
     }
+    case PolicyField::profile_weight: {
+      const auto it = pol->profile.find(k.other);
+      if (it == pol->profile.end()) {
+        if (why != nullptr) {
+          std::string names;
+          for (const auto& [name, prof] : pol->profile) {
+            names += (names.empty() ? "" : ", ") + name;
+          }
+          *why = "policy '" + k.id + "' has no profile '" + k.other +
+                 "' (its profiles: " + (names.empty() ? std::string("none") : names) + ")";
+        }
+        return nullptr;
+      }
+      return &it->second.weight;
+    }
   }
   return nullptr;
 }
@@ -1474,6 +1509,9 @@ void set_numeric_parameter(Scenario& s, std::string_view key, double value) {
            pk->field == PolicyField::boosted_by
                ? "list the booster in that policy's table (boosted_by = {" + pk->other +
                      " = 0}) or use a policy and booster the scenario has"
+           : pk->field == PolicyField::profile_weight
+               ? "use a profile that policy has ([policy.profile." + pk->other +
+                     "] with its weight, dates and values)"
                : "use the id of one of the scenario's [[policy]] tables");
     }
     check(pk->lo, pk->hi);

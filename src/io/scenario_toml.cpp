@@ -555,8 +555,8 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
   } else if (key == "policy") {
     each_table(c, n, key, [&](const toml::table& t, const std::string& k) {
       check_keys(c, t, k + ".",
-                 {"id", "name", "alpha_shift", "trend", "requires", "boosted_by", "from", "levels",
-                  "types"});
+                 {"id", "name", "alpha_shift", "trend", "profile", "requires", "boosted_by", "from",
+                  "levels", "types"});
       Policy p;
       if (!t.contains("id")) {
         bad(c, n, k + ".id", "missing", "give each policy an id");
@@ -572,10 +572,52 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
       }
       p.name = t.contains("name") ? text(c, *t.get("name"), k + ".name") : p.id;
       if (const auto* a = t.get("alpha_shift")) {
-        p.alpha_shift = real(c, *a, k + ".alpha_shift", -50, 50);
+        p.alpha_shift = real(c, *a, k + ".alpha_shift", -kShiftBound, kShiftBound);
       }
       if (const auto* tr = t.get("trend")) {
-        p.trend = real(c, *tr, k + ".trend", -50, 50);
+        p.trend = real(c, *tr, k + ".trend", -kShiftBound, kShiftBound);
+      }
+      if (const auto* pr = t.get("profile")) {
+        for (const auto& [name_key, entry] : table(c, *pr, k + ".profile")) {
+          const std::string name(name_key.str());
+          const std::string pk = k + ".profile." + name;
+          // (keys name a profile's weight: policy.ID.profile.NAME.weight)
+          if (name.empty() || name.find_first_of(".[]") != std::string::npos) {
+            bad(c, entry, pk,
+                "a profile's name must be non-empty, without dots or brackets (keys name its "
+                "weight: policy.ID.profile.NAME.weight)",
+                "rename it, e.g. [policy.profile.gdp_growth]");
+          }
+          const auto& pt = table(c, entry, pk);
+          check_keys(c, pt, pk + ".", {"weight", "dates", "values"});
+          for (const char* field : {"weight", "dates", "values"}) {
+            if (!pt.contains(field)) {
+              bad(c, entry, pk + "." + field, "missing",
+                  "give the profile its weight, dates and values (one value a date)");
+            }
+          }
+          PolicyProfile prof;
+          prof.weight = real(c, *pt.get("weight"), pk + ".weight", -kShiftBound, kShiftBound);
+          const auto* dates = pt.get("dates")->as_array();
+          const auto* values = pt.get("values")->as_array();
+          if (dates == nullptr || dates->empty()) {
+            bad(c, *pt.get("dates"), pk + ".dates", "must be a non-empty array of dates",
+                "write e.g. dates = [\"2015\", \"2016\"]");
+          }
+          if (values == nullptr || values->size() != dates->size()) {
+            bad(c, *pt.get("values"), pk + ".values",
+                values == nullptr
+                    ? "must be an array of numbers"
+                    : fmt::format("{} values for {} dates", values->size(), dates->size()),
+                "give one value a date, e.g. values = [0.0, 1.0]");
+          }
+          for (std::size_t i = 0; i < dates->size(); ++i) {
+            const auto ik = "[" + std::to_string(i) + "]";
+            prof.dates.push_back(date(c, *dates->get(i), pk + ".dates" + ik));
+            prof.values.push_back(real(c, *values->get(i), pk + ".values" + ik, -1e6, 1e6));
+          }
+          p.profile[name] = std::move(prof);
+        }
       }
       if (const auto* r = t.get("requires")) {
         p.prerequisites = strings(c, *r, k + ".requires");

@@ -27,8 +27,8 @@ namespace {
 
 // Where a fitted term goes in the scenario.
 // time_profile: a term with one value a period (factor(period)'s dummies, a national series),
-// carried as the intercepts' shift in each period (`set adoption.alpha_shift` events); the trend
-// is the fitted policy's own `trend`.
+// carried as the fitted policy's profile ([policy.profile.NAME]: its weight and values by date);
+// the trend is the fitted policy's own `trend`.
 // booster: another policy's adoption (--event-covariate), carried as this policy's boosted_by.
 enum class Role : std::uint8_t {
   alpha,
@@ -496,6 +496,15 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
   // intercepts with their covariance with the profile. Carried as they stand (the reference
   // period's level, as the table shows them), an intercept would be drawn with the variance of
   // one period's level, often the first and thinnest, in every period.
+  // Each profile's name in the fitted policy's table: the term as written, with characters a
+  // key cannot hold (policy.ID.profile.NAME.weight) as '_'.
+  std::vector<std::string> profile_names;
+  for (auto k : profile_terms) {
+    std::string name = names[k];
+    std::replace_if(
+        name.begin(), name.end(), [](char ch) { return ch == '.' || ch == '[' || ch == ']'; }, '_');
+    profile_names.push_back(name);
+  }
   std::vector<double> profile_center(profile_terms.size(), 0.0);
   for (std::size_t j = 0; j < profile_terms.size(); ++j) {
     for (Eigen::Index i = 0; i < n_rows; ++i) {
@@ -828,6 +837,13 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
       if (has_trend) {
         pol->insert("trend", trend);
       }
+      if (pol->contains("profile")) {
+        res.notes.push_back(fmt::format(
+            "the base scenario's [[policy]] profile is left out of the fitted scenario: the risk "
+            "set does not see it{}",
+            profile_terms.empty() ? "" : "; the fitted profiles replace it"));
+        pol->erase("profile");
+      }
       if (!boosters.empty()) {
         if (!pol->contains("boosted_by")) {
           pol->insert("boosted_by", toml::table{});
@@ -954,12 +970,13 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
         trend, policy_id));
   }
   if (!profile_terms.empty()) {
-    // The time profiles as the intercepts' shift in force from each period (docs/model.md
-    // 7.4), over the written scenario's whole calendar: a fit on the first periods of a longer
-    // one (the training periods of check-fit) carries each profile on at its last value. A
-    // period without risk-set rows takes the value of the last one before it (the first one's
-    // before any). One event a period in which the shift changes; the trend is the policy's
-    // own (above) and adds to it.
+    // The time profiles as the fitted policy's own ([[policy]] profile.NAME, docs/model.md
+    // 7.1): weight b, and the value less its mean over the risk-set rows in force from each
+    // period in which it changes, over the written scenario's whole calendar, so that a fit on
+    // the first periods of a longer one (the training periods of check-fit) carries each
+    // profile on at its last value. A period without risk-set rows takes the value of the last
+    // one before it (the first one's before any). The trend is the policy's own (above) and
+    // adds to it.
     std::int32_t periods = sc.calendar.periods;
     if (const auto written = t["calendar"]["periods"].value<std::int64_t>()) {
       periods = std::max(periods, static_cast<std::int32_t>(*written));
@@ -968,28 +985,43 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
       auto it = v.upper_bound(period);
       return it == v.begin() ? it->second : std::prev(it)->second;
     };
-    double before = 0;  // the shift in force (none before the first period)
-    std::size_t n_events = 0;
-    for (std::int32_t period = 0; period < periods; ++period) {
-      double shift = 0;
-      for (std::size_t j = 0; j < profile_terms.size(); ++j) {
-        shift += coef(profile_terms[j]) * (value_at(profile_values[j], period) - profile_center[j]);
+    toml::table profiles;
+    std::size_t n_dates = 0;
+    for (std::size_t j = 0; j < profile_terms.size(); ++j) {
+      toml::array dates;
+      toml::array values;
+      double before = std::numeric_limits<double>::quiet_NaN();
+      for (std::int32_t period = 0; period < periods; ++period) {
+        const double x = value_at(profile_values[j], period) - profile_center[j];
+        if (x == before) {
+          continue;
+        }
+        before = x;
+        dates.push_back(period_label(sc.calendar, period));
+        values.push_back(x);
       }
-      if (shift == before) {
-        continue;
-      }
-      before = shift;
-      toml::table e;
-      e.insert("type", "set");
-      e.insert("date", period_label(sc.calendar, period));
-      if (!policy_id.empty()) {
-        e.insert("policy", policy_id);
-      }
-      e.insert("key", "adoption.alpha_shift");
-      e.insert("value", shift);
-      ev.push_back(e);
-      ++n_events;
+      n_dates += dates.size();
+      toml::table prof;
+      prof.insert("weight", coef(profile_terms[j]));
+      prof.insert("dates", std::move(dates));
+      prof.insert("values", std::move(values));
+      profiles.insert(profile_names[j], std::move(prof));
     }
+    toml::table* fitted = nullptr;
+    if (auto* pols = t["policy"].as_array()) {
+      for (auto& e : *pols) {
+        auto* pol = e.as_table();
+        const auto* id = pol != nullptr ? (*pol)["id"].as_string() : nullptr;
+        if (id != nullptr && id->get() == policy_id) {
+          fitted = pol;
+        }
+      }
+    }
+    if (fitted == nullptr) {
+      fail(ErrorKind::internal, {opt.events_path, 0, "policy", policy_id},
+           "the fitted policy's table is missing from the fitted scenario", "report this as a bug");
+    }
+    fitted->insert_or_assign("profile", std::move(profiles));
     {
       std::string list;
       for (auto k : profile_terms) {
@@ -1020,16 +1052,21 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
         }
       }
       const char* them = profile_terms.size() == 1 ? "it" : "them";
+      std::string drawn;
+      for (const auto& name : profile_names) {
+        drawn += (drawn.empty() ? "" : ", ") +
+                 fmt::format("policy.{}.profile.{}.weight", policy_id, name);
+      }
       res.notes.push_back(fmt::format(
           "{} {} only over time (one value a period): the fitted scenario carries {} as the "
-          "intercepts' shift in each period, b times the period's value less its mean over the "
-          "risk-set rows{}, {} `set adoption.alpha_shift` event{} in all, and the intercepts "
-          "hold that mean ({}): the same hazard in every period{}; --set "
-          "uncertainty.draw=true draws the intercepts with their covariance with {} but not {} "
-          "({} fixed at the estimates)",
+          "policy's profile{} ([policy.profile.NAME]: weight b, and the period's value less its "
+          "mean over the risk-set rows, {} dates in all; docs/model.md 7.1){}, and the "
+          "intercepts hold that mean ({}): the same hazard in every period{}; --set "
+          "uncertainty.draw=true draws the profile{} weight{} with the intercepts ({})",
           list, profile_terms.size() == 1 ? "varies" : "vary", them,
-          has_trend ? " (the policy's trend adds its b t)" : "", n_events, n_events == 1 ? "" : "s",
-          held, outside, them, them, profile_terms.size() == 1 ? "it stays" : "they stay"));
+          profile_terms.size() == 1 ? "" : "s", n_dates,
+          has_trend ? " (the policy's trend adds its b t)" : "", held, outside,
+          profile_terms.size() == 1 ? "'s" : "s'", profile_terms.size() == 1 ? "" : "s", drawn));
     }
   }
   // Another policy's adoption (--event-covariate) enters as numbers, not as that policy: say
@@ -1053,7 +1090,7 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
             "of it (a booster, boosted_by, is the plain term's)",
             names[j], other,
             role == Role::folded ? "folded into the intercepts at its mean"
-                                 : "as the intercepts' shift at its observed dates",
+                                 : "as a profile of the policy over its observed dates",
             other));
         continue;
       }
@@ -1068,10 +1105,9 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
           "nearest superior that adopted, for good)",
           names[j], other,
           role == Role::folded ? "folded into the intercepts at its mean"
-                               : "as the intercepts' shift at its observed dates",
+                               : "as a profile of the policy over its observed dates",
           other, why == not_boosted.end() ? std::string() : " (" + why->second + ")", other, other,
-          other, coef(j), role == Role::folded ? "the fold" : "its share of the shift events",
-          other));
+          other, coef(j), role == Role::folded ? "the fold" : "its profile", other));
     }
   }
   if (!ev.empty()) {
@@ -1092,6 +1128,9 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
   }
   for (const auto& bst : boosters) {
     policy_key(bst.term, "boosted_by." + bst.policy, coef(bst.term));
+  }
+  for (std::size_t j = 0; j < profile_terms.size(); ++j) {
+    policy_key(profile_terms[j], "profile." + profile_names[j] + ".weight", coef(profile_terms[j]));
   }
   // The estimates' covariance (cluster-robust when clustered, as the coefficient table's
   // preferred SEs), mapped to the scenario's keys, so that runs can carry the estimation error:
@@ -1229,9 +1268,9 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
                   "their deadlines,\n# peers, pressure from below) differ here only by their "
                   "scripted rules.\n")
     << "# Every superior endorses with signal 1, as in the risk set's V; no scripted events\n"
-    << "# but the time profile's (period effects), the replayed adoptions of levels\n"
-    << "# not fitted and of an --event-covariate's policy, and the base scenario's\n"
-    << "# restructuring. Standard errors are in the fit's\n"
+    << "# but the replayed adoptions of levels not fitted and of an --event-covariate's\n"
+    << "# policy, and the base scenario's restructuring (time profiles, such as period\n"
+    << "# effects, are the policy's `profile`). Standard errors are in the fit's\n"
     << "# coefficient table (printed by `pdlab fit`; --coefficients FILE writes it);\n"
     << "# [uncertainty] holds the covariance (draw = true runs each replicate with its own\n"
     << "# draw).\n"

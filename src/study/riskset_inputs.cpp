@@ -484,8 +484,8 @@ void check_terms(const io::Formula& f, const io::DataTable& table, const RiskSet
            "factor() terms other than factor(period) cannot be simulated by the fitted "
            "scenario",
            "for a time profile use factor(period) or `trend` (the fitted scenario carries "
-           "period effects as `set adoption.alpha_shift` events, as it does any --covariates "
-           "variable with one value a period, and a trend as the policy's `trend`); a unit-level "
+           "period effects as the policy's `profile`, as it does any --covariates variable with "
+           "one value a period, and a trend as the policy's `trend`); a unit-level "
            "factor's dummies as --covariates columns "
            "(constant within each unit) are carried per unit");
     }

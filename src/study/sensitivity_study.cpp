@@ -111,8 +111,8 @@ std::pair<double, double> registry_range(const GivenFactor& g) {
   } else if (kp != nullptr) {  // a per-[[policy]] override, set in a policy's own table
     fail(g.kind, g.where,
          "'" + key + "' is the pattern of a [[policy]] table's key, not one policy's",
-         "name the policy by its id: policy.ID.boosted_by.OTHER (also policy.ID.trend and "
-         "policy.ID.alpha_shift)");
+         "name the policy by its id: policy.ID.boosted_by.OTHER (also policy.ID.trend, "
+         "policy.ID.alpha_shift and policy.ID.profile.NAME.weight)");
   }
   if (const Param* p = find_parameter(key); p != nullptr && p->type == ParamType::real) {
     return {p->lo, p->hi};
@@ -210,18 +210,25 @@ ResolvedFactor resolve(const GivenFactor& g, const Scenario& sc) {
   const auto event = event_value_index(g.f.key);
   auto [rlo, rhi] = event ? event_value_range(g, sc, *event) : registry_range(g);
   if (parse_policy_key(g.f.key) && !numeric_parameter(sc, g.f.key)) {
-    std::string has;  // the policies, each with the boosters it lists
+    std::string has;  // the policies, each with the boosters and profiles it lists
     for (const auto& p : sc.policies) {
       std::string boosters;
       for (const auto& [id, w] : p.boosted_by) {
-        boosters += (boosters.empty() ? " (boosted_by " : ", ") + id;
+        boosters += (boosters.empty() ? "boosted_by " : ", ") + id;
       }
-      has += (has.empty() ? "" : ", ") + p.id + (boosters.empty() ? "" : boosters + ")");
+      std::string profiles;
+      for (const auto& [name, prof] : p.profile) {
+        profiles += (profiles.empty() ? "profile " : ", ") + name;
+      }
+      const std::string lists =
+          boosters + (boosters.empty() || profiles.empty() ? "" : "; ") + profiles;
+      has += (has.empty() ? "" : ", ") + p.id + (lists.empty() ? "" : " (" + lists + ")");
     }
     fail(g.kind, g.where,
-         "'" + g.f.key + "' names no policy, or no booster, of the scenario (its policies: " + has +
-             ")",
-         "name one of the scenario's [[policy]] tables by its id (and a booster it lists)");
+         "'" + g.f.key +
+             "' names no policy, booster or profile of the scenario (its policies: " + has + ")",
+         "name one of the scenario's [[policy]] tables by its id (and a booster or profile it "
+         "lists)");
   }
   // A governance rate is stable only up to one step a period (docs/model.md 7.9.5): the
   // allowed range, and the default range, end there.

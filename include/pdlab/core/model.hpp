@@ -106,6 +106,7 @@ class Model {
   void compile_links();
   void compile_availability();
   void compile_types(std::size_t k);
+  std::vector<double> profile_shifts(std::size_t k) const;  // model_availability.cpp
   void check_available(const CompiledEvent& c, const Event& e) const;
   void check_feedback();
   void note_idle_modules();           // model_availability.cpp

@@ -77,12 +77,12 @@ const KeyedParam* find_keyed_table(std::string_view table, std::string_view suff
 
 // A number of one [[policy]] table, addressed by the policy's id (typed overrides and
 // [uncertainty] reach it): policy.<id>.alpha_shift, policy.<id>.trend,
-// policy.<id>.boosted_by.<other policy>.
-enum class PolicyField : std::uint8_t { alpha_shift, trend, boosted_by };
+// policy.<id>.boosted_by.<other policy>, policy.<id>.profile.<name>.weight.
+enum class PolicyField : std::uint8_t { alpha_shift, trend, boosted_by, profile_weight };
 struct PolicyKey {
   std::string id;
   PolicyField field = PolicyField::alpha_shift;
-  std::string other;      // the booster's policy (boosted_by)
+  std::string other;      // the booster's policy (boosted_by), the profile's name
   double lo = 0, hi = 0;  // the field's range
 };
 // The policy key `key` spells, or nullopt for any other key (no check that the policy exists).

@@ -51,6 +51,20 @@ struct HierarchySpec {
   std::vector<EdgeSource> edges;
 };
 
+// The bound of a policy's shift of its hazard's exponent, and of each number that makes it up
+// (alpha_shift, trend, a profile's or booster's weight): exp(50) is practically certain
+// adoption under either link, exp(-50) none.
+inline constexpr double kShiftBound = 50.0;
+
+// A time profile of a policy's hazard (a fitted `factor(period)` dummy or national series):
+// weight times the value in force (the last of `values` whose date has come; 0 before the
+// first) is added to the hazard's exponent (docs/model.md 7.1).
+struct PolicyProfile {
+  double weight = 0.0;
+  std::vector<std::string> dates;  // increasing dates in any calendar form
+  std::vector<double> values;      // one per date
+};
+
 struct Policy {
   std::string id;
   std::string name;
@@ -58,6 +72,8 @@ struct Policy {
   // b t added to the hazard's exponent in period t (b per period of the stated calendar;
   // docs/model.md 7.1): a fitted `trend` term.
   double trend = 0.0;
+  // Time profiles by name (TOML [policy.profile.NAME]); their sum adds to the shift.
+  std::map<std::string, PolicyProfile> profile;
   // Other policies this one needs: its hazard is zero until each is active in the unit or its
   // superior (Chengdu: councils, then funds, then the committee).
   std::vector<std::string> prerequisites;  // TOML key "requires"

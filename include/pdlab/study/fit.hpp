@@ -48,11 +48,11 @@ std::string attributes_path(const std::string& out);
 
 // The hazard eta = alpha[level] + terms, with V built from adopting ancestors as endorsements
 // (signal 1): the fitted scenario therefore has every superior endorse with
-// vertical.endorse = 1, no scripted events but the time profiles' and replays, no reversals. Terms
+// vertical.endorse = 1, no scripted events but replays, no reversals. Terms
 // the engine has are carried exactly (exposures, vertical:horizontal as gamma_vh, plain --static
 // columns as beta, --covariates variables constant within each unit as beta on a column of the
-// attributes file, trend as the fitted policy's `trend`, time profiles as one `set
-// adoption.alpha_shift` event per period where they change); any other term
+// attributes file, trend as the fitted policy's `trend`, time profiles as the policy's `profile`, by
+// date where they change); any other term
 // (log(), interactions, time-varying covariates) enters the simulation at its mean over the
 // level's risk-set rows, folded into the level's intercept, and a note says so and how far
 // that moves the expected adoptions.

@@ -641,6 +641,10 @@ ok fit_factor_period_keys test "$(grep -c "'policy.dual_carbon.profile.factor(pe
 # Drawn: each replicate runs with its own weights of the period effects.
 check fit_factor_period_draws_differ 0 "policy.dual_carbon.profile.factor(period)2.weight|3|3" -- bash -c \
   "'$PDLAB' run '$T/factor.toml' --set uncertainty.draw=true -r 3 -t 1 --out '$T/factor_draws.sqlite' >/dev/null 2>&1 && sqlite3 '$T/factor_draws.sqlite' \"SELECT key, count(*), count(DISTINCT value) FROM draws WHERE key = 'policy.dual_carbon.profile.factor(period)2.weight' GROUP BY key\""
+check profiles_in_policies_table 0 "^dual_carbon|factor(period)1=[-0-9.e]*; factor(period)2=[-0-9.e]*; factor(period)3=[-0-9.e]*$" -- sqlite3 "$T/factor_draws.sqlite" \
+  "SELECT policy_id, profiles FROM policies"
+check no_profiles_null 0 "^dual_carbon|1$" -- sqlite3 "$T/trend_draws.sqlite" \
+  "SELECT policy_id, profiles IS NULL FROM policies"
 # A profile's weight is a key of --set (held under draws), compare and sensitivity; an unknown
 # profile is refused naming the policy's profiles.
 check set_profile_weight_held 0 "uncertainty: policy.dual_carbon.profile.factor(period)3.weight is held at 0.5 in every replicate" -- \
@@ -653,8 +657,24 @@ check drawn_profile_unknown 78 "policy 'dual_carbon' has no profile 'factor(peri
   "$PDLAB" validate "$T/factor.toml" --set "uncertainty.keys=['policy.dual_carbon.profile.factor(period)9.weight']" --set "uncertainty.estimate=[0.0]" --set "uncertainty.covariance=[[0.1]]"
 # Trained to 2022, the held-out 2023 keeps 2022's period effect, and its interval widens under
 # the drawn weights.
-check fit_factor_period_check_fit 0 "one coefficient draw per replicate" -- \
-  "$PDLAB" check-fit "$T/factor.toml" --events "$DC/events.csv" --train-until 2022 -r 10 --set uncertainty.draw=true
+"$PDLAB" check-fit "$T/factor.toml" --events "$DC/events.csv" --train-until 2022 -r 40 > "$T/cf_at.txt" 2>&1
+"$PDLAB" check-fit "$T/factor.toml" --events "$DC/events.csv" --train-until 2022 -r 40 --set uncertainty.draw=true > "$T/cf_drawn.txt" 2>&1
+width() { sed -n 's/^  2023 .* model [0-9.]* \[\([0-9]*\), \([0-9]*\)\].*/\2 \1/p' "$1" | awk '{print $1 - $2}'; }
+ok fit_factor_period_interval_widens test "$(width "$T/cf_drawn.txt")" -gt "$(width "$T/cf_at.txt")"
+ok fit_factor_period_refit_drawn grep -q "factor(period)2 = .*one coefficient draw per replicate" "$T/cf_drawn.txt"
+# A national series in large units (a dummy times 10 million) is scaled: its values lie in
+# [-1, 1], and the fitted scenario loads (before the scaling, its values passed the reader's range).
+awk -F, 'NR > 1 && $3 == "log_gdp_pc" {print $1 ",2020,big,30000000"; print $1 ",2023,big,40000000"}' \
+  "$DC/covariates.csv" | { echo "unit_id,time,variable,value"; cat; } > "$T/big.csv"
+check fit_large_series_scaled 0 "a series other than a dummy divided by its largest deviation" -- \
+  "$PDLAB" fit "$DC/dual_carbon.toml" --events "$DC/events.csv" --covariates "$T/big.csv" \
+  --level prefecture --terms "horizontal + big" --out "$T/big.toml"
+check fit_large_series_runs 0 "" -- "$PDLAB" validate "$T/big.toml"
+ok fit_large_series_values python3 -c "
+import tomllib, sys
+t = tomllib.load(open('$T/big.toml', 'rb'))
+v = t['policy'][0]['profile']['big']['values']
+sys.exit(0 if max(abs(x) for x in v) == 1.0 and len(v) == 2 else 1)"
 # hierarchy.attributes joins per-unit columns onto the shipped China hierarchy too.
 { echo "unit_id,gdp"; for p in 3201 3202 3203 3204 3205 3206 3207 3208 3209 3210 3211 3212 3213; do
   echo "$p,${p#32}"; done; } > "$T/js_gdp.csv"

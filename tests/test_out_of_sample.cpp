@@ -651,7 +651,7 @@ std::vector<double> profile_in_force(const Policy& p, std::int32_t periods) {
   for (const auto& [name, prof] : p.profile) {
     for (std::size_t i = 0; i < prof.dates.size(); ++i) {
       const auto to = i + 1 < prof.dates.size() ? std::stoi(prof.dates[i + 1]) - 2000 : periods;
-      for (auto t = std::stoi(prof.dates[i]) - 2000; t < to; ++t) {
+      for (auto t = std::max(std::stoi(prof.dates[i]) - 2000, 0); t < to; ++t) {
         sum[static_cast<std::size_t>(t)] += prof.weight * prof.values[i];
       }
     }
@@ -746,19 +746,65 @@ TEST(OutOfSample, PolicyProfileIsTheShiftOfItsDates) {
     raised_adoptions += run_replicate(raised, r).adoptions.size();
   }
   EXPECT_GT(raised_adoptions, adoptions + 10) << raised_adoptions << " " << adoptions;
-  // Dates going back in time are refused, naming the date.
-  try {
-    study::prepare_study(
-        test::write_file(s.dir, "back.toml",
-                         with("profile = { wave = { weight = 1.0, dates = [\"2006\", \"2003\"], "
-                              "values = [1.0, 0.0] } }")),
-        {});
-    ADD_FAILURE() << "dates going back were accepted";
-  } catch (const Error& x) {
-    EXPECT_NE(std::string(x.what()).find("policy[0].profile.wave.dates[1]"), std::string::npos)
-        << x.what();
-    EXPECT_NE(std::string(x.what()).find("goes back in time"), std::string::npos) << x.what();
+  // Dates going back in time, or repeated, are refused, naming the date; so are dates that
+  // go back within one period (2003-06 then 2003-01 on this yearly calendar) and before the
+  // start (1995 after 1998: both period 0).
+  for (const auto& [dates, bad_date] :
+       {std::pair{"\"2006\", \"2003\"", "2003"}, std::pair{"\"2003\", \"2003\"", "2003"},
+        std::pair{"\"2003-06\", \"2003-01\"", "2003-01"},
+        std::pair{"\"1998\", \"1995\"", "1995"}}) {
+    try {
+      study::prepare_study(
+          test::write_file(s.dir, "back.toml",
+                           with(std::string("profile = { wave = { weight = 1.0, dates = [") +
+                                dates + "], values = [1.0, 0.0] } }")),
+          {});
+      ADD_FAILURE() << dates << " were accepted";
+    } catch (const Error& x) {
+      EXPECT_NE(std::string(x.what()).find("policy[0].profile.wave.dates[1]' = '" +
+                                           std::string(bad_date) + "'"),
+                std::string::npos)
+          << x.what();
+      EXPECT_NE(std::string(x.what()).find("does not come after the date listed before it"),
+                std::string::npos)
+          << x.what();
+    }
   }
+  // Two dates in one period of the calendar: the later value holds, with a warning; a date
+  // after the horizon never comes.
+  const auto finer = study::prepare_study(
+      test::write_file(s.dir, "finer.toml",
+                       with("profile = { wave = { weight = 1.0, dates = [\"2003-01\", "
+                            "\"2003-07\", \"2030\"], values = [1.0, 2.0, 9.0] } }")),
+      {});
+  const auto& epf = finer.model->epochs(0);
+  EXPECT_EQ(epf[2].shift, 0.0);
+  EXPECT_EQ(epf[3].shift, 2.0);
+  EXPECT_EQ(epf[11].shift, 2.0);
+  std::string warned;
+  for (const auto& w : finer.model->warnings()) {
+    warned += w + "\n";
+  }
+  EXPECT_NE(warned.find("policy[0].profile.wave.dates: 2003-01 and 2003-07 fall in one period of "
+                        "this calendar (2003): the later one's value holds for it"),
+            std::string::npos)
+      << warned;
+  // A shift past the bound is held there, and the warning names the profiles.
+  const auto bound = study::prepare_study(
+      test::write_file(s.dir, "bound.toml",
+                       with("profile = { wave = { weight = 40.0, dates = [\"2003\"], values = "
+                            "[1.5] } }")),
+      {});
+  EXPECT_EQ(bound.model->epochs(0)[2].shift, 0.0);
+  EXPECT_EQ(bound.model->epochs(0)[3].shift, 50.0);
+  warned.clear();
+  for (const auto& w : bound.model->warnings()) {
+    warned += w + "\n";
+  }
+  EXPECT_NE(warned.find("policy 'p': its profiles take the shift of its hazard past the bound of "
+                        "±50 at 2003"),
+            std::string::npos)
+      << warned;
 }
 
 // factor(period) in a fit is a time profile: the fitted scenario carries its estimates as the

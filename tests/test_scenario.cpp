@@ -271,6 +271,34 @@ TEST(ScenarioTextEdit, ReplacesInPlaceAndKeepsComments) {
   EXPECT_EQ(sc.policies[1].name, "Second");
 }
 
+// A fitted scenario's headers may quote a part ([policy.profile.'factor(period)1']): read as
+// keys, so that an edit elsewhere keeps the file's comments; a key under such a table of an
+// array entry is not placed (the caller falls back to the resolved TOML).
+TEST(ScenarioTextEdit, ReadsQuotedHeaderKeys) {
+  const std::string text = kBase +
+                           "[policy.profile.'factor(period)1']\n"
+                           "weight = 0.5\n"
+                           "dates = ['2001', '2002']\n"
+                           "values = [1.0, 0.0]\n"
+                           "# the fit's intercepts\n"
+                           "[adoption]\n"
+                           "gamma_horizontal = 0.5 # fitted\n";
+  ASSERT_NO_THROW(io::parse_scenario(text, "s.toml", {}));
+  const auto edited =
+      io::apply_overrides_to_text(text, {"adoption.gamma_horizontal=1.25"}, "s.toml");
+  ASSERT_TRUE(edited.has_value());
+  EXPECT_NE(edited->find("gamma_horizontal = 1.25 # fitted\n"), std::string::npos) << *edited;
+  EXPECT_NE(edited->find("# the fit's intercepts\n"), std::string::npos);
+  EXPECT_NE(edited->find("[policy.profile.'factor(period)1']\nweight = 0.5\n"), std::string::npos);
+  EXPECT_FALSE(
+      io::apply_overrides_to_text(text, {"policy.0.profile.factor(period)1.weight=2"}, "s.toml")
+          .has_value());
+  // A basic string with an escape in a header is not read here.
+  EXPECT_FALSE(io::apply_overrides_to_text(kBase + "[policy.profile.\"a\\u0041\"]\nweight = 1\n",
+                                           {"run.seed=3"}, "s.toml")
+                   .has_value());
+}
+
 TEST(ScenarioTextEdit, RefusesWhatItCannotPlaceWithCertainty) {
   // An entry of an array of tables that is not there.
   EXPECT_FALSE(io::apply_overrides_to_text(kBase, {"policy.3.name=x"}, "s.toml").has_value());

@@ -151,9 +151,9 @@ TEST(UnitAttributes, BadFilesNameFileLineFieldAndFix) {
 
 // A --covariates variable constant within each unit is carried per unit: the fitted scenario
 // joins its values (hierarchy.attributes) and has its coefficient as adoption.beta, so
-// simulated units differ by it. One with one value a period is carried as the intercepts'
-// shift in each period; one that changes otherwise is still folded, and the note quantifies
-// what that costs.
+// simulated units differ by it. One with one value a period is carried as the policy's profile
+// (the intercepts' shift by date); one that changes otherwise is still folded, and the note
+// quantifies what that costs.
 TEST(FitThenSimulate, ConstantCovariateIsCarriedPerUnit) {
   const std::string toy = std::string(PDLAB_SOURCE_DIR) + "/scenarios/examples/toy_endorse.toml";
   const auto st =

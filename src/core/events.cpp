@@ -254,7 +254,7 @@ SetSpec parse_set(const EventFields& f) {
   }
   s.value = keyed          ? f.real("value", kp->lo, kp->hi)
             : p != nullptr ? f.real("value", p->lo, p->hi)
-                           : f.real("value", -50, 50);  // adoption.alpha_shift
+                           : f.real("value", -kShiftBound, kShiftBound);  // adoption.alpha_shift
   return s;
 }
 

@@ -686,13 +686,15 @@ void Model::compile_epochs(const StaticPart& static_part) {
       std::size_t e = 0;
       std::int32_t bound_from = -1;  // the first period the bound holds the shift
       bool bound_above = false;
+      double bound_shift = 0;
       for (std::int32_t t = 0; t < periods(); ++t) {
         while (e + 1 < epochs_[k].size() && epochs_[k][e + 1].period <= t) {
           ++e;
         }
         HazardEpoch x = epochs_[k][e];
         x.period = t;
-        double shift = x.shift + b * t;
+        const double events_shift = x.shift;
+        double shift = events_shift + b * t;
         if (!profile.empty()) {
           shift += profile[static_cast<std::size_t>(t)];
         }
@@ -700,21 +702,30 @@ void Model::compile_epochs(const StaticPart& static_part) {
         if (x.shift != shift && bound_from < 0) {
           bound_from = t;
           bound_above = shift > 0;
+          bound_shift = events_shift;
         }
         each.push_back(x);
       }
       if (bound_from >= 0) {
+        // What makes up the shift that passed the bound, and what to check.
+        std::string parts = b != 0.0 ? fmt::format("trend ({} a period)", number_text(b)) : "";
+        if (!profile.empty()) {
+          parts += (parts.empty() ? "" : " with its ") + std::string("profiles");
+        }
+        if (bound_shift != 0.0) {
+          parts += " with the `set adoption.alpha_shift` events' " + number_text(bound_shift);
+        }
         warnings_.push_back(fmt::format(
-            "policy '{}': its {} takes the shift of its hazard past the bound of ±50 at {}; "
+            "policy '{}': its {} {} the shift of its hazard past the bound of ±50 at {}; "
             "from then on, while it stays beyond, the shift stays at the bound (docs/model.md "
-            "7.1), a hazard of practically {}: check the {} (a fitted one this large says the "
-            "data do not pin it down) or shorten the calendar",
-            sc_.policies[k].id,
-            b != 0.0 ? fmt::format("trend ({} a period){}", number_text(b),
-                                   profile.empty() ? "" : " with its profiles")
-                     : std::string("profiles"),
+            "7.1), a hazard of practically {}: check the {} (fitted ones this large say the data "
+            "do not pin them down){}",
+            sc_.policies[k].id, parts, b != 0.0 ? "takes" : "take",
             period_label(sc_.calendar, bound_from), bound_above ? "1" : "0",
-            b != 0.0 ? "trend" : "profiles"));
+            b != 0.0 && !profile.empty() ? "trend and profiles"
+            : b != 0.0                   ? "trend"
+                                         : "profiles",
+            b != 0.0 ? " or shorten the calendar" : ""));
       }
       if (!each.empty()) {
         epochs_[k] = std::move(each);

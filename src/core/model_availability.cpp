@@ -6,8 +6,11 @@
 #include "pdlab/core/model.hpp"
 #include "pdlab/core/params.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -52,8 +55,9 @@ void Model::compile_availability() {
 // The sum of policy k's profiles in each period ([[policy]] profile.NAME: weight times the
 // value of the last date come, 0 before the first; docs/model.md 7.1), in the order of their
 // names; empty when it has none. Dates before the calendar's start count from period 0, those
-// after its end never come; dates that go back in time are an error.
-std::vector<double> Model::profile_shifts(std::size_t k) const {
+// after its end never come; each date must begin after the one listed before it. Where two
+// dates fall in one period of a coarser calendar, the later one's value holds for it (warned).
+std::vector<double> Model::profile_shifts(std::size_t k) {
   const auto& p = sc_.policies[k];
   if (p.profile.empty()) {
     return {};
@@ -63,16 +67,35 @@ std::vector<double> Model::profile_shifts(std::size_t k) const {
   for (const auto& [name, prof] : p.profile) {
     const std::string key = "policy[" + std::to_string(k) + "].profile." + name + ".dates";
     std::vector<double> in_force(periods, 0.0);
-    std::int32_t before = 0;
+    std::int32_t before = -1;
+    std::int64_t day_before = std::numeric_limits<std::int64_t>::min();
+    bool shared = false;
     for (std::size_t i = 0; i < prof.dates.size(); ++i) {
       const auto ik = key + "[" + std::to_string(i) + "]";
       const auto from =
           to_period_from_start(sc_.calendar, prof.dates[i], ik, sc_.file, sc_.line_of(key));
-      if (from < before) {
+      // Its first day (a period number's: that period's), to order the dates as written.
+      DateSpan span;
+      std::string why;
+      const bool number = prof.dates[i].find_first_not_of("0123456789") == std::string::npos;
+      const std::int64_t day = number || !parse_date(prof.dates[i], span, why)
+                                   ? period_first_day(sc_.calendar, from)
+                                   : span.first;
+      if (day <= day_before) {
         bad(sc_, ik, prof.dates[i],
-            "goes back in time: it falls before the date listed before it (" + prof.dates[i - 1] +
-                ")",
+            "does not come after the date listed before it (" + prof.dates[i - 1] + ")",
             "list the profile's dates in increasing order, each with its value", sc_.line_of(key));
+      }
+      // (a date before the start gives way to a later one in period 0 as it should: no warning)
+      const bool in_calendar = day_before >= calendar_first_day(sc_.calendar);
+      day_before = day;
+      if (from == before && in_calendar && from < sc_.calendar.periods && !shared) {
+        shared = true;
+        warnings_.push_back(fmt::format(
+            "{}: {} and {} fall in one period of this calendar ({}): the later one's value holds "
+            "for it (a profile on a finer calendar than the run's; give it the run's dates to "
+            "choose the value)",
+            key, prof.dates[i - 1], prof.dates[i], period_label(sc_.calendar, from)));
       }
       before = from;
       for (auto t = static_cast<std::size_t>(from); t < periods; ++t) {

@@ -266,26 +266,28 @@ std::vector<Param> make_registry() {
                     "China's codes, its edges between the file's units, with a note). A row "
                     "exposes `to` to `from`'s adoption; symmetric (default true) adds the "
                     "reverse."));
-  r.push_back(table("policy", "", "",
-                    "Array of tables {id, name, alpha_shift, trend, profile, requires, "
-                    "boosted_by, from, levels, types}: the policies diffusing at once; alpha_shift "
-                    "is added to every intercept of that policy; trend = b: b t is added to its "
-                    "hazard's exponent in period t (b per period of the stated calendar, in [-50, "
-                    "50]; the shift held within [-50, 50]), as `pdlab fit` writes a `trend` term; "
-                    "profile.<name> = {weight, dates, values}: weight times the value in force "
-                    "(that of the last date come; 0 before the first) is added to the exponent, "
-                    "as `pdlab fit` writes factor(period) and national series; requires = [ids]: "
-                    "its hazard is zero until each "
-                    "listed policy is active in the unit or its superior; boosted_by = {id = "
-                    "weight}: added to its hazard's exponent while that policy is active there "
-                    "(keyed tables: policy[].boosted_by.<policy>); from = date: the policy exists "
-                    "from then (no adoption by any channel before; earlier events on it are "
-                    "errors); levels = [names]: the only levels where it can be adopted; types = "
-                    "[names]: the only unit types (hierarchy column `type`, e.g. street_office "
-                    "but not town) that can adopt it, by any channel. Typed overrides and "
-                    "[uncertainty] reach a policy's numbers as policy.<id>.alpha_shift, "
-                    "policy.<id>.trend, policy.<id>.boosted_by.<policy> and "
-                    "policy.<id>.profile.<name>.weight."));
+  r.push_back(
+      table("policy", "", "",
+            "Array of tables {id, name, alpha_shift, trend, profile, requires, "
+            "boosted_by, from, levels, types}: the policies diffusing at once; alpha_shift "
+            "is added to every intercept of that policy; trend = b: b t is added to its "
+            "hazard's exponent in period t (b per period of the stated calendar, in [-50, "
+            "50]; the shift held within [-50, 50]), as `pdlab fit` writes a `trend` term; "
+            "profile.<name> = {weight, dates, values}: weight (in [-50, 50]) times the value "
+            "in force (that of the last date come, each within ±1e6; 0 before the first) "
+            "is added to the exponent, "
+            "as `pdlab fit` writes factor(period) and national series; requires = [ids]: "
+            "its hazard is zero until each "
+            "listed policy is active in the unit or its superior; boosted_by = {id = "
+            "weight}: added to its hazard's exponent while that policy is active there "
+            "(keyed tables: policy[].boosted_by.<policy>); from = date: the policy exists "
+            "from then (no adoption by any channel before; earlier events on it are "
+            "errors); levels = [names]: the only levels where it can be adopted; types = "
+            "[names]: the only unit types (hierarchy column `type`, e.g. street_office "
+            "but not town) that can adopt it, by any channel. Typed overrides and "
+            "[uncertainty] reach a policy's numbers as policy.<id>.alpha_shift, "
+            "policy.<id>.trend, policy.<id>.boosted_by.<policy> and "
+            "policy.<id>.profile.<name>.weight."));
 
   {
     Param p{"adoption.link",

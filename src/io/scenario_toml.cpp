@@ -589,6 +589,20 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
                 "rename it, e.g. [policy.profile.gdp_growth]");
           }
           const auto& pt = table(c, entry, pk);
+          // A weight alone is a --set (or a line) naming a profile the policy does not have.
+          if (pt.contains("weight") && !pt.contains("dates") && !pt.contains("values")) {
+            std::string has;
+            for (const auto& [other, e] : table(c, *pr, k + ".profile")) {
+              const auto* ot = e.as_table();
+              if (ot != nullptr && ot->contains("dates")) {
+                has += (has.empty() ? "" : ", ") + std::string(other.str());
+              }
+            }
+            bad(c, *pt.get("weight"), pk + ".weight",
+                "policy '" + p.id + "' has no profile '" + name +
+                    "' (its profiles: " + (has.empty() ? std::string("none") : has) + ")",
+                "name a profile the policy has, or give a new one its dates and values");
+          }
           check_keys(c, pt, pk + ".", {"weight", "dates", "values"});
           for (const char* field : {"weight", "dates", "values"}) {
             if (!pt.contains(field)) {

@@ -79,7 +79,11 @@ std::vector<TableSchema> build() {
                 {"alpha_shift", R, "shift of the baseline log-odds"},
                 {"trend", R,
                  "[[policy]] trend: b, added to the exponent as b t in period t (per period of "
-                 "the run's calendar; under uncertainty.draw, each replicate's is in `draws`)"}}});
+                 "the run's calendar; under uncertainty.draw, each replicate's is in `draws`)"},
+                {"profiles", T,
+                 "[[policy]] profiles as NAME=weight, '; '-separated, in the order of their names "
+                 "(each adds weight times its value in force to the exponent; under "
+                 "uncertainty.draw, each replicate's weight is in `draws`); NULL when none"}}});
   v.push_back({"runs",
                "One row per replicate.",
                {{"scenario_id", I, "scenario"},

@@ -448,14 +448,19 @@ void StudyWriter::create_tables() {
     w->finish();
   }
   {
-    Stmt st(db, "INSERT INTO policies VALUES (?, ?, ?, ?, ?)");
+    Stmt st(db, "INSERT INTO policies VALUES (?, ?, ?, ?, ?, ?)");
     for (std::size_t k = 0; k < sc.policies.size(); ++k) {
       const auto& p = sc.policies[k];
+      std::string profiles;
+      for (const auto& [name, prof] : p.profile) {
+        profiles += fmt::format("{}{}={}", profiles.empty() ? "" : "; ", name, prof.weight);
+      }
       st.bind(1, static_cast<std::int64_t>(k))
           .bind(2, p.id)
           .bind(3, p.name)
           .bind(4, p.alpha_shift)
           .bind(5, p.trend)
+          .bind_text_or_null(6, profiles)
           .step();
     }
   }

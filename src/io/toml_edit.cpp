@@ -10,6 +10,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pdlab::io {
@@ -30,6 +31,38 @@ Path split_dots(const std::string& s) {
   }
   out.push_back(cur);
   return out;
+}
+
+// The dotted key of a table header from `open` (after "[" or "[["), with quoted parts ('a.b',
+// "c") unquoted, and where its closing bracket is; nullopt for what is not handled here (a
+// basic string with escapes, an unclosed header).
+std::optional<std::pair<Path, std::size_t>> header_key(const std::string& l, std::size_t open) {
+  Path out;
+  std::string cur;
+  char quote = 0;
+  for (std::size_t i = open; i < l.size(); ++i) {
+    const char ch = l[i];
+    if (quote != 0) {
+      if (ch == quote) {
+        quote = 0;
+      } else if (ch == '\\') {
+        return std::nullopt;
+      } else {
+        cur.push_back(ch);
+      }
+    } else if (ch == '"' || ch == '\'') {
+      quote = ch;
+    } else if (ch == '.') {
+      out.push_back(cur);
+      cur.clear();
+    } else if (ch == ']') {
+      out.push_back(cur);
+      return std::pair{out, i};
+    } else if (std::isspace(static_cast<unsigned char>(ch)) == 0) {
+      cur.push_back(ch);
+    }
+  }
+  return std::nullopt;
 }
 
 bool bare_key_char(char ch) {
@@ -193,12 +226,15 @@ std::optional<std::string> apply_overrides_to_text(const std::string& text,
       if (i < l.size() && l[i] == '[') {
         const bool array = l.compare(i, 2, "[[") == 0;
         const auto open = i + (array ? 2 : 1);
-        const auto close = l.find(array ? "]]" : "]", open);
-        if (close == std::string::npos || l.find_first_of("\"'", open) < close) {
-          return std::nullopt;  // quoted keys in headers: not handled here
+        auto parsed = header_key(l, open);
+        if (!parsed || (array && l.compare(parsed->second, 2, "]]") != 0)) {
+          return std::nullopt;  // not a header handled here
         }
-        const std::string key = l.substr(open, close - open);
-        Path p = split_dots(key);
+        Path p = std::move(parsed->first);
+        std::string key;  // (the array's count by its path)
+        for (const auto& part : p) {
+          key += part + '\x1f';
+        }
         if (array) {
           p.push_back(std::to_string(array_count[key]++));
         }

@@ -406,7 +406,7 @@ void AdoptionProcess::sweep_slots(std::int32_t t) {
     }
     // Exposures change rarely between periods: reuse exp() of an unchanged exponent.
     // The epoch's shift is 0 unless an event set adoption.alpha_shift or the policy has a
-    // trend; adding 0 changes no bits.
+    // trend or a profile; adding 0 changes no bits.
     const double x = gv + gh + ep.shift;
     if (x != last_x_[p]) {
       last_x_[p] = x;

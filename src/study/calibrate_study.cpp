@@ -473,9 +473,15 @@ std::string fitted_scenario_toml(const CalibrateSpec& spec, const CalibrateResul
   std::string recentred;
   for (std::size_t i = 0; i < r.free.size(); ++i) {
     for (const auto& k : r.free[i].keys) {
+      // (a policy's number by its index or its id: one key)
       const auto& keys = sc0.uncertainty.keys;
+      const auto canonical = canonical_policy_key(sc0, k);
       const auto at =
-          static_cast<std::size_t>(std::find(keys.begin(), keys.end(), k) - keys.begin());
+          static_cast<std::size_t>(std::find_if(keys.begin(), keys.end(),
+                                                [&](const std::string& u) {
+                                                  return canonical_policy_key(sc0, u) == canonical;
+                                                }) -
+                                   keys.begin());
       if (at < keys.size() && at < estimate.size()) {
         estimate[at] = r.best_x[i];
         recentred += (recentred.empty() ? "" : ", ") + k;

@@ -67,7 +67,8 @@ std::pair<double, double> event_value_range(const SetSpec& s) {
   if (const Param* p = find_parameter(s.key); p != nullptr) {
     return {p->lo, p->hi};
   }
-  return {-50, 50};  // adoption.alpha_shift: parse_set's bounds (src/core/events.cpp)
+  return {-kShiftBound,
+          kShiftBound};  // adoption.alpha_shift: parse_set's bounds (src/core/events.cpp)
 }
 
 }  // namespace pdlab::study

@@ -496,13 +496,24 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
   // intercepts with their covariance with the profile. Carried as they stand (the reference
   // period's level, as the table shows them), an intercept would be drawn with the variance of
   // one period's level, often the first and thinnest, in every period.
-  // Each profile's name in the fitted policy's table: the term as written, with characters a
-  // key cannot hold (policy.ID.profile.NAME.weight) as '_'.
+  // Each profile's name in the fitted policy's table: the term as written, each character other
+  // than a letter, digit, '_' or a parenthesis (which a key, policy.ID.profile.NAME.weight, or a
+  // shell could not hold) as '_', and a suffix where two names would then be one.
   std::vector<std::string> profile_names;
   for (auto k : profile_terms) {
     std::string name = names[k];
     std::replace_if(
-        name.begin(), name.end(), [](char ch) { return ch == '.' || ch == '[' || ch == ']'; }, '_');
+        name.begin(), name.end(),
+        [](char ch) {
+          return std::isalnum(static_cast<unsigned char>(ch)) == 0 && ch != '_' && ch != '(' &&
+                 ch != ')';
+        },
+        '_');
+    const std::string stem = name;
+    for (int n = 2;
+         std::find(profile_names.begin(), profile_names.end(), name) != profile_names.end(); ++n) {
+      name = stem + "_" + std::to_string(n);
+    }
     profile_names.push_back(name);
   }
   std::vector<double> profile_center(profile_terms.size(), 0.0);
@@ -511,6 +522,46 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
       profile_center[j] += design.x(i, profile_terms[j]);
     }
     profile_center[j] /= static_cast<double>(std::max<Eigen::Index>(n_rows, 1));
+  }
+  // Each profile's scale: a dummy (values 0 and 1) as it is; any other series divided by its
+  // largest deviation from the centre, so that its values lie in [-1, 1] and its weight (b times
+  // the scale) is the largest shift it makes, whatever the series' units (GDP in yuan, a share
+  // that moves by hundredths), within a profile's ranges.
+  std::vector<double> profile_scale(profile_terms.size(), 1.0);
+  for (std::size_t j = 0; j < profile_terms.size(); ++j) {
+    double largest = 0;
+    bool dummy = true;
+    for (const auto& [period, x] : profile_values[j]) {
+      largest = std::max(largest, std::fabs(x - profile_center[j]));
+      dummy = dummy && (x == 0.0 || x == 1.0);
+    }
+    if (!dummy && largest > 0) {
+      profile_scale[j] = largest;
+    }
+  }
+  // A weight outside a profile's range [-50, 50] is a shift the simulator cannot carry: refused
+  // with a file to write, else noted (the text holds it at the bound), as a trend is.
+  for (std::size_t j = 0; j < profile_terms.size(); ++j) {
+    const auto k = profile_terms[j];
+    const double w = coef(k) * profile_scale[j];
+    if (std::fabs(w) <= kShiftBound) {
+      continue;
+    }
+    if (!opt.out.empty()) {
+      fail(ErrorKind::data, {opt.events_path, 0, names[k], fmt::format("{:.6g}", coef(k))},
+           fmt::format("the term's largest shift of the hazard's exponent ({:.6g}: the estimate "
+                       "times the largest deviation of its values from their mean, {:.6g}) is "
+                       "outside a policy profile's range [-50, 50], so the fitted scenario could "
+                       "not carry it",
+                       w, profile_scale[j]),
+           "look at the adoptions over time against the term (does it separate the periods "
+           "with adoptions from those without?); drop the term or use fewer, longer periods");
+    }
+    res.notes.push_back(fmt::format(
+        "'{}' shifts the hazard's exponent by up to {:.6g}, outside a policy profile's range "
+        "[-50, 50]: the fitted scenario's text holds its weight at the bound, and `--out` "
+        "refuses it",
+        names[k], w));
   }
   std::vector<std::string> keys;
   std::vector<Eigen::RowVectorXd> rows_a;
@@ -992,7 +1043,8 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
       toml::array values;
       double before = std::numeric_limits<double>::quiet_NaN();
       for (std::int32_t period = 0; period < periods; ++period) {
-        const double x = value_at(profile_values[j], period) - profile_center[j];
+        const double x =
+            (value_at(profile_values[j], period) - profile_center[j]) / profile_scale[j];
         if (x == before) {
           continue;
         }
@@ -1002,7 +1054,8 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
       }
       n_dates += dates.size();
       toml::table prof;
-      prof.insert("weight", coef(profile_terms[j]));
+      prof.insert("weight",
+                  std::clamp(coef(profile_terms[j]) * profile_scale[j], -kShiftBound, kShiftBound));
       prof.insert("dates", std::move(dates));
       prof.insert("values", std::move(values));
       profiles.insert(profile_names[j], std::move(prof));
@@ -1053,14 +1106,19 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
       }
       const char* them = profile_terms.size() == 1 ? "it" : "them";
       std::string drawn;
-      for (const auto& name : profile_names) {
+      for (std::size_t j = 0; j < profile_names.size(); ++j) {
+        if (std::isnan(res.glm.coef[profile_terms[j]])) {
+          continue;  // (aliased: fixed at 0, not drawn)
+        }
         drawn += (drawn.empty() ? "" : ", ") +
-                 fmt::format("policy.{}.profile.{}.weight", policy_id, name);
+                 fmt::format("policy.{}.profile.{}.weight", policy_id, profile_names[j]);
       }
       res.notes.push_back(fmt::format(
           "{} {} only over time (one value a period): the fitted scenario carries {} as the "
           "policy's profile{} ([policy.profile.NAME]: weight b, and the period's value less its "
-          "mean over the risk-set rows, {} dates in all; docs/model.md 7.1){}, and the "
+          "mean over the risk-set rows, a series other than a dummy divided by its largest "
+          "deviation and its weight multiplied by it, {} dates in all; docs/model.md 7.1){}, and "
+          "the "
           "intercepts hold that mean ({}): the same hazard in every period{}; --set "
           "uncertainty.draw=true draws the profile{} weight{} with the intercepts ({})",
           list, profile_terms.size() == 1 ? "varies" : "vary", them,
@@ -1129,8 +1187,10 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
   for (const auto& bst : boosters) {
     policy_key(bst.term, "boosted_by." + bst.policy, coef(bst.term));
   }
-  for (std::size_t j = 0; j < profile_terms.size(); ++j) {
-    policy_key(profile_terms[j], "profile." + profile_names[j] + ".weight", coef(profile_terms[j]));
+  for (std::size_t j = 0; j < profile_terms.size(); ++j) {  // (b times the profile's scale)
+    policy_key(profile_terms[j], "profile." + profile_names[j] + ".weight",
+               std::clamp(coef(profile_terms[j]) * profile_scale[j], -kShiftBound, kShiftBound));
+    rows_a.back() *= profile_scale[j];
   }
   // The estimates' covariance (cluster-robust when clustered, as the coefficient table's
   // preferred SEs), mapped to the scenario's keys, so that runs can carry the estimation error:

@@ -123,7 +123,7 @@ void check_refittable(const Scenario& sc, const FitOptions& fo, const FittedTerm
                    "{}, {}), so {} from the fit's --covariates file (time-varying) or "
                    "--event-covariate, which the refit cannot rebuild (the fitted scenario "
                    "carries {} only as estimates: folded into the intercept at the mean, per "
-                   "unit, as the intercepts' shift in each period, or as another policy's "
+                   "unit, as the policy's profile over time, or as another policy's "
                    "replayed adoptions and a booster)",
                    bad.size() == 1 ? "this term" : "these terms",
                    bad.size() == 1 ? "it names" : "they name", exposures[0], exposures[1],

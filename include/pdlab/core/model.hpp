@@ -23,7 +23,8 @@ struct HazardEpoch {
   std::int32_t period = 0;
   double gamma_vertical = 0, gamma_horizontal = 0, gamma_bottom_up = 0, gamma_vh = 0;
   double gamma_need = 0;
-  double shift = 0;  // adoption.alpha_shift set by events (added to every exponent)
+  double shift =
+      0;  // events' adoption.alpha_shift + trend b t + profiles (added to every exponent)
   VerticalParams vertical;
   std::int32_t base = 0;  // which static part of the exponent (Model::base) is in force
 };
@@ -106,7 +107,7 @@ class Model {
   void compile_links();
   void compile_availability();
   void compile_types(std::size_t k);
-  std::vector<double> profile_shifts(std::size_t k) const;  // model_availability.cpp
+  std::vector<double> profile_shifts(std::size_t k);  // model_availability.cpp
   void check_available(const CompiledEvent& c, const Event& e) const;
   void check_feedback();
   void note_idle_modules();           // model_availability.cpp

@@ -770,6 +770,15 @@ TEST(OutOfSample, PolicyProfileIsTheShiftOfItsDates) {
           << x.what();
     }
   }
+  // Increasing years before the start (the synthetic calendar's, 2000) are accepted: the last
+  // of them holds from period 0.
+  const auto early = study::prepare_study(
+      test::write_file(s.dir, "early.toml",
+                       with("profile = { wave = { weight = 1.0, dates = [\"1995\", \"1998\", "
+                            "\"2003\"], values = [3.0, 0.5, 2.0] } }")),
+      {});
+  EXPECT_EQ(early.model->epochs(0)[0].shift, 0.5);
+  EXPECT_EQ(early.model->epochs(0)[3].shift, 2.0);
   // Two dates in one period of the calendar: the later value holds, with a warning; a date
   // after the horizon never comes.
   const auto finer = study::prepare_study(

@@ -294,9 +294,11 @@ TEST(ScenarioTextEdit, ReadsQuotedHeaderKeys) {
       io::apply_overrides_to_text(text, {"policy.0.profile.factor(period)1.weight=2"}, "s.toml")
           .has_value());
   // A basic string with an escape in a header is not read here.
-  EXPECT_FALSE(io::apply_overrides_to_text(kBase + "[policy.profile.\"a\\u0041\"]\nweight = 1\n",
-                                           {"run.seed=3"}, "s.toml")
-                   .has_value());
+  EXPECT_FALSE(
+      io::apply_overrides_to_text(
+          kBase + "[policy.profile.\"a\\u0041\"]\nweight = 1\ndates = ['2011']\nvalues = [1.0]\n",
+          {"run.seed=3"}, "s.toml")
+          .has_value());
 }
 
 TEST(ScenarioTextEdit, RefusesWhatItCannotPlaceWithCertainty) {

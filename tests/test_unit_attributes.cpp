@@ -174,7 +174,9 @@ TEST(FitThenSimulate, ConstantCovariateIsCarriedPerUnit) {
     for (std::int32_t t = 0; t < cal.periods; ++t) {
       const auto date = period_label(cal, t);
       cov += fmt::format("{},{},z,{}\n", h.id(u), date, ms[u]);
-      cov += fmt::format("{},{},year_effect,{}\n", h.id(u), date, t % 12 == 11 ? 1 : 0);
+      // (in large units, as a national series in yuan: 3e7, and 4e7 each December)
+      cov +=
+          fmt::format("{},{},year_effect,{}\n", h.id(u), date, t % 12 == 11 ? 40000000 : 30000000);
       cov += fmt::format("{},{},wiggle,{}\n", h.id(u), date, ms[u] * (t % 2));
     }
   }
@@ -218,18 +220,38 @@ TEST(FitThenSimulate, ConstantCovariateIsCarriedPerUnit) {
   const auto parsed = io::parse_scenario(res.scenario_toml, "fitted.toml", {}).scenario;
   std::map<std::string, double> shift;  // date -> the profile's shift from then
   const auto& prof = parsed.policies.at(0).profile.at("year_effect");
-  EXPECT_EQ(prof.weight, res.glm.coef[k]);
+  // Scaled: the values lie in [-1, 1] (one of them at the bound), the weight is b times the
+  // scale (the largest deviation from the mean, between 5e6 and 1e7 here), and [uncertainty]
+  // draws it with the scale squared times b's variance.
+  const double b = res.glm.coef[k];
+  const double scale = prof.weight / b;
+  EXPECT_GT(scale, 5e6);
+  EXPECT_LT(scale, 1e7);
+  double largest = 0;
   for (std::size_t i = 0; i < prof.dates.size(); ++i) {
     shift[prof.dates[i]] = prof.weight * prof.values[i];
+    largest = std::max(largest, std::fabs(prof.values[i]));
   }
+  EXPECT_EQ(largest, 1.0);
+  const auto& keys = parsed.uncertainty.keys;
+  const auto w = static_cast<std::size_t>(
+      std::find(keys.begin(), keys.end(),
+                "policy." + parsed.policies.at(0).id + ".profile.year_effect.weight") -
+      keys.begin());
+  ASSERT_LT(w, keys.size());
+  EXPECT_EQ(parsed.uncertainty.estimate[w], prof.weight);
+  const auto& vb = res.glm.cov_robust.size() > 0 ? res.glm.cov_robust : res.glm.cov;
+  EXPECT_NEAR(parsed.uncertainty.covariance[w][w], scale * scale * vb(k, k),
+              1e-9 * scale * scale * vb(k, k));
   EXPECT_TRUE(std::none_of(parsed.events.begin(), parsed.events.end(),
                            [](const Event& e) { return std::holds_alternative<SetSpec>(e.spec); }));
   // (b x the value less its mean: from the first period, then on at each December, off after)
   ASSERT_EQ(shift.size(), static_cast<std::size_t>(2 * (cal.periods / 12))) << notes;
   const double off = shift.at(period_label(cal, 0));
-  EXPECT_LT(off * res.glm.coef[k], 0.0);  // -b x the mean, which lies in (0, 1)
+  EXPECT_LT(off * b, 0.0);  // -b x (the mean less 3e7), which lies in (0, 1e7)
   for (std::int32_t t = 11; t < cal.periods; t += 12) {
-    EXPECT_NEAR(shift.at(period_label(cal, t)) - off, res.glm.coef[k], 1e-12);
+    // b times the December step of 1e7
+    EXPECT_NEAR(shift.at(period_label(cal, t)) - off, b * 1e7, 1e-9 * std::fabs(b * 1e7));
     if (t + 1 < cal.periods) {
       EXPECT_EQ(shift.at(period_label(cal, t + 1)), off);
     }

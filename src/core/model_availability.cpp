@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace pdlab {
@@ -66,7 +67,13 @@ std::vector<double> Model::profile_shifts(std::size_t k) {
   std::vector<double> sum(periods, 0.0);
   for (const auto& [name, prof] : p.profile) {
     const std::string key = "policy[" + std::to_string(k) + "].profile." + name + ".dates";
+    if (prof.values.size() != prof.dates.size()) {  // (the reader's check, for a built Scenario)
+      bad(sc_, key, std::to_string(prof.dates.size()) + " dates",
+          std::to_string(prof.values.size()) + " values for them", "give one value a date",
+          sc_.line_of(key));
+    }
     std::vector<double> in_force(periods, 0.0);
+    std::vector<std::pair<std::int32_t, double>> starts;  // period from which, value
     std::int32_t before = -1;
     std::int64_t day_before = std::numeric_limits<std::int64_t>::min();
     bool shared = false;
@@ -77,7 +84,9 @@ std::vector<double> Model::profile_shifts(std::size_t k) {
       // Its first day (a period number's: that period's), to order the dates as written.
       DateSpan span;
       std::string why;
-      const bool number = prof.dates[i].find_first_not_of("0123456789") == std::string::npos;
+      // (a period number has at most three digits; "2015" is a year)
+      const bool number = prof.dates[i].size() < 4 &&
+                          prof.dates[i].find_first_not_of("0123456789") == std::string::npos;
       const std::int64_t day = number || !parse_date(prof.dates[i], span, why)
                                    ? period_first_day(sc_.calendar, from)
                                    : span.first;
@@ -98,8 +107,13 @@ std::vector<double> Model::profile_shifts(std::size_t k) {
             key, prof.dates[i - 1], prof.dates[i], period_label(sc_.calendar, from)));
       }
       before = from;
-      for (auto t = static_cast<std::size_t>(from); t < periods; ++t) {
-        in_force[t] = prof.values[i];  // (a later date overwrites from its own period on)
+      starts.emplace_back(from, prof.values[i]);
+    }
+    // Each value from its period to the next date's (a later date in the same period wins).
+    for (std::size_t i = 0; i < starts.size(); ++i) {
+      const auto to = i + 1 < starts.size() ? starts[i + 1].first : sc_.calendar.periods;
+      for (auto t = starts[i].first; t < std::min(to, sc_.calendar.periods); ++t) {
+        in_force[static_cast<std::size_t>(t)] = starts[i].second;
       }
     }
     for (std::size_t t = 0; t < periods; ++t) {

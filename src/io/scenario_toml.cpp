@@ -589,8 +589,9 @@ void parse_special(const Ctx& c, const std::string& key, const toml::node& n) {
                 "rename it, e.g. [policy.profile.gdp_growth]");
           }
           const auto& pt = table(c, entry, pk);
-          // A weight alone is a --set (or a line) naming a profile the policy does not have.
-          if (pt.contains("weight") && !pt.contains("dates") && !pt.contains("values")) {
+          // A weight alone from a --set names a profile the policy does not have.
+          if (pt.size() == 1 && pt.contains("weight") &&
+              where(c, *pt.get("weight"), pk + ".weight", "").file.rfind("--set ", 0) == 0) {
             std::string has;
             for (const auto& [other, e] : table(c, *pr, k + ".profile")) {
               const auto* ot = e.as_table();

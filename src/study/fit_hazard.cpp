@@ -497,8 +497,9 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
   // period's level, as the table shows them), an intercept would be drawn with the variance of
   // one period's level, often the first and thinnest, in every period.
   // Each profile's name in the fitted policy's table: the term as written, each character other
-  // than a letter, digit, '_' or a parenthesis (which a key, policy.ID.profile.NAME.weight, or a
-  // shell could not hold) as '_', and a suffix where two names would then be one.
+  // than a letter, digit, '_' or a parenthesis as '_' (a key, policy.ID.profile.NAME.weight,
+  // splits at dots, and quoted on a command line it then holds no '=' or space), and a suffix
+  // where two names would then be one.
   std::vector<std::string> profile_names;
   for (auto k : profile_terms) {
     std::string name = names[k];
@@ -1119,12 +1120,16 @@ FitResult fit_core(const io::LoadedScenario& loaded, const io::Inputs& inputs,
           "mean over the risk-set rows, a series other than a dummy divided by its largest "
           "deviation and its weight multiplied by it, {} dates in all; docs/model.md 7.1){}, and "
           "the "
-          "intercepts hold that mean ({}): the same hazard in every period{}; --set "
-          "uncertainty.draw=true draws the profile{} weight{} with the intercepts ({})",
+          "intercepts hold that mean ({}): the same hazard in every period{}; {}",
           list, profile_terms.size() == 1 ? "varies" : "vary", them,
           profile_terms.size() == 1 ? "" : "s", n_dates,
           has_trend ? " (the policy's trend adds its b t)" : "", held, outside,
-          profile_terms.size() == 1 ? "'s" : "s'", profile_terms.size() == 1 ? "" : "s", drawn));
+          drawn.empty()
+              ? std::string("none is drawn (not estimated)")
+              : fmt::format("--set uncertainty.draw=true draws the profile{} weight{} with the "
+                            "intercepts ({})",
+                            profile_terms.size() == 1 ? "'s" : "s'",
+                            profile_terms.size() == 1 ? "" : "s", drawn)));
     }
   }
   // Another policy's adoption (--event-covariate) enters as numbers, not as that policy: say

@@ -578,6 +578,43 @@ TEST(OutOfSample, TrainingFitCarriesItsTrendThroughTheHeldOutPeriods) {
   EXPECT_NEAR(std::sqrt(u.covariance[i][i]), se, 1e-12);
 }
 
+namespace {
+// The adoptions of `replicates` replicates of two models that must give the same records (unit
+// and period of each, in order); their count.
+std::size_t same_records(const Model& a, const Model& b, std::int32_t replicates) {
+  std::size_t adoptions = 0;
+  for (std::int32_t r = 0; r < replicates; ++r) {
+    const auto ra = run_replicate(a, r).adoptions;
+    const auto rb = run_replicate(b, r).adoptions;
+    EXPECT_EQ(ra.size(), rb.size()) << r;
+    for (std::size_t k = 0; k < std::min(ra.size(), rb.size()); ++k) {
+      EXPECT_EQ(ra[k].unit, rb[k].unit);
+      EXPECT_EQ(ra[k].period, rb[k].period);
+    }
+    adoptions += ra.size();
+  }
+  return adoptions;
+}
+
+// 2,000 draws of the scenario's [uncertainty] have, in the number `of` reads, the given mean
+// and SD within four standard errors.
+template <typename Of>
+void expect_drawn(const Scenario& sc, double mean, double sd, Of of) {
+  const auto d = compile_draws(sc);
+  double sum = 0;
+  double sum2 = 0;
+  constexpr int kDraws = 2000;
+  for (int r = 0; r < kDraws; ++r) {
+    const double x = of(drawn_scenario(sc, d, r));
+    sum += x;
+    sum2 += x * x;
+  }
+  const double m = sum / kDraws;
+  EXPECT_NEAR(m, mean, 4 * sd / std::sqrt(kDraws));
+  EXPECT_NEAR(std::sqrt(sum2 / kDraws - m * m), sd, 4 * sd / std::sqrt(2.0 * kDraws));
+}
+}  // namespace
+
 // A policy's trend is, bit for bit, the `set adoption.alpha_shift = b t` event in every period
 // that fit wrote before 2026-12-07; on another calendar it is restated per model year; drawn
 // from [uncertainty], each replicate runs with its own trend, spread at its standard error.
@@ -594,17 +631,7 @@ TEST(OutOfSample, PolicyTrendIsTheShiftEventOfEveryPeriod) {
   }
   const auto a = study::prepare_study(test::write_file(s.dir, "field.toml", with_field), {});
   const auto e = study::prepare_study(test::write_file(s.dir, "events.toml", with_events), {});
-  std::size_t adoptions = 0;
-  for (std::int32_t r = 0; r < 3; ++r) {
-    const auto ra = run_replicate(*a.model, r).adoptions;
-    const auto re = run_replicate(*e.model, r).adoptions;
-    ASSERT_EQ(ra.size(), re.size()) << r;
-    for (std::size_t k = 0; k < ra.size(); ++k) {
-      EXPECT_EQ(ra[k].unit, re[k].unit);
-      EXPECT_EQ(ra[k].period, re[k].period);
-    }
-    adoptions += ra.size();
-  }
+  const std::size_t adoptions = same_records(*a.model, *e.model, 3);
   // ... and the trend matters: without it far fewer adopt.
   const auto flat = study::prepare_study(s.truth, {});
   std::size_t flat_adoptions = 0;
@@ -627,20 +654,8 @@ TEST(OutOfSample, PolicyTrendIsTheShiftEventOfEveryPeriod) {
                        with_field + "[uncertainty]\ndraw = true\nkeys = [\"policy.p.trend\"]\n"
                                     "estimate = [0.15]\ncovariance = [[0.0025]]\n"),
       {});
-  const auto& sc = drawn.model->scenario();
-  const auto d = compile_draws(sc);
-  double sum = 0;
-  double sum2 = 0;
-  constexpr int kDraws = 2000;
-  for (int r = 0; r < kDraws; ++r) {
-    const auto x = drawn_scenario(sc, d, r).policies.at(0).trend;
-    sum += x;
-    sum2 += x * x;
-  }
-  const double mean = sum / kDraws;
-  const double sd = std::sqrt(sum2 / kDraws - mean * mean);
-  EXPECT_NEAR(mean, 0.15, 4 * 0.05 / std::sqrt(kDraws));
-  EXPECT_NEAR(sd, 0.05, 4 * 0.05 / std::sqrt(2.0 * kDraws));
+  expect_drawn(drawn.model->scenario(), 0.15, 0.05,
+               [](const Scenario& x) { return x.policies.at(0).trend; });
 }
 
 // The sum of a policy's profiles in each period of a yearly calendar from 2000 (the synthetic
@@ -672,6 +687,16 @@ TEST(OutOfSample, PolicyProfileIsTheShiftOfItsDates) {
     t.replace(t.find("id = \"p\""), 8, "id = \"p\"\n" + fields);
     return t;
   };
+  const auto profiled = [&](const char* file, const std::string& fields) {
+    return study::prepare_study(test::write_file(s.dir, file, with(fields)), {});
+  };
+  const auto warnings = [](const study::PreparedStudy& st) {
+    std::string all;
+    for (const auto& w : st.model->warnings()) {
+      all += w + "\n";
+    }
+    return all;
+  };
   const std::string one =
       "profile = { wave = { weight = 2.0, dates = [\"2003\", \"2006\"], values = [0.75, "
       "-0.5] } }";
@@ -680,32 +705,20 @@ TEST(OutOfSample, PolicyProfileIsTheShiftOfItsDates) {
     with_events += std::string("[[event]]\ntype = \"set\"\ndate = \"") + date +
                    "\"\nkey = \"adoption.alpha_shift\"\nvalue = " + fmt::format("{}", value) + "\n";
   }
-  const auto a = study::prepare_study(test::write_file(s.dir, "profile.toml", with(one)), {});
+  const auto a = profiled("profile.toml", one);
   const auto e = study::prepare_study(test::write_file(s.dir, "events.toml", with_events), {});
-  std::size_t adoptions = 0;
-  for (std::int32_t r = 0; r < 3; ++r) {
-    const auto ra = run_replicate(*a.model, r).adoptions;
-    const auto re = run_replicate(*e.model, r).adoptions;
-    ASSERT_EQ(ra.size(), re.size()) << r;
-    for (std::size_t k = 0; k < ra.size(); ++k) {
-      EXPECT_EQ(ra[k].unit, re[k].unit);
-      EXPECT_EQ(ra[k].period, re[k].period);
-    }
-    adoptions += ra.size();
-  }
+  const std::size_t adoptions = same_records(*a.model, *e.model, 3);
   const auto& ep = a.model->epochs(0);
   ASSERT_EQ(ep.size(), 12U);
   for (std::size_t t = 0; t < ep.size(); ++t) {
     EXPECT_EQ(ep[t].shift, t < 3 ? 0.0 : t < 6 ? 1.5 : -1.0) << t;
   }
   // Two profiles and a trend add; a date before the start counts from period 0.
-  const auto two = study::prepare_study(
-      test::write_file(
-          s.dir, "two.toml",
-          with("trend = 0.25\nprofile = { wave = { weight = 2.0, dates = [\"2003\", \"2006\"], "
+  const auto two =
+      profiled("two.toml",
+               "trend = 0.25\nprofile = { wave = { weight = 2.0, dates = [\"2003\", \"2006\"], "
                "values = [0.75, -0.5] }, early = { weight = -1.0, dates = [\"1990\", \"2002\"], "
-               "values = [1.0, 0.0] } }")),
-      {});
+               "values = [1.0, 0.0] } }");
   const auto& ep2 = two.model->epochs(0);
   ASSERT_EQ(ep2.size(), 12U);
   for (std::size_t t = 0; t < ep2.size(); ++t) {
@@ -720,20 +733,8 @@ TEST(OutOfSample, PolicyProfileIsTheShiftOfItsDates) {
                                    "[\"policy.p.profile.wave.weight\"]\nestimate = [2.0]\n"
                                    "covariance = [[0.25]]\n"),
       {});
-  const auto& sc = drawn.model->scenario();
-  const auto d = compile_draws(sc);
-  double sum = 0;
-  double sum2 = 0;
-  constexpr int kDraws = 2000;
-  for (int r = 0; r < kDraws; ++r) {
-    const auto x = drawn_scenario(sc, d, r).policies.at(0).profile.at("wave").weight;
-    sum += x;
-    sum2 += x * x;
-  }
-  const double mean = sum / kDraws;
-  const double sd = std::sqrt(sum2 / kDraws - mean * mean);
-  EXPECT_NEAR(mean, 2.0, 4 * 0.5 / std::sqrt(kDraws));
-  EXPECT_NEAR(sd, 0.5, 4 * 0.5 / std::sqrt(2.0 * kDraws));
+  expect_drawn(drawn.model->scenario(), 2.0, 0.5,
+               [](const Scenario& x) { return x.policies.at(0).profile.at("wave").weight; });
   // The key moves adoption: a larger weight of the positive step, more adopters.
   Scenario more = a.model->scenario();
   set_numeric_parameter(more, "policy.p.profile.wave.weight", 4.0);
@@ -772,44 +773,32 @@ TEST(OutOfSample, PolicyProfileIsTheShiftOfItsDates) {
   }
   // Increasing years before the start (the synthetic calendar's, 2000) are accepted: the last
   // of them holds from period 0.
-  const auto early = study::prepare_study(
-      test::write_file(s.dir, "early.toml",
-                       with("profile = { wave = { weight = 1.0, dates = [\"1995\", \"1998\", "
-                            "\"2003\"], values = [3.0, 0.5, 2.0] } }")),
-      {});
+  const auto early = profiled("early.toml",
+                              "profile = { wave = { weight = 1.0, dates = [\"1995\", \"1998\", "
+                              "\"2003\"], values = [3.0, 0.5, 2.0] } }");
   EXPECT_EQ(early.model->epochs(0)[0].shift, 0.5);
   EXPECT_EQ(early.model->epochs(0)[3].shift, 2.0);
   // Two dates in one period of the calendar: the later value holds, with a warning; a date
   // after the horizon never comes.
-  const auto finer = study::prepare_study(
-      test::write_file(s.dir, "finer.toml",
-                       with("profile = { wave = { weight = 1.0, dates = [\"2003-01\", "
-                            "\"2003-07\", \"2030\"], values = [1.0, 2.0, 9.0] } }")),
-      {});
+  const auto finer = profiled("finer.toml",
+                              "profile = { wave = { weight = 1.0, dates = [\"2003-01\", "
+                              "\"2003-07\", \"2030\"], values = [1.0, 2.0, 9.0] } }");
   const auto& epf = finer.model->epochs(0);
   EXPECT_EQ(epf[2].shift, 0.0);
   EXPECT_EQ(epf[3].shift, 2.0);
   EXPECT_EQ(epf[11].shift, 2.0);
-  std::string warned;
-  for (const auto& w : finer.model->warnings()) {
-    warned += w + "\n";
-  }
+  std::string warned = warnings(finer);
   EXPECT_NE(warned.find("policy[0].profile.wave.dates: 2003-01 and 2003-07 fall in one period of "
                         "this calendar (2003): the later one's value holds for it"),
             std::string::npos)
       << warned;
   // A shift past the bound is held there, and the warning names the profiles.
-  const auto bound = study::prepare_study(
-      test::write_file(s.dir, "bound.toml",
-                       with("profile = { wave = { weight = 40.0, dates = [\"2003\"], values = "
-                            "[1.5] } }")),
-      {});
+  const auto bound = profiled("bound.toml",
+                              "profile = { wave = { weight = 40.0, dates = [\"2003\"], values = "
+                              "[1.5] } }");
   EXPECT_EQ(bound.model->epochs(0)[2].shift, 0.0);
   EXPECT_EQ(bound.model->epochs(0)[3].shift, 50.0);
-  warned.clear();
-  for (const auto& w : bound.model->warnings()) {
-    warned += w + "\n";
-  }
+  warned = warnings(bound);
   EXPECT_NE(warned.find("policy 'p': its profiles take the shift of its hazard past the bound of "
                         "±50 at 2003"),
             std::string::npos)

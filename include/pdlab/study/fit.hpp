@@ -51,11 +51,10 @@ std::string attributes_path(const std::string& out);
 // vertical.endorse = 1, no scripted events but replays, no reversals. Terms
 // the engine has are carried exactly (exposures, vertical:horizontal as gamma_vh, plain --static
 // columns as beta, --covariates variables constant within each unit as beta on a column of the
-// attributes file, trend as the fitted policy's `trend`, time profiles as the policy's `profile`, by
-// date where they change); any other term
-// (log(), interactions, time-varying covariates) enters the simulation at its mean over the
-// level's risk-set rows, folded into the level's intercept, and a note says so and how far
-// that moves the expected adoptions.
+// attributes file, trend as the fitted policy's `trend`, time profiles as the policy's `profile`,
+// by date where they change); any other term (log(), interactions, time-varying covariates) enters
+// the simulation at its mean over the level's risk-set rows, folded into the level's intercept, and
+// a note says so and how far that moves the expected adoptions.
 FitResult fit_scenario(const RisksetInputs& inputs, const FitOptions& options);
 // The same from loaded inputs: the hierarchy columns `options.covariates` (static), units of
 // `options.level`, every policy of `events` (which must be one), no time-varying covariates.

@@ -72,7 +72,6 @@ std::vector<double> Model::profile_shifts(std::size_t k) {
           std::to_string(prof.values.size()) + " values for them", "give one value a date",
           sc_.line_of(key));
     }
-    std::vector<double> in_force(periods, 0.0);
     std::vector<std::pair<std::int32_t, double>> starts;  // period from which, value
     std::int32_t before = -1;
     std::int64_t day_before = std::numeric_limits<std::int64_t>::min();
@@ -113,11 +112,8 @@ std::vector<double> Model::profile_shifts(std::size_t k) {
     for (std::size_t i = 0; i < starts.size(); ++i) {
       const auto to = i + 1 < starts.size() ? starts[i + 1].first : sc_.calendar.periods;
       for (auto t = starts[i].first; t < std::min(to, sc_.calendar.periods); ++t) {
-        in_force[static_cast<std::size_t>(t)] = starts[i].second;
+        sum[static_cast<std::size_t>(t)] += prof.weight * starts[i].second;
       }
-    }
-    for (std::size_t t = 0; t < periods; ++t) {
-      sum[t] += prof.weight * in_force[t];
     }
   }
   return sum;
